@@ -1,0 +1,123 @@
+"""The `sendsim` command. Thin: every command calls a function of the Python API.
+
+Exit codes: 0 success; 2 bad input (one line per problem, naming file, line, field and what
+is allowed; nothing written); 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .loading import InputError, load_scenario
+from .metrics import METRIC_LABELS
+
+
+def _fail(e: InputError) -> None:
+    for line in e.lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(2)
+
+
+def _progress(msg: str) -> None:
+    click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sendsim")
+def main() -> None:
+    """sendsim: simulate children's routes through England's SEND system under current and proposed rules."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+def validate(scenario: Path) -> None:
+    """Check a scenario file (and the rule set it names); report every error at once."""
+    try:
+        loaded = load_scenario(scenario)
+    except InputError as e:
+        _fail(e)
+    sc = loaded.scenario
+    click.echo(f"{scenario}: valid ({len(sc.local_authorities.items)} local authorities, rules {loaded.law.name}, "
+               f"{sc.start_date} to {sc.end_date})")
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["scenario", "rules"]), default="scenario", show_default=True)
+def schema(kind: str) -> None:
+    """Print the JSON Schema of scenario (or rule set) files, for editors."""
+    from .rules import RuleSet
+    from .scenario import Scenario
+
+    model = Scenario if kind == "scenario" else RuleSet
+    click.echo(json.dumps(model.model_json_schema(), indent=2))
+
+
+def format_value(v: float | None, digits: int = 1) -> str:
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}f}"
+
+
+def format_summary(summary: dict) -> str:
+    rows = [("Metric", "Mean", "95% CI")]
+    for k, s in summary["metrics"].items():
+        lo, hi = s["ci95"]
+        ci = f"{format_value(lo)} to {format_value(hi)}" if lo is not None else "-"
+        rows.append((METRIC_LABELS.get(k, k), format_value(s["mean"]), ci))
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    lines = [f"{summary['scenario']} under {summary['rules']}: {summary['start_date']} to {summary['end_date']}, "
+             f"{summary['replications']} replications, seed {summary['seed']}", ""]
+    for i, (a, b, c) in enumerate(rows):
+        lines.append(f"{a:<{w0}}  {b:>{w1}}  {c}")
+        if i == 0:
+            lines.append("-" * (w0 + w1 + 24))
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=None,
+              help="Replications (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Run directory (default: outputs/<run-id>).")
+@click.option("--rules", default=None, help="Rule set to use instead of the scenario's.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes running replications in parallel (results do not depend on it).")
+@click.option("--engine", type=click.Choice(["heap", "simpy"]), default="heap", show_default=True,
+              help="Event loop: the lean heap loop or the SimPy reference (identical results).")
+@click.option("--no-events", is_flag=True, help="Do not write the event log (faster for national runs).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def run(scenario: Path, replications: int | None, seed: int | None, out: Path | None, rules: str | None,
+        workers: int, engine: str, no_events: bool, as_json: bool) -> None:
+    """Run a scenario: a summary table of every metric, mean and 95% CI over replications."""
+    from .run import default_out_dir
+    from .run import run as run_api
+
+    try:
+        loaded = load_scenario(scenario, rules)
+    except InputError as e:
+        _fail(e)
+    reps = replications or loaded.scenario.replications
+    sd = loaded.scenario.seed if seed is None else seed
+    out_dir = out or default_out_dir(loaded, sd, reps)
+    _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "
+              f"{workers} worker(s), writing {out_dir}")
+    res = run_api(loaded, reps, sd, out_dir, workers, engine, not no_events, _progress)
+    if as_json:
+        click.echo(json.dumps(res.summary, indent=2, sort_keys=True))
+    else:
+        click.echo(format_summary(res.summary))
+        click.echo(f"\noutputs: {out_dir}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,983 @@
+"""A child's statutory route through the SEND system, one small named function per step.
+
+Each step is a plain method of `Journey` that takes a child, records what happened (with
+the body holding the duty and the statutory deadline), and schedules the next step on the
+engine. The order and content of steps is the law's (from the compiled rule set); the
+probabilities, durations and capacities are the scenario's. Randomness comes from named,
+child-keyed streams (`random_streams.py`), so a child meets the same draws under any rule set.
+
+Clock: days from the scenario's start date. `t0` is the day the LA received the request.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .engine import Engine, Job, Resource
+from .loading import LoadedScenario
+import numpy as np
+
+from .random_streams import StreamSet, Streams, choice_array, uniform_array
+from .sourced import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
+from .units import DAYS_PER_YEAR, Calendar
+
+AGE_RANGES = {"under_5": (2.0, 5.0), "age_5_10": (5.0, 11.0), "age_11_15": (11.0, 16.0),
+              "age_16_19": (16.0, 20.0), "age_20_25": (20.0, 25.0)}
+TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
+CAPACITY_SETTINGS = ("resourced_provision", "maintained_special", "alternative_provision")
+
+# duty holders stamped on every event
+LA, EPS, ICB, SOCIAL, SCHOOL, FAMILY, MEDIATION, TRIBUNAL, SETTING = (
+    "local_authority", "educational_psychology_service", "integrated_care_board", "social_care",
+    "school_or_setting", "family", "mediation_service", "tribunal", "named_setting")
+
+# what an appeal decides, and which step follows a decision for the family
+SEND_BACK = {"refusal_to_assess": "assess", "refusal_to_issue": "issue", "contents": "amend",
+             "placement": "rename", "cessation": "continue"}
+
+
+def age_band(age: float) -> str:
+    if age < 5:
+        return "under_5"
+    if age < 11:
+        return "age_5_10"
+    if age < 16:
+        return "age_11_15"
+    if age < 20:
+        return "age_16_19"
+    return "age_20_25"
+
+
+def cumulative(shares: list[float]) -> list[float]:
+    out, acc = [], 0.0
+    for s in shares:
+        acc += s
+        out.append(acc)
+    out[-1] = 1.0
+    return out
+
+
+class Child:
+    """One child or young person: attributes that drive the journey, and what happened to them."""
+
+    __slots__ = (
+        "id", "la", "stock", "born", "requester", "need", "preferred", "on_s41", "capacity", "health", "social",
+        "exception", "t0", "status", "refused", "assessed", "no_plan", "advice_pending", "final_at",
+        "final_deadline", "setting", "named_against_wish", "provision_at", "place_job", "place_res",
+        "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
+        "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
+        "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq",
+    )
+
+    def __init__(self, cid: int, la: int, stock: bool):
+        self.id = cid
+        self.la = la
+        self.stock = stock
+        self.t0 = math.nan
+        self.status = "in_progress"
+        self.refused = False
+        self.assessed = False
+        self.no_plan = False
+        self.final_at = math.nan
+        self.final_deadline = math.nan
+        self.provision_at = math.nan
+        self.place_job: Job | None = None
+        self.place_res: Resource | None = None
+        self.waiting_since = math.nan
+        self.days_without_provision = 0.0
+        self.appeals = 0
+        self.mediations = 0
+        self.disputes = 0
+        self.reviews = 0
+        self.ceased_at = math.nan
+        self.dispute = ""
+        self.ladder: tuple = ()
+        self.rung = 0
+        self.must_certify = False
+        self.decision_at = 0.0
+        self.job: Job | None = None
+        self.concede_at = math.nan
+        self.hearing_at = math.nan
+        self.pending_setting = ""
+        self.transfers = 0
+        self.named_against_wish = False
+        self.ordered = False
+        self.exception = False
+        self.registered_at = math.nan
+        self.cert_at = math.nan
+        self.place_seq = 0
+
+
+class LAState:
+    """An authority at run time: its resources and decision probabilities."""
+
+    def __init__(self, idx: int, spec: Any, engine: Engine, warmup: float, naming: Any):
+        self.idx = idx
+        self.spec = spec
+        self.panel = Resource(engine, f"{spec.code}.panel", spec.panel_servers, warmup)
+        self.ep = Resource(engine, f"{spec.code}.ep", spec.ep_servers, warmup)
+        self.health = Resource(engine, f"{spec.code}.health", spec.health_advice_servers, warmup)
+        self.social = Resource(engine, f"{spec.code}.social", spec.social_care_advice_servers, warmup)
+        self.writers = Resource(engine, f"{spec.code}.writers", spec.plan_writer_servers, warmup)
+        special = spec.stock_maintained_special * (1 + naming.special_places_headroom_pct.value / 100.0)
+        resourced = spec.stock_resourced_provision * (1 + naming.resourced_places_headroom_pct.value / 100.0)
+        ap = spec.stock_alternative_provision * (1 + naming.alternative_provision_places_headroom_pct.value / 100.0)
+        self.places: dict[str, Resource | None] = {s: None for s in SETTINGS}
+        self.special_base = special
+        self.places["maintained_special"] = Resource(engine, f"{spec.code}.special", max(1, round(special)), warmup)
+        self.places["resourced_provision"] = Resource(engine, f"{spec.code}.resourced", max(1, round(resourced)),
+                                                      warmup)
+        self.places["alternative_provision"] = Resource(engine, f"{spec.code}.ap", max(1, round(ap)), warmup)
+        self.p_refuse = spec.refuse_to_assess_probability
+        self.p_no_plan = spec.no_plan_after_assessment_probability
+
+
+class Recorder:
+    """The event log: rows kept in memory in chunks and handed to a sink (e.g. a Parquet writer)."""
+
+    __slots__ = ("rows", "sink", "chunk", "enabled")
+
+    def __init__(self, sink: Callable[[list[tuple]], None] | None, chunk: int = 200_000):
+        self.rows: list[tuple] = []
+        self.sink = sink
+        self.chunk = chunk
+        self.enabled = sink is not None
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows and self.sink is not None:
+            self.sink(self.rows)
+        self.rows = []
+
+
+class Counters:
+    """Counts by (metric, period): calendar year, and September-August academic year for the tribunal."""
+
+    def __init__(self, cal: Calendar):
+        self.cal = cal
+        ys = cal.year_starts()
+        self._year_days = [d for _, d in ys]
+        self._years = [y for y, _ in ys]
+        self._ac_days = [cal.day(dt.date(y - 1, 9, 1)) for y in range(cal.start.year, cal.end.year + 2)]
+        self._ac_years = list(range(cal.start.year, cal.end.year + 2))
+        self.counts: dict[tuple[str, str], float] = {}
+
+    def year(self, day: float) -> int:
+        return self._years[max(0, bisect.bisect_right(self._year_days, day) - 1)]
+
+    def academic(self, day: float) -> str:
+        i = bisect.bisect_right(self._ac_days, day) - 1
+        y = self._ac_years[max(0, i)]
+        return f"{y - 1}/{str(y)[2:]}"
+
+    def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
+        key = (metric, str(self.year(day)))
+        self.counts[key] = self.counts.get(key, 0.0) + n
+        if academic:
+            key = (metric, self.academic(day))
+            self.counts[key] = self.counts.get(key, 0.0) + n
+
+
+class Journey:
+    """Runs every child of one replication through the rule set on one engine."""
+
+    def __init__(self, loaded: LoadedScenario, engine: Engine, streams: Streams,
+                 recorder: Recorder | None = None):
+        sc = loaded.scenario
+        self.sc = sc
+        self.law = loaded.law
+        self.engine = engine
+        self.streams = streams
+        self.rec = recorder
+        self.cal = Calendar(sc.start_date, sc.end_date)
+        self.horizon = self.cal.horizon_days
+        self.warmup = sc.warmup_days
+        self.counters = Counters(self.cal)
+        self.children: list[Child] = []
+        self.plans_in_force = 0
+        self.plans_ceased = 0
+        self.snapshots: list[dict[str, Any]] = []
+        self.las = [LAState(i, la, engine, self.warmup, sc.naming) for i, la in enumerate(sc.local_authorities.items)]
+        self._compile_parameters()
+        self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
+        self.hearing_days = 1.0
+        self._set_tribunal_capacity(sc.start_date.year)
+        self.rng = StreamSet(streams)
+        engine.horizon = self.horizon  # events at or after the horizon are never scheduled
+
+    def hearings_in_year(self, year: int) -> float:
+        """Hearing capacity in a calendar year: given years, geometric between them, the trend beyond."""
+        t = self.sc.tribunal
+        given = dict(sorted(t.hearings_per_year_by_year.items()))
+        g = 1.0 + t.hearings_growth_pct_per_year.value / 100.0
+        if not given:
+            return t.hearings_per_year.value * g ** (year - self.sc.start_date.year)
+        if year in given:
+            return given[year]
+        years = list(given)
+        if year < years[0]:
+            return given[years[0]]
+        if year > years[-1]:
+            return given[years[-1]] * g ** (year - years[-1])
+        lo = max(y for y in years if y < year)
+        hi = min(y for y in years if y > year)
+        return given[lo] * (given[hi] / given[lo]) ** ((year - lo) / (hi - lo))
+
+    def _set_tribunal_capacity(self, year: int) -> None:
+        # a hearing occupies one of `servers` panels for `hearing_days`; capacity = servers / hearing_days a day
+        per_day = self.hearings_in_year(year) / DAYS_PER_YEAR
+        servers = max(1, round(per_day))
+        self.hearing_days = servers / per_day
+        self.tribunal.set_servers(servers)
+
+    def _apply_year(self, year: int) -> None:
+        """New calendar year: staffing, special places and hearing capacity follow their stated trends."""
+        k = year - self.sc.start_date.year
+        g = (1.0 + self.sc.demand.capacity_growth_pct_per_year.value / 100.0) ** k
+        gs = (1.0 + self.sc.naming.special_places_growth_pct_per_year.value / 100.0) ** k
+        for la in self.las:
+            s = la.spec
+            la.panel.set_servers(max(1, round(s.panel_servers * g)))
+            la.ep.set_servers(max(1, round(s.ep_servers * g)))
+            la.health.set_servers(max(1, round(s.health_advice_servers * g)))
+            la.social.set_servers(max(1, round(s.social_care_advice_servers * g)))
+            la.writers.set_servers(max(1, round(s.plan_writer_servers * g)))
+            sp = la.places["maintained_special"]
+            if sp is not None:
+                sp.set_servers(max(1, round(la.special_base * gs)))
+        self._set_tribunal_capacity(year)
+
+    # ------------------------------------------------------------------ set-up
+    def _compile_parameters(self) -> None:
+        sc = self.sc
+        pop = sc.population
+        self.cum_requester = cumulative([pop.requester.get(r) for r in REQUESTERS])
+        rr = {r: pop.refusal_relative_risk[r].value if r in pop.refusal_relative_risk else 1.0 for r in REQUESTERS}
+        norm = sum(pop.requester.get(r) * rr[r] for r in REQUESTERS) or 1.0
+        self.refusal_rr = [rr[r] / norm for r in REQUESTERS]
+        self.cum_age_request = cumulative([pop.age_at_request.get(a) for a in AGE_BANDS])
+        self.cum_age_stock = cumulative([pop.age_of_plans_in_force.get(a) for a in AGE_BANDS])
+        self.needs = list(pop.primary_need.values)
+        self.cum_need = cumulative([pop.primary_need.values[n] for n in self.needs])
+        self.cum_pref_school = cumulative([pop.preferred_setting_school_age.get(s) for s in SETTINGS])
+        self.cum_pref_post16 = cumulative([pop.preferred_setting_post16.get(s) for s in SETTINGS])
+        self.cum_capacity = cumulative([pop.redress_capacity.get(c) for c in CAPACITIES])
+        self.p_health = pop.health_needs_probability.value
+        self.p_social = pop.social_care_needs_probability.value
+        self.p_exception = pop.regulation_10_4_exception_probability.value
+        self.p_s41 = pop.independent_on_s41_list_probability.value
+        d = sc.durations
+        self.d = {k: v.value for k, v in d}
+        n = sc.naming
+        self.p_refuse_setting = {s: n.refuse_requested_setting_probability[s].value
+                                 if s in n.refuse_requested_setting_probability else 0.0 for s in SETTINGS}
+        self.grounds = list(n.refusal_grounds.values)
+        self.cum_grounds = cumulative([n.refusal_grounds.values[g] for g in self.grounds])
+        self.p_refuse_s9 = n.refuse_non_s41_independent_probability.value
+        r = sc.redress
+        self.p_dispute = {k: v.value for k, v in r.dispute_probability.items()}
+        self.cap_mult = [r.capacity_multiplier[c].value if c in r.capacity_multiplier else 1.0 for c in CAPACITIES]
+        rv = sc.reviews
+        self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
+                        for a in AGE_BANDS}
+
+
+    # ------------------------------------------------------------------ recording
+    def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
+            ) -> None:
+        if self.rec is not None:
+            self.rec.add((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
+
+    # ------------------------------------------------------------------ population
+    def populate(self) -> None:
+        """Create the stock of plans in force at the start and schedule every request of the horizon."""
+        stock_la, stock_setting = [], []
+        for la in self.las:
+            s = la.spec
+            for setting, n in (("mainstream", s.stock_mainstream), ("resourced_provision", s.stock_resourced_provision),
+                               ("maintained_special", s.stock_maintained_special),
+                               ("independent_special", s.stock_independent_special), ("post16", s.stock_post16),
+                               ("alternative_provision", s.stock_alternative_provision),
+                               ("mainstream", s.stock_other)):
+                stock_la.extend([la.idx] * n)
+                stock_setting.extend([setting] * n)
+        n_stock = len(stock_la)
+        ids = np.arange(n_stock, dtype=np.int64)
+        attrs = self._attributes(ids, np.zeros(n_stock), self.cum_age_stock)
+        first_review = (uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days).tolist()
+        for i in range(n_stock):
+            c = Child(i, stock_la[i], True)
+            self._assign(c, attrs, i)
+            c.status = "plan"
+            c.setting = stock_setting[i]
+            c.provision_at = 0.0
+            self.children.append(c)
+            res = self.las[c.la].places.get(c.setting)
+            if res is not None:
+                c.place_res = res
+                c.place_job = res.seize(c, _noop)
+            self._schedule_transfer(c, 0.0)
+        self.plans_in_force += n_stock
+        # first reviews of the stock, fed to the engine in time order as the clock reaches them
+        order = sorted(range(n_stock), key=first_review.__getitem__)
+        self._feed = ([first_review[i] for i in order], [self.children[i] for i in order])
+        self._feed_i = 0
+        if order:
+            self.engine.at(self._feed[0][0], self._feed_review, None)
+        self.n_stock = n_stock
+        times, las = self._arrival_times()
+        n_new = len(times)
+        new_ids = np.arange(n_stock, n_stock + n_new, dtype=np.int64)
+        self._new_attrs = self._attributes(new_ids, np.asarray(times, dtype=float), self.cum_age_request)
+        self._arrivals = (times, las)
+        self._arr_i = 0
+        if times:
+            self.engine.at(times[0], self._arrive, None)
+        for y, day in self.cal.year_starts():
+            if 0.0 <= day <= self.horizon:
+                self.engine.at(day, self._snapshot, y)
+        self.tribunal_backlog_at_start()
+
+    def _feed_review(self, _: Any) -> None:
+        times, kids = self._feed
+        i = self._feed_i
+        self._feed_i = i + 1
+        if i + 1 < len(times):
+            self.engine.at(times[i + 1], self._feed_review, None)
+        self.annual_review(kids[i])
+
+    def _arrival_times(self) -> tuple[list[float], list[int]]:
+        """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""
+        growth = self.sc.demand.requests_growth_pct_per_year.value
+        base_year = self.sc.start_date.year
+        all_t, all_la = [], []
+        for y, y0 in self.cal.year_starts():
+            y1 = self.cal.day(dt.date(y + 1, 1, 1))
+            lo, hi = max(0.0, y0), min(self.horizon, y1)
+            if hi <= lo:
+                continue
+            frac = (hi - lo) / (y1 - y0)
+            for la in self.las:
+                g = self.streams.generator("arrivals", la.idx, y)
+                lam = la.spec.requests_in_year(y, base_year, growth) * frac
+                n = int(g.poisson(lam))
+                t = np.sort(g.uniform(lo, hi, n))
+                all_t.append(t)
+                all_la.append(np.full(n, la.idx, dtype=np.int64))
+        if not all_t:
+            return [], []
+        t = np.concatenate(all_t)
+        la_idx = np.concatenate(all_la)
+        order = np.lexsort((la_idx, t))
+        return t[order].tolist(), la_idx[order].tolist()
+
+    def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float]) -> dict[str, list]:
+        """Attributes of many children at once: identical to drawing them one by one (same keyed streams)."""
+        r = self.rng
+        band = choice_array(r.age_band, age_cum, ids)
+        lo = np.array([AGE_RANGES[b][0] for b in AGE_BANDS])[band]
+        hi = np.array([AGE_RANGES[b][1] for b in AGE_BANDS])[band]
+        age = lo + (hi - lo) * uniform_array(r.age, ids)
+        pref_school = choice_array(r.preferred, self.cum_pref_school, ids)
+        pref_post16 = choice_array(r.preferred, self.cum_pref_post16, ids)
+        return {
+            "requester": [REQUESTERS[i] for i in choice_array(r.requester, self.cum_requester, ids).tolist()],
+            "born": (at - age * DAYS_PER_YEAR).tolist(),
+            "need": [self.needs[i] for i in choice_array(r.need, self.cum_need, ids).tolist()],
+            "preferred": [SETTINGS[i] for i in np.where(age >= 16, pref_post16, pref_school).tolist()],
+            "on_s41": (uniform_array(r.on_s41, ids) < self.p_s41).tolist(),
+            "capacity": [CAPACITIES[i] for i in choice_array(r.capacity, self.cum_capacity, ids).tolist()],
+            "health": (uniform_array(r.health, ids) < self.p_health).tolist(),
+            "social": (uniform_array(r.social, ids) < self.p_social).tolist(),
+            "exception": (uniform_array(r.exception, ids) < self.p_exception).tolist(),
+        }
+
+    @staticmethod
+    def _assign(c: Child, attrs: dict[str, list], i: int) -> None:
+        c.requester = attrs["requester"][i]
+        c.born = attrs["born"][i]
+        c.need = attrs["need"][i]
+        c.preferred = attrs["preferred"][i]
+        c.on_s41 = attrs["on_s41"][i]
+        c.capacity = attrs["capacity"][i]
+        c.health = attrs["health"][i]
+        c.social = attrs["social"][i]
+        c.exception = attrs["exception"][i]
+
+    def tribunal_backlog_at_start(self) -> None:
+        """Appeals already waiting at the start: they occupy the hearing queue ahead of new ones."""
+        n = int(self.sc.tribunal.backlog_at_start.value)
+        for k in range(n):
+            placeholder = Child(-1 - k, 0, True)
+            placeholder.status = "backlog"
+            self.tribunal.seize(placeholder, self._backlog_heard)
+
+    def _backlog_heard(self, c: Child) -> None:
+        self.engine.schedule(self.hearing_days, _release, self.tribunal)
+
+    def _arrive(self, _: Any) -> None:
+        times, las = self._arrivals
+        i = self._arr_i
+        c = Child(self.n_stock + i, las[i], False)
+        self._assign(c, self._new_attrs, i)
+        self._arr_i = i + 1
+        if self._arr_i < len(times):
+            self.engine.at(times[self._arr_i], self._arrive, None)
+        self.children.append(c)
+        self.identify_need(c)
+
+    # ------------------------------------------------------------------ before the request
+    def identify_need(self, c: Child) -> None:
+        """Need emerges and is identified; SEN support runs in the setting (no statutory clock)."""
+        if self.rec is not None:
+            support = self.rng.sen_support.exponential(self.sc.demand.sen_support_days_before_request.value, c.id)
+            self.rec.add((c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL, math.nan, None))
+        self.request_assessment(c)
+
+    # ------------------------------------------------------------------ assessment
+    def request_assessment(self, c: Child) -> None:
+        c.t0 = now = self.engine.now
+        c.final_deadline = now + self.law.final_plan_days
+        self.counters.add("requests", now)
+        self.log(c, "request", f"received_from_{c.requester}", LA)
+        panel = self.rng.panel.gamma2(self.d["panel_decision_days"], c.id)
+        self.las[c.la].panel.serve(c, panel, self.decide_to_assess)
+
+    def decide_to_assess(self, c: Child) -> None:
+        la = self.las[c.la]
+        now = self.engine.now
+        deadline = c.t0 + self.law.decide_to_assess_days
+        p = min(1.0, la.p_refuse * self.refusal_rr[REQUESTERS.index(c.requester)])
+        if self.rng.refuse_assess.u(c.id) < p:
+            c.refused = True
+            self.counters.add("refused", now)
+            self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
+            self.dispute_or_accept(c, "refusal_to_assess")
+        else:
+            self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
+            self.gather_advice(c)
+
+    def gather_advice(self, c: Child) -> None:
+        """Advice requested from school, EP, and health and social care where relevant (6 weeks each)."""
+        c.assessed = True
+        la = self.las[c.la]
+        i = c.id
+        c.advice_pending = 2 + c.health + c.social
+        extra = self.d["exception_extra_days"] if c.exception else 0.0
+        occ = c.disputes
+        self.engine.schedule(self.rng.school_advice.gamma2(self.d["school_advice_days"], i, occ) + extra,
+                             self._advice_in, (c, "school_advice", SCHOOL, self.engine.now))
+        la.ep.serve(c, self.rng.ep_advice.gamma2(self.d["ep_advice_days"], i, occ),
+                    self._ep_in, None)
+        c.decision_at = self.engine.now  # advice requested
+        if c.health:
+            la.health.serve(c, self.rng.health_advice.gamma2(self.d["health_advice_days"], i, occ),
+                            self._health_in)
+        if c.social:
+            la.social.serve(c, self.rng.social_advice.gamma2(self.d["social_care_advice_days"], i, occ),
+                            self._social_in)
+
+    def _ep_in(self, c: Child) -> None:
+        self._advice_in((c, "psychological_advice", EPS, c.decision_at))
+
+    def _health_in(self, c: Child) -> None:
+        self._advice_in((c, "health_advice", ICB, c.decision_at))
+
+    def _social_in(self, c: Child) -> None:
+        self._advice_in((c, "social_care_advice", SOCIAL, c.decision_at))
+
+    def _advice_in(self, arg: tuple) -> None:
+        c, step, duty, asked = arg
+        now = self.engine.now
+        deadline = asked + self.law.advice_days
+        self.log(c, step, "received", duty, deadline, now <= deadline)
+        c.advice_pending -= 1
+        if c.advice_pending == 0:
+            self.engine.schedule(self.rng.decide_issue.gamma2(self.d["decide_to_issue_days"], c.id, c.disputes),
+                                 self.decide_to_issue, c)
+
+    def decide_to_issue(self, c: Child) -> None:
+        now = self.engine.now
+        deadline = c.t0 + self.law.decide_to_issue_days
+        if not c.ordered and self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan:
+            c.no_plan = True
+            self.counters.add("assessed_no_plan", now)
+            self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
+            self.dispute_or_accept(c, "refusal_to_issue")
+            return
+        self.counters.add("decided_to_issue", now)
+        self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)
+        self.write_draft(c)
+
+    def write_draft(self, c: Child) -> None:
+        draft = self.rng.draft.gamma2(self.d["draft_writing_days"], c.id, c.disputes)
+        self.las[c.la].writers.serve(c, draft, self.issue_draft)
+
+    def issue_draft(self, c: Child) -> None:
+        """The draft goes to the family, who have 15 days to comment and request a setting."""
+        self.log(c, "draft_plan", "issued", LA)
+        self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)
+
+    def consult_setting(self, c: Child) -> None:
+        self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
+        days = self.rng.consult.gamma2(self.d["setting_consultation_days"], c.id, c.disputes)
+        self.engine.schedule(days, self.name_setting, c)
+
+    def name_setting(self, c: Child) -> None:
+        """Section I: s.39 (must name unless a ground applies), s.33 mainstream presumption, s.9 for the rest."""
+        named, refused, ground = self.decide_setting(c, c.preferred, 0)
+        c.setting = named
+        c.named_against_wish = refused
+        self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        days = self.rng.finalise.gamma2(self.d["finalise_days"], c.id, c.disputes)
+        self.engine.schedule(days, self.finalise_plan, c)
+
+    def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
+        """Return (setting named, whether the family's request was refused, the ground)."""
+        law = self.law
+        u = self.rng.naming.u(c.id, occurrence)
+        if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
+            refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
+        elif wanted in law.s39_settings:
+            refuse = u < self.p_refuse_setting[wanted]
+            ground = self.grounds[self.rng.grounds.choice(self.cum_grounds, c.id, occurrence)]
+        else:
+            refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
+        if not refuse:
+            return wanted, False, ""
+        return self.la_alternative(wanted, c), True, ground
+
+    def la_alternative(self, wanted: str, c: Child) -> str:
+        """What the LA names instead: the next less costly kind, mainstream first under s.33."""
+        if wanted == "independent_special":
+            return "maintained_special"
+        if wanted in ("maintained_special", "resourced_provision"):
+            return "mainstream" if self.law.mainstream_presumption else "resourced_provision"
+        if wanted == "mainstream":
+            return "resourced_provision"
+        if wanted == "post16":
+            return "post16"
+        return "mainstream"
+
+    def finalise_plan(self, c: Child) -> None:
+        now = self.engine.now
+        c.final_at = now
+        c.status = "plan"
+        deadline = c.final_deadline
+        met = now <= deadline
+        self.plans_in_force += 1
+        self.counters.add("new_plans", now)
+        if not c.exception and not c.ordered:
+            self.counters.add("new_plans_excl_exceptions", now)
+            if met:
+                self.counters.add("within_20_weeks_excl_exceptions", now)
+        self.log(c, "final_plan", "issued", LA, deadline, met)
+        self.secure_place(c, c.setting)
+        self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
+        self._schedule_transfer(c, now)
+        if c.named_against_wish:
+            self.dispute_or_accept(c, "placement")
+        elif self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents"):
+            self.start_dispute(c, "contents")
+
+    # ------------------------------------------------------------------ places
+    def secure_place(self, c: Child, setting: str) -> None:
+        """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
+        if c.place_res is not None:
+            res, job = c.place_res, c.place_job
+            c.place_res = c.place_job = None
+            if job is not None and job.started:
+                res.release()
+            elif job is not None:
+                res.cancel(job)
+        c.setting = setting
+        if c.waiting_since != c.waiting_since:
+            c.waiting_since = self.engine.now
+        c.place_seq += 1
+        res = self.las[c.la].places.get(setting)
+        if res is None:
+            self.engine.schedule(self.rng.place_start.gamma2(self.d["place_start_days"], c.id, c.transfers),
+                                 self.provision_in_place, (c, c.place_seq))
+        else:
+            c.place_res = res
+            c.place_job = res.seize(c, self._place_granted)
+
+    def _place_granted(self, c: Child) -> None:
+        self.engine.schedule(self.rng.place_start.gamma2(self.d["place_start_days"], c.id, c.transfers),
+                             self.provision_in_place, (c, c.place_seq))
+
+    def provision_in_place(self, arg: tuple) -> None:
+        c, seq = arg
+        if c.status != "plan" or seq != c.place_seq:
+            return  # superseded by a later decision about the setting
+        now = self.engine.now
+        if math.isnan(c.provision_at):
+            c.provision_at = now
+        c.days_without_provision += now - c.waiting_since
+        c.waiting_since = math.nan
+        self.log(c, "provision", f"in_place_{c.setting}", SETTING)
+
+    # ------------------------------------------------------------------ redress
+    def _dispute_p(self, c: Child, kind: str) -> float:
+        return min(1.0, self.p_dispute.get(kind, 0.0) * self.cap_mult[CAPACITIES.index(c.capacity)])
+
+    def dispute_or_accept(self, c: Child, kind: str) -> None:
+        """After an appealable decision: the family disputes it, or the decision stands."""
+        if c.dispute:
+            return  # one dispute at a time: a decision made while another is open is not separately appealed
+        if self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < self._dispute_p(c, kind):
+            self.start_dispute(c, kind)
+        else:
+            self.decision_stands(c, kind)
+
+    def start_dispute(self, c: Child, kind: str) -> None:
+        if c.dispute:
+            return
+        c.dispute = kind
+        c.disputes += 1
+        c.decision_at = self.engine.now
+        c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
+        c.rung = 0
+        c.must_certify = False
+        self.log(c, "redress", f"dispute_{kind}", FAMILY)
+        self.next_rung(c)
+
+    def next_rung(self, c: Child) -> None:
+        if c.rung >= len(c.ladder):
+            self.lodge_appeal(c)
+            return
+        step = c.ladder[c.rung]
+        c.rung += 1
+        getattr(self, step.name)(c, step)
+
+    def mediation_advice(self, c: Child, step: Any) -> None:
+        """The family must contact a mediation adviser before appealing (unless exempt)."""
+        self.log(c, "mediation_advice", "adviser_contacted", MEDIATION)
+        c.must_certify = step.mandatory
+        self.next_rung(c)
+
+    def mediation(self, c: Child, step: Any) -> None:
+        """Mediation if it is mandatory or the family chooses it; the LA must arrange it within the limit."""
+        i, occ = c.id, c.disputes
+        chosen = step.mandatory or self.rng.mediation_chosen.u(i, occ) < \
+            self.sc.redress.mediation_chosen_probability.value
+        if not chosen:
+            if c.must_certify:
+                cert = self._ladder_limit("mediation_advice")
+                self.engine.schedule(cert, self._certificate, c)
+            else:
+                self.next_rung(c)
+            return
+        r = self.sc.redress
+        held = self.rng.mediation_days.u(i, occ) * min(r.mediation_held_days.value, step.time_limit_days)
+        if self.rng.mediation_late.u(i, occ) < r.mediation_held_late_probability.value:
+            held = step.time_limit_days + self.rng.mediation_late_days.exponential(r.mediation_held_days.value,
+                                                                                       i, occ)
+        c.mediations += 1
+        self.engine.schedule(held, self._mediation_held, (c, step))
+
+    def _mediation_held(self, arg: tuple) -> None:
+        c, step = arg
+        now = self.engine.now
+        deadline = c.decision_at + step.time_limit_days
+        self.counters.add("mediations", now)
+        if self.rng.mediation_settles.u(c.id, c.disputes) < self.sc.redress.mediation_settles_probability.value:
+            self.counters.add("mediations_settled", now)
+            self.log(c, "mediation", "settled", MEDIATION, deadline, now <= deadline)
+            self.resolve_for_family(c, "mediation")
+        else:
+            self.log(c, "mediation", "not_settled", MEDIATION, deadline, now <= deadline)
+            self.engine.schedule(self._ladder_limit("mediation_advice"), self._certificate, c)
+
+    def independent_review(self, c: Child, step: Any) -> None:
+        """A switchable review rung (reform rule sets); absent from current law."""
+        self.log(c, "independent_review", "referred", MEDIATION)
+        self.engine.schedule(step.time_limit_days, self._after_review, c)
+
+    def _after_review(self, c: Child) -> None:
+        self.next_rung(c)
+
+    def _ladder_limit(self, name: str) -> float:
+        for s in self.law.ladder:
+            if s.name == name:
+                return s.time_limit_days
+        return 0.0
+
+    def _certificate(self, c: Child) -> None:
+        self.log(c, "mediation_certificate", "issued", MEDIATION)
+        c.cert_at = self.engine.now
+        self.next_rung(c)
+
+    def lodge_appeal(self, c: Child) -> None:
+        """The family appeals by the later of 2 months from the decision and 1 month from the certificate."""
+        law = self.law
+        now = self.engine.now
+        deadline = c.decision_at + law.appeal_after_decision_days
+        if c.must_certify or c.mediations:
+            deadline = max(deadline, c.cert_at + law.appeal_after_certificate_days)
+        wait = self.rng.appeal_days.exponential(self.sc.redress.decision_to_appeal_days.value, c.id, c.disputes)
+        lodged = min(now + wait, max(deadline, now))
+        self.engine.at(lodged, self._register, c)
+
+    def _register(self, c: Child) -> None:
+        now = self.engine.now
+        c.appeals += 1
+        c.registered_at = now
+        kind = c.dispute
+        self.counters.add("appeals_registered", now, academic=True)
+        self.counters.add(f"appeals_{kind}", now, academic=True)
+        self.log(c, "appeal", f"lodged_{kind}", FAMILY)
+        self.engine.schedule(self.law.registration_days, self._registered, c)
+
+    def _registered(self, c: Child) -> None:
+        """Registered: the LA may concede, the family may withdraw, or the appeal waits for a hearing."""
+        r = self.sc.redress
+        i, occ = c.id, c.disputes
+        now = self.engine.now
+        self.log(c, "appeal", "registered", TRIBUNAL, now - self.law.registration_days + self.law.la_response_days,
+                 None)
+        c.hearing_at = math.nan
+        c.concede_at = math.nan
+        u = self.rng.appeal_end.u(i, occ)
+        if u < r.withdrawn_probability.value:
+            c.concede_at = -1.0  # marks a withdrawal before the hearing
+        elif u < r.withdrawn_probability.value + r.la_concedes_probability.value:
+            if self.rng.concede_early.u(i, occ) < r.la_concedes_early_share.value:
+                t = self.rng.concede_time.u(i, occ) * self.law.la_response_days
+                self.engine.schedule(t, self._concede_early, (c, c.disputes))
+            else:
+                c.concede_at = 1.0  # concedes late: on the eve of the hearing
+        prep = self.sc.tribunal.earliest_hearing_days.value
+        self.engine.schedule(prep, self._join_hearing_list, (c, c.disputes))
+
+    def _join_hearing_list(self, arg: tuple) -> None:
+        c, n = arg
+        if c.disputes != n or not c.dispute:
+            return  # conceded already
+        c.job = self.tribunal.seize(c, self._hearing)
+
+    def _concede_early(self, arg: tuple) -> None:
+        c, n = arg
+        if c.disputes != n or not c.dispute or (c.job is not None and c.job.started):
+            return
+        if c.job is not None:
+            self.tribunal.cancel(c.job)
+        self.counters.add("appeals_conceded", self.engine.now, academic=True)
+        self.log(c, "appeal", "conceded_by_la", LA)
+        self.resolve_for_family(c, "concession")
+
+    def _hearing(self, c: Child) -> None:
+        now = self.engine.now
+        c.job = None
+        if c.concede_at == 1.0 or c.concede_at == -1.0:
+            withdrawn = c.concede_at == -1.0
+            self.tribunal.release()  # too late to list another case? the slot is reused
+            if withdrawn:
+                self.counters.add("appeals_withdrawn", now, academic=True)
+                self.log(c, "appeal", "withdrawn", FAMILY)
+                self.decision_stands(c, c.dispute)
+            else:
+                self.counters.add("appeals_conceded", now, academic=True)
+                self.log(c, "appeal", "conceded_by_la", LA)
+                self.resolve_for_family(c, "concession")
+            return
+        c.hearing_at = now
+        self.counters.add("hearings", now, academic=True)
+        self.counters.add("weeks_to_hearing_sum", now, (now - c.registered_at) / 7.0, academic=True)
+        self.log(c, "hearing", "heard", TRIBUNAL)
+        self.engine.schedule(self.hearing_days, _release, self.tribunal)
+        self.engine.schedule(self.law.written_decision_days, self._tribunal_decision, c)
+
+    def _tribunal_decision(self, c: Child) -> None:
+        now = self.engine.now
+        if self.rng.hearing_outcome.u(c.id, c.disputes) < self.sc.redress.family_wins_at_hearing_probability.value:
+            self.counters.add("decided_for_family", now, academic=True)
+            self.log(c, "tribunal_decision", "for_family", TRIBUNAL)
+            self.resolve_for_family(c, "order")
+        else:
+            self.counters.add("decided_for_la", now, academic=True)
+            self.log(c, "tribunal_decision", "for_la", TRIBUNAL)
+            self.decision_stands(c, c.dispute)
+
+    def resolve_for_family(self, c: Child, how: str) -> None:
+        """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
+        kind = c.dispute
+        c.dispute = ""
+        limit = self.law.compliance_days[kind]
+        r = self.sc.redress
+        days = limit * self.rng.comply.u(c.id, c.disputes)
+        if self.rng.comply_late.u(c.id, c.disputes) < r.la_late_compliance_probability.value:
+            days = limit + self.rng.comply_late_days.exponential(r.la_late_compliance_extra_days.value, c.id,
+                                                                     c.disputes)
+        deadline = self.engine.now + limit
+        action = SEND_BACK[kind]
+        if action == "assess":
+            c.ordered = True
+            c.refused = False
+            c.final_deadline = deadline
+            self.log(c, "comply", f"assess_after_{how}", LA, self.engine.now + self.law.compliance_days[
+                "assess_notify"], True)
+            self.gather_advice(c)
+        elif action == "issue":
+            c.ordered = True
+            c.no_plan = False
+            c.final_deadline = deadline
+            self.log(c, "comply", f"make_plan_after_{how}", LA)
+            self.write_draft(c)
+        else:
+            self.engine.schedule(days, self._complied, (c, action, deadline))
+
+    def _complied(self, arg: tuple) -> None:
+        c, action, deadline = arg
+        now = self.engine.now
+        self.log(c, "comply", action, LA, deadline, now <= deadline)
+        if c.status != "plan":
+            return
+        if action == "rename":
+            want = c.pending_setting or c.preferred
+            c.named_against_wish = False
+            c.pending_setting = ""
+            self.secure_place(c, want)
+        elif action == "continue":
+            pass
+
+    def decision_stands(self, c: Child, kind: str) -> None:
+        c.dispute = ""
+        if kind == "refusal_to_assess":
+            c.status = "refused"
+        elif kind == "refusal_to_issue":
+            c.status = "no_plan"
+        elif kind == "cessation":
+            self.cease(c)
+
+    # ------------------------------------------------------------------ plans in force
+    def annual_review(self, c: Child) -> None:
+        """Review the plan; the LA decides within 4 weeks to maintain, amend or cease."""
+        if c.status != "plan":
+            return
+        rv = self.sc.reviews
+        i, k = c.id, c.reviews
+        c.reviews += 1
+        meeting = self.engine.now
+        if self.rng.review_late.u(i, k) < rv.review_late_probability.value:
+            meeting += self.rng.review_late_days.exponential(rv.review_late_extra_days.value, i, k)
+        decided = meeting + self.law.review_decision_days * self.rng.review_decision.u(i, k)
+        self.engine.at(decided, self._review_decision, c)
+
+    def _review_decision(self, c: Child) -> None:
+        if c.status != "plan":
+            return
+        now = self.engine.now
+        rv = self.sc.reviews
+        i, k = c.id, c.reviews
+        age = (now - c.born) / DAYS_PER_YEAR
+        self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
+        if age >= 25.0 or self.rng.cease.u(i, k) < self.p_cease[age_band(age)]:
+            self.log(c, "annual_review", "cease", LA)
+            self.dispute_or_accept(c, "cessation")
+            return
+        if c.setting == "mainstream" and self.rng.move_special.u(i, k) < rv.move_to_special_probability.value:
+            self.log(c, "annual_review", "amend_setting", LA)
+            self._rename(c, "maintained_special", k)
+            return
+        if self.rng.amend.u(i, k) < rv.amend_probability.value:
+            self.log(c, "annual_review", "amend", LA)
+            if self.rng.contents_dispute_review.u(i, k) < self._dispute_p(c, "contents"):
+                self.start_dispute(c, "contents")
+            return
+        self.log(c, "annual_review", "maintain", LA)
+
+    def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
+        named, refused, ground = self.decide_setting(c, wanted, occurrence + 1)
+        c.transfers += 1
+        self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        if named != c.setting:
+            self.secure_place(c, named)
+        if refused:
+            c.pending_setting = wanted
+            self.dispute_or_accept(c, "placement")
+
+    def _schedule_transfer(self, c: Child, now: float) -> None:
+        """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
+        for y in range(self.cal.date(now).year, self.cal.end.year + 1):
+            sept = self.cal.day(dt.date(y, 9, 1))
+            if sept <= now:
+                continue
+            age = int((sept - c.born) // DAYS_PER_YEAR)
+            if age in TRANSFER_AGES:
+                m, d = self.law.phase_transfer_post16 if age == 16 else self.law.phase_transfer_school
+                deadline = self.cal.day(dt.date(y, m, d))
+                if deadline > now and deadline < self.horizon:
+                    self.engine.at(deadline, self.phase_transfer, (c, deadline, age))
+                return
+
+    def phase_transfer(self, arg: tuple) -> None:
+        c, deadline, age = arg
+        if c.status != "plan":
+            return
+        rv = self.sc.reviews
+        i, k = c.id, c.transfers
+        late = self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
+        delay = self.rng.transfer_late_days.exponential(rv.phase_transfer_late_extra_days.value, i, k) \
+            if late else 0.0
+        self.engine.schedule(delay, self._transfer_named, (c, deadline, age))
+
+    def _transfer_named(self, arg: tuple) -> None:
+        c, deadline, age = arg
+        if c.status != "plan":
+            return
+        now = self.engine.now
+        cum = self.cum_pref_post16 if age >= 16 else self.cum_pref_school
+        wanted = SETTINGS[self.rng.transfer_preference.choice(cum, c.id, c.transfers)]
+        self.log(c, "phase_transfer", f"review_age_{age}", LA, deadline, now <= deadline + 1e-9)
+        self._rename(c, wanted, 100 + c.transfers)
+        self._schedule_transfer(c, now + 200.0)
+
+    def cease(self, c: Child) -> None:
+        now = self.engine.now
+        c.status = "ceased"
+        c.ceased_at = now
+        self.plans_in_force -= 1
+        self.plans_ceased += 1
+        self.counters.add("plans_ceased", now)
+        if c.place_res is not None and c.place_job is not None:
+            if c.place_job.started:
+                c.place_res.release()
+            else:
+                c.place_res.cancel(c.place_job)
+            c.place_res = c.place_job = None
+        self.log(c, "cessation", "plan_ceased", LA)
+
+    # ------------------------------------------------------------------ calendar snapshots
+    def _snapshot(self, year: int) -> None:
+        if year != self.sc.start_date.year:
+            self._apply_year(year)
+        waiting_place = sum(la.places[s].waiting for la in self.las for s in CAPACITY_SETTINGS
+                            if la.places[s] is not None)
+        self.snapshots.append({"period": str(year), "plans_in_force_january": self.plans_in_force,
+                               "tribunal_backlog": self.tribunal.waiting + self.tribunal.busy,
+                               "waiting_for_place": waiting_place})
+
+    def run(self) -> None:
+        self.populate()
+        self.engine.run(self.horizon)
+        self._snapshot(self.cal.end.year + 1)
+        self.snapshots[-1]["period"] = "end"
+        if self.rec is not None:
+            self.rec.flush()
+
+
+def _noop(_: Any) -> None:
+    return None
+
+
+def _release(res: Resource) -> None:
+    res.release()

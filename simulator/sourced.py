@@ -1,0 +1,92 @@
+"""Numbers that carry their provenance.
+
+Every number in a shipped scenario is either an official or published figure (`source`) or
+an assumption (`assumption`, with the plausible `range` the analyst should vary it over).
+A value with neither is refused, so an unexplained number cannot enter a scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+K = TypeVar("K")
+
+
+class Strict(BaseModel):
+    """Base for everything read from disk: unknown fields are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(Strict):
+    source: str | None = None
+    assumption: str | None = None
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _explained(self):
+        if not self.source and not self.assumption:
+            raise ValueError("give a `source` (document, table, year) or an `assumption` with its `range`")
+        if self.assumption and self.range is None:
+            raise ValueError("an `assumption` needs a plausible `range: [low, high]`")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("`range` must be [low, high] with low <= high")
+        return self
+
+
+class Sourced(Provenance):
+    value: float
+
+    @model_validator(mode="after")
+    def _in_range(self):
+        if self.range is not None and not (self.range[0] <= self.value <= self.range[1]):
+            raise ValueError(f"value {self.value} lies outside its stated range {list(self.range)}")
+        return self
+
+
+class Probability(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class NonNegative(Sourced):
+    value: Annotated[float, Field(ge=0.0)]
+
+
+class Positive(Sourced):
+    value: Annotated[float, Field(gt=0.0)]
+
+
+class Mix(Provenance, Generic[K]):
+    """A categorical distribution: shares in [0, 1] over a fixed set of categories, summing to 1."""
+
+    values: dict[K, Annotated[float, Field(ge=0.0, le=1.0)]]
+
+    @model_validator(mode="after")
+    def _sums_to_one(self):
+        total = sum(self.values.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {total:.6f})")
+        return self
+
+    def get(self, key, default: float = 0.0) -> float:
+        return self.values.get(key, default)
+
+
+Requester = Literal["school", "parent", "young_person", "other"]
+Setting = Literal[
+    "mainstream", "resourced_provision", "maintained_special", "independent_special", "post16",
+    "alternative_provision",
+]
+AgeBand = Literal["under_5", "age_5_10", "age_11_15", "age_16_19", "age_20_25"]
+Need = Literal["ASD", "SLCN", "SEMH", "MLD", "SpLD", "SLD", "PMLD", "PD", "HI", "VI", "MSI", "other"]
+RedressCapacity = Literal["high", "medium", "low"]
+AppealType = Literal["refusal_to_assess", "refusal_to_issue", "contents", "placement", "cessation"]
+
+SETTINGS: tuple[str, ...] = Setting.__args__  # type: ignore[attr-defined]
+APPEAL_TYPES: tuple[str, ...] = AppealType.__args__  # type: ignore[attr-defined]
+REQUESTERS: tuple[str, ...] = Requester.__args__  # type: ignore[attr-defined]
+AGE_BANDS: tuple[str, ...] = AgeBand.__args__  # type: ignore[attr-defined]
+NEEDS: tuple[str, ...] = Need.__args__  # type: ignore[attr-defined]
+CAPACITIES: tuple[str, ...] = RedressCapacity.__args__  # type: ignore[attr-defined]
