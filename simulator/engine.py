@@ -51,7 +51,8 @@ class HeapEngine:
             heapq.heappush(self._heap, (t, self._seq, fn, arg))
 
     def at(self, time: float, fn: Callback, arg: Any) -> None:
-        t = time if time > self.now else self.now
+        # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
+        t = self.now + (time - self.now if time > self.now else 0.0)
         if t < self.horizon:
             self._seq += 1
             heapq.heappush(self._heap, (t, self._seq, fn, arg))

@@ -17,11 +17,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .engine import Engine, Job, Resource
-from .loading import LoadedScenario
 import numpy as np
 
-from .random_streams import StreamSet, Streams, choice_array, uniform_array
+from .engine import Engine, Job, Resource
+from .loading import LoadedScenario
+from .random_streams import Draw, Streams, StreamSet, choice_array, uniform_array
 from .sourced import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
 from .units import DAYS_PER_YEAR, Calendar
 
@@ -274,8 +274,8 @@ class Journey:
         self.p_social = pop.social_care_needs_probability.value
         self.p_exception = pop.regulation_10_4_exception_probability.value
         self.p_s41 = pop.independent_on_s41_list_probability.value
-        d = sc.durations
-        self.d = {k: v.value for k, v in d}
+        self.d = {k: v.value for k, v in sc.durations}
+        self._shape = {k: v.distribution for k, v in sc.durations}
         n = sc.naming
         self.p_refuse_setting = {s: n.refuse_requested_setting_probability[s].value
                                  if s in n.refuse_requested_setting_probability else 0.0 for s in SETTINGS}
@@ -289,6 +289,15 @@ class Journey:
         self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
                         for a in AGE_BANDS}
 
+
+    def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
+        """A working time from the scenario's `durations.<name>` with its stated distribution."""
+        shape = self._shape[name]
+        if shape == "erlang2":
+            return stream.gamma2(self.d[name], child, occurrence)
+        if shape == "exponential":
+            return stream.exponential(self.d[name], child, occurrence)
+        return self.d[name]
 
     # ------------------------------------------------------------------ recording
     def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
@@ -339,6 +348,7 @@ class Journey:
         self._new_attrs = self._attributes(new_ids, np.asarray(times, dtype=float), self.cum_age_request)
         self._arrivals = (times, las)
         self._arr_i = 0
+        self._extra = 0
         if times:
             self.engine.at(times[0], self._arrive, None)
         for y, day in self.cal.year_starts():
@@ -448,7 +458,7 @@ class Journey:
         c.final_deadline = now + self.law.final_plan_days
         self.counters.add("requests", now)
         self.log(c, "request", f"received_from_{c.requester}", LA)
-        panel = self.rng.panel.gamma2(self.d["panel_decision_days"], c.id)
+        panel = self.duration("panel_decision_days", self.rng.panel, c.id)
         self.las[c.la].panel.serve(c, panel, self.decide_to_assess)
 
     def decide_to_assess(self, c: Child) -> None:
@@ -473,16 +483,16 @@ class Journey:
         c.advice_pending = 2 + c.health + c.social
         extra = self.d["exception_extra_days"] if c.exception else 0.0
         occ = c.disputes
-        self.engine.schedule(self.rng.school_advice.gamma2(self.d["school_advice_days"], i, occ) + extra,
+        self.engine.schedule(self.duration("school_advice_days", self.rng.school_advice, i, occ) + extra,
                              self._advice_in, (c, "school_advice", SCHOOL, self.engine.now))
-        la.ep.serve(c, self.rng.ep_advice.gamma2(self.d["ep_advice_days"], i, occ),
+        la.ep.serve(c, self.duration("ep_advice_days", self.rng.ep_advice, i, occ),
                     self._ep_in, None)
         c.decision_at = self.engine.now  # advice requested
         if c.health:
-            la.health.serve(c, self.rng.health_advice.gamma2(self.d["health_advice_days"], i, occ),
+            la.health.serve(c, self.duration("health_advice_days", self.rng.health_advice, i, occ),
                             self._health_in)
         if c.social:
-            la.social.serve(c, self.rng.social_advice.gamma2(self.d["social_care_advice_days"], i, occ),
+            la.social.serve(c, self.duration("social_care_advice_days", self.rng.social_advice, i, occ),
                             self._social_in)
 
     def _ep_in(self, c: Child) -> None:
@@ -501,7 +511,7 @@ class Journey:
         self.log(c, step, "received", duty, deadline, now <= deadline)
         c.advice_pending -= 1
         if c.advice_pending == 0:
-            self.engine.schedule(self.rng.decide_issue.gamma2(self.d["decide_to_issue_days"], c.id, c.disputes),
+            self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes),
                                  self.decide_to_issue, c)
 
     def decide_to_issue(self, c: Child) -> None:
@@ -518,7 +528,7 @@ class Journey:
         self.write_draft(c)
 
     def write_draft(self, c: Child) -> None:
-        draft = self.rng.draft.gamma2(self.d["draft_writing_days"], c.id, c.disputes)
+        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes)
         self.las[c.la].writers.serve(c, draft, self.issue_draft)
 
     def issue_draft(self, c: Child) -> None:
@@ -528,7 +538,7 @@ class Journey:
 
     def consult_setting(self, c: Child) -> None:
         self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
-        days = self.rng.consult.gamma2(self.d["setting_consultation_days"], c.id, c.disputes)
+        days = self.duration("setting_consultation_days", self.rng.consult, c.id, c.disputes)
         self.engine.schedule(days, self.name_setting, c)
 
     def name_setting(self, c: Child) -> None:
@@ -537,7 +547,7 @@ class Journey:
         c.setting = named
         c.named_against_wish = refused
         self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
-        days = self.rng.finalise.gamma2(self.d["finalise_days"], c.id, c.disputes)
+        days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
         self.engine.schedule(days, self.finalise_plan, c)
 
     def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
@@ -604,14 +614,14 @@ class Journey:
         c.place_seq += 1
         res = self.las[c.la].places.get(setting)
         if res is None:
-            self.engine.schedule(self.rng.place_start.gamma2(self.d["place_start_days"], c.id, c.transfers),
+            self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
                                  self.provision_in_place, (c, c.place_seq))
         else:
             c.place_res = res
             c.place_job = res.seize(c, self._place_granted)
 
     def _place_granted(self, c: Child) -> None:
-        self.engine.schedule(self.rng.place_start.gamma2(self.d["place_start_days"], c.id, c.transfers),
+        self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
                              self.provision_in_place, (c, c.place_seq))
 
     def provision_in_place(self, arg: tuple) -> None:
@@ -966,8 +976,31 @@ class Journey:
                                "tribunal_backlog": self.tribunal.waiting + self.tribunal.busy,
                                "waiting_for_place": waiting_place})
 
+    def add_request(self, at_day: float, la: int = 0, age: float = 8.0, **attributes: Any) -> Child:
+        """Add one child whose request reaches the LA on `at_day` (case studies, hand-worked tests).
+
+        Call after `populate()` and before `simulate()`. Attributes not given take plain defaults.
+        """
+        c = Child(self.n_stock + len(self._arrivals[0]) + self._extra, la, False)
+        self._extra += 1
+        defaults = {"requester": "school", "need": "ASD", "preferred": "mainstream", "on_s41": False,
+                    "capacity": "medium", "health": False, "social": False, "exception": False}
+        unknown = set(attributes) - set(defaults)
+        if unknown:
+            raise ValueError(f"unknown child attribute(s): {', '.join(sorted(unknown))}; allowed: "
+                             f"{', '.join(defaults)}")
+        for k, v in {**defaults, **attributes}.items():
+            setattr(c, k, v)
+        c.born = at_day - age * DAYS_PER_YEAR
+        self.children.append(c)
+        self.engine.at(at_day, self.identify_need, c)
+        return c
+
     def run(self) -> None:
         self.populate()
+        self.simulate()
+
+    def simulate(self) -> None:
         self.engine.run(self.horizon)
         self._snapshot(self.cal.end.year + 1)
         self.snapshots[-1]["period"] = "end"

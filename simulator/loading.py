@@ -130,9 +130,7 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
             msg = f"unknown field {loc[-1]!r}" + (f" (allowed: {allowed})" if allowed else "")
         elif typ == "missing":
             msg = "required field is missing"
-        elif typ == "literal_error" or typ.startswith("enum"):
-            msg = f"{msg} (got {e.get('input')!r})"
-        elif typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        elif typ == "literal_error" or typ.startswith("enum") or typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             msg = f"{msg} (got {e.get('input')!r})"
         out.append(f"{path}:{line if line is not None else '?'}: {_dotted(loc)}: {msg}")
     return out

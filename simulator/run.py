@@ -32,7 +32,7 @@ import numpy as np
 from . import __version__
 from .engine import make_engine
 from .journey import Journey, Recorder
-from .loading import LoadedScenario
+from .loading import LoadedScenario, load_scenario
 from .metrics import aggregate, replication_metrics
 from .random_streams import Streams
 
@@ -183,7 +183,14 @@ def write_journeys(j: Journey, path: Path) -> None:
         "annual_reviews": [c.reviews for c in ch],
         "ceased_day": [c.ceased_at for c in ch],
     }
-    pq.write_table(pa.table(cols), path, compression="zstd")
+    table = {}
+    for k, v in cols.items():
+        if v and isinstance(v[0], float):
+            a = np.array(v, dtype=float)
+            table[k] = pa.array(a, mask=np.isnan(a))  # missing is null, not NaN
+        else:
+            table[k] = pa.array(v)
+    pq.write_table(pa.table(table), path, compression="zstd")
 
 
 def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine: str = "heap",
@@ -220,6 +227,11 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
 
 def _worker(args: tuple) -> dict[str, Any]:
     loaded, seed, rep, engine, rep_dir, events = args
+    if isinstance(loaded, tuple):  # in a worker process: load the same files again (and check they are the same)
+        path, rules, digest = loaded
+        loaded = load_scenario(path, rules)
+        if loaded.scenario_sha256 + loaded.rules_sha256 != digest:
+            raise RuntimeError(f"{path} changed while the run was in progress")
     tmp = None
     if rep_dir is not None:
         tmp = Path(str(rep_dir) + ".partial")
@@ -264,6 +276,8 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
             for r in todo]
     t0 = time.perf_counter()
     if workers > 1 and len(jobs) > 1:
+        ref = (loaded.path, loaded.law.name, loaded.scenario_sha256 + loaded.rules_sha256)
+        jobs = [(ref, *job[1:]) for job in jobs]
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             for res in pool.map(_worker, jobs):
                 done[res["replication"]] = res

@@ -9,7 +9,7 @@ Units are in field names (`_days`, `_per_year`, `_probability`, `_pct`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -129,20 +129,26 @@ class Population(Strict):
     independent_on_s41_list_probability: Probability
 
 
-class Durations(Strict):
-    """Mean working times of each step (days). Queues for capacity add to these."""
+class Duration(Positive):
+    """A mean duration in days and the shape of its distribution."""
 
-    panel_decision_days: Positive
-    ep_advice_days: Positive
-    health_advice_days: Positive
-    social_care_advice_days: Positive
-    school_advice_days: Positive
-    decide_to_issue_days: Positive
-    draft_writing_days: Positive
-    setting_consultation_days: Positive
-    finalise_days: Positive
-    exception_extra_days: Positive
-    place_start_days: Positive
+    distribution: Literal["erlang2", "exponential", "fixed"] = "erlang2"
+
+
+class Durations(Strict):
+    """Mean working times of each step (days), Erlang-2 unless said. Queues for capacity add to these."""
+
+    panel_decision_days: Duration
+    ep_advice_days: Duration
+    health_advice_days: Duration
+    social_care_advice_days: Duration
+    school_advice_days: Duration
+    decide_to_issue_days: Duration
+    draft_writing_days: Duration
+    setting_consultation_days: Duration
+    finalise_days: Duration
+    exception_extra_days: Duration
+    place_start_days: Duration
 
 
 class Naming(Strict):
