@@ -193,7 +193,7 @@ def dump_scenario(path: Path, header: str, doc: dict) -> None:
     text = [header.rstrip() + "\n"]
     top = {k: v for k, v in doc.items() if k != "local_authorities"}
     first = {k: top.pop(k) for k in ("name", "description", "rules", "start_date", "end_date", "seed",
-                                     "replications", "warmup_days")}
+                                     "replications", "warmup_days", "lead_in_days")}
     text.append(yaml.safe_dump(first, sort_keys=False, width=110, allow_unicode=True))
     text.append("\nlocal_authorities:\n  provenance:\n")
     prov = yaml.safe_dump(doc["local_authorities"]["provenance"], sort_keys=False, width=110)
@@ -213,7 +213,7 @@ def main() -> None:
     behaviour["demand"]["capacity_growth_pct_per_year"] = CAPACITY_GROWTH
     las, notes = build_las(behaviour)
     n_la = len(las)
-    nat_backlog = 3300
+    nat_backlog = 1600
     tribunal_national = {
         "hearings_per_year": {"value": 3800, "source": "MoJ Tribunal Statistics Quarterly 2019/20: 3,800 appeals "
                                                        "decided at a hearing (56% of 6,700 outcomes)"},
@@ -223,8 +223,11 @@ def main() -> None:
                                                                   "between and after the years given"},
         "earliest_hearing_days": {"value": 84, "source": "IPSEA: hearing formerly about 12 weeks from registration "
                                                          "(tribunal's listing target)"},
-        "backlog_at_start": {"value": nat_backlog, "source": "MoJ TSQ: open SEND caseload 3,300 in Q2 2020/21 "
-                                                            "(record at the time), used for January 2019"},
+        "backlog_at_start": {"value": nat_backlog,
+                             "assumption": "Appeals waiting for a hearing on 1 January 2019 beyond those the lead-in "
+                                           "makes: MoJ TSQ open caseload was 3,300 in Q2 2020/21 (a record), of which "
+                                           "about 1,700 were within 12 weeks of registration (7,385 appeals a year)",
+                             "range": [500, 3300]},
     }
     england = {
         "name": "england",
@@ -235,6 +238,7 @@ def main() -> None:
         "rules": "current_2014",
         "start_date": "2019-01-01", "end_date": "2019-12-31", "seed": 20190101, "replications": 2,
         "warmup_days": 0.0,
+        "lead_in_days": 273.0,
         "local_authorities": {"provenance": PROVENANCE, "items": las},
         **{k: behaviour[k] for k in ("demand", "population", "durations", "naming", "redress")},
         "tribunal": tribunal_national,
@@ -257,7 +261,8 @@ def main() -> None:
         "hearings_growth_pct_per_year": tribunal_national["hearings_growth_pct_per_year"],
         "earliest_hearing_days": tribunal_national["earliest_hearing_days"],
         "backlog_at_start": {"value": round(nat_backlog * share),
-                             "source": "MoJ TSQ open caseload 3,300 (Q2 2020/21) x the authority's request share"},
+                             "assumption": "England's assumed backlog (1,600) x the authority's request share",
+                             "range": [round(500 * share), round(3300 * share)]},
     }
     small = {
         **england,

@@ -44,6 +44,11 @@ class HeapEngine:
         self._seq = 0
         self.events_processed = 0
 
+    def start_at(self, time: float) -> None:
+        """Set the clock before anything is scheduled (a run may start before day 0: the lead-in)."""
+        assert not self._heap, "start_at must come before any event is scheduled"
+        self.now = time
+
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
         t = self.now + delay
         if t < self.horizon:
@@ -80,6 +85,11 @@ class SimpyEngine:
         self.events_processed = 0
         self.horizon = math.inf
 
+    def start_at(self, time: float) -> None:
+        import simpy
+
+        self.env = simpy.Environment(initial_time=time)
+
     @property
     def now(self) -> float:  # type: ignore[override]
         return float(self.env.now)
@@ -97,7 +107,8 @@ class SimpyEngine:
         fn(arg)
 
     def run(self, until: float) -> None:
-        self.env.run(until=until)
+        if until > self.env.now:
+            self.env.run(until=until)
 
 
 ENGINES: dict[str, type] = {"heap": HeapEngine, "simpy": SimpyEngine}

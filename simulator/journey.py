@@ -161,8 +161,9 @@ class Recorder:
 class Counters:
     """Counts by (metric, period): calendar year, and September-August academic year for the tribunal."""
 
-    def __init__(self, cal: Calendar):
+    def __init__(self, cal: Calendar, from_day: float = 0.0):
         self.cal = cal
+        self.from_day = from_day
         ys = cal.year_starts()
         self._year_days = [d for _, d in ys]
         self._years = [y for y, _ in ys]
@@ -179,6 +180,8 @@ class Counters:
         return f"{y - 1}/{str(y)[2:]}"
 
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
+        if day < self.from_day:
+            return  # the lead-in and warm-up are not counted
         key = (metric, str(self.year(day)))
         self.counts[key] = self.counts.get(key, 0.0) + n
         if academic:
@@ -200,7 +203,10 @@ class Journey:
         self.cal = Calendar(sc.start_date, sc.end_date)
         self.horizon = self.cal.horizon_days
         self.warmup = sc.warmup_days
-        self.counters = Counters(self.cal)
+        self.lead_in = sc.lead_in_days
+        if self.lead_in:
+            engine.start_at(-self.lead_in)
+        self.counters = Counters(self.cal, self.warmup)
         self.children: list[Child] = []
         self.plans_in_force = 0
         self.plans_ceased = 0
@@ -381,6 +387,14 @@ class Journey:
                 n = int(g.poisson(lam))
                 t = np.sort(g.uniform(lo, hi, n))
                 all_t.append(t)
+                all_la.append(np.full(n, la.idx, dtype=np.int64))
+        if self.lead_in:
+            y = self.cal.start.year
+            for la in self.las:
+                g = self.streams.generator("arrivals_lead_in", la.idx, y)
+                lam = la.spec.requests_in_year(y, base_year, growth) * self.lead_in / DAYS_PER_YEAR
+                n = int(g.poisson(lam))
+                all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
                 all_la.append(np.full(n, la.idx, dtype=np.int64))
         if not all_t:
             return [], []
@@ -580,6 +594,11 @@ class Journey:
     def finalise_plan(self, c: Child) -> None:
         now = self.engine.now
         c.final_at = now
+        if now < 0.0:
+            # a plan made during the lead-in is already in the January caseload (the stock): its journey ends here
+            c.status = "in_stock_at_start"
+            self.log(c, "final_plan", "issued_before_start", LA, c.final_deadline, now <= c.final_deadline)
+            return
         c.status = "plan"
         deadline = c.final_deadline
         met = now <= deadline

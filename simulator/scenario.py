@@ -212,6 +212,7 @@ class Scenario(Strict):
     seed: Annotated[int, Field(ge=0)] = 0
     replications: Annotated[int, Field(ge=1)] = 5
     warmup_days: NonNegFloat = 0.0
+    lead_in_days: NonNegFloat = 0.0
     local_authorities: LocalAuthorities
     demand: Demand
     population: Population
