@@ -119,5 +119,22 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: Path | 
         click.echo(f"\noutputs: {out_dir}")
 
 
+def _register_commands() -> None:
+    import importlib
+
+    from .commands import COMMANDS
+
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"{__package__}.commands.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"{__package__}.commands.{name}":
+                continue
+            raise
+        main.add_command(mod.command)
+
+
+_register_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
