@@ -25,6 +25,7 @@ from .random_streams import Draw, Streams, StreamSet, choice_array, uniform_arra
 from .sourced import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
 from .units import DAYS_PER_YEAR, Calendar
 
+OVERSAMPLE = 1.5  # requests are drawn at 1.5x the rate and thinned (see _arrival_times)
 AGE_RANGES = {"under_5": (2.0, 5.0), "age_5_10": (5.0, 11.0), "age_11_15": (11.0, 16.0),
               "age_16_19": (16.0, 20.0), "age_20_25": (20.0, 25.0)}
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
@@ -70,7 +71,7 @@ class Child:
         "final_deadline", "setting", "named_against_wish", "provision_at", "place_job", "place_res",
         "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
         "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
-        "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq",
+        "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -110,12 +111,14 @@ class Child:
         self.registered_at = math.nan
         self.cert_at = math.nan
         self.place_seq = 0
+        self.named_ground = ""
+        self.setting_since = math.nan
 
 
 class LAState:
     """An authority at run time: its resources and decision probabilities."""
 
-    def __init__(self, idx: int, spec: Any, engine: Engine, warmup: float, naming: Any):
+    def __init__(self, idx: int, spec: Any, engine: Engine, warmup: float, naming: Any, places_multiplier: float):
         self.idx = idx
         self.spec = spec
         self.panel = Resource(engine, f"{spec.code}.panel", spec.panel_servers, warmup)
@@ -123,7 +126,8 @@ class LAState:
         self.health = Resource(engine, f"{spec.code}.health", spec.health_advice_servers, warmup)
         self.social = Resource(engine, f"{spec.code}.social", spec.social_care_advice_servers, warmup)
         self.writers = Resource(engine, f"{spec.code}.writers", spec.plan_writer_servers, warmup)
-        special = spec.stock_maintained_special * (1 + naming.special_places_headroom_pct.value / 100.0)
+        special = spec.stock_maintained_special * (1 + naming.special_places_headroom_pct.value / 100.0) \
+            * places_multiplier
         resourced = spec.stock_resourced_provision * (1 + naming.resourced_places_headroom_pct.value / 100.0)
         ap = spec.stock_alternative_provision * (1 + naming.alternative_provision_places_headroom_pct.value / 100.0)
         self.places: dict[str, Resource | None] = {s: None for s in SETTINGS}
@@ -134,6 +138,7 @@ class LAState:
         self.places["alternative_provision"] = Resource(engine, f"{spec.code}.ap", max(1, round(ap)), warmup)
         self.p_refuse = spec.refuse_to_assess_probability
         self.p_no_plan = spec.no_plan_after_assessment_probability
+        self.rungs: dict[str, Resource] = {}  # redress rungs with a capacity (from the rule set)
 
 
 class Recorder:
@@ -211,7 +216,8 @@ class Journey:
         self.plans_in_force = 0
         self.plans_ceased = 0
         self.snapshots: list[dict[str, Any]] = []
-        self.las = [LAState(i, la, engine, self.warmup, sc.naming) for i, la in enumerate(sc.local_authorities.items)]
+        self.las = [LAState(i, la, engine, self.warmup, sc.naming, self.law.effects["special_places_multiplier"])
+                    for i, la in enumerate(sc.local_authorities.items)]
         self._compile_parameters()
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
@@ -251,6 +257,8 @@ class Journey:
         gs = (1.0 + self.sc.naming.special_places_growth_pct_per_year.value / 100.0) ** k
         for la in self.las:
             s = la.spec
+            g = s.capacity_in_year(year, self.sc.start_date.year, self.sc.demand.capacity_growth_pct_per_year.value)
+            la.p_refuse, la.p_no_plan = s.refuse_in_year(year), s.no_plan_in_year(year)
             la.panel.set_servers(max(1, round(s.panel_servers * g)))
             la.ep.set_servers(max(1, round(s.ep_servers * g)))
             la.health.set_servers(max(1, round(s.health_advice_servers * g)))
@@ -259,6 +267,8 @@ class Journey:
             sp = la.places["maintained_special"]
             if sp is not None:
                 sp.set_servers(max(1, round(la.special_base * gs)))
+        if (dg := self.sc.redress.dispute_growth_pct_per_year) is not None:  # disputes per decision trend (calibrated)
+            self.p_dispute = {a: v.value * (1.0 + dg.value / 100.0) ** k for a, v in self.sc.redress.dispute_probability.items()}
         self._set_tribunal_capacity(year)
 
     # ------------------------------------------------------------------ set-up
@@ -291,10 +301,47 @@ class Journey:
         r = sc.redress
         self.p_dispute = {k: v.value for k, v in r.dispute_probability.items()}
         self.cap_mult = [r.capacity_multiplier[c].value if c in r.capacity_multiplier else 1.0 for c in CAPACITIES]
+        law = self.law
+        self.fx = law.effects
+        if not 0.0 <= self.fx["requests_multiplier"] <= OVERSAMPLE:
+            raise ValueError(f"effects.requests_multiplier must be between 0 and {OVERSAMPLE}")
+        reqs = [la.spec.requests_per_year for la in self.las]
+        self.national_refusal = (sum(r * la.p_refuse for r, la in zip(reqs, self.las, strict=True))
+                                 / (sum(reqs) or 1.0))
+        self.resolves = {st.name: (st.resolves if isinstance(st.resolves, float) else self._scenario_value(st.resolves))
+                         for st in law.ladder}
+        for st in law.ladder:
+            if st.servers_per_1000_requests > 0 and st.name != "tribunal":
+                for la in self.las:
+                    n = max(1, round(st.servers_per_1000_requests * la.spec.requests_per_year / 1000.0))
+                    la.rungs[st.name] = Resource(self.engine, f"{la.spec.code}.{st.name}", n, self.warmup)
         rv = sc.reviews
         self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
                         for a in AGE_BANDS}
 
+
+    def _scenario_value(self, dotted: str) -> float:
+        node: Any = self.sc
+        for part in dotted.split("."):
+            node = getattr(node, part)
+        return float(node.value)
+
+    def cost(self, item: str, day: float) -> None:
+        """Book the unit costs of one process step to each payer (rule set's `costs`)."""
+        for amount, payer in self.law.costs.get(item, ()):
+            self.counters.add(f"cost_{payer}", day, amount)
+
+    def accrue_placement(self, c: Child, until: float) -> None:
+        """Book a placement's cost from when the child started there until `until` (never before day 0)."""
+        start = c.setting_since
+        if start != start:
+            return
+        start = max(start, self.counters.from_day, 0.0)
+        if until > start:
+            years = (until - start) / DAYS_PER_YEAR
+            for amount, payer in self.law.costs.get(f"placement.{c.setting}", ()):
+                self.counters.add(f"cost_{payer}", until, amount * years)
+        c.setting_since = math.nan
 
     def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
         """A working time from the scenario's `durations.<name>` with its stated distribution."""
@@ -334,6 +381,7 @@ class Journey:
             c.status = "plan"
             c.setting = stock_setting[i]
             c.provision_at = 0.0
+            c.setting_since = 0.0
             self.children.append(c)
             res = self.las[c.la].places.get(c.setting)
             if res is not None:
@@ -348,11 +396,11 @@ class Journey:
         if order:
             self.engine.at(self._feed[0][0], self._feed_review, None)
         self.n_stock = n_stock
-        times, las = self._arrival_times()
-        n_new = len(times)
-        new_ids = np.arange(n_stock, n_stock + n_new, dtype=np.int64)
-        self._new_attrs = self._attributes(new_ids, np.asarray(times, dtype=float), self.cum_age_request)
-        self._arrivals = (times, las)
+        self._n_generated = 0
+        times, las, new_ids = self._arrival_times()
+        self._new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
+                                           self.cum_age_request)
+        self._arrivals = (times, las, new_ids)
         self._arr_i = 0
         self._extra = 0
         if times:
@@ -370,7 +418,7 @@ class Journey:
             self.engine.at(times[i + 1], self._feed_review, None)
         self.annual_review(kids[i])
 
-    def _arrival_times(self) -> tuple[list[float], list[int]]:
+    def _arrival_times(self) -> tuple[list[float], list[int], list[int]]:
         """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""
         growth = self.sc.demand.requests_growth_pct_per_year.value
         base_year = self.sc.start_date.year
@@ -383,7 +431,7 @@ class Journey:
             frac = (hi - lo) / (y1 - y0)
             for la in self.las:
                 g = self.streams.generator("arrivals", la.idx, y)
-                lam = la.spec.requests_in_year(y, base_year, growth) * frac
+                lam = la.spec.requests_in_year(y, base_year, growth) * frac * OVERSAMPLE
                 n = int(g.poisson(lam))
                 t = np.sort(g.uniform(lo, hi, n))
                 all_t.append(t)
@@ -392,16 +440,22 @@ class Journey:
             y = self.cal.start.year
             for la in self.las:
                 g = self.streams.generator("arrivals_lead_in", la.idx, y)
-                lam = la.spec.requests_in_year(y, base_year, growth) * self.lead_in / DAYS_PER_YEAR
+                lam = la.spec.requests_in_year(y, base_year, growth) * self.lead_in / DAYS_PER_YEAR * OVERSAMPLE
                 n = int(g.poisson(lam))
                 all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
                 all_la.append(np.full(n, la.idx, dtype=np.int64))
         if not all_t:
-            return [], []
+            return [], [], []
         t = np.concatenate(all_t)
         la_idx = np.concatenate(all_la)
         order = np.lexsort((la_idx, t))
-        return t[order].tolist(), la_idx[order].tolist()
+        t, la_idx = t[order], la_idx[order]
+        # arrivals are drawn at OVERSAMPLE x the rate, then thinned: a rule set that changes demand keeps
+        # every other child's identity (id and draws), so comparisons stay paired
+        ids = np.arange(self.n_stock, self.n_stock + t.size, dtype=np.int64)
+        self._n_generated = t.size
+        keep = uniform_array(self.rng.request_made, ids) < self.fx["requests_multiplier"] / OVERSAMPLE
+        return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
 
     def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float]) -> dict[str, list]:
         """Attributes of many children at once: identical to drawing them one by one (same keyed streams)."""
@@ -448,9 +502,9 @@ class Journey:
         self.engine.schedule(self.hearing_days, _release, self.tribunal)
 
     def _arrive(self, _: Any) -> None:
-        times, las = self._arrivals
+        times, las, ids = self._arrivals
         i = self._arr_i
-        c = Child(self.n_stock + i, las[i], False)
+        c = Child(ids[i], las[i], False)
         self._assign(c, self._new_attrs, i)
         self._arr_i = i + 1
         if self._arr_i < len(times):
@@ -471,18 +525,37 @@ class Journey:
         c.t0 = now = self.engine.now
         c.final_deadline = now + self.law.final_plan_days
         self.counters.add("requests", now)
+        self.counters.add(f"la{c.la}.requests", now)  # per authority, for the per-authority backtest
         self.log(c, "request", f"received_from_{c.requester}", LA)
+        if self.fx["school_support_plan_share"] and \
+                self.rng.school_support_plan.u(c.id) < self.fx["school_support_plan_share"]:
+            self.school_support_plan(c)
+            return
         panel = self.duration("panel_decision_days", self.rng.panel, c.id)
         self.las[c.la].panel.serve(c, panel, self.decide_to_assess)
+
+    def school_support_plan(self, c: Child) -> None:
+        """Needs met by a school-level plan instead: no EHC needs assessment, and no appeal to the tribunal."""
+        c.status = "school_support_plan"
+        self.counters.add("school_support_plans", self.engine.now)
+        self.cost("school_support_plan", self.engine.now)
+        self.log(c, "school_support_plan", "made_no_tribunal_route", SCHOOL)
+
+    def refusal_probability(self, la: LAState, requester: str) -> float:
+        """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
+        p = la.p_refuse
+        p += self.fx["la_refusal_convergence"] * (self.national_refusal - p)
+        return min(1.0, p * self.fx["refuse_to_assess_multiplier"] * self.refusal_rr[REQUESTERS.index(requester)])
 
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_assess_days
-        p = min(1.0, la.p_refuse * self.refusal_rr[REQUESTERS.index(c.requester)])
+        p = self.refusal_probability(la, c.requester)
         if self.rng.refuse_assess.u(c.id) < p:
             c.refused = True
             self.counters.add("refused", now)
+            self.counters.add(f"la{c.la}.refused", now)
             self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
             self.dispute_or_accept(c, "refusal_to_assess")
         else:
@@ -492,6 +565,7 @@ class Journey:
     def gather_advice(self, c: Child) -> None:
         """Advice requested from school, EP, and health and social care where relevant (6 weeks each)."""
         c.assessed = True
+        self.cost("assessment", self.engine.now)
         la = self.las[c.la]
         i = c.id
         c.advice_pending = 2 + c.health + c.social
@@ -531,7 +605,7 @@ class Journey:
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_issue_days
-        if not c.ordered and self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan:
+        if not c.ordered and self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx["no_plan_multiplier"]:
             c.no_plan = True
             self.counters.add("assessed_no_plan", now)
             self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
@@ -542,7 +616,8 @@ class Journey:
         self.write_draft(c)
 
     def write_draft(self, c: Child) -> None:
-        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes)
+        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * \
+            self.fx["draft_writing_multiplier"]
         self.las[c.la].writers.serve(c, draft, self.issue_draft)
 
     def issue_draft(self, c: Child) -> None:
@@ -560,6 +635,7 @@ class Journey:
         named, refused, ground = self.decide_setting(c, c.preferred, 0)
         c.setting = named
         c.named_against_wish = refused
+        c.named_ground = ground
         self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
         days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
         self.engine.schedule(days, self.finalise_plan, c)
@@ -567,6 +643,11 @@ class Journey:
     def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
         """Return (setting named, whether the family's request was refused, the ground)."""
         law = self.law
+        if law.tailored_list:
+            # the family states a preference from the LA's list; a kind of setting not on it cannot be requested
+            if self.rng.on_list.u(c.id, occurrence) < law.list_covers_preference:
+                return wanted, False, ""
+            return self.la_alternative(wanted, c), True, "not_on_tailored_list"
         u = self.rng.naming.u(c.id, occurrence)
         if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
             refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
@@ -604,15 +685,21 @@ class Journey:
         met = now <= deadline
         self.plans_in_force += 1
         self.counters.add("new_plans", now)
+        self.counters.add(f"la{c.la}.new_plans", now)
         if not c.exception and not c.ordered:
             self.counters.add("new_plans_excl_exceptions", now)
+            self.counters.add(f"la{c.la}.new_plans_excl_exceptions", now)
             if met:
                 self.counters.add("within_20_weeks_excl_exceptions", now)
+                self.counters.add(f"la{c.la}.within_20_weeks_excl_exceptions", now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
         self.secure_place(c, c.setting)
         self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
         self._schedule_transfer(c, now)
-        if c.named_against_wish:
+        if c.named_against_wish and c.named_ground == "not_on_tailored_list" and not self.law.outside_list_appealable:
+            self.counters.add("placement_outside_list_no_appeal", now)
+            self.log(c, "redress", "lost_setting_outside_tailored_list_not_appealable", FAMILY)
+        elif c.named_against_wish:
             self.dispute_or_accept(c, "placement")
         elif self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents"):
             self.start_dispute(c, "contents")
@@ -620,6 +707,7 @@ class Journey:
     # ------------------------------------------------------------------ places
     def secure_place(self, c: Child, setting: str) -> None:
         """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
+        self.accrue_placement(c, self.engine.now)
         if c.place_res is not None:
             res, job = c.place_res, c.place_job
             c.place_res = c.place_job = None
@@ -650,13 +738,19 @@ class Journey:
         now = self.engine.now
         if math.isnan(c.provision_at):
             c.provision_at = now
+        c.setting_since = now
         c.days_without_provision += now - c.waiting_since
         c.waiting_since = math.nan
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
 
     # ------------------------------------------------------------------ redress
     def _dispute_p(self, c: Child, kind: str) -> float:
-        return min(1.0, self.p_dispute.get(kind, 0.0) * self.cap_mult[CAPACITIES.index(c.capacity)])
+        p = self.p_dispute.get(kind, 0.0) * self.cap_mult[CAPACITIES.index(c.capacity)]
+        if kind == "contents":
+            p *= self.fx["contents_dispute_multiplier"]
+        elif kind == "placement":
+            p *= self.fx["placement_dispute_multiplier"]
+        return min(1.0, p)
 
     def dispute_or_accept(self, c: Child, kind: str) -> None:
         """After an appealable decision: the family disputes it, or the decision stands."""
@@ -697,7 +791,7 @@ class Journey:
         """Mediation if it is mandatory or the family chooses it; the LA must arrange it within the limit."""
         i, occ = c.id, c.disputes
         chosen = step.mandatory or self.rng.mediation_chosen.u(i, occ) < \
-            self.sc.redress.mediation_chosen_probability.value
+            self.sc.redress.mediation_chosen_probability.value * self.fx["mediation_chosen_multiplier"]
         if not chosen:
             if c.must_certify:
                 cert = self._ladder_limit("mediation_advice")
@@ -711,14 +805,20 @@ class Journey:
             held = step.time_limit_days + self.rng.mediation_late_days.exponential(r.mediation_held_days.value,
                                                                                        i, occ)
         c.mediations += 1
-        self.engine.schedule(held, self._mediation_held, (c, step))
+        res = self.las[c.la].rungs.get(step.name)
+        if res is not None:  # a mediation service of finite capacity: the family waits for a mediator
+            res.serve(c, self.rng.mediation_service.exponential(r.mediation_held_days.value, i, occ),
+                      self._mediation_held)
+        else:
+            self.engine.schedule(held, self._mediation_held, c)
 
-    def _mediation_held(self, arg: tuple) -> None:
-        c, step = arg
+    def _mediation_held(self, c: Child) -> None:
+        step = c.ladder[c.rung - 1]
         now = self.engine.now
         deadline = c.decision_at + step.time_limit_days
         self.counters.add("mediations", now)
-        if self.rng.mediation_settles.u(c.id, c.disputes) < self.sc.redress.mediation_settles_probability.value:
+        self.cost("mediation", now)
+        if self.rng.mediation_settles.u(c.id, c.disputes) < self.resolves["mediation"]:
             self.counters.add("mediations_settled", now)
             self.log(c, "mediation", "settled", MEDIATION, deadline, now <= deadline)
             self.resolve_for_family(c, "mediation")
@@ -727,12 +827,30 @@ class Journey:
             self.engine.schedule(self._ladder_limit("mediation_advice"), self._certificate, c)
 
     def independent_review(self, c: Child, step: Any) -> None:
-        """A switchable review rung (reform rule sets); absent from current law."""
+        """An independent review between mediation and tribunal (a reform's rung): decided within its limit."""
+        if not step.mandatory:
+            self.next_rung(c)  # optional reviews are assumed not taken up: the family goes on to appeal
+            return
         self.log(c, "independent_review", "referred", MEDIATION)
-        self.engine.schedule(step.time_limit_days, self._after_review, c)
+        days = step.time_limit_days * self.rng.review_days.u(c.id, c.disputes)
+        res = self.las[c.la].rungs.get(step.name)
+        if res is not None:
+            res.serve(c, days, self._after_review)
+        else:
+            self.engine.schedule(days, self._after_review, c)
 
     def _after_review(self, c: Child) -> None:
-        self.next_rung(c)
+        step = c.ladder[c.rung - 1]
+        now = self.engine.now
+        self.counters.add("independent_reviews", now)
+        self.cost("independent_review", now)
+        deadline = c.decision_at + step.time_limit_days
+        if self.rng.review_resolves.u(c.id, c.disputes) < self.resolves["independent_review"]:
+            self.log(c, "independent_review", "resolved_for_family", MEDIATION, deadline, now <= deadline)
+            self.resolve_for_family(c, "independent_review")
+        else:
+            self.log(c, "independent_review", "not_resolved", MEDIATION, deadline, now <= deadline)
+            self.next_rung(c)
 
     def _ladder_limit(self, name: str) -> float:
         for s in self.law.ladder:
@@ -800,6 +918,7 @@ class Journey:
         if c.job is not None:
             self.tribunal.cancel(c.job)
         self.counters.add("appeals_conceded", self.engine.now, academic=True)
+        self.cost("appeal_conceded", self.engine.now)
         self.log(c, "appeal", "conceded_by_la", LA)
         self.resolve_for_family(c, "concession")
 
@@ -815,11 +934,13 @@ class Journey:
                 self.decision_stands(c, c.dispute)
             else:
                 self.counters.add("appeals_conceded", now, academic=True)
+                self.cost("appeal_conceded", now)
                 self.log(c, "appeal", "conceded_by_la", LA)
                 self.resolve_for_family(c, "concession")
             return
         c.hearing_at = now
         self.counters.add("hearings", now, academic=True)
+        self.cost("hearing", now)
         self.counters.add("weeks_to_hearing_sum", now, (now - c.registered_at) / 7.0, academic=True)
         self.log(c, "hearing", "heard", TRIBUNAL)
         self.engine.schedule(self.hearing_days, _release, self.tribunal)
@@ -827,7 +948,7 @@ class Journey:
 
     def _tribunal_decision(self, c: Child) -> None:
         now = self.engine.now
-        if self.rng.hearing_outcome.u(c.id, c.disputes) < self.sc.redress.family_wins_at_hearing_probability.value:
+        if self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
             self.counters.add("decided_for_family", now, academic=True)
             self.log(c, "tribunal_decision", "for_family", TRIBUNAL)
             self.resolve_for_family(c, "order")
@@ -874,6 +995,15 @@ class Journey:
             want = c.pending_setting or c.preferred
             c.named_against_wish = False
             c.pending_setting = ""
+            if self.law.placement_power == "remit":
+                # the tribunal can only send the decision back: the LA decides again, and may refuse again
+                named, refused, ground = self.decide_setting(c, want, 200 + c.disputes)
+                self.log(c, "reconsideration", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+                if refused:
+                    c.pending_setting = want
+                    if c.disputes < 4:
+                        self.dispute_or_accept(c, "placement")
+                    return
             self.secure_place(c, want)
         elif action == "continue":
             pass
@@ -896,6 +1026,7 @@ class Journey:
         i, k = c.id, c.reviews
         c.reviews += 1
         meeting = self.engine.now
+        self.cost("annual_review", meeting)
         if self.rng.review_late.u(i, k) < rv.review_late_probability.value:
             meeting += self.rng.review_late_days.exponential(rv.review_late_extra_days.value, i, k)
         decided = meeting + self.law.review_decision_days * self.rng.review_decision.u(i, k)
@@ -967,11 +1098,18 @@ class Journey:
         cum = self.cum_pref_post16 if age >= 16 else self.cum_pref_school
         wanted = SETTINGS[self.rng.transfer_preference.choice(cum, c.id, c.transfers)]
         self.log(c, "phase_transfer", f"review_age_{age}", LA, deadline, now <= deadline + 1e-9)
+        step_down = self.fx["step_down_at_phase_transfer"]
+        protected = self.fx["protect_special_places"] and c.setting in ("maintained_special", "independent_special")
+        if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
+            self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
+            self.dispute_or_accept(c, "cessation")
+            return
         self._rename(c, wanted, 100 + c.transfers)
         self._schedule_transfer(c, now + 200.0)
 
     def cease(self, c: Child) -> None:
         now = self.engine.now
+        self.accrue_placement(c, now)
         c.status = "ceased"
         c.ceased_at = now
         self.plans_in_force -= 1
@@ -1000,7 +1138,7 @@ class Journey:
 
         Call after `populate()` and before `simulate()`. Attributes not given take plain defaults.
         """
-        c = Child(self.n_stock + len(self._arrivals[0]) + self._extra, la, False)
+        c = Child(self.n_stock + self._n_generated + self._extra, la, False)
         self._extra += 1
         defaults = {"requester": "school", "need": "ASD", "preferred": "mainstream", "on_s41": False,
                     "capacity": "medium", "health": False, "social": False, "exception": False}
@@ -1021,6 +1159,9 @@ class Journey:
 
     def simulate(self) -> None:
         self.engine.run(self.horizon)
+        for c in self.children:
+            if c.status == "plan":
+                self.accrue_placement(c, self.horizon)
         self._snapshot(self.cal.end.year + 1)
         self.snapshots[-1]["period"] = "end"
         if self.rec is not None:

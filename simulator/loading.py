@@ -15,7 +15,19 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .rules import Law, RuleSet, compile_law, find_rules_file, rules_dirs
+from .rules import (
+    AppliedChange,
+    Law,
+    Param,
+    RuleDelta,
+    RuleSet,
+    Switch,
+    apply_change,
+    compile_law,
+    find_rules_file,
+    get_path,
+    rules_dirs,
+)
 from .scenario import Scenario
 
 
@@ -153,15 +165,107 @@ class LoadedScenario:
     law: Law
     scenario_sha256: str
     rules_sha256: str
+    changes: tuple[AppliedChange, ...] = ()
+    baseline: str = ""
 
 
-def load_rules(name: str, near: Path | None = None) -> tuple[RuleSet, str]:
+def _switch_index(near: Path | None) -> dict[str, tuple[Path, str, Switch, dict[Loc, int], int]]:
+    """Every switch of every reform file: name -> (file, reform, switch, line map, index of the switch)."""
+    index: dict[str, tuple[Path, str, Switch, dict[Loc, int], int]] = {}
+    errors: list[str] = []
+    for d in rules_dirs(near):
+        for f in sorted(d.glob("*.yaml")):
+            data, lines, _raw = read_yaml(f)
+            if "baseline" not in data:
+                continue
+            delta, lines, _raw = parse_model(f, RuleDelta)
+            for i, (name, sw) in enumerate(delta.switches.items()):
+                if name in index and index[name][0].resolve() != f.resolve():
+                    errors.append(f"{f}:{lines.get(('switches', name), '?')}: switches.{name}: the switch name is "
+                                  f"also used in {index[name][0]}; switch names must be unique")
+                index.setdefault(name, (f, delta.name, sw, lines, i))
+    if errors:
+        raise InputError(errors)
+    return index
+
+
+def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, int]) -> list[AppliedChange]:
+    out, errors = [], []
+    for i, ch in enumerate(sw.changes):
+        loc = ("switches", name, "changes", i)
+        try:
+            old = apply_change(doc, ch)
+        except KeyError:
+            errors.append(f"{f}:{lines.get((*loc, 'path'), '?')}: switches.{name}.changes[{i}].path: unknown "
+                          f"parameter {ch.path!r} (parameters are dotted paths such as "
+                          "redress_ladder.mediation.mandatory; see `sendsim rules show current_2014`)")
+            continue
+        try:
+            Param.model_validate(get_path(doc, ch.path))
+        except ValidationError as e:
+            msg = e.errors()[0]["msg"].removeprefix("Value error, ")
+            errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {msg}")
+            continue
+        out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range))
+    if errors:
+        raise InputError(errors)
+    return out
+
+
+def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tuple[dict, list[AppliedChange],
+                                                                                 list[Path], str]:
+    """A rule set's merged document: a baseline file as it is, or a reform applied over its baseline."""
+    if name in seen:
+        raise InputError([f"rules: {name!r} is its own baseline ({' -> '.join((*seen, name))})"])
     f = find_rules_file(name, near)
     if f is None:
         avail = sorted({p.stem for d in rules_dirs(near) for p in d.glob("*.yaml")})
         raise InputError([f"rules: no rule set named {name!r} (available: {', '.join(avail) or 'none'})"])
-    rs, _lines, raw = parse_model(f, RuleSet)
-    return rs, hashlib.sha256(raw).hexdigest()
+    data, lines, _raw = read_yaml(f)
+    if "baseline" not in data:
+        rs, _lines, _raw = parse_model(f, RuleSet)
+        return rs.model_dump(mode="json"), [], [f], rs.name
+    delta, lines, _raw = parse_model(f, RuleDelta)
+    try:
+        doc, changes, files, base = _load_tree(delta.baseline, near, (*seen, name))
+    except InputError as e:
+        raise InputError([f"{f}:{lines.get(('baseline',), '?')}: baseline: {m.removeprefix('rules: ')}"
+                          for m in e.lines]) from None
+    for sname, sw in delta.switches.items():
+        changes += _apply_switch(doc, f, sname, sw, lines)
+    doc["label"] = delta.label
+    doc["description"] = delta.description
+    return doc, changes, [*files, f], base
+
+
+def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[AppliedChange], str, str]:
+    """Resolve `NAME` or `NAME+switch+switch`: (merged rule set, what changed from the baseline, baseline, hash)."""
+    name, *extra = expr.split("+")
+    doc, changes, files, base = _load_tree(name, near)
+    if extra:
+        index = _switch_index(near)
+        for sw in extra:
+            if sw not in index:
+                raise InputError([f"rules: no switch named {sw!r} in {expr!r} (switches: "
+                                  f"{', '.join(sorted(index)) or 'none'})"])
+            f, _reform, switch, lines, _i = index[sw]
+            changes += _apply_switch(doc, f, sw, switch, lines)
+            files.append(f)
+        doc["label"] = doc["label"] + " + " + " + ".join(extra)
+    doc["name"] = expr
+    try:
+        rs = RuleSet.model_validate(doc)
+    except ValidationError as e:
+        raise InputError(validation_lines(Path(f"rules {expr}"), e, {}, RuleSet)) from None
+    digest = hashlib.sha256(expr.encode())
+    for f in files:
+        digest.update(f.read_bytes())
+    return rs, changes, base, digest.hexdigest()
+
+
+def load_rules(name: str, near: Path | None = None) -> tuple[RuleSet, str]:
+    rs, _changes, _base, digest = resolve_rules(name, near)
+    return rs, digest
 
 
 def load_scenario(path: str | Path, rules: str | None = None) -> LoadedScenario:
@@ -170,8 +274,9 @@ def load_scenario(path: str | Path, rules: str | None = None) -> LoadedScenario:
     sc, lines, raw = parse_model(path, Scenario)
     name = rules or sc.rules
     try:
-        rs, rules_hash = load_rules(name, path)
+        rs, changes, base, rules_hash = resolve_rules(name, path)
     except InputError as e:
         line = lines.get(("rules",), "?")
         raise InputError([f"{path}:{line}: {m}" if m.startswith("rules:") else m for m in e.lines]) from None
-    return LoadedScenario(path, sc, rs, compile_law(rs), hashlib.sha256(raw).hexdigest(), rules_hash)
+    return LoadedScenario(path, sc, rs, compile_law(rs), hashlib.sha256(raw).hexdigest(), rules_hash,
+                          tuple(changes), base)

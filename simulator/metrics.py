@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .journey import Journey
+from .rules import PAYERS
 from .units import DAYS_PER_WEEK
 
 # two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom (then the normal value)
@@ -68,6 +69,17 @@ METRIC_LABELS: dict[str, str] = {
     "plans_in_force_end": "Plans in force at the end",
     "plans_ceased": "Plans ceased",
     "requests_in_progress_end": "Requests still in progress at the end",
+    "school_support_plans": "Requests met by a school-level support plan (no tribunal route)",
+    "placement_outside_list_no_appeal": "Settings named outside the family's preference with no appeal",
+    "independent_reviews": "Independent reviews held",
+    "cost_la_high_needs_gbp": "Cost to the LA high-needs budget (GBP)",
+    "cost_school_notional_sen_gbp": "Cost to schools' notional SEN budgets (GBP)",
+    "cost_integrated_care_board_gbp": "Cost to integrated care boards (GBP)",
+    "cost_social_care_gbp": "Cost to social care (GBP)",
+    "cost_tribunal_service_gbp": "Cost to the tribunal service (GBP)",
+    "cost_family_gbp": "Cost to families (GBP)",
+    "cost_total_gbp": "Total cost (GBP)",
+    "cost_per_child_gbp": "Cost per child in the system (GBP)",
 }
 
 
@@ -118,7 +130,18 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
         "plans_in_force_end": snap_end["plans_in_force_january"],
         "plans_ceased": total("plans_ceased"),
         "requests_in_progress_end": sum(1 for c in new if c.status == "in_progress"),
+        "school_support_plans": total("school_support_plans"),
+        "placement_outside_list_no_appeal": total("placement_outside_list_no_appeal"),
+        "independent_reviews": total("independent_reviews"),
     }
+    served = j.n_stock + total("requests")
+    cost_total = 0.0
+    for payer in PAYERS:
+        v = total(f"cost_{payer}")
+        m[f"cost_{payer}_gbp"] = v
+        cost_total += v
+    m["cost_total_gbp"] = cost_total
+    m["cost_per_child_gbp"] = cost_total / served if served else None
     return {"metrics": m, "by_period": period_metrics(j)}
 
 
@@ -146,6 +169,7 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
             row["within_20_weeks_pct"] = _pct(d.get("within_20_weeks_excl_exceptions", 0.0),
                                               d.get("new_plans_excl_exceptions", 0.0))
             row["mediations"] = d.get("mediations", 0.0)
+            row["mediations_settled_pct"] = _pct(d.get("mediations_settled", 0.0), d.get("mediations", 0.0))
             row["appeals_registered"] = d.get("appeals_registered", 0.0)
             row["plans_ceased"] = d.get("plans_ceased", 0.0)
         out[period] = row

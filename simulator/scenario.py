@@ -55,12 +55,35 @@ class LocalAuthority(Strict):
     social_care_advice_servers: Annotated[int, Field(ge=1)]
     plan_writer_servers: Annotated[int, Field(ge=1)]
     observed_within_20_weeks_pct: Annotated[float, Field(ge=0.0, le=100.0)] | None = None
+    refuse_to_assess_by_year: dict[int, Prob] = {}
+    no_plan_after_assessment_by_year: dict[int, Prob] = {}
+    capacity_by_year: dict[int, Annotated[float, Field(gt=0.0)]] = {}
 
     @property
     def plans_in_force_at_start(self) -> int:
         return (self.stock_mainstream + self.stock_resourced_provision + self.stock_maintained_special
                 + self.stock_independent_special + self.stock_post16 + self.stock_alternative_provision
                 + self.stock_other)
+
+    def refuse_in_year(self, year: int) -> float:
+        """The year's own refusal rate where the file gives one, else the latest earlier one (years run forward)."""
+        return _latest(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability)
+
+    def no_plan_in_year(self, year: int) -> float:
+        """As `refuse_in_year`, for decisions not to issue a plan after assessment."""
+        return _latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
+
+    def capacity_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
+        """Staffing relative to the `*_servers` of the base year: given multipliers, the trend beyond them."""
+        if not self.capacity_by_year:
+            return (1.0 + growth_pct / 100.0) ** (year - base_year)
+        if year in self.capacity_by_year:
+            return self.capacity_by_year[year]
+        earlier = [y for y in self.capacity_by_year if y < year]
+        if not earlier:
+            return 1.0
+        last = max(earlier)
+        return self.capacity_by_year[last] * (1.0 + growth_pct / 100.0) ** (year - last)
 
     def requests_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
         if year in self.requests_by_year:
@@ -69,6 +92,11 @@ class LocalAuthority(Strict):
             last = max(self.requests_by_year)
             return self.requests_by_year[last] * (1.0 + growth_pct / 100.0) ** (year - last)
         return self.requests_per_year * (1.0 + growth_pct / 100.0) ** (year - base_year)
+
+
+def _latest(by_year: dict[int, float], year: int, default: float) -> float:
+    earlier = [y for y in by_year if y <= year]
+    return by_year[max(earlier)] if earlier else default
 
 
 class LocalAuthorities(Strict):
@@ -86,6 +114,9 @@ class LocalAuthorities(Strict):
             needed.add("stock")
         if any(la.requests_by_year for la in self.items):
             needed.add("requests_by_year")
+        for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year"):
+            if any(getattr(la, col) for la in self.items):
+                needed.add(col)
         missing = sorted(needed - set(self.provenance))
         if missing:
             raise ValueError(f"provenance missing for column(s): {', '.join(missing)}")
@@ -167,6 +198,7 @@ class RedressBehaviour(Strict):
     """How often families dispute, and how disputes end, at each rung of the redress ladder."""
 
     dispute_probability: dict[AppealType, Probability]
+    dispute_growth_pct_per_year: Signed | None = None
     capacity_multiplier: dict[RedressCapacity, NonNegative]
     mediation_chosen_probability: Probability
     mediation_settles_probability: Probability

@@ -37,11 +37,14 @@ def pin(node: dict, value: float, **extra) -> None:
 def quiet(doc: dict) -> dict:
     """A copy of a scenario with no stock, no disputes, no refusals and no growth: a clean slate."""
     d = copy.deepcopy(doc)
+    d["lead_in_days"] = 0.0
     la = d["local_authorities"]["items"][0]
     for k in list(la):
         if k.startswith("stock_"):
             la[k] = 0
-    la["requests_by_year"] = {}
+    for k in list(la):
+        if k.endswith("_by_year"):
+            la[k] = {}  # per-year figures would override the values a test sets
     la["refuse_to_assess_probability"] = 0.0
     la["no_plan_after_assessment_probability"] = 0.0
     pin(d["demand"]["requests_growth_pct_per_year"], 0.0)

@@ -70,8 +70,8 @@ def test_mmc_stage_matches_erlang_c(tmp_path, small_dict):
     expected = erlang_c_wait(lam, s, c)
     assert abs(expected - 1.19286) < 1e-4
     # 365 days a year but 365.25 requested: the true rate is 2 * 365.25 / 365 (calendar years differ)
-    loaded = mmc_scenario(tmp_path, small_dict, lam, s, c, years=20)
-    waits, _ = replicate(loaded, 10)
+    loaded = mmc_scenario(tmp_path, small_dict, lam, s, c, years=25)
+    waits, _ = replicate(loaded, 24)
     m, lo, hi = mean_ci(waits)
     rate = 2.0 * 365.25 / 365.0
     expected_rate = erlang_c_wait(rate, s, c)
