@@ -292,6 +292,9 @@ class Journey:
         self.p_s41 = pop.independent_on_s41_list_probability.value
         self.d = {k: v.value for k, v in sc.durations}
         self._shape = {k: v.distribution for k, v in sc.durations}
+        for k in ("mediation_held_days", "decision_to_appeal_days"):
+            v = getattr(sc.redress, k)
+            self.d[k], self._shape[k] = v.value, v.distribution
         n = sc.naming
         self.p_refuse_setting = {s: n.refuse_requested_setting_probability[s].value
                                  if s in n.refuse_requested_setting_probability else 0.0 for s in SETTINGS}
@@ -800,10 +803,11 @@ class Journey:
                 self.next_rung(c)
             return
         r = self.sc.redress
-        held = self.rng.mediation_days.u(i, occ) * min(r.mediation_held_days.value, step.time_limit_days)
+        # held within the limit, unless this LA is late (then the limit plus a delay)
+        held = min(self.duration("mediation_held_days", self.rng.mediation_days, i, occ), step.time_limit_days)
         if self.rng.mediation_late.u(i, occ) < r.mediation_held_late_probability.value:
             held = step.time_limit_days + self.rng.mediation_late_days.exponential(r.mediation_held_days.value,
-                                                                                       i, occ)
+                                                                                   i, occ)
         c.mediations += 1
         res = self.las[c.la].rungs.get(step.name)
         if res is not None:  # a mediation service of finite capacity: the family waits for a mediator
@@ -870,7 +874,7 @@ class Journey:
         deadline = c.decision_at + law.appeal_after_decision_days
         if c.must_certify or c.mediations:
             deadline = max(deadline, c.cert_at + law.appeal_after_certificate_days)
-        wait = self.rng.appeal_days.exponential(self.sc.redress.decision_to_appeal_days.value, c.id, c.disputes)
+        wait = self.duration("decision_to_appeal_days", self.rng.appeal_days, c.id, c.disputes)
         lodged = min(now + wait, max(deadline, now))
         self.engine.at(lodged, self._register, c)
 

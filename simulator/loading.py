@@ -173,14 +173,18 @@ def _switch_index(near: Path | None) -> dict[str, tuple[Path, str, Switch, dict[
     """Every switch of every reform file: name -> (file, reform, switch, line map, index of the switch)."""
     index: dict[str, tuple[Path, str, Switch, dict[Loc, int], int]] = {}
     errors: list[str] = []
+    stems: set[str] = set()
     for d in rules_dirs(near):
         for f in sorted(d.glob("*.yaml")):
+            if f.stem in stems:
+                continue  # an earlier folder's file of the same name takes precedence
+            stems.add(f.stem)
             data, lines, _raw = read_yaml(f)
             if "baseline" not in data:
                 continue
             delta, lines, _raw = parse_model(f, RuleDelta)
             for i, (name, sw) in enumerate(delta.switches.items()):
-                if name in index and index[name][0].resolve() != f.resolve():
+                if name in index:
                     errors.append(f"{f}:{lines.get(('switches', name), '?')}: switches.{name}: the switch name is "
                                   f"also used in {index[name][0]}; switch names must be unique")
                 index.setdefault(name, (f, delta.name, sw, lines, i))

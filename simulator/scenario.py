@@ -202,9 +202,9 @@ class RedressBehaviour(Strict):
     capacity_multiplier: dict[RedressCapacity, NonNegative]
     mediation_chosen_probability: Probability
     mediation_settles_probability: Probability
-    mediation_held_days: Positive
+    mediation_held_days: Duration
     mediation_held_late_probability: Probability
-    decision_to_appeal_days: Positive
+    decision_to_appeal_days: Duration
     la_concedes_probability: Probability
     la_concedes_early_share: Probability
     withdrawn_probability: Probability
