@@ -36,6 +36,15 @@ LA, EPS, ICB, SOCIAL, SCHOOL, FAMILY, MEDIATION, TRIBUNAL, SETTING = (
     "local_authority", "educational_psychology_service", "integrated_care_board", "social_care",
     "school_or_setting", "family", "mediation_service", "tribunal", "named_setting")
 
+# every step the journey records; the accountability map of each rule set must describe each one
+STEPS = (
+    "sen_support", "request", "school_support_plan", "decide_to_assess", "school_advice", "psychological_advice",
+    "health_advice", "social_care_advice", "decide_to_issue", "draft_plan", "family_comments", "name_setting",
+    "name_setting_outside_list", "final_plan", "provision", "redress", "mediation_advice", "mediation",
+    "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision", "comply",
+    "reconsideration", "annual_review", "phase_transfer", "cessation", "cessation_post19",
+)
+
 # what an appeal decides, and which step follows a decision for the family
 SEND_BACK = {"refusal_to_assess": "assess", "refusal_to_issue": "issue", "contents": "amend",
              "placement": "rename", "cessation": "continue"}
@@ -71,7 +80,7 @@ class Child:
         "final_deadline", "setting", "named_against_wish", "provision_at", "place_job", "place_res",
         "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
         "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
-        "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since",
+        "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -113,6 +122,7 @@ class Child:
         self.place_seq = 0
         self.named_ground = ""
         self.setting_since = math.nan
+        self.pins: dict[str, Any] | None = None  # outcomes fixed by a case study
 
 
 class LAState:
@@ -259,7 +269,7 @@ class Journey:
             s = la.spec
             g = s.capacity_in_year(year, self.sc.start_date.year, self.sc.demand.capacity_growth_pct_per_year.value)
             la.p_refuse, la.p_no_plan = s.refuse_in_year(year), s.no_plan_in_year(year)
-            la.panel.set_servers(max(1, round(s.panel_servers * g)))
+            la.panel.set_servers(max(1, round(s.panel_servers * s.requests_in_year(year, self.sc.start_date.year, self.sc.demand.requests_growth_pct_per_year.value) / max(s.requests_per_year, 1.0))))  # decisions keep pace with requests
             la.ep.set_servers(max(1, round(s.ep_servers * g)))
             la.health.set_servers(max(1, round(s.health_advice_servers * g)))
             la.social.set_servers(max(1, round(s.social_care_advice_servers * g)))
@@ -322,6 +332,11 @@ class Journey:
         self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
                         for a in AGE_BANDS}
 
+
+    @staticmethod
+    def pinned(c: Child, key: str) -> Any:
+        """The outcome a case study fixes for this decision, or None to draw it."""
+        return None if c.pins is None else c.pins.get(key)
 
     def _scenario_value(self, dotted: str) -> float:
         node: Any = self.sc
@@ -554,11 +569,12 @@ class Journey:
         la = self.las[c.la]
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_assess_days
-        p = self.refusal_probability(la, c.requester)
-        if self.rng.refuse_assess.u(c.id) < p:
+        pin = self.pinned(c, "decide_to_assess")
+        if (pin == "refused") if pin else self.rng.refuse_assess.u(c.id) < self.refusal_probability(la, c.requester):
             c.refused = True
             self.counters.add("refused", now)
-            self.counters.add(f"la{c.la}.refused", now)
+            self.counters.add(f"la{c.la}.refused", c.t0)  # by the year of the request, as SEN2 counts refusals
+            self.counters.add("refused_by_request_year", c.t0)
             self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
             self.dispute_or_accept(c, "refusal_to_assess")
         else:
@@ -602,13 +618,16 @@ class Journey:
         self.log(c, step, "received", duty, deadline, now <= deadline)
         c.advice_pending -= 1
         if c.advice_pending == 0:
-            self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes),
+            self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
+                                 + self.rng.la_delay.exponential(self.las[c.la].spec.delay_in_year(self.counters.year(self.engine.now)), c.id, c.disputes),  # the LA's own delay (calibrated)
                                  self.decide_to_issue, c)
 
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_issue_days
-        if not c.ordered and self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx["no_plan_multiplier"]:
+        pin = self.pinned(c, "decide_to_issue")
+        if not c.ordered and ((pin == "not_to_issue") if pin else
+                              self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx["no_plan_multiplier"]):
             c.no_plan = True
             self.counters.add("assessed_no_plan", now)
             self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
@@ -646,9 +665,10 @@ class Journey:
     def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
         """Return (setting named, whether the family's request was refused, the ground)."""
         law = self.law
+        pin = self.pinned(c, "setting_request")
         if law.tailored_list:
             # the family states a preference from the LA's list; a kind of setting not on it cannot be requested
-            if self.rng.on_list.u(c.id, occurrence) < law.list_covers_preference:
+            if (pin == "agreed") if pin else self.rng.on_list.u(c.id, occurrence) < law.list_covers_preference:
                 return wanted, False, ""
             return self.la_alternative(wanted, c), True, "not_on_tailored_list"
         u = self.rng.naming.u(c.id, occurrence)
@@ -659,6 +679,8 @@ class Journey:
             ground = self.grounds[self.rng.grounds.choice(self.cum_grounds, c.id, occurrence)]
         else:
             refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
+        if pin:
+            refuse = pin == "refused"
         if not refuse:
             return wanted, False, ""
         return self.la_alternative(wanted, c), True, ground
@@ -701,10 +723,11 @@ class Journey:
         self._schedule_transfer(c, now)
         if c.named_against_wish and c.named_ground == "not_on_tailored_list" and not self.law.outside_list_appealable:
             self.counters.add("placement_outside_list_no_appeal", now)
-            self.log(c, "redress", "lost_setting_outside_tailored_list_not_appealable", FAMILY)
+            self.log(c, "name_setting_outside_list", "no_appeal_against_setting_named", LA)
         elif c.named_against_wish:
             self.dispute_or_accept(c, "placement")
-        elif self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents"):
+        elif (self.pinned(c, "dispute_contents") if self.pinned(c, "dispute_contents") is not None
+              else self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents")):
             self.start_dispute(c, "contents")
 
     # ------------------------------------------------------------------ places
@@ -759,7 +782,8 @@ class Journey:
         """After an appealable decision: the family disputes it, or the decision stands."""
         if c.dispute:
             return  # one dispute at a time: a decision made while another is open is not separately appealed
-        if self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < self._dispute_p(c, kind):
+        pin = self.pinned(c, f"dispute_{kind}")
+        if pin if pin is not None else self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < self._dispute_p(c, kind):
             self.start_dispute(c, kind)
         else:
             self.decision_stands(c, kind)
@@ -793,8 +817,10 @@ class Journey:
     def mediation(self, c: Child, step: Any) -> None:
         """Mediation if it is mandatory or the family chooses it; the LA must arrange it within the limit."""
         i, occ = c.id, c.disputes
-        chosen = step.mandatory or self.rng.mediation_chosen.u(i, occ) < \
-            self.sc.redress.mediation_chosen_probability.value * self.fx["mediation_chosen_multiplier"]
+        pin = self.pinned(c, "mediation")
+        chosen = step.mandatory or ((pin == "chosen") if pin else self.rng.mediation_chosen.u(i, occ) <
+                                    self.sc.redress.mediation_chosen_probability.value
+                                    * self.fx["mediation_chosen_multiplier"])
         if not chosen:
             if c.must_certify:
                 cert = self._ladder_limit("mediation_advice")
@@ -822,7 +848,8 @@ class Journey:
         deadline = c.decision_at + step.time_limit_days
         self.counters.add("mediations", now)
         self.cost("mediation", now)
-        if self.rng.mediation_settles.u(c.id, c.disputes) < self.resolves["mediation"]:
+        pin = self.pinned(c, "mediation_outcome")
+        if (pin == "settled") if pin else self.rng.mediation_settles.u(c.id, c.disputes) < self.resolves["mediation"]:
             self.counters.add("mediations_settled", now)
             self.log(c, "mediation", "settled", MEDIATION, deadline, now <= deadline)
             self.resolve_for_family(c, "mediation")
@@ -898,6 +925,9 @@ class Journey:
         c.hearing_at = math.nan
         c.concede_at = math.nan
         u = self.rng.appeal_end.u(i, occ)
+        pin = self.pinned(c, "appeal_outcome")
+        if pin:  # the draw's outcomes lie in order: withdrawn, conceded, heard
+            u = {"withdrawn": -1.0, "conceded": r.withdrawn_probability.value, "heard": 2.0}[pin]
         if u < r.withdrawn_probability.value:
             c.concede_at = -1.0  # marks a withdrawal before the hearing
         elif u < r.withdrawn_probability.value + r.la_concedes_probability.value:
@@ -952,7 +982,8 @@ class Journey:
 
     def _tribunal_decision(self, c: Child) -> None:
         now = self.engine.now
-        if self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
+        pin = self.pinned(c, "hearing")
+        if (pin == "for_family") if pin else self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
             self.counters.add("decided_for_family", now, academic=True)
             self.log(c, "tribunal_decision", "for_family", TRIBUNAL)
             self.resolve_for_family(c, "order")
@@ -1044,15 +1075,20 @@ class Journey:
         i, k = c.id, c.reviews
         age = (now - c.born) / DAYS_PER_YEAR
         self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
-        if age >= 25.0 or self.rng.cease.u(i, k) < self.p_cease[age_band(age)]:
+        pin = self.pinned(c, "review_outcome")
+        if pin == "maintain":
+            self.log(c, "annual_review", "maintain", LA)
+            return
+        if age >= 25.0 or pin == "cease" or (pin is None and self.rng.cease.u(i, k) < self.p_cease[age_band(age)]):
             self.log(c, "annual_review", "cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
-        if c.setting == "mainstream" and self.rng.move_special.u(i, k) < rv.move_to_special_probability.value:
+        if pin is None and c.setting == "mainstream" and \
+                self.rng.move_special.u(i, k) < rv.move_to_special_probability.value:
             self.log(c, "annual_review", "amend_setting", LA)
             self._rename(c, "maintained_special", k)
             return
-        if self.rng.amend.u(i, k) < rv.amend_probability.value:
+        if pin == "amend" or (pin is None and self.rng.amend.u(i, k) < rv.amend_probability.value):
             self.log(c, "annual_review", "amend", LA)
             if self.rng.contents_dispute_review.u(i, k) < self._dispute_p(c, "contents"):
                 self.start_dispute(c, "contents")
@@ -1125,7 +1161,10 @@ class Journey:
             else:
                 c.place_res.cancel(c.place_job)
             c.place_res = c.place_job = None
-        self.log(c, "cessation", "plan_ceased", LA)
+        if (now - c.born) / DAYS_PER_YEAR >= 19.0:
+            self.log(c, "cessation_post19", "plan_ceased", LA)
+        else:
+            self.log(c, "cessation", "plan_ceased", LA)
 
     # ------------------------------------------------------------------ calendar snapshots
     def _snapshot(self, year: int) -> None:
@@ -1145,7 +1184,7 @@ class Journey:
         c = Child(self.n_stock + self._n_generated + self._extra, la, False)
         self._extra += 1
         defaults = {"requester": "school", "need": "ASD", "preferred": "mainstream", "on_s41": False,
-                    "capacity": "medium", "health": False, "social": False, "exception": False}
+                    "capacity": "medium", "health": False, "social": False, "exception": False, "pins": None}
         unknown = set(attributes) - set(defaults)
         if unknown:
             raise ValueError(f"unknown child attribute(s): {', '.join(sorted(unknown))}; allowed: "
@@ -1155,6 +1194,25 @@ class Journey:
         c.born = at_day - age * DAYS_PER_YEAR
         self.children.append(c)
         self.engine.at(at_day, self.identify_need, c)
+        return c
+
+    def add_existing_plan(self, setting: str, la: int = 0, age: float = 10.0, first_review_day: float = 180.0,
+                          **attributes: Any) -> Child:
+        """Add one child who already has a plan on day 0, in `setting` (case studies)."""
+        c = self.add_request(math.inf, la, age, **attributes)  # never requests: the plan exists
+        c.born = -age * DAYS_PER_YEAR
+        c.stock = True
+        c.status = "plan"
+        c.setting = setting
+        c.provision_at = 0.0
+        c.setting_since = 0.0
+        self.plans_in_force += 1
+        res = self.las[la].places.get(setting)
+        if res is not None:
+            c.place_res = res
+            c.place_job = res.seize(c, _noop)
+        self.engine.at(first_review_day, self.annual_review, c)
+        self._schedule_transfer(c, max(self.engine.now, 0.0))
         return c
 
     def run(self) -> None:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from .accountability import AccountabilityMap
 from .sourced import APPEAL_TYPES, SETTINGS, AppealType, Strict
 from .units import TIME_UNITS, to_days
 
@@ -169,6 +170,7 @@ class RuleSet(Strict):
     compliance: Compliance
     effects: Effects
     costs: Costs
+    accountability: AccountabilityMap
 
     @model_validator(mode="after")
     def _ladder(self):
@@ -177,6 +179,15 @@ class RuleSet(Strict):
         positions = [s.position for s in self.redress_ladder.values()]
         if len(set(positions)) != len(positions):
             raise ValueError("redress_ladder positions must be distinct")
+        doc = self.model_dump(mode="json", exclude={"accountability"})
+        for name, st in self.accountability.steps.items():
+            if st.deadline != "none":
+                try:
+                    node = get_path(doc, st.deadline)
+                    assert isinstance(node, dict) and "unit" in node
+                except (KeyError, AssertionError):
+                    raise ValueError(f"accountability.steps.{name}.deadline: {st.deadline!r} is not a parameter of "
+                                     "this rule set (or 'none')") from None
         return self
 
 
@@ -382,13 +393,22 @@ def get_path(doc: dict, path: str) -> Any:
 
 
 def apply_change(doc: dict, ch: Change) -> Any:
-    """Set the value of the parameter at `ch.path` in a rule-set document; return the old value."""
+    """Set the value of the parameter at `ch.path` in a rule-set document; return the old value.
+
+    A parameter (value, unit, label, reference) gets a new value; in the accountability map, a plain
+    entry (a duty holder list, a redress list, a deadline path) is replaced.
+    """
     node = get_path(doc, ch.path)
-    if not (isinstance(node, dict) and "value" in node and "unit" in node):
-        raise KeyError(ch.path)
-    old = node["value"]
-    node["value"] = ch.value
-    return old
+    if isinstance(node, dict) and "value" in node and "unit" in node:
+        old = node["value"]
+        node["value"] = ch.value
+        return old
+    if ch.path.startswith("accountability.") and not isinstance(node, dict):
+        parent_path, key = ch.path.rsplit(".", 1)
+        parent = get_path(doc, parent_path)
+        parent[key] = ch.value
+        return node
+    raise KeyError(ch.path)
 
 
 def flatten(rs: RuleSet) -> dict[str, Any]:

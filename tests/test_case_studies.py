@@ -1,0 +1,159 @@
+"""Case studies and the accountability map."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulator.accountability import map_document
+from simulator.case_study import case_study, load_case
+from simulator.journey import STEPS
+from simulator.loading import InputError, resolve_rules
+
+from .conftest import ROOT, pin, quiet, write_scenario
+
+RULE_SETS = sorted(p.stem for p in (ROOT / "scenarios" / "rules").glob("*.yaml"))
+CASES = sorted((ROOT / "case_studies").glob("*.yaml"))
+
+
+def journey_steps_in_source() -> set[str]:
+    src = (ROOT / "simulator" / "journey.py").read_text()
+    logged = set(re.findall(r'self\.log\(c, "([a-z0-9_]+)"', src))
+    advice = set(re.findall(r'\(c, "([a-z_]+_advice)", ', src))
+    return logged | advice | {"sen_support"}
+
+
+def test_every_step_the_journey_records_is_registered():
+    """A new step added to the journey without registering it (and so without a map entry) fails here."""
+    assert journey_steps_in_source() <= set(STEPS)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_every_step_has_duty_holder_and_payer_or_is_flagged(name):
+    rs, _c, base, _h = resolve_rules(name)
+    steps = rs.accountability.steps
+    missing = set(STEPS) - set(steps)
+    assert not missing, f"{name}: steps without a map entry: {missing}"
+    doc = map_document(rs, resolve_rules(base)[0] if base != name else None)
+    for row in doc["steps"]:
+        if not row["duty_holder"]:
+            assert "no duty holder" in row["gaps"]
+        if not row["payer"]:
+            assert "no payer" in row["gaps"]
+
+
+def test_map_flags_the_gaps_reforms_open():
+    base = resolve_rules("current_2014")[0]
+    gp = map_document(resolve_rules("green_paper_2022")[0], base)
+    row = next(r for r in gp["steps"] if r["step"] == "name_setting_outside_list")
+    assert "redress lost against the baseline: tribunal_appeal" in row["gaps"]
+    wp = map_document(resolve_rules("white_paper_2026")[0], base)
+    row = next(r for r in wp["steps"] if r["step"] == "school_support_plan")
+    assert "decision about provision with no appeal to the tribunal" in row["gaps"]
+    cur = map_document(base)
+    assert "name_setting_outside_list" not in {r["step"] for r in cur["steps"]}  # no lists in current law
+    post19 = next(r for r in cur["steps"] if r["step"] == "cessation_post19")
+    assert any("no one accountable for the whole" in g for g in post19["gaps"])
+
+
+def test_at_least_eight_case_studies_load():
+    assert len(CASES) >= 8
+    for f in CASES:
+        load_case(f)
+
+
+def test_placement_outside_the_list_loses_redress_only_under_the_green_paper():
+    res = case_study(ROOT / "case_studies" / "independent_special_outside_list.yaml",
+                     ["current_2014", "green_paper_2022"], runs=6, seed=2)
+    cur, gp = res["results"]
+    cur_steps = {s["step"] for s in cur["steps"]}
+    gp_steps = {s["step"]: s for s in gp["steps"]}
+    assert "appeal" in cur_steps and "name_setting_outside_list" not in cur_steps
+    assert "appeal" not in gp_steps
+    assert "redress lost against the baseline: tribunal_appeal" in gp_steps["name_setting_outside_list"]["gaps"]
+    assert any("redress lost" in x for x in res["what_changes"][0])
+
+
+def fixed_case(tmp_path, small_dict) -> Path:
+    """A scenario with every duration fixed and nobody else in the system, and a case with every event pinned."""
+    d = quiet(small_dict)
+    d["local_authorities"]["items"][0]["requests_per_year"] = 0
+    for k in list(d["durations"]):
+        pin(d["durations"][k], {"panel_decision_days": 21, "ep_advice_days": 35, "school_advice_days": 21,
+                                "decide_to_issue_days": 10, "draft_writing_days": 14,
+                                "setting_consultation_days": 12, "finalise_days": 8,
+                                "place_start_days": 21}.get(k, d["durations"][k]["value"]), distribution="fixed")
+    pin(d["redress"]["decision_to_appeal_days"], 30, distribution="fixed")
+    write_scenario(tmp_path, d, "fixed.yaml")
+    case = {"name": "fixed", "title": "Fixed", "summary": "x", "sources": ["test"], "scenario": "fixed.yaml",
+            "request_date": "2019-01-11",
+            "child": {"age": 8.0, "preferred": "mainstream", "requester": "school"},
+            "pinned": {"decide_to_assess": "agreed", "decide_to_issue": "issue", "setting_request": "agreed",
+                       "dispute_contents": False, "review_outcome": "maintain"}}
+    p = tmp_path / "fixed_case.yaml"
+    p.write_text(yaml.safe_dump(case))
+    return p
+
+
+def test_fully_pinned_case_gives_one_route_and_the_hand_worked_table(tmp_path, small_dict):
+    res = case_study(fixed_case(tmp_path, small_dict), ["current_2014"], runs=5, seed=1)
+    r = res["results"][0]
+    assert r["routes_seen"] == 1 and r["route_share_pct"] == 100.0
+    table = [(s["step"], ",".join(s["duty_holder"]), s["deadline"], s["weeks_from_start"], ",".join(s["payer"]))
+             for s in r["steps"] if s["step"] != "sen_support"]
+    # by hand (days from the request): decision 21; school advice 21+21=42; EP 21+35=56; decide to issue 66;
+    # draft 80; comments 95; named 107; final 115; provision 136 (weeks = days / 7, one decimal)
+    assert table == [
+        ("request", "local_authority", "none", 0.0, "la_high_needs"),
+        ("decide_to_assess", "local_authority", "6 weeks", 3.0, "la_high_needs"),
+        ("school_advice", "school_or_setting", "6 weeks", 6.0, "school_notional_sen"),
+        ("psychological_advice", "educational_psychology_service", "6 weeks", 8.0, "la_high_needs"),
+        ("decide_to_issue", "local_authority", "16 weeks", 9.4, "la_high_needs"),
+        ("draft_plan", "local_authority", "none", 11.4, "la_high_needs"),
+        ("family_comments", "family", "15 days", 13.6, "family"),
+        ("name_setting", "local_authority", "20 weeks", 15.3, "la_high_needs"),
+        ("final_plan", "local_authority", "20 weeks", 16.4, "la_high_needs"),
+        ("provision", "local_authority,integrated_care_board,school_or_setting", "none", 19.4,
+         "la_high_needs,school_notional_sen,integrated_care_board"),
+    ]
+    assert r["weeks_to_final_plan"]["median"] == 16.4 and r["within_20_weeks_pct"] == 100.0
+
+
+def test_bad_case_files_fail_clearly(tmp_path, small_dict):
+    good = yaml.safe_load(fixed_case(tmp_path, small_dict).read_text())
+    cases = {
+        "unknown attribute": ({**good, "child": {**good["child"], "shoe_size": 3}}, "child.shoe_size"),
+        "impossible pin": ({**good, "pinned": {"decide_to_assess": "refused", "dispute_refusal_to_assess": False,
+                                               "decide_to_issue": "issue"}}, "impossible pinned events"),
+        "missing scenario": ({**good, "scenario": "nowhere.yaml"}, "scenario: file not found"),
+    }
+    for why, (doc, expected) in cases.items():
+        p = tmp_path / "bad_case.yaml"
+        p.write_text(yaml.safe_dump(doc))
+        with pytest.raises(InputError) as e:
+            load_case(p)
+        assert expected in e.value.lines[0], why
+        assert str(p) in e.value.lines[0]
+
+
+def test_case_study_cli_exit_code_2_and_chart(tmp_path, small_dict):
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    p = tmp_path / "bad.yaml"
+    shutil.copy(ROOT / "case_studies" / "sam_autistic_mainstream_specialist.yaml", p)
+    p.write_text(p.read_text().replace("scenario: ../scenarios/small_la.yaml", "scenario: missing.yaml"))
+    r = CliRunner().invoke(main, ["case-study", str(p), "--rules", "current_2014"])
+    assert r.exit_code == 2 and "scenario: file not found" in r.output
+    out = tmp_path / "cs"
+    r = CliRunner().invoke(main, ["case-study", str(ROOT / "case_studies" / "refusal_to_assess_parent_request.yaml"),
+                                  "--rules", "current_2014", "--rules", "white_paper_2026", "--runs", "3",
+                                  "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    png = out / "refusal_to_assess_parent_request.png"
+    assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG"
