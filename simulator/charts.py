@@ -28,6 +28,7 @@ SOURCE = ("Source: sendsim simulation. Scenario built from DfE 'Education, healt
 def case_timeline(res: dict[str, Any], path: Path) -> Path:
     """Each rule set's typical route for one child as bars along a weeks axis, coloured by the duty holder."""
     results = res["results"]
+    existing = str(res.get("start", "")).startswith("existing plan")
     fig, ax = plt.subplots(figsize=(11, 1.6 + 1.3 * len(results)))
     used: dict[str, str] = {}
     xmax = 24.0
@@ -50,15 +51,20 @@ def case_timeline(res: dict[str, Any], path: Path) -> Path:
             prev = max(prev, end)
         xmax = max(xmax, prev + 2)
         f = r["weeks_to_final_plan"]["median"]
-        label = f"{r['rules']}\nfinal plan: {f if f is not None else 'none'} wk (median)"
+        if existing:
+            label = f"{r['rules']}\nplan in force at the start"
+        else:
+            label = f"{r['rules']}\nfinal plan: " + (f"week {f:g} (median)" if f is not None else "none")
         ax.text(-0.01, y, label, transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=8)
-    ax.axvline(20, color="#D55E00", linestyle="--", linewidth=1.4)
-    ax.text(20, len(results) - 0.45, " 20-week statutory limit\n (SEND Regs 2014 reg 13(2))", color="#D55E00",
-            fontsize=7.5, va="bottom")
+    if not existing:  # the 20-week limit runs from a request; it does not apply to a plan already in force
+        ax.axvline(20, color="#D55E00", linestyle="--", linewidth=1.4)
+        ax.text(20, len(results) - 0.45, " 20-week statutory limit\n (SEND Regs 2014 reg 13(2))", color="#D55E00",
+                fontsize=7.5, va="bottom")
     ax.set_yticks([])
     ax.set_ylim(-0.6, len(results) - 0.1)
     ax.set_xlim(0, xmax)
-    ax.set_xlabel("Weeks since the request for an EHC needs assessment (or since the start, for a plan in force)")
+    ax.set_xlabel("Weeks since the start of the scenario (the plan is already in force)" if existing
+                  else "Weeks since the request for an EHC needs assessment")
     ax.set_title(textwrap.fill(res["title"], 100), fontsize=10, loc="left")
     handles = [Patch(facecolor=c, edgecolor="#333333", label=b.replace("_", " ")) for b, c in used.items()]
     ax.legend(handles=handles, title="Who acts in each step", fontsize=7, title_fontsize=7.5, loc="upper left",
