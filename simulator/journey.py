@@ -185,9 +185,20 @@ class Counters:
         self._ac_days = [cal.day(dt.date(y - 1, 9, 1)) for y in range(cal.start.year, cal.end.year + 2)]
         self._ac_years = list(range(cal.start.year, cal.end.year + 2))
         self.counts: dict[tuple[str, str], float] = {}
+        self._span = (1.0, 0.0, "")  # the calendar year last looked up: [start, end) and its label
 
     def year(self, day: float) -> int:
         return self._years[max(0, bisect.bisect_right(self._year_days, day) - 1)]
+
+    def _year_label(self, day: float) -> str:
+        lo, hi, label = self._span
+        if lo <= day < hi:
+            return label  # most look-ups fall in the same year as the last (the clock moves forward)
+        i = max(0, bisect.bisect_right(self._year_days, day) - 1)
+        hi = self._year_days[i + 1] if i + 1 < len(self._year_days) else float("inf")
+        lo = self._year_days[i] if day >= self._year_days[0] else float("-inf")
+        self._span = (lo, hi, str(self._years[i]))
+        return self._span[2]
 
     def academic(self, day: float) -> str:
         i = bisect.bisect_right(self._ac_days, day) - 1
@@ -197,8 +208,9 @@ class Counters:
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
         if day < self.from_day:
             return  # the lead-in and warm-up are not counted
-        key = (metric, str(self.year(day)))
-        self.counts[key] = self.counts.get(key, 0.0) + n
+        key = (metric, self._year_label(day))
+        counts = self.counts
+        counts[key] = counts.get(key, 0.0) + n
         if academic:
             key = (metric, self.academic(day))
             self.counts[key] = self.counts.get(key, 0.0) + n
@@ -619,7 +631,7 @@ class Journey:
         c.advice_pending -= 1
         if c.advice_pending == 0:
             self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
-                                 + self.rng.la_delay.exponential(self.las[c.la].spec.delay_in_year(self.counters.year(self.engine.now)), c.id, c.disputes),  # the LA's own delay (calibrated)
+                                 + self.las[c.la].spec.delay_in_year(self.counters.year(self.engine.now)) * (0.5 + self.rng.la_delay.u(c.id, c.disputes)),  # the LA's own delay (calibrated)
                                  self.decide_to_issue, c)
 
     def decide_to_issue(self, c: Child) -> None:
@@ -1079,16 +1091,21 @@ class Journey:
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
             return
-        if age >= 25.0 or pin == "cease" or (pin is None and self.rng.cease.u(i, k) < self.p_cease[age_band(age)]):
+        # one draw decides the review's outcome: cease, move to special, amend, or maintain (in that order)
+        u = self.rng.review_outcome.u(i, k)
+        p_cease = self.p_cease[age_band(age)]
+        if age >= 25.0 or pin == "cease" or (pin is None and u < p_cease):
             self.log(c, "annual_review", "cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
-        if pin is None and c.setting == "mainstream" and \
-                self.rng.move_special.u(i, k) < rv.move_to_special_probability.value:
+        u = (u - p_cease) / (1.0 - p_cease) if p_cease < 1.0 else 0.0  # uniform again, given not ceased
+        p_move = rv.move_to_special_probability.value if c.setting == "mainstream" else 0.0
+        if pin is None and u < p_move:
             self.log(c, "annual_review", "amend_setting", LA)
             self._rename(c, "maintained_special", k)
             return
-        if pin == "amend" or (pin is None and self.rng.amend.u(i, k) < rv.amend_probability.value):
+        u = (u - p_move) / (1.0 - p_move) if p_move < 1.0 else 1.0
+        if pin == "amend" or (pin is None and u < rv.amend_probability.value):
             self.log(c, "annual_review", "amend", LA)
             if self.rng.contents_dispute_review.u(i, k) < self._dispute_p(c, "contents"):
                 self.start_dispute(c, "contents")
@@ -1105,17 +1122,24 @@ class Journey:
             c.pending_setting = wanted
             self.dispute_or_accept(c, "placement")
 
+    def _transfer_calendar(self) -> list[tuple[float, float, float]]:
+        """(1 September, school deadline, post-16 deadline) as day offsets, for every year of the horizon."""
+        if not hasattr(self, "_transfers"):
+            law = self.law
+            self._transfers = [(self.cal.day(dt.date(y, 9, 1)), self.cal.day(dt.date(y, *law.phase_transfer_school)),
+                                self.cal.day(dt.date(y, *law.phase_transfer_post16)))
+                               for y in range(self.cal.start.year - 1, self.cal.end.year + 1)]
+        return self._transfers
+
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
-        for y in range(self.cal.date(now).year, self.cal.end.year + 1):
-            sept = self.cal.day(dt.date(y, 9, 1))
+        for sept, school, post16 in self._transfer_calendar():
             if sept <= now:
                 continue
             age = int((sept - c.born) // DAYS_PER_YEAR)
             if age in TRANSFER_AGES:
-                m, d = self.law.phase_transfer_post16 if age == 16 else self.law.phase_transfer_school
-                deadline = self.cal.day(dt.date(y, m, d))
-                if deadline > now and deadline < self.horizon:
+                deadline = post16 if age == 16 else school
+                if now < deadline < self.horizon:
                     self.engine.at(deadline, self.phase_transfer, (c, deadline, age))
                 return
 
