@@ -95,15 +95,17 @@ def format_summary(summary: dict) -> str:
 @click.option("--engine", type=click.Choice(["heap", "simpy"]), default="heap", show_default=True,
               help="Event loop: the lean heap loop or the SimPy reference (identical results).")
 @click.option("--no-events", is_flag=True, help="Do not write the event log (faster for national runs).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="End the run on this date instead of the scenario's end_date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def run(scenario: Path, replications: int | None, seed: int | None, out: Path | None, rules: str | None,
-        workers: int, engine: str, no_events: bool, as_json: bool) -> None:
+        workers: int, engine: str, no_events: bool, until, as_json: bool) -> None:
     """Run a scenario: a summary table of every metric, mean and 95% CI over replications."""
     from .run import default_out_dir
     from .run import run as run_api
 
     try:
-        loaded = load_scenario(scenario, rules)
+        loaded = load_scenario(scenario, rules, until.date() if until else None)
     except InputError as e:
         _fail(e)
     reps = replications or loaded.scenario.replications

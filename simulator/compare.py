@@ -8,6 +8,7 @@ The interval of a difference is computed from the paired differences replication
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -42,10 +43,10 @@ def what_changed(a: LoadedScenario, b: LoadedScenario) -> list[dict[str, Any]]:
 
 def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int | None = None,
             seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
-            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+            progress: Callable[[str], None] | None = None, until: dt.date | None = None) -> dict[str, Any]:
     """Run a scenario under two rule sets with common random numbers; return the comparison."""
-    la = load_scenario(scenario, rules_a)
-    lb = load_scenario(scenario, rules_b)  # both validated before anything runs
+    la = load_scenario(scenario, rules_a, until)
+    lb = load_scenario(scenario, rules_b, until)  # both validated before anything runs
     reps = replications or la.scenario.replications
     sd = la.scenario.seed if seed is None else seed
     runs = []
@@ -65,6 +66,7 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
                         rules_b if rules_a != rules_b else "b": summarise(xb), "diff": sd_["mean"],
                         "diff_ci95": sd_["ci95"]}
     result = {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
+              "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
               "what_changed": what_changed(la, lb), "metrics": metrics}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,8 @@ def format_comparison(res: dict[str, Any]) -> str:
         lo, hi = m["diff_ci95"]
         d = f"{_fmt(m['diff'])} ({_fmt(lo)} to {_fmt(hi)})" if lo is not None else _fmt(m["diff"])
         rows.append([m["label"], ci(m[ka]), ci(m[kb]), d])
-    head = (f"{res['scenario']}: {a} against {b}, {res['replications']} replications, seed {res['seed']}, "
+    head = (f"{res['scenario']} ({res.get('start_date')} to {res.get('end_date')}): {a} against {b}, "
+            f"{res['replications']} replications, seed {res['seed']}, "
             "same children and same random draws under both (paired differences)")
     return "\n\n".join([head, format_what_changed(res["what_changed"], a, b), table(rows)])
 

@@ -6,6 +6,7 @@ collected, never stopped at the first, so a user fixes a file in one pass.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import typing
 from dataclasses import dataclass
@@ -167,6 +168,7 @@ class LoadedScenario:
     rules_sha256: str
     changes: tuple[AppliedChange, ...] = ()
     baseline: str = ""
+    until: dt.date | None = None
 
 
 def _switch_index(near: Path | None) -> dict[str, tuple[Path, str, Switch, dict[Loc, int], int]]:
@@ -273,10 +275,19 @@ def load_rules(name: str, near: Path | None = None) -> tuple[RuleSet, str]:
     return rs, digest
 
 
-def load_scenario(path: str | Path, rules: str | None = None) -> LoadedScenario:
-    """Load and validate a scenario and the rule set it names (or `rules`, to override)."""
+def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | None = None) -> LoadedScenario:
+    """Load and validate a scenario and the rule set it names (or `rules`, to override).
+
+    `until` ends the run earlier than the scenario's `end_date` (a shorter look at a long scenario).
+    """
     path = Path(path)
     sc, lines, raw = parse_model(path, Scenario)
+    if until is not None:
+        if not sc.start_date < until <= sc.end_date:
+            raise InputError([f"{path}: --until: {until} must fall after start_date {sc.start_date} and no later "
+                              f"than end_date {sc.end_date}"])
+        sc = sc.model_copy(update={"end_date": until})
+        raw = raw + f"\n# until {until}".encode()
     name = rules or sc.rules
     try:
         rs, changes, base, rules_hash = resolve_rules(name, path)
@@ -284,4 +295,4 @@ def load_scenario(path: str | Path, rules: str | None = None) -> LoadedScenario:
         line = lines.get(("rules",), "?")
         raise InputError([f"{path}:{line}: {m}" if m.startswith("rules:") else m for m in e.lines]) from None
     return LoadedScenario(path, sc, rs, compile_law(rs), hashlib.sha256(raw).hexdigest(), rules_hash,
-                          tuple(changes), base)
+                          tuple(changes), base, until)

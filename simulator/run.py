@@ -228,8 +228,8 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
 def _worker(args: tuple) -> dict[str, Any]:
     loaded, seed, rep, engine, rep_dir, events = args
     if isinstance(loaded, tuple):  # in a worker process: load the same files again (and check they are the same)
-        path, rules, digest = loaded
-        loaded = load_scenario(path, rules)
+        path, rules, until, digest = loaded
+        loaded = load_scenario(path, rules, until)
         if loaded.scenario_sha256 + loaded.rules_sha256 != digest:
             raise RuntimeError(f"{path} changed while the run was in progress")
     tmp = None
@@ -276,7 +276,7 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
             for r in todo]
     t0 = time.perf_counter()
     if workers > 1 and len(jobs) > 1:
-        ref = (loaded.path, loaded.law.name, loaded.scenario_sha256 + loaded.rules_sha256)
+        ref = (loaded.path, loaded.law.name, loaded.until, loaded.scenario_sha256 + loaded.rules_sha256)
         jobs = [(ref, *job[1:]) for job in jobs]
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             for res in pool.map(_worker, jobs):

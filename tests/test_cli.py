@@ -99,3 +99,14 @@ def test_run_json_and_table(tmp_path):
 def test_console_script_installed():
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "validate" in r.stdout
+
+
+def test_until_shortens_the_run_and_is_checked(tmp_path):
+    r = invoke("run", str(ROOT / "scenarios" / "small_la.yaml"), "-n", "2", "--until", "2019-06-30", "--json",
+               "--no-events", "--out", str(tmp_path / "u"))
+    assert r.exit_code == 0, r.output
+    js = json.loads(r.output[r.output.index("{"):])
+    assert js["end_date"] == "2019-06-30"
+    r = invoke("run", str(ROOT / "scenarios" / "small_la.yaml"), "--until", "2031-01-01", "--out",
+               str(tmp_path / "v"))
+    assert r.exit_code == 2 and "--until" in r.output and not (tmp_path / "v").exists()

@@ -21,9 +21,11 @@ from ..loading import InputError
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder for both runs and compare.json.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--events", is_flag=True, help="Also write the event logs.")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="End both runs on this date instead of the scenario's end_date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: Path | None,
-            workers: int, events: bool, as_json: bool) -> None:
+            workers: int, events: bool, until, as_json: bool) -> None:
     """Compare two rule sets on the same children: what changed, then each metric and the paired difference."""
     from ..cli import _fail
 
@@ -35,7 +37,8 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
         click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
 
     try:
-        res = compare(scenario, rules[0], rules[1], replications, seed, out, workers, events, progress)
+        res = compare(scenario, rules[0], rules[1], replications, seed, out, workers, events, progress,
+                      until.date() if until else None)
     except InputError as e:
         _fail(e)
     click.echo(to_json(res) if as_json else format_comparison(res))
