@@ -11,6 +11,7 @@ so an analyst can attribute an effect to one proposal. The engine reads a compil
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -411,39 +412,25 @@ def apply_change(doc: dict, ch: Change) -> Any:
     raise KeyError(ch.path)
 
 
+def _parameters(node: Any, prefix: str = "") -> Iterator[tuple[str, dict]]:
+    """Every parameter node (value, unit, label) of a rule-set document, with its dotted path."""
+    if isinstance(node, dict):
+        if "value" in node and "unit" in node and "label" in node:
+            yield prefix, node
+            return
+        for k, v in node.items():
+            yield from _parameters(v, f"{prefix}.{k}" if prefix else k)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _parameters(v, f"{prefix}[{i}]")
+
+
 def flatten(rs: RuleSet) -> dict[str, Any]:
     """Every parameter of a rule set as {dotted path: value}."""
-    out: dict[str, Any] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, dict):
-            if "value" in node and "unit" in node and "label" in node:
-                out[prefix] = node["value"]
-                return
-            for k, v in node.items():
-                walk(v, f"{prefix}.{k}" if prefix else k)
-        elif isinstance(node, list) and node and isinstance(node[0], dict):
-            for i, v in enumerate(node):
-                walk(v, f"{prefix}[{i}]")
-
-    walk(rs.model_dump(mode="json", exclude={"name", "label", "description"}), "")
-    return out
+    return {p: n["value"] for p, n in _parameters(rs.model_dump(mode="json", exclude={"name", "label",
+                                                                                       "description"}))}
 
 
 def labels(rs: RuleSet) -> dict[str, tuple[str, str]]:
     """{dotted path: (label, reference)} for every parameter."""
-    out: dict[str, tuple[str, str]] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, dict):
-            if "value" in node and "unit" in node and "label" in node:
-                out[prefix] = (node["label"], node["reference"])
-                return
-            for k, v in node.items():
-                walk(v, f"{prefix}.{k}" if prefix else k)
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                walk(v, f"{prefix}[{i}]")
-
-    walk(rs.model_dump(mode="json"), "")
-    return out
+    return {p: (n["label"], n["reference"]) for p, n in _parameters(rs.model_dump(mode="json"))}
