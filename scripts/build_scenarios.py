@@ -1,14 +1,27 @@
 #!/usr/bin/env python3
-"""Build scenarios/england.yaml and scenarios/small_la.yaml from DfE's SEN2 files in data/sen2/.
+"""Build the shipped scenarios and targets from DfE's SEN2 files in data/sen2/.
 
-Run again when DfE publishes a new year:  python scripts/build_scenarios.py
+Run again when DfE publishes a new year, or after `sendsim calibrate`:  python scripts/build_scenarios.py
+Writes:
+- scenarios/england.yaml: every authority, January 2019 to December 2025, one national tribunal;
+- scenarios/small_la.yaml: one median-sized authority, 2019-2020 (examples and fast tests);
+- scenarios/targets/england.csv: the national official figures the backtest compares with (metric names of
+  ../shared/domain/calibration_targets.csv, with source, period and tolerance);
+- scenarios/targets/england_by_la.csv: each authority's own figures 2019-2023 (the per-authority backtest).
+
 What comes from where:
-- per authority, from the official files (2019 unless said): requests per year 2019-2023
-  (requests.csv), refusals to assess (requests.csv), assessed without a plan (assessments.csv),
-  plans in force in January 2019 by setting (caseload.csv), % within 20 weeks (timeliness_20_week.csv);
-  suppressed cells fall back to the national rate, and the file says so;
-- staffing (servers) is derived from each authority's own demand and its observed 2019
-  timeliness by a stated rule (an assumption, to be fitted by `sendsim calibrate`);
+- per authority, from the official files: requests per year 2019-2023 (requests.csv), refusals to assess per year
+  (requests.csv), assessed without a plan per year (assessments.csv), plans in force in January 2019 by setting
+  (caseload.csv), % within 20 weeks 2019 (timeliness_20_week.csv); suppressed cells fall back to the authority's
+  nearest year, else the national rate, and the file says so;
+- authorities reorganised after January 2019 are kept as the January 2019 units' successors: Bournemouth and Poole
+  -> Bournemouth, Christchurch and Poole (839), Dorset county -> Dorset (838) (Christchurch's few plans stay with
+  Dorset, a stated simplification); Northamptonshire from 2021 = North + West Northamptonshire; Cumbria from 2023 =
+  Cumberland + Westmorland and Furness;
+- 2024 and 2025 requests follow `demand.requests_growth_pct_per_year` (stated in national_behaviour.yaml);
+- staffing (servers) is derived from each authority's own 2019 demand by a stated rule (utilisation 0.8) and
+  kept in step with its requests; each authority's own delay per year (delay_days_by_year) and the national
+  parameters fitted by `sendsim calibrate` come from scenarios/calibration/england.yaml (if that file exists);
 - national behaviour (who asks, ages, disputes, durations) from scenarios/national_behaviour.yaml.
 """
 
@@ -17,30 +30,37 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "sen2"
 OUT = ROOT / "scenarios"
+CALIBRATION = OUT / "calibration" / "england.yaml"
 BASE_YEAR = 2019
-YEARS = range(2019, 2024)
+YEARS = range(2019, 2024)  # years with official activity figures
+END_YEAR = 2025
+SMALL_LA_CODE = "212"  # Wandsworth
 
-# staffing rule (assumption): servers = flow per day x mean working days / target utilisation
-UTIL_PANEL = 0.80
-UTIL_ADVICE = 0.80  # health and social care advice
+# staffing rule (assumption): servers = flow per day x mean working days / utilisation, kept in step with requests
+UTIL = 0.80
 SHARE_HEALTH = 0.40  # population.health_needs_probability
 SHARE_SOCIAL = 0.25  # population.social_care_needs_probability
 
+# successor authorities: the January 2019 unit -> {year: the codes that report for it that year}
+SUCCESSORS: dict[str, dict[int, list[str]]] = {
+    "928": {2021: ["940", "941"], 2022: ["940", "941"], 2023: ["940", "941"]},  # Northamptonshire
+    "909": {2023: ["942", "943"]},  # Cumbria
+}
+# January 2019 units replaced in April 2019: new code -> (name, the old codes whose stock it takes)
+REPLACED = {"838": ("Dorset", ["835"]), "839": ("Bournemouth, Christchurch and Poole", ["836", "837"])}
+GONE = {"835", "836", "837"}
 
-def util_ep(within_20_pct: float) -> float:
-    """EP and plan-writer utilisation from the authority's 2019 timeliness: 100% on time -> 0.70, 0% -> 0.98."""
-    return 0.70 + 0.28 * (1.0 - within_20_pct / 100.0)
 
-
-def num(x: str) -> float | None:
+def num(x: str | None) -> float | None:
     try:
-        return float(x)
+        return float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
 
@@ -59,6 +79,34 @@ def national(name: str, period: str) -> dict[str, str]:
     return next(r for r in rows(name, "National") if r["time_period"] == period)
 
 
+def caseload_period(year: int) -> str:
+    """SEN2's label for the January `year` caseload (202324 = January 2024)."""
+    return f"{year - 1}{str(year)[2:]}"
+
+
+class Official:
+    """The per-authority figures by year, with successors summed into the January 2019 units."""
+
+    def __init__(self) -> None:
+        self.req = {y: by_la("requests.csv", str(y)) for y in YEARS}
+        self.ass = {y: by_la("assessments.csv", str(y)) for y in YEARS}
+        self.tim = {y: by_la("timeliness_20_week.csv", str(y)) for y in YEARS}
+        self.cas = {y: by_la("caseload.csv", caseload_period(y)) for y in range(BASE_YEAR, 2025)}
+
+    def codes(self, code: str, year: int) -> list[str]:
+        return SUCCESSORS.get(code, {}).get(year, [code])
+
+    def total(self, table: dict[int, dict[str, dict[str, str]]], code: str, year: int, col: str) -> float | None:
+        """Sum of a column over the unit's reporting codes that year; None if any part is missing or suppressed."""
+        out = 0.0
+        for c in self.codes(code, year):
+            v = num(table.get(year, {}).get(c, {}).get(col))
+            if v is None:
+                return None
+            out += v
+        return out
+
+
 def stock(r: dict[str, str]) -> dict[str, int]:
     g = lambda k: int(num(r.get(k, "")) or 0)  # noqa: E731
     resourced = sum(g(k) for k in r if k.startswith("mainstream_") and (k.endswith("_resourced_provision")
@@ -75,110 +123,281 @@ def stock(r: dict[str, str]) -> dict[str, int]:
     return out
 
 
+def add_stock(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in set(a) | set(b)}
+
+
 def servers(flow_per_year: float, mean_days: float, util: float) -> int:
     return max(1, math.ceil(flow_per_year / 365.25 * mean_days / util))
 
 
-def build_las(behaviour: dict) -> tuple[list[dict], dict[str, str]]:
-    req = {y: by_la("requests.csv", str(y)) for y in YEARS}
-    ass = by_la("assessments.csv", str(BASE_YEAR))
-    cas = by_la("caseload.csv", f"{BASE_YEAR - 1}{str(BASE_YEAR)[2:]}")
-    tim = by_la("timeliness_20_week.csv", str(BASE_YEAR))
-    nat_req = national("requests.csv", str(BASE_YEAR))
-    nat_ref = float(nat_req["requests_decided_not_to_assess"]) / float(nat_req["requests_received_in_year"])
-    nat_ass = national("assessments.csv", str(BASE_YEAR))
-    nat_noplan = float(nat_ass["assess_not_issued"]) / (float(nat_ass["assess_not_issued"])
-                                                        + float(nat_ass["assess_issued"]))
+def units() -> list[tuple[str, str, str, dict[str, int]]]:
+    """(code, name, region, January 2019 stock) of every unit the England scenario simulates."""
+    cas = by_la("caseload.csv", caseload_period(BASE_YEAR))
+    out = []
+    for code, r in cas.items():
+        if code not in GONE:
+            out.append((code, r["la_name"], r["region_name"], stock(r)))
+    for code, (name, olds) in REPLACED.items():
+        st: dict[str, int] = {}
+        for o in olds:
+            st = add_stock(st, stock(cas[o]))
+        region = cas[olds[0]]["region_name"]
+        out.append((code, name, region, {k: st[k] for k in sorted(st)}))
+    return sorted(out, key=lambda u: u[1])
+
+
+def build_las(behaviour: dict, calibration: dict) -> tuple[list[dict], list[str], list[dict]]:
+    """Scenario rows of every authority, the fallbacks used, and each authority's own targets."""
+    off = Official()
+    nat_ref = {y: float(national("requests.csv", str(y))["requests_decided_not_to_assess"])
+               / float(national("requests.csv", str(y))["requests_received_in_year"]) for y in YEARS}
+    nat_noplan = {}
+    for y in YEARS:
+        a = national("assessments.csv", str(y))
+        nat_noplan[y] = float(a["assess_not_issued"]) / (float(a["assess_not_issued"]) + float(a["assess_issued"]))
     nat_tim = float(national("timeliness_20_week.csv", str(BASE_YEAR))["PC_plans_issued_20_weeks_ex"])
     d = {k: v["value"] for k, v in behaviour["durations"].items()}
+    delays = calibration.get("la_delay_days", {})
     fallbacks: list[str] = []
-    las = []
-    for code, r in sorted(cas.items(), key=lambda kv: kv[1]["la_name"]):
-        rq = req[BASE_YEAR].get(code)
-        n_req = num(rq["requests_received_in_year"]) if rq else None
-        if n_req is None:
-            fallbacks.append(f"{r['la_name']}: no 2019 request count")
+    las, targets = [], []
+    for code, name, region, st in units():
+        by_year: dict[int, float] = {}
+        ref: dict[int, float] = {}
+        noplan: dict[int, float] = {}
+        for y in YEARS:
+            n = off.total(off.req, code, y, "requests_received_in_year")
+            if n is not None:
+                by_year[y] = n
+            refused = off.total(off.req, code, y, "requests_decided_not_to_assess")
+            if n and refused is not None:
+                ref[y] = round(min(refused / n, 1.0), 4)
+            iss = off.total(off.ass, code, y, "assess_issued")
+            notiss = off.total(off.ass, code, y, "assess_not_issued")
+            if iss is not None and notiss is not None and iss + notiss > 0:
+                noplan[y] = round(notiss / (iss + notiss), 4)
+        if BASE_YEAR not in by_year:
+            fallbacks.append(f"{name}: no {BASE_YEAR} request count, authority left out")
             continue
-        refused = num(rq["requests_decided_not_to_assess"])
-        p_ref = refused / n_req if refused is not None and n_req > 0 else None
-        if p_ref is None:
-            p_ref = nat_ref
-            fallbacks.append(f"{r['la_name']}: refusals suppressed, national rate used")
-        a = ass.get(code, {})
-        iss, notiss = num(a.get("assess_issued", "")), num(a.get("assess_not_issued", ""))
-        if iss is not None and notiss is not None and iss + notiss > 0:
-            p_noplan = notiss / (iss + notiss)
-        else:
-            p_noplan = nat_noplan
-            fallbacks.append(f"{r['la_name']}: assessed-no-plan suppressed, national rate used")
-        t = tim.get(code, {})
-        within = num(t.get("PC_plans_issued_20_weeks_ex", ""))
+        for label, series, nat in (("refusals", ref, nat_ref), ("assessed-no-plan", noplan, nat_noplan)):
+            missing = [y for y in YEARS if y not in series]
+            if missing:
+                fallbacks.append(f"{name}: {label} suppressed in {', '.join(map(str, missing))}, "
+                                 + ("national rate used" if not series else "nearest year used"))
+            for y in missing:
+                near = min(series, key=lambda s: (abs(s - y), s)) if series else None
+                series[y] = series[near] if near is not None else round(nat[y], 4)
+        within = num(off.tim[BASE_YEAR].get(code, {}).get("PC_plans_issued_20_weeks_ex"))
         if within is None:
             within = nat_tim
-            fallbacks.append(f"{r['la_name']}: 2019 timeliness suppressed, national value used")
-        assessed = n_req * (1 - p_ref)
-        plans = assessed * (1 - p_noplan)
-        ue = util_ep(within)
-        by_year = {}
-        for y in YEARS:
-            v = req[y].get(code)
-            x = num(v["requests_received_in_year"]) if v else None
-            if x is not None:
-                by_year[y] = x
-        la = {
-            "name": r["la_name"], "code": code, "region": r["region_name"],
+            fallbacks.append(f"{name}: {BASE_YEAR} timeliness suppressed, national value used")
+        n_req = by_year[BASE_YEAR]
+        assessed = n_req * (1 - ref[BASE_YEAR])
+        plans = assessed * (1 - noplan[BASE_YEAR])
+        la: dict[str, Any] = {
+            "name": name, "code": code, "region": region,
             "requests_per_year": n_req, "requests_by_year": by_year,
-            "refuse_to_assess_probability": round(min(p_ref, 1.0), 4),
-            "no_plan_after_assessment_probability": round(min(p_noplan, 1.0), 4),
-            **stock(r),
-            "panel_servers": servers(n_req, d["panel_decision_days"], UTIL_PANEL),
-            "ep_servers": servers(assessed, d["ep_advice_days"], ue),
-            "health_advice_servers": servers(assessed * SHARE_HEALTH, d["health_advice_days"], UTIL_ADVICE),
-            "social_care_advice_servers": servers(assessed * SHARE_SOCIAL, d["social_care_advice_days"],
-                                                  UTIL_ADVICE),
-            "plan_writer_servers": servers(plans, d["draft_writing_days"], ue),
+            "refuse_to_assess_probability": ref[BASE_YEAR],
+            "no_plan_after_assessment_probability": noplan[BASE_YEAR],
+            "refuse_to_assess_by_year": {y: ref[y] for y in YEARS if y != BASE_YEAR},
+            "no_plan_after_assessment_by_year": {y: noplan[y] for y in YEARS if y != BASE_YEAR},
+            **st,
+            "panel_servers": servers(n_req, d["panel_decision_days"], UTIL),
+            "ep_servers": servers(assessed, d["ep_advice_days"], UTIL),
+            "health_advice_servers": servers(assessed * SHARE_HEALTH, d["health_advice_days"], UTIL),
+            "social_care_advice_servers": servers(assessed * SHARE_SOCIAL, d["social_care_advice_days"], UTIL),
+            "plan_writer_servers": servers(plans, d["draft_writing_days"], UTIL),
+            "capacity_by_year": {y: round(max(by_year[y], 1.0) / max(n_req, 1.0), 4) for y in YEARS
+                                 if y != BASE_YEAR and y in by_year},
             "observed_within_20_weeks_pct": within,
         }
+        delay = delays.get(code)
+        if delay:
+            la["delay_days_by_year"] = {int(y): float(v) for y, v in delay.items()}
         las.append(la)
-    return las, {"fallbacks": "; ".join(fallbacks) or "none"}
+        targets.extend(la_targets(off, code, name))
+    return las, fallbacks, targets
 
 
-PROVENANCE = {
+def la_targets(off: Official, code: str, name: str) -> list[dict]:
+    """The authority's own published figures 2019-2023 (and January caseloads to 2024), for the backtest."""
+    out = []
+
+    def add(metric: str, period: int, value: float | None, source: str) -> None:
+        if value is not None:
+            out.append({"la_code": code, "la_name": name, "metric": metric, "period": str(period),
+                        "value": round(value, 4), "source": source})
+
+    for y in YEARS:
+        n = off.total(off.req, code, y, "requests_received_in_year")
+        add("initial_requests_for_assessment", y, n, "DfE SEN2 requests.csv requests_received_in_year")
+        refused = off.total(off.req, code, y, "requests_decided_not_to_assess")
+        if n and refused is not None and n >= 20:
+            add("requests_refused_pct", y, 100.0 * refused / n, "DfE SEN2 requests.csv")
+        iss = off.total(off.ass, code, y, "assess_issued")
+        add("new_plans_issued", y, iss, "DfE SEN2 assessments.csv assess_issued")
+        w_num = off.total(off.tim, code, y, "plans_issued_20_weeks_ex")
+        w_den = off.total(off.tim, code, y, "plans_issued_den_ex")
+        if w_num is not None and w_den and w_den >= 20:
+            add("within_20_weeks_pct", y, 100.0 * w_num / w_den, "DfE SEN2 timeliness_20_week.csv")
+    for y in range(BASE_YEAR + 1, 2025):
+        add("plans_in_force_january", y, off.total(off.cas, code, y, "ehcplans"), "DfE SEN2 caseload.csv ehcplans")
+    return out
+
+
+PROVENANCE: dict[str, dict[str, Any]] = {
     "requests_per_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, calendar 2019"},
     "requests_by_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, calendar "
-                                   "2019-2023 (person-level from 2022: DfE cautions on comparisons)"},
+                                   "2019-2023, successors summed (person-level from 2022: DfE cautions on "
+                                   "comparisons); later years follow demand.requests_growth_pct_per_year"},
     "refuse_to_assess_probability": {"source": "DfE SEN2 requests.csv, requests_decided_not_to_assess / "
                                                "requests_received_in_year, 2019 (national rate where suppressed)"},
+    "refuse_to_assess_by_year": {"source": "DfE SEN2 requests.csv, the same ratio for 2020-2023 (nearest year, else "
+                                           "national, where suppressed); 2024-2025 keep the 2023 value"},
     "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / (assess_issued "
                                                        "+ assess_not_issued), 2019 (national where suppressed)"},
+    "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio for 2020-2023; "
+                                                   "2024-2025 keep the 2023 value"},
     "stock": {"source": "DfE SEN2 caseload.csv, plans in force January 2019 by placement: mainstream (less "
                         "resourced provision and SEN units), resourced provision + SEN units, LA and academy special, "
                         "independent + non-maintained special, FE, AP/PRU, other (educated elsewhere, early years, "
-                        "awaiting provision)"},
+                        "awaiting provision); Bournemouth + Poole -> BCP, Dorset county -> Dorset"},
     "panel_servers": {"assumption": "Concurrent decisions the LA's SEN team can progress: 2019 requests/365 x "
-                                    "durations.panel_decision_days / 0.80 utilisation (scripts/build_scenarios.py)",
-                      "range": [0.5, 2.0]},
-    "ep_servers": {"assumption": "Concurrent EP advices: 2019 assessments/365 x durations.ep_advice_days / u, with "
-                                 "u = 0.70 + 0.28 x (1 - observed 2019 % within 20 weeks); EP workforce ~3,500 FTE "
-                                 "nationally (statistics.md 3.6). Range is a multiplier",
+                                    "durations.panel_decision_days / 0.80 utilisation (85% of decisions within 6 "
+                                    "weeks in 2023, SEN2)", "range": [0.5, 2.0]},
+    "ep_servers": {"assumption": "Concurrent EP advices: 2019 assessments/365 x durations.ep_advice_days / 0.80; EP "
+                                 "workforce ~3,500 FTE nationally (statistics.md 3.6). Not the binding constraint: the "
+                                 "authority's delay (delay_days_by_year) carries its slowness. Range is a multiplier",
                    "range": [0.5, 2.0]},
     "health_advice_servers": {"assumption": "Concurrent health advices: 40% of assessments x "
                                             "durations.health_advice_days / 0.80", "range": [0.5, 2.0]},
     "social_care_advice_servers": {"assumption": "Concurrent social care advices: 25% of assessments x "
                                                  "durations.social_care_advice_days / 0.80", "range": [0.5, 2.0]},
     "plan_writer_servers": {"assumption": "Concurrent drafts: 2019 expected plans/365 x durations.draft_writing_days "
-                                          "/ u (u as for ep_servers)", "range": [0.5, 2.0]},
+                                          "/ 0.80", "range": [0.5, 2.0]},
+    "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / 2019 requests (SEN2 "
+                                   "requests.csv); 2024-2025 follow demand.capacity_growth_pct_per_year"},
     "observed_within_20_weeks_pct": {"source": "DfE SEN2 timeliness_20_week.csv, PC_plans_issued_20_weeks_ex, 2019 "
                                                "(for comparison and for the staffing rule; national where suppressed)"},
 }
+DELAY_PROVENANCE = {
+    "delay_days_by_year": {"assumption": "The authority's own mean delay (days; each child draws 0.5 to 1.5 x it) between the last advice "
+                                         "and the decision to issue, fitted by `sendsim calibrate` to its own % within "
+                                         "20 weeks (SEN2 timeliness_20_week.csv 2019-2023); 2024-2025 keep the 2023 "
+                                         "value", "range": [0.0, 1500.0]},
+}
 
 CAPACITY_GROWTH = {
-    "value": 11.0,
-    "assumption": "Yearly growth of LA assessment staffing (panel, EP, health, social care, plan writers) from "
-                  "2020; demand grew 13.8% a year 2019-2023 while timeliness fell from 60.4% to 50.3% (SEN2), so "
-                  "capacity grew more slowly than demand. To be fitted by calibration",
+    "value": 13.8,
+    "assumption": "Yearly growth of LA assessment staffing after 2023 (the projection): in step with the stated growth "
+                  "of requests (demand.requests_growth_pct_per_year), as in 2019-2023 (capacity_by_year)",
     "range": [0.0, 20.0],
 }
+
+
+# national figures not in data/sen2, copied from ../shared/domain/calibration_targets.csv (with their sources)
+TRIBUNAL_TARGETS = [
+    ("tribunal_appeals_registered", "2019/20", 7917, "MoJ Tribunal Statistics Quarterly", 10, "relative"),
+    ("tribunal_appeals_registered", "2021/22", 11052, "MoJ Tribunal Statistics Quarterly (via Schools Week, Dec 2023)",
+     10, "relative"),
+    ("tribunal_appeals_registered", "2022/23", 13658, "MoJ Tribunal Statistics Quarterly (via Schools Week, Dec 2023)",
+     10, "relative"),
+    ("tribunal_decided_in_favour_pct", "2019/20", 95.0, "MoJ Tribunal Statistics Quarterly", 2, "absolute"),
+    ("tribunal_decided_in_favour_pct", "2021/22", 96.4, "MoJ Tribunal Statistics Quarterly", 2, "absolute"),
+    ("tribunal_decided_in_favour_pct", "2022/23", 98.3, "MoJ Tribunal Statistics Quarterly (via Schools Week, Dec "
+     "2023)", 2, "absolute"),
+    ("tribunal_appeals_refusal_to_assess_pct", "2022/23", 27.9, "MoJ Tribunal Statistics Quarterly", 5, "absolute"),
+    ("tribunal_appeals_refusal_to_issue_pct", "2022/23", 8.5, "MoJ Tribunal Statistics Quarterly", 5, "absolute"),
+    ("tribunal_appeals_contents_pct", "2022/23", 58.0, "MoJ Tribunal Statistics Quarterly", 5, "absolute"),
+    ("tribunal_appeals_reaching_decision_pct", "2022/23", 58.0, "MoJ Tribunal Statistics Quarterly (7,968 decided "
+     "at hearing of 13,658)", 5, "absolute"),
+    ("tribunal_appeals_registered_calendar", "2019", 7385, "DfE/MoJ SEND appeal rate table (calendar years)", 10,
+     "relative"),
+    ("tribunal_appeals_registered_calendar", "2020", 7843, "DfE/MoJ SEND appeal rate table (calendar years)", 10,
+     "relative"),
+    ("tribunal_appeals_registered_calendar", "2021", 9184, "DfE/MoJ SEND appeal rate table (calendar years)", 10,
+     "relative"),
+    ("tribunal_appeals_registered_calendar", "2022", 12796, "DfE/MoJ SEND appeal rate table (calendar years)", 10,
+     "relative"),
+    ("tribunal_appeals_registered_calendar", "2023", 15615, "DfE/MoJ SEND appeal rate table (calendar years)", 10,
+     "relative"),
+    ("mediation_cases_held", "2019", 4125, "DfE SEN2 release 2022 (sen2_mi.csv, NewEHCMediation)", 10, "relative"),
+    ("mediation_cases_held", "2020", 4135, "DfE SEN2 release 2022 (sen2_mi.csv, NewEHCMediation)", 10, "relative"),
+    ("mediation_cases_held", "2021", 5100, "DfE parliamentary answer (PQ 1562, 2022)", 10, "relative"),
+    ("mediation_settled_without_tribunal_pct", "2021", 74.0, "DfE parliamentary answer (PQ 1562, 2022)", 5,
+     "absolute"),
+    ("mediation_followed_by_appeal_pct", "2019", 25.1, "DfE SEN2 release 2022 (sen2_mi.csv, NewEHCTribunal_pc)", 5,
+     "absolute"),
+    ("mediation_followed_by_appeal_pct", "2021", 25.5, "DfE SEN2 release 2022 (sen2_mi.csv, NewEHCTribunal_pc)", 5,
+     "absolute"),
+]
+
+
+def national_targets() -> list[dict]:
+    """England's official figures 2019-2023 (January caseloads 2019-2024) with source and tolerance."""
+    out = []
+
+    def add(metric, period, value, unit, source, tol, kind, note=""):
+        out.append({"metric": metric, "period": str(period), "value": value, "unit": unit, "tolerance": tol,
+                    "tolerance_kind": kind, "source": source, "note": note})
+
+    for y in YEARS:
+        r = national("requests.csv", str(y))
+        n, refused = float(r["requests_received_in_year"]), float(r["requests_decided_not_to_assess"])
+        add("initial_requests_for_assessment", y, int(n), "requests", "DfE SEN2 requests.csv (release 2025), national",
+            5, "relative", "input: the scenario's demand; checks the arrival process")
+        add("requests_refused_pct", y, round(100 * refused / n, 1), "percent of initial requests",
+            f"DfE SEN2 requests.csv ({int(refused):,} / {int(n):,})", 2, "absolute",
+            "authority rates are inputs; checks the decision step and volume mix")
+        a = national("assessments.csv", str(y))
+        iss, notiss = float(a["assess_issued"]), float(a["assess_not_issued"])
+        add("assessed_no_plan_pct", y, round(100 * notiss / (iss + notiss), 1), "percent of assessments",
+            f"DfE SEN2 assessments.csv ({int(notiss):,} / {int(iss + notiss):,})", 2, "absolute",
+            "authority rates are inputs")
+        plans = 84400 if y == 2023 else int(iss)
+        src = "DfE EES 2024 release (84,400; release 2025 revised to 85,924)" if y == 2023 else \
+            "DfE SEN2 assessments.csv assess_issued (release 2025)"
+        add("new_plans_issued", y, plans, "plans", src, 5, "relative")
+        t = national("timeliness_20_week.csv", str(y))
+        add("within_20_weeks_pct", y, float(t["PC_plans_issued_20_weeks_ex"]),
+            "percent of new plans (excluding exceptions)",
+            f"DfE SEN2 timeliness_20_week.csv ({int(float(t['plans_issued_20_weeks_ex'])):,} / "
+            f"{int(float(t['plans_issued_den_ex'])):,})", 3, "absolute")
+    for y in range(BASE_YEAR, 2025):
+        c = national("caseload.csv", caseload_period(y))
+        add("plans_in_force_january", y, int(float(c["ehcplans"])), "plans", "DfE SEN2 caseload.csv ehcplans", 5,
+            "relative", "January 2019 is the initial stock (input)" if y == BASE_YEAR else "")
+    for metric, period, value, source, tol, kind in TRIBUNAL_TARGETS:
+        unit = "percent" if metric.endswith("_pct") else ("mediations" if "mediation" in metric else "appeals")
+        add(metric, period, value, unit, source, tol, kind,
+            "academic year Sept-Aug" if "/" in period else "calendar year")
+    return out
+
+
+def write_csv(path: Path, rows_: list[dict], header: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        f.write(header)
+        w = csv.DictWriter(f, fieldnames=list(rows_[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows_)
+
+
+def apply_national_calibration(doc: dict, calibration: dict) -> None:
+    """Put the values `sendsim calibrate` fitted into their places, with `calibrated:` provenance."""
+    for path, entry in calibration.get("national", {}).items():
+        node: Any = doc
+        keys = path.split(".")
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        leaf = node.setdefault(keys[-1], {})
+        leaf["value"] = entry["value"]
+        before = leaf.get("source")
+        leaf["source"] = entry["calibrated"] + (f" (starting value's source: {before})" if before else "")
+        if "assumption" in entry:
+            leaf["assumption"] = entry["assumption"]
+        if "range" in entry:
+            leaf["range"] = entry["range"]
 
 
 def dump_scenario(path: Path, header: str, doc: dict) -> None:
@@ -210,8 +429,9 @@ def dump_scenario(path: Path, header: str, doc: dict) -> None:
 
 def main() -> None:
     behaviour = yaml.safe_load((OUT / "national_behaviour.yaml").read_text())
+    calibration = yaml.safe_load(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
     behaviour["demand"]["capacity_growth_pct_per_year"] = CAPACITY_GROWTH
-    las, notes = build_las(behaviour)
+    las, fallbacks, la_tg = build_las(behaviour, calibration)
     n_la = len(las)
     nat_backlog = 1600
     tribunal_national = {
@@ -229,29 +449,45 @@ def main() -> None:
                                            "about 1,700 were within 12 weeks of registration (7,385 appeals a year)",
                              "range": [500, 3300]},
     }
+    provenance = dict(PROVENANCE)
+    if any("delay_days_by_year" in la for la in las):
+        provenance.update(DELAY_PROVENANCE)
+    cal_note = ""
+    if calibration:
+        cal_note = f" Calibrated: {calibration.get('calibrated', 'see scenarios/calibration/england.yaml')}."
     england = {
         "name": "england",
-        "description": (f"England at national scale: all {n_la} local authorities in the January 2019 caseload, "
-                        "their own request volumes (2019-2023, then the national trend), refusal rates and plans "
-                        "in force in January 2019, one national tribunal. Built by scripts/build_scenarios.py from "
-                        f"DfE SEN2 files in data/sen2. Fallbacks to national rates: {notes['fallbacks']}."),
+        "description": (f"England at national scale, January 2019 to December 2025: {n_la} local authorities (the "
+                        "January 2019 units; reorganised authorities summed into them), their own request volumes and "
+                        "refusal and no-plan rates 2019-2023, then the national trend, plans in force in January 2019, "
+                        "one national tribunal. Built by scripts/build_scenarios.py from DfE SEN2 files in data/sen2."
+                        f"{cal_note} Fallbacks: {'; '.join(fallbacks) or 'none'}."),
         "rules": "current_2014",
-        "start_date": "2019-01-01", "end_date": "2019-12-31", "seed": 20190101, "replications": 2,
+        "start_date": "2019-01-01", "end_date": f"{END_YEAR}-12-31", "seed": 20190101, "replications": 2,
         "warmup_days": 0.0,
         "lead_in_days": 273.0,
-        "local_authorities": {"provenance": PROVENANCE, "items": las},
+        "local_authorities": {"provenance": provenance, "items": las},
         **{k: behaviour[k] for k in ("demand", "population", "durations", "naming", "redress")},
         "tribunal": tribunal_national,
         "reviews": behaviour["reviews"],
     }
-    header = ("# GENERATED by scripts/build_scenarios.py from data/sen2 (DfE SEN2, OGL v3.0) and\n"
-              "# scenarios/national_behaviour.yaml. Edit those and rebuild; do not edit this file by hand.\n")
+    apply_national_calibration(england, calibration)
+    header = ("# GENERATED by scripts/build_scenarios.py from data/sen2 (DfE SEN2, OGL v3.0),\n"
+              "# scenarios/national_behaviour.yaml and scenarios/calibration/england.yaml (sendsim calibrate).\n"
+              "# Edit those and rebuild; do not edit this file by hand.\n")
     dump_scenario(OUT / "england.yaml", header, england)
 
-    # one median-sized authority, for examples and fast tests
-    reqs = sorted(la["requests_per_year"] for la in las)
-    median_req = reqs[len(reqs) // 2]
-    la = min(las, key=lambda x: (abs(x["requests_per_year"] - median_req), x["code"]))
+    tg_header = ("# GENERATED by scripts/build_scenarios.py: England's official figures for `sendsim backtest`.\n"
+                 "# Metric names as ../shared/domain/calibration_targets.csv; tolerance_kind: absolute (points) or "
+                 "relative (% of the value).\n")
+    write_csv(OUT / "targets" / "england.csv", national_targets(), tg_header)
+    write_csv(OUT / "targets" / "england_by_la.csv", la_tg,
+              "# GENERATED by scripts/build_scenarios.py: each authority's own SEN2 figures (successors summed),\n"
+              "# for `sendsim backtest --by-la`. Percentages only where the denominator is at least 20.\n")
+
+    # one median-sized authority, for examples and fast tests, two years. Fixed to Wandsworth (the median of 2019
+    # requests when first built, 419 against a median of 421 now) so that examples and tests keep their numbers.
+    la = dict(next(x for x in las if x["code"] == SMALL_LA_CODE))
     share = la["requests_per_year"] / sum(x["requests_per_year"] for x in las)
     small_tribunal = {
         "hearings_per_year": {"value": round(3800 * share, 2),
@@ -271,11 +507,20 @@ def main() -> None:
                         "requests in 2019) with its own official figures, two calendar years, and its share of "
                         "the national tribunal. Runs in seconds: for examples and tests."),
         "start_date": "2019-01-01", "end_date": "2020-12-31", "seed": 42, "replications": 5,
-        "local_authorities": {"provenance": PROVENANCE, "items": [la]},
+        "local_authorities": {"provenance": provenance, "items": [la]},
         "tribunal": small_tribunal,
     }
     dump_scenario(OUT / "small_la.yaml", header, small)
-    print(f"wrote {OUT / 'england.yaml'} ({n_la} authorities) and {OUT / 'small_la.yaml'} ({la['name']})")
+    tol = {t["metric"]: (t["tolerance"], t["tolerance_kind"]) for t in national_targets()}
+    small_tg = [{"metric": t["metric"], "period": t["period"], "value": t["value"], "unit": "",
+                 "tolerance": tol[t["metric"]][0], "tolerance_kind": tol[t["metric"]][1],
+                 "source": f"{t['source']} ({la['name']})", "note": "the authority's own figure"}
+                for t in la_tg if t["la_code"] == SMALL_LA_CODE and int(t["period"]) <= 2020]
+    write_csv(OUT / "targets" / "small_la.csv", small_tg,
+              f"# GENERATED by scripts/build_scenarios.py: {la['name']}'s own SEN2 figures 2019-2020, national "
+              "tolerances.\n")
+    print(f"wrote {OUT / 'england.yaml'} ({n_la} authorities), {OUT / 'small_la.yaml'} ({la['name']}), "
+          f"{OUT / 'targets' / 'england.csv'} and england_by_la.csv ({len(la_tg)} authority figures)")
 
 
 if __name__ == "__main__":

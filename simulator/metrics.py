@@ -163,6 +163,7 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
             req = d.get("requests", 0.0)
             row["requests"] = req
             row["refused_pct"] = _pct(d.get("refused", 0.0), req)
+            row["refused_by_request_year_pct"] = _pct(d.get("refused_by_request_year", 0.0), req)
             row["assessed_no_plan_pct"] = _pct(d.get("assessed_no_plan", 0.0),
                                                d.get("assessed_no_plan", 0.0) + d.get("decided_to_issue", 0.0))
             row["new_plans"] = d.get("new_plans", 0.0)

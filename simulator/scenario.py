@@ -58,6 +58,7 @@ class LocalAuthority(Strict):
     refuse_to_assess_by_year: dict[int, Prob] = {}
     no_plan_after_assessment_by_year: dict[int, Prob] = {}
     capacity_by_year: dict[int, Annotated[float, Field(gt=0.0)]] = {}
+    delay_days_by_year: dict[int, NonNegFloat] = {}
 
     @property
     def plans_in_force_at_start(self) -> int:
@@ -72,6 +73,11 @@ class LocalAuthority(Strict):
     def no_plan_in_year(self, year: int) -> float:
         """As `refuse_in_year`, for decisions not to issue a plan after assessment."""
         return _latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
+
+    def delay_in_year(self, year: int) -> float:
+        """Mean extra days (uniform, 0.5 to 1.5 x the mean) between the last advice and the decision to issue: the
+        authority's own delay, fitted to its % within 20 weeks; the latest year given carries forward."""
+        return _latest(self.delay_days_by_year, year, 0.0) if self.delay_days_by_year else 0.0
 
     def capacity_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
         """Staffing relative to the `*_servers` of the base year: given multipliers, the trend beyond them."""
@@ -114,7 +120,8 @@ class LocalAuthorities(Strict):
             needed.add("stock")
         if any(la.requests_by_year for la in self.items):
             needed.add("requests_by_year")
-        for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year"):
+        for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
+                    "delay_days_by_year"):
             if any(getattr(la, col) for la in self.items):
                 needed.add(col)
         missing = sorted(needed - set(self.provenance))

@@ -1,0 +1,129 @@
+"""`sendsim backtest`: does the model reproduce what actually happened? Official figures beside the model's."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..backtest import (
+    METRICS,
+    compare,
+    compare_by_la,
+    default_targets,
+    default_workers,
+    la_summary,
+    load_la_targets,
+    load_targets,
+    run_replications,
+)
+from ..loading import InputError, load_scenario
+
+
+def _fail(e: InputError) -> None:
+    for line in e.lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(2)
+
+
+def _fmt(v: float | None, digits: int = 1) -> str:
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}f}"
+
+
+def format_rows(rows: list[dict[str, Any]]) -> str:
+    """A readable table: one line per metric and period."""
+    head = ("Metric", "Period", "Observed", "Model", "95% CI", "Error", "Tolerance", "Within")
+    lines = [head]
+    for r in rows:
+        lo, hi = r["model_ci95"]
+        ci = f"{_fmt(lo)} to {_fmt(hi)}" if lo is not None else "-"
+        if r["tolerance"] is None:
+            tol, err = "-", "-"
+        elif r["tolerance_kind"] == "relative":
+            tol, err = f"±{r['tolerance']:g}%", (f"{r['error']:+.1f}%" if r["error"] is not None else "-")
+        else:
+            tol, err = f"±{r['tolerance']:g} pts", (f"{r['error']:+.1f}" if r["error"] is not None else "-")
+        ok = "-" if r["within_tolerance"] is None else ("yes" if r["within_tolerance"] else "NO")
+        label = METRICS[r["metric"]].label if r["metric"] in METRICS else r["metric"]
+        lines.append((label, r["period"], _fmt(r["observed"]), _fmt(r["model_mean"]), ci, err, tol, ok))
+    widths = [max(len(str(x[i])) for x in lines) for i in range(len(head))]
+    out = []
+    for k, x in enumerate(lines):
+        out.append("  ".join(str(v).ljust(w) if i < 2 else str(v).rjust(w) for i, (v, w) in enumerate(zip(x, widths,
+                                                                                                        strict=True))))
+        if k == 0:
+            out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    return "\n".join(out)
+
+
+@click.command("backtest")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--targets", "targets_path", type=click.Path(path_type=Path), default=None,
+              help="Targets file (default: scenarios/targets/<scenario name>.csv next to the scenario).")
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=None,
+              help="Replications (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes (default: one per replication up to the CPUs; results do not depend on it).")
+@click.option("--by-la", "by_la", is_flag=True,
+              help="Also compare every authority's own figures (targets/<name>_by_la.csv).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: {rows: targets, projections: later periods, by_la: ...}.")
+def command(scenario: Path, targets_path: Path | None, replications: int | None, seed: int | None,
+            workers: int | None, by_la: bool, as_json: bool) -> None:
+    """Run SCENARIO and compare it with the official figures: observed, model mean and 95% CI, error, tolerance.
+
+    Every target is checked before anything runs (unknown metric, period outside the horizon, malformed number:
+    one line per problem, exit code 2). After the targets, every later period of each metric is shown with no
+    observed value: the scenario's projection.
+    """
+    try:
+        loaded = load_scenario(scenario)
+        sc = loaded.scenario
+        tpath = targets_path or default_targets(scenario, sc.name)
+        targets = load_targets(tpath, sc.start_date, sc.end_date)
+        la_targets = []
+        if by_la:
+            la_targets = load_la_targets(tpath.with_name(tpath.stem + "_by_la" + tpath.suffix), loaded, targets)
+    except InputError as e:
+        _fail(e)
+    reps = replications or sc.replications
+    sd = sc.seed if seed is None else seed
+    w = workers or default_workers(reps)
+    t0 = time.perf_counter()
+    click.echo(f"[{time.strftime('%H:%M:%S')}] backtest {sc.name}: {len(targets)} targets from {tpath}, {reps} "
+               f"replications, seed {sd}, {w} worker(s)", err=True)
+    results = run_replications(loaded, reps, sd, w, by_la,
+                               lambda m: click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True))
+    rows, projections = compare(targets, results, sc.start_date, sc.end_date)
+    out: dict[str, Any] = {"rows": rows, "projections": projections, "scenario": sc.name, "rules": loaded.law.name,
+                           "seed": sd, "replications": reps, "targets_file": str(tpath),
+                           "within": sum(bool(r["within_tolerance"]) for r in rows), "targets": len(rows),
+                           "wall_seconds": round(time.perf_counter() - t0, 1)}
+    if by_la:
+        la_rows = compare_by_la(la_targets, results)
+        out["by_la"] = {"summary": la_summary(la_rows), "rows": la_rows}
+    if as_json:
+        click.echo(json.dumps(out, indent=2, allow_nan=False))
+        return
+    click.echo(f"{sc.name} under {loaded.law.name}: {sc.start_date} to {sc.end_date}, {reps} replications, seed {sd}"
+               f"\n")
+    click.echo(format_rows(rows))
+    click.echo(f"\n{out['within']} of {out['targets']} targets within tolerance.\n\nProjections (no official "
+               "figure):\n")
+    click.echo(format_rows(projections))
+    if by_la:
+        s = out["by_la"]["summary"]
+        click.echo(f"\nPer authority: {s['authorities_all_within']} of {s['authorities']} authorities have all their "
+                   f"own figures within tolerance; {s['figures_within']} of {s['figures']} figures within.")
+        for m, v in s["by_metric"].items():
+            click.echo(f"  {METRICS[m].label}: {v['within']} of {v['figures']}")
+    click.echo(f"\n({out['wall_seconds']} s)")

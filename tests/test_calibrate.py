@@ -1,0 +1,69 @@
+"""Calibration: reproducible per-authority staffing fits, and ratio updates that move parameters the right way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.backtest import Target
+from simulator.calibrate import clip, fit_authority, national_update
+from simulator.loading import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "scenarios" / "small_la.yaml"
+
+
+def test_delay_fit_reaches_the_authoritys_figure_and_is_reproducible():
+    loaded = load_scenario(SMALL)
+    code = loaded.scenario.local_authorities.items[0].code
+    a = fit_authority(loaded, code, {2019: 60.0}, seed=3, years=[2019])
+    b = fit_authority(loaded, code, {2019: 60.0}, seed=3, years=[2019])
+    assert a == b  # fixed seed, fixed steps: the same calibration every time
+    assert abs(a["model"][2019] - 60.0) <= 3.0
+    assert 0.0 < a["delays"][2019] <= 1500.0
+
+
+def test_a_slower_authority_gets_a_longer_delay_and_a_fast_one_none():
+    loaded = load_scenario(SMALL)
+    code = loaded.scenario.local_authorities.items[0].code
+    low = fit_authority(loaded, code, {2019: 40.0}, seed=3, years=[2019])
+    high = fit_authority(loaded, code, {2019: 80.0}, seed=3, years=[2019])
+    assert low["delays"][2019] > high["delays"][2019] > 0.0
+    fastest = fit_authority(loaded, code, {2019: 100.0}, seed=3, years=[2019])
+    assert fastest["delays"][2019] == 0.0 and fastest["model"][2019] < 100.0  # the model cannot be faster than no delay
+
+
+def _doc() -> dict:
+    p = lambda v, r=(0.0, 1.0): {"value": v, "assumption": "test", "range": list(r)}  # noqa: E731
+    return {"redress": {"dispute_probability": {"refusal_to_assess": p(0.2), "refusal_to_issue": p(0.4),
+                                                "contents": p(0.05)},
+                        "mediation_chosen_probability": {"value": 0.4, "source": "test"},
+                        "family_wins_at_hearing_probability": {"value": 0.9, "source": "test"}},
+            "reviews": {"cease_probability_per_year": {"age_5_10": p(0.02, (0.0, 0.06))}}}
+
+
+def _t(metric: str, period: str, value: float) -> Target:
+    return Target(metric, period, value, 5.0, "relative", "test")
+
+
+def test_ratio_updates_move_each_parameter_toward_its_targets():
+    targets = [_t("tribunal_appeals_registered", "2022/23", 1000), _t("tribunal_appeals_contents_pct", "2022/23", 60),
+               _t("tribunal_appeals_refusal_to_assess_pct", "2022/23", 30),
+               _t("tribunal_decided_in_favour_pct", "2022/23", 95.0), _t("mediation_cases_held", "2021", 500)]
+    rows = {"2022/23": {"appeals_registered": 2000, "appeals_contents": 1200, "appeals_refusal_to_assess": 150,
+                        "decided_for_family_pct": 90.0},
+            "2021": {"mediations": 1000}}
+    new, used = national_update(_doc(), targets, rows)
+    assert new["redress.dispute_probability.contents"] == pytest.approx(0.05 * 600 / 1200)
+    assert new["redress.dispute_probability.refusal_to_assess"] == pytest.approx(0.2 * 300 / 150)
+    assert new["redress.mediation_chosen_probability"] == pytest.approx(0.2)
+    assert new["redress.family_wins_at_hearing_probability"] == pytest.approx(0.95)
+    assert "refusal_to_issue" not in str(new)  # no target for it: not fitted
+    assert len(new) <= sum(len(v) for v in used.values())  # never more parameters than the targets they use
+
+
+def test_calibrated_values_stay_inside_their_stated_range():
+    doc = _doc()
+    assert clip(doc, "reviews.cease_probability_per_year.age_5_10", 0.5) == 0.06
+    assert clip(doc, "redress.mediation_chosen_probability", 1.7) == 1.0

@@ -1,0 +1,69 @@
+"""One authority: from the figures a forum gives (or the official ones), calibrated so they come back out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from simulator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGLAND = ROOT / "scenarios" / "england.yaml"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def _here(tmp_path: Path) -> Path:
+    (tmp_path / "rules").symlink_to(ROOT / "scenarios" / "rules")
+    return tmp_path
+
+
+def test_forum_figures_come_back_out_of_the_backtest(tmp_path):
+    out = _here(tmp_path) / "our_council.yaml"
+    r = invoke("la-scenario", "--name", "Our Council", "--year", "2023", "--requests-per-year", "400",
+               "--refused-pct", "20", "--within-20-weeks-pct", "70", "--plans-in-force", "2000",
+               "--special-places", "600", "--england", str(ENGLAND), "--out", str(out))
+    assert r.exit_code == 0, r.output
+    doc = yaml.safe_load(out.read_text())
+    prov = doc["local_authorities"]["provenance"]
+    assert "given by the user" in prov["requests_per_year"]["source"]
+    assert "national value" in prov["no_plan_after_assessment_probability"]["source"]
+    la = doc["local_authorities"]["items"][0]
+    assert sum(v for k, v in la.items() if k.startswith("stock_")) == 2000
+    b = invoke("backtest", str(out), "--json", "--workers", "1")
+    assert b.exit_code == 0, b.output
+    rows = json.loads(b.stdout)["rows"]
+    assert {x["metric"] for x in rows} == {"initial_requests_for_assessment", "requests_refused_pct",
+                                           "within_20_weeks_pct", "plans_in_force_january"}
+    assert all(x["within_tolerance"] for x in rows), rows
+
+
+def test_official_authority_scenario_uses_its_own_figures(tmp_path):
+    out = _here(tmp_path) / "wandsworth.yaml"
+    r = invoke("la-scenario", "--la", "wandsworth", "--england", str(ENGLAND), "--out", str(out), "--no-calibrate")
+    assert r.exit_code == 0, r.output
+    doc = yaml.safe_load(out.read_text())
+    la = doc["local_authorities"]["items"][0]
+    assert la["name"] == "Wandsworth" and la["requests_by_year"][2023] > 0
+    assert doc["start_date"] == "2019-01-01" and doc["end_date"] == "2025-12-31"
+    assert (tmp_path / "targets" / "wandsworth.csv").read_text().count("within_20_weeks_pct") == 5
+
+
+def test_bad_requests_are_one_line_each_exit_2(tmp_path):
+    r = invoke("la-scenario", "--la", "Atlantis", "--england", str(ENGLAND), "--out", str(tmp_path / "a.yaml"))
+    assert r.exit_code == 2
+    assert [ln for ln in r.output.splitlines() if ln.startswith("error:")][0].startswith("error: --la: 'Atlantis'")
+    r = invoke("la-scenario", "--name", "X", "--requests-per-year", "100", "--england", str(ENGLAND),
+               "--out", str(tmp_path / "x.yaml"))
+    assert r.exit_code == 2
+    assert len([ln for ln in r.output.splitlines() if ln.startswith("error:")]) == 3
+    r = invoke("la-scenario", "--name", "X", "--requests-per-year", "100", "--refused-pct", "140",
+               "--within-20-weeks-pct", "50", "--plans-in-force", "10", "--england", str(ENGLAND),
+               "--out", str(tmp_path / "x.yaml"))
+    assert r.exit_code == 2 and "--refused-pct: 140.0 is out of range (allowed: 0 to 100)" in r.output
+    assert not (tmp_path / "x.yaml").exists()
