@@ -680,7 +680,9 @@ class Journey:
         pin = self.pinned(c, "setting_request")
         if law.tailored_list:
             # the family states a preference from the LA's list; a kind of setting not on it cannot be requested
-            if (pin == "agreed") if pin else self.rng.on_list.u(c.id, occurrence) < law.list_covers_preference:
+            # every list includes a local mainstream school and college (Green Paper: "including mainstream")
+            if (pin == "agreed") if pin else (wanted in ("mainstream", "post16")
+                                              or self.rng.on_list.u(c.id, occurrence) < law.list_covers_preference):
                 return wanted, False, ""
             return self.la_alternative(wanted, c), True, "not_on_tailored_list"
         u = self.rng.naming.u(c.id, occurrence)
