@@ -18,7 +18,7 @@ Two stages, chosen so that a national calibration is affordable (a 7-year Englan
    - `reviews.cease_probability_per_year` (one common scale) <- plans in force each January;
    - `redress.dispute_growth_pct_per_year` <- the trend of appeals registered, calendar 2019-2023 (log-linear);
    - `redress.dispute_probability` for refusal to assess, refusal to issue and contents <- appeals of each type
-     in 2022/23 (type mix x appeals registered);
+     in 2022/23 (type mix x appeals registered); placement and cessation (one common scale) <- the rest of the mix;
    - `redress.mediation_chosen_probability` <- mediations held 2019-2021;
    - `redress.family_wins_at_hearing_probability` <- the % of hearings decided for the family (all years).
    Every value is clipped to its stated `range`, so a calibrated value never leaves its assumption's bounds.
@@ -224,6 +224,17 @@ def national_update(sc_doc: dict[str, Any], targets: list[Target], by_period: di
             new[f"redress.dispute_probability.{kind}"] = red["dispute_probability"][kind]["value"] * ratio
             used[f"redress.dispute_probability.{kind}"] = ["tribunal_appeals_registered 2022/23",
                                                            f"tribunal_appeals_{kind}_pct 2022/23"]
+    # placement and cessation appeals (one common scale) <- the rest of the 2022/23 type mix
+    shares = [tg.get((f"tribunal_appeals_{k}_pct", "2022/23")) for k in ("refusal_to_assess", "refusal_to_issue",
+                                                                         "contents")]
+    row = by_period.get("2022/23", {})
+    other_model = (row.get("appeals_placement") or 0.0) + (row.get("appeals_cessation") or 0.0)
+    if total and all(x is not None for x in shares) and other_model:
+        ratio = max(0.0, total * (100.0 - sum(shares)) / 100.0) / other_model / trend_change  # type: ignore[arg-type]
+        for kind in ("placement", "cessation"):
+            new[f"redress.dispute_probability.{kind}"] = red["dispute_probability"][kind]["value"] * ratio
+        used["redress.dispute_probability.placement_and_cessation"] = [
+            "tribunal_appeals_registered 2022/23", "the rest of the 2022/23 type mix (100 - the three shares)"]
     # mediations held
     obs_m = [(p, tg[(mt, p)]) for (mt, p) in tg if mt == "mediation_cases_held"]
     mod_m = [m("mediation_cases_held", p) for p, _ in obs_m]

@@ -125,9 +125,14 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
                 nat[path] = {"value": v, **_keep(doc, path)}
             history.append({k: v["value"] for k, v in nat.items()})
         for path in nat:
-            group = next((g for g in used if path == g or path.startswith(g + ".")), path)
+            group = next((g for g in used if path == g or path.startswith(g + ".")
+                          or (g.endswith("placement_and_cessation") and path.rsplit(".", 1)[-1] in ("placement",
+                                                                                                      "cessation"))),
+                         path)
             nat[path]["calibrated"] = provenance(NATIONAL_METHOD + f", {rounds} rounds", used.get(group, []), today)
-        n_params += len({next((g for g in used if p == g or p.startswith(g + ".")), p) for p in nat})
+        n_params += len({next((g for g in used if p == g or p.startswith(g + ".")
+                               or (g.endswith("placement_and_cessation") and p.rsplit(".", 1)[-1] in
+                                   ("placement", "cessation"))), p) for p in nat})
         n_tg += len({t for g in used.values() for t in g})
         report["national"] = {"values": {k: v["value"] for k, v in nat.items()}, "rounds": history,
                               "method": NATIONAL_METHOD}
