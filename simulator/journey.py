@@ -208,7 +208,8 @@ class Counters:
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
         if day < self.from_day:
             return  # the lead-in and warm-up are not counted
-        key = (metric, self._year_label(day))
+        lo, hi, label = self._span
+        key = (metric, label if lo <= day < hi else self._year_label(day))
         counts = self.counts
         counts[key] = counts.get(key, 0.0) + n
         if academic:
