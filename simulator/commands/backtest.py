@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,21 +20,9 @@ from ..backtest import (
     load_targets,
     run_replications,
 )
+from ..cli import _fail
+from ..cli import format_value as _fmt
 from ..loading import InputError, load_scenario
-
-
-def _fail(e: InputError) -> None:
-    for line in e.lines:
-        click.echo(f"error: {line}", err=True)
-    sys.exit(2)
-
-
-def _fmt(v: float | None, digits: int = 1) -> str:
-    if v is None:
-        return "-"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.{digits}f}"
 
 
 def format_rows(rows: list[dict[str, Any]]) -> str:

@@ -24,14 +24,9 @@ from ..calibrate import (
     provenance,
     write_calibration,
 )
+from ..cli import _fail
 from ..loading import InputError, load_scenario
 from ..scenario import Scenario
-
-
-def _fail(e: InputError) -> None:
-    for line in e.lines:
-        click.echo(f"error: {line}", err=True)
-    sys.exit(2)
 
 
 def _say(msg: str) -> None:
