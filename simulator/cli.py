@@ -7,24 +7,16 @@ is allowed; nothing written); 1 an unexpected failure.
 from __future__ import annotations
 
 import json
-import sys
-import time
 from pathlib import Path
 
 import click
 
+from .cli_util import fail, format_value, progress
 from .loading import InputError, load_scenario
 from .metrics import METRIC_LABELS
 
-
-def _fail(e: InputError) -> None:
-    for line in e.lines:
-        click.echo(f"error: {line}", err=True)
-    sys.exit(2)
-
-
-def _progress(msg: str) -> None:
-    click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
+_fail = fail
+_progress = progress
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,14 +47,6 @@ def schema(kind: str) -> None:
 
     model = Scenario if kind == "scenario" else RuleSet
     click.echo(json.dumps(model.model_json_schema(), indent=2))
-
-
-def format_value(v: float | None, digits: int = 1) -> str:
-    if v is None:
-        return "-"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.{digits}f}"
 
 
 def format_summary(summary: dict) -> str:

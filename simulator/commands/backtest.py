@@ -20,8 +20,8 @@ from ..backtest import (
     load_targets,
     run_replications,
 )
-from ..cli import _fail
-from ..cli import format_value as _fmt
+from ..cli_util import fail as _fail
+from ..cli_util import format_value as _fmt
 from ..loading import InputError, load_scenario
 
 

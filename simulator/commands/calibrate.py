@@ -24,7 +24,7 @@ from ..calibrate import (
     provenance,
     write_calibration,
 )
-from ..cli import _fail
+from ..cli_util import fail as _fail
 from ..loading import InputError, load_scenario
 from ..scenario import Scenario
 

@@ -22,7 +22,7 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int, out: Path 
     """Run a case-study child through each rule set: timings, the likely route, who is accountable at each step."""
     from ..case_study import case_study, format_case
     from ..charts import case_timeline
-    from ..cli import _fail
+    from ..cli_util import fail as _fail
 
     try:
         res = case_study(file, list(rules), runs, seed)

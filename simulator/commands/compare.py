@@ -27,7 +27,7 @@ from ..loading import InputError
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: Path | None,
             workers: int, events: bool, until, as_json: bool) -> None:
     """Compare two rule sets on the same children: what changed, then each metric and the paired difference."""
-    from ..cli import _fail
+    from ..cli_util import fail as _fail
 
     if len(rules) != 2:
         click.echo(f"error: --rules: give exactly two rule sets (got {len(rules)})", err=True)

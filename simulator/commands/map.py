@@ -16,7 +16,7 @@ from ..loading import InputError, resolve_rules
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
 def command(rules: str, baseline: str | None, fmt: str) -> None:
     """The accountability map of a rule set, with its gaps flagged."""
-    from ..cli import _fail
+    from ..cli_util import fail as _fail
 
     try:
         rs, _changes, base, _h = resolve_rules(rules)

@@ -41,7 +41,7 @@ def _resolve(name: str):
     try:
         return resolve_rules(name)
     except InputError as e:
-        from ..cli import _fail
+        from ..cli_util import fail as _fail
 
         _fail(e)
 

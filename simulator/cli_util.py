@@ -1,0 +1,34 @@
+"""Small helpers every command shares: the exit for bad input, progress lines, number formatting.
+
+Kept apart from `cli.py` so command modules can import them without importing the CLI (which
+registers the command modules).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import NoReturn
+
+import click
+
+from .loading import InputError
+
+
+def fail(e: InputError) -> NoReturn:
+    """Bad input: one line per problem on stderr, exit code 2."""
+    for line in e.lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(2)
+
+
+def progress(msg: str) -> None:
+    click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
+
+
+def format_value(v: float | None, digits: int = 1) -> str:
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}f}"
