@@ -47,13 +47,18 @@ def _delta(tmp_path, text: str):
     return rules
 
 
-def test_unknown_parameter_rejected_with_path_of_bad_entry(tmp_path):
+def _one_change(tmp_path, path: str, value: str) -> InputError:
+    """A reform with one switch of one change; return the error resolving it raises."""
     rules = _delta(tmp_path, "name: bad_reform\nlabel: x\ndescription: x\nbaseline: current_2014\nswitches:\n"
                              "  oops:\n    label: x\n    source: x\n    changes:\n"
-                             "      - {path: redress_ladder.mediaton.mandatory, value: true, source: x}\n")
+                             f"      - {{path: {path}, value: {value}, source: x}}\n")
     with pytest.raises(InputError) as e:
         resolve_rules("bad_reform", rules.parent / "x.yaml")
-    line = e.value.lines[0]
+    return e.value
+
+
+def test_unknown_parameter_rejected_with_path_of_bad_entry(tmp_path):
+    line = _one_change(tmp_path, "redress_ladder.mediaton.mandatory", "true").lines[0]
     assert "bad_reform.yaml:10" in line and "switches.oops.changes[0].path" in line
     assert "redress_ladder.mediaton.mandatory" in line
 
@@ -66,12 +71,8 @@ def test_missing_baseline_rejected_before_anything_runs(tmp_path):
 
 
 def test_bad_value_rejected(tmp_path):
-    rules = _delta(tmp_path, "name: bad_reform\nlabel: x\ndescription: x\nbaseline: current_2014\nswitches:\n"
-                             "  oops:\n    label: x\n    source: x\n    changes:\n"
-                             "      - {path: naming.list_covers_preference, value: 1.7, source: x}\n")
-    with pytest.raises(InputError) as e:
-        resolve_rules("bad_reform", rules.parent / "x.yaml")
-    assert "switches.oops.changes[0].value" in e.value.lines[0] and "from 0 to 1" in e.value.lines[0]
+    line = _one_change(tmp_path, "naming.list_covers_preference", "1.7").lines[0]
+    assert "switches.oops.changes[0].value" in line and "from 0 to 1" in line
 
 
 def test_compare_against_itself_is_exactly_zero(tmp_path):
