@@ -32,6 +32,7 @@ TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 
 CAPACITY_SETTINGS = ("resourced_provision", "maintained_special", "alternative_provision")
 
 # duty holders stamped on every event
+LN2 = math.log(2.0)
 LA, EPS, ICB, SOCIAL, SCHOOL, FAMILY, MEDIATION, TRIBUNAL, SETTING = (
     "local_authority", "educational_psychology_service", "integrated_care_board", "social_care",
     "school_or_setting", "family", "mediation_service", "tribunal", "named_setting")
@@ -314,7 +315,10 @@ class Journey:
         self.p_exception = pop.regulation_10_4_exception_probability.value
         self.p_s41 = pop.independent_on_s41_list_probability.value
         self.d = {k: v.value for k, v in sc.durations}
-        self._shape = {k: v.distribution for k, v in sc.durations}
+        self._shape = {k: getattr(v, "distribution", "fixed") for k, v in sc.durations}
+        self.p_withdraw_request = pop.request_withdrawn_probability.value
+        self.p_withdraw_assessment = pop.assessment_withdrawn_probability.value
+        self.inv_delay_shape = 1.0 / sc.durations.authority_delay_shape.value
         for k in ("mediation_held_days", "decision_to_appeal_days"):
             v = getattr(sc.redress, k)
             self.d[k], self._shape[k] = v.value, v.distribution
@@ -471,7 +475,7 @@ class Journey:
             y = self.cal.start.year
             for la in self.las:
                 g = self.streams.generator("arrivals_lead_in", la.idx, y)
-                lam = la.spec.requests_in_year(y, base_year, growth) * self.lead_in / DAYS_PER_YEAR * OVERSAMPLE
+                lam = la.spec.requests_in_year(y - 1, base_year, growth)  # the lead-in runs in the year before * self.lead_in / DAYS_PER_YEAR * OVERSAMPLE
                 n = int(g.poisson(lam))
                 all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
                 all_la.append(np.full(n, la.idx, dtype=np.int64))
@@ -583,6 +587,9 @@ class Journey:
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_assess_days
         pin = self.pinned(c, "decide_to_assess")
+        if not pin and self.p_withdraw_request and self.rng.request_withdrawn.u(c.id) < self.p_withdraw_request:
+            self.withdraw(c, "decide_to_assess", "request_withdrawn")
+            return
         if (pin == "refused") if pin else self.rng.refuse_assess.u(c.id) < self.refusal_probability(la, c.requester):
             c.refused = True
             self.counters.add("refused", now)
@@ -593,6 +600,13 @@ class Journey:
         else:
             self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
             self.gather_advice(c)
+
+    def withdraw(self, c: Child, step: str, what: str) -> None:
+        """The family or young person withdraws before the LA's decision (they move away, the need is met another
+        way): SEN2 counts these apart from refusals and plans."""
+        c.status = "withdrawn"
+        self.counters.add(what, self.engine.now)
+        self.log(c, step, what, FAMILY)
 
     def gather_advice(self, c: Child) -> None:
         """Advice requested from school, EP, and health and social care where relevant (6 weeks each)."""
@@ -632,13 +646,26 @@ class Journey:
         c.advice_pending -= 1
         if c.advice_pending == 0:
             self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
-                                 + self.las[c.la].spec.delay_in_year(self.counters.year(self.engine.now)) * (0.5 + self.rng.la_delay.u(c.id, c.disputes)),  # the LA's own delay (calibrated)
-                                 self.decide_to_issue, c)
+                                 + self.authority_delay(c), self.decide_to_issue, c)
+
+    def authority_delay(self, c: Child) -> float:
+        """The authority's own delay before it decides whether to issue (waits for panels, EPs, writers that the
+        statistics show but do not break down): Weibull with the authority's calibrated median for the year and a
+        national shape; a shape below 1 gives the long tail of plans issued many months late."""
+        median = self.las[c.la].spec.delay_in_year(self.counters.year(self.engine.now))
+        if median <= 0.0:
+            return 0.0
+        u = self.rng.la_delay.u(c.id, c.disputes)
+        return median * (-math.log1p(-u) / LN2) ** self.inv_delay_shape
 
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_issue_days
         pin = self.pinned(c, "decide_to_issue")
+        if not pin and not c.ordered and self.p_withdraw_assessment and \
+                self.rng.assessment_withdrawn.u(c.id) < self.p_withdraw_assessment:
+            self.withdraw(c, "decide_to_issue", "assessment_withdrawn")
+            return
         if not c.ordered and ((pin == "not_to_issue") if pin else
                               self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx["no_plan_multiplier"]):
             c.no_plan = True

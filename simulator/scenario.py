@@ -75,8 +75,9 @@ class LocalAuthority(Strict):
         return _latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
 
     def delay_in_year(self, year: int) -> float:
-        """Mean extra days (uniform, 0.5 to 1.5 x the mean) between the last advice and the decision to issue: the
-        authority's own delay, fitted to its % within 20 weeks; the latest year given carries forward."""
+        """Median extra days between the last advice and the decision to issue (each child draws from a Weibull
+        with this median and the national `durations.authority_delay_shape`): the authority's own delay, fitted to
+        its % within 20 weeks; the latest year given carries forward."""
         return _latest(self.delay_days_by_year, year, 0.0) if self.delay_days_by_year else 0.0
 
     def capacity_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
@@ -95,8 +96,9 @@ class LocalAuthority(Strict):
         if year in self.requests_by_year:
             return self.requests_by_year[year]
         if self.requests_by_year:
-            last = max(self.requests_by_year)
-            return self.requests_by_year[last] * (1.0 + growth_pct / 100.0) ** (year - last)
+            # beyond the given years the trend carries on; before them it is projected back from the first
+            ref = max(self.requests_by_year) if year > max(self.requests_by_year) else min(self.requests_by_year)
+            return self.requests_by_year[ref] * (1.0 + growth_pct / 100.0) ** (year - ref)
         return self.requests_per_year * (1.0 + growth_pct / 100.0) ** (year - base_year)
 
 
@@ -165,6 +167,8 @@ class Population(Strict):
     social_care_needs_probability: Probability
     regulation_10_4_exception_probability: Probability
     independent_on_s41_list_probability: Probability
+    request_withdrawn_probability: Probability
+    assessment_withdrawn_probability: Probability
 
 
 class Duration(Positive):
@@ -187,6 +191,7 @@ class Durations(Strict):
     finalise_days: Duration
     exception_extra_days: Duration
     place_start_days: Duration
+    authority_delay_shape: Positive
 
 
 class Naming(Strict):

@@ -55,4 +55,6 @@ def quiet(doc: dict) -> dict:
         pin(v, 0.0)
     pin(d["tribunal"]["backlog_at_start"], 0)
     pin(d["population"]["regulation_10_4_exception_probability"], 0.0)
+    pin(d["population"]["request_withdrawn_probability"], 0.0)
+    pin(d["population"]["assessment_withdrawn_probability"], 0.0)
     return d
