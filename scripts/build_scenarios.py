@@ -363,6 +363,12 @@ def national_targets() -> list[dict]:
             "percent of new plans (excluding exceptions)",
             f"DfE SEN2 timeliness_20_week.csv ({int(float(t['plans_issued_20_weeks_ex'])):,} / "
             f"{int(float(t['plans_issued_den_ex'])):,})", 3, "absolute")
+        if t["plans_issued_gt_1_year_ex"] not in ("x", ""):  # published from 2023 (person-level SEN2)
+            add("plans_issued_over_1_year_pct", y, float(t["PC_plans_issued_gt_1_year_ex"]),
+                "percent of new plans (excluding exceptions)",
+                f"DfE SEN2 timeliness_20_week.csv ({int(float(t['plans_issued_gt_1_year_ex'])):,} / "
+                f"{int(float(t['plans_issued_den_ex'])):,})", 2, "absolute",
+                "the tail of the delay: checks durations.authority_delay_shape")
     for y in range(BASE_YEAR, 2025):
         c = national("caseload.csv", caseload_period(y))
         add("plans_in_force_january", y, int(float(c["ehcplans"])), "plans", "DfE SEN2 caseload.csv ehcplans", 5,
@@ -392,6 +398,8 @@ def apply_national_calibration(doc: dict, calibration: dict) -> None:
             node = node.setdefault(k, {})
         leaf = node.setdefault(keys[-1], {})
         leaf["value"] = entry["value"]
+        if "by_year" in entry:
+            leaf["by_year"] = {int(y): v for y, v in entry["by_year"].items()}
         before = leaf.get("source")
         leaf["source"] = entry["calibrated"] + (f" (starting value's source: {before})" if before else "")
         if "assumption" in entry:

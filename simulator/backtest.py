@@ -68,6 +68,8 @@ METRICS: dict[str, MetricSpec] = {
     "assessed_no_plan_pct": MetricSpec("calendar", "Assessed, no plan (%)", _get("assessed_no_plan_pct")),
     "new_plans_issued": MetricSpec("calendar", "New plans issued", _get("new_plans")),
     "within_20_weeks_pct": MetricSpec("calendar", "New plans within 20 weeks (%)", _get("within_20_weeks_pct")),
+    "plans_issued_over_1_year_pct": MetricSpec("calendar", "New plans taking over a year (%)",
+                                               _get("over_1_year_pct")),
     "plans_in_force_january": MetricSpec("january", "Plans in force in January", _get("plans_in_force_january")),
     "tribunal_appeals_registered": MetricSpec("academic", "Appeals registered", _get("appeals_registered")),
     "tribunal_appeals_registered_calendar": MetricSpec("calendar", "Appeals registered (calendar)",

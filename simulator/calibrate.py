@@ -303,3 +303,54 @@ def write_calibration(path: Path, data: dict[str, Any]) -> None:
               "# la_delay_days: each authority's mean delay (days) by year, fitted to its own % within 20 weeks.\n"
               "# national: fitted national parameters with their `calibrated:` provenance.\n")
     path.write_text(header + yaml.safe_dump(data, sort_keys=False, width=120))
+
+
+# ------------------------------------------------------------------ joint stage: everything on the full model
+
+JOINT_GAIN = 1.0 / 35.0  # log(1 + median delay) per point of % within 20 weeks: the slope of a Weibull (shape 1)
+#                          at its median, -ln2 x 0.5 = -0.35 per unit of log delay, i.e. 35 points
+JOINT_METHOD = ("joint rounds on the full model: one replication of the whole scenario per round (fixed seed); every "
+                "authority-year's log(1 + median delay) moves by (model - observed % within 20 weeks) / 35 "
+                "(halved after round 3); national parameters by the ratio updates of stage 2; the assessment lapse "
+                "probability of each year by 1 - p <- (1 - p) x observed / model new plans")
+LAPSE = "population.assessment_lapsed_probability"
+
+
+def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str, dict[str, Any]]],
+                  observed: dict[str, dict[int, float]], gain: float) -> tuple[int, int]:
+    """Move every authority-year's delay toward its own figure, all at once, from one full-model run.
+
+    Returns (authority-years updated, authority-years already within 3 points before the update)."""
+    updated = within = 0
+    for code, years in observed.items():
+        rows = by_la.get(code, {})
+        d = delays.setdefault(code, {})
+        for y, obs in sorted(years.items()):
+            model = (rows.get(str(y)) or {}).get("within_20_weeks_pct")
+            if model is None:
+                continue
+            within += abs(model - obs) <= 3.0
+            earlier = [k for k in d if k <= y]
+            cur = d.get(y, d[max(earlier)] if earlier else 0.0)
+            x = math.log1p(cur) + gain * (model - obs)  # faster than observed: more delay
+            d[y] = round(math.expm1(min(max(x, 0.0), math.log1p(MAX_DELAY))), 1)
+            updated += 1
+    return updated, within
+
+
+def update_lapse(by_year: dict[int, float], targets: list[Target], by_period: dict[str, dict[str, Any]],
+                 hi: float) -> tuple[dict[int, float], list[str]]:
+    """Each year's lapse probability from that year's new plans: plans scale with the share not lapsing."""
+    out = dict(by_year)
+    used = []
+    for t in targets:
+        if t.metric != "new_plans_issued":
+            continue
+        model = (by_period.get(t.period) or {}).get("new_plans")
+        if not model:
+            continue
+        y = int(t.period)
+        p = out.get(y, 0.0)
+        out[y] = round(min(max(1.0 - (1.0 - p) * t.value / model, 0.0), hi), 5)
+        used.append(f"new_plans_issued {t.period}")
+    return out, used

@@ -318,6 +318,7 @@ class Journey:
         self._shape = {k: getattr(v, "distribution", "fixed") for k, v in sc.durations}
         self.p_withdraw_request = pop.request_withdrawn_probability.value
         self.p_withdraw_assessment = pop.assessment_withdrawn_probability.value
+        self.p_lapse = pop.assessment_lapsed_probability
         self.inv_delay_shape = 1.0 / sc.durations.authority_delay_shape.value
         for k in ("mediation_held_days", "decision_to_appeal_days"):
             v = getattr(sc.redress, k)
@@ -666,6 +667,10 @@ class Journey:
                 self.rng.assessment_withdrawn.u(c.id) < self.p_withdraw_assessment:
             self.withdraw(c, "decide_to_issue", "assessment_withdrawn")
             return
+        if not pin and not c.ordered and \
+                self.rng.assessment_lapsed.u(c.id) < self.p_lapse.in_year(self.counters.year(now)):
+            self.withdraw(c, "decide_to_issue", "assessment_lapsed")
+            return
         if not c.ordered and ((pin == "not_to_issue") if pin else
                               self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx["no_plan_multiplier"]):
             c.no_plan = True
@@ -759,6 +764,8 @@ class Journey:
             if met:
                 self.counters.add("within_20_weeks_excl_exceptions", now)
                 self.counters.add(f"la{c.la}.within_20_weeks_excl_exceptions", now)
+            elif now - c.t0 > DAYS_PER_YEAR:
+                self.counters.add("over_1_year_excl_exceptions", now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
         self.secure_place(c, c.setting)
         self.engine.schedule(self.law.annual_review_days, self.annual_review, c)

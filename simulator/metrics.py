@@ -70,6 +70,8 @@ METRIC_LABELS: dict[str, str] = {
     "plans_ceased": "Plans ceased",
     "requests_in_progress_end": "Requests still in progress at the end",
     "school_support_plans": "Requests met by a school-level support plan (no tribunal route)",
+    "requests_withdrawn": "Requests withdrawn before the decision to assess",
+    "assessments_ended_without_decision": "Assessments withdrawn or lapsed before a decision whether to issue",
     "placement_outside_list_no_appeal": "Settings named outside the family's preference with no appeal",
     "independent_reviews": "Independent reviews held",
     "cost_la_high_needs_gbp": "Cost to the LA high-needs budget (GBP)",
@@ -131,6 +133,8 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
         "plans_ceased": total("plans_ceased"),
         "requests_in_progress_end": sum(1 for c in new if c.status == "in_progress"),
         "school_support_plans": total("school_support_plans"),
+        "requests_withdrawn": total("request_withdrawn"),
+        "assessments_ended_without_decision": total("assessment_withdrawn") + total("assessment_lapsed"),
         "placement_outside_list_no_appeal": total("placement_outside_list_no_appeal"),
         "independent_reviews": total("independent_reviews"),
     }
@@ -169,6 +173,8 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
             row["new_plans"] = d.get("new_plans", 0.0)
             row["within_20_weeks_pct"] = _pct(d.get("within_20_weeks_excl_exceptions", 0.0),
                                               d.get("new_plans_excl_exceptions", 0.0))
+            row["over_1_year_pct"] = _pct(d.get("over_1_year_excl_exceptions", 0.0),
+                                          d.get("new_plans_excl_exceptions", 0.0))
             row["mediations"] = d.get("mediations", 0.0)
             row["mediations_settled_pct"] = _pct(d.get("mediations_settled", 0.0), d.get("mediations", 0.0))
             row["appeals_registered"] = d.get("appeals_registered", 0.0)

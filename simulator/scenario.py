@@ -20,6 +20,7 @@ from .sourced import (
     NonNegative,
     Positive,
     Probability,
+    ProbabilityByYear,
     Provenance,
     RedressCapacity,
     Requester,
@@ -169,6 +170,7 @@ class Population(Strict):
     independent_on_s41_list_probability: Probability
     request_withdrawn_probability: Probability
     assessment_withdrawn_probability: Probability
+    assessment_lapsed_probability: ProbabilityByYear
 
 
 class Duration(Positive):

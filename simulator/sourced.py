@@ -50,6 +50,17 @@ class Probability(Sourced):
     value: Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+class ProbabilityByYear(Probability):
+    """A probability that may change by calendar year: `by_year` where given, else the latest earlier year's,
+    else `value` (years before the first given one)."""
+
+    by_year: dict[int, Annotated[float, Field(ge=0.0, le=1.0)]] = {}
+
+    def in_year(self, year: int) -> float:
+        earlier = [y for y in self.by_year if y <= year]
+        return self.by_year[max(earlier)] if earlier else self.value
+
+
 class NonNegative(Sourced):
     value: Annotated[float, Field(ge=0.0)]
 

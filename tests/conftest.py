@@ -57,4 +57,5 @@ def quiet(doc: dict) -> dict:
     pin(d["population"]["regulation_10_4_exception_probability"], 0.0)
     pin(d["population"]["request_withdrawn_probability"], 0.0)
     pin(d["population"]["assessment_withdrawn_probability"], 0.0)
+    pin(d["population"]["assessment_lapsed_probability"], 0.0, by_year={})
     return d

@@ -13,15 +13,21 @@ from typing import Any
 import click
 import yaml
 
-from ..backtest import default_targets, load_la_targets, load_targets
+from ..backtest import backtest_replication, default_targets, load_la_targets, load_targets
 from ..calibrate import (
     CAPACITY_METHOD,
+    JOINT_GAIN,
+    JOINT_METHOD,
+    LAPSE,
     NATIONAL_METHOD,
     clip,
     fit_delays,
+    get_node,
     national_update,
     period_rows,
     provenance,
+    update_delays,
+    update_lapse,
     write_calibration,
 )
 from ..cli_util import fail as _fail
@@ -37,10 +43,12 @@ def _say(msg: str) -> None:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--targets", "targets_path", type=click.Path(path_type=Path), default=None,
               help="Targets file (default: scenarios/targets/<scenario name>.csv).")
-@click.option("--stage", type=click.Choice(["delays", "national", "all"]), default="all", show_default=True,
-              help="delays: each authority's own delay per year; national: national behaviour parameters.")
+@click.option("--stage", type=click.Choice(["delays", "national", "all", "joint"]), default="all", show_default=True,
+              help="delays: each authority's own delay per year, alone; national: national behaviour parameters; "
+                   "joint: both (and each year's assessment lapse) on the full model, starting from the values "
+                   "already in the scenario.")
 @click.option("--rounds", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Rounds of ratio updates for the national parameters (two full replications each).")
+              help="Rounds of updates: national stage, two full replications each; joint stage, one each.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's).")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--la", "codes", multiple=True, help="Fit delays for these authority codes only.")
@@ -63,7 +71,7 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
         tpath = targets_path or default_targets(scenario, sc.name)
         targets = load_targets(tpath, sc.start_date, sc.end_date)
         la_path = tpath.with_name(tpath.stem + "_by_la" + tpath.suffix)
-        la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all") else []
+        la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
     except InputError as e:
         _fail(e)
     sd = sc.seed if seed is None else seed
@@ -95,6 +103,8 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
         write_calibration(out, data)
         _say(f"stage 1 done: {fitted} delays, {hits} authority-years within 3 points "
              f"({time.perf_counter() - t0:.0f} s)")
+    if stage == "joint":
+        n_params, n_tg = _joint(scenario, loaded, targets, la_targets, sd, rounds, data, out, report, today)
     if stage in ("national", "all"):
         doc = yaml.safe_load(scenario.read_text())
         fitted_delays = data.get("la_delay_days") or {}
@@ -136,7 +146,9 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
         click.echo(f"error: {n_params} parameters would be fitted from only {n_tg} targets; refusing", err=True)
         sys.exit(2)
     fit = data.get("fit") if isinstance(data.get("fit"), dict) else {}
-    fit = {k: v for k, v in fit.items() if k in ("delays", "national")}  # per stage: a later stage keeps the other's
+    fit = {k: v for k, v in fit.items() if k in ("delays", "national", "joint")}  # a later stage keeps the others'
+    if stage == "joint":
+        fit = {"joint": {"parameters": n_params, "targets": n_tg}}
     if stage in ("delays", "all"):
         fit["delays"] = {"parameters": report["delays"]["parameters"],
                          "targets": sum(1 for t in la_targets if t.metric == "within_20_weeks_pct")}
@@ -163,6 +175,71 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
             for k, v in report["national"]["values"].items():
                 click.echo(f"  {k}: {v}")
         click.echo("rebuild the shipped scenarios with: python scripts/build_scenarios.py; then sendsim backtest")
+
+
+def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any], sd: int, rounds: int,
+           data: dict[str, Any], out: Path, report: dict[str, Any], today: dt.date) -> tuple[int, int]:
+    """Delays, national parameters and yearly lapses fitted together on the full model (see calibrate.py)."""
+    doc = yaml.safe_load(scenario.read_text())
+    last = max(int(t.period[:4]) + ("/" in t.period) for t in targets)  # the last year with an official figure
+    doc["end_date"] = min(dt.date(last, 12, 31), loaded.scenario.end_date)
+    observed: dict[str, dict[int, float]] = {}
+    for t in la_targets:
+        if t.metric == "within_20_weeks_pct":
+            observed.setdefault(t.la_code, {})[int(t.period)] = t.value
+    delays = {item["code"]: {int(y): float(v) for y, v in (item.get("delay_days_by_year") or {}).items()}
+              for item in doc["local_authorities"]["items"]}
+    lapse_node = get_node(doc, LAPSE)
+    lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}
+    nat = data.setdefault("national", {})
+    history: list[dict[str, Any]] = []
+    used: dict[str, list[str]] = {}
+    lapse_used: list[str] = []
+    for r in range(rounds):
+        for item in doc["local_authorities"]["items"]:
+            item["delay_days_by_year"] = dict(sorted(delays.get(item["code"], {}).items()))
+        for path, entry in nat.items():
+            if path != LAPSE:
+                _set(doc, path, entry["value"])
+        lapse_node["by_year"] = dict(sorted(lapse.items()))
+        ld = dataclasses.replace(loaded, scenario=Scenario.model_validate(doc))
+        _say(f"joint round {r + 1}/{rounds}: one full replication to {doc['end_date']}")
+        res = backtest_replication(ld, sd, 0, by_la=True)
+        gain = JOINT_GAIN if r < 3 else JOINT_GAIN / 2
+        updated, within = update_delays(delays, res["by_la"], observed, gain)
+        new, used = national_update(doc, targets, res["by_period"])
+        for path, v in new.items():
+            nat[path] = {"value": round(clip(doc, path, v), 5), **_keep(doc, path)}
+        lapse, lapse_used = update_lapse(lapse, targets, res["by_period"], (lapse_node.get("range") or [0, 1])[1])
+        plans = {t.period: (res["by_period"].get(t.period) or {}).get("new_plans") for t in targets
+                 if t.metric == "new_plans_issued"}
+        history.append({"round": r + 1, "authority_years_within_3_points": within, "of": updated,
+                        "new_plans": plans, "lapse_by_year": dict(lapse),
+                        "national": {k: v["value"] for k, v in nat.items() if k != LAPSE}})
+        _say(f"  {within}/{updated} authority-years within 3 points; new plans {plans}; lapse {lapse}")
+    data["la_delay_days"] = {code: d for code, d in delays.items() if d}
+    method = JOINT_METHOD
+    for path in nat:
+        if path == LAPSE:
+            continue
+        group = next((g for g in used if path == g or path.startswith(g + ".")
+                      or (g.endswith("placement_and_cessation") and path.rsplit(".", 1)[-1] in
+                          ("placement", "cessation"))), path)
+        nat[path]["calibrated"] = provenance(method + f", {rounds} rounds", used.get(group, []), today)
+    nat[LAPSE] = {"value": lapse_node.get("value", 0.0), "by_year": dict(sorted(lapse.items())),
+                  **_keep(doc, LAPSE), "calibrated": provenance(method + f", {rounds} rounds", lapse_used, today)}
+    data["delays_calibrated"] = provenance(method + f", {rounds} rounds",
+                                           ["within_20_weeks_pct by authority"], today)
+    write_calibration(out, data)
+    n_delay = sum(len(v) for v in observed.values())
+    groups = {next((g for g in used if p == g or p.startswith(g + ".") or (g.endswith("placement_and_cessation")
+                                                                          and p.rsplit(".", 1)[-1] in
+                                                                          ("placement", "cessation"))), p)
+              for p in nat if p != LAPSE}
+    n_params = n_delay + len(groups) + len(lapse)
+    n_tg = n_delay + len({t for g in used.values() for t in g}) + len(lapse_used)
+    report["joint"] = {"rounds": history, "method": method}
+    return n_params, n_tg
 
 
 def _set(doc: dict[str, Any], path: str, value: float) -> None:
