@@ -27,6 +27,7 @@ What comes from where:
 
 from __future__ import annotations
 
+import copy
 import csv
 import math
 from pathlib import Path
@@ -508,8 +509,13 @@ def main() -> None:
                              "assumption": "England's assumed backlog (1,600) x the authority's request share",
                              "range": [round(500 * share), round(3300 * share)]},
     }
+    small_redress = copy.deepcopy(england["redress"])
+    node = small_redress["disputes_in_progress_at_start"]
+    node.update({"value": round(node["value"] * share), "range": [round(v * share) for v in node["range"]],
+                 "assumption": f"England's assumed {node['value']:,} x the authority's request share ({share:.4%})"})
     small = {
         **england,
+        "redress": small_redress,
         "name": "small_la",
         "description": (f"One local authority of median size ({la['name']}, {int(la['requests_per_year'])} "
                         "requests in 2019) with its own official figures, two calendar years, and its share of "

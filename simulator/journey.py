@@ -425,13 +425,14 @@ class Journey:
                 c.place_job = res.seize(c, _noop)
             self._schedule_transfer(c, 0.0)
         self.plans_in_force += n_stock
+        self.n_stock = n_stock
+        self.disputes_at_start()
         # first reviews of the stock, fed to the engine in time order as the clock reaches them
         order = sorted(range(n_stock), key=first_review.__getitem__)
         self._feed = ([first_review[i] for i in order], [self.children[i] for i in order])
         self._feed_i = 0
         if order:
             self.engine.at(self._feed[0][0], self._feed_review, None)
-        self.n_stock = n_stock
         self._n_generated = 0
         times, las, new_ids = self._arrival_times()
         self._new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
@@ -445,6 +446,23 @@ class Journey:
             if 0.0 <= day <= self.horizon:
                 self.engine.at(day, self._snapshot, y)
         self.tribunal_backlog_at_start()
+
+    def disputes_at_start(self) -> None:
+        """Disputes about existing plans already under way on the start date (a lead-in of new requests cannot make
+        them): they reach mediation or appeal over the first weeks, as the remaining time of a dispute in progress."""
+        r = self.sc.redress
+        n = int(r.disputes_in_progress_at_start.value)
+        if n <= 0 or self.n_stock == 0:
+            return
+        ids = np.arange(n, dtype=np.int64)
+        who = (uniform_array(self.rng.dispute_at_start_child, ids) * self.n_stock).astype(np.int64).tolist()
+        when = (uniform_array(self.rng.dispute_at_start_day, ids) * r.disputes_in_progress_window_days.value).tolist()
+        for i, t in zip(who, when, strict=True):
+            self.engine.at(t, self._dispute_at_start, self.children[i])
+
+    def _dispute_at_start(self, c: Child) -> None:
+        if c.status == "plan":
+            self.start_dispute(c, "contents")
 
     def _feed_review(self, _: Any) -> None:
         times, kids = self._feed

@@ -225,6 +225,8 @@ class RedressBehaviour(Strict):
     family_wins_at_hearing_probability: Probability
     la_late_compliance_probability: Probability
     la_late_compliance_extra_days: Positive
+    disputes_in_progress_at_start: NonNegative
+    disputes_in_progress_window_days: Positive
 
 
 class Tribunal(Strict):

@@ -54,6 +54,7 @@ def quiet(doc: dict) -> dict:
     for v in d["naming"]["refuse_requested_setting_probability"].values():
         pin(v, 0.0)
     pin(d["tribunal"]["backlog_at_start"], 0)
+    pin(d["redress"]["disputes_in_progress_at_start"], 0)
     pin(d["population"]["regulation_10_4_exception_probability"], 0.0)
     pin(d["population"]["request_withdrawn_probability"], 0.0)
     pin(d["population"]["assessment_withdrawn_probability"], 0.0)

@@ -181,7 +181,8 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
            data: dict[str, Any], out: Path, report: dict[str, Any], today: dt.date) -> tuple[int, int]:
     """Delays, national parameters and yearly lapses fitted together on the full model (see calibrate.py)."""
     doc = yaml.safe_load(scenario.read_text())
-    last = max(int(t.period[:4]) + ("/" in t.period) for t in targets)  # the last year with an official figure
+    # the last calendar year with an official figure (a January caseload is the end of the year before)
+    last = max(int(t.period[:4]) + ("/" in t.period) - (t.metric == "plans_in_force_january") for t in targets)
     doc["end_date"] = min(dt.date(last, 12, 31), loaded.scenario.end_date)
     observed: dict[str, dict[int, float]] = {}
     for t in la_targets:
