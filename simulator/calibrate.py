@@ -354,3 +354,19 @@ def update_lapse(by_year: dict[int, float], targets: list[Target], by_period: di
         out[y] = round(min(max(1.0 - (1.0 - p) * t.value / model, 0.0), hi), 5)
         used.append(f"new_plans_issued {t.period}")
     return out, used
+
+
+SHAPE = "durations.authority_delay_shape"
+
+
+def update_shape(shape: float, targets: list[Target], by_period: dict[str, dict[str, Any]]
+                 ) -> tuple[float, list[str]]:
+    """The national shape of the authorities' delay from the share of plans taking over a year: a tail heavier
+    than observed (model above the figure) needs a larger shape. Square-root ratio step (damped)."""
+    pts = [(t.value, (by_period.get(t.period) or {}).get("over_1_year_pct"), t.period) for t in targets
+           if t.metric == "plans_issued_over_1_year_pct"]
+    pts = [(o, m, p) for o, m, p in pts if m]
+    if not pts:
+        return shape, []
+    ratio = sum(m for _, m, _ in pts) / sum(o for o, _, _ in pts)
+    return shape * math.sqrt(ratio), [f"plans_issued_over_1_year_pct {p}" for _, _, p in pts]
