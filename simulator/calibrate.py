@@ -333,6 +333,10 @@ def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str
             earlier = [k for k in d if k <= y]
             cur = d.get(y, d[max(earlier)] if earlier else 0.0)
             x = math.log1p(cur) + gain * (model - obs)  # faster than observed: more delay
+            if model <= 0.5 < obs or model >= 99.5 > obs:
+                # the figure saturates (no plan on time, or all): it says the direction, not how far; halve or
+                # double the delay instead of creeping
+                x = math.log1p(cur) + (math.log(0.5) if model <= 0.5 else math.log(2.0))
             d[y] = round(math.expm1(min(max(x, 0.0), math.log1p(MAX_DELAY))), 1)
             updated += 1
     return updated, within
@@ -355,18 +359,3 @@ def update_lapse(by_year: dict[int, float], targets: list[Target], by_period: di
         used.append(f"new_plans_issued {t.period}")
     return out, used
 
-
-SHAPE = "durations.authority_delay_shape"
-
-
-def update_shape(shape: float, targets: list[Target], by_period: dict[str, dict[str, Any]]
-                 ) -> tuple[float, list[str]]:
-    """The national shape of the authorities' delay from the share of plans taking over a year: a tail heavier
-    than observed (model above the figure) needs a larger shape. Square-root ratio step (damped)."""
-    pts = [(t.value, (by_period.get(t.period) or {}).get("over_1_year_pct"), t.period) for t in targets
-           if t.metric == "plans_issued_over_1_year_pct"]
-    pts = [(o, m, p) for o, m, p in pts if m]
-    if not pts:
-        return shape, []
-    ratio = sum(m for _, m, _ in pts) / sum(o for o, _, _ in pts)
-    return shape * math.sqrt(ratio), [f"plans_issued_over_1_year_pct {p}" for _, _, p in pts]

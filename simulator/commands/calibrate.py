@@ -20,7 +20,6 @@ from ..calibrate import (
     JOINT_METHOD,
     LAPSE,
     NATIONAL_METHOD,
-    SHAPE,
     clip,
     fit_delays,
     get_node,
@@ -29,7 +28,6 @@ from ..calibrate import (
     provenance,
     update_delays,
     update_lapse,
-    update_shape,
     write_calibration,
 )
 from ..cli_util import fail as _fail
@@ -214,18 +212,14 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
         for path, v in new.items():
             nat[path] = {"value": round(clip(doc, path, v), 5), **_keep(doc, path)}
         lapse, lapse_used = update_lapse(lapse, targets, res["by_period"], (lapse_node.get("range") or [0, 1])[1])
-        shape, shape_used = update_shape(get_node(doc, SHAPE)["value"], targets, res["by_period"])
-        if shape_used:
-            nat[SHAPE] = {"value": round(clip(doc, SHAPE, shape), 4), **_keep(doc, SHAPE)}
-            used[SHAPE] = shape_used
         plans = {t.period: (res["by_period"].get(t.period) or {}).get("new_plans") for t in targets
                  if t.metric == "new_plans_issued"}
         history.append({"round": r + 1, "authority_years_within_3_points": within, "of": updated,
                         "new_plans": plans, "lapse_by_year": dict(lapse),
                         "national": {k: v["value"] for k, v in nat.items() if k != LAPSE}})
+        over = {p: round(v["over_1_year_pct"], 1) for p, v in res["by_period"].items() if v.get("over_1_year_pct")}
         _say(f"  {within}/{updated} authority-years within 3 points; new plans {plans}; lapse {lapse}; "
-             f"over a year {[(res['by_period'].get(p) or {}).get('over_1_year_pct') for p in ('2023',)]}; "
-             f"shape {nat.get(SHAPE, {}).get('value')}")
+             f"plans over a year (%) {over}")
     data["la_delay_days"] = {code: d for code, d in delays.items() if d}
     method = JOINT_METHOD
     for path in nat:
