@@ -282,8 +282,8 @@ PROVENANCE: dict[str, dict[str, Any]] = {
                                                "(for comparison and for the staffing rule; national where suppressed)"},
 }
 DELAY_PROVENANCE = {
-    "delay_days_by_year": {"assumption": "The authority's own mean delay (days; each child draws 0.5 to 1.5 x it) between the last advice "
-                                         "and the decision to issue, fitted by `sendsim calibrate` to its own % within "
+    "delay_days_by_year": {"assumption": "The authority's own median delay (days; each child draws a Weibull with this median and durations.authority_delay_shape) between the last advice "
+                                         "and the decision to issue, fitted by `sendsim calibrate` (stage delays, then joint rounds on the full model) to its own % within "
                                          "20 weeks (SEN2 timeliness_20_week.csv 2019-2023); 2024-2025 keep the 2023 "
                                          "value", "range": [0.0, 1500.0]},
 }

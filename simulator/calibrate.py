@@ -1,9 +1,9 @@
 """Calibration: fit the assumed parameters of a scenario to the official figures in its targets file.
 
-Two stages, chosen so that a national calibration is affordable (a 7-year England replication takes minutes):
+Three stages, chosen so that a national calibration is affordable (a 7-year England replication takes minutes):
 
 1. **Each authority's own delay, per year.** Authorities share nothing but the national tribunal, so each one's
-   mean extra delay d(y) (uniform on 0.5d to 1.5d, between the last advice and the decision to issue: the waiting for EP advice,
+   median extra delay d(y) (Weibull, national shape, between the last advice and the decision to issue: the waiting for EP advice,
    panels and plan writers that the statistics show but do not break down) is fitted on that authority alone, with
    no stock of plans and no disputes, to its own % of plans within 20 weeks in year y. Years are fitted in order (a
    year's late cases carry into the next): the first trial is no delay (if the authority is slower than observed
@@ -22,6 +22,10 @@ Two stages, chosen so that a national calibration is affordable (a 7-year Englan
    - `redress.mediation_chosen_probability` <- mediations held 2019-2021;
    - `redress.family_wins_at_hearing_probability` <- the % of hearings decided for the family (all years).
    Every value is clipped to its stated `range`, so a calibrated value never leaves its assumption's bounds.
+3. **Joint rounds** (`--stage joint`), from the values stages 1 and 2 left in the scenario: one full replication per
+   round moves everything at once: each authority-year's delay from its own % within 20 weeks in the full model
+   (where assessments ordered on appeal share the queues), the national parameters as in stage 2, and each year's
+   `population.assessment_lapsed_probability` from that year's new plans issued (see docs/MODEL.md 3.3).
 
 The fitted values are written to a calibration file (scenarios/calibration/<name>.yaml) with
 `calibrated: <date>, <method>, <targets>` provenance; scripts/build_scenarios.py reads it, so the shipped scenario is

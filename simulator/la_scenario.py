@@ -221,7 +221,7 @@ def calibrate_delay(path: Path, targets: list[dict[str, Any]], seed: int) -> dic
     item = doc["local_authorities"]["items"][0]
     item["delay_days_by_year"] = {y: d for y, d in fit["delays"].items()}
     doc["local_authorities"]["provenance"]["delay_days_by_year"] = {
-        "assumption": "Mean extra days (each child 0.5 to 1.5 x the mean) between the last advice and the decision to issue, fitted by "
+        "assumption": "Median extra days (each child draws a Weibull with this median and durations.authority_delay_shape) between the last advice and the decision to issue, fitted by "
                       f"sendsim la-scenario (bisection, 9 steps, seed {seed}, {sc.replications} replications) to the "
                       "authority's own % within 20 weeks; the last year carries forward",
         "range": [0.0, 1500.0]}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from simulator.backtest import Target
-from simulator.calibrate import clip, fit_authority, national_update
+from simulator.calibrate import clip, fit_authority, national_update, update_delays, update_lapse
 from simulator.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +68,30 @@ def test_calibrated_values_stay_inside_their_stated_range():
     doc = _doc()
     assert clip(doc, "reviews.cease_probability_per_year.age_5_10", 0.5) == 0.06
     assert clip(doc, "redress.mediation_chosen_probability", 1.7) == 1.0
+
+
+def test_joint_round_moves_each_authority_year_toward_its_own_figure():
+    """A slower-than-observed year loses delay, a faster one gains it, by (model - observed) / 35 in log(1 + d);
+    a figure stuck at 0% halves the delay; a year without a figure is left alone."""
+    delays = {"A": {2019: 99.0, 2020: 99.0}, "B": {2019: 399.0}}
+    by_la = {"A": {"2019": {"within_20_weeks_pct": 40.0}, "2020": {"within_20_weeks_pct": 75.0}},
+             "B": {"2019": {"within_20_weeks_pct": 0.0}}}
+    observed = {"A": {2019: 75.0, 2020: 40.0}, "B": {2019: 10.0}, "C": {2019: 50.0}}
+    updated, within = update_delays(delays, by_la, observed, 1.0 / 35.0)
+    assert (updated, within) == (3, 0)
+    assert delays["A"][2019] == pytest.approx(100 * math.exp(-1.0) - 1, abs=0.05)  # 35 points too slow: e^-1
+    assert delays["A"][2020] == pytest.approx(100 * math.exp(1.0) - 1, abs=0.05)
+    assert delays["B"][2019] == pytest.approx(199.0)  # (1 + 399) / 2 - 1
+    assert "C" not in by_la and delays.get("C") == {}
+
+
+def test_lapse_scales_plans_by_the_share_not_lapsing():
+    """10% too many plans with no lapse: 1 - 1/1.1 of assessments must lapse; too few plans cannot go below 0."""
+    targets = [_t("new_plans_issued", "2023", 1000), _t("new_plans_issued", "2019", 1000)]
+    rows = {"2023": {"new_plans": 1100.0}, "2019": {"new_plans": 900.0}}
+    out, used = update_lapse({}, targets, rows, hi=0.15)
+    assert out[2023] == pytest.approx(1 - 1000 / 1100, abs=1e-5)
+    assert out[2019] == 0.0
+    assert len(used) == 2
+    out, _ = update_lapse({2023: 0.1}, targets[:1], {"2023": {"new_plans": 2000.0}}, hi=0.15)
+    assert out[2023] == 0.15  # capped at the stated range
