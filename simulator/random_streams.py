@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from array import array
 
 import numpy as np
 
@@ -64,14 +65,31 @@ class Streams:
 
 
 class Draw:
-    """Fast draws from one stream: bind the stream once, call many times (the hot path)."""
+    """Fast draws from one stream: bind the stream once, call many times (the hot path).
 
-    __slots__ = ("key",)
+    One draw in pure Python costs a dozen operations on 64-bit integers. When most children of a
+    range will use a stream, `prefetch` computes their first few occurrences at once with numpy
+    (`uniform_array`: the same numbers) and `u` then just reads them; other draws are computed.
+    """
+
+    __slots__ = ("key", "_lo", "_n", "_nocc", "_pre")
 
     def __init__(self, streams: Streams, name: str):
         self.key = streams.key(name)
+        self._lo = self._n = self._nocc = 0  # prefetched: children lo .. lo + n - 1, occurrences 0 .. nocc - 1
+        self._pre: tuple[array, ...] = ()
+
+    def prefetch(self, lo: int, hi: int, occurrences: int = 1) -> None:
+        """Draw occurrences 0 .. `occurrences` - 1 of children `lo` .. `hi` - 1 in bulk (identical values)."""
+        ids = np.arange(lo, hi, dtype=np.int64)
+        self._pre = tuple(array("d", uniform_array(self, ids, o).tobytes()) for o in range(occurrences))
+        self._lo, self._n, self._nocc = lo, max(0, hi - lo), occurrences
 
     def u(self, child: int, occurrence: int = 0) -> float:
+        if occurrence < self._nocc:
+            j = child - self._lo
+            if 0 <= j < self._n:
+                return self._pre[occurrence][j]
         z = (self.key + (child + 1) * _GOLDEN + occurrence * 0xD1B54A32D192ED03) & _M64
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
