@@ -348,6 +348,12 @@ class Journey:
                 for la in self.las:
                     n = max(1, round(st.servers_per_1000_requests * la.spec.requests_per_year / 1000.0))
                     la.rungs[st.name] = Resource(self.engine, f"{la.spec.code}.{st.name}", n, self.warmup)
+        # unit costs with each payer's counter made once: process steps by item, placements by setting
+        by_payer = {k: tuple((amount, f"cost_{payer}") for amount, payer in v) for k, v in law.costs.items()}
+        self._costs = {k: v for k, v in by_payer.items() if not k.startswith("placement.")}
+        self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
+                                 if k.startswith("placement.")}
+        self._accrue_from = max(self.counters.from_day, 0.0)  # placements are costed from day 0, after warm-up
         rv = sc.reviews
         self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
                         for a in AGE_BANDS}
@@ -366,19 +372,20 @@ class Journey:
 
     def cost(self, item: str, day: float) -> None:
         """Book the unit costs of one process step to each payer (rule set's `costs`)."""
-        for amount, payer in self.law.costs.get(item, ()):
-            self.counters.add(f"cost_{payer}", day, amount)
+        for amount, metric in self._costs.get(item, ()):
+            self.counters.add(metric, day, amount)
 
     def accrue_placement(self, c: Child, until: float) -> None:
         """Book a placement's cost from when the child started there until `until` (never before day 0)."""
         start = c.setting_since
         if start != start:
             return
-        start = max(start, self.counters.from_day, 0.0)
+        if start < self._accrue_from:
+            start = self._accrue_from
         if until > start:
             years = (until - start) / DAYS_PER_YEAR
-            for amount, payer in self.law.costs.get(f"placement.{c.setting}", ()):
-                self.counters.add(f"cost_{payer}", until, amount * years)
+            for amount, metric in self._placement_costs.get(c.setting, ()):  # cost per year, by payer
+                self.counters.add(metric, until, amount * years)
         c.setting_since = math.nan
 
     def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:

@@ -103,6 +103,11 @@ class Draw:
 
     def gamma2(self, mean: float, child: int, occurrence: int = 0) -> float:
         """Erlang-2 with the given mean (CV 0.71): a duration with a mode above zero."""
+        if occurrence == 0 and self._nocc > 1:  # both draws prefetched? (as `u`, read directly)
+            j = child - self._lo
+            if 0 <= j < self._n:
+                pre = self._pre
+                return -0.5 * mean * math.log(pre[0][j] * pre[1][j])
         o = 2 * occurrence
         return -0.5 * mean * math.log(self.u(child, o) * self.u(child, o + 1))
 
