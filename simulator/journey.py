@@ -46,7 +46,9 @@ STEPS = (
 )
 
 # streams drawn in bulk (Journey._prefetch_draws): the stock's first review, and a new request's first pass
-STOCK_REVIEW_STREAMS = ("review_late", "review_decision", "review_outcome")
+# (the review's decision draws at occurrence 1: the review count has gone up by then)
+STOCK_REVIEW_STREAMS = {"review_late": 1, "review_late_days": 1, "review_decision": 1, "review_outcome": 2,
+                        "contents_dispute_review": 2, "transfer_late": 1, "transfer_preference": 1}
 FIRST_PASS_STREAMS = ("refuse_assess", "la_delay", "no_plan", "naming", "grounds", "contents_dispute",
                       "dispute_refusal_to_assess", "dispute_refusal_to_issue", "dispute_placement")
 FIRST_PASS_DURATIONS = ("panel", "school_advice", "ep_advice", "health_advice", "social_advice", "decide_issue",
@@ -459,12 +461,12 @@ class Journey:
     def _prefetch_draws(self) -> None:
         """Draw in bulk the numbers most children will use (the same numbers, only faster to read).
 
-        The stock's first annual review; a new request's first pass through assessment, plan and placement
+        The stock's first annual review and phase transfer; a new request's first pass through assessment, plan and placement
         (occurrence 0, and 1 for the second draw of a two-draw duration). Later occurrences are drawn one by one.
         """
         stock, new = (0, self.n_stock), (self.n_stock, self.n_stock + self._n_generated)
-        for name in STOCK_REVIEW_STREAMS:
-            self.rng.get(name).prefetch(*stock)
+        for name, occurrences in STOCK_REVIEW_STREAMS.items():
+            self.rng.get(name).prefetch(*stock, occurrences=occurrences)
         for name in FIRST_PASS_STREAMS:
             self.rng.get(name).prefetch(*new)
         for name in FIRST_PASS_DURATIONS:
