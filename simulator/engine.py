@@ -137,6 +137,7 @@ class HeapEngine:
                 else:
                     if ev[0] >= until:
                         break
+                    cur[i] = None  # type: ignore[call-overload]  # freed after it runs, while still in cache
                     i += 1
             elif near:
                 ev = near[0]
