@@ -59,6 +59,10 @@ SEND_BACK = {"refusal_to_assess": "assess", "refusal_to_issue": "issue", "conten
              "placement": "rename", "cessation": "continue"}
 
 
+# a child's attributes drawn at creation (Journey._attributes), in the order Journey._assign reads them
+ATTRIBUTES = ("requester", "born", "need", "preferred", "on_s41", "capacity", "health", "social", "exception")
+
+
 def age_band(age: float) -> str:
     if age < 5:
         return "under_5"
@@ -310,7 +314,7 @@ class Journey:
         self.cum_requester = cumulative([pop.requester.get(r) for r in REQUESTERS])
         rr = {r: pop.refusal_relative_risk[r].value if r in pop.refusal_relative_risk else 1.0 for r in REQUESTERS}
         norm = sum(pop.requester.get(r) * rr[r] for r in REQUESTERS) or 1.0
-        self.refusal_rr = [rr[r] / norm for r in REQUESTERS]
+        self.refusal_rr = {r: rr[r] / norm for r in REQUESTERS}
         self.cum_age_request = cumulative([pop.age_at_request.get(a) for a in AGE_BANDS])
         self.cum_age_stock = cumulative([pop.age_of_plans_in_force.get(a) for a in AGE_BANDS])
         self.needs = list(pop.primary_need.values)
@@ -335,7 +339,7 @@ class Journey:
         self.p_refuse_s9 = n.refuse_non_s41_independent_probability.value
         r = sc.redress
         self.p_dispute = {k: v.value for k, v in r.dispute_probability.items()}
-        self.cap_mult = [r.capacity_multiplier[c].value if c in r.capacity_multiplier else 1.0 for c in CAPACITIES]
+        self.cap_mult = {c: r.capacity_multiplier[c].value if c in r.capacity_multiplier else 1.0 for c in CAPACITIES}
         law = self.law
         self.fx = law.effects
         if not 0.0 <= self.fx["requests_multiplier"] <= OVERSAMPLE:
@@ -355,7 +359,8 @@ class Journey:
         self._costs = {k: v for k, v in by_payer.items() if not k.startswith("placement.")}
         self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
                                  if k.startswith("placement.")}
-        self._accrue_from = max(self.counters.from_day, 0.0)  # placements are costed from day 0, after warm-up
+        self._accrue_from = max(self.counters.from_day, 0.0)
+        self._transfers = self._transfer_calendar()  # placements are costed from day 0, after warm-up
         rv = sc.reviews
         self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
                         for a in AGE_BANDS}
@@ -422,9 +427,9 @@ class Journey:
         ids = np.arange(n_stock, dtype=np.int64)
         attrs = self._attributes(ids, np.zeros(n_stock), self.cum_age_stock)
         first_review = (uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days).tolist()
-        for i in range(n_stock):
+        for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
             c = Child(i, stock_la[i], True)
-            self._assign(c, attrs, i)
+            self._assign(c, row)
             c.status = "plan"
             c.setting = stock_setting[i]
             c.provision_at = 0.0
@@ -445,8 +450,9 @@ class Journey:
         self.n_stock = n_stock
         self._n_generated = 0
         times, las, new_ids = self._arrival_times()
-        self._new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
-                                           self.cum_age_request)
+        new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
+                                     self.cum_age_request)
+        self._new_rows = zip(*(new_attrs[k] for k in ATTRIBUTES), strict=True)  # one per arrival, in order
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
         self._prefetch_draws()
@@ -541,16 +547,9 @@ class Journey:
         }
 
     @staticmethod
-    def _assign(c: Child, attrs: dict[str, list], i: int) -> None:
-        c.requester = attrs["requester"][i]
-        c.born = attrs["born"][i]
-        c.need = attrs["need"][i]
-        c.preferred = attrs["preferred"][i]
-        c.on_s41 = attrs["on_s41"][i]
-        c.capacity = attrs["capacity"][i]
-        c.health = attrs["health"][i]
-        c.social = attrs["social"][i]
-        c.exception = attrs["exception"][i]
+    def _assign(c: Child, row: tuple) -> None:
+        """A child's attributes from one row of `_attributes`, in the order of ATTRIBUTES."""
+        c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception = row
 
     def tribunal_backlog_at_start(self) -> None:
         """Appeals already waiting at the start: they occupy the hearing queue ahead of new ones."""
@@ -567,7 +566,7 @@ class Journey:
         times, las, ids = self._arrivals
         i = self._arr_i
         c = Child(ids[i], las[i], False)
-        self._assign(c, self._new_attrs, i)
+        self._assign(c, next(self._new_rows))
         self._arr_i = i + 1
         if self._arr_i < len(times):
             self.engine.at(times[self._arr_i], self._arrive, None)
@@ -607,7 +606,7 @@ class Journey:
         """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
         p = la.p_refuse
         p += self.fx["la_refusal_convergence"] * (self.national_refusal - p)
-        return min(1.0, p * self.fx["refuse_to_assess_multiplier"] * self.refusal_rr[REQUESTERS.index(requester)])
+        return min(1.0, p * self.fx["refuse_to_assess_multiplier"] * self.refusal_rr[requester])
 
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
@@ -817,7 +816,7 @@ class Journey:
 
     # ------------------------------------------------------------------ redress
     def _dispute_p(self, c: Child, kind: str) -> float:
-        p = self.p_dispute.get(kind, 0.0) * self.cap_mult[CAPACITIES.index(c.capacity)]
+        p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
         if kind == "contents":
             p *= self.fx["contents_dispute_multiplier"]
         elif kind == "placement":
@@ -1158,16 +1157,14 @@ class Journey:
 
     def _transfer_calendar(self) -> list[tuple[float, float, float]]:
         """(1 September, school deadline, post-16 deadline) as day offsets, for every year of the horizon."""
-        if not hasattr(self, "_transfers"):
-            law = self.law
-            self._transfers = [(self.cal.day(dt.date(y, 9, 1)), self.cal.day(dt.date(y, *law.phase_transfer_school)),
-                                self.cal.day(dt.date(y, *law.phase_transfer_post16)))
-                               for y in range(self.cal.start.year - 1, self.cal.end.year + 1)]
-        return self._transfers
+        law = self.law
+        return [(self.cal.day(dt.date(y, 9, 1)), self.cal.day(dt.date(y, *law.phase_transfer_school)),
+                 self.cal.day(dt.date(y, *law.phase_transfer_post16)))
+                for y in range(self.cal.start.year - 1, self.cal.end.year + 1)]
 
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
-        for sept, school, post16 in self._transfer_calendar():
+        for sept, school, post16 in self._transfers:
             if sept <= now:
                 continue
             age = int((sept - c.born) // DAYS_PER_YEAR)
