@@ -129,7 +129,7 @@ class HeapEngine:
         while True:
             if i < ncur:
                 ev = cur[i]
-                if near and near[0] < ev:
+                if near and near[0][0] < ev[0]:  # a tie goes to `cur`: scheduled before anything in `near`
                     ev = near[0]
                     if ev[0] >= until:
                         break

@@ -133,12 +133,21 @@ _M2 = np.uint64(0x94D049BB133111EB)
 
 def uniform_array(draw: Draw, ids: np.ndarray, occurrence: int = 0) -> np.ndarray:
     """The same numbers as `draw.u(id, occurrence)` for many children at once (uint64 arithmetic wraps)."""
-    with np.errstate(over="ignore"):
-        z = np.uint64(draw.key) + (ids.astype(np.uint64) + np.uint64(1)) * _G + np.uint64(occurrence) * _C2
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-        z = z ^ (z >> np.uint64(31))
-    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _INV53
+    with np.errstate(over="ignore"):  # in place: a prefetch draws hundreds of thousands at once
+        z = ids.astype(np.uint64)
+        z += np.uint64(1)
+        z *= _G
+        z += np.uint64(draw.key) + np.uint64(occurrence) * _C2
+        z ^= z >> np.uint64(30)
+        z *= _M1
+        z ^= z >> np.uint64(27)
+        z *= _M2
+        z ^= z >> np.uint64(31)
+        z >>= np.uint64(11)
+    u = z.astype(np.float64)
+    u += 0.5
+    u *= _INV53
+    return u
 
 
 def choice_array(draw: Draw, cumulative: list[float], ids: np.ndarray, occurrence: int = 0) -> np.ndarray:
