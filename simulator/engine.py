@@ -54,11 +54,12 @@ class HeapEngine:
 
     A national run keeps most of a million events pending (reviews and transfers months ahead), and a
     binary heap that size costs a cache miss per level on every pop. So events wait, unsorted, in a list
-    per time window [k w, (k+1) w). When the clock reaches a window, its list is sorted once by time
-    (a stable sort on float keys: events of equal time keep the order they were scheduled in, which is
-    their sequence order) and read in order; events scheduled into the window while it runs go to a
-    small heap, merged with the sorted list one event at a time. The order is exactly (time, sequence)
-    either way. Sorting a window once costs far less than popping each of its events off a heap (a pop
+    per time window [k w, (k+1) w), as (time, callback, argument). When the clock reaches a window, its
+    list is sorted once by time (a stable sort on float keys: events of equal time keep the order they
+    were scheduled in, so they need no sequence number) and read in order; events scheduled into the
+    window while it runs go to a small heap as (time, sequence, callback, argument), merged with the
+    sorted list one event at a time (on a tie the sorted list goes first: its events were scheduled
+    before the window opened). The order is exactly (time, order of scheduling) either way. Sorting a window once costs far less than popping each of its events off a heap (a pop
     compares tuples at every level). The width `w` is rounded to a power of two, so that a window's
     bounds and `t // w` are exact floats and no event can land in the wrong window by rounding.
     `bucket_width=math.inf` gives a single plain heap.
@@ -78,9 +79,9 @@ class HeapEngine:
         # a power of two, so t // w and (k + 1) * w are exact: window k holds exactly k w <= t < (k+1) w
         self._width = math.inf if bucket_width > 2.0 ** 512 else 2.0 ** round(math.log2(bucket_width))
         self._end = math.inf if math.isinf(self._width) else -math.inf  # the current window's end
-        self._far: dict[float, list[tuple[float, int, Callback, Any]]] = {}
+        self._far: dict[float, list[tuple[float, Callback, Any]]] = {}
         self._far_keys: list[float] = []
-        self._cur: list[tuple[float, int, Callback, Any]] = []  # the current window's events, sorted
+        self._cur: list[tuple[float, Callback, Any] | None] = []  # the current window's events, sorted
         self._i = 0  # the next of them to run
 
     def start_at(self, time: float) -> None:
@@ -91,34 +92,34 @@ class HeapEngine:
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
         t = self.now + delay
         if t < self.horizon:
-            self._seq = s = self._seq + 1
             if t < self._end:
+                self._seq = s = self._seq + 1
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
                 k = t // self._width
                 b = self._far.get(k)
                 if b is None:
-                    self._far[k] = [(t, s, fn, arg)]
+                    self._far[k] = [(t, fn, arg)]
                     _heappush(self._far_keys, k)
                 else:
-                    b.append((t, s, fn, arg))
+                    b.append((t, fn, arg))
 
     def at(self, time: float, fn: Callback, arg: Any) -> None:
         # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
         now = self.now
         t = now + (time - now if time > now else 0.0)
         if t < self.horizon:
-            self._seq = s = self._seq + 1
             if t < self._end:
+                self._seq = s = self._seq + 1
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
                 k = t // self._width
                 b = self._far.get(k)
                 if b is None:
-                    self._far[k] = [(t, s, fn, arg)]
+                    self._far[k] = [(t, fn, arg)]
                     _heappush(self._far_keys, k)
                 else:
-                    b.append((t, s, fn, arg))
+                    b.append((t, fn, arg))
 
     def run(self, until: float) -> None:
         near = self._heap  # events scheduled into the current window after it was sorted
@@ -134,16 +135,22 @@ class HeapEngine:
                     if ev[0] >= until:
                         break
                     pop(near)
+                    self.now = ev[0]
+                    ev[2](ev[3])
                 else:
                     if ev[0] >= until:
                         break
-                    cur[i] = None  # type: ignore[call-overload]  # freed after it runs, while still in cache
+                    cur[i] = None  # freed after it runs, while still in cache
                     i += 1
+                    self.now = ev[0]
+                    ev[1](ev[2])
             elif near:
                 ev = near[0]
                 if ev[0] >= until:
                     break
                 pop(near)
+                self.now = ev[0]
+                ev[2](ev[3])
             elif self._far_keys:  # the window is done: sort the next one with events
                 k = _heappop(self._far_keys)
                 cur = self._cur = self._far.pop(k)
@@ -153,8 +160,6 @@ class HeapEngine:
                 continue
             else:
                 break
-            self.now = ev[0]
-            ev[2](ev[3])
             n += 1
         self._i = i
         self.events_processed += n
