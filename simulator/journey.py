@@ -426,7 +426,7 @@ class Journey:
         n_stock = len(stock_la)
         ids = np.arange(n_stock, dtype=np.int64)
         attrs = self._attributes(ids, np.zeros(n_stock), self.cum_age_stock)
-        first_review = (uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days).tolist()
+        first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
         for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
             c = Child(i, stock_la[i], True)
             self._assign(c, row)
@@ -442,8 +442,8 @@ class Journey:
             self._schedule_transfer(c, 0.0)
         self.plans_in_force += n_stock
         # first reviews of the stock, fed to the engine in time order as the clock reaches them
-        order = sorted(range(n_stock), key=first_review.__getitem__)
-        self._feed = ([first_review[i] for i in order], [self.children[i] for i in order])
+        order = np.argsort(first_review, kind="stable").tolist()  # stable: equal days keep the children's order
+        self._feed = (first_review[order].tolist(), [self.children[i] for i in order])
         self._feed_i = 0
         if order:
             self.engine.at(self._feed[0][0], self._feed_review, None)
