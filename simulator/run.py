@@ -210,17 +210,23 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
     try:
         j.run()
     finally:
+        # the run's objects live until the replication is done: frozen, the collector does not traverse them
+        # as young objects (a pass over millions, twice); they join the oldest generation at the end
+        gc.freeze()
         if gc_was:
             gc.enable()
-    if sink is not None:
-        sink.close()
-    result = replication_metrics(j)
-    result["replication"] = replication
-    result["children"] = len(j.children)
-    result["events_processed"] = eng.events_processed
-    if rep_dir is not None:
-        write_journeys(j, rep_dir / "journeys.parquet")
-        _atomic_write(rep_dir / "metrics.json", _dump(result))
+    try:
+        if sink is not None:
+            sink.close()
+        result = replication_metrics(j)
+        result["replication"] = replication
+        result["children"] = len(j.children)
+        result["events_processed"] = eng.events_processed
+        if rep_dir is not None:
+            write_journeys(j, rep_dir / "journeys.parquet")
+            _atomic_write(rep_dir / "metrics.json", _dump(result))
+    finally:
+        gc.unfreeze()
     result["wall_seconds"] = time.perf_counter() - t
     return result
 

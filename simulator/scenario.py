@@ -104,6 +104,8 @@ class LocalAuthority(Strict):
 
 
 def _latest(by_year: dict[int, float], year: int, default: float) -> float:
+    if year in by_year:
+        return by_year[year]
     earlier = [y for y in by_year if y <= year]
     return by_year[max(earlier)] if earlier else default
 

@@ -44,7 +44,8 @@ def test_typo_in_field_name(tmp_path):
     assert r.exit_code == 2
     text = r.output
     assert "unknown field 'mediation_chosen_probabilty'" in text and "allowed:" in text
-    assert "mediation_chosen_probability" in text and ":3" in text  # the line number of the typo
+    line = next(i for i, ln in enumerate(p.read_text().splitlines(), 1) if "mediation_chosen_probabilty:" in ln)
+    assert "mediation_chosen_probability" in text and f"bad.yaml:{line}:" in text  # the line number of the typo
 
 
 def test_negative_rate(tmp_path):

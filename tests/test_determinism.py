@@ -60,3 +60,21 @@ def test_interrupted_run_resumes_without_rerunning_finished_replications(tmp_pat
     assert marker.stat().st_mtime_ns == before  # replication 0 was not run again
     assert any("resuming: 2 of 3" in x for x in lines)
     assert again.summary == full.summary
+
+
+def test_bulk_draws_are_the_keyed_draws():
+    """uniform_array and Draw.prefetch give exactly the numbers Draw computes one by one (speed only)."""
+    import numpy as np
+
+    from simulator.random_streams import Draw, Streams, uniform_array
+
+    s = Streams(3, 1)
+    ids = np.array([0, 1, 99, 100, 4999, 2**40], dtype=np.int64)
+    for name in ("panel", "naming", "review_outcome"):
+        ref, fast = Draw(s, name), Draw(s, name)
+        for o in (0, 1, 7):
+            assert uniform_array(ref, ids, o).tolist() == [ref.u(int(i), o) for i in ids]
+        fast.prefetch(100, 5000, occurrences=2)
+        for c in (0, 99, 100, 101, 2500, 4999, 5000):
+            assert [fast.u(c, o) for o in range(4)] == [ref.u(c, o) for o in range(4)]
+            assert fast.gamma2(3.0, c, 0) == ref.gamma2(3.0, c, 0) and fast.gamma2(3.0, c, 1) == ref.gamma2(3.0, c, 1)
