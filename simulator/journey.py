@@ -189,7 +189,10 @@ class Recorder:
 
 
 class Counters:
-    """Counts by (metric, period): calendar year, and September-August academic year for the tribunal."""
+    """Counts by (metric, period): calendar year, and September-August academic year for the tribunal.
+
+    Kept as one dict of metrics per period (the clock moves forward, so nearly every count lands in the period of
+    the last one); `counts` gives the flat (metric, period) view the metrics read once the run is over."""
 
     def __init__(self, cal: Calendar, from_day: float = 0.0):
         self.cal = cal
@@ -199,21 +202,23 @@ class Counters:
         self._years = [y for y, _ in ys]
         self._ac_days = [cal.day(dt.date(y - 1, 9, 1)) for y in range(cal.start.year, cal.end.year + 2)]
         self._ac_years = list(range(cal.start.year, cal.end.year + 2))
-        self.counts: dict[tuple[str, str], float] = {}
-        self._span = (1.0, 0.0, "")  # the calendar year last looked up: [start, end) and its label
+        self._by: dict[str, dict[str, float]] = {}
+        self._span: tuple[float, float, dict[str, float]] = (1.0, 0.0, {})  # the year last counted: [start, end)
+
+    @property
+    def counts(self) -> dict[tuple[str, str], float]:
+        return {(metric, period): v for period, d in self._by.items() for metric, v in d.items()}
 
     def year(self, day: float) -> int:
         return self._years[max(0, bisect.bisect_right(self._year_days, day) - 1)]
 
-    def _year_label(self, day: float) -> str:
-        lo, hi, label = self._span
-        if lo <= day < hi:
-            return label  # most look-ups fall in the same year as the last (the clock moves forward)
+    def _year_counts(self, day: float) -> dict[str, float]:
         i = max(0, bisect.bisect_right(self._year_days, day) - 1)
         hi = self._year_days[i + 1] if i + 1 < len(self._year_days) else float("inf")
         lo = self._year_days[i] if day >= self._year_days[0] else float("-inf")
-        self._span = (lo, hi, str(self._years[i]))
-        return self._span[2]
+        d = self._by.setdefault(str(self._years[i]), {})
+        self._span = (lo, hi, d)
+        return d
 
     def academic(self, day: float) -> str:
         i = bisect.bisect_right(self._ac_days, day) - 1
@@ -223,13 +228,13 @@ class Counters:
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
         if day < self.from_day:
             return  # the lead-in and warm-up are not counted
-        lo, hi, label = self._span
-        key = (metric, label if lo <= day < hi else self._year_label(day))
-        counts = self.counts
-        counts[key] = counts.get(key, 0.0) + n
+        lo, hi, d = self._span
+        if not lo <= day < hi:
+            d = self._year_counts(day)
+        d[metric] = d.get(metric, 0.0) + n
         if academic:
-            key = (metric, self.academic(day))
-            self.counts[key] = self.counts.get(key, 0.0) + n
+            a = self._by.setdefault(self.academic(day), {})
+            a[metric] = a.get(metric, 0.0) + n
 
 
 class Journey:
@@ -363,6 +368,7 @@ class Journey:
         # unit costs with each payer's counter made once: process steps by item, placements by setting
         by_payer = {k: tuple((amount, f"cost_{payer}") for amount, payer in v) for k, v in law.costs.items()}
         self._costs = {k: v for k, v in by_payer.items() if not k.startswith("placement.")}
+        self._review_costs = self._costs.get("annual_review", ())
         self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
                                  if k.startswith("placement.")}
         self._accrue_from = max(self.counters.from_day, 0.0)
@@ -370,6 +376,11 @@ class Journey:
         rv = sc.reviews
         self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
                         for a in AGE_BANDS}
+        self._p_review_late = rv.review_late_probability.value
+        self._review_late_days = rv.review_late_extra_days.value
+        self._p_move_to_special = rv.move_to_special_probability.value
+        self._p_amend = rv.amend_probability.value
+        self._review_every = self.law.annual_review_days
 
 
     @staticmethod
@@ -449,9 +460,19 @@ class Journey:
         self.plans_in_force += n_stock
         self.n_stock = n_stock
         self.disputes_at_start()
-        # first reviews of the stock, fed to the engine in time order as the clock reaches them
-        order = np.argsort(first_review, kind="stable").tolist()  # stable: equal days keep the children's order
-        self._feed = (first_review[order].tolist(), [self.children[i] for i in order])
+        # first reviews of the stock: each one's decision day (the meeting, late in some authorities, then the
+        # decision within 4 weeks; the same draws as _review_held), fed to the engine in time order as the clock
+        # reaches them, one event per review
+        rv = self.sc.reviews
+        late = np.where(uniform_array(self.rng.review_late, ids) < rv.review_late_probability.value,
+                        -rv.review_late_extra_days.value * np.log(uniform_array(self.rng.review_late_days, ids)), 0.0)
+        decided = first_review + late + self.law.review_decision_days * uniform_array(self.rng.review_decision, ids)
+        meeting_only = decided >= self.horizon  # the decision falls after the horizon: only the meeting is booked
+        at = np.where(meeting_only, first_review, decided)
+        order = np.argsort(at, kind="stable")  # stable: equal days keep the children's order
+        order = order[at[order] < self.horizon].tolist()
+        self._feed = (at[order].tolist(), [self.children[i] for i in order], first_review[order].tolist(),
+                      meeting_only[order].tolist())
         self._feed_i = 0
         if order:
             self.engine.at(self._feed[0][0], self._feed_review, None)
@@ -503,12 +524,15 @@ class Journey:
             self.rng.get(name).prefetch(*new, occurrences=2)
 
     def _feed_review(self, _: Any) -> None:
-        times, kids = self._feed
+        times, kids, due, meeting_only = self._feed
         i = self._feed_i
         self._feed_i = i + 1
         if i + 1 < len(times):
             self.engine.at(times[i + 1], self._feed_review, None)
-        self.annual_review(kids[i])
+        if meeting_only[i]:
+            self._review_meeting_only(kids[i])
+        else:
+            self._review_decision((kids[i], due[i]))
 
     def _arrival_times(self) -> tuple[list[float], list[int], list[int]]:
         """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""
@@ -1155,45 +1179,59 @@ class Journey:
         """Review the plan; the LA decides within 4 weeks to maintain, amend or cease."""
         if c.status != "plan":
             return
-        rv = self.sc.reviews
-        i, k = c.id, c.reviews
-        c.reviews += 1
-        meeting = self.engine.now
-        self.cost("annual_review", meeting)
-        if self.rng.review_late.u(i, k) < rv.review_late_probability.value:
-            meeting += self.rng.review_late_days.exponential(rv.review_late_extra_days.value, i, k)
-        decided = meeting + self.law.review_decision_days * self.rng.review_decision.u(i, k)
-        self.engine.at(decided, self._review_decision, c)
+        self._review_held(c, self.engine.now)
 
-    def _review_decision(self, c: Child) -> None:
+    def _review_held(self, c: Child, due: float) -> None:
+        """The meeting is held (late in some authorities) and its decision scheduled: one event per review, at the
+        decision, which books the meeting's cost; a meeting whose decision falls after the horizon is booked alone."""
+        i, k = c.id, c.reviews
+        rng = self.rng
+        meeting = due
+        if rng.review_late.u(i, k) < self._p_review_late:
+            meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
+        decided = meeting + self.law.review_decision_days * rng.review_decision.u(i, k)
+        if decided < self.horizon:
+            self.engine.at(decided, self._review_decision, (c, due))
+        elif due < self.horizon:
+            self.engine.at(due, self._review_meeting_only, c)
+
+    def _review_meeting_only(self, c: Child) -> None:
+        if c.status == "plan":
+            c.reviews += 1
+            self.cost("annual_review", self.engine.now)
+
+    def _review_decision(self, arg: tuple) -> None:
+        c, due = arg
         if c.status != "plan":
             return
+        c.reviews = k = c.reviews + 1
+        for amount, metric in self._review_costs:
+            self.counters.add(metric, due, amount)
         now = self.engine.now
-        rv = self.sc.reviews
-        i, k = c.id, c.reviews
         age = (now - c.born) / DAYS_PER_YEAR
-        self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
-        pin = self.pinned(c, "review_outcome")
+        if now + self._review_every < self.horizon:
+            self._review_held(c, now + self._review_every)
+        pin = None if c.pins is None else c.pins.get("review_outcome")
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
             return
         # one draw decides the review's outcome: cease, move to special, amend, or maintain (in that order)
-        u = self.rng.review_outcome.u(i, k)
+        u = self.rng.review_outcome.u(c.id, k)
         p_cease = self.p_cease[age_band(age)]
         if age >= 25.0 or pin == "cease" or (pin is None and u < p_cease):
             self.log(c, "annual_review", "cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
         u = (u - p_cease) / (1.0 - p_cease) if p_cease < 1.0 else 0.0  # uniform again, given not ceased
-        p_move = rv.move_to_special_probability.value if c.setting == "mainstream" else 0.0
+        p_move = self._p_move_to_special if c.setting == "mainstream" else 0.0
         if pin is None and u < p_move:
             self.log(c, "annual_review", "amend_setting", LA)
             self._rename(c, "maintained_special", k)
             return
         u = (u - p_move) / (1.0 - p_move) if p_move < 1.0 else 1.0
-        if pin == "amend" or (pin is None and u < rv.amend_probability.value):
+        if pin == "amend" or (pin is None and u < self._p_amend):
             self.log(c, "annual_review", "amend", LA)
-            if self.rng.contents_dispute_review.u(i, k) < self._dispute_p(c, "contents"):
+            if self.rng.contents_dispute_review.u(c.id, k) < self._dispute_p(c, "contents"):
                 self.start_dispute(c, "contents")
             return
         self.log(c, "annual_review", "maintain", LA)
