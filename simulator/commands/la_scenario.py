@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import yaml
 
-from ..la_scenario import calibrate_delay, forum, official, slug, write
+from ..la_scenario import calibrate_delay, forum, official, refine, slug, write
 from ..loading import InputError, load_scenario
 
 
@@ -83,5 +83,9 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
     for y, v in fit["model"].items():
         got = "-" if v is None else f"{v:.1f}"
         click.echo(f"  {y}: % within 20 weeks observed {fit['observed'][y]:.1f}, model {got} "
-                   f"(the authority's mean delay {fit['delays'][y]:.0f} days)")
+                   f"(the authority's median delay {fit['delays'][y]:.0f} days)")
+    click.echo("then joint rounds on the whole scenario (its delay, its own assessment lapse, the cessation scale)")
+    ref = refine(path, seed)
+    last = ref["rounds"][-1]
+    click.echo(f"  last round: {last['within_3_points']} of {last['of']} years within 3 points of its % within 20 weeks")
     click.echo(f"check it with: sendsim backtest {path}")
