@@ -304,7 +304,7 @@ def provenance(method: str, targets: list[str], when: dt.date) -> str:
 def write_calibration(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = ("# Written by `sendsim calibrate` (simulator/calibrate.py); read by scripts/build_scenarios.py.\n"
-              "# la_delay_days: each authority's mean delay (days) by year, fitted to its own % within 20 weeks.\n"
+              "# la_delay_days: each authority's median delay (days) by year, fitted to its own % within 20 weeks.\n"
               "# national: fitted national parameters with their `calibrated:` provenance.\n")
     path.write_text(header + yaml.safe_dump(data, sort_keys=False, width=120))
 

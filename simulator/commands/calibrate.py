@@ -71,7 +71,13 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
         tpath = targets_path or default_targets(scenario, sc.name)
         targets = load_targets(tpath, sc.start_date, sc.end_date)
         la_path = tpath.with_name(tpath.stem + "_by_la" + tpath.suffix)
-        la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
+        items = sc.local_authorities.items
+        if stage == "joint" and not la_path.is_file() and len(items) == 1:
+            # one authority: its own figures are the scenario's targets
+            la_targets = [dataclasses.replace(t, la_code=items[0].code) for t in targets
+                          if t.metric == "within_20_weeks_pct"]
+        else:
+            la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
     except InputError as e:
         _fail(e)
     sd = sc.seed if seed is None else seed
@@ -174,6 +180,12 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
         if "national" in report:
             for k, v in report["national"]["values"].items():
                 click.echo(f"  {k}: {v}")
+        if "joint" in report:
+            last = report["joint"]["rounds"][-1]
+            click.echo(f"  joint rounds: {len(report['joint']['rounds'])}; last round: "
+                       f"{last['authority_years_within_3_points']} of {last['of']} authority-years within 3 points "
+                       f"of their % within 20 weeks; new plans {last['new_plans']}; lapse by year "
+                       f"{last['lapse_by_year']}")
         click.echo("rebuild the shipped scenarios with: python scripts/build_scenarios.py; then sendsim backtest")
 
 
@@ -233,14 +245,15 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
                   **_keep(doc, LAPSE), "calibrated": provenance(method + f", {rounds} rounds", lapse_used, today)}
     data["delays_calibrated"] = provenance(method + f", {rounds} rounds",
                                            ["within_20_weeks_pct by authority"], today)
-    write_calibration(out, data)
     n_delay = sum(len(v) for v in observed.values())
     groups = {next((g for g in used if p == g or p.startswith(g + ".") or (g.endswith("placement_and_cessation")
                                                                           and p.rsplit(".", 1)[-1] in
                                                                           ("placement", "cessation"))), p)
               for p in nat if p != LAPSE}
-    n_params = n_delay + len(groups) + len(lapse)
+    n_params = n_delay + len(groups) + len(lapse_used)  # the lapse of each year with a figure
     n_tg = n_delay + len({t for g in used.values() for t in g}) + len(lapse_used)
+    if n_params <= n_tg:  # else the command refuses, and writes nothing
+        write_calibration(out, data)
     report["joint"] = {"rounds": history, "method": method}
     return n_params, n_tg
 
