@@ -31,7 +31,7 @@ import yaml
 from .engine import make_engine
 from .journey import Journey
 from .loading import InputError, LoadedScenario
-from .metrics import period_metrics, summarise
+from .metrics import bounds, period_metrics, summarise
 from .random_streams import Streams
 from .units import Calendar
 
@@ -342,7 +342,7 @@ def run_replications(loaded: LoadedScenario, replications: int, seed: int, worke
 
 def _row(metric: str, period: str, target: Target | None, values: list[float | None], la_code: str = ""
          ) -> dict[str, Any]:
-    s = summarise(values)
+    s = summarise(values, bounds(metric))
     mean = s["mean"]
     row: dict[str, Any] = {"metric": metric, "period": period}
     if la_code:

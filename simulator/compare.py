@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .loading import LoadedScenario, load_scenario
-from .metrics import METRIC_LABELS, summarise
+from .metrics import METRIC_LABELS, bounds, summarise
 from .rules import flatten, labels
 from .run import _atomic_write, _dump, run
 
@@ -62,8 +62,8 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
         xb = [r["metrics"].get(key) for r in rb.replications]
         diffs = [None if (x is None or y is None) else y - x for x, y in zip(xa, xb, strict=True)]
         sd_ = summarise(diffs)
-        metrics[key] = {"label": METRIC_LABELS.get(key, key), rules_a if rules_a != rules_b else "a": summarise(xa),
-                        rules_b if rules_a != rules_b else "b": summarise(xb), "diff": sd_["mean"],
+        metrics[key] = {"label": METRIC_LABELS.get(key, key), rules_a if rules_a != rules_b else "a": summarise(xa, bounds(key)),
+                        rules_b if rules_a != rules_b else "b": summarise(xb, bounds(key)), "diff": sd_["mean"],
                         "diff_ci95": sd_["ci95"]}
     result = {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
               "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),

@@ -186,8 +186,14 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
     return out
 
 
-def summarise(values: list[float | None]) -> dict[str, Any]:
-    """Mean and 95% t-interval over replications (None where a replication had no value)."""
+def bounds(metric: str) -> tuple[float, float]:
+    """What a metric can be: every metric here is a count, a duration, a cost (>= 0) or a percentage (0-100)."""
+    return (0.0, 100.0) if metric.endswith("_pct") else (0.0, math.inf)
+
+
+def summarise(values: list[float | None], within: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Mean and 95% t-interval over replications (None where a replication had no value). With `within`, the
+    interval is cut at what the metric can be (a count's interval from 2 replications can reach below 0)."""
     xs = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     n = len(xs)
     if n == 0:
@@ -197,7 +203,10 @@ def summarise(values: list[float | None]) -> dict[str, Any]:
         return {"mean": _r(mean), "ci95": [None, None], "n": 1}
     var = sum((x - mean) ** 2 for x in xs) / (n - 1)
     half = t975(n - 1) * math.sqrt(var / n)
-    return {"mean": _r(mean), "ci95": [_r(mean - half), _r(mean + half)], "n": n}
+    lo, hi = mean - half, mean + half
+    if within is not None:
+        lo, hi = max(lo, within[0]), min(hi, within[1])
+    return {"mean": _r(mean), "ci95": [_r(lo), _r(hi)], "n": n}
 
 
 def _r(x: float) -> float:
@@ -206,12 +215,12 @@ def _r(x: float) -> float:
 
 def aggregate(reps: list[dict[str, Any]]) -> dict[str, Any]:
     keys = list(reps[0]["metrics"])
-    metrics = {k: summarise([r["metrics"].get(k) for r in reps]) for k in keys}
+    metrics = {k: summarise([r["metrics"].get(k) for r in reps], bounds(k)) for k in keys}
     periods = sorted({p for r in reps for p in r["by_period"]}, key=_period_key)
     by_period: dict[str, Any] = {}
     for p in periods:
         ks = sorted({k for r in reps for k in r["by_period"].get(p, {})})
-        by_period[p] = {k: summarise([r["by_period"].get(p, {}).get(k) for r in reps]) for k in ks}
+        by_period[p] = {k: summarise([r["by_period"].get(p, {}).get(k) for r in reps], bounds(k)) for k in ks}
     return {"metrics": metrics, "by_period": by_period}
 
 
