@@ -48,8 +48,9 @@ STEPS = (
 
 # streams drawn in bulk (Journey._prefetch_draws): the stock's first review, and a new request's first pass
 # (the review's decision draws at occurrence 1: the review count has gone up by then)
-STOCK_REVIEW_STREAMS = {"review_late": 1, "review_late_days": 1, "review_decision": 1, "review_outcome": 2,
-                        "contents_dispute_review": 2, "transfer_late": 1, "transfer_preference": 1}
+# (the stock's first review meeting and decision day are drawn in bulk in populate, so their streams are not here)
+STOCK_REVIEW_STREAMS = {"review_outcome": 2, "contents_dispute_review": 2, "transfer_late": 1,
+                        "transfer_preference": 1}
 FIRST_PASS_STREAMS = ("refuse_assess", "la_delay", "no_plan", "naming", "grounds", "contents_dispute",
                       "dispute_refusal_to_assess", "dispute_refusal_to_issue", "dispute_placement",
                       "request_withdrawn", "assessment_withdrawn", "assessment_lapsed")
