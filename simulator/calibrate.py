@@ -311,13 +311,15 @@ def write_calibration(path: Path, data: dict[str, Any]) -> None:
 
 # ------------------------------------------------------------------ joint stage: everything on the full model
 
-JOINT_GAIN = 1.0 / 35.0  # log(1 + median delay) per point of % within 20 weeks: the slope of a Weibull (shape 1)
-#                          at its median, -ln2 x 0.5 = -0.35 per unit of log delay, i.e. 35 points
+JOINT_GAIN = 1.0 / 35.0  # log(1 + median delay) per point of % within 20 weeks, for a Weibull of shape 1: its slope
+#                          at the median is -ln2 x 0.5 = -0.35 per unit of log delay (35 points); shape k: 35k points,
+#                          so a round divides this gain by the scenario's shape
 JOINT_METHOD = ("joint rounds on the full model: one replication of the whole scenario per round (fixed seed); every "
-                "authority-year's log(1 + median delay) moves by (model - observed % within 20 weeks) / 35 "
+                "authority-year's log(1 + median delay) moves by (model - observed % within 20 weeks) / (35 x the delay's Weibull shape) "
                 "(halved after round 3); national parameters by the ratio updates of stage 2; the assessment lapse "
                 "probability of each year by 1 - p <- (1 - p) x observed / model new plans")
 LAPSE = "population.assessment_lapsed_probability"
+SHAPE = "durations.authority_delay_shape"
 
 
 def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str, dict[str, Any]]],
@@ -358,7 +360,8 @@ def update_lapse(by_year: dict[int, float], targets: list[Target], by_period: di
         if not model:
             continue
         y = int(t.period)
-        p = out.get(y, 0.0)
+        earlier = [k for k in out if k <= y]
+        p = out.get(y, out[max(earlier)] if earlier else 0.0)  # as ProbabilityByYear.in_year reads it
         out[y] = round(min(max(1.0 - (1.0 - p) * t.value / model, 0.0), hi), 5)
         used.append(f"new_plans_issued {t.period}")
     return out, used

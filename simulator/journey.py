@@ -338,6 +338,7 @@ class Journey:
         self._shape = {k: getattr(v, "distribution", "fixed") for k, v in sc.durations}
         self.p_withdraw_request = pop.request_withdrawn_probability.value
         self.p_withdraw_assessment = pop.assessment_withdrawn_probability.value
+        self._p_decided = 1.0 - self.p_withdraw_request
         self.p_lapse = pop.assessment_lapsed_probability
         self.inv_delay_shape = 1.0 / sc.durations.authority_delay_shape.value
         for k in ("mediation_held_days", "decision_to_appeal_days"):
@@ -557,7 +558,8 @@ class Journey:
             y = self.cal.start.year
             for la in self.las:
                 g = self.streams.generator("arrivals_lead_in", la.idx, y)
-                lam = la.spec.requests_in_year(y - 1, base_year, growth)  # the lead-in runs in the year before * self.lead_in / DAYS_PER_YEAR * OVERSAMPLE
+                # the lead-in runs in the year before the start, at that year's rate
+                lam = la.spec.requests_in_year(y - 1, base_year, growth) * self.lead_in / DAYS_PER_YEAR * OVERSAMPLE
                 n = int(g.poisson(lam))
                 all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
                 all_la.append(np.full(n, la.idx, dtype=np.int64))
@@ -655,7 +657,8 @@ class Journey:
         """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
         p = la.p_refuse
         p += self.fx["la_refusal_convergence"] * (self.national_refusal - p)
-        return min(1.0, p * self.fx["refuse_to_assess_multiplier"] * self.refusal_rr[requester])
+        # the published rate is of all requests; withdrawn ones never reach the decision
+        return min(1.0, p * self.fx["refuse_to_assess_multiplier"] * self.refusal_rr[requester] / self._p_decided)
 
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]

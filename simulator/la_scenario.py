@@ -28,6 +28,7 @@ from .backtest import load_targets
 from .calibrate import (
     JOINT_GAIN,
     LAPSE,
+    SHAPE,
     clip,
     fit_authority,
     get_node,
@@ -78,6 +79,17 @@ def _tribunal(england: dict[str, Any], share: float) -> dict[str, Any]:
     return t
 
 
+def _redress(england: dict[str, Any], share: float) -> dict[str, Any]:
+    """National redress behaviour, with the disputes in progress at the start scaled to the authority."""
+    r = copy.deepcopy(england["redress"])
+    d = r["disputes_in_progress_at_start"]
+    r["disputes_in_progress_at_start"] = {
+        "value": round(d["value"] * share),
+        "assumption": f"England's assumed {d['value']:,} x this authority's share of England's 2019 requests "
+                      f"({share:.4%})", "range": [round(v * share) for v in d["range"]]}
+    return r
+
+
 def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Scenario and targets of an authority from its official figures (2019-2025, its own 2019-2023 figures)."""
     la = find_authority(england, name)
@@ -92,6 +104,7 @@ def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict
     doc["local_authorities"]["items"] = [la]
     doc["local_authorities"]["provenance"].pop("delay_days_by_year", None)
     doc["tribunal"] = _tribunal(england, share)
+    doc["redress"] = _redress(england, share)
     doc["replications"] = 5
     tol = {"initial_requests_for_assessment": (5, "relative"), "requests_refused_pct": (2, "absolute"),
            "new_plans_issued": (5, "relative"), "within_20_weeks_pct": (3, "absolute"),
@@ -190,6 +203,7 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
     doc["replications"] = 5
     doc["local_authorities"]["items"] = [la]
     doc["tribunal"] = _tribunal(england, share)
+    doc["redress"] = _redress(england, share)
     src = "given by the user"
     targets = [
         {"metric": "initial_requests_for_assessment", "period": str(year), "value": requests, "unit": "requests",
@@ -259,15 +273,17 @@ def refine(path: Path, seed: int, rounds: int = 6) -> dict[str, Any]:
     observed = {code: {int(t.period): t.value for t in targets if t.metric == "within_20_weeks_pct"}}
     delays = {code: {int(y): float(v) for y, v in (item.get("delay_days_by_year") or {}).items()}}
     lapse_node = get_node(doc, LAPSE)
-    lapse: dict[int, float] = {}
+    lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}  # the national one to start
+    lapse_used: list[str] = []
     history = []
     for r in range(rounds):
         item["delay_days_by_year"] = dict(sorted(delays[code].items()))
         lapse_node["by_year"] = dict(sorted(lapse.items()))
         rows = period_rows(dataclasses.replace(loaded, scenario=Scenario.model_validate(doc)), seed,
                            reps=sc.replications)
-        updated, within = update_delays(delays, {code: rows}, observed, JOINT_GAIN if r < 3 else JOINT_GAIN / 2)
-        lapse, _ = update_lapse(lapse, targets, rows, (lapse_node.get("range") or [0.0, 1.0])[1])
+        gain = JOINT_GAIN / get_node(doc, SHAPE)["value"] * (1.0 if r < 3 else 0.5)
+        updated, within = update_delays(delays, {code: rows}, observed, gain)
+        lapse, lapse_used = update_lapse(lapse, targets, rows, (lapse_node.get("range") or [0.0, 1.0])[1])
         new, _ = national_update(doc, targets, rows)
         for p, v in new.items():
             if p.startswith("reviews.cease_probability_per_year."):
@@ -277,7 +293,8 @@ def refine(path: Path, seed: int, rounds: int = 6) -> dict[str, Any]:
     lapse_node["by_year"] = dict(sorted(lapse.items()))
     note = (f"fitted by sendsim la-scenario to this authority's own figures ({rounds} joint rounds, seed {seed}, "
             f"{sc.replications} replications)")
-    lapse_node["assumption"] = f"{lapse_node.get('assumption', '')} For this authority: {note}, from its new plans."
+    if lapse_used:
+        lapse_node["assumption"] = f"{lapse_node.get('assumption', '')} For this authority: {note}, from its new plans."
     for node in get_node(doc, "reviews.cease_probability_per_year").values():
         node.setdefault("assumption", "")
         node["assumption"] = f"{node['assumption']} Scale {note}, from its plans in force.".strip()

@@ -20,6 +20,7 @@ from ..calibrate import (
     JOINT_METHOD,
     LAPSE,
     NATIONAL_METHOD,
+    SHAPE,
     clip,
     fit_delays,
     get_node,
@@ -218,7 +219,7 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
         ld = dataclasses.replace(loaded, scenario=Scenario.model_validate(doc))
         _say(f"joint round {r + 1}/{rounds}: one full replication to {doc['end_date']}")
         res = backtest_replication(ld, sd, 0, by_la=True)
-        gain = JOINT_GAIN if r < 3 else JOINT_GAIN / 2
+        gain = JOINT_GAIN / get_node(doc, SHAPE)["value"] * (1.0 if r < 3 else 0.5)
         updated, within = update_delays(delays, res["by_la"], observed, gain)
         new, used = national_update(doc, targets, res["by_period"])
         for path, v in new.items():
