@@ -319,6 +319,11 @@ JOINT_METHOD = ("joint rounds on the full model: one replication of the whole sc
                 "(halved after round 3); national parameters by the ratio updates of stage 2; the assessment lapse "
                 "probability of each year by 1 - p <- (1 - p) x observed / model new plans")
 LAPSE = "population.assessment_lapsed_probability"
+
+
+def joint_gain(shape: float, round_index: int) -> float:
+    """The step of round `round_index` (from 0): JOINT_GAIN for the delay's Weibull shape, halved after round 3."""
+    return JOINT_GAIN / shape * (1.0 if round_index < 3 else 0.5)
 SHAPE = "durations.authority_delay_shape"
 
 

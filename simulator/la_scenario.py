@@ -26,12 +26,12 @@ import yaml
 
 from .backtest import load_targets
 from .calibrate import (
-    JOINT_GAIN,
     LAPSE,
     SHAPE,
     clip,
     fit_authority,
     get_node,
+    joint_gain,
     national_update,
     period_rows,
     update_delays,
@@ -281,8 +281,7 @@ def refine(path: Path, seed: int, rounds: int = 6) -> dict[str, Any]:
         lapse_node["by_year"] = dict(sorted(lapse.items()))
         rows = period_rows(dataclasses.replace(loaded, scenario=Scenario.model_validate(doc)), seed,
                            reps=sc.replications)
-        gain = JOINT_GAIN / get_node(doc, SHAPE)["value"] * (1.0 if r < 3 else 0.5)
-        updated, within = update_delays(delays, {code: rows}, observed, gain)
+        updated, within = update_delays(delays, {code: rows}, observed, joint_gain(get_node(doc, SHAPE)["value"], r))
         lapse, lapse_used = update_lapse(lapse, targets, rows, (lapse_node.get("range") or [0.0, 1.0])[1])
         new, _ = national_update(doc, targets, rows)
         for p, v in new.items():

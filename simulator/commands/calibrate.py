@@ -16,7 +16,6 @@ import yaml
 from ..backtest import backtest_replication, default_targets, load_la_targets, load_targets
 from ..calibrate import (
     CAPACITY_METHOD,
-    JOINT_GAIN,
     JOINT_METHOD,
     LAPSE,
     NATIONAL_METHOD,
@@ -24,6 +23,7 @@ from ..calibrate import (
     clip,
     fit_delays,
     get_node,
+    joint_gain,
     national_update,
     period_rows,
     provenance,
@@ -137,14 +137,9 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
                 nat[path] = {"value": v, **_keep(doc, path)}
             history.append({k: v["value"] for k, v in nat.items()})
         for path in nat:
-            group = next((g for g in used if path == g or path.startswith(g + ".")
-                          or (g.endswith("placement_and_cessation") and path.rsplit(".", 1)[-1] in ("placement",
-                                                                                                      "cessation"))),
-                         path)
-            nat[path]["calibrated"] = provenance(NATIONAL_METHOD + f", {rounds} rounds", used.get(group, []), today)
-        n_params += len({next((g for g in used if p == g or p.startswith(g + ".")
-                               or (g.endswith("placement_and_cessation") and p.rsplit(".", 1)[-1] in
-                                   ("placement", "cessation"))), p) for p in nat})
+            nat[path]["calibrated"] = provenance(NATIONAL_METHOD + f", {rounds} rounds",
+                                                 used.get(_group(path, used), []), today)
+        n_params += len({_group(p, used) for p in nat})
         n_tg += len({t for g in used.values() for t in g})
         report["national"] = {"values": {k: v["value"] for k, v in nat.items()}, "rounds": history,
                               "method": NATIONAL_METHOD}
@@ -219,7 +214,7 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
         ld = dataclasses.replace(loaded, scenario=Scenario.model_validate(doc))
         _say(f"joint round {r + 1}/{rounds}: one full replication to {doc['end_date']}")
         res = backtest_replication(ld, sd, 0, by_la=True)
-        gain = JOINT_GAIN / get_node(doc, SHAPE)["value"] * (1.0 if r < 3 else 0.5)
+        gain = joint_gain(get_node(doc, SHAPE)["value"], r)
         updated, within = update_delays(delays, res["by_la"], observed, gain)
         new, used = national_update(doc, targets, res["by_period"])
         for path, v in new.items():
@@ -234,29 +229,28 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
         _say(f"  {within}/{updated} authority-years within 3 points; new plans {plans}; lapse {lapse}; "
              f"plans over a year (%) {over}")
     data["la_delay_days"] = {code: d for code, d in delays.items() if d}
-    method = JOINT_METHOD
+    method = f"{JOINT_METHOD}, {rounds} rounds"
     for path in nat:
-        if path == LAPSE:
-            continue
-        group = next((g for g in used if path == g or path.startswith(g + ".")
-                      or (g.endswith("placement_and_cessation") and path.rsplit(".", 1)[-1] in
-                          ("placement", "cessation"))), path)
-        nat[path]["calibrated"] = provenance(method + f", {rounds} rounds", used.get(group, []), today)
+        if path != LAPSE:
+            nat[path]["calibrated"] = provenance(method, used.get(_group(path, used), []), today)
     nat[LAPSE] = {"value": lapse_node.get("value", 0.0), "by_year": dict(sorted(lapse.items())),
-                  **_keep(doc, LAPSE), "calibrated": provenance(method + f", {rounds} rounds", lapse_used, today)}
-    data["delays_calibrated"] = provenance(method + f", {rounds} rounds",
-                                           ["within_20_weeks_pct by authority"], today)
+                  **_keep(doc, LAPSE), "calibrated": provenance(method, lapse_used, today)}
+    data["delays_calibrated"] = provenance(method, ["within_20_weeks_pct by authority"], today)
     n_delay = sum(len(v) for v in observed.values())
-    groups = {next((g for g in used if p == g or p.startswith(g + ".") or (g.endswith("placement_and_cessation")
-                                                                          and p.rsplit(".", 1)[-1] in
-                                                                          ("placement", "cessation"))), p)
-              for p in nat if p != LAPSE}
+    groups = {_group(p, used) for p in nat if p != LAPSE}
     n_params = n_delay + len(groups) + len(lapse_used)  # the lapse of each year with a figure
     n_tg = n_delay + len({t for g in used.values() for t in g}) + len(lapse_used)
     if n_params <= n_tg:  # else the command refuses, and writes nothing
         write_calibration(out, data)
     report["joint"] = {"rounds": history, "method": method}
     return n_params, n_tg
+
+
+def _group(path: str, used: dict[str, list[str]]) -> str:
+    """The fitted group a parameter belongs to (placement and cessation share one scale), else itself."""
+    return next((g for g in used if path == g or path.startswith(g + ".")
+                 or (g.endswith("placement_and_cessation") and path.rsplit(".", 1)[-1] in ("placement", "cessation"))),
+                path)
 
 
 def _set(doc: dict[str, Any], path: str, value: float) -> None:
