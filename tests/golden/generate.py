@@ -1,0 +1,116 @@
+"""Golden outputs of `small_la`: what every command writes or prints, kept byte for byte.
+
+Why: a refactor must not change a single result. Every random draw is keyed by (seed, replication,
+stream name, child, occurrence), so the same scenario and seed give the same bytes whatever the code
+layout; these files are the proof. `tests/test_golden.py` regenerates everything into a temporary
+folder and compares it with the files here.
+
+    python tests/golden/generate.py          # rewrite tests/golden/small_la/ (only when outputs change on purpose)
+
+Regenerate only in a commit of its own whose message says what changed and why.
+
+Files whose bytes depend on a library's version (Parquet's `created_by`, matplotlib's PNG metadata)
+are compared as bytes when the version matches the one recorded in `versions.json`, and by content
+otherwise (Parquet tables; PNGs are then skipped), so a newer pyarrow or matplotlib on CI does not
+fail the test for a reason that is not ours.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent / "small_la"
+SMALL = "scenarios/small_la.yaml"
+RULE_SETS = ("current_2014", "green_paper_2022", "improvement_plan_2023", "white_paper_2026")
+COMPARES = (("current_2014", "green_paper_2022"), ("current_2014", "current_2014+mandatory_mediation"),
+            ("current_2014", "white_paper_2026"))
+TIMINGS = ("wall_seconds", "children_per_second", "events_per_second")
+VERSIONED = {".parquet": "pyarrow", ".png": "matplotlib"}
+
+
+def _invoke(*args: str) -> str:
+    """Run one `sendsim` command in this process; its standard output (progress on stderr is dropped)."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    r = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    if r.exit_code != 0:
+        raise RuntimeError(f"sendsim {' '.join(args)} exited {r.exit_code}:\n{r.output}")
+    return r.stdout
+
+
+def _drop(obj: object, keys: tuple[str, ...]) -> object:
+    if isinstance(obj, dict):
+        return {k: _drop(v, keys) for k, v in obj.items() if k not in keys}
+    if isinstance(obj, list):
+        return [_drop(v, keys) for v in obj]
+    return obj
+
+
+def produce(out: Path) -> None:
+    """Write every golden output into `out` (run from the repository's root)."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        for engine in ("heap", "simpy"):
+            run_dir = tmp / f"run-{engine}"
+            text = _invoke("run", SMALL, "-n", "2", "--seed", "3", "--engine", engine, "--json", "--out", str(run_dir))
+            (out / f"run-{engine}.stdout.json").write_text(text)
+            dst = out / f"run-{engine}"
+            dst.mkdir(exist_ok=True)
+            shutil.copy(run_dir / "summary.json", dst / "summary.json")
+            for rep in ("rep-000", "rep-001"):
+                for f in ("metrics.json", "journeys.parquet", "events.parquet"):
+                    shutil.copy(run_dir / "replications" / rep / f, dst / f"{rep}.{f}")
+        for a, b in COMPARES:
+            name = f"compare-{a}-vs-{b}".replace("+", "_plus_")
+            (out / f"{name}.json").write_text(_invoke("compare", SMALL, "--rules", a, "--rules", b, "-n", "2",
+                                                      "--seed", "5", "--json"))
+        (out / "compare-green_paper.txt").write_text(_invoke("compare", SMALL, "--rules", "current_2014", "--rules",
+                                                             "green_paper_2022", "-n", "2", "--seed", "5"))
+        rules_args = [x for r in RULE_SETS for x in ("--rules", r)]
+        for case in sorted((ROOT / "case_studies").glob("*.yaml")):
+            cs_dir = tmp / f"case-{case.stem}"
+            text = _invoke("case-study", f"case_studies/{case.name}", *rules_args, "--runs", "5", "--seed", "2",
+                           "--json", "--out", str(cs_dir))
+            (out / f"case-{case.stem}.json").write_text(text.replace(str(cs_dir), "<out>"))
+            shutil.copy(cs_dir / f"{json.loads(text)['case']}.png", out / f"case-{case.stem}.png")
+        (out / "case-sam.txt").write_text(_invoke("case-study", "case_studies/sam_autistic_mainstream_specialist.yaml",
+                                                  "--rules", "current_2014", "--rules", "green_paper_2022",
+                                                  "--runs", "5", "--seed", "2"))
+        bt = json.loads(_invoke("backtest", SMALL, "--json"))
+        (out / "backtest.json").write_text(json.dumps(_drop(bt, TIMINGS), indent=2) + "\n")
+        (out / "rules-list.txt").write_text(_invoke("rules", "list"))
+        for r in RULE_SETS:
+            (out / f"rules-show-{r}.txt").write_text(_invoke("rules", "show", r))
+            (out / f"map-{r}.json").write_text(_invoke("map", "--rules", r, "--format", "json"))
+            (out / f"map-{r}.md").write_text(_invoke("map", "--rules", r, "--format", "markdown"))
+            if r != "current_2014":
+                (out / f"rules-diff-current_2014-{r}.txt").write_text(_invoke("rules", "diff", "current_2014", r))
+        (out / "rules-show-current_2014+mandatory_mediation.txt").write_text(
+            _invoke("rules", "show", "current_2014+mandatory_mediation"))
+        (out / "map-green_paper_2022.txt").write_text(_invoke("map", "--rules", "green_paper_2022"))
+        for kind in ("scenario", "rules"):
+            (out / f"schema-{kind}.json").write_text(_invoke("schema", "--kind", kind))
+        bench = json.loads(_invoke("bench", "benchmarks/reference_network.yaml", "--children", "20000", "--seed", "4",
+                                   "--warmup", "10", "--json"))
+        (out / "bench.json").write_text(json.dumps(_drop(bench, TIMINGS), indent=2, sort_keys=True) + "\n")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    (out / "versions.json").write_text(json.dumps({lib: version(lib) for lib in VERSIONED.values()}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    import os
+
+    os.chdir(ROOT)
+    shutil.rmtree(GOLDEN, ignore_errors=True)
+    produce(GOLDEN)
+    print(f"wrote {len(list(GOLDEN.rglob('*')))} files to {GOLDEN}", file=sys.stderr)
