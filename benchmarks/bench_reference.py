@@ -25,7 +25,8 @@ sys.path.insert(0, str(HERE))  # the SimPy model beside this file
 
 from simpy_network import run_simpy  # noqa: E402
 
-from simulator.bench import Network, load_network, run_bench, theory  # noqa: E402
+from simulator.analysis.bench import load_network, run_bench, theory
+from simulator.schema.network import Network  # noqa: E402
 
 # Erlang C mean waits quoted in issue 6 for the reference network (means at exactly 80% utilisation)
 ISSUE_ERLANG_C = {"decide": 0.2386, "assess": 0.2761, "draft_and_issue": 0.2955, "tribunal": 3.7926}

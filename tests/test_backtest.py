@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulator.backtest import (
+from simulator.analysis.backtest import (
     METRICS,
     backtest_replication,
     compare,
@@ -18,7 +18,8 @@ from simulator.backtest import (
     periods_in_horizon,
 )
 from simulator.cli import main
-from simulator.loading import InputError, load_scenario
+from simulator.rules.scenario import load_scenario
+from simulator.schema.files import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_la.yaml"

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from simulator.bench import BenchModel, load_network, run_bench
+from simulator.analysis.bench import BenchModel, load_network, run_bench
 from simulator.cli import main
-from simulator.engine import HeapEngine, Resource, SimpyEngine
-from simulator.metrics import t975
+from simulator.engine.core.loop import HeapEngine, SimpyEngine
+from simulator.engine.core.resources import Resource
+from simulator.analysis.stats import t975
 
 SMALL = """\
 time_unit: days

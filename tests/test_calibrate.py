@@ -9,10 +9,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simulator.backtest import Target
-from simulator.calibrate import clip, fit_authority, national_update, update_delays, update_lapse
+from simulator.analysis.backtest import Target
+from simulator.analysis.calibrate import clip, fit_authority, national_update, update_delays, update_lapse
 from simulator.cli import main
-from simulator.loading import load_scenario
+from simulator.rules.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_la.yaml"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from simulator.loading import load_scenario
-from simulator.run import run
+from simulator.rules.scenario import load_scenario
+from simulator.analysis.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +66,7 @@ def test_bulk_draws_are_the_keyed_draws():
     """uniform_array and Draw.prefetch give exactly the numbers Draw computes one by one (speed only)."""
     import numpy as np
 
-    from simulator.random_streams import Draw, Streams, uniform_array
+    from simulator.engine.core.streams import Draw, Streams, uniform_array
 
     s = Streams(3, 1)
     ids = np.array([0, 1, 99, 100, 4999, 2**40], dtype=np.int64)

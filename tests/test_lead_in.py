@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from simulator.engine import make_engine
-from simulator.journey import Journey
-from simulator.loading import load_scenario
-from simulator.random_streams import Streams
+from simulator.engine.core.loop import make_engine
+from simulator.engine.model.journey import Journey
+from simulator.rules.scenario import load_scenario
+from simulator.engine.core.streams import Streams
 
 SMALL = Path(__file__).resolve().parent.parent / "scenarios" / "small_la.yaml"
 

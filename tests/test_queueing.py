@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 
-from simulator.engine import HeapEngine
-from simulator.journey import Journey
-from simulator.loading import load_scenario
-from simulator.metrics import t975
-from simulator.random_streams import Streams
+from simulator.engine.core.loop import HeapEngine
+from simulator.engine.model.journey import Journey
+from simulator.rules.scenario import load_scenario
+from simulator.analysis.stats import t975
+from simulator.engine.core.streams import Streams
 
 from .conftest import pin, quiet, write_scenario
 

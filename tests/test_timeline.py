@@ -7,10 +7,11 @@ import datetime as dt
 
 import pyarrow.parquet as pq
 
-from simulator.engine import HeapEngine
-from simulator.journey import Journey, Recorder
-from simulator.loading import load_scenario
-from simulator.random_streams import Streams
+from simulator.engine.core.loop import HeapEngine
+from simulator.engine.model.journey import Journey
+from simulator.engine.model.records import Recorder
+from simulator.rules.scenario import load_scenario
+from simulator.engine.core.streams import Streams
 
 from .conftest import pin, quiet, write_scenario
 
@@ -95,7 +96,7 @@ def test_queue_delays_the_clock_and_flags_the_missed_deadline(tmp_path, small_di
 
 
 def test_event_log_has_the_documented_columns(tmp_path, small_dict):
-    from simulator.run import run
+    from simulator.analysis.run import run
 
     loaded = load_scenario(write_scenario(tmp_path, copy.deepcopy(small_dict)))
     res = run(loaded, replications=1, seed=3, out_dir=tmp_path / "out")

@@ -1,0 +1,280 @@
+"""Backtest: run a scenario and set its results beside the official figures in a targets file.
+
+A targets file (CSV, or YAML with a `targets:` list) has one row per official figure: `metric`, `period`, `value`,
+`tolerance`, `tolerance_kind` (`absolute`: points, or `relative`: % of the value), `source` and optional `unit`,
+`note`. Metric names are those of ../shared/domain/calibration_targets.csv. Each metric is measured on the period
+the statistic uses: calendar years ("2019") for DfE activity, the January caseload ("2020" = January 2020) for plans
+in force, September-August years ("2019/20") for the tribunal. A file with an unknown metric, a period outside the
+scenario's horizon or a malformed number is refused, one line per problem (`InputError`), before anything runs.
+
+The model's value for every target is computed on each replication and summarised as a mean with a 95% t-interval
+(`metrics.summarise`), so ratio metrics are averaged over replications, not formed from averaged counts. For every
+metric the backtest also reports each later period of the horizon with no observed value: the projection, read the
+same way. Per-authority figures (`england_by_la.csv`) are compared the same way, one authority at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..rules.scenario import LoadedScenario
+from ..schema.files import InputError
+from .metrics import LA_METRICS, TARGET_METRICS, TargetMetric, la_period_metrics, period_metrics
+from .runner import map_shared, simulate
+from .stats import bounds, summarise
+
+METRICS = TARGET_METRICS  # the official figures a targets file may name
+MetricSpec = TargetMetric
+
+
+TOLERANCE_KINDS = ("absolute", "relative")
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    period: str
+    value: float
+    tolerance: float
+    tolerance_kind: str
+    source: str
+    unit: str = ""
+    la_code: str = ""
+
+    def within(self, model: float) -> bool:
+        allowed = self.tolerance if self.tolerance_kind == "absolute" else abs(self.value) * self.tolerance / 100.0
+        return abs(model - self.value) <= allowed + 1e-9
+
+    def error(self, model: float) -> float:
+        """Model minus observed: points for absolute tolerances, % of the observed value for relative ones."""
+        if self.tolerance_kind == "absolute":
+            return model - self.value
+        return 100.0 * (model - self.value) / self.value if self.value else math.nan
+
+
+def period_bounds(kind: str, period: str) -> tuple[dt.date, dt.date] | None:
+    """First and last day a period covers (a January caseload is the 1 January count), or None if malformed."""
+    try:
+        if kind == "academic":
+            a, b = period.split("/")
+            y1, y2 = int(a), int(b)
+            if len(a) != 4 or len(b) != 2 or (y1 + 1) % 100 != y2:
+                return None
+            return dt.date(y1, 9, 1), dt.date(y1 + 1, 8, 31)
+        if len(period) != 4:
+            return None
+        y = int(period)
+        if kind == "january":
+            return dt.date(y, 1, 1), dt.date(y, 1, 1)
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    except ValueError:
+        return None
+
+
+def periods_in_horizon(kind: str, start: dt.date, end: dt.date) -> list[str]:
+    """Every period of a kind that lies wholly inside [start, end], in time order."""
+    out = []
+    for y in range(start.year - 1, end.year + 1):
+        p = f"{y}/{str(y + 1)[2:]}" if kind == "academic" else str(y)
+        b = period_bounds(kind, p)
+        if b and start <= b[0] and b[1] <= end:
+            out.append(p)
+    return out
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a CSV (comment lines start with #) or a YAML file with a `targets:` list."""
+    if not path.is_file():
+        raise InputError([f"{path}: file not found"])
+    text = path.read_text()
+    if path.suffix in (".yaml", ".yml"):
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise InputError([f"{path}: not valid YAML ({str(e).splitlines()[0]})"]) from None
+        items = doc.get("targets") if isinstance(doc, dict) else None
+        if not isinstance(items, list):
+            raise InputError([f"{path}: targets: expected a list of targets (allowed: a `targets:` list)"])
+        return [(i + 1, r if isinstance(r, dict) else {}) for i, r in enumerate(items)]
+    lines = text.splitlines()
+    numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not numbered:
+        raise InputError([f"{path}: no targets (allowed: a CSV header line, then one target per line)"])
+    reader = csv.DictReader([ln for _, ln in numbered])
+    return [(numbered[k + 1][0], row) for k, row in enumerate(reader)]
+
+
+def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, MetricSpec] | None = None,
+                 la_codes: set[str] | None = None,
+                 defaults: dict[str, tuple[float, str]] | None = None) -> list[Target]:
+    """Read and check a targets file against a scenario's horizon: every problem is reported at once.
+
+    `defaults` gives a metric's tolerance and tolerance_kind where a row leaves them out (per-authority files).
+    """
+    known = METRICS if known is None else known
+    defaults = defaults or {}
+    errors: list[str] = []
+    out: list[Target] = []
+    for line, r in _read_rows(path):
+        where = f"{path}:{line}"
+        bad = len(errors)
+        metric = str(r.get("metric") or "").strip()
+        period = str(r.get("period") or "").strip()
+        if metric not in known:
+            errors.append(f"{where}: metric: unknown metric {metric!r} (allowed: {', '.join(sorted(known))})")
+        tol_default, kind_default = defaults.get(metric, (None, ""))
+        nums: dict[str, float] = {}
+        for field in ("value", "tolerance"):
+            raw = r.get(field)
+            if field == "tolerance" and (raw is None or str(raw).strip() == "") and tol_default is not None:
+                raw = tol_default
+            try:
+                x = float(str(raw).replace(",", "")) if raw is not None and str(raw).strip() != "" else None
+            except ValueError:
+                x = None
+            if x is None or not math.isfinite(x) or (field == "tolerance" and x < 0):
+                errors.append(f"{where}: {field}: malformed number {raw!r} (allowed: a finite number"
+                              + (" >= 0)" if field == "tolerance" else ")"))
+            else:
+                nums[field] = x
+        kind = str(r.get("tolerance_kind") or kind_default).strip()
+        if kind not in TOLERANCE_KINDS:
+            errors.append(f"{where}: tolerance_kind: {kind!r} is not allowed (allowed: {', '.join(TOLERANCE_KINDS)})")
+        if metric in known:
+            spec = known[metric]
+            b = period_bounds(spec.kind, period)
+            shape = {"academic": "a September-August year like 2019/20", "january": "a year like 2020 (the January "
+                     "caseload)", "calendar": "a calendar year like 2019"}[spec.kind]
+            if b is None:
+                errors.append(f"{where}: period: {period!r} is malformed for {metric} (allowed: {shape})")
+            elif not (start <= b[0] and b[1] <= end):
+                inside = periods_in_horizon(spec.kind, start, end)
+                errors.append(f"{where}: period: {period} is outside the scenario's horizon {start} to {end} "
+                              f"(allowed: {inside[0] + ' to ' + inside[-1] if inside else 'none'})")
+        code = str(r.get("la_code") or "").strip()
+        if la_codes is not None and code not in la_codes:
+            errors.append(f"{where}: la_code: {code!r} is not an authority of the scenario (allowed: the scenario's "
+                          "local authority codes)")
+        if len(errors) == bad:
+            out.append(Target(metric, period, nums["value"], nums["tolerance"], kind, str(r.get("source") or ""),
+                              str(r.get("unit") or ""), code))
+    if errors:
+        raise InputError(errors)
+    return out
+
+
+def load_la_targets(path: Path, loaded: LoadedScenario, national: list[Target]) -> list[Target]:
+    """Per-authority figures (la_code, metric, period, value, source) with the national tolerance of each metric."""
+    sc = loaded.scenario
+    defaults = {t.metric: (t.tolerance, t.tolerance_kind) for t in national}
+    return load_targets(path, sc.start_date, sc.end_date, {m: METRICS[m] for m in LA_METRICS},
+                        {la.code for la in sc.local_authorities.items}, defaults)
+
+
+# ------------------------------------------------------------------ running
+
+def backtest_replication(loaded: LoadedScenario, seed: int, replication: int, by_la: bool = False
+                         ) -> dict[str, Any]:
+    """One replication: its period rows (and each authority's, if asked). No files written.
+
+    Worker processes get the loaded scenario once (`runner.map_shared`), not the file again: a long run is not
+    disturbed by files edited while it runs, and every replication sees the same inputs.
+    """
+    j = simulate(loaded, seed, replication)
+    out: dict[str, Any] = {"by_period": period_metrics(j)}
+    if by_la:
+        out["by_la"] = la_period_metrics(j)
+    return out
+
+
+def _replication_job(loaded: LoadedScenario, job: tuple[int, int, bool]) -> dict[str, Any]:
+    seed, replication, by_la = job
+    return backtest_replication(loaded, seed, replication, by_la)
+
+
+def run_replications(loaded: LoadedScenario, replications: int, seed: int, workers: int = 1, by_la: bool = False,
+                     progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """Replications 0..n-1 with the scenario's named streams: same results whatever the number of workers."""
+    reps = []
+    jobs = [(seed, r, by_la) for r in range(replications)]
+    for r, res in enumerate(map_shared(_replication_job, loaded, jobs, workers)):
+        reps.append(res)
+        if progress:
+            progress(f"replication {r + 1}/{replications} done")
+    return reps
+
+
+def _row(metric: str, period: str, target: Target | None, values: list[float | None], la_code: str = ""
+         ) -> dict[str, Any]:
+    s = summarise(values, bounds(metric))
+    mean = s["mean"]
+    row: dict[str, Any] = {"metric": metric, "period": period}
+    if la_code:
+        row["la_code"] = la_code
+    row.update({"observed": target.value if target else None, "model_mean": mean, "model_ci95": s["ci95"],
+                "error": None, "tolerance": None, "tolerance_kind": None, "within_tolerance": None,
+                "source": target.source if target else "projection: no official figure"})
+    if target is not None:
+        row["tolerance"] = target.tolerance
+        row["tolerance_kind"] = target.tolerance_kind
+        if mean is not None:
+            err = target.error(mean)
+            row["error"] = round(err, 4) if math.isfinite(err) else None
+            row["within_tolerance"] = target.within(mean)
+        else:
+            row["within_tolerance"] = False
+    return row
+
+
+def compare(targets: list[Target], reps: list[dict[str, Any]], start: dt.date, end: dt.date
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(target rows, projection rows): each target against the model, then every later period of each metric."""
+    rows = []
+    for t in targets:
+        spec = METRICS[t.metric]
+        rows.append(_row(t.metric, t.period, t, [spec.value(r["by_period"].get(t.period, {})) for r in reps]))
+    projections = []
+    for metric in dict.fromkeys(t.metric for t in targets):
+        spec = METRICS[metric]
+        periods = periods_in_horizon(spec.kind, start, end)
+        last = max((periods.index(t.period) for t in targets if t.metric == metric and t.period in periods),
+                   default=-1)
+        for p in periods[last + 1:]:
+            projections.append(_row(metric, p, None, [spec.value(r["by_period"].get(p, {})) for r in reps]))
+    return rows, projections
+
+
+def compare_by_la(targets: list[Target], reps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for t in targets:
+        spec = METRICS[t.metric]
+        vals = [spec.value(r["by_la"].get(t.la_code, {}).get(t.period, {})) for r in reps]
+        out.append(_row(t.metric, t.period, t, vals, t.la_code))
+    return out
+
+
+def la_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many authorities have every one of their own figures within tolerance, and the share by metric."""
+    by_la: dict[str, list[bool]] = {}
+    by_metric: dict[str, list[bool]] = {}
+    for r in rows:
+        ok = bool(r["within_tolerance"])
+        by_la.setdefault(r["la_code"], []).append(ok)
+        by_metric.setdefault(r["metric"], []).append(ok)
+    return {"authorities": len(by_la), "authorities_all_within": sum(all(v) for v in by_la.values()),
+            "figures": len(rows), "figures_within": sum(r["within_tolerance"] is True for r in rows),
+            "by_metric": {m: {"figures": len(v), "within": sum(v)} for m, v in by_metric.items()}}
+
+
+def default_targets(scenario_path: Path, name: str) -> Path:
+    """scenarios/targets/<scenario name>.csv next to the scenario file."""
+    return Path(scenario_path).parent / "targets" / f"{name}.csv"
+

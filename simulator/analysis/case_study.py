@@ -1,0 +1,234 @@
+"""Case studies: one child, many runs, under each rule set, read against the accountability map.
+
+A case-study file fixes a child's attributes and the family's choices, and may pin events
+("the LA refuses to assess"). The rest of the system runs as in the scenario the file names, so
+the child waits in the same queues as everyone else. For each rule set the child is run many
+times; the report gives the distribution of weeks to a final plan and to provision, the most
+likely route, and a step-by-step table of who holds the duty, the deadline, the typical time,
+who pays, what redress the family has, and the gaps the map flags.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..engine.model.journey import Journey
+from ..engine.model.records import EventRow
+from ..rules.accountability import deadline_value, gaps
+from ..rules.scenario import LoadedScenario, load_scenario
+from ..schema.case_study import CaseStudy
+from ..schema.files import InputError, parse_model
+from ..schema.shipped import locate
+from ..schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
+from .runner import simulate
+
+
+def load_case(path: str | Path) -> tuple[CaseStudy, LoadedScenario, int, float]:
+    """The case, its scenario, the authority's index and the start day; every problem reported as InputError."""
+    path = locate(path, "case_studies")
+    case, lines, _raw = parse_model(path, CaseStudy)
+    sc_path = (path.parent / case.scenario).resolve()
+    if not sc_path.is_file():
+        raise InputError([f"{path}:{lines.get(('scenario',), '?')}: scenario: file not found: {case.scenario} "
+                          f"(resolved to {sc_path})"])
+    loaded = load_scenario(sc_path)
+    items = loaded.scenario.local_authorities.items
+    la = 0
+    if case.local_authority is not None:
+        names = [x.name for x in items]
+        if case.local_authority not in names:
+            raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
+                              f"{case.local_authority!r} is not in {case.scenario} (allowed: "
+                              f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''})"])
+        la = names.index(case.local_authority)
+    start = 0.0
+    if case.request_date is not None:
+        start = float((case.request_date - loaded.scenario.start_date).days)
+        horizon = float((loaded.scenario.end_date - loaded.scenario.start_date).days)
+        if not 0 <= start < horizon:
+            raise InputError([f"{path}:{lines.get(('request_date',), '?')}: request_date: must fall within the "
+                              f"scenario ({loaded.scenario.start_date} to {loaded.scenario.end_date})"])
+    return case, loaded, la, start
+
+
+class _OnlyChild:
+    """A recorder that keeps only the case child's events (the rest of the system is not logged)."""
+
+    def __init__(self) -> None:
+        self.child = -10**12
+        self.rows: list[EventRow] = []
+        self.enabled = True
+
+    def add(self, row: EventRow) -> None:
+        if row.child == self.child:
+            self.rows.append(row)
+
+    def flush(self) -> None:
+        pass
+
+
+def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, seed: int,
+              run: int) -> list[EventRow]:
+    """One run: the whole scenario, with the case child added; returns the child's event rows."""
+    rec = _OnlyChild()
+    attrs = case.child.model_dump()
+    age = attrs.pop("age")
+    pins = {k: v for k, v in case.pinned.model_dump().items() if v is not None}
+
+    def add_child(j: Journey) -> None:
+        if case.existing_plan is not None:
+            c = j.add_existing_plan(case.existing_plan.setting, la, age, case.existing_plan.first_review_day,
+                                    pins=pins or None, **attrs)
+        else:
+            c = j.add_request(start, la, age, pins=pins or None, **attrs)
+        rec.child = c.id
+
+    simulate(loaded, seed, run, recorder=rec, prepare=add_child)  # type: ignore[arg-type]
+    return rec.rows
+
+
+ROUTE_WINDOW_DAYS = 18 * DAYS_PER_MONTH  # the route is read over the first 18 months after the start
+ROUTINE = {("annual_review", "maintain")}  # routine events that do not make a route different
+
+
+def _route(rows: list[EventRow]) -> tuple[str, ...]:
+    return tuple(f"{r.step}:{r.event}" for r in _dedup(rows))
+
+
+def _q(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    k = (len(xs) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: LoadedScenario | None,
+                       runs: list[list[EventRow]], start: float) -> dict[str, Any]:
+    """Distributions over runs, the modal route, and its step table against the map."""
+    finals, provs = [], []
+    for rows in runs:
+        f = next((r.day for r in rows if r.step == "final_plan" and r.event == "issued"), None)
+        p = next((r.day for r in rows if r.step == "provision"), None)
+        if f is not None:
+            finals.append((f - start) / DAYS_PER_WEEK)
+        if p is not None:
+            provs.append((p - start) / DAYS_PER_WEEK)
+    routes = Counter(_route(rows) for rows in runs)
+    route, count = routes.most_common(1)[0]
+    on_route = [rows for rows in runs if _route(rows) == route]
+    acc = loaded.rules.accountability
+    doc = loaded.rules.model_dump(mode="json")
+    flags = gaps(acc.steps, baseline.rules.accountability.steps if baseline is not None else None, acc.bodies)
+    table = []
+    prev_t = start
+    for i, key in enumerate(route):
+        step, event = key.split(":", 1)
+        events = [_dedup(rows)[i] for rows in on_route]
+        t = statistics.median(e.day for e in events)
+        actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
+        st = acc.steps.get(step)
+        table.append({
+            "step": step, "event": event, "acted_by": actor,
+            "duty_holder": list(st.duty_holder) if st else [],
+            "deadline": deadline_value(doc, st.deadline) if st else "unmapped",
+            "weeks_from_start": round((t - start) / DAYS_PER_WEEK, 1),
+            "weeks_in_step": round((t - prev_t) / DAYS_PER_WEEK, 1),
+            "payer": list(st.payer) if st else [],
+            "redress": list(st.redress) if st else [],
+            "gaps": flags.get(step, ["step missing from the accountability map"]),
+        })
+        prev_t = max(prev_t, t)
+    n = len(runs)
+    return {
+        "rules": loaded.law.name,
+        "runs": n,
+        "weeks_to_final_plan": _dist(finals, n),
+        "weeks_to_provision": _dist(provs, n),
+        "within_20_weeks_pct": round(100.0 * sum(1 for w in finals if w <= loaded.law.final_plan_weeks) / n, 1),
+        "most_likely_route": list(route),
+        "route_share_pct": round(100.0 * count / n, 1),
+        "routes_seen": len(routes),
+        "steps": table,
+    }
+
+
+def _dedup(rows: list[EventRow]) -> list[EventRow]:
+    """The events that make the route: in the window, routine ones dropped, repeats merged."""
+    out: list[EventRow] = []
+    t0 = next((r.day for r in rows if r.step == "request"), 0.0)
+    for r in rows:
+        if r.day > t0 + ROUTE_WINDOW_DAYS or (r.step, r.event) in ROUTINE:
+            continue
+        if not out or (out[-1].step, out[-1].event) != (r.step, r.event):
+            out.append(r)
+    return out
+
+
+def _dist(xs: list[float], n: int) -> dict[str, Any]:
+    def r(v: float | None) -> float | None:
+        return None if v is None else round(v, 1)
+
+    return {"median": r(_q(xs, 0.5)), "p10": r(_q(xs, 0.1)), "p90": r(_q(xs, 0.9)),
+            "reached_pct": round(100.0 * len(xs) / n, 1) if n else None}
+
+
+def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """Plain-language differences for this child between two rule sets."""
+    out = []
+    fa, fb = a["weeks_to_final_plan"]["median"], b["weeks_to_final_plan"]["median"]
+    if fa != fb:
+        out.append(f"Median weeks to a final plan: {fa} under {a['rules']}, {fb} under {b['rules']}.")
+    pa, pb = a["weeks_to_provision"]["median"], b["weeks_to_provision"]["median"]
+    if pa != pb:
+        out.append(f"Median weeks to provision in place: {pa} under {a['rules']}, {pb} under {b['rules']}.")
+    sa = [s.split(":")[0] for s in a["most_likely_route"]]
+    sb = [s.split(":")[0] for s in b["most_likely_route"]]
+    added = [s for s in dict.fromkeys(sb) if s not in sa]
+    removed = [s for s in dict.fromkeys(sa) if s not in sb]
+    if added:
+        out.append(f"Steps on the likely route under {b['rules']} only: {', '.join(added)}.")
+    if removed:
+        out.append(f"Steps on the likely route under {a['rules']} only: {', '.join(removed)}.")
+    ga = {(s["step"], g) for s in a["steps"] for g in s["gaps"]}
+    for s in b["steps"]:
+        for g in s["gaps"]:
+            if (s["step"], g) not in ga:
+                out.append(f"New gap under {b['rules']} at {s['step']}: {g}.")
+    if not out:
+        out.append("No difference on this child's likely route.")
+    return out
+
+
+def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1) -> dict[str, Any]:
+    """Run one case study under each rule set; the first rule set is the one the others are read against."""
+    case, loaded0, la, start = load_case(path)
+    loaded = [load_scenario(loaded0.path, r) for r in rules]  # all validated before anything runs
+    results = []
+    for lo in loaded:
+        base = loaded[0] if lo is not loaded[0] else None
+        rows = [run_child(case, lo, la, start, seed, r) for r in range(runs)]
+        results.append(summarise_rule_set(case, lo, base, rows, start))
+    changes = [differences(results[0], r) for r in results[1:]]
+    return {"case": case.name, "title": case.title, "summary": case.summary, "sources": case.sources,
+            "scenario": loaded0.scenario.name, "seed": seed, "runs": runs,
+            "start": "existing plan on " + str(loaded0.scenario.start_date) if case.existing_plan
+            else str(case.request_date),
+            "pinned": {k: v for k, v in case.pinned.model_dump().items() if v is not None},
+            "results": results, "what_changes": changes}
+
+
+def final_plan_limits(path: str | Path, rules: list[str]) -> dict[str, tuple[float, str]]:
+    """{rule set: (final-plan limit in weeks, its legal reference)} for the case's scenario, from each compiled
+    rule set (a chart draws the statutory line from these, not a number of its own)."""
+    _case, loaded0, _la, _start = load_case(path)
+    out = {}
+    for r in rules:
+        lo = load_scenario(loaded0.path, r)
+        out[lo.law.name] = (lo.law.final_plan_weeks, lo.rules.timeline.final_plan.reference.split(";")[0].strip())
+    return out

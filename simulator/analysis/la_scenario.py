@@ -1,0 +1,305 @@
+"""A scenario for one local authority: from its official figures, or from the few figures a forum can give.
+
+Both start from the shipped England scenario (scenarios/england.yaml), which holds every authority's official SEN2
+figures and the national behaviour (with its calibrated values), so an authority's scenario uses exactly the
+numbers the national model uses. What is the authority's own is marked as such; everything else is national and
+its provenance says so. The authority's share of the national tribunal is its share of 2019 requests.
+
+Then the authority's own delay is calibrated (simulator/calibrate.py, stage 1: bisection on its mean delay,
+one year at a time) on the scenario's own seed and replications, so that its own % within 20 weeks comes back out of
+`sendsim backtest` (common random numbers: the backtest sees the children the fit saw; for one authority the spread
+between replications is large and the backtest shows it). A targets file with its own figures is written next to
+the scenario.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import dataclasses
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..rules.scenario import load_scenario
+from ..schema.files import InputError
+from ..schema.scenario import LocalAuthority, Scenario
+from .backtest import load_targets
+from .calibrate import (
+    LAPSE,
+    SHAPE,
+    clip,
+    fit_authority,
+    get_node,
+    joint_gain,
+    national_update,
+    period_rows,
+    update_delays,
+    update_lapse,
+)
+
+ENGLAND_REQUESTS_2019 = 82329.0  # DfE SEN2 requests.csv, England 2019
+NATIONAL_SHARES = {  # plans in force, January 2023, by placement (SEN2 caseload.csv; statistics addendum 3.1)
+    "stock_mainstream": 0.374, "stock_resourced_provision": 0.039, "stock_maintained_special": 0.282,
+    "stock_independent_special": 0.050, "stock_post16": 0.148, "stock_alternative_provision": 0.008,
+    "stock_other": 0.099,
+}
+EP_ADVICES_PER_FTE = 40.0  # assumption: statutory advices one EP FTE completes a year (range 20-80)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
+    """The authority whose name or code matches `name` (case-insensitive); a clear error otherwise."""
+    items = england["local_authorities"]["items"]
+    key = name.strip().lower()
+    hits = [la for la in items if la["name"].lower() == key or la["code"] == key]
+    if not hits:
+        hits = [la for la in items if key in la["name"].lower()]
+    if len(hits) != 1:
+        names = ", ".join(sorted(la["name"] for la in (hits or items)))
+        what = "matches several" if hits else "matches no"
+        raise InputError([f"--la: {name!r} {what} local authority (allowed: {names})"])
+    return copy.deepcopy(hits[0])
+
+
+def _tribunal(england: dict[str, Any], share: float) -> dict[str, Any]:
+    t = copy.deepcopy(england["tribunal"])
+    note = f" x this authority's share of England's 2019 requests ({share:.4%})"
+    t["hearings_per_year"] = {"value": round(t["hearings_per_year"]["value"] * share, 3),
+                              "source": t["hearings_per_year"]["source"] + note}
+    t["hearings_per_year_by_year"] = {y: round(v * share, 3) for y, v in t["hearings_per_year_by_year"].items()}
+    b = t["backlog_at_start"]
+    t["backlog_at_start"] = {"value": round(b["value"] * share), "assumption": "England's assumed backlog" + note,
+                             "range": [round(b["range"][0] * share), round(b["range"][1] * share)]}
+    return t
+
+
+def _redress(england: dict[str, Any], share: float) -> dict[str, Any]:
+    """National redress behaviour, with the disputes in progress at the start scaled to the authority."""
+    r = copy.deepcopy(england["redress"])
+    d = r["disputes_in_progress_at_start"]
+    r["disputes_in_progress_at_start"] = {
+        "value": round(d["value"] * share),
+        "assumption": f"England's assumed {d['value']:,} x this authority's share of England's 2019 requests "
+                      f"({share:.4%})", "range": [round(v * share) for v in d["range"]]}
+    return r
+
+
+def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Scenario and targets of an authority from its official figures (2019-2025, its own 2019-2023 figures)."""
+    la = find_authority(england, name)
+    la.pop("delay_days_by_year", None)  # fitted again on the authority alone
+    doc = copy.deepcopy(england)
+    share = la["requests_per_year"] / ENGLAND_REQUESTS_2019
+    doc["name"] = slug(la["name"])
+    doc["description"] = (f"{la['name']} ({la['code']}) from its own official figures (DfE SEN2: requests, refusals, "
+                          "no-plan decisions 2019-2023, plans in force January 2019), national behaviour and the "
+                          "authority's share of the national tribunal; its own delay calibrated to its own % within 20 "
+                          "weeks (sendsim la-scenario).")
+    doc["local_authorities"]["items"] = [la]
+    doc["local_authorities"]["provenance"].pop("delay_days_by_year", None)
+    doc["tribunal"] = _tribunal(england, share)
+    doc["redress"] = _redress(england, share)
+    doc["replications"] = 5
+    tol = {"initial_requests_for_assessment": (5, "relative"), "requests_refused_pct": (2, "absolute"),
+           "new_plans_issued": (5, "relative"), "within_20_weeks_pct": (3, "absolute"),
+           "plans_in_force_january": (5, "relative")}
+    targets = []
+    with open(la_targets, newline="") as f:
+        for r in csv.DictReader(ln for ln in f if not ln.startswith("#")):
+            if r["la_code"] == la["code"]:
+                t, k = tol[r["metric"]]
+                targets.append({"metric": r["metric"], "period": r["period"], "value": r["value"], "unit": "",
+                                "tolerance": t, "tolerance_kind": k, "source": f"{r['source']} ({la['name']})",
+                                "note": "the authority's own figure"})
+    return doc, targets
+
+
+def forum(england: dict[str, Any], name: str, year: int, requests: float, refused_pct: float,
+          within_pct: float, plans: int, eps: float | None = None, special_places: int | None = None
+          ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Scenario and targets from the figures a forum supplies, for calendar `year` and the year after."""
+    errors = []
+    for field, v, lo, hi in (("--requests-per-year", requests, 1, 1e6), ("--refused-pct", refused_pct, 0, 100),
+                             ("--within-20-weeks-pct", within_pct, 0, 100), ("--plans-in-force", plans, 0, 1e7)):
+        if not (lo <= v <= hi):
+            errors.append(f"{field}: {v} is out of range (allowed: {lo:g} to {hi:g})")
+    if eps is not None and eps <= 0:
+        errors.append(f"--eps: {eps} is out of range (allowed: more than 0)")
+    if special_places is not None and not (0 <= special_places <= plans):
+        errors.append(f"--special-places: {special_places} is out of range (allowed: 0 to --plans-in-force)")
+    if errors:
+        raise InputError(errors)
+    doc = copy.deepcopy(england)
+    median = sorted(doc["local_authorities"]["items"], key=lambda x: x["requests_per_year"])
+    ref_la = median[len(median) // 2]
+    given = "given by the user (sendsim la-scenario --name)"
+    stock = {k: int(round(plans * s)) for k, s in NATIONAL_SHARES.items()}
+    if special_places is not None:
+        headroom = doc["naming"]["special_places_headroom_pct"]["value"]
+        stock["stock_maintained_special"] = min(plans, int(round(special_places / (1 + headroom / 100.0))))
+        rest = plans - stock["stock_maintained_special"]
+        others = {k: s for k, s in NATIONAL_SHARES.items() if k != "stock_maintained_special"}
+        tot = sum(others.values())
+        stock.update({k: int(round(rest * s / tot)) for k, s in others.items()})
+    stock["stock_other"] += plans - sum(stock.values())
+    p_ref = refused_pct / 100.0
+    nat_noplan = ref_la["no_plan_after_assessment_probability"]
+    assessed = requests * (1 - p_ref)
+    d = {k: v["value"] for k, v in doc["durations"].items()}
+    util = 0.8  # staff pools sized as the England build rule does; the authority's delay carries its slowness
+
+    def servers(flow: float, days: float, u: float) -> int:
+        return max(1, math.ceil(flow / 365.25 * days / u))
+
+    la = {
+        "name": name, "code": "U" + slug(name)[:8].upper(), "region": "",
+        "requests_per_year": float(requests), "requests_by_year": {year: float(requests)},
+        "refuse_to_assess_probability": round(p_ref, 4),
+        "no_plan_after_assessment_probability": nat_noplan,
+        **stock,
+        "panel_servers": servers(requests, d["panel_decision_days"], 0.8),
+        "ep_servers": servers(eps * EP_ADVICES_PER_FTE, d["ep_advice_days"], 1.0) if eps
+        else servers(assessed, d["ep_advice_days"], util),
+        "health_advice_servers": servers(assessed * 0.4, d["health_advice_days"], 0.8),
+        "social_care_advice_servers": servers(assessed * 0.25, d["social_care_advice_days"], 0.8),
+        "plan_writer_servers": servers(assessed * (1 - nat_noplan), d["draft_writing_days"], util),
+        "observed_within_20_weeks_pct": within_pct,
+    }
+    prov = doc["local_authorities"]["provenance"]
+    for k in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
+              "delay_days_by_year"):
+        prov.pop(k, None)
+    prov["requests_per_year"] = {"source": f"{given}: requests for assessment in {year}"}
+    prov["requests_by_year"] = {"source": f"{given} for {year}; later years follow the national trend "
+                                          "demand.requests_growth_pct_per_year"}
+    prov["refuse_to_assess_probability"] = {"source": f"{given}: % of requests refused in {year}"}
+    prov["no_plan_after_assessment_probability"] = {"source": "national value: the median-sized authority's SEN2 "
+                                                              "rate in the England scenario (not given)"}
+    prov["stock"] = {"source": f"{given}: plans in force in January {year}, split by the national placement shares "
+                               "of January 2023 (SEN2 caseload.csv)"
+                               + ("; special places given: maintained special plans = places / (1 + national "
+                                  "headroom)" if special_places is not None else "")}
+    prov["observed_within_20_weeks_pct"] = {"source": f"{given}: % of new plans within 20 weeks in {year}"}
+    if eps:
+        prov["ep_servers"] = {"assumption": f"{given}: {eps:g} educational psychologists (FTE) x "
+                                            f"{EP_ADVICES_PER_FTE:g} statutory advices a year each x "
+                                            "durations.ep_advice_days / 365 (advices per FTE assumed)",
+                              "range": [0.5, 2.0]}
+    share = requests / ENGLAND_REQUESTS_2019
+    doc["name"] = slug(name)
+    doc["description"] = (f"{name}: figures supplied by a parent carer forum or user for {year} (requests, % "
+                          "refused, % within 20 weeks, plans in force" + (", EPs" if eps else "")
+                          + (", special places" if special_places is not None else "")
+                          + "); national values for everything else; the authority's delay calibrated to the given % within "
+                            "20 weeks (sendsim la-scenario --name).")
+    doc["start_date"] = f"{year}-01-01"
+    doc["end_date"] = f"{year + 1}-12-31"
+    doc["replications"] = 5
+    doc["local_authorities"]["items"] = [la]
+    doc["tribunal"] = _tribunal(england, share)
+    doc["redress"] = _redress(england, share)
+    src = "given by the user"
+    targets = [
+        {"metric": "initial_requests_for_assessment", "period": str(year), "value": requests, "unit": "requests",
+         "tolerance": 5, "tolerance_kind": "relative", "source": src, "note": ""},
+        {"metric": "requests_refused_pct", "period": str(year), "value": refused_pct, "unit": "percent",
+         "tolerance": 2, "tolerance_kind": "absolute", "source": src, "note": ""},
+        {"metric": "within_20_weeks_pct", "period": str(year), "value": within_pct, "unit": "percent",
+         "tolerance": 3, "tolerance_kind": "absolute", "source": src, "note": ""},
+        {"metric": "plans_in_force_january", "period": str(year), "value": plans, "unit": "plans",
+         "tolerance": 5, "tolerance_kind": "relative", "source": src, "note": "the initial stock (input)"},
+    ]
+    return doc, targets
+
+
+def write(doc: dict[str, Any], targets: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
+    """The scenario (YAML) and its targets (targets/<name>.csv beside it)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    header = ("# Written by `sendsim la-scenario` (simulator/la_scenario.py) from scenarios/england.yaml.\n"
+              "# Every number carries a source or an assumption; the authority's own figures say so.\n")
+    out.write_text(header + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
+    tpath = out.parent / "targets" / f"{doc['name']}.csv"
+    tpath.parent.mkdir(parents=True, exist_ok=True)
+    with open(tpath, "w", newline="") as f:
+        f.write(f"# Written by `sendsim la-scenario`: the figures {doc['name']} must reproduce.\n")
+        w = csv.DictWriter(f, fieldnames=list(targets[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(targets)
+    return out, tpath
+
+
+def calibrate_delay(path: Path, targets: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    """Fit the authority's own delay to its own % within 20 weeks and write it into the scenario file."""
+    loaded = load_scenario(path)
+    sc = loaded.scenario
+    la = sc.local_authorities.items[0]
+    obs = {int(t["period"]): float(t["value"]) for t in targets if t["metric"] == "within_20_weeks_pct"}
+    years = [y for y in range(sc.start_date.year, sc.end_date.year + 1) if y in obs]
+    fit = fit_authority(loaded, la.code, obs, seed, years, reps=sc.replications)
+    doc = yaml.safe_load(path.read_text())
+    doc["seed"] = seed  # the backtest's replications start with the ones the fit used
+    item = doc["local_authorities"]["items"][0]
+    item["delay_days_by_year"] = {y: d for y, d in fit["delays"].items()}
+    doc["local_authorities"]["provenance"]["delay_days_by_year"] = {
+        "assumption": "Median extra days (each child draws a Weibull with this median and durations.authority_delay_shape) between the last advice and the decision to issue, fitted by "
+                      f"sendsim la-scenario (bisection, 9 steps, seed {seed}, {sc.replications} replications) to the "
+                      "authority's own % within 20 weeks; the last year carries forward",
+        "range": [0.0, 1500.0]}
+    header = "".join(ln + "\n" for ln in path.read_text().splitlines() if ln.startswith("#"))
+    path.write_text(header + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
+    LocalAuthority.model_validate(item)
+    return fit
+
+
+def refine(path: Path, seed: int, rounds: int = 6) -> dict[str, Any]:
+    """Joint rounds on the authority's own scenario, with the replications its backtest runs (same seed: common
+    random numbers): its delay per year from its % within 20 weeks, its own yearly assessment lapse from its new
+    plans, and the cessation scale from its plans in force. What the first fit (the authority alone, without
+    disputes or stock) leaves, this takes up; what no parameter can reach (more plans than its requests allow, a
+    figure faster than the fastest working times) stays, and the backtest shows it."""
+    doc = yaml.safe_load(path.read_text())
+    loaded = load_scenario(path)
+    sc = loaded.scenario
+    tpath = path.parent / "targets" / f"{sc.name}.csv"
+    targets = load_targets(tpath, sc.start_date, sc.end_date)
+    item = doc["local_authorities"]["items"][0]
+    code = item["code"]
+    observed = {code: {int(t.period): t.value for t in targets if t.metric == "within_20_weeks_pct"}}
+    delays = {code: {int(y): float(v) for y, v in (item.get("delay_days_by_year") or {}).items()}}
+    lapse_node = get_node(doc, LAPSE)
+    lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}  # the national one to start
+    lapse_used: list[str] = []
+    history = []
+    for r in range(rounds):
+        item["delay_days_by_year"] = dict(sorted(delays[code].items()))
+        lapse_node["by_year"] = dict(sorted(lapse.items()))
+        rows = period_rows(dataclasses.replace(loaded, scenario=Scenario.model_validate(doc)), seed,
+                           reps=sc.replications)
+        updated, within = update_delays(delays, {code: rows}, observed, joint_gain(get_node(doc, SHAPE)["value"], r))
+        lapse, lapse_used = update_lapse(lapse, targets, rows, (lapse_node.get("range") or [0.0, 1.0])[1])
+        new, _ = national_update(doc, targets, rows)
+        for p, v in new.items():
+            if p.startswith("reviews.cease_probability_per_year."):
+                get_node(doc, p)["value"] = round(clip(doc, p, v), 5)
+        history.append({"round": r + 1, "within_3_points": within, "of": updated})
+    item["delay_days_by_year"] = dict(sorted(delays[code].items()))
+    lapse_node["by_year"] = dict(sorted(lapse.items()))
+    note = (f"fitted by sendsim la-scenario to this authority's own figures ({rounds} joint rounds, seed {seed}, "
+            f"{sc.replications} replications)")
+    if lapse_used:
+        lapse_node["assumption"] = f"{lapse_node.get('assumption', '')} For this authority: {note}, from its new plans."
+    for node in get_node(doc, "reviews.cease_probability_per_year").values():
+        node.setdefault("assumption", "")
+        node["assumption"] = f"{node['assumption']} Scale {note}, from its plans in force.".strip()
+    doc["local_authorities"]["provenance"]["delay_days_by_year"]["assumption"] += f"; then {note}"
+    header = "".join(ln + "\n" for ln in path.read_text().splitlines() if ln.startswith("#"))
+    path.write_text(header + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
+    load_scenario(path)  # still a valid scenario
+    return {"rounds": history}

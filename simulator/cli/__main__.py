@@ -1,0 +1,5 @@
+"""`python -m simulator.cli`: the same command as `sendsim`."""
+
+from . import main
+
+main()

@@ -1,0 +1,92 @@
+"""`sendsim la-scenario`: a calibrated scenario for one local authority (official figures or a forum's own)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from ...analysis.la_scenario import calibrate_delay, forum, official, refine, slug, write
+from ...rules.scenario import load_scenario
+from ...schema.files import InputError
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(2)
+
+
+@click.command("la-scenario")
+@click.option("--la", "la_name", default=None, help="An English local authority (name or code): its official figures.")
+@click.option("--name", default=None, help="A name for a scenario built from figures you supply (with the options "
+                                           "below).")
+@click.option("--year", type=click.IntRange(2019, 2100), default=2023, show_default=True,
+              help="--name: the calendar year the figures describe (the scenario runs it and the year after).")
+@click.option("--requests-per-year", type=float, default=None, help="--name: requests for assessment that year.")
+@click.option("--refused-pct", type=float, default=None, help="--name: % of requests refused.")
+@click.option("--within-20-weeks-pct", type=float, default=None, help="--name: % of new plans within 20 weeks.")
+@click.option("--plans-in-force", type=int, default=None, help="--name: plans in force in January of that year.")
+@click.option("--eps", type=float, default=None, help="--name, optional: educational psychologists (FTE).")
+@click.option("--special-places", type=int, default=None, help="--name, optional: special school places.")
+@click.option("--england", type=click.Path(path_type=Path), default=Path("scenarios/england.yaml"),
+              show_default=True, help="The national scenario national values come from.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Scenario file to write (default: scenarios/<name>.yaml; targets go to targets/<name>.csv).")
+@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Calibration seed.")
+@click.option("--no-calibrate", is_flag=True, help="Write the scenario without fitting its delay.")
+def command(la_name: str | None, name: str | None, year: int, requests_per_year: float | None,
+            refused_pct: float | None, within_20_weeks_pct: float | None, plans_in_force: int | None,
+            eps: float | None, special_places: int | None, england: Path, out: Path | None, seed: int,
+            no_calibrate: bool) -> None:
+    """Write a scenario for one authority, calibrated so its own figures come back out of `sendsim backtest`.
+
+    --la NAME: from the authority's official SEN2 figures 2019-2023 (as in the England scenario), run 2019-2025.
+    --name NAME with --requests-per-year, --refused-pct, --within-20-weeks-pct, --plans-in-force (and optionally
+    --eps, --special-places): from figures a parent carer forum can give; national values for the rest, each
+    marked as such.
+    """
+    if (la_name is None) == (name is None):
+        _fail(["la-scenario: give exactly one of --la NAME (official figures) or --name NAME (your figures)"])
+    if name is not None:
+        missing = [f for f, v in (("--requests-per-year", requests_per_year), ("--refused-pct", refused_pct),
+                                  ("--within-20-weeks-pct", within_20_weeks_pct),
+                                  ("--plans-in-force", plans_in_force)) if v is None]
+        if missing:
+            _fail([f"{m}: required with --name (allowed: a number)" for m in missing])
+    if not england.is_file():
+        _fail([f"{england}: file not found (the national scenario is needed for national values)"])
+    eng = yaml.safe_load(england.read_text())
+    try:
+        if la_name is not None:
+            doc, targets = official(eng, england.parent / "targets" / "england_by_la.csv", la_name)
+        else:
+            assert requests_per_year is not None and refused_pct is not None
+            assert within_20_weeks_pct is not None and plans_in_force is not None
+            doc, targets = forum(eng, name or "", year, requests_per_year, refused_pct, within_20_weeks_pct,
+                                        plans_in_force, eps, special_places)
+    except InputError as e:
+        _fail(e.lines)
+    path = out or england.parent / f"{doc['name'] or slug(name or '')}.yaml"
+    path, tpath = write(doc, targets, path)
+    try:
+        load_scenario(path)
+    except InputError as e:  # pragma: no cover - the writer makes valid files; say so loudly if not
+        path.unlink(missing_ok=True)
+        tpath.unlink(missing_ok=True)
+        _fail(e.lines)
+    click.echo(f"wrote {path} and {tpath} ({len(targets)} figures)")
+    if no_calibrate:
+        return
+    fit = calibrate_delay(path, targets, seed)
+    for y, v in fit["model"].items():
+        got = "-" if v is None else f"{v:.1f}"
+        click.echo(f"  {y}: % within 20 weeks observed {fit['observed'][y]:.1f}, model {got} "
+                   f"(the authority's median delay {fit['delays'][y]:.0f} days)")
+    click.echo("then joint rounds on the whole scenario (its delay, its own assessment lapse, the cessation scale)")
+    ref = refine(path, seed)
+    last = ref["rounds"][-1]
+    click.echo(f"  last round: {last['within_3_points']} of {last['of']} years within 3 points of its % within 20 weeks")
+    click.echo(f"check it with: sendsim backtest {path}")

@@ -1,0 +1,81 @@
+"""`sendsim rules list | show NAME | diff A B`: the rule sets and what separates them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import yaml
+
+from ...report.tables import fmt as _fmt
+from ...report.tables import format_what_changed, table
+from ...rules.law import compile_law
+from ...rules.resolve import flatten, labels, resolve_rules, rules_dirs
+from ...rules.scenario import LoadedScenario
+from ...schema.files import InputError
+
+
+@click.group("rules")
+def command() -> None:
+    """List, show and compare rule sets (current law and reforms)."""
+
+
+@command.command("list")
+def list_() -> None:
+    """Every rule set and every switch that can be applied alone (NAME+switch)."""
+    rows = [["Rule set", "Baseline", "Label"]]
+    switches = [["Switch", "In", "Proposal"]]
+    seen = set()
+    for d in rules_dirs():
+        for f in sorted(d.glob("*.yaml")):
+            if f.stem in seen:
+                continue
+            seen.add(f.stem)
+            data = yaml.safe_load(f.read_text())
+            rows.append([f.stem, data.get("baseline", "-"), data.get("label", "")])
+            for name, sw in (data.get("switches") or {}).items():
+                switches.append([name, f.stem, sw.get("label", "")])
+    click.echo(table(rows))
+    click.echo("\nSwitches (apply alone with e.g. current_2014+mandatory_mediation)")
+    click.echo(table(switches))
+
+
+def _resolve(name: str):
+    try:
+        return resolve_rules(name)
+    except InputError as e:
+        from ..util import fail as _fail
+
+        _fail(e)
+
+
+@command.command("show")
+@click.argument("name")
+def show(name: str) -> None:
+    """Every parameter of a rule set: value, what it is, and its legal reference or source."""
+    rs, changes, base, _h = _resolve(name)
+    changed = {c.path: c for c in changes}
+    lab = labels(rs)
+    rows = [["Parameter", "Value", "What it is", "Reference"]]
+    for path, v in flatten(rs).items():
+        label, ref = lab.get(path, ("", ""))
+        key = next((p for p in changed if path == p or path.startswith(p + ".")), None)
+        if key:
+            ref = f"{changed[key].source} (switch {changed[key].switch}; {base}: {_fmt(changed[key].baseline)})"
+        rows.append([path, _fmt(v), label, ref])
+    click.echo(f"{rs.name}: {rs.label}\n")
+    click.echo(table(rows))
+
+
+@command.command("diff")
+@click.argument("a")
+@click.argument("b")
+def diff(a: str, b: str) -> None:
+    """A table of the parameters that differ: parameter, A's value, B's value, source."""
+    ra, ca, base_a, ha = _resolve(a)
+    rb, cb, base_b, hb = _resolve(b)
+    la = LoadedScenario(Path("-"), None, ra, compile_law(ra), "", ha, tuple(ca), base_a)  # type: ignore[arg-type]
+    lb = LoadedScenario(Path("-"), None, rb, compile_law(rb), "", hb, tuple(cb), base_b)  # type: ignore[arg-type]
+    from ...analysis.compare import what_changed
+
+    click.echo(format_what_changed(what_changed(la, lb), ra.name, rb.name))

@@ -1,0 +1,211 @@
+"""The event loop: a clock and the future events, in two drivers that give identical results.
+
+The engine knows times, events and resources; it knows nothing of SEND. Journey steps
+(in `journey.py`) are plain functions of a child that schedule what happens next.
+
+Two drivers run the same steps:
+- `HeapEngine`: a lean `heapq` loop (the default; no generator or process per child);
+- `SimpyEngine`: the same callbacks scheduled as SimPy timeouts (the readable reference).
+Both break ties between simultaneous events by the order they were scheduled (FIFO), so
+they give identical results for the same seed; `tests/test_determinism.py` checks it.
+
+Speed matters here (calibration and national sweeps run a national year thousands of times;
+`sendsim bench` measures it), so the hot paths are written for CPython's per-operation cost:
+an event is one flat tuple, a service that starts at once allocates no `Job`, statistics are
+running sums updated in O(1) without a separate tick, and a completion hands its server
+straight to the next job in the queue.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any, Protocol
+
+Callback = Callable[[Any], None]
+
+_heappush = heapq.heappush
+_heappop = heapq.heappop
+_time = itemgetter(0)
+
+
+class Engine(Protocol):
+    now: float
+    horizon: float
+    events_processed: int
+
+    def start_at(self, time: float) -> None: ...
+
+    def schedule(self, delay: float, fn: Callback, arg: Any) -> None: ...
+
+    def at(self, time: float, fn: Callback, arg: Any) -> None: ...
+
+    def run(self, until: float) -> None: ...
+
+
+class HeapEngine:
+    """Future events ordered by (time, sequence); events at `until` or later are not run.
+
+    The sequence number breaks ties FIFO (as SimPy does) and is never equal for two events, so
+    events never compare their callbacks. Events at or after `horizon` are dropped when scheduled.
+
+    A national run keeps most of a million events pending (reviews and transfers months ahead), and a
+    binary heap that size costs a cache miss per level on every pop. So events wait, unsorted, in a list
+    per time window [k w, (k+1) w), as (time, callback, argument). When the clock reaches a window, its
+    list is sorted once by time (a stable sort on float keys: events of equal time keep the order they
+    were scheduled in, so they need no sequence number) and read in order; events scheduled into the
+    window while it runs go to a small heap as (time, sequence, callback, argument), merged with the
+    sorted list one event at a time (on a tie the sorted list goes first: its events were scheduled
+    before the window opened). The order is exactly (time, order of scheduling) either way. Sorting a window once costs far less than popping each of its events off a heap (a pop
+    compares tuples at every level). The width `w` is rounded to a power of two, so that a window's
+    bounds and `t // w` are exact floats and no event can land in the wrong window by rounding.
+    `bucket_width=math.inf` gives a single plain heap.
+    """
+
+    __slots__ = ("now", "horizon", "_heap", "_seq", "events_processed", "_end", "_width", "_far", "_far_keys",
+                 "_cur", "_i")
+
+    def __init__(self, bucket_width: float = 1.0) -> None:
+        if not bucket_width > 0:
+            raise ValueError(f"bucket_width must be positive (got {bucket_width!r})")
+        self.now = 0.0
+        self.horizon = math.inf
+        self._heap: list[tuple[float, int, Callback, Any]] = []
+        self._seq = 0
+        self.events_processed = 0
+        # a power of two, so t // w and (k + 1) * w are exact: window k holds exactly k w <= t < (k+1) w
+        self._width = math.inf if bucket_width > 2.0 ** 512 else 2.0 ** round(math.log2(bucket_width))
+        self._end = math.inf if math.isinf(self._width) else -math.inf  # the current window's end
+        self._far: dict[float, list[tuple[float, Callback, Any]]] = {}
+        self._far_keys: list[float] = []
+        self._cur: list[tuple[float, Callback, Any] | None] = []  # the current window's events, sorted
+        self._i = 0  # the next of them to run
+
+    def start_at(self, time: float) -> None:
+        """Set the clock before anything is scheduled (a run may start before day 0: the lead-in)."""
+        assert not self._heap and not self._far and not self._cur, "start_at must come before any event is scheduled"
+        self.now = time
+
+    def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
+        t = self.now + delay
+        if t < self.horizon:
+            if t < self._end:
+                self._seq = s = self._seq + 1
+                _heappush(self._heap, (t, s, fn, arg))
+            else:  # a later window (most events of a national run), kept in that window's list
+                k = t // self._width
+                b = self._far.get(k)
+                if b is None:
+                    self._far[k] = [(t, fn, arg)]
+                    _heappush(self._far_keys, k)
+                else:
+                    b.append((t, fn, arg))
+
+    def at(self, time: float, fn: Callback, arg: Any) -> None:
+        # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
+        now = self.now
+        t = now + (time - now if time > now else 0.0)
+        if t < self.horizon:
+            if t < self._end:
+                self._seq = s = self._seq + 1
+                _heappush(self._heap, (t, s, fn, arg))
+            else:  # a later window (most events of a national run), kept in that window's list
+                k = t // self._width
+                b = self._far.get(k)
+                if b is None:
+                    self._far[k] = [(t, fn, arg)]
+                    _heappush(self._far_keys, k)
+                else:
+                    b.append((t, fn, arg))
+
+    def run(self, until: float) -> None:
+        near = self._heap  # events scheduled into the current window after it was sorted
+        cur, i = self._cur, self._i
+        ncur = len(cur)
+        pop = _heappop
+        n = 0
+        while True:
+            if i < ncur:
+                ev = cur[i]
+                if near and near[0][0] < ev[0]:  # a tie goes to `cur`: scheduled before anything in `near`
+                    ev = near[0]
+                    if ev[0] >= until:
+                        break
+                    pop(near)
+                    self.now = ev[0]
+                    ev[2](ev[3])
+                else:
+                    if ev[0] >= until:
+                        break
+                    cur[i] = None  # freed after it runs, while still in cache
+                    i += 1
+                    self.now = ev[0]
+                    ev[1](ev[2])
+            elif near:
+                ev = near[0]
+                if ev[0] >= until:
+                    break
+                pop(near)
+                self.now = ev[0]
+                ev[2](ev[3])
+            elif self._far_keys:  # the window is done: sort the next one with events
+                k = _heappop(self._far_keys)
+                cur = self._cur = self._far.pop(k)
+                cur.sort(key=_time)
+                i, ncur = 0, len(cur)
+                self._end = (k + 1.0) * self._width
+                continue
+            else:
+                break
+            n += 1
+        self._i = i
+        self.events_processed += n
+        self.now = until
+
+
+class SimpyEngine:
+    """The same interface on SimPy's environment: each event is a `Timeout` with a callback."""
+
+    def __init__(self) -> None:
+        import simpy
+
+        self.env = simpy.Environment()
+        self.events_processed = 0
+        self.horizon = math.inf
+
+    def start_at(self, time: float) -> None:
+        import simpy
+
+        self.env = simpy.Environment(initial_time=time)
+
+    @property
+    def now(self) -> float:  # type: ignore[override]
+        return float(self.env.now)
+
+    def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
+        if self.env.now + delay < self.horizon:
+            ev = self.env.timeout(delay)
+            ev.callbacks.append(lambda _ev: self._fire(fn, arg))
+
+    def at(self, time: float, fn: Callback, arg: Any) -> None:
+        self.schedule(max(0.0, time - self.env.now), fn, arg)
+
+    def _fire(self, fn: Callback, arg: Any) -> None:
+        self.events_processed += 1
+        fn(arg)
+
+    def run(self, until: float) -> None:
+        if until > self.env.now:
+            self.env.run(until=until)
+
+
+ENGINES: dict[str, type] = {"heap": HeapEngine, "simpy": SimpyEngine}
+
+
+def make_engine(name: str = "heap") -> Engine:
+    try:
+        return ENGINES[name]()
+    except KeyError:
+        raise ValueError(f"unknown engine {name!r}; allowed: {', '.join(ENGINES)}") from None

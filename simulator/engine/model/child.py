@@ -1,0 +1,94 @@
+"""One child or young person: the attributes that drive the journey, and what has happened to them so far.
+
+A plain slotted object (a national run holds about 1.3 million of them): the route modules read and write its
+fields; `analysis.outputs` writes one row per child from them at the end of a replication.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..core.resources import Job, Resource
+
+# a child's attributes drawn at creation (Population._attributes), in the order Population._assign reads them
+ATTRIBUTES = ("requester", "born", "need", "preferred", "on_s41", "capacity", "health", "social", "exception")
+AGE_RANGES = {"under_5": (2.0, 5.0), "age_5_10": (5.0, 11.0), "age_11_15": (11.0, 16.0),
+              "age_16_19": (16.0, 20.0), "age_20_25": (20.0, 25.0)}
+
+
+
+
+def age_band(age: float) -> str:
+    if age < 5:
+        return "under_5"
+    if age < 11:
+        return "age_5_10"
+    if age < 16:
+        return "age_11_15"
+    if age < 20:
+        return "age_16_19"
+    return "age_20_25"
+
+
+def cumulative(shares: list[float]) -> list[float]:
+    out, acc = [], 0.0
+    for s in shares:
+        acc += s
+        out.append(acc)
+    out[-1] = 1.0
+    return out
+
+
+class Child:
+    """One child or young person: attributes that drive the journey, and what happened to them."""
+
+    __slots__ = (
+        "id", "la", "stock", "born", "requester", "need", "preferred", "on_s41", "capacity", "health", "social",
+        "exception", "t0", "status", "refused", "assessed", "no_plan", "advice_pending", "final_at",
+        "final_deadline", "setting", "named_against_wish", "provision_at", "place_job", "place_res",
+        "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
+        "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
+        "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
+    )
+
+    def __init__(self, cid: int, la: int, stock: bool):
+        self.id = cid
+        self.la = la
+        self.stock = stock
+        self.t0 = math.nan
+        self.status = "in_progress"
+        self.refused = False
+        self.assessed = False
+        self.no_plan = False
+        self.final_at = math.nan
+        self.final_deadline = math.nan
+        self.provision_at = math.nan
+        self.place_job: Job | None = None
+        self.place_res: Resource | None = None
+        self.waiting_since = math.nan
+        self.days_without_provision = 0.0
+        self.appeals = 0
+        self.mediations = 0
+        self.disputes = 0
+        self.reviews = 0
+        self.ceased_at = math.nan
+        self.dispute = ""
+        self.ladder: tuple = ()
+        self.rung = 0
+        self.must_certify = False
+        self.decision_at = 0.0
+        self.job: Job | None = None
+        self.concede_at = math.nan
+        self.hearing_at = math.nan
+        self.pending_setting = ""
+        self.transfers = 0
+        self.named_against_wish = False
+        self.ordered = False
+        self.exception = False
+        self.registered_at = math.nan
+        self.cert_at = math.nan
+        self.place_seq = 0
+        self.named_ground = ""
+        self.setting_since = math.nan
+        self.pins: dict[str, Any] | None = None  # outcomes fixed by a case study

@@ -1,0 +1,34 @@
+"""Costs: each process step's unit costs and each placement's yearly cost, booked to the payer the rule set names.
+
+The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
+groups them by stage.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...schema.units import DAYS_PER_YEAR
+from .child import Child
+
+
+class Costing:
+    """Costs: the steps of this stage (mixed into `Journey`)."""
+
+    def cost(self, item: str, day: float) -> None:
+        """Book the unit costs of one process step to each payer (rule set's `costs`)."""
+        for amount, metric in self._costs.get(item, ()):
+            self.counters.add(metric, day, amount)
+
+    def accrue_placement(self, c: Child, until: float) -> None:
+        """Book a placement's cost from when the child started there until `until` (never before day 0)."""
+        start = c.setting_since
+        if start != start:
+            return
+        if start < self._accrue_from:
+            start = self._accrue_from
+        if until > start:
+            years = (until - start) / DAYS_PER_YEAR
+            for amount, metric in self._placement_costs.get(c.setting, ()):  # cost per year, by payer
+                self.counters.add(metric, until, amount * years)
+        c.setting_since = math.nan

@@ -1,0 +1,213 @@
+"""A child's statutory route through the SEND system: the `Journey` of one replication.
+
+Each step is a small named method, in the module of its statutory stage (`route/`: assessment, plan, placement,
+redress, tribunal, reviews); it takes a child, records what happened (with the body holding the duty and the
+statutory deadline), and schedules the next step on the engine. The order and content of the steps is the law's
+(the compiled rule set, `rules.law.Law`); the probabilities, durations and capacities are the scenario's.
+Randomness comes from declared, child-keyed streams (`streams.py`), so a child meets the same draws under any rule
+set. Population, capacity and costs are modules of their own (`population.py`, `capacity.py`, `costs.py`).
+
+This module holds the run's state and what every step shares: the compiled parameters, `duration`, `log`, the
+case-study hooks (`add_request`, `add_existing_plan`, `pinned`) and the run itself.
+
+Clock: days from the scenario's start date. `t0` is the day the LA received the request.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ...rules.scenario import LoadedScenario
+from ...schema.paths import get_attr_path
+from ...schema.units import DAYS_PER_YEAR
+from ...schema.vocabulary import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
+from ..core.calendar import Calendar
+from ..core.loop import Engine
+from ..core.resources import Resource, noop
+from ..core.streams import Draw, Streams, StreamSet
+from .capacity import CapacityPlan, LAState
+from .child import Child, cumulative
+from .costs import Costing
+from .population import OVERSAMPLE, Population
+from .records import COST_BY_PAYER, Counters, EventRow, Recorder
+from .route.assessment import AssessmentSteps
+from .route.placement import PlacementSteps
+from .route.plan import PlanSteps
+from .route.redress import RedressSteps
+from .route.reviews import ReviewSteps
+from .route.tribunal import TribunalSteps
+from .streams import STREAMS
+
+
+class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, Population,
+              CapacityPlan, Costing):
+    """Runs every child of one replication through the rule set on one engine."""
+
+    def __init__(self, loaded: LoadedScenario, engine: Engine, streams: Streams,
+                 recorder: Recorder | None = None):
+        sc = loaded.scenario
+        self.sc = sc
+        self.law = loaded.law
+        self.engine = engine
+        self.streams = streams
+        self.rec = recorder
+        self.cal = Calendar(sc.start_date, sc.end_date)
+        self.horizon = self.cal.horizon_days
+        self.warmup = sc.warmup_days
+        self.lead_in = sc.lead_in_days
+        if self.lead_in:
+            engine.start_at(-self.lead_in)
+        self.counters = Counters(self.cal, self.warmup)
+        self.children: list[Child] = []
+        self.plans_in_force = 0
+        self.plans_ceased = 0
+        self.snapshots: list[dict[str, Any]] = []
+        self.las = [LAState(i, la, engine, self.warmup, sc.naming, self.law.effects.special_places_multiplier)
+                    for i, la in enumerate(sc.local_authorities.items)]
+        self._compile_parameters()
+        self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
+        self.hearing_days = 1.0
+        self._set_tribunal_capacity(sc.start_date.year)
+        self.rng = StreamSet(streams, STREAMS)
+        engine.horizon = self.horizon  # events at or after the horizon are never scheduled
+
+    def _compile_parameters(self) -> None:
+        sc = self.sc
+        pop = sc.population
+        self.cum_requester = cumulative([pop.requester.get(r) for r in REQUESTERS])
+        rr = {r: pop.refusal_relative_risk[r].value if r in pop.refusal_relative_risk else 1.0 for r in REQUESTERS}
+        norm = sum(pop.requester.get(r) * rr[r] for r in REQUESTERS) or 1.0
+        self.refusal_rr = {r: rr[r] / norm for r in REQUESTERS}
+        self.cum_age_request = cumulative([pop.age_at_request.get(a) for a in AGE_BANDS])
+        self.cum_age_stock = cumulative([pop.age_of_plans_in_force.get(a) for a in AGE_BANDS])
+        self.needs = list(pop.primary_need.values)
+        self.cum_need = cumulative([pop.primary_need.values[n] for n in self.needs])
+        self.cum_pref_school = cumulative([pop.preferred_setting_school_age.get(s) for s in SETTINGS])
+        self.cum_pref_post16 = cumulative([pop.preferred_setting_post16.get(s) for s in SETTINGS])
+        self.cum_capacity = cumulative([pop.redress_capacity.get(c) for c in CAPACITIES])
+        self.p_health = pop.health_needs_probability.value
+        self.p_social = pop.social_care_needs_probability.value
+        self.p_exception = pop.regulation_10_4_exception_probability.value
+        self.p_s41 = pop.independent_on_s41_list_probability.value
+        self.d = {k: v.value for k, v in sc.durations}
+        self._shape = {k: getattr(v, "distribution", "fixed") for k, v in sc.durations}
+        self.p_withdraw_request = pop.request_withdrawn_probability.value
+        self.p_withdraw_assessment = pop.assessment_withdrawn_probability.value
+        self._p_decided = 1.0 - self.p_withdraw_request
+        self.p_lapse = pop.assessment_lapsed_probability
+        self.inv_delay_shape = 1.0 / sc.durations.authority_delay_shape.value
+        for k in ("mediation_held_days", "decision_to_appeal_days"):
+            v = getattr(sc.redress, k)
+            self.d[k], self._shape[k] = v.value, v.distribution
+        n = sc.naming
+        self.p_refuse_setting = {s: n.refuse_requested_setting_probability[s].value
+                                 if s in n.refuse_requested_setting_probability else 0.0 for s in SETTINGS}
+        self.grounds = list(n.refusal_grounds.values)
+        self.cum_grounds = cumulative([n.refusal_grounds.values[g] for g in self.grounds])
+        self.p_refuse_s9 = n.refuse_non_s41_independent_probability.value
+        r = sc.redress
+        self.p_dispute = {k: v.value for k, v in r.dispute_probability.items()}
+        self.cap_mult = {c: r.capacity_multiplier[c].value if c in r.capacity_multiplier else 1.0 for c in CAPACITIES}
+        law = self.law
+        self.fx = law.effects
+        if not 0.0 <= self.fx.requests_multiplier <= OVERSAMPLE:
+            raise ValueError(f"effects.requests_multiplier must be between 0 and {OVERSAMPLE}")
+        reqs = [la.spec.requests_per_year for la in self.las]
+        self.national_refusal = (sum(r * la.p_refuse for r, la in zip(reqs, self.las, strict=True))
+                                 / (sum(reqs) or 1.0))
+        self.resolves = {st.name: (st.resolves if isinstance(st.resolves, float) else float(get_attr_path(self.sc, st.resolves).value))
+                         for st in law.ladder}
+        for st in law.ladder:
+            if st.servers_per_1000_requests > 0 and st.name != "tribunal":
+                for la in self.las:
+                    n = max(1, round(st.servers_per_1000_requests * la.spec.requests_per_year / 1000.0))
+                    la.rungs[st.name] = Resource(self.engine, f"{la.spec.code}.{st.name}", n, self.warmup)
+        # unit costs with each payer's counter made once: process steps by item, placements by setting
+        by_payer = {k: tuple((amount, COST_BY_PAYER[payer]) for amount, payer in v) for k, v in law.costs.items()}
+        self._costs = {k: v for k, v in by_payer.items() if not k.startswith("placement.")}
+        self._review_costs = self._costs.get("annual_review", ())
+        self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
+                                 if k.startswith("placement.")}
+        self._accrue_from = max(self.counters.from_day, 0.0)
+        self._transfers = self._transfer_calendar()  # placements are costed from day 0, after warm-up
+        rv = sc.reviews
+        self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
+                        for a in AGE_BANDS}
+        self._p_review_late = rv.review_late_probability.value
+        self._review_late_days = rv.review_late_extra_days.value
+        self._p_move_to_special = rv.move_to_special_probability.value
+        self._p_amend = rv.amend_probability.value
+        self._review_every = self.law.annual_review_days
+
+    @staticmethod
+    def pinned(c: Child, key: str) -> Any:
+        """The outcome a case study fixes for this decision, or None to draw it."""
+        return None if c.pins is None else c.pins.get(key)
+
+    def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
+        """A working time from the scenario's `durations.<name>` with its stated distribution."""
+        shape = self._shape[name]
+        if shape == "erlang2":
+            return stream.gamma2(self.d[name], child, occurrence)
+        if shape == "exponential":
+            return stream.exponential(self.d[name], child, occurrence)
+        return self.d[name]
+
+    def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
+            ) -> None:
+        if self.rec is not None:
+            self.rec.add(EventRow(c.id, c.la, self.engine.now, step, event, duty, deadline, met))
+
+    def add_request(self, at_day: float, la: int = 0, age: float = 8.0, **attributes: Any) -> Child:
+        """Add one child whose request reaches the LA on `at_day` (case studies, hand-worked tests).
+
+        Call after `populate()` and before `simulate()`. Attributes not given take plain defaults.
+        """
+        c = Child(self.n_stock + self._n_generated + self._extra, la, False)
+        self._extra += 1
+        defaults = {"requester": "school", "need": "ASD", "preferred": "mainstream", "on_s41": False,
+                    "capacity": "medium", "health": False, "social": False, "exception": False, "pins": None}
+        unknown = set(attributes) - set(defaults)
+        if unknown:
+            raise ValueError(f"unknown child attribute(s): {', '.join(sorted(unknown))}; allowed: "
+                             f"{', '.join(defaults)}")
+        for k, v in {**defaults, **attributes}.items():
+            setattr(c, k, v)
+        c.born = at_day - age * DAYS_PER_YEAR
+        self.children.append(c)
+        self.engine.at(at_day, self.identify_need, c)
+        return c
+
+    def add_existing_plan(self, setting: str, la: int = 0, age: float = 10.0, first_review_day: float = 180.0,
+                          **attributes: Any) -> Child:
+        """Add one child who already has a plan on day 0, in `setting` (case studies)."""
+        c = self.add_request(math.inf, la, age, **attributes)  # never requests: the plan exists
+        c.born = -age * DAYS_PER_YEAR
+        c.stock = True
+        c.status = "plan"
+        c.setting = setting
+        c.provision_at = 0.0
+        c.setting_since = 0.0
+        self.plans_in_force += 1
+        res = self.las[la].places.get(setting)
+        if res is not None:
+            c.place_res = res
+            c.place_job = res.seize(c, noop)
+        self.engine.at(first_review_day, self.annual_review, c)
+        self._schedule_transfer(c, max(self.engine.now, 0.0))
+        return c
+
+    def run(self) -> None:
+        self.populate()
+        self.simulate()
+
+    def simulate(self) -> None:
+        self.engine.run(self.horizon)
+        for c in self.children:
+            if c.status == "plan":
+                self.accrue_placement(c, self.horizon)
+        self._snapshot(self.cal.end.year + 1)
+        self.snapshots[-1]["period"] = "end"
+        if self.rec is not None:
+            self.rec.flush()

@@ -1,0 +1,234 @@
+"""The children: the stock of plans in force at the start, every request of the horizon, and their attributes.
+
+Speed lives here, apart from the law: attributes and the first pass's draws are made in bulk with numpy (the
+same keyed numbers as one by one, `engine.core.streams`), and the stock's first reviews are fed to the engine in
+time order instead of being scheduled all at once.
+
+The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
+groups them by stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from ...schema.units import DAYS_PER_YEAR
+from ...schema.vocabulary import (
+    AGE_BANDS,
+    CAPACITIES,
+    REQUESTERS,
+    SETTINGS,
+)
+from ..core.resources import noop, release
+from ..core.streams import choice_array, uniform_array
+from .child import AGE_RANGES, ATTRIBUTES, Child
+from .streams import (
+    ARRIVALS,
+    ARRIVALS_LEAD_IN,
+    FIRST_PASS_DURATION_PREFETCH,
+    FIRST_PASS_PREFETCH,
+    STOCK_REVIEW_PREFETCH,
+)
+
+OVERSAMPLE = 1.5  # requests are drawn at 1.5x the rate and thinned (see _arrival_times)
+
+
+class Population:
+    """The children: the steps of this stage (mixed into `Journey`)."""
+
+    def populate(self) -> None:
+        """Create the stock of plans in force at the start and schedule every request of the horizon."""
+        stock_la, stock_setting = [], []
+        for la in self.las:
+            s = la.spec
+            for setting, n in (("mainstream", s.stock_mainstream), ("resourced_provision", s.stock_resourced_provision),
+                               ("maintained_special", s.stock_maintained_special),
+                               ("independent_special", s.stock_independent_special), ("post16", s.stock_post16),
+                               ("alternative_provision", s.stock_alternative_provision),
+                               ("mainstream", s.stock_other)):
+                stock_la.extend([la.idx] * n)
+                stock_setting.extend([setting] * n)
+        n_stock = len(stock_la)
+        ids = np.arange(n_stock, dtype=np.int64)
+        attrs = self._attributes(ids, np.zeros(n_stock), self.cum_age_stock)
+        first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
+        for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
+            c = Child(i, stock_la[i], True)
+            self._assign(c, row)
+            c.status = "plan"
+            c.setting = stock_setting[i]
+            c.provision_at = 0.0
+            c.setting_since = 0.0
+            self.children.append(c)
+            res = self.las[c.la].places.get(c.setting)
+            if res is not None:
+                c.place_res = res
+                c.place_job = res.seize(c, noop)
+            self._schedule_transfer(c, 0.0)
+        self.plans_in_force += n_stock
+        self.n_stock = n_stock
+        self.disputes_at_start()
+        # first reviews of the stock: each one's decision day (the meeting, late in some authorities, then the
+        # decision within 4 weeks; the same draws as _review_held), fed to the engine in time order as the clock
+        # reaches them, one event per review
+        rv = self.sc.reviews
+        late = np.where(uniform_array(self.rng.review_late, ids) < rv.review_late_probability.value,
+                        -rv.review_late_extra_days.value * np.log(uniform_array(self.rng.review_late_days, ids)), 0.0)
+        decided = first_review + late + self.law.review_decision_days * uniform_array(self.rng.review_decision, ids)
+        meeting_only = decided >= self.horizon  # the decision falls after the horizon: only the meeting is booked
+        at = np.where(meeting_only, first_review, decided)
+        order = np.argsort(at, kind="stable")  # stable: equal days keep the children's order
+        order = order[at[order] < self.horizon].tolist()
+        self._feed = (at[order].tolist(), [self.children[i] for i in order], first_review[order].tolist(),
+                      meeting_only[order].tolist())
+        self._feed_i = 0
+        if order:
+            self.engine.at(self._feed[0][0], self._feed_review, None)
+        self._n_generated = 0
+        times, las, new_ids = self._arrival_times()
+        new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
+                                     self.cum_age_request)
+        self._new_rows = zip(*(new_attrs[k] for k in ATTRIBUTES), strict=True)  # one per arrival, in order
+        self._arrivals = (times, las, new_ids)
+        self._arr_i = 0
+        self._prefetch_draws()
+        self._extra = 0
+        if times:
+            self.engine.at(times[0], self._arrive, None)
+        for y, day in self.cal.year_starts():
+            if 0.0 <= day <= self.horizon:
+                self.engine.at(day, self._snapshot, y)
+        self.tribunal_backlog_at_start()
+
+    def disputes_at_start(self) -> None:
+        """Disputes about existing plans already under way on the start date (a lead-in of new requests cannot make
+        them): they reach mediation or appeal over the first weeks, as the remaining time of a dispute in progress."""
+        r = self.sc.redress
+        n = int(r.disputes_in_progress_at_start.value)
+        if n <= 0 or self.n_stock == 0:
+            return
+        ids = np.arange(n, dtype=np.int64)
+        who = (uniform_array(self.rng.dispute_at_start_child, ids) * self.n_stock).astype(np.int64).tolist()
+        when = (uniform_array(self.rng.dispute_at_start_day, ids) * r.disputes_in_progress_window_days.value).tolist()
+        for i, t in zip(who, when, strict=True):
+            self.engine.at(t, self._dispute_at_start, self.children[i])
+
+    def _dispute_at_start(self, c: Child) -> None:
+        if c.status == "plan":
+            self.start_dispute(c, "contents")
+
+    def _prefetch_draws(self) -> None:
+        """Draw in bulk the numbers most children will use (the same numbers, only faster to read).
+
+        The stock's first annual review and phase transfer; a new request's first pass through assessment, plan and placement
+        (occurrence 0, and 1 for the second draw of a two-draw duration). Later occurrences are drawn one by one.
+        """
+        stock, new = (0, self.n_stock), (self.n_stock, self.n_stock + self._n_generated)
+        for name, occurrences in STOCK_REVIEW_PREFETCH.items():
+            self.rng.get(name).prefetch(*stock, occurrences=occurrences)
+        for name in FIRST_PASS_PREFETCH:
+            self.rng.get(name).prefetch(*new)
+        for name in FIRST_PASS_DURATION_PREFETCH:
+            self.rng.get(name).prefetch(*new, occurrences=2)
+
+    def _feed_review(self, _: Any) -> None:
+        times, kids, due, meeting_only = self._feed
+        i = self._feed_i
+        self._feed_i = i + 1
+        if i + 1 < len(times):
+            self.engine.at(times[i + 1], self._feed_review, None)
+        if meeting_only[i]:
+            self._review_meeting_only(kids[i])
+        else:
+            self._review_decision((kids[i], due[i]))
+
+    def _arrival_times(self) -> tuple[list[float], list[int], list[int]]:
+        """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""
+        growth = self.sc.demand.requests_growth_pct_per_year.value
+        base_year = self.sc.start_date.year
+        all_t, all_la = [], []
+        for y, y0 in self.cal.year_starts():
+            y1 = self.cal.day(dt.date(y + 1, 1, 1))
+            lo, hi = max(0.0, y0), min(self.horizon, y1)
+            if hi <= lo:
+                continue
+            frac = (hi - lo) / (y1 - y0)
+            for la in self.las:
+                g = self.streams.generator(ARRIVALS, la.idx, y)
+                lam = la.spec.requests_in_year(y, base_year, growth) * frac * OVERSAMPLE
+                n = int(g.poisson(lam))
+                t = np.sort(g.uniform(lo, hi, n))
+                all_t.append(t)
+                all_la.append(np.full(n, la.idx, dtype=np.int64))
+        if self.lead_in:
+            y = self.cal.start.year
+            for la in self.las:
+                g = self.streams.generator(ARRIVALS_LEAD_IN, la.idx, y)
+                # the lead-in runs in the year before the start, at that year's rate
+                lam = la.spec.requests_in_year(y - 1, base_year, growth) * self.lead_in / DAYS_PER_YEAR * OVERSAMPLE
+                n = int(g.poisson(lam))
+                all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
+                all_la.append(np.full(n, la.idx, dtype=np.int64))
+        if not all_t:
+            return [], [], []
+        t = np.concatenate(all_t)
+        la_idx = np.concatenate(all_la)
+        order = np.lexsort((la_idx, t))
+        t, la_idx = t[order], la_idx[order]
+        # arrivals are drawn at OVERSAMPLE x the rate, then thinned: a rule set that changes demand keeps
+        # every other child's identity (id and draws), so comparisons stay paired
+        ids = np.arange(self.n_stock, self.n_stock + t.size, dtype=np.int64)
+        self._n_generated = t.size
+        keep = uniform_array(self.rng.request_made, ids) < self.fx.requests_multiplier / OVERSAMPLE
+        return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
+
+    def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float]) -> dict[str, list]:
+        """Attributes of many children at once: identical to drawing them one by one (same keyed streams)."""
+        r = self.rng
+        band = choice_array(r.age_band, age_cum, ids)
+        lo = np.array([AGE_RANGES[b][0] for b in AGE_BANDS])[band]
+        hi = np.array([AGE_RANGES[b][1] for b in AGE_BANDS])[band]
+        age = lo + (hi - lo) * uniform_array(r.age, ids)
+        pref_school = choice_array(r.preferred, self.cum_pref_school, ids)
+        pref_post16 = choice_array(r.preferred, self.cum_pref_post16, ids)
+        return {
+            "requester": [REQUESTERS[i] for i in choice_array(r.requester, self.cum_requester, ids).tolist()],
+            "born": (at - age * DAYS_PER_YEAR).tolist(),
+            "need": [self.needs[i] for i in choice_array(r.need, self.cum_need, ids).tolist()],
+            "preferred": [SETTINGS[i] for i in np.where(age >= 16, pref_post16, pref_school).tolist()],
+            "on_s41": (uniform_array(r.on_s41, ids) < self.p_s41).tolist(),
+            "capacity": [CAPACITIES[i] for i in choice_array(r.capacity, self.cum_capacity, ids).tolist()],
+            "health": (uniform_array(r.health, ids) < self.p_health).tolist(),
+            "social": (uniform_array(r.social, ids) < self.p_social).tolist(),
+            "exception": (uniform_array(r.exception, ids) < self.p_exception).tolist(),
+        }
+
+    @staticmethod
+    def _assign(c: Child, row: tuple) -> None:
+        """A child's attributes from one row of `_attributes`, in the order of ATTRIBUTES."""
+        c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception = row
+
+    def tribunal_backlog_at_start(self) -> None:
+        """Appeals already waiting at the start: they occupy the hearing queue ahead of new ones."""
+        n = int(self.sc.tribunal.backlog_at_start.value)
+        for k in range(n):
+            placeholder = Child(-1 - k, 0, True)
+            placeholder.status = "backlog"
+            self.tribunal.seize(placeholder, self._backlog_heard)
+
+    def _backlog_heard(self, c: Child) -> None:
+        self.engine.schedule(self.hearing_days, release, self.tribunal)
+
+    def _arrive(self, _: Any) -> None:
+        times, las, ids = self._arrivals
+        i = self._arr_i
+        c = Child(ids[i], las[i], False)
+        self._assign(c, next(self._new_rows))
+        self._arr_i = i + 1
+        if self._arr_i < len(times):
+            self.engine.at(times[self._arr_i], self._arrive, None)
+        self.children.append(c)
+        self.identify_need(c)

@@ -1,0 +1,170 @@
+"""What a replication records: the event log (one named row per event) and the counts the metrics are made of.
+
+Both are contracts with the analysis layer, so both are declared here: an event row is an `EventRow` with named
+fields, and every count has a declared name (below) that the metric registry (`analysis.metrics`) reads back.
+A count the journey adds under an undeclared name would never reach a metric; a test checks every name the
+route modules count is declared here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+from ...schema.vocabulary import APPEAL_TYPES, PAYERS
+from ..core.calendar import Calendar
+
+
+class EventRow(NamedTuple):
+    """One event of a child's journey: who, where, when, which step, what happened, who held the duty, and the
+    statutory deadline with whether it was met (NaN and None where the step has no deadline)."""
+
+    child: int
+    la: int
+    day: float
+    step: str
+    event: str
+    duty_holder: str
+    deadline_day: float = math.nan
+    deadline_met: bool | None = None
+
+
+EVENT_COLUMNS = EventRow._fields
+
+# ---------------------------------------------------------------------------------------------- counts
+# demand and assessment
+REQUESTS = "requests"
+REFUSED = "refused"  # by the day of the decision
+REFUSED_BY_REQUEST_YEAR = "refused_by_request_year"  # by the day of the request, as SEN2 counts refusals
+REQUEST_WITHDRAWN = "request_withdrawn"
+ASSESSMENT_WITHDRAWN = "assessment_withdrawn"
+ASSESSMENT_LAPSED = "assessment_lapsed"
+ASSESSED_NO_PLAN = "assessed_no_plan"
+DECIDED_TO_ISSUE = "decided_to_issue"
+SCHOOL_SUPPORT_PLANS = "school_support_plans"
+# plans
+NEW_PLANS = "new_plans"
+NEW_PLANS_EXCL_EXCEPTIONS = "new_plans_excl_exceptions"
+WITHIN_LIMIT_EXCL_EXCEPTIONS = "within_20_weeks_excl_exceptions"  # within the rule set's final-plan limit
+OVER_1_YEAR_EXCL_EXCEPTIONS = "over_1_year_excl_exceptions"
+PLACEMENT_OUTSIDE_LIST_NO_APPEAL = "placement_outside_list_no_appeal"
+PLANS_CEASED = "plans_ceased"
+# redress (tribunal counts are kept by September-August year too)
+MEDIATIONS = "mediations"
+MEDIATIONS_SETTLED = "mediations_settled"
+INDEPENDENT_REVIEWS = "independent_reviews"
+APPEALS_REGISTERED = "appeals_registered"
+APPEALS_BY_TYPE = {k: f"appeals_{k}" for k in APPEAL_TYPES}
+APPEALS_CONCEDED = "appeals_conceded"
+APPEALS_WITHDRAWN = "appeals_withdrawn"
+HEARINGS = "hearings"
+WEEKS_TO_HEARING_SUM = "weeks_to_hearing_sum"
+DECIDED_FOR_FAMILY = "decided_for_family"
+DECIDED_FOR_LA = "decided_for_la"
+# costs, by payer
+COST_BY_PAYER = {p: f"cost_{p}" for p in PAYERS}
+
+COUNTS = frozenset({
+    REQUESTS, REFUSED, REFUSED_BY_REQUEST_YEAR, REQUEST_WITHDRAWN, ASSESSMENT_WITHDRAWN, ASSESSMENT_LAPSED,
+    ASSESSED_NO_PLAN, DECIDED_TO_ISSUE, SCHOOL_SUPPORT_PLANS, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS,
+    WITHIN_LIMIT_EXCL_EXCEPTIONS, OVER_1_YEAR_EXCL_EXCEPTIONS, PLACEMENT_OUTSIDE_LIST_NO_APPEAL, PLANS_CEASED,
+    MEDIATIONS, MEDIATIONS_SETTLED, INDEPENDENT_REVIEWS, APPEALS_REGISTERED, *APPEALS_BY_TYPE.values(),
+    APPEALS_CONCEDED, APPEALS_WITHDRAWN, HEARINGS, WEEKS_TO_HEARING_SUM, DECIDED_FOR_FAMILY, DECIDED_FOR_LA,
+    *COST_BY_PAYER.values()})
+# counted for each authority as well (the per-authority backtest)
+LA_COUNTS = frozenset({REQUESTS, REFUSED, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS, WITHIN_LIMIT_EXCL_EXCEPTIONS})
+
+
+class Recorder:
+    """The event log: rows kept in memory in chunks and handed to a sink (e.g. a Parquet writer)."""
+
+    __slots__ = ("rows", "sink", "chunk", "enabled")
+
+    def __init__(self, sink: Callable[[list[tuple]], None] | None, chunk: int = 200_000):
+        self.rows: list[tuple] = []
+        self.sink = sink
+        self.chunk = chunk
+        self.enabled = sink is not None
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows and self.sink is not None:
+            self.sink(self.rows)
+        self.rows = []
+
+
+class Counters:
+    """Counts by (metric, period): calendar year, and September-August academic year for the tribunal.
+
+    Kept as one dict of metrics per period (the clock moves forward, so nearly every count lands in the period of
+    the last one); `counts` gives the flat (metric, period) view the metrics read once the run is over, and
+    `la_counts` the per-authority counts (kept in the same dicts under (authority, metric) keys)."""
+
+    def __init__(self, cal: Calendar, from_day: float = 0.0):
+        self.cal = cal
+        self.from_day = from_day
+        ys = cal.year_starts()
+        self._year_days = [d for _, d in ys]
+        self._years = [y for y, _ in ys]
+        self._ac_days = [cal.day(dt.date(y - 1, 9, 1)) for y in range(cal.start.year, cal.end.year + 2)]
+        self._ac_years = list(range(cal.start.year, cal.end.year + 2))
+        self._by: dict[str, dict] = {}
+        self._span: tuple[float, float, dict] = (1.0, 0.0, {})  # the year last counted: [start, end)
+
+    @property
+    def counts(self) -> dict[tuple[str, str], float]:
+        """{(metric, period): count} of the national counts."""
+        return {(metric, period): v for period, d in self._by.items() for metric, v in d.items()
+                if type(metric) is str}
+
+    @property
+    def la_counts(self) -> dict[tuple[int, str, str], float]:
+        """{(authority index, metric, calendar year): count} of the counts kept per authority."""
+        return {(key[0], key[1], period): v for period, d in self._by.items() for key, v in d.items()
+                if type(key) is tuple}
+
+    def year(self, day: float) -> int:
+        return self._years[max(0, bisect.bisect_right(self._year_days, day) - 1)]
+
+    def _year_counts(self, day: float) -> dict:
+        i = max(0, bisect.bisect_right(self._year_days, day) - 1)
+        hi = self._year_days[i + 1] if i + 1 < len(self._year_days) else float("inf")
+        lo = self._year_days[i] if day >= self._year_days[0] else float("-inf")
+        d = self._by.setdefault(str(self._years[i]), {})
+        self._span = (lo, hi, d)
+        return d
+
+    def academic(self, day: float) -> str:
+        i = bisect.bisect_right(self._ac_days, day) - 1
+        y = self._ac_years[max(0, i)]
+        return f"{y - 1}/{str(y)[2:]}"
+
+    def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
+        if day < self.from_day:
+            return  # the lead-in and warm-up are not counted
+        lo, hi, d = self._span
+        if not lo <= day < hi:
+            d = self._year_counts(day)
+        d[metric] = d.get(metric, 0.0) + n
+        if academic:
+            a = self._by.setdefault(self.academic(day), {})
+            a[metric] = a.get(metric, 0.0) + n
+
+    def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
+        """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""
+        if day < self.from_day:
+            return
+        lo, hi, d = self._span
+        if not lo <= day < hi:
+            d = self._year_counts(day)
+        key = (la, metric)
+        d[key] = d.get(key, 0.0) + n
+
+

@@ -1,0 +1,175 @@
+"""The request and the EHC needs assessment: CFA 2014 s.36, SEND Regulations 2014 regs 3-10.
+
+The LA decides whether to assess within 6 weeks of the request (reg 5(1)); if it assesses it seeks advice from the
+school, an educational psychologist, and health and social care where relevant, each due within 6 weeks (reg 8);
+then it decides whether to issue a plan (within 16 weeks, reg 10(1)).
+
+The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
+groups them by stage.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ....schema.vocabulary import (
+    EPS,
+    FAMILY,
+    ICB,
+    LA,
+    SCHOOL,
+    SOCIAL,
+)
+from ..capacity import LAState
+from ..child import Child
+from ..records import (
+    ASSESSED_NO_PLAN,
+    ASSESSMENT_LAPSED,
+    ASSESSMENT_WITHDRAWN,
+    DECIDED_TO_ISSUE,
+    REFUSED,
+    REFUSED_BY_REQUEST_YEAR,
+    REQUEST_WITHDRAWN,
+    REQUESTS,
+    SCHOOL_SUPPORT_PLANS,
+    EventRow,
+)
+
+LN2 = math.log(2.0)
+
+
+class AssessmentSteps:
+    """The request and the EHC needs assessment: the steps of this stage (mixed into `Journey`)."""
+
+    def identify_need(self, c: Child) -> None:
+        """Need emerges and is identified; SEN support runs in the setting (no statutory clock)."""
+        if self.rec is not None:
+            support = self.rng.sen_support.exponential(self.sc.demand.sen_support_days_before_request.value, c.id)
+            self.rec.add(EventRow(c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL))
+        self.request_assessment(c)
+
+    def request_assessment(self, c: Child) -> None:
+        c.t0 = now = self.engine.now
+        c.final_deadline = now + self.law.final_plan_days
+        self.counters.add(REQUESTS, now)
+        self.counters.add_la(c.la, REQUESTS, now)  # per authority, for the per-authority backtest
+        self.log(c, "request", f"received_from_{c.requester}", LA)
+        if self.fx.school_support_plan_share and \
+                self.rng.school_support_plan.u(c.id) < self.fx.school_support_plan_share:
+            self.school_support_plan(c)
+            return
+        panel = self.duration("panel_decision_days", self.rng.panel, c.id)
+        self.las[c.la].panel.serve(c, panel, self.decide_to_assess)
+
+    def school_support_plan(self, c: Child) -> None:
+        """Needs met by a school-level plan instead: no EHC needs assessment, and no appeal to the tribunal."""
+        c.status = "school_support_plan"
+        self.counters.add(SCHOOL_SUPPORT_PLANS, self.engine.now)
+        self.cost("school_support_plan", self.engine.now)
+        self.log(c, "school_support_plan", "made_no_tribunal_route", SCHOOL)
+
+    def refusal_probability(self, la: LAState, requester: str) -> float:
+        """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
+        p = la.p_refuse
+        p += self.fx.la_refusal_convergence * (self.national_refusal - p)
+        # the published rate is of all requests; withdrawn ones never reach the decision
+        return min(1.0, p * self.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
+
+    def decide_to_assess(self, c: Child) -> None:
+        la = self.las[c.la]
+        now = self.engine.now
+        deadline = c.t0 + self.law.decide_to_assess_days
+        pin = self.pinned(c, "decide_to_assess")
+        if not pin and self.p_withdraw_request and self.rng.request_withdrawn.u(c.id) < self.p_withdraw_request:
+            self.withdraw(c, "decide_to_assess", REQUEST_WITHDRAWN)
+            return
+        if (pin == "refused") if pin else self.rng.refuse_assess.u(c.id) < self.refusal_probability(la, c.requester):
+            c.refused = True
+            self.counters.add(REFUSED, now)
+            self.counters.add_la(c.la, REFUSED, c.t0)  # by the year of the request, as SEN2 counts refusals
+            self.counters.add(REFUSED_BY_REQUEST_YEAR, c.t0)
+            self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
+            self.dispute_or_accept(c, "refusal_to_assess")
+        else:
+            self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
+            self.gather_advice(c)
+
+    def withdraw(self, c: Child, step: str, what: str) -> None:
+        """The family or young person withdraws before the LA's decision (they move away, the need is met another
+        way): SEN2 counts these apart from refusals and plans."""
+        c.status = "withdrawn"
+        self.counters.add(what, self.engine.now)
+        self.log(c, step, what, FAMILY)
+
+    def gather_advice(self, c: Child) -> None:
+        """Advice requested from school, EP, and health and social care where relevant (6 weeks each)."""
+        c.assessed = True
+        self.cost("assessment", self.engine.now)
+        la = self.las[c.la]
+        i = c.id
+        c.advice_pending = 2 + c.health + c.social
+        extra = self.d["exception_extra_days"] if c.exception else 0.0
+        occ = c.disputes
+        self.engine.schedule(self.duration("school_advice_days", self.rng.school_advice, i, occ) + extra,
+                             self._advice_in, (c, "school_advice", SCHOOL, self.engine.now))
+        la.ep.serve(c, self.duration("ep_advice_days", self.rng.ep_advice, i, occ),
+                    self._ep_in, None)
+        c.decision_at = self.engine.now  # advice requested
+        if c.health:
+            la.health.serve(c, self.duration("health_advice_days", self.rng.health_advice, i, occ),
+                            self._health_in)
+        if c.social:
+            la.social.serve(c, self.duration("social_care_advice_days", self.rng.social_advice, i, occ),
+                            self._social_in)
+
+    def _ep_in(self, c: Child) -> None:
+        self._advice_in((c, "psychological_advice", EPS, c.decision_at))
+
+    def _health_in(self, c: Child) -> None:
+        self._advice_in((c, "health_advice", ICB, c.decision_at))
+
+    def _social_in(self, c: Child) -> None:
+        self._advice_in((c, "social_care_advice", SOCIAL, c.decision_at))
+
+    def _advice_in(self, arg: tuple) -> None:
+        c, step, duty, asked = arg
+        now = self.engine.now
+        deadline = asked + self.law.advice_days
+        self.log(c, step, "received", duty, deadline, now <= deadline)
+        c.advice_pending -= 1
+        if c.advice_pending == 0:
+            self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
+                                 + self.authority_delay(c), self.decide_to_issue, c)
+
+    def authority_delay(self, c: Child) -> float:
+        """The authority's own delay before it decides whether to issue (waits for panels, EPs, writers that the
+        statistics show but do not break down): Weibull with the authority's calibrated median for the year and a
+        national shape; a shape below 1 gives the long tail of plans issued many months late."""
+        median = self.las[c.la].spec.delay_in_year(self.counters.year(self.engine.now))
+        if median <= 0.0:
+            return 0.0
+        u = self.rng.la_delay.u(c.id, c.disputes)
+        return median * (-math.log1p(-u) / LN2) ** self.inv_delay_shape
+
+    def decide_to_issue(self, c: Child) -> None:
+        now = self.engine.now
+        deadline = c.t0 + self.law.decide_to_issue_days
+        pin = self.pinned(c, "decide_to_issue")
+        if not pin and not c.ordered and self.p_withdraw_assessment and \
+                self.rng.assessment_withdrawn.u(c.id) < self.p_withdraw_assessment:
+            self.withdraw(c, "decide_to_issue", ASSESSMENT_WITHDRAWN)
+            return
+        if not pin and not c.ordered and \
+                self.rng.assessment_lapsed.u(c.id) < self.p_lapse.in_year(self.counters.year(now)):
+            self.withdraw(c, "decide_to_issue", ASSESSMENT_LAPSED)
+            return
+        if not c.ordered and ((pin == "not_to_issue") if pin else
+                              self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx.no_plan_multiplier):
+            c.no_plan = True
+            self.counters.add(ASSESSED_NO_PLAN, now)
+            self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
+            self.dispute_or_accept(c, "refusal_to_issue")
+            return
+        self.counters.add(DECIDED_TO_ISSUE, now)
+        self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)
+        self.write_draft(c)

@@ -1,0 +1,108 @@
+"""Naming a school or college (Section I) and securing the place: CFA 2014 ss.33, 39, 42; Schedule 1 para 9.
+
+s.39: the LA must name the setting the family asks for unless it is unsuitable, incompatible with others'
+efficient education or an inefficient use of resources; s.33: the presumption of mainstream; for settings outside
+s.38, the LA need only have regard to the family's wishes (s.9 Education Act 1996).
+
+The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
+groups them by stage.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ....schema.vocabulary import (
+    LA,
+    SETTING,
+)
+from ..child import Child
+
+
+class PlacementSteps:
+    """Naming a school or college (Section I) and securing the place: the steps of this stage (mixed into `Journey`)."""
+
+    def name_setting(self, c: Child) -> None:
+        """Section I: s.39 (must name unless a ground applies), s.33 mainstream presumption, s.9 for the rest."""
+        named, refused, ground = self.decide_setting(c, c.preferred, 0)
+        c.setting = named
+        c.named_against_wish = refused
+        c.named_ground = ground
+        self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
+        self.engine.schedule(days, self.finalise_plan, c)
+
+    def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
+        """Return (setting named, whether the family's request was refused, the ground)."""
+        law = self.law
+        pin = self.pinned(c, "setting_request")
+        if law.tailored_list:
+            # the family states a preference from the LA's list; a kind of setting not on it cannot be requested
+            # every list includes a local mainstream school and college (Green Paper: "including mainstream")
+            if (pin == "agreed") if pin else (wanted in ("mainstream", "post16")
+                                              or self.rng.on_list.u(c.id, occurrence) < law.list_covers_preference):
+                return wanted, False, ""
+            return self.la_alternative(wanted, c), True, "not_on_tailored_list"
+        u = self.rng.naming.u(c.id, occurrence)
+        if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
+            refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
+        elif wanted in law.s39_settings:
+            refuse = u < self.p_refuse_setting[wanted]
+            ground = self.grounds[self.rng.grounds.choice(self.cum_grounds, c.id, occurrence)]
+        else:
+            refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
+        if pin:
+            refuse = pin == "refused"
+        if not refuse:
+            return wanted, False, ""
+        return self.la_alternative(wanted, c), True, ground
+
+    def la_alternative(self, wanted: str, c: Child) -> str:
+        """What the LA names instead: the next less costly kind, mainstream first under s.33."""
+        if wanted == "independent_special":
+            return "maintained_special"
+        if wanted in ("maintained_special", "resourced_provision"):
+            return "mainstream" if self.law.mainstream_presumption else "resourced_provision"
+        if wanted == "mainstream":
+            return "resourced_provision"
+        if wanted == "post16":
+            return "post16"
+        return "mainstream"
+
+    def secure_place(self, c: Child, setting: str) -> None:
+        """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
+        self.accrue_placement(c, self.engine.now)
+        if c.place_res is not None:
+            res, job = c.place_res, c.place_job
+            c.place_res = c.place_job = None
+            if job is not None and job.started:
+                res.release()
+            elif job is not None:
+                res.cancel(job)
+        c.setting = setting
+        if c.waiting_since != c.waiting_since:
+            c.waiting_since = self.engine.now
+        c.place_seq += 1
+        res = self.las[c.la].places.get(setting)
+        if res is None:
+            self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
+                                 self.provision_in_place, (c, c.place_seq))
+        else:
+            c.place_res = res
+            c.place_job = res.seize(c, self._place_granted)
+
+    def _place_granted(self, c: Child) -> None:
+        self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
+                             self.provision_in_place, (c, c.place_seq))
+
+    def provision_in_place(self, arg: tuple) -> None:
+        c, seq = arg
+        if c.status != "plan" or seq != c.place_seq:
+            return  # superseded by a later decision about the setting
+        now = self.engine.now
+        if math.isnan(c.provision_at):
+            c.provision_at = now
+        c.setting_since = now
+        c.days_without_provision += now - c.waiting_since
+        c.waiting_since = math.nan
+        self.log(c, "provision", f"in_place_{c.setting}", SETTING)

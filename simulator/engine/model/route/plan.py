@@ -1,0 +1,78 @@
+"""The draft and the final EHC plan: CFA 2014 ss.37-39, SEND Regulations 2014 regs 11-14.
+
+The draft goes to the family, who have 15 days to comment and ask for a setting (reg 13(1)); the LA consults the
+setting and issues the final plan within 20 weeks of the request (reg 13(2)); then it must secure the provision.
+
+The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
+groups them by stage.
+"""
+
+from __future__ import annotations
+
+from ....schema.units import DAYS_PER_YEAR
+from ....schema.vocabulary import (
+    FAMILY,
+    LA,
+)
+from ..child import Child
+from ..records import (
+    NEW_PLANS,
+    NEW_PLANS_EXCL_EXCEPTIONS,
+    OVER_1_YEAR_EXCL_EXCEPTIONS,
+    PLACEMENT_OUTSIDE_LIST_NO_APPEAL,
+    WITHIN_LIMIT_EXCL_EXCEPTIONS,
+)
+
+
+class PlanSteps:
+    """The draft and the final EHC plan: the steps of this stage (mixed into `Journey`)."""
+
+    def write_draft(self, c: Child) -> None:
+        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * \
+            self.fx.draft_writing_multiplier
+        self.las[c.la].writers.serve(c, draft, self.issue_draft)
+
+    def issue_draft(self, c: Child) -> None:
+        """The draft goes to the family, who have 15 days to comment and request a setting."""
+        self.log(c, "draft_plan", "issued", LA)
+        self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)
+
+    def consult_setting(self, c: Child) -> None:
+        self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
+        days = self.duration("setting_consultation_days", self.rng.consult, c.id, c.disputes)
+        self.engine.schedule(days, self.name_setting, c)
+
+    def finalise_plan(self, c: Child) -> None:
+        now = self.engine.now
+        c.final_at = now
+        if now < 0.0:
+            # a plan made during the lead-in is already in the January caseload (the stock): its journey ends here
+            c.status = "in_stock_at_start"
+            self.log(c, "final_plan", "issued_before_start", LA, c.final_deadline, now <= c.final_deadline)
+            return
+        c.status = "plan"
+        deadline = c.final_deadline
+        met = now <= deadline
+        self.plans_in_force += 1
+        self.counters.add(NEW_PLANS, now)
+        self.counters.add_la(c.la, NEW_PLANS, now)
+        if not c.exception and not c.ordered:
+            self.counters.add(NEW_PLANS_EXCL_EXCEPTIONS, now)
+            self.counters.add_la(c.la, NEW_PLANS_EXCL_EXCEPTIONS, now)
+            if met:
+                self.counters.add(WITHIN_LIMIT_EXCL_EXCEPTIONS, now)
+                self.counters.add_la(c.la, WITHIN_LIMIT_EXCL_EXCEPTIONS, now)
+            elif now - c.t0 > DAYS_PER_YEAR:
+                self.counters.add(OVER_1_YEAR_EXCL_EXCEPTIONS, now)
+        self.log(c, "final_plan", "issued", LA, deadline, met)
+        self.secure_place(c, c.setting)
+        self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
+        self._schedule_transfer(c, now)
+        if c.named_against_wish and c.named_ground == "not_on_tailored_list" and not self.law.outside_list_appealable:
+            self.counters.add(PLACEMENT_OUTSIDE_LIST_NO_APPEAL, now)
+            self.log(c, "name_setting_outside_list", "no_appeal_against_setting_named", LA)
+        elif c.named_against_wish:
+            self.dispute_or_accept(c, "placement")
+        elif (self.pinned(c, "dispute_contents") if self.pinned(c, "dispute_contents") is not None
+              else self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents")):
+            self.start_dispute(c, "contents")

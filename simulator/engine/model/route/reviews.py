@@ -1,0 +1,165 @@
+"""Plans in force: annual reviews, phase transfers and cessation: CFA 2014 ss.44-45; SEND Regs 2014 regs 18-22, 29-31.
+
+The plan is reviewed every 12 months (s.44(1)); the LA decides within 4 weeks of the meeting to maintain, amend or
+cease; at a phase transfer the plan must name the next setting by 15 February (31 March for post-16, reg 18); a
+plan ceases when no longer needed, or at 25 (s.46).
+
+The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
+groups them by stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ....schema.units import DAYS_PER_YEAR
+from ....schema.vocabulary import (
+    LA,
+    SETTINGS,
+)
+from ..child import Child, age_band
+from ..records import PLANS_CEASED
+from ..streams import TRANSFER_NAMING
+
+TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
+
+
+class ReviewSteps:
+    """Plans in force: the steps of this stage (mixed into `Journey`)."""
+
+    def annual_review(self, c: Child) -> None:
+        """Review the plan; the LA decides within 4 weeks to maintain, amend or cease."""
+        if c.status != "plan":
+            return
+        self._review_held(c, self.engine.now)
+
+    def _review_held(self, c: Child, due: float) -> None:
+        """The meeting is held (late in some authorities) and its decision scheduled: one event per review, at the
+        decision, which books the meeting's cost; a meeting whose decision falls after the horizon is booked alone."""
+        i, k = c.id, c.reviews
+        rng = self.rng
+        meeting = due
+        if rng.review_late.u(i, k) < self._p_review_late:
+            meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
+        decided = meeting + self.law.review_decision_days * rng.review_decision.u(i, k)
+        if decided < self.horizon:
+            self.engine.at(decided, self._review_decision, (c, due))
+        elif due < self.horizon:
+            self.engine.at(due, self._review_meeting_only, c)
+
+    def _review_meeting_only(self, c: Child) -> None:
+        if c.status == "plan":
+            c.reviews += 1
+            self.cost("annual_review", self.engine.now)
+
+    def _review_decision(self, arg: tuple) -> None:
+        c, due = arg
+        if c.status != "plan":
+            return
+        c.reviews = k = c.reviews + 1
+        for amount, metric in self._review_costs:
+            self.counters.add(metric, due, amount)
+        now = self.engine.now
+        age = (now - c.born) / DAYS_PER_YEAR
+        if now + self._review_every < self.horizon:
+            self._review_held(c, now + self._review_every)
+        pin = None if c.pins is None else c.pins.get("review_outcome")
+        if pin == "maintain":
+            self.log(c, "annual_review", "maintain", LA)
+            return
+        # one draw decides the review's outcome: cease, move to special, amend, or maintain (in that order)
+        u = self.rng.review_outcome.u(c.id, k)
+        p_cease = self.p_cease[age_band(age)]
+        if age >= self.law.plan_end_age or pin == "cease" or (pin is None and u < p_cease):
+            self.log(c, "annual_review", "cease", LA)
+            self.dispute_or_accept(c, "cessation")
+            return
+        u = (u - p_cease) / (1.0 - p_cease) if p_cease < 1.0 else 0.0  # uniform again, given not ceased
+        p_move = self._p_move_to_special if c.setting == "mainstream" else 0.0
+        if pin is None and u < p_move:
+            self.log(c, "annual_review", "amend_setting", LA)
+            self._rename(c, "maintained_special", k)
+            return
+        u = (u - p_move) / (1.0 - p_move) if p_move < 1.0 else 1.0
+        if pin == "amend" or (pin is None and u < self._p_amend):
+            self.log(c, "annual_review", "amend", LA)
+            if self.rng.contents_dispute_review.u(c.id, k) < self._dispute_p(c, "contents"):
+                self.start_dispute(c, "contents")
+            return
+        self.log(c, "annual_review", "maintain", LA)
+
+    def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
+        named, refused, ground = self.decide_setting(c, wanted, occurrence + 1)
+        c.transfers += 1
+        self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        if named != c.setting:
+            self.secure_place(c, named)
+        if refused:
+            c.pending_setting = wanted
+            self.dispute_or_accept(c, "placement")
+
+    def _transfer_calendar(self) -> list[tuple[float, float, float]]:
+        """(1 September, school deadline, post-16 deadline) as day offsets, for every year of the horizon."""
+        law = self.law
+        return [(self.cal.day(dt.date(y, 9, 1)), self.cal.day(dt.date(y, *law.phase_transfer_school)),
+                 self.cal.day(dt.date(y, *law.phase_transfer_post16)))
+                for y in range(self.cal.start.year - 1, self.cal.end.year + 1)]
+
+    def _schedule_transfer(self, c: Child, now: float) -> None:
+        """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
+        for sept, school, post16 in self._transfers:
+            if sept <= now:
+                continue
+            age = int((sept - c.born) // DAYS_PER_YEAR)
+            if age in TRANSFER_AGES:
+                deadline = post16 if age == 16 else school
+                if now < deadline < self.horizon:
+                    self.engine.at(deadline, self.phase_transfer, (c, deadline, age))
+                return
+
+    def phase_transfer(self, arg: tuple) -> None:
+        c, deadline, age = arg
+        if c.status != "plan":
+            return
+        rv = self.sc.reviews
+        i, k = c.id, c.transfers
+        late = self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
+        delay = self.rng.transfer_late_days.exponential(rv.phase_transfer_late_extra_days.value, i, k) \
+            if late else 0.0
+        self.engine.schedule(delay, self._transfer_named, (c, deadline, age))
+
+    def _transfer_named(self, arg: tuple) -> None:
+        c, deadline, age = arg
+        if c.status != "plan":
+            return
+        now = self.engine.now
+        cum = self.cum_pref_post16 if age >= 16 else self.cum_pref_school
+        wanted = SETTINGS[self.rng.transfer_preference.choice(cum, c.id, c.transfers)]
+        self.log(c, "phase_transfer", f"review_age_{age}", LA, deadline, now <= deadline + 1e-9)
+        step_down = self.fx.step_down_at_phase_transfer
+        protected = self.fx.protect_special_places and c.setting in ("maintained_special", "independent_special")
+        if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
+            self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
+            self.dispute_or_accept(c, "cessation")
+            return
+        self._rename(c, wanted, TRANSFER_NAMING + c.transfers)
+        self._schedule_transfer(c, now + 200.0)
+
+    def cease(self, c: Child) -> None:
+        now = self.engine.now
+        self.accrue_placement(c, now)
+        c.status = "ceased"
+        c.ceased_at = now
+        self.plans_in_force -= 1
+        self.plans_ceased += 1
+        self.counters.add(PLANS_CEASED, now)
+        if c.place_res is not None and c.place_job is not None:
+            if c.place_job.started:
+                c.place_res.release()
+            else:
+                c.place_res.cancel(c.place_job)
+            c.place_res = c.place_job = None
+        if (now - c.born) / DAYS_PER_YEAR >= self.law.post19_age:
+            self.log(c, "cessation_post19", "plan_ceased", LA)
+        else:
+            self.log(c, "cessation", "plan_ceased", LA)

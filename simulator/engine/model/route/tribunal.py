@@ -1,0 +1,189 @@
+"""Appeals to the First-tier Tribunal (SEND) and compliance with its orders: CFA 2014 s.51; SEND Regs 2014 reg 44.
+
+The family appeals within 2 months of the decision or 1 month of the mediation certificate (reg 33); the LA may
+concede, the family withdraw, or the tribunal hears it; an order for the family sets the LA a compliance deadline
+that depends on what the appeal was about (reg 44).
+
+The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
+groups them by stage.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ....schema.vocabulary import (
+    FAMILY,
+    LA,
+    TRIBUNAL,
+)
+from ...core.resources import release
+from ..child import Child
+from ..records import (
+    APPEALS_BY_TYPE,
+    APPEALS_CONCEDED,
+    APPEALS_REGISTERED,
+    APPEALS_WITHDRAWN,
+    DECIDED_FOR_FAMILY,
+    DECIDED_FOR_LA,
+    HEARINGS,
+    WEEKS_TO_HEARING_SUM,
+)
+from ..streams import RECONSIDERATION_NAMING
+
+# what an appeal decides, and which step follows a decision for the family
+SEND_BACK = {"refusal_to_assess": "assess", "refusal_to_issue": "issue", "contents": "amend",
+             "placement": "rename", "cessation": "continue"}
+
+
+class TribunalSteps:
+    """Appeals to the First-tier Tribunal (SEND) and compliance with its orders: the steps of this stage (mixed into `Journey`)."""
+
+    def lodge_appeal(self, c: Child) -> None:
+        """The family appeals by the later of 2 months from the decision and 1 month from the certificate."""
+        law = self.law
+        now = self.engine.now
+        deadline = c.decision_at + law.appeal_after_decision_days
+        if c.must_certify or c.mediations:
+            deadline = max(deadline, c.cert_at + law.appeal_after_certificate_days)
+        wait = self.duration("decision_to_appeal_days", self.rng.appeal_days, c.id, c.disputes)
+        lodged = min(now + wait, max(deadline, now))
+        self.engine.at(lodged, self._register, c)
+
+    def _register(self, c: Child) -> None:
+        now = self.engine.now
+        c.appeals += 1
+        c.registered_at = now
+        kind = c.dispute
+        self.counters.add(APPEALS_REGISTERED, now, academic=True)
+        self.counters.add(APPEALS_BY_TYPE[kind], now, academic=True)
+        self.log(c, "appeal", f"lodged_{kind}", FAMILY)
+        self.engine.schedule(self.law.registration_days, self._registered, c)
+
+    def _registered(self, c: Child) -> None:
+        """Registered: the LA may concede, the family may withdraw, or the appeal waits for a hearing."""
+        r = self.sc.redress
+        i, occ = c.id, c.disputes
+        now = self.engine.now
+        self.log(c, "appeal", "registered", TRIBUNAL, now - self.law.registration_days + self.law.la_response_days,
+                 None)
+        c.hearing_at = math.nan
+        c.concede_at = math.nan
+        u = self.rng.appeal_end.u(i, occ)
+        pin = self.pinned(c, "appeal_outcome")
+        if pin:  # the draw's outcomes lie in order: withdrawn, conceded, heard
+            u = {"withdrawn": -1.0, "conceded": r.withdrawn_probability.value, "heard": 2.0}[pin]
+        if u < r.withdrawn_probability.value:
+            c.concede_at = -1.0  # marks a withdrawal before the hearing
+        elif u < r.withdrawn_probability.value + r.la_concedes_probability.value:
+            if self.rng.concede_early.u(i, occ) < r.la_concedes_early_share.value:
+                t = self.rng.concede_time.u(i, occ) * self.law.la_response_days
+                self.engine.schedule(t, self._concede_early, (c, c.disputes))
+            else:
+                c.concede_at = 1.0  # concedes late: on the eve of the hearing
+        prep = self.sc.tribunal.earliest_hearing_days.value
+        self.engine.schedule(prep, self._join_hearing_list, (c, c.disputes))
+
+    def _join_hearing_list(self, arg: tuple) -> None:
+        c, n = arg
+        if c.disputes != n or not c.dispute:
+            return  # conceded already
+        c.job = self.tribunal.seize(c, self._hearing)
+
+    def _concede_early(self, arg: tuple) -> None:
+        c, n = arg
+        if c.disputes != n or not c.dispute or (c.job is not None and c.job.started):
+            return
+        if c.job is not None:
+            self.tribunal.cancel(c.job)
+        self.counters.add(APPEALS_CONCEDED, self.engine.now, academic=True)
+        self.cost("appeal_conceded", self.engine.now)
+        self.log(c, "appeal", "conceded_by_la", LA)
+        self.resolve_for_family(c, "concession")
+
+    def _hearing(self, c: Child) -> None:
+        now = self.engine.now
+        c.job = None
+        if c.concede_at == 1.0 or c.concede_at == -1.0:
+            withdrawn = c.concede_at == -1.0
+            self.tribunal.release()  # too late to list another case? the slot is reused
+            if withdrawn:
+                self.counters.add(APPEALS_WITHDRAWN, now, academic=True)
+                self.log(c, "appeal", "withdrawn", FAMILY)
+                self.decision_stands(c, c.dispute)
+            else:
+                self.counters.add(APPEALS_CONCEDED, now, academic=True)
+                self.cost("appeal_conceded", now)
+                self.log(c, "appeal", "conceded_by_la", LA)
+                self.resolve_for_family(c, "concession")
+            return
+        c.hearing_at = now
+        self.counters.add(HEARINGS, now, academic=True)
+        self.cost("hearing", now)
+        self.counters.add(WEEKS_TO_HEARING_SUM, now, (now - c.registered_at) / 7.0, academic=True)
+        self.log(c, "hearing", "heard", TRIBUNAL)
+        self.engine.schedule(self.hearing_days, release, self.tribunal)
+        self.engine.schedule(self.law.written_decision_days, self._tribunal_decision, c)
+
+    def _tribunal_decision(self, c: Child) -> None:
+        now = self.engine.now
+        pin = self.pinned(c, "hearing")
+        if (pin == "for_family") if pin else self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
+            self.counters.add(DECIDED_FOR_FAMILY, now, academic=True)
+            self.log(c, "tribunal_decision", "for_family", TRIBUNAL)
+            self.resolve_for_family(c, "order")
+        else:
+            self.counters.add(DECIDED_FOR_LA, now, academic=True)
+            self.log(c, "tribunal_decision", "for_la", TRIBUNAL)
+            self.decision_stands(c, c.dispute)
+
+    def resolve_for_family(self, c: Child, how: str) -> None:
+        """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
+        kind = c.dispute
+        c.dispute = ""
+        limit = self.law.compliance_days[kind]
+        r = self.sc.redress
+        days = limit * self.rng.comply.u(c.id, c.disputes)
+        if self.rng.comply_late.u(c.id, c.disputes) < r.la_late_compliance_probability.value:
+            days = limit + self.rng.comply_late_days.exponential(r.la_late_compliance_extra_days.value, c.id,
+                                                                     c.disputes)
+        deadline = self.engine.now + limit
+        action = SEND_BACK[kind]
+        if action == "assess":
+            c.ordered = True
+            c.refused = False
+            c.final_deadline = deadline
+            self.log(c, "comply", f"assess_after_{how}", LA, self.engine.now + self.law.compliance_days[
+                "assess_notify"], True)
+            self.gather_advice(c)
+        elif action == "issue":
+            c.ordered = True
+            c.no_plan = False
+            c.final_deadline = deadline
+            self.log(c, "comply", f"make_plan_after_{how}", LA)
+            self.write_draft(c)
+        else:
+            self.engine.schedule(days, self._complied, (c, action, deadline))
+
+    def _complied(self, arg: tuple) -> None:
+        c, action, deadline = arg
+        now = self.engine.now
+        self.log(c, "comply", action, LA, deadline, now <= deadline)
+        if c.status != "plan":
+            return
+        if action == "rename":
+            want = c.pending_setting or c.preferred
+            c.named_against_wish = False
+            c.pending_setting = ""
+            if self.law.placement_power == "remit":
+                # the tribunal can only send the decision back: the LA decides again, and may refuse again
+                named, refused, ground = self.decide_setting(c, want, RECONSIDERATION_NAMING + c.disputes)
+                self.log(c, "reconsideration", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+                if refused:
+                    c.pending_setting = want
+                    if c.disputes < 4:
+                        self.dispute_or_accept(c, "placement")
+                    return
+            self.secure_place(c, want)
+        elif action == "continue":
+            pass

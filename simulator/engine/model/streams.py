@@ -1,0 +1,58 @@
+"""Every random decision of the journey, declared by name: the contract that keeps common random numbers.
+
+A draw is a pure function of (seed, replication, stream name, child, occurrence) (`engine.core.streams`), so a
+child meets the same number at the same decision under any rule set. A stream exists only if it is declared
+here: a misspelt name is refused at once instead of silently making a new stream (which would break the pairing
+between rule sets without changing any count). Renaming a stream changes every result that uses it: the golden
+outputs (tests/golden/) catch it.
+"""
+
+from __future__ import annotations
+
+from ...schema.vocabulary import APPEAL_TYPES
+
+# the child's attributes, drawn in bulk when children are created (Population._attributes)
+ATTRIBUTE_STREAMS = ("age_band", "age", "preferred", "requester", "need", "on_s41", "capacity", "health", "social",
+                     "exception")
+# demand and the starting state
+POPULATION_STREAMS = ("request_made", "stock_review", "dispute_at_start_child", "dispute_at_start_day", "sen_support")
+# assessment, plan and placement
+ROUTE_STREAMS = ("school_support_plan", "panel", "request_withdrawn", "refuse_assess", "school_advice", "ep_advice",
+                 "health_advice", "social_advice", "decide_issue", "la_delay", "assessment_withdrawn",
+                 "assessment_lapsed", "no_plan", "draft", "consult", "finalise", "naming", "grounds", "on_list",
+                 "place_start")
+# disputes, the redress ladder and the tribunal
+REDRESS_STREAMS = ("contents_dispute", *(f"dispute_{k}" for k in APPEAL_TYPES), "mediation_chosen", "mediation_days",
+                   "mediation_late", "mediation_late_days", "mediation_service", "mediation_settles", "review_days",
+                   "review_resolves", "appeal_days", "appeal_end", "concede_early", "concede_time", "hearing_outcome",
+                   "comply", "comply_late", "comply_late_days")
+# plans in force: annual reviews and phase transfers
+REVIEW_STREAMS = ("review_late", "review_late_days", "review_decision", "review_outcome", "contents_dispute_review",
+                  "transfer_late", "transfer_late_days", "transfer_preference", "step_down")
+
+STREAMS: tuple[str, ...] = (*ATTRIBUTE_STREAMS, *POPULATION_STREAMS, *ROUTE_STREAMS, *REDRESS_STREAMS,
+                            *REVIEW_STREAMS)
+
+# numpy generators for bulk draws (arrival times), by name
+ARRIVALS, ARRIVALS_LEAD_IN = "arrivals", "arrivals_lead_in"
+GENERATORS = (ARRIVALS, ARRIVALS_LEAD_IN)
+
+# Occurrence bands. A stream's occurrence counts the child's uses of it; one stream used by two decisions keeps
+# them apart by band: the setting named at a phase transfer draws `naming` at TRANSFER_NAMING + transfers, the
+# reconsideration after a remitted placement appeal at RECONSIDERATION_NAMING + disputes, so neither meets the
+# draws of the first naming (occurrence 0) or of a review's renaming (occurrence = reviews + 1 < 100).
+TRANSFER_NAMING = 100
+RECONSIDERATION_NAMING = 200
+
+# Streams drawn in bulk before the run (Population._prefetch_draws): the same numbers, only faster to read.
+# The stock's first review (the decision draws at occurrence 1: the review count has gone up by then), with the
+# number of occurrences read in bulk; the stock's first meeting and decision day are drawn in bulk in `populate`.
+STOCK_REVIEW_PREFETCH = {"review_outcome": 2, "contents_dispute_review": 2, "transfer_late": 1,
+                         "transfer_preference": 1}
+# a new request's first pass through assessment, plan and placement (occurrence 0)
+FIRST_PASS_PREFETCH = ("refuse_assess", "la_delay", "no_plan", "naming", "grounds", "contents_dispute",
+                       "dispute_refusal_to_assess", "dispute_refusal_to_issue", "dispute_placement",
+                       "request_withdrawn", "assessment_withdrawn", "assessment_lapsed")
+# durations of the first pass (two occurrences: an Erlang-2 duration reads two uniforms)
+FIRST_PASS_DURATION_PREFETCH = ("panel", "school_advice", "ep_advice", "health_advice", "social_advice",
+                                "decide_issue", "draft", "consult", "finalise", "place_start")

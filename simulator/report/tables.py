@@ -1,0 +1,183 @@
+"""Tables for people: every text a command prints (run summary, comparison, backtest, map, case study, bench).
+
+Plain text, fixed-width columns; the numbers come from the analysis layer unchanged. Charts are in `charts.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..analysis.metrics import METRIC_LABELS, TARGET_METRICS
+
+
+def format_value(v: float | None, digits: int = 1) -> str:
+    """A number for a summary table: thousands with separators, the rest to `digits` decimals."""
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}f}"
+
+
+def fmt(v: Any) -> str:
+    """A value for a comparison table: numbers to 2 decimals (trailing zeros dropped), lists in brackets."""
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.2f}".rstrip("0").rstrip(".")
+    if isinstance(v, list):
+        return "[" + ", ".join(str(x) for x in v) + "]"
+    return str(v)
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for k, r in enumerate(rows):
+        out.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def format_what_changed(rows: list[dict[str, Any]], a: str, b: str) -> str:
+    if not rows:
+        return f"What changed: nothing ({a} and {b} have the same parameters)."
+    body = [["Parameter", a, b, "Source"]]
+    for r in rows:
+        src = r["source"] or ""
+        if r.get("assumption"):
+            src += f" [assumption: {r['assumption']}; range {fmt(r['range'])}]"
+        body.append([r["parameter"], fmt(r[a]), fmt(r[b]), src])
+    return "What changed\n" + table(body)
+
+
+def format_comparison(res: dict[str, Any]) -> str:
+    a, b = res["rules"]
+    ka, kb = (a, b) if a != b else ("a", "b")
+
+    def ci(s: dict[str, Any]) -> str:
+        lo, hi = s["ci95"]
+        return f"{fmt(s['mean'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(s["mean"])
+
+    rows = [["Metric", f"{a}: mean (95% CI)", f"{b}: mean (95% CI)", f"Difference {b} - {a} (95% CI)"]]
+    for m in res["metrics"].values():
+        lo, hi = m["diff_ci95"]
+        d = f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
+        rows.append([m["label"], ci(m[ka]), ci(m[kb]), d])
+    head = (f"{res['scenario']} ({res.get('start_date')} to {res.get('end_date')}): {a} against {b}, "
+            f"{res['replications']} replications, seed {res['seed']}, "
+            "same children and same random draws under both (paired differences)")
+    return "\n\n".join([head, format_what_changed(res["what_changed"], a, b), table(rows)])
+
+
+def to_json(res: dict[str, Any]) -> str:
+    return json.dumps(res, indent=2, sort_keys=True, default=str)
+
+
+def format_summary(summary: dict) -> str:
+    rows = [("Metric", "Mean", "95% CI")]
+    for k, s in summary["metrics"].items():
+        lo, hi = s["ci95"]
+        ci = f"{format_value(lo)} to {format_value(hi)}" if lo is not None else "-"
+        rows.append((METRIC_LABELS.get(k, k), format_value(s["mean"]), ci))
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    lines = [f"{summary['scenario']} under {summary['rules']}: {summary['start_date']} to {summary['end_date']}, "
+             f"{summary['replications']} replications, seed {summary['seed']}", ""]
+    for i, (a, b, c) in enumerate(rows):
+        lines.append(f"{a:<{w0}}  {b:>{w1}}  {c}")
+        if i == 0:
+            lines.append("-" * (w0 + w1 + 24))
+    return "\n".join(lines)
+
+
+def format_rows(rows: list[dict[str, Any]]) -> str:
+    """A readable table: one line per metric and period."""
+    head = ("Metric", "Period", "Observed", "Model", "95% CI", "Error", "Tolerance", "Within")
+    lines = [head]
+    for r in rows:
+        lo, hi = r["model_ci95"]
+        ci = f"{format_value(lo)} to {format_value(hi)}" if lo is not None else "-"
+        if r["tolerance"] is None:
+            tol, err = "-", "-"
+        elif r["tolerance_kind"] == "relative":
+            tol, err = f"±{r['tolerance']:g}%", (f"{r['error']:+.1f}%" if r["error"] is not None else "-")
+        else:
+            tol, err = f"±{r['tolerance']:g} pts", (f"{r['error']:+.1f}" if r["error"] is not None else "-")
+        ok = "-" if r["within_tolerance"] is None else ("yes" if r["within_tolerance"] else "NO")
+        label = TARGET_METRICS[r["metric"]].label if r["metric"] in TARGET_METRICS else r["metric"]
+        lines.append((label, r["period"], format_value(r["observed"]), format_value(r["model_mean"]), ci, err, tol, ok))
+    widths = [max(len(str(x[i])) for x in lines) for i in range(len(head))]
+    out = []
+    for k, x in enumerate(lines):
+        out.append("  ".join(str(v).ljust(w) if i < 2 else str(v).rjust(w) for i, (v, w) in enumerate(zip(x, widths,
+                                                                                                        strict=True))))
+        if k == 0:
+            out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    return "\n".join(out)
+
+
+def format_map(doc: dict[str, Any], fmt: str) -> str:
+    cols = ["step", "duty_holder", "deadline", "payer", "inspected_by", "redress", "gaps"]
+    head = ["Step", "Duty holder", "Deadline", "Who pays", "Inspected by", "Redress", "Gaps"]
+
+    def cell(v: Any) -> str:
+        if isinstance(v, list):
+            return ", ".join(v) if v else "none"
+        return str(v)
+
+    rows = [[cell(r[c]) for c in cols] for r in doc["steps"]]
+    if fmt == "markdown":
+        out = [f"# Accountability map: {doc['label']} (`{doc['rules']}`)", "",
+               "| " + " | ".join(head) + " | Incentive |", "|" + "---|" * (len(head) + 1)]
+        for r, raw in zip(rows, doc["steps"], strict=True):
+            out.append("| " + " | ".join(c.replace("|", "/") for c in r) + f" | {raw['incentive']} |")
+        out += ["", f"Gaps flagged: {doc['gap_count']}.", "",
+                "Bodies: " + "; ".join(f"**{k}**: {v['label']} (accountable to {v['accountable_to']})"
+                                        for k, v in doc["bodies"].items())]
+        return "\n".join(out)
+    return (f"Accountability map: {doc['label']} ({doc['rules']})\n\n" + table([head, *rows])
+            + f"\n\nGaps flagged: {doc['gap_count']}")
+
+
+def format_case(res: dict[str, Any]) -> str:
+    out = [f"{res['title']}", res["summary"], f"Scenario {res['scenario']}, {res['runs']} runs per rule set, seed "
+           f"{res['seed']}; start: {res['start']}; pinned: {res['pinned'] or 'nothing'}", ""]
+    for r in res["results"]:
+        f, p = r["weeks_to_final_plan"], r["weeks_to_provision"]
+        out.append(f"== {r['rules']}")
+        out.append(f"Weeks to final plan: median {f['median']} (10th-90th centile {f['p10']} to {f['p90']}), "
+                   f"reached in {f['reached_pct']}% of runs; within 20 weeks in {r['within_20_weeks_pct']}%.")
+        out.append(f"Weeks to provision in place: median {p['median']} ({p['p10']} to {p['p90']}), reached in "
+                   f"{p['reached_pct']}% of runs.")
+        out.append(f"Most likely route ({r['route_share_pct']}% of runs; {r['routes_seen']} routes seen):")
+        rows = [["Step", "Event", "Duty holder", "Deadline", "Week (typical)", "Who pays", "Redress", "Gaps"]]
+        for s in r["steps"]:
+            rows.append([s["step"], s["event"], ", ".join(s["duty_holder"]) or "-", s["deadline"],
+                         f"{s['weeks_from_start']}", ", ".join(s["payer"]) or "-",
+                         ", ".join(s["redress"]) or "none", "; ".join(s["gaps"]) or "-"])
+        out.append(table(rows))
+        out.append("")
+    for r, ch in zip(res["results"][1:], res["what_changes"], strict=True):
+        out.append(f"What changes for this child: {res['results'][0]['rules']} -> {r['rules']}")
+        out += [f"  - {x}" for x in ch]
+    return "\n".join(out)
+
+
+def format_bench(out: dict[str, Any], path: Path | str = "") -> str:
+    """A readable table: each stage's simulated mean wait beside the Erlang C value."""
+    unit = out["time_unit"]
+    lines = [f"{path}: {out['children']:,} children, seed {out['seed']}, warm-up {out['warmup']:g} {unit}",
+             f"wall {out['wall_seconds']:.2f} s: {out['children_per_second']:,.0f} children/s, "
+             f"{out['events_per_second']:,.0f} events/s", "",
+             f"{'stage':<20} {'visits':>9} {'utilisation':>11} {'mean wait':>10} {'Erlang C':>9}"]
+    for s, w in out["mean_wait"].items():
+        ec = out["erlang_c_mean_wait"][s]
+        lines.append(f"{s:<20} {out['visits'][s]:>9,} {out['utilisation'][s]:>11.3f} "
+                     f"{'-' if w is None else f'{w:.4f}':>10} {'-' if ec is None else f'{ec:.4f}':>9}")
+    m = out["mean_time_in_system"]
+    lines.append(f"\nmean time in system: {'-' if m is None else f'{m:.4f}'} {unit}")
+    return "\n".join(lines)

@@ -1,0 +1,157 @@
+"""The law compiled for the journey: a validated rule set with every duration in days.
+
+The engine reads a `Law`, never the files: a reform is a change of data, not of engine code. Every field is a
+declared name (a typo is an AttributeError at once, not a silently missing effect), and the analysis reads its
+statutory limits from here too (the case study's "within the limit", the chart's statutory line), so a reform
+that changes `timeline.final_plan` changes the model, the case study and the chart together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from ..schema.rules import Param, RuleSet
+from ..schema.units import DAYS_PER_WEEK
+from ..schema.vocabulary import AppealType
+
+# Ages the statute fixes (not in the rule-set files: no reform of them is proposed; `rules show` lists the files)
+PLAN_END_AGE = 25.0  # CFA 2014 s.46: a plan can be maintained until the young person is 25
+POST19_AGE = 19.0  # CFA 2014 s.44(5), s.46 and Code of Practice 9.152: cessation after 19 has its own tests
+
+
+@dataclass(frozen=True, slots=True)
+class EffectSizes:
+    """What a rule set does to behaviour (1 or 0 in current law): the assumed size of each reform's effect.
+
+    The fields are those of `schema.rules.Effects`, compiled to floats (a flag is 1.0 or 0.0); a test checks the two
+    lists agree."""
+
+    requests_multiplier: float
+    refuse_to_assess_multiplier: float
+    la_refusal_convergence: float
+    no_plan_multiplier: float
+    draft_writing_multiplier: float
+    contents_dispute_multiplier: float
+    placement_dispute_multiplier: float
+    special_places_multiplier: float
+    mediation_chosen_multiplier: float
+    school_support_plan_share: float
+    step_down_at_phase_transfer: float
+    protect_special_places: float
+
+
+EFFECT_NAMES = tuple(f.name for f in fields(EffectSizes))
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    name: str
+    mandatory: bool
+    exempt: frozenset[str]
+    time_limit_days: float
+    servers_per_1000_requests: float
+    resolves: float | str  # a probability, or the dotted name of a scenario field holding it
+
+
+@dataclass(frozen=True)
+class Law:
+    """A rule set compiled for the journey: every duration in days, lists as frozensets."""
+
+    name: str
+    decide_to_assess_days: float
+    advice_days: float
+    decide_to_issue_days: float
+    draft_comment_days: float
+    setting_consultation_days: float
+    final_plan_days: float
+    annual_review_days: float
+    review_decision_days: float
+    amendment_final_days: float
+    phase_transfer_school: tuple[int, int]
+    phase_transfer_post16: tuple[int, int]
+    s39_settings: frozenset[str]
+    s9_regard_only: frozenset[str]
+    mainstream_presumption: bool
+    tailored_list: bool
+    list_covers_preference: float
+    outside_list_appealable: bool
+    ladder: tuple[LadderStep, ...]
+    appeal_after_decision_days: float
+    appeal_after_certificate_days: float
+    registration_days: float
+    la_response_days: float
+    written_decision_days: float
+    placement_power: str
+    compliance_days: dict[str, float]
+    effects: EffectSizes
+    costs: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+    plan_end_age: float = PLAN_END_AGE
+    post19_age: float = POST19_AGE
+
+    @property
+    def final_plan_weeks(self) -> float:
+        """The limit from the request to the final plan, in weeks (20 in current law)."""
+        return self.final_plan_days / DAYS_PER_WEEK
+
+    def steps_for(self, appeal_type: AppealType) -> tuple[LadderStep, ...]:
+        """The rungs before the tribunal that a family must or may climb for this appeal type."""
+        return tuple(s for s in self.ladder if s.name != "tribunal" and appeal_type not in s.exempt)
+
+
+def _mmdd(p: Param) -> tuple[int, int]:
+    m, d = str(p.value).split("-")
+    return int(m), int(d)
+
+
+def compile_law(rs: RuleSet) -> Law:
+    t, n, a, c = rs.timeline, rs.naming, rs.appeal, rs.compliance
+    ladder = tuple(
+        LadderStep(name, bool(s.mandatory.value), frozenset(s.exempt_appeal_types.value),  # type: ignore[arg-type]
+                   s.time_limit.days(), float(s.servers_per_1000_requests.value),  # type: ignore[arg-type]
+                   str(s.resolves_probability.value) if s.resolves_probability.unit == "scenario_field"
+                   else float(s.resolves_probability.value))  # type: ignore[arg-type]
+        for name, s in sorted(rs.redress_ladder.items(), key=lambda kv: kv[1].position) if s.enabled.value)
+    costs: dict[str, list[tuple[float, str]]] = {}
+    for key, items in rs.costs:
+        if key == "placement_per_year":
+            for setting, lst in items.items():
+                costs[f"placement.{setting}"] = [(float(x.amount.value), str(x.payer.value)) for x in lst]
+        else:
+            costs[key] = [(float(x.amount.value), str(x.payer.value)) for x in items]
+    return Law(
+        name=rs.name,
+        decide_to_assess_days=t.decide_to_assess.days(),
+        advice_days=t.advice_response.days(),
+        decide_to_issue_days=t.decide_to_issue.days(),
+        draft_comment_days=t.draft_comment_period.days(),
+        setting_consultation_days=t.setting_consultation.days(),
+        final_plan_days=t.final_plan.days(),
+        annual_review_days=t.annual_review_interval.days(),
+        review_decision_days=t.review_decision.days(),
+        amendment_final_days=t.amendment_final.days(),
+        phase_transfer_school=_mmdd(t.phase_transfer_school_deadline),
+        phase_transfer_post16=_mmdd(t.phase_transfer_post16_deadline),
+        s39_settings=frozenset(n.s39_settings.value),  # type: ignore[arg-type]
+        s9_regard_only=frozenset(n.s9_regard_only.value),  # type: ignore[arg-type]
+        mainstream_presumption=bool(n.mainstream_presumption.value),
+        tailored_list=bool(n.tailored_list.value),
+        list_covers_preference=float(n.list_covers_preference.value),  # type: ignore[arg-type]
+        outside_list_appealable=bool(n.outside_list_appealable.value),
+        ladder=ladder,
+        appeal_after_decision_days=a.deadline_after_decision.days(),
+        appeal_after_certificate_days=a.deadline_after_certificate.days(),
+        registration_days=a.registration.days(),
+        la_response_days=a.la_response.days(),
+        written_decision_days=a.written_decision.days(),
+        placement_power=str(a.placement_power.value),
+        compliance_days={
+            "assess_notify": c.assess_notify.days(),
+            "refusal_to_assess": c.assess_final.days(),
+            "refusal_to_issue": c.issue_final.days(),
+            "contents": c.contents_amend.days(),
+            "placement": c.placement_amend.days(),
+            "cessation": 0.0,
+        },
+        effects=EffectSizes(**{k: float(v.value) for k, v in rs.effects}),  # type: ignore[arg-type]
+        costs=costs,
+    )

@@ -1,0 +1,204 @@
+"""Resolving a rule set by name: a baseline file as it is, or a reform's switches applied over its baseline.
+
+`NAME` or `NAME+switch+switch` (a switch of any reform applied alone, so an analyst can attribute an effect to one
+proposal). Rule sets are looked for beside the scenario, then in ./scenarios/rules, then among the rule sets shipped
+with the package (so an installed `sendsim` finds them from any folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..schema.files import InputError, Loc, parse_model, read_yaml, validation_lines
+from ..schema.paths import get_path
+from ..schema.rules import Change, Param, RuleDelta, RuleSet, Switch
+from ..schema.shipped import shipped_dir
+
+
+def rules_dirs(near: Path | None = None) -> list[Path]:
+    """Where rule sets are looked for: beside the scenario, then ./scenarios/rules, then the shipped ones."""
+    out = []
+    if near is not None:
+        out.append(near.parent / "rules")
+    out.append(Path.cwd() / "scenarios" / "rules")
+    out.append(shipped_dir("rules"))
+    seen, uniq = set(), []
+    for d in out:
+        if d.is_dir() and d.resolve() not in seen:
+            seen.add(d.resolve())
+            uniq.append(d)
+    return uniq
+
+
+def find_rules_file(name: str, near: Path | None = None) -> Path | None:
+    for d in rules_dirs(near):
+        p = d / f"{name}.yaml"
+        if p.is_file():
+            return p
+    return None
+
+
+@dataclass
+class AppliedChange:
+    """A line of the what-changed table."""
+
+    switch: str
+    path: str
+    baseline: Any
+    value: Any
+    source: str
+    assumption: str | None
+    range: tuple[float, float] | None
+
+
+def apply_change(doc: dict, ch: Change) -> Any:
+    """Set the value of the parameter at `ch.path` in a rule-set document; return the old value.
+
+    A parameter (value, unit, label, reference) gets a new value; in the accountability map, a plain
+    entry (a duty holder list, a redress list, a deadline path) is replaced.
+    """
+    node = get_path(doc, ch.path)
+    if isinstance(node, dict) and "value" in node and "unit" in node:
+        old = node["value"]
+        node["value"] = ch.value
+        return old
+    if ch.path.startswith("accountability.") and not isinstance(node, dict):
+        parent_path, key = ch.path.rsplit(".", 1)
+        parent = get_path(doc, parent_path)
+        parent[key] = ch.value
+        return node
+    raise KeyError(ch.path)
+
+
+def _parameters(node: Any, prefix: str = "") -> Iterator[tuple[str, dict]]:
+    """Every parameter node (value, unit, label) of a rule-set document, with its dotted path."""
+    if isinstance(node, dict):
+        if "value" in node and "unit" in node and "label" in node:
+            yield prefix, node
+            return
+        for k, v in node.items():
+            yield from _parameters(v, f"{prefix}.{k}" if prefix else k)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _parameters(v, f"{prefix}[{i}]")
+
+
+def flatten(rs: RuleSet) -> dict[str, Any]:
+    """Every parameter of a rule set as {dotted path: value}."""
+    return {p: n["value"] for p, n in _parameters(rs.model_dump(mode="json", exclude={"name", "label",
+                                                                                       "description"}))}
+
+
+def labels(rs: RuleSet) -> dict[str, tuple[str, str]]:
+    """{dotted path: (label, reference)} for every parameter."""
+    return {p: (n["label"], n["reference"]) for p, n in _parameters(rs.model_dump(mode="json"))}
+
+
+def _switch_index(near: Path | None) -> dict[str, tuple[Path, str, Switch, dict[Loc, int], int]]:
+    """Every switch of every reform file: name -> (file, reform, switch, line map, index of the switch)."""
+    index: dict[str, tuple[Path, str, Switch, dict[Loc, int], int]] = {}
+    errors: list[str] = []
+    stems: set[str] = set()
+    for d in rules_dirs(near):
+        for f in sorted(d.glob("*.yaml")):
+            if f.stem in stems:
+                continue  # an earlier folder's file of the same name takes precedence
+            stems.add(f.stem)
+            data, lines, _raw = read_yaml(f)
+            if "baseline" not in data:
+                continue
+            delta, lines, _raw = parse_model(f, RuleDelta)
+            for i, (name, sw) in enumerate(delta.switches.items()):
+                if name in index:
+                    errors.append(f"{f}:{lines.get(('switches', name), '?')}: switches.{name}: the switch name is "
+                                  f"also used in {index[name][0]}; switch names must be unique")
+                index.setdefault(name, (f, delta.name, sw, lines, i))
+    if errors:
+        raise InputError(errors)
+    return index
+
+
+def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, int]) -> list[AppliedChange]:
+    out, errors = [], []
+    for i, ch in enumerate(sw.changes):
+        loc = ("switches", name, "changes", i)
+        try:
+            old = apply_change(doc, ch)
+        except KeyError:
+            errors.append(f"{f}:{lines.get((*loc, 'path'), '?')}: switches.{name}.changes[{i}].path: unknown "
+                          f"parameter {ch.path!r} (parameters are dotted paths such as "
+                          "redress_ladder.mediation.mandatory; see `sendsim rules show current_2014`)")
+            continue
+        try:
+            if not ch.path.startswith("accountability."):
+                Param.model_validate(get_path(doc, ch.path))
+        except ValidationError as e:
+            msg = e.errors()[0]["msg"].removeprefix("Value error, ")
+            errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {msg}")
+            continue
+        out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range))
+    if errors:
+        raise InputError(errors)
+    return out
+
+
+def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tuple[dict, list[AppliedChange],
+                                                                                 list[Path], str]:
+    """A rule set's merged document: a baseline file as it is, or a reform applied over its baseline."""
+    if name in seen:
+        raise InputError([f"rules: {name!r} is its own baseline ({' -> '.join((*seen, name))})"])
+    f = find_rules_file(name, near)
+    if f is None:
+        avail = sorted({p.stem for d in rules_dirs(near) for p in d.glob("*.yaml")})
+        raise InputError([f"rules: no rule set named {name!r} (available: {', '.join(avail) or 'none'})"])
+    data, lines, _raw = read_yaml(f)
+    if "baseline" not in data:
+        rs, _lines, _raw = parse_model(f, RuleSet)
+        return rs.model_dump(mode="json"), [], [f], rs.name
+    delta, lines, _raw = parse_model(f, RuleDelta)
+    try:
+        doc, changes, files, base = _load_tree(delta.baseline, near, (*seen, name))
+    except InputError as e:
+        raise InputError([f"{f}:{lines.get(('baseline',), '?')}: baseline: {m.removeprefix('rules: ')}"
+                          for m in e.lines]) from None
+    for sname, sw in delta.switches.items():
+        changes += _apply_switch(doc, f, sname, sw, lines)
+    doc["label"] = delta.label
+    doc["description"] = delta.description
+    return doc, changes, [*files, f], base
+
+
+def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[AppliedChange], str, str]:
+    """Resolve `NAME` or `NAME+switch+switch`: (merged rule set, what changed from the baseline, baseline, hash)."""
+    name, *extra = expr.split("+")
+    doc, changes, files, base = _load_tree(name, near)
+    if extra:
+        index = _switch_index(near)
+        for sw in extra:
+            if sw not in index:
+                raise InputError([f"rules: no switch named {sw!r} in {expr!r} (switches: "
+                                  f"{', '.join(sorted(index)) or 'none'})"])
+            f, _reform, switch, lines, _i = index[sw]
+            changes += _apply_switch(doc, f, sw, switch, lines)
+            files.append(f)
+        doc["label"] = doc["label"] + " + " + " + ".join(extra)
+    doc["name"] = expr
+    try:
+        rs = RuleSet.model_validate(doc)
+    except ValidationError as e:
+        raise InputError(validation_lines(Path(f"rules {expr}"), e, {}, RuleSet)) from None
+    digest = hashlib.sha256(expr.encode())
+    for f in files:
+        digest.update(f.read_bytes())
+    return rs, changes, base, digest.hexdigest()
+
+
+def load_rules(name: str, near: Path | None = None) -> tuple[RuleSet, str]:
+    rs, _changes, _base, digest = resolve_rules(name, near)
+    return rs, digest

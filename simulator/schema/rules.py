@@ -1,0 +1,216 @@
+"""The rule-set files: the law as data (a baseline), and reforms as named deltas over it.
+
+A baseline rule set (`scenarios/rules/current_2014.yaml`) holds every parameter the journey uses, each with its
+value, unit, label and reference (the OpenFisca/PolicyEngine idea). A reform (`green_paper_2022.yaml`, ...) names
+its baseline and a set of **switches**; each switch lists the parameters it changes, the new value and the
+source, and, where the size of an effect is an assumption, the plausible range. These are the pydantic models of
+those files; `rules.law` compiles a validated rule set into the `Law` the engine reads.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from .accountability import AccountabilityMap
+from .paths import get_path
+from .sourced import Strict
+from .units import TIME_UNITS, to_days
+from .vocabulary import APPEAL_TYPES, OTHER_UNITS, PAYERS, SETTINGS, Rung, Setting
+
+RUNGS = Rung  # the ladder's keys (kept under its old name for readers of the rule-set schema)
+
+
+class Param(Strict):
+    """One parameter: value, unit, what it is, and where it comes from (law, document or assumption)."""
+
+    value: float | bool | str | list[str]
+    unit: str
+    label: str
+    reference: str
+    assumption: str | None = None
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _unit_fits(self):
+        v = self.value
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if self.unit in TIME_UNITS or self.unit in ("multiplier", "gbp_per_year", "gbp", "servers_per_1000_requests"):
+            if not number or v < 0:
+                raise ValueError(f"a value in {self.unit} needs a number >= 0 (got {v!r})")
+        elif self.unit == "probability":
+            if not number or not 0.0 <= v <= 1.0:
+                raise ValueError(f"a probability needs a number from 0 to 1 (got {v!r})")
+        elif self.unit == "flag" and not isinstance(v, bool):
+            raise ValueError(f"a flag needs true or false (got {v!r})")
+        elif self.unit == "date" and not (isinstance(v, str) and len(v) == 5 and v[2] == "-"):
+            raise ValueError(f"a date needs 'MM-DD' (got {v!r})")
+        elif self.unit == "settings" and not (isinstance(v, list) and set(v) <= set(SETTINGS)):
+            raise ValueError(f"settings must be a list of: {', '.join(SETTINGS)} (got {v!r})")
+        elif self.unit == "appeal_types" and not (isinstance(v, list) and set(v) <= set(APPEAL_TYPES)):
+            raise ValueError(f"appeal types must be a list of: {', '.join(APPEAL_TYPES)} (got {v!r})")
+        elif self.unit == "payer" and v not in PAYERS:
+            raise ValueError(f"payer must be one of: {', '.join(PAYERS)} (got {v!r})")
+        elif self.unit not in (*TIME_UNITS, *OTHER_UNITS):
+            raise ValueError(f"unknown unit {self.unit!r}; allowed: {', '.join((*TIME_UNITS, *OTHER_UNITS))}")
+        if self.assumption and self.range is None:
+            raise ValueError("an assumption needs a plausible `range: [low, high]`")
+        return self
+
+    def days(self) -> float:
+        return to_days(float(self.value), self.unit)  # type: ignore[arg-type]
+
+
+class Timeline(Strict):
+    decide_to_assess: Param
+    advice_response: Param
+    decide_to_issue: Param
+    draft_comment_period: Param
+    setting_consultation: Param
+    final_plan: Param
+    annual_review_interval: Param
+    review_decision: Param
+    amendment_final: Param
+    phase_transfer_school_deadline: Param
+    phase_transfer_post16_deadline: Param
+
+
+class Naming(Strict):
+    s39_settings: Param
+    s9_regard_only: Param
+    mainstream_presumption: Param
+    tailored_list: Param
+    list_covers_preference: Param
+    outside_list_appealable: Param
+
+
+class RedressStep(Strict):
+    """A rung of the redress ladder: place, whether it is in force and compulsory, limit, capacity, resolution."""
+
+    position: Annotated[int, Field(ge=1)]
+    enabled: Param
+    mandatory: Param
+    exempt_appeal_types: Param
+    time_limit: Param
+    servers_per_1000_requests: Param
+    resolves_probability: Param
+    reference: str
+
+
+class Appeal(Strict):
+    deadline_after_decision: Param
+    deadline_after_certificate: Param
+    registration: Param
+    la_response: Param
+    written_decision: Param
+    placement_power: Param
+
+
+class Compliance(Strict):
+    assess_notify: Param
+    assess_final: Param
+    issue_final: Param
+    contents_amend: Param
+    placement_amend: Param
+
+
+class Effects(Strict):
+    """What a rule set does to behaviour (neutral in current law): the assumed size of each reform's effect."""
+
+    requests_multiplier: Param
+    refuse_to_assess_multiplier: Param
+    la_refusal_convergence: Param
+    no_plan_multiplier: Param
+    draft_writing_multiplier: Param
+    contents_dispute_multiplier: Param
+    placement_dispute_multiplier: Param
+    special_places_multiplier: Param
+    mediation_chosen_multiplier: Param
+    school_support_plan_share: Param
+    step_down_at_phase_transfer: Param
+    protect_special_places: Param
+
+
+class Cost(Strict):
+    amount: Param
+    payer: Param
+
+
+class Costs(Strict):
+    """Unit costs and who pays: placements per year, process steps per event."""
+
+    placement_per_year: dict[Setting, list[Cost]]
+    assessment: list[Cost]
+    annual_review: list[Cost]
+    mediation: list[Cost]
+    independent_review: list[Cost]
+    appeal_conceded: list[Cost]
+    hearing: list[Cost]
+    school_support_plan: list[Cost]
+
+
+class RuleSet(Strict):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_+]+$")]
+    label: str
+    description: str
+    timeline: Timeline
+    naming: Naming
+    redress_ladder: dict[Rung, RedressStep]
+    appeal: Appeal
+    compliance: Compliance
+    effects: Effects
+    costs: Costs
+    accountability: AccountabilityMap
+
+    @model_validator(mode="after")
+    def _ladder(self):
+        if "tribunal" not in self.redress_ladder:
+            raise ValueError("redress_ladder needs a tribunal step")
+        positions = [s.position for s in self.redress_ladder.values()]
+        if len(set(positions)) != len(positions):
+            raise ValueError("redress_ladder positions must be distinct")
+        doc = self.model_dump(mode="json", exclude={"accountability"})
+        for name, st in self.accountability.steps.items():
+            if st.deadline != "none":
+                try:
+                    node = get_path(doc, st.deadline)
+                    assert isinstance(node, dict) and "unit" in node
+                except (KeyError, AssertionError):
+                    raise ValueError(f"accountability.steps.{name}.deadline: {st.deadline!r} is not a parameter of "
+                                     "this rule set (or 'none')") from None
+        return self
+
+
+class Change(Strict):
+    """One parameter a switch changes: the new value and where the change comes from."""
+
+    path: str
+    value: float | bool | str | list[str]
+    source: str
+    assumption: str | None = None
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _ranged(self):
+        if self.assumption and self.range is None:
+            raise ValueError("an assumption needs a plausible `range: [low, high]`")
+        return self
+
+
+class Switch(Strict):
+    """One proposal, applicable on its own."""
+
+    label: str
+    source: str
+    changes: Annotated[list[Change], Field(min_length=1)]
+
+
+class RuleDelta(Strict):
+    """A reform: a named set of switches over a named baseline."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
+    label: str
+    description: str
+    baseline: str
+    switches: dict[str, Switch]

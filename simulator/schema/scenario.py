@@ -1,0 +1,267 @@
+"""The scenario file: who arrives, what capacity each body has, and how people behave.
+
+The law (time limits, who may appeal what, which redress steps are mandatory) is not here:
+it is the rule set the scenario names (`rules:`), see `rules.py`. A scenario describes the
+system's behaviour and resources; a rule set describes what the law requires of it.
+Units are in field names (`_days`, `_per_year`, `_probability`, `_pct`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from .sourced import Mix, NonNegative, Positive, Probability, ProbabilityByYear, Provenance, Strict
+from .vocabulary import AgeBand, AppealType, RedressCapacity, Requester, Setting
+
+NonNegInt = Annotated[int, Field(ge=0)]
+NonNegFloat = Annotated[float, Field(ge=0.0)]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class LocalAuthority(Strict):
+    """One local authority: its demand, decisions, stock of plans and staffing (one line in the file)."""
+
+    name: str
+    code: str
+    region: str = ""
+    requests_per_year: NonNegFloat
+    requests_by_year: dict[int, NonNegFloat] = {}
+    refuse_to_assess_probability: Prob
+    no_plan_after_assessment_probability: Prob
+    stock_mainstream: NonNegInt = 0
+    stock_resourced_provision: NonNegInt = 0
+    stock_maintained_special: NonNegInt = 0
+    stock_independent_special: NonNegInt = 0
+    stock_post16: NonNegInt = 0
+    stock_alternative_provision: NonNegInt = 0
+    stock_other: NonNegInt = 0
+    panel_servers: Annotated[int, Field(ge=1)]
+    ep_servers: Annotated[int, Field(ge=1)]
+    health_advice_servers: Annotated[int, Field(ge=1)]
+    social_care_advice_servers: Annotated[int, Field(ge=1)]
+    plan_writer_servers: Annotated[int, Field(ge=1)]
+    observed_within_20_weeks_pct: Annotated[float, Field(ge=0.0, le=100.0)] | None = None
+    refuse_to_assess_by_year: dict[int, Prob] = {}
+    no_plan_after_assessment_by_year: dict[int, Prob] = {}
+    capacity_by_year: dict[int, Annotated[float, Field(gt=0.0)]] = {}
+    delay_days_by_year: dict[int, NonNegFloat] = {}
+
+    @property
+    def plans_in_force_at_start(self) -> int:
+        return (self.stock_mainstream + self.stock_resourced_provision + self.stock_maintained_special
+                + self.stock_independent_special + self.stock_post16 + self.stock_alternative_provision
+                + self.stock_other)
+
+    def refuse_in_year(self, year: int) -> float:
+        """The year's own refusal rate where the file gives one, else the latest earlier one (years run forward)."""
+        return _latest(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability)
+
+    def no_plan_in_year(self, year: int) -> float:
+        """As `refuse_in_year`, for decisions not to issue a plan after assessment."""
+        return _latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
+
+    def delay_in_year(self, year: int) -> float:
+        """Median extra days between the last advice and the decision to issue (each child draws from a Weibull
+        with this median and the national `durations.authority_delay_shape`): the authority's own delay, fitted to
+        its % within 20 weeks; the latest year given carries forward."""
+        return _latest(self.delay_days_by_year, year, 0.0) if self.delay_days_by_year else 0.0
+
+    def capacity_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
+        """Staffing relative to the `*_servers` of the base year: given multipliers, the trend beyond them."""
+        if not self.capacity_by_year:
+            return (1.0 + growth_pct / 100.0) ** (year - base_year)
+        if year in self.capacity_by_year:
+            return self.capacity_by_year[year]
+        earlier = [y for y in self.capacity_by_year if y < year]
+        if not earlier:
+            return 1.0
+        last = max(earlier)
+        return self.capacity_by_year[last] * (1.0 + growth_pct / 100.0) ** (year - last)
+
+    def requests_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
+        if year in self.requests_by_year:
+            return self.requests_by_year[year]
+        if self.requests_by_year:
+            # beyond the given years the trend carries on; before them it is projected back from the first
+            ref = max(self.requests_by_year) if year > max(self.requests_by_year) else min(self.requests_by_year)
+            return self.requests_by_year[ref] * (1.0 + growth_pct / 100.0) ** (year - ref)
+        return self.requests_per_year * (1.0 + growth_pct / 100.0) ** (year - base_year)
+
+
+def _latest(by_year: dict[int, float], year: int, default: float) -> float:
+    if year in by_year:
+        return by_year[year]
+    earlier = [y for y in by_year if y <= year]
+    return by_year[max(earlier)] if earlier else default
+
+
+class LocalAuthorities(Strict):
+    """The authorities, one per line, and where each column comes from."""
+
+    provenance: dict[str, Provenance]
+    items: Annotated[list[LocalAuthority], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _every_column_explained(self):
+        needed = {"requests_per_year", "refuse_to_assess_probability", "no_plan_after_assessment_probability",
+                  "panel_servers", "ep_servers", "health_advice_servers", "social_care_advice_servers",
+                  "plan_writer_servers"}
+        if any(la.plans_in_force_at_start for la in self.items):
+            needed.add("stock")
+        if any(la.requests_by_year for la in self.items):
+            needed.add("requests_by_year")
+        for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
+                    "delay_days_by_year"):
+            if any(getattr(la, col) for la in self.items):
+                needed.add(col)
+        missing = sorted(needed - set(self.provenance))
+        if missing:
+            raise ValueError(f"provenance missing for column(s): {', '.join(missing)}")
+        unknown = sorted(set(self.provenance) - set(LocalAuthority.model_fields) - {"stock"})
+        if unknown:
+            raise ValueError(f"provenance names unknown column(s): {', '.join(unknown)}")
+        codes = [la.code for la in self.items]
+        if len(set(codes)) != len(codes):
+            raise ValueError("local authority codes must be unique")
+        return self
+
+
+class Signed(Provenance):
+    """A sourced number that may be negative (e.g. a growth rate)."""
+
+    value: float
+
+
+class Demand(Strict):
+    """Requests for assessment beyond the years each authority gives, and what precedes a request."""
+
+    requests_growth_pct_per_year: Signed
+    capacity_growth_pct_per_year: Signed
+    sen_support_days_before_request: NonNegative
+
+
+class Population(Strict):
+    """Who the children are when a request arrives (national distributions)."""
+
+    requester: Mix[Requester]
+    refusal_relative_risk: dict[Requester, NonNegative]
+    age_at_request: Mix[AgeBand]
+    age_of_plans_in_force: Mix[AgeBand]
+    primary_need: Mix[str]
+    preferred_setting_school_age: Mix[Setting]
+    preferred_setting_post16: Mix[Setting]
+    redress_capacity: Mix[RedressCapacity]
+    health_needs_probability: Probability
+    social_care_needs_probability: Probability
+    regulation_10_4_exception_probability: Probability
+    independent_on_s41_list_probability: Probability
+    request_withdrawn_probability: Probability
+    assessment_withdrawn_probability: Probability
+    assessment_lapsed_probability: ProbabilityByYear
+
+
+class Duration(Positive):
+    """A mean duration in days and the shape of its distribution."""
+
+    distribution: Literal["erlang2", "exponential", "fixed"] = "erlang2"
+
+
+class Durations(Strict):
+    """Mean working times of each step (days), Erlang-2 unless said. Queues for capacity add to these."""
+
+    panel_decision_days: Duration
+    ep_advice_days: Duration
+    health_advice_days: Duration
+    social_care_advice_days: Duration
+    school_advice_days: Duration
+    decide_to_issue_days: Duration
+    draft_writing_days: Duration
+    setting_consultation_days: Duration
+    finalise_days: Duration
+    exception_extra_days: Duration
+    place_start_days: Duration
+    authority_delay_shape: Positive
+
+
+class Naming(Strict):
+    """How the authority responds to the family's preferred setting (s.39, s.33, s.9)."""
+
+    refuse_requested_setting_probability: dict[Setting, Probability]
+    refusal_grounds: Mix[str]
+    refuse_non_s41_independent_probability: Probability
+    special_places_headroom_pct: NonNegative
+    special_places_growth_pct_per_year: Signed
+    resourced_places_headroom_pct: NonNegative
+    alternative_provision_places_headroom_pct: NonNegative
+
+
+class RedressBehaviour(Strict):
+    """How often families dispute, and how disputes end, at each rung of the redress ladder."""
+
+    dispute_probability: dict[AppealType, Probability]
+    dispute_growth_pct_per_year: Signed | None = None
+    capacity_multiplier: dict[RedressCapacity, NonNegative]
+    mediation_chosen_probability: Probability
+    mediation_settles_probability: Probability
+    mediation_held_days: Duration
+    mediation_held_late_probability: Probability
+    decision_to_appeal_days: Duration
+    la_concedes_probability: Probability
+    la_concedes_early_share: Probability
+    withdrawn_probability: Probability
+    family_wins_at_hearing_probability: Probability
+    la_late_compliance_probability: Probability
+    la_late_compliance_extra_days: Positive
+    disputes_in_progress_at_start: NonNegative
+    disputes_in_progress_window_days: Positive
+
+
+class Tribunal(Strict):
+    """The national First-tier Tribunal (SEND), shared by every authority in the scenario."""
+
+    hearings_per_year: Positive
+    hearings_per_year_by_year: dict[int, Annotated[float, Field(gt=0.0)]] = {}
+    hearings_growth_pct_per_year: Signed
+    earliest_hearing_days: Positive
+    backlog_at_start: NonNegative
+
+
+class Reviews(Strict):
+    """Annual reviews, phase transfers and cessation of plans in force."""
+
+    review_late_probability: Probability
+    review_late_extra_days: Positive
+    amend_probability: Probability
+    move_to_special_probability: Probability
+    cease_probability_per_year: dict[AgeBand, Probability]
+    phase_transfer_late_probability: Probability
+    phase_transfer_late_extra_days: Positive
+
+
+class Scenario(Strict):
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str
+    rules: Annotated[str, Field(min_length=1)]
+    start_date: dt.date
+    end_date: dt.date
+    seed: Annotated[int, Field(ge=0)] = 0
+    replications: Annotated[int, Field(ge=1)] = 5
+    warmup_days: NonNegFloat = 0.0
+    lead_in_days: NonNegFloat = 0.0
+    local_authorities: LocalAuthorities
+    demand: Demand
+    population: Population
+    durations: Durations
+    naming: Naming
+    redress: RedressBehaviour
+    tribunal: Tribunal
+    reviews: Reviews
+
+    @model_validator(mode="after")
+    def _horizon(self):
+        if self.end_date <= self.start_date:
+            raise ValueError("end_date must be after start_date")
+        return self

@@ -1,0 +1,85 @@
+"""Numbers that carry their provenance.
+
+Every number in a shipped scenario is either an official or published figure (`source`) or
+an assumption (`assumption`, with the plausible `range` the analyst should vary it over).
+A value with neither is refused, so an unexplained number cannot enter a scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+K = TypeVar("K")
+
+
+class Strict(BaseModel):
+    """Base for everything read from disk: unknown fields are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(Strict):
+    source: str | None = None
+    assumption: str | None = None
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _explained(self):
+        if not self.source and not self.assumption:
+            raise ValueError("give a `source` (document, table, year) or an `assumption` with its `range`")
+        if self.assumption and self.range is None:
+            raise ValueError("an `assumption` needs a plausible `range: [low, high]`")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("`range` must be [low, high] with low <= high")
+        return self
+
+
+class Sourced(Provenance):
+    value: float
+
+    @model_validator(mode="after")
+    def _in_range(self):
+        if self.range is not None and not (self.range[0] <= self.value <= self.range[1]):
+            raise ValueError(f"value {self.value} lies outside its stated range {list(self.range)}")
+        return self
+
+
+class Probability(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class ProbabilityByYear(Probability):
+    """A probability that may change by calendar year: `by_year` where given, else the latest earlier year's,
+    else `value` (years before the first given one)."""
+
+    by_year: dict[int, Annotated[float, Field(ge=0.0, le=1.0)]] = {}
+
+    def in_year(self, year: int) -> float:
+        earlier = [y for y in self.by_year if y <= year]
+        return self.by_year[max(earlier)] if earlier else self.value
+
+
+class NonNegative(Sourced):
+    value: Annotated[float, Field(ge=0.0)]
+
+
+class Positive(Sourced):
+    value: Annotated[float, Field(gt=0.0)]
+
+
+class Mix(Provenance, Generic[K]):
+    """A categorical distribution: shares in [0, 1] over a fixed set of categories, summing to 1."""
+
+    values: dict[K, Annotated[float, Field(ge=0.0, le=1.0)]]
+
+    @model_validator(mode="after")
+    def _sums_to_one(self):
+        total = sum(self.values.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {total:.6f})")
+        return self
+
+    def get(self, key, default: float = 0.0) -> float:
+        return self.values.get(key, default)
