@@ -13,12 +13,22 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from .by_year import from_ends_by_trend, grow, latest, latest_then_trend
 from .sourced import Mix, NonNegative, Positive, Probability, ProbabilityByYear, Provenance, Strict
 from .vocabulary import AgeBand, AppealType, RedressCapacity, Requester, Setting
 
 NonNegInt = Annotated[int, Field(ge=0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+# categorical mixes, parametrised at module level: pydantic then registers each by name in `sourced`, so a loaded
+# scenario can be pickled (a process pool or a cluster can be handed it); the names in the JSON Schema are unchanged
+RequesterMix = Mix[Requester]
+AgeBandMix = Mix[AgeBand]
+SettingMix = Mix[Setting]
+CapacityMix = Mix[RedressCapacity]
+LabelMix = Mix[str]
 
 
 class LocalAuthority(Strict):
@@ -57,45 +67,28 @@ class LocalAuthority(Strict):
 
     def refuse_in_year(self, year: int) -> float:
         """The year's own refusal rate where the file gives one, else the latest earlier one (years run forward)."""
-        return _latest(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability)
+        return latest(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability)
 
     def no_plan_in_year(self, year: int) -> float:
         """As `refuse_in_year`, for decisions not to issue a plan after assessment."""
-        return _latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
+        return latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
 
     def delay_in_year(self, year: int) -> float:
         """Median extra days between the last advice and the decision to issue (each child draws from a Weibull
         with this median and the national `durations.authority_delay_shape`): the authority's own delay, fitted to
         its % within 20 weeks; the latest year given carries forward."""
-        return _latest(self.delay_days_by_year, year, 0.0) if self.delay_days_by_year else 0.0
+        return latest(self.delay_days_by_year, year, 0.0)
 
     def capacity_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
         """Staffing relative to the `*_servers` of the base year: given multipliers, the trend beyond them."""
         if not self.capacity_by_year:
-            return (1.0 + growth_pct / 100.0) ** (year - base_year)
-        if year in self.capacity_by_year:
-            return self.capacity_by_year[year]
-        earlier = [y for y in self.capacity_by_year if y < year]
-        if not earlier:
-            return 1.0
-        last = max(earlier)
-        return self.capacity_by_year[last] * (1.0 + growth_pct / 100.0) ** (year - last)
+            return grow(1.0, growth_pct, year - base_year)
+        return latest_then_trend(self.capacity_by_year, year, growth_pct, 1.0)
 
     def requests_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
-        if year in self.requests_by_year:
-            return self.requests_by_year[year]
         if self.requests_by_year:
-            # beyond the given years the trend carries on; before them it is projected back from the first
-            ref = max(self.requests_by_year) if year > max(self.requests_by_year) else min(self.requests_by_year)
-            return self.requests_by_year[ref] * (1.0 + growth_pct / 100.0) ** (year - ref)
-        return self.requests_per_year * (1.0 + growth_pct / 100.0) ** (year - base_year)
-
-
-def _latest(by_year: dict[int, float], year: int, default: float) -> float:
-    if year in by_year:
-        return by_year[year]
-    earlier = [y for y in by_year if y <= year]
-    return by_year[max(earlier)] if earlier else default
+            return from_ends_by_trend(self.requests_by_year, year, growth_pct)
+        return grow(self.requests_per_year, growth_pct, year - base_year)
 
 
 class LocalAuthorities(Strict):
@@ -146,14 +139,14 @@ class Demand(Strict):
 class Population(Strict):
     """Who the children are when a request arrives (national distributions)."""
 
-    requester: Mix[Requester]
+    requester: RequesterMix
     refusal_relative_risk: dict[Requester, NonNegative]
-    age_at_request: Mix[AgeBand]
-    age_of_plans_in_force: Mix[AgeBand]
-    primary_need: Mix[str]
-    preferred_setting_school_age: Mix[Setting]
-    preferred_setting_post16: Mix[Setting]
-    redress_capacity: Mix[RedressCapacity]
+    age_at_request: AgeBandMix
+    age_of_plans_in_force: AgeBandMix
+    primary_need: LabelMix
+    preferred_setting_school_age: SettingMix
+    preferred_setting_post16: SettingMix
+    redress_capacity: CapacityMix
     health_needs_probability: Probability
     social_care_needs_probability: Probability
     regulation_10_4_exception_probability: Probability
@@ -190,7 +183,7 @@ class Naming(Strict):
     """How the authority responds to the family's preferred setting (s.39, s.33, s.9)."""
 
     refuse_requested_setting_probability: dict[Setting, Probability]
-    refusal_grounds: Mix[str]
+    refusal_grounds: LabelMix
     refuse_non_s41_independent_probability: Probability
     special_places_headroom_pct: NonNegative
     special_places_growth_pct_per_year: Signed

@@ -11,6 +11,8 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .by_year import latest
+
 K = TypeVar("K")
 
 
@@ -57,8 +59,7 @@ class ProbabilityByYear(Probability):
     by_year: dict[int, Annotated[float, Field(ge=0.0, le=1.0)]] = {}
 
     def in_year(self, year: int) -> float:
-        earlier = [y for y in self.by_year if y <= year]
-        return self.by_year[max(earlier)] if earlier else self.value
+        return latest(self.by_year, year, self.value)
 
 
 class NonNegative(Sourced):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...schema.by_year import grow, interpolated
 from ...schema.units import DAYS_PER_YEAR
 from ...schema.vocabulary import (
     SETTINGS,
@@ -54,20 +55,10 @@ class CapacityPlan:
     def hearings_in_year(self, year: int) -> float:
         """Hearing capacity in a calendar year: given years, geometric between them, the trend beyond."""
         t = self.sc.tribunal
-        given = dict(sorted(t.hearings_per_year_by_year.items()))
-        g = 1.0 + t.hearings_growth_pct_per_year.value / 100.0
-        if not given:
-            return t.hearings_per_year.value * g ** (year - self.sc.start_date.year)
-        if year in given:
-            return given[year]
-        years = list(given)
-        if year < years[0]:
-            return given[years[0]]
-        if year > years[-1]:
-            return given[years[-1]] * g ** (year - years[-1])
-        lo = max(y for y in years if y < year)
-        hi = min(y for y in years if y > year)
-        return given[lo] * (given[hi] / given[lo]) ** ((year - lo) / (hi - lo))
+        growth = t.hearings_growth_pct_per_year.value
+        if not t.hearings_per_year_by_year:
+            return grow(t.hearings_per_year.value, growth, year - self.sc.start_date.year)
+        return interpolated(t.hearings_per_year_by_year, year, growth)
 
     def _set_tribunal_capacity(self, year: int) -> None:
         # a hearing occupies one of `servers` panels for `hearing_days`; capacity = servers / hearing_days a day
@@ -78,14 +69,18 @@ class CapacityPlan:
 
     def _apply_year(self, year: int) -> None:
         """New calendar year: staffing, special places and hearing capacity follow their stated trends."""
-        k = year - self.sc.start_date.year
-        g = (1.0 + self.sc.demand.capacity_growth_pct_per_year.value / 100.0) ** k
-        gs = (1.0 + self.sc.naming.special_places_growth_pct_per_year.value / 100.0) ** k
+        base = self.sc.start_date.year
+        k = year - base
+        gs = grow(1.0, self.sc.naming.special_places_growth_pct_per_year.value, k)
+        staff_growth = self.sc.demand.capacity_growth_pct_per_year.value
+        request_growth = self.sc.demand.requests_growth_pct_per_year.value
         for la in self.las:
             s = la.spec
-            g = s.capacity_in_year(year, self.sc.start_date.year, self.sc.demand.capacity_growth_pct_per_year.value)
+            g = s.capacity_in_year(year, base, staff_growth)
             la.p_refuse, la.p_no_plan = s.refuse_in_year(year), s.no_plan_in_year(year)
-            la.panel.set_servers(max(1, round(s.panel_servers * s.requests_in_year(year, self.sc.start_date.year, self.sc.demand.requests_growth_pct_per_year.value) / max(s.requests_per_year, 1.0))))  # decisions keep pace with requests
+            # decisions keep pace with requests
+            requests = s.requests_in_year(year, base, request_growth)
+            la.panel.set_servers(max(1, round(s.panel_servers * requests / max(s.requests_per_year, 1.0))))
             la.ep.set_servers(max(1, round(s.ep_servers * g)))
             la.health.set_servers(max(1, round(s.health_advice_servers * g)))
             la.social.set_servers(max(1, round(s.social_care_advice_servers * g)))
@@ -94,7 +89,7 @@ class CapacityPlan:
             if sp is not None:
                 sp.set_servers(max(1, round(la.special_base * gs)))
         if (dg := self.sc.redress.dispute_growth_pct_per_year) is not None:  # disputes per decision trend (calibrated)
-            self.p_dispute = {a: v.value * (1.0 + dg.value / 100.0) ** k for a, v in self.sc.redress.dispute_probability.items()}
+            self.p_dispute = {a: grow(v.value, dg.value, k) for a, v in self.sc.redress.dispute_probability.items()}
         self._set_tribunal_capacity(year)
 
     def _snapshot(self, year: int) -> None:
