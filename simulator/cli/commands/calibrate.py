@@ -1,39 +1,15 @@
-"""`sendsim calibrate`: fit the scenario's assumed parameters to its targets, reproducibly (see simulator/calibrate.py)."""
+"""`sendsim calibrate`: fit the scenario's assumed parameters to its targets, reproducibly (analysis/calibration.py)."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import click
-import yaml
 
-from ...analysis.backtest import backtest_replication, default_targets, load_la_targets, load_targets
-from ...analysis.calibrate import (
-    CAPACITY_METHOD,
-    JOINT_METHOD,
-    LAPSE,
-    NATIONAL_METHOD,
-    SHAPE,
-    clip,
-    fit_delays,
-    get_node,
-    joint_gain,
-    national_update,
-    period_rows,
-    provenance,
-    update_delays,
-    update_lapse,
-    write_calibration,
-)
-from ...rules.scenario import load_scenario
+from ...analysis.calibration import calibrate
 from ...schema.files import InputError
-from ...schema.scenario import Scenario
 from ..util import fail as _fail
 
 
@@ -68,104 +44,10 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
     parameters against targets (never more parameters than targets).
     """
     try:
-        loaded = load_scenario(scenario)
-        sc = loaded.scenario
-        tpath = targets_path or default_targets(scenario, sc.name)
-        targets = load_targets(tpath, sc.start_date, sc.end_date)
-        la_path = tpath.with_name(tpath.stem + "_by_la" + tpath.suffix)
-        items = sc.local_authorities.items
-        if stage == "joint" and not la_path.is_file() and len(items) == 1:
-            # one authority: its own figures are the scenario's targets
-            la_targets = [dataclasses.replace(t, la_code=items[0].code) for t in targets
-                          if t.metric == "within_20_weeks_pct"]
-        else:
-            la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
+        report = calibrate(scenario, targets_path, stage, rounds, seed, workers, codes, out, _say)
     except InputError as e:
         _fail(e)
-    sd = sc.seed if seed is None else seed
-    out = out or scenario.parent / "calibration" / f"{sc.name}.yaml"
-    data: dict[str, Any] = yaml.safe_load(out.read_text()) if out.is_file() else {}
-    data = {k: v for k, v in (data or {}).items() if k in ("calibrated", "la_delay_days", "national", "fit",
-                                                              "delays_calibrated")}
-    today = dt.date.today()
-    report: dict[str, Any] = {"scenario": sc.name, "seed": sd, "targets_file": str(tpath)}
-    n_params = n_tg = 0
-    t0 = time.perf_counter()
-    if stage in ("delays", "all"):
-        _say(f"stage 1: delays of {len(codes) or len(sc.local_authorities.items)} authorities, {workers} worker(s)")
-        fits = fit_delays(loaded, la_targets, sd, workers, list(codes) or None, _say)
-        delays = data.setdefault("la_delay_days", {})
-        fitted = 0
-        for f in fits:
-            delays[f["code"]] = {y: d for y, d in f["delays"].items()}
-            fitted += sum(1 for y in f["model"])
-        n_tg += sum(1 for t in la_targets if t.metric == "within_20_weeks_pct"
-                    and (not codes or t.la_code in codes))
-        n_params += fitted
-        hits = sum(1 for f in fits for y, v in f["model"].items() if v is not None
-                   and abs(v - f["observed"][y]) <= 3.0)
-        report["delays"] = {"parameters": fitted, "authority_years_within_3_points": hits,
-                            "method": CAPACITY_METHOD, "authorities": len(fits)}
-        data["delays_calibrated"] = provenance(CAPACITY_METHOD, [f"within_20_weeks_pct by authority, {la_path}"],
-                                               today)
-        write_calibration(out, data)
-        _say(f"stage 1 done: {fitted} delays, {hits} authority-years within 3 points "
-             f"({time.perf_counter() - t0:.0f} s)")
-    if stage == "joint":
-        n_params, n_tg = _joint(scenario, loaded, targets, la_targets, sd, rounds, data, out, report, today)
-    if stage in ("national", "all"):
-        doc = yaml.safe_load(scenario.read_text())
-        fitted_delays = data.get("la_delay_days") or {}
-        for item in doc["local_authorities"]["items"]:  # the delays of stage 1, if the scenario predates them
-            if item["code"] in fitted_delays:
-                item["delay_days_by_year"] = {int(y): float(v) for y, v in fitted_delays[item["code"]].items()}
-        if fitted_delays:
-            doc["local_authorities"]["provenance"].setdefault("delay_days_by_year", {
-                "assumption": "each authority's delay, fitted by sendsim calibrate (stage 1)", "range": [0.0, 1500.0]})
-        nat = data.setdefault("national", {})
-        history = []
-        used: dict[str, list[str]] = {}
-        for r in range(rounds):
-            for path, entry in nat.items():  # start from the values already fitted
-                _set(doc, path, entry["value"])
-            # the round's scenario: the document as fitted so far, with the rule set already loaded (nothing written)
-            ld = dataclasses.replace(loaded, scenario=Scenario.model_validate(doc))
-            _say(f"stage 2 round {r + 1}/{rounds}: two full replications")
-            rows = period_rows(ld, sd, reps=2, workers=workers)
-            new, used = national_update(doc, targets, rows)
-            for path, v in new.items():
-                v = round(clip(doc, path, v), 5)
-                nat[path] = {"value": v, **_keep(doc, path)}
-            history.append({k: v["value"] for k, v in nat.items()})
-        for path in nat:
-            nat[path]["calibrated"] = provenance(NATIONAL_METHOD + f", {rounds} rounds",
-                                                 used.get(_group(path, used), []), today)
-        n_params += len({_group(p, used) for p in nat})
-        n_tg += len({t for g in used.values() for t in g})
-        report["national"] = {"values": {k: v["value"] for k, v in nat.items()}, "rounds": history,
-                              "method": NATIONAL_METHOD}
-        write_calibration(out, data)
-    if n_params > n_tg:
-        click.echo(f"error: {n_params} parameters would be fitted from only {n_tg} targets; refusing", err=True)
-        sys.exit(2)
-    fit = data.get("fit") if isinstance(data.get("fit"), dict) else {}
-    fit = {k: v for k, v in fit.items() if k in ("delays", "national", "joint")}  # a later stage keeps the others'
-    if stage == "joint":
-        fit = {"joint": {"parameters": n_params, "targets": n_tg}}
-    if stage in ("delays", "all"):
-        fit["delays"] = {"parameters": report["delays"]["parameters"],
-                         "targets": sum(1 for t in la_targets if t.metric == "within_20_weeks_pct")}
-    if stage in ("national", "all"):
-        fit["national"] = {"parameters": n_params - fit.get("delays", {}).get("parameters", 0)
-                           if stage == "all" else n_params, "targets": n_tg - (fit.get("delays", {}).get("targets", 0)
-                                                                               if stage == "all" else 0)}
-    total_p = sum(v["parameters"] for v in fit.values())
-    total_t = sum(v["targets"] for v in fit.values())
-    data["calibrated"] = f"{today.isoformat()}: {total_p} parameters from {total_t} targets ({tpath})"
-    data["fit"] = fit
-    write_calibration(out, data)
-    report.update({"parameters": n_params, "targets": n_tg, "calibration_file": str(out),
-                   "wall_seconds": round(time.perf_counter() - t0, 1)})
+    n_params, n_tg, out = report["parameters"], report["targets"], report["calibration_file"]
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:
@@ -184,97 +66,3 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
                        f"of their % within 20 weeks; new plans {last['new_plans']}; lapse by year "
                        f"{last['lapse_by_year']}")
         click.echo("rebuild the shipped scenarios with: python scripts/build_scenarios.py; then sendsim backtest")
-
-
-def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any], sd: int, rounds: int,
-           data: dict[str, Any], out: Path, report: dict[str, Any], today: dt.date) -> tuple[int, int]:
-    """Delays, national parameters and yearly lapses fitted together on the full model (see calibrate.py)."""
-    doc = yaml.safe_load(scenario.read_text())
-    # the last calendar year with an official figure (a January caseload is the end of the year before)
-    last = max(int(t.period[:4]) + ("/" in t.period) - (t.metric == "plans_in_force_january") for t in targets)
-    doc["end_date"] = min(dt.date(last, 12, 31), loaded.scenario.end_date)
-    observed: dict[str, dict[int, float]] = {}
-    for t in la_targets:
-        if t.metric == "within_20_weeks_pct":
-            observed.setdefault(t.la_code, {})[int(t.period)] = t.value
-    delays = {item["code"]: {int(y): float(v) for y, v in (item.get("delay_days_by_year") or {}).items()}
-              for item in doc["local_authorities"]["items"]}
-    lapse_node = get_node(doc, LAPSE)
-    lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}
-    nat = data.setdefault("national", {})
-    history: list[dict[str, Any]] = []
-    used: dict[str, list[str]] = {}
-    lapse_used: list[str] = []
-    for r in range(rounds):
-        for item in doc["local_authorities"]["items"]:
-            item["delay_days_by_year"] = dict(sorted(delays.get(item["code"], {}).items()))
-        for path, entry in nat.items():
-            if path != LAPSE:
-                _set(doc, path, entry["value"])
-        lapse_node["by_year"] = dict(sorted(lapse.items()))
-        ld = dataclasses.replace(loaded, scenario=Scenario.model_validate(doc))
-        _say(f"joint round {r + 1}/{rounds}: one full replication to {doc['end_date']}")
-        res = backtest_replication(ld, sd, 0, by_la=True)
-        gain = joint_gain(get_node(doc, SHAPE)["value"], r)
-        updated, within = update_delays(delays, res["by_la"], observed, gain)
-        new, used = national_update(doc, targets, res["by_period"])
-        for path, v in new.items():
-            nat[path] = {"value": round(clip(doc, path, v), 5), **_keep(doc, path)}
-        lapse, lapse_used = update_lapse(lapse, targets, res["by_period"], (lapse_node.get("range") or [0, 1])[1])
-        plans = {t.period: (res["by_period"].get(t.period) or {}).get("new_plans") for t in targets
-                 if t.metric == "new_plans_issued"}
-        history.append({"round": r + 1, "authority_years_within_3_points": within, "of": updated,
-                        "new_plans": plans, "lapse_by_year": dict(lapse),
-                        "national": {k: v["value"] for k, v in nat.items() if k != LAPSE}})
-        over = {p: round(v["over_1_year_pct"], 1) for p, v in res["by_period"].items() if v.get("over_1_year_pct")}
-        _say(f"  {within}/{updated} authority-years within 3 points; new plans {plans}; lapse {lapse}; "
-             f"plans over a year (%) {over}")
-    data["la_delay_days"] = {code: d for code, d in delays.items() if d}
-    method = f"{JOINT_METHOD}, {rounds} rounds"
-    for path in nat:
-        if path != LAPSE:
-            nat[path]["calibrated"] = provenance(method, used.get(_group(path, used), []), today)
-    nat[LAPSE] = {"value": lapse_node.get("value", 0.0), "by_year": dict(sorted(lapse.items())),
-                  **_keep(doc, LAPSE), "calibrated": provenance(method, lapse_used, today)}
-    data["delays_calibrated"] = provenance(method, ["within_20_weeks_pct by authority"], today)
-    n_delay = sum(len(v) for v in observed.values())
-    groups = {_group(p, used) for p in nat if p != LAPSE}
-    n_params = n_delay + len(groups) + len(lapse_used)  # the lapse of each year with a figure
-    n_tg = n_delay + len({t for g in used.values() for t in g}) + len(lapse_used)
-    if n_params <= n_tg:  # else the command refuses, and writes nothing
-        write_calibration(out, data)
-    report["joint"] = {"rounds": history, "method": method}
-    return n_params, n_tg
-
-
-def _group(path: str, used: dict[str, list[str]]) -> str:
-    """The fitted group a parameter belongs to (placement and cessation share one scale), else itself."""
-    return next((g for g in used if path == g or path.startswith(g + ".")
-                 or (g.endswith("placement_and_cessation") and path.rsplit(".", 1)[-1] in ("placement", "cessation"))),
-                path)
-
-
-def _set(doc: dict[str, Any], path: str, value: float) -> None:
-    node: Any = doc
-    keys = path.split(".")
-    for k in keys[:-1]:
-        node = node.setdefault(k, {})
-    leaf = node.setdefault(keys[-1], {})
-    leaf["value"] = value
-    if "source" not in leaf and "assumption" not in leaf:
-        leaf.update(_keep(doc, path))
-
-
-def _keep(doc: dict[str, Any], path: str) -> dict[str, Any]:
-    """The assumption and range a calibrated value keeps (new parameters get a stated one)."""
-    node: Any = doc
-    try:
-        for k in path.split("."):
-            node = node[k]
-    except (KeyError, TypeError):
-        node = {}
-    if path == "redress.dispute_growth_pct_per_year" and "assumption" not in node:
-        return {"assumption": "Yearly growth of disputes per appealable decision (families' propensity to appeal), "
-                              "fitted to the trend of appeals registered 2019-2023 (DfE/MoJ appeal-rate table: "
-                              "1.8% of appealable decisions in 2019, 2.5% in 2023)", "range": [-10.0, 30.0]}
-    return {k: node[k] for k in ("assumption", "range") if k in node}

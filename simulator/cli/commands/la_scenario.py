@@ -11,6 +11,7 @@ import yaml
 from ...analysis.la_scenario import calibrate_delay, forum, official, refine, slug, write
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError
+from ...schema.shipped import locate
 
 
 def _fail(lines: list[str]) -> None:
@@ -31,15 +32,16 @@ def _fail(lines: list[str]) -> None:
 @click.option("--plans-in-force", type=int, default=None, help="--name: plans in force in January of that year.")
 @click.option("--eps", type=float, default=None, help="--name, optional: educational psychologists (FTE).")
 @click.option("--special-places", type=int, default=None, help="--name, optional: special school places.")
-@click.option("--england", type=click.Path(path_type=Path), default=Path("scenarios/england.yaml"),
-              show_default=True, help="The national scenario national values come from.")
+@click.option("--england", type=click.Path(path_type=Path), default=None,
+              help="The national scenario national values come from (default: the shipped england scenario).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Scenario file to write (default: scenarios/<name>.yaml; targets go to targets/<name>.csv).")
+              help="Scenario file to write (default: ./<name>.yaml in the current folder; its targets go to "
+                   "targets/<name>.csv beside it). Never written into the installed package.")
 @click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Calibration seed.")
 @click.option("--no-calibrate", is_flag=True, help="Write the scenario without fitting its delay.")
 def command(la_name: str | None, name: str | None, year: int, requests_per_year: float | None,
             refused_pct: float | None, within_20_weeks_pct: float | None, plans_in_force: int | None,
-            eps: float | None, special_places: int | None, england: Path, out: Path | None, seed: int,
+            eps: float | None, special_places: int | None, england: Path | None, out: Path | None, seed: int,
             no_calibrate: bool) -> None:
     """Write a scenario for one authority, calibrated so its own figures come back out of `sendsim backtest`.
 
@@ -56,6 +58,7 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
                                   ("--plans-in-force", plans_in_force)) if v is None]
         if missing:
             _fail([f"{m}: required with --name (allowed: a number)" for m in missing])
+    england = locate(england or "england", "scenarios")
     if not england.is_file():
         _fail([f"{england}: file not found (the national scenario is needed for national values)"])
     eng = yaml.safe_load(england.read_text())
@@ -69,7 +72,7 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
                                         plans_in_force, eps, special_places)
     except InputError as e:
         _fail(e.lines)
-    path = out or england.parent / f"{doc['name'] or slug(name or '')}.yaml"
+    path = out or Path.cwd() / f"{doc['name'] or slug(name or '')}.yaml"
     path, tpath = write(doc, targets, path)
     try:
         load_scenario(path)

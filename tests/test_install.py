@@ -1,0 +1,69 @@
+"""Installed as a wheel (not editable) and run from a folder outside the repository, sendsim finds its rule sets,
+shipped scenarios and case studies by name, and writes only where it is told to."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    tmp = tmp_path_factory.mktemp("install")
+    wheels = tmp / "wheels"
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    whl = next(wheels.glob("sendsim-*.whl"))
+    site = tmp / "site"
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(whl)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    env = {**os.environ, "PYTHONPATH": str(site)}  # the wheel's copy first; its dependencies from this environment
+    return whl, env
+
+
+def sendsim(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd)
+
+
+def test_the_wheel_carries_the_shipped_files(installed):
+    whl, _env = installed
+    names = set(zipfile.ZipFile(whl).namelist())
+    for f in ("simulator/data/scenarios/rules/current_2014.yaml", "simulator/data/scenarios/small_la.yaml",
+              "simulator/data/scenarios/england.yaml", "simulator/data/scenarios/targets/small_la.csv",
+              "simulator/data/case_studies/sam_autistic_mainstream_specialist.yaml",
+              "simulator/data/benchmarks/reference_network.yaml"):
+        assert f in names, f
+
+
+def test_installed_sendsim_works_by_name_from_any_folder(installed, tmp_path):
+    _whl, env = installed
+    where = sendsim(env, tmp_path, "--version")
+    assert where.returncode == 0
+    probe = subprocess.run([sys.executable, "-c", "import simulator; print(simulator.__file__)"], env=env,
+                           cwd=tmp_path, capture_output=True, text=True)
+    assert str(ROOT) not in probe.stdout  # the installed copy, not the repository's
+    r = sendsim(env, tmp_path, "rules", "list")
+    assert r.returncode == 0, r.stderr
+    for name in ("current_2014", "green_paper_2022", "improvement_plan_2023", "white_paper_2026",
+                 "mandatory_mediation", "tailored_lists"):
+        assert name in r.stdout
+    r = sendsim(env, tmp_path, "run", "small_la", "--replications", "1", "--out", "X", "--no-events")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "X" / "summary.json").is_file()
+    r = sendsim(env, tmp_path, "case-study", "sam_autistic_mainstream_specialist", "--rules", "current_2014",
+                "--rules", "green_paper_2022", "--runs", "5")
+    assert r.returncode == 0, r.stderr
+    assert "Weeks to final plan" in r.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["X"]  # nothing written but what was asked for
+    r = sendsim(env, tmp_path, "run", "no_such_scenario")
+    assert r.returncode == 2 and "no_such_scenario: file not found" in r.stderr
