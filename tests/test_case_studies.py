@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.rules.accountability import map_document
 from simulator.analysis.case_study import case_study, load_case
-from simulator.schema.vocabulary import STEPS
+from simulator.rules.accountability import map_document
 from simulator.rules.resolve import resolve_rules
 from simulator.schema.files import InputError
+from simulator.schema.vocabulary import STEPS
 
 from .conftest import ROOT, pin, quiet, write_scenario
 
@@ -53,6 +53,9 @@ def test_map_flags_the_gaps_reforms_open():
     base = resolve_rules("current_2014")[0]
     gp = map_document(resolve_rules("green_paper_2022")[0], base)
     row = next(r for r in gp["steps"] if r["step"] == "name_setting_outside_list")
+    assert "redress lost against the baseline: tribunal_appeal" not in row["gaps"]  # DfE: tribunal still possible
+    fear = map_document(resolve_rules("green_paper_2022+no_appeal_outside_list")[0], base)
+    row = next(r for r in fear["steps"] if r["step"] == "name_setting_outside_list")
     assert "redress lost against the baseline: tribunal_appeal" in row["gaps"]
     wp = map_document(resolve_rules("white_paper_2026")[0], base)
     row = next(r for r in wp["steps"] if r["step"] == "school_support_plan")
@@ -69,16 +72,20 @@ def test_at_least_eight_case_studies_load():
         load_case(f)
 
 
-def test_placement_outside_the_list_loses_redress_only_under_the_green_paper():
+def test_placement_outside_the_list_stays_appealable_unless_the_sensitivity_switch_removes_it():
+    """DfE: parents 'will still be able to go to tribunal if necessary' (PQ 2329): the Green Paper keeps the appeal;
+    only the named sensitivity case (the seed's fear) loses it, and the map says so."""
     res = case_study(ROOT / "case_studies" / "independent_special_outside_list.yaml",
-                     ["current_2014", "green_paper_2022"], runs=6, seed=2)
-    cur, gp = res["results"]
+                     ["current_2014", "green_paper_2022", "green_paper_2022+no_appeal_outside_list"], runs=6, seed=2)
+    cur, gp, fear = res["results"]
     cur_steps = {s["step"] for s in cur["steps"]}
     gp_steps = {s["step"]: s for s in gp["steps"]}
+    fear_steps = {s["step"]: s for s in fear["steps"]}
     assert "appeal" in cur_steps and "name_setting_outside_list" not in cur_steps
-    assert "appeal" not in gp_steps
-    assert "redress lost against the baseline: tribunal_appeal" in gp_steps["name_setting_outside_list"]["gaps"]
-    assert any("redress lost" in x for x in res["what_changes"][0])
+    assert "appeal" in gp_steps  # the list does not take the appeal away
+    assert "appeal" not in fear_steps
+    assert "redress lost against the baseline: tribunal_appeal" in fear_steps["name_setting_outside_list"]["gaps"]
+    assert any("redress lost" in x for x in res["what_changes"][1])
 
 
 def fixed_case(tmp_path, small_dict) -> Path:

@@ -54,9 +54,8 @@ def test_every_stream_the_route_draws_from_is_declared():
         for node in ast.walk(ast.parse(f.read_text())):
             # self.rng.NAME / rng.NAME / r.NAME read as a Draw
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and \
-                    node.value.attr == "rng" and isinstance(node.value.value, ast.Name):
-                if node.attr not in ("get",):
-                    used.add(node.attr)
+                    node.value.attr == "rng" and isinstance(node.value.value, ast.Name) and node.attr != "get":
+                used.add(node.attr)
     assert len(used) > 40
     assert used <= set(STREAMS), sorted(used - set(STREAMS))
     assert len(set(STREAMS)) == len(STREAMS)  # no name declared twice
@@ -75,8 +74,10 @@ def test_an_undeclared_stream_is_refused():
 
 def test_every_count_the_route_adds_is_declared_and_every_metric_reads_declared_counts():
     names = []
-    for call in _calls("add") + _calls("add_la"):
-        arg = call.args[1] if call.func.attr == "add_la" else call.args[0]
+    for call in _calls("add") + _calls("add_la") + _calls("count"):
+        if not (isinstance(call.func.value, ast.Attribute) and call.func.value.attr == "counters"):
+            continue
+        arg = call.args[0] if call.func.attr == "add" else call.args[1]
         names.append(arg)
     consts = {n.id for n in names if isinstance(n, ast.Name) and n.id.isupper()}
     strings = [n.value for n in names if isinstance(n, ast.Constant)]
@@ -131,7 +132,8 @@ def _limit_reform(tmp: Path, weeks: float) -> str:
     name = f"limit_{int(weeks)}_weeks"
     doc = {"name": name, "label": f"Final plan within {weeks:g} weeks", "description": "test rule set",
            "baseline": "current_2014",
-           "switches": {f"final_plan_{int(weeks)}": {"label": "limit", "source": "test fixture", "changes": [
+           "switches": {f"final_plan_{int(weeks)}": {"label": "limit", "source": "test fixture", "in_force": "start",
+                                                     "in_force_source": "test fixture", "changes": [
                {"path": "timeline.final_plan", "value": weeks, "source": "test fixture"}]}}}
     (tmp / "rules" / f"{name}.yaml").write_text(yaml.safe_dump(doc))
     return name

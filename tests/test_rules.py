@@ -10,17 +10,17 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import main
 from simulator.analysis.compare import compare
+from simulator.analysis.run import run
+from simulator.analysis.stats import summarise
+from simulator.cli import main
 from simulator.engine.core.loop import HeapEngine
+from simulator.engine.core.streams import Streams
 from simulator.engine.model.journey import Journey
 from simulator.engine.model.records import Recorder
 from simulator.rules.resolve import resolve_rules
 from simulator.rules.scenario import load_scenario
 from simulator.schema.files import InputError
-from simulator.analysis.stats import summarise
-from simulator.engine.core.streams import Streams
-from simulator.analysis.run import run
 
 from .conftest import ROOT, pin, quiet, write_scenario
 
@@ -53,7 +53,7 @@ def _delta(tmp_path, text: str):
 def _one_change(tmp_path, path: str, value: str) -> InputError:
     """A reform with one switch of one change; return the error resolving it raises."""
     rules = _delta(tmp_path, "name: bad_reform\nlabel: x\ndescription: x\nbaseline: current_2014\nswitches:\n"
-                             "  oops:\n    label: x\n    source: x\n    changes:\n"
+                             "  oops:\n    label: x\n    source: x\n    in_force: start\n    in_force_source: x\n    changes:\n"
                              f"      - {{path: {path}, value: {value}, source: x}}\n")
     with pytest.raises(InputError) as e:
         resolve_rules("bad_reform", rules.parent / "x.yaml")
@@ -62,7 +62,7 @@ def _one_change(tmp_path, path: str, value: str) -> InputError:
 
 def test_unknown_parameter_rejected_with_path_of_bad_entry(tmp_path):
     line = _one_change(tmp_path, "redress_ladder.mediaton.mandatory", "true").lines[0]
-    assert "bad_reform.yaml:10" in line and "switches.oops.changes[0].path" in line
+    assert "bad_reform.yaml:12" in line and "switches.oops.changes[0].path" in line
     assert "redress_ladder.mediaton.mandatory" in line
 
 
@@ -74,7 +74,7 @@ def test_missing_baseline_rejected_before_anything_runs(tmp_path):
 
 
 def test_bad_value_rejected(tmp_path):
-    line = _one_change(tmp_path, "naming.list_covers_preference", "1.7").lines[0]
+    line = _one_change(tmp_path, "naming.list_coverage.maintained_special", "1.7").lines[0]
     assert "switches.oops.changes[0].value" in line and "from 0 to 1" in line
 
 
@@ -147,8 +147,10 @@ def mediation_child(tmp_path, small_dict, rules: str, kind: str):
     pin(r["mediation_held_days"], 25, distribution="fixed")
     pin(r["decision_to_appeal_days"], 30, distribution="fixed")
     for k in ("mediation_chosen_probability", "mediation_settles_probability", "mediation_held_late_probability",
-              "withdrawn_probability", "la_concedes_probability"):
+              "withdrawn_probability", "la_concedes_probability", "mediation_settles_compelled_probability"):
         pin(r[k], 0.0)
+    for v in r["drop_out_at_compelled_rung_probability"].values():
+        pin(v, 0.0)
     pin(r["dispute_probability"][kind], 1.0)
     if kind == "refusal_to_assess":
         la["refuse_to_assess_probability"] = 1.0
@@ -188,8 +190,11 @@ def test_mandatory_mediation_adds_a_step_where_the_law_lets_families_skip_it(tmp
     final = now[("final_plan", "issued")]
     assert ("mediation_certificate", "issued") not in now
     assert math.isclose(now[("appeal", "lodged_placement")], final + 30)
-    # with mandatory mediation the placement appeal waits for mediation (25) and a certificate (4.2): +29.2 days
-    mm = mediation_child(tmp_path, small_dict, "current_2014+mandatory_mediation", "placement")
+    # the Green Paper's mandatory mediation keeps placement-only appeals exempt (coverage UNVERIFIED, addendum 6.1)
+    gp = mediation_child(tmp_path, small_dict, "current_2014+mandatory_mediation", "placement")
+    assert math.isclose(gp[("appeal", "lodged_placement")], final + 30)
+    # mediation made mandatory for placement too: the appeal waits for mediation (25) and a certificate (4.2)
+    mm = mediation_child(tmp_path, small_dict, "current_2014+mandatory_mediation_placement", "placement")
     assert mm[("final_plan", "issued")] == final
     assert math.isclose(mm[("appeal", "lodged_placement")], final + 25 + 4.2 + 30)
 

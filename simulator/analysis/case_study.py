@@ -124,7 +124,8 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
     on_route = [rows for rows in runs if _route(rows) == route]
     acc = loaded.rules.accountability
     doc = loaded.rules.model_dump(mode="json")
-    flags = gaps(acc.steps, baseline.rules.accountability.steps if baseline is not None else None, acc.bodies)
+    flags = gaps(acc.steps, baseline.rules.accountability.steps if baseline is not None else None, acc.bodies,
+                 str(loaded.rules.appeal.placement_power.value))
     table = []
     prev_t = start
     for i, key in enumerate(route):

@@ -38,7 +38,18 @@ def what_changed(a: LoadedScenario, b: LoadedScenario) -> list[dict[str, Any]]:
             rows.append({"parameter": path, "label": lab.get(path, ("", ""))[0], a.law.name: fa.get(path),
                          b.law.name: fb.get(path), "source": info.get("source", lab.get(path, ("", ""))[1]),
                          "assumption": info.get("assumption"), "range": info.get("range"),
-                         "switch": info.get("switch")})
+                         "switch": info.get("switch"), "in_force": info.get("in_force")})
+    return rows
+
+
+def in_force_table(*sides: LoadedScenario) -> list[dict[str, Any]]:
+    """When each switch of each rule set takes effect in this run: a date, the run's first day, or never (after the
+    end), with where the date comes from. A reform's effect before its commencement is nil, and the output says so."""
+    rows = []
+    for side in sides:
+        for switch, when, source in side.in_force:
+            rows.append({"rules": side.law.name, "switch": switch, "in_force": str(when) if when else None,
+                         "source": source})
     return rows
 
 
@@ -57,18 +68,30 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
             progress(f"rule set {i} of 2: {lo.law.name}")
         runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
     ra, rb = runs
-    metrics: dict[str, Any] = {}
-    for key in ra.replications[0]["metrics"]:
-        xa = [r["metrics"].get(key) for r in ra.replications]
-        xb = [r["metrics"].get(key) for r in rb.replications]
+    ka, kb = (rules_a, rules_b) if rules_a != rules_b else ("a", "b")
+
+    def paired(xa: list, xb: list, key: str) -> dict[str, Any]:
         diffs = [None if (x is None or y is None) else y - x for x, y in zip(xa, xb, strict=True)]
         sd_ = summarise(diffs)
-        metrics[key] = {"label": METRIC_LABELS.get(key, key), rules_a if rules_a != rules_b else "a": summarise(xa, bounds(key)),
-                        rules_b if rules_a != rules_b else "b": summarise(xb, bounds(key)), "diff": sd_["mean"],
-                        "diff_ci95": sd_["ci95"]}
+        return {"label": METRIC_LABELS.get(key, key), ka: summarise(xa, bounds(key)), kb: summarise(xb, bounds(key)),
+                "diff": sd_["mean"], "diff_ci95": sd_["ci95"]}
+
+    metrics: dict[str, Any] = {}
+    for key in ra.replications[0]["metrics"]:
+        metrics[key] = paired([r["metrics"].get(key) for r in ra.replications],
+                              [r["metrics"].get(key) for r in rb.replications], key)
+    by_group: dict[str, dict[str, dict[str, Any]]] = {}
+    for dim, values in (ra.replications[0].get("by_group") or {}).items():
+        for value in values:
+            def pick(reps: list[dict[str, Any]], key: str, dim: str = dim, value: str = value) -> list:
+                return [((r.get("by_group") or {}).get(dim, {}).get(value) or {}).get(key) for r in reps]
+
+            by_group.setdefault(dim, {})[value] = {key: paired(pick(ra.replications, key), pick(rb.replications, key),
+                                                               key) for key in metrics}
     result = {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
               "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
-              "what_changed": what_changed(la, lb), "metrics": metrics}
+              "what_changed": what_changed(la, lb), "in_force": in_force_table(la, lb), "metrics": metrics,
+              "by_group": by_group}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(out_dir / "compare.json", dumps(result))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,103 +24,12 @@ from ..engine.core.calendar import Calendar
 from ..engine.model import records as rc
 from ..engine.model.journey import Journey
 from ..schema.units import DAYS_PER_WEEK
-from ..schema.vocabulary import PAYERS
+from ..schema.vocabulary import APPEAL_TYPES, MEDIATION_OUTCOMES, PAYERS
+from .registry import LA_METRICS, METRIC_LABELS, METRICS, REGISTRY, TARGET_METRICS, Metric, TargetMetric
 
+__all__ = ["LA_METRICS", "METRICS", "METRIC_LABELS", "REGISTRY", "TARGET_METRICS", "Metric", "TargetMetric",
+           "headline", "la_period_metrics", "period_metrics", "replication_metrics"]
 
-@dataclass(frozen=True)
-class Metric:
-    """A headline metric of a run: over the horizon, one value per replication."""
-
-    name: str
-    label: str
-    unit: str  # count, percent, weeks or GBP
-    how: str
-
-
-METRICS: tuple[Metric, ...] = (
-    Metric('requests', 'Requests for an EHC needs assessment', 'count',
-           'requests received in the horizon (after warm-up)'),
-    Metric('refused_pct', 'Requests refused (% of requests)', 'percent',
-           'decisions not to assess / requests received (DfE SEN2)'),
-    Metric('assessed_no_plan_pct', 'Assessed but no plan (% of assessments decided)', 'percent',
-           'decisions not to issue / (decisions not to issue + decisions to issue) (SEN2)'),
-    Metric('new_plans', 'New EHC plans issued', 'count',
-           'final plans issued in the horizon'),
-    Metric('within_20_weeks_pct', 'New plans within 20 weeks (%, excl. exceptions)', 'percent',
-           "plans issued within the final-plan limit / plans issued, excluding reg 10(4) exceptions and plans made after an appeal (DfE's headline)"),
-    Metric('weeks_to_final_plan_median', 'Weeks from request to final plan (median)', 'weeks',
-           'median over new requests of weeks from the request to the final plan'),
-    Metric('weeks_to_final_plan_p90', 'Weeks from request to final plan (90th centile)', 'weeks',
-           '90th centile over new requests of weeks from the request to the final plan'),
-    Metric('weeks_to_provision_median', 'Weeks from request to provision in place (median)', 'weeks',
-           'median over new requests of weeks from the request to provision in place'),
-    Metric('weeks_to_provision_p90', 'Weeks from request to provision in place (90th centile)', 'weeks',
-           '90th centile over new requests of weeks from the request to provision in place'),
-    Metric('weeks_without_provision_mean', 'Weeks without suitable provision after the final plan (mean per new plan)', 'weeks',
-           'mean over new plans of weeks between the final plan (or a new setting) and a place'),
-    Metric('waiting_for_place_end', 'Children waiting for a place at the end', 'count',
-           'children waiting for a place in a setting of finite capacity at the end'),
-    Metric('mediations', 'Mediations held', 'count',
-           'mediations held'),
-    Metric('mediations_settled_pct', 'Mediations settled without an appeal (%)', 'percent',
-           'mediations not followed by an appeal / mediations held'),
-    Metric('appeals_registered', 'Appeals registered', 'count',
-           'appeals registered with the tribunal'),
-    Metric('appeals_refusal_to_assess', 'Appeals: refusal to assess', 'count',
-           'appeals registered against a decision of type refusal_to_assess'),
-    Metric('appeals_refusal_to_issue', 'Appeals: refusal to issue', 'count',
-           'appeals registered against a decision of type refusal_to_issue'),
-    Metric('appeals_contents', 'Appeals: contents', 'count',
-           'appeals registered against a decision of type contents'),
-    Metric('appeals_placement', 'Appeals: placement', 'count',
-           'appeals registered against a decision of type placement'),
-    Metric('appeals_cessation', 'Appeals: cessation', 'count',
-           'appeals registered against a decision of type cessation'),
-    Metric('conceded_before_hearing_pct', 'Appeals conceded by the LA before a hearing (% of appeals ended)', 'percent',
-           'appeals conceded by the LA / appeals ended (conceded, withdrawn or heard)'),
-    Metric('withdrawn_pct', 'Appeals withdrawn by the family (% of appeals ended)', 'percent',
-           'appeals withdrawn by the family / appeals ended'),
-    Metric('decided_for_family_pct', 'Hearings decided for the family (%)', 'percent',
-           'hearings decided for the family / hearings decided'),
-    Metric('weeks_to_hearing_mean', 'Weeks from registration to hearing (mean)', 'weeks',
-           'mean weeks from registration to the hearing, over hearings'),
-    Metric('tribunal_backlog_end', 'Tribunal backlog at the end (appeals)', 'count',
-           'appeals waiting for or in a hearing at the end'),
-    Metric('plans_in_force_end', 'Plans in force at the end', 'count',
-           'plans in force at the end of the horizon'),
-    Metric('plans_ceased', 'Plans ceased', 'count',
-           'plans ceased in the horizon'),
-    Metric('requests_in_progress_end', 'Requests still in progress at the end', 'count',
-           'new requests with no outcome yet at the end'),
-    Metric('school_support_plans', 'Requests met by a school-level support plan (no tribunal route)', 'count',
-           "requests met by a school-level support plan (a reform's route)"),
-    Metric('requests_withdrawn', 'Requests withdrawn before the decision to assess', 'count',
-           'requests withdrawn before the decision to assess'),
-    Metric('assessments_ended_without_decision', 'Assessments withdrawn or lapsed before a decision whether to issue', 'count',
-           'assessments withdrawn or lapsed before the decision whether to issue'),
-    Metric('placement_outside_list_no_appeal', "Settings named outside the family's preference with no appeal", 'count',
-           "settings named outside the family's preference where no appeal is possible"),
-    Metric('independent_reviews', 'Independent reviews held', 'count',
-           "independent reviews held (a reform's rung)"),
-    Metric('cost_la_high_needs_gbp', 'Cost to the LA high-needs budget (GBP)', 'GBP',
-           "unit costs of process steps and yearly placement costs booked to la_high_needs (rule set's costs)"),
-    Metric('cost_school_notional_sen_gbp', "Cost to schools' notional SEN budgets (GBP)", 'GBP',
-           "unit costs of process steps and yearly placement costs booked to school_notional_sen (rule set's costs)"),
-    Metric('cost_integrated_care_board_gbp', 'Cost to integrated care boards (GBP)', 'GBP',
-           "unit costs of process steps and yearly placement costs booked to integrated_care_board (rule set's costs)"),
-    Metric('cost_social_care_gbp', 'Cost to social care (GBP)', 'GBP',
-           "unit costs of process steps and yearly placement costs booked to social_care (rule set's costs)"),
-    Metric('cost_tribunal_service_gbp', 'Cost to the tribunal service (GBP)', 'GBP',
-           "unit costs of process steps and yearly placement costs booked to tribunal_service (rule set's costs)"),
-    Metric('cost_family_gbp', 'Cost to families (GBP)', 'GBP',
-           "unit costs of process steps and yearly placement costs booked to family (rule set's costs)"),
-    Metric('cost_total_gbp', 'Total cost (GBP)', 'GBP',
-           'sum of the costs booked to every payer'),
-    Metric('cost_per_child_gbp', 'Cost per child in the system (GBP)', 'GBP',
-           'total cost / (plans in force at the start + requests received)'),
-)
-REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
-METRIC_LABELS: dict[str, str] = {m.name: m.label for m in METRICS}
 
 
 def _pct(num: float, den: float) -> float | None:
@@ -134,69 +42,9 @@ def _q(values: np.ndarray, q: float) -> float | None:
 
 
 
-# ---------------------------------------------------------------------------------------------- official figures
-def _opt_pct(num: float | None, den: float | None) -> float | None:
-    return 100.0 * num / den if num is not None and den else None
-
-
-def _get(key: str) -> Callable[[dict[str, Any]], float | None]:
-    return lambda row: row.get(key)
-
-
-def _share(key: str) -> Callable[[dict[str, Any]], float | None]:
-    return lambda row: _opt_pct(row.get(key), row.get("appeals_registered"))
-
-
-def _followed(row: dict[str, Any]) -> float | None:
-    s = row.get("mediations_settled_pct")
-    return None if s is None else 100.0 - s
-
-
-@dataclass(frozen=True)
-class TargetMetric:
-    """An official figure the model is checked against (backtest) and fitted to (calibrate): the kind of period it
-    uses (calendar year, January caseload or September-August year), its label, and how it is read from one
-    replication's period row (`period_metrics`)."""
-
-    kind: str  # "calendar", "january" or "academic"
-    label: str
-    value: Callable[[dict[str, Any]], float | None]
-
-
-TARGET_METRICS: dict[str, TargetMetric] = {
-    "initial_requests_for_assessment": TargetMetric("calendar", "Requests for assessment", _get("requests")),
-    "requests_refused_pct": TargetMetric("calendar", "Requests refused (%)", _get("refused_by_request_year_pct")),
-    "assessed_no_plan_pct": TargetMetric("calendar", "Assessed, no plan (%)", _get("assessed_no_plan_pct")),
-    "new_plans_issued": TargetMetric("calendar", "New plans issued", _get("new_plans")),
-    "within_20_weeks_pct": TargetMetric("calendar", "New plans within 20 weeks (%)", _get("within_20_weeks_pct")),
-    "plans_issued_over_1_year_pct": TargetMetric("calendar", "New plans taking over a year (%)",
-                                               _get("over_1_year_pct")),
-    "plans_in_force_january": TargetMetric("january", "Plans in force in January", _get("plans_in_force_january")),
-    "tribunal_appeals_registered": TargetMetric("academic", "Appeals registered", _get("appeals_registered")),
-    "tribunal_appeals_registered_calendar": TargetMetric("calendar", "Appeals registered (calendar)",
-                                                       _get("appeals_registered")),
-    "tribunal_decided_in_favour_pct": TargetMetric("academic", "Hearings decided for the family (%)",
-                                                 _get("decided_for_family_pct")),
-    "tribunal_appeals_refusal_to_assess_pct": TargetMetric("academic", "Appeals: refusal to assess (%)",
-                                                         _share("appeals_refusal_to_assess")),
-    "tribunal_appeals_refusal_to_issue_pct": TargetMetric("academic", "Appeals: refusal to issue (%)",
-                                                        _share("appeals_refusal_to_issue")),
-    "tribunal_appeals_contents_pct": TargetMetric("academic", "Appeals: contents (%)", _share("appeals_contents")),
-    "tribunal_appeals_placement_pct": TargetMetric("academic", "Appeals: placement (%)", _share("appeals_placement")),
-    "tribunal_appeals_reaching_decision_pct": TargetMetric("academic", "Appeals reaching a hearing (%)",
-                                                         _share("hearings")),
-    "mediation_cases_held": TargetMetric("calendar", "Mediations held", _get("mediations")),
-    "mediation_settled_without_tribunal_pct": TargetMetric("calendar", "Mediations settled (%)",
-                                                         _get("mediations_settled_pct")),
-    "mediation_followed_by_appeal_pct": TargetMetric("calendar", "Mediations followed by appeal (%)", _followed),
-}
-# per-authority metrics, from the authority's own counters (see `la_period_metrics`)
-LA_METRICS = ("initial_requests_for_assessment", "requests_refused_pct", "new_plans_issued", "within_20_weeks_pct",
-              "plans_in_force_january")
-
-
 def replication_metrics(j: Journey) -> dict[str, Any]:
-    """Headline metrics over the horizon (after warm-up), and the same by period."""
+    """Headline metrics over the horizon (after warm-up), the same by period, and the same by group (family redress
+    capacity, requester, primary need: `by_group`, for who gains and who loses)."""
     cnt = j.counters.counts
     warm = j.warmup
 
@@ -204,6 +52,42 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
         return sum(v for (m, p), v in cnt.items() if m == metric and "/" not in p)
 
     new = [c for c in j.children if not c.stock and c.t0 >= warm]
+    snap_end = j.snapshots[-1]
+    end_state = {"waiting_for_place": snap_end["waiting_for_place"], "tribunal_backlog": snap_end["tribunal_backlog"],
+                 "plans_in_force": snap_end["plans_in_force_january"]}
+    m = headline(j, total, new, end_state, j.n_stock, j.disputes_ended, None)
+    by_group: dict[str, dict[str, dict[str, Any]]] = {}
+    groups = j.counters.groups
+    for dim, values in j.group_index.members().items():
+        out = by_group.setdefault(dim, {})
+        for value, gids in values.items():
+            members = set(gids)
+            if not any(groups[g] for g in gids) and not any(c.gid in members for c in new):
+                continue  # a need the scenario never draws
+
+            def gtotal(metric: str, gids: list[int] = gids) -> float:
+                return sum(groups[g].get(metric, 0.0) for g in gids)
+
+            kids = [c for c in j.children if c.gid in members]
+            gnew = [c for c in new if c.gid in members]
+            out[value] = headline(j, gtotal, gnew, _end_state(kids), sum(1 for c in kids if c.stock),
+                                  j.disputes_ended, members)
+    return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group}
+
+
+def _end_state(kids: list[Any]) -> dict[str, float]:
+    """The state at the end for a group, from its children (the whole uses the engine's own snapshot)."""
+    return {"waiting_for_place": sum(1 for c in kids if c.status == "plan" and c.waiting_since == c.waiting_since
+                                     and c.place_job is not None and not c.place_job.started),
+            "tribunal_backlog": sum(1 for c in kids if c.dispute and c.registered_at == c.registered_at
+                                    and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at),
+            "plans_in_force": sum(1 for c in kids if c.status == "plan")}
+
+
+def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_state: dict[str, float], n_stock: int,
+             disputes: list[tuple], members: set[int] | None) -> dict[str, Any]:
+    """Every headline metric, from a total of each count, the new requests' children and the state at the end
+    (the whole system, or one group: the same definitions for both)."""
     final = np.array([c.final_at - c.t0 for c in new if c.final_at == c.final_at], dtype=float) / DAYS_PER_WEEK
     prov = np.array([c.provision_at - c.t0 for c in new if c.provision_at == c.provision_at],
                     dtype=float) / DAYS_PER_WEEK
@@ -212,10 +96,16 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
                for c in new if c.final_at == c.final_at]
     ended = total(rc.APPEALS_CONCEDED) + total(rc.APPEALS_WITHDRAWN) + total(rc.HEARINGS)
     hearings = total(rc.HEARINGS)
-    snap_end = j.snapshots[-1]
+    mediations = total(rc.MEDIATIONS)
+    # disputes resolved in the horizon (after warm-up): weeks from the disputed decision to its resolution
+    done = [d for d in disputes if d[3] >= j.warmup and (members is None or d[0].gid in members)]
+    to_resolution = np.array([d[3] - d[2] for d in done], dtype=float) / DAYS_PER_WEEK
+    to_decision = np.array([d[5] - d[2] for d in done if d[5] == d[5]], dtype=float) / DAYS_PER_WEEK
+    kids = j.children if members is None else [c for c in j.children if c.gid in members]
     m: dict[str, Any] = {
         "requests": total(rc.REQUESTS),
         "refused_pct": _pct(total(rc.REFUSED), total(rc.REQUESTS)),
+        "refused_of_decided_pct": _pct(total(rc.REFUSED), total(rc.REFUSED) + total(rc.DECIDED_TO_ASSESS)),
         "assessed_no_plan_pct": _pct(total(rc.ASSESSED_NO_PLAN), total(rc.ASSESSED_NO_PLAN) + total(rc.DECIDED_TO_ISSUE)),
         "new_plans": total(rc.NEW_PLANS),
         "within_20_weeks_pct": _pct(total(rc.WITHIN_LIMIT_EXCL_EXCEPTIONS), total(rc.NEW_PLANS_EXCL_EXCEPTIONS)),
@@ -224,9 +114,24 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
         "weeks_to_provision_median": _q(prov, 0.5),
         "weeks_to_provision_p90": _q(prov, 0.9),
         "weeks_without_provision_mean": (sum(without) / len(without) / DAYS_PER_WEEK) if without else None,
-        "waiting_for_place_end": snap_end["waiting_for_place"],
-        "mediations": total(rc.MEDIATIONS),
-        "mediations_settled_pct": _pct(total(rc.MEDIATIONS_SETTLED), total(rc.MEDIATIONS)),
+        "waiting_for_place_end": end_state["waiting_for_place"],
+        "placements_independent_special": total(rc.PLACEMENTS_INDEPENDENT_SPECIAL),
+        "weeks_without_named_school_at_transfer_mean": (total(rc.TRANSFER_LATE_WEEKS_SUM) / total(rc.TRANSFERS_NAMED)
+                                                        if total(rc.TRANSFERS_NAMED) else None),
+        "disputes_resolved": float(len(done)),
+        "disputes_open_end": float(sum(1 for c in kids if c.dispute and c.status != "backlog")),
+        "weeks_dispute_to_resolution_median": _q(to_resolution, 0.5),
+        "weeks_dispute_to_resolution_p90": _q(to_resolution, 0.9),
+        "weeks_dispute_to_tribunal_decision_median": _q(to_decision, 0.5),
+        **{f"weeks_dispute_to_resolution_median_{k}": _q(np.array([d[3] - d[2] for d in done if d[1] == k],
+                                                                   dtype=float) / DAYS_PER_WEEK, 0.5)
+           for k in APPEAL_TYPES},
+        "mediations": mediations,
+        "mediations_settled_pct": _pct(total(rc.MEDIATIONS_SETTLED), mediations),
+        **{f"mediation_{o}_pct": _pct(total(rc.MEDIATION_BY_OUTCOME[o]), mediations) for o in MEDIATION_OUTCOMES},
+        "mediations_compelled": total(rc.MEDIATIONS_COMPELLED),
+        "mediation_limit_missed": total(rc.MEDIATION_LIMIT_MISSED),
+        "dropped_out_at_rung": total(rc.DROPPED_OUT),
         "appeals_registered": total(rc.APPEALS_REGISTERED),
         "appeals_refusal_to_assess": total(rc.APPEALS_BY_TYPE["refusal_to_assess"]),
         "appeals_refusal_to_issue": total(rc.APPEALS_BY_TYPE["refusal_to_issue"]),
@@ -238,17 +143,18 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
         "decided_for_family_pct": _pct(total(rc.DECIDED_FOR_FAMILY), total(rc.DECIDED_FOR_FAMILY)
                                        + total(rc.DECIDED_FOR_LA)),
         "weeks_to_hearing_mean": (total(rc.WEEKS_TO_HEARING_SUM) / hearings) if hearings else None,
-        "tribunal_backlog_end": snap_end["tribunal_backlog"],
-        "plans_in_force_end": snap_end["plans_in_force_january"],
+        "tribunal_backlog_end": end_state["tribunal_backlog"],
+        "plans_in_force_end": end_state["plans_in_force"],
         "plans_ceased": total(rc.PLANS_CEASED),
         "requests_in_progress_end": sum(1 for c in new if c.status == "in_progress"),
         "school_support_plans": total(rc.SCHOOL_SUPPORT_PLANS),
+        "isp_escalations": total(rc.ISP_ESCALATIONS),
         "requests_withdrawn": total(rc.REQUEST_WITHDRAWN),
         "assessments_ended_without_decision": total(rc.ASSESSMENT_WITHDRAWN) + total(rc.ASSESSMENT_LAPSED),
         "placement_outside_list_no_appeal": total(rc.PLACEMENT_OUTSIDE_LIST_NO_APPEAL),
         "independent_reviews": total(rc.INDEPENDENT_REVIEWS),
     }
-    served = j.n_stock + total(rc.REQUESTS)
+    served = n_stock + total(rc.REQUESTS)
     cost_total = 0.0
     for payer in PAYERS:
         v = total(rc.COST_BY_PAYER[payer])
@@ -256,7 +162,7 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
         cost_total += v
     m["cost_total_gbp"] = cost_total
     m["cost_per_child_gbp"] = cost_total / served if served else None
-    return {"metrics": m, "by_period": period_metrics(j)}
+    return m
 
 
 def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:

@@ -58,7 +58,13 @@ def aggregate(reps: list[dict[str, Any]]) -> dict[str, Any]:
     for p in periods:
         ks = sorted({k for r in reps for k in r["by_period"].get(p, {})})
         by_period[p] = {k: summarise([r["by_period"].get(p, {}).get(k) for r in reps], bounds(k)) for k in ks}
-    return {"metrics": metrics, "by_period": by_period}
+    out: dict[str, Any] = {"metrics": metrics, "by_period": by_period}
+    if any("by_group" in r for r in reps):
+        out["by_group"] = {dim: {value: {k: summarise([(r.get("by_group", {}).get(dim, {}).get(value) or {}).get(k)
+                                                       for r in reps], bounds(k)) for k in keys}
+                                 for value in sorted({v for r in reps for v in r.get("by_group", {}).get(dim, {})})}
+                           for dim in dict.fromkeys(d for r in reps for d in r.get("by_group", {}))}
+    return out
 
 
 def _period_key(p: str) -> tuple[int, str]:

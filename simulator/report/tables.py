@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..analysis.metrics import METRIC_LABELS, TARGET_METRICS
+from ..analysis.metrics import METRIC_LABELS, REGISTRY, TARGET_METRICS
 
 
 def format_value(v: float | None, digits: int = 1) -> str:
@@ -62,15 +62,60 @@ def format_comparison(res: dict[str, Any]) -> str:
         lo, hi = s["ci95"]
         return f"{fmt(s['mean'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(s["mean"])
 
-    rows = [["Metric", f"{a}: mean (95% CI)", f"{b}: mean (95% CI)", f"Difference {b} - {a} (95% CI)"]]
-    for m in res["metrics"].values():
+    def diff(m: dict[str, Any]) -> str:
         lo, hi = m["diff_ci95"]
-        d = f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
-        rows.append([m["label"], ci(m[ka]), ci(m[kb]), d])
+        return f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
+
+    period = period_label(res.get("start_date"), res.get("end_date"))
+    rows = [["Metric", f"{a}: mean (95% CI)", f"{b}: mean (95% CI)", f"Difference {b} - {a} (95% CI)"]]
+    for key, m in res["metrics"].items():
+        rows.append([label_with_period(key, m["label"], period), ci(m[ka]), ci(m[kb]), diff(m)])
     head = (f"{res['scenario']} ({res.get('start_date')} to {res.get('end_date')}): {a} against {b}, "
             f"{res['replications']} replications, seed {res['seed']}, "
             "same children and same random draws under both (paired differences)")
-    return "\n\n".join([head, format_what_changed(res["what_changed"], a, b), table(rows)])
+    parts = [head, format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date")),
+             format_what_changed(res["what_changed"], a, b), table(rows)]
+    groups = res.get("by_group") or {}
+    for dim in ("redress_capacity", "requester"):
+        if dim not in groups:
+            continue
+        values = list(groups[dim])
+        grows = [["Metric", *[f"{v}: {b} - {a}" for v in values]]]
+        for key in GROUP_HEADLINE:
+            if key in res["metrics"]:
+                grows.append([res["metrics"][key]["label"], *[diff(groups[dim][v][key]) for v in values]])
+        parts.append(f"Difference by {dim.replace('_', ' ')} (95% CI; every metric by group is in --json: by_group)\n"
+                     + table(grows))
+    return "\n\n".join(p for p in parts if p)
+
+
+# the measures `compare` prints by group (family capacity, requester): who gains and who loses
+GROUP_HEADLINE = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_to_provision_median",
+                  "weeks_dispute_to_resolution_median", "appeals_registered", "new_plans")
+
+
+def period_label(start: str | None, end: str | None) -> str:
+    """'2019-2020' from the run's first and last dates (a total is over this period)."""
+    return f"{str(start)[:4]}-{str(end)[:4]}" if start and end else ""
+
+
+def label_with_period(key: str, label: str, period: str) -> str:
+    """A total says which period it sums ('total over 2019-2025'); rates, durations and end states need not."""
+    metric = REGISTRY.get(key)
+    return f"{label}, total over {period}" if metric is not None and metric.kind == "total" and period else label
+
+
+def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | None) -> str:
+    """What was in force from when: every switch's commencement in this run (a reform has no effect before)."""
+    if not rows:
+        return ""
+    body = [["Rule set", "Switch", "In force in this run", "Date from"]]
+    for r in rows:
+        when = r["in_force"]
+        shown = "from the start (hypothetical)" if when == start and "hypothetical" in (r["source"] or "") else \
+            (f"from {when}" if when else f"not within the run (after {end}): no effect")
+        body.append([r["rules"], r["switch"], shown, (r["source"] or "")[:90]])
+    return "What is in force, and from when\n" + table(body)
 
 
 def to_json(res: dict[str, Any]) -> str:
@@ -82,7 +127,9 @@ def format_summary(summary: dict) -> str:
     for k, s in summary["metrics"].items():
         lo, hi = s["ci95"]
         ci = f"{format_value(lo)} to {format_value(hi)}" if lo is not None else "-"
-        rows.append((METRIC_LABELS.get(k, k), format_value(s["mean"]), ci))
+        rows.append((label_with_period(k, METRIC_LABELS.get(k, k), period_label(summary.get("start_date"),
+                                                                               summary.get("end_date"))),
+                     format_value(s["mean"]), ci))
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
     lines = [f"{summary['scenario']} under {summary['rules']}: {summary['start_date']} to {summary['end_date']}, "

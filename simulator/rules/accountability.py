@@ -25,7 +25,7 @@ def deadline_value(rules_doc: dict, path: str) -> str:
 
 
 def gaps(steps: dict[str, MapStep], baseline: dict[str, MapStep] | None = None,
-         bodies: dict[str, BodyInfo] | None = None) -> dict[str, list[str]]:
+         bodies: dict[str, BodyInfo] | None = None, placement_power: str = "name") -> dict[str, list[str]]:
     """Gap flags for every step: missing duty holder, payer, deadline or redress; split duties with no lead;
     a decision about provision with no appeal to the tribunal; redress the baseline had and this rule set lost."""
     out: dict[str, list[str]] = {}
@@ -50,6 +50,10 @@ def gaps(steps: dict[str, MapStep], baseline: dict[str, MapStep] | None = None,
             unbound = [b for b in st.duty_holder if b in bodies and not bodies[b].tribunal_binds and b != "family"]
             if unbound:
                 g.append("the tribunal cannot bind " + " or ".join(unbound) + " (recommendations or other routes only)")
+        if name == "tribunal_decision" and placement_power == "remit":
+            g.append("remedy reduced to reconsideration: the tribunal can only send a placement back to the LA")
+        if name == "reconsideration" and st.deadline == "none":
+            g.append("no reconsideration deadline")
         if baseline is not None and name in baseline:
             lost = [r for r in baseline[name].redress if r not in st.redress]
             if lost:
@@ -62,7 +66,8 @@ def map_rows(rules: Any, baseline: Any | None = None) -> list[dict[str, Any]]:
     """The map of a resolved rule set as rows (steps in force), with deadlines resolved and gaps flagged."""
     doc = rules.model_dump(mode="json")
     acc = rules.accountability
-    flags = gaps(acc.steps, baseline.accountability.steps if baseline is not None else None, acc.bodies)
+    flags = gaps(acc.steps, baseline.accountability.steps if baseline is not None else None, acc.bodies,
+                 str(rules.appeal.placement_power.value))
     rows = []
     for name, st in acc.steps.items():
         if not st.in_force:

@@ -8,6 +8,7 @@ that changes `timeline.final_plan` changes the model, the case study and the cha
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, fields
 
 from ..schema.rules import Param, RuleSet
@@ -38,6 +39,7 @@ class EffectSizes:
     school_support_plan_share: float
     step_down_at_phase_transfer: float
     protect_special_places: float
+    la_late_compliance_multiplier: float
 
 
 EFFECT_NAMES = tuple(f.name for f in fields(EffectSizes))
@@ -51,6 +53,7 @@ class LadderStep:
     time_limit_days: float
     servers_per_1000_requests: float
     resolves: float | str  # a probability, or the dotted name of a scenario field holding it
+    binding: bool = True  # a finding for the family binds the LA (else it may ignore it)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ class Law:
     s9_regard_only: frozenset[str]
     mainstream_presumption: bool
     tailored_list: bool
-    list_covers_preference: float
+    list_coverage: dict[str, float]
+    outside_list_accepted: float
     outside_list_appealable: bool
     ladder: tuple[LadderStep, ...]
     appeal_after_decision_days: float
@@ -82,9 +86,15 @@ class Law:
     la_response_days: float
     written_decision_days: float
     placement_power: str
+    reconsideration_days: float
     compliance_days: dict[str, float]
     effects: EffectSizes
     costs: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+    isp_eligible_by_need: dict[str, float] = field(default_factory=dict)
+    isp_escalation: float = 0.0
+    isp_escalation_delay_days: float = 0.0
+    triple_lock_measured_on: dt.date = dt.date(2029, 9, 1)
+    triple_lock_year_group: int = 3
     plan_end_age: float = PLAN_END_AGE
     post19_age: float = POST19_AGE
 
@@ -104,12 +114,13 @@ def _mmdd(p: Param) -> tuple[int, int]:
 
 
 def compile_law(rs: RuleSet) -> Law:
-    t, n, a, c = rs.timeline, rs.naming, rs.appeal, rs.compliance
+    t, n, a, c, sp = rs.timeline, rs.naming, rs.appeal, rs.compliance, rs.support_plans
     ladder = tuple(
         LadderStep(name, bool(s.mandatory.value), frozenset(s.exempt_appeal_types.value),  # type: ignore[arg-type]
                    s.time_limit.days(), float(s.servers_per_1000_requests.value),  # type: ignore[arg-type]
                    str(s.resolves_probability.value) if s.resolves_probability.unit == "scenario_field"
-                   else float(s.resolves_probability.value))  # type: ignore[arg-type]
+                   else float(s.resolves_probability.value),  # type: ignore[arg-type]
+                   bool(s.binding.value))
         for name, s in sorted(rs.redress_ladder.items(), key=lambda kv: kv[1].position) if s.enabled.value)
     costs: dict[str, list[tuple[float, str]]] = {}
     for key, items in rs.costs:
@@ -135,7 +146,8 @@ def compile_law(rs: RuleSet) -> Law:
         s9_regard_only=frozenset(n.s9_regard_only.value),  # type: ignore[arg-type]
         mainstream_presumption=bool(n.mainstream_presumption.value),
         tailored_list=bool(n.tailored_list.value),
-        list_covers_preference=float(n.list_covers_preference.value),  # type: ignore[arg-type]
+        list_coverage={k: float(v.value) for k, v in n.list_coverage.items()},  # type: ignore[arg-type]
+        outside_list_accepted=float(n.outside_list_accepted.value),  # type: ignore[arg-type]
         outside_list_appealable=bool(n.outside_list_appealable.value),
         ladder=ladder,
         appeal_after_decision_days=a.deadline_after_decision.days(),
@@ -144,6 +156,7 @@ def compile_law(rs: RuleSet) -> Law:
         la_response_days=a.la_response.days(),
         written_decision_days=a.written_decision.days(),
         placement_power=str(a.placement_power.value),
+        reconsideration_days=a.reconsideration_time.days(),
         compliance_days={
             "assess_notify": c.assess_notify.days(),
             "refusal_to_assess": c.assess_final.days(),
@@ -154,4 +167,9 @@ def compile_law(rs: RuleSet) -> Law:
         },
         effects=EffectSizes(**{k: float(v.value) for k, v in rs.effects}),  # type: ignore[arg-type]
         costs=costs,
+        isp_eligible_by_need={k: float(v.value) for k, v in sp.eligible_by_need.items()},  # type: ignore[arg-type]
+        isp_escalation=float(sp.escalation.value),  # type: ignore[arg-type]
+        isp_escalation_delay_days=sp.escalation_delay.days(),
+        triple_lock_measured_on=dt.date.fromisoformat(str(sp.triple_lock_measured_on.value)),
+        triple_lock_year_group=int(sp.triple_lock_year_group.value),  # type: ignore[arg-type]
     )

@@ -55,9 +55,11 @@ class AppliedChange:
     source: str
     assumption: str | None
     range: tuple[float, float] | None
+    in_force: str = "start"  # the switch's in-force date (ISO) from its source, or "start"
+    in_force_source: str = ""
 
 
-def apply_change(doc: dict, ch: Change) -> Any:
+def apply_change(doc: dict, ch: Change | AppliedChange) -> Any:
     """Set the value of the parameter at `ch.path` in a rule-set document; return the old value.
 
     A parameter (value, unit, label, reference) gets a new value; in the accountability map, a plain
@@ -142,7 +144,8 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
             msg = e.errors()[0]["msg"].removeprefix("Value error, ")
             errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {msg}")
             continue
-        out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range))
+        out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range,
+                                 str(sw.in_force), sw.in_force_source))
     if errors:
         raise InputError(errors)
     return out
@@ -168,7 +171,8 @@ def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tupl
         raise InputError([f"{f}:{lines.get(('baseline',), '?')}: baseline: {m.removeprefix('rules: ')}"
                           for m in e.lines]) from None
     for sname, sw in delta.switches.items():
-        changes += _apply_switch(doc, f, sname, sw, lines)
+        if not sw.alternative:
+            changes += _apply_switch(doc, f, sname, sw, lines)
     doc["label"] = delta.label
     doc["description"] = delta.description
     return doc, changes, [*files, f], base

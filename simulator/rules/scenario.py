@@ -14,7 +14,7 @@ from ..schema.rules import RuleSet
 from ..schema.scenario import Scenario
 from ..schema.shipped import locate
 from .law import Law, compile_law
-from .resolve import AppliedChange, resolve_rules
+from .resolve import AppliedChange, apply_change, resolve_rules
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,47 @@ class LoadedScenario:
     changes: tuple[AppliedChange, ...] = ()
     baseline: str = ""
     until: dt.date | None = None
+    # later commencements: (day from the start, the Law in force from that day); `law` is the one at the start
+    law_schedule: tuple[tuple[float, Law], ...] = ()
+    # every switch applied: (switch, effective in-force date or None if not within the run, where the date comes from)
+    in_force: tuple[tuple[str, dt.date | None, str], ...] = ()
+
+
+def _effective(date: str, override: dt.date | str | None, start: dt.date) -> dt.date:
+    """When a switch takes effect in a run: the scenario's override, else its source's date; `start` is day 0."""
+    d = override if override is not None else date
+    return start if d == "start" else (d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
+
+
+def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...], name: str
+                 ) -> tuple[Law, tuple[tuple[float, Law], ...], tuple[tuple[str, dt.date | None, str], ...]]:
+    """The law at the start of the run, the laws that follow each later commencement inside the run, and when each
+    switch comes into force (None: after the run's end, so never within it).
+
+    Each law is the baseline with the changes of every switch in force by then, applied in their order; a change
+    made before the start of the run is in force from day 0."""
+    when: dict[str, dt.date] = {}
+    report: list[tuple[str, dt.date | None, str]] = []
+    for ch in changes:
+        if ch.switch in when:
+            continue
+        d = _effective(ch.in_force, sc.in_force.get(ch.switch), sc.start_date)
+        when[ch.switch] = max(d, sc.start_date)
+        src = "scenario in_force" if ch.switch in sc.in_force else (ch.in_force_source or "no date given")
+        report.append((ch.switch, when[ch.switch] if d <= sc.end_date else None, src))
+    dates = sorted({d for d in when.values() if d <= sc.end_date})
+
+    def law_at(day: dt.date) -> Law:
+        doc = base.model_dump(mode="json")
+        for ch in changes:
+            if when[ch.switch] <= day:
+                apply_change(doc, ch)
+        doc["name"] = name
+        return compile_law(RuleSet.model_validate(doc))
+
+    first = law_at(sc.start_date)
+    later = tuple(((d - sc.start_date).days * 1.0, law_at(d)) for d in dates if d > sc.start_date)
+    return first, later, tuple(report)
 
 
 def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | None = None) -> LoadedScenario:
@@ -49,5 +90,13 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
     except InputError as e:
         line = lines.get(("rules",), "?")
         raise InputError([f"{path}:{line}: {m}" if m.startswith("rules:") else m for m in e.lines]) from None
-    return LoadedScenario(path, sc, rs, compile_law(rs), hashlib.sha256(raw).hexdigest(), rules_hash,
-                          tuple(changes), base, until)
+    changes_t = tuple(changes)
+    if any(ch.in_force != "start" or ch.switch in sc.in_force for ch in changes_t):
+        base_rs = resolve_rules(base, path)[0]
+        law, schedule, in_force = commencement(sc, base_rs, changes_t, rs.name)
+    else:  # every switch from the first day (or none): the merged rule set as it is
+        law, schedule = compile_law(rs), ()
+        in_force = tuple((sw, sc.start_date, src) for sw, src in dict.fromkeys(
+            (ch.switch, ch.in_force_source) for ch in changes_t))
+    return LoadedScenario(path, sc, rs, law, hashlib.sha256(raw).hexdigest(), rules_hash, changes_t, base, until,
+                          schedule, in_force)

@@ -9,7 +9,8 @@ those files; `rules.law` compiles a validated rule set into the `Law` the engine
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -18,6 +19,14 @@ from .paths import get_path
 from .sourced import Strict
 from .units import TIME_UNITS, to_days
 from .vocabulary import APPEAL_TYPES, OTHER_UNITS, PAYERS, SETTINGS, Rung, Setting
+
+
+def _iso_date(v: object) -> bool:
+    try:
+        dt.date.fromisoformat(str(v))
+    except ValueError:
+        return False
+    return isinstance(v, str)
 
 RUNGS = Rung  # the ladder's keys (kept under its old name for readers of the rule-set schema)
 
@@ -46,6 +55,10 @@ class Param(Strict):
             raise ValueError(f"a flag needs true or false (got {v!r})")
         elif self.unit == "date" and not (isinstance(v, str) and len(v) == 5 and v[2] == "-"):
             raise ValueError(f"a date needs 'MM-DD' (got {v!r})")
+        elif self.unit == "iso_date" and not _iso_date(v):
+            raise ValueError(f"a date needs 'YYYY-MM-DD' (got {v!r})")
+        elif self.unit == "year_group" and not (number and v == int(v) and -1 <= v <= 14):
+            raise ValueError(f"a year group needs a whole number from -1 (nursery) to 14 (got {v!r})")
         elif self.unit == "settings" and not (isinstance(v, list) and set(v) <= set(SETTINGS)):
             raise ValueError(f"settings must be a list of: {', '.join(SETTINGS)} (got {v!r})")
         elif self.unit == "appeal_types" and not (isinstance(v, list) and set(v) <= set(APPEAL_TYPES)):
@@ -81,7 +94,8 @@ class Naming(Strict):
     s9_regard_only: Param
     mainstream_presumption: Param
     tailored_list: Param
-    list_covers_preference: Param
+    list_coverage: dict[Setting, Param]  # the chance a family's preferred kind of setting is on its list
+    outside_list_accepted: Param  # an out-of-list preference the LA accepts (a setting that can deliver the package)
     outside_list_appealable: Param
 
 
@@ -95,6 +109,7 @@ class RedressStep(Strict):
     time_limit: Param
     servers_per_1000_requests: Param
     resolves_probability: Param
+    binding: Param  # does a resolution for the family bind the LA (else it may ignore it and the dispute goes on)
     reference: str
 
 
@@ -105,6 +120,7 @@ class Appeal(Strict):
     la_response: Param
     written_decision: Param
     placement_power: Param
+    reconsideration_time: Param  # under `remit`: how long the LA takes to reconsider a placement sent back to it
 
 
 class Compliance(Strict):
@@ -130,6 +146,18 @@ class Effects(Strict):
     school_support_plan_share: Param
     step_down_at_phase_transfer: Param
     protect_special_places: Param
+    la_late_compliance_multiplier: Param
+
+
+class SupportPlans(Strict):
+    """School-level Individual Support Plans (White Paper 2026): who may be diverted to one, who escalates later,
+    and the transitional "triple lock" (children in Year 3 or above at the date are not moved to ISP-only)."""
+
+    eligible_by_need: dict[str, Param]  # by primary need: the chance a request is one an ISP could meet
+    escalation: Param  # a family or school later asks for an EHC needs assessment after all
+    escalation_delay: Param
+    triple_lock_measured_on: Param  # iso_date
+    triple_lock_year_group: Param
 
 
 class Cost(Strict):
@@ -160,6 +188,7 @@ class RuleSet(Strict):
     appeal: Appeal
     compliance: Compliance
     effects: Effects
+    support_plans: SupportPlans
     costs: Costs
     accountability: AccountabilityMap
 
@@ -199,10 +228,20 @@ class Change(Strict):
 
 
 class Switch(Strict):
-    """One proposal, applicable on its own."""
+    """One proposal, applicable on its own, and when it comes into force.
+
+    `in_force` is the date its source gives, or `start` for a proposal never legislated that is modelled as if in
+    force from the first day of the run (a hypothetical, said so by every comparison); a scenario may override it
+    (`in_force:` in the scenario file). An assumed date carries its range."""
 
     label: str
     source: str
+    in_force: dt.date | Literal["start"]
+    in_force_source: str
+    in_force_range: tuple[dt.date, dt.date] | None = None
+    # a sensitivity case or an alternative beside the proposals (the seed's asks): applied only when named
+    # (`green_paper_2022+no_appeal_outside_list`), never as part of the reform itself
+    alternative: bool = False
     changes: Annotated[list[Change], Field(min_length=1)]
 
 

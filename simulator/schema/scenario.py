@@ -210,6 +210,21 @@ class RedressBehaviour(Strict):
     la_late_compliance_extra_days: Positive
     disputes_in_progress_at_start: NonNegative
     disputes_in_progress_window_days: Positive
+    mediation_agreement_for_family_share: Probability  # of settled mediations
+    mediation_partial_agreement_share: Probability  # of settled mediations; the rest: the family accepts
+    mediation_settles_compelled_probability: Probability  # families who would not have chosen mediation
+    mediation_wait_when_late_probability: Probability
+    drop_out_at_compelled_rung_probability: dict[RedressCapacity, Probability]
+    la_follows_nonbinding_review_probability: Probability
+
+    @model_validator(mode="after")
+    def _mediation_shares(self):
+        total = self.mediation_agreement_for_family_share.value + self.mediation_partial_agreement_share.value
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"mediation_agreement_for_family_share + mediation_partial_agreement_share must be at "
+                             f"most 1 (they sum to {total:g}): the rest of settled mediations is the family "
+                             "accepting the LA's position")
+        return self
 
 
 class Tribunal(Strict):
@@ -252,6 +267,7 @@ class Scenario(Strict):
     redress: RedressBehaviour
     tribunal: Tribunal
     reviews: Reviews
+    in_force: dict[str, dt.date | Literal["start"]] = {}  # a switch's in-force date, overriding its source's
 
     @model_validator(mode="after")
     def _horizon(self):

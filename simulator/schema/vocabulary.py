@@ -32,8 +32,10 @@ BODIES = ("local_authority", "educational_psychology_service", "school_or_settin
           "phso", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
 REDRESS = ("tribunal_appeal", "tribunal_recommendation", "mediation", "complaint_school", "complaint_la",
            "complaint_nhs", "lgsco", "phso", "judicial_review", "independent_panel", "reconsideration_by_la")
-PAYERS = ("la_high_needs", "school_notional_sen", "integrated_care_board", "social_care", "tribunal_service",
-          "family")
+# la_general_fund: the LA's own budget for SEN administration (assessments, EP advice, mediation, tribunal work);
+# la_high_needs: the high-needs block of the Dedicated Schools Grant, which funds provision (errata.md 5)
+PAYERS = ("la_high_needs", "la_general_fund", "school_notional_sen", "integrated_care_board", "social_care",
+          "tribunal_service", "family")
 PAYER_IDS = PAYERS  # the accountability map's name for the same list
 Body = Literal[BODIES]  # type: ignore[valid-type]
 RedressRoute = Literal[REDRESS]  # type: ignore[valid-type]
@@ -42,6 +44,14 @@ Payer = Literal[PAYERS]  # type: ignore[valid-type]
 # the rungs of the redress ladder a rule set may put in force (the tribunal is always the last)
 Rung = Literal["mediation_advice", "mediation", "independent_review", "tribunal"]
 RUNGS: tuple[str, ...] = Rung.__args__  # type: ignore[attr-defined]
+
+# how a mediation ends: an agreement in the family's favour, a partial agreement (less than the family sought), the
+# family accepting the LA's position, or no settlement (a certificate, then the family may appeal); DfE's "settled"
+# (not followed by an appeal) is the first three together (errata.md 2)
+MEDIATION_OUTCOMES = ("for_family", "partial", "family_accepts", "not_settled")
+
+# the groups every metric is also reported by (summary.json and compare: `by_group`)
+GROUP_DIMENSIONS = ("redress_capacity", "requester", "primary_need")
 
 # who acts in an event of the journey (stamped on every event row): the map's bodies, and the setting named
 LA, EPS, ICB, SOCIAL, SCHOOL, FAMILY, MEDIATION, TRIBUNAL, SETTING = (
@@ -59,4 +69,4 @@ STEPS = (
 
 # rule-set parameter units other than durations (durations: schema.units.TIME_UNITS)
 OTHER_UNITS = ("flag", "date", "settings", "choice", "appeal_types", "probability", "multiplier", "gbp_per_year",
-               "gbp", "servers_per_1000_requests", "scenario_field", "payer")
+               "gbp", "servers_per_1000_requests", "scenario_field", "payer", "iso_date", "year_group")

@@ -34,8 +34,9 @@ class LAState:
         self.health = Resource(engine, f"{spec.code}.health", spec.health_advice_servers, warmup)
         self.social = Resource(engine, f"{spec.code}.social", spec.social_care_advice_servers, warmup)
         self.writers = Resource(engine, f"{spec.code}.writers", spec.plan_writer_servers, warmup)
-        special = spec.stock_maintained_special * (1 + naming.special_places_headroom_pct.value / 100.0) \
-            * places_multiplier
+        self.special_raw = spec.stock_maintained_special * (1 + naming.special_places_headroom_pct.value / 100.0)
+        self.places_multiplier = places_multiplier
+        special = self.special_raw * places_multiplier
         resourced = spec.stock_resourced_provision * (1 + naming.resourced_places_headroom_pct.value / 100.0)
         ap = spec.stock_alternative_provision * (1 + naming.alternative_provision_places_headroom_pct.value / 100.0)
         self.places: dict[str, Resource | None] = {s: None for s in SETTINGS}
@@ -47,6 +48,13 @@ class LAState:
         self.p_refuse = spec.refuse_to_assess_probability
         self.p_no_plan = spec.no_plan_after_assessment_probability
         self.rungs: dict[str, Resource] = {}  # redress rungs with a capacity (from the rule set)
+
+    def resize_special(self, growth: float) -> None:
+        """Special places after a change of the law's multiplier (local inclusion plans), at this year's growth."""
+        self.special_base = self.special_raw * self.places_multiplier
+        sp = self.places["maintained_special"]
+        if sp is not None:
+            sp.set_servers(max(1, round(self.special_base * growth)))
 
 
 class CapacityPlan:
@@ -71,7 +79,7 @@ class CapacityPlan:
         """New calendar year: staffing, special places and hearing capacity follow their stated trends."""
         base = self.sc.start_date.year
         k = year - base
-        gs = grow(1.0, self.sc.naming.special_places_growth_pct_per_year.value, k)
+        gs = self.special_growth = grow(1.0, self.sc.naming.special_places_growth_pct_per_year.value, k)
         staff_growth = self.sc.demand.capacity_growth_pct_per_year.value
         request_growth = self.sc.demand.requests_growth_pct_per_year.value
         for la in self.las:

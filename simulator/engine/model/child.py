@@ -7,12 +7,14 @@ fields; `analysis.outputs` writes one row per child from them at the end of a re
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
+from ...schema.vocabulary import CAPACITIES, NEEDS, REQUESTERS
 from ..core.resources import Job, Resource
 
 # a child's attributes drawn at creation (Population._attributes), in the order Population._assign reads them
-ATTRIBUTES = ("requester", "born", "need", "preferred", "on_s41", "capacity", "health", "social", "exception")
+ATTRIBUTES = ("requester", "born", "need", "preferred", "on_s41", "capacity", "health", "social", "exception", "gid")
 AGE_RANGES = {"under_5": (2.0, 5.0), "age_5_10": (5.0, 11.0), "age_11_15": (11.0, 16.0),
               "age_16_19": (16.0, 20.0), "age_20_25": (20.0, 25.0)}
 
@@ -50,6 +52,7 @@ class Child:
         "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
         "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
         "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
+        "gid", "disputed_at", "decided_at", "compelled", "escalated", "how",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -92,3 +95,43 @@ class Child:
         self.named_ground = ""
         self.setting_since = math.nan
         self.pins: dict[str, Any] | None = None  # outcomes fixed by a case study
+        self.gid = 0  # the child's group: family capacity x requester x need (Population.group_id)
+        self.disputed_at = math.nan  # the day the open dispute began
+        self.decided_at = math.nan  # the day the tribunal decided the open dispute
+        self.compelled = False  # in mediation only because it is mandatory
+        self.escalated = False  # asked for an assessment after a school-level plan
+        self.how = ""  # how the last dispute ended for the family (order, concession, mediation, ...)
+
+
+@dataclass(frozen=True)
+class GroupIndex:
+    """Children's groups for the equity measures: every combination of family capacity, requester and primary need
+    is one integer (`Child.gid`), so a count is kept per group with one list index, and each dimension's groups are
+    sums over the combinations."""
+
+    needs: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(CAPACITIES) * len(REQUESTERS) * len(self.needs)
+
+    def gid(self, capacity: str, requester: str, need: str) -> int:
+        return (CAPACITIES.index(capacity) * len(REQUESTERS) + REQUESTERS.index(requester)) * len(self.needs) \
+            + self.needs.index(need)
+
+    def members(self) -> dict[str, dict[str, list[int]]]:
+        """{dimension: {group value: [gid, ...]}} for redress_capacity, requester and primary_need."""
+        out: dict[str, dict[str, list[int]]] = {"redress_capacity": {}, "requester": {}, "primary_need": {}}
+        for cap in CAPACITIES:
+            for req in REQUESTERS:
+                for need in self.needs:
+                    g = self.gid(cap, req, need)
+                    out["redress_capacity"].setdefault(cap, []).append(g)
+                    out["requester"].setdefault(req, []).append(g)
+                    out["primary_need"].setdefault(need, []).append(g)
+        return out
+
+
+def group_index(scenario_needs: list[str]) -> GroupIndex:
+    """The groups of a scenario: its needs, and any need of the vocabulary it does not name (a case-study child)."""
+    return GroupIndex(tuple(dict.fromkeys([*scenario_needs, *NEEDS])))

@@ -15,10 +15,10 @@ from .child import Child
 class Costing:
     """Costs: the steps of this stage (mixed into `Journey`)."""
 
-    def cost(self, item: str, day: float) -> None:
+    def cost(self, c: Child, item: str, day: float) -> None:
         """Book the unit costs of one process step to each payer (rule set's `costs`)."""
         for amount, metric in self._costs.get(item, ()):
-            self.counters.add(metric, day, amount)
+            self.counters.count(c, metric, day, amount)
 
     def accrue_placement(self, c: Child, until: float) -> None:
         """Book a placement's cost from when the child started there until `until` (never before day 0)."""
@@ -30,5 +30,5 @@ class Costing:
         if until > start:
             years = (until - start) / DAYS_PER_YEAR
             for amount, metric in self._placement_costs.get(c.setting, ()):  # cost per year, by payer
-                self.counters.add(metric, until, amount * years)
+                self.counters.count(c, metric, until, amount * years)
         c.setting_since = math.nan

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...rules.law import Law
 from ...rules.scenario import LoadedScenario
 from ...schema.paths import get_attr_path
 from ...schema.units import DAYS_PER_YEAR
@@ -27,7 +28,7 @@ from ..core.loop import Engine
 from ..core.resources import Resource, noop
 from ..core.streams import Draw, Streams, StreamSet
 from .capacity import CapacityPlan, LAState
-from .child import Child, cumulative
+from .child import Child, cumulative, group_index
 from .costs import Costing
 from .population import OVERSAMPLE, Population
 from .records import COST_BY_PAYER, Counters, EventRow, Recorder
@@ -58,7 +59,10 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.lead_in = sc.lead_in_days
         if self.lead_in:
             engine.start_at(-self.lead_in)
-        self.counters = Counters(self.cal, self.warmup)
+        self.needs = list(sc.population.primary_need.values)
+        self.group_index = group_index(self.needs)
+        self.counters = Counters(self.cal, self.warmup, self.group_index.size)
+        self.disputes_ended: list[tuple[Child, str, float, float, str, float]] = []
         self.children: list[Child] = []
         self.plans_in_force = 0
         self.plans_ceased = 0
@@ -66,11 +70,15 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.las = [LAState(i, la, engine, self.warmup, sc.naming, self.law.effects.special_places_multiplier)
                     for i, la in enumerate(sc.local_authorities.items)]
         self._compile_parameters()
+        self.special_growth = 1.0  # special places' growth factor of the current year (CapacityPlan._apply_year)
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
         self._set_tribunal_capacity(sc.start_date.year)
         self.rng = StreamSet(streams, STREAMS)
         engine.horizon = self.horizon  # events at or after the horizon are never scheduled
+        self.law_schedule = loaded.law_schedule
+        for day, later in loaded.law_schedule:  # commencements inside the run: before any event of that day
+            engine.at(day, self._commence, later)
 
     def _compile_parameters(self) -> None:
         sc = self.sc
@@ -81,7 +89,6 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.refusal_rr = {r: rr[r] / norm for r in REQUESTERS}
         self.cum_age_request = cumulative([pop.age_at_request.get(a) for a in AGE_BANDS])
         self.cum_age_stock = cumulative([pop.age_of_plans_in_force.get(a) for a in AGE_BANDS])
-        self.needs = list(pop.primary_need.values)
         self.cum_need = cumulative([pop.primary_need.values[n] for n in self.needs])
         self.cum_pref_school = cumulative([pop.preferred_setting_school_age.get(s) for s in SETTINGS])
         self.cum_pref_post16 = cumulative([pop.preferred_setting_post16.get(s) for s in SETTINGS])
@@ -109,28 +116,13 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         r = sc.redress
         self.p_dispute = {k: v.value for k, v in r.dispute_probability.items()}
         self.cap_mult = {c: r.capacity_multiplier[c].value if c in r.capacity_multiplier else 1.0 for c in CAPACITIES}
-        law = self.law
-        self.fx = law.effects
-        if not 0.0 <= self.fx.requests_multiplier <= OVERSAMPLE:
-            raise ValueError(f"effects.requests_multiplier must be between 0 and {OVERSAMPLE}")
         reqs = [la.spec.requests_per_year for la in self.las]
         self.national_refusal = (sum(r * la.p_refuse for r, la in zip(reqs, self.las, strict=True))
                                  / (sum(reqs) or 1.0))
-        self.resolves = {st.name: (st.resolves if isinstance(st.resolves, float) else float(get_attr_path(self.sc, st.resolves).value))
-                         for st in law.ladder}
-        for st in law.ladder:
-            if st.servers_per_1000_requests > 0 and st.name != "tribunal":
-                for la in self.las:
-                    n = max(1, round(st.servers_per_1000_requests * la.spec.requests_per_year / 1000.0))
-                    la.rungs[st.name] = Resource(self.engine, f"{la.spec.code}.{st.name}", n, self.warmup)
-        # unit costs with each payer's counter made once: process steps by item, placements by setting
-        by_payer = {k: tuple((amount, COST_BY_PAYER[payer]) for amount, payer in v) for k, v in law.costs.items()}
-        self._costs = {k: v for k, v in by_payer.items() if not k.startswith("placement.")}
-        self._review_costs = self._costs.get("annual_review", ())
-        self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
-                                 if k.startswith("placement.")}
-        self._accrue_from = max(self.counters.from_day, 0.0)
-        self._transfers = self._transfer_calendar()  # placements are costed from day 0, after warm-up
+        self._accrue_from = max(self.counters.from_day, 0.0)  # placements are costed from day 0, after warm-up
+        r = sc.redress
+        self.p_drop_out = {k: v.value for k, v in r.drop_out_at_compelled_rung_probability.items()}
+        self._use_law(self.law)
         rv = sc.reviews
         self.p_cease = {a: rv.cease_probability_per_year[a].value if a in rv.cease_probability_per_year else 0.0
                         for a in AGE_BANDS}
@@ -138,7 +130,42 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._review_late_days = rv.review_late_extra_days.value
         self._p_move_to_special = rv.move_to_special_probability.value
         self._p_amend = rv.amend_probability.value
-        self._review_every = self.law.annual_review_days
+
+    def _use_law(self, law: Law) -> None:
+        """Everything the steps read from the law, compiled once: at the start and at each commencement."""
+        self.law = law
+        self.fx = fx = law.effects
+        if not 0.0 <= fx.requests_multiplier <= OVERSAMPLE:
+            raise ValueError(f"effects.requests_multiplier must be between 0 and {OVERSAMPLE}")
+        self.resolves = {st.name: (st.resolves if isinstance(st.resolves, float)
+                                   else float(get_attr_path(self.sc, st.resolves).value)) for st in law.ladder}
+        for st in law.ladder:
+            if st.servers_per_1000_requests > 0 and st.name != "tribunal":
+                for la in self.las:
+                    if st.name not in la.rungs:
+                        n = max(1, round(st.servers_per_1000_requests * la.spec.requests_per_year / 1000.0))
+                        la.rungs[st.name] = Resource(self.engine, f"{la.spec.code}.{st.name}", n, self.warmup)
+        # unit costs with each payer's counter made once: process steps by item, placements by setting
+        by_payer = {k: tuple((amount, COST_BY_PAYER[payer]) for amount, payer in v) for k, v in law.costs.items()}
+        self._costs = {k: v for k, v in by_payer.items() if not k.startswith("placement.")}
+        self._review_costs = self._costs.get("annual_review", ())
+        self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
+                                 if k.startswith("placement.")}
+        self._transfers = self._transfer_calendar()
+        self._review_every = law.annual_review_days
+        self._p_late_comply = self.sc.redress.la_late_compliance_probability.value * fx.la_late_compliance_multiplier
+        self._p_isp = {n: fx.school_support_plan_share * law.isp_eligible_by_need.get(n, 1.0) for n in self.needs}
+        lock = law.triple_lock_measured_on
+        self._triple_lock = (self.cal.day(lock), law.triple_lock_year_group)
+        for la in self.las:
+            la.places_multiplier = fx.special_places_multiplier
+
+    def _commence(self, law: Law) -> None:
+        """A reform's switches come into force: steps from today follow the new law (disputes, plans and requests
+        already under way keep what they were given, as transitional provisions usually say)."""
+        self._use_law(law)
+        for la in self.las:
+            la.resize_special(self.special_growth)
 
     @staticmethod
     def pinned(c: Child, key: str) -> Any:
@@ -174,6 +201,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                              f"{', '.join(defaults)}")
         for k, v in {**defaults, **attributes}.items():
             setattr(c, k, v)
+        c.gid = self.group_index.gid(c.capacity, c.requester, c.need)
         c.born = at_day - age * DAYS_PER_YEAR
         self.children.append(c)
         self.engine.at(at_day, self.identify_need, c)

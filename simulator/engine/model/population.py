@@ -194,22 +194,29 @@ class Population:
         age = lo + (hi - lo) * uniform_array(r.age, ids)
         pref_school = choice_array(r.preferred, self.cum_pref_school, ids)
         pref_post16 = choice_array(r.preferred, self.cum_pref_post16, ids)
+        req = choice_array(r.requester, self.cum_requester, ids)
+        need = choice_array(r.need, self.cum_need, ids)
+        cap = choice_array(r.capacity, self.cum_capacity, ids)
+        # the group: capacity x requester x need, as GroupIndex.gid (the scenario's needs come first in its order)
+        gid = (cap * len(REQUESTERS) + req) * len(self.group_index.needs) + need
         return {
-            "requester": [REQUESTERS[i] for i in choice_array(r.requester, self.cum_requester, ids).tolist()],
+            "requester": [REQUESTERS[i] for i in req.tolist()],
             "born": (at - age * DAYS_PER_YEAR).tolist(),
-            "need": [self.needs[i] for i in choice_array(r.need, self.cum_need, ids).tolist()],
+            "need": [self.needs[i] for i in need.tolist()],
             "preferred": [SETTINGS[i] for i in np.where(age >= 16, pref_post16, pref_school).tolist()],
             "on_s41": (uniform_array(r.on_s41, ids) < self.p_s41).tolist(),
-            "capacity": [CAPACITIES[i] for i in choice_array(r.capacity, self.cum_capacity, ids).tolist()],
+            "capacity": [CAPACITIES[i] for i in cap.tolist()],
             "health": (uniform_array(r.health, ids) < self.p_health).tolist(),
             "social": (uniform_array(r.social, ids) < self.p_social).tolist(),
             "exception": (uniform_array(r.exception, ids) < self.p_exception).tolist(),
+            "gid": gid.tolist(),
         }
 
     @staticmethod
     def _assign(c: Child, row: tuple) -> None:
         """A child's attributes from one row of `_attributes`, in the order of ATTRIBUTES."""
-        c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception = row
+        (c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception,
+         c.gid) = row
 
     def tribunal_backlog_at_start(self) -> None:
         """Appeals already waiting at the start: they occupy the hearing queue ahead of new ones."""

@@ -12,9 +12,9 @@ import bisect
 import datetime as dt
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from ...schema.vocabulary import APPEAL_TYPES, PAYERS
+from ...schema.vocabulary import APPEAL_TYPES, MEDIATION_OUTCOMES, PAYERS
 from ..core.calendar import Calendar
 
 
@@ -39,12 +39,14 @@ EVENT_COLUMNS = EventRow._fields
 REQUESTS = "requests"
 REFUSED = "refused"  # by the day of the decision
 REFUSED_BY_REQUEST_YEAR = "refused_by_request_year"  # by the day of the request, as SEN2 counts refusals
+DECIDED_TO_ASSESS = "decided_to_assess"
 REQUEST_WITHDRAWN = "request_withdrawn"
 ASSESSMENT_WITHDRAWN = "assessment_withdrawn"
 ASSESSMENT_LAPSED = "assessment_lapsed"
 ASSESSED_NO_PLAN = "assessed_no_plan"
 DECIDED_TO_ISSUE = "decided_to_issue"
 SCHOOL_SUPPORT_PLANS = "school_support_plans"
+ISP_ESCALATIONS = "isp_escalations"  # requests for an assessment after a school-level plan
 # plans
 NEW_PLANS = "new_plans"
 NEW_PLANS_EXCL_EXCEPTIONS = "new_plans_excl_exceptions"
@@ -52,9 +54,16 @@ WITHIN_LIMIT_EXCL_EXCEPTIONS = "within_20_weeks_excl_exceptions"  # within the r
 OVER_1_YEAR_EXCL_EXCEPTIONS = "over_1_year_excl_exceptions"
 PLACEMENT_OUTSIDE_LIST_NO_APPEAL = "placement_outside_list_no_appeal"
 PLANS_CEASED = "plans_ceased"
+PLACEMENTS_INDEPENDENT_SPECIAL = "placements_independent_special"  # places taken up in an independent special school
+TRANSFERS_NAMED = "transfers_named"  # phase transfers at which the next setting was named
+TRANSFER_LATE_WEEKS_SUM = "transfer_late_weeks_sum"  # weeks after the deadline before the next setting was named
 # redress (tribunal counts are kept by September-August year too)
 MEDIATIONS = "mediations"
 MEDIATIONS_SETTLED = "mediations_settled"
+MEDIATION_BY_OUTCOME = {o: f"mediations_{o}" for o in MEDIATION_OUTCOMES}
+MEDIATIONS_COMPELLED = "mediations_compelled"  # held only because mediation was mandatory
+MEDIATION_LIMIT_MISSED = "mediation_limit_missed"  # not held within the limit: the certificate was issued
+DROPPED_OUT = "dropped_out_at_rung"  # families who gave up at a compulsory rung
 INDEPENDENT_REVIEWS = "independent_reviews"
 APPEALS_REGISTERED = "appeals_registered"
 APPEALS_BY_TYPE = {k: f"appeals_{k}" for k in APPEAL_TYPES}
@@ -71,6 +80,8 @@ COUNTS = frozenset({
     REQUESTS, REFUSED, REFUSED_BY_REQUEST_YEAR, REQUEST_WITHDRAWN, ASSESSMENT_WITHDRAWN, ASSESSMENT_LAPSED,
     ASSESSED_NO_PLAN, DECIDED_TO_ISSUE, SCHOOL_SUPPORT_PLANS, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS,
     WITHIN_LIMIT_EXCL_EXCEPTIONS, OVER_1_YEAR_EXCL_EXCEPTIONS, PLACEMENT_OUTSIDE_LIST_NO_APPEAL, PLANS_CEASED,
+    DECIDED_TO_ASSESS, ISP_ESCALATIONS, PLACEMENTS_INDEPENDENT_SPECIAL, TRANSFERS_NAMED, TRANSFER_LATE_WEEKS_SUM,
+    *MEDIATION_BY_OUTCOME.values(), MEDIATIONS_COMPELLED, MEDIATION_LIMIT_MISSED, DROPPED_OUT,
     MEDIATIONS, MEDIATIONS_SETTLED, INDEPENDENT_REVIEWS, APPEALS_REGISTERED, *APPEALS_BY_TYPE.values(),
     APPEALS_CONCEDED, APPEALS_WITHDRAWN, HEARINGS, WEEKS_TO_HEARING_SUM, DECIDED_FOR_FAMILY, DECIDED_FOR_LA,
     *COST_BY_PAYER.values()})
@@ -107,8 +118,9 @@ class Counters:
     the last one); `counts` gives the flat (metric, period) view the metrics read once the run is over, and
     `la_counts` the per-authority counts (kept in the same dicts under (authority, metric) keys)."""
 
-    def __init__(self, cal: Calendar, from_day: float = 0.0):
+    def __init__(self, cal: Calendar, from_day: float = 0.0, groups: int = 0):
         self.cal = cal
+        self.groups: list[dict[str, float]] = [{} for _ in range(groups)]  # totals by child group (`Child.gid`)
         self.from_day = from_day
         ys = cal.year_starts()
         self._year_days = [d for _, d in ys]
@@ -156,6 +168,21 @@ class Counters:
         if academic:
             a = self._by.setdefault(self.academic(day), {})
             a[metric] = a.get(metric, 0.0) + n
+
+    def count(self, c: Any, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
+        """Count for a child: the national count (as `add`) and the total of the child's group (`c.gid`), from which
+        every metric is also reported by family capacity, requester and need."""
+        if day < self.from_day:
+            return
+        lo, hi, d = self._span
+        if not lo <= day < hi:
+            d = self._year_counts(day)
+        d[metric] = d.get(metric, 0.0) + n
+        if academic:
+            a = self._by.setdefault(self.academic(day), {})
+            a[metric] = a.get(metric, 0.0) + n
+        g = self.groups[c.gid]
+        g[metric] = g.get(metric, 0.0) + n
 
     def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
         """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""

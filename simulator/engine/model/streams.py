@@ -20,12 +20,13 @@ POPULATION_STREAMS = ("request_made", "stock_review", "dispute_at_start_child", 
 ROUTE_STREAMS = ("school_support_plan", "panel", "request_withdrawn", "refuse_assess", "school_advice", "ep_advice",
                  "health_advice", "social_advice", "decide_issue", "la_delay", "assessment_withdrawn",
                  "assessment_lapsed", "no_plan", "draft", "consult", "finalise", "naming", "grounds", "on_list",
-                 "place_start")
+                 "place_start", "list_order", "outside_list", "isp_escalates", "isp_escalation_days")
 # disputes, the redress ladder and the tribunal
 REDRESS_STREAMS = ("contents_dispute", *(f"dispute_{k}" for k in APPEAL_TYPES), "mediation_chosen", "mediation_days",
                    "mediation_late", "mediation_late_days", "mediation_service", "mediation_settles", "review_days",
                    "review_resolves", "appeal_days", "appeal_end", "concede_early", "concede_time", "hearing_outcome",
-                   "comply", "comply_late", "comply_late_days")
+                   "comply", "comply_late", "comply_late_days", "mediation_outcome", "mediation_wait", "drop_out",
+                   "review_followed", "reconsideration_days")
 # plans in force: annual reviews and phase transfers
 REVIEW_STREAMS = ("review_late", "review_late_days", "review_decision", "review_outcome", "contents_dispute_review",
                   "transfer_late", "transfer_late_days", "transfer_preference", "step_down")

@@ -26,7 +26,9 @@ from ..records import (
     ASSESSED_NO_PLAN,
     ASSESSMENT_LAPSED,
     ASSESSMENT_WITHDRAWN,
+    DECIDED_TO_ASSESS,
     DECIDED_TO_ISSUE,
+    ISP_ESCALATIONS,
     REFUSED,
     REFUSED_BY_REQUEST_YEAR,
     REQUEST_WITHDRAWN,
@@ -51,11 +53,11 @@ class AssessmentSteps:
     def request_assessment(self, c: Child) -> None:
         c.t0 = now = self.engine.now
         c.final_deadline = now + self.law.final_plan_days
-        self.counters.add(REQUESTS, now)
+        self.counters.count(c, REQUESTS, now)
         self.counters.add_la(c.la, REQUESTS, now)  # per authority, for the per-authority backtest
         self.log(c, "request", f"received_from_{c.requester}", LA)
-        if self.fx.school_support_plan_share and \
-                self.rng.school_support_plan.u(c.id) < self.fx.school_support_plan_share:
+        p_isp = 0.0 if c.escalated else self._p_isp.get(c.need, 0.0)
+        if p_isp and self.rng.school_support_plan.u(c.id) < p_isp:
             self.school_support_plan(c)
             return
         panel = self.duration("panel_decision_days", self.rng.panel, c.id)
@@ -64,9 +66,24 @@ class AssessmentSteps:
     def school_support_plan(self, c: Child) -> None:
         """Needs met by a school-level plan instead: no EHC needs assessment, and no appeal to the tribunal."""
         c.status = "school_support_plan"
-        self.counters.add(SCHOOL_SUPPORT_PLANS, self.engine.now)
-        self.cost("school_support_plan", self.engine.now)
+        self.counters.count(c, SCHOOL_SUPPORT_PLANS, self.engine.now)
+        self.cost(c, "school_support_plan", self.engine.now)
         self.log(c, "school_support_plan", "made_no_tribunal_route", SCHOOL)
+        law = self.law
+        if law.isp_escalation and self.rng.isp_escalates.u(c.id) < law.isp_escalation:
+            delay = self.rng.isp_escalation_days.exponential(law.isp_escalation_delay_days, c.id)
+            self.engine.schedule(delay, self.escalate_from_support_plan, c)
+
+    def escalate_from_support_plan(self, c: Child) -> None:
+        """The school-level plan does not meet the need: the family or school asks for an EHC needs assessment
+        (a new request, with its own 20 weeks); it is not diverted again."""
+        if c.status != "school_support_plan":
+            return
+        c.escalated = True
+        c.status = "in_progress"
+        self.counters.count(c, ISP_ESCALATIONS, self.engine.now)
+        self.log(c, "school_support_plan", "escalated_to_request", FAMILY)
+        self.request_assessment(c)
 
     def refusal_probability(self, la: LAState, requester: str) -> float:
         """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
@@ -85,12 +102,13 @@ class AssessmentSteps:
             return
         if (pin == "refused") if pin else self.rng.refuse_assess.u(c.id) < self.refusal_probability(la, c.requester):
             c.refused = True
-            self.counters.add(REFUSED, now)
+            self.counters.count(c, REFUSED, now)
             self.counters.add_la(c.la, REFUSED, c.t0)  # by the year of the request, as SEN2 counts refusals
-            self.counters.add(REFUSED_BY_REQUEST_YEAR, c.t0)
+            self.counters.count(c, REFUSED_BY_REQUEST_YEAR, c.t0)
             self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
             self.dispute_or_accept(c, "refusal_to_assess")
         else:
+            self.counters.count(c, DECIDED_TO_ASSESS, now)
             self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
             self.gather_advice(c)
 
@@ -98,13 +116,13 @@ class AssessmentSteps:
         """The family or young person withdraws before the LA's decision (they move away, the need is met another
         way): SEN2 counts these apart from refusals and plans."""
         c.status = "withdrawn"
-        self.counters.add(what, self.engine.now)
+        self.counters.count(c, what, self.engine.now)
         self.log(c, step, what, FAMILY)
 
     def gather_advice(self, c: Child) -> None:
         """Advice requested from school, EP, and health and social care where relevant (6 weeks each)."""
         c.assessed = True
-        self.cost("assessment", self.engine.now)
+        self.cost(c, "assessment", self.engine.now)
         la = self.las[c.la]
         i = c.id
         c.advice_pending = 2 + c.health + c.social
@@ -166,10 +184,10 @@ class AssessmentSteps:
         if not c.ordered and ((pin == "not_to_issue") if pin else
                               self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx.no_plan_multiplier):
             c.no_plan = True
-            self.counters.add(ASSESSED_NO_PLAN, now)
+            self.counters.count(c, ASSESSED_NO_PLAN, now)
             self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
             self.dispute_or_accept(c, "refusal_to_issue")
             return
-        self.counters.add(DECIDED_TO_ISSUE, now)
+        self.counters.count(c, DECIDED_TO_ISSUE, now)
         self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)
         self.write_draft(c)

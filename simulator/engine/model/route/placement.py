@@ -17,6 +17,12 @@ from ....schema.vocabulary import (
     SETTING,
 )
 from ..child import Child
+from ..records import PLACEMENTS_INDEPENDENT_SPECIAL
+
+# a family's next preferences when the first is full (the less specialist kinds, in order), for allocation from a list
+PREFERENCE_ORDER = {"independent_special": ("maintained_special", "resourced_provision", "mainstream"),
+                    "maintained_special": ("resourced_provision", "mainstream"),
+                    "resourced_provision": ("mainstream",), "alternative_provision": ("mainstream",)}
 
 
 class PlacementSteps:
@@ -37,12 +43,7 @@ class PlacementSteps:
         law = self.law
         pin = self.pinned(c, "setting_request")
         if law.tailored_list:
-            # the family states a preference from the LA's list; a kind of setting not on it cannot be requested
-            # every list includes a local mainstream school and college (Green Paper: "including mainstream")
-            if (pin == "agreed") if pin else (wanted in ("mainstream", "post16")
-                                              or self.rng.on_list.u(c.id, occurrence) < law.list_covers_preference):
-                return wanted, False, ""
-            return self.la_alternative(wanted, c), True, "not_on_tailored_list"
+            return self.allocate_from_list(c, wanted, occurrence, pin)
         u = self.rng.naming.u(c.id, occurrence)
         if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
             refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
@@ -56,6 +57,32 @@ class PlacementSteps:
         if not refuse:
             return wanted, False, ""
         return self.la_alternative(wanted, c), True, ground
+
+    def allocate_from_list(self, c: Child, wanted: str, occurrence: int, pin: str | None) -> tuple[str, bool, str]:
+        """A tailored list (Green Paper 2022, GP4; White Paper 2026, WP5): the family states preferences from the
+        LA's list, and the LA allocates "the first available place in order of the parent's preference"
+        (addendum 6.3). Each kind of setting is on the list with the rule set's coverage (mainstream always); a
+        preference off the list is accepted only where the rule set allows it (White Paper: a setting "which can
+        deliver the Package"), else the LA names an alternative, appealable unless the rule set removes it."""
+        law = self.law
+        if pin == "agreed":
+            return wanted, False, ""
+        if pin != "refused" and self.rng.on_list.u(c.id, occurrence) < law.list_coverage.get(wanted, 1.0):
+            if self._place_free(c, wanted):
+                return wanted, False, ""
+            for k, alt in enumerate(PREFERENCE_ORDER.get(wanted, ())):  # the family's next preferences on the list
+                on_list = self.rng.list_order.u(c.id, occurrence * 8 + k) < law.list_coverage.get(alt, 1.0)
+                if on_list and self._place_free(c, alt):
+                    return alt, True, "first_preference_full"
+            return self.la_alternative(wanted, c), True, "first_preference_full"
+        if pin != "refused" and self.rng.outside_list.u(c.id, occurrence) < law.outside_list_accepted:
+            return wanted, False, ""
+        return self.la_alternative(wanted, c), True, "not_on_tailored_list"
+
+    def _place_free(self, c: Child, setting: str) -> bool:
+        """A place is free now in a setting of finite capacity (settings without a capacity always have one)."""
+        res = self.las[c.la].places.get(setting)
+        return res is None or res.servers is None or res.busy < res.servers
 
     def la_alternative(self, wanted: str, c: Child) -> str:
         """What the LA names instead: the next less costly kind, mainstream first under s.33."""
@@ -106,3 +133,5 @@ class PlacementSteps:
         c.days_without_provision += now - c.waiting_since
         c.waiting_since = math.nan
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
+        if c.setting == "independent_special":
+            self.counters.count(c, PLACEMENTS_INDEPENDENT_SPECIAL, now)

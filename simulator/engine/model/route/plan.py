@@ -54,24 +54,26 @@ class PlanSteps:
         deadline = c.final_deadline
         met = now <= deadline
         self.plans_in_force += 1
-        self.counters.add(NEW_PLANS, now)
+        self.counters.count(c, NEW_PLANS, now)
         self.counters.add_la(c.la, NEW_PLANS, now)
         if not c.exception and not c.ordered:
-            self.counters.add(NEW_PLANS_EXCL_EXCEPTIONS, now)
+            self.counters.count(c, NEW_PLANS_EXCL_EXCEPTIONS, now)
             self.counters.add_la(c.la, NEW_PLANS_EXCL_EXCEPTIONS, now)
             if met:
-                self.counters.add(WITHIN_LIMIT_EXCL_EXCEPTIONS, now)
+                self.counters.count(c, WITHIN_LIMIT_EXCL_EXCEPTIONS, now)
                 self.counters.add_la(c.la, WITHIN_LIMIT_EXCL_EXCEPTIONS, now)
             elif now - c.t0 > DAYS_PER_YEAR:
-                self.counters.add(OVER_1_YEAR_EXCL_EXCEPTIONS, now)
+                self.counters.count(c, OVER_1_YEAR_EXCL_EXCEPTIONS, now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
         self.secure_place(c, c.setting)
         self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
         self._schedule_transfer(c, now)
-        if c.named_against_wish and c.named_ground == "not_on_tailored_list" and not self.law.outside_list_appealable:
-            self.counters.add(PLACEMENT_OUTSIDE_LIST_NO_APPEAL, now)
+        no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
+            and not self.law.outside_list_appealable
+        if no_appeal:  # the setting cannot be appealed; the plan's contents still can
+            self.counters.count(c, PLACEMENT_OUTSIDE_LIST_NO_APPEAL, now)
             self.log(c, "name_setting_outside_list", "no_appeal_against_setting_named", LA)
-        elif c.named_against_wish:
+        if c.named_against_wish and not no_appeal:
             self.dispute_or_accept(c, "placement")
         elif (self.pinned(c, "dispute_contents") if self.pinned(c, "dispute_contents") is not None
               else self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents")):

@@ -10,16 +10,22 @@ groups them by stage.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from ....rules.law import LadderStep
-from ....schema.vocabulary import (
-    FAMILY,
-    MEDIATION,
-)
+from ....schema.vocabulary import FAMILY, LA, MEDIATION, MEDIATION_OUTCOMES
 from ..child import Child
-from ..records import INDEPENDENT_REVIEWS, MEDIATIONS, MEDIATIONS_SETTLED
+from ..records import (
+    DROPPED_OUT,
+    INDEPENDENT_REVIEWS,
+    MEDIATION_BY_OUTCOME,
+    MEDIATION_LIMIT_MISSED,
+    MEDIATIONS,
+    MEDIATIONS_COMPELLED,
+    MEDIATIONS_SETTLED,
+)
 
 
 class RedressSteps:
@@ -48,12 +54,21 @@ class RedressSteps:
             return
         c.dispute = kind
         c.disputes += 1
-        c.decision_at = self.engine.now
+        c.decision_at = c.disputed_at = self.engine.now
+        c.decided_at = math.nan
+        c.compelled = False
         c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
         c.rung = 0
         c.must_certify = False
         self.log(c, "redress", f"dispute_{kind}", FAMILY)
         self.next_rung(c)
+
+    def end_dispute(self, c: Child, outcome: str) -> None:
+        """The open dispute is resolved (an agreement, a concession, a withdrawal or giving up, or a tribunal
+        decision): its time from the disputed decision is kept for the measures, by dispute type and group."""
+        if c.dispute:
+            self.disputes_ended.append((c, c.dispute, c.disputed_at, self.engine.now, outcome, c.decided_at))
+        c.dispute = ""
 
     def next_rung(self, c: Child) -> None:
         if c.rung >= len(c.ladder):
@@ -69,14 +84,31 @@ class RedressSteps:
         c.must_certify = step.mandatory
         self.next_rung(c)
 
+    def gives_up(self, c: Child) -> bool:
+        """At a compulsory extra rung, a family may give up instead of going on (more often with little capacity)."""
+        if self.rng.drop_out.u(c.id, c.disputes) < self.p_drop_out[c.capacity]:
+            self.counters.count(c, DROPPED_OUT, self.engine.now)
+            self.log(c, "redress", "family_gave_up", FAMILY)
+            self.decision_stands(c, c.dispute, "dropped_out")
+            return True
+        return False
+
     def mediation(self, c: Child, step: Any) -> None:
-        """Mediation if it is mandatory or the family chooses it; the LA must arrange it within the limit."""
+        """Mediation if the family chooses it, or if the rule set makes it mandatory (then families who would not
+        have chosen it are compelled: they settle at their own rate, and some give up); the LA must arrange it within
+        the limit, and if it does not the certificate is issued and the family may appeal (timeline.md 1.3)."""
         i, occ = c.id, c.disputes
         pin = self.pinned(c, "mediation")
-        chosen = step.mandatory or ((pin == "chosen") if pin else self.rng.mediation_chosen.u(i, occ) <
-                                    self.sc.redress.mediation_chosen_probability.value
-                                    * self.fx.mediation_chosen_multiplier)
-        if not chosen:
+        volunteer = (pin == "chosen") if pin else (self.rng.mediation_chosen.u(i, occ) <
+                                                   self.sc.redress.mediation_chosen_probability.value
+                                                   * self.fx.mediation_chosen_multiplier)
+        if not volunteer and step.mandatory:
+            c.compelled = True
+            if pin == "declined":
+                self.log(c, "mediation", "declined_but_mandatory", FAMILY)  # the pinned choice is overridden
+            if self.gives_up(c):
+                return
+        elif not volunteer:
             if c.must_certify:
                 cert = self._ladder_limit("mediation_advice")
                 self.engine.schedule(cert, self._certificate, c)
@@ -84,12 +116,21 @@ class RedressSteps:
                 self.next_rung(c)
             return
         r = self.sc.redress
-        # held within the limit, unless this LA is late (then the limit plus a delay)
-        held = min(self.duration("mediation_held_days", self.rng.mediation_days, i, occ), step.time_limit_days)
+        now = self.engine.now
+        limit = step.time_limit_days
+        # held within the limit, unless this LA is late
+        held = min(self.duration("mediation_held_days", self.rng.mediation_days, i, occ), limit)
         if self.rng.mediation_late.u(i, occ) < r.mediation_held_late_probability.value:
-            held = step.time_limit_days + self.rng.mediation_late_days.exponential(r.mediation_held_days.value,
-                                                                                   i, occ)
+            if self.rng.mediation_wait.u(i, occ) >= r.mediation_wait_when_late_probability.value:
+                # the limit is missed: the certificate is issued (limit + 3 working days); the family appeals
+                self.counters.count(c, MEDIATION_LIMIT_MISSED, now)
+                self.log(c, "mediation", "not_held_within_limit", LA, now + limit, False)
+                self.engine.schedule(limit + self._ladder_limit("mediation_advice"), self._certificate, c)
+                return
+            held = limit + self.rng.mediation_late_days.exponential(r.mediation_held_days.value, i, occ)
         c.mediations += 1
+        if c.compelled:
+            self.counters.count(c, MEDIATIONS_COMPELLED, now)
         res = self.las[c.la].rungs.get(step.name)
         if res is not None:  # a mediation service of finite capacity: the family waits for a mediator
             res.serve(c, self.rng.mediation_service.exponential(r.mediation_held_days.value, i, occ),
@@ -101,21 +142,52 @@ class RedressSteps:
         step = c.ladder[c.rung - 1]
         now = self.engine.now
         deadline = c.decision_at + step.time_limit_days
-        self.counters.add(MEDIATIONS, now)
-        self.cost("mediation", now)
+        self.counters.count(c, MEDIATIONS, now)
+        self.cost(c, "mediation", now)
+        r = self.sc.redress
         pin = self.pinned(c, "mediation_outcome")
-        if (pin == "settled") if pin else self.rng.mediation_settles.u(c.id, c.disputes) < self.resolves["mediation"]:
-            self.counters.add(MEDIATIONS_SETTLED, now)
-            self.log(c, "mediation", "settled", MEDIATION, deadline, now <= deadline)
-            self.resolve_for_family(c, "mediation")
+        settle = r.mediation_settles_compelled_probability.value if c.compelled else self.resolves["mediation"]
+        if (pin != "not_settled") if pin else self.rng.mediation_settles.u(c.id, c.disputes) < settle:
+            self.counters.count(c, MEDIATIONS_SETTLED, now)
+            outcome = pin if pin in MEDIATION_OUTCOMES else self._settled_outcome(c)
+            self.counters.count(c, MEDIATION_BY_OUTCOME[outcome], now)
+            self.log(c, "mediation", "settled" if outcome == "for_family" else f"settled_{outcome}", MEDIATION,
+                     deadline, now <= deadline)
+            if outcome == "for_family":
+                self.resolve_for_family(c, "mediation")
+            elif outcome == "partial":
+                self.partial_agreement(c)
+            else:
+                self.decision_stands(c, c.dispute, "family_accepts")
         else:
+            self.counters.count(c, MEDIATION_BY_OUTCOME["not_settled"], now)
             self.log(c, "mediation", "not_settled", MEDIATION, deadline, now <= deadline)
             self.engine.schedule(self._ladder_limit("mediation_advice"), self._certificate, c)
+
+    def _settled_outcome(self, c: Child) -> str:
+        """How a settled mediation ended: for the family, partly, or the family accepting the LA's position."""
+        r = self.sc.redress
+        u = self.rng.mediation_outcome.u(c.id, c.disputes)
+        f = r.mediation_agreement_for_family_share.value
+        if u < f:
+            return "for_family"
+        return "partial" if u < f + r.mediation_partial_agreement_share.value else "family_accepts"
+
+    def partial_agreement(self, c: Child) -> None:
+        """Less than the family sought: a plan in force continues, amended in part (contents) or with reduced
+        provision (cessation); a refusal or the setting named stands, with something short of it agreed (support
+        without a plan, extra help in the setting named). The event log and the counts record it as partial."""
+        if c.dispute in ("contents", "cessation"):
+            self.end_dispute(c, "partial")
+        else:
+            self.decision_stands(c, c.dispute, "partial")
 
     def independent_review(self, c: Child, step: Any) -> None:
         """An independent review between mediation and tribunal (a reform's rung): decided within its limit."""
         if not step.mandatory:
             self.next_rung(c)  # optional reviews are assumed not taken up: the family goes on to appeal
+            return
+        if self.gives_up(c):
             return
         self.log(c, "independent_review", "referred", MEDIATION)
         days = step.time_limit_days * self.rng.review_days.u(c.id, c.disputes)
@@ -128,15 +200,19 @@ class RedressSteps:
     def _after_review(self, c: Child) -> None:
         step = c.ladder[c.rung - 1]
         now = self.engine.now
-        self.counters.add(INDEPENDENT_REVIEWS, now)
-        self.cost("independent_review", now)
+        self.counters.count(c, INDEPENDENT_REVIEWS, now)
+        self.cost(c, "independent_review", now)
         deadline = c.decision_at + step.time_limit_days
         if self.rng.review_resolves.u(c.id, c.disputes) < self.resolves["independent_review"]:
-            self.log(c, "independent_review", "resolved_for_family", MEDIATION, deadline, now <= deadline)
-            self.resolve_for_family(c, "independent_review")
+            if step.binding or self.rng.review_followed.u(c.id, c.disputes) < \
+                    self.sc.redress.la_follows_nonbinding_review_probability.value:
+                self.log(c, "independent_review", "resolved_for_family", MEDIATION, deadline, now <= deadline)
+                self.resolve_for_family(c, "independent_review")
+                return
+            self.log(c, "independent_review", "finding_not_followed_by_la", LA, deadline, now <= deadline)
         else:
             self.log(c, "independent_review", "not_resolved", MEDIATION, deadline, now <= deadline)
-            self.next_rung(c)
+        self.next_rung(c)
 
     def _ladder_limit(self, name: str) -> float:
         for s in self.law.ladder:
@@ -149,8 +225,9 @@ class RedressSteps:
         c.cert_at = self.engine.now
         self.next_rung(c)
 
-    def decision_stands(self, c: Child, kind: str) -> None:
-        c.dispute = ""
+    def decision_stands(self, c: Child, kind: str, outcome: str = "for_la") -> None:
+        """The decision stands: undisputed, or the dispute about it ended without a change (`outcome`)."""
+        self.end_dispute(c, outcome)
         if kind == "refusal_to_assess":
             c.status = "refused"
         elif kind == "refusal_to_issue":

@@ -18,7 +18,7 @@ from ....schema.vocabulary import (
     SETTINGS,
 )
 from ..child import Child, age_band
-from ..records import PLANS_CEASED
+from ..records import PLANS_CEASED, TRANSFER_LATE_WEEKS_SUM, TRANSFERS_NAMED
 from ..streams import TRANSFER_NAMING
 
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
@@ -50,7 +50,7 @@ class ReviewSteps:
     def _review_meeting_only(self, c: Child) -> None:
         if c.status == "plan":
             c.reviews += 1
-            self.cost("annual_review", self.engine.now)
+            self.cost(c, "annual_review", self.engine.now)
 
     def _review_decision(self, arg: tuple) -> None:
         c, due = arg
@@ -58,7 +58,7 @@ class ReviewSteps:
             return
         c.reviews = k = c.reviews + 1
         for amount, metric in self._review_costs:
-            self.counters.add(metric, due, amount)
+            self.counters.count(c, metric, due, amount)
         now = self.engine.now
         age = (now - c.born) / DAYS_PER_YEAR
         if now + self._review_every < self.horizon:
@@ -136,14 +136,24 @@ class ReviewSteps:
         cum = self.cum_pref_post16 if age >= 16 else self.cum_pref_school
         wanted = SETTINGS[self.rng.transfer_preference.choice(cum, c.id, c.transfers)]
         self.log(c, "phase_transfer", f"review_age_{age}", LA, deadline, now <= deadline + 1e-9)
+        self.counters.count(c, TRANSFERS_NAMED, now)
+        if now > deadline:  # weeks without a named setting for the next phase
+            self.counters.count(c, TRANSFER_LATE_WEEKS_SUM, now, (now - deadline) / 7.0)
         step_down = self.fx.step_down_at_phase_transfer
-        protected = self.fx.protect_special_places and c.setting in ("maintained_special", "independent_special")
+        protected = self.fx.protect_special_places and (c.setting in ("maintained_special", "independent_special")
+                                                        or self.triple_locked(c, age))
         if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
         self._rename(c, wanted, TRANSFER_NAMING + c.transfers)
         self._schedule_transfer(c, now + 200.0)
+
+    def triple_locked(self, c: Child, age: int) -> bool:
+        """The White Paper's triple lock: a child in the named year group or above on the date is not moved to a
+        school-level plan before finishing secondary (the transfer at 16 is the end of secondary)."""
+        day, year_group = self._triple_lock
+        return age < 16 and int((day - c.born) // DAYS_PER_YEAR) - 4 >= year_group
 
     def cease(self, c: Child) -> None:
         now = self.engine.now
@@ -152,7 +162,7 @@ class ReviewSteps:
         c.ceased_at = now
         self.plans_in_force -= 1
         self.plans_ceased += 1
-        self.counters.add(PLANS_CEASED, now)
+        self.counters.count(c, PLANS_CEASED, now)
         if c.place_res is not None and c.place_job is not None:
             if c.place_job.started:
                 c.place_res.release()

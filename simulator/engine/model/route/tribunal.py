@@ -55,8 +55,8 @@ class TribunalSteps:
         c.appeals += 1
         c.registered_at = now
         kind = c.dispute
-        self.counters.add(APPEALS_REGISTERED, now, academic=True)
-        self.counters.add(APPEALS_BY_TYPE[kind], now, academic=True)
+        self.counters.count(c, APPEALS_REGISTERED, now, academic=True)
+        self.counters.count(c, APPEALS_BY_TYPE[kind], now, academic=True)
         self.log(c, "appeal", f"lodged_{kind}", FAMILY)
         self.engine.schedule(self.law.registration_days, self._registered, c)
 
@@ -96,8 +96,8 @@ class TribunalSteps:
             return
         if c.job is not None:
             self.tribunal.cancel(c.job)
-        self.counters.add(APPEALS_CONCEDED, self.engine.now, academic=True)
-        self.cost("appeal_conceded", self.engine.now)
+        self.counters.count(c, APPEALS_CONCEDED, self.engine.now, academic=True)
+        self.cost(c, "appeal_conceded", self.engine.now)
         self.log(c, "appeal", "conceded_by_la", LA)
         self.resolve_for_family(c, "concession")
 
@@ -108,43 +108,45 @@ class TribunalSteps:
             withdrawn = c.concede_at == -1.0
             self.tribunal.release()  # too late to list another case? the slot is reused
             if withdrawn:
-                self.counters.add(APPEALS_WITHDRAWN, now, academic=True)
+                self.counters.count(c, APPEALS_WITHDRAWN, now, academic=True)
                 self.log(c, "appeal", "withdrawn", FAMILY)
-                self.decision_stands(c, c.dispute)
+                self.decision_stands(c, c.dispute, "withdrawn")
             else:
-                self.counters.add(APPEALS_CONCEDED, now, academic=True)
-                self.cost("appeal_conceded", now)
+                self.counters.count(c, APPEALS_CONCEDED, now, academic=True)
+                self.cost(c, "appeal_conceded", now)
                 self.log(c, "appeal", "conceded_by_la", LA)
                 self.resolve_for_family(c, "concession")
             return
         c.hearing_at = now
-        self.counters.add(HEARINGS, now, academic=True)
-        self.cost("hearing", now)
-        self.counters.add(WEEKS_TO_HEARING_SUM, now, (now - c.registered_at) / 7.0, academic=True)
+        self.counters.count(c, HEARINGS, now, academic=True)
+        self.cost(c, "hearing", now)
+        self.counters.count(c, WEEKS_TO_HEARING_SUM, now, (now - c.registered_at) / 7.0, academic=True)
         self.log(c, "hearing", "heard", TRIBUNAL)
         self.engine.schedule(self.hearing_days, release, self.tribunal)
         self.engine.schedule(self.law.written_decision_days, self._tribunal_decision, c)
 
     def _tribunal_decision(self, c: Child) -> None:
         now = self.engine.now
+        c.decided_at = now
         pin = self.pinned(c, "hearing")
         if (pin == "for_family") if pin else self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
-            self.counters.add(DECIDED_FOR_FAMILY, now, academic=True)
+            self.counters.count(c, DECIDED_FOR_FAMILY, now, academic=True)
             self.log(c, "tribunal_decision", "for_family", TRIBUNAL)
             self.resolve_for_family(c, "order")
         else:
-            self.counters.add(DECIDED_FOR_LA, now, academic=True)
+            self.counters.count(c, DECIDED_FOR_LA, now, academic=True)
             self.log(c, "tribunal_decision", "for_la", TRIBUNAL)
-            self.decision_stands(c, c.dispute)
+            self.decision_stands(c, c.dispute, "for_la")
 
     def resolve_for_family(self, c: Child, how: str) -> None:
         """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
         kind = c.dispute
-        c.dispute = ""
+        self.end_dispute(c, how)
+        c.how = how
         limit = self.law.compliance_days[kind]
         r = self.sc.redress
         days = limit * self.rng.comply.u(c.id, c.disputes)
-        if self.rng.comply_late.u(c.id, c.disputes) < r.la_late_compliance_probability.value:
+        if self.rng.comply_late.u(c.id, c.disputes) < self._p_late_comply:
             days = limit + self.rng.comply_late_days.exponential(r.la_late_compliance_extra_days.value, c.id,
                                                                      c.disputes)
         deadline = self.engine.now + limit
@@ -162,8 +164,29 @@ class TribunalSteps:
             c.final_deadline = deadline
             self.log(c, "comply", f"make_plan_after_{how}", LA)
             self.write_draft(c)
+        elif action == "rename" and how == "order" and self.law.placement_power == "remit":
+            # the tribunal can only send the decision back: the LA reconsiders, with no deadline in any source
+            # (a concession or a mediated agreement stands: only an order is a remittal)
+            days = self.rng.reconsideration_days.exponential(self.law.reconsideration_days, c.id, c.disputes)
+            self.engine.schedule(days, self._reconsidered, c)
         else:
             self.engine.schedule(days, self._complied, (c, action, deadline))
+
+    def _reconsidered(self, c: Child) -> None:
+        """The LA decides the placement again after a remittal, and may refuse again (the family may appeal again)."""
+        if c.status != "plan":
+            return
+        want = c.pending_setting or c.preferred
+        c.named_against_wish = False
+        c.pending_setting = ""
+        named, refused, ground = self.decide_setting(c, want, RECONSIDERATION_NAMING + c.disputes)
+        self.log(c, "reconsideration", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        if refused:
+            c.pending_setting = want
+            if c.disputes < 4:
+                self.dispute_or_accept(c, "placement")
+            return
+        self.secure_place(c, want)
 
     def _complied(self, arg: tuple) -> None:
         c, action, deadline = arg
@@ -175,15 +198,6 @@ class TribunalSteps:
             want = c.pending_setting or c.preferred
             c.named_against_wish = False
             c.pending_setting = ""
-            if self.law.placement_power == "remit":
-                # the tribunal can only send the decision back: the LA decides again, and may refuse again
-                named, refused, ground = self.decide_setting(c, want, RECONSIDERATION_NAMING + c.disputes)
-                self.log(c, "reconsideration", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
-                if refused:
-                    c.pending_setting = want
-                    if c.disputes < 4:
-                        self.dispute_or_accept(c, "placement")
-                    return
             self.secure_place(c, want)
         elif action == "continue":
             pass
