@@ -105,7 +105,8 @@ def _what_changed(results: Results) -> str:
     return f"<table>{head}{''.join(body)}</table>"
 
 
-def _summary(results: Results) -> str:
+def summary_html(results: Results) -> str:
+    """The plain-language summary as HTML (the report's first section; the web page shows it too)."""
     s = summary(results)
     out = [f"<p><strong>What was compared.</strong> {e(s['compared'])}</p>"]
     if results.comparison is not None:
@@ -179,7 +180,7 @@ def report_html(results: Results) -> str:
 replications &middot; seed {e(r0.summary['seed'])}</p>
 <p class=description id=scenario-description>{e(r0.description)}</p>
 <section id=summary><h2>Summary</h2>
-{_summary(results)}
+{summary_html(results)}
 </section>
 <section id=charts><h2>Charts</h2>
 {figs}
