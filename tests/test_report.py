@@ -143,3 +143,11 @@ def test_web_app_lists_every_council_and_reform(tmp_path):
     assert len(app.councils) > 100 and "Leeds" in app.councils
     assert "green_paper_2022" in [s for s, _l in app.sets]
     assert "mandatory_mediation" in [s for s, _r, _l in app.switches]
+
+
+def test_the_same_folder_gives_the_same_chart_bytes(comparison, tmp_path):
+    from simulator.report.charts import write_charts
+
+    a = write_charts(load_results(comparison), tmp_path / "a")
+    b = write_charts(load_results(comparison), tmp_path / "b")
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
