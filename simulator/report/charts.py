@@ -1,94 +1,247 @@
-"""Charts for consultation responses: labelled axes with units, the statutory line from the rule set, a
-colour-blind-safe palette (Okabe-Ito), and the source and assumptions in a footnote.
+"""Charts of a run or a comparison, for consultation responses: drawn from the folder's results, never the engine.
 
-Figures are drawn on matplotlib's object API (`Figure`), never through pyplot's global state or a backend chosen
-at import, so importing the package leaves a notebook's inline plots alone.
+Every chart has labelled axes with units (from the metric registry), the rule sets by their display names (each
+rule set's `label`), the statutory line from the rule set where one applies, the source and the assumptions as a
+plain-text footnote, and the data behind it (`Chart.rows`, saved as CSV). The house style is `style.py`; the
+case-study timeline is `timeline.py`. Figures use matplotlib's object API only (no backend chosen at import).
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+import numpy as np
 
-# Okabe & Ito (2008), safe for the common colour-vision deficiencies
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"]
-BODY_COLOURS = {
-    "local_authority": "#0072B2", "educational_psychology_service": "#56B4E9", "school_or_setting": "#009E73",
-    "integrated_care_board": "#CC79A7", "social_care": "#E69F00", "adult_social_care": "#F0E442",
-    "mediation_service": "#999999", "independent_review_panel": "#000000", "tribunal": "#D55E00",
-    "family": "#FFFFFF", "named_setting": "#009E73",
-}
-SOURCE = ("Source: sendsim simulation. Scenario built from DfE 'Education, health and care plans' (SEN2, OGL v3.0); "
-          "rule sets and their sources in scenarios/rules/.")
+from ..analysis.results import (
+    CAPACITIES,
+    CAPACITY_OUTCOMES,
+    Results,
+    RunData,
+    by_capacity,
+    cumulative_share,
+    label_of,
+    over_time,
+    unit_of,
+    weeks_to,
+)
+from ..schema.vocabulary import PAYERS
+from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
+
+UNIT_AXIS = {"count": "number", "percent": "%", "weeks": "weeks", "GBP": "£ million"}
+OVER_TIME = ("requests", "new_plans", "within_20_weeks_pct", "appeals_registered")
+PAYER_LABELS = {"la_high_needs": "LA high-needs budget", "school_notional_sen": "Schools' notional SEN budgets",
+                "integrated_care_board": "Integrated care boards", "social_care": "Social care",
+                "tribunal_service": "Tribunal service", "family": "Families"}
+CAPACITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
-@dataclass(frozen=True)
-class StatutoryLimit:
-    """A limit to draw as a line: where (weeks from the request) and the law it comes from."""
-
-    weeks: float
-    reference: str
+def _legend_label(run: RunData, width: int = 52) -> str:
+    return textwrap.fill(run.label, width)
 
 
-def case_timeline(res: dict[str, Any], path: Path, limits: dict[str, StatutoryLimit]) -> Path:
-    """Each rule set's typical route for one child as bars along a weeks axis, coloured by the duty holder.
+def _what(results: Results) -> str:
+    r0 = results.runs[0]
+    s = r0.summary
+    base = (f"{r0.scenario}, {s['start_date']} to {s['end_date']}, {s['replications']} replications, "
+            f"seed {s['seed']}")
+    return base + ("; both rule sets on the same children (common random numbers)." if len(results.runs) > 1
+                   else ".")
 
-    `limits`: the final-plan limit of each rule set (`analysis.case_study.final_plan_limits`); one line is drawn
-    for each different limit."""
-    results = res["results"]
-    existing = str(res.get("start", "")).startswith("existing plan")
-    fig = Figure(figsize=(11, 1.6 + 1.3 * len(results)))
-    ax = fig.subplots()
-    used: dict[str, str] = {}
-    xmax = 24.0
-    for row, r in enumerate(results):
-        y = len(results) - 1 - row
-        prev = 0.0
-        for s in r["steps"]:
-            end = s["weeks_from_start"]
-            if end <= 0:
-                continue  # SEN support before the request: no statutory clock, not drawn
-            width = max(end - prev, 0.15)
-            body = s.get("acted_by") or (s["duty_holder"][0] if s["duty_holder"] else "family")
-            colour = BODY_COLOURS.get(body, "#999999")
-            used[body] = colour
-            ax.barh(y, width, left=prev, height=0.55, color=colour, edgecolor="#333333", linewidth=0.6)
-            if width >= 2.5:
-                ax.text(prev + width / 2, y, s["step"].replace("_", " "), ha="center", va="center", fontsize=7,
-                        color="white" if colour in ("#0072B2", "#D55E00", "#000000", "#CC79A7") else "black",
-                        clip_on=True)
-            prev = max(prev, end)
-        xmax = max(xmax, prev + 2)
-        f = r["weeks_to_final_plan"]["median"]
-        if existing:
-            label = f"{r['rules']}\nplan in force at the start"
+
+def _assumptions(results: Results) -> str:
+    if results.comparison is None:
+        return "Effect sizes of reforms are assumptions with ranges stated in the rule set files."
+    rows = [r for r in results.comparison["what_changed"] if r.get("assumption")]
+    if not rows:
+        return "No assumed effect separates the two rule sets (only sourced parameters)."
+    parts = [f"{r['label'] or r['parameter']}: {r['assumption']}" for r in rows[:4]]
+    more = f" (and {len(rows) - 4} more: see the report)" if len(rows) > 4 else ""
+    return "Assumed effects: " + "; ".join(parts) + more + "."
+
+
+def _note(results: Results, extra: str = "") -> str:
+    return " ".join(x for x in (extra, _what(results), _assumptions(results), SOURCE) if x)
+
+
+def _statutory_label(run: RunData) -> str:
+    return f"{run.final_plan_weeks:g}-week limit ({run.final_plan_reference})"
+
+
+# ------------------------------------------------------------------------------------------------- the charts
+def over_time_chart(results: Results) -> Chart:
+    """Four headline metrics by calendar year under each rule set, with the 95% interval as a band."""
+    years = {str(y) for y in range(int(results.runs[0].summary["start_date"][:4]),
+                                   int(results.runs[0].summary["end_date"][:4]) + 1)}
+    fig = new_figure(5.6, _note(results, "Lines: mean over replications; bands: 95% confidence interval. "
+                                         "Calendar years (January to December)."))
+    axes = fig.subplots(2, 2)
+    rows: list[dict[str, Any]] = []
+    for ax, metric in zip(axes.flat, OVER_TIME, strict=True):
+        for i, run in enumerate(results.runs):
+            pts = [(p, v) for p, v in over_time(run, metric) if p in years]
+            if not pts:
+                continue
+            x = np.array([int(p) for p, _v in pts])
+            m = np.array([v["mean"] for _p, v in pts], dtype=float)
+            lo = np.array([v["ci95"][0] if v["ci95"][0] is not None else v["mean"] for _p, v in pts], dtype=float)
+            hi = np.array([v["ci95"][1] if v["ci95"][1] is not None else v["mean"] for _p, v in pts], dtype=float)
+            c = SERIES[i % len(SERIES)]
+            ax.fill_between(x, lo, hi, color=c, alpha=0.18, linewidth=0)
+            ax.plot(x, m, color=c, marker="o", markersize=4, linewidth=1.6,
+                    label=_legend_label(run) if metric == OVER_TIME[0] else None)
+            rows += [{"metric": metric, "label": label_of(metric), "unit": unit_of(metric), "rule_set": run.name,
+                      "rule_set_label": run.label, "year": p, "mean": v["mean"], "ci95_low": v["ci95"][0],
+                      "ci95_high": v["ci95"][1]} for p, v in pts]
+            ax.set_xticks(x, [str(v) for v in x])
+        if metric == "within_20_weeks_pct":
+            ax.axhline(100, color=STATUTORY, linestyle="--", linewidth=1)
+            ax.text(0.02, 96, "the law: every plan within the limit", transform=ax.get_yaxis_transform(),
+                    fontsize=7, va="top", color=STATUTORY)
+            ax.set_ylim(0, 108)
         else:
-            label = f"{r['rules']}\nfinal plan: " + (f"week {f:g} (median)" if f is not None else "none")
-        ax.text(-0.01, y, label, transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=8)
-    if not existing:  # the final-plan limit runs from a request; it does not apply to a plan already in force
-        drawn = dict.fromkeys(limits[r["rules"]] for r in results if r["rules"] in limits)
-        for lim in drawn:
-            ax.axvline(lim.weeks, color="#D55E00", linestyle="--", linewidth=1.4)
-            ax.text(lim.weeks, len(results) - 0.45, f" {lim.weeks:g}-week statutory limit\n ({lim.reference})",
-                    color="#D55E00", fontsize=7.5, va="bottom")
-    ax.set_yticks([])
-    ax.set_ylim(-0.6, len(results) - 0.1)
-    ax.set_xlim(0, xmax)
-    ax.set_xlabel("Weeks since the start of the scenario (the plan is already in force)" if existing
-                  else "Weeks since the request for an EHC needs assessment")
-    ax.set_title(textwrap.fill(res["title"], 100), fontsize=10, loc="left")
-    handles = [Patch(facecolor=c, edgecolor="#333333", label=b.replace("_", " ")) for b, c in used.items()]
-    ax.legend(handles=handles, title="Who acts in each step", fontsize=7, title_fontsize=7.5, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), frameon=False)
-    note = (f"Typical route: the most frequent route over {res['runs']} runs per rule set (seed {res['seed']}); bar "
-            f"ends are median times. Pinned events: {res['pinned'] or 'none'}. Reform effect sizes are assumptions "
-            f"with ranges stated in the rule set files. {SOURCE}")
-    fig.text(0.01, 0.01, textwrap.fill(note, 160), fontsize=6.5, va="bottom", color="#333333")
-    fig.subplots_adjust(left=0.2, right=0.8, bottom=0.3 if len(results) < 3 else 0.22, top=0.85)
-    fig.savefig(path, dpi=130)
-    return path
+            ax.set_ylim(bottom=0)
+        ax.set_title(textwrap.fill(label_of(metric), 48), loc="left")
+        ax.set_ylabel(UNIT_AXIS[unit_of(metric)])
+        ax.set_xlabel("calendar year")
+        ax.margins(x=0.15)
+    fig.legend(loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
+    return Chart("by-year", "Headline figures by year", fig, rows)
+
+
+def weeks_chart(results: Results) -> Chart:
+    """How many weeks new requests wait for a final plan and for provision: cumulative % by week, per rule set."""
+    fig = new_figure(3.9, _note(results, "Every new request in the horizon counts in the denominator (refused, "
+                                         "withdrawn and unfinished ones never reach the line's top). Pooled over "
+                                         "replications."))
+    axes = fig.subplots(1, 2, sharey=True)
+    rows: list[dict[str, Any]] = []
+    top = 0.0
+    data = {}
+    for what in ("final_plan", "provision"):
+        for run in results.runs:
+            w, n = weeks_to(run, what)
+            data[(what, run.name)] = (w, n)
+            if w.size:
+                top = max(top, float(np.quantile(w, 0.95)))
+    top = float(np.ceil(max(top, 30.0) / 10.0) * 10.0)
+    grid = np.arange(0.0, top + 0.5, 1.0)
+    titles = {"final_plan": "Weeks from request to final plan", "provision": "Weeks from request to provision "
+                                                                              "in place"}
+    for ax, what in zip(axes, ("final_plan", "provision"), strict=True):
+        for i, run in enumerate(results.runs):
+            w, n = data[(what, run.name)]
+            share = cumulative_share(w, n, grid)
+            ax.step(grid, share, where="post", color=SERIES[i % len(SERIES)], linewidth=1.6,
+                    label=_legend_label(run) if what == "final_plan" else None)
+            rows += [{"measure": what, "rule_set": run.name, "rule_set_label": run.label, "week": float(g),
+                      "pct_of_new_requests_reached": round(float(s), 3), "new_requests": n}
+                     for g, s in zip(grid, share, strict=True)]
+        drawn: dict[float, RunData] = {}
+        for run in results.runs:
+            drawn.setdefault(run.final_plan_weeks, run)
+        for k, (wk, run) in enumerate(sorted(drawn.items())):
+            ax.axvline(wk, color=STATUTORY, linestyle="--", linewidth=1)
+            if what == "final_plan":
+                ax.text(wk + 0.8, 4 + 9 * k, textwrap.fill(_statutory_label(run), 22), fontsize=6.5,
+                        color=STATUTORY, va="bottom")
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, 100)
+        ax.set_title(titles[what], loc="left")
+        ax.set_xlabel("weeks since the request")
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    axes[0].set_ylabel("% of new requests reached by then")
+    fig.legend(loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
+    return Chart("weeks-to-plan-and-provision", "Weeks to a final plan and to provision", fig, rows)
+
+
+def costs_chart(results: Results) -> Chart:
+    """Costs booked to each payer over the whole horizon under each rule set (GBP million, 95% interval)."""
+    yrs = results.years
+    fig = new_figure(3.9, _note(results, f"Totals over the whole horizon ({yrs:.1f} years), not per year: the "
+                                         "rule set's unit costs of each process step and yearly placement costs. "
+                                         "Bars: mean; whiskers: 95% confidence interval."))
+    ax = fig.subplots()
+    payers = [p for p in PAYERS if f"cost_{p}_gbp" in results.runs[0].summary["metrics"]]
+    k = len(results.runs)
+    h = 0.8 / k
+    rows: list[dict[str, Any]] = []
+    y = np.arange(len(payers))[::-1].astype(float)
+    for i, run in enumerate(results.runs):
+        ms = [run.summary["metrics"][f"cost_{p}_gbp"] for p in payers]
+        mean = np.array([m["mean"] or 0.0 for m in ms]) / 1e6
+        lo = np.array([(m["ci95"][0] if m["ci95"][0] is not None else m["mean"] or 0.0) for m in ms]) / 1e6
+        hi = np.array([(m["ci95"][1] if m["ci95"][1] is not None else m["mean"] or 0.0) for m in ms]) / 1e6
+        yy = y + (k - 1) / 2 * h - i * h
+        ax.barh(yy, mean, height=h * 0.9, color=SERIES[i % len(SERIES)], label=_legend_label(run))
+        ax.errorbar(mean, yy, xerr=[mean - lo, hi - mean], fmt="none", ecolor="#333333", elinewidth=0.8, capsize=2)
+        for v, top, yv in zip(mean, hi, yy, strict=True):
+            ax.text(top, yv, f" £{v:,.1f}m" if v >= 0.05 else f" £{v * 1000:,.0f}k", va="center", fontsize=6.5)
+        rows += [{"payer": p, "payer_label": PAYER_LABELS.get(p, p), "rule_set": run.name,
+                  "rule_set_label": run.label, "mean_gbp": m["mean"], "ci95_low_gbp": m["ci95"][0],
+                  "ci95_high_gbp": m["ci95"][1], "years": round(yrs, 3)} for p, m in zip(payers, ms, strict=True)]
+    ax.set_yticks(y, [PAYER_LABELS.get(p, p) for p in payers])
+    ax.set_xlim(0, ax.get_xlim()[1] * 1.12)
+    ax.set_xlabel(f"£ million over {yrs:.1f} years")
+    ax.set_title("Cost to each payer", loc="left")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    fig.legend(loc="outside upper center", ncols=min(2, k), frameon=False)
+    return Chart("costs-by-payer", "Costs by payer", fig, rows)
+
+
+def capacity_chart(results: Results) -> Chart:
+    """Outcomes of new requests by the family's capacity to seek redress (time, money, advice), per rule set."""
+    fig = new_figure(3.7, _note(results, "Family redress capacity (low, medium, high) as the scenario's population "
+                                         "draws it. Bars: mean over replications; whiskers: 95% confidence "
+                                         "interval."))
+    axes = fig.subplots(1, len(CAPACITY_OUTCOMES))
+    rows: list[dict[str, Any]] = []
+    stats = [by_capacity(run) for run in results.runs]
+    k = len(results.runs)
+    w = 0.8 / k
+    x = np.arange(len(CAPACITIES), dtype=float)
+    for ax, (key, label, unit) in zip(axes, CAPACITY_OUTCOMES, strict=True):
+        for i, (run, st) in enumerate(zip(results.runs, stats, strict=True)):
+            ms = [st[c][key] for c in CAPACITIES]
+            mean = np.array([m["mean"] if m["mean"] is not None else np.nan for m in ms], dtype=float)
+            lo = np.array([m["ci95"][0] if m["ci95"][0] is not None else np.nan for m in ms], dtype=float)
+            hi = np.array([m["ci95"][1] if m["ci95"][1] is not None else np.nan for m in ms], dtype=float)
+            xx = x - 0.4 + w / 2 + i * w
+            ax.bar(xx, mean, width=w * 0.9, color=SERIES[i % len(SERIES)],
+                   label=_legend_label(run) if key == CAPACITY_OUTCOMES[0][0] else None)
+            ok = ~np.isnan(lo)
+            ax.errorbar(xx[ok], mean[ok], yerr=[mean[ok] - lo[ok], hi[ok] - mean[ok]], fmt="none",
+                        ecolor="#333333", elinewidth=0.8, capsize=2)
+            rows += [{"outcome": key, "label": label, "unit": unit, "capacity": c, "rule_set": run.name,
+                      "rule_set_label": run.label, "mean": m["mean"], "ci95_low": m["ci95"][0],
+                      "ci95_high": m["ci95"][1]} for c, m in zip(CAPACITIES, ms, strict=True)]
+        if key == "weeks_to_final_plan_median":
+            drawn = sorted({run.final_plan_weeks for run in results.runs})
+            for wk in drawn:
+                ax.axhline(wk, color=STATUTORY, linestyle="--", linewidth=1)
+            ax.text(0.02, 0.98, textwrap.fill(_statutory_label(results.runs[0]), 26), transform=ax.transAxes,
+                    fontsize=6.5, va="top", color=STATUTORY)
+            ax.set_ylim(0, max(drawn[-1] * 1.6, ax.get_ylim()[1] * 1.15))
+        else:
+            ax.set_ylim(0, 100 if unit == "percent" and key == "plan_pct" else ax.get_ylim()[1] * 1.15)
+        ax.set_xticks(x, [CAPACITY_LABELS[c] for c in CAPACITIES])
+        ax.set_xlabel("family redress capacity")
+        ax.set_ylabel(UNIT_AXIS[unit])
+        ax.set_title(textwrap.fill(label, 26), loc="left", fontsize=8.5)
+    fig.legend(loc="outside upper center", ncols=min(2, k), frameon=False)
+    return Chart("outcomes-by-capacity", "Outcomes by family redress capacity", fig, rows)
+
+
+def run_charts(results: Results) -> list[Chart]:
+    """Every chart of a run or a comparison, in the report's order."""
+    with house():
+        return [over_time_chart(results), weeks_chart(results), costs_chart(results), capacity_chart(results)]
+
+
+def write_charts(results: Results, folder: Path) -> list[Path]:
+    """Each chart as PNG, SVG and CSV in `folder`; the files written."""
+    out: list[Path] = []
+    for c in run_charts(results):
+        out += save(c, folder)
+    return out

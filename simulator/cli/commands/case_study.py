@@ -21,8 +21,8 @@ from ...schema.files import InputError
 def command(file: Path, rules: tuple[str, ...], runs: int, seed: int, out: Path | None, as_json: bool) -> None:
     """Run a case-study child through each rule set: timings, the likely route, who is accountable at each step."""
     from ...analysis.case_study import case_study, final_plan_limits
-    from ...report.charts import StatutoryLimit, case_timeline
     from ...report.tables import format_case
+    from ...report.timeline import StatutoryLimit, case_timeline
     from ..util import fail as _fail
 
     try:

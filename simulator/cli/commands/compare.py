@@ -19,7 +19,7 @@ from ...schema.files import InputError
 @click.option("--replications", "-n", type=click.IntRange(min=2), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder for both runs and compare.json.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder for both runs, compare.json and the charts (PNG, SVG, CSV).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--events", is_flag=True, help="Also write the event logs.")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -43,3 +43,13 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
     except InputError as e:
         _fail(e)
     click.echo(to_json(res) if as_json else format_comparison(res))
+    if out is None:
+        click.echo("nothing saved: give --out FOLDER to keep both runs, compare.json and the charts", err=True)
+        return
+    from ...analysis.results import load_results
+    from ...report.charts import write_charts
+
+    files = write_charts(load_results(out), out / "charts")
+    click.echo(f"saved: {out}/compare.json, the two runs {out}/1-{res['rules'][0]}/ and {out}/2-{res['rules'][1]}/, "
+               f"and {len(files)} chart files (PNG, SVG, CSV) in {out / 'charts'}; "
+               f"`sendsim report {out}` makes the HTML report", err=True)

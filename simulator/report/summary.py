@@ -1,0 +1,94 @@
+"""The plain-language summary of a run or a comparison: what was compared, the largest clear effects in words with
+their intervals, and the assumptions they rest on.
+
+Why words: a consultation writer or a forum volunteer quotes a sentence, not a table of 40 metrics. The effects
+chosen are the three largest relative to the baseline among those whose paired 95% interval excludes 0
+(`analysis.results.largest_effects`); when none does, the summary says there is no clear difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..analysis.results import Results, label_of, largest_effects, unit_of
+
+
+def number(v: float | None, unit: str) -> str:
+    """A value as a reader says it: £ in thousands or millions, percentages with one decimal, weeks to one."""
+    if v is None:
+        return "not available"
+    if unit == "GBP":
+        a = abs(v)
+        if a >= 1e6:
+            return f"£{v / 1e6:,.1f} million"
+        if a >= 1e3:
+            return f"£{v / 1e3:,.0f} thousand"
+        return f"£{v:,.0f}"
+    if unit == "percent":
+        return f"{v:.1f}%"
+    if unit == "weeks":
+        return f"{v:.1f} weeks"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+
+
+def _amount(v: float, unit: str) -> str:
+    """The size of a difference, without its sign."""
+    a = abs(v)
+    if unit == "percent":
+        return f"{a:.1f} percentage points"
+    return number(a, unit)
+
+
+def _direction(v: float, unit: str) -> str:
+    if unit == "count":
+        return "fewer" if v < 0 else "more"
+    if unit == "weeks":
+        return "shorter" if v < 0 else "longer"
+    if unit == "GBP":
+        return "less" if v < 0 else "more"
+    return "lower" if v < 0 else "higher"
+
+
+def effect_sentence(e: dict[str, Any], a: str, b: str, label_a: str, label_b: str, years: float) -> str:
+    """'Appeals registered: 76 under current law, 19 under the reform: 57 fewer (95% interval 50 to 64 fewer)'."""
+    unit = unit_of(e["metric"])
+    d, (lo, hi) = e["diff"], e["diff_ci95"]
+    way = _direction(d, unit)
+    span = f"{_amount(lo, unit)} to {_amount(hi, unit)}" if abs(lo) <= abs(hi) else \
+        f"{_amount(hi, unit)} to {_amount(lo, unit)}"
+    when = f" over the {years:.1f} years" if unit in ("count", "GBP") and not e["metric"].endswith("_end") else ""
+    rel = f", {abs(e['relative']) * 100:.0f}% {'lower' if d < 0 else 'higher'} than under {label_a}" \
+        if unit != "percent" else ""
+    return (f"{label_of(e['metric'])}: {number(e[a]['mean'], unit)} under {label_a}, "
+            f"{number(e[b]['mean'], unit)} under {label_b}{when}: {_amount(d, unit)} {way} "
+            f"(95% interval {span} {way}){rel}.")
+
+
+def summary(results: Results) -> dict[str, Any]:
+    """{"compared": sentence, "effects": [sentences] or [], "no_clear_difference": bool, "assumptions": rows}."""
+    r0 = results.runs[0]
+    s = r0.summary
+    what = (f"{r0.scenario}, {s['start_date']} to {s['end_date']} ({results.years:.1f} years), "
+            f"{s['replications']} replications, seed {s['seed']}")
+    if results.comparison is None:
+        keys = ("requests", "within_20_weeks_pct", "weeks_to_final_plan_median", "appeals_registered",
+                "cost_total_gbp")
+        lines = []
+        for k in keys:
+            m = s["metrics"].get(k)
+            if m and m["mean"] is not None:
+                lo, hi = m["ci95"]
+                ci = f" (95% interval {number(lo, unit_of(k))} to {number(hi, unit_of(k))})" if lo is not None else ""
+                lines.append(f"{label_of(k)}: {number(m['mean'], unit_of(k))}{ci}.")
+        return {"compared": f"One rule set, {r0.label}, on {what}.", "effects": lines, "no_clear_difference": False,
+                "assumptions": []}
+    comp = results.comparison
+    a, b = comp["rules"]
+    ka, kb = (a, b) if a != b else ("a", "b")
+    ra, rb = results.runs
+    effects = [effect_sentence(e, ka, kb, ra.label, rb.label, results.years) for e in largest_effects(comp)]
+    assumptions = [r for r in comp["what_changed"] if r.get("assumption")]
+    return {"compared": f"{rb.label} against {ra.label} (the baseline), on {what}; the same children and the same "
+                        "random draws under both, so each difference is paired replication by replication.",
+            "effects": effects, "no_clear_difference": not effects, "assumptions": assumptions,
+            "changed": len(comp["what_changed"])}

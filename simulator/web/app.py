@@ -1,0 +1,258 @@
+"""The forum volunteer's page: a small WSGI app (standard library only) that runs one council's comparison.
+
+Why a WSGI app on the standard library: a volunteer installs sendsim and types `sendsim serve`; no framework, no
+extra to install, nothing fetched from the internet by the page. The page posts the figures; a bad figure comes
+back as a message beside its field; a good request becomes a job run in a background thread (one at a time: the
+machine is a laptop) whose progress the page polls; the result is the plain summary, the charts and the report
+to download, all made by the report layer from the job's comparison folder.
+
+The web path skips the joint calibration rounds of `sendsim la-scenario` (`refine`); for figures a volunteer types
+it fits the authority's delay to its own % within 20 weeks (stage 1, about 2 s); an England council uses the
+England scenario's calibrated values as they are. Two years, 5 replications by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import yaml
+
+from ..analysis.compare import compare
+from ..analysis.la_scenario import calibrate_delay, forum, official, write
+from ..analysis.results import load_results
+from ..report.charts import run_charts
+from ..report.html import report_html, summary_html
+from ..report.style import save
+from ..rules.resolve import rules_dirs
+from ..schema.files import InputError
+from ..schema.shipped import locate
+from .page import page
+
+BASELINE = "current_2014"
+FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
+    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, 1e6, False),
+    ("refused_pct", "% of requests refused", 0.0, 100.0, False),
+    ("within_20_weeks_pct", "% of new plans issued within 20 weeks", 0.0, 100.0, False),
+    ("plans_in_force", "EHC plans in force (January)", 0.0, 1e7, True),
+)
+EXAMPLES = {"requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50", "plans_in_force": "4000"}
+Start = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def reforms() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """([(rule set, label)] other than the baseline, [(switch, its reform, label)]) from the rule-set files."""
+    sets, switches, seen = [], [], set()
+    for d in rules_dirs():
+        for f in sorted(d.glob("*.yaml")):
+            if f.stem in seen:
+                continue
+            seen.add(f.stem)
+            data = yaml.safe_load(f.read_text())
+            if f.stem != BASELINE:
+                sets.append((f.stem, str(data.get("label", f.stem))))
+            for name, sw in (data.get("switches") or {}).items():
+                switches.append((name, f.stem, str(sw.get("label", name))))
+    return sets, switches
+
+
+def validate(form: dict[str, str], councils: list[str], sets: list[str], switches: list[str]
+             ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The request as a job's parameters, or {field: message} for every bad field (shown beside it)."""
+    errors: dict[str, str] = {}
+    job: dict[str, Any] = {}
+    source = form.get("source", "figures")
+    if source == "council":
+        c = form.get("council", "")
+        if c not in councils:
+            errors["council"] = "pick a council from the list"
+        job["council"] = c
+    elif source == "figures":
+        job["name"] = (form.get("name") or "").strip() or "My council"
+        if len(job["name"]) > 80:
+            errors["name"] = "a name of at most 80 characters"
+        for key, label, lo, hi, integer in FIGURES:
+            raw = (form.get(key) or "").strip().replace(",", "")
+            try:
+                v = float(raw)
+                if v != v or (integer and v != int(v)):
+                    raise ValueError
+            except ValueError:
+                errors[key] = (f"{label}: a {'whole ' if integer else ''}number, e.g. {EXAMPLES[key]}" if raw
+                               else f"{label}: required")
+                continue
+            if not lo <= v <= hi:
+                errors[key] = f"{label}: {raw} is out of range (allowed: {lo:g} to {hi:g})"
+                continue
+            job[key] = int(v) if integer else v
+    else:
+        errors["source"] = "choose a council or type your figures"
+    chosen = [s for s in form.get("switches", "").split(",") if s]
+    bad = [s for s in chosen if s not in switches]
+    if bad:
+        errors["switches"] = f"unknown switch {bad[0]!r}"
+    reform = form.get("reform", "")
+    if chosen:
+        job["rules_b"] = BASELINE + "+" + "+".join(chosen)
+    elif reform in sets:
+        job["rules_b"] = reform
+    else:
+        errors["reform"] = "pick a reform, or tick one or more single changes"
+    try:
+        n = int(form.get("replications", "5"))
+        if not 2 <= n <= 30:
+            raise ValueError
+        job["replications"] = n
+    except ValueError:
+        errors["replications"] = "replications: a whole number from 2 to 30"
+    return job, errors
+
+
+@dataclass
+class Job:
+    id: str
+    params: dict[str, Any]
+    folder: Path
+    state: str = "queued"  # queued, running, done, failed
+    progress: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    seconds: float | None = None
+    summary: str = ""
+    charts: list[tuple[str, str]] = field(default_factory=list)  # (file name, title)
+    report: str = ""
+    error: str = ""
+
+    def note(self, msg: str) -> None:
+        self.progress.append(f"{time.perf_counter() - self.started:5.1f} s  {msg}")
+
+
+class App:
+    """The WSGI application: the form, the job API, the charts and the report of each job."""
+
+    def __init__(self, workdir: Path | None = None, workers: int = 2, seed: int = 42):
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="sendsim-serve-"))
+        self.workers = workers
+        self.seed = seed
+        self.england_path = locate("england", "scenarios")
+        self.england = yaml.load(self.england_path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        self.councils = sorted(la["name"] for la in self.england["local_authorities"]["items"])
+        self.sets, self.switches = reforms()
+        self.jobs: dict[str, Job] = {}
+        self.lock = threading.Lock()
+        self.queue_lock = threading.Lock()  # one job runs at a time
+
+    # --------------------------------------------------------------------------------------------- the job
+    def scenario(self, job: Job) -> tuple[Path, dt.date | None]:
+        p = job.params
+        if "council" in p:
+            doc, targets = official(self.england, self.england_path.parent / "targets" / "england_by_la.csv",
+                                    p["council"])
+            path, _t = write(doc, targets, job.folder / "scenario" / f"{doc['name']}.yaml")
+            start = dt.date.fromisoformat(str(doc["start_date"]))
+            return path, dt.date(start.year + 1, 12, 31)
+        doc, targets = forum(self.england, p["name"], 2023, p["requests_per_year"], p["refused_pct"],
+                             p["within_20_weeks_pct"], p["plans_in_force"])
+        path, _t = write(doc, targets, job.folder / "scenario" / f"{doc['name'] or 'council'}.yaml")
+        job.note("fitting the council's delay to its % within 20 weeks")
+        calibrate_delay(path, targets, self.seed)
+        return path, None
+
+    def run(self, job: Job) -> None:
+        with self.queue_lock:
+            job.state = "running"
+            job.started = time.perf_counter()
+            try:
+                job.note("building the council's scenario")
+                path, until = self.scenario(job)
+                out = job.folder / "comparison"
+                compare(path, BASELINE, job.params["rules_b"], job.params["replications"], self.seed, out,
+                        self.workers, False, job.note, until)
+                job.note("drawing the charts")
+                results = load_results(out)
+                charts = run_charts(results)
+                for c in charts:
+                    save(c, job.folder / "charts")
+                job.charts = [(f"{c.name}.png", c.title) for c in charts]
+                job.summary = summary_html(results)
+                (job.folder / "report.html").write_text(report_html(results))
+                job.report = "report.html"
+                job.seconds = time.perf_counter() - job.started
+                job.note(f"done in {job.seconds:.1f} s")
+                job.state = "done"
+            except InputError as e:
+                job.error = "; ".join(e.lines)
+                job.state = "failed"
+            except Exception as e:  # the page must say what failed, not hang
+                job.error = f"{type(e).__name__}: {e}"
+                traceback.print_exc()
+                job.state = "failed"
+
+    def submit(self, params: dict[str, Any]) -> Job:
+        jid = uuid.uuid4().hex[:12]
+        job = Job(jid, params, self.workdir / jid)
+        job.folder.mkdir(parents=True)
+        with self.lock:
+            self.jobs[jid] = job
+        threading.Thread(target=self.run, args=(job,), daemon=True).start()
+        return job
+
+    # ----------------------------------------------------------------------------------------------- WSGI
+    def __call__(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/")
+        try:
+            if method == "GET" and path == "/":
+                return self._send(start, "200 OK", "text/html; charset=utf-8",
+                                  page(self.councils, self.sets, self.switches, FIGURES, EXAMPLES).encode())
+            if method == "POST" and path == "/api/run":
+                n = int(environ.get("CONTENT_LENGTH") or 0)
+                body = environ["wsgi.input"].read(min(n, 100_000)).decode("utf-8", "replace")
+                form = {k: ",".join(v) for k, v in parse_qs(body, keep_blank_values=True).items()}
+                params, errors = validate(form, self.councils, [s for s, _l in self.sets],
+                                          [s for s, _r, _l in self.switches])
+                if errors:
+                    return self._json(start, "400 Bad Request", {"errors": errors})
+                job = self.submit(params)
+                return self._json(start, "202 Accepted", {"job": job.id})
+            m = re.fullmatch(r"/api/job/([0-9a-f]{12})", path)
+            if method == "GET" and m and m.group(1) in self.jobs:
+                j = self.jobs[m.group(1)]
+                return self._json(start, "200 OK", {
+                    "state": j.state, "progress": j.progress, "seconds": j.seconds, "error": j.error,
+                    "summary": j.summary, "charts": [{"src": f"/job/{j.id}/charts/{n}", "title": t}
+                                                     for n, t in j.charts],
+                    "report": f"/job/{j.id}/report.html" if j.report else ""})
+            m = re.fullmatch(r"/job/([0-9a-f]{12})/(charts/[a-z0-9-]+\.(?:png|svg|csv)|report\.html)", path)
+            if method == "GET" and m and m.group(1) in self.jobs:
+                f = self.jobs[m.group(1)].folder / m.group(2)
+                if f.is_file():
+                    kind = {".png": "image/png", ".svg": "image/svg+xml", ".csv": "text/csv; charset=utf-8",
+                            ".html": "text/html; charset=utf-8"}[f.suffix]
+                    extra = [("Content-Disposition", 'attachment; filename="sendsim-report.html"')] \
+                        if f.suffix == ".html" else []
+                    return self._send(start, "200 OK", kind, f.read_bytes(), extra)
+            return self._send(start, "404 Not Found", "text/plain; charset=utf-8", b"not found")
+        except Exception:  # pragma: no cover - a bug: answer 500 and keep serving
+            traceback.print_exc()
+            return self._send(start, "500 Internal Server Error", "text/plain; charset=utf-8", b"internal error")
+
+    @staticmethod
+    def _send(start: Start, status: str, kind: str, body: bytes, extra: list[tuple[str, str]] | None = None
+              ) -> list[bytes]:
+        start(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
+                       ("Cache-Control", "no-store"), *(extra or [])])
+        return [body]
+
+    def _json(self, start: Start, status: str, obj: Any) -> list[bytes]:
+        return self._send(start, status, "application/json", json.dumps(obj).encode())
+

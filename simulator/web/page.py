@@ -1,0 +1,148 @@
+"""The one HTML page of `sendsim serve`: the form, the progress, the results; its style and script inline.
+
+Why inline and plain: the page must work on a volunteer's laptop without a network, and nothing it shows may run
+as markup (council names, labels and messages are escaped here, and the script inserts text with `textContent`;
+only the summary, which the report layer has already escaped, is inserted as HTML).
+"""
+
+from __future__ import annotations
+
+import html
+
+CSS = """
+body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:62em;
+margin:1em auto;padding:0 1em}h1{font-size:1.5em;margin-bottom:.1em}h2{font-size:1.15em;margin-top:1.2em;
+border-bottom:2px solid #0072B2}fieldset{border:1px solid #ccc;margin:.8em 0;padding:.6em 1em}
+legend{font-weight:bold}label{display:block;margin:.35em 0}input[type=text],input[type=number],select{
+font-size:1em;padding:.2em;min-width:14em}.err{color:#b00020;font-weight:bold;margin-left:.4em}
+.hint{color:#555;font-size:.9em}button{font-size:1.05em;padding:.4em 1.2em;background:#0072B2;color:#fff;
+border:0;border-radius:3px;cursor:pointer}button:disabled{background:#888}#progress{font-family:monospace;
+font-size:.85em;background:#f4f4f4;padding:.5em;white-space:pre-wrap;max-height:12em;overflow:auto}
+figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-weight:bold}
+.switches label{font-weight:normal}.cols{display:flex;gap:2em;flex-wrap:wrap}
+"""
+
+SCRIPT = r"""
+const $ = (id) => document.getElementById(id);
+function source() { return document.querySelector('input[name=source]:checked').value; }
+function toggle() {
+  $('council-box').style.display = source() === 'council' ? '' : 'none';
+  $('figures-box').style.display = source() === 'figures' ? '' : 'none';
+}
+document.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', toggle));
+toggle();
+$('form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  document.querySelectorAll('.err').forEach((e) => { e.textContent = ''; });
+  const data = new URLSearchParams();
+  for (const el of $('form').elements) {
+    if (!el.name || el.type === 'checkbox' || (el.type === 'radio' && !el.checked)) continue;
+    data.append(el.name, el.value);
+  }
+  const sw = [...document.querySelectorAll('input[name=switch]:checked')].map((c) => c.value);
+  data.append('switches', sw.join(','));
+  $('results').style.display = 'none';
+  $('run').disabled = true;
+  $('status').textContent = 'Starting...';
+  const r = await fetch('/api/run', {method: 'POST', body: data});
+  const j = await r.json();
+  if (j.errors) {
+    for (const [k, msg] of Object.entries(j.errors)) {
+      const el = $('err-' + k);
+      if (el) el.textContent = msg; else $('status').textContent = msg;
+    }
+    $('status').textContent = 'Please correct the figures marked in red.';
+    $('run').disabled = false;
+    return;
+  }
+  poll(j.job);
+});
+async function poll(id) {
+  const r = await fetch('/api/job/' + id);
+  const j = await r.json();
+  $('progress').textContent = j.progress.join('\n');
+  $('progress').scrollTop = 1e9;
+  if (j.state === 'done') {
+    $('status').textContent = 'Done in ' + j.seconds.toFixed(1) + ' s.';
+    show(j);
+    $('run').disabled = false;
+  } else if (j.state === 'failed') {
+    $('status').textContent = 'The run failed: ' + j.error;
+    $('run').disabled = false;
+  } else {
+    $('status').textContent = j.state === 'queued' ? 'Waiting for the previous run to finish...' : 'Running...';
+    setTimeout(() => poll(id), 400);
+  }
+}
+function show(j) {
+  $('summary').innerHTML = j.summary;
+  const box = $('charts');
+  box.replaceChildren();
+  for (const c of j.charts) {
+    const f = document.createElement('figure');
+    const cap = document.createElement('figcaption');
+    cap.textContent = c.title;
+    const img = document.createElement('img');
+    img.src = c.src; img.alt = c.title;
+    f.append(cap, img);
+    box.append(f);
+  }
+  $('download').href = j.report;
+  $('results').style.display = '';
+}
+"""
+
+
+def e(s: object) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[str, str, str]],
+         figures: tuple[tuple[str, str, float, float, bool], ...], examples: dict[str, str]) -> str:
+    """The whole page as a string."""
+    opts = "".join(f'<option value="{e(c)}">{e(c)}</option>' for c in councils)
+    reform_opts = "".join(f'<option value="{e(s)}">{e(label)}</option>' for s, label in sets)
+    sw = "".join(f'<label><input type="checkbox" name="switch" value="{e(n)}"> {e(label)} '
+                 f'<span class=hint>({e(r)})</span></label>' for n, r, label in switches)
+    figs = "".join(f'<label>{e(label)} <input type="text" inputmode="decimal" name="{e(k)}" id="{e(k)}" '
+                   f'placeholder="e.g. {examples[k]}"><span class=err id="err-{e(k)}"></span></label>'
+                   for k, label, _lo, _hi, _i in figures)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>sendsim: what a reform would change for your council</title><style>{CSS}</style></head><body>
+<h1>What would a reform change for your council?</h1>
+<p class=hint>sendsim simulates every child's route through the EHC needs assessment and plan process, under
+current law and under a proposal, with the same children and the same chance events. Two years, on this
+computer; nothing is sent anywhere.</p>
+<form id=form autocomplete=off>
+<fieldset><legend>1. Your council</legend>
+<label><input type=radio name=source value=figures checked> I will type our four figures</label>
+<label><input type=radio name=source value=council> An English council, with its official DfE figures</label>
+<div id=figures-box><label>Name <input type=text name=name id=name value="My council"><span class=err
+id=err-name></span></label>{figs}
+<p class=hint>From your council's SEN2 return or the local offer: one calendar year (2023). National values are
+used for everything else, and the council's delay is fitted to its % within 20 weeks.</p></div>
+<div id=council-box><label>Council <select name=council id=council>{opts}</select><span class=err
+id=err-council></span></label><p class=hint>Official figures 2019-2020 from the England scenario.</p></div>
+</fieldset>
+<fieldset><legend>2. The change to compare with current law</legend>
+<label>A reform <select name=reform id=reform>{reform_opts}</select><span class=err id=err-reform></span></label>
+<div class=switches><p>or only some of its changes (ticking any of these compares current law plus just
+those):</p>{sw}<span class=err id=err-switches></span></div>
+</fieldset>
+<fieldset><legend>3. Run</legend>
+<label>Replications (more: narrower intervals, slower) <input type=number name=replications id=replications
+value=5 min=2 max=30><span class=err id=err-replications></span></label>
+<span class=err id=err-source></span>
+<button id=run type=submit>Run the comparison</button> <span id=status aria-live=polite></span>
+</fieldset>
+</form>
+<div id=progress></div>
+<div id=results style="display:none">
+<h2>Summary</h2><div id=summary></div>
+<p><a id=download href="#" download="sendsim-report.html">Download the full report (one HTML file, printable)</a></p>
+<h2>Charts</h2><div id=charts></div>
+</div>
+<script>{SCRIPT}</script>
+</body></html>
+"""
