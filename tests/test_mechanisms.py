@@ -211,3 +211,26 @@ def test_a_switch_with_an_in_force_date_changes_nothing_before_it(tmp_path, smal
     assert loaded.law.ladder[1].mandatory is False and loaded.law_schedule[0][0] == float(day)
     assert loaded.law_schedule[0][1].ladder[1].mandatory is True
     assert ("mandatory_mediation", dt.date(2020, 1, 1), "scenario in_force") in loaded.in_force
+
+
+def test_the_refusal_case_under_mandatory_mediation_no_longer_gets_its_plan_sooner_when_mediation_fails():
+    """The family who declines mediation today (case study refusal_to_assess_parent_request) is compelled to
+    mediate; when the mediation does not settle, its appeal and so its plan come later than under current law."""
+    import statistics
+
+    from simulator.analysis.case_study import load_case, run_child
+
+    case, loaded0, la, start = load_case("refusal_to_assess_parent_request")
+    cur = load_scenario(loaded0.path, "current_2014")
+    mm = load_scenario(loaded0.path, "current_2014+mandatory_mediation")
+    later = []
+    for run in range(12):
+        a, b = run_child(case, cur, la, start, 1, run), run_child(case, mm, la, start, 1, run)
+        if any(r.step == "mediation" and r.event.startswith("settled") for r in b):
+            continue
+        assert any(r.event == "declined_but_mandatory" for r in b)  # the pinned choice is overridden, and said so
+        fa = next(r.day for r in a if r.step == "final_plan")
+        fb = next(r.day for r in b if r.step == "final_plan")
+        later.append(fb - fa)
+    assert len(later) >= 5
+    assert statistics.median(later) > 0

@@ -174,13 +174,17 @@ class RedressSteps:
         return "partial" if u < f + r.mediation_partial_agreement_share.value else "family_accepts"
 
     def partial_agreement(self, c: Child) -> None:
-        """Less than the family sought: a plan in force continues, amended in part (contents) or with reduced
-        provision (cessation); a refusal or the setting named stands, with something short of it agreed (support
-        without a plan, extra help in the setting named). The event log and the counts record it as partial."""
-        if c.dispute in ("contents", "cessation"):
+        """Less than the family sought, recorded as partial: a refusal is reversed on narrower terms (the LA assesses,
+        or issues a plan with less provision than asked; what the plan holds can be disputed later as any plan); a
+        plan in force continues, amended in part (contents) or with reduced provision (cessation); the setting named
+        stands with extra help there (placement)."""
+        kind = c.dispute
+        if kind in ("refusal_to_assess", "refusal_to_issue"):
+            self.resolve_for_family(c, "partial")
+        elif kind in ("contents", "cessation"):
             self.end_dispute(c, "partial")
         else:
-            self.decision_stands(c, c.dispute, "partial")
+            self.decision_stands(c, kind, "partial")
 
     def independent_review(self, c: Child, step: Any) -> None:
         """An independent review between mediation and tribunal (a reform's rung): decided within its limit."""
