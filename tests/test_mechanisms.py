@@ -234,3 +234,15 @@ def test_the_refusal_case_under_mandatory_mediation_no_longer_gets_its_plan_soon
         later.append(fb - fa)
     assert len(later) >= 5
     assert statistics.median(later) > 0
+
+
+def test_the_white_paper_is_not_in_force_within_a_run_that_ends_before_2030_unless_asked():
+    """Its legal changes come 'not before September 2030' (addendum 7.4): on small_la (2019-2020) nothing of it
+    applies, and the in-force table says so; `from_start` applies it as a hypothetical from day 0."""
+    dated = load_scenario("small_la", "white_paper_2026")
+    assert not dated.law.tailored_list
+    assert dated.law.effects.school_support_plan_share == 0.0 and dated.law_schedule == ()
+    assert all(when is None for _sw, when, _src in dated.in_force)
+    now = load_scenario("small_la", "white_paper_2026", from_start=True)
+    assert now.law.tailored_list and now.law.effects.school_support_plan_share == 0.3
+    assert all(when == dt.date(2019, 1, 1) and "hypothetical" in src for _sw, when, src in now.in_force)

@@ -55,10 +55,12 @@ def in_force_table(*sides: LoadedScenario) -> list[dict[str, Any]]:
 
 def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int | None = None,
             seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
-            progress: Callable[[str], None] | None = None, until: dt.date | None = None) -> dict[str, Any]:
-    """Run a scenario under two rule sets with common random numbers; return the comparison."""
-    la = load_scenario(scenario, rules_a, until)
-    lb = load_scenario(scenario, rules_b, until)  # both validated before anything runs
+            progress: Callable[[str], None] | None = None, until: dt.date | None = None,
+            from_start: bool = False) -> dict[str, Any]:
+    """Run a scenario under two rule sets with common random numbers; return the comparison (`from_start`: every
+    switch as if in force from the first day, whatever its commencement date)."""
+    la = load_scenario(scenario, rules_a, until, from_start)
+    lb = load_scenario(scenario, rules_b, until, from_start)  # both validated before anything runs
     reps = replications or la.scenario.replications
     sd = la.scenario.seed if seed is None else seed
     runs = []

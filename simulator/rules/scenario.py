@@ -34,6 +34,9 @@ class LoadedScenario:
     in_force: tuple[tuple[str, dt.date | None, str], ...] = ()
 
 
+FROM_START = "start"
+
+
 def _effective(date: str, override: dt.date | str | None, start: dt.date) -> dt.date:
     """When a switch takes effect in a run: the scenario's override, else its source's date; `start` is day 0."""
     d = override if override is not None else date
@@ -54,7 +57,9 @@ def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...]
             continue
         d = _effective(ch.in_force, sc.in_force.get(ch.switch), sc.start_date)
         when[ch.switch] = max(d, sc.start_date)
-        src = "scenario in_force" if ch.switch in sc.in_force else (ch.in_force_source or "no date given")
+        src = ("scenario in_force" + (" (as if in force from the start: hypothetical)"
+                                      if sc.in_force[ch.switch] == FROM_START else "")
+               if ch.switch in sc.in_force else (ch.in_force_source or "no date given"))
         report.append((ch.switch, when[ch.switch] if d <= sc.end_date else None, src))
     dates = sorted({d for d in when.values() if d <= sc.end_date})
 
@@ -71,10 +76,13 @@ def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...]
     return first, later, tuple(report)
 
 
-def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | None = None) -> LoadedScenario:
+def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | None = None,
+                  from_start: bool = False) -> LoadedScenario:
     """Load and validate a scenario and the rule set it names (or `rules`, to override).
 
-    `until` ends the run earlier than the scenario's `end_date` (a shorter look at a long scenario).
+    `until` ends the run earlier than the scenario's `end_date` (a shorter look at a long scenario). `from_start`
+    puts every switch in force from the first day of the run, whatever its commencement date: a hypothetical
+    ("what if it applied now"), said so in the in-force table.
     """
     path = locate(path, "scenarios")
     sc, lines, raw = parse_model(path, Scenario)
@@ -91,6 +99,8 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
         line = lines.get(("rules",), "?")
         raise InputError([f"{path}:{line}: {m}" if m.startswith("rules:") else m for m in e.lines]) from None
     changes_t = tuple(changes)
+    if from_start:
+        sc = sc.model_copy(update={"in_force": {ch.switch: FROM_START for ch in changes_t}})
     if any(ch.in_force != "start" or ch.switch in sc.in_force for ch in changes_t):
         base_rs = resolve_rules(base, path)[0]
         law, schedule, in_force = commencement(sc, base_rs, changes_t, rs.name)

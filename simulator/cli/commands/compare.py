@@ -24,9 +24,12 @@ from ...schema.files import InputError
 @click.option("--events", is_flag=True, help="Also write the event logs.")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="End both runs on this date instead of the scenario's end_date (YYYY-MM-DD).")
+@click.option("--from-start", "from_start", is_flag=True,
+              help="Every switch as if in force from the first day of the run, whatever its commencement date "
+                   "(a hypothetical: the in-force table says so).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: Path | None,
-            workers: int, events: bool, until, as_json: bool) -> None:
+            workers: int, events: bool, until, from_start: bool, as_json: bool) -> None:
     """Compare two rule sets on the same children: what changed, then each metric and the paired difference."""
     from ..util import fail as _fail
 
@@ -39,7 +42,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
 
     try:
         res = compare(scenario, rules[0], rules[1], replications, seed, out, workers, events, progress,
-                      until.date() if until else None)
+                      until.date() if until else None, from_start)
     except InputError as e:
         _fail(e)
     click.echo(to_json(res) if as_json else format_comparison(res))

@@ -24,7 +24,7 @@ def command() -> None:
 def list_() -> None:
     """Every rule set and every switch that can be applied alone (NAME+switch)."""
     rows = [["Rule set", "Baseline", "Label"]]
-    switches = [["Switch", "In", "Proposal"]]
+    switches = [["Switch", "In", "In force", "Proposal"]]
     seen = set()
     for d in rules_dirs():
         for f in sorted(d.glob("*.yaml")):
@@ -34,9 +34,13 @@ def list_() -> None:
             data = yaml.safe_load(f.read_text())
             rows.append([f.stem, data.get("baseline", "-"), data.get("label", "")])
             for name, sw in (data.get("switches") or {}).items():
-                switches.append([name, f.stem, sw.get("label", "")])
+                when = "start (hypothetical)" if sw.get("in_force") == "start" else str(sw.get("in_force", "-"))
+                if sw.get("alternative"):
+                    when += "; named only"
+                switches.append([name, f.stem, when, sw.get("label", "")])
     click.echo(table(rows))
-    click.echo("\nSwitches (apply alone with e.g. current_2014+mandatory_mediation)")
+    click.echo("\nSwitches (apply alone with e.g. current_2014+mandatory_mediation; a 'named only' switch is an "
+               "alternative or sensitivity case, never part of its reform; a scenario may move any date with in_force:)")
     click.echo(table(switches))
 
 
