@@ -246,3 +246,31 @@ def test_the_white_paper_is_not_in_force_within_a_run_that_ends_before_2030_unle
     now = load_scenario("small_la", "white_paper_2026", from_start=True)
     assert now.law.tailored_list and now.law.effects.school_support_plan_share == 0.3
     assert all(when == dt.date(2019, 1, 1) and "hypothetical" in src for _sw, when, src in now.in_force)
+
+
+def test_white_paper_reviews_at_phase_transfer_only_and_the_mainstream_preference(tmp_path, small_dict):
+    """WP4: an 8-year-old's plan in force is reviewed once (the first review already booked), then not again
+    until the next phase transfer; under current law every 12 months. WP5 (share 1): a preference for a special
+    school is restricted to mainstream."""
+    d = base(small_dict)
+    d["end_date"] = "2021-12-31"
+    path = write_scenario(tmp_path, d, "reviews.yaml")
+    reviews = {}
+    for rules in ("current_2014", "current_2014+reviews_at_phase_transfer"):
+        loaded = load_scenario(path, rules, from_start=True)
+        rows: list = []
+        kid = {}
+
+        def add(j, kid=kid):
+            kid["c"] = j.add_existing_plan("mainstream", 0, 8.0, 30.0, pins={"review_outcome": "maintain"})
+
+        simulate(loaded, 1, 0, recorder=Recorder(rows.extend, chunk=1), prepare=add)
+        reviews[rules] = [r.day for r in rows if r.child == kid["c"].id and r.step == "annual_review"]
+    # current law: day 30 + k x 365.25 (decision within 4 weeks: the event is the decision) for 3 years
+    assert len(reviews["current_2014"]) == 3
+    assert len(reviews["current_2014+reviews_at_phase_transfer"]) == 1
+    name = reform(tmp_path, "restricted", [{"path": "naming.tailored_list", "value": True},
+                                           {"path": "effects.mainstream_restriction_share", "value": 1.0}])
+    rows, _, c = run_one(tmp_path, base(small_dict), name, "s5.yaml", preferred="maintained_special")
+    assert [e for e in events(rows) if e.startswith("name_setting:")] == [
+        "name_setting:named_mainstream_refused_can_follow_mainstream_curriculum"]

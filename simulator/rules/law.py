@@ -40,6 +40,8 @@ class EffectSizes:
     step_down_at_phase_transfer: float
     protect_special_places: float
     la_late_compliance_multiplier: float
+    mainstream_restriction_share: float
+    reviews_at_phase_transfer_only: float
 
 
 EFFECT_NAMES = tuple(f.name for f in fields(EffectSizes))

@@ -147,6 +147,8 @@ class Effects(Strict):
     step_down_at_phase_transfer: Param
     protect_special_places: Param
     la_late_compliance_multiplier: Param
+    mainstream_restriction_share: Param
+    reviews_at_phase_transfer_only: Param
 
 
 class SupportPlans(Strict):

@@ -20,7 +20,7 @@ POPULATION_STREAMS = ("request_made", "stock_review", "dispute_at_start_child", 
 ROUTE_STREAMS = ("school_support_plan", "panel", "request_withdrawn", "refuse_assess", "school_advice", "ep_advice",
                  "health_advice", "social_advice", "decide_issue", "la_delay", "assessment_withdrawn",
                  "assessment_lapsed", "no_plan", "draft", "consult", "finalise", "naming", "grounds", "on_list",
-                 "place_start", "list_order", "outside_list", "isp_escalates", "isp_escalation_days")
+                 "place_start", "list_order", "outside_list", "mainstream_restricted", "isp_escalates", "isp_escalation_days")
 # disputes, the redress ladder and the tribunal
 REDRESS_STREAMS = ("contents_dispute", *(f"dispute_{k}" for k in APPEAL_TYPES), "mediation_chosen", "mediation_days",
                    "mediation_late", "mediation_late_days", "mediation_service", "mediation_settles", "review_days",

@@ -19,6 +19,7 @@ from ....schema.vocabulary import (
 from ..child import Child
 from ..records import PLACEMENTS_INDEPENDENT_SPECIAL
 
+SPECIALIST = ("resourced_provision", "maintained_special", "independent_special")
 # a family's next preferences when the first is full (the less specialist kinds, in order), for allocation from a list
 PREFERENCE_ORDER = {"independent_special": ("maintained_special", "resourced_provision", "mainstream"),
                     "maintained_special": ("resourced_provision", "mainstream"),
@@ -67,6 +68,10 @@ class PlacementSteps:
         law = self.law
         if pin == "agreed":
             return wanted, False, ""
+        share = self.fx.mainstream_restriction_share
+        if share and wanted in SPECIALIST and self.rng.mainstream_restricted.u(c.id, occurrence) < share:
+            # White Paper (WP5): a child who can follow the mainstream curriculum has a mainstream preference only
+            return "mainstream", True, "can_follow_mainstream_curriculum"
         if pin != "refused" and self.rng.on_list.u(c.id, occurrence) < law.list_coverage.get(wanted, 1.0):
             if self._place_free(c, wanted):
                 return wanted, False, ""

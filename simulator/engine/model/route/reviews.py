@@ -22,6 +22,7 @@ from ..records import PLANS_CEASED, TRANSFER_LATE_WEEKS_SUM, TRANSFERS_NAMED
 from ..streams import TRANSFER_NAMING
 
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
+SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer only under the White Paper (WP4)
 
 
 class ReviewSteps:
@@ -61,8 +62,9 @@ class ReviewSteps:
             self.counters.count(c, metric, due, amount)
         now = self.engine.now
         age = (now - c.born) / DAYS_PER_YEAR
-        if now + self._review_every < self.horizon:
-            self._review_held(c, now + self._review_every)
+        if now + self._review_every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
+                                                            and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
+            self._review_held(c, now + self._review_every)  # (school-age plans under WP4: at transfers only)
         pin = None if c.pins is None else c.pins.get("review_outcome")
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
@@ -148,6 +150,8 @@ class ReviewSteps:
             return
         self._rename(c, wanted, TRANSFER_NAMING + c.transfers)
         self._schedule_transfer(c, now + 200.0)
+        if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
+            self._review_held(c, now + self._review_every)  # post-16: annual reviews again
 
     def triple_locked(self, c: Child, age: int) -> bool:
         """The White Paper's triple lock: a child in the named year group or above on the date is not moved to a
