@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from ..schema.files import InputError, Loc, parse_model, read_yaml, validation_lines
 from ..schema.paths import get_path
-from ..schema.rules import Change, Param, RuleDelta, RuleSet, Switch
+from ..schema.rules import Change, Param, RuleDelta, RuleSet, Switch, effect_problem
 from ..schema.shipped import shipped_dir
 
 
@@ -138,6 +138,12 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
         try:
             if not ch.path.startswith("accountability."):
                 Param.model_validate(get_path(doc, ch.path))
+                why = effect_problem(ch.path.removeprefix("effects."), ch.value) if ch.path.startswith("effects.") \
+                    else None
+                if why:
+                    errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: "
+                                  f"{ch.path}: {why}")
+                    continue
         except ValidationError as e:
             msg = e.errors()[0]["msg"].removeprefix("Value error, ")
             errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {msg}")

@@ -19,7 +19,7 @@ K = TypeVar("K")
 class Strict(BaseModel):
     """Base for everything read from disk: unknown fields are errors, never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Provenance(Strict):
@@ -68,6 +68,55 @@ class NonNegative(Sourced):
 
 class Positive(Sourced):
     value: Annotated[float, Field(gt=0.0)]
+
+
+# Physical upper bounds (why: a value beyond them is a typo or an attack, and used to reach the event loop as
+# `1e308` and fail there or quietly change results). Each is stated once, with its reason, and is far beyond any
+# real figure: England's whole system is the yardstick.
+MAX_STEP_DAYS = 3652.5  # a single step or wait of ten years (the longest real step is months)
+MAX_MULTIPLIER = 100.0  # a relative risk or capacity multiplier of 100 (real ones are 0.2-5)
+MAX_PCT = 1000.0  # a headroom of 1,000% (real ones are 2-5%)
+MAX_SHAPE = 100.0  # a Weibull shape of 100 is already a fixed delay
+MAX_COUNT = 100_000.0  # appeals or disputes in progress, hearings a year: 10x England's (3,300 open; 7,968 hearings)
+MAX_GROWTH_PCT = 100.0  # a yearly growth of +-100% (England's fastest, tribunal hearings, was 28%)
+
+
+class Days(Sourced):
+    """A duration or wait in days: positive, at most `MAX_STEP_DAYS`."""
+
+    value: Annotated[float, Field(gt=0.0, le=MAX_STEP_DAYS)]
+
+
+class NonNegativeDays(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=MAX_STEP_DAYS)]
+
+
+class Multiplier(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=MAX_MULTIPLIER)]
+
+
+class Pct(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=MAX_PCT)]
+
+
+class Shape(Sourced):
+    value: Annotated[float, Field(gt=0.0, le=MAX_SHAPE)]
+
+
+class Count(Sourced):
+    """A count of cases (national): at most `MAX_COUNT`."""
+
+    value: Annotated[float, Field(ge=0.0, le=MAX_COUNT)]
+
+
+class PositiveCount(Sourced):
+    value: Annotated[float, Field(gt=0.0, le=MAX_COUNT)]
+
+
+class Growth(Sourced):
+    """A yearly growth rate in %, from -100 to +100 (may be negative)."""
+
+    value: Annotated[float, Field(ge=-MAX_GROWTH_PCT, le=MAX_GROWTH_PCT)]
 
 
 class Mix(Provenance, Generic[K]):

@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-import yaml
 
 from ...analysis.la_scenario import calibrate_delay, forum, official, refine, slug, write
 from ...rules.scenario import load_scenario
-from ...schema.files import InputError
+from ...schema.files import InputError, read_yaml
 from ...schema.shipped import locate
 
 
@@ -61,7 +60,10 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
     england = locate(england or "england", "scenarios")
     if not england.is_file():
         _fail([f"{england}: file not found (the national scenario is needed for national values)"])
-    eng = yaml.safe_load(england.read_text())
+    try:
+        eng, _lines, _raw = read_yaml(england)
+    except InputError as e:
+        _fail(e.lines)
     try:
         if la_name is not None:
             doc, targets = official(eng, england.parent / "targets" / "england_by_la.csv", la_name)

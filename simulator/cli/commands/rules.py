@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 
 from ...report.tables import fmt as _fmt
 from ...report.tables import format_what_changed, table
 from ...rules.law import compile_law
 from ...rules.resolve import flatten, labels, resolve_rules, rules_dirs
 from ...rules.scenario import LoadedScenario
-from ...schema.files import InputError
+from ...schema.files import InputError, read_yaml
+from ..util import fail
 
 
 @click.group("rules")
@@ -31,7 +31,10 @@ def list_() -> None:
             if f.stem in seen:
                 continue
             seen.add(f.stem)
-            data = yaml.safe_load(f.read_text())
+            try:
+                data, _lines, _raw = read_yaml(f)
+            except InputError as e:
+                fail(e)
             rows.append([f.stem, data.get("baseline", "-"), data.get("label", "")])
             for name, sw in (data.get("switches") or {}).items():
                 switches.append([name, f.stem, sw.get("label", "")])
