@@ -44,8 +44,12 @@ def what_changed(a: LoadedScenario, b: LoadedScenario) -> list[dict[str, Any]]:
 
 def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int | None = None,
             seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
-            progress: Callable[[str], None] | None = None, until: dt.date | None = None) -> dict[str, Any]:
-    """Run a scenario under two rule sets with common random numbers; return the comparison."""
+            progress: Callable[[str], None] | None = None, until: dt.date | None = None, resume: bool = False,
+            force: bool = False) -> dict[str, Any]:
+    """Run a scenario under two rule sets with common random numbers; return the comparison.
+
+    `out_dir` holds one run folder per rule set (each a `rundir.RunFolder`: locked, identified, refused when it
+    exists unless `resume` or `force`) and compare.json."""
     la = load_scenario(scenario, rules_a, until)
     lb = load_scenario(scenario, rules_b, until)  # both validated before anything runs
     reps = replications or la.scenario.replications
@@ -55,7 +59,7 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
         d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
         if progress:
             progress(f"rule set {i} of 2: {lo.law.name}")
-        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
+        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, force))
     ra, rb = runs
     metrics: dict[str, Any] = {}
     for key in ra.replications[0]["metrics"]:
@@ -70,6 +74,5 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
               "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
               "what_changed": what_changed(la, lb), "metrics": metrics}
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(out_dir / "compare.json", dumps(result))
     return result

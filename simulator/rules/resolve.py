@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from ..schema.files import InputError, Loc, parse_model, read_yaml, validation_lines
 from ..schema.paths import get_path
 from ..schema.rules import Change, Param, RuleDelta, RuleSet, Switch, effect_problem
-from ..schema.shipped import shipped_dir
+from ..schema.shipped import closest, shipped_dir
 
 
 def rules_dirs(near: Path | None = None) -> list[Path]:
@@ -162,7 +162,8 @@ def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tupl
     f = find_rules_file(name, near)
     if f is None:
         avail = sorted({p.stem for d in rules_dirs(near) for p in d.glob("*.yaml")})
-        raise InputError([f"rules: no rule set named {name!r} (available: {', '.join(avail) or 'none'})"])
+        raise InputError([f"rules: no rule set named {name!r}{closest(name, avail)} (allowed: "
+                          f"{', '.join(avail) or 'none'})"])
     data, lines, _raw = read_yaml(f)
     if "baseline" not in data:
         rs, _lines, _raw = parse_model(f, RuleSet)
@@ -188,8 +189,8 @@ def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[Ap
         index = _switch_index(near)
         for sw in extra:
             if sw not in index:
-                raise InputError([f"rules: no switch named {sw!r} in {expr!r} (switches: "
-                                  f"{', '.join(sorted(index)) or 'none'})"])
+                raise InputError([f"rules: no switch named {sw!r} in {expr!r}{closest(sw, sorted(index))} "
+                                  f"(allowed: {', '.join(sorted(index)) or 'none'})"])
             f, _reform, switch, lines, _i = index[sw]
             changes += _apply_switch(doc, f, sw, switch, lines)
             files.append(f)

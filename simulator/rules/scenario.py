@@ -47,6 +47,9 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
     try:
         rs, changes, base, rules_hash = resolve_rules(name, path)
     except InputError as e:
+        if rules:  # the option named the rule set: blame the option, not the file's `rules:` line
+            raise InputError([f"--rules: {m.removeprefix('rules: ')}" if m.startswith("rules:") else m
+                              for m in e.lines]) from None
         line = lines.get(("rules",), "?")
         raise InputError([f"{path}:{line}: {m}" if m.startswith("rules:") else m for m in e.lines]) from None
     return LoadedScenario(path, sc, rs, compile_law(rs), hashlib.sha256(raw).hexdigest(), rules_hash,

@@ -130,11 +130,19 @@ def decode(path: Path, raw: bytes) -> str:
                           "(allowed: UTF-8 text; save the file as UTF-8)"]) from None
 
 
+def _shipped_hint(path: Path) -> str:
+    """' (did you mean X?)' when a missing file's name is close to a shipped file's (scenario, case study, ...)."""
+    from .shipped import KINDS, closest, shipped_names
+
+    names = sorted({n for kind in KINDS for n in shipped_names(kind)})
+    return closest(path.stem, names)
+
+
 def read_bytes(path: Path) -> bytes:
     """The bytes of an input file; a missing, unreadable or oversized file is bad input (one line)."""
     try:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "file not found"
+            what = "is a folder, not a file" if path.is_dir() else "file not found" + _shipped_hint(path)
             raise InputError([f"{path}: {what}"])
         if path.stat().st_size > MAX_BYTES:
             raise InputError([f"{path}: the file is {path.stat().st_size:,} bytes (allowed: at most "

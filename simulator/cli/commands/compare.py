@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -18,28 +17,33 @@ from ...schema.files import InputError
               help="A rule set, reform, or NAME+switch+switch; give it twice (first is the baseline).")
 @click.option("--replications", "-n", type=click.IntRange(min=2), default=None,
               help="Replications (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder for both runs and compare.json.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--events", is_flag=True, help="Also write the event logs.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Master seed (default: the scenario's).")
+@click.option("--out", type=str, default=None, help="Folder for both run folders and compare.json.")
+@click.option("--resume", is_flag=True, help="Continue the runs in --out (same scenario, rules, seed).")
+@click.option("--force", is_flag=True, help="Delete the runs in --out and start again.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes (default: the CPUs; results do not depend on it).")
+@click.option("--events/--no-events", default=False, show_default=True, help="Write the event logs (with --out).")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="End both runs on this date instead of the scenario's end_date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: Path | None,
-            workers: int, events: bool, until, as_json: bool) -> None:
-    """Compare two rule sets on the same children: what changed, then each metric and the paired difference."""
-    from ..util import fail as _fail
+def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
+            resume: bool, force: bool, workers: int | None, events: bool, until, as_json: bool) -> None:
+    """Two rule sets, the same children: what changed, each metric, the paired difference.
+
+    \b
+    Example: sendsim compare small_la --rules current_2014 --rules green_paper_2022 -n 5"""
+    from ...analysis.rundir import check_out_path
+    from ..util import default_workers, progress, set_resume_hint, warn_replications
 
     if len(rules) != 2:
-        click.echo(f"error: --rules: give exactly two rule sets (got {len(rules)})", err=True)
-        raise SystemExit(2)
-
-    def progress(msg: str) -> None:
-        click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
-
-    try:
-        res = compare(scenario, rules[0], rules[1], replications, seed, out, workers, events, progress,
-                      until.date() if until else None)
-    except InputError as e:
-        _fail(e)
+        raise InputError([f"--rules: give exactly two rule sets (got {len(rules)})"])
+    out_dir = check_out_path(out) if out is not None else None
+    if replications:
+        warn_replications(replications)
+    if out_dir is not None:
+        set_resume_hint(out_dir)
+    res = compare(scenario, rules[0], rules[1], replications, seed, out_dir, workers or default_workers(), events,
+                  progress, until.date() if until else None, resume, force)
     click.echo(to_json(res) if as_json else format_comparison(res))
