@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,11 +115,14 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
             progress(f"resuming: {len(done)} of {replications} replications already complete")
         jobs = [(seed, r, engine, folder.rep_dir(r) if folder else None, events) for r in todo]
         t0 = time.perf_counter()
-        for res in map_shared(_replication_job, loaded, jobs, workers):
-            done[res["replication"]] = res
-            if progress:
-                progress(f"replication {res['replication'] + 1}/{replications} done "
-                         f"({res['children']:,} children, {res['wall_seconds']:.1f} s)")
+        # closing(): on an interruption the executor's clean-up (kill the workers) runs now, not when the
+        # traceback holding the generator is freed
+        with closing(map_shared(_replication_job, loaded, jobs, workers)) as results:
+            for res in results:
+                done[res["replication"]] = res
+                if progress:
+                    progress(f"replication {res['replication'] + 1}/{replications} done "
+                             f"({res['children']:,} children, {res['wall_seconds']:.1f} s)")
         reps = [done[r] for r in range(replications)]
         agg = aggregate(reps)
         summary = {"scenario": sc.name, "rules": loaded.law.name, "seed": seed, "replications": replications,

@@ -99,6 +99,11 @@ def verbosity_options() -> list[click.Option]:
 class SafeGroup(click.Group):
     """The `sendsim` group: every failure becomes one line and a documented exit code, never a traceback."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        _state.update(verbosity=0, resume=None)  # each invocation starts afresh (tests invoke many in one process)
+        return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
         from ..analysis.runner import interrupt_on_sigterm
 
