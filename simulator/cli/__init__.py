@@ -152,12 +152,44 @@ def _register_commands() -> None:
     _add_verbosity(main)
 
 
-def _add_verbosity(group: click.Group) -> None:
-    """-q/-v on every command and subcommand, so they work before or after the command name."""
-    for cmd in group.commands.values():
+# one line per command in `sendsim --help`, whole (click would cut each docstring's first sentence with "...")
+SHORT_HELP = {
+    "validate": "Check a scenario and its rule set; every error at once.",
+    "schema": "Print the JSON Schema of scenario or rule-set files.",
+    "run": "Run a scenario: every metric with its 95% interval.",
+    "compare": "Two rule sets on the same children: paired differences.",
+    "case-study": "One child through each rule set: timings and route.",
+    "map": "Who holds each duty, the deadline, who pays; gaps flagged.",
+    "rules": "List, show and compare rule sets and reform switches.",
+    "rules list": "Every rule set and every switch.",
+    "rules show": "Every parameter of a rule set, with its reference.",
+    "rules diff": "The parameters that differ between two rule sets.",
+    "backtest": "Compare a run with the official figures (exit 3: missed).",
+    "calibrate": "Fit assumed parameters to the targets, reproducibly.",
+    "la-scenario": "Write a calibrated scenario for one local authority.",
+    "bench": "Time the engine on a queueing network against Erlang C.",
+}
+
+
+EXAMPLES = {
+    "bench": "sendsim bench benchmarks/reference_network.yaml --children 20000 --json",
+    "calibrate": "sendsim calibrate scenarios/small_la.yaml --stage joint --out my_calibration/",
+    "rules": "sendsim rules diff current_2014 green_paper_2022",
+    "rules list": "sendsim rules list --json",
+    "rules show": "sendsim rules show current_2014+mandatory_mediation",
+    "rules diff": "sendsim rules diff current_2014 white_paper_2026 --json",
+}
+
+
+def _add_verbosity(group: click.Group, prefix: str = "") -> None:
+    """-q/-v on every command and subcommand, so they work before or after the command name; whole summaries."""
+    for name, cmd in group.commands.items():
         cmd.params.extend(verbosity_options())
+        cmd.short_help = SHORT_HELP.get(prefix + name, cmd.short_help)
+        if prefix + name in EXAMPLES and not cmd.epilog:
+            cmd.epilog = f"\b\nExample: {EXAMPLES[prefix + name]}"
         if isinstance(cmd, click.Group):
-            _add_verbosity(cmd)
+            _add_verbosity(cmd, f"{name} ")
 
 
 _register_commands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -21,7 +22,8 @@ def command() -> None:
 
 
 @command.command("list")
-def list_() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print rule sets and switches as one JSON object.")
+def list_(as_json: bool) -> None:
     """Every rule set and every switch that can be applied alone (NAME+switch)."""
     rows = [["Rule set", "Baseline", "Label"]]
     switches = [["Switch", "In", "Proposal"]]
@@ -38,6 +40,12 @@ def list_() -> None:
             rows.append([f.stem, data.get("baseline", "-"), data.get("label", "")])
             for name, sw in (data.get("switches") or {}).items():
                 switches.append([name, f.stem, sw.get("label", "")])
+    if as_json:
+        click.echo(json.dumps({"rule_sets": [dict(zip(("name", "baseline", "label"), r, strict=True))
+                                             for r in rows[1:]],
+                               "switches": [dict(zip(("name", "in", "label"), r, strict=True))
+                                            for r in switches[1:]]}, indent=2))
+        return
     click.echo(table(rows))
     click.echo("\nSwitches (apply alone with e.g. current_2014+mandatory_mediation)")
     click.echo(table(switches))
@@ -54,18 +62,24 @@ def _resolve(name: str):
 
 @command.command("show")
 @click.argument("name")
-def show(name: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the parameters as one JSON object.")
+def show(name: str, as_json: bool) -> None:
     """Every parameter of a rule set: value, what it is, and its legal reference or source."""
     rs, changes, base, _h = _resolve(name)
     changed = {c.path: c for c in changes}
     lab = labels(rs)
     rows = [["Parameter", "Value", "What it is", "Reference"]]
+    params: list[dict] = []
     for path, v in flatten(rs).items():
         label, ref = lab.get(path, ("", ""))
         key = next((p for p in changed if path == p or path.startswith(p + ".")), None)
         if key:
             ref = f"{changed[key].source} (switch {changed[key].switch}; {base}: {_fmt(changed[key].baseline)})"
         rows.append([path, _fmt(v), label, ref])
+        params.append({"parameter": path, "value": v, "label": label, "reference": ref})
+    if as_json:
+        click.echo(json.dumps({"name": rs.name, "label": rs.label, "parameters": params}, indent=2))
+        return
     click.echo(f"{rs.name}: {rs.label}\n")
     click.echo(table(rows))
 
@@ -73,7 +87,8 @@ def show(name: str) -> None:
 @command.command("diff")
 @click.argument("a")
 @click.argument("b")
-def diff(a: str, b: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as one JSON list.")
+def diff(a: str, b: str, as_json: bool) -> None:
     """A table of the parameters that differ: parameter, A's value, B's value, source."""
     ra, ca, base_a, ha = _resolve(a)
     rb, cb, base_b, hb = _resolve(b)
@@ -81,4 +96,5 @@ def diff(a: str, b: str) -> None:
     lb = LoadedScenario(Path("-"), None, rb, compile_law(rb), "", hb, tuple(cb), base_b)  # type: ignore[arg-type]
     from ...analysis.compare import what_changed
 
-    click.echo(format_what_changed(what_changed(la, lb), ra.name, rb.name))
+    rows = what_changed(la, lb)
+    click.echo(json.dumps(rows, indent=2, default=str) if as_json else format_what_changed(rows, ra.name, rb.name))
