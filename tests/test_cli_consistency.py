@@ -189,3 +189,17 @@ def test_la_scenario_never_overwrites_nor_writes_into_the_package(tmp_path: Path
                str(tmp_path), "--force", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["scenario_file"] == str(mine)
     assert not mine.read_text().endswith("# my own notes\n")
+
+
+@pytest.mark.parametrize("value", ["", "../../etc/passwd", "current_2014+", "current_2014++mandatory_mediation"])
+def test_a_rules_value_that_is_not_a_name_is_bad_input(value: str):
+    """An empty --rules used to fall back to the scenario's; a path used to be read as a rule-set file."""
+    r = invoke("run", str(SMALL), "-n", "1", "--rules", value)
+    assert r.exit_code == 2
+    (line,) = [ln for ln in r.output.splitlines() if ln.startswith("error:")]
+    assert line.startswith("error: --rules: ") and "is not a rule-set or switch name" in line
+
+
+def test_workers_are_bounded():
+    r = invoke("run", str(SMALL), "-n", "1", "--workers", "99999999")
+    assert r.exit_code == 2 and "1<=x<=512" in r.output

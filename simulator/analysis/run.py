@@ -121,8 +121,11 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
             for res in results:
                 done[res["replication"]] = res
                 if progress:
+                    ran = len(done) - (replications - len(todo))
+                    eta = (time.perf_counter() - t0) / ran * (len(todo) - ran)
                     progress(f"replication {res['replication'] + 1}/{replications} done "
-                             f"({res['children']:,} children, {res['wall_seconds']:.1f} s)")
+                             f"({res['children']:,} children, {res['wall_seconds']:.1f} s"
+                             + (f"; about {eta:.0f} s to go)" if ran < len(todo) else ")"))
         reps = [done[r] for r in range(replications)]
         agg = aggregate(reps)
         summary = {"scenario": sc.name, "rules": loaded.law.name, "seed": seed, "replications": replications,

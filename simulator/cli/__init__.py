@@ -16,6 +16,7 @@ from ..report.tables import format_summary
 from ..rules.scenario import load_scenario
 from ..schema.files import InputError
 from .util import (
+    MAX_WORKERS,
     SafeGroup,
     default_workers,
     fail,
@@ -104,7 +105,7 @@ def schema(kind: str) -> None:
 @click.option("--resume", is_flag=True, help="Continue the run in --out (same scenario, rules, seed, engine).")
 @click.option("--force", is_flag=True, help="Delete the run in --out and start again.")
 @click.option("--rules", default=None, help="Rule set to use instead of the scenario's.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--engine", type=click.Choice(["heap", "simpy"]), default="heap", show_default=True,
               help="Event loop: the lean heap loop or the SimPy reference (identical results).")

@@ -26,6 +26,7 @@ import click
 from ..schema.files import InputError
 
 EXIT_OK, EXIT_ENVIRONMENT, EXIT_BAD_INPUT, EXIT_TARGETS_MISSED = 0, 1, 2, 3
+MAX_WORKERS = 512  # processes: beyond this a machine thrashes (results never depend on the number)
 WARN_REPLICATIONS = 1000  # above this, a warning: a national replication takes minutes
 
 _state: dict[str, Any] = {"verbosity": 0, "resume": None}

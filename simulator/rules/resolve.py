@@ -8,6 +8,7 @@ with the package (so an installed `sendsim` finds them from any folder).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +185,10 @@ def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tupl
 def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[AppliedChange], str, str]:
     """Resolve `NAME` or `NAME+switch+switch`: (merged rule set, what changed from the baseline, baseline, hash)."""
     name, *extra = expr.split("+")
+    for part in (name, *extra):  # a name, never a path (`../../etc/passwd` must not be read as a rule set)
+        if not re.fullmatch(r"[A-Za-z0-9_]+", part):
+            raise InputError([f"rules: {part!r} in {expr!r} is not a rule-set or switch name (allowed: letters, "
+                              "digits and _, joined by +, e.g. current_2014+mandatory_mediation)"])
     doc, changes, files, base = _load_tree(name, near)
     if extra:
         index = _switch_index(near)

@@ -24,7 +24,7 @@ from ...analysis.runner import default_workers
 from ...report.tables import format_rows
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError
-from ..util import EXIT_TARGETS_MISSED
+from ..util import EXIT_TARGETS_MISSED, MAX_WORKERS
 from ..util import fail as _fail
 
 
@@ -35,7 +35,7 @@ from ..util import fail as _fail
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: one per replication up to the CPUs; results do not depend on it).")
 @click.option("--by-la", "by_la", is_flag=True,
               help="Also compare every authority's own figures (targets/<name>_by_la.csv).")

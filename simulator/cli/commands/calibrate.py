@@ -9,8 +9,8 @@ import click
 
 from ...analysis.calibration import calibrate
 from ...schema.files import InputError
+from ..util import MAX_WORKERS, progress
 from ..util import fail as _fail
-from ..util import progress
 
 
 def _say(msg: str) -> None:
@@ -28,7 +28,7 @@ def _say(msg: str) -> None:
 @click.option("--rounds", type=click.IntRange(min=1), default=2, show_default=True,
               help="Rounds of updates: national stage, two full replications each; joint stage, one each.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--la", "codes", multiple=True, help="Fit delays for these authority codes only.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,

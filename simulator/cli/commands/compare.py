@@ -9,6 +9,7 @@ import click
 from ...analysis.compare import compare
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
+from ..util import MAX_WORKERS
 
 
 @click.command("compare")
@@ -22,7 +23,7 @@ from ...schema.files import InputError
 @click.option("--out", type=str, default=None, help="Folder for both run folders and compare.json.")
 @click.option("--resume", is_flag=True, help="Continue the runs in --out (same scenario, rules, seed).")
 @click.option("--force", is_flag=True, help="Delete the runs in --out and start again.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--events/--no-events", default=False, show_default=True, help="Write the event logs (with --out).")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
