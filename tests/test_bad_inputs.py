@@ -124,6 +124,9 @@ SCENARIO_CASES: list[tuple[str, str | bytes]] = [
     ("negative_stock", _dump(_set(SC, (*LA, "stock_post16"), -1))),
     ("probability_1_5", _dump(_set(SC, ("population", "request_withdrawn_probability", "value"), 1.5))),
     ("probability_negative", _dump(_set(SC, (*LA, "refuse_to_assess_probability"), -0.1))),
+    ("range_negative_for_a_count", _dump(_set(SC, ("tribunal", "backlog_at_start", "range"), [-500.0, 3300.0]))),
+    ("provenance_range_negative", _dump(_set(SC, ("local_authorities", "provenance", "panel_servers", "range"),
+                                             [-0.5, 2.0]))),
     ("pct_above_100", _dump(_set(SC, (*LA, "observed_within_20_weeks_pct"), 150.0))),
     # dates
     ("date_feb_30", _dump(_set(SC, ("start_date",), "2019-02-30"))),
@@ -157,6 +160,8 @@ RULE_CASES: list[tuple[str, str | bytes]] = [
     ("rules_inf_cost", _dump(_set(RS, ("costs", "assessment", 0, "amount", "value"), float("inf")))),
     ("rules_cost_1e12", _dump(_set(RS, ("costs", "assessment", 0, "amount", "value"), 1e12))),
     ("rules_probability_1_5", _dump(_set(RS, (*RS_EFF, "school_support_plan_share", "value"), 1.5))),
+    ("rules_cost_range_negative", _dump(_set(RS, ("costs", "assessment", 0, "amount", "range"), [-5000.0, 2000.0]))),
+    ("rules_cost_range_huge", _dump(_set(RS, ("costs", "assessment", 0, "amount", "range"), [0.0, 1e300]))),
     ("rules_unknown_unit", _dump(_set(RS, ("timeline", "final_plan", "unit"), "fortnights"))),
     ("rules_duplicate_final_plan", R.replace("  final_plan:", "  final_plan: {value: 1, unit: weeks, label: x, "
                                                               "reference: y}\n  final_plan:", 1)),

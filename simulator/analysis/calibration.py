@@ -59,6 +59,10 @@ def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "al
     else:
         la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
     sd = sc.seed if seed is None else seed
+    if out is not None and out.suffix not in (".yaml", ".yml"):  # --out a folder (as everywhere): its file inside
+        if out.exists() and not out.is_dir():
+            raise InputError([f"--out: {out} is a file (allowed: a folder, or a file name ending .yaml)"])
+        out = out / f"{sc.name}.yaml"
     if out is None:  # beside the scenario, unless it is a shipped file found by name: never into the package
         shipped = str(loaded.path).startswith(str(data_root()))
         out = (Path.cwd() if shipped else loaded.path.parent) / "calibration" / f"{sc.name}.yaml"

@@ -56,6 +56,22 @@ def effect_problem(name: str, value: object) -> str | None:
     return None
 
 
+def _range_problem(unit: str, rng: tuple[float, float]) -> str | None:
+    """Why a parameter's plausible range is impossible for its unit (reversed, negative, beyond the bounds)."""
+    lo, hi = rng
+    if lo > hi:
+        return f"range {list(rng)} must be [low, high] with low <= high"
+    if unit == "probability":
+        top = 1.0
+    elif unit in TIME_UNITS:
+        top = MAX_PERIOD_DAYS / to_days(1.0, unit)
+    else:
+        top = MAX_BY_UNIT.get(unit)
+    if top is not None and (lo < 0 or hi > top):
+        return f"range {list(rng)} goes beyond what a value in {unit} may be (allowed: from 0 to {top:g})"
+    return None
+
+
 def date_problem(v: object) -> str | None:
     """Why a rule-set date (`MM-DD`, a day of any year, 29 February allowed) is not a real day, or None."""
     if not (isinstance(v, str) and len(v) == 5 and v[2] == "-" and v[:2].isdigit() and v[3:].isdigit()):
@@ -105,6 +121,10 @@ class Param(Strict):
             raise ValueError(f"unknown unit {self.unit!r}; allowed: {', '.join((*TIME_UNITS, *OTHER_UNITS))}")
         if self.assumption and self.range is None:
             raise ValueError("an assumption needs a plausible `range: [low, high]`")
+        if self.range is not None:
+            why = _range_problem(self.unit, self.range)
+            if why:
+                raise ValueError(why)
         return self
 
     def days(self) -> float:

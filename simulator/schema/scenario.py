@@ -143,6 +143,9 @@ class LocalAuthorities(Strict):
                     "delay_days_by_year"):
             if any(getattr(la, col) for la in self.items):
                 needed.add(col)
+        negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0)
+        if negative:  # every column is a count, a rate or a multiplier: never negative
+            raise ValueError(f"provenance range below 0 for column(s): {', '.join(negative)} (allowed: at least 0)")
         missing = sorted(needed - set(self.provenance))
         if missing:
             raise ValueError(f"provenance missing for column(s): {', '.join(missing)}")

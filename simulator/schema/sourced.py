@@ -38,6 +38,9 @@ class Provenance(Strict):
         return self
 
 
+_WORDS = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+
+
 class Sourced(Provenance):
     value: float
 
@@ -45,6 +48,14 @@ class Sourced(Provenance):
     def _in_range(self):
         if self.range is not None and not (self.range[0] <= self.value <= self.range[1]):
             raise ValueError(f"value {self.value} lies outside its stated range {list(self.range)}")
+        if self.range is not None:  # the plausible range must itself be possible (a negative count is not)
+            for c in type(self).model_fields["value"].metadata:
+                for attr, ok in (("ge", lambda x, b: x >= b), ("gt", lambda x, b: x > b), ("le", lambda x, b: x <= b),
+                                 ("lt", lambda x, b: x < b)):
+                    b = getattr(c, attr, None)
+                    if b is not None and not all(ok(x, b) for x in self.range):
+                        raise ValueError(f"range {list(self.range)} goes beyond what the value may be (allowed: "
+                                         f"{_WORDS[attr]} {b:g})")
         return self
 
 
@@ -126,6 +137,8 @@ class Mix(Provenance, Generic[K]):
 
     @model_validator(mode="after")
     def _sums_to_one(self):
+        if self.range is not None and self.range[0] < 0:
+            raise ValueError(f"range {list(self.range)} is negative (allowed: at least 0)")
         total = sum(self.values.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"shares must sum to 1 (they sum to {total:.6f})")

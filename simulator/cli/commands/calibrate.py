@@ -32,8 +32,8 @@ def _say(msg: str) -> None:
               help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--la", "codes", multiple=True, help="Fit delays for these authority codes only.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Calibration file (default: scenarios/calibration/<scenario name>.yaml, read by "
-                   "scripts/build_scenarios.py).")
+              help="Folder for <scenario name>.yaml, or a file ending .yaml (default: calibration/ beside the "
+                   "scenario, read by scripts/build_scenarios.py; the current folder for a shipped one).")
 @click.option("--json", "as_json", is_flag=True, help="Print the fit report as JSON.")
 def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, seed: int | None,
             workers: int | None,
