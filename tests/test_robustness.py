@@ -233,3 +233,31 @@ def test_a_long_scenario_name_gets_a_default_folder_the_file_system_accepts(tmp_
     assert r.exit_code == 0, r.output
     (folder,) = (tmp_path / "outputs").iterdir()
     assert len(folder.name) < 200 and (folder / "summary.json").is_file()
+
+
+def test_an_interrupted_extension_leaves_no_stale_summary(tmp_path: Path, monkeypatch):
+    """Extending a finished run (more replications, --resume) and stopping it: the old summary.json is gone (it
+    would describe fewer replications than the new manifest), and resuming gives the clean run's bytes."""
+    import simulator.analysis.run as run_mod
+
+    out = tmp_path / "run"
+    assert CliRunner().invoke(main, _run_args(out, 2, 5, 1)).exit_code == 0
+    real = run_mod.map_shared
+
+    def stops_after_one(fn, shared, jobs, workers=1):
+        it = real(fn, shared, jobs, workers)
+        yield next(it)
+        it.close()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_mod, "map_shared", stops_after_one)
+    r = CliRunner().invoke(main, _run_args(out, 4, 5, 1, "--resume"))
+    assert r.exit_code == 130 and "Traceback" not in r.output
+    hint = r.output.split("resume with: ", 1)[1].strip()
+    assert hint == "sendsim " + " ".join([*_run_args(out, 4, 5, 1), "--resume"])
+    assert not (out / "summary.json").exists()
+    assert json.loads((out / "manifest.json").read_text())["replications"] == 4
+    monkeypatch.setattr(run_mod, "map_shared", real)
+    r = CliRunner().invoke(main, _run_args(out, 4, 5, 1, "--resume"))
+    assert r.exit_code == 0 and "resuming: 3 of 4" in r.output
+    assert (out / "summary.json").read_bytes() == _clean_summary(tmp_path, 4, 5)

@@ -70,7 +70,7 @@ def default_workers() -> int:
 
 def set_resume_hint(out: object) -> None:
     """Remember how to resume the command now running into `out` (printed if it is interrupted)."""
-    args = [a for a in sys.argv[1:] if a not in ("--force", "--resume")]
+    args = [a for a in _state.get("argv", sys.argv[1:]) if a not in ("--force", "--resume")]
     if "--out" not in args and not any(a.startswith("--out=") for a in args):
         args += ["--out", str(out)]
     _state["resume"] = "sendsim " + shlex.join([*args, "--resume"])
@@ -102,7 +102,8 @@ class SafeGroup(click.Group):
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
-        _state.update(verbosity=0, resume=None)  # each invocation starts afresh (tests invoke many in one process)
+        # each invocation starts afresh (tests invoke many in one process); its arguments, for the resume hint
+        _state.update(verbosity=0, resume=None, argv=list(args))
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:

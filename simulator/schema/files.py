@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 NODE_BUDGET = 10_000  # nodes repeated by alias expansion (the shipped files use none; a real file a few dozen)
 MAX_DEPTH = 64  # nesting levels: the deepest shipped file has 8
-MAX_BYTES = 32 * 1024 * 1024  # the national scenario is ~0.3 MB
+MAX_BYTES = 4 * 1024 * 1024  # the national scenario is 0.17 MB: 24x headroom, and any file is read in about a second
 
 Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -145,7 +145,7 @@ def read_bytes(path: Path) -> bytes:
             what = "is a folder, not a file" if path.is_dir() else "file not found" + _shipped_hint(path)
             raise InputError([f"{path}: {what}"])
         if path.stat().st_size > MAX_BYTES:
-            raise InputError([f"{path}: the file is {path.stat().st_size:,} bytes (allowed: at most "
+            raise InputError([f"{path}:1: (file): the file is {path.stat().st_size:,} bytes (allowed: at most "
                               f"{MAX_BYTES:,})"])
         return path.read_bytes()
     except OSError as e:
