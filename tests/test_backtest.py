@@ -80,8 +80,9 @@ def test_backtest_json_rows_and_projections(tmp_path):
                      "plans_in_force_january,2019,2042,plans,5,relative,SEN2,",
                      "tribunal_appeals_registered,2019/20,20,appeals,100,relative,assumed share,")
     r = invoke("backtest", str(SMALL), "--targets", str(p), "-n", "2", "--workers", "1", "--json")
-    assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
+    # exit 0 when every target is within tolerance, 3 when one is missed (the run itself worked)
+    assert r.exit_code == (0 if out["within"] == out["targets"] else 3), r.output
     rows = out["rows"]
     assert [x["metric"] for x in rows][:2] == ["initial_requests_for_assessment", "requests_refused_pct"]
     for x in rows:

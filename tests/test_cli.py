@@ -67,7 +67,7 @@ def test_missing_file(tmp_path):
 
 def test_unknown_rule_set(tmp_path):
     p = bad(tmp_path, "rules: current_2014", "rules: current_2041")
-    check_rejected(tmp_path, p, "current_2041", "available: current_2014")
+    check_rejected(tmp_path, p, "current_2041", "(did you mean current_2014?) (allowed: current_2014")
 
 
 def test_every_error_at_once(tmp_path):

@@ -46,17 +46,18 @@ def test_simpy_reference_and_heap_engine_agree(tmp_path):
     assert mh["metrics"] == ms["metrics"]
 
 
-def test_interrupted_run_resumes_without_rerunning_finished_replications(tmp_path):
+def test_resume_reruns_only_a_replication_without_metrics(tmp_path):
+    """A replication folder without its metrics.json (written last) is incomplete: resume runs it again and keeps
+    the others. (The real interruption, by signals, is in test_robustness.py.)"""
     loaded = load_scenario(ROOT / "scenarios" / "small_la.yaml")
     out = tmp_path / "run"
     full = run(loaded, replications=3, seed=4, out_dir=out)
-    # simulate an interruption: replication 2 never finished, a partial folder was left behind
     rep2 = out / "replications" / "rep-002"
     (rep2 / "metrics.json").unlink()
     marker = out / "replications" / "rep-000" / "journeys.parquet"
     before = marker.stat().st_mtime_ns
     lines: list[str] = []
-    again = run(loaded, replications=3, seed=4, out_dir=out, progress=lines.append)
+    again = run(loaded, replications=3, seed=4, out_dir=out, progress=lines.append, resume=True)
     assert marker.stat().st_mtime_ns == before  # replication 0 was not run again
     assert any("resuming: 2 of 3" in x for x in lines)
     assert again.summary == full.summary

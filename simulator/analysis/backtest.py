@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..rules.scenario import LoadedScenario
-from ..schema.files import InputError
+from ..schema.files import InputError, decode, read_bytes, read_yaml
 from .metrics import LA_METRICS, TARGET_METRICS, TargetMetric, la_period_metrics, period_metrics
 from .runner import map_shared, simulate
 from .stats import bounds, summarise
@@ -92,24 +90,28 @@ def periods_in_horizon(kind: str, start: dt.date, end: dt.date) -> list[str]:
 
 def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) of a CSV (comment lines start with #) or a YAML file with a `targets:` list."""
-    if not path.is_file():
-        raise InputError([f"{path}: file not found"])
-    text = path.read_text()
     if path.suffix in (".yaml", ".yml"):
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            raise InputError([f"{path}: not valid YAML ({str(e).splitlines()[0]})"]) from None
+        doc, _lines, _raw = read_yaml(path)  # the safe loader: duplicate keys, aliases, NaN refused
         items = doc.get("targets") if isinstance(doc, dict) else None
         if not isinstance(items, list):
             raise InputError([f"{path}: targets: expected a list of targets (allowed: a `targets:` list)"])
         return [(i + 1, r if isinstance(r, dict) else {}) for i, r in enumerate(items)]
+    text = decode(path, read_bytes(path))
     lines = text.splitlines()
     numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
     if not numbered:
         raise InputError([f"{path}: no targets (allowed: a CSV header line, then one target per line)"])
-    reader = csv.DictReader([ln for _, ln in numbered])
-    return [(numbered[k + 1][0], row) for k, row in enumerate(reader)]
+    try:
+        rows = list(csv.DictReader([ln for _, ln in numbered]))
+    except csv.Error as e:
+        raise InputError([f"{path}: not a valid CSV file: {e} (allowed: a header line, then one target per "
+                          "line)"]) from None
+    header = next(csv.reader([numbered[0][1]]))
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise InputError([f"{path}:{numbered[0][0]}: (header): duplicate column(s) {', '.join(dup)} (allowed: "
+                          "each column once)"])
+    return [(numbered[k + 1][0], row) for k, row in enumerate(rows)]
 
 
 def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, MetricSpec] | None = None,

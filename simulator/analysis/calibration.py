@@ -17,9 +17,10 @@ from typing import Any
 import yaml
 
 from ..rules.scenario import load_scenario
-from ..schema.files import InputError
+from ..schema.files import InputError, read_yaml
 from ..schema.paths import get_path, set_value
 from ..schema.scenario import Scenario
+from ..schema.shipped import data_root
 from .backtest import backtest_replication, default_targets, load_la_targets, load_targets
 from .calibrate import (
     CAPACITY_METHOD,
@@ -58,8 +59,14 @@ def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "al
     else:
         la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
     sd = sc.seed if seed is None else seed
-    out = out or loaded.path.parent / "calibration" / f"{sc.name}.yaml"
-    data: dict[str, Any] = yaml.safe_load(out.read_text()) if out.is_file() else {}
+    if out is not None and out.suffix not in (".yaml", ".yml"):  # --out a folder (as everywhere): its file inside
+        if out.exists() and not out.is_dir():
+            raise InputError([f"--out: {out} is a file (allowed: a folder, or a file name ending .yaml)"])
+        out = out / f"{sc.name}.yaml"
+    if out is None:  # beside the scenario, unless it is a shipped file found by name: never into the package
+        shipped = str(loaded.path).startswith(str(data_root()))
+        out = (Path.cwd() if shipped else loaded.path.parent) / "calibration" / f"{sc.name}.yaml"
+    data: dict[str, Any] = read_yaml(out)[0] if out.is_file() else {}
     data = {k: v for k, v in (data or {}).items() if k in ("calibrated", "la_delay_days", "national", "fit",
                                                               "delays_calibrated")}
     today = dt.date.today()
@@ -83,7 +90,6 @@ def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "al
                             "method": CAPACITY_METHOD, "authorities": len(fits)}
         data["delays_calibrated"] = provenance(CAPACITY_METHOD, [f"within_20_weeks_pct by authority, {la_path}"],
                                                today)
-        write_calibration(out, data)
         say(f"stage 1 done: {fitted} delays, {hits} authority-years within 3 points "
              f"({time.perf_counter() - t0:.0f} s)")
     if stage == "joint":
@@ -119,9 +125,9 @@ def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "al
         n_tg += len({t for g in used.values() for t in g})
         report["national"] = {"values": {k: v["value"] for k, v in nat.items()}, "rounds": history,
                               "method": NATIONAL_METHOD}
-        write_calibration(out, data)
-    if n_params > n_tg:
-        raise InputError([f"{n_params} parameters would be fitted from only {n_tg} targets; refusing"])
+    if n_params > n_tg:  # checked before the file is written: a refused calibration writes nothing
+        raise InputError([f"{tpath}: {n_params} parameters would be fitted from only {n_tg} targets; refusing "
+                          "(allowed: at most as many parameters as targets); nothing written"])
     fit = data.get("fit") if isinstance(data.get("fit"), dict) else {}
     fit = {k: v for k, v in fit.items() if k in ("delays", "national", "joint")}  # a later stage keeps the others'
     if stage == "joint":
@@ -199,8 +205,6 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
     groups = {_group(p, used) for p in nat if p != LAPSE}
     n_params = n_delay + len(groups) + len(lapse_used)  # the lapse of each year with a figure
     n_tg = n_delay + len({t for g in used.values() for t in g}) + len(lapse_used)
-    if n_params <= n_tg:  # else the command refuses, and writes nothing
-        write_calibration(out, data)
     report["joint"] = {"rounds": history, "method": method}
     return n_params, n_tg
 

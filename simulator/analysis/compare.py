@@ -55,10 +55,13 @@ def in_force_table(*sides: LoadedScenario) -> list[dict[str, Any]]:
 
 def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int | None = None,
             seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
-            progress: Callable[[str], None] | None = None, until: dt.date | None = None,
-            from_start: bool = False) -> dict[str, Any]:
+            progress: Callable[[str], None] | None = None, until: dt.date | None = None, resume: bool = False,
+            force: bool = False, from_start: bool = False) -> dict[str, Any]:
     """Run a scenario under two rule sets with common random numbers; return the comparison (`from_start`: every
-    switch as if in force from the first day, whatever its commencement date)."""
+    switch as if in force from the first day, whatever its commencement date).
+
+    `out_dir` holds one run folder per rule set (each a `rundir.RunFolder`: locked, identified, refused when it
+    exists unless `resume` or `force`) and compare.json."""
     la = load_scenario(scenario, rules_a, until, from_start)
     lb = load_scenario(scenario, rules_b, until, from_start)  # both validated before anything runs
     reps = replications or la.scenario.replications
@@ -68,7 +71,7 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
         d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
         if progress:
             progress(f"rule set {i} of 2: {lo.law.name}")
-        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
+        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, force))
     ra, rb = runs
     ka, kb = (rules_a, rules_b) if rules_a != rules_b else ("a", "b")
 
@@ -95,6 +98,5 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
               "what_changed": what_changed(la, lb), "in_force": in_force_table(la, lb), "metrics": metrics,
               "by_group": by_group}
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(out_dir / "compare.json", dumps(result))
     return result

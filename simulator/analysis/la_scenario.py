@@ -27,6 +27,7 @@ import yaml
 from ..rules.scenario import load_scenario
 from ..schema.files import InputError
 from ..schema.scenario import LocalAuthority, Scenario
+from ..schema.shipped import closest
 from .backtest import load_targets
 from .calibrate import (
     LAPSE,
@@ -61,10 +62,13 @@ def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
     hits = [la for la in items if la["name"].lower() == key or la["code"] == key]
     if not hits:
         hits = [la for la in items if key in la["name"].lower()]
-    if len(hits) != 1:
-        names = ", ".join(sorted(la["name"] for la in (hits or items)))
-        what = "matches several" if hits else "matches no"
-        raise InputError([f"--la: {name!r} {what} local authority (allowed: {names})"])
+    if len(hits) > 1:
+        names = ", ".join(sorted(la["name"] for la in hits))
+        raise InputError([f"--la: {name!r} matches several local authorities (allowed: one of {names})"])
+    if not hits:
+        hint = closest(name.strip(), sorted(la["name"] for la in items))
+        raise InputError([f"--la: {name!r} matches no local authority{hint} (allowed: a name or code of the "
+                          f"{len(items)} authorities in england.yaml, e.g. Wandsworth or E09000032)"])
     return copy.deepcopy(hits[0])
 
 

@@ -11,7 +11,6 @@ Layout of a run directory (`outputs/<run-id>/` unless `--out` names another):
 from __future__ import annotations
 
 import json
-import os
 import platform
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,9 @@ from .. import __version__
 from ..engine.model.journey import Journey
 from ..engine.model.records import EventRow
 from ..rules.scenario import LoadedScenario
+from .rundir import identity, write_atomic
+
+__all__ = ["dumps", "manifest", "versions", "write_atomic", "ParquetSink", "write_journeys", "identity"]
 
 
 def versions() -> dict[str, str]:
@@ -59,13 +61,6 @@ def manifest(loaded: LoadedScenario, seed: int, replications: int, engine: str, 
 def dumps(obj: Any) -> str:
     """JSON as every output file writes it: indented, keys sorted, no NaN."""
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all (a reader never sees half of it)."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 class ParquetSink:

@@ -1,18 +1,19 @@
 """Running a scenario: replications (in parallel if asked), outputs on disk, summary with intervals.
 
-A replication whose metrics.json exists for the same manifest is not run again, so an interrupted run resumes
-where it stopped. Results depend only on (scenario, rules, seed, replication), never on the number of workers or
+The folder is a `rundir.RunFolder`: locked while a run writes it; every replication's metrics.json records the run's
+identity, and `resume=True` reuses only replications of the same identity, so an interrupted run resumes where it
+stopped and never mixes in another run's replications. Results depend only on (scenario, rules, seed, replication), never on the number of workers or
 the order replications finish (`runner.map_shared` returns them in order). The folder's files: `outputs.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ import numpy as np
 from ..engine.model.records import Recorder
 from ..rules.scenario import LoadedScenario
 from .metrics import replication_metrics
-from .outputs import ParquetSink, dumps, manifest, write_atomic, write_journeys
+from .outputs import ParquetSink, dumps, manifest, write_journeys
+from .rundir import RunFolder, identity, write_atomic
 from .runner import map_shared, simulate
 from .stats import aggregate
 
@@ -36,13 +38,18 @@ class RunResult:
 
 
 def run_id(loaded: LoadedScenario, seed: int, replications: int) -> str:
+    """The default folder name: readable, and short enough for any file system (names are cut, the hash keeps
+    it unique)."""
     h = hashlib.sha256((loaded.scenario_sha256 + loaded.rules_sha256).encode()).hexdigest()[:8]
-    return f"{loaded.scenario.name}-{loaded.law.name}-seed{seed}-r{replications}-{h}"
+    return f"{loaded.scenario.name[:60]}-{loaded.law.name[:60]}-seed{seed}-r{replications}-{h}"
 
 
 def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine: str = "heap",
                     rep_dir: Path | None = None, events: bool = True) -> dict[str, Any]:
-    """Run one replication; write its tables to `rep_dir` if given; return its metrics."""
+    """Run one replication; write its tables to `rep_dir` if given; return its metrics.
+
+    The metrics.json written records the run's identity under `run` (what resume checks); the returned metrics do
+    not carry it."""
     t = time.perf_counter()
     sink = None
     if rep_dir is not None and events:
@@ -58,7 +65,7 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
     result["events_processed"] = j.engine.events_processed
     if rep_dir is not None:
         write_journeys(j, rep_dir / "journeys.parquet")
-        write_atomic(rep_dir / "metrics.json", dumps(result))
+        write_atomic(rep_dir / "metrics.json", dumps({**result, "run": identity(loaded, seed, engine, events)}))
     result["wall_seconds"] = time.perf_counter() - t
     return result
 
@@ -71,7 +78,12 @@ def _replication_job(loaded: LoadedScenario, job: tuple[int, int, str, Path | No
         tmp = Path(str(rep_dir) + ".partial")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-    res = run_replication(loaded, seed, rep, engine, tmp, events)
+    try:
+        res = run_replication(loaded, seed, rep, engine, tmp, events)
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if tmp is not None and rep_dir is not None:
         shutil.rmtree(rep_dir, ignore_errors=True)
         os.replace(tmp, rep_dir)
@@ -80,48 +92,51 @@ def _replication_job(loaded: LoadedScenario, job: tuple[int, int, str, Path | No
 
 def run(loaded: LoadedScenario, replications: int | None = None, seed: int | None = None,
         out_dir: Path | None = None, workers: int = 1, engine: str = "heap", events: bool = True,
-        progress: Callable[[str], None] | None = None) -> RunResult:
-    """Run `replications` of a loaded scenario and write the run directory (if `out_dir`)."""
+        progress: Callable[[str], None] | None = None, resume: bool = False, force: bool = False) -> RunResult:
+    """Run `replications` of a loaded scenario and write the run directory (if `out_dir`).
+
+    An existing run folder is refused unless `resume` (same identity: its complete replications are kept) or
+    `force` (its contents are deleted first); see `rundir`."""
     sc = loaded.scenario
     seed = sc.seed if seed is None else seed
     replications = sc.replications if replications is None else replications
     man = manifest(loaded, seed, replications, engine, events)
-    done: dict[int, dict[str, Any]] = {}
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        old = out_dir / "manifest.json"
-        if old.is_file():
-            prev = json.loads(old.read_text())
-            same = all(prev.get(k) == man[k] for k in ("scenario_sha256", "rules_sha256", "seed", "engine",
-                                                      "event_log"))
-            if same:
-                for r in range(replications):
-                    f = out_dir / "replications" / f"rep-{r:03d}" / "metrics.json"
-                    if f.is_file():
-                        done[r] = json.loads(f.read_text())
-            else:
-                shutil.rmtree(out_dir / "replications", ignore_errors=True)
-        write_atomic(out_dir / "manifest.json", dumps(man))
-        (out_dir / "replications").mkdir(exist_ok=True)
-    todo = [r for r in range(replications) if r not in done]
-    if progress and done:
-        progress(f"resuming: {len(done)} of {replications} replications already complete")
-    jobs = [(seed, r, engine, (out_dir / "replications" / f"rep-{r:03d}") if out_dir else None, events)
-            for r in todo]
-    t0 = time.perf_counter()
-    for res in map_shared(_replication_job, loaded, jobs, workers):
-        done[res["replication"]] = res
+    folder = RunFolder(out_dir, identity(loaded, seed, engine, events), resume, force).open() \
+        if out_dir is not None else None
+    try:
+        done: dict[int, dict[str, Any]] = {}
+        if folder is not None:
+            done = folder.completed(replications)
+            if progress and folder.skipped:
+                progress(f"not reused (damaged or of another run): {', '.join(folder.skipped)}")
+            folder.start(dumps(man))
+        todo = [r for r in range(replications) if r not in done]
+        if progress and done:
+            progress(f"resuming: {len(done)} of {replications} replications already complete")
+        jobs = [(seed, r, engine, folder.rep_dir(r) if folder else None, events) for r in todo]
+        t0 = time.perf_counter()
+        # closing(): on an interruption the executor's clean-up (kill the workers) runs now, not when the
+        # traceback holding the generator is freed
+        with closing(map_shared(_replication_job, loaded, jobs, workers)) as results:
+            for res in results:
+                done[res["replication"]] = res
+                if progress:
+                    ran = len(done) - (replications - len(todo))
+                    eta = (time.perf_counter() - t0) / ran * (len(todo) - ran)
+                    progress(f"replication {res['replication'] + 1}/{replications} done "
+                             f"({res['children']:,} children, {res['wall_seconds']:.1f} s"
+                             + (f"; about {eta:.0f} s to go)" if ran < len(todo) else ")"))
+        reps = [done[r] for r in range(replications)]
+        agg = aggregate(reps)
+        summary = {"scenario": sc.name, "rules": loaded.law.name, "seed": seed, "replications": replications,
+                   "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(), **agg}
+        if folder is not None:
+            write_atomic(folder.path / "summary.json", dumps(summary))
         if progress:
-            progress(f"replication {res['replication'] + 1}/{replications} done "
-                     f"({res['children']:,} children, {res['wall_seconds']:.1f} s)")
-    reps = [done[r] for r in range(replications)]
-    agg = aggregate(reps)
-    summary = {"scenario": sc.name, "rules": loaded.law.name, "seed": seed, "replications": replications,
-               "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(), **agg}
-    if out_dir is not None:
-        write_atomic(out_dir / "summary.json", dumps(summary))
-    if progress:
-        progress(f"all replications done in {time.perf_counter() - t0:.1f} s")
+            progress(f"all replications done in {time.perf_counter() - t0:.1f} s")
+    finally:
+        if folder is not None:
+            folder.close()
     return RunResult(out_dir, summary, man, reps)
 
 

@@ -9,13 +9,26 @@ scenario) handed to each worker once; results come back in the order of the jobs
 number of workers or the order jobs finish in. Workers are forked where the platform can (they inherit the object
 without copying); elsewhere the object is pickled to them (every schema object, the loaded scenario and the
 compiled Law can be pickled: a test round-trips them).
+
+Workers die with their parent, whatever kills it. Each worker ignores SIGINT (Ctrl-C reaches the whole process
+group; the parent decides), asks Linux to send it SIGKILL when its parent dies (`prctl(PR_SET_PDEATHSIG)`), and
+watches its parent's pid from a thread as well (other systems, or a parent that died before the `prctl`). When the
+parent is interrupted (KeyboardInterrupt, or SIGTERM turned into `Interrupted` by `interrupt_on_sigterm`),
+`map_shared` cancels what has not started and kills its workers before the exception goes on, so no worker outlives
+the command or keeps writing.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing as mp
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -61,11 +74,53 @@ def simulate(loaded: LoadedScenario, seed: int, replication: int, engine: str = 
 
 
 _SHARED: Any = None
+PR_SET_PDEATHSIG = 1
 
 
-def _install(shared: Any) -> None:
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGTERM); the CLI reports it like Ctrl-C, with how to resume."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM raises `Interrupted` in the main thread, so the same clean-up runs as for Ctrl-C."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Interrupted(signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _die_with(parent: int) -> None:
+    """In a worker: be killed when the parent dies (Linux), and exit if it is gone (every platform)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _install(shared: Any, parent: int | None = None) -> None:
     global _SHARED
     _SHARED = shared
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _die_with(parent)
 
 
 def _call(fn: Callable[[Any, Any], Any], job: Any) -> Any:
@@ -87,8 +142,27 @@ def map_shared(fn: Callable[[S, J], R], shared: S, jobs: Sequence[J], workers: i
         for job in jobs:
             yield fn(shared, job)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context(), initializer=_install,
-                             initargs=(shared,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context(), initializer=_install,
+                               initargs=(shared, os.getpid()))
+    finished = False
+    try:
         futures = [pool.submit(_call, fn, job) for job in jobs]
         for f in futures:
             yield f.result()
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # interrupted, failed, or the consumer stopped early: no worker may go on
+            _kill(pool)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel queued jobs and kill its workers (a running replication is not waited for)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+    for p in procs:
+        p.join(timeout=5)

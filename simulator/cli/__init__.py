@@ -1,7 +1,8 @@
 """The `sendsim` command. Thin: every command calls a function of the Python API.
 
-Exit codes: 0 success; 2 bad input (one line per problem, naming file, line, field and what
-is allowed; nothing written); 1 an unexpected failure.
+Exit codes (every command): 0 success; 1 the environment failed (disk full, permissions, read-only, internal
+error); 2 bad input (one line per problem, naming file, line, field and what is allowed; nothing written);
+3 `backtest` targets missed; 130/143 interrupted (SIGINT/SIGTERM; the message says how to resume). See `util`.
 """
 
 from __future__ import annotations
@@ -14,35 +15,79 @@ import click
 from ..report.tables import format_summary
 from ..rules.scenario import load_scenario
 from ..schema.files import InputError
-from .util import fail, progress
+from .util import (
+    MAX_WORKERS,
+    SafeGroup,
+    default_workers,
+    fail,
+    progress,
+    set_resume_hint,
+    verbosity_options,
+    warn_replications,
+)
 
 _fail = fail
 _progress = progress
 
+EPILOG = """\b
+Examples:
+  sendsim validate small_la
+  sendsim run small_la -n 5 --out outputs/small
+  sendsim compare small_la --rules current_2014 --rules green_paper_2022
+  sendsim case-study sam_autistic_mainstream_specialist --rules current_2014 --rules white_paper_2026
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+\b
+Exit codes: 0 ok; 1 the environment failed (disk, permissions); 2 bad input (one line per problem);
+3 backtest targets missed; 130/143 interrupted (the message says how to resume)."""
+
+
+def out_option(help_text: str) -> click.Option:
+    return click.option("--out", type=str, default=None, help=help_text)
+
+
+def out_path(out: str | None) -> Path | None:
+    """`--out` as given: refused if empty (it would write into the current folder) or a file."""
+    if out is None:
+        return None
+    from ..analysis.rundir import check_out_path
+
+    return check_out_path(out)
+
+
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+             epilog=EPILOG, params=verbosity_options())
 @click.version_option(package_name="sendsim")
 def main() -> None:
     """sendsim: simulate children's routes through England's SEND system under current and proposed rules."""
 
 
-@main.command()
+@main.command(epilog="\b\nExample: sendsim validate scenarios/small_la.yaml --json")
 @click.argument("scenario", type=click.Path(path_type=Path))
-def validate(scenario: Path) -> None:
-    """Check a scenario file (and the rule set it names); report every error at once."""
+@click.option("--rules", default=None, help="Check against this rule set instead of the scenario's.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
+    """Check a scenario file and its rule set; report every error at once."""
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, rules)
     except InputError as e:
+        if as_json:
+            click.echo(json.dumps({"file": str(scenario), "valid": False, "errors": e.lines}, indent=2))
         _fail(e)
     sc = loaded.scenario
+    if as_json:
+        click.echo(json.dumps({"file": str(scenario), "valid": True, "scenario": sc.name, "rules": loaded.law.name,
+                               "local_authorities": len(sc.local_authorities.items),
+                               "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(),
+                               "scenario_sha256": loaded.scenario_sha256}, indent=2))
+        return
     click.echo(f"{scenario}: valid ({len(sc.local_authorities.items)} local authorities, rules {loaded.law.name}, "
                f"{sc.start_date} to {sc.end_date})")
 
 
-@main.command()
+@main.command(epilog="\b\nExample: sendsim schema --kind rules > rules.schema.json")
 @click.option("--kind", type=click.Choice(["scenario", "rules"]), default="scenario", show_default=True)
 def schema(kind: str) -> None:
-    """Print the JSON Schema of scenario (or rule set) files, for editors."""
+    """Print the JSON Schema of scenario or rule-set files, for editors."""
     from ..schema.rules import RuleSet
     from ..schema.scenario import Scenario
 
@@ -50,38 +95,41 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
-@main.command()
+@main.command(epilog="\b\nExample: sendsim run small_la -n 5 --workers 2 --out outputs/small")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=None,
               help="Replications (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Run directory (default: outputs/<run-id>).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Master seed (default: the scenario's).")
+@out_option("Run folder (default: outputs/<run-id>); an existing one needs --resume or --force.")
+@click.option("--resume", is_flag=True, help="Continue the run in --out (same scenario, rules, seed, engine).")
+@click.option("--force", is_flag=True, help="Delete the run in --out and start again.")
 @click.option("--rules", default=None, help="Rule set to use instead of the scenario's.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes running replications in parallel (results do not depend on it).")
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
+              help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--engine", type=click.Choice(["heap", "simpy"]), default="heap", show_default=True,
               help="Event loop: the lean heap loop or the SimPy reference (identical results).")
-@click.option("--no-events", is_flag=True, help="Do not write the event log (faster for national runs).")
+@click.option("--events/--no-events", default=True, show_default=True, help="Write the event log.")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="End the run on this date instead of the scenario's end_date (YYYY-MM-DD).")
+              help="End on this date instead of the scenario's end_date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-def run(scenario: Path, replications: int | None, seed: int | None, out: Path | None, rules: str | None,
-        workers: int, engine: str, no_events: bool, until, as_json: bool) -> None:
-    """Run a scenario: a summary table of every metric, mean and 95% CI over replications."""
+def run(scenario: Path, replications: int | None, seed: int | None, out: str | None, resume: bool, force: bool,
+        rules: str | None, workers: int | None, engine: str, events: bool, until, as_json: bool) -> None:
+    """Run a scenario: every metric, mean and 95% CI over replications."""
     from ..analysis.run import default_out_dir
     from ..analysis.run import run as run_api
 
-    try:
-        loaded = load_scenario(scenario, rules, until.date() if until else None)
-    except InputError as e:
-        _fail(e)
+    out_dir = out_path(out)
+    loaded = load_scenario(scenario, rules, until.date() if until else None)
     reps = replications or loaded.scenario.replications
+    warn_replications(reps)
     sd = loaded.scenario.seed if seed is None else seed
-    out_dir = out or default_out_dir(loaded, sd, reps)
+    out_dir = out_dir or default_out_dir(loaded, sd, reps)
+    workers = workers or default_workers()
+    set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "
               f"{workers} worker(s), writing {out_dir}")
-    res = run_api(loaded, reps, sd, out_dir, workers, engine, not no_events, _progress)
+    res = run_api(loaded, reps, sd, out_dir, workers, engine, events, _progress, resume, force)
     if as_json:
         click.echo(json.dumps(res.summary, indent=2, sort_keys=True))
     else:
@@ -102,6 +150,51 @@ def _register_commands() -> None:
                 continue
             raise
         main.add_command(mod.command)
+    _add_verbosity(main)
+
+
+# one line per command in `sendsim --help`, whole (click would cut each docstring's first sentence with "...")
+SHORT_HELP = {
+    "validate": "Check a scenario and its rule set; every error at once.",
+    "schema": "Print the JSON Schema of scenario or rule-set files.",
+    "run": "Run a scenario: every metric with its 95% interval.",
+    "compare": "Two rule sets on the same children: paired differences.",
+    "case-study": "One child through each rule set: timings and route.",
+    "map": "Who holds each duty, the deadline, who pays; gaps flagged.",
+    "rules": "List, show and compare rule sets and reform switches.",
+    "rules list": "Every rule set and every switch.",
+    "rules show": "Every parameter of a rule set, with its reference.",
+    "rules diff": "The parameters that differ between two rule sets.",
+    "backtest": "Compare a run with the official figures (exit 3: missed).",
+    "calibrate": "Fit assumed parameters to the targets, reproducibly.",
+    "la-scenario": "Write a calibrated scenario for one local authority.",
+    "bench": "Time the engine on a queueing network against Erlang C.",
+    "report": "Write one self-contained HTML report of a run or comparison.",
+    "serve": "Start the local web page for parent carer forums.",
+}
+
+
+EXAMPLES = {
+    "bench": "sendsim bench benchmarks/reference_network.yaml --children 20000 --json",
+    "calibrate": "sendsim calibrate scenarios/small_la.yaml --stage joint --out my_calibration/",
+    "rules": "sendsim rules diff current_2014 green_paper_2022",
+    "rules list": "sendsim rules list --json",
+    "rules show": "sendsim rules show current_2014+mandatory_mediation",
+    "rules diff": "sendsim rules diff current_2014 white_paper_2026 --json",
+    "report": "sendsim compare small_la --rules current_2014 --rules green_paper_2022 --out cmp && sendsim report cmp",
+    "serve": "sendsim serve --port 8000",
+}
+
+
+def _add_verbosity(group: click.Group, prefix: str = "") -> None:
+    """-q/-v on every command and subcommand, so they work before or after the command name; whole summaries."""
+    for name, cmd in group.commands.items():
+        cmd.params.extend(verbosity_options())
+        cmd.short_help = SHORT_HELP.get(prefix + name, cmd.short_help)
+        if prefix + name in EXAMPLES and not cmd.epilog:
+            cmd.epilog = f"\b\nExample: {EXAMPLES[prefix + name]}"
+        if isinstance(cmd, click.Group):
+            _add_verbosity(cmd, f"{name} ")
 
 
 _register_commands()

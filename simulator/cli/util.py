@@ -1,26 +1,141 @@
-"""Small helpers every command shares: the exit for bad input, and progress lines.
+"""What every command shares: exit codes, the one-line error handling, progress on stderr, -q/-v, names.
 
-Kept apart from `cli.py` so command modules can import them without importing the CLI (which
-registers the command modules).
+Kept apart from `cli/__init__.py` so command modules can import them without importing the CLI (which registers the
+command modules).
+
+Exit codes (the same for every command, listed in `sendsim --help` and the README):
+  0 success; 1 the environment failed (disk full, permission denied, read-only folder, an internal error);
+  2 bad input (a file, a flag value: one line per problem naming file, line, field and what is allowed; nothing
+  written); 3 `backtest`: the run worked but targets were missed; 130 / 143 interrupted by SIGINT / SIGTERM (the
+  message says how to resume).
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+import shlex
 import sys
 import time
-from typing import NoReturn
+import traceback
+from collections.abc import Iterable
+from typing import Any, NoReturn
 
 import click
 
 from ..schema.files import InputError
+
+EXIT_OK, EXIT_ENVIRONMENT, EXIT_BAD_INPUT, EXIT_TARGETS_MISSED = 0, 1, 2, 3
+MAX_WORKERS = 512  # processes: beyond this a machine thrashes (results never depend on the number)
+WARN_REPLICATIONS = 1000  # above this, a warning: a national replication takes minutes
+
+_state: dict[str, Any] = {"verbosity": 0, "resume": None}
 
 
 def fail(e: InputError) -> NoReturn:
     """Bad input: one line per problem on stderr, exit code 2."""
     for line in e.lines:
         click.echo(f"error: {line}", err=True)
-    sys.exit(2)
+    sys.exit(EXIT_BAD_INPUT)
 
 
 def progress(msg: str) -> None:
-    click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
+    """A progress line on stderr (never stdout, which carries results), unless -q."""
+    if _state["verbosity"] >= 0:
+        click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
+
+
+def warn(msg: str) -> None:
+    """A warning on stderr (shown even with -q)."""
+    click.echo(f"warning: {msg}", err=True)
+
+
+def verbose() -> bool:
+    return _state["verbosity"] > 0
+
+
+def warn_replications(n: int) -> None:
+    if n > WARN_REPLICATIONS:
+        warn(f"{n:,} replications (more than {WARN_REPLICATIONS:,}): this may take a long time; results stabilise "
+             "well before (see the 95% intervals)")
+
+
+def default_workers() -> int:
+    """`--workers` by default: the CPUs this process may use (results never depend on it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def set_resume_hint(out: object) -> None:
+    """Remember how to resume the command now running into `out` (printed if it is interrupted)."""
+    args = [a for a in _state.get("argv", sys.argv[1:]) if a not in ("--force", "--resume")]
+    if "--out" not in args and not any(a.startswith("--out=") for a in args):
+        args += ["--out", str(out)]
+    _state["resume"] = "sendsim " + shlex.join([*args, "--resume"])
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """' (did you mean X?)' for the closest names, or ''."""
+    close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.6)
+    lower = [c for c in choices if c.lower() == name.lower() or name.lower() in c.lower()]
+    close = list(dict.fromkeys([*close, *lower[:3]]))[:3]
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        _state["verbosity"] = -1 if param.name == "quiet" else 1
+
+
+def verbosity_options() -> list[click.Option]:
+    """-q/--quiet and -v/--verbose, added to every command (and the group) by the CLI."""
+    return [click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_verbosity,
+                         is_eager=True, help="No progress lines (results and errors only)."),
+            click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, callback=_set_verbosity,
+                         is_eager=True, help="More detail (a traceback for an internal error).")]
+
+
+class SafeGroup(click.Group):
+    """The `sendsim` group: every failure becomes one line and a documented exit code, never a traceback."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        # each invocation starts afresh (tests invoke many in one process); its arguments, for the resume hint
+        _state.update(verbosity=0, resume=None, argv=list(args))
+        return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ..analysis.runner import interrupt_on_sigterm
+
+        interrupt_on_sigterm()
+        try:
+            return super().invoke(ctx)
+        except InputError as e:
+            fail(e)
+        except KeyboardInterrupt as e:
+            signum = getattr(e, "signum", 2)
+            click.echo(f"\ninterrupted ({'SIGTERM' if signum == 15 else 'Ctrl-C'}): complete replications are kept"
+                       + (f"; resume with: {_state['resume']}" if _state["resume"] else ""), err=True)
+            sys.exit(128 + signum)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (e.g. `| head`): nothing more to say
+            sys.exit(EXIT_ENVIRONMENT)
+        except OSError as e:
+            where = f"{e.filename}: " if e.filename else ""
+            click.echo(f"error: {where}{e.strerror or e} (the environment: disk space, permissions, a read-only "
+                       "folder)", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        except MemoryError:
+            click.echo("error: out of memory (try fewer --workers or a shorter --until)", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as e:  # a bug: one line, the traceback only with -v
+            if verbose():
+                traceback.print_exc()
+            first = (str(e).splitlines() or [""])[0][:200]
+            click.echo(f"error: internal error ({type(e).__name__}: {first}); please report it (-v shows the "
+                       "traceback)", err=True)
+            sys.exit(EXIT_ENVIRONMENT)

@@ -8,6 +8,7 @@ with the package (so an installed `sendsim` finds them from any folder).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,8 @@ from pydantic import ValidationError
 
 from ..schema.files import InputError, Loc, parse_model, read_yaml, validation_lines
 from ..schema.paths import get_path
-from ..schema.rules import Change, Param, RuleDelta, RuleSet, Switch
-from ..schema.shipped import shipped_dir
+from ..schema.rules import Change, Param, RuleDelta, RuleSet, Switch, effect_problem
+from ..schema.shipped import closest, shipped_dir
 
 
 def rules_dirs(near: Path | None = None) -> list[Path]:
@@ -140,6 +141,12 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
         try:
             if not ch.path.startswith("accountability."):
                 Param.model_validate(get_path(doc, ch.path))
+                why = effect_problem(ch.path.removeprefix("effects."), ch.value) if ch.path.startswith("effects.") \
+                    else None
+                if why:
+                    errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: "
+                                  f"{ch.path}: {why}")
+                    continue
         except ValidationError as e:
             msg = e.errors()[0]["msg"].removeprefix("Value error, ")
             errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {msg}")
@@ -159,7 +166,8 @@ def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tupl
     f = find_rules_file(name, near)
     if f is None:
         avail = sorted({p.stem for d in rules_dirs(near) for p in d.glob("*.yaml")})
-        raise InputError([f"rules: no rule set named {name!r} (available: {', '.join(avail) or 'none'})"])
+        raise InputError([f"rules: no rule set named {name!r}{closest(name, avail)} (allowed: "
+                          f"{', '.join(avail) or 'none'})"])
     data, lines, _raw = read_yaml(f)
     if "baseline" not in data:
         rs, _lines, _raw = parse_model(f, RuleSet)
@@ -181,13 +189,18 @@ def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tupl
 def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[AppliedChange], str, str]:
     """Resolve `NAME` or `NAME+switch+switch`: (merged rule set, what changed from the baseline, baseline, hash)."""
     name, *extra = expr.split("+")
+    for part in (name, *extra):  # a name, never a path (`../../etc/passwd` must not be read as a rule set)
+        if not re.fullmatch(r"[A-Za-z0-9_]+", part):
+            raise InputError([f"rules: {part!r} in {expr!r} is not a rule-set or switch name (allowed: letters, "
+                              "digits and _, joined by +, e.g. current_2014+mandatory_mediation)"])
     doc, changes, files, base = _load_tree(name, near)
     if extra:
         index = _switch_index(near)
         for sw in extra:
             if sw not in index:
-                raise InputError([f"rules: no switch named {sw!r} in {expr!r} (switches: "
-                                  f"{', '.join(sorted(index)) or 'none'})"])
+                hint = closest(sw, sorted(index))
+                allowed = "see `sendsim rules list`" if hint else (", ".join(sorted(index)) or "none")
+                raise InputError([f"rules: no switch named {sw!r} in {expr!r}{hint} (allowed: {allowed})"])
             f, _reform, switch, lines, _i = index[sw]
             changes += _apply_switch(doc, f, sw, switch, lines)
             files.append(f)

@@ -92,10 +92,13 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
                               f"than end_date {sc.end_date}"])
         sc = sc.model_copy(update={"end_date": until})
         raw = raw + f"\n# until {until}".encode()
-    name = rules or sc.rules
+    name = sc.rules if rules is None else rules
     try:
         rs, changes, base, rules_hash = resolve_rules(name, path)
     except InputError as e:
+        if rules is not None:  # the option named the rule set: blame the option, not the file's `rules:` line
+            raise InputError([f"--rules: {m.removeprefix('rules: ')}" if m.startswith("rules:") else m
+                              for m in e.lines]) from None
         line = lines.get(("rules",), "?")
         raise InputError([f"{path}:{line}: {m}" if m.startswith("rules:") else m for m in e.lines]) from None
     changes_t = tuple(changes)

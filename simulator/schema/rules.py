@@ -10,9 +10,10 @@ those files; `rules.law` compiles a validated rule set into the `Law` the engine
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .accountability import AccountabilityMap
 from .paths import get_path
@@ -30,6 +31,66 @@ def _iso_date(v: object) -> bool:
 
 RUNGS = Rung  # the ladder's keys (kept under its old name for readers of the rule-set schema)
 
+# Physical upper bounds of a parameter by unit, so an absurd value is refused when the file is read, never inside a
+# run (`lead_in_days: 1e308` used to reach the event loop). Each is far beyond any value the law or a reform could
+# set: a statutory period of a century, a unit cost of GBP 10 million a year (an independent special place is about
+# GBP 62,000), a multiplier of 100, a thousand servers per thousand requests.
+MAX_PERIOD_DAYS = 36525.0  # 100 years
+MAX_BY_UNIT = {"gbp_per_year": 1e7, "gbp": 1e7, "multiplier": 100.0, "servers_per_1000_requests": 1000.0}
+
+# The effects are checked at validation with bounds of their own (they multiply behaviour): requests are drawn at
+# `REQUESTS_MULTIPLIER_MAX` times the rate and thinned (engine/model/population.py), so more is impossible; the other
+# multipliers scale probabilities and times, and 10x is far beyond any proposal's stated effect (0.5-1.5).
+REQUESTS_MULTIPLIER_MAX = 1.5
+EFFECT_BOUNDS: dict[str, tuple[float, float]] = {
+    "requests_multiplier": (0.0, REQUESTS_MULTIPLIER_MAX),
+    "refuse_to_assess_multiplier": (0.0, 10.0),
+    "no_plan_multiplier": (0.0, 10.0),
+    "draft_writing_multiplier": (0.0, 10.0),
+    "contents_dispute_multiplier": (0.0, 10.0),
+    "placement_dispute_multiplier": (0.0, 10.0),
+    "special_places_multiplier": (0.0, 10.0),
+    "mediation_chosen_multiplier": (0.0, 10.0),
+    "la_late_compliance_multiplier": (0.0, 10.0),
+}
+
+
+def effect_problem(name: str, value: object) -> str | None:
+    """Why an effect's value is out of its bounds (`EFFECT_BOUNDS`), or None."""
+    if name not in EFFECT_BOUNDS or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    lo, hi = EFFECT_BOUNDS[name]
+    if not lo <= value <= hi:
+        return f"got {value!r} (allowed: a number from {lo:g} to {hi:g})"
+    return None
+
+
+def _range_problem(unit: str, rng: tuple[float, float]) -> str | None:
+    """Why a parameter's plausible range is impossible for its unit (reversed, negative, beyond the bounds)."""
+    lo, hi = rng
+    if lo > hi:
+        return f"range {list(rng)} must be [low, high] with low <= high"
+    if unit == "probability":
+        top = 1.0
+    elif unit in TIME_UNITS:
+        top = MAX_PERIOD_DAYS / to_days(1.0, unit)
+    else:
+        top = MAX_BY_UNIT.get(unit)
+    if top is not None and (lo < 0 or hi > top):
+        return f"range {list(rng)} goes beyond what a value in {unit} may be (allowed: from 0 to {top:g})"
+    return None
+
+
+def date_problem(v: object) -> str | None:
+    """Why a rule-set date (`MM-DD`, a day of any year, 29 February allowed) is not a real day, or None."""
+    if not (isinstance(v, str) and len(v) == 5 and v[2] == "-" and v[:2].isdigit() and v[3:].isdigit()):
+        return f"a date needs 'MM-DD' (got {v!r})"
+    try:
+        dt.date(2000, int(v[:2]), int(v[3:]))  # a leap year, so 02-29 is a day
+    except ValueError:
+        return f"no such day {v!r} (allowed: a day of the year as 'MM-DD', e.g. '02-15')"
+    return None
+
 
 class Param(Strict):
     """One parameter: value, unit, what it is, and where it comes from (law, document or assumption)."""
@@ -46,15 +107,19 @@ class Param(Strict):
         v = self.value
         number = isinstance(v, (int, float)) and not isinstance(v, bool)
         if self.unit in TIME_UNITS or self.unit in ("multiplier", "gbp_per_year", "gbp", "servers_per_1000_requests"):
-            if not number or v < 0:
+            if not number or v < 0 or not math.isfinite(v):
                 raise ValueError(f"a value in {self.unit} needs a number >= 0 (got {v!r})")
+            if self.unit in TIME_UNITS and to_days(v, self.unit) > MAX_PERIOD_DAYS:
+                raise ValueError(f"got {v!r} {self.unit} (allowed: at most {MAX_PERIOD_DAYS:g} days, a century)")
+            if self.unit in MAX_BY_UNIT and v > MAX_BY_UNIT[self.unit]:
+                raise ValueError(f"got {v!r} (allowed: a number in {self.unit} from 0 to {MAX_BY_UNIT[self.unit]:g})")
         elif self.unit == "probability":
             if not number or not 0.0 <= v <= 1.0:
                 raise ValueError(f"a probability needs a number from 0 to 1 (got {v!r})")
         elif self.unit == "flag" and not isinstance(v, bool):
             raise ValueError(f"a flag needs true or false (got {v!r})")
-        elif self.unit == "date" and not (isinstance(v, str) and len(v) == 5 and v[2] == "-"):
-            raise ValueError(f"a date needs 'MM-DD' (got {v!r})")
+        elif self.unit == "date" and date_problem(v):
+            raise ValueError(date_problem(v))
         elif self.unit == "iso_date" and not _iso_date(v):
             raise ValueError(f"a date needs 'YYYY-MM-DD' (got {v!r})")
         elif self.unit == "year_group" and not (number and v == int(v) and -1 <= v <= 14):
@@ -69,6 +134,10 @@ class Param(Strict):
             raise ValueError(f"unknown unit {self.unit!r}; allowed: {', '.join((*TIME_UNITS, *OTHER_UNITS))}")
         if self.assumption and self.range is None:
             raise ValueError("an assumption needs a plausible `range: [low, high]`")
+        if self.range is not None:
+            why = _range_problem(self.unit, self.range)
+            if why:
+                raise ValueError(why)
         return self
 
     def days(self) -> float:
@@ -149,6 +218,14 @@ class Effects(Strict):
     la_late_compliance_multiplier: Param
     mainstream_restriction_share: Param
     reviews_at_phase_transfer_only: Param
+
+    @field_validator(*EFFECT_BOUNDS)
+    @classmethod
+    def _bounded(cls, p: Param, info: ValidationInfo) -> Param:
+        why = effect_problem(info.field_name or "", p.value)
+        if why:
+            raise ValueError(why)
+        return p
 
 
 class SupportPlans(Strict):

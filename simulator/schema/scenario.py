@@ -14,12 +14,45 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .by_year import from_ends_by_trend, grow, latest, latest_then_trend
-from .sourced import Mix, NonNegative, Positive, Probability, ProbabilityByYear, Provenance, Strict
+from .sourced import (
+    MAX_COUNT,
+    Count,
+    Days,
+    Growth,
+    Mix,
+    Multiplier,
+    NonNegativeDays,
+    Pct,
+    PositiveCount,
+    Probability,
+    ProbabilityByYear,
+    Provenance,
+    Shape,
+    Strict,
+)
 from .vocabulary import AgeBand, AppealType, RedressCapacity, Requester, Setting
 
-NonNegInt = Annotated[int, Field(ge=0)]
-NonNegFloat = Annotated[float, Field(ge=0.0)]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+
+# Physical bounds of an authority's figures: 10x England's, so no real authority (the largest, Kent, had 4,047
+# requests and about 20,000 plans) comes near, and a typo such as `1e12` or `1e308` is refused when the file is read.
+ENGLAND_REQUESTS = 138_242  # DfE SEN2 requests.csv, England 2023
+ENGLAND_PLANS = 576_474  # DfE SEN2 caseload.csv, plans in force January 2024
+MAX_REQUESTS = 10 * ENGLAND_REQUESTS
+MAX_STOCK = 10 * ENGLAND_PLANS
+MAX_SERVERS = 50_000  # concurrent cases one team progresses: 10x England's ~3,500 FTE educational psychologists
+MAX_LEAD_IN_DAYS = 5 * 365.25  # a lead-in or warm-up of five years (the shipped ones are 273 days)
+MAX_DELAY_DAYS = 3652.5  # an authority's fitted median delay of ten years (the largest fitted is 600 days)
+MAX_CAPACITY_MULTIPLIER = 100.0  # staffing relative to the base year (the largest given is 8)
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # calendar years a scenario may name (SEN2 starts in 2010s; projections 2030s)
+MAX_HORIZON_YEARS = 50
+MAX_REPLICATIONS = 100_000
+MAX_SEED = 2**63 - 1
+
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+Requests = Annotated[float, Field(ge=0.0, le=MAX_REQUESTS)]
+Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
+Servers = Annotated[int, Field(ge=1, le=MAX_SERVERS)]
 
 
 # categorical mixes, parametrised at module level: pydantic then registers each by name in `sourced`, so a loaded
@@ -37,27 +70,27 @@ class LocalAuthority(Strict):
     name: str
     code: str
     region: str = ""
-    requests_per_year: NonNegFloat
-    requests_by_year: dict[int, NonNegFloat] = {}
+    requests_per_year: Requests
+    requests_by_year: dict[Year, Requests] = {}
     refuse_to_assess_probability: Prob
     no_plan_after_assessment_probability: Prob
-    stock_mainstream: NonNegInt = 0
-    stock_resourced_provision: NonNegInt = 0
-    stock_maintained_special: NonNegInt = 0
-    stock_independent_special: NonNegInt = 0
-    stock_post16: NonNegInt = 0
-    stock_alternative_provision: NonNegInt = 0
-    stock_other: NonNegInt = 0
-    panel_servers: Annotated[int, Field(ge=1)]
-    ep_servers: Annotated[int, Field(ge=1)]
-    health_advice_servers: Annotated[int, Field(ge=1)]
-    social_care_advice_servers: Annotated[int, Field(ge=1)]
-    plan_writer_servers: Annotated[int, Field(ge=1)]
+    stock_mainstream: Stock = 0
+    stock_resourced_provision: Stock = 0
+    stock_maintained_special: Stock = 0
+    stock_independent_special: Stock = 0
+    stock_post16: Stock = 0
+    stock_alternative_provision: Stock = 0
+    stock_other: Stock = 0
+    panel_servers: Servers
+    ep_servers: Servers
+    health_advice_servers: Servers
+    social_care_advice_servers: Servers
+    plan_writer_servers: Servers
     observed_within_20_weeks_pct: Annotated[float, Field(ge=0.0, le=100.0)] | None = None
-    refuse_to_assess_by_year: dict[int, Prob] = {}
-    no_plan_after_assessment_by_year: dict[int, Prob] = {}
-    capacity_by_year: dict[int, Annotated[float, Field(gt=0.0)]] = {}
-    delay_days_by_year: dict[int, NonNegFloat] = {}
+    refuse_to_assess_by_year: dict[Year, Prob] = {}
+    no_plan_after_assessment_by_year: dict[Year, Prob] = {}
+    capacity_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_CAPACITY_MULTIPLIER)]] = {}
+    delay_days_by_year: dict[Year, Annotated[float, Field(ge=0.0, le=MAX_DELAY_DAYS)]] = {}
 
     @property
     def plans_in_force_at_start(self) -> int:
@@ -110,6 +143,9 @@ class LocalAuthorities(Strict):
                     "delay_days_by_year"):
             if any(getattr(la, col) for la in self.items):
                 needed.add(col)
+        negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0)
+        if negative:  # every column is a count, a rate or a multiplier: never negative
+            raise ValueError(f"provenance range below 0 for column(s): {', '.join(negative)} (allowed: at least 0)")
         missing = sorted(needed - set(self.provenance))
         if missing:
             raise ValueError(f"provenance missing for column(s): {', '.join(missing)}")
@@ -122,25 +158,22 @@ class LocalAuthorities(Strict):
         return self
 
 
-class Signed(Provenance):
-    """A sourced number that may be negative (e.g. a growth rate)."""
-
-    value: float
+Signed = Growth  # a sourced yearly growth in %, from -100 to +100 (the old name, kept for readers)
 
 
 class Demand(Strict):
     """Requests for assessment beyond the years each authority gives, and what precedes a request."""
 
-    requests_growth_pct_per_year: Signed
-    capacity_growth_pct_per_year: Signed
-    sen_support_days_before_request: NonNegative
+    requests_growth_pct_per_year: Growth
+    capacity_growth_pct_per_year: Growth
+    sen_support_days_before_request: NonNegativeDays
 
 
 class Population(Strict):
     """Who the children are when a request arrives (national distributions)."""
 
     requester: RequesterMix
-    refusal_relative_risk: dict[Requester, NonNegative]
+    refusal_relative_risk: dict[Requester, Multiplier]
     age_at_request: AgeBandMix
     age_of_plans_in_force: AgeBandMix
     primary_need: LabelMix
@@ -156,7 +189,7 @@ class Population(Strict):
     assessment_lapsed_probability: ProbabilityByYear
 
 
-class Duration(Positive):
+class Duration(Days):
     """A mean duration in days and the shape of its distribution."""
 
     distribution: Literal["erlang2", "exponential", "fixed"] = "erlang2"
@@ -176,7 +209,7 @@ class Durations(Strict):
     finalise_days: Duration
     exception_extra_days: Duration
     place_start_days: Duration
-    authority_delay_shape: Positive
+    authority_delay_shape: Shape
 
 
 class Naming(Strict):
@@ -185,18 +218,18 @@ class Naming(Strict):
     refuse_requested_setting_probability: dict[Setting, Probability]
     refusal_grounds: LabelMix
     refuse_non_s41_independent_probability: Probability
-    special_places_headroom_pct: NonNegative
-    special_places_growth_pct_per_year: Signed
-    resourced_places_headroom_pct: NonNegative
-    alternative_provision_places_headroom_pct: NonNegative
+    special_places_headroom_pct: Pct
+    special_places_growth_pct_per_year: Growth
+    resourced_places_headroom_pct: Pct
+    alternative_provision_places_headroom_pct: Pct
 
 
 class RedressBehaviour(Strict):
     """How often families dispute, and how disputes end, at each rung of the redress ladder."""
 
     dispute_probability: dict[AppealType, Probability]
-    dispute_growth_pct_per_year: Signed | None = None
-    capacity_multiplier: dict[RedressCapacity, NonNegative]
+    dispute_growth_pct_per_year: Growth | None = None
+    capacity_multiplier: dict[RedressCapacity, Multiplier]
     mediation_chosen_probability: Probability
     mediation_settles_probability: Probability
     mediation_held_days: Duration
@@ -207,9 +240,9 @@ class RedressBehaviour(Strict):
     withdrawn_probability: Probability
     family_wins_at_hearing_probability: Probability
     la_late_compliance_probability: Probability
-    la_late_compliance_extra_days: Positive
-    disputes_in_progress_at_start: NonNegative
-    disputes_in_progress_window_days: Positive
+    la_late_compliance_extra_days: Days
+    disputes_in_progress_at_start: Count
+    disputes_in_progress_window_days: Days
     mediation_agreement_for_family_share: Probability  # of settled mediations
     mediation_partial_agreement_share: Probability  # of settled mediations; the rest: the family accepts
     mediation_settles_compelled_probability: Probability  # families who would not have chosen mediation
@@ -230,23 +263,23 @@ class RedressBehaviour(Strict):
 class Tribunal(Strict):
     """The national First-tier Tribunal (SEND), shared by every authority in the scenario."""
 
-    hearings_per_year: Positive
-    hearings_per_year_by_year: dict[int, Annotated[float, Field(gt=0.0)]] = {}
-    hearings_growth_pct_per_year: Signed
-    earliest_hearing_days: Positive
-    backlog_at_start: NonNegative
+    hearings_per_year: PositiveCount
+    hearings_per_year_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_COUNT)]] = {}
+    hearings_growth_pct_per_year: Growth
+    earliest_hearing_days: Days
+    backlog_at_start: Count
 
 
 class Reviews(Strict):
     """Annual reviews, phase transfers and cessation of plans in force."""
 
     review_late_probability: Probability
-    review_late_extra_days: Positive
+    review_late_extra_days: Days
     amend_probability: Probability
     move_to_special_probability: Probability
     cease_probability_per_year: dict[AgeBand, Probability]
     phase_transfer_late_probability: Probability
-    phase_transfer_late_extra_days: Positive
+    phase_transfer_late_extra_days: Days
 
 
 class Scenario(Strict):
@@ -255,10 +288,10 @@ class Scenario(Strict):
     rules: Annotated[str, Field(min_length=1)]
     start_date: dt.date
     end_date: dt.date
-    seed: Annotated[int, Field(ge=0)] = 0
-    replications: Annotated[int, Field(ge=1)] = 5
-    warmup_days: NonNegFloat = 0.0
-    lead_in_days: NonNegFloat = 0.0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 5
+    warmup_days: Annotated[float, Field(ge=0.0, le=MAX_LEAD_IN_DAYS)] = 0.0
+    lead_in_days: Annotated[float, Field(ge=0.0, le=MAX_LEAD_IN_DAYS)] = 0.0
     local_authorities: LocalAuthorities
     demand: Demand
     population: Population
@@ -273,4 +306,12 @@ class Scenario(Strict):
     def _horizon(self):
         if self.end_date <= self.start_date:
             raise ValueError("end_date must be after start_date")
+        for name in ("start_date", "end_date"):
+            year = getattr(self, name).year
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise ValueError(f"{name}: got {getattr(self, name)} (allowed: a date from {FIRST_YEAR} to "
+                                 f"{LAST_YEAR})")
+        if (self.end_date - self.start_date).days > MAX_HORIZON_YEARS * 365.25:
+            raise ValueError(f"end_date: the run spans more than {MAX_HORIZON_YEARS} years (allowed: at most "
+                             f"{MAX_HORIZON_YEARS})")
         return self

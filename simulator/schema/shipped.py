@@ -8,6 +8,7 @@ same files, so the paths users and checks rely on stay valid. Files a user gener
 
 from __future__ import annotations
 
+import difflib
 from importlib.resources import files
 from pathlib import Path
 
@@ -39,3 +40,18 @@ def locate(arg: str | Path, kind: str) -> Path:
         return p
     cand = shipped_dir(kind) / (p.name if p.suffix in (".yaml", ".yml") else f"{p.name}.yaml")
     return cand if cand.is_file() else p
+
+
+def not_found(arg: str | Path, kind: str) -> str:
+    """`FILE: file not found` with the closest shipped name, so a typo of a shipped name is caught."""
+    return f"{arg}: file not found{closest(Path(arg).stem, shipped_names(kind))}"
+
+
+def closest(name: str, names: list[str]) -> str:
+    """' (did you mean X?)' naming the closest of `names`, or '' (difflib, as for every name a user types)."""
+    close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
+    key = name.lower()
+    close += [n for n in names if key and key in n.lower() and n not in close][:2]
+    if len(key) >= 3:  # an abbreviation: Lincs for Lincolnshire
+        close += [n for n in names if n.lower().startswith(key[:4]) and n not in close][:2]
+    return f" (did you mean {' or '.join(close[:3])}?)" if close else ""

@@ -19,7 +19,7 @@ K = TypeVar("K")
 class Strict(BaseModel):
     """Base for everything read from disk: unknown fields are errors, never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Provenance(Strict):
@@ -38,6 +38,9 @@ class Provenance(Strict):
         return self
 
 
+_WORDS = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+
+
 class Sourced(Provenance):
     value: float
 
@@ -45,6 +48,14 @@ class Sourced(Provenance):
     def _in_range(self):
         if self.range is not None and not (self.range[0] <= self.value <= self.range[1]):
             raise ValueError(f"value {self.value} lies outside its stated range {list(self.range)}")
+        if self.range is not None:  # the plausible range must itself be possible (a negative count is not)
+            for c in type(self).model_fields["value"].metadata:
+                for attr, ok in (("ge", lambda x, b: x >= b), ("gt", lambda x, b: x > b), ("le", lambda x, b: x <= b),
+                                 ("lt", lambda x, b: x < b)):
+                    b = getattr(c, attr, None)
+                    if b is not None and not all(ok(x, b) for x in self.range):
+                        raise ValueError(f"range {list(self.range)} goes beyond what the value may be (allowed: "
+                                         f"{_WORDS[attr]} {b:g})")
         return self
 
 
@@ -70,6 +81,55 @@ class Positive(Sourced):
     value: Annotated[float, Field(gt=0.0)]
 
 
+# Physical upper bounds (why: a value beyond them is a typo or an attack, and used to reach the event loop as
+# `1e308` and fail there or quietly change results). Each is stated once, with its reason, and is far beyond any
+# real figure: England's whole system is the yardstick.
+MAX_STEP_DAYS = 3652.5  # a single step or wait of ten years (the longest real step is months)
+MAX_MULTIPLIER = 100.0  # a relative risk or capacity multiplier of 100 (real ones are 0.2-5)
+MAX_PCT = 1000.0  # a headroom of 1,000% (real ones are 2-5%)
+MAX_SHAPE = 100.0  # a Weibull shape of 100 is already a fixed delay
+MAX_COUNT = 100_000.0  # appeals or disputes in progress, hearings a year: 10x England's (3,300 open; 7,968 hearings)
+MAX_GROWTH_PCT = 100.0  # a yearly growth of +-100% (England's fastest, tribunal hearings, was 28%)
+
+
+class Days(Sourced):
+    """A duration or wait in days: positive, at most `MAX_STEP_DAYS`."""
+
+    value: Annotated[float, Field(gt=0.0, le=MAX_STEP_DAYS)]
+
+
+class NonNegativeDays(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=MAX_STEP_DAYS)]
+
+
+class Multiplier(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=MAX_MULTIPLIER)]
+
+
+class Pct(Sourced):
+    value: Annotated[float, Field(ge=0.0, le=MAX_PCT)]
+
+
+class Shape(Sourced):
+    value: Annotated[float, Field(gt=0.0, le=MAX_SHAPE)]
+
+
+class Count(Sourced):
+    """A count of cases (national): at most `MAX_COUNT`."""
+
+    value: Annotated[float, Field(ge=0.0, le=MAX_COUNT)]
+
+
+class PositiveCount(Sourced):
+    value: Annotated[float, Field(gt=0.0, le=MAX_COUNT)]
+
+
+class Growth(Sourced):
+    """A yearly growth rate in %, from -100 to +100 (may be negative)."""
+
+    value: Annotated[float, Field(ge=-MAX_GROWTH_PCT, le=MAX_GROWTH_PCT)]
+
+
 class Mix(Provenance, Generic[K]):
     """A categorical distribution: shares in [0, 1] over a fixed set of categories, summing to 1."""
 
@@ -77,6 +137,8 @@ class Mix(Provenance, Generic[K]):
 
     @model_validator(mode="after")
     def _sums_to_one(self):
+        if self.range is not None and self.range[0] < 0:
+            raise ValueError(f"range {list(self.range)} is negative (allowed: at least 0)")
         total = sum(self.values.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"shares must sum to 1 (they sum to {total:.6f})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from ...analysis.runner import default_workers
 from ...report.tables import format_rows
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError
+from ..util import EXIT_TARGETS_MISSED, MAX_WORKERS
 from ..util import fail as _fail
 
 
@@ -33,7 +35,7 @@ from ..util import fail as _fail
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: one per replication up to the CPUs; results do not depend on it).")
 @click.option("--by-la", "by_la", is_flag=True,
               help="Also compare every authority's own figures (targets/<name>_by_la.csv).")
@@ -41,7 +43,11 @@ from ..util import fail as _fail
               help="Print JSON: {rows: targets, projections: later periods, by_la: ...}.")
 def command(scenario: Path, targets_path: Path | None, replications: int | None, seed: int | None,
             workers: int | None, by_la: bool, as_json: bool) -> None:
-    """Run SCENARIO and compare it with the official figures: observed, model mean and 95% CI, error, tolerance.
+    """Compare a run with the official figures: observed, model mean and 95% CI, tolerance.
+
+    \b
+    Example: sendsim backtest england --json
+    Exit code 3 when a target is missed.
 
     Every target is checked before anything runs (unknown metric, period outside the horizon, malformed number:
     one line per problem, exit code 2). After the targets, every later period of each metric is shown with no
@@ -75,6 +81,7 @@ def command(scenario: Path, targets_path: Path | None, replications: int | None,
         out["by_la"] = {"summary": la_summary(la_rows), "rows": la_rows}
     if as_json:
         click.echo(json.dumps(out, indent=2, allow_nan=False))
+        _exit_if_missed(out)
         return
     click.echo(f"{sc.name} under {loaded.law.name}: {sc.start_date} to {sc.end_date}, {reps} replications, seed {sd}"
                f"\n")
@@ -89,3 +96,12 @@ def command(scenario: Path, targets_path: Path | None, replications: int | None,
         for m, v in s["by_metric"].items():
             click.echo(f"  {METRICS[m].label}: {v['within']} of {v['figures']}")
     click.echo(f"\n({out['wall_seconds']} s)")
+    _exit_if_missed(out)
+
+
+def _exit_if_missed(out: dict[str, Any]) -> None:
+    """Exit code 3 when the run worked but targets were missed (so a script or CI can tell)."""
+    if out["within"] < out["targets"]:
+        click.echo(f"targets missed: {out['targets'] - out['within']} of {out['targets']} outside tolerance "
+                   "(exit code 3)", err=True)
+        sys.exit(EXIT_TARGETS_MISSED)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import click
 
 from ...analysis.calibration import calibrate
 from ...schema.files import InputError
+from ..util import MAX_WORKERS, progress
 from ..util import fail as _fail
 
 
 def _say(msg: str) -> None:
-    click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
+    progress(msg)
 
 
 @click.command("calibrate")
@@ -28,13 +28,15 @@ def _say(msg: str) -> None:
 @click.option("--rounds", type=click.IntRange(min=1), default=2, show_default=True,
               help="Rounds of updates: national stage, two full replications each; joint stage, one each.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's).")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
+              help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--la", "codes", multiple=True, help="Fit delays for these authority codes only.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Calibration file (default: scenarios/calibration/<scenario name>.yaml, read by "
-                   "scripts/build_scenarios.py).")
+              help="Folder for <scenario name>.yaml, or a file ending .yaml (default: calibration/ beside the "
+                   "scenario, read by scripts/build_scenarios.py; the current folder for a shipped one).")
 @click.option("--json", "as_json", is_flag=True, help="Print the fit report as JSON.")
-def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, seed: int | None, workers: int,
+def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, seed: int | None,
+            workers: int | None,
             codes: tuple[str, ...], out: Path | None, as_json: bool) -> None:
     """Fit each authority's delay per year, and national dispute, mediation, hearing and cessation parameters.
 
@@ -43,8 +45,11 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
     shipped scenarios with `python scripts/build_scenarios.py` to use it. Reports the fit and the count of
     parameters against targets (never more parameters than targets).
     """
+    from ..util import default_workers
+
     try:
-        report = calibrate(scenario, targets_path, stage, rounds, seed, workers, codes, out, _say)
+        report = calibrate(scenario, targets_path, stage, rounds, seed, workers or default_workers(), codes, out,
+                           _say)
     except InputError as e:
         _fail(e)
     n_params, n_tg, out = report["parameters"], report["targets"], report["calibration_file"]

@@ -13,25 +13,44 @@ from ...schema.files import InputError
 @click.command("case-study")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--rules", "rules", multiple=True, required=True, help="Rule sets to compare (give one or more).")
-@click.option("--runs", type=click.IntRange(min=1), default=50, show_default=True, help="Runs per rule set.")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder for the JSON result and the timeline chart (PNG).")
+@click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Runs per rule set (--runs is the old name).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Master seed (default: the scenario's).")
+@click.option("--out", type=str, default=None, help="Folder for the JSON result and the timeline chart (PNG).")
+@click.option("--force", is_flag=True, help="Overwrite the case's files in --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(file: Path, rules: tuple[str, ...], runs: int, seed: int, out: Path | None, as_json: bool) -> None:
-    """Run a case-study child through each rule set: timings, the likely route, who is accountable at each step."""
-    from ...analysis.case_study import case_study, final_plan_limits
+def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out: str | None, force: bool,
+            as_json: bool) -> None:
+    """One child through each rule set: timings, the likely route, who is accountable at each step.
+
+    \b
+    Example: sendsim case-study sam_autistic_mainstream_specialist --rules current_2014 --rules white_paper_2026
+    """
+    from ...analysis.case_study import case_study, final_plan_limits, load_case
+    from ...analysis.rundir import check_out_path, write_atomic
     from ...report.tables import format_case
     from ...report.timeline import StatutoryLimit, case_timeline
     from ..util import fail as _fail
+    from ..util import warn_replications
 
+    out_dir = check_out_path(out) if out is not None else None
+    warn_replications(runs)
+    case, loaded0, _la, _start = load_case(file)
+    if seed is None:
+        seed = loaded0.scenario.seed
+    files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []
+    if not force and any(f.exists() for f in files):  # checked before anything runs
+        raise InputError([f"--out: {files[0]} exists; refusing to overwrite it (allowed: another --out, or "
+                          "--force)"])
     try:
         res = case_study(file, list(rules), runs, seed)
     except InputError as e:
         _fail(e)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"{res['case']}.json").write_text(json.dumps(res, indent=2, default=str) + "\n")
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(files[0], json.dumps(res, indent=2, default=str) + "\n")
+        out = out_dir
         limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, list(rules)).items()}
         res["chart"] = str(case_timeline(res, out / f"{res['case']}.png", limits))
     click.echo(json.dumps(res, indent=2, default=str) if as_json else format_case(res))

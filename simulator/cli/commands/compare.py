@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from ...analysis.compare import compare
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
+from ..util import MAX_WORKERS
 
 
 @click.command("compare")
@@ -18,41 +18,47 @@ from ...schema.files import InputError
               help="A rule set, reform, or NAME+switch+switch; give it twice (first is the baseline).")
 @click.option("--replications", "-n", type=click.IntRange(min=2), default=None,
               help="Replications (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder for both runs, compare.json and the charts (PNG, SVG, CSV).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--events", is_flag=True, help="Also write the event logs.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Master seed (default: the scenario's).")
+@click.option("--out", type=str, default=None, help="Folder for both run folders, compare.json and the charts (PNG, SVG, CSV).")
+@click.option("--resume", is_flag=True, help="Continue the runs in --out (same scenario, rules, seed).")
+@click.option("--force", is_flag=True, help="Delete the runs in --out and start again.")
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
+              help="Processes (default: the CPUs; results do not depend on it).")
+@click.option("--events/--no-events", default=False, show_default=True, help="Write the event logs (with --out).")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="End both runs on this date instead of the scenario's end_date (YYYY-MM-DD).")
 @click.option("--from-start", "from_start", is_flag=True,
               help="Every switch as if in force from the first day of the run, whatever its commencement date "
                    "(a hypothetical: the in-force table says so).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: Path | None,
-            workers: int, events: bool, until, from_start: bool, as_json: bool) -> None:
-    """Compare two rule sets on the same children: what changed, then each metric and the paired difference."""
-    from ..util import fail as _fail
+def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
+            resume: bool, force: bool, workers: int | None, events: bool, until, from_start: bool,
+            as_json: bool) -> None:
+    """Two rule sets, the same children: what changed, each metric, the paired difference.
+
+    \b
+    Example: sendsim compare small_la --rules current_2014 --rules green_paper_2022 -n 5"""
+    from ...analysis.rundir import check_out_path
+    from ..util import default_workers, progress, set_resume_hint, warn_replications
 
     if len(rules) != 2:
-        click.echo(f"error: --rules: give exactly two rule sets (got {len(rules)})", err=True)
-        raise SystemExit(2)
-
-    def progress(msg: str) -> None:
-        click.echo(f"[{time.strftime('%H:%M:%S')}] {msg}", err=True)
-
-    try:
-        res = compare(scenario, rules[0], rules[1], replications, seed, out, workers, events, progress,
-                      until.date() if until else None, from_start)
-    except InputError as e:
-        _fail(e)
+        raise InputError([f"--rules: give exactly two rule sets (got {len(rules)})"])
+    out_dir = check_out_path(out) if out is not None else None
+    if replications:
+        warn_replications(replications)
+    if out_dir is not None:
+        set_resume_hint(out_dir)
+    res = compare(scenario, rules[0], rules[1], replications, seed, out_dir, workers or default_workers(), events,
+                  progress, until.date() if until else None, resume, force, from_start)
     click.echo(to_json(res) if as_json else format_comparison(res))
-    if out is None:
+    if out_dir is None:
         click.echo("nothing saved: give --out FOLDER to keep both runs, compare.json and the charts", err=True)
         return
     from ...analysis.results import load_results
     from ...report.charts import write_charts
 
-    files = write_charts(load_results(out), out / "charts")
-    click.echo(f"saved: {out}/compare.json, the two runs {out}/1-{res['rules'][0]}/ and {out}/2-{res['rules'][1]}/, "
-               f"and {len(files)} chart files (PNG, SVG, CSV) in {out / 'charts'}; "
-               f"`sendsim report {out}` makes the HTML report", err=True)
+    files = write_charts(load_results(out_dir), out_dir / "charts")
+    click.echo(f"saved: {out_dir}/compare.json, the two runs {out_dir}/1-{res['rules'][0]}/ and "
+               f"{out_dir}/2-{res['rules'][1]}/, and {len(files)} chart files (PNG, SVG, CSV) in {out_dir / 'charts'}; "
+               f"`sendsim report {out_dir}` makes the HTML report", err=True)

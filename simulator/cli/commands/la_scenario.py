@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
-import yaml
 
 from ...analysis.la_scenario import calibrate_delay, forum, official, refine, slug, write
 from ...rules.scenario import load_scenario
-from ...schema.files import InputError
-from ...schema.shipped import locate
+from ...schema.files import InputError, read_yaml
+from ...schema.shipped import data_root, locate
 
 
 def _fail(lines: list[str]) -> None:
@@ -34,21 +34,26 @@ def _fail(lines: list[str]) -> None:
 @click.option("--special-places", type=int, default=None, help="--name, optional: special school places.")
 @click.option("--england", type=click.Path(path_type=Path), default=None,
               help="The national scenario national values come from (default: the shipped england scenario).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Scenario file to write (default: ./<name>.yaml in the current folder; its targets go to "
-                   "targets/<name>.csv beside it). Never written into the installed package.")
+@click.option("--out", type=str, default=None,
+              help="Folder to write <name>.yaml and targets/<name>.csv into (default: the current folder); a path "
+                   "ending .yaml names the scenario file itself. Never the installed package.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written (and the fit) as one JSON object.")
 @click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Calibration seed.")
 @click.option("--no-calibrate", is_flag=True, help="Write the scenario without fitting its delay.")
 def command(la_name: str | None, name: str | None, year: int, requests_per_year: float | None,
             refused_pct: float | None, within_20_weeks_pct: float | None, plans_in_force: int | None,
-            eps: float | None, special_places: int | None, england: Path | None, out: Path | None, seed: int,
-            no_calibrate: bool) -> None:
+            eps: float | None, special_places: int | None, england: Path | None, out: str | None, force: bool,
+            as_json: bool, seed: int, no_calibrate: bool) -> None:
     """Write a scenario for one authority, calibrated so its own figures come back out of `sendsim backtest`.
 
     --la NAME: from the authority's official SEN2 figures 2019-2023 (as in the England scenario), run 2019-2025.
     --name NAME with --requests-per-year, --refused-pct, --within-20-weeks-pct, --plans-in-force (and optionally
     --eps, --special-places): from figures a parent carer forum can give; national values for the rest, each
     marked as such.
+
+    \b
+    Example: sendsim la-scenario --la Wandsworth --out my_scenarios/
     """
     if (la_name is None) == (name is None):
         _fail(["la-scenario: give exactly one of --la NAME (official figures) or --name NAME (your figures)"])
@@ -61,7 +66,10 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
     england = locate(england or "england", "scenarios")
     if not england.is_file():
         _fail([f"{england}: file not found (the national scenario is needed for national values)"])
-    eng = yaml.safe_load(england.read_text())
+    try:
+        eng, _lines, _raw = read_yaml(england)
+    except InputError as e:
+        _fail(e.lines)
     try:
         if la_name is not None:
             doc, targets = official(eng, england.parent / "targets" / "england_by_la.csv", la_name)
@@ -72,7 +80,9 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
                                         plans_in_force, eps, special_places)
     except InputError as e:
         _fail(e.lines)
-    path = out or Path.cwd() / f"{doc['name'] or slug(name or '')}.yaml"
+    path = _target_path(out, f"{doc['name'] or slug(name or '')}.yaml")
+    tpath = path.parent / "targets" / f"{doc['name']}.csv"
+    _check_writable([path, tpath], force)
     path, tpath = write(doc, targets, path)
     try:
         load_scenario(path)
@@ -80,16 +90,49 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
         path.unlink(missing_ok=True)
         tpath.unlink(missing_ok=True)
         _fail(e.lines)
-    click.echo(f"wrote {path} and {tpath} ({len(targets)} figures)")
+    report: dict = {"scenario_file": str(path), "targets_file": str(tpath), "figures": len(targets)}
+    say = (lambda _m: None) if as_json else click.echo
+    say(f"wrote {path} and {tpath} ({len(targets)} figures)")
     if no_calibrate:
+        if as_json:
+            click.echo(json.dumps(report, indent=2))
         return
     fit = calibrate_delay(path, targets, seed)
     for y, v in fit["model"].items():
         got = "-" if v is None else f"{v:.1f}"
-        click.echo(f"  {y}: % within 20 weeks observed {fit['observed'][y]:.1f}, model {got} "
-                   f"(the authority's median delay {fit['delays'][y]:.0f} days)")
-    click.echo("then joint rounds on the whole scenario (its delay, its own assessment lapse, the cessation scale)")
+        say(f"  {y}: % within 20 weeks observed {fit['observed'][y]:.1f}, model {got} "
+            f"(the authority's median delay {fit['delays'][y]:.0f} days)")
+    say("then joint rounds on the whole scenario (its delay, its own assessment lapse, the cessation scale)")
     ref = refine(path, seed)
     last = ref["rounds"][-1]
-    click.echo(f"  last round: {last['within_3_points']} of {last['of']} years within 3 points of its % within 20 weeks")
-    click.echo(f"check it with: sendsim backtest {path}")
+    say(f"  last round: {last['within_3_points']} of {last['of']} years within 3 points of its % within 20 weeks")
+    say(f"check it with: sendsim backtest {path}")
+    if as_json:
+        report.update({"delay_fit": fit, "last_round": last})
+        click.echo(json.dumps(report, indent=2, default=str))
+
+
+def _target_path(out: str | None, filename: str) -> Path:
+    """The scenario file to write: `--out` a folder (the default: the current one), or a path ending .yaml."""
+    if out is not None and out.strip() == "":
+        _fail(["--out: an empty name (allowed: a folder, or a file name ending .yaml)"])
+    if out is None:
+        return Path.cwd() / filename
+    p = Path(out)
+    if p.suffix in (".yaml", ".yml") and not p.is_dir():
+        return p
+    if p.exists() and not p.is_dir():
+        _fail([f"--out: {p} is a file (allowed: a folder, or a file name ending .yaml)"])
+    return p / filename
+
+
+def _check_writable(paths: list[Path], force: bool) -> None:
+    """Refuse (exit 2, nothing written) to overwrite a file without --force, and to write into the package."""
+    root = data_root().resolve()
+    for p in paths:
+        inside = p.resolve().is_relative_to(root)
+        if inside and not force:
+            _fail([f"--out: {p} is inside the installed sendsim package ({root}); write your scenario elsewhere "
+                   "(allowed: any folder outside it; --force to write there anyway)"])
+        if p.exists() and not force:
+            _fail([f"--out: {p} exists; refusing to overwrite it (allowed: a new file name, or --force)"])

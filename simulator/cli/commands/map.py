@@ -16,8 +16,15 @@ from ...schema.files import InputError
 @click.option("--rules", "rules", default="current_2014", show_default=True, help="Rule set, reform or NAME+switch.")
 @click.option("--baseline", default=None, help="Flag redress lost against this rule set (default: the baseline).")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
-def command(rules: str, baseline: str | None, fmt: str) -> None:
-    """The accountability map of a rule set, with its gaps flagged."""
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+def command(rules: str, baseline: str | None, fmt: str, as_json: bool) -> None:
+    """The accountability map of a rule set, with its gaps flagged.
+
+    \b
+    Example: sendsim map --rules green_paper_2022 --format markdown
+    """
+    if as_json:
+        fmt = "json"
     from ..util import fail as _fail
 
     try:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
-import yaml
 
 from ...report.tables import fmt as _fmt
 from ...report.tables import format_what_changed, table
 from ...rules.law import compile_law
 from ...rules.resolve import flatten, labels, resolve_rules, rules_dirs
 from ...rules.scenario import LoadedScenario
-from ...schema.files import InputError
+from ...schema.files import InputError, read_yaml
+from ..util import fail
 
 
 @click.group("rules")
@@ -21,7 +22,8 @@ def command() -> None:
 
 
 @command.command("list")
-def list_() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print rule sets and switches as one JSON object.")
+def list_(as_json: bool) -> None:
     """Every rule set and every switch that can be applied alone (NAME+switch)."""
     rows = [["Rule set", "Baseline", "Label"]]
     switches = [["Switch", "In", "In force", "Proposal"]]
@@ -31,13 +33,22 @@ def list_() -> None:
             if f.stem in seen:
                 continue
             seen.add(f.stem)
-            data = yaml.safe_load(f.read_text())
+            try:
+                data, _lines, _raw = read_yaml(f)
+            except InputError as e:
+                fail(e)
             rows.append([f.stem, data.get("baseline", "-"), data.get("label", "")])
             for name, sw in (data.get("switches") or {}).items():
                 when = "start (hypothetical)" if sw.get("in_force") == "start" else str(sw.get("in_force", "-"))
                 if sw.get("alternative"):
                     when += "; named only"
                 switches.append([name, f.stem, when, sw.get("label", "")])
+    if as_json:
+        click.echo(json.dumps({"rule_sets": [dict(zip(("name", "baseline", "label"), r, strict=True))
+                                             for r in rows[1:]],
+                               "switches": [dict(zip(("name", "in", "in_force", "label"), r, strict=True))
+                                            for r in switches[1:]]}, indent=2))
+        return
     click.echo(table(rows))
     click.echo("\nSwitches (apply alone with e.g. current_2014+mandatory_mediation; a 'named only' switch is an "
                "alternative or sensitivity case, never part of its reform; a scenario may move any date with in_force:)")
@@ -55,18 +66,24 @@ def _resolve(name: str):
 
 @command.command("show")
 @click.argument("name")
-def show(name: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the parameters as one JSON object.")
+def show(name: str, as_json: bool) -> None:
     """Every parameter of a rule set: value, what it is, and its legal reference or source."""
     rs, changes, base, _h = _resolve(name)
     changed = {c.path: c for c in changes}
     lab = labels(rs)
     rows = [["Parameter", "Value", "What it is", "Reference"]]
+    params: list[dict] = []
     for path, v in flatten(rs).items():
         label, ref = lab.get(path, ("", ""))
         key = next((p for p in changed if path == p or path.startswith(p + ".")), None)
         if key:
             ref = f"{changed[key].source} (switch {changed[key].switch}; {base}: {_fmt(changed[key].baseline)})"
         rows.append([path, _fmt(v), label, ref])
+        params.append({"parameter": path, "value": v, "label": label, "reference": ref})
+    if as_json:
+        click.echo(json.dumps({"name": rs.name, "label": rs.label, "parameters": params}, indent=2))
+        return
     click.echo(f"{rs.name}: {rs.label}\n")
     click.echo(table(rows))
 
@@ -74,7 +91,8 @@ def show(name: str) -> None:
 @command.command("diff")
 @click.argument("a")
 @click.argument("b")
-def diff(a: str, b: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as one JSON list.")
+def diff(a: str, b: str, as_json: bool) -> None:
     """A table of the parameters that differ: parameter, A's value, B's value, source."""
     ra, ca, base_a, ha = _resolve(a)
     rb, cb, base_b, hb = _resolve(b)
@@ -82,4 +100,5 @@ def diff(a: str, b: str) -> None:
     lb = LoadedScenario(Path("-"), None, rb, compile_law(rb), "", hb, tuple(cb), base_b)  # type: ignore[arg-type]
     from ...analysis.compare import what_changed
 
-    click.echo(format_what_changed(what_changed(la, lb), ra.name, rb.name))
+    rows = what_changed(la, lb)
+    click.echo(json.dumps(rows, indent=2, default=str) if as_json else format_what_changed(rows, ra.name, rb.name))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ...schema.rules import REQUESTS_MULTIPLIER_MAX
 from ...schema.units import DAYS_PER_YEAR
 from ...schema.vocabulary import (
     AGE_BANDS,
@@ -33,7 +34,7 @@ from .streams import (
     STOCK_REVIEW_PREFETCH,
 )
 
-OVERSAMPLE = 1.5  # requests are drawn at 1.5x the rate and thinned (see _arrival_times)
+OVERSAMPLE = REQUESTS_MULTIPLIER_MAX  # 1.5: requests are drawn at 1.5x the rate and thinned (see _arrival_times)
 
 
 class Population:
