@@ -9,6 +9,10 @@ scenario) handed to each worker once; results come back in the order of the jobs
 number of workers or the order jobs finish in. Workers are forked where the platform can (they inherit the object
 without copying); elsewhere the object is pickled to them (every schema object, the loaded scenario and the
 compiled Law can be pickled: a test round-trips them).
+
+A batch needs more than one machine can give, so the same replication function also runs on other executors:
+`Executor` is the interface (results as they finish, with the index of their job), `ProcessExecutor` the local
+pool, and `analysis.dask_executor.DaskExecutor` a `dask.distributed` cluster (optional extra `sendsim[dask]`).
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..engine.core.loop import make_engine
 from ..engine.core.streams import Streams
@@ -92,3 +96,54 @@ def map_shared(fn: Callable[[S, J], R], shared: S, jobs: Sequence[J], workers: i
         futures = [pool.submit(_call, fn, job) for job in jobs]
         for f in futures:
             yield f.result()
+
+
+class ExecutorError(Exception):
+    """An executor cannot run (its optional package is missing, its cluster is unreachable or runs another
+    sendsim): the CLI prints the one line and exits 1."""
+
+
+class Executor(Protocol):
+    """Runs `fn(shared, job)` for every job and yields `(index of the job, result)` as each one finishes.
+
+    The order results arrive in depends on the executor; anything that keeps results orders them by index, so
+    what is written never depends on the executor. A caller that stops early (an interrupted batch) closes the
+    iterator, and the executor cancels what has not started."""
+
+    name: str
+
+    def completed(self, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> Iterator[tuple[int, R]]: ...
+
+
+class ProcessExecutor:
+    """This process (1 worker) or a pool of local processes, the shared object handed to each worker once."""
+
+    def __init__(self, workers: int = 1):
+        self.workers = max(1, workers)
+        self.name = f"processes:{self.workers}"
+
+    def completed(self, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> Iterator[tuple[int, R]]:
+        if self.workers <= 1 or len(jobs) <= 1:
+            for i, job in enumerate(jobs):
+                yield i, fn(shared, job)
+            return
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=_context(),
+                                   initializer=_install, initargs=(shared,))
+        try:
+            futures = {pool.submit(_call, fn, job): i for i, job in enumerate(jobs)}
+            for f in as_completed(futures):
+                yield futures[f], f.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def in_order(executor: Executor, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> list[R]:
+    """Every result, in the order of the jobs, whatever order the executor finished them in."""
+    out: dict[int, R] = dict(executor.completed(fn, shared, jobs))
+    return [out[i] for i in range(len(jobs))]
+
+
+def _worker_version() -> str:
+    from .. import __version__
+
+    return __version__

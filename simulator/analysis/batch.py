@@ -1,0 +1,417 @@
+"""Batches: a sweep file planned into tasks (point x rule set x replication), run on any executor, kept, resumed.
+
+Why this shape:
+- a design point is a position `u` in the unit hypercube; each parameter maps it into its own range, and each
+  rule set into the range it declares (two reforms may give one effect different ranges). SALib analyses work on
+  `u` directly, so indices are per full range of each assumption.
+- every task uses the seed of the batch and its replication number at every point and under every rule set
+  (common random numbers): a difference between rule sets or points reflects them, not the dice.
+- identifiers are hashes of what determines the numbers (scenario file, rule-set files, the values applied, seed,
+  replication), never of time, folder or executor, so a resumed or redistributed batch finds its finished tasks.
+- the model is a plug-in (`Model`): the SEND simulation by default, or any picklable callable of the parameter
+  values, so a function of known sensitivity indices can go through this same runner in a test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..rules.law import compile_law
+from ..rules.resolve import resolve_rules
+from ..rules.scenario import LoadedScenario, load_scenario
+from ..schema.files import InputError, parse_model, read_yaml
+from ..schema.paths import get_path
+from ..schema.rules import RuleSet
+from ..schema.scenario import Scenario
+from ..schema.shipped import locate
+from ..schema.sweep import Design, Sweep
+from .batch_folder import BatchFolder
+from .metrics import METRIC_LABELS, replication_metrics
+from .runner import Executor, ProcessExecutor, simulate
+
+Row = tuple[str, str, str, float | None]  # metric, period, group, value
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A varied parameter: its name, and per rule set the range it maps `u` into (None: not varied there, the
+    rule set's own value `fixed` stays)."""
+
+    name: str
+    ranges: tuple[tuple[float, float] | None, ...]
+    fixed: tuple[float | None, ...]
+
+    def value(self, u: float, rules: int) -> float | None:
+        r = self.ranges[rules]
+        if r is None:
+            return self.fixed[rules]
+        return float(r[0] + u * (r[1] - r[0]))
+
+
+class Model(Protocol):
+    """What a task evaluates: the metrics of one replication at the given parameter values under one rule set."""
+
+    identity: tuple[str, ...]  # per rule set: a hash of the files the numbers depend on
+
+    def __call__(self, values: dict[str, float | None], rules: int, seed: int,
+                 replication: int) -> list[Row]: ...
+
+
+def _rows(res: dict[str, Any]) -> list[Row]:
+    out: list[Row] = [(m, "all", "all", v) for m, v in res["metrics"].items()]
+    for period, row in res.get("by_period", {}).items():
+        out += [(m, period, "all", v) for m, v in row.items()]
+    return out
+
+
+@dataclass
+class SendModel:
+    """The SEND simulation: the base scenario and rule sets, a point's values written into copies of them."""
+
+    base: tuple[LoadedScenario, ...]
+    scenario_doc: dict[str, Any]
+    rules_docs: tuple[dict[str, Any], ...]
+    identity: tuple[str, ...]
+    _cache: dict[Any, LoadedScenario] = field(default_factory=dict, repr=False, compare=False)
+
+    def loaded(self, values: dict[str, float | None], rules: int) -> LoadedScenario:
+        """The base scenario and rule set with the point's values in place, validated again (cached)."""
+        key = (rules, tuple(sorted(values.items())))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        base = self.base[rules]
+        sc_vals = {k.removeprefix("scenario."): v for k, v in values.items() if k.startswith("scenario.")}
+        ru_vals = {k.removeprefix("rules."): v for k, v in values.items() if k.startswith("rules.") and v is not None}
+        sc, rs, law = base.scenario, base.rules, base.law
+        if sc_vals:
+            doc = json.loads(json.dumps(self.scenario_doc))
+            for path, v in sc_vals.items():
+                get_path(doc, path)["value"] = v
+            sc = Scenario.model_validate(doc)
+            if base.until is not None:
+                sc = sc.model_copy(update={"end_date": base.until})
+        if ru_vals:
+            doc = json.loads(json.dumps(self.rules_docs[rules]))
+            for path, v in ru_vals.items():
+                get_path(doc, path)["value"] = v
+            rs = RuleSet.model_validate(doc)
+            law = compile_law(rs)
+        tag = json.dumps(sorted(values.items()))
+        out = dataclasses.replace(base, scenario=sc, rules=rs, law=law,
+                                  scenario_sha256=_sha(base.scenario_sha256, tag),
+                                  rules_sha256=_sha(base.rules_sha256, tag))
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[key] = out
+        return out
+
+    def __call__(self, values: dict[str, float | None], rules: int, seed: int, replication: int) -> list[Row]:
+        return _rows(replication_metrics(simulate(self.loaded(values, rules), seed, replication)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_cache": {}}
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    point: int
+    rules: int
+    replication: int
+
+
+@dataclass
+class Plan:
+    """Everything a batch computes, decided before anything runs."""
+
+    name: str
+    rules: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    design: Design
+    unit: np.ndarray  # points x parameters, in [0, 1]
+    seed: int
+    replications: int
+    outputs: tuple[str, ...]
+    model: Model
+    scenario: str = ""
+    source: str = ""  # the sweep file
+
+    def values(self, point: int, rules: int) -> dict[str, float | None]:
+        return {p.name: p.value(float(self.unit[point, j]), rules) for j, p in enumerate(self.parameters)}
+
+    def tasks(self) -> list[Task]:
+        it = itertools.product(range(len(self.unit)), range(len(self.rules)), range(self.replications))
+        return [Task(i, pt, r, rep) for i, (pt, r, rep) in enumerate(it)]
+
+    def run_id(self, point: int, rules: int) -> str:
+        return _sha(self.model.identity[rules], json.dumps(sorted(self.values(point, rules).items())),
+                    str(self.seed))[:16]
+
+    def task_id(self, t: Task) -> str:
+        return _sha(self.run_id(t.point, t.rules), str(t.replication))[:16]
+
+    def identity(self) -> str:
+        """The batch's identity: every task's identifier, in order (a resumed batch must have the same)."""
+        return _sha(*(self.task_id(t) for t in self.tasks()))[:16]
+
+
+def _sha(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def evaluate(plan: Plan, task: Task) -> list[Row]:
+    """One task: the module-level function every executor runs (picklable by reference)."""
+    return plan.model(plan.values(task.point, task.rules), task.rules, plan.seed, task.replication)
+
+
+# --- the design ---------------------------------------------------------------------------------------------
+
+def unit_points(design: Design, k: int) -> np.ndarray:
+    """The design's points in the unit hypercube [0, 1]^k (SALib for lhs, morris, sobol; seeded, so fixed)."""
+    if k == 0:
+        raise InputError(["sweep: no parameter to vary"])
+    if design.kind == "grid":
+        axis = np.linspace(0.0, 1.0, design.levels)
+        n = design.levels ** k
+        if n > 100_000:
+            raise InputError([f"sweep: a grid of {design.levels} levels over {k} parameters has {n:,} points "
+                              "(at most 100,000): use lhs or morris"])
+        return np.array(list(itertools.product(axis, repeat=k)), dtype=float)
+    problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
+    try:
+        if design.kind == "lhs":
+            from SALib.sample import latin
+            return np.asarray(latin.sample(problem, design.samples, seed=design.seed), dtype=float)
+        if design.kind == "morris":
+            from SALib.sample import morris
+            return np.asarray(morris.sample(problem, design.trajectories, num_levels=design.morris_levels,
+                                            seed=design.seed), dtype=float)
+        from SALib.sample import sobol
+        return np.asarray(sobol.sample(problem, design.samples, calc_second_order=False, seed=design.seed),
+                          dtype=float)
+    except ImportError:
+        raise InputError(["sweep: the lhs, morris and sobol designs need SALib: pip install 'sendsim[sweep]'"]) \
+            from None
+
+
+# --- the parameters the files declare -----------------------------------------------------------------------
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def scenario_ranges(doc: Any, prefix: str = "") -> dict[str, tuple[float, float]]:
+    """Every number of a scenario document that is an assumption with a range: {dotted path: range}.
+
+    Values that change by year (`by_year` given) and table-wide provenance notes are left out: one number
+    cannot stand for them."""
+    out: dict[str, tuple[float, float]] = {}
+    if isinstance(doc, dict):
+        if _number(doc.get("value")) and doc.get("assumption") and doc.get("range") and not doc.get("by_year"):
+            lo, hi = doc["range"]
+            if lo < hi:
+                out[prefix] = (float(lo), float(hi))
+            return out
+        for k, v in doc.items():
+            out.update(scenario_ranges(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out.update(scenario_ranges(v, f"{prefix}.{i}"))
+    return out
+
+
+def _rule_params(doc: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    if isinstance(doc, dict):
+        if "value" in doc and "unit" in doc and "label" in doc:
+            return {prefix: doc}
+        for k, v in doc.items():
+            out.update(_rule_params(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out.update(_rule_params(v, f"{prefix}.{i}"))
+    return out
+
+
+def rules_ranges(doc: dict[str, Any], changes: Sequence[Any]) -> dict[str, tuple[float, float]]:
+    """The assumptions of one resolved rule set: the baseline's ranged parameters that no switch replaced, and
+    the ranged values of its switches."""
+    out = {p: (float(n["range"][0]), float(n["range"][1])) for p, n in _rule_params(doc).items()
+           if _number(n["value"]) and n.get("assumption") and n.get("range")}
+    for ch in changes:
+        out.pop(ch.path, None)
+        if ch.range is not None and _number(ch.value) and ch.range[0] < ch.range[1]:
+            out[ch.path] = (float(ch.range[0]), float(ch.range[1]))
+    return {p: r for p, r in out.items() if r[0] < r[1]}
+
+
+# --- planning a sweep file ----------------------------------------------------------------------------------
+
+def load_sweep(path: str | Path) -> tuple[Sweep, dict[Any, int], Path]:
+    p = locate(path, "sweeps")
+    sweep, lines, _raw = parse_model(p, Sweep)
+    return sweep, lines, p
+
+
+def plan_sweep(path: str | Path, trajectories: int | None = None) -> Plan:
+    """A sweep file checked against the scenario and rule sets it names, planned into tasks (nothing runs)."""
+    sweep, lines, p = load_sweep(path)
+    return plan(sweep, p, lines)
+
+
+def plan(sweep: Sweep, path: Path, lines: dict[Any, int] | None = None) -> Plan:
+    lines = lines or {}
+
+    def where(*loc: Any) -> str:
+        return f"{path}:{lines.get(loc, lines.get(loc[:1], '?'))}"
+
+    unknown = [o for o in sweep.outputs if o not in METRIC_LABELS]
+    if unknown:
+        raise InputError([f"{where('outputs')}: outputs: unknown metric {o!r} (allowed: "
+                          f"{', '.join(METRIC_LABELS)})" for o in unknown])
+    near = path.parent / sweep.scenario  # beside the sweep file, else as given (a shipped name works)
+    sc_path: Path = near if near.is_file() else Path(sweep.scenario)
+    errors: list[str] = []
+    base: list[LoadedScenario] = []
+    for i, r in enumerate(sweep.rules):
+        try:
+            base.append(load_scenario(sc_path, r, sweep.until))
+        except InputError as e:
+            errors += [f"{where('rules', i)}: rules[{i}]: {m}" for m in e.lines]
+    if errors:
+        raise InputError(errors)
+    sc_doc = read_yaml(base[0].path)[0]
+    docs = [b.rules.model_dump(mode="json") for b in base]
+    resolved = [resolve_rules(r, base[0].path)[1] for r in sweep.rules]
+    sc_r = scenario_ranges(sc_doc)
+    ru_r = [rules_ranges(d, ch) for d, ch in zip(docs, resolved, strict=True)]
+    params: list[Parameter] = []
+    if sweep.parameters == "all":
+        chosen = [(f"scenario.{k}", None) for k in sorted(sc_r)]
+        chosen += [(f"rules.{k}", None) for k in sorted(set().union(*ru_r))]
+    else:
+        chosen = [(sp.path, sp.range) for sp in sweep.parameters]
+    for j, (name, given) in enumerate(chosen):
+        loc = ("parameters", j, "path")
+        sub = name.split(".", 1)[1]
+        if name.startswith("scenario."):
+            try:
+                node = get_path(sc_doc, sub)
+            except KeyError:
+                node = None
+            if not (isinstance(node, dict) and _number(node.get("value"))):
+                errors.append(f"{where(*loc)}: {'.'.join(map(str, loc[:2]))}.path: {name!r} is not a number of "
+                              f"the scenario (ranged assumptions: {', '.join(sorted(sc_r)) or 'none'})")
+                continue
+            rng = given or sc_r.get(sub)
+            if rng is None:
+                errors.append(f"{where(*loc)}: parameters[{j}].path: {name!r} has no declared range: give "
+                              "`range: [low, high]`")
+                continue
+            params.append(Parameter(name, tuple(rng for _ in base), tuple(float(node["value"]) for _ in base)))
+            continue
+        nodes = [_rule_params(d).get(sub) for d in docs]
+        if all(n is None or not _number(n["value"]) for n in nodes):
+            errors.append(f"{where(*loc)}: parameters[{j}].path: {name!r} is not a number of the rule sets "
+                          f"(ranged assumptions: {', '.join(sorted(set().union(*ru_r))) or 'none'})")
+            continue
+        declared = [rr.get(sub) for rr in ru_r]
+        if given is not None:
+            # varied where the rule set declares it an assumption; where none does, in every rule set
+            declared = [given if (d is not None or not any(declared)) else None for d in declared]
+        if not any(declared):
+            errors.append(f"{where(*loc)}: parameters[{j}].path: {name!r} has no declared range: give "
+                          "`range: [low, high]`")
+            continue
+        fixed = tuple(float(n["value"]) if n is not None and _number(n["value"]) else None for n in nodes)
+        params.append(Parameter(name, tuple(declared), fixed))
+    if errors:
+        raise InputError(errors)
+    unit = unit_points(sweep.design, len(params))
+    identity = tuple(_sha(b.scenario_sha256, b.rules_sha256) for b in base)
+    model = SendModel(tuple(base), sc_doc, tuple(docs), identity)
+    out = Plan(sweep.name, tuple(sweep.rules), tuple(params), sweep.design, unit,
+               base[0].scenario.seed if sweep.seed is None else sweep.seed, sweep.replications,
+               tuple(sweep.outputs), model, base[0].scenario.name, str(path))
+    _check_corners(out, path)
+    return out
+
+
+def _check_corners(p: Plan, path: Path) -> None:
+    """Every parameter at its low and high end at once must still make valid files (caught before running)."""
+    if not isinstance(p.model, SendModel):
+        return
+    for u in (0.0, 1.0):
+        for r in range(len(p.rules)):
+            values = {q.name: q.value(u, r) for q in p.parameters}
+            try:
+                p.model.loaded(values, r)
+            except Exception as e:  # a pydantic error: the message names the field
+                first = str(e).splitlines()
+                raise InputError([f"{path}: parameters: at the {'low' if u == 0 else 'high'} end of every range "
+                                  f"the files are not valid under {p.rules[r]}: "
+                                  f"{' '.join(first[:3]) if first else type(e).__name__}"]) from None
+
+
+# --- running ------------------------------------------------------------------------------------------------
+
+@dataclass
+class BatchResult:
+    plan: Plan
+    rows: list[list[Row]]  # per task, in task order
+    computed: int  # tasks computed in this call (the rest were found finished)
+    seconds: float
+    folder: Path | None = None
+    sensitivity: dict[str, Any] | None = None
+
+
+def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | None = None,
+              progress: Callable[[str], None] | None = None) -> BatchResult:
+    """Every task of the plan not already finished in `folder`, on `executor`; finished tasks are written as they
+    arrive, so an interrupted batch keeps them."""
+    executor = executor or ProcessExecutor(1)
+    tasks = p.tasks()
+    ids = [p.task_id(t) for t in tasks]
+    done: dict[int, list[Row]] = {}
+    if folder is not None:
+        for i, tid in enumerate(ids):
+            got = folder.read_task(tid)
+            if got is not None:
+                done[i] = [tuple(r) for r in got]  # type: ignore[misc]
+    todo = [t for t in tasks if t.index not in done]
+    if progress:
+        if done:
+            progress(f"resuming: {len(done)} of {len(tasks)} tasks already complete")
+        progress(f"{len(todo)} tasks to run on {executor.name} ({len(p.unit)} points x {len(p.rules)} rule sets "
+                 f"x {p.replications} replications)")
+    t0 = time.perf_counter()
+    last = t0
+    for n, (k, rows) in enumerate(executor.completed(evaluate, p, todo), start=1):
+        t = todo[k]
+        done[t.index] = rows
+        if folder is not None:
+            folder.write_task(ids[t.index], rows)
+        now = time.perf_counter()
+        if progress and (now - last > 2.0 or n == len(todo)):
+            last = now
+            rate = n / (now - t0)
+            eta = (len(todo) - n) / rate if rate > 0 else math.inf
+            progress(f"{n}/{len(todo)} tasks ({rate * 60:.0f}/min), about {eta:.0f} s left")
+    return BatchResult(p, [done[i] for i in range(len(tasks))], len(todo), time.perf_counter() - t0,
+                       folder.root if folder is not None else None)
