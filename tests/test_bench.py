@@ -15,10 +15,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from simulator.analysis.bench import BenchModel, load_network, run_bench
+from simulator.analysis.stats import t975
 from simulator.cli import main
 from simulator.engine.core.loop import HeapEngine, SimpyEngine
 from simulator.engine.core.resources import Resource
-from simulator.analysis.stats import t975
 
 SMALL = """\
 time_unit: days

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.rules.accountability import map_document
 from simulator.analysis.case_study import case_study, load_case
-from simulator.schema.vocabulary import STEPS
+from simulator.rules.accountability import map_document
 from simulator.rules.resolve import resolve_rules
 from simulator.schema.files import InputError
+from simulator.schema.vocabulary import STEPS
 
 from .conftest import ROOT, pin, quiet, write_scenario
 

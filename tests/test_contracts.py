@@ -54,9 +54,9 @@ def test_every_stream_the_route_draws_from_is_declared():
         for node in ast.walk(ast.parse(f.read_text())):
             # self.rng.NAME / rng.NAME / r.NAME read as a Draw
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and \
-                    node.value.attr == "rng" and isinstance(node.value.value, ast.Name):
-                if node.attr not in ("get",):
-                    used.add(node.attr)
+                    node.value.attr == "rng" and isinstance(node.value.value, ast.Name) and \
+                    node.attr not in ("get",):
+                used.add(node.attr)
     assert len(used) > 40
     assert used <= set(STREAMS), sorted(used - set(STREAMS))
     assert len(set(STREAMS)) == len(STREAMS)  # no name declared twice

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from simulator.rules.scenario import load_scenario
 from simulator.analysis.run import run
+from simulator.rules.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,9 +6,9 @@ import math
 from pathlib import Path
 
 from simulator.engine.core.loop import make_engine
+from simulator.engine.core.streams import Streams
 from simulator.engine.model.journey import Journey
 from simulator.rules.scenario import load_scenario
-from simulator.engine.core.streams import Streams
 
 SMALL = Path(__file__).resolve().parent.parent / "scenarios" / "small_la.yaml"
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 
+from simulator.analysis.stats import t975
 from simulator.engine.core.loop import HeapEngine
+from simulator.engine.core.streams import Streams
 from simulator.engine.model.journey import Journey
 from simulator.rules.scenario import load_scenario
-from simulator.analysis.stats import t975
-from simulator.engine.core.streams import Streams
 
 from .conftest import pin, quiet, write_scenario
 

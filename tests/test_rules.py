@@ -10,17 +10,17 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import main
 from simulator.analysis.compare import compare
+from simulator.analysis.run import run
+from simulator.analysis.stats import summarise
+from simulator.cli import main
 from simulator.engine.core.loop import HeapEngine
+from simulator.engine.core.streams import Streams
 from simulator.engine.model.journey import Journey
 from simulator.engine.model.records import Recorder
 from simulator.rules.resolve import resolve_rules
 from simulator.rules.scenario import load_scenario
 from simulator.schema.files import InputError
-from simulator.analysis.stats import summarise
-from simulator.engine.core.streams import Streams
-from simulator.analysis.run import run
 
 from .conftest import ROOT, pin, quiet, write_scenario
 

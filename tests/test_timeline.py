@@ -8,10 +8,10 @@ import datetime as dt
 import pyarrow.parquet as pq
 
 from simulator.engine.core.loop import HeapEngine
+from simulator.engine.core.streams import Streams
 from simulator.engine.model.journey import Journey
 from simulator.engine.model.records import Recorder
 from simulator.rules.scenario import load_scenario
-from simulator.engine.core.streams import Streams
 
 from .conftest import pin, quiet, write_scenario
 
