@@ -56,7 +56,8 @@ class Parameter:
         r = self.ranges[rules]
         if r is None:
             return self.fixed[rules]
-        return float(r[0] + u * (r[1] - r[0]))
+        lo, hi = r
+        return float(min(hi, max(lo, lo * (1.0 - u) + hi * u)))  # exact at both ends, never outside
 
 
 class Model(Protocol):
@@ -394,12 +395,16 @@ def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | N
             got = folder.read_task(tid)
             if got is not None:
                 done[i] = [tuple(r) for r in got]  # type: ignore[misc]
-    todo = [t for t in tasks if t.index not in done]
+    first: dict[str, int] = {}  # tasks of equal identity compute the same numbers: once
+    for i, tid in enumerate(ids):
+        first.setdefault(tid, i)
+    todo = [tasks[i] for tid, i in first.items() if i not in done]
     if progress:
         if done:
-            progress(f"resuming: {len(done)} of {len(tasks)} tasks already complete")
+            progress(f"resuming: {sum(1 for i in first.values() if i in done)} of {len(first)} tasks already "
+                     "complete")
         progress(f"{len(todo)} tasks to run on {executor.name} ({len(p.unit)} points x {len(p.rules)} rule sets "
-                 f"x {p.replications} replications)")
+                 f"x {p.replications} replications; {len(tasks) - len(first)} repeat another task's values)")
     t0 = time.perf_counter()
     last = t0
     for n, (k, rows) in enumerate(executor.completed(evaluate, p, todo), start=1):
@@ -413,5 +418,23 @@ def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | N
             rate = n / (now - t0)
             eta = (len(todo) - n) / rate if rate > 0 else math.inf
             progress(f"{n}/{len(todo)} tasks ({rate * 60:.0f}/min), about {eta:.0f} s left")
-    return BatchResult(p, [done[i] for i in range(len(tasks))], len(todo), time.perf_counter() - t0,
+    return BatchResult(p, [done[first[tid]] for tid in ids], len(todo), time.perf_counter() - t0,
                        folder.root if folder is not None else None)
+
+
+def screening_plan(scenario: str | Path, rules: list[str], trajectories: int, seed: int | None = None,
+                   until: Any = None, outputs: Sequence[str] | None = None) -> Plan:
+    """The Morris screening `compare --sensitivity N` runs: every declared assumption of the scenario and the rule
+    sets, N trajectories, 2 replications a point, the headline outputs (a sweep written by the command)."""
+    sc = Path(scenario)
+    name = "compare-sensitivity"
+    fields: dict[str, Any] = {"name": name, "scenario": str(sc.resolve()) if sc.is_file() else str(scenario),
+                              "rules": rules, "until": until, "seed": seed, "replications": 2,
+                              "design": {"kind": "morris", "trajectories": trajectories}}
+    if outputs:
+        fields["outputs"] = list(outputs)
+    try:
+        sweep = Sweep.model_validate(fields)
+    except Exception as e:
+        raise InputError([f"--sensitivity: {' '.join(str(e).split())}"]) from None
+    return plan(sweep, Path(f"--sensitivity {trajectories}"))

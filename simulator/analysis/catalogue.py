@@ -116,14 +116,14 @@ def _globs(root: Path) -> tuple[list[str], list[str]]:
 
 def read_metrics(root: Path) -> pa.Table:
     """Every metrics row of every batch under `root`, as one Arrow table (the rule set a column again)."""
-    import pyarrow.dataset as ds
-
     metrics, _runs = _globs(root)
-    parts = [ds.dataset(f, format="parquet", partitioning="hive").to_table() for f in metrics]
     out = []
-    for f, t in zip(metrics, parts, strict=True):
-        rules = Path(f).parent.name.removeprefix("rules=")
-        out.append(t.append_column("rules", pa.array([rules] * t.num_rows, pa.string())))
+    for f in metrics:
+        t = pq.read_table(f)
+        if "rules" not in t.column_names:  # the Hive partition: the folder name carries it
+            rules = Path(f).parent.name.removeprefix("rules=")
+            t = t.append_column("rules", pa.array([rules] * t.num_rows, pa.string()))
+        out.append(t)
     return pa.concat_tables(out, promote_options="permissive")
 
 

@@ -1,4 +1,4 @@
-"""Compare two rule sets on the same children: paired differences with 95% intervals.
+"""Compare rule sets on the same children (two, or more against the first): paired differences with 95% intervals.
 
 Both rule sets run the same scenario with the same seed. Every random decision is a keyed draw
 (seed, replication, stream, child, occurrence), so a child meets the same underlying numbers
@@ -9,7 +9,7 @@ The interval of a difference is computed from the paired differences replication
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from ..rules.resolve import flatten, labels
 from ..rules.scenario import LoadedScenario, load_scenario
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
-from .run import run
+from .run import RunResult, run
 from .stats import bounds, summarise
 
 
@@ -56,7 +56,16 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
         if progress:
             progress(f"rule set {i} of 2: {lo.law.name}")
         runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
-    ra, rb = runs
+    result = _pair(la, lb, runs[0], runs[1], rules_a, rules_b, sd, reps)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(out_dir / "compare.json", dumps(result))
+    return result
+
+
+def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, rules_a: str, rules_b: str,
+          sd: int, reps: int) -> dict[str, Any]:
+    """One comparison of two finished runs of the same children: each metric and the paired difference."""
     metrics: dict[str, Any] = {}
     for key in ra.replications[0]["metrics"]:
         xa = [r["metrics"].get(key) for r in ra.replications]
@@ -69,6 +78,27 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
     result = {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
               "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
               "what_changed": what_changed(la, lb), "metrics": metrics}
+    return result
+
+
+def compare_many(scenario: str | Path, rules: Sequence[str], replications: int | None = None,
+                 seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
+                 progress: Callable[[str], None] | None = None, until: dt.date | None = None) -> dict[str, Any]:
+    """Three or more rule sets on the same children, each compared with the first (the baseline), each run once."""
+    loaded = [load_scenario(scenario, r, until) for r in rules]  # all validated before anything runs
+    reps = replications or loaded[0].scenario.replications
+    sd = loaded[0].scenario.seed if seed is None else seed
+    runs = []
+    for i, lo in enumerate(loaded, start=1):
+        d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
+        if progress:
+            progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
+        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
+    comparisons = [_pair(loaded[0], loaded[i], runs[0], runs[i], rules[0], rules[i], sd, reps)
+                   for i in range(1, len(loaded))]
+    result = {"scenario": loaded[0].scenario.name, "baseline": loaded[0].law.name,
+              "rules": [lo.law.name for lo in loaded], "seed": sd, "replications": reps,
+              "comparisons": comparisons}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(out_dir / "compare.json", dumps(result))

@@ -40,13 +40,14 @@ def validate(scenario: Path) -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["scenario", "rules"]), default="scenario", show_default=True)
+@click.option("--kind", type=click.Choice(["scenario", "rules", "sweep"]), default="scenario", show_default=True)
 def schema(kind: str) -> None:
-    """Print the JSON Schema of scenario (or rule set) files, for editors."""
+    """Print the JSON Schema of scenario (or rule set, or sweep) files, for editors."""
     from ..schema.rules import RuleSet
     from ..schema.scenario import Scenario
+    from ..schema.sweep import Sweep
 
-    model = Scenario if kind == "scenario" else RuleSet
+    model = {"scenario": Scenario, "rules": RuleSet, "sweep": Sweep}[kind]
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
