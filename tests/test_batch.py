@@ -18,12 +18,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simulator.analysis.batch import Parameter, Plan, plan_sweep, run_batch, screening_plan, unit_points
+from simulator.analysis.batch import Parameter, Plan, run_batch, unit_points
 from simulator.analysis.batch_folder import BatchFolder
 from simulator.analysis.batch_run import run_sweep
 from simulator.analysis.catalogue import identity, query, read_metrics
 from simulator.analysis.runner import ProcessExecutor, in_order
 from simulator.analysis.sensitivity import sensitivity
+from simulator.analysis.sweep_plan import plan_sweep, screening_plan
 from simulator.cli import main
 from simulator.schema.files import InputError
 from simulator.schema.sweep import Design

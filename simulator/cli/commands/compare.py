@@ -43,7 +43,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
     day = until.date() if until else None
     plan = None
     if trajectories is not None:
-        from ...analysis.batch import screening_plan
+        from ...analysis.sweep_plan import screening_plan
 
         try:
             plan = screening_plan(scenario, list(rules), trajectories, seed, day)
