@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from simulator import __version__ as sim_version
 from simulator.analysis.batch import Parameter, Plan, run_batch, unit_points
 from simulator.analysis.batch_folder import BatchFolder
 from simulator.analysis.batch_run import run_sweep
@@ -134,6 +136,14 @@ def test_dask_local_gives_the_same_rows_and_an_unreachable_scheduler_fails_fast(
     p = plan_sweep(write_sweep(tmp_path))
     with DaskExecutor("local", 2) as ex:
         assert run_batch(p, ex).rows == run_batch(p, ProcessExecutor(1)).rows
+    # workers that run another sendsim than this process are refused before any task is sent
+    import simulator.analysis.dask_executor as de
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(de, "__version__", "0.0.0-other")
+        with pytest.raises(de.ExecutorError, match=f"run sendsim {re.escape(sim_version)}, this is 0.0.0-other"), \
+                DaskExecutor("local", 1):
+            pass
     t = time.perf_counter()
     r = CliRunner().invoke(main, ["batch", str(write_sweep(tmp_path)), "--dask", "tcp://127.0.0.1:9",
                                   "--out", str(tmp_path / "d")])
