@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..rules.resolve import resolve_rules
 from ..rules.scenario import LoadedScenario, load_scenario
 from ..schema.files import InputError, parse_model, read_yaml
 from ..schema.paths import get_path
@@ -109,7 +108,7 @@ def plan(sweep: Sweep, path: Path, lines: dict[Any, int] | None = None) -> Plan:
         raise InputError(errors)
     sc_doc = read_yaml(base[0].path)[0]
     docs = [b.rules.model_dump(mode="json") for b in base]
-    resolved = [resolve_rules(r, base[0].path)[1] for r in sweep.rules]
+    resolved = [b.changes for b in base]
     sc_r = scenario_ranges(sc_doc)
     ru_r = [rules_ranges(d, ch) for d, ch in zip(docs, resolved, strict=True)]
     params: list[Parameter] = []

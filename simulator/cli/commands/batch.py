@@ -44,6 +44,10 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
     except ExecutorError as e:
         click.echo(f"error: {e}", err=True)
         raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: the finished tasks are kept in {out}; run again with --resume to finish",
+                   err=True)
+        raise SystemExit(130) from None
     if as_json:
         click.echo(json.dumps(res.sensitivity, indent=2, sort_keys=True))
     else:
