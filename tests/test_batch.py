@@ -333,3 +333,49 @@ def test_multi_way_compare_matches_each_two_way_compare():
     assert many["comparisons"][1] == compare(SMALL, "current_2014", "current_2014+mandatory_mediation", **kw)
     r = CliRunner().invoke(main, ["compare", str(SMALL), "--rules", "current_2014", "--sensitivity", "3"])
     assert r.exit_code == 2
+
+
+def _sourced_only(node, keep: set[str], path: str = "") -> None:
+    """Turn every ranged assumption into a sourced value, except those at the paths in `keep`."""
+    if isinstance(node, dict):
+        if "assumption" in node and "range" in node and path not in keep:
+            node.pop("range")
+            node.pop("assumption")
+            if "unit" not in node:  # a scenario number needs a source; a rule-set parameter has its reference
+                node["source"] = "test fixture"
+        for k, v in node.items():
+            _sourced_only(v, keep, f"{path}.{k}" if path else str(k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _sourced_only(v, keep, f"{path}.{i}")
+
+
+def test_compare_sensitivity_screens_every_declared_assumption(tmp_path, small_dict):
+    import copy
+
+    from .conftest import write_scenario
+
+    doc = copy.deepcopy(small_dict)
+    keep = {"redress.dispute_probability.contents", "redress.withdrawn_probability"}
+    _sourced_only(doc, keep)
+    sc = write_scenario(tmp_path, doc)
+    rules = tmp_path / "rules" / "current_2014.yaml"
+    rdoc = yaml.safe_load(rules.read_text())
+    _sourced_only(rdoc, set())
+    rules.write_text(yaml.safe_dump(rdoc, sort_keys=False))
+    r = CliRunner().invoke(main, ["compare", str(sc), "--rules", "current_2014", "--rules",
+                                  "current_2014+mandatory_mediation", "-n", "2", "--until", "2019-04-30",
+                                  "--sensitivity", "10", "--json", "--workers", "2"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.output[r.output.index("{"):])
+    sens = res["sensitivity"]
+    assert sorted(sens["parameters"]) == sorted(f"scenario.{k}" for k in keep)
+    assert sens["points"] == 10 * 3 and sens["design"] == "morris"
+    diff = next(e for e in sens["outputs"] if e["metric"] == "appeals_registered" and e["kind"] == "difference")
+    assert diff["of"] == "current_2014+mandatory_mediation - current_2014"
+    assert isinstance(diff["keeps_sign"], bool)
+    lvl = next(e for e in sens["outputs"] if e["metric"] == "appeals_registered" and e["of"] == "current_2014")
+    top = {x["parameter"]: x for x in lvl["indices"]}
+    # more contents disputes can only mean more appeals on the same children: its effect is positive
+    assert top["scenario.redress.dispute_probability.contents"]["mu"] > 0
+    assert res["metrics"]["appeals_registered"]["diff"] is not None
