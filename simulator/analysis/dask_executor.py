@@ -12,6 +12,7 @@ executor raises `ExecutorError` (one line; the CLI exits 1).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -46,7 +47,7 @@ class DaskExecutor:
         try:
             if self.address == "local":
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, silence_logs=40)
+                                             dashboard_address=None, silence_logs=logging.CRITICAL)
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(self.address, timeout=f"{CONNECT_TIMEOUT_S}s")
