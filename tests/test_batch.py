@@ -228,6 +228,7 @@ def test_the_catalogue_is_tidy_and_queryable(tmp_path):
     assert runs == [(8, 3, 6)]  # current law's two points are one run (the reform's effect is not in it)
     man = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert len(man["tasks"]) == 8 and all(len(x["sha256"]) == 64 for x in man["tasks"])
+    assert len(man["runs"]) == 3 and {x["run_id"] for x in man["tasks"]} == {x["run_id"] for x in man["runs"]}
     r = CliRunner().invoke(main, ["results", str(tmp_path), "--sql", "select metric from metrics"])
     assert r.exit_code == 0 and r.output.strip().endswith(f"({t.num_rows} rows)")
     assert len(r.output.strip().splitlines()) == t.num_rows + 3  # header, rule, every row, count: nothing cut

@@ -11,7 +11,8 @@ Layout added to a batch folder:
                                       set), metric, period, group, value; `rules` is the partition column
   runs.parquet                        one row per task: task_id, run_id, batch_id, scenario, rules, point, seed,
                                       replication, parameters
-  manifest.json                       the batch, and every task's parameters, seed and file hash
+  manifest.json                       the batch; every run (rule set, points, seed, parameter values) and every
+                                      task (run, point, replication, file and its SHA-256)
 
 `query(DIR, SQL)` runs SQL (DuckDB, optional extra `sendsim[results]`) over views `metrics` and `runs` of every
 batch under DIR; `read_metrics(DIR)` returns the metrics as an Arrow table (`.to_pandas()` with pandas).
@@ -67,7 +68,8 @@ def write_catalogue(res: BatchResult, folder: BatchFolder) -> None:
     by_rules: dict[int, dict[str, list[Any]]] = {}
     runs: dict[str, list[Any]] = {k: [] for k in ("task_id", "run_id", "batch_id", "scenario", "rules", "point",
                                                   "seed", "replication", "parameters")}
-    man_tasks = []
+    man_tasks: list[dict[str, Any]] = []
+    man_runs: dict[str, dict[str, Any]] = {}  # a run's parameters once, not once a replication
     for t, rows in zip(tasks, res.rows, strict=True):
         tid, rid = p.task_id(t), p.run_id(t.point, t.rules)
         vals = p.values(t.point, t.rules)
@@ -85,8 +87,11 @@ def write_catalogue(res: BatchResult, folder: BatchFolder) -> None:
                          ("value", None if value is None else float(value))):
                 cols[k].append(v)
         f = folder.root / "tasks" / f"{tid}.json"
-        man_tasks.append({"task_id": tid, "run_id": rid, "point": t.point, "rules": p.rules[t.rules],
-                          "replication": t.replication, "seed": p.seed, "parameters": vals,
+        man_runs.setdefault(rid, {"run_id": rid, "rules": p.rules[t.rules], "points": [], "seed": p.seed,
+                                  "parameters": vals})
+        if t.point not in man_runs[rid]["points"]:
+            man_runs[rid]["points"].append(t.point)
+        man_tasks.append({"task_id": tid, "run_id": rid, "point": t.point, "replication": t.replication,
                           "file": f"tasks/{tid}.json", "sha256": hashlib.sha256(f.read_bytes()).hexdigest()})
     ptype = _params_type(p)
     schema = pa.schema([("run_id", pa.string()), ("task_id", pa.string()), ("batch_id", pa.string()),
@@ -100,8 +105,8 @@ def write_catalogue(res: BatchResult, folder: BatchFolder) -> None:
                             ("scenario", pa.string()), ("rules", pa.string()), ("point", pa.int32()),
                             ("seed", pa.int64()), ("replication", pa.int32()), ("parameters", ptype)])
     folder.write_bytes("runs.parquet", _parquet(pa.table(runs, schema=run_schema)))
-    man = {**identity(p), "versions": versions(), "tasks": man_tasks}
-    folder.write_text("manifest.json", json.dumps(man, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    man = {**identity(p), "versions": versions(), "runs": list(man_runs.values()), "tasks": man_tasks}
+    folder.write_text("manifest.json", json.dumps(man, indent=1, sort_keys=True, allow_nan=False) + "\n")
 
 
 def _globs(root: Path) -> tuple[list[str], list[str]]:
