@@ -14,6 +14,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import itertools
@@ -95,14 +96,14 @@ class SendModel:
         ru_vals = {k.removeprefix("rules."): v for k, v in values.items() if k.startswith("rules.") and v is not None}
         sc, rs, law = base.scenario, base.rules, base.law
         if sc_vals:
-            doc = json.loads(json.dumps(self.scenario_doc))
+            doc = copy.deepcopy(self.scenario_doc)  # YAML may hold dates: not a JSON round trip
             for path, v in sc_vals.items():
                 get_path(doc, path)["value"] = v
             sc = Scenario.model_validate(doc)
             if base.until is not None:
                 sc = sc.model_copy(update={"end_date": base.until})
         if ru_vals:
-            doc = json.loads(json.dumps(self.rules_docs[rules]))
+            doc = copy.deepcopy(self.rules_docs[rules])
             for path, v in ru_vals.items():
                 get_path(doc, path)["value"] = v
             rs = RuleSet.model_validate(doc)
