@@ -215,6 +215,10 @@ def test_the_catalogue_is_tidy_and_queryable(tmp_path):
     assert set(t.column_names) >= {"run_id", "scenario", "rules", "point", "parameters", "seed", "replication",
                                    "metric", "period", "group", "value"}
     assert t.num_rows == sum(len(r) for r in res.rows)
+    import pyarrow.dataset as ds
+
+    hive = ds.dataset(tmp_path / "b" / "metrics", format="parquet", partitioning="hive").to_table()
+    assert hive.num_rows == t.num_rows and set(hive.column("rules").to_pylist()) == set(p.rules)
     cols, rows = query(tmp_path, "select rules, point, replication, value, parameters from metrics where "
                                  "metric = 'requests' and period = 'all' order by all")
     assert len(rows) == 2 * 2 * 2
