@@ -1,4 +1,4 @@
-"""Compare two rule sets on the same children: paired differences with 95% intervals.
+"""Compare rule sets on the same children (two, or more against the first): paired differences with 95% intervals.
 
 Both rule sets run the same scenario with the same seed. Every random decision is a keyed draw
 (seed, replication, stream, child, occurrence), so a child meets the same underlying numbers
@@ -9,7 +9,7 @@ The interval of a difference is computed from the paired differences replication
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from ..rules.resolve import flatten, labels
 from ..rules.scenario import LoadedScenario, load_scenario
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
-from .run import run
+from .run import RunResult, run
 from .stats import bounds, summarise
 
 
@@ -72,7 +72,17 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
         if progress:
             progress(f"rule set {i} of 2: {lo.law.name}")
         runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, force))
-    ra, rb = runs
+    result = _pair(la, lb, runs[0], runs[1], rules_a, rules_b, sd, reps)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(out_dir / "compare.json", dumps(result))
+    return result
+
+
+def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, rules_a: str, rules_b: str,
+          sd: int, reps: int) -> dict[str, Any]:
+    """One comparison of two finished runs of the same children: each metric and the paired difference, the same
+    by group (family capacity, requester, need), and what was in force from when."""
     ka, kb = (rules_a, rules_b) if rules_a != rules_b else ("a", "b")
 
     def paired(xa: list, xb: list, key: str) -> dict[str, Any]:
@@ -88,15 +98,37 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
     for dim, values in (ra.replications[0].get("by_group") or {}).items():
         for value in values:
-            def pick(reps: list[dict[str, Any]], key: str, dim: str = dim, value: str = value) -> list:
-                return [((r.get("by_group") or {}).get(dim, {}).get(value) or {}).get(key) for r in reps]
+            def pick(reps_: list[dict[str, Any]], key: str, dim: str = dim, value: str = value) -> list:
+                return [((r.get("by_group") or {}).get(dim, {}).get(value) or {}).get(key) for r in reps_]
 
             by_group.setdefault(dim, {})[value] = {key: paired(pick(ra.replications, key), pick(rb.replications, key),
                                                                key) for key in metrics}
-    result = {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
-              "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
-              "what_changed": what_changed(la, lb), "in_force": in_force_table(la, lb), "metrics": metrics,
-              "by_group": by_group}
+    return {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
+            "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
+            "what_changed": what_changed(la, lb), "in_force": in_force_table(la, lb), "metrics": metrics,
+            "by_group": by_group}
+
+
+def compare_many(scenario: str | Path, rules: Sequence[str], replications: int | None = None,
+                 seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
+                 progress: Callable[[str], None] | None = None, until: dt.date | None = None,
+                 from_start: bool = False) -> dict[str, Any]:
+    """Three or more rule sets on the same children, each compared with the first (the baseline), each run once."""
+    loaded = [load_scenario(scenario, r, until, from_start) for r in rules]  # all validated before anything runs
+    reps = replications or loaded[0].scenario.replications
+    sd = loaded[0].scenario.seed if seed is None else seed
+    runs = []
+    for i, lo in enumerate(loaded, start=1):
+        d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
+        if progress:
+            progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
+        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
+    comparisons = [_pair(loaded[0], loaded[i], runs[0], runs[i], rules[0], rules[i], sd, reps)
+                   for i in range(1, len(loaded))]
+    result = {"scenario": loaded[0].scenario.name, "baseline": loaded[0].law.name,
+              "rules": [lo.law.name for lo in loaded], "seed": sd, "replications": reps,
+              "comparisons": comparisons}
     if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(out_dir / "compare.json", dumps(result))
     return result

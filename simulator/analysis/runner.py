@@ -16,6 +16,10 @@ watches its parent's pid from a thread as well (other systems, or a parent that 
 parent is interrupted (KeyboardInterrupt, or SIGTERM turned into `Interrupted` by `interrupt_on_sigterm`),
 `map_shared` cancels what has not started and kills its workers before the exception goes on, so no worker outlives
 the command or keeps writing.
+
+A batch needs more than one machine can give, so the same replication function also runs on other executors:
+`Executor` is the interface (results as they finish, with the index of their job), `ProcessExecutor` the local
+pool, and `analysis.dask_executor.DaskExecutor` a `dask.distributed` cluster (optional extra `sendsim[dask]`).
 """
 
 from __future__ import annotations
@@ -30,9 +34,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..engine.core.loop import make_engine
 from ..engine.core.streams import Streams
@@ -166,3 +170,59 @@ def _kill(pool: ProcessPoolExecutor) -> None:
             p.kill()
     for p in procs:
         p.join(timeout=5)
+
+
+class ExecutorError(Exception):
+    """An executor cannot run (its optional package is missing, its cluster is unreachable or runs another
+    sendsim): the CLI prints the one line and exits 1."""
+
+
+class Executor(Protocol):
+    """Runs `fn(shared, job)` for every job and yields `(index of the job, result)` as each one finishes.
+
+    The order results arrive in depends on the executor; anything that keeps results orders them by index, so
+    what is written never depends on the executor. A caller that stops early (an interrupted batch) closes the
+    iterator, and the executor cancels what has not started."""
+
+    name: str
+
+    def completed(self, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> Iterator[tuple[int, R]]: ...
+
+
+class ProcessExecutor:
+    """This process (1 worker) or a pool of local processes, the shared object handed to each worker once."""
+
+    def __init__(self, workers: int = 1):
+        self.workers = max(1, workers)
+        self.name = f"processes:{self.workers}"
+
+    def completed(self, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> Iterator[tuple[int, R]]:
+        if self.workers <= 1 or len(jobs) <= 1:
+            for i, job in enumerate(jobs):
+                yield i, fn(shared, job)
+            return
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=_context(),
+                                   initializer=_install, initargs=(shared,))
+        finished = False
+        try:
+            futures = {pool.submit(_call, fn, job): i for i, job in enumerate(jobs)}
+            for f in as_completed(futures):
+                yield futures[f], f.result()
+            finished = True
+        finally:
+            if finished:
+                pool.shutdown(wait=True)
+            else:  # interrupted, failed, or the consumer stopped early: no worker may go on
+                _kill(pool)
+
+
+def in_order(executor: Executor, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> list[R]:
+    """Every result, in the order of the jobs, whatever order the executor finished them in."""
+    out: dict[int, R] = dict(executor.completed(fn, shared, jobs))
+    return [out[i] for i in range(len(jobs))]
+
+
+def _worker_version() -> str:
+    from .. import __version__
+
+    return __version__

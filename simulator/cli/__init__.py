@@ -85,13 +85,14 @@ def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
 
 
 @main.command(epilog="\b\nExample: sendsim schema --kind rules > rules.schema.json")
-@click.option("--kind", type=click.Choice(["scenario", "rules"]), default="scenario", show_default=True)
+@click.option("--kind", type=click.Choice(["scenario", "rules", "sweep"]), default="scenario", show_default=True)
 def schema(kind: str) -> None:
-    """Print the JSON Schema of scenario or rule-set files, for editors."""
+    """Print the JSON Schema of scenario, rule-set or sweep files, for editors."""
     from ..schema.rules import RuleSet
     from ..schema.scenario import Scenario
+    from ..schema.sweep import Sweep
 
-    model = Scenario if kind == "scenario" else RuleSet
+    model = {"scenario": Scenario, "rules": RuleSet, "sweep": Sweep}[kind]
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
@@ -171,6 +172,8 @@ SHORT_HELP = {
     "bench": "Time the engine on a queueing network against Erlang C.",
     "report": "Write one self-contained HTML report of a run or comparison.",
     "serve": "Start the local web page for parent carer forums.",
+    "batch": "Run a sweep: points x rule sets x replications, resumable.",
+    "results": "Query batch results with SQL (DuckDB): tables metrics, runs.",
 }
 
 
@@ -183,6 +186,8 @@ EXAMPLES = {
     "rules diff": "sendsim rules diff current_2014 white_paper_2026 --json",
     "report": "sendsim compare small_la --rules current_2014 --rules green_paper_2022 --out cmp && sendsim report cmp",
     "serve": "sendsim serve --port 8000",
+    "batch": "sendsim batch scenarios/sweeps/mediation_settle_rates.yaml --workers 2 --out sweep",
+    "results": "sendsim results sweep --sql 'select rules, metric, avg(value) from metrics group by all'",
 }
 
 

@@ -13,6 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 
 KINDS = {"scenarios": ("scenarios",), "rules": ("scenarios", "rules"), "targets": ("scenarios", "targets"),
+         "sweeps": ("scenarios", "sweeps"),
          "case_studies": ("case_studies",), "benchmarks": ("benchmarks",)}
 
 

@@ -1,4 +1,5 @@
-"""`sendsim compare`: two rule sets, the same children, paired differences."""
+"""`sendsim compare`: two rule sets (or more, against the first), the same children, paired differences;
+`--sensitivity N` adds a Morris screening (N trajectories) of every declared assumption's effect on them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ...analysis.compare import compare
+from ...analysis.compare import compare, compare_many
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
 from ..util import MAX_WORKERS
@@ -15,7 +16,7 @@ from ..util import MAX_WORKERS
 @click.command("compare")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--rules", "rules", multiple=True, required=True,
-              help="A rule set, reform, or NAME+switch+switch; give it twice (first is the baseline).")
+              help="A rule set, reform, or NAME+switch+switch; give it twice or more (first is the baseline).")
 @click.option("--replications", "-n", type=click.IntRange(min=2), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
@@ -32,28 +33,59 @@ from ..util import MAX_WORKERS
               help="Every switch as if in force from the first day of the run, whatever its commencement date "
                    "(a hypothetical: the in-force table says so).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--sensitivity", "trajectories", type=click.IntRange(min=10), default=None, metavar="N",
+              help="Also screen every declared assumption (Morris, N >= 10 trajectories, 2 replications a point).")
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
             resume: bool, force: bool, workers: int | None, events: bool, until, from_start: bool,
-            as_json: bool) -> None:
-    """Two rule sets, the same children: what changed, each metric, the paired difference.
+            as_json: bool, trajectories: int | None) -> None:
+    """Rule sets on the same children: what changed, each metric, the paired difference.
+
+    Two rule sets give one comparison; three or more compare each with the first (the baseline).
 
     \b
     Example: sendsim compare small_la --rules current_2014 --rules green_paper_2022 -n 5"""
     from ...analysis.rundir import check_out_path
     from ..util import default_workers, progress, set_resume_hint, warn_replications
 
-    if len(rules) != 2:
-        raise InputError([f"--rules: give exactly two rule sets (got {len(rules)})"])
+    if len(rules) < 2:
+        raise InputError([f"--rules: give at least two rule sets (got {len(rules)})"])
     out_dir = check_out_path(out) if out is not None else None
     if replications:
         warn_replications(replications)
     if out_dir is not None:
         set_resume_hint(out_dir)
-    res = compare(scenario, rules[0], rules[1], replications, seed, out_dir, workers or default_workers(), events,
-                  progress, until.date() if until else None, resume, force, from_start)
-    click.echo(to_json(res) if as_json else format_comparison(res))
+    workers = workers or default_workers()
+    day = until.date() if until else None
+    plan = None
+    if trajectories is not None:
+        from ...analysis.sweep_plan import screening_plan
+
+        plan = screening_plan(scenario, list(rules), trajectories, seed, day)
+    if len(rules) == 2:
+        res = compare(scenario, rules[0], rules[1], replications, seed, out_dir, workers, events, progress, day,
+                      resume, force, from_start)
+    else:
+        res = compare_many(scenario, rules, replications, seed, out_dir, workers, events, progress, day, from_start)
+    sens_text = ""
+    if plan is not None:
+        from ...analysis.batch_run import run_sweep
+        from ...report.batch_tables import format_sensitivity
+
+        br = run_sweep(plan, out_dir / "sensitivity" if out_dir is not None else None, workers, None, False, progress)
+        res = {**res, "sensitivity": br.sensitivity}
+        sens_text = "\n\n" + format_sensitivity(br.sensitivity or {})
+    if as_json:
+        click.echo(to_json(res))
+    elif "comparisons" in res:
+        click.echo("\n\n".join(format_comparison(c) for c in res["comparisons"]) + sens_text)
+    else:
+        click.echo(format_comparison(res) + sens_text)
     if out_dir is None:
-        click.echo("nothing saved: give --out FOLDER to keep both runs, compare.json and the charts", err=True)
+        if not as_json:
+            click.echo("nothing saved: give --out FOLDER to keep both runs, compare.json and the charts", err=True)
+        return
+    if "comparisons" in res:
+        click.echo(f"saved: {out_dir}/compare.json and the runs in {out_dir}", err=True)
         return
     from ...analysis.results import load_results
     from ...report.charts import write_charts

@@ -1,0 +1,263 @@
+"""Batches: a sweep file planned into tasks (point x rule set x replication), run on any executor, kept, resumed.
+
+Why this shape:
+- a design point is a position `u` in the unit hypercube; each parameter maps it into its own range, and each
+  rule set into the range it declares (two reforms may give one effect different ranges). SALib analyses work on
+  `u` directly, so indices are per full range of each assumption.
+- every task uses the seed of the batch and its replication number at every point and under every rule set
+  (common random numbers): a difference between rule sets or points reflects them, not the dice.
+- identifiers are hashes of what determines the numbers (scenario file, rule-set files, the values applied, seed,
+  replication), never of time, folder or executor, so a resumed or redistributed batch finds its finished tasks.
+- the model is a plug-in (`Model`): the SEND simulation by default, or any picklable callable of the parameter
+  values, so a function of known sensitivity indices can go through this same runner in a test.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import itertools
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..rules.law import compile_law
+from ..rules.scenario import LoadedScenario
+from ..schema.files import InputError
+from ..schema.paths import get_path
+from ..schema.rules import RuleSet
+from ..schema.scenario import Scenario
+from ..schema.sweep import Design
+from .batch_folder import BatchFolder
+from .metrics import replication_metrics
+from .runner import Executor, ProcessExecutor, simulate
+
+Row = tuple[str, str, str, float | None]  # metric, period, group, value
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A varied parameter: its name, and per rule set the range it maps `u` into (None: not varied there, the
+    rule set's own value `fixed` stays)."""
+
+    name: str
+    ranges: tuple[tuple[float, float] | None, ...]
+    fixed: tuple[float | None, ...]
+
+    def value(self, u: float, rules: int) -> float | None:
+        r = self.ranges[rules]
+        if r is None:
+            return self.fixed[rules]
+        lo, hi = r
+        return float(min(hi, max(lo, lo * (1.0 - u) + hi * u)))  # exact at both ends, never outside
+
+
+class Model(Protocol):
+    """What a task evaluates: the metrics of one replication at the given parameter values under one rule set."""
+
+    identity: tuple[str, ...]  # per rule set: a hash of the files the numbers depend on
+
+    def __call__(self, values: dict[str, float | None], rules: int, seed: int,
+                 replication: int) -> list[Row]: ...
+
+
+def _rows(res: dict[str, Any]) -> list[Row]:
+    out: list[Row] = [(m, "all", "all", v) for m, v in res["metrics"].items()]
+    for period, row in res.get("by_period", {}).items():
+        out += [(m, period, "all", v) for m, v in row.items()]
+    return out
+
+
+@dataclass
+class SendModel:
+    """The SEND simulation: the base scenario and rule sets, a point's values written into copies of them."""
+
+    base: tuple[LoadedScenario, ...]
+    scenario_doc: dict[str, Any]
+    rules_docs: tuple[dict[str, Any], ...]
+    identity: tuple[str, ...]
+    _cache: dict[Any, LoadedScenario] = field(default_factory=dict, repr=False, compare=False)
+
+    def loaded(self, values: dict[str, float | None], rules: int) -> LoadedScenario:
+        """The base scenario and rule set with the point's values in place, validated again (cached)."""
+        key = (rules, tuple(sorted(values.items())))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        base = self.base[rules]
+        sc_vals = {k.removeprefix("scenario."): v for k, v in values.items() if k.startswith("scenario.")}
+        ru_vals = {k.removeprefix("rules."): v for k, v in values.items() if k.startswith("rules.") and v is not None}
+        sc, rs, law = base.scenario, base.rules, base.law
+        if sc_vals:
+            doc = copy.deepcopy(self.scenario_doc)  # YAML may hold dates: not a JSON round trip
+            for path, v in sc_vals.items():
+                get_path(doc, path)["value"] = v
+            sc = Scenario.model_validate(doc)
+            if base.until is not None:
+                sc = sc.model_copy(update={"end_date": base.until})
+        if ru_vals:
+            doc = copy.deepcopy(self.rules_docs[rules])
+            for path, v in ru_vals.items():
+                get_path(doc, path)["value"] = v
+            rs = RuleSet.model_validate(doc)
+            law = compile_law(rs)
+        tag = json.dumps(sorted(values.items()))
+        out = dataclasses.replace(base, scenario=sc, rules=rs, law=law,
+                                  scenario_sha256=_sha(base.scenario_sha256, tag),
+                                  rules_sha256=_sha(base.rules_sha256, tag))
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[key] = out
+        return out
+
+    def __call__(self, values: dict[str, float | None], rules: int, seed: int, replication: int) -> list[Row]:
+        return _rows(replication_metrics(simulate(self.loaded(values, rules), seed, replication)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_cache": {}}
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    point: int
+    rules: int
+    replication: int
+
+
+@dataclass
+class Plan:
+    """Everything a batch computes, decided before anything runs."""
+
+    name: str
+    rules: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    design: Design
+    unit: np.ndarray  # points x parameters, in [0, 1]
+    seed: int
+    replications: int
+    outputs: tuple[str, ...]
+    model: Model
+    scenario: str = ""
+    source: str = ""  # the sweep file
+
+    def values(self, point: int, rules: int) -> dict[str, float | None]:
+        return {p.name: p.value(float(self.unit[point, j]), rules) for j, p in enumerate(self.parameters)}
+
+    def tasks(self) -> list[Task]:
+        it = itertools.product(range(len(self.unit)), range(len(self.rules)), range(self.replications))
+        return [Task(i, pt, r, rep) for i, (pt, r, rep) in enumerate(it)]
+
+    def run_id(self, point: int, rules: int) -> str:
+        return _sha(self.model.identity[rules], json.dumps(sorted(self.values(point, rules).items())),
+                    str(self.seed))[:16]
+
+    def task_id(self, t: Task) -> str:
+        return _sha(self.run_id(t.point, t.rules), str(t.replication))[:16]
+
+    def identity(self) -> str:
+        """The batch's identity: every task's identifier, in order (a resumed batch must have the same)."""
+        return _sha(*(self.task_id(t) for t in self.tasks()))[:16]
+
+
+def _sha(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def evaluate(plan: Plan, task: Task) -> list[Row]:
+    """One task: the module-level function every executor runs (picklable by reference)."""
+    return plan.model(plan.values(task.point, task.rules), task.rules, plan.seed, task.replication)
+
+
+# --- the design ---------------------------------------------------------------------------------------------
+
+def unit_points(design: Design, k: int) -> np.ndarray:
+    """The design's points in the unit hypercube [0, 1]^k (SALib for lhs, morris, sobol; seeded, so fixed)."""
+    if k == 0:
+        raise InputError(["sweep: no parameter to vary"])
+    if design.kind == "grid":
+        axis = np.linspace(0.0, 1.0, design.levels)
+        n = design.levels ** k
+        if n > 100_000:
+            raise InputError([f"sweep: a grid of {design.levels} levels over {k} parameters has {n:,} points "
+                              "(at most 100,000): use lhs or morris"])
+        return np.array(list(itertools.product(axis, repeat=k)), dtype=float)
+    problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
+    try:
+        if design.kind == "lhs":
+            from SALib.sample import latin
+            return np.asarray(latin.sample(problem, design.samples, seed=design.seed), dtype=float)
+        if design.kind == "morris":
+            from SALib.sample import morris
+            return np.asarray(morris.sample(problem, design.trajectories, num_levels=design.morris_levels,
+                                            seed=design.seed), dtype=float)
+        from SALib.sample import sobol
+        return np.asarray(sobol.sample(problem, design.samples, calc_second_order=False, seed=design.seed),
+                          dtype=float)
+    except ImportError:
+        raise InputError(["sweep: the lhs, morris and sobol designs need SALib: pip install 'sendsim[sweep]'"]) \
+            from None
+
+
+# --- running ------------------------------------------------------------------------------------------------
+
+@dataclass
+class BatchResult:
+    plan: Plan
+    rows: list[list[Row]]  # per task, in task order
+    computed: int  # tasks computed in this call (the rest were found finished)
+    seconds: float
+    folder: Path | None = None
+    sensitivity: dict[str, Any] | None = None
+
+
+def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | None = None,
+              progress: Callable[[str], None] | None = None) -> BatchResult:
+    """Every task of the plan not already finished in `folder`, on `executor`; finished tasks are written as they
+    arrive, so an interrupted batch keeps them."""
+    executor = executor or ProcessExecutor(1)
+    tasks = p.tasks()
+    ids = [p.task_id(t) for t in tasks]
+    done: dict[int, list[Row]] = {}
+    if folder is not None:
+        for i, tid in enumerate(ids):
+            got = folder.read_task(tid)
+            if got is not None:
+                done[i] = [tuple(r) for r in got]  # type: ignore[misc]
+    first: dict[str, int] = {}  # tasks of equal identity compute the same numbers: once
+    for i, tid in enumerate(ids):
+        first.setdefault(tid, i)
+    todo = [tasks[i] for tid, i in first.items() if i not in done]
+    if progress:
+        if done:
+            progress(f"resuming: {sum(1 for i in first.values() if i in done)} of {len(first)} tasks already "
+                     "complete")
+        progress(f"{len(todo)} tasks to run on {executor.name} ({len(p.unit)} points x {len(p.rules)} rule sets "
+                 f"x {p.replications} replications; {len(tasks) - len(first)} repeat another task's values)")
+    t0 = time.perf_counter()
+    last = t0
+    for n, (k, rows) in enumerate(executor.completed(evaluate, p, todo), start=1):
+        t = todo[k]
+        done[t.index] = rows
+        if folder is not None:
+            folder.write_task(ids[t.index], rows)
+        now = time.perf_counter()
+        if progress and (now - last > 2.0 or n == len(todo)):
+            last = now
+            rate = n / (now - t0)
+            eta = (len(todo) - n) / rate if rate > 0 else math.inf
+            progress(f"{n}/{len(todo)} tasks ({rate * 60:.0f}/min), about {eta:.0f} s left")
+    return BatchResult(p, [done[first[tid]] for tid in ids], len(todo), time.perf_counter() - t0,
+                       folder.root if folder is not None else None)
+

@@ -1,0 +1,55 @@
+"""`sendsim batch SWEEP.yaml`: every point x rule set x replication of a sweep, on local processes or Dask."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ...schema.files import InputError
+
+
+@click.command("batch")
+@click.argument("sweep", type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local worker processes (with --dask local: the cluster's workers, default 2).")
+@click.option("--dask", "dask_address", default=None, metavar="local|tcp://HOST:PORT",
+              help="Run on Dask: `local` starts a LocalCluster; an address connects to a running scheduler.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Batch folder (default: outputs/batch-<name>-<batch id>).")
+@click.option("--resume", is_flag=True, help="Keep the finished tasks in --out and compute only the missing ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print the sensitivity result as one JSON object.")
+def command(sweep: Path, workers: int, dask_address: str | None, out: Path | None, resume: bool,
+            as_json: bool) -> None:
+    """Run a sweep (scenarios/sweeps/*.yaml): tidy metrics, a manifest and sensitivity indices in one folder."""
+    from ...analysis.batch_run import run_sweep
+    from ...analysis.runner import ExecutorError
+    from ...analysis.sweep_plan import plan_sweep
+    from ...report.batch_tables import format_sensitivity
+    from ..util import fail, progress
+
+    try:
+        p = plan_sweep(sweep)
+    except InputError as e:
+        fail(e)
+    if dask_address is not None and dask_address != "local" and not dask_address.startswith(("tcp://", "tls://")):
+        click.echo(f"error: --dask: {dask_address!r}: give `local` or a scheduler address tcp://HOST:PORT", err=True)
+        raise SystemExit(2)
+    out = out or Path("outputs") / f"batch-{p.name}-{p.identity()}"
+    try:
+        res = run_sweep(p, out, workers, dask_address, resume, progress)
+    except InputError as e:
+        fail(e)
+    except ExecutorError as e:
+        click.echo(f"error: {e}", err=True)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: the finished tasks are kept in {out}; run again with --resume to finish",
+                   err=True)
+        raise SystemExit(130) from None
+    if as_json:
+        click.echo(json.dumps(res.sensitivity, indent=2, sort_keys=True))
+    else:
+        click.echo(format_sensitivity(res.sensitivity or {}))
+        click.echo(f"\nbatch: {out} ({res.computed} tasks computed, {len(res.rows) - res.computed} found finished)")

@@ -1,0 +1,70 @@
+"""The texts the batch, results and sensitivity commands print (kept apart from `tables.py`, which other work
+extends, so each grows without the other's conflicts)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, dict):
+        return json.dumps(v, sort_keys=True)
+    return str(v)
+
+
+def format_rows(cols: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
+    """Every row of a query (never truncated): an aligned table, CSV, or JSON (one object per row)."""
+    if fmt == "json":
+        return json.dumps([dict(zip(cols, r, strict=True)) for r in rows], indent=1, default=str)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows([[_cell(v) for v in r] for r in rows])
+        return buf.getvalue().rstrip("\n")
+    text = [[_cell(v) for v in r] for r in rows]
+    width = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(width[i]) for i, c in enumerate(cols)).rstrip(),
+             "  ".join("-" * w for w in width)]
+    lines += ["  ".join(v.ljust(width[i]) for i, v in enumerate(r)).rstrip() for r in text]
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(lines)
+
+
+def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
+    """Per output: the top parameters by Morris mu* (or Sobol ST), and whether each difference keeps its sign."""
+    out = [f"sensitivity: {sens['design']} design, {sens['points']} points, {len(sens['parameters'])} parameters, "
+           f"{sens['replications']} replications per point"]
+    for e in sens["outputs"]:
+        head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}: from {_num(e['min'])} to {_num(e['max'])}"
+        if e["kind"] == "difference":
+            head += ", keeps its sign at every point" if e["keeps_sign"] else ", does NOT keep its sign"
+        out.append(head)
+        idx = e.get("indices")
+        if not idx:
+            if e.get("note"):
+                out.append(f"  {e['note']}")
+            continue
+        if "mu_star" in idx[0]:
+            out.append(f"  {'parameter':<60} {'mu*':>12} {'+/-95%':>12} {'sigma':>12}")
+            out += [f"  {r['parameter']:<60} {_num(r['mu_star']):>12} {_num(r['mu_star_conf']):>12} "
+                    f"{_num(r['sigma']):>12}" for r in idx[:top]]
+        else:
+            out.append(f"  {'parameter':<60} {'S1':>8} {'+/-':>8} {'ST':>8} {'+/-':>8}")
+            out += [f"  {r['parameter']:<60} {r['S1']:>8.3f} {r['S1_conf']:>8.3f} {r['ST']:>8.3f} "
+                    f"{r['ST_conf']:>8.3f}" for r in idx[:top]]
+    return "\n".join(out)
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return "-"
+    return f"{v:,.4g}" if abs(v) < 1e5 else f"{v:,.0f}"

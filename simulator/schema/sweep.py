@@ -1,0 +1,85 @@
+"""Sweep files: a base scenario, rule sets, and a design over named parameters (`scenarios/sweeps/*.yaml`).
+
+A sweep varies the numbers the scenario and rule-set files already mark as assumptions with a plausible `range`
+(by default every one of them); the design (`grid`, `lhs`, `morris`, `sobol`) picks the points. Each point is a
+position in the unit hypercube, mapped to each parameter's range, so one design serves rule sets that declare
+different ranges for the same parameter (each reform its own). These are the pydantic models of those files;
+`analysis.batch` plans and runs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from .sourced import Strict
+
+DesignKind = Literal["grid", "lhs", "morris", "sobol"]
+
+
+class SweepParameter(Strict):
+    """One varied parameter: `scenario.<dotted path>` or `rules.<dotted path>`, with an optional range."""
+
+    path: Annotated[str, Field(pattern=r"^(scenario|rules)\.[A-Za-z0-9_.\[\]]+$")]
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError("`range` must be [low, high] with low < high")
+        return self
+
+
+class Design(Strict):
+    """How the points are chosen. `levels` for a grid; `samples` for a Latin hypercube or the base sample of Sobol
+    (a power of 2: N (k + 2) points); `trajectories` (at least 10) and `morris_levels` for Morris screening."""
+
+    kind: DesignKind
+    levels: Annotated[int, Field(ge=2, le=50)] = 3
+    samples: Annotated[int, Field(ge=2, le=65536)] = 8
+    trajectories: Annotated[int, Field(ge=10, le=1000)] = 10
+    morris_levels: Annotated[int, Field(ge=2, le=20)] = 4
+    seed: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _power_of_two(self):
+        if self.kind == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"a sobol design needs `samples` a power of 2 (got {self.samples})")
+        if self.kind == "morris" and self.morris_levels % 2:
+            raise ValueError(f"a morris design needs an even `morris_levels` (got {self.morris_levels})")
+        return self
+
+
+class Sweep(Strict):
+    """A batch: every point of the design x every rule set x every replication is one task, with common random
+    numbers (the same seed and replication numbers at every point and under every rule set)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    scenario: str
+    rules: Annotated[list[str], Field(min_length=1)]
+    until: dt.date | None = None
+    seed: Annotated[int, Field(ge=0)] | None = None
+    replications: Annotated[int, Field(ge=1, le=1000)] = 2
+    design: Design
+    parameters: list[SweepParameter] | Literal["all"] = "all"
+    outputs: Annotated[list[str], Field(min_length=1)] = ["appeals_registered", "within_20_weeks_pct",
+                                                           "weeks_to_final_plan_median", "cost_total_gbp"]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.design.kind == "morris" and self.replications < 2:
+            raise ValueError("a morris design needs at least 2 replications per point (got "
+                             f"{self.replications})")
+        if isinstance(self.parameters, list):
+            paths = [p.path for p in self.parameters]
+            dup = sorted({p for p in paths if paths.count(p) > 1})
+            if dup:
+                raise ValueError(f"parameters named twice: {', '.join(dup)}")
+            if not paths:
+                raise ValueError("give at least one parameter, or `parameters: all`")
+        if len(set(self.rules)) != len(self.rules):
+            raise ValueError("a rule set is named twice in `rules`")
+        return self
