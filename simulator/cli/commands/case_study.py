@@ -16,7 +16,7 @@ from ...schema.files import InputError
 @click.option("--runs", type=click.IntRange(min=1), default=50, show_default=True, help="Runs per rule set.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder for the JSON result and the timeline chart (PNG).")
+              help="Folder for the JSON result and the timeline chart (PNG, SVG and the CSV behind it).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def command(file: Path, rules: tuple[str, ...], runs: int, seed: int, out: Path | None, as_json: bool) -> None:
     """Run a case-study child through each rule set: timings, the likely route, who is accountable at each step."""
