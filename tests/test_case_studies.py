@@ -197,3 +197,22 @@ def test_every_case_timeline_is_readable(case):
         assert "choice of setting refused (not on tailored list)" in lost and "did not choose" in lost
     if case == "refusal_to_assess_parent_request":
         assert "the assessment refused" in texts and "the LA refuses to assess" in texts
+
+
+def test_what_the_family_loses_follows_the_setting_it_wanted():
+    """Weeks in a setting the family did not choose end when the setting it won on appeal is in place; the setting
+    won is the family's wish even where the case's own preference says otherwise (a phase transfer draws it)."""
+    from simulator.report.timeline import losses
+
+    def st(step, event, w):
+        return {"step": step, "event": event, "weeks_from_start": w}
+
+    r = {"steps": [st("name_setting", "named_resourced_provision_refused_unsuitable", 6.4),
+                   st("provision", "in_place_resourced_provision", 7.2), st("appeal", "conceded_by_la", 30.6),
+                   st("comply", "rename", 33.9), st("provision", "in_place_mainstream", 34.7)]}
+    got = [w for _i, w in losses({"preferred": "maintained_special"}, r)]
+    assert got == ["its choice of setting refused (unsuitable)", "27.5 weeks in a resourced provision it did not "
+                   "choose"]
+    r["steps"] = r["steps"][:2]  # no appeal won: the case's preference is the wish, and the wait has no end
+    got = [w for _i, w in losses({"preferred": "maintained_special"}, r)]
+    assert got[1] == "the rest of the route in a resourced provision it did not choose"

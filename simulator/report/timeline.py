@@ -113,8 +113,7 @@ def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
     """(row of the step, words) for what the family loses on this route: a decision against it, an appeal lost or
     given up, a choice refused, weeks in a setting it did not choose."""
     steps = _rows(r)
-    wanted = next((s["event"][len("requested_"):] for s in steps if s["step"] == "family_comments"
-                   and s["event"].startswith("requested_")), res.get("preferred"))
+    wanted = _wanted(steps, res.get("preferred"))
     out = []
     for i, s in enumerate(steps):
         step, ev = s["step"], s["event"]
@@ -135,6 +134,19 @@ def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
             how_long = f"{nxt - s['weeks_from_start']:g} weeks" if nxt is not None else "the rest of the route"
             out.append((i, f"{how_long} in a {SETTINGS.get(ev[len('in_place_'):], ev)} it did not choose"))
     return out
+
+
+def _wanted(steps: list[dict[str, Any]], preferred: str | None) -> str | None:
+    """The setting the family wanted: the one placed after the LA renames on a concession or an order (that is the
+    family's request); else the one it asked for in its comments on the draft; else the case's preference. (At a
+    phase transfer the engine draws the family's wish afresh, so the case's preference alone can be wrong.)"""
+    for i, s in enumerate(steps):
+        if (s["step"], s["event"]) == ("comply", "rename"):
+            nxt = next((t for t in steps[i + 1:] if t["step"] == "provision"), None)
+            if nxt is not None and nxt["event"].startswith("in_place_"):
+                return nxt["event"][len("in_place_"):]
+    return next((s["event"][len("requested_"):] for s in steps if s["step"] == "family_comments"
+                 and s["event"].startswith("requested_")), preferred)
 
 
 def _rows(r: dict[str, Any]) -> list[dict[str, Any]]:
