@@ -191,7 +191,8 @@ def _timing(loaded: LoadedScenario, step: str, events: list[EventRow], since: fl
     The event log has each step's end only; the split of the time before it into waiting (queues, the authority's
     own delay, a review date) and working is read from the scenario's typical working time of the step
     (`durations.*`): the work is drawn as ending at the step's median end, the rest of the interval as waiting. A
-    step the family takes (comments, lodging an appeal) is the family's own time throughout."""
+    step the family takes (comments, lodging an appeal) is the family's own time throughout. `deadline_met` is True
+    when the deadline was met in at least half of the runs on this route, None where the step has no deadline."""
     family = Counter(e.duty_holder for e in events).most_common(1)[0][0] == "family"  # the family's own time
     work = max(t - since, 0.0) if family else min(_working_days(loaded, step), max(t - since, 0.0))
     dl = [e.deadline_day for e in events if e.deadline_day == e.deadline_day]
