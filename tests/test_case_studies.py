@@ -195,3 +195,52 @@ def test_case_study_cli_exit_code_2_and_chart(tmp_path, small_dict):
     assert r.exit_code == 0, r.output
     png = out / "refusal_to_assess_parent_request.png"
     assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG"
+
+
+CASE_RULES = ("current_2014", "green_paper_2022", "improvement_plan_2023", "white_paper_2026")
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in (ROOT / "case_studies").glob("*.yaml")))
+def test_every_case_timeline_is_readable(case):
+    """Each golden case study's timeline: no overlapping or clipped text, display names only, the pins in words,
+    the school or setting and the named setting in different colours, and what the family loses said."""
+    import json
+
+    from simulator.analysis.case_study import final_plan_limits
+    from simulator.report.style import text_problems
+    from simulator.report.timeline import BODY_COLOURS, StatutoryLimit, losses, timeline_figure
+
+    res = json.loads((ROOT / "tests" / "golden" / "small_la" / f"case-{case}.json").read_text())
+    limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in
+              final_plan_limits(ROOT / "case_studies" / f"{case}.yaml", list(CASE_RULES)).items()}
+    fig = timeline_figure(res, limits)
+    assert text_problems(fig) == []
+    texts = " ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
+    assert "current_2014" not in texts and "Current law" in texts
+    assert "{" not in texts and "_" not in texts.replace("__", "")  # no dict of pins, no code names
+    assert "The family loses" in texts
+    assert BODY_COLOURS["school_or_setting"] != BODY_COLOURS["named_setting"]
+    if case == "independent_special_outside_list":
+        lost = " ".join(w for r in res["results"] for _i, w in losses(res, r))
+        assert "choice of setting refused (not on tailored list)" in lost and "did not choose" in lost
+    if case == "refusal_to_assess_parent_request":
+        assert "the assessment refused" in texts and "the LA refuses to assess" in texts
+
+
+def test_what_the_family_loses_follows_the_setting_it_wanted():
+    """Weeks in a setting the family did not choose end when the setting it won on appeal is in place; the setting
+    won is the family's wish even where the case's own preference says otherwise (a phase transfer draws it)."""
+    from simulator.report.timeline import losses
+
+    def st(step, event, w):
+        return {"step": step, "event": event, "weeks_from_start": w}
+
+    r = {"steps": [st("name_setting", "named_resourced_provision_refused_unsuitable", 6.4),
+                   st("provision", "in_place_resourced_provision", 7.2), st("appeal", "conceded_by_la", 30.6),
+                   st("comply", "rename", 33.9), st("provision", "in_place_mainstream", 34.7)]}
+    got = [w for _i, w in losses({"preferred": "maintained_special"}, r)]
+    assert got == ["its choice of setting refused (unsuitable)", "27.5 weeks in a resourced provision it did not "
+                   "choose"]
+    r["steps"] = r["steps"][:2]  # no appeal won: the case's preference is the wish, and the wait has no end
+    got = [w for _i, w in losses({"preferred": "maintained_special"}, r)]
+    assert got[1] == "the rest of the route in a resourced provision it did not choose"

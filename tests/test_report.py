@@ -151,3 +151,45 @@ def test_the_same_folder_gives_the_same_chart_bytes(comparison, tmp_path):
     a = write_charts(load_results(comparison), tmp_path / "a")
     b = write_charts(load_results(comparison), tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def test_charts_of_the_mechanism_measures(comparison):
+    """compare --out draws disputes to resolution, mediation outcomes and the differences by redress capacity; the
+    last one's CSV is compare.json's by_group, and a single run (nothing paired) has no such chart."""
+    import csv
+    import json
+
+    names = {p.stem for p in (comparison / "charts").iterdir()}
+    assert {"dispute-to-resolution", "mediation-outcomes", "differences-by-capacity"} <= names
+    comp = json.loads((comparison / "compare.json").read_text())
+    rows = list(csv.DictReader((comparison / "charts" / "differences-by-capacity.csv").read_text().splitlines()))
+    assert {r["redress_capacity"] for r in rows} == {"low", "medium", "high"}
+    for r in rows:
+        want = comp["by_group"]["redress_capacity"][r["redress_capacity"]][r["metric"]]["diff"]
+        assert (r["diff"] == "" and want is None) or abs(float(r["diff"]) - want) < 1e-9
+    med = list(csv.DictReader((comparison / "charts" / "mediation-outcomes.csv").read_text().splitlines()))
+    for rule in comp["rules"]:
+        total = sum(float(r["mean_pct"]) for r in med if r["rule_set"] == rule)
+        assert total == 0 or abs(total - 100) < 0.5, total  # the four outcomes of mediations held add up to 100%
+    single = [c.name for c in run_charts(load_results(comparison / "1-current_2014"))]
+    assert "dispute-to-resolution" in single and "differences-by-capacity" not in single
+
+
+def test_group_sentences_pick_the_largest_clear_group_differences(comparison):
+    from simulator.report.summary import group_sentences
+
+    res = load_results(comparison)
+    a, b = res.comparison["rules"]
+
+    def m(base, diff, lo, hi):
+        return {a: {"mean": base}, b: {"mean": base + diff}, "diff": diff, "diff_ci95": [lo, hi], "label": "x"}
+
+    res.comparison = {**res.comparison, "by_group": {"redress_capacity": {
+        "low": {"appeals_registered": m(10.0, -8.0, -9.0, -7.0), "weeks_to_final_plan_median": m(30, 3, -1, 7)},
+        "high": {"appeals_registered": m(10.0, -2.0, -3.0, -1.0)}}}}
+    got = group_sentences(res)
+    assert len(got) == 2  # the weeks difference's interval includes 0
+    assert got[0].startswith("Families with low redress capacity: appeals registered") and "8.0 fewer" in got[0]
+    assert got[1].startswith("Families with high redress capacity")
+    html_text = __import__("simulator.report.html", fromlist=["summary_html"]).summary_html(res)
+    assert "The largest clear differences within a group of families" in html_text

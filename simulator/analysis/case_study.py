@@ -128,10 +128,13 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
                  str(loaded.rules.appeal.placement_power.value))
     table = []
     prev_t = start
+    asked = start  # when the advice steps (asked together, answered in parallel) were asked
     for i, key in enumerate(route):
         step, event = key.split(":", 1)
         events = [_dedup(rows)[i] for rows in on_route]
         t = statistics.median(e.day for e in events)
+        if step not in ADVICE:
+            asked = t
         actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
         st = acc.steps.get(step)
         table.append({
@@ -143,11 +146,14 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
             "payer": list(st.payer) if st else [],
             "redress": list(st.redress) if st else [],
             "gaps": flags.get(step, ["step missing from the accountability map"]),
+            "label": st.label if st else step.replace("_", " "),
+            **_timing(loaded, step, events, (asked if step in ADVICE else prev_t), t, start),
         })
         prev_t = max(prev_t, t)
     n = len(runs)
     return {
         "rules": loaded.law.name,
+        "label": loaded.rules.label,
         "runs": n,
         "weeks_to_final_plan": _dist(finals, n),
         "weeks_to_provision": _dist(provs, n),
@@ -157,6 +163,44 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
         "routes_seen": len(routes),
         "steps": table,
     }
+
+
+ADVICE = ("school_advice", "psychological_advice", "health_advice", "social_care_advice")
+WORK = {  # the scenario's typical working time of a step once someone works on it (durations.*, in days)
+    "decide_to_assess": "panel_decision_days", "school_advice": "school_advice_days",
+    "psychological_advice": "ep_advice_days", "health_advice": "health_advice_days",
+    "social_care_advice": "social_care_advice_days", "decide_to_issue": "decide_to_issue_days",
+    "draft_plan": "draft_writing_days", "name_setting": "setting_consultation_days", "final_plan": "finalise_days",
+    "provision": "place_start_days",
+}
+
+
+def _working_days(loaded: LoadedScenario, step: str) -> float:
+    if step == "family_comments":
+        return loaded.law.draft_comment_days
+    if step == "mediation":
+        return float(loaded.scenario.redress.mediation_held_days.value)
+    key = WORK.get(step)
+    return float(getattr(loaded.scenario.durations, key).value) if key else 0.0
+
+
+def _timing(loaded: LoadedScenario, step: str, events: list[EventRow], since: float, t: float,
+            start: float) -> dict[str, Any]:
+    """When the family starts waiting on a step, when its work typically starts, and its statutory deadline.
+
+    The event log has each step's end only; the split of the time before it into waiting (queues, the authority's
+    own delay, a review date) and working is read from the scenario's typical working time of the step
+    (`durations.*`): the work is drawn as ending at the step's median end, the rest of the interval as waiting. A
+    step the family takes (comments, lodging an appeal) is the family's own time throughout. `deadline_met` is True
+    when the deadline was met in at least half of the runs on this route, None where the step has no deadline."""
+    family = Counter(e.duty_holder for e in events).most_common(1)[0][0] == "family"  # the family's own time
+    work = max(t - since, 0.0) if family else min(_working_days(loaded, step), max(t - since, 0.0))
+    dl = [e.deadline_day for e in events if e.deadline_day == e.deadline_day]
+    met = [e.deadline_met for e in events if e.deadline_met is not None]
+    return {"waiting_from_week": round((since - start) / DAYS_PER_WEEK, 1),
+            "started_week": round((t - work - start) / DAYS_PER_WEEK, 1),
+            "deadline_week": round((statistics.median(dl) - start) / DAYS_PER_WEEK, 1) if dl else None,
+            "deadline_met": (2 * sum(met) >= len(met)) if met else None}
 
 
 def _dedup(rows: list[EventRow]) -> list[EventRow]:
@@ -217,7 +261,8 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
         results.append(summarise_rule_set(case, lo, base, rows, start))
     changes = [differences(results[0], r) for r in results[1:]]
     return {"case": case.name, "title": case.title, "summary": case.summary, "sources": case.sources,
-            "scenario": loaded0.scenario.name, "seed": seed, "runs": runs,
+            "scenario": loaded0.scenario.name, "scenario_start": str(loaded0.scenario.start_date), "seed": seed,
+            "runs": runs, "preferred": case.child.preferred,
             "start": "existing plan on " + str(loaded0.scenario.start_date) if case.existing_plan
             else str(case.request_date),
             "pinned": {k: v for k, v in case.pinned.model_dump().items() if v is not None},

@@ -31,7 +31,8 @@ from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
 
 UNIT_AXIS = {"count": "number", "percent": "%", "weeks": "weeks", "GBP": "£ million"}
 OVER_TIME = ("requests", "new_plans", "within_20_weeks_pct", "appeals_registered")
-PAYER_LABELS = {"la_high_needs": "LA high-needs budget", "school_notional_sen": "Schools' notional SEN budgets",
+PAYER_LABELS = {"la_high_needs": "LA high-needs budget", "la_general_fund": "LA general fund",
+                "school_notional_sen": "Schools' notional SEN budgets",
                 "integrated_care_board": "Integrated care boards", "social_care": "Social care",
                 "tribunal_service": "Tribunal service", "family": "Families"}
 CAPACITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
@@ -159,7 +160,8 @@ def weeks_chart(results: Results) -> Chart:
 def costs_chart(results: Results) -> Chart:
     """Costs booked to each payer over the whole horizon under each rule set (GBP million, 95% interval)."""
     yrs = results.years
-    fig = new_figure(3.9, _note(results, f"Totals over the whole horizon ({yrs:.1f} years), not per year: the "
+    n_payers = sum(1 for p in PAYERS if f"cost_{p}_gbp" in results.runs[0].summary["metrics"])
+    fig = new_figure(2.8 + 0.3 * n_payers, _note(results, f"Totals over the whole horizon ({yrs:.1f} years), not per year: the "
                                          "rule set's unit costs of each process step and yearly placement costs. "
                                          "Bars: mean; whiskers: 95% confidence interval."))
     ax = fig.subplots()
@@ -235,8 +237,25 @@ def capacity_chart(results: Results) -> Chart:
 
 def run_charts(results: Results) -> list[Chart]:
     """Every chart of a run or a comparison, in the report's order."""
+    from .dispute_charts import dispute_chart, group_chart, mediation_chart
+
     with house():
-        return [over_time_chart(results), weeks_chart(results), costs_chart(results), capacity_chart(results)]
+        out = [over_time_chart(results), weeks_chart(results), costs_chart(results), capacity_chart(results)]
+        metrics = results.runs[0].summary["metrics"]
+        if "weeks_dispute_to_resolution_median" in metrics:
+            out.append(dispute_chart(results, _note(results, "Disputes resolved in the horizon, by the type of the "
+                                                             "decision disputed; bars: mean over replications of "
+                                                             "each replication's median; whiskers: 95% confidence "
+                                                             "interval.")))
+        if "mediation_for_family_pct" in metrics:
+            out.append(mediation_chart(results, _note(results, "Shares of mediations held, mean over "
+                                                               "replications; the four outcomes add up to 100%.")))
+        g = group_chart(results, _note(results, "Family redress capacity (low, medium, high) as the scenario's "
+                                                "population draws it; differences paired replication by "
+                                                "replication (common random numbers)."))
+        if g is not None:
+            out.append(g)
+        return out
 
 
 def write_charts(results: Results, folder: Path) -> list[Path]:

@@ -117,6 +117,13 @@ def summary_html(results: Results) -> str:
             out.append("<p><strong>The largest clear effects</strong> (relative to the baseline, among metrics "
                        "whose paired 95% interval excludes zero):</p><ul class=effects>"
                        + "".join(f"<li>{e(x)}</li>" for x in s["effects"]) + "</ul>")
+        if s.get("groups"):
+            out.append("<p><strong>The largest clear differences within a group of families</strong> (by their "
+                       "capacity to seek redress: time, money, advice):</p><ul class=groups>"
+                       + "".join(f"<li>{e(x)}</li>" for x in s["groups"]) + "</ul>")
+        elif results.comparison.get("by_group"):
+            out.append("<p>Within each group of families by redress capacity, no difference in the outcomes charted "
+                       "is clear (every paired 95% interval includes zero).</p>")
         if s["assumptions"]:
             out.append("<p><strong>The assumptions they rest on</strong> (effect sizes the proposals do not state; "
                        "each has a range in the rule set file):</p><ul>"

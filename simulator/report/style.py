@@ -59,7 +59,7 @@ def new_figure(height: float, note: str, width: float = A4_WIDTH_IN) -> Figure:
     fig = Figure(figsize=(width, height), layout="constrained", dpi=DPI)
     text = textwrap.fill(note, int(width * 72 / (FOOT_PT * 0.56)))
     lines = text.count("\n") + 1
-    frac = (0.08 + lines * FOOT_PT * 1.3 / 72) / height
+    frac = (0.1 + lines * FOOT_PT * 1.4 / 72) / height
     fig.text(0.01, 0.012, text, fontsize=FOOT_PT, va="bottom", ha="left", color="#333333")
     fig.get_layout_engine().set(rect=(0, frac, 1, 1 - frac), h_pad=0.06, w_pad=0.06)
     return fig

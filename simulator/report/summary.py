@@ -64,8 +64,40 @@ def effect_sentence(e: dict[str, Any], a: str, b: str, label_a: str, label_b: st
             f"(95% interval {span} {way}){rel}.")
 
 
+GROUP_METRICS = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_dispute_to_resolution_median",
+                 "appeals_registered")  # the outcomes compared within each family redress capacity group
+
+
+def group_sentences(results: Results, n: int = 3) -> list[str]:
+    """The `n` largest clear differences within a redress-capacity group (relative to that group's baseline mean,
+    among those whose paired 95% interval excludes 0), in words; [] for a run or when none is clear."""
+    comp = results.comparison
+    if comp is None:
+        return []
+    groups = comp.get("by_group", {}).get("redress_capacity") or {}
+    a, b = comp["rules"]
+    ka, kb = (a, b) if a != b else ("a", "b")
+    found = []
+    for c, ms in groups.items():
+        for key in GROUP_METRICS:
+            m = ms.get(key) or {}
+            lo, hi = (m.get("diff_ci95") or [None, None])[:2]
+            base = (m.get(ka) or {}).get("mean")
+            if m.get("diff") is None or lo is None or hi is None or not base or lo <= 0 <= hi:
+                continue
+            found.append((-abs(m["diff"] / base), c, key, {**m, "metric": key, "relative": m["diff"] / abs(base)}))
+    found.sort(key=lambda t: t[:3])
+    ra, rb = results.runs
+    out = []
+    for _r, c, _k, m in found[:n]:
+        text = effect_sentence(m, ka, kb, ra.label, rb.label, results.years)
+        out.append(f"Families with {c} redress capacity: {text[0].lower()}{text[1:]}")
+    return out
+
+
 def summary(results: Results) -> dict[str, Any]:
-    """{"compared": sentence, "effects": [sentences] or [], "no_clear_difference": bool, "assumptions": rows}."""
+    """{"compared": sentence, "effects": [sentences] or [], "no_clear_difference": bool, "assumptions": rows,
+    "groups": [sentences on the largest clear differences within a family redress capacity group]}."""
     r0 = results.runs[0]
     s = r0.summary
     what = (f"{r0.scenario}, {s['start_date']} to {s['end_date']} ({results.years:.1f} years), "
@@ -91,4 +123,5 @@ def summary(results: Results) -> dict[str, Any]:
     return {"compared": f"{rb.label} against {ra.label} (the baseline), on {what}; the same children and the same "
                         "random draws under both, so each difference is paired replication by replication.",
             "effects": effects, "no_clear_difference": not effects, "assumptions": assumptions,
+            "groups": group_sentences(results),
             "changed": len(comp["what_changed"])}

@@ -1,30 +1,66 @@
-"""Charts for consultation responses: labelled axes with units, the statutory line from the rule set, a
-colour-blind-safe palette (Okabe-Ito), and the source and assumptions in a footnote.
+"""The case-study timeline: one child's typical route under each rule set, step by step, on a weeks axis.
 
-Figures are drawn on matplotlib's object API (`Figure`), never through pyplot's global state or a backend chosen
-at import, so importing the package leaves a notebook's inline plots alone.
+What a reader must see without the table: which steps are work and which are waiting (solid: the step's typical
+working time from the scenario; hatched: the wait before it, in a queue, on the authority's own delay or for a date);
+who acts (one colour per body, "school or setting" apart from "named setting"); the decisions that go against the
+family, the statutory deadlines missed, the key dates of the school year; the rule set's statutory line; and what
+the family loses (an appeal, a choice, weeks in a setting it did not choose), marked on the chart and said in words
+in each panel's title. Rule sets whose typical route is the same share one panel. Every label is laid out so that
+no text overlaps or is clipped (`style.text_problems`, run on every case study by the tests).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-# Okabe & Ito (2008), safe for the common colour-vision deficiencies
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"]
-BODY_COLOURS = {
+from .style import A4_WIDTH_IN, SOURCE, STATUTORY, house, new_figure, save
+
+BODY_COLOURS = {  # Okabe-Ito; the named setting is a hue of its own, apart from the school or setting
     "local_authority": "#0072B2", "educational_psychology_service": "#56B4E9", "school_or_setting": "#009E73",
-    "integrated_care_board": "#CC79A7", "social_care": "#E69F00", "adult_social_care": "#F0E442",
-    "mediation_service": "#999999", "independent_review_panel": "#000000", "tribunal": "#D55E00",
-    "family": "#FFFFFF", "named_setting": "#009E73",
+    "named_setting": "#F0E442", "integrated_care_board": "#CC79A7", "social_care": "#E69F00",
+    "adult_social_care": "#E69F00", "mediation_service": "#999999", "independent_review_panel": "#999999",
+    "tribunal": "#D55E00", "family": "#FFFFFF",
 }
-SOURCE = ("Source: sendsim simulation. Scenario built from DfE 'Education, health and care plans' (SEN2, OGL v3.0); "
-          "rule sets and their sources in scenarios/rules/.")
+BODY_NAMES = {
+    "local_authority": "Local authority", "educational_psychology_service": "Educational psychologist",
+    "school_or_setting": "School or setting (current)", "named_setting": "Named setting (the new place)",
+    "integrated_care_board": "Health (ICB)", "social_care": "Social care", "adult_social_care": "Adult social care",
+    "mediation_service": "Mediation or review", "independent_review_panel": "Mediation or review",
+    "tribunal": "Tribunal", "family": "Family",
+}
+SETTINGS = {"mainstream": "mainstream school", "resourced_provision": "resourced provision",
+            "maintained_special": "maintained special school", "independent_special": "independent special school",
+            "alternative_provision": "alternative provision", "post16": "college"}
+PIN_WORDS = {
+    ("decide_to_assess", "refused"): "the LA refuses to assess", ("decide_to_assess", "agreed"): "the LA agrees "
+    "to assess", ("dispute_refusal_to_assess", True): "the family disputes the refusal",
+    ("decide_to_issue", "issue"): "the LA decides to issue a plan",
+    ("decide_to_issue", "not_to_issue"): "the LA decides not to issue a plan",
+    ("dispute_refusal_to_issue", True): "the family disputes the refusal to issue",
+    ("setting_request", "refused"): "the family's requested setting is refused",
+    ("setting_request", "agreed"): "the family's requested setting is agreed",
+    ("dispute_placement", True): "the family disputes the placement",
+    ("dispute_contents", True): "the family disputes the plan's contents",
+    ("mediation", "chosen"): "the family chooses mediation", ("mediation", "declined"): "the family declines "
+    "mediation", ("mediation_outcome", "settled"): "mediation settles",
+    ("mediation_outcome", "not_settled"): "mediation does not settle",
+    ("appeal_outcome", "conceded"): "the LA concedes the appeal", ("appeal_outcome", "withdrawn"): "the family "
+    "withdraws the appeal", ("appeal_outcome", "heard"): "the appeal is heard",
+    ("hearing", "for_family"): "the tribunal decides for the family",
+    ("hearing", "for_la"): "the tribunal decides for the LA",
+    ("review_outcome", "maintain"): "the review keeps the plan", ("review_outcome", "amend"): "the review amends "
+    "the plan", ("review_outcome", "cease"): "the review ceases the plan",
+    ("dispute_cessation", True): "the family disputes the cessation",
+}
+ROW_IN = 0.25  # height of one step's row, inches
 
 
 @dataclass(frozen=True)
@@ -35,60 +71,282 @@ class StatutoryLimit:
     reference: str
 
 
-def case_timeline(res: dict[str, Any], path: Path, limits: dict[str, StatutoryLimit]) -> Path:
-    """Each rule set's typical route for one child as bars along a weeks axis, coloured by the duty holder.
+SHORT = {"appeal": "Appeal", "redress": "Dispute", "comply": "LA complies", "mediation_advice": "Mediation advice"}
 
-    `limits`: the final-plan limit of each rule set (`analysis.case_study.final_plan_limits`); one line is drawn
-    for each different limit."""
+
+def short_label(label: str, step: str = "") -> str:
+    """'Provision in place: education (Section F, ...)' -> 'Provision in place' (the map's label up to its first
+    colon, semicolon or bracket; a few steps whose map label names only one of their events get a shorter one)."""
+    return SHORT.get(step) or re.split(r"[:;(]", label)[0].strip()
+
+
+def row_label(s: dict[str, Any]) -> str:
+    """A step's row: its display name and what happened, the event left out where the name already says it."""
+    name = short_label(s.get("label", s["step"]), s["step"])
+    what = event_words(s["step"], s["event"])
+    return name if what.lower() in name.lower() else f"{name}: {what}"
+
+
+def _words(x: str) -> str:
+    for k, v in SETTINGS.items():
+        x = x.replace(k, v.replace(" ", "~"))
+    return x.replace("_", " ").replace("~", " ").replace(" la", " LA").replace("la ", "LA ")
+
+
+def event_words(step: str, event: str) -> str:
+    """An event as a reader says it: 'named_maintained_special_refused_not_on_tailored_list' -> 'maintained special
+    school named; the family's choice refused (not on tailored list)'."""
+    m = re.fullmatch(r"named_(.+?)(?:_refused_(.+))?", event)
+    if m:
+        named = _words(m.group(1))
+        return f"{named} named" + (f"; choice refused ({_words(m.group(2))})" if m.group(2) else "")
+    if event.startswith("in_place_"):
+        return "in " + _words(event[len("in_place_"):])
+    if event.startswith("lodged_"):
+        return "lodged by the family (" + _words(event[len("lodged_"):]) + ")"
+    if event.startswith("dispute_"):
+        return _words(event[len("dispute_"):])
+    return _words(event)
+
+
+def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
+    """(row of the step, words) for what the family loses on this route: a decision against it, an appeal lost or
+    given up, a choice refused, weeks in a setting it did not choose."""
+    steps = _rows(r)
+    wanted = _wanted(steps, res.get("preferred"))
+    out = []
+    for i, s in enumerate(steps):
+        step, ev = s["step"], s["event"]
+        if step == "decide_to_assess" and ev == "refused":
+            out.append((i, "the assessment refused"))
+        elif step == "decide_to_issue" and ev == "not_to_issue":
+            out.append((i, "a plan refused"))
+        elif "_refused_" in ev:
+            out.append((i, "its choice of setting refused (" + _words(ev.split("_refused_", 1)[1]) + ")"))
+        elif step == "tribunal_decision" and ev == "for_la":
+            out.append((i, "the appeal (the tribunal decided for the LA)"))
+        elif (step, ev) in (("appeal", "withdrawn"), ("redress", "family_gave_up")) or ev == "dropped_out":
+            out.append((i, "its challenge (given up)"))
+        elif step == "independent_review" and ev == "finding_not_followed_by_la":
+            out.append((i, "the review's finding (not followed by the LA)"))
+        elif step == "provision" and wanted and ev.startswith("in_place_") and ev[len("in_place_"):] != wanted:
+            nxt = next((t["weeks_from_start"] for t in steps[i + 1:] if t["step"] == "provision"), None)
+            how_long = f"{nxt - s['weeks_from_start']:g} weeks" if nxt is not None else "the rest of the route"
+            out.append((i, f"{how_long} in a {SETTINGS.get(ev[len('in_place_'):], ev)} it did not choose"))
+    return out
+
+
+def _wanted(steps: list[dict[str, Any]], preferred: str | None) -> str | None:
+    """The setting the family wanted: the one placed after the LA renames on a concession or an order (that is the
+    family's request); else the one it asked for in its comments on the draft; else the case's preference. (At a
+    phase transfer the engine draws the family's wish afresh, so the case's preference alone can be wrong.)"""
+    for i, s in enumerate(steps):
+        if (s["step"], s["event"]) == ("comply", "rename"):
+            nxt = next((t for t in steps[i + 1:] if t["step"] == "provision"), None)
+            if nxt is not None and nxt["event"].startswith("in_place_"):
+                return nxt["event"][len("in_place_"):]
+    return next((s["event"][len("requested_"):] for s in steps if s["step"] == "family_comments"
+                 and s["event"].startswith("requested_")), preferred)
+
+
+def _rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps drawn: from the request on (SEN support before it has no statutory clock)."""
+    return [s for s in r["steps"] if s["weeks_from_start"] >= 0 and s["step"] not in ("sen_support", "request")]
+
+
+def _body(s: dict[str, Any]) -> str:
+    return s.get("acted_by") or (s["duty_holder"][0] if s["duty_holder"] else "family")
+
+
+def _key_dates(t0: dt.date, weeks: float, routes: list[dict[str, Any]]) -> list[tuple[float, str]]:
+    """1 September of each year in view, and the phase-transfer deadline where the route has one (15 February;
+    31 March for a move to post-16), from the step's own deadline."""
+    days: dict[tuple[int, int], str] = {(9, 1): "1 Sep: school year starts"}
+    for r in routes:
+        for s in r["steps"]:
+            m = re.search(r"(\d\d)-(\d\d) \(MM-DD\)", str(s["deadline"]))
+            if s["step"] == "phase_transfer" and m:
+                mo, d = int(m.group(1)), int(m.group(2))
+                days[(mo, d)] = f"{dt.date(2000, mo, d):%-d %b}: transfer deadline"
+    out = []
+    for y in range(t0.year, t0.year + int(weeks / 52) + 2):
+        for (mo, d), text in days.items():
+            w = (dt.date(y, mo, d) - t0).days / 7.0
+            if 0 < w < weeks:
+                out.append((w, text))
+    return sorted(out)
+
+
+def _panels(results: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rule sets grouped by identical typical routes (same steps, events and times)."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in results:
+        key = tuple((s["step"], s["event"], s["weeks_from_start"]) for s in r["steps"])
+        groups.setdefault(key, []).append(r)
+    return list(groups.values())
+
+
+def _names(group: list[dict[str, Any]]) -> str:
+    names = [r.get("label") or r["rules"] for r in group]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _title(res: dict[str, Any], group: list[dict[str, Any]], existing: bool) -> str:
+    r = group[0]
+    f = r["weeks_to_final_plan"]["median"]
+    if existing:
+        head = f"{_names(group)}: plan in force at the start"
+    elif f is None:
+        head = f"{_names(group)}: no final plan in any run"
+    else:
+        head = (f"{_names(group)}: final plan at week {f:g} (median of {r['runs']} runs; "
+                f"{r['within_20_weeks_pct']:g}% within the limit)")
+    lost = [w for _i, w in losses(res, r)]
+    tail = ("The family loses " + "; ".join(lost) + ".") if lost else "The family loses nothing on this route."
+    share = f"This route in {r['route_share_pct']:g}% of runs."
+    return textwrap.fill(f"{head}. {share} {tail}", 88)
+
+
+def pins_in_words(pinned: dict[str, Any]) -> str:
+    words = [PIN_WORDS.get((k, v), f"{k.replace('_', ' ')}: {v}") for k, v in pinned.items()]
+    return ("Fixed for this child in every run: " + ", ".join(words) + ".") if words else \
+        "Nothing is fixed for this child: every event is drawn as for any other child."
+
+
+def _note(res: dict[str, Any]) -> str:
+    return (f"Typical route: the most frequent route over {res['runs']} runs per rule set (seed {res['seed']}); "
+            "times are medians over the runs that followed it. Solid: the step's typical working time (the "
+            "scenario's durations); hatched: waiting before it (a queue, the authority's own delay, other advice, "
+            f"or the date of a review). {pins_in_words(res.get('pinned') or {})} Reform effect sizes are "
+            f"assumptions with ranges stated in the rule set files. {SOURCE}")
+
+
+def case_timeline(res: dict[str, Any], path: Path, limits: dict[str, StatutoryLimit]) -> Path:
+    """Draw the timeline and save it as PNG (with SVG and the CSV of the drawn steps beside it); the PNG's path.
+
+    `limits`: the final-plan limit of each rule set (`analysis.case_study.final_plan_limits`)."""
+    from .style import Chart
+
+    with house():
+        chart = Chart(path.stem, res["title"], timeline_figure(res, limits), timeline_rows(res))
+        save(chart, path.parent)
+    return path
+
+
+def timeline_rows(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data behind the chart, one row per drawn step and rule set."""
+    out = []
+    for r in res["results"]:
+        lost = dict(losses(res, r))
+        for i, s in enumerate(_rows(r)):
+            out.append({"rule_set": r["rules"], "rule_set_label": r.get("label", r["rules"]), "step": s["step"],
+                        "step_label": row_label(s), "event": s["event"],
+                        "acted_by": _body(s), "waiting_from_week": s.get("waiting_from_week"),
+                        "started_week": s.get("started_week"), "ended_week": s["weeks_from_start"],
+                        "deadline_week": s.get("deadline_week"), "deadline_met": s.get("deadline_met"),
+                        "family_loses": lost.get(i, "")})
+    return out
+
+
+def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
+    """The figure (matplotlib `Figure`), for saving or for the layout check."""
     results = res["results"]
     existing = str(res.get("start", "")).startswith("existing plan")
-    fig = Figure(figsize=(11, 1.6 + 1.3 * len(results)))
-    ax = fig.subplots()
+    t0 = dt.date.fromisoformat(res["scenario_start"] if existing else res["start"]) \
+        if res.get("scenario_start") else None
+    groups = _panels(results)
+    nrows = [max(len(_rows(g[0])), 1) + 2 for g in groups]  # spare rows: the statutory line's, the key dates' labels
+    height = 2.4 + sum(nrows) * ROW_IN + 0.75 * len(groups) + 0.9
+    fig = new_figure(height, _note(res), width=A4_WIDTH_IN)
+    fig.suptitle(textwrap.fill(res["title"], 90), fontsize=9.5)
+    legend_rows = 1.15 / ROW_IN  # the legend sits in an axes of its own at the top, under the title
+    gs = fig.add_gridspec(len(groups) + 1, 1, height_ratios=[legend_rows, *nrows])
+    lax = fig.add_subplot(gs[0])
+    lax.axis("off")
+    axes = [fig.add_subplot(gs[1])]
+    axes += [fig.add_subplot(gs[k + 2], sharex=axes[0]) for k in range(len(groups) - 1)]
+    xmax = max([24.0] + [s["weeks_from_start"] + 2 for r in results for s in _rows(r)])
     used: dict[str, str] = {}
-    xmax = 24.0
-    for row, r in enumerate(results):
-        y = len(results) - 1 - row
-        prev = 0.0
-        for s in r["steps"]:
-            end = s["weeks_from_start"]
-            if end <= 0:
-                continue  # SEN support before the request: no statutory clock, not drawn
-            width = max(end - prev, 0.15)
-            body = s.get("acted_by") or (s["duty_holder"][0] if s["duty_holder"] else "family")
-            colour = BODY_COLOURS.get(body, "#999999")
-            used[body] = colour
-            ax.barh(y, width, left=prev, height=0.55, color=colour, edgecolor="#333333", linewidth=0.6)
-            if width >= 2.5:
-                ax.text(prev + width / 2, y, s["step"].replace("_", " "), ha="center", va="center", fontsize=7,
-                        color="white" if colour in ("#0072B2", "#D55E00", "#000000", "#CC79A7") else "black",
-                        clip_on=True)
-            prev = max(prev, end)
-        xmax = max(xmax, prev + 2)
-        f = r["weeks_to_final_plan"]["median"]
-        if existing:
-            label = f"{r['rules']}\nplan in force at the start"
+    marks: set[str] = set()
+    for ax, group, n in zip(axes, groups, nrows, strict=True):
+        _panel(ax, res, group, n, used, marks)
+        ax.set_xlim(0, xmax)
+        if not existing:
+            drawn = dict.fromkeys(limits[r["rules"]] for r in group if r["rules"] in limits)
+            for k, lim in enumerate(drawn):
+                ax.axvline(lim.weeks, color=STATUTORY, linestyle="--", linewidth=1.1)
+                ax.text(lim.weeks + 0.4, n - 2 - k * 0.45, f"{lim.weeks:g}-week limit ({lim.reference})",
+                        fontsize=6.5, va="center", color=STATUTORY)
+                marks.add("limit")
+        if t0 is not None:
+            last = -1e9
+            for w, text in _key_dates(t0, xmax, results):
+                ax.axvline(w, color="#777777", linestyle=":", linewidth=1)
+                ax.text(w + 0.3, n - 1 + (0.0 if w - last > xmax * 0.15 else -0.45), text, fontsize=6,
+                        va="center", color="#555555")
+                last = w
+                marks.add("dates")
+    axes[-1].set_xlabel("Weeks since the start of the scenario (the plan is already in force)" if existing
+                        else "Weeks since the request for an EHC needs assessment")
+    lax.legend(handles=_legend(used, marks), loc="center", ncols=2, fontsize=6.5, frameon=False)
+    return fig
+
+
+def _panel(ax, res: dict[str, Any], group: list[dict[str, Any]], n: int, used: dict[str, str],
+           marks: set[str]) -> None:
+    r = group[0]
+    steps = _rows(r)
+    lost = dict(losses(res, r))
+    for i, s in enumerate(steps):
+        y = i
+        body = _body(s)
+        colour = BODY_COLOURS.get(body, "#999999")
+        used[BODY_NAMES.get(body, body)] = colour
+        end = s["weeks_from_start"]
+        since = s.get("waiting_from_week", end)
+        began = s.get("started_week", since)
+        if began - since > 0.05:
+            ax.barh(y, began - since, left=since, height=0.6, color=colour, alpha=0.3, hatch="////",
+                    edgecolor="#555555", linewidth=0.4)
+            marks.add("waiting")
+        if end - began > 0.05:
+            ax.barh(y, end - began, left=began, height=0.6, color=colour, edgecolor="#333333", linewidth=0.6)
         else:
-            label = f"{r['rules']}\nfinal plan: " + (f"week {f:g} (median)" if f is not None else "none")
-        ax.text(-0.01, y, label, transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=8)
-    if not existing:  # the final-plan limit runs from a request; it does not apply to a plan already in force
-        drawn = dict.fromkeys(limits[r["rules"]] for r in results if r["rules"] in limits)
-        for lim in drawn:
-            ax.axvline(lim.weeks, color="#D55E00", linestyle="--", linewidth=1.4)
-            ax.text(lim.weeks, len(results) - 0.45, f" {lim.weeks:g}-week statutory limit\n ({lim.reference})",
-                    color="#D55E00", fontsize=7.5, va="bottom")
-    ax.set_yticks([])
-    ax.set_ylim(-0.6, len(results) - 0.1)
-    ax.set_xlim(0, xmax)
-    ax.set_xlabel("Weeks since the start of the scenario (the plan is already in force)" if existing
-                  else "Weeks since the request for an EHC needs assessment")
-    ax.set_title(textwrap.fill(res["title"], 100), fontsize=10, loc="left")
-    handles = [Patch(facecolor=c, edgecolor="#333333", label=b.replace("_", " ")) for b, c in used.items()]
-    ax.legend(handles=handles, title="Who acts in each step", fontsize=7, title_fontsize=7.5, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), frameon=False)
-    note = (f"Typical route: the most frequent route over {res['runs']} runs per rule set (seed {res['seed']}); bar "
-            f"ends are median times. Pinned events: {res['pinned'] or 'none'}. Reform effect sizes are assumptions "
-            f"with ranges stated in the rule set files. {SOURCE}")
-    fig.text(0.01, 0.01, textwrap.fill(note, 160), fontsize=6.5, va="bottom", color="#333333")
-    fig.subplots_adjust(left=0.2, right=0.8, bottom=0.3 if len(results) < 3 else 0.22, top=0.85)
-    fig.savefig(path, dpi=130)
-    return path
+            ax.plot([end], [y], marker="D", markersize=4, color=colour, markeredgecolor="#333333",
+                    markeredgewidth=0.6, linestyle="none")
+        if i in lost:
+            ax.plot([end + 0.5], [y], marker="X", markersize=7, color="#D55E00", markeredgecolor="black",
+                    markeredgewidth=0.5, linestyle="none")
+            marks.add("lost")
+        if s.get("deadline_met") is False and s.get("deadline_week") is not None and s["deadline_week"] < end:
+            ax.plot([s["deadline_week"], end], [y, y], color="black", linewidth=0.8, linestyle=(0, (1, 1)))
+            ax.plot([s["deadline_week"]], [y], marker="|", markersize=9, markeredgewidth=1.6, color="black",
+                    linestyle="none")
+            marks.add("late")
+    if not steps:
+        ax.text(0.5, 0, "no step after the request in the first 18 months", fontsize=7, va="center")
+    ax.set_yticks(range(len(steps)), [textwrap.fill(row_label(s), 52) for s in steps], fontsize=6.5)
+    ax.set_ylim(n - 0.5, -0.6)
+    ax.set_title(_title(res, group, str(res.get("start", "")).startswith("existing plan")), loc="left", fontsize=7.5)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+
+
+def _legend(used: dict[str, str], marks: set[str]) -> list[Any]:
+    h: list[Any] = [Patch(facecolor=c, edgecolor="#333333", label=name) for name, c in used.items()]
+    if "waiting" in marks:
+        h.append(Patch(facecolor="#cccccc", alpha=0.6, hatch="////", edgecolor="#555555", label="Waiting on them"))
+    h.append(Line2D([], [], marker="D", color="#777777", markeredgecolor="#333333", linestyle="none", markersize=4,
+                    label="A decision or event (no working time)"))
+    if "lost" in marks:
+        h.append(Line2D([], [], marker="X", color="#D55E00", markeredgecolor="black", linestyle="none",
+                        markersize=7, label="The family loses (see the panel's title)"))
+    if "late" in marks:
+        h.append(Line2D([], [], marker="|", color="black", markeredgewidth=1.6, markersize=9, linestyle=(0, (1, 1)),
+                        label="Step's deadline missed (dotted: how late)"))
+    if "limit" in marks:
+        h.append(Line2D([], [], color=STATUTORY, linestyle="--", label="Statutory limit for the final plan"))
+    if "dates" in marks:
+        h.append(Line2D([], [], color="#777777", linestyle=":", label="Key dates (school year, transfer deadline)"))
+    return h

@@ -17,7 +17,7 @@ from ...schema.files import InputError
               help="Runs per rule set (--runs is the old name).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
-@click.option("--out", type=str, default=None, help="Folder for the JSON result and the timeline chart (PNG).")
+@click.option("--out", type=str, default=None, help="Folder for the JSON result and the timeline chart (PNG, SVG and the CSV behind it).")
 @click.option("--force", is_flag=True, help="Overwrite the case's files in --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out: str | None, force: bool,
