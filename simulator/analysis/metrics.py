@@ -55,37 +55,51 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
     snap_end = j.snapshots[-1]
     end_state = {"waiting_for_place": snap_end["waiting_for_place"], "tribunal_backlog": snap_end["tribunal_backlog"],
                  "plans_in_force": snap_end["plans_in_force_january"]}
-    m = headline(j, total, new, end_state, j.n_stock, j.disputes_ended, None)
+    m = headline(j, total, new, end_state, j.n_stock, j.disputes_ended, None, _open_disputes(j.children))
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
     groups = j.counters.groups
+    # each group's children summed once (a national run holds 1.3 million): new requests, stock, state at the end
+    per_gid: dict[int, list[Any]] = {}
+    for c in j.children:
+        row = per_gid.get(c.gid)
+        if row is None:
+            row = per_gid[c.gid] = [[], 0, 0, 0, 0, 0]  # new, stock, waiting, backlog, in force, open disputes
+        if c.stock:
+            row[1] += 1
+        elif c.t0 >= warm:
+            row[0].append(c)
+        if c.status == "plan":
+            row[4] += 1
+            if c.waiting_since == c.waiting_since and c.place_job is not None and not c.place_job.started:
+                row[2] += 1
+        if c.dispute and c.status != "backlog":
+            row[5] += 1
+            if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
+                row[3] += 1
     for dim, values in j.group_index.members().items():
         out = by_group.setdefault(dim, {})
         for value, gids in values.items():
-            members = set(gids)
-            if not any(groups[g] for g in gids) and not any(c.gid in members for c in new):
+            rows = [per_gid[g] for g in gids if g in per_gid]
+            if not rows and not any(groups[g] for g in gids):
                 continue  # a need the scenario never draws
 
             def gtotal(metric: str, gids: list[int] = gids) -> float:
                 return sum(groups[g].get(metric, 0.0) for g in gids)
 
-            kids = [c for c in j.children if c.gid in members]
-            gnew = [c for c in new if c.gid in members]
-            out[value] = headline(j, gtotal, gnew, _end_state(kids), sum(1 for c in kids if c.stock),
-                                  j.disputes_ended, members)
+            gnew = [c for r in rows for c in r[0]]
+            end = {"waiting_for_place": sum(r[2] for r in rows), "tribunal_backlog": sum(r[3] for r in rows),
+                   "plans_in_force": sum(r[4] for r in rows)}
+            out[value] = headline(j, gtotal, gnew, end, sum(r[1] for r in rows), j.disputes_ended, set(gids),
+                                  sum(r[5] for r in rows))
     return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group}
 
 
-def _end_state(kids: list[Any]) -> dict[str, float]:
-    """The state at the end for a group, from its children (the whole uses the engine's own snapshot)."""
-    return {"waiting_for_place": sum(1 for c in kids if c.status == "plan" and c.waiting_since == c.waiting_since
-                                     and c.place_job is not None and not c.place_job.started),
-            "tribunal_backlog": sum(1 for c in kids if c.dispute and c.registered_at == c.registered_at
-                                    and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at),
-            "plans_in_force": sum(1 for c in kids if c.status == "plan")}
+def _open_disputes(kids: list[Any]) -> int:
+    return sum(1 for c in kids if c.dispute and c.status != "backlog")
 
 
 def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_state: dict[str, float], n_stock: int,
-             disputes: list[tuple], members: set[int] | None) -> dict[str, Any]:
+             disputes: list[tuple], members: set[int] | None, open_disputes: int) -> dict[str, Any]:
     """Every headline metric, from a total of each count, the new requests' children and the state at the end
     (the whole system, or one group: the same definitions for both)."""
     final = np.array([c.final_at - c.t0 for c in new if c.final_at == c.final_at], dtype=float) / DAYS_PER_WEEK
@@ -101,7 +115,6 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
     done = [d for d in disputes if d[3] >= j.warmup and (members is None or d[0].gid in members)]
     to_resolution = np.array([d[3] - d[2] for d in done], dtype=float) / DAYS_PER_WEEK
     to_decision = np.array([d[5] - d[2] for d in done if d[5] == d[5]], dtype=float) / DAYS_PER_WEEK
-    kids = j.children if members is None else [c for c in j.children if c.gid in members]
     m: dict[str, Any] = {
         "requests": total(rc.REQUESTS),
         "refused_pct": _pct(total(rc.REFUSED), total(rc.REQUESTS)),
@@ -119,7 +132,7 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
         "weeks_without_named_school_at_transfer_mean": (total(rc.TRANSFER_LATE_WEEKS_SUM) / total(rc.TRANSFERS_NAMED)
                                                         if total(rc.TRANSFERS_NAMED) else None),
         "disputes_resolved": float(len(done)),
-        "disputes_open_end": float(sum(1 for c in kids if c.dispute and c.status != "backlog")),
+        "disputes_open_end": float(open_disputes),
         "weeks_dispute_to_resolution_median": _q(to_resolution, 0.5),
         "weeks_dispute_to_resolution_p90": _q(to_resolution, 0.9),
         "weeks_dispute_to_tribunal_decision_median": _q(to_decision, 0.5),
