@@ -14,10 +14,8 @@ Definitions follow the official statistics where one exists:
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -62,22 +60,20 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
     groups = j.counters.groups
     # each group's children summed once (a national run holds 1.3 million): new requests, stock, state at the end
     per_gid: dict[int, list[Any]] = {}
-    for i, c in enumerate(j.children):
+    for c in j.children:
         row = per_gid.get(c.gid)
         if row is None:
-            row = per_gid[c.gid] = [[], 0, 0, 0, 0, 0]  # new, stock, waiting, backlog, in force, open disputes
+            row = per_gid[c.gid] = [0, 0, 0, 0, 0]  # stock, waiting, backlog, in force, open disputes
         if c.stock:
-            row[1] += 1
-        elif c.t0 >= warm:
-            row[0].append((i, c))
+            row[0] += 1
         if c.status == "plan":
-            row[4] += 1
+            row[3] += 1
             if c.waiting_since == c.waiting_since and c.place_job is not None and not c.place_job.started:
-                row[2] += 1
+                row[1] += 1
         if c.dispute and c.status != "backlog":
-            row[5] += 1
+            row[4] += 1
             if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
-                row[3] += 1
+                row[2] += 1
     for dim, values in j.group_index.members().items():
         out = by_group.setdefault(dim, {})
         for value, gids in values.items():
@@ -88,12 +84,12 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
             def gtotal(metric: str, gids: list[int] = gids) -> float:
                 return sum(groups[g].get(metric, 0.0) for g in gids)
 
-            # in the children's own order, so sums over them are the same floats as over a filtered list
-            gnew = [c for _, c in heapq.merge(*(r[0] for r in rows), key=itemgetter(0))]
-            end = {"waiting_for_place": sum(r[2] for r in rows), "tribunal_backlog": sum(r[3] for r in rows),
-                   "plans_in_force": sum(r[4] for r in rows)}
-            out[value] = headline(j, gtotal, gnew, end, sum(r[1] for r in rows), j.disputes_ended, set(gids),
-                                  sum(r[5] for r in rows))
+            members = set(gids)
+            gnew = [c for c in new if c.gid in members]  # in the children's order: the same sums as the whole's
+            end = {"waiting_for_place": sum(r[1] for r in rows), "tribunal_backlog": sum(r[2] for r in rows),
+                   "plans_in_force": sum(r[3] for r in rows)}
+            out[value] = headline(j, gtotal, gnew, end, sum(r[0] for r in rows), j.disputes_ended, members,
+                                  sum(r[4] for r in rows))
     return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group}
 
 
