@@ -17,7 +17,7 @@ from typing import Any
 
 from ..engine.model.journey import Journey
 from ..engine.model.records import EventRow
-from ..rules.accountability import deadline_value, gaps
+from ..rules.accountability import gaps, step_deadline
 from ..rules.scenario import LoadedScenario, load_scenario
 from ..schema.case_study import CaseStudy
 from ..schema.files import InputError, parse_model
@@ -124,8 +124,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
     on_route = [rows for rows in runs if _route(rows) == route]
     acc = loaded.rules.accountability
     doc = loaded.rules.model_dump(mode="json")
-    flags = gaps(acc.steps, baseline.rules.accountability.steps if baseline is not None else None, acc.bodies,
-                 str(loaded.rules.appeal.placement_power.value))
+    flags = gaps(loaded.rules, baseline.rules if baseline is not None else None)
     table = []
     prev_t = start
     for i, key in enumerate(route):
@@ -137,7 +136,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
         table.append({
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
-            "deadline": deadline_value(doc, st.deadline) if st else "unmapped",
+            "deadline": step_deadline(doc, st, _deadline_case(step, event)) if st else "unmapped",
             "weeks_from_start": round((t - start) / DAYS_PER_WEEK, 1),
             "weeks_in_step": round((t - prev_t) / DAYS_PER_WEEK, 1),
             "payer": list(st.payer) if st else [],
@@ -157,6 +156,20 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
         "routes_seen": len(routes),
         "steps": table,
     }
+
+
+def _deadline_case(step: str, event: str) -> str | None:
+    """Which of a step's per-case deadlines an event falls under (reg 44: each order has its own; reg 18: school
+    or post-16 transfer), from the event the journey logged."""
+    if step == "comply":
+        if event.startswith("assess_after"):
+            return "assess_final"
+        if event.startswith("make_plan_after"):
+            return "make_plan_final"
+        return {"amend": "contents", "rename": "placement"}.get(event)
+    if step == "phase_transfer" and event.startswith("review_age_"):
+        return "post16" if event.removeprefix("review_age_").isdigit() and int(event[11:]) >= 16 else "school"
+    return None
 
 
 def _dedup(rows: list[EventRow]) -> list[EventRow]:

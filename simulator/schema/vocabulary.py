@@ -29,7 +29,7 @@ CAPACITIES: tuple[str, ...] = RedressCapacity.__args__  # type: ignore[attr-defi
 # bodies of the accountability map, the routes of redress, and who pays
 BODIES = ("local_authority", "educational_psychology_service", "school_or_setting", "integrated_care_board",
           "social_care", "adult_social_care", "mediation_service", "independent_review_panel", "tribunal", "lgsco",
-          "phso", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
+          "phso", "administrative_court", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
 REDRESS = ("tribunal_appeal", "tribunal_recommendation", "mediation", "complaint_school", "complaint_la",
            "complaint_nhs", "lgsco", "phso", "judicial_review", "independent_panel", "reconsideration_by_la")
 # la_general_fund: the LA's own budget for SEN administration (assessments, EP advice, mediation, tribunal work);
