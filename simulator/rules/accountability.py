@@ -40,6 +40,8 @@ def step_deadline(rules_doc: dict, st: MapStep, case: str | None = None) -> str:
     text = deadline_value(rules_doc, st.deadline)
     if st.deadline == "none" and st.no_deadline_reason:
         return "none (by design)"
+    if st.deadline_kind == "end":
+        return f"ends {text}"
     return f"at least {text}" if st.deadline_kind == "minimum" else text
 
 

@@ -72,6 +72,7 @@ class Law:
     amendment_final_days: float
     phase_transfer_school: tuple[int, int]
     phase_transfer_post16: tuple[int, int]
+    plan_end: tuple[int, int]
     s39_settings: frozenset[str]
     s9_regard_only: frozenset[str]
     mainstream_presumption: bool
@@ -142,6 +143,7 @@ def compile_law(rs: RuleSet) -> Law:
         amendment_final_days=t.amendment_final.days(),
         phase_transfer_school=_mmdd(t.phase_transfer_school_deadline),
         phase_transfer_post16=_mmdd(t.phase_transfer_post16_deadline),
+        plan_end=_mmdd(t.plan_end),
         s39_settings=frozenset(n.s39_settings.value),  # type: ignore[arg-type]
         s9_regard_only=frozenset(n.s9_regard_only.value),  # type: ignore[arg-type]
         mainstream_presumption=bool(n.mainstream_presumption.value),

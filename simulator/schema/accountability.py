@@ -51,8 +51,9 @@ class MapStep(Strict):
     deadline: str
     # deadlines that depend on the case (reg 44: each kind of order has its own), {case: dotted path}
     deadline_by_case: dict[str, str] = {}
-    # "limit": the duty holder must act within it; "minimum": the duty holder must allow at least this long
-    deadline_kind: Literal["limit", "minimum"] = "limit"
+    # "limit": the duty holder must act within it; "minimum": the duty holder must allow at least this long;
+    # "end": the date a duty ends (the plan at 25), nothing to enforce
+    deadline_kind: Literal["limit", "minimum", "end"] = "limit"
     # why the law sets no deadline here on purpose (with its source): no "no statutory deadline" gap then
     no_deadline_reason: str | None = None
     # where a missed deadline can go (the tribunal does not hear delay)

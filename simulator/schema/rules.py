@@ -87,6 +87,8 @@ class Timeline(Strict):
     amendment_final: Param
     phase_transfer_school_deadline: Param
     phase_transfer_post16_deadline: Param
+    post16_transfer_notice: Param
+    plan_end: Param
 
 
 class Naming(Strict):

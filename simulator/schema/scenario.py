@@ -247,6 +247,11 @@ class Reviews(Strict):
     cease_probability_per_year: dict[AgeBand, Probability]
     phase_transfer_late_probability: Probability
     phase_transfer_late_extra_days: Positive
+    # LA practice, not a statutory limit: the Code of Practice (9.178) asks for reviews of under-5s every 3-6 months
+    under5_review_interval_months: Positive
+    # the final amended plan after proposed amendments (reg 22: within 8 weeks), issued late in some authorities
+    amendment_late_probability: Probability
+    amendment_late_extra_days: Positive
 
 
 class Scenario(Strict):

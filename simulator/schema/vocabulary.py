@@ -64,7 +64,7 @@ STEPS = (
     "health_advice", "social_care_advice", "decide_to_issue", "draft_plan", "family_comments", "name_setting",
     "name_setting_outside_list", "final_plan", "provision", "redress", "mediation_advice", "mediation",
     "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision", "comply",
-    "reconsideration", "annual_review", "phase_transfer", "cessation", "cessation_post19",
+    "reconsideration", "annual_review", "amended_plan", "phase_transfer", "cessation", "cessation_post19", "plan_end_25",
 )
 
 # rule-set parameter units other than durations (durations: schema.units.TIME_UNITS)

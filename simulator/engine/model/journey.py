@@ -21,7 +21,7 @@ from typing import Any
 from ...rules.law import Law
 from ...rules.scenario import LoadedScenario
 from ...schema.paths import get_attr_path
-from ...schema.units import DAYS_PER_YEAR
+from ...schema.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from ...schema.vocabulary import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
 from ..core.calendar import Calendar
 from ..core.loop import Engine
@@ -153,6 +153,9 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                                  if k.startswith("placement.")}
         self._transfers = self._transfer_calendar()
         self._review_every = law.annual_review_days
+        self._review_every_under5 = self.sc.reviews.under5_review_interval_months.value * DAYS_PER_MONTH
+        self._p_amend_late = self.sc.reviews.amendment_late_probability.value
+        self._amend_late_days = self.sc.reviews.amendment_late_extra_days.value
         self._p_late_comply = self.sc.redress.la_late_compliance_probability.value * fx.la_late_compliance_multiplier
         self._p_isp = {n: fx.school_support_plan_share * law.isp_eligible_by_need.get(n, 1.0) for n in self.needs}
         lock = law.triple_lock_measured_on
@@ -224,6 +227,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             c.place_job = res.seize(c, noop)
         self.engine.at(first_review_day, self.annual_review, c)
         self._schedule_transfer(c, max(self.engine.now, 0.0))
+        self.schedule_plan_end(c)
         return c
 
     def run(self) -> None:

@@ -29,7 +29,8 @@ REDRESS_STREAMS = ("contents_dispute", *(f"dispute_{k}" for k in APPEAL_TYPES), 
                    "review_followed", "reconsideration_days")
 # plans in force: annual reviews and phase transfers
 REVIEW_STREAMS = ("review_late", "review_late_days", "review_decision", "review_outcome", "contents_dispute_review",
-                  "transfer_late", "transfer_late_days", "transfer_preference", "step_down")
+                  "transfer_late", "transfer_late_days", "transfer_preference", "step_down", "amendment_final",
+                  "amendment_late", "amendment_late_days")
 
 STREAMS: tuple[str, ...] = (*ATTRIBUTE_STREAMS, *POPULATION_STREAMS, *ROUTE_STREAMS, *REDRESS_STREAMS,
                             *REVIEW_STREAMS)

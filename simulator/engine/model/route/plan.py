@@ -66,8 +66,9 @@ class PlanSteps:
                 self.counters.count(c, OVER_1_YEAR_EXCL_EXCEPTIONS, now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
         self.secure_place(c, c.setting)
-        self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
+        self.engine.schedule(self.review_interval(c, now), self.annual_review, c)
         self._schedule_transfer(c, now)
+        self.schedule_plan_end(c)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
             and not self.law.outside_list_appealable
         if no_appeal:  # the setting cannot be appealed; the plan's contents still can

@@ -61,8 +61,9 @@ class ReviewSteps:
             self.counters.count(c, metric, due, amount)
         now = self.engine.now
         age = (now - c.born) / DAYS_PER_YEAR
-        if now + self._review_every < self.horizon:
-            self._review_held(c, now + self._review_every)
+        every = self.review_interval(c, now)
+        if now + every < self.horizon:
+            self._review_held(c, now + every)
         pin = None if c.pins is None else c.pins.get("review_outcome")
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
@@ -70,7 +71,7 @@ class ReviewSteps:
         # one draw decides the review's outcome: cease, move to special, amend, or maintain (in that order)
         u = self.rng.review_outcome.u(c.id, k)
         p_cease = self.p_cease[age_band(age)]
-        if age >= self.law.plan_end_age or pin == "cease" or (pin is None and u < p_cease):
+        if pin == "cease" or (pin is None and u < p_cease):
             self.log(c, "annual_review", "cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
@@ -83,10 +84,53 @@ class ReviewSteps:
         u = (u - p_move) / (1.0 - p_move) if p_move < 1.0 else 1.0
         if pin == "amend" or (pin is None and u < self._p_amend):
             self.log(c, "annual_review", "amend", LA)
+            self._propose_amendments(c, k)
             if self.rng.contents_dispute_review.u(c.id, k) < self._dispute_p(c, "contents"):
                 self.start_dispute(c, "contents")
             return
         self.log(c, "annual_review", "maintain", LA)
+
+    def review_interval(self, c: Child, now: float) -> float:
+        """Days to the next review: every 12 months (CFA s.44(1)); for a child who is still under 5 at the next
+        review, the LA's practice under the Code of Practice's 3-6 months (9.178: guidance, so a longer gap is not
+        logged as a breach)."""
+        under5 = self._review_every_under5
+        return under5 if under5 < self._review_every and (now + under5 - c.born) / DAYS_PER_YEAR < 5.0 \
+            else self._review_every
+
+    def _propose_amendments(self, c: Child, k: int) -> None:
+        """Proposed amendments go with the decision; the final amended plan is due within 8 weeks (reg 22), late in
+        some authorities. Only logged: the appeal right already runs from the decision (the dispute started there),
+        so the amended plan changes no later draw."""
+        i, rng = c.id, self.rng
+        limit = self.law.amendment_final_days
+        days = limit * rng.amendment_final.u(i, k)
+        if rng.amendment_late.u(i, k) < self._p_amend_late:
+            days = limit + rng.amendment_late_days.exponential(self._amend_late_days, i, k)
+        deadline = self.engine.now + limit
+        if self.engine.now + days < self.horizon:
+            self.engine.schedule(days, self._amended_plan_issued, (c, deadline))
+
+    def _amended_plan_issued(self, arg: tuple) -> None:
+        c, deadline = arg
+        if c.status == "plan":
+            now = self.engine.now
+            self.log(c, "amended_plan", "issued", LA, deadline, now <= deadline + 1e-9)
+
+    def schedule_plan_end(self, c: Child) -> None:
+        """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
+        year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
+        birthday = self.cal.date(c.born + self.law.plan_end_age * DAYS_PER_YEAR)
+        month, day = self.law.plan_end
+        end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
+        at = self.cal.day(end)
+        if max(self.engine.now, 0.0) <= at < self.horizon:
+            self.engine.at(at, self._plan_end_25, c)
+
+    def _plan_end_25(self, c: Child) -> None:
+        if c.status == "plan":
+            self.log(c, "plan_end_25", "plan_ended", LA)
+            self.cease(c)
 
     def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
         named, refused, ground = self.decide_setting(c, wanted, occurrence + 1)

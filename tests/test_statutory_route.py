@@ -1,0 +1,112 @@
+"""The whole statutory route (issue 12): hand-worked timelines for an under-5 review cycle, a late amended plan
+(reg 22), the plan ending at the end of the academic year of the 25th birthday (CFA s.46), an ordered assessment
+under reg 44 and a post-16 transfer by 31 March (reg 18)."""
+
+from __future__ import annotations
+
+from simulator.engine.core.loop import HeapEngine
+from simulator.engine.core.streams import Streams
+from simulator.engine.model.journey import Journey
+from simulator.engine.model.records import Recorder
+from simulator.rules.scenario import load_scenario
+from simulator.schema.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+from .conftest import pin, quiet, write_scenario
+from .test_timeline import FIXED, events_of, fixed_scenario
+
+MAINTAIN = {"review_outcome": "maintain"}
+
+
+def run_plans(loaded, plans):
+    """Children with a plan already in force on day 0: (setting, age, first review day, attributes)."""
+    rows: list[tuple] = []
+    rec = Recorder(rows.extend, chunk=10)
+    j = Journey(loaded, HeapEngine(), Streams(1, 0), rec)
+    j.populate()
+    kids = [j.add_existing_plan(s, 0, age, first, **attrs) for s, age, first, attrs in plans]
+    j.simulate()
+    rec.flush()
+    return kids, rows
+
+
+def _review_days(rows, c):
+    return [t for t, step, event, _d, _m in events_of(rows, c.id) if step == "annual_review"]
+
+
+def test_under_5_reviews_every_6_months_then_yearly_and_never_a_breach(tmp_path, small_dict):
+    loaded = fixed_scenario(tmp_path, small_dict)
+    (young, older), rows = run_plans(loaded, [("mainstream", 3.0, 30.0, {"pins": MAINTAIN}),
+                                              ("mainstream", 4.6, 30.0, {"pins": MAINTAIN})])
+    half_year, year, decision = 6 * DAYS_PER_MONTH, DAYS_PER_YEAR, 28.0  # the decision within 4 weeks of the meeting
+    days = _review_days(rows, young)
+    assert len(days) == 4  # decisions about day 30, 213, 396, 579 in a 731-day run: still under 5 throughout
+    for a, b in zip(days, days[1:], strict=False):  # next meeting = last decision + 6 months, decided within 4 weeks
+        assert half_year <= b - a <= half_year + decision
+    days = _review_days(rows, older)  # 4.6 at the first review: 5.1 at the next, so 12 months
+    assert len(days) == 2 and year <= days[1] - days[0] <= year + decision
+    assert all(m is None for _t, step, _e, _d, m in events_of(rows, young.id) if step == "annual_review")
+
+
+def _amending(tmp_path, small_dict, late: float):
+    d = quiet(small_dict)
+    d["local_authorities"]["items"][0]["requests_per_year"] = 0
+    pin(d["reviews"]["review_late_probability"], 0.0)
+    pin(d["reviews"]["amendment_late_probability"], late)
+    for v in d["reviews"]["cease_probability_per_year"].values():
+        pin(v, 0.0)
+    for k, v in FIXED.items():
+        pin(d["durations"][k], v, distribution="fixed")
+    return load_scenario(write_scenario(tmp_path, d, f"amend{late}.yaml"))
+
+
+def test_final_amended_plan_due_8_weeks_after_proposed_amendments(tmp_path, small_dict):
+    for late, met in ((0.0, True), (1.0, False)):
+        (c,), rows = run_plans(_amending(tmp_path, small_dict, late), [("mainstream", 9.0, 30.0,
+                                                                        {"pins": {"review_outcome": "amend"}})])
+        ev = events_of(rows, c.id)
+        proposed = next(t for t, step, event, _d, _m in ev if (step, event) == ("annual_review", "amend"))
+        issued = [(t, dl, m) for t, step, event, dl, m in ev if step == "amended_plan"]
+        assert issued, ev
+        t, deadline, ok = issued[0]
+        assert abs(deadline - (proposed + 56.0)) < 1e-6  # reg 22: 8 weeks from the proposed amendments
+        assert ok is met and (t <= deadline) is met
+
+
+def test_plan_ends_at_the_end_of_the_academic_year_of_the_25th_birthday(tmp_path, small_dict):
+    loaded = fixed_scenario(tmp_path, small_dict)
+    # run from 1 January 2019: age 24.5 -> 25 on day 182.6 (2 July 2019), so the plan ends on 31 July 2019 (day 211);
+    # age 24.4 -> 25 on day 219.2 (8 August 2019), a new academic year: it ends on 31 July 2020 (day 577);
+    # age 24.0 -> 25 on 1 January 2020: it ends on 31 July 2020 (day 577)
+    kids, rows = run_plans(loaded, [("post16", a, 30.0, {"pins": MAINTAIN}) for a in (24.5, 24.4, 24.0)])
+    for c, day in zip(kids, (211.0, 577.0, 577.0), strict=True):
+        ev = events_of(rows, c.id)
+        assert (day, "plan_end_25", "plan_ended") in [(t, s, e) for t, s, e, _d, _m in ev]
+        assert (day, "cessation_post19", "plan_ceased") in [(t, s, e) for t, s, e, _d, _m in ev]
+        assert max(t for t, *_ in ev) == day  # nothing after the plan ends (a review at 25 did not cease it)
+
+
+def test_ordered_assessment_reg_44_notify_2_weeks_final_14_weeks(tmp_path, small_dict):
+    loaded = fixed_scenario(tmp_path, small_dict)
+    rows: list[tuple] = []
+    rec = Recorder(rows.extend, chunk=10)
+    j = Journey(loaded, HeapEngine(), Streams(1, 0), rec)
+    j.populate()
+    c = j.add_request(10.0, pins={"decide_to_assess": "refused", "dispute_refusal_to_assess": True,
+                                  "mediation": "declined", "appeal_outcome": "heard", "hearing": "for_family",
+                                  "decide_to_issue": "issue", "setting_request": "agreed",
+                                  "dispute_contents": False})
+    j.simulate()
+    rec.flush()
+    ev = events_of(rows, c.id)
+    order = next((t, dl) for t, s, e, dl, _m in ev if s == "comply" and e == "assess_after_order")
+    assert abs(order[1] - (order[0] + 14.0)) < 1e-6  # notify within 2 weeks of the order
+    final = next((t, dl) for t, s, e, dl, _m in ev if (s, e) == ("final_plan", "issued"))
+    assert abs(final[1] - (order[0] + 14 * 7.0)) < 1e-6  # final plan within 14 weeks of the order
+
+
+def test_post16_transfer_named_by_31_march(tmp_path, small_dict):
+    loaded = fixed_scenario(tmp_path, small_dict)
+    # 15.5 on 1 January 2019: 16 on 1 September 2019, so the post-16 transfer is due by 31 March 2019 (day 89)
+    (c,), rows = run_plans(loaded, [("mainstream", 15.5, 300.0, {"pins": MAINTAIN})])
+    ev = [(t, s, e, dl) for t, s, e, dl, _m in events_of(rows, c.id) if s == "phase_transfer"]
+    assert ev and ev[0][2] == "review_age_16" and ev[0][3] == 89.0
