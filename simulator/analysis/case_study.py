@@ -19,7 +19,7 @@ from ..engine.model.journey import Journey
 from ..engine.model.records import EventRow
 from ..rules.accountability import gaps, step_deadline
 from ..rules.scenario import LoadedScenario, load_scenario
-from ..schema.case_study import CaseStudy
+from ..schema.case_study import MODELLED_AS, CaseStudy, year_group_of
 from ..schema.files import InputError, parse_model
 from ..schema.shipped import locate
 from ..schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
@@ -44,6 +44,11 @@ def load_case(path: str | Path) -> tuple[CaseStudy, LoadedScenario, int, float]:
                               f"{case.local_authority!r} is not in {case.scenario} (allowed: "
                               f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''})"])
         la = names.index(case.local_authority)
+    on = case.request_date or loaded.scenario.start_date
+    if case.child.year_group is not None and case.child.year_group != year_group_of(case.child.age, on):
+        raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
+                          f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
+                          f"(that age is in year group {year_group_of(case.child.age, on)})"])
     start = 0.0
     if case.request_date is not None:
         start = float((case.request_date - loaded.scenario.start_date).days)
@@ -74,13 +79,15 @@ def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, se
               run: int) -> list[EventRow]:
     """One run: the whole scenario, with the case child added; returns the child's event rows."""
     rec = _OnlyChild()
-    attrs = case.child.model_dump()
+    attrs = case.child.model_dump(exclude={"year_group", "current_setting", "out_of_school", "excluded"})
     age = attrs.pop("age")
-    pins = {k: v for k, v in case.pinned.model_dump().items() if v is not None}
+    attrs["preferred"] = MODELLED_AS.get(attrs["preferred"], attrs["preferred"])
+    pins = case.pins()
 
     def add_child(j: Journey) -> None:
         if case.existing_plan is not None:
-            c = j.add_existing_plan(case.existing_plan.setting, la, age, case.existing_plan.first_review_day,
+            setting = MODELLED_AS.get(case.existing_plan.setting, case.existing_plan.setting)
+            c = j.add_existing_plan(setting, la, age, case.existing_plan.first_review_day,
                                     pins=pins or None, **attrs)
         else:
             c = j.add_request(start, la, age, pins=pins or None, **attrs)
@@ -91,7 +98,9 @@ def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, se
 
 
 ROUTE_WINDOW_DAYS = 18 * DAYS_PER_MONTH  # the route is read over the first 18 months after the start
-ROUTINE = {("annual_review", "maintain")}  # routine events that do not make a route different
+ROUTINE = {("annual_review", "maintain")}
+TOP_ROUTES = 5  # routes reported with their shares
+TYPICAL_SHARE_PCT = 20.0  # a route at or below this share of runs is not called typical  # routine events that do not make a route different
 
 
 def _route(rows: list[EventRow]) -> tuple[str, ...]:
@@ -145,8 +154,18 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
         })
         prev_t = max(prev_t, t)
     n = len(runs)
+    top = [{"route": list(r), "share_pct": round(100.0 * k / n, 1)} for r, k in routes.most_common(TOP_ROUTES)]
+    overridden = sum(1 for rows in runs if any(r.event == "declined_but_mandatory" for r in rows))
+    notes = []
+    if overridden:
+        notes.append(f"mediation is pinned declined, but this rule set makes it mandatory: the family was compelled "
+                     f"to mediate in {round(100.0 * overridden / n, 1)}% of runs")
     return {
         "rules": loaded.law.name,
+        "top_routes": top,
+        "route_note": (f"no route above {TYPICAL_SHARE_PCT}% of runs" if top[0]["share_pct"] <= TYPICAL_SHARE_PCT
+                       else f"the commonest route covers {top[0]['share_pct']}% of runs"),
+        "pins_overridden": notes,
         "runs": n,
         "weeks_to_final_plan": _dist(finals, n),
         "weeks_to_provision": _dist(provs, n),
@@ -233,8 +252,30 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "scenario": loaded0.scenario.name, "seed": seed, "runs": runs,
             "start": "existing plan on " + str(loaded0.scenario.start_date) if case.existing_plan
             else str(case.request_date),
-            "pinned": {k: v for k, v in case.pinned.model_dump().items() if v is not None},
+            "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
+            "child": describe_child(case),
             "results": results, "what_changes": changes}
+
+
+def describe_child(case: CaseStudy) -> list[str]:
+    """What the file says about the child beyond the attributes the journey draws on, and how the engine models
+    the settings it has no type for (early years as mainstream, specialist colleges as post-16 places)."""
+    ch, out = case.child, []
+    if ch.year_group is not None:
+        out.append("Reception" if ch.year_group == 0 else f"year group {ch.year_group}")
+    setting = case.existing_plan.setting if case.existing_plan is not None else ch.current_setting
+    if setting is not None:
+        out.append("out of school" if setting == "none" else f"currently in {setting}")
+    if ch.excluded:
+        out.append(f"excluded ({ch.excluded.replace('_', ' ')})")
+    if ch.out_of_school:
+        out.append("the LA's s.19 duty to arrange education applies (redress: complaint, LGSCO, judicial review)")
+    for s in {setting, ch.preferred} & set(MODELLED_AS):
+        out.append(f"{s} modelled as a {MODELLED_AS[s]} place")
+    if case.cessation is not None:
+        out.append(f"the LA proposes to cease the plan at the {case.cessation.at_review} review: "
+                   f"{case.cessation.reason.replace('_', ' ')}")
+    return out
 
 
 def final_plan_limits(path: str | Path, rules: list[str]) -> dict[str, tuple[float, str]]:

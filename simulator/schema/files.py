@@ -56,12 +56,43 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, int], bytes]:
         line = f"{mark.line + 1}" if mark else "?"
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise InputError([f"{path}:{line}: not valid YAML: {problem}"]) from None
+    except ValueError as e:  # a date that cannot exist (2019-02-30): YAML reads it as a date and fails
+        raise InputError([_bad_date(path, node, e)]) from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)
     if not isinstance(data, dict):
         raise InputError([f"{path}:1: the file must be a mapping of fields (got {type(data).__name__})"])
     return data, lines, raw
+
+
+def _bad_date(path: Path, node: yaml.Node | None, err: Exception) -> str:
+    """One line naming the field whose date cannot exist (YAML parses dates before the schema sees them)."""
+    import datetime as dt  # noqa: PLC0415
+
+    def find(n: yaml.Node, loc: tuple[str, ...]) -> tuple[tuple[str, ...], yaml.Node] | None:
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                hit = find(v, (*loc, str(k.value)))
+                if hit:
+                    return hit
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                hit = find(v, (*loc, str(i)))
+                if hit:
+                    return hit
+        elif isinstance(n, yaml.ScalarNode) and n.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                dt.date.fromisoformat(str(n.value)[:10])
+            except ValueError:
+                return loc, n
+        return None
+
+    hit = find(node, ()) if node is not None else None
+    if hit is None:
+        return f"{path}:?: not a valid value: {err}"
+    loc, n = hit
+    return f"{path}:{n.start_mark.line + 1}: {'.'.join(loc)}: {n.value} is not a date that exists ({err})"
 
 
 def _dotted(loc: Loc) -> str:
@@ -119,6 +150,10 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
                 break
         msg = e["msg"].removeprefix("Value error, ")
         typ = e["type"]
+        named = tuple(msg.split(" ", 1)[0].rstrip(":").split("."))
+        if not loc and named in lines:  # a check across fields that names the field it is about: point at it
+            loc, line = named, lines[named]
+            msg = msg.split(" ", 1)[1] if " " in msg else msg
         if typ == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
             allowed = ", ".join(owner.model_fields) if owner else ""

@@ -40,6 +40,8 @@ from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
 from .streams import STREAMS
 
+FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that hold for their first occurrence only
+
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, Population,
               CapacityPlan, Costing):
@@ -173,7 +175,12 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
     @staticmethod
     def pinned(c: Child, key: str) -> Any:
         """The outcome a case study fixes for this decision, or None to draw it."""
-        return None if c.pins is None else c.pins.get(key)
+        if c.pins is None:
+            return None
+        value = c.pins.get(key)
+        if value is not None and key in c.pins.get(FIRST_ONLY, ()):
+            del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
+        return value
 
     def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
         """A working time from the scenario's `durations.<name>` with its stated distribution."""

@@ -76,6 +76,6 @@ class PlanSteps:
             self.log(c, "name_setting_outside_list", "no_appeal_against_setting_named", LA)
         if c.named_against_wish and not no_appeal:
             self.dispute_or_accept(c, "placement")
-        elif (self.pinned(c, "dispute_contents") if self.pinned(c, "dispute_contents") is not None
+        elif (pin if (pin := self.pinned(c, "dispute_contents")) is not None
               else self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents")):
             self.start_dispute(c, "contents")

@@ -64,13 +64,16 @@ class ReviewSteps:
         every = self.review_interval(c, now)
         if now + every < self.horizon:
             self._review_held(c, now + every)
-        pin = None if c.pins is None else c.pins.get("review_outcome")
+        pin = self.pinned(c, "review_outcome")
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
             return
         # one draw decides the review's outcome: cease, move to special, amend, or maintain (in that order)
         u = self.rng.review_outcome.u(c.id, k)
         p_cease = self.p_cease[age_band(age)]
+        if age < 5.0 and self._review_every_under5 < self._review_every:
+            # a yearly chance of ceasing, spread over the shorter under-5 cycle
+            p_cease = 1.0 - (1.0 - p_cease) ** (self._review_every_under5 / self._review_every)
         if pin == "cease" or (pin is None and u < p_cease):
             self.log(c, "annual_review", "cease", LA)
             self.dispute_or_accept(c, "cessation")
@@ -167,7 +170,8 @@ class ReviewSteps:
             return
         rv = self.sc.reviews
         i, k = c.id, c.transfers
-        late = self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
+        pin = self.pinned(c, "phase_transfer")
+        late = (pin == "late") if pin else self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
         delay = self.rng.transfer_late_days.exponential(rv.phase_transfer_late_extra_days.value, i, k) \
             if late else 0.0
         self.engine.schedule(delay, self._transfer_named, (c, deadline, age))
@@ -178,7 +182,8 @@ class ReviewSteps:
             return
         now = self.engine.now
         cum = self.cum_pref_post16 if age >= 16 else self.cum_pref_school
-        wanted = SETTINGS[self.rng.transfer_preference.choice(cum, c.id, c.transfers)]
+        wanted = self.pinned(c, "transfer_preferred") or SETTINGS[self.rng.transfer_preference.choice(
+            cum, c.id, c.transfers)]
         self.log(c, "phase_transfer", f"review_age_{age}", LA, deadline, now <= deadline + 1e-9)
         self.counters.count(c, TRANSFERS_NAMED, now)
         if now > deadline:  # weeks without a named setting for the next phase
