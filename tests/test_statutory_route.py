@@ -110,3 +110,48 @@ def test_post16_transfer_named_by_31_march(tmp_path, small_dict):
     (c,), rows = run_plans(loaded, [("mainstream", 15.5, 300.0, {"pins": MAINTAIN})])
     ev = [(t, s, e, dl) for t, s, e, dl, _m in events_of(rows, c.id) if s == "phase_transfer"]
     assert ev and ev[0][2] == "review_age_16" and ev[0][3] == 89.0
+
+
+def _recommending(tmp_path, small_dict, late: float = 0.0):
+    d = quiet(small_dict)
+    d["local_authorities"]["items"][0]["requests_per_year"] = 0
+    for k, v in FIXED.items():
+        pin(d["durations"][k], v, distribution="fixed")
+    for k in ("extended_powers_share", "recommendation_made_probability", "recommendation_followed_probability"):
+        pin(d["redress"][k], 1.0)
+    pin(d["redress"]["recommendation_response_late_probability"], late)
+    return load_scenario(write_scenario(tmp_path, d, f"rec{late}.yaml"))
+
+
+def _run_requests(loaded, children):
+    rows: list[tuple] = []
+    rec = Recorder(rows.extend, chunk=10)
+    j = Journey(loaded, HeapEngine(), Streams(1, 0), rec)
+    j.populate()
+    kids = [j.add_request(at, **attrs) for at, attrs in children]
+    j.simulate()
+    rec.flush()
+    return kids, rows
+
+
+HEARD = {"decide_to_assess": "agreed", "decide_to_issue": "issue", "setting_request": "agreed",
+         "dispute_contents": True, "mediation": "declined", "appeal_outcome": "heard", "hearing": "for_family"}
+
+
+def test_health_recommendation_answered_within_5_weeks_only_with_an_education_appeal_heard(tmp_path, small_dict):
+    for late in (0.0, 1.0):
+        kids, rows = _run_requests(_recommending(tmp_path, small_dict, late), [
+            (10.0, {"health": True, "pins": HEARD}),
+            (10.0, {"health": True, "pins": {**HEARD, "appeal_outcome": "conceded", "hearing": None}}),
+            (10.0, {"health": False, "pins": HEARD}),
+            (10.0, {"health": True, "pins": {"decide_to_assess": "refused", "dispute_refusal_to_assess": True,
+                                             "mediation": "declined", "appeal_outcome": "heard",
+                                             "hearing": "for_la"}})])
+        heard, conceded, no_health, refusal_to_assess = (events_of(rows, c.id) for c in kids)
+        decided = next(t for t, s, _e, _d, _m in heard if s == "tribunal_decision")
+        assert (decided, "tribunal_recommendation", "made") in [(t, s, e) for t, s, e, _d, _m in heard]
+        t, dl, met = next((t, dl, m) for t, s, _e, dl, m in heard if s == "recommendation_response")
+        assert abs(dl - (decided + 35.0)) < 1e-6  # 5 weeks from the decision (errata.md 1)
+        assert met is (late == 0.0) and (t <= dl) is (late == 0.0)
+        for ev in (conceded, no_health, refusal_to_assess):  # no education appeal live at a hearing, or no health need
+            assert not any(s in ("tribunal_recommendation", "recommendation_response") for _t, s, *_ in ev)

@@ -83,6 +83,8 @@ def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, se
     age = attrs.pop("age")
     attrs["preferred"] = MODELLED_AS.get(attrs["preferred"], attrs["preferred"])
     pins = case.pins()
+    if case.child.out_of_school:
+        pins["out_of_school"] = True  # ends when a setting is in place (the s.19 duty met by the plan)
 
     def add_child(j: Journey) -> None:
         if case.existing_plan is not None:
@@ -92,6 +94,8 @@ def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, se
         else:
             c = j.add_request(start, la, age, pins=pins or None, **attrs)
         rec.child = c.id
+        if case.child.out_of_school:
+            j.engine.at(start, j.out_of_school, c)
 
     simulate(loaded, seed, run, recorder=rec, prepare=add_child)  # type: ignore[arg-type]
     return rec.rows
@@ -271,7 +275,7 @@ def describe_child(case: CaseStudy) -> list[str]:
     if ch.out_of_school:
         out.append("the LA's s.19 duty to arrange education applies (redress: complaint, LGSCO, judicial review)")
     for s in {setting, ch.preferred} & set(MODELLED_AS):
-        out.append(f"{s} modelled as a {MODELLED_AS[s]} place")
+        out.append(f"{s} modelled as {MODELLED_AS[s].replace('_', ' ')} place")
     if case.cessation is not None:
         out.append(f"the LA proposes to cease the plan at the {case.cessation.at_review} review: "
                    f"{case.cessation.reason.replace('_', ' ')}")

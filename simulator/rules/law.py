@@ -161,6 +161,7 @@ def compile_law(rs: RuleSet) -> Law:
         reconsideration_days=a.reconsideration_time.days(),
         compliance_days={
             "assess_notify": c.assess_notify.days(),
+            "recommendation_response": c.recommendation_response.days(),
             "refusal_to_assess": c.assess_final.days(),
             "refusal_to_issue": c.issue_final.days(),
             "contents": c.contents_amend.days(),

@@ -17,7 +17,7 @@ from .vocabulary import MEDIATION_OUTCOMES, Need, RedressCapacity, Requester, Se
 MediationOutcomePin = Literal[("settled", *MEDIATION_OUTCOMES)]  # type: ignore[valid-type]
 # settings a case file may name that the engine models as one of its own (stated in the case's output)
 CaseSetting = Literal[("early_years", "specialist_college", "none", *Setting.__args__)]  # type: ignore[attr-defined]
-MODELLED_AS = {"early_years": "mainstream", "specialist_college": "post16"}
+MODELLED_AS = {"early_years": "mainstream", "specialist_college": "independent_special"}
 
 
 class Pins(Strict):
@@ -115,7 +115,8 @@ class CaseChild(Strict):
     # the year group at the start (Reception = 0, nursery -1 and -2, Year 12-14 post-16); checked against the age
     year_group: Annotated[int, Field(ge=-2, le=14)] | None = None
     # where the child is now (for a new request; for a plan in force it is the plan's setting): "none" = out of
-    # school; early years and specialist colleges are modelled as mainstream and post-16 places (MODELLED_AS)
+    # school; early years settings are modelled as mainstream places and independent specialist colleges as
+    # independent special places (s.39 if on the s.41 list, else s.9: MODELLED_AS)
     current_setting: CaseSetting | None = None
     out_of_school: bool = False  # the LA's s.19 duty to arrange education applies (Education Act 1996 s.19)
     excluded: Literal["permanent", "suspended", "part_time_timetable"] | None = None

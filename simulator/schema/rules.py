@@ -88,6 +88,7 @@ class Timeline(Strict):
     phase_transfer_school_deadline: Param
     phase_transfer_post16_deadline: Param
     post16_transfer_notice: Param
+    health_mediation_inform: Param
     plan_end: Param
 
 

@@ -216,6 +216,13 @@ class RedressBehaviour(Strict):
     mediation_wait_when_late_probability: Probability
     drop_out_at_compelled_rung_probability: dict[RedressCapacity, Probability]
     la_follows_nonbinding_review_probability: Probability
+    # the tribunal's extended powers (errata.md 1): recommendations on health and social care at a hearing of an
+    # education appeal, and the commissioner's written response within 5 weeks
+    extended_powers_share: Probability
+    recommendation_made_probability: Probability
+    recommendation_followed_probability: Probability
+    recommendation_response_late_probability: Probability
+    recommendation_response_late_extra_days: Positive
 
     @model_validator(mode="after")
     def _mediation_shares(self):

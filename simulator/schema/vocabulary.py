@@ -63,8 +63,9 @@ STEPS = (
     "sen_support", "request", "school_support_plan", "decide_to_assess", "school_advice", "psychological_advice",
     "health_advice", "social_care_advice", "decide_to_issue", "draft_plan", "family_comments", "name_setting",
     "name_setting_outside_list", "final_plan", "provision", "redress", "mediation_advice", "mediation",
-    "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision", "comply",
-    "reconsideration", "annual_review", "amended_plan", "phase_transfer", "cessation", "cessation_post19", "plan_end_25",
+    "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision",
+    "tribunal_recommendation", "recommendation_response", "comply",
+    "reconsideration", "health_mediation", "education_out_of_school", "annual_review", "amended_plan", "phase_transfer", "cessation", "cessation_post19", "plan_end_25",
 )
 
 # rule-set parameter units other than durations (durations: schema.units.TIME_UNITS)
