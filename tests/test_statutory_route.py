@@ -155,3 +155,21 @@ def test_health_recommendation_answered_within_5_weeks_only_with_an_education_ap
         assert met is (late == 0.0) and (t <= dl) is (late == 0.0)
         for ev in (conceded, no_health, refusal_to_assess):  # no education appeal live at a hearing, or no health need
             assert not any(s in ("tribunal_recommendation", "recommendation_response") for _t, s, *_ in ev)
+
+
+def test_destination_when_a_plan_ends_at_25_follows_the_shares_by_age_and_need(tmp_path, small_dict):
+    d = quiet(small_dict)
+    d["local_authorities"]["items"][0]["requests_per_year"] = 0
+    for v in d["reviews"]["cease_probability_per_year"].values():
+        pin(v, 0.0)
+    one = {k: 0.0 for k in ("employment", "further_or_higher_education", "supported_living", "adult_social_care",
+                            "no_provision")}
+    d["reviews"]["destinations"]["age_20_25"]["complex"]["values"] = {**one, "supported_living": 1.0}
+    d["reviews"]["destinations"]["age_20_25"]["other"]["values"] = {**one, "no_provision": 1.0}
+    loaded = load_scenario(write_scenario(tmp_path, d, "dest.yaml"))
+    (pmld, asd, young), rows = run_plans(loaded, [("post16", 24.5, 300.0, {"need": "PMLD", "pins": MAINTAIN}),
+                                                  ("post16", 24.5, 300.0, {"need": "ASD", "pins": MAINTAIN}),
+                                                  ("mainstream", 12.0, 300.0, {"pins": MAINTAIN})])
+    assert (211.0, "destination_supported_living") in [(t, s) for t, s, *_ in events_of(rows, pmld.id)]
+    assert (211.0, "destination_no_provision") in [(t, s) for t, s, *_ in events_of(rows, asd.id)]
+    assert not any(s.startswith("destination_") for _t, s, *_ in events_of(rows, young.id))

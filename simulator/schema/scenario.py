@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from .by_year import from_ends_by_trend, grow, latest, latest_then_trend
 from .sourced import Mix, NonNegative, Positive, Probability, ProbabilityByYear, Provenance, Strict
-from .vocabulary import AgeBand, AppealType, RedressCapacity, Requester, Setting
+from .vocabulary import AgeBand, AppealType, Destination, RedressCapacity, Requester, Setting
 
 NonNegInt = Annotated[int, Field(ge=0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
@@ -29,6 +29,7 @@ AgeBandMix = Mix[AgeBand]
 SettingMix = Mix[Setting]
 CapacityMix = Mix[RedressCapacity]
 LabelMix = Mix[str]
+DestinationMix = Mix[Destination]
 
 
 class LocalAuthority(Strict):
@@ -259,6 +260,9 @@ class Reviews(Strict):
     # the final amended plan after proposed amendments (reg 22: within 8 weeks), issued late in some authorities
     amendment_late_probability: Probability
     amendment_late_extra_days: Positive
+    # where a young person goes when the plan ends at 16 or over, by age at the end and by need ("complex": SLD, PMLD,
+    # MSI); the shares of employment, further or higher education, supported living, adult social care, none
+    destinations: dict[Literal["age_16_19", "age_20_25"], dict[Literal["complex", "other"], DestinationMix]]
 
 
 class Scenario(Strict):

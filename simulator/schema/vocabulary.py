@@ -50,6 +50,12 @@ RUNGS: tuple[str, ...] = Rung.__args__  # type: ignore[attr-defined]
 # (not followed by an appeal) is the first three together (errata.md 2)
 MEDIATION_OUTCOMES = ("for_family", "partial", "family_accepts", "not_settled")
 
+# where a young person goes when a plan ends at 16 or over (the seed: outcomes beyond further education, training or
+# work, such as independent or supported living); each has its duty holder and redress in the accountability map
+Destination = Literal["employment", "further_or_higher_education", "supported_living", "adult_social_care",
+                      "no_provision"]
+DESTINATIONS: tuple[str, ...] = Destination.__args__  # type: ignore[attr-defined]
+
 # the groups every metric is also reported by (summary.json and compare: `by_group`)
 GROUP_DIMENSIONS = ("redress_capacity", "requester", "primary_need")
 
@@ -66,6 +72,7 @@ STEPS = (
     "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision",
     "tribunal_recommendation", "recommendation_response", "comply",
     "reconsideration", "health_mediation", "education_out_of_school", "annual_review", "amended_plan", "phase_transfer", "cessation", "cessation_post19", "plan_end_25",
+    *(f"destination_{d}" for d in DESTINATIONS),
 )
 
 # rule-set parameter units other than durations (durations: schema.units.TIME_UNITS)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ...rules.law import Law
 from ...rules.scenario import LoadedScenario
 from ...schema.paths import get_attr_path
@@ -158,6 +160,9 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._review_every_under5 = self.sc.reviews.under5_review_interval_months.value * DAYS_PER_MONTH
         self._p_amend_late = self.sc.reviews.amendment_late_probability.value
         self._amend_late_days = self.sc.reviews.amendment_late_extra_days.value
+        self._destination_cum = {band: {group: list(zip(mix.values, np.cumsum(list(mix.values.values())).tolist(),
+                                                         strict=True)) for group, mix in by.items()}
+                                 for band, by in self.sc.reviews.destinations.items()}
         self._p_late_comply = self.sc.redress.la_late_compliance_probability.value * fx.la_late_compliance_multiplier
         self._p_isp = {n: fx.school_support_plan_share * law.isp_eligible_by_need.get(n, 1.0) for n in self.needs}
         lock = law.triple_lock_measured_on

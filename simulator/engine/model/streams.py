@@ -32,7 +32,7 @@ REDRESS_STREAMS = ("contents_dispute", *(f"dispute_{k}" for k in APPEAL_TYPES), 
 # plans in force: annual reviews and phase transfers
 REVIEW_STREAMS = ("review_late", "review_late_days", "review_decision", "review_outcome", "contents_dispute_review",
                   "transfer_late", "transfer_late_days", "transfer_preference", "step_down", "amendment_final",
-                  "amendment_late", "amendment_late_days")
+                  "amendment_late", "amendment_late_days", "destination")
 
 STREAMS: tuple[str, ...] = (*ATTRIBUTE_STREAMS, *POPULATION_STREAMS, *ROUTE_STREAMS, *REDRESS_STREAMS,
                             *REVIEW_STREAMS)

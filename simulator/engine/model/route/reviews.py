@@ -18,9 +18,16 @@ from ....schema.vocabulary import (
     SETTINGS,
 )
 from ..child import Child, age_band
-from ..records import PLANS_CEASED, TRANSFER_LATE_WEEKS_SUM, TRANSFERS_NAMED
+from ..records import (
+    DESTINATION_COUNTS,
+    PLANS_CEASED,
+    PLANS_ENDED_16_PLUS,
+    TRANSFER_LATE_WEEKS_SUM,
+    TRANSFERS_NAMED,
+)
 from ..streams import TRANSFER_NAMING
 
+COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
 
 
@@ -222,3 +229,17 @@ class ReviewSteps:
             self.log(c, "cessation_post19", "plan_ceased", LA)
         else:
             self.log(c, "cessation", "plan_ceased", LA)
+        age = (now - c.born) / DAYS_PER_YEAR
+        if age >= 16.0:
+            self._destination(c, age)
+
+    def _destination(self, c: Child, age: float) -> None:
+        """Where the young person goes when the plan ends at 16 or over, drawn by age and need (ranged assumptions
+        in the scenario); the map gives each destination's duty holder and redress (adult care: Care Act, LGSCO)."""
+        shares = self._destination_cum["age_16_19" if age < 20.0 else "age_20_25"][
+            "complex" if c.need in COMPLEX_NEEDS else "other"]
+        u = self.rng.destination.u(c.id, 0)
+        d = next((k for k, cum in shares if u < cum), shares[-1][0])
+        self.counters.count(c, PLANS_ENDED_16_PLUS, self.engine.now)
+        self.counters.count(c, DESTINATION_COUNTS[d], self.engine.now)
+        self.log(c, f"destination_{d}", "plan_ended", LA)
