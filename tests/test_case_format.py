@@ -96,3 +96,19 @@ def test_overridden_pin_is_said_and_routes_have_shares(tmp_path):
         shares = [t["share_pct"] for t in r["top_routes"]]
         assert shares == sorted(shares, reverse=True) and sum(shares) <= 100.0 + 1e-9
         assert (r["route_note"] == "no route above 20.0% of runs") == (shares[0] <= 20.0)
+
+
+def test_the_files_preference_is_taken_at_the_next_phase_transfer(tmp_path, small_dict):
+    from .conftest import quiet, write_scenario  # noqa: PLC0415
+
+    d = quiet(small_dict)
+    d["local_authorities"]["items"][0]["requests_per_year"] = 0
+    write_scenario(tmp_path, d, "quiet.yaml")
+    case = {**BASE, "scenario": "quiet.yaml", "existing_plan": {"setting": "mainstream", "first_review_day": 300},
+            "child": {"age": 10.6, "year_group": 6, "preferred": "maintained_special"},
+            "pinned": {"phase_transfer": "on_time", "review_outcome": "maintain"}}
+    p = tmp_path / "transfer.yaml"
+    p.write_text(yaml.safe_dump(case))
+    res = case_study(p, ["current_2014"], runs=3, seed=1)
+    for top in res["results"][0]["top_routes"]:
+        assert "name_setting:named_maintained_special" in top["route"], top

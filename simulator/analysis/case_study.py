@@ -83,6 +83,10 @@ def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, se
     age = attrs.pop("age")
     attrs["preferred"] = MODELLED_AS.get(attrs["preferred"], attrs["preferred"])
     pins = case.pins()
+    if case.existing_plan is not None and "transfer_preferred" not in pins:
+        # the file's preference is the family's wish at the next phase transfer (not a draw); later ones are drawn
+        pins["transfer_preferred"] = attrs["preferred"]
+        pins.setdefault("__first_only__", set()).add("transfer_preferred")
     if case.child.out_of_school:
         pins["out_of_school"] = True  # ends when a setting is in place (the s.19 duty met by the plan)
 
