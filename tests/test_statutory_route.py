@@ -173,3 +173,17 @@ def test_destination_when_a_plan_ends_at_25_follows_the_shares_by_age_and_need(t
     assert (211.0, "destination_supported_living") in [(t, s) for t, s, *_ in events_of(rows, pmld.id)]
     assert (211.0, "destination_no_provision") in [(t, s) for t, s, *_ in events_of(rows, asd.id)]
     assert not any(s.startswith("destination_") for _t, s, *_ in events_of(rows, young.id))
+
+
+def test_order_to_make_a_plan_reg_44_draft_5_weeks_final_11_weeks(tmp_path, small_dict):
+    loaded = fixed_scenario(tmp_path, small_dict)
+    (c,), rows = _run_requests(loaded, [(10.0, {"pins": {
+        "decide_to_assess": "agreed", "decide_to_issue": "not_to_issue", "dispute_refusal_to_issue": True,
+        "mediation": "declined", "appeal_outcome": "heard", "hearing": "for_family", "setting_request": "agreed",
+        "dispute_contents": False}})])
+    ev = events_of(rows, c.id)
+    order = next(t for t, s, e, _d, _m in ev if s == "comply" and e == "make_plan_after_order")
+    draft = next((t, dl, m) for t, s, e, dl, m in ev if (s, e) == ("draft_plan", "issued_after_order"))
+    assert abs(draft[1] - (order + 35.0)) < 1e-6 and draft[2] is (draft[0] <= draft[1])  # draft within 5 weeks
+    final = next((t, dl) for t, s, e, dl, _m in ev if (s, e) == ("final_plan", "issued"))
+    assert abs(final[1] - (order + 77.0)) < 1e-6  # final plan within 11 weeks of the order

@@ -164,6 +164,7 @@ def compile_law(rs: RuleSet) -> Law:
             "recommendation_response": c.recommendation_response.days(),
             "refusal_to_assess": c.assess_final.days(),
             "refusal_to_issue": c.issue_final.days(),
+            "make_plan_draft": c.issue_draft.days(),
             "contents": c.contents_amend.days(),
             "placement": c.placement_amend.days(),
             "cessation": 0.0,

@@ -9,6 +9,8 @@ groups them by stage.
 
 from __future__ import annotations
 
+import math
+
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import (
     FAMILY,
@@ -34,7 +36,12 @@ class PlanSteps:
 
     def issue_draft(self, c: Child) -> None:
         """The draft goes to the family, who have 15 days to comment and request a setting."""
-        self.log(c, "draft_plan", "issued", LA)
+        if math.isnan(c.draft_deadline):
+            self.log(c, "draft_plan", "issued", LA)
+        else:  # after an order to make a plan: the draft within 5 weeks of the order (reg 44)
+            now = self.engine.now
+            self.log(c, "draft_plan", "issued_after_order", LA, c.draft_deadline, now <= c.draft_deadline + 1e-9)
+            c.draft_deadline = math.nan
         self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)
 
     def consult_setting(self, c: Child) -> None:

@@ -195,6 +195,7 @@ class TribunalSteps:
             c.ordered = True
             c.no_plan = False
             c.final_deadline = deadline
+            c.draft_deadline = self.engine.now + self.law.compliance_days["make_plan_draft"]
             self.log(c, "comply", f"make_plan_after_{how}", LA)
             self.write_draft(c)
         elif action == "rename" and how == "order" and self.law.placement_power == "remit":
