@@ -31,10 +31,10 @@ def deadline_value(rules_doc: dict, path: str) -> str:
 
 def step_deadline(rules_doc: dict, st: MapStep, case: str | None = None) -> str:
     """A step's deadline as the map prints it: per case when the law sets one per case (reg 44 orders), or the one
-    case asked for; 'at least' for a period the duty holder must allow; 'by design' when the law sets none."""
+    case asked for ('' for the plain one); 'at least' for a period the duty holder must allow; 'by design' when the law sets none."""
     if case is not None and case in st.deadline_by_case:
         return deadline_value(rules_doc, st.deadline_by_case[case])
-    if st.deadline_by_case:
+    if st.deadline_by_case and case != "":  # "" asks for the step's plain deadline (no special case applies)
         return "; ".join(f"{k.replace('_', ' ')}: {deadline_value(rules_doc, p)}"
                          for k, p in st.deadline_by_case.items())
     text = deadline_value(rules_doc, st.deadline)
