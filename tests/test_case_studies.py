@@ -91,7 +91,10 @@ def test_map_flags_the_gaps_reforms_open():
     cur = map_document(base)
     assert "name_setting_outside_list" not in {r["step"] for r in cur["steps"]}  # no lists in current law
     post19 = next(r for r in cur["steps"] if r["step"] == "cessation_post19")
-    assert any("no one accountable for the whole" in g for g in post19["gaps"])
+    # not a split duty (the LA ceases the plan, adult social care holds its own Care Act duty: errata.md 4), but adult
+    # care has no tribunal route (HL v SSHSC [2023])
+    assert not any("no one accountable for the whole" in g for g in post19["gaps"])
+    assert any("tribunal cannot bind adult_social_care" in g for g in post19["gaps"])
 
 
 def test_at_least_eight_case_studies_load():
@@ -152,11 +155,11 @@ def test_fully_pinned_case_gives_one_route_and_the_hand_worked_table(tmp_path, s
         ("psychological_advice", "educational_psychology_service", "6 weeks", 8.0, "la_high_needs"),
         ("decide_to_issue", "local_authority", "16 weeks", 9.4, "la_high_needs"),
         ("draft_plan", "local_authority", "none", 11.4, "la_high_needs"),
-        ("family_comments", "family", "15 days", 13.6, "family"),
+        ("family_comments", "local_authority", "at least 15 days", 13.6, "family"),  # the LA must allow 15 days
         ("name_setting", "local_authority", "20 weeks", 15.3, "la_high_needs"),
         ("final_plan", "local_authority", "20 weeks", 16.4, "la_high_needs"),
-        ("provision", "local_authority,integrated_care_board,school_or_setting", "none", 19.4,
-         "la_high_needs,school_notional_sen,integrated_care_board"),
+        ("provision", "local_authority,integrated_care_board,social_care,school_or_setting", "none (by design)", 19.4,
+         "la_high_needs,school_notional_sen,integrated_care_board,social_care"),
     ]
     assert r["weeks_to_final_plan"]["median"] == 16.4 and r["within_20_weeks_pct"] == 100.0
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from ..engine.model.journey import Journey
 from ..engine.model.records import EventRow
-from ..rules.accountability import deadline_value, gaps
+from ..rules.accountability import gaps, step_deadline
 from ..rules.scenario import LoadedScenario, load_scenario
-from ..schema.case_study import CaseStudy
+from ..schema.case_study import MODELLED_AS, CaseStudy, year_group_of
 from ..schema.files import InputError, parse_model
 from ..schema.shipped import locate
 from ..schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
@@ -44,6 +44,11 @@ def load_case(path: str | Path) -> tuple[CaseStudy, LoadedScenario, int, float]:
                               f"{case.local_authority!r} is not in {case.scenario} (allowed: "
                               f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''})"])
         la = names.index(case.local_authority)
+    on = case.request_date or loaded.scenario.start_date
+    if case.child.year_group is not None and case.child.year_group != year_group_of(case.child.age, on):
+        raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
+                          f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
+                          f"(that age is in year group {year_group_of(case.child.age, on)})"])
     start = 0.0
     if case.request_date is not None:
         start = float((case.request_date - loaded.scenario.start_date).days)
@@ -74,24 +79,36 @@ def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, se
               run: int) -> list[EventRow]:
     """One run: the whole scenario, with the case child added; returns the child's event rows."""
     rec = _OnlyChild()
-    attrs = case.child.model_dump()
+    attrs = case.child.model_dump(exclude={"year_group", "current_setting", "out_of_school", "excluded"})
     age = attrs.pop("age")
-    pins = {k: v for k, v in case.pinned.model_dump().items() if v is not None}
+    attrs["preferred"] = MODELLED_AS.get(attrs["preferred"], attrs["preferred"])
+    pins = case.pins()
+    if case.existing_plan is not None and "transfer_preferred" not in pins:
+        # the file's preference is the family's wish at the next phase transfer (not a draw); later ones are drawn
+        pins["transfer_preferred"] = attrs["preferred"]
+        pins.setdefault("__first_only__", set()).add("transfer_preferred")
+    if case.child.out_of_school:
+        pins["out_of_school"] = True  # ends when a setting is in place (the s.19 duty met by the plan)
 
     def add_child(j: Journey) -> None:
         if case.existing_plan is not None:
-            c = j.add_existing_plan(case.existing_plan.setting, la, age, case.existing_plan.first_review_day,
+            setting = MODELLED_AS.get(case.existing_plan.setting, case.existing_plan.setting)
+            c = j.add_existing_plan(setting, la, age, case.existing_plan.first_review_day,
                                     pins=pins or None, **attrs)
         else:
             c = j.add_request(start, la, age, pins=pins or None, **attrs)
         rec.child = c.id
+        if case.child.out_of_school:
+            j.engine.at(start, j.out_of_school, c)
 
     simulate(loaded, seed, run, recorder=rec, prepare=add_child)  # type: ignore[arg-type]
     return rec.rows
 
 
 ROUTE_WINDOW_DAYS = 18 * DAYS_PER_MONTH  # the route is read over the first 18 months after the start
-ROUTINE = {("annual_review", "maintain")}  # routine events that do not make a route different
+ROUTINE = {("annual_review", "maintain")}
+TOP_ROUTES = 5  # routes reported with their shares
+TYPICAL_SHARE_PCT = 20.0  # a route at or below this share of runs is not called typical  # routine events that do not make a route different
 
 
 def _route(rows: list[EventRow]) -> tuple[str, ...]:
@@ -124,8 +141,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
     on_route = [rows for rows in runs if _route(rows) == route]
     acc = loaded.rules.accountability
     doc = loaded.rules.model_dump(mode="json")
-    flags = gaps(acc.steps, baseline.rules.accountability.steps if baseline is not None else None, acc.bodies,
-                 str(loaded.rules.appeal.placement_power.value))
+    flags = gaps(loaded.rules, baseline.rules if baseline is not None else None)
     table = []
     prev_t = start
     asked = start  # when the advice steps (asked together, answered in parallel) were asked
@@ -140,7 +156,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
         table.append({
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
-            "deadline": deadline_value(doc, st.deadline) if st else "unmapped",
+            "deadline": step_deadline(doc, st, _deadline_case(step, event)) if st else "unmapped",
             "weeks_from_start": round((t - start) / DAYS_PER_WEEK, 1),
             "weeks_in_step": round((t - prev_t) / DAYS_PER_WEEK, 1),
             "payer": list(st.payer) if st else [],
@@ -151,9 +167,19 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
         })
         prev_t = max(prev_t, t)
     n = len(runs)
+    top = [{"route": list(r), "share_pct": round(100.0 * k / n, 1)} for r, k in routes.most_common(TOP_ROUTES)]
+    overridden = sum(1 for rows in runs if any(r.event == "declined_but_mandatory" for r in rows))
+    notes = []
+    if overridden:
+        notes.append(f"mediation is pinned declined, but this rule set makes it mandatory: the family was compelled "
+                     f"to mediate in {round(100.0 * overridden / n, 1)}% of runs")
     return {
         "rules": loaded.law.name,
         "label": loaded.rules.label,
+        "top_routes": top,
+        "route_note": (f"no route above {TYPICAL_SHARE_PCT}% of runs" if top[0]["share_pct"] <= TYPICAL_SHARE_PCT
+                       else f"the commonest route covers {top[0]['share_pct']}% of runs"),
+        "pins_overridden": notes,
         "runs": n,
         "weeks_to_final_plan": _dist(finals, n),
         "weeks_to_provision": _dist(provs, n),
@@ -201,6 +227,22 @@ def _timing(loaded: LoadedScenario, step: str, events: list[EventRow], since: fl
             "started_week": round((t - work - start) / DAYS_PER_WEEK, 1),
             "deadline_week": round((statistics.median(dl) - start) / DAYS_PER_WEEK, 1) if dl else None,
             "deadline_met": (2 * sum(met) >= len(met)) if met else None}
+
+
+def _deadline_case(step: str, event: str) -> str | None:
+    """Which of a step's per-case deadlines an event falls under (reg 44: each order has its own; reg 18: school
+    or post-16 transfer), from the event the journey logged."""
+    if step == "comply":
+        if event.startswith("assess_after"):
+            return "assess_final"
+        if event.startswith("make_plan_after"):
+            return "make_plan_final"
+        return {"amend": "contents", "rename": "placement"}.get(event)
+    if step == "draft_plan":
+        return "after_order_to_make_plan" if event == "issued_after_order" else ""
+    if step == "phase_transfer" and event.startswith("review_age_"):
+        return "post16" if event.removeprefix("review_age_").isdigit() and int(event[11:]) >= 16 else "school"
+    return None
 
 
 def _dedup(rows: list[EventRow]) -> list[EventRow]:
@@ -265,8 +307,30 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "runs": runs, "preferred": case.child.preferred,
             "start": "existing plan on " + str(loaded0.scenario.start_date) if case.existing_plan
             else str(case.request_date),
-            "pinned": {k: v for k, v in case.pinned.model_dump().items() if v is not None},
+            "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
+            "child": describe_child(case),
             "results": results, "what_changes": changes}
+
+
+def describe_child(case: CaseStudy) -> list[str]:
+    """What the file says about the child beyond the attributes the journey draws on, and how the engine models
+    the settings it has no type for (early years as mainstream, specialist colleges as post-16 places)."""
+    ch, out = case.child, []
+    if ch.year_group is not None:
+        out.append("Reception" if ch.year_group == 0 else f"year group {ch.year_group}")
+    setting = case.existing_plan.setting if case.existing_plan is not None else ch.current_setting
+    if setting is not None:
+        out.append("out of school" if setting == "none" else f"currently in {setting}")
+    if ch.excluded:
+        out.append(f"excluded ({ch.excluded.replace('_', ' ')})")
+    if ch.out_of_school:
+        out.append("the LA's s.19 duty to arrange education applies (redress: complaint, LGSCO, judicial review)")
+    for s in {setting, ch.preferred} & set(MODELLED_AS):
+        out.append(f"{s} modelled as {MODELLED_AS[s].replace('_', ' ')} place")
+    if case.cessation is not None:
+        out.append(f"the LA proposes to cease the plan at the {case.cessation.at_review} review: "
+                   f"{case.cessation.reason.replace('_', ' ')}")
+    return out
 
 
 def final_plan_limits(path: str | Path, rules: list[str]) -> dict[str, tuple[float, str]]:

@@ -24,7 +24,7 @@ from ..engine.core.calendar import Calendar
 from ..engine.model import records as rc
 from ..engine.model.journey import Journey
 from ..schema.units import DAYS_PER_WEEK
-from ..schema.vocabulary import APPEAL_TYPES, MEDIATION_OUTCOMES, PAYERS
+from ..schema.vocabulary import APPEAL_TYPES, DESTINATIONS, MEDIATION_OUTCOMES, PAYERS
 from .registry import LA_METRICS, METRIC_LABELS, METRICS, REGISTRY, TARGET_METRICS, Metric, TargetMetric
 
 __all__ = ["LA_METRICS", "METRICS", "METRIC_LABELS", "REGISTRY", "TARGET_METRICS", "Metric", "TargetMetric",
@@ -158,6 +158,8 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
         "tribunal_backlog_end": end_state["tribunal_backlog"],
         "plans_in_force_end": end_state["plans_in_force"],
         "plans_ceased": total(rc.PLANS_CEASED),
+        **{f"plan_end_destination_{d}_pct": _pct(total(rc.DESTINATION_COUNTS[d]), total(rc.PLANS_ENDED_16_PLUS))
+           for d in DESTINATIONS},
         "requests_in_progress_end": sum(1 for c in new if c.status == "in_progress"),
         "school_support_plans": total(rc.SCHOOL_SUPPORT_PLANS),
         "isp_escalations": total(rc.ISP_ESCALATIONS),

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..schema.vocabulary import DESTINATIONS
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -116,6 +118,9 @@ METRICS: tuple[Metric, ...] = (
            'plans in force at the end of the horizon', 'end'),
     Metric('plans_ceased', 'Plans ceased', 'count',
            'plans ceased in the horizon', 'total'),
+    *(Metric(f'plan_end_destination_{d}_pct', f"Plans ended at 16 or over: {d.replace('_', ' ')} (% of them)",
+             'percent', f'young people leaving a plan at 16+ to {d.replace("_", " ")} / plans ended at 16+', 'rate')
+      for d in DESTINATIONS),
     Metric('requests_in_progress_end', 'Requests still in progress at the end', 'count',
            'new requests with no outcome yet at the end', 'end'),
     Metric('school_support_plans', 'Requests met by a school-level support plan (no tribunal route)', 'count',

@@ -192,7 +192,10 @@ def format_map(doc: dict[str, Any], fmt: str) -> str:
 
 def format_case(res: dict[str, Any]) -> str:
     out = [f"{res['title']}", res["summary"], f"Scenario {res['scenario']}, {res['runs']} runs per rule set, seed "
-           f"{res['seed']}; start: {res['start']}; pinned: {res['pinned'] or 'nothing'}", ""]
+           f"{res['seed']}; start: {res['start']}; pinned: {res['pinned'] or 'nothing'}"]
+    if res.get("child"):
+        out.append("The child: " + "; ".join(res["child"]) + ".")
+    out.append("")
     for r in res["results"]:
         f, p = r["weeks_to_final_plan"], r["weeks_to_provision"]
         out.append(f"== {r['rules']}")
@@ -200,7 +203,12 @@ def format_case(res: dict[str, Any]) -> str:
                    f"reached in {f['reached_pct']}% of runs; within 20 weeks in {r['within_20_weeks_pct']}%.")
         out.append(f"Weeks to provision in place: median {p['median']} ({p['p10']} to {p['p90']}), reached in "
                    f"{p['reached_pct']}% of runs.")
-        out.append(f"Most likely route ({r['route_share_pct']}% of runs; {r['routes_seen']} routes seen):")
+        for note in r.get("pins_overridden", []):
+            out.append(f"Pinned choice overridden: {note}.")
+        out.append(f"Routes ({r['routes_seen']} seen; {r['route_note']}), the commonest with their shares:")
+        for t in r["top_routes"]:
+            out.append(f"  {t['share_pct']:>5}%  " + " > ".join(x.split(":")[0] for x in t["route"]))
+        out.append(f"Steps of the commonest route ({r['route_share_pct']}% of runs):")
         rows = [["Step", "Event", "Duty holder", "Deadline", "Week (typical)", "Who pays", "Redress", "Gaps"]]
         for s in r["steps"]:
             rows.append([s["step"], s["event"], ", ".join(s["duty_holder"]) or "-", s["deadline"],

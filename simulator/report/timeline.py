@@ -208,7 +208,13 @@ def _title(res: dict[str, Any], group: list[dict[str, Any]], existing: bool) -> 
 
 
 def pins_in_words(pinned: dict[str, Any]) -> str:
-    words = [PIN_WORDS.get((k, v), f"{k.replace('_', ' ')}: {v}") for k, v in pinned.items()]
+    words = []
+    for k, v in pinned.items():
+        when = ""
+        if isinstance(v, dict):  # a pin by occurrence: {value, occurrence: first | every}
+            when = " (the first time only)" if v.get("occurrence") == "first" else ""
+            v = v.get("value")
+        words.append(PIN_WORDS.get((k, v), f"{k.replace('_', ' ')}: {str(v).replace('_', ' ')}") + when)
     return ("Fixed for this child in every run: " + ", ".join(words) + ".") if words else \
         "Nothing is fixed for this child: every event is drawn as for any other child."
 

@@ -74,6 +74,7 @@ class Law:
     amendment_final_days: float
     phase_transfer_school: tuple[int, int]
     phase_transfer_post16: tuple[int, int]
+    plan_end: tuple[int, int]
     s39_settings: frozenset[str]
     s9_regard_only: frozenset[str]
     mainstream_presumption: bool
@@ -144,6 +145,7 @@ def compile_law(rs: RuleSet) -> Law:
         amendment_final_days=t.amendment_final.days(),
         phase_transfer_school=_mmdd(t.phase_transfer_school_deadline),
         phase_transfer_post16=_mmdd(t.phase_transfer_post16_deadline),
+        plan_end=_mmdd(t.plan_end),
         s39_settings=frozenset(n.s39_settings.value),  # type: ignore[arg-type]
         s9_regard_only=frozenset(n.s9_regard_only.value),  # type: ignore[arg-type]
         mainstream_presumption=bool(n.mainstream_presumption.value),
@@ -161,8 +163,10 @@ def compile_law(rs: RuleSet) -> Law:
         reconsideration_days=a.reconsideration_time.days(),
         compliance_days={
             "assess_notify": c.assess_notify.days(),
+            "recommendation_response": c.recommendation_response.days(),
             "refusal_to_assess": c.assess_final.days(),
             "refusal_to_issue": c.issue_final.days(),
+            "make_plan_draft": c.issue_draft.days(),
             "contents": c.contents_amend.days(),
             "placement": c.placement_amend.days(),
             "cessation": 0.0,

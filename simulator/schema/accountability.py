@@ -15,6 +15,10 @@ from .sourced import Strict
 from .vocabulary import Body, Payer
 from .vocabulary import RedressRoute as Redress
 
+# the parts of an EHC plan whose provision a body holds the duty for (SEND Regs 2014 reg 12: B/F education,
+# C/G health, D/H social care, I the setting)
+Section = Literal["B", "C", "D", "E", "F", "G", "H1", "H2", "I", "J", "K"]
+
 
 class BodyInfo(Strict):
     label: str
@@ -23,11 +27,39 @@ class BodyInfo(Strict):
     tribunal_binds: bool = False  # can a tribunal order bind this body (not just recommend)?
 
 
+class RouteInfo(Strict):
+    """A route of redress as the map reads it: the body that hears it, whether its outcome binds the duty holder
+    (a flag, or the dotted path of a flag parameter of the rule set), whether it can remedy a missed deadline, and
+    whether it is the last resort (judicial review: a claim in the High Court, costly, within 3 months)."""
+
+    label: str
+    body: Body
+    binds: bool | str
+    hears_delay: bool
+    last_resort: bool = False
+    time_limit: str = "none"
+    reference: str
+
+
 class MapStep(Strict):
     label: str
     duty_holder: list[Body]
     lead: Body | Literal["none"] | None = None
+    # the lead duty holder for each section of the plan the step concerns: a step whose bodies each hold their own
+    # section is not a split duty (CFA s.42(2): the LA for F; s.42(3): the ICB for G; errata.md 4)
+    sections: dict[Section, Body] = {}
     deadline: str
+    # deadlines that depend on the case (reg 44: each kind of order has its own), {case: dotted path}
+    deadline_by_case: dict[str, str] = {}
+    # "limit": the duty holder must act within it; "minimum": the duty holder must allow at least this long;
+    # "end": the date a duty ends (the plan at 25), nothing to enforce
+    deadline_kind: Literal["limit", "minimum", "end"] = "limit"
+    # why the law sets no deadline here on purpose (with its source): no "no statutory deadline" gap then
+    no_deadline_reason: str | None = None
+    # where a missed deadline can go (the tribunal does not hear delay)
+    delay_redress: list[Redress] = []
+    # for a rung of redress: the dotted path of the flag saying whether its finding binds the duty holder
+    binds: str | None = None
     payer: list[Payer]
     inspected_by: list[Body]
     redress: list[Redress]
@@ -39,12 +71,19 @@ class MapStep(Strict):
 
 class AccountabilityMap(Strict):
     bodies: dict[Body, BodyInfo]
+    routes: dict[Redress, RouteInfo]
     steps: dict[str, MapStep]
 
     @model_validator(mode="after")
     def _bodies_known(self):
         for name, st in self.steps.items():
-            missing = [b for b in (*st.duty_holder, *st.inspected_by) if b not in self.bodies]
+            missing = [b for b in (*st.duty_holder, *st.inspected_by, *st.sections.values()) if b not in self.bodies]
             if missing:
                 raise ValueError(f"steps.{name}: bodies not described in `bodies`: {', '.join(missing)}")
+            unknown = [r for r in (*st.redress, *st.delay_redress) if r not in self.routes]
+            if unknown:
+                raise ValueError(f"steps.{name}: redress not described in `routes`: {', '.join(unknown)}")
+        for name, rt in self.routes.items():
+            if rt.body not in self.bodies:
+                raise ValueError(f"routes.{name}: body {rt.body!r} not described in `bodies`")
         return self

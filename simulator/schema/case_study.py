@@ -12,7 +12,12 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .sourced import Strict
-from .vocabulary import Need, RedressCapacity, Requester, Setting
+from .vocabulary import MEDIATION_OUTCOMES, Need, RedressCapacity, Requester, Setting
+
+MediationOutcomePin = Literal[("settled", *MEDIATION_OUTCOMES)]  # type: ignore[valid-type]
+# settings a case file may name that the engine models as one of its own (stated in the case's output)
+CaseSetting = Literal[("early_years", "specialist_college", "none", *Setting.__args__)]  # type: ignore[attr-defined]
+MODELLED_AS = {"early_years": "mainstream", "specialist_college": "independent_special"}
 
 
 class Pins(Strict):
@@ -26,11 +31,41 @@ class Pins(Strict):
     dispute_placement: bool | None = None
     dispute_contents: bool | None = None
     mediation: Literal["chosen", "declined"] | None = None
-    mediation_outcome: Literal["settled", "not_settled"] | None = None
+    mediation_outcome: MediationOutcomePin | None = None
     appeal_outcome: Literal["conceded", "withdrawn", "heard"] | None = None
     hearing: Literal["for_family", "for_la"] | None = None
     review_outcome: Literal["maintain", "amend", "cease"] | None = None
     dispute_cessation: bool | None = None
+    phase_transfer: Literal["on_time", "late"] | None = None  # the next setting named after 15 Feb / 31 Mar
+    transfer_preferred: Setting | None = None  # the family's preference at a phase transfer (else drawn)
+    # a pin holds for every occurrence of its event unless named here as "first" (later occurrences are drawn);
+    # in the file either `review_outcome: cease` or `review_outcome: {value: cease, occurrence: first}`
+    occurrence: dict[str, Literal["first", "every"]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_occurrence(cls, data):
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        occ = dict(data.get("occurrence") or {})
+        for k, v in list(data.items()):
+            if k != "occurrence" and isinstance(v, dict):
+                extra = set(v) - {"value", "occurrence"}
+                if "value" not in v or extra:
+                    raise ValueError(f"{k}: a pin is a value or {{value: ..., occurrence: first|every}}")
+                data[k] = v["value"]
+                occ[k] = v.get("occurrence", "every")
+        data["occurrence"] = occ
+        return data
+
+    def engine_pins(self) -> dict:
+        """The pins as the journey reads them: {event: value}, and the events pinned for their first time only."""
+        pins = {k: v for k, v in self.model_dump(exclude={"occurrence"}).items() if v is not None}
+        first = {k for k, o in self.occurrence.items() if o == "first" and k in pins}
+        if first:
+            pins["__first_only__"] = first
+        return pins
 
     @model_validator(mode="after")
     def _possible(self):
@@ -53,6 +88,23 @@ class Pins(Strict):
             problems.append("dispute_placement cannot happen: the requested setting is agreed (pinned)")
         if self.review_outcome in ("maintain", "amend") and self.dispute_cessation is not None:
             problems.append("dispute_cessation cannot happen: the review does not cease the plan (pinned)")
+        unknown = [k for k in self.occurrence if k not in type(self).model_fields or k == "occurrence"]
+        if unknown:
+            problems.append(f"occurrence: {', '.join(unknown)} is not a pin")
+        if self.decide_to_assess == "agreed" and self.dispute_refusal_to_assess is not None:
+            problems.append("dispute_refusal_to_assess cannot happen: the LA agrees to assess (pinned)")
+        if self.decide_to_issue == "issue" and self.dispute_refusal_to_issue is not None:
+            problems.append("dispute_refusal_to_issue cannot happen: the LA issues a plan (pinned)")
+        if self.mediation_outcome is not None and self.appeal_outcome is not None \
+                and self.mediation_outcome != "not_settled" and self.occurrence.get("mediation_outcome") != "first":
+            problems.append(f"appeal_outcome cannot happen: every mediation is {self.mediation_outcome} (pinned), "
+                            "so no appeal follows")
+        disputes = ("dispute_refusal_to_assess", "dispute_refusal_to_issue", "dispute_placement", "dispute_contents",
+                    "dispute_cessation")
+        if all(getattr(self, d) is False for d in disputes):
+            later = [k for k in ("mediation", "mediation_outcome", "appeal_outcome", "hearing") if getattr(self, k)]
+            if later:
+                problems.append(f"{', '.join(later)} cannot happen: every dispute is pinned false")
         if problems:
             raise ValueError("impossible pinned events: " + "; ".join(problems))
         return self
@@ -60,9 +112,17 @@ class Pins(Strict):
 
 class CaseChild(Strict):
     age: Annotated[float, Field(ge=0.0, le=25.0)]
+    # the year group at the start (Reception = 0, nursery -1 and -2, Year 12-14 post-16); checked against the age
+    year_group: Annotated[int, Field(ge=-2, le=14)] | None = None
+    # where the child is now (for a new request; for a plan in force it is the plan's setting): "none" = out of
+    # school; early years settings are modelled as mainstream places and independent specialist colleges as
+    # independent special places (s.39 if on the s.41 list, else s.9: MODELLED_AS)
+    current_setting: CaseSetting | None = None
+    out_of_school: bool = False  # the LA's s.19 duty to arrange education applies (Education Act 1996 s.19)
+    excluded: Literal["permanent", "suspended", "part_time_timetable"] | None = None
     requester: Requester = "school"
     need: Need = "ASD"
-    preferred: Setting = "mainstream"
+    preferred: CaseSetting = "mainstream"
     on_s41: bool = False
     capacity: RedressCapacity = "medium"
     health: bool = False
@@ -71,8 +131,16 @@ class CaseChild(Strict):
 
 
 class ExistingPlan(Strict):
-    setting: Setting
+    setting: CaseSetting
     first_review_day: Annotated[float, Field(ge=0.0)] = 90.0
+
+
+class CessationProposal(Strict):
+    """The LA proposes to cease the plan at a review (CFA s.45; regs 29-31), for a stated reason."""
+
+    reason: Literal["needs_met", "left_education", "employment", "higher_education", "moved_away",
+                    "no_longer_benefits", "age_25"]
+    at_review: Literal["first", "every"] = "first"
 
 
 class CaseStudy(Strict):
@@ -85,10 +153,65 @@ class CaseStudy(Strict):
     request_date: dt.date | None = None
     existing_plan: ExistingPlan | None = None
     child: CaseChild
+    cessation: CessationProposal | None = None
     pinned: Pins = Pins()
 
     @model_validator(mode="after")
     def _start(self):
         if (self.request_date is None) == (self.existing_plan is None):
             raise ValueError("give either request_date (a new request) or existing_plan (a plan already in force)")
+        problems = _contradictions(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    def pins(self) -> dict:
+        """The pins the journey reads, with the cessation proposal as a pinned review outcome."""
+        pins = self.pinned.engine_pins()
+        if self.cessation is not None:
+            pins["review_outcome"] = "cease"
+            if self.cessation.at_review == "first":
+                pins.setdefault("__first_only__", set()).add("review_outcome")
+        return pins
+
+
+def year_group_of(age: float, on: dt.date) -> int:
+    """The year group of a child of `age` on the date `on`: Reception (0) for those aged 4 on the last 1 September
+    (the school year follows the age on 1 September)."""
+    sept = dt.date(on.year if on.month >= 9 else on.year - 1, 9, 1)
+    return int(age - (on - sept).days / 365.25 + 1e-9) - 4
+
+
+def _contradictions(case: CaseStudy) -> list[str]:
+    """Combinations a case file cannot mean: each names the field and why."""
+    ch, p, out = case.child, case.pinned, []
+    age = ch.age
+    setting = ch.current_setting if case.existing_plan is None else case.existing_plan.setting
+    if (ch.out_of_school or ch.excluded == "permanent") and setting not in (None, "none", "alternative_provision"):
+        out.append(f"child.current_setting: {setting} contradicts out_of_school/permanent exclusion (use none or "
+                   "alternative_provision)")
+    for field, value in (("child.current_setting", setting), ("child.preferred", ch.preferred)):
+        if value == "early_years" and age >= 5.5:
+            out.append(f"{field}: early_years is for children under compulsory school age (age {age:g})")
+        if value in ("specialist_college", "post16") and age < 15.5:
+            out.append(f"{field}: {value} is a post-16 setting (age {age:g})")
+    if ch.preferred == "none":
+        out.append("child.preferred: none is not a setting a family can request")
+    if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and age >= 5.0:
+        out.append("child.current_setting: none (no school) needs out_of_school: true")
+    if case.existing_plan is not None:
+        for k in ("decide_to_assess", "dispute_refusal_to_assess", "decide_to_issue", "dispute_refusal_to_issue"):
+            if getattr(p, k) is not None:
+                out.append(f"pinned.{k} cannot happen: the plan is already in force (existing_plan)")
+        if case.existing_plan.setting == "none":
+            out.append("existing_plan.setting: a plan in force names a setting (none is not one)")
+    if case.cessation is not None:
+        if case.existing_plan is None and p.decide_to_issue == "not_to_issue":
+            out.append("cessation: no plan is issued (pinned decide_to_issue: not_to_issue)")
+        if p.review_outcome in ("maintain", "amend"):
+            out.append(f"cessation: the reviews are pinned to {p.review_outcome}")
+        if case.cessation.reason == "age_25" and age < 24.0:
+            out.append(f"cessation.reason: age_25 for a young person of {age:g}")
+    if p.dispute_cessation is not None and p.review_outcome is None and case.cessation is None:
+        out.append("pinned.dispute_cessation: no cessation is pinned or proposed, so it may never apply")
+    return out

@@ -177,7 +177,11 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, int], bytes]:
         _walk(node, path, lines)
         try:
             data = loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as e:
+        except ValueError as e:  # a date that cannot exist (2019-02-30): YAML reads it as a date and fails
+            if "date" in str(e) or "day" in str(e) or "month" in str(e):
+                raise InputError([_bad_date(path, node, e)]) from None
+            raise InputError([f"{path}:?: (file): not valid YAML: {e}"]) from None
+        except (yaml.YAMLError, TypeError, OverflowError) as e:
             mark = getattr(e, "problem_mark", None)
             line = f"{mark.line + 1}" if mark else "?"
             problem = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -192,6 +196,35 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, int], bytes]:
         raise InputError([f"{path}:{_line_of(lines, loc)}: {_dotted(loc)}: not a finite number (allowed: a finite "
                           "number; NaN and infinity are never meaningful here)" for loc in bad])
     return data, lines, raw
+
+
+def _bad_date(path: Path, node: yaml.Node | None, err: Exception) -> str:
+    """One line naming the field whose date cannot exist (YAML parses dates before the schema sees them)."""
+    import datetime as dt  # noqa: PLC0415
+
+    def find(n: yaml.Node, loc: tuple[str, ...]) -> tuple[tuple[str, ...], yaml.Node] | None:
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                hit = find(v, (*loc, str(k.value)))
+                if hit:
+                    return hit
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                hit = find(v, (*loc, str(i)))
+                if hit:
+                    return hit
+        elif isinstance(n, yaml.ScalarNode) and n.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                dt.date.fromisoformat(str(n.value)[:10])
+            except ValueError:
+                return loc, n
+        return None
+
+    hit = find(node, ()) if node is not None else None
+    if hit is None:
+        return f"{path}:?: not a valid value: {err}"
+    loc, n = hit
+    return f"{path}:{n.start_mark.line + 1}: {'.'.join(loc)}: {n.value} is not a date that exists ({err})"
 
 
 def _dotted(loc: Loc) -> str:
@@ -275,12 +308,22 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if p not in ("function-after[_explained(), Provenance]",))
         line = _line_of(lines, loc)
+        named = ()
+        if not loc:  # a check across fields that names the field it is about: point at that field
+            first = e["msg"].removeprefix("Value error, ").split(" ", 1)[0].rstrip(":")
+            named = tuple(first.split("."))
+            if named in lines:
+                loc, line = named, lines[named]
+            else:
+                named = ()
         if e["type"] == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
             allowed = ", ".join(owner.model_fields) if owner else ""
             msg = f"unknown field {loc[-1]!r}" + (f" (allowed: {allowed})" if allowed else "")
         else:
             msg = _explain(e)
+            if named:  # the message began with the field's name: it is now the line's field
+                msg = msg.split(" ", 1)[1] if " " in msg else msg
         out.append(f"{path}:{line}: {_dotted(loc)}: {msg}".replace("\n", " "))
     return out
 

@@ -156,6 +156,9 @@ class Timeline(Strict):
     amendment_final: Param
     phase_transfer_school_deadline: Param
     phase_transfer_post16_deadline: Param
+    post16_transfer_notice: Param
+    health_mediation_inform: Param
+    plan_end: Param
 
 
 class Naming(Strict):
@@ -194,10 +197,13 @@ class Appeal(Strict):
 
 class Compliance(Strict):
     assess_notify: Param
+    assess_no_plan: Param
     assess_final: Param
+    issue_draft: Param
     issue_final: Param
     contents_amend: Param
     placement_amend: Param
+    recommendation_response: Param
 
 
 class Effects(Strict):
@@ -279,14 +285,21 @@ class RuleSet(Strict):
         if len(set(positions)) != len(positions):
             raise ValueError("redress_ladder positions must be distinct")
         doc = self.model_dump(mode="json", exclude={"accountability"})
-        for name, st in self.accountability.steps.items():
-            if st.deadline != "none":
+        acc = self.accountability
+        paths = [(f"steps.{n}.deadline", st.deadline) for n, st in acc.steps.items()]
+        paths += [(f"steps.{n}.deadline_by_case.{k}", p) for n, st in acc.steps.items()
+                  for k, p in st.deadline_by_case.items()]
+        paths += [(f"steps.{n}.binds", st.binds) for n, st in acc.steps.items() if st.binds]
+        paths += [(f"routes.{n}.time_limit", rt.time_limit) for n, rt in acc.routes.items()]
+        paths += [(f"routes.{n}.binds", rt.binds) for n, rt in acc.routes.items() if isinstance(rt.binds, str)]
+        for where, path in paths:
+            if path != "none":
                 try:
-                    node = get_path(doc, st.deadline)
+                    node = get_path(doc, path)
                     assert isinstance(node, dict) and "unit" in node
                 except (KeyError, AssertionError):
-                    raise ValueError(f"accountability.steps.{name}.deadline: {st.deadline!r} is not a parameter of "
-                                     "this rule set (or 'none')") from None
+                    raise ValueError(f"accountability.{where}: {path!r} is not a parameter of this rule set "
+                                     "(or 'none')") from None
         return self
 
 

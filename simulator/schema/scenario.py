@@ -30,7 +30,7 @@ from .sourced import (
     Shape,
     Strict,
 )
-from .vocabulary import AgeBand, AppealType, RedressCapacity, Requester, Setting
+from .vocabulary import AgeBand, AppealType, Destination, RedressCapacity, Requester, Setting
 
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -62,6 +62,7 @@ AgeBandMix = Mix[AgeBand]
 SettingMix = Mix[Setting]
 CapacityMix = Mix[RedressCapacity]
 LabelMix = Mix[str]
+DestinationMix = Mix[Destination]
 
 
 class LocalAuthority(Strict):
@@ -249,6 +250,13 @@ class RedressBehaviour(Strict):
     mediation_wait_when_late_probability: Probability
     drop_out_at_compelled_rung_probability: dict[RedressCapacity, Probability]
     la_follows_nonbinding_review_probability: Probability
+    # the tribunal's extended powers (errata.md 1): recommendations on health and social care at a hearing of an
+    # education appeal, and the commissioner's written response within 5 weeks
+    extended_powers_share: Probability
+    recommendation_made_probability: Probability
+    recommendation_followed_probability: Probability
+    recommendation_response_late_probability: Probability
+    recommendation_response_late_extra_days: Days
 
     @model_validator(mode="after")
     def _mediation_shares(self):
@@ -280,6 +288,14 @@ class Reviews(Strict):
     cease_probability_per_year: dict[AgeBand, Probability]
     phase_transfer_late_probability: Probability
     phase_transfer_late_extra_days: Days
+    # LA practice, not a statutory limit: the Code of Practice (9.178) asks for reviews of under-5s every 3-6 months
+    under5_review_interval_months: Shape  # months, positive
+    # the final amended plan after proposed amendments (reg 22: within 8 weeks), issued late in some authorities
+    amendment_late_probability: Probability
+    amendment_late_extra_days: Days
+    # where a young person goes when the plan ends at 16 or over, by age at the end and by need ("complex": SLD, PMLD,
+    # MSI); the shares of employment, further or higher education, supported living, adult social care, none
+    destinations: dict[Literal["age_16_19", "age_20_25"], dict[Literal["complex", "other"], DestinationMix]]
 
 
 class Scenario(Strict):

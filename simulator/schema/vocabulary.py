@@ -29,7 +29,7 @@ CAPACITIES: tuple[str, ...] = RedressCapacity.__args__  # type: ignore[attr-defi
 # bodies of the accountability map, the routes of redress, and who pays
 BODIES = ("local_authority", "educational_psychology_service", "school_or_setting", "integrated_care_board",
           "social_care", "adult_social_care", "mediation_service", "independent_review_panel", "tribunal", "lgsco",
-          "phso", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
+          "phso", "administrative_court", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
 REDRESS = ("tribunal_appeal", "tribunal_recommendation", "mediation", "complaint_school", "complaint_la",
            "complaint_nhs", "lgsco", "phso", "judicial_review", "independent_panel", "reconsideration_by_la")
 # la_general_fund: the LA's own budget for SEN administration (assessments, EP advice, mediation, tribunal work);
@@ -50,6 +50,12 @@ RUNGS: tuple[str, ...] = Rung.__args__  # type: ignore[attr-defined]
 # (not followed by an appeal) is the first three together (errata.md 2)
 MEDIATION_OUTCOMES = ("for_family", "partial", "family_accepts", "not_settled")
 
+# where a young person goes when a plan ends at 16 or over (the seed: outcomes beyond further education, training or
+# work, such as independent or supported living); each has its duty holder and redress in the accountability map
+Destination = Literal["employment", "further_or_higher_education", "supported_living", "adult_social_care",
+                      "no_provision"]
+DESTINATIONS: tuple[str, ...] = Destination.__args__  # type: ignore[attr-defined]
+
 # the groups every metric is also reported by (summary.json and compare: `by_group`)
 GROUP_DIMENSIONS = ("redress_capacity", "requester", "primary_need")
 
@@ -63,8 +69,10 @@ STEPS = (
     "sen_support", "request", "school_support_plan", "decide_to_assess", "school_advice", "psychological_advice",
     "health_advice", "social_care_advice", "decide_to_issue", "draft_plan", "family_comments", "name_setting",
     "name_setting_outside_list", "final_plan", "provision", "redress", "mediation_advice", "mediation",
-    "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision", "comply",
-    "reconsideration", "annual_review", "phase_transfer", "cessation", "cessation_post19",
+    "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision",
+    "tribunal_recommendation", "recommendation_response", "comply",
+    "reconsideration", "health_mediation", "education_out_of_school", "annual_review", "amended_plan", "phase_transfer", "cessation", "cessation_post19", "plan_end_25",
+    *(f"destination_{d}" for d in DESTINATIONS),
 )
 
 # rule-set parameter units other than durations (durations: schema.units.TIME_UNITS)

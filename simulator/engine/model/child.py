@@ -52,7 +52,7 @@ class Child:
         "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
         "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
         "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
-        "gid", "disputed_at", "decided_at", "compelled", "escalated", "how",
+        "gid", "disputed_at", "decided_at", "compelled", "escalated", "how", "draft_deadline",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -95,6 +95,7 @@ class Child:
         self.named_ground = ""
         self.setting_since = math.nan
         self.pins: dict[str, Any] | None = None  # outcomes fixed by a case study
+        self.draft_deadline = math.nan  # after an order to make a plan: the draft within 5 weeks (reg 44)
         self.gid = 0  # the child's group: family capacity x requester x need (Population.group_id)
         self.disputed_at = math.nan  # the day the open dispute began
         self.decided_at = math.nan  # the day the tribunal decided the open dispute

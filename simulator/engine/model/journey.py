@@ -18,10 +18,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ...rules.law import Law
 from ...rules.scenario import LoadedScenario
 from ...schema.paths import get_attr_path
-from ...schema.units import DAYS_PER_YEAR
+from ...schema.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from ...schema.vocabulary import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
 from ..core.calendar import Calendar
 from ..core.loop import Engine
@@ -39,6 +41,8 @@ from .route.redress import RedressSteps
 from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
 from .streams import STREAMS
+
+FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that hold for their first occurrence only
 
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, Population,
@@ -153,6 +157,12 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                                  if k.startswith("placement.")}
         self._transfers = self._transfer_calendar()
         self._review_every = law.annual_review_days
+        self._review_every_under5 = self.sc.reviews.under5_review_interval_months.value * DAYS_PER_MONTH
+        self._p_amend_late = self.sc.reviews.amendment_late_probability.value
+        self._amend_late_days = self.sc.reviews.amendment_late_extra_days.value
+        self._destination_cum = {band: {group: list(zip(mix.values, np.cumsum(list(mix.values.values())).tolist(),
+                                                         strict=True)) for group, mix in by.items()}
+                                 for band, by in self.sc.reviews.destinations.items()}
         self._p_late_comply = self.sc.redress.la_late_compliance_probability.value * fx.la_late_compliance_multiplier
         self._p_isp = {n: fx.school_support_plan_share * law.isp_eligible_by_need.get(n, 1.0) for n in self.needs}
         lock = law.triple_lock_measured_on
@@ -170,7 +180,12 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
     @staticmethod
     def pinned(c: Child, key: str) -> Any:
         """The outcome a case study fixes for this decision, or None to draw it."""
-        return None if c.pins is None else c.pins.get(key)
+        if c.pins is None:
+            return None
+        value = c.pins.get(key)
+        if value is not None and key in c.pins.get(FIRST_ONLY, ()):
+            del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
+        return value
 
     def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
         """A working time from the scenario's `durations.<name>` with its stated distribution."""
@@ -224,6 +239,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             c.place_job = res.seize(c, noop)
         self.engine.at(first_review_day, self.annual_review, c)
         self._schedule_transfer(c, max(self.engine.now, 0.0))
+        self.schedule_plan_end(c)
         return c
 
     def run(self) -> None:

@@ -69,6 +69,7 @@ class Population:
                 c.place_res = res
                 c.place_job = res.seize(c, noop)
             self._schedule_transfer(c, 0.0)
+            self.schedule_plan_end(c)
         self.plans_in_force += n_stock
         self.n_stock = n_stock
         self.disputes_at_start()

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ...schema.vocabulary import APPEAL_TYPES, MEDIATION_OUTCOMES, PAYERS
+from ...schema.vocabulary import APPEAL_TYPES, DESTINATIONS, MEDIATION_OUTCOMES, PAYERS
 from ..core.calendar import Calendar
 
 
@@ -54,6 +54,8 @@ WITHIN_LIMIT_EXCL_EXCEPTIONS = "within_20_weeks_excl_exceptions"  # within the r
 OVER_1_YEAR_EXCL_EXCEPTIONS = "over_1_year_excl_exceptions"
 PLACEMENT_OUTSIDE_LIST_NO_APPEAL = "placement_outside_list_no_appeal"
 PLANS_CEASED = "plans_ceased"
+PLANS_ENDED_16_PLUS = "plans_ended_16_plus"  # plans ceased or ended at 16 or over: the destinations' denominator
+DESTINATION_COUNTS = {d: f"destination_{d}" for d in DESTINATIONS}
 PLACEMENTS_INDEPENDENT_SPECIAL = "placements_independent_special"  # places taken up in an independent special school
 TRANSFERS_NAMED = "transfers_named"  # phase transfers at which the next setting was named
 TRANSFER_LATE_WEEKS_SUM = "transfer_late_weeks_sum"  # weeks after the deadline before the next setting was named
@@ -79,6 +81,7 @@ COST_BY_PAYER = {p: f"cost_{p}" for p in PAYERS}
 COUNTS = frozenset({
     REQUESTS, REFUSED, REFUSED_BY_REQUEST_YEAR, REQUEST_WITHDRAWN, ASSESSMENT_WITHDRAWN, ASSESSMENT_LAPSED,
     ASSESSED_NO_PLAN, DECIDED_TO_ISSUE, SCHOOL_SUPPORT_PLANS, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS,
+    PLANS_ENDED_16_PLUS, *DESTINATION_COUNTS.values(),
     WITHIN_LIMIT_EXCL_EXCEPTIONS, OVER_1_YEAR_EXCL_EXCEPTIONS, PLACEMENT_OUTSIDE_LIST_NO_APPEAL, PLANS_CEASED,
     DECIDED_TO_ASSESS, ISP_ESCALATIONS, PLACEMENTS_INDEPENDENT_SPECIAL, TRANSFERS_NAMED, TRANSFER_LATE_WEEKS_SUM,
     *MEDIATION_BY_OUTCOME.values(), MEDIATIONS_COMPELLED, MEDIATION_LIMIT_MISSED, DROPPED_OUT,

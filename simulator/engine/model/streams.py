@@ -26,10 +26,13 @@ REDRESS_STREAMS = ("contents_dispute", *(f"dispute_{k}" for k in APPEAL_TYPES), 
                    "mediation_late", "mediation_late_days", "mediation_service", "mediation_settles", "review_days",
                    "review_resolves", "appeal_days", "appeal_end", "concede_early", "concede_time", "hearing_outcome",
                    "comply", "comply_late", "comply_late_days", "mediation_outcome", "mediation_wait", "drop_out",
-                   "review_followed", "reconsideration_days")
+                   "review_followed", "reconsideration_days", "extended_powers", "recommendation_made",
+                   "recommendation_followed", "recommendation_days", "recommendation_late",
+                   "recommendation_late_days")
 # plans in force: annual reviews and phase transfers
 REVIEW_STREAMS = ("review_late", "review_late_days", "review_decision", "review_outcome", "contents_dispute_review",
-                  "transfer_late", "transfer_late_days", "transfer_preference", "step_down")
+                  "transfer_late", "transfer_late_days", "transfer_preference", "step_down", "amendment_final",
+                  "amendment_late", "amendment_late_days", "destination")
 
 STREAMS: tuple[str, ...] = (*ATTRIBUTE_STREAMS, *POPULATION_STREAMS, *ROUTE_STREAMS, *REDRESS_STREAMS,
                             *REVIEW_STREAMS)

@@ -26,6 +26,9 @@ PREFERENCE_ORDER = {"independent_special": ("maintained_special", "resourced_pro
                     "resourced_provision": ("mainstream",), "alternative_provision": ("mainstream",)}
 
 
+OUT_OF_SCHOOL = "out_of_school"  # the pin a case study sets for a child out of school (s.19 duty)
+
+
 class PlacementSteps:
     """Naming a school or college (Section I) and securing the place: the steps of this stage (mixed into `Journey`)."""
 
@@ -127,6 +130,12 @@ class PlacementSteps:
         self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
                              self.provision_in_place, (c, c.place_seq))
 
+    def out_of_school(self, c: Child) -> None:
+        """A case child out of school: the LA's duty to arrange suitable education (Education Act 1996 s.19) runs
+        until a setting is in place; its redress is a complaint, the LGSCO, judicial review (no tribunal)."""
+        if c.status not in ("ceased",):
+            self.log(c, "education_out_of_school", "s19_duty_arises", LA)
+
     def provision_in_place(self, arg: tuple) -> None:
         c, seq = arg
         if c.status != "plan" or seq != c.place_seq:
@@ -138,5 +147,8 @@ class PlacementSteps:
         c.days_without_provision += now - c.waiting_since
         c.waiting_since = math.nan
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
+        if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
+            del c.pins[OUT_OF_SCHOOL]
+            self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
         if c.setting == "independent_special":
             self.counters.count(c, PLACEMENTS_INDEPENDENT_SPECIAL, now)

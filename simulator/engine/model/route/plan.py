@@ -9,6 +9,8 @@ groups them by stage.
 
 from __future__ import annotations
 
+import math
+
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import (
     FAMILY,
@@ -34,7 +36,12 @@ class PlanSteps:
 
     def issue_draft(self, c: Child) -> None:
         """The draft goes to the family, who have 15 days to comment and request a setting."""
-        self.log(c, "draft_plan", "issued", LA)
+        if math.isnan(c.draft_deadline):
+            self.log(c, "draft_plan", "issued", LA)
+        else:  # after an order to make a plan: the draft within 5 weeks of the order (reg 44)
+            now = self.engine.now
+            self.log(c, "draft_plan", "issued_after_order", LA, c.draft_deadline, now <= c.draft_deadline + 1e-9)
+            c.draft_deadline = math.nan
         self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)
 
     def consult_setting(self, c: Child) -> None:
@@ -66,8 +73,9 @@ class PlanSteps:
                 self.counters.count(c, OVER_1_YEAR_EXCL_EXCEPTIONS, now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
         self.secure_place(c, c.setting)
-        self.engine.schedule(self.law.annual_review_days, self.annual_review, c)
+        self.engine.schedule(self.review_interval(c, now), self.annual_review, c)
         self._schedule_transfer(c, now)
+        self.schedule_plan_end(c)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
             and not self.law.outside_list_appealable
         if no_appeal:  # the setting cannot be appealed; the plan's contents still can
@@ -75,6 +83,6 @@ class PlanSteps:
             self.log(c, "name_setting_outside_list", "no_appeal_against_setting_named", LA)
         if c.named_against_wish and not no_appeal:
             self.dispute_or_accept(c, "placement")
-        elif (self.pinned(c, "dispute_contents") if self.pinned(c, "dispute_contents") is not None
+        elif (pin if (pin := self.pinned(c, "dispute_contents")) is not None
               else self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents")):
             self.start_dispute(c, "contents")

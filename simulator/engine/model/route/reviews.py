@@ -18,9 +18,16 @@ from ....schema.vocabulary import (
     SETTINGS,
 )
 from ..child import Child, age_band
-from ..records import PLANS_CEASED, TRANSFER_LATE_WEEKS_SUM, TRANSFERS_NAMED
+from ..records import (
+    DESTINATION_COUNTS,
+    PLANS_CEASED,
+    PLANS_ENDED_16_PLUS,
+    TRANSFER_LATE_WEEKS_SUM,
+    TRANSFERS_NAMED,
+)
 from ..streams import TRANSFER_NAMING
 
+COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
 SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer only under the White Paper (WP4)
 
@@ -62,17 +69,21 @@ class ReviewSteps:
             self.counters.count(c, metric, due, amount)
         now = self.engine.now
         age = (now - c.born) / DAYS_PER_YEAR
-        if now + self._review_every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
-                                                            and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
-            self._review_held(c, now + self._review_every)  # (school-age plans under WP4: at transfers only)
-        pin = None if c.pins is None else c.pins.get("review_outcome")
+        every = self.review_interval(c, now)
+        if now + every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
+                                               and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
+            self._review_held(c, now + every)  # (school-age plans under WP4: at transfers only)
+        pin = self.pinned(c, "review_outcome")
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
             return
         # one draw decides the review's outcome: cease, move to special, amend, or maintain (in that order)
         u = self.rng.review_outcome.u(c.id, k)
         p_cease = self.p_cease[age_band(age)]
-        if age >= self.law.plan_end_age or pin == "cease" or (pin is None and u < p_cease):
+        if age < 5.0 and self._review_every_under5 < self._review_every:
+            # a yearly chance of ceasing, spread over the shorter under-5 cycle
+            p_cease = 1.0 - (1.0 - p_cease) ** (self._review_every_under5 / self._review_every)
+        if pin == "cease" or (pin is None and u < p_cease):
             self.log(c, "annual_review", "cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
@@ -85,10 +96,53 @@ class ReviewSteps:
         u = (u - p_move) / (1.0 - p_move) if p_move < 1.0 else 1.0
         if pin == "amend" or (pin is None and u < self._p_amend):
             self.log(c, "annual_review", "amend", LA)
+            self._propose_amendments(c, k)
             if self.rng.contents_dispute_review.u(c.id, k) < self._dispute_p(c, "contents"):
                 self.start_dispute(c, "contents")
             return
         self.log(c, "annual_review", "maintain", LA)
+
+    def review_interval(self, c: Child, now: float) -> float:
+        """Days to the next review: every 12 months (CFA s.44(1)); for a child who is still under 5 at the next
+        review, the LA's practice under the Code of Practice's 3-6 months (9.178: guidance, so a longer gap is not
+        logged as a breach)."""
+        under5 = self._review_every_under5
+        return under5 if under5 < self._review_every and (now + under5 - c.born) / DAYS_PER_YEAR < 5.0 \
+            else self._review_every
+
+    def _propose_amendments(self, c: Child, k: int) -> None:
+        """Proposed amendments go with the decision; the final amended plan is due within 8 weeks (reg 22), late in
+        some authorities. Only logged: the appeal right already runs from the decision (the dispute started there),
+        so the amended plan changes no later draw."""
+        i, rng = c.id, self.rng
+        limit = self.law.amendment_final_days
+        days = limit * rng.amendment_final.u(i, k)
+        if rng.amendment_late.u(i, k) < self._p_amend_late:
+            days = limit + rng.amendment_late_days.exponential(self._amend_late_days, i, k)
+        deadline = self.engine.now + limit
+        if self.engine.now + days < self.horizon:
+            self.engine.schedule(days, self._amended_plan_issued, (c, deadline))
+
+    def _amended_plan_issued(self, arg: tuple) -> None:
+        c, deadline = arg
+        if c.status == "plan":
+            now = self.engine.now
+            self.log(c, "amended_plan", "issued", LA, deadline, now <= deadline + 1e-9)
+
+    def schedule_plan_end(self, c: Child) -> None:
+        """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
+        year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
+        birthday = self.cal.date(c.born + self.law.plan_end_age * DAYS_PER_YEAR)
+        month, day = self.law.plan_end
+        end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
+        at = self.cal.day(end)
+        if max(self.engine.now, 0.0) <= at < self.horizon:
+            self.engine.at(at, self._plan_end_25, c)
+
+    def _plan_end_25(self, c: Child) -> None:
+        if c.status == "plan":
+            self.log(c, "plan_end_25", "plan_ended", LA)
+            self.cease(c)
 
     def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
         named, refused, ground = self.decide_setting(c, wanted, occurrence + 1)
@@ -125,7 +179,8 @@ class ReviewSteps:
             return
         rv = self.sc.reviews
         i, k = c.id, c.transfers
-        late = self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
+        pin = self.pinned(c, "phase_transfer")
+        late = (pin == "late") if pin else self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
         delay = self.rng.transfer_late_days.exponential(rv.phase_transfer_late_extra_days.value, i, k) \
             if late else 0.0
         self.engine.schedule(delay, self._transfer_named, (c, deadline, age))
@@ -136,7 +191,8 @@ class ReviewSteps:
             return
         now = self.engine.now
         cum = self.cum_pref_post16 if age >= 16 else self.cum_pref_school
-        wanted = SETTINGS[self.rng.transfer_preference.choice(cum, c.id, c.transfers)]
+        wanted = self.pinned(c, "transfer_preferred") or SETTINGS[self.rng.transfer_preference.choice(
+            cum, c.id, c.transfers)]
         self.log(c, "phase_transfer", f"review_age_{age}", LA, deadline, now <= deadline + 1e-9)
         self.counters.count(c, TRANSFERS_NAMED, now)
         if now > deadline:  # weeks without a named setting for the next phase
@@ -177,3 +233,17 @@ class ReviewSteps:
             self.log(c, "cessation_post19", "plan_ceased", LA)
         else:
             self.log(c, "cessation", "plan_ceased", LA)
+        age = (now - c.born) / DAYS_PER_YEAR
+        if age >= 16.0:
+            self._destination(c, age)
+
+    def _destination(self, c: Child, age: float) -> None:
+        """Where the young person goes when the plan ends at 16 or over, drawn by age and need (ranged assumptions
+        in the scenario); the map gives each destination's duty holder and redress (adult care: Care Act, LGSCO)."""
+        shares = self._destination_cum["age_16_19" if age < 20.0 else "age_20_25"][
+            "complex" if c.need in COMPLEX_NEEDS else "other"]
+        u = self.rng.destination.u(c.id, 0)
+        d = next((k for k, cum in shares if u < cum), shares[-1][0])
+        self.counters.count(c, PLANS_ENDED_16_PLUS, self.engine.now)
+        self.counters.count(c, DESTINATION_COUNTS[d], self.engine.now)
+        self.log(c, f"destination_{d}", "plan_ended", LA)

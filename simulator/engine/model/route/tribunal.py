@@ -14,7 +14,9 @@ import math
 
 from ....schema.vocabulary import (
     FAMILY,
+    ICB,
     LA,
+    SOCIAL,
     TRIBUNAL,
 )
 from ...core.resources import release
@@ -32,6 +34,7 @@ from ..records import (
 from ..streams import RECONSIDERATION_NAMING
 
 # what an appeal decides, and which step follows a decision for the family
+EDUCATION_APPEALS = ("contents", "placement", "refusal_to_issue")  # B/F/I or a refusal to issue (errata.md 1)
 SEND_BACK = {"refusal_to_assess": "assess", "refusal_to_issue": "issue", "contents": "amend",
              "placement": "rename", "cessation": "continue"}
 
@@ -128,6 +131,8 @@ class TribunalSteps:
     def _tribunal_decision(self, c: Child) -> None:
         now = self.engine.now
         c.decided_at = now
+        if (c.health or c.social) and c.dispute in EDUCATION_APPEALS:
+            self._recommendations(c)
         pin = self.pinned(c, "hearing")
         if (pin == "for_family") if pin else self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
             self.counters.count(c, DECIDED_FOR_FAMILY, now, academic=True)
@@ -137,6 +142,34 @@ class TribunalSteps:
             self.counters.count(c, DECIDED_FOR_LA, now, academic=True)
             self.log(c, "tribunal_decision", "for_la", TRIBUNAL)
             self.decision_stands(c, c.dispute, "for_la")
+
+    def _recommendations(self, c: Child) -> None:
+        """The extended powers (continued after the trial: errata.md 1): with an education appeal heard, the tribunal
+        may recommend health or social care provision; the commissioner answers in writing within 5 weeks, giving
+        the steps it will take or its reasons. Non-binding: a refusal can go only to the PHSO (health), the LGSCO
+        (social care) or judicial review. Only logged: no later draw of the child changes."""
+        i, k, r, rng = c.id, c.disputes, self.sc.redress, self.rng
+        if rng.extended_powers.u(i, k) >= r.extended_powers_share.value:
+            return
+        if rng.recommendation_made.u(i, k) >= r.recommendation_made_probability.value:
+            self.log(c, "tribunal_recommendation", "not_made", TRIBUNAL)
+            return
+        self.log(c, "tribunal_recommendation", "made", TRIBUNAL)
+        limit = self.law.compliance_days["recommendation_response"]
+        days = limit * rng.recommendation_days.u(i, k)
+        if rng.recommendation_late.u(i, k) < r.recommendation_response_late_probability.value:
+            days = limit + rng.recommendation_late_days.exponential(r.recommendation_response_late_extra_days.value,
+                                                                    i, k)
+        followed = rng.recommendation_followed.u(i, k) < r.recommendation_followed_probability.value
+        if self.engine.now + days < self.horizon:
+            self.engine.schedule(days, self._recommendation_answered,
+                                 (c, self.engine.now + limit, followed, ICB if c.health else SOCIAL))
+
+    def _recommendation_answered(self, arg: tuple) -> None:
+        c, deadline, followed, who = arg
+        now = self.engine.now
+        self.log(c, "recommendation_response", "followed" if followed else "not_followed_reasons_given", who,
+                 deadline, now <= deadline + 1e-9)
 
     def resolve_for_family(self, c: Child, how: str) -> None:
         """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
@@ -162,6 +195,7 @@ class TribunalSteps:
             c.ordered = True
             c.no_plan = False
             c.final_deadline = deadline
+            c.draft_deadline = self.engine.now + self.law.compliance_days["make_plan_draft"]
             self.log(c, "comply", f"make_plan_after_{how}", LA)
             self.write_draft(c)
         elif action == "rename" and how == "order" and self.law.placement_power == "remit":
