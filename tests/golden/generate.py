@@ -34,14 +34,17 @@ TIMINGS = ("wall_seconds", "children_per_second", "events_per_second")
 VERSIONED = {".parquet": "pyarrow", ".png": "matplotlib"}
 
 
-def _invoke(*args: str) -> str:
-    """Run one `sendsim` command in this process; its standard output (progress on stderr is dropped)."""
+def _invoke(*args: str, ok: tuple[int, ...] = (0,)) -> str:
+    """Run one `sendsim` command in this process; its standard output (progress on stderr is dropped).
+
+    `ok`: the exit codes that mean the command worked (backtest exits 3 when targets are missed, as small_la's
+    two-year run misses some)."""
     from click.testing import CliRunner
 
     from simulator.cli import main
 
     r = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    if r.exit_code != 0:
+    if r.exit_code not in ok:
         raise RuntimeError(f"sendsim {' '.join(args)} exited {r.exit_code}:\n{r.output}")
     return r.stdout
 
@@ -85,7 +88,7 @@ def produce(out: Path) -> None:
         (out / "case-sam.txt").write_text(_invoke("case-study", "case_studies/sam_autistic_mainstream_specialist.yaml",
                                                   "--rules", "current_2014", "--rules", "green_paper_2022",
                                                   "--runs", "5", "--seed", "2"))
-        bt = json.loads(_invoke("backtest", SMALL, "--json"))
+        bt = json.loads(_invoke("backtest", SMALL, "--json", ok=(0, 3)))
         (out / "backtest.json").write_text(json.dumps(_drop(bt, TIMINGS), indent=2) + "\n")
         (out / "rules-list.txt").write_text(_invoke("rules", "list"))
         for r in RULE_SETS:
