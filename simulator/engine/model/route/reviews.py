@@ -132,7 +132,10 @@ class ReviewSteps:
     def schedule_plan_end(self, c: Child) -> None:
         """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
         year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
-        birthday = self.cal.date(c.born + self.law.plan_end_age * DAYS_PER_YEAR)
+        turns = c.born + self.law.plan_end_age * DAYS_PER_YEAR
+        if turns >= self.horizon:  # the birthday, and so the end of its academic year, falls after the run
+            return
+        birthday = self.cal.date(turns)
         month, day = self.law.plan_end
         end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
         at = self.cal.day(end)
