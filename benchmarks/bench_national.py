@@ -84,7 +84,7 @@ _CHILD = r"""
 import gc, json, resource, sys, time, tracemalloc
 from pathlib import Path
 from simulator.rules.scenario import load_scenario
-from simulator.analysis.run import run_replication
+from simulator.analysis.runs.run import run_replication
 
 path, mode, seed, trace, prof = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5])
 t0 = time.perf_counter()

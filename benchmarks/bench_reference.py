@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))  # the SimPy model beside this file
 
 from simpy_network import run_simpy  # noqa: E402
 
-from simulator.analysis.bench import load_network, run_bench, theory
+from simulator.engine.bench import load_network, run_bench, theory  # noqa: E402
 from simulator.schema.network import Network  # noqa: E402
 
 # Erlang C mean waits quoted in issue 6 for the reference network (means at exactly 80% utilisation)

@@ -18,7 +18,7 @@ from simulator.schema.network import EXIT, Network
 
 
 def run_simpy(net: Network, children: int = 200_000, seed: int = 1, warmup: float = 0.0) -> dict[str, Any]:
-    """Run `children` arrivals to the end on SimPy; the same fields as `simulator.analysis.bench.run_bench`."""
+    """Run `children` arrivals to the end on SimPy; the same fields as `simulator.engine.bench.run_bench`."""
     import simpy
 
     t0 = time.perf_counter()

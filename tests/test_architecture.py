@@ -1,8 +1,13 @@
 """The house's layers: imports only go downward, there is no import circle, and modules stay small.
 
-schema <- rules <- engine.core <- engine.model <- analysis <- report <- web <- cli. A module may import its own layer and
-the ones below; `engine.core` (the generic event core) imports nothing of the project outside itself, so it can
-never come to know of SEND; `schema` imports nothing but `schema`.
+schema <- rules <- engine.core <- engine.bench <- engine.model <- analysis <- report <- web <- cli. A module may import
+its own layer and the ones below; `engine.core` (the generic event core) imports nothing of the project outside itself,
+so it can never come to know of SEND; `schema` imports nothing but `schema`; `engine.bench` (the generic benchmark
+network) drives the core and never the SEND model.
+
+The analysis layer has three rooms: `runs` (replications, run folders, metrics, compare, case study, results), `fit`
+(calibration, backtest, la-scenario) and `batch` (sweeps, executors, catalogue, sensitivity). `fit` and `batch` may
+import `runs`; `runs` imports neither; `fit` and `batch` do not import each other; no module sits loose beside them.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "simulator"
-LAYERS = ("schema", "rules", "engine.core", "engine.model", "analysis", "report", "web", "cli")
+LAYERS = ("schema", "rules", "engine.core", "engine.bench", "engine.model", "analysis", "report", "web", "cli")
 MAX_LINES = 400
 LONG_REASON = "Why this module is long:"
 
@@ -112,11 +117,11 @@ def test_no_import_circle():
 def test_the_checker_sees_a_wrong_import(tmp_path):
     """The layer rule above can fail: an engine module importing the analysis layer is caught."""
     bad = PKG / "engine" / "model" / "_probe_for_test.py"
-    bad.write_text("from ...analysis import metrics\n")
+    bad.write_text("from ...analysis.runs import metrics\n")
     try:
         imports = project_imports(bad)
-        assert imports == {"simulator.analysis.metrics"}
-        assert layer("simulator.analysis.metrics") > layer(module_name(bad))
+        assert imports == {"simulator.analysis.runs.metrics"}
+        assert layer("simulator.analysis.runs.metrics") > layer(module_name(bad))
     finally:
         bad.unlink()
 
@@ -135,3 +140,59 @@ def test_modules_stay_small_or_say_why():
 def test_every_module_says_why_it_exists():
     missing = [m for m, p in modules().items() if not ast.get_docstring(ast.parse(p.read_text()))]
     assert not missing, f"modules without a docstring: {missing}"
+
+
+ROOMS = ("runs", "fit", "batch")
+# which rooms each room may import (its own always)
+ROOM_MAY_IMPORT = {"runs": set(), "fit": {"runs"}, "batch": {"runs"}}
+
+
+def room(module: str) -> str | None:
+    """The analysis room of a module (`simulator.analysis.fit.backtest` -> "fit"); None outside the rooms."""
+    parts = module.split(".")
+    if parts[:2] == ["simulator", "analysis"] and len(parts) >= 3 and parts[2] in ROOMS:
+        return parts[2]
+    return None
+
+
+def room_violations(mods: dict[str, Path]) -> list[str]:
+    wrong = []
+    for mod, path in mods.items():
+        own = room(mod)
+        if own is None:
+            continue
+        for imp in project_imports(path):
+            other = room(imp)
+            if other is not None and other != own and other not in ROOM_MAY_IMPORT[own]:
+                wrong.append(f"{mod} ({own}) imports {imp} ({other})")
+    return wrong
+
+
+def test_analysis_has_three_rooms_and_nothing_loose():
+    analysis = PKG / "analysis"
+    assert all((analysis / r / "__init__.py").is_file() for r in ROOMS)
+    loose = sorted(p.name for p in analysis.glob("*.py") if p.name != "__init__.py")
+    assert not loose, f"modules loose beside the rooms: {loose}"
+    others = sorted(p.name for p in analysis.iterdir() if p.is_dir() and p.name not in ROOMS and p.name != "__pycache__")
+    assert not others, f"folders in analysis/ that are not rooms: {others}"
+
+
+def test_rooms_import_only_what_they_may():
+    wrong = room_violations(modules())
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_checker_sees_a_room_climbing():
+    """The room rule can fail: `runs` importing `fit`, or `batch` importing `fit`, is caught."""
+    probes = {PKG / "analysis" / "runs" / "_probe_for_test.py": "from ..fit import backtest\n",
+              PKG / "analysis" / "batch" / "_probe_for_test2.py": "from ..fit.calibrate import clip\n"}
+    try:
+        for p, text in probes.items():
+            p.write_text(text)
+        wrong = room_violations({module_name(p): p for p in probes})
+        assert len(wrong) == 2, wrong
+        assert any("(runs) imports simulator.analysis.fit" in w for w in wrong)
+        assert any("(batch) imports simulator.analysis.fit.calibrate" in w for w in wrong)
+    finally:
+        for p in probes:
+            p.unlink(missing_ok=True)

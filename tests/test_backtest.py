@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulator.analysis.backtest import (
+from simulator.analysis.fit.backtest import (
     METRICS,
     backtest_replication,
     compare,

@@ -20,13 +20,13 @@ import yaml
 from click.testing import CliRunner
 
 from simulator import __version__ as sim_version
-from simulator.analysis.batch import Parameter, Plan, run_batch, unit_points
-from simulator.analysis.batch_folder import BatchFolder
-from simulator.analysis.batch_run import run_sweep
-from simulator.analysis.catalogue import identity, query, read_metrics
-from simulator.analysis.runner import ProcessExecutor, in_order
-from simulator.analysis.sensitivity import sensitivity
-from simulator.analysis.sweep_plan import plan_sweep, screening_plan
+from simulator.analysis.batch.catalogue import identity, query, read_metrics
+from simulator.analysis.batch.folder import BatchFolder
+from simulator.analysis.batch.plan import Parameter, Plan, run_batch, unit_points
+from simulator.analysis.batch.sensitivity import sensitivity
+from simulator.analysis.batch.sweep import run_sweep
+from simulator.analysis.batch.sweep_plan import plan_sweep, screening_plan
+from simulator.analysis.runs.runner import ProcessExecutor, in_order
 from simulator.cli import main
 from simulator.schema.files import InputError
 from simulator.schema.sweep import Design
@@ -134,13 +134,13 @@ def test_results_are_identical_whatever_the_executor_and_use_common_random_numbe
 
 def test_dask_local_gives_the_same_rows_and_an_unreachable_scheduler_fails_fast(tmp_path):
     pytest.importorskip("distributed")
-    from simulator.analysis.dask_executor import DaskExecutor
+    from simulator.analysis.batch.dask_executor import DaskExecutor
 
     p = plan_sweep(write_sweep(tmp_path))
     with DaskExecutor("local", 2) as ex:
         assert run_batch(p, ex).rows == run_batch(p, ProcessExecutor(1)).rows
     # workers that run another sendsim than this process are refused before any task is sent
-    import simulator.analysis.dask_executor as de
+    import simulator.analysis.batch.dask_executor as de
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(de, "__version__", "0.0.0-other")
@@ -332,7 +332,7 @@ def _square(_shared, x):
 # --- compare: more than two rule sets --------------------------------------------------------------------------
 
 def test_multi_way_compare_matches_each_two_way_compare():
-    from simulator.analysis.compare import compare, compare_many
+    from simulator.analysis.runs.compare import compare, compare_many
 
     kw = {"replications": 2, "until": __import__("datetime").date(2019, 6, 30)}
     many = compare_many(SMALL, ["current_2014", "green_paper_2022", "current_2014+mandatory_mediation"], **kw)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from simulator.analysis.bench import BenchModel, load_network, run_bench
-from simulator.analysis.stats import t975
+from simulator.analysis.runs.stats import t975
 from simulator.cli import main
+from simulator.engine.bench import BenchModel, load_network, run_bench
 from simulator.engine.core.loop import HeapEngine, SimpyEngine
 from simulator.engine.core.resources import Resource
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simulator.analysis.backtest import Target
-from simulator.analysis.calibrate import clip, fit_authority, national_update, update_delays, update_lapse
+from simulator.analysis.fit.backtest import Target
+from simulator.analysis.fit.calibrate import clip, fit_authority, national_update, update_delays, update_lapse
 from simulator.cli import main
 from simulator.rules.scenario import load_scenario
 

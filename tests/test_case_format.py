@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simulator.analysis.case_study import case_study
+from simulator.analysis.runs.case_study import case_study
 from simulator.cli import main
 
 from .test_statutory_route import run_plans

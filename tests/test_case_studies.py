@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.analysis.case_study import case_study, load_case
+from simulator.analysis.runs.case_study import case_study, load_case
 from simulator.rules.accountability import map_document
 from simulator.rules.resolve import resolve_rules
 from simulator.schema.files import InputError
@@ -38,7 +38,7 @@ def test_every_step_the_journey_records_is_registered():
 def test_every_step_a_run_logs_is_registered():
     """The same, from what a run really logs (no regex that could match nothing): every step in the event log of a
     small_la replication under each rule set is a registered step, and the log covers most of them."""
-    from simulator.analysis.runner import simulate
+    from simulator.analysis.runs.runner import simulate
     from simulator.engine.model.records import Recorder
     from simulator.rules.scenario import load_scenario
 
@@ -209,7 +209,7 @@ def test_every_case_timeline_is_readable(case):
     the school or setting and the named setting in different colours, and what the family loses said."""
     import json
 
-    from simulator.analysis.case_study import final_plan_limits
+    from simulator.analysis.runs.case_study import final_plan_limits
     from simulator.report.style import text_problems
     from simulator.report.timeline import BODY_COLOURS, StatutoryLimit, losses, timeline_figure
 

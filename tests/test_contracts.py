@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.analysis.case_study import case_study, final_plan_limits, load_case
-from simulator.analysis.metrics import METRICS, REGISTRY, TARGET_METRICS
-from simulator.analysis.run import run_replication
+from simulator.analysis.runs.case_study import case_study, final_plan_limits, load_case
+from simulator.analysis.runs.metrics import METRICS, REGISTRY, TARGET_METRICS
+from simulator.analysis.runs.run import run_replication
 from simulator.engine.core.streams import Streams, StreamSet
 from simulator.engine.model import records
 from simulator.engine.model.route.redress import RUNG_STEPS

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from simulator.analysis.run import run
+from simulator.analysis.runs.run import run
 from simulator.rules.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import datetime as dt
 
 import yaml
 
-from simulator.analysis.runner import simulate
+from simulator.analysis.runs.runner import simulate
 from simulator.engine.model.records import Recorder
 from simulator.rules.scenario import load_scenario
 
@@ -218,7 +218,7 @@ def test_the_refusal_case_under_mandatory_mediation_no_longer_gets_its_plan_soon
     mediate; when the mediation does not settle, its appeal and so its plan come later than under current law."""
     import statistics
 
-    from simulator.analysis.case_study import load_case, run_child
+    from simulator.analysis.runs.case_study import load_case, run_child
 
     case, loaded0, la, start = load_case("refusal_to_assess_parent_request")
     cur = load_scenario(loaded0.path, "current_2014")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.analysis.stats import bounds, summarise
+from simulator.analysis.runs.stats import bounds, summarise
 
 
 def test_t_interval_of_two_replications_by_hand():

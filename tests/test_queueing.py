@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from simulator.analysis.stats import t975
+from simulator.analysis.runs.stats import t975
 from simulator.engine.core.loop import HeapEngine
 from simulator.engine.core.streams import Streams
 from simulator.engine.model.journey import Journey

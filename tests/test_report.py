@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.figure import Figure
 
-from simulator.analysis.results import largest_effects, load_results
+from simulator.analysis.runs.results import largest_effects, load_results
 from simulator.cli import main
 from simulator.report.charts import run_charts
 from simulator.report.style import text_problems

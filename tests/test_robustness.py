@@ -132,7 +132,7 @@ def test_two_concurrent_runs_into_one_folder(tmp_path: Path):
 
 
 def test_locked_folder_is_refused_in_one_line(tmp_path: Path):
-    from simulator.analysis.rundir import RunFolder
+    from simulator.analysis.runs.rundir import RunFolder
 
     out = tmp_path / "locked"
     with RunFolder(out, {}).open():
@@ -197,7 +197,7 @@ def test_out_that_is_a_file_or_empty_is_bad_input(tmp_path: Path):
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EACCES, errno.EROFS])
 def test_disk_full_permission_read_only_are_one_line_exit_1(tmp_path: Path, monkeypatch, err: int):
     """The environment fails while writing: one line, exit 1, no temporary file left."""
-    import simulator.analysis.rundir as rundir
+    import simulator.analysis.runs.rundir as rundir
 
     real = os.replace
 
@@ -238,7 +238,7 @@ def test_a_long_scenario_name_gets_a_default_folder_the_file_system_accepts(tmp_
 def test_an_interrupted_extension_leaves_no_stale_summary(tmp_path: Path, monkeypatch):
     """Extending a finished run (more replications, --resume) and stopping it: the old summary.json is gone (it
     would describe fewer replications than the new manifest), and resuming gives the clean run's bytes."""
-    import simulator.analysis.run as run_mod
+    import simulator.analysis.runs.run as run_mod
 
     out = tmp_path / "run"
     assert CliRunner().invoke(main, _run_args(out, 2, 5, 1)).exit_code == 0

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from simulator.analysis.compare import compare
-from simulator.analysis.run import run
-from simulator.analysis.stats import summarise
+from simulator.analysis.runs.compare import compare
+from simulator.analysis.runs.run import run
+from simulator.analysis.runs.stats import summarise
 from simulator.cli import main
 from simulator.engine.core.loop import HeapEngine
 from simulator.engine.core.streams import Streams

@@ -96,7 +96,7 @@ def test_queue_delays_the_clock_and_flags_the_missed_deadline(tmp_path, small_di
 
 
 def test_event_log_has_the_documented_columns(tmp_path, small_dict):
-    from simulator.analysis.run import run
+    from simulator.analysis.runs.run import run
 
     loaded = load_scenario(write_scenario(tmp_path, copy.deepcopy(small_dict)))
     res = run(loaded, replications=1, seed=3, out_dir=tmp_path / "out")

@@ -49,7 +49,7 @@ def out_path(out: str | None) -> Path | None:
     """`--out` as given: refused if empty (it would write into the current folder) or a file."""
     if out is None:
         return None
-    from ..analysis.rundir import check_out_path
+    from ..analysis.runs.rundir import check_out_path
 
     return check_out_path(out)
 
@@ -117,8 +117,8 @@ def schema(kind: str) -> None:
 def run(scenario: Path, replications: int | None, seed: int | None, out: str | None, resume: bool, force: bool,
         rules: str | None, workers: int | None, engine: str, events: bool, until, as_json: bool) -> None:
     """Run a scenario: every metric, mean and 95% CI over replications."""
-    from ..analysis.run import default_out_dir
-    from ..analysis.run import run as run_api
+    from ..analysis.runs.run import default_out_dir
+    from ..analysis.runs.run import run as run_api
 
     out_dir = out_path(out)
     loaded = load_scenario(scenario, rules, until.date() if until else None)

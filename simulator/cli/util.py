@@ -107,7 +107,7 @@ class SafeGroup(click.Group):
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ..analysis.runner import interrupt_on_sigterm
+        from ..analysis.runs.runner import interrupt_on_sigterm
 
         interrupt_on_sigterm()
         try:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.results import (
+from ..analysis.runs.results import (
     CAPACITIES,
     CAPACITY_OUTCOMES,
     Results,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.results import Results, label_of
+from ..analysis.runs.results import Results, label_of
 from ..schema.vocabulary import APPEAL_TYPES
 from .style import OKABE_ITO, SERIES, Chart, new_figure
 from .summary import GROUP_METRICS

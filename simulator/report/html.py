@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from .. import __version__
-from ..analysis.results import Results, label_of, unit_of
+from ..analysis.runs.results import Results, label_of, unit_of
 from .charts import run_charts
 from .style import png_base64
 from .summary import number, summary

@@ -3,14 +3,14 @@ their intervals, and the assumptions they rest on.
 
 Why words: a consultation writer or a forum volunteer quotes a sentence, not a table of 40 metrics. The effects
 chosen are the three largest relative to the baseline among those whose paired 95% interval excludes 0
-(`analysis.results.largest_effects`); when none does, the summary says there is no clear difference.
+(`analysis.runs.results.largest_effects`); when none does, the summary says there is no clear difference.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.results import Results, label_of, largest_effects, unit_of
+from ..analysis.runs.results import Results, label_of, largest_effects, unit_of
 
 
 def number(v: float | None, unit: str) -> str:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..analysis.metrics import METRIC_LABELS, REGISTRY, TARGET_METRICS
+from ..analysis.runs.metrics import METRIC_LABELS, REGISTRY, TARGET_METRICS
 
 
 def format_value(v: float | None, digits: int = 1) -> str:

@@ -230,7 +230,7 @@ def _note(res: dict[str, Any]) -> str:
 def case_timeline(res: dict[str, Any], path: Path, limits: dict[str, StatutoryLimit]) -> Path:
     """Draw the timeline and save it as PNG (with SVG and the CSV of the drawn steps beside it); the PNG's path.
 
-    `limits`: the final-plan limit of each rule set (`analysis.case_study.final_plan_limits`)."""
+    `limits`: the final-plan limit of each rule set (`analysis.runs.case_study.final_plan_limits`)."""
     from .style import Chart
 
     with house():

@@ -1,7 +1,7 @@
 """The case-study file: one child's attributes, the family's choices, and events pinned ("the LA refuses to assess").
 
 The rest of the system runs as in the scenario the file names, so the child waits in the same queues as everyone
-else (`analysis.case_study`). Pins that cannot all happen are refused when the file is read.
+else (`analysis.runs.case_study`). Pins that cannot all happen are refused when the file is read.
 """
 
 from __future__ import annotations

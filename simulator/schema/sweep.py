@@ -4,7 +4,7 @@ A sweep varies the numbers the scenario and rule-set files already mark as assum
 (by default every one of them); the design (`grid`, `lhs`, `morris`, `sobol`) picks the points. Each point is a
 position in the unit hypercube, mapped to each parameter's range, so one design serves rule sets that declare
 different ranges for the same parameter (each reform its own). These are the pydantic models of those files;
-`analysis.batch` plans and runs them.
+`analysis.batch.plan` plans and runs them.
 """
 
 from __future__ import annotations

@@ -29,9 +29,9 @@ from urllib.parse import parse_qs
 
 import yaml
 
-from ..analysis.compare import compare
-from ..analysis.la_scenario import calibrate_delay, forum, official, write
-from ..analysis.results import load_results
+from ..analysis.fit.la_scenario import calibrate_delay, forum, official, write
+from ..analysis.runs.compare import compare
+from ..analysis.runs.results import load_results
 from ..report.charts import run_charts
 from ..report.html import report_html, summary_html
 from ..report.style import save

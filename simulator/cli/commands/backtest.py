@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ...analysis.backtest import (
+from ...analysis.fit.backtest import (
     METRICS,
     compare,
     compare_by_la,
@@ -20,7 +20,7 @@ from ...analysis.backtest import (
     load_targets,
     run_replications,
 )
-from ...analysis.runner import default_workers
+from ...analysis.runs.runner import default_workers
 from ...report.tables import format_rows
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError

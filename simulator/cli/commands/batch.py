@@ -23,9 +23,9 @@ from ...schema.files import InputError
 def command(sweep: Path, workers: int, dask_address: str | None, out: Path | None, resume: bool,
             as_json: bool) -> None:
     """Run a sweep (scenarios/sweeps/*.yaml): tidy metrics, a manifest and sensitivity indices in one folder."""
-    from ...analysis.batch_run import run_sweep
-    from ...analysis.runner import ExecutorError
-    from ...analysis.sweep_plan import plan_sweep
+    from ...analysis.batch.sweep import run_sweep
+    from ...analysis.batch.sweep_plan import plan_sweep
+    from ...analysis.runs.runner import ExecutorError
     from ...report.batch_tables import format_sensitivity
     from ..util import fail, progress
 

@@ -21,7 +21,7 @@ from ...schema.files import InputError
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def command(network: Path, children: int, seed: int, warmup: float, as_json: bool) -> None:
     """Run an open network of FIFO multi-server stages on the engine core; children/s and mean waits."""
-    from ...analysis.bench import load_network, run_bench
+    from ...engine.bench import load_network, run_bench
     from ...report.tables import format_bench
 
     try:

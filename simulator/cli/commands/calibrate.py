@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ...analysis.calibration import calibrate
+from ...analysis.fit.calibration import calibrate
 from ...schema.files import InputError
 from ..util import MAX_WORKERS, progress
 from ..util import fail as _fail

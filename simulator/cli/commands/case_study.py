@@ -27,8 +27,8 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     \b
     Example: sendsim case-study sam_autistic_mainstream_specialist --rules current_2014 --rules white_paper_2026
     """
-    from ...analysis.case_study import case_study, final_plan_limits, load_case
-    from ...analysis.rundir import check_out_path, write_atomic
+    from ...analysis.runs.case_study import case_study, final_plan_limits, load_case
+    from ...analysis.runs.rundir import check_out_path, write_atomic
     from ...report.tables import format_case
     from ...report.timeline import StatutoryLimit, case_timeline
     from ..util import fail as _fail

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ...analysis.compare import compare, compare_many
+from ...analysis.runs.compare import compare, compare_many
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
 from ..util import MAX_WORKERS
@@ -44,7 +44,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
 
     \b
     Example: sendsim compare small_la --rules current_2014 --rules green_paper_2022 -n 5"""
-    from ...analysis.rundir import check_out_path
+    from ...analysis.runs.rundir import check_out_path
     from ..util import default_workers, progress, set_resume_hint, warn_replications
 
     if len(rules) < 2:
@@ -58,7 +58,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
     day = until.date() if until else None
     plan = None
     if trajectories is not None:
-        from ...analysis.sweep_plan import screening_plan
+        from ...analysis.batch.sweep_plan import screening_plan
 
         plan = screening_plan(scenario, list(rules), trajectories, seed, day)
     if len(rules) == 2:
@@ -68,7 +68,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
         res = compare_many(scenario, rules, replications, seed, out_dir, workers, events, progress, day, from_start)
     sens_text = ""
     if plan is not None:
-        from ...analysis.batch_run import run_sweep
+        from ...analysis.batch.sweep import run_sweep
         from ...report.batch_tables import format_sensitivity
 
         br = run_sweep(plan, out_dir / "sensitivity" if out_dir is not None else None, workers, None, False, progress)
@@ -87,7 +87,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
     if "comparisons" in res:
         click.echo(f"saved: {out_dir}/compare.json and the runs in {out_dir}", err=True)
         return
-    from ...analysis.results import load_results
+    from ...analysis.runs.results import load_results
     from ...report.charts import write_charts
 
     files = write_charts(load_results(out_dir), out_dir / "charts")

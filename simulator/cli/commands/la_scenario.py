@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ...analysis.la_scenario import calibrate_delay, forum, official, refine, slug, write
+from ...analysis.fit.la_scenario import calibrate_delay, forum, official, refine, slug, write
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError, read_yaml
 from ...schema.shipped import data_root, locate

@@ -16,8 +16,8 @@ from ...schema.files import InputError
 def command(run_dir: Path, out: Path) -> None:
     """Write one HTML file (charts inline, nothing loaded from elsewhere, printable) for a folder written by
     `sendsim run --out` or `sendsim compare --out`: summary, charts, tables, what changed, method."""
-    from ...analysis.outputs import write_atomic
-    from ...analysis.results import load_results
+    from ...analysis.runs.outputs import write_atomic
+    from ...analysis.runs.results import load_results
     from ...report.html import report_html
     from ..util import fail
 

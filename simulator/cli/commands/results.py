@@ -19,7 +19,7 @@ DEFAULT_SQL = ("select rules, metric, count(*) as n, avg(value) as mean, min(val
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def command(folder: Path, sql: str | None, fmt: str) -> None:
     """Query batch results: every row printed, none truncated."""
-    from ...analysis.catalogue import MissingExtra, query
+    from ...analysis.batch.catalogue import MissingExtra, query
     from ...report.batch_tables import format_rows
     from ..util import fail
 

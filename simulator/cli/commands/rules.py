@@ -98,7 +98,7 @@ def diff(a: str, b: str, as_json: bool) -> None:
     rb, cb, base_b, hb = _resolve(b)
     la = LoadedScenario(Path("-"), None, ra, compile_law(ra), "", ha, tuple(ca), base_a)  # type: ignore[arg-type]
     lb = LoadedScenario(Path("-"), None, rb, compile_law(rb), "", hb, tuple(cb), base_b)  # type: ignore[arg-type]
-    from ...analysis.compare import what_changed
+    from ...analysis.runs.compare import what_changed
 
     rows = what_changed(la, lb)
     click.echo(json.dumps(rows, indent=2, default=str) if as_json else format_what_changed(rows, ra.name, rb.name))

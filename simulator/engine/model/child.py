@@ -1,7 +1,7 @@
 """One child or young person: the attributes that drive the journey, and what has happened to them so far.
 
 A plain slotted object (a national run holds about 1.3 million of them): the route modules read and write its
-fields; `analysis.outputs` writes one row per child from them at the end of a replication.
+fields; `analysis.runs.outputs` writes one row per child from them at the end of a replication.
 """
 
 from __future__ import annotations

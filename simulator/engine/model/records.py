@@ -1,7 +1,7 @@
 """What a replication records: the event log (one named row per event) and the counts the metrics are made of.
 
 Both are contracts with the analysis layer, so both are declared here: an event row is an `EventRow` with named
-fields, and every count has a declared name (below) that the metric registry (`analysis.metrics`) reads back.
+fields, and every count has a declared name (below) that the metric registry (`analysis.runs.metrics`) reads back.
 A count the journey adds under an undeclared name would never reach a metric; a test checks every name the
 route modules count is declared here.
 """

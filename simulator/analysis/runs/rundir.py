@@ -32,8 +32,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..rules.scenario import LoadedScenario
-from ..schema.files import InputError
+from ...rules.scenario import LoadedScenario
+from ...schema.files import InputError
 
 
 def _umask() -> int:

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..rules.scenario import LoadedScenario, load_scenario
-from ..schema.files import InputError, parse_model, read_yaml
-from ..schema.paths import get_path
-from ..schema.shipped import locate
-from ..schema.sweep import Sweep
-from .batch import Parameter, Plan, SendModel, _sha, unit_points
-from .metrics import METRIC_LABELS
+from ...rules.scenario import LoadedScenario, load_scenario
+from ...schema.files import InputError, parse_model, read_yaml
+from ...schema.paths import get_path
+from ...schema.shipped import locate
+from ...schema.sweep import Sweep
+from ..runs.metrics import METRIC_LABELS
+from .plan import Parameter, Plan, SendModel, _sha, unit_points
 
 # --- the parameters the files declare -----------------------------------------------------------------------
 

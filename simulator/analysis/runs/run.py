@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.model.records import Recorder
-from ..rules.scenario import LoadedScenario
+from ...engine.model.records import Recorder
+from ...rules.scenario import LoadedScenario
 from .metrics import replication_metrics
 from .outputs import ParquetSink, dumps, manifest, write_journeys
 from .rundir import RunFolder, identity, write_atomic

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..schema.vocabulary import DESTINATIONS
+from ...schema.vocabulary import DESTINATIONS
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..rules.scenario import LoadedScenario
-from ..schema.files import InputError, decode, read_bytes, read_yaml
-from .metrics import LA_METRICS, TARGET_METRICS, TargetMetric, la_period_metrics, period_metrics
-from .runner import map_shared, simulate
-from .stats import bounds, summarise
+from ...rules.scenario import LoadedScenario
+from ...schema.files import InputError, decode, read_bytes, read_yaml
+from ..runs.metrics import LA_METRICS, TARGET_METRICS, TargetMetric, la_period_metrics, period_metrics
+from ..runs.runner import map_shared, simulate
+from ..runs.stats import bounds, summarise
 
 METRICS = TARGET_METRICS  # the official figures a targets file may name
 MetricSpec = TargetMetric

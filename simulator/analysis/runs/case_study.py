@@ -15,14 +15,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..engine.model.journey import Journey
-from ..engine.model.records import EventRow
-from ..rules.accountability import gaps, step_deadline
-from ..rules.scenario import LoadedScenario, load_scenario
-from ..schema.case_study import MODELLED_AS, CaseStudy, year_group_of
-from ..schema.files import InputError, parse_model
-from ..schema.shipped import locate
-from ..schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
+from ...engine.model.journey import Journey
+from ...engine.model.records import EventRow
+from ...rules.accountability import gaps, step_deadline
+from ...rules.scenario import LoadedScenario, load_scenario
+from ...schema.case_study import MODELLED_AS, CaseStudy, year_group_of
+from ...schema.files import InputError, parse_model
+from ...schema.shipped import locate
+from ...schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
 from .runner import simulate
 
 

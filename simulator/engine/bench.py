@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.core.loop import HeapEngine
-from ..engine.core.resources import Resource
 from ..schema.files import InputError, Loc, parse_model
 from ..schema.network import EXIT, Network, Stage
 from ..schema.shipped import locate
+from .core.loop import HeapEngine
+from .core.resources import Resource
 
 CHUNK = 1 << 16  # random numbers drawn per numpy call: large enough to amortise the call, small in memory
 

@@ -14,8 +14,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..rules.resolve import flatten, labels
-from ..rules.scenario import LoadedScenario, load_scenario
+from ...rules.resolve import flatten, labels
+from ...rules.scenario import LoadedScenario, load_scenario
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
 from .run import RunResult, run

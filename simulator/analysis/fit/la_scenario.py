@@ -24,10 +24,10 @@ from typing import Any
 
 import yaml
 
-from ..rules.scenario import load_scenario
-from ..schema.files import InputError
-from ..schema.scenario import LocalAuthority, Scenario
-from ..schema.shipped import closest
+from ...rules.scenario import load_scenario
+from ...schema.files import InputError
+from ...schema.scenario import LocalAuthority, Scenario
+from ...schema.shipped import closest
 from .backtest import load_targets
 from .calibrate import (
     LAPSE,

@@ -44,13 +44,13 @@ from typing import Any
 
 import yaml
 
-from ..engine.model.records import NEW_PLANS_EXCL_EXCEPTIONS, WITHIN_LIMIT_EXCL_EXCEPTIONS
-from ..rules.scenario import LoadedScenario
-from ..schema.paths import get_path
-from ..schema.scenario import LocalAuthorities, LocalAuthority
-from ..schema.sourced import NonNegative
+from ...engine.model.records import NEW_PLANS_EXCL_EXCEPTIONS, WITHIN_LIMIT_EXCL_EXCEPTIONS
+from ...rules.scenario import LoadedScenario
+from ...schema.paths import get_path
+from ...schema.scenario import LocalAuthorities, LocalAuthority
+from ...schema.sourced import NonNegative
+from ..runs.runner import map_shared, simulate
 from .backtest import METRICS, Target, backtest_replication, periods_in_horizon, run_replications
-from .runner import map_shared, simulate
 
 MAX_DELAY, STEPS = 600.0, 9
 CAPACITY_METHOD = ("per-authority bisection on log(1 + mean delay days) in [0, log 601], 9 steps per year (the first "

@@ -19,7 +19,7 @@ the command or keeps writing.
 
 A batch needs more than one machine can give, so the same replication function also runs on other executors:
 `Executor` is the interface (results as they finish, with the index of their job), `ProcessExecutor` the local
-pool, and `analysis.dask_executor.DaskExecutor` a `dask.distributed` cluster (optional extra `sendsim[dask]`).
+pool, and `analysis.batch.dask_executor.DaskExecutor` a `dask.distributed` cluster (optional extra `sendsim[dask]`).
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
-from ..engine.core.loop import make_engine
-from ..engine.core.streams import Streams
-from ..engine.model.journey import Journey
-from ..engine.model.records import Recorder
-from ..rules.scenario import LoadedScenario
+from ...engine.core.loop import make_engine
+from ...engine.core.streams import Streams
+from ...engine.model.journey import Journey
+from ...engine.model.records import Recorder
+from ...rules.scenario import LoadedScenario
 
 S = TypeVar("S")
 J = TypeVar("J")
@@ -223,6 +223,6 @@ def in_order(executor: Executor, fn: Callable[[S, J], R], shared: S, jobs: Seque
 
 
 def _worker_version() -> str:
-    from .. import __version__
+    from ... import __version__
 
     return __version__

@@ -28,16 +28,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..rules.law import compile_law
-from ..rules.scenario import LoadedScenario
-from ..schema.files import InputError
-from ..schema.paths import get_path
-from ..schema.rules import RuleSet
-from ..schema.scenario import Scenario
-from ..schema.sweep import Design
-from .batch_folder import BatchFolder
-from .metrics import replication_metrics
-from .runner import Executor, ProcessExecutor, simulate
+from ...rules.law import compile_law
+from ...rules.scenario import LoadedScenario
+from ...schema.files import InputError
+from ...schema.paths import get_path
+from ...schema.rules import RuleSet
+from ...schema.scenario import Scenario
+from ...schema.sweep import Design
+from ..runs.metrics import replication_metrics
+from ..runs.runner import Executor, ProcessExecutor, simulate
+from .folder import BatchFolder
 
 Row = tuple[str, str, str, float | None]  # metric, period, group, value
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.core.calendar import Calendar
-from ..engine.model import records as rc
-from ..engine.model.journey import Journey
-from ..schema.units import DAYS_PER_WEEK
-from ..schema.vocabulary import APPEAL_TYPES, DESTINATIONS, MEDIATION_OUTCOMES, PAYERS
+from ...engine.core.calendar import Calendar
+from ...engine.model import records as rc
+from ...engine.model.journey import Journey
+from ...schema.units import DAYS_PER_WEEK
+from ...schema.vocabulary import APPEAL_TYPES, DESTINATIONS, MEDIATION_OUTCOMES, PAYERS
 from .registry import LA_METRICS, METRIC_LABELS, METRICS, REGISTRY, TARGET_METRICS, Metric, TargetMetric
 
 __all__ = ["LA_METRICS", "METRICS", "METRIC_LABELS", "REGISTRY", "TARGET_METRICS", "Metric", "TargetMetric",

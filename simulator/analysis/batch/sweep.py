@@ -11,10 +11,10 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from .batch import BatchResult, Plan, run_batch
-from .batch_folder import BatchFolder
+from ..runs.runner import Executor, ProcessExecutor
 from .catalogue import identity, write_catalogue
-from .runner import Executor, ProcessExecutor
+from .folder import BatchFolder
+from .plan import BatchResult, Plan, run_batch
 from .sensitivity import sensitivity
 
 

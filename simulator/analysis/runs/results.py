@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ..rules.law import compile_law
-from ..schema.files import InputError
-from ..schema.rules import RuleSet
+from ...rules.law import compile_law
+from ...schema.files import InputError
+from ...schema.rules import RuleSet
 from .metrics import REGISTRY
 from .stats import bounds, summarise
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import yaml
 
-from ..rules.scenario import load_scenario
-from ..schema.files import InputError, read_yaml
-from ..schema.paths import get_path, set_value
-from ..schema.scenario import Scenario
-from ..schema.shipped import data_root
+from ...rules.scenario import load_scenario
+from ...schema.files import InputError, read_yaml
+from ...schema.paths import get_path, set_value
+from ...schema.scenario import Scenario
+from ...schema.shipped import data_root
 from .backtest import backtest_replication, default_targets, load_la_targets, load_targets
 from .calibrate import (
     CAPACITY_METHOD,

@@ -20,7 +20,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from ..schema.files import InputError
+from ...schema.files import InputError
 
 IDENTITY = "batch.json"
 LOCK = ".lock"

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .batch import BatchResult
-from .metrics import METRIC_LABELS
+from ..runs.metrics import METRIC_LABELS
+from .plan import BatchResult
 
 RESAMPLES = 1000
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
-from ..engine.model.journey import Journey
-from ..engine.model.records import EventRow
-from ..rules.scenario import LoadedScenario
+from ... import __version__
+from ...engine.model.journey import Journey
+from ...engine.model.records import EventRow
+from ...rules.scenario import LoadedScenario
 from .rundir import identity, write_atomic
 
 __all__ = ["dumps", "manifest", "versions", "write_atomic", "ParquetSink", "write_journeys", "identity"]

@@ -16,8 +16,8 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from .. import __version__
-from .runner import ExecutorError, _worker_version
+from ... import __version__
+from ..runs.runner import ExecutorError, _worker_version
 
 S = TypeVar("S")
 J = TypeVar("J")

@@ -29,10 +29,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..schema.files import InputError
-from .batch import BatchResult, Plan
-from .batch_folder import BatchFolder
-from .outputs import versions
+from ...schema.files import InputError
+from ..runs.outputs import versions
+from .folder import BatchFolder
+from .plan import BatchResult, Plan
 
 INSTALL = "pip install 'sendsim[results]'"
 
