@@ -36,11 +36,11 @@ def tiny(tmp: Path, england: dict, edit=None, edit_rows=None) -> Path:
     doc["name"] = "tiny"
     doc["replications"] = 1
     doc["local_authorities"]["items"] = [la for la in doc["local_authorities"]["items"] if la["name"] in KEEP]
+    if edit:
+        edit(doc)
     codes = {la["code"] for la in doc["local_authorities"]["items"]}
     with open(ROOT / "scenarios" / "targets" / "england_by_la.csv", newline="") as f:
         rows = [r for r in csv.DictReader(ln for ln in f if not ln.startswith("#")) if r["la_code"] in codes]
-    if edit:
-        edit(doc)
     if edit_rows:
         edit_rows(rows)
     path = write_scenario(tmp, doc, "tiny.yaml")
@@ -139,3 +139,18 @@ def test_summary_mean_absolute_errors() -> None:
     assert s["trend_within_share"] == 0.0
     lo, hi = s["mae_model_ci95"]  # resampling A's two replications: A's error is 0, 10 or 20%; B's is 5%
     assert 2.5 <= lo <= 7.5 <= hi <= 12.5
+
+
+def test_one_council_without_a_by_la_file_is_measured_on_its_own_figures(tmp_path: Path, england: dict) -> None:
+    def one(doc: dict) -> None:
+        doc["local_authorities"]["items"] = doc["local_authorities"]["items"][:1]
+
+    path = tiny(tmp_path, england, one)
+    (tmp_path / "targets" / "tiny_by_la.csv").unlink()  # as `la-scenario` writes a council: one targets file
+    code = yaml.safe_load(path.read_text())["local_authorities"]["items"][0]["code"]
+    res = rolling_origin(path, 2021, replications=1, rounds=0)
+    rows = res["by_la"]["rows"]
+    assert {r["la_code"] for r in rows} == {code}
+    with open(tmp_path / "targets" / "tiny.csv", newline="") as f:  # the national file is the council's own
+        own = {(r["metric"], r["period"]): float(r["value"]) for r in csv.DictReader(f)}
+    assert rows and all(r["observed"] == pytest.approx(own[(r["metric"], r["period"])]) for r in rows)

@@ -297,7 +297,12 @@ def rolling_origin(scenario: Path | str, origin: int, replications: int | None =
     sc = loaded.scenario
     tpath = targets_path or default_targets(loaded.path, sc.name)
     targets = load_targets(tpath, sc.start_date, sc.end_date)
-    la_all = load_la_targets(tpath.with_name(tpath.stem + "_by_la" + tpath.suffix), loaded, targets)
+    la_path = tpath.with_name(tpath.stem + "_by_la" + tpath.suffix)
+    items = sc.local_authorities.items
+    if not la_path.is_file() and len(items) == 1:  # one council (la-scenario): its own figures are its targets
+        la_all = [dataclasses.replace(t, la_code=items[0].code) for t in targets if t.metric in LA_METRICS]
+    else:
+        la_all = load_la_targets(la_path, loaded, targets)
     first, last = sc.start_date.year, sc.end_date.year
     if not (first + 1 <= origin <= last - 1):
         raise InputError([f"--origin: {origin} is outside the scenario (allowed: {first + 1} to {last - 1}: a year "
