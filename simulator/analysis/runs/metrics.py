@@ -14,6 +14,7 @@ Definitions follow the official statistics where one exists:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Any
@@ -212,7 +213,15 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
     for snap in j.snapshots:
         if snap["period"] != "end":
             out.setdefault(snap["period"], {})["plans_in_force_january"] = snap["plans_in_force_january"]
-    return out
+    return {p: row for p, row in out.items() if _in_run(p, j.cal.end)}
+
+
+def _in_run(period: str, end: dt.date) -> bool:
+    """Whether a period begins on or before the run's last day. Why: placement costs are booked at the horizon
+    (1 January after the last day), which used to leave a phantom period after the run with every count 0."""
+    if "/" in period:
+        return dt.date(int(period[:4]), 9, 1) <= end
+    return int(period) <= end.year
 
 
 def bounds(metric: str) -> tuple[float, float]:
