@@ -1,6 +1,7 @@
 """The house's layers: imports only go downward, there is no import circle, and modules stay small.
 
-schema <- rules <- engine.core <- engine.bench <- engine.model <- analysis <- report <- web <- cli. A module may import
+schema <- rules <- engine.core <- engine.bench <- engine.model <- analysis <- report <- api <- web <- cli (`api`: the Python
+functions every command calls, returning tidy tables). A module may import
 its own layer and the ones below; `engine.core` (the generic event core) imports nothing of the project outside itself,
 so it can never come to know of SEND; `schema` imports nothing but `schema`; `engine.bench` (the generic benchmark
 network) drives the core and never the SEND model.
@@ -17,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "simulator"
-LAYERS = ("schema", "rules", "engine.core", "engine.bench", "engine.model", "analysis", "report", "web", "cli")
+LAYERS = ("schema", "rules", "engine.core", "engine.bench", "engine.model", "analysis", "report", "api", "web", "cli")
 MAX_LINES = 400
 LONG_REASON = "Why this module is long:"
 

@@ -118,7 +118,7 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
         rules: str | None, workers: int | None, engine: str, events: bool, until, as_json: bool) -> None:
     """Run a scenario: every metric, mean and 95% CI over replications."""
     from ..analysis.runs.run import default_out_dir
-    from ..analysis.runs.run import run as run_api
+    from ..api import run as run_api
 
     out_dir = out_path(out)
     loaded = load_scenario(scenario, rules, until.date() if until else None)
@@ -130,7 +130,8 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "
               f"{workers} worker(s), writing {out_dir}")
-    res = run_api(loaded, reps, sd, out_dir, workers, engine, events, _progress, resume, force)
+    res = run_api(loaded, replications=reps, seed=sd, out=out_dir, workers=workers, engine=engine, events=events,
+                  progress=_progress, resume=resume, force=force)
     if as_json:
         click.echo(json.dumps(res.summary, indent=2, sort_keys=True))
     else:

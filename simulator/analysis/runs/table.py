@@ -76,19 +76,18 @@ class Span:
         """(period_kind, partial) of a metric's period."""
         if period == HORIZON:
             return "horizon", False
-        counted_from = self.start + dt.timedelta(days=max(0.0, self.warmup_days))
-        if metric in JANUARY_METRICS:
-            day = dt.date(int(period[:4]), 1, 1)
-            return "january", not (self.start <= day <= self.end)
-        if "/" in period:
-            y = int(period[:4])
-            lo, hi = dt.date(y, 9, 1), dt.date(y + 1, 8, 31)
-            kind = "academic"
-        else:
-            y = int(period)
-            lo, hi = dt.date(y, 1, 1), dt.date(y, 12, 31)
-            kind = "calendar"
-        return kind, lo < counted_from or hi > self.end
+        kind = "january" if metric in JANUARY_METRICS else "academic" if "/" in period else "calendar"
+        return kind, self.partial(kind, period)
+
+    def partial(self, kind: str, period: str) -> bool:
+        """Whether the run (after its warm-up) misses part of the period; a January caseload is a point in time,
+        partial only when outside the run."""
+        y = int(period[:4])
+        if kind == "january":
+            return not (self.start <= dt.date(y, 1, 1) <= self.end)
+        lo, hi = (dt.date(y, 9, 1), dt.date(y + 1, 8, 31)) if kind == "academic" else (dt.date(y, 1, 1),
+                                                                                       dt.date(y, 12, 31))
+        return lo < self.start + dt.timedelta(days=max(0.0, self.warmup_days)) or hi > self.end
 
 
 def kind_only(metric: str, period: str) -> tuple[str, bool | None]:
@@ -225,20 +224,22 @@ def add_case_study(b: Builder, result: dict[str, Any]) -> None:
         b.add(ids, "runs", HORIZON, "horizon", False, "case", result.get("case", ""), "n", r.get("runs"))
 
 
-def add_backtest(b: Builder, out: dict[str, Any]) -> None:
-    """A backtest: for every target its observed figure and the model's mean, 95% interval and replications;
-    projections (no observed figure) the same without `observed`."""
+def add_backtest(b: Builder, out: dict[str, Any], span: Span | None = None) -> None:
+    """A backtest: for every target its observed figure (stat "observed") and the model's mean, 95% interval and
+    replications; projections (no official figure) without `observed`; an authority's own figures by
+    group_by "local_authority"."""
     ids = {"scenario": out.get("scenario"), "rules": out.get("rules"), "seed": out.get("seed")}
     n = out.get("replications")
     for row in [*out.get("rows", []), *out.get("projections", [])]:
         metric, period = row["metric"], str(row["period"])
         tm = TARGET_METRICS.get(metric)
         kind = tm.kind if tm is not None else ("academic" if "/" in period else "calendar")
-        group_by, group = ("la", row["la"]) if row.get("la") else (HORIZON, HORIZON)
-        if "observed" in row:
-            b.add(ids, metric, period, kind, None, group_by, group, "observed", row.get("observed"))
+        partial = span.partial(kind, period) if span is not None else None
+        group_by, group = ("local_authority", row["la_code"]) if row.get("la_code") else (HORIZON, HORIZON)
+        if row.get("observed") is not None:
+            b.add(ids, metric, period, kind, partial, group_by, group, "observed", row["observed"])
         lo, hi = row.get("model_ci95") or (None, None)
-        b.add_summary(ids, metric, period, kind, None, group_by, group,
+        b.add_summary(ids, metric, period, kind, partial, group_by, group,
                       {"mean": row.get("model_mean"), "ci95": [lo, hi], "n": n})
 
 
