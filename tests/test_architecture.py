@@ -197,3 +197,18 @@ def test_the_checker_sees_a_room_climbing():
     finally:
         for p in probes:
             p.unlink(missing_ok=True)
+
+
+def test_the_api_sits_between_report_and_web_and_every_command_calls_it():
+    """`simulator.api` is above report, below web and cli; an api module importing web would be caught; the CLI's
+    run, compare, case-study, batch and backtest import their function from it (the same code for both)."""
+    api = layer("simulator.api")
+    assert LAYERS.index("report") < api < LAYERS.index("web") < LAYERS.index("cli")
+    assert layer("simulator.web.app") > api and layer("simulator.report.tables") < api
+    assert {i for i in project_imports(PKG / "api.py") if layer(i) is not None and layer(i) > api} == set()
+    calls = {"__init__.py": "run", "commands/compare.py": "compare", "commands/case_study.py": "case_study",
+             "commands/batch.py": "batch", "commands/backtest.py": "backtest"}
+    for rel, fn in calls.items():
+        imports = project_imports(PKG / "cli" / rel)
+        assert "simulator.api" in imports, f"cli/{rel} does not call simulator.api.{fn}"
+        assert f"import {fn} as" in (PKG / "cli" / rel).read_text()
