@@ -83,9 +83,10 @@ def _path(out: str | Path | None) -> Path | None:
 
 def run(scenario: str | Path | LoadedScenario, *, rules: str | None = None, replications: int | None = None,
         seed: int | None = None, out: str | Path | None = None, resume: bool = False, force: bool = False,
-        workers: int = 1, engine: str = "heap", events: bool = True, until: Day = None,
+        workers: int = 1, engine: str = "heap", events: bool = True, until: Day = None, more_groups: bool = True,
         progress: Progress = None) -> Result:
-    """One scenario under one rule set (`sendsim run`); nothing written unless `out`.
+    """One scenario under one rule set (`sendsim run`); nothing written unless `out`. `more_groups`: results by
+    phase and region too (the CLI's `--more-groups`, off there).
 
     >>> run("small_la", replications=2, until="2019-06-30").table()"""
     from .analysis.runs.run import run as run_scenario
@@ -95,14 +96,14 @@ def run(scenario: str | Path | LoadedScenario, *, rules: str | None = None, repl
     reps = replications or loaded.scenario.replications
     sd = loaded.scenario.seed if seed is None else seed
     out_dir = _path(out)
-    res = run_scenario(loaded, reps, sd, out_dir, workers, engine, events, progress, resume, force)
+    res = run_scenario(loaded, reps, sd, out_dir, workers, engine, events, progress, resume, force, more_groups)
     return Result("run", res.summary, out_dir, lambda: run_table(loaded, sd, res.replications, res.summary), res)
 
 
 def compare(scenario: str | Path, rules: Sequence[str], *, replications: int | None = None, seed: int | None = None,
             out: str | Path | None = None, resume: bool = False, force: bool = False, workers: int = 1,
             events: bool = False, until: Day = None, from_start: bool = False, sensitivity: int | None = None,
-            progress: Progress = None) -> Result:
+            more_groups: bool = True, progress: Progress = None) -> Result:
     """Two or more rule sets on the same children, each against the first (`sendsim compare`); the table has every
     rule set's rows and the paired differences (`contrast`); with `out`, the runs, compare.json and the charts.
     `sensitivity=N` adds a Morris screening of every declared assumption (N trajectories) to the summary.
@@ -122,7 +123,7 @@ def compare(scenario: str | Path, rules: Sequence[str], *, replications: int | N
 
         plan = screening_plan(scenario, rules, sensitivity, seed, day)  # checked before anything runs
     c = compare_runs(scenario, rules, replications, seed, out_dir, workers, events, progress, day, resume, force,
-                     from_start)
+                     from_start, more_groups=more_groups)
     summary = c.result
     if plan is not None:
         from .analysis.batch.sweep import run_sweep

@@ -174,3 +174,31 @@ def test_the_readme_example_runs_as_written():
     low = ns["low"]
     assert set(low["group"]) == {"low"} and len(low) > 0
     assert not math.isnan(float(low["value"].iloc[0]))
+
+
+def test_phase_from_age_and_regions_from_the_authorities():
+    from simulator.engine.model.child import group_index, phase_index
+    from simulator.schema.vocabulary import PHASES
+
+    ages = {4.99: "early_years", 5.0: "primary", 10.99: "primary", 11.0: "secondary", 15.99: "secondary",
+            16.0: "post16", 18.99: "post16", 19.0: "post19", 24.5: "post19"}
+    assert {a: PHASES[phase_index(a)] for a in ages} == ages
+    gi = group_index(["ASD"], ["London", "", "North East", "London"])
+    assert gi.regions == ("London", "unknown", "North East") and gi.la_region == (0, 1, 2, 0)
+    assert gi.pid(12.0, 2) == 2 * 3 + 2  # secondary, North East
+    members = gi.cross_members()
+    assert members["region"]["London"] == [0, 3, 6, 9, 12] and members["phase"]["post19"] == [12, 13, 14]
+
+
+def test_results_by_phase_and_region_add_up_to_everyone():
+    from simulator.api import run
+
+    r = run("small_la", replications=1, seed=2, until="2019-06-30")
+    rep = r.raw.replications[0]
+    g, whole = rep["by_group"], rep["metrics"]
+    assert set(g["region"]) == {"London"}  # small_la is one London borough
+    for metric in ("requests", "appeals_registered", "new_plans", "mediations", "plans_in_force_end"):
+        assert g["region"]["London"][metric] == whole[metric]
+        assert sum(v[metric] for v in g["phase"].values()) == whole[metric], metric
+    assert set(g["phase"]) <= {"early_years", "primary", "secondary", "post16", "post19"}
+    assert {x for x in r.table().column("group_by").to_pylist()} >= {"phase", "region", "redress_capacity"}

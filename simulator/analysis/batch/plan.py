@@ -112,7 +112,7 @@ class SendModel:
         return out
 
     def __call__(self, values: dict[str, float | None], rules: int, seed: int, replication: int) -> list[Row]:
-        return records(replication_metrics(simulate(self.loaded(values, rules), seed, replication)))
+        return records(replication_metrics(simulate(self.loaded(values, rules), seed, replication), more_groups=True))
 
     @property
     def span(self) -> Span:

@@ -66,13 +66,15 @@ class Comparison:
 def compare_runs(scenario: str | Path, rules: Sequence[str], replications: int | None = None,
                  seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
                  progress: Callable[[str], None] | None = None, until: dt.date | None = None, resume: bool = False,
-                 force: bool = False, from_start: bool = False, many: bool | None = None) -> Comparison:
+                 force: bool = False, from_start: bool = False, many: bool | None = None,
+                 more_groups: bool = False) -> Comparison:
     """Run a scenario under two or more rule sets with common random numbers, each against the first (`from_start`:
     every switch as if in force from the first day, whatever its commencement date).
 
     `out_dir` holds one run folder per rule set (each a `rundir.RunFolder`: locked, identified, refused when it
     exists unless `resume` or `force`) and compare.json. Two rule sets give one comparison dict; three or more a
-    dict of `comparisons`, each against the baseline (`many=True`: that shape even for two)."""
+    dict of `comparisons`, each against the baseline (`many=True`: that shape even for two). `more_groups`: by
+    phase and region too."""
     loaded = [load_scenario(scenario, r, until, from_start) for r in rules]  # all validated before anything runs
     reps = replications or loaded[0].scenario.replications
     sd = loaded[0].scenario.seed if seed is None else seed
@@ -81,7 +83,7 @@ def compare_runs(scenario: str | Path, rules: Sequence[str], replications: int |
         d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
         if progress:
             progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
-        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, force))
+        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, force, more_groups))
     if not (many if many is not None else len(loaded) > 2):
         result = _pair(loaded[0], loaded[1], runs[0], runs[1], rules[0], rules[1], sd, reps)
     else:

@@ -31,12 +31,14 @@ from ..util import MAX_WORKERS
 @click.option("--from-start", "from_start", is_flag=True,
               help="Every switch as if in force from the first day of the run, whatever its commencement date "
                    "(a hypothetical: the in-force table says so).")
+@click.option("--more-groups", "more_groups", is_flag=True,
+              help="Results also by phase (when the route began) and by region, beside capacity, requester, need.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--sensitivity", "trajectories", type=click.IntRange(min=10), default=None, metavar="N",
               help="Also screen every declared assumption (Morris, N >= 10 trajectories, 2 replications a point).")
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
             resume: bool, force: bool, workers: int | None, events: bool, until, from_start: bool,
-            as_json: bool, trajectories: int | None) -> None:
+            more_groups: bool, as_json: bool, trajectories: int | None) -> None:
     """Rule sets on the same children: what changed, each metric, the paired difference.
 
     Two rule sets give one comparison; three or more compare each with the first (the baseline).
@@ -56,7 +58,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
         set_resume_hint(out_dir)
     r = compare_api(scenario, list(rules), replications=replications, seed=seed, out=out_dir, resume=resume,
                     force=force, workers=workers or default_workers(), events=events, until=until,
-                    from_start=from_start, sensitivity=trajectories, progress=progress)
+                    from_start=from_start, sensitivity=trajectories, more_groups=more_groups, progress=progress)
     res = r.summary
     sens_text = ""
     if trajectories is not None:
