@@ -202,3 +202,17 @@ def test_results_by_phase_and_region_add_up_to_everyone():
         assert sum(v[metric] for v in g["phase"].values()) == whole[metric], metric
     assert set(g["phase"]) <= {"early_years", "primary", "secondary", "post16", "post19"}
     assert {x for x in r.table().column("group_by").to_pylist()} >= {"phase", "region", "redress_capacity"}
+
+
+def test_a_resumed_run_never_mixes_replications_with_and_without_the_phase_groups(tmp_path):
+    from simulator.api import run
+
+    out = tmp_path / "r"
+    plain = run("small_la", replications=2, seed=4, until="2019-03-31", out=out, events=False, more_groups=False)
+    assert "phase" not in plain.summary["by_group"]
+    lines: list[str] = []
+    more = run("small_la", replications=2, seed=4, until="2019-03-31", out=out, events=False, resume=True,
+               progress=lines.append)
+    assert any("not reused" in x and "rep-000, rep-001" in x for x in lines), lines
+    assert {v["requests"]["n"] for v in more.summary["by_group"]["phase"].values()} == {2}
+    assert more.summary["metrics"] == plain.summary["metrics"]  # the same children: the same numbers

@@ -22,7 +22,7 @@ import numpy as np
 
 from ...engine.model.records import Recorder
 from ...rules.scenario import LoadedScenario
-from .metrics import replication_metrics
+from .metrics import MORE_GROUPS, replication_metrics
 from .outputs import ParquetSink, dumps, manifest, write_journeys
 from .rundir import RunFolder, identity, write_atomic
 from .runner import map_shared, simulate
@@ -111,6 +111,12 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
             done = folder.completed(replications)
             if progress and folder.skipped:
                 progress(f"not reused (damaged or of another run): {', '.join(folder.skipped)}")
+            other = [r for r, m in done.items() if _has_more_groups(m) != more_groups]
+            for r in other:  # its groups differ (with or without phase and region): run again, never mixed
+                del done[r]
+            if progress and other:
+                progress(f"not reused (kept {'without' if more_groups else 'with'} the phase and region groups): "
+                         f"{', '.join(f'rep-{r:03d}' for r in other)}")
             folder.start(dumps(man))
         todo = [r for r in range(replications) if r not in done]
         if progress and done:
@@ -140,6 +146,10 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
         if folder is not None:
             folder.close()
     return RunResult(out_dir, summary, man, reps)
+
+
+def _has_more_groups(m: dict[str, Any]) -> bool:
+    return set(MORE_GROUPS) <= set(m.get("by_group") or {})
 
 
 def default_out_dir(loaded: LoadedScenario, seed: int, replications: int) -> Path:
