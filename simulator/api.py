@@ -152,6 +152,7 @@ def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50
 
     from .analysis.runs.case_study import case_study as run_case
     from .analysis.runs.case_study import final_plan_limits, load_case
+    from .analysis.runs.folder import claim_folder, write_marker
     from .analysis.runs.rundir import write_atomic
     from .analysis.runs.table import Builder, add_case_study
 
@@ -160,6 +161,8 @@ def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50
     case, loaded0, _la, _start = load_case(file)
     sd = loaded0.scenario.seed if seed is None else seed
     files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []
+    if out_dir is not None:  # the folder contract: only a new folder or one sendsim marked for case studies
+        claim_folder(out_dir, "case_study", accumulate=True)
     if not force and any(f.exists() for f in files):  # checked before anything runs
         raise InputError([f"--out: {files[0]} exists; refusing to overwrite it (allowed: another --out, or "
                           "--force)"])
@@ -168,7 +171,7 @@ def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50
     if out_dir is not None:
         from .report.timeline import StatutoryLimit, case_timeline
 
-        out_dir.mkdir(parents=True, exist_ok=True)
+        write_marker(out_dir, "case_study", {})
         write_atomic(files[0], json.dumps(res, indent=2, default=str) + "\n")
         limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, rules).items()}
         res["chart"] = str(case_timeline(res, out_dir / f"{res['case']}.png", limits))
