@@ -216,3 +216,21 @@ def test_a_resumed_run_never_mixes_replications_with_and_without_the_phase_group
     assert any("not reused" in x and "rep-000, rep-001" in x for x in lines), lines
     assert {v["requests"]["n"] for v in more.summary["by_group"]["phase"].values()} == {2}
     assert more.summary["metrics"] == plain.summary["metrics"]  # the same children: the same numbers
+
+
+def test_a_task_file_keeps_its_rows_in_blocks_and_gives_them_back_in_order():
+    import json
+
+    from simulator.analysis.batch.plan import pack, unpack
+    from simulator.analysis.runs.table import Record
+
+    rows = [Record("a", "all", "all", "all", 1.0), Record("b", "all", "all", "all", None),
+            Record("a", "2019", "all", "all", 2.0), Record("a", "all", "phase", "primary", 3.0),
+            Record("b", "all", "phase", "primary", 4.5)]
+    p = pack(rows)
+    assert p["metrics"] == ["a", "b"] and p["keysets"] == [[0, 1], [0]]
+    assert p["blocks"] == [["all", "all", "all", 0, [1.0, None]], ["2019", "all", "all", 1, [2.0]],
+                           ["all", "phase", "primary", 0, [3.0, 4.5]]]
+    assert unpack(json.loads(json.dumps(p))) == rows
+    assert unpack([["a", "all", "all", "all", 1.0]]) is None  # an older task file: computed again
+    assert unpack({**p, "blocks": [["all", "all", "all", 7, [1.0]]]}) is None  # damaged
