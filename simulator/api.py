@@ -92,6 +92,9 @@ def run(scenario: str | Path | LoadedScenario, *, rules: str | None = None, repl
     from .analysis.runs.run import run as run_scenario
     from .analysis.runs.table import run_table
 
+    if isinstance(scenario, LoadedScenario) and (rules is not None or until is not None):
+        raise ValueError("run(): a loaded scenario already has its rule set and end date: pass its name or path "
+                         "with rules= and until=")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, rules, _day(until))
     reps = replications or loaded.scenario.replications
     sd = loaded.scenario.seed if seed is None else seed
@@ -112,7 +115,7 @@ def compare(scenario: str | Path, rules: Sequence[str], *, replications: int | N
     from .analysis.runs.compare import compare_runs
     from .analysis.runs.table import comparison_table
 
-    rules = list(rules)
+    rules = [rules] if isinstance(rules, str) else list(rules)
     if len(rules) < 2:
         raise InputError([f"--rules: give at least two rule sets (got {len(rules)})"])
     out_dir = _path(out)
@@ -156,7 +159,7 @@ def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50
     from .analysis.runs.rundir import write_atomic
     from .analysis.runs.table import Builder, add_case_study
 
-    rules = list(rules)
+    rules = [rules] if isinstance(rules, str) else list(rules)
     out_dir = _path(out)
     case, loaded0, _la, _start = load_case(file)
     sd = loaded0.scenario.seed if seed is None else seed
