@@ -234,3 +234,44 @@ def test_a_task_file_keeps_its_rows_in_blocks_and_gives_them_back_in_order():
     assert unpack(json.loads(json.dumps(p))) == rows
     assert unpack([["a", "all", "all", "all", 1.0]]) is None  # an older task file: computed again
     assert unpack({**p, "blocks": [["all", "all", "all", 7, [1.0]]]}) is None  # damaged
+
+
+def test_a_backtest_as_rows_observed_beside_the_model():
+    from simulator.analysis.runs.table import add_backtest
+
+    out = {"scenario": "s", "rules": "current_2014", "seed": 1, "replications": 2,
+           "rows": [{"metric": "tribunal_appeals_registered", "period": "2019/20", "observed": 30.0,
+                     "model_mean": 28.0, "model_ci95": [20.0, 36.0]},
+                    {"metric": "plans_in_force_january", "period": "2019", "la_code": "212", "observed": 1900.0,
+                     "model_mean": 1950.0, "model_ci95": [1900.0, 2000.0]}],
+           "projections": [{"metric": "new_plans_issued", "period": "2020", "observed": None, "model_mean": 300.0,
+                            "model_ci95": [280.0, 320.0]}]}
+    b = Builder()
+    add_backtest(b, out, Span(dt.date(2019, 1, 1), dt.date(2020, 12, 31)))
+    rows = b.table().to_pylist()
+    assert len(rows) == 2 * 5 + 4  # two targets: observed and four statistics; a projection: no observed
+    key = {(r["metric"], r["stat"]): r for r in rows}
+    assert key[("tribunal_appeals_registered", "observed")]["value"] == 30.0
+    assert key[("tribunal_appeals_registered", "ci95_high")]["value"] == 36.0
+    t = key[("tribunal_appeals_registered", "mean")]
+    assert (t["period_kind"], t["partial"]) == ("academic", False)  # Sep 2019 - Aug 2020: inside the run
+    j = key[("plans_in_force_january", "n")]
+    assert (j["period_kind"], j["group_by"], j["group"], j["value"]) == ("january", "local_authority", "212", 2.0)
+    assert ("new_plans_issued", "observed") not in key and key[("new_plans_issued", "mean")]["value"] == 300.0
+
+
+def test_a_case_study_summary_as_rows():
+    from simulator.analysis.runs.table import add_case_study
+
+    res = {"case": "sam", "scenario": "small_la", "seed": 2, "results": [
+        {"rules": "current_2014", "runs": 5, "weeks_to_final_plan": {"median": 19.0, "p10": 15.0, "p90": 30.0,
+                                                                     "reached_pct": 100.0},
+         "weeks_to_provision": {"median": 40.0, "p10": None, "p90": 60.0, "reached_pct": 80.0},
+         "within_20_weeks_pct": 60.0, "route_share_pct": 20.0, "routes_seen": 4}]}
+    b = Builder()
+    add_case_study(b, res)
+    rows = {r["metric"]: r for r in b.table().to_pylist()}
+    assert rows["weeks_to_final_plan_median"]["value"] == 19.0 and rows["provision_reached_pct"]["value"] == 80.0
+    assert rows["weeks_to_provision_p10"]["value"] is None and rows["routes_seen"]["value"] == 4.0
+    assert rows["runs"]["stat"] == "n" and rows["runs"]["value"] == 5.0
+    assert {(r["group_by"], r["group"], r["rules"]) for r in rows.values()} == {("case", "sam", "current_2014")}
