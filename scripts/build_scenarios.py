@@ -35,13 +35,7 @@ from typing import Any
 
 import yaml
 
-from simulator.analysis.fit.capacity import (
-    backlog_at_start,
-    fit_casework,
-    projection_pct,
-    route_weeks_without_wait,
-    shrunk_trends,
-)
+from simulator.analysis.fit.capacity import fit_backlog_document
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "sen2"
@@ -51,9 +45,6 @@ BASE_YEAR = 2019
 YEARS = range(2019, 2024)  # years with official activity figures
 END_YEAR = 2025
 SMALL_LA_CODE = "212"  # Wandsworth
-# waits: backlog (MODEL.md 3.3): extra cases a week the decide-and-issue team finishes per case in its backlog
-RESPONSIVENESS = 0.05
-RESPONSIVENESS_RANGE = [0.01, 0.25]
 WAITS = "fitted_delay"  # the scenario's default waits model (backlog once it beats fitted_delay on the backtest)
 
 # staffing rule (assumption): servers = flow per day x mean working days / utilisation, kept in step with requests
@@ -309,22 +300,6 @@ DELAY_PROVENANCE = {
                                          "value", "range": [0.0, 1500.0]},
 }
 
-BACKLOG_PROVENANCE = {
-    "casework_per_week_by_year": {
-        "source": "Fitted (simulator/analysis/fit/capacity.py): the base weekly capacity at which the authority's "
-                  "backlog settles to the wait its own % within 20 weeks implies (SEN2 timeliness_20_week.csv "
-                  "2019-2023; suppressed years take the nearest): lam x (1 - r x W), lam its assessments a week "
-                  "(SEN2 requests.csv less refusals and withdrawals), W the wait beyond the route's own time; used "
-                  "by waits: backlog"},
-    "casework_responsiveness_per_week": {
-        "assumption": "Extra cases a week the decide-and-issue team finishes per case in its backlog (overtime, "
-                      "agency staff, triage): the backlog relaxes over 1/r = 20 weeks, the statutory period. No "
-                      "published figure; national, not fitted", "range": RESPONSIVENESS_RANGE},
-    "backlog_at_start": {
-        "source": "Cases in hand at the start of the lead-in: the settled backlog lam x W at the 2018 rate (2019 "
-                  "requests back-projected by demand.requests_growth_pct_per_year) and the 2019 wait"},
-}
-
 CAPACITY_GROWTH = {
     "value": 13.8,
     "assumption": "Yearly growth of LA assessment staffing after 2023 (the projection): in step with the stated growth "
@@ -416,75 +391,6 @@ def national_targets() -> list[dict]:
         add(metric, period, value, unit, source, tol, kind,
             "academic year Sept-Aug" if "/" in period else "calendar year")
     return out
-
-
-def national_series() -> dict[str, dict[int, float]]:
-    """England's requests, refusal and no-plan rates by year (SEN2 national rows), the trends' shrinkage target."""
-    req, ref, noplan = {}, {}, {}
-    for y in YEARS:
-        r = national("requests.csv", str(y))
-        req[y] = float(r["requests_received_in_year"])
-        ref[y] = float(r["requests_decided_not_to_assess"]) / req[y]
-        a = national("assessments.csv", str(y))
-        noplan[y] = float(a["assess_not_issued"]) / (float(a["assess_not_issued"]) + float(a["assess_issued"]))
-    return {"requests": req, "refused": ref, "no_plan": noplan}
-
-
-TREND_SOURCE = ("{what}: the authority's own least-squares trend {years} ({own}), shrunk toward England's "
-                "({nat}) by empirical Bayes, weight {w:.2f} on its own (simulator/analysis/fit/capacity.py); range +-2 "
-                "posterior sd")
-
-
-def add_backlog_and_trends(doc: dict, series: dict[str, dict[str, dict[int, float]]]) -> None:
-    """Each authority's fitted base casework per year, its work in hand at the start, the national projection of
-    capacity, and its own trends of requests, refusals and no-plan rates (simulator/analysis/fit/capacity.py)."""
-    las = doc["local_authorities"]["items"]
-    small = next(la for la in las if la["code"] == SMALL_LA_CODE)
-    route = route_weeks_without_wait({**doc, "local_authorities": {**doc["local_authorities"], "items": [small]}},
-                                     SMALL_LA_CODE)
-    withdrawn = doc["population"]["request_withdrawn_probability"]["value"]
-    back = doc["demand"]["requests_growth_pct_per_year"]["value"]
-    nat = national_series()
-    casework = {}
-    for la in las:
-        s = series[la["code"]]
-        within = {y: v for y, v in s["within"].items()}
-        for y in YEARS:  # suppressed years: the nearest year's figure, else England's
-            if y not in within:
-                near = min(s["within"], key=lambda k: (abs(k - y), k)) if s["within"] else None
-                within[y] = s["within"][near] if near is not None else la["observed_within_20_weeks_pct"]
-        cw = fit_casework(s["requests"], s["refused"], within, route, RESPONSIVENESS, withdrawn)
-        casework[la["code"]] = cw
-        la["casework_per_week_by_year"] = cw
-        la["casework_responsiveness_per_week"] = RESPONSIVENESS
-        la["backlog_at_start"] = backlog_at_start(s["requests"][BASE_YEAR], s["refused"][BASE_YEAR],
-                                                  within[BASE_YEAR], route, withdrawn, back)
-    trends = {  # field: (series, what, unit, scale to the field's unit)
-        "requests_trend_pct_per_year": ("requests", "requests", "% a year", 1.0),
-        "refuse_trend_pts_per_year": ("refused", "refusals to assess", " points a year", 100.0),
-        "no_plan_trend_pts_per_year": ("no_plan", "assessed without a plan", " points a year", 100.0),
-    }
-    years = f"{min(YEARS)}-{max(YEARS)}"
-    for field, (key, what, unit, scale) in trends.items():
-        log = key == "requests"
-        by_code = shrunk_trends({c: s[key] for c, s in series.items()}, nat[key], log=log)
-        nat_trend = shrunk_trends({"england": nat[key]}, nat[key], log=log)["england"]
-        for la in las:
-            t = by_code[la["code"]]
-            v = round(t.value * scale, 2)
-            lo, hi = round(min(t.low * scale, v), 2), round(max(t.high * scale, v), 2)
-            la[field] = {"value": v, "source": TREND_SOURCE.format(
-                what=what, years=years, own=f"{t.own * scale:+.2f}{unit}", nat=f"{nat_trend.own * scale:+.2f}{unit}",
-                w=t.weight), "range": [lo, hi]}
-    value, low, high = projection_pct(casework)
-    doc["capacity_projection_pct_per_year"] = {
-        "value": round(value, 2),
-        "source": (f"The compound growth of England's summed fitted base casework {years} (casework_per_week_by_year, "
-                   "simulator/analysis/fit/capacity.py); range: the inter-quartile range of the authorities' own "
-                   "growth"),
-        "range": [round(low, 2), round(high, 2)]}
-    doc["waits"] = WAITS
-    doc["local_authorities"]["provenance"].update(BACKLOG_PROVENANCE)
 
 
 def write_csv(path: Path, rows_: list[dict], header: str) -> None:
@@ -587,7 +493,8 @@ def main() -> None:
         "reviews": behaviour["reviews"],
     }
     apply_national_calibration(england, calibration)
-    add_backlog_and_trends(england, series)
+    fit_backlog_document(england, {code: s["within"] for code, s in series.items()}, max(YEARS), SMALL_LA_CODE)
+    england["waits"] = WAITS
     header = ("# GENERATED by scripts/build_scenarios.py from data/sen2 (DfE SEN2, OGL v3.0),\n"
               "# scenarios/national_behaviour.yaml and scenarios/calibration/england.yaml (sendsim calibrate).\n"
               "# Edit those and rebuild; do not edit this file by hand.\n")

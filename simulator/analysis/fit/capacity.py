@@ -187,3 +187,117 @@ def _as_trend(value: float, own: float, se: float, w: float, sd: float, log: boo
             return 100.0 * (math.exp(v) - 1.0)
         return Trend(pct(value), pct(own), 100.0 * se, w, pct(value - 2 * sd), pct(value + 2 * sd))
     return Trend(value, own, se, w, value - 2 * sd, value + 2 * sd)
+
+
+# waits: backlog: extra cases a week the decide-and-issue team finishes per case in its backlog (national assumption)
+RESPONSIVENESS = 0.05
+RESPONSIVENESS_RANGE = [0.01, 0.25]
+
+BACKLOG_PROVENANCE = {
+    "casework_per_week_by_year": {
+        "source": "Fitted (simulator/analysis/fit/capacity.py): the base weekly capacity at which the authority's "
+                  "backlog settles to the wait its own % within 20 weeks implies (SEN2 timeliness_20_week.csv; "
+                  "suppressed years take the nearest): lam x (1 - r x W), lam its assessments a week (SEN2 "
+                  "requests.csv less refusals and withdrawals), W the wait beyond the route's own time; used by "
+                  "waits: backlog"},
+    "casework_responsiveness_per_week": {
+        "assumption": "Extra cases a week the decide-and-issue team finishes per case in its backlog (overtime, "
+                      "agency staff, triage): the backlog relaxes over 1/r = 20 weeks, the statutory period. No "
+                      "published figure; national, not fitted", "range": RESPONSIVENESS_RANGE},
+    "backlog_at_start": {
+        "source": "Cases in hand at the start of the lead-in: the settled backlog lam x W at the year before's rate "
+                  "(the first year's requests back-projected by demand.requests_growth_pct_per_year) and the first "
+                  "year's wait"},
+}
+
+TREND_SOURCE = ("{what}: the authority's own least-squares trend {years} ({own}), shrunk toward the authorities' "
+                "total ({nat}) by empirical Bayes, weight {w:.2f} on its own (simulator/analysis/fit/capacity.py); "
+                "range +-2 posterior sd")
+TRENDS = {  # field: (series, what, unit, scale to the field's unit)
+    "requests_trend_pct_per_year": ("requests", "requests", "% a year", 1.0),
+    "refuse_trend_pts_per_year": ("refused", "refusals to assess", " points a year", 100.0),
+    "no_plan_trend_pts_per_year": ("no_plan", "assessed without a plan", " points a year", 100.0),
+}
+
+
+def authority_series(item: Mapping, up_to: int) -> dict[str, dict[int, float]]:
+    """An authority's requests, refusal and no-plan rates by year up to `up_to`, from its scenario line."""
+    def by(key: str) -> dict[int, float]:
+        return {int(y): float(v) for y, v in (item.get(key) or {}).items() if int(y) <= up_to}
+
+    req = by("requests_by_year") or {up_to: float(item["requests_per_year"])}
+    first = min(req)
+    ref = {first: float(item["refuse_to_assess_probability"]), **by("refuse_to_assess_by_year")}
+    noplan = {first: float(item["no_plan_after_assessment_probability"]), **by("no_plan_after_assessment_by_year")}
+    return {"requests": req, "refused": ref, "no_plan": noplan}
+
+
+def total_series(series: Mapping[str, Mapping[str, Mapping[int, float]]]) -> dict[str, dict[int, float]]:
+    """The authorities' total requests and their request-weighted refusal and assessment-weighted no-plan rates."""
+    years = sorted({y for s in series.values() for y in s["requests"]})
+    req, ref, noplan = {}, {}, {}
+    for y in years:
+        rows = [s for s in series.values() if y in s["requests"]]
+        n = sum(s["requests"][y] for s in rows)
+        req[y] = n
+        ref[y] = sum(s["requests"][y] * s["refused"].get(y, 0.0) for s in rows) / n
+        assessed = [(s["requests"][y] * (1 - s["refused"].get(y, 0.0)), s["no_plan"].get(y, 0.0)) for s in rows]
+        noplan[y] = sum(a * p for a, p in assessed) / sum(a for a, _ in assessed)
+    return {"requests": req, "refused": ref, "no_plan": noplan}
+
+
+def fit_backlog_document(doc: dict, within: Mapping[str, Mapping[int, float]], up_to: int,
+                         route_la: str | None = None) -> None:
+    """Fill a scenario document's `waits: backlog` fields and trends from the figures known at the end of `up_to`
+    (in place): each authority's base casework per year and work in hand at the start, the scenario's capacity
+    projection, and each authority's requests, refusal and no-plan trends. `within` is each authority's own %
+    within 20 weeks by year; years after `up_to` are ignored. The build script calls it on 2019-2023; the
+    rolling-origin backtest on the figures up to its origin, so no later figure leaks into a forecast."""
+    items = doc["local_authorities"]["items"]
+    if route_la is None:  # the median authority by first-year requests: the route's own time is national
+        ranked = sorted(items, key=lambda it: (float(it["requests_per_year"]), it["code"]))
+        route_la = ranked[len(ranked) // 2]["code"]
+    small = next(it for it in items if it["code"] == route_la)
+    route = route_weeks_without_wait({**doc, "local_authorities": {**doc["local_authorities"], "items": [small]}},
+                                     route_la)
+    withdrawn = float(doc["population"]["request_withdrawn_probability"]["value"])
+    back = float(doc["demand"]["requests_growth_pct_per_year"]["value"])
+    series = {it["code"]: authority_series(it, up_to) for it in items}
+    casework: dict[str, dict[int, float]] = {}
+    for it in items:
+        s = series[it["code"]]
+        own = {y: v for y, v in (within.get(it["code"]) or {}).items() if y <= up_to}
+        filled = {}
+        for y in s["requests"]:  # suppressed years: the nearest year's figure, else the scenario's 2019 figure
+            near = min(own, key=lambda k: (abs(k - y), k)) if own else None
+            filled[y] = own[y] if y in own else (own[near] if near is not None else
+                                                 float(it.get("observed_within_20_weeks_pct") or 50.0))
+        r = float(it.get("casework_responsiveness_per_week") or RESPONSIVENESS)
+        cw = fit_casework(s["requests"], s["refused"], filled, route, r, withdrawn)
+        casework[it["code"]] = cw
+        it["casework_per_week_by_year"] = cw
+        it["casework_responsiveness_per_week"] = r
+        first = min(s["requests"])
+        it["backlog_at_start"] = backlog_at_start(s["requests"][first], s["refused"][first], filled[first], route,
+                                                  withdrawn, back)
+    nat = total_series(series)
+    years = f"{min(nat['requests'])}-{max(nat['requests'])}"
+    for field, (key, what, unit, scale) in TRENDS.items():
+        log = key == "requests"
+        by_code = shrunk_trends({c: s[key] for c, s in series.items()}, nat[key], log=log)
+        nat_trend = shrunk_trends({"all": nat[key]}, nat[key], log=log)["all"]
+        for it in items:
+            t = by_code[it["code"]]
+            v = round(t.value * scale, 2)
+            lo, hi = round(min(t.low * scale, v), 2), round(max(t.high * scale, v), 2)
+            it[field] = {"value": v, "source": TREND_SOURCE.format(
+                what=what, years=years, own=f"{t.own * scale:+.2f}{unit}", nat=f"{nat_trend.own * scale:+.2f}{unit}",
+                w=t.weight), "range": [lo, hi]}
+    value, low, high = projection_pct(casework)
+    doc["capacity_projection_pct_per_year"] = {
+        "value": round(value, 2),
+        "source": (f"The compound growth of the authorities' summed fitted base casework {years} "
+                   "(casework_per_week_by_year, simulator/analysis/fit/capacity.py); range: the inter-quartile range "
+                   "of the authorities' own growth"),
+        "range": [round(low, 2), round(high, 2)]}
+    doc["local_authorities"]["provenance"].update(copy.deepcopy(BACKLOG_PROVENANCE))

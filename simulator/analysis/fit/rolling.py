@@ -63,10 +63,11 @@ from .backtest import (
     run_replications,
 )
 from .calibrate import LAPSE, SHAPE, clip, get_node, joint_gain, national_update, update_delays, update_lapse
+from .capacity import fit_backlog_document
 
 BOOTSTRAP = 400  # resamples of the replications for the interval of the model's mean absolute error
 LA_BY_YEAR = ("requests_by_year", "refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-              "delay_days_by_year")
+              "delay_days_by_year", "casework_per_week_by_year")
 
 
 def known_by(target: Target, origin: int) -> bool:
@@ -113,6 +114,21 @@ def origin_document(doc: dict[str, Any], origin: int, targets: list[Target]) -> 
             d["demand"][key] = {"value": g, "source": src}
         notes.append(f"requests and staffing grow {g}% a year after {origin} ({src})")
     return d, notes
+
+
+def refit_backlog_and_trends(doc: dict[str, Any], origin: int, la_known: list[Target]) -> list[str]:
+    """Where the scenario states each authority's casework capacity or trends, fit them again from the figures up to
+    `origin` (`capacity.fit_backlog_document`): the shipped ones were fitted on every year. Returns notes."""
+    items = doc["local_authorities"]["items"]
+    if not any("casework_per_week_by_year" in it or "requests_trend_pct_per_year" in it for it in items):
+        return []
+    within: dict[str, dict[int, float]] = {}
+    for t in la_known:
+        if t.metric == "within_20_weeks_pct":
+            within.setdefault(t.la_code, {})[int(t.period)] = t.value
+    fit_backlog_document(doc, within, origin)
+    return [f"each authority's base casework, work in hand, trends and the capacity projection "
+            f"({doc['capacity_projection_pct_per_year']['value']}% a year) refitted from figures up to {origin}"]
 
 
 def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int, targets: list[Target],
@@ -307,6 +323,7 @@ def rolling_origin(scenario: Path | str, origin: int, replications: int | None =
     la_known = [t for t in la_all if known_by(t, origin)]
     raw = yaml.load(loaded.path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     doc, notes = origin_document(raw, origin, known)
+    notes.extend(refit_backlog_and_trends(doc, origin, la_known))
     sd = sc.seed if seed is None else seed
     reps = replications or sc.replications
     cal = calibrate_at_origin(loaded, doc, origin, known, la_known, sd, rounds, progress) if rounds else \
