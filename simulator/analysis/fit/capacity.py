@@ -247,12 +247,13 @@ def total_series(series: Mapping[str, Mapping[str, Mapping[int, float]]]) -> dic
 
 
 def fit_backlog_document(doc: dict, within: Mapping[str, Mapping[int, float]], up_to: int,
-                         route_la: str | None = None) -> None:
+                         route_la: str | None = None) -> np.ndarray:
     """Fill a scenario document's `waits: backlog` fields and trends from the figures known at the end of `up_to`
     (in place): each authority's base casework per year and work in hand at the start, the scenario's capacity
     projection, and each authority's requests, refusal and no-plan trends. `within` is each authority's own %
     within 20 weeks by year; years after `up_to` are ignored. The build script calls it on 2019-2023; the
-    rolling-origin backtest on the figures up to its origin, so no later figure leaks into a forecast."""
+    rolling-origin backtest on the figures up to its origin, so no later figure leaks into a forecast. Returns the
+    route's own weeks (for `refine_casework`)."""
     items = doc["local_authorities"]["items"]
     if route_la is None:  # the median authority by first-year requests: the route's own time is national
         ranked = sorted(items, key=lambda it: (float(it["requests_per_year"]), it["code"]))
@@ -301,3 +302,36 @@ def fit_backlog_document(doc: dict, within: Mapping[str, Mapping[int, float]], u
                    "of the authorities' own growth"),
         "range": [round(low, 2), round(high, 2)]}
     doc["local_authorities"]["provenance"].update(copy.deepcopy(BACKLOG_PROVENANCE))
+    return route
+
+
+REFINE_GAIN = 0.7  # share of a year's miss carried into its aim each round (below 1: replication noise is damped)
+
+
+def refine_casework(doc: dict, aims: dict[str, dict[int, float]], by_la: Mapping[str, Mapping[str, Mapping]],
+                    observed: Mapping[str, Mapping[int, float]], route: np.ndarray) -> tuple[int, int]:
+    """One joint round for `waits: backlog`: after a full-model run, move each authority-year's aim (the % within
+    20 weeks its base casework is fitted for; it starts at the observed figure) by the model's miss, and fit its base
+    again: the analytic fit ignores the queue's randomness and the disputes and re-assessments sharing the team.
+    `aims` is updated in place. Returns (authority-years updated, authority-years within 3 points before)."""
+    withdrawn = float(doc["population"]["request_withdrawn_probability"]["value"])
+    updated = within = 0
+    for it in doc["local_authorities"]["items"]:
+        code = it["code"]
+        rows = by_la.get(code, {})
+        s = authority_series(it, max(int(y) for y in it["casework_per_week_by_year"]))
+        r = float(it["casework_responsiveness_per_week"])
+        cw = {int(y): v for y, v in it["casework_per_week_by_year"].items()}
+        for y, obs in sorted((observed.get(code) or {}).items()):
+            model = (rows.get(str(y)) or {}).get("within_20_weeks_pct")
+            if model is None or y not in cw or y not in s["requests"]:
+                continue
+            within += abs(model - obs) <= 3.0
+            aim = aims.setdefault(code, {}).get(y, obs)
+            aim = min(max(aim + REFINE_GAIN * (obs - model), 0.5), 99.5)
+            aims[code][y] = aim
+            lam = arrivals_per_week(s["requests"][y], s["refused"].get(y, 0.0), withdrawn)
+            cw[y] = round(base_for_wait(lam, wait_for_share(route, aim), r), 3)
+            updated += 1
+        it["casework_per_week_by_year"] = cw
+    return updated, within
