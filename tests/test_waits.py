@@ -150,3 +150,24 @@ def test_backlog_needs_its_capacity(tmp_path, small_dict):
     with pytest.raises(InputError) as e:
         load_scenario(write_scenario(tmp_path, d))
     assert len(e.value.lines) == 1 and "casework_per_week_by_year" in e.value.lines[0]
+
+
+def test_a_capacity_reform_is_staff(tmp_path, small_dict):
+    """A reform that doubles every team's staff (effects.casework_staff_multiplier 2) gives exactly the run of the
+    scenario with its base casework doubled: the same children (common random numbers), the same deterministic team."""
+    from .test_mechanisms import reform
+
+    name = reform(tmp_path, "more_caseworkers", [{"path": "effects.casework_staff_multiplier", "value": 2.0}])
+    d = _small_backlog(small_dict)
+    d["end_date"] = "2019-06-30"
+    by_reform = load_scenario(write_scenario(tmp_path, d, "r.yaml"), name)
+    doubled = copy.deepcopy(d)
+    la = doubled["local_authorities"]["items"][0]
+    la["casework_per_week_by_year"] = {y: 2 * v for y, v in la["casework_per_week_by_year"].items()}
+    by_scenario = load_scenario(write_scenario(tmp_path, doubled, "d.yaml"))
+    def finals(loaded) -> list[float]:
+        return [c.final_at if c.final_at == c.final_at else -1.0 for c in simulate(loaded, 42, 0).children]
+
+    a, b = finals(by_reform), finals(by_scenario)
+    assert a == b and sum(x >= 0 for x in a) > 100
+    assert finals(load_scenario(write_scenario(tmp_path, d, "p.yaml"))) != a  # and the reform does change the run
