@@ -171,3 +171,35 @@ def test_a_capacity_reform_is_staff(tmp_path, small_dict):
     a, b = finals(by_reform), finals(by_scenario)
     assert a == b and sum(x >= 0 for x in a) > 100
     assert finals(load_scenario(write_scenario(tmp_path, d, "p.yaml"))) != a  # and the reform does change the run
+
+
+def test_projected_capacity_closes_its_gap_to_the_scenario_ratio():
+    """Beyond the fitted years each base moves toward the scenario's ratio of base to demand: two authorities with
+    the same demand (1,000 requests, none refused or withdrawn: 1000/52.18 a week) and bases 10 and 30 a week have a
+    summed ratio of 40 / (2 x 19.165) = 1.0436, so gaps of 2.087 and 0.696; with half the gap kept each year the
+    factor is 0.5 + 0.5 x gap one year on and 0.25 + 0.75 x gap two years on."""
+    from types import SimpleNamespace
+
+    from simulator.engine.model.capacity import CapacityPlan
+    from simulator.schema.sourced import Probability
+
+    def la(code: str, base: float) -> SimpleNamespace:
+        spec = LocalAuthority(name=code, code=code, requests_per_year=1000.0, requests_by_year={2023: 1000.0},
+                              refuse_to_assess_probability=0.0, no_plan_after_assessment_probability=0.0,
+                              panel_servers=1, ep_servers=1, health_advice_servers=1, social_care_advice_servers=1,
+                              plan_writer_servers=1, casework_per_week_by_year={2022: 5.0, 2023: base})
+        return SimpleNamespace(spec=spec)
+
+    a, b = la("a", 10.0), la("b", 30.0)
+    sc = SimpleNamespace(start_date=SimpleNamespace(year=2019),
+                         demand=SimpleNamespace(requests_growth_pct_per_year=SimpleNamespace(value=10.0)),
+                         population=SimpleNamespace(request_withdrawn_probability=SimpleNamespace(value=0.0)),
+                         capacity_gap_persistence_per_year=Probability(value=0.5, source="t"))
+    plan = SimpleNamespace(sc=sc, las=[a, b])
+    CapacityPlan._casework_gaps(plan)
+    lam = 1000.0 / (365.25 / 7.0)
+    ratio = 40.0 / (2 * lam)
+    assert a.casework_gap == pytest.approx(ratio / (10.0 / lam)) and b.casework_gap == pytest.approx(ratio / (30 / lam))
+    assert CapacityPlan._converged(plan, a, 2023) == 1.0
+    assert CapacityPlan._converged(plan, a, 2024) == pytest.approx(0.5 + 0.5 * a.casework_gap)
+    assert CapacityPlan._converged(plan, b, 2025) == pytest.approx(0.25 + 0.75 * b.casework_gap)

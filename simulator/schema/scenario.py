@@ -395,6 +395,9 @@ class Scenario(Strict):
     # whose weekly capacity is casework_per_week_by_year + casework_responsiveness_per_week x backlog
     waits: Literal["backlog", "fitted_delay"] = "fitted_delay"
     capacity_projection_pct_per_year: Growth | None = None  # base casework growth beyond the last fitted year
+    # beyond the last fitted year, the share of an authority's gap to the scenario's ratio of base casework to demand
+    # that remains after each year (1: none closes); MODEL.md 3.3a
+    capacity_gap_persistence_per_year: Probability | None = None
 
     @model_validator(mode="after")
     def _horizon(self):

@@ -107,6 +107,8 @@ class LAState:
         self.p_no_plan = spec.no_plan_after_assessment_probability
         self.rungs: dict[str, Resource] = {}  # redress rungs with a capacity (from the rule set)
         self.casework: CaseworkBacklog | None = None  # the decide-and-issue team under `waits: backlog`
+        self.casework_last_year = 0  # its last fitted year, and its gap to the scenario's capacity ratio
+        self.casework_gap = 1.0
 
     def resize_special(self, growth: float) -> None:
         """Special places after a change of the law's multiplier (local inclusion plans), at this year's growth."""
@@ -136,17 +138,48 @@ class CapacityPlan:
         first year (the lead-in works at it too) and its work in hand."""
         if self.sc.waits != "backlog":
             return
+        self._casework_gaps()
         year = self.sc.start_date.year
         for la in self.las:
             s = la.spec
-            la.casework = CaseworkBacklog(self.engine, self._casework_base(s, year),
+            la.casework = CaseworkBacklog(self.engine, self._casework_base(la, year),
                                           s.casework_responsiveness_per_week, s.backlog_at_start)
 
-    def _casework_base(self, spec: Any, year: int) -> float:
-        """The team's base weekly capacity in a year, times the law's staffing effect (a capacity reform)."""
+    def _casework_gaps(self) -> None:
+        """Each authority's ratio of base casework to demand in its last fitted year, against the scenario's (the
+        authorities' summed base over their summed demand): beyond that year the gap closes by the scenario's
+        `capacity_gap_persistence_per_year`, as authorities' timeliness regresses toward England's (MODEL.md 3.3a).
+        Demand is the last fitted year's, so the base never follows later requests."""
+        base = self.sc.start_date.year
+        growth = self.sc.demand.requests_growth_pct_per_year.value
+        withdrawn = self.sc.population.request_withdrawn_probability.value
+        rows = []
+        for la in self.las:
+            s = la.spec
+            last = max(s.casework_per_week_by_year)
+            lam = max(s.requests_in_year(last, base, growth) * (1.0 - s.refuse_in_year(last) - withdrawn), 1e-9)
+            rows.append((la, last, s.casework_per_week_by_year[last], lam / DAYS_PER_YEAR * DAYS_PER_WEEK))
+        ratio = sum(r[2] for r in rows) / sum(r[3] for r in rows)
+        for la, last, cw, lam in rows:
+            la.casework_last_year = last
+            la.casework_gap = ratio / (cw / lam)  # the scenario's ratio over the authority's own
+
+    def _converged(self, la: LAState, year: int) -> float:
+        """The factor on an authority's projected base `year`: 1 in fitted years, then from 1 toward its gap."""
+        keep = self.sc.capacity_gap_persistence_per_year
+        k = year - la.casework_last_year
+        if keep is None or k <= 0:
+            return 1.0
+        w = keep.value ** k
+        return w + (1.0 - w) * la.casework_gap
+
+    def _casework_base(self, la: LAState, year: int) -> float:
+        """The team's base weekly capacity in a year (projected beyond the fitted years, its gap to the scenario's
+        ratio closing), times the law's staffing effect (a capacity reform)."""
         proj = self.sc.capacity_projection_pct_per_year
         staff = self.law.effects.casework_staff_multiplier
-        return staff * spec.casework_in_year(year, proj.value if proj is not None else 0.0)
+        own = la.spec.casework_in_year(year, proj.value if proj is not None else 0.0)
+        return staff * own * self._converged(la, year)
 
     def _apply_year(self, year: int) -> None:
         """New calendar year: staffing, special places and hearing capacity follow their stated trends."""
@@ -160,7 +193,7 @@ class CapacityPlan:
             g = s.capacity_in_year(year, base, staff_growth)
             la.p_refuse, la.p_no_plan = s.refuse_in_year(year), s.no_plan_in_year(year)
             if la.casework is not None:
-                la.casework.base = self._casework_base(s, year)
+                la.casework.base = self._casework_base(la, year)
             # decisions keep pace with requests
             requests = s.requests_in_year(year, base, request_growth)
             la.panel.set_servers(max(1, round(s.panel_servers * requests / max(s.requests_per_year, 1.0))))

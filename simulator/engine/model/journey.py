@@ -179,7 +179,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for la in self.las:
             la.resize_special(self.special_growth)
             if la.casework is not None:
-                la.casework.base = self._casework_base(la.spec, year)
+                la.casework.base = self._casework_base(la, year)
 
     @staticmethod
     def pinned(c: Child, key: str) -> Any:
