@@ -4,6 +4,10 @@ The law (time limits, who may appeal what, which redress steps are mandatory) is
 it is the rule set the scenario names (`rules:`), see `rules.py`. A scenario describes the
 system's behaviour and resources; a rule set describes what the law requires of it.
 Units are in field names (`_days`, `_per_year`, `_probability`, `_pct`).
+
+Why this module is long: it is the one declaration of the scenario file, every block with its bounds and the rules by
+which a by-year figure is read beyond the years given (an authority's line alone has demand, decisions, stock,
+staffing, fitted delays, casework capacity and trends); split, a reader would chase one file's fields across modules.
 """
 
 from __future__ import annotations
