@@ -203,3 +203,15 @@ def test_projected_capacity_closes_its_gap_to_the_scenario_ratio():
     assert CapacityPlan._converged(plan, a, 2023) == 1.0
     assert CapacityPlan._converged(plan, a, 2024) == pytest.approx(0.5 + 0.5 * a.casework_gap)
     assert CapacityPlan._converged(plan, b, 2025) == pytest.approx(0.25 + 0.75 * b.casework_gap)
+
+
+def test_the_unused_waits_model_is_said_to_be_unread(tmp_path, small_dict):
+    """No silent no-op: under fitted_delay the backlog's values are never read, under backlog the fitted delays."""
+    from simulator.schema.overrides import unread
+
+    delay = load_scenario(write_scenario(tmp_path, small_dict, "f.yaml")).scenario
+    assert unread(delay, "capacity_projection_pct_per_year") is not None
+    assert unread(delay, "durations.authority_delay_shape") is None
+    backlog = load_scenario(write_scenario(tmp_path, _small_backlog(small_dict), "b.yaml")).scenario
+    assert unread(backlog, "capacity_projection_pct_per_year") is None
+    assert unread(backlog, "durations.authority_delay_shape") is not None
