@@ -116,25 +116,42 @@ class PlacementSteps:
                 res.cancel(job)
         c.setting = setting
         if c.waiting_since != c.waiting_since:
-            c.waiting_since = self.engine.now
+            c.waiting_since = self.waiting_from(c)
         c.place_seq += 1
         res = self.las[c.la].places.get(setting)
         if res is None:
-            self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
-                                 self.provision_in_place, (c, c.place_seq))
+            self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
         else:
             c.place_res = res
             c.place_job = res.seize(c, self._place_granted)
 
     def _place_granted(self, c: Child) -> None:
-        self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
-                             self.provision_in_place, (c, c.place_seq))
+        self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
+
+    def place_lead_time(self, c: Child) -> float:
+        """Days until a secured place starts: mid-year, the scenario's lead time (`durations.place_start_days`,
+        a ranged assumption); a setting named for the next phase starts on the 1 September that phase begins
+        (`c.term_start`, set by the phase transfer), or after the lead time if that falls later."""
+        days = self.duration("place_start_days", self.rng.place_start, c.id, c.transfers)
+        now = self.engine.now
+        if c.term_start == c.term_start and c.term_start > now + days:
+            days = c.term_start - now
+        c.place_due = now + days
+        return days
+
+    def waiting_from(self, c: Child) -> float:
+        """When a child waiting for a place starts to be without suitable provision: now, or, for a setting named
+        for the next phase, the day that phase begins (the current setting serves until then), within the run."""
+        now = self.engine.now
+        return min(max(now, c.term_start), self.horizon) if c.term_start == c.term_start else now
 
     def out_of_school(self, c: Child) -> None:
         """A case child out of school: the LA's duty to arrange suitable education (Education Act 1996 s.19) runs
         until a setting is in place; its redress is a complaint, the LGSCO, judicial review (no tribunal)."""
         if c.status not in ("ceased",):
             self.log(c, "education_out_of_school", "s19_duty_arises", LA)
+            if c.out_since != c.out_since:
+                c.out_since = self.engine.now
 
     def provision_in_place(self, arg: tuple) -> None:
         c, seq = arg
@@ -149,6 +166,6 @@ class PlacementSteps:
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
             del c.pins[OUT_OF_SCHOOL]
-            self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
+        self.end_spells_without_place(c, now)
         if c.setting == "independent_special":
             self.counters.count(c, PLACEMENTS_INDEPENDENT_SPECIAL, now)
