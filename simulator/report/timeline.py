@@ -83,7 +83,7 @@ def short_label(label: str, step: str = "") -> str:
 def row_label(s: dict[str, Any]) -> str:
     """A step's row: its display name and what happened, the event left out where the name already says it."""
     name = short_label(s.get("label", s["step"]), s["step"])
-    what = event_words(s["step"], s["event"])
+    what = event_words(s["step"], s["event"]) + (" (under-5 review)" if s.get("under5") else "")
     return name if what.lower() in name.lower() else f"{name}: {what}"
 
 
@@ -117,6 +117,8 @@ def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
     out = []
     for i, s in enumerate(steps):
         step, ev = s["step"], s["event"]
+        if reversed_later(steps, i):
+            continue  # the LA concedes, or the tribunal orders, later on this route: not a loss
         if step == "decide_to_assess" and ev == "refused":
             out.append((i, "the assessment refused"))
         elif step == "decide_to_issue" and ev == "not_to_issue":
@@ -134,6 +136,19 @@ def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
             how_long = f"{nxt - s['weeks_from_start']:g} weeks" if nxt is not None else "the rest of the route"
             out.append((i, f"{how_long} in a {SETTINGS.get(ev[len('in_place_'):], ev)} it did not choose"))
     return out
+
+
+REVERSED_BY = {"decide_to_assess": "assess_after_", "decide_to_issue": "make_plan_after_",
+               "name_setting": "rename", "reconsideration": "rename"}
+
+
+def reversed_later(steps: list[dict[str, Any]], i: int) -> bool:
+    """A decision against the family that the LA undoes later on the route (a concession, a mediated agreement or a
+    tribunal order complied with): the refusal, the plan refused, or the setting refused."""
+    prefix = REVERSED_BY.get(steps[i]["step"])
+    if prefix is None:
+        return False
+    return any(t["step"] == "comply" and t["event"].startswith(prefix) for t in steps[i + 1:])
 
 
 def _wanted(steps: list[dict[str, Any]], preferred: str | None) -> str | None:
@@ -191,30 +206,56 @@ def _names(group: list[dict[str, Any]]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def merged_because(group: list[dict[str, Any]]) -> str:
+    """Why rule sets share a panel: the same typical route step for step, and, where it is so, because a reform's
+    changes were not in force during this route."""
+    if len(group) < 2:
+        return ""
+    idle = [r.get("rule_set_label") or r["rules"] for r in group
+            if (r.get("in_force") or {}).get("reform") and not r["in_force"].get("applied")]
+    why = "one panel: the same typical route, step for step and week for week"
+    if idle:
+        why += f" ({', '.join(idle)}: not in force during this route)"
+    return why[0].upper() + why[1:] + "."
+
+
 def _title(res: dict[str, Any], group: list[dict[str, Any]], existing: bool) -> str:
     r = group[0]
+    on_route = next((s["weeks_from_start"] for s in _rows(r) if (s["step"], s["event"]) == ("final_plan", "issued")),
+                    None)
     f = r["weeks_to_final_plan"]["median"]
     if existing:
         head = f"{_names(group)}: plan in force at the start"
-    elif f is None:
+    elif on_route is None and f is None:
         head = f"{_names(group)}: no final plan in any run"
+    elif on_route is None:
+        head = f"{_names(group)}: no final plan on this route (week {f:g}: the median over the runs that had one)"
     else:
-        head = (f"{_names(group)}: final plan at week {f:g} (median of {r['runs']} runs; "
-                f"{r['within_20_weeks_pct']:g}% within the limit)")
+        head = (f"{_names(group)}: final plan at week {on_route:g} on this route (median over all {r['runs']} runs: "
+                f"week {f:g}; {r['within_20_weeks_pct']:g}% within the limit)")
     lost = [w for _i, w in losses(res, r)]
     tail = ("The family loses " + "; ".join(lost) + ".") if lost else "The family loses nothing on this route."
     share = f"This route in {r['route_share_pct']:g}% of runs."
-    return textwrap.fill(f"{head}. {share} {tail}", 88)
+    merged = merged_because(group)
+    return textwrap.fill(f"{head}. {share} {tail}" + (f" {merged}" if merged else ""), 88)
 
 
 def pins_in_words(pinned: dict[str, Any]) -> str:
+    """The pins as a sentence: each in words, 'the first time only' where the file says so (`occurrence`)."""
     words = []
+    occurrence = pinned.get("occurrence") or {}
     for k, v in pinned.items():
-        when = ""
+        if k == "occurrence":
+            continue
+        when = " (the first time only)" if occurrence.get(k) == "first" else ""
         if isinstance(v, dict):  # a pin by occurrence: {value, occurrence: first | every}
             when = " (the first time only)" if v.get("occurrence") == "first" else ""
             v = v.get("value")
-        words.append(PIN_WORDS.get((k, v), f"{k.replace('_', ' ')}: {str(v).replace('_', ' ')}") + when)
+        if v is False and k.startswith("dispute_"):
+            text = f"the family does not dispute the {k[len('dispute_'):].replace('_', ' ')}"
+        else:
+            text = PIN_WORDS.get((k, v), f"{k.replace('_', ' ')}: {str(v).replace('_', ' ')}")
+        words.append(text + when)
     return ("Fixed for this child in every run: " + ", ".join(words) + ".") if words else \
         "Nothing is fixed for this child: every event is drawn as for any other child."
 
@@ -223,7 +264,8 @@ def _note(res: dict[str, Any]) -> str:
     return (f"Typical route: the most frequent route over {res['runs']} runs per rule set (seed {res['seed']}); "
             "times are medians over the runs that followed it. Solid: the step's typical working time (the "
             "scenario's durations); hatched: waiting before it (a queue, the authority's own delay, other advice, "
-            f"or the date of a review). {pins_in_words(res.get('pinned') or {})} Reform effect sizes are "
+            f"or the date of a review). {res.get('calendar', '')} {pins_in_words(res.get('pinned') or {})} "
+            "Reform effect sizes are "
             f"assumptions with ranges stated in the rule set files. {SOURCE}")
 
 
@@ -258,8 +300,8 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
     """The figure (matplotlib `Figure`), for saving or for the layout check."""
     results = res["results"]
     existing = str(res.get("start", "")).startswith("existing plan")
-    t0 = dt.date.fromisoformat(res["scenario_start"] if existing else res["start"]) \
-        if res.get("scenario_start") else None
+    first = res.get("start_date") or (res.get("scenario_start") if existing else res.get("start"))
+    t0 = dt.date.fromisoformat(first) if first else None
     groups = _panels(results)
     nrows = [max(len(_rows(g[0])), 1) + 2 for g in groups]  # spare rows: the statutory line's, the key dates' labels
     height = 2.4 + sum(nrows) * ROW_IN + 0.75 * len(groups) + 0.9
@@ -292,8 +334,9 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
                         va="center", color="#555555")
                 last = w
                 marks.add("dates")
-    axes[-1].set_xlabel("Weeks since the start of the scenario (the plan is already in force)" if existing
-                        else "Weeks since the request for an EHC needs assessment")
+    when = f" ({t0:%-d %B %Y})" if t0 is not None else ""
+    axes[-1].set_xlabel(f"Weeks since the start date{when}: the plan is already in force" if existing
+                        else f"Weeks since the request for an EHC needs assessment{when}")
     lax.legend(handles=_legend(used, marks), loc="center", ncols=2, fontsize=6.5, frameon=False)
     return fig
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -18,14 +19,23 @@ from ...schema.files import InputError
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
 @click.option("--out", type=str, default=None, help="Folder for the JSON result and the timeline chart (PNG, SVG and the CSV behind it).")
+@click.option("--scenario", "scenario", type=str, default=None,
+              help="Scenario to run the child in (a shipped name or a path), overriding the file's.")
+@click.option("--start-date", "start_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The child's start date (YYYY-MM-DD), overriding the file's; must fall within the scenario.")
+@click.option("--from-start", is_flag=True,
+              help="Hypothetical: every reform switch in force from the first day of the run, whatever its date.")
 @click.option("--force", is_flag=True, help="Overwrite the case's files in --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out: str | None, force: bool,
-            as_json: bool) -> None:
+def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out: str | None, scenario: str | None,
+            start_date: dt.datetime | None, from_start: bool, force: bool, as_json: bool) -> None:
     """One child through each rule set: timings, the likely route, who is accountable at each step.
 
     \b
     Example: sendsim case-study sam_autistic_mainstream_specialist --rules current_2014 --rules white_paper_2026
+    \b
+    A reform in force: sendsim case-study phase_transfer_year6 --rules current_2014 --rules white_paper_2026
+      --scenario small_la_from_2024 --start-date 2031-01-01
     """
     from ...analysis.runs.case_study import case_study, final_plan_limits, load_case
     from ...analysis.runs.rundir import check_out_path, write_atomic
@@ -36,7 +46,8 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
 
     out_dir = check_out_path(out) if out is not None else None
     warn_replications(runs)
-    case, loaded0, _la, _start = load_case(file)
+    day = start_date.date() if start_date is not None else None
+    case, loaded0, _la, _start = load_case(file, scenario, day)
     if seed is None:
         seed = loaded0.scenario.seed
     files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []
@@ -44,13 +55,14 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
         raise InputError([f"--out: {files[0]} exists; refusing to overwrite it (allowed: another --out, or "
                           "--force)"])
     try:
-        res = case_study(file, list(rules), runs, seed)
+        res = case_study(file, list(rules), runs, seed, scenario, day, from_start)
     except InputError as e:
         _fail(e)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(files[0], json.dumps(res, indent=2, default=str) + "\n")
         out = out_dir
-        limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, list(rules)).items()}
+        limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, list(rules), scenario, day,
+                                                                                    from_start).items()}
         res["chart"] = str(case_timeline(res, out / f"{res['case']}.png", limits))
     click.echo(json.dumps(res, indent=2, default=str) if as_json else format_case(res))
