@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import (
     LA,
     SETTING,
@@ -26,6 +27,7 @@ PREFERENCE_ORDER = {"independent_special": ("maintained_special", "resourced_pro
                     "resourced_provision": ("mainstream",), "alternative_provision": ("mainstream",)}
 
 
+POST16_AGE = 16.0  # from here the LA's alternative to a refused setting is a college (post16)
 OUT_OF_SCHOOL = "out_of_school"  # the pin a case study sets for a child out of school (s.19 duty)
 
 
@@ -93,7 +95,10 @@ class PlacementSteps:
         return res is None or res.servers is None or res.busy < res.servers
 
     def la_alternative(self, wanted: str, c: Child) -> str:
-        """What the LA names instead: the next less costly kind, mainstream first under s.33."""
+        """What the LA names instead: the next less costly kind, mainstream first under s.33; for a young person
+        of 16 or over, a further education college (post-16 provision is a college, not a school's next kind)."""
+        if wanted != "post16" and (self.engine.now - c.born) / DAYS_PER_YEAR >= POST16_AGE:
+            return "post16"
         if wanted == "independent_special":
             return "maintained_special"
         if wanted in ("maintained_special", "resourced_provision"):
