@@ -213,9 +213,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             asked = t
         actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
         st = acc.steps.get(step)
-        deadline = step_deadline(doc, st, _deadline_case(step, event)) if st else "unmapped"
-        if (step, event) == ("comply", "continue"):
-            deadline = "immediately (the plan is maintained: reg 44(2))"
+        deadline = step_deadline_text(doc, st, step, event) if st else "unmapped"
         row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
@@ -298,6 +296,14 @@ def _timing(loaded: LoadedScenario, step: str, events: list[EventRow], since: fl
             "started_week": round((t - work - start) / DAYS_PER_WEEK, 1),
             "deadline_week": round((statistics.median(dl) - start) / DAYS_PER_WEEK, 1) if dl else None,
             "deadline_met": (2 * sum(met) >= len(met)) if met else None}
+
+
+def step_deadline_text(doc: dict, st: Any, step: str, event: str) -> str:
+    """The deadline of the step an event belongs to: the one case of the step that applies (a cessation appeal won
+    means the plan is maintained immediately, reg 44(2): none of the other orders' deadlines applies)."""
+    if (step, event) == ("comply", "continue"):
+        return "immediately (the plan is maintained: reg 44(2))"
+    return step_deadline(doc, st, _deadline_case(step, event))
 
 
 def _deadline_case(step: str, event: str) -> str | None:
