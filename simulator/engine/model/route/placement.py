@@ -96,8 +96,10 @@ class PlacementSteps:
 
     def la_alternative(self, wanted: str, c: Child) -> str:
         """What the LA names instead: the next less costly kind, mainstream first under s.33; for a young person
-        of 16 or over, a further education college (post-16 provision is a college, not a school's next kind)."""
-        if wanted != "post16" and (self.engine.now - c.born) / DAYS_PER_YEAR >= POST16_AGE:
+        of 16 or over when the place starts (at a transfer, the new phase's 1 September), a further education
+        college (post-16 provision is a college, not a school's next kind)."""
+        when = c.term_start if c.term_start == c.term_start else self.engine.now
+        if wanted != "post16" and (when - c.born) / DAYS_PER_YEAR >= POST16_AGE:
             return "post16"
         if wanted == "independent_special":
             return "maintained_special"
