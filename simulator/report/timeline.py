@@ -146,9 +146,7 @@ def reversed_later(steps: list[dict[str, Any]], i: int) -> bool:
     """A decision against the family that the LA undoes later on the route (a concession, a mediated agreement or a
     tribunal order complied with): the refusal, the plan refused, or the setting refused."""
     prefix = REVERSED_BY.get(steps[i]["step"])
-    if prefix is None:
-        return False
-    return any(t["step"] == "comply" and t["event"].startswith(prefix) for t in steps[i + 1:])
+    return prefix is not None and any(t["step"] == "comply" and t["event"].startswith(prefix) for t in steps[i + 1:])
 
 
 def _wanted(steps: list[dict[str, Any]], preferred: str | None) -> str | None:
