@@ -328,8 +328,9 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
             last = -1e9
             for w, text in _key_dates(t0, xmax, results):
                 ax.axvline(w, color="#777777", linestyle=":", linewidth=1)
-                ax.text(w + 0.3, n - 1 + (0.0 if w - last > xmax * 0.15 else -0.45), text, fontsize=6,
-                        va="center", color="#555555")
+                right = w > xmax * 0.7  # near the right edge: the label to the left of its line, never clipped
+                ax.text(w + (-0.3 if right else 0.3), n - 1 + (0.0 if w - last > xmax * 0.15 else -0.45), text,
+                        fontsize=6, va="center", ha="right" if right else "left", color="#555555")
                 last = w
                 marks.add("dates")
     when = f" ({t0:%-d %B %Y})" if t0 is not None else ""
