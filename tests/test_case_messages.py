@@ -186,7 +186,8 @@ def test_merged_panels_say_why():
     b = {"rules": "white_paper_2026", "rule_set_label": "White Paper",
          "in_force": {"reform": True, "applied": False}}
     why = merged_because([a, b])
-    assert why.startswith("One panel: the same typical route") and "White Paper: not in force during this route" in why
+    assert why.startswith("Current law and White Paper share one panel: the same typical route")
+    assert "(White Paper: not in force during this route)" in why
     assert merged_because([a]) == ""
 
 

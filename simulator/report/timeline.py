@@ -21,7 +21,7 @@ from typing import Any
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .style import A4_WIDTH_IN, SOURCE, STATUTORY, house, new_figure, save
+from .style import A4_WIDTH_IN, FOOT_PT, SOURCE, STATUTORY, house, new_figure, save
 
 BODY_COLOURS = {  # Okabe-Ito; the named setting is a hue of its own, apart from the school or setting
     "local_authority": "#0072B2", "educational_psychology_service": "#56B4E9", "school_or_setting": "#009E73",
@@ -200,7 +200,9 @@ def _panels(results: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _names(group: list[dict[str, Any]]) -> str:
-    names = [r.get("label") or r["rules"] for r in group]
+    """The panel's rule sets: each with its in-force note when alone; merged, by name (`merged_because` says why)."""
+    names = [r.get("label") or r["rules"] for r in group] if len(group) == 1 else \
+        [(r.get("rule_set_label") or r.get("label") or r["rules"]).split(" (")[0] for r in group]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -209,12 +211,12 @@ def merged_because(group: list[dict[str, Any]]) -> str:
     changes were not in force during this route."""
     if len(group) < 2:
         return ""
-    idle = [r.get("rule_set_label") or r["rules"] for r in group
+    idle = [(r.get("rule_set_label") or r["rules"]).split(" (")[0] for r in group
             if (r.get("in_force") or {}).get("reform") and not r["in_force"].get("applied")]
-    why = "one panel: the same typical route, step for step and week for week"
+    why = f"{_names(group)} share one panel: the same typical route, step for step and week for week"
     if idle:
         why += f" ({', '.join(idle)}: not in force during this route)"
-    return why[0].upper() + why[1:] + "."
+    return why + "."
 
 
 def _title(res: dict[str, Any], group: list[dict[str, Any]], existing: bool) -> str:
@@ -234,8 +236,7 @@ def _title(res: dict[str, Any], group: list[dict[str, Any]], existing: bool) -> 
     lost = [w for _i, w in losses(res, r)]
     tail = ("The family loses " + "; ".join(lost) + ".") if lost else "The family loses nothing on this route."
     share = f"This route in {r['route_share_pct']:g}% of runs."
-    merged = merged_because(group)
-    return textwrap.fill(f"{head}. {share} {tail}" + (f" {merged}" if merged else ""), 88)
+    return textwrap.fill(f"{head}. {share} {tail}", 80)
 
 
 def pins_in_words(pinned: dict[str, Any]) -> str:
@@ -262,7 +263,8 @@ def _note(res: dict[str, Any]) -> str:
     return (f"Typical route: the most frequent route over {res['runs']} runs per rule set (seed {res['seed']}); "
             "times are medians over the runs that followed it. Solid: the step's typical working time (the "
             "scenario's durations); hatched: waiting before it (a queue, the authority's own delay, other advice, "
-            f"or the date of a review). {res.get('calendar', '')} {pins_in_words(res.get('pinned') or {})} "
+            f"or the date of a review). {' '.join(filter(None, map(merged_because, _panels(res['results']))))} "
+            f"{res.get('calendar', '')} {pins_in_words(res.get('pinned') or {})} "
             "Reform effect sizes are "
             f"assumptions with ranges stated in the rule set files. {SOURCE}")
 
@@ -302,8 +304,10 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
     t0 = dt.date.fromisoformat(first) if first else None
     groups = _panels(results)
     nrows = [max(len(_rows(g[0])), 1) + 2 for g in groups]  # spare rows: the statutory line's, the key dates' labels
-    height = 2.4 + sum(nrows) * ROW_IN + 0.75 * len(groups) + 0.9
-    fig = new_figure(height, _note(res), width=A4_WIDTH_IN)
+    note = _note(res)  # the footnote's lines beyond six get their own height (the panels are not squeezed)
+    extra = max(0, len(textwrap.wrap(note, int(A4_WIDTH_IN * 72 / (FOOT_PT * 0.56)))) - 6) * FOOT_PT * 1.4 / 72
+    height = 2.4 + sum(nrows) * ROW_IN + 0.75 * len(groups) + 0.9 + extra
+    fig = new_figure(height, note, width=A4_WIDTH_IN)
     fig.suptitle(textwrap.fill(res["title"], 90), fontsize=9.5)
     legend_rows = 1.15 / ROW_IN  # the legend sits in an axes of its own at the top, under the title
     gs = fig.add_gridspec(len(groups) + 1, 1, height_ratios=[legend_rows, *nrows])
@@ -329,13 +333,14 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
             for w, text in _key_dates(t0, xmax, results):
                 ax.axvline(w, color="#777777", linestyle=":", linewidth=1)
                 right = w > xmax * 0.7  # near the right edge: the label to the left of its line, never clipped
-                ax.text(w + (-0.3 if right else 0.3), n - 1 + (0.0 if w - last > xmax * 0.15 else -0.45), text,
+                near = w - last <= xmax * (0.4 if right else 0.15)  # a label's width, as a share of the axis
+                ax.text(w + (-0.3 if right else 0.3), n - 1 + (-0.45 if near else 0.0), text,
                         fontsize=6, va="center", ha="right" if right else "left", color="#555555")
                 last = w
                 marks.add("dates")
-    when = f" ({t0:%-d %B %Y})" if t0 is not None else ""
-    axes[-1].set_xlabel(f"Weeks since the start date{when}: the plan is already in force" if existing
-                        else f"Weeks since the request for an EHC needs assessment{when}")
+    when = f" ({t0:%-d %b %Y})" if t0 is not None else ""
+    axes[-1].set_xlabel(f"Weeks since the start{when}; plan already in force" if existing
+                        else f"Weeks since the request for an assessment{when}")
     lax.legend(handles=_legend(used, marks), loc="center", ncols=2, fontsize=6.5, frameon=False)
     return fig
 

@@ -59,7 +59,7 @@ def calendar_words(loaded: LoadedScenario) -> str:
     src = f"assumption, range {lead.range[0]:g}-{lead.range[1]:g} days" if getattr(lead, "range", None) else \
         str(getattr(lead, "source", "") or "the scenario")
     return (f"School calendar: a setting named for a phase transfer starts on 1 September of the new school year; "
-            f"a place secured mid-year starts after {lead.value:g} days (durations.place_start_days: {src}); "
+            f"a place secured mid-year starts after {lead.value:g} days (the scenario's lead time to a place: {src}); "
             "reviews of a child under 5 are marked as under-5 reviews.")
 
 
