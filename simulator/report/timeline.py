@@ -5,7 +5,9 @@ working time from the scenario; hatched: the wait before it, in a queue, on the 
 who acts (one colour per body, "school or setting" apart from "named setting"); the decisions that go against the
 family, the statutory deadlines missed, the key dates of the school year; the rule set's statutory line; and what
 the family loses (an appeal, a choice, weeks in a setting it did not choose), marked on the chart and said in words
-in each panel's title. Rule sets whose typical route is the same share one panel. Every label is laid out so that
+in each panel's title. Rule sets whose typical route is the same share one panel (the footnote says so and why).
+Why this module is long: one figure's layout (panels, key dates, limits, legend) and the words it needs (losses,
+pins, titles) belong together, and each helper is small. Every label is laid out so that
 no text overlaps or is clipped (`style.text_problems`, run on every case study by the tests).
 """
 
