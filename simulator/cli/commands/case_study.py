@@ -37,32 +37,16 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     A reform in force: sendsim case-study phase_transfer_year6 --rules current_2014 --rules white_paper_2026
       --scenario small_la_from_2024 --start-date 2031-01-01
     """
-    from ...analysis.runs.case_study import case_study, final_plan_limits, load_case
-    from ...analysis.runs.rundir import check_out_path, write_atomic
+    from ...api import case_study as case_study_api
     from ...report.tables import format_case
-    from ...report.timeline import StatutoryLimit, case_timeline
     from ..util import fail as _fail
     from ..util import warn_replications
 
-    out_dir = check_out_path(out) if out is not None else None
     warn_replications(runs)
     day = start_date.date() if start_date is not None else None
-    case, loaded0, _la, _start = load_case(file, scenario, day)
-    if seed is None:
-        seed = loaded0.scenario.seed
-    files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []
-    if not force and any(f.exists() for f in files):  # checked before anything runs
-        raise InputError([f"--out: {files[0]} exists; refusing to overwrite it (allowed: another --out, or "
-                          "--force)"])
     try:
-        res = case_study(file, list(rules), runs, seed, scenario, day, from_start)
+        res = case_study_api(file, list(rules), replications=runs, seed=seed, out=out, force=force,
+                             scenario=scenario, start_date=day, from_start=from_start).summary
     except InputError as e:
         _fail(e)
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(files[0], json.dumps(res, indent=2, default=str) + "\n")
-        out = out_dir
-        limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, list(rules), scenario, day,
-                                                                                    from_start).items()}
-        res["chart"] = str(case_timeline(res, out / f"{res['case']}.png", limits))
     click.echo(json.dumps(res, indent=2, default=str) if as_json else format_case(res))
