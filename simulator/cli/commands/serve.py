@@ -20,8 +20,4 @@ def command(host: str, port: int, workers: int, workdir: Path | None) -> None:
     download the report. Prints a ready line with the URL on stderr; stops on Ctrl-C or SIGTERM."""
     from ...web.server import serve
 
-    try:
-        serve(host, port, workers, workdir)
-    except OSError as e:
-        click.echo(f"error: --port: cannot listen on {host}:{port} ({e.strerror})", err=True)
-        raise SystemExit(2) from None
+    serve(host, port, workers, workdir)  # a bad --host, --port or --workdir: InputError naming it (exit 2)
