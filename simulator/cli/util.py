@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 import click
 
 from ..schema.files import InputError
+from ..schema.scenario import MAX_REPLICATIONS as MAX_REPLICATIONS  # -n's bound is the file's `replications:`
 
 EXIT_OK, EXIT_ENVIRONMENT, EXIT_BAD_INPUT, EXIT_TARGETS_MISSED = 0, 1, 2, 3
 MAX_WORKERS = 512  # processes: beyond this a machine thrashes (results never depend on the number)

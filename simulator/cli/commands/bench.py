@@ -13,7 +13,7 @@ from ...schema.files import InputError
 
 @click.command("bench")
 @click.argument("network", type=click.Path(path_type=Path))
-@click.option("--children", type=click.IntRange(min=1), default=200_000, show_default=True,
+@click.option("--children", type=click.IntRange(min=1, max=100_000_000), default=200_000, show_default=True,
               help="Arrivals; the run goes on until every one of them has left.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the random streams.")
 @click.option("--warmup", type=click.FloatRange(min=0), default=0.0, show_default=True,

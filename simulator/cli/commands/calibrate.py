@@ -25,7 +25,7 @@ def _say(msg: str) -> None:
               help="delays: each authority's own delay per year, alone; national: national behaviour parameters; "
                    "joint: both (and each year's assessment lapse) on the full model, starting from the values "
                    "already in the scenario.")
-@click.option("--rounds", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--rounds", type=click.IntRange(min=1, max=100), default=2, show_default=True,
               help="Rounds of updates: national stage, two full replications each; joint stage, one each.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's).")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,

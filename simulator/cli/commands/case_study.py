@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
+from ..util import MAX_REPLICATIONS
 
 
 @click.command("case-study")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--rules", "rules", multiple=True, required=True, help="Rule sets to compare (give one or more).")
-@click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1), default=50, show_default=True,
+@click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=50, show_default=True,
               help="Runs per rule set (--runs is the old name).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
