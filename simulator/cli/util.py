@@ -13,6 +13,7 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import shlex
 import sys
@@ -124,6 +125,10 @@ class SafeGroup(click.Group):
             sys.stderr.close()  # the reader went away (e.g. `| head`): nothing more to say
             sys.exit(EXIT_ENVIRONMENT)
         except OSError as e:
+            if e.errno == errno.ENAMETOOLONG:  # a name the user gave (--out, a file): bad input, not the disk
+                click.echo("error: a file or folder name is longer than the file system allows (allowed: at most "
+                           "255 bytes per name; check --out and the files named)", err=True)
+                sys.exit(EXIT_BAD_INPUT)
             where = f"{e.filename}: " if e.filename else ""
             click.echo(f"error: {where}{e.strerror or e} (the environment: disk space, permissions, a read-only "
                        "folder)", err=True)

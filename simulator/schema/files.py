@@ -138,16 +138,38 @@ def _shipped_hint(path: Path) -> str:
     return closest(path.stem, names)
 
 
+def _special(path: Path) -> str:
+    """A non-regular file in words (a named pipe, a device, a socket)."""
+    import stat  # noqa: PLC0415
+
+    mode = path.stat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
 def read_bytes(path: Path) -> bytes:
     """The bytes of an input file; a missing, unreadable or oversized file is bad input (one line)."""
     try:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "file not found" + _shipped_hint(path)
+            if path.is_dir():
+                what = "is a folder, not a file"
+            elif path.exists():  # /dev/zero, a FIFO, a socket: reading would never end, or block
+                what = f"is {_special(path)}, not a regular file (allowed: a file saved on disk)"
+            else:
+                what = "file not found" + _shipped_hint(path)
             raise InputError([f"{path}: {what}"])
         if path.stat().st_size > MAX_BYTES:
             raise InputError([f"{path}:1: (file): the file is {path.stat().st_size:,} bytes (allowed: at most "
                               f"{MAX_BYTES:,})"])
-        return path.read_bytes()
+        with open(path, "rb") as f:  # at most MAX_BYTES + 1 even if the file grows (or says 0, as /proc does)
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise InputError([f"{path}:1: (file): the file is more than {MAX_BYTES:,} bytes (allowed: at most "
+                              f"{MAX_BYTES:,})"])
+        return raw
     except OSError as e:
         raise InputError([f"{path}: cannot be read: {e.strerror or e}"]) from None
 

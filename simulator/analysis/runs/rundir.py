@@ -46,13 +46,13 @@ def check_out_path(out: Path | str) -> Path:
     if str(out).strip() == "":
         raise InputError(["--out: an empty name (allowed: a folder name, e.g. --out outputs/my-run)"])
     p = Path(out)
+    if any(len(part.encode()) > 255 for part in p.parts) or len(str(p).encode()) > 4000:  # before any stat()
+        raise InputError(["--out: a folder name longer than 255 bytes (allowed: at most 255 bytes per name)"])
     if p.exists() and not p.is_dir():
         raise InputError([f"--out: {p} is a file (allowed: a folder, new or a run folder of sendsim)"])
     for parent in p.parents:
         if parent.exists() and not parent.is_dir():
             raise InputError([f"--out: {parent} is a file, so {p} cannot be a folder (allowed: a folder)"])
-    if any(len(part.encode()) > 255 for part in p.parts):
-        raise InputError(["--out: a folder name longer than 255 bytes (allowed: at most 255 bytes per name)"])
     return p
 
 

@@ -34,10 +34,12 @@ def _say(msg: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Folder for <scenario name>.yaml, or a file ending .yaml (default: calibration/ beside the "
                    "scenario, read by scripts/build_scenarios.py; the current folder for a shipped one).")
+@click.option("--force", is_flag=True, help="Replace the --out file even if sendsim calibrate did not write it "
+                                            "(that file only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the fit report as JSON.")
 def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, seed: int | None,
             workers: int | None,
-            codes: tuple[str, ...], out: Path | None, as_json: bool) -> None:
+            codes: tuple[str, ...], out: Path | None, force: bool, as_json: bool) -> None:
     """Fit each authority's delay per year, and national dispute, mediation, hearing and cessation parameters.
 
     Reproducible: fixed seeds and a fixed number of steps, so the same inputs give the same calibration file.
@@ -49,7 +51,7 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
 
     try:
         report = calibrate(scenario, targets_path, stage, rounds, seed, workers or default_workers(), codes, out,
-                           _say)
+                           _say, force)
     except InputError as e:
         _fail(e)
     n_params, n_tg, out = report["parameters"], report["targets"], report["calibration_file"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ...analysis.fit.la_scenario import calibrate_delay, forum, official, refine, slug, write
+from ...analysis.runs.folder import claim_file
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError, read_yaml
 from ...schema.shipped import data_root, locate
@@ -134,5 +135,7 @@ def _check_writable(paths: list[Path], force: bool) -> None:
         if inside and not force:
             _fail([f"--out: {p} is inside the installed sendsim package ({root}); write your scenario elsewhere "
                    "(allowed: any folder outside it; --force to write there anyway)"])
-        if p.exists() and not force:
-            _fail([f"--out: {p} exists; refusing to overwrite it (allowed: a new file name, or --force)"])
+        try:
+            claim_file(p, force, allowed="a new file name")  # a device, FIFO, folder or too long a name: refused
+        except InputError as e:
+            _fail(e.lines)
