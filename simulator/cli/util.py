@@ -70,12 +70,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def set_resume_hint(out: object) -> None:
-    """Remember how to resume the command now running into `out` (printed if it is interrupted)."""
+def set_resume_hint(out: object, kept: str = "complete replications are kept") -> None:
+    """Remember how to resume the command now running into `out` (printed, whole, if it is interrupted)."""
     args = [a for a in _state.get("argv", sys.argv[1:]) if a not in ("--force", "--resume")]
     if "--out" not in args and not any(a.startswith("--out=") for a in args):
         args += ["--out", str(out)]
     _state["resume"] = "sendsim " + shlex.join([*args, "--resume"])
+    _state["kept"] = kept
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
@@ -105,7 +106,7 @@ class SafeGroup(click.Group):
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
         # each invocation starts afresh (tests invoke many in one process); its arguments, for the resume hint
-        _state.update(verbosity=0, resume=None, argv=list(args))
+        _state.update(verbosity=0, resume=None, kept=None, argv=list(args))
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -118,8 +119,10 @@ class SafeGroup(click.Group):
             fail(e)
         except KeyboardInterrupt as e:
             signum = getattr(e, "signum", 2)
-            click.echo(f"\ninterrupted ({'SIGTERM' if signum == 15 else 'Ctrl-C'}): complete replications are kept"
-                       + (f"; resume with: {_state['resume']}" if _state["resume"] else ""), err=True)
+            kept = _state.get("kept") or "complete replications are kept"
+            click.echo(f"\ninterrupted ({'SIGTERM' if signum == 15 else 'Ctrl-C'}): "
+                       + (f"{kept}; resume with: {_state['resume']}" if _state["resume"] else "nothing to resume"),
+                       err=True)
             sys.exit(128 + signum)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`): nothing more to say

@@ -27,7 +27,7 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
     from ...analysis.batch.sweep_plan import plan_sweep
     from ...analysis.runs.runner import ExecutorError
     from ...report.batch_tables import format_sensitivity
-    from ..util import fail, progress
+    from ..util import fail, progress, set_resume_hint
 
     try:
         p = plan_sweep(sweep)
@@ -37,6 +37,7 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
         click.echo(f"error: --dask: {dask_address!r}: give `local` or a scheduler address tcp://HOST:PORT", err=True)
         raise SystemExit(2)
     out = out or Path("outputs") / f"batch-{p.name}-{p.identity()}"
+    set_resume_hint(out, "the finished tasks are kept")  # Ctrl-C / SIGTERM: 130 / 143 and this command (util)
     try:
         res = run_sweep(p, out, workers, dask_address, resume, progress)
     except InputError as e:
@@ -44,10 +45,6 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
     except ExecutorError as e:
         click.echo(f"error: {e}", err=True)
         raise SystemExit(1) from None
-    except KeyboardInterrupt:
-        click.echo(f"interrupted: the finished tasks are kept in {out}; run again with --resume to finish",
-                   err=True)
-        raise SystemExit(130) from None
     if as_json:
         click.echo(json.dumps(res.sensitivity, indent=2, sort_keys=True))
     else:
