@@ -350,10 +350,35 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
     return out
 
 
+def _kind_mismatches(given: Any, built: Any, loc: Loc = ()) -> list[tuple[Loc, Any, str]]:
+    """Where the file gave a boolean and the model made it a number (`seed: true` -> 1), or a number the model made
+    a boolean (`in_force: 1` -> True): pydantic's lax mode converts both silently, so
+    `refuse_to_assess_probability: true` read as 1.0. Compared leaf by leaf, so every model is covered at once."""
+    out: list[tuple[Loc, Any, str]] = []
+    stack = [(given, built, loc)]
+    while stack:
+        g, b, at = stack.pop()
+        if isinstance(g, bool):
+            if not isinstance(b, bool) and isinstance(b, (int, float)):
+                out.append((at, g, "a number, not true/false"))
+        elif isinstance(g, (int, float)):
+            if isinstance(b, bool):
+                out.append((at, g, "true or false, not a number"))
+        elif isinstance(g, dict) and isinstance(b, dict):
+            stack.extend((v, b[k], (*at, k)) for k, v in g.items() if k in b)
+        elif isinstance(g, list) and isinstance(b, (list, tuple)) and len(g) == len(b):
+            stack.extend((v, b[i], (*at, i)) for i, v in enumerate(g))
+    return sorted(out, key=lambda x: str(x[0]))
+
+
 def parse_model(path: Path, model: type[BaseModel]) -> tuple[Any, dict[Loc, int], bytes]:
     data, lines, raw = read_yaml(path)
     try:
         obj = model.model_validate(data)
     except ValidationError as e:
         raise InputError(validation_lines(path, e, lines, model)) from None
+    bad = _kind_mismatches(data, obj.model_dump(by_alias=True))
+    if bad:
+        raise InputError([f"{path}:{_line_of(lines, loc)}: {_dotted(loc)}: got {str(g).lower()} (allowed: {what})"
+                          for loc, g, what in bad])
     return obj, lines, raw
