@@ -123,3 +123,53 @@ def test_compare_out_into_a_run_folder_is_refused(cmp_dir, tmp_path):
                "--until", "2019-02-28", "--out", str(run), "--force")
     assert r.exit_code == 2 and "a run" in r.output, r.output
     assert sorted(p.name for p in run.iterdir()) == before
+
+
+def _catalogue(root: Path, value: float = 1.0) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = root / "metrics" / "rules=current_2014"
+    d.mkdir(parents=True)
+    pq.write_table(pa.table({"run_id": ["r"], "task_id": ["t"], "metric": ["m"], "period": ["all"],
+                             "group": ["all"], "value": pa.array([value], pa.float64())}), d / "part-0.parquet")
+    pq.write_table(pa.table({"task_id": ["t"], "run_id": ["r"], "rules": ["current_2014"]}), root / "runs.parquet")
+    return d / "part-0.parquet"
+
+
+def test_results_names_a_damaged_table_in_one_line(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    part = _catalogue(tmp_path / "b")
+    assert invoke("results", str(tmp_path / "b"), "--sql", "select * from metrics").exit_code == 0
+    part.write_bytes(b"PAR1 garbage " * 50)
+    _one_line_exit_2(invoke("results", str(tmp_path / "b")), str(part), "not a readable Parquet table")
+    pq.write_table(pa.table({"metric": ["m"], "value": ["a string"]}), part)
+    _one_line_exit_2(invoke("results", str(tmp_path / "b")), str(part), "column")
+    _catalogue(tmp_path / "c")
+    (tmp_path / "c" / "runs.parquet").write_text("no")
+    _one_line_exit_2(invoke("results", str(tmp_path / "c")), "runs.parquet", "not a readable Parquet table")
+
+
+def test_results_json_is_standard_json_with_the_reason_for_a_null(tmp_path):
+    _catalogue(tmp_path / "b", float("nan"))
+    r = invoke("results", str(tmp_path / "b"), "--sql", "select metric, value, 1e308 * 10 as big from metrics",
+               "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert "NaN" not in r.output.replace('"NaN"', "") and "Infinity" not in r.output.replace('"Infinity"', "")
+    rows = json.loads(r.output)
+    assert rows[0]["value"] is None and rows[0]["not_finite"]["value"] == "NaN"
+    assert rows[0]["big"] is None and rows[0]["not_finite"]["big"] == "Infinity"
+
+
+def test_a_damaged_batch_task_file_is_computed_again_not_trusted(tmp_path):
+    from simulator.analysis.batch.folder import BatchFolder
+
+    with BatchFolder(tmp_path / "b", {"batch_id": "x", "name": "n"}) as f:
+        f.write_task("t1", [["m", "all", "all", 1.0]])
+        assert f.read_task("t1") == [["m", "all", "all", 1.0]]
+        for bad in ('{"task_id": "t1", "rows": [["m", "all", "all", true]]}', "[1, 2]", "{not json",
+                    '{"task_id": "t2", "rows": []}', '{"task_id": "t1", "rows": [["m", "all", "all", 1e308]]}'):
+            (tmp_path / "b" / "tasks" / "t1.json").write_text(bad)
+            assert f.read_task("t1") is None, bad
