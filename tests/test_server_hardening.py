@@ -4,6 +4,7 @@ the page."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -137,16 +138,19 @@ class _Stalls:
 @pytest.mark.parametrize(("args", "flag"), [
     (["--host", "256.1.1.1"], "--host"), (["--host", "no such host"], "--host"),
     (["--host", "nonexistent.invalid"], "--host"), (["--workdir", "FILE"], "--workdir"),
-    (["--workdir", "FILE/sub"], "--workdir"),
+    (["--workdir", "FILE/sub"], "--workdir"), (["--workdir", "DIR"], "--workdir"),
 ])
 def test_serve_checks_host_and_workdir_at_start_naming_the_flag(tmp_path, args, flag):
     f = tmp_path / "afile"
     f.write_text("mine")
-    args = [a.replace("FILE", str(f)) for a in args]
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    args = [a.replace("FILE", str(f)).replace("DIR", str(tmp_path / "mine")) for a in args]
     p = subprocess.run([_exe(), "serve", "--port", "0", *args], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2, p.stderr
     assert p.stderr.startswith(f"error: {flag}:") and len(p.stderr.strip().splitlines()) == 1, p.stderr
-    assert f.read_text() == "mine"
+    assert f.read_text() == "mine" and (tmp_path / "mine" / "notes.txt").read_text() == "mine"
+    assert os.listdir(tmp_path / "mine") == ["notes.txt"]
 
 
 def test_check_host_accepts_addresses_and_local_names():

@@ -121,7 +121,8 @@ class SafeGroup(click.Group):
             signum = getattr(e, "signum", 2)
             kept = _state.get("kept") or "complete replications are kept"
             click.echo(f"\ninterrupted ({'SIGTERM' if signum == 15 else 'Ctrl-C'}): "
-                       + (f"{kept}; resume with: {_state['resume']}" if _state["resume"] else "nothing to resume"),
+                       + (f"{kept}; resume with: {_state['resume']}" if _state["resume"]
+                          else "nothing was kept; run the same command again"),
                        err=True)
             sys.exit(128 + signum)
         except BrokenPipeError:

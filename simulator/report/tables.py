@@ -144,6 +144,14 @@ def json_safe(obj: Any, at: str = "") -> tuple[Any, dict[str, str]]:
     return obj, notes
 
 
+def safe_dumps(obj: Any, **kw: Any) -> str:
+    """json.dumps with the same arguments, as standard JSON: NaN and infinities null, listed under `not_finite`."""
+    safe, notes = json_safe(obj)
+    if notes and isinstance(safe, dict):
+        safe["not_finite"] = notes
+    return json.dumps(safe, allow_nan=False, **kw)
+
+
 def to_json(res: dict[str, Any]) -> str:
     """One standard JSON object (NaN and infinities as null, listed under `not_finite`)."""
     safe, notes = json_safe(res)

@@ -24,6 +24,7 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from ..analysis.runs.folder import claim_folder
 from ..schema.files import InputError
 from .app import App, log
 
@@ -104,6 +105,10 @@ def check_workdir(workdir: Path | None) -> Path:
                           "write)"]) from None
     if not os.access(workdir, os.W_OK | os.X_OK):
         raise InputError([f"--workdir: {workdir} is not writable (allowed: a folder you can write)"])
+    try:  # the folder contract: new, empty, or a work folder this page marked before; never a folder of yours
+        claim_folder(workdir, "web_work", accumulate=True)
+    except InputError as e:
+        raise InputError([ln.replace("--out:", "--workdir:", 1) for ln in e.lines]) from None
     return workdir
 
 

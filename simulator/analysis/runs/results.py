@@ -21,6 +21,7 @@ import numpy as np
 from ...rules.law import compile_law
 from ...schema.files import InputError
 from ...schema.rules import RuleSet
+from .folder import read_marker
 from .metrics import REGISTRY
 from .readback import Comparison, Manifest, Summary, read_json_model
 from .stats import bounds, summarise
@@ -136,6 +137,7 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
     if not folder.is_dir():
         raise InputError([f"{folder}: not a folder (allowed: a folder written by `sendsim run --out` or "
                           "`sendsim compare --out`)"])
+    read_marker(folder)  # a damaged marker, or one of a newer format: one line naming the version that wrote it
     if (folder / "compare.json").is_file():
         comp = read_json_model(folder / "compare.json", Comparison)
         runs = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from ...schema.files import InputError
 def command(network: Path, children: int, seed: int, warmup: float, as_json: bool) -> None:
     """Run an open network of FIFO multi-server stages on the engine core; children/s and mean waits."""
     from ...engine.bench import load_network, run_bench
-    from ...report.tables import format_bench
+    from ...report.tables import format_bench, safe_dumps
 
     try:
         net = load_network(network)
@@ -31,4 +30,4 @@ def command(network: Path, children: int, seed: int, warmup: float, as_json: boo
             click.echo(f"error: {line}", err=True)
         sys.exit(2)
     out = run_bench(net, children, seed, warmup)
-    click.echo(json.dumps(out, sort_keys=True) if as_json else format_bench(out, network))
+    click.echo(safe_dumps(out, sort_keys=True) if as_json else format_bench(out, network))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ...analysis.fit.calibration import calibrate
+from ...report.tables import safe_dumps
 from ...schema.files import InputError
 from ..util import MAX_WORKERS, progress
 from ..util import fail as _fail
@@ -56,7 +56,7 @@ def command(scenario: Path, targets_path: Path | None, stage: str, rounds: int, 
         _fail(e)
     n_params, n_tg, out = report["parameters"], report["targets"], report["calibration_file"]
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(safe_dumps(report, indent=2))
     else:
         click.echo(f"calibrated {n_params} parameters from {n_tg} targets; wrote {out}")
         if "delays" in report:

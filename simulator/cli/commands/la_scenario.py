@@ -10,6 +10,7 @@ import click
 
 from ...analysis.fit.la_scenario import calibrate_delay, forum, official, refine, slug, write
 from ...analysis.runs.folder import claim_file
+from ...report.tables import safe_dumps
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError, read_yaml
 from ...schema.shipped import data_root, locate
@@ -110,7 +111,7 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
     say(f"check it with: sendsim backtest {path}")
     if as_json:
         report.update({"delay_fit": fit, "last_round": last})
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(safe_dumps(report, indent=2, default=str))
 
 
 def _target_path(out: str | None, filename: str) -> Path:
