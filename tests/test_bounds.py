@@ -77,3 +77,20 @@ def test_bench_networks_are_bounded(tmp_path, old, new, says):
     assert len(lines) == 1 and says in lines[0] and "allowed" in lines[0], r.output
     r = invoke("bench", str(ROOT / "benchmarks" / "reference_network.yaml"), "--children", "10000000000")
     assert r.exit_code == 2 and "--children" in r.output
+
+
+@pytest.mark.parametrize("cmd", [
+    ["la-scenario", "--name", "x", "--requests-per-year", "100", "--refused-pct", "10", "--within-20-weeks-pct", "50",
+     "--plans-in-force", "10", "--eps", "nan"],
+    ["la-scenario", "--name", "x", "--requests-per-year", "inf", "--refused-pct", "10", "--within-20-weeks-pct",
+     "50", "--plans-in-force", "10"],
+    ["bench", "benchmarks/reference_network.yaml", "--warmup", "nan"],
+    ["batch", "scenarios/sweeps/mediation_settle_rates.yaml", "--workers", "100000"],
+    ["serve", "--workers", "100000"],
+    ["backtest", "small_la", "--seed", str(2**70)],
+])
+def test_number_flags_refuse_nan_inf_and_absurd_values(cmd, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    r = invoke(*cmd)
+    assert r.exit_code == 2 and "Invalid value" in r.output, r.output
+    assert list(tmp_path.iterdir()) == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import math
 import os
 import shlex
 import sys
@@ -32,6 +33,28 @@ MAX_WORKERS = 512  # processes: beyond this a machine thrashes (results never de
 WARN_REPLICATIONS = 1000  # above this, a warning: a national replication takes minutes
 
 _state: dict[str, Any] = {"verbosity": 0, "resume": None}
+
+
+MAX_SEED = 2**63 - 1  # seeds are 64-bit keys of the random streams
+
+
+class FiniteFloat(click.ParamType):
+    """A number flag: finite and within [lo, hi] (click's float and FloatRange accept nan and inf)."""
+
+    name = "number"
+
+    def __init__(self, lo: float, hi: float):
+        self.lo, self.hi = lo, hi
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number (allowed: {self.lo:g} to {self.hi:g})", param, ctx)
+        if not (math.isfinite(x) and self.lo <= x <= self.hi):
+            self.fail(f"{value} is out of range (allowed: a finite number from {self.lo:g} to {self.hi:g})", param,
+                      ctx)
+        return x
 
 
 def fail(e: InputError) -> NoReturn:

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
+from ..util import MAX_WORKERS
 
 
 @click.command("batch")
 @click.argument("sweep", type=click.Path(path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1, show_default=True,
               help="Local worker processes (with --dask local: the cluster's workers, default 2).")
 @click.option("--dask", "dask_address", default=None, metavar="local|tcp://HOST:PORT",
               help="Run on Dask: `local` starts a LocalCluster; an address connects to a running scheduler.")

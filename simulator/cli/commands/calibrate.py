@@ -9,7 +9,7 @@ import click
 from ...analysis.fit.calibration import calibrate
 from ...report.tables import safe_dumps
 from ...schema.files import InputError
-from ..util import MAX_WORKERS, progress
+from ..util import MAX_SEED, MAX_WORKERS, progress
 from ..util import fail as _fail
 
 
@@ -27,7 +27,7 @@ def _say(msg: str) -> None:
                    "already in the scenario.")
 @click.option("--rounds", type=click.IntRange(min=1, max=100), default=2, show_default=True,
               help="Rounds of updates: national stage, two full replications each; joint stage, one each.")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=None, help="Seed (default: the scenario's).")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--la", "codes", multiple=True, help="Fit delays for these authority codes only.")
