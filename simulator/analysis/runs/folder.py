@@ -269,7 +269,8 @@ def claim_file(path: Path, force: bool = False, signature: bytes | None = None, 
             head = b""
         if signature in head:
             return path
-    raise InputError([f"{flag}: {path} exists and sendsim did not write it; refusing to overwrite it (allowed: "
+    raise InputError([f"{flag}: {path} exists{' and sendsim did not write it' if signature else ''}; refusing to "
+                      "overwrite it (allowed: "
                       f"{allowed}, or --force to replace that file only)"])
 
 
