@@ -23,7 +23,7 @@ from ...schema.files import InputError
 from ...schema.rules import RuleSet
 from .folder import read_marker
 from .metrics import REGISTRY
-from .readback import Comparison, Manifest, Summary, read_json_model
+from .readback import Comparison, Manifest, ManyComparisons, Summary, read_json_model
 from .stats import bounds, summarise
 
 JOURNEY_COLUMNS = ("request_day", "stock_plan_at_start", "final_plan_day", "provision_in_place_day",
@@ -139,7 +139,10 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
                           "`sendsim compare --out`)"])
     read_marker(folder)  # a damaged marker, or one of a newer format: one line naming the version that wrote it
     if (folder / "compare.json").is_file():
-        comp = read_json_model(folder / "compare.json", Comparison)
+        comp = read_json_model(folder / "compare.json", Comparison, {"comparisons": ManyComparisons})
+        if "comparisons" in comp:
+            raise InputError([f"{folder / 'compare.json'}: rules: {len(comp['rules'])} rule sets; the report draws a "
+                              "comparison of two (allowed: a folder of `sendsim compare --rules A --rules B --out`)"])
         runs = []
         for i, name in enumerate(comp["rules"], start=1):
             sub = folder / f"{i}-{name}"
