@@ -167,3 +167,18 @@ def test_the_page_never_shows_the_servers_paths(tmp_path):
     msg = app.public(f"{job.folder}/scenario/x.yaml:3: name: got '' ; /usr/lib/python3/site.py: broken", job)
     assert str(tmp_path) not in msg and "/usr/lib" not in msg
     assert "scenario/x.yaml:3: name" in msg and "site.py: broken" in msg
+
+
+def test_a_body_trickled_past_the_deadline_is_cut_off(monkeypatch):
+    from simulator.web import app as app_mod
+
+    class Trickle:
+        def read(self, n: int) -> bytes:
+            time.sleep(0.05)
+            return b"a"
+
+    monkeypatch.setattr(app_mod, "BODY_SECONDS", 0.2)
+    body, problem = read_body({"CONTENT_LENGTH": "1000", "wsgi.input": Trickle()})
+    assert problem is not None and problem[0].startswith("408")
+    body, problem = read_body({"CONTENT_LENGTH": "3", "wsgi.input": Trickle()})
+    assert problem is None and body == "aaa"
