@@ -183,3 +183,13 @@ def test_a_damaged_batch_task_file_is_computed_again_not_trusted(tmp_path):
         for bad in (*bad_values, "[1, 2]", "{not json", json.dumps({**good, "task_id": "t2"})):
             (tmp_path / "b" / "tasks" / "t1.json").write_text(bad)
             assert unpack(f.read_task("t1")) is None, bad
+
+
+@pytest.mark.parametrize("sql", ["copy (select 1) to 'OUT'", "select 1; copy (select 1) to 'OUT'",
+                                 "export database 'OUT'", "attach 'OUT' as x"])
+def test_results_sql_never_writes_a_file(tmp_path, sql):
+    _catalogue(tmp_path / "b")
+    out = tmp_path / "written"
+    r = invoke("results", str(tmp_path / "b"), "--sql", sql.replace("OUT", str(out)))
+    assert r.exit_code == 2 and "--sql" in r.output, r.output
+    assert not out.exists()

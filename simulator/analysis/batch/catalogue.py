@@ -211,6 +211,20 @@ CHECKED_METRICS = {"metric": "string", "period": "string", "group": "string", "v
 CHECKED_RUNS = {"task_id": "string", "run_id": "string", "rules": "string"}
 
 
+READ_ONLY = ("select", "with", "from", "describe", "show", "summarize", "pivot", "unpivot", "values", "explain",
+             "table", "(")
+
+
+def _read_only(sql: str) -> None:
+    """`--sql` is a query, one statement: `results` reads tables and never writes a file (DuckDB's COPY, EXPORT,
+    ATTACH or INSTALL would write wherever the text says)."""
+    text = sql.strip().rstrip(";").strip()
+    first = text.split(None, 1)[0].lower() if text else ""
+    if not text or ";" in text or not (first in READ_ONLY or first.startswith("(")):
+        raise InputError([f"--sql: {sql.strip()[:60]!r}: one query (allowed: a single SELECT, WITH, FROM, DESCRIBE "
+                          "or SUMMARIZE statement; results never writes files)"])
+
+
 def _check_table(path: Path, columns: dict[str, str]) -> None:
     """A catalogue table read back: readable Parquet with the columns (and types) queries rely on; one line naming
     the file otherwise (a damaged table used to surface as a DuckDB error blamed on --sql)."""
@@ -272,6 +286,7 @@ def query(root: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         import duckdb
     except ImportError:
         raise MissingExtra(f"duckdb is not installed: {INSTALL}") from None
+    _read_only(sql)
     metrics, runs = _globs(root)
     base = str(root.resolve())
     con = duckdb.connect()
