@@ -208,3 +208,11 @@ def test_connections_beyond_the_limit_are_closed_not_queued_as_threads(monkeypat
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_the_report_and_summary_for_the_page_hold_no_server_path(tmp_path):
+    app = App(tmp_path / "w")
+    job = Job("abcdef012345", {}, app.workdir / "abcdef012345")
+    html = f"<li>file <code>{job.folder}/scenario/x.yaml</code></li><li>a</li>"
+    out = app.unrooted(html, job)
+    assert out == "<li>file <code>scenario/x.yaml</code></li><li>a</li>"

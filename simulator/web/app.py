@@ -191,8 +191,8 @@ class App:
                 for c in charts:
                     save(c, job.folder / "charts")
                 job.charts = [(f"{c.name}.png", c.title) for c in charts]
-                job.summary = summary_html(results)
-                (job.folder / "report.html").write_text(report_html(results))
+                job.summary = self.unrooted(summary_html(results), job)
+                (job.folder / "report.html").write_text(self.unrooted(report_html(results), job))
                 job.report = "report.html"
                 job.seconds = time.perf_counter() - job.started
                 job.note(f"done in {job.seconds:.1f} s")
@@ -208,6 +208,13 @@ class App:
                 job.error = "an internal error stopped the run; the server's log has the details"
                 log(f"job {job.id}: internal error: {type(e).__name__}: {self.public(str(e), job)[:200]}")
                 job.state = "failed"
+
+    def unrooted(self, text: str, job: Job) -> str:
+        """HTML for the page or its download with the server's folders taken out (`scenario/NAME.yaml`, not
+        `/tmp/sendsim-serve-.../JOB/scenario/NAME.yaml`); only these exact prefixes, so the markup is untouched."""
+        for root in (str(job.folder) + "/", str(self.workdir.resolve()) + "/", str(self.workdir) + "/"):
+            text = text.replace(root, "")
+        return text
 
     def public(self, text: str, job: Job) -> str:
         """A message fit for the page: the server's own folders never shown (a job's files by their own names)."""
