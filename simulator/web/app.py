@@ -184,7 +184,7 @@ class App:
                 path, until = self.scenario(job)
                 out = job.folder / "comparison"
                 compare(path, BASELINE, job.params["rules_b"], job.params["replications"], self.seed, out,
-                        self.workers, False, job.note, until)
+                        self.workers, False, lambda m: job.note(self.public(m, job)), until)
                 job.note("drawing the charts")
                 results = load_results(out)
                 charts = run_charts(results)
