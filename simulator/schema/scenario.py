@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .by_year import from_ends_by_trend, grow, latest, latest_then_trend
+from .projection import Projection
 from .sourced import (
     MAX_COUNT,
     Count,
@@ -92,6 +93,13 @@ class LocalAuthority(Strict):
     no_plan_after_assessment_by_year: dict[Year, Prob] = {}
     capacity_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_CAPACITY_MULTIPLIER)]] = {}
     delay_days_by_year: dict[Year, Annotated[float, Field(ge=0.0, le=MAX_DELAY_DAYS)]] = {}
+    # plans in force at the start by age band (the January caseload's own ages); else population.age_of_plans_in_force
+    stock_age: dict[AgeBand, Stock] = {}
+    # the authority's own trends over its data years (the projection's starting point; sourced and ranged in
+    # `provenance`): requests in % a year, refusal and no-plan rates in percentage points a year
+    requests_trend_pct_per_year: Annotated[float, Field(ge=-100.0, le=100.0)] | None = None
+    refuse_trend_pts_per_year: Annotated[float, Field(ge=-100.0, le=100.0)] | None = None
+    no_plan_trend_pts_per_year: Annotated[float, Field(ge=-100.0, le=100.0)] | None = None
 
     @property
     def plans_in_force_at_start(self) -> int:
@@ -141,11 +149,13 @@ class LocalAuthorities(Strict):
         if any(la.requests_by_year for la in self.items):
             needed.add("requests_by_year")
         for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-                    "delay_days_by_year"):
-            if any(getattr(la, col) for la in self.items):
+                    "delay_days_by_year", "requests_trend_pct_per_year", "refuse_trend_pts_per_year",
+                    "no_plan_trend_pts_per_year", "stock_age"):
+            if any(getattr(la, col) not in (None, {}) for la in self.items):
                 needed.add(col)
-        negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0)
-        if negative:  # every column is a count, a rate or a multiplier: never negative
+        negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0
+                          and not k.endswith("_trend_pct_per_year") and not k.endswith("_trend_pts_per_year"))
+        if negative:  # every column but a trend is a count, a rate or a multiplier: never negative
             raise ValueError(f"provenance range below 0 for column(s): {', '.join(negative)} (allowed: at least 0)")
         missing = sorted(needed - set(self.provenance))
         if missing:
@@ -230,6 +240,8 @@ class RedressBehaviour(Strict):
 
     dispute_probability: dict[AppealType, Probability]
     dispute_growth_pct_per_year: Growth | None = None
+    # disputes per decision relative to `dispute_probability`, by year (set by a projection; else the growth above)
+    dispute_level_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_CAPACITY_MULTIPLIER)]] = {}
     capacity_multiplier: dict[RedressCapacity, Multiplier]
     mediation_chosen_probability: Probability
     mediation_settles_probability: Probability
@@ -317,6 +329,7 @@ class Scenario(Strict):
     tribunal: Tribunal
     reviews: Reviews
     in_force: dict[str, dt.date | Literal["start"]] = {}  # a switch's in-force date, overriding its source's
+    projection: Projection | None = None  # every input beyond the last year with figures (schema/projection.py)
 
     @model_validator(mode="after")
     def _horizon(self):
