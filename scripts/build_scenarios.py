@@ -442,6 +442,7 @@ def dump_scenario(path: Path, header: str, doc: dict) -> None:
 # No data year is written here: a new DfE release moves the start, the last data year and the trends.
 FORWARD_END_YEAR = 2035  # the default horizon: the White Paper's window (Sept 2029 / Sept 2030) plus five years
 FORWARD_UNTIL_LIMIT = "2040-12-31"  # the latest `--until` the declared projections are stated for
+CENSUS_OFFSET_YEARS = 0.5 / 12  # the January caseload taken as counted in mid-January (UNVERIFIED: SEN2 says "at January")
 AGE_OF_BAND = {"under_5": range(0, 5), "age_5_10": range(5, 11), "age_11_15": range(11, 16),
                "age_16_19": range(16, 20), "age_20_25": range(20, 26)}
 
@@ -493,6 +494,9 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
     ass = {y: by_la("assessments.csv", str(y)) for y in years}
     tim = by_la("timeliness_20_week.csv", str(last))
     cas = by_la("caseload.csv", caseload_period(start))
+    prev = by_la("caseload.csv", caseload_period(start - 1))
+    nat_now = float(national("caseload.csv", caseload_period(start))["ehcplans"])
+    nat_growth = nat_now / float(national("caseload.csv", caseload_period(start - 1))["ehcplans"]) - 1.0
     ages = age_counts(caseload_period(start))
     nat_r = national("requests.csv", str(last))
     nat_ref = float(nat_r["requests_decided_not_to_assess"]) / float(nat_r["requests_received_in_year"])
@@ -542,13 +546,20 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
         assessed = n_req * (1 - ref[last])
         plans = assessed * (1 - nop[last])
         within = num(tim.get(code, {}).get("PC_plans_issued_20_weeks_ex"))
+        # the caseload is counted during January, not on the 1st: the stock on 1 January is the caseload less half a
+        # month of the authority's own net growth over the year to it (England's rate where it did not report)
+        st = stock(r)
+        now, before = num(r.get("ehcplans")), num(prev.get(code, {}).get("ehcplans"))
+        growth = (now / before - 1.0) if now and before else nat_growth
+        keep = 1.0 - growth * CENSUS_OFFSET_YEARS
+        st = {k: round(v * keep) for k, v in st.items()}
         la: dict[str, Any] = {
             "name": name, "code": code, "region": r["region_name"],
             "requests_per_year": n_req, "requests_by_year": n_by,
             "refuse_to_assess_probability": ref[last], "no_plan_after_assessment_probability": nop[last],
             "refuse_to_assess_by_year": {y: ref[y] for y in sorted(ref)},
             "no_plan_after_assessment_by_year": {y: nop[y] for y in sorted(nop)},
-            **stock(r),
+            **st,
             "panel_servers": servers(n_req, d["panel_decision_days"], UTIL),
             "ep_servers": servers(assessed, d["ep_advice_days"], UTIL),
             "health_advice_servers": servers(assessed * SHARE_HEALTH, d["health_advice_days"], UTIL),
@@ -657,7 +668,12 @@ FORWARD_PROVENANCE: dict[str, dict[str, Any]] = {
                                                    "years: the projection"},
     "stock": {"source": "DfE SEN2 caseload.csv, plans in force in the latest January by placement (the authority's "
                         "own figures): mainstream (less resourced provision and SEN units), resourced provision + SEN "
-                        "units, LA and academy special, independent + non-maintained special, FE, AP/PRU, other"},
+                        "units, LA and academy special, independent + non-maintained special, FE, AP/PRU, other",
+              "assumption": "SEN2 counts plans 'at January', not on the 1st: taken as mid-January, so the stock on 1 "
+                            "January is each count less half a month of the authority's own growth in plans over the "
+                            "year to that January (England's where it did not report the year before; about 0.4% "
+                            "nationally). UNVERIFIED: the census day is not in ../shared. Range: 0 to 1 month",
+              "range": [0.0, 1.0]},
     "stock_age": {"source": "DfE SEN2 caseload.csv, 'Child or young persons age' breakdown, the latest January, "
                             "the authority's own counts in the model's age bands"},
     "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data year's "

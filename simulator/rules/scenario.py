@@ -46,6 +46,17 @@ def _effective(date: str, override: dt.date | str | None, start: dt.date) -> dt.
     return start if d == "start" else (d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
 
 
+def switch_dates(loaded: "LoadedScenario") -> dict[str, dt.date]:
+    """Every switch's in-force date for this scenario (the scenario's override, else its source's), whether or not it
+    falls within the run: what a horizon must reach to show it."""
+    out: dict[str, dt.date] = {}
+    for ch in loaded.changes:
+        if ch.switch not in out:
+            out[ch.switch] = max(_effective(ch.in_force, loaded.scenario.in_force.get(ch.switch),
+                                            loaded.scenario.start_date), loaded.scenario.start_date)
+    return out
+
+
 def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...], name: str
                  ) -> tuple[Law, tuple[tuple[float, Law], ...], tuple[tuple[str, dt.date | None, str], ...]]:
     """The law at the start of the run, the laws that follow each later commencement inside the run, and when each
