@@ -5,6 +5,10 @@ Run again when DfE publishes a new year, or after `sendsim calibrate`:  python s
 Writes:
 - scenarios/england.yaml: every authority, January 2019 to December 2025, one national tribunal;
 - scenarios/small_la.yaml: one median-sized authority, 2019-2020 (examples and fast tests);
+- scenarios/england_from_<Y>.yaml and small_la_from_<Y>.yaml: from 1 January of the latest January caseload in the
+  data (Y; 2024 with the files shipped) to 2035, every authority reporting it (the median one by plans in force), its
+  stock by setting and age, its own requests and rates to the last activity year, and the declared projections
+  (`projection:` central/low/high, see simulator/rules/projection.py) beyond it; no year is written here;
 - scenarios/targets/england.csv: the national official figures the backtest compares with (metric names of
   ../shared/domain/calibration_targets.csv, with source, period and tolerance);
 - scenarios/targets/england_by_la.csv: each authority's own figures 2019-2023 (the per-authority backtest).
@@ -536,7 +540,7 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
                                                                            "national rate used"))
         ys = sorted(n_by)
         trend = None
-        if len(ys) >= 3 and all(n_by[y] > 0 for y in ys):
+        if len(ys) >= 4 and all(n_by[y] > 0 for y in ys):
             trend = round(100.0 * (math.exp(_slope(ys, [math.log(n_by[y]) for y in ys])) - 1.0), 2)
         else:
             notes.append(f"{name}: requests reported for {len(ys)} year(s), England's trend used")
@@ -602,6 +606,8 @@ def projection_block(start: int, last: int) -> dict[str, Any]:
     delay = ("The authority's extra delay before the decision to issue in projection years: this x the median of its "
              f"fitted delays {last - 4}-{last} (no load response yet: waits otherwise come from projected staffing "
              "queues)")
+    rate = (f"Share of the authority's own {last - 4}-{last} slope of its refusal and no-plan rates carried into the "
+            "first projection year (damped like requests): rates moved up and down year to year")
     disp = ("Share of the fitted growth of disputes per decision (redress.dispute_growth_pct_per_year, fitted to the "
             f"appeal rate {last - 4}-{last}) carried forward, damped like requests")
     variants = {
@@ -609,6 +615,7 @@ def projection_block(start: int, last: int) -> dict[str, Any]:
                                    "in step with demand",
                     "population_growth_pct_per_year": a(0.0, pop, [-1.0, 0.5]),
                     "damping_years": a(5, damp, [3, 10]), "trend_weight": a(1.0, weight, [0.5, 1.0]),
+                    "rate_trend_weight": a(0.5, rate, [0.0, 1.0]),
                     "staffing_vs_requests": a(1.0, staff, [0.5, 1.2]),
                     "hearings_vs_requests": a(1.0, hear, [0.5, 1.5]),
                     "special_places_growth_pct_per_year": a(3.0, special, [0.0, 6.2]),
@@ -618,6 +625,7 @@ def projection_block(start: int, last: int) -> dict[str, Any]:
                                "stop growing",
                 "population_growth_pct_per_year": a(-0.5, pop, [-1.0, 0.5]),
                 "damping_years": a(3, damp, [3, 10]), "trend_weight": a(0.5, weight, [0.5, 1.0]),
+                "rate_trend_weight": a(0.0, rate, [0.0, 1.0]),
                 "staffing_vs_requests": a(1.0, staff, [0.5, 1.2]),
                 "hearings_vs_requests": a(1.0, hear, [0.5, 1.5]),
                 "special_places_growth_pct_per_year": a(1.0, special, [0.0, 6.2]),
@@ -627,6 +635,7 @@ def projection_block(start: int, last: int) -> dict[str, Any]:
                                 "demand; disputes keep their trend",
                  "population_growth_pct_per_year": a(0.5, pop, [-1.0, 0.5]),
                  "damping_years": a(10, damp, [3, 10]), "trend_weight": a(1.0, weight, [0.5, 1.0]),
+                 "rate_trend_weight": a(1.0, rate, [0.0, 1.0]),
                  "staffing_vs_requests": a(0.8, staff, [0.5, 1.2]),
                  "hearings_vs_requests": a(0.8, hear, [0.5, 1.5]),
                  "special_places_growth_pct_per_year": a(6.2, special, [0.0, 6.2]),
@@ -679,7 +688,7 @@ FORWARD_PROVENANCE: dict[str, dict[str, Any]] = {
     "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data year's "
                                    "(SEN2 requests.csv); later years: the projection"},
     "requests_trend_pct_per_year": {"source": "DfE SEN2 requests.csv: the authority's log-linear trend over the years "
-                                              "it reported (at least 3; else England's), % a year; the projection's "
+                                              "it reported (at least 4; else England's), % a year; the projection's "
                                               "starting point", "assumption": "The fitted trend stands for the "
                                               "authority's recent growth (2022 onward is person-level)",
                                     "range": [-50.0, 100.0]},
@@ -724,7 +733,7 @@ def build_forward(behaviour: dict, calibration: dict, england: dict) -> None:
     dg = redress.get("dispute_growth_pct_per_year", {}).get("value", 0.0)
     base = int(england["start_date"][:4])
     lift = (1.0 + dg / 100.0) ** (last - base)
-    for k, node in redress["dispute_probability"].items():
+    for node in redress["dispute_probability"].values():
         node["value"] = round(min(1.0, node["value"] * lift), 5)
         if node.get("range"):
             node["range"] = [round(min(1.0, x * lift), 5) for x in node["range"]]

@@ -74,14 +74,30 @@ def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
             click.echo(json.dumps({"file": str(scenario), "valid": False, "errors": e.lines}, indent=2))
         _fail(e)
     sc = loaded.scenario
+    from ..rules.projection import last_data_year, undeclared
+
+    missing = undeclared(sc)
+    warnings = (loaded.projection or {}).get("warnings", [])
     if as_json:
         click.echo(json.dumps({"file": str(scenario), "valid": True, "scenario": sc.name, "rules": loaded.law.name,
                                "local_authorities": len(sc.local_authorities.items),
                                "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(),
-                               "scenario_sha256": loaded.scenario_sha256}, indent=2))
+                               "scenario_sha256": loaded.scenario_sha256, "last_data_year": last_data_year(sc),
+                               "projection": (loaded.projection or {}).get("name"),
+                               "undeclared_projection": missing, "projection_warnings": warnings}, indent=2))
         return
     click.echo(f"{scenario}: valid ({len(sc.local_authorities.items)} local authorities, rules {loaded.law.name}, "
                f"{sc.start_date} to {sc.end_date})")
+    if missing:
+        click.echo(f"inputs past the last data year ({last_data_year(sc)}) without a declared projection "
+                   f"({len(missing)}):")
+        for m in missing:
+            click.echo(f"  {m}")
+    elif loaded.projection is not None:
+        click.echo(f"every input past {last_data_year(sc)} follows the declared projection "
+                   f"{loaded.projection['name']!r}" + (" or is declared held" if loaded.projection["held"] else ""))
+    for w in warnings:
+        click.echo(f"warning: {w}")
 
 
 @main.command(epilog="\b\nExample: sendsim schema --kind rules > rules.schema.json")

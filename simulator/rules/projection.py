@@ -10,7 +10,7 @@ parameters (schema/projection.py):
   trend is gone (population growth only) after `damping_years`;
 - requests grow at p + trend_weight x (g - p) x d_k % a year, where g is the authority's own trend
   (`requests_trend_pct_per_year`; England's where it has none) and p is population growth;
-- refusal and no-plan rates move by trend_weight x t x d_k points a year (t: the authority's own trend in points),
+- refusal and no-plan rates move by rate_trend_weight x t x d_k points a year (t: the authority's own trend in points),
   held within 0-1;
 - staffing grows at `staffing_vs_requests` x the authority's requests growth; the tribunal's hearings at
   `hearings_vs_requests` x England's requests growth (from the tribunal's own last year with figures);
@@ -80,19 +80,19 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
     v = pj.variants[use]
     last, end = pj.last_data_year, sc.end_date.year
     years = list(range(last + 1, end + 1))
-    pop, w = v.population_growth_pct_per_year.value, v.trend_weight.value
+    pop, w, wr = v.population_growth_pct_per_year.value, v.trend_weight.value, v.rate_trend_weight.value
     warnings: list[str] = []
     rng = {k: p.range for k, p in pj.ranges.items()}
+
+    left: dict[tuple[str, str, str, str], list] = {}  # (what, where, range, kind) -> [first year, worst, ref, year]
 
     def check(what: str, la: str, year: int, value: float, ref: float, key: str, kind: str) -> None:
         lo, hi = rng[key]  # type: ignore[misc]
         rel = value / ref if kind == "x" and ref else (value - ref) * 100.0 if kind == "pts" else None
         if rel is not None and not lo <= rel <= hi:
-            shown = f"{value:,.1f} ({rel:.2f}x {last}'s {ref:,.1f})" if kind == "x" else \
-                f"{value:.1%} ({rel:+.1f} points from {last}'s {ref:.1%})"
-            unit = "x" if kind == "x" else " points"
-            warnings.append(f"projection {use}: {what} of {la} in {year} = {shown} leaves its stated range "
-                            f"{lo:g}-{hi:g}{unit} (projection.ranges.{key})")
+            w = left.setdefault((what, la, key, kind), [year, value, ref, year, rel])
+            if abs(rel - (lo + hi) / 2) > abs(w[4] - (lo + hi) / 2):
+                w[1], w[3], w[4] = value, year, rel
 
     # England's own requests trend: where an authority has none, and for the tribunal
     las_in = sc.local_authorities.items
@@ -121,8 +121,8 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
             d = _damp(k, v)
             r = r_prev * (1.0 + (pop + w * (g - pop) * d) / 100.0)
             c = c_prev * (1.0 + v.staffing_vs_requests.value * (r / r_prev - 1.0))
-            rf = min(1.0, max(0.0, rf + w * tr * d))
-            nf = min(1.0, max(0.0, nf + w * tn * d))
+            rf = min(1.0, max(0.0, rf + wr * tr * d))
+            nf = min(1.0, max(0.0, nf + wr * tn * d))
             req[y], cap[y], ref[y], nop[y] = round(r, 3), round(c, 5), round(rf, 5), round(nf, 5)
             if delay is not None:
                 dly[y] = round(delay, 2)
@@ -165,6 +165,13 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
         if y >= start:
             lvl[y] = round(level, 6)
     redress = r.model_copy(update={"dispute_level_by_year": lvl})
+    for (what, la_name, key, kind), (first, worst, ref, when, rel) in left.items():
+        lo, hi = rng[key]  # type: ignore[misc]
+        shown = f"{worst:,.1f} in {when} ({rel:.2f}x {last}'s {ref:,.1f})" if kind == "x" else \
+            f"{worst:.1%} in {when} ({rel:+.1f} points from {last}'s {ref:.1%})"
+        unit = "x" if kind == "x" else " points"
+        warnings.append(f"projection {use}: {what} of {la_name} leaves its stated range {lo:g} to {hi:g}{unit} "
+                        f"(projection.ranges.{key}) from {first}: {shown}")
     naming = sc.naming.model_copy(update={"special_places_growth_pct_per_year": v.special_places_growth_pct_per_year})
     out = sc.model_copy(update={
         "local_authorities": sc.local_authorities.model_copy(update={"items": las}),

@@ -46,7 +46,7 @@ def _effective(date: str, override: dt.date | str | None, start: dt.date) -> dt.
     return start if d == "start" else (d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
 
 
-def switch_dates(loaded: "LoadedScenario") -> dict[str, dt.date]:
+def switch_dates(loaded: LoadedScenario) -> dict[str, dt.date]:
     """Every switch's in-force date for this scenario (the scenario's override, else its source's), whether or not it
     falls within the run: what a horizon must reach to show it."""
     out: dict[str, dt.date] = {}

@@ -55,6 +55,7 @@ class Variant(Strict):
     population_growth_pct_per_year: Growth
     damping_years: Damping
     trend_weight: Multiplier  # how much of the authority's own trend (beyond population growth) carries forward
+    rate_trend_weight: Multiplier  # how much of the authority's own trend in refusal and no-plan rates carries forward
     staffing_vs_requests: Share  # LA staffing growth as a share of its requests' growth
     hearings_vs_requests: Share  # tribunal hearing capacity growth as a share of England's requests' growth
     special_places_growth_pct_per_year: Growth
