@@ -110,7 +110,8 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
            "start_date": str(start), "end_date": str(end), "what_changed": changed, "in_force": in_force,
            "metrics": metrics, "by_group": by_group, "by_year": years, "windows": wins,
            "contrasts": contrasts.tidy(f"{lb.law.name} - {la.law.name}", years, wins, metrics, start, end),
-           "nothing_in_force": contrasts.nothing_in_force(in_force, dates, bool(changed), end)}
+           "nothing_in_force": contrasts.nothing_in_force(in_force, dates, bool(changed), end),
+           "switch_dates": {k: str(v) for k, v in sorted(dates.items())}}
     if la.projection is not None and end.year > la.projection["last_data_year"]:
         out["projection"] = la.projection
     return out
