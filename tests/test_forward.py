@@ -185,3 +185,20 @@ def test_a_request_met_by_a_school_support_plan_is_not_a_request() -> None:
     esc = m["isp_escalations"]["white_paper_2026"]["mean"]
     assert ssp > 0 and esc > 0
     assert m["requests"]["diff"] == esc - ssp
+
+
+def test_charts_mark_each_in_force_date() -> None:
+    """The by-year chart's marks: each distinct in-force date within the run, on an axis where a year's point is at
+    its middle (1 September 2030 is day 244 of the year: 2029.5 + 243/365.25); none when nothing changed."""
+    from types import SimpleNamespace
+
+    from simulator.report.charts import in_force_marks
+
+    comp = {"what_changed": [{"parameter": "x"}],
+            "in_force": [{"switch": "a", "in_force": "2030-09-01"}, {"switch": "b", "in_force": "2030-09-01"},
+                         {"switch": "c", "in_force": "2029-09-01"}, {"switch": "d", "in_force": None}]}
+    marks = in_force_marks(SimpleNamespace(comparison=comp))  # type: ignore[arg-type]
+    assert [d for _x, d in marks] == ["2029-09-01", "2030-09-01"]
+    assert marks[1][0] == pytest.approx(2029.5 + 243 / 365.25)
+    assert in_force_marks(SimpleNamespace(comparison={**comp, "what_changed": []})) == []  # type: ignore[arg-type]
+    assert in_force_marks(SimpleNamespace(comparison=None)) == []  # type: ignore[arg-type]
