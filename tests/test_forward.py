@@ -202,3 +202,23 @@ def test_charts_mark_each_in_force_date() -> None:
     assert marks[1][0] == pytest.approx(2029.5 + 243 / 365.25)
     assert in_force_marks(SimpleNamespace(comparison={**comp, "what_changed": []})) == []  # type: ignore[arg-type]
     assert in_force_marks(SimpleNamespace(comparison=None)) == []  # type: ignore[arg-type]
+
+
+def test_uncertainty_draws_the_declared_ranges_with_common_random_numbers() -> None:
+    """`compare --uncertainty 2` over two years before any commencement: the draws vary the projection in use and the
+    White Paper's ranged effects (and nothing of current law), and with common random numbers every paired
+    difference, whatever the draw, is exactly 0 - so both intervals are [0, 0]."""
+    from simulator.analysis.batch.sweep import run_sweep
+    from simulator.analysis.batch.uncertainty import summarise_uncertainty, uncertainty_plan
+
+    until = dt.date(2025, 12, 31)
+    res = compare(FWD, "current_2014", "white_paper_2026", replications=2, seed=5, until=until)
+    up = uncertainty_plan(FWD, "current_2014", "white_paper_2026", 2, 5, until)
+    names = {q.name: q.ranges for q in up.parameters}
+    assert names["scenario.projection.variants.central.damping_years"] == ((3.0, 10.0), (3.0, 10.0))
+    assert names["rules.effects.school_support_plan_share"] == (None, (0.1, 0.5))
+    u = summarise_uncertainty(run_sweep(up, None, 2), res)
+    assert u["draws"] == 2 and u["replications_per_draw"] == 2
+    m = u["metrics"]["new_plans"]
+    assert m["assumptions_and_replications"]["interval95"] == [0.0, 0.0] and m["assumptions_and_replications"]["n"] == 4
+    assert m["replications_only"]["ci95"] == [0.0, 0.0]

@@ -149,6 +149,32 @@ def format_windows(res: dict[str, Any]) -> str:
     return "Totals of the difference in each in-force window and over the whole horizon (95% CI)\n" + table(rows)
 
 
+def format_uncertainty(res: dict[str, Any]) -> str:
+    """Each difference with its interval over assumptions and replications beside the replication-only one."""
+    u = res.get("uncertainty")
+    if not u:
+        return ""
+    a, b = res["rules"]
+    rows = [["Metric", "Difference (replications only, 95% CI)", "Difference (assumptions + replications, 95%)"]]
+
+    def pair(m: dict[str, Any]) -> list[str]:
+        r, ar = m["replications_only"], m["assumptions_and_replications"]
+        lo, hi = r.get("ci95") or [None, None]
+        left = f"{fmt(r.get('mean'))} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(r.get("mean"))
+        alo, ahi = ar["interval95"]
+        return [left, f"{fmt(ar['mean'])} ({fmt(alo)} to {fmt(ahi)})"]
+
+    for key, m in u["metrics"].items():
+        rows.append([METRIC_LABELS.get(key, key), *pair(m)])
+    for y, ms in u["by_year"].items():
+        for key in ("new_plans", "plans_in_force_january"):
+            if key in ms:
+                rows.append([f"{_short(key)}, {y}", *pair(ms[key])])
+    head = (f"Uncertainty of {b} - {a}: {u['draws']} draws ({u['design']}) of {len(u['parameters'])} declared ranges "
+            f"x {u['replications_per_draw']} replications; {u['note']}")
+    return head + "\n" + table(rows)
+
+
 # the measures `compare` prints by group (family capacity, requester): who gains and who loses
 GROUP_HEADLINE = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_to_provision_median",
                   "weeks_dispute_to_resolution_median", "appeals_registered", "new_plans")
