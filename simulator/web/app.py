@@ -29,18 +29,32 @@ from urllib.parse import parse_qs
 
 import yaml
 
-from ..analysis.fit.la_scenario import calibrate_delay, forum, official, write
+from ..analysis.fit.la_scenario import calibrate_delay, forum, official_forward, write
 from ..analysis.runs.compare import compare
 from ..analysis.runs.results import load_results
 from ..report.charts import run_charts
 from ..report.html import report_html, summary_html
 from ..report.style import save
 from ..rules.resolve import rules_dirs
+from ..rules.scenario import load_scenario, switch_dates
 from ..schema.files import InputError
 from ..schema.shipped import locate
 from .page import page
 
 BASELINE = "current_2014"
+FORWARD = "england_from_2024"  # the scenario a listed council is taken from (rebuilt when DfE publishes a year)
+
+
+def horizon(path: Path, rules: str) -> dt.date:
+    """The page's default horizon: the chosen reform's window plus three years (its last in-force date's year + 3,
+    to 31 December), within the projection's limit; two years when every change applies from the start."""
+    loaded = load_scenario(path, rules)
+    sc = loaded.scenario
+    dates = [d for d in switch_dates(loaded).values() if d > sc.start_date]
+    if not dates:
+        return dt.date(sc.start_date.year + 1, 12, 31)
+    limit = sc.projection.until_limit if sc.projection is not None else sc.end_date
+    return min(dt.date(max(dates).year + 3, 12, 31), limit)
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
     ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, 1e6, False),
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
@@ -144,9 +158,12 @@ class App:
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="sendsim-serve-"))
         self.workers = workers
         self.seed = seed
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         self.england_path = locate("england", "scenarios")
-        self.england = yaml.load(self.england_path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        self.councils = sorted(la["name"] for la in self.england["local_authorities"]["items"])
+        self.england = yaml.load(self.england_path.read_text(), Loader=loader)
+        # a listed council starts from the latest January caseload (the forward scenario and its projection)
+        self.forward = yaml.load(locate(FORWARD, "scenarios").read_text(), Loader=loader)
+        self.councils = sorted(la["name"] for la in self.forward["local_authorities"]["items"])
         self.sets, self.switches = reforms()
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
@@ -156,11 +173,12 @@ class App:
     def scenario(self, job: Job) -> tuple[Path, dt.date | None]:
         p = job.params
         if "council" in p:
-            doc, targets = official(self.england, self.england_path.parent / "targets" / "england_by_la.csv",
-                                    p["council"])
-            path, _t = write(doc, targets, job.folder / "scenario" / f"{doc['name']}.yaml")
-            start = dt.date.fromisoformat(str(doc["start_date"]))
-            return path, dt.date(start.year + 1, 12, 31)
+            doc = official_forward(self.forward, p["council"])
+            path = job.folder / "scenario" / f"{doc['name']}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("# Written by sendsim serve from the forward England scenario.\n"
+                            + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
+            return path, horizon(path, job.params["rules_b"])
         doc, targets = forum(self.england, p["name"], 2023, p["requests_per_year"], p["refused_pct"],
                              p["within_20_weeks_pct"], p["plans_in_force"])
         path, _t = write(doc, targets, job.folder / "scenario" / f"{doc['name'] or 'council'}.yaml")

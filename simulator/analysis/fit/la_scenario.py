@@ -125,6 +125,34 @@ def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict
     return doc, targets
 
 
+def official_forward(england: dict[str, Any], name: str) -> dict[str, Any]:
+    """A forward scenario (from the latest caseload, with its declared projection) for one authority: its own row
+    (stock by setting and age, figures to the last data year, fitted delays), its share of the national tribunal and
+    of the disputes in progress by its share of England's requests in the last data year."""
+    la = copy.deepcopy(find_authority(england, name))
+    doc = copy.deepcopy(england)
+    last = doc["projection"]["last_data_year"]
+    share = la["requests_per_year"] / sum(x["requests_per_year"] for x in england["local_authorities"]["items"])
+    note = f" x this authority's share of England's {last} requests ({share:.4%})"
+    t = doc["tribunal"]
+    t["hearings_per_year"] = {"value": round(t["hearings_per_year"]["value"] * share, 3),
+                              "source": t["hearings_per_year"]["source"] + note}
+    t["hearings_per_year_by_year"] = {y: round(v * share, 3) for y, v in t["hearings_per_year_by_year"].items()}
+    b = t["backlog_at_start"]
+    t["backlog_at_start"] = {"value": round(b["value"] * share), "assumption": "England's assumed backlog" + note,
+                             "range": [round(b["range"][0] * share), round(b["range"][1] * share)]}
+    d = doc["redress"]["disputes_in_progress_at_start"]
+    doc["redress"]["disputes_in_progress_at_start"] = {
+        "value": round(d["value"] * share), "assumption": f"England's assumed {d['value']:,}" + note,
+        "range": [round(v * share) for v in d["range"]]}
+    doc["name"] = slug(la["name"]) + "_from_" + str(doc["start_date"])[:4]
+    doc["description"] = (f"{la['name']} ({la['code']}) from its own January caseload and figures to {last}, then the "
+                          "declared projection; its share of the national tribunal (sendsim serve).")
+    doc["local_authorities"]["items"] = [la]
+    doc["replications"] = 5
+    return doc
+
+
 def forum(england: dict[str, Any], name: str, year: int, requests: float, refused_pct: float,
           within_pct: float, plans: int, eps: float | None = None, special_places: int | None = None
           ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
