@@ -130,7 +130,7 @@ def summary_html(results: Results) -> str:
         if s.get("in_force"):
             out.append("<p><strong>When each change comes into force</strong> (no effect before):</p><ul class=in-force>"
                        + "".join(f"<li>{e(x)}</li>" for x in s["in_force"]) + "</ul>")
-        proj = (results.comparison or {}).get("projection")
+        proj = (results.comparison or {}).get("projection") or results.runs[0].summary.get("projection")
         if proj:
             out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
                        + "".join(f"<li>{e(x.strip())}</li>" for x in describe(proj)) + "</ul>")
@@ -144,6 +144,10 @@ def summary_html(results: Results) -> str:
             out.append("<p>No assumed effect separates the two rule sets: every changed parameter has a source.</p>")
     else:
         out.append("<ul class=effects>" + "".join(f"<li>{e(x)}</li>" for x in s["effects"]) + "</ul>")
+        proj = results.runs[0].summary.get("projection")
+        if proj:
+            out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
+                       + "".join(f"<li>{e(x.strip())}</li>" for x in describe(proj)) + "</ul>")
     return "\n".join(out)
 
 
