@@ -31,6 +31,7 @@ import yaml
 
 from ..analysis.fit.la_scenario import calibrate_delay, forum, official_forward, write
 from ..analysis.runs.compare import compare
+from ..analysis.runs.folder import claim_folder, write_marker
 from ..analysis.runs.results import load_results
 from ..report.charts import run_charts
 from ..report.html import report_html, summary_html
@@ -55,6 +56,8 @@ def horizon(path: Path, rules: str) -> dt.date:
         return dt.date(sc.start_date.year + 1, 12, 31)
     limit = sc.projection.until_limit if sc.projection is not None else sc.end_date
     return min(dt.date(max(dates).year + 3, 12, 31), limit)
+
+
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
     ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, 1e6, False),
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
@@ -156,6 +159,10 @@ class App:
 
     def __init__(self, workdir: Path | None = None, workers: int = 2, seed: int = 42):
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="sendsim-serve-"))
+        # the folder contract: the work folder is a new/empty folder or one this page marked before (its jobs'
+        # folders accumulate in it); a folder of the user's own is refused when the server starts
+        claim_folder(self.workdir, "web_work", accumulate=True)
+        write_marker(self.workdir, "web_work", {})
         self.workers = workers
         self.seed = seed
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
