@@ -69,7 +69,7 @@ def test_windows_and_tidy_rows(reform_to_2033: dict) -> None:
     assert wins[1]["metrics"]["new_plans"]["diff"] == pytest.approx(summed, rel=1e-5)
     rows = reform_to_2033["contrasts"]
     kinds = {r["period_kind"] for r in rows}
-    assert kinds == {"calendar_year", "in_force_window", "horizon"}
+    assert kinds == {"calendar", "january", "in_force_window", "horizon"}
     row = next(r for r in rows if r["metric"] == "new_plans" and r["period"] == "2031")
     assert row["contrast"] == "white_paper_2026 - current_2014"
     assert row["mean"] == by_year["2031"]["new_plans"]["diff"] and row["n"] == 3

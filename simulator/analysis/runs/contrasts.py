@@ -71,8 +71,10 @@ def windows(in_force: list[dict[str, Any]], start: dt.date, end: dt.date, reps_a
 
 def tidy(contrast: str, years: dict[str, dict[str, Any]], wins: list[dict[str, Any]], horizon: dict[str, Any],
          start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """The same figures as rows: metric, contrast, period, period_kind (calendar_year, in_force_window, horizon),
-    the mean paired difference, its 95% interval and the number of replications."""
+    """The same figures as rows: metric, contrast ("B - A"), period, period_kind, the mean paired difference, its 95%
+    interval and the number of replications. The words are the results table's (issue 19, analysis/runs/table.py):
+    period "all" with kind "horizon", a year "2031" with kind "calendar" ("january" for the January caseload), and
+    one kind of this module's, "in_force_window", whose period is "FROM/TO" (ISO dates)."""
     rows: list[dict[str, Any]] = []
 
     def add(metric: str, period: str, kind: str, m: dict[str, Any]) -> None:
@@ -82,12 +84,12 @@ def tidy(contrast: str, years: dict[str, dict[str, Any]], wins: list[dict[str, A
 
     for y, ms in years.items():
         for k, m in ms.items():
-            add(k, y, "calendar_year", m)
+            add(k, y, "january" if k == "plans_in_force_january" else "calendar", m)
     for w in wins:
         for k, m in w["metrics"].items():
             add(k, w["period"], "in_force_window", m)
     for k, m in horizon.items():
-        add(k, f"{start}/{end}", "horizon", m)
+        add(k, "all", "horizon", m)
     return rows
 
 
