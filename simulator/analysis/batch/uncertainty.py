@@ -78,7 +78,8 @@ def summarise_uncertainty(res: BatchResult, comparison: dict[str, Any]) -> dict[
     tasks = p.tasks()
     values: dict[tuple[int, int, int], dict[tuple[str, str], float | None]] = {}
     for t, rows in zip(tasks, res.rows, strict=True):
-        values[(t.point, t.rules, t.replication)] = {(m, period): v for m, period, group, v in rows if group == "all"}
+        # rows are the tidy records (metric, period, group_by, group, value): everyone's numbers only
+        values[(t.point, t.rules, t.replication)] = {(r[0], r[1]): r[-1] for r in rows if r[-2] == "all"}
     points, reps = len(p.unit), p.replications
 
     def diffs(metric: str, period: str) -> list[float]:
