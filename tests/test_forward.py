@@ -223,22 +223,3 @@ def test_uncertainty_draws_the_declared_ranges_with_common_random_numbers() -> N
     assert m["assumptions_and_replications"]["interval95"] == [0.0, 0.0] and m["assumptions_and_replications"]["n"] == 4
     assert m["replications_only"]["ci95"] == [0.0, 0.0]
 
-
-def test_the_page_defaults_to_the_reform_window_plus_three_years(tmp_path: Path) -> None:
-    """A listed council on the web page starts from the latest caseload; its horizon covers the chosen reform's window
-    plus three years: the White Paper's last commencement is 1 September 2030, so to 31 December 2033; the Green
-    Paper (a hypothetical in force from the start) keeps two years."""
-    from simulator.analysis.fit.la_scenario import official_forward
-    from simulator.web.app import horizon
-
-    eng = yaml.safe_load(ENGLAND_FWD.read_text())
-    doc = official_forward(eng, "Wandsworth")
-    small = yaml.safe_load(FWD.read_text())
-    assert doc["local_authorities"]["items"][0] == small["local_authorities"]["items"][0]
-    share = small["local_authorities"]["items"][0]["requests_per_year"] / sum(
-        x["requests_per_year"] for x in eng["local_authorities"]["items"])
-    assert doc["tribunal"]["hearings_per_year"]["value"] == pytest.approx(7968 * share, abs=1e-3)
-    path = tmp_path / "wandsworth.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    assert horizon(path, "white_paper_2026") == dt.date(2033, 12, 31)
-    assert horizon(path, "green_paper_2022") == dt.date(2025, 12, 31)

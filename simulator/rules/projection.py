@@ -109,9 +109,9 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
         base_req = req.get(last, la.requests_per_year)
         base_ref = ref.get(last, la.refuse_to_assess_probability)
         base_nop = nop.get(last, la.no_plan_after_assessment_probability)
-        g = la.requests_trend_pct_per_year if la.requests_trend_pct_per_year is not None else nat_g
-        tr = (la.refuse_trend_pts_per_year or 0.0) / 100.0
-        tn = (la.no_plan_trend_pts_per_year or 0.0) / 100.0
+        g = la.requests_trend_pct_per_year.value if la.requests_trend_pct_per_year is not None else nat_g
+        tr = (la.refuse_trend_pts_per_year.value if la.refuse_trend_pts_per_year else 0.0) / 100.0
+        tn = (la.no_plan_trend_pts_per_year.value if la.no_plan_trend_pts_per_year else 0.0) / 100.0
         fitted = [d for y, d in la.delay_days_by_year.items() if y <= last]
         delay = v.delay_vs_fitted_median.value * statistics.median(fitted) if fitted else None
         r_prev, c_prev = base_req, cap.get(last, 1.0)

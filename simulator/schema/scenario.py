@@ -4,6 +4,10 @@ The law (time limits, who may appeal what, which redress steps are mandatory) is
 it is the rule set the scenario names (`rules:`), see `rules.py`. A scenario describes the
 system's behaviour and resources; a rule set describes what the law requires of it.
 Units are in field names (`_days`, `_per_year`, `_probability`, `_pct`).
+
+Why this module is long: it is the one declaration of the scenario file, every block with its bounds and the rules by
+which a by-year figure is read beyond the years given (an authority's line alone has demand, decisions, stock,
+staffing, fitted delays, casework capacity and trends); split, a reader would chase one file's fields across modules.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .by_year import from_ends_by_trend, grow, latest, latest_then_trend
+from .by_year import from_ends_by_trend, grow, interpolated, latest, latest_then_trend
 from .projection import Projection
 from .sourced import (
     MAX_COUNT,
@@ -29,6 +33,7 @@ from .sourced import (
     ProbabilityByYear,
     Provenance,
     Shape,
+    Sourced,
     Strict,
 )
 from .vocabulary import AgeBand, AppealType, Destination, RedressCapacity, Requester, Setting
@@ -45,6 +50,11 @@ MAX_SERVERS = 50_000  # concurrent cases one team progresses: 10x England's ~3,5
 MAX_LEAD_IN_DAYS = 5 * 365.25  # a lead-in or warm-up of five years (the shipped ones are 273 days)
 MAX_DELAY_DAYS = 3652.5  # an authority's fitted median delay of ten years (the largest fitted is 600 days)
 MAX_CAPACITY_MULTIPLIER = 100.0  # staffing relative to the base year (the largest given is 8)
+# cases a week an authority's decide-and-issue team can finish: 10x England's weekly assessments (~1,900 in 2023)
+MAX_CASEWORK_PER_WEEK = 20_000.0
+MAX_RESPONSIVENESS = 1.0  # extra cases a week per case of backlog: 1 clears any backlog within a week
+MAX_BACKLOG = 10 * ENGLAND_REQUESTS
+MAX_TREND_PTS = 50.0  # a rate trend of 50 points a year (the largest per-authority refusal trend is ~10)
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # calendar years a scenario may name (SEN2 starts in 2010s; projections 2030s)
 MAX_HORIZON_YEARS = 50
 MAX_REPLICATIONS = 100_000
@@ -54,6 +64,13 @@ Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 Requests = Annotated[float, Field(ge=0.0, le=MAX_REQUESTS)]
 Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
 Servers = Annotated[int, Field(ge=1, le=MAX_SERVERS)]
+Casework = Annotated[float, Field(gt=0.0, le=MAX_CASEWORK_PER_WEEK)]
+
+
+class TrendPts(Sourced):
+    """A yearly trend of a rate in percentage points (may be negative), e.g. refusals rising 1.5 points a year."""
+
+    value: Annotated[float, Field(ge=-MAX_TREND_PTS, le=MAX_TREND_PTS)]
 
 
 # categorical mixes, parametrised at module level: pydantic then registers each by name in `sourced`, so a loaded
@@ -95,11 +112,16 @@ class LocalAuthority(Strict):
     delay_days_by_year: dict[Year, Annotated[float, Field(ge=0.0, le=MAX_DELAY_DAYS)]] = {}
     # plans in force at the start by age band (the January caseload's own ages); else population.age_of_plans_in_force
     stock_age: dict[AgeBand, Stock] = {}
-    # the authority's own trends over its data years (the projection's starting point; sourced and ranged in
-    # `provenance`): requests in % a year, refusal and no-plan rates in percentage points a year
-    requests_trend_pct_per_year: Annotated[float, Field(ge=-100.0, le=100.0)] | None = None
-    refuse_trend_pts_per_year: Annotated[float, Field(ge=-100.0, le=100.0)] | None = None
-    no_plan_trend_pts_per_year: Annotated[float, Field(ge=-100.0, le=100.0)] | None = None
+    # waits: backlog (section 3.3 of MODEL.md): the decide-and-issue team works a FIFO backlog at
+    # casework_per_week + casework_responsiveness_per_week x backlog cases a week
+    casework_per_week_by_year: dict[Year, Casework] = {}
+    casework_responsiveness_per_week: Annotated[float, Field(ge=0.0, le=MAX_RESPONSIVENESS)] | None = None
+    backlog_at_start: Annotated[int, Field(ge=0, le=MAX_BACKLOG)] = 0
+    # the authority's own trends beyond its last year with figures (shrunk toward the national trend); a scenario's
+    # `projection:` starts from them
+    requests_trend_pct_per_year: Growth | None = None
+    refuse_trend_pts_per_year: TrendPts | None = None
+    no_plan_trend_pts_per_year: TrendPts | None = None
 
     @property
     def plans_in_force_at_start(self) -> int:
@@ -108,12 +130,26 @@ class LocalAuthority(Strict):
                 + self.stock_other)
 
     def refuse_in_year(self, year: int) -> float:
-        """The year's own refusal rate where the file gives one, else the latest earlier one (years run forward)."""
-        return latest(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability)
+        """The year's own refusal rate where the file gives one, else the latest earlier one (years run forward),
+        moved by the authority's own trend (`refuse_trend_pts_per_year`) beyond the last year given."""
+        return rate_then_trend(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability,
+                               self.refuse_trend_pts_per_year)
 
     def no_plan_in_year(self, year: int) -> float:
         """As `refuse_in_year`, for decisions not to issue a plan after assessment."""
-        return latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
+        return rate_then_trend(self.no_plan_after_assessment_by_year, year,
+                               self.no_plan_after_assessment_probability, self.no_plan_trend_pts_per_year)
+
+    def casework_in_year(self, year: int, projection_pct: float) -> float:
+        """Base weekly capacity of the decide-and-issue team: the year's fitted figure, before the first year the
+        first one, after the last year the last one grown at the scenario's `capacity_projection_pct_per_year`
+        (never with requests)."""
+        by = self.casework_per_week_by_year
+        if year in by:
+            return by[year]
+        if year < min(by):
+            return by[min(by)]
+        return latest_then_trend(by, year, projection_pct, by[min(by)])
 
     def delay_in_year(self, year: int) -> float:
         """Median extra days between the last advice and the decision to issue (each child draws from a Weibull
@@ -128,9 +164,25 @@ class LocalAuthority(Strict):
         return latest_then_trend(self.capacity_by_year, year, growth_pct, 1.0)
 
     def requests_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
+        """Requests in a year: the given figures; beyond the last one the authority's own trend where the file
+        states one (`requests_trend_pct_per_year`), else the national `growth_pct`."""
         if self.requests_by_year:
+            if self.requests_trend_pct_per_year is not None and year > max(self.requests_by_year):
+                return from_ends_by_trend(self.requests_by_year, year, self.requests_trend_pct_per_year.value)
             return from_ends_by_trend(self.requests_by_year, year, growth_pct)
         return grow(self.requests_per_year, growth_pct, year - base_year)
+
+
+def rate_then_trend(by_year: dict[int, float], year: int, default: float, trend: TrendPts | None) -> float:
+    """A rate carried forward (`by_year.latest`), moved by `trend` points a year after the last year given and kept
+    between 0 and 1."""
+    value = latest(by_year, year, default)
+    if trend is None or not trend.value:
+        return value
+    last = max(by_year) if by_year else None
+    if last is None or year <= last:
+        return value
+    return min(1.0, max(0.0, value + trend.value / 100.0 * (year - last)))
 
 
 class LocalAuthorities(Strict):
@@ -149,13 +201,14 @@ class LocalAuthorities(Strict):
         if any(la.requests_by_year for la in self.items):
             needed.add("requests_by_year")
         for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-                    "delay_days_by_year", "requests_trend_pct_per_year", "refuse_trend_pts_per_year",
-                    "no_plan_trend_pts_per_year", "stock_age"):
-            if any(getattr(la, col) not in (None, {}) for la in self.items):
+                    "delay_days_by_year", "casework_per_week_by_year", "backlog_at_start", "stock_age"):
+            if any(getattr(la, col) for la in self.items):
                 needed.add(col)
-        negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0
-                          and not k.endswith("_trend_pct_per_year") and not k.endswith("_trend_pts_per_year"))
-        if negative:  # every column but a trend is a count, a rate or a multiplier: never negative
+        for col in ("casework_responsiveness_per_week",):
+            if any(getattr(la, col) is not None for la in self.items):
+                needed.add(col)
+        negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0)
+        if negative:  # every column is a count, a rate or a multiplier: never negative
             raise ValueError(f"provenance range below 0 for column(s): {', '.join(negative)} (allowed: at least 0)")
         missing = sorted(needed - set(self.provenance))
         if missing:
@@ -281,13 +334,31 @@ class RedressBehaviour(Strict):
 
 
 class Tribunal(Strict):
-    """The national First-tier Tribunal (SEND), shared by every authority in the scenario."""
+    """The national First-tier Tribunal (SEND), shared by every authority in the scenario.
+
+    `hearings_per_year` is the capacity of the first year `hearings_per_year_by_year` gives (or of the start year,
+    without it); the by-year figures are the profile over the years, scaled by hearings_per_year / their first
+    figure. So a sweep over `hearings_per_year` moves the capacity of every year (it used to be overridden by the
+    by-year figures: a silent no-op), and a shipped scenario, where the two agree, runs as before."""
 
     hearings_per_year: PositiveCount
     hearings_per_year_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_COUNT)]] = {}
     hearings_growth_pct_per_year: Growth
     earliest_hearing_days: Days
     backlog_at_start: Count
+
+    def profile_scale(self) -> float:
+        """hearings_per_year / the first by-year figure (1 where they agree, as in every shipped scenario)."""
+        by = self.hearings_per_year_by_year
+        return self.hearings_per_year.value / by[min(by)] if by else 1.0
+
+    def hearings_in_year(self, year: int, base_year: int) -> float:
+        """Hearing capacity in a calendar year: the profile (given years, geometric between them, the trend beyond)
+        at the level of hearings_per_year; without a profile, hearings_per_year grown from the start year."""
+        growth = self.hearings_growth_pct_per_year.value
+        if not self.hearings_per_year_by_year:
+            return grow(self.hearings_per_year.value, growth, year - base_year)
+        return interpolated(self.hearings_per_year_by_year, year, growth) * self.profile_scale()
 
 
 class Reviews(Strict):
@@ -330,6 +401,14 @@ class Scenario(Strict):
     reviews: Reviews
     in_force: dict[str, dt.date | Literal["start"]] = {}  # a switch's in-force date, overriding its source's
     projection: Projection | None = None  # every input beyond the last year with figures (schema/projection.py)
+    # how the authority's time to decide and issue is made (MODEL.md 3.3): `fitted_delay` draws each child a delay
+    # fitted per authority and year; `backlog` queues every assessment on the authority's decide-and-issue team,
+    # whose weekly capacity is casework_per_week_by_year + casework_responsiveness_per_week x backlog
+    waits: Literal["backlog", "fitted_delay"] = "fitted_delay"
+    capacity_projection_pct_per_year: Growth | None = None  # base casework growth beyond the last fitted year
+    # beyond the last fitted year, the share of an authority's gap to the scenario's ratio of base casework to demand
+    # that remains after each year (1: none closes); MODEL.md 3.3a
+    capacity_gap_persistence_per_year: Probability | None = None
 
     @model_validator(mode="after")
     def _horizon(self):
@@ -343,4 +422,13 @@ class Scenario(Strict):
         if (self.end_date - self.start_date).days > MAX_HORIZON_YEARS * 365.25:
             raise ValueError(f"end_date: the run spans more than {MAX_HORIZON_YEARS} years (allowed: at most "
                              f"{MAX_HORIZON_YEARS})")
+        if self.waits == "backlog":
+            missing = [la.name for la in self.local_authorities.items
+                       if not la.casework_per_week_by_year or la.casework_responsiveness_per_week is None]
+            if missing:
+                raise ValueError(f"waits: backlog needs casework_per_week_by_year and casework_responsiveness_per_week "
+                                 f"for every authority (missing for: {', '.join(missing[:5])})")
+            if self.capacity_projection_pct_per_year is None:
+                raise ValueError("waits: backlog needs capacity_projection_pct_per_year (allowed: a sourced growth "
+                                 "in % a year)")
         return self

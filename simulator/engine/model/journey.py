@@ -74,6 +74,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.las = [LAState(i, la, engine, self.warmup, sc.naming, self.law.effects.special_places_multiplier)
                     for i, la in enumerate(sc.local_authorities.items)]
         self._compile_parameters()
+        self._open_backlogs()
         self.special_growth = 1.0  # special places' growth factor of the current year (CapacityPlan._apply_year)
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
@@ -174,8 +175,11 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         """A reform's switches come into force: steps from today follow the new law (disputes, plans and requests
         already under way keep what they were given, as transitional provisions usually say)."""
         self._use_law(law)
+        year = self.counters.year(self.engine.now)
         for la in self.las:
             la.resize_special(self.special_growth)
+            if la.casework is not None:
+                la.casework.base = self._casework_base(la, year)
 
     @staticmethod
     def pinned(c: Child, key: str) -> Any:
