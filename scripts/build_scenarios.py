@@ -791,7 +791,7 @@ def build_forward(behaviour: dict, calibration: dict, england: dict) -> None:
     tribunal = {
         "hearings_per_year": {"value": 7968, "source": "MoJ Tribunal Statistics Quarterly 2022/23: 7,968 appeals "
                                                        "decided at a hearing (the latest year with figures)"},
-        "hearings_per_year_by_year": {2019: 3800, 2022: 7968},
+        "hearings_per_year_by_year": {2022: 7968},  # hearings_per_year is the level of the first year given
         "hearings_growth_pct_per_year": england["tribunal"]["hearings_growth_pct_per_year"],
         "earliest_hearing_days": england["tribunal"]["earliest_hearing_days"],
         "backlog_at_start": {"value": round(registered * wait),
@@ -829,7 +829,7 @@ def build_forward(behaviour: dict, calibration: dict, england: dict) -> None:
         "hearings_per_year": {"value": round(7968 * share, 2),
                               "source": f"MoJ TSQ 2022/23 7,968 hearings x this authority's share of {last} "
                                         f"requests ({share:.4%})"},
-        "hearings_per_year_by_year": {2019: round(3800 * share, 2), 2022: round(7968 * share, 2)},
+        "hearings_per_year_by_year": {2022: round(7968 * share, 2)},
         "hearings_growth_pct_per_year": tribunal["hearings_growth_pct_per_year"],
         "earliest_hearing_days": tribunal["earliest_hearing_days"],
         "backlog_at_start": {"value": round(registered * wait * share),
