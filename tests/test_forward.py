@@ -151,7 +151,7 @@ def test_a_projection_leaving_its_stated_range_is_a_warning(tmp_path: Path) -> N
     doc = yaml.safe_load(FWD.read_text())
     doc = copy.deepcopy(doc)
     la = doc["local_authorities"]["items"][0]
-    la["requests_trend_pct_per_year"] = 10.0
+    la["requests_trend_pct_per_year"] = {"value": 10.0, "source": "test fixture"}
     pj = doc["projection"]
     c = pj["variants"]["central"]
     for key, value in (("population_growth_pct_per_year", 0.0), ("damping_years", 5), ("trend_weight", 1.0)):
