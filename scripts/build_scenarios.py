@@ -5,6 +5,10 @@ Run again when DfE publishes a new year, or after `sendsim calibrate`:  python s
 Writes:
 - scenarios/england.yaml: every authority, January 2019 to December 2025, one national tribunal;
 - scenarios/small_la.yaml: one median-sized authority, 2019-2020 (examples and fast tests);
+- scenarios/england_from_<Y>.yaml and small_la_from_<Y>.yaml: from 1 January of the latest January caseload in the
+  data (Y; 2024 with the files shipped) to 2035, every authority reporting it (the median one by plans in force), its
+  stock by setting and age, its own requests and rates to the last activity year, and the declared projections
+  (`projection:` central/low/high, see simulator/rules/projection.py) beyond it; no year is written here;
 - scenarios/targets/england.csv: the national official figures the backtest compares with (metric names of
   ../shared/domain/calibration_targets.csv, with source, period and tolerance);
 - scenarios/targets/england_by_la.csv: each authority's own figures 2019-2023 (the per-authority backtest).
@@ -479,6 +483,374 @@ def dump_scenario(path: Path, header: str, doc: dict) -> None:
     path.write_text("".join(text))
 
 
+
+# ------------------------------------------------------------------------------------------------ from the latest year
+# The forward scenarios start on 1 January of the latest January caseload in the data and run to the policy horizon.
+# No data year is written here: a new DfE release moves the start, the last data year and the trends.
+FORWARD_END_YEAR = 2035  # the default horizon: the White Paper's window (Sept 2029 / Sept 2030) plus five years
+FORWARD_UNTIL_LIMIT = "2040-12-31"  # the latest `--until` the declared projections are stated for
+CENSUS_OFFSET_YEARS = 0.5 / 12  # the January caseload taken as counted in mid-January (UNVERIFIED: SEN2 says "at January")
+AGE_OF_BAND = {"under_5": range(0, 5), "age_5_10": range(5, 11), "age_11_15": range(11, 16),
+               "age_16_19": range(16, 20), "age_20_25": range(20, 26)}
+
+
+def latest_caseload_year() -> int:
+    periods = {r["time_period"] for r in rows("caseload.csv", "National")}
+    return max(int(p[:4]) + 1 for p in periods)
+
+
+def activity_years() -> list[int]:
+    return sorted({int(r["time_period"]) for r in rows("requests.csv", "National")})
+
+
+def age_counts(period: str) -> dict[str, dict[str, int]]:
+    """Plans in force by age band, per authority code and 'England', from caseload.csv's age breakdown."""
+    out: dict[str, dict[str, int]] = {}
+    with open(DATA / "caseload.csv", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["time_period"] != period or r["breakdown_topic"] != "Child or young persons age":
+                continue
+            if r["geographic_level"] not in ("National", "Local authority"):
+                continue
+            b = r["breakdown"]
+            age = 2 if b == "under 3" else int(b.split()[-1]) if b.split()[-1].isdigit() else None
+            band = next((k for k, ages in AGE_OF_BAND.items() if age in ages), None) if age is not None else None
+            n = num(r["ehcplans"])
+            if band is None or n is None:
+                continue
+            key = "England" if r["geographic_level"] == "National" else r["old_la_code"]
+            out.setdefault(key, {}).setdefault(band, 0)
+            out[key][band] += int(n)
+    return out
+
+
+def _slope(xs: list[float], ys: list[float]) -> float:
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den if den else 0.0
+
+
+# the parent of authorities created after 2019, for the fitted delays (calibrated on the January 2019 units)
+DELAY_PARENT = {"940": "928", "941": "928", "942": "909", "943": "909"}
+
+
+def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]) -> tuple[list[dict], list[str]]:
+    """Every authority reporting the latest January caseload, with its own history where it reported."""
+    last = years[-1]
+    req = {y: by_la("requests.csv", str(y)) for y in years}
+    ass = {y: by_la("assessments.csv", str(y)) for y in years}
+    tim = by_la("timeliness_20_week.csv", str(last))
+    cas = by_la("caseload.csv", caseload_period(start))
+    prev = by_la("caseload.csv", caseload_period(start - 1))
+    nat_now = float(national("caseload.csv", caseload_period(start))["ehcplans"])
+    nat_growth = nat_now / float(national("caseload.csv", caseload_period(start - 1))["ehcplans"]) - 1.0
+    ages = age_counts(caseload_period(start))
+    nat_r = national("requests.csv", str(last))
+    nat_ref = float(nat_r["requests_decided_not_to_assess"]) / float(nat_r["requests_received_in_year"])
+    nat_a = national("assessments.csv", str(last))
+    nat_np = float(nat_a["assess_not_issued"]) / (float(nat_a["assess_not_issued"]) + float(nat_a["assess_issued"]))
+    d = {k: v["value"] for k, v in behaviour["durations"].items()}
+    delays = calibration.get("la_delay_days", {})
+    notes: list[str] = []
+    las = []
+    for code, r in sorted(cas.items(), key=lambda kv: kv[1]["la_name"]):
+        name = r["la_name"]
+        n_by, ref, nop = {}, {}, {}
+        for y in years:
+            q = req[y].get(code, {})
+            n, refused = num(q.get("requests_received_in_year")), num(q.get("requests_decided_not_to_assess"))
+            if n is not None:
+                n_by[y] = n
+                if n and refused is not None:
+                    ref[y] = round(min(refused / n, 1.0), 4)
+            a = ass[y].get(code, {})
+            iss, notiss = num(a.get("assess_issued")), num(a.get("assess_not_issued"))
+            if iss is not None and notiss is not None and iss + notiss > 0:
+                noplan = notiss / (iss + notiss)
+                nop[y] = round(noplan, 4)
+        if last not in n_by:  # suppressed: the latest year it reported stands for it (its plans must be kept)
+            if not n_by:
+                notes.append(f"{name}: no request count in any year, authority left out")
+                continue
+            near = max(n_by)
+            n_by[last] = n_by[near]
+            notes.append(f"{name}: {last} requests suppressed, {near}'s count used")
+        for label, series, nat in (("refusals", ref, nat_ref), ("assessed-no-plan", nop, nat_np)):
+            if last not in series:
+                near = max(series) if series else None
+                series[last] = series[near] if near is not None else round(nat, 4)
+                notes.append(f"{name}: {label} suppressed in {last}, " + ("latest earlier year used" if near else
+                                                                           "national rate used"))
+        ys = sorted(n_by)
+        trend = None
+        if len(ys) >= 4 and all(n_by[y] > 0 for y in ys):
+            trend = round(100.0 * (math.exp(_slope(ys, [math.log(n_by[y]) for y in ys])) - 1.0), 2)
+        else:
+            notes.append(f"{name}: requests reported for {len(ys)} year(s), England's trend used")
+        rt = round(_slope(sorted(ref), [100 * ref[y] for y in sorted(ref)]), 3) if len(ref) >= 3 else 0.0
+        nt = round(_slope(sorted(nop), [100 * nop[y] for y in sorted(nop)]), 3) if len(nop) >= 3 else 0.0
+        n_req = n_by[last]
+        assessed = n_req * (1 - ref[last])
+        plans = assessed * (1 - nop[last])
+        within = num(tim.get(code, {}).get("PC_plans_issued_20_weeks_ex"))
+        # the caseload is counted during January, not on the 1st: the stock on 1 January is the caseload less half a
+        # month of the authority's own net growth over the year to it (England's rate where it did not report)
+        st = stock(r)
+        now, before = num(r.get("ehcplans")), num(prev.get(code, {}).get("ehcplans"))
+        growth = (now / before - 1.0) if now and before else nat_growth
+        keep = 1.0 - growth * CENSUS_OFFSET_YEARS
+        st = {k: round(v * keep) for k, v in st.items()}
+        la: dict[str, Any] = {
+            "name": name, "code": code, "region": r["region_name"],
+            "requests_per_year": n_req, "requests_by_year": n_by,
+            "refuse_to_assess_probability": ref[last], "no_plan_after_assessment_probability": nop[last],
+            "refuse_to_assess_by_year": {y: ref[y] for y in sorted(ref)},
+            "no_plan_after_assessment_by_year": {y: nop[y] for y in sorted(nop)},
+            **st,
+            "panel_servers": servers(n_req, d["panel_decision_days"], UTIL),
+            "ep_servers": servers(assessed, d["ep_advice_days"], UTIL),
+            "health_advice_servers": servers(assessed * SHARE_HEALTH, d["health_advice_days"], UTIL),
+            "social_care_advice_servers": servers(assessed * SHARE_SOCIAL, d["social_care_advice_days"], UTIL),
+            "plan_writer_servers": servers(plans, d["draft_writing_days"], UTIL),
+            "capacity_by_year": {y: round(max(n_by[y], 1.0) / max(n_req, 1.0), 4) for y in ys},
+        }
+        if within is not None:
+            la["observed_within_20_weeks_pct"] = within
+        if code in ages:
+            la["stock_age"] = {b: ages[code].get(b, 0) for b in AGE_OF_BAND}
+        delay = delays.get(code) or delays.get(DELAY_PARENT.get(code, ""))
+        if delay:
+            la["delay_days_by_year"] = {int(y): float(v) for y, v in delay.items()}
+            if code in DELAY_PARENT:
+                notes.append(f"{name}: fitted delays of its January 2019 predecessor used")
+        if trend is not None:
+            la["requests_trend_pct_per_year"] = {"value": trend, "source": TREND_SOURCES["requests"]}
+        la["refuse_trend_pts_per_year"] = {"value": rt, "source": TREND_SOURCES["refusals"]}
+        la["no_plan_trend_pts_per_year"] = {"value": nt, "source": TREND_SOURCES["no_plan"]}
+        las.append(la)
+    return las, notes
+
+
+def projection_block(start: int, last: int) -> dict[str, Any]:
+    """The named projections (central, low, high): each parameter an assumption with its range."""
+    def a(value: float, text: str, rng: list[float]) -> dict[str, Any]:
+        return {"value": value, "assumption": text, "range": rng}
+
+    pop = "England's population aged 0-25 a year (UNVERIFIED: not in ../shared; ONS projections show it broadly flat " \
+          "to falling into the 2030s)"
+    damp = f"Years over which each authority's own {last - 4}-{last} trend fades to population growth (linearly)"
+    weight = "Share of the authority's own trend beyond population growth carried into the first projection year"
+    staff = (f"LA assessment staffing grows at this share of the authority's requests growth ({last - 4}-{last}: in "
+             "step, the build's staffing rule)")
+    hear = ("Tribunal hearings grow at this share of England's requests growth (MoJ TSQ: hearings 3,800 in 2019/20 "
+            "to 7,968 in 2022/23 while requests grew 82,329 to 138,242)")
+    special = (f"Growth of special school places a year (DfE SEN2 caseload.csv: plans in special schools grew 6.2% "
+               f"a year, January 2019-{start})")
+    delay = ("The authority's extra delay before the decision to issue in projection years: this x the median of its "
+             f"fitted delays {last - 4}-{last} (no load response yet: waits otherwise come from projected staffing "
+             "queues)")
+    rate = (f"Share of the authority's own {last - 4}-{last} slope of its refusal and no-plan rates carried into the "
+            "first projection year (damped like requests): rates moved up and down year to year")
+    disp = ("Share of the fitted growth of disputes per decision (redress.dispute_growth_pct_per_year, fitted to the "
+            f"appeal rate {last - 4}-{last}) carried forward, damped like requests")
+    variants = {
+        "central": {"description": "each authority's own trend damped to population growth over 5 years; capacity "
+                                   "in step with demand",
+                    "population_growth_pct_per_year": a(0.0, pop, [-1.0, 0.5]),
+                    "damping_years": a(5, damp, [3, 10]), "trend_weight": a(1.0, weight, [0.5, 1.0]),
+                    "rate_trend_weight": a(0.5, rate, [0.0, 1.0]),
+                    "staffing_vs_requests": a(1.0, staff, [0.5, 1.2]),
+                    "hearings_vs_requests": a(1.0, hear, [0.5, 1.5]),
+                    "special_places_growth_pct_per_year": a(3.0, special, [0.0, 6.2]),
+                    "delay_vs_fitted_median": a(1.0, delay, [0.5, 2.0]),
+                    "dispute_trend_weight": a(0.5, disp, [0.0, 1.0])},
+        "low": {"description": "half of each authority's trend, damped over 3 years, population falling; disputes "
+                               "stop growing",
+                "population_growth_pct_per_year": a(-0.5, pop, [-1.0, 0.5]),
+                "damping_years": a(3, damp, [3, 10]), "trend_weight": a(0.5, weight, [0.5, 1.0]),
+                "rate_trend_weight": a(0.0, rate, [0.0, 1.0]),
+                "staffing_vs_requests": a(1.0, staff, [0.5, 1.2]),
+                "hearings_vs_requests": a(1.0, hear, [0.5, 1.5]),
+                "special_places_growth_pct_per_year": a(1.0, special, [0.0, 6.2]),
+                "delay_vs_fitted_median": a(1.0, delay, [0.5, 2.0]),
+                "dispute_trend_weight": a(0.0, disp, [0.0, 1.0])},
+        "high": {"description": "each authority's whole trend damped over 10 years; staffing and the tribunal lag "
+                                "demand; disputes keep their trend",
+                 "population_growth_pct_per_year": a(0.5, pop, [-1.0, 0.5]),
+                 "damping_years": a(10, damp, [3, 10]), "trend_weight": a(1.0, weight, [0.5, 1.0]),
+                 "rate_trend_weight": a(1.0, rate, [0.0, 1.0]),
+                 "staffing_vs_requests": a(0.8, staff, [0.5, 1.2]),
+                 "hearings_vs_requests": a(0.8, hear, [0.5, 1.5]),
+                 "special_places_growth_pct_per_year": a(6.2, special, [0.0, 6.2]),
+                 "delay_vs_fitted_median": a(1.5, delay, [0.5, 2.0]),
+                 "dispute_trend_weight": a(1.0, disp, [0.0, 1.0])},
+    }
+    return {
+        "use": "central", "last_data_year": last, "until_limit": FORWARD_UNTIL_LIMIT, "variants": variants,
+        "ranges": {
+            "requests_vs_last_data_year": {"assumption": f"An authority's requests between half and three times its "
+                                           f"{last} figure (England grew 1.68x {last - 4}-{last})", "range": [0.5, 3.0]},
+            "staffing_vs_last_data_year": {"assumption": f"Staffing between half and three times its {last} level",
+                                           "range": [0.5, 3.0]},
+            "hearings_vs_last_data_year": {"assumption": f"Tribunal hearings between half and three times {last}'s",
+                                           "range": [0.5, 3.0]},
+            "refusal_pts_from_last_data_year": {"assumption": f"Refusal rate within 15 points of the authority's {last}"
+                                                " rate", "range": [-15.0, 15.0]},
+            "no_plan_pts_from_last_data_year": {"assumption": f"No-plan rate within 10 points of the authority's {last}"
+                                                " rate", "range": [-10.0, 10.0]},
+        },
+        "held": {"assessment_lapsed": f"the yearly lapse of assessments fitted to {last} (population."
+                                      "assessment_lapsed_probability) is held: no trend was fitted"},
+    }
+
+
+TREND_SOURCES = {
+    "requests": "DfE SEN2 requests.csv: the authority's log-linear trend over the years it reported (at least 4; "
+                "else England's), % a year; the projection's starting point",
+    "refusals": "DfE SEN2 requests.csv: least-squares slope of the refusal rate over the years reported, points a year",
+    "no_plan": "DfE SEN2 assessments.csv: least-squares slope of the no-plan rate over the years reported, points a year",
+}
+FORWARD_PROVENANCE: dict[str, dict[str, Any]] = {
+    "requests_per_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, the last year "
+                                    "with figures (staffing is built on it; the lead-in runs at it)"},
+    "requests_by_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, every year the "
+                                   "authority reported (person-level from 2022: DfE cautions on comparisons); later "
+                                   "years: the scenario's projection"},
+    "refuse_to_assess_probability": {"source": "DfE SEN2 requests.csv, requests_decided_not_to_assess / "
+                                               "requests_received_in_year, the last year with figures"},
+    "refuse_to_assess_by_year": {"source": "DfE SEN2 requests.csv, the same ratio each year reported; later years: "
+                                           "the projection"},
+    "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / (assess_issued "
+                                                       "+ assess_not_issued), the last year with figures"},
+    "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio each year reported; later "
+                                                   "years: the projection"},
+    "stock": {"source": "DfE SEN2 caseload.csv, plans in force in the latest January by placement (the authority's "
+                        "own figures): mainstream (less resourced provision and SEN units), resourced provision + SEN "
+                        "units, LA and academy special, independent + non-maintained special, FE, AP/PRU, other",
+              "assumption": "SEN2 counts plans 'at January', not on the 1st: taken as mid-January, so the stock on 1 "
+                            "January is each count less half a month of the authority's own growth in plans over the "
+                            "year to that January (England's where it did not report the year before; about 0.4% "
+                            "nationally). UNVERIFIED: the census day is not in ../shared. Range: 0 to 1 month",
+              "range": [0.0, 1.0]},
+    "stock_age": {"source": "DfE SEN2 caseload.csv, 'Child or young persons age' breakdown, the latest January, "
+                            "the authority's own counts in the model's age bands"},
+    "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data year's "
+                                   "(SEN2 requests.csv); later years: the projection"},
+    "observed_within_20_weeks_pct": {"source": "DfE SEN2 timeliness_20_week.csv, PC_plans_issued_20_weeks_ex, the "
+                                               "last year with figures (for comparison)"},
+}
+
+
+def build_forward(behaviour: dict, calibration: dict, england: dict) -> None:
+    """england_from_<latest January>.yaml (every authority) and small_la_from_<...>.yaml (the median authority)."""
+    start = latest_caseload_year()
+    years = activity_years()
+    last = years[-1]
+    las, notes = forward_las(behaviour, calibration, start, years)
+    provenance = {k: v for k, v in PROVENANCE.items() if k in ("panel_servers", "ep_servers", "health_advice_servers",
+                                                              "social_care_advice_servers", "plan_writer_servers")}
+    provenance = {k: {**v, "assumption": v["assumption"].replace("2019", str(last))} for k, v in provenance.items()}
+    provenance.update(FORWARD_PROVENANCE)
+    if any("delay_days_by_year" in la for la in las):
+        provenance["delay_days_by_year"] = {
+            "assumption": "The authority's own median delay (days) between the last advice and the decision to "
+                          f"issue, fitted by `sendsim calibrate` to its % within 20 weeks {years[0]}-{last} (an "
+                          "authority created since: its predecessor's); projection years: the projection's rule",
+            "range": [0.0, 1500.0]}
+    nat = national("caseload.csv", caseload_period(start))
+    nat_age = age_counts(caseload_period(start))["England"]
+    total_age = sum(nat_age.values())
+    population = copy.deepcopy(england["population"])
+    population["age_of_plans_in_force"] = {
+        "values": {b: round(nat_age[b] / total_age, 4) for b in AGE_OF_BAND},
+        "source": f"DfE SEN2 caseload.csv, 'Child or young persons age', England, January {start} "
+                  f"({', '.join(f'{nat_age[b]:,}' for b in AGE_OF_BAND)} of {total_age:,}); authorities use their own"}
+    vals = population["age_of_plans_in_force"]["values"]
+    vals["age_11_15"] = round(vals["age_11_15"] + 1.0 - sum(vals.values()), 4)  # rounding into the largest band
+    redress = copy.deepcopy(england["redress"])
+    dg = redress.get("dispute_growth_pct_per_year", {}).get("value", 0.0)
+    base = int(england["start_date"][:4])
+    lift = (1.0 + dg / 100.0) ** (last - base)
+    for node in redress["dispute_probability"].values():
+        node["value"] = round(min(1.0, node["value"] * lift), 5)
+        if node.get("range"):
+            node["range"] = [round(min(1.0, x * lift), 5) for x in node["range"]]
+            node["range"][0] = min(node["range"][0], node["value"])
+            node["range"][1] = max(node["range"][1], node["value"])
+        note = f"the {base} value x (1 + dispute_growth_pct_per_year)^{last - base} = x{lift:.3f}: {last}'s level"
+        if "assumption" in node:
+            node["assumption"] = f"{note}. {node['assumption']}"
+        else:
+            node["source"] = f"{note}. {node['source']}"
+    stock_ratio = float(nat["ehcplans"]) / float(national("caseload.csv", caseload_period(base))["ehcplans"])
+    node = redress["disputes_in_progress_at_start"]
+    node.update({"value": round(node["value"] * stock_ratio), "range": [round(x * stock_ratio) for x in node["range"]],
+                 "assumption": f"England's assumed {node['value']:,} on 1 January {base} x the growth of plans in force "
+                               f"to January {start} ({stock_ratio:.3f}, SEN2 caseload.csv). {node['assumption']}"})
+    registered, wait = 13658, 0.5
+    tribunal = {
+        "hearings_per_year": {"value": 7968, "source": "MoJ Tribunal Statistics Quarterly 2022/23: 7,968 appeals "
+                                                       "decided at a hearing (the latest year with figures)"},
+        "hearings_per_year_by_year": {2022: 7968},  # hearings_per_year is the level of the first year given
+        "hearings_growth_pct_per_year": england["tribunal"]["hearings_growth_pct_per_year"],
+        "earliest_hearing_days": england["tribunal"]["earliest_hearing_days"],
+        "backlog_at_start": {"value": round(registered * wait),
+                             "assumption": f"Appeals waiting for a hearing on 1 January {start} beyond those the "
+                                           f"lead-in makes: MoJ TSQ 2022/23 registrations ({registered:,}, Schools "
+                                           "Week Dec 2023) x half a year (hearings 'nearly a year' after registration, "
+                                           "Schools Week 2023; the record open caseload was 3,300 in 2020/21). "
+                                           "UNVERIFIED: MoJ's open caseload for December 2023 is not in ../shared",
+                             "range": [3300, registered]},
+    }
+    description = (f"England from 1 January {start}: {len(las)} local authorities with their own January {start} "
+                   f"caseload by setting and age, requests and rates to {last}, then the declared projection "
+                   f"(projection:) to {FORWARD_END_YEAR} (--until up to {FORWARD_UNTIL_LIMIT}). Built by "
+                   "scripts/build_scenarios.py from DfE SEN2 files. Notes: " + ("; ".join(notes) or "none") + ".")
+    doc = {
+        **{k: england[k] for k in ("rules", "seed", "replications", "warmup_days")},
+        "name": f"england_from_{start}", "description": description,
+        "start_date": f"{start}-01-01", "end_date": f"{FORWARD_END_YEAR}-12-31", "seed": int(f"{start}0101"),
+        "replications": 2, "lead_in_days": 273.0,
+        "local_authorities": {"provenance": provenance, "items": las},
+        "demand": england["demand"], "population": population, "durations": england["durations"],
+        "naming": england["naming"], "redress": redress, "tribunal": tribunal, "reviews": england["reviews"],
+        "projection": projection_block(start, last),
+    }
+    header = ("# GENERATED by scripts/build_scenarios.py from data/sen2 (DfE SEN2, OGL v3.0), the latest January\n"
+              "# caseload and activity years found there, scenarios/national_behaviour.yaml and\n"
+              "# scenarios/calibration/england.yaml. Edit those and rebuild; do not edit this file by hand.\n")
+    dump_scenario(OUT / f"england_from_{start}.yaml", header, doc)
+    # the authority of median size by plans in force in the latest January (ties: the lower code)
+    plans = {x["code"]: sum(v for k, v in x.items() if k.startswith("stock_") and k != "stock_age") for x in las}
+    ranked = sorted(las, key=lambda x: (plans[x["code"]], x["code"]))
+    la = ranked[(len(ranked) - 1) // 2]
+    share = la["requests_per_year"] / sum(x["requests_per_year"] for x in las)
+    small_tribunal = {
+        "hearings_per_year": {"value": round(7968 * share, 2),
+                              "source": f"MoJ TSQ 2022/23 7,968 hearings x this authority's share of {last} "
+                                        f"requests ({share:.4%})"},
+        "hearings_per_year_by_year": {2022: round(7968 * share, 2)},
+        "hearings_growth_pct_per_year": tribunal["hearings_growth_pct_per_year"],
+        "earliest_hearing_days": tribunal["earliest_hearing_days"],
+        "backlog_at_start": {"value": round(registered * wait * share),
+                             "assumption": f"England's assumed backlog ({round(registered * wait):,}) x the "
+                                           f"authority's request share. {tribunal['backlog_at_start']['assumption']}",
+                             "range": [round(3300 * share), round(registered * share)]},
+    }
+    small_redress = copy.deepcopy(redress)
+    node = small_redress["disputes_in_progress_at_start"]
+    node.update({"value": round(node["value"] * share), "range": [round(v * share) for v in node["range"]],
+                 "assumption": f"England's {node['value']:,} x the authority's request share ({share:.4%})"})
+    small = {**doc, "name": f"small_la_from_{start}", "seed": 42, "replications": 5,
+             "description": (f"One local authority of median size by plans in force in January {start} "
+                             f"({la['name']}), its own figures to {last}, its share of the national tribunal, the "
+                             f"declared projection to {FORWARD_END_YEAR}: for examples and tests."),
+             "local_authorities": {"provenance": provenance, "items": [la]},
+             "redress": small_redress, "tribunal": small_tribunal}
+    dump_scenario(OUT / f"small_la_from_{start}.yaml", header, small)
+    print(f"wrote england_from_{start}.yaml ({len(las)} authorities) and small_la_from_{start}.yaml ({la['name']})")
+
+
 def main() -> None:
     behaviour = yaml.safe_load((OUT / "national_behaviour.yaml").read_text())
     calibration = yaml.safe_load(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
@@ -531,6 +903,7 @@ def main() -> None:
               "# scenarios/national_behaviour.yaml and scenarios/calibration/england.yaml (sendsim calibrate).\n"
               "# Edit those and rebuild; do not edit this file by hand.\n")
     dump_scenario(OUT / "england.yaml", header, england)
+    build_forward(behaviour, calibration, england)
 
     tg_header = ("# GENERATED by scripts/build_scenarios.py: England's official figures for `sendsim backtest`.\n"
                  "# Metric names as ../shared/domain/calibration_targets.csv; tolerance_kind: absolute (points) or "

@@ -77,18 +77,34 @@ def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
         _fail(e)
     sc = loaded.scenario
     stated = notes(sc)  # values never read as written: said here, refused in a sweep
+    from ..rules.projection import last_data_year, undeclared
+
+    missing = undeclared(sc)
+    warnings = (loaded.projection or {}).get("warnings", [])
     if as_json:
         click.echo(json.dumps({"file": str(scenario), "valid": True, "scenario": sc.name, "rules": loaded.law.name,
                                "local_authorities": len(sc.local_authorities.items),
                                "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(),
                                "scenario_sha256": loaded.scenario_sha256,
                                "overrides": [{"path": n.path, "never_read": n.unread, "note": n.message}
-                                             for n in stated]}, indent=2))
+                                             for n in stated], "last_data_year": last_data_year(sc),
+                               "projection": (loaded.projection or {}).get("name"),
+                               "undeclared_projection": missing, "projection_warnings": warnings}, indent=2))
         return
     click.echo(f"{scenario}: valid ({len(sc.local_authorities.items)} local authorities, rules {loaded.law.name}, "
                f"{sc.start_date} to {sc.end_date})")
     for n in stated:
         click.echo(f"  note: {n.message}")
+    if missing:
+        click.echo(f"inputs past the last data year ({last_data_year(sc)}) without a declared projection "
+                   f"({len(missing)}):")
+        for m in missing:
+            click.echo(f"  {m}")
+    elif loaded.projection is not None:
+        click.echo(f"every input past {last_data_year(sc)} follows the declared projection "
+                   f"{loaded.projection['name']!r}" + (" or is declared held" if loaded.projection["held"] else ""))
+    for w in warnings:
+        click.echo(f"warning: {w}")
 
 
 @main.command(epilog="\b\nExample: sendsim schema --kind rules > rules.schema.json")
@@ -145,7 +161,9 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     res = run_api(loaded, replications=reps, seed=sd, out=out_dir, workers=workers, engine=engine, events=events,
                   progress=_progress, resume=resume, force=force, more_groups=more_groups)
     if as_json:
-        click.echo(json.dumps(res.summary, indent=2, sort_keys=True))
+        # the summary's own order (not sorted): the whole system's metrics come before any group's, so a reader or
+        # a script looking for a metric meets the whole first
+        click.echo(json.dumps(res.summary, indent=2))
     else:
         click.echo(format_summary(res.summary))
         click.echo(f"\noutputs: {out_dir}")

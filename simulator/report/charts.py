@@ -8,6 +8,7 @@ case-study timeline is `timeline.py`. Figures use matplotlib's object API only (
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -70,13 +71,30 @@ def _statutory_label(run: RunData) -> str:
     return f"{run.final_plan_weeks:g}-week limit ({run.final_plan_reference})"
 
 
+def in_force_marks(results: Results) -> list[tuple[float, str]]:
+    """Each distinct in-force date within a comparison's run, as a position on a calendar-year axis (the year's
+    point at its middle) and as a date; [] for a run, or when nothing changed comes into force within it."""
+    comp = results.comparison
+    if comp is None or not comp.get("what_changed"):
+        return []
+    dates = sorted({r["in_force"] for r in comp.get("in_force") or [] if r.get("in_force")})
+    out = []
+    for d in dates:
+        day = dt.date.fromisoformat(d)
+        out.append((day.year - 0.5 + (day.timetuple().tm_yday - 1) / 365.25, d))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------- the charts
 def over_time_chart(results: Results) -> Chart:
     """Four headline metrics by calendar year under each rule set, with the 95% interval as a band."""
     years = {str(y) for y in range(int(results.runs[0].summary["start_date"][:4]),
                                    int(results.runs[0].summary["end_date"][:4]) + 1)}
+    marks = in_force_marks(results)
+    shade = (f" Grey: the reform's window, from its first in-force date ({marks[0][1]}); dotted lines: each in-force "
+             f"date ({', '.join(d for _x, d in marks)}); each year's point stands for the whole year.") if marks else ""
     fig = new_figure(5.6, _note(results, "Lines: mean over replications; bands: 95% confidence interval. "
-                                         "Calendar years (January to December)."))
+                                         "Calendar years (January to December)." + shade))
     axes = fig.subplots(2, 2)
     rows: list[dict[str, Any]] = []
     for ax, metric in zip(axes.flat, OVER_TIME, strict=True):
@@ -95,7 +113,8 @@ def over_time_chart(results: Results) -> Chart:
             rows += [{"metric": metric, "label": label_of(metric), "unit": unit_of(metric), "rule_set": run.name,
                       "rule_set_label": run.label, "year": p, "mean": v["mean"], "ci95_low": v["ci95"][0],
                       "ci95_high": v["ci95"][1]} for p, v in pts]
-            ax.set_xticks(x, [str(v) for v in x])
+            ax.set_xticks(x, [str(v) for v in x], rotation=90 if len(x) > 6 else 0,
+                          ha="center")
         if metric == "within_20_weeks_pct":
             ax.axhline(100, color=STATUTORY, linestyle="--", linewidth=1)
             ax.text(0.02, 96, "the law: every plan within the limit", transform=ax.get_yaxis_transform(),
@@ -107,6 +126,11 @@ def over_time_chart(results: Results) -> Chart:
         ax.set_ylabel(UNIT_AXIS[unit_of(metric)])
         ax.set_xlabel("calendar year")
         ax.margins(x=0.15)
+        if marks:  # each point stands for its calendar year: the year's span is [year - 0.5, year + 0.5]
+            right = max(int(y) for y in years) + 0.5
+            ax.axvspan(marks[0][0], right, color="#999999", alpha=0.15, linewidth=0, zorder=0)
+            for x, _d in marks:
+                ax.axvline(x, color=STATUTORY, linestyle=":", linewidth=1)
     fig.legend(loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
     return Chart("by-year", "Headline figures by year", fig, rows)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..analysis.runs.results import Results, label_of, unit_of
+from ..rules.projection import describe
 from .charts import run_charts
 from .style import png_base64
 from .summary import number, summary
@@ -110,7 +111,9 @@ def summary_html(results: Results) -> str:
     s = summary(results)
     out = [f"<p><strong>What was compared.</strong> {e(s['compared'])}</p>"]
     if results.comparison is not None:
-        if s["no_clear_difference"]:
+        if s.get("nothing_in_force"):
+            out.append(f"<p class=nothing-in-force><strong>Nothing in force.</strong> {e(s['nothing_in_force'])}</p>")
+        elif s["no_clear_difference"]:
             out.append("<p><strong>No clear difference:</strong> no metric's paired 95% interval excludes zero "
                        "with these replications (more replications narrow the intervals).</p>")
         else:
@@ -124,6 +127,13 @@ def summary_html(results: Results) -> str:
         elif results.comparison.get("by_group"):
             out.append("<p>Within each group of families by redress capacity, no difference in the outcomes charted "
                        "is clear (every paired 95% interval includes zero).</p>")
+        if s.get("in_force"):
+            out.append("<p><strong>When each change comes into force</strong> (no effect before):</p><ul class=in-force>"
+                       + "".join(f"<li>{e(x)}</li>" for x in s["in_force"]) + "</ul>")
+        proj = (results.comparison or {}).get("projection") or results.runs[0].summary.get("projection")
+        if proj:
+            out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
+                       + "".join(f"<li>{e(x.strip())}</li>" for x in describe(proj)) + "</ul>")
         if s["assumptions"]:
             out.append("<p><strong>The assumptions they rest on</strong> (effect sizes the proposals do not state; "
                        "each has a range in the rule set file):</p><ul>"
@@ -134,6 +144,10 @@ def summary_html(results: Results) -> str:
             out.append("<p>No assumed effect separates the two rule sets: every changed parameter has a source.</p>")
     else:
         out.append("<ul class=effects>" + "".join(f"<li>{e(x)}</li>" for x in s["effects"]) + "</ul>")
+        proj = results.runs[0].summary.get("projection")
+        if proj:
+            out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
+                       + "".join(f"<li>{e(x.strip())}</li>" for x in describe(proj)) + "</ul>")
     return "\n".join(out)
 
 

@@ -3,7 +3,8 @@ their intervals, and the assumptions they rest on.
 
 Why words: a consultation writer or a forum volunteer quotes a sentence, not a table of 40 metrics. The effects
 chosen are the three largest relative to the baseline among those whose paired 95% interval excludes 0
-(`analysis.runs.results.largest_effects`); when none does, the summary says there is no clear difference.
+(`analysis.runs.results.largest_effects`); when none does, the summary says there is no clear difference, except
+when nothing that changed is in force within the run: then it says exactly that, and which horizon would show it.
 """
 
 from __future__ import annotations
@@ -95,6 +96,19 @@ def group_sentences(results: Results, n: int = 3) -> list[str]:
     return out
 
 
+def in_force_sentences(comp: dict[str, Any]) -> list[str]:
+    """Each change's in-force date beside it, in words: 'tiered_support_plans: in force from 2030-09-01'."""
+    out = []
+    for r in comp.get("in_force") or []:
+        when = r.get("in_force")
+        later = (comp.get("switch_dates") or {}).get(r["switch"])
+        out.append(f"{r['switch']} ({r['rules']}): " + (f"in force from {when}" if when else
+                                                       f"in force from {later}, after the run's end "
+                                                       f"({comp.get('end_date')})" if later else
+                                                       f"not in force within the run (to {comp.get('end_date')})"))
+    return out
+
+
 def summary(results: Results) -> dict[str, Any]:
     """{"compared": sentence, "effects": [sentences] or [], "no_clear_difference": bool, "assumptions": rows,
     "groups": [sentences on the largest clear differences within a family redress capacity group]}."""
@@ -120,8 +134,10 @@ def summary(results: Results) -> dict[str, Any]:
     ra, rb = results.runs
     effects = [effect_sentence(e, ka, kb, ra.label, rb.label, results.years) for e in largest_effects(comp)]
     assumptions = [r for r in comp["what_changed"] if r.get("assumption")]
+    nothing = comp.get("nothing_in_force")
     return {"compared": f"{rb.label} against {ra.label} (the baseline), on {what}; the same children and the same "
                         "random draws under both, so each difference is paired replication by replication.",
-            "effects": effects, "no_clear_difference": not effects, "assumptions": assumptions,
+            "effects": effects, "no_clear_difference": not effects and not nothing, "nothing_in_force": nothing,
+            "in_force": in_force_sentences(comp), "assumptions": assumptions,
             "groups": group_sentences(results),
             "changed": len(comp["what_changed"])}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.runs.metrics import METRIC_LABELS, REGISTRY, TARGET_METRICS
+from ..rules.projection import describe
 
 
 def format_value(v: float | None, digits: int = 1) -> str:
@@ -74,8 +75,10 @@ def format_comparison(res: dict[str, Any]) -> str:
     head = (f"{res['scenario']} ({res.get('start_date')} to {res.get('end_date')}): {a} against {b}, "
             f"{res['replications']} replications, seed {res['seed']}, "
             "same children and same random draws under both (paired differences)")
-    parts = [head, format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date")),
-             format_what_changed(res["what_changed"], a, b), table(rows)]
+    parts = [head, res.get("nothing_in_force") or "",
+             format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date")),
+             format_what_changed(res["what_changed"], a, b), table(rows), format_by_year(res),
+             format_windows(res), "\n".join(describe(res["projection"])) if res.get("projection") else ""]
     groups = res.get("by_group") or {}
     for dim in ("redress_capacity", "requester"):
         if dim not in groups:
@@ -88,6 +91,89 @@ def format_comparison(res: dict[str, Any]) -> str:
         parts.append(f"Difference by {dim.replace('_', ' ')} (95% CI; every metric by group is in --json: by_group)\n"
                      + table(grows))
     return "\n\n".join(p for p in parts if p)
+
+
+# the by-year differences `compare` prints (every metric by year is in --json: by_year, contrasts)
+BY_YEAR_HEADLINE = ("requests", "new_plans", "plans_in_force_january", "within_20_weeks_pct", "appeals_registered",
+                    "cost_total_gbp")
+
+
+def _short(key: str) -> str:
+    """A column heading: the metric's label without its parenthesis."""
+    return "Plans in force in January" if key == "plans_in_force_january" else \
+        METRIC_LABELS.get(key, key).split(" (")[0]
+
+
+def format_by_year(res: dict[str, Any]) -> str:
+    """The paired difference (B - A, 95% CI) of the headline measures in each calendar year of the run."""
+    years = res.get("by_year") or {}
+    if not years:
+        return ""
+    a, b = res["rules"]
+    keys = [k for k in BY_YEAR_HEADLINE if any(k in ms for ms in years.values())]
+    rows = [["Year", *[_short(k) for k in keys]]]
+    for y, ms in years.items():
+        cells = []
+        for k in keys:
+            m = ms.get(k)
+            if m is None or m.get("diff") is None:
+                cells.append("-")
+                continue
+            lo, hi = m["diff_ci95"]
+            cells.append(f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"]))
+        rows.append([y, *cells])
+    return (f"Difference {b} - {a} by calendar year (95% CI; plans in force as at 1 January; every metric by year is "
+            "in --json: by_year)\n" + table(rows))
+
+
+def format_windows(res: dict[str, Any]) -> str:
+    """Totals of the paired difference over each changed rule's in-force window, beside the whole horizon."""
+    wins = res.get("windows") or []
+    if not wins:
+        return ""
+    keys = [k for k in ("requests", "new_plans", "appeals_registered", "cost_total_gbp") if k in res["metrics"]]
+    rows = [["Period", "Switches from then", *[_short(k) for k in keys]]]
+
+    def cell(m: dict[str, Any] | None) -> str:
+        if not m or m.get("diff") is None:
+            return "-"
+        lo, hi = m["diff_ci95"]
+        return f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
+
+    for w in wins:
+        sw = w["switches"]
+        rows.append([f"{w['from']} to {w['to']} ({w['calendar_years']})",
+                     ", ".join(sw[:2]) + (f" +{len(sw) - 2} more" if len(sw) > 2 else ""),
+                     *[cell(w["metrics"].get(k)) for k in keys]])
+    rows.append([f"whole horizon {res.get('start_date')} to {res.get('end_date')}", "",
+                 *[cell(res["metrics"].get(k)) for k in keys]])
+    return "Totals of the difference in each in-force window and over the whole horizon (95% CI)\n" + table(rows)
+
+
+def format_uncertainty(res: dict[str, Any]) -> str:
+    """Each difference with its interval over assumptions and replications beside the replication-only one."""
+    u = res.get("uncertainty")
+    if not u:
+        return ""
+    a, b = res["rules"]
+    rows = [["Metric", "Difference (replications only, 95% CI)", "Difference (assumptions + replications, 95%)"]]
+
+    def pair(m: dict[str, Any]) -> list[str]:
+        r, ar = m["replications_only"], m["assumptions_and_replications"]
+        lo, hi = r.get("ci95") or [None, None]
+        left = f"{fmt(r.get('mean'))} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(r.get("mean"))
+        alo, ahi = ar["interval95"]
+        return [left, f"{fmt(ar['mean'])} ({fmt(alo)} to {fmt(ahi)})"]
+
+    for key, m in u["metrics"].items():
+        rows.append([METRIC_LABELS.get(key, key), *pair(m)])
+    for y, ms in u["by_year"].items():
+        for key in ("new_plans", "plans_in_force_january"):
+            if key in ms:
+                rows.append([f"{_short(key)}, {y}", *pair(ms[key])])
+    head = (f"Uncertainty of {b} - {a}: {u['draws']} draws ({u['design']}) of {len(u['parameters'])} declared ranges "
+            f"x {u['replications_per_draw']} replications; {u['note']}")
+    return head + "\n" + table(rows)
 
 
 # the measures `compare` prints by group (family capacity, requester): who gains and who loses
@@ -172,6 +258,8 @@ def format_summary(summary: dict) -> str:
     w1 = max(len(r[1]) for r in rows)
     lines = [f"{summary['scenario']} under {summary['rules']}: {summary['start_date']} to {summary['end_date']}, "
              f"{summary['replications']} replications, seed {summary['seed']}", ""]
+    if summary.get("projection"):
+        lines[1:1] = describe(summary["projection"])
     for i, (a, b, c) in enumerate(rows):
         lines.append(f"{a:<{w0}}  {b:>{w1}}  {c}")
         if i == 0:

@@ -14,6 +14,7 @@ from ..schema.rules import RuleSet
 from ..schema.scenario import Scenario
 from ..schema.shipped import closest, locate
 from .law import Law, compile_law
+from .projection import project
 from .resolve import AppliedChange, apply_change, resolve_rules, switch_names
 
 
@@ -32,6 +33,8 @@ class LoadedScenario:
     law_schedule: tuple[tuple[float, Law], ...] = ()
     # every switch applied: (switch, effective in-force date or None if not within the run, where the date comes from)
     in_force: tuple[tuple[str, dt.date | None, str], ...] = ()
+    # the projection the run uses beyond its last data year (name, assumptions, warnings), or None
+    projection: dict | None = None
 
 
 FROM_START = "start"
@@ -41,6 +44,17 @@ def _effective(date: str, override: dt.date | str | None, start: dt.date) -> dt.
     """When a switch takes effect in a run: the scenario's override, else its source's date; `start` is day 0."""
     d = override if override is not None else date
     return start if d == "start" else (d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
+
+
+def switch_dates(loaded: LoadedScenario) -> dict[str, dt.date]:
+    """Every switch's in-force date for this scenario (the scenario's override, else its source's), whether or not it
+    falls within the run: what a horizon must reach to show it."""
+    out: dict[str, dt.date] = {}
+    for ch in loaded.changes:
+        if ch.switch not in out:
+            out[ch.switch] = max(_effective(ch.in_force, loaded.scenario.in_force.get(ch.switch),
+                                            loaded.scenario.start_date), loaded.scenario.start_date)
+    return out
 
 
 def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...], name: str
@@ -77,21 +91,30 @@ def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...]
 
 
 def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | None = None,
-                  from_start: bool = False) -> LoadedScenario:
+                  from_start: bool = False, projection: str | None = None) -> LoadedScenario:
     """Load and validate a scenario and the rule set it names (or `rules`, to override).
 
-    `until` ends the run earlier than the scenario's `end_date` (a shorter look at a long scenario). `from_start`
+    `until` ends the run on another date: earlier than the scenario's `end_date`, or later, up to its projection's
+    `until_limit`, when the file declares a projection (`projection` names one of its variants; default its `use`). `from_start`
     puts every switch in force from the first day of the run, whatever its commencement date: a hypothetical
     ("what if it applied now"), said so in the in-force table.
     """
     path = locate(path, "scenarios")
     sc, lines, raw = parse_model(path, Scenario)
     if until is not None:
-        if not sc.start_date < until <= sc.end_date:
+        limit = sc.end_date if sc.projection is None else max(sc.end_date, sc.projection.until_limit)
+        if not sc.start_date < until <= limit:
+            beyond = "" if sc.projection is None else " (projection.until_limit: the declared projections reach it)"
             raise InputError([f"{path}: --until: {until} must fall after start_date {sc.start_date} and no later "
-                              f"than end_date {sc.end_date}"])
+                              f"than {limit}{beyond}"])
         sc = sc.model_copy(update={"end_date": until})
         raw = raw + f"\n# until {until}".encode()
+    if projection is not None:
+        if sc.projection is None or projection not in sc.projection.variants:
+            allowed = ", ".join(sorted(sc.projection.variants)) if sc.projection else "none declared in the file"
+            raise InputError([f"--projection: {projection!r} is not a projection of {path} (allowed: {allowed})"])
+        raw = raw + f"\n# projection {projection}".encode()
+    sc, report = project(sc, projection)
     name = sc.rules if rules is None else rules
     try:
         rs, changes, base, rules_hash = resolve_rules(name, path)
@@ -119,4 +142,4 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
         in_force = tuple((sw, sc.start_date, src) for sw, src in dict.fromkeys(
             (ch.switch, ch.in_force_source) for ch in changes_t))
     return LoadedScenario(path, sc, rs, law, hashlib.sha256(raw).hexdigest(), rules_hash, changes_t, base, until,
-                          schedule, in_force)
+                          schedule, in_force, report.as_dict() if report is not None else None)

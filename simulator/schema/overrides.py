@@ -60,7 +60,9 @@ def notes(sc: Scenario) -> list[Note]:
              ("no_plan_after_assessment_probability", "no_plan_after_assessment_by_year"))
     for i, la in enumerate(sc.local_authorities.items):
         for scalar, by in pairs:
-            if start in getattr(la, by):  # the start year takes the scalar (engine.model.capacity.LAState)
+            # the start year takes the scalar (engine.model.capacity.LAState), except in a projected scenario, whose
+            # start year has its own figures (capacity._snapshot applies the start year's)
+            if start in getattr(la, by) and sc.projection is None:
                 out.append(Note(f"local_authorities.items.{i}.{by}.{start}", True,
                                 f"local_authorities.items.{i}.{by}.{start} ({la.name}) is never read: the start "
                                 f"year {start} takes {scalar} ({getattr(la, scalar):g}); the by-year figures are "

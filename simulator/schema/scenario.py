@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .by_year import from_ends_by_trend, grow, interpolated, latest, latest_then_trend
+from .projection import Projection
 from .sourced import (
     MAX_COUNT,
     Count,
@@ -109,12 +110,15 @@ class LocalAuthority(Strict):
     no_plan_after_assessment_by_year: dict[Year, Prob] = {}
     capacity_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_CAPACITY_MULTIPLIER)]] = {}
     delay_days_by_year: dict[Year, Annotated[float, Field(ge=0.0, le=MAX_DELAY_DAYS)]] = {}
+    # plans in force at the start by age band (the January caseload's own ages); else population.age_of_plans_in_force
+    stock_age: dict[AgeBand, Stock] = {}
     # waits: backlog (section 3.3 of MODEL.md): the decide-and-issue team works a FIFO backlog at
     # casework_per_week + casework_responsiveness_per_week x backlog cases a week
     casework_per_week_by_year: dict[Year, Casework] = {}
     casework_responsiveness_per_week: Annotated[float, Field(ge=0.0, le=MAX_RESPONSIVENESS)] | None = None
     backlog_at_start: Annotated[int, Field(ge=0, le=MAX_BACKLOG)] = 0
-    # the authority's own trends beyond its last year with figures (shrunk toward the national trend)
+    # the authority's own trends beyond its last year with figures (shrunk toward the national trend); a scenario's
+    # `projection:` starts from them
     requests_trend_pct_per_year: Growth | None = None
     refuse_trend_pts_per_year: TrendPts | None = None
     no_plan_trend_pts_per_year: TrendPts | None = None
@@ -197,7 +201,7 @@ class LocalAuthorities(Strict):
         if any(la.requests_by_year for la in self.items):
             needed.add("requests_by_year")
         for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-                    "delay_days_by_year", "casework_per_week_by_year", "backlog_at_start"):
+                    "delay_days_by_year", "casework_per_week_by_year", "backlog_at_start", "stock_age"):
             if any(getattr(la, col) for la in self.items):
                 needed.add(col)
         for col in ("casework_responsiveness_per_week",):
@@ -289,6 +293,8 @@ class RedressBehaviour(Strict):
 
     dispute_probability: dict[AppealType, Probability]
     dispute_growth_pct_per_year: Growth | None = None
+    # disputes per decision relative to `dispute_probability`, by year (set by a projection; else the growth above)
+    dispute_level_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_CAPACITY_MULTIPLIER)]] = {}
     capacity_multiplier: dict[RedressCapacity, Multiplier]
     mediation_chosen_probability: Probability
     mediation_settles_probability: Probability
@@ -394,6 +400,7 @@ class Scenario(Strict):
     tribunal: Tribunal
     reviews: Reviews
     in_force: dict[str, dt.date | Literal["start"]] = {}  # a switch's in-force date, overriding its source's
+    projection: Projection | None = None  # every input beyond the last year with figures (schema/projection.py)
     # how the authority's time to decide and issue is made (MODEL.md 3.3): `fitted_delay` draws each child a delay
     # fitted per authority and year; `backlog` queues every assessment on the authority's decide-and-issue team,
     # whose weekly capacity is casework_per_week_by_year + casework_responsiveness_per_week x backlog

@@ -29,7 +29,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from ...rules.law import compile_law
-from ...rules.scenario import LoadedScenario
+from ...rules.projection import project
+from ...rules.resolve import resolve_rules
+from ...rules.scenario import LoadedScenario, commencement
 from ...schema.files import InputError
 from ...schema.paths import get_path
 from ...schema.rules import RuleSet
@@ -96,14 +98,28 @@ class SendModel:
             sc = Scenario.model_validate(doc)
             if base.until is not None:
                 sc = sc.model_copy(update={"end_date": base.until})
+            # a declared projection is written into the yearly inputs again, from the point's values
+            sc, _report = project(sc, base.projection["name"] if base.projection else None)
+        schedule, in_force, changes = base.law_schedule, base.in_force, base.changes
         if ru_vals:
             doc = copy.deepcopy(self.rules_docs[rules])
             for path, v in ru_vals.items():
                 get_path(doc, path)["value"] = v
             rs = RuleSet.model_validate(doc)
             law = compile_law(rs)
+            if base.law_schedule or any(ch.in_force != "start" for ch in base.changes):
+                # a dated reform: the point's values go into its switches (and the baseline's own parameters), and
+                # the law in force is worked out again date by date, never the whole reform from day 0
+                changes = tuple(dataclasses.replace(ch, value=ru_vals[ch.path]) if ch.path in ru_vals else ch
+                                for ch in base.changes)
+                bdoc = resolve_rules(base.baseline, base.path)[0].model_dump(mode="json")
+                for path, v in ru_vals.items():
+                    if all(ch.path != path for ch in changes):
+                        get_path(bdoc, path)["value"] = v
+                law, schedule, in_force = commencement(sc, RuleSet.model_validate(bdoc), changes, rs.name)
         tag = json.dumps(sorted(values.items()))
-        out = dataclasses.replace(base, scenario=sc, rules=rs, law=law,
+        out = dataclasses.replace(base, scenario=sc, rules=rs, law=law, law_schedule=schedule, in_force=in_force,
+                                  changes=changes,
                                   scenario_sha256=_sha(base.scenario_sha256, tag),
                                   rules_sha256=_sha(base.rules_sha256, tag))
         if len(self._cache) > 64:

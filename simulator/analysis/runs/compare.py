@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from ...rules.resolve import flatten, labels
-from ...rules.scenario import LoadedScenario, load_scenario
+from ...rules.scenario import LoadedScenario, load_scenario, switch_dates
+from . import contrasts
 from .folder import FolderLock, claim_folder, write_marker
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
 from .run import RunResult, run
 from .rundir import check_out_path
-from .stats import bounds, summarise
+from .stats import bounds
 
 
 def what_changed(a: LoadedScenario, b: LoadedScenario) -> list[dict[str, Any]]:
@@ -132,11 +133,7 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
     by group (family capacity, requester, need), and what was in force from when."""
     ka, kb = (rules_a, rules_b) if rules_a != rules_b else ("a", "b")
 
-    def paired(xa: list, xb: list, key: str) -> dict[str, Any]:
-        diffs = [None if (x is None or y is None) else y - x for x, y in zip(xa, xb, strict=True)]
-        sd_ = summarise(diffs)
-        return {"label": METRIC_LABELS.get(key, key), ka: summarise(xa, bounds(key)), kb: summarise(xb, bounds(key)),
-                "diff": sd_["mean"], "diff_ci95": sd_["ci95"]}
+    paired = contrasts.paired_summary(ka, kb, METRIC_LABELS, bounds)
 
     metrics: dict[str, Any] = {}
     for key in ra.replications[0]["metrics"]:
@@ -150,10 +147,21 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
 
             by_group.setdefault(dim, {})[value] = {key: paired(pick(ra.replications, key), pick(rb.replications, key),
                                                                key) for key in metrics}
-    return {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
-            "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
-            "what_changed": what_changed(la, lb), "in_force": in_force_table(la, lb), "metrics": metrics,
-            "by_group": by_group}
+    start, end = la.scenario.start_date, la.scenario.end_date
+    in_force = in_force_table(la, lb)
+    changed = what_changed(la, lb)
+    years = contrasts.by_year(ra.replications, rb.replications, start, end, paired)
+    wins = contrasts.windows(in_force, start, end, ra.replications, rb.replications, paired)
+    dates = {**switch_dates(la), **switch_dates(lb)}
+    out = {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
+           "start_date": str(start), "end_date": str(end), "what_changed": changed, "in_force": in_force,
+           "metrics": metrics, "by_group": by_group, "by_year": years, "windows": wins,
+           "contrasts": contrasts.tidy(f"{lb.law.name} - {la.law.name}", years, wins, metrics, start, end),
+           "nothing_in_force": contrasts.nothing_in_force(in_force, dates, bool(changed), end),
+           "switch_dates": {k: str(v) for k, v in sorted(dates.items())}}
+    if la.projection is not None and end.year > la.projection["last_data_year"]:
+        out["projection"] = la.projection
+    return out
 
 
 def compare_many(scenario: str | Path, rules: Sequence[str], replications: int | None = None,

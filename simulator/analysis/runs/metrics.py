@@ -189,7 +189,9 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
         "placement_outside_list_no_appeal": total(rc.PLACEMENT_OUTSIDE_LIST_NO_APPEAL),
         "independent_reviews": total(rc.INDEPENDENT_REVIEWS),
     }
-    served = n_stock + total(rc.REQUESTS)
+    # every child once: the stock, requests for an assessment, and would-be requests met by a school-level plan
+    # (an escalation from one is already a request)
+    served = n_stock + total(rc.REQUESTS) + total(rc.SCHOOL_SUPPORT_PLANS) - total(rc.ISP_ESCALATIONS)
     cost_total = 0.0
     for payer in PAYERS:
         v = total(rc.COST_BY_PAYER[payer])
@@ -229,6 +231,7 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
             row["mediations_settled_pct"] = _pct(d.get(rc.MEDIATIONS_SETTLED, 0.0), d.get(rc.MEDIATIONS, 0.0))
             row["appeals_registered"] = d.get(rc.APPEALS_REGISTERED, 0.0)
             row["plans_ceased"] = d.get(rc.PLANS_CEASED, 0.0)
+            row["cost_total_gbp"] = sum(d.get(rc.COST_BY_PAYER[p], 0.0) for p in PAYERS)
         out[period] = row
     for snap in j.snapshots:
         if snap["period"] != "end":

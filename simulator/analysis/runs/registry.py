@@ -128,9 +128,9 @@ METRICS: tuple[Metric, ...] = (
     Metric('requests_in_progress_end', 'Requests still in progress at the end', 'count',
            'new requests with no outcome yet at the end', 'end'),
     Metric('school_support_plans', 'Requests met by a school-level support plan (no tribunal route)', 'count',
-           "requests met by a school-level support plan (a reform's route)", 'total'),
+           "would-be requests met by a school-level support plan instead (a reform's route): not counted as requests for an EHC needs assessment", 'total'),
     Metric('isp_escalations', 'Requests for an assessment after a school-level plan', 'count',
-           'children on a school-level plan whose family or school later asked for an EHC needs assessment', 'total'),
+           'children on a school-level plan whose family or school later asked for an EHC needs assessment (each counted once in requests, when it happens)', 'total'),
     Metric('requests_withdrawn', 'Requests withdrawn before the decision to assess', 'count',
            'requests withdrawn before the decision to assess', 'total'),
     Metric('assessments_ended_without_decision', 'Assessments withdrawn or lapsed before a decision whether to issue', 'count',
@@ -156,7 +156,7 @@ METRICS: tuple[Metric, ...] = (
     Metric('cost_total_gbp', 'Total cost (GBP)', 'GBP',
            'sum of the costs booked to every payer', 'total'),
     Metric('cost_per_child_gbp', 'Cost per child in the system (GBP)', 'GBP',
-           'total cost / (plans in force at the start + requests received)', 'total'),
+           'total cost / children in the system (plans in force at the start + requests received + requests met by a school-level plan and never escalated)', 'total'),
 )
 REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
 METRIC_LABELS: dict[str, str] = {m.name: m.label for m in METRICS}

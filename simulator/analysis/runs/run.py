@@ -138,6 +138,8 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
         agg = aggregate(reps)
         summary = {"scenario": sc.name, "rules": loaded.law.name, "seed": seed, "replications": replications,
                    "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(), **agg}
+        if loaded.projection is not None and sc.end_date.year > loaded.projection["last_data_year"]:
+            summary["projection"] = loaded.projection  # every result past the last data year says what it rests on
         if folder is not None:
             write_atomic(folder.path / "summary.json", dumps(summary))
         if progress:

@@ -36,9 +36,14 @@ from ..util import MAX_REPLICATIONS, MAX_WORKERS
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--sensitivity", "trajectories", type=click.IntRange(min=10, max=10_000), default=None, metavar="N",
               help="Also screen every declared assumption (Morris, N >= 10 trajectories, 2 replications a point).")
+@click.option("--uncertainty", "draws", type=click.IntRange(min=2, max=1000), default=None, metavar="N",
+              help="Also draw N sets of the declared ranges (the projection, the changed effects; a Latin "
+                   "hypercube), run both rule sets at each with common random numbers (2 replications a draw), and "
+                   "give each difference an interval over assumptions and replications beside the replication-only "
+                   "one.")
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
             resume: bool, force: bool, workers: int | None, events: bool, until, from_start: bool,
-            more_groups: bool, as_json: bool, trajectories: int | None) -> None:
+            more_groups: bool, as_json: bool, trajectories: int | None, draws: int | None) -> None:
     """Rule sets on the same children: what changed, each metric, the paired difference.
 
     Two rule sets give one comparison; three or more compare each with the first (the baseline).
@@ -65,6 +70,19 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
         from ...report.batch_tables import format_sensitivity
 
         sens_text = "\n\n" + format_sensitivity(res.get("sensitivity") or {})
+    if draws is not None:
+        if len(rules) != 2:
+            raise InputError(["--uncertainty: give exactly two rule sets"])
+        from ...analysis.batch.sweep import run_sweep
+        from ...analysis.batch.uncertainty import summarise_uncertainty, uncertainty_plan
+        from ...report.tables import format_uncertainty
+
+        day = until.date() if until else None
+        up = uncertainty_plan(scenario, rules[0], rules[1], draws, seed, day)
+        ur = run_sweep(up, out_dir / "uncertainty" if out_dir is not None else None, workers or default_workers(),
+                       None, False, progress)
+        res = {**res, "uncertainty": summarise_uncertainty(ur, res)}
+        sens_text += "\n\n" + format_uncertainty(res)
     if as_json:
         click.echo(to_json(res))
     elif "comparisons" in res:

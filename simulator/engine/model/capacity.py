@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from ...schema.by_year import grow
+from ...schema.by_year import grow, latest
 from ...schema.units import DAYS_PER_YEAR
 from ...schema.vocabulary import (
     SETTINGS,
@@ -204,12 +204,18 @@ class CapacityPlan:
             sp = la.places["maintained_special"]
             if sp is not None:
                 sp.set_servers(max(1, round(la.special_base * gs)))
-        if (dg := self.sc.redress.dispute_growth_pct_per_year) is not None:  # disputes per decision trend (calibrated)
-            self.p_dispute = {a: grow(v.value, dg.value, k) for a, v in self.sc.redress.dispute_probability.items()}
+        r = self.sc.redress
+        if r.dispute_level_by_year:  # a declared projection's yearly level of disputes per decision
+            lvl = latest(r.dispute_level_by_year, year, 1.0)
+            self.p_dispute = {a: min(1.0, v.value * lvl) for a, v in r.dispute_probability.items()}
+        elif (dg := r.dispute_growth_pct_per_year) is not None:  # disputes per decision trend (calibrated)
+            self.p_dispute = {a: grow(v.value, dg.value, k) for a, v in r.dispute_probability.items()}
         self._set_tribunal_capacity(year)
 
     def _snapshot(self, year: int) -> None:
-        if year != self.sc.start_date.year:
+        # a projected scenario's start year has its own figures (the base fields hold the last data year's, which
+        # the lead-in runs at); other scenarios' base fields are their start year's
+        if year != self.sc.start_date.year or self.sc.projection is not None:
             self._apply_year(year)
         waiting_place = sum(la.places[s].waiting for la in self.las for s in CAPACITY_SETTINGS
                             if la.places[s] is not None)

@@ -54,7 +54,8 @@ class Population:
                 stock_setting.extend([setting] * n)
         n_stock = len(stock_la)
         ids = np.arange(n_stock, dtype=np.int64)
-        attrs = self._attributes(ids, np.zeros(n_stock), self.cum_age_stock, np.asarray(stock_la, dtype=np.int64))
+        attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la),
+                                 np.asarray(stock_la, dtype=np.int64))
         first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
         for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
             c = Child(i, stock_la[i], True)
@@ -104,6 +105,21 @@ class Population:
             if 0.0 <= day <= self.horizon:
                 self.engine.at(day, self._snapshot, y)
         self.tribunal_backlog_at_start()
+
+    def _stock_age_cum(self, stock_la: list[int]) -> list[float] | np.ndarray:
+        """The age mix each plan in force at the start is drawn from: its authority's own January counts by age
+        (`stock_age`) where the scenario gives them, else the national mix (one shared list: the old, faster path)."""
+        if not any(la.spec.stock_age for la in self.las):
+            return self.cum_age_stock
+        rows = []
+        for la in self.las:
+            n = sum(la.spec.stock_age.values())
+            if n:
+                shares = [la.spec.stock_age.get(a, 0) / n for a in AGE_BANDS]
+                rows.append(np.cumsum(shares))
+            else:
+                rows.append(np.asarray(self.cum_age_stock, dtype=float))
+        return np.asarray(rows)[np.asarray(stock_la, dtype=np.int64)] if stock_la else np.zeros((0, len(AGE_BANDS)))
 
     def disputes_at_start(self) -> None:
         """Disputes about existing plans already under way on the start date (a lead-in of new requests cannot make
@@ -187,11 +203,16 @@ class Population:
         keep = uniform_array(self.rng.request_made, ids) < self.fx.requests_multiplier / OVERSAMPLE
         return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
 
-    def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float], las: np.ndarray
+    def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
                     ) -> dict[str, list]:
-        """Attributes of many children at once: identical to drawing them one by one (same keyed streams)."""
+        """Attributes of many children at once: identical to drawing them one by one (same keyed streams). `age_cum`
+        is one cumulative age mix for all, or one row per child (the stock, by its authority's own ages)."""
         r = self.rng
-        band = choice_array(r.age_band, age_cum, ids)
+        if isinstance(age_cum, np.ndarray):  # the same rule as choice_array: the first band whose cumulative share > u
+            u = uniform_array(r.age_band, ids)
+            band = np.minimum((age_cum <= u[:, None]).sum(axis=1), len(AGE_BANDS) - 1)
+        else:
+            band = choice_array(r.age_band, age_cum, ids)
         lo = np.array([AGE_RANGES[b][0] for b in AGE_BANDS])[band]
         hi = np.array([AGE_RANGES[b][1] for b in AGE_BANDS])[band]
         age = lo + (hi - lo) * uniform_array(r.age, ids)

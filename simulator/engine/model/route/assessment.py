@@ -51,15 +51,18 @@ class AssessmentSteps:
         self.request_assessment(c)
 
     def request_assessment(self, c: Child) -> None:
+        """A would-be request: met by a school-level plan where a reform diverts it (counted there, not as a request
+        for an EHC needs assessment), else a request (counted once; an escalation from a school-level plan is one
+        request, when it happens)."""
         c.t0 = now = self.engine.now
         c.final_deadline = now + self.law.final_plan_days
-        self.counters.count(c, REQUESTS, now)
-        self.counters.add_la(c.la, REQUESTS, now)  # per authority, for the per-authority backtest
-        self.log(c, "request", f"received_from_{c.requester}", LA)
         p_isp = 0.0 if c.escalated else self._p_isp.get(c.need, 0.0)
         if p_isp and self.rng.school_support_plan.u(c.id) < p_isp:
             self.school_support_plan(c)
             return
+        self.counters.count(c, REQUESTS, now)
+        self.counters.add_la(c.la, REQUESTS, now)  # per authority, for the per-authority backtest
+        self.log(c, "request", f"received_from_{c.requester}", LA)
         panel = self.duration("panel_decision_days", self.rng.panel, c.id)
         self.las[c.la].panel.serve(c, panel, self.decide_to_assess)
 

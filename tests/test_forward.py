@@ -1,0 +1,225 @@
+"""Forward to 2035: scenarios from the latest January caseload, declared projections, and comparisons by year and by
+in-force window.
+
+Expected values are worked out here from the official CSV files and from the projection's stated rule, never read
+back from the program's output.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from simulator.analysis.runs.compare import compare
+from simulator.cli import main
+from simulator.rules.projection import undeclared
+from simulator.rules.scenario import load_scenario
+from simulator.schema.files import InputError
+
+from .conftest import ROOT, write_scenario
+
+FWD = ROOT / "scenarios" / "small_la_from_2024.yaml"
+ENGLAND_FWD = ROOT / "scenarios" / "england_from_2024.yaml"
+DATA = ROOT / "data" / "sen2"
+
+
+def _caseload(period: str, level: str = "Local authority") -> dict[str, int]:
+    with open(DATA / "caseload.csv", newline="") as f:
+        return {(r["old_la_code"] or "England"): int(r["ehcplans"]) for r in csv.DictReader(f)
+                if r["time_period"] == period and r["geographic_level"] == level
+                and r["breakdown_topic"].startswith("All")}
+
+
+@pytest.fixture(scope="module")
+def reform_to_2033() -> dict:
+    """Current law against the White Paper on the median authority from 1 January 2024 to 2033 (3 replications)."""
+    return compare(FWD, "current_2014", "white_paper_2026", replications=3, seed=3, workers=2,
+                   until=dt.date(2033, 12, 31))
+
+
+def test_nothing_moves_before_commencement_and_the_reform_shows_after(reform_to_2033: dict) -> None:
+    """Every paired by-year difference before 2029 is exactly 0 (same children, same draws, same law); from 2031 the
+    White Paper's new plans and plans in force in January differ with 95% intervals excluding 0."""
+    by_year = reform_to_2033["by_year"]
+    assert sorted(by_year) == [str(y) for y in range(2024, 2034)]
+    for y in range(2024, 2029):
+        for key, m in by_year[str(y)].items():
+            assert m["diff"] in (0, None), (y, key, m["diff"])
+    for y in range(2031, 2034):
+        for key in ("new_plans", "plans_in_force_january"):
+            lo, hi = by_year[str(y)][key]["diff_ci95"]
+            assert hi < 0, (y, key, lo, hi)  # fewer plans under the White Paper, clearly
+
+
+def test_windows_and_tidy_rows(reform_to_2033: dict) -> None:
+    """One window per in-force date (1 September 2029 and 1 September 2030 to the end), totals over the calendar
+    years they touch equal to the sum of the by-year differences, and the same figures as tidy rows."""
+    wins = reform_to_2033["windows"]
+    assert [w["from"] for w in wins] == ["2029-09-01", "2030-09-01"]
+    assert "tiered_support_plans" in wins[1]["switches"] and "phase_transfer_reassessment" in wins[0]["switches"]
+    by_year = reform_to_2033["by_year"]
+    summed = sum(by_year[str(y)]["new_plans"]["diff"] for y in range(2030, 2034))
+    assert wins[1]["metrics"]["new_plans"]["diff"] == pytest.approx(summed, rel=1e-5)
+    rows = reform_to_2033["contrasts"]
+    kinds = {r["period_kind"] for r in rows}
+    assert kinds == {"calendar", "january", "in_force_window", "horizon"}
+    row = next(r for r in rows if r["metric"] == "new_plans" and r["period"] == "2031")
+    assert row["contrast"] == "white_paper_2026 - current_2014"
+    assert row["mean"] == by_year["2031"]["new_plans"]["diff"] and row["n"] == 3
+    assert reform_to_2033["nothing_in_force"] is None
+    assert reform_to_2033["projection"]["name"] == "central"
+
+
+def test_nothing_in_force_says_so_and_names_the_horizon() -> None:
+    """A run that ends before the first commencement says so in those words and names a horizon that shows it (the
+    first in-force date, 1 September 2029, plus three years: 2032-12-31)."""
+    res = compare(FWD, "current_2014", "white_paper_2026", replications=1, seed=1, until=dt.date(2024, 6, 30))
+    text = res["nothing_in_force"]
+    assert text.startswith("Nothing that changed is in force within the years run")
+    assert "2029-09-01" in text and "--until 2032-12-31" in text
+    assert "no clear difference" not in text.lower()
+    out = CliRunner().invoke(main, ["-q", "compare", str(FWD), "--rules", "current_2014", "--rules",
+                                    "white_paper_2026", "-n", "2", "--until", "2024-03-31"])
+    assert out.exit_code == 0 and "Nothing that changed is in force" in out.output
+
+
+def test_until_reaches_the_projection_limit_only() -> None:
+    """--until may go past end_date up to the projection's until_limit (2040), never beyond; a scenario without a
+    projection keeps its end_date as the limit."""
+    assert load_scenario(FWD, until=dt.date(2040, 12, 31)).scenario.end_date == dt.date(2040, 12, 31)
+    with pytest.raises(InputError, match="until_limit"):
+        load_scenario(FWD, until=dt.date(2041, 1, 1))
+    with pytest.raises(InputError, match="no later than 2020-12-31"):
+        load_scenario(ROOT / "scenarios" / "small_la.yaml", until=dt.date(2021, 6, 30))
+    r = CliRunner().invoke(main, ["compare", str(FWD), "--rules", "current_2014", "--rules", "white_paper_2026",
+                                  "--until", "2041-01-01"])
+    assert r.exit_code == 2 and "until_limit" in r.output and "Traceback" not in r.output
+
+
+def test_start_stock_is_the_latest_january_caseload() -> None:
+    """The median authority's stock is its January 2024 caseload less half a month of its own growth over the year
+    to it (the stated mid-January rule), within the rounding of its seven settings; its ages are its own counts."""
+    sc = yaml.safe_load(FWD.read_text())
+    la = sc["local_authorities"]["items"][0]
+    now, before = _caseload("202324")[la["code"]], _caseload("202223")[la["code"]]
+    expected = now * (1.0 - (now / before - 1.0) * 0.5 / 12)
+    total = sum(v for k, v in la.items() if k.startswith("stock_") and k != "stock_age")
+    assert abs(total - expected) <= 4
+    # the authority is the median of the 153 by plans in force in January 2024
+    plans = sorted(_caseload("202324").values())
+    assert now == plans[(len(plans) - 1) // 2]
+    with open(DATA / "caseload.csv", newline="") as f:
+        ages = [r for r in csv.DictReader(f) if r["time_period"] == "202324" and r["old_la_code"] == la["code"]
+                and r["breakdown_topic"] == "Child or young persons age"]
+    n16_19 = sum(int(r["ehcplans"]) for r in ages if r["breakdown"] in ("age 16", "age 17", "age 18", "age 19"))
+    assert la["stock_age"]["age_16_19"] == n16_19
+    assert sc["start_date"] == "2024-01-01" and sc["end_date"] == "2035-12-31"
+
+
+def test_england_from_2024_every_authority_and_every_input_declared() -> None:
+    """Every authority of the January 2024 caseload is there, its stock within 1% of its count; nothing past 2023
+    runs without a declared projection; the 2019 scenario, which runs to 2025 without one, has every input listed."""
+    loaded = load_scenario(ENGLAND_FWD)
+    jan, before = _caseload("202324"), _caseload("202223")
+    nat = _caseload("202324", "National")["England"] / _caseload("202223", "National")["England"] - 1.0
+    items = loaded.scenario.local_authorities.items
+    assert {la.code for la in items} == set(jan)
+    for la in items:  # each count less half a month of its own growth (England's where it did not report)
+        g = jan[la.code] / before[la.code] - 1.0 if before.get(la.code) else nat
+        assert abs(la.plans_in_force_at_start - jan[la.code] * (1 - g * 0.5 / 12)) <= 4, la.name
+    total = sum(la.plans_in_force_at_start for la in items)
+    assert abs(total / _caseload("202324", "National")["England"] - 1.0) < 0.01
+    assert undeclared(loaded.scenario) == []
+    old = load_scenario(ROOT / "scenarios" / "england.yaml").scenario
+    listed = undeclared(old)
+    assert len(listed) == 9 and all("2024-2025" in x for x in listed)
+    r = CliRunner().invoke(main, ["validate", str(ROOT / "scenarios" / "england.yaml")])
+    assert r.exit_code == 0 and "without a declared projection (9)" in r.output
+
+
+def test_a_projection_leaving_its_stated_range_is_a_warning(tmp_path: Path) -> None:
+    """Requests growing at the authority's 10% a year, damped over 5 years, population flat: 1.10, 1.188, 1.259,
+    1.310, 1.336 times 2023's by 2028 (worked by hand). With a stated range of 0.5-1.2x the value leaves it in 2026,
+    and the warning names the value, the authority, the year it is furthest out and the range."""
+    doc = yaml.safe_load(FWD.read_text())
+    doc = copy.deepcopy(doc)
+    la = doc["local_authorities"]["items"][0]
+    la["requests_trend_pct_per_year"] = {"value": 10.0, "source": "test fixture"}
+    pj = doc["projection"]
+    c = pj["variants"]["central"]
+    for key, value in (("population_growth_pct_per_year", 0.0), ("damping_years", 5), ("trend_weight", 1.0)):
+        c[key]["value"] = value
+    pj["ranges"]["requests_vs_last_data_year"]["range"] = [0.5, 1.2]
+    path = write_scenario(tmp_path, doc)
+    loaded = load_scenario(path, until=dt.date(2030, 12, 31))
+    base = la["requests_by_year"][2023]
+    got = loaded.scenario.local_authorities.items[0].requests_by_year
+    factor = 1.0
+    for k, year in enumerate(range(2024, 2031), start=1):
+        factor *= 1 + 0.10 * max(0.0, 1 - (k - 1) / 5)
+        assert got[year] == pytest.approx(base * factor, rel=1e-4)
+    assert math.isclose(factor, 1.1 * 1.08 * 1.06 * 1.04 * 1.02, rel_tol=1e-12)
+    warnings = loaded.projection["warnings"]
+    req = [w for w in warnings if w.startswith("projection central: requests of Wandsworth")]
+    assert len(req) == 1
+    assert "from 2026" in req[0] and "in 2028" in req[0] and "(1.34x 2023's" in req[0] and "0.5 to 1.2x" in req[0]
+    r = CliRunner().invoke(main, ["validate", str(path)])
+    assert r.exit_code == 0 and "warning: projection central: requests of Wandsworth" in r.output
+
+
+def test_a_request_met_by_a_school_support_plan_is_not_a_request() -> None:
+    """Same children under both rule sets, the White Paper from the start: every would-be request it diverts to a
+    school-level plan is not a request, and each escalation is one request. So requests differ by exactly
+    escalations - school support plans, replication by replication."""
+    res = compare(FWD, "current_2014", "white_paper_2026", replications=1, seed=2, until=dt.date(2024, 12, 31),
+                  from_start=True)
+    m = res["metrics"]
+    ssp = m["school_support_plans"]["white_paper_2026"]["mean"]
+    esc = m["isp_escalations"]["white_paper_2026"]["mean"]
+    assert ssp > 0 and esc > 0
+    assert m["requests"]["diff"] == esc - ssp
+
+
+def test_charts_mark_each_in_force_date() -> None:
+    """The by-year chart's marks: each distinct in-force date within the run, on an axis where a year's point is at
+    its middle (1 September 2030 is day 244 of the year: 2029.5 + 243/365.25); none when nothing changed."""
+    from types import SimpleNamespace
+
+    from simulator.report.charts import in_force_marks
+
+    comp = {"what_changed": [{"parameter": "x"}],
+            "in_force": [{"switch": "a", "in_force": "2030-09-01"}, {"switch": "b", "in_force": "2030-09-01"},
+                         {"switch": "c", "in_force": "2029-09-01"}, {"switch": "d", "in_force": None}]}
+    marks = in_force_marks(SimpleNamespace(comparison=comp))  # type: ignore[arg-type]
+    assert [d for _x, d in marks] == ["2029-09-01", "2030-09-01"]
+    assert marks[1][0] == pytest.approx(2029.5 + 243 / 365.25)
+    assert in_force_marks(SimpleNamespace(comparison={**comp, "what_changed": []})) == []  # type: ignore[arg-type]
+    assert in_force_marks(SimpleNamespace(comparison=None)) == []  # type: ignore[arg-type]
+
+
+def test_uncertainty_draws_the_declared_ranges_with_common_random_numbers() -> None:
+    """`compare --uncertainty 2` over two years before any commencement: the draws vary the projection in use and the
+    White Paper's ranged effects (and nothing of current law), and with common random numbers every paired
+    difference, whatever the draw, is exactly 0 - so both intervals are [0, 0]."""
+    from simulator.analysis.batch.sweep import run_sweep
+    from simulator.analysis.batch.uncertainty import summarise_uncertainty, uncertainty_plan
+
+    until = dt.date(2025, 12, 31)
+    res = compare(FWD, "current_2014", "white_paper_2026", replications=2, seed=5, until=until)
+    up = uncertainty_plan(FWD, "current_2014", "white_paper_2026", 2, 5, until)
+    names = {q.name: q.ranges for q in up.parameters}
+    assert names["scenario.projection.variants.central.damping_years"] == ((3.0, 10.0), (3.0, 10.0))
+    assert names["rules.effects.school_support_plan_share"] == (None, (0.1, 0.5))
+    u = summarise_uncertainty(run_sweep(up, None, 2), res)
+    assert u["draws"] == 2 and u["replications_per_draw"] == 2
+    m = u["metrics"]["new_plans"]
+    assert m["assumptions_and_replications"]["interval95"] == [0.0, 0.0] and m["assumptions_and_replications"]["n"] == 4
+    assert m["replications_only"]["ci95"] == [0.0, 0.0]
+
