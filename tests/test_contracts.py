@@ -86,7 +86,7 @@ def test_every_count_the_route_adds_is_declared_and_every_metric_reads_declared_
         assert getattr(records, c) in records.COUNTS, c
     assert len(consts) > 15
     # and the metrics read counts only through the declared names
-    src = (ROOT / "simulator" / "analysis" / "metrics.py").read_text()
+    src = (ROOT / "simulator" / "analysis" / "runs" / "metrics.py").read_text()
     read = {n.attr for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Attribute)
             and isinstance(n.value, ast.Name) and n.value.id == "rc"}
     assert read and all(hasattr(records, r) for r in read)

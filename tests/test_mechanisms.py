@@ -83,7 +83,7 @@ def test_a_partial_agreement_at_mediation_ends_with_less_than_the_family_sought(
     assert "mediation:settled_partial" in ev
     assert not any(e.startswith("appeal:") for e in ev)
     assert c.setting == "mainstream" and c.status == "plan"  # what the LA named
-    assert [x[4] for x in j.disputes_ended if x[0] is c] == ["partial"]
+    assert [x.outcome for x in j.disputes_ended if x.child is c] == ["partial"]
     # the same child with an agreement in the family's favour gets the special school
     pin(r["mediation_agreement_for_family_share"], 1.0)
     pin(r["mediation_partial_agreement_share"], 0.0)

@@ -91,7 +91,7 @@ def format_comparison(res: dict[str, Any]) -> str:
 
 # the measures `compare` prints by group (family capacity, requester): who gains and who loses
 GROUP_HEADLINE = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_to_provision_median",
-                  "weeks_dispute_to_resolution_median", "appeals_registered", "new_plans")
+                  "weeks_dispute_to_remedy_median", "disputes_ended_gave_up_pct", "appeals_registered", "new_plans")
 
 
 def period_label(start: str | None, end: str | None) -> str:

@@ -9,7 +9,7 @@ that changes `timeline.final_plan` changes the model, the case study and the cha
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from ..schema.rules import Param, RuleSet
 from ..schema.units import DAYS_PER_WEEK
@@ -107,8 +107,11 @@ class Law:
         return self.final_plan_days / DAYS_PER_WEEK
 
     def steps_for(self, appeal_type: AppealType) -> tuple[LadderStep, ...]:
-        """The rungs before the tribunal that a family must or may climb for this appeal type."""
-        return tuple(s for s in self.ladder if s.name != "tribunal" and appeal_type not in s.exempt)
+        """The rungs before the tribunal that a family must or may climb for this appeal type. An exempt appeal type
+        is exempt from the rung's compulsion only: the rung stays, not compulsory for it (a placement-only appeal
+        needs no mediation certificate, CFA s.55, yet the family may still mediate it, CFA s.52)."""
+        return tuple(s if appeal_type not in s.exempt else replace(s, mandatory=False)
+                     for s in self.ladder if s.name != "tribunal")
 
 
 def _mmdd(p: Param) -> tuple[int, int]:

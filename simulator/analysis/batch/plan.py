@@ -68,10 +68,17 @@ class Model(Protocol):
                  replication: int) -> list[Row]: ...
 
 
+# the measures a batch also keeps by family redress capacity (group "redress_capacity=low", ...): how disputes end and
+# how long they take, so a sweep shows who gives up and who waits
+BY_CAPACITY = ("disputes_", "weeks_dispute_to_", "weeks_appeal_to_")
+
+
 def _rows(res: dict[str, Any]) -> list[Row]:
     out: list[Row] = [(m, "all", "all", v) for m, v in res["metrics"].items()]
     for period, row in res.get("by_period", {}).items():
         out += [(m, period, "all", v) for m, v in row.items()]
+    for cap, row in (res.get("by_group") or {}).get("redress_capacity", {}).items():
+        out += [(m, "all", f"redress_capacity={cap}", v) for m, v in row.items() if m.startswith(BY_CAPACITY)]
     return out
 
 

@@ -18,6 +18,7 @@ from ...rules.resolve import flatten, labels
 from ...rules.scenario import LoadedScenario, load_scenario
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
+from .registry import PAIRED_METRICS, REGISTRY
 from .run import RunResult, run
 from .stats import bounds, summarise
 
@@ -95,6 +96,7 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
     for key in ra.replications[0]["metrics"]:
         metrics[key] = paired([r["metrics"].get(key) for r in ra.replications],
                               [r["metrics"].get(key) for r in rb.replications], key)
+    metrics.update(_compelled_unsettled(ra.replications, rb.replications, None, paired))
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
     for dim, values in (ra.replications[0].get("by_group") or {}).items():
         for value in values:
@@ -102,11 +104,40 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
                 return [((r.get("by_group") or {}).get(dim, {}).get(value) or {}).get(key) for r in reps_]
 
             by_group.setdefault(dim, {})[value] = {key: paired(pick(ra.replications, key), pick(rb.replications, key),
-                                                               key) for key in metrics}
+                                                               key) for key in metrics if key in REGISTRY
+                                                   and key not in PAIRED}
+            if dim == "redress_capacity":
+                by_group[dim][value].update(_compelled_unsettled(ra.replications, rb.replications, value, paired))
     return {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
             "start_date": str(la.scenario.start_date), "end_date": str(la.scenario.end_date),
             "what_changed": what_changed(la, lb), "in_force": in_force_table(la, lb), "metrics": metrics,
             "by_group": by_group}
+
+
+PAIRED = frozenset(m.name for m in PAIRED_METRICS)
+
+
+def _compelled_unsettled(reps_a: list[dict[str, Any]], reps_b: list[dict[str, Any]], capacity: str | None,
+                         paired: Callable[[list, list, str], dict[str, Any]]) -> dict[str, Any]:
+    """The seed's fear of waiting longer for a tribunal, isolated: the disputes that under the second rule set went
+    through a compelled mediation that did not settle, and the same disputes (the same child, its same dispute:
+    common random numbers) under the first; their weeks from the disputed decision to the tribunal's decision,
+    paired replication by replication (a figure with its interval). Nothing when no mediation was compelled."""
+    if not any((r.get("disputes") or {}).get("compelled_unsettled") for r in reps_b):
+        return {}
+    count, weeks_a, weeks_b = [], [], []
+    for ra, rb in zip(reps_a, reps_b, strict=True):
+        group = {k for k, cap in (rb.get("disputes") or {}).get("compelled_unsettled", [])
+                 if capacity is None or cap == capacity}
+        da = {k: w for k, _g, w in (ra.get("disputes") or {}).get("to_tribunal_decision", []) if k in group}
+        db = {k: w for k, _g, w in (rb.get("disputes") or {}).get("to_tribunal_decision", []) if k in group}
+        both = sorted(set(da) & set(db))
+        count.append(float(len(group)))
+        weeks_a.append(sum(da[k] for k in both) / len(both) if both else None)
+        weeks_b.append(sum(db[k] for k in both) / len(both) if both else None)
+    return {"disputes_compelled_unsettled": paired([0.0] * len(count), count, "disputes_compelled_unsettled"),
+            "weeks_dispute_to_tribunal_decision_compelled_unsettled_mean":
+                paired(weeks_a, weeks_b, "weeks_dispute_to_tribunal_decision_compelled_unsettled_mean")}
 
 
 def compare_many(scenario: str | Path, rules: Sequence[str], replications: int | None = None,

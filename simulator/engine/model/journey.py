@@ -33,7 +33,7 @@ from .capacity import CapacityPlan, LAState
 from .child import Child, cumulative, group_index
 from .costs import Costing
 from .population import OVERSAMPLE, Population
-from .records import COST_BY_PAYER, Counters, EventRow, Recorder
+from .records import COST_BY_PAYER, Counters, DisputeEnd, EventRow, Recorder
 from .route.assessment import AssessmentSteps
 from .route.placement import PlacementSteps
 from .route.plan import PlanSteps
@@ -66,7 +66,9 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.needs = list(sc.population.primary_need.values)
         self.group_index = group_index(self.needs)
         self.counters = Counters(self.cal, self.warmup, self.group_index.size)
-        self.disputes_ended: list[tuple[Child, str, float, float, str, float]] = []
+        self.disputes_ended: list[DisputeEnd] = []
+        self.appeals_lodged: list[tuple[Child, float, float]] = []  # (child, disputed at, lodged at)
+        self.hearings_held: list[tuple[Child, float]] = []  # (child, weeks from registration to the hearing)
         self.children: list[Child] = []
         self.plans_in_force = 0
         self.plans_ceased = 0

@@ -25,6 +25,7 @@ from ..records import (
     MEDIATIONS,
     MEDIATIONS_COMPELLED,
     MEDIATIONS_SETTLED,
+    DisputeEnd,
 )
 
 
@@ -57,6 +58,8 @@ class RedressSteps:
         c.decision_at = c.disputed_at = self.engine.now
         c.decided_at = math.nan
         c.compelled = False
+        c.compelled_unsettled = False
+        c.registered_at = math.nan
         c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
         c.rung = 0
         c.must_certify = False
@@ -64,10 +67,11 @@ class RedressSteps:
         self.next_rung(c)
 
     def end_dispute(self, c: Child, outcome: str) -> None:
-        """The open dispute is resolved (an agreement, a concession, a withdrawal or giving up, or a tribunal
-        decision): its time from the disputed decision is kept for the measures, by dispute type and group."""
+        """The open dispute ends (an agreement, a concession, the family giving up or withdrawing, or a tribunal
+        decision): how and when are kept for the measures (`records.DisputeEnd`), by dispute type and group."""
         if c.dispute:
-            self.disputes_ended.append((c, c.dispute, c.disputed_at, self.engine.now, outcome, c.decided_at))
+            self.disputes_ended.append(DisputeEnd(c, c.disputes, c.dispute, c.disputed_at, self.engine.now, outcome,
+                                                  c.decided_at, c.registered_at, c.compelled_unsettled))
         c.dispute = ""
 
     def next_rung(self, c: Child) -> None:
@@ -79,19 +83,30 @@ class RedressSteps:
         RUNG_STEPS[step.name](self, c, step)
 
     def mediation_advice(self, c: Child, step: Any) -> None:
-        """The family must contact a mediation adviser before appealing (unless exempt)."""
+        """The family must contact a mediation adviser before appealing (unless its appeal type is exempt: then the
+        rung is not compulsory for it and is passed by)."""
+        if not step.mandatory:
+            self.next_rung(c)
+            return
         self.log(c, "mediation_advice", "adviser_contacted", MEDIATION)
         c.must_certify = step.mandatory
         self.next_rung(c)
 
-    def gives_up(self, c: Child) -> bool:
-        """At a compulsory extra rung, a family may give up instead of going on (more often with little capacity)."""
+    def gives_up(self, c: Child, rung: str, days: float) -> bool:
+        """At a compulsory extra rung, a family may give up instead of going on (more often with little capacity). It
+        stops when the step would have been held (`days` from now): the dispute ends then, not on the day it began."""
         if self.rng.drop_out.u(c.id, c.disputes) < self.p_drop_out[c.capacity]:
-            self.counters.count(c, DROPPED_OUT, self.engine.now)
-            self.log(c, "redress", "family_gave_up", FAMILY)
-            self.decision_stands(c, c.dispute, "dropped_out")
+            self.engine.schedule(days, self._gave_up, (c, c.disputes, rung))
             return True
         return False
+
+    def _gave_up(self, arg: tuple) -> None:
+        c, n, rung = arg
+        if c.disputes != n or not c.dispute:
+            return
+        self.counters.count(c, DROPPED_OUT, self.engine.now)
+        self.log(c, "redress", "family_gave_up", FAMILY)
+        self.decision_stands(c, c.dispute, f"dropped_out_{rung}")
 
     def mediation(self, c: Child, step: Any) -> None:
         """Mediation if the family chooses it, or if the rule set makes it mandatory (then families who would not
@@ -102,11 +117,16 @@ class RedressSteps:
         volunteer = (pin == "chosen") if pin else (self.rng.mediation_chosen.u(i, occ) <
                                                    self.sc.redress.mediation_chosen_probability.value
                                                    * self.fx.mediation_chosen_multiplier)
+        r = self.sc.redress
+        now = self.engine.now
+        limit = step.time_limit_days
+        # held within the limit, unless this LA is late
+        held = min(self.duration("mediation_held_days", self.rng.mediation_days, i, occ), limit)
         if not volunteer and step.mandatory:
             c.compelled = True
             if pin == "declined":
                 self.log(c, "mediation", "declined_but_mandatory", FAMILY)  # the pinned choice is overridden
-            if self.gives_up(c):
+            if self.gives_up(c, "mediation", held):
                 return
         elif not volunteer:
             if c.must_certify:
@@ -115,11 +135,6 @@ class RedressSteps:
             else:
                 self.next_rung(c)
             return
-        r = self.sc.redress
-        now = self.engine.now
-        limit = step.time_limit_days
-        # held within the limit, unless this LA is late
-        held = min(self.duration("mediation_held_days", self.rng.mediation_days, i, occ), limit)
         if self.rng.mediation_late.u(i, occ) < r.mediation_held_late_probability.value:
             if self.rng.mediation_wait.u(i, occ) >= r.mediation_wait_when_late_probability.value:
                 # the limit is missed: the certificate is issued (limit + 3 working days); the family appeals
@@ -161,6 +176,7 @@ class RedressSteps:
                 self.decision_stands(c, c.dispute, "family_accepts")
         else:
             self.counters.count(c, MEDIATION_BY_OUTCOME["not_settled"], now)
+            c.compelled_unsettled = c.compelled_unsettled or c.compelled
             self.log(c, "mediation", "not_settled", MEDIATION, deadline, now <= deadline)
             self.engine.schedule(self._ladder_limit("mediation_advice"), self._certificate, c)
 
@@ -191,10 +207,10 @@ class RedressSteps:
         if not step.mandatory:
             self.next_rung(c)  # optional reviews are assumed not taken up: the family goes on to appeal
             return
-        if self.gives_up(c):
+        days = step.time_limit_days * self.rng.review_days.u(c.id, c.disputes)
+        if self.gives_up(c, "independent_review", days):
             return
         self.log(c, "independent_review", "referred", MEDIATION)
-        days = step.time_limit_days * self.rng.review_days.u(c.id, c.disputes)
         res = self.las[c.la].rungs.get(step.name)
         if res is not None:
             res.serve(c, days, self._after_review)

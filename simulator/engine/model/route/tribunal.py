@@ -57,6 +57,7 @@ class TribunalSteps:
         now = self.engine.now
         c.appeals += 1
         c.registered_at = now
+        self.appeals_lodged.append((c, c.disputed_at, now))
         kind = c.dispute
         self.counters.count(c, APPEALS_REGISTERED, now, academic=True)
         self.counters.count(c, APPEALS_BY_TYPE[kind], now, academic=True)
@@ -124,6 +125,8 @@ class TribunalSteps:
         self.counters.count(c, HEARINGS, now, academic=True)
         self.cost(c, "hearing", now)
         self.counters.count(c, WEEKS_TO_HEARING_SUM, now, (now - c.registered_at) / 7.0, academic=True)
+        if now >= self.warmup:
+            self.hearings_held.append((c, (now - c.registered_at) / 7.0))
         self.log(c, "hearing", "heard", TRIBUNAL)
         self.engine.schedule(self.hearing_days, release, self.tribunal)
         self.engine.schedule(self.law.written_decision_days, self._tribunal_decision, c)

@@ -1,0 +1,127 @@
+"""Comparisons that do not flatter a reform: one capacity logic under every rule set, dispute measures that say how a
+dispute ended, the tribunal path in two parts, and placement appeals that keep voluntary mediation.
+
+The hand-worked tests use the quiet copy of small_la from test_mechanisms (one child, every duration fixed) and read
+the child's events and the metrics of its replication; the capacity test runs the whole of small_la twice.
+"""
+
+from __future__ import annotations
+
+from simulator.analysis.runs.metrics import replication_metrics
+from simulator.analysis.runs.runner import simulate
+from simulator.engine.model.records import Recorder
+from simulator.rules.scenario import load_scenario
+
+from .conftest import pin, write_scenario
+from .test_mechanisms import base, events, reform, run_one
+
+
+def _refusal_to_assess(small_dict: dict) -> dict:
+    """A refusal to assess on day 21, always disputed, by a family that would not choose mediation."""
+    d = base(small_dict)
+    pin(d["durations"]["panel_decision_days"], 21, distribution="fixed")
+    r = d["redress"]
+    pin(r["dispute_probability"]["refusal_to_assess"], 1.0)
+    pin(r["mediation_chosen_probability"], 0.0)
+    pin(r["mediation_settles_compelled_probability"], 0.0)
+    d["local_authorities"]["items"][0]["refuse_to_assess_probability"] = 1.0
+    d["population"]["requester"] = {"values": {"school": 1.0, "parent": 0.0, "young_person": 0.0, "other": 0.0},
+                                    "source": "test fixture"}
+    return d
+
+
+def test_the_appeal_is_lodged_later_under_mandatory_mediation_and_the_measure_says_so(tmp_path, small_dict):
+    """Current law: refused on day 21, appeal lodged on day 55.2 (certificate 3 working days, then 30 days).
+    Mandatory mediation: meeting on day 46, not settled, appeal on day 80.2. Weeks from the dispute to the appeal:
+    34.2/7 and 59.2/7; the dispute is not counted as ended before the tribunal decides."""
+    d = _refusal_to_assess(small_dict)
+    _, j_now, _ = run_one(tmp_path, d, "current_2014")
+    _, j_mm, c = run_one(tmp_path, d, "current_2014+mandatory_mediation", "s2.yaml")
+    now, mm = replication_metrics(j_now)["metrics"], replication_metrics(j_mm)["metrics"]
+    assert abs(now["weeks_dispute_to_appeal_lodged_median"] - 34.2 / 7) < 1e-9
+    assert abs(mm["weeks_dispute_to_appeal_lodged_median"] - 59.2 / 7) < 1e-9
+    assert abs(mm["weeks_dispute_to_appeal_lodged_mean"] - 59.2 / 7) < 1e-9
+    # the decision, when it comes, is paired with the lodging: the tribunal's part is the same under both
+    if now["weeks_appeal_to_decision_median"] is not None:
+        assert abs(now["weeks_appeal_to_decision_median"] - mm["weeks_appeal_to_decision_median"]) < 1e-9
+    ended = [x for x in j_mm.disputes_ended if x.child is c]
+    assert all(x.compelled_unsettled for x in ended)
+
+
+def test_a_family_that_gives_up_stops_when_the_mediation_would_be_held_and_is_no_remedy(tmp_path, small_dict):
+    """Compelled to mediate and giving up (drop-out probability 1): the dispute ends on day 46, when the meeting
+    would have been held (25 days after the refusal), not on the day it began; it ends as 'gave up at mediation',
+    counts in disputes_ended_gave_up_pct, and is not an outcome in the family's favour."""
+    d = _refusal_to_assess(small_dict)
+    for v in d["redress"]["drop_out_at_compelled_rung_probability"].values():
+        pin(v, 1.0)
+    rows, j, c = run_one(tmp_path, d, "current_2014+mandatory_mediation")
+    gave_up = [x.day for x in rows if f"{x.step}:{x.event}" == "redress:family_gave_up"]
+    assert gave_up == [46.0] and c.status == "refused"
+    [end] = [x for x in j.disputes_ended if x.child is c]
+    assert (end.outcome, end.ending, end.ended_at - end.disputed_at) == ("dropped_out_mediation", "gave_up", 25.0)
+    m = replication_metrics(j)["metrics"]
+    assert m["disputes_ended"] == 1.0 and m["disputes_ended_gave_up_pct"] == 100.0
+    assert m["disputes_gave_up_at_mediation"] == 1.0
+    assert abs(m["weeks_dispute_to_end_median"] - 25 / 7) < 1e-9
+    assert m["weeks_dispute_to_remedy_median"] is None  # giving up is no remedy
+    assert not any(x.step == "appeal" for x in rows)
+
+
+def test_a_placement_appeal_keeps_voluntary_mediation_when_mediation_becomes_mandatory(tmp_path, small_dict):
+    """B1: the Green Paper's mandatory mediation exempts placement-only appeals from the compulsion. The family who
+    chooses mediation of a placement decision under current law still can: the exemption is from the compulsion
+    (and from the certificate, CFA s.55), never from mediation (CFA s.52)."""
+    d = base(small_dict)
+    r = d["redress"]
+    pin(r["dispute_probability"]["placement"], 1.0)
+    pin(r["mediation_chosen_probability"], 1.0)
+    pin(r["mediation_settles_probability"], 0.0)
+    pin(d["naming"]["refuse_requested_setting_probability"]["maintained_special"], 1.0)
+    for rules, name in (("current_2014", "s.yaml"), ("current_2014+mandatory_mediation", "s2.yaml")):
+        rows, _, _ = run_one(tmp_path, d, rules, name, preferred="maintained_special")
+        ev = events(rows)
+        assert "redress:dispute_placement" in ev, rules
+        assert "mediation:not_settled" in ev, rules  # mediated, by choice
+        assert "mediation_advice:adviser_contacted" not in ev, rules  # no certificate needed for placement
+        assert "appeal:lodged_placement" in ev, rules
+    # a family that would not choose it is not compelled: straight to the appeal
+    pin(r["mediation_chosen_probability"], 0.0)
+    rows, _, _ = run_one(tmp_path, d, "current_2014+mandatory_mediation", "s3.yaml", preferred="maintained_special")
+    assert not any(e.startswith("mediation") for e in events(rows)) and "appeal:lodged_placement" in events(rows)
+
+
+def _no_naming_refusals(small_dict: dict) -> dict:
+    d = {**small_dict}
+    naming = {**d["naming"]}
+    naming["refuse_requested_setting_probability"] = {
+        k: {"value": 0.0, "source": "test fixture"} for k in naming["refuse_requested_setting_probability"]}
+    naming["refuse_non_s41_independent_probability"] = {"value": 0.0, "source": "test fixture"}
+    d["naming"] = naming
+    return d
+
+
+def test_current_law_and_a_list_covering_every_setting_check_capacity_alike(tmp_path, small_dict):
+    """One capacity logic: current law against a tailored list with coverage 1.0 for every kind of setting, on the
+    whole of small_la with no refusal on other grounds (so both name what the family asks for), gives the same
+    children waiting for a place and the same weeks without provision, replication by replication; and capacity
+    does bind (some requests are refused because the setting is full)."""
+    d = _no_naming_refusals(small_dict)
+    write_scenario(tmp_path, d, "s.yaml")
+    name = reform(tmp_path, "full_list", [{"path": "naming.tailored_list", "value": True},
+                                          *({"path": f"naming.list_coverage.{k}", "value": 1.0}
+                                            for k in d["naming"]["refuse_requested_setting_probability"])])
+    out = {}
+    full = 0
+    for rules in ("current_2014", name):
+        loaded = load_scenario(tmp_path / "s.yaml", rules)
+        for rep in range(2):
+            rows: list = []
+            j = simulate(loaded, 3, rep, recorder=Recorder(rows.extend))
+            m = replication_metrics(j)["metrics"]
+            out[rules, rep] = (m["waiting_for_place_end"], m["weeks_without_provision_mean"], m["new_plans"])
+            if rules == "current_2014":
+                full += sum(1 for x in rows if x.step == "name_setting" and "_refused_incompatible" in x.event)
+    for rep in range(2):
+        assert out["current_2014", rep] == out[name, rep]
+    assert full > 0, "no setting was full: the test would not show the capacity logic"
