@@ -125,3 +125,68 @@ def test_current_law_and_a_list_covering_every_setting_check_capacity_alike(tmp_
     for rep in range(2):
         assert out["current_2014", rep] == out[name, rep]
     assert full > 0, "no setting was full: the test would not show the capacity logic"
+
+
+def test_a_sensitivity_switch_that_needs_a_list_is_refused_without_one():
+    """B3: `no_appeal_outside_list` over current law used to build a list covering every setting by itself (and so
+    raise independent placements); it now needs the tailored list and says how to name it."""
+    import pytest
+
+    from simulator.rules.resolve import resolve_rules
+    from simulator.schema.files import InputError
+
+    with pytest.raises(InputError, match="needs switch 'tailored_lists'"):
+        resolve_rules("current_2014+no_appeal_outside_list")
+    rs = resolve_rules("current_2014+tailored_lists+no_appeal_outside_list")[0]
+    assert rs.naming.tailored_list.value is True and rs.naming.list_coverage["independent_special"].value == 0.25
+    assert rs.naming.outside_list_appealable.value is False
+
+
+def test_a_partial_agreement_to_assess_leaves_the_plan_uncertain_and_an_order_can_still_end_without_one(
+        tmp_path, small_dict):
+    """B2 and reg 44: an LA whose assessments always end without a plan (no-plan probability 1). A partial agreement
+    at mediation (day 46) to assess: the assessment runs and ends without a plan, as any of this LA's (it used to
+    give a plan for certain). A full agreement at mediation is an agreement to assess on reg 44's terms: the notice
+    that no plan will follow is due 10 weeks after it (day 46 + 70 = 116)."""
+    d = _refusal_to_assess(small_dict)
+    r = d["redress"]
+    pin(r["mediation_chosen_probability"], 1.0)
+    pin(r["mediation_settles_probability"], 1.0)
+    pin(r["mediation_agreement_for_family_share"], 0.0)
+    pin(r["mediation_partial_agreement_share"], 1.0)
+    d["local_authorities"]["items"][0]["no_plan_after_assessment_probability"] = 1.0
+    rows, _, c = run_one(tmp_path, d, "current_2014")
+    ev = events(rows)
+    assert "mediation:settled_partial" in ev and "decide_to_issue:not_to_issue" in ev
+    assert "final_plan:issued" not in ev and c.status != "plan"
+    pin(r["mediation_agreement_for_family_share"], 1.0)
+    pin(r["mediation_partial_agreement_share"], 0.0)
+    rows, _, c = run_one(tmp_path, d, "current_2014", "s2.yaml")
+    [settled] = [x.day for x in rows if x.step == "mediation"]
+    [notice] = [x for x in rows if f"{x.step}:{x.event}" == "decide_to_issue:not_to_issue"]
+    assert settled == 46.0 and abs(notice.deadline_day - (46.0 + 70.0)) < 1e-9
+
+
+def test_a_cessation_agreed_in_part_is_deferred_not_reversed(tmp_path, small_dict):
+    """B2: a plan the LA proposes to cease at its first review; the family mediates and agrees in part: the plan is
+    kept for the rule set's deferral (12 months of 365.25/12 days: 365.25 days) after the agreement, then ceased."""
+    d = base(small_dict)
+    r = d["redress"]
+    pin(r["mediation_chosen_probability"], 1.0)
+    pin(r["mediation_settles_probability"], 1.0)
+    loaded = load_scenario(write_scenario(tmp_path, d), "current_2014")
+    rows: list = []
+    kid = {}
+
+    def add(j):
+        kid["c"] = j.add_existing_plan("mainstream", age=10.0, first_review_day=100.0, pins={
+            "review_outcome": "cease", "dispute_cessation": True, "mediation": "chosen",
+            "mediation_outcome": "partial", "__first_only__": ("review_outcome", "dispute_cessation")})
+
+    simulate(loaded, 1, 0, recorder=Recorder(rows.extend, chunk=1), prepare=add)
+    c = kid["c"]
+    mine = [x for x in rows if x.child == c.id]
+    [agreed] = [x.day for x in mine if f"{x.step}:{x.event}" == "mediation:settled_partial"]
+    [deferred] = [x for x in mine if f"{x.step}:{x.event}" == "cessation:deferred_by_agreement"]
+    assert abs(deferred.deadline_day - agreed - 365.25) < 1e-6
+    assert c.status == "ceased" and abs(c.ceased_at - agreed - 365.25) < 1e-6

@@ -166,6 +166,7 @@ def compile_law(rs: RuleSet) -> Law:
         reconsideration_days=a.reconsideration_time.days(),
         compliance_days={
             "assess_notify": c.assess_notify.days(),
+            "assess_no_plan": c.assess_no_plan.days(),
             "recommendation_response": c.recommendation_response.days(),
             "refusal_to_assess": c.assess_final.days(),
             "refusal_to_issue": c.issue_final.days(),
@@ -173,6 +174,7 @@ def compile_law(rs: RuleSet) -> Law:
             "contents": c.contents_amend.days(),
             "placement": c.placement_amend.days(),
             "cessation": 0.0,
+            "cessation_deferred": c.cessation_deferred.days(),
         },
         effects=EffectSizes(**{k: float(v.value) for k, v in rs.effects}),  # type: ignore[arg-type]
         costs=costs,

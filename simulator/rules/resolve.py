@@ -202,6 +202,10 @@ def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[Ap
                 allowed = "see `sendsim rules list`" if hint else (", ".join(sorted(index)) or "none")
                 raise InputError([f"rules: no switch named {sw!r} in {expr!r}{hint} (allowed: {allowed})"])
             f, _reform, switch, lines, _i = index[sw]
+            if switch.needs and switch.needs not in {ch.switch for ch in changes}:
+                raise InputError([f"rules: switch {sw!r} in {expr!r} needs switch {switch.needs!r} first (allowed: "
+                                  f"{name}+{switch.needs}+{sw}, or a reform that has it, e.g. "
+                                  f"{index[switch.needs][1] if switch.needs in index else 'its reform'}+{sw})"])
             changes += _apply_switch(doc, f, sw, switch, lines)
             files.append(f)
         doc["label"] = doc["label"] + " + " + " + ".join(extra)

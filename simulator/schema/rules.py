@@ -204,6 +204,7 @@ class Compliance(Strict):
     contents_amend: Param
     placement_amend: Param
     recommendation_response: Param
+    cessation_deferred: Param  # a partial agreement on a cessation: the plan kept this long, then ceased
 
 
 class Effects(Strict):
@@ -334,6 +335,9 @@ class Switch(Strict):
     # a sensitivity case or an alternative beside the proposals (the seed's asks): applied only when named
     # (`green_paper_2022+no_appeal_outside_list`), never as part of the reform itself
     alternative: bool = False
+    # a switch that only makes sense on top of another (a sensitivity case of a tailored list needs the list): named
+    # alone over a rule set without that switch, it is refused instead of building a list of its own
+    needs: str | None = None
     changes: Annotated[list[Change], Field(min_length=1)]
 
 

@@ -18,7 +18,7 @@ from ...rules.resolve import flatten, labels
 from ...rules.scenario import LoadedScenario, load_scenario
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
-from .registry import PAIRED_METRICS, REGISTRY
+from .registry import PAIRED_METRICS
 from .run import RunResult, run
 from .stats import bounds, summarise
 
@@ -104,8 +104,7 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
                 return [((r.get("by_group") or {}).get(dim, {}).get(value) or {}).get(key) for r in reps_]
 
             by_group.setdefault(dim, {})[value] = {key: paired(pick(ra.replications, key), pick(rb.replications, key),
-                                                               key) for key in metrics if key in REGISTRY
-                                                   and key not in PAIRED}
+                                                               key) for key in metrics if key not in PAIRED}
             if dim == "redress_capacity":
                 by_group[dim][value].update(_compelled_unsettled(ra.replications, rb.replications, value, paired))
     return {"scenario": la.scenario.name, "rules": [la.law.name, lb.law.name], "seed": sd, "replications": reps,
@@ -125,17 +124,21 @@ def _compelled_unsettled(reps_a: list[dict[str, Any]], reps_b: list[dict[str, An
     paired replication by replication (a figure with its interval). Nothing when no mediation was compelled."""
     if not any((r.get("disputes") or {}).get("compelled_unsettled") for r in reps_b):
         return {}
-    count, weeks_a, weeks_b = [], [], []
+    def group(rep: dict[str, Any]) -> set[int]:
+        return {k for k, cap in (rep.get("disputes") or {}).get("compelled_unsettled", [])
+                if capacity is None or cap == capacity}
+
+    count_a, count_b, weeks_a, weeks_b = [], [], [], []
     for ra, rb in zip(reps_a, reps_b, strict=True):
-        group = {k for k, cap in (rb.get("disputes") or {}).get("compelled_unsettled", [])
-                 if capacity is None or cap == capacity}
-        da = {k: w for k, _g, w in (ra.get("disputes") or {}).get("to_tribunal_decision", []) if k in group}
-        db = {k: w for k, _g, w in (rb.get("disputes") or {}).get("to_tribunal_decision", []) if k in group}
+        keys = group(rb)
+        da = {k: w for k, _g, w in (ra.get("disputes") or {}).get("to_tribunal_decision", []) if k in keys}
+        db = {k: w for k, _g, w in (rb.get("disputes") or {}).get("to_tribunal_decision", []) if k in keys}
         both = sorted(set(da) & set(db))
-        count.append(float(len(group)))
+        count_a.append(float(len(group(ra))))
+        count_b.append(float(len(keys)))
         weeks_a.append(sum(da[k] for k in both) / len(both) if both else None)
         weeks_b.append(sum(db[k] for k in both) / len(both) if both else None)
-    return {"disputes_compelled_unsettled": paired([0.0] * len(count), count, "disputes_compelled_unsettled"),
+    return {"disputes_compelled_unsettled": paired(count_a, count_b, "disputes_compelled_unsettled"),
             "weeks_dispute_to_tribunal_decision_compelled_unsettled_mean":
                 paired(weeks_a, weeks_b, "weeks_dispute_to_tribunal_decision_compelled_unsettled_mean")}
 

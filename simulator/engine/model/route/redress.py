@@ -190,17 +190,30 @@ class RedressSteps:
         return "partial" if u < f + r.mediation_partial_agreement_share.value else "family_accepts"
 
     def partial_agreement(self, c: Child) -> None:
-        """Less than the family sought, recorded as partial: a refusal is reversed on narrower terms (the LA assesses,
-        or issues a plan with less provision than asked; what the plan holds can be disputed later as any plan); a
-        plan in force continues, amended in part (contents) or with reduced provision (cessation); the setting named
-        stands with extra help there (placement)."""
+        """Less than the family sought, recorded as partial, never the same as a full win: a refusal to assess is
+        reversed on narrower terms (the LA assesses, and whether a plan follows is decided as for any assessment);
+        a refusal to issue becomes a plan with less provision than asked (what it holds can be disputed later as any
+        plan); a plan's contents are amended in part; a cessation is deferred, not reversed (the plan is kept for
+        the rule set's `compliance.cessation_deferred`, then ceased); the setting named stands with extra help there
+        (placement)."""
         kind = c.dispute
         if kind in ("refusal_to_assess", "refusal_to_issue"):
             self.resolve_for_family(c, "partial")
-        elif kind in ("contents", "cessation"):
+        elif kind == "cessation":
+            self.end_dispute(c, "partial")
+            days = self.law.compliance_days["cessation_deferred"]
+            self.log(c, "cessation", "deferred_by_agreement", LA, self.engine.now + days, None)
+            if self.engine.now + days < self.horizon:
+                self.engine.schedule(days, self._deferred_cessation, (c, c.disputes))
+        elif kind == "contents":
             self.end_dispute(c, "partial")
         else:
             self.decision_stands(c, kind, "partial")
+
+    def _deferred_cessation(self, arg: tuple) -> None:
+        c, n = arg
+        if c.status == "plan" and c.disputes == n and not c.dispute:
+            self.cease(c)
 
     def independent_review(self, c: Child, step: Any) -> None:
         """An independent review between mediation and tribunal (a reform's rung): decided within its limit."""

@@ -188,7 +188,10 @@ class TribunalSteps:
         deadline = self.engine.now + limit
         action = SEND_BACK[kind]
         if action == "assess":
-            c.ordered = True
+            # an order, a concession or a full agreement to assess: reg 44 sets the LA 10 weeks to say no plan will
+            # follow, else 14 to issue it; a partial agreement to assess leaves the plan as uncertain as any other
+            # assessment's (not `ordered`: it may lapse, be withdrawn or end without a plan)
+            c.ordered = how != "partial"
             c.refused = False
             c.final_deadline = deadline
             self.log(c, "comply", f"assess_after_{how}", LA, self.engine.now + self.law.compliance_days[
