@@ -190,3 +190,48 @@ def test_a_cessation_agreed_in_part_is_deferred_not_reversed(tmp_path, small_dic
     [deferred] = [x for x in mine if f"{x.step}:{x.event}" == "cessation:deferred_by_agreement"]
     assert abs(deferred.deadline_day - agreed - 365.25) < 1e-6
     assert c.status == "ceased" and abs(c.ceased_at - agreed - 365.25) < 1e-6
+
+
+def _scoped_reform(tmp_path, name: str, authorities: list[str]) -> str:
+    import yaml
+    doc = {"name": name, "label": name, "description": "test", "baseline": "current_2014",
+           "switches": {name: {"label": name, "source": "test fixture", "in_force": "start",
+                               "in_force_source": "test fixture", "authorities": authorities,
+                               "authorities_source": "test fixture",
+                               "changes": [{"path": "effects.requests_multiplier", "value": 0.5,
+                                            "source": "test fixture", "assumption": "test", "range": [0.5, 0.5]}]}}}
+    (tmp_path / "rules" / f"{name}.yaml").write_text(yaml.safe_dump(doc))
+    return name
+
+
+def test_a_switch_scoped_to_authorities_applies_only_there_and_says_where(tmp_path, small_dict):
+    """B4: a switch scoped to a list of authorities changes the law of their children only. small_la's one authority
+    (Wandsworth, code 212): scoped to it, half the requests are kept (the thinning draw is shared, so exactly the
+    children whose draw falls below 0.5/OVERSAMPLE); scoped to another authority, nothing changes; the in-force
+    table says where."""
+    write_scenario(tmp_path, small_dict, "s.yaml")
+    here = _scoped_reform(tmp_path, "here", ["Wandsworth"])
+    there = _scoped_reform(tmp_path, "there", ["Leeds"])
+    runs = {}
+    for rules in ("current_2014", here, there):
+        loaded = load_scenario(tmp_path / "s.yaml", rules)
+        runs[rules] = (loaded, replication_metrics(simulate(loaded, 3, 0))["metrics"]["requests"])
+    assert runs[there][1] == runs["current_2014"][1]
+    assert 0.4 < runs[here][1] / runs["current_2014"][1] < 0.6
+    assert runs[here][0].law.la_effects["212"].requests_multiplier == 0.5
+    assert runs[here][0].law.effects.requests_multiplier == 1.0 and runs[there][0].law.la_effects == {}
+    where = {sw: w for sw, _when, _src, w in runs[there][0].in_force}
+    assert where["there"].startswith("1 authorities only") and "in this scenario: 0 of 1" in where["there"]
+
+
+def test_a_scoped_switch_may_change_only_effects_read_per_authority(tmp_path):
+    import pytest
+    from pydantic import ValidationError
+
+    from simulator.schema.rules import Switch
+
+    with pytest.raises(ValidationError, match="may change only the effects"):
+        Switch.model_validate({"label": "x", "source": "x", "in_force": "start", "in_force_source": "x",
+                               "authorities": ["Leeds"], "authorities_source": "x",
+                               "changes": [{"path": "redress_ladder.mediation.mandatory", "value": True,
+                                            "source": "x"}]})

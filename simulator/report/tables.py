@@ -109,12 +109,13 @@ def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | No
     """What was in force from when: every switch's commencement in this run (a reform has no effect before)."""
     if not rows:
         return ""
-    body = [["Rule set", "Switch", "In force in this run", "Date from"]]
+    body = [["Rule set", "Switch", "In force in this run", "Date from", "Where"]]
     for r in rows:
         when = r["in_force"]
         shown = "from the start (hypothetical)" if when == start and "hypothetical" in (r["source"] or "") else \
             (f"from {when}" if when else f"not within the run (after {end}): no effect")
-        body.append([r["rules"], r["switch"], shown, (r["source"] or "")[:90]])
+        body.append([r["rules"], r["switch"], shown, (r["source"] or "")[:90],
+                     (r.get("where") or "every authority")[:110]])
     return "What is in force, and from when\n" + table(body)
 
 

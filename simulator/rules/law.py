@@ -100,6 +100,8 @@ class Law:
     triple_lock_year_group: int = 3
     plan_end_age: float = PLAN_END_AGE
     post19_age: float = POST19_AGE
+    # the effects in authorities where a switch scoped to them is in force, by authority code (elsewhere `effects`)
+    la_effects: dict[str, EffectSizes] = field(default_factory=dict)
 
     @property
     def final_plan_weeks(self) -> float:

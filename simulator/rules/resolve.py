@@ -58,6 +58,8 @@ class AppliedChange:
     range: tuple[float, float] | None
     in_force: str = "start"  # the switch's in-force date (ISO) from its source, or "start"
     in_force_source: str = ""
+    authorities: tuple[str, ...] | None = None  # the switch applies in these authorities only (None: everywhere)
+    authorities_source: str = ""
 
 
 def apply_change(doc: dict, ch: Change | AppliedChange) -> Any:
@@ -152,7 +154,9 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
             errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {msg}")
             continue
         out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range,
-                                 str(sw.in_force), sw.in_force_source))
+                                 str(sw.in_force), sw.in_force_source,
+                                 tuple(sw.authorities) if sw.authorities is not None else None,
+                                 sw.authorities_source or ""))
     if errors:
         raise InputError(errors)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -53,6 +53,12 @@ EFFECT_BOUNDS: dict[str, tuple[float, float]] = {
     "mediation_chosen_multiplier": (0.0, 10.0),
     "la_late_compliance_multiplier": (0.0, 10.0),
 }
+
+
+# the effects the engine reads for each child's authority, so a switch may be scoped to some authorities
+SCOPABLE_EFFECTS = ("requests_multiplier", "refuse_to_assess_multiplier", "la_refusal_convergence",
+                    "no_plan_multiplier", "draft_writing_multiplier", "contents_dispute_multiplier",
+                    "placement_dispute_multiplier", "mediation_chosen_multiplier")
 
 
 def effect_problem(name: str, value: object) -> str | None:
@@ -338,7 +344,31 @@ class Switch(Strict):
     # a switch that only makes sense on top of another (a sensitivity case of a tailored list needs the list): named
     # alone over a rule set without that switch, it is refused instead of building a list of its own
     needs: str | None = None
+    # a switch tested in some authorities only (the Improvement Plan's Change Programme, addendum Gap 8): its effects
+    # apply to children of the authorities named here (scenario name or code), current law elsewhere
+    # (in the file: a list, or the name of one of the reform's `authority_lists`)
+    authorities: list[str] | None = None
+    authorities_source: str | None = None
     changes: Annotated[list[Change], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _scoped(self):
+        if self.authorities is not None:
+            if not self.authorities or not self.authorities_source:
+                raise ValueError("authorities needs at least one authority and an authorities_source")
+            bad = [ch.path for ch in self.changes if ch.path.removeprefix("effects.") not in SCOPABLE_EFFECTS]
+            if bad:
+                raise ValueError(f"a switch scoped to authorities may change only the effects the engine reads per "
+                                 f"authority (allowed: {', '.join('effects.' + e for e in SCOPABLE_EFFECTS)}; got "
+                                 f"{', '.join(bad)})")
+        return self
+
+
+class AuthorityList(Strict):
+    """Authorities a reform's switches may be scoped to (scenario names or codes), with where the list comes from."""
+
+    source: str
+    authorities: Annotated[list[str], Field(min_length=1)]
 
 
 class RuleDelta(Strict):
@@ -348,4 +378,24 @@ class RuleDelta(Strict):
     label: str
     description: str
     baseline: str
+    authority_lists: dict[str, AuthorityList] = {}
     switches: dict[str, Switch]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_lists(cls, data: Any) -> Any:
+        """A switch scoped by the name of a list gets the list and its source (a name no list has is refused)."""
+        if not isinstance(data, dict) or not isinstance(data.get("switches"), dict):
+            return data
+        lists = data.get("authority_lists") or {}
+        switches = {}
+        for name, sw in data["switches"].items():
+            if isinstance(sw, dict) and isinstance(sw.get("authorities"), str):
+                lst = lists.get(sw["authorities"])
+                if not isinstance(lst, dict):
+                    raise ValueError(f"switches.{name}.authorities: no authority list named {sw['authorities']!r} "
+                                     f"(allowed: {', '.join(lists) or 'none'})")
+                sw = {**sw, "authorities": lst.get("authorities"),
+                      "authorities_source": sw.get("authorities_source") or lst.get("source")}
+            switches[name] = sw
+        return {**data, "switches": switches}

@@ -48,9 +48,9 @@ def in_force_table(*sides: LoadedScenario) -> list[dict[str, Any]]:
     end), with where the date comes from. A reform's effect before its commencement is nil, and the output says so."""
     rows = []
     for side in sides:
-        for switch, when, source in side.in_force:
+        for switch, when, source, where in side.in_force:
             rows.append({"rules": side.law.name, "switch": switch, "in_force": str(when) if when else None,
-                         "source": source})
+                         "source": source, "where": where or "every authority"})
     return rows
 
 

@@ -48,6 +48,7 @@ class LAState:
         self.p_refuse = spec.refuse_to_assess_probability
         self.p_no_plan = spec.no_plan_after_assessment_probability
         self.rungs: dict[str, Resource] = {}  # redress rungs with a capacity (from the rule set)
+        self.fx: Any = None  # the law's effects in this authority (`Journey._use_law`): a switch may be scoped
 
     def resize_special(self, growth: float) -> None:
         """Special places after a change of the law's multiplier (local inclusion plans), at this year's growth."""

@@ -171,6 +171,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._triple_lock = (self.cal.day(lock), law.triple_lock_year_group)
         for la in self.las:
             la.places_multiplier = fx.special_places_multiplier
+            la.fx = law.la_effects.get(la.spec.code, fx)  # a switch scoped to some authorities (Change Programme)
 
     def _commence(self, law: Law) -> None:
         """A reform's switches come into force: steps from today follow the new law (disputes, plans and requests

@@ -88,9 +88,9 @@ class AssessmentSteps:
     def refusal_probability(self, la: LAState, requester: str) -> float:
         """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
         p = la.p_refuse
-        p += self.fx.la_refusal_convergence * (self.national_refusal - p)
+        p += la.fx.la_refusal_convergence * (self.national_refusal - p)
         # the published rate is of all requests; withdrawn ones never reach the decision
-        return min(1.0, p * self.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
+        return min(1.0, p * la.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
 
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
@@ -188,7 +188,7 @@ class AssessmentSteps:
         # the decision whether to issue is the assessment's, after an order too (reg 44(2)(c): the LA may still
         # decide not to make a plan, and says so within 10 weeks of the order)
         if (pin == "not_to_issue") if pin else \
-                self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx.no_plan_multiplier:
+                self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.las[c.la].fx.no_plan_multiplier:
             c.no_plan = True
             self.counters.count(c, ASSESSED_NO_PLAN, now)
             self.log(c, "decide_to_issue", "not_to_issue", LA, no_plan_by, now <= no_plan_by)

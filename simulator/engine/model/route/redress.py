@@ -34,10 +34,11 @@ class RedressSteps:
 
     def _dispute_p(self, c: Child, kind: str) -> float:
         p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
+        fx = self.las[c.la].fx
         if kind == "contents":
-            p *= self.fx.contents_dispute_multiplier
+            p *= fx.contents_dispute_multiplier
         elif kind == "placement":
-            p *= self.fx.placement_dispute_multiplier
+            p *= fx.placement_dispute_multiplier
         return min(1.0, p)
 
     def dispute_or_accept(self, c: Child, kind: str) -> None:
@@ -116,7 +117,7 @@ class RedressSteps:
         pin = self.pinned(c, "mediation")
         volunteer = (pin == "chosen") if pin else (self.rng.mediation_chosen.u(i, occ) <
                                                    self.sc.redress.mediation_chosen_probability.value
-                                                   * self.fx.mediation_chosen_multiplier)
+                                                   * self.las[c.la].fx.mediation_chosen_multiplier)
         r = self.sc.redress
         now = self.engine.now
         limit = step.time_limit_days
