@@ -235,3 +235,50 @@ def test_a_scoped_switch_may_change_only_effects_read_per_authority(tmp_path):
                                "authorities": ["Leeds"], "authorities_source": "x",
                                "changes": [{"path": "redress_ladder.mediation.mandatory", "value": True,
                                             "source": "x"}]})
+
+
+def _transfer_events(tmp_path, small_dict, rules: str, name: str, **child) -> list[str]:
+    d = base(small_dict)
+    loaded = load_scenario(write_scenario(tmp_path, d, name), rules)
+    rows: list = []
+    kid = {}
+
+    def add(j):
+        kid["c"] = j.add_existing_plan(child.pop("setting", "mainstream"), age=10.5, first_review_day=400.0,
+                                       **child)
+
+    simulate(loaded, 1, 0, recorder=Recorder(rows.extend, chunk=1), prepare=add)
+    return [f"{x.step}:{x.event}" for x in rows if x.child == kid["c"].id]
+
+
+def test_the_white_papers_step_down_at_phase_transfer_goes_by_need(tmp_path, small_dict):
+    """B5: reassessment at phase transfer steps a plan down with the switch's probability times the need's ISP
+    eligibility: with the probability 1, an SLCN child (eligibility 1) is stepped down at the transfer to
+    secondary; a PMLD child (eligibility 0) never is."""
+    write_scenario(tmp_path, {}, "unused.yaml")
+    name = reform(tmp_path, "step_down_all", [{"path": "effects.step_down_at_phase_transfer", "value": 1.0,
+                                               "assumption": "test", "range": [1.0, 1.0]}])
+    slcn = _transfer_events(tmp_path, small_dict, name, "s1.yaml", need="SLCN")
+    pmld = _transfer_events(tmp_path, small_dict, name, "s2.yaml", need="PMLD")
+    assert "phase_transfer:reassessed_plan_to_cease" in slcn
+    assert any(e.startswith("phase_transfer:review_age_11") for e in pmld)
+    assert "phase_transfer:reassessed_plan_to_cease" not in pmld
+
+
+def test_the_triple_lock_protects_a_special_place_held_on_its_date_not_one_taken_later(tmp_path, small_dict):
+    """B5: 'every child with a special school place in 2029 keeps it'. With the lock's date moved to 1 January 2018
+    and its year group out of reach (14), a child in a special school since the run began (2019) holds no place from
+    the lock's date and is stepped down; with the date at 1 January 2019 (day 0), the same child is protected."""
+    write_scenario(tmp_path, {}, "unused.yaml")
+    common = [{"path": "effects.step_down_at_phase_transfer", "value": 1.0, "assumption": "test",
+               "range": [1.0, 1.0]},
+              {"path": "effects.protect_special_places", "value": True},
+              {"path": "support_plans.triple_lock_year_group", "value": 14}]
+    late = reform(tmp_path, "lock_2018", [*common, {"path": "support_plans.triple_lock_measured_on",
+                                                    "value": "2018-01-01"}])
+    held = reform(tmp_path, "lock_2019", [*common, {"path": "support_plans.triple_lock_measured_on",
+                                                    "value": "2019-01-01"}])
+    before = _transfer_events(tmp_path, small_dict, late, "s1.yaml", need="SLCN", setting="maintained_special")
+    during = _transfer_events(tmp_path, small_dict, held, "s2.yaml", need="SLCN", setting="maintained_special")
+    assert "phase_transfer:reassessed_plan_to_cease" in before
+    assert "phase_transfer:reassessed_plan_to_cease" not in during

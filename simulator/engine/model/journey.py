@@ -167,6 +167,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                                  for band, by in self.sc.reviews.destinations.items()}
         self._p_late_comply = self.sc.redress.la_late_compliance_probability.value * fx.la_late_compliance_multiplier
         self._p_isp = {n: fx.school_support_plan_share * law.isp_eligible_by_need.get(n, 1.0) for n in self.needs}
+        self._p_step_down = {n: fx.step_down_at_phase_transfer * law.isp_eligible_by_need.get(n, 1.0)
+                             for n in self.group_index.needs}
         lock = law.triple_lock_measured_on
         self._triple_lock = (self.cal.day(lock), law.triple_lock_year_group)
         for la in self.las:
