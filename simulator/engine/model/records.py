@@ -114,6 +114,11 @@ HEARINGS = "hearings"
 WEEKS_TO_HEARING_SUM = "weeks_to_hearing_sum"
 DECIDED_FOR_FAMILY = "decided_for_family"
 DECIDED_FOR_LA = "decided_for_la"
+# the tribunal's recommendations on health and social care (extended powers) and the commissioners' answers
+RECOMMENDATIONS_MADE = "recommendations_made"
+RECOMMENDATIONS_ANSWERED = "recommendations_answered"
+RECOMMENDATIONS_ANSWERED_ON_TIME = "recommendations_answered_on_time"  # within the 5 weeks
+RECOMMENDATIONS_FOLLOWED = "recommendations_followed"
 # costs, by payer
 COST_BY_PAYER = {p: f"cost_{p}" for p in PAYERS}
 
@@ -126,6 +131,7 @@ COUNTS = frozenset({
     *MEDIATION_BY_OUTCOME.values(), MEDIATIONS_COMPELLED, MEDIATION_LIMIT_MISSED, DROPPED_OUT,
     MEDIATIONS, MEDIATIONS_SETTLED, INDEPENDENT_REVIEWS, APPEALS_REGISTERED, *APPEALS_BY_TYPE.values(),
     APPEALS_CONCEDED, APPEALS_WITHDRAWN, HEARINGS, WEEKS_TO_HEARING_SUM, DECIDED_FOR_FAMILY, DECIDED_FOR_LA,
+    RECOMMENDATIONS_MADE, RECOMMENDATIONS_ANSWERED, RECOMMENDATIONS_ANSWERED_ON_TIME, RECOMMENDATIONS_FOLLOWED,
     *COST_BY_PAYER.values()})
 # counted for each authority as well (the per-authority backtest)
 LA_COUNTS = frozenset({REQUESTS, REFUSED, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS, WITHIN_LIMIT_EXCL_EXCEPTIONS})

@@ -29,6 +29,10 @@ from ..records import (
     DECIDED_FOR_FAMILY,
     DECIDED_FOR_LA,
     HEARINGS,
+    RECOMMENDATIONS_ANSWERED,
+    RECOMMENDATIONS_ANSWERED_ON_TIME,
+    RECOMMENDATIONS_FOLLOWED,
+    RECOMMENDATIONS_MADE,
     WEEKS_TO_HEARING_SUM,
 )
 from ..streams import RECONSIDERATION_NAMING
@@ -150,7 +154,8 @@ class TribunalSteps:
         """The extended powers (continued after the trial: errata.md 1): with an education appeal heard, the tribunal
         may recommend health or social care provision; the commissioner answers in writing within 5 weeks, giving
         the steps it will take or its reasons. Non-binding: a refusal can go only to the PHSO (health), the LGSCO
-        (social care) or judicial review. Only logged: no later draw of the child changes."""
+        (social care) or judicial review. Logged and counted (made, answered on time, followed): no later draw of
+        the child changes."""
         i, k, r, rng = c.id, c.disputes, self.sc.redress, self.rng
         if rng.extended_powers.u(i, k) >= r.extended_powers_share.value:
             return
@@ -158,6 +163,7 @@ class TribunalSteps:
             self.log(c, "tribunal_recommendation", "not_made", TRIBUNAL)
             return
         self.log(c, "tribunal_recommendation", "made", TRIBUNAL)
+        self.counters.count(c, RECOMMENDATIONS_MADE, self.engine.now)
         limit = self.law.compliance_days["recommendation_response"]
         days = limit * rng.recommendation_days.u(i, k)
         if rng.recommendation_late.u(i, k) < r.recommendation_response_late_probability.value:
@@ -171,8 +177,14 @@ class TribunalSteps:
     def _recommendation_answered(self, arg: tuple) -> None:
         c, deadline, followed, who = arg
         now = self.engine.now
+        on_time = now <= deadline + 1e-9
         self.log(c, "recommendation_response", "followed" if followed else "not_followed_reasons_given", who,
-                 deadline, now <= deadline + 1e-9)
+                 deadline, on_time)
+        self.counters.count(c, RECOMMENDATIONS_ANSWERED, now)
+        if on_time:
+            self.counters.count(c, RECOMMENDATIONS_ANSWERED_ON_TIME, now)
+        if followed:
+            self.counters.count(c, RECOMMENDATIONS_FOLLOWED, now)
 
     def resolve_for_family(self, c: Child, how: str) -> None:
         """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
