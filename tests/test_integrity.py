@@ -282,3 +282,39 @@ def test_the_triple_lock_protects_a_special_place_held_on_its_date_not_one_taken
     during = _transfer_events(tmp_path, small_dict, held, "s2.yaml", need="SLCN", setting="maintained_special")
     assert "phase_transfer:reassessed_plan_to_cease" in before
     assert "phase_transfer:reassessed_plan_to_cease" not in during
+
+
+def _map(rules: str) -> dict:
+    from simulator.rules.accountability import map_document
+    from simulator.rules.resolve import resolve_rules
+
+    return {r["step"]: r for r in map_document(resolve_rules(rules)[0], resolve_rules("current_2014")[0])["steps"]}
+
+
+def test_the_map_pays_administration_from_the_general_fund_as_the_engine_does():
+    """B11 (errata.md 5): assessment, advice, mediation, the certificate, the appeal, the hearing and compliance are
+    SEN administration (the LA's general fund); the engine's unit costs book them there too."""
+    from simulator.rules.law import compile_law
+    from simulator.rules.resolve import resolve_rules
+
+    m = _map("current_2014")
+    for step in ("decide_to_assess", "psychological_advice", "mediation_advice", "mediation",
+                 "mediation_certificate", "appeal", "hearing", "comply"):
+        assert "la_high_needs" not in m[step]["payer"] and "la_general_fund" in m[step]["payer"], step
+    costs = compile_law(resolve_rules("current_2014")[0]).costs
+    for item in ("assessment", "mediation", "appeal_conceded", "hearing"):
+        assert "la_high_needs" not in {payer for _amount, payer in costs[item]}, item
+    assert "social_care" in {payer for _amount, payer in costs["assessment"]}  # social care is costed now
+
+
+def test_the_map_flags_the_gaps_it_missed():
+    """The hearing list has no limit and nowhere to take the wait; no source says a mediated agreement binds the LA;
+    the review every 12 months (s.44(1)) is a deadline; the White Paper's school-level plan takes some children from
+    the decision to assess and its appeal, which is flagged by route although the steps have different names."""
+    now, wp = _map("current_2014"), _map("white_paper_2026+tiered_support_plans")
+    assert any("no statutory limit on the wait" in g for g in now["hearing"]["gaps"])
+    assert any("non-binding remedy" in g for g in now["mediation"]["gaps"])
+    assert "review within 12 months: 12 months" in now["annual_review"]["deadline"]
+    lost = [g for g in wp["school_support_plan"]["gaps"] if "takes from decide_to_assess" in g]
+    assert lost and "tribunal_appeal" in lost[0] and "mediation" in lost[0]
+    assert "school_support_plan" not in now  # not in force under current law: no gap to flag

@@ -182,6 +182,10 @@ def format_map(doc: dict[str, Any], fmt: str) -> str:
         out = [f"# Accountability map: {doc['label']} (`{doc['rules']}`)", "",
                "| " + " | ".join(head) + " | Incentive |", "|" + "---|" * (len(head) + 1)]
         for r, raw in zip(rows, doc["steps"], strict=True):
+            if raw.get("sections"):  # the lead for each section of the plan (CFA s.42: no split duty)
+                r = [r[0], r[1] + "; leads: " + ", ".join(f"{k}: {v}" for k, v in raw["sections"].items()), *r[2:]]
+            elif raw.get("lead"):
+                r = [r[0], r[1] + f"; lead: {raw['lead']}", *r[2:]]
             out.append("| " + " | ".join(c.replace("|", "/") for c in r) + f" | {raw['incentive']} |")
         out += ["", f"Gaps flagged: {doc['gap_count']}.", "",
                 "Bodies: " + "; ".join(f"**{k}**: {v['label']} (accountable to {v['accountable_to']})"
