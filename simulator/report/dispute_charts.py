@@ -71,7 +71,7 @@ def dispute_chart(results: Results, note: str) -> Chart:
     ax.set_yticks(y, [lab for _k, lab in keys])
     ax.set_xlim(0, max(np.nanmax([r["ci95_high"] or 0 for r in rows] + [10.0]) * 1.1, 10.0))
     ax.set_xlabel("weeks from the disputed decision")
-    ax.set_title("Weeks from a disputed decision to its end, to a remedy, and to the tribunal", loc="left")
+    ax.set_title("Weeks from a disputed decision: to its end, a remedy, the tribunal", loc="left")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     fig.legend(loc="outside upper center", ncols=min(2, k), frameon=False)
     return Chart("dispute-to-end", "Weeks from a disputed decision to its end, to a remedy, and to the tribunal", fig,
