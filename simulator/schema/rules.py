@@ -341,12 +341,10 @@ class Switch(Strict):
     # a sensitivity case or an alternative beside the proposals (the seed's asks): applied only when named
     # (`green_paper_2022+no_appeal_outside_list`), never as part of the reform itself
     alternative: bool = False
-    # a switch that only makes sense on top of another (a sensitivity case of a tailored list needs the list): named
-    # alone over a rule set without that switch, it is refused instead of building a list of its own
+    # a switch that needs another first (a sensitivity case of a list needs the list): refused without it
     needs: str | None = None
-    # a switch tested in some authorities only (the Improvement Plan's Change Programme, addendum Gap 8): its effects
-    # apply to children of the authorities named here (scenario name or code), current law elsewhere
-    # (in the file: a list, or the name of one of the reform's `authority_lists`)
+    # a switch tested in some authorities only (the Change Programme, addendum Gap 8), by scenario name or code (in
+    # the file: a list, or the name of one of the reform's `authority_lists`): current law elsewhere
     authorities: list[str] | None = None
     authorities_source: str | None = None
     changes: Annotated[list[Change], Field(min_length=1)]
