@@ -318,3 +318,15 @@ def test_the_map_flags_the_gaps_it_missed():
     lost = [g for g in wp["school_support_plan"]["gaps"] if "takes from decide_to_assess" in g]
     assert lost and "tribunal_appeal" in lost[0] and "mediation" in lost[0]
     assert "school_support_plan" not in now  # not in force under current law: no gap to flag
+
+
+def test_model_md_states_the_ranges_the_files_hold():
+    """B11: MODEL.md's ranges of the redress assumptions are written from the files (scripts/model_ranges.py), so a
+    range changed in a file and not in the document fails here."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(root / "scripts" / "model_ranges.py"), "--check"], capture_output=True)
+    assert r.returncode == 0, "docs/MODEL.md's ranges differ from the files: run python scripts/model_ranges.py"
