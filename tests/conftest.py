@@ -60,3 +60,27 @@ def quiet(doc: dict) -> dict:
     pin(d["population"]["assessment_withdrawn_probability"], 0.0)
     pin(d["population"]["assessment_lapsed_probability"], 0.0, by_year={})
     return d
+
+
+# the working times a one-child test fixes at their central values, so its dates can be worked out by hand
+FIXED_WORKING_TIMES = ("panel_decision_days", "ep_advice_days", "health_advice_days", "social_care_advice_days",
+                       "school_advice_days", "decide_to_issue_days", "draft_writing_days",
+                       "setting_consultation_days", "finalise_days", "place_start_days")
+
+
+def one_child_fixed(doc: dict) -> dict:
+    """A quiet scenario for one child at a time: no other requests, every working time fixed at its central value,
+    mediation held at day 25 and an appeal lodged at day 30 after a decision, and no lateness, withdrawal,
+    concession or drop-out (the shared fixture of the mechanism and rule tests)."""
+    d = quiet(doc)
+    d["local_authorities"]["items"][0]["requests_per_year"] = 0
+    for k in FIXED_WORKING_TIMES:
+        pin(d["durations"][k], d["durations"][k]["value"], distribution="fixed")
+    r = d["redress"]
+    pin(r["mediation_held_days"], 25, distribution="fixed")
+    pin(r["decision_to_appeal_days"], 30, distribution="fixed")
+    for k in ("mediation_held_late_probability", "withdrawn_probability", "la_concedes_probability"):
+        pin(r[k], 0.0)
+    for v in r["drop_out_at_compelled_rung_probability"].values():
+        pin(v, 0.0)
+    return d

@@ -204,7 +204,7 @@ def test_an_interrupted_batch_resumes_computing_only_the_missing_tasks(tmp_path)
 
 def test_a_live_lock_is_refused(tmp_path):
     p = plan_sweep(write_sweep(tmp_path))
-    with BatchFolder(tmp_path / "b", identity(p)), pytest.raises(InputError, match="in use by process"):
+    with BatchFolder(tmp_path / "b", identity(p)), pytest.raises(InputError, match="being written by another sendsim run"):
         BatchFolder(tmp_path / "b", identity(p), resume=True)
 
 

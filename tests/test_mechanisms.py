@@ -16,26 +16,11 @@ from simulator.analysis.runs.runner import simulate
 from simulator.engine.model.records import Recorder
 from simulator.rules.scenario import load_scenario
 
-from .conftest import pin, quiet, write_scenario
-
-FIXED = ("panel_decision_days", "ep_advice_days", "health_advice_days", "social_care_advice_days",
-         "school_advice_days", "decide_to_issue_days", "draft_writing_days", "setting_consultation_days",
-         "finalise_days", "place_start_days")
+from .conftest import one_child_fixed, pin, write_scenario
 
 
 def base(small_dict: dict) -> dict:
-    d = quiet(small_dict)
-    d["local_authorities"]["items"][0]["requests_per_year"] = 0
-    for k in FIXED:
-        pin(d["durations"][k], d["durations"][k]["value"], distribution="fixed")
-    r = d["redress"]
-    pin(r["mediation_held_days"], 25, distribution="fixed")
-    pin(r["decision_to_appeal_days"], 30, distribution="fixed")
-    for k in ("mediation_held_late_probability", "withdrawn_probability", "la_concedes_probability"):
-        pin(r[k], 0.0)
-    for v in r["drop_out_at_compelled_rung_probability"].values():
-        pin(v, 0.0)
-    return d
+    return one_child_fixed(small_dict)
 
 
 def run_one(tmp_path, doc: dict, rules: str, name: str = "s.yaml", **child) -> list:

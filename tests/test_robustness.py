@@ -166,9 +166,15 @@ def test_resume_of_another_run_and_damaged_manifest_are_refused(tmp_path: Path):
     assert CliRunner().invoke(main, _run_args(out, 2, 5, 1)).exit_code == 0
     r = CliRunner().invoke(main, _run_args(out, 2, 9, 1, "--resume"))
     assert r.exit_code == 2 and "holds another run (seed 5 there, 9 now)" in r.output
-    (out / "manifest.json").write_text('{"scen')
+    (out / ".sendsim-folder.json").write_text('{"scen')  # the marker holds the run's identity
     r = CliRunner().invoke(main, _run_args(out, 2, 5, 1, "--resume"))
-    assert r.exit_code == 2 and "manifest.json is missing or damaged" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2 and "not a readable sendsim folder marker" in r.output and "Traceback" not in r.output
+    (out / ".sendsim-folder.json").unlink()
+    r = CliRunner().invoke(main, _run_args(out, 2, 5, 1, "--force"))  # no marker: read as format 0, never deleted
+    assert r.exit_code == 2 and "before folders carried a marker (format 0)" in r.output
+    from simulator.analysis.runs.folder import write_marker
+
+    write_marker(out, "run", {})
     r = CliRunner().invoke(main, _run_args(out, 2, 9, 1, "--force"))
     assert r.exit_code == 0, r.output
     assert json.loads((out / "manifest.json").read_text())["seed"] == 9
@@ -184,6 +190,48 @@ def test_force_never_deletes_a_folder_that_is_not_a_run(tmp_path: Path):
     assert (out / "thesis.docx").read_text() == "precious"
 
 
+@pytest.mark.parametrize("lookalike", ["manifest.json", "replications"])
+def test_force_never_deletes_a_folder_that_only_looks_like_a_run(tmp_path: Path, lookalike: str):
+    """A web app's folder with its own manifest.json (or any folder with a replications/ folder) is not sendsim's:
+    without sendsim's marker, --force and --resume refuse in one line and every file stays."""
+    out = tmp_path / "app"
+    out.mkdir()
+    if lookalike == "manifest.json":
+        (out / "manifest.json").write_text('{"name": "pwa"}')
+    else:
+        (out / "replications").mkdir()
+    (out / "thesis.docx").write_text("precious")
+    before = sorted(p.name for p in out.iterdir())
+    for extra in (("--force",), ("--resume",)):
+        r = CliRunner().invoke(main, _run_args(out, 1, 1, 1, *extra))
+        assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+        assert len([ln for ln in r.output.splitlines() if ln.startswith("error:")]) == 1
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert (out / "thesis.docx").read_text() == "precious"
+
+
+def test_compare_into_a_run_folder_is_refused_and_its_marker_names_its_kind(tmp_path: Path):
+    out = tmp_path / "run"
+    assert CliRunner().invoke(main, _run_args(out, 1, 1, 1)).exit_code == 0
+    marker = json.loads((out / ".sendsim-folder.json").read_text())
+    assert marker["sendsim_folder"] == "run" and marker["format"] == 1 and marker["identity"]["seed"] == 1
+    r = CliRunner().invoke(main, ["compare", str(SMALL), "--rules", "current_2014", "--rules", "current_2014",
+                                  "-n", "2", "--until", "2019-01-31", "--out", str(out), "--force"])
+    assert r.exit_code == 2 and "holds a run written by sendsim, not a comparison" in r.output, r.output
+    assert (out / "summary.json").is_file()
+
+
+def test_a_marker_of_a_newer_format_is_refused_naming_its_version(tmp_path: Path):
+    from simulator.analysis.runs.folder import MARKER
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / MARKER).write_text(json.dumps({"sendsim_folder": "run", "format": 99, "written_by": "sendsim 9.0.0",
+                                          "identity": {}}))
+    r = CliRunner().invoke(main, _run_args(out, 1, 1, 1, "--force"))
+    assert r.exit_code == 2 and "format 99 written by sendsim 9.0.0" in r.output, r.output
+
+
 def test_out_that_is_a_file_or_empty_is_bad_input(tmp_path: Path):
     f = tmp_path / "file.txt"
     f.write_text("x")
@@ -197,7 +245,7 @@ def test_out_that_is_a_file_or_empty_is_bad_input(tmp_path: Path):
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EACCES, errno.EROFS])
 def test_disk_full_permission_read_only_are_one_line_exit_1(tmp_path: Path, monkeypatch, err: int):
     """The environment fails while writing: one line, exit 1, no temporary file left."""
-    import simulator.analysis.runs.rundir as rundir
+    import simulator.analysis.runs.folder as folder
 
     real = os.replace
 
@@ -206,7 +254,7 @@ def test_disk_full_permission_read_only_are_one_line_exit_1(tmp_path: Path, monk
             raise OSError(err, os.strerror(err), str(dst))
         return real(src, dst)
 
-    monkeypatch.setattr(rundir.os, "replace", failing)
+    monkeypatch.setattr(folder.os, "replace", failing)
     out = tmp_path / "run"
     r = CliRunner().invoke(main, _run_args(out, 1, 1, 1))
     assert r.exit_code == 1, r.output
@@ -261,3 +309,33 @@ def test_an_interrupted_extension_leaves_no_stale_summary(tmp_path: Path, monkey
     r = CliRunner().invoke(main, _run_args(out, 4, 5, 1, "--resume"))
     assert r.exit_code == 0 and "resuming: 3 of 4" in r.output
     assert (out / "summary.json").read_bytes() == _clean_summary(tmp_path, 4, 5)
+
+
+def test_sigkill_of_a_batch_leaves_no_worker_behind(tmp_path: Path):
+    """`batch --workers 2` killed with SIGKILL (its workers get no signal): both workers are gone within 10 s,
+    because every local pool's workers watch their parent (the one executor, `runs.runner._worker_pool`)."""
+    import yaml
+
+    sweep = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
+    sweep.update(name="long_for_kill", replications=40)
+    (tmp_path / "long.yaml").write_text(yaml.safe_dump(sweep))
+    proc = subprocess.Popen([*SENDSIM, "batch", str(tmp_path / "long.yaml"), "--workers", "2", "--out",
+                             str(tmp_path / "b")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        kids: list[int] = []
+        while time.time() < deadline and len(kids) < 2:
+            time.sleep(0.2)
+            kids = [p for p in _group_alive(proc.pid) if p != proc.pid]
+        assert len(kids) >= 2, "the batch never started its two workers"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.time() + 10
+        while [k for k in kids if Path(f"/proc/{k}").exists() and _group_alive(proc.pid)] and time.time() < deadline:
+            time.sleep(0.1)
+        left = [k for k in _group_alive(proc.pid)]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert left == [], f"batch workers outlived their parent: {left}"

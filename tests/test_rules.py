@@ -22,7 +22,7 @@ from simulator.rules.resolve import resolve_rules
 from simulator.rules.scenario import load_scenario
 from simulator.schema.files import InputError
 
-from .conftest import ROOT, pin, quiet, write_scenario
+from .conftest import ROOT, one_child_fixed, pin, write_scenario
 
 SMALL = ROOT / "scenarios" / "small_la.yaml"
 
@@ -135,22 +135,13 @@ def test_common_random_numbers_narrow_the_interval_of_a_difference(small_dict, t
 
 def mediation_child(tmp_path, small_dict, rules: str, kind: str):
     """One child, every duration fixed, whose family disputes a decision of `kind` and never settles."""
-    d = quiet(small_dict)
+    d = one_child_fixed(small_dict)
     la = d["local_authorities"]["items"][0]
-    la["requests_per_year"] = 0
-    for k in ("panel_decision_days", "ep_advice_days", "health_advice_days", "social_care_advice_days",
-              "school_advice_days", "decide_to_issue_days", "draft_writing_days", "setting_consultation_days",
-              "finalise_days", "place_start_days"):
-        pin(d["durations"][k], d["durations"][k]["value"], distribution="fixed")
     pin(d["durations"]["panel_decision_days"], 21, distribution="fixed")
     r = d["redress"]
-    pin(r["mediation_held_days"], 25, distribution="fixed")
-    pin(r["decision_to_appeal_days"], 30, distribution="fixed")
-    for k in ("mediation_chosen_probability", "mediation_settles_probability", "mediation_held_late_probability",
-              "withdrawn_probability", "la_concedes_probability", "mediation_settles_compelled_probability"):
+    for k in ("mediation_chosen_probability", "mediation_settles_probability",
+              "mediation_settles_compelled_probability"):
         pin(r[k], 0.0)
-    for v in r["drop_out_at_compelled_rung_probability"].values():
-        pin(v, 0.0)
     pin(r["dispute_probability"][kind], 1.0)
     if kind == "refusal_to_assess":
         la["refuse_to_assess_probability"] = 1.0

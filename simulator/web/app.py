@@ -31,6 +31,7 @@ import yaml
 
 from ..analysis.fit.la_scenario import calibrate_delay, forum, official, write
 from ..analysis.runs.compare import compare
+from ..analysis.runs.folder import claim_folder, write_marker
 from ..analysis.runs.results import load_results
 from ..report.charts import run_charts
 from ..report.html import report_html, summary_html
@@ -142,6 +143,10 @@ class App:
 
     def __init__(self, workdir: Path | None = None, workers: int = 2, seed: int = 42):
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="sendsim-serve-"))
+        # the folder contract: the work folder is a new/empty folder or one this page marked before (its jobs'
+        # folders accumulate in it); a folder of the user's own is refused when the server starts
+        claim_folder(self.workdir, "web_work", accumulate=True)
+        write_marker(self.workdir, "web_work", {})
         self.workers = workers
         self.seed = seed
         self.england_path = locate("england", "scenarios")

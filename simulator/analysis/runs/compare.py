@@ -9,17 +9,20 @@ The interval of a difference is computed from the paired differences replication
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ...rules.resolve import flatten, labels
 from ...rules.scenario import LoadedScenario, load_scenario
+from .folder import FolderLock, claim_folder, write_marker
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
 from .registry import PAIRED_METRICS
 from .run import RunResult, run
+from .rundir import check_out_path
 from .stats import bounds, summarise
 
 
@@ -67,17 +70,33 @@ def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int 
     lb = load_scenario(scenario, rules_b, until, from_start)  # both validated before anything runs
     reps = replications or la.scenario.replications
     sd = la.scenario.seed if seed is None else seed
-    runs = []
-    for i, lo in enumerate((la, lb), start=1):
-        d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
-        if progress:
-            progress(f"rule set {i} of 2: {lo.law.name}")
-        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, force))
-    result = _pair(la, lb, runs[0], runs[1], rules_a, rules_b, sd, reps)
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(out_dir / "compare.json", dumps(result))
+    with _comparison_folder(out_dir, [rules_a, rules_b], sd, resume, force):
+        runs = []
+        for i, lo in enumerate((la, lb), start=1):
+            d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
+            if progress:
+                progress(f"rule set {i} of 2: {lo.law.name}")
+            runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, False))
+        result = _pair(la, lb, runs[0], runs[1], rules_a, rules_b, sd, reps)
+        if out_dir is not None:
+            write_atomic(out_dir / "compare.json", dumps(result))
     return result
+
+
+@contextmanager
+def _comparison_folder(out_dir: Path | None, rules: Sequence[str], seed: int, resume: bool,
+                       force: bool) -> Iterator[None]:
+    """The comparison's folder under the folder contract (`folder.claim_folder`): claimed as a comparison, locked
+    while it is written, and marked; its run folders inside are run folders of their own. `--force` empties only a
+    folder sendsim marked as a comparison (so its run folders start again); `--resume` resumes each of them."""
+    if out_dir is None:
+        yield
+        return
+    check_out_path(out_dir)
+    with FolderLock(out_dir):
+        claim_folder(out_dir, "comparison", resume, force)
+        write_marker(out_dir, "comparison", {"rules": list(rules), "seed": seed})
+        yield
 
 
 def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, rules_a: str, rules_b: str,
@@ -151,18 +170,18 @@ def compare_many(scenario: str | Path, rules: Sequence[str], replications: int |
     loaded = [load_scenario(scenario, r, until, from_start) for r in rules]  # all validated before anything runs
     reps = replications or loaded[0].scenario.replications
     sd = loaded[0].scenario.seed if seed is None else seed
-    runs = []
-    for i, lo in enumerate(loaded, start=1):
-        d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
-        if progress:
-            progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
-        runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
-    comparisons = [_pair(loaded[0], loaded[i], runs[0], runs[i], rules[0], rules[i], sd, reps)
-                   for i in range(1, len(loaded))]
-    result = {"scenario": loaded[0].scenario.name, "baseline": loaded[0].law.name,
-              "rules": [lo.law.name for lo in loaded], "seed": sd, "replications": reps,
-              "comparisons": comparisons}
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(out_dir / "compare.json", dumps(result))
+    with _comparison_folder(out_dir, list(rules), sd, False, False):
+        runs = []
+        for i, lo in enumerate(loaded, start=1):
+            d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
+            if progress:
+                progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
+            runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
+        comparisons = [_pair(loaded[0], loaded[i], runs[0], runs[i], rules[0], rules[i], sd, reps)
+                       for i in range(1, len(loaded))]
+        result = {"scenario": loaded[0].scenario.name, "baseline": loaded[0].law.name,
+                  "rules": [lo.law.name for lo in loaded], "seed": sd, "replications": reps,
+                  "comparisons": comparisons}
+        if out_dir is not None:
+            write_atomic(out_dir / "compare.json", dumps(result))
     return result

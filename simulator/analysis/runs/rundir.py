@@ -4,14 +4,15 @@ Why: two runs into one folder used to mix their replications silently, a resume 
 found, and an interrupted write left `.tmp` files and stale summaries. The rules, for every command that writes a
 run folder (run, compare; the batch commands extend this module):
 
-- **A lock.** `RunFolder.open` takes an exclusive `flock` on `DIR/.lock` (released by the kernel when the process
-  dies, so a killed run never leaves the folder locked). A second writer gets `InputError` (exit 2, one line).
+- **A lock.** `RunFolder.open` takes the folder lock of `folder.FolderLock` (an exclusive `flock` on `DIR/.lock`,
+  released by the kernel when the process dies). A second writer gets `InputError` (exit 2, one line).
 - **An identity.** `identity()` is what makes two runs the same run: the scenario file's hash, the rule set and its
   hash, the seed, the engine and whether the event log is written. The number of replications is not part of it:
   asking for more replications of the same run extends it. The manifest records the identity, and so does every
   replication's `metrics.json` (under `run`); resume trusts only replications whose identity matches.
-- **An existing folder is refused** unless `resume` (continue the same run: the identity must match) or `force`
-  (delete its contents and start again; only a folder that is a sendsim run folder, never arbitrary files).
+- **An existing folder is refused** unless `resume` (continue the same run: the identity in its marker must match)
+  or `force` (delete its contents and start again), and both only for a folder whose marker (`folder.MARKER`) says
+  sendsim wrote it as a run: never a folder that merely holds a `manifest.json` or a `replications/` folder.
 - **Atomic writes** (`write_atomic`: a temporary file beside the target, then `os.replace`); leftovers of a killed
   run (`*.tmp`, `rep-*.partial`) are removed under the lock before anything runs; `summary.json` is removed before
   the run starts and written when it ends, so it never sits beside a manifest it does not belong to.
@@ -22,50 +23,22 @@ run folder (run, compare; the batch commands extend this module):
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ...rules.scenario import LoadedScenario
 from ...schema.files import InputError
+from .folder import FolderLock, claim_folder, contents, read_marker, write_atomic, write_marker
 
-
-def _umask() -> int:
-    old = os.umask(0o022)
-    os.umask(old)
-    return old
-
-
-FILE_MODE = 0o666 & ~_umask()  # what a plain open() would give (mkstemp makes 0600)
 IDENTITY_KEYS = ("scenario_sha256", "rules", "rules_sha256", "seed", "engine", "event_log")
-LOCK = ".lock"
 
 
 def identity(loaded: LoadedScenario, seed: int, engine: str, events: bool) -> dict[str, Any]:
     """What makes two runs the same run (see the module docstring)."""
     return {"scenario_sha256": loaded.scenario_sha256, "rules": loaded.law.name, "rules_sha256": loaded.rules_sha256,
             "seed": seed, "engine": engine, "event_log": events}
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a unique temporary file beside it, then a rename (a reader never sees half
-    of it; a failure, e.g. a full disk, leaves neither a half file nor the temporary one)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def check_out_path(out: Path | str) -> Path:
@@ -102,47 +75,12 @@ class RunFolder:
         self.identity = ident
         self.resume = resume
         self.force = force
-        self._fd: int | None = None
+        self._lock = FolderLock(self.path)
         self.skipped: list[str] = []  # replications found but not trusted (other run, damaged)
-
-    # -- locking ----------------------------------------------------------------------------------------------------
-    def _lock(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        lock = self.path / LOCK
-        while True:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as e:
-                os.close(fd)
-                if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    try:
-                        holder = lock.read_text().strip() or "?"
-                    except OSError:
-                        holder = "?"
-                    raise InputError([f"--out: {self.path} is being written by another sendsim run (pid {holder}); "
-                                      "wait for it to finish or choose another --out"]) from None
-                raise
-            # the file may have been unlinked by the previous holder between open and flock: lock the file that is
-            # at the path now, not an orphaned inode
-            try:
-                same = os.fstat(fd).st_ino == os.stat(lock).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            os.close(fd)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
 
     def close(self) -> None:
         """Release the lock (the kernel also releases it if the process dies)."""
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self.path / LOCK)
-            os.close(self._fd)
-            self._fd = None
+        self._lock.release()
 
     def __enter__(self) -> RunFolder:
         return self
@@ -152,11 +90,11 @@ class RunFolder:
 
     # -- opening ----------------------------------------------------------------------------------------------------
     def contents(self) -> list[Path]:
-        return sorted(p for p in self.path.iterdir() if p.name != LOCK)
+        return contents(self.path)
 
     def open(self) -> RunFolder:
         """Lock the folder and decide: a new run, a resume (identity checked) or a forced restart."""
-        self._lock()
+        self._lock.acquire()
         try:
             self._prepare()
         except BaseException:
@@ -165,34 +103,18 @@ class RunFolder:
         return self
 
     def _prepare(self) -> None:
-        items = self.contents()
-        if not items:
-            return
-        man_path = self.path / "manifest.json"
-        is_run = man_path.is_file() or (self.path / "replications").is_dir()
-        if self.force:
-            if not is_run:
-                raise InputError([f"--force: {self.path} is not a sendsim run folder (no manifest.json); refusing "
-                                  "to delete its contents (allowed: a run folder, or a new or empty folder)"])
-            for p in items:
-                shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
-            return
-        if not is_run:
-            raise InputError([f"--out: {self.path} is a folder with other files in it (allowed: a new or empty "
-                              "folder, or a run folder of sendsim with --resume or --force)"])
-        if not self.resume:
-            raise InputError([f"--out: {self.path} already holds a run; add --resume to continue it (same scenario, "
-                              "rules, seed, engine and event log) or --force to delete it and start again"])
-        man = read_json(man_path)
-        if man is None:
-            raise InputError([f"--resume: {man_path} is missing or damaged, so the run cannot be identified; use "
-                              "--force to start again"])
-        differ = [k for k in IDENTITY_KEYS if man.get(k) != self.identity[k]]
-        if differ:
-            what = ", ".join(f"{k} {man.get(k)!r} there, {self.identity[k]!r} now" for k in differ)
-            raise InputError([f"--resume: {self.path} holds another run ({what}); use --force to replace it or "
-                              "choose another --out"])
-        self._clean_leftovers()
+        """The folder contract (`folder.claim_folder`): only a folder marked as a sendsim run is resumed or
+        emptied; then a resume must be of the same run (its marker's identity)."""
+        if claim_folder(self.path, "run", self.resume, self.force) == "resume":
+            marker = read_marker(self.path)
+            have = marker.identity if marker is not None else {}
+            differ = [k for k in IDENTITY_KEYS if have.get(k) != self.identity[k]]
+            if differ:
+                what = ", ".join(f"{k} {have.get(k)!r} there, {self.identity[k]!r} now" for k in differ)
+                raise InputError([f"--resume: {self.path} holds another run ({what}); use --force to replace it or "
+                                  "choose another --out"])
+            self._clean_leftovers()
+        write_marker(self.path, "run", self.identity)
 
     def _clean_leftovers(self) -> None:
         """Remove what a killed run leaves: temporary files, half-written replication folders, the old summary."""

@@ -141,18 +141,21 @@ def default_workers(jobs: int) -> int:
 
 
 def map_shared(fn: Callable[[S, J], R], shared: S, jobs: Sequence[J], workers: int = 1) -> Iterator[R]:
-    """`fn(shared, job)` for every job, in the order of `jobs`, in `workers` processes (1: this process)."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield fn(shared, job)
-        return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context(), initializer=_install,
+    """`fn(shared, job)` for every job, in the order of `jobs`, in `workers` processes (1: this process): the
+    in-order view of `ProcessExecutor` (results are yielded as soon as every earlier job has finished)."""
+    return ProcessExecutor(workers).ordered(fn, shared, jobs)
+
+
+@contextmanager
+def _worker_pool(workers: int, shared: Any) -> Iterator[ProcessPoolExecutor]:
+    """The one local pool every executor view uses: workers that get the shared object once, ignore Ctrl-C and die
+    with this process (`_die_with` its pid); on an interruption, a failure or an early stop, queued jobs are
+    cancelled and the workers killed before the exception goes on."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_install,
                                initargs=(shared, os.getpid()))
     finished = False
     try:
-        futures = [pool.submit(_call, fn, job) for job in jobs]
-        for f in futures:
-            yield f.result()
+        yield pool
         finished = True
     finally:
         if finished:
@@ -201,19 +204,22 @@ class ProcessExecutor:
             for i, job in enumerate(jobs):
                 yield i, fn(shared, job)
             return
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=_context(),
-                                   initializer=_install, initargs=(shared,))
-        finished = False
-        try:
+        with _worker_pool(min(self.workers, len(jobs)), shared) as pool:
             futures = {pool.submit(_call, fn, job): i for i, job in enumerate(jobs)}
             for f in as_completed(futures):
                 yield futures[f], f.result()
-            finished = True
-        finally:
-            if finished:
-                pool.shutdown(wait=True)
-            else:  # interrupted, failed, or the consumer stopped early: no worker may go on
-                _kill(pool)
+
+    def ordered(self, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> Iterator[R]:
+        """Results in the order of the jobs, each as soon as it and every earlier one are done (a run's progress
+        and its replication folders follow the replications' order)."""
+        if self.workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                yield fn(shared, job)
+            return
+        with _worker_pool(min(self.workers, len(jobs)), shared) as pool:
+            futures = [pool.submit(_call, fn, job) for job in jobs]
+            for f in futures:
+                yield f.result()
 
 
 def in_order(executor: Executor, fn: Callable[[S, J], R], shared: S, jobs: Sequence[J]) -> list[R]:

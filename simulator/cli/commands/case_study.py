@@ -28,6 +28,7 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     Example: sendsim case-study sam_autistic_mainstream_specialist --rules current_2014 --rules white_paper_2026
     """
     from ...analysis.runs.case_study import case_study, final_plan_limits, load_case
+    from ...analysis.runs.folder import claim_folder, write_marker
     from ...analysis.runs.rundir import check_out_path, write_atomic
     from ...report.tables import format_case
     from ...report.timeline import StatutoryLimit, case_timeline
@@ -40,6 +41,8 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     if seed is None:
         seed = loaded0.scenario.seed
     files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []
+    if out_dir is not None:  # the folder contract: only a new folder or one sendsim marked for case studies
+        claim_folder(out_dir, "case_study", accumulate=True)
     if not force and any(f.exists() for f in files):  # checked before anything runs
         raise InputError([f"--out: {files[0]} exists; refusing to overwrite it (allowed: another --out, or "
                           "--force)"])
@@ -48,7 +51,7 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     except InputError as e:
         _fail(e)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        write_marker(out_dir, "case_study", {})
         write_atomic(files[0], json.dumps(res, indent=2, default=str) + "\n")
         out = out_dir
         limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, list(rules)).items()}
