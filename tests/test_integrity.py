@@ -330,3 +330,23 @@ def test_model_md_states_the_ranges_the_files_hold():
     root = Path(__file__).resolve().parents[1]
     r = subprocess.run([sys.executable, str(root / "scripts" / "model_ranges.py"), "--check"], capture_output=True)
     assert r.returncode == 0, "docs/MODEL.md's ranges differ from the files: run python scripts/model_ranges.py"
+
+
+def test_b7_switches_compound_with_the_effects_already_in_force():
+    """B7: GP9 (mainstream inclusion) and WP8 (the overspend absorbed, a sensitivity resting on one secondary source)
+    act on levers other proposals already move; their multipliers compound (0.9 x 0.97, 1.3 x 0.95) instead of
+    replacing them. A multiplying change of anything but an effect's multiplier is refused."""
+    import pytest
+    from pydantic import ValidationError
+
+    from simulator.rules.resolve import resolve_rules
+    from simulator.schema.rules import Change
+
+    gp = resolve_rules("green_paper_2022")[0]
+    assert abs(gp.effects.requests_multiplier.value - 0.9 * 0.97) < 1e-12
+    wp = resolve_rules("white_paper_2026+high_needs_overspend_absorbed")[0]
+    assert abs(wp.effects.refuse_to_assess_multiplier.value - 1.3 * 0.95) < 1e-12
+    assert resolve_rules("white_paper_2026")[0].effects.refuse_to_assess_multiplier.value == 1.3  # named only
+    with pytest.raises(ValidationError, match="only an effect's multiplier"):
+        Change.model_validate({"path": "naming.outside_list_accepted", "value": 0.5, "source": "x",
+                               "multiply": True})

@@ -60,6 +60,7 @@ class AppliedChange:
     in_force_source: str = ""
     authorities: tuple[str, ...] | None = None  # the switch applies in these authorities only (None: everywhere)
     authorities_source: str = ""
+    multiply: bool = False  # the value multiplies the one in force (an effect's multiplier)
 
 
 def apply_change(doc: dict, ch: Change | AppliedChange) -> Any:
@@ -71,7 +72,7 @@ def apply_change(doc: dict, ch: Change | AppliedChange) -> Any:
     node = get_path(doc, ch.path)
     if isinstance(node, dict) and "value" in node and "unit" in node:
         old = node["value"]
-        node["value"] = ch.value
+        node["value"] = old * ch.value if ch.multiply else ch.value  # type: ignore[operator]
         return old
     if ch.path.startswith("accountability.") and not isinstance(node, dict):
         parent_path, key = ch.path.rsplit(".", 1)
@@ -156,7 +157,7 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
         out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range,
                                  str(sw.in_force), sw.in_force_source,
                                  tuple(sw.authorities) if sw.authorities is not None else None,
-                                 sw.authorities_source or ""))
+                                 sw.authorities_source or "", ch.multiply))
     if errors:
         raise InputError(errors)
     return out

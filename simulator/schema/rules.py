@@ -5,6 +5,9 @@ value, unit, label and reference (the OpenFisca/PolicyEngine idea). A reform (`g
 its baseline and a set of **switches**; each switch lists the parameters it changes, the new value and the
 source, and, where the size of an effect is an assumption, the plausible range. These are the pydantic models of
 those files; `rules.law` compiles a validated rule set into the `Law` the engine reads.
+
+Why this module is long: the rule set's every section and the reform's switch are one schema that the loader, the
+JSON Schema export and the resolver read together; split, their cross-checks (paths, units, scopes) would be too.
 """
 
 from __future__ import annotations
@@ -318,11 +321,14 @@ class Change(Strict):
     source: str
     assumption: str | None = None
     range: tuple[float, float] | None = None
+    multiply: bool = False  # an effect's multiplier compounds with the one in force (two proposals on one lever)
 
     @model_validator(mode="after")
     def _ranged(self):
         if self.assumption and self.range is None:
             raise ValueError("an assumption needs a plausible `range: [low, high]`")
+        if self.multiply and not (self.path.startswith("effects.") and self.path.endswith("_multiplier")):
+            raise ValueError("multiply: only an effect's multiplier (effects.*_multiplier) compounds")
         return self
 
 
