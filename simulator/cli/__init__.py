@@ -15,6 +15,7 @@ import click
 from ..report.tables import format_summary
 from ..rules.scenario import load_scenario
 from ..schema.files import InputError
+from ..schema.overrides import notes
 from .util import (
     MAX_WORKERS,
     SafeGroup,
@@ -74,14 +75,19 @@ def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
             click.echo(json.dumps({"file": str(scenario), "valid": False, "errors": e.lines}, indent=2))
         _fail(e)
     sc = loaded.scenario
+    stated = notes(sc)  # values never read as written: said here, refused in a sweep
     if as_json:
         click.echo(json.dumps({"file": str(scenario), "valid": True, "scenario": sc.name, "rules": loaded.law.name,
                                "local_authorities": len(sc.local_authorities.items),
                                "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(),
-                               "scenario_sha256": loaded.scenario_sha256}, indent=2))
+                               "scenario_sha256": loaded.scenario_sha256,
+                               "overrides": [{"path": n.path, "never_read": n.unread, "note": n.message}
+                                             for n in stated]}, indent=2))
         return
     click.echo(f"{scenario}: valid ({len(sc.local_authorities.items)} local authorities, rules {loaded.law.name}, "
                f"{sc.start_date} to {sc.end_date})")
+    for n in stated:
+        click.echo(f"  note: {n.message}")
 
 
 @main.command(epilog="\b\nExample: sendsim schema --kind rules > rules.schema.json")
@@ -113,12 +119,15 @@ def schema(kind: str) -> None:
 @click.option("--events/--no-events", default=True, show_default=True, help="Write the event log.")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="End on this date instead of the scenario's end_date (YYYY-MM-DD).")
+@click.option("--more-groups", "more_groups", is_flag=True,
+              help="Results also by phase (when the route began) and by region, beside capacity, requester, need.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def run(scenario: Path, replications: int | None, seed: int | None, out: str | None, resume: bool, force: bool,
-        rules: str | None, workers: int | None, engine: str, events: bool, until, as_json: bool) -> None:
+        rules: str | None, workers: int | None, engine: str, events: bool, until, more_groups: bool,
+        as_json: bool) -> None:
     """Run a scenario: every metric, mean and 95% CI over replications."""
     from ..analysis.runs.run import default_out_dir
-    from ..analysis.runs.run import run as run_api
+    from ..api import run as run_api
 
     out_dir = out_path(out)
     loaded = load_scenario(scenario, rules, until.date() if until else None)
@@ -130,7 +139,8 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "
               f"{workers} worker(s), writing {out_dir}")
-    res = run_api(loaded, reps, sd, out_dir, workers, engine, events, _progress, resume, force)
+    res = run_api(loaded, replications=reps, seed=sd, out=out_dir, workers=workers, engine=engine, events=events,
+                  progress=_progress, resume=resume, force=force, more_groups=more_groups)
     if as_json:
         click.echo(json.dumps(res.summary, indent=2, sort_keys=True))
     else:

@@ -10,19 +10,10 @@ from typing import Any
 
 import click
 
-from ...analysis.fit.backtest import (
-    METRICS,
-    compare,
-    compare_by_la,
-    default_targets,
-    la_summary,
-    load_la_targets,
-    load_targets,
-    run_replications,
-)
+from ...analysis.fit.backtest import METRICS
+from ...analysis.fit.rolling import rolling_origin
 from ...analysis.runs.runner import default_workers
-from ...report.tables import format_rows
-from ...rules.scenario import load_scenario
+from ...report.tables import format_rolling, format_rows
 from ...schema.files import InputError
 from ..util import EXIT_TARGETS_MISSED, MAX_WORKERS
 from ..util import fail as _fail
@@ -39,10 +30,15 @@ from ..util import fail as _fail
               help="Processes (default: one per replication up to the CPUs; results do not depend on it).")
 @click.option("--by-la", "by_la", is_flag=True,
               help="Also compare every authority's own figures (targets/<name>_by_la.csv).")
+@click.option("--origin", type=int, default=None,
+              help="Rolling origin: calibrate on figures up to this year only, project the next two years, and set "
+                   "every authority beside its official figures, persistence and trend (docs/MODEL.md 7.7).")
+@click.option("--rounds", type=click.IntRange(min=0, max=20), default=2, show_default=True,
+              help="--origin: joint calibration rounds on the figures up to the origin (0: none).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: {rows: targets, projections: later periods, by_la: ...}.")
 def command(scenario: Path, targets_path: Path | None, replications: int | None, seed: int | None,
-            workers: int | None, by_la: bool, as_json: bool) -> None:
+            workers: int | None, by_la: bool, origin: int | None, rounds: int, as_json: bool) -> None:
     """Compare a run with the official figures: observed, model mean and 95% CI, tolerance.
 
     \b
@@ -52,43 +48,35 @@ def command(scenario: Path, targets_path: Path | None, replications: int | None,
     Every target is checked before anything runs (unknown metric, period outside the horizon, malformed number:
     one line per problem, exit code 2). After the targets, every later period of each metric is shown with no
     observed value: the scenario's projection.
+
+    With --origin YEAR: a rolling-origin backtest (calibrated on figures up to YEAR, YEAR+1 and YEAR+2 projected;
+    per authority beside persistence and trend; exit 0 whatever the errors: it measures, it does not pass or fail).
     """
+    if origin is not None:
+        _rolling(scenario, targets_path, replications, seed, workers, origin, rounds, as_json)
+        return
+    from ...api import backtest as backtest_api
+
+    def progress(m: str) -> None:
+        click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True)
+
     try:
-        loaded = load_scenario(scenario)
-        sc = loaded.scenario
-        tpath = targets_path or default_targets(loaded.path, sc.name)
-        targets = load_targets(tpath, sc.start_date, sc.end_date)
-        la_targets = []
-        if by_la:
-            la_targets = load_la_targets(tpath.with_name(tpath.stem + "_by_la" + tpath.suffix), loaded, targets)
+        r = backtest_api(scenario, targets=targets_path, replications=replications, seed=seed, workers=workers,
+                         by_la=by_la, progress=progress)
     except InputError as e:
         _fail(e)
-    reps = replications or sc.replications
-    sd = sc.seed if seed is None else seed
-    w = workers or default_workers(reps)
-    t0 = time.perf_counter()
-    click.echo(f"[{time.strftime('%H:%M:%S')}] backtest {sc.name}: {len(targets)} targets from {tpath}, {reps} "
-               f"replications, seed {sd}, {w} worker(s)", err=True)
-    results = run_replications(loaded, reps, sd, w, by_la,
-                               lambda m: click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True))
-    rows, projections = compare(targets, results, sc.start_date, sc.end_date)
-    out: dict[str, Any] = {"rows": rows, "projections": projections, "scenario": sc.name, "rules": loaded.law.name,
-                           "seed": sd, "replications": reps, "targets_file": str(tpath),
-                           "within": sum(bool(r["within_tolerance"]) for r in rows), "targets": len(rows),
-                           "wall_seconds": round(time.perf_counter() - t0, 1)}
-    if by_la:
-        la_rows = compare_by_la(la_targets, results)
-        out["by_la"] = {"summary": la_summary(la_rows), "rows": la_rows}
+    out, sc = r.summary, r.raw["loaded"].scenario
+    sd, reps = out["seed"], out["replications"]
     if as_json:
         click.echo(json.dumps(out, indent=2, allow_nan=False))
         _exit_if_missed(out)
         return
-    click.echo(f"{sc.name} under {loaded.law.name}: {sc.start_date} to {sc.end_date}, {reps} replications, seed {sd}"
+    click.echo(f"{sc.name} under {out['rules']}: {sc.start_date} to {sc.end_date}, {reps} replications, seed {sd}"
                f"\n")
-    click.echo(format_rows(rows))
+    click.echo(format_rows(out["rows"]))
     click.echo(f"\n{out['within']} of {out['targets']} targets within tolerance.\n\nProjections (no official "
                "figure):\n")
-    click.echo(format_rows(projections))
+    click.echo(format_rows(out["projections"]))
     if by_la:
         s = out["by_la"]["summary"]
         click.echo(f"\nPer authority: {s['authorities_all_within']} of {s['authorities']} authorities have all their "
@@ -97,6 +85,39 @@ def command(scenario: Path, targets_path: Path | None, replications: int | None,
             click.echo(f"  {METRICS[m].label}: {v['within']} of {v['figures']}")
     click.echo(f"\n({out['wall_seconds']} s)")
     _exit_if_missed(out)
+
+
+def _rolling(scenario: Path, targets_path: Path | None, replications: int | None, seed: int | None,
+             workers: int | None, origin: int, rounds: int, as_json: bool) -> None:
+    """`backtest --origin YEAR`: the rolling-origin measure (analysis.fit.rolling), printed or as JSON."""
+    t0 = time.perf_counter()
+    say = lambda m: click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True)  # noqa: E731
+    try:
+        out = rolling_origin(scenario, origin, replications, seed, workers or default_workers(replications or 2),
+                             rounds, targets_path, say)
+    except InputError as e:
+        _fail(e)
+    out["wall_seconds"] = round(time.perf_counter() - t0, 1)
+    if as_json:
+        click.echo(json.dumps(out, indent=2, allow_nan=False))
+        return
+    click.echo(f"{out['scenario']}: rolling origin {origin} (figures up to {origin}; {out['rounds']} calibration "
+               f"rounds), projected {', '.join(map(str, out['horizons']))}; {out['replications']} replications, seed "
+               f"{out['seed']}\n")
+    for line in out["cut"]:
+        click.echo(f"  cut: {line}")
+    if out["not_refitted"]:
+        click.echo(f"  kept from the shipped calibration (no figure up to {origin} to refit them): "
+                   + ", ".join(out["not_refitted"]))
+    click.echo("\nNational figures:\n")
+    click.echo(format_rows(out["rows"]))
+    for key, title in (("summary", "one year ahead"), ("summary_horizon_2", "two years ahead")):
+        rows = out["by_la"][key]
+        if not rows:
+            continue
+        click.echo(f"\nPer authority, {title}: mean absolute error (points, or % of the observed value)\n")
+        click.echo(format_rolling(rows))
+    click.echo(f"\n{out['by_la']['replication_note']}\n({out['wall_seconds']} s)")
 
 
 def _exit_if_missed(out: dict[str, Any]) -> None:

@@ -23,9 +23,9 @@ from ...schema.files import InputError
 def command(sweep: Path, workers: int, dask_address: str | None, out: Path | None, resume: bool,
             as_json: bool) -> None:
     """Run a sweep (scenarios/sweeps/*.yaml): tidy metrics, a manifest and sensitivity indices in one folder."""
-    from ...analysis.batch.sweep import run_sweep
     from ...analysis.batch.sweep_plan import plan_sweep
     from ...analysis.runs.runner import ExecutorError
+    from ...api import batch as batch_api
     from ...report.batch_tables import format_sensitivity
     from ..util import fail, progress
 
@@ -38,7 +38,7 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
         raise SystemExit(2)
     out = out or Path("outputs") / f"batch-{p.name}-{p.identity()}"
     try:
-        res = run_sweep(p, out, workers, dask_address, resume, progress)
+        r = batch_api(p, workers=workers, dask=dask_address, out=out, resume=resume, progress=progress)
     except InputError as e:
         fail(e)
     except ExecutorError as e:
@@ -48,8 +48,9 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
         click.echo(f"interrupted: the finished tasks are kept in {out}; run again with --resume to finish",
                    err=True)
         raise SystemExit(130) from None
+    res = r.raw
     if as_json:
-        click.echo(json.dumps(res.sensitivity, indent=2, sort_keys=True))
+        click.echo(json.dumps(r.summary, indent=2, sort_keys=True))
     else:
-        click.echo(format_sensitivity(res.sensitivity or {}))
+        click.echo(format_sensitivity(r.summary))
         click.echo(f"\nbatch: {out} ({res.computed} tasks computed, {len(res.rows) - res.computed} found finished)")
