@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from simulator.analysis.fit.capacity import fit_backlog_document
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "sen2"
 OUT = ROOT / "scenarios"
@@ -43,6 +45,7 @@ BASE_YEAR = 2019
 YEARS = range(2019, 2024)  # years with official activity figures
 END_YEAR = 2025
 SMALL_LA_CODE = "212"  # Wandsworth
+WAITS = "fitted_delay"  # the scenario's default waits model (backlog once it beats fitted_delay on the backtest)
 
 # staffing rule (assumption): servers = flow per day x mean working days / utilisation, kept in step with requests
 UTIL = 0.80
@@ -162,6 +165,7 @@ def build_las(behaviour: dict, calibration: dict) -> tuple[list[dict], list[str]
     delays = calibration.get("la_delay_days", {})
     fallbacks: list[str] = []
     las, targets = [], []
+    own_series: dict[str, dict[str, dict[int, float]]] = {}
     for code, name, region, st in units():
         by_year: dict[int, float] = {}
         ref: dict[int, float] = {}
@@ -212,12 +216,20 @@ def build_las(behaviour: dict, calibration: dict) -> tuple[list[dict], list[str]
                                  if y != BASE_YEAR and y in by_year},
             "observed_within_20_weeks_pct": within,
         }
+        within_by_year = {}
+        for y in YEARS:
+            w_num = off.total(off.tim, code, y, "plans_issued_20_weeks_ex")
+            w_den = off.total(off.tim, code, y, "plans_issued_den_ex")
+            if w_num is not None and w_den:
+                within_by_year[y] = 100.0 * w_num / w_den
+        own_series[code] = {"requests": dict(by_year), "refused": dict(ref), "no_plan": dict(noplan),
+                        "within": within_by_year}
         delay = delays.get(code)
         if delay:
             la["delay_days_by_year"] = {int(y): float(v) for y, v in delay.items()}
         las.append(la)
         targets.extend(la_targets(off, code, name))
-    return las, fallbacks, targets
+    return las, fallbacks, targets, own_series
 
 
 def la_targets(off: Official, code: str, name: str) -> list[dict]:
@@ -381,6 +393,37 @@ def national_targets() -> list[dict]:
     return out
 
 
+GAP_PAIRS_LAST = 2020  # the last year of a pair: figures known at every rolling origin the backtest uses (2021-)
+
+
+def gap_persistence() -> dict[str, Any]:
+    """How much of an authority's gap to England's % within 20 weeks remains a year later: the least-squares slope
+    (through 0) of the gap on the year before's, over every authority-year pair of the older management-information
+    series (release2022_sen2_mi.csv, NoExc20weekRate, denominators of 20 or more) up to `GAP_PAIRS_LAST`."""
+    la: dict[str, dict[int, float]] = {}
+    nat: dict[int, float] = {}
+    with open(DATA / "release2022_sen2_mi.csv", newline="") as f:
+        for r in csv.DictReader(f):
+            v, den = num(r.get("NoExc20weekRate")), num(r.get("TotNoExcEHC"))
+            y = int(r["time_period"][:4])
+            if v is None:
+                continue
+            if r["geographic_level"] == "National":
+                nat[y] = v
+            elif r["geographic_level"] == "Local authority" and den is not None and den >= 20:
+                la.setdefault(r["old_la_code"], {})[y] = v
+    xy = [(by[t] - nat[t], by[t + 1] - nat[t + 1]) for by in la.values() for t in sorted(by)
+          if t + 1 in by and t + 1 <= GAP_PAIRS_LAST and t in nat and t + 1 in nat]
+    slope = sum(x * y for x, y in xy) / sum(x * x for x, _ in xy)
+    first = min(t for by in la.values() for t in by)
+    return {"value": round(slope, 3),
+            "source": (f"DfE SEN2 release 2022 (release2022_sen2_mi.csv, NoExc20weekRate; denominators of 20 or more): "
+                       f"least-squares slope through 0 of each authority's gap to England's % within 20 weeks on "
+                       f"the year before's gap, {len(xy)} authority-year pairs {first}-{GAP_PAIRS_LAST} (figures "
+                       "before every rolling origin); applied to the ratio of base casework to demand"),
+            "range": [round(max(slope - 0.2, 0.0), 3), 1.0]}
+
+
 def write_csv(path: Path, rows_: list[dict], header: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
@@ -440,7 +483,7 @@ def main() -> None:
     behaviour = yaml.safe_load((OUT / "national_behaviour.yaml").read_text())
     calibration = yaml.safe_load(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
     behaviour["demand"]["capacity_growth_pct_per_year"] = CAPACITY_GROWTH
-    las, fallbacks, la_tg = build_las(behaviour, calibration)
+    las, fallbacks, la_tg, series = build_las(behaviour, calibration)
     n_la = len(las)
     nat_backlog = 1600
     tribunal_national = {
@@ -481,6 +524,9 @@ def main() -> None:
         "reviews": behaviour["reviews"],
     }
     apply_national_calibration(england, calibration)
+    fit_backlog_document(england, {code: s["within"] for code, s in series.items()}, max(YEARS), SMALL_LA_CODE)
+    england["waits"] = WAITS
+    england["capacity_gap_persistence_per_year"] = gap_persistence()
     header = ("# GENERATED by scripts/build_scenarios.py from data/sen2 (DfE SEN2, OGL v3.0),\n"
               "# scenarios/national_behaviour.yaml and scenarios/calibration/england.yaml (sendsim calibrate).\n"
               "# Edit those and rebuild; do not edit this file by hand.\n")

@@ -147,8 +147,11 @@ def compare(scenario: str | Path, rules: Sequence[str], *, replications: int | N
 
 
 def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50, seed: int | None = None,
-               out: str | Path | None = None, force: bool = False) -> Result:
+               out: str | Path | None = None, force: bool = False, scenario: str | Path | None = None,
+               start_date: dt.date | None = None, from_start: bool = False) -> Result:
     """One child many times under each rule set (`sendsim case-study`); with `out`, its JSON and timeline chart.
+    `scenario` and `start_date` override the file's; `from_start` puts every reform switch in force from the first
+    day (a hypothetical, labelled so).
 
     >>> case_study("sam_autistic_mainstream_specialist", rules=["current_2014", "white_paper_2026"]).summary"""
     import json
@@ -161,7 +164,8 @@ def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50
 
     rules = [rules] if isinstance(rules, str) else list(rules)
     out_dir = _path(out)
-    case, loaded0, _la, _start = load_case(file)
+    sc = str(scenario) if scenario is not None else None
+    case, loaded0, _la, _start = load_case(file, sc, start_date)
     sd = loaded0.scenario.seed if seed is None else seed
     files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []
     if out_dir is not None:  # the folder contract: only a new folder or one sendsim marked for case studies
@@ -169,14 +173,15 @@ def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50
     if not force and any(f.exists() for f in files):  # checked before anything runs
         raise InputError([f"--out: {files[0]} exists; refusing to overwrite it (allowed: another --out, or "
                           "--force)"])
-    res = run_case(file, rules, replications, sd)
+    res = run_case(file, rules, replications, sd, sc, start_date, from_start)
     written: list[Path] = []
     if out_dir is not None:
         from .report.timeline import StatutoryLimit, case_timeline
 
         write_marker(out_dir, "case_study", {})
         write_atomic(files[0], json.dumps(res, indent=2, default=str) + "\n")
-        limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, rules).items()}
+        limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, rules, sc, start_date,
+                                                                                    from_start).items()}
         res["chart"] = str(case_timeline(res, out_dir / f"{res['case']}.png", limits))
         written = [files[0], Path(res["chart"])]
 

@@ -91,14 +91,16 @@ def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
 
 
 @main.command(epilog="\b\nExample: sendsim schema --kind rules > rules.schema.json")
-@click.option("--kind", type=click.Choice(["scenario", "rules", "sweep"]), default="scenario", show_default=True)
+@click.option("--kind", type=click.Choice(["scenario", "rules", "sweep", "case_study"]), default="scenario",
+              show_default=True)
 def schema(kind: str) -> None:
-    """Print the JSON Schema of scenario, rule-set or sweep files, for editors."""
+    """Print the JSON Schema of scenario, rule-set, sweep or case-study files, for editors."""
+    from ..schema.case_study import CaseStudy
     from ..schema.rules import RuleSet
     from ..schema.scenario import Scenario
     from ..schema.sweep import Sweep
 
-    model = {"scenario": Scenario, "rules": RuleSet, "sweep": Sweep}[kind]
+    model = {"scenario": Scenario, "rules": RuleSet, "sweep": Sweep, "case_study": CaseStudy}[kind]
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
@@ -167,7 +169,7 @@ def _register_commands() -> None:
 # one line per command in `sendsim --help`, whole (click would cut each docstring's first sentence with "...")
 SHORT_HELP = {
     "validate": "Check a scenario and its rule set; every error at once.",
-    "schema": "Print the JSON Schema of scenario or rule-set files.",
+    "schema": "Print the JSON Schema of scenario, rule-set, sweep or case-study files.",
     "run": "Run a scenario: every metric with its 95% interval.",
     "compare": "Two rule sets on the same children: paired differences.",
     "case-study": "One child through each rule set: timings and route.",

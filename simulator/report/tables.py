@@ -218,27 +218,53 @@ def format_map(doc: dict[str, Any], fmt: str) -> str:
 
 
 def format_case(res: dict[str, Any]) -> str:
+    """A case study as text: the child, the rules in force during the route, and for each rule set the timings, the
+    time without a school, the routes and the step table."""
+    from .timeline import event_words, pins_in_words
+
     out = [f"{res['title']}", res["summary"], f"Scenario {res['scenario']}, {res['runs']} runs per rule set, seed "
-           f"{res['seed']}; start: {res['start']}; pinned: {res['pinned'] or 'nothing'}"]
+           f"{res['seed']}; start: {res['start']}" + (" (HYPOTHETICAL: every reform switch in force from the start "
+                                                       "of the run)" if res.get("from_start") else ""),
+           pins_in_words(res.get("pinned") or {})]
     if res.get("child"):
         out.append("The child: " + "; ".join(res["child"]) + ".")
+    if res.get("in_force"):
+        out.append(f"Rules in force during this route ({res.get('start_date')} to {res.get('route_end')}):")
+        out += [f"  - {x}" for x in res["in_force"]]
+    if res.get("calendar"):
+        out.append(res["calendar"])
     out.append("")
+    existing = str(res.get("start", "")).startswith("existing plan")
     for r in res["results"]:
         f, p = r["weeks_to_final_plan"], r["weeks_to_provision"]
-        out.append(f"== {r['rules']}")
-        out.append(f"Weeks to final plan: median {f['median']} (10th-90th centile {f['p10']} to {f['p90']}), "
-                   f"reached in {f['reached_pct']}% of runs; within 20 weeks in {r['within_20_weeks_pct']}%.")
-        out.append(f"Weeks to provision in place: median {p['median']} ({p['p10']} to {p['p90']}), reached in "
-                   f"{p['reached_pct']}% of runs.")
+        out.append(f"== {r['rules']}: {r.get('label', r['rules'])}")
+        if existing:
+            out.append("A plan is in force at the start: there is no final plan to wait for.")
+            out.append(f"Weeks to a new setting in place: median {p['median']} ({p['p10']} to {p['p90']}), in "
+                       f"{p['reached_pct']}% of runs." if p["median"] is not None else
+                       "No new setting in place within the run in any run.")
+        else:
+            out.append(f"Weeks to final plan: median {f['median']} (10th-90th centile {f['p10']} to {f['p90']}), "
+                       f"reached in {f['reached_pct']}% of runs; within the limit in {r['within_20_weeks_pct']}%."
+                       if f["median"] is not None else "No final plan in any run.")
+            out.append(f"Weeks to provision in place: median {p['median']} ({p['p10']} to {p['p90']}), reached in "
+                       f"{p['reached_pct']}% of runs." if p["median"] is not None else
+                       "No provision in place within the run in any run.")
+        tw = r.get("time_without_school") or {}
+        if tw:
+            out.append("Time without a school (mean weeks over the runs; % of runs with any): " + "; ".join(
+                f"{v['meaning']}: {v['mean']:g} ({v['runs_with_any_pct']:g}%)" for v in tw.values()) + ".")
         for note in r.get("pins_overridden", []):
             out.append(f"Pinned choice overridden: {note}.")
         out.append(f"Routes ({r['routes_seen']} seen; {r['route_note']}), the commonest with their shares:")
         for t in r["top_routes"]:
-            out.append(f"  {t['share_pct']:>5}%  " + " > ".join(x.split(":")[0] for x in t["route"]))
+            out.append(f"  {t['share_pct']:>5}%  " + " > ".join(
+                f"{x.split(':', 1)[0]} ({event_words(*x.split(':', 1))})" for x in t["route"]))
         out.append(f"Steps of the commonest route ({r['route_share_pct']}% of runs):")
         rows = [["Step", "Event", "Duty holder", "Deadline", "Week (typical)", "Who pays", "Redress", "Gaps"]]
         for s in r["steps"]:
-            rows.append([s["step"], s["event"], ", ".join(s["duty_holder"]) or "-", s["deadline"],
+            event = s["event"] + (" (under-5 review)" if s.get("under5") else "")
+            rows.append([s["step"], event, ", ".join(s["duty_holder"]) or "-", s["deadline"],
                          f"{s['weeks_from_start']}", ", ".join(s["payer"]) or "-",
                          ", ".join(s["redress"]) or "none", "; ".join(s["gaps"]) or "-"])
         out.append(table(rows))

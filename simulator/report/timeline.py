@@ -5,7 +5,9 @@ working time from the scenario; hatched: the wait before it, in a queue, on the 
 who acts (one colour per body, "school or setting" apart from "named setting"); the decisions that go against the
 family, the statutory deadlines missed, the key dates of the school year; the rule set's statutory line; and what
 the family loses (an appeal, a choice, weeks in a setting it did not choose), marked on the chart and said in words
-in each panel's title. Rule sets whose typical route is the same share one panel. Every label is laid out so that
+in each panel's title. Rule sets whose typical route is the same share one panel (the footnote says so and why).
+Why this module is long: one figure's layout (panels, key dates, limits, legend) and the words it needs (losses,
+pins, titles) belong together, and each helper is small. Every label is laid out so that
 no text overlaps or is clipped (`style.text_problems`, run on every case study by the tests).
 """
 
@@ -21,7 +23,7 @@ from typing import Any
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .style import A4_WIDTH_IN, SOURCE, STATUTORY, house, new_figure, save
+from .style import A4_WIDTH_IN, FOOT_PT, SOURCE, STATUTORY, house, new_figure, save
 
 BODY_COLOURS = {  # Okabe-Ito; the named setting is a hue of its own, apart from the school or setting
     "local_authority": "#0072B2", "educational_psychology_service": "#56B4E9", "school_or_setting": "#009E73",
@@ -83,7 +85,7 @@ def short_label(label: str, step: str = "") -> str:
 def row_label(s: dict[str, Any]) -> str:
     """A step's row: its display name and what happened, the event left out where the name already says it."""
     name = short_label(s.get("label", s["step"]), s["step"])
-    what = event_words(s["step"], s["event"])
+    what = event_words(s["step"], s["event"]) + (" (under-5 review)" if s.get("under5") else "")
     return name if what.lower() in name.lower() else f"{name}: {what}"
 
 
@@ -117,6 +119,8 @@ def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
     out = []
     for i, s in enumerate(steps):
         step, ev = s["step"], s["event"]
+        if reversed_later(steps, i):
+            continue  # the LA concedes, or the tribunal orders, later on this route: not a loss
         if step == "decide_to_assess" and ev == "refused":
             out.append((i, "the assessment refused"))
         elif step == "decide_to_issue" and ev == "not_to_issue":
@@ -134,6 +138,17 @@ def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
             how_long = f"{nxt - s['weeks_from_start']:g} weeks" if nxt is not None else "the rest of the route"
             out.append((i, f"{how_long} in a {SETTINGS.get(ev[len('in_place_'):], ev)} it did not choose"))
     return out
+
+
+REVERSED_BY = {"decide_to_assess": "assess_after_", "decide_to_issue": "make_plan_after_",
+               "name_setting": "rename", "reconsideration": "rename"}
+
+
+def reversed_later(steps: list[dict[str, Any]], i: int) -> bool:
+    """A decision against the family that the LA undoes later on the route (a concession, a mediated agreement or a
+    tribunal order complied with): the refusal, the plan refused, or the setting refused."""
+    prefix = REVERSED_BY.get(steps[i]["step"])
+    return prefix is not None and any(t["step"] == "comply" and t["event"].startswith(prefix) for t in steps[i + 1:])
 
 
 def _wanted(steps: list[dict[str, Any]], preferred: str | None) -> str | None:
@@ -187,34 +202,61 @@ def _panels(results: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _names(group: list[dict[str, Any]]) -> str:
-    names = [r.get("label") or r["rules"] for r in group]
+    """The panel's rule sets: each with its in-force note when alone; merged, by name (`merged_because` says why)."""
+    names = [r.get("label") or r["rules"] for r in group] if len(group) == 1 else \
+        [(r.get("rule_set_label") or r.get("label") or r["rules"]).split(" (")[0] for r in group]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def merged_because(group: list[dict[str, Any]]) -> str:
+    """Why rule sets share a panel: the same typical route step for step, and, where it is so, because a reform's
+    changes were not in force during this route."""
+    if len(group) < 2:
+        return ""
+    idle = [(r.get("rule_set_label") or r["rules"]).split(" (")[0] for r in group
+            if (r.get("in_force") or {}).get("reform") and not r["in_force"].get("applied")]
+    why = f"{_names(group)} share one panel: the same typical route, step for step and week for week"
+    if idle:
+        why += f" ({', '.join(idle)}: not in force during this route)"
+    return why + "."
 
 
 def _title(res: dict[str, Any], group: list[dict[str, Any]], existing: bool) -> str:
     r = group[0]
+    on_route = next((s["weeks_from_start"] for s in _rows(r) if (s["step"], s["event"]) == ("final_plan", "issued")),
+                    None)
     f = r["weeks_to_final_plan"]["median"]
     if existing:
         head = f"{_names(group)}: plan in force at the start"
-    elif f is None:
+    elif on_route is None and f is None:
         head = f"{_names(group)}: no final plan in any run"
+    elif on_route is None:
+        head = f"{_names(group)}: no final plan on this route (week {f:g}: the median over the runs that had one)"
     else:
-        head = (f"{_names(group)}: final plan at week {f:g} (median of {r['runs']} runs; "
-                f"{r['within_20_weeks_pct']:g}% within the limit)")
+        head = (f"{_names(group)}: final plan at week {on_route:g} on this route (median over all {r['runs']} runs: "
+                f"week {f:g}; {r['within_20_weeks_pct']:g}% within the limit)")
     lost = [w for _i, w in losses(res, r)]
     tail = ("The family loses " + "; ".join(lost) + ".") if lost else "The family loses nothing on this route."
     share = f"This route in {r['route_share_pct']:g}% of runs."
-    return textwrap.fill(f"{head}. {share} {tail}", 88)
+    return textwrap.fill(f"{head}. {share} {tail}", 80)
 
 
 def pins_in_words(pinned: dict[str, Any]) -> str:
+    """The pins as a sentence: each in words, 'the first time only' where the file says so (`occurrence`)."""
     words = []
+    occurrence = pinned.get("occurrence") or {}
     for k, v in pinned.items():
-        when = ""
+        if k == "occurrence":
+            continue
+        when = " (the first time only)" if occurrence.get(k) == "first" else ""
         if isinstance(v, dict):  # a pin by occurrence: {value, occurrence: first | every}
             when = " (the first time only)" if v.get("occurrence") == "first" else ""
             v = v.get("value")
-        words.append(PIN_WORDS.get((k, v), f"{k.replace('_', ' ')}: {str(v).replace('_', ' ')}") + when)
+        if v is False and k.startswith("dispute_"):
+            text = f"the family does not dispute the {k[len('dispute_'):].replace('_', ' ')}"
+        else:
+            text = PIN_WORDS.get((k, v), f"{k.replace('_', ' ')}: {str(v).replace('_', ' ')}")
+        words.append(text + when)
     return ("Fixed for this child in every run: " + ", ".join(words) + ".") if words else \
         "Nothing is fixed for this child: every event is drawn as for any other child."
 
@@ -223,7 +265,9 @@ def _note(res: dict[str, Any]) -> str:
     return (f"Typical route: the most frequent route over {res['runs']} runs per rule set (seed {res['seed']}); "
             "times are medians over the runs that followed it. Solid: the step's typical working time (the "
             "scenario's durations); hatched: waiting before it (a queue, the authority's own delay, other advice, "
-            f"or the date of a review). {pins_in_words(res.get('pinned') or {})} Reform effect sizes are "
+            f"or the date of a review). {' '.join(filter(None, map(merged_because, _panels(res['results']))))} "
+            f"{res.get('calendar', '')} {pins_in_words(res.get('pinned') or {})} "
+            "Reform effect sizes are "
             f"assumptions with ranges stated in the rule set files. {SOURCE}")
 
 
@@ -258,12 +302,14 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
     """The figure (matplotlib `Figure`), for saving or for the layout check."""
     results = res["results"]
     existing = str(res.get("start", "")).startswith("existing plan")
-    t0 = dt.date.fromisoformat(res["scenario_start"] if existing else res["start"]) \
-        if res.get("scenario_start") else None
+    first = res.get("start_date") or (res.get("scenario_start") if existing else res.get("start"))
+    t0 = dt.date.fromisoformat(first) if first else None
     groups = _panels(results)
     nrows = [max(len(_rows(g[0])), 1) + 2 for g in groups]  # spare rows: the statutory line's, the key dates' labels
-    height = 2.4 + sum(nrows) * ROW_IN + 0.75 * len(groups) + 0.9
-    fig = new_figure(height, _note(res), width=A4_WIDTH_IN)
+    note = _note(res)  # the footnote's lines beyond six get their own height (the panels are not squeezed)
+    extra = max(0, len(textwrap.wrap(note, int(A4_WIDTH_IN * 72 / (FOOT_PT * 0.56)))) - 6) * FOOT_PT * 1.4 / 72
+    height = 2.4 + sum(nrows) * ROW_IN + 0.75 * len(groups) + 0.9 + extra
+    fig = new_figure(height, note, width=A4_WIDTH_IN)
     fig.suptitle(textwrap.fill(res["title"], 90), fontsize=9.5)
     legend_rows = 1.15 / ROW_IN  # the legend sits in an axes of its own at the top, under the title
     gs = fig.add_gridspec(len(groups) + 1, 1, height_ratios=[legend_rows, *nrows])
@@ -288,12 +334,15 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
             last = -1e9
             for w, text in _key_dates(t0, xmax, results):
                 ax.axvline(w, color="#777777", linestyle=":", linewidth=1)
-                ax.text(w + 0.3, n - 1 + (0.0 if w - last > xmax * 0.15 else -0.45), text, fontsize=6,
-                        va="center", color="#555555")
+                right = w > xmax * 0.7  # near the right edge: the label to the left of its line, never clipped
+                near = w - last <= xmax * (0.4 if right else 0.15)  # a label's width, as a share of the axis
+                ax.text(w + (-0.3 if right else 0.3), n - 1 + (-0.45 if near else 0.0), text,
+                        fontsize=6, va="center", ha="right" if right else "left", color="#555555")
                 last = w
                 marks.add("dates")
-    axes[-1].set_xlabel("Weeks since the start of the scenario (the plan is already in force)" if existing
-                        else "Weeks since the request for an EHC needs assessment")
+    when = f" ({t0:%-d %b %Y})" if t0 is not None else ""
+    axes[-1].set_xlabel(f"Weeks since the start{when}; plan already in force" if existing
+                        else f"Weeks since the request for an assessment{when}")
     lax.legend(handles=_legend(used, marks), loc="center", ncols=2, fontsize=6.5, frameon=False)
     return fig
 

@@ -35,6 +35,7 @@ class EffectSizes:
     contents_dispute_multiplier: float
     placement_dispute_multiplier: float
     special_places_multiplier: float
+    casework_staff_multiplier: float
     mediation_chosen_multiplier: float
     school_support_plan_share: float
     step_down_at_phase_transfer: float

@@ -48,7 +48,11 @@ class Pins(Strict):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        occ = dict(data.get("occurrence") or {})
+        occ = data.get("occurrence") or {}
+        if not isinstance(occ, dict):
+            raise ValueError(f"occurrence: got {occ!r} (allowed: a mapping from a pin to first or every, e.g. "
+                             "occurrence: {review_outcome: first})")
+        occ = dict(occ)
         for k, v in list(data.items()):
             if k != "occurrence" and isinstance(v, dict):
                 extra = set(v) - {"value", "occurrence"}
@@ -148,8 +152,13 @@ class CaseStudy(Strict):
     title: str
     summary: str
     sources: list[str]
+    # a shipped scenario's name (small_la) or a path relative to this file; `case-study --scenario` overrides it
     scenario: str
     local_authority: str | None = None
+    # the day the child's route starts: the request for a new request, else the day the plan in force is taken up
+    # (default: the scenario's first day); it may fall anywhere within the scenario (a projection to 2035 included).
+    # `request_date` is the older name for a new request's start; `case-study --start-date` overrides either
+    start_date: dt.date | None = None
     request_date: dt.date | None = None
     existing_plan: ExistingPlan | None = None
     child: CaseChild
@@ -158,12 +167,27 @@ class CaseStudy(Strict):
 
     @model_validator(mode="after")
     def _start(self):
-        if (self.request_date is None) == (self.existing_plan is None):
-            raise ValueError("give either request_date (a new request) or existing_plan (a plan already in force)")
+        if self.request_date is not None and self.start_date is not None:
+            raise ValueError("request_date: give start_date or request_date (its older name), not both")
+        if self.existing_plan is not None and self.request_date is not None:
+            raise ValueError("request_date: a plan already in force (existing_plan) has no request; use start_date")
+        if self.existing_plan is None and self.request_date is None and self.start_date is None:
+            raise ValueError("start_date: give start_date (the day of the request) for a new request, or "
+                             "existing_plan (a plan already in force)")
         problems = _contradictions(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def is_request(self) -> bool:
+        """A new request (rather than a plan already in force)."""
+        return self.existing_plan is None
+
+    @property
+    def start(self) -> dt.date | None:
+        """The route's start date as the file gives it (None: the scenario's first day)."""
+        return self.start_date or self.request_date
 
     def pins(self) -> dict:
         """The pins the journey reads, with the cessation proposal as a pinned review outcome."""
@@ -187,10 +211,11 @@ def _contradictions(case: CaseStudy) -> list[str]:
     ch, p, out = case.child, case.pinned, []
     age = ch.age
     setting = ch.current_setting if case.existing_plan is None else case.existing_plan.setting
+    where = "child.current_setting" if case.existing_plan is None else "existing_plan.setting"  # the field set
     if (ch.out_of_school or ch.excluded == "permanent") and setting not in (None, "none", "alternative_provision"):
-        out.append(f"child.current_setting: {setting} contradicts out_of_school/permanent exclusion (use none or "
-                   "alternative_provision)")
-    for field, value in (("child.current_setting", setting), ("child.preferred", ch.preferred)):
+        why = "child.out_of_school: true" if ch.out_of_school else "child.excluded: permanent"
+        out.append(f"{where}: {setting} contradicts {why} (use none or alternative_provision)")
+    for field, value in ((where, setting), ("child.preferred", ch.preferred)):
         if value == "early_years" and age >= 5.5:
             out.append(f"{field}: early_years is for children under compulsory school age (age {age:g})")
         if value in ("specialist_college", "post16") and age < 15.5:

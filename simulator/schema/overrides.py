@@ -65,6 +65,7 @@ def notes(sc: Scenario) -> list[Note]:
                                 f"local_authorities.items.{i}.{by}.{start} ({la.name}) is never read: the start "
                                 f"year {start} takes {scalar} ({getattr(la, scalar):g}); the by-year figures are "
                                 "read from the year after the start"))
+    out.extend(_waits_notes(sc))
     t = sc.tribunal
     if t.hearings_per_year_by_year and t.profile_scale() != 1.0:
         first = min(t.hearings_per_year_by_year)
@@ -72,6 +73,29 @@ def notes(sc: Scenario) -> list[Note]:
                         f"tribunal.hearings_per_year_by_year is scaled by hearings_per_year / its first figure "
                         f"({t.hearings_per_year.value:g} / {t.hearings_per_year_by_year[first]:g} for {first} = "
                         f"x{t.profile_scale():.3g}): hearings_per_year sets the level of every year"))
+    return out
+
+
+def _waits_notes(sc: Scenario) -> list[Note]:
+    """The values of the waits model the scenario does not use (`waits:`, MODEL.md 3.3a)."""
+    out: list[Note] = []
+    if sc.waits == "fitted_delay":
+        for name in ("capacity_projection_pct_per_year", "capacity_gap_persistence_per_year"):
+            if getattr(sc, name) is not None:
+                out.append(Note(f"{name}.value", True, f"{name} is never read: waits is fitted_delay (read under "
+                                                       "waits: backlog)"))
+        unused = ("casework_per_week_by_year", "casework_responsiveness_per_week", "backlog_at_start")
+        why = "waits is fitted_delay (read under waits: backlog)"
+    else:
+        out.append(Note("durations.authority_delay_shape.value", True, "durations.authority_delay_shape is never "
+                        "read: waits is backlog (the team's backlog makes the wait, not a drawn delay)"))
+        unused, why = ("delay_days_by_year",), "waits is backlog"
+    for name in unused:  # one note per column, however many authorities give it
+        given = [la.name for la in sc.local_authorities.items if getattr(la, name)]
+        if given:
+            out.append(Note(f"local_authorities.items.*.{name}", True,
+                            f"local_authorities.items.*.{name} ({len(given)} authorities, e.g. {given[0]}) is never "
+                            f"read: {why}"))
     return out
 
 

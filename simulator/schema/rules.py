@@ -53,6 +53,7 @@ EFFECT_BOUNDS: dict[str, tuple[float, float]] = {
     "contents_dispute_multiplier": (0.0, 10.0),
     "placement_dispute_multiplier": (0.0, 10.0),
     "special_places_multiplier": (0.0, 10.0),
+    "casework_staff_multiplier": (0.0, 10.0),
     "mediation_chosen_multiplier": (0.0, 10.0),
     "la_late_compliance_multiplier": (0.0, 10.0),
 }
@@ -227,6 +228,7 @@ class Effects(Strict):
     contents_dispute_multiplier: Param
     placement_dispute_multiplier: Param
     special_places_multiplier: Param
+    casework_staff_multiplier: Param
     mediation_chosen_multiplier: Param
     school_support_plan_share: Param
     step_down_at_phase_transfer: Param

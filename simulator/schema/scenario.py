@@ -4,6 +4,10 @@ The law (time limits, who may appeal what, which redress steps are mandatory) is
 it is the rule set the scenario names (`rules:`), see `rules.py`. A scenario describes the
 system's behaviour and resources; a rule set describes what the law requires of it.
 Units are in field names (`_days`, `_per_year`, `_probability`, `_pct`).
+
+Why this module is long: it is the one declaration of the scenario file, every block with its bounds and the rules by
+which a by-year figure is read beyond the years given (an authority's line alone has demand, decisions, stock,
+staffing, fitted delays, casework capacity and trends); split, a reader would chase one file's fields across modules.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from .sourced import (
     ProbabilityByYear,
     Provenance,
     Shape,
+    Sourced,
     Strict,
 )
 from .vocabulary import AgeBand, AppealType, Destination, RedressCapacity, Requester, Setting
@@ -44,6 +49,11 @@ MAX_SERVERS = 50_000  # concurrent cases one team progresses: 10x England's ~3,5
 MAX_LEAD_IN_DAYS = 5 * 365.25  # a lead-in or warm-up of five years (the shipped ones are 273 days)
 MAX_DELAY_DAYS = 3652.5  # an authority's fitted median delay of ten years (the largest fitted is 600 days)
 MAX_CAPACITY_MULTIPLIER = 100.0  # staffing relative to the base year (the largest given is 8)
+# cases a week an authority's decide-and-issue team can finish: 10x England's weekly assessments (~1,900 in 2023)
+MAX_CASEWORK_PER_WEEK = 20_000.0
+MAX_RESPONSIVENESS = 1.0  # extra cases a week per case of backlog: 1 clears any backlog within a week
+MAX_BACKLOG = 10 * ENGLAND_REQUESTS
+MAX_TREND_PTS = 50.0  # a rate trend of 50 points a year (the largest per-authority refusal trend is ~10)
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # calendar years a scenario may name (SEN2 starts in 2010s; projections 2030s)
 MAX_HORIZON_YEARS = 50
 MAX_REPLICATIONS = 100_000
@@ -53,6 +63,13 @@ Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 Requests = Annotated[float, Field(ge=0.0, le=MAX_REQUESTS)]
 Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
 Servers = Annotated[int, Field(ge=1, le=MAX_SERVERS)]
+Casework = Annotated[float, Field(gt=0.0, le=MAX_CASEWORK_PER_WEEK)]
+
+
+class TrendPts(Sourced):
+    """A yearly trend of a rate in percentage points (may be negative), e.g. refusals rising 1.5 points a year."""
+
+    value: Annotated[float, Field(ge=-MAX_TREND_PTS, le=MAX_TREND_PTS)]
 
 
 # categorical mixes, parametrised at module level: pydantic then registers each by name in `sourced`, so a loaded
@@ -92,6 +109,15 @@ class LocalAuthority(Strict):
     no_plan_after_assessment_by_year: dict[Year, Prob] = {}
     capacity_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_CAPACITY_MULTIPLIER)]] = {}
     delay_days_by_year: dict[Year, Annotated[float, Field(ge=0.0, le=MAX_DELAY_DAYS)]] = {}
+    # waits: backlog (section 3.3 of MODEL.md): the decide-and-issue team works a FIFO backlog at
+    # casework_per_week + casework_responsiveness_per_week x backlog cases a week
+    casework_per_week_by_year: dict[Year, Casework] = {}
+    casework_responsiveness_per_week: Annotated[float, Field(ge=0.0, le=MAX_RESPONSIVENESS)] | None = None
+    backlog_at_start: Annotated[int, Field(ge=0, le=MAX_BACKLOG)] = 0
+    # the authority's own trends beyond its last year with figures (shrunk toward the national trend)
+    requests_trend_pct_per_year: Growth | None = None
+    refuse_trend_pts_per_year: TrendPts | None = None
+    no_plan_trend_pts_per_year: TrendPts | None = None
 
     @property
     def plans_in_force_at_start(self) -> int:
@@ -100,12 +126,26 @@ class LocalAuthority(Strict):
                 + self.stock_other)
 
     def refuse_in_year(self, year: int) -> float:
-        """The year's own refusal rate where the file gives one, else the latest earlier one (years run forward)."""
-        return latest(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability)
+        """The year's own refusal rate where the file gives one, else the latest earlier one (years run forward),
+        moved by the authority's own trend (`refuse_trend_pts_per_year`) beyond the last year given."""
+        return rate_then_trend(self.refuse_to_assess_by_year, year, self.refuse_to_assess_probability,
+                               self.refuse_trend_pts_per_year)
 
     def no_plan_in_year(self, year: int) -> float:
         """As `refuse_in_year`, for decisions not to issue a plan after assessment."""
-        return latest(self.no_plan_after_assessment_by_year, year, self.no_plan_after_assessment_probability)
+        return rate_then_trend(self.no_plan_after_assessment_by_year, year,
+                               self.no_plan_after_assessment_probability, self.no_plan_trend_pts_per_year)
+
+    def casework_in_year(self, year: int, projection_pct: float) -> float:
+        """Base weekly capacity of the decide-and-issue team: the year's fitted figure, before the first year the
+        first one, after the last year the last one grown at the scenario's `capacity_projection_pct_per_year`
+        (never with requests)."""
+        by = self.casework_per_week_by_year
+        if year in by:
+            return by[year]
+        if year < min(by):
+            return by[min(by)]
+        return latest_then_trend(by, year, projection_pct, by[min(by)])
 
     def delay_in_year(self, year: int) -> float:
         """Median extra days between the last advice and the decision to issue (each child draws from a Weibull
@@ -120,9 +160,25 @@ class LocalAuthority(Strict):
         return latest_then_trend(self.capacity_by_year, year, growth_pct, 1.0)
 
     def requests_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
+        """Requests in a year: the given figures; beyond the last one the authority's own trend where the file
+        states one (`requests_trend_pct_per_year`), else the national `growth_pct`."""
         if self.requests_by_year:
+            if self.requests_trend_pct_per_year is not None and year > max(self.requests_by_year):
+                return from_ends_by_trend(self.requests_by_year, year, self.requests_trend_pct_per_year.value)
             return from_ends_by_trend(self.requests_by_year, year, growth_pct)
         return grow(self.requests_per_year, growth_pct, year - base_year)
+
+
+def rate_then_trend(by_year: dict[int, float], year: int, default: float, trend: TrendPts | None) -> float:
+    """A rate carried forward (`by_year.latest`), moved by `trend` points a year after the last year given and kept
+    between 0 and 1."""
+    value = latest(by_year, year, default)
+    if trend is None or not trend.value:
+        return value
+    last = max(by_year) if by_year else None
+    if last is None or year <= last:
+        return value
+    return min(1.0, max(0.0, value + trend.value / 100.0 * (year - last)))
 
 
 class LocalAuthorities(Strict):
@@ -141,8 +197,11 @@ class LocalAuthorities(Strict):
         if any(la.requests_by_year for la in self.items):
             needed.add("requests_by_year")
         for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-                    "delay_days_by_year"):
+                    "delay_days_by_year", "casework_per_week_by_year", "backlog_at_start"):
             if any(getattr(la, col) for la in self.items):
+                needed.add(col)
+        for col in ("casework_responsiveness_per_week",):
+            if any(getattr(la, col) is not None for la in self.items):
                 needed.add(col)
         negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0)
         if negative:  # every column is a count, a rate or a multiplier: never negative
@@ -335,6 +394,14 @@ class Scenario(Strict):
     tribunal: Tribunal
     reviews: Reviews
     in_force: dict[str, dt.date | Literal["start"]] = {}  # a switch's in-force date, overriding its source's
+    # how the authority's time to decide and issue is made (MODEL.md 3.3): `fitted_delay` draws each child a delay
+    # fitted per authority and year; `backlog` queues every assessment on the authority's decide-and-issue team,
+    # whose weekly capacity is casework_per_week_by_year + casework_responsiveness_per_week x backlog
+    waits: Literal["backlog", "fitted_delay"] = "fitted_delay"
+    capacity_projection_pct_per_year: Growth | None = None  # base casework growth beyond the last fitted year
+    # beyond the last fitted year, the share of an authority's gap to the scenario's ratio of base casework to demand
+    # that remains after each year (1: none closes); MODEL.md 3.3a
+    capacity_gap_persistence_per_year: Probability | None = None
 
     @model_validator(mode="after")
     def _horizon(self):
@@ -348,4 +415,13 @@ class Scenario(Strict):
         if (self.end_date - self.start_date).days > MAX_HORIZON_YEARS * 365.25:
             raise ValueError(f"end_date: the run spans more than {MAX_HORIZON_YEARS} years (allowed: at most "
                              f"{MAX_HORIZON_YEARS})")
+        if self.waits == "backlog":
+            missing = [la.name for la in self.local_authorities.items
+                       if not la.casework_per_week_by_year or la.casework_responsiveness_per_week is None]
+            if missing:
+                raise ValueError(f"waits: backlog needs casework_per_week_by_year and casework_responsiveness_per_week "
+                                 f"for every authority (missing for: {', '.join(missing[:5])})")
+            if self.capacity_projection_pct_per_year is None:
+                raise ValueError("waits: backlog needs capacity_projection_pct_per_year (allowed: a sourced growth "
+                                 "in % a year)")
         return self

@@ -46,6 +46,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from ...rules.scenario import LoadedScenario, load_scenario
@@ -63,10 +64,11 @@ from .backtest import (
     run_replications,
 )
 from .calibrate import LAPSE, SHAPE, clip, get_node, joint_gain, national_update, update_delays, update_lapse
+from .capacity import fit_backlog_document, refine_casework
 
 BOOTSTRAP = 400  # resamples of the replications for the interval of the model's mean absolute error
 LA_BY_YEAR = ("requests_by_year", "refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-              "delay_days_by_year")
+              "delay_days_by_year", "casework_per_week_by_year")
 
 
 def known_by(target: Target, origin: int) -> bool:
@@ -115,9 +117,27 @@ def origin_document(doc: dict[str, Any], origin: int, targets: list[Target]) -> 
     return d, notes
 
 
+def refit_backlog_and_trends(doc: dict[str, Any], origin: int, la_known: list[Target]
+                             ) -> tuple[list[str], np.ndarray | None]:
+    """Where the scenario states each authority's casework capacity or trends, fit them again from the figures up to
+    `origin` (`capacity.fit_backlog_document`): the shipped ones were fitted on every year. Returns notes and the
+    route's own weeks (for the joint rounds of `waits: backlog`), or None where nothing was refitted."""
+    items = doc["local_authorities"]["items"]
+    if not any("casework_per_week_by_year" in it or "requests_trend_pct_per_year" in it for it in items):
+        return [], None
+    within: dict[str, dict[int, float]] = {}
+    for t in la_known:
+        if t.metric == "within_20_weeks_pct":
+            within.setdefault(t.la_code, {})[int(t.period)] = t.value
+    route = fit_backlog_document(doc, within, origin)
+    return [f"each authority's base casework, work in hand, trends and the capacity projection "
+            f"({doc['capacity_projection_pct_per_year']['value']}% a year) refitted from figures up to {origin}"], route
+
+
 def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int, targets: list[Target],
                         la_targets: list[Target], seed: int, rounds: int,
-                        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                        progress: Callable[[str], None] | None = None, route: np.ndarray | None = None
+                        ) -> dict[str, Any]:
     """Joint rounds (as `sendsim calibrate --stage joint`) on the model cut at 31 December of `origin`, against
     figures up to `origin` only; `doc` is updated in place. Returns the rounds' history and what was refitted."""
     end = doc["end_date"]
@@ -132,6 +152,7 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
     lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}
     history: list[dict[str, Any]] = []
     used: dict[str, list[str]] = {}
+    aims: dict[str, dict[int, float]] = {}
     for r in range(rounds):
         lapse_used: list[str] = []
         for it in items:
@@ -143,7 +164,11 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
         if progress:
             progress(f"origin {origin}: calibration round {r + 1}/{rounds} (one replication to {doc['end_date']})")
         res = backtest_replication(ld, seed, 0, by_la=True)
-        updated, within = update_delays(delays, res["by_la"], observed, joint_gain(get_node(doc, SHAPE)["value"], r))
+        if doc.get("waits") == "backlog" and route is not None:
+            updated, within = refine_casework(doc, aims, res["by_la"], observed, route)
+        else:
+            updated, within = update_delays(delays, res["by_la"], observed,
+                                            joint_gain(get_node(doc, SHAPE)["value"], r))
         new, used = national_update(doc, targets, res["by_period"])
         for path, v in new.items():
             get_node(doc, path)["value"] = round(clip(doc, path, v), 5)
@@ -312,9 +337,11 @@ def rolling_origin(scenario: Path | str, origin: int, replications: int | None =
     la_known = [t for t in la_all if known_by(t, origin)]
     raw = yaml.load(loaded.path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     doc, notes = origin_document(raw, origin, known)
+    refit_notes, route = refit_backlog_and_trends(doc, origin, la_known)
+    notes.extend(refit_notes)
     sd = sc.seed if seed is None else seed
     reps = replications or sc.replications
-    cal = calibrate_at_origin(loaded, doc, origin, known, la_known, sd, rounds, progress) if rounds else \
+    cal = calibrate_at_origin(loaded, doc, origin, known, la_known, sd, rounds, progress, route) if rounds else \
         {"rounds": [], "refitted": []}
     doc["end_date"] = dt.date(origin + horizons[-1], 12, 31)
     ld = dataclasses.replace(loaded, scenario=Scenario.model_validate(doc))

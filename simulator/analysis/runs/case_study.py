@@ -10,53 +10,102 @@ who pays, what redress the family has, and the gaps the map flags.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...engine.model.child import Child
 from ...engine.model.journey import Journey
 from ...engine.model.records import EventRow
 from ...rules.accountability import gaps, step_deadline
 from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.case_study import MODELLED_AS, CaseStudy, year_group_of
 from ...schema.files import InputError, parse_model
-from ...schema.shipped import locate
+from ...schema.rules import RuleSet
+from ...schema.shipped import closest, locate, not_found, shipped_names
 from ...schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
+from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
+from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
+from .case_words import describe_child, differences
 from .runner import simulate
 
+CASE_YEARS = 2  # a case runs to two years after its start at most (its route is read over the first 18 months)
 
-def load_case(path: str | Path) -> tuple[CaseStudy, LoadedScenario, int, float]:
-    """The case, its scenario, the authority's index and the start day; every problem reported as InputError."""
+
+@dataclass(frozen=True)
+class CaseRun:
+    """What one run of a case study needs: the rule sets loaded over the case's window, and where the child starts."""
+
+    case: CaseStudy
+    loaded: LoadedScenario  # the scenario with the file's own rule set (validation, names, dates)
+    la: int
+    start: float  # the child's start, in days from the scenario's first day
+    start_date: dt.date
+    until: dt.date | None  # the run ends here (None: the scenario's end)
+    from_start: bool = False
+
+
+def _scenario_path(path: Path, case: CaseStudy, lines: dict, override: str | None) -> Path:
+    """The scenario: `--scenario` (a shipped name or a path), else the file's `scenario:`, read as the CLI reads a
+    name (small_la) or as a path relative to the case file."""
+    if override is not None:
+        p = locate(override, "scenarios")
+        if not p.is_file():
+            raise InputError([f"--scenario: {not_found(override, 'scenarios')}"])
+        return p
+    near = path.parent / case.scenario
+    if near.is_file():
+        return near.resolve()
+    p = locate(case.scenario, "scenarios")
+    if p.is_file():
+        return p
+    hint = closest(Path(case.scenario).stem, shipped_names("scenarios"))
+    raise InputError([f"{path}:{lines.get(('scenario',), '?')}: scenario: file not found: {case.scenario}{hint} "
+                      "(allowed: a shipped scenario's name, e.g. small_la, or a path relative to this file)"])
+
+
+def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.date | None = None,
+                 from_start: bool = False) -> CaseRun:
+    """The case, its scenario (or `scenario`), the authority and the start date (or `start_date`), checked before
+    anything runs; every problem reported as InputError, in one line each."""
     path = locate(path, "case_studies")
+    if not path.is_file():
+        raise InputError([not_found(path, "case_studies")])
     case, lines, _raw = parse_model(path, CaseStudy)
-    sc_path = (path.parent / case.scenario).resolve()
-    if not sc_path.is_file():
-        raise InputError([f"{path}:{lines.get(('scenario',), '?')}: scenario: file not found: {case.scenario} "
-                          f"(resolved to {sc_path})"])
-    loaded = load_scenario(sc_path)
-    items = loaded.scenario.local_authorities.items
+    loaded = load_scenario(_scenario_path(path, case, lines, scenario))
+    sc = loaded.scenario
+    items = sc.local_authorities.items
     la = 0
     if case.local_authority is not None:
         names = [x.name for x in items]
         if case.local_authority not in names:
             raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
-                              f"{case.local_authority!r} is not in {case.scenario} (allowed: "
+                              f"{case.local_authority!r} is not in {sc.name} (allowed: "
                               f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''})"])
         la = names.index(case.local_authority)
-    on = case.request_date or loaded.scenario.start_date
+    on = start_date or case.start or sc.start_date
+    if not sc.start_date <= on < sc.end_date:
+        key = "start_date" if case.start_date is not None else "request_date"
+        where = "--start-date" if start_date is not None else f"{path}:{lines.get((key,), '?')}: {key}"
+        raise InputError([f"{where}: {on} is outside scenario {sc.name} ({sc.start_date} to {sc.end_date}) "
+                          "(allowed: a date within the scenario, or a --scenario whose horizon covers it)"])
     if case.child.year_group is not None and case.child.year_group != year_group_of(case.child.age, on):
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
                           f"(that age is in year group {year_group_of(case.child.age, on)})"])
-    start = 0.0
-    if case.request_date is not None:
-        start = float((case.request_date - loaded.scenario.start_date).days)
-        horizon = float((loaded.scenario.end_date - loaded.scenario.start_date).days)
-        if not 0 <= start < horizon:
-            raise InputError([f"{path}:{lines.get(('request_date',), '?')}: request_date: must fall within the "
-                              f"scenario ({loaded.scenario.start_date} to {loaded.scenario.end_date})"])
-    return case, loaded, la, start
+    cut = dt.date(on.year + CASE_YEARS, on.month, min(on.day, 28))
+    until = cut if cut < sc.end_date else None
+    return CaseRun(case, loaded, la, float((on - sc.start_date).days), on, until, from_start)
+
+
+def load_case(path: str | Path, scenario: str | None = None, start_date: dt.date | None = None
+              ) -> tuple[CaseStudy, LoadedScenario, int, float]:
+    """The case, its scenario, the authority's index and the start day (`prepare_case`, as a tuple)."""
+    cr = prepare_case(path, scenario, start_date)
+    return cr.case, cr.loaded, cr.la, cr.start
 
 
 class _OnlyChild:
@@ -78,6 +127,12 @@ class _OnlyChild:
 def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, seed: int,
               run: int) -> list[EventRow]:
     """One run: the whole scenario, with the case child added; returns the child's event rows."""
+    return run_case_child(case, loaded, la, start, seed, run)[0]
+
+
+def run_case_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, seed: int,
+                   run: int) -> tuple[list[EventRow], Child]:
+    """One run: the whole scenario, with the case child added; the child's event rows and the child at the end."""
     rec = _OnlyChild()
     attrs = case.child.model_dump(exclude={"year_group", "current_setting", "out_of_school", "excluded"})
     age = attrs.pop("age")
@@ -89,30 +144,31 @@ def run_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: float, se
         pins.setdefault("__first_only__", set()).add("transfer_preferred")
     if case.child.out_of_school:
         pins["out_of_school"] = True  # ends when a setting is in place (the s.19 duty met by the plan)
+    held: list[Child] = []
 
     def add_child(j: Journey) -> None:
         if case.existing_plan is not None:
             setting = MODELLED_AS.get(case.existing_plan.setting, case.existing_plan.setting)
-            c = j.add_existing_plan(setting, la, age, case.existing_plan.first_review_day,
+            c = j.add_existing_plan(setting, la, age, case.existing_plan.first_review_day, at_day=start,
                                     pins=pins or None, **attrs)
         else:
             c = j.add_request(start, la, age, pins=pins or None, **attrs)
         rec.child = c.id
+        held.append(c)
         if case.child.out_of_school:
             j.engine.at(start, j.out_of_school, c)
 
     simulate(loaded, seed, run, recorder=rec, prepare=add_child)  # type: ignore[arg-type]
-    return rec.rows
+    return rec.rows, held[0]
 
 
 ROUTE_WINDOW_DAYS = 18 * DAYS_PER_MONTH  # the route is read over the first 18 months after the start
-ROUTINE = {("annual_review", "maintain")}
 TOP_ROUTES = 5  # routes reported with their shares
-TYPICAL_SHARE_PCT = 20.0  # a route at or below this share of runs is not called typical  # routine events that do not make a route different
+TYPICAL_SHARE_PCT = 20.0  # a route at or below this share of runs is not called typical
 
 
-def _route(rows: list[EventRow]) -> tuple[str, ...]:
-    return tuple(f"{r.step}:{r.event}" for r in _dedup(rows))
+def _route(rows: list[EventRow], start: float) -> tuple[str, ...]:
+    return tuple(f"{r.step}:{r.event}" for r in _dedup(rows, start))
 
 
 def _q(xs: list[float], q: float) -> float | None:
@@ -125,38 +181,44 @@ def _q(xs: list[float], q: float) -> float | None:
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: LoadedScenario | None,
-                       runs: list[list[EventRow]], start: float) -> dict[str, Any]:
-    """Distributions over runs, the modal route, and its step table against the map."""
+def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSet | None,
+                       runs: list[tuple[list[EventRow], Child]], start: float, age: float,
+                       status: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Distributions over runs, the time without a school, the modal route, and its step table against the map of
+    the rules in force during the route (`status`, from `case_in_force.in_force_during`)."""
+    status = status or {"reform": False, "applied": False, "at_start": [], "during": [], "not_in_force": [],
+                        "hypothetical": False}
     finals, provs = [], []
-    for rows in runs:
+    for rows, _c in runs:
         f = next((r.day for r in rows if r.step == "final_plan" and r.event == "issued"), None)
-        p = next((r.day for r in rows if r.step == "provision"), None)
+        p = next((r.day for r in rows if r.step == "provision" and r.day >= start), None)
         if f is not None:
             finals.append((f - start) / DAYS_PER_WEEK)
         if p is not None:
             provs.append((p - start) / DAYS_PER_WEEK)
-    routes = Counter(_route(rows) for rows in runs)
+    routes = Counter(_route(rows, start) for rows, _c in runs)
     route, count = routes.most_common(1)[0]
-    on_route = [rows for rows in runs if _route(rows) == route]
-    acc = loaded.rules.accountability
-    doc = loaded.rules.model_dump(mode="json")
-    flags = gaps(loaded.rules, baseline.rules if baseline is not None else None)
+    on_route = [rows for rows, _c in runs if _route(rows, start) == route]
+    in_force = rules_in_force(loaded, status)
+    acc = in_force.accountability
+    doc = in_force.model_dump(mode="json")
+    flags = gaps(in_force, baseline)
     table = []
     prev_t = start
     asked = start  # when the advice steps (asked together, answered in parallel) were asked
     for i, key in enumerate(route):
         step, event = key.split(":", 1)
-        events = [_dedup(rows)[i] for rows in on_route]
+        events = [_dedup(rows, start)[i] for rows in on_route]
         t = statistics.median(e.day for e in events)
         if step not in ADVICE:
             asked = t
         actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
         st = acc.steps.get(step)
-        table.append({
+        deadline = step_deadline_text(doc, st, step, event) if st else "unmapped"
+        row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
-            "deadline": step_deadline(doc, st, _deadline_case(step, event)) if st else "unmapped",
+            "deadline": deadline,
             "weeks_from_start": round((t - start) / DAYS_PER_WEEK, 1),
             "weeks_in_step": round((t - prev_t) / DAYS_PER_WEEK, 1),
             "payer": list(st.payer) if st else [],
@@ -164,26 +226,34 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: Loaded
             "gaps": flags.get(step, ["step missing from the accountability map"]),
             "label": st.label if st else step.replace("_", " "),
             **_timing(loaded, step, events, (asked if step in ADVICE else prev_t), t, start),
-        })
+        }
+        if step == "annual_review" and review_under5(age, start, t):
+            row["under5"] = True  # a review of a child under 5 (the Code's 3-6 monthly reviews, 9.178)
+        table.append(row)
         prev_t = max(prev_t, t)
     n = len(runs)
+    law = law_at(loaded, start)
     top = [{"route": list(r), "share_pct": round(100.0 * k / n, 1)} for r, k in routes.most_common(TOP_ROUTES)]
-    overridden = sum(1 for rows in runs if any(r.event == "declined_but_mandatory" for r in rows))
+    overridden = sum(1 for rows, _c in runs if any(r.event == "declined_but_mandatory" for r in rows))
     notes = []
     if overridden:
         notes.append(f"mediation is pinned declined, but this rule set makes it mandatory: the family was compelled "
                      f"to mediate in {round(100.0 * overridden / n, 1)}% of runs")
     return {
         "rules": loaded.law.name,
-        "label": loaded.rules.label,
+        "label": display_label(loaded.rules.label, status),
+        "rule_set_label": loaded.rules.label,
+        "in_force": status,
         "top_routes": top,
         "route_note": (f"no route above {TYPICAL_SHARE_PCT}% of runs" if top[0]["share_pct"] <= TYPICAL_SHARE_PCT
                        else f"the commonest route covers {top[0]['share_pct']}% of runs"),
         "pins_overridden": notes,
+        "pins_effect": pins_effect(case, [rows for rows, _c in runs]),
         "runs": n,
         "weeks_to_final_plan": _dist(finals, n),
         "weeks_to_provision": _dist(provs, n),
-        "within_20_weeks_pct": round(100.0 * sum(1 for w in finals if w <= loaded.law.final_plan_weeks) / n, 1),
+        "within_20_weeks_pct": round(100.0 * sum(1 for w in finals if w <= law.final_plan_weeks) / n, 1),
+        "time_without_school": time_without_school(runs, loaded),
         "most_likely_route": list(route),
         "route_share_pct": round(100.0 * count / n, 1),
         "routes_seen": len(routes),
@@ -229,6 +299,14 @@ def _timing(loaded: LoadedScenario, step: str, events: list[EventRow], since: fl
             "deadline_met": (2 * sum(met) >= len(met)) if met else None}
 
 
+def step_deadline_text(doc: dict, st: Any, step: str, event: str) -> str:
+    """The deadline of the step an event belongs to: the one case of the step that applies (a cessation appeal won
+    means the plan is maintained immediately, reg 44(2): none of the other orders' deadlines applies)."""
+    if (step, event) == ("comply", "continue"):
+        return "immediately (the plan is maintained: reg 44(2))"
+    return step_deadline(doc, st, _deadline_case(step, event))
+
+
 def _deadline_case(step: str, event: str) -> str | None:
     """Which of a step's per-case deadlines an event falls under (reg 44: each order has its own; reg 18: school
     or post-16 transfer), from the event the journey logged."""
@@ -245,14 +323,15 @@ def _deadline_case(step: str, event: str) -> str | None:
     return None
 
 
-def _dedup(rows: list[EventRow]) -> list[EventRow]:
-    """The events that make the route: in the window, routine ones dropped, repeats merged."""
+def _dedup(rows: list[EventRow], start: float = 0.0) -> list[EventRow]:
+    """The events that make the route: in the window from the start, repeats merged (every review is kept, with
+    its outcome: a review that maintains the plan is part of the route, not noise)."""
     out: list[EventRow] = []
-    t0 = next((r.day for r in rows if r.step == "request"), 0.0)
+    t0 = next((r.day for r in rows if r.step == "request"), start)
     for r in rows:
-        if r.day > t0 + ROUTE_WINDOW_DAYS or (r.step, r.event) in ROUTINE:
+        if r.day > t0 + ROUTE_WINDOW_DAYS or r.day < t0:
             continue
-        if not out or (out[-1].step, out[-1].event) != (r.step, r.event):
+        if not out or (out[-1].step, out[-1].event) != (r.step, r.event) or r.step == "annual_review":
             out.append(r)
     return out
 
@@ -265,80 +344,49 @@ def _dist(xs: list[float], n: int) -> dict[str, Any]:
             "reached_pct": round(100.0 * len(xs) / n, 1) if n else None}
 
 
-def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """Plain-language differences for this child between two rule sets."""
-    out = []
-    fa, fb = a["weeks_to_final_plan"]["median"], b["weeks_to_final_plan"]["median"]
-    if fa != fb:
-        out.append(f"Median weeks to a final plan: {fa} under {a['rules']}, {fb} under {b['rules']}.")
-    pa, pb = a["weeks_to_provision"]["median"], b["weeks_to_provision"]["median"]
-    if pa != pb:
-        out.append(f"Median weeks to provision in place: {pa} under {a['rules']}, {pb} under {b['rules']}.")
-    sa = [s.split(":")[0] for s in a["most_likely_route"]]
-    sb = [s.split(":")[0] for s in b["most_likely_route"]]
-    added = [s for s in dict.fromkeys(sb) if s not in sa]
-    removed = [s for s in dict.fromkeys(sa) if s not in sb]
-    if added:
-        out.append(f"Steps on the likely route under {b['rules']} only: {', '.join(added)}.")
-    if removed:
-        out.append(f"Steps on the likely route under {a['rules']} only: {', '.join(removed)}.")
-    ga = {(s["step"], g) for s in a["steps"] for g in s["gaps"]}
-    for s in b["steps"]:
-        for g in s["gaps"]:
-            if (s["step"], g) not in ga:
-                out.append(f"New gap under {b['rules']} at {s['step']}: {g}.")
-    if not out:
-        out.append("No difference on this child's likely route.")
-    return out
+def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1, scenario: str | None = None,
+               start_date: dt.date | None = None, from_start: bool = False) -> dict[str, Any]:
+    """Run one case study under each rule set; the first rule set is the one the others are read against.
 
-
-def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1) -> dict[str, Any]:
-    """Run one case study under each rule set; the first rule set is the one the others are read against."""
-    case, loaded0, la, start = load_case(path)
-    loaded = [load_scenario(loaded0.path, r) for r in rules]  # all validated before anything runs
+    `scenario` and `start_date` override the file's; `from_start` puts every reform switch in force from the first
+    day of the run (a hypothetical, said so in the output)."""
+    cr = prepare_case(path, scenario, start_date, from_start)
+    case, loaded0 = cr.case, cr.loaded
+    loaded = [load_scenario(loaded0.path, r, cr.until, from_start) for r in rules]  # all validated before any run
+    route_end = cr.start_date + dt.timedelta(days=round(ROUTE_WINDOW_DAYS))
+    statuses = [in_force_during(lo, cr.start_date, route_end) for lo in loaded]
+    base = rules_in_force(loaded[0], statuses[0])
     results = []
-    for lo in loaded:
-        base = loaded[0] if lo is not loaded[0] else None
-        rows = [run_child(case, lo, la, start, seed, r) for r in range(runs)]
-        results.append(summarise_rule_set(case, lo, base, rows, start))
+    for k, (lo, st) in enumerate(zip(loaded, statuses, strict=True)):
+        done = [run_case_child(case, lo, cr.la, cr.start, seed, r) for r in range(runs)]
+        results.append(summarise_rule_set(case, lo, base if k else None, done, cr.start, case.child.age, st))
+    for r in results[1:]:
+        r["pins_overridden"] += pins_overridden(results[0], r)
     changes = [differences(results[0], r) for r in results[1:]]
+    sc = loaded0.scenario
     return {"case": case.name, "title": case.title, "summary": case.summary, "sources": case.sources,
-            "scenario": loaded0.scenario.name, "scenario_start": str(loaded0.scenario.start_date), "seed": seed,
+            "scenario": sc.name, "scenario_start": str(sc.start_date), "seed": seed,
             "runs": runs, "preferred": case.child.preferred,
-            "start": "existing plan on " + str(loaded0.scenario.start_date) if case.existing_plan
-            else str(case.request_date),
+            "start_date": str(cr.start_date), "route_end": str(route_end),
+            "run_end": str(cr.until or sc.end_date), "from_start": from_start,
+            "start": f"existing plan on {cr.start_date}" if case.existing_plan else str(cr.start_date),
+            "in_force": [in_force_words(lo.law.name, lo.rules.label, st, cr.start_date, route_end)
+                         for lo, st in zip(loaded, statuses, strict=True)],
+            "calendar": calendar_words(loaded0),
             "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
             "child": describe_child(case),
             "results": results, "what_changes": changes}
 
 
-def describe_child(case: CaseStudy) -> list[str]:
-    """What the file says about the child beyond the attributes the journey draws on, and how the engine models
-    the settings it has no type for (early years as mainstream, specialist colleges as post-16 places)."""
-    ch, out = case.child, []
-    if ch.year_group is not None:
-        out.append("Reception" if ch.year_group == 0 else f"year group {ch.year_group}")
-    setting = case.existing_plan.setting if case.existing_plan is not None else ch.current_setting
-    if setting is not None:
-        out.append("out of school" if setting == "none" else f"currently in {setting}")
-    if ch.excluded:
-        out.append(f"excluded ({ch.excluded.replace('_', ' ')})")
-    if ch.out_of_school:
-        out.append("the LA's s.19 duty to arrange education applies (redress: complaint, LGSCO, judicial review)")
-    for s in {setting, ch.preferred} & set(MODELLED_AS):
-        out.append(f"{s} modelled as {MODELLED_AS[s].replace('_', ' ')} place")
-    if case.cessation is not None:
-        out.append(f"the LA proposes to cease the plan at the {case.cessation.at_review} review: "
-                   f"{case.cessation.reason.replace('_', ' ')}")
-    return out
-
-
-def final_plan_limits(path: str | Path, rules: list[str]) -> dict[str, tuple[float, str]]:
+def final_plan_limits(path: str | Path, rules: list[str], scenario: str | None = None,
+                      start_date: dt.date | None = None, from_start: bool = False) -> dict[str, tuple[float, str]]:
     """{rule set: (final-plan limit in weeks, its legal reference)} for the case's scenario, from each compiled
-    rule set (a chart draws the statutory line from these, not a number of its own)."""
-    _case, loaded0, _la, _start = load_case(path)
+    rule set in force on the child's start date (a chart draws the statutory line from these, not a number of its
+    own)."""
+    cr = prepare_case(path, scenario, start_date, from_start)
     out = {}
     for r in rules:
-        lo = load_scenario(loaded0.path, r)
-        out[lo.law.name] = (lo.law.final_plan_weeks, lo.rules.timeline.final_plan.reference.split(";")[0].strip())
+        lo = load_scenario(cr.loaded.path, r, cr.until, from_start)
+        law = law_at(lo, cr.start)
+        out[law.name] = (law.final_plan_weeks, lo.rules.timeline.final_plan.reference.split(";")[0].strip())
     return out

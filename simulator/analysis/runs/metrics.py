@@ -177,6 +177,10 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
         "placements_independent_special": total(rc.PLACEMENTS_INDEPENDENT_SPECIAL),
         "weeks_without_named_school_at_transfer_mean": (total(rc.TRANSFER_LATE_WEEKS_SUM) / total(rc.TRANSFERS_NAMED)
                                                         if total(rc.TRANSFERS_NAMED) else None),
+        "weeks_awaiting_placement_mean": (total(rc.AWAITING_PLACEMENT_WEEKS_SUM) / total(rc.TRANSFERS_NAMED)
+                                          if total(rc.TRANSFERS_NAMED) else None),
+        "weeks_out_of_school_mean": (total(rc.OUT_OF_SCHOOL_WEEKS_SUM) / total(rc.OUT_OF_SCHOOL_SPELLS)
+                                     if total(rc.OUT_OF_SCHOOL_SPELLS) else None),
         "disputes_ended": float(len(done)),
         "disputes_open_end": float(open_disputes),
         **{f"disputes_ended_{e}_pct": _pct(endings[e], len(done)) for e in rc.ENDINGS},

@@ -219,6 +219,8 @@ def add_case_study(b: Builder, result: dict[str, Any]) -> None:
                 figures[f"{what}_{k}" if k != "reached_pct" else f"{what.removeprefix('weeks_to_')}_reached_pct"] = v
         for k in ("within_20_weeks_pct", "route_share_pct", "routes_seen"):
             figures[k] = r.get(k)
+        for k, v in (r.get("time_without_school") or {}).items():  # the four measures, mean weeks over the runs
+            figures[f"{k}_mean"] = v["mean"]
         for m, v in figures.items():
             b.add(ids, m, HORIZON, "horizon", False, "case", result.get("case", ""), "value", v)
         b.add(ids, "runs", HORIZON, "horizon", False, "case", result.get("case", ""), "n", r.get("runs"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -18,14 +19,23 @@ from ...schema.files import InputError
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
 @click.option("--out", type=str, default=None, help="Folder for the JSON result and the timeline chart (PNG, SVG and the CSV behind it).")
+@click.option("--scenario", "scenario", type=str, default=None,
+              help="Scenario to run the child in (a shipped name or a path), overriding the file's.")
+@click.option("--start-date", "start_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The child's start date (YYYY-MM-DD), overriding the file's; must fall within the scenario.")
+@click.option("--from-start", is_flag=True,
+              help="Hypothetical: every reform switch in force from the first day of the run, whatever its date.")
 @click.option("--force", is_flag=True, help="Overwrite the case's files in --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out: str | None, force: bool,
-            as_json: bool) -> None:
+def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out: str | None, scenario: str | None,
+            start_date: dt.datetime | None, from_start: bool, force: bool, as_json: bool) -> None:
     """One child through each rule set: timings, the likely route, who is accountable at each step.
 
     \b
     Example: sendsim case-study sam_autistic_mainstream_specialist --rules current_2014 --rules white_paper_2026
+    \b
+    A reform in force: sendsim case-study phase_transfer_year6 --rules current_2014 --rules white_paper_2026
+      --scenario small_la_from_2024 --start-date 2031-01-01
     """
     from ...api import case_study as case_study_api
     from ...report.tables import format_case
@@ -33,8 +43,10 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     from ..util import warn_replications
 
     warn_replications(runs)
+    day = start_date.date() if start_date is not None else None
     try:
-        res = case_study_api(file, list(rules), replications=runs, seed=seed, out=out, force=force).summary
+        res = case_study_api(file, list(rules), replications=runs, seed=seed, out=out, force=force,
+                             scenario=scenario, start_date=day, from_start=from_start).summary
     except InputError as e:
         _fail(e)
     click.echo(json.dumps(res, indent=2, default=str) if as_json else format_case(res))

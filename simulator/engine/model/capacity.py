@@ -10,6 +10,7 @@ groups them by stage.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from ...schema.by_year import grow
@@ -21,6 +22,63 @@ from ..core.loop import Engine
 from ..core.resources import Resource
 
 CAPACITY_SETTINGS = ("resourced_provision", "maintained_special", "alternative_provision")
+DAYS_PER_WEEK = 7.0
+
+
+class CaseworkBacklog:
+    """The decide-and-issue team of one authority under `waits: backlog`: one FIFO backlog of assessments whose
+    advice is in, worked at `base + responsiveness x backlog` cases a week.
+
+    Why this form: a multi-server queue with long working times is a knife-edge (MODEL.md 3.3: 0.70x staffing gave
+    6-41% within 20 weeks, 0.80x gave 86-94%). A team whose pace rises with its backlog (overtime, agency staff,
+    triage) settles instead: where demand `lam` exceeds `base`, the backlog settles at (lam - base) / responsiveness
+    and each case waits about that backlog / lam weeks (Little's law), so more requests or fewer staff lengthen the
+    wait smoothly, and throughput (not a fitted delay) decides when plans come out. The pace is set when a case is
+    taken up, from the backlog then (the case included); work is deterministic, so the backlog draws no random
+    numbers and common random numbers hold across capacities. `backlog_at_start` cases of work already in hand at
+    the start of the run (lead-in) occupy the team before the first child.
+    """
+
+    __slots__ = ("engine", "base", "responsiveness", "queue", "busy", "_done_cb")
+
+    def __init__(self, engine: Engine, base_per_week: float, responsiveness: float, in_hand: int):
+        self.engine = engine
+        self.base = base_per_week
+        self.responsiveness = responsiveness
+        self.queue: deque[tuple[Any, Any] | None] = deque([None] * in_hand)
+        self.busy = False
+        self._done_cb = self._done
+        if self.queue:
+            self._next()
+
+    @property
+    def backlog(self) -> int:
+        """Cases waiting or being worked."""
+        return len(self.queue) + self.busy
+
+    def pace_per_week(self, backlog: int) -> float:
+        """Cases a week the team finishes with `backlog` cases in hand."""
+        return self.base + self.responsiveness * backlog
+
+    def join(self, who: Any, then: Any) -> None:
+        """A case whose advice is all in joins the back of the backlog; `then(who)` when the team has decided."""
+        self.queue.append((who, then))
+        if not self.busy:
+            self._next()
+
+    def _next(self) -> None:
+        if not self.queue:
+            self.busy = False
+            return
+        self.busy = True
+        days = DAYS_PER_WEEK / self.pace_per_week(len(self.queue))
+        self.engine.schedule(days, self._done_cb, self.queue.popleft())
+
+    def _done(self, item: tuple[Any, Any] | None) -> None:
+        if item is not None:
+            who, then = item
+            then(who)
+        self._next()
 
 
 class LAState:
@@ -49,6 +107,9 @@ class LAState:
         self.p_no_plan = spec.no_plan_after_assessment_probability
         self.rungs: dict[str, Resource] = {}  # redress rungs with a capacity (from the rule set)
         self.fx: Any = None  # the law's effects in this authority (`Journey._use_law`): a switch may be scoped
+        self.casework: CaseworkBacklog | None = None  # the decide-and-issue team under `waits: backlog`
+        self.casework_last_year = 0  # its last fitted year, and its gap to the scenario's capacity ratio
+        self.casework_gap = 1.0
 
     def resize_special(self, growth: float) -> None:
         """Special places after a change of the law's multiplier (local inclusion plans), at this year's growth."""
@@ -73,6 +134,54 @@ class CapacityPlan:
         self.hearing_days = servers / per_day
         self.tribunal.set_servers(servers)
 
+    def _open_backlogs(self) -> None:
+        """Under `waits: backlog`, each authority's decide-and-issue team with its fitted base capacity for the
+        first year (the lead-in works at it too) and its work in hand."""
+        if self.sc.waits != "backlog":
+            return
+        self._casework_gaps()
+        year = self.sc.start_date.year
+        for la in self.las:
+            s = la.spec
+            la.casework = CaseworkBacklog(self.engine, self._casework_base(la, year),
+                                          s.casework_responsiveness_per_week, s.backlog_at_start)
+
+    def _casework_gaps(self) -> None:
+        """Each authority's ratio of base casework to demand in its last fitted year, against the scenario's (the
+        authorities' summed base over their summed demand): beyond that year the gap closes by the scenario's
+        `capacity_gap_persistence_per_year`, as authorities' timeliness regresses toward England's (MODEL.md 3.3a).
+        Demand is the last fitted year's, so the base never follows later requests."""
+        base = self.sc.start_date.year
+        growth = self.sc.demand.requests_growth_pct_per_year.value
+        withdrawn = self.sc.population.request_withdrawn_probability.value
+        rows = []
+        for la in self.las:
+            s = la.spec
+            last = max(s.casework_per_week_by_year)
+            lam = max(s.requests_in_year(last, base, growth) * (1.0 - s.refuse_in_year(last) - withdrawn), 1e-9)
+            rows.append((la, last, s.casework_per_week_by_year[last], lam / DAYS_PER_YEAR * DAYS_PER_WEEK))
+        ratio = sum(r[2] for r in rows) / sum(r[3] for r in rows)
+        for la, last, cw, lam in rows:
+            la.casework_last_year = last
+            la.casework_gap = ratio / (cw / lam)  # the scenario's ratio over the authority's own
+
+    def _converged(self, la: LAState, year: int) -> float:
+        """The factor on an authority's projected base `year`: 1 in fitted years, then from 1 toward its gap."""
+        keep = self.sc.capacity_gap_persistence_per_year
+        k = year - la.casework_last_year
+        if keep is None or k <= 0:
+            return 1.0
+        w = keep.value ** k
+        return w + (1.0 - w) * la.casework_gap
+
+    def _casework_base(self, la: LAState, year: int) -> float:
+        """The team's base weekly capacity in a year (projected beyond the fitted years, its gap to the scenario's
+        ratio closing), times the law's staffing effect (a capacity reform)."""
+        proj = self.sc.capacity_projection_pct_per_year
+        staff = self.law.effects.casework_staff_multiplier
+        own = la.spec.casework_in_year(year, proj.value if proj is not None else 0.0)
+        return staff * own * self._converged(la, year)
+
     def _apply_year(self, year: int) -> None:
         """New calendar year: staffing, special places and hearing capacity follow their stated trends."""
         base = self.sc.start_date.year
@@ -84,6 +193,8 @@ class CapacityPlan:
             s = la.spec
             g = s.capacity_in_year(year, base, staff_growth)
             la.p_refuse, la.p_no_plan = s.refuse_in_year(year), s.no_plan_in_year(year)
+            if la.casework is not None:
+                la.casework.base = self._casework_base(la, year)
             # decisions keep pace with requests
             requests = s.requests_in_year(year, base, request_growth)
             la.panel.set_servers(max(1, round(s.panel_servers * requests / max(s.requests_per_year, 1.0))))

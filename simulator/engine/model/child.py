@@ -58,7 +58,7 @@ class Child:
         "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
         "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
         "gid", "pid", "disputed_at", "decided_at", "compelled", "compelled_unsettled", "escalated", "how",
-        "draft_deadline",
+        "draft_deadline", "term_start", "place_due", "out_since", "days_awaiting", "days_out",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -105,6 +105,14 @@ class Child:
         self.gid = 0  # the child's group: family capacity x requester x need (Population.group_id)
         self.pid = 0  # the child's other group: phase when the route began x the authority's region
         self.disputed_at = math.nan  # the day the open dispute began
+        # the school calendar (route/reviews.py): the 1 September on which a setting named for the next phase starts
+        # (nan: none pending), the day a scheduled place starts, the day an out-of-school spell began, and the days
+        # awaiting a placement (a plan in force, no setting in place) and out of school (no education at all)
+        self.term_start = math.nan
+        self.place_due = math.nan
+        self.out_since = math.nan
+        self.days_awaiting = 0.0
+        self.days_out = 0.0
         self.decided_at = math.nan  # the day the tribunal decided the open dispute
         self.compelled = False  # in mediation only because it is mandatory
         self.compelled_unsettled = False  # the open dispute went through a compelled mediation that did not settle

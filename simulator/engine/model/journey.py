@@ -76,6 +76,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.las = [LAState(i, la, engine, self.warmup, sc.naming, self.law.effects.special_places_multiplier)
                     for i, la in enumerate(sc.local_authorities.items)]
         self._compile_parameters()
+        self._open_backlogs()
         self.special_growth = 1.0  # special places' growth factor of the current year (CapacityPlan._apply_year)
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
@@ -179,8 +180,11 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         """A reform's switches come into force: steps from today follow the new law (disputes, plans and requests
         already under way keep what they were given, as transitional provisions usually say)."""
         self._use_law(law)
+        year = self.counters.year(self.engine.now)
         for la in self.las:
             la.resize_special(self.special_growth)
+            if la.casework is not None:
+                la.casework.base = self._casework_base(la, year)
 
     @staticmethod
     def pinned(c: Child, key: str) -> Any:
@@ -229,24 +233,34 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         return c
 
     def add_existing_plan(self, setting: str, la: int = 0, age: float = 10.0, first_review_day: float = 180.0,
-                          **attributes: Any) -> Child:
-        """Add one child who already has a plan on day 0, in `setting` (case studies)."""
+                          at_day: float = 0.0, **attributes: Any) -> Child:
+        """Add one child who already has a plan in `setting` on `at_day` (day 0 by default), aged `age` that day;
+        the first review falls `first_review_day` days later (case studies)."""
         c = self.add_request(math.inf, la, age, **attributes)  # never requests: the plan exists
-        c.born = -age * DAYS_PER_YEAR
+        c.born = at_day - age * DAYS_PER_YEAR
         c.stock = True
-        c.status = "plan"
         c.setting = setting
-        c.provision_at = 0.0
-        c.setting_since = 0.0
+        if at_day <= max(self.engine.now, 0.0):
+            self._plan_in_force((c, first_review_day))
+        else:  # the child joins the run on its start date: a plan in force from then
+            c.status = "not_yet"
+            self.engine.at(at_day, self._plan_in_force, (c, first_review_day))
+        return c
+
+    def _plan_in_force(self, arg: tuple) -> None:
+        c, first_review_day = arg
+        now = max(self.engine.now, 0.0)
+        c.status = "plan"
+        c.provision_at = now
+        c.setting_since = now
         self.plans_in_force += 1
-        res = self.las[la].places.get(setting)
+        res = self.las[c.la].places.get(c.setting)
         if res is not None:
             c.place_res = res
             c.place_job = res.seize(c, noop)
-        self.engine.at(first_review_day, self.annual_review, c)
-        self._schedule_transfer(c, max(self.engine.now, 0.0))
+        self.engine.at(now + first_review_day, self.annual_review, c)
+        self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
-        return c
 
     def run(self) -> None:
         self.populate()
@@ -257,6 +271,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for c in self.children:
             if c.status == "plan":
                 self.accrue_placement(c, self.horizon)
+            self.close_spells_at_end(c)
         self._snapshot(self.cal.end.year + 1)
         self.snapshots[-1]["period"] = "end"
         if self.rec is not None:

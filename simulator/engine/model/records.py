@@ -98,6 +98,9 @@ DESTINATION_COUNTS = {d: f"destination_{d}" for d in DESTINATIONS}
 PLACEMENTS_INDEPENDENT_SPECIAL = "placements_independent_special"  # places taken up in an independent special school
 TRANSFERS_NAMED = "transfers_named"  # phase transfers at which the next setting was named
 TRANSFER_LATE_WEEKS_SUM = "transfer_late_weeks_sum"  # weeks after the deadline before the next setting was named
+AWAITING_PLACEMENT_WEEKS_SUM = "awaiting_placement_weeks_sum"  # weeks from 1 September of a transfer to a place
+OUT_OF_SCHOOL_SPELLS = "out_of_school_spells"  # spells with no education at all, ended (or open at the end)
+OUT_OF_SCHOOL_WEEKS_SUM = "out_of_school_weeks_sum"
 # redress (tribunal counts are kept by September-August year too)
 MEDIATIONS = "mediations"
 MEDIATIONS_SETTLED = "mediations_settled"
@@ -128,6 +131,7 @@ COUNTS = frozenset({
     PLANS_ENDED_16_PLUS, *DESTINATION_COUNTS.values(),
     WITHIN_LIMIT_EXCL_EXCEPTIONS, OVER_1_YEAR_EXCL_EXCEPTIONS, PLACEMENT_OUTSIDE_LIST_NO_APPEAL, PLANS_CEASED,
     DECIDED_TO_ASSESS, ISP_ESCALATIONS, PLACEMENTS_INDEPENDENT_SPECIAL, TRANSFERS_NAMED, TRANSFER_LATE_WEEKS_SUM,
+    AWAITING_PLACEMENT_WEEKS_SUM, OUT_OF_SCHOOL_SPELLS, OUT_OF_SCHOOL_WEEKS_SUM,
     *MEDIATION_BY_OUTCOME.values(), MEDIATIONS_COMPELLED, MEDIATION_LIMIT_MISSED, DROPPED_OUT,
     MEDIATIONS, MEDIATIONS_SETTLED, INDEPENDENT_REVIEWS, APPEALS_REGISTERED, *APPEALS_BY_TYPE.values(),
     APPEALS_CONCEDED, APPEALS_WITHDRAWN, HEARINGS, WEEKS_TO_HEARING_SUM, DECIDED_FOR_FAMILY, DECIDED_FOR_LA,

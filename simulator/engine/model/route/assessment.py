@@ -156,8 +156,17 @@ class AssessmentSteps:
         self.log(c, step, "received", duty, deadline, now <= deadline)
         c.advice_pending -= 1
         if c.advice_pending == 0:
+            team = self.las[c.la].casework
+            if team is not None:  # waits: backlog
+                team.join(c, self._taken_up)
+                return
             self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
                                  + self.authority_delay(c), self.decide_to_issue, c)
+
+    def _taken_up(self, c: Child) -> None:
+        """The team reaches the case in its backlog: the decision's own working time, then the decision."""
+        self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes),
+                             self.decide_to_issue, c)
 
     def authority_delay(self, c: Child) -> float:
         """The authority's own delay before it decides whether to issue (waits for panels, EPs, writers that the

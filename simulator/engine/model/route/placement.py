@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import (
     LA,
     SETTING,
@@ -28,6 +29,7 @@ PREFERENCE_ORDER = {"independent_special": ("maintained_special", "resourced_pro
 
 FULL_GROUND = "incompatible_with_efficient_education_of_others"  # s.39(4)(a)(ii): the setting named has no place
 
+POST16_AGE = 16.0  # from here the LA's alternative to a refused setting is a college (post16)
 OUT_OF_SCHOOL = "out_of_school"  # the pin a case study sets for a child out of school (s.19 duty)
 
 
@@ -113,7 +115,12 @@ class PlacementSteps:
         return res is None or res.servers is None or res.busy < res.servers or c.place_res is res
 
     def la_alternative(self, wanted: str, c: Child) -> str:
-        """What the LA names instead: the next less costly kind, mainstream first under s.33."""
+        """What the LA names instead: the next less costly kind, mainstream first under s.33; for a young person
+        of 16 or over when the place starts (at a transfer, the new phase's 1 September), a further education
+        college (post-16 provision is a college, not a school's next kind)."""
+        when = c.term_start if c.term_start == c.term_start else self.engine.now
+        if wanted != "post16" and (when - c.born) / DAYS_PER_YEAR >= POST16_AGE:
+            return "post16"
         if wanted == "independent_special":
             return "maintained_special"
         if wanted in ("maintained_special", "resourced_provision"):
@@ -136,25 +143,42 @@ class PlacementSteps:
                 res.cancel(job)
         c.setting = setting
         if c.waiting_since != c.waiting_since:
-            c.waiting_since = self.engine.now
+            c.waiting_since = self.waiting_from(c)
         c.place_seq += 1
         res = self.las[c.la].places.get(setting)
         if res is None:
-            self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
-                                 self.provision_in_place, (c, c.place_seq))
+            self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
         else:
             c.place_res = res
             c.place_job = res.seize(c, self._place_granted)
 
     def _place_granted(self, c: Child) -> None:
-        self.engine.schedule(self.duration("place_start_days", self.rng.place_start, c.id, c.transfers),
-                             self.provision_in_place, (c, c.place_seq))
+        self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
+
+    def place_lead_time(self, c: Child) -> float:
+        """Days until a secured place starts: mid-year, the scenario's lead time (`durations.place_start_days`,
+        a ranged assumption); a setting named for the next phase starts on the 1 September that phase begins
+        (`c.term_start`, set by the phase transfer), or after the lead time if that falls later."""
+        days = self.duration("place_start_days", self.rng.place_start, c.id, c.transfers)
+        now = self.engine.now
+        if c.term_start == c.term_start and c.term_start > now + days:
+            days = c.term_start - now
+        c.place_due = now + days
+        return days
+
+    def waiting_from(self, c: Child) -> float:
+        """When a child waiting for a place starts to be without suitable provision: now, or, for a setting named
+        for the next phase, the day that phase begins (the current setting serves until then), within the run."""
+        now = self.engine.now
+        return min(max(now, c.term_start), self.horizon) if c.term_start == c.term_start else now
 
     def out_of_school(self, c: Child) -> None:
         """A case child out of school: the LA's duty to arrange suitable education (Education Act 1996 s.19) runs
         until a setting is in place; its redress is a complaint, the LGSCO, judicial review (no tribunal)."""
         if c.status not in ("ceased",):
             self.log(c, "education_out_of_school", "s19_duty_arises", LA)
+            if c.out_since != c.out_since:
+                c.out_since = self.engine.now
 
     def provision_in_place(self, arg: tuple) -> None:
         c, seq = arg
@@ -169,6 +193,6 @@ class PlacementSteps:
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
             del c.pins[OUT_OF_SCHOOL]
-            self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
+        self.end_spells_without_place(c, now)
         if c.setting == "independent_special":
             self.counters.count(c, PLACEMENTS_INDEPENDENT_SPECIAL, now)

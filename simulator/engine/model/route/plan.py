@@ -72,6 +72,7 @@ class PlanSteps:
             elif now - c.t0 > DAYS_PER_YEAR:
                 self.counters.count(c, OVER_1_YEAR_EXCL_EXCEPTIONS, now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
+        self.transfer_for_new_plan(c, now)
         self.secure_place(c, c.setting)
         self.engine.schedule(self.review_interval(c, now), self.annual_review, c)
         self._schedule_transfer(c, now)

@@ -11,6 +11,7 @@ groups them by stage.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import (
@@ -19,7 +20,10 @@ from ....schema.vocabulary import (
 )
 from ..child import Child, age_band
 from ..records import (
+    AWAITING_PLACEMENT_WEEKS_SUM,
     DESTINATION_COUNTS,
+    OUT_OF_SCHOOL_SPELLS,
+    OUT_OF_SCHOOL_WEEKS_SUM,
     PLANS_CEASED,
     PLANS_ENDED_16_PLUS,
     TRANSFER_LATE_WEEKS_SUM,
@@ -176,10 +180,72 @@ class ReviewSteps:
                     self.engine.at(deadline, self.phase_transfer, (c, deadline, age))
                 return
 
+    def next_term(self, c: Child, deadline: float) -> None:
+        """The setting named for the next phase starts on the 1 September after the transfer deadline (the school
+        year the phase begins): held in `c.term_start` for `place_lead_time`, and checked on that day."""
+        sept = next(s for s, _school, _post16 in self._transfers if s > deadline)
+        c.term_start = sept
+        if sept < self.horizon:
+            self.engine.at(sept, self._term_starts, (c, sept))
+
+    def _term_starts(self, arg: tuple) -> None:
+        """1 September of a phase transfer: a child whose setting for the new phase has not started has no school
+        (the engine models no interim education under s.19, so this is out of school as well as awaiting a place)."""
+        c, sept = arg
+        if c.status != "plan" or c.term_start != sept or c.place_due == sept:
+            return  # placed already, superseded, or starting today
+        self.log(c, "education_out_of_school", "no_place_at_term_start", LA)
+        if c.out_since != c.out_since:
+            c.out_since = sept
+
+    def end_spells_without_place(self, c: Child, now: float) -> None:
+        """A setting is in place: the weeks awaiting it since the new phase began (1 September) and the weeks out
+        of school end here, and are counted."""
+        if c.term_start == c.term_start:
+            if now > c.term_start:
+                gap = now - c.term_start
+                c.days_awaiting += gap
+                self.counters.count(c, AWAITING_PLACEMENT_WEEKS_SUM, now, gap / 7.0)
+            c.term_start = math.nan
+        if c.out_since == c.out_since:
+            gap = now - c.out_since
+            c.days_out += gap
+            self.counters.count(c, OUT_OF_SCHOOL_SPELLS, now)
+            self.counters.count(c, OUT_OF_SCHOOL_WEEKS_SUM, now, gap / 7.0)
+            c.out_since = math.nan
+            self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
+        c.place_due = math.nan
+
+    def close_spells_at_end(self, c: Child) -> None:
+        """Spells still open when the run ends are counted to its last day (never dropped)."""
+        end = self.horizon
+        last = end - 1e-6  # the run's last instant: counted in its final period
+        if c.status == "plan" and c.term_start == c.term_start and c.term_start < end:
+            gap = end - c.term_start
+            c.days_awaiting += gap
+            self.counters.count(c, AWAITING_PLACEMENT_WEEKS_SUM, last, gap / 7.0)
+        if c.out_since == c.out_since and c.out_since < end:
+            gap = end - c.out_since
+            c.days_out += gap
+            self.counters.count(c, OUT_OF_SCHOOL_SPELLS, last)
+            self.counters.count(c, OUT_OF_SCHOOL_WEEKS_SUM, last, gap / 7.0)
+
+    def transfer_for_new_plan(self, c: Child, now: float) -> None:
+        """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
+        for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
+        for sept, school, post16 in self._transfers:
+            if sept <= now:
+                continue
+            age = int((sept - c.born) // DAYS_PER_YEAR)
+            if age in TRANSFER_AGES and (post16 if age == 16 else school) < now:
+                self.next_term(c, now)
+            return
+
     def phase_transfer(self, arg: tuple) -> None:
         c, deadline, age = arg
         if c.status != "plan":
             return
+        self.next_term(c, deadline)
         rv = self.sc.reviews
         i, k = c.id, c.transfers
         pin = self.pinned(c, "phase_transfer")
@@ -204,10 +270,17 @@ class ReviewSteps:
         step_down = self._p_step_down.get(c.need, 0.0)
         protected = self.fx.protect_special_places and (self.special_place_in_2029(c) or self.triple_locked(c, age))
         if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
+            c.term_start = math.nan  # the child moves on with the school-level plan; no named place to await
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
+        seq = c.place_seq
         self._rename(c, wanted, TRANSFER_NAMING + c.transfers)
+        if c.place_seq == seq:  # a setting of the same kind: a new school all the same, from the new phase
+            c.place_seq += 1
+            if c.waiting_since != c.waiting_since:
+                c.waiting_since = self.waiting_from(c)
+            self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
         self._schedule_transfer(c, now + 200.0)
         if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
             self._review_held(c, now + self._review_every)  # post-16: annual reviews again
@@ -228,6 +301,7 @@ class ReviewSteps:
         self.accrue_placement(c, now)
         c.status = "ceased"
         c.ceased_at = now
+        c.term_start = math.nan  # no plan: no named place to await
         self.plans_in_force -= 1
         self.plans_ceased += 1
         self.counters.count(c, PLANS_CEASED, now)

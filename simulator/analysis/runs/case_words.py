@@ -1,0 +1,59 @@
+"""A case study in plain words: what changes for the child between two rule sets, and what the file says about the
+child beyond the attributes the journey draws on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...schema.case_study import MODELLED_AS, CaseStudy
+
+
+def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """Plain-language differences for this child between two rule sets."""
+    out = []
+    fa, fb = a["weeks_to_final_plan"]["median"], b["weeks_to_final_plan"]["median"]
+    if fa != fb:
+        out.append(f"Median weeks to a final plan: {fa} under {a['rules']}, {fb} under {b['rules']}.")
+    pa, pb = a["weeks_to_provision"]["median"], b["weeks_to_provision"]["median"]
+    if pa != pb:
+        out.append(f"Median weeks to provision in place: {pa} under {a['rules']}, {pb} under {b['rules']}.")
+    sa = [s.split(":")[0] for s in a["most_likely_route"]]
+    sb = [s.split(":")[0] for s in b["most_likely_route"]]
+    added = [s for s in dict.fromkeys(sb) if s not in sa]
+    removed = [s for s in dict.fromkeys(sa) if s not in sb]
+    if added:
+        out.append(f"Steps on the likely route under {b['rules']} only: {', '.join(added)}.")
+    if removed:
+        out.append(f"Steps on the likely route under {a['rules']} only: {', '.join(removed)}.")
+    ea = dict(s.split(":", 1) for s in a["most_likely_route"])
+    for step, ev in dict(s.split(":", 1) for s in b["most_likely_route"]).items():
+        if step in ea and ea[step] != ev:  # the same step decided otherwise
+            out.append(f"At {step}: {ea[step]} under {a['rules']}, {ev} under {b['rules']}.")
+    ga = {(s["step"], g) for s in a["steps"] for g in s["gaps"]}
+    for step, g in dict.fromkeys((s["step"], g) for s in b["steps"] for g in s["gaps"]):
+        if (step, g) not in ga:  # each gap once, however often its step recurs on the route
+            out.append(f"New gap under {b['rules']} at {step}: {g}.")
+    if not out:
+        out.append("No difference on this child's likely route.")
+    return out
+
+
+def describe_child(case: CaseStudy) -> list[str]:
+    """What the file says about the child beyond the attributes the journey draws on, and how the engine models
+    the settings it has no type for (early years as mainstream, specialist colleges as post-16 places)."""
+    ch, out = case.child, []
+    if ch.year_group is not None:
+        out.append("Reception" if ch.year_group == 0 else f"year group {ch.year_group}")
+    setting = case.existing_plan.setting if case.existing_plan is not None else ch.current_setting
+    if setting is not None:
+        out.append("out of school" if setting == "none" else f"currently in {setting}")
+    if ch.excluded:
+        out.append(f"excluded ({ch.excluded.replace('_', ' ')})")
+    if ch.out_of_school:
+        out.append("the LA's s.19 duty to arrange education applies (redress: complaint, LGSCO, judicial review)")
+    for s in {setting, ch.preferred} & set(MODELLED_AS):
+        out.append(f"{s} modelled as {MODELLED_AS[s].replace('_', ' ')} place")
+    if case.cessation is not None:
+        out.append(f"the LA proposes to cease the plan at the {case.cessation.at_review} review: "
+                   f"{case.cessation.reason.replace('_', ' ')}")
+    return out
