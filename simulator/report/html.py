@@ -168,6 +168,9 @@ authority's figures vary more between replications than England's.</li>
 """
 
 
+GENERATOR = "sendsim report"  # in every report's head: `sendsim report` may replace a file that carries it
+
+
 def report_html(results: Results) -> str:
     """The whole page as one string."""
     r0 = results.runs[0]
@@ -179,7 +182,8 @@ def report_html(results: Results) -> str:
     figs = "\n".join(f'<figure><figcaption>{e(c.title)}</figcaption><img alt="{e(c.title)}" '
                      f'src="data:image/png;base64,{png_base64(c)}"></figure>' for c in charts)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)}</title><style>{CSS}</style></head>
 <body>
 <h1>{e(title)}</h1>

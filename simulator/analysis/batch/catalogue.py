@@ -199,7 +199,46 @@ def _globs(root: Path) -> tuple[list[str], list[str]]:
     runs = sorted(str(f) for f in root.resolve().glob("**/runs.parquet"))
     if not metrics:
         raise InputError([f"{root}: no batch results here (looked for metrics/rules=*/*.parquet below it)"])
+    for f in metrics:
+        _check_table(Path(f), CHECKED_METRICS)
+    for f in runs:
+        _check_table(Path(f), CHECKED_RUNS)
     return metrics, runs
+
+
+# the columns (and Arrow types) a query over the catalogue relies on, checked before DuckDB reads a file
+CHECKED_METRICS = {"metric": "string", "period": "string", "group": "string", "value": "double", "run_id": "string"}
+CHECKED_RUNS = {"task_id": "string", "run_id": "string", "rules": "string"}
+
+
+READ_ONLY = ("select", "with", "from", "describe", "show", "summarize", "pivot", "unpivot", "values", "explain",
+             "table", "(")
+
+
+def _read_only(sql: str) -> None:
+    """`--sql` is a query, one statement: `results` reads tables and never writes a file (DuckDB's COPY, EXPORT,
+    ATTACH or INSTALL would write wherever the text says)."""
+    text = sql.strip().rstrip(";").strip()
+    first = text.split(None, 1)[0].lower() if text else ""
+    if not text or ";" in text or not (first in READ_ONLY or first.startswith("(")):
+        raise InputError([f"--sql: {sql.strip()[:60]!r}: one query (allowed: a single SELECT, WITH, FROM, DESCRIBE "
+                          "or SUMMARIZE statement; results never writes files)"])
+
+
+def _check_table(path: Path, columns: dict[str, str]) -> None:
+    """A catalogue table read back: readable Parquet with the columns (and types) queries rely on; one line naming
+    the file otherwise (a damaged table used to surface as a DuckDB error blamed on --sql)."""
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as e:
+        first = (str(e).splitlines() or [type(e).__name__])[0][:120]
+        raise InputError([f"{path}: not a readable Parquet table ({first}) (allowed: a table sendsim batch wrote; "
+                          "damaged? run the batch again with --resume into a new folder)"]) from None
+    bad = [f"{c} ({t})" for c, t in columns.items()
+           if c not in schema.names or str(schema.field(c).type) != t]
+    if bad:
+        raise InputError([f"{path}: missing or mistyped column(s) {', '.join(bad)} (allowed: a table sendsim batch "
+                          "wrote; written by another version, or damaged?)"])
 
 
 def folder_of(root: Path, batch_dir: Path) -> str:
@@ -228,7 +267,10 @@ def read_metrics(root: Path) -> pa.Table:
     metrics, _runs = _globs(root)
     out = []
     for f in metrics:
-        t = pq.read_table(f)
+        try:
+            t = pq.read_table(f)
+        except (pa.ArrowException, OSError) as e:
+            raise InputError([f"{f}: not a readable Parquet table ({str(e)[:120]})"]) from None
         if "rules" not in t.column_names:  # the Hive partition: the folder name carries it
             rules = Path(f).parent.name.removeprefix("rules=")
             t = t.append_column("rules", pa.array([rules] * t.num_rows, pa.string()))
@@ -244,6 +286,7 @@ def query(root: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         import duckdb
     except ImportError:
         raise MissingExtra(f"duckdb is not installed: {INSTALL}") from None
+    _read_only(sql)
     metrics, runs = _globs(root)
     base = str(root.resolve())
     con = duckdb.connect()

@@ -79,10 +79,14 @@ class BatchFolder:
         if not f.is_file():
             return None
         try:
-            return json.loads(f.read_text())["rows"]
-        except (ValueError, KeyError):
+            obj = json.loads(f.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
             return None  # unreadable: computed again
+        if not (isinstance(obj, dict) and obj.get("task_id") == task_id):
+            return None  # not this task's file (damaged, edited, moved): computed again
+        return obj.get("rows")  # `plan.unpack` checks the rows themselves
 
     def write_task(self, task_id: str, rows: list[Any]) -> None:
         self.write_text(f"tasks/{task_id}.json", json.dumps({"task_id": task_id, "rows": rows},
                                                              allow_nan=False, separators=(",", ":")))
+

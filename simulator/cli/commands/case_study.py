@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
 from ...schema.files import InputError
+from ..util import MAX_REPLICATIONS
 
 
 @click.command("case-study")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--rules", "rules", multiple=True, required=True, help="Rule sets to compare (give one or more).")
-@click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1), default=50, show_default=True,
+@click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=50, show_default=True,
               help="Runs per rule set (--runs is the old name).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
@@ -38,7 +38,7 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
       --scenario small_la_from_2024 --start-date 2031-01-01
     """
     from ...api import case_study as case_study_api
-    from ...report.tables import format_case
+    from ...report.tables import format_case, safe_dumps
     from ..util import fail as _fail
     from ..util import warn_replications
 
@@ -49,4 +49,4 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
                              scenario=scenario, start_date=day, from_start=from_start).summary
     except InputError as e:
         _fail(e)
-    click.echo(json.dumps(res, indent=2, default=str) if as_json else format_case(res))
+    click.echo(safe_dumps(res, indent=2, default=str) if as_json else format_case(res))

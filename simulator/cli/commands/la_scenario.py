@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from ...analysis.fit.la_scenario import Figures, build_council, slug
+from ...analysis.runs.folder import claim_file
+from ...report.tables import safe_dumps
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError, read_yaml
 from ...schema.shipped import data_root, locate
+from ..util import MAX_SEED
 
 
 def _fail(lines: list[str]) -> None:
@@ -39,7 +41,7 @@ def _fail(lines: list[str]) -> None:
                    "ending .yaml names the scenario file itself. Never the installed package.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written (and the fit) as one JSON object.")
-@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=42, show_default=True,
               help="The scenario's seed (and the fit's): the web page uses 42 too.")
 @click.option("--no-calibrate", is_flag=True, help="--name: write the scenario without fitting its delay.")
 @click.option("--rounds", type=click.IntRange(min=0, max=20), default=None,
@@ -111,7 +113,7 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
         report["last_round"] = last
     say(f"check it with: sendsim backtest {built.path}")
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(safe_dumps(report, indent=2, default=str))
 
 
 def _target_path(out: str | None, filename: str) -> Path:
@@ -136,5 +138,7 @@ def _check_writable(paths: list[Path], force: bool) -> None:
         if inside and not force:
             _fail([f"--out: {p} is inside the installed sendsim package ({root}); write your scenario elsewhere "
                    "(allowed: any folder outside it; --force to write there anyway)"])
-        if p.exists() and not force:
-            _fail([f"--out: {p} exists; refusing to overwrite it (allowed: a new file name, or --force)"])
+        try:
+            claim_file(p, force, allowed="a new file name")  # a device, FIFO, folder or too long a name: refused
+        except InputError as e:
+            _fail(e.lines)
