@@ -101,8 +101,9 @@ def test_default_parameters_are_every_declared_range():
     text = SMALL.read_text()
     # counted in the files: ranged scalars without by-year values (scenario 55 + the 8 mediation and redress
     # assumptions of issue 11 + 8 of issue 12: under-5 reviews, amended plans, the extended powers; rules: the
-    # Green Paper's and current law's ranged values, list coverage and ISP need)
-    assert len(scen) == 71 and len(rules) == 37
+    # Green Paper's and current law's ranged values, list coverage and ISP need; issue 23: the cessation deferral and
+    # the social care unit cost)
+    assert len(scen) == 71 and len(rules) == 39
     assert "scenario.redress.withdrawn_probability" in scen and "rules.effects.requests_multiplier" in rules
     assert "assumption" in text
     assert len(p.unit) == 10 * (len(names) + 1)  # Morris: trajectories x (k + 1) points

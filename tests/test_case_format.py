@@ -75,7 +75,8 @@ def test_pinned_late_phase_transfer_misses_15_february(tmp_path, small_dict):
     # 10.5 on 1 January 2019: 11 on 1 September 2019, so the secondary transfer is due by 15 February 2019 (day 45)
     (late, on_time), rows = run_plans(loaded, [
         ("mainstream", 10.5, 300.0, {"pins": {"phase_transfer": "late", "transfer_preferred": "maintained_special"}}),
-        ("mainstream", 10.5, 300.0, {"pins": {"phase_transfer": "on_time"}})])
+        # (the on-time child stays in mainstream, so the one special place of this quiet scenario is free)
+        ("mainstream", 10.5, 300.0, {"pins": {"phase_transfer": "on_time", "transfer_preferred": "mainstream"}})])
     ev = {c.id: next((t, e, dl, m) for t, s, e, dl, m in events_of(rows, c.id) if s == "phase_transfer")
           for c in (late, on_time)}
     assert ev[late.id][2] == 45.0 and ev[late.id][0] > 45.0 and ev[late.id][3] is False

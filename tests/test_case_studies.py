@@ -154,12 +154,13 @@ def test_fully_pinned_case_gives_one_route_and_the_hand_worked_table(tmp_path, s
     assert [s["event"] for s in reviews] == ["maintain"]
     assert 480 / 7 - 0.05 <= reviews[0]["weeks_from_start"] <= 508 / 7 + 0.05
     # by hand (days from the request): decision 21; school advice 21+21=42; EP 21+35=56; decide to issue 66;
-    # draft 80; comments 95; named 107; final 115; provision 136 (weeks = days / 7, one decimal)
+    # draft 80; comments 95; named 107; final 115; provision 136 (weeks = days / 7, one decimal); the request, the
+    # decision to assess and EP advice are SEN administration, paid from the LA's general fund (errata.md 5)
     assert table == [
-        ("request", "local_authority", "none", 0.0, "la_high_needs"),
-        ("decide_to_assess", "local_authority", "6 weeks", 3.0, "la_high_needs"),
+        ("request", "local_authority", "none", 0.0, "la_general_fund"),
+        ("decide_to_assess", "local_authority", "6 weeks", 3.0, "la_general_fund"),
         ("school_advice", "school_or_setting", "6 weeks", 6.0, "school_notional_sen"),
-        ("psychological_advice", "educational_psychology_service", "6 weeks", 8.0, "la_high_needs"),
+        ("psychological_advice", "educational_psychology_service", "6 weeks", 8.0, "la_general_fund"),
         ("decide_to_issue", "local_authority", "16 weeks", 9.4, "la_high_needs"),
         ("draft_plan", "local_authority", "none", 11.4, "la_high_needs"),
         ("family_comments", "local_authority", "at least 15 days", 13.6, "family"),  # the LA must allow 15 days

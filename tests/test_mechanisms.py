@@ -68,7 +68,7 @@ def test_a_partial_agreement_at_mediation_ends_with_less_than_the_family_sought(
     assert "mediation:settled_partial" in ev
     assert not any(e.startswith("appeal:") for e in ev)
     assert c.setting == "mainstream" and c.status == "plan"  # what the LA named
-    assert [x[4] for x in j.disputes_ended if x[0] is c] == ["partial"]
+    assert [x.outcome for x in j.disputes_ended if x.child is c] == ["partial"]
     # the same child with an agreement in the family's favour gets the special school
     pin(r["mediation_agreement_for_family_share"], 1.0)
     pin(r["mediation_partial_agreement_share"], 0.0)
@@ -195,7 +195,7 @@ def test_a_switch_with_an_in_force_date_changes_nothing_before_it(tmp_path, smal
     loaded = load_scenario(path, "current_2014+mandatory_mediation")
     assert loaded.law.ladder[1].mandatory is False and loaded.law_schedule[0][0] == float(day)
     assert loaded.law_schedule[0][1].ladder[1].mandatory is True
-    assert ("mandatory_mediation", dt.date(2020, 1, 1), "scenario in_force") in loaded.in_force
+    assert ("mandatory_mediation", dt.date(2020, 1, 1), "scenario in_force", "") in loaded.in_force
 
 
 def test_the_refusal_case_under_mandatory_mediation_no_longer_gets_its_plan_sooner_when_mediation_fails():
@@ -227,10 +227,10 @@ def test_the_white_paper_is_not_in_force_within_a_run_that_ends_before_2030_unle
     dated = load_scenario("small_la", "white_paper_2026")
     assert not dated.law.tailored_list
     assert dated.law.effects.school_support_plan_share == 0.0 and dated.law_schedule == ()
-    assert all(when is None for _sw, when, _src in dated.in_force)
+    assert all(when is None for _sw, when, _src, _where in dated.in_force)
     now = load_scenario("small_la", "white_paper_2026", from_start=True)
     assert now.law.tailored_list and now.law.effects.school_support_plan_share == 0.3
-    assert all(when == dt.date(2019, 1, 1) and "hypothetical" in src for _sw, when, src in now.in_force)
+    assert all(when == dt.date(2019, 1, 1) and "hypothetical" in src for _sw, when, src, _where in now.in_force)
 
 
 def test_white_paper_reviews_at_phase_transfer_only_and_the_mainstream_preference(tmp_path, small_dict):

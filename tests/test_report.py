@@ -154,13 +154,13 @@ def test_the_same_folder_gives_the_same_chart_bytes(comparison, tmp_path):
 
 
 def test_charts_of_the_mechanism_measures(comparison):
-    """compare --out draws disputes to resolution, mediation outcomes and the differences by redress capacity; the
+    """compare --out draws disputes to their end, mediation outcomes and the differences by redress capacity; the
     last one's CSV is compare.json's by_group, and a single run (nothing paired) has no such chart."""
     import csv
     import json
 
     names = {p.stem for p in (comparison / "charts").iterdir()}
-    assert {"dispute-to-resolution", "mediation-outcomes", "differences-by-capacity"} <= names
+    assert {"dispute-to-end", "mediation-outcomes", "differences-by-capacity"} <= names
     comp = json.loads((comparison / "compare.json").read_text())
     rows = list(csv.DictReader((comparison / "charts" / "differences-by-capacity.csv").read_text().splitlines()))
     assert {r["redress_capacity"] for r in rows} == {"low", "medium", "high"}
@@ -172,7 +172,7 @@ def test_charts_of_the_mechanism_measures(comparison):
         total = sum(float(r["mean_pct"]) for r in med if r["rule_set"] == rule)
         assert total == 0 or abs(total - 100) < 0.5, total  # the four outcomes of mediations held add up to 100%
     single = [c.name for c in run_charts(load_results(comparison / "1-current_2014"))]
-    assert "dispute-to-resolution" in single and "differences-by-capacity" not in single
+    assert "dispute-to-end" in single and "differences-by-capacity" not in single
 
 
 def test_group_sentences_pick_the_largest_clear_group_differences(comparison):

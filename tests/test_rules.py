@@ -82,8 +82,8 @@ def test_compare_against_itself_is_exactly_zero(tmp_path):
     res = compare(SMALL, "green_paper_2022", "green_paper_2022", replications=3, seed=5)
     assert res["what_changed"] == []
     for m in res["metrics"].values():
-        if m["diff"] is not None:
-            assert m["diff"] == 0.0 and m["diff_ci95"] == [0.0, 0.0]
+        if m["diff"] is not None:  # a rare measure seen in one replication only has no interval
+            assert m["diff"] == 0.0 and m["diff_ci95"] == ([0.0, 0.0] if m["a"]["n"] > 1 else [None, None])
 
 
 def test_children_who_never_reach_the_changed_step_are_untouched(tmp_path, small_dict):

@@ -4,6 +4,7 @@ under reg 44 and a post-16 transfer by 31 March (reg 18)."""
 
 from __future__ import annotations
 
+from simulator.analysis.runs.metrics import replication_metrics
 from simulator.engine.core.loop import HeapEngine
 from simulator.engine.core.streams import Streams
 from simulator.engine.model.journey import Journey
@@ -131,7 +132,7 @@ def _run_requests(loaded, children):
     kids = [j.add_request(at, **attrs) for at, attrs in children]
     j.simulate()
     rec.flush()
-    return kids, rows
+    return kids, rows, j
 
 
 HEARD = {"decide_to_assess": "agreed", "decide_to_issue": "issue", "setting_request": "agreed",
@@ -140,7 +141,7 @@ HEARD = {"decide_to_assess": "agreed", "decide_to_issue": "issue", "setting_requ
 
 def test_health_recommendation_answered_within_5_weeks_only_with_an_education_appeal_heard(tmp_path, small_dict):
     for late in (0.0, 1.0):
-        kids, rows = _run_requests(_recommending(tmp_path, small_dict, late), [
+        kids, rows, j = _run_requests(_recommending(tmp_path, small_dict, late), [
             (10.0, {"health": True, "pins": HEARD}),
             (10.0, {"health": True, "pins": {**HEARD, "appeal_outcome": "conceded", "hearing": None}}),
             (10.0, {"health": False, "pins": HEARD}),
@@ -155,6 +156,11 @@ def test_health_recommendation_answered_within_5_weeks_only_with_an_education_ap
         assert met is (late == 0.0) and (t <= dl) is (late == 0.0)
         for ev in (conceded, no_health, refusal_to_assess):  # no education appeal live at a hearing, or no health need
             assert not any(s in ("tribunal_recommendation", "recommendation_response") for _t, s, *_ in ev)
+        # and the measures count them: one made, one answered, on time only when not late, followed (probability 1)
+        m = replication_metrics(j)["metrics"]
+        assert m["tribunal_recommendations_made"] == 1.0
+        assert m["recommendations_answered_on_time_pct"] == (100.0 if late == 0.0 else 0.0)
+        assert m["recommendations_followed_pct"] == 100.0
 
 
 def test_destination_when_a_plan_ends_at_25_follows_the_shares_by_age_and_need(tmp_path, small_dict):
@@ -177,7 +183,7 @@ def test_destination_when_a_plan_ends_at_25_follows_the_shares_by_age_and_need(t
 
 def test_order_to_make_a_plan_reg_44_draft_5_weeks_final_11_weeks(tmp_path, small_dict):
     loaded = fixed_scenario(tmp_path, small_dict)
-    (c,), rows = _run_requests(loaded, [(10.0, {"pins": {
+    (c,), rows, _j = _run_requests(loaded, [(10.0, {"pins": {
         "decide_to_assess": "agreed", "decide_to_issue": "not_to_issue", "dispute_refusal_to_issue": True,
         "mediation": "declined", "appeal_outcome": "heard", "hearing": "for_family", "setting_request": "agreed",
         "dispute_contents": False}})])

@@ -266,8 +266,9 @@ def run_charts(results: Results) -> list[Chart]:
     with house():
         out = [over_time_chart(results), weeks_chart(results), costs_chart(results), capacity_chart(results)]
         metrics = results.runs[0].summary["metrics"]
-        if "weeks_dispute_to_resolution_median" in metrics:
-            out.append(dispute_chart(results, _note(results, "Disputes resolved in the horizon, by the type of the "
+        if "weeks_dispute_to_end_median" in metrics:
+            out.append(dispute_chart(results, _note(results, "Disputes ended in the horizon (appeals lodged for the "
+                                                             "time to the appeal), by the type of the "
                                                              "decision disputed; bars: mean over replications of "
                                                              "each replication's median; whiskers: 95% confidence "
                                                              "interval.")))

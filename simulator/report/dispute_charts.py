@@ -1,4 +1,4 @@
-"""Charts of the reform mechanisms' measures: disputes to resolution, mediation outcomes, and outcomes by family.
+"""Charts of the reform mechanisms' measures: disputes to their end, mediation outcomes, and outcomes by family.
 
 Drawn from the summaries a run or a comparison wrote (`summary.json`'s metrics, `compare.json`'s `by_group`), in
 the house style of `style.py`: the rule sets by their display names, 95% intervals, source and assumptions in a
@@ -37,12 +37,17 @@ def _m(summary: dict[str, Any], key: str) -> tuple[float, float, float]:
 
 
 def dispute_chart(results: Results, note: str) -> Chart:
-    """Weeks from a disputed decision to its resolution, all disputes and by type, under each rule set."""
-    keys = [("weeks_dispute_to_resolution_median", "All disputes (median)"),
-            ("weeks_dispute_to_resolution_p90", "All disputes (90th percentile)"),
-            ("weeks_dispute_to_tribunal_decision_median", "Disputes decided by the tribunal (median)")]
-    keys += [(f"weeks_dispute_to_resolution_median_{t}", DISPUTE_TYPES.get(t, t) + " (median)")
-             for t in APPEAL_TYPES if f"weeks_dispute_to_resolution_median_{t}" in results.runs[0].summary["metrics"]]
+    """Weeks from a disputed decision to its end (every ending, giving up included), to an outcome in the family's
+    favour, and along the tribunal path (to the appeal, then to the decision), all disputes and by type."""
+    keys = [("weeks_dispute_to_end_median", "Every ending, giving up included (median)"),
+            ("weeks_dispute_to_end_mean", "Every ending, giving up included (mean)"),
+            ("weeks_dispute_to_end_p90", "Every ending, giving up included (90th percentile)"),
+            ("weeks_dispute_to_remedy_median", "To an outcome in the family's favour (median)"),
+            ("weeks_dispute_to_appeal_lodged_median", "To the appeal being lodged (median)"),
+            ("weeks_appeal_to_decision_median", "Appeal lodged to the tribunal's decision (median)"),
+            ("weeks_dispute_to_tribunal_decision_median", "To the tribunal's decision (median)")]
+    keys += [(f"weeks_dispute_to_end_median_{t}", DISPUTE_TYPES.get(t, t) + ", every ending (median)")
+             for t in APPEAL_TYPES if f"weeks_dispute_to_end_median_{t}" in results.runs[0].summary["metrics"]]
     fig = new_figure(1.9 + 0.22 * len(keys) * len(results.runs) + 1.0, note)
     ax = fig.subplots()
     k = len(results.runs)
@@ -59,17 +64,18 @@ def dispute_chart(results: Results, note: str) -> Chart:
                     ecolor="#333333", elinewidth=0.8, capsize=2)
         for yv, good in zip(yy, ok, strict=True):
             if not good:
-                ax.text(0.3, yv, "no dispute of this kind resolved", va="center", fontsize=6, color="#555555")
+                ax.text(0.3, yv, "no dispute of this kind ended", va="center", fontsize=6, color="#555555")
         rows += [{"measure": key, "label": lab, "rule_set": run.name, "rule_set_label": run.label,
                   "mean_weeks": None if np.isnan(v[0]) else v[0], "ci95_low": None if np.isnan(v[1]) else v[1],
                   "ci95_high": None if np.isnan(v[2]) else v[2]} for (key, lab), v in zip(keys, vals, strict=True)]
     ax.set_yticks(y, [lab for _k, lab in keys])
     ax.set_xlim(0, max(np.nanmax([r["ci95_high"] or 0 for r in rows] + [10.0]) * 1.1, 10.0))
-    ax.set_xlabel("weeks from the disputed decision to its resolution")
-    ax.set_title("Weeks from a disputed decision to its resolution", loc="left")
+    ax.set_xlabel("weeks from the disputed decision")
+    ax.set_title("Weeks from a disputed decision: to its end, a remedy, the tribunal", loc="left")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     fig.legend(loc="outside upper center", ncols=min(2, k), frameon=False)
-    return Chart("dispute-to-resolution", "Weeks from a disputed decision to its resolution", fig, rows)
+    return Chart("dispute-to-end", "Weeks from a disputed decision to its end, to a remedy, and to the tribunal", fig,
+                 rows)
 
 
 def mediation_chart(results: Results, note: str) -> Chart:

@@ -65,7 +65,7 @@ def effect_sentence(e: dict[str, Any], a: str, b: str, label_a: str, label_b: st
             f"(95% interval {span} {way}){rel}.")
 
 
-GROUP_METRICS = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_dispute_to_resolution_median",
+GROUP_METRICS = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_dispute_to_remedy_median",
                  "appeals_registered")  # the outcomes compared within each family redress capacity group
 
 

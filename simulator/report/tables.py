@@ -178,7 +178,7 @@ def format_uncertainty(res: dict[str, Any]) -> str:
 
 # the measures `compare` prints by group (family capacity, requester): who gains and who loses
 GROUP_HEADLINE = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_to_provision_median",
-                  "weeks_dispute_to_resolution_median", "appeals_registered", "new_plans")
+                  "weeks_dispute_to_remedy_median", "disputes_ended_gave_up_pct", "appeals_registered", "new_plans")
 
 
 def period_label(start: str | None, end: str | None) -> str:
@@ -196,12 +196,13 @@ def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | No
     """What was in force from when: every switch's commencement in this run (a reform has no effect before)."""
     if not rows:
         return ""
-    body = [["Rule set", "Switch", "In force in this run", "Date from"]]
+    body = [["Rule set", "Switch", "In force in this run", "Date from", "Where"]]
     for r in rows:
         when = r["in_force"]
         shown = "from the start (hypothetical)" if when == start and "hypothetical" in (r["source"] or "") else \
             (f"from {when}" if when else f"not within the run (after {end}): no effect")
-        body.append([r["rules"], r["switch"], shown, (r["source"] or "")[:90]])
+        body.append([r["rules"], r["switch"], shown, (r["source"] or "")[:90],
+                     (r.get("where") or "every authority")[:110]])
     return "What is in force, and from when\n" + table(body)
 
 
@@ -329,6 +330,10 @@ def format_map(doc: dict[str, Any], fmt: str) -> str:
         out = [f"# Accountability map: {doc['label']} (`{doc['rules']}`)", "",
                "| " + " | ".join(head) + " | Incentive |", "|" + "---|" * (len(head) + 1)]
         for r, raw in zip(rows, doc["steps"], strict=True):
+            if raw.get("sections"):  # the lead for each section of the plan (CFA s.42: no split duty)
+                r = [r[0], r[1] + "; leads: " + ", ".join(f"{k}: {v}" for k, v in raw["sections"].items()), *r[2:]]
+            elif raw.get("lead"):
+                r = [r[0], r[1] + f"; lead: {raw['lead']}", *r[2:]]
             out.append("| " + " | ".join(c.replace("|", "/") for c in r) + f" | {raw['incentive']} |")
         out += ["", f"Gaps flagged: {doc['gap_count']}.", "",
                 "Bodies: " + "; ".join(f"**{k}**: {v['label']} (accountable to {v['accountable_to']})"

@@ -5,8 +5,9 @@ pays, who inspects, what redress the family has, where a missed deadline can go,
 faces (data in each rule set, `schema.accountability`). Here the gaps are found, from that data only, never from
 a list of known gaps: a step with no duty holder, payer or deadline (unless the law sets none on purpose); a duty
 split with no lead; a decision about provision with no appeal; a body the tribunal cannot bind; a deadline nothing
-enforces; a remedy that binds no one; a body accountable to no one; redress the baseline had and this rule set
-lost. Formatting is in `report.tables`.
+enforces; a remedy that binds no one; a body accountable to no one; a queue with no limit and nowhere to take the
+wait; redress the baseline had and this rule set lost, or that a step taking another's place for some children
+does not give (compared by route, not by step name). Formatting is in `report.tables`.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _step_gaps(name: str, st: MapStep, acc: AccountabilityMap, doc: dict) -> lis
         g.append("no statutory deadline")
     if not st.redress and st.decides_provision:
         g.append("no redress")
+    if st.waits_in_queue and not has_deadline and not st.no_deadline_reason and not st.delay_redress:
+        g.append("no statutory limit on the wait and no redress for it: the queue sets how long the family waits")
     if len(st.duty_holder) > 1 and st.lead in (None, "none") and not st.sections:
         g.append("duty split between " + " and ".join(st.duty_holder) + ", no one accountable for the whole")
     if st.decides_provision and "tribunal_appeal" not in st.redress:
@@ -106,6 +109,11 @@ def gaps(rules: Any, baseline: Any | None = None) -> dict[str, list[str]]:
             g.append("remedy reduced to reconsideration: the tribunal can only send a placement back to the LA")
         if name == "reconsideration" and st.deadline == "none":
             g.append("no reconsideration deadline")
+        for other in st.replaces:  # by redress route, not by step name: what the replaced step gave is lost
+            if acc.steps[other].in_force:
+                lost = [r for r in acc.steps[other].redress if r not in st.redress]
+                if lost:
+                    g.append(f"redress lost for the children this step takes from {other}: " + ", ".join(lost))
         if baseline is not None and name in baseline.accountability.steps:
             lost = [r for r in baseline.accountability.steps[name].redress if r not in st.redress]
             if lost:

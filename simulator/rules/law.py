@@ -9,7 +9,7 @@ that changes `timeline.final_plan` changes the model, the case study and the cha
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from ..schema.rules import Param, RuleSet
 from ..schema.units import DAYS_PER_WEEK
@@ -101,6 +101,8 @@ class Law:
     triple_lock_year_group: int = 3
     plan_end_age: float = PLAN_END_AGE
     post19_age: float = POST19_AGE
+    # the effects in authorities where a switch scoped to them is in force, by authority code (elsewhere `effects`)
+    la_effects: dict[str, EffectSizes] = field(default_factory=dict)
 
     @property
     def final_plan_weeks(self) -> float:
@@ -108,8 +110,11 @@ class Law:
         return self.final_plan_days / DAYS_PER_WEEK
 
     def steps_for(self, appeal_type: AppealType) -> tuple[LadderStep, ...]:
-        """The rungs before the tribunal that a family must or may climb for this appeal type."""
-        return tuple(s for s in self.ladder if s.name != "tribunal" and appeal_type not in s.exempt)
+        """The rungs before the tribunal that a family must or may climb for this appeal type. An exempt appeal type
+        is exempt from the rung's compulsion only: the rung stays, not compulsory for it (a placement-only appeal
+        needs no mediation certificate, CFA s.55, yet the family may still mediate it, CFA s.52)."""
+        return tuple(s if appeal_type not in s.exempt else replace(s, mandatory=False)
+                     for s in self.ladder if s.name != "tribunal")
 
 
 def _mmdd(p: Param) -> tuple[int, int]:
@@ -164,6 +169,7 @@ def compile_law(rs: RuleSet) -> Law:
         reconsideration_days=a.reconsideration_time.days(),
         compliance_days={
             "assess_notify": c.assess_notify.days(),
+            "assess_no_plan": c.assess_no_plan.days(),
             "recommendation_response": c.recommendation_response.days(),
             "refusal_to_assess": c.assess_final.days(),
             "refusal_to_issue": c.issue_final.days(),
@@ -171,6 +177,7 @@ def compile_law(rs: RuleSet) -> Law:
             "contents": c.contents_amend.days(),
             "placement": c.placement_amend.days(),
             "cessation": 0.0,
+            "cessation_deferred": c.cessation_deferred.days(),
         },
         effects=EffectSizes(**{k: float(v.value) for k, v in rs.effects}),  # type: ignore[arg-type]
         costs=costs,

@@ -58,6 +58,9 @@ class AppliedChange:
     range: tuple[float, float] | None
     in_force: str = "start"  # the switch's in-force date (ISO) from its source, or "start"
     in_force_source: str = ""
+    authorities: tuple[str, ...] | None = None  # the switch applies in these authorities only (None: everywhere)
+    authorities_source: str = ""
+    multiply: bool = False  # the value multiplies the one in force (an effect's multiplier)
 
 
 def apply_change(doc: dict, ch: Change | AppliedChange) -> Any:
@@ -69,7 +72,7 @@ def apply_change(doc: dict, ch: Change | AppliedChange) -> Any:
     node = get_path(doc, ch.path)
     if isinstance(node, dict) and "value" in node and "unit" in node:
         old = node["value"]
-        node["value"] = ch.value
+        node["value"] = old * ch.value if ch.multiply else ch.value  # type: ignore[operator]
         return old
     if ch.path.startswith("accountability.") and not isinstance(node, dict):
         parent_path, key = ch.path.rsplit(".", 1)
@@ -159,7 +162,9 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
             errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {msg}")
             continue
         out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range,
-                                 str(sw.in_force), sw.in_force_source))
+                                 str(sw.in_force), sw.in_force_source,
+                                 tuple(sw.authorities) if sw.authorities is not None else None,
+                                 sw.authorities_source or "", ch.multiply))
     if errors:
         raise InputError(errors)
     return out
@@ -209,6 +214,10 @@ def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[Ap
                 allowed = "see `sendsim rules list`" if hint else (", ".join(sorted(index)) or "none")
                 raise InputError([f"rules: no switch named {sw!r} in {expr!r}{hint} (allowed: {allowed})"])
             f, _reform, switch, lines, _i = index[sw]
+            if switch.needs and switch.needs not in {ch.switch for ch in changes}:
+                raise InputError([f"rules: switch {sw!r} in {expr!r} needs switch {switch.needs!r} first (allowed: "
+                                  f"{name}+{switch.needs}+{sw}, or a reform that has it, e.g. "
+                                  f"{index[switch.needs][1] if switch.needs in index else 'its reform'}+{sw})"])
             changes += _apply_switch(doc, f, sw, switch, lines)
             files.append(f)
         doc["label"] = doc["label"] + " + " + " + ".join(extra)

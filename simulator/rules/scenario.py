@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..schema.files import InputError, parse_model
@@ -31,8 +31,9 @@ class LoadedScenario:
     until: dt.date | None = None
     # later commencements: (day from the start, the Law in force from that day); `law` is the one at the start
     law_schedule: tuple[tuple[float, Law], ...] = ()
-    # every switch applied: (switch, effective in-force date or None if not within the run, where the date comes from)
-    in_force: tuple[tuple[str, dt.date | None, str], ...] = ()
+    # every switch applied: (switch, effective in-force date or None if not within the run, where the date comes from,
+    # where it applies: "" everywhere, else the authorities of this scenario it is scoped to and the scope's source)
+    in_force: tuple[tuple[str, dt.date | None, str, str], ...] = ()
     # the projection the run uses beyond its last data year (name, assumptions, warnings), or None
     projection: dict | None = None
 
@@ -57,6 +58,14 @@ def switch_dates(loaded: LoadedScenario) -> dict[str, dt.date]:
     return out
 
 
+def _where(ch: AppliedChange, scoped: dict[str, set[str]]) -> str:
+    """Where a switch applies, in words: everywhere, or the scope's authorities and how many this scenario has."""
+    if ch.authorities is None:
+        return ""
+    return (f"{len(ch.authorities)} authorities only ({ch.authorities_source}); in this scenario: "
+            f"{len(scoped[ch.switch])} of {len(ch.authorities)}, current law elsewhere")
+
+
 def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...], name: str
                  ) -> tuple[Law, tuple[tuple[float, Law], ...], tuple[tuple[str, dt.date | None, str], ...]]:
     """The law at the start of the run, the laws that follow each later commencement inside the run, and when each
@@ -65,7 +74,11 @@ def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...]
     Each law is the baseline with the changes of every switch in force by then, applied in their order; a change
     made before the start of the run is in force from day 0."""
     when: dict[str, dt.date] = {}
-    report: list[tuple[str, dt.date | None, str]] = []
+    report: list[tuple[str, dt.date | None, str, str]] = []
+    # the scenario's authorities (by code) each scoped switch applies in
+    scoped = {ch.switch: {la.code for la in sc.local_authorities.items
+                          if la.code in ch.authorities or la.name in ch.authorities}
+              for ch in changes if ch.authorities is not None}
     for ch in changes:
         if ch.switch in when:
             continue
@@ -74,16 +87,26 @@ def commencement(sc: Scenario, base: RuleSet, changes: tuple[AppliedChange, ...]
         src = ("scenario in_force" + (" (as if in force from the start: hypothetical)"
                                       if sc.in_force[ch.switch] == FROM_START else "")
                if ch.switch in sc.in_force else (ch.in_force_source or "no date given"))
-        report.append((ch.switch, when[ch.switch] if d <= sc.end_date else None, src))
+        report.append((ch.switch, when[ch.switch] if d <= sc.end_date else None, src, _where(ch, scoped)))
     dates = sorted({d for d in when.values() if d <= sc.end_date})
 
-    def law_at(day: dt.date) -> Law:
+    las = [(la.code, {la.code, la.name}) for la in sc.local_authorities.items]
+
+    def compiled(day: dt.date, code: str | None) -> Law:
+        """The law in force on `day` everywhere (`code` None), or in one authority (its scoped switches too)."""
         doc = base.model_dump(mode="json")
         for ch in changes:
-            if when[ch.switch] <= day:
+            if when[ch.switch] <= day and (ch.authorities is None or (code is not None and code in scoped[ch.switch])):
                 apply_change(doc, ch)
         doc["name"] = name
         return compile_law(RuleSet.model_validate(doc))
+
+    def law_at(day: dt.date) -> Law:
+        law = compiled(day, None)
+        here = {c for c, _ in las if any(c in scoped[sw] and when[sw] <= day for sw in scoped)}
+        if not here:
+            return law
+        return replace(law, la_effects={c: compiled(day, c).effects for c in sorted(here)})
 
     first = law_at(sc.start_date)
     later = tuple(((d - sc.start_date).days * 1.0, law_at(d)) for d in dates if d > sc.start_date)
@@ -134,12 +157,12 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
                               "`sendsim rules list`)" for k in bad])
     if from_start:
         sc = sc.model_copy(update={"in_force": {ch.switch: FROM_START for ch in changes_t}})
-    if any(ch.in_force != "start" or ch.switch in sc.in_force for ch in changes_t):
+    if any(ch.in_force != "start" or ch.switch in sc.in_force or ch.authorities is not None for ch in changes_t):
         base_rs = resolve_rules(base, path)[0]
         law, schedule, in_force = commencement(sc, base_rs, changes_t, rs.name)
     else:  # every switch from the first day (or none): the merged rule set as it is
         law, schedule = compile_law(rs), ()
-        in_force = tuple((sw, sc.start_date, src) for sw, src in dict.fromkeys(
+        in_force = tuple((sw, sc.start_date, src, "") for sw, src in dict.fromkeys(
             (ch.switch, ch.in_force_source) for ch in changes_t))
     return LoadedScenario(path, sc, rs, law, hashlib.sha256(raw).hexdigest(), rules_hash, changes_t, base, until,
                           schedule, in_force, report.as_dict() if report is not None else None)

@@ -64,6 +64,11 @@ class MapStep(Strict):
     inspected_by: list[Body]
     redress: list[Redress]
     decides_provision: bool = False
+    # the family waits in a queue for this step (a hearing list): with no deadline and nowhere to take the wait, a gap
+    waits_in_queue: bool = False
+    # steps this one takes the place of for some children (a school-level plan instead of the decision to assess):
+    # the redress those steps give and this one does not is lost, whatever the steps are called
+    replaces: list[str] = []
     in_force: bool = True
     incentive: str
     reference: str
@@ -80,6 +85,9 @@ class AccountabilityMap(Strict):
             missing = [b for b in (*st.duty_holder, *st.inspected_by, *st.sections.values()) if b not in self.bodies]
             if missing:
                 raise ValueError(f"steps.{name}: bodies not described in `bodies`: {', '.join(missing)}")
+            if any(r not in self.steps for r in st.replaces):
+                raise ValueError(f"steps.{name}.replaces: no such step: "
+                                 f"{', '.join(r for r in st.replaces if r not in self.steps)}")
             unknown = [r for r in (*st.redress, *st.delay_redress) if r not in self.routes]
             if unknown:
                 raise ValueError(f"steps.{name}: redress not described in `routes`: {', '.join(unknown)}")

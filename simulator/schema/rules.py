@@ -5,13 +5,16 @@ value, unit, label and reference (the OpenFisca/PolicyEngine idea). A reform (`g
 its baseline and a set of **switches**; each switch lists the parameters it changes, the new value and the
 source, and, where the size of an effect is an assumption, the plausible range. These are the pydantic models of
 those files; `rules.law` compiles a validated rule set into the `Law` the engine reads.
+
+Why this module is long: the rule set's every section and the reform's switch are one schema that the loader, the
+JSON Schema export and the resolver read together; split, their cross-checks (paths, units, scopes) would be too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -54,6 +57,12 @@ EFFECT_BOUNDS: dict[str, tuple[float, float]] = {
     "mediation_chosen_multiplier": (0.0, 10.0),
     "la_late_compliance_multiplier": (0.0, 10.0),
 }
+
+
+# the effects the engine reads for each child's authority, so a switch may be scoped to some authorities
+SCOPABLE_EFFECTS = ("requests_multiplier", "refuse_to_assess_multiplier", "la_refusal_convergence",
+                    "no_plan_multiplier", "draft_writing_multiplier", "contents_dispute_multiplier",
+                    "placement_dispute_multiplier", "mediation_chosen_multiplier")
 
 
 def effect_problem(name: str, value: object) -> str | None:
@@ -205,6 +214,7 @@ class Compliance(Strict):
     contents_amend: Param
     placement_amend: Param
     recommendation_response: Param
+    cessation_deferred: Param  # a partial agreement on a cessation: the plan kept this long, then ceased
 
 
 class Effects(Strict):
@@ -313,11 +323,14 @@ class Change(Strict):
     source: str
     assumption: str | None = None
     range: tuple[float, float] | None = None
+    multiply: bool = False  # an effect's multiplier compounds with the one in force (two proposals on one lever)
 
     @model_validator(mode="after")
     def _ranged(self):
         if self.assumption and self.range is None:
             raise ValueError("an assumption needs a plausible `range: [low, high]`")
+        if self.multiply and not (self.path.startswith("effects.") and self.path.endswith("_multiplier")):
+            raise ValueError("multiply: only an effect's multiplier (effects.*_multiplier) compounds")
         return self
 
 
@@ -336,7 +349,32 @@ class Switch(Strict):
     # a sensitivity case or an alternative beside the proposals (the seed's asks): applied only when named
     # (`green_paper_2022+no_appeal_outside_list`), never as part of the reform itself
     alternative: bool = False
+    # a switch that needs another first (a sensitivity case of a list needs the list): refused without it
+    needs: str | None = None
+    # a switch tested in some authorities only (the Change Programme, addendum Gap 8), by scenario name or code (in
+    # the file: a list, or the name of one of the reform's `authority_lists`): current law elsewhere
+    authorities: list[str] | None = None
+    authorities_source: str | None = None
     changes: Annotated[list[Change], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _scoped(self):
+        if self.authorities is not None:
+            if not self.authorities or not self.authorities_source:
+                raise ValueError("authorities needs at least one authority and an authorities_source")
+            bad = [ch.path for ch in self.changes if ch.path.removeprefix("effects.") not in SCOPABLE_EFFECTS]
+            if bad:
+                raise ValueError(f"a switch scoped to authorities may change only the effects the engine reads per "
+                                 f"authority (allowed: {', '.join('effects.' + e for e in SCOPABLE_EFFECTS)}; got "
+                                 f"{', '.join(bad)})")
+        return self
+
+
+class AuthorityList(Strict):
+    """Authorities a reform's switches may be scoped to (scenario names or codes), with where the list comes from."""
+
+    source: str
+    authorities: Annotated[list[str], Field(min_length=1)]
 
 
 class RuleDelta(Strict):
@@ -346,4 +384,24 @@ class RuleDelta(Strict):
     label: str
     description: str
     baseline: str
+    authority_lists: dict[str, AuthorityList] = {}
     switches: dict[str, Switch]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_lists(cls, data: Any) -> Any:
+        """A switch scoped by the name of a list gets the list and its source (a name no list has is refused)."""
+        if not isinstance(data, dict) or not isinstance(data.get("switches"), dict):
+            return data
+        lists = data.get("authority_lists") or {}
+        switches = {}
+        for name, sw in data["switches"].items():
+            if isinstance(sw, dict) and isinstance(sw.get("authorities"), str):
+                lst = lists.get(sw["authorities"])
+                if not isinstance(lst, dict):
+                    raise ValueError(f"switches.{name}.authorities: no authority list named {sw['authorities']!r} "
+                                     f"(allowed: {', '.join(lists) or 'none'})")
+                sw = {**sw, "authorities": lst.get("authorities"),
+                      "authorities_source": sw.get("authorities_source") or lst.get("source")}
+            switches[name] = sw
+        return {**data, "switches": switches}

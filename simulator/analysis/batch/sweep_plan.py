@@ -66,6 +66,8 @@ def rules_ranges(doc: dict[str, Any], changes: Sequence[Any]) -> dict[str, tuple
     out = {p: (float(n["range"][0]), float(n["range"][1])) for p, n in _rule_params(doc).items()
            if _number(n["value"]) and n.get("assumption") and n.get("range")}
     for ch in changes:
+        if ch.multiply:  # its range is of its factor, not of the parameter: the parameter keeps the range set
+            continue
         out.pop(ch.path, None)
         if ch.range is not None and _number(ch.value) and ch.range[0] < ch.range[1]:
             out[ch.path] = (float(ch.range[0]), float(ch.range[1]))

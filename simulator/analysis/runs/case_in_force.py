@@ -24,7 +24,7 @@ def in_force_during(lo: LoadedScenario, start: dt.date, end: dt.date) -> dict[st
     the run), and whether the dates are hypothetical (`--from-start`)."""
     at_start, during, never = [], [], []
     hypothetical = False
-    for switch, when, src in lo.in_force:
+    for switch, when, src, _where in lo.in_force:
         hypothetical = hypothetical or "hypothetical" in (src or "")
         if when is not None and when <= start:
             at_start.append(switch)

@@ -21,6 +21,7 @@ from . import contrasts
 from .folder import FolderLock, claim_folder, write_marker
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
+from .registry import PAIRED_METRICS
 from .run import RunResult, run
 from .rundir import check_out_path
 from .stats import bounds
@@ -51,9 +52,9 @@ def in_force_table(*sides: LoadedScenario) -> list[dict[str, Any]]:
     end), with where the date comes from. A reform's effect before its commencement is nil, and the output says so."""
     rows = []
     for side in sides:
-        for switch, when, source in side.in_force:
+        for switch, when, source, where in side.in_force:
             rows.append({"rules": side.law.name, "switch": switch, "in_force": str(when) if when else None,
-                         "source": source})
+                         "source": source, "where": where or "every authority"})
     return rows
 
 
@@ -139,6 +140,7 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
     for key in ra.replications[0]["metrics"]:
         metrics[key] = paired([r["metrics"].get(key) for r in ra.replications],
                               [r["metrics"].get(key) for r in rb.replications], key)
+    metrics.update(_compelled_unsettled(ra.replications, rb.replications, None, paired))
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
     for dim, values in (ra.replications[0].get("by_group") or {}).items():
         for value in values:
@@ -146,7 +148,9 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
                 return [((r.get("by_group") or {}).get(dim, {}).get(value) or {}).get(key) for r in reps_]
 
             by_group.setdefault(dim, {})[value] = {key: paired(pick(ra.replications, key), pick(rb.replications, key),
-                                                               key) for key in metrics}
+                                                               key) for key in metrics if key not in PAIRED}
+            if dim == "redress_capacity":
+                by_group[dim][value].update(_compelled_unsettled(ra.replications, rb.replications, value, paired))
     start, end = la.scenario.start_date, la.scenario.end_date
     in_force = in_force_table(la, lb)
     changed = what_changed(la, lb)
@@ -162,6 +166,36 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
     if la.projection is not None and end.year > la.projection["last_data_year"]:
         out["projection"] = la.projection
     return out
+
+
+PAIRED = frozenset(m.name for m in PAIRED_METRICS)
+
+
+def _compelled_unsettled(reps_a: list[dict[str, Any]], reps_b: list[dict[str, Any]], capacity: str | None,
+                         paired: Callable[[list, list, str], dict[str, Any]]) -> dict[str, Any]:
+    """The seed's fear of waiting longer for a tribunal, isolated: the disputes that under the second rule set went
+    through a compelled mediation that did not settle, and the same disputes (the same child, its same dispute:
+    common random numbers) under the first; their weeks from the disputed decision to the tribunal's decision,
+    paired replication by replication (a figure with its interval). Nothing when no mediation was compelled."""
+    if not any((r.get("disputes") or {}).get("compelled_unsettled") for r in reps_b):
+        return {}
+    def group(rep: dict[str, Any]) -> set[int]:
+        return {k for k, cap in (rep.get("disputes") or {}).get("compelled_unsettled", [])
+                if capacity is None or cap == capacity}
+
+    count_a, count_b, weeks_a, weeks_b = [], [], [], []
+    for ra, rb in zip(reps_a, reps_b, strict=True):
+        keys = group(rb)
+        da = {k: w for k, _g, w in (ra.get("disputes") or {}).get("to_tribunal_decision", []) if k in keys}
+        db = {k: w for k, _g, w in (rb.get("disputes") or {}).get("to_tribunal_decision", []) if k in keys}
+        both = sorted(set(da) & set(db))
+        count_a.append(float(len(group(ra))))
+        count_b.append(float(len(keys)))
+        weeks_a.append(sum(da[k] for k in both) / len(both) if both else None)
+        weeks_b.append(sum(db[k] for k in both) / len(both) if both else None)
+    return {"disputes_compelled_unsettled": paired(count_a, count_b, "disputes_compelled_unsettled"),
+            "weeks_dispute_to_tribunal_decision_compelled_unsettled_mean":
+                paired(weeks_a, weeks_b, "weeks_dispute_to_tribunal_decision_compelled_unsettled_mean")}
 
 
 def compare_many(scenario: str | Path, rules: Sequence[str], replications: int | None = None,

@@ -32,8 +32,7 @@ from .registry import LA_METRICS, METRIC_LABELS, METRICS, REGISTRY, TARGET_METRI
 MORE_GROUPS = ("phase", "region")
 
 __all__ = ["LA_METRICS", "METRICS", "METRIC_LABELS", "MORE_GROUPS", "REGISTRY", "TARGET_METRICS", "Metric",
-           "TargetMetric",
-           "headline", "la_period_metrics", "period_metrics", "replication_metrics"]
+           "TargetMetric", "dispute_keys", "headline", "la_period_metrics", "period_metrics", "replication_metrics"]
 
 
 
@@ -43,6 +42,14 @@ def _pct(num: float, den: float) -> float | None:
 
 def _q(values: np.ndarray, q: float) -> float | None:
     return float(np.quantile(values, q)) if values.size else None
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return float(values.mean()) if values.size else None
+
+
+def _weeks(days: list[float]) -> np.ndarray:
+    return np.array(days, dtype=float) / DAYS_PER_WEEK
 
 
 
@@ -65,7 +72,7 @@ def replication_metrics(j: Journey, more_groups: bool = False) -> dict[str, Any]
     by_group = _by_group(j, new, j.group_index.members(), j.counters.groups, "gid")
     if more_groups:
         by_group.update(_by_group(j, new, j.group_index.cross_members(), j.counters.cross, "pid"))
-    return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group}
+    return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group, "disputes": dispute_keys(j)}
 
 
 def _by_group(j: Journey, new: list[Any], members: dict[str, dict[str, list[int]]], groups: list[dict[str, float]],
@@ -109,6 +116,17 @@ def _by_group(j: Journey, new: list[Any], members: dict[str, dict[str, list[int]
     return by_group
 
 
+def dispute_keys(j: Journey) -> dict[str, list]:
+    """What a comparison needs to pair the same disputes under two rule sets (common random numbers: a dispute is
+    the child's and its number, `DisputeEnd.key`): the disputes ended in the horizon that went through a compelled
+    mediation that did not settle, and every dispute decided by the tribunal with its weeks from the disputed
+    decision to the decision, each with the family's redress capacity."""
+    done = [d for d in j.disputes_ended if d.ended_at >= j.warmup]
+    return {"compelled_unsettled": [[d.key, d.child.capacity] for d in done if d.compelled_unsettled],
+            "to_tribunal_decision": [[d.key, d.child.capacity, (d.decided_at - d.disputed_at) / DAYS_PER_WEEK]
+                                     for d in done if d.decided_at == d.decided_at]}
+
+
 def _open_disputes(kids: list[Any]) -> int:
     return sum(1 for c in kids if c.dispute and c.status != "backlog")
 
@@ -127,10 +145,22 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
     ended = total(rc.APPEALS_CONCEDED) + total(rc.APPEALS_WITHDRAWN) + total(rc.HEARINGS)
     hearings = total(rc.HEARINGS)
     mediations = total(rc.MEDIATIONS)
-    # disputes resolved in the horizon (after warm-up): weeks from the disputed decision to its resolution
-    done = [d for d in disputes if d[3] >= j.warmup and (members is None or getattr(d[0], key) in members)]
-    to_resolution = np.array([d[3] - d[2] for d in done], dtype=float) / DAYS_PER_WEEK
-    to_decision = np.array([d[5] - d[2] for d in done if d[5] == d[5]], dtype=float) / DAYS_PER_WEEK
+    # disputes ended in the horizon (after warm-up), however they ended, and how; weeks from the disputed decision
+    done = [d for d in disputes if d.ended_at >= j.warmup and (members is None or getattr(d.child, key) in members)]
+    to_end = _weeks([d.ended_at - d.disputed_at for d in done])
+    to_remedy = _weeks([d.ended_at - d.disputed_at for d in done if d.ending in rc.REMEDY_ENDINGS])
+    decided = [d for d in done if d.decided_at == d.decided_at]
+    to_decision = _weeks([d.decided_at - d.disputed_at for d in decided])
+    appeal_to_decision = _weeks([d.decided_at - d.lodged_at for d in decided])
+    lodged = _weeks([at - since for c, since, at in j.appeals_lodged
+                     if at >= j.warmup and (members is None or getattr(c, key) in members)])
+    to_hearing = np.array([w for c, w in j.hearings_held if members is None or getattr(c, key) in members], dtype=float)
+    endings = {e: 0 for e in rc.ENDINGS}
+    gave_up_at = {r: 0 for r in rc.GAVE_UP_AT.values()}
+    for d in done:
+        endings[d.ending] += 1
+        if d.outcome in rc.GAVE_UP_AT:
+            gave_up_at[rc.GAVE_UP_AT[d.outcome]] += 1
     m: dict[str, Any] = {
         "requests": total(rc.REQUESTS),
         "refused_pct": _pct(total(rc.REFUSED), total(rc.REQUESTS)),
@@ -151,14 +181,24 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
                                           if total(rc.TRANSFERS_NAMED) else None),
         "weeks_out_of_school_mean": (total(rc.OUT_OF_SCHOOL_WEEKS_SUM) / total(rc.OUT_OF_SCHOOL_SPELLS)
                                      if total(rc.OUT_OF_SCHOOL_SPELLS) else None),
-        "disputes_resolved": float(len(done)),
+        "disputes_ended": float(len(done)),
         "disputes_open_end": float(open_disputes),
-        "weeks_dispute_to_resolution_median": _q(to_resolution, 0.5),
-        "weeks_dispute_to_resolution_p90": _q(to_resolution, 0.9),
-        "weeks_dispute_to_tribunal_decision_median": _q(to_decision, 0.5),
-        **{f"weeks_dispute_to_resolution_median_{k}": _q(np.array([d[3] - d[2] for d in done if d[1] == k],
-                                                                   dtype=float) / DAYS_PER_WEEK, 0.5)
+        **{f"disputes_ended_{e}_pct": _pct(endings[e], len(done)) for e in rc.ENDINGS},
+        **{f"disputes_gave_up_at_{r}": float(n) for r, n in gave_up_at.items()},
+        "weeks_dispute_to_end_median": _q(to_end, 0.5),
+        "weeks_dispute_to_end_mean": _mean(to_end),
+        "weeks_dispute_to_end_p90": _q(to_end, 0.9),
+        **{f"weeks_dispute_to_end_median_{k}": _q(_weeks([d.ended_at - d.disputed_at for d in done if d.kind == k]),
+                                                  0.5)
            for k in APPEAL_TYPES},
+        "weeks_dispute_to_remedy_median": _q(to_remedy, 0.5),
+        "weeks_dispute_to_remedy_mean": _mean(to_remedy),
+        "weeks_dispute_to_remedy_p90": _q(to_remedy, 0.9),
+        "weeks_dispute_to_appeal_lodged_median": _q(lodged, 0.5),
+        "weeks_dispute_to_appeal_lodged_mean": _mean(lodged),
+        "weeks_dispute_to_tribunal_decision_median": _q(to_decision, 0.5),
+        "weeks_appeal_to_decision_median": _q(appeal_to_decision, 0.5),
+        "weeks_appeal_to_decision_mean": _mean(appeal_to_decision),
         "mediations": mediations,
         "mediations_settled_pct": _pct(total(rc.MEDIATIONS_SETTLED), mediations),
         **{f"mediation_{o}_pct": _pct(total(rc.MEDIATION_BY_OUTCOME[o]), mediations) for o in MEDIATION_OUTCOMES},
@@ -176,6 +216,11 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
         "decided_for_family_pct": _pct(total(rc.DECIDED_FOR_FAMILY), total(rc.DECIDED_FOR_FAMILY)
                                        + total(rc.DECIDED_FOR_LA)),
         "weeks_to_hearing_mean": (total(rc.WEEKS_TO_HEARING_SUM) / hearings) if hearings else None,
+        "weeks_to_hearing_median": _q(to_hearing, 0.5),
+        "tribunal_recommendations_made": total(rc.RECOMMENDATIONS_MADE),
+        "recommendations_answered_on_time_pct": _pct(total(rc.RECOMMENDATIONS_ANSWERED_ON_TIME),
+                                                     total(rc.RECOMMENDATIONS_ANSWERED)),
+        "recommendations_followed_pct": _pct(total(rc.RECOMMENDATIONS_FOLLOWED), total(rc.RECOMMENDATIONS_ANSWERED)),
         "tribunal_backlog_end": end_state["tribunal_backlog"],
         "plans_in_force_end": end_state["plans_in_force"],
         "plans_ceased": total(rc.PLANS_CEASED),

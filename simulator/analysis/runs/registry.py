@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...schema.vocabulary import DESTINATIONS
+from ...schema.vocabulary import APPEAL_TYPES, DESTINATIONS
 
 
 @dataclass(frozen=True)
@@ -58,26 +58,48 @@ METRICS: tuple[Metric, ...] = (
            'weeks with a plan in force and no setting in place, from the 1 September a new phase begins to its setting starting, averaged over transfers (0 when in place on the day)', 'duration'),
     Metric('weeks_out_of_school_mean', 'Weeks out of school, with no education at all (mean per spell)', 'weeks',
            'weeks with no setting at all (a new phase begun without a place, or a child out of school), averaged over the spells in the run (no interim education is modelled)', 'duration'),
-    Metric('disputes_resolved', 'Disputes resolved', 'count',
-           'disputes ended in the horizon: an agreement of any kind, a concession, a withdrawal or giving up, or a tribunal decision', 'total'),
+    Metric('disputes_ended', 'Disputes ended (every ending, giving up included)', 'count',
+           'disputes ended in the horizon, however they ended: an agreement of any kind, a concession, the family accepting the LA\'s position, giving up or withdrawing, or a tribunal decision', 'total'),
     Metric('disputes_open_end', 'Disputes still open at the end', 'count',
-           'disputes started and not yet resolved when the run ends (counted, never dropped)', 'end'),
-    Metric('weeks_dispute_to_resolution_median', 'Weeks from a disputed decision to its resolution (median)', 'weeks',
-           'median over disputes resolved in the horizon of weeks from the decision disputed to its resolution', 'duration'),
-    Metric('weeks_dispute_to_resolution_p90', 'Weeks from a disputed decision to its resolution (90th centile)', 'weeks',
+           'disputes started and not yet ended when the run ends (counted, never dropped)', 'end'),
+    *(Metric(f'disputes_ended_{e}_pct', f'Disputes ended {words} (% of disputes ended)', 'percent', f'disputes ended {how} / disputes ended', 'rate')
+      for e, words, how in (
+          ('for_family', "in the family's favour before a hearing", 'by an agreement for the family at mediation, a review the LA follows, or the LA conceding the appeal'),
+          ('partial', 'with a partial agreement', 'by a mediated agreement giving less than the family sought'),
+          ('accepted', "with the family accepting the LA's position", "at mediation, the family accepting the LA's position"),
+          ('gave_up', 'with the family giving up', 'by the family giving up at a compelled step (mandatory mediation, an independent review) or withdrawing its appeal'),
+          ('tribunal_for_family', 'by a tribunal decision for the family', "by the tribunal's decision wholly or partly for the family (no source splits the two)"),
+          ('tribunal_for_la', 'by a tribunal decision for the LA', "by the tribunal's decision for the LA"))),
+    *(Metric(f'disputes_gave_up_at_{r}', f'Disputes the family gave up at {words}', 'count', how, 'total')
+      for r, words, how in (
+          ('mediation', 'a compelled mediation', 'families who stopped instead of attending a mediation they were compelled to attend'),
+          ('independent_review', 'a compelled independent review', 'families who stopped instead of going through a compulsory independent review'),
+          ('tribunal', 'the tribunal (appeal withdrawn)', 'appeals withdrawn by the family before a hearing'))),
+    Metric('weeks_dispute_to_end_median', 'Weeks from a disputed decision to the end of the dispute, every ending (median)', 'weeks',
+           'median over disputes ended in the horizon of weeks from the decision disputed to the end of the dispute, however it ended (giving up and accepting the LA\'s position included: see weeks_dispute_to_remedy_* for outcomes in the family\'s favour)', 'duration'),
+    Metric('weeks_dispute_to_end_mean', 'Weeks from a disputed decision to the end of the dispute, every ending (mean)', 'weeks',
+           'mean of the same', 'duration'),
+    Metric('weeks_dispute_to_end_p90', 'Weeks from a disputed decision to the end of the dispute, every ending (90th centile)', 'weeks',
            '90th centile of the same', 'duration'),
+    *(Metric(f'weeks_dispute_to_end_median_{t}', f"Weeks from a disputed decision to the end of the dispute, every ending, {t.replace('_', ' ')} (median)", 'weeks',
+             f'the median for disputes about a decision of type {t}, however they ended', 'duration')
+      for t in APPEAL_TYPES),
+    Metric('weeks_dispute_to_remedy_median', "Weeks from a disputed decision to an outcome in the family's favour (median)", 'weeks',
+           "median over disputes ended in the family's favour or partly (an agreement, a concession, a review followed, a tribunal order) of weeks from the decision disputed to that outcome; giving up and accepting the LA's position are not remedies", 'duration'),
+    Metric('weeks_dispute_to_remedy_mean', "Weeks from a disputed decision to an outcome in the family's favour (mean)", 'weeks',
+           'mean of the same', 'duration'),
+    Metric('weeks_dispute_to_remedy_p90', "Weeks from a disputed decision to an outcome in the family's favour (90th centile)", 'weeks',
+           '90th centile of the same', 'duration'),
+    Metric('weeks_dispute_to_appeal_lodged_median', 'Weeks from a disputed decision to the appeal being lodged (median)', 'weeks',
+           'median over appeals lodged in the horizon of weeks from the decision disputed to the appeal: the time before the tribunal (mediation, the certificate, the family\'s own time); the first part of weeks_dispute_to_tribunal_decision, weeks_appeal_to_decision the second', 'duration'),
+    Metric('weeks_dispute_to_appeal_lodged_mean', 'Weeks from a disputed decision to the appeal being lodged (mean)', 'weeks',
+           'mean of the same', 'duration'),
     Metric('weeks_dispute_to_tribunal_decision_median', "Weeks from a disputed decision to the tribunal's decision (median)", 'weeks',
-           "median, over disputes decided by the tribunal, of weeks from the decision disputed to the tribunal's decision (the delay before registration included)", 'duration'),
-    Metric('weeks_dispute_to_resolution_median_refusal_to_assess', 'Weeks from a disputed decision to its resolution, refusal to assess (median)', 'weeks',
-           'the median for disputes about a decision of type refusal_to_assess', 'duration'),
-    Metric('weeks_dispute_to_resolution_median_refusal_to_issue', 'Weeks from a disputed decision to its resolution, refusal to issue (median)', 'weeks',
-           'the median for disputes about a decision of type refusal_to_issue', 'duration'),
-    Metric('weeks_dispute_to_resolution_median_contents', 'Weeks from a disputed decision to its resolution, contents (median)', 'weeks',
-           'the median for disputes about a decision of type contents', 'duration'),
-    Metric('weeks_dispute_to_resolution_median_placement', 'Weeks from a disputed decision to its resolution, placement (median)', 'weeks',
-           'the median for disputes about a decision of type placement', 'duration'),
-    Metric('weeks_dispute_to_resolution_median_cessation', 'Weeks from a disputed decision to its resolution, cessation (median)', 'weeks',
-           'the median for disputes about a decision of type cessation', 'duration'),
+           "median, over disputes decided by the tribunal, of weeks from the decision disputed to the tribunal's decision: the time before the appeal (weeks_dispute_to_appeal_lodged) plus the tribunal's own (weeks_appeal_to_decision)", 'duration'),
+    Metric('weeks_appeal_to_decision_median', "Weeks from the appeal being lodged to the tribunal's decision (median)", 'weeks',
+           "median, over disputes decided by the tribunal, of weeks from the appeal to the decision: registration, the LA's response, the hearing queue (weeks_to_hearing) and the written decision", 'duration'),
+    Metric('weeks_appeal_to_decision_mean', "Weeks from the appeal being lodged to the tribunal's decision (mean)", 'weeks',
+           'mean of the same', 'duration'),
     Metric('mediations', 'Mediations held', 'count',
            'mediations held', 'total'),
     Metric('mediations_settled_pct', 'Mediations settled without an appeal (%)', 'percent',
@@ -114,8 +136,16 @@ METRICS: tuple[Metric, ...] = (
            'appeals withdrawn by the family / appeals ended', 'rate'),
     Metric('decided_for_family_pct', 'Hearings decided for the family (%)', 'percent',
            'hearings decided for the family / hearings decided', 'rate'),
-    Metric('weeks_to_hearing_mean', 'Weeks from registration to hearing (mean)', 'weeks',
-           'mean weeks from registration to the hearing, over hearings', 'duration'),
+    Metric('weeks_to_hearing_mean', 'Weeks from the appeal being lodged to the hearing (mean)', 'weeks',
+           'mean weeks from the appeal being lodged to the hearing, over hearings: the hearing queue, the part of weeks_appeal_to_decision before the written decision', 'duration'),
+    Metric('weeks_to_hearing_median', 'Weeks from the appeal being lodged to the hearing (median)', 'weeks',
+           'median of the same', 'duration'),
+    Metric('tribunal_recommendations_made', "Tribunal recommendations on health or social care", 'count',
+           'recommendations the tribunal made on health or social care provision at a hearing of an education appeal (extended powers, non-binding)', 'total'),
+    Metric('recommendations_answered_on_time_pct', 'Recommendations answered within 5 weeks (% of answers)', 'percent',
+           "commissioners' written answers to a recommendation given within 5 weeks / answers given", 'rate'),
+    Metric('recommendations_followed_pct', 'Recommendations followed (% of answers)', 'percent',
+           'answers saying the commissioner will take the recommended steps / answers given (a refusal with reasons goes only to the PHSO, the LGSCO or judicial review)', 'rate'),
     Metric('tribunal_backlog_end', 'Tribunal backlog at the end (appeals)', 'count',
            'appeals waiting for or in a hearing at the end', 'end'),
     Metric('plans_in_force_end', 'Plans in force at the end', 'count',
@@ -158,8 +188,16 @@ METRICS: tuple[Metric, ...] = (
     Metric('cost_per_child_gbp', 'Cost per child in the system (GBP)', 'GBP',
            'total cost / children in the system (plans in force at the start + requests received + requests met by a school-level plan and never escalated)', 'total'),
 )
+# figures only a comparison can make: the same disputes paired under both rule sets (common random numbers)
+PAIRED_METRICS: tuple[Metric, ...] = (
+    Metric('disputes_compelled_unsettled', 'Disputes through a compelled mediation that did not settle', 'count',
+           'disputes ended in the horizon that went through a mediation the family was compelled to attend and that did not settle (under each rule set; the group paired below is the second rule set\'s)', 'total'),
+    Metric('weeks_dispute_to_tribunal_decision_compelled_unsettled_mean',
+           "Weeks from a disputed decision to the tribunal's decision, disputes compelled to mediate that did not settle (mean, the same disputes under each rule set)", 'weeks',
+           "mean weeks from the decision disputed to the tribunal's decision over the disputes that went through a compelled mediation that did not settle under the second rule set, and the same children's same disputes under the first (pairs decided by the tribunal under both)", 'duration'),
+)
 REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
-METRIC_LABELS: dict[str, str] = {m.name: m.label for m in METRICS}
+METRIC_LABELS: dict[str, str] = {m.name: m.label for m in (*METRICS, *PAIRED_METRICS)}
 
 
 # ---------------------------------------------------------------------------------------------- official figures

@@ -106,6 +106,7 @@ class LAState:
         self.p_refuse = spec.refuse_to_assess_probability
         self.p_no_plan = spec.no_plan_after_assessment_probability
         self.rungs: dict[str, Resource] = {}  # redress rungs with a capacity (from the rule set)
+        self.fx: Any = None  # the law's effects in this authority (`Journey._use_law`): a switch may be scoped
         self.casework: CaseworkBacklog | None = None  # the decide-and-issue team under `waits: backlog`
         self.casework_last_year = 0  # its last fitted year, and its gap to the scenario's capacity ratio
         self.casework_gap = 1.0

@@ -57,8 +57,8 @@ class Child:
         "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
         "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
         "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
-        "gid", "pid", "disputed_at", "decided_at", "compelled", "escalated", "how", "draft_deadline",
-        "term_start", "place_due", "out_since", "days_awaiting", "days_out",
+        "gid", "pid", "disputed_at", "decided_at", "compelled", "compelled_unsettled", "escalated", "how",
+        "draft_deadline", "term_start", "place_due", "out_since", "days_awaiting", "days_out",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -115,6 +115,7 @@ class Child:
         self.days_out = 0.0
         self.decided_at = math.nan  # the day the tribunal decided the open dispute
         self.compelled = False  # in mediation only because it is mandatory
+        self.compelled_unsettled = False  # the open dispute went through a compelled mediation that did not settle
         self.escalated = False  # asked for an assessment after a school-level plan
         self.how = ""  # how the last dispute ended for the family (order, concession, mediation, ...)
 

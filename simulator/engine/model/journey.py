@@ -33,7 +33,7 @@ from .capacity import CapacityPlan, LAState
 from .child import Child, cumulative, group_index
 from .costs import Costing
 from .population import OVERSAMPLE, Population
-from .records import COST_BY_PAYER, Counters, EventRow, Recorder
+from .records import COST_BY_PAYER, Counters, DisputeEnd, EventRow, Recorder
 from .route.assessment import AssessmentSteps
 from .route.placement import PlacementSteps
 from .route.plan import PlanSteps
@@ -66,7 +66,9 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.needs = list(sc.population.primary_need.values)
         self.group_index = group_index(self.needs, [la.region for la in sc.local_authorities.items])
         self.counters = Counters(self.cal, self.warmup, self.group_index.size, self.group_index.cross_size)
-        self.disputes_ended: list[tuple[Child, str, float, float, str, float]] = []
+        self.disputes_ended: list[DisputeEnd] = []
+        self.appeals_lodged: list[tuple[Child, float, float]] = []  # (child, disputed at, lodged at)
+        self.hearings_held: list[tuple[Child, float]] = []  # (child, weeks from registration to the hearing)
         self.children: list[Child] = []
         self.plans_in_force = 0
         self.plans_ceased = 0
@@ -166,10 +168,13 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                                  for band, by in self.sc.reviews.destinations.items()}
         self._p_late_comply = self.sc.redress.la_late_compliance_probability.value * fx.la_late_compliance_multiplier
         self._p_isp = {n: fx.school_support_plan_share * law.isp_eligible_by_need.get(n, 1.0) for n in self.needs}
+        self._p_step_down = {n: fx.step_down_at_phase_transfer * law.isp_eligible_by_need.get(n, 1.0)
+                             for n in self.group_index.needs}
         lock = law.triple_lock_measured_on
         self._triple_lock = (self.cal.day(lock), law.triple_lock_year_group)
         for la in self.las:
             la.places_multiplier = fx.special_places_multiplier
+            la.fx = law.la_effects.get(la.spec.code, fx)  # a switch scoped to some authorities (Change Programme)
 
     def _commence(self, law: Law) -> None:
         """A reform's switches come into force: steps from today follow the new law (disputes, plans and requests

@@ -200,7 +200,8 @@ class Population:
         # every other child's identity (id and draws), so comparisons stay paired
         ids = np.arange(self.n_stock, self.n_stock + t.size, dtype=np.int64)
         self._n_generated = t.size
-        keep = uniform_array(self.rng.request_made, ids) < self.fx.requests_multiplier / OVERSAMPLE
+        mult = np.array([la.fx.requests_multiplier for la in self.las])[la_idx]  # by authority (scoped switches)
+        keep = uniform_array(self.rng.request_made, ids) < mult / OVERSAMPLE
         return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
 
     def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray

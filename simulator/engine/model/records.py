@@ -34,6 +34,45 @@ class EventRow(NamedTuple):
 
 EVENT_COLUMNS = EventRow._fields
 
+
+class DisputeEnd(NamedTuple):
+    """One dispute that ended: whose, about what, when it began and ended, how (`outcome`, the step's own word),
+    when an appeal was lodged and decided (NaN if never), and whether, under this rule set, the family went through
+    a compelled mediation that did not settle (the group a comparison pairs with the same disputes under the
+    baseline). `ending` classes `outcome` for the measures of how disputes end (`ENDING_OF`)."""
+
+    child: Any
+    number: int  # the child's dispute count when this one began (its disputes are one at a time)
+    kind: str
+    disputed_at: float
+    ended_at: float
+    outcome: str
+    decided_at: float
+    lodged_at: float
+    compelled_unsettled: bool
+
+    @property
+    def ending(self) -> str:
+        return ENDING_OF[self.outcome]
+
+    @property
+    def key(self) -> int:
+        """The dispute's identity across rule sets (common random numbers): the child and its dispute's number."""
+        return self.child.id * 64 + min(self.number, 63)
+
+
+# how a dispute ended, from the outcome word of the step that ended it: for the family (an agreement, a concession, a
+# review followed), partly (a partial agreement), the family accepting the LA's position, the family giving up (at a
+# compelled step, or withdrawing its appeal), or the tribunal's decision (wholly or partly for the family: no source
+# splits the two; or for the LA). Disputes open at the end are counted apart (`disputes_open_end`).
+ENDINGS = ("for_family", "partial", "accepted", "gave_up", "tribunal_for_family", "tribunal_for_la")
+GAVE_UP_AT = {"dropped_out_mediation": "mediation", "dropped_out_independent_review": "independent_review",
+              "withdrawn": "tribunal"}
+ENDING_OF = {"mediation": "for_family", "independent_review": "for_family", "concession": "for_family",
+             "partial": "partial", "family_accepts": "accepted", **dict.fromkeys(GAVE_UP_AT, "gave_up"),
+             "order": "tribunal_for_family", "for_la": "tribunal_for_la"}
+REMEDY_ENDINGS = frozenset({"for_family", "partial", "tribunal_for_family"})  # an outcome in the family's favour
+
 # ---------------------------------------------------------------------------------------------- counts
 # demand and assessment
 REQUESTS = "requests"
@@ -78,6 +117,11 @@ HEARINGS = "hearings"
 WEEKS_TO_HEARING_SUM = "weeks_to_hearing_sum"
 DECIDED_FOR_FAMILY = "decided_for_family"
 DECIDED_FOR_LA = "decided_for_la"
+# the tribunal's recommendations on health and social care (extended powers) and the commissioners' answers
+RECOMMENDATIONS_MADE = "recommendations_made"
+RECOMMENDATIONS_ANSWERED = "recommendations_answered"
+RECOMMENDATIONS_ANSWERED_ON_TIME = "recommendations_answered_on_time"  # within the 5 weeks
+RECOMMENDATIONS_FOLLOWED = "recommendations_followed"
 # costs, by payer
 COST_BY_PAYER = {p: f"cost_{p}" for p in PAYERS}
 
@@ -91,6 +135,7 @@ COUNTS = frozenset({
     *MEDIATION_BY_OUTCOME.values(), MEDIATIONS_COMPELLED, MEDIATION_LIMIT_MISSED, DROPPED_OUT,
     MEDIATIONS, MEDIATIONS_SETTLED, INDEPENDENT_REVIEWS, APPEALS_REGISTERED, *APPEALS_BY_TYPE.values(),
     APPEALS_CONCEDED, APPEALS_WITHDRAWN, HEARINGS, WEEKS_TO_HEARING_SUM, DECIDED_FOR_FAMILY, DECIDED_FOR_LA,
+    RECOMMENDATIONS_MADE, RECOMMENDATIONS_ANSWERED, RECOMMENDATIONS_ANSWERED_ON_TIME, RECOMMENDATIONS_FOLLOWED,
     *COST_BY_PAYER.values()})
 # counted for each authority as well (the per-authority backtest)
 LA_COUNTS = frozenset({REQUESTS, REFUSED, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS, WITHIN_LIMIT_EXCL_EXCEPTIONS})

@@ -91,9 +91,9 @@ class AssessmentSteps:
     def refusal_probability(self, la: LAState, requester: str) -> float:
         """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
         p = la.p_refuse
-        p += self.fx.la_refusal_convergence * (self.national_refusal - p)
+        p += la.fx.la_refusal_convergence * (self.national_refusal - p)
         # the published rate is of all requests; withdrawn ones never reach the decision
-        return min(1.0, p * self.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
+        return min(1.0, p * la.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
 
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
@@ -193,11 +193,17 @@ class AssessmentSteps:
                 self.rng.assessment_lapsed.u(c.id) < self.p_lapse.in_year(self.counters.year(now)):
             self.withdraw(c, "decide_to_issue", ASSESSMENT_LAPSED)
             return
-        if not c.ordered and ((pin == "not_to_issue") if pin else
-                              self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.fx.no_plan_multiplier):
+        no_plan_by = deadline
+        if c.ordered:  # after an order to assess: the notice that no plan will follow is due within 10 weeks
+            no_plan_by = c.final_deadline - self.law.compliance_days["refusal_to_assess"] \
+                + self.law.compliance_days["assess_no_plan"]
+        # the decision whether to issue is the assessment's, after an order too (reg 44(2)(c): the LA may still
+        # decide not to make a plan, and says so within 10 weeks of the order)
+        if (pin == "not_to_issue") if pin else \
+                self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.las[c.la].fx.no_plan_multiplier:
             c.no_plan = True
             self.counters.count(c, ASSESSED_NO_PLAN, now)
-            self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
+            self.log(c, "decide_to_issue", "not_to_issue", LA, no_plan_by, now <= no_plan_by)
             self.dispute_or_accept(c, "refusal_to_issue")
             return
         self.counters.count(c, DECIDED_TO_ISSUE, now)

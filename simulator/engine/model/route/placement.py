@@ -27,6 +27,8 @@ PREFERENCE_ORDER = {"independent_special": ("maintained_special", "resourced_pro
                     "resourced_provision": ("mainstream",), "alternative_provision": ("mainstream",)}
 
 
+FULL_GROUND = "incompatible_with_efficient_education_of_others"  # s.39(4)(a)(ii): the setting named has no place
+
 POST16_AGE = 16.0  # from here the LA's alternative to a refused setting is a college (post16)
 OUT_OF_SCHOOL = "out_of_school"  # the pin a case study sets for a child out of school (s.19 duty)
 
@@ -45,11 +47,17 @@ class PlacementSteps:
         self.engine.schedule(days, self.finalise_plan, c)
 
     def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
-        """Return (setting named, whether the family's request was refused, the ground)."""
+        """Return (setting named, whether the family's request was refused, the ground).
+
+        The rule set decides which setting the LA would name (s.39 under current law, a list under a reform); then
+        one capacity logic, the same under every rule set (`with_place`), checks that setting has a place."""
         law = self.law
         pin = self.pinned(c, "setting_request")
+        if pin == "agreed":
+            return wanted, False, ""  # a case study fixes the LA's agreement: named, whatever its capacity
         if law.tailored_list:
-            return self.allocate_from_list(c, wanted, occurrence, pin)
+            named, refused, ground = self.allocate_from_list(c, wanted, occurrence, pin)
+            return self.with_place(c, wanted, named, refused, ground, occurrence, "first_preference_full")
         u = self.rng.naming.u(c.id, occurrence)
         if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
             refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
@@ -60,39 +68,51 @@ class PlacementSteps:
             refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
         if pin:
             refuse = pin == "refused"
-        if not refuse:
-            return wanted, False, ""
-        return self.la_alternative(wanted, c), True, ground
+        named = self.la_alternative(wanted, c) if refuse else wanted
+        return self.with_place(c, wanted, named, refuse, ground if refuse else "", occurrence, FULL_GROUND)
 
     def allocate_from_list(self, c: Child, wanted: str, occurrence: int, pin: str | None) -> tuple[str, bool, str]:
         """A tailored list (Green Paper 2022, GP4; White Paper 2026, WP5): the family states preferences from the
-        LA's list, and the LA allocates "the first available place in order of the parent's preference"
-        (addendum 6.3). Each kind of setting is on the list with the rule set's coverage (mainstream always); a
+        LA's list. Each kind of setting is on the list with the rule set's coverage (mainstream always); a
         preference off the list is accepted only where the rule set allows it (White Paper: a setting "which can
-        deliver the Package"), else the LA names an alternative, appealable unless the rule set removes it."""
+        deliver the Package"), else the LA names an alternative, appealable unless the rule set removes it. Whether
+        the setting has a place is decided after, as under every rule set (`with_place`)."""
         law = self.law
-        if pin == "agreed":
-            return wanted, False, ""
         share = self.fx.mainstream_restriction_share
         if share and wanted in SPECIALIST and self.rng.mainstream_restricted.u(c.id, occurrence) < share:
             # White Paper (WP5): a child who can follow the mainstream curriculum has a mainstream preference only
             return "mainstream", True, "can_follow_mainstream_curriculum"
         if pin != "refused" and self.rng.on_list.u(c.id, occurrence) < law.list_coverage.get(wanted, 1.0):
-            if self._place_free(c, wanted):
-                return wanted, False, ""
-            for k, alt in enumerate(PREFERENCE_ORDER.get(wanted, ())):  # the family's next preferences on the list
-                on_list = self.rng.list_order.u(c.id, occurrence * 8 + k) < law.list_coverage.get(alt, 1.0)
-                if on_list and self._place_free(c, alt):
-                    return alt, True, "first_preference_full"
-            return self.la_alternative(wanted, c), True, "first_preference_full"
+            return wanted, False, ""
         if pin != "refused" and self.rng.outside_list.u(c.id, occurrence) < law.outside_list_accepted:
             return wanted, False, ""
         return self.la_alternative(wanted, c), True, "not_on_tailored_list"
 
+    def with_place(self, c: Child, wanted: str, named: str, refused: bool, ground: str, occurrence: int,
+                   full_ground: str) -> tuple[str, bool, str]:
+        """One capacity logic for every rule set: a setting the LA would name that has no free place is not named;
+        the next of the family's preferences (the less specialist kinds, in order) with a free place is, and the
+        family may contest it as any refusal. Under current law that is a refusal under s.39(4)(a) (the school is
+        full: incompatible with the efficient education of others); under a list, "the first available place in
+        order of the parent's preference" (addendum 6.3), among the kinds on the family's list. A reform changes
+        which setting the LA would name and what the family may contest, never whether capacity is checked."""
+        if self._place_free(c, named):
+            return named, refused, ground
+        coverage = self.law.list_coverage if self.law.tailored_list else None
+        for k, alt in enumerate(PREFERENCE_ORDER.get(named, ())):
+            on_list = coverage is None or self.rng.list_order.u(c.id, occurrence * 8 + k) < coverage.get(alt, 1.0)
+            if on_list and self._place_free(c, alt):
+                return alt, True, ground if refused else full_ground
+        alt = self.la_alternative(named, c)
+        if self._place_free(c, alt):
+            return alt, True, ground if refused else full_ground
+        return named, refused, ground  # no kind has a place: named, and the child waits for one (`secure_place`)
+
     def _place_free(self, c: Child, setting: str) -> bool:
-        """A place is free now in a setting of finite capacity (settings without a capacity always have one)."""
+        """A place is free now in a setting of finite capacity (settings without a capacity always have one; a child
+        who holds a place of that kind keeps it)."""
         res = self.las[c.la].places.get(setting)
-        return res is None or res.servers is None or res.busy < res.servers
+        return res is None or res.servers is None or res.busy < res.servers or c.place_res is res
 
     def la_alternative(self, wanted: str, c: Child) -> str:
         """What the LA names instead: the next less costly kind, mainstream first under s.33; for a young person

@@ -31,7 +31,7 @@ class PlanSteps:
 
     def write_draft(self, c: Child) -> None:
         draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * \
-            self.fx.draft_writing_multiplier
+            self.las[c.la].fx.draft_writing_multiplier
         self.las[c.la].writers.serve(c, draft, self.issue_draft)
 
     def issue_draft(self, c: Child) -> None:

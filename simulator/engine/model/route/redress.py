@@ -25,6 +25,7 @@ from ..records import (
     MEDIATIONS,
     MEDIATIONS_COMPELLED,
     MEDIATIONS_SETTLED,
+    DisputeEnd,
 )
 
 
@@ -33,10 +34,11 @@ class RedressSteps:
 
     def _dispute_p(self, c: Child, kind: str) -> float:
         p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
+        fx = self.las[c.la].fx
         if kind == "contents":
-            p *= self.fx.contents_dispute_multiplier
+            p *= fx.contents_dispute_multiplier
         elif kind == "placement":
-            p *= self.fx.placement_dispute_multiplier
+            p *= fx.placement_dispute_multiplier
         return min(1.0, p)
 
     def dispute_or_accept(self, c: Child, kind: str) -> None:
@@ -57,6 +59,8 @@ class RedressSteps:
         c.decision_at = c.disputed_at = self.engine.now
         c.decided_at = math.nan
         c.compelled = False
+        c.compelled_unsettled = False
+        c.registered_at = math.nan
         c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
         c.rung = 0
         c.must_certify = False
@@ -64,10 +68,11 @@ class RedressSteps:
         self.next_rung(c)
 
     def end_dispute(self, c: Child, outcome: str) -> None:
-        """The open dispute is resolved (an agreement, a concession, a withdrawal or giving up, or a tribunal
-        decision): its time from the disputed decision is kept for the measures, by dispute type and group."""
+        """The open dispute ends (an agreement, a concession, the family giving up or withdrawing, or a tribunal
+        decision): how and when are kept for the measures (`records.DisputeEnd`), by dispute type and group."""
         if c.dispute:
-            self.disputes_ended.append((c, c.dispute, c.disputed_at, self.engine.now, outcome, c.decided_at))
+            self.disputes_ended.append(DisputeEnd(c, c.disputes, c.dispute, c.disputed_at, self.engine.now, outcome,
+                                                  c.decided_at, c.registered_at, c.compelled_unsettled))
         c.dispute = ""
 
     def next_rung(self, c: Child) -> None:
@@ -79,19 +84,30 @@ class RedressSteps:
         RUNG_STEPS[step.name](self, c, step)
 
     def mediation_advice(self, c: Child, step: Any) -> None:
-        """The family must contact a mediation adviser before appealing (unless exempt)."""
+        """The family must contact a mediation adviser before appealing (unless its appeal type is exempt: then the
+        rung is not compulsory for it and is passed by)."""
+        if not step.mandatory:
+            self.next_rung(c)
+            return
         self.log(c, "mediation_advice", "adviser_contacted", MEDIATION)
         c.must_certify = step.mandatory
         self.next_rung(c)
 
-    def gives_up(self, c: Child) -> bool:
-        """At a compulsory extra rung, a family may give up instead of going on (more often with little capacity)."""
+    def gives_up(self, c: Child, rung: str, days: float) -> bool:
+        """At a compulsory extra rung, a family may give up instead of going on (more often with little capacity). It
+        stops when the step would have been held (`days` from now): the dispute ends then, not on the day it began."""
         if self.rng.drop_out.u(c.id, c.disputes) < self.p_drop_out[c.capacity]:
-            self.counters.count(c, DROPPED_OUT, self.engine.now)
-            self.log(c, "redress", "family_gave_up", FAMILY)
-            self.decision_stands(c, c.dispute, "dropped_out")
+            self.engine.schedule(days, self._gave_up, (c, c.disputes, rung))
             return True
         return False
+
+    def _gave_up(self, arg: tuple) -> None:
+        c, n, rung = arg
+        if c.disputes != n or not c.dispute:
+            return
+        self.counters.count(c, DROPPED_OUT, self.engine.now)
+        self.log(c, "redress", "family_gave_up", FAMILY)
+        self.decision_stands(c, c.dispute, f"dropped_out_{rung}")
 
     def mediation(self, c: Child, step: Any) -> None:
         """Mediation if the family chooses it, or if the rule set makes it mandatory (then families who would not
@@ -101,12 +117,17 @@ class RedressSteps:
         pin = self.pinned(c, "mediation")
         volunteer = (pin == "chosen") if pin else (self.rng.mediation_chosen.u(i, occ) <
                                                    self.sc.redress.mediation_chosen_probability.value
-                                                   * self.fx.mediation_chosen_multiplier)
+                                                   * self.las[c.la].fx.mediation_chosen_multiplier)
+        r = self.sc.redress
+        now = self.engine.now
+        limit = step.time_limit_days
+        # held within the limit, unless this LA is late
+        held = min(self.duration("mediation_held_days", self.rng.mediation_days, i, occ), limit)
         if not volunteer and step.mandatory:
             c.compelled = True
             if pin == "declined":
                 self.log(c, "mediation", "declined_but_mandatory", FAMILY)  # the pinned choice is overridden
-            if self.gives_up(c):
+            if self.gives_up(c, "mediation", held):
                 return
         elif not volunteer:
             if c.must_certify:
@@ -115,11 +136,6 @@ class RedressSteps:
             else:
                 self.next_rung(c)
             return
-        r = self.sc.redress
-        now = self.engine.now
-        limit = step.time_limit_days
-        # held within the limit, unless this LA is late
-        held = min(self.duration("mediation_held_days", self.rng.mediation_days, i, occ), limit)
         if self.rng.mediation_late.u(i, occ) < r.mediation_held_late_probability.value:
             if self.rng.mediation_wait.u(i, occ) >= r.mediation_wait_when_late_probability.value:
                 # the limit is missed: the certificate is issued (limit + 3 working days); the family appeals
@@ -161,6 +177,7 @@ class RedressSteps:
                 self.decision_stands(c, c.dispute, "family_accepts")
         else:
             self.counters.count(c, MEDIATION_BY_OUTCOME["not_settled"], now)
+            c.compelled_unsettled = c.compelled_unsettled or c.compelled
             self.log(c, "mediation", "not_settled", MEDIATION, deadline, now <= deadline)
             self.engine.schedule(self._ladder_limit("mediation_advice"), self._certificate, c)
 
@@ -174,27 +191,40 @@ class RedressSteps:
         return "partial" if u < f + r.mediation_partial_agreement_share.value else "family_accepts"
 
     def partial_agreement(self, c: Child) -> None:
-        """Less than the family sought, recorded as partial: a refusal is reversed on narrower terms (the LA assesses,
-        or issues a plan with less provision than asked; what the plan holds can be disputed later as any plan); a
-        plan in force continues, amended in part (contents) or with reduced provision (cessation); the setting named
-        stands with extra help there (placement)."""
+        """Less than the family sought, recorded as partial, never the same as a full win: a refusal to assess is
+        reversed on narrower terms (the LA assesses, and whether a plan follows is decided as for any assessment);
+        a refusal to issue becomes a plan with less provision than asked (what it holds can be disputed later as any
+        plan); a plan's contents are amended in part; a cessation is deferred, not reversed (the plan is kept for
+        the rule set's `compliance.cessation_deferred`, then ceased); the setting named stands with extra help there
+        (placement)."""
         kind = c.dispute
         if kind in ("refusal_to_assess", "refusal_to_issue"):
             self.resolve_for_family(c, "partial")
-        elif kind in ("contents", "cessation"):
+        elif kind == "cessation":
+            self.end_dispute(c, "partial")
+            days = self.law.compliance_days["cessation_deferred"]
+            self.log(c, "cessation", "deferred_by_agreement", LA, self.engine.now + days, None)
+            if self.engine.now + days < self.horizon:
+                self.engine.schedule(days, self._deferred_cessation, (c, c.disputes))
+        elif kind == "contents":
             self.end_dispute(c, "partial")
         else:
             self.decision_stands(c, kind, "partial")
+
+    def _deferred_cessation(self, arg: tuple) -> None:
+        c, n = arg
+        if c.status == "plan" and c.disputes == n and not c.dispute:
+            self.cease(c)
 
     def independent_review(self, c: Child, step: Any) -> None:
         """An independent review between mediation and tribunal (a reform's rung): decided within its limit."""
         if not step.mandatory:
             self.next_rung(c)  # optional reviews are assumed not taken up: the family goes on to appeal
             return
-        if self.gives_up(c):
+        days = step.time_limit_days * self.rng.review_days.u(c.id, c.disputes)
+        if self.gives_up(c, "independent_review", days):
             return
         self.log(c, "independent_review", "referred", MEDIATION)
-        days = step.time_limit_days * self.rng.review_days.u(c.id, c.disputes)
         res = self.las[c.la].rungs.get(step.name)
         if res is not None:
             res.serve(c, days, self._after_review)

@@ -266,9 +266,9 @@ class ReviewSteps:
         self.counters.count(c, TRANSFERS_NAMED, now)
         if now > deadline:  # weeks without a named setting for the next phase
             self.counters.count(c, TRANSFER_LATE_WEEKS_SUM, now, (now - deadline) / 7.0)
-        step_down = self.fx.step_down_at_phase_transfer
-        protected = self.fx.protect_special_places and (c.setting in ("maintained_special", "independent_special")
-                                                        or self.triple_locked(c, age))
+        # the White Paper's reassessment steps a plan down by need, as an ISP is eligible by need (PMLD, MSI: never)
+        step_down = self._p_step_down.get(c.need, 0.0)
+        protected = self.fx.protect_special_places and (self.special_place_in_2029(c) or self.triple_locked(c, age))
         if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
             c.term_start = math.nan  # the child moves on with the school-level plan; no named place to await
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
@@ -284,6 +284,11 @@ class ReviewSteps:
         self._schedule_transfer(c, now + 200.0)
         if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
             self._review_held(c, now + self._review_every)  # post-16: annual reviews again
+
+    def special_place_in_2029(self, c: Child) -> bool:
+        """'Every child with a special school place in 2029 keeps it' (WP7): a child in a special school since the
+        triple lock's date or before; a child who moves into one later is not protected."""
+        return c.setting in ("maintained_special", "independent_special") and c.setting_since <= self._triple_lock[0]
 
     def triple_locked(self, c: Child, age: int) -> bool:
         """The White Paper's triple lock: a child in the named year group or above on the date is not moved to a

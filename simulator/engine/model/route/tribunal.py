@@ -29,6 +29,10 @@ from ..records import (
     DECIDED_FOR_FAMILY,
     DECIDED_FOR_LA,
     HEARINGS,
+    RECOMMENDATIONS_ANSWERED,
+    RECOMMENDATIONS_ANSWERED_ON_TIME,
+    RECOMMENDATIONS_FOLLOWED,
+    RECOMMENDATIONS_MADE,
     WEEKS_TO_HEARING_SUM,
 )
 from ..streams import RECONSIDERATION_NAMING
@@ -57,6 +61,7 @@ class TribunalSteps:
         now = self.engine.now
         c.appeals += 1
         c.registered_at = now
+        self.appeals_lodged.append((c, c.disputed_at, now))
         kind = c.dispute
         self.counters.count(c, APPEALS_REGISTERED, now, academic=True)
         self.counters.count(c, APPEALS_BY_TYPE[kind], now, academic=True)
@@ -124,6 +129,8 @@ class TribunalSteps:
         self.counters.count(c, HEARINGS, now, academic=True)
         self.cost(c, "hearing", now)
         self.counters.count(c, WEEKS_TO_HEARING_SUM, now, (now - c.registered_at) / 7.0, academic=True)
+        if now >= self.warmup:
+            self.hearings_held.append((c, (now - c.registered_at) / 7.0))
         self.log(c, "hearing", "heard", TRIBUNAL)
         self.engine.schedule(self.hearing_days, release, self.tribunal)
         self.engine.schedule(self.law.written_decision_days, self._tribunal_decision, c)
@@ -147,7 +154,8 @@ class TribunalSteps:
         """The extended powers (continued after the trial: errata.md 1): with an education appeal heard, the tribunal
         may recommend health or social care provision; the commissioner answers in writing within 5 weeks, giving
         the steps it will take or its reasons. Non-binding: a refusal can go only to the PHSO (health), the LGSCO
-        (social care) or judicial review. Only logged: no later draw of the child changes."""
+        (social care) or judicial review. Logged and counted (made, answered on time, followed): no later draw of
+        the child changes."""
         i, k, r, rng = c.id, c.disputes, self.sc.redress, self.rng
         if rng.extended_powers.u(i, k) >= r.extended_powers_share.value:
             return
@@ -155,6 +163,7 @@ class TribunalSteps:
             self.log(c, "tribunal_recommendation", "not_made", TRIBUNAL)
             return
         self.log(c, "tribunal_recommendation", "made", TRIBUNAL)
+        self.counters.count(c, RECOMMENDATIONS_MADE, self.engine.now)
         limit = self.law.compliance_days["recommendation_response"]
         days = limit * rng.recommendation_days.u(i, k)
         if rng.recommendation_late.u(i, k) < r.recommendation_response_late_probability.value:
@@ -168,8 +177,14 @@ class TribunalSteps:
     def _recommendation_answered(self, arg: tuple) -> None:
         c, deadline, followed, who = arg
         now = self.engine.now
+        on_time = now <= deadline + 1e-9
         self.log(c, "recommendation_response", "followed" if followed else "not_followed_reasons_given", who,
-                 deadline, now <= deadline + 1e-9)
+                 deadline, on_time)
+        self.counters.count(c, RECOMMENDATIONS_ANSWERED, now)
+        if on_time:
+            self.counters.count(c, RECOMMENDATIONS_ANSWERED_ON_TIME, now)
+        if followed:
+            self.counters.count(c, RECOMMENDATIONS_FOLLOWED, now)
 
     def resolve_for_family(self, c: Child, how: str) -> None:
         """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
@@ -185,7 +200,10 @@ class TribunalSteps:
         deadline = self.engine.now + limit
         action = SEND_BACK[kind]
         if action == "assess":
-            c.ordered = True
+            # an order, a concession or a full agreement to assess: reg 44 sets the LA 10 weeks to say no plan will
+            # follow, else 14 to issue it; a partial agreement to assess leaves the plan as uncertain as any other
+            # assessment's (not `ordered`: it may lapse, be withdrawn or end without a plan)
+            c.ordered = how != "partial"
             c.refused = False
             c.final_deadline = deadline
             self.log(c, "comply", f"assess_after_{how}", LA, self.engine.now + self.law.compliance_days[
