@@ -54,7 +54,8 @@ class Results:
     kind: str  # "run" or "comparison"
     folder: Path
     runs: list[RunData]
-    comparison: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None  # the first pair (baseline and the second rule set)
+    comparisons: list[dict[str, Any]] = field(default_factory=list)  # every pair, each against the baseline
 
     @property
     def years(self) -> float:
@@ -128,11 +129,12 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
             sub = folder / f"{i}-{name}"
             if not sub.is_dir():
                 raise InputError([f"{sub}: missing (compare.json names rule set {name!r}; the comparison folder "
-                                  "must hold both runs)"])
+                                  "must hold every run)"])
             runs.append(load_run(sub, journeys))
-        if len(runs) != 2:
-            raise InputError([f"{folder / 'compare.json'}: rules: two rule sets expected"])
-        return Results("comparison", folder, runs, comp)
+        if len(runs) < 2:
+            raise InputError([f"{folder / 'compare.json'}: rules: two or more rule sets expected"])
+        pairs = comp.get("comparisons") or [comp]  # three or more: each against the first
+        return Results("comparison", folder, runs, pairs[0], list(pairs))
     return Results("run", folder, [load_run(folder, journeys)])
 
 
@@ -218,3 +220,18 @@ def unit_of(metric: str) -> str:
 def label_of(metric: str) -> str:
     m = REGISTRY.get(metric)
     return m.label if m is not None else metric.replace("_", " ")
+
+
+def load_case_studies(folder: str | Path) -> list[dict[str, Any]]:
+    """Every case study in a case-study folder (`sendsim case-study --out`): one JSON file per case, by name."""
+    folder = Path(folder)
+    out = []
+    for f in sorted(folder.glob("*.json")):
+        if f.name.startswith("."):
+            continue
+        d = _read_json(f)
+        if isinstance(d, dict) and "case" in d and "results" in d:
+            out.append(d)
+    if not out:
+        raise InputError([f"{folder}: no case study in it (allowed: a folder written by `sendsim case-study --out`)"])
+    return out
