@@ -27,7 +27,7 @@ from ..analysis.runs.results import (
     weeks_to,
 )
 from ..schema.vocabulary import PAYERS
-from .names import comparison_words, money, place, rule_set_long, rule_set_short
+from .names import comparison_words, money, place, plain, rule_set_long, rule_set_short
 from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
 from .style import heading as style_heading
 
@@ -93,7 +93,7 @@ def _assumptions(results: Results) -> str:
     rows = list({r["parameter"]: r for r in rows}.values())
     if not rows:
         return "No assumed effect separates the two rule sets (only sourced parameters)."
-    parts = [f"{r['label'] or 'a parameter'}: {r['assumption']}" for r in rows[:3]]
+    parts = [f"{r['label'] or 'a parameter'}: {plain(r['assumption'])}" for r in rows[:3]]
     more = f" (and {len(rows) - 3} more: see the report)" if len(rows) > 3 else ""
     return "Assumed effects: " + "; ".join(parts) + more + "."
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .html import e, page
-from .names import metric_label, rule_set_short, value_text
+from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
 from .timeline import event_words, short_label
 
@@ -71,7 +71,7 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
         res = c["results"]
         names = [rule_set_short(r["rules"], r.get("label", "")) for r in res]
         parts.append(f"<section aria-labelledby='h-{e(c['case'])}'><h2 id='h-{e(c['case'])}'>{e(c['title'])}</h2>"
-                     f"<p class=description>{e(c.get('summary', ''))}</p>")
+                     f"<p class=description>{e(plain(c.get('summary', '')))}</p>")
         items = []
         for r, n in zip(res, names, strict=True):
             items.append(f"<li><strong>{e(n)}</strong>: a final plan after {e(_weeks(r.get('weeks_to_final_plan')))}; "
@@ -86,9 +86,9 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
             ch = c["what_changes"]
             lines = ch if isinstance(ch, list) else [str(ch)]
             parts.append("<h3>What changes for this child</h3><ul>" + "".join(
-                f"<li>{e(value_text(x) if not isinstance(x, str) else x)}</li>" for x in lines) + "</ul>")
+                f"<li>{e(plain(value_text(x) if not isinstance(x, str) else x))}</li>" for x in lines) + "</ul>")
         if c.get("sources"):
-            parts.append("<p class=small>Sources of this case: " + e("; ".join(c["sources"])) + "</p>")
+            parts.append("<p class=small>Sources of this case: " + e(plain("; ".join(c["sources"]))) + "</p>")
         parts.append("</section>")
         rules = " ".join(f"--rules {shlex.quote(r['rules'])}" for r in res)
         method.append(f"<li>Case <code>{e(c['case'])}</code>: scenario <code>{e(c.get('scenario'))}</code>, seed "

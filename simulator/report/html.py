@@ -20,7 +20,7 @@ from typing import Any
 from .. import __version__
 from ..analysis.runs.results import Results, unit_of
 from .charts import run_charts
-from .names import change_sentence, legend, metric_label, place, rule_set_short, value_text
+from .names import change_sentence, legend, metric_label, place, plain, rule_set_short, value_text
 from .style import Chart, png_base64
 from .summary import number, section_of, summary
 
@@ -132,10 +132,10 @@ def what_changed(results: Results) -> str:
                 "</th><th scope=col>Assumption (range)</th></tr>")
         body = []
         for r in rows:
-            assumption = "" if not r.get("assumption") else (f"{r['assumption']}" + (
+            assumption = "" if not r.get("assumption") else (f"{plain(r['assumption'])}" + (
                 f" (range {value_text(r['range'])})" if r.get("range") is not None else ""))
             label = r.get("label") or "A parameter (named in the method section)"
-            body.append(f"<tr><td>{e(change_sentence(label, r.get(a), r.get(b)))}</td><td>{e(r.get('source'))}</td>"
+            body.append(f"<tr><td>{e(change_sentence(label, r.get(a), r.get(b)))}</td><td>{e(plain(r.get('source')))}</td>"
                         f"<td>{e(assumption)}</td></tr>")
         out.append(f"<table>{head}{''.join(body)}</table>")
     return "\n".join(out)
@@ -188,7 +188,7 @@ def summary_html(results: Results) -> str:
     if s["assumptions"]:
         out.append("<p><strong>The assumptions these rest on</strong> (effect sizes the proposals do not state; each "
                    "has a range):</p><ul>"
-                   + "".join(f"<li>{e(r.get('label') or 'A parameter')}: {e(r['assumption'])}"
+                   + "".join(f"<li>{e(r.get('label') or 'A parameter')}: {e(plain(r['assumption']))}"
                              + (f" (range {e(value_text(r['range']))})" if r.get("range") is not None else "")
                              + "</li>" for r in s["assumptions"]) + "</ul>")
     else:

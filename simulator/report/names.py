@@ -94,8 +94,10 @@ def money(v: float | None, signed: bool = False) -> str:
     a = abs(v)
     if a >= 1e6:
         body = f"£{a / 1e6:,.1f}m"
-    elif a >= 1e3:
+    elif a >= 1e4:
         body = f"£{a / 1e3:,.0f}k"
+    elif a >= 1e3:
+        body = f"£{a / 1e3:,.1f}k"
     else:
         body = f"£{a:,.0f}"
     return sign + body
@@ -115,12 +117,28 @@ def value_text(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"
     if isinstance(v, list):
-        return ", ".join(value_text(x) for x in v)
+        return ", ".join(value_text(x) for x in v) if v else "none"
     if v is None:
         return "-"
     if isinstance(v, str):
         return v.replace("_", " ")
     return str(v)
+
+
+def plain(text: Any) -> str:
+    """A rule-set file's own words (a source, an assumption) with any code name in it said by its display name:
+    a switch by its label, a rule set by its short name, a metric by its label; 'UNVERIFIED' as 'not verified'."""
+    t = "" if text is None else str(text)
+    if "_" in t:
+        for name, label in sorted(_switch_labels().items(), key=lambda kv: -len(kv[0])):
+            t = re.sub(rf"(?<![A-Za-z0-9_])(switch )?{re.escape(name)}(?![A-Za-z0-9_])",
+                       f"the switch '{short_label(label)}'", t)
+        for name, short in SHORT.items():
+            t = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", short, t)
+        for name in sorted(REGISTRY, key=len, reverse=True):
+            if name in t:
+                t = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", f"'{metric_label(name)}'", t)
+    return t.replace("UNVERIFIED", "not verified")
 
 
 def change_sentence(label: str, a: Any, b: Any) -> str:
