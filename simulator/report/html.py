@@ -200,7 +200,7 @@ DROP = {"rule_set", "metric", "measure", "outcome", "payer", "unit", "run", "rul
 RENAME = {"rule_set_label": "Rule set", "label": "Measure", "payer_label": "Payer"}
 
 
-def data_table(chart: Chart, limit: int = 400) -> str:
+def data_table(chart: Chart, limit: int = 120) -> str:
     """The numbers behind a chart as a table (display columns only: code-name columns are in the CSV)."""
     if not chart.rows:
         return ""
