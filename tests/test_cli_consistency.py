@@ -164,9 +164,11 @@ def test_backtest_exit_codes(tmp_path: Path):
 
 
 def test_replication_warning():
-    r = CliRunner().invoke(main, ["case-study", "nowhere_case", "--rules", "current_2014", "-n", "1000000"])
-    assert "warning: 1,000,000 replications (more than 1,000)" in r.stderr
+    r = CliRunner().invoke(main, ["case-study", "nowhere_case", "--rules", "current_2014", "-n", "5000"])
+    assert "warning: 5,000 replications (more than 1,000)" in r.stderr
     assert r.exit_code == 2  # and the bad case name is still refused
+    r = CliRunner().invoke(main, ["case-study", "nowhere_case", "--rules", "current_2014", "-n", "1000000"])
+    assert r.exit_code == 2 and "1<=x<=100000" in r.stderr  # beyond a scenario's bound: refused at once
 
 
 def test_la_scenario_never_overwrites_nor_writes_into_the_package(tmp_path: Path):

@@ -16,6 +16,7 @@ from ..report.tables import format_summary
 from ..rules.scenario import load_scenario
 from ..schema.files import InputError
 from .util import (
+    MAX_REPLICATIONS,
     MAX_WORKERS,
     SafeGroup,
     default_workers,
@@ -98,7 +99,7 @@ def schema(kind: str) -> None:
 
 @main.command(epilog="\b\nExample: sendsim run small_la -n 5 --workers 2 --out outputs/small")
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--replications", "-n", type=click.IntRange(min=1), default=None,
+@click.option("--replications", "-n", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")

@@ -13,6 +13,8 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
 from __future__ import annotations
 
 import difflib
+import errno
+import math
 import os
 import shlex
 import sys
@@ -24,12 +26,35 @@ from typing import Any, NoReturn
 import click
 
 from ..schema.files import InputError
+from ..schema.scenario import MAX_REPLICATIONS as MAX_REPLICATIONS  # -n's bound is the file's `replications:`
 
 EXIT_OK, EXIT_ENVIRONMENT, EXIT_BAD_INPUT, EXIT_TARGETS_MISSED = 0, 1, 2, 3
 MAX_WORKERS = 512  # processes: beyond this a machine thrashes (results never depend on the number)
 WARN_REPLICATIONS = 1000  # above this, a warning: a national replication takes minutes
 
 _state: dict[str, Any] = {"verbosity": 0, "resume": None}
+
+
+MAX_SEED = 2**63 - 1  # seeds are 64-bit keys of the random streams
+
+
+class FiniteFloat(click.ParamType):
+    """A number flag: finite and within [lo, hi] (click's float and FloatRange accept nan and inf)."""
+
+    name = "number"
+
+    def __init__(self, lo: float, hi: float):
+        self.lo, self.hi = lo, hi
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number (allowed: {self.lo:g} to {self.hi:g})", param, ctx)
+        if not (math.isfinite(x) and self.lo <= x <= self.hi):
+            self.fail(f"{value} is out of range (allowed: a finite number from {self.lo:g} to {self.hi:g})", param,
+                      ctx)
+        return x
 
 
 def fail(e: InputError) -> NoReturn:
@@ -68,12 +93,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def set_resume_hint(out: object) -> None:
-    """Remember how to resume the command now running into `out` (printed if it is interrupted)."""
+def set_resume_hint(out: object, kept: str = "complete replications are kept") -> None:
+    """Remember how to resume the command now running into `out` (printed, whole, if it is interrupted)."""
     args = [a for a in _state.get("argv", sys.argv[1:]) if a not in ("--force", "--resume")]
     if "--out" not in args and not any(a.startswith("--out=") for a in args):
         args += ["--out", str(out)]
     _state["resume"] = "sendsim " + shlex.join([*args, "--resume"])
+    _state["kept"] = kept
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
@@ -103,7 +129,7 @@ class SafeGroup(click.Group):
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
         # each invocation starts afresh (tests invoke many in one process); its arguments, for the resume hint
-        _state.update(verbosity=0, resume=None, argv=list(args))
+        _state.update(verbosity=0, resume=None, kept=None, argv=list(args))
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -116,13 +142,20 @@ class SafeGroup(click.Group):
             fail(e)
         except KeyboardInterrupt as e:
             signum = getattr(e, "signum", 2)
-            click.echo(f"\ninterrupted ({'SIGTERM' if signum == 15 else 'Ctrl-C'}): complete replications are kept"
-                       + (f"; resume with: {_state['resume']}" if _state["resume"] else ""), err=True)
+            kept = _state.get("kept") or "complete replications are kept"
+            click.echo(f"\ninterrupted ({'SIGTERM' if signum == 15 else 'Ctrl-C'}): "
+                       + (f"{kept}; resume with: {_state['resume']}" if _state["resume"]
+                          else "nothing was kept; run the same command again"),
+                       err=True)
             sys.exit(128 + signum)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`): nothing more to say
             sys.exit(EXIT_ENVIRONMENT)
         except OSError as e:
+            if e.errno == errno.ENAMETOOLONG:  # a name the user gave (--out, a file): bad input, not the disk
+                click.echo("error: a file or folder name is longer than the file system allows (allowed: at most "
+                           "255 bytes per name; check --out and the files named)", err=True)
+                sys.exit(EXIT_BAD_INPUT)
             where = f"{e.filename}: " if e.filename else ""
             click.echo(f"error: {where}{e.strerror or e} (the environment: disk space, permissions, a read-only "
                        "folder)", err=True)

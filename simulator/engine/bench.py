@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..schema.files import InputError, Loc, parse_model
-from ..schema.network import EXIT, Network, Stage
+from ..schema.network import EXIT, MAX_VISITS, Network, Stage
 from ..schema.shipped import locate
 from .core.loop import HeapEngine
 from .core.resources import Resource
@@ -81,6 +81,17 @@ def load_network(path: Path) -> Network:
             if name not in leads_out:
                 errors.append(f"{_where(path, lines, ('stages', name, 'routes'))}: stages.{name}.routes: "
                               f"no route from here ever reaches '{EXIT}' (the network must be open)")
+    if not errors:  # routing loops that almost never exit: a child would visit a stage for ever
+        try:
+            rates = stage_rates(net)
+        except np.linalg.LinAlgError:
+            rates = dict.fromkeys(net.stages, math.inf)
+        for name, lam in rates.items():
+            visits = lam / net.arrival_rate
+            if not visits <= MAX_VISITS:
+                errors.append(f"{_where(path, lines, ('stages', name, 'routes'))}: stages.{name}.routes: a child "
+                              f"visits this stage {visits:.3g} times on average (allowed: at most {MAX_VISITS:,}; "
+                              f"raise the probability of leaving the loop)")
     if errors:
         raise InputError(errors)
     return net

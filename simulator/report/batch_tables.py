@@ -9,6 +9,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .tables import json_safe
+
 
 def _cell(v: Any) -> str:
     if v is None:
@@ -23,7 +25,11 @@ def _cell(v: Any) -> str:
 def format_rows(cols: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
     """Every row of a query (never truncated): an aligned table, CSV, or JSON (one object per row)."""
     if fmt == "json":
-        return json.dumps([dict(zip(cols, r, strict=True)) for r in rows], indent=1, default=str)
+        out = []
+        for r in rows:
+            row, notes = json_safe(dict(zip(cols, r, strict=True)))
+            out.append({**row, "not_finite": notes} if notes else row)
+        return json.dumps(out, indent=1, default=str, allow_nan=False)
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

@@ -271,6 +271,9 @@ authority's figures vary more between replications than England's.</li>
 """
 
 
+GENERATOR = "sendsim report"  # in every report's head: `sendsim report` may replace a file that carries it
+
+
 def title_of(results: Results) -> str:
     r0 = results.runs[0]
     if results.comparison is not None:
@@ -281,7 +284,8 @@ def title_of(results: Results) -> str:
 
 def page(title: str, body: str) -> str:
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)}</title><style>{CSS}</style></head>
 <body><main>
 <h1>{e(title)}</h1>

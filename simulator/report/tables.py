@@ -6,6 +6,7 @@ Plain text, fixed-width columns; the numbers come from the analysis layer unchan
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +119,45 @@ def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | No
     return "What is in force, and from when\n" + table(body)
 
 
+def json_safe(obj: Any, at: str = "") -> tuple[Any, dict[str, str]]:
+    """`obj` with every NaN or infinity replaced by null, and {path: "NaN" | "Infinity" | "-Infinity"} of each.
+
+    Why: Python's json writes bare NaN and Infinity, which no standard JSON reader accepts; the reason a value is
+    missing goes into a field of its own (`not_finite`) instead."""
+    notes: dict[str, str] = {}
+    if isinstance(obj, float) and not math.isfinite(obj):
+        notes[at or "(value)"] = "NaN" if obj != obj else ("Infinity" if obj > 0 else "-Infinity")
+        return None, notes
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            out[k], n = json_safe(v, f"{at}.{k}" if at else str(k))
+            notes.update(n)
+        return out, notes
+    if isinstance(obj, (list, tuple)):
+        items = []
+        for i, v in enumerate(obj):
+            x, n = json_safe(v, f"{at}[{i}]")
+            items.append(x)
+            notes.update(n)
+        return items, notes
+    return obj, notes
+
+
+def safe_dumps(obj: Any, **kw: Any) -> str:
+    """json.dumps with the same arguments, as standard JSON: NaN and infinities null, listed under `not_finite`."""
+    safe, notes = json_safe(obj)
+    if notes and isinstance(safe, dict):
+        safe["not_finite"] = notes
+    return json.dumps(safe, allow_nan=False, **kw)
+
+
 def to_json(res: dict[str, Any]) -> str:
-    return json.dumps(res, indent=2, sort_keys=True, default=str)
+    """One standard JSON object (NaN and infinities as null, listed under `not_finite`)."""
+    safe, notes = json_safe(res)
+    if notes:
+        safe["not_finite"] = notes
+    return json.dumps(safe, indent=2, sort_keys=True, default=str, allow_nan=False)
 
 
 def format_summary(summary: dict) -> str:

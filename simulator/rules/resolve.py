@@ -138,6 +138,13 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
                           f"parameter {ch.path!r} (parameters are dotted paths such as "
                           "redress_ladder.mediation.mandatory; see `sendsim rules show current_2014`)")
             continue
+        if isinstance(old, bool) != isinstance(ch.value, bool) and isinstance(old, (bool, int, float)) \
+                and isinstance(ch.value, (bool, int, float)):  # lax validation would read true as 1.0
+            errors.append(f"{f}:{lines.get((*loc, 'value'), '?')}: switches.{name}.changes[{i}].value: {ch.path}: "
+                          f"got {str(ch.value).lower()} (allowed: "
+                          f"{'true or false' if isinstance(old, bool) else 'a number, not true/false'}, like the "
+                          "parameter it changes)")
+            continue
         try:
             if not ch.path.startswith("accountability."):
                 Param.model_validate(get_path(doc, ch.path))
@@ -214,6 +221,11 @@ def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[Ap
     for f in files:
         digest.update(f.read_bytes())
     return rs, changes, base, digest.hexdigest()
+
+
+def switch_names(near: Path | None = None) -> list[str]:
+    """Every switch of every reform file (the names a scenario's `in_force:` may use)."""
+    return sorted(_switch_index(near))
 
 
 def load_rules(name: str, near: Path | None = None) -> tuple[RuleSet, str]:

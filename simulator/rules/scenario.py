@@ -12,9 +12,9 @@ from pathlib import Path
 from ..schema.files import InputError, parse_model
 from ..schema.rules import RuleSet
 from ..schema.scenario import Scenario
-from ..schema.shipped import locate
+from ..schema.shipped import closest, locate
 from .law import Law, compile_law
-from .resolve import AppliedChange, apply_change, resolve_rules
+from .resolve import AppliedChange, apply_change, resolve_rules, switch_names
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,13 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
         line = lines.get(("rules",), "?")
         raise InputError([f"{path}:{line}: {m}" if m.startswith("rules:") else m for m in e.lines]) from None
     changes_t = tuple(changes)
+    if sc.in_force:  # a mistyped switch would be ignored silently: every name must be a switch of some reform
+        known = switch_names(path)
+        bad = [k for k in sc.in_force if k not in known]
+        if bad:
+            raise InputError([f"{path}:{lines.get(('in_force', k), lines.get(('in_force',), '?'))}: in_force.{k}: "
+                              f"no switch named {k!r}{closest(k, known)} (allowed: a switch of a reform, see "
+                              "`sendsim rules list`)" for k in bad])
     if from_start:
         sc = sc.model_copy(update={"in_force": {ch.switch: FROM_START for ch in changes_t}})
     if any(ch.in_force != "start" or ch.switch in sc.in_force for ch in changes_t):

@@ -138,16 +138,38 @@ def _shipped_hint(path: Path) -> str:
     return closest(path.stem, names)
 
 
+def _special(path: Path) -> str:
+    """A non-regular file in words (a named pipe, a device, a socket)."""
+    import stat  # noqa: PLC0415
+
+    mode = path.stat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
 def read_bytes(path: Path) -> bytes:
     """The bytes of an input file; a missing, unreadable or oversized file is bad input (one line)."""
     try:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "file not found" + _shipped_hint(path)
+            if path.is_dir():
+                what = "is a folder, not a file"
+            elif path.exists():  # /dev/zero, a FIFO, a socket: reading would never end, or block
+                what = f"is {_special(path)}, not a regular file (allowed: a file saved on disk)"
+            else:
+                what = "file not found" + _shipped_hint(path)
             raise InputError([f"{path}: {what}"])
         if path.stat().st_size > MAX_BYTES:
             raise InputError([f"{path}:1: (file): the file is {path.stat().st_size:,} bytes (allowed: at most "
                               f"{MAX_BYTES:,})"])
-        return path.read_bytes()
+        with open(path, "rb") as f:  # at most MAX_BYTES + 1 even if the file grows (or says 0, as /proc does)
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise InputError([f"{path}:1: (file): the file is more than {MAX_BYTES:,} bytes (allowed: at most "
+                              f"{MAX_BYTES:,})"])
+        return raw
     except OSError as e:
         raise InputError([f"{path}: cannot be read: {e.strerror or e}"]) from None
 
@@ -328,10 +350,35 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
     return out
 
 
+def _kind_mismatches(given: Any, built: Any, loc: Loc = ()) -> list[tuple[Loc, Any, str]]:
+    """Where the file gave a boolean and the model made it a number (`seed: true` -> 1), or a number the model made
+    a boolean (`in_force: 1` -> True): pydantic's lax mode converts both silently, so
+    `refuse_to_assess_probability: true` read as 1.0. Compared leaf by leaf, so every model is covered at once."""
+    out: list[tuple[Loc, Any, str]] = []
+    stack = [(given, built, loc)]
+    while stack:
+        g, b, at = stack.pop()
+        if isinstance(g, bool):
+            if not isinstance(b, bool) and isinstance(b, (int, float)):
+                out.append((at, g, "a number, not true/false"))
+        elif isinstance(g, (int, float)):
+            if isinstance(b, bool):
+                out.append((at, g, "true or false, not a number"))
+        elif isinstance(g, dict) and isinstance(b, dict):
+            stack.extend((v, b[k], (*at, k)) for k, v in g.items() if k in b)
+        elif isinstance(g, list) and isinstance(b, (list, tuple)) and len(g) == len(b):
+            stack.extend((v, b[i], (*at, i)) for i, v in enumerate(g))
+    return sorted(out, key=lambda x: str(x[0]))
+
+
 def parse_model(path: Path, model: type[BaseModel]) -> tuple[Any, dict[Loc, int], bytes]:
     data, lines, raw = read_yaml(path)
     try:
         obj = model.model_validate(data)
     except ValidationError as e:
         raise InputError(validation_lines(path, e, lines, model)) from None
+    bad = _kind_mismatches(data, obj.model_dump(by_alias=True))
+    if bad:
+        raise InputError([f"{path}:{_line_of(lines, loc)}: {_dotted(loc)}: got {str(g).lower()} (allowed: {what})"
+                          for loc, g, what in bad])
     return obj, lines, raw

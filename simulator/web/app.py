@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 import tempfile
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -53,6 +53,7 @@ FIRST = 2  # replications of the first, partial summary (the rest extend the sam
 # of one run of all the replications, byte for byte, since a replication's draws depend only on its number)
 EXAMPLES = {"requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50", "plans_in_force": "4000"}
 Start = Callable[[str, list[tuple[str, str]]], Any]
+MAX_BODY = 100_000  # bytes of a form: the longest real one (every switch ticked) is under 2 KB
 
 
 def reforms() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
@@ -221,12 +222,22 @@ class App:
                 job.note(f"done in {job.seconds:.1f} s")
                 job.state = "done"
             except InputError as e:
-                job.error = "; ".join(e.lines)
+                job.error = self.public("; ".join(e.lines), job)
                 job.state = "failed"
-            except Exception as e:  # the page must say what failed, not hang
-                job.error = f"{type(e).__name__}: {e}"
-                traceback.print_exc()
+            except OSError as e:  # the environment (disk full, permissions): say so, without the server's paths
+                job.error = f"the server could not write its files ({e.strerror or type(e).__name__})"
+                log(f"job {job.id}: {type(e).__name__}: {e}")
                 job.state = "failed"
+            except Exception as e:  # the page must say what failed, not hang; the details stay in the server's log
+                job.error = "an internal error stopped the run; the server's log has the details"
+                log(f"job {job.id}: internal error: {type(e).__name__}: {self.public(str(e), job)[:200]}")
+                job.state = "failed"
+
+    def public(self, text: str, job: Job) -> str:
+        """A message fit for the page: the server's own folders never shown (a job's files by their own names)."""
+        for root in (str(job.folder) + "/", str(job.folder), str(self.workdir) + "/", str(self.workdir)):
+            text = text.replace(root, "")
+        return re.sub(r"(?<![\w.])/(?:[^\s/:'\"]+/)+", "", text)  # any other absolute path: its last part only
 
     def queue_of(self, job: Job) -> dict[str, Any]:
         """A waiting job's place: the jobs ahead of it (running or queued before it) and an estimate of the wait
@@ -260,8 +271,10 @@ class App:
                 return self._send(start, "200 OK", "text/html; charset=utf-8",
                                   page(self.councils, self.sets, self.switches, FIGURES, EXAMPLES).encode())
             if method == "POST" and path == "/api/run":
-                n = int(environ.get("CONTENT_LENGTH") or 0)
-                body = environ["wsgi.input"].read(min(n, 100_000)).decode("utf-8", "replace")
+                body, problem = read_body(environ)
+                if problem:
+                    status, why = problem
+                    return self._json(start, status, {"errors": {"request": why}})
                 form = {k: ",".join(v) for k, v in parse_qs(body, keep_blank_values=True).items()}
                 params, errors = validate(form, self.councils, [s for s, _l in self.sets],
                                           [s for s, _r, _l in self.switches])
@@ -288,8 +301,8 @@ class App:
                         if f.suffix == ".html" else []
                     return self._send(start, "200 OK", kind, f.read_bytes(), extra)
             return self._send(start, "404 Not Found", "text/plain; charset=utf-8", b"not found")
-        except Exception:  # pragma: no cover - a bug: answer 500 and keep serving
-            traceback.print_exc()
+        except Exception as e:  # a bug: answer 500 in one line (no path, no traceback) and keep serving
+            log(f"internal error on {method} {path[:80]!r}: {type(e).__name__}")
             return self._send(start, "500 Internal Server Error", "text/plain; charset=utf-8", b"internal error")
 
     @staticmethod
@@ -300,5 +313,36 @@ class App:
         return [body]
 
     def _json(self, start: Start, status: str, obj: Any) -> list[bytes]:
-        return self._send(start, status, "application/json", json.dumps(obj).encode())
+        return self._send(start, status, "application/json", json.dumps(obj, allow_nan=False).encode())
+
+
+def log(msg: str) -> None:
+    """One line on the server's stderr (never a traceback: the volunteer's terminal is not a debugger)."""
+    print(f"sendsim serve: {msg}", file=sys.stderr, flush=True)
+
+
+def read_body(environ: dict[str, Any]) -> tuple[str, tuple[str, str] | None]:
+    """The request body as text, or ("", (status, why)) for a request whose body cannot be taken safely.
+
+    Why so strict: the body is read into memory, so its size must be known and small before a byte is read. A
+    Content-Length that is missing, negative, not a number or above `MAX_BODY`, or a chunked body (whose length is
+    not announced), is refused without reading; the socket's timeout (server.py) bounds a client that announces
+    a length and then stalls."""
+    if environ.get("HTTP_TRANSFER_ENCODING", "").strip().lower() not in ("", "identity"):
+        return "", ("411 Length Required", "send the form with a Content-Length (no chunked transfer)")
+    raw = (environ.get("CONTENT_LENGTH") or "").strip()
+    if not raw:
+        return "", ("411 Length Required", "send the form with a Content-Length")
+    if not raw.isdigit() or len(raw) > 12:
+        return "", ("400 Bad Request", "Content-Length: not a whole number of bytes")
+    n = int(raw)
+    if n > MAX_BODY:
+        return "", ("413 Content Too Large", f"the form is {n:,} bytes (allowed: at most {MAX_BODY:,})")
+    try:
+        data = environ["wsgi.input"].read(n)
+    except (TimeoutError, OSError):
+        return "", ("408 Request Timeout", "the form did not arrive in time")
+    if len(data) < n:
+        return "", ("400 Bad Request", "the form ended before its Content-Length")
+    return data.decode("utf-8", "replace"), None
 

@@ -2,34 +2,126 @@
 
 Why threads: the page polls a job while it runs, so a request must not wait for another; the jobs themselves run
 one at a time (`App.run`).
+
+Why the handler is strict: the server faces whatever a browser, a script or a scanner sends. Every socket has a
+read timeout (`TIMEOUT`), so a client that stalls mid-headers or mid-body frees its thread; the body is read by
+`app.read_body` with a hard cap whatever Content-Length says; a malformed request line or header is answered 400
+by the standard library's parser, and anything that still goes wrong in a handler is one log line, never a
+traceback on the volunteer's terminal. `--host` and `--workdir` are checked before the socket is opened
+(`check_host`, `check_workdir`), so a bad flag is named as that flag.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import signal
+import socket
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from .app import App
+from ..analysis.runs.folder import claim_folder
+from ..schema.files import InputError
+from .app import App, log
+
+TIMEOUT = 15.0  # seconds a client may stall between bytes (the page's own requests take milliseconds)
 
 
 class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A connection that failed (reset, timed out, garbage): one line, never the base class's traceback."""
+        err = sys.exc_info()[1]
+        if not isinstance(err, (ConnectionError, TimeoutError)):
+            log(f"a request from {client_address} failed: {type(err).__name__}")
 
-class _Quiet(WSGIRequestHandler):
+
+class _Handler(WSGIRequestHandler):
+    timeout = TIMEOUT  # StreamRequestHandler sets it on the socket: every read and write is bounded
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass  # the page polls twice a second: logging every request would bury the ready line
+
+    def parse_request(self) -> bool:
+        """The standard parser, plus 400 for what it lets through: a header line that is not `Name: value`, two
+        Content-Length or Transfer-Encoding headers (which to believe?)."""
+        if not super().parse_request():
+            return False
+        if self.headers.defects or any(len(self.headers.get_all(h) or []) > 1
+                                       for h in ("Content-Length", "Transfer-Encoding", "Host")):
+            self.send_error(400, "Bad request headers")
+            return False
+        return True
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client went away or stalled: nothing to answer
+
+
+def check_host(host: str) -> str:
+    """`--host` as an address to listen on: an IP address or a name that resolves (InputError naming --host)."""
+    h = host.strip()
+    if not h or len(h) > 253 or any(c.isspace() for c in h):
+        raise InputError([f"--host: {host!r} is not an address (allowed: an IP address such as 127.0.0.1, or a "
+                          "host name of this machine)"])
+    try:
+        ipaddress.ip_address(h)
+        return h
+    except ValueError:
+        pass
+    if all(p.isdigit() for p in h.split(".")):  # 256.1.1.1: looks like an IPv4 address and is not one
+        raise InputError([f"--host: {host!r} is not a valid IPv4 address (allowed: four numbers 0-255, e.g. "
+                          "127.0.0.1)"])
+    try:
+        socket.getaddrinfo(h, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise InputError([f"--host: {host!r} does not resolve to an address of this machine (allowed: an IP "
+                          "address such as 127.0.0.1, or a host name that resolves)"]) from None
+    return h
+
+
+def check_workdir(workdir: Path | None) -> Path:
+    """`--workdir`: a folder sendsim can write (made if new); InputError naming --workdir otherwise."""
+    if workdir is None:
+        return Path(tempfile.mkdtemp(prefix="sendsim-serve-"))
+    if str(workdir).strip() == "":
+        raise InputError(["--workdir: an empty name (allowed: a folder name)"])
+    for p in (workdir, *workdir.parents):
+        if p.exists() and not p.is_dir():
+            what = "is a file" if p == workdir else f"is inside {p}, which is a file"
+            raise InputError([f"--workdir: {workdir} {what} (allowed: a folder, new or existing)"])
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError([f"--workdir: {workdir} cannot be made ({e.strerror or e}) (allowed: a folder you can "
+                          "write)"]) from None
+    if not os.access(workdir, os.W_OK | os.X_OK):
+        raise InputError([f"--workdir: {workdir} is not writable (allowed: a folder you can write)"])
+    try:  # the folder contract: new, empty, or a work folder this page marked before; never a folder of yours
+        claim_folder(workdir, "web_work", accumulate=True)
+    except InputError as e:
+        raise InputError([ln.replace("--out:", "--workdir:", 1) for ln in e.lines]) from None
+    return workdir
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, workdir: Path | None = None) -> None:
     """Serve until SIGTERM or Ctrl-C; print `sendsim serve: ready at URL` on stderr once it accepts requests."""
+    host = check_host(host)
+    workdir = check_workdir(workdir)
     app = App(workdir, workers)
-    httpd = make_server(host, port, app, server_class=_Server, handler_class=_Quiet)
+    try:
+        httpd = make_server(host, port, app, server_class=_Server, handler_class=_Handler)
+    except OSError as e:
+        raise InputError([f"--port: cannot listen on {host}:{port} ({e.strerror or e}) (allowed: a free port, or "
+                          "0 for any)"]) from None
 
     def stop(_sig: int, _frame: object) -> None:
         threading.Thread(target=httpd.shutdown, daemon=True).start()

@@ -116,7 +116,31 @@ def _globs(root: Path) -> tuple[list[str], list[str]]:
     runs = sorted(str(f) for f in root.glob("**/runs.parquet"))
     if not metrics:
         raise InputError([f"{root}: no batch results here (looked for metrics/rules=*/*.parquet below it)"])
+    for f in metrics:
+        _check_table(Path(f), METRIC_COLUMNS)
+    for f in runs:
+        _check_table(Path(f), RUN_COLUMNS)
     return metrics, runs
+
+
+METRIC_COLUMNS = {"metric": "string", "period": "string", "group": "string", "value": "double", "run_id": "string"}
+RUN_COLUMNS = {"task_id": "string", "run_id": "string", "rules": "string"}
+
+
+def _check_table(path: Path, columns: dict[str, str]) -> None:
+    """A catalogue table read back: readable Parquet with the columns (and types) queries rely on; one line naming
+    the file otherwise (a damaged table used to surface as a DuckDB error blamed on --sql)."""
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as e:
+        first = (str(e).splitlines() or [type(e).__name__])[0][:120]
+        raise InputError([f"{path}: not a readable Parquet table ({first}) (allowed: a table sendsim batch wrote; "
+                          "damaged? run the batch again with --resume into a new folder)"]) from None
+    bad = [f"{c} ({t})" for c, t in columns.items()
+           if c not in schema.names or str(schema.field(c).type) != t]
+    if bad:
+        raise InputError([f"{path}: missing or mistyped column(s) {', '.join(bad)} (allowed: a table sendsim batch "
+                          "wrote; written by another version, or damaged?)"])
 
 
 def read_metrics(root: Path) -> pa.Table:
@@ -124,7 +148,10 @@ def read_metrics(root: Path) -> pa.Table:
     metrics, _runs = _globs(root)
     out = []
     for f in metrics:
-        t = pq.read_table(f)
+        try:
+            t = pq.read_table(f)
+        except (pa.ArrowException, OSError) as e:
+            raise InputError([f"{f}: not a readable Parquet table ({str(e)[:120]})"]) from None
         if "rules" not in t.column_names:  # the Hive partition: the folder name carries it
             rules = Path(f).parent.name.removeprefix("rules=")
             t = t.append_column("rules", pa.array([rules] * t.num_rows, pa.string()))

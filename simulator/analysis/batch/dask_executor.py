@@ -67,6 +67,11 @@ class DaskExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        # closing mid-task (Ctrl-C, SIGTERM) makes the in-process scheduler log tracebacks of the comms it cuts:
+        # the user asked for the stop, so the one line the CLI prints is the whole story
+        names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in ("distributed", "tornado")]
+        for name in ("distributed", "tornado", "asyncio", *names):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         if self._client is not None:
             self._client.close()
             self._client = None

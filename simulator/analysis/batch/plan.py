@@ -182,16 +182,57 @@ def evaluate(plan: Plan, task: Task) -> list[Row]:
 
 # --- the design ---------------------------------------------------------------------------------------------
 
+MAX_POINTS = 100_000  # points of a design: the unit array and every point's parameter values stay in memory
+MAX_TASKS = 1_000_000  # points x rule sets x replications: one small JSON file and its rows each
+
+
+def design_points(design: Design, k: int) -> int:
+    """How many points the design has over `k` parameters, computed before any is sampled."""
+    if design.kind == "grid":
+        return design.levels ** k
+    if design.kind == "lhs":
+        return design.samples
+    if design.kind == "morris":
+        return design.trajectories * (k + 1)
+    return design.samples * (k + 2)  # sobol, first order: N (k + 2)
+
+
+def check_design_size(design: Design, k: int, rules: int, replications: int, where: str = "sweep") -> None:
+    """Refuse a design too large to run (points, tasks, memory) before sampling it: one line with the limit and
+    the knob that lowers it (a 65,536-sample Sobol design over every parameter otherwise exhausted memory)."""
+    if k == 0:
+        raise InputError([f"{where}: parameters: no parameter to vary"])
+    n = design_points(design, k)
+    knob = {"grid": "design.levels", "lhs": "design.samples", "morris": "design.trajectories",
+            "sobol": "design.samples"}[design.kind]
+    if n > MAX_POINTS:
+        per = n / ({"grid": 1, "lhs": design.samples, "morris": design.trajectories, "sobol": design.samples}
+                   [design.kind])
+        if design.kind == "grid":
+            fit = max(2, int(MAX_POINTS ** (1 / k))) if k else 2
+            how = (f"lower {knob} to {fit}" if fit ** k <= MAX_POINTS else "use lhs or morris") + \
+                " or list fewer `parameters`"
+        elif design.kind == "sobol":
+            fit = 1 << max(1, int(np.log2(MAX_POINTS / per)))
+            how = f"lower {knob} to {fit:,} or list fewer `parameters`" if MAX_POINTS / per >= 2 else \
+                "list fewer `parameters`"
+        else:
+            how = f"lower {knob} to {max(1, int(MAX_POINTS / per)):,} or list fewer `parameters`"
+        count = f"{n:,}" if n < 10**15 else f"about 10^{len(str(n)) - 1}"
+        raise InputError([f"{where}: design: a {design.kind} design over {k} parameters has {count} points "
+                          f"(allowed: at most {MAX_POINTS:,}; {how})"])
+    tasks = n * rules * replications
+    if tasks > MAX_TASKS:
+        raise InputError([f"{where}: design: {n:,} points x {rules} rule sets x {replications} replications = "
+                          f"{tasks:,} tasks (allowed: at most {MAX_TASKS:,}; lower {knob} or `replications`, or "
+                          "name fewer rule sets)"])
+
+
 def unit_points(design: Design, k: int) -> np.ndarray:
     """The design's points in the unit hypercube [0, 1]^k (SALib for lhs, morris, sobol; seeded, so fixed)."""
-    if k == 0:
-        raise InputError(["sweep: no parameter to vary"])
+    check_design_size(design, k, 1, 1)
     if design.kind == "grid":
         axis = np.linspace(0.0, 1.0, design.levels)
-        n = design.levels ** k
-        if n > 100_000:
-            raise InputError([f"sweep: a grid of {design.levels} levels over {k} parameters has {n:,} points "
-                              "(at most 100,000): use lhs or morris"])
         return np.array(list(itertools.product(axis, repeat=k)), dtype=float)
     problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
     try:

@@ -18,7 +18,7 @@ from ...schema.paths import get_path
 from ...schema.shipped import locate
 from ...schema.sweep import Sweep
 from ..runs.metrics import METRIC_LABELS
-from .plan import Parameter, Plan, SendModel, _sha, unit_points
+from .plan import Parameter, Plan, SendModel, _sha, check_design_size, unit_points
 
 # --- the parameters the files declare -----------------------------------------------------------------------
 
@@ -153,6 +153,7 @@ def plan(sweep: Sweep, path: Path, lines: dict[Any, int] | None = None) -> Plan:
         params.append(Parameter(name, tuple(declared), fixed))
     if errors:
         raise InputError(errors)
+    check_design_size(sweep.design, len(params), len(sweep.rules), sweep.replications, where("design"))
     unit = unit_points(sweep.design, len(params))
     identity = tuple(_sha(b.scenario_sha256, b.rules_sha256) for b in base)
     model = SendModel(tuple(base), sc_doc, tuple(docs), identity)

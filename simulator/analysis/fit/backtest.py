@@ -95,6 +95,8 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         items = doc.get("targets") if isinstance(doc, dict) else None
         if not isinstance(items, list):
             raise InputError([f"{path}: targets: expected a list of targets (allowed: a `targets:` list)"])
+        if not items:
+            raise InputError([f"{path}: targets: an empty list (allowed: at least one target)"])
         return [(i + 1, r if isinstance(r, dict) else {}) for i, r in enumerate(items)]
     text = decode(path, read_bytes(path))
     lines = text.splitlines()
@@ -111,6 +113,20 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if dup:
         raise InputError([f"{path}:{numbered[0][0]}: (header): duplicate column(s) {', '.join(dup)} (allowed: "
                           "each column once)"])
+    missing = [c for c in ("metric", "period", "value") if c not in header]
+    if missing:
+        raise InputError([f"{path}:{numbered[0][0]}: (header): missing column(s) {', '.join(missing)} (allowed: a "
+                          "header naming metric, period, value, tolerance, tolerance_kind, source)"])
+    if not rows:
+        raise InputError([f"{path}: a header and no targets (allowed: at least one target line below the header)"])
+    errors = []
+    for k, row in enumerate(rows):
+        width = len(header) + len(row.get(None) or []) - sum(1 for h in header if row.get(h) is None)
+        if width != len(header):  # a shifted row would put a value under the wrong column
+            errors.append(f"{path}:{numbered[k + 1][0]}: (row): {width} fields under a header of {len(header)} "
+                          "columns (allowed: exactly one field per column; quote a field that holds a comma)")
+    if errors:
+        raise InputError(errors)
     return [(numbered[k + 1][0], row) for k, row in enumerate(rows)]
 
 

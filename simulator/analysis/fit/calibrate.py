@@ -49,6 +49,7 @@ from ...rules.scenario import LoadedScenario
 from ...schema.paths import get_path
 from ...schema.scenario import LocalAuthorities, LocalAuthority
 from ...schema.sourced import NonNegative
+from ..runs.folder import write_atomic
 from ..runs.runner import map_shared, simulate
 from .backtest import METRICS, Target, backtest_replication, periods_in_horizon, run_replications
 
@@ -283,7 +284,7 @@ def write_calibration(path: Path, data: dict[str, Any]) -> None:
     header = ("# Written by `sendsim calibrate` (simulator/calibrate.py); read by scripts/build_scenarios.py.\n"
               "# la_delay_days: each authority's median delay (days) by year, fitted to its own % within 20 weeks.\n"
               "# national: fitted national parameters with their `calibrated:` provenance.\n")
-    path.write_text(header + yaml.safe_dump(data, sort_keys=False, width=120))
+    write_atomic(path, header + yaml.safe_dump(data, sort_keys=False, width=120))  # whole or not at all
 
 
 # ------------------------------------------------------------------ joint stage: everything on the full model

@@ -21,6 +21,7 @@ from ...schema.files import InputError, read_yaml
 from ...schema.paths import get_path, set_value
 from ...schema.scenario import Scenario
 from ...schema.shipped import data_root
+from ..runs.folder import claim_file
 from .backtest import backtest_replication, default_targets, load_la_targets, load_targets
 from .calibrate import (
     CAPACITY_METHOD,
@@ -40,18 +41,35 @@ from .calibrate import (
     write_calibration,
 )
 
+SIGNATURE = b"# Written by `sendsim calibrate`"  # the first line of every calibration file (`write_calibration`)
+STAGE_FILES = {"delays": "each authority's own % within 20 weeks by year (TARGETS_by_la.csv)",
+               "national": "the national targets (TARGETS.csv)",
+               "all": "both: the delays stage's TARGETS_by_la.csv and the national stage's TARGETS.csv",
+               "joint": "TARGETS.csv, and TARGETS_by_la.csv when the scenario has more than one authority"}
+
 
 def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "all", rounds: int = 2,
               seed: int | None = None, workers: int = 2, codes: tuple[str, ...] = (), out: Path | None = None,
-              say: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
-    """Fit the chosen stage(s); write the calibration file; return the fit report (InputError on bad input)."""
+              say: Callable[[str], None] = lambda _m: None, force: bool = False) -> dict[str, Any]:
+    """Fit the chosen stage(s); write the calibration file; return the fit report (InputError on bad input).
+
+    The output file is claimed first (`claim_file`): an existing file is replaced only if `sendsim calibrate`
+    wrote it (its header line) or with `force`, so `--out` naming the scenario itself never replaces it by
+    accident; and each stage's input files are checked before any fitting starts."""
     # every input is checked before anything runs
     loaded = load_scenario(scenario)
     sc = loaded.scenario
+    out = _out_file(out, loaded, force)
     tpath = targets_path or default_targets(loaded.path, sc.name)
     targets = load_targets(tpath, sc.start_date, sc.end_date)
     la_path = tpath.with_name(tpath.stem + "_by_la" + tpath.suffix)
     items = sc.local_authorities.items
+    if stage in ("delays", "all") and not la_path.is_file():
+        other = "--stage national" if stage == "all" else "--stage national (national targets only)"
+        joint = ", or --stage joint (one authority: its own figures in the targets file)" if len(items) == 1 else ""
+        raise InputError([f"{la_path}: file not found: --stage {stage} needs "
+                          f"{STAGE_FILES[stage].replace('TARGETS', tpath.stem)}; run {other}{joint} instead, "
+                          "or write that file (la_code, metric, period, value, source)"])
     if stage == "joint" and not la_path.is_file() and len(items) == 1:
         # one authority: its own figures are the scenario's targets
         la_targets = [dataclasses.replace(t, la_code=items[0].code) for t in targets
@@ -59,14 +77,7 @@ def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "al
     else:
         la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
     sd = sc.seed if seed is None else seed
-    if out is not None and out.suffix not in (".yaml", ".yml"):  # --out a folder (as everywhere): its file inside
-        if out.exists() and not out.is_dir():
-            raise InputError([f"--out: {out} is a file (allowed: a folder, or a file name ending .yaml)"])
-        out = out / f"{sc.name}.yaml"
-    if out is None:  # beside the scenario, unless it is a shipped file found by name: never into the package
-        shipped = str(loaded.path).startswith(str(data_root()))
-        out = (Path.cwd() if shipped else loaded.path.parent) / "calibration" / f"{sc.name}.yaml"
-    data: dict[str, Any] = read_yaml(out)[0] if out.is_file() else {}
+    data: dict[str, Any] = read_yaml(out)[0] if _ours(out) else {}
     data = {k: v for k, v in (data or {}).items() if k in ("calibrated", "la_delay_days", "national", "fit",
                                                               "delays_calibrated")}
     today = dt.date.today()
@@ -207,6 +218,33 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
     n_tg = n_delay + len({t for g in used.values() for t in g}) + len(lapse_used)
     report["joint"] = {"rounds": history, "method": method}
     return n_params, n_tg
+
+
+def _out_file(out: Path | None, loaded: Any, force: bool) -> Path:
+    """The calibration file to write: `--out` a folder (its `<name>.yaml`), a file ending .yaml, or by default
+    `calibration/<name>.yaml` beside the scenario (the current folder's for a shipped one: never the package)."""
+    name = loaded.scenario.name
+    if out is not None and out.suffix not in (".yaml", ".yml"):  # --out a folder (as everywhere): its file inside
+        if out.exists() and not out.is_dir():
+            raise InputError([f"--out: {out} is a file (allowed: a folder, or a file name ending .yaml)"])
+        out = out / f"{name}.yaml"
+    if out is None:
+        shipped = str(loaded.path).startswith(str(data_root()))
+        out = (Path.cwd() if shipped else loaded.path.parent) / "calibration" / f"{name}.yaml"
+    allowed = "a new file name ending .yaml, or a calibration file sendsim wrote"
+    if out.exists() and out.resolve() == Path(loaded.path).resolve() and not force:
+        raise InputError([f"--out: {out} is the scenario being calibrated; refusing to replace it with a calibration "
+                          f"file (allowed: {allowed}; --force replaces that file only)"])
+    return claim_file(out, force, SIGNATURE, allowed=allowed)
+
+
+def _ours(path: Path) -> bool:
+    """A calibration file this command wrote (its header line): its fitted values are kept and extended."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(SIGNATURE)) == SIGNATURE
+    except OSError:
+        return False
 
 
 def _group(path: str, used: dict[str, list[str]]) -> str:

@@ -17,8 +17,10 @@ from __future__ import annotations
 import copy
 import csv
 import dataclasses
+import hashlib
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,15 @@ EP_ADVICES_PER_FTE = 40.0  # assumption: statutory advices one EP FTE completes 
 
 
 def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    """A safe file and scenario name for any display name: accents folded to ASCII (Ynys Môn -> ynys_mon), other
+    letters (日本語) to a short stable hash, at most 60 characters. The display name itself is kept as typed
+    (the authority's `name`, the description)."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")[:60].strip("_")
+    if len(s) < 2 or len(re.sub(r"[\s\W_]+", "", folded)) < len(re.sub(r"[\s\W_]+", "", name)) / 2:
+        digest = hashlib.sha256(name.strip().encode()).hexdigest()[:8]
+        s = f"{s}_{digest}" if s else f"council_{digest}"
+    return s
 
 
 def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
@@ -136,6 +146,9 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
             errors.append(f"{field}: {v} is out of range (allowed: {lo:g} to {hi:g})")
     if eps is not None and eps <= 0:
         errors.append(f"--eps: {eps} is out of range (allowed: more than 0)")
+    shown = name.strip()
+    if not shown or len(shown) > 80 or any(unicodedata.category(c) == "Cc" for c in shown):
+        errors.append(f"--name: {name[:40]!r} (allowed: 1 to 80 characters, any letters, no control characters)")
     if special_places is not None and not (0 <= special_places <= plans):
         errors.append(f"--special-places: {special_places} is out of range (allowed: 0 to --plans-in-force)")
     if errors:

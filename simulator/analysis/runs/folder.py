@@ -29,6 +29,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -227,3 +228,64 @@ class FolderLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+# ------------------------------------------------------------------------------------------------- single files
+SIGNATURE_BYTES = 4096  # a file sendsim wrote says so in its first lines (a header comment, a generator meta tag)
+
+
+def claim_file(path: Path, force: bool = False, signature: bytes | None = None, flag: str = "--out",
+               allowed: str = "a new file name") -> Path:
+    """May sendsim write the single file `path` (a report, a calibration file, a scenario)? Checked before any work.
+
+    Why: a file has no marker folder around it, so the rule is the file's own: a new name is written; an existing
+    regular file is replaced only with `force` (that file only), or when its first bytes carry `signature`, the
+    line the same command writes at the top of its own files (so `sendsim report cmp` can be run again). A folder,
+    a device, a FIFO or a socket at that name is refused whatever the flags (os.replace would swap a device for a
+    file), and so is a name the file system cannot hold. Every refusal is one line (exit 2), nothing written."""
+    if str(path).strip() == "":
+        raise InputError([f"{flag}: an empty name (allowed: {allowed})"])
+    if any(len(part.encode()) > 255 for part in path.parts) or len(str(path).encode()) > 4000:
+        raise InputError([f"{flag}: a name longer than the file system allows (allowed: at most 255 bytes per "
+                          "folder or file name)"])
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise InputError([f"{flag}: {parent} is a file, so {path} cannot be written (allowed: {allowed} in a "
+                              "folder)"])
+    if not (path.exists() or path.is_symlink()):
+        return path
+    if path.is_dir():
+        raise InputError([f"{flag}: {path} is a folder (allowed: {allowed}, not a folder)"])
+    if not path.is_symlink() and not path.is_file():
+        raise InputError([f"{flag}: {path} is {special_kind(path)}, not a regular file; sendsim never writes "
+                          f"over one (allowed: {allowed})"])
+    if force:
+        return path
+    if signature is not None and not path.is_symlink():
+        try:
+            with open(path, "rb") as f:
+                head = f.read(SIGNATURE_BYTES)
+        except OSError:
+            head = b""
+        if signature in head:
+            return path
+    raise InputError([f"{flag}: {path} exists{' and sendsim did not write it' if signature else ''}; refusing to "
+                      "overwrite it (allowed: "
+                      f"{allowed}, or --force to replace that file only)"])
+
+
+def special_kind(path: Path) -> str:
+    """What a non-regular file is, in words (a FIFO, a device, a socket), for one-line refusals."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a file that cannot be read"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"

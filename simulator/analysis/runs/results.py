@@ -22,7 +22,9 @@ import numpy as np
 from ...rules.law import compile_law
 from ...schema.files import InputError
 from ...schema.rules import RuleSet
+from .folder import read_marker
 from .metrics import REGISTRY
+from .readback import Comparison, Comparisons, Manifest, Summary, read_json_model
 from .stats import bounds, summarise
 
 JOURNEY_COLUMNS = ("request_day", "stock_plan_at_start", "final_plan_day", "provision_in_place_day",
@@ -65,47 +67,62 @@ class Results:
         return float((d1 - d0).astype(int) + 1) / 365.25
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError([f"{path}: not a readable JSON file ({type(e).__name__})"]) from None
-
-
 def _columns(path: Path) -> dict[str, np.ndarray]:
+    """The journeys table's columns the charts use; a damaged, truncated or foreign file is one line naming it."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    t = pq.read_table(path, columns=list(JOURNEY_COLUMNS))
-    out: dict[str, np.ndarray] = {}
-    for name in JOURNEY_COLUMNS:
-        col = t.column(name)
-        if name in ("redress_capacity", "status_at_end"):
-            out[name] = np.array(col.to_pylist(), dtype=object)
-        elif name in ("stock_plan_at_start", "refused_to_assess", "plan_after_appeal"):
-            out[name] = np.array([bool(v) for v in col.to_pylist()], dtype=bool)
-        else:
-            out[name] = np.array([math.nan if v is None else v for v in col.to_pylist()], dtype=float)
+    try:
+        names = set(pq.read_schema(path).names)
+        missing = [c for c in JOURNEY_COLUMNS if c not in names]
+        if missing:
+            raise InputError([f"{path}: missing column(s) {', '.join(missing)} (allowed: a journeys table sendsim "
+                              "wrote; damaged, or written by another version?)"])
+        t = pq.read_table(path, columns=list(JOURNEY_COLUMNS))
+        out: dict[str, np.ndarray] = {}
+        for name in JOURNEY_COLUMNS:
+            col = t.column(name)
+            if name in ("redress_capacity", "status_at_end"):
+                out[name] = np.array([str(v) for v in col.to_pylist()], dtype=object)
+            elif name in ("stock_plan_at_start", "refused_to_assess", "plan_after_appeal"):
+                out[name] = np.array([bool(v) for v in col.to_pylist()], dtype=bool)
+            else:
+                out[name] = np.array([math.nan if v is None else float(v) for v in col.to_pylist()], dtype=float)
+                if np.any(np.abs(out[name][~np.isnan(out[name])]) > 1e9):
+                    raise InputError([f"{path}: {name}: a value beyond any day or count sendsim writes (allowed: "
+                                      "a journeys table sendsim wrote)"])
+    except (pa.ArrowException, OSError, ValueError, TypeError) as e:
+        first = (str(e).splitlines() or [type(e).__name__])[0][:120]
+        raise InputError([f"{path}: not a readable journeys table ({first}) (allowed: a Parquet file sendsim "
+                          "wrote; damaged, or written by another version?)"]) from None
     return out
 
 
 def load_run(folder: Path, journeys: bool = True) -> RunData:
-    """A run folder; InputError naming the file that is missing or unreadable."""
+    """A run folder; InputError naming the file that is missing, unreadable or not what sendsim writes."""
     for f in ("summary.json", "manifest.json"):
         if not (folder / f).is_file():
             raise InputError([f"{folder}: not a run folder ({f} missing; allowed: a folder written by `sendsim run "
                               "--out` or `sendsim compare --out`)"])
-    summary, man = _read_json(folder / "summary.json"), _read_json(folder / "manifest.json")
+    summary = read_json_model(folder / "summary.json", Summary)
+    man = read_json_model(folder / "manifest.json", Manifest)
     try:
         rs = RuleSet.model_validate(man["merged_rules"])
-    except (KeyError, ValueError):
+        law = compile_law(rs)
+    except (KeyError, ValueError, TypeError):
         raise InputError([f"{folder / 'manifest.json'}: merged_rules: not a rule set (written by another "
                           "version of sendsim?)"]) from None
-    law = compile_law(rs)
     params = man.get("scenario_parameters", {})
+    try:
+        warm = float(params.get("warmup_days", 0.0) or 0.0)
+        if not 0 <= warm <= 1e5:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise InputError([f"{folder / 'manifest.json'}: scenario_parameters.warmup_days: not a number of days "
+                          "(allowed: 0 to 100000)"]) from None
     run = RunData(folder, rs.name, rs.label, str(man.get("scenario", "")), str(params.get("description", "")),
                   summary, man, law.final_plan_weeks, rs.timeline.final_plan.reference.split(";")[0].strip())
     if journeys:
-        warm = float(params.get("warmup_days", 0.0) or 0.0)
         for r in range(int(summary["replications"])):
             p = folder / "replications" / f"rep-{r:03d}" / "journeys.parquet"
             if not p.is_file():
@@ -122,17 +139,17 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
     if not folder.is_dir():
         raise InputError([f"{folder}: not a folder (allowed: a folder written by `sendsim run --out` or "
                           "`sendsim compare --out`)"])
+    read_marker(folder)  # a damaged marker, or one of a newer format: one line naming the version that wrote it
     if (folder / "compare.json").is_file():
-        comp = _read_json(folder / "compare.json")
+        many = _is_many(folder / "compare.json")
+        comp = read_json_model(folder / "compare.json", Comparisons if many else Comparison)
         runs = []
-        for i, name in enumerate(comp.get("rules", []), start=1):
+        for i, name in enumerate(comp["rules"], start=1):
             sub = folder / f"{i}-{name}"
-            if not sub.is_dir():
+            if "/" in name or name in ("", ".", "..") or not sub.is_dir():
                 raise InputError([f"{sub}: missing (compare.json names rule set {name!r}; the comparison folder "
                                   "must hold every run)"])
             runs.append(load_run(sub, journeys))
-        if len(runs) < 2:
-            raise InputError([f"{folder / 'compare.json'}: rules: two or more rule sets expected"])
         pairs = comp.get("comparisons") or [comp]  # three or more: each against the first
         return Results("comparison", folder, runs, pairs[0], list(pairs))
     return Results("run", folder, [load_run(folder, journeys)])
@@ -220,6 +237,22 @@ def unit_of(metric: str) -> str:
 def label_of(metric: str) -> str:
     m = REGISTRY.get(metric)
     return m.label if m is not None else metric.replace("_", " ")
+
+
+def _is_many(path: Path) -> bool:
+    """compare.json of three or more rule sets (it holds `comparisons`)? A bad file is left to `read_json_model`."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(d, dict) and "comparisons" in d
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise InputError([f"{path}: not a readable JSON file ({type(e).__name__})"]) from None
 
 
 def load_case_studies(folder: str | Path) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from ...rules.scenario import LoadedScenario
 from ...schema.files import InputError
-from .folder import FolderLock, claim_folder, contents, read_marker, write_atomic, write_marker
+from .folder import FolderLock, claim_folder, contents, read_marker, special_kind, write_atomic, write_marker
 
 IDENTITY_KEYS = ("scenario_sha256", "rules", "rules_sha256", "seed", "engine", "event_log")
 
@@ -46,13 +46,14 @@ def check_out_path(out: Path | str) -> Path:
     if str(out).strip() == "":
         raise InputError(["--out: an empty name (allowed: a folder name, e.g. --out outputs/my-run)"])
     p = Path(out)
+    if any(len(part.encode()) > 255 for part in p.parts) or len(str(p).encode()) > 4000:  # before any stat()
+        raise InputError(["--out: a folder name longer than 255 bytes (allowed: at most 255 bytes per name)"])
     if p.exists() and not p.is_dir():
-        raise InputError([f"--out: {p} is a file (allowed: a folder, new or a run folder of sendsim)"])
+        what = "a file" if p.is_file() else special_kind(p)
+        raise InputError([f"--out: {p} is {what} (allowed: a folder, new or one sendsim wrote)"])
     for parent in p.parents:
         if parent.exists() and not parent.is_dir():
             raise InputError([f"--out: {parent} is a file, so {p} cannot be a folder (allowed: a folder)"])
-    if any(len(part.encode()) > 255 for part in p.parts):
-        raise InputError(["--out: a folder name longer than 255 bytes (allowed: at most 255 bytes per name)"])
     return p
 
 

@@ -24,7 +24,7 @@ from ...analysis.runs.runner import default_workers
 from ...report.tables import format_rows
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError
-from ..util import EXIT_TARGETS_MISSED, MAX_WORKERS
+from ..util import EXIT_TARGETS_MISSED, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from ..util import fail as _fail
 
 
@@ -32,9 +32,9 @@ from ..util import fail as _fail
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--targets", "targets_path", type=click.Path(path_type=Path), default=None,
               help="Targets file (default: scenarios/targets/<scenario name>.csv next to the scenario).")
-@click.option("--replications", "-n", type=click.IntRange(min=1), default=None,
+@click.option("--replications", "-n", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
               help="Replications (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Master seed (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=None, help="Master seed (default: the scenario's).")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: one per replication up to the CPUs; results do not depend on it).")
 @click.option("--by-la", "by_la", is_flag=True,

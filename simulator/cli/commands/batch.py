@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
+from ..util import MAX_WORKERS
 
 
 @click.command("batch")
 @click.argument("sweep", type=click.Path(path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1, show_default=True,
               help="Local worker processes (with --dask local: the cluster's workers, default 2).")
 @click.option("--dask", "dask_address", default=None, metavar="local|tcp://HOST:PORT",
               help="Run on Dask: `local` starts a LocalCluster; an address connects to a running scheduler.")
@@ -27,7 +28,7 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
     from ...analysis.batch.sweep_plan import plan_sweep
     from ...analysis.runs.runner import ExecutorError
     from ...report.batch_tables import format_sensitivity
-    from ..util import fail, progress
+    from ..util import fail, progress, set_resume_hint
 
     try:
         p = plan_sweep(sweep)
@@ -37,6 +38,7 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
         click.echo(f"error: --dask: {dask_address!r}: give `local` or a scheduler address tcp://HOST:PORT", err=True)
         raise SystemExit(2)
     out = out or Path("outputs") / f"batch-{p.name}-{p.identity()}"
+    set_resume_hint(out, "the finished tasks are kept")  # Ctrl-C / SIGTERM: 130 / 143 and this command (util)
     try:
         res = run_sweep(p, out, workers, dask_address, resume, progress)
     except InputError as e:
@@ -44,10 +46,6 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
     except ExecutorError as e:
         click.echo(f"error: {e}", err=True)
         raise SystemExit(1) from None
-    except KeyboardInterrupt:
-        click.echo(f"interrupted: the finished tasks are kept in {out}; run again with --resume to finish",
-                   err=True)
-        raise SystemExit(130) from None
     if as_json:
         click.echo(json.dumps(res.sensitivity, indent=2, sort_keys=True))
     else:

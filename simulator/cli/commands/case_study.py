@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ...schema.files import InputError
+from ..util import MAX_REPLICATIONS
 
 
 @click.command("case-study")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--rules", "rules", multiple=True, required=True, help="Rule sets to compare (give one or more).")
-@click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1), default=50, show_default=True,
+@click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=50, show_default=True,
               help="Runs per rule set (--runs is the old name).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
@@ -30,7 +30,7 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     from ...analysis.runs.case_study import case_study, final_plan_limits, load_case
     from ...analysis.runs.folder import claim_folder, write_marker
     from ...analysis.runs.rundir import check_out_path, write_atomic
-    from ...report.tables import format_case
+    from ...report.tables import format_case, safe_dumps
     from ...report.timeline import StatutoryLimit, case_timeline
     from ..util import fail as _fail
     from ..util import warn_replications
@@ -52,8 +52,8 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
         _fail(e)
     if out_dir is not None:
         write_marker(out_dir, "case_study", {})
-        write_atomic(files[0], json.dumps(res, indent=2, default=str) + "\n")
+        write_atomic(files[0], safe_dumps(res, indent=2, default=str) + "\n")
         out = out_dir
         limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, list(rules)).items()}
         res["chart"] = str(case_timeline(res, out / f"{res['case']}.png", limits))
-    click.echo(json.dumps(res, indent=2, default=str) if as_json else format_case(res))
+    click.echo(safe_dumps(res, indent=2, default=str) if as_json else format_case(res))

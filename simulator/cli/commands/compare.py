@@ -10,14 +10,14 @@ import click
 from ...analysis.runs.compare import compare, compare_many
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
-from ..util import MAX_WORKERS
+from ..util import MAX_REPLICATIONS, MAX_WORKERS
 
 
 @click.command("compare")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--rules", "rules", multiple=True, required=True,
               help="A rule set, reform, or NAME+switch+switch; give it twice or more (first is the baseline).")
-@click.option("--replications", "-n", type=click.IntRange(min=2), default=None,
+@click.option("--replications", "-n", type=click.IntRange(min=2, max=MAX_REPLICATIONS), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
@@ -33,7 +33,7 @@ from ..util import MAX_WORKERS
               help="Every switch as if in force from the first day of the run, whatever its commencement date "
                    "(a hypothetical: the in-force table says so).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--sensitivity", "trajectories", type=click.IntRange(min=10), default=None, metavar="N",
+@click.option("--sensitivity", "trajectories", type=click.IntRange(min=10, max=10_000), default=None, metavar="N",
               help="Also screen every declared assumption (Morris, N >= 10 trajectories, 2 replications a point).")
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
             resume: bool, force: bool, workers: int | None, events: bool, until, from_start: bool,

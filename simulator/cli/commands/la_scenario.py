@@ -9,9 +9,12 @@ from pathlib import Path
 import click
 
 from ...analysis.fit.la_scenario import calibrate_delay, forum, official, refine, slug, write
+from ...analysis.runs.folder import claim_file
+from ...report.tables import safe_dumps
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError, read_yaml
 from ...schema.shipped import data_root, locate
+from ..util import MAX_SEED, FiniteFloat
 
 
 def _fail(lines: list[str]) -> None:
@@ -26,12 +29,12 @@ def _fail(lines: list[str]) -> None:
                                            "below).")
 @click.option("--year", type=click.IntRange(2019, 2100), default=2023, show_default=True,
               help="--name: the calendar year the figures describe (the scenario runs it and the year after).")
-@click.option("--requests-per-year", type=float, default=None, help="--name: requests for assessment that year.")
-@click.option("--refused-pct", type=float, default=None, help="--name: % of requests refused.")
-@click.option("--within-20-weeks-pct", type=float, default=None, help="--name: % of new plans within 20 weeks.")
-@click.option("--plans-in-force", type=int, default=None, help="--name: plans in force in January of that year.")
-@click.option("--eps", type=float, default=None, help="--name, optional: educational psychologists (FTE).")
-@click.option("--special-places", type=int, default=None, help="--name, optional: special school places.")
+@click.option("--requests-per-year", type=FiniteFloat(1, 1e6), default=None, help="--name: requests for assessment that year.")
+@click.option("--refused-pct", type=FiniteFloat(0, 100), default=None, help="--name: % of requests refused.")
+@click.option("--within-20-weeks-pct", type=FiniteFloat(0, 100), default=None, help="--name: % of new plans within 20 weeks.")
+@click.option("--plans-in-force", type=click.IntRange(0, 10_000_000), default=None, help="--name: plans in force in January of that year.")
+@click.option("--eps", type=FiniteFloat(0.01, 100_000), default=None, help="--name, optional: educational psychologists (FTE).")
+@click.option("--special-places", type=click.IntRange(0, 10_000_000), default=None, help="--name, optional: special school places.")
 @click.option("--england", type=click.Path(path_type=Path), default=None,
               help="The national scenario national values come from (default: the shipped england scenario).")
 @click.option("--out", type=str, default=None,
@@ -39,7 +42,7 @@ def _fail(lines: list[str]) -> None:
                    "ending .yaml names the scenario file itself. Never the installed package.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written (and the fit) as one JSON object.")
-@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Calibration seed.")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=42, show_default=True, help="Calibration seed.")
 @click.option("--no-calibrate", is_flag=True, help="Write the scenario without fitting its delay.")
 def command(la_name: str | None, name: str | None, year: int, requests_per_year: float | None,
             refused_pct: float | None, within_20_weeks_pct: float | None, plans_in_force: int | None,
@@ -109,7 +112,7 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
     say(f"check it with: sendsim backtest {path}")
     if as_json:
         report.update({"delay_fit": fit, "last_round": last})
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(safe_dumps(report, indent=2, default=str))
 
 
 def _target_path(out: str | None, filename: str) -> Path:
@@ -134,5 +137,7 @@ def _check_writable(paths: list[Path], force: bool) -> None:
         if inside and not force:
             _fail([f"--out: {p} is inside the installed sendsim package ({root}); write your scenario elsewhere "
                    "(allowed: any folder outside it; --force to write there anyway)"])
-        if p.exists() and not force:
-            _fail([f"--out: {p} exists; refusing to overwrite it (allowed: a new file name, or --force)"])
+        try:
+            claim_file(p, force, allowed="a new file name")  # a device, FIFO, folder or too long a name: refused
+        except InputError as e:
+            _fail(e.lines)

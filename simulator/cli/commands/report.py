@@ -13,16 +13,21 @@ from ...schema.files import InputError
 @click.command("report")
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
-              help="The HTML file to write.")
-def command(run_dir: Path, out: Path) -> None:
+              help="The HTML file to write (an existing file only if sendsim wrote it, or with --force).")
+@click.option("--force", is_flag=True, help="Replace the --out file even if sendsim did not write it (that file only).")
+def command(run_dir: Path, out: Path, force: bool) -> None:
     """Write one HTML file (charts inline, nothing loaded from elsewhere, printable) for a folder written by
     `sendsim run --out`, `compare --out` (two or more rule sets), `case-study --out` or `batch --out`: summary,
     charts, tables, what changed, method."""
+    from ...analysis.runs.folder import claim_file
     from ...analysis.runs.outputs import write_atomic
     from ...report.folder_reports import report_for
+    from ...report.html import GENERATOR
     from ..util import fail
 
     try:
+        claim_file(out, force, f'<meta name="generator" content="{GENERATOR}">'.encode(),
+                   allowed="a new file name ending .html")
         text, what = report_for(run_dir)
     except InputError as e:
         fail(e)

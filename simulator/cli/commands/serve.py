@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
+from ..util import MAX_WORKERS
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (local only by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port (0: any free port; the ready line names it).")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=2, show_default=True,
               help="Processes running replications (results do not depend on it).")
 @click.option("--workdir", type=click.Path(path_type=Path), default=None,
               help="Folder for each run's files (default: a new temporary folder).")
@@ -20,8 +22,4 @@ def command(host: str, port: int, workers: int, workdir: Path | None) -> None:
     download the report. Prints a ready line with the URL on stderr; stops on Ctrl-C or SIGTERM."""
     from ...web.server import serve
 
-    try:
-        serve(host, port, workers, workdir)
-    except OSError as e:
-        click.echo(f"error: --port: cannot listen on {host}:{port} ({e.strerror})", err=True)
-        raise SystemExit(2) from None
+    serve(host, port, workers, workdir)  # a bad --host, --port or --workdir: InputError naming it (exit 2)
