@@ -201,7 +201,7 @@ def weeks_chart(results: Results) -> Chart:
         ax.set_title(titles[what], loc="left")
         ax.set_xlabel("weeks since the request")
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    axes[0].set_ylabel("% of new requests reached by then")
+    axes[0].set_ylabel("% of new requests\nreached by then")
     fig.legend(loc="outside upper center", ncols=2, frameon=False)
     heading(fig, results, "Weeks to a final plan and to provision")
     alt = ("Two step charts: the share of new requests with a final plan, and with provision in place, by week "
