@@ -39,7 +39,7 @@ details{margin:.3em 0 1em}summary{cursor:pointer;color:#005a8c}
 table{border-collapse:collapse;width:100%;font-size:9pt;margin:.5em 0;table-layout:fixed}th,td{border:1px solid #ccc;
 padding:.25em .4em;vertical-align:top;text-align:left;overflow-wrap:anywhere}th{background:#eef3f8}
 td.n{text-align:right}code{font-size:.85em;color:#333;overflow-wrap:anywhere}.small{font-size:9pt;color:#333}
-tr.sec th{background:#dde8f2;text-align:left}a{color:#005a8c}
+tr.sec th{background:#dde8f2;text-align:left}a{color:#005a8c}pre{white-space:pre-wrap;overflow-wrap:anywhere}
 @page{size:A4;margin:15mm}
 @media print{body{max-width:none;margin:0;font-size:10pt}h2,h3{page-break-after:avoid;break-after:avoid}
 tr{page-break-inside:avoid;break-inside:avoid}a{color:#111;text-decoration:none}details{display:none}

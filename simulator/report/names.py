@@ -130,6 +130,8 @@ def plain(text: Any) -> str:
     a switch by its label, a rule set by its short name, a metric by its label; 'UNVERIFIED' as 'not verified'."""
     t = "" if text is None else str(text)
     if "_" in t:
+        bases = "|".join(re.escape(b) for b in SHORT)
+        t = re.sub(rf"(?<![A-Za-z0-9_+])(?:{bases})(?:\+[a-z0-9_]+)+", lambda m: rule_set_short(m.group(0)), t)
         for name, label in sorted(_switch_labels().items(), key=lambda kv: -len(kv[0])):
             t = re.sub(rf"(?<![A-Za-z0-9_])(switch )?{re.escape(name)}(?![A-Za-z0-9_])",
                        f"the switch '{short_label(label)}'", t)

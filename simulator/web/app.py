@@ -35,6 +35,7 @@ from ..analysis.runs.folder import claim_folder, write_marker
 from ..analysis.runs.results import load_results
 from ..report.charts import run_charts
 from ..report.html import report_html, summary_html
+from ..report.names import plain
 from ..report.style import save
 from ..rules.resolve import rules_dirs
 from ..schema.files import InputError
@@ -197,15 +198,19 @@ class App:
                 path, until = self.scenario(job)
                 out = job.folder / "comparison"
                 n = job.params["replications"]
+
+                def say(msg: str) -> None:  # progress in display names (rule sets by their short names)
+                    job.note(plain(msg))
+
                 if n > FIRST:  # a first summary from FIRST replications, shown while the rest run
                     compare(path, BASELINE, job.params["rules_b"], FIRST, self.seed, out, self.workers, False,
-                            job.note, until)
+                            say, until)
                     job.summary = summary_html(load_results(out, journeys=False))
                     job.partial = (f"First results, from {FIRST} of {n} runs: the figures will change a little and "
                                    "the intervals narrow as the other runs finish.")
                     job.first_summary = time.perf_counter() - job.started
                     job.note(f"first summary after {job.first_summary:.1f} s; running the other {n - FIRST} runs")
-                compare(path, BASELINE, job.params["rules_b"], n, self.seed, out, self.workers, False, job.note,
+                compare(path, BASELINE, job.params["rules_b"], n, self.seed, out, self.workers, False, say,
                         until, resume=n > FIRST)
                 results = load_results(out)
                 job.summary = summary_html(results)
