@@ -138,8 +138,11 @@ def plain(text: Any) -> str:
         for name, short in SHORT.items():
             t = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", short, t)
         for name in sorted(REGISTRY, key=len, reverse=True):
-            if name in t:
+            if "_" in name and name in t:  # 'requests' or 'mediations' alone are plain words
                 t = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", f"'{metric_label(name)}'", t)
+    t = re.sub(r"\s*\((?:[a-z0-9_]+\.)+[a-z0-9_\[\]]+\)", "", t)  # '(support_plans.eligible_by_need)': a path
+    t = re.sub(r"(?<![\w/.])(?:[a-z0-9_]+\.)+([a-z0-9_]+)(?![\w(])", lambda m: m.group(1).replace("_", " ")
+               if "_" in m.group(0) else m.group(0), t)
     return t.replace("UNVERIFIED", "not verified")
 
 
@@ -181,5 +184,6 @@ def find_code_names(text: str) -> list[str]:
     found = sorted(n for n in code_names() if n != "seed" and re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])",
                                                                            text))
     found += re.findall(r"\bseed \d+", text)
+    found += re.findall(r"\b[a-z0-9]+_[a-z0-9_]*\.[a-z0-9_.]*[a-z0-9_]\b|\b[a-z0-9]+\.[a-z0-9]+_[a-z0-9_.]*\b", text)
     found += re.findall(r"(?:/[\w.-]+){2,}\.(?:ya?ml|json|parquet|csv)", text)
     return found
