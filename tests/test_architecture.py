@@ -1,6 +1,7 @@
 """The house's layers: imports only go downward, there is no import circle, and modules stay small.
 
-schema <- rules <- engine.core <- engine.bench <- engine.model <- analysis <- report <- web <- cli. A module may import
+schema <- rules <- engine.core <- engine.bench <- engine.model <- analysis <- report <- api <- web <- cli (`api`: the Python
+functions every command calls, returning tidy tables). A module may import
 its own layer and the ones below; `engine.core` (the generic event core) imports nothing of the project outside itself,
 so it can never come to know of SEND; `schema` imports nothing but `schema`; `engine.bench` (the generic benchmark
 network) drives the core and never the SEND model.
@@ -17,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "simulator"
-LAYERS = ("schema", "rules", "engine.core", "engine.bench", "engine.model", "analysis", "report", "web", "cli")
+LAYERS = ("schema", "rules", "engine.core", "engine.bench", "engine.model", "analysis", "report", "api", "web", "cli")
 MAX_LINES = 400
 LONG_REASON = "Why this module is long:"
 
@@ -196,3 +197,18 @@ def test_the_checker_sees_a_room_climbing():
     finally:
         for p in probes:
             p.unlink(missing_ok=True)
+
+
+def test_the_api_sits_between_report_and_web_and_every_command_calls_it():
+    """`simulator.api` is above report, below web and cli; an api module importing web would be caught; the CLI's
+    run, compare, case-study, batch and backtest import their function from it (the same code for both)."""
+    api = layer("simulator.api")
+    assert LAYERS.index("report") < api < LAYERS.index("web") < LAYERS.index("cli")
+    assert layer("simulator.web.app") > api and layer("simulator.report.tables") < api
+    assert {i for i in project_imports(PKG / "api.py") if layer(i) is not None and layer(i) > api} == set()
+    calls = {"__init__.py": "run", "commands/compare.py": "compare", "commands/case_study.py": "case_study",
+             "commands/batch.py": "batch", "commands/backtest.py": "backtest"}
+    for rel, fn in calls.items():
+        imports = project_imports(PKG / "cli" / rel)
+        assert "simulator.api" in imports, f"cli/{rel} does not call simulator.api.{fn}"
+        assert f"import {fn} as" in (PKG / "cli" / rel).read_text()

@@ -49,7 +49,7 @@ def write_sweep(tmp: Path, **over) -> Path:
 
 
 def value(rows, metric: str) -> float:
-    return next(r[3] for r in rows if r[0] == metric and r[1] == "all" and r[2] == "all")
+    return next(r.value for r in rows if r.metric == metric and r.period == "all" and r.group_by == "all")
 
 
 # --- sweep files ----------------------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_the_catalogue_is_tidy_and_queryable(tmp_path):
     hive = ds.dataset(tmp_path / "b" / "metrics", format="parquet", partitioning="hive").to_table()
     assert hive.num_rows == t.num_rows and set(hive.column("rules").to_pylist()) == set(p.rules)
     cols, rows = query(tmp_path, "select rules, point, replication, value, parameters from metrics where "
-                                 "metric = 'requests' and period = 'all' order by all")
+                                 "metric = 'requests' and period = 'all' and group_by = 'all' order by all")
     assert len(rows) == 2 * 2 * 2
     for rules, point, rep, v, params in rows:
         task = next(x for x in p.tasks() if p.rules[x.rules] == rules and x.point == point
@@ -262,7 +262,7 @@ class Ishigami:
     def __call__(self, values, rules, seed, replication):
         x1, x2, x3 = values["x1"], values["x2"], values["x3"]
         y = math.sin(x1) + self.a * math.sin(x2) ** 2 + self.b * x3 ** 4 * math.sin(x1)
-        return [("y", "all", "all", y)]
+        return [("y", "all", "all", "all", y)]
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,7 @@ class Linear:
 
     def __call__(self, values, rules, seed, replication):
         y = 3 * values["x1"] + 0 * values["x2"] - 2 * values["x3"]
-        return [("y", "all", "all", y * (1 + rules))]
+        return [("y", "all", "all", "all", y * (1 + rules))]
 
 
 def _plan(model, design: Design, ranges, rules=("base",), replications=1) -> Plan:

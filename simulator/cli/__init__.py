@@ -114,12 +114,15 @@ def schema(kind: str) -> None:
 @click.option("--events/--no-events", default=True, show_default=True, help="Write the event log.")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="End on this date instead of the scenario's end_date (YYYY-MM-DD).")
+@click.option("--more-groups", "more_groups", is_flag=True,
+              help="Results also by phase (when the route began) and by region, beside capacity, requester, need.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def run(scenario: Path, replications: int | None, seed: int | None, out: str | None, resume: bool, force: bool,
-        rules: str | None, workers: int | None, engine: str, events: bool, until, as_json: bool) -> None:
+        rules: str | None, workers: int | None, engine: str, events: bool, until, more_groups: bool,
+        as_json: bool) -> None:
     """Run a scenario: every metric, mean and 95% CI over replications."""
     from ..analysis.runs.run import default_out_dir
-    from ..analysis.runs.run import run as run_api
+    from ..api import run as run_api
 
     out_dir = out_path(out)
     loaded = load_scenario(scenario, rules, until.date() if until else None)
@@ -131,7 +134,8 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "
               f"{workers} worker(s), writing {out_dir}")
-    res = run_api(loaded, reps, sd, out_dir, workers, engine, events, _progress, resume, force)
+    res = run_api(loaded, replications=reps, seed=sd, out=out_dir, workers=workers, engine=engine, events=events,
+                  progress=_progress, resume=resume, force=force, more_groups=more_groups)
     if as_json:
         click.echo(json.dumps(res.summary, indent=2, sort_keys=True))
     else:

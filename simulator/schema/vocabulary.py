@@ -25,6 +25,9 @@ REQUESTERS: tuple[str, ...] = Requester.__args__  # type: ignore[attr-defined]
 AGE_BANDS: tuple[str, ...] = AgeBand.__args__  # type: ignore[attr-defined]
 NEEDS: tuple[str, ...] = Need.__args__  # type: ignore[attr-defined]
 CAPACITIES: tuple[str, ...] = RedressCapacity.__args__  # type: ignore[attr-defined]
+# education phases, for results by phase (a child's phase when the route begins: the request, or the run's start
+# for a plan already in force); the ages at which each ends are in `engine.model.child.PHASE_ENDS`
+PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "post19")
 
 # bodies of the accountability map, the routes of redress, and who pays
 BODIES = ("local_authority", "educational_psychology_service", "school_or_setting", "integrated_care_board",

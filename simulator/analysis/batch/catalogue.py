@@ -31,6 +31,9 @@ import pyarrow.parquet as pq
 
 from ...schema.files import InputError
 from ..runs.outputs import versions
+from ..runs.table import COLUMNS as TABLE_COLUMNS
+from ..runs.table import SCHEMA as TABLE_SCHEMA
+from ..runs.table import Span, kind_only
 from .folder import BatchFolder
 from .plan import BatchResult, Plan
 
@@ -60,32 +63,114 @@ def identity(p: Plan) -> dict[str, Any]:
                             "fixed": list(q.fixed)} for q in p.parameters]}
 
 
+METRIC_COLUMNS = ("run_id", "batch_id", "task_id", "scenario", "point", "seed", "replication", "parameters",
+                  *TABLE_COLUMNS[8:])  # the tidy table's columns, `rules` as the partition, the values applied
+
+
+def _metrics_schema(p: Plan) -> pa.Schema:
+    return pa.schema([pa.field("parameters", _params_type(p)) if n == "parameters" else TABLE_SCHEMA.field(n)
+                      for n in METRIC_COLUMNS])
+
+
+def metric_columns(res: BatchResult) -> dict[int, dict[str, list[Any]]]:
+    """The tidy rows of a batch by rule set (index): every task's every group and period, stat "value"."""
+    p = res.plan
+    bid = p.identity()
+    span: Span | None = getattr(p.model, "span", None)
+    by_rules: dict[int, dict[str, list[Any]]] = {}
+    for t, rows in zip(p.tasks(), res.rows, strict=True):
+        tid, rid = p.task_id(t), p.run_id(t.point, t.rules)
+        vals = p.values(t.point, t.rules)
+        cols = by_rules.setdefault(t.rules, {k: [] for k in METRIC_COLUMNS})
+        fixed = (("run_id", rid), ("batch_id", bid), ("task_id", tid), ("scenario", p.scenario), ("point", t.point),
+                 ("seed", p.seed), ("replication", t.replication), ("parameters", vals))
+        for r in rows:
+            kind, partial = span.describe(r.metric, r.period) if span is not None else kind_only(r.metric, r.period)
+            for k, v in (*fixed, ("metric", r.metric), ("period", r.period), ("period_kind", kind),
+                         ("partial", partial), ("group_by", r.group_by), ("group", r.group), ("stat", "value"),
+                         ("value", None if r.value is None else float(r.value)), ("contrast", None)):
+                cols[k].append(v)
+    return by_rules
+
+
+def metrics_table(res: BatchResult) -> pa.Table:
+    """Every rule set's tidy rows in one table (the `rules` column in its place), as `read_metrics` gives them."""
+    p = res.plan
+    schema = _metrics_schema(p)
+    out = []
+    for r, cols in sorted(metric_columns(res).items()):
+        t = pa.table(cols, schema=schema)
+        out.append(t.add_column(4, "rules", pa.array([p.rules[r]] * t.num_rows, pa.string())))
+    return pa.concat_tables(out)
+
+
+def timings_table(res: BatchResult, folder: BatchFolder | None = None) -> pa.Table:
+    """Per task: wall and CPU seconds (this call's, or read back from `timings/` of a resumed folder; null when
+    unknown). Kept out of the metrics and runs tables, which must be the same bytes on any machine."""
+    p = res.plan
+    cols: dict[str, list[Any]] = {k: [] for k in ("task_id", "run_id", "batch_id", "rules", "point", "replication",
+                                                  "wall_seconds", "cpu_seconds")}
+    first: dict[str, int] = {}
+    for t in p.tasks():
+        tid = p.task_id(t)
+        first.setdefault(tid, t.index)
+        got = res.timings.get(first[tid])
+        if got is None and folder is not None:
+            f = folder.root / "timings" / f"{tid}.json"
+            try:
+                d = json.loads(f.read_text())
+                got = (float(d["wall_seconds"]), float(d["cpu_seconds"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                got = None
+        for k, v in (("task_id", tid), ("run_id", p.run_id(t.point, t.rules)), ("batch_id", p.identity()),
+                     ("rules", p.rules[t.rules]), ("point", t.point), ("replication", t.replication),
+                     ("wall_seconds", got[0] if got else None), ("cpu_seconds", got[1] if got else None)):
+            cols[k].append(v)
+    return pa.table(cols, schema=pa.schema([
+        ("task_id", pa.string()), ("run_id", pa.string()), ("batch_id", pa.string()), ("rules", pa.string()),
+        ("point", pa.int32()), ("replication", pa.int32()), ("wall_seconds", pa.float64()),
+        ("cpu_seconds", pa.float64())]))
+
+
+SENSITIVITY_SCHEMA = pa.schema([("batch_id", pa.string()), ("design", pa.string()), ("metric", pa.string()),
+                                ("of", pa.string()), ("kind", pa.string()), ("keeps_sign", pa.bool_()),
+                                ("parameter", pa.string()), ("index", pa.string()), ("value", pa.float64())])
+
+
+def sensitivity_table(res: BatchResult) -> pa.Table:
+    """The Morris or Sobol indices as a long table: one row per output, level or difference, parameter and index
+    (mu_star, mu_star_conf, mu, sigma; S1, S1_conf, ST, ST_conf). An output with no indices has no rows."""
+    sens = res.sensitivity or {}
+    cols: dict[str, list[Any]] = {k: [] for k in SENSITIVITY_SCHEMA.names}
+    for e in sens.get("outputs", []):
+        for ix in e.get("indices") or []:
+            for name, v in ix.items():
+                if name == "parameter":
+                    continue
+                for k, x in (("batch_id", res.plan.identity()), ("design", sens.get("design")),
+                             ("metric", e["metric"]), ("of", e["of"]), ("kind", e["kind"]),
+                             ("keeps_sign", e.get("keeps_sign")), ("parameter", ix["parameter"]), ("index", name),
+                             ("value", v)):
+                    cols[k].append(x)
+    return pa.table(cols, schema=SENSITIVITY_SCHEMA)
+
+
 def write_catalogue(res: BatchResult, folder: BatchFolder) -> None:
-    """The tidy tables and the manifest of a finished batch."""
+    """The tidy tables, the timings, the sensitivity indices and the manifest of a finished batch."""
     p = res.plan
     tasks = p.tasks()
     bid = p.identity()
-    by_rules: dict[int, dict[str, list[Any]]] = {}
     runs: dict[str, list[Any]] = {k: [] for k in ("task_id", "run_id", "batch_id", "scenario", "rules", "point",
                                                   "seed", "replication", "parameters")}
     man_tasks: list[dict[str, Any]] = []
     man_runs: dict[str, dict[str, Any]] = {}  # a run's parameters once, not once a replication
-    for t, rows in zip(tasks, res.rows, strict=True):
+    for t in tasks:
         tid, rid = p.task_id(t), p.run_id(t.point, t.rules)
         vals = p.values(t.point, t.rules)
         for k, v in (("task_id", tid), ("run_id", rid), ("batch_id", bid), ("scenario", p.scenario),
                      ("rules", p.rules[t.rules]), ("point", t.point), ("seed", p.seed),
                      ("replication", t.replication), ("parameters", vals)):
             runs[k].append(v)
-        cols = by_rules.setdefault(t.rules, {k: [] for k in ("run_id", "task_id", "batch_id", "scenario", "point",
-                                                             "seed", "replication", "parameters", "metric",
-                                                             "period", "group", "value")})
-        for metric, period, group, value in rows:
-            for k, v in (("run_id", rid), ("task_id", tid), ("batch_id", bid), ("scenario", p.scenario),
-                         ("point", t.point), ("seed", p.seed), ("replication", t.replication),
-                         ("parameters", vals), ("metric", metric), ("period", period), ("group", group),
-                         ("value", None if value is None else float(value))):
-                cols[k].append(v)
         f = folder.root / "tasks" / f"{tid}.json"
         man_runs.setdefault(rid, {"run_id": rid, "rules": p.rules[t.rules], "points": [], "seed": p.seed,
                                   "parameters": vals})
@@ -94,17 +179,15 @@ def write_catalogue(res: BatchResult, folder: BatchFolder) -> None:
         man_tasks.append({"task_id": tid, "run_id": rid, "point": t.point, "replication": t.replication,
                           "file": f"tasks/{tid}.json", "sha256": hashlib.sha256(f.read_bytes()).hexdigest()})
     ptype = _params_type(p)
-    schema = pa.schema([("run_id", pa.string()), ("task_id", pa.string()), ("batch_id", pa.string()),
-                        ("scenario", pa.string()), ("point", pa.int32()), ("seed", pa.int64()),
-                        ("replication", pa.int32()), ("parameters", ptype), ("metric", pa.string()),
-                        ("period", pa.string()), ("group", pa.string()), ("value", pa.float64())])
-    for r, cols in sorted(by_rules.items()):
-        folder.write_bytes(f"metrics/rules={p.rules[r]}/part-0.parquet",
-                           _parquet(pa.table(cols, schema=schema)))
+    schema = _metrics_schema(p)
+    for r, cols in sorted(metric_columns(res).items()):
+        folder.write_bytes(f"metrics/rules={p.rules[r]}/part-0.parquet", _parquet(pa.table(cols, schema=schema)))
     run_schema = pa.schema([("task_id", pa.string()), ("run_id", pa.string()), ("batch_id", pa.string()),
                             ("scenario", pa.string()), ("rules", pa.string()), ("point", pa.int32()),
                             ("seed", pa.int64()), ("replication", pa.int32()), ("parameters", ptype)])
     folder.write_bytes("runs.parquet", _parquet(pa.table(runs, schema=run_schema)))
+    folder.write_bytes("timings.parquet", _parquet(timings_table(res, folder)))
+    folder.write_bytes("sensitivity.parquet", _parquet(sensitivity_table(res)))
     man = {**identity(p), "versions": versions(), "runs": list(man_runs.values()), "tasks": man_tasks}
     folder.write_text("manifest.json", json.dumps(man, indent=1, sort_keys=True, allow_nan=False) + "\n")
 
@@ -112,8 +195,8 @@ def write_catalogue(res: BatchResult, folder: BatchFolder) -> None:
 def _globs(root: Path) -> tuple[list[str], list[str]]:
     if not root.is_dir():
         raise InputError([f"{root}: not a folder"])
-    metrics = sorted(str(f) for f in root.glob("**/metrics/rules=*/*.parquet"))
-    runs = sorted(str(f) for f in root.glob("**/runs.parquet"))
+    metrics = sorted(str(f) for f in root.resolve().glob("**/metrics/rules=*/*.parquet"))
+    runs = sorted(str(f) for f in root.resolve().glob("**/runs.parquet"))
     if not metrics:
         raise InputError([f"{root}: no batch results here (looked for metrics/rules=*/*.parquet below it)"])
     for f in metrics:
@@ -143,8 +226,29 @@ def _check_table(path: Path, columns: dict[str, str]) -> None:
                           "wrote; written by another version, or damaged?)"])
 
 
+def folder_of(root: Path, batch_dir: Path) -> str:
+    """A batch folder as the `folder` column gives it: relative to the folder queried ("." for that folder)."""
+    rel = batch_dir.resolve().relative_to(root.resolve())
+    return rel.as_posix() if rel.parts else "."
+
+
+def duplicate_batches(root: Path) -> list[str]:
+    """One line per batch id found in more than one folder under `root` (copies: a query over all of them counts
+    each row once per copy unless it filters or groups on `folder`)."""
+    seen: dict[str, list[str]] = {}
+    for f in sorted(root.resolve().glob("**/batch.json")):
+        try:
+            bid = str(json.loads(f.read_text()).get("batch_id"))
+        except (OSError, ValueError, AttributeError):
+            continue
+        seen.setdefault(bid, []).append(folder_of(root, f.parent))
+    return [f"batch {bid} is in {len(dirs)} folders ({', '.join(dirs)}): its rows are counted once per copy; "
+            "filter or group on the `folder` column" for bid, dirs in sorted(seen.items()) if len(dirs) > 1]
+
+
 def read_metrics(root: Path) -> pa.Table:
-    """Every metrics row of every batch under `root`, as one Arrow table (the rule set a column again)."""
+    """Every metrics row of every batch under `root`, as one Arrow table (the rule set a column again, and the
+    batch's folder relative to `root`)."""
     metrics, _runs = _globs(root)
     out = []
     for f in metrics:
@@ -155,26 +259,39 @@ def read_metrics(root: Path) -> pa.Table:
         if "rules" not in t.column_names:  # the Hive partition: the folder name carries it
             rules = Path(f).parent.name.removeprefix("rules=")
             t = t.append_column("rules", pa.array([rules] * t.num_rows, pa.string()))
+        t = t.append_column("folder", pa.array([folder_of(root, Path(f).parents[2])] * t.num_rows, pa.string()))
         out.append(t)
     return pa.concat_tables(out, promote_options="permissive")
 
 
 def query(root: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run SQL over the views `metrics` and `runs` of every batch under `root`: (column names, rows)."""
+    """Run SQL over the views `metrics`, `runs`, `timings` and `sensitivity` of every batch under `root` (each with
+    a `folder` column: the batch's folder relative to `root`): (column names, rows)."""
     try:
         import duckdb
     except ImportError:
         raise MissingExtra(f"duckdb is not installed: {INSTALL}") from None
     metrics, runs = _globs(root)
+    base = str(root.resolve())
     con = duckdb.connect()
 
     def lst(files: list[str]) -> str:
-        return "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+        return "[" + ", ".join(_lit(f) for f in files) + "]"
 
-    con.execute(f"create view metrics as select * from read_parquet({lst(metrics)}, hive_partitioning = true, "
-                "union_by_name = true)")
-    if runs:
-        con.execute(f"create view runs as select * from read_parquet({lst(runs)}, union_by_name = true)")
+    def folder(depth: int) -> str:
+        d = "filename"
+        for _ in range(depth):
+            d = f"regexp_replace({d}, '/[^/]*$', '')"
+        return f"(case when {d} = {_lit(base)} then '.' else substr({d}, {len(base) + 2}) end) as folder"
+
+    con.execute(f"create view metrics as select * exclude (filename), {folder(3)} from read_parquet({lst(metrics)}, "
+                "hive_partitioning = true, union_by_name = true, filename = true)")
+    for view, name in (("runs", "runs.parquet"), ("timings", "timings.parquet"),
+                       ("sensitivity", "sensitivity.parquet")):
+        files = sorted(str(f) for f in root.resolve().glob(f"**/{name}"))
+        if files:
+            con.execute(f"create view {view} as select * exclude (filename), {folder(1)} from read_parquet("
+                        f"{lst(files)}, union_by_name = true, filename = true)")
     try:
         cur = con.execute(sql)
         rows = cur.fetchall()
@@ -182,3 +299,7 @@ def query(root: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         raise InputError([f"--sql: {' '.join(str(e).split())}"]) from None
     cols = [d[0] for d in cur.description] if cur.description else []
     return cols, rows
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

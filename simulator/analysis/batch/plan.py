@@ -37,9 +37,10 @@ from ...schema.scenario import Scenario
 from ...schema.sweep import Design
 from ..runs.metrics import replication_metrics
 from ..runs.runner import Executor, ProcessExecutor, simulate
+from ..runs.table import Record, Span, records
 from .folder import BatchFolder
 
-Row = tuple[str, str, str, float | None]  # metric, period, group, value
+Row = Record  # metric, period, group_by, group, value: every group's numbers, not only everyone's
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,6 @@ class Model(Protocol):
 
     def __call__(self, values: dict[str, float | None], rules: int, seed: int,
                  replication: int) -> list[Row]: ...
-
-
-def _rows(res: dict[str, Any]) -> list[Row]:
-    out: list[Row] = [(m, "all", "all", v) for m, v in res["metrics"].items()]
-    for period, row in res.get("by_period", {}).items():
-        out += [(m, period, "all", v) for m, v in row.items()]
-    return out
 
 
 @dataclass
@@ -118,7 +112,12 @@ class SendModel:
         return out
 
     def __call__(self, values: dict[str, float | None], rules: int, seed: int, replication: int) -> list[Row]:
-        return _rows(replication_metrics(simulate(self.loaded(values, rules), seed, replication)))
+        return records(replication_metrics(simulate(self.loaded(values, rules), seed, replication), more_groups=True))
+
+    @property
+    def span(self) -> Span:
+        """The dates the runs count (the base scenario's, `until` applied): what `partial` is judged on."""
+        return Span.of(self.base[0])
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_cache": {}}
@@ -175,9 +174,57 @@ def _sha(*parts: str) -> str:
     return h.hexdigest()
 
 
-def evaluate(plan: Plan, task: Task) -> list[Row]:
+@dataclass(frozen=True)
+class TaskOutput:
+    """A task's rows and what it cost (wall and CPU seconds: kept apart from the rows, which never depend on the
+    machine)."""
+
+    rows: list[Row]
+    wall_seconds: float
+    cpu_seconds: float
+
+
+PACKED = "blocks-1"
+
+
+def pack(rows: list[Row]) -> dict[str, Any]:
+    """A task's rows as its file keeps them: each metric name once, and each run of rows sharing (period, group_by,
+    group) as one block of values. Why: a task has about 2,000 rows (every group of every dimension), which as a
+    list of rows is about 150 kB a task; blocks are about 15 kB, and decode to the same rows in the same order."""
+    names: dict[str, int] = {}
+    keysets: dict[tuple[int, ...], int] = {}
+    blocks: list[list[Any]] = []
+    start = 0
+    while start < len(rows):
+        r = rows[start]
+        end = start
+        while end < len(rows) and (rows[end].period, rows[end].group_by, rows[end].group) == (r.period, r.group_by,
+                                                                                              r.group):
+            end += 1
+        ks = tuple(names.setdefault(x.metric, len(names)) for x in rows[start:end])
+        k = keysets.setdefault(ks, len(keysets))
+        blocks.append([r.period, r.group_by, r.group, k, [x.value for x in rows[start:end]]])
+        start = end
+    return {"format": PACKED, "metrics": list(names), "keysets": [list(k) for k in keysets], "blocks": blocks}
+
+
+def unpack(obj: Any) -> list[Row] | None:
+    """The rows of a task file (`pack`); None for anything else (an older format or a damaged file: run again)."""
+    if not isinstance(obj, dict) or obj.get("format") != PACKED:
+        return None
+    try:
+        names, keysets = obj["metrics"], obj["keysets"]
+        return [Record(names[m], period, group_by, group, v) for period, group_by, group, k, values in obj["blocks"]
+                for m, v in zip(keysets[k], values, strict=True)]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def evaluate(plan: Plan, task: Task) -> TaskOutput:
     """One task: the module-level function every executor runs (picklable by reference)."""
-    return plan.model(plan.values(task.point, task.rules), task.rules, plan.seed, task.replication)
+    w, c = time.perf_counter(), time.process_time()
+    rows = plan.model(plan.values(task.point, task.rules), task.rules, plan.seed, task.replication)
+    return TaskOutput([Record(*r) for r in rows], time.perf_counter() - w, time.process_time() - c)
 
 
 # --- the design ---------------------------------------------------------------------------------------------
@@ -261,6 +308,7 @@ class BatchResult:
     seconds: float
     folder: Path | None = None
     sensitivity: dict[str, Any] | None = None
+    timings: dict[int, tuple[float, float]] = field(default_factory=dict)  # task index: wall, CPU seconds
 
 
 def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | None = None,
@@ -273,9 +321,9 @@ def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | N
     done: dict[int, list[Row]] = {}
     if folder is not None:
         for i, tid in enumerate(ids):
-            got = folder.read_task(tid)
-            if got is not None:
-                done[i] = [tuple(r) for r in got]  # type: ignore[misc]
+            got = unpack(folder.read_task(tid))
+            if got is not None:  # else missing, damaged or of an older format: computed again
+                done[i] = got
     first: dict[str, int] = {}  # tasks of equal identity compute the same numbers: once
     for i, tid in enumerate(ids):
         first.setdefault(tid, i)
@@ -288,11 +336,15 @@ def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | N
                  f"x {p.replications} replications; {len(tasks) - len(first)} repeat another task's values)")
     t0 = time.perf_counter()
     last = t0
-    for n, (k, rows) in enumerate(executor.completed(evaluate, p, todo), start=1):
+    timings: dict[int, tuple[float, float]] = {}
+    for n, (k, out) in enumerate(executor.completed(evaluate, p, todo), start=1):
         t = todo[k]
-        done[t.index] = rows
+        done[t.index] = out.rows
+        timings[t.index] = (out.wall_seconds, out.cpu_seconds)
         if folder is not None:
-            folder.write_task(ids[t.index], rows)
+            folder.write_task(ids[t.index], pack(out.rows))  # type: ignore[arg-type]
+            folder.write_text(f"timings/{ids[t.index]}.json", json.dumps(
+                {"task_id": ids[t.index], "wall_seconds": out.wall_seconds, "cpu_seconds": out.cpu_seconds}))
         now = time.perf_counter()
         if progress and (now - last > 2.0 or n == len(todo)):
             last = now
@@ -300,5 +352,5 @@ def run_batch(p: Plan, executor: Executor | None = None, folder: BatchFolder | N
             eta = (len(todo) - n) / rate if rate > 0 else math.inf
             progress(f"{n}/{len(todo)} tasks ({rate * 60:.0f}/min), about {eta:.0f} s left")
     return BatchResult(p, [done[first[tid]] for tid in ids], len(todo), time.perf_counter() - t0,
-                       folder.root if folder is not None else None)
+                       folder.root if folder is not None else None, timings=timings)
 

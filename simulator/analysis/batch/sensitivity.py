@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..runs.metrics import METRIC_LABELS
+from ..runs.table import HORIZON
 from .plan import BatchResult
 
 RESAMPLES = 1000
@@ -28,7 +29,7 @@ def point_means(res: BatchResult, metric: str) -> np.ndarray:
     cnt = np.zeros_like(acc)
     bad = np.zeros_like(acc, dtype=bool)
     for t, rows in zip(p.tasks(), res.rows, strict=True):
-        v = next((r[3] for r in rows if r[0] == metric and r[1] == "all" and r[2] == "all"), None)
+        v = next((r.value for r in rows if r.metric == metric and r.period == HORIZON and r.group_by == HORIZON), None)
         if v is None:
             bad[t.point, t.rules] = True
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,30 +56,58 @@ def in_force_table(*sides: LoadedScenario) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass
+class Comparison:
+    """A finished comparison: the result (`compare`'s dict) and what it was made from, for the tidy table."""
+
+    result: dict[str, Any]
+    loaded: list[LoadedScenario]
+    runs: list[RunResult]
+    seed: int
+
+
+def compare_runs(scenario: str | Path, rules: Sequence[str], replications: int | None = None,
+                 seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
+                 progress: Callable[[str], None] | None = None, until: dt.date | None = None, resume: bool = False,
+                 force: bool = False, from_start: bool = False, many: bool | None = None,
+                 more_groups: bool = False) -> Comparison:
+    """Run a scenario under two or more rule sets with common random numbers, each against the first (`from_start`:
+    every switch as if in force from the first day, whatever its commencement date).
+
+    `out_dir` holds one run folder per rule set (each a `rundir.RunFolder`: locked, identified, refused when it
+    exists unless `resume` or `force`) and compare.json. Two rule sets give one comparison dict; three or more a
+    dict of `comparisons`, each against the baseline (`many=True`: that shape even for two). `more_groups`: by
+    phase and region too."""
+    loaded = [load_scenario(scenario, r, until, from_start) for r in rules]  # all validated before anything runs
+    reps = replications or loaded[0].scenario.replications
+    sd = loaded[0].scenario.seed if seed is None else seed
+    with _comparison_folder(out_dir, list(rules), sd, resume, force):
+        runs = []
+        for i, lo in enumerate(loaded, start=1):
+            d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
+            if progress:
+                progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
+            runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, False, more_groups))
+        if not (many if many is not None else len(loaded) > 2):
+            result = _pair(loaded[0], loaded[1], runs[0], runs[1], rules[0], rules[1], sd, reps)
+        else:
+            comparisons = [_pair(loaded[0], loaded[i], runs[0], runs[i], rules[0], rules[i], sd, reps)
+                           for i in range(1, len(loaded))]
+            result = {"scenario": loaded[0].scenario.name, "baseline": loaded[0].law.name,
+                      "rules": [lo.law.name for lo in loaded], "seed": sd, "replications": reps,
+                      "comparisons": comparisons}
+        if out_dir is not None:
+            write_atomic(out_dir / "compare.json", dumps(result))
+    return Comparison(result, loaded, runs, sd)
+
+
 def compare(scenario: str | Path, rules_a: str, rules_b: str, replications: int | None = None,
             seed: int | None = None, out_dir: Path | None = None, workers: int = 1, events: bool = False,
             progress: Callable[[str], None] | None = None, until: dt.date | None = None, resume: bool = False,
             force: bool = False, from_start: bool = False) -> dict[str, Any]:
-    """Run a scenario under two rule sets with common random numbers; return the comparison (`from_start`: every
-    switch as if in force from the first day, whatever its commencement date).
-
-    `out_dir` holds one run folder per rule set (each a `rundir.RunFolder`: locked, identified, refused when it
-    exists unless `resume` or `force`) and compare.json."""
-    la = load_scenario(scenario, rules_a, until, from_start)
-    lb = load_scenario(scenario, rules_b, until, from_start)  # both validated before anything runs
-    reps = replications or la.scenario.replications
-    sd = la.scenario.seed if seed is None else seed
-    with _comparison_folder(out_dir, [rules_a, rules_b], sd, resume, force):
-        runs = []
-        for i, lo in enumerate((la, lb), start=1):
-            d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
-            if progress:
-                progress(f"rule set {i} of 2: {lo.law.name}")
-            runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, False))
-        result = _pair(la, lb, runs[0], runs[1], rules_a, rules_b, sd, reps)
-        if out_dir is not None:
-            write_atomic(out_dir / "compare.json", dumps(result))
-    return result
+    """Two rule sets on the same children: the comparison dict (`compare_runs` with two)."""
+    return compare_runs(scenario, [rules_a, rules_b], replications, seed, out_dir, workers, events, progress, until,
+                        resume, force, from_start).result
 
 
 @contextmanager
@@ -133,21 +161,5 @@ def compare_many(scenario: str | Path, rules: Sequence[str], replications: int |
                  progress: Callable[[str], None] | None = None, until: dt.date | None = None,
                  from_start: bool = False) -> dict[str, Any]:
     """Three or more rule sets on the same children, each compared with the first (the baseline), each run once."""
-    loaded = [load_scenario(scenario, r, until, from_start) for r in rules]  # all validated before anything runs
-    reps = replications or loaded[0].scenario.replications
-    sd = loaded[0].scenario.seed if seed is None else seed
-    with _comparison_folder(out_dir, list(rules), sd, False, False):
-        runs = []
-        for i, lo in enumerate(loaded, start=1):
-            d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
-            if progress:
-                progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
-            runs.append(run(lo, reps, sd, d, workers, "heap", events, progress))
-        comparisons = [_pair(loaded[0], loaded[i], runs[0], runs[i], rules[0], rules[i], sd, reps)
-                       for i in range(1, len(loaded))]
-        result = {"scenario": loaded[0].scenario.name, "baseline": loaded[0].law.name,
-                  "rules": [lo.law.name for lo in loaded], "seed": sd, "replications": reps,
-                  "comparisons": comparisons}
-        if out_dir is not None:
-            write_atomic(out_dir / "compare.json", dumps(result))
-    return result
+    return compare_runs(scenario, rules, replications, seed, out_dir, workers, events, progress, until,
+                        from_start=from_start, many=True).result

@@ -14,6 +14,7 @@ Definitions follow the official statistics where one exists:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,11 @@ from ...schema.units import DAYS_PER_WEEK
 from ...schema.vocabulary import APPEAL_TYPES, DESTINATIONS, MEDIATION_OUTCOMES, PAYERS
 from .registry import LA_METRICS, METRIC_LABELS, METRICS, REGISTRY, TARGET_METRICS, Metric, TargetMetric
 
-__all__ = ["LA_METRICS", "METRICS", "METRIC_LABELS", "REGISTRY", "TARGET_METRICS", "Metric", "TargetMetric",
+# the group dimensions reported when asked (`more_groups`): every run's summary has the others
+MORE_GROUPS = ("phase", "region")
+
+__all__ = ["LA_METRICS", "METRICS", "METRIC_LABELS", "MORE_GROUPS", "REGISTRY", "TARGET_METRICS", "Metric",
+           "TargetMetric",
            "headline", "la_period_metrics", "period_metrics", "replication_metrics"]
 
 
@@ -42,9 +47,10 @@ def _q(values: np.ndarray, q: float) -> float | None:
 
 
 
-def replication_metrics(j: Journey) -> dict[str, Any]:
+def replication_metrics(j: Journey, more_groups: bool = False) -> dict[str, Any]:
     """Headline metrics over the horizon (after warm-up), the same by period, and the same by group (family redress
-    capacity, requester, primary need: `by_group`, for who gains and who loses)."""
+    capacity, requester, primary need: `by_group`, for who gains and who loses); with `more_groups`, also by phase
+    (when the route began) and by region (`MORE_GROUPS`)."""
     cnt = j.counters.counts
     warm = j.warmup
 
@@ -56,14 +62,24 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
     end_state = {"waiting_for_place": snap_end["waiting_for_place"], "tribunal_backlog": snap_end["tribunal_backlog"],
                  "plans_in_force": snap_end["plans_in_force_january"]}
     m = headline(j, total, new, end_state, j.n_stock, j.disputes_ended, None, _open_disputes(j.children))
+    by_group = _by_group(j, new, j.group_index.members(), j.counters.groups, "gid")
+    if more_groups:
+        by_group.update(_by_group(j, new, j.group_index.cross_members(), j.counters.cross, "pid"))
+    return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group}
+
+
+def _by_group(j: Journey, new: list[Any], members: dict[str, dict[str, list[int]]], groups: list[dict[str, float]],
+              key: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every headline metric of each group of each dimension; a group is a set of the children's group numbers
+    (`key`: "gid" or "pid") whose counts are summed."""
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
-    groups = j.counters.groups
     # each group's children summed once (a national run holds 1.3 million): new requests, stock, state at the end
     per_gid: dict[int, list[Any]] = {}
     for c in j.children:
-        row = per_gid.get(c.gid)
+        g = getattr(c, key)
+        row = per_gid.get(g)
         if row is None:
-            row = per_gid[c.gid] = [0, 0, 0, 0, 0]  # stock, waiting, backlog, in force, open disputes
+            row = per_gid[g] = [0, 0, 0, 0, 0]  # stock, waiting, backlog, in force, open disputes
         if c.stock:
             row[0] += 1
         if c.status == "plan":
@@ -74,7 +90,7 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
             row[4] += 1
             if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
                 row[2] += 1
-    for dim, values in j.group_index.members().items():
+    for dim, values in members.items():
         out = by_group.setdefault(dim, {})
         for value, gids in values.items():
             rows = [per_gid[g] for g in gids if g in per_gid]
@@ -84,13 +100,13 @@ def replication_metrics(j: Journey) -> dict[str, Any]:
             def gtotal(metric: str, gids: list[int] = gids) -> float:
                 return sum(groups[g].get(metric, 0.0) for g in gids)
 
-            members = set(gids)
-            gnew = [c for c in new if c.gid in members]  # in the children's order: the same sums as the whole's
+            mem = set(gids)
+            gnew = [c for c in new if getattr(c, key) in mem]  # in the children's order: the same sums as the whole's
             end = {"waiting_for_place": sum(r[1] for r in rows), "tribunal_backlog": sum(r[2] for r in rows),
                    "plans_in_force": sum(r[3] for r in rows)}
-            out[value] = headline(j, gtotal, gnew, end, sum(r[0] for r in rows), j.disputes_ended, members,
-                                  sum(r[4] for r in rows))
-    return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group}
+            out[value] = headline(j, gtotal, gnew, end, sum(r[0] for r in rows), j.disputes_ended, mem,
+                                  sum(r[4] for r in rows), key)
+    return by_group
 
 
 def _open_disputes(kids: list[Any]) -> int:
@@ -98,7 +114,8 @@ def _open_disputes(kids: list[Any]) -> int:
 
 
 def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_state: dict[str, float], n_stock: int,
-             disputes: list[tuple], members: set[int] | None, open_disputes: int) -> dict[str, Any]:
+             disputes: list[tuple], members: set[int] | None, open_disputes: int, key: str = "gid"
+             ) -> dict[str, Any]:
     """Every headline metric, from a total of each count, the new requests' children and the state at the end
     (the whole system, or one group: the same definitions for both)."""
     final = np.array([c.final_at - c.t0 for c in new if c.final_at == c.final_at], dtype=float) / DAYS_PER_WEEK
@@ -111,7 +128,7 @@ def headline(j: Journey, total: Callable[[str], float], new: list[Any], end_stat
     hearings = total(rc.HEARINGS)
     mediations = total(rc.MEDIATIONS)
     # disputes resolved in the horizon (after warm-up): weeks from the disputed decision to its resolution
-    done = [d for d in disputes if d[3] >= j.warmup and (members is None or d[0].gid in members)]
+    done = [d for d in disputes if d[3] >= j.warmup and (members is None or getattr(d[0], key) in members)]
     to_resolution = np.array([d[3] - d[2] for d in done], dtype=float) / DAYS_PER_WEEK
     to_decision = np.array([d[5] - d[2] for d in done if d[5] == d[5]], dtype=float) / DAYS_PER_WEEK
     m: dict[str, Any] = {
@@ -212,7 +229,15 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
     for snap in j.snapshots:
         if snap["period"] != "end":
             out.setdefault(snap["period"], {})["plans_in_force_january"] = snap["plans_in_force_january"]
-    return out
+    return {p: row for p, row in out.items() if _in_run(p, j.cal.end)}
+
+
+def _in_run(period: str, end: dt.date) -> bool:
+    """Whether a period begins on or before the run's last day. Why: placement costs are booked at the horizon
+    (1 January after the last day), which used to leave a phantom period after the run with every count 0."""
+    if "/" in period:
+        return dt.date(int(period[:4]), 9, 1) <= end
+    return int(period) <= end.year
 
 
 def bounds(metric: str) -> tuple[float, float]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ...engine.model.records import Recorder
 from ...rules.scenario import LoadedScenario
-from .metrics import replication_metrics
+from .metrics import MORE_GROUPS, replication_metrics
 from .outputs import ParquetSink, dumps, manifest, write_journeys
 from .rundir import RunFolder, identity, write_atomic
 from .runner import map_shared, simulate
@@ -45,7 +45,7 @@ def run_id(loaded: LoadedScenario, seed: int, replications: int) -> str:
 
 
 def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine: str = "heap",
-                    rep_dir: Path | None = None, events: bool = True) -> dict[str, Any]:
+                    rep_dir: Path | None = None, events: bool = True, more_groups: bool = False) -> dict[str, Any]:
     """Run one replication; write its tables to `rep_dir` if given; return its metrics.
 
     The metrics.json written records the run's identity under `run` (what resume checks); the returned metrics do
@@ -59,7 +59,7 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
     j = simulate(loaded, seed, replication, engine, Recorder(sink) if sink is not None else None)
     if sink is not None:
         sink.close()
-    result = replication_metrics(j)
+    result = replication_metrics(j, more_groups)
     result["replication"] = replication
     result["children"] = len(j.children)
     result["events_processed"] = j.engine.events_processed
@@ -70,16 +70,16 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
     return result
 
 
-def _replication_job(loaded: LoadedScenario, job: tuple[int, int, str, Path | None, bool]) -> dict[str, Any]:
+def _replication_job(loaded: LoadedScenario, job: tuple[int, int, str, Path | None, bool, bool]) -> dict[str, Any]:
     """One replication into its own folder: written beside it as `.partial`, then moved in place whole."""
-    seed, rep, engine, rep_dir, events = job
+    seed, rep, engine, rep_dir, events, more_groups = job
     tmp = None
     if rep_dir is not None:
         tmp = Path(str(rep_dir) + ".partial")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
     try:
-        res = run_replication(loaded, seed, rep, engine, tmp, events)
+        res = run_replication(loaded, seed, rep, engine, tmp, events, more_groups)
     except BaseException:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -92,8 +92,10 @@ def _replication_job(loaded: LoadedScenario, job: tuple[int, int, str, Path | No
 
 def run(loaded: LoadedScenario, replications: int | None = None, seed: int | None = None,
         out_dir: Path | None = None, workers: int = 1, engine: str = "heap", events: bool = True,
-        progress: Callable[[str], None] | None = None, resume: bool = False, force: bool = False) -> RunResult:
-    """Run `replications` of a loaded scenario and write the run directory (if `out_dir`).
+        progress: Callable[[str], None] | None = None, resume: bool = False, force: bool = False,
+        more_groups: bool = False) -> RunResult:
+    """Run `replications` of a loaded scenario and write the run directory (if `out_dir`); `more_groups`: results
+    also by phase and region (`metrics.MORE_GROUPS`).
 
     An existing run folder is refused unless `resume` (same identity: its complete replications are kept) or
     `force` (its contents are deleted first); see `rundir`."""
@@ -109,11 +111,17 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
             done = folder.completed(replications)
             if progress and folder.skipped:
                 progress(f"not reused (damaged or of another run): {', '.join(folder.skipped)}")
+            other = [r for r, m in done.items() if _has_more_groups(m) != more_groups]
+            for r in other:  # its groups differ (with or without phase and region): run again, never mixed
+                del done[r]
+            if progress and other:
+                progress(f"not reused (kept {'without' if more_groups else 'with'} the phase and region groups): "
+                         f"{', '.join(f'rep-{r:03d}' for r in other)}")
             folder.start(dumps(man))
         todo = [r for r in range(replications) if r not in done]
         if progress and done:
             progress(f"resuming: {len(done)} of {replications} replications already complete")
-        jobs = [(seed, r, engine, folder.rep_dir(r) if folder else None, events) for r in todo]
+        jobs = [(seed, r, engine, folder.rep_dir(r) if folder else None, events, more_groups) for r in todo]
         t0 = time.perf_counter()
         # closing(): on an interruption the executor's clean-up (kill the workers) runs now, not when the
         # traceback holding the generator is freed
@@ -138,6 +146,10 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
         if folder is not None:
             folder.close()
     return RunResult(out_dir, summary, man, reps)
+
+
+def _has_more_groups(m: dict[str, Any]) -> bool:
+    return set(MORE_GROUPS) <= set(m.get("by_group") or {})
 
 
 def default_out_dir(loaded: LoadedScenario, seed: int, replications: int) -> Path:

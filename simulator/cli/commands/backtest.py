@@ -10,19 +10,8 @@ from typing import Any
 
 import click
 
-from ...analysis.fit.backtest import (
-    METRICS,
-    compare,
-    compare_by_la,
-    default_targets,
-    la_summary,
-    load_la_targets,
-    load_targets,
-    run_replications,
-)
-from ...analysis.runs.runner import default_workers
+from ...analysis.fit.backtest import METRICS
 from ...report.tables import format_rows
-from ...rules.scenario import load_scenario
 from ...schema.files import InputError
 from ..util import EXIT_TARGETS_MISSED, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from ..util import fail as _fail
@@ -53,42 +42,28 @@ def command(scenario: Path, targets_path: Path | None, replications: int | None,
     one line per problem, exit code 2). After the targets, every later period of each metric is shown with no
     observed value: the scenario's projection.
     """
+    from ...api import backtest as backtest_api
+
+    def progress(m: str) -> None:
+        click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True)
+
     try:
-        loaded = load_scenario(scenario)
-        sc = loaded.scenario
-        tpath = targets_path or default_targets(loaded.path, sc.name)
-        targets = load_targets(tpath, sc.start_date, sc.end_date)
-        la_targets = []
-        if by_la:
-            la_targets = load_la_targets(tpath.with_name(tpath.stem + "_by_la" + tpath.suffix), loaded, targets)
+        r = backtest_api(scenario, targets=targets_path, replications=replications, seed=seed, workers=workers,
+                         by_la=by_la, progress=progress)
     except InputError as e:
         _fail(e)
-    reps = replications or sc.replications
-    sd = sc.seed if seed is None else seed
-    w = workers or default_workers(reps)
-    t0 = time.perf_counter()
-    click.echo(f"[{time.strftime('%H:%M:%S')}] backtest {sc.name}: {len(targets)} targets from {tpath}, {reps} "
-               f"replications, seed {sd}, {w} worker(s)", err=True)
-    results = run_replications(loaded, reps, sd, w, by_la,
-                               lambda m: click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True))
-    rows, projections = compare(targets, results, sc.start_date, sc.end_date)
-    out: dict[str, Any] = {"rows": rows, "projections": projections, "scenario": sc.name, "rules": loaded.law.name,
-                           "seed": sd, "replications": reps, "targets_file": str(tpath),
-                           "within": sum(bool(r["within_tolerance"]) for r in rows), "targets": len(rows),
-                           "wall_seconds": round(time.perf_counter() - t0, 1)}
-    if by_la:
-        la_rows = compare_by_la(la_targets, results)
-        out["by_la"] = {"summary": la_summary(la_rows), "rows": la_rows}
+    out, sc = r.summary, r.raw["loaded"].scenario
+    sd, reps = out["seed"], out["replications"]
     if as_json:
         click.echo(json.dumps(out, indent=2, allow_nan=False))
         _exit_if_missed(out)
         return
-    click.echo(f"{sc.name} under {loaded.law.name}: {sc.start_date} to {sc.end_date}, {reps} replications, seed {sd}"
+    click.echo(f"{sc.name} under {out['rules']}: {sc.start_date} to {sc.end_date}, {reps} replications, seed {sd}"
                f"\n")
-    click.echo(format_rows(rows))
+    click.echo(format_rows(out["rows"]))
     click.echo(f"\n{out['within']} of {out['targets']} targets within tolerance.\n\nProjections (no official "
                "figure):\n")
-    click.echo(format_rows(projections))
+    click.echo(format_rows(out["projections"]))
     if by_la:
         s = out["by_la"]["summary"]
         click.echo(f"\nPer authority: {s['authorities_all_within']} of {s['authorities']} authorities have all their "

@@ -24,9 +24,9 @@ from ..util import MAX_WORKERS
 def command(sweep: Path, workers: int, dask_address: str | None, out: Path | None, resume: bool,
             as_json: bool) -> None:
     """Run a sweep (scenarios/sweeps/*.yaml): tidy metrics, a manifest and sensitivity indices in one folder."""
-    from ...analysis.batch.sweep import run_sweep
     from ...analysis.batch.sweep_plan import plan_sweep
     from ...analysis.runs.runner import ExecutorError
+    from ...api import batch as batch_api
     from ...report.batch_tables import format_sensitivity
     from ..util import fail, progress, set_resume_hint
 
@@ -40,14 +40,15 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
     out = out or Path("outputs") / f"batch-{p.name}-{p.identity()}"
     set_resume_hint(out, "the finished tasks are kept")  # Ctrl-C / SIGTERM: 130 / 143 and this command (util)
     try:
-        res = run_sweep(p, out, workers, dask_address, resume, progress)
+        r = batch_api(p, workers=workers, dask=dask_address, out=out, resume=resume, progress=progress)
     except InputError as e:
         fail(e)
     except ExecutorError as e:
         click.echo(f"error: {e}", err=True)
         raise SystemExit(1) from None
+    res = r.raw
     if as_json:
-        click.echo(json.dumps(res.sensitivity, indent=2, sort_keys=True))
+        click.echo(json.dumps(r.summary, indent=2, sort_keys=True))
     else:
-        click.echo(format_sensitivity(res.sensitivity or {}))
+        click.echo(format_sensitivity(r.summary))
         click.echo(f"\nbatch: {out} ({res.computed} tasks computed, {len(res.rows) - res.computed} found finished)")

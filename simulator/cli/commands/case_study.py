@@ -27,33 +27,14 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     \b
     Example: sendsim case-study sam_autistic_mainstream_specialist --rules current_2014 --rules white_paper_2026
     """
-    from ...analysis.runs.case_study import case_study, final_plan_limits, load_case
-    from ...analysis.runs.folder import claim_folder, write_marker
-    from ...analysis.runs.rundir import check_out_path, write_atomic
+    from ...api import case_study as case_study_api
     from ...report.tables import format_case, safe_dumps
-    from ...report.timeline import StatutoryLimit, case_timeline
     from ..util import fail as _fail
     from ..util import warn_replications
 
-    out_dir = check_out_path(out) if out is not None else None
     warn_replications(runs)
-    case, loaded0, _la, _start = load_case(file)
-    if seed is None:
-        seed = loaded0.scenario.seed
-    files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []
-    if out_dir is not None:  # the folder contract: only a new folder or one sendsim marked for case studies
-        claim_folder(out_dir, "case_study", accumulate=True)
-    if not force and any(f.exists() for f in files):  # checked before anything runs
-        raise InputError([f"--out: {files[0]} exists; refusing to overwrite it (allowed: another --out, or "
-                          "--force)"])
     try:
-        res = case_study(file, list(rules), runs, seed)
+        res = case_study_api(file, list(rules), replications=runs, seed=seed, out=out, force=force).summary
     except InputError as e:
         _fail(e)
-    if out_dir is not None:
-        write_marker(out_dir, "case_study", {})
-        write_atomic(files[0], safe_dumps(res, indent=2, default=str) + "\n")
-        out = out_dir
-        limits = {r: StatutoryLimit(w, ref) for r, (w, ref) in final_plan_limits(file, list(rules)).items()}
-        res["chart"] = str(case_timeline(res, out / f"{res['case']}.png", limits))
     click.echo(safe_dumps(res, indent=2, default=str) if as_json else format_case(res))

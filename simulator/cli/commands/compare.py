@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ...analysis.runs.compare import compare, compare_many
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
 from ..util import MAX_REPLICATIONS, MAX_WORKERS
@@ -32,12 +31,14 @@ from ..util import MAX_REPLICATIONS, MAX_WORKERS
 @click.option("--from-start", "from_start", is_flag=True,
               help="Every switch as if in force from the first day of the run, whatever its commencement date "
                    "(a hypothetical: the in-force table says so).")
+@click.option("--more-groups", "more_groups", is_flag=True,
+              help="Results also by phase (when the route began) and by region, beside capacity, requester, need.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--sensitivity", "trajectories", type=click.IntRange(min=10, max=10_000), default=None, metavar="N",
               help="Also screen every declared assumption (Morris, N >= 10 trajectories, 2 replications a point).")
 def command(scenario: Path, rules: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
             resume: bool, force: bool, workers: int | None, events: bool, until, from_start: bool,
-            as_json: bool, trajectories: int | None) -> None:
+            more_groups: bool, as_json: bool, trajectories: int | None) -> None:
     """Rule sets on the same children: what changed, each metric, the paired difference.
 
     Two rule sets give one comparison; three or more compare each with the first (the baseline).
@@ -45,6 +46,7 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
     \b
     Example: sendsim compare small_la --rules current_2014 --rules green_paper_2022 -n 5"""
     from ...analysis.runs.rundir import check_out_path
+    from ...api import compare as compare_api
     from ..util import default_workers, progress, set_resume_hint, warn_replications
 
     if len(rules) < 2:
@@ -54,26 +56,15 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
         warn_replications(replications)
     if out_dir is not None:
         set_resume_hint(out_dir)
-    workers = workers or default_workers()
-    day = until.date() if until else None
-    plan = None
-    if trajectories is not None:
-        from ...analysis.batch.sweep_plan import screening_plan
-
-        plan = screening_plan(scenario, list(rules), trajectories, seed, day)
-    if len(rules) == 2:
-        res = compare(scenario, rules[0], rules[1], replications, seed, out_dir, workers, events, progress, day,
-                      resume, force, from_start)
-    else:
-        res = compare_many(scenario, rules, replications, seed, out_dir, workers, events, progress, day, from_start)
+    r = compare_api(scenario, list(rules), replications=replications, seed=seed, out=out_dir, resume=resume,
+                    force=force, workers=workers or default_workers(), events=events, until=until,
+                    from_start=from_start, sensitivity=trajectories, more_groups=more_groups, progress=progress)
+    res = r.summary
     sens_text = ""
-    if plan is not None:
-        from ...analysis.batch.sweep import run_sweep
+    if trajectories is not None:
         from ...report.batch_tables import format_sensitivity
 
-        br = run_sweep(plan, out_dir / "sensitivity" if out_dir is not None else None, workers, None, False, progress)
-        res = {**res, "sensitivity": br.sensitivity}
-        sens_text = "\n\n" + format_sensitivity(br.sensitivity or {})
+        sens_text = "\n\n" + format_sensitivity(res.get("sensitivity") or {})
     if as_json:
         click.echo(to_json(res))
     elif "comparisons" in res:
@@ -84,14 +75,10 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
         if not as_json:
             click.echo("nothing saved: give --out FOLDER to keep both runs, compare.json and the charts", err=True)
         return
-    from ...analysis.runs.results import load_results
-    from ...report.charts import write_charts
-
-    files = write_charts(load_results(out_dir), out_dir / "charts")
     if "comparisons" in res:
-        click.echo(f"saved: {out_dir}/compare.json, the runs in {out_dir}, and {len(files)} chart files (PNG, SVG, "
+        click.echo(f"saved: {out_dir}/compare.json, the runs in {out_dir}, and {len(r.files)} chart files (PNG, SVG, "
                    f"CSV) in {out_dir / 'charts'}; `sendsim report {out_dir}` makes the HTML report", err=True)
         return
     click.echo(f"saved: {out_dir}/compare.json, the two runs {out_dir}/1-{res['rules'][0]}/ and "
-               f"{out_dir}/2-{res['rules'][1]}/, and {len(files)} chart files (PNG, SVG, CSV) in {out_dir / 'charts'}; "
+               f"{out_dir}/2-{res['rules'][1]}/, and {len(r.files)} chart files (PNG, SVG, CSV) in {out_dir / 'charts'}; "
                f"`sendsim report {out_dir}` makes the HTML report", err=True)

@@ -10,11 +10,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ...schema.vocabulary import CAPACITIES, NEEDS, REQUESTERS
+from ...schema.vocabulary import CAPACITIES, NEEDS, PHASES, REQUESTERS
 from ..core.resources import Job, Resource
 
 # a child's attributes drawn at creation (Population._attributes), in the order Population._assign reads them
-ATTRIBUTES = ("requester", "born", "need", "preferred", "on_s41", "capacity", "health", "social", "exception", "gid")
+ATTRIBUTES = ("requester", "born", "need", "preferred", "on_s41", "capacity", "health", "social", "exception", "gid",
+              "pid")
+# the age (years) at which each phase of PHASES but the last ends: compulsory school age at 5, secondary transfer
+# at 11, post-16 at 16, post-19 at 19 (CFA 2014 s.46: a plan may run to 25)
+PHASE_ENDS = (5.0, 11.0, 16.0, 19.0)
+UNKNOWN_REGION = "unknown"
 AGE_RANGES = {"under_5": (2.0, 5.0), "age_5_10": (5.0, 11.0), "age_11_15": (11.0, 16.0),
               "age_16_19": (16.0, 20.0), "age_20_25": (20.0, 25.0)}
 
@@ -52,7 +57,7 @@ class Child:
         "waiting_since", "days_without_provision", "appeals", "mediations", "disputes", "reviews", "ceased_at",
         "dispute", "ladder", "rung", "must_certify", "decision_at", "job", "concede_at", "hearing_at",
         "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
-        "gid", "disputed_at", "decided_at", "compelled", "escalated", "how", "draft_deadline",
+        "gid", "pid", "disputed_at", "decided_at", "compelled", "escalated", "how", "draft_deadline",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -97,6 +102,7 @@ class Child:
         self.pins: dict[str, Any] | None = None  # outcomes fixed by a case study
         self.draft_deadline = math.nan  # after an order to make a plan: the draft within 5 weeks (reg 44)
         self.gid = 0  # the child's group: family capacity x requester x need (Population.group_id)
+        self.pid = 0  # the child's other group: phase when the route began x the authority's region
         self.disputed_at = math.nan  # the day the open dispute began
         self.decided_at = math.nan  # the day the tribunal decided the open dispute
         self.compelled = False  # in mediation only because it is mandatory
@@ -104,21 +110,36 @@ class Child:
         self.how = ""  # how the last dispute ended for the family (order, concession, mediation, ...)
 
 
+def phase_index(age: float) -> int:
+    """The index in PHASES of a child of this age (years)."""
+    return sum(1 for end in PHASE_ENDS if age >= end)
+
+
 @dataclass(frozen=True)
 class GroupIndex:
     """Children's groups for the equity measures: every combination of family capacity, requester and primary need
     is one integer (`Child.gid`), so a count is kept per group with one list index, and each dimension's groups are
-    sums over the combinations."""
+    sums over the combinations. Phase and region are a second, separate combination (`Child.pid`, counted apart),
+    so the first one's sums never change order when they are added."""
 
     needs: tuple[str, ...]
+    regions: tuple[str, ...] = (UNKNOWN_REGION,)
+    la_region: tuple[int, ...] = ()  # per authority index: its region's index in `regions`
 
     @property
     def size(self) -> int:
         return len(CAPACITIES) * len(REQUESTERS) * len(self.needs)
 
+    @property
+    def cross_size(self) -> int:
+        return len(PHASES) * len(self.regions)
+
     def gid(self, capacity: str, requester: str, need: str) -> int:
         return (CAPACITIES.index(capacity) * len(REQUESTERS) + REQUESTERS.index(requester)) * len(self.needs) \
             + self.needs.index(need)
+
+    def pid(self, age: float, la: int) -> int:
+        return phase_index(age) * len(self.regions) + (self.la_region[la] if self.la_region else 0)
 
     def members(self) -> dict[str, dict[str, list[int]]]:
         """{dimension: {group value: [gid, ...]}} for redress_capacity, requester and primary_need."""
@@ -132,7 +153,21 @@ class GroupIndex:
                     out["primary_need"].setdefault(need, []).append(g)
         return out
 
+    def cross_members(self) -> dict[str, dict[str, list[int]]]:
+        """{dimension: {group value: [pid, ...]}} for phase and region."""
+        out: dict[str, dict[str, list[int]]] = {"phase": {}, "region": {}}
+        for k, phase in enumerate(PHASES):
+            for r, region in enumerate(self.regions):
+                p = k * len(self.regions) + r
+                out["phase"].setdefault(phase, []).append(p)
+                out["region"].setdefault(region, []).append(p)
+        return out
 
-def group_index(scenario_needs: list[str]) -> GroupIndex:
-    """The groups of a scenario: its needs, and any need of the vocabulary it does not name (a case-study child)."""
-    return GroupIndex(tuple(dict.fromkeys([*scenario_needs, *NEEDS])))
+
+def group_index(scenario_needs: list[str], la_regions: list[str] | None = None) -> GroupIndex:
+    """The groups of a scenario: its needs, and any need of the vocabulary it does not name (a case-study child);
+    its authorities' regions in order of first appearance (an authority with none: "unknown")."""
+    names = [r or UNKNOWN_REGION for r in (la_regions or [])]
+    regions = tuple(dict.fromkeys(names)) or (UNKNOWN_REGION,)
+    return GroupIndex(tuple(dict.fromkeys([*scenario_needs, *NEEDS])), regions,
+                      tuple(regions.index(r) for r in names))

@@ -64,8 +64,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         if self.lead_in:
             engine.start_at(-self.lead_in)
         self.needs = list(sc.population.primary_need.values)
-        self.group_index = group_index(self.needs)
-        self.counters = Counters(self.cal, self.warmup, self.group_index.size)
+        self.group_index = group_index(self.needs, [la.region for la in sc.local_authorities.items])
+        self.counters = Counters(self.cal, self.warmup, self.group_index.size, self.group_index.cross_size)
         self.disputes_ended: list[tuple[Child, str, float, float, str, float]] = []
         self.children: list[Child] = []
         self.plans_in_force = 0
@@ -217,6 +217,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for k, v in {**defaults, **attributes}.items():
             setattr(c, k, v)
         c.gid = self.group_index.gid(c.capacity, c.requester, c.need)
+        c.pid = self.group_index.pid(age, la)
         c.born = at_day - age * DAYS_PER_YEAR
         self.children.append(c)
         self.engine.at(at_day, self.identify_need, c)

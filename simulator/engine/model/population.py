@@ -25,7 +25,7 @@ from ...schema.vocabulary import (
 )
 from ..core.resources import noop, release
 from ..core.streams import choice_array, uniform_array
-from .child import AGE_RANGES, ATTRIBUTES, Child
+from .child import AGE_RANGES, ATTRIBUTES, PHASE_ENDS, Child
 from .streams import (
     ARRIVALS,
     ARRIVALS_LEAD_IN,
@@ -54,7 +54,7 @@ class Population:
                 stock_setting.extend([setting] * n)
         n_stock = len(stock_la)
         ids = np.arange(n_stock, dtype=np.int64)
-        attrs = self._attributes(ids, np.zeros(n_stock), self.cum_age_stock)
+        attrs = self._attributes(ids, np.zeros(n_stock), self.cum_age_stock, np.asarray(stock_la, dtype=np.int64))
         first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
         for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
             c = Child(i, stock_la[i], True)
@@ -92,7 +92,7 @@ class Population:
         self._n_generated = 0
         times, las, new_ids = self._arrival_times()
         new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
-                                     self.cum_age_request)
+                                     self.cum_age_request, np.asarray(las, dtype=np.int64))
         self._new_rows = zip(*(new_attrs[k] for k in ATTRIBUTES), strict=True)  # one per arrival, in order
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
@@ -187,7 +187,8 @@ class Population:
         keep = uniform_array(self.rng.request_made, ids) < self.fx.requests_multiplier / OVERSAMPLE
         return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
 
-    def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float]) -> dict[str, list]:
+    def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float], las: np.ndarray
+                    ) -> dict[str, list]:
         """Attributes of many children at once: identical to drawing them one by one (same keyed streams)."""
         r = self.rng
         band = choice_array(r.age_band, age_cum, ids)
@@ -201,6 +202,10 @@ class Population:
         cap = choice_array(r.capacity, self.cum_capacity, ids)
         # the group: capacity x requester x need, as GroupIndex.gid (the scenario's needs come first in its order)
         gid = (cap * len(REQUESTERS) + req) * len(self.group_index.needs) + need
+        # the other group: phase at the request (or at the start, for a plan in force) x the authority's region
+        gi = self.group_index
+        region = np.asarray(gi.la_region, dtype=np.int64)[las] if gi.la_region and las.size else np.zeros_like(las)
+        pid = np.searchsorted(np.asarray(PHASE_ENDS), age, side="right") * len(gi.regions) + region
         return {
             "requester": [REQUESTERS[i] for i in req.tolist()],
             "born": (at - age * DAYS_PER_YEAR).tolist(),
@@ -212,13 +217,14 @@ class Population:
             "social": (uniform_array(r.social, ids) < self.p_social).tolist(),
             "exception": (uniform_array(r.exception, ids) < self.p_exception).tolist(),
             "gid": gid.tolist(),
+            "pid": pid.tolist(),
         }
 
     @staticmethod
     def _assign(c: Child, row: tuple) -> None:
         """A child's attributes from one row of `_attributes`, in the order of ATTRIBUTES."""
         (c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception,
-         c.gid) = row
+         c.gid, c.pid) = row
 
     def tribunal_backlog_at_start(self) -> None:
         """Appeals already waiting at the start: they occupy the hearing queue ahead of new ones."""

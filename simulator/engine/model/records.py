@@ -121,9 +121,10 @@ class Counters:
     the last one); `counts` gives the flat (metric, period) view the metrics read once the run is over, and
     `la_counts` the per-authority counts (kept in the same dicts under (authority, metric) keys)."""
 
-    def __init__(self, cal: Calendar, from_day: float = 0.0, groups: int = 0):
+    def __init__(self, cal: Calendar, from_day: float = 0.0, groups: int = 0, cross_groups: int = 0):
         self.cal = cal
         self.groups: list[dict[str, float]] = [{} for _ in range(groups)]  # totals by child group (`Child.gid`)
+        self.cross: list[dict[str, float]] = [{} for _ in range(cross_groups)]  # by phase x region (`Child.pid`)
         self.from_day = from_day
         ys = cal.year_starts()
         self._year_days = [d for _, d in ys]
@@ -174,7 +175,7 @@ class Counters:
 
     def count(self, c: Any, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
         """Count for a child: the national count (as `add`) and the total of the child's group (`c.gid`), from which
-        every metric is also reported by family capacity, requester and need."""
+        every metric is also reported by family capacity, requester and need, and (`c.pid`) by phase and region."""
         if day < self.from_day:
             return
         lo, hi, d = self._span
@@ -186,6 +187,9 @@ class Counters:
             a[metric] = a.get(metric, 0.0) + n
         g = self.groups[c.gid]
         g[metric] = g.get(metric, 0.0) + n
+        if self.cross:
+            g = self.cross[c.pid]
+            g[metric] = g.get(metric, 0.0) + n
 
     def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
         """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""
