@@ -200,14 +200,15 @@ def _globs(root: Path) -> tuple[list[str], list[str]]:
     if not metrics:
         raise InputError([f"{root}: no batch results here (looked for metrics/rules=*/*.parquet below it)"])
     for f in metrics:
-        _check_table(Path(f), METRIC_COLUMNS)
+        _check_table(Path(f), CHECKED_METRIC_COLUMNS)
     for f in runs:
-        _check_table(Path(f), RUN_COLUMNS)
+        _check_table(Path(f), CHECKED_RUN_COLUMNS)
     return metrics, runs
 
 
-METRIC_COLUMNS = {"metric": "string", "period": "string", "group": "string", "value": "double", "run_id": "string"}
-RUN_COLUMNS = {"task_id": "string", "run_id": "string", "rules": "string"}
+CHECKED_METRIC_COLUMNS = {"metric": "string", "period": "string", "group": "string", "value": "double",
+                          "run_id": "string"}  # the columns (and types) a query relies on, checked when read back
+CHECKED_RUN_COLUMNS = {"task_id": "string", "run_id": "string", "rules": "string"}
 
 
 def _check_table(path: Path, columns: dict[str, str]) -> None:

@@ -63,11 +63,19 @@ def load_batch(folder: Path) -> dict[str, Any]:
         acc: dict[tuple[str, str, str], list[float]] = {}
         for f in files:
             rules = f.parent.name.split("=", 1)[-1]
-            t = pq.read_table(f, columns=["metric", "period", "group", "value", "point", "parameters"]).to_pydict()
-            for m, p, g, v, pt, pars in zip(t["metric"], t["period"], t["group"], t["value"], t["point"],
-                                            t["parameters"], strict=True):
+            names = pq.read_schema(f).names
+            cols = ["metric", "period", "group", "value", "point", "parameters"] + \
+                (["group_by"] if "group_by" in names else [])
+            t = pq.read_table(f, columns=cols).to_pydict()
+            dims = t.get("group_by") or [None] * len(t["metric"])
+            for m, p, g, v, pt, pars, dim in zip(t["metric"], t["period"], t["group"], t["value"], t["point"],
+                                                 t["parameters"], dims, strict=True):
                 if p != "all" or m not in outputs or v is None:
                     continue
+                if g != "all" and dim not in (None, "redress_capacity"):
+                    continue  # by family capacity only: the other groups are in the batch's own tables
+                if g != "all" and dim == "redress_capacity":
+                    g = f"families of {g} capacity"
                 if g == "all":  # a group of points: the parameters' values at that point
                     name = "; ".join(f"{parameter_label(k)} {float(x):.3g}" for k, x in sorted((pars or {}).items())
                                      if x is not None) or f"point {pt}"
