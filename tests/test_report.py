@@ -197,3 +197,29 @@ def test_group_sentences_pick_the_largest_clear_group_differences(comparison):
     assert got[1].startswith("Families with high capacity")
     html_text = __import__("simulator.report.html", fromlist=["summary_html"]).summary_html(res)
     assert "Who loses, by the family" in html_text
+
+
+def test_web_form_takes_percent_signs_caps_runs_and_says_the_queue(tmp_path):
+    import time as _time
+
+    from simulator.web.app import Job
+
+    councils, sets, sws = ["Leeds"], ["green_paper_2022"], []
+    good = {"source": "figures", "requests_per_year": "1200", "refused_pct": "25%", "within_20_weeks_pct": "50 %",
+            "plans_in_force": "4000", "reform": "green_paper_2022", "replications": "5"}
+    job, err = validate(good, councils, sets, sws)
+    assert not err and job["refused_pct"] == 25.0 and job["within_20_weeks_pct"] == 50.0
+    _job, err = validate({**good, "replications": "100"}, councils, sets, sws)
+    assert "at most 30" in err["replications"]
+    _job, err = validate({**good, "requests_per_year": "1200%"}, councils, sets, sws)
+    assert "requests_per_year" in err  # a % sign only where the figure is a percentage
+    app = App(tmp_path / "work")
+    now = _time.perf_counter()
+    done = Job("a" * 12, {}, tmp_path / "a", state="done", seconds=20.0)
+    running = Job("b" * 12, {}, tmp_path / "b", state="running", started=now - 5.0, submitted=now - 6)
+    first = Job("c" * 12, {}, tmp_path / "c", submitted=now - 2)
+    second = Job("d" * 12, {}, tmp_path / "d", submitted=now - 1)
+    app.jobs = {j.id: j for j in (done, running, first, second)}
+    q = app.queue_of(second)
+    assert q["ahead"] == 2 and 30.0 <= q["estimate_s"] <= 36.0  # about 15 s left of the running one, then 20 s
+    assert app.queue_of(running) == {}
