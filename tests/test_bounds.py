@@ -80,10 +80,6 @@ def test_bench_networks_are_bounded(tmp_path, old, new, says):
 
 
 @pytest.mark.parametrize("cmd", [
-    ["la-scenario", "--name", "x", "--requests-per-year", "100", "--refused-pct", "10", "--within-20-weeks-pct", "50",
-     "--plans-in-force", "10", "--eps", "nan"],
-    ["la-scenario", "--name", "x", "--requests-per-year", "inf", "--refused-pct", "10", "--within-20-weeks-pct",
-     "50", "--plans-in-force", "10"],
     ["bench", "benchmarks/reference_network.yaml", "--warmup", "nan"],
     ["batch", "scenarios/sweeps/mediation_settle_rates.yaml", "--workers", "100000"],
     ["serve", "--workers", "100000"],
@@ -94,3 +90,16 @@ def test_number_flags_refuse_nan_inf_and_absurd_values(cmd, tmp_path, monkeypatc
     r = invoke(*cmd)
     assert r.exit_code == 2 and "Invalid value" in r.output, r.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--eps", "nan"), ("--eps", "inf"), ("--requests-per-year", "inf"),
+                                             ("--refused-pct", "nan")])
+def test_la_scenario_figures_refuse_nan_and_inf_in_one_line(tmp_path, flag, value):
+    args = {"--requests-per-year": "100", "--refused-pct": "10", "--within-20-weeks-pct": "50",
+            "--plans-in-force": "10", flag: value}
+    r = invoke("la-scenario", "--name", "x", *[x for kv in args.items() for x in kv], "--no-calibrate", "--out",
+               str(tmp_path / "o"))
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {flag}: {value}") and "out of range" in lines[0], r.output
+    assert not (tmp_path / "o").exists()

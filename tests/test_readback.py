@@ -164,12 +164,32 @@ def test_results_json_is_standard_json_with_the_reason_for_a_null(tmp_path):
 
 
 def test_a_damaged_batch_task_file_is_computed_again_not_trusted(tmp_path):
-    from simulator.analysis.batch.folder import BatchFolder
+    import copy
 
+    from simulator.analysis.batch.folder import BatchFolder
+    from simulator.analysis.batch.plan import pack, unpack
+    from simulator.analysis.runs.table import Record
+
+    rows = [Record("m", "all", "all", "all", 1.0), Record("n", "all", "all", "all", None)]
     with BatchFolder(tmp_path / "b", {"batch_id": "x", "name": "n"}) as f:
-        f.write_task("t1", [["m", "all", "all", 1.0]])
-        assert f.read_task("t1") == [["m", "all", "all", 1.0]]
-        for bad in ('{"task_id": "t1", "rows": [["m", "all", "all", true]]}', "[1, 2]", "{not json",
-                    '{"task_id": "t2", "rows": []}', '{"task_id": "t1", "rows": [["m", "all", "all", 1e308]]}'):
+        f.write_task("t1", pack(rows))
+        assert unpack(f.read_task("t1")) == rows
+        good = json.loads((tmp_path / "b" / "tasks" / "t1.json").read_text())
+        bad_values = []
+        for v in (True, 1e308, "12"):
+            d = copy.deepcopy(good)
+            d["rows"]["blocks"][0][4][0] = v
+            bad_values.append(json.dumps(d))
+        for bad in (*bad_values, "[1, 2]", "{not json", json.dumps({**good, "task_id": "t2"})):
             (tmp_path / "b" / "tasks" / "t1.json").write_text(bad)
-            assert f.read_task("t1") is None, bad
+            assert unpack(f.read_task("t1")) is None, bad
+
+
+@pytest.mark.parametrize("sql", ["copy (select 1) to 'OUT'", "select 1; copy (select 1) to 'OUT'",
+                                 "export database 'OUT'", "attach 'OUT' as x"])
+def test_results_sql_never_writes_a_file(tmp_path, sql):
+    _catalogue(tmp_path / "b")
+    out = tmp_path / "written"
+    r = invoke("results", str(tmp_path / "b"), "--sql", sql.replace("OUT", str(out)))
+    assert r.exit_code == 2 and "--sql" in r.output, r.output
+    assert not out.exists()

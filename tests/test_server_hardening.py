@@ -167,3 +167,44 @@ def test_the_page_never_shows_the_servers_paths(tmp_path):
     msg = app.public(f"{job.folder}/scenario/x.yaml:3: name: got '' ; /usr/lib/python3/site.py: broken", job)
     assert str(tmp_path) not in msg and "/usr/lib" not in msg
     assert "scenario/x.yaml:3: name" in msg and "site.py: broken" in msg
+
+
+def test_a_body_trickled_past_the_deadline_is_cut_off(monkeypatch):
+    from simulator.web import app as app_mod
+
+    class Trickle:
+        def read(self, n: int) -> bytes:
+            time.sleep(0.05)
+            return b"a"
+
+    monkeypatch.setattr(app_mod, "BODY_SECONDS", 0.2)
+    body, problem = read_body({"CONTENT_LENGTH": "1000", "wsgi.input": Trickle()})
+    assert problem is not None and problem[0].startswith("408")
+    body, problem = read_body({"CONTENT_LENGTH": "3", "wsgi.input": Trickle()})
+    assert problem is None and body == "aaa"
+
+
+def test_connections_beyond_the_limit_are_closed_not_queued_as_threads(monkeypatch, tmp_path):
+    from wsgiref.simple_server import make_server
+
+    monkeypatch.setattr(server, "MAX_CONNECTIONS", 3)
+    httpd = make_server("127.0.0.1", 0, App(tmp_path / "w"), server_class=server._Server,
+                        handler_class=server._Handler)
+    t = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    idle = [socket.create_connection(("127.0.0.1", httpd.server_port), timeout=5) for _ in range(3)]
+    try:
+        time.sleep(0.3)
+        extra = socket.create_connection(("127.0.0.1", httpd.server_port), timeout=5)
+        extra.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        assert extra.recv(100) == b""  # closed at once: no thread for it
+        extra.close()
+        threads = threading.active_count()
+        for s in idle:
+            s.close()
+        time.sleep(0.5)
+        assert threading.active_count() < threads
+        assert _raw("127.0.0.1", httpd.server_port, b"GET / HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -41,6 +41,7 @@ def _scenario(tmp_path: Path, text: str) -> Path:
     (r"refuse_to_assess_probability: [0-9.]+", "refuse_to_assess_probability: true", "refuse_to_assess_probability",
      "a number, not true/false"),
     (r"^replications: .*$", "replications: true", "replications", "a number, not true/false"),
+    (r"^replications: .*$", 'replications: "5"', "replications", "a number, without quotes"),
 ])
 def test_a_boolean_where_a_number_is_meant_is_refused(tmp_path, pattern, repl, field, allowed):
     text, n = re.subn(pattern, repl, SMALL, count=1, flags=re.M)

@@ -42,7 +42,7 @@ class InputError(Exception):
 Loc = tuple[Any, ...]
 
 
-def _walk(root: yaml.Node, path: Path, out: dict[Loc, int]) -> None:
+def _walk(root: yaml.Node, path: Path, out: dict[Loc, int], quoted: set[Loc] | None = None) -> None:
     """Line of every field path; refuse duplicate keys, alias bombs, self-reference and deep nesting.
 
     Iterative (an explicit stack) so no file can exhaust Python's recursion limit; an aliased node is visited once
@@ -93,6 +93,8 @@ def _walk(root: yaml.Node, path: Path, out: dict[Loc, int]) -> None:
             stack.extend((v, c, inner) for v, c in reversed(children))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((v, (*loc, i), inner) for i, v in reversed(list(enumerate(node.value))))
+        elif quoted is not None and node.style in ("'", '"'):
+            quoted.add(loc)
 
 
 def _non_finite(data: Any, loc: Loc = ()) -> list[Loc]:
@@ -174,8 +176,9 @@ def read_bytes(path: Path) -> bytes:
         raise InputError([f"{path}: cannot be read: {e.strerror or e}"]) from None
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[Loc, int], bytes]:
-    """Parse a YAML file; return the data, a map from field path to line number, and the raw bytes."""
+def read_yaml(path: Path, quoted: set[Loc] | None = None) -> tuple[Any, dict[Loc, int], bytes]:
+    """Parse a YAML file; return the data, a map from field path to line number, and the raw bytes (and, into
+    `quoted` if given, the paths of quoted values: "5" is text, so a number field refuses it)."""
     raw = read_bytes(path)
     text = decode(path, raw)
     if not text.strip() or all(ln.lstrip().startswith("#") or not ln.strip() for ln in text.splitlines()):
@@ -196,7 +199,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, int], bytes]:
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             raise InputError([f"{path}:{node.start_mark.line + 1}: (top level): the file is {kind} "
                               "(allowed: a mapping of fields, `name: value` lines)"])
-        _walk(node, path, lines)
+        _walk(node, path, lines, quoted)
         try:
             data = loader.construct_document(node)
         except ValueError as e:  # a date that cannot exist (2019-02-30): YAML reads it as a date and fails
@@ -350,7 +353,7 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
     return out
 
 
-def _kind_mismatches(given: Any, built: Any, loc: Loc = ()) -> list[tuple[Loc, Any, str]]:
+def _kind_mismatches(given: Any, built: Any, quoted: set[Loc], loc: Loc = ()) -> list[tuple[Loc, Any, str]]:
     """Where the file gave a boolean and the model made it a number (`seed: true` -> 1), or a number the model made
     a boolean (`in_force: 1` -> True): pydantic's lax mode converts both silently, so
     `refuse_to_assess_probability: true` read as 1.0. Compared leaf by leaf, so every model is covered at once."""
@@ -364,6 +367,11 @@ def _kind_mismatches(given: Any, built: Any, loc: Loc = ()) -> list[tuple[Loc, A
         elif isinstance(g, (int, float)):
             if isinstance(b, bool):
                 out.append((at, g, "true or false, not a number"))
+        elif isinstance(g, str) and at in quoted:
+            if isinstance(b, (int, float)) and not isinstance(b, bool):
+                out.append((at, g, "a number, without quotes"))
+            elif isinstance(b, bool):
+                out.append((at, g, "true or false, without quotes"))
         elif isinstance(g, dict) and isinstance(b, dict):
             stack.extend((v, b[k], (*at, k)) for k, v in g.items() if k in b)
         elif isinstance(g, list) and isinstance(b, (list, tuple)) and len(g) == len(b):
@@ -372,13 +380,15 @@ def _kind_mismatches(given: Any, built: Any, loc: Loc = ()) -> list[tuple[Loc, A
 
 
 def parse_model(path: Path, model: type[BaseModel]) -> tuple[Any, dict[Loc, int], bytes]:
-    data, lines, raw = read_yaml(path)
+    quoted: set[Loc] = set()
+    data, lines, raw = read_yaml(path, quoted)
     try:
         obj = model.model_validate(data)
     except ValidationError as e:
         raise InputError(validation_lines(path, e, lines, model)) from None
-    bad = _kind_mismatches(data, obj.model_dump(by_alias=True))
+    bad = _kind_mismatches(data, obj.model_dump(by_alias=True), quoted)
     if bad:
-        raise InputError([f"{path}:{_line_of(lines, loc)}: {_dotted(loc)}: got {str(g).lower()} (allowed: {what})"
+        raise InputError([f"{path}:{_line_of(lines, loc)}: {_dotted(loc)}: got "
+                          f"{_short(g) if isinstance(g, str) else str(g).lower()} (allowed: {what})"
                           for loc, g, what in bad])
     return obj, lines, raw

@@ -55,6 +55,7 @@ FIRST = 2  # replications of the first, partial summary (the rest extend the sam
 EXAMPLES = {"requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50", "plans_in_force": "4000"}
 Start = Callable[[str, list[tuple[str, str]]], Any]
 MAX_BODY = 100_000  # bytes of a form: the longest real one (every switch ticked) is under 2 KB
+BODY_SECONDS = 30.0  # the whole body must arrive within this (each read also has the socket's timeout)
 
 
 def reforms() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
@@ -343,8 +344,15 @@ def read_body(environ: dict[str, Any]) -> tuple[str, tuple[str, str] | None]:
     n = int(raw)
     if n > MAX_BODY:
         return "", ("413 Content Too Large", f"the form is {n:,} bytes (allowed: at most {MAX_BODY:,})")
-    try:
-        data = environ["wsgi.input"].read(n)
+    data, deadline = b"", time.monotonic() + BODY_SECONDS
+    try:  # in pieces, against a deadline for the whole body: a client trickling a byte at a time is cut off too
+        while len(data) < n:
+            piece = environ["wsgi.input"].read(min(16_384, n - len(data)))
+            if not piece:
+                break
+            data += piece
+            if time.monotonic() > deadline:
+                return "", ("408 Request Timeout", "the form did not arrive in time")
     except (TimeoutError, OSError):
         return "", ("408 Request Timeout", "the form did not arrive in time")
     if len(data) < n:

@@ -29,11 +29,35 @@ from ..schema.files import InputError
 from .app import App, log
 
 TIMEOUT = 15.0  # seconds a client may stall between bytes (the page's own requests take milliseconds)
+MAX_CONNECTIONS = 64  # open at once: the page polls with one or two; more is a script or an attack
 
 
 class _Server(ThreadingMixIn, WSGIServer):
+    """One thread per connection, at most `MAX_CONNECTIONS` at once: a connection beyond them is closed at once
+    (a thousand idle sockets would otherwise be a thousand threads until their timeouts)."""
+
     daemon_threads = True
     allow_reuse_address = True
+
+    def __init__(self, *args: object, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: object, client_address: object) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # type: ignore[arg-type]
+            return
+        try:
+            super().process_request(request, client_address)  # type: ignore[arg-type]
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: object, client_address: object) -> None:
+        try:
+            super().process_request_thread(request, client_address)  # type: ignore[arg-type]
+        finally:
+            self._slots.release()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A connection that failed (reset, timed out, garbage): one line, never the base class's traceback."""

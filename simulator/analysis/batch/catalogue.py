@@ -200,15 +200,29 @@ def _globs(root: Path) -> tuple[list[str], list[str]]:
     if not metrics:
         raise InputError([f"{root}: no batch results here (looked for metrics/rules=*/*.parquet below it)"])
     for f in metrics:
-        _check_table(Path(f), CHECKED_METRIC_COLUMNS)
+        _check_table(Path(f), CHECKED_METRICS)
     for f in runs:
-        _check_table(Path(f), CHECKED_RUN_COLUMNS)
+        _check_table(Path(f), CHECKED_RUNS)
     return metrics, runs
 
 
-CHECKED_METRIC_COLUMNS = {"metric": "string", "period": "string", "group": "string", "value": "double",
-                          "run_id": "string"}  # the columns (and types) a query relies on, checked when read back
-CHECKED_RUN_COLUMNS = {"task_id": "string", "run_id": "string", "rules": "string"}
+# the columns (and Arrow types) a query over the catalogue relies on, checked before DuckDB reads a file
+CHECKED_METRICS = {"metric": "string", "period": "string", "group": "string", "value": "double", "run_id": "string"}
+CHECKED_RUNS = {"task_id": "string", "run_id": "string", "rules": "string"}
+
+
+READ_ONLY = ("select", "with", "from", "describe", "show", "summarize", "pivot", "unpivot", "values", "explain",
+             "table", "(")
+
+
+def _read_only(sql: str) -> None:
+    """`--sql` is a query, one statement: `results` reads tables and never writes a file (DuckDB's COPY, EXPORT,
+    ATTACH or INSTALL would write wherever the text says)."""
+    text = sql.strip().rstrip(";").strip()
+    first = text.split(None, 1)[0].lower() if text else ""
+    if not text or ";" in text or not (first in READ_ONLY or first.startswith("(")):
+        raise InputError([f"--sql: {sql.strip()[:60]!r}: one query (allowed: a single SELECT, WITH, FROM, DESCRIBE "
+                          "or SUMMARIZE statement; results never writes files)"])
 
 
 def _check_table(path: Path, columns: dict[str, str]) -> None:
@@ -272,6 +286,7 @@ def query(root: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         import duckdb
     except ImportError:
         raise MissingExtra(f"duckdb is not installed: {INSTALL}") from None
+    _read_only(sql)
     metrics, runs = _globs(root)
     base = str(root.resolve())
     con = duckdb.connect()

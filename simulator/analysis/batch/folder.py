@@ -82,18 +82,11 @@ class BatchFolder:
             obj = json.loads(f.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             return None  # unreadable: computed again
-        if not (isinstance(obj, dict) and obj.get("task_id") == task_id and isinstance(obj.get("rows"), list)
-                and all(_row(r) for r in obj["rows"])):
-            return None  # not this task's rows as write_task writes them (damaged, edited): computed again
-        return obj["rows"]
+        if not (isinstance(obj, dict) and obj.get("task_id") == task_id):
+            return None  # not this task's file (damaged, edited, moved): computed again
+        return obj.get("rows")  # `plan.unpack` checks the rows themselves
 
     def write_task(self, task_id: str, rows: list[Any]) -> None:
         self.write_text(f"tasks/{task_id}.json", json.dumps({"task_id": task_id, "rows": rows},
                                                              allow_nan=False, separators=(",", ":")))
 
-
-def _row(r: Any) -> bool:
-    """(metric, period, group, value) with a finite number or null, as `write_task` writes it."""
-    return (isinstance(r, list) and len(r) == 4 and all(isinstance(x, str) for x in r[:3])
-            and (r[3] is None or (isinstance(r[3], (int, float)) and not isinstance(r[3], bool)
-                                  and abs(r[3]) <= 1e15)))

@@ -214,10 +214,20 @@ def unpack(obj: Any) -> list[Row] | None:
         return None
     try:
         names, keysets = obj["metrics"], obj["keysets"]
-        return [Record(names[m], period, group_by, group, v) for period, group_by, group, k, values in obj["blocks"]
+        rows = [Record(names[m], period, group_by, group, v) for period, group_by, group, k, values in obj["blocks"]
                 for m, v in zip(keysets[k], values, strict=True)]
     except (KeyError, IndexError, TypeError, ValueError):
         return None
+    if not all(_plausible(r) for r in rows):  # an edited file: true for a count, 1e308, a list for a name
+        return None
+    return rows
+
+
+def _plausible(r: Record) -> bool:
+    """A row as `pack` writes it: names as text, the value a finite number within any metric's reach, or null."""
+    v = r.value
+    return (all(isinstance(x, str) for x in (r.metric, r.period, r.group_by, r.group))
+            and (v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= 1e15)))
 
 
 def evaluate(plan: Plan, task: Task) -> TaskOutput:

@@ -144,8 +144,8 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
                              ("--within-20-weeks-pct", within_pct, 0, 100), ("--plans-in-force", plans, 0, 1e7)):
         if not (lo <= v <= hi):
             errors.append(f"{field}: {v} is out of range (allowed: {lo:g} to {hi:g})")
-    if eps is not None and eps <= 0:
-        errors.append(f"--eps: {eps} is out of range (allowed: more than 0)")
+    if eps is not None and not 0 < eps <= 100_000:  # NaN and infinity fail this too
+        errors.append(f"--eps: {eps} is out of range (allowed: more than 0, at most 100,000)")
     shown = name.strip()
     if not shown or len(shown) > 80 or any(unicodedata.category(c) == "Cc" for c in shown):
         errors.append(f"--name: {name[:40]!r} (allowed: 1 to 80 characters, any letters, no control characters)")

@@ -109,15 +109,15 @@ class Comparison(_Read):
         return self
 
 
-class Comparisons(_Read):
-    """compare.json of three or more rule sets: each compared with the first (`compare_many`)."""
+class ManyComparisons(_Read):
+    """compare.json of three or more rule sets: each against the first (`compare_many`)."""
 
     rules: Annotated[list[str], Field(min_length=3)]
     baseline: str
     scenario: str
     seed: Count
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)]
-    comparisons: Annotated[list[Comparison], Field(min_length=2)]
+    comparisons: list[Comparison]
 
 
 class Manifest(_Read):
@@ -130,8 +130,9 @@ class Manifest(_Read):
     rules_sha256: str = ""
 
 
-def read_json_model(path: Path, model: type[_Read]) -> dict[str, Any]:
-    """A JSON file of a sendsim folder as a dict, checked against `model`; InputError in one line otherwise."""
+def read_json_model(path: Path, model: type[_Read], when: dict[str, type[_Read]] | None = None) -> dict[str, Any]:
+    """A JSON file of a sendsim folder as a dict, checked against `model` (or `when[key]` if the object has that
+    key: a file with two shapes); InputError in one line otherwise."""
     hint = "a file sendsim wrote: damaged, edited, or written by another version?"
     try:
         if not path.is_file():
@@ -148,6 +149,7 @@ def read_json_model(path: Path, model: type[_Read]) -> dict[str, Any]:
         raise InputError([f"{path}: not valid JSON ({why}) (allowed: {hint})"]) from None
     if not isinstance(data, dict):
         raise InputError([f"{path}: (top level): a {type(data).__name__}, not an object of fields (allowed: {hint})"])
+    model = next((m for k, m in (when or {}).items() if k in data), model)
     try:
         model.model_validate_json(raw)  # JSON mode: strict types, dates and pairs as JSON writes them
     except ValidationError as e:

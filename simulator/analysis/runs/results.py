@@ -24,7 +24,7 @@ from ...schema.files import InputError
 from ...schema.rules import RuleSet
 from .folder import read_marker
 from .metrics import REGISTRY
-from .readback import Comparison, Comparisons, Manifest, Summary, read_json_model
+from .readback import Comparison, Manifest, ManyComparisons, Summary, read_json_model
 from .stats import bounds, summarise
 
 JOURNEY_COLUMNS = ("request_day", "stock_plan_at_start", "final_plan_day", "provision_in_place_day",
@@ -141,8 +141,7 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
                           "`sendsim compare --out`)"])
     read_marker(folder)  # a damaged marker, or one of a newer format: one line naming the version that wrote it
     if (folder / "compare.json").is_file():
-        many = _is_many(folder / "compare.json")
-        comp = read_json_model(folder / "compare.json", Comparisons if many else Comparison)
+        comp = read_json_model(folder / "compare.json", Comparison, {"comparisons": ManyComparisons})
         runs = []
         for i, name in enumerate(comp["rules"], start=1):
             sub = folder / f"{i}-{name}"
@@ -237,15 +236,6 @@ def unit_of(metric: str) -> str:
 def label_of(metric: str) -> str:
     m = REGISTRY.get(metric)
     return m.label if m is not None else metric.replace("_", " ")
-
-
-def _is_many(path: Path) -> bool:
-    """compare.json of three or more rule sets (it holds `comparisons`)? A bad file is left to `read_json_model`."""
-    try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(d, dict) and "comparisons" in d
 
 
 def _read_json(path: Path) -> Any:
