@@ -6,6 +6,7 @@ with the reason. Screenshots go to $SENDSIM_SCREENSHOTS (default: the test's tem
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -24,7 +25,7 @@ from .conftest import write_scenario
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -221,3 +222,35 @@ def test_web_page_scrolls_to_bad_figures_shows_a_first_summary_soon_and_passes_a
         rc = proc.wait(timeout=15)
     assert rc == 0
     assert "stopped" in proc.stderr.read()
+
+
+def test_a_council_picked_on_the_page_matches_la_scenario_and_its_backtest(browser, tmp_path):
+    """Walsall from the list: the page builds the file `la-scenario --la Walsall` writes, byte for byte, and its %
+    within 20 weeks in the latest year with figures is the backtest's of that file (same seed, replications)."""
+    (tmp_path / "rules").symlink_to(Path(__file__).resolve().parent.parent / "scenarios" / "rules")
+    r = CliRunner().invoke(main, ["la-scenario", "--la", "Walsall", "--out", str(tmp_path / "walsall.yaml")])
+    assert r.exit_code == 0, r.output
+    b = CliRunner().invoke(main, ["backtest", str(tmp_path / "walsall.yaml"), "-n", "2", "--workers", "2", "--json"])
+    assert b.exit_code in (0, 3), b.output
+    (row,) = [x for x in json.loads(b.stdout)["rows"] if x["metric"] == "within_20_weeks_pct" and x["period"] == "2023"]
+    proc, url = _start_server(tmp_path)
+    try:
+        browser.get(url)
+        browser.find_element(By.CSS_SELECTOR, "input[name=source][value=council]").click()
+        assert "2019-2023" in browser.find_element(By.ID, "council-year").text  # the latest year with figures
+        Select(browser.find_element(By.ID, "council")).select_by_visible_text("Walsall")
+        reps = browser.find_element(By.ID, "replications")
+        reps.clear()
+        reps.send_keys("2")
+        browser.find_element(By.ID, "run").click()
+        WebDriverWait(browser, 240).until(lambda d: d.find_element(By.ID, "results").is_displayed())
+        assert browser.find_element(By.ID, "baseline-year").text == "2023"
+        cells = browser.find_element(By.ID, "baseline-within_20_weeks_pct")
+        assert cells.find_element(By.CLASS_NAME, "observed").text == "60.2"  # SEN2: Walsall 2023, 60.2%
+        assert cells.find_element(By.CLASS_NAME, "model").text == f"{row['model_mean']:.1f}"
+        built = list((tmp_path / "work").glob("*/scenario/walsall.yaml"))
+        assert len(built) == 1 and built[0].read_bytes() == (tmp_path / "walsall.yaml").read_bytes()
+        browser.save_screenshot(str(shots(tmp_path) / "web-walsall.png"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)

@@ -67,3 +67,29 @@ def test_bad_requests_are_one_line_each_exit_2(tmp_path):
                "--out", str(tmp_path / "x.yaml"))
     assert r.exit_code == 2 and "--refused-pct: 140.0 is out of range (allowed: 0 to 100)" in r.output
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_an_england_council_keeps_the_delays_the_england_calibration_fitted(tmp_path):
+    out = _here(tmp_path) / "walsall.yaml"
+    r = invoke("la-scenario", "--la", "Walsall", "--england", str(ENGLAND), "--out", str(out))
+    assert r.exit_code == 0, r.output
+    england = yaml.load(ENGLAND.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    walsall = next(la for la in england["local_authorities"]["items"] if la["name"] == "Walsall")
+    doc = yaml.safe_load(out.read_text())
+    assert doc["local_authorities"]["items"][0]["delay_days_by_year"] == walsall["delay_days_by_year"]
+    assert doc["population"]["assessment_lapsed_probability"] == england["population"]["assessment_lapsed_probability"]
+    assert doc["seed"] == 42
+
+
+def test_the_web_page_builds_the_same_file_as_la_scenario(tmp_path):
+    from simulator.web.app import App, Job
+
+    out = _here(tmp_path) / "cli" / "walsall.yaml"
+    r = invoke("la-scenario", "--la", "Walsall", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    app = App(tmp_path / "web")
+    job = Job("0" * 12, {"council": "Walsall"}, tmp_path / "web" / "job")
+    path, until, last = app.scenario(job)
+    assert path.read_bytes() == out.read_bytes()
+    assert (path.parent / "targets" / "walsall.csv").read_bytes() == (out.parent / "targets" / "walsall.csv").read_bytes()
+    assert last == app.latest_year == 2023 and str(until) == "2023-12-31"  # SEN2 figures to 2023 (england_by_la.csv)

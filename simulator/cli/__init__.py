@@ -15,6 +15,7 @@ import click
 from ..report.tables import format_summary
 from ..rules.scenario import load_scenario
 from ..schema.files import InputError
+from ..schema.overrides import notes
 from .util import (
     MAX_REPLICATIONS,
     MAX_WORKERS,
@@ -75,14 +76,19 @@ def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
             click.echo(json.dumps({"file": str(scenario), "valid": False, "errors": e.lines}, indent=2))
         _fail(e)
     sc = loaded.scenario
+    stated = notes(sc)  # values never read as written: said here, refused in a sweep
     if as_json:
         click.echo(json.dumps({"file": str(scenario), "valid": True, "scenario": sc.name, "rules": loaded.law.name,
                                "local_authorities": len(sc.local_authorities.items),
                                "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(),
-                               "scenario_sha256": loaded.scenario_sha256}, indent=2))
+                               "scenario_sha256": loaded.scenario_sha256,
+                               "overrides": [{"path": n.path, "never_read": n.unread, "note": n.message}
+                                             for n in stated]}, indent=2))
         return
     click.echo(f"{scenario}: valid ({len(sc.local_authorities.items)} local authorities, rules {loaded.law.name}, "
                f"{sc.start_date} to {sc.end_date})")
+    for n in stated:
+        click.echo(f"  note: {n.message}")
 
 
 @main.command(epilog="\b\nExample: sendsim schema --kind rules > rules.schema.json")

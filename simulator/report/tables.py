@@ -205,6 +205,28 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def format_rolling(rows: list[dict[str, Any]]) -> str:
+    """The rolling-origin summary: per measure, the model's mean absolute error (95% interval over replications)
+    beside persistence's and trend's on the same authorities, and the share within tolerance."""
+    head = ("Measure", "Period", "Unit", "LAs", "Model", "95% CI", "Persistence", "Trend", "Within (model)",
+            "Within (pers.)", "Within (trend)")
+    lines = [head]
+    for r in rows:
+        lo, hi = r["mae_model_ci95"]
+        ci = f"{lo:.1f} to {hi:.1f}" if lo is not None else "-"
+        lines.append((r["label"], r["period"], r["error_unit"], str(r["authorities"]), f"{r['mae_model']:.1f}", ci,
+                      f"{r['mae_persistence']:.1f}", f"{r['mae_trend']:.1f}", f"{100 * r['within_tolerance_share']:.0f}%",
+                      f"{100 * r['persistence_within_share']:.0f}%", f"{100 * r['trend_within_share']:.0f}%"))
+    widths = [max(len(str(x[i])) for x in lines) for i in range(len(head))]
+    out = []
+    for k, x in enumerate(lines):
+        out.append("  ".join(str(v).ljust(w) if i < 3 else str(v).rjust(w) for i, (v, w) in enumerate(zip(x, widths,
+                                                                                                        strict=True))))
+        if k == 0:
+            out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    return "\n".join(out)
+
+
 def format_map(doc: dict[str, Any], fmt: str) -> str:
     cols = ["step", "duty_holder", "deadline", "payer", "inspected_by", "redress", "gaps"]
     head = ["Step", "Duty holder", "Deadline", "Who pays", "Inspected by", "Redress", "Gaps"]

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .by_year import from_ends_by_trend, grow, latest, latest_then_trend
+from .by_year import from_ends_by_trend, grow, interpolated, latest, latest_then_trend
 from .sourced import (
     MAX_COUNT,
     Count,
@@ -269,13 +269,31 @@ class RedressBehaviour(Strict):
 
 
 class Tribunal(Strict):
-    """The national First-tier Tribunal (SEND), shared by every authority in the scenario."""
+    """The national First-tier Tribunal (SEND), shared by every authority in the scenario.
+
+    `hearings_per_year` is the capacity of the first year `hearings_per_year_by_year` gives (or of the start year,
+    without it); the by-year figures are the profile over the years, scaled by hearings_per_year / their first
+    figure. So a sweep over `hearings_per_year` moves the capacity of every year (it used to be overridden by the
+    by-year figures: a silent no-op), and a shipped scenario, where the two agree, runs as before."""
 
     hearings_per_year: PositiveCount
     hearings_per_year_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_COUNT)]] = {}
     hearings_growth_pct_per_year: Growth
     earliest_hearing_days: Days
     backlog_at_start: Count
+
+    def profile_scale(self) -> float:
+        """hearings_per_year / the first by-year figure (1 where they agree, as in every shipped scenario)."""
+        by = self.hearings_per_year_by_year
+        return self.hearings_per_year.value / by[min(by)] if by else 1.0
+
+    def hearings_in_year(self, year: int, base_year: int) -> float:
+        """Hearing capacity in a calendar year: the profile (given years, geometric between them, the trend beyond)
+        at the level of hearings_per_year; without a profile, hearings_per_year grown from the start year."""
+        growth = self.hearings_growth_pct_per_year.value
+        if not self.hearings_per_year_by_year:
+            return grow(self.hearings_per_year.value, growth, year - base_year)
+        return interpolated(self.hearings_per_year_by_year, year, growth) * self.profile_scale()
 
 
 class Reviews(Strict):

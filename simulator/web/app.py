@@ -6,13 +6,18 @@ back as a message beside its field; a good request becomes a job run in a backgr
 machine is a laptop) whose progress the page polls; the result is the plain summary, the charts and the report
 to download, all made by the report layer from the job's comparison folder.
 
-The web path skips the joint calibration rounds of `sendsim la-scenario` (`refine`); for figures a volunteer types
-it fits the authority's delay to its own % within 20 weeks (stage 1, about 2 s); an England council uses the
-England scenario's calibrated values as they are. Two years, 5 replications by default.
+Every council is built by the one council builder (`analysis.fit.la_scenario.build_council`, as `sendsim
+la-scenario`): an England council is the England scenario's authority with its fitted delays, byte for byte the file
+`la-scenario --la NAME` writes, run from 2019 to the latest year with its official figures; for figures a volunteer
+types the builder fits the council's delay to its own % within 20 weeks (about 2 s; the joint rounds `la-scenario
+--name` adds are skipped), run over that year and the next. 5 replications by default. The result starts with the
+council's latest year with figures beside the model under current law, so a volunteer sees whether the baseline is
+right before reading what a reform changes.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -29,7 +34,8 @@ from urllib.parse import parse_qs
 
 import yaml
 
-from ..analysis.fit.la_scenario import calibrate_delay, forum, official, write
+from ..analysis.fit.backtest import METRICS
+from ..analysis.fit.la_scenario import Figures, build_council
 from ..analysis.runs.compare import compare
 from ..analysis.runs.folder import claim_folder, write_marker
 from ..analysis.runs.results import load_results
@@ -52,6 +58,9 @@ FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scena
 MAX_REPLICATIONS = 30
 FIRST = 2  # replications of the first, partial summary (the rest extend the same runs: the final figures are those
 # of one run of all the replications, byte for byte, since a replication's draws depend only on its number)
+# the latest year's figures the page sets beside the model; not % refused: DfE counts refusals by the year of the
+# request, and the run ends with that year, so requests decided the next January would be missing from it
+BASELINE_METRICS = ("initial_requests_for_assessment", "new_plans_issued", "within_20_weeks_pct")
 EXAMPLES = {"requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50", "plans_in_force": "4000"}
 Start = Callable[[str, list[tuple[str, str]]], Any]
 MAX_BODY = 100_000  # bytes of a form: the longest real one (every switch ticked) is under 2 KB
@@ -134,6 +143,25 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
     return job, errors
 
 
+def latest_year(by_la: Path) -> int:
+    """The latest calendar year with authorities' own figures (england_by_la.csv): the year the page's list uses."""
+    with open(by_la, newline="") as f:
+        rows = csv.DictReader(ln for ln in f if not ln.startswith("#"))
+        return max(int(r["period"]) for r in rows if METRICS[r["metric"]].kind == "calendar")
+
+
+def baseline(summary: dict[str, Any], targets: Path, year: int) -> dict[str, Any]:
+    """The council's own figures of `year` beside the model under current law (the mean over replications, read
+    as `sendsim backtest` reads it)."""
+    with open(targets, newline="") as f:
+        observed = {r["metric"]: float(r["value"]) for r in csv.DictReader(ln for ln in f if not ln.startswith("#"))
+                    if r["period"] == str(year)}
+    means = {k: v.get("mean") for k, v in summary.get("by_period", {}).get(str(year), {}).items()}
+    out = [{"metric": m, "label": METRICS[m].label, "observed": observed.get(m), "model": METRICS[m].value(means)}
+           for m in BASELINE_METRICS]
+    return {"year": year, "rows": out}
+
+
 @dataclass
 class Job:
     id: str
@@ -150,6 +178,7 @@ class Job:
     charts: list[tuple[str, str, str]] = field(default_factory=list)  # (file name, title, alt text)
     report: str = ""
     error: str = ""
+    baseline: dict[str, Any] = field(default_factory=dict)  # the latest year with figures: official vs model
 
     def note(self, msg: str) -> None:
         self.progress.append(f"{time.perf_counter() - self.started:5.1f} s  {msg}")
@@ -169,26 +198,28 @@ class App:
         self.england_path = locate("england", "scenarios")
         self.england = yaml.load(self.england_path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self.councils = sorted(la["name"] for la in self.england["local_authorities"]["items"])
+        self.by_la = self.england_path.parent / "targets" / "england_by_la.csv"
+        self.latest_year = latest_year(self.by_la)
         self.sets, self.switches = reforms()
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
         self.queue_lock = threading.Lock()  # one job runs at a time
 
     # --------------------------------------------------------------------------------------------- the job
-    def scenario(self, job: Job) -> tuple[Path, dt.date | None]:
+    def scenario(self, job: Job) -> tuple[Path, dt.date | None, int]:
+        """The council's scenario from the one council builder; (file, the run's end, its latest year with figures).
+        """
         p = job.params
+        folder = job.folder / "scenario"
         if "council" in p:
-            doc, targets = official(self.england, self.england_path.parent / "targets" / "england_by_la.csv",
-                                    p["council"])
-            path, _t = write(doc, targets, job.folder / "scenario" / f"{doc['name']}.yaml")
-            start = dt.date.fromisoformat(str(doc["start_date"]))
-            return path, dt.date(start.year + 1, 12, 31)
-        doc, targets = forum(self.england, p["name"], 2023, p["requests_per_year"], p["refused_pct"],
-                             p["within_20_weeks_pct"], p["plans_in_force"])
-        path, _t = write(doc, targets, job.folder / "scenario" / f"{doc['name'] or 'council'}.yaml")
-        job.note("fitting the council's delay to its % within 20 weeks")
-        calibrate_delay(path, targets, self.seed)
-        return path, None
+            c = build_council(self.england, self.by_la, lambda n: folder / f"{n}.yaml", la=p["council"],
+                              seed=self.seed)
+            return c.path, dt.date(c.last_year, 12, 31), c.last_year
+        figs = Figures(p["name"], self.latest_year, p["requests_per_year"], p["refused_pct"], p["within_20_weeks_pct"],
+                       p["plans_in_force"])
+        c = build_council(self.england, self.by_la, lambda n: folder / f"{n or 'council'}.yaml", figures=figs,
+                          seed=self.seed, progress=job.note)
+        return c.path, None, c.last_year
 
     def run(self, job: Job) -> None:
         with self.queue_lock:
@@ -196,7 +227,7 @@ class App:
             job.started = time.perf_counter()
             try:
                 job.note("building the council's scenario")
-                path, until = self.scenario(job)
+                path, until, last = self.scenario(job)
                 out = job.folder / "comparison"
                 n = job.params["replications"]
 
@@ -214,6 +245,7 @@ class App:
                 compare(path, BASELINE, job.params["rules_b"], n, self.seed, out, self.workers, False, say,
                         until, resume=n > FIRST)
                 results = load_results(out)
+                job.baseline = baseline(results.runs[0].summary, path.parent / "targets" / f"{path.stem}.csv", last)
                 job.summary = summary_html(results)
                 job.partial = ""
                 if job.first_summary is None:
@@ -275,7 +307,8 @@ class App:
         try:
             if method == "GET" and path == "/":
                 return self._send(start, "200 OK", "text/html; charset=utf-8",
-                                  page(self.councils, self.sets, self.switches, FIGURES, EXAMPLES).encode())
+                                  page(self.councils, self.sets, self.switches, FIGURES, EXAMPLES,
+                                       self.latest_year).encode())
             if method == "POST" and path == "/api/run":
                 body, problem = read_body(environ)
                 if problem:
@@ -294,7 +327,7 @@ class App:
                 return self._json(start, "200 OK", {
                     "state": j.state, "progress": j.progress, "seconds": j.seconds, "error": j.error,
                     "summary": j.summary, "partial": j.partial, "first_summary": j.first_summary,
-                    "queue": self.queue_of(j),
+                    "queue": self.queue_of(j), "baseline": j.baseline,
                     "charts": [{"src": f"/job/{j.id}/charts/{n}", "title": t, "alt": a} for n, t, a in j.charts],
                     "report": f"/job/{j.id}/report.html" if j.report else ""})
             m = re.fullmatch(r"/job/([0-9a-f]{12})/(charts/[a-z0-9-]+\.(?:png|svg|csv)|report\.html)", path)

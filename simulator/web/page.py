@@ -25,6 +25,8 @@ figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{f
 #errors{border:2px solid #b00020;padding:.3em .8em;margin:.6em 0;color:#111}#errors a{color:#b00020}
 [aria-invalid=true]{border:2px solid #b00020}#partial{color:#333;font-style:italic}
 :focus-visible{outline:3px solid #E69F00;outline-offset:2px}
+table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd}
+td.observed,td.model{text-align:right}
 """
 
 SCRIPT = r"""
@@ -127,6 +129,24 @@ function show(j) {
     $('summary').dataset.html = j.summary;
   }
   $('partial').textContent = j.partial || '';
+  const b = $('baseline');
+  b.replaceChildren();
+  if (j.baseline && j.baseline.rows) {
+    $('baseline-year').textContent = j.baseline.year;
+    for (const r of j.baseline.rows) {
+      const tr = document.createElement('tr');
+      tr.id = 'baseline-' + r.metric;
+      const fmt = (v) => v === null || v === undefined ? '-' :
+        (r.metric.endsWith('_pct') ? v.toFixed(1) : Math.round(v).toLocaleString('en-GB'));
+      for (const [cls, v] of [['label', r.label], ['observed', fmt(r.observed)], ['model', fmt(r.model)]]) {
+        const td = document.createElement('td');
+        td.className = cls;
+        td.textContent = v;
+        tr.append(td);
+      }
+      b.append(tr);
+    }
+  }
   const box = $('charts');
   for (const c of j.charts.slice(shown)) {
     const f = document.createElement('figure');
@@ -164,7 +184,7 @@ def reform_short(name: str, label: str) -> str:
 
 
 def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[str, str, str]],
-         figures: tuple[tuple[str, str, float, float, bool], ...], examples: dict[str, str]) -> str:
+         figures: tuple[tuple[str, str, float, float, bool], ...], examples: dict[str, str], latest: int) -> str:
     """The whole page as a string."""
     opts = "".join(f'<option value="{e(c)}">{e(c)}</option>' for c in councils)
     reform_opts = "".join(f'<option value="{e(s)}">{e(label)}</option>' for s, label in sets)
@@ -187,10 +207,12 @@ computer; nothing is sent anywhere.</p>
 <label><input type=radio name=source value=council> An English council, with its official DfE figures</label>
 <div id=figures-box><label>Name <input type=text name=name id=name value="My council"><span class=err
 id=err-name></span></label>{figs}
-<p class=hint>From your council's SEN2 return or the local offer: one calendar year (2023). National values are
+<p class=hint>From your council's SEN2 return or the local offer: one calendar year ({latest}). National values are
 used for everything else, and the council's delay is fitted to its % within 20 weeks.</p></div>
 <div id=council-box><label>Council <select name=council id=council>{opts}</select><span class=err
-id=err-council></span></label><p class=hint>Official figures 2019-2020 from the England scenario.</p></div>
+id=err-council></span></label><p class=hint id=council-year>Official figures 2019-{latest} (DfE SEN2, as in the
+England scenario), with the council's delays as fitted there; the run covers 2019 to {latest}, the latest year with
+figures.</p></div>
 </fieldset>
 <fieldset><legend>2. The change to compare with current law</legend>
 <label>A reform <select name=reform id=reform>{reform_opts}</select><span class=err id=err-reform></span></label>
@@ -207,6 +229,11 @@ name=replications id=replications value=5><span class=err id=err-replications></
 </form>
 <div id=progress aria-label="Progress of the run" role=log></div>
 <div id=results style="display:none">
+<h2>Your council in <span id=baseline-year></span>: official figures and the model under current law</h2>
+<p class=hint>The latest year with figures. Where the model is far from the official figure, read what a reform
+changes with care.</p>
+<table><thead><tr><th scope=col>Figure</th><th scope=col>Official</th><th scope=col>Model (current law)</th></tr>
+</thead><tbody id=baseline></tbody></table>
 <h2>Summary</h2><p id=partial></p><div id=summary></div>
 <p id=download-box style="display:none"><a id=download href="#" download="sendsim-report.html">Download the full
 report (one HTML file, printable)</a></p>

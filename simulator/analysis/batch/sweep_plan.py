@@ -14,6 +14,7 @@ from typing import Any
 
 from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.files import InputError, parse_model, read_yaml
+from ...schema.overrides import unread
 from ...schema.paths import get_path
 from ...schema.shipped import locate
 from ...schema.sweep import Sweep
@@ -128,6 +129,11 @@ def plan(sweep: Sweep, path: Path, lines: dict[Any, int] | None = None) -> Plan:
             if not (isinstance(node, dict) and _number(node.get("value"))):
                 errors.append(f"{where(*loc)}: {'.'.join(map(str, loc[:2]))}.path: {name!r} is not a number of "
                               f"the scenario (ranged assumptions: {', '.join(sorted(sc_r)) or 'none'})")
+                continue
+            never = unread(base[0].scenario, sub)
+            if never is not None:  # a silent no-op: refused before anything runs
+                errors.append(f"{where(*loc)}: parameters[{j}].path: {name!r} is never read by the run, so a sweep "
+                              f"over it changes nothing: {never.message} (allowed: a value the run reads)")
                 continue
             rng = given or sc_r.get(sub)
             if rng is None:

@@ -1,15 +1,22 @@
-"""A scenario for one local authority: from its official figures, or from the few figures a forum can give.
+"""A scenario for one local authority: the one council builder (`build_council`), from the authority's official
+figures in the England scenario or from the few figures a forum can give.
+
+Why one builder: `sendsim la-scenario --la NAME`, `la-scenario --name ...` and the web page used to build a council
+each their own way, and the page dropped the authority's fitted delay (Walsall showed 96% of plans within 20 weeks
+against 4.5% observed). Now every path calls `build_council`, so a council picked on the page and the same council
+from `la-scenario --la` are the same file byte for byte.
 
 Both start from the shipped England scenario (scenarios/england.yaml), which holds every authority's official SEN2
-figures and the national behaviour (with its calibrated values), so an authority's scenario uses exactly the
-numbers the national model uses. What is the authority's own is marked as such; everything else is national and
-its provenance says so. The authority's share of the national tribunal is its share of 2019 requests.
+figures, its fitted delays (joint rounds on the full national model, `sendsim calibrate --stage joint`) and the
+national behaviour with its calibrated values, so an authority's scenario uses exactly the numbers the national
+model uses for it. What is the authority's own is marked as such; everything else is national and its provenance
+says so. The authority's share of the national tribunal is its share of 2019 requests.
 
-Then the authority's own delay is calibrated (simulator/calibrate.py, stage 1: bisection on its mean delay,
-one year at a time) on the scenario's own seed and replications, so that its own % within 20 weeks comes back out of
-`sendsim backtest` (common random numbers: the backtest sees the children the fit saw; for one authority the spread
-between replications is large and the backtest shows it). A targets file with its own figures is written next to
-the scenario.
+Figures a forum types have no fitted delay: the builder fits it (simulator/analysis/fit/calibrate.py, stage 1:
+bisection on the authority's median delay, one year at a time) on the scenario's own seed and replications, so that
+its own % within 20 weeks comes back out of `sendsim backtest`. `rounds` > 0 adds joint rounds on the authority
+alone (`refine`: its delay, its own lapse, the cessation scale), as `la-scenario --name` does by default. A targets
+file with the authority's own figures is written next to the scenario.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -107,17 +116,15 @@ def _redress(england: dict[str, Any], share: float) -> dict[str, Any]:
 
 def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Scenario and targets of an authority from its official figures (2019-2025, its own 2019-2023 figures)."""
-    la = find_authority(england, name)
-    la.pop("delay_days_by_year", None)  # fitted again on the authority alone
+    la = find_authority(england, name)  # with its delays as the England scenario's calibration fitted them
     doc = copy.deepcopy(england)
     share = la["requests_per_year"] / ENGLAND_REQUESTS_2019
     doc["name"] = slug(la["name"])
     doc["description"] = (f"{la['name']} ({la['code']}) from its own official figures (DfE SEN2: requests, refusals, "
                           "no-plan decisions 2019-2023, plans in force January 2019), national behaviour and the "
-                          "authority's share of the national tribunal; its own delay calibrated to its own % within 20 "
-                          "weeks (sendsim la-scenario).")
+                          "authority's share of the national tribunal; its own delay as the England scenario's "
+                          "calibration fitted it to its own % within 20 weeks (sendsim la-scenario).")
     doc["local_authorities"]["items"] = [la]
-    doc["local_authorities"]["provenance"].pop("delay_days_by_year", None)
     doc["tribunal"] = _tribunal(england, share)
     doc["redress"] = _redress(england, share)
     doc["replications"] = 5
@@ -234,6 +241,71 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
          "tolerance": 5, "tolerance_kind": "relative", "source": src, "note": "the initial stock (input)"},
     ]
     return doc, targets
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures a forum can give for one calendar year (`la-scenario --name`, the web page's form)."""
+
+    name: str
+    year: int
+    requests_per_year: float
+    refused_pct: float
+    within_20_weeks_pct: float
+    plans_in_force: int
+    eps: float | None = None
+    special_places: int | None = None
+
+
+@dataclass(frozen=True)
+class Council:
+    """A council's scenario as written: its files, the latest year with figures, and what was fitted."""
+
+    path: Path
+    targets_path: Path
+    name: str
+    last_year: int  # the latest calendar year with one of the council's own figures
+    fit: dict[str, Any] | None  # the delay fit of typed figures (None: the England scenario's fitted delays)
+    rounds: dict[str, Any] | None  # joint rounds on the council alone, if asked
+
+
+def council_document(england: dict[str, Any], by_la: Path, la: str | None = None, figures: Figures | None = None,
+                     seed: int = 42) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The council's scenario document and targets (nothing written): exactly one of `la` or `figures`."""
+    if (la is None) == (figures is None):
+        raise InputError(["la-scenario: give exactly one of --la NAME (official figures) or --name NAME (your figures)"])
+    if la is not None:
+        doc, targets = official(england, by_la, la)
+    else:
+        assert figures is not None
+        doc, targets = forum(england, figures.name, figures.year, figures.requests_per_year, figures.refused_pct,
+                             figures.within_20_weeks_pct, figures.plans_in_force, figures.eps, figures.special_places)
+    doc["seed"] = seed  # the backtest's replications start with the ones any fit used
+    return doc, targets
+
+
+def build_council(england: dict[str, Any], by_la: Path, place: Callable[[str], Path], la: str | None = None,
+                  figures: Figures | None = None, seed: int = 42, fit: bool = True, rounds: int = 0,
+                  progress: Callable[[str], None] | None = None) -> Council:
+    """The one council builder: the document (`council_document`), written where `place(name)` says, then fitted.
+
+    An England authority keeps the delays the England scenario's calibration fitted (nothing to fit); typed figures
+    get their delay fitted to their % within 20 weeks (unless `fit` is False); `rounds` > 0 adds joint rounds on the
+    council alone. The same arguments give the same files byte for byte."""
+    doc, targets = council_document(england, by_la, la, figures, seed)
+    path, tpath = write(doc, targets, place(doc["name"]))
+    delay_fit = None
+    if figures is not None and fit:
+        if progress:
+            progress("fitting the council's delay to its % within 20 weeks")
+        delay_fit = calibrate_delay(path, targets, seed)
+    ref = None
+    if rounds:
+        if progress:
+            progress(f"{rounds} joint rounds on the council alone (its delay, its own lapse, the cessation scale)")
+        ref = refine(path, seed, rounds)
+    last = max(int(str(t["period"])[:4]) for t in targets if t["metric"] != "plans_in_force_january")
+    return Council(path, tpath, doc["name"], last, delay_fit, ref)
 
 
 def write(doc: dict[str, Any], targets: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:

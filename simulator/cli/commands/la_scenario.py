@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from ...analysis.fit.la_scenario import calibrate_delay, forum, official, refine, slug, write
+from ...analysis.fit.la_scenario import Figures, build_council, slug
 from ...analysis.runs.folder import claim_file
 from ...report.tables import safe_dumps
 from ...rules.scenario import load_scenario
@@ -42,30 +41,41 @@ def _fail(lines: list[str]) -> None:
                    "ending .yaml names the scenario file itself. Never the installed package.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written (and the fit) as one JSON object.")
-@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=42, show_default=True, help="Calibration seed.")
-@click.option("--no-calibrate", is_flag=True, help="Write the scenario without fitting its delay.")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=42, show_default=True,
+              help="The scenario's seed (and the fit's): the web page uses 42 too.")
+@click.option("--no-calibrate", is_flag=True, help="--name: write the scenario without fitting its delay.")
+@click.option("--rounds", type=click.IntRange(min=0, max=20), default=None,
+              help="Joint rounds on the council alone after the build (default: 6 with --name, 0 with --la, whose "
+                   "delays the England scenario's calibration already fitted on the full model).")
 def command(la_name: str | None, name: str | None, year: int, requests_per_year: float | None,
             refused_pct: float | None, within_20_weeks_pct: float | None, plans_in_force: int | None,
             eps: float | None, special_places: int | None, england: Path | None, out: str | None, force: bool,
-            as_json: bool, seed: int, no_calibrate: bool) -> None:
-    """Write a scenario for one authority, calibrated so its own figures come back out of `sendsim backtest`.
+            as_json: bool, seed: int, no_calibrate: bool, rounds: int | None) -> None:
+    """Write a scenario for one authority (the council builder the web page uses too).
 
-    --la NAME: from the authority's official SEN2 figures 2019-2023 (as in the England scenario), run 2019-2025.
+    --la NAME: the authority of the England scenario as it is there: its official SEN2 figures 2019-2023, its
+    delays as the England calibration fitted them, national behaviour; run 2019-2025. The web page builds the same
+    file for the same council.
     --name NAME with --requests-per-year, --refused-pct, --within-20-weeks-pct, --plans-in-force (and optionally
     --eps, --special-places): from figures a parent carer forum can give; national values for the rest, each
-    marked as such.
+    marked as such; its delay fitted to its % within 20 weeks, then joint rounds on the council alone.
 
     \b
     Example: sendsim la-scenario --la Wandsworth --out my_scenarios/
     """
     if (la_name is None) == (name is None):
         _fail(["la-scenario: give exactly one of --la NAME (official figures) or --name NAME (your figures)"])
+    figures = None
     if name is not None:
         missing = [f for f, v in (("--requests-per-year", requests_per_year), ("--refused-pct", refused_pct),
                                   ("--within-20-weeks-pct", within_20_weeks_pct),
                                   ("--plans-in-force", plans_in_force)) if v is None]
         if missing:
             _fail([f"{m}: required with --name (allowed: a number)" for m in missing])
+        assert requests_per_year is not None and refused_pct is not None
+        assert within_20_weeks_pct is not None and plans_in_force is not None
+        figures = Figures(name, year, requests_per_year, refused_pct, within_20_weeks_pct, plans_in_force, eps,
+                          special_places)
     england = locate(england or "england", "scenarios")
     if not england.is_file():
         _fail([f"{england}: file not found (the national scenario is needed for national values)"])
@@ -73,45 +83,36 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
         eng, _lines, _raw = read_yaml(england)
     except InputError as e:
         _fail(e.lines)
+    n_rounds = rounds if rounds is not None else (0 if la_name is not None or no_calibrate else 6)
+    say = (lambda _m: None) if as_json else click.echo
+
+    def place(doc_name: str) -> Path:
+        path = _target_path(out, f"{doc_name or slug(name or '')}.yaml")
+        _check_writable([path, path.parent / "targets" / f"{doc_name}.csv"], force)
+        return path
+
     try:
-        if la_name is not None:
-            doc, targets = official(eng, england.parent / "targets" / "england_by_la.csv", la_name)
-        else:
-            assert requests_per_year is not None and refused_pct is not None
-            assert within_20_weeks_pct is not None and plans_in_force is not None
-            doc, targets = forum(eng, name or "", year, requests_per_year, refused_pct, within_20_weeks_pct,
-                                        plans_in_force, eps, special_places)
+        built = build_council(eng, england.parent / "targets" / "england_by_la.csv", place, la_name, figures, seed,
+                              not no_calibrate, n_rounds, say)
+        load_scenario(built.path)
     except InputError as e:
         _fail(e.lines)
-    path = _target_path(out, f"{doc['name'] or slug(name or '')}.yaml")
-    tpath = path.parent / "targets" / f"{doc['name']}.csv"
-    _check_writable([path, tpath], force)
-    path, tpath = write(doc, targets, path)
-    try:
-        load_scenario(path)
-    except InputError as e:  # pragma: no cover - the writer makes valid files; say so loudly if not
-        path.unlink(missing_ok=True)
-        tpath.unlink(missing_ok=True)
-        _fail(e.lines)
-    report: dict = {"scenario_file": str(path), "targets_file": str(tpath), "figures": len(targets)}
-    say = (lambda _m: None) if as_json else click.echo
-    say(f"wrote {path} and {tpath} ({len(targets)} figures)")
-    if no_calibrate:
-        if as_json:
-            click.echo(json.dumps(report, indent=2))
-        return
-    fit = calibrate_delay(path, targets, seed)
-    for y, v in fit["model"].items():
-        got = "-" if v is None else f"{v:.1f}"
-        say(f"  {y}: % within 20 weeks observed {fit['observed'][y]:.1f}, model {got} "
-            f"(the authority's median delay {fit['delays'][y]:.0f} days)")
-    say("then joint rounds on the whole scenario (its delay, its own assessment lapse, the cessation scale)")
-    ref = refine(path, seed)
-    last = ref["rounds"][-1]
-    say(f"  last round: {last['within_3_points']} of {last['of']} years within 3 points of its % within 20 weeks")
-    say(f"check it with: sendsim backtest {path}")
+    report: dict = {"scenario_file": str(built.path), "targets_file": str(built.targets_path),
+                    "last_year_with_figures": built.last_year}
+    say(f"wrote {built.path} and {built.targets_path} (figures to {built.last_year})")
+    if built.fit:
+        for y, v in built.fit["model"].items():
+            got = "-" if v is None else f"{v:.1f}"
+            say(f"  {y}: % within 20 weeks observed {built.fit['observed'][y]:.1f}, model {got} "
+                f"(the authority's median delay {built.fit['delays'][y]:.0f} days)")
+        report["delay_fit"] = built.fit
+    if built.rounds:
+        last = built.rounds["rounds"][-1]
+        say(f"  last joint round: {last['within_3_points']} of {last['of']} years within 3 points of its % within "
+            "20 weeks")
+        report["last_round"] = last
+    say(f"check it with: sendsim backtest {built.path}")
     if as_json:
-        report.update({"delay_fit": fit, "last_round": last})
         click.echo(safe_dumps(report, indent=2, default=str))
 
 

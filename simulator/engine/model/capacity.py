@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...schema.by_year import grow, interpolated
+from ...schema.by_year import grow
 from ...schema.units import DAYS_PER_YEAR
 from ...schema.vocabulary import (
     SETTINGS,
@@ -61,12 +61,9 @@ class CapacityPlan:
     """Capacity over time: the steps of this stage (mixed into `Journey`)."""
 
     def hearings_in_year(self, year: int) -> float:
-        """Hearing capacity in a calendar year: given years, geometric between them, the trend beyond."""
-        t = self.sc.tribunal
-        growth = t.hearings_growth_pct_per_year.value
-        if not t.hearings_per_year_by_year:
-            return grow(t.hearings_per_year.value, growth, year - self.sc.start_date.year)
-        return interpolated(t.hearings_per_year_by_year, year, growth)
+        """Hearing capacity in a calendar year (`schema.scenario.Tribunal.hearings_in_year`: the by-year profile at
+        the level of hearings_per_year)."""
+        return self.sc.tribunal.hearings_in_year(year, self.sc.start_date.year)
 
     def _set_tribunal_capacity(self, year: int) -> None:
         # a hearing occupies one of `servers` panels for `hearing_days`; capacity = servers / hearing_days a day
