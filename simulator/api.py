@@ -134,7 +134,7 @@ def compare(scenario: str | Path, rules: Sequence[str], *, replications: int | N
         br = run_sweep(plan, out_dir / "sensitivity" if out_dir is not None else None, workers, None, False, progress)
         summary = {**summary, "sensitivity": br.sensitivity}
     files: list[Path] = []
-    if out_dir is not None and len(rules) == 2:
+    if out_dir is not None:  # two rule sets or more: each chart draws every rule set, the report compares each
         from .analysis.runs.results import load_results
         from .report.charts import write_charts
 

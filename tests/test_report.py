@@ -91,10 +91,13 @@ def test_report_of_a_comparison_folder(comparison, tmp_path):
     assert EVIL not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; an evil description" in text
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', text)) >= 4
     assert not re.search(r'(src|href)="(https?:)?//', text)
-    sections = re.findall(r"<section id=([a-z-]+)>", text)
+    sections = re.findall(r"<section id=([a-z-]+)[ >]", text)
     assert sections == ["summary", "charts", "tables", "what-changed", "method"]
-    assert "The largest clear effects" in text or "No clear difference" in text
-    assert "The assumptions they rest on" in text
+    assert "How to read this" in text and "The assumptions these rest on" in text
+    heads = re.findall(r"<h3>(\d)\. ", text.split("id=charts")[0])  # the summary's declared order, 1 first
+    assert heads and heads == sorted(heads) and heads[0] == "1", heads
+    method = text.split("id=method")[1]
+    assert "sendsim compare" in method and "--seed 2" in method and "sendsim report" in method
 
 
 def test_report_of_a_run_folder_and_bad_folders(comparison, tmp_path):
@@ -189,7 +192,34 @@ def test_group_sentences_pick_the_largest_clear_group_differences(comparison):
         "high": {"appeals_registered": m(10.0, -2.0, -3.0, -1.0)}}}}
     got = group_sentences(res)
     assert len(got) == 2  # the weeks difference's interval includes 0
-    assert got[0].startswith("Families with low redress capacity: appeals registered") and "8.0 fewer" in got[0]
-    assert got[1].startswith("Families with high redress capacity")
+    assert got[0].startswith("Families with low capacity: appeals registered") and "8.0 fewer" in got[0]
+    assert "between 7.0 and 9.0 fewer" in got[0]
+    assert got[1].startswith("Families with high capacity")
     html_text = __import__("simulator.report.html", fromlist=["summary_html"]).summary_html(res)
-    assert "The largest clear differences within a group of families" in html_text
+    assert "Who loses, by the family" in html_text
+
+
+def test_web_form_takes_percent_signs_caps_runs_and_says_the_queue(tmp_path):
+    import time as _time
+
+    from simulator.web.app import Job
+
+    councils, sets, sws = ["Leeds"], ["green_paper_2022"], []
+    good = {"source": "figures", "requests_per_year": "1200", "refused_pct": "25%", "within_20_weeks_pct": "50 %",
+            "plans_in_force": "4000", "reform": "green_paper_2022", "replications": "5"}
+    job, err = validate(good, councils, sets, sws)
+    assert not err and job["refused_pct"] == 25.0 and job["within_20_weeks_pct"] == 50.0
+    _job, err = validate({**good, "replications": "100"}, councils, sets, sws)
+    assert "at most 30" in err["replications"]
+    _job, err = validate({**good, "requests_per_year": "1200%"}, councils, sets, sws)
+    assert "requests_per_year" in err  # a % sign only where the figure is a percentage
+    app = App(tmp_path / "work")
+    now = _time.perf_counter()
+    done = Job("a" * 12, {}, tmp_path / "a", state="done", seconds=20.0)
+    running = Job("b" * 12, {}, tmp_path / "b", state="running", started=now - 5.0, submitted=now - 6)
+    first = Job("c" * 12, {}, tmp_path / "c", submitted=now - 2)
+    second = Job("d" * 12, {}, tmp_path / "d", submitted=now - 1)
+    app.jobs = {j.id: j for j in (done, running, first, second)}
+    q = app.queue_of(second)
+    assert q["ahead"] == 2 and 30.0 <= q["estimate_s"] <= 36.0  # about 15 s left of the running one, then 20 s
+    assert app.queue_of(running) == {}

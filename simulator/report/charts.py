@@ -28,10 +28,40 @@ from ..analysis.runs.results import (
     weeks_to,
 )
 from ..schema.vocabulary import PAYERS
+from .names import comparison_words, money, place, plain, rule_set_long, rule_set_short
 from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
+from .style import heading as style_heading
 
 UNIT_AXIS = {"count": "number", "percent": "%", "weeks": "weeks", "GBP": "£ million"}
 OVER_TIME = ("requests", "new_plans", "within_20_weeks_pct", "appeals_registered")
+OFFICIAL = {"requests": "initial_requests_for_assessment", "new_plans": "new_plans_issued",
+            "within_20_weeks_pct": "within_20_weeks_pct", "appeals_registered": "tribunal_appeals_registered_calendar"}
+
+
+def official_figures(run: RunData) -> dict[str, dict[str, float]]:
+    """{metric: {calendar year: the official figure}} from the targets file beside the run's scenario (DfE SEN2,
+    MoJ), where one exists; {} otherwise (a folder moved to another machine still draws, without the points)."""
+    import csv
+
+    from ..schema.files import InputError, decode, read_bytes
+
+    f = Path(str(run.manifest.get("scenario_file", ""))).parent / "targets" / f"{run.scenario}.csv"
+    if not f.is_file():
+        return {}
+    try:
+        text = decode(f, read_bytes(f))
+    except (InputError, OSError):
+        return {}
+    want = {v: k for k, v in OFFICIAL.items()}
+    out: dict[str, dict[str, float]] = {}
+    for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
+        key = want.get(row.get("metric", ""))
+        if key and str(row.get("period", "")).isdigit():
+            try:
+                out.setdefault(key, {})[row["period"]] = float(row["value"])
+            except (TypeError, ValueError):
+                continue
+    return out
 PAYER_LABELS = {"la_high_needs": "LA high-needs budget", "la_general_fund": "LA general fund",
                 "school_notional_sen": "Schools' notional SEN budgets",
                 "integrated_care_board": "Integrated care boards", "social_care": "Social care",
@@ -39,27 +69,33 @@ PAYER_LABELS = {"la_high_needs": "LA high-needs budget", "la_general_fund": "LA 
 CAPACITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
-def _legend_label(run: RunData, width: int = 52) -> str:
-    return textwrap.fill(run.label, width)
+def _legend_label(run: RunData, width: int = 44) -> str:
+    return textwrap.fill(rule_set_short(run.name, run.label), width)
+
+
+def heading(fig: Any, results: Results, what: str) -> None:
+    """The chart's title: what it shows, then the place and the comparison."""
+    style_heading(fig, f"{what}. {comparison_words(results)}")
 
 
 def _what(results: Results) -> str:
     r0 = results.runs[0]
     s = r0.summary
-    base = (f"{r0.scenario}, {s['start_date']} to {s['end_date']}, {s['replications']} replications, "
-            f"seed {s['seed']}")
-    return base + ("; both rule sets on the same children (common random numbers)." if len(results.runs) > 1
+    base = f"{place(r0)}, {s['start_date']} to {s['end_date']}, {s['replications']} runs of every child"
+    return base + ("; every rule set on the same children with the same chance events." if len(results.runs) > 1
                    else ".")
 
 
 def _assumptions(results: Results) -> str:
     if results.comparison is None:
         return "Effect sizes of reforms are assumptions with ranges stated in the rule set files."
-    rows = [r for r in results.comparison["what_changed"] if r.get("assumption")]
+    rows = [r for pair in (results.comparisons or [results.comparison]) for r in pair["what_changed"]
+            if r.get("assumption")]
+    rows = list({r["parameter"]: r for r in rows}.values())
     if not rows:
         return "No assumed effect separates the two rule sets (only sourced parameters)."
-    parts = [f"{r['label'] or r['parameter']}: {r['assumption']}" for r in rows[:4]]
-    more = f" (and {len(rows) - 4} more: see the report)" if len(rows) > 4 else ""
+    parts = [f"{r['label'] or 'a parameter'}: {plain(r['assumption'])}" for r in rows[:3]]
+    more = f" (and {len(rows) - 3} more: see the report)" if len(rows) > 3 else ""
     return "Assumed effects: " + "; ".join(parts) + more + "."
 
 
@@ -97,7 +133,17 @@ def over_time_chart(results: Results) -> Chart:
                                          "Calendar years (January to December)." + shade))
     axes = fig.subplots(2, 2)
     rows: list[dict[str, Any]] = []
+    official = official_figures(results.runs[0])
     for ax, metric in zip(axes.flat, OVER_TIME, strict=True):
+        pts = sorted((int(p), v) for p, v in official.get(metric, {}).items() if p in years)
+        if pts:
+            ax.plot([p for p, _v in pts], [v for _p, v in pts], linestyle="none", marker="D", markersize=6,
+                    markerfacecolor="white", markeredgecolor="#000000", markeredgewidth=1.3, zorder=5,
+                    label="Official figure (DfE SEN2, MoJ)" if not any(
+                        r.get("rule_set") == "official" for r in rows) else None)
+            rows += [{"metric": metric, "label": label_of(metric), "unit": unit_of(metric), "rule_set": "official",
+                      "rule_set_label": "Official figure", "year": str(p), "mean": v, "ci95_low": None,
+                      "ci95_high": None} for p, v in pts]
         for i, run in enumerate(results.runs):
             pts = [(p, v) for p, v in over_time(run, metric) if p in years]
             if not pts:
@@ -111,14 +157,14 @@ def over_time_chart(results: Results) -> Chart:
             ax.plot(x, m, color=c, marker="o", markersize=4, linewidth=1.6,
                     label=_legend_label(run) if metric == OVER_TIME[0] else None)
             rows += [{"metric": metric, "label": label_of(metric), "unit": unit_of(metric), "rule_set": run.name,
-                      "rule_set_label": run.label, "year": p, "mean": v["mean"], "ci95_low": v["ci95"][0],
+                      "rule_set_label": rule_set_long(run), "year": p, "mean": v["mean"], "ci95_low": v["ci95"][0],
                       "ci95_high": v["ci95"][1]} for p, v in pts]
             ax.set_xticks(x, [str(v) for v in x], rotation=90 if len(x) > 6 else 0,
                           ha="center")
         if metric == "within_20_weeks_pct":
             ax.axhline(100, color=STATUTORY, linestyle="--", linewidth=1)
             ax.text(0.02, 96, "the law: every plan within the limit", transform=ax.get_yaxis_transform(),
-                    fontsize=7, va="top", color=STATUTORY)
+                    fontsize=8, va="top", color=STATUTORY)
             ax.set_ylim(0, 108)
         else:
             ax.set_ylim(bottom=0)
@@ -132,7 +178,11 @@ def over_time_chart(results: Results) -> Chart:
             for x, _d in marks:
                 ax.axvline(x, color=STATUTORY, linestyle=":", linewidth=1)
     fig.legend(loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
-    return Chart("by-year", "Headline figures by year", fig, rows)
+    heading(fig, results, "Headline figures by year")
+    alt = (f"Four small charts by calendar year: requests, new plans, % of new plans within 20 weeks and appeals, "
+           f"one line per rule set{' with the official figures as diamonds' if official else ''}"
+           f"{'; the shaded span is when the reform is in force' if marks else ''}.")
+    return Chart("by-year", "Headline figures by year", fig, rows, alt)
 
 
 def weeks_chart(results: Results) -> Chart:
@@ -160,7 +210,7 @@ def weeks_chart(results: Results) -> Chart:
             share = cumulative_share(w, n, grid)
             ax.step(grid, share, where="post", color=SERIES[i % len(SERIES)], linewidth=1.6,
                     label=_legend_label(run) if what == "final_plan" else None)
-            rows += [{"measure": what, "rule_set": run.name, "rule_set_label": run.label, "week": float(g),
+            rows += [{"measure": what, "rule_set": run.name, "rule_set_label": rule_set_long(run), "week": float(g),
                       "pct_of_new_requests_reached": round(float(s), 3), "new_requests": n}
                      for g, s in zip(grid, share, strict=True)]
         drawn: dict[float, RunData] = {}
@@ -169,27 +219,37 @@ def weeks_chart(results: Results) -> Chart:
         for k, (wk, run) in enumerate(sorted(drawn.items())):
             ax.axvline(wk, color=STATUTORY, linestyle="--", linewidth=1)
             if what == "final_plan":
-                ax.text(wk + 0.8, 4 + 9 * k, textwrap.fill(_statutory_label(run), 22), fontsize=6.5,
+                ax.text(wk + 0.8, 4 + 11 * k, textwrap.fill(_statutory_label(run), 20), fontsize=8,
                         color=STATUTORY, va="bottom")
         ax.set_xlim(0, top)
         ax.set_ylim(0, 100)
         ax.set_title(titles[what], loc="left")
         ax.set_xlabel("weeks since the request")
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    axes[0].set_ylabel("% of new requests reached by then")
-    fig.legend(loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
-    return Chart("weeks-to-plan-and-provision", "Weeks to a final plan and to provision", fig, rows)
+    axes[0].set_ylabel("% of new requests\nreached by then")
+    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    heading(fig, results, "Weeks to a final plan and to provision")
+    alt = ("Two step charts: the share of new requests with a final plan, and with provision in place, by week "
+           "since the request, one line per rule set, with the statutory limit as a dashed line.")
+    return Chart("weeks-to-plan-and-provision", "Weeks to a final plan and to provision", fig, rows, alt)
 
 
 def costs_chart(results: Results) -> Chart:
-    """Costs booked to each payer over the whole horizon under each rule set (GBP million, 95% interval)."""
+    """Costs booked to each payer over the whole horizon under each rule set (95% interval). A payer with no costed
+    item under any rule set is named in the footnote ("no costed item"), not drawn as £0; each bar is labelled, so a
+    small payer's cost can be read beside a large one's."""
     yrs = results.years
-    n_payers = sum(1 for p in PAYERS if f"cost_{p}_gbp" in results.runs[0].summary["metrics"])
-    fig = new_figure(2.8 + 0.3 * n_payers, _note(results, f"Totals over the whole horizon ({yrs:.1f} years), not per year: the "
-                                         "rule set's unit costs of each process step and yearly placement costs. "
-                                         "Bars: mean; whiskers: 95% confidence interval."))
+    ms0 = results.runs[0].summary["metrics"]
+    present = [p for p in PAYERS if f"cost_{p}_gbp" in ms0]
+    unbooked = [p for p in present if all(not (r.summary["metrics"].get(f"cost_{p}_gbp") or {}).get("mean")
+                                          for r in results.runs)]
+    payers = [p for p in present if p not in unbooked]
+    none = (" No costed item is booked to " + ", ".join(PAYER_LABELS.get(p, p).lower() for p in unbooked)
+            + " under any rule set (the model has no unit cost for them: not a saving).") if unbooked else ""
+    fig = new_figure(2.9 + 0.34 * len(payers) * max(1, len(results.runs) - 1), _note(
+        results, f"Totals over the whole horizon ({yrs:.1f} years), not per year: the rule set's unit costs of each "
+                 "process step and yearly placement costs. Bars: mean; whiskers: 95% confidence interval." + none))
     ax = fig.subplots()
-    payers = [p for p in PAYERS if f"cost_{p}_gbp" in results.runs[0].summary["metrics"]]
     k = len(results.runs)
     h = 0.8 / k
     rows: list[dict[str, Any]] = []
@@ -203,17 +263,20 @@ def costs_chart(results: Results) -> Chart:
         ax.barh(yy, mean, height=h * 0.9, color=SERIES[i % len(SERIES)], label=_legend_label(run))
         ax.errorbar(mean, yy, xerr=[mean - lo, hi - mean], fmt="none", ecolor="#333333", elinewidth=0.8, capsize=2)
         for v, top, yv in zip(mean, hi, yy, strict=True):
-            ax.text(top, yv, f" £{v:,.1f}m" if v >= 0.05 else f" £{v * 1000:,.0f}k", va="center", fontsize=6.5)
+            ax.text(top, yv, " " + money(v * 1e6), va="center", fontsize=8)
         rows += [{"payer": p, "payer_label": PAYER_LABELS.get(p, p), "rule_set": run.name,
-                  "rule_set_label": run.label, "mean_gbp": m["mean"], "ci95_low_gbp": m["ci95"][0],
+                  "rule_set_label": rule_set_long(run), "mean_gbp": m["mean"], "ci95_low_gbp": m["ci95"][0],
                   "ci95_high_gbp": m["ci95"][1], "years": round(yrs, 3)} for p, m in zip(payers, ms, strict=True)]
-    ax.set_yticks(y, [PAYER_LABELS.get(p, p) for p in payers])
-    ax.set_xlim(0, ax.get_xlim()[1] * 1.12)
+    ax.set_yticks(y, [textwrap.fill(PAYER_LABELS.get(p, p), 22) for p in payers])
+    ax.set_xlim(0, ax.get_xlim()[1] * 1.22)
     ax.set_xlabel(f"£ million over {yrs:.1f} years")
-    ax.set_title("Cost to each payer", loc="left")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    fig.legend(loc="outside upper center", ncols=min(2, k), frameon=False)
-    return Chart("costs-by-payer", "Costs by payer", fig, rows)
+    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    heading(fig, results, "Cost to each payer")
+    alt = ("Horizontal bars: the cost to each payer over the whole horizon under each rule set, with 95% intervals"
+           + (f"; no costed item for {', '.join(PAYER_LABELS.get(p, p).lower() for p in unbooked)}." if unbooked
+              else "."))
+    return Chart("costs-by-payer", "Costs by payer", fig, rows, alt)
 
 
 def capacity_chart(results: Results) -> Chart:
@@ -240,23 +303,26 @@ def capacity_chart(results: Results) -> Chart:
             ax.errorbar(xx[ok], mean[ok], yerr=[mean[ok] - lo[ok], hi[ok] - mean[ok]], fmt="none",
                         ecolor="#333333", elinewidth=0.8, capsize=2)
             rows += [{"outcome": key, "label": label, "unit": unit, "capacity": c, "rule_set": run.name,
-                      "rule_set_label": run.label, "mean": m["mean"], "ci95_low": m["ci95"][0],
+                      "rule_set_label": rule_set_long(run), "mean": m["mean"], "ci95_low": m["ci95"][0],
                       "ci95_high": m["ci95"][1]} for c, m in zip(CAPACITIES, ms, strict=True)]
         if key == "weeks_to_final_plan_median":
             drawn = sorted({run.final_plan_weeks for run in results.runs})
             for wk in drawn:
                 ax.axhline(wk, color=STATUTORY, linestyle="--", linewidth=1)
-            ax.text(0.02, 0.98, textwrap.fill(_statutory_label(results.runs[0]), 26), transform=ax.transAxes,
-                    fontsize=6.5, va="top", color=STATUTORY)
+            ax.text(0.02, 0.98, textwrap.fill(_statutory_label(results.runs[0]), 22), transform=ax.transAxes,
+                    fontsize=8, va="top", color=STATUTORY)
             ax.set_ylim(0, max(drawn[-1] * 1.6, ax.get_ylim()[1] * 1.15))
         else:
             ax.set_ylim(0, 100 if unit == "percent" and key == "plan_pct" else ax.get_ylim()[1] * 1.15)
         ax.set_xticks(x, [CAPACITY_LABELS[c] for c in CAPACITIES])
         ax.set_xlabel("family redress capacity")
         ax.set_ylabel(UNIT_AXIS[unit])
-        ax.set_title(textwrap.fill(label, 26), loc="left", fontsize=8.5)
-    fig.legend(loc="outside upper center", ncols=min(2, k), frameon=False)
-    return Chart("outcomes-by-capacity", "Outcomes by family redress capacity", fig, rows)
+        ax.set_title(textwrap.fill(label, 24), loc="left", fontsize=8.5)
+    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    heading(fig, results, "Outcomes by the family's capacity to seek redress")
+    alt = ("Three bar charts by family redress capacity (low, medium, high): the share of requests with a final plan, "
+           "the share with an appeal, and the median weeks to a final plan, one bar per rule set.")
+    return Chart("outcomes-by-capacity", "Outcomes by family redress capacity", fig, rows, alt)
 
 
 def run_charts(results: Results) -> list[Chart]:
@@ -268,16 +334,15 @@ def run_charts(results: Results) -> list[Chart]:
         metrics = results.runs[0].summary["metrics"]
         if "weeks_dispute_to_end_median" in metrics:
             out.append(dispute_chart(results, _note(results, "Disputes ended in the horizon (appeals lodged for the "
-                                                             "time to the appeal), by the type of the "
-                                                             "decision disputed; bars: mean over replications of "
-                                                             "each replication's median; whiskers: 95% confidence "
-                                                             "interval.")))
+                                                             "time to the appeal), by the type of the decision "
+                                                             "disputed. Bars: mean over runs of each run's median; "
+                                                             "whiskers: 95% confidence interval.")))
         if "mediation_for_family_pct" in metrics:
             out.append(mediation_chart(results, _note(results, "Shares of mediations held, mean over "
                                                                "replications; the four outcomes add up to 100%.")))
         g = group_chart(results, _note(results, "Family redress capacity (low, medium, high) as the scenario's "
-                                                "population draws it; differences paired replication by "
-                                                "replication (common random numbers)."))
+                                                "population draws it; differences paired run by run. Counts are "
+                                                "per 100 requests of the group."))
         if g is not None:
             out.append(g)
         return out

@@ -1,39 +1,52 @@
 """One self-contained HTML report of a run or a comparison: summary, charts, tables, what changed, method.
 
 Why one file with nothing external: a forum volunteer mails it, a consultation writer prints it to PDF, and neither
-should depend on a network or leak that the file was opened. Charts are inline PNG (base64); the style sheet is in
-the page. Every text that comes from a scenario or a rule set file is escaped (`html.escape`): a scenario's
-description is data, never markup.
+should depend on a network or leak that the file was opened. Charts are inline PNG (base64) with a data table under
+each (`<details>`, for a screen reader and for anyone who wants the numbers); the style sheet is in the page. Every
+text that comes from a scenario or a rule set file is escaped (`html.escape`): a scenario's description is data,
+never markup.
+
+Why display names: everything a reader sees says places, rule sets, switches and measures by their names
+(`names.py`); code names, the seed, hashes and file paths appear only in "Method and reproducibility", with the
+command that makes the same report again.
 """
 
 from __future__ import annotations
 
 import html
+import shlex
 from typing import Any
 
 from .. import __version__
-from ..analysis.runs.results import Results, label_of, unit_of
+from ..analysis.runs.results import Results, unit_of
 from ..rules.projection import describe
 from .charts import run_charts
-from .style import png_base64
-from .summary import number, summary
+from .names import change_sentence, legend, metric_label, place, plain, rule_set_short, value_text
+from .style import Chart, png_base64
+from .summary import number, section_of, summary
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:11pt;line-height:1.45;color:#111;max-width:60em;
 margin:1.5em auto;padding:0 1em}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:2px solid #0072B2;padding-bottom:.15em;
-margin-top:1.6em}
-p.meta{color:#444;margin-top:0}.description{background:#f4f4f4;border-left:4px solid #999;padding:.5em .8em;
-white-space:pre-wrap}
+margin-top:1.6em}h3{font-size:1.05em;margin:1em 0 .3em}h4{font-size:1em;margin:.8em 0 .2em}
+p.meta{color:#333;margin-top:0}.description{background:#f4f4f4;border-left:4px solid #767676;padding:.5em .8em;
+white-space:pre-wrap}.howto{border:2px solid #0072B2;padding:.4em 1em;margin:1em 0;background:#f5f9fc}
+.howto h2{border:0;margin-top:.3em}.legend dt{font-weight:bold;float:left;clear:left;width:2em}
+.legend dd{margin:0 0 .3em 2.2em}
 ul.effects li{margin-bottom:.4em}figure{margin:1em 0;page-break-inside:avoid;break-inside:avoid}
 figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-weight:bold;margin-bottom:.3em}
-table{border-collapse:collapse;width:100%;font-size:9pt;margin:.5em 0}th,td{border:1px solid #ccc;
-padding:.25em .4em;vertical-align:top;text-align:left}th{background:#eef3f8}td.n{text-align:right;
-white-space:nowrap}code{font-size:.85em;color:#555}.small{font-size:9pt;color:#444}
+details{margin:.3em 0 1em}summary{cursor:pointer;color:#005a8c}
+table{border-collapse:collapse;width:100%;font-size:9pt;margin:.5em 0;table-layout:fixed}th,td{border:1px solid #ccc;
+padding:.25em .4em;vertical-align:top;text-align:left;overflow-wrap:anywhere}th{background:#eef3f8}
+td.n{text-align:right}code{font-size:.85em;color:#333;overflow-wrap:anywhere}.small{font-size:9pt;color:#333}
+tr.sec th{background:#dde8f2;text-align:left}a{color:#005a8c}pre{white-space:pre-wrap;overflow-wrap:anywhere}
 @page{size:A4;margin:15mm}
-@media print{body{max-width:none;margin:0;font-size:10pt}h2{page-break-after:avoid;break-after:avoid}
-tr{page-break-inside:avoid;break-inside:avoid}a{color:#111;text-decoration:none}}
+@media print{body{max-width:none;margin:0;font-size:10pt}h2,h3{page-break-after:avoid;break-after:avoid}
+tr{page-break-inside:avoid;break-inside:avoid}a{color:#111;text-decoration:none}details{display:none}
+table{font-size:8pt}}
 """
+SECTION_TITLES = ("How long until a plan and provision", "Disputes", "Who loses", "Costs", "Everything else")
 
 
 def e(x: Any) -> str:
@@ -43,133 +56,221 @@ def e(x: Any) -> str:
 
 def _ci(m: dict[str, Any], unit: str) -> str:
     lo, hi = m["ci95"]
-    mean = number(m["mean"], unit)
-    return f"{mean} ({number(lo, unit)} to {number(hi, unit)})" if lo is not None else mean
+    mean = e(number(m["mean"], unit))
+    return f"{mean}<br><span class=small>({e(number(lo, unit))} to {e(number(hi, unit))})</span>" \
+        if lo is not None else mean
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"
-    if isinstance(v, list):
-        return ", ".join(_value(x) for x in v)
-    return "-" if v is None else str(v)
+def _diff(m: dict[str, Any], unit: str) -> str:
+    if m.get("diff") is None:
+        return "-"
+    lo, hi = m["diff_ci95"]
+    sign = "+" if m["diff"] > 0 else ""
+    pts = " points" if unit == "percent" else ""
+    d = f"{sign}{number(m['diff'], unit).rstrip('%')}{pts}"
+    if lo is None:
+        return e(d)
+    return f"{e(d)}<br><span class=small>({e(number(lo, unit).rstrip('%'))} to {e(number(hi, unit).rstrip('%'))})</span>"
 
 
-def _metric_table(results: Results) -> str:
+def _ordered(keys: list[str]) -> list[str]:
+    """Metrics in the summary's order: its sections first to last, the registry's order within each."""
+    return sorted(keys, key=lambda k: (section_of(k), keys.index(k)))
+
+
+def metric_table(results: Results) -> str:
+    """Every metric, under each rule set and the paired difference(s), rows in the summary's order."""
+    letters = [x[0] for x in legend(results)]
     if results.comparison is None:
         run = results.runs[0]
-        head = f"<tr><th>Metric</th><th>{e(run.label)}: mean (95% interval)</th></tr>"
-        body = "".join(f"<tr><td>{e(label_of(k))}</td><td class=n>{e(_ci(m, unit_of(k)))}</td></tr>"
-                       for k, m in run.summary["metrics"].items())
+        ms = run.summary["metrics"]
+        head = f"<tr><th scope=col>Measure</th><th scope=col>{e(letters[0])}: mean (95% interval)</th></tr>"
+        body = "".join(f"<tr><th scope=row>{e(metric_label(k))}</th><td class=n>{_ci(ms[k], unit_of(k))}</td></tr>"
+                       for k in _ordered(list(ms)))
         return f"<table>{head}{body}</table>"
-    comp = results.comparison
-    a, b = comp["rules"]
-    ka, kb = (a, b) if a != b else ("a", "b")
-    la, lb = results.runs[0].label, results.runs[1].label
-    head = (f"<tr><th>Metric</th><th>{e(la)}: mean (95% interval)</th><th>{e(lb)}: mean (95% interval)</th>"
-            "<th>Difference, paired (95% interval)</th></tr>")
-    rows = []
-    for k, m in comp["metrics"].items():
+    pairs = results.comparisons or [results.comparison]
+    runs = results.runs
+    head = "<tr><th scope=col style='width:30%'>Measure</th>" + "".join(
+        f"<th scope=col>{e(letters[i])}</th>" for i in range(len(runs))) + "".join(
+        f"<th scope=col>{e(letters[i])} minus {e(letters[0])} (95% interval)</th>" for i in range(1, len(runs))) + "</tr>"
+    rows, last = [], -1
+    keys = _ordered(list(pairs[0]["metrics"]))
+    for k in keys:
+        s = section_of(k)
+        if s != last:
+            rows.append(f"<tr class=sec><th colspan={2 * len(runs)} scope=colgroup>{e(SECTION_TITLES[s])}</th></tr>")
+            last = s
         u = unit_of(k)
-        lo, hi = m["diff_ci95"]
-        if m["diff"] is None:
-            d = "-"
-        else:
-            pts = " points" if u == "percent" else ""
-            sign = "+" if m["diff"] > 0 else ""
-            d = (f"{sign}{number(m['diff'], u).rstrip('%')}{pts}" + (f" ({number(lo, u).rstrip('%')} to "
-                                                                     f"{number(hi, u).rstrip('%')})"
-                                                                     if lo is not None else ""))
-        rows.append(f"<tr><td>{e(m['label'])}</td><td class=n>{e(_ci(m[ka], u))}</td>"
-                    f"<td class=n>{e(_ci(m[kb], u))}</td><td class=n>{e(d)}</td></tr>")
+        cells = []
+        for i, pair in enumerate(pairs):
+            a, b = pair["rules"]
+            ka, kb = (a, b) if a != b else ("a", "b")
+            m = pair["metrics"].get(k) or {}
+            if i == 0:
+                cells.append(f"<td class=n>{_ci(m[ka], u) if m.get(ka) else '-'}</td>")
+            cells.append(f"<td class=n>{_ci(m[kb], u) if m.get(kb) else '-'}</td>")
+        diffs = [f"<td class=n>{_diff(pair['metrics'].get(k) or {}, u)}</td>" for pair in pairs]
+        rows.append(f"<tr><th scope=row>{e(metric_label(k))}</th>{''.join(cells)}{''.join(diffs)}</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _what_changed(results: Results) -> str:
-    comp = results.comparison
-    if comp is None:
+def what_changed(results: Results) -> str:
+    """Each parameter that differs, by its label, its values as a reader says them, its source or assumption."""
+    if results.comparison is None:
         return "<p>A single run: nothing is compared.</p>"
-    a, b = comp["rules"]
-    rows = comp["what_changed"]
-    if not rows:
-        return "<p>Nothing: the two rule sets have the same parameters.</p>"
-    la, lb = results.runs[0].label, results.runs[1].label
-    head = (f"<tr><th>Parameter</th><th>{e(la)}</th><th>{e(lb)}</th><th>Source</th>"
-            "<th>Assumption (range)</th><th>Switch</th></tr>")
-    body = []
-    for r in rows:
-        assumption = "" if not r.get("assumption") else (f"{r['assumption']}" + (
-            f" (range {_value(r['range'])})" if r.get("range") is not None else ""))
-        body.append(f"<tr><td>{e(r.get('label') or r['parameter'])}<br><code>{e(r['parameter'])}</code></td>"
-                    f"<td class=n>{e(_value(r.get(a)))}</td><td class=n>{e(_value(r.get(b)))}</td>"
-                    f"<td>{e(r.get('source'))}</td><td>{e(assumption)}</td><td>{e(r.get('switch') or '')}</td></tr>")
-    return f"<table>{head}{''.join(body)}</table>"
+    out = []
+    for i, pair in enumerate(results.comparisons or [results.comparison], start=1):
+        a, b = pair["rules"]
+        ra, rb = results.runs[0], results.runs[i]
+        sa, sb = rule_set_short(ra.name, ra.label), rule_set_short(rb.name, rb.label)
+        rows = pair["what_changed"]
+        if len(results.runs) > 2:
+            out.append(f"<h3>{e(sb)} against {e(sa)}</h3>")
+        if not rows:
+            out.append("<p>Nothing: the two rule sets have the same parameters.</p>")
+            continue
+        head = (f"<tr><th scope=col style='width:34%'>What changes: {e(sa)} \u2192 {e(sb)}</th><th scope=col>Source"
+                "</th><th scope=col>Assumption (range)</th></tr>")
+        body = []
+        for r in rows:
+            assumption = "" if not r.get("assumption") else (f"{plain(r['assumption'])}" + (
+                f" (range {value_text(r['range'])})" if r.get("range") is not None else ""))
+            label = r.get("label") or "A parameter (named in the method section)"
+            body.append(f"<tr><td>{e(change_sentence(label, r.get(a), r.get(b)))}</td><td>{e(plain(r.get('source')))}</td>"
+                        f"<td>{e(assumption)}</td></tr>")
+        out.append(f"<table>{head}{''.join(body)}</table>")
+    return "\n".join(out)
+
+
+def how_to_read(results: Results) -> str:
+    """The box a parent reads first: what an interval is, what 'the same children' means, what rests on assumptions."""
+    n = results.runs[0].summary["replications"]
+    return f"""<aside class=howto aria-labelledby=howto-h><h2 id=howto-h>How to read this</h2><ul>
+<li><strong>Each figure is an average over {e(n)} simulated runs</strong> of every child in the council, not a
+forecast of one year.</li>
+<li><strong>The 95% interval</strong> is the range the average would fall in if the simulation were repeated many
+times. When the interval of a difference is all on one side ("between 1.2 and 3.4 weeks shorter"), the difference
+is clear; when it runs from shorter to longer, the runs cannot tell the rule sets apart.</li>
+<li><strong>The same children under both rule sets:</strong> each run follows the same children meeting the same
+chance events (a late report, a mediation that fails) under each set of rules, so a difference comes from the
+rules, not from luck.</li>
+<li><strong>Assumptions:</strong> where a proposal does not say how big its effect would be, the model assumes a
+size and states a range (listed below the summary). A difference is what follows <em>if</em> those assumptions
+hold.</li>
+<li><strong>Small numbers</strong> (fewer than 20 cases a run) are marked: one family more or less moves them a
+lot.</li></ul></aside>"""
+
+
+def legend_html(results: Results) -> str:
+    items = "".join(f"<dt>{e(k)}</dt><dd><strong>{e(s)}</strong>: {e(long)}</dd>" for k, s, long in legend(results))
+    return f"<dl class=legend aria-label='The rule sets compared'>{items}</dl>"
 
 
 def summary_html(results: Results) -> str:
     """The plain-language summary as HTML (the report's first section; the web page shows it too)."""
     s = summary(results)
     out = [f"<p><strong>What was compared.</strong> {e(s['compared'])}</p>"]
-    if results.comparison is not None:
-        if s.get("nothing_in_force"):
-            out.append(f"<p class=nothing-in-force><strong>Nothing in force.</strong> {e(s['nothing_in_force'])}</p>")
-        elif s["no_clear_difference"]:
-            out.append("<p><strong>No clear difference:</strong> no metric's paired 95% interval excludes zero "
-                       "with these replications (more replications narrow the intervals).</p>")
-        else:
-            out.append("<p><strong>The largest clear effects</strong> (relative to the baseline, among metrics "
-                       "whose paired 95% interval excludes zero):</p><ul class=effects>"
-                       + "".join(f"<li>{e(x)}</li>" for x in s["effects"]) + "</ul>")
-        if s.get("groups"):
-            out.append("<p><strong>The largest clear differences within a group of families</strong> (by their "
-                       "capacity to seek redress: time, money, advice):</p><ul class=groups>"
-                       + "".join(f"<li>{e(x)}</li>" for x in s["groups"]) + "</ul>")
-        elif results.comparison.get("by_group"):
-            out.append("<p>Within each group of families by redress capacity, no difference in the outcomes charted "
-                       "is clear (every paired 95% interval includes zero).</p>")
-        if s.get("in_force"):
-            out.append("<p><strong>When each change comes into force</strong> (no effect before):</p><ul class=in-force>"
-                       + "".join(f"<li>{e(x)}</li>" for x in s["in_force"]) + "</ul>")
-        proj = (results.comparison or {}).get("projection") or results.runs[0].summary.get("projection")
-        if proj:
-            out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
-                       + "".join(f"<li>{e(x.strip())}</li>" for x in describe(proj)) + "</ul>")
-        if s["assumptions"]:
-            out.append("<p><strong>The assumptions they rest on</strong> (effect sizes the proposals do not state; "
-                       "each has a range in the rule set file):</p><ul>"
-                       + "".join(f"<li>{e(r.get('label') or r['parameter'])}: {e(r['assumption'])}"
-                                 + (f" (range {e(_value(r['range']))})" if r.get("range") is not None else "")
-                                 + "</li>" for r in s["assumptions"]) + "</ul>")
-        else:
-            out.append("<p>No assumed effect separates the two rule sets: every changed parameter has a source.</p>")
-    else:
+    if results.comparison is None:
         out.append("<ul class=effects>" + "".join(f"<li>{e(x)}</li>" for x in s["effects"]) + "</ul>")
         proj = results.runs[0].summary.get("projection")
         if proj:
             out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
-                       + "".join(f"<li>{e(x.strip())}</li>" for x in describe(proj)) + "</ul>")
+                       + "".join(f"<li>{e(plain(x.strip()))}</li>" for x in describe(proj)) + "</ul>")
+        return "\n".join(out)
+    if s.get("nothing_in_force"):
+        out.append(f"<p class=nothing-in-force><strong>Nothing in force.</strong> {e(plain(s['nothing_in_force']))}</p>")
+    elif s["no_clear_difference"]:
+        out.append("<p><strong>No clear difference:</strong> with these runs, no measure's 95% interval is all on "
+                   "one side of zero (more runs narrow the intervals).</p>")
+    many = len(s["contrasts"]) > 1
+    for c in s["contrasts"]:
+        if many:
+            out.append(f"<h3>{e(c['title'])}</h3>")
+        for k, sec in enumerate(c["sections"], start=1):
+            if not sec["items"]:
+                continue
+            tag = "h4" if many else "h3"
+            out.append(f"<{tag}>{k}. {e(sec['title'])}</{tag}><ul class=effects>"
+                       + "".join(f"<li>{e(x)}</li>" for x in sec["items"]) + "</ul>")
+    if s.get("in_force"):
+        out.append("<p><strong>When each change comes into force</strong> (no effect before):</p><ul class=in-force>"
+                   + "".join(f"<li>{e(x)}</li>" for x in s["in_force"]) + "</ul>")
+    proj = (results.comparison or {}).get("projection") or results.runs[0].summary.get("projection")
+    if proj:
+        out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
+                   + "".join(f"<li>{e(plain(x.strip()))}</li>" for x in describe(proj)) + "</ul>")
+    if s["assumptions"]:
+        out.append("<p><strong>The assumptions these rest on</strong> (effect sizes the proposals do not state; each "
+                   "has a range):</p><ul>"
+                   + "".join(f"<li>{e(r.get('label') or 'A parameter')}: {e(plain(r['assumption']))}"
+                             + (f" (range {e(value_text(r['range']))})" if r.get("range") is not None else "")
+                             + "</li>" for r in s["assumptions"]) + "</ul>")
+    else:
+        out.append("<p>No assumed effect separates the rule sets: every changed parameter has a source.</p>")
     return "\n".join(out)
 
 
-def _method(results: Results) -> str:
+DROP = {"rule_set", "metric", "measure", "outcome", "payer", "unit", "run", "rules", "parameter", "step"}
+RENAME = {"rule_set_label": "Rule set", "label": "Measure", "payer_label": "Payer"}
+
+
+def data_table(chart: Chart, limit: int = 120) -> str:
+    """The numbers behind a chart as a table (display columns only: code-name columns are in the CSV)."""
+    if not chart.rows:
+        return ""
+    cols = [c for c in chart.rows[0] if c not in DROP]
+    head = "".join(f"<th scope=col>{e(RENAME.get(c, c.replace('_', ' ')))}</th>" for c in cols)
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:,.2f}".rstrip("0").rstrip(".")
+        return value_text(v) if not isinstance(v, str) else v
+
+    rows = "".join("<tr>" + "".join(f"<td>{e(cell(r.get(c)))}</td>" for c in cols) + "</tr>"
+                   for r in chart.rows[:limit])
+    more = f"<p class=small>The first {limit} of {len(chart.rows)} rows; all are in the chart's CSV.</p>" \
+        if len(chart.rows) > limit else ""
+    return (f"<details><summary>The numbers behind this chart</summary><table>"
+            f"<caption class=small>{e(chart.title)}</caption><tr>{head}</tr>{rows}</table>{more}</details>")
+
+
+def figures(charts: list[Chart]) -> str:
+    return "\n".join(f'<figure><figcaption>{e(c.title)}</figcaption><img alt="{e(c.alt or c.title)}" '
+                     f'src="data:image/png;base64,{png_base64(c)}">{data_table(c)}</figure>' for c in charts)
+
+
+def reproduce_command(results: Results) -> str:
+    r0 = results.runs[0]
+    m = r0.manifest
+    s = r0.summary
+    rules = " ".join(f"--rules {shlex.quote(r.name)}" for r in results.runs)
+    verb = "compare" if results.comparison is not None else "run"
+    rules = rules if verb == "compare" else f"--rules {shlex.quote(r0.name)}"
+    folder = shlex.quote(results.folder.name or "out")
+    until = f" --until {s['end_date']}" if s.get("end_date") and s["end_date"] != \
+        str((m.get("scenario_parameters") or {}).get("end_date", s["end_date"])) else ""
+    return (f"sendsim {verb} {shlex.quote(str(m.get('scenario_file') or r0.scenario))} {rules} --replications "
+            f"{s['replications']} --seed {s['seed']}{until} --out {folder}\nsendsim report {folder} --out report.html")
+
+
+def method(results: Results) -> str:
+    """How the figures were made and how to make them again: the only section with code names, seeds and files."""
     r0 = results.runs[0]
     m = r0.manifest
     n = r0.summary["replications"]
-    files = "".join(f"<li>{e(r.label)} (<code>{e(r.name)}</code>): rules sha256 <code>{e(r.manifest.get('rules_sha256',''))[:16]}"
-                    "</code></li>" for r in results.runs)
+    files = "".join(f"<li>{e(rule_set_short(r.name, r.label))}: <code>{e(r.name)}</code>, rules sha256 "
+                    f"<code>{e(r.manifest.get('rules_sha256', ''))[:16]}</code></li>" for r in results.runs)
     return f"""
 <p>Each run simulates every child of the scenario, one event at a time, through the statutory steps (request,
 decision to assess, advice, decision to issue, draft, final plan, placement, redress, tribunal, reviews) with the
 authority's own figures and queues. The figures are means over {n} replications with Student's t 95% confidence
-intervals. {"Both rule sets run the same children with the same random draws (common random numbers), so a "
+intervals. {"Every rule set runs the same children with the same random draws (common random numbers), so a "
            "difference reflects the rules, not chance; its interval is computed from the paired differences." if
            results.comparison is not None else ""}</p>
 <ul>
 <li>Counts and costs are totals over the whole horizon ({e(r0.summary['start_date'])} to
 {e(r0.summary['end_date'])}, {results.years:.1f} years), not per year; costs are the rule set's unit costs of
 process steps and yearly placement costs, in pounds of the year their source states.</li>
-<li>The effect of a reform is an assumption wherever the proposal gives no figure: the "what changed" table
-marks each one and its range. Read a difference as what follows <em>if</em> those assumptions hold.</li>
 <li>With few replications the intervals are wide; a difference whose interval includes zero is not evidence of
 no effect.</li>
 <li>The model is checked against DfE SEN2 national and local figures (<code>sendsim backtest</code>); a single
@@ -177,6 +278,8 @@ authority's figures vary more between replications than England's.</li>
 <li>Scenario <code>{e(r0.scenario)}</code>, file <code>{e(m.get('scenario_file', ''))}</code>, sha256
 <code>{e(m.get('scenario_sha256', ''))[:16]}</code>; seed {e(r0.summary['seed'])}; sendsim {e(__version__)}.</li>
 </ul><ul class=small>{files}</ul>
+<p>To make the same figures and this report again (the same scenario and seed give the same numbers):</p>
+<pre><code>{e(reproduce_command(results))}</code></pre>
 <p class=small>Made by <code>sendsim report {e(results.folder.name)}</code> from the folder's files alone
 (summary.json, manifest.json, journeys.parquet{", compare.json" if results.comparison is not None else ""}).</p>
 """
@@ -185,39 +288,48 @@ authority's figures vary more between replications than England's.</li>
 GENERATOR = "sendsim report"  # in every report's head: `sendsim report` may replace a file that carries it
 
 
-def report_html(results: Results) -> str:
-    """The whole page as one string."""
+def title_of(results: Results) -> str:
     r0 = results.runs[0]
     if results.comparison is not None:
-        title = f"{r0.scenario}: {results.runs[1].label} against {r0.label}"
-    else:
-        title = f"{r0.scenario} under {r0.label}"
-    charts = run_charts(results)
-    figs = "\n".join(f'<figure><figcaption>{e(c.title)}</figcaption><img alt="{e(c.title)}" '
-                     f'src="data:image/png;base64,{png_base64(c)}"></figure>' for c in charts)
+        others = " and ".join(rule_set_short(r.name, r.label) for r in results.runs[1:])
+        return f"{place(r0)}: {others} against {rule_set_short(r0.name, r0.label)}"
+    return f"{place(r0)} under {rule_set_short(r0.name, r0.label)}"
+
+
+def page(title: str, body: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)}</title><style>{CSS}</style></head>
-<body>
+<body><main>
 <h1>{e(title)}</h1>
-<p class=meta>{e(r0.summary['start_date'])} to {e(r0.summary['end_date'])} &middot; {e(r0.summary['replications'])}
-replications &middot; seed {e(r0.summary['seed'])}</p>
+{body}
+</main></body></html>
+"""
+
+
+def report_html(results: Results) -> str:
+    """The whole page as one string."""
+    r0 = results.runs[0]
+    charts = run_charts(results)
+    body = f"""<p class=meta>{e(r0.summary['start_date'])} to {e(r0.summary['end_date'])} &middot;
+{e(r0.summary['replications'])} runs of every child</p>
+{legend_html(results)}
 <p class=description id=scenario-description>{e(r0.description)}</p>
-<section id=summary><h2>Summary</h2>
+{how_to_read(results)}
+<section id=summary aria-labelledby=h-summary><h2 id=h-summary>Summary</h2>
 {summary_html(results)}
 </section>
-<section id=charts><h2>Charts</h2>
-{figs}
+<section id=charts aria-labelledby=h-charts><h2 id=h-charts>Charts</h2>
+{figures(charts)}
 </section>
-<section id=tables><h2>Tables</h2>
-{_metric_table(results)}
+<section id=tables aria-labelledby=h-tables><h2 id=h-tables>Every measure</h2>
+{metric_table(results)}
 </section>
-<section id=what-changed><h2>What changed, and the sources</h2>
-{_what_changed(results)}
+<section id=what-changed aria-labelledby=h-changed><h2 id=h-changed>What changed, and the sources</h2>
+{what_changed(results)}
 </section>
-<section id=method><h2>Method and caveats</h2>
-{_method(results)}
-</section>
-</body></html>
-"""
+<section id=method aria-labelledby=h-method><h2 id=h-method>Method and reproducibility</h2>
+{method(results)}
+</section>"""
+    return page(title_of(results), body)

@@ -27,14 +27,17 @@ from matplotlib.text import Text
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"]
 SERIES = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]  # baseline first: blue, then vermillion, green, purple
 STATUTORY = "#000000"  # the statutory line: black, dashed, labelled with its reference
-A4_WIDTH_IN = 7.5  # the text width of an A4 page with 2 cm margins, so a chart prints at 100%
+A4_WIDTH_IN = 7.5  # the case-study timeline's width (its own layout)
+A4_COLUMN_IN = 180 / 25.4  # the text width of an A4 page with 15 mm margins (the report's @page): a chart drawn this
+# wide prints at 100%, so a font of N pt in the figure is N pt on paper (tests/test_report.py checks >= 8 pt)
+MIN_PT = 8.0
 DPI = 150
-FOOT_PT = 6.5
-RC = {"font.size": 8.5, "axes.titlesize": 9.5, "axes.labelsize": 8.5, "xtick.labelsize": 8, "ytick.labelsize": 8,
-      "legend.fontsize": 8, "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "sendsim",
+FOOT_PT = 8.0
+RC = {"font.size": 9, "axes.titlesize": 9.5, "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5,
+      "legend.fontsize": 8.5, "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "sendsim",
       "svg.fonttype": "none", "font.family": "DejaVu Sans"}
-SOURCE = ("Source: sendsim simulation. Scenario built from DfE SEN2 'Education, health and care plans' (OGL v3.0); "
-          "rule sets, their sources and the ranges of every assumed effect in scenarios/rules/.")
+SOURCE = ("Source: sendsim simulation. Council figures from DfE SEN2 'Education, health and care plans' (OGL v3.0); "
+          "the rules, their sources and the range of every assumed effect are listed in the report.")
 
 
 @contextmanager
@@ -52,17 +55,59 @@ class Chart:
     title: str
     figure: Figure
     rows: list[dict[str, Any]] = field(default_factory=list)
+    alt: str = ""  # what the chart shows, in a sentence (the report's alt text; the numbers are in `rows`)
 
 
-def new_figure(height: float, note: str, width: float = A4_WIDTH_IN) -> Figure:
+def new_figure(height: float, note: str, width: float = A4_COLUMN_IN) -> Figure:
     """A figure of the house size whose axes leave room at the bottom for the wrapped footnote `note`."""
     fig = Figure(figsize=(width, height), layout="constrained", dpi=DPI)
-    text = textwrap.fill(note, int(width * 72 / (FOOT_PT * 0.56)))
+    text = textwrap.fill(note, int(width * 72 / (FOOT_PT * 0.58)))
     lines = text.count("\n") + 1
     frac = (0.1 + lines * FOOT_PT * 1.4 / 72) / height
     fig.text(0.01, 0.012, text, fontsize=FOOT_PT, va="bottom", ha="left", color="#333333")
     fig.get_layout_engine().set(rect=(0, frac, 1, 1 - frac), h_pad=0.06, w_pad=0.06)
+    fig._sendsim_foot_in = frac * height  # type: ignore[attr-defined]  # kept for `heading`
     return fig
+
+
+def heading(fig: Figure, text: str) -> None:
+    """A chart's own title, bold, at the top left (what it shows, the place, the comparison), with the figure's
+    legend under it: the figure grows by the title, and the plots are laid out below both.
+
+    Why by hand: constrained layout puts an "outside" legend at the very top of the figure, over any title."""
+    wrapped = textwrap.fill(text, 76)
+    lines = wrapped.count("\n") + 1
+    title_in = (lines * 10 * 1.25 + 6) / 72
+    foot_in = getattr(fig, "_sendsim_foot_in", 0.0)
+    h = fig.get_figheight() + title_in
+    fig.set_figheight(h)
+    fig.text(0.01, 1 - 3 / 72 / h, wrapped, fontsize=10, fontweight="bold", va="top", ha="left")
+    legend_in = 0.0
+    for lg in list(fig.legends):
+        ncols = lg._ncols
+        lg.remove()
+        handles, labels, seen = [], [], set()
+        for ax in fig.axes:
+            for hd, lb in zip(*ax.get_legend_handles_labels(), strict=True):
+                if lb not in seen:
+                    seen.add(lb)
+                    handles.append(hd)
+                    labels.append(lb)
+        new = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 1 - title_in / h),
+                         bbox_transform=fig.transFigure, ncols=ncols, frameon=False, borderaxespad=0)
+        bb = new.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+        legend_in += bb.height / fig.dpi + 0.05
+    fig.get_layout_engine().set(rect=(0, foot_in / h, 1, 1 - (foot_in + title_in + legend_in) / h))
+
+
+def rendered_sizes(fig: Figure) -> list[tuple[str, float]]:
+    """(text, size in points when the figure is printed at A4 column width) of every visible text: a figure wider
+    than the column is scaled down, and its fonts with it."""
+    from matplotlib.text import Text as _T
+
+    scale = A4_COLUMN_IN / fig.get_figwidth()
+    return [(t.get_text(), t.get_fontsize() * scale) for t in fig.findobj(_T) if t.get_visible() and
+            t.get_text().strip()]
 
 
 def wrap(s: str, width: int) -> str:

@@ -1,46 +1,81 @@
-"""The plain-language summary of a run or a comparison: what was compared, the largest clear effects in words with
-their intervals, and the assumptions they rest on.
+"""The plain-language summary of a run or a comparison, in a declared order a parent can follow.
 
-Why words: a consultation writer or a forum volunteer quotes a sentence, not a table of 40 metrics. The effects
-chosen are the three largest relative to the baseline among those whose paired 95% interval excludes 0
-(`analysis.runs.results.largest_effects`); when none does, the summary says there is no clear difference, except
-when nothing that changed is in force within the run: then it says exactly that, and which horizon would show it.
+Why a declared order, not the largest relative changes: ranking by relative change led a Walsall report with
+"mediations not held within the 30-day limit" and left out weeks to a plan. A parent asks, in this order:
+how long until a plan and provision (1), how long a dispute takes to a remedy and how disputes end (2), who loses,
+by the family's capacity to seek redress (3), what it costs and who pays (4), and then the rest (5). `section_of`
+puts any registered metric in one of these, by name, so a new metric (the dispute measures of another issue, say)
+finds its place without an edit here.
+
+Each effect is one sentence with both values, the difference and its 95% interval in words ("between 1.2 and 3.4
+weeks shorter"); rule sets by their short names (the legend with their full names is said once, at the top);
+effects on small counts are marked.
+When nothing that changed is in force within the run, the summary says exactly that, and which horizon would show
+it, never "no clear difference".
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.runs.results import Results, label_of, largest_effects, unit_of
+from ..analysis.runs.results import Results, unit_of
+from .names import MINUS, SMALL_COUNT, metric_label, money, rule_set_short, switch_label
+
+SECTIONS = ("How long until a plan and provision", "Disputes: weeks to a remedy, and how they end",
+            "Who loses, by the family's capacity to seek redress", "What it costs, and who pays", "Everything else")
+ALWAYS = {  # shown in their section whether or not the difference is clear (a parent asks for them by name)
+    0: ("weeks_to_final_plan_median", "weeks_to_provision_median", "within_20_weeks_pct"),
+    1: ("weeks_dispute_to_remedy_median", "weeks_dispute_to_end_median", "disputes_ended_gave_up_pct",
+        "disputes_ended_accepted_pct", "appeals_registered"),
+    3: ("cost_total_gbp",),
+}
+DISPUTE_KEYS = ("appeals_registered", "conceded_before_hearing_pct", "withdrawn_pct", "decided_for_family_pct",
+                "weeks_to_hearing_mean", "tribunal_backlog_end", "independent_reviews", "dropped_out_at_rung")
+LOSS_KEYS = ("dropped_out_at_rung", "disputes_ended_gave_up_pct", "decided_for_family_pct", "placement_outside_list_no_appeal",
+             "withdrawn_pct", "weeks_to_final_plan_median", "appeals_registered")  # compared within each group
+GROUP_METRICS = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_dispute_to_remedy_median",
+                 "appeals_registered")  # the outcomes the differences-by-capacity chart draws
+DENOMINATOR = {"mediation": "mediations", "conceded": "appeals_registered", "withdrawn": "appeals_registered",
+               "decided_for_family": "appeals_registered", "disputes_": "disputes_ended"}
+CAPACITY_WORDS = {"low": "low", "medium": "medium", "high": "high"}
+REST_SHOWN = 6
+
+
+def section_of(key: str) -> int:
+    """The summary section (0-4) of any metric, by its name."""
+    if key.startswith(("weeks_to_final_plan", "weeks_to_provision", "weeks_without_provision")) \
+            or key == "within_20_weeks_pct":
+        return 0
+    if key.startswith(("weeks_dispute_", "disputes_", "mediation", "appeals_")) or key in DISPUTE_KEYS \
+            or "gave_up" in key or "remedy" in key:
+        return 1
+    if key.startswith("cost_"):
+        return 3
+    return 4
 
 
 def number(v: float | None, unit: str) -> str:
-    """A value as a reader says it: £ in thousands or millions, percentages with one decimal, weeks to one."""
+    """A value as a reader says it: money as '£1.2m' or '−£450k', percentages with one decimal, weeks to one."""
     if v is None:
         return "not available"
     if unit == "GBP":
-        a = abs(v)
-        if a >= 1e6:
-            return f"£{v / 1e6:,.1f} million"
-        if a >= 1e3:
-            return f"£{v / 1e3:,.0f} thousand"
-        return f"£{v:,.0f}"
+        return money(v)
     if unit == "percent":
-        return f"{v:.1f}%"
+        return f"{v:.1f}%".replace("-", MINUS)
     if unit == "weeks":
-        return f"{v:.1f} weeks"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+        return f"{v:.1f} weeks".replace("-", MINUS)
+    return (f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}").replace("-", MINUS)
 
 
-def _amount(v: float, unit: str) -> str:
-    """The size of a difference, without its sign."""
+def amount(v: float, unit: str) -> str:
+    """The size of a difference, without its sign ('2.2 weeks', '4.1 percentage points', '£450k')."""
     a = abs(v)
     if unit == "percent":
         return f"{a:.1f} percentage points"
     return number(a, unit)
 
 
-def _direction(v: float, unit: str) -> str:
+def direction(v: float, unit: str) -> str:
     if unit == "count":
         return "fewer" if v < 0 else "more"
     if unit == "weeks":
@@ -50,49 +85,90 @@ def _direction(v: float, unit: str) -> str:
     return "lower" if v < 0 else "higher"
 
 
-def effect_sentence(e: dict[str, Any], a: str, b: str, label_a: str, label_b: str, years: float) -> str:
-    """'Appeals registered: 76 under current law, 19 under the reform: 57 fewer (95% interval 50 to 64 fewer)'."""
-    unit = unit_of(e["metric"])
-    d, (lo, hi) = e["diff"], e["diff_ci95"]
-    way = _direction(d, unit)
-    span = f"{_amount(lo, unit)} to {_amount(hi, unit)}" if abs(lo) <= abs(hi) else \
-        f"{_amount(hi, unit)} to {_amount(lo, unit)}"
-    when = f" over the {years:.1f} years" if unit in ("count", "GBP") and not e["metric"].endswith("_end") else ""
-    rel = f", {abs(e['relative']) * 100:.0f}% {'lower' if d < 0 else 'higher'} than under {label_a}" \
-        if unit != "percent" else ""
-    return (f"{label_of(e['metric'])}: {number(e[a]['mean'], unit)} under {label_a}, "
-            f"{number(e[b]['mean'], unit)} under {label_b}{when}: {_amount(d, unit)} {way} "
-            f"(95% interval {span} {way}){rel}.")
+def interval_words(lo: float | None, hi: float | None, unit: str) -> str:
+    """'between 1.2 and 3.4 weeks shorter', or 'between 0.5 weeks shorter and 1.1 weeks longer: not clear'."""
+    if lo is None or hi is None:
+        return "no interval (too few replications)"
+    if lo == hi == 0:
+        return "no difference in any replication"
+    if lo > 0 or hi < 0:
+        small, big = sorted((abs(lo), abs(hi)))
+        way = direction(hi if hi < 0 else lo, unit)
+        return f"between {amount(small, unit).split(' ')[0] if unit != 'GBP' else money(small)} and " \
+               f"{amount(big, unit)} {way}"
+    return (f"between {amount(lo, unit)} {direction(lo, unit)} and {amount(hi, unit)} {direction(hi, unit)}: "
+            "not a clear difference")
 
 
-GROUP_METRICS = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_dispute_to_remedy_median",
-                 "appeals_registered")  # the outcomes compared within each family redress capacity group
+def clear(m: dict[str, Any]) -> bool:
+    lo, hi = (m.get("diff_ci95") or [None, None])[:2]
+    return m.get("diff") is not None and lo is not None and hi is not None and not lo <= 0 <= hi
 
 
-def group_sentences(results: Results, n: int = 3) -> list[str]:
-    """The `n` largest clear differences within a redress-capacity group (relative to that group's baseline mean,
-    among those whose paired 95% interval excludes 0), in words; [] for a run or when none is clear."""
-    comp = results.comparison
-    if comp is None:
-        return []
-    groups = comp.get("by_group", {}).get("redress_capacity") or {}
-    a, b = comp["rules"]
-    ka, kb = (a, b) if a != b else ("a", "b")
-    found = []
-    for c, ms in groups.items():
-        for key in GROUP_METRICS:
-            m = ms.get(key) or {}
-            lo, hi = (m.get("diff_ci95") or [None, None])[:2]
-            base = (m.get(ka) or {}).get("mean")
-            if m.get("diff") is None or lo is None or hi is None or not base or lo <= 0 <= hi:
-                continue
-            found.append((-abs(m["diff"] / base), c, key, {**m, "metric": key, "relative": m["diff"] / abs(base)}))
-    found.sort(key=lambda t: t[:3])
-    ra, rb = results.runs
+def _keys(pair: dict[str, Any]) -> tuple[str, str]:
+    a, b = pair["rules"]
+    return (a, b) if a != b else ("a", "b")
+
+
+def small(key: str, metrics: dict[str, Any], ka: str, kb: str) -> bool:
+    """An effect on small numbers: a count under SMALL_COUNT a run under both, or a share of so few cases."""
+    base = key
+    if unit_of(key) == "percent":
+        base = next((den for pre, den in DENOMINATOR.items() if key.startswith(pre)), "")
+        if not base:
+            return False
+    elif unit_of(key) != "count":
+        return False
+    m = metrics.get(base) or {}
+    vals = [(m.get(k) or {}).get("mean") for k in (ka, kb)]
+    vals = [v for v in vals if v is not None]
+    return bool(vals) and max(vals) < SMALL_COUNT
+
+
+def effect_sentence(key: str, m: dict[str, Any], ka: str, kb: str, sa: str, sb: str, years: float,
+                    small_numbers: bool = False) -> str:
+    """'Weeks from request to final plan (median): 31.2 weeks under Current law, 29.0 weeks under Green Paper,
+    2.2 weeks shorter (95% interval: between 1.2 and 3.4 weeks shorter).'"""
+    unit = unit_of(key)
+    va, vb = (m.get(ka) or {}).get("mean"), (m.get(kb) or {}).get("mean")
+    d = m.get("diff")
+    lo, hi = (m.get("diff_ci95") or [None, None])[:2]
+    when = f" over the {years:.1f} years" if unit in ("count", "GBP") and not key.endswith("_end") else ""
+    head = f"{metric_label(key)}: {number(va, unit)} under {sa}, {number(vb, unit)} under {sb}{when}"
+    if d is None:
+        text = f"{head} (no difference can be computed)."
+    elif d == 0 and lo == hi == 0:
+        text = f"{head}: the same under both."
+    else:
+        text = f"{head}: {amount(d, unit)} {direction(d, unit)} (95% interval: {interval_words(lo, hi, unit)})."
+    if small_numbers:
+        text += " Small numbers (under 20 a run): read with care."
+    return text
+
+
+def _pair_sections(results: Results, pair: dict[str, Any], sa: str, sb: str) -> list[dict[str, Any]]:
+    ka, kb = _keys(pair)
+    metrics = pair["metrics"]
     out = []
-    for _r, c, _k, m in found[:n]:
-        text = effect_sentence(m, ka, kb, ra.label, rb.label, results.years)
-        out.append(f"Families with {c} redress capacity: {text[0].lower()}{text[1:]}")
+    for s, title in enumerate(SECTIONS):
+        items: list[str] = []
+        if s == 2:
+            items = loss_sentences(results, pair, sa, sb)
+        else:
+            keys = [k for k in metrics if section_of(k) == s]
+            always = [k for k in ALWAYS.get(s, ()) if k in metrics]
+            chosen = always + [k for k in keys if k not in always and clear(metrics[k])]
+            more = 0
+            if len(chosen) > REST_SHOWN:
+                more, chosen = len(chosen) - REST_SHOWN, chosen[:REST_SHOWN]
+            items = [effect_sentence(k, metrics[k], ka, kb, sa, sb, results.years, small(k, metrics, ka, kb))
+                     for k in chosen]
+            if s == 3:
+                items += unbooked_payers(metrics, ka, kb)
+            if more:
+                items.append(f"And {more} more clear {'difference' if more == 1 else 'differences'} of this kind: "
+                             "see \"Every measure\".")
+        out.append({"title": title, "items": items})
     return out
 
 
@@ -102,42 +178,93 @@ def in_force_sentences(comp: dict[str, Any]) -> list[str]:
     for r in comp.get("in_force") or []:
         when = r.get("in_force")
         later = (comp.get("switch_dates") or {}).get(r["switch"])
-        out.append(f"{r['switch']} ({r['rules']}): " + (f"in force from {when}" if when else
+        out.append(f"{switch_label(r['switch'])}: " + (f"in force from {when}" if when else
                                                        f"in force from {later}, after the run's end "
                                                        f"({comp.get('end_date')})" if later else
                                                        f"not in force within the run (to {comp.get('end_date')})"))
     return out
 
 
+def unbooked_payers(metrics: dict[str, Any], ka: str, kb: str) -> list[str]:
+    """'No costed item is booked to social care under either rule set' (instead of '£0k')."""
+    out = []
+    for k, m in metrics.items():
+        if k.startswith("cost_") and k not in ("cost_total_gbp", "cost_per_child_gbp"):
+            vals = [(m.get(x) or {}).get("mean") for x in (ka, kb)]
+            if all(v in (0, 0.0, None) for v in vals):
+                who = metric_label(k).replace("Cost to ", "")
+                out.append(f"No costed item is booked to {who} under either rule set: the model has no unit cost "
+                           "for that payer, so this is not a saving.")
+    return out
+
+
+def loss_sentences(results: Results, pair: dict[str, Any], sa: str, sb: str) -> list[str]:
+    """The clear differences within each family redress-capacity group (low first) among the ways a family loses."""
+    groups = (pair.get("by_group") or {}).get("redress_capacity") or {}
+    ka, kb = _keys(pair)
+    out = []
+    for cap in ("low", "medium", "high"):
+        ms = groups.get(cap) or {}
+        keys = [k for k in LOSS_KEYS if k in ms] + [k for k in ms if "gave_up" in k and k not in LOSS_KEYS]
+        for k in keys:
+            if clear(ms[k]):
+                text = effect_sentence(k, ms[k], ka, kb, sa, sb, results.years, small(k, ms, ka, kb))
+                out.append(f"Families with {CAPACITY_WORDS.get(cap, cap)} capacity: {text[0].lower()}{text[1:]}")
+    if not out and groups:
+        out.append("Within each group of families (low, medium, high capacity), no difference in these outcomes is "
+                   "clear: every 95% interval includes no difference.")
+    return out
+
+
+def group_sentences(results: Results, n: int = 3) -> list[str]:
+    """The who-loses sentences of the first comparison (at most `n`); [] for a run."""
+    if results.comparison is None:
+        return []
+    ra, rb = results.runs[0], results.runs[1]
+    got = loss_sentences(results, results.comparison, rule_set_short(ra.name, ra.label),
+                         rule_set_short(rb.name, rb.label))
+    return [g for g in got if g.startswith("Families with")][:n]
+
+
 def summary(results: Results) -> dict[str, Any]:
-    """{"compared": sentence, "effects": [sentences] or [], "no_clear_difference": bool, "assumptions": rows,
-    "groups": [sentences on the largest clear differences within a family redress capacity group]}."""
+    """{"compared": sentence, "contrasts": [{"title", "sections": [{"title", "items"}]}], "assumptions": rows,
+    "no_clear_difference": bool} for a comparison; a run has "effects" (its headline figures) instead."""
     r0 = results.runs[0]
     s = r0.summary
-    what = (f"{r0.scenario}, {s['start_date']} to {s['end_date']} ({results.years:.1f} years), "
-            f"{s['replications']} replications, seed {s['seed']}")
+    from .names import place
+
+    what = (f"{place(r0)}, {s['start_date']} to {s['end_date']} ({results.years:.1f} years), "
+            f"{s['replications']} replications")
     if results.comparison is None:
-        keys = ("requests", "within_20_weeks_pct", "weeks_to_final_plan_median", "appeals_registered",
-                "cost_total_gbp")
+        keys = ("weeks_to_final_plan_median", "weeks_to_provision_median", "within_20_weeks_pct", "requests",
+                "appeals_registered", "cost_total_gbp")
         lines = []
         for k in keys:
             m = s["metrics"].get(k)
             if m and m["mean"] is not None:
                 lo, hi = m["ci95"]
                 ci = f" (95% interval {number(lo, unit_of(k))} to {number(hi, unit_of(k))})" if lo is not None else ""
-                lines.append(f"{label_of(k)}: {number(m['mean'], unit_of(k))}{ci}.")
-        return {"compared": f"One rule set, {r0.label}, on {what}.", "effects": lines, "no_clear_difference": False,
-                "assumptions": []}
-    comp = results.comparison
-    a, b = comp["rules"]
-    ka, kb = (a, b) if a != b else ("a", "b")
-    ra, rb = results.runs
-    effects = [effect_sentence(e, ka, kb, ra.label, rb.label, results.years) for e in largest_effects(comp)]
-    assumptions = [r for r in comp["what_changed"] if r.get("assumption")]
-    nothing = comp.get("nothing_in_force")
-    return {"compared": f"{rb.label} against {ra.label} (the baseline), on {what}; the same children and the same "
-                        "random draws under both, so each difference is paired replication by replication.",
-            "effects": effects, "no_clear_difference": not effects and not nothing, "nothing_in_force": nothing,
-            "in_force": in_force_sentences(comp), "assumptions": assumptions,
-            "groups": group_sentences(results),
-            "changed": len(comp["what_changed"])}
+                lines.append(f"{metric_label(k)}: {number(m['mean'], unit_of(k))}{ci}.")
+        return {"compared": f"One rule set, {rule_set_short(r0.name, r0.label)}, in {what}.", "effects": lines,
+                "no_clear_difference": False, "assumptions": [], "contrasts": []}
+    base = rule_set_short(r0.name, r0.label)
+    nothing = (results.comparison or {}).get("nothing_in_force")
+    contrasts = []
+    any_clear = False
+    for i, pair in enumerate(results.comparisons or [results.comparison], start=1):
+        rb = results.runs[i]
+        sb = rule_set_short(rb.name, rb.label)
+        contrasts.append({"title": f"{sb} against {base}", "sections": _pair_sections(results, pair, base, sb)})
+        any_clear |= any(clear(m) for m in pair["metrics"].values())
+    seen, assumptions = set(), []
+    for pair in results.comparisons or [results.comparison]:
+        for r in pair["what_changed"]:
+            if r.get("assumption") and r["parameter"] not in seen:
+                seen.add(r["parameter"])
+                assumptions.append(r)
+    others = ", ".join(rule_set_short(r.name, r.label) for r in results.runs[1:])
+    return {"compared": f"{others} against {base}, in {what}. The same children meet the same chance events under "
+                        "each rule set, so each difference comes from the rules, not from luck.",
+            "contrasts": contrasts, "no_clear_difference": not any_clear and not nothing,
+            "nothing_in_force": nothing, "in_force": in_force_sentences(results.comparison or {}),
+            "assumptions": assumptions, "groups": group_sentences(results), "effects": []}

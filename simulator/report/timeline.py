@@ -262,7 +262,7 @@ def pins_in_words(pinned: dict[str, Any]) -> str:
 
 
 def _note(res: dict[str, Any]) -> str:
-    return (f"Typical route: the most frequent route over {res['runs']} runs per rule set (seed {res['seed']}); "
+    return (f"Typical route: the most frequent route over {res['runs']} runs per rule set; "
             "times are medians over the runs that followed it. Solid: the step's typical working time (the "
             "scenario's durations); hatched: waiting before it (a queue, the authority's own delay, other advice, "
             f"or the date of a review). {' '.join(filter(None, map(merged_because, _panels(res['results']))))} "

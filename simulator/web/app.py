@@ -41,6 +41,7 @@ from ..analysis.runs.folder import claim_folder, write_marker
 from ..analysis.runs.results import load_results
 from ..report.charts import run_charts
 from ..report.html import report_html, summary_html
+from ..report.names import plain
 from ..report.style import save
 from ..rules.resolve import rules_dirs
 from ..schema.files import InputError
@@ -54,6 +55,9 @@ FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scena
     ("within_20_weeks_pct", "% of new plans issued within 20 weeks", 0.0, 100.0, False),
     ("plans_in_force", "EHC plans in force (January)", 0.0, 1e7, True),
 )
+MAX_REPLICATIONS = 30
+FIRST = 2  # replications of the first, partial summary (the rest extend the same runs: the final figures are those
+# of one run of all the replications, byte for byte, since a replication's draws depend only on its number)
 # the latest year's figures the page sets beside the model; not % refused: DfE counts refusals by the year of the
 # request, and the run ends with that year, so requests decided the next January would be missing from it
 BASELINE_METRICS = ("initial_requests_for_assessment", "new_plans_issued", "within_20_weeks_pct")
@@ -96,6 +100,8 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
             errors["name"] = "a name of at most 80 characters"
         for key, label, lo, hi, integer in FIGURES:
             raw = (form.get(key) or "").strip().replace(",", "")
+            if raw.endswith("%") and key.endswith("_pct"):  # "25%" means 25: the field is already a percentage
+                raw = raw[:-1].strip()
             try:
                 v = float(raw)
                 if v != v or (integer and v != int(v)):
@@ -121,13 +127,19 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
         job["rules_b"] = reform
     else:
         errors["reform"] = "pick a reform, or tick one or more single changes"
+    raw_n = (form.get("replications") or "5").strip()
     try:
-        n = int(form.get("replications", "5"))
-        if not 2 <= n <= 30:
-            raise ValueError
-        job["replications"] = n
+        n = int(raw_n)
     except ValueError:
-        errors["replications"] = "replications: a whole number from 2 to 30"
+        errors["replications"] = f"Runs of every child: a whole number from 2 to 30 (not {raw_n[:20]!r})"
+    else:
+        if n > MAX_REPLICATIONS:
+            errors["replications"] = (f"Runs of every child: at most {MAX_REPLICATIONS} on this page ({n} would take "
+                                      "many minutes); the command line runs more")
+        elif n < 2:
+            errors["replications"] = "Runs of every child: at least 2 (an interval needs two runs)"
+        else:
+            job["replications"] = n
     return job, errors
 
 
@@ -158,9 +170,12 @@ class Job:
     state: str = "queued"  # queued, running, done, failed
     progress: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    submitted: float = field(default_factory=time.perf_counter)
     seconds: float | None = None
     summary: str = ""
-    charts: list[tuple[str, str]] = field(default_factory=list)  # (file name, title)
+    partial: str = ""  # what the summary shown so far rests on, while the run goes on
+    first_summary: float | None = None  # seconds from the start to the first summary
+    charts: list[tuple[str, str, str]] = field(default_factory=list)  # (file name, title, alt text)
     report: str = ""
     error: str = ""
     baseline: dict[str, Any] = field(default_factory=dict)  # the latest year with figures: official vs model
@@ -214,16 +229,31 @@ class App:
                 job.note("building the council's scenario")
                 path, until, last = self.scenario(job)
                 out = job.folder / "comparison"
-                compare(path, BASELINE, job.params["rules_b"], job.params["replications"], self.seed, out,
-                        self.workers, False, lambda m: job.note(self.public(m, job)), until)
-                job.note("drawing the charts")
+                n = job.params["replications"]
+
+                def say(msg: str) -> None:  # progress in display names (rule sets by their short names)
+                    job.note(self.public(plain(msg), job))
+
+                if n > FIRST:  # a first summary from FIRST replications, shown while the rest run
+                    compare(path, BASELINE, job.params["rules_b"], FIRST, self.seed, out, self.workers, False,
+                            say, until)
+                    job.summary = self.unrooted(summary_html(load_results(out, journeys=False)), job)
+                    job.partial = (f"First results, from {FIRST} of {n} runs: the figures will change a little and "
+                                   "the intervals narrow as the other runs finish.")
+                    job.first_summary = time.perf_counter() - job.started
+                    job.note(f"first summary after {job.first_summary:.1f} s; running the other {n - FIRST} runs")
+                compare(path, BASELINE, job.params["rules_b"], n, self.seed, out, self.workers, False, say,
+                        until, resume=n > FIRST)
                 results = load_results(out)
                 job.baseline = baseline(results.runs[0].summary, path.parent / "targets" / f"{path.stem}.csv", last)
-                charts = run_charts(results)
-                for c in charts:
-                    save(c, job.folder / "charts")
-                job.charts = [(f"{c.name}.png", c.title) for c in charts]
                 job.summary = self.unrooted(summary_html(results), job)
+                job.partial = ""
+                if job.first_summary is None:
+                    job.first_summary = time.perf_counter() - job.started
+                job.note("summary ready; drawing the charts")
+                for c in run_charts(results):  # each chart shown as soon as it is drawn
+                    save(c, job.folder / "charts")
+                    job.charts.append((f"{c.name}.png", c.title, c.alt))
                 (job.folder / "report.html").write_text(self.unrooted(report_html(results), job))
                 job.report = "report.html"
                 job.seconds = time.perf_counter() - job.started
@@ -253,6 +283,21 @@ class App:
         for root in (str(job.folder) + "/", str(job.folder), str(self.workdir) + "/", str(self.workdir)):
             text = text.replace(root, "")
         return re.sub(r"(?<![\w.])/(?:[^\s/:'\"]+/)+", "", text)  # any other absolute path: its last part only
+
+    def queue_of(self, job: Job) -> dict[str, Any]:
+        """A waiting job's place: the jobs ahead of it (running or queued before it) and an estimate of the wait
+        from the jobs done so far (30 s each before any is done)."""
+        if job.state != "queued":
+            return {}
+        with self.lock:
+            jobs = list(self.jobs.values())
+        ahead = [j for j in jobs if j is not job and (j.state == "running" or (j.state == "queued" and
+                                                                              j.submitted < job.submitted))]
+        done = [j.seconds for j in jobs if j.seconds]
+        each = sum(done) / len(done) if done else 30.0
+        running = [j for j in ahead if j.state == "running"]
+        left = sum(max(0.0, each - (time.perf_counter() - j.started)) for j in running)
+        return {"ahead": len(ahead), "estimate_s": round(left + each * (len(ahead) - len(running)), 1)}
 
     def submit(self, params: dict[str, Any]) -> Job:
         jid = uuid.uuid4().hex[:12]
@@ -288,8 +333,9 @@ class App:
                 j = self.jobs[m.group(1)]
                 return self._json(start, "200 OK", {
                     "state": j.state, "progress": j.progress, "seconds": j.seconds, "error": j.error,
-                    "summary": j.summary, "baseline": j.baseline, "charts": [{"src": f"/job/{j.id}/charts/{n}", "title": t}
-                                                     for n, t in j.charts],
+                    "summary": j.summary, "partial": j.partial, "first_summary": j.first_summary,
+                    "queue": self.queue_of(j), "baseline": j.baseline,
+                    "charts": [{"src": f"/job/{j.id}/charts/{n}", "title": t, "alt": a} for n, t, a in j.charts],
                     "report": f"/job/{j.id}/report.html" if j.report else ""})
             m = re.fullmatch(r"/job/([0-9a-f]{12})/(charts/[a-z0-9-]+\.(?:png|svg|csv)|report\.html)", path)
             if method == "GET" and m and m.group(1) in self.jobs:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 
+from ..report.names import rule_set_short, short_label
+
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:62em;
 margin:1em auto;padding:0 1em}h1{font-size:1.5em;margin-bottom:.1em}h2{font-size:1.15em;margin-top:1.2em;
@@ -19,12 +21,18 @@ font-size:1em;padding:.2em;min-width:14em}.err{color:#b00020;font-weight:bold;ma
 border:0;border-radius:3px;cursor:pointer}button:disabled{background:#888}#progress{font-family:monospace;
 font-size:.85em;background:#f4f4f4;padding:.5em;white-space:pre-wrap;max-height:12em;overflow:auto}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-weight:bold}
-.switches label{font-weight:normal}table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd}
-td.observed,td.model{text-align:right}.cols{display:flex;gap:2em;flex-wrap:wrap}
+.switches label{font-weight:normal}.cols{display:flex;gap:2em;flex-wrap:wrap}
+#errors{border:2px solid #b00020;padding:.3em .8em;margin:.6em 0;color:#111}#errors a{color:#b00020}
+[aria-invalid=true]{border:2px solid #b00020}#partial{color:#333;font-style:italic}
+:focus-visible{outline:3px solid #E69F00;outline-offset:2px}
+table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd}
+td.observed,td.model{text-align:right}
 """
 
 SCRIPT = r"""
 const $ = (id) => document.getElementById(id);
+const ORDER = ['source', 'name', 'requests_per_year', 'refused_pct', 'within_20_weeks_pct', 'plans_in_force',
+               'council', 'reform', 'switches', 'replications', 'request'];
 function source() { return document.querySelector('input[name=source]:checked').value; }
 function toggle() {
   $('council-box').style.display = source() === 'council' ? '' : 'none';
@@ -32,9 +40,39 @@ function toggle() {
 }
 document.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', toggle));
 toggle();
+function clearErrors() {
+  document.querySelectorAll('.err').forEach((e) => { e.textContent = ''; });
+  document.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  $('errors').replaceChildren();
+  $('errors').style.display = 'none';
+}
+function showErrors(errors) {
+  // every bad field: its message beside it, a list beside Run, then focus and scroll to the first one
+  const keys = Object.keys(errors).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+  const head = document.createElement('p');
+  head.textContent = keys.length === 1 ? 'One figure needs correcting:' : keys.length + ' figures need correcting:';
+  const ul = document.createElement('ul');
+  for (const k of keys) {
+    const el = $('err-' + k);
+    if (el) el.textContent = errors[k];
+    const field = $(k);
+    if (field) field.setAttribute('aria-invalid', 'true');
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = '#' + (field ? k : 'run');
+    a.textContent = errors[k];
+    a.addEventListener('click', (ev) => { ev.preventDefault(); if (field) { field.focus(); field.scrollIntoView({block: 'center'}); } });
+    li.append(a);
+    ul.append(li);
+  }
+  $('errors').replaceChildren(head, ul);
+  $('errors').style.display = '';
+  const first = keys.map((k) => $(k)).find((f) => f && f.offsetParent !== null);
+  if (first) { first.focus(); first.scrollIntoView({block: 'center'}); }
+}
 $('form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  document.querySelectorAll('.err').forEach((e) => { e.textContent = ''; });
+  clearErrors();
   const data = new URLSearchParams();
   for (const el of $('form').elements) {
     if (!el.name || el.type === 'checkbox' || (el.type === 'radio' && !el.checked)) continue;
@@ -43,40 +81,54 @@ $('form').addEventListener('submit', async (ev) => {
   const sw = [...document.querySelectorAll('input[name=switch]:checked')].map((c) => c.value);
   data.append('switches', sw.join(','));
   $('results').style.display = 'none';
+  $('charts').replaceChildren();
+  shown = 0;
   $('run').disabled = true;
   $('status').textContent = 'Starting...';
   const r = await fetch('/api/run', {method: 'POST', body: data});
   const j = await r.json();
   if (j.errors) {
-    for (const [k, msg] of Object.entries(j.errors)) {
-      const el = $('err-' + k);
-      if (el) el.textContent = msg; else $('status').textContent = msg;
-    }
-    $('status').textContent = 'Please correct the figures marked in red.';
+    $('status').textContent = 'Not run: please correct the figures listed.';
+    showErrors(j.errors);
     $('run').disabled = false;
     return;
   }
+  t0 = performance.now();
   poll(j.job);
 });
+let shown = 0;
+let t0 = 0;
 async function poll(id) {
   const r = await fetch('/api/job/' + id);
   const j = await r.json();
   $('progress').textContent = j.progress.join('\n');
   $('progress').scrollTop = 1e9;
+  if (j.summary) show(j);
   if (j.state === 'done') {
     $('status').textContent = 'Done in ' + j.seconds.toFixed(1) + ' s.';
-    show(j);
     $('run').disabled = false;
   } else if (j.state === 'failed') {
     $('status').textContent = 'The run failed: ' + j.error;
     $('run').disabled = false;
   } else {
-    $('status').textContent = j.state === 'queued' ? 'Waiting for the previous run to finish...' : 'Running...';
+    if (j.state === 'queued') {
+      const q = j.queue || {};
+      $('status').textContent = 'Waiting: ' + (q.ahead === 1 ? 'one run is' : (q.ahead || 'other') + ' runs are') +
+        ' ahead of yours; about ' + Math.max(5, Math.round(q.estimate_s || 30)) + ' s before yours starts.';
+    } else if (j.partial) {
+      $('status').textContent = j.partial;
+    } else {
+      $('status').textContent = 'Running...';
+    }
     setTimeout(() => poll(id), 400);
   }
 }
 function show(j) {
-  $('summary').innerHTML = j.summary;
+  if ($('summary').dataset.html !== j.summary) {
+    $('summary').innerHTML = j.summary;
+    $('summary').dataset.html = j.summary;
+  }
+  $('partial').textContent = j.partial || '';
   const b = $('baseline');
   b.replaceChildren();
   if (j.baseline && j.baseline.rows) {
@@ -96,17 +148,19 @@ function show(j) {
     }
   }
   const box = $('charts');
-  box.replaceChildren();
-  for (const c of j.charts) {
+  for (const c of j.charts.slice(shown)) {
     const f = document.createElement('figure');
     const cap = document.createElement('figcaption');
     cap.textContent = c.title;
     const img = document.createElement('img');
-    img.src = c.src; img.alt = c.title;
+    img.src = c.src; img.alt = c.alt || c.title;
     f.append(cap, img);
     box.append(f);
   }
-  $('download').href = j.report;
+  shown = j.charts.length;
+  $('charts-wait').textContent = j.state === 'done' || j.state === 'failed' ? '' : 'Charts are being drawn...';
+  if (j.report) { $('download').href = j.report; $('download-box').style.display = ''; }
+  else { $('download-box').style.display = 'none'; }
   $('results').style.display = '';
 }
 """
@@ -116,13 +170,27 @@ def e(s: object) -> str:
     return html.escape(str(s), quote=True)
 
 
+def switch_text(label: str) -> str:
+    """A switch as a volunteer reads it: its label without code words; a sensitivity case or an alternative said
+    as 'a what-if, not in the proposal'."""
+    what_if = label.startswith(("Sensitivity", "Seed's alternative"))
+    text = short_label(label)
+    text = text[:1].upper() + text[1:]
+    return text + (" (a what-if, not in the proposal)" if what_if else "")
+
+
+def reform_short(name: str, label: str) -> str:
+    return rule_set_short(name, label) if name else label
+
+
 def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[str, str, str]],
          figures: tuple[tuple[str, str, float, float, bool], ...], examples: dict[str, str], latest: int) -> str:
     """The whole page as a string."""
     opts = "".join(f'<option value="{e(c)}">{e(c)}</option>' for c in councils)
     reform_opts = "".join(f'<option value="{e(s)}">{e(label)}</option>' for s, label in sets)
-    sw = "".join(f'<label><input type="checkbox" name="switch" value="{e(n)}"> {e(label)} '
-                 f'<span class=hint>({e(r)})</span></label>' for n, r, label in switches)
+    names = dict(sets)
+    sw = "".join(f'<label><input type="checkbox" name="switch" value="{e(n)}"> {e(switch_text(label))} '
+                 f'<span class=hint>({e(reform_short(r, names.get(r, r)))})</span></label>' for n, r, label in switches)
     figs = "".join(f'<label>{e(label)} <input type="text" inputmode="decimal" name="{e(k)}" id="{e(k)}" '
                    f'placeholder="e.g. {examples[k]}"><span class=err id="err-{e(k)}"></span></label>'
                    for k, label, _lo, _hi, _i in figures)
@@ -133,7 +201,7 @@ def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[
 <p class=hint>sendsim simulates every child's route through the EHC needs assessment and plan process, under
 current law and under a proposal, with the same children and the same chance events. Two years, on this
 computer; nothing is sent anywhere.</p>
-<form id=form autocomplete=off>
+<form id=form autocomplete=off novalidate>
 <fieldset><legend>1. Your council</legend>
 <label><input type=radio name=source value=figures checked> I will type our four figures</label>
 <label><input type=radio name=source value=council> An English council, with its official DfE figures</label>
@@ -152,22 +220,24 @@ figures.</p></div>
 those):</p>{sw}<span class=err id=err-switches></span></div>
 </fieldset>
 <fieldset><legend>3. Run</legend>
-<label>Replications (more: narrower intervals, slower) <input type=number name=replications id=replications
-value=5 min=2 max=30><span class=err id=err-replications></span></label>
-<span class=err id=err-source></span>
-<button id=run type=submit>Run the comparison</button> <span id=status aria-live=polite></span>
+<label>Runs of every child (2 to 30; more: narrower intervals, slower) <input type=text inputmode=numeric
+name=replications id=replications value=5><span class=err id=err-replications></span></label>
+<span class=err id=err-source></span><span class=err id=err-request></span>
+<button id=run type=submit>Run the comparison</button> <span id=status role=status aria-live=polite></span>
+<div id=errors role=alert style="display:none"></div>
 </fieldset>
 </form>
-<div id=progress></div>
+<div id=progress aria-label="Progress of the run" role=log></div>
 <div id=results style="display:none">
 <h2>Your council in <span id=baseline-year></span>: official figures and the model under current law</h2>
 <p class=hint>The latest year with figures. Where the model is far from the official figure, read what a reform
 changes with care.</p>
-<table><thead><tr><th>Figure</th><th>Official</th><th>Model (current law)</th></tr></thead>
-<tbody id=baseline></tbody></table>
-<h2>Summary</h2><div id=summary></div>
-<p><a id=download href="#" download="sendsim-report.html">Download the full report (one HTML file, printable)</a></p>
-<h2>Charts</h2><div id=charts></div>
+<table><thead><tr><th scope=col>Figure</th><th scope=col>Official</th><th scope=col>Model (current law)</th></tr>
+</thead><tbody id=baseline></tbody></table>
+<h2>Summary</h2><p id=partial></p><div id=summary></div>
+<p id=download-box style="display:none"><a id=download href="#" download="sendsim-report.html">Download the full
+report (one HTML file, printable)</a></p>
+<h2>Charts</h2><p id=charts-wait class=hint></p><div id=charts></div>
 </div>
 <script>{SCRIPT}</script>
 </body></html>

@@ -54,6 +54,7 @@ def manifest(loaded: LoadedScenario, seed: int, replications: int, engine: str, 
         "merged_rules": loaded.rules.model_dump(mode="json"),
         "scenario_parameters": loaded.scenario.model_dump(mode="json", exclude={"local_authorities"}),
         "local_authorities": len(loaded.scenario.local_authorities.items),
+        "places": [la.name for la in loaded.scenario.local_authorities.items[:3]],  # the report's official names
         "versions": versions(),
     }
 

@@ -11,6 +11,7 @@ the report layer's.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,8 @@ class Results:
     kind: str  # "run" or "comparison"
     folder: Path
     runs: list[RunData]
-    comparison: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None  # the first pair (baseline and the second rule set)
+    comparisons: list[dict[str, Any]] = field(default_factory=list)  # every pair, each against the baseline
 
     @property
     def years(self) -> float:
@@ -140,17 +142,15 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
     read_marker(folder)  # a damaged marker, or one of a newer format: one line naming the version that wrote it
     if (folder / "compare.json").is_file():
         comp = read_json_model(folder / "compare.json", Comparison, {"comparisons": ManyComparisons})
-        if "comparisons" in comp:
-            raise InputError([f"{folder / 'compare.json'}: rules: {len(comp['rules'])} rule sets; the report draws a "
-                              "comparison of two (allowed: a folder of `sendsim compare --rules A --rules B --out`)"])
         runs = []
         for i, name in enumerate(comp["rules"], start=1):
             sub = folder / f"{i}-{name}"
             if "/" in name or name in ("", ".", "..") or not sub.is_dir():
                 raise InputError([f"{sub}: missing (compare.json names rule set {name!r}; the comparison folder "
-                                  "must hold both runs)"])
+                                  "must hold every run)"])
             runs.append(load_run(sub, journeys))
-        return Results("comparison", folder, runs, comp)
+        pairs = comp.get("comparisons") or [comp]  # three or more: each against the first
+        return Results("comparison", folder, runs, pairs[0], list(pairs))
     return Results("run", folder, [load_run(folder, journeys)])
 
 
@@ -236,3 +236,25 @@ def unit_of(metric: str) -> str:
 def label_of(metric: str) -> str:
     m = REGISTRY.get(metric)
     return m.label if m is not None else metric.replace("_", " ")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise InputError([f"{path}: not a readable JSON file ({type(e).__name__})"]) from None
+
+
+def load_case_studies(folder: str | Path) -> list[dict[str, Any]]:
+    """Every case study in a case-study folder (`sendsim case-study --out`): one JSON file per case, by name."""
+    folder = Path(folder)
+    out = []
+    for f in sorted(folder.glob("*.json")):
+        if f.name.startswith("."):
+            continue
+        d = _read_json(f)
+        if isinstance(d, dict) and "case" in d and "results" in d:
+            out.append(d)
+    if not out:
+        raise InputError([f"{folder}: no case study in it (allowed: a folder written by `sendsim case-study --out`)"])
+    return out

@@ -94,7 +94,8 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
             click.echo("nothing saved: give --out FOLDER to keep both runs, compare.json and the charts", err=True)
         return
     if "comparisons" in res:
-        click.echo(f"saved: {out_dir}/compare.json and the runs in {out_dir}", err=True)
+        click.echo(f"saved: {out_dir}/compare.json, the runs in {out_dir}, and {len(r.files)} chart files (PNG, SVG, "
+                   f"CSV) in {out_dir / 'charts'}; `sendsim report {out_dir}` makes the HTML report", err=True)
         return
     click.echo(f"saved: {out_dir}/compare.json, the two runs {out_dir}/1-{res['rules'][0]}/ and "
                f"{out_dir}/2-{res['rules'][1]}/, and {len(r.files)} chart files (PNG, SVG, CSV) in {out_dir / 'charts'}; "

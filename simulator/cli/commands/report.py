@@ -1,4 +1,5 @@
-"""`sendsim report RUN_DIR [--out report.html]`: one self-contained HTML report of a run or a comparison folder."""
+"""`sendsim report DIR [--out report.html]`: one self-contained HTML report of a run, comparison, case-study or batch
+folder (its kind from the folder's marker)."""
 
 from __future__ import annotations
 
@@ -16,21 +17,20 @@ from ...schema.files import InputError
 @click.option("--force", is_flag=True, help="Replace the --out file even if sendsim did not write it (that file only).")
 def command(run_dir: Path, out: Path, force: bool) -> None:
     """Write one HTML file (charts inline, nothing loaded from elsewhere, printable) for a folder written by
-    `sendsim run --out` or `sendsim compare --out`: summary, charts, tables, what changed, method."""
+    `sendsim run --out`, `compare --out` (two or more rule sets), `case-study --out` or `batch --out`: summary,
+    charts, tables, what changed, method."""
     from ...analysis.runs.folder import claim_file
     from ...analysis.runs.outputs import write_atomic
-    from ...analysis.runs.results import load_results
-    from ...report.html import GENERATOR, report_html
+    from ...report.folder_reports import report_for
+    from ...report.html import GENERATOR
     from ..util import fail
 
     try:
         claim_file(out, force, f'<meta name="generator" content="{GENERATOR}">'.encode(),
                    allowed="a new file name ending .html")
-        results = load_results(run_dir)
+        text, what = report_for(run_dir)
     except InputError as e:
         fail(e)
-    text = report_html(results)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, text)
-    click.echo(f"wrote {out} ({results.kind} of {', '.join(r.name for r in results.runs)}; "
-               f"{len(text) // 1024} KB, self-contained)")
+    click.echo(f"wrote {out} ({what}; {len(text) // 1024} KB, self-contained)")

@@ -1,0 +1,246 @@
+"""The HTML report of a case-study folder and of a batch folder, in the house style of `html.py`.
+
+Why here and not in `html.py`: a run or a comparison is one set of metrics under each rule set; a case study is one
+child's route (timings, the likely route, who holds each duty), and a batch is a design of many points (parameters,
+ranges, sensitivity indices, whether a difference keeps its sign). `sendsim report` chooses by the folder's marker
+(`analysis.runs.folder.kind_of`). Display names throughout; code names only in "Method and reproducibility".
+"""
+
+from __future__ import annotations
+
+import base64
+import shlex
+from pathlib import Path
+from typing import Any
+
+from .html import e, page
+from .names import metric_label, plain, rule_set_short, value_text
+from .style import Chart, png_base64
+from .timeline import event_words, short_label
+
+BODIES = {"local_authority": "the council", "educational_psychology_service": "the educational psychology service",
+          "school_or_setting": "the school or setting", "integrated_care_board": "the integrated care board",
+          "social_care": "social care", "tribunal": "the tribunal", "family": "the family",
+          "mediation_service": "the mediation service", "independent_review_panel": "the independent review panel",
+          "health_provider": "the health provider", "dfe": "the Department for Education",
+          "ofsted_cqc": "Ofsted and the CQC", "lgsco": "the Local Government and Social Care Ombudsman"}
+PAYER_WORDS = {"la_high_needs": "the council's high-needs budget", "la_general_fund": "the council's general fund",
+               "school_notional_sen": "the school's notional SEN budget", "integrated_care_board":
+               "the integrated care board", "social_care": "social care", "tribunal_service": "the tribunal service",
+               "family": "the family"}
+
+
+def body(x: str) -> str:
+    return BODIES.get(x, x.replace("_", " "))
+
+
+def _weeks(d: dict[str, Any] | None) -> str:
+    if not d or d.get("median") is None:
+        return "not reached in the runs"
+    return (f"{d['median']:.0f} weeks (most runs between {d.get('p10', 0):.0f} and {d.get('p90', 0):.0f}; reached in "
+            f"{d.get('reached_pct', 100):.0f}% of runs)")
+
+
+def _img(path: Path, alt: str) -> str:
+    if not path.is_file():
+        return ""
+    b = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<figure><img alt="{e(alt)}" src="data:image/png;base64,{b}"></figure>'
+
+
+def _steps_table(r: dict[str, Any]) -> str:
+    rows = []
+    for s in r.get("steps", []):
+        name = short_label(s.get("label", s["step"]), s["step"])
+        what = event_words(s["step"], s["event"])
+        who = ", ".join(body(b) for b in (s.get("duty_holder") or [])) or "no one"
+        pays = ", ".join(PAYER_WORDS.get(p, p.replace("_", " ")) for p in (s.get("payer") or [])) or "-"
+        met = {True: "yes", False: "no", None: "no deadline"}.get(s.get("deadline_met"), "-")
+        wk = s.get("weeks_from_start")
+        rows.append(f"<tr><td class=n>{'' if wk is None else f'{wk:.0f}'}</td><td>{e(name)}: {e(what)}</td>"
+                    f"<td>{e(who)}</td><td>{e(pays)}</td><td>{e(met)}</td></tr>")
+    return ("<table><tr><th scope=col style='width:9%'>Week</th><th scope=col style='width:38%'>Step and what "
+            "happened</th><th scope=col>Who holds the duty</th><th scope=col>Who pays</th><th scope=col "
+            "style='width:12%'>Deadline met</th></tr>" + "".join(rows) + "</table>")
+
+
+def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
+    """One report for every case study in the folder: each child's timings, likely route and its duties in words."""
+    parts, method = [], []
+    for c in cases:
+        res = c["results"]
+        names = [rule_set_short(r["rules"], r.get("label", "")) for r in res]
+        parts.append(f"<section aria-labelledby='h-{e(c['case'])}'><h2 id='h-{e(c['case'])}'>{e(c['title'])}</h2>"
+                     f"<p class=description>{e(plain(c.get('summary', '')))}</p>")
+        items = []
+        for r, n in zip(res, names, strict=True):
+            items.append(f"<li><strong>{e(n)}</strong>: a final plan after {e(_weeks(r.get('weeks_to_final_plan')))}; "
+                         f"provision in place after {e(_weeks(r.get('weeks_to_provision')))}.</li>")
+        parts.append(f"<h3>How long, under each rule set</h3><ul class=effects>{''.join(items)}</ul>")
+        parts.append(_img(folder / f"{c['case']}.png", f"Timeline of {c['title']}: the likely route under each rule "
+                                                         "set, week by week, with the statutory limits."))
+        for r, n in zip(res, names, strict=True):
+            parts.append(f"<h3>The likely route under {e(n)} ({e(r.get('route_share_pct', 0))}% of runs), step by "
+                         f"step</h3>{_steps_table(r)}")
+        if c.get("what_changes"):
+            ch = c["what_changes"]
+            lines = ch if isinstance(ch, list) else [str(ch)]
+            parts.append("<h3>What changes for this child</h3><ul>" + "".join(
+                f"<li>{e(plain(value_text(x) if not isinstance(x, str) else x))}</li>" for x in lines) + "</ul>")
+        if c.get("sources"):
+            parts.append("<p class=small>Sources of this case: " + e(plain("; ".join(c["sources"]))) + "</p>")
+        parts.append("</section>")
+        rules = " ".join(f"--rules {shlex.quote(r['rules'])}" for r in res)
+        method.append(f"<li>Case <code>{e(c['case'])}</code>: scenario <code>{e(c.get('scenario'))}</code>, seed "
+                      f"{e(c.get('seed'))}, {e(c.get('runs'))} runs; <code>sendsim case-study {e(c['case'])} "
+                      f"{e(rules)} --runs {e(c.get('runs'))} --seed {e(c.get('seed'))} --out "
+                      f"{e(shlex.quote(folder.name))}</code></li>")
+    title = "Case studies: " + ", ".join(c["title"].split(":")[0] for c in cases)
+    body_html = (f"<p class=meta>{len(cases)} {'child' if len(cases) == 1 else 'children'}, each run many times "
+                 "under each rule set.</p>" + _how_to_read_case() + "".join(parts)
+                 + "<section id=method aria-labelledby=h-method><h2 id=h-method>Method and reproducibility</h2>"
+                 "<p>Each child is simulated many times under each rule set, with pinned events held fixed; the "
+                 "likely route is the commonest sequence of steps. To make the same results again:</p>"
+                 f"<ul>{''.join(method)}</ul><p class=small>Then <code>sendsim report "
+                 f"{e(shlex.quote(folder.name))}</code>.</p></section>")
+    return page(title, body_html)
+
+
+def _how_to_read_case() -> str:
+    return ("<aside class=howto aria-labelledby=howto-h><h2 id=howto-h>How to read this</h2><ul><li>A case study "
+            "follows one child, described below, many times under each set of rules; the weeks are the middle run "
+            "(median), with the range most runs fall in.</li><li>The likely route is the commonest sequence of steps; "
+            "the table says who holds the duty at each step, who pays, and whether the deadline was met.</li></ul>"
+            "</aside>")
+
+
+# --------------------------------------------------------------------------------------------------- batches
+def tornado_chart(sens: dict[str, Any], param_labels: dict[str, str]) -> Chart | None:
+    """Bars of Morris mu* (or Sobol total-order ST) per parameter for each output difference, with the 95%
+    confidence as whiskers; None when the design gives no indices (a grid)."""
+    import numpy as np
+
+    from .style import SERIES, house, new_figure
+    from .style import heading as style_heading
+
+    outs = [o for o in sens.get("outputs", []) if o.get("indices")]
+    if not outs:
+        return None
+    diffs = [o for o in outs if o.get("kind") == "difference"] or outs
+    outs = diffs[:4]
+    with house():
+        params = [r["parameter"] for r in outs[0]["indices"]][:10]
+        fig = new_figure(1.8 + 0.28 * len(params) * len(outs), "Bars: each parameter's effect on the output over "
+                         "its range (Morris mu*, or Sobol total-order index); whiskers: 95% confidence. Longer bars "
+                         "matter more.")
+        ax = fig.subplots()
+        morris = "mu_star" in outs[0]["indices"][0]
+        y = np.arange(len(params))[::-1].astype(float)
+        h = 0.8 / len(outs)
+        rows = []
+        for i, o in enumerate(outs):
+            idx = {r["parameter"]: r for r in o["indices"]}
+            v = np.array([(idx.get(p) or {}).get("mu_star" if morris else "ST") or 0.0 for p in params], dtype=float)
+            c = np.array([(idx.get(p) or {}).get("mu_star_conf" if morris else "ST_conf") or 0.0 for p in params],
+                         dtype=float)
+            yy = y + (len(outs) - 1) / 2 * h - i * h
+            ax.barh(yy, v, height=h * 0.9, color=SERIES[i % len(SERIES)], xerr=c, ecolor="#333333",
+                    label=metric_label(o["metric"]))
+            rows += [{"output": metric_label(o["metric"]), "parameter_label": param_labels.get(p, p),
+                      "index": float(a), "conf95": float(b)} for p, a, b in zip(params, v, c, strict=True)]
+        ax.set_yticks(y, [param_labels.get(p, p)[:48] for p in params])
+        ax.set_xlabel("Morris mu* (units of the output)" if morris else "Sobol total-order index (0 to 1)")
+        fig.legend(loc="outside upper center", ncols=2, frameon=False)
+        style_heading(fig, f"Which assumptions matter most: {sens.get('design')} design, {sens.get('points')} points")
+    return Chart("sensitivity-tornado", "Which assumptions matter most", fig, rows,
+                 "Horizontal bars, one group per parameter, longest first: how much each assumption moves each "
+                 "output over its range, with 95% confidence whiskers.")
+
+
+def batch_html(b: dict[str, Any], folder: Path) -> str:
+    """A batch: its design, parameters and ranges, the tornado chart, the sign-keeping table, results by group."""
+    ident, sens = b["identity"], b.get("sensitivity") or {}
+    labels = b.get("parameter_labels", {})
+    rules = ident.get("rules", [])
+    short = {r: rule_set_short(r) for r in rules}
+    design = ident.get("design", {})
+    params = "".join(
+        f"<tr><td>{e(labels.get(p['name'], p['name']))}</td><td>{e(' to '.join(value_text(x) for x in p['ranges'][0]))}"
+        f"</td><td>{e(value_text(p.get('fixed', [None])[0]))}</td></tr>" for p in ident.get("parameters", []))
+    parts = [f"<p class=meta>{e(design.get('kind', '?'))} design, {e(ident.get('points'))} points, "
+             f"{e(ident.get('replications'))} runs each, under {e(', '.join(short.values()))}</p>",
+             f"<p class=description>{e(b.get('description', ''))}</p>",
+             "<aside class=howto aria-labelledby=howto-h><h2 id=howto-h>How to read this</h2><ul><li>A batch runs "
+             "the same children at many settings of the assumptions a proposal does not state, to see which ones "
+             "the conclusions depend on.</li><li>A difference that <strong>keeps its sign</strong> at every point "
+             "(always fewer appeals, say) holds whatever the assumption's value within its range.</li></ul></aside>",
+             "<section aria-labelledby=h-design><h2 id=h-design>The design: what was varied, over what range</h2>"
+             f"<table><tr><th scope=col>Assumption</th><th scope=col>Range</th><th scope=col>Value otherwise</th></tr>"
+             f"{params}</table></section>"]
+    chart = tornado_chart(sens, labels)
+    parts.append("<section aria-labelledby=h-tornado><h2 id=h-tornado>Which assumptions matter most</h2>")
+    if chart is not None:
+        parts.append(f'<figure><img alt="{e(chart.alt)}" src="data:image/png;base64,{png_base64(chart)}"></figure>')
+    else:
+        parts.append("<p>This design (a grid) gives no sensitivity indices: the tables below show each output's "
+                     "range over the points instead.</p>")
+    parts.append("</section>")
+    rows = []
+    for o in sens.get("outputs", []):
+        of = o.get("of", "")
+        if o.get("kind") == "difference":
+            left, _, right = of.partition(" - ")
+            what = f"{rule_set_short(left)} minus {rule_set_short(right)}"
+            keeps = "yes: the same direction at every point" if o.get("keeps_sign") else "no: it changes direction"
+        else:
+            what, keeps = f"under {rule_set_short(of)}", "-"
+        rows.append(f"<tr><td>{e(metric_label(o['metric']))}</td><td>{e(what)}</td><td class=n>"
+                    f"{e(_n(o.get('min')))} to {e(_n(o.get('max')))}</td><td>{e(keeps)}</td></tr>")
+    parts.append("<section aria-labelledby=h-sign><h2 id=h-sign>Does each difference keep its sign?</h2><table><tr>"
+                 "<th scope=col>Measure</th><th scope=col>Of</th><th scope=col>From ... to, over the points</th>"
+                 "<th scope=col>Keeps its sign</th></tr>" + "".join(rows) + "</table></section>")
+    groups = b.get("by_group") or []
+    if groups:
+        g = "".join(f"<tr><td>{e(metric_label(r['metric']))}</td><td>{e(r['group'])}</td><td>{e(short.get(r['rules'], r['rules']))}"
+                    f"</td><td class=n>{e(_n(r['mean']))}</td></tr>" for r in groups)
+        parts.append("<section aria-labelledby=h-groups><h2 id=h-groups>Results by group: each point of the design"
+                     "</h2><p>Mean over the runs at each point (and over every point for a group of families)."
+                     "</p><table><tr><th scope=col>Measure</th><th scope=col>Point or group</th>"
+                     f"<th scope=col>Rule set</th><th scope=col>Mean</th></tr>{g}</table></section>")
+    cmd = f"sendsim batch {shlex.quote(str(ident.get('sweep_file', '')))} --out {shlex.quote(folder.name)}"
+    parts.append("<section id=method aria-labelledby=h-method><h2 id=h-method>Method and reproducibility</h2>"
+                 f"<p>Batch <code>{e(ident.get('name'))}</code> ({e(ident.get('batch_id'))}), scenario "
+                 f"<code>{e(ident.get('scenario'))}</code>, rule sets <code>{e(', '.join(rules))}</code>, seed "
+                 f"{e(ident.get('seed'))}; parameters <code>{e(', '.join(p['name'] for p in ident.get('parameters', [])))}"
+                 f"</code>. To run it again:</p><pre><code>{e(cmd)}\nsendsim report {e(shlex.quote(folder.name))}"
+                 "</code></pre></section>")
+    title = f"Which assumptions matter: {b.get('title') or ident.get('name', '').replace('_', ' ')}"
+    return page(title, "".join(parts))
+
+
+def _n(v: Any) -> str:
+    if v is None:
+        return "-"
+    v = float(v)
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
+
+
+def report_for(folder: Path) -> tuple[str, str]:
+    """(the HTML report, what it is of) for any folder sendsim writes, chosen by its marker (a run or comparison
+    folder without one, from an older version, is read as before)."""
+    from ..analysis.runs.folder import kind_of
+    from ..analysis.runs.results import load_case_studies, load_results
+    from .html import report_html
+
+    folder = Path(folder)
+    kind = kind_of(folder) if folder.is_dir() else None
+    if kind == "case_study":
+        cases = load_case_studies(folder)
+        return case_study_html(cases, folder), f"case studies {', '.join(c['case'] for c in cases)}"
+    if kind == "batch":
+        from ..analysis.batch.readback import load_batch
+
+        b = load_batch(folder)
+        return batch_html(b, folder), f"batch {b['identity'].get('name')}"
+    results = load_results(folder)
+    return report_html(results), f"{results.kind} of {', '.join(r.name for r in results.runs)}"
