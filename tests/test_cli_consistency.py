@@ -137,7 +137,7 @@ def test_a_bad_rules_option_is_blamed_on_the_option_not_the_file():
 
 
 @pytest.mark.parametrize("args,hint", [
-    (("run", "smal_la", "-n", "1"), "did you mean small_la?"),
+    (("run", "smal_la", "-n", "1"), "did you mean small_la"),  # or small_la_from_2024
     (("case-study", "sam_autistc", "--rules", "current_2014"), "did you mean sam_autistic_mainstream_specialist?"),
     (("run", str(SMALL), "--rules", "current_2014+mandatory_mediaton"), "did you mean mandatory_mediation"),
     (("la-scenario", "--la", "Lincs", "--no-calibrate"), "did you mean Lincolnshire?"),

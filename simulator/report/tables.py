@@ -1,6 +1,10 @@
 """Tables for people: every text a command prints (run summary, comparison, backtest, map, case study, bench).
 
 Plain text, fixed-width columns; the numbers come from the analysis layer unchanged. Charts are in `charts.py`.
+
+Why this module is long: it is the one place every command's printed text is made (run, compare with its windows and
+in-force table, backtest and rolling origin, map, case study, bench), so the wording stays consistent; splitting it
+by command would scatter the shared column and number formatting.
 """
 
 from __future__ import annotations

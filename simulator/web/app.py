@@ -1,5 +1,9 @@
 """The forum volunteer's page: a small WSGI app (standard library only) that runs one council's comparison.
 
+Why this module is long: the job (build the council, a first summary, the rest of the runs, the charts one by one)
+and the WSGI routes that serve it share the job's state and its path-hiding; the request parsing is in `server.py`
+and the form's checks in `page.py`.
+
 Why a WSGI app on the standard library: a volunteer installs sendsim and types `sendsim serve`; no framework, no
 extra to install, nothing fetched from the internet by the page. The page posts the figures; a bad figure comes
 back as a message beside its field; a good request becomes a job run in a background thread (one at a time: the
