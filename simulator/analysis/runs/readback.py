@@ -40,15 +40,20 @@ class Stat(_Read):
     n: Count = 0
 
 
-class Summary(_Read):
-    """summary.json of a run folder."""
+class _RunHeader(_Read):
+    """What every summary.json and two-way compare.json says of its run: scenario, seed, replications, horizon."""
 
     scenario: str
-    rules: str
     seed: Count
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)]
     start_date: dt.date
     end_date: dt.date
+
+
+class Summary(_RunHeader):
+    """summary.json of a run folder."""
+
+    rules: str
     metrics: dict[str, Stat]
     by_period: dict[str, dict[str, Stat]] = {}
     by_group: dict[str, dict[str, dict[str, Stat]]] = {}
@@ -81,15 +86,10 @@ class PairedMetric(_Read):
     label: str = ""
 
 
-class Comparison(_Read):
+class Comparison(_RunHeader):
     """compare.json of a comparison folder (two rule sets)."""
 
     rules: Annotated[list[str], Field(min_length=2, max_length=2)]
-    scenario: str
-    seed: Count
-    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)]
-    start_date: dt.date
-    end_date: dt.date
     metrics: dict[str, PairedMetric]
     what_changed: list[Change] = []
     in_force: list[dict[str, Any]] = []
