@@ -330,6 +330,9 @@ def format_map(doc: dict[str, Any], fmt: str) -> str:
         return str(v)
 
     rows = [[cell(r[c]) for c in cols] for r in doc["steps"]]
+    for r, raw in zip(rows, doc["steps"], strict=True):  # how strong each duty is (absolute, lifted, "appropriate")
+        if raw.get("duty_strength"):
+            r[1] += " (" + ", ".join(f"{b}: {k}" for b, k in raw["duty_strength"].items()) + ")"
     if fmt == "markdown":
         out = [f"# Accountability map: {doc['label']} (`{doc['rules']}`)", "",
                "| " + " | ".join(head) + " | Incentive |", "|" + "---|" * (len(head) + 1)]
@@ -394,7 +397,8 @@ def format_case(res: dict[str, Any]) -> str:
         rows = [["Step", "Event", "Duty holder", "Deadline", "Week (typical)", "Who pays", "Redress", "Gaps"]]
         for s in r["steps"]:
             event = s["event"] + (" (under-5 review)" if s.get("under5") else "")
-            rows.append([s["step"], event, ", ".join(s["duty_holder"]) or "-", s["deadline"],
+            rows.append([s["step"], event, ", ".join(f"{b} ({s['duty_strength'][b]})" if b in s.get(
+                "duty_strength", {}) else b for b in s["duty_holder"]) or "-", s["deadline"],
                          f"{s['weeks_from_start']}", ", ".join(s["payer"]) or "-",
                          ", ".join(s["redress"]) or "none", "; ".join(s["gaps"]) or "-"])
         out.append(table(rows))

@@ -138,6 +138,7 @@ def map_rows(rules: Any, baseline: Any | None = None) -> list[dict[str, Any]]:
             "inspected_by": list(st.inspected_by), "redress": list(st.redress),
             "delay_redress": list(st.delay_redress), "incentive": st.incentive,
             "reference": st.reference, "gaps": flags[name],
+            **({"duty_strength": dict(st.duty_strength)} if st.duty_strength else {}),
         })
     return rows
 

@@ -101,6 +101,7 @@ class Law:
     triple_lock_year_group: int = 3
     plan_end_age: float = PLAN_END_AGE
     post19_age: float = POST19_AGE
+    direct_payment_review_days: float = 0.0  # a refused direct payment reviewed on request (rule set beyond_school)
     # the effects in authorities where a switch scoped to them is in force, by authority code (elsewhere `effects`)
     la_effects: dict[str, EffectSizes] = field(default_factory=dict)
 
@@ -186,4 +187,5 @@ def compile_law(rs: RuleSet) -> Law:
         isp_escalation_delay_days=sp.escalation_delay.days(),
         triple_lock_measured_on=dt.date.fromisoformat(str(sp.triple_lock_measured_on.value)),
         triple_lock_year_group=int(sp.triple_lock_year_group.value),  # type: ignore[arg-type]
+        direct_payment_review_days=rs.beyond_school.direct_payment_review.days(),
     )

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from .sourced import Strict
-from .vocabulary import Body, Payer
+from .vocabulary import Body, DutyStrength, MapPayer
 from .vocabulary import RedressRoute as Redress
 
 # the parts of an EHC plan whose provision a body holds the duty for (SEND Regs 2014 reg 12: B/F education,
@@ -60,7 +60,7 @@ class MapStep(Strict):
     delay_redress: list[Redress] = []
     # for a rung of redress: the dotted path of the flag saying whether its finding binds the duty holder
     binds: str | None = None
-    payer: list[Payer]
+    payer: list[MapPayer]
     inspected_by: list[Body]
     redress: list[Redress]
     decides_provision: bool = False
@@ -70,6 +70,9 @@ class MapStep(Strict):
     # the redress those steps give and this one does not is lost, whatever the steps are called
     replaces: list[str] = []
     in_force: bool = True
+    # how strong each duty holder's duty is here (absolute, lifted, "appropriate", recommendation), where the law
+    # makes it other than plain: CFA s.42(2)-(3), s.42(5), s.75; errata.md 1
+    duty_strength: dict[Body, DutyStrength] = {}
     incentive: str
     reference: str
 
@@ -82,7 +85,8 @@ class AccountabilityMap(Strict):
     @model_validator(mode="after")
     def _bodies_known(self):
         for name, st in self.steps.items():
-            missing = [b for b in (*st.duty_holder, *st.inspected_by, *st.sections.values()) if b not in self.bodies]
+            missing = [b for b in (*st.duty_holder, *st.inspected_by, *st.sections.values(), *st.duty_strength)
+                       if b not in self.bodies]
             if missing:
                 raise ValueError(f"steps.{name}: bodies not described in `bodies`: {', '.join(missing)}")
             if any(r not in self.steps for r in st.replaces):

@@ -12,7 +12,15 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .sourced import Strict
-from .vocabulary import MEDIATION_OUTCOMES, Need, RedressCapacity, Requester, Setting
+from .vocabulary import (
+    MEDIATION_OUTCOMES,
+    Arrangement,
+    Need,
+    PlanSection,
+    RedressCapacity,
+    Requester,
+    Setting,
+)
 
 MediationOutcomePin = Literal[("settled", *MEDIATION_OUTCOMES)]  # type: ignore[valid-type]
 # settings a case file may name that the engine models as one of its own (stated in the case's output)
@@ -147,6 +155,76 @@ class CessationProposal(Strict):
     at_review: Literal["first", "every"] = "first"
 
 
+class Education(Strict):
+    """Where the child is educated other than at a school the plan names, from `since` (default: the start) to
+    `until` (a release from custody, a discharge from hospital, a return to school; default: the run's end)."""
+
+    arrangement: Arrangement  # elective_home_education (CFA s.42(5)), otherwise_than_in_school (s.61),
+    # hospital (Education Act 1996 s.19), youth_custody (CFA ss.70-75)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    suitable: bool = True  # elective home education: the parents' arrangements are suitable (s.42(5))
+    remanded: bool = False  # youth custody on remand: the child is looked after (LASPO 2012 s.104; CFA s.70(5))
+    setting_after: CaseSetting | None = None  # the setting named at `until` (default: the one before)
+
+    @model_validator(mode="after")
+    def _fits(self):
+        if self.since is not None and self.until is not None and self.until <= self.since:
+            raise ValueError(f"until: {self.until} is not after since: {self.since}")
+        if not self.suitable and self.arrangement != "elective_home_education":
+            raise ValueError("suitable: applies to elective_home_education only (CFA s.42(5))")
+        if self.remanded and self.arrangement != "youth_custody":
+            raise ValueError("remanded: applies to youth_custody only (LASPO 2012 s.104)")
+        if self.setting_after is not None and self.until is None:
+            raise ValueError("setting_after: give until (the day the setting is named)")
+        if self.setting_after == "none":
+            raise ValueError("setting_after: none is not a setting (allowed: a setting the plan can name)")
+        return self
+
+
+class PlanItem(Strict):
+    """One item of the plan, in its section (SEND Regs 2014 reg 12(1))."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+$")]
+    section: PlanSection
+    text: str
+
+
+class ItemDispute(Strict):
+    """The family disputes an item: its wording, or its section (`family_says`: an item of G said to educate or
+    train belongs in F, CFA s.21(5))."""
+
+    item: str
+    family_says: PlanSection | None = None  # default: the item's own section (the wording is disputed)
+    why: str = ""
+
+
+class PlanContent(Strict):
+    items: list[PlanItem]
+    disputes: list[ItemDispute] = []
+
+
+class DirectPayment(Strict):
+    """A direct payment asked for some items of the budget (CFA s.49(3); Personal Budgets Regs 2014)."""
+
+    items: Annotated[list[str], Field(min_length=1)]
+    on_premises: bool = False  # pays for provision on a school's or college's premises: its agreement is needed
+    setting_agrees: bool | None = None
+    decision: Literal["agreed", "refused"] | None = None  # the LA's (default: agreed unless the setting refuses)
+    review: bool = True  # the family asks for a review of a refusal
+    ask_after_weeks: Annotated[float, Field(ge=0.0, le=52.0)] = 2.0  # the family's own time to ask
+    review_outcome: Literal["upheld", "overturned"] = "upheld"
+    then: list[Literal["complaint_la", "lgsco", "judicial_review"]] = ["complaint_la", "lgsco"]
+
+
+class PersonalBudget(Strict):
+    """A personal budget asked for at the draft plan or at a review (CFA s.49(1); Personal Budgets Regs reg 4)."""
+
+    asked_at: Literal["draft", "review"]
+    items: Annotated[list[str], Field(min_length=1)]
+    direct_payment: DirectPayment | None = None
+
+
 class CaseStudy(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: str
@@ -164,6 +242,9 @@ class CaseStudy(Strict):
     child: CaseChild
     cessation: CessationProposal | None = None
     pinned: Pins = Pins()
+    education: Education | None = None  # educated elsewhere than at a named school (issue 25)
+    plan: PlanContent | None = None  # the plan's items by section, and the items disputed
+    personal_budget: PersonalBudget | None = None
 
     @model_validator(mode="after")
     def _start(self):
@@ -190,13 +271,45 @@ class CaseStudy(Strict):
         return self.start_date or self.request_date
 
     def pins(self) -> dict:
-        """The pins the journey reads, with the cessation proposal as a pinned review outcome."""
+        """The pins the journey reads, with the cessation proposal as a pinned review outcome (and a contents
+        dispute when items are disputed)."""
         pins = self.pinned.engine_pins()
+        if self.plan is not None and self.plan.disputes:
+            pins.setdefault("dispute_contents", True)
         if self.cessation is not None:
             pins["review_outcome"] = "cease"
             if self.cessation.at_review == "first":
                 pins.setdefault("__first_only__", set()).add("review_outcome")
         return pins
+
+
+    def engine_content(self) -> dict | None:
+        """The plan's disputed items and the budget as the journey reads them (`Child.content`; a fresh copy for
+        each run, since the journey marks the budget done)."""
+        if self.plan is None and self.personal_budget is None:
+            return None
+        ids = {i.id: i.section for i in self.plan.items} if self.plan is not None else {}
+        disputes = [{"item": d.item, "section": ids[d.item], "family_says": d.family_says or ids[d.item]}
+                    for d in (self.plan.disputes if self.plan is not None else [])]
+        pb, budget = self.personal_budget, None
+        if pb is not None:
+            dp = None
+            if pb.direct_payment is not None:
+                dp = pb.direct_payment.model_dump()
+                dp["ask_after_days"] = dp.pop("ask_after_weeks") * 7.0
+            budget = {"asked_at": pb.asked_at, "items": list(pb.items), "direct_payment": dp}
+        return {"items": ids, "disputes": disputes, "budget": budget}
+
+    def engine_elsewhere(self, scenario_start: dt.date, start: dt.date) -> tuple[float, dict] | None:
+        """(the day the arrangement starts, its spec) in days from the scenario's first day, or None."""
+        ed = self.education
+        if ed is None:
+            return None
+        on = ed.since or start
+        until = None if ed.until is None else float((ed.until - scenario_start).days)
+        return float((on - scenario_start).days), {
+            "arrangement": ed.arrangement, "suitable": ed.suitable, "remanded": ed.remanded, "until_day": until,
+            "setting_after": MODELLED_AS.get(ed.setting_after, ed.setting_after) if ed.setting_after else None}
 
 
 def year_group_of(age: float, on: dt.date) -> int:
@@ -237,6 +350,55 @@ def _contradictions(case: CaseStudy) -> list[str]:
             out.append(f"cessation: the reviews are pinned to {p.review_outcome}")
         if case.cessation.reason == "age_25" and age < 24.0:
             out.append(f"cessation.reason: age_25 for a young person of {age:g}")
+    out += _beyond_school(case)
     if p.dispute_cessation is not None and p.review_outcome is None and case.cessation is None:
         out.append("pinned.dispute_cessation: no cessation is pinned or proposed, so it may never apply")
+    return out
+
+
+BUDGET_SECTIONS = ("F", "G", "H1", "H2")  # the provision a personal budget may cover (CFA s.49; reg 12)
+YOUTH_CUSTODY_AGES = (10.0, 18.0)  # the age of criminal responsibility to 18 (relevant youth accommodation, s.70)
+
+
+def _beyond_school(case: CaseStudy) -> list[str]:
+    """Contradictions in the fields of issue 25: where the child is educated, the plan's items, the budget."""
+    out, ed, plan, pb = [], case.education, case.plan, case.personal_budget
+    if ed is not None:
+        if case.existing_plan is None:
+            out.append(f"education: {ed.arrangement} applies to a plan in force (give existing_plan)")
+        start = case.start
+        if ed.since is not None and start is not None and ed.since < start:
+            out.append(f"education.since: {ed.since} is before start_date {start}")
+        lo, hi = YOUTH_CUSTODY_AGES
+        if ed.arrangement == "youth_custody" and not lo <= case.child.age < hi:
+            out.append(f"education.arrangement: youth_custody is for ages {lo:g} to {hi - 1:g} (age {case.child.age:g})")
+    ids = {i.id: i.section for i in plan.items} if plan is not None else {}
+    if plan is not None:
+        if len(ids) != len(plan.items):
+            out.append("plan.items: two items share an id")
+        for d in plan.disputes:
+            if d.item not in ids:
+                out.append(f"plan.disputes: no item {d.item!r} (allowed: {', '.join(ids) or 'none'})")
+        if plan.disputes and case.pinned.dispute_contents is False:
+            out.append("plan.disputes: the family disputes items, but pinned.dispute_contents is false")
+    if pb is not None:
+        if pb.asked_at == "draft" and case.existing_plan is not None:
+            out.append("personal_budget.asked_at: draft needs a new request (the plan is in force: use review)")
+        for k in pb.items:
+            if k not in ids:
+                out.append(f"personal_budget.items: no item {k!r} in plan.items (allowed: {', '.join(ids) or 'none'})")
+            elif ids[k] not in BUDGET_SECTIONS:
+                out.append(f"personal_budget.items: {k} is in section {ids[k]} (allowed: items of "
+                           f"{', '.join(BUDGET_SECTIONS)})")
+        dp = pb.direct_payment
+        if dp is not None:
+            extra = [k for k in dp.items if k not in pb.items]
+            if extra:
+                out.append(f"personal_budget.direct_payment.items: {', '.join(extra)} not in the budget's items")
+            if dp.on_premises and dp.setting_agrees is None:
+                out.append("personal_budget.direct_payment.setting_agrees: give true or false (provision on a "
+                           "school's or college's premises needs its agreement)")
+            if dp.on_premises and dp.setting_agrees is False and dp.decision == "agreed":
+                out.append("personal_budget.direct_payment.decision: agreed cannot happen: the setting does not agree "
+                           "to provision on its premises")
     return out

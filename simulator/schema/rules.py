@@ -275,6 +275,12 @@ class Costs(Strict):
     school_support_plan: list[Cost]
 
 
+class BeyondSchool(Strict):
+    """Plans of children educated elsewhere, and personal budgets (issue 25): the periods the law leaves open."""
+
+    direct_payment_review: Param  # the LA's review of a refused direct payment, on request
+
+
 class RuleSet(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_+]+$")]
     label: str
@@ -288,6 +294,7 @@ class RuleSet(Strict):
     support_plans: SupportPlans
     costs: Costs
     accountability: AccountabilityMap
+    beyond_school: BeyondSchool
 
     @model_validator(mode="after")
     def _ladder(self):

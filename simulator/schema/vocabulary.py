@@ -32,9 +32,11 @@ PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "pos
 # bodies of the accountability map, the routes of redress, and who pays
 BODIES = ("local_authority", "educational_psychology_service", "school_or_setting", "integrated_care_board",
           "social_care", "adult_social_care", "mediation_service", "independent_review_panel", "tribunal", "lgsco",
-          "phso", "administrative_court", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
+          "phso", "administrative_court", "regional_director", "local_send_partnership", "ofsted_cqc", "family",
+          "nhs_england")
 REDRESS = ("tribunal_appeal", "tribunal_recommendation", "mediation", "complaint_school", "complaint_la",
-           "complaint_nhs", "lgsco", "phso", "judicial_review", "independent_panel", "reconsideration_by_la")
+           "complaint_nhs", "lgsco", "phso", "judicial_review", "independent_panel", "reconsideration_by_la",
+           "direct_payment_review")
 # la_general_fund: the LA's own budget for SEN administration (assessments, EP advice, mediation, tribunal work);
 # la_high_needs: the high-needs block of the Dedicated Schools Grant, which funds provision (errata.md 5)
 PAYERS = ("la_high_needs", "la_general_fund", "school_notional_sen", "integrated_care_board", "social_care",
@@ -81,3 +83,27 @@ STEPS = (
 # rule-set parameter units other than durations (durations: schema.units.TIME_UNITS)
 OTHER_UNITS = ("flag", "date", "settings", "choice", "appeal_types", "probability", "multiplier", "gbp_per_year",
                "gbp", "servers_per_1000_requests", "scenario_field", "payer", "iso_date", "year_group")
+
+# Where a child with a plan is educated other than at a school the plan names, and the plan's content (issue 25).
+# elective home education (CFA s.42(5)), education otherwise than in a school (s.61), hospital education (Education
+# Act 1996 s.19) and youth custody (CFA Part 3 ss.70-75); each has its steps in `engine.model.route.elsewhere`
+Arrangement = Literal["elective_home_education", "otherwise_than_in_school", "hospital", "youth_custody"]
+ARRANGEMENTS: tuple[str, ...] = Arrangement.__args__  # type: ignore[attr-defined]
+NHS_ENGLAND = "nhs_england"  # the health services commissioner for children in custody (CFA s.75(3), s.70)
+# who pays, as the map may name it: NHS England pays for health care in custody (no cost is booked for it, so it is
+# not one of the run's cost metrics, PAYERS)
+MAP_PAYERS = (*PAYERS, NHS_ENGLAND)
+MapPayer = Literal[MAP_PAYERS]  # type: ignore[valid-type]
+# how strong a duty holder's duty is at a step, as the map names it: absolute (CFA s.42(2)-(3): must secure), lifted
+# (s.42(5): the parents' suitable arrangements), "appropriate" (s.75: best endeavours to arrange appropriate
+# provision), recommendation (the commissioner need only answer in writing: errata.md 1)
+DutyStrength = Literal["absolute", "lifted", "appropriate", "recommendation"]
+# the sections of an EHC plan a case file may list items in (SEND Regs 2014 reg 12(1)): B-D needs, E outcomes,
+# F-H2 provision, I the setting, J the personal budget; the tribunal orders on B, F and I (CFA s.51(2)) and may only
+# recommend on C, D, G, H1 and H2 (errata.md 1)
+PlanSection = Literal["B", "C", "D", "E", "F", "G", "H1", "H2", "I", "J"]
+ORDER_SECTIONS = ("B", "F", "I")
+RECOMMEND_SECTIONS = ("C", "D", "G", "H1", "H2")
+STEPS = (*STEPS, "elective_home_education", "education_otherwise", "hospital_education", "youth_custody",
+         "custody_health", "custody_remand", "custody_release", "plan_item_dispute", "section_order",
+         "personal_budget", "direct_payment", "direct_payment_review", "direct_payment_redress")

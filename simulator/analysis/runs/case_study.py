@@ -157,6 +157,11 @@ def run_case_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: floa
         held.append(c)
         if case.child.out_of_school:
             j.engine.at(start, j.out_of_school, c)
+        c.content = case.engine_content()  # the plan's items and the budget (issue 25)
+        sc_start = loaded.scenario.start_date
+        elsewhere = case.engine_elsewhere(sc_start, sc_start + dt.timedelta(days=round(start)))
+        if elsewhere is not None:  # educated elsewhere from the file's date (after the plan is taken up)
+            j.engine.at(max(elsewhere[0], start), j.educated_elsewhere, (c, elsewhere[1]))
 
     simulate(loaded, seed, run, recorder=rec, prepare=add_child)  # type: ignore[arg-type]
     return rec.rows, held[0]
@@ -218,6 +223,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
         row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
+            **({"duty_strength": dict(st.duty_strength)} if st and st.duty_strength else {}),
             "deadline": deadline,
             "weeks_from_start": round((t - start) / DAYS_PER_WEEK, 1),
             "weeks_in_step": round((t - prev_t) / DAYS_PER_WEEK, 1),

@@ -59,12 +59,15 @@ class Child:
         "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
         "gid", "pid", "disputed_at", "decided_at", "compelled", "compelled_unsettled", "escalated", "how",
         "draft_deadline", "term_start", "place_due", "out_since", "days_awaiting", "days_out",
+        "elsewhere", "content",  # a case child educated elsewhere, and its plan's items and budget (issue 25)
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
         self.id = cid
         self.la = la
         self.stock = stock
+        self.elsewhere: dict[str, Any] | None = None
+        self.content: dict[str, Any] | None = None
         self.t0 = math.nan
         self.status = "in_progress"
         self.refused = False

@@ -35,6 +35,8 @@ from .costs import Costing
 from .population import OVERSAMPLE, Population
 from .records import COST_BY_PAYER, Counters, DisputeEnd, EventRow, Recorder
 from .route.assessment import AssessmentSteps
+from .route.content import PlanContentSteps
+from .route.elsewhere import ElsewhereSteps
 from .route.placement import PlacementSteps
 from .route.plan import PlanSteps
 from .route.redress import RedressSteps
@@ -46,7 +48,7 @@ FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that ho
 
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, Population,
-              CapacityPlan, Costing):
+              CapacityPlan, Costing, ElsewhereSteps, PlanContentSteps):
     """Runs every child of one replication through the rule set on one engine."""
 
     def __init__(self, loaded: LoadedScenario, engine: Engine, streams: Streams,

@@ -42,6 +42,8 @@ class PlanSteps:
             now = self.engine.now
             self.log(c, "draft_plan", "issued_after_order", LA, c.draft_deadline, now <= c.draft_deadline + 1e-9)
             c.draft_deadline = math.nan
+        if c.content is not None:
+            self.personal_budget(c, "draft")  # asked for with the draft (s.49(1); content.py)
         self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)
 
     def consult_setting(self, c: Child) -> None:

@@ -65,6 +65,8 @@ class RedressSteps:
         c.rung = 0
         c.must_certify = False
         self.log(c, "redress", f"dispute_{kind}", FAMILY)
+        if c.content is not None:
+            self.name_disputed_items(c)  # the section and the item (content.py)
         self.next_rung(c)
 
     def end_dispute(self, c: Child, outcome: str) -> None:

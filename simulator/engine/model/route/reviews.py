@@ -42,6 +42,8 @@ class ReviewSteps:
     def annual_review(self, c: Child) -> None:
         """Review the plan; the LA decides within 4 weeks to maintain, amend or cease."""
         if c.status != "plan":
+            if c.status == "detained":
+                self.review_while_detained(c)  # the plan is kept, not reviewed (elsewhere.py)
             return
         self._review_held(c, self.engine.now)
 
@@ -77,6 +79,8 @@ class ReviewSteps:
         if now + every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
                                                and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
             self._review_held(c, now + every)  # (school-age plans under WP4: at transfers only)
+        if c.content is not None:
+            self.personal_budget(c, "review")  # asked for at a review (s.49(1); content.py)
         pin = self.pinned(c, "review_outcome")
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
@@ -101,7 +105,9 @@ class ReviewSteps:
         if pin == "amend" or (pin is None and u < self._p_amend):
             self.log(c, "annual_review", "amend", LA)
             self._propose_amendments(c, k)
-            if self.rng.contents_dispute_review.u(c.id, k) < self._dispute_p(c, "contents"):
+            pin = self.pinned(c, "dispute_contents")  # a case study may fix it (an item disputed: content.py)
+            if pin if pin is not None else \
+                    self.rng.contents_dispute_review.u(c.id, k) < self._dispute_p(c, "contents"):
                 self.start_dispute(c, "contents")
             return
         self.log(c, "annual_review", "maintain", LA)
@@ -243,8 +249,8 @@ class ReviewSteps:
 
     def phase_transfer(self, arg: tuple) -> None:
         c, deadline, age = arg
-        if c.status != "plan":
-            return
+        if c.status != "plan" or c.elsewhere is not None:
+            return  # (a child educated elsewhere: no next school to name while it lasts, elsewhere.py)
         self.next_term(c, deadline)
         rv = self.sc.reviews
         i, k = c.id, c.transfers

@@ -138,16 +138,21 @@ class TribunalSteps:
     def _tribunal_decision(self, c: Child) -> None:
         now = self.engine.now
         c.decided_at = now
-        if (c.health or c.social) and c.dispute in EDUCATION_APPEALS:
+        items = self.disputed_items(c)  # a case file's items: the power follows each item's section (content.py)
+        if (c.health or c.social) and c.dispute in EDUCATION_APPEALS and not items:
             self._recommendations(c)
         pin = self.pinned(c, "hearing")
         if (pin == "for_family") if pin else self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
             self.counters.count(c, DECIDED_FOR_FAMILY, now, academic=True)
             self.log(c, "tribunal_decision", "for_family", TRIBUNAL)
+            if items:
+                self.section_powers(c, True)
             self.resolve_for_family(c, "order")
         else:
             self.counters.count(c, DECIDED_FOR_LA, now, academic=True)
             self.log(c, "tribunal_decision", "for_la", TRIBUNAL)
+            if items:
+                self.section_powers(c, False)
             self.decision_stands(c, c.dispute, "for_la")
 
     def _recommendations(self, c: Child) -> None:

@@ -1,0 +1,135 @@
+"""The plan's content: its sections and items, a dispute over an item, and personal budgets: SEND Regs 2014 reg 12;
+CFA 2014 s.21(5), s.49, s.51; SEND (Personal Budgets) Regulations 2014.
+
+- A dispute names the section and the item (reg 12(1): B-D needs, E outcomes, F-H2 provision, I the setting, J
+  the budget). An item of G or H that the family says educates or trains is an F/G question (s.21(5): such health
+  or social care provision is special educational provision).
+- The tribunal's power follows the section: a binding order on B, F and I (s.51(2); the LA's absolute duty under
+  s.42(2) then holds for the item); on C, D, G and H only a recommendation, and only with an education part
+  appealed, which the commissioner answers in writing within 5 weeks (errata.md 1); E and J have no power of their
+  own.
+- A personal budget is a duty when the family asks for one at the draft plan or at a review (s.49(1); Personal
+  Budgets Regs reg 4). A direct payment for provision on a school's or college's premises needs its agreement; a
+  refused direct payment gets written reasons and a review on request, then a complaint, the Ombudsman or judicial
+  review: no tribunal route for the budget (the provision in the plan stays appealable).
+
+Only case studies give a child items or a budget (`Child.content`), so no other child's route or draw changes.
+The steps are methods of the `Journey`; this class only groups them by stage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....schema.vocabulary import FAMILY, ICB, LA, ORDER_SECTIONS, RECOMMEND_SECTIONS, SOCIAL, TRIBUNAL
+from ..child import Child
+
+RECOMMENDATION_OCCURRENCE = 1000  # the draws of item recommendations, apart from the drawn ones (occurrence k)
+
+
+class PlanContentSteps:
+    """The plan's items, a dispute over them, and personal budgets: the steps of this stage (mixed into `Journey`)."""
+
+    @staticmethod
+    def disputed_items(c: Child) -> list[dict[str, Any]]:
+        """The items a contents dispute is about (a case file's `plan.disputes`), or none."""
+        if c.content is None or c.dispute != "contents":
+            return []
+        return c.content["disputes"]
+
+    def name_disputed_items(self, c: Child) -> None:
+        """The dispute names each item and its section; an item the family says belongs elsewhere names both (an
+        item of G said to be F: the F/G question of CFA s.21(5))."""
+        for d in self.disputed_items(c):
+            moved = f"_claimed_for_{d['family_says']}" if d["family_says"] != d["section"] else ""
+            self.log(c, "plan_item_dispute", f"section_{d['section']}_item_{d['item']}{moved}", FAMILY)
+
+    def section_powers(self, c: Child, for_family: bool) -> None:
+        """The tribunal's decision on each disputed item, by the section the family wants it in: an order on B, F
+        or I (binding: the LA amends within the compliance period, SEND Regs 2014 reg 44); a recommendation on C,
+        D, G or H if an education part is appealed too (errata.md 1), answered by the ICB or social care in writing
+        within 5 weeks; no power on E or J of their own."""
+        items = self.disputed_items(c)
+        education = any(d["family_says"] in ORDER_SECTIONS for d in items)
+        now = self.engine.now
+        for j, d in enumerate(items):
+            to, item = d["family_says"], d["item"]
+            if to in ORDER_SECTIONS:
+                event = f"order_{item}_in_section_{to}" if for_family else f"no_order_{item}_stays_in_{d['section']}"
+                self.log(c, "section_order", event, TRIBUNAL, now + self.law.compliance_days["contents"], None)
+            elif to in RECOMMEND_SECTIONS and not education:
+                self.log(c, "tribunal_recommendation", f"not_available_{item}_no_education_part", TRIBUNAL)
+            elif to in RECOMMEND_SECTIONS and for_family:
+                self.log(c, "tribunal_recommendation", f"made_on_{to}_{item}", TRIBUNAL)
+                self.answer_recommendation(c, to, RECOMMENDATION_OCCURRENCE + j)
+            elif to in RECOMMEND_SECTIONS:
+                self.log(c, "tribunal_recommendation", f"not_made_{item}", TRIBUNAL)
+            else:
+                self.log(c, "section_order", f"no_power_on_section_{to}_{item}", TRIBUNAL)
+
+    def answer_recommendation(self, c: Child, section: str, k: int) -> None:
+        """The commissioner of the section (the ICB for C and G, social care for D and H) answers in writing within
+        5 weeks, following the recommendation or giving reasons (errata.md 1; the scenario's shares)."""
+        r, rng, i = self.sc.redress, self.rng, c.id
+        limit = self.law.compliance_days["recommendation_response"]
+        days = limit * rng.recommendation_days.u(i, k)
+        if rng.recommendation_late.u(i, k) < r.recommendation_response_late_probability.value:
+            days = limit + rng.recommendation_late_days.exponential(r.recommendation_response_late_extra_days.value,
+                                                                    i, k)
+        followed = rng.recommendation_followed.u(i, k) < r.recommendation_followed_probability.value
+        who = ICB if section in ("C", "G") else SOCIAL
+        if self.engine.now + days < self.horizon:
+            self.engine.schedule(days, self._recommendation_answered, (c, self.engine.now + limit, followed, who))
+
+    def personal_budget(self, c: Child, at: str) -> None:
+        """CFA s.49(1); Personal Budgets Regs reg 4: asked for at the draft plan or at a review, the LA must prepare
+        a personal budget (set out in Section J of the final plan, or with the review's decision)."""
+        budget = c.content["budget"] if c.content else None
+        if budget is None or budget["asked_at"] != at or budget.get("done"):
+            return
+        budget["done"] = True
+        now = self.engine.now
+        deadline = c.final_deadline if at == "draft" else now
+        self.log(c, "personal_budget", f"asked_at_{at}_must_prepare_s49", LA, deadline,
+                 None if at == "draft" else True)
+        if budget["direct_payment"] is not None:
+            self.direct_payment(c, budget["direct_payment"])
+
+    def direct_payment(self, c: Child, dp: dict[str, Any]) -> None:
+        """A direct payment for items of the budget: refused where it would pay for provision on a school's or
+        college's premises and the setting does not agree (Personal Budgets Regs); else the LA's decision (the
+        file's, or agreed)."""
+        items = "_".join(dp["items"])
+        if dp["on_premises"] and not dp["setting_agrees"]:
+            reason = "setting_did_not_agree"
+        elif dp["decision"] == "refused":
+            reason = "conditions_not_met"
+        else:
+            self.log(c, "direct_payment", f"agreed_{items}", LA)
+            return
+        self.log(c, "direct_payment", f"refused_{items}_{reason}", LA)
+        self.direct_payment_refused(c, dp)
+
+    def direct_payment_refused(self, c: Child, dp: dict[str, Any]) -> None:
+        """A refusal comes with written reasons and the right to ask for a review (Personal Budgets Regs); the
+        family asks after the file's interval (their own time)."""
+        self.log(c, "direct_payment_review", "written_reasons_and_right_to_review", LA)
+        if dp["review"]:
+            self.engine.schedule(dp["ask_after_days"], self.direct_payment_review_asked, (c, dp))
+
+    def direct_payment_review_asked(self, arg: tuple) -> None:
+        c, dp = arg
+        self.log(c, "direct_payment_review", "requested", FAMILY)
+        days = self.law.direct_payment_review_days
+        self.engine.schedule(days, self.direct_payment_reviewed, (c, dp, self.engine.now + days))
+
+    def direct_payment_reviewed(self, arg: tuple) -> None:
+        """The LA reviews its refusal and answers in writing (a ranged assumption for how long: the rule set's
+        beyond_school.direct_payment_review); upheld, the family's routes are a complaint, the Ombudsman or judicial
+        review, never the tribunal (the plan's provision can still be appealed)."""
+        c, dp, deadline = arg
+        now = self.engine.now
+        self.log(c, "direct_payment_review", dp["review_outcome"], LA, deadline, now <= deadline + 1e-9)
+        if dp["review_outcome"] == "upheld":
+            for route in dp["then"]:
+                self.log(c, "direct_payment_redress", f"{route}_no_tribunal_route", FAMILY)
