@@ -29,18 +29,20 @@ BODY_COLOURS = {  # Okabe-Ito; the named setting is a hue of its own, apart from
     "local_authority": "#0072B2", "educational_psychology_service": "#56B4E9", "school_or_setting": "#009E73",
     "named_setting": "#F0E442", "integrated_care_board": "#CC79A7", "social_care": "#E69F00",
     "adult_social_care": "#E69F00", "mediation_service": "#999999", "independent_review_panel": "#999999",
-    "tribunal": "#D55E00", "family": "#FFFFFF",
+    "tribunal": "#D55E00", "family": "#FFFFFF", "nhs_england": "#000000",
 }
 BODY_NAMES = {
     "local_authority": "Local authority", "educational_psychology_service": "Educational psychologist",
     "school_or_setting": "School or setting (current)", "named_setting": "Named setting (the new place)",
     "integrated_care_board": "Health (ICB)", "social_care": "Social care", "adult_social_care": "Adult social care",
     "mediation_service": "Mediation or review", "independent_review_panel": "Mediation or review",
-    "tribunal": "Tribunal", "family": "Family",
+    "tribunal": "Tribunal", "family": "Family", "nhs_england": "Health in custody (NHS England)",
 }
 SETTINGS = {"mainstream": "mainstream school", "resourced_provision": "resourced provision",
             "maintained_special": "maintained special school", "independent_special": "independent special school",
-            "alternative_provision": "alternative provision", "post16": "college"}
+            "alternative_provision": "alternative provision", "post16": "college",
+            "otherwise_than_in_school": "education otherwise than in a school"}
+ARRANGED = ("otherwise_than_in_school",)  # an arrangement the family agreed, not a setting it did not choose
 PIN_WORDS = {
     ("decide_to_assess", "refused"): "the LA refuses to assess", ("decide_to_assess", "agreed"): "the LA agrees "
     "to assess", ("dispute_refusal_to_assess", True): "the family disputes the refusal",
@@ -133,7 +135,10 @@ def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:
             out.append((i, "its challenge (given up)"))
         elif step == "independent_review" and ev == "finding_not_followed_by_la":
             out.append((i, "the review's finding (not followed by the LA)"))
-        elif step == "provision" and wanted and ev.startswith("in_place_") and ev[len("in_place_"):] != wanted:
+        elif step == "direct_payment" and ev.startswith("refused_"):
+            out.append((i, "a direct payment (refused; no tribunal route for the budget)"))
+        elif step == "provision" and wanted and ev.startswith("in_place_") and ev[len("in_place_"):] != wanted \
+                and ev[len("in_place_"):] not in ARRANGED:
             nxt = next((t["weeks_from_start"] for t in steps[i + 1:] if t["step"] == "provision"), None)
             how_long = f"{nxt - s['weeks_from_start']:g} weeks" if nxt is not None else "the rest of the route"
             out.append((i, f"{how_long} in a {SETTINGS.get(ev[len('in_place_'):], ev)} it did not choose"))

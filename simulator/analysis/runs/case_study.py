@@ -324,6 +324,8 @@ def _deadline_case(step: str, event: str) -> str | None:
         return {"amend": "contents", "rename": "placement"}.get(event)
     if step == "draft_plan":
         return "after_order_to_make_plan" if event == "issued_after_order" else ""
+    if step == "personal_budget" and event.startswith("asked_at_"):
+        return event.split("_")[2]  # asked at the draft or at a review (s.49(1))
     if step == "phase_transfer" and event.startswith("review_age_"):
         return "post16" if event.removeprefix("review_age_").isdigit() and int(event[11:]) >= 16 else "school"
     return None

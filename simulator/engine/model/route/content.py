@@ -24,6 +24,7 @@ from typing import Any
 from ....schema.vocabulary import FAMILY, ICB, LA, ORDER_SECTIONS, RECOMMEND_SECTIONS, SOCIAL, TRIBUNAL
 from ..child import Child
 
+ROUTE_WORDS = {"complaint_la": "complaint_to_the_council", "lgsco": "ombudsman_lgsco", "judicial_review": "judicial_review"}
 RECOMMENDATION_OCCURRENCE = 1000  # the draws of item recommendations, apart from the drawn ones (occurrence k)
 
 
@@ -60,7 +61,7 @@ class PlanContentSteps:
             elif to in RECOMMEND_SECTIONS and not education:
                 self.log(c, "tribunal_recommendation", f"not_available_{item}_no_education_part", TRIBUNAL)
             elif to in RECOMMEND_SECTIONS and for_family:
-                self.log(c, "tribunal_recommendation", f"made_on_{to}_{item}", TRIBUNAL)
+                self.log(c, "tribunal_recommendation", f"made_on_item_{item}_in_section_{to}", TRIBUNAL)
                 self.answer_recommendation(c, to, RECOMMENDATION_OCCURRENCE + j)
             elif to in RECOMMEND_SECTIONS:
                 self.log(c, "tribunal_recommendation", f"not_made_{item}", TRIBUNAL)
@@ -90,10 +91,14 @@ class PlanContentSteps:
         budget["done"] = True
         now = self.engine.now
         deadline = c.final_deadline if at == "draft" else now
-        self.log(c, "personal_budget", f"asked_at_{at}_must_prepare_s49", LA, deadline,
+        self.log(c, "personal_budget", f"asked_at_{at}_la_must_prepare", LA, deadline,
                  None if at == "draft" else True)
         if budget["direct_payment"] is not None:
             self.direct_payment(c, budget["direct_payment"])
+
+    def budget_at_review(self, c: Child) -> None:
+        if c.status == "plan":
+            self.personal_budget(c, "review")
 
     def direct_payment(self, c: Child, dp: dict[str, Any]) -> None:
         """A direct payment for items of the budget: refused where it would pay for provision on a school's or
@@ -132,4 +137,4 @@ class PlanContentSteps:
         self.log(c, "direct_payment_review", dp["review_outcome"], LA, deadline, now <= deadline + 1e-9)
         if dp["review_outcome"] == "upheld":
             for route in dp["then"]:
-                self.log(c, "direct_payment_redress", f"{route}_no_tribunal_route", FAMILY)
+                self.log(c, "direct_payment_redress", f"{ROUTE_WORDS[route]}_no_tribunal_route", FAMILY)

@@ -81,11 +81,11 @@ class ElsewhereSteps:
         authority (s.70(5); the corporate parent's roles are those of any looked-after child, kept to one step)."""
         self.leave_setting(c, "youth_custody")
         c.status = "detained"
-        self.log(c, "youth_custody", "plan_kept_appropriate_provision_best_endeavours", LA)
+        self.log(c, "youth_custody", "plan_kept_best_endeavours_for_appropriate_provision", LA)
         if c.health:
-            self.log(c, "custody_health", "appropriate_health_care_best_endeavours", NHS_ENGLAND)
+            self.log(c, "custody_health", "best_endeavours_for_appropriate_health_care", NHS_ENGLAND)
         if c.elsewhere["remanded"]:
-            self.log(c, "custody_remand", "looked_after_home_authority_s70_5", LA)
+            self.log(c, "custody_remand", "looked_after_so_home_authority_looks_after", LA)
 
     def review_while_detained(self, c: Child) -> None:
         """A review falls while the young person is detained: not held (the plan is kept, not maintained); the next

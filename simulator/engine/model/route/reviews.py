@@ -79,8 +79,8 @@ class ReviewSteps:
         if now + every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
                                                and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
             self._review_held(c, now + every)  # (school-age plans under WP4: at transfers only)
-        if c.content is not None:
-            self.personal_budget(c, "review")  # asked for at a review (s.49(1); content.py)
+        if c.content is not None:  # asked for at a review (s.49(1)): answered with its decision (content.py)
+            self.engine.schedule(0.0, self.budget_at_review, c)
         pin = self.pinned(c, "review_outcome")
         if pin == "maintain":
             self.log(c, "annual_review", "maintain", LA)
