@@ -2,6 +2,9 @@
 
 The rest of the system runs as in the scenario the file names, so the child waits in the same queues as everyone
 else (`analysis.runs.case_study`). Pins that cannot all happen are refused when the file is read.
+
+Why this module is long: one file kind is one schema, with the checks across its fields that only the whole file
+can make (pins that cannot all happen; where the child is educated, the plan's items and the budget, issue 25).
 """
 
 from __future__ import annotations
