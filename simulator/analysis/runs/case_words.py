@@ -56,4 +56,33 @@ def describe_child(case: CaseStudy) -> list[str]:
     if case.cessation is not None:
         out.append(f"the LA proposes to cease the plan at the {case.cessation.at_review} review: "
                    f"{case.cessation.reason.replace('_', ' ')}")
+    return out + beyond_school_words(case)
+
+
+ARRANGEMENT_WORDS = {
+    "elective_home_education": "educated at home by the parents (CFA s.42(5))",
+    "otherwise_than_in_school": "educated otherwise than in a school (CFA s.61)",
+    "hospital": "educated in hospital (Education Act 1996 s.19)",
+    "youth_custody": "detained in youth custody (CFA ss.70-75)"}
+
+
+def beyond_school_words(case: CaseStudy) -> list[str]:
+    """Where the child is educated, the items disputed and the budget asked for, in words (issue 25)."""
+    out, ed = [], case.education
+    if ed is not None:
+        when = f" from {ed.since}" if ed.since else ""
+        until = f" to {ed.until}" + (f", then {ed.setting_after.replace('_', ' ')}" if ed.setting_after else "") \
+            if ed.until else ""
+        extra = (" (arrangements not suitable)" if not ed.suitable else "") + (" on remand" if ed.remanded else "")
+        out.append(f"{ARRANGEMENT_WORDS[ed.arrangement]}{extra}{when}{until}")
+    if case.plan is not None and case.plan.disputes:
+        sections = {i.id: i.section for i in case.plan.items}
+        out.append("disputed: " + ", ".join(
+            f"{d.item} (section {sections[d.item]}" + (f", said to belong in {d.family_says})"
+                                                       if d.family_says and d.family_says != sections[d.item]
+                                                       else ")") for d in case.plan.disputes))
+    pb = case.personal_budget
+    if pb is not None:
+        dp = f"; a direct payment for {', '.join(pb.direct_payment.items)}" if pb.direct_payment else ""
+        out.append(f"a personal budget asked for at the {pb.asked_at} for {', '.join(pb.items)}{dp}")
     return out
