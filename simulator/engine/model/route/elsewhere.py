@@ -117,7 +117,8 @@ class ElsewhereSteps:
         setting = spec.get("setting_after") or spec["setting_before"]
         c.elsewhere = None
         step = ARRANGEMENT_STEP_NAMES[spec["arrangement"]]
-        self.log(c, step, f"ended_named_{setting}", LA)
+        self.log(c, step, (f"discharged_back_to_{setting}" if spec["arrangement"] == "hospital"
+                           else f"ended_named_{setting}"), LA)
         if setting != c.setting:  # (from hospital the school place was kept)
             self.secure_place(c, setting)
 
