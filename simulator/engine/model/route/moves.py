@@ -85,8 +85,7 @@ class MoveSteps:
         c, mv = arg
         if c.status != "plan":
             return  # no plan in force: nothing to transfer (a case study moves only a plan in force)
-        code = self.las[mv.to_la].spec.code
-        self.log(c, "moved_authority", f"{mv.reason}_{code}", LA)
+        self.log(c, "moved_authority", mv.reason, LA)
         if not mv.keeps_school and c.waiting_since != c.waiting_since:
             c.waiting_since = self.engine.now
         self.transfer_plan(c, mv)
@@ -109,7 +108,7 @@ class MoveSteps:
             return
         now = self.engine.now
         old = c.la
-        self.log(c, "plan_transfer", f"transferred_to_{self.las[mv.to_la].spec.code}", LA, deadline,
+        self.log(c, "plan_transfer", "transferred", LA, deadline,
                  now <= deadline + 1e-9)
         self.counters.count(c, PLANS_TRANSFERRED_OUT, now)
         self.counters.add_la(old, PLANS_TRANSFERRED_OUT, now)
