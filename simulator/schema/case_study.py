@@ -282,6 +282,9 @@ def _contradictions(case: CaseStudy) -> list[str]:
 def _authority_contradictions(case: CaseStudy) -> list[str]:
     """Two authorities: what a move or a placement cannot mean."""
     a, out = case.authorities, []
+    if case.cessation is not None and case.cessation.reason == "moved_away" and case.existing_plan is not None:
+        out.append("cessation.reason: moved_away does not end a plan in force: it transfers to the new authority "
+                   "(SEND Regs 2014 reg 15); give authorities and moves instead")
     if a is None:
         if case.moves or case.looked_after is not None:
             out.append("authorities: a move or a looked-after placement needs authorities: {home: ..., host: ...}")
@@ -299,9 +302,6 @@ def _authority_contradictions(case: CaseStudy) -> list[str]:
             out.append(f"moves[{i}].date: {m.date} is before the start {start}")
         if m.transferred_on is not None and m.transferred_on < m.date:
             out.append(f"moves[{i}].transferred_on: {m.transferred_on} is before the move {m.date}")
-    if case.cessation is not None and case.cessation.reason == "moved_away" and case.existing_plan is not None:
-        out.append("cessation.reason: moved_away does not end a plan in force: it transfers to the new authority "
-                   "(SEND Regs 2014 reg 15); give authorities and moves instead")
     lac = case.looked_after
     if lac is not None:
         if lac.since is not None and start is not None and lac.since > start and lac.placed_in == "host" \

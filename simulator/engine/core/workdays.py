@@ -102,3 +102,11 @@ def add_months(d: dt.date, months: int) -> dt.date:
     year, month = d.year + y, m + 1
     last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
     return dt.date(year, month, min(d.day, last))
+
+
+def last_day_of_months(start: dt.date, months: int) -> dt.date:
+    """The last day of a period of `months` calendar months "beginning with" `start`: the day before the
+    corresponding date, or the month's last day where there is no corresponding date (30 November + 3 months: 29
+    February in a leap year, the corresponding date rule of Dodds v Walker [1981])."""
+    end = add_months(start, months)
+    return end if end.day < start.day else end - dt.timedelta(days=1)

@@ -35,7 +35,7 @@ import math
 from typing import NamedTuple
 
 from ....schema.vocabulary import LA
-from ...core.workdays import add_months, nth_working_day, working_days_between
+from ...core.workdays import last_day_of_months, nth_working_day, working_days_between
 from ..child import Child
 from ..records import PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT
 
@@ -73,7 +73,7 @@ def reg15_review_date(review_due: dt.date, transferred: dt.date, months: int) ->
     """The next review after a transfer: the later of the date it was due anyway (12 months from the last review
     or the plan's issue: the plan is treated as made on its original date) and the last day of `months` calendar
     months beginning with the transfer."""
-    return max(review_due, add_months(transferred, months) - dt.timedelta(days=1))
+    return max(review_due, last_day_of_months(transferred, months))
 
 
 class MoveSteps:
