@@ -115,7 +115,7 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
         dly = dict(la.delay_days_by_year)
         cw = dict(la.casework_per_week_by_year)
         cw_g = v.casework_growth_pct_per_year.value if v.casework_growth_pct_per_year is not None else None
-        cw_prev = la.casework_in_year(last, 0.0) if cw and cw_g is not None else None
+        cw_prev = cw_base = la.casework_in_year(last, 0.0) if cw and cw_g is not None else None
         base_req = req.get(last, la.requests_per_year)
         base_ref = ref.get(last, la.refuse_to_assess_probability)
         base_nop = nop.get(last, la.no_plan_after_assessment_probability)
@@ -139,7 +139,7 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
             if cw_prev is not None:
                 cw_prev *= 1.0 + (pop + (cw_g - pop) * d) / 100.0
                 cw[y] = round(cw_prev, 3)
-                check("casework", la.name, y, cw_prev, cw[last] if last in cw else cw_prev,
+                check("casework", la.name, y, cw_prev, cw_base,
                       "staffing_vs_last_data_year", "x")
             nat_req[y] += r
             check("requests", la.name, y, r, base_req, "requests_vs_last_data_year", "x")
