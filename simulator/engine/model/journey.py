@@ -37,6 +37,7 @@ from .records import COST_BY_PAYER, Counters, DisputeEnd, EventRow, Recorder
 from .route.assessment import AssessmentSteps
 from .route.content import PlanContentSteps
 from .route.elsewhere import ElsewhereSteps
+from .route.moves import MoveSteps
 from .route.placement import PlacementSteps
 from .route.plan import PlanSteps
 from .route.redress import RedressSteps
@@ -47,8 +48,8 @@ from .streams import STREAMS
 FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that hold for their first occurrence only
 
 
-class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, Population,
-              CapacityPlan, Costing, ElsewhereSteps, PlanContentSteps):
+class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, MoveSteps,
+              Population, CapacityPlan, Costing, ElsewhereSteps, PlanContentSteps):
     """Runs every child of one replication through the rule set on one engine."""
 
     def __init__(self, loaded: LoadedScenario, engine: Engine, streams: Streams,
@@ -260,7 +261,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         if res is not None:
             c.place_res = res
             c.place_job = res.seize(c, noop)
-        self.engine.at(now + first_review_day, self.annual_review, c)
+        c.review_due = now + first_review_day
+        self.engine.at(c.review_due, self.annual_review, c)
         self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
 
