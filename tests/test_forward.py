@@ -267,3 +267,31 @@ def test_uncertainty_draws_the_declared_ranges_with_common_random_numbers() -> N
     assert m["assumptions_and_replications"]["interval95"] == [0.0, 0.0] and m["assumptions_and_replications"]["n"] == 4
     assert m["replications_only"]["ci95"] == [0.0, 0.0]
 
+
+
+def test_uncertainty_draws_ranged_in_force_dates_one_commencement_at_a_time() -> None:
+    """The White Paper states its legal changes as 'not before September 2030' (assumed 1 September 2030, range to 1
+    September 2035) and phase-transfer reassessment from September 2029 (range to 1 September 2031): the draw varies
+    each commencement as one day number over its range, under the White Paper only; at the top of the range the
+    legal changes fall after a run to 2033 (never in force) and reassessment starts on 1 September 2031; at the
+    bottom every date is the stated one. Transitional protection (no range) is never drawn."""
+    from simulator.analysis.batch.uncertainty import uncertainty_plan
+
+    up = uncertainty_plan(FWD, "current_2014", "white_paper_2026", 2, 5, dt.date(2033, 12, 31))
+    dated = {q.name: q for q in up.parameters if q.name.startswith("in_force.")}
+    day = lambda y, m, d: float(dt.date(y, m, d).toordinal())  # noqa: E731
+    assert dated["in_force.phase_transfer_reassessment"].ranges == (None, (day(2029, 9, 1), day(2031, 9, 1)))
+    (legal,) = [q for n, q in dated.items() if "tribunal_remit_placement" in n]
+    assert legal.ranges == (None, (day(2030, 9, 1), day(2035, 9, 1)))
+    assert {"contents_appeals_narrowed", "local_list_preference", "tiered_support_plans"} <= set(
+        legal.name.removeprefix("in_force.").split("+"))
+    assert not any("transitional_protection" in n for n in dated)
+    assert up.unit.shape == (2, len(up.parameters))
+    for u, reassess, legal_day in ((0.0, "2029-09-01", "2030-09-01"), (1.0, "2031-09-01", None)):
+        loaded = up.model.loaded({q.name: q.value(u, 1) for q in up.parameters}, 1)
+        when = {sw: (str(d) if d else None) for sw, d, *_ in loaded.in_force}
+        assert when["phase_transfer_reassessment"] == reassess
+        assert when["tribunal_remit_placement"] == legal_day and when["contents_appeals_narrowed"] == legal_day
+        assert when["transitional_protection"] == "2029-09-01"
+        base = up.model.loaded({q.name: q.value(u, 0) for q in up.parameters}, 0)
+        assert base.in_force == ()  # current law: nothing to commence, nothing drawn
