@@ -61,7 +61,8 @@ BASELINE = "current_2014"
 FORWARD = "england_from_2024"  # the scenario a listed council is cut out of (rebuilt when DfE publishes a year)
 HISTORY = "history"  # the horizon value for the years with official figures (the model beside them)
 AFTER_IN_FORCE_YEARS = 3  # the default horizon: the chosen change's window plus this many years
-BY_YEAR_METRICS = ("new_plans", "plans_in_force_january")  # the page's year-by-year differences
+BY_YEAR_METRICS = {"new_plans": "New plans issued in the year",  # the page's year-by-year differences
+                   "plans_in_force_january": "Plans in force in January"}
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
     ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, 1e6, False),
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
@@ -130,10 +131,11 @@ def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any
             if not d or d.get("diff") is None:
                 continue
             lo, hi = (d.get("diff_ci95") or [None, None])[:2]
-            rows.append({"year": year, "metric": m, "label": METRICS[m].label if m in METRICS else m,
+            rows.append({"year": year, "metric": m, "label": BY_YEAR_METRICS[m],
                          "a": (d.get(BASELINE) or {}).get("mean"), "b": (d.get(rules_b) or {}).get("mean"),
                          "diff": d["diff"], "lo": lo, "hi": hi,
-                         "clear": lo is not None and hi is not None and (lo > 0 or hi < 0)})
+                         "clear": lo is not None and hi is not None and (lo > 0 or hi < 0),
+                         "same": d["diff"] == 0 and lo == 0 and hi == 0})
     return rows
 
 

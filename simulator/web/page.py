@@ -189,7 +189,7 @@ function show(j) {
     tr.className = r.clear ? 'clear' : 'unclear';
     const cells = [['year', r.year], ['label', r.label], ['num a', n0(r.a)], ['num b', n0(r.b)],
                    ['num diff', n1(r.diff)], ['num lo', n1(r.lo)], ['num hi', n1(r.hi)],
-                   ['verdict', r.clear ? 'clear' : 'not clear']];
+                   ['verdict', r.clear ? 'clear' : r.same ? 'none: the same in every run' : 'not clear']];
     for (const [cls, v] of cells) {
       const td = document.createElement('td');
       td.className = cls;
