@@ -295,3 +295,51 @@ def test_uncertainty_draws_ranged_in_force_dates_one_commencement_at_a_time() ->
         assert when["transitional_protection"] == "2029-09-01"
         base = up.model.loaded({q.name: q.value(u, 0) for q in up.parameters}, 0)
         assert base.in_force == ()  # current law: nothing to commence, nothing drawn
+
+
+def _numbers(x):
+    """A document's numbers only (texts dropped): what a run reads, not how its provenance is worded."""
+    if isinstance(x, dict):
+        return {k: _numbers(v) for k, v in x.items() if not isinstance(v, str)}
+    if isinstance(x, list):
+        return [_numbers(v) for v in x if not isinstance(v, str)]
+    return x
+
+
+def test_the_page_cuts_a_council_out_of_the_forward_scenario_as_the_build_cuts_out_small_la() -> None:
+    """Wandsworth cut out of england_from_2024 for the page has every number of small_la_from_2024 (the build
+    script's cut: the tribunal, its backlog and the disputes in progress scaled by the authority's share of 2023
+    requests), but for its name, seed and replications."""
+    from simulator.analysis.fit.forward_council import forward_document
+
+    doc = forward_document(yaml.safe_load(ENGLAND_FWD.read_text()), "Wandsworth", seed=42)
+    small = yaml.safe_load(FWD.read_text())
+    assert doc["name"] == "wandsworth_from_2024" and doc["seed"] == 42
+    for key in set(doc) | set(small):
+        if key not in ("name", "description", "replications"):
+            assert _numbers(doc.get(key)) == _numbers(small.get(key)), key
+
+
+def test_the_page_runs_to_three_years_after_the_last_change_and_checks_the_horizon(tmp_path: Path) -> None:
+    """The default horizon from January 2024: the White Paper's last in-force date is 1 September 2030, so 31
+    December 2033; the Green Paper (every change from the first day) two years, to 2025; an end year chosen on the
+    form must fall in 2025-2040, and a council formed since 2019 has no years with official figures to run."""
+    from simulator.web.app import App, Job, horizon, validate
+
+    assert horizon(FWD, "white_paper_2026") == dt.date(2033, 12, 31)
+    assert horizon(FWD, "green_paper_2022") == dt.date(2025, 12, 31)
+    app = App(tmp_path / "web")
+    assert app.defaults()["white_paper_2026"] == 2033 and (app.start_year, app.limit_year) == (2024, 2040)
+    form = {"source": "council", "council": "Wandsworth", "reform": "white_paper_2026", "replications": "3"}
+    args = (app.councils, [s for s, _l in app.sets], [s for s, _r, _l in app.switches], (2025, 2040), app.history)
+    job, err = validate(form, *args)
+    assert not err and job["horizon"] == ""
+    assert validate({**form, "horizon": "2031"}, *args)[0]["horizon"] == 2031
+    assert "2025 to 2040" in validate({**form, "horizon": "2041"}, *args)[1]["horizon"]
+    assert "North Northamptonshire" in app.councils and "North Northamptonshire" not in app.history
+    assert "formed since" in validate({**form, "council": "North Northamptonshire", "horizon": "history"}, *args)[1][
+        "horizon"]
+    path, until, year = app.scenario(Job("1" * 12, job | {"rules_b": "white_paper_2026"}, tmp_path / "web" / "j"))
+    assert until == dt.date(2033, 12, 31) and year == 2024 and path.name == "wandsworth_from_2024.yaml"
+    assert "plans_in_force_january,2024,2988.0" in (path.parent / "targets" / path.with_suffix(".csv").name
+                                                     ).read_text()  # SEN2 caseload.csv: Wandsworth, January 2024

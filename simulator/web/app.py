@@ -430,7 +430,7 @@ class App:
                     return self._json(start, status, {"errors": {"request": why}})
                 form = {k: ",".join(v) for k, v in parse_qs(body, keep_blank_values=True).items()}
                 params, errors = validate(form, self.councils, [s for s, _l in self.sets],
-                                          [s for s, _r, _l in self.switches], (self.start_year, self.limit_year),
+                                          [s for s, _r, _l in self.switches], (self.start_year + 1, self.limit_year),
                                           self.history)
                 if errors:
                     return self._json(start, "400 Bad Request", {"errors": errors})
