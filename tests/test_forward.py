@@ -343,3 +343,31 @@ def test_the_page_runs_to_three_years_after_the_last_change_and_checks_the_horiz
     assert until == dt.date(2033, 12, 31) and year == 2024 and path.name == "wandsworth_from_2024.yaml"
     assert "plans_in_force_january,2024,2988.0" in (path.parent / "targets" / path.with_suffix(".csv").name
                                                      ).read_text()  # SEN2 caseload.csv: Wandsworth, January 2024
+
+
+def test_projection_waits_come_from_projected_staff_not_a_fitted_delay(tmp_path: Path) -> None:
+    """The forward scenarios' waits respond to load (`waits: backlog`): no fitted delay is carried, and the team's
+    base casework beyond 2023 grows at the variant's stated rate damped like requests, never with requests. With
+    12% a year damped over 4 years and population flat: x1.12, x1.09, x1.06, x1.03, then flat (worked by hand),
+    whatever the authority's requests do. A variant that states no casework growth leaves it undeclared."""
+    doc = copy.deepcopy(yaml.safe_load(FWD.read_text()))
+    assert doc["waits"] == "backlog"
+    la = doc["local_authorities"]["items"][0]
+    assert "delay_days_by_year" not in la and set(la["casework_per_week_by_year"]) == set(range(2019, 2024))
+    c = doc["projection"]["variants"]["central"]
+    for key, value in (("population_growth_pct_per_year", 0.0), ("damping_years", 4), ("trend_weight", 1.0),
+                       ("casework_growth_pct_per_year", 12.0)):
+        c[key]["value"] = value
+    la["requests_trend_pct_per_year"] = {"value": 30.0, "source": "test fixture"}
+    loaded = load_scenario(write_scenario(tmp_path, doc), until=dt.date(2030, 12, 31))
+    got = loaded.scenario.local_authorities.items[0].casework_per_week_by_year
+    base = la["casework_per_week_by_year"][2023]
+    for year, factor in ((2024, 1.12), (2025, 1.12 * 1.09), (2026, 1.12 * 1.09 * 1.06),
+                         (2027, 1.12 * 1.09 * 1.06 * 1.03), (2030, 1.12 * 1.09 * 1.06 * 1.03)):
+        assert got[year] == pytest.approx(base * factor, abs=2e-3), year
+    assert undeclared(loaded.scenario) == []
+    del c["casework_growth_pct_per_year"]
+    sub = tmp_path / "undeclared"
+    sub.mkdir()
+    loaded = load_scenario(write_scenario(sub, doc), until=dt.date(2030, 12, 31))
+    assert [x.split(":")[0] for x in undeclared(loaded.scenario)] == ["casework"]
