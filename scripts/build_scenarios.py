@@ -789,7 +789,7 @@ def backlog_waits(doc: dict, years: list[int]) -> None:
     for name, v in doc["projection"]["variants"].items():
         share = CASEWORK_VS_FITTED[name]
         v["casework_growth_pct_per_year"] = {
-            "value": round(growth["value"] * share, 2), "range": growth["range"],
+            "value": round(growth["value"] * share, 2), "range": list(growth["range"]),
             "assumption": (f"Growth of each authority's decide-and-issue casework in the first projection year, "
                            f"damped like requests to population growth: {share:g} x the authorities' summed fitted "
                            f"base casework growth {years[0]}-{last} ({growth['value']}% a year; range: the "
