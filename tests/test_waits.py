@@ -194,7 +194,7 @@ def test_projected_capacity_closes_its_gap_to_the_scenario_ratio():
     sc = SimpleNamespace(start_date=SimpleNamespace(year=2019),
                          demand=SimpleNamespace(requests_growth_pct_per_year=SimpleNamespace(value=10.0)),
                          population=SimpleNamespace(request_withdrawn_probability=SimpleNamespace(value=0.0)),
-                         capacity_gap_persistence_per_year=Probability(value=0.5, source="t"))
+                         capacity_gap_persistence_per_year=Probability(value=0.5, source="t"), projection=None)
     plan = SimpleNamespace(sc=sc, las=[a, b])
     CapacityPlan._casework_gaps(plan)
     lam = 1000.0 / (365.25 / 7.0)

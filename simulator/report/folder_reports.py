@@ -72,6 +72,11 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
         names = [rule_set_short(r["rules"], r.get("label", "")) for r in res]
         parts.append(f"<section aria-labelledby='h-{e(c['case'])}'><h2 id='h-{e(c['case'])}'>{e(c['title'])}</h2>"
                      f"<p class=description>{e(plain(c.get('summary', '')))}</p>")
+        if c.get("authorities"):  # two authorities: each one's duties, payments and what is uncertain
+            parts.append("<h3>Two authorities: who does what, and who pays</h3><ul>" + "".join(
+                f"<li><strong>{e(a['authority'])}</strong> ({e(a['role'])}): {e('; '.join(a['duties']))}. Pays: "
+                f"{e('; '.join(a['pays']))}." + "".join(f" Uncertain: {e(u)}." for u in a["uncertain"]) + "</li>"
+                for a in c["authorities"]) + "</ul>")
         items = []
         for r, n in zip(res, names, strict=True):
             items.append(f"<li><strong>{e(n)}</strong>: a final plan after {e(_weeks(r.get('weeks_to_final_plan')))}; "

@@ -363,6 +363,10 @@ def format_case(res: dict[str, Any]) -> str:
         out += [f"  - {x}" for x in res["in_force"]]
     if res.get("calendar"):
         out.append(res["calendar"])
+    for a in res.get("authorities", []):  # a child with two authorities: each one's roles, payments, uncertainty
+        out.append(f"{a['role'].capitalize()} authority, {a['authority']}: " + "; ".join(a["duties"])
+                   + ". Pays: " + "; ".join(a["pays"]) + "."
+                   + ("".join(f" Uncertain: {u}." for u in a["uncertain"])))
     out.append("")
     existing = str(res.get("start", "")).startswith("existing plan")
     for r in res["results"]:
@@ -394,7 +398,9 @@ def format_case(res: dict[str, Any]) -> str:
         rows = [["Step", "Event", "Duty holder", "Deadline", "Week (typical)", "Who pays", "Redress", "Gaps"]]
         for s in r["steps"]:
             event = s["event"] + (" (under-5 review)" if s.get("under5") else "")
-            rows.append([s["step"], event, ", ".join(s["duty_holder"]) or "-", s["deadline"],
+            where = s.get("authority_of") or {}  # two authorities: each body with the authority it belongs to
+            holder = ", ".join(f"{b} ({where[b]})" if b in where else b for b in s["duty_holder"]) or "-"
+            rows.append([s["step"], event, holder, s["deadline"],
                          f"{s['weeks_from_start']}", ", ".join(s["payer"]) or "-",
                          ", ".join(s["redress"]) or "none", "; ".join(s["gaps"]) or "-"])
         out.append(table(rows))

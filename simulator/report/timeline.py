@@ -73,7 +73,9 @@ class StatutoryLimit:
     reference: str
 
 
-SHORT = {"appeal": "Appeal", "redress": "Dispute", "comply": "LA complies", "mediation_advice": "Mediation advice"}
+SHORT = {"appeal": "Appeal", "redress": "Dispute", "comply": "LA complies", "mediation_advice": "Mediation advice",
+         "moved_authority": "The child moves to the other authority's area", "plan_transfer": "The plan transfers",
+         "transfer_notice": "The new authority's notice"}
 
 
 def short_label(label: str, step: str = "") -> str:
@@ -86,6 +88,8 @@ def row_label(s: dict[str, Any]) -> str:
     """A step's row: its display name and what happened, the event left out where the name already says it."""
     name = short_label(s.get("label", s["step"]), s["step"])
     what = event_words(s["step"], s["event"]) + (" (under-5 review)" if s.get("under5") else "")
+    where = (s.get("authority_of") or {}).get("local_authority")  # two authorities: the one that acted
+    name = f"{name} [{where}]" if where else name
     return name if what.lower() in name.lower() else f"{name}: {what}"
 
 
@@ -261,12 +265,25 @@ def pins_in_words(pinned: dict[str, Any]) -> str:
         "Nothing is fixed for this child: every event is drawn as for any other child."
 
 
+def _two_authorities(res: dict[str, Any]) -> str:
+    """A child with two authorities: [authority] on each row is the one that acted; who is corporate parent and
+    what is contested (the case's roles), in a sentence."""
+    rs = res.get("authorities") or []
+    if not rs:
+        return ""
+    words = [f"{r['authority']} ({r['role']}): " + "; ".join(d.split(" (")[0] for d in r["duties"][:3]) for r in rs]
+    contested = any("CONTESTED" in d for r in rs for d in r["duties"])
+    return ("[Authority]: the one that acted. " + ". ".join(words) + "." +
+            (" Which authority maintains a looked-after child's plan out of area is contested (CFA s.24; JG v Kent "
+             "[2016] EWHC 1102)." if contested else "") + " ")
+
+
 def _note(res: dict[str, Any]) -> str:
     return (f"Typical route: the most frequent route over {res['runs']} runs per rule set; "
             "times are medians over the runs that followed it. Solid: the step's typical working time (the "
             "scenario's durations); hatched: waiting before it (a queue, the authority's own delay, other advice, "
             f"or the date of a review). {' '.join(filter(None, map(merged_because, _panels(res['results']))))} "
-            f"{res.get('calendar', '')} {pins_in_words(res.get('pinned') or {})} "
+            f"{res.get('calendar', '')} {pins_in_words(res.get('pinned') or {})} {_two_authorities(res)}"
             "Reform effect sizes are "
             f"assumptions with ranges stated in the rule set files. {SOURCE}")
 

@@ -76,6 +76,9 @@ class Law:
     phase_transfer_school: tuple[int, int]
     phase_transfer_post16: tuple[int, int]
     plan_end: tuple[int, int]
+    transfer_working_days: int  # reg 15(2): the plan transferred within this many working days of learning
+    transfer_notice_weeks: int  # reg 15: the new authority's notice to the family, in weeks from the transfer
+    transfer_review_months: int  # reg 15: the next review no earlier than this many months after the transfer
     s39_settings: frozenset[str]
     s9_regard_only: frozenset[str]
     mainstream_presumption: bool
@@ -122,6 +125,11 @@ def _mmdd(p: Param) -> tuple[int, int]:
     return int(m), int(d)
 
 
+def _count(p: Param, unit: str) -> int:
+    """A whole number of `unit` (the schema checks the unit): counted on the calendar, not converted to days."""
+    return int(p.value)  # type: ignore[arg-type]
+
+
 def compile_law(rs: RuleSet) -> Law:
     t, n, a, c, sp = rs.timeline, rs.naming, rs.appeal, rs.compliance, rs.support_plans
     ladder = tuple(
@@ -152,6 +160,9 @@ def compile_law(rs: RuleSet) -> Law:
         phase_transfer_school=_mmdd(t.phase_transfer_school_deadline),
         phase_transfer_post16=_mmdd(t.phase_transfer_post16_deadline),
         plan_end=_mmdd(t.plan_end),
+        transfer_working_days=_count(t.plan_transfer, "working_days"),
+        transfer_notice_weeks=_count(t.transfer_notice, "weeks"),
+        transfer_review_months=_count(t.transfer_review, "months"),
         s39_settings=frozenset(n.s39_settings.value),  # type: ignore[arg-type]
         s9_regard_only=frozenset(n.s9_regard_only.value),  # type: ignore[arg-type]
         mainstream_presumption=bool(n.mainstream_presumption.value),

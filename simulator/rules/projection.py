@@ -16,6 +16,8 @@ parameters (schema/projection.py):
   `hearings_vs_requests` x England's requests growth (from the tribunal's own last year with figures);
 - the authority's extra delay is `delay_vs_fitted_median` x the median of its fitted yearly delays (not the last
   fitted year carried forward: a single year fitted at 0 would otherwise stand for ten);
+- under `waits: backlog`, the decide-and-issue team's base casework grows at p + (c - p) x d_k % a year, c the
+  variant's `casework_growth_pct_per_year`: staff, stated, never following the projected requests (issue 21);
 - disputes per decision: the fitted growth x dispute_trend_weight x d_k, compounding from the last data year;
 - special places grow at the variant's stated rate.
 """
@@ -60,10 +62,15 @@ def undeclared(sc: Scenario) -> list[str]:
     last = last_data_year(sc)
     if sc.end_date.year <= last:
         return []
+    unused = "delay" if sc.waits == "backlog" else "casework"  # the waits model not in use reads no input
     if sc.projection is None:
-        return [f"{k}: {v}, {last + 1}-{sc.end_date.year} (no `projection:` block)" for k, v in PROJECTED_INPUTS.items()]
+        return [f"{k}: {v}, {last + 1}-{sc.end_date.year} (no `projection:` block)" for k, v in PROJECTED_INPUTS.items()
+                if k != unused]
     declared = set(RULED_INPUTS) | set(sc.projection.held)
-    return [f"{k}: {v}, {last + 1}-{sc.end_date.year}" for k, v in PROJECTED_INPUTS.items() if k not in declared]
+    if sc.projection.variants[sc.projection.use].casework_growth_pct_per_year is not None:
+        declared.add("casework")
+    return [f"{k}: {v}, {last + 1}-{sc.end_date.year}" for k, v in PROJECTED_INPUTS.items()
+            if k not in declared and k != unused]
 
 
 def _damp(k: int, v: Variant) -> float:
@@ -106,6 +113,9 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
         nop = dict(la.no_plan_after_assessment_by_year)
         cap = dict(la.capacity_by_year)
         dly = dict(la.delay_days_by_year)
+        cw = dict(la.casework_per_week_by_year)
+        cw_g = v.casework_growth_pct_per_year.value if v.casework_growth_pct_per_year is not None else None
+        cw_prev = cw_base = la.casework_in_year(last, 0.0) if cw and cw_g is not None else None
         base_req = req.get(last, la.requests_per_year)
         base_ref = ref.get(last, la.refuse_to_assess_probability)
         base_nop = nop.get(last, la.no_plan_after_assessment_probability)
@@ -126,6 +136,11 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
             req[y], cap[y], ref[y], nop[y] = round(r, 3), round(c, 5), round(rf, 5), round(nf, 5)
             if delay is not None:
                 dly[y] = round(delay, 2)
+            if cw_prev is not None:
+                cw_prev *= 1.0 + (pop + (cw_g - pop) * d) / 100.0
+                cw[y] = round(cw_prev, 3)
+                check("casework", la.name, y, cw_prev, cw_base,
+                      "staffing_vs_last_data_year", "x")
             nat_req[y] += r
             check("requests", la.name, y, r, base_req, "requests_vs_last_data_year", "x")
             check("staffing", la.name, y, c, cap.get(last, 1.0), "staffing_vs_last_data_year", "x")
@@ -136,6 +151,8 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
                                "no_plan_after_assessment_by_year": nop, "capacity_by_year": cap}
         if delay is not None:
             upd["delay_days_by_year"] = dly
+        if cw_prev is not None:
+            upd["casework_per_week_by_year"] = cw
         las.append(la.model_copy(update=upd))
     # the tribunal: from its own last year with figures, hearing capacity follows England's requests
     t = sc.tribunal
@@ -178,9 +195,9 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
         "tribunal": tribunal, "redress": redress, "naming": naming})
     assumptions = []
     for key in Variant.model_fields:
-        if key == "description":
-            continue
         p = getattr(v, key)
+        if key == "description" or p is None:
+            continue
         assumptions.append({"parameter": key, "value": p.value, "source": p.source, "assumption": p.assumption,
                             "range": list(p.range) if p.range else None})
     report = ProjectionReport(use, last, v.description, tuple(assumptions), tuple(sorted(pj.held.items())),

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .sourced import Strict
-from .vocabulary import MEDIATION_OUTCOMES, Need, RedressCapacity, Requester, Setting
+from .vocabulary import MEDIATION_OUTCOMES, AuthorityRole, Need, RedressCapacity, Requester, Setting
 
 MediationOutcomePin = Literal[("settled", *MEDIATION_OUTCOMES)]  # type: ignore[valid-type]
 # settings a case file may name that the engine models as one of its own (stated in the case's output)
@@ -147,6 +147,39 @@ class CessationProposal(Strict):
     at_review: Literal["first", "every"] = "first"
 
 
+class Authorities(Strict):
+    """Two authorities for one child: `home` (the plan's authority at the start; for a looked-after child usually the
+    one that looks after it) and `host` (where the family moves, or where a looked-after child is placed). A name the
+    scenario lacks is added to the run from the England scenario, with its own official figures."""
+
+    home: str
+    host: str
+
+
+class Move(Strict):
+    """The family moves to the other authority's area with a plan in force: the plan transfers (SEND Regs 2014
+    reg 15, under CFA s.47), it is not ceased."""
+
+    date: dt.date
+    to: AuthorityRole = "host"
+    old_authority_learned: dt.date | None = None  # when the old authority learned of the move (default: the day)
+    keeps_school: bool = False  # a short move: the child stays at the school the plan names
+    transferred_on: dt.date | None = None  # the day the old authority actually transferred it (default: the last
+    notice: Literal["review", "reassess"] = "review"  # lawful day); what the new authority proposes in its notice
+
+
+class LookedAfter(Strict):
+    """A looked-after child (Children Act 1989 s.22): `by` is the corporate parent, which runs the virtual school head;
+    `placed_in` is where the child lives, whose authority maintains the plan under CFA s.24 (JG v Kent [2016] EWHC
+    1102 (Admin); contested). `since`: the placement's date (default: before the start); a placement after the start
+    moves a plan in force as a move does."""
+
+    by: AuthorityRole = "home"
+    placed_in: AuthorityRole = "host"
+    since: dt.date | None = None
+    placement_planned: dt.date | None = None  # when the placing authority decided it (it knew of the move then)
+
+
 class CaseStudy(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: str
@@ -164,6 +197,9 @@ class CaseStudy(Strict):
     child: CaseChild
     cessation: CessationProposal | None = None
     pinned: Pins = Pins()
+    authorities: Authorities | None = None  # a second authority (a move, or a looked-after child placed out of area)
+    looked_after: LookedAfter | None = None
+    moves: list[Move] = []
 
     @model_validator(mode="after")
     def _start(self):
@@ -237,6 +273,40 @@ def _contradictions(case: CaseStudy) -> list[str]:
             out.append(f"cessation: the reviews are pinned to {p.review_outcome}")
         if case.cessation.reason == "age_25" and age < 24.0:
             out.append(f"cessation.reason: age_25 for a young person of {age:g}")
+    out += _authority_contradictions(case)
     if p.dispute_cessation is not None and p.review_outcome is None and case.cessation is None:
         out.append("pinned.dispute_cessation: no cessation is pinned or proposed, so it may never apply")
+    return out
+
+
+def _authority_contradictions(case: CaseStudy) -> list[str]:
+    """Two authorities: what a move or a placement cannot mean."""
+    a, out = case.authorities, []
+    if case.cessation is not None and case.cessation.reason == "moved_away" and case.existing_plan is not None:
+        out.append("cessation.reason: moved_away does not end a plan in force: it transfers to the new authority "
+                   "(SEND Regs 2014 reg 15); give authorities and moves instead")
+    if a is None:
+        if case.moves or case.looked_after is not None:
+            out.append("authorities: a move or a looked-after placement needs authorities: {home: ..., host: ...}")
+        return out
+    if a.home == a.host:
+        out.append(f"authorities.host: {a.host} is also home (allowed: another authority)")
+    if case.local_authority is not None and case.local_authority != a.home:
+        out.append(f"local_authority: {case.local_authority} differs from authorities.home {a.home} (give one)")
+    start = case.start
+    for i, m in enumerate(case.moves):
+        if case.existing_plan is None:
+            out.append(f"moves[{i}]: a move transfers a plan in force (existing_plan); a move during an assessment is "
+                       "not modelled")
+        if start is not None and m.date < start:
+            out.append(f"moves[{i}].date: {m.date} is before the start {start}")
+        if m.transferred_on is not None and m.transferred_on < m.date:
+            out.append(f"moves[{i}].transferred_on: {m.transferred_on} is before the move {m.date}")
+    lac = case.looked_after
+    if lac is not None:
+        if lac.since is not None and start is not None and lac.since > start and lac.placed_in == "host" \
+                and case.existing_plan is None:
+            out.append("looked_after.since: a placement after the start moves a plan in force (existing_plan)")
+        if lac.placement_planned is not None and lac.since is not None and lac.placement_planned > lac.since:
+            out.append("looked_after.placement_planned: after the placement (looked_after.since)")
     return out

@@ -24,7 +24,9 @@ PROJECTED_INPUTS: dict[str, str] = {
     "refusals": "refusal-to-assess rate per authority and year (refuse_to_assess_by_year)",
     "no_plan": "assessed-but-no-plan rate per authority and year (no_plan_after_assessment_by_year)",
     "staffing": "assessment staffing per authority and year (capacity_by_year)",
-    "delay": "the authority's extra delay before the decision to issue (delay_days_by_year)",
+    "delay": "the authority's extra delay before the decision to issue (delay_days_by_year; waits: fitted_delay)",
+    "casework": "the decide-and-issue team's base casework per authority and year (casework_per_week_by_year; "
+                "waits: backlog)",
     "hearings": "the tribunal's hearings per year (tribunal.hearings_per_year_by_year)",
     "special_places": "special school places (naming.special_places_growth_pct_per_year)",
     "disputes": "disputes per appealable decision (redress.dispute_growth_pct_per_year)",
@@ -61,6 +63,8 @@ class Variant(Strict):
     special_places_growth_pct_per_year: Growth
     delay_vs_fitted_median: Multiplier  # delay in projection years: this x the median of the authority's fitted years
     dispute_trend_weight: Multiplier  # share of the fitted dispute trend carried forward (damped like requests)
+    # waits: backlog: the decide-and-issue team's casework growth in the first projection year (damped like requests)
+    casework_growth_pct_per_year: Growth | None = None
 
 
 class Projection(Strict):

@@ -169,6 +169,23 @@ class Timeline(Strict):
     post16_transfer_notice: Param
     health_mediation_inform: Param
     plan_end: Param
+    # a plan that moves with the child to another authority (SEND Regs 2014 reg 15, under CFA s.47)
+    plan_transfer: Param  # working days from the old authority learning of the move (or the day of the move)
+    transfer_notice: Param  # the new authority tells the family whether it will reassess or review
+    transfer_review: Param  # the next review: the later of 12 months from the last review and this after the transfer
+
+    @model_validator(mode="after")
+    def _transfer_units(self):
+        """The reg 15 limits are counted on the calendar (working days with bank holidays, calendar months), so each
+        needs its own unit and a whole number."""
+        for name, unit in (("plan_transfer", "working_days"), ("transfer_notice", "weeks"),
+                           ("transfer_review", "months")):
+            p = getattr(self, name)
+            v = p.value
+            if p.unit != unit or not isinstance(v, (int, float)) or isinstance(v, bool) or not float(v).is_integer() \
+                    or v < 1:
+                raise ValueError(f"{name}: a whole number of {unit} of at least 1 (got {p.value!r} {p.unit})")
+        return self
 
 
 class Naming(Strict):

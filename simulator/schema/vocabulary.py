@@ -32,7 +32,7 @@ PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "pos
 # bodies of the accountability map, the routes of redress, and who pays
 BODIES = ("local_authority", "educational_psychology_service", "school_or_setting", "integrated_care_board",
           "social_care", "adult_social_care", "mediation_service", "independent_review_panel", "tribunal", "lgsco",
-          "phso", "administrative_court", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
+          "phso", "administrative_court", "virtual_school_head", "regional_director", "local_send_partnership", "ofsted_cqc", "family")
 REDRESS = ("tribunal_appeal", "tribunal_recommendation", "mediation", "complaint_school", "complaint_la",
            "complaint_nhs", "lgsco", "phso", "judicial_review", "independent_panel", "reconsideration_by_la")
 # la_general_fund: the LA's own budget for SEN administration (assessments, EP advice, mediation, tribunal work);
@@ -67,6 +67,12 @@ LA, EPS, ICB, SOCIAL, SCHOOL, FAMILY, MEDIATION, TRIBUNAL, SETTING = (
     "local_authority", "educational_psychology_service", "integrated_care_board", "social_care",
     "school_or_setting", "family", "mediation_service", "tribunal", "named_setting")
 
+# a child with two authorities (engine/model/route/moves.py): the family moves, or a looked-after child is placed in
+# another area; the plan transfers (SEND Regs 2014 reg 15) and the new authority tells the family what it will do
+MOVE_STEPS = ("moved_authority", "plan_transfer", "transfer_notice")
+# the roles an authority holds for a child with two (a case study's `authorities`; the map's roles by authority)
+AuthorityRole = Literal["home", "host"]
+
 # every step the journey records; the accountability map of each rule set must describe each one
 STEPS = (
     "sen_support", "request", "school_support_plan", "decide_to_assess", "school_advice", "psychological_advice",
@@ -75,6 +81,7 @@ STEPS = (
     "mediation_certificate", "independent_review", "appeal", "hearing", "tribunal_decision",
     "tribunal_recommendation", "recommendation_response", "comply",
     "reconsideration", "health_mediation", "education_out_of_school", "annual_review", "amended_plan", "phase_transfer", "cessation", "cessation_post19", "plan_end_25",
+    *MOVE_STEPS,
     *(f"destination_{d}" for d in DESTINATIONS),
 )
 

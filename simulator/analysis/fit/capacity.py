@@ -247,12 +247,14 @@ def total_series(series: Mapping[str, Mapping[str, Mapping[int, float]]]) -> dic
 
 
 def fit_backlog_document(doc: dict, within: Mapping[str, Mapping[int, float]], up_to: int,
-                         route_la: str | None = None) -> np.ndarray:
+                         route_la: str | None = None, lead_in_year: int | None = None) -> np.ndarray:
     """Fill a scenario document's `waits: backlog` fields and trends from the figures known at the end of `up_to`
     (in place): each authority's base casework per year and work in hand at the start, the scenario's capacity
     projection, and each authority's requests, refusal and no-plan trends. `within` is each authority's own %
     within 20 weeks by year; years after `up_to` are ignored. The build script calls it on 2019-2023; the
-    rolling-origin backtest on the figures up to its origin, so no later figure leaks into a forecast. Returns the
+    rolling-origin backtest on the figures up to its origin, so no later figure leaks into a forecast. A projection
+    scenario starting after its data (`lead_in_year`: the last data year, whose rates its lead-in runs at) has the
+    work in hand settled at that year's demand and wait instead of the first year's back-projected. Returns the
     route's own weeks (for `refine_casework`)."""
     items = doc["local_authorities"]["items"]
     if route_la is None:  # the median authority by first-year requests: the route's own time is national
@@ -278,9 +280,9 @@ def fit_backlog_document(doc: dict, within: Mapping[str, Mapping[int, float]], u
         casework[it["code"]] = cw
         it["casework_per_week_by_year"] = cw
         it["casework_responsiveness_per_week"] = r
-        first = min(s["requests"])
+        first = min(s["requests"]) if lead_in_year is None else lead_in_year
         it["backlog_at_start"] = backlog_at_start(s["requests"][first], s["refused"][first], filled[first], route,
-                                                  withdrawn, back)
+                                                  withdrawn, back if lead_in_year is None else 0.0)
     nat = total_series(series)
     years = f"{min(nat['requests'])}-{max(nat['requests'])}"
     for field, (key, what, unit, scale) in TRENDS.items():

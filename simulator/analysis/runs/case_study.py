@@ -5,7 +5,12 @@ A case-study file fixes a child's attributes and the family's choices, and may p
 the child waits in the same queues as everyone else. For each rule set the child is run many
 times; the report gives the distribution of weeks to a final plan and to provision, the most
 likely route, and a step-by-step table of who holds the duty, the deadline, the typical time,
-who pays, what redress the family has, and the gaps the map flags.
+who pays, what redress the family has, and the gaps the map flags. A child with two authorities (a move, a
+looked-after child placed out of area) runs the same way: `case_authorities` adds the second authority and the moves.
+
+Why this module is long: it is the one place that turns a case file into runs and runs into the per-rule-set
+summary (timings, routes, the step table against the map); its helpers already live in case_calendar, case_in_force,
+case_words and case_authorities.
 """
 
 from __future__ import annotations
@@ -27,6 +32,15 @@ from ...schema.files import InputError, parse_model
 from ...schema.rules import RuleSet
 from ...schema.shipped import closest, locate, not_found, shipped_names
 from ...schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
+from .case_authorities import (
+    bodies_by_authority,
+    extra_authorities,
+    index_of,
+    moves,
+    responsible_at_start,
+    roles,
+    with_authorities,
+)
 from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
 from .case_words import describe_child, differences
@@ -46,6 +60,7 @@ class CaseRun:
     start_date: dt.date
     until: dt.date | None  # the run ends here (None: the scenario's end)
     from_start: bool = False
+    extra: tuple = ()  # authorities the case names that its scenario lacks (from England's), added to every run
 
 
 def _scenario_path(path: Path, case: CaseStudy, lines: dict, override: str | None) -> Path:
@@ -76,6 +91,8 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         raise InputError([not_found(path, "case_studies")])
     case, lines, _raw = parse_model(path, CaseStudy)
     loaded = load_scenario(_scenario_path(path, case, lines, scenario))
+    extra = extra_authorities(case, loaded, f"{path}:{lines.get(('authorities',), '?')}")
+    loaded = with_authorities(loaded, extra)
     sc = loaded.scenario
     items = sc.local_authorities.items
     la = 0
@@ -96,9 +113,11 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
                           f"(that age is in year group {year_group_of(case.child.age, on)})"])
+    if case.authorities is not None:
+        la = index_of(loaded, responsible_at_start(case, on) or case.authorities.home)
     cut = dt.date(on.year + CASE_YEARS, on.month, min(on.day, 28))
     until = cut if cut < sc.end_date else None
-    return CaseRun(case, loaded, la, float((on - sc.start_date).days), on, until, from_start)
+    return CaseRun(case, loaded, la, float((on - sc.start_date).days), on, until, from_start, extra)
 
 
 def load_case(path: str | Path, scenario: str | None = None, start_date: dt.date | None = None
@@ -157,6 +176,8 @@ def run_case_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: floa
         held.append(c)
         if case.child.out_of_school:
             j.engine.at(start, j.out_of_school, c)
+        for day, mv in moves(case, loaded, loaded.scenario.start_date + dt.timedelta(days=round(start))):
+            j.engine.at(float((day - loaded.scenario.start_date).days), j.moved_authority, (c, mv))
 
     simulate(loaded, seed, run, recorder=rec, prepare=add_child)  # type: ignore[arg-type]
     return rec.rows, held[0]
@@ -200,6 +221,8 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
     route, count = routes.most_common(1)[0]
     on_route = [rows for rows, _c in runs if _route(rows, start) == route]
     in_force = rules_in_force(loaded, status)
+    two = case.authorities is not None  # each step names the authority that acted (a move changes it)
+    names = [la.name for la in loaded.scenario.local_authorities.items]
     acc = in_force.accountability
     doc = in_force.model_dump(mode="json")
     flags = gaps(in_force, baseline)
@@ -225,6 +248,8 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             "redress": list(st.redress) if st else [],
             "gaps": flags.get(step, ["step missing from the accountability map"]),
             "label": st.label if st else step.replace("_", " "),
+            **({"authority_of": bodies_by_authority(case, names[Counter(e.la for e in events).most_common(1)[0][0]])}
+               if two else {}),
             **_timing(loaded, step, events, (asked if step in ADVICE else prev_t), t, start),
         }
         if step == "annual_review" and review_under5(age, start, t):
@@ -352,7 +377,8 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
     day of the run (a hypothetical, said so in the output)."""
     cr = prepare_case(path, scenario, start_date, from_start)
     case, loaded0 = cr.case, cr.loaded
-    loaded = [load_scenario(loaded0.path, r, cr.until, from_start) for r in rules]  # all validated before any run
+    loaded = [with_authorities(load_scenario(loaded0.path, r, cr.until, from_start), cr.extra)
+              for r in rules]  # all validated before any run
     route_end = cr.start_date + dt.timedelta(days=round(ROUTE_WINDOW_DAYS))
     statuses = [in_force_during(lo, cr.start_date, route_end) for lo in loaded]
     base = rules_in_force(loaded[0], statuses[0])
@@ -375,6 +401,7 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "calendar": calendar_words(loaded0),
             "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
             "child": describe_child(case),
+            **({"authorities": roles(case, cr.start_date)} if case.authorities is not None else {}),
             "results": results, "what_changes": changes}
 
 
@@ -386,7 +413,7 @@ def final_plan_limits(path: str | Path, rules: list[str], scenario: str | None =
     cr = prepare_case(path, scenario, start_date, from_start)
     out = {}
     for r in rules:
-        lo = load_scenario(cr.loaded.path, r, cr.until, from_start)
+        lo = with_authorities(load_scenario(cr.loaded.path, r, cr.until, from_start), cr.extra)
         law = law_at(lo, cr.start)
         out[law.name] = (law.final_plan_weeks, lo.rules.timeline.final_plan.reference.split(";")[0].strip())
     return out

@@ -141,6 +141,8 @@ class CapacityPlan:
             return
         self._casework_gaps()
         year = self.sc.start_date.year
+        if self.sc.projection is not None:  # the lead-in runs at the last data year's rates (as its other inputs)
+            year = min(year, self.sc.projection.last_data_year)
         for la in self.las:
             s = la.spec
             la.casework = CaseworkBacklog(self.engine, self._casework_base(la, year),
@@ -155,9 +157,11 @@ class CapacityPlan:
         growth = self.sc.demand.requests_growth_pct_per_year.value
         withdrawn = self.sc.population.request_withdrawn_probability.value
         rows = []
+        data_end = self.sc.projection.last_data_year if self.sc.projection is not None else None
         for la in self.las:
             s = la.spec
-            last = max(s.casework_per_week_by_year)
+            fitted = [y for y in s.casework_per_week_by_year if data_end is None or y <= data_end]
+            last = max(fitted or s.casework_per_week_by_year)  # a projection's years are not fitted
             lam = max(s.requests_in_year(last, base, growth) * (1.0 - s.refuse_in_year(last) - withdrawn), 1e-9)
             rows.append((la, last, s.casework_per_week_by_year[last], lam / DAYS_PER_YEAR * DAYS_PER_WEEK))
         ratio = sum(r[2] for r in rows) / sum(r[3] for r in rows)

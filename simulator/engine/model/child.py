@@ -59,6 +59,7 @@ class Child:
         "pending_setting", "transfers", "ordered", "registered_at", "cert_at", "place_seq", "named_ground", "setting_since", "pins",
         "gid", "pid", "disputed_at", "decided_at", "compelled", "compelled_unsettled", "escalated", "how",
         "draft_deadline", "term_start", "place_due", "out_since", "days_awaiting", "days_out",
+        "review_due", "review_after",
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -118,6 +119,10 @@ class Child:
         self.compelled_unsettled = False  # the open dispute went through a compelled mediation that did not settle
         self.escalated = False  # asked for an assessment after a school-level plan
         self.how = ""  # how the last dispute ended for the family (order, concession, mediation, ...)
+        # the next review's due day where it is known (nan: a plan in force at the start before its first review),
+        # and, after a transfer to another authority (route/moves.py), the day before which no review is held
+        self.review_due = math.nan
+        self.review_after = math.nan
 
 
 def phase_index(age: float) -> int:

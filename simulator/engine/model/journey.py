@@ -35,6 +35,7 @@ from .costs import Costing
 from .population import OVERSAMPLE, Population
 from .records import COST_BY_PAYER, Counters, DisputeEnd, EventRow, Recorder
 from .route.assessment import AssessmentSteps
+from .route.moves import MoveSteps
 from .route.placement import PlacementSteps
 from .route.plan import PlanSteps
 from .route.redress import RedressSteps
@@ -46,8 +47,8 @@ FIRST_ONLY = "__first_only__"
 _new_row = tuple.__new__  # the key, in a child's pins, of the pins that hold for their first occurrence only
 
 
-class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, Population,
-              CapacityPlan, Costing):
+class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, MoveSteps,
+              Population, CapacityPlan, Costing):
     """Runs every child of one replication through the rule set on one engine."""
 
     def __init__(self, loaded: LoadedScenario, engine: Engine, streams: Streams,
@@ -259,7 +260,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         if res is not None:
             c.place_res = res
             c.place_job = res.seize(c, noop)
-        self.engine.at(now + first_review_day, self.annual_review, c)
+        c.review_due = now + first_review_day
+        self.engine.at(c.review_due, self.annual_review, c)
         self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
 

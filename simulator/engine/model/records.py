@@ -93,6 +93,10 @@ WITHIN_LIMIT_EXCL_EXCEPTIONS = "within_20_weeks_excl_exceptions"  # within the r
 OVER_1_YEAR_EXCL_EXCEPTIONS = "over_1_year_excl_exceptions"
 PLACEMENT_OUTSIDE_LIST_NO_APPEAL = "placement_outside_list_no_appeal"
 PLANS_CEASED = "plans_ceased"
+# plans that moved to another authority with the child (SEND Regs 2014 reg 15): not ceased, counted apart; SEN2
+# counts them among plans ceased (`ceased_plans.csv` column `transfer`), so a comparison adds the two
+PLANS_TRANSFERRED_OUT = "plans_transferred_out"
+PLANS_TRANSFERRED_IN = "plans_transferred_in"
 PLANS_ENDED_16_PLUS = "plans_ended_16_plus"  # plans ceased or ended at 16 or over: the destinations' denominator
 DESTINATION_COUNTS = {d: f"destination_{d}" for d in DESTINATIONS}
 PLACEMENTS_INDEPENDENT_SPECIAL = "placements_independent_special"  # places taken up in an independent special school
@@ -130,6 +134,7 @@ COUNTS = frozenset({
     ASSESSED_NO_PLAN, DECIDED_TO_ISSUE, SCHOOL_SUPPORT_PLANS, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS,
     PLANS_ENDED_16_PLUS, *DESTINATION_COUNTS.values(),
     WITHIN_LIMIT_EXCL_EXCEPTIONS, OVER_1_YEAR_EXCL_EXCEPTIONS, PLACEMENT_OUTSIDE_LIST_NO_APPEAL, PLANS_CEASED,
+    PLANS_TRANSFERRED_OUT, PLANS_TRANSFERRED_IN,
     DECIDED_TO_ASSESS, ISP_ESCALATIONS, PLACEMENTS_INDEPENDENT_SPECIAL, TRANSFERS_NAMED, TRANSFER_LATE_WEEKS_SUM,
     AWAITING_PLACEMENT_WEEKS_SUM, OUT_OF_SCHOOL_SPELLS, OUT_OF_SCHOOL_WEEKS_SUM,
     *MEDIATION_BY_OUTCOME.values(), MEDIATIONS_COMPELLED, MEDIATION_LIMIT_MISSED, DROPPED_OUT,

@@ -74,7 +74,9 @@ class PlanSteps:
         self.log(c, "final_plan", "issued", LA, deadline, met)
         self.transfer_for_new_plan(c, now)
         self.secure_place(c, c.setting)
-        self.engine.schedule(self.review_interval(c, now), self.annual_review, c)
+        every = self.review_interval(c, now)
+        c.review_due = now + every  # the same sum as the engine's (route/moves.py reads it)
+        self.engine.schedule(every, self.annual_review, c)
         self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \

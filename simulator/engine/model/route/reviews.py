@@ -41,7 +41,7 @@ class ReviewSteps:
 
     def annual_review(self, c: Child) -> None:
         """Review the plan; the LA decides within 4 weeks to maintain, amend or cease."""
-        if c.status != "plan":
+        if c.status != "plan" or self.review_superseded(c, self.engine.now):
             return
         self._review_held(c, self.engine.now)
 
@@ -50,6 +50,7 @@ class ReviewSteps:
         decision, which books the meeting's cost; a meeting whose decision falls after the horizon is booked alone."""
         i, k = c.id, c.reviews
         rng = self.rng
+        c.review_due = due
         meeting = due
         if rng.review_late.u(i, k) < self._p_review_late:
             meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
@@ -60,14 +61,14 @@ class ReviewSteps:
             self.engine.at(due, self._review_meeting_only, c)
 
     def _review_meeting_only(self, c: Child) -> None:
-        if c.status == "plan":
+        if c.status == "plan" and not self.review_superseded(c, self.engine.now):
             c.reviews += 1
             self.cost(c, "annual_review", self.engine.now)
 
     def _review_decision(self, arg: tuple) -> None:
         c, due = arg
-        if c.status != "plan":
-            return
+        if c.status != "plan" or self.review_superseded(c, due):
+            return  # ceased, or a review a transfer moved later (route/moves.py)
         c.reviews = k = c.reviews + 1
         for amount, metric in self._review_costs:
             self.counters.count(c, metric, due, amount)

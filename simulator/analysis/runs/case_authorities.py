@@ -1,0 +1,171 @@
+"""A case study with two authorities: the second one in the run, the moves as the journey reads them, and the map
+of each authority's roles (who holds which duty, who pays for what, and what is uncertain).
+
+A second authority is data: it is added to the case's scenario as the England scenario describes it (its own
+official figures and fitted delays, the row `la-scenario --la` starts from), with the tribunal's capacity and
+starting cases scaled to both authorities' share, so its queues are its own; the child then meets the same route
+steps under whichever authority is responsible (`engine/model/route/moves.py` changes `Child.la`, nothing else).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from ...engine.model.route.moves import Move
+from ...rules.scenario import LoadedScenario, load_scenario
+from ...schema.case_study import CaseStudy
+from ...schema.files import InputError
+from ...schema.scenario import LocalAuthority
+from ...schema.shipped import locate
+
+ENGLAND = "england"  # the shipped scenario every authority of England is taken from
+
+
+def authority_names(case: CaseStudy) -> list[str]:
+    """The authorities the case names (home first), or [] for a one-authority case."""
+    a = case.authorities
+    return [a.home, a.host] if a is not None else []
+
+
+def extra_authorities(case: CaseStudy, loaded: LoadedScenario, where: str) -> tuple[LocalAuthority, ...]:
+    """The authorities the case names that its scenario lacks, from the England scenario (InputError if England has
+    no such authority either)."""
+    have = {la.name for la in loaded.scenario.local_authorities.items}
+    missing = [n for n in authority_names(case) if n not in have]
+    if not missing:
+        return ()
+    england = {la.name: la for la in load_scenario(locate(ENGLAND, "scenarios")).scenario.local_authorities.items}
+    unknown = [n for n in missing if n not in england]
+    if unknown:
+        raise InputError([f"{where}: authorities: {unknown[0]!r} is neither in the scenario nor in England's "
+                          f"(allowed: an authority's name as the England scenario spells it, e.g. Lambeth)"])
+    return tuple(england[n] for n in missing)
+
+
+def _scaled(node: Any, ratio: float, why: str) -> Any:
+    rng = None if node.range is None else tuple(x * ratio for x in node.range)
+    upd = {"value": round(node.value * ratio, 2), "range": rng}
+    if getattr(node, "source", None):
+        upd["source"] = f"{node.source}; {why}"
+    elif getattr(node, "assumption", None):
+        upd["assumption"] = f"{node.assumption}; {why}"
+    return node.model_copy(update=upd)
+
+
+def with_authorities(loaded: LoadedScenario, extra: tuple[LocalAuthority, ...]) -> LoadedScenario:
+    """The scenario with the extra authorities appended, and the tribunal's capacity, its backlog and the disputes
+    in progress at the start scaled by the authorities' requests (each scenario's tribunal is its authorities' share
+    of the national one)."""
+    if not extra:
+        return loaded
+    sc = loaded.scenario
+    items = list(sc.local_authorities.items)
+    before = sum(la.requests_per_year for la in items) or 1.0
+    ratio = (before + sum(la.requests_per_year for la in extra)) / before
+    why = f"x {ratio:.3f}: the case's second authority added (its share of 2019 requests)"
+    t = sc.tribunal
+    tribunal = t.model_copy(update={
+        "hearings_per_year": _scaled(t.hearings_per_year, ratio, why),
+        "hearings_per_year_by_year": {y: v * ratio for y, v in t.hearings_per_year_by_year.items()},
+        "backlog_at_start": _scaled(t.backlog_at_start, ratio, why)})
+    redress = sc.redress.model_copy(update={
+        "disputes_in_progress_at_start": _scaled(sc.redress.disputes_in_progress_at_start, ratio, why)})
+    las = sc.local_authorities.model_copy(update={"items": [*items, *extra]})
+    return replace(loaded, scenario=sc.model_copy(update={"local_authorities": las, "tribunal": tribunal,
+                                                          "redress": redress}))
+
+
+def index_of(loaded: LoadedScenario, name: str) -> int:
+    return [la.name for la in loaded.scenario.local_authorities.items].index(name)
+
+
+def responsible_at_start(case: CaseStudy, on: dt.date) -> str | None:
+    """The authority that maintains the plan (or decides the request) on the start date: the host where a
+    looked-after child is already placed there (CFA s.24; JG v Kent [2016] EWHC 1102 (Admin), contested), else home."""
+    a, lac = case.authorities, case.looked_after
+    if a is None:
+        return None
+    if lac is not None and lac.placed_in == "host" and (lac.since is None or lac.since <= on):
+        return a.host
+    return a.home
+
+
+def moves(case: CaseStudy, loaded: LoadedScenario, on: dt.date) -> list[tuple[dt.date, Move]]:
+    """Each move of the child (dated): the family's moves, and a looked-after child's placement in the host's area
+    after the start, which moves the plan under s.24 in the same way."""
+    a = case.authorities
+    if a is None:
+        return []
+    name = {"home": a.home, "host": a.host}
+    out = [(m.date, Move(index_of(loaded, name[m.to]), m.date, m.old_authority_learned or m.date, "family_moved",
+                         m.keeps_school, m.transferred_on, m.notice)) for m in case.moves]
+    lac = case.looked_after
+    if lac is not None and lac.placed_in == "host" and lac.since is not None and lac.since > on:
+        out.append((lac.since, Move(index_of(loaded, a.host), lac.since, lac.placement_planned or lac.since,
+                                    "placed_out_of_area", False, None, "review")))
+    return sorted(out, key=lambda x: x[0])
+
+
+CARE_BODIES = ("social_care", "integrated_care_board")  # follow the corporate parent for a looked-after child
+
+
+def bodies_by_authority(case: CaseStudy, acting: str) -> dict[str, str]:
+    """Each body of a step with the authority whose it is: the local authority (and its EP service, schools and
+    plan) of the authority that acted; for a looked-after child, social care and health of the corporate parent's
+    area (its care plan; the placing area's ICB stays responsible: UNVERIFIED), else of the acting authority's."""
+    a, lac = case.authorities, case.looked_after
+    if a is None:
+        return {}
+    parent = {"home": a.home, "host": a.host}[lac.by] if lac is not None else acting
+    return {"local_authority": acting, "educational_psychology_service": acting, "school_or_setting": acting,
+            **dict.fromkeys(CARE_BODIES, parent), **({"virtual_school_head": parent} if lac is not None else {})}
+
+
+def roles(case: CaseStudy, on: dt.date) -> list[dict[str, Any]]:
+    """Each authority's roles for this child: the duties it holds, what it pays for, and what is uncertain. The
+    law's words, per authority; the map of steps (`sendsim map`) gives each step's duty holder and redress."""
+    a = case.authorities
+    if a is None:
+        return []
+    lac = case.looked_after
+    out: list[dict[str, Any]] = []
+    maintains_from = responsible_at_start(case, on)
+    for role, name in (("home", a.home), ("host", a.host)):
+        duties, pays, uncertain = [], [], []
+        if name == maintains_from:
+            duties.append("maintains the plan (or decides the request) from the start (CFA ss.24, 42)")
+        for m in case.moves:
+            if m.to == role:
+                duties += [f"receives the plan transferred after the move of {m.date} as if made on its original "
+                           "date; secures its provision (reg 15(3); s.42)",
+                           "tells the family within 6 weeks whether it will reassess or review; reviews by the later "
+                           "of 12 months from the last review and 3 months after the transfer (reg 15)"]
+                pays.append("the plan's provision from the transfer (high-needs block)")
+            else:
+                duties.append(f"transfers the plan after the move of {m.date}: on the day if it knew 15 working days "
+                              "before, else within 15 working days of learning (reg 15(2))")
+                pays.append("the plan's provision until the transfer")
+        if lac is not None:
+            if lac.by == role:
+                duties += ["corporate parent of the looked-after child (Children Act 1989 s.22)",
+                           "runs the virtual school head: the personal education plan and pupil premium plus "
+                           "(Children Act 1989 s.22(3A)-(3B), inserted by CFA 2014 s.99)",
+                           "its social care: the care plan and placement (Children Act 1989 ss.22C, 31A)"]
+                pays += ["the care placement (social care)", "pupil premium plus (DfE grant, held by the virtual "
+                         "school head)"]
+                uncertain.append("health care: the ICB of the placing authority's area stays responsible for a "
+                                 "looked-after child placed out of area (NHS England 'Who Pays?'; not in "
+                                 "/work/shared: UNVERIFIED)")
+            if lac.placed_in == role:
+                duties.append("the child is in its area: under CFA s.24 it maintains the plan (JG v Kent [2016] "
+                              "EWHC 1102 (Admin)); CONTESTED: some authorities and advisers read the placing "
+                              "authority as responsible")
+                pays.append("the plan's provision (high-needs top-up) while it maintains the plan")
+                uncertain.append("who pays the top-up for a looked-after child placed out of area: the maintaining "
+                                 "authority in law, often recharged to or agreed with the placing authority in "
+                                 "practice (UNVERIFIED: no source in /work/shared)")
+        out.append({"role": role, "authority": name, "duties": duties or ["none for this child"],
+                    "pays": pays or ["nothing for this child"], "uncertain": uncertain})
+    return out
