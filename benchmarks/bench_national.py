@@ -2,9 +2,11 @@
 """National benchmark: one replication of England, its wall time, peak memory and scaling.
 
 Why: calibration and sensitivity analysis run the national scenario thousands of times, so what one
-replication costs decides what can be asked. The issue's targets (issue 6): one national calendar
-year in at most 10 s and 1 GB with the event log off, time linear in the number of children
-(0.5x, 1x, 2x), and the event log costing at most 2x.
+replication costs decides what can be asked. The targets (issue 28; issue 6 set 10 s and 2x): one
+national calendar year in at most 3 s and 1 GB with the event log off, time linear in the number of
+children (CPU time at 2x over 1x at most 2.2), and the event log costing at most 1.3x. Times are CPU
+times (`time.process_time`) as well as wall times: the machine is shared, and CPU time is the less
+disturbed figure; compare versions in alternating runs.
 
 Each measurement runs in a fresh process (so peak memory is that run's alone, and nothing is cached
 between runs). The scaled scenarios are copies of `scenarios/england.yaml` with every authority's
@@ -204,8 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         if files:
             print(f"journeys.parquet alone (event log off, run folder written) / off: "
                   f"{files[0]['cpu_seconds'] / base['cpu_seconds']:.2f}x CPU time")
-        print(f"\ntargets (issue 6): x1 <= 10 s: {'met' if base['wall_seconds'] <= 10 else 'NOT met'}; "
-              f"peak <= 1 GB: {'met' if base['peak_rss_mb'] <= 1024 else 'NOT met'}")
+        two = off.get(2.0)
+        on_ratio = on[0]["cpu_seconds"] / base["cpu_seconds"] if on else None
+        print(f"\ntargets (issue 28, CPU time): x1 <= 3 s: {'met' if base['cpu_seconds'] <= 3 else 'NOT met'}; "
+              f"peak <= 1 GB: {'met' if base['peak_rss_mb'] <= 1024 else 'NOT met'}"
+              + ("" if on_ratio is None else f"; event log on/off <= 1.3: {'met' if on_ratio <= 1.3 else 'NOT met'}")
+              + ("" if two is None else f"; x2/x1 <= 2.2: "
+                 f"{'met' if two['cpu_seconds'] / base['cpu_seconds'] <= 2.2 else 'NOT met'}"))
     if a.json:
         print(json.dumps(rows))
     return 0

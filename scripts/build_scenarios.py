@@ -489,7 +489,12 @@ def dump_scenario(path: Path, header: str, doc: dict) -> None:
 # No data year is written here: a new DfE release moves the start, the last data year and the trends.
 FORWARD_END_YEAR = 2035  # the default horizon: the White Paper's window (Sept 2029 / Sept 2030) plus five years
 FORWARD_UNTIL_LIMIT = "2040-12-31"  # the latest `--until` the declared projections are stated for
-CENSUS_OFFSET_YEARS = 0.5 / 12  # the January caseload taken as counted in mid-January (UNVERIFIED: SEN2 says "at January")
+# SEN2 counts the plans "active at January" (data-guidance-release2025.txt): taken as the plans in force at the end of
+# January, so a plan issued during January is in the count (UNVERIFIED: the collection's reference day is not in
+# ../shared; range: mid-January to 31 January). The stock on 1 January is the count less the new plans the model
+# issues in that time.
+CENSUS_OFFSET_YEARS = 1.0 / 12
+CENSUS_OFFSET_RANGE_MONTHS = [0.5, 1.0]
 AGE_OF_BAND = {"under_5": range(0, 5), "age_5_10": range(5, 11), "age_11_15": range(11, 16),
                "age_16_19": range(16, 20), "age_20_25": range(20, 26)}
 
@@ -534,16 +539,37 @@ def _slope(xs: list[float], ys: list[float]) -> float:
 DELAY_PARENT = {"940": "928", "941": "928", "942": "909", "943": "909"}
 
 
-def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]) -> tuple[list[dict], list[str]]:
-    """Every authority reporting the latest January caseload, with its own history where it reported."""
+def start_stock(counts: dict[str, int], new_plans_per_year: float) -> dict[str, int]:
+    """The stock on 1 January from the January caseload by setting: the total less the new plans the model issues
+    between 1 January and the count (`CENSUS_OFFSET_YEARS` of the authority's own flow), spread over the settings in
+    proportion and rounded so that the settings add up to the rounded total (largest remainders).
+
+    Why the model's own flow and not the authority's observed growth in plans: the model's stock on the count day is
+    the start plus the plans it issues by then (its cessations in January are about 0.14% of plans, left out), so the
+    start must take off what the model adds; an authority whose cessations the model does not reproduce (Plymouth:
+    4.3% a year net growth against a month of new plans of 2.3% of its stock) was otherwise up to 2% too high."""
+    total = sum(counts.values())
+    if total <= 0:
+        return dict(counts)
+    target = max(0, round(total - new_plans_per_year * CENSUS_OFFSET_YEARS))
+    keep = target / total
+    raw = {k: v * keep for k, v in counts.items()}
+    out = {k: math.floor(v) for k, v in raw.items()}
+    for k in sorted(raw, key=lambda k: (out[k] - raw[k], k))[:target - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int], lapse: float = 0.0
+                ) -> tuple[list[dict], list[str]]:
+    """Every authority reporting the latest January caseload, with its own history where it reported. `lapse`: the
+    share of assessments that end with no decision in the last data year (the model's new plans are the requests
+    less refusals, lapses and no-plan decisions)."""
     last = years[-1]
     req = {y: by_la("requests.csv", str(y)) for y in years}
     ass = {y: by_la("assessments.csv", str(y)) for y in years}
     tim = by_la("timeliness_20_week.csv", str(last))
     cas = by_la("caseload.csv", caseload_period(start))
-    prev = by_la("caseload.csv", caseload_period(start - 1))
-    nat_now = float(national("caseload.csv", caseload_period(start))["ehcplans"])
-    nat_growth = nat_now / float(national("caseload.csv", caseload_period(start - 1))["ehcplans"]) - 1.0
     ages = age_counts(caseload_period(start))
     nat_r = national("requests.csv", str(last))
     nat_ref = float(nat_r["requests_decided_not_to_assess"]) / float(nat_r["requests_received_in_year"])
@@ -593,13 +619,9 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
         assessed = n_req * (1 - ref[last])
         plans = assessed * (1 - nop[last])
         within = num(tim.get(code, {}).get("PC_plans_issued_20_weeks_ex"))
-        # the caseload is counted during January, not on the 1st: the stock on 1 January is the caseload less half a
-        # month of the authority's own net growth over the year to it (England's rate where it did not report)
-        st = stock(r)
-        now, before = num(r.get("ehcplans")), num(prev.get(code, {}).get("ehcplans"))
-        growth = (now / before - 1.0) if now and before else nat_growth
-        keep = 1.0 - growth * CENSUS_OFFSET_YEARS
-        st = {k: round(v * keep) for k, v in st.items()}
+        # the caseload is counted at the end of January, not on the 1st: the stock on 1 January is the caseload less
+        # the new plans the model issues in January at the authority's own last-year rates
+        st = start_stock(stock(r), plans * (1.0 - lapse))
         la: dict[str, Any] = {
             "name": name, "code": code, "region": r["region_name"],
             "requests_per_year": n_req, "requests_by_year": n_by,
@@ -727,11 +749,13 @@ FORWARD_PROVENANCE: dict[str, dict[str, Any]] = {
     "stock": {"source": "DfE SEN2 caseload.csv, plans in force in the latest January by placement (the authority's "
                         "own figures): mainstream (less resourced provision and SEN units), resourced provision + SEN "
                         "units, LA and academy special, independent + non-maintained special, FE, AP/PRU, other",
-              "assumption": "SEN2 counts plans 'at January', not on the 1st: taken as mid-January, so the stock on 1 "
-                            "January is each count less half a month of the authority's own growth in plans over the "
-                            "year to that January (England's where it did not report the year before; about 0.4% "
-                            "nationally). UNVERIFIED: the census day is not in ../shared. Range: 0 to 1 month",
-              "range": [0.0, 1.0]},
+              "assumption": "SEN2 counts the plans 'active at January' (data guidance 2025), not on the 1st: taken as "
+                            "those in force at the end of January, so the stock on 1 January is the count less a "
+                            "month of the new plans the model issues for the authority (its last year's requests x "
+                            "(1 - refusal) x (1 - lapse) x (1 - no plan) / 12; about 1.2% nationally), spread over "
+                            "the settings in proportion. UNVERIFIED: the collection's reference day is not in "
+                            "../shared. Range: mid-January to 31 January (months)",
+              "range": CENSUS_OFFSET_RANGE_MONTHS},
     "stock_age": {"source": "DfE SEN2 caseload.csv, 'Child or young persons age' breakdown, the latest January, "
                             "the authority's own counts in the model's age bands"},
     "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data year's "
@@ -781,7 +805,9 @@ def build_forward(behaviour: dict, calibration: dict, england: dict) -> None:
     start = latest_caseload_year()
     years = activity_years()
     last = years[-1]
-    las, notes = forward_las(behaviour, calibration, start, years)
+    lapsed = england["population"].get("assessment_lapsed_probability", {})
+    lapse = float((lapsed.get("by_year") or {}).get(last, lapsed.get("value", 0.0)))
+    las, notes = forward_las(behaviour, calibration, start, years, lapse)
     provenance = {k: v for k, v in PROVENANCE.items() if k in ("panel_servers", "ep_servers", "health_advice_servers",
                                                               "social_care_advice_servers", "plan_writer_servers")}
     provenance = {k: {**v, "assumption": v["assumption"].replace("2019", str(last))} for k, v in provenance.items()}

@@ -160,3 +160,39 @@ def test_engine_order_is_time_then_fifo_whatever_the_windows():
     assert len(ref) > 2000 and any(a[0] == b[0] for a, b in zip(ref, ref[1:], strict=False))
     for width in (0.1, 1.0, 7.0, math.inf):
         assert _trace(HeapEngine(width), 150.0, 1) == ref, width
+
+
+def test_bench_drives_the_same_event_loop_and_resources_as_run(tmp_path, monkeypatch):
+    """`sendsim bench` measures the engine the journeys run on: the same `HeapEngine` loop and the same `Resource`
+    queues. Both the command and a replication of small_la are run with those classes' methods counted: each must
+    go through `HeapEngine.run` and `Resource.serve` (no other loop or queue of its own), and the bench's engine
+    is what `make_engine` gives a run by default."""
+    from simulator.analysis.runs.runner import simulate
+    from simulator.engine.core.loop import make_engine
+    from simulator.rules.scenario import load_scenario
+
+    calls: dict[str, int] = {}
+
+    def counted(cls: type, name: str) -> None:
+        inner = getattr(cls, name)
+
+        def wrapper(self, *a, **k):
+            calls[f"{cls.__name__}.{name}"] = calls.get(f"{cls.__name__}.{name}", 0) + 1
+            return inner(self, *a, **k)
+
+        monkeypatch.setattr(cls, name, wrapper)
+
+    for cls, name in ((HeapEngine, "run"), (HeapEngine, "schedule"), (Resource, "serve"), (Resource, "_done")):
+        counted(cls, name)
+    assert type(make_engine()) is type(BenchModel(load_network(write(tmp_path, SMALL)), 1).engine) is HeapEngine
+    r = CliRunner().invoke(main, ["bench", str(write(tmp_path, SMALL)), "--children", "300", "--json"])
+    assert r.exit_code == 0, r.output
+    bench = dict(calls)
+    calls.clear()
+    j = simulate(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "small_la.yaml"), 1, 0)
+    run = dict(calls)
+    for key in ("HeapEngine.run", "HeapEngine.schedule", "Resource.serve", "Resource._done"):
+        assert bench.get(key, 0) >= 1 and run.get(key, 0) >= 1, (key, bench, run)
+    # every child of the bench visits the entry stage once: at least 300 services through Resource.serve
+    assert bench["Resource.serve"] >= 300
+    assert type(j.engine) is HeapEngine and isinstance(j.tribunal, Resource)

@@ -239,6 +239,7 @@ def test_a_council_picked_on_the_page_matches_la_scenario_and_its_backtest(brows
         browser.find_element(By.CSS_SELECTOR, "input[name=source][value=council]").click()
         assert "2019-2023" in browser.find_element(By.ID, "council-year").text  # the latest year with figures
         Select(browser.find_element(By.ID, "council")).select_by_visible_text("Walsall")
+        Select(browser.find_element(By.ID, "horizon")).select_by_value("history")  # the years with figures
         reps = browser.find_element(By.ID, "replications")
         reps.clear()
         reps.send_keys("2")
@@ -251,6 +252,54 @@ def test_a_council_picked_on_the_page_matches_la_scenario_and_its_backtest(brows
         built = list((tmp_path / "work").glob("*/scenario/walsall.yaml"))
         assert len(built) == 1 and built[0].read_bytes() == (tmp_path / "walsall.yaml").read_bytes()
         browser.save_screenshot(str(shots(tmp_path) / "web-walsall.png"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+def test_a_listed_council_under_the_white_paper_runs_from_its_latest_caseload_past_the_changes(browser, tmp_path):
+    """Wandsworth from the list, the White Paper, 3 runs: the form says each change's in-force date (September 2029
+    for reassessment at phase transfer, September 2030 for the legal changes, as white_paper_2026.yaml states) and
+    runs by default from January 2024 to 2033 (the last change's year + 3); the page's year-by-year table has a
+    difference in plans in force in January for each year after 2031 whose 95% interval excludes 0, and none before
+    2029 (the same children, nothing in force yet: exactly 0)."""
+    proc, url = _start_server(tmp_path)
+    try:
+        browser.get(url)
+        browser.find_element(By.CSS_SELECTOR, "input[name=source][value=council]").click()
+        Select(browser.find_element(By.ID, "council")).select_by_visible_text("Wandsworth")
+        Select(browser.find_element(By.ID, "reform")).select_by_value("white_paper_2026")
+        listed = browser.find_element(By.ID, "in-force-list").text
+        assert "in force from 1 September 2029" in listed and "in force from 1 September 2030" in listed
+        assert browser.find_element(By.ID, "horizon-default").text.startswith("From January 2024 to December 2033")
+        reps = browser.find_element(By.ID, "replications")
+        reps.clear()
+        reps.send_keys("3")
+        t0 = time.perf_counter()
+        browser.find_element(By.ID, "run").click()
+        WebDriverWait(browser, 400, poll_frequency=1).until(lambda d: d.find_element(By.ID, "summary").text.strip())
+        first = time.perf_counter() - t0
+        WebDriverWait(browser, 400, poll_frequency=1).until(
+            lambda d: d.find_element(By.ID, "status").text.startswith(("Done", "The run failed")))
+        everything = time.perf_counter() - t0
+        assert browser.find_element(By.ID, "status").text.startswith("Done"), browser.find_element(By.ID, "status").text
+        assert "1 January 2024 to 31 December 2033" in browser.find_element(By.ID, "period").text
+        summary = browser.find_element(By.ID, "summary").text
+        assert "2030-09-01" in summary and "2029-09-01" in summary  # the summary's in-force dates
+        for year in range(2032, 2034):  # plans in force in January after 2031: every interval excludes 0
+            row = browser.find_element(By.ID, f"by-year-plans_in_force_january-{year}")
+            assert row.get_attribute("class") == "clear", row.text
+            lo = float(row.find_element(By.CLASS_NAME, "lo").text.replace(",", ""))
+            hi = float(row.find_element(By.CLASS_NAME, "hi").text.replace(",", ""))
+            assert lo > 0 or hi < 0, row.text
+        for year in range(2024, 2029):
+            row = browser.find_element(By.ID, f"by-year-plans_in_force_january-{year}")
+            assert row.find_element(By.CLASS_NAME, "diff").text == "0", row.text
+        load = os.getloadavg()[0]
+        print(f"web page, Wandsworth 2024-2033, 3 runs: first summary {first:.1f} s, everything {everything:.1f} s "
+              f"(load average {load:.1f})")
+        browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "by-year-box"))
+        browser.save_screenshot(str(shots(tmp_path) / "web-white-paper-by-year.png"))
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)

@@ -88,7 +88,7 @@ def test_the_web_page_builds_the_same_file_as_la_scenario(tmp_path):
     r = invoke("la-scenario", "--la", "Walsall", "--out", str(out))
     assert r.exit_code == 0, r.output
     app = App(tmp_path / "web")
-    job = Job("0" * 12, {"council": "Walsall"}, tmp_path / "web" / "job")
+    job = Job("0" * 12, {"council": "Walsall", "horizon": "history"}, tmp_path / "web" / "job")
     path, until, last = app.scenario(job)
     assert path.read_bytes() == out.read_bytes()
     assert (path.parent / "targets" / "walsall.csv").read_bytes() == (out.parent / "targets" / "walsall.csv").read_bytes()

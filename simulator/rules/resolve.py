@@ -61,6 +61,7 @@ class AppliedChange:
     authorities: tuple[str, ...] | None = None  # the switch applies in these authorities only (None: everywhere)
     authorities_source: str = ""
     multiply: bool = False  # the value multiplies the one in force (an effect's multiplier)
+    in_force_range: tuple[str, str] | None = None  # an assumed in-force date's range (ISO dates), if its source gives one
 
 
 def apply_change(doc: dict, ch: Change | AppliedChange) -> Any:
@@ -164,7 +165,8 @@ def _apply_switch(doc: dict, f: Path, name: str, sw: Switch, lines: dict[Loc, in
         out.append(AppliedChange(name, ch.path, old, ch.value, ch.source, ch.assumption, ch.range,
                                  str(sw.in_force), sw.in_force_source,
                                  tuple(sw.authorities) if sw.authorities is not None else None,
-                                 sw.authorities_source or "", ch.multiply))
+                                 sw.authorities_source or "", ch.multiply,
+                                 (str(sw.in_force_range[0]), str(sw.in_force_range[1])) if sw.in_force_range else None))
     if errors:
         raise InputError(errors)
     return out

@@ -10,13 +10,16 @@ back as a message beside its field; a good request becomes a job run in a backgr
 machine is a laptop) whose progress the page polls; the result is the plain summary, the charts and the report
 to download, all made by the report layer from the job's comparison folder.
 
-Every council is built by the one council builder (`analysis.fit.la_scenario.build_council`, as `sendsim
-la-scenario`): an England council is the England scenario's authority with its fitted delays, byte for byte the file
-`la-scenario --la NAME` writes, run from 2019 to the latest year with its official figures; for figures a volunteer
-types the builder fits the council's delay to its own % within 20 weeks (about 2 s; the joint rounds `la-scenario
---name` adds are skipped), run over that year and the next. 5 replications by default. The result starts with the
-council's latest year with figures beside the model under current law, so a volunteer sees whether the baseline is
-right before reading what a reform changes.
+A council from the list starts, by default, from its latest January caseload: the authority cut out of the forward
+England scenario (`analysis.fit.forward_council`, as the build script cuts out small_la_from_<year>), run to the
+end of the third year after the chosen change's last in-force date (`horizon`: the White Paper, in force from
+September 2029 and 2030, runs to 2033), so that what a reform changes is seen where it applies; the volunteer may
+choose another end year, up to the projection's limit, or the years with official figures (2019 to the latest),
+where the council is the one council builder's (`analysis.fit.la_scenario.build_council`, as `sendsim la-scenario
+--la NAME`, byte for byte) and the model is set beside the council's latest year with figures. For figures a
+volunteer types the builder fits the council's delay to its own % within 20 weeks (about 2 s; the joint rounds
+`la-scenario --name` adds are skipped), run over that year and the next. 5 replications by default. Each change's
+in-force date is said beside it in the form, and the result has the paired differences year by year.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from urllib.parse import parse_qs
 import yaml
 
 from ..analysis.fit.backtest import METRICS
+from ..analysis.fit.forward_council import build_forward_council
 from ..analysis.fit.la_scenario import Figures, build_council
 from ..analysis.runs.compare import compare
 from ..analysis.runs.folder import claim_folder, write_marker
@@ -48,11 +52,17 @@ from ..report.html import report_html, summary_html
 from ..report.names import plain
 from ..report.style import save
 from ..rules.resolve import rules_dirs
+from ..rules.scenario import load_scenario, switch_dates
 from ..schema.files import InputError
 from ..schema.shipped import locate
 from .page import page
 
 BASELINE = "current_2014"
+FORWARD = "england_from_2024"  # the scenario a listed council is cut out of (rebuilt when DfE publishes a year)
+HISTORY = "history"  # the horizon value for the years with official figures (the model beside them)
+AFTER_IN_FORCE_YEARS = 3  # the default horizon: the chosen change's window plus this many years
+BY_YEAR_METRICS = {"new_plans": "New plans issued in the year",  # the page's year-by-year differences
+                   "plans_in_force_january": "Plans in force in January"}
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
     ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, 1e6, False),
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
@@ -87,9 +97,53 @@ def reforms() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     return sets, switches
 
 
-def validate(form: dict[str, str], councils: list[str], sets: list[str], switches: list[str]
+def in_force_dates() -> dict[str, str]:
+    """Each switch's in-force date as its rule-set file states it (ISO, or 'start' for a proposal modelled from the
+    first day): what the form says beside each change."""
+    out: dict[str, str] = {}
+    for d in rules_dirs():
+        for f in sorted(d.glob("*.yaml")):
+            for name, sw in (yaml.safe_load(f.read_text()).get("switches") or {}).items():
+                out.setdefault(name, str(sw.get("in_force", "start")))
+    return out
+
+
+def horizon(path: Path, rules: str) -> dt.date:
+    """The default end of a run from the latest caseload: 31 December of the third year after the chosen change's
+    last in-force date within reach (its window plus three years), no later than the projection's limit; two
+    calendar years when every change applies from the first day."""
+    loaded = load_scenario(path, rules)
+    sc = loaded.scenario
+    limit = max(sc.end_date, sc.projection.until_limit) if sc.projection is not None else sc.end_date
+    dates = [d for d in switch_dates(loaded).values() if sc.start_date < d <= limit]
+    if not dates:
+        return min(dt.date(sc.start_date.year + 1, 12, 31), limit)
+    return min(dt.date(max(dates).year + AFTER_IN_FORCE_YEARS, 12, 31), limit)
+
+
+def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any]]:
+    """The paired differences year by year the page shows (new plans in the year, plans in force in January): each
+    rule set's mean, the difference and its 95% interval, and whether the interval is all on one side of 0."""
+    rows = []
+    for year, by in sorted((comparison.get("by_year") or {}).items()):
+        for m in BY_YEAR_METRICS:
+            d = by.get(m)
+            if not d or d.get("diff") is None:
+                continue
+            lo, hi = (d.get("diff_ci95") or [None, None])[:2]
+            rows.append({"year": year, "metric": m, "label": BY_YEAR_METRICS[m],
+                         "a": (d.get(BASELINE) or {}).get("mean"), "b": (d.get(rules_b) or {}).get("mean"),
+                         "diff": d["diff"], "lo": lo, "hi": hi,
+                         "clear": lo is not None and hi is not None and (lo > 0 or hi < 0),
+                         "same": d["diff"] == 0 and lo == 0 and hi == 0})
+    return rows
+
+
+def validate(form: dict[str, str], councils: list[str], sets: list[str], switches: list[str],
+             years: tuple[int, int] | None = None, history: list[str] | None = None
              ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The request as a job's parameters, or {field: message} for every bad field (shown beside it)."""
+    """The request as a job's parameters, or {field: message} for every bad field (shown beside it). `years`: the
+    end years a council from the list may run to (first, last); `history`: the councils with 2019 figures."""
     errors: dict[str, str] = {}
     job: dict[str, Any] = {}
     source = form.get("source", "figures")
@@ -98,6 +152,19 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
         if c not in councils:
             errors["council"] = "pick a council from the list"
         job["council"] = c
+        raw_h = (form.get("horizon") or "").strip()
+        job["horizon"] = ""  # the default: from the latest caseload to the chosen change's window plus three years
+        if raw_h == HISTORY:
+            if history is not None and c in councils and c not in history:
+                errors["horizon"] = (f"Years to run: {c} has no figures of its own for 2019 (a council formed "
+                                     "since); choose an end year instead")
+            job["horizon"] = HISTORY
+        elif raw_h:
+            lo, hi = years or (2000, 2100)
+            if not (raw_h.isdigit() and lo <= int(raw_h) <= hi):
+                errors["horizon"] = f"Years to run: the end year, {lo} to {hi} (not {raw_h[:20]!r})"
+            else:
+                job["horizon"] = int(raw_h)
     elif source == "figures":
         job["name"] = (form.get("name") or "").strip() or "My council"
         if len(job["name"]) > 80:
@@ -154,15 +221,18 @@ def latest_year(by_la: Path) -> int:
         return max(int(r["period"]) for r in rows if METRICS[r["metric"]].kind == "calendar")
 
 
-def baseline(summary: dict[str, Any], targets: Path, year: int) -> dict[str, Any]:
+def baseline(summary: dict[str, Any], targets: Path, year: int, metrics: tuple[str, ...] = BASELINE_METRICS
+             ) -> dict[str, Any]:
     """The council's own figures of `year` beside the model under current law (the mean over replications, read
-    as `sendsim backtest` reads it)."""
+    as `sendsim backtest` reads it). A run from the latest caseload has no year of figures inside it: the January
+    caseload it starts from is set beside the model's plans in force on 1 January (the count less January's new
+    plans: `scripts/build_scenarios.py` takes the count as at the end of January)."""
     with open(targets, newline="") as f:
         observed = {r["metric"]: float(r["value"]) for r in csv.DictReader(ln for ln in f if not ln.startswith("#"))
                     if r["period"] == str(year)}
     means = {k: v.get("mean") for k, v in summary.get("by_period", {}).get(str(year), {}).items()}
     out = [{"metric": m, "label": METRICS[m].label, "observed": observed.get(m), "model": METRICS[m].value(means)}
-           for m in BASELINE_METRICS]
+           for m in metrics]
     return {"year": year, "rows": out}
 
 
@@ -183,6 +253,8 @@ class Job:
     report: str = ""
     error: str = ""
     baseline: dict[str, Any] = field(default_factory=dict)  # the latest year with figures: official vs model
+    period: str = ""  # the run's first and last day, in words
+    by_year: list[dict[str, Any]] = field(default_factory=list)  # the paired differences year by year
 
     def note(self, msg: str) -> None:
         self.progress.append(f"{time.perf_counter() - self.started:5.1f} s  {msg}")
@@ -199,22 +271,37 @@ class App:
         write_marker(self.workdir, "web_work", {})
         self.workers = workers
         self.seed = seed
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         self.england_path = locate("england", "scenarios")
-        self.england = yaml.load(self.england_path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        self.councils = sorted(la["name"] for la in self.england["local_authorities"]["items"])
+        self.england = yaml.load(self.england_path.read_text(), Loader=loader)
+        self.history = sorted(la["name"] for la in self.england["local_authorities"]["items"])
+        # a listed council starts from the latest January caseload (the forward scenario and its projection)
+        self.forward = yaml.load(locate(FORWARD, "scenarios").read_text(), Loader=loader)
+        self.councils = sorted(la["name"] for la in self.forward["local_authorities"]["items"])
+        self.start_year = int(str(self.forward["start_date"])[:4])
+        self.limit_year = int(str(self.forward["projection"]["until_limit"])[:4])
         self.by_la = self.england_path.parent / "targets" / "england_by_la.csv"
         self.latest_year = latest_year(self.by_la)
         self.sets, self.switches = reforms()
+        self.dates = in_force_dates()
+        self._defaults: dict[str, int] | None = None
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
         self.queue_lock = threading.Lock()  # one job runs at a time
 
     # --------------------------------------------------------------------------------------------- the job
     def scenario(self, job: Job) -> tuple[Path, dt.date | None, int]:
-        """The council's scenario from the one council builder; (file, the run's end, its latest year with figures).
-        """
+        """The council's scenario; (file, the run's end, the year whose official figures the page sets beside the
+        model). A council from the list: from its latest January caseload to the chosen end (default: `horizon`),
+        or, asked for, the one council builder's file over the years with figures; typed figures: the builder's."""
         p = job.params
         folder = job.folder / "scenario"
+        if "council" in p and p.get("horizon", HISTORY) != HISTORY:
+            path, _t, start = build_forward_council(self.forward, self.by_la, lambda n: folder / f"{n}.yaml",
+                                                    p["council"], self.seed)
+            h = p["horizon"]
+            until = dt.date(h, 12, 31) if isinstance(h, int) else horizon(path, p["rules_b"])
+            return path, until, start
         if "council" in p:
             c = build_council(self.england, self.by_la, lambda n: folder / f"{n}.yaml", la=p["council"],
                               seed=self.seed)
@@ -232,6 +319,10 @@ class App:
             try:
                 job.note("building the council's scenario")
                 path, until, last = self.scenario(job)
+                start = load_scenario(path).scenario.start_date
+                end = until or load_scenario(path).scenario.end_date
+                job.period = f"{start:%-d %B %Y} to {end:%-d %B %Y}"
+                job.note(f"the run covers {job.period}")
                 out = job.folder / "comparison"
                 n = job.params["replications"]
 
@@ -249,7 +340,10 @@ class App:
                 compare(path, BASELINE, job.params["rules_b"], n, self.seed, out, self.workers, False, say,
                         until, resume=n > FIRST)
                 results = load_results(out)
-                job.baseline = baseline(results.runs[0].summary, path.parent / "targets" / f"{path.stem}.csv", last)
+                forward = "council" in job.params and job.params.get("horizon", HISTORY) != HISTORY
+                job.baseline = baseline(results.runs[0].summary, path.parent / "targets" / f"{path.stem}.csv", last,
+                                        ("plans_in_force_january",) if forward else BASELINE_METRICS)
+                job.by_year = by_year_rows(results.comparison or {}, job.params["rules_b"])
                 job.summary = self.unrooted(summary_html(results), job)
                 job.partial = ""
                 if job.first_summary is None:
@@ -274,6 +368,14 @@ class App:
                 job.error = "an internal error stopped the run; the server's log has the details"
                 log(f"job {job.id}: internal error: {type(e).__name__}: {self.public(str(e), job)[:200]}")
                 job.state = "failed"
+
+    def defaults(self) -> dict[str, int]:
+        """Each reform's default end year from the latest caseload (`horizon`: the same for every council, so worked
+        out once on the median one): what the form's horizon says before Run."""
+        if self._defaults is None:
+            small = locate(FORWARD.replace("england", "small_la"), "scenarios")
+            self._defaults = {rs: horizon(small, rs).year for rs, _label in self.sets}
+        return self._defaults
 
     def unrooted(self, text: str, job: Job) -> str:
         """HTML for the page or its download with the server's folders taken out (`scenario/NAME.yaml`, not
@@ -319,7 +421,8 @@ class App:
             if method == "GET" and path == "/":
                 return self._send(start, "200 OK", "text/html; charset=utf-8",
                                   page(self.councils, self.sets, self.switches, FIGURES, EXAMPLES,
-                                       self.latest_year).encode())
+                                       self.latest_year, self.dates, self.defaults(),
+                                       (self.start_year, self.limit_year)).encode())
             if method == "POST" and path == "/api/run":
                 body, problem = read_body(environ)
                 if problem:
@@ -327,7 +430,8 @@ class App:
                     return self._json(start, status, {"errors": {"request": why}})
                 form = {k: ",".join(v) for k, v in parse_qs(body, keep_blank_values=True).items()}
                 params, errors = validate(form, self.councils, [s for s, _l in self.sets],
-                                          [s for s, _r, _l in self.switches])
+                                          [s for s, _r, _l in self.switches], (self.start_year + 1, self.limit_year),
+                                          self.history)
                 if errors:
                     return self._json(start, "400 Bad Request", {"errors": errors})
                 job = self.submit(params)
@@ -338,7 +442,7 @@ class App:
                 return self._json(start, "200 OK", {
                     "state": j.state, "progress": j.progress, "seconds": j.seconds, "error": j.error,
                     "summary": j.summary, "partial": j.partial, "first_summary": j.first_summary,
-                    "queue": self.queue_of(j), "baseline": j.baseline,
+                    "queue": self.queue_of(j), "baseline": j.baseline, "period": j.period, "by_year": j.by_year,
                     "charts": [{"src": f"/job/{j.id}/charts/{n}", "title": t, "alt": a} for n, t, a in j.charts],
                     "report": f"/job/{j.id}/report.html" if j.report else ""})
             m = re.fullmatch(r"/job/([0-9a-f]{12})/(charts/[a-z0-9-]+\.(?:png|svg|csv)|report\.html)", path)

@@ -7,7 +7,9 @@ only the summary, which the report layer has already escaped, is inserted as HTM
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import json
 
 from ..report.names import rule_set_short, short_label
 
@@ -26,13 +28,14 @@ figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{f
 [aria-invalid=true]{border:2px solid #b00020}#partial{color:#333;font-style:italic}
 :focus-visible{outline:3px solid #E69F00;outline-offset:2px}
 table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd}
-td.observed,td.model{text-align:right}
+td.observed,td.model,#by-year td.num{text-align:right}.when{color:#333;font-size:.9em}
+#by-year tr.clear td.diff{font-weight:bold}
 """
 
 SCRIPT = r"""
 const $ = (id) => document.getElementById(id);
 const ORDER = ['source', 'name', 'requests_per_year', 'refused_pct', 'within_20_weeks_pct', 'plans_in_force',
-               'council', 'reform', 'switches', 'replications', 'request'];
+               'council', 'horizon', 'reform', 'switches', 'replications', 'request'];
 function source() { return document.querySelector('input[name=source]:checked').value; }
 function toggle() {
   $('council-box').style.display = source() === 'council' ? '' : 'none';
@@ -40,6 +43,32 @@ function toggle() {
 }
 document.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', toggle));
 toggle();
+const INFO = JSON.parse($('reform-info').textContent);
+function chosen() {
+  // the ticked changes, else every change of the chosen reform (its alternatives only when ticked)
+  const sw = [...document.querySelectorAll('input[name=switch]:checked')].map((c) => c.value);
+  return sw.length ? sw : (INFO.members[$('reform').value] || []);
+}
+function dates() {
+  // each chosen change's in-force date beside it, and the horizon the page runs to by default
+  const names = chosen();
+  const ul = $('in-force-list');
+  ul.replaceChildren();
+  for (const n of names) {
+    const li = document.createElement('li');
+    li.textContent = INFO.labels[n] + ': ' + INFO.when[n];
+    ul.append(li);
+  }
+  const later = names.map((n) => INFO.dates[n]).filter((d) => d && d > INFO.start);
+  const ticked = document.querySelectorAll('input[name=switch]:checked').length > 0;
+  const end = !ticked && INFO.defaults[$('reform').value] ? INFO.defaults[$('reform').value] :
+    later.length ? Math.min(Math.max(...later.map((d) => +d.slice(0, 4))) + INFO.after, INFO.limit) : INFO.first_end;
+  $('horizon-default').textContent = 'From January ' + INFO.start.slice(0, 4) + ' to December ' + end +
+    (later.length ? ' (the changes in force, plus ' + INFO.after + ' years)' : ' (two years)');
+}
+$('reform').addEventListener('change', dates);
+document.querySelectorAll('input[name=switch]').forEach((c) => c.addEventListener('change', dates));
+dates();
 function clearErrors() {
   document.querySelectorAll('.err').forEach((e) => { e.textContent = ''; });
   document.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
@@ -147,6 +176,28 @@ function show(j) {
       b.append(tr);
     }
   }
+  $('period').textContent = j.period ? 'The run covers ' + j.period + '.' : '';
+  const y = $('by-year-body');
+  y.replaceChildren();
+  $('by-year-box').style.display = j.by_year && j.by_year.length ? '' : 'none';
+  const n0 = (v) => v === null || v === undefined ? '-' : Math.round(v).toLocaleString('en-GB');
+  const n1 = (v) => v === null || v === undefined ? '-' : (v > 0 ? '+' : '') + v.toLocaleString('en-GB',
+    {maximumFractionDigits: 1});
+  for (const r of (j.by_year || [])) {
+    const tr = document.createElement('tr');
+    tr.id = 'by-year-' + r.metric + '-' + r.year;
+    tr.className = r.clear ? 'clear' : 'unclear';
+    const cells = [['year', r.year], ['label', r.label], ['num a', n0(r.a)], ['num b', n0(r.b)],
+                   ['num diff', n1(r.diff)], ['num lo', n1(r.lo)], ['num hi', n1(r.hi)],
+                   ['verdict', r.clear ? 'clear' : r.same ? 'none: the same in every run' : 'not clear']];
+    for (const [cls, v] of cells) {
+      const td = document.createElement('td');
+      td.className = cls;
+      td.textContent = v;
+      tr.append(td);
+    }
+    y.append(tr);
+  }
   const box = $('charts');
   for (const c of j.charts.slice(shown)) {
     const f = document.createElement('figure');
@@ -183,14 +234,40 @@ def reform_short(name: str, label: str) -> str:
     return rule_set_short(name, label) if name else label
 
 
+def when_text(date: str) -> str:
+    """A switch's in-force date as a volunteer reads it: 'in force from 1 September 2030', or from the first day of
+    the run for a proposal never dated."""
+    if date == "start":
+        return "no date proposed: modelled from the first day of the run"
+    d = dt.date.fromisoformat(date)
+    return f"in force from {d.day} {d:%B %Y}"
+
+
 def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[str, str, str]],
-         figures: tuple[tuple[str, str, float, float, bool], ...], examples: dict[str, str], latest: int) -> str:
-    """The whole page as a string."""
+         figures: tuple[tuple[str, str, float, float, bool], ...], examples: dict[str, str], latest: int,
+         dates: dict[str, str] | None = None, defaults: dict[str, int] | None = None,
+         years: tuple[int, int] | None = None) -> str:
+    """The whole page as a string. `dates`: each switch's in-force date (ISO or 'start'); `defaults`: each reform's
+    default end year from the latest caseload; `years`: the first January of that caseload and the last end year."""
+    dates = dates or {}
+    first, limit = years or (latest + 1, latest + 12)
     opts = "".join(f'<option value="{e(c)}">{e(c)}</option>' for c in councils)
     reform_opts = "".join(f'<option value="{e(s)}">{e(label)}</option>' for s, label in sets)
     names = dict(sets)
     sw = "".join(f'<label><input type="checkbox" name="switch" value="{e(n)}"> {e(switch_text(label))} '
-                 f'<span class=hint>({e(reform_short(r, names.get(r, r)))})</span></label>' for n, r, label in switches)
+                 f'<span class=hint>({e(reform_short(r, names.get(r, r)))}; <span class=when>'
+                 f'{e(when_text(dates.get(n, "start")))}</span>)</span></label>' for n, r, label in switches)
+    alternative = {n for n, _r, label in switches if label.startswith(("Sensitivity", "Seed's alternative"))}
+    info = {"start": f"{first}-01-01", "limit": limit, "after": 3, "first_end": first + 1,
+            "dates": {n: d for n, d in dates.items() if d != "start"},
+            "when": {n: when_text(dates.get(n, "start")) for n, _r, _l in switches},
+            "labels": {n: switch_text(label) for n, _r, label in switches},
+            "members": {s: [n for n, r, _l in switches if r == s and n not in alternative] for s, _l in sets},
+            "defaults": defaults or {}}
+    # inside <script type=application/json>: '<' escaped so no text can close the element
+    info_json = json.dumps(info).replace("<", "\\u003c")
+    horizon_opts = "".join(f'<option value="{y}">From January {first} to December {y}</option>'
+                           for y in range(first + 1, limit + 1))
     figs = "".join(f'<label>{e(label)} <input type="text" inputmode="decimal" name="{e(k)}" id="{e(k)}" '
                    f'placeholder="e.g. {examples[k]}"><span class=err id="err-{e(k)}"></span></label>'
                    for k, label, _lo, _hi, _i in figures)
@@ -199,8 +276,9 @@ def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[
 <title>sendsim: what a reform would change for your council</title><style>{CSS}</style></head><body>
 <h1>What would a reform change for your council?</h1>
 <p class=hint>sendsim simulates every child's route through the EHC needs assessment and plan process, under
-current law and under a proposal, with the same children and the same chance events. Two years, on this
-computer; nothing is sent anywhere.</p>
+current law and under a proposal, with the same children and the same chance events, from the council's
+latest caseload to a few years after the proposal comes into force, on this computer; nothing is sent
+anywhere.</p>
 <form id=form autocomplete=off novalidate>
 <fieldset><legend>1. Your council</legend>
 <label><input type=radio name=source value=figures checked> I will type our four figures</label>
@@ -210,12 +288,19 @@ id=err-name></span></label>{figs}
 <p class=hint>From your council's SEN2 return or the local offer: one calendar year ({latest}). National values are
 used for everything else, and the council's delay is fitted to its % within 20 weeks.</p></div>
 <div id=council-box><label>Council <select name=council id=council>{opts}</select><span class=err
-id=err-council></span></label><p class=hint id=council-year>Official figures 2019-{latest} (DfE SEN2, as in the
-England scenario), with the council's delays as fitted there; the run covers 2019 to {latest}, the latest year with
-figures.</p></div>
+id=err-council></span></label>
+<label>Years to run <select name=horizon id=horizon><option value="" id=horizon-default selected>From January
+{first} to three years after the changes are in force</option>{horizon_opts}<option value=history>2019 to {latest}:
+the years with official figures (to check the model against them)</option></select><span class=err
+id=err-horizon></span></label>
+<p class=hint id=council-year>From the council's own caseload in January {first} (DfE SEN2, by setting and age), its
+requests and rates to {latest}, then a stated projection (the same for every council, with its ranges in the
+report). Or the years 2019-{latest}, with official figures 2019-{latest} as in the England scenario and the
+council's delays as fitted there, the model beside its latest year with figures.</p></div>
 </fieldset>
 <fieldset><legend>2. The change to compare with current law</legend>
 <label>A reform <select name=reform id=reform>{reform_opts}</select><span class=err id=err-reform></span></label>
+<p class=hint>When each change comes into force (no effect before):</p><ul id=in-force-list class=when></ul>
 <div class=switches><p>or only some of its changes (ticking any of these compares current law plus just
 those):</p>{sw}<span class=err id=err-switches></span></div>
 </fieldset>
@@ -234,11 +319,19 @@ name=replications id=replications value=5><span class=err id=err-replications></
 changes with care.</p>
 <table><thead><tr><th scope=col>Figure</th><th scope=col>Official</th><th scope=col>Model (current law)</th></tr>
 </thead><tbody id=baseline></tbody></table>
+<p id=period></p>
 <h2>Summary</h2><p id=partial></p><div id=summary></div>
+<div id=by-year-box style="display:none"><h2>Year by year: the reform against current law</h2>
+<p class=hint>The same children under both. A difference is clear when its 95% interval is all on one side of
+zero.</p>
+<table><thead><tr><th scope=col>Year</th><th scope=col>Measure</th><th scope=col>Current law</th><th
+scope=col>Reform</th><th scope=col>Difference</th><th scope=col>95% interval from</th><th scope=col>to</th><th
+scope=col>Clear?</th></tr></thead><tbody id=by-year-body></tbody></table></div>
 <p id=download-box style="display:none"><a id=download href="#" download="sendsim-report.html">Download the full
 report (one HTML file, printable)</a></p>
 <h2>Charts</h2><p id=charts-wait class=hint></p><div id=charts></div>
 </div>
+<script type="application/json" id=reform-info>{info_json}</script>
 <script>{SCRIPT}</script>
 </body></html>
 """

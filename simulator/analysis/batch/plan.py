@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -43,6 +44,7 @@ from ..runs.table import Record, Span, records
 from .folder import BatchFolder
 
 Row = Record  # metric, period, group_by, group, value: every group's numbers, not only everyone's
+IN_FORCE = "in_force."  # a varied in-force date: `in_force.<switch>+<switch>...`, its value a day number
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,10 @@ class SendModel:
         base = self.base[rules]
         sc_vals = {k.removeprefix("scenario."): v for k, v in values.items() if k.startswith("scenario.")}
         ru_vals = {k.removeprefix("rules."): v for k, v in values.items() if k.startswith("rules.") and v is not None}
+        # an in-force date drawn over its stated range (`in_force.A+B`: the switches commenced together), as a day
+        # number (date.toordinal), written as the scenario's own override of those switches' dates
+        dates = {sw: dt.date.fromordinal(int(round(v))) for k, v in values.items()
+                 if k.startswith(IN_FORCE) and v is not None for sw in k.removeprefix(IN_FORCE).split("+")}
         sc, rs, law = base.scenario, base.rules, base.law
         if sc_vals:
             doc = copy.deepcopy(self.scenario_doc)  # YAML may hold dates: not a JSON round trip
@@ -100,14 +106,17 @@ class SendModel:
                 sc = sc.model_copy(update={"end_date": base.until})
             # a declared projection is written into the yearly inputs again, from the point's values
             sc, _report = project(sc, base.projection["name"] if base.projection else None)
+        if dates:
+            sc = sc.model_copy(update={"in_force": {**sc.in_force, **dates}})
         schedule, in_force, changes = base.law_schedule, base.in_force, base.changes
-        if ru_vals:
-            doc = copy.deepcopy(self.rules_docs[rules])
-            for path, v in ru_vals.items():
-                get_path(doc, path)["value"] = v
-            rs = RuleSet.model_validate(doc)
-            law = compile_law(rs)
-            if base.law_schedule or any(ch.in_force != "start" for ch in base.changes):
+        if ru_vals or dates:
+            if ru_vals:
+                doc = copy.deepcopy(self.rules_docs[rules])
+                for path, v in ru_vals.items():
+                    get_path(doc, path)["value"] = v
+                rs = RuleSet.model_validate(doc)
+                law = compile_law(rs)
+            if dates or base.law_schedule or any(ch.in_force != "start" for ch in base.changes):
                 # a dated reform: the point's values go into its switches (and the baseline's own parameters), and
                 # the law in force is worked out again date by date, never the whole reform from day 0
                 changes = tuple(dataclasses.replace(ch, value=ru_vals[ch.path]) if ch.path in ru_vals else ch

@@ -6,22 +6,26 @@ central value. Beyond the data, and for a reform whose effect sizes nobody has m
 Here N points of a Latin hypercube are drawn over the declared ranges (the projection in use, and every ranged effect
 of the switches that differ), both rule sets run at each point with common random numbers (same seed, same
 replications), and the 2.5th-97.5th percentiles of all the paired differences (points x replications) are the
-interval over assumptions and replications. In-force dates are held at their stated values (their ranges are listed).
+interval over assumptions and replications. An in-force date the rule set states as an assumption with a range (the
+White Paper's legal changes: "not before September 2030", assumed 1 September 2030, range to 2035) is drawn too, as
+a day in its range; switches that share one date and one range (one commencement) are drawn together, and a
+scenario's own `in_force:` date for a switch is kept as stated.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ...rules.scenario import load_scenario
+from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.files import InputError
 from ...schema.projection import Variant
 from ...schema.sweep import Sweep
-from .plan import BatchResult, Plan
+from .plan import IN_FORCE, BatchResult, Parameter, Plan, unit_points
 from .sweep_plan import plan
 
 # the figures reported with both intervals: headline totals and states, and the same by calendar year
@@ -62,7 +66,43 @@ def uncertainty_plan(scenario: str | Path, rules_a: str, rules_b: str, n: int, s
         sweep = Sweep.model_validate(fields)
     except Exception as e:
         raise InputError([f"--uncertainty: {' '.join(str(e).split())}"]) from None
-    return plan(sweep, Path(f"--uncertainty {n}"))
+    p = plan(sweep, Path(f"--uncertainty {n}"))
+    dated = in_force_parameters(la, lb)
+    if not dated:
+        return p
+    params = (*p.parameters, *dated)
+    return dataclasses.replace(p, parameters=params, unit=unit_points(p.design, len(params)))
+
+
+def in_force_parameters(*sides: LoadedScenario) -> list[Parameter]:
+    """One parameter per commencement whose date is a ranged assumption and falls after the run's start: the
+    switches sharing a stated date and range, named `in_force.A+B`, valued in day numbers over the range in each
+    rule set that has them (None: not varied there). A date the scenario states for a switch is not drawn."""
+    groups: dict[tuple[str, tuple[str, str]], list[str]] = {}
+    for side in sides:
+        sc = side.scenario
+        for ch in side.changes:
+            r = ch.in_force_range
+            if r is None or ch.in_force == "start" or ch.switch in sc.in_force or r[0] >= r[1] \
+                    or dt.date.fromisoformat(r[1]) <= sc.start_date:
+                continue
+            names = groups.setdefault((ch.in_force, r), [])
+            if ch.switch not in names:
+                names.append(ch.switch)
+    out = []
+    for (_date, (lo, hi)), names in sorted(groups.items()):
+        rng = (float(dt.date.fromisoformat(lo).toordinal()), float(dt.date.fromisoformat(hi).toordinal()))
+        has = [any(ch.switch in names for ch in side.changes) for side in sides]
+        out.append(Parameter(IN_FORCE + "+".join(sorted(names)), tuple(rng if h else None for h in has),
+                             tuple(None for _ in sides)))
+    return out
+
+
+def _shown(q: Parameter) -> list[Any]:
+    """A parameter's ranges as the summary shows them: in-force dates as ISO dates, other values as they are."""
+    dated = q.name.startswith(IN_FORCE)
+    return [None if r is None else [dt.date.fromordinal(int(x)).isoformat() for x in r] if dated else list(r)
+            for r in q.ranges]
 
 
 def _interval(xs: list[float]) -> dict[str, Any]:
@@ -109,9 +149,12 @@ def summarise_uncertainty(res: BatchResult, comparison: dict[str, Any]) -> dict[
                                                 "replications_only": {"mean": base.get("diff"),
                                                                       "ci95": base.get("diff_ci95")}}
     return {"draws": points, "replications_per_draw": reps, "design": "Latin hypercube",
-            "parameters": [{"name": q.name, "ranges": [list(r) if r else None for r in q.ranges]}
-                           for q in p.parameters],
+            "parameters": [{"name": q.name, "ranges": _shown(q)} for q in p.parameters],
             "note": ("interval over assumptions and replications: 2.5th-97.5th percentiles of the paired differences "
                      "of every draw and replication (same seed and replications under both rule sets); "
-                     "in-force dates held at their stated values"),
+                     "in-force dates stated as ranged assumptions drawn over their ranges"
+                     if any(q.name.startswith(IN_FORCE) for q in p.parameters) else
+                     "interval over assumptions and replications: 2.5th-97.5th percentiles of the paired differences "
+                     "of every draw and replication (same seed and replications under both rule sets); "
+                     "no in-force date is a ranged assumption here"),
             "metrics": metrics, "by_year": by_year}

@@ -45,7 +45,8 @@ from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
 from .streams import STREAMS
 
-FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that hold for their first occurrence only
+FIRST_ONLY = "__first_only__"
+_new_row = tuple.__new__  # the key, in a child's pins, of the pins that hold for their first occurrence only
 
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, MoveSteps,
@@ -210,8 +211,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
 
     def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
             ) -> None:
-        if self.rec is not None:
-            self.rec.add(EventRow(c.id, c.la, self.engine.now, step, event, duty, deadline, met))
+        if self.rec is not None:  # an EventRow made by tuple.__new__: the same row, without a Python-level __new__
+            self.rec.add(_new_row(EventRow, (c.id, c.la, self.engine.now, step, event, duty, deadline, met)))
 
     def add_request(self, at_day: float, la: int = 0, age: float = 8.0, **attributes: Any) -> Child:
         """Add one child whose request reaches the LA on `at_day` (case studies, hand-worked tests).

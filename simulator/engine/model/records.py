@@ -168,48 +168,100 @@ class Recorder:
         self.rows = []
 
 
+# every count's id: its index in the arrays `Counters` keeps (declared names in sorted order; a name counted without
+# being declared gets the next id when first counted, so it still works, only a little slower the first time)
+COUNT_IDS: dict[str, int] = {name: i for i, name in enumerate(sorted(COUNTS))}
+
+_UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n for every n but -0.0
+
+
+def _touched(v: float) -> bool:
+    """Whether an array entry was counted (a count that was reached and is 0.0 is +0.0; see `_UNTOUCHED`)."""
+    return v != 0.0 or math.copysign(1.0, v) > 0.0
+
+
 class Counters:
     """Counts by (metric, period): calendar year, and September-August academic year for the tribunal.
 
-    Kept as one dict of metrics per period (the clock moves forward, so nearly every count lands in the period of
-    the last one); `counts` gives the flat (metric, period) view the metrics read once the run is over, and
-    `la_counts` the per-authority counts (kept in the same dicts under (authority, metric) keys)."""
+    Why arrays: a national year counts about two million times, each into the national count of its period and
+    the totals of the child's groups. Each count has an id (`COUNT_IDS`, from the names declared above), and each
+    period and each group keeps one list of floats indexed by it, so a count is a few list additions rather
+    than dictionary look-ups. An entry no count reached holds -0.0 (`_UNTOUCHED`): the views below leave it out,
+    exactly as the dictionaries of names they replace did (a metric never counted is absent, not 0.0), and
+    every sum is made in the same order, so the results are the same to the last bit.
+
+    `counts` gives the flat (metric, period) view the metrics read once the run is over, `groups` and `cross`
+    the totals by group, and `la_counts` the per-authority counts (kept in dictionaries under (authority,
+    metric) keys: fewer, and read by authority)."""
 
     def __init__(self, cal: Calendar, from_day: float = 0.0, groups: int = 0, cross_groups: int = 0):
         self.cal = cal
-        self.groups: list[dict[str, float]] = [{} for _ in range(groups)]  # totals by child group (`Child.gid`)
-        self.cross: list[dict[str, float]] = [{} for _ in range(cross_groups)]  # by phase x region (`Child.pid`)
+        self._ids = dict(COUNT_IDS)
+        self._names = list(COUNT_IDS)
+        n = len(self._names)
+        self._g: list[list[float]] = [[_UNTOUCHED] * n for _ in range(groups)]  # by child group (`Child.gid`)
+        self._x: list[list[float]] = [[_UNTOUCHED] * n for _ in range(cross_groups)]  # by phase x region (`pid`)
         self.from_day = from_day
         ys = cal.year_starts()
         self._year_days = [d for _, d in ys]
         self._years = [y for y, _ in ys]
         self._ac_days = [cal.day(dt.date(y - 1, 9, 1)) for y in range(cal.start.year, cal.end.year + 2)]
         self._ac_years = list(range(cal.start.year, cal.end.year + 2))
-        self._by: dict[str, dict] = {}
-        self._span: tuple[float, float, dict] = (1.0, 0.0, {})  # the year last counted: [start, end)
+        self._by: dict[str, list[float]] = {}  # period -> the national counts, in the order periods were first met
+        self._la_by: dict[str, dict] = {}  # period -> {(authority, metric): count}
+        self._span: tuple[float, float, list[float], dict] = (1.0, 0.0, [], {})  # the year last counted: [lo, hi)
+
+    def _view(self, row: list[float]) -> dict[str, float]:
+        names = self._names
+        return {names[i]: v for i, v in enumerate(row) if _touched(v)}
 
     @property
     def counts(self) -> dict[tuple[str, str], float]:
-        """{(metric, period): count} of the national counts."""
-        return {(metric, period): v for period, d in self._by.items() for metric, v in d.items()
-                if type(metric) is str}
+        """{(metric, period): count} of the national counts (periods in the order they were first counted)."""
+        return {(metric, period): v for period, row in self._by.items() for metric, v in self._view(row).items()}
+
+    @property
+    def groups(self) -> list[dict[str, float]]:
+        """Totals by child group (`Child.gid`): {metric: count} for each, the metrics counted only."""
+        return [self._view(row) for row in self._g]
+
+    @property
+    def cross(self) -> list[dict[str, float]]:
+        """Totals by phase x region (`Child.pid`), as `groups`."""
+        return [self._view(row) for row in self._x]
 
     @property
     def la_counts(self) -> dict[tuple[int, str, str], float]:
         """{(authority index, metric, calendar year): count} of the counts kept per authority."""
-        return {(key[0], key[1], period): v for period, d in self._by.items() for key, v in d.items()
-                if type(key) is tuple}
+        return {(key[0], key[1], period): v for period in self._by for key, v in self._la_by.get(period, {}).items()}
 
     def year(self, day: float) -> int:
         return self._years[max(0, bisect.bisect_right(self._year_days, day) - 1)]
 
-    def _year_counts(self, day: float) -> dict:
+    def _row(self, period: str) -> list[float]:
+        row = self._by.get(period)
+        if row is None:
+            row = self._by[period] = [_UNTOUCHED] * len(self._names)
+        return row
+
+    def _year_counts(self, day: float) -> tuple[list[float], dict]:
         i = max(0, bisect.bisect_right(self._year_days, day) - 1)
         hi = self._year_days[i + 1] if i + 1 < len(self._year_days) else float("inf")
         lo = self._year_days[i] if day >= self._year_days[0] else float("-inf")
-        d = self._by.setdefault(str(self._years[i]), {})
-        self._span = (lo, hi, d)
-        return d
+        period = str(self._years[i])
+        row = self._row(period)
+        la = self._la_by.setdefault(period, {})
+        self._span = (lo, hi, row, la)
+        return row, la
+
+    def _new_id(self, metric: str) -> int:
+        """The id of a name counted without being declared: every array grows by one entry."""
+        i = self._ids[metric] = len(self._names)
+        self._names.append(metric)
+        for rows in (self._by.values(), self._g, self._x):
+            for row in rows:
+                row.append(_UNTOUCHED)
+        return i
 
     def academic(self, day: float) -> str:
         i = bisect.bisect_right(self._ac_days, day) - 1
@@ -217,42 +269,46 @@ class Counters:
         return f"{y - 1}/{str(y)[2:]}"
 
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
+        """A national count only (no child: no group)."""
         if day < self.from_day:
             return  # the lead-in and warm-up are not counted
-        lo, hi, d = self._span
+        lo, hi, row, _la = self._span
         if not lo <= day < hi:
-            d = self._year_counts(day)
-        d[metric] = d.get(metric, 0.0) + n
+            row, _la = self._year_counts(day)
+        try:
+            i = self._ids[metric]
+        except KeyError:
+            i = self._new_id(metric)
+        row[i] += n
         if academic:
-            a = self._by.setdefault(self.academic(day), {})
-            a[metric] = a.get(metric, 0.0) + n
+            self._row(self.academic(day))[i] += n
 
     def count(self, c: Any, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
         """Count for a child: the national count (as `add`) and the total of the child's group (`c.gid`), from which
         every metric is also reported by family capacity, requester and need, and (`c.pid`) by phase and region."""
         if day < self.from_day:
             return
-        lo, hi, d = self._span
+        lo, hi, row, _la = self._span
         if not lo <= day < hi:
-            d = self._year_counts(day)
-        d[metric] = d.get(metric, 0.0) + n
+            row, _la = self._year_counts(day)
+        try:
+            i = self._ids[metric]
+        except KeyError:
+            i = self._new_id(metric)
+        row[i] += n
         if academic:
-            a = self._by.setdefault(self.academic(day), {})
-            a[metric] = a.get(metric, 0.0) + n
-        g = self.groups[c.gid]
-        g[metric] = g.get(metric, 0.0) + n
-        if self.cross:
-            g = self.cross[c.pid]
-            g[metric] = g.get(metric, 0.0) + n
+            self._row(self.academic(day))[i] += n
+        self._g[c.gid][i] += n
+        x = self._x
+        if x:
+            x[c.pid][i] += n
 
     def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
         """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""
         if day < self.from_day:
             return
-        lo, hi, d = self._span
+        lo, hi, _row, d = self._span
         if not lo <= day < hi:
-            d = self._year_counts(day)
+            _row, d = self._year_counts(day)
         key = (la, metric)
         d[key] = d.get(key, 0.0) + n
-
-

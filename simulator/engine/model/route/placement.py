@@ -188,7 +188,8 @@ class PlacementSteps:
         if math.isnan(c.provision_at):
             c.provision_at = now
         c.setting_since = now
-        c.days_without_provision += now - c.waiting_since
+        if c.waiting_since == c.waiting_since:  # a place can come with no wait open (a setting kept, then secured)
+            c.days_without_provision += now - c.waiting_since
         c.waiting_since = math.nan
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
