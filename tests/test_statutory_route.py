@@ -143,7 +143,10 @@ def test_health_recommendation_answered_within_5_weeks_only_with_an_education_ap
     for late in (0.0, 1.0):
         kids, rows, j = _run_requests(_recommending(tmp_path, small_dict, late), [
             (10.0, {"health": True, "pins": HEARD}),
-            (10.0, {"health": True, "pins": {**HEARD, "appeal_outcome": "conceded", "hearing": None}}),
+            # reviews maintain the plan: a pinned contents dispute holds at every occurrence (a review's too), and
+            # a second dispute would be a second appeal
+            (10.0, {"health": True, "pins": {**HEARD, "appeal_outcome": "conceded", "hearing": None,
+                                             "review_outcome": "maintain"}}),
             (10.0, {"health": False, "pins": HEARD}),
             (10.0, {"health": True, "pins": {"decide_to_assess": "refused", "dispute_refusal_to_assess": True,
                                              "mediation": "declined", "appeal_outcome": "heard",
