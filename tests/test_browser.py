@@ -23,7 +23,7 @@ from simulator.cli import main
 from .conftest import write_scenario
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -224,6 +224,19 @@ def test_web_page_scrolls_to_bad_figures_shows_a_first_summary_soon_and_passes_a
     assert "stopped" in proc.stderr.read()
 
 
+def _settled(read, timeout: float = 60.0):
+    """`read()` once the page has stopped redrawing: results are drawn twice (a first summary, then the final one),
+    so an element found in the first drawing can go stale before it is read."""
+    end = time.time() + timeout
+    while True:
+        try:
+            return read()
+        except StaleElementReferenceException:
+            if time.time() > end:
+                raise
+            time.sleep(0.25)
+
+
 def test_a_council_picked_on_the_page_matches_la_scenario_and_its_backtest(browser, tmp_path):
     """Walsall from the list: the page builds the file `la-scenario --la Walsall` writes, byte for byte, and its %
     within 20 weeks in the latest year with figures is the backtest's of that file (same seed, replications)."""
@@ -245,10 +258,12 @@ def test_a_council_picked_on_the_page_matches_la_scenario_and_its_backtest(brows
         reps.send_keys("2")
         browser.find_element(By.ID, "run").click()
         WebDriverWait(browser, 240).until(lambda d: d.find_element(By.ID, "results").is_displayed())
-        assert browser.find_element(By.ID, "baseline-year").text == "2023"
-        cells = browser.find_element(By.ID, "baseline-within_20_weeks_pct")
-        assert cells.find_element(By.CLASS_NAME, "observed").text == "60.2"  # SEN2: Walsall 2023, 60.2%
-        assert cells.find_element(By.CLASS_NAME, "model").text == f"{row['model_mean']:.1f}"
+        assert _settled(lambda: browser.find_element(By.ID, "baseline-year").text) == "2023"
+
+        def cell(kind: str) -> str:
+            return browser.find_element(By.ID, "baseline-within_20_weeks_pct").find_element(By.CLASS_NAME, kind).text
+        assert _settled(lambda: cell("observed")) == "60.2"  # SEN2: Walsall 2023, 60.2%
+        assert _settled(lambda: cell("model")) == f"{row['model_mean']:.1f}"
         built = list((tmp_path / "work").glob("*/scenario/walsall.yaml"))
         assert len(built) == 1 and built[0].read_bytes() == (tmp_path / "walsall.yaml").read_bytes()
         browser.save_screenshot(str(shots(tmp_path) / "web-walsall.png"))
