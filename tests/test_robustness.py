@@ -37,7 +37,15 @@ def _start(args: list[str]) -> subprocess.Popen:
     than the test: on a busy 2-core machine a run of small replications (0.1-0.3 s each) could otherwise finish
     before the test, starved of the CPU by the run's own workers, sees its third replication and signals it."""
     return subprocess.Popen([*SENDSIM, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=lambda: os.nice(10))
+                            start_new_session=True, preexec_fn=_child_setup)
+
+
+def _child_setup() -> None:
+    """In the child before exec: a lower priority, and Ctrl-C's default action. A test run in the background of a
+    shell without job control inherits SIGINT ignored, and so would sendsim (Python keeps an ignored SIGINT): the
+    run would then not be a Ctrl-C'd run at all."""
+    os.nice(10)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _group_alive(pgid: int) -> list[int]:
