@@ -41,14 +41,7 @@ class ElsewhereSteps:
 
     def leave_setting(self, c: Child, arrangement: str) -> None:
         """The school or college place is given up (its cost booked to today); the plan stays in force."""
-        self.accrue_placement(c, self.engine.now)
-        if c.place_res is not None:
-            res, job = c.place_res, c.place_job
-            c.place_res = c.place_job = None
-            if job is not None and job.started:
-                res.release()
-            elif job is not None:
-                res.cancel(job)
+        self.give_up_place(c)
         c.setting = arrangement
         c.term_start = math.nan
         c.place_seq += 1  # a place still being arranged is superseded

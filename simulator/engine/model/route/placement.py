@@ -131,8 +131,8 @@ class PlacementSteps:
             return "post16"
         return "mainstream"
 
-    def secure_place(self, c: Child, setting: str) -> None:
-        """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
+    def give_up_place(self, c: Child) -> None:
+        """The place held or queued for is given up: its cost booked to today, the place released or the queue left."""
         self.accrue_placement(c, self.engine.now)
         if c.place_res is not None:
             res, job = c.place_res, c.place_job
@@ -141,6 +141,10 @@ class PlacementSteps:
                 res.release()
             elif job is not None:
                 res.cancel(job)
+
+    def secure_place(self, c: Child, setting: str) -> None:
+        """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
+        self.give_up_place(c)
         c.setting = setting
         if c.waiting_since != c.waiting_since:
             c.waiting_since = self.waiting_from(c)
