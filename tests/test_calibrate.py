@@ -117,3 +117,18 @@ def test_joint_stage_is_reproducible_and_writes_provenance(tmp_path):
     assert all(0.0 <= v <= 0.15 for v in lapse["by_year"].values())  # inside the stated range
     fit = doc["fit"]["joint"]
     assert fit["parameters"] <= fit["targets"]
+
+
+def test_a_second_round_steps_along_the_secant_of_the_two_rounds():
+    """Round 1 at d = e^1 - 1 gave 80%; round 2 at d = e^1.5 - 1 gives 70% against 50% observed: the figure fell
+    20 points per unit of log(1 + d), so the secant moves x by (70 - 50) / 20 = 1.0, to 2.5 (the fixed gain of
+    1/70 would have moved it 0.29). A secant whose figure rose with the delay (noise) is not used."""
+    history = {("A", 2019): (1.0, 80.0)}
+    delays = {"A": {2019: round(math.expm1(1.5), 1)}}
+    update_delays(delays, {"A": {"2019": {"within_20_weeks_pct": 70.0}}}, {"A": {2019: 50.0}}, 1.0 / 70.0, history)
+    assert delays["A"][2019] == pytest.approx(math.expm1(2.5), rel=0.02)  # d rounded to 0.1 day
+    assert history[("A", 2019)][1] == 70.0  # the round just read is the next one's previous
+    history = {("B", 2019): (1.0, 60.0)}  # smaller delay, faster figure before: a wrong-signed slope
+    delays = {"B": {2019: round(math.expm1(1.5), 1)}}
+    update_delays(delays, {"B": {"2019": {"within_20_weeks_pct": 70.0}}}, {"B": {2019: 50.0}}, 1.0 / 70.0, history)
+    assert delays["B"][2019] == pytest.approx(math.expm1(1.5 + 20 / 70), rel=0.02)

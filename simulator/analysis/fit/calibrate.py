@@ -294,7 +294,8 @@ JOINT_GAIN = 1.0 / 35.0  # log(1 + median delay) per point of % within 20 weeks,
 #                          so a round divides this gain by the scenario's shape
 JOINT_METHOD = ("joint rounds on the full model: one replication of the whole scenario per round (fixed seed); every "
                 "authority-year's log(1 + median delay) moves by (model - observed % within 20 weeks) / (35 x the delay's Weibull shape) "
-                "(halved after round 3); national parameters by the ratio updates of stage 2; the assessment lapse "
+                "(halved after round 3), or by the secant through its last two rounds once they differ (slope "
+                "10-300 points per unit, at most 1.5 a round); national parameters by the ratio updates of stage 2; the assessment lapse "
                 "probability of each year by 1 - p <- (1 - p) x observed / model new plans")
 LAPSE = "population.assessment_lapsed_probability"
 
@@ -305,11 +306,24 @@ def joint_gain(shape: float, round_index: int) -> float:
 SHAPE = "durations.authority_delay_shape"
 
 
+SECANT_MIN_STEP = 0.1  # log(1 + d): two rounds' delays closer than this give no slope worth reading (noise)
+SLOPE_RANGE = (10.0, 300.0)  # points of % within 20 weeks per unit of log(1 + d) a secant may use
+MAX_STEP = 1.5  # log(1 + d) a round may move one delay (a factor of about 4.5)
+
+
 def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str, dict[str, Any]]],
-                  observed: dict[str, dict[int, float]], gain: float) -> tuple[int, int]:
+                  observed: dict[str, dict[int, float]], gain: float,
+                  history: dict[tuple[str, int], tuple[float, float]] | None = None) -> tuple[int, int]:
     """Move every authority-year's delay toward its own figure, all at once, from one full-model run.
 
-    Returns (authority-years updated, authority-years already within 3 points before the update)."""
+    The step is (model - observed) x `gain` in log(1 + d), unless `history` holds the same authority-year's
+    previous round (log(1 + d), model %): then the secant through the two rounds gives the slope (clipped to
+    SLOPE_RANGE), when the two delays differ by at least SECANT_MIN_STEP and the figure fell as the delay grew.
+    Why: the fixed gain assumes the slope at the Weibull's median (35 x shape points per unit of log delay); where
+    the delay is short beside the route's slack (a few weeks) the figure hardly moves with it, so a fixed gain crept
+    for many rounds (Sheffield 2021: 16.6 days after six rounds, 39 points too fast). `history` is updated in place.
+    No step exceeds MAX_STEP. Returns (authority-years updated, authority-years already within 3 points before the
+    update)."""
     updated = within = 0
     for code, years in observed.items():
         rows = by_la.get(code, {})
@@ -321,11 +335,19 @@ def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str
             within += abs(model - obs) <= 3.0
             earlier = [k for k in d if k <= y]
             cur = d.get(y, d[max(earlier)] if earlier else 0.0)
-            x = math.log1p(cur) + gain * (model - obs)  # faster than observed: more delay
+            x0 = math.log1p(cur)
+            step = gain * (model - obs)  # faster than observed: more delay
+            prev = history.get((code, y)) if history is not None else None
+            if prev is not None and abs(x0 - prev[0]) >= SECANT_MIN_STEP and (prev[1] - model) / (x0 - prev[0]) > 0:
+                slope = min(max((prev[1] - model) / (x0 - prev[0]), SLOPE_RANGE[0]), SLOPE_RANGE[1])
+                step = (model - obs) / slope
+            x = x0 + min(max(step, -MAX_STEP), MAX_STEP)
             if model <= 0.5 < obs or model >= 99.5 > obs:
                 # the figure saturates (no plan on time, or all): it says the direction, not how far; halve or
                 # double the delay instead of creeping
-                x = math.log1p(cur) + (math.log(0.5) if model <= 0.5 else math.log(2.0))
+                x = x0 + (math.log(0.5) if model <= 0.5 else math.log(2.0))
+            if history is not None:
+                history[(code, y)] = (x0, model)
             d[y] = round(math.expm1(min(max(x, 0.0), math.log1p(MAX_DELAY))), 1)
             updated += 1
     return updated, within

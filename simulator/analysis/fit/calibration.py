@@ -180,6 +180,7 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
     history: list[dict[str, Any]] = []
     used: dict[str, list[str]] = {}
     lapse_used: list[str] = []
+    secant: dict[tuple[str, int], tuple[float, float]] = {}  # each authority-year's last (log(1 + d), model %)
     for r in range(rounds):
         for item in doc["local_authorities"]["items"]:
             item["delay_days_by_year"] = dict(sorted(delays.get(item["code"], {}).items()))
@@ -191,7 +192,7 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
         say(f"joint round {r + 1}/{rounds}: one full replication to {doc['end_date']}")
         res = backtest_replication(ld, sd, 0, by_la=True)
         gain = joint_gain(get_node(doc, SHAPE)["value"], r)
-        updated, within = update_delays(delays, res["by_la"], observed, gain)
+        updated, within = update_delays(delays, res["by_la"], observed, gain, secant)
         new, used = national_update(doc, targets, res["by_period"])
         for path, v in new.items():
             nat[path] = {"value": round(clip(doc, path, v), 5), **_keep(doc, path)}

@@ -153,6 +153,7 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
     history: list[dict[str, Any]] = []
     used: dict[str, list[str]] = {}
     aims: dict[str, dict[int, float]] = {}
+    secant: dict[tuple[str, int], tuple[float, float]] = {}  # as the joint rounds: each authority-year's last round
     for r in range(rounds):
         lapse_used: list[str] = []
         for it in items:
@@ -168,7 +169,7 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
             updated, within = refine_casework(doc, aims, res["by_la"], observed, route)
         else:
             updated, within = update_delays(delays, res["by_la"], observed,
-                                            joint_gain(get_node(doc, SHAPE)["value"], r))
+                                            joint_gain(get_node(doc, SHAPE)["value"], r), secant)
         new, used = national_update(doc, targets, res["by_period"])
         for path, v in new.items():
             get_node(doc, path)["value"] = round(clip(doc, path, v), 5)

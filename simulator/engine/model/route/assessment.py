@@ -174,8 +174,16 @@ class AssessmentSteps:
     def authority_delay(self, c: Child) -> float:
         """The authority's own delay before it decides whether to issue (waits for panels, EPs, writers that the
         statistics show but do not break down): Weibull with the authority's calibrated median for the year and a
-        national shape; a shape below 1 gives the long tail of plans issued many months late."""
-        median = self.las[c.la].spec.delay_in_year(self.counters.year(self.engine.now))
+        national shape; a shape below 1 gives the long tail of plans issued many months late.
+
+        The year whose median applies is the year of the child's 20-week deadline, not the year the advice came
+        in: SEN2 reads timeliness by the year a plan is issued, and a plan issued on time is issued in the weeks
+        before its deadline, so indexing by the deadline puts each year's on-time plans under that year's delay.
+        Indexed by the advice's year (about 10-14 weeks earlier), a year's first months were issued under the year
+        before's delay, and the fit of a year that was much slower or faster than the one before ran into the
+        delay's bounds (Walsall 2022 at 600 days, MODEL.md 3.3)."""
+        due = c.final_deadline
+        median = self.las[c.la].spec.delay_in_year(self.counters.year(due if due == due else self.engine.now))
         if median <= 0.0:
             return 0.0
         u = self.rng.la_delay.u(c.id, c.disputes)
