@@ -45,7 +45,20 @@ class Engine(Protocol):
     def run(self, until: float) -> None: ...
 
 
-class HeapEngine:
+class Clock:
+    """What a `Resource` needs of its engine: the time `now` and `schedule`. Both engines derive from it.
+
+    Why a base class and not only the `Engine` protocol: when the compiled core is built, the resources call
+    `now` and `schedule` of a declared type directly in C instead of looking them up by name on every service.
+    """
+
+    __slots__ = ("now",)
+
+    def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
+        raise NotImplementedError
+
+
+class HeapEngine(Clock):
     """Future events ordered by (time, sequence); events at `until` or later are not run.
 
     The sequence number breaks ties FIFO (as SimPy does) and is never equal for two events, so
@@ -64,7 +77,7 @@ class HeapEngine:
     `bucket_width=math.inf` gives a single plain heap.
     """
 
-    __slots__ = ("now", "horizon", "_heap", "_seq", "events_processed", "_end", "_width", "_far", "_far_keys",
+    __slots__ = ("horizon", "_heap", "_seq", "events_processed", "_end", "_width", "_far", "_far_keys",
                  "_cur", "_i")
 
     def __init__(self, bucket_width: float = 1.0) -> None:
@@ -165,13 +178,18 @@ class HeapEngine:
         self.now = until
 
 
-class SimpyEngine:
-    """The same interface on SimPy's environment: each event is a `Timeout` with a callback."""
+class SimpyEngine(Clock):
+    """The same interface on SimPy's environment: each event is a `Timeout` with a callback.
+
+    `now` is SimPy's clock as a float, copied whenever SimPy's clock can have moved (before each callback and
+    after each `run`), so that reading it is a plain attribute as on `HeapEngine`.
+    """
 
     def __init__(self) -> None:
         import simpy
 
         self.env = simpy.Environment()
+        self.now = float(self.env.now)
         self.events_processed = 0
         self.horizon = math.inf
 
@@ -179,10 +197,7 @@ class SimpyEngine:
         import simpy
 
         self.env = simpy.Environment(initial_time=time)
-
-    @property
-    def now(self) -> float:  # type: ignore[override]
-        return float(self.env.now)
+        self.now = float(self.env.now)
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
         if self.env.now + delay < self.horizon:
@@ -194,11 +209,13 @@ class SimpyEngine:
 
     def _fire(self, fn: Callback, arg: Any) -> None:
         self.events_processed += 1
+        self.now = float(self.env.now)
         fn(arg)
 
     def run(self, until: float) -> None:
         if until > self.env.now:
             self.env.run(until=until)
+        self.now = float(self.env.now)
 
 
 ENGINES: dict[str, type] = {"heap": HeapEngine, "simpy": SimpyEngine}
