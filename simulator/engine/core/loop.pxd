@@ -11,22 +11,23 @@ cdef class Clock:
 
 
 cdef class HeapEngine(Clock):
-    cdef public object horizon
+    cdef public double horizon
     cdef public list _heap
-    cdef public object _seq
+    cdef public long long _seq
     cdef public object events_processed
-    cdef public object _end
-    cdef public object _width
+    cdef public double _end
+    cdef public double _width
     cdef public dict _far
     cdef public list _far_keys
     cdef public list _cur
     cdef public Py_ssize_t _i
 
-    @cython.locals(b=list)
+    @cython.locals(b=list, d=double, s="long long")
     cpdef schedule(self, delay, fn, arg)
 
-    @cython.locals(b=list)
+    @cython.locals(b=list, d=double, s="long long")
     cpdef at(self, time, fn, arg)
 
-    @cython.locals(near=list, cur=list, i=Py_ssize_t, ncur=Py_ssize_t, n=Py_ssize_t, ev=tuple)
+    @cython.locals(near=list, cur=list, i=Py_ssize_t, ncur=Py_ssize_t, n=Py_ssize_t, ev=tuple, u=double, t=double,
+                   tn=double)
     cpdef run(self, until)

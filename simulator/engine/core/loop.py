@@ -103,12 +103,13 @@ class HeapEngine(Clock):
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
         t = self.now + delay
-        if t < self.horizon:
-            if t < self._end:
+        d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
+        if d < self.horizon:
+            if d < self._end:
                 self._seq = s = self._seq + 1
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
-                k = t // self._width
+                k = d // self._width  # exact: the width is a power of two
                 b = self._far.get(k)
                 if b is None:
                     self._far[k] = [(t, fn, arg)]
@@ -120,12 +121,13 @@ class HeapEngine(Clock):
         # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
         now = self.now
         t = now + (time - now if time > now else 0.0)
-        if t < self.horizon:
-            if t < self._end:
+        d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
+        if d < self.horizon:
+            if d < self._end:
                 self._seq = s = self._seq + 1
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
-                k = t // self._width
+                k = d // self._width  # exact: the width is a power of two
                 b = self._far.get(k)
                 if b is None:
                     self._far[k] = [(t, fn, arg)]
@@ -139,26 +141,31 @@ class HeapEngine(Clock):
         ncur = len(cur)
         pop = _heappop
         n = 0
+        u = until  # compiled, `u`, `t` and `tn` are C doubles: times compared without a Python object
         while True:
             if i < ncur:
                 ev = cur[i]
-                if near and near[0][0] < ev[0]:  # a tie goes to `cur`: scheduled before anything in `near`
-                    ev = near[0]
-                    if ev[0] >= until:
-                        break
-                    pop(near)
-                    self.now = ev[0]
-                    ev[2](ev[3])
-                else:
-                    if ev[0] >= until:
-                        break
-                    cur[i] = None  # freed after it runs, while still in cache
-                    i += 1
-                    self.now = ev[0]
-                    ev[1](ev[2])
+                t = ev[0]
+                if near:
+                    tn = near[0][0]
+                    if tn < t:  # a tie goes to `cur`: scheduled before anything in `near`
+                        if tn >= u:
+                            break
+                        ev = pop(near)
+                        self.now = ev[0]
+                        ev[2](ev[3])
+                        n += 1
+                        continue
+                if t >= u:
+                    break
+                cur[i] = None  # freed after it runs, while still in cache
+                i += 1
+                self.now = ev[0]
+                ev[1](ev[2])
             elif near:
                 ev = near[0]
-                if ev[0] >= until:
+                tn = ev[0]
+                if tn >= u:
                     break
                 pop(near)
                 self.now = ev[0]

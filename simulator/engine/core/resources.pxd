@@ -1,6 +1,7 @@
 # Cython declarations for resources.py (the compiled core): read only when the accelerator is built; resources.py
-# itself stays plain Python and is the pure path. Clock readings stay Python objects; the running sums are C doubles,
-# which hold exactly the Python floats the pure path adds (IEEE double either way, same order of operations).
+# itself stays plain Python and is the pure path. The clock read and the running sums are C doubles, which hold
+# exactly the Python floats the pure path uses (IEEE double either way, same operations in the same order; a time
+# given as an int is converted exactly, as Python does when it adds an int to a float).
 cimport cython
 
 from .loop cimport Clock
@@ -11,7 +12,7 @@ cdef class Job:
     cdef public object service
     cdef public object on_start
     cdef public object on_done
-    cdef public object enqueued
+    cdef public double enqueued
     cdef public bint cancelled
     cdef public bint started
 
@@ -32,28 +33,28 @@ cdef class Resource:
     cdef public Py_ssize_t completed
     cdef public object _done_cb
 
-    @cython.locals(sf=double, eng=Clock)
+    @cython.locals(now=double, sf=double, eng=Clock)
     cpdef serve(self, who, service, on_done, on_start=*)
 
-    @cython.locals(sf=double)
+    @cython.locals(now=double, sf=double)
     cpdef seize(self, who, on_granted)
 
     @cython.locals(sf=double)
-    cpdef _enqueue(self, Job job, now)
+    cpdef _enqueue(self, Job job, double now)
 
-    @cython.locals(sf=double)
+    @cython.locals(now=double, sf=double)
     cpdef cancel(self, Job job)
 
     @cython.locals(sf=double)
-    cpdef _start(self, Job job, now)
+    cpdef _start(self, Job job, double now)
 
-    @cython.locals(sf=double, job=Job)
+    @cython.locals(now=double, sf=double, job=Job)
     cpdef _done(self, arg)
 
-    @cython.locals(sf=double, job=Job)
+    @cython.locals(now=double, sf=double, job=Job)
     cpdef release(self)
 
-    @cython.locals(sf=double, job=Job)
+    @cython.locals(now=double, sf=double, job=Job)
     cpdef _dispatch(self)
 
     cpdef set_servers(self, servers)
