@@ -40,6 +40,9 @@ from ..records import (
 LN2 = math.log(2.0)
 
 
+
+SEN2_WEEKS_DAYS = 140.0  # the 20 weeks SEN2 times plans against (timeliness_20_week.csv), from the request
+
 class AssessmentSteps:
     """The request and the EHC needs assessment: the steps of this stage (mixed into `Journey`)."""
 
@@ -176,13 +179,14 @@ class AssessmentSteps:
         statistics show but do not break down): Weibull with the authority's calibrated median for the year and a
         national shape; a shape below 1 gives the long tail of plans issued many months late.
 
-        The year whose median applies is the year of the child's 20-week deadline, not the year the advice came
+        The year whose median applies is the year in which the child reaches 20 weeks from its request, not the year the advice came
         in: SEN2 reads timeliness by the year a plan is issued, and a plan issued on time is issued in the weeks
         before its deadline, so indexing by the deadline puts each year's on-time plans under that year's delay.
         Indexed by the advice's year (about 10-14 weeks earlier), a year's first months were issued under the year
         before's delay, and the fit of a year that was much slower or faster than the one before ran into the
         delay's bounds (Walsall 2022 at 600 days, MODEL.md 3.3)."""
-        due = c.final_deadline
+        due = c.t0 + SEN2_WEEKS_DAYS  # SEN2's fixed 20 weeks, not the rule set's limit: a reform that changes the
+        #                                 limit must not change which year's delay a child draws
         median = self.las[c.la].spec.delay_in_year(self.counters.year(due if due == due else self.engine.now))
         if median <= 0.0:
             return 0.0
