@@ -126,31 +126,34 @@ class ReviewWindows:
             disputed = [j for j, u in zip(idx, dispute_u, strict=True) if u < self._dispute_p(kids[j], "contents")]
             if disputed:
                 outcome[disputed] = CEASE  # (any code that goes one by one)
-        self._apply_bulk(kids, dues, decs, occ.tolist(), age.tolist(), outcome.tolist())
+        # the next review (`review_interval`, and none for a school-age plan under WP4), for all at once
+        under5, every = self._review_every_under5, self._review_every
+        nxt = decided + (np.where((decided + under5 - born) / DAYS_PER_YEAR < 5.0, under5, every)
+                         if under5 < every else every)
+        again = nxt < self.horizon
+        if self.fx.reviews_at_phase_transfer_only:
+            again &= ~((SCHOOL_AGE[0] <= age) & (age < SCHOOL_AGE[1]))
+        self._apply_bulk(kids, dues, decs, occ.tolist(), outcome.tolist(), np.where(again, nxt, np.nan).tolist())
 
-    def _apply_bulk(self, kids: list[Child], dues: list[float], decs: list[float], occ: list[int], age: list[float],
-                    outcome: list[int]) -> None:
+    def _apply_bulk(self, kids: list[Child], dues: list[float], decs: list[float], occ: list[int],
+                    outcome: list[int], nxt: list[float]) -> None:
         """Each review's effects, as `_review_decision` has them: counted, costed on its due day, the next review
-        held; an interacting outcome goes on the event list at its decision day instead."""
+        held (`nxt`: NaN for none); an interacting outcome goes on the event list at its decision day instead."""
         one_by_one = self._review_decision
         at = self.engine.at
         count = self.counters.count
         costs = self._review_costs
-        horizon = self.horizon
-        interval = self.review_interval
         held = self._review_held
-        wp4 = self.fx.reviews_at_phase_transfer_only
         logged = self._review_logged if self.rec is not None else None
-        for c, due, t, k, a, o in zip(kids, dues, decs, occ, age, outcome, strict=True):
+        for c, due, t, k, o, n in zip(kids, dues, decs, occ, outcome, nxt, strict=True):
             if o > AMEND:
                 at(t, one_by_one, (c, due))
                 continue
             c.reviews = k
             for amount, metric in costs:
                 count(c, metric, due, amount)
-            nxt = t + interval(c, t)
-            if nxt < horizon and not (wp4 and SCHOOL_AGE[0] <= a < SCHOOL_AGE[1]):
-                held(c, nxt)
+            if n == n:
+                held(c, n)
             if logged is not None:
                 at(t, logged, (c, o, k))
 
