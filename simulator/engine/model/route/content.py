@@ -62,25 +62,11 @@ class PlanContentSteps:
                 self.log(c, "tribunal_recommendation", f"not_available_{item}_no_education_part", TRIBUNAL)
             elif to in RECOMMEND_SECTIONS and for_family:
                 self.log(c, "tribunal_recommendation", f"made_on_item_{item}_in_section_{to}", TRIBUNAL)
-                self.answer_recommendation(c, to, RECOMMENDATION_OCCURRENCE + j)
+                self.answer_recommendation(c, ICB if to in ("C", "G") else SOCIAL, RECOMMENDATION_OCCURRENCE + j)
             elif to in RECOMMEND_SECTIONS:
                 self.log(c, "tribunal_recommendation", f"not_made_{item}", TRIBUNAL)
             else:
                 self.log(c, "section_order", f"no_power_on_section_{to}_{item}", TRIBUNAL)
-
-    def answer_recommendation(self, c: Child, section: str, k: int) -> None:
-        """The commissioner of the section (the ICB for C and G, social care for D and H) answers in writing within
-        5 weeks, following the recommendation or giving reasons (errata.md 1; the scenario's shares)."""
-        r, rng, i = self.sc.redress, self.rng, c.id
-        limit = self.law.compliance_days["recommendation_response"]
-        days = limit * rng.recommendation_days.u(i, k)
-        if rng.recommendation_late.u(i, k) < r.recommendation_response_late_probability.value:
-            days = limit + rng.recommendation_late_days.exponential(r.recommendation_response_late_extra_days.value,
-                                                                    i, k)
-        followed = rng.recommendation_followed.u(i, k) < r.recommendation_followed_probability.value
-        who = ICB if section in ("C", "G") else SOCIAL
-        if self.engine.now + days < self.horizon:
-            self.engine.schedule(days, self._recommendation_answered, (c, self.engine.now + limit, followed, who))
 
     def personal_budget(self, c: Child, at: str) -> None:
         """CFA s.49(1); Personal Budgets Regs reg 4: asked for at the draft plan or at a review, the LA must prepare

@@ -169,6 +169,13 @@ class TribunalSteps:
             return
         self.log(c, "tribunal_recommendation", "made", TRIBUNAL)
         self.counters.count(c, RECOMMENDATIONS_MADE, self.engine.now)
+        self.answer_recommendation(c, ICB if c.health else SOCIAL, k)
+
+    def answer_recommendation(self, c: Child, who: str, k: int) -> None:
+        """The commissioner `who` (the ICB for health, social care for social care) answers a recommendation in
+        writing within 5 weeks, following it or giving reasons (errata.md 1; the scenario's shares). Draws come from
+        the child's `k`-th occurrence of the recommendation streams, so each recommendation has its own numbers."""
+        r, rng, i = self.sc.redress, self.rng, c.id
         limit = self.law.compliance_days["recommendation_response"]
         days = limit * rng.recommendation_days.u(i, k)
         if rng.recommendation_late.u(i, k) < r.recommendation_response_late_probability.value:
@@ -176,8 +183,7 @@ class TribunalSteps:
                                                                     i, k)
         followed = rng.recommendation_followed.u(i, k) < r.recommendation_followed_probability.value
         if self.engine.now + days < self.horizon:
-            self.engine.schedule(days, self._recommendation_answered,
-                                 (c, self.engine.now + limit, followed, ICB if c.health else SOCIAL))
+            self.engine.schedule(days, self._recommendation_answered, (c, self.engine.now + limit, followed, who))
 
     def _recommendation_answered(self, arg: tuple) -> None:
         c, deadline, followed, who = arg
