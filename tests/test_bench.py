@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -166,7 +169,20 @@ def test_bench_drives_the_same_event_loop_and_resources_as_run(tmp_path, monkeyp
     """`sendsim bench` measures the engine the journeys run on: the same `HeapEngine` loop and the same `Resource`
     queues. Both the command and a replication of small_la are run with those classes' methods counted: each must
     go through `HeapEngine.run` and `Resource.serve` (no other loop or queue of its own), and the bench's engine
-    is what `make_engine` gives a run by default."""
+    is what `make_engine` gives a run by default.
+
+    The methods of the compiled core's classes cannot be wrapped (extension types are immutable), so when the
+    compiled core is loaded the counting runs in a child process on the pure core (the same source files), and
+    `test_compiled_bench_and_run_share_the_compiled_loop` checks the compiled classes by their own counters."""
+    from simulator.engine.core import accelerator
+
+    if accelerator.compiled():
+        env = {**os.environ, accelerator.ENV_PURE: "1"}
+        r = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider",
+                            f"{__file__}::test_bench_drives_the_same_event_loop_and_resources_as_run"],
+                           env=env, capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent)
+        assert r.returncode == 0 and "1 passed" in r.stdout, r.stdout[-3000:] + r.stderr[-2000:]
+        return
     from simulator.analysis.runs.runner import simulate
     from simulator.engine.core.loop import make_engine
     from simulator.rules.scenario import load_scenario
@@ -196,3 +212,23 @@ def test_bench_drives_the_same_event_loop_and_resources_as_run(tmp_path, monkeyp
     # every child of the bench visits the entry stage once: at least 300 services through Resource.serve
     assert bench["Resource.serve"] >= 300
     assert type(j.engine) is HeapEngine and isinstance(j.tribunal, Resource)
+
+
+def test_compiled_bench_and_run_share_the_compiled_loop(tmp_path):
+    """With whichever core is loaded, the bench's model and a run of small_la use the one `HeapEngine` class that
+    `make_engine` gives and the one `Resource` class, and every event of the bench goes through that loop: its
+    count is exactly one arrival per child plus one end of service per visit (worked out from the model: nothing
+    else is scheduled), and the visits are the resources' own counts of services started and completed."""
+    from simulator.analysis.runs.runner import simulate
+    from simulator.engine.core.loop import make_engine
+    from simulator.rules.scenario import load_scenario
+
+    model = BenchModel(load_network(write(tmp_path, SMALL)), 1)
+    model.run(300)
+    assert type(model.engine) is type(make_engine()) is HeapEngine
+    assert all(type(r) is Resource for r in model.resources.values())
+    started = sum(r.started for r in model.resources.values())
+    assert started == sum(r.completed for r in model.resources.values()) >= 300
+    assert model.left == 300 and model.engine.events_processed == 300 + started
+    j = simulate(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "small_la.yaml"), 1, 0)
+    assert type(j.engine) is HeapEngine and type(j.tribunal) is Resource and j.engine.events_processed > 0

@@ -67,3 +67,22 @@ def test_installed_sendsim_works_by_name_from_any_folder(installed, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["X"]  # nothing written but what was asked for
     r = sendsim(env, tmp_path, "run", "no_such_scenario")
     assert r.returncode == 2 and "no_such_scenario: file not found" in r.stderr
+
+
+def test_the_wheel_carries_the_compiled_core(installed, tmp_path):
+    """Where the compiled core builds (always in CI), the wheel holds its four extension modules, and the installed
+    sendsim runs them without a notice (an installed wheel is never taken for a stale build)."""
+    from simulator.engine.core import accelerator as acc
+
+    if acc.unusable() is not None and not os.environ.get("CI"):
+        pytest.skip(f"no compiled core here: {acc.unusable()}")
+    whl, env = installed
+    names = zipfile.ZipFile(whl).namelist()
+    for m in acc.MODULES:
+        stem = m.replace(".", "/") + "."
+        assert any(n.startswith(stem) and n.endswith((".so", ".pyd")) for n in names), m
+    probe = subprocess.run([sys.executable, "-c", "import simulator.engine.core.accelerator as a, simulator.engine.bench as b;"
+                            " print(b.__file__, a.compiled())"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert probe.returncode == 0 and probe.stderr == "", probe.stderr
+    where, compiled = probe.stdout.split()
+    assert str(ROOT) not in where and compiled == "True"

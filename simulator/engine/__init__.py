@@ -2,3 +2,7 @@
 `model` (the child, population, capacity, costs, records, and the statutory route by stage). Imports `rules` and
 `schema`; `core` imports nothing of the project outside `core`.
 """
+
+from .core import accelerator as _accelerator
+
+_accelerator.install()  # compiled core or pure Python: decided before `core.loop` or `bench` is imported

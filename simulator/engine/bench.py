@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
@@ -164,8 +164,33 @@ def _routes(rng: np.random.Generator, targets: list[Any], probs: list[float], ch
     return chain.from_iterable(iter(draw, None))
 
 
+class _Stage:
+    """One stage of the network: its resource, its service times and its routing; `done` when a service ends.
+
+    The stage is an object of its own (not a closure) so that, compiled, ending a service and joining the next
+    stage are direct calls between declared types.
+    """
+
+    __slots__ = ("res", "svc", "route", "model", "done_cb")
+
+    def __init__(self, res: Resource, svc: Iterator[float], model: BenchModel):
+        self.res = res
+        self.svc = svc
+        self.route: Iterator[_Stage | None] = iter(())  # set once every stage exists (routes may point forward)
+        self.model = model
+        self.done_cb = self.done  # bound once: the callback handed to the resource at every service
+
+    def done(self, who: float) -> None:
+        """A service here ends: draw the next stage and join it (or leave)."""
+        to = next(self.route)
+        if to is None:
+            self.model._leave(who)
+        else:
+            to.res.serve(who, next(to.svc), to.done_cb)
+
+
 class BenchModel:
-    """The network built on one HeapEngine: a Resource per stage, one callback per stage for routing.
+    """The network built on one HeapEngine: a Resource per stage, one `_Stage` per stage for routing.
 
     A child is represented by its arrival time alone (the `who` handed to the resources): that is all
     the statistics need, so no per-child object is made.
@@ -185,31 +210,15 @@ class BenchModel:
         self.left = 0         # every child who left
         self.sys_sum = 0.0    # their total time in the system
         self.last_exit = 0.0
-        # each stage: (resource, service stream, callback when a service ends); filled below so routes can refer
-        # to stages defined later in the file
-        entries: dict[str, list[Any]] = {s: [] for s in names}
+        stages = {s: _Stage(self.resources[s], _exponentials(streams[1 + 2 * i], net.stages[s].mean_service, chunk),
+                            self) for i, s in enumerate(names)}
         for i, s in enumerate(names):
             st = net.stages[s]
-            targets = [None if t == EXIT else entries[t] for t in st.routes]
-            route = _routes(streams[2 + 2 * i], targets, list(st.routes.values()), chunk)
-            entries[s].extend([self.resources[s].serve, _exponentials(streams[1 + 2 * i], st.mean_service, chunk),
-                               self._router(route)])
-        self._entry = entries[net.entry]
-
-    def _router(self, route: Iterator[Any]) -> Callable[[float], None]:
-        """The callback when a service ends at a stage: draw the next stage and join it (or leave)."""
-        nxt = route.__next__
-        leave = self._leave
-
-        def done(who: float) -> None:
-            to = nxt()
-            if to is None:
-                leave(who)
-            else:
-                serve, svc, cb = to
-                serve(who, next(svc), cb)
-
-        return done
+            targets = [None if t == EXIT else stages[t] for t in st.routes]
+            stages[s].route = _routes(streams[2 + 2 * i], targets, list(st.routes.values()), chunk)
+        self._entry = stages[net.entry]
+        self._gaps: Iterator[float] = iter(())  # the arrival gaps still to come (set by `run`)
+        self._arrive_cb = self._arrive  # bound once
 
     def _leave(self, who: float) -> None:
         self.left += 1
@@ -221,21 +230,21 @@ class BenchModel:
 
     def run(self, children: int) -> None:
         """Exactly `children` Poisson arrivals, then run until every one of them has left."""
-        eng = self.engine
-        gaps = islice(_exponentials(self._arrival_rng, 1.0 / self.net.arrival_rate, self.chunk), children)
-        serve, svc, cb = self._entry
-
-        def arrive(_: Any) -> None:
-            now = eng.now  # the child's arrival time is all it carries
-            gap = next(gaps, None)
-            if gap is not None:
-                eng.schedule(gap, arrive, None)
-            serve(now, next(svc), cb)
-
-        gap = next(gaps, None)
+        self._gaps = islice(_exponentials(self._arrival_rng, 1.0 / self.net.arrival_rate, self.chunk), children)
+        gap = next(self._gaps, None)
         if gap is not None:
-            eng.schedule(gap, arrive, None)
-            eng.run(math.inf)
+            self.engine.schedule(gap, self._arrive_cb, None)
+            self.engine.run(math.inf)
+
+    def _arrive(self, _: Any) -> None:
+        """A child arrives: schedule the next arrival, then join the entry stage."""
+        eng = self.engine
+        now = eng.now  # the child's arrival time is all it carries
+        gap = next(self._gaps, None)
+        if gap is not None:
+            eng.schedule(gap, self._arrive_cb, None)
+        entry = self._entry
+        entry.res.serve(now, next(entry.svc), entry.done_cb)
 
 
 def run_bench(net: Network, children: int = 200_000, seed: int = 1, warmup: float = 0.0) -> dict[str, Any]:

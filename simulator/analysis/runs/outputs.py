@@ -65,13 +65,22 @@ def dumps(obj: Any) -> str:
 
 
 class ParquetSink:
-    """Streams event-log chunks to one Parquet file (so a national run never holds every event)."""
+    """Streams event-log chunks to one Parquet file (so a national run never holds every event).
+
+    Why it is written this way: it takes each chunk (`Recorder.chunk` rows, one Parquet row group) as columns
+    (`columns`: the `Recorder` slices them from its flat list, so no tuple per row is transposed); the numeric
+    columns go to numpy by `np.fromiter` (no intermediate lists), and the authority column is a `take` from the
+    array of authority codes by index, not a Python list of 1.8 million code strings. The table handed to the
+    writer holds the same values with the same types and row groups as the row-by-row version it replaces, so the
+    file's bytes are the same (the golden outputs check this)."""
+
+    columnar = True  # `Recorder` hands it columns (`columns`), not rows
 
     def __init__(self, path: Path, la_codes: list[str], start: np.datetime64):
         import pyarrow as pa
 
         self.path = path
-        self.la_codes = np.array(la_codes, dtype=object)
+        self.la_codes = pa.array(la_codes, pa.string())
         self.start = start
         self.schema = pa.schema([
             ("child", pa.int64()), ("la", pa.string()), ("day", pa.float64()), ("date", pa.date32()),
@@ -80,23 +89,32 @@ class ParquetSink:
         self.writer = None
 
     def __call__(self, rows: list[EventRow]) -> None:
+        """A chunk given as rows (`EventRow`s)."""
+        if rows:
+            self.columns(list(zip(*rows, strict=True)))
+
+    def columns(self, cols: list[list[Any]]) -> None:
+        """A chunk given as columns, in `EVENT_COLUMNS` order (one row group)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        cols = list(zip(*rows, strict=True))  # the columns of EventRow, in its order
-        day = np.array(cols[2], dtype=float)
-        dates = (self.start + np.floor(day).astype("timedelta64[D]")).astype("datetime64[D]")
-        deadline = np.array(cols[6], dtype=float)
+        child, la, day, step, event, duty, deadline, met = cols
+        n = len(child)
+        if not n:
+            return
+        days = np.fromiter(day, dtype=float, count=n)
+        dates = (self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]")
+        deadlines = np.fromiter(deadline, dtype=float, count=n)
         table = pa.table({
-            "child": pa.array(cols[0], pa.int64()),
-            "la": pa.array(self.la_codes[np.array(cols[1], dtype=np.int64)].tolist(), pa.string()),
-            "day": pa.array(day),
+            "child": pa.array(np.fromiter(child, dtype=np.int64, count=n)),
+            "la": self.la_codes.take(pa.array(np.fromiter(la, dtype=np.int32, count=n))),
+            "day": pa.array(days),
             "date": pa.array(dates),
-            "step": pa.array(cols[3], pa.string()),
-            "event": pa.array(cols[4], pa.string()),
-            "duty_holder": pa.array(cols[5], pa.string()),
-            "deadline_day": pa.array(deadline, mask=np.isnan(deadline)),
-            "deadline_met": pa.array(cols[7], pa.bool_()),
+            "step": pa.array(step, pa.string()),
+            "event": pa.array(event, pa.string()),
+            "duty_holder": pa.array(duty, pa.string()),
+            "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
+            "deadline_met": pa.array(met, pa.bool_()),
         }, schema=self.schema)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")

@@ -45,7 +45,20 @@ class Engine(Protocol):
     def run(self, until: float) -> None: ...
 
 
-class HeapEngine:
+class Clock:
+    """What a `Resource` needs of its engine: the time `now` and `schedule`. Both engines derive from it.
+
+    Why a base class and not only the `Engine` protocol: when the compiled core is built, the resources call
+    `now` and `schedule` of a declared type directly in C instead of looking them up by name on every service.
+    """
+
+    __slots__ = ("now",)
+
+    def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
+        raise NotImplementedError
+
+
+class HeapEngine(Clock):
     """Future events ordered by (time, sequence); events at `until` or later are not run.
 
     The sequence number breaks ties FIFO (as SimPy does) and is never equal for two events, so
@@ -64,7 +77,7 @@ class HeapEngine:
     `bucket_width=math.inf` gives a single plain heap.
     """
 
-    __slots__ = ("now", "horizon", "_heap", "_seq", "events_processed", "_end", "_width", "_far", "_far_keys",
+    __slots__ = ("horizon", "_heap", "_seq", "events_processed", "_end", "_width", "_far", "_far_keys",
                  "_cur", "_i")
 
     def __init__(self, bucket_width: float = 1.0) -> None:
@@ -90,12 +103,13 @@ class HeapEngine:
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
         t = self.now + delay
-        if t < self.horizon:
-            if t < self._end:
+        d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
+        if d < self.horizon:
+            if d < self._end:
                 self._seq = s = self._seq + 1
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
-                k = t // self._width
+                k = d // self._width  # exact: the width is a power of two
                 b = self._far.get(k)
                 if b is None:
                     self._far[k] = [(t, fn, arg)]
@@ -107,12 +121,13 @@ class HeapEngine:
         # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
         now = self.now
         t = now + (time - now if time > now else 0.0)
-        if t < self.horizon:
-            if t < self._end:
+        d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
+        if d < self.horizon:
+            if d < self._end:
                 self._seq = s = self._seq + 1
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
-                k = t // self._width
+                k = d // self._width  # exact: the width is a power of two
                 b = self._far.get(k)
                 if b is None:
                     self._far[k] = [(t, fn, arg)]
@@ -126,26 +141,31 @@ class HeapEngine:
         ncur = len(cur)
         pop = _heappop
         n = 0
+        u = until  # compiled, `u`, `t` and `tn` are C doubles: times compared without a Python object
         while True:
             if i < ncur:
                 ev = cur[i]
-                if near and near[0][0] < ev[0]:  # a tie goes to `cur`: scheduled before anything in `near`
-                    ev = near[0]
-                    if ev[0] >= until:
-                        break
-                    pop(near)
-                    self.now = ev[0]
-                    ev[2](ev[3])
-                else:
-                    if ev[0] >= until:
-                        break
-                    cur[i] = None  # freed after it runs, while still in cache
-                    i += 1
-                    self.now = ev[0]
-                    ev[1](ev[2])
+                t = ev[0]
+                if near:
+                    tn = near[0][0]
+                    if tn < t:  # a tie goes to `cur`: scheduled before anything in `near`
+                        if tn >= u:
+                            break
+                        ev = pop(near)
+                        self.now = ev[0]
+                        ev[2](ev[3])
+                        n += 1
+                        continue
+                if t >= u:
+                    break
+                cur[i] = None  # freed after it runs, while still in cache
+                i += 1
+                self.now = ev[0]
+                ev[1](ev[2])
             elif near:
                 ev = near[0]
-                if ev[0] >= until:
+                tn = ev[0]
+                if tn >= u:
                     break
                 pop(near)
                 self.now = ev[0]
@@ -165,13 +185,18 @@ class HeapEngine:
         self.now = until
 
 
-class SimpyEngine:
-    """The same interface on SimPy's environment: each event is a `Timeout` with a callback."""
+class SimpyEngine(Clock):
+    """The same interface on SimPy's environment: each event is a `Timeout` with a callback.
+
+    `now` is SimPy's clock as a float, copied whenever SimPy's clock can have moved (before each callback and
+    after each `run`), so that reading it is a plain attribute as on `HeapEngine`.
+    """
 
     def __init__(self) -> None:
         import simpy
 
         self.env = simpy.Environment()
+        self.now = float(self.env.now)
         self.events_processed = 0
         self.horizon = math.inf
 
@@ -179,10 +204,7 @@ class SimpyEngine:
         import simpy
 
         self.env = simpy.Environment(initial_time=time)
-
-    @property
-    def now(self) -> float:  # type: ignore[override]
-        return float(self.env.now)
+        self.now = float(self.env.now)
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
         if self.env.now + delay < self.horizon:
@@ -194,11 +216,13 @@ class SimpyEngine:
 
     def _fire(self, fn: Callback, arg: Any) -> None:
         self.events_processed += 1
+        self.now = float(self.env.now)
         fn(arg)
 
     def run(self, until: float) -> None:
         if until > self.env.now:
             self.env.run(until=until)
+        self.now = float(self.env.now)
 
 
 ENGINES: dict[str, type] = {"heap": HeapEngine, "simpy": SimpyEngine}

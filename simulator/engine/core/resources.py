@@ -11,7 +11,7 @@ import math
 from collections import deque
 from typing import Any
 
-from .loop import Callback, Engine
+from .loop import Callback, Clock
 
 
 class Job:
@@ -54,9 +54,9 @@ class Resource:
     """
 
     __slots__ = ("engine", "name", "servers", "busy", "queue", "waiting", "wait_sum", "wait_n",
-                 "stats_from", "_area_q", "_area_busy", "started", "completed", "_done_cb", "_schedule")
+                 "stats_from", "_area_q", "_area_busy", "started", "completed", "_done_cb")
 
-    def __init__(self, engine: Engine, name: str, servers: int | None, stats_from: float = 0.0):
+    def __init__(self, engine: Clock, name: str, servers: int | None, stats_from: float = 0.0):
         self.engine = engine
         self.name = name
         self.servers = servers
@@ -70,9 +70,8 @@ class Resource:
         self._area_busy = 0.0
         self.started = 0
         self.completed = 0
-        # bound once: reading `self._done` or `engine.schedule` makes a new bound method each time
+        # bound once: reading `self._done` makes a new bound method each time
         self._done_cb = self._done
-        self._schedule = engine.schedule
 
     # -- statistics --------------------------------------------------------------------------
     def mean_wait(self) -> float | None:
@@ -102,7 +101,7 @@ class Resource:
             self.started += 1
             if on_start is not None:
                 on_start(who)
-            self._schedule(service, self._done_cb, (who, on_done))
+            eng.schedule(service, self._done_cb, (who, on_done))
             return STARTED
         job = Job(who, service, on_start, on_done, now)
         sf = self.stats_from
@@ -157,7 +156,7 @@ class Resource:
         if job.on_start is not None:
             job.on_start(job.who)
         if job.service is not None:
-            self._schedule(job.service, self._done_cb, (job.who, job.on_done))
+            self.engine.schedule(job.service, self._done_cb, (job.who, job.on_done))
 
     def _done(self, arg: tuple[Any, Callback | None]) -> None:
         """A service ends: its server goes to the next job waiting, then the job's `on_done`."""

@@ -20,8 +20,11 @@ from array import array
 
 import numpy as np
 
-_M64 = (1 << 64) - 1
+_M64 = 0xFFFFFFFFFFFFFFFF  # 2**64 - 1
 _GOLDEN = 0x9E3779B97F4A7C15
+_OCC = 0xD1B54A32D192ED03  # the step between a child's occurrences of one stream
+_MIX1 = 0xBF58476D1CE4E5B9  # SplitMix64's two multipliers
+_MIX2 = 0x94D049BB133111EB
 _INV53 = 2.0 ** -53
 
 
@@ -90,9 +93,9 @@ class Draw:
             j = child - self._lo
             if 0 <= j < self._n:
                 return self._pre[occurrence][j]
-        z = (self.key + (child + 1) * _GOLDEN + occurrence * 0xD1B54A32D192ED03) & _M64
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        z = (self.key + (child + 1) * _GOLDEN + occurrence * _OCC) & _M64
+        z = ((z ^ (z >> 30)) * _MIX1) & _M64
+        z = ((z ^ (z >> 27)) * _MIX2) & _M64
         return (((z ^ (z >> 31)) >> 11) + 0.5) * _INV53
 
     def bernoulli(self, p: float, child: int, occurrence: int = 0) -> bool:

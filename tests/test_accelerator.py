@@ -1,0 +1,166 @@
+"""The compiled core (setup.py, simulator/engine/core/accelerator.py): identical results to the pure path, and the
+fall-back to pure Python when it is not built, is out of date, or is switched off.
+
+The comparisons run `sendsim` twice in child processes, once as installed and once with SENDSIM_PURE_PYTHON=1: the
+compiled modules cannot be unloaded from this process. Where the core is not built (no C compiler) they are
+skipped, except in CI (CI=true), whose install must build it.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.engine.core import accelerator as acc
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMINGS = ("wall_seconds", "children_per_second", "events_per_second")
+FILES = ("loop", "resources", "streams")
+
+
+def _sendsim(*args: str, pure: bool, cwd: Path = ROOT, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in (acc.ENV_PURE, "SENDSIM_CORE_NOTICE_SHOWN")}
+    if pure:
+        env[acc.ENV_PURE] = "1"
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run([sys.executable, "-c", "from simulator.cli import main; main()", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _need_compiled() -> None:
+    if acc.unusable() is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must build the compiled core: {acc.unusable()}")
+        pytest.skip(f"no compiled core here: {acc.unusable()}")
+
+
+def test_compiled_and_pure_bench_print_the_same_figures():
+    """Everything `sendsim bench --json` prints but the timings is the same, to the last digit, on both cores."""
+    _need_compiled()
+    args = ("bench", "benchmarks/reference_network.yaml", "--children", "20000", "--seed", "4", "--json")
+    out = {}
+    for pure in (False, True):
+        r = _sendsim(*args, pure=pure)
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        out[pure] = json.loads(r.stdout)
+    for d in out.values():
+        for k in TIMINGS:
+            d.pop(k)
+    assert out[False]["children"] == 20000 and out[False]["events_processed"] > 20000
+    assert json.dumps(out[False], sort_keys=True) == json.dumps(out[True], sort_keys=True)
+
+
+def test_compiled_and_pure_run_write_the_same_files(tmp_path):
+    """A year of small_la (one replication, event log on): every file of the run folder is the same bytes on both
+    cores, but the manifest's clock readings; and the summary printed is the same."""
+    _need_compiled()
+    printed, files = {}, {}
+    for pure in (False, True):
+        out = tmp_path / ("pure" if pure else "compiled")
+        r = _sendsim("run", "scenarios/small_la.yaml", "-n", "1", "--seed", "3", "--until", "2019-12-31", "--json",
+                     "-q", "--workers", "1", "--out", str(out), pure=pure)
+        assert r.returncode == 0, r.stderr
+        printed[pure] = r.stdout
+        files[pure] = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert printed[False] == printed[True]
+    assert set(files[False]) == set(files[True]) and "replications/rep-000/events.parquet" in files[False]
+    differ = [f for f in files[False] if files[False][f] != files[True][f]]
+    assert differ == [] or differ == ["manifest.json"], differ
+    if differ:  # only when and how long it ran may differ
+        a, b = (json.loads(files[p]["manifest.json"]) for p in (False, True))
+        assert {k for k in a if a[k] != b.get(k)} <= {"created", "finished", "wall_seconds", "started"}
+
+
+def test_switch_to_pure_python_imports_the_py_files_silently():
+    code = ("import simulator.engine.bench as b, simulator.engine.core.loop as l, simulator.engine.core.resources as r,"
+            " simulator.engine.core.streams as s; print(b.__file__, l.__file__, r.__file__, s.__file__)")
+    env = {**os.environ, acc.ENV_PURE: "1"}
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stderr == ""
+    assert [Path(f).name for f in r.stdout.split()] == ["bench.py", "loop.py", "resources.py", "streams.py"]
+
+
+def test_without_a_build_sendsim_runs_pure_with_one_notice(tmp_path):
+    """A copy of the package with no extension modules (as after an install without a C compiler): sendsim says
+    so in one line on stderr, runs on the .py files, and prints the same figures."""
+    shutil.copytree(ROOT / "simulator", tmp_path / "simulator",
+                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "__pycache__"))
+    args = ("bench", str(ROOT / "benchmarks" / "reference_network.yaml"), "--children", "3000", "--seed", "2",
+            "--json")
+    r = _sendsim(*args, pure=False, cwd=tmp_path, pythonpath=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sendsim: the compiled core is not built") and "pure-Python" in lines[0]
+    got = json.loads(r.stdout)
+    ref = json.loads(_sendsim(*args, pure=True).stdout)
+    for d in (got, ref):
+        for k in TIMINGS:
+            d.pop(k)
+    assert got == ref
+
+
+def _fake_tree(root: Path, built: tuple[str, ...]) -> list[str]:
+    """A package tree with the four modules as .py files, and an (empty) extension module for those in `built`."""
+    (root / "pyproject.toml").write_text("")
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    for m in acc.MODULES:
+        src = acc.source_file(m, root)
+        src.parent.mkdir(parents=True, exist_ok=True)
+        src.write_text("X = 1\n")
+        os.utime(src, (1_000_000, 1_000_000))
+        if src.stem in built:
+            so = src.with_name(src.stem + suffix)
+            so.write_bytes(b"")
+            os.utime(so, (2_000_000, 2_000_000))
+    return list(acc.MODULES)
+
+
+def test_unusable_names_a_missing_or_stale_module(tmp_path):
+    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench"))
+    assert acc.unusable(tmp_path) is None
+    loop_pxd = acc.source_file(acc.MODULES[0], tmp_path).with_suffix(".pxd")
+    loop_pxd.write_text("")
+    os.utime(loop_pxd, (3_000_000, 3_000_000))  # edited after the build
+    assert acc.unusable(tmp_path) == ("the compiled core is older than its source (loop.pxd changed after the "
+                                      "build; `pip install -e .` rebuilds it)")
+    (tmp_path / "pyproject.toml").unlink()  # an installed wheel: times are those of the install, not checked
+    assert acc.unusable(tmp_path) is None
+    so = acc.compiled_file("simulator.engine.core.streams", tmp_path)
+    assert so is not None
+    so.unlink()
+    assert acc.unusable(tmp_path) == "the compiled core is not built (simulator.engine.core.streams has no extension module)"
+
+
+def test_install_falls_back_once_with_one_line(tmp_path):
+    _fake_tree(tmp_path, ("loop", "resources"))  # streams and bench failed to build
+    env: dict[str, str] = {}
+    err = io.StringIO()
+    meta: list = []
+    assert acc.install(env, err, tmp_path, meta) is False
+    assert acc.install(env, err, tmp_path, meta) is False  # a second import (or a worker that inherits env)
+    assert err.getvalue() == ("sendsim: the compiled core is not built (simulator.engine.core.streams has no extension "
+                              "module); running the pure-Python core (same results, slower)\n")
+    assert len(meta) == 1 and isinstance(meta[0], acc.PureFinder)
+    spec = meta[0].find_spec("simulator.engine.core.loop", None)
+    assert spec is not None and spec.origin == str(acc.source_file("simulator.engine.core.loop", tmp_path))
+    assert meta[0].find_spec("simulator.engine.model.journey", None) is None  # only the compiled modules
+
+
+def test_install_uses_a_complete_build_and_the_switch_overrides_it(tmp_path):
+    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench"))
+    err, meta = io.StringIO(), []
+    assert acc.install({}, err, tmp_path, meta) is True and meta == [] and err.getvalue() == ""
+    for value, pure in (("1", True), ("yes", True), ("0", False), ("", False)):
+        meta = []
+        assert acc.install({acc.ENV_PURE: value}, err, tmp_path, meta) is (not pure)
+        assert len(meta) == int(pure)
+    assert err.getvalue() == ""  # asked for: no notice

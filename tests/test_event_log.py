@@ -1,0 +1,80 @@
+"""The event log's columnar path: the Recorder's flat chunks, the columns a columnar sink receives, the rows any
+other sink receives, and the Parquet file read back as the rows that were logged (rows written by hand here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from simulator.analysis.runs.outputs import ParquetSink
+from simulator.engine.model.records import EVENT_COLUMNS, EventRow, Recorder
+
+ROWS = [
+    EventRow(0, 1, 0.0, "request", "received", "LA", 42.0, None),
+    EventRow(7, 0, 41.5, "decide_to_assess", "agreed", "LA", 42.0, True),
+    EventRow(7, 2, 150.25, "final_plan", "issued", "LA", 140.0, False),
+    EventRow(3, 1, 366.0, "sen_support", "started", "school"),
+    EventRow(9, 0, 400.9, "tribunal", "registered", "tribunal", math.nan, None),
+]
+
+
+class _Columns:
+    columnar = True
+
+    def __init__(self) -> None:
+        self.chunks: list[list[list]] = []
+
+    def columns(self, cols: list[list]) -> None:
+        self.chunks.append(cols)
+
+
+def test_a_columnar_sink_gets_each_chunk_as_columns_in_event_column_order():
+    sink = _Columns()
+    rec = Recorder(sink, chunk=2)
+    for r in ROWS:
+        rec.add(r)
+    rec.flush()
+    assert [len(c[0]) for c in sink.chunks] == [2, 2, 1]  # chunks of 2 rows, the rest at the end
+    assert all(len(c) == len(EVENT_COLUMNS) == 8 for c in sink.chunks)
+    assert sink.chunks[1][0] == [7, 3] and sink.chunks[1][3] == ["final_plan", "sen_support"]
+    assert sink.chunks[1][6][0] == 140.0 and math.isnan(sink.chunks[1][6][1])  # the default deadline: NaN
+    assert sink.chunks[2][5] == ["tribunal"] and sink.chunks[2][7] == [None]
+
+
+def test_any_other_sink_gets_event_rows_as_before():
+    got: list[EventRow] = []
+    rec = Recorder(got.extend, chunk=3)
+    for r in ROWS:
+        rec.add(r)
+    rec.flush()
+    assert all(type(r) is EventRow for r in got)
+    assert [r.child for r in got] == [0, 7, 7, 3, 9] and got[3].duty_holder == "school"
+
+
+def test_the_parquet_file_reads_back_as_the_logged_rows_whichever_way_it_was_fed(tmp_path):
+    codes = ["E06000001", "E06000002", "E06000003"]
+    start = np.datetime64("2019-01-01", "D")
+    by_columns = ParquetSink(tmp_path / "a.parquet", codes, start)
+    rec = Recorder(by_columns, chunk=2)
+    for r in ROWS:
+        rec.add(r)
+    rec.flush()
+    by_columns.close()
+    by_rows = ParquetSink(tmp_path / "b.parquet", codes, start)
+    for i in range(0, len(ROWS), 2):  # the same chunks, handed over as rows
+        by_rows(ROWS[i:i + 2])
+    by_rows.close()
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    f = pq.ParquetFile(tmp_path / "a.parquet")
+    assert f.metadata.num_row_groups == 3
+    back = f.read().to_pylist()
+    assert [r["la"] for r in back] == ["E06000002", "E06000001", "E06000003", "E06000002", "E06000001"]
+    # day 150.25 from 1 January 2019 is 31 May 2019; day 366 is 2 January 2020
+    assert [r["date"] for r in back][2:4] == [dt.date(2019, 5, 31), dt.date(2020, 1, 2)]
+    assert [r["deadline_day"] for r in back] == [42.0, 42.0, 140.0, None, None]  # NaN is written as missing
+    assert [r["deadline_met"] for r in back] == [None, True, False, None, None]
+    assert [(r["child"], r["step"], r["event"], r["duty_holder"]) for r in back] == [
+        (r.child, r.step, r.event, r.duty_holder) for r in ROWS]
