@@ -6,15 +6,8 @@ with every working time fixed (conftest.one_child_fixed), so the day of its deci
 
 from __future__ import annotations
 
-import datetime as dt
-
 from simulator.analysis.fit.backtest import Target
 from simulator.analysis.fit.in_sample import AuthorityFit, authority_fits, summary
-from simulator.analysis.runs.runner import simulate
-from simulator.engine.model.records import Recorder
-from simulator.rules.scenario import load_scenario
-
-from .conftest import one_child_fixed, write_scenario
 
 
 def test_the_bar_reads_the_mean_within_5_and_every_year_within_10():
@@ -48,37 +41,3 @@ def test_authority_fits_average_the_replications_percentages():
             {"by_la": {"9": {"2019": {"within_20_weeks_pct": 50.0, "new_plans": 110.0}}}}]
     (f,) = authority_fits(tg, reps, {"9": "Nine"})
     assert (f.name, f.model[2019], f.plans_model[2019], f.mean_error) == ("Nine", 40.0, 100.0, 0.0)
-
-
-def _decision_day(tmp_path, small_dict, request: dt.date) -> tuple[float, float]:
-    """(day the last advice came in, day of the decision to issue) of one child requested on `request`, in an
-    authority with no delay in 2019 and a median of 400 days from 2020."""
-    d = one_child_fixed(small_dict)
-    d["end_date"] = "2021-12-31"
-    d["local_authorities"]["items"][0]["delay_days_by_year"] = {2019: 0.0, 2020: 400.0}
-    loaded = load_scenario(write_scenario(tmp_path, d, f"s{request.month}.yaml"))
-    day = (request - loaded.scenario.start_date).days
-    rows: list = []
-    kid = {}
-
-    def add(j):
-        kid["c"] = j.add_request(float(day))
-
-    simulate(loaded, 1, 0, recorder=Recorder(rows.extend, chunk=1), prepare=add)
-    mine = [r for r in rows if r.child == kid["c"].id]
-    advice = max(r.day for r in mine if r.step.endswith("_advice") and r.event == "received")
-    decision = next(r.day for r in mine if r.step == "decide_to_issue")
-    return advice, decision
-
-
-def test_the_delay_is_the_year_of_the_childs_20_week_deadline(tmp_path, small_dict):
-    """Requested on 1 March 2019 (deadline 19 July 2019): 2019's median, no delay, so the decision follows the
-    last advice by exactly durations.decide_to_issue_days. Requested on 1 October 2019: its advice is in before
-    the end of 2019, but its deadline (18 February 2020) is in 2020, so it draws from 2020's 400-day median and
-    waits longer (a Weibull draw is positive with probability 1)."""
-    work = small_dict["durations"]["decide_to_issue_days"]["value"]
-    advice, decision = _decision_day(tmp_path, small_dict, dt.date(2019, 3, 1))
-    assert decision - advice == work
-    advice, decision = _decision_day(tmp_path, small_dict, dt.date(2019, 10, 1))
-    assert advice < (dt.date(2020, 1, 1) - dt.date(2019, 1, 1)).days  # the advice came in during 2019
-    assert decision - advice > work
