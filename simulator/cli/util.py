@@ -180,7 +180,12 @@ def _exit_now(code: int) -> None:
     now (workers killed, files written whole, locks released), but a worker killed while it wrote a result can leave
     the process pool's manager thread waiting for the rest of the message, and Python's exit joins that thread for
     ever (a SIGTERM'd batch hung so in a CI run)."""
+    if not HARD_EXIT:  # called in-process (a test's CliRunner): exit as any command does
+        sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(code)
+
+
+HARD_EXIT = False  # set by the `sendsim` / `python -m simulator.cli` entry point (`cli.console`), never in-process
