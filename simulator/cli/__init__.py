@@ -63,6 +63,15 @@ def main() -> None:
     """sendsim: simulate children's routes through England's SEND system under current and proposed rules."""
 
 
+def console() -> None:
+    """The `sendsim` command (and `python -m simulator.cli`): `main` in its own process, which after an interruption
+    leaves at once once its clean-up has run (`util._exit_now`)."""
+    from . import util
+
+    util.HARD_EXIT = True
+    main()
+
+
 @main.command(epilog="\b\nExample: sendsim validate scenarios/small_la.yaml --json")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--rules", default=None, help="Check against this rule set instead of the scenario's.")

@@ -1,5 +1,5 @@
 """`python -m simulator.cli`: the same command as `sendsim`."""
 
-from . import main
+from . import console
 
-main()
+console()

@@ -12,6 +12,7 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import errno
 import math
@@ -147,7 +148,7 @@ class SafeGroup(click.Group):
                        + (f"{kept}; resume with: {_state['resume']}" if _state["resume"]
                           else "nothing was kept; run the same command again"),
                        err=True)
-            sys.exit(128 + signum)
+            _exit_now(128 + signum)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`): nothing more to say
             sys.exit(EXIT_ENVIRONMENT)
@@ -172,3 +173,19 @@ class SafeGroup(click.Group):
             click.echo(f"error: internal error ({type(e).__name__}: {first}); please report it (-v shows the "
                        "traceback)", err=True)
             sys.exit(EXIT_ENVIRONMENT)
+
+
+def _exit_now(code: int) -> None:
+    """Leave at once after an interruption, skipping the interpreter's exit handlers: every `finally` has run by
+    now (workers killed, files written whole, locks released), but a worker killed while it wrote a result can leave
+    the process pool's manager thread waiting for the rest of the message, and Python's exit joins that thread for
+    ever (a SIGTERM'd batch hung so in a CI run)."""
+    if not HARD_EXIT:  # called in-process (a test's CliRunner): exit as any command does
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+HARD_EXIT = False  # set by the `sendsim` / `python -m simulator.cli` entry point (`cli.console`), never in-process

@@ -175,7 +175,13 @@ def _worker_pool(workers: int, shared: Any) -> Iterator[ProcessPoolExecutor]:
 def _kill(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now: cancel queued jobs and kill its workers (a running replication is not waited for)."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
+    # In a thread, joined for at most 2 s: a SIGTERM raised in the main thread while it held one of the pool's
+    # locks (in `submit`, say) would otherwise leave `shutdown` waiting for that lock for ever. The workers are
+    # killed either way, and the pool's own threads see them go.
+    stopper = threading.Thread(target=pool.shutdown, kwargs={"wait": False, "cancel_futures": True},
+                               name="pool-shutdown", daemon=True)
+    stopper.start()
+    stopper.join(timeout=2)
     for p in procs:
         if p.is_alive():
             p.kill()

@@ -41,6 +41,7 @@ from .route.moves import MoveSteps
 from .route.placement import PlacementSteps
 from .route.plan import PlanSteps
 from .route.redress import RedressSteps
+from .route.review_windows import ReviewWindows
 from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
 from .streams import STREAMS
@@ -50,7 +51,7 @@ _new_row = tuple.__new__  # the key, in a child's pins, of the pins that hold fo
 
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, MoveSteps,
-              Population, CapacityPlan, Costing, ElsewhereSteps, PlanContentSteps):
+              Population, CapacityPlan, Costing, ElsewhereSteps, PlanContentSteps, ReviewWindows):
     """Runs every child of one replication through the rule set on one engine."""
 
     def __init__(self, loaded: LoadedScenario, engine: Engine, streams: Streams,
@@ -90,6 +91,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.law_schedule = loaded.law_schedule
         for day, later in loaded.law_schedule:  # commencements inside the run: before any event of that day
             engine.at(day, self._commence, later)
+        self._open_review_windows()
 
     def _compile_parameters(self) -> None:
         sc = self.sc

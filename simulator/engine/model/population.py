@@ -1,8 +1,8 @@
 """The children: the stock of plans in force at the start, every request of the horizon, and their attributes.
 
 Speed lives here, apart from the law: attributes and the first pass's draws are made in bulk with numpy (the
-same keyed numbers as one by one, `engine.core.streams`), and the stock's first reviews are fed to the engine in
-time order instead of being scheduled all at once.
+same keyed numbers as one by one, `engine.core.streams`), and the stock's first reviews are gathered into the
+windows in which they are decided in bulk (`route/review_windows.py`).
 
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
@@ -75,21 +75,21 @@ class Population:
         self.n_stock = n_stock
         self.disputes_at_start()
         # first reviews of the stock: each one's decision day (the meeting, late in some authorities, then the
-        # decision within 4 weeks; the same draws as _review_held), fed to the engine in time order as the clock
-        # reaches them, one event per review
+        # decision within 4 weeks; the same draws as _review_held), gathered into the windows in which they are
+        # decided in bulk (route/review_windows.py); a meeting whose decision falls after the horizon is booked alone
         rv = self.sc.reviews
         late = np.where(uniform_array(self.rng.review_late, ids) < rv.review_late_probability.value,
                         -rv.review_late_extra_days.value * np.log(uniform_array(self.rng.review_late_days, ids)), 0.0)
         decided = first_review + late + self.law.review_decision_days * uniform_array(self.rng.review_decision, ids)
-        meeting_only = decided >= self.horizon  # the decision falls after the horizon: only the meeting is booked
-        at = np.where(meeting_only, first_review, decided)
-        order = np.argsort(at, kind="stable")  # stable: equal days keep the children's order
-        order = order[at[order] < self.horizon].tolist()
-        self._feed = (at[order].tolist(), [self.children[i] for i in order], first_review[order].tolist(),
-                      meeting_only[order].tolist())
-        self._feed_i = 0
-        if order:
-            self.engine.at(self._feed[0][0], self._feed_review, None)
+        order = np.argsort(decided, kind="stable")  # stable: equal days keep the children's order
+        order = order[decided[order] < self.horizon].tolist()
+        kids = self.children
+        hold = self.hold_in_window
+        for i, due, t in zip(order, first_review[order].tolist(), decided[order].tolist(), strict=True):
+            hold(kids[i], due, t)
+        only = np.flatnonzero((decided >= self.horizon) & (first_review < self.horizon))
+        for i, due in zip(only.tolist(), first_review[only].tolist(), strict=True):
+            self.engine.at(due, self._review_meeting_only, kids[i])
         self._n_generated = 0
         times, las, new_ids = self._arrival_times()
         new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
@@ -151,17 +151,6 @@ class Population:
             self.rng.get(name).prefetch(*new)
         for name in FIRST_PASS_DURATION_PREFETCH:
             self.rng.get(name).prefetch(*new, occurrences=2)
-
-    def _feed_review(self, _: Any) -> None:
-        times, kids, due, meeting_only = self._feed
-        i = self._feed_i
-        self._feed_i = i + 1
-        if i + 1 < len(times):
-            self.engine.at(times[i + 1], self._feed_review, None)
-        if meeting_only[i]:
-            self._review_meeting_only(kids[i])
-        else:
-            self._review_decision((kids[i], due[i]))
 
     def _arrival_times(self) -> tuple[list[float], list[int], list[int]]:
         """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""

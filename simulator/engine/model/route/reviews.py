@@ -49,8 +49,9 @@ class ReviewSteps:
         self._review_held(c, self.engine.now)
 
     def _review_held(self, c: Child, due: float) -> None:
-        """The meeting is held (late in some authorities) and its decision scheduled: one event per review, at the
-        decision, which books the meeting's cost; a meeting whose decision falls after the horizon is booked alone."""
+        """The meeting is held (late in some authorities) and its decision gathered into its window's batch
+        (`review_windows.py`: decided in bulk unless it interacts), which books the meeting's cost; a meeting whose
+        decision falls after the horizon is booked alone."""
         i, k = c.id, c.reviews
         rng = self.rng
         c.review_due = due
@@ -59,7 +60,7 @@ class ReviewSteps:
             meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
         decided = meeting + self.law.review_decision_days * rng.review_decision.u(i, k)
         if decided < self.horizon:
-            self.engine.at(decided, self._review_decision, (c, due))
+            self.hold_in_window(c, due, decided)
         elif due < self.horizon:
             self.engine.at(due, self._review_meeting_only, c)
 

@@ -1,0 +1,167 @@
+"""Annual reviews resolved in bulk, one time window at a time: the decisions that touch nothing shared.
+
+Why: a national year reviews about 350,000 plans, and most reviews end in "maintain" or "amend" without a dispute:
+a cost booked, the review counted, the next review held. As one event each, they were the largest single block of
+a national year's time. So reviews are gathered by the window of days (`REVIEW_WINDOW_DAYS`) in which their
+decision falls, and at the window's start one event decides them all with numpy, from the same named draws at the
+same occurrences as one by one (`review_outcome`, `contents_dispute_review`). Only the reviews whose decision
+interacts with the rest of the run (a cessation, a move to a special school, an amendment disputed) go on the event
+list, at their own decision day, through the same step as before (`ReviewSteps._review_decision`), which draws the
+same numbers again. So is every review of a child whose state is not plain at the window's start (a pending move,
+asked-for content, a case study's pins, a plan no longer in force), and every review of a window a commencement
+falls in (the law may change inside it).
+
+What this changes (docs/MODEL.md, "Annual reviews in bulk"): a maintained or amended plan's review is decided on
+the child's state at the window's start, up to `REVIEW_WINDOW_DAYS` before its decision day; the review's cost is
+still booked on its due day and the event log still has its row on its decision day. A child whose plan ceases
+for another reason between the window's start and the decision day keeps that one review (a review held within
+days of a cessation, which happens). With the event log on, each bulk review still writes its row (and an
+amendment's final plan) at its own day, so the log is in time order; with it off, those rows are not made.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ....schema.units import DAYS_PER_YEAR
+from ....schema.vocabulary import AGE_BANDS, LA
+from ...core.streams import Draw, uniform_array
+from ..child import Child
+
+REVIEW_WINDOW_DAYS = 7.0  # a week: short enough that a state change inside it is rare, long enough to batch
+AGE_EDGES = np.array([5.0, 11.0, 16.0, 20.0])  # `child.age_band`'s bounds: band i holds AGE_EDGES[i-1] <= age < [i]
+SCHOOL_AGE = (5.0, 16.0)  # as reviews.SCHOOL_AGE: reviewed at phase transfer only under the White Paper (WP4)
+
+# outcome codes of `review_outcomes`
+MAINTAIN, AMEND, CEASE, MOVE = 0, 1, 2, 3
+
+
+def review_outcomes(u: np.ndarray, age: np.ndarray, mainstream: np.ndarray, p_cease_by_band: np.ndarray,
+                    p_move: float, p_amend: float, under5_fraction: float) -> np.ndarray:
+    """Each review's outcome from its one draw `u`, as `_review_decision` reads it: cease if u < p_cease (by age
+    band; spread over the shorter under-5 cycle when `under5_fraction` = under-5 interval / yearly interval < 1),
+    else a move to special (mainstream only) on the rest of u rescaled, else amend on what is left, else maintain."""
+    band = np.searchsorted(AGE_EDGES, age, side="right")
+    p_cease = p_cease_by_band[band]
+    if under5_fraction < 1.0:
+        p_cease = np.where(age < 5.0, 1.0 - (1.0 - p_cease) ** under5_fraction, p_cease)
+    live = p_cease < 1.0
+    u2 = np.where(live, (u - p_cease) / np.where(live, 1.0 - p_cease, 1.0), 0.0)
+    pm = np.where(mainstream, p_move, 0.0)
+    u3 = np.where(pm < 1.0, (u2 - pm) / np.where(pm < 1.0, 1.0 - pm, 1.0), 1.0)
+    out = np.where(u3 < p_amend, AMEND, MAINTAIN)
+    out = np.where(u2 < pm, MOVE, out)
+    return np.where(u < p_cease, CEASE, out)
+
+
+def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
+    """`draw.u(id, occurrence)` for many children whose occurrences differ (one bulk draw per occurrence)."""
+    if ids.size == 0:
+        return np.zeros(0)
+    first = int(occurrences[0])
+    if (occurrences == first).all():
+        return uniform_array(draw, ids, first)
+    out = np.empty(ids.size)
+    for o in np.unique(occurrences).tolist():
+        m = occurrences == o
+        out[m] = uniform_array(draw, ids[m], o)
+    return out
+
+
+class ReviewWindows:
+    """Reviews gathered by window and decided in bulk: the steps of this stage (mixed into `Journey`)."""
+
+    def _open_review_windows(self) -> None:
+        """No review gathered yet; the commencement days, in whose windows every review goes one by one."""
+        self._windows: dict[float, list[tuple[Child, float, float]]] = {}
+        self._commence_days = [day for day, _law in self.law_schedule]
+        bands = self.p_cease
+        self._p_cease_by_band = np.array([bands[b] for b in AGE_BANDS])
+
+    def hold_in_window(self, c: Child, due: float, decided: float) -> None:
+        """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
+        event is scheduled when its first review arrives (at once, if the window has begun)."""
+        k = decided // REVIEW_WINDOW_DAYS
+        b = self._windows.get(k)
+        if b is None:
+            b = self._windows[k] = []
+            self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
+        b.append((c, due, decided))
+
+    def _decide_window(self, k: float) -> None:
+        """Decide a window's reviews: the plain ones in bulk, the rest on the event list at their decision day."""
+        items = self._windows.pop(k)
+        now = self.engine.now
+        one_by_one = self._review_decision
+        at = self.engine.at
+        end = (k + 1.0) * REVIEW_WINDOW_DAYS
+        if any(now < d < end for d in self._commence_days):  # the law changes inside the window
+            for c, due, decided in items:
+                at(decided, one_by_one, (c, due))
+            return
+        kids, dues, decs = [], [], []
+        for c, due, decided in items:
+            if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
+                kids.append(c)
+                dues.append(due)
+                decs.append(decided)
+            else:  # not plain: decided at its day, on its state then
+                at(decided, one_by_one, (c, due))
+        n = len(kids)
+        if not n:
+            return
+        ids = np.fromiter((c.id for c in kids), np.int64, n)
+        occ = np.fromiter((c.reviews + 1 for c in kids), np.int64, n)
+        born = np.fromiter((c.born for c in kids), np.float64, n)
+        mainstream = np.fromiter((c.setting == "mainstream" for c in kids), np.bool_, n)
+        decided = np.asarray(decs)
+        age = (decided - born) / DAYS_PER_YEAR
+        outcome = review_outcomes(draws_at(self.rng.review_outcome, ids, occ), age, mainstream,
+                                  self._p_cease_by_band, self._p_move_to_special, self._p_amend,
+                                  self._review_every_under5 / self._review_every)
+        amend = outcome == AMEND
+        if amend.any():  # an amendment the family disputes starts a dispute: one by one
+            dispute_u = draws_at(self.rng.contents_dispute_review, ids[amend], occ[amend]).tolist()
+            idx = np.flatnonzero(amend).tolist()
+            disputed = [j for j, u in zip(idx, dispute_u, strict=True) if u < self._dispute_p(kids[j], "contents")]
+            if disputed:
+                outcome[disputed] = CEASE  # (any code that goes one by one)
+        # the next review (`review_interval`, and none for a school-age plan under WP4), for all at once
+        under5, every = self._review_every_under5, self._review_every
+        nxt = decided + (np.where((decided + under5 - born) / DAYS_PER_YEAR < 5.0, under5, every)
+                         if under5 < every else every)
+        again = nxt < self.horizon
+        if self.fx.reviews_at_phase_transfer_only:
+            again &= ~((SCHOOL_AGE[0] <= age) & (age < SCHOOL_AGE[1]))
+        self._apply_bulk(kids, dues, decs, occ.tolist(), outcome.tolist(), np.where(again, nxt, np.nan).tolist())
+
+    def _apply_bulk(self, kids: list[Child], dues: list[float], decs: list[float], occ: list[int],
+                    outcome: list[int], nxt: list[float]) -> None:
+        """Each review's effects, as `_review_decision` has them: counted, costed on its due day, the next review
+        held (`nxt`: NaN for none); an interacting outcome goes on the event list at its decision day instead."""
+        one_by_one = self._review_decision
+        at = self.engine.at
+        count = self.counters.count
+        costs = self._review_costs
+        held = self._review_held
+        logged = self._review_logged if self.rec is not None else None
+        for c, due, t, k, o, n in zip(kids, dues, decs, occ, outcome, nxt, strict=True):
+            if o > AMEND:
+                at(t, one_by_one, (c, due))
+                continue
+            c.reviews = k
+            for amount, metric in costs:
+                count(c, metric, due, amount)
+            if n == n:
+                held(c, n)
+            if logged is not None:
+                at(t, logged, (c, o, k))
+
+    def _review_logged(self, arg: tuple) -> None:
+        """The event log's row of a review decided in bulk, on its decision day (and an amendment's final plan)."""
+        c, outcome, k = arg
+        if outcome == AMEND:
+            self.log(c, "annual_review", "amend", LA)
+            self._propose_amendments(c, k)
+        else:
+            self.log(c, "annual_review", "maintain", LA)

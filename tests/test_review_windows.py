@@ -1,0 +1,63 @@
+"""Annual reviews decided in bulk (`engine.model.route.review_windows`): the outcome rule and the draws.
+
+Values are worked out by hand from the rule in `ReviewSteps._review_decision` (cease if u < p_cease; else the rest
+of u, rescaled, moves a mainstream plan to special if below p_move; else, rescaled again, amends if below p_amend)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulator.engine.core.streams import Streams, StreamSet
+from simulator.engine.model.route.review_windows import (
+    AMEND,
+    CEASE,
+    MAINTAIN,
+    MOVE,
+    draws_at,
+    review_outcomes,
+)
+
+# p_cease by band: under 5, 5-10, 11-15, 16-19, 20-25
+P_CEASE = np.array([0.10, 0.02, 0.05, 0.20, 0.40])
+
+
+def outcomes(u: list[float], age: list[float], mainstream: list[bool], under5_fraction: float = 1.0) -> list[int]:
+    return review_outcomes(np.array(u), np.array(age), np.array(mainstream), P_CEASE, 0.10, 0.30,
+                           under5_fraction).tolist()
+
+
+def test_each_outcome_by_hand() -> None:
+    # age 8 (p_cease 0.02): u 0.01 < 0.02 ceases
+    # u 0.05: rest (0.05-0.02)/0.98 = 0.0306 < 0.10 moves (mainstream); in special, p_move 0: then 0.0306 < 0.30 amends
+    # u 0.30: rest 0.2857; (0.2857-0.10)/0.90 = 0.2063 < 0.30 amends
+    # u 0.40: rest 0.3878; (0.3878-0.10)/0.90 = 0.3197 >= 0.30 maintains (in special: 0.3878 >= 0.30 maintains too)
+    assert outcomes([0.01, 0.05, 0.05, 0.30, 0.40, 0.40], [8.0] * 6, [True, True, False, True, True, False]) == \
+        [CEASE, MOVE, AMEND, AMEND, MAINTAIN, MAINTAIN]
+
+
+def test_age_bands_at_their_bounds() -> None:
+    # u 0.15: below p_cease at 4.99 (0.10)? no; at 16.0 (0.20) yes; at 15.99 (0.05) no; at 20.0 (0.40) yes
+    got = outcomes([0.15] * 4, [4.99, 16.0, 15.99, 20.0], [False] * 4)
+    assert got[1] == CEASE and got[3] == CEASE
+    assert got[0] != CEASE and got[2] != CEASE
+
+
+def test_under5_cycle_spreads_the_yearly_chance() -> None:
+    # reviews every 6 months: 1 - (1 - 0.10) ** 0.5 = 0.05132 per review under 5; u 0.06 no longer ceases
+    p = 1.0 - math.sqrt(0.9)
+    assert outcomes([p - 1e-9, p + 1e-9, 0.06], [3.0, 3.0, 3.0], [False] * 3, 0.5)[:2] == [CEASE, AMEND]
+    assert outcomes([0.06], [3.0], [False], 0.5) != [CEASE]
+    assert outcomes([0.06], [3.0], [False], 1.0) == [CEASE]  # the yearly chance when reviews are yearly
+    assert outcomes([0.06], [7.0], [False], 0.5) != [CEASE]  # over 5: the yearly chance (0.02) applies
+
+
+def test_bulk_draws_are_the_one_by_one_draws() -> None:
+    rng = StreamSet(Streams(7, 3), ["review_outcome"])
+    ids = np.array([0, 5, 17, 123456, 9])
+    occ = np.array([1, 1, 2, 3, 1])
+    bulk = draws_at(rng.review_outcome, ids, occ).tolist()
+    assert bulk == [rng.review_outcome.u(int(i), int(o)) for i, o in zip(ids, occ, strict=True)]
+    assert draws_at(rng.review_outcome, np.array([4, 8]), np.array([2, 2])).tolist() == \
+        [rng.review_outcome.u(4, 2), rng.review_outcome.u(8, 2)]
