@@ -266,3 +266,32 @@ def test_what_the_family_loses_follows_the_setting_it_wanted():
     got = [w for _i, w in losses({"preferred": "maintained_special"}, r)]
     assert got[0] == "its choice of setting refused (unsuitable)"
     assert got[1] == "the rest of the route in a resourced provision it did not choose"
+
+
+@pytest.mark.parametrize("start", ["2019-04-15", "2019-04-08", "2019-03-25"])
+def test_timeline_labels_never_overlap_with_close_dates(start):
+    """The 20-week limit with 1 September up to three weeks from it and a transfer deadline of 8 September a week
+    after that (the three labels' lines within a label's width of each other), in each year in view: every label
+    drawn, none over another nor clipped; and a step whose label wraps to three lines does not overlap its
+    neighbours (the old fixed row height did). Requested 15 April 2019, the 20-week limit is 2 September, a day
+    after 1 September."""
+    import json
+
+    from simulator.report.style import text_problems
+    from simulator.report.timeline import StatutoryLimit, timeline_figure
+
+    res = json.loads((ROOT / "tests" / "golden" / "small_la" /
+                      "case-sam_autistic_mainstream_specialist.json").read_text())
+    res["start_date"] = res["start"] = start
+    r = res["results"][0]
+    res["results"] = [r]
+    r["steps"] = [dict(s) for s in r["steps"]]
+    r["steps"][3]["label"] = "A step whose name is long enough to wrap onto three lines: " * 2
+    r["steps"].append({**r["steps"][-1], "step": "phase_transfer", "event": "named",
+                       "deadline": "by 09-08 (MM-DD) of the transfer year", "weeks_from_start": 60.0})
+    limits = {"current_2014": StatutoryLimit(20.0, "reg 13(2)")}
+    fig = timeline_figure(res, limits)
+    assert text_problems(fig) == []
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    assert any(t.startswith("20-week limit") for t in texts)
+    assert sum(t.startswith("1 Sep") for t in texts) == 2 and sum(t.startswith("8 Sep") for t in texts) == 2

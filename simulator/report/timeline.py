@@ -14,6 +14,7 @@ no text overlaps or is clipped (`style.text_problems`, run on every case study b
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import textwrap
 from dataclasses import dataclass
@@ -320,21 +321,50 @@ def timeline_rows(res: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+SPARE_ROWS = 2  # rows under each panel's steps for the labels of the statutory limit and the key dates
+MAX_SPARE_ROWS = 12
+
+
 def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
-    """The figure (matplotlib `Figure`), for saving or for the layout check."""
+    """The figure (matplotlib `Figure`), for saving or for the layout check.
+
+    The labels of the statutory limits and key dates are placed by measuring them (`_place_labels`); where a panel's
+    spare rows cannot hold them all apart (dates close together), the figure is drawn again with more spare rows,
+    so no label overlaps another, whatever the dates."""
+    spare = SPARE_ROWS
+    while True:
+        fig, short = _timeline_figure(res, limits, spare)
+        if not short or spare >= MAX_SPARE_ROWS:
+            return fig
+        spare = min(spare + short, MAX_SPARE_ROWS)
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A label of a vertical line: its x (weeks), its words and colour; limits are placed before key dates."""
+
+    x: float
+    text: str
+    colour: str
+    size: float
+
+
+def _timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit], spare: int):
+    """The figure with `spare` label rows under each panel, and how many more rows the fullest panel needed."""
     results = res["results"]
     existing = str(res.get("start", "")).startswith("existing plan")
     first = res.get("start_date") or (res.get("scenario_start") if existing else res.get("start"))
     t0 = dt.date.fromisoformat(first) if first else None
     groups = _panels(results)
-    nrows = [max(len(_rows(g[0])), 1) + 2 for g in groups]  # spare rows: the statutory line's, the key dates' labels
+    nrows = [max(len(_rows(g[0])), 1) + spare for g in groups]  # spare rows: the statutory lines', key dates' labels
+    tall = [n * _row_pitch(_rows(g[0])) for g, n in zip(groups, nrows, strict=True)]  # in rows of ROW_IN
     note = _note(res)  # the footnote's lines beyond six get their own height (the panels are not squeezed)
     extra = max(0, len(textwrap.wrap(note, int(A4_WIDTH_IN * 72 / (FOOT_PT * 0.56)))) - 6) * FOOT_PT * 1.4 / 72
-    height = 2.4 + sum(nrows) * ROW_IN + 0.75 * len(groups) + 0.9 + extra
+    height = 2.4 + sum(tall) * ROW_IN + 0.75 * len(groups) + 0.9 + extra
     fig = new_figure(height, note, width=A4_WIDTH_IN)
     fig.suptitle(textwrap.fill(res["title"], 90), fontsize=9.5)
     legend_rows = 1.15 / ROW_IN  # the legend sits in an axes of its own at the top, under the title
-    gs = fig.add_gridspec(len(groups) + 1, 1, height_ratios=[legend_rows, *nrows])
+    gs = fig.add_gridspec(len(groups) + 1, 1, height_ratios=[legend_rows, *tall])
     lax = fig.add_subplot(gs[0])
     lax.axis("off")
     axes = [fig.add_subplot(gs[1])]
@@ -342,31 +372,82 @@ def timeline_figure(res: dict[str, Any], limits: dict[str, StatutoryLimit]):
     xmax = max([24.0] + [s["weeks_from_start"] + 2 for r in results for s in _rows(r)])
     used: dict[str, str] = {}
     marks: set[str] = set()
+    labels: list[list[_Label]] = []
     for ax, group, n in zip(axes, groups, nrows, strict=True):
         _panel(ax, res, group, n, used, marks)
         ax.set_xlim(0, xmax)
+        mine: list[_Label] = []
         if not existing:
             drawn = dict.fromkeys(limits[r["rules"]] for r in group if r["rules"] in limits)
-            for k, lim in enumerate(drawn):
+            for lim in drawn:
                 ax.axvline(lim.weeks, color=STATUTORY, linestyle="--", linewidth=1.1)
-                ax.text(lim.weeks + 0.4, n - 2 - k * 0.45, f"{lim.weeks:g}-week limit ({lim.reference})",
-                        fontsize=6.5, va="center", color=STATUTORY)
+                mine.append(_Label(lim.weeks, f"{lim.weeks:g}-week limit ({lim.reference})", STATUTORY, 6.5))
                 marks.add("limit")
         if t0 is not None:
-            last = -1e9
             for w, text in _key_dates(t0, xmax, results):
                 ax.axvline(w, color="#777777", linestyle=":", linewidth=1)
-                right = w > xmax * 0.7  # near the right edge: the label to the left of its line, never clipped
-                near = w - last <= xmax * (0.4 if right else 0.15)  # a label's width, as a share of the axis
-                ax.text(w + (-0.3 if right else 0.3), n - 1 + (-0.45 if near else 0.0), text,
-                        fontsize=6, va="center", ha="right" if right else "left", color="#555555")
-                last = w
+                mine.append(_Label(w, text, "#555555", 6.0))
                 marks.add("dates")
+        labels.append(mine)
     when = f" ({t0:%-d %b %Y})" if t0 is not None else ""
     axes[-1].set_xlabel(f"Weeks since the start{when}; plan already in force" if existing
                         else f"Weeks since the request for an assessment{when}")
     lax.legend(handles=_legend(used, marks), loc="center", ncols=2, fontsize=6.5, frameon=False)
-    return fig
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # the layout: the labels are out of it (set_in_layout(False)), so it does not move with them
+    renderer = canvas.get_renderer()
+    short = max(_place_labels(renderer, ax, mine, n, spare) for ax, mine, n in zip(axes, labels, nrows, strict=True))
+    return fig, short
+
+
+ROW_LABEL_CHARS, ROW_LABEL_PT = 52, 6.5  # a step's label: wrapped at this width, in this font size
+
+
+def _row_label_lines(s: dict[str, Any]) -> str:
+    return textwrap.fill(row_label(s), ROW_LABEL_CHARS)
+
+
+def _row_pitch(steps: list[dict[str, Any]]) -> float:
+    """Each row's height in rows of ROW_IN: one, or more where a step's label wraps to so many lines that two of
+    them would overlap (three lines of 6.5 points need 0.33 inches; a long setting's name does it)."""
+    lines = max((_row_label_lines(s).count("\n") + 1 for s in steps), default=1)
+    return max(1.0, (lines * ROW_LABEL_PT * 1.2 + 3.0) / 72.0 / ROW_IN)
+
+
+LANE = 0.5  # rows between two lanes of labels (a row is ROW_IN = 0.25 inches: 9 points, a 6.5-point label fits)
+
+
+def _place_labels(renderer, ax, labels: list[_Label], n: int, spare: int) -> int:
+    """Put each label beside its line in the first lane (from the bottom of the spare rows up) and side (right of
+    the line, else left) where, as drawn, it stays inside the axes and touches no label already placed; the number
+    of spare rows more this panel needs (0: all placed).
+
+    Why measured: a label's width in weeks depends on the axis's length and the font, and two dates a few weeks
+    apart (a limit at week 20 and 1 September at week 21, say) put their labels over each other; a fixed offset
+    for "near" labels failed as soon as the case's dates moved."""
+    if not labels:
+        return 0
+    box = ax.get_window_extent(renderer)
+    lanes = [n - 1 - LANE * j for j in range(int(spare / LANE) - 1)]  # the top lane stays clear of the last step
+    placed: list[Any] = []
+    missing = 0
+    for lab in sorted(labels, key=lambda lb: (lb.colour != STATUTORY, lb.x)):
+        text = ax.text(lab.x, lanes[0], lab.text, fontsize=lab.size, va="center", color=lab.colour)
+        text.set_in_layout(False)
+        for y, (dx, ha) in ((y, side) for y in lanes for side in ((0.3, "left"), (-0.3, "right"))):
+            text.set_position((lab.x + dx, y))
+            text.set_horizontalalignment(ha)
+            bb = text.get_window_extent(renderer)
+            inside = bb.x0 >= box.x0 + 1 and bb.x1 <= box.x1 - 1
+            if inside and not any(bb.x0 < p.x1 + 2 and p.x0 < bb.x1 + 2 and bb.y0 < p.y1 + 1 and p.y0 < bb.y1 + 1
+                                  for p in placed):
+                placed.append(bb)
+                break
+        else:
+            missing += 1
+    return math.ceil(missing * LANE) if missing else 0
 
 
 def _panel(ax, res: dict[str, Any], group: list[dict[str, Any]], n: int, used: dict[str, str],
@@ -402,7 +483,7 @@ def _panel(ax, res: dict[str, Any], group: list[dict[str, Any]], n: int, used: d
             marks.add("late")
     if not steps:
         ax.text(0.5, 0, "no step after the request in the first 18 months", fontsize=7, va="center")
-    ax.set_yticks(range(len(steps)), [textwrap.fill(row_label(s), 52) for s in steps], fontsize=6.5)
+    ax.set_yticks(range(len(steps)), [_row_label_lines(s) for s in steps], fontsize=ROW_LABEL_PT)
     ax.set_ylim(n - 0.5, -0.6)
     ax.set_title(_title(res, group, str(res.get("start", "")).startswith("existing plan")), loc="left", fontsize=7.5)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.5)
