@@ -124,6 +124,11 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
         tn = (la.no_plan_trend_pts_per_year.value if la.no_plan_trend_pts_per_year else 0.0) / 100.0
         fitted = [d for y, d in la.delay_days_by_year.items() if y <= last]
         delay = v.delay_vs_fitted_median.value * statistics.median(fitted) if fitted else None
+        # late shares (lateness apart from the share on time): the median of the fitted years' shares carries on
+        # (a share is not scaled by the delay's multiplier, which is a ratio of days)
+        shares = [q for y, q in la.late_share_by_year.items() if y <= last]
+        late = dict(la.late_share_by_year)
+        share = statistics.median(shares) if shares else None
         r_prev, c_prev = base_req, cap.get(last, 1.0)
         rf, nf = base_ref, base_nop
         nat_req[last] += base_req
@@ -136,6 +141,8 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
             req[y], cap[y], ref[y], nop[y] = round(r, 3), round(c, 5), round(rf, 5), round(nf, 5)
             if delay is not None:
                 dly[y] = round(delay, 2)
+            if share is not None:
+                late[y] = round(share, 4)
             if cw_prev is not None:
                 cw_prev *= 1.0 + (pop + (cw_g - pop) * d) / 100.0
                 cw[y] = round(cw_prev, 3)
@@ -151,6 +158,8 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
                                "no_plan_after_assessment_by_year": nop, "capacity_by_year": cap}
         if delay is not None:
             upd["delay_days_by_year"] = dly
+        if share is not None:
+            upd["late_share_by_year"] = late
         if cw_prev is not None:
             upd["casework_per_week_by_year"] = cw
         las.append(la.model_copy(update=upd))

@@ -88,10 +88,26 @@ def _waits_notes(sc: Scenario) -> list[Note]:
                                                        "waits: backlog)"))
         unused = ("casework_per_week_by_year", "casework_responsiveness_per_week", "backlog_at_start")
         why = "waits is fitted_delay (read under waits: backlog)"
+        late = [la.name for la in sc.local_authorities.items if la.late_share_by_year]
+        items = sc.local_authorities.items
+        if late and len(late) == len(items):
+            out.append(Note("durations.authority_delay_shape.value", True, "durations.authority_delay_shape is never "
+                            "read: every authority gives late_share_by_year (lateness apart from the share on time)"))
+        both = [la.name for la in items if la.late_share_by_year and la.delay_days_by_year]
+        if both:
+            out.append(Note("local_authorities.items.*.delay_days_by_year", True,
+                            f"local_authorities.items.*.delay_days_by_year ({len(both)} authorities, e.g. {both[0]}) "
+                            "is never read where the authority gives late_share_by_year"))
+        if not late and sc.durations.authority_lateness_days is not None:
+            out.append(Note("durations.authority_lateness_days.value", True, "durations.authority_lateness_days is "
+                            "never read: no authority gives late_share_by_year"))
     else:
         out.append(Note("durations.authority_delay_shape.value", True, "durations.authority_delay_shape is never "
                         "read: waits is backlog (the team's backlog makes the wait, not a drawn delay)"))
-        unused, why = ("delay_days_by_year",), "waits is backlog"
+        if sc.durations.authority_lateness_days is not None:
+            out.append(Note("durations.authority_lateness_days.value", True, "durations.authority_lateness_days is "
+                            "never read: waits is backlog (the team's backlog makes the wait)"))
+        unused, why = ("delay_days_by_year", "late_share_by_year"), "waits is backlog"
     for name in unused:  # one note per column, however many authorities give it
         given = [la.name for la in sc.local_authorities.items if getattr(la, name)]
         if given:

@@ -110,6 +110,9 @@ class LocalAuthority(Strict):
     no_plan_after_assessment_by_year: dict[Year, Prob] = {}
     capacity_by_year: dict[Year, Annotated[float, Field(gt=0.0, le=MAX_CAPACITY_MULTIPLIER)]] = {}
     delay_days_by_year: dict[Year, Annotated[float, Field(ge=0.0, le=MAX_DELAY_DAYS)]] = {}
+    # the share of children the authority holds past their 20-week deadline, by the deadline's year (MODEL.md 3.3:
+    # lateness apart from the share on time); when given it replaces delay_days_by_year's Weibull
+    late_share_by_year: dict[Year, Prob] = {}
     # plans in force at the start by age band (the January caseload's own ages); else population.age_of_plans_in_force
     stock_age: dict[AgeBand, Stock] = {}
     # waits: backlog (section 3.3 of MODEL.md): the decide-and-issue team works a FIFO backlog at
@@ -157,6 +160,14 @@ class LocalAuthority(Strict):
         its % within 20 weeks; the latest year given carries forward."""
         return latest(self.delay_days_by_year, year, 0.0)
 
+    def late_share_in_year(self, year: int) -> float:
+        """The share of children whose 20-week deadline falls in `year` that the authority holds past it (each then
+        waits the national `durations.authority_lateness_days` beyond the deadline). The latest year given carries
+        forward; years before the first given one (the lead-in) take the first one's: an authority slow in its first
+        year with figures was slow in the months before it, whose late plans SEN2 counts in that year."""
+        by = self.late_share_by_year
+        return by[min(by)] if by and year < min(by) else latest(by, year, 0.0)
+
     def capacity_in_year(self, year: int, base_year: int, growth_pct: float) -> float:
         """Staffing relative to the `*_servers` of the base year: given multipliers, the trend beyond them."""
         if not self.capacity_by_year:
@@ -201,7 +212,7 @@ class LocalAuthorities(Strict):
         if any(la.requests_by_year for la in self.items):
             needed.add("requests_by_year")
         for col in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-                    "delay_days_by_year", "casework_per_week_by_year", "backlog_at_start", "stock_age"):
+                    "delay_days_by_year", "late_share_by_year", "casework_per_week_by_year", "backlog_at_start", "stock_age"):
             if any(getattr(la, col) for la in self.items):
                 needed.add(col)
         for col in ("casework_responsiveness_per_week",):
@@ -274,6 +285,9 @@ class Durations(Strict):
     exception_extra_days: Duration
     place_start_days: Duration
     authority_delay_shape: Shape
+    # how long past its 20-week deadline a child the authority holds late waits (late_share_by_year); needed only
+    # when an authority gives late shares
+    authority_lateness_days: Duration | None = None
 
 
 class Naming(Strict):
@@ -422,6 +436,12 @@ class Scenario(Strict):
         if (self.end_date - self.start_date).days > MAX_HORIZON_YEARS * 365.25:
             raise ValueError(f"end_date: the run spans more than {MAX_HORIZON_YEARS} years (allowed: at most "
                              f"{MAX_HORIZON_YEARS})")
+        if self.durations.authority_lateness_days is None:
+            late = [la.name for la in self.local_authorities.items if la.late_share_by_year]
+            if late:
+                raise ValueError(f"durations.authority_lateness_days is needed when an authority gives "
+                                 f"late_share_by_year (given for: {', '.join(late[:5])}; allowed: a sourced duration "
+                                 f"in days)")
         if self.waits == "backlog":
             missing = [la.name for la in self.local_authorities.items
                        if not la.casework_per_week_by_year or la.casework_responsiveness_per_week is None]

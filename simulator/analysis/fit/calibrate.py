@@ -353,6 +353,56 @@ def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str
     return updated, within
 
 
+LATE_METHOD = ("joint rounds on the full model: one replication of the whole scenario per round (fixed seed); every "
+               "authority-year's late share moves by (model - observed % within 20 weeks) / slope, the slope the "
+               "secant through its last two rounds (30-150 points per unit share) or, before that, the route's own "
+               "share on time (model % / (1 - late share), 50-100 points); national parameters by the ratio updates "
+               "of stage 2; the assessment lapse probability of each year by 1 - p <- (1 - p) x observed / model new "
+               "plans")
+LATE_SLOPE_RANGE = (30.0, 150.0)  # points of % within 20 weeks per unit of late share a secant may use
+LATE_MAX_STEP = 0.3  # the most a round may move one late share
+
+
+def first_late_shares(observed: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
+    """Starting late shares: 1 - observed % within 20 weeks / 100 (the route's own lateness is left to the rounds)."""
+    return {code: {y: round(min(max(1.0 - obs / 100.0, 0.0), 1.0), 4) for y, obs in years.items()}
+            for code, years in observed.items()}
+
+
+def update_late_shares(shares: dict[str, dict[int, float]], by_la: dict[str, dict[str, dict[str, Any]]],
+                       observed: dict[str, dict[int, float]],
+                       history: dict[tuple[str, int], tuple[float, float]] | None = None) -> tuple[int, int]:
+    """Move every authority-year's late share toward its own % within 20 weeks, all at once, from one full run.
+
+    The % on time is close to linear in the late share (the share on time times the route's own share on time,
+    plus the late plans of the year before that reach this one), so the step is (model - observed) / slope with
+    the slope from the secant through the authority-year's last two rounds when they differ by at least 0.02,
+    else the route's own share on time read from this round (model / (1 - share), in points). No step exceeds
+    LATE_MAX_STEP; shares stay in [0, 1]. `history` is updated in place. Returns (authority-years updated,
+    authority-years already within 3 points before the update)."""
+    updated = within = 0
+    for code, years in observed.items():
+        rows = by_la.get(code, {})
+        q = shares.setdefault(code, {})
+        for y, obs in sorted(years.items()):
+            model = (rows.get(str(y)) or {}).get("within_20_weeks_pct")
+            if model is None:
+                continue
+            within += abs(model - obs) <= 3.0
+            earlier = [k for k in q if k <= y]
+            x0 = q.get(y, q[max(earlier)] if earlier else 0.0)
+            slope = min(max(model / (1.0 - x0), 50.0), 100.0) if x0 < 0.9 else 90.0
+            prev = history.get((code, y)) if history is not None else None
+            if prev is not None and abs(x0 - prev[0]) >= 0.02 and (prev[1] - model) / (x0 - prev[0]) > 0:
+                slope = min(max((prev[1] - model) / (x0 - prev[0]), LATE_SLOPE_RANGE[0]), LATE_SLOPE_RANGE[1])
+            step = min(max((model - obs) / slope, -LATE_MAX_STEP), LATE_MAX_STEP)
+            if history is not None:
+                history[(code, y)] = (x0, model)
+            q[y] = round(min(max(x0 + step, 0.0), 1.0), 4)
+            updated += 1
+    return updated, within
+
+
 def update_lapse(by_year: dict[int, float], targets: list[Target], by_period: dict[str, dict[str, Any]],
                  hi: float) -> tuple[dict[int, float], list[str]]:
     """Each year's lapse probability from that year's new plans: plans scale with the share not lapsing."""

@@ -27,9 +27,11 @@ from .calibrate import (
     CAPACITY_METHOD,
     JOINT_METHOD,
     LAPSE,
+    LATE_METHOD,
     NATIONAL_METHOD,
     SHAPE,
     clip,
+    first_late_shares,
     fit_delays,
     get_node,
     joint_gain,
@@ -38,6 +40,7 @@ from .calibrate import (
     provenance,
     update_delays,
     update_lapse,
+    update_late_shares,
     write_calibration,
 )
 
@@ -78,7 +81,7 @@ def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "al
         la_targets = load_la_targets(la_path, loaded, targets) if stage in ("delays", "all", "joint") else []
     sd = sc.seed if seed is None else seed
     data: dict[str, Any] = read_yaml(out)[0] if _ours(out) else {}
-    data = {k: v for k, v in (data or {}).items() if k in ("calibrated", "la_delay_days", "national", "fit",
+    data = {k: v for k, v in (data or {}).items() if k in ("calibrated", "la_delay_days", "la_late_share", "national", "fit",
                                                               "delays_calibrated")}
     today = dt.date.today()
     report: dict[str, Any] = {"scenario": sc.name, "seed": sd, "targets_file": str(tpath)}
@@ -174,6 +177,15 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
             observed.setdefault(t.la_code, {})[int(t.period)] = t.value
     delays = {item["code"]: {int(y): float(v) for y, v in (item.get("delay_days_by_year") or {}).items()}
               for item in doc["local_authorities"]["items"]}
+    # lateness apart from the share on time (MODEL.md 3.3) when the scenario states how late a late plan is
+    late = doc.get("durations", {}).get("authority_lateness_days") is not None
+    if late:
+        shares = {item["code"]: {int(y): float(v) for y, v in (item.get("late_share_by_year") or {}).items()}
+                  for item in doc["local_authorities"]["items"]}
+        first = first_late_shares(observed)
+        shares = {code: shares.get(code) or first.get(code, {}) for code in {*shares, *first}}
+        doc["local_authorities"]["provenance"].setdefault("late_share_by_year", {
+            "assumption": "each authority's late share, fitted by sendsim calibrate --stage joint", "range": [0.0, 1.0]})
     lapse_node = get_node(doc, LAPSE)
     lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}
     nat = data.setdefault("national", {})
@@ -183,7 +195,11 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
     secant: dict[tuple[str, int], tuple[float, float]] = {}  # each authority-year's last (log(1 + d), model %)
     for r in range(rounds):
         for item in doc["local_authorities"]["items"]:
-            item["delay_days_by_year"] = dict(sorted(delays.get(item["code"], {}).items()))
+            if late:
+                item.pop("delay_days_by_year", None)
+                item["late_share_by_year"] = dict(sorted(shares.get(item["code"], {}).items()))
+            else:
+                item["delay_days_by_year"] = dict(sorted(delays.get(item["code"], {}).items()))
         for path, entry in nat.items():
             if path != LAPSE:
                 _set(doc, path, entry["value"])
@@ -192,7 +208,10 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
         say(f"joint round {r + 1}/{rounds}: one full replication to {doc['end_date']}")
         res = backtest_replication(ld, sd, 0, by_la=True)
         gain = joint_gain(get_node(doc, SHAPE)["value"], r)
-        updated, within = update_delays(delays, res["by_la"], observed, gain, secant)
+        if late:
+            updated, within = update_late_shares(shares, res["by_la"], observed, secant)
+        else:
+            updated, within = update_delays(delays, res["by_la"], observed, gain, secant)
         new, used = national_update(doc, targets, res["by_period"])
         for path, v in new.items():
             nat[path] = {"value": round(clip(doc, path, v), 5), **_keep(doc, path)}
@@ -205,8 +224,12 @@ def _joint(scenario: Path, loaded: Any, targets: list[Any], la_targets: list[Any
         over = {p: round(v["over_1_year_pct"], 1) for p, v in res["by_period"].items() if v.get("over_1_year_pct")}
         say(f"  {within}/{updated} authority-years within 3 points; new plans {plans}; lapse {lapse}; "
              f"plans over a year (%) {over}")
-    data["la_delay_days"] = {code: d for code, d in delays.items() if d}
-    method = f"{JOINT_METHOD}, {rounds} rounds"
+    if late:
+        data.pop("la_delay_days", None)
+        data["la_late_share"] = {code: dict(sorted(q.items())) for code, q in sorted(shares.items()) if q}
+    else:
+        data["la_delay_days"] = {code: d for code, d in delays.items() if d}
+    method = f"{LATE_METHOD if late else JOINT_METHOD}, {rounds} rounds"
     for path in nat:
         if path != LAPSE:
             nat[path]["calibrated"] = provenance(method, used.get(_group(path, used), []), today)

@@ -110,8 +110,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.p_social = pop.social_care_needs_probability.value
         self.p_exception = pop.regulation_10_4_exception_probability.value
         self.p_s41 = pop.independent_on_s41_list_probability.value
-        self.d = {k: v.value for k, v in sc.durations}
-        self._shape = {k: getattr(v, "distribution", "fixed") for k, v in sc.durations}
+        self.d = {k: v.value for k, v in sc.durations if v is not None}
+        self._shape = {k: getattr(v, "distribution", "fixed") for k, v in sc.durations if v is not None}
         self.p_withdraw_request = pop.request_withdrawn_probability.value
         self.p_withdraw_assessment = pop.assessment_withdrawn_probability.value
         self._p_decided = 1.0 - self.p_withdraw_request

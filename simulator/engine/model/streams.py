@@ -18,7 +18,7 @@ ATTRIBUTE_STREAMS = ("age_band", "age", "preferred", "requester", "need", "on_s4
 POPULATION_STREAMS = ("request_made", "stock_review", "dispute_at_start_child", "dispute_at_start_day", "sen_support")
 # assessment, plan and placement
 ROUTE_STREAMS = ("school_support_plan", "panel", "request_withdrawn", "refuse_assess", "school_advice", "ep_advice",
-                 "health_advice", "social_advice", "decide_issue", "la_delay", "assessment_withdrawn",
+                 "health_advice", "social_advice", "decide_issue", "la_delay", "la_lateness", "assessment_withdrawn",
                  "assessment_lapsed", "no_plan", "draft", "consult", "finalise", "naming", "grounds", "on_list",
                  "place_start", "list_order", "outside_list", "mainstream_restricted", "isp_escalates", "isp_escalation_days")
 # disputes, the redress ladder and the tribunal
