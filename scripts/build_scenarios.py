@@ -416,7 +416,8 @@ def national_targets() -> list[dict]:
                 "percent of new plans (excluding exceptions)",
                 f"DfE SEN2 timeliness_20_week.csv ({int(float(t['plans_issued_gt_1_year_ex'])):,} / "
                 f"{int(float(t['plans_issued_den_ex'])):,})", 2, "absolute",
-                "the tail of the delay: checks durations.authority_delay_shape")
+                "the tail of lateness: durations.authority_lateness_days is sized from it by hand (not fitted, but "
+                "not an independent check)")
     for y in range(BASE_YEAR, 2025):
         c = national("caseload.csv", caseload_period(y))
         add("plans_in_force_january", y, int(float(c["ehcplans"])), "plans", "DfE SEN2 caseload.csv ehcplans", 5,

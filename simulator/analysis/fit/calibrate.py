@@ -282,7 +282,8 @@ def provenance(method: str, targets: list[str], when: dt.date) -> str:
 def write_calibration(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = ("# Written by `sendsim calibrate` (simulator/calibrate.py); read by scripts/build_scenarios.py.\n"
-              "# la_delay_days: each authority's median delay (days) by year, fitted to its own % within 20 weeks.\n"
+              "# la_delay_days: each authority's median delay (days) by year, fitted to its own % within 20 weeks;\n"
+              "# or la_late_share: each authority's share held past its 20-week deadline by year, fitted likewise.\n"
               "# national: fitted national parameters with their `calibrated:` provenance.\n")
     write_atomic(path, header + yaml.safe_dump(data, sort_keys=False, width=120))  # whole or not at all
 

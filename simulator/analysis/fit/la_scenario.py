@@ -51,6 +51,7 @@ from .calibrate import (
     period_rows,
     update_delays,
     update_lapse,
+    update_late_shares,
 )
 
 ENGLAND_REQUESTS_2019 = 82329.0  # DfE SEN2 requests.csv, England 2019
@@ -361,24 +362,30 @@ def refine(path: Path, seed: int, rounds: int = 6) -> dict[str, Any]:
     item = doc["local_authorities"]["items"][0]
     code = item["code"]
     observed = {code: {int(t.period): t.value for t in targets if t.metric == "within_20_weeks_pct"}}
-    delays = {code: {int(y): float(v) for y, v in (item.get("delay_days_by_year") or {}).items()}}
+    late = bool(item.get("late_share_by_year"))  # lateness apart from the share on time (MODEL.md 3.3)
+    column = "late_share_by_year" if late else "delay_days_by_year"
+    delays = {code: {int(y): float(v) for y, v in (item.get(column) or {}).items()}}
     lapse_node = get_node(doc, LAPSE)
     lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}  # the national one to start
     lapse_used: list[str] = []
     history = []
     for r in range(rounds):
-        item["delay_days_by_year"] = dict(sorted(delays[code].items()))
+        item[column] = dict(sorted(delays[code].items()))
         lapse_node["by_year"] = dict(sorted(lapse.items()))
         rows = period_rows(dataclasses.replace(loaded, scenario=Scenario.model_validate(doc)), seed,
                            reps=sc.replications)
-        updated, within = update_delays(delays, {code: rows}, observed, joint_gain(get_node(doc, SHAPE)["value"], r))
+        if late:
+            updated, within = update_late_shares(delays, {code: rows}, observed)
+        else:
+            updated, within = update_delays(delays, {code: rows}, observed,
+                                            joint_gain(get_node(doc, SHAPE)["value"], r))
         lapse, lapse_used = update_lapse(lapse, targets, rows, (lapse_node.get("range") or [0.0, 1.0])[1])
         new, _ = national_update(doc, targets, rows)
         for p, v in new.items():
             if p.startswith("reviews.cease_probability_per_year."):
                 get_node(doc, p)["value"] = round(clip(doc, p, v), 5)
         history.append({"round": r + 1, "within_3_points": within, "of": updated})
-    item["delay_days_by_year"] = dict(sorted(delays[code].items()))
+    item[column] = dict(sorted(delays[code].items()))
     lapse_node["by_year"] = dict(sorted(lapse.items()))
     note = (f"fitted by sendsim la-scenario to this authority's own figures ({rounds} joint rounds, seed {seed}, "
             f"{sc.replications} replications)")
@@ -387,7 +394,7 @@ def refine(path: Path, seed: int, rounds: int = 6) -> dict[str, Any]:
     for node in get_node(doc, "reviews.cease_probability_per_year").values():
         node.setdefault("assumption", "")
         node["assumption"] = f"{node['assumption']} Scale {note}, from its plans in force.".strip()
-    doc["local_authorities"]["provenance"]["delay_days_by_year"]["assumption"] += f"; then {note}"
+    doc["local_authorities"]["provenance"][column]["assumption"] += f"; then {note}"
     header = "".join(ln + "\n" for ln in path.read_text().splitlines() if ln.startswith("#"))
     path.write_text(header + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
     load_scenario(path)  # still a valid scenario

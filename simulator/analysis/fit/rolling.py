@@ -63,12 +63,22 @@ from .backtest import (
     period_bounds,
     run_replications,
 )
-from .calibrate import LAPSE, SHAPE, clip, get_node, joint_gain, national_update, update_delays, update_lapse
+from .calibrate import (
+    LAPSE,
+    SHAPE,
+    clip,
+    get_node,
+    joint_gain,
+    national_update,
+    update_delays,
+    update_lapse,
+    update_late_shares,
+)
 from .capacity import fit_backlog_document, refine_casework
 
 BOOTSTRAP = 400  # resamples of the replications for the interval of the model's mean absolute error
 LA_BY_YEAR = ("requests_by_year", "refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-              "delay_days_by_year", "casework_per_week_by_year")
+              "delay_days_by_year", "late_share_by_year", "casework_per_week_by_year")
 
 
 def known_by(target: Target, origin: int) -> bool:
@@ -148,6 +158,11 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
             observed.setdefault(t.la_code, {})[int(t.period)] = t.value
     items = doc["local_authorities"]["items"]
     delays = {it["code"]: {int(y): float(v) for y, v in (it.get("delay_days_by_year") or {}).items()} for it in items}
+    late = any(it.get("late_share_by_year") for it in items)  # lateness apart from the share on time (MODEL.md 3.3)
+    if late:
+        delays = {it["code"]: {int(y): float(v) for y, v in (it.get("late_share_by_year") or {}).items()}
+                  for it in items}
+    column = "late_share_by_year" if late else "delay_days_by_year"
     lapse_node = get_node(doc, LAPSE)
     lapse = {int(y): float(v) for y, v in (lapse_node.get("by_year") or {}).items()}
     history: list[dict[str, Any]] = []
@@ -158,7 +173,7 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
         lapse_used: list[str] = []
         for it in items:
             if delays.get(it["code"]):
-                it["delay_days_by_year"] = dict(sorted(delays[it["code"]].items()))
+                it[column] = dict(sorted(delays[it["code"]].items()))
         if lapse:
             lapse_node["by_year"] = dict(sorted(lapse.items()))
         ld = dataclasses.replace(loaded, scenario=Scenario.model_validate(doc))
@@ -167,6 +182,8 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
         res = backtest_replication(ld, seed, 0, by_la=True)
         if doc.get("waits") == "backlog" and route is not None:
             updated, within = refine_casework(doc, aims, res["by_la"], observed, route)
+        elif late:
+            updated, within = update_late_shares(delays, res["by_la"], observed, secant)
         else:
             updated, within = update_delays(delays, res["by_la"], observed,
                                             joint_gain(get_node(doc, SHAPE)["value"], r), secant)
@@ -179,7 +196,7 @@ def calibrate_at_origin(loaded: LoadedScenario, doc: dict[str, Any], origin: int
         history.append({"round": r + 1, "authority_years_within_3_points": within, "of": updated})
     for it in items:
         if delays.get(it["code"]):
-            it["delay_days_by_year"] = dict(sorted(delays[it["code"]].items()))
+            it[column] = dict(sorted(delays[it["code"]].items()))
     if lapse:
         lapse_node["by_year"] = dict(sorted(lapse.items()))
     doc["end_date"] = end
