@@ -31,6 +31,9 @@ The fitted values are written to a calibration file (scenarios/calibration/<name
 `calibrated: <date>, <method>, <targets>` provenance; scripts/build_scenarios.py reads it, so the shipped scenario is
 rebuilt with them. The report says how many parameters were fitted from how many targets: never more parameters than
 targets (checked).
+
+Why this module is long: the three stages' update rules and the joint rounds' two forms of
+wait (Weibull delay, late share) share their helpers and constants; each function is small.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ bisection on the authority's median delay, one year at a time) on the scenario's
 its own % within 20 weeks comes back out of `sendsim backtest`. `rounds` > 0 adds joint rounds on the authority
 alone (`refine`: its delay, its own lapse, the cessation scale), as `la-scenario --name` does by default. A targets
 file with the authority's own figures is written next to the scenario.
+
+Why this module is long: one builder for every path (England authority, forum figures, web) with its
+fits and provenance; each function is small.
 """
 
 from __future__ import annotations

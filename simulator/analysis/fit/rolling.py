@@ -33,6 +33,9 @@ returns {"origin", "horizons", "scenario", "seed", "replications", "rounds", "ca
 same at Y+2, "rows": every authority x measure x horizon, "replication_note"}}. Each summary row: metric, label,
 horizon, period, error_unit, authorities, mae_model, mae_model_ci95, mae_persistence, mae_trend,
 within_tolerance_share (model), persistence_within_share, trend_within_share, interval_narrower_share.
+
+Why this module is long: cutting a scenario at an origin, refitting it and scoring it against naive
+forecasts are one procedure whose parts read each other's state; each function is small.
 """
 
 from __future__ import annotations
