@@ -62,10 +62,12 @@ def test_validate_states_a_value_never_read(tmp_path: Path, small_dict: dict) ->
     assert "population.assessment_lapsed_probability.value (0) is never read" in r.output  # by_year gives 2019
     assert "tribunal.hearings_per_year_by_year is scaled by hearings_per_year / its first figure" in r.output
     assert "x2" in r.output
-    # and small_la's waits: fitted_delay leaves the backlog model's values unread (MODEL.md 3.3a)
+    # and small_la's waits: fitted_delay leaves the backlog model's values unread (MODEL.md 3.3a), and its late
+    # shares leave the Weibull delay's shape unread (3.3)
     assert [n.path for n in notes(load_scenario(p).scenario) if n.unread] == [
         "population.assessment_lapsed_probability.value", "capacity_projection_pct_per_year.value",
-        "capacity_gap_persistence_per_year.value", "local_authorities.items.*.casework_per_week_by_year",
+        "capacity_gap_persistence_per_year.value", "durations.authority_delay_shape.value",
+        "local_authorities.items.*.casework_per_week_by_year",
         "local_authorities.items.*.casework_responsiveness_per_week", "local_authorities.items.*.backlog_at_start"]
 
 

@@ -211,7 +211,9 @@ def test_the_unused_waits_model_is_said_to_be_unread(tmp_path, small_dict):
 
     delay = load_scenario(write_scenario(tmp_path, small_dict, "f.yaml")).scenario
     assert unread(delay, "capacity_projection_pct_per_year") is not None
-    assert unread(delay, "durations.authority_delay_shape") is None
+    # small_la gives late shares (MODEL.md 3.3): its lateness is read, the Weibull delay's shape is not
+    assert unread(delay, "durations.authority_lateness_days") is None
+    assert unread(delay, "durations.authority_delay_shape") is not None
     backlog = load_scenario(write_scenario(tmp_path, _small_backlog(small_dict), "b.yaml")).scenario
     assert unread(backlog, "capacity_projection_pct_per_year") is None
     assert unread(backlog, "durations.authority_delay_shape") is not None
