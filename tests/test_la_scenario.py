@@ -69,14 +69,15 @@ def test_bad_requests_are_one_line_each_exit_2(tmp_path):
     assert not (tmp_path / "x.yaml").exists()
 
 
-def test_an_england_council_keeps_the_delays_the_england_calibration_fitted(tmp_path):
+def test_an_england_council_keeps_the_late_shares_the_england_calibration_fitted(tmp_path):
     out = _here(tmp_path) / "walsall.yaml"
     r = invoke("la-scenario", "--la", "Walsall", "--england", str(ENGLAND), "--out", str(out))
     assert r.exit_code == 0, r.output
     england = yaml.load(ENGLAND.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     walsall = next(la for la in england["local_authorities"]["items"] if la["name"] == "Walsall")
     doc = yaml.safe_load(out.read_text())
-    assert doc["local_authorities"]["items"][0]["delay_days_by_year"] == walsall["delay_days_by_year"]
+    assert walsall["late_share_by_year"]  # England gives late shares (MODEL.md 3.3), not Weibull delays
+    assert doc["local_authorities"]["items"][0]["late_share_by_year"] == walsall["late_share_by_year"]
     assert doc["population"]["assessment_lapsed_probability"] == england["population"]["assessment_lapsed_probability"]
     assert doc["seed"] == 42
 

@@ -73,7 +73,10 @@ def _change_year(year: int):
         for la in doc["local_authorities"]["items"]:
             la["requests_by_year"][year] *= 3
             la["refuse_to_assess_by_year"][year] = 0.9
-            la["delay_days_by_year"][year] = 500.0
+            if la.get("late_share_by_year"):  # England's late shares (MODEL.md 3.3)
+                la["late_share_by_year"][year] = 0.95
+            else:
+                la["delay_days_by_year"][year] = 500.0
         doc["population"]["assessment_lapsed_probability"]["by_year"][year] = 0.15
 
     def edit_rows(rows: list[dict]) -> None:

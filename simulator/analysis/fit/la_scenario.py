@@ -202,7 +202,7 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
     }
     prov = doc["local_authorities"]["provenance"]
     for k in ("refuse_to_assess_by_year", "no_plan_after_assessment_by_year", "capacity_by_year",
-              "delay_days_by_year"):
+              "delay_days_by_year", "late_share_by_year"):
         prov.pop(k, None)
     prov["requests_per_year"] = {"source": f"{given}: requests for assessment in {year}"}
     prov["requests_by_year"] = {"source": f"{given} for {year}; later years follow the national trend "
