@@ -288,7 +288,7 @@ def test_timeline_labels_never_overlap_with_close_dates(start):
     r["steps"] = [dict(s) for s in r["steps"]]
     r["steps"][3]["label"] = "A step whose name is long enough to wrap onto three lines: " * 2
     r["steps"].append({**r["steps"][-1], "step": "phase_transfer", "event": "named",
-                       "deadline": "by 09-08 (MM-DD) of the transfer year", "weeks_from_start": 60.0})
+                       "deadline": "by 09-08 (MM-DD) of the transfer year", "weeks_from_start": 80.0})
     limits = {"current_2014": StatutoryLimit(20.0, "reg 13(2)")}
     fig = timeline_figure(res, limits)
     assert text_problems(fig) == []
