@@ -25,7 +25,7 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 COMPILED = ("simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-            "simulator.engine.bench")
+            "simulator.engine.bench", "simulator.engine.model.records")
 CFLAGS = ["-ffp-contract=off", "-fno-fast-math"]
 DIRECTIVES = {
     "language_level": 3,

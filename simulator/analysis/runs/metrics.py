@@ -97,6 +97,7 @@ def _by_group(j: Journey, new: list[Any], members: dict[str, dict[str, list[int]
             row[4] += 1
             if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
                 row[2] += 1
+    new_keys = [getattr(c, key) for c in new]  # read once, not once a group
     for dim, values in members.items():
         out = by_group.setdefault(dim, {})
         for value, gids in values.items():
@@ -108,7 +109,8 @@ def _by_group(j: Journey, new: list[Any], members: dict[str, dict[str, list[int]
                 return sum(groups[g].get(metric, 0.0) for g in gids)
 
             mem = set(gids)
-            gnew = [c for c in new if getattr(c, key) in mem]  # in the children's order: the same sums as the whole's
+            gnew = [c for c, g in zip(new, new_keys, strict=True) if g in mem]  # in the children's order: the same
+            # sums as the whole's
             end = {"waiting_for_place": sum(r[1] for r in rows), "tribunal_backlog": sum(r[2] for r in rows),
                    "plans_in_force": sum(r[3] for r in rows)}
             out[value] = headline(j, gtotal, gnew, end, sum(r[0] for r in rows), j.disputes_ended, mem,

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 # in import order: a compiled module refers to the C types of the ones before it
 MODULES = ("simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-           "simulator.engine.bench")
+           "simulator.engine.bench", "simulator.engine.model.records")
 ENV_PURE = "SENDSIM_PURE_PYTHON"
 _ENV_NOTICE = "SENDSIM_CORE_NOTICE_SHOWN"
 _ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the `simulator` package

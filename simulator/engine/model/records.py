@@ -325,6 +325,29 @@ class Counters:
         if x:
             x[c.pid][i] += n
 
+    def count_each(self, c: Any, pairs: tuple, day: float, scale: Any = None) -> None:
+        """`count(c, metric, day, amount)` for each (amount, metric) of `pairs` in turn (the costs of one step, a
+        payer each), or `amount * scale` (a placement's yearly costs over `scale` years): one call instead of one a
+        payer, the same additions in the same order."""
+        if not pairs or day < self.from_day:
+            return  # (no pairs: nothing counted, so no period is opened either)
+        lo, hi, row, _la = self._span
+        if not lo <= day < hi:
+            row, _la = self._year_counts(day)
+        ids = self._ids
+        g = self._g[c.gid]
+        x = self._x[c.pid] if self._x else None
+        for amount, metric in pairs:
+            n = amount if scale is None else amount * scale
+            try:
+                i = ids[metric]
+            except KeyError:
+                i = self._new_id(metric)
+            row[i] += n
+            g[i] += n
+            if x is not None:
+                x[i] += n
+
     def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
         """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""
         if day < self.from_day:
