@@ -61,6 +61,7 @@ class Child:
         "draft_deadline", "term_start", "place_due", "out_since", "days_awaiting", "days_out",
         "review_due", "review_after",
         "elsewhere", "content",  # a case child educated elsewhere, and its plan's items and budget (issue 25)
+        "moved",  # the plan's transfers between authorities (route/moves.py)
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -126,6 +127,9 @@ class Child:
         # and, after a transfer to another authority (route/moves.py), the day before which no review is held
         self.review_due = math.nan
         self.review_after = math.nan
+        # each transfer of the plan to another authority: (day, authority before, authority after; OUTSIDE_RUN for
+        # one outside the run), in order; None: never moved (route/moves.py; the per-authority caseloads read it)
+        self.moved: list[tuple[float, int, int]] | None = None
 
 
 def phase_index(age: float) -> int:
