@@ -13,6 +13,8 @@ for paired data and the tighter one.
 
     python scripts/backtest_tost.py run scenarios/england.yaml -n 20 --out before.json   # on the old version
     python scripts/backtest_tost.py run scenarios/england.yaml -n 20 --out after.json    # on the new version
+    python scripts/backtest_tost.py run scenarios/england.yaml -n 20 --out after.json --resume  # add reps 5-19 to
+                                                                                          # a file holding 0-4
     python scripts/backtest_tost.py compare before.json after.json                       # the table; exit 1 if any
                                                                                           # target is not shown equivalent
 """
@@ -101,9 +103,11 @@ def tost(diffs: list[float], margin: float, alpha: float = 0.05) -> dict[str, An
             "equivalent": max(p_lo, p_hi) < alpha}
 
 
-def run(scenario: str, replications: int, seed: int | None, out: Path) -> None:
+def run(scenario: str, replications: int, seed: int | None, out: Path, resume: bool = False) -> None:
     """Every target's value in every replication, replication 0, 1, ... one at a time; `out` is rewritten after
-    each, so a run stopped early still leaves its first replications (compared as pairs with the other file's)."""
+    each, so a run stopped early still leaves its first replications (compared as pairs with the other file's).
+    `resume`: keep the replications `out` already holds (same scenario, seed and targets) and run only the next ones:
+    replication r is the same whether run in one go or resumed (its draws are keyed by seed and replication)."""
     from simulator.analysis.fit.backtest import METRICS, backtest_replication, default_targets, load_targets
     from simulator.rules.scenario import load_scenario
 
@@ -113,7 +117,16 @@ def run(scenario: str, replications: int, seed: int | None, out: Path) -> None:
     targets = load_targets(default_targets(loaded.path, sc.name), sc.start_date, sc.end_date)
     rows = [{"metric": t.metric, "period": t.period, "observed": t.value, "tolerance": t.tolerance,
              "tolerance_kind": t.tolerance_kind, "values": []} for t in targets]
-    for r in range(replications):
+    first = 0
+    if resume and out.exists():
+        kept = json.loads(out.read_text())
+        same = kept.get("scenario") == scenario and kept.get("seed") == sd and \
+            [(k["metric"], k["period"]) for k in kept["rows"]] == [(k["metric"], k["period"]) for k in rows]
+        if not same:
+            raise SystemExit(f"error: {out}: another scenario, seed or set of targets; resume needs the same ones")
+        rows, first = kept["rows"], int(kept["replications"])
+        print(f"resuming: {first} of {replications} replications already in {out}", file=sys.stderr, flush=True)
+    for r in range(first, replications):
         rep = backtest_replication(loaded, sd, r)
         gc.collect()  # a replication's journey holds reference cycles: without this, memory grows ~1 GB a replication
         for row in rows:
@@ -166,12 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("-n", "--replications", type=int, default=20)
     r.add_argument("--seed", type=int, default=None)
     r.add_argument("--out", type=Path, required=True)
+    r.add_argument("--resume", action="store_true", help="keep the replications --out holds; run the next ones")
     c = sub.add_parser("compare", help="the TOST table of two `run` files")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
     a = ap.parse_args(argv)
     if a.cmd == "run":
-        run(a.scenario, a.replications, a.seed, a.out)
+        run(a.scenario, a.replications, a.seed, a.out, a.resume)
         return 0
     return compare(a.before, a.after)
 
