@@ -255,6 +255,8 @@ def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_st
         "tribunal_backlog_end": end_state["tribunal_backlog"],
         "plans_in_force_end": end_state["plans_in_force"],
         "plans_ceased": total(rc.PLANS_CEASED),
+        "plans_transferred_out": total(rc.PLANS_TRANSFERRED_OUT),
+        "plans_transferred_in": total(rc.PLANS_TRANSFERRED_IN),
         **{f"plan_end_destination_{d}_pct": _pct(total(rc.DESTINATION_COUNTS[d]), total(rc.PLANS_ENDED_16_PLUS))
            for d in DESTINATIONS},
         "requests_in_progress_end": int(np.count_nonzero(new.in_progress)),
@@ -307,6 +309,8 @@ def period_metrics(j: Journey) -> dict[str, dict[str, float | None]]:
             row["mediations_settled_pct"] = _pct(d.get(rc.MEDIATIONS_SETTLED, 0.0), d.get(rc.MEDIATIONS, 0.0))
             row["appeals_registered"] = d.get(rc.APPEALS_REGISTERED, 0.0)
             row["plans_ceased"] = d.get(rc.PLANS_CEASED, 0.0)
+            row["plans_transferred_out"] = d.get(rc.PLANS_TRANSFERRED_OUT, 0.0)
+            row["plans_transferred_in"] = d.get(rc.PLANS_TRANSFERRED_IN, 0.0)
             row["cost_total_gbp"] = sum(d.get(rc.COST_BY_PAYER[p], 0.0) for p in PAYERS)
         out[period] = row
     for snap in j.snapshots:
@@ -343,21 +347,34 @@ def la_period_metrics(j: Journey) -> dict[str, dict[str, dict[str, float | None]
                             "new_plans": d.get(rc.NEW_PLANS, 0.0),
                             "within_20_weeks_pct": _pct(d.get(rc.WITHIN_LIMIT_EXCL_EXCEPTIONS, 0.0),
                                                         d.get(rc.NEW_PLANS_EXCL_EXCEPTIONS, 0.0))}
+            if rc.PLANS_TRANSFERRED_OUT in d or rc.PLANS_TRANSFERRED_IN in d:  # a run with plan transfers
+                rows[period]["plans_transferred_out"] = d.get(rc.PLANS_TRANSFERRED_OUT, 0.0)
+                rows[period]["plans_transferred_in"] = d.get(rc.PLANS_TRANSFERRED_IN, 0.0)
     cal = Calendar(j.sc.start_date, j.sc.end_date)
     januaries = [(y, d) for y, d in cal.year_starts() if 0.0 <= d <= j.horizon]
     counts = {code: [0] * len(januaries) for code in codes}
     for c in j.children:
+        moved = c.moved
         if c.stock:
             start = 0.0
-        elif c.final_at == c.final_at and c.final_at >= 0.0 and c.status in ("plan", "ceased"):
+        elif c.final_at == c.final_at and c.final_at >= 0.0 and c.status in ("plan", "ceased", "transferred_out"):
             start = c.final_at
+        elif moved and moved[0][1] == rc.OUTSIDE_RUN:  # a plan that arrived from outside a run of one authority
+            start = moved[0][0]
         else:
             continue
         end = c.ceased_at if c.ceased_at == c.ceased_at else math.inf
-        row = counts[codes[c.la]]
-        for k, (_, day) in enumerate(januaries):
+        if moved is None:
+            row = counts[codes[c.la]]
+            for k, (_, day) in enumerate(januaries):
+                if start <= day < end:
+                    row[k] += 1
+            continue
+        for k, (_, day) in enumerate(januaries):  # the authority that held the plan that day (route/moves.py)
             if start <= day < end:
-                row[k] += 1
+                la = next((before for when, before, _after in moved if day < when), moved[-1][2])
+                if la != rc.OUTSIDE_RUN:
+                    counts[codes[la]][k] += 1
     for code, row in counts.items():
         for k, (y, _) in enumerate(januaries):
             out.setdefault(code, {}).setdefault(str(y), {})["plans_in_force_january"] = row[k]

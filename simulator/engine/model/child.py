@@ -109,6 +109,9 @@ _FRESH_FIELDS: tuple[tuple[str, Any], ...] = (
     # and, after a transfer to another authority (route/moves.py), the day before which no review is held
     ("review_due", math.nan),
     ("review_after", math.nan),
+    # each transfer of the plan to another authority: (day, authority before, authority after; OUTSIDE_RUN for one
+    # outside the run), in order; None: never moved (route/moves.py; the per-authority caseloads read it)
+    ("moved", None),
 )
 _FRESH = tuple(v for _, v in _FRESH_FIELDS)
 
@@ -127,6 +130,7 @@ class Child:
         "draft_deadline", "term_start", "place_due", "out_since", "days_awaiting", "days_out",
         "review_due", "review_after",
         "elsewhere", "content",  # a case child educated elsewhere, and its plan's items and budget (issue 25)
+        "moved",  # the plan's transfers between authorities (route/moves.py)
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
@@ -142,7 +146,7 @@ class Child:
          self.named_ground, self.setting_since, self.pins, self.draft_deadline, self.gid, self.pid,
          self.disputed_at, self.term_start, self.place_due, self.out_since, self.days_awaiting, self.days_out,
          self.decided_at, self.compelled, self.compelled_unsettled, self.escalated, self.how, self.review_due,
-         self.review_after) = _FRESH  # in `_FRESH_FIELDS` order (a test checks it)
+         self.review_after, self.moved) = _FRESH  # in `_FRESH_FIELDS` order (a test checks it)
 
 
 def phase_index(age: float) -> int:

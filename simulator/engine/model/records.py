@@ -97,6 +97,7 @@ PLANS_CEASED = "plans_ceased"
 # counts them among plans ceased (`ceased_plans.csv` column `transfer`), so a comparison adds the two
 PLANS_TRANSFERRED_OUT = "plans_transferred_out"
 PLANS_TRANSFERRED_IN = "plans_transferred_in"
+OUTSIDE_RUN = -1  # the authority, in `Child.moved`, of a plan that left or arrived from outside a run of one authority
 PLANS_ENDED_16_PLUS = "plans_ended_16_plus"  # plans ceased or ended at 16 or over: the destinations' denominator
 DESTINATION_COUNTS = {d: f"destination_{d}" for d in DESTINATIONS}
 PLACEMENTS_INDEPENDENT_SPECIAL = "placements_independent_special"  # places taken up in an independent special school
