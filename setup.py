@@ -3,7 +3,8 @@
 Why a setup.py beside pyproject.toml: the project's metadata stays in pyproject.toml; this file only declares the
 extension modules. `pip install -e .` (or `pip install .`) compiles
 
-    simulator/engine/core/loop.py, resources.py, streams.py and simulator/engine/bench.py
+    simulator/engine/core/loop.py, resources.py, streams.py, simulator/engine/bench.py and
+    simulator/engine/model/records.py (the counts)
 
 with Cython (a build requirement, from PyPI), each with its `.pxd` beside it declaring the types, into extension
 modules next to the .py files. The .py files stay plain Python and are the pure path: Python imports the extension
@@ -25,7 +26,7 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 COMPILED = ("simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-            "simulator.engine.bench")
+            "simulator.engine.bench", "simulator.engine.model.records")
 CFLAGS = ["-ffp-contract=off", "-fno-fast-math"]
 DIRECTIVES = {
     "language_level": 3,

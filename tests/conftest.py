@@ -38,6 +38,7 @@ def quiet(doc: dict) -> dict:
     """A copy of a scenario with no stock, no disputes, no refusals and no growth: a clean slate."""
     d = copy.deepcopy(doc)
     d["lead_in_days"] = 0.0
+    d.pop("plan_transfers", None)  # no plans moving in or out (route/moves.py's population flows)
     la = d["local_authorities"]["items"][0]
     for k in list(la):
         if k.startswith("stock_"):

@@ -82,11 +82,12 @@ def test_compiled_and_pure_run_write_the_same_files(tmp_path):
 
 def test_switch_to_pure_python_imports_the_py_files_silently():
     code = ("import simulator.engine.bench as b, simulator.engine.core.loop as l, simulator.engine.core.resources as r,"
-            " simulator.engine.core.streams as s; print(b.__file__, l.__file__, r.__file__, s.__file__)")
+            " simulator.engine.core.streams as s, simulator.engine.model.records as c;"
+            " print(b.__file__, l.__file__, r.__file__, s.__file__, c.__file__)")
     env = {**os.environ, acc.ENV_PURE: "1"}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stderr == ""
-    assert [Path(f).name for f in r.stdout.split()] == ["bench.py", "loop.py", "resources.py", "streams.py"]
+    assert [Path(f).name for f in r.stdout.split()] == ["bench.py", "loop.py", "resources.py", "streams.py", "records.py"]
 
 
 def test_without_a_build_sendsim_runs_pure_with_one_notice(tmp_path):
@@ -125,7 +126,7 @@ def _fake_tree(root: Path, built: tuple[str, ...]) -> list[str]:
 
 
 def test_unusable_names_a_missing_or_stale_module(tmp_path):
-    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench"))
+    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench", "records"))
     assert acc.unusable(tmp_path) is None
     loop_pxd = acc.source_file(acc.MODULES[0], tmp_path).with_suffix(".pxd")
     loop_pxd.write_text("")
@@ -156,7 +157,7 @@ def test_install_falls_back_once_with_one_line(tmp_path):
 
 
 def test_install_uses_a_complete_build_and_the_switch_overrides_it(tmp_path):
-    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench"))
+    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench", "records"))
     err, meta = io.StringIO(), []
     assert acc.install({}, err, tmp_path, meta) is True and meta == [] and err.getvalue() == ""
     for value, pure in (("1", True), ("yes", True), ("0", False), ("", False)):

@@ -70,7 +70,7 @@ def test_installed_sendsim_works_by_name_from_any_folder(installed, tmp_path):
 
 
 def test_the_wheel_carries_the_compiled_core(installed, tmp_path):
-    """Where the compiled core builds (always in CI), the wheel holds its four extension modules, and the installed
+    """Where the compiled core builds (always in CI), the wheel holds its extension modules (accelerator.MODULES), and the installed
     sendsim runs them without a notice (an installed wheel is never taken for a stale build)."""
     from simulator.engine.core import accelerator as acc
 

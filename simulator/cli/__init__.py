@@ -102,6 +102,14 @@ def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
         return
     click.echo(f"{scenario}: valid ({len(sc.local_authorities.items)} local authorities, rules {loaded.law.name}, "
                f"{sc.start_date} to {sc.end_date})")
+    if (pt := loaded.plan_transfers) is not None:  # MODEL.md 2.6e: the flows and their UNVERIFIED assumptions
+        las = sc.local_authorities.items
+        own = sum(1 for la in las if la.code in pt.authorities)
+        flows = ("plans leave the run and arrive from outside at "
+                 f"{pt.single_authority_in_ratio.value:g} x the out-rate (UNVERIFIED)" if len(las) == 1 else
+                 "plans move to another authority of the run in proportion to its plans in force (UNVERIFIED)")
+        click.echo(f"  plan transfers: {sc.plan_transfers}, {own} of {len(las)} authorities with their own SEN2 "
+                   f"rates (the others England's); {flows}")
     for n in stated:
         click.echo(f"  note: {n.message}")
     if missing:

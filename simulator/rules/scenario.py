@@ -12,7 +12,8 @@ from pathlib import Path
 from ..schema.files import InputError, parse_model
 from ..schema.rules import RuleSet
 from ..schema.scenario import Scenario
-from ..schema.shipped import closest, locate
+from ..schema.shipped import closest, locate, shipped_dir
+from ..schema.transfers import PlanTransfers
 from .law import Law, compile_law
 from .projection import project
 from .resolve import AppliedChange, apply_change, resolve_rules, switch_names
@@ -36,6 +37,8 @@ class LoadedScenario:
     in_force: tuple[tuple[str, dt.date | None, str, str], ...] = ()
     # the projection the run uses beyond its last data year (name, assumptions, warnings), or None
     projection: dict | None = None
+    # the rates of plans transferred between authorities (the scenario's `plan_transfers:` file), or None
+    plan_transfers: PlanTransfers | None = None
 
 
 FROM_START = "start"
@@ -124,6 +127,10 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
     """
     path = locate(path, "scenarios")
     sc, lines, raw = parse_model(path, Scenario)
+    transfers = None
+    if sc.plan_transfers is not None:
+        transfers, t_raw = load_plan_transfers(path, sc.plan_transfers, lines.get(("plan_transfers",), "?"))
+        raw = raw + b"\n# plan_transfers " + hashlib.sha256(t_raw).hexdigest().encode()
     if until is not None:
         limit = sc.end_date if sc.projection is None else max(sc.end_date, sc.projection.until_limit)
         if not sc.start_date < until <= limit:
@@ -165,4 +172,17 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
         in_force = tuple((sw, sc.start_date, src, "") for sw, src in dict.fromkeys(
             (ch.switch, ch.in_force_source) for ch in changes_t))
     return LoadedScenario(path, sc, rs, law, hashlib.sha256(raw).hexdigest(), rules_hash, changes_t, base, until,
-                          schedule, in_force, report.as_dict() if report is not None else None)
+                          schedule, in_force, report.as_dict() if report is not None else None, transfers)
+
+
+def load_plan_transfers(scenario: Path, name: str, line: int | str) -> tuple[PlanTransfers, bytes]:
+    """The plan-transfers file a scenario names: beside the scenario, else the shipped one of that name (so a
+    council's scenario written anywhere by `sendsim la-scenario` finds it); its bytes join the scenario's hash."""
+    here = scenario.parent / name
+    path = here if here.is_file() else shipped_dir("scenarios") / name
+    if not path.is_file():
+        raise InputError([f"{scenario}:{line}: plan_transfers: no file {name!r} beside the scenario or shipped "
+                          "(allowed: the name of a plan-transfers file in the scenario's folder, e.g. "
+                          "plan_transfers.yaml)"])
+    model, _lines, t_raw = parse_model(path, PlanTransfers)
+    return model, t_raw

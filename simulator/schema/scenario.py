@@ -423,6 +423,9 @@ class Scenario(Strict):
     # beyond the last fitted year, the share of an authority's gap to the scenario's ratio of base casework to demand
     # that remains after each year (1: none closes); MODEL.md 3.3a
     capacity_gap_persistence_per_year: Probability | None = None
+    # plans transferred between authorities (SEND Regs 2014 reg 15; MODEL.md 2.6e): the file of yearly rates per
+    # authority and the flows' assumptions (schema/transfers.py), beside the scenario or shipped; none: no transfers
+    plan_transfers: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+\.ya?ml$")] | None = None
 
     @model_validator(mode="after")
     def _horizon(self):

@@ -141,9 +141,10 @@ def write_journeys(j: Journey, path: Path) -> None:
         "child": [c.id for c in ch],
         "la": [codes[c.la] for c in ch],
         "stock_plan_at_start": [c.stock for c in ch],
-        "requester": [None if c.stock else c.requester for c in ch],
+        # no request: a plan in force at the start, or one that arrived from outside the run (route/moves.py)
+        "requester": [None if c.stock or c.t0 != c.t0 else c.requester for c in ch],
         "primary_need": [c.need for c in ch],
-        "age_at_request": [None if c.stock else (c.t0 - c.born) / 365.25 for c in ch],
+        "age_at_request": [None if c.stock or c.t0 != c.t0 else (c.t0 - c.born) / 365.25 for c in ch],
         "preferred_setting": [c.preferred for c in ch],
         "redress_capacity": [c.capacity for c in ch],
         "health_needs": [c.health for c in ch],

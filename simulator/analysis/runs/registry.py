@@ -151,7 +151,13 @@ METRICS: tuple[Metric, ...] = (
     Metric('plans_in_force_end', 'Plans in force at the end', 'count',
            'plans in force at the end of the horizon', 'end'),
     Metric('plans_ceased', 'Plans ceased', 'count',
-           'plans ceased in the horizon', 'total'),
+           'plans ceased in the horizon (not those transferred to another authority: SEN2 counts both)', 'total'),
+    Metric('plans_transferred_out', 'Plans transferred to another authority', 'count',
+           'plans moved with the family to another authority under SEND Regs 2014 reg 15, counted by the authority '
+           'they left (SEN2 ceased_plans.csv column transfer)', 'total'),
+    Metric('plans_transferred_in', 'Plans transferred in from another authority', 'count',
+           'plans received from another authority under reg 15 (within the run, or from outside a run of one '
+           'authority)', 'total'),
     *(Metric(f'plan_end_destination_{d}_pct', f"Plans ended at 16 or over: {d.replace('_', ' ')} (% of them)",
              'percent', f'young people leaving a plan at 16+ to {d.replace("_", " ")} / plans ended at 16+', 'rate')
       for d in DESTINATIONS),

@@ -1,7 +1,8 @@
 """The compiled core: whether the engine's hot modules run compiled, and the way back to pure Python.
 
-Why: the event loop, the resources, the random streams and the benchmark model run every event of every run, and
-CPython's cost per operation is most of their time. `pip install` compiles those four modules with Cython from their
+Why: the event loop, the resources, the random streams, the benchmark model and the counts (`model/records.py`)
+run every event of every run, and CPython's cost per operation is most of their time. `pip install` compiles those
+five modules with Cython from their
 own .py files (see setup.py; each `.pxd` beside a .py declares its C types) into extension modules next to them, and
 Python's import system takes an extension module before a .py of the same name. The .py files are both the source of
 the compiled modules and the pure path: the same code, so both give identical results, byte for byte
@@ -13,7 +14,7 @@ The pure .py modules are imported instead when
   checkout, a .py or .pxd changed after the build (an editable install does not rebuild by itself: without this
   an edit of loop.py would silently not run). Then one line on stderr says so, once (child processes inherit
   the note that it was shown).
-All four modules are switched together: compiled modules use each other's C types, so a mixture cannot load.
+All five modules are switched together: compiled modules use each other's C types, so a mixture cannot load.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import IO, Any
 
 # in import order: a compiled module refers to the C types of the ones before it
 MODULES = ("simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-           "simulator.engine.bench")
+           "simulator.engine.bench", "simulator.engine.model.records")
 ENV_PURE = "SENDSIM_PURE_PYTHON"
 _ENV_NOTICE = "SENDSIM_CORE_NOTICE_SHOWN"
 _ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the `simulator` package

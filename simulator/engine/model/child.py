@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...schema.vocabulary import CAPACITIES, NEEDS, PHASES, REQUESTERS
-from ..core.resources import Job, Resource
 
 # a child's attributes drawn at creation (Population._attributes), in the order Population._assign reads them
 ATTRIBUTES = ("requester", "born", "need", "preferred", "on_s41", "capacity", "health", "social", "exception", "gid",
@@ -47,6 +46,76 @@ def cumulative(shares: list[float]) -> list[float]:
     return out
 
 
+# every field of a new child but its id, authority and stock flag, with its first value, in the order
+# Child.__init__ sets them (one tuple unpacked: a national year makes half a million children, and a constant
+# tuple costs one load instead of one or two a field)
+_FRESH_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("elsewhere", None),
+    ("content", None),
+    ("t0", math.nan),
+    ("status", "in_progress"),
+    ("refused", False),
+    ("assessed", False),
+    ("no_plan", False),
+    ("final_at", math.nan),
+    ("final_deadline", math.nan),
+    ("provision_at", math.nan),
+    ("place_job", None),  # the place held or awaited (a core.resources Job), and its Resource
+    ("place_res", None),
+    ("waiting_since", math.nan),
+    ("days_without_provision", 0.0),
+    ("appeals", 0),
+    ("mediations", 0),
+    ("disputes", 0),
+    ("reviews", 0),
+    ("ceased_at", math.nan),
+    ("dispute", ""),
+    ("ladder", ()),
+    ("rung", 0),
+    ("must_certify", False),
+    ("decision_at", 0.0),
+    ("job", None),  # the Job of the step under way, if it queues for staff
+    ("concede_at", math.nan),
+    ("hearing_at", math.nan),
+    ("pending_setting", ""),
+    ("transfers", 0),
+    ("named_against_wish", False),
+    ("ordered", False),
+    ("exception", False),
+    ("registered_at", math.nan),
+    ("cert_at", math.nan),
+    ("place_seq", 0),
+    ("named_ground", ""),
+    ("setting_since", math.nan),
+    ("pins", None),  # outcomes fixed by a case study
+    ("draft_deadline", math.nan),  # after an order to make a plan: the draft within 5 weeks (reg 44)
+    ("gid", 0),  # the child's group: family capacity x requester x need (Population.group_id)
+    ("pid", 0),  # the child's other group: phase when the route began x the authority's region
+    ("disputed_at", math.nan),  # the day the open dispute began
+    # the school calendar (route/reviews.py): the 1 September on which a setting named for the next phase starts
+    # (nan: none pending), the day a scheduled place starts, the day an out-of-school spell began, and the days
+    # awaiting a placement (a plan in force, no setting in place) and out of school (no education at all)
+    ("term_start", math.nan),
+    ("place_due", math.nan),
+    ("out_since", math.nan),
+    ("days_awaiting", 0.0),
+    ("days_out", 0.0),
+    ("decided_at", math.nan),  # the day the tribunal decided the open dispute
+    ("compelled", False),  # in mediation only because it is mandatory
+    ("compelled_unsettled", False),  # the open dispute went through a compelled mediation that did not settle
+    ("escalated", False),  # asked for an assessment after a school-level plan
+    ("how", ""),  # how the last dispute ended for the family (order, concession, mediation, ...)
+    # the next review's due day where it is known (nan: a plan in force at the start before its first review),
+    # and, after a transfer to another authority (route/moves.py), the day before which no review is held
+    ("review_due", math.nan),
+    ("review_after", math.nan),
+    # each transfer of the plan to another authority: (day, authority before, authority after; OUTSIDE_RUN for one
+    # outside the run), in order; None: never moved (route/moves.py; the per-authority caseloads read it)
+    ("moved", None),
+)
+_FRESH = tuple(v for _, v in _FRESH_FIELDS)
+
+
 class Child:
     """One child or young person: attributes that drive the journey, and what happened to them."""
 
@@ -61,71 +130,23 @@ class Child:
         "draft_deadline", "term_start", "place_due", "out_since", "days_awaiting", "days_out",
         "review_due", "review_after",
         "elsewhere", "content",  # a case child educated elsewhere, and its plan's items and budget (issue 25)
+        "moved",  # the plan's transfers between authorities (route/moves.py)
     )
 
     def __init__(self, cid: int, la: int, stock: bool):
         self.id = cid
         self.la = la
         self.stock = stock
-        self.elsewhere: dict[str, Any] | None = None
-        self.content: dict[str, Any] | None = None
-        self.t0 = math.nan
-        self.status = "in_progress"
-        self.refused = False
-        self.assessed = False
-        self.no_plan = False
-        self.final_at = math.nan
-        self.final_deadline = math.nan
-        self.provision_at = math.nan
-        self.place_job: Job | None = None
-        self.place_res: Resource | None = None
-        self.waiting_since = math.nan
-        self.days_without_provision = 0.0
-        self.appeals = 0
-        self.mediations = 0
-        self.disputes = 0
-        self.reviews = 0
-        self.ceased_at = math.nan
-        self.dispute = ""
-        self.ladder: tuple = ()
-        self.rung = 0
-        self.must_certify = False
-        self.decision_at = 0.0
-        self.job: Job | None = None
-        self.concede_at = math.nan
-        self.hearing_at = math.nan
-        self.pending_setting = ""
-        self.transfers = 0
-        self.named_against_wish = False
-        self.ordered = False
-        self.exception = False
-        self.registered_at = math.nan
-        self.cert_at = math.nan
-        self.place_seq = 0
-        self.named_ground = ""
-        self.setting_since = math.nan
-        self.pins: dict[str, Any] | None = None  # outcomes fixed by a case study
-        self.draft_deadline = math.nan  # after an order to make a plan: the draft within 5 weeks (reg 44)
-        self.gid = 0  # the child's group: family capacity x requester x need (Population.group_id)
-        self.pid = 0  # the child's other group: phase when the route began x the authority's region
-        self.disputed_at = math.nan  # the day the open dispute began
-        # the school calendar (route/reviews.py): the 1 September on which a setting named for the next phase starts
-        # (nan: none pending), the day a scheduled place starts, the day an out-of-school spell began, and the days
-        # awaiting a placement (a plan in force, no setting in place) and out of school (no education at all)
-        self.term_start = math.nan
-        self.place_due = math.nan
-        self.out_since = math.nan
-        self.days_awaiting = 0.0
-        self.days_out = 0.0
-        self.decided_at = math.nan  # the day the tribunal decided the open dispute
-        self.compelled = False  # in mediation only because it is mandatory
-        self.compelled_unsettled = False  # the open dispute went through a compelled mediation that did not settle
-        self.escalated = False  # asked for an assessment after a school-level plan
-        self.how = ""  # how the last dispute ended for the family (order, concession, mediation, ...)
-        # the next review's due day where it is known (nan: a plan in force at the start before its first review),
-        # and, after a transfer to another authority (route/moves.py), the day before which no review is held
-        self.review_due = math.nan
-        self.review_after = math.nan
+        (self.elsewhere, self.content, self.t0, self.status, self.refused, self.assessed, self.no_plan,
+         self.final_at, self.final_deadline, self.provision_at, self.place_job, self.place_res,
+         self.waiting_since, self.days_without_provision, self.appeals, self.mediations, self.disputes,
+         self.reviews, self.ceased_at, self.dispute, self.ladder, self.rung, self.must_certify, self.decision_at,
+         self.job, self.concede_at, self.hearing_at, self.pending_setting, self.transfers,
+         self.named_against_wish, self.ordered, self.exception, self.registered_at, self.cert_at, self.place_seq,
+         self.named_ground, self.setting_since, self.pins, self.draft_deadline, self.gid, self.pid,
+         self.disputed_at, self.term_start, self.place_due, self.out_since, self.days_awaiting, self.days_out,
+         self.decided_at, self.compelled, self.compelled_unsettled, self.escalated, self.how, self.review_due,
+         self.review_after, self.moved) = _FRESH  # in `_FRESH_FIELDS` order (a test checks it)
 
 
 def phase_index(age: float) -> int:

@@ -17,8 +17,7 @@ class Costing:
 
     def cost(self, c: Child, item: str, day: float) -> None:
         """Book the unit costs of one process step to each payer (rule set's `costs`)."""
-        for amount, metric in self._costs.get(item, ()):
-            self.counters.count(c, metric, day, amount)
+        self.counters.count_each(c, self._costs.get(item, ()), day)
 
     def accrue_placement(self, c: Child, until: float) -> None:
         """Book a placement's cost from when the child started there until `until` (never before day 0)."""
@@ -29,6 +28,5 @@ class Costing:
             start = self._accrue_from
         if until > start:
             years = (until - start) / DAYS_PER_YEAR
-            for amount, metric in self._placement_costs.get(c.setting, ()):  # cost per year, by payer
-                self.counters.count(c, metric, until, amount * years)
+            self.counters.count_each(c, self._placement_costs.get(c.setting, ()), until, years)  # yearly, by payer
         c.setting_since = math.nan

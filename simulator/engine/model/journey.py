@@ -92,6 +92,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for day, later in loaded.law_schedule:  # commencements inside the run: before any event of that day
             engine.at(day, self._commence, later)
         self._open_review_windows()
+        self._open_plan_transfers(loaded.plan_transfers)
 
     def _compile_parameters(self) -> None:
         sc = self.sc

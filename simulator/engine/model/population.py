@@ -84,6 +84,8 @@ class Population:
         order = np.argsort(decided, kind="stable")  # stable: equal days keep the children's order
         order = order[decided[order] < self.horizon].tolist()
         kids = self.children
+        for c, due in zip(kids, first_review.tolist(), strict=True):  # the stock's first review, as a plan's next
+            c.review_due = due  # (a transfer re-dates it by reg 15's later-of rule: route/moves.py)
         hold = self.hold_in_window
         for i, due, t in zip(order, first_review[order].tolist(), decided[order].tolist(), strict=True):
             hold(kids[i], due, t)
@@ -98,6 +100,7 @@ class Population:
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
         self._prefetch_draws()
+        self._population_moves()
         self._extra = 0
         if times:
             self.engine.at(times[0], self._arrive, None)

@@ -97,6 +97,7 @@ PLANS_CEASED = "plans_ceased"
 # counts them among plans ceased (`ceased_plans.csv` column `transfer`), so a comparison adds the two
 PLANS_TRANSFERRED_OUT = "plans_transferred_out"
 PLANS_TRANSFERRED_IN = "plans_transferred_in"
+OUTSIDE_RUN = -1  # the authority, in `Child.moved`, of a plan that left or arrived from outside a run of one authority
 PLANS_ENDED_16_PLUS = "plans_ended_16_plus"  # plans ceased or ended at 16 or over: the destinations' denominator
 DESTINATION_COUNTS = {d: f"destination_{d}" for d in DESTINATIONS}
 PLACEMENTS_INDEPENDENT_SPECIAL = "placements_independent_special"  # places taken up in an independent special school
@@ -324,6 +325,29 @@ class Counters:
         x = self._x
         if x:
             x[c.pid][i] += n
+
+    def count_each(self, c: Any, pairs: tuple, day: float, scale: Any = None) -> None:
+        """`count(c, metric, day, amount)` for each (amount, metric) of `pairs` in turn (the costs of one step, a
+        payer each), or `amount * scale` (a placement's yearly costs over `scale` years): one call instead of one a
+        payer, the same additions in the same order."""
+        if not pairs or day < self.from_day:
+            return  # (no pairs: nothing counted, so no period is opened either)
+        lo, hi, row, _la = self._span
+        if not lo <= day < hi:
+            row, _la = self._year_counts(day)
+        ids = self._ids
+        g = self._g[c.gid]
+        x = self._x[c.pid] if self._x else None
+        for amount, metric in pairs:
+            n = amount if scale is None else amount * scale
+            try:
+                i = ids[metric]
+            except KeyError:
+                i = self._new_id(metric)
+            row[i] += n
+            g[i] += n
+            if x is not None:
+                x[i] += n
 
     def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
         """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""

@@ -34,12 +34,17 @@ REVIEW_STREAMS = ("review_late", "review_late_days", "review_decision", "review_
                   "transfer_late", "transfer_late_days", "transfer_preference", "step_down", "amendment_final",
                   "amendment_late", "amendment_late_days", "destination")
 
+# plans transferred between authorities (route/moves.py): when a plan's family moves (occurrence: the plan's
+# transfers so far) and to which authority of the run
+MOVE_STREAMS = ("plan_move", "plan_move_destination")
+
 STREAMS: tuple[str, ...] = (*ATTRIBUTE_STREAMS, *POPULATION_STREAMS, *ROUTE_STREAMS, *REDRESS_STREAMS,
-                            *REVIEW_STREAMS)
+                            *REVIEW_STREAMS, *MOVE_STREAMS)
 
 # numpy generators for bulk draws (arrival times), by name
 ARRIVALS, ARRIVALS_LEAD_IN = "arrivals", "arrivals_lead_in"
-GENERATORS = (ARRIVALS, ARRIVALS_LEAD_IN)
+TRANSFERS_IN = "transfers_in"  # plans arriving from outside a run of one authority: count, days, setting, review
+GENERATORS = (ARRIVALS, ARRIVALS_LEAD_IN, TRANSFERS_IN)
 
 # Occurrence bands. A stream's occurrence counts the child's uses of it; one stream used by two decisions keeps
 # them apart by band: the setting named at a phase transfer draws `naming` at TRANSFER_NAMING + transfers, the

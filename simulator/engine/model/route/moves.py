@@ -24,20 +24,43 @@ Working days are counted on the calendar of England's bank holidays (`engine.cor
 months, so a hand-worked date is the model's date. The authorities are assumed to act on the last lawful day (no
 source gives how quickly they do): a case study may pin a late transfer (`transferred_on`).
 
+Population flows (MODEL.md 2.6e): in a run with a `plan_transfers:` file (schema/transfers.py), every plan in
+force of the population (the stock, every new plan, every plan that arrives) has a day its family moves, drawn from
+its authority's yearly rate as a hazard (stream `plan_move`, occurrence = the plan's transfers so far); the move
+goes through the same `moved_authority` and `transfer_plan` steps as a case study's. In a run of several
+authorities the plan goes to another of them (stream `plan_move_destination`, in proportion to plans in force at the
+start, UNVERIFIED); in a run of one it leaves the run (`_plan_left_run`), and plans arrive from outside at the
+file's stated in-rate (`_transfers_in_year`, `_plan_arrives`, UNVERIFIED) through the same receiving step
+(`_plan_received`). A child with a dispute open or educated elsewhere is not moved that time (a simplification:
+the dispute's steps are the old authority's). Children a case study adds are never moved by the population flows.
+
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from typing import NamedTuple
 
+import numpy as np
+
+from ....schema.transfers import PlanTransfers
+from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import LA
+from ...core.streams import uniform_array
 from ...core.workdays import last_day_of_months, nth_working_day, working_days_between
-from ..child import Child
-from ..records import PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT
+from ..child import ATTRIBUTES, Child
+from ..records import OUTSIDE_RUN, PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT
+from ..streams import TRANSFERS_IN
+
+TRANSFER_IN_IDS = 1 << 40  # ids of children arriving with a plan from outside the run (no other child has them)
+STOCK_SETTINGS = (("mainstream", "stock_mainstream"), ("resourced_provision", "stock_resourced_provision"),
+                  ("maintained_special", "stock_maintained_special"),
+                  ("independent_special", "stock_independent_special"), ("post16", "stock_post16"),
+                  ("alternative_provision", "stock_alternative_provision"), ("mainstream", "stock_other"))
 
 
 class Move(NamedTuple):
@@ -102,7 +125,8 @@ class MoveSteps:
     def _plan_transferred(self, arg: tuple[Child, Move, float]) -> None:
         """The plan is the new authority's from today, as if made on its original date (reg 15(3)): its issue date
         and deadlines stand; the new authority must secure the provision (s.42), in its own places; it tells the
-        family within 6 weeks what it will do, and the next review is re-dated by the later-of rule."""
+        family within 6 weeks what it will do, and the next review is re-dated by the later-of rule. A plan moving
+        out of a run of one authority leaves the run here (`_plan_left_run`)."""
         c, mv, deadline = arg
         if c.status != "plan":
             return
@@ -112,15 +136,27 @@ class MoveSteps:
                  now <= deadline + 1e-9)
         self.counters.count(c, PLANS_TRANSFERRED_OUT, now)
         self.counters.add_la(old, PLANS_TRANSFERRED_OUT, now)
+        c.moved = [*(c.moved or ()), (now, old, mv.to_la)]
+        if mv.to_la == OUTSIDE_RUN:
+            self._plan_left_run(c)
+            return
+        self.counters.count(c, PLANS_TRANSFERRED_IN, now)
         self.counters.add_la(mv.to_la, PLANS_TRANSFERRED_IN, now)
+        self._plan_received(c, mv, self.cal.date(now))
+
+    def _plan_received(self, c: Child, mv: Move, today: dt.date) -> None:
+        """The receiving authority's part of reg 15: the plan is its own (`Child.la`); it secures a place of the
+        same kind in its area unless the child keeps the old school, tells the family within 6 weeks, and reviews
+        the plan by the later-of date; a plan of the population then has its next move drawn."""
         c.la = mv.to_la
         if not mv.keeps_school:  # else the old school is kept: its place stays, now the new authority's to fund
             self.secure_place(c, c.setting)  # the same kind of setting, in the new authority's places
-        today = self.cal.date(now)
         notice = self.cal.day(reg15_notice_date(today, self.law.transfer_notice_weeks))
         if notice < self.horizon:
             self.engine.at(notice, self._transfer_notice, (c, mv, notice))
         self._redate_review(c, today)
+        if self._pt is not None and self.moves_with_population(c):
+            self.draw_plan_move(c, self.engine.now)
 
     def _redate_review(self, c: Child, transferred: dt.date) -> None:
         """The later-of rule: the review the plan was due (12 months from the last review or issue) stands if it
@@ -150,3 +186,163 @@ class MoveSteps:
     def review_superseded(self, c: Child, due: float) -> bool:
         """A review due before the day a transfer moved it to is not held (reg 15's later-of rule)."""
         return c.review_after == c.review_after and due < c.review_after - 1e-6
+
+    # ------------------------------------------------------------------ population flows (MODEL.md 2.6e)
+
+    def _open_plan_transfers(self, pt: PlanTransfers | None) -> None:
+        """Compile the rates of the run's authorities into a cumulative hazard at each 1 January (a day's hazard is
+        the year's rate / 365.25), and the destinations' weights by the origin's region."""
+        self._pt = pt
+        self._pt_end = 0  # children with an id below this (and arrivals) are the population's (set in populate)
+        if pt is None:
+            return
+        starts = self.cal.year_starts()
+        knots = [0.0] + [d for _, d in starts[1:] if 0.0 < d < self.horizon] + [self.horizon]
+        years = [self.counters.year(k) for k in knots[:-1]]
+        self._pt_knots = knots
+        self._pt_rates, self._pt_cum = [], []
+        for la in self.las:
+            rates = [pt.out_rate(la.spec.code, y) / DAYS_PER_YEAR for y in years]
+            cum = [0.0]
+            for i, r in enumerate(rates):
+                cum.append(cum[-1] + r * (knots[i + 1] - knots[i]))
+            self._pt_rates.append(rates)
+            self._pt_cum.append(cum)
+        self._pt_open = len(self.las) == 1
+        self._pt_learned = dt.timedelta(days=int(pt.learned_days_before_move.value))
+        weight = pt.same_region_weight.value
+        plans = [float(la.spec.plans_in_force_at_start) for la in self.las]
+        self._pt_dest: dict[str, np.ndarray] = {}
+        for region in {la.spec.region for la in self.las}:
+            w = [p * (weight if la.spec.region == region else 1.0) for p, la in zip(plans, self.las, strict=True)]
+            self._pt_dest[region] = np.cumsum(w)
+        self._pt_weights = {region: [float(x) for x in np.diff(cum, prepend=0.0)]
+                            for region, cum in self._pt_dest.items()}
+        self._n_arrived = 0
+
+    def moves_with_population(self, c: Child) -> bool:
+        """Whether the population flows move this child: the stock, the requests and the plans that arrived, never a
+        child a case study added (its route is the case's)."""
+        return c.id < self._pt_end or c.id >= TRANSFER_IN_IDS
+
+    def move_day(self, la: int, since: float, e: float) -> float:
+        """The day on which the cumulative hazard of authority `la` from `since` reaches `e` (a unit exponential),
+        or infinity if not before the horizon."""
+        knots, cum, rates = self._pt_knots, self._pt_cum[la], self._pt_rates[la]
+        i = min(max(bisect.bisect_right(knots, since) - 1, 0), len(rates) - 1)
+        target = cum[i] + (since - knots[i]) * rates[i] + e
+        if target >= cum[-1]:
+            return math.inf
+        j = min(bisect.bisect_right(cum, target) - 1, len(rates) - 1)
+        return knots[j] + (target - cum[j]) / rates[j]
+
+    def draw_plan_move(self, c: Child, since: float) -> None:
+        """The day the family of a plan in force moves away from its authority (the authority's yearly rates as a
+        hazard from `since`), scheduled if before the horizon."""
+        k = len(c.moved) if c.moved else 0
+        day = self.move_day(c.la, since, -math.log(self.rng.plan_move.u(c.id, k)))
+        if day < self.horizon:
+            self.engine.at(day, self._family_moves, (c, k))
+
+    def _population_moves(self) -> None:
+        """At the start: the stock's moves (the same draws as `draw_plan_move`, in bulk) and, in a run of one
+        authority, the plans that arrive from outside each year."""
+        if self._pt is None:
+            return
+        self._pt_end = self.n_stock + self._n_generated
+        n = self.n_stock
+        if n:
+            e = -np.log(uniform_array(self.rng.plan_move, np.arange(n, dtype=np.int64), 0))
+            kids, day_of, at = self.children, self.move_day, self.engine.at
+            for i, ei in enumerate(e.tolist()):
+                c = kids[i]
+                day = day_of(c.la, 0.0, ei)
+                if day < self.horizon:
+                    at(day, self._family_moves, (c, 0))
+        if self._pt_open:
+            for y, day in self.cal.year_starts():
+                if 0.0 <= day < self.horizon:
+                    self.engine.at(day, self._transfers_in_year, y)
+
+    def _family_moves(self, arg: tuple[Child, int]) -> None:
+        """A family with a plan moves to another authority's area today (the population flows): the destination
+        drawn among the run's other authorities, or outside a run of one; then the case studies' step."""
+        c, k = arg
+        if c.status != "plan" or (len(c.moved) if c.moved else 0) != k or c.dispute or c.elsewhere is not None:
+            return  # ceased, moved already, or not moved this time (a dispute open, educated elsewhere)
+        today = self.cal.date(self.engine.now)
+        to = OUTSIDE_RUN if self._pt_open else self._move_destination(c, k)
+        self.moved_authority((c, Move(to, today, today - self._pt_learned)))
+
+    def _move_destination(self, c: Child, k: int) -> int:
+        """Another authority of the run, in proportion to its weight (plans in force at the start x the same-region
+        weight), the origin left out: one draw scaled onto the other authorities' total."""
+        region = self.las[c.la].spec.region
+        cum, w = self._pt_dest[region], self._pt_weights[region][c.la]
+        before = float(cum[c.la]) - w
+        x = self.rng.plan_move_destination.u(c.id, k) * (float(cum[-1]) - w)
+        if x >= before:
+            x += w
+        return min(int(np.searchsorted(cum, x, side="right")), len(self.las) - 1)
+
+    def _plan_left_run(self, c: Child) -> None:
+        """A plan transferred to an authority outside a run of one authority: no longer this run's (not ceased:
+        `plans_ceased` keeps its meaning); its place is given up and its waits end uncounted."""
+        self.give_up_place(c)
+        c.status = "transferred_out"
+        c.waiting_since = c.term_start = c.out_since = math.nan
+        self.plans_in_force -= 1
+        self.log(c, "plan_transfer", "left_the_run", LA)
+
+    def _transfers_in_year(self, year: int) -> None:
+        """1 January in a run of one authority: the plans that will arrive from outside this year, Poisson with
+        mean = in-ratio x the authority's out-rate x its plans in force today (x the part of the year in the run),
+        on uniform days; each child's age and attributes as the stock's, its setting in the authority's proportions
+        at the start, its next review due within the coming 12 months."""
+        la = self.las[0]
+        now = self.engine.now
+        end = min(self.horizon, self.cal.day(dt.date(year + 1, 1, 1)))
+        frac = (end - now) / (self.cal.day(dt.date(year + 1, 1, 1)) - now)
+        lam = (self._pt.single_authority_in_ratio.value * self._pt.out_rate(la.spec.code, year)
+               * self.plans_in_force * frac)
+        g = self.streams.generator(TRANSFERS_IN, la.idx, year)
+        n = int(g.poisson(lam))
+        if not n:
+            return
+        days = np.sort(g.uniform(now, end, n))
+        shares = np.array([float(getattr(la.spec, f)) for _s, f in STOCK_SETTINGS])
+        cum = np.cumsum(shares / shares.sum()) if shares.sum() else np.linspace(1.0, 1.0, len(shares))
+        setting = np.minimum(np.searchsorted(cum, g.random(n), side="right"), len(shares) - 1)
+        review_in = g.random(n) * self._review_every
+        ids = np.arange(TRANSFER_IN_IDS + self._n_arrived, TRANSFER_IN_IDS + self._n_arrived + n, dtype=np.int64)
+        self._n_arrived += n
+        attrs = self._attributes(ids, days, self.cum_age_stock, np.zeros(n, dtype=np.int64))
+        rows = zip(*(attrs[k] for k in ATTRIBUTES), strict=True)
+        for cid, t, s, r, row in zip(ids.tolist(), days.tolist(), setting.tolist(), review_in.tolist(), rows,
+                                     strict=True):
+            c = Child(cid, la.idx, False)
+            self._assign(c, row)
+            c.status = "arriving"
+            self.children.append(c)
+            self.engine.at(t, self._plan_arrives, (c, STOCK_SETTINGS[s][0], r))
+
+    def _plan_arrives(self, arg: tuple[Child, str, float]) -> None:
+        """A plan made by another authority arrives with its family (reg 15): in force here from today as if made on
+        its original date (its review falls when it was due, by the later-of rule), counted in, then received as a
+        transfer between the run's authorities is (`_plan_received`: a place of its kind, the 6-week notice)."""
+        c, setting, review_in = arg
+        now = self.engine.now
+        c.status = "plan"
+        c.setting = setting
+        self.plans_in_force += 1
+        c.moved = [(now, OUTSIDE_RUN, c.la)]
+        self.counters.count(c, PLANS_TRANSFERRED_IN, now)
+        self.counters.add_la(c.la, PLANS_TRANSFERRED_IN, now)
+        self.log(c, "plan_transfer", "arrived_from_outside_the_run", LA)
+        c.review_due = now + review_in
+        if c.review_due < self.horizon:
+            self.engine.at(c.review_due, self.annual_review, c)
+        self._schedule_transfer(c, now)
+        self.schedule_plan_end(c)
+        today = self.cal.date(now)
+        self._plan_received(c, Move(c.la, today, today), today)

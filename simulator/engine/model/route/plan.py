@@ -81,6 +81,8 @@ class PlanSteps:
         self.engine.schedule(every, self.annual_review, c)
         self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
+        if self._pt is not None and c.id < self._pt_end:  # the day its family moves away (route/moves.py)
+            self.draw_plan_move(c, now)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
             and not self.law.outside_list_appealable
         if no_appeal:  # the setting cannot be appealed; the plan's contents still can

@@ -141,7 +141,7 @@ class ReviewWindows:
         held (`nxt`: NaN for none); an interacting outcome goes on the event list at its decision day instead."""
         one_by_one = self._review_decision
         at = self.engine.at
-        count = self.counters.count
+        count = self.counters.count_each
         costs = self._review_costs
         held = self._review_held
         logged = self._review_logged if self.rec is not None else None
@@ -150,8 +150,7 @@ class ReviewWindows:
                 at(t, one_by_one, (c, due))
                 continue
             c.reviews = k
-            for amount, metric in costs:
-                count(c, metric, due, amount)
+            count(c, costs, due)
             if n == n:
                 held(c, n)
             if logged is not None:

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Build scenarios/plan_transfers.yaml: each authority's yearly rate of EHC plans transferred to another authority.
+
+Run again when DfE publishes a new year:  python scripts/build_plan_transfers.py
+
+What comes from where (data/sen2, DfE SEN2, OGL v3.0):
+- plans transferred out in calendar years 2019-2021: release2022_sen2_mi.csv, `DisleaEHC` ("EHC plan discontinued
+  as transferred to another LA"); 2022-2023: ceased_plans.csv (release 2025), column `transfer` ("Number
+  transferred to another LA"), breakdown "All ceased EHC plans";
+- the exposure: plans in force in January of the year and of the next (caseload.csv `ehcplans`), their mean (the
+  plans in force over the year); where only one January is reported, that one;
+- the rate = transfers / exposure: a hazard per plan-year. England's rate is England's transfers / England's
+  exposure; an authority's own figure is used in each year it reports one.
+- beyond 2023 (out of sample): the authority's own mean rate shrunk toward England's mean, rate = E + w (own - E),
+  with w = n rho / (1 + (n - 1) rho) (the Spearman-Brown reliability of a mean of n yearly rates, n = the years the
+  authority reports), rho = the correlation of the authorities' rates between consecutive years (measured here);
+  range: w from rho (one year's reliability) to 1 (no shrinkage).
+- codes are SEN2's old LA codes; each authority reporting in any year has its own line, and the January 2019 units
+  the England scenario keeps (Northamptonshire 928, Cumbria 909) have theirs too, from their successors summed.
+
+The flows' assumptions (destination, a single authority's transfers in, when the old authority learns of a move)
+are written here too, marked UNVERIFIED: no source in /work/shared gives them.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import statistics
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "sen2"
+OUT = ROOT / "scenarios" / "plan_transfers.yaml"
+MI_YEARS = (2019, 2020, 2021)  # release2022_sen2_mi.csv, DisleaEHC
+CEASED_YEARS = (2022, 2023)  # ceased_plans.csv, transfer
+# the January 2019 units of the England scenario that later reported as successors (scripts/build_scenarios.py)
+SUCCESSORS = {"928": ("Northamptonshire", ["940", "941"]), "909": ("Cumbria", ["942", "943"])}
+
+
+def num(x: str | None) -> float | None:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def rows(name: str, level: str) -> list[dict[str, str]]:
+    with open(DATA / name, newline="") as f:
+        return [r for r in csv.DictReader(f) if r["geographic_level"] == level
+                and r.get("breakdown_topic", "All").startswith("All")]
+
+
+def transfers(level: str) -> dict[tuple[int, str], float]:
+    """{(year, code): plans transferred out} (code "E" for England)."""
+    out: dict[tuple[int, str], float] = {}
+    for r in rows("release2022_sen2_mi.csv", level):
+        y = int(r["time_period"])
+        if y in MI_YEARS and (v := num(r["DisleaEHC"])) is not None:
+            out[(y, r["old_la_code"] if level != "National" else "E")] = v
+    for r in rows("ceased_plans.csv", level):
+        y = int(r["time_period"])
+        if y in CEASED_YEARS and r["breakdown"] == "All ceased EHC plans" and (v := num(r["transfer"])) is not None:
+            out[(y, r["old_la_code"] if level != "National" else "E")] = v
+    return out
+
+
+def plans(level: str) -> dict[tuple[int, str], float]:
+    """{(January year, code): plans in force} (caseload.csv; 202324 = January 2024)."""
+    out = {}
+    for r in rows("caseload.csv", level):
+        p = r["time_period"]
+        if (v := num(r["ehcplans"])) is not None:
+            out[(int(p[:4]) + 1, r["old_la_code"] if level != "National" else "E")] = v
+    return out
+
+
+def with_successors(d: dict[tuple[int, str], float]) -> dict[tuple[int, str], float]:
+    """The January 2019 units' figures where they reported as successors (all successors present)."""
+    out = dict(d)
+    years = {y for y, _ in d}
+    for unit, (_name, codes) in SUCCESSORS.items():
+        for y in years:
+            if (y, unit) not in d and all((y, c) in d for c in codes):
+                out[(y, unit)] = sum(d[(y, c)] for c in codes)
+    return out
+
+
+def exposure(p: dict[tuple[int, str], float], y: int, code: str) -> float | None:
+    """Plans in force over calendar year y: the mean of January y and January y+1 (either alone if one is missing)."""
+    vals = [p[(j, code)] for j in (y, y + 1) if (j, code) in p]
+    return sum(vals) / len(vals) if vals else None
+
+
+def main() -> None:
+    years = (*MI_YEARS, *CEASED_YEARS)
+    t_la, p_la = with_successors(transfers("Local authority")), with_successors(plans("Local authority"))
+    t_e, p_e = transfers("National"), plans("National")
+    national = {y: round(t_e[(y, "E")] / exposure(p_e, y, "E"), 5) for y in years}
+    names = {r["old_la_code"]: r["la_name"] for name in ("caseload.csv", "ceased_plans.csv")
+             for r in rows(name, "Local authority")}
+    names.update({u: n for u, (n, _c) in SUCCESSORS.items()})
+    rates: dict[str, dict[int, float]] = {}
+    for (y, code), t in sorted(t_la.items()):
+        e = exposure(p_la, y, code)
+        if e:
+            rates.setdefault(code, {})[y] = t / e
+    # year-to-year correlation of the authorities' rates (consecutive years both reported), pooled over the pairs
+    pairs = [(r[y], r[y + 1]) for r in rates.values() for y in years[:-1] if y in r and y + 1 in r]
+    rho = statistics.correlation([a for a, _ in pairs], [b for _, b in pairs])
+    pairs_22 = [(r[2022], r[2023]) for r in rates.values() if 2022 in r and 2023 in r]
+    rho_22 = statistics.correlation([a for a, _ in pairs_22], [b for _, b in pairs_22])
+    e_mean = statistics.fmean(national.values())
+    n_all = len(years)
+    w_all = n_all * rho / (1 + (n_all - 1) * rho)
+    items = {}
+    for code in sorted(rates, key=lambda c: names.get(c, c)):
+        own = rates[code]
+        n = len(own)
+        w = n * rho / (1 + (n - 1) * rho)
+        missing = [y for y in years if y not in own]
+        note = (f"not reported in {', '.join(map(str, missing))}: the nearest year's rate is used" if missing
+                else "")
+        items[code] = {"name": names.get(code, code), "out_rate_by_year": {y: round(v, 5) for y, v in own.items()},
+                       "out_of_sample": round(max(0.0, e_mean + w * (statistics.fmean(own.values()) - e_mean)), 5),
+                       **({"note": note} if note else {})}
+    yr = f"{years[0]}-{years[-1]}"
+    sd = {y: statistics.stdev([r[y] for r in rates.values() if y in r]) for y in years}
+    mean = {y: statistics.fmean([r[y] for r in rates.values() if y in r]) for y in years}
+    doc = {
+        "description": (f"Plans transferred to another local authority (SEND Regulations 2014 reg 15), {yr}: each "
+                        "authority's rate = plans transferred out in the calendar year / its plans in force over the "
+                        "year (mean of the Januaries either side). England: "
+                        + ", ".join(f"{y} {int(t_e[(y, 'E')]):,} ({100 * national[y]:.2f}%)" for y in years)
+                        + ". Across authorities (mean, SD): "
+                        + ", ".join(f"{y} {100 * mean[y]:.2f}% ({100 * sd[y]:.2f})" for y in years)
+                        + f"; correlation of an authority's rate between consecutive years {rho:.2f} (2022-2023: "
+                        f"{rho_22:.2f}). No destination is published."),
+        "source": ("DfE SEN2 (data/sen2, OGL v3.0): release2022_sen2_mi.csv DisleaEHC (2019-2021) and ceased_plans.csv "
+                   "release 2025 column transfer (2022-2023; the person-level collection: DfE cautions on comparing "
+                   "with 2021 and before); caseload.csv ehcplans (January 2019-2024). Successors summed into "
+                   "Northamptonshire (928: 940 + 941) and Cumbria (909: 942 + 943). Built by "
+                   "scripts/build_plan_transfers.py"),
+        "national_out_rate_by_year": national,
+        "national_out_of_sample": {
+            "value": round(e_mean, 5),
+            "source": f"England's mean rate {yr} (SEN2, as above); range: the lowest and highest year",
+            "range": [min(national.values()), max(national.values())]},
+        "shrinkage_weight": {
+            "value": round(w_all, 3),
+            "source": (f"Spearman-Brown reliability of an authority's mean of n yearly rates, w = n rho / (1 + (n - 1) "
+                       f"rho), rho = {rho:.3f} (the authorities' rates in consecutive years, {len(pairs)} pairs, "
+                       f"SEN2 {yr}); value for n = {n_all}; an authority with fewer years has its own w (out of "
+                       "sample: rate = England's mean + w (own mean - England's mean)); range: rho (one year) to 1 "
+                       "(no shrinkage)"),
+            "range": [round(rho, 3), 1.0]},
+        "same_region_weight": {
+            "value": 1.0,
+            "assumption": ("UNVERIFIED: SEN2 publishes no destination of a transferred plan. The destination is "
+                           "another authority of the run in proportion to its plans in force at the start; "
+                           "alternative: authorities in the origin's region weighted up to 10x (most house moves are "
+                           "short; ONS internal migration, not in /work/shared)"),
+            "range": [1.0, 10.0]},
+        "single_authority_in_ratio": {
+            "value": 1.0,
+            "assumption": ("UNVERIFIED: a run of one authority receives plans from outside at this ratio x its own "
+                           "out-rate x its plans in force on 1 January (England's transfers in equal its transfers "
+                           "out, so 1 for an authority of average net migration; SEN2 publishes no transfers in)"),
+            "range": [0.5, 1.5]},
+        "learned_days_before_move": {
+            "value": 0.0,
+            "assumption": ("UNVERIFIED: the old authority learns of a move on the day of the move, so the plan "
+                           "transfers on the last lawful day, 15 working days later (reg 15(2)(b)), as the case "
+                           "studies assume; range: up to 21 days (15 working days) before the move, when the plan "
+                           "moves on the day of the move (reg 15(2)(a))"),
+            "range": [0.0, 21.0]},
+        "authorities": items,
+    }
+    header = ("# GENERATED by scripts/build_plan_transfers.py from data/sen2 (DfE SEN2, OGL v3.0).\n"
+              "# Rates are plans transferred out / plans in force over the year. Edit the script and rebuild; do not\n"
+              "# edit this file by hand.\n")
+    text = yaml.safe_dump(doc, sort_keys=False, width=118, allow_unicode=True, default_flow_style=None)
+    OUT.write_text(header + text)
+    print(f"wrote {OUT.relative_to(ROOT)}: {len(items)} authorities; England {national}; rho {rho:.3f} "
+          f"(2022-2023 {rho_22:.3f}); w {w_all:.3f}")
+
+
+if __name__ == "__main__":
+    main()
