@@ -111,7 +111,11 @@ def test_joint_stage_is_reproducible_and_writes_provenance(tmp_path):
         files.append(out.read_text())
     assert files[0] == files[1]
     doc = yaml.safe_load(files[0])
-    assert set(doc["la_delay_days"]) == {"212"} and {2019, 2020} <= set(doc["la_delay_days"]["212"])
+    # small_la gives late shares (lateness apart from the share on time), so the joint rounds fit those, each a share
+    # of the year's children, and write no Weibull delay
+    assert "la_delay_days" not in doc
+    assert set(doc["la_late_share"]) == {"212"} and {2019, 2020} <= set(doc["la_late_share"]["212"])
+    assert all(0.0 <= q <= 1.0 for q in doc["la_late_share"]["212"].values())
     lapse = doc["national"]["population.assessment_lapsed_probability"]
     assert lapse["calibrated"].startswith("calibrated: ") and "new_plans_issued 2019" in lapse["calibrated"]
     assert all(0.0 <= v <= 0.15 for v in lapse["by_year"].values())  # inside the stated range

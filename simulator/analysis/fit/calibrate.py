@@ -67,10 +67,14 @@ NATIONAL_METHOD = "ratio (fixed-point) updates from full replications (mean of 2
 
 def one_authority(loaded: LoadedScenario, la: LocalAuthority, delays: dict[int, float], end_year: int
                   ) -> LoadedScenario:
-    """The scenario reduced to one authority with the given delays, no stock, no disputes, ending `end_year`."""
+    """The scenario reduced to one authority with the given delays, no stock, no disputes, ending `end_year`.
+
+    The delays are the Weibull form's (`delay_days_by_year`), so the authority's late shares are dropped: where they
+    are given the Weibull delay is never read, and a fit of it would move nothing."""
     sc = loaded.scenario
     upd: dict[str, Any] = {k: 0 for k in LocalAuthority.model_fields if k.startswith("stock_")}
     upd["delay_days_by_year"] = dict(delays)
+    upd["late_share_by_year"] = {}
     la1 = la.model_copy(update=upd)
     las = LocalAuthorities.model_construct(provenance=sc.local_authorities.provenance, items=[la1])
     redress = sc.redress.model_copy(update={"dispute_probability": {}})
