@@ -74,9 +74,9 @@ def test_which_years_rate():
     assert pt.out_rate("Z", 2019) == 0.02 and pt.out_rate("Z", 2031) == 0.025  # not in the file: England's
 
 
-def _two_authorities(tmp_path: Path, small_dict: dict, n_a: int, rate_a: float) -> Path:
-    """Two authorities, A with `n_a` plans moving at `rate_a` a year, B with 500 that never move; no requests, no
-    cessation, no disputes, every plan aged 5-10 (no plan ends at 25), one calendar year."""
+def _stock_only_year(small_dict: dict) -> tuple[dict, dict]:
+    """small_la cut to 2019 with a stock and nothing else: no requests, no cessation, no disputes, every plan aged
+    5-10 (no plan ends at 25); returns the scenario and its one authority, to be edited."""
     d = quiet(small_dict)
     d["end_date"] = "2019-12-31"
     for band in d["reviews"]["cease_probability_per_year"].values():
@@ -84,6 +84,13 @@ def _two_authorities(tmp_path: Path, small_dict: dict, n_a: int, rate_a: float) 
     d["population"]["age_of_plans_in_force"]["values"] = {"age_5_10": 1.0}
     la = d["local_authorities"]["items"][0]
     la.update(requests_per_year=0.0, requests_by_year={})
+    return d, la
+
+
+def _two_authorities(tmp_path: Path, small_dict: dict, n_a: int, rate_a: float) -> Path:
+    """Two authorities, A with `n_a` plans moving at `rate_a` a year, B with 500 that never move; no requests, no
+    cessation, no disputes, every plan aged 5-10 (no plan ends at 25), one calendar year."""
+    d, la = _stock_only_year(small_dict)
     a, b = copy.deepcopy(la), copy.deepcopy(la)
     a.update(name="A", code="A", stock_mainstream=n_a)
     b.update(name="B", code="B", stock_mainstream=500)
@@ -188,13 +195,8 @@ def test_one_authority_in_and_out(tmp_path: Path, small_dict: dict):
     """One authority (no one else in the run): plans leave it and arrive from outside. 3,000 plans at 0.1 a year,
     in-ratio 1: out as the two-authority test (mean 268.9, sd 15.64); in is Poisson with mean 1 x 0.1 x 3,000 =
     300 (sd 17.3); the plans in force at the end are exactly 3,000 - out + in (no cessation, no new plans)."""
-    d = quiet(small_dict)
-    d["end_date"] = "2019-12-31"
-    for band in d["reviews"]["cease_probability_per_year"].values():
-        pin(band, 0.0)
-    d["population"]["age_of_plans_in_force"]["values"] = {"age_5_10": 1.0}
-    la = d["local_authorities"]["items"][0]
-    la.update(requests_per_year=0.0, requests_by_year={}, code="A", stock_mainstream=3000)
+    d, la = _stock_only_year(small_dict)
+    la.update(code="A", stock_mainstream=3000)
     (tmp_path / "moves.yaml").write_text(yaml.safe_dump(transfers_doc({"A": {2019: 0.1}})))
     d["plan_transfers"] = "moves.yaml"
     j = simulate(load_scenario(write_scenario(tmp_path, d)), 11, 0)
