@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +319,23 @@ SLOPE_RANGE = (10.0, 300.0)  # points of % within 20 weeks per unit of log(1 + d
 MAX_STEP = 1.5  # log(1 + d) a round may move one delay (a factor of about 4.5)
 
 
+def _authority_years(values: dict[str, dict[int, float]], by_la: dict[str, dict[str, dict[str, Any]]],
+                     observed: dict[str, dict[int, float]]
+                     ) -> Iterator[tuple[str, int, float, float, dict[int, float], float]]:
+    """Each authority-year with both an observed and a modelled % within 20 weeks, in year order: (code, year,
+    observed, modelled, the authority's table of fitted values, the value in force that year: its own, else the
+    nearest earlier year's, else 0). Lazy, so a value the caller writes for one year is in force for the next."""
+    for code, years in observed.items():
+        rows = by_la.get(code, {})
+        table = values.setdefault(code, {})
+        for y, obs in sorted(years.items()):
+            model = (rows.get(str(y)) or {}).get("within_20_weeks_pct")
+            if model is None:
+                continue
+            earlier = [k for k in table if k <= y]
+            yield code, y, obs, model, table, table.get(y, table[max(earlier)] if earlier else 0.0)
+
+
 def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str, dict[str, Any]]],
                   observed: dict[str, dict[int, float]], gain: float,
                   history: dict[tuple[str, int], tuple[float, float]] | None = None) -> tuple[int, int]:
@@ -333,31 +350,23 @@ def update_delays(delays: dict[str, dict[int, float]], by_la: dict[str, dict[str
     No step exceeds MAX_STEP. Returns (authority-years updated, authority-years already within 3 points before the
     update)."""
     updated = within = 0
-    for code, years in observed.items():
-        rows = by_la.get(code, {})
-        d = delays.setdefault(code, {})
-        for y, obs in sorted(years.items()):
-            model = (rows.get(str(y)) or {}).get("within_20_weeks_pct")
-            if model is None:
-                continue
-            within += abs(model - obs) <= 3.0
-            earlier = [k for k in d if k <= y]
-            cur = d.get(y, d[max(earlier)] if earlier else 0.0)
-            x0 = math.log1p(cur)
-            step = gain * (model - obs)  # faster than observed: more delay
-            prev = history.get((code, y)) if history is not None else None
-            if prev is not None and abs(x0 - prev[0]) >= SECANT_MIN_STEP and (prev[1] - model) / (x0 - prev[0]) > 0:
-                slope = min(max((prev[1] - model) / (x0 - prev[0]), SLOPE_RANGE[0]), SLOPE_RANGE[1])
-                step = (model - obs) / slope
-            x = x0 + min(max(step, -MAX_STEP), MAX_STEP)
-            if model <= 0.5 < obs or model >= 99.5 > obs:
-                # the figure saturates (no plan on time, or all): it says the direction, not how far; halve or
-                # double the delay instead of creeping
-                x = x0 + (math.log(0.5) if model <= 0.5 else math.log(2.0))
-            if history is not None:
-                history[(code, y)] = (x0, model)
-            d[y] = round(math.expm1(min(max(x, 0.0), math.log1p(MAX_DELAY))), 1)
-            updated += 1
+    for code, y, obs, model, d, cur in _authority_years(delays, by_la, observed):
+        within += abs(model - obs) <= 3.0
+        x0 = math.log1p(cur)
+        step = gain * (model - obs)  # faster than observed: more delay
+        prev = history.get((code, y)) if history is not None else None
+        if prev is not None and abs(x0 - prev[0]) >= SECANT_MIN_STEP and (prev[1] - model) / (x0 - prev[0]) > 0:
+            slope = min(max((prev[1] - model) / (x0 - prev[0]), SLOPE_RANGE[0]), SLOPE_RANGE[1])
+            step = (model - obs) / slope
+        x = x0 + min(max(step, -MAX_STEP), MAX_STEP)
+        if model <= 0.5 < obs or model >= 99.5 > obs:
+            # the figure saturates (no plan on time, or all): it says the direction, not how far; halve or
+            # double the delay instead of creeping
+            x = x0 + (math.log(0.5) if model <= 0.5 else math.log(2.0))
+        if history is not None:
+            history[(code, y)] = (x0, model)
+        d[y] = round(math.expm1(min(max(x, 0.0), math.log1p(MAX_DELAY))), 1)
+        updated += 1
     return updated, within
 
 
@@ -389,25 +398,17 @@ def update_late_shares(shares: dict[str, dict[int, float]], by_la: dict[str, dic
     LATE_MAX_STEP; shares stay in [0, 1]. `history` is updated in place. Returns (authority-years updated,
     authority-years already within 3 points before the update)."""
     updated = within = 0
-    for code, years in observed.items():
-        rows = by_la.get(code, {})
-        q = shares.setdefault(code, {})
-        for y, obs in sorted(years.items()):
-            model = (rows.get(str(y)) or {}).get("within_20_weeks_pct")
-            if model is None:
-                continue
-            within += abs(model - obs) <= 3.0
-            earlier = [k for k in q if k <= y]
-            x0 = q.get(y, q[max(earlier)] if earlier else 0.0)
-            slope = min(max(model / (1.0 - x0), 50.0), 100.0) if x0 < 0.9 else 90.0
-            prev = history.get((code, y)) if history is not None else None
-            if prev is not None and abs(x0 - prev[0]) >= 0.02 and (prev[1] - model) / (x0 - prev[0]) > 0:
-                slope = min(max((prev[1] - model) / (x0 - prev[0]), LATE_SLOPE_RANGE[0]), LATE_SLOPE_RANGE[1])
-            step = min(max((model - obs) / slope, -LATE_MAX_STEP), LATE_MAX_STEP)
-            if history is not None:
-                history[(code, y)] = (x0, model)
-            q[y] = round(min(max(x0 + step, 0.0), 1.0), 4)
-            updated += 1
+    for code, y, obs, model, q, x0 in _authority_years(shares, by_la, observed):
+        within += abs(model - obs) <= 3.0
+        slope = min(max(model / (1.0 - x0), 50.0), 100.0) if x0 < 0.9 else 90.0
+        prev = history.get((code, y)) if history is not None else None
+        if prev is not None and abs(x0 - prev[0]) >= 0.02 and (prev[1] - model) / (x0 - prev[0]) > 0:
+            slope = min(max((prev[1] - model) / (x0 - prev[0]), LATE_SLOPE_RANGE[0]), LATE_SLOPE_RANGE[1])
+        step = min(max((model - obs) / slope, -LATE_MAX_STEP), LATE_MAX_STEP)
+        if history is not None:
+            history[(code, y)] = (x0, model)
+        q[y] = round(min(max(x0 + step, 0.0), 1.0), 4)
+        updated += 1
     return updated, within
 
 
