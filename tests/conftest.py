@@ -1,4 +1,5 @@
-"""Shared helpers: scenario variants written to a temporary folder beside a copy of the rule sets."""
+"""Shared helpers: scenario variants written to a temporary folder beside a copy of the rule sets; and the order in
+which pytest's two workers (pytest-xdist, pyproject's addopts) take the tests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,66 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_la.yaml"
+
+
+# How pytest's two workers (pytest-xdist, pyproject's addopts) share the tests out.
+#
+# ONE_WORKER: tests that share a costly fixture of their module, or a cache of their process, run on one worker, so it
+# is built once (a module fixture is built once per worker that runs a test of the module). Every other test is a unit
+# of its own. (pytest-xdist's own `--dist loadgroup` marks do not group under pytest 9.2: they rename the test's
+# node id, which pytest 9.2 no longer lets them do; hence this scheduler, which reads the node ids.)
+ONE_WORKER = {
+    "tests/test_robustness.py::test_signal_": "signals",  # the clean run they compare with (_clean_summary)
+    "tests/test_install.py::": "install",  # the wheel, built and installed once (compiles the core)
+    "tests/test_plain_report.py::": "plain_report",
+    "tests/test_readback.py::": "readback",
+    "tests/test_report.py::": "report",
+    "tests/test_forward.py::": "forward",
+    "tests/test_server_hardening.py::": "server",
+}
+# LONGEST_FIRST: the longest tests and groups first, longest first (measured on 2 cores): the workers take units in
+# collection order as they free up, so the long ones start at once and the many short ones even out the end. Each entry
+# is the start of a test id; a test that matches none keeps its place after these.
+LONGEST_FIRST = (
+    "tests/test_robustness.py::test_signal_",
+    "tests/test_install.py::",
+    "tests/test_browser.py::test_web_page_scrolls",
+    "tests/test_browser.py::test_a_listed_council",
+    "tests/test_plain_report.py::",
+    "tests/test_bench.py::test_bench_drives",
+    "tests/test_browser.py::test_three_way_report",
+    "tests/test_batch.py::test_dask_local",
+    "tests/test_readback.py::",
+    "tests/test_report.py::",
+    "tests/test_browser.py::",
+    "tests/test_forward.py::",
+    "tests/test_golden.py::test_golden_outputs_are_byte_identical[bench]",
+    "tests/test_golden.py::test_golden_outputs_are_byte_identical[compares]",
+    "tests/test_golden.py::test_golden_outputs_are_byte_identical[runs]",
+    "tests/test_golden.py::",
+)
+
+
+def _first_match(nodeid: str, prefixes) -> int:
+    return next((i for i, p in enumerate(prefixes) if nodeid.startswith(p)), len(prefixes))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first (a stable sort: the same order in every worker, as pytest-xdist requires)."""
+    items.sort(key=lambda it: _first_match(it.nodeid, LONGEST_FIRST))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist load` (pyproject's addopts): load balancing in collection order, each ONE_WORKER group one unit."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((g for p, g in ONE_WORKER.items() if nodeid.startswith(p)), nodeid)
+
+    return OneWorkerGroups(config, log)
 
 
 @pytest.fixture(scope="session")

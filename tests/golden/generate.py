@@ -70,53 +70,120 @@ def _case(name: str, tmp: str, out: str) -> None:
     shutil.copy(cs_dir / f"{json.loads(text)['case']}.png", Path(out) / f"case-{stem}.png")
 
 
+def _runs(tmp: Path, out: Path) -> None:
+    """`run` of small_la under both engines: stdout, summary and each replication's files."""
+    for engine in ("heap", "simpy"):
+        run_dir = tmp / f"run-{engine}"
+        text = _invoke("run", SMALL, "-n", "2", "--seed", "3", "--engine", engine, "--json", "--out", str(run_dir))
+        (out / f"run-{engine}.stdout.json").write_text(text)
+        dst = out / f"run-{engine}"
+        dst.mkdir(exist_ok=True)
+        shutil.copy(run_dir / "summary.json", dst / "summary.json")
+        for rep in ("rep-000", "rep-001"):
+            for f in ("metrics.json", "journeys.parquet", "events.parquet"):
+                shutil.copy(run_dir / "replications" / rep / f, dst / f"{rep}.{f}")
+
+
+def _compares(tmp: Path, out: Path) -> None:
+    """`compare` of small_la (three pairs as JSON, one as text) and the printed two-rule case study of Sam."""
+    for a, b in COMPARES:
+        name = f"compare-{a}-vs-{b}".replace("+", "_plus_")
+        (out / f"{name}.json").write_text(_invoke("compare", SMALL, "--rules", a, "--rules", b, "-n", "2",
+                                                  "--seed", "5", "--json"))
+    (out / "compare-green_paper.txt").write_text(_invoke("compare", SMALL, "--rules", "current_2014", "--rules",
+                                                         "green_paper_2022", "-n", "2", "--seed", "5"))
+    (out / "case-sam.txt").write_text(_invoke("case-study", "case_studies/sam_autistic_mainstream_specialist.yaml",
+                                              "--rules", "current_2014", "--rules", "green_paper_2022",
+                                              "--runs", "5", "--seed", "2"))
+
+
+def _backtest(tmp: Path, out: Path) -> None:
+    bt = json.loads(_invoke("backtest", SMALL, "--json", ok=(0, 3)))
+    (out / "backtest.json").write_text(json.dumps(_drop(bt, TIMINGS), indent=2) + "\n")
+
+
+def _rules_maps_schemas(tmp: Path, out: Path) -> None:
+    """What `rules`, `map` and `schema` print (no simulation)."""
+    (out / "rules-list.txt").write_text(_invoke("rules", "list"))
+    for r in RULE_SETS:
+        (out / f"rules-show-{r}.txt").write_text(_invoke("rules", "show", r))
+        (out / f"map-{r}.json").write_text(_invoke("map", "--rules", r, "--format", "json"))
+        (out / f"map-{r}.md").write_text(_invoke("map", "--rules", r, "--format", "markdown"))
+        if r != "current_2014":
+            (out / f"rules-diff-current_2014-{r}.txt").write_text(_invoke("rules", "diff", "current_2014", r))
+    (out / "rules-show-current_2014+mandatory_mediation.txt").write_text(
+        _invoke("rules", "show", "current_2014+mandatory_mediation"))
+    (out / "map-green_paper_2022.txt").write_text(_invoke("map", "--rules", "green_paper_2022"))
+    for kind in ("scenario", "rules"):
+        (out / f"schema-{kind}.json").write_text(_invoke("schema", "--kind", kind))
+
+
+def _bench(tmp: Path, out: Path) -> None:
+    bench = json.loads(_invoke("bench", "benchmarks/reference_network.yaml", "--children", "20000", "--seed", "4",
+                               "--warmup", "10", "--json"))
+    (out / "bench.json").write_text(json.dumps(_drop(bench, TIMINGS), indent=2, sort_keys=True) + "\n")
+
+
+def _versions(tmp: Path, out: Path) -> None:
+    (out / "versions.json").write_text(json.dumps({lib: version(lib) for lib in VERSIONED.values()}, indent=2) + "\n")
+
+
+def case_names() -> list[str]:
+    return [c.name for c in sorted((ROOT / "case_studies").glob("*.yaml"))]
+
+
+# The units the golden outputs are made in: each writes its own files and nothing else, and depends on no other
+# (every output is keyed by its own seed), so tests/test_golden.py checks each unit as a test of its own and pytest's
+# workers share them out; `produce` writes them all.
+OTHER_UNITS = {"runs": _runs, "compares": _compares, "backtest": _backtest, "rules-maps-schemas": _rules_maps_schemas,
+               "bench": _bench, "versions": _versions}
+
+
+def unit_names() -> list[str]:
+    return [*OTHER_UNITS, *(f"case-{Path(c).stem}" for c in case_names())]
+
+
+def unit_of(rel: str) -> str:
+    """The unit that writes golden file `rel` (a path relative to the golden folder, with / between parts)."""
+    top = rel.split("/")[0]
+    if top.startswith("run-"):
+        return "runs"
+    if top.startswith("compare-") or top == "case-sam.txt":
+        return "compares"
+    if top.startswith("case-"):
+        return top.rsplit(".", 1)[0]
+    if top.startswith(("rules-", "map-", "schema-")):
+        return "rules-maps-schemas"
+    return {"backtest.json": "backtest", "bench.json": "bench", "versions.json": "versions"}.get(top, "?")
+
+
+def produce_unit(unit: str, out: Path) -> None:
+    """Write one unit's golden outputs into `out` (run from the repository's root)."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        if unit.startswith("case-"):
+            stem = unit.removeprefix("case-")
+            _case(f"{stem}.yaml", str(tmp), str(out))
+        else:
+            OTHER_UNITS[unit](tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def produce(out: Path) -> None:
     """Write every golden output into `out` (run from the repository's root). The case studies (35, four rule sets
     each: most of the time) run in two more processes beside the rest: every output is keyed by its own seed, so the
-    bytes do not depend on which process wrote them, and the suite stays within its time on 2 cores."""
+    bytes do not depend on which process wrote them."""
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
-    cases = [c.name for c in sorted((ROOT / "case_studies").glob("*.yaml"))]
+    cases = case_names()
     fork = "fork" in mp.get_all_start_methods()
     pool = ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) if fork else None
     try:
         pending = [pool.submit(_case, c, str(tmp), str(out)) for c in cases] if pool is not None else []
-        for engine in ("heap", "simpy"):
-            run_dir = tmp / f"run-{engine}"
-            text = _invoke("run", SMALL, "-n", "2", "--seed", "3", "--engine", engine, "--json", "--out", str(run_dir))
-            (out / f"run-{engine}.stdout.json").write_text(text)
-            dst = out / f"run-{engine}"
-            dst.mkdir(exist_ok=True)
-            shutil.copy(run_dir / "summary.json", dst / "summary.json")
-            for rep in ("rep-000", "rep-001"):
-                for f in ("metrics.json", "journeys.parquet", "events.parquet"):
-                    shutil.copy(run_dir / "replications" / rep / f, dst / f"{rep}.{f}")
-        for a, b in COMPARES:
-            name = f"compare-{a}-vs-{b}".replace("+", "_plus_")
-            (out / f"{name}.json").write_text(_invoke("compare", SMALL, "--rules", a, "--rules", b, "-n", "2",
-                                                      "--seed", "5", "--json"))
-        (out / "compare-green_paper.txt").write_text(_invoke("compare", SMALL, "--rules", "current_2014", "--rules",
-                                                             "green_paper_2022", "-n", "2", "--seed", "5"))
-        (out / "case-sam.txt").write_text(_invoke("case-study", "case_studies/sam_autistic_mainstream_specialist.yaml",
-                                                  "--rules", "current_2014", "--rules", "green_paper_2022",
-                                                  "--runs", "5", "--seed", "2"))
-        bt = json.loads(_invoke("backtest", SMALL, "--json", ok=(0, 3)))
-        (out / "backtest.json").write_text(json.dumps(_drop(bt, TIMINGS), indent=2) + "\n")
-        (out / "rules-list.txt").write_text(_invoke("rules", "list"))
-        for r in RULE_SETS:
-            (out / f"rules-show-{r}.txt").write_text(_invoke("rules", "show", r))
-            (out / f"map-{r}.json").write_text(_invoke("map", "--rules", r, "--format", "json"))
-            (out / f"map-{r}.md").write_text(_invoke("map", "--rules", r, "--format", "markdown"))
-            if r != "current_2014":
-                (out / f"rules-diff-current_2014-{r}.txt").write_text(_invoke("rules", "diff", "current_2014", r))
-        (out / "rules-show-current_2014+mandatory_mediation.txt").write_text(
-            _invoke("rules", "show", "current_2014+mandatory_mediation"))
-        (out / "map-green_paper_2022.txt").write_text(_invoke("map", "--rules", "green_paper_2022"))
-        for kind in ("scenario", "rules"):
-            (out / f"schema-{kind}.json").write_text(_invoke("schema", "--kind", kind))
-        bench = json.loads(_invoke("bench", "benchmarks/reference_network.yaml", "--children", "20000", "--seed", "4",
-                                   "--warmup", "10", "--json"))
-        (out / "bench.json").write_text(json.dumps(_drop(bench, TIMINGS), indent=2, sort_keys=True) + "\n")
+        for unit in OTHER_UNITS.values():
+            unit(tmp, out)
         if pool is None:
             for c in cases:
                 _case(c, str(tmp), str(out))
@@ -126,7 +193,6 @@ def produce(out: Path) -> None:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(tmp, ignore_errors=True)
-    (out / "versions.json").write_text(json.dumps({lib: version(lib) for lib in VERSIONED.values()}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
