@@ -82,6 +82,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                     for i, la in enumerate(sc.local_authorities.items)]
         self._compile_parameters()
         self._open_backlogs()
+        self._open_staff_reviews()
         self.special_growth = 1.0  # special places' growth factor of the current year (CapacityPlan._apply_year)
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
