@@ -68,13 +68,13 @@ def test_the_stocks_dated_steps_are_skipped_only_where_they_schedule_nothing(sma
     """`may_date_steps` picks the plans whose phase transfer or end at 25 can fall in the run (the start skips the
     others): over births at each bound (a transfer age reached on 1 September, 25 reached at the horizon) and a
     spread of ages, every child whose `_schedule_transfer` or `schedule_plan_end` schedules something is picked,
-    and most of the spread (ages 0-26, three transfer ages in one run of a year) is not."""
+    and most of the spread (ages 0-26; three transfer ages a year) is not, in runs of one year and of three (where a
+    transfer two Septembers away is in the run)."""
     seen = {}
 
     def check(j) -> None:
-        sept = next(s for s, _a, _b in j._transfers if s > 0.0)
-        edges = [sept - a * DAYS_PER_YEAR for a in TRANSFER_AGES] + [sept - (a + 1) * DAYS_PER_YEAR
-                                                                      for a in TRANSFER_AGES]
+        edges = [sept - a * DAYS_PER_YEAR for sept, _school, _post16 in j._transfers for a in TRANSFER_AGES]
+        edges += [sept - (a + 1) * DAYS_PER_YEAR for sept, _school, _post16 in j._transfers for a in TRANSFER_AGES]
         edges.append(j.horizon - j.law.plan_end_age * DAYS_PER_YEAR)
         born = [b + d for b in edges for d in (-1.0, -1e-9, 0.0, 1e-9, 1.0)]
         born += np.linspace(-26 * DAYS_PER_YEAR, 0.0, 5000).tolist()
@@ -91,8 +91,9 @@ def test_the_stocks_dated_steps_are_skipped_only_where_they_schedule_nothing(sma
         j.engine = real
         seen.update(may=may, hits=hits)
 
-    d = dict(quiet(small_dict), end_date="2019-12-31")  # no lead-in, no stock: only these children are looked at
-    simulate(load_scenario(write_scenario(tmp_path, d)), 1, 0, prepare=check)
-    may, hits = seen["may"], seen["hits"]
-    assert all(m for m, h in zip(may, hits, strict=True) if h)  # never skips a step that schedules
-    assert sum(hits) > 500 and sum(may) < 0.3 * len(may)  # steps in the run exist, and most children are skipped
+    for end, share in (("2019-12-31", 0.3), ("2021-12-31", 0.6)):  # a child 9 in 2019 transfers at 11 in 2021
+        d = dict(quiet(small_dict), end_date=end)  # no lead-in, no stock: only these children are looked at
+        simulate(load_scenario(write_scenario(tmp_path, d)), 1, 0, prepare=check)
+        may, hits = seen["may"], seen["hits"]
+        assert all(m for m, h in zip(may, hits, strict=True) if h), end  # never skips a step that schedules
+        assert sum(hits) > 500 and sum(may) < share * len(may)  # steps in the run exist, most children are skipped

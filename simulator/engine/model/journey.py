@@ -62,6 +62,10 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.engine = engine
         self.streams = streams
         self.rec = recorder
+        # how a row reaches the recorder: `Recorder.add` takes a plain tuple of the fields (it keeps them in a flat
+        # list, and makes `EventRow`s only for a sink that wants rows), so no `EventRow` is made per event; any
+        # other recorder (a case study's, `analysis.runs.case_study`) is handed an `EventRow`
+        self._add_row = recorder.add if type(recorder) is Recorder else self._add_event_row
         self.cal = Calendar(sc.start_date, sc.end_date)
         self.horizon = self.cal.horizon_days
         self.warmup = sc.warmup_days
@@ -214,8 +218,13 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
 
     def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
             ) -> None:
-        if self.rec is not None:  # an EventRow made by tuple.__new__: the same row, without a Python-level __new__
-            self.rec.add(_new_row(EventRow, (c.id, c.la, self.engine.now, step, event, duty, deadline, met)))
+        if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
+            self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
+
+    def _add_event_row(self, row: tuple) -> None:
+        """A row for a recorder that reads `EventRow` fields by name: made by tuple.__new__ (the same row, without a
+        Python-level __new__)."""
+        self.rec.add(_new_row(EventRow, row))
 
     def add_request(self, at_day: float, la: int = 0, age: float = 8.0, **attributes: Any) -> Child:
         """Add one child whose request reaches the LA on `at_day` (case studies, hand-worked tests).

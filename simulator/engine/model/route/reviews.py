@@ -185,12 +185,12 @@ class ReviewSteps:
         of a day around each bound, against rounding), so that skipping the others skips only steps that schedule
         nothing. Why: the stock's 350,000 plans each called both at the start, and most fall after a one-year run."""
         may = born + self.law.plan_end_age * DAYS_PER_YEAR < self.horizon + 1.0
-        sept = next((s for s, _school, _post16 in self._transfers if s > now), None)
-        if sept is not None:
-            age = (sept - born) / DAYS_PER_YEAR
-            margin = 1.0 / DAYS_PER_YEAR
-            for a in TRANSFER_AGES:
-                may |= (a - margin <= age) & (age < a + 1 + margin)
+        margin = 1.0 / DAYS_PER_YEAR
+        for sept, school, post16 in self._transfers:  # every 1 September whose deadlines can fall in the run
+            if sept > now and min(school, post16) < self.horizon + 1.0:
+                age = (sept - born) / DAYS_PER_YEAR
+                for a in TRANSFER_AGES:
+                    may |= (a - margin <= age) & (age < a + 1 + margin)
         return may
 
     def _schedule_transfer(self, c: Child, now: float) -> None:
