@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from simulator.analysis.fit.backtest import Target
-from simulator.analysis.fit.rolling import naive, rolling_origin, summary
+from simulator.analysis.fit.rolling import anchored, la_rows, naive, rolling_origin, summary
 
 from .conftest import ROOT, write_scenario
 
@@ -118,20 +118,49 @@ def test_naive_forecasts() -> None:
     assert naive("within_20_weeks_pct", {2021: 80.0}, 2021, 1) == (80.0, None)
 
 
+def test_anchored_forecast_applies_the_models_change_to_the_last_figure() -> None:
+    # counts: published 200 at the origin; the model went 160 -> 180 (+12.5%), so 200 x 1.125 = 225
+    assert anchored("new_plans_issued", 200.0, 160.0, 180.0) == pytest.approx(225.0)
+    # percentages: published 40 at the origin; the model went 30 -> 25 (-5 points), so 35; kept within 0-100
+    assert anchored("within_20_weeks_pct", 40.0, 30.0, 25.0) == pytest.approx(35.0)
+    assert anchored("within_20_weeks_pct", 95.0, 50.0, 70.0) == 100.0
+    assert anchored("within_20_weeks_pct", 3.0, 50.0, 40.0) == 0.0
+    # nothing to anchor to: no figure, no model value at the origin, or a count of 0 there
+    assert anchored("new_plans_issued", None, 160.0, 180.0) is None
+    assert anchored("new_plans_issued", 200.0, None, 180.0) is None
+    assert anchored("new_plans_issued", 200.0, 0.0, 180.0) is None
+
+
+def test_rows_anchor_each_replication_on_its_own_origin_value() -> None:
+    # published new plans 100, 200, 250 in 2020-2022; origin 2021. Replication 1 went 160 -> 180, replication 2
+    # 200 -> 240: anchored 200 x 180/160 = 225 and 200 x 240/200 = 240, mean 232.5, 7% below 250; own mean 210
+    ts = [Target("new_plans_issued", str(y), v, 5, "relative", "", la_code="A")
+          for y, v in ((2020, 100.0), (2021, 200.0), (2022, 250.0))]
+    reps = [{"by_la": {"A": {"2021": {"new_plans": a}, "2022": {"new_plans": b}}}} for a, b in ((160, 180), (200, 240))]
+    (row,) = la_rows(ts, reps, 2021, (1,))
+    assert row["model_mean"] == pytest.approx(210.0)
+    assert row["anchored_replications"] == [pytest.approx(225.0), pytest.approx(240.0)]
+    assert row["error_anchored"] == pytest.approx(7.0)
+    assert (row["persistence"], row["trend"]) == (200.0, 400.0)
+
+
 def test_summary_mean_absolute_errors() -> None:
     # two authorities, new plans (relative, 5%): observed 100 and 200; model 110 and 190 (errors 10% and 5%),
     # persistence 100 and 100 (0% and 50%), trend 120 and 300 (20% and 50%)
     ts = [Target("new_plans_issued", "2022", 100.0, 5, "relative", "", la_code="A"),
           Target("new_plans_issued", "2022", 200.0, 5, "relative", "", la_code="B")]
     rows = []
-    for t, model, reps, pers, trend in ((ts[0], 110.0, [100.0, 120.0], 100.0, 120.0),
-                                        (ts[1], 190.0, [190.0, 190.0], 100.0, 300.0)):
+    # anchored 104 (reps 98 and 110: errors 4%) and 220 (reps 220, 220: 10%)
+    for t, model, reps, pers, trend, anch in ((ts[0], 110.0, [100.0, 120.0], 100.0, 120.0, [98.0, 110.0]),
+                                              (ts[1], 190.0, [190.0, 190.0], 100.0, 300.0, [220.0, 220.0])):
         rows.append({"la_code": t.la_code, "metric": t.metric, "period": t.period, "horizon": 1,
                      "observed": t.value, "model_mean": model, "model_ci95": [None, None],
                      "model_replications": reps, "persistence": pers, "trend": trend, "tolerance": 5,
                      "tolerance_kind": "relative", "error_model": abs(model - t.value) / t.value * 100,
                      "error_persistence": abs(pers - t.value) / t.value * 100,
                      "error_trend": abs(trend - t.value) / t.value * 100,
+                     "anchored": sum(anch) / 2, "anchored_replications": anch,
+                     "error_anchored": abs(sum(anch) / 2 - t.value) / t.value * 100,
                      "within_tolerance": t.within(model), "interval_narrower_than_tolerance": None})
     (s,) = summary(rows, ts, 1, 2)
     assert s["mae_model"] == pytest.approx(7.5)
@@ -142,6 +171,10 @@ def test_summary_mean_absolute_errors() -> None:
     assert s["trend_within_share"] == 0.0
     lo, hi = s["mae_model_ci95"]  # resampling A's two replications: A's error is 0, 10 or 20%; B's is 5%
     assert 2.5 <= lo <= 7.5 <= hi <= 12.5
+    assert s["mae_anchored"] == pytest.approx(7.0)  # (4 + 10) / 2
+    assert s["anchored_within_share"] == 0.5  # A's 4% is within 5%, B's 10% is not
+    lo, hi = s["mae_anchored_ci95"]  # A's anchored error is 2, 4 or 10%; B's is 10%
+    assert 6.0 <= lo <= 7.0 <= hi <= 10.0
 
 
 def test_one_council_without_a_by_la_file_is_measured_on_its_own_figures(tmp_path: Path, england: dict) -> None:

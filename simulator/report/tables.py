@@ -299,17 +299,23 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
 
 
 def format_rolling(rows: list[dict[str, Any]]) -> str:
-    """The rolling-origin summary: per measure, the model's mean absolute error (95% interval over replications)
-    beside persistence's and trend's on the same authorities, and the share within tolerance."""
-    head = ("Measure", "Period", "Unit", "LAs", "Model", "95% CI", "Persistence", "Trend", "Within (model)",
-            "Within (pers.)", "Within (trend)")
+    """The rolling-origin summary: per measure, the model's mean absolute error (95% interval over replications),
+    its own and anchored to the last figure, beside persistence's and trend's on the same authorities, and the share
+    within tolerance."""
+    head = ("Measure", "Period", "Unit", "LAs", "Model", "95% CI", "Anchored", "95% CI", "Persistence", "Trend",
+            "Within (model)", "Within (anch.)", "Within (pers.)", "Within (trend)")
     lines = [head]
+
+    def ci(pair: list[float | None]) -> str:
+        lo, hi = pair
+        return f"{lo:.1f} to {hi:.1f}" if lo is not None and hi is not None else "-"
+
     for r in rows:
-        lo, hi = r["mae_model_ci95"]
-        ci = f"{lo:.1f} to {hi:.1f}" if lo is not None else "-"
-        lines.append((r["label"], r["period"], r["error_unit"], str(r["authorities"]), f"{r['mae_model']:.1f}", ci,
+        lines.append((r["label"], r["period"], r["error_unit"], str(r["authorities"]), f"{r['mae_model']:.1f}",
+                      ci(r["mae_model_ci95"]), f"{r['mae_anchored']:.1f}", ci(r["mae_anchored_ci95"]),
                       f"{r['mae_persistence']:.1f}", f"{r['mae_trend']:.1f}", f"{100 * r['within_tolerance_share']:.0f}%",
-                      f"{100 * r['persistence_within_share']:.0f}%", f"{100 * r['trend_within_share']:.0f}%"))
+                      f"{100 * r['anchored_within_share']:.0f}%", f"{100 * r['persistence_within_share']:.0f}%",
+                      f"{100 * r['trend_within_share']:.0f}%"))
     widths = [max(len(str(x[i])) for x in lines) for i in range(len(head))]
     out = []
     for k, x in enumerate(lines):

@@ -19,6 +19,12 @@ cannot say whether the model forecasts. Here the scenario is cut at the origin Y
 What is not refitted is listed in the result (`not_refitted`): national parameters whose fitting targets all lie
 after Y keep the shipped calibration. None of them is among the five per-authority measures' direct inputs.
 
+The model's forecast is scored in two forms: its own value (`mae_model`), and anchored to the last figure
+(`mae_anchored`, `anchored`): the model's change from Y to Y+h applied to the authority's published value at Y (counts
+times the model's ratio, percentages plus its change in points), as a forecaster restarting from the known state
+would; a run that starts in 2019 has drifted from each authority's level by Y, and the model's information is in
+the change it predicts.
+
 Naive forecasts, for the same authority and measure: persistence (the value at Y) and trend (counts: the value at
 Y times its growth from Y-1; percentages: the value at Y plus its change from Y-1 in points, within 0-100). Errors
 are in points for percentages and in % of the observed value for counts (the tolerance kinds of the targets).
@@ -31,8 +37,9 @@ The entry point, for the CLI and for later issues that must beat the naive forec
 returns {"origin", "horizons", "scenario", "seed", "replications", "rounds", "calibration", "not_refitted",
 "rows" (national targets at Y+1, Y+2), "by_la": {"summary": one row per measure at Y+1, "summary_horizon_2": the
 same at Y+2, "rows": every authority x measure x horizon, "replication_note"}}. Each summary row: metric, label,
-horizon, period, error_unit, authorities, mae_model, mae_model_ci95, mae_persistence, mae_trend,
-within_tolerance_share (model), persistence_within_share, trend_within_share, interval_narrower_share.
+horizon, period, error_unit, authorities, mae_model, mae_model_ci95, mae_persistence, mae_trend, mae_anchored,
+mae_anchored_ci95, within_tolerance_share (model), persistence_within_share, trend_within_share,
+anchored_within_share, interval_narrower_share.
 
 Why this module is long: cutting a scenario at an origin, refitting it and scoring it against naive
 forecasts are one procedure whose parts read each other's state; each function is small.
@@ -218,6 +225,27 @@ def naive(metric: str, values: dict[int, float], origin: int, horizon: int) -> t
     return last, (last * (last / prev) ** horizon if prev > 0 else None)
 
 
+def anchored(metric: str, official: float | None, model_at_origin: float | None, model_ahead: float | None
+             ) -> float | None:
+    """The model's forecast restarted from the known state: its own change from the origin to the year ahead,
+    applied to the authority's last published figure (counts: times the model's ratio; percentages: plus the model's
+    change in points, within 0-100). None where the figure or the model's origin value is missing (or a count is 0).
+
+    Why: a run starts in 2019 and drifts from an authority's published level by the origin (replication noise and
+    five years of modelled flows); a forecaster knows that level, and the model's information is in the change it
+    predicts (the year's flows, the backlog), not in its own reconstruction of the past. MODEL.md 7.7."""
+    if official is None or model_at_origin is None or model_ahead is None:
+        return None
+    if metric.endswith("_pct"):
+        return min(max(official + (model_ahead - model_at_origin), 0.0), 100.0)
+    return official * model_ahead / model_at_origin if model_at_origin > 0 else None
+
+
+def _mean(xs: list[float | None]) -> float | None:
+    vs = [x for x in xs if x is not None]
+    return sum(vs) / len(vs) if vs else None
+
+
 def _abs_error(t: Target, x: float | None) -> float | None:
     if x is None:
         return None
@@ -229,8 +257,10 @@ def la_rows(la_targets: list[Target], reps: list[dict[str, Any]], origin: int, h
             ) -> list[dict[str, Any]]:
     """Every authority x measure x horizon with an official figure: model (mean, 95% interval), persistence, trend."""
     series: dict[tuple[str, str], dict[int, float]] = {}
+    period_of: dict[tuple[str, str, int], str] = {}  # the label of each authority's figure of a year
     for t in la_targets:
         series.setdefault((t.la_code, t.metric), {})[_year_of(t.metric, t.period)] = t.value
+        period_of[(t.la_code, t.metric, _year_of(t.metric, t.period))] = t.period
     rows = []
     for t in la_targets:
         h = _year_of(t.metric, t.period) - origin
@@ -240,6 +270,13 @@ def la_rows(la_targets: list[Target], reps: list[dict[str, Any]], origin: int, h
         vals = [spec.value(r["by_la"].get(t.la_code, {}).get(t.period, {})) for r in reps]
         s = summarise(vals, bounds(t.metric))
         pers, trend = naive(t.metric, series[(t.la_code, t.metric)], origin, h)
+        at_origin = period_of.get((t.la_code, t.metric, origin))
+        anch = []  # per replication; the model's own value where it cannot be anchored (no figure, or 0 at Y)
+        for r, v in zip(reps, vals, strict=True):
+            at = None if at_origin is None else spec.value(r["by_la"].get(t.la_code, {}).get(at_origin, {}))
+            a = anchored(t.metric, pers, at, v)
+            anch.append(v if a is None else a)
+        anch_mean = _mean(anch)
         allowed = t.tolerance if t.tolerance_kind == "absolute" else abs(t.value) * t.tolerance / 100.0
         lo, hi = s["ci95"]
         rows.append({
@@ -248,6 +285,7 @@ def la_rows(la_targets: list[Target], reps: list[dict[str, Any]], origin: int, h
             "persistence": pers, "trend": trend, "tolerance": t.tolerance, "tolerance_kind": t.tolerance_kind,
             "error_model": _abs_error(t, s["mean"]), "error_persistence": _abs_error(t, pers),
             "error_trend": _abs_error(t, trend),
+            "anchored": anch_mean, "anchored_replications": anch, "error_anchored": _abs_error(t, anch_mean),
             "within_tolerance": None if s["mean"] is None else t.within(s["mean"]),
             "interval_narrower_than_tolerance": None if lo is None or hi is None else (hi - lo) / 2 <= allowed,
         })
@@ -258,8 +296,10 @@ def _mae(xs: list[float]) -> float | None:
     return round(sum(xs) / len(xs), 4) if xs else None
 
 
-def _bootstrap_mae(rows: list[dict[str, Any]], targets: dict[tuple[str, str], Target], n: int) -> list[float | None]:
-    """95% interval of the model's mean absolute error over the replications: resample replications (fixed seed)."""
+def _bootstrap_mae(rows: list[dict[str, Any]], targets: dict[tuple[str, str], Target], n: int,
+                   key: str = "model_replications") -> list[float | None]:
+    """95% interval of the model's mean absolute error over the replications: resample replications (fixed seed).
+    `key`: the rows' per-replication values (the model's own, or anchored to the last figure)."""
     if n < 2 or not rows:
         return [None, None]
     rng = random.Random(20)  # fixed: the same rows give the same interval
@@ -268,7 +308,7 @@ def _bootstrap_mae(rows: list[dict[str, Any]], targets: dict[tuple[str, str], Ta
         pick = [rng.randrange(n) for _ in range(n)]
         errs = []
         for r in rows:
-            vs = [r["model_replications"][k] for k in pick if r["model_replications"][k] is not None]
+            vs = [r[key][k] for k in pick if r[key][k] is not None]
             if vs:
                 e = _abs_error(targets[(r["la_code"], r["metric"] + "@" + r["period"])], sum(vs) / len(vs))
                 if e is not None:
@@ -301,6 +341,9 @@ def summary(rows: list[dict[str, Any]], la_targets: list[Target], horizon: int, 
             "mae_model_ci95": _bootstrap_mae(same, index, replications),
             "mae_persistence": _mae([r["error_persistence"] for r in same]),
             "mae_trend": _mae([r["error_trend"] for r in same]),
+            "mae_anchored": _mae([r["error_anchored"] for r in same]),
+            "mae_anchored_ci95": _bootstrap_mae(same, index, replications, "anchored_replications"),
+            "anchored_within_share": round(sum(r["error_anchored"] <= _allowed_err(r) for r in same) / len(same), 4),
             "within_tolerance_share": round(sum(bool(r["within_tolerance"]) for r in same) / len(same), 4),
             "persistence_within_share": round(sum(r["error_persistence"] <= _allowed_err(r) for r in same)
                                               / len(same), 4),
