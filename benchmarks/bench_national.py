@@ -58,7 +58,9 @@ def scaled_copy(src: Path, factor: float, years: int, folder: Path, capacity: bo
         if la.get("requests_by_year"):
             la["requests_by_year"] = {y: float(v) * factor for y, v in la["requests_by_year"].items()}
         for k in list(la):
-            if k.startswith("stock_") and la[k] is not None:
+            if k.startswith("stock_") and isinstance(la[k], dict):  # counts by age band (`stock_age`)
+                la[k] = {band: int(round(v * factor)) for band, v in la[k].items()}
+            elif k.startswith("stock_") and la[k] is not None:
                 la[k] = int(round(la[k] * factor))
             if capacity and k.endswith("_servers") and la[k] is not None:
                 la[k] = _scale_sourced(la[k], factor, integer=True)

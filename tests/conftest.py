@@ -100,6 +100,7 @@ def quiet(doc: dict) -> dict:
     d = copy.deepcopy(doc)
     d["lead_in_days"] = 0.0
     d.pop("plan_transfers", None)  # no plans moving in or out (route/moves.py's population flows)
+    d.pop("staffing", None)  # staff by the year's assessments: fixed servers, so hand-worked queues hold
     la = d["local_authorities"]["items"][0]
     for k in list(la):
         if k.startswith("stock_"):

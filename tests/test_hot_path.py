@@ -7,9 +7,17 @@ import datetime as dt
 import math
 from types import SimpleNamespace
 
+import numpy as np
+
+from simulator.analysis.runs.runner import simulate
 from simulator.engine.core.calendar import Calendar
 from simulator.engine.model.child import _FRESH_FIELDS, ATTRIBUTES, Child
 from simulator.engine.model.records import COST_BY_PAYER, Counters
+from simulator.engine.model.route.reviews import TRANSFER_AGES
+from simulator.rules.scenario import load_scenario
+from simulator.schema.units import DAYS_PER_YEAR
+
+from .conftest import quiet, write_scenario
 
 
 def test_a_new_child_has_every_field_set_in_the_declared_order():
@@ -44,3 +52,48 @@ def test_count_each_adds_each_payers_amount_times_scale_as_single_counts_would()
     one.count(child, icb, 400.0, 125.0)
     one.count(child, la, 20.0, 80.0)
     assert (one.counts, one.groups, one.cross) == (each.counts, each.groups, each.cross)
+
+
+class _Scheduled:
+    """Stands in for the engine while a child's dated steps are asked for: records what they schedule."""
+
+    def __init__(self, now: float) -> None:
+        self.now, self.calls = now, []
+
+    def at(self, t: float, fn, arg) -> None:
+        self.calls.append(t)
+
+
+def test_the_stocks_dated_steps_are_skipped_only_where_they_schedule_nothing(small_dict: dict, tmp_path):
+    """`may_date_steps` picks the plans whose phase transfer or end at 25 can fall in the run (the start skips the
+    others): over births at each bound (a transfer age reached on 1 September, 25 reached at the horizon) and a
+    spread of ages, every child whose `_schedule_transfer` or `schedule_plan_end` schedules something is picked,
+    and most of the spread (ages 0-26; three transfer ages a year) is not, in runs of one year and of three (where a
+    transfer two Septembers away is in the run)."""
+    seen = {}
+
+    def check(j) -> None:
+        edges = [sept - a * DAYS_PER_YEAR for sept, _school, _post16 in j._transfers for a in TRANSFER_AGES]
+        edges += [sept - (a + 1) * DAYS_PER_YEAR for sept, _school, _post16 in j._transfers for a in TRANSFER_AGES]
+        edges.append(j.horizon - j.law.plan_end_age * DAYS_PER_YEAR)
+        born = [b + d for b in edges for d in (-1.0, -1e-9, 0.0, 1e-9, 1.0)]
+        born += np.linspace(-26 * DAYS_PER_YEAR, 0.0, 5000).tolist()
+        may = j.may_date_steps(np.asarray(born), 0.0).tolist()
+        real = j.engine
+        hits = []
+        for i, b in enumerate(born):
+            c = Child(10**9 + i, 0, True)
+            c.born = b
+            j.engine = _Scheduled(real.now)
+            j._schedule_transfer(c, 0.0)
+            j.schedule_plan_end(c)
+            hits.append(bool(j.engine.calls))
+        j.engine = real
+        seen.update(may=may, hits=hits)
+
+    for end, share in (("2019-12-31", 0.3), ("2021-12-31", 0.6)):  # a child 9 in 2019 transfers at 11 in 2021
+        d = dict(quiet(small_dict), end_date=end)  # no lead-in, no stock: only these children are looked at
+        simulate(load_scenario(write_scenario(tmp_path, d)), 1, 0, prepare=check)
+        may, hits = seen["may"], seen["hits"]
+        assert all(m for m, h in zip(may, hits, strict=True) if h), end  # never skips a step that schedules
+        assert sum(hits) > 500 and sum(may) < share * len(may)  # steps in the run exist, most children are skipped

@@ -11,6 +11,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -111,6 +112,32 @@ def test_hazard_by_hand(tmp_path: Path, small_dict: dict):
         late=j.move_day(0, 0.0, 0.0999316)))  # 0.1 x 365 / 365.25 = 0.0999316 is reached on day 365 = the horizon
     assert seen["a"] == pytest.approx(182.625) and seen["b"] == pytest.approx(282.625)
     assert seen["never"] == math.inf and seen["late"] == math.inf
+
+
+def test_the_stocks_move_days_in_bulk_are_the_one_by_one_days(tmp_path: Path, small_dict: dict):
+    """`move_days` (numpy, the stock's moves at the start) gives exactly `move_day`'s floats, element by element, over
+    three years whose rates differ (0.1, then 0 in 2020: a year no plan moves in, then 0.3), from several starting days
+    and for 50,000 unit exponentials, many past the horizon (infinity); B's rate 0: never."""
+    path = _two_authorities(tmp_path, small_dict, 10, 0.1)
+    d = yaml.safe_load(path.read_text())
+    d["end_date"] = "2021-12-31"
+    path.write_text(yaml.safe_dump(d))
+    (tmp_path / "moves.yaml").write_text(yaml.safe_dump(transfers_doc({"A": {2019: 0.1, 2020: 0.0, 2021: 0.3},
+                                                                       "B": {2019: 0.0}})))
+    e = -np.log(np.random.default_rng(5).random(50_000)) * 0.3  # half reach the hazard of the three years (0.4)
+    seen = {}
+
+    def both(j):
+        assert len(j._pt_knots) == 4  # 1 January 2019, 2020, 2021 and the horizon
+        for la in (0, 1):
+            for since in (0.0, 100.0, 400.5, 900.0):
+                seen[(la, since)] = (j.move_days(la, since, e).tolist(), [j.move_day(la, since, x) for x in e.tolist()])
+
+    simulate(load_scenario(path), 1, 0, prepare=both)
+    for (la, since), (bulk, one) in seen.items():
+        assert bulk == one, (la, since)  # the same floats (infinity where the hazard is not reached)
+        finite = sum(1 for x in one if x < math.inf)
+        assert (finite == 0) if la == 1 else 0 < finite < len(one)
 
 
 def test_two_authorities_flows_within_binomial_interval_and_conserve_plans(tmp_path: Path, small_dict: dict):

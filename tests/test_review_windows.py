@@ -15,6 +15,8 @@ from simulator.engine.model.route.review_windows import (
     CEASE,
     MAINTAIN,
     MOVE,
+    REVIEW_WINDOW_DAYS,
+    ReviewWindows,
     draws_at,
     review_outcomes,
 )
@@ -61,3 +63,44 @@ def test_bulk_draws_are_the_one_by_one_draws() -> None:
     assert bulk == [rng.review_outcome.u(int(i), int(o)) for i, o in zip(ids, occ, strict=True)]
     assert draws_at(rng.review_outcome, np.array([4, 8]), np.array([2, 2])).tolist() == \
         [rng.review_outcome.u(4, 2), rng.review_outcome.u(8, 2)]
+
+
+class _Engine:
+    """Records what is scheduled (time, callback, argument), in order."""
+
+    def __init__(self) -> None:
+        self.now, self.calls = -30.0, []
+
+    def at(self, t: float, fn, arg) -> None:
+        self.calls.append((t, fn, arg))
+
+
+class _Windows(ReviewWindows):
+    def __init__(self) -> None:
+        self.engine, self._windows = _Engine(), {}
+
+    def _decide_window(self, k: float) -> None:  # never run here: only its scheduling is compared
+        raise AssertionError
+
+
+def test_holding_many_reviews_at_once_is_holding_them_one_by_one() -> None:
+    """The stock's first reviews go into their windows in bulk (`hold_in_windows`): the same windows (numpy's floor
+    division of the decision day by 7 is Python's, at the bounds too), each scheduled once, in the same order, at
+    the same day, with the same reviews in the same order, as `hold_in_window` one review at a time."""
+    r = np.random.default_rng(3)
+    bounds = np.arange(0.0, 400.0, REVIEW_WINDOW_DAYS)
+    decided = np.sort(np.concatenate([r.random(20_000) * 400.0, bounds, np.nextafter(bounds, -1.0),
+                                      np.nextafter(bounds, 500.0), [1e-300, 5e-324]]))
+    assert np.floor_divide(decided, REVIEW_WINDOW_DAYS).tolist() == [d // REVIEW_WINDOW_DAYS for d in decided.tolist()]
+    due = decided - r.random(decided.size) * 28.0
+    kids = [object() for _ in range(decided.size)]
+    one, bulk = _Windows(), _Windows()
+    for c, d, t in zip(kids, due.tolist(), decided.tolist(), strict=True):
+        one.hold_in_window(c, d, t)
+    bulk.hold_in_windows(kids, due, decided)
+    assert len(one._windows) == 59  # days 0 to 400: windows 0 to 57, and -1 for the float just below day 0
+    assert [(t, arg) for t, _fn, arg in bulk.engine.calls] == [(t, arg) for t, _fn, arg in one.engine.calls]
+    assert list(bulk._windows) == list(one._windows)
+    for k, items in one._windows.items():
+        got = bulk._windows[k]
+        assert len(got) == len(items) and all(a[0] is b[0] and a[1:] == b[1:] for a, b in zip(got, items, strict=True))

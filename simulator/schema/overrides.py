@@ -68,6 +68,10 @@ def notes(sc: Scenario) -> list[Note]:
                                 f"year {start} takes {scalar} ({getattr(la, scalar):g}); the by-year figures are "
                                 "read from the year after the start"))
     out.extend(_waits_notes(sc))
+    if sc.staffing is not None and sc.staffing.follows == "assessments":
+        for name in ("review_days", "clear_weeks", "utilisation", "floor", "ceiling"):
+            out.append(Note(f"staffing.{name}.value", True, f"staffing.{name} is never read: staffing follows "
+                                                             "assessments (read when it follows work_in_hand)"))
     t = sc.tribunal
     if t.hearings_per_year_by_year and t.profile_scale() != 1.0:
         first = min(t.hearings_per_year_by_year)

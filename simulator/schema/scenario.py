@@ -290,6 +290,37 @@ class Durations(Strict):
     authority_lateness_days: Duration | None = None
 
 
+class Staffing(Strict):
+    """How each authority staffs its advice services (educational psychologists, health, social care) and its plan
+    writers (MODEL.md 3.3, 7.10). Each year's establishment is the base year's `*_servers` x the year's assessments /
+    the base year's (`capacity_by_year`); `follows` says what the staff on a given day follow.
+
+    Why a choice: staffed by the year's assessments alone, an authority that SEN2 shows issuing far more plans than
+    it assessed in a year (clearing a backlog: Staffordshire 2020, 1,177 plans from about 575 assessments) cannot,
+    and the modelled queues carry a slow year's late plans into a fast one. `work_in_hand` resizes each stage every
+    `review_days` to the cases that arrived at it in the last review (at `utilisation`, as the establishment is sized)
+    plus the cases waiting, cleared over `clear_weeks`, between `floor` and `ceiling` x the establishment (agency and
+    commissioned staff: an authority must meet the 6-week advice limit when its own staff are short)."""
+
+    follows: Literal["assessments", "work_in_hand"]
+    review_days: Days
+    clear_weeks: Days
+    utilisation: Probability
+    floor: Multiplier
+    ceiling: Multiplier
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        if self.utilisation.value <= 0.0:
+            raise ValueError(f"staffing.utilisation: got {self.utilisation.value} (allowed: more than 0, at most 1)")
+        if self.floor.value > self.ceiling.value:
+            raise ValueError(f"staffing.floor: got {self.floor.value}, above the ceiling {self.ceiling.value} "
+                             f"(allowed: at most the ceiling)")
+        if self.ceiling.value <= 0.0:
+            raise ValueError("staffing.ceiling: got 0 (allowed: more than 0)")
+        return self
+
+
 class Naming(Strict):
     """How the authority responds to the family's preferred setting (s.39, s.33, s.9)."""
 
@@ -426,6 +457,8 @@ class Scenario(Strict):
     # plans transferred between authorities (SEND Regs 2014 reg 15; MODEL.md 2.6e): the file of yearly rates per
     # authority and the flows' assumptions (schema/transfers.py), beside the scenario or shipped; none: no transfers
     plan_transfers: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+\.ya?ml$")] | None = None
+    # how advice services and plan writers are staffed (MODEL.md 3.3); none: by the year's assessments
+    staffing: Staffing | None = None
 
     @model_validator(mode="after")
     def _horizon(self):

@@ -10,6 +10,7 @@ groups them by stage.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
@@ -23,6 +24,12 @@ from ..core.resources import Resource
 
 CAPACITY_SETTINGS = ("resourced_provision", "maintained_special", "alternative_provision")
 DAYS_PER_WEEK = 7.0
+# the stages staffed by assessments or by the work in hand (`Scenario.staffing`): the `LAState` resource, the
+# authority's base-year servers, and the working time (durations) one case holds a server for
+STAFFED_STAGES = (("ep", "ep_servers", "ep_advice_days"),
+                  ("health", "health_advice_servers", "health_advice_days"),
+                  ("social", "social_care_advice_servers", "social_care_advice_days"),
+                  ("writers", "plan_writer_servers", "draft_writing_days"))
 
 
 class CaseworkBacklog:
@@ -110,6 +117,10 @@ class LAState:
         self.casework: CaseworkBacklog | None = None  # the decide-and-issue team under `waits: backlog`
         self.casework_last_year = 0  # its last fitted year, and its gap to the scenario's capacity ratio
         self.casework_gap = 1.0
+        # each staffed stage's establishment this year (servers by the year's assessments) and its count of cases
+        # arrived (started + waiting) at the last staffing review (`CapacityPlan._review_staff`)
+        self.establishment = {stage: getattr(spec, field) for stage, field, _ in STAFFED_STAGES}
+        self.arrived_at_review = dict.fromkeys(self.establishment, 0)
 
     def resize_special(self, growth: float) -> None:
         """Special places after a change of the law's multiplier (local inclusion plans), at this year's growth."""
@@ -202,10 +213,7 @@ class CapacityPlan:
             # decisions keep pace with requests
             requests = s.requests_in_year(year, base, request_growth)
             la.panel.set_servers(max(1, round(s.panel_servers * requests / max(s.requests_per_year, 1.0))))
-            la.ep.set_servers(max(1, round(s.ep_servers * g)))
-            la.health.set_servers(max(1, round(s.health_advice_servers * g)))
-            la.social.set_servers(max(1, round(s.social_care_advice_servers * g)))
-            la.writers.set_servers(max(1, round(s.plan_writer_servers * g)))
+            self._staff_establishment(la, g)
             sp = la.places["maintained_special"]
             if sp is not None:
                 sp.set_servers(max(1, round(la.special_base * gs)))
@@ -216,6 +224,63 @@ class CapacityPlan:
         elif (dg := r.dispute_growth_pct_per_year) is not None:  # disputes per decision trend (calibrated)
             self.p_dispute = {a: grow(v.value, dg.value, k) for a, v in r.dispute_probability.items()}
         self._set_tribunal_capacity(year)
+
+    def _staff_establishment(self, la: LAState, g: float) -> None:
+        """The year's establishment of each advice service and the plan writers: the base year's servers x the
+        year's assessments / the base year's (`g`). Staffed by assessments (the default), that is the staff; staffed
+        by the work in hand, the staff stay within the floor and ceiling of it until the next review resizes them."""
+        st = self.sc.staffing
+        for stage, field, _ in STAFFED_STAGES:
+            e = la.establishment[stage] = max(1, round(getattr(la.spec, field) * g))
+            res: Resource = getattr(la, stage)
+            if st is None or st.follows == "assessments":
+                res.set_servers(e)
+            else:
+                lo, hi = self._staff_bounds(e)
+                res.set_servers(min(hi, max(lo, res.servers)))
+
+    def _staff_bounds(self, establishment: int) -> tuple[int, int]:
+        """The fewest and most servers a stage may have under `work_in_hand`: floor and ceiling x the establishment
+        (at least one)."""
+        st = self.sc.staffing
+        lo = max(1, round(st.floor.value * establishment))
+        return lo, max(lo, round(st.ceiling.value * establishment))
+
+    def _open_staff_reviews(self) -> None:
+        """Under `staffing.follows: work_in_hand`, the first review of every authority's staff one review period
+        after the run starts (the lead-in's first day), then every period to the horizon."""
+        st = self.sc.staffing
+        if st is not None and st.follows == "work_in_hand":
+            self.engine.schedule(st.review_days.value, self._review_staff, None)
+
+    def _review_staff(self, _: Any) -> None:
+        """Each authority's advice services and plan writers resized to the work in hand (`Scenario.staffing`).
+
+        A stage needs max(a x s / u, b) + Q x s / H servers: a the cases a day that arrived in the last review
+        period, s the stage's mean working time, u the `utilisation` the establishment is sized at, b the cases in
+        service now (a case is not dropped half done: after a surge they outnumber the flow's share), Q the cases
+        waiting now, cleared over H = `clear_weeks`; rounded up, then kept between the floor and ceiling x the
+        establishment. So a
+        year whose late plans reach the writers all at once (a backlog cleared) is worked at the pace they come, and
+        a queue left over is cleared within weeks, not carried at the year's establishment into the next year. Work
+        is counted, never drawn: the review uses no random numbers."""
+        st = self.sc.staffing
+        period = st.review_days.value
+        clear = st.clear_weeks.value * DAYS_PER_WEEK
+        u = st.utilisation.value
+        d = self.d
+        for la in self.las:
+            arrived = la.arrived_at_review
+            for stage, _, days in STAFFED_STAGES:
+                res: Resource = getattr(la, stage)
+                total = res.started + res.waiting
+                rate = (total - arrived[stage]) / period
+                arrived[stage] = total
+                s = d[days] * (la.fx.draft_writing_multiplier if stage == "writers" else 1.0)
+                need = math.ceil(max(rate * s / u, res.busy) + res.waiting * s / clear - 1e-9)
+                lo, hi = self._staff_bounds(la.establishment[stage])
+                res.set_servers(min(hi, max(lo, need)))
+        self.engine.schedule(period, self._review_staff, None)
 
     def _snapshot(self, year: int) -> None:
         # a projected scenario's start year has its own figures (the base fields hold the last data year's, which

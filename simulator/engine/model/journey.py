@@ -62,6 +62,10 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.engine = engine
         self.streams = streams
         self.rec = recorder
+        # how a row reaches the recorder: `Recorder.add` takes a plain tuple of the fields (it keeps them in a flat
+        # list, and makes `EventRow`s only for a sink that wants rows), so no `EventRow` is made per event; any
+        # other recorder (a case study's, `analysis.runs.case_study`) is handed an `EventRow`
+        self._add_row = recorder.add if type(recorder) is Recorder else self._add_event_row
         self.cal = Calendar(sc.start_date, sc.end_date)
         self.horizon = self.cal.horizon_days
         self.warmup = sc.warmup_days
@@ -82,6 +86,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                     for i, la in enumerate(sc.local_authorities.items)]
         self._compile_parameters()
         self._open_backlogs()
+        self._open_staff_reviews()
         self.special_growth = 1.0  # special places' growth factor of the current year (CapacityPlan._apply_year)
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
@@ -214,8 +219,13 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
 
     def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
             ) -> None:
-        if self.rec is not None:  # an EventRow made by tuple.__new__: the same row, without a Python-level __new__
-            self.rec.add(_new_row(EventRow, (c.id, c.la, self.engine.now, step, event, duty, deadline, met)))
+        if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
+            self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
+
+    def _add_event_row(self, row: tuple) -> None:
+        """A row for a recorder that reads `EventRow` fields by name: made by tuple.__new__ (the same row, without a
+        Python-level __new__)."""
+        self.rec.add(_new_row(EventRow, row))
 
     def add_request(self, at_day: float, la: int = 0, age: float = 8.0, **attributes: Any) -> Child:
         """Add one child whose request reaches the LA on `at_day` (case studies, hand-worked tests).
@@ -276,10 +286,16 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
 
     def simulate(self) -> None:
         self.engine.run(self.horizon)
-        for c in self.children:
+        end = self.horizon
+        accrue, close = self.accrue_placement, self.close_spells_at_end
+        for c in self.children:  # each step called only where it does something: the same counts in the same order
             if c.status == "plan":
-                self.accrue_placement(c, self.horizon)
-            self.close_spells_at_end(c)
+                if c.setting_since == c.setting_since:  # a placement under way (else accrue_placement does nothing)
+                    accrue(c, end)
+                if c.term_start == c.term_start or c.out_since == c.out_since:
+                    close(c)
+            elif c.out_since == c.out_since:  # (close_spells_at_end's other spell needs a plan)
+                close(c)
         self._snapshot(self.cal.end.year + 1)
         self.snapshots[-1]["period"] = "end"
         if self.rec is not None:

@@ -34,7 +34,6 @@ from ..records import (
     REQUEST_WITHDRAWN,
     REQUESTS,
     SCHOOL_SUPPORT_PLANS,
-    EventRow,
 )
 
 LN2 = math.log(2.0)
@@ -50,7 +49,7 @@ class AssessmentSteps:
         """Need emerges and is identified; SEN support runs in the setting (no statutory clock)."""
         if self.rec is not None:
             support = self.rng.sen_support.exponential(self.sc.demand.sen_support_days_before_request.value, c.id)
-            self.rec.add(EventRow(c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL))
+            self._add_row((c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL, math.nan, None))
         self.request_assessment(c)
 
     def request_assessment(self, c: Child) -> None:

@@ -236,6 +236,21 @@ class MoveSteps:
         j = min(bisect.bisect_right(cum, target) - 1, len(rates) - 1)
         return knots[j] + (target - cum[j]) / rates[j]
 
+    def move_days(self, la: int, since: float, e: np.ndarray) -> np.ndarray:
+        """`move_day(la, since, x)` for every x of `e` at once (the stock's moves at the start): the same float
+        operations in the same order, element by element, so the same days (tests/test_plan_transfers.py checks
+        them against `move_day` over a large sample)."""
+        knots, cum, rates = self._pt_knots, self._pt_cum[la], self._pt_rates[la]
+        i = min(max(bisect.bisect_right(knots, since) - 1, 0), len(rates) - 1)
+        target = (cum[i] + (since - knots[i]) * rates[i]) + e
+        out = np.full(e.size, math.inf)
+        live = np.flatnonzero(target < cum[-1])
+        if live.size:
+            t = target[live]
+            j = np.minimum(np.searchsorted(np.asarray(cum), t, side="right") - 1, len(rates) - 1)
+            out[live] = np.asarray(knots)[j] + (t - np.asarray(cum)[j]) / np.asarray(rates)[j]
+        return out
+
     def draw_plan_move(self, c: Child, since: float) -> None:
         """The day the family of a plan in force moves away from its authority (the authority's yearly rates as a
         hazard from `since`), scheduled if before the horizon."""
@@ -251,14 +266,18 @@ class MoveSteps:
             return
         self._pt_end = self.n_stock + self._n_generated
         n = self.n_stock
-        if n:
+        if n:  # the days by authority with numpy (`move_days`), scheduled in the children's order as one by one
             e = -np.log(uniform_array(self.rng.plan_move, np.arange(n, dtype=np.int64), 0))
-            kids, day_of, at = self.children, self.move_day, self.engine.at
-            for i, ei in enumerate(e.tolist()):
-                c = kids[i]
-                day = day_of(c.la, 0.0, ei)
-                if day < self.horizon:
-                    at(day, self._family_moves, (c, 0))
+            kids, at, moves = self.children, self.engine.at, self._family_moves
+            las = np.fromiter((c.la for c in kids[:n]), np.int64, n)
+            by_la = np.argsort(las, kind="stable")  # the stock is made authority by authority: already in order
+            cuts = np.flatnonzero(np.diff(las[by_la])) + 1
+            days = np.empty(n)
+            for m in np.split(by_la, cuts):
+                days[m] = self.move_days(int(las[m[0]]), 0.0, e[m])
+            soon = np.flatnonzero(days < self.horizon)
+            for i, day in zip(soon.tolist(), days[soon].tolist(), strict=True):
+                at(day, moves, (kids[i], 0))
         if self._pt_open:
             for y, day in self.cal.year_starts():
                 if 0.0 <= day < self.horizon:

@@ -88,6 +88,24 @@ class ReviewWindows:
             self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
         b.append((c, due, decided))
 
+    def hold_in_windows(self, kids: list[Child], due: np.ndarray, decided: np.ndarray) -> None:
+        """`hold_in_window` for many reviews at once (the stock's first ones), `decided` in increasing order: the same
+        windows (numpy's floor division is Python's, a test checks), scheduled in the same order, each with the same
+        list of reviews in the same order."""
+        ks = np.floor_divide(decided, REVIEW_WINDOW_DAYS)
+        bounds = [0, *(np.flatnonzero(np.diff(ks)) + 1).tolist(), ks.size]
+        ks, due_l, dec_l = ks.tolist(), due.tolist(), decided.tolist()
+        now = self.engine.now
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            if a == b:
+                continue
+            k = ks[a]
+            batch = self._windows.get(k)
+            if batch is None:
+                batch = self._windows[k] = []
+                self.engine.at(max(k * REVIEW_WINDOW_DAYS, now), self._decide_window, k)
+            batch.extend(zip(kids[a:b], due_l[a:b], dec_l[a:b], strict=True))
+
     def _decide_window(self, k: float) -> None:
         """Decide a window's reviews: the plain ones in bulk, the rest on the event list at their decision day."""
         items = self._windows.pop(k)
