@@ -102,8 +102,11 @@ def test_default_parameters_are_every_declared_range():
     # counted in the files: ranged scalars without by-year values (scenario 55 + the 8 mediation and redress
     # assumptions of issue 11 + 8 of issue 12: under-5 reviews, amended plans, the extended powers; rules: the
     # Green Paper's and current law's ranged values, list coverage and ISP need; issue 23: the cessation deferral and
-    # the social care unit cost; issue 25: the review of a refused direct payment, 4 weeks, range 2-8)
-    assert len(scen) == 71 and len(rules) == 40
+    # the social care unit cost; issue 25: the review of a refused direct payment, 4 weeks, range 2-8; issue 21: the
+    # staffing block's review period, weeks to clear, utilisation, floor and ceiling)
+    assert len(scen) == 76 and len(rules) == 40
+    assert {n for n in scen if n.startswith("scenario.staffing.")} == {
+        f"scenario.staffing.{k}" for k in ("review_days", "clear_weeks", "utilisation", "floor", "ceiling")}
     assert "rules.beyond_school.direct_payment_review" in rules
     assert "scenario.redress.withdrawn_probability" in scen and "rules.effects.requests_multiplier" in rules
     assert "assumption" in text
