@@ -260,10 +260,9 @@ class CapacityPlan:
         period, s the stage's mean working time, u the `utilisation` the establishment is sized at, b the cases in
         service now (a case is not dropped half done: after a surge they outnumber the flow's share), Q the cases
         waiting now, cleared over H = `clear_weeks`; rounded up, then kept between the floor and ceiling x the
-        establishment. So a
-        year whose late plans reach the writers all at once (a backlog cleared) is worked at the pace they come, and
-        a queue left over is cleared within weeks, not carried at the year's establishment into the next year. Work
-        is counted, never drawn: the review uses no random numbers."""
+        establishment. So a year whose late plans reach the writers all at once (a backlog cleared) is worked at the
+        pace they come, and a queue left over is cleared within weeks, not carried at the year's establishment into
+        the next year. Work is counted, never drawn: the review uses no random numbers."""
         st = self.sc.staffing
         period = st.review_days.value
         clear = st.clear_weeks.value * DAYS_PER_WEEK
