@@ -86,3 +86,11 @@ def test_staffing_bounds_are_checked(tmp_path, small_dict):
     d["staffing"]["ceiling"]["value"] = 2.0
     with pytest.raises(InputError, match="staffing.floor"):
         load_scenario(write_scenario(tmp_path, d, "bad_staff.yaml"))
+
+
+def test_a_review_more_often_than_daily_is_refused(tmp_path, small_dict):
+    d = copy.deepcopy(small_dict)
+    d["staffing"] = _staffing("work_in_hand")
+    d["staffing"]["review_days"]["value"] = 0.001  # 3 million reviews in a 8-year run
+    with pytest.raises(InputError, match="staffing.review_days.*at least 1 day"):
+        load_scenario(write_scenario(tmp_path, d, "bad_review.yaml"))

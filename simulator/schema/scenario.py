@@ -311,6 +311,8 @@ class Staffing(Strict):
 
     @model_validator(mode="after")
     def _bounds(self):
+        if self.review_days.value < 1.0:  # a review every instant would flood the event list, to no end
+            raise ValueError(f"staffing.review_days: got {self.review_days.value} (allowed: at least 1 day)")
         if self.utilisation.value <= 0.0:
             raise ValueError(f"staffing.utilisation: got {self.utilisation.value} (allowed: more than 0, at most 1)")
         if self.floor.value > self.ceiling.value:
