@@ -66,6 +66,9 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         # list, and makes `EventRow`s only for a sink that wants rows), so no `EventRow` is made per event; any
         # other recorder (a case study's, `analysis.runs.case_study`) is handed an `EventRow`
         self._add_row = recorder.add if type(recorder) is Recorder else self._add_event_row
+        if type(recorder) is Recorder:  # each step's row straight to the recorder (`Recorder.log`: the same row)
+            recorder.clock = engine
+            self.log = recorder.log  # type: ignore[method-assign]
         self.cal = Calendar(sc.start_date, sc.end_date)
         self.horizon = self.cal.horizon_days
         self.warmup = sc.warmup_days

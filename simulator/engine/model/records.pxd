@@ -5,6 +5,27 @@
 # index of a count is a C integer (an index into a list only).
 cimport cython
 
+from ..core.loop cimport Clock
+
+
+# `Recorder.log` appends one row's eight fields to the flat list by C calls (the list typed, the engine's `now` read
+# from its struct): the same objects, in the same order, as the pure path.
+cdef class Recorder:
+    cdef public list rows
+    cdef public object sink
+    cdef public object chunk
+    cdef public bint enabled
+    cdef public bint columnar
+    cdef public Py_ssize_t _limit
+    cdef public Clock clock
+
+    @cython.locals(rows=list)
+    cpdef add(self, row)
+
+    @cython.locals(rows=list)
+    cpdef log(self, c, step, event, duty, deadline=*, met=*)
+
+
 
 cdef class Counters:
     cdef public object cal

@@ -153,14 +153,19 @@ _WIDTH = len(EVENT_COLUMNS)
 class Recorder:
     """The event log: rows kept in memory in chunks of `chunk` rows and handed to a sink (e.g. a Parquet writer).
 
-    Why a flat list: a national year logs about 1.8 million events. Each row's fields are appended to one flat list
-    (`extend`, one C call), so a chunk's columns are slices of it (`rows[i::8]`, in C) rather than a transpose of
-    200,000 tuples; a sink that declares `columnar = True` (`analysis.runs.outputs.ParquetSink`) receives those
-    columns, in `EVENT_COLUMNS` order, through its `columns` method. Any other sink (a test's `list.extend`, a
-    callback) still receives a list of `EventRow`s, as before. Per-column typed arrays appended field by field in
-    the hot path were measured and are slower in CPython (eight method calls per event instead of one)."""
+    Why a flat list: a national year logs about 2.4 million events. Each row's fields are appended to one flat list,
+    so a chunk's columns are slices of it (`rows[i::8]`, in C) rather than a transpose of 200,000 tuples; a sink
+    that declares `columnar = True` (`analysis.runs.outputs.ParquetSink`) receives those columns, in `EVENT_COLUMNS`
+    order, through its `columns` method. Any other sink (a test's `list.extend`, a callback) still receives a list
+    of `EventRow`s, as before.
 
-    __slots__ = ("rows", "sink", "chunk", "enabled", "columnar", "_limit")
+    Why `log`: the journey's steps write their rows through it (`Journey` binds it as its `log` once `clock`, the
+    engine, is set), so that in the compiled core (records.pxd) one event's row is one C call that appends the eight
+    fields to the list, instead of a Python method that builds a tuple and calls `add`: those calls were the largest
+    part of what the event log cost a national year. `add` takes a row made elsewhere (a tuple of the fields in
+    `EVENT_COLUMNS` order)."""
+
+    __slots__ = ("rows", "sink", "chunk", "enabled", "columnar", "_limit", "clock")
 
     def __init__(self, sink: Callable[[list[tuple]], None] | None, chunk: int = 200_000):
         self.rows: list[Any] = []  # the fields of the chunk's rows, one after another
@@ -169,11 +174,28 @@ class Recorder:
         self._limit = chunk * _WIDTH
         self.enabled = sink is not None
         self.columnar = bool(getattr(sink, "columnar", False))
+        self.clock: Any = None  # the engine whose `now` is each row's day (`log`); set by the `Journey`
 
     def add(self, row: tuple) -> None:
         """One event: an `EventRow` (or a tuple of its fields in its order)."""
         rows = self.rows
         rows.extend(row)
+        if len(rows) >= self._limit:
+            self.flush()
+
+    def log(self, c: Any, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
+            ) -> None:
+        """One event of child `c` now (`clock.now`): the same fields, in the same order, as `add` of
+        `(c.id, c.la, clock.now, step, event, duty, deadline, met)`."""
+        rows = self.rows
+        rows.append(c.id)
+        rows.append(c.la)
+        rows.append(self.clock.now)
+        rows.append(step)
+        rows.append(event)
+        rows.append(duty)
+        rows.append(deadline)
+        rows.append(met)
         if len(rows) >= self._limit:
             self.flush()
 
