@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import platform
-from operator import attrgetter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from ... import __version__
 from ...engine.model.journey import Journey
-from ...engine.model.records import EventRow
+from ...engine.model.records import EventRow, fields_of
 from ...rules.scenario import LoadedScenario
 from .rundir import identity, write_atomic
 
@@ -73,7 +73,13 @@ class ParquetSink:
     columns go to numpy by `np.fromiter` (no intermediate lists), and the authority column is a `take` from the
     array of authority codes by index, not a Python list of 1.8 million code strings. The table handed to the
     writer holds the same values with the same types and row groups as the row-by-row version it replaces, so the
-    file's bytes are the same (the golden outputs check this)."""
+    file's bytes are the same (the golden outputs check this).
+
+    Why a writer thread: encoding and compressing a row group is about half of what the sink costs, and pyarrow
+    does it without holding the interpreter lock, so one thread of the sink's own writes each table while the run
+    goes on (on a second core, if there is one). Tables are written one at a time, in the order they were made, by
+    that one thread, so the file is the same, byte for byte; at most one table waits, so memory stays at two
+    chunks. An error of the writer is raised in the run at the next chunk or at `close`."""
 
     columnar = True  # `Recorder` hands it columns (`columns`), not rows
 
@@ -88,6 +94,8 @@ class ParquetSink:
             ("step", pa.string()), ("event", pa.string()), ("duty_holder", pa.string()),
             ("deadline_day", pa.float64()), ("deadline_met", pa.bool_())])
         self.writer = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._pending: Future | None = None  # the table being written
 
     def __call__(self, rows: list[EventRow]) -> None:
         """A chunk given as rows (`EventRow`s)."""
@@ -97,7 +105,6 @@ class ParquetSink:
     def columns(self, cols: list[list[Any]]) -> None:
         """A chunk given as columns, in `EVENT_COLUMNS` order (one row group)."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         child, la, day, step, event, duty, deadline, met = cols
         n = len(child)
@@ -117,13 +124,34 @@ class ParquetSink:
             "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
             "deadline_met": pa.array(met, pa.bool_()),
         }, schema=self.schema)
+        self._wait()
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sendsim-events")
+        self._pending = self._thread.submit(self._write, table)
+
+    def _write(self, table: Any) -> None:
+        """One row group (in the writer thread)."""
+        import pyarrow.parquet as pq
+
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
         self.writer.write_table(table)
 
+    def _wait(self) -> None:
+        """Until the table being written is written (its error, if any, raised here)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
     def close(self) -> None:
         import pyarrow.parquet as pq
 
+        try:
+            self._wait()
+        finally:
+            if self._thread is not None:
+                self._thread.shutdown()
+                self._thread = None
         if self.writer is None:
             pq.write_table(self.schema.empty_table(), self.path)
         else:
@@ -142,8 +170,8 @@ def write_journeys(j: Journey, path: Path) -> None:
 
     Why it reads the children this way: a national year has over half a million children, and a list comprehension
     per column read each child's slots one Python step at a time (about 2 s of a national year with the event log
-    on). One `attrgetter` of every field read (`_JOURNEY_FIELDS`), mapped over the children and transposed by
-    `zip`, reads them in C; the columns that combine fields are then made from those columns. The lists hold the
+    on). `records.fields_of` reads every field used (`_JOURNEY_FIELDS`) in one pass over the children (in C in the
+    compiled core); the columns that combine fields are then made from those columns. The lists hold the
     same values as before, so the file's bytes are the same (the golden outputs check this)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -152,15 +180,9 @@ def write_journeys(j: Journey, path: Path) -> None:
     nan = float("nan")
     codes = [la.spec.code for la in j.las]
     end = j.horizon
-    if ch:
-        (ids, las, stock, t0, requester, need, born, preferred, capacity, health, social, exception, status, refused,
-         assessed, no_plan, ordered, final_at, final_deadline, provision_at, days_without, waiting, disputes,
-         mediations, appeals, reviews, ceased_at) = (list(col) for col in zip(*map(attrgetter(*_JOURNEY_FIELDS), ch),
-                                                                            strict=True))
-    else:
-        (ids, las, stock, t0, requester, need, born, preferred, capacity, health, social, exception, status, refused,
-         assessed, no_plan, ordered, final_at, final_deadline, provision_at, days_without, waiting, disputes,
-         mediations, appeals, reviews, ceased_at) = ([] for _ in _JOURNEY_FIELDS)
+    (ids, las, stock, t0, requester, need, born, preferred, capacity, health, social, exception, status, refused,
+     assessed, no_plan, ordered, final_at, final_deadline, provision_at, days_without, waiting, disputes, mediations,
+     appeals, reviews, ceased_at) = fields_of(ch, _JOURNEY_FIELDS)
     # no request: a plan in force at the start, or one that arrived from outside the run (route/moves.py)
     no_request = [s or t != t for s, t in zip(stock, t0, strict=True)]
     in_plan = [s in ("plan", "ceased") for s in status]

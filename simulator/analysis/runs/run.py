@@ -61,14 +61,14 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
             sink = ParquetSink(rep_dir / "events.parquet", [la.code for la in loaded.scenario.local_authorities.items],
                                start)
         j = simulate(loaded, seed, replication, engine, Recorder(sink) if sink is not None else None)
-        if sink is not None:
-            sink.close()
         result = replication_metrics(j, more_groups)
         result["replication"] = replication
         result["children"] = len(j.children)
         result["events_processed"] = j.engine.events_processed
         if rep_dir is not None:
             write_journeys(j, rep_dir / "journeys.parquet")
+        if sink is not None:  # (closed here: its last row group is written in its thread while the above runs)
+            sink.close()
             write_atomic(rep_dir / "metrics.json", dumps({**result, "run": identity(loaded, seed, engine, events)}))
         release(j)
         del j

@@ -50,3 +50,7 @@ cdef class Counters:
 
     @cython.locals(row=list, i=Py_ssize_t)
     cpdef add(self, metric, day, n=*, academic=*)
+
+
+@cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)
+cpdef list fields_of(list objs, tuple names)
