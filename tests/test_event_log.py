@@ -8,9 +8,10 @@ import math
 
 import numpy as np
 import pyarrow.parquet as pq
+import pytest
 
 from simulator.analysis.runs.outputs import ParquetSink
-from simulator.engine.model.records import EVENT_COLUMNS, EventRow, Recorder
+from simulator.engine.model.records import EVENT_COLUMNS, EventRow, Recorder, fields_of
 
 ROWS = [
     EventRow(0, 1, 0.0, "request", "received", "LA", 42.0, None),
@@ -78,3 +79,53 @@ def test_the_parquet_file_reads_back_as_the_logged_rows_whichever_way_it_was_fed
     assert [r["deadline_met"] for r in back] == [None, True, False, None, None]
     assert [(r["child"], r["step"], r["event"], r["duty_holder"]) for r in back] == [
         (r.child, r.step, r.event, r.duty_holder) for r in ROWS]
+
+
+class _Child:
+    __slots__ = ("id", "la", "setting")
+
+    def __init__(self, cid: int, la: int) -> None:
+        self.id, self.la = cid, la
+
+
+def test_log_writes_the_row_add_would_with_the_clock_s_day():
+    """`Recorder.log` (the journey's steps' way in) gives the sink the same columns as `add` of the row's tuple,
+    the day read from the engine's clock at the call."""
+    from simulator.engine.core.loop import HeapEngine
+
+    by_add, by_log = _Columns(), _Columns()
+    added, logged = Recorder(by_add, chunk=2), Recorder(by_log, chunk=2)
+    logged.clock = clock = HeapEngine()
+    for r in ROWS:
+        added.add(r)
+        clock.now = r.day
+        if r.deadline_met is None and math.isnan(r.deadline_day):
+            logged.log(_Child(r.child, r.la), r.step, r.event, r.duty_holder)  # the defaults: NaN and None
+        else:
+            logged.log(_Child(r.child, r.la), r.step, r.event, r.duty_holder, r.deadline_day, r.deadline_met)
+    added.flush()
+    logged.flush()
+    assert [len(c[0]) for c in by_log.chunks] == [2, 2, 1]
+    for a, b in zip(by_add.chunks, by_log.chunks, strict=True):
+        assert [[repr(v) for v in col] for col in a] == [[repr(v) for v in col] for col in b]
+    assert by_log.chunks[1][2] == [150.25, 366.0] and by_log.chunks[1][5] == ["LA", "school"]
+
+
+def test_fields_of_reads_each_named_field_of_each_object_as_columns():
+    kids = [_Child(4, 2), _Child(9, 0), _Child(1, 1)]
+    kids[1].setting = "special"
+    assert fields_of(kids, ("la", "id")) == [[2, 0, 1], [4, 9, 1]]
+    assert fields_of([kids[1]], ("setting",)) == [["special"]]
+    assert fields_of([], ("id", "la")) == [[], []]
+
+
+def test_a_parquet_sink_whose_writer_fails_raises_at_close(tmp_path):
+    """The row groups are written in the sink's own thread: an error there (here, no folder to write the file in)
+    reaches the run, at the next chunk or at `close`, not lost in the thread."""
+    sink = ParquetSink(tmp_path / "missing" / "events.parquet", ["E06000001", "E06000002"],
+                       np.datetime64("2019-01-01", "D"))
+    sink(ROWS[:1])
+    with pytest.raises(OSError):
+        sink(ROWS[1:2])
+        sink.close()
+    assert not (tmp_path / "missing").exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ class ParquetSink:
             ("deadline_day", pa.float64()), ("deadline_met", pa.bool_())])
         self.writer = None
         self._thread: ThreadPoolExecutor | None = None
-        self._pending: Future | None = None  # the table being written
+        self._pending: list[Future] = []  # the writes handed to the thread and not yet seen finished
 
     def __call__(self, rows: list[EventRow]) -> None:
         """A chunk given as rows (`EventRow`s)."""
@@ -124,10 +125,15 @@ class ParquetSink:
             "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
             "deadline_met": pa.array(met, pa.bool_()),
         }, schema=self.schema)
-        self._wait()
+        self._wait()  # (at most one table waits: memory stays at two chunks)
+        self.later(lambda: self._write(table))
+
+    def later(self, write: Callable[[], None]) -> None:
+        """Another file's write, done in the sink's thread after its row groups (`close` waits for it; its error is
+        raised there): `write_journeys`, so that it is written while the run frees the journey."""
         if self._thread is None:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sendsim-events")
-        self._pending = self._thread.submit(self._write, table)
+        self._pending.append(self._thread.submit(write))
 
     def _write(self, table: Any) -> None:
         """One row group (in the writer thread)."""
@@ -138,10 +144,10 @@ class ParquetSink:
         self.writer.write_table(table)
 
     def _wait(self) -> None:
-        """Until the table being written is written (its error, if any, raised here)."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        """Until every write handed to the thread is done (the first error, if any, raised here)."""
+        pending, self._pending = self._pending, []
+        for p in pending:
+            p.result()
 
     def close(self) -> None:
         import pyarrow.parquet as pq
@@ -165,14 +171,15 @@ _JOURNEY_FIELDS = ("id", "la", "stock", "t0", "requester", "need", "born", "pref
                    "reviews", "ceased_at")
 
 
-def write_journeys(j: Journey, path: Path) -> None:
+def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]], None] | None = None) -> None:
     """One row per child.
 
     Why it reads the children this way: a national year has over half a million children, and a list comprehension
     per column read each child's slots one Python step at a time (about 2 s of a national year with the event log
     on). `records.fields_of` reads every field used (`_JOURNEY_FIELDS`) in one pass over the children (in C in the
     compiled core); the columns that combine fields are then made from those columns. The lists hold the
-    same values as before, so the file's bytes are the same (the golden outputs check this)."""
+    same values as before, so the file's bytes are the same (the golden outputs check this). With `later` (a run
+    that writes the event log: `ParquetSink.later`), the table made is written by that function, in another thread."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -226,4 +233,8 @@ def write_journeys(j: Journey, path: Path) -> None:
             table[k] = pa.array(a, mask=np.isnan(a))  # missing is null, not NaN
         else:
             table[k] = pa.array(v)
-    pq.write_table(pa.table(table), path, compression="zstd")
+    whole = pa.table(table)
+    if later is None:
+        pq.write_table(whole, path, compression="zstd")
+    else:  # (the file's encoding and compression, in another thread: `ParquetSink.later`)
+        later(lambda: pq.write_table(whole, path, compression="zstd"))

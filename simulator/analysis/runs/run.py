@@ -65,13 +65,14 @@ def run_replication(loaded: LoadedScenario, seed: int, replication: int, engine:
         result["replication"] = replication
         result["children"] = len(j.children)
         result["events_processed"] = j.engine.events_processed
-        if rep_dir is not None:
-            write_journeys(j, rep_dir / "journeys.parquet")
-        if sink is not None:  # (closed here: its last row group is written in its thread while the above runs)
-            sink.close()
-            write_atomic(rep_dir / "metrics.json", dumps({**result, "run": identity(loaded, seed, engine, events)}))
+        if rep_dir is not None:  # (with the event log, written in the sink's thread)
+            write_journeys(j, rep_dir / "journeys.parquet", None if sink is None else sink.later)
         release(j)
         del j
+        if sink is not None:  # closed last: its thread writes the last row group and journeys.parquet meanwhile
+            sink.close()
+        if rep_dir is not None:
+            write_atomic(rep_dir / "metrics.json", dumps({**result, "run": identity(loaded, seed, engine, events)}))
     result["wall_seconds"] = time.perf_counter() - t
     return result
 
