@@ -226,8 +226,14 @@ def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]],
         "annual_reviews": reviews,
         "ceased_day": ceased_at,
     }
+    # each list dropped once converted (and the fields read only to make other columns, now), so that the peak
+    # holds the children, the lists and the arrays of a few columns at a time rather than of all of them
+    del (ids, las, stock, t0, requester, need, born, preferred, capacity, health, social, exception, status, refused,
+         assessed, no_plan, ordered, final_at, final_deadline, provision_at, days_without, waiting, disputes,
+         mediations, appeals, reviews, ceased_at, no_request, in_plan)
     table = {}
-    for k, v in cols.items():
+    for k in list(cols):
+        v = cols.pop(k)
         if v and isinstance(v[0], float):
             a = np.array(v, dtype=float)
             table[k] = pa.array(a, mask=np.isnan(a))  # missing is null, not NaN
