@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from simulator.analysis.runs.outputs import ParquetSink
-from simulator.engine.model.records import EVENT_COLUMNS, EventRow, Recorder, fields_of
+from simulator.engine.model.records import EVENT_COLUMNS, EventRow, Recorder, fields_of, small_codes
 
 ROWS = [
     EventRow(0, 1, 0.0, "request", "received", "LA", 42.0, None),
@@ -129,3 +129,24 @@ def test_a_parquet_sink_whose_writer_fails_raises_at_close(tmp_path):
         sink(ROWS[1:2])
         sink.close()
     assert not (tmp_path / "missing").exists()
+
+
+def test_small_codes_index_each_value_in_first_seen_order_and_give_up_past_256():
+    names: list = ["LA"]
+    assert list(small_codes(["school", "LA", None, "school", "tribunal"], names)) == [1, 0, 2, 1, 3]
+    assert names == ["LA", "school", None, "tribunal"]
+    assert small_codes([str(i) for i in range(256)], []) is not None
+    assert small_codes([str(i) for i in range(257)], []) is None  # 257 different values: not one byte each
+
+
+def test_a_string_column_is_the_same_arrow_array_by_codes_or_one_by_one():
+    import pyarrow as pa
+
+    from simulator.analysis.runs.outputs import _strings
+
+    few = ["received", "agreed", None, "received", "issued"] * 3
+    many = [f"step_{i}" for i in range(300)] + [None]
+    for values in (few, many, []):
+        got = _strings(values)
+        assert got.type == pa.string() and got.equals(pa.array(values, pa.string()))
+        assert got.to_pylist() == values

@@ -21,7 +21,7 @@ import numpy as np
 
 from ... import __version__
 from ...engine.model.journey import Journey
-from ...engine.model.records import EventRow, fields_of
+from ...engine.model.records import EventRow, fields_of, small_codes
 from ...rules.scenario import LoadedScenario
 from .rundir import identity, write_atomic
 
@@ -64,6 +64,18 @@ def manifest(loaded: LoadedScenario, seed: int, replications: int, engine: str, 
 def dumps(obj: Any) -> str:
     """JSON as every output file writes it: indented, keys sorted, no NaN."""
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def _strings(values: list[Any]) -> Any:
+    """A column of strings (or None) as an Arrow string array: taken by one-byte codes from its few different values
+    (`records.small_codes`), or converted one by one if there are more than 256 of them. The same array either way."""
+    import pyarrow as pa
+
+    names: list[Any] = []
+    codes = small_codes(values, names)
+    if codes is None:
+        return pa.array(values, pa.string())
+    return pa.array(names, pa.string()).take(pa.array(np.frombuffer(codes, dtype=np.uint8)))
 
 
 class ParquetSink:
@@ -119,9 +131,9 @@ class ParquetSink:
             "la": self.la_codes.take(pa.array(np.fromiter(la, dtype=np.int32, count=n))),
             "day": pa.array(days),
             "date": pa.array(dates),
-            "step": pa.array(step, pa.string()),
-            "event": pa.array(event, pa.string()),
-            "duty_holder": pa.array(duty, pa.string()),
+            "step": _strings(step),
+            "event": _strings(event),
+            "duty_holder": _strings(duty),
             "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
             "deadline_met": pa.array(met, pa.bool_()),
         }, schema=self.schema)

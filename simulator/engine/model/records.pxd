@@ -53,3 +53,6 @@ cdef class Counters:
 
 @cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)
 cpdef list fields_of(list objs, tuple names)
+
+@cython.locals(index=dict, out=bytearray, k=Py_ssize_t, code=Py_ssize_t)
+cpdef object small_codes(values, list names)

@@ -228,6 +228,30 @@ def fields_of(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
     return cols
 
 
+def small_codes(values: list[Any], names: list[Any]) -> bytearray | None:
+    """Each of `values` as its index in `names`, one byte each (a value not in `names` is appended to it), or None
+    if there would be more than 256 different values.
+
+    Why: the event log's step, event and duty columns hold a few dozen different strings, repeated over 2.4 million
+    rows a national year. Converting each Python str to Arrow costs about four times what looking it up here does
+    (in C in the compiled core); the sink then takes the column's strings from `names` by these codes
+    (`analysis.runs.outputs.ParquetSink`), the same strings in the same places."""
+    index: dict[Any, int] = {v: i for i, v in enumerate(names)}
+    out = bytearray(len(values))
+    for k, v in enumerate(values):
+        got = index.get(v)
+        if got is None:
+            code = len(names)
+            if code > 255:
+                return None
+            index[v] = code
+            names.append(v)
+        else:
+            code = got
+        out[k] = code
+    return out
+
+
 # every count's id: its index in the arrays `Counters` keeps (declared names in sorted order; a name counted without
 # being declared gets the next id when first counted, so it still works, only a little slower the first time)
 COUNT_IDS: dict[str, int] = {name: i for i, name in enumerate(sorted(COUNTS))}
