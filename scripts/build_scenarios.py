@@ -100,12 +100,15 @@ def caseload_period(year: int) -> str:
 
 
 class Official:
-    """The per-authority figures by year, with successors summed into the January 2019 units."""
+    """The per-authority figures by year, with successors summed into the January 2019 units (`total`).
+
+    The timeliness tables (`tim`, as published: each reporting code its own row) cover the forward scenario's
+    activity years too, so that it reads them from here rather than from the file again."""
 
     def __init__(self) -> None:
         self.req = {y: by_la("requests.csv", str(y)) for y in YEARS}
         self.ass = {y: by_la("assessments.csv", str(y)) for y in YEARS}
-        self.tim = {y: by_la("timeliness_20_week.csv", str(y)) for y in YEARS}
+        self.tim = {y: by_la("timeliness_20_week.csv", str(y)) for y in sorted({*YEARS, *activity_years()})}
         self.cas = {y: by_la("caseload.csv", caseload_period(y)) for y in range(BASE_YEAR, 2025)}
 
     def codes(self, code: str, year: int) -> list[str]:
@@ -186,9 +189,8 @@ def units() -> list[tuple[str, str, str, dict[str, int]]]:
     return sorted(out, key=lambda u: u[1])
 
 
-def build_las(behaviour: dict, calibration: dict) -> tuple[list[dict], list[str], list[dict]]:
+def build_las(behaviour: dict, calibration: dict, off: Official) -> tuple[list[dict], list[str], list[dict]]:
     """Scenario rows of every authority, the fallbacks used, and each authority's own targets."""
-    off = Official()
     nat_ref = {y: float(national("requests.csv", str(y))["requests_decided_not_to_assess"])
                / float(national("requests.csv", str(y))["requests_received_in_year"]) for y in YEARS}
     nat_noplan = {}
@@ -643,15 +645,15 @@ def start_stock(counts: dict[str, int], new_plans_per_year: float) -> dict[str, 
     return out
 
 
-def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int], lapse: float = 0.0
-                ) -> tuple[list[dict], list[str]]:
-    """Every authority reporting the latest January caseload, with its own history where it reported. `lapse`: the
-    share of assessments that end with no decision in the last data year (the model's new plans are the requests
-    less refusals, lapses and no-plan decisions)."""
+def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int], timeliness: dict[int, dict],
+                lapse: float = 0.0) -> tuple[list[dict], list[str]]:
+    """Every authority reporting the latest January caseload, with its own history where it reported. `timeliness`:
+    the timeliness tables by year (`Official.tim`); `lapse`: the share of assessments that end with no decision in
+    the last data year (the model's new plans are the requests less refusals, lapses and no-plan decisions)."""
     last = years[-1]
     req = {y: by_la("requests.csv", str(y)) for y in years}
     ass = {y: by_la("assessments.csv", str(y)) for y in years}
-    tim = by_la("timeliness_20_week.csv", str(last))
+    tim = timeliness[last]
     cas = by_la("caseload.csv", caseload_period(start))
     ages = age_counts(caseload_period(start))
     nat_r = national("requests.csv", str(last))
@@ -848,15 +850,16 @@ FORWARD_PROVENANCE: dict[str, dict[str, Any]] = {
 }
 
 
-def backlog_waits(doc: dict, years: list[int]) -> None:
+def backlog_waits(doc: dict, years: list[int], timeliness: dict[int, dict]) -> None:
     """A projection's waits respond to load (`waits: backlog`, issue 21): each authority's decide-and-issue team
-    fitted to its own % within 20 weeks in every data year, its work in hand settled at the last data year's demand
-    and wait (the lead-in runs at that year's rates), and its capacity beyond the data projected by the projection's
-    stated casework growth, never from a fitted delay carried forward (so the fitted delays are not written)."""
+    fitted to its own % within 20 weeks in every data year (`timeliness`: the tables by year, `Official.tim`), its
+    work in hand settled at the last data year's demand and wait (the lead-in runs at that year's rates), and its
+    capacity beyond the data projected by the projection's stated casework growth, never from a fitted delay carried
+    forward (so the fitted delays are not written)."""
     last = years[-1]
     within: dict[str, dict[int, float]] = {}
     for y in years:
-        for code, r in by_la("timeliness_20_week.csv", str(y)).items():
+        for code, r in timeliness[y].items():
             n, d = num(r.get("plans_issued_20_weeks_ex")), num(r.get("plans_issued_den_ex"))
             if n is not None and d:
                 within.setdefault(code, {})[y] = 100.0 * n / d
@@ -884,14 +887,15 @@ def backlog_waits(doc: dict, years: list[int]) -> None:
 CASEWORK_VS_FITTED = {"central": 1.0, "low": 1.0, "high": 0.8}  # the high projection's staff lag, as its staffing
 
 
-def build_forward(behaviour: dict, calibration: dict, england: dict) -> None:
-    """england_from_<latest January>.yaml (every authority) and small_la_from_<...>.yaml (the median authority)."""
+def build_forward(behaviour: dict, calibration: dict, england: dict, timeliness: dict[int, dict]) -> None:
+    """england_from_<latest January>.yaml (every authority) and small_la_from_<...>.yaml (the median authority);
+    `timeliness`: the timeliness tables by year (`Official.tim`)."""
     start = latest_caseload_year()
     years = activity_years()
     last = years[-1]
     lapsed = england["population"].get("assessment_lapsed_probability", {})
     lapse = float((lapsed.get("by_year") or {}).get(last, lapsed.get("value", 0.0)))
-    las, notes = forward_las(behaviour, calibration, start, years, lapse)
+    las, notes = forward_las(behaviour, calibration, start, years, timeliness, lapse)
     provenance = {k: v for k, v in PROVENANCE.items() if k in ("panel_servers", "ep_servers", "health_advice_servers",
                                                               "social_care_advice_servers", "plan_writer_servers")}
     provenance = {k: {**v, "assumption": v["assumption"].replace("2019", str(last))} for k, v in provenance.items()}
@@ -961,7 +965,7 @@ def build_forward(behaviour: dict, calibration: dict, england: dict) -> None:
         "naming": england["naming"], "redress": redress, "tribunal": tribunal, "reviews": england["reviews"],
         "projection": projection_block(start, last),
     }
-    backlog_waits(doc, years)
+    backlog_waits(doc, years, timeliness)
     header = ("# GENERATED by scripts/build_scenarios.py from data/sen2 (DfE SEN2, OGL v3.0), the latest January\n"
               "# caseload and activity years found there, scenarios/national_behaviour.yaml and\n"
               "# scenarios/calibration/england.yaml. Edit those and rebuild; do not edit this file by hand.\n")
@@ -1001,7 +1005,8 @@ def main() -> None:
     behaviour = yaml.safe_load((OUT / "national_behaviour.yaml").read_text())
     calibration = yaml.safe_load(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
     behaviour["demand"]["capacity_growth_pct_per_year"] = CAPACITY_GROWTH
-    las, fallbacks, la_tg, series = build_las(behaviour, calibration)
+    off = Official()
+    las, fallbacks, la_tg, series = build_las(behaviour, calibration, off)
     n_la = len(las)
     nat_backlog = 1600
     tribunal_national = {
@@ -1053,7 +1058,7 @@ def main() -> None:
               "# scenarios/national_behaviour.yaml and scenarios/calibration/england.yaml (sendsim calibrate).\n"
               "# Edit those and rebuild; do not edit this file by hand.\n")
     dump_scenario(OUT / "england.yaml", header, england)
-    build_forward(behaviour, calibration, england)
+    build_forward(behaviour, calibration, england, off.tim)
 
     tg_header = ("# GENERATED by scripts/build_scenarios.py: England's official figures for `sendsim backtest`.\n"
                  "# Metric names as ../shared/domain/calibration_targets.csv; tolerance_kind: absolute (points) or "

@@ -97,3 +97,20 @@ def test_the_stocks_dated_steps_are_skipped_only_where_they_schedule_nothing(sma
         may, hits = seen["may"], seen["hits"]
         assert all(m for m, h in zip(may, hits, strict=True) if h), end  # never skips a step that schedules
         assert sum(hits) > 500 and sum(may) < share * len(may)  # steps in the run exist, most children are skipped
+
+
+def test_add_counts_nationally_only_as_count_does_for_a_child():
+    """`add` (no child) is `count` without the groups: the national counts of the day's calendar year and, for the
+    tribunal, of its September-August year; nothing before `from_day`; no group or phase x region total."""
+    hearings, child = "hearings", SimpleNamespace(gid=0, pid=1)
+    national = _counters()
+    national.add(hearings, 400.0, 2.0, academic=True)  # 4 February 2021: calendar 2021, academic 2020/21
+    national.add(hearings, 250.0)  # 7 September 2020: calendar 2020 only
+    national.add(hearings, 9.0)  # before from_day (warm-up): not counted
+    assert national.counts == {(hearings, "2021"): 2.0, (hearings, "2020/21"): 2.0, (hearings, "2020"): 1.0}
+    assert national.groups == [{}, {}] and national.cross == [{}, {}, {}]
+    one = _counters()
+    one.count(child, hearings, 400.0, 2.0, academic=True)
+    one.count(child, hearings, 250.0)
+    one.count(child, hearings, 9.0)
+    assert one.counts == national.counts and one.groups[0] == {hearings: 3.0} and one.cross[1] == {hearings: 3.0}

@@ -5,10 +5,11 @@ Why a builder of its own beside `la_scenario.build_council`: that builder makes 
 scenario (its fitted delays, 2019-2023), which ends before any change of the 2026 White Paper is in force. A volunteer
 asking what the White Paper would change needs the council from its latest caseload, with the declared projection
 beyond the last year with figures: the forward scenario has both, for every authority. The council is cut out of it
-the way the build script cuts out `small_la_from_<year>` (scripts/build_scenarios.py): the authority's own entry as it
-is, the national behaviour and projection as they are, and the tribunal, its backlog and the disputes in progress at
-the start scaled by the authority's share of the last year's requests, so that Wandsworth cut out here is
-small_la_from_<year> but for its name, description, seed and replications (a test checks).
+by `la_scenario.cut_out` (every council's cut), the way the build script cuts out `small_la_from_<year>`
+(scripts/build_scenarios.py): the authority's own entry as it is, the national behaviour and projection as they are,
+and the tribunal, its backlog and the disputes in progress at the start scaled by the authority's share of the last
+year's requests, so that Wandsworth cut out here is small_la_from_<year> but for its name, description, seed and
+replications (a test checks).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .la_scenario import find_authority, slug
+from .la_scenario import cut_out, find_authority, slug
 
 
 def forward_document(forward: dict[str, Any], name: str, seed: int = 42) -> dict[str, Any]:
@@ -43,18 +44,13 @@ def forward_document(forward: dict[str, Any], name: str, seed: int = 42) -> dict
     doc["seed"] = seed
     doc["replications"] = 5
     note = f" x this authority's share of {last} requests ({share:.4%})"
-    t = doc["tribunal"]
-    t["hearings_per_year"] = {"value": round(t["hearings_per_year"]["value"] * share, 2),
-                              "source": t["hearings_per_year"]["source"] + note}
-    t["hearings_per_year_by_year"] = {y: round(v * share, 2) for y, v in t["hearings_per_year_by_year"].items()}
-    b = t["backlog_at_start"]
-    t["backlog_at_start"] = {"value": round(b["value"] * share),
-                             "assumption": f"England's assumed backlog ({b['value']:,}){note}. {b['assumption']}",
-                             "range": [round(x * share) for x in b["range"]]}
-    d = doc["redress"]["disputes_in_progress_at_start"]
-    doc["redress"]["disputes_in_progress_at_start"] = {
-        "value": round(d["value"] * share), "range": [round(x * share) for x in d["range"]],
-        "assumption": f"England's {d['value']:,}{note}"}
+    b = forward["tribunal"]["backlog_at_start"]
+    d = forward["redress"]["disputes_in_progress_at_start"]
+    doc["tribunal"], doc["redress"] = cut_out(forward, share, note, 2,
+                                              f"England's assumed backlog ({b['value']:,}){note}. {b['assumption']}",
+                                              f"England's {d['value']:,}{note}")
+    cut = doc["redress"]["disputes_in_progress_at_start"]  # its range before its assumption, as this page wrote it
+    doc["redress"]["disputes_in_progress_at_start"] = {k: cut[k] for k in ("value", "range", "assumption")}
     return doc
 
 

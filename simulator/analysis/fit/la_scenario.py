@@ -95,27 +95,32 @@ def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
     return copy.deepcopy(hits[0])
 
 
-def _tribunal(england: dict[str, Any], share: float) -> dict[str, Any]:
-    t = copy.deepcopy(england["tribunal"])
-    note = f" x this authority's share of England's 2019 requests ({share:.4%})"
-    t["hearings_per_year"] = {"value": round(t["hearings_per_year"]["value"] * share, 3),
-                              "source": t["hearings_per_year"]["source"] + note}
-    t["hearings_per_year_by_year"] = {y: round(v * share, 3) for y, v in t["hearings_per_year_by_year"].items()}
+def cut_out(national: dict[str, Any], share: float, note: str, digits: int, backlog: str, disputes: str
+            ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The national tribunal and redress cut to one authority by its `share` of requests: the hearings a year and by
+    year (to `digits` places), the appeals waiting at the start and the disputes in progress at the start, each
+    scaled by the share; the rest national. `note` ends the hearings' source, `backlog` and `disputes` are those
+    figures' assumptions: each builder says whose share of which year's requests it is. Every council is cut out
+    here (`official`, `forum`, and `forward_council` from the forward scenario)."""
+    t = copy.deepcopy(national["tribunal"])
+    h = t["hearings_per_year"]
+    t["hearings_per_year"] = {"value": round(h["value"] * share, digits), "source": h["source"] + note}
+    t["hearings_per_year_by_year"] = {y: round(v * share, digits) for y, v in t["hearings_per_year_by_year"].items()}
     b = t["backlog_at_start"]
-    t["backlog_at_start"] = {"value": round(b["value"] * share), "assumption": "England's assumed backlog" + note,
-                             "range": [round(b["range"][0] * share), round(b["range"][1] * share)]}
-    return t
-
-
-def _redress(england: dict[str, Any], share: float) -> dict[str, Any]:
-    """National redress behaviour, with the disputes in progress at the start scaled to the authority."""
-    r = copy.deepcopy(england["redress"])
+    t["backlog_at_start"] = {"value": round(b["value"] * share), "assumption": backlog,
+                             "range": [round(x * share) for x in b["range"]]}
+    r = copy.deepcopy(national["redress"])
     d = r["disputes_in_progress_at_start"]
-    r["disputes_in_progress_at_start"] = {
-        "value": round(d["value"] * share),
-        "assumption": f"England's assumed {d['value']:,} x this authority's share of England's 2019 requests "
-                      f"({share:.4%})", "range": [round(v * share) for v in d["range"]]}
-    return r
+    r["disputes_in_progress_at_start"] = {"value": round(d["value"] * share), "assumption": disputes,
+                                          "range": [round(x * share) for x in d["range"]]}
+    return t, r
+
+
+def _cut_out_2019(england: dict[str, Any], share: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`cut_out` of the England scenario by the authority's share of England's 2019 requests."""
+    note = f" x this authority's share of England's 2019 requests ({share:.4%})"
+    disputes = england["redress"]["disputes_in_progress_at_start"]["value"]
+    return cut_out(england, share, note, 3, "England's assumed backlog" + note, f"England's assumed {disputes:,}{note}")
 
 
 def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -129,8 +134,7 @@ def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict
                           "authority's share of the national tribunal; its own delay as the England scenario's "
                           "calibration fitted it to its own % within 20 weeks (sendsim la-scenario).")
     doc["local_authorities"]["items"] = [la]
-    doc["tribunal"] = _tribunal(england, share)
-    doc["redress"] = _redress(england, share)
+    doc["tribunal"], doc["redress"] = _cut_out_2019(england, share)
     doc["replications"] = 5
     tol = {"initial_requests_for_assessment": (5, "relative"), "requests_refused_pct": (2, "absolute"),
            "new_plans_issued": (5, "relative"), "within_20_weeks_pct": (3, "absolute"),
@@ -231,8 +235,7 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
     doc["end_date"] = f"{year + 1}-12-31"
     doc["replications"] = 5
     doc["local_authorities"]["items"] = [la]
-    doc["tribunal"] = _tribunal(england, share)
-    doc["redress"] = _redress(england, share)
+    doc["tribunal"], doc["redress"] = _cut_out_2019(england, share)
     src = "given by the user"
     targets = [
         {"metric": "initial_requests_for_assessment", "period": str(year), "value": requests, "unit": "requests",

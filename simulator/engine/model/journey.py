@@ -286,16 +286,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
 
     def simulate(self) -> None:
         self.engine.run(self.horizon)
-        end = self.horizon
-        accrue, close = self.accrue_placement, self.close_spells_at_end
-        for c in self.children:  # each step called only where it does something: the same counts in the same order
-            if c.status == "plan":
-                if c.setting_since == c.setting_since:  # a placement under way (else accrue_placement does nothing)
-                    accrue(c, end)
-                if c.term_start == c.term_start or c.out_since == c.out_since:
-                    close(c)
-            elif c.out_since == c.out_since:  # (close_spells_at_end's other spell needs a plan)
-                close(c)
+        self.close_at_end()
         self._snapshot(self.cal.end.year + 1)
         self.snapshots[-1]["period"] = "end"
         if self.rec is not None:

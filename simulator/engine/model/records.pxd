@@ -27,5 +27,4 @@ cdef class Counters:
     @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict)
     cpdef count_each(self, c, pairs, day, scale=*)
 
-    @cython.locals(row=list, i=Py_ssize_t)
     cpdef add(self, metric, day, n=*, academic=*)

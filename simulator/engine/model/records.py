@@ -292,7 +292,16 @@ class Counters:
         return f"{y - 1}/{str(y)[2:]}"
 
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
-        """A national count only (no child: no group)."""
+        """A national count only (no child: no group): `count` without a child."""
+        self.count(None, metric, day, n, academic)
+
+    def count(self, c: Any, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
+        """Count for a child: the national count of the day's calendar year (and of its September-August year if
+        `academic`) and the total of the child's group (`c.gid`), from which every metric is also reported by
+        family capacity, requester and need, and (`c.pid`) by phase and region; `c` None: the national count only.
+
+        Why `add` comes here rather than both sharing a helper: this is the hot path (about two million counts a
+        national year), where a helper would be one more call per count on the pure-Python path."""
         if day < self.from_day:
             return  # the lead-in and warm-up are not counted
         lo, hi, row, _la = self._span
@@ -305,22 +314,8 @@ class Counters:
         row[i] += n
         if academic:
             self._row(self.academic(day))[i] += n
-
-    def count(self, c: Any, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
-        """Count for a child: the national count (as `add`) and the total of the child's group (`c.gid`), from which
-        every metric is also reported by family capacity, requester and need, and (`c.pid`) by phase and region."""
-        if day < self.from_day:
+        if c is None:
             return
-        lo, hi, row, _la = self._span
-        if not lo <= day < hi:
-            row, _la = self._year_counts(day)
-        try:
-            i = self._ids[metric]
-        except KeyError:
-            i = self._new_id(metric)
-        row[i] += n
-        if academic:
-            self._row(self.academic(day))[i] += n
         self._g[c.gid][i] += n
         x = self._x
         if x:
