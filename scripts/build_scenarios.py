@@ -189,8 +189,10 @@ def units() -> list[tuple[str, str, str, dict[str, int]]]:
     return sorted(out, key=lambda u: u[1])
 
 
-def build_las(behaviour: dict, calibration: dict, off: Official) -> tuple[list[dict], list[str], list[dict]]:
-    """Scenario rows of every authority, the fallbacks used, and each authority's own targets."""
+def build_las(behaviour: dict, calibration: dict, off: Official
+              ) -> tuple[list[dict], list[str], list[dict], dict[str, dict[str, dict[int, float]]]]:
+    """Scenario rows of every authority, the fallbacks used, each authority's own targets, and its own series (by
+    authority code: requests, refusals, no-plan rates and % within 20 weeks by year) for the per-authority trends."""
     nat_ref = {y: float(national("requests.csv", str(y))["requests_decided_not_to_assess"])
                / float(national("requests.csv", str(y))["requests_received_in_year"]) for y in YEARS}
     nat_noplan = {}
