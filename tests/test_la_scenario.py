@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -94,3 +95,16 @@ def test_the_web_page_builds_the_same_file_as_la_scenario(tmp_path):
     assert path.read_bytes() == out.read_bytes()
     assert (path.parent / "targets" / "walsall.csv").read_bytes() == (out.parent / "targets" / "walsall.csv").read_bytes()
     assert last == app.latest_year == 2023 and str(until) == "2023-12-31"  # SEN2 figures to 2023 (england_by_la.csv)
+
+
+def test_a_return_with_no_requests_in_a_year_of_new_plans_is_not_read_as_no_demand():
+    """SEN2 records West Berkshire 2022 with 0 requests and 0 decisions while it issued 176 plans (an incomplete
+    return): the shipped scenario takes that year as not returned, geometric between 2021's 270 and 2023's 407
+    (sqrt(270 x 407) = 331.5), staffs it accordingly, and offers no 0 as a figure to check forecasts against."""
+    england = yaml.safe_load((ROOT / "scenarios" / "england.yaml").read_text())
+    wb = next(la for la in england["local_authorities"]["items"] if la["name"] == "West Berkshire")
+    assert wb["requests_by_year"][2022] == pytest.approx(331.5, abs=0.05)
+    assert wb["capacity_by_year"][2022] > wb["capacity_by_year"][2021]
+    by_la = (ROOT / "scenarios" / "targets" / "england_by_la.csv").read_text().splitlines()
+    assert not [r for r in by_la if r.startswith("869,West Berkshire,initial_requests_for_assessment,2022,")]
+    assert "869,West Berkshire,new_plans_issued,2022,176.0,DfE SEN2 assessments.csv assess_issued" in by_la

@@ -18,7 +18,7 @@ ATTRIBUTE_STREAMS = ("age_band", "age", "preferred", "requester", "need", "on_s4
 POPULATION_STREAMS = ("request_made", "stock_review", "dispute_at_start_child", "dispute_at_start_day", "sen_support")
 # assessment, plan and placement
 ROUTE_STREAMS = ("school_support_plan", "panel", "request_withdrawn", "refuse_assess", "school_advice", "ep_advice",
-                 "health_advice", "social_advice", "decide_issue", "la_delay", "la_lateness", "assessment_withdrawn",
+                 "health_advice", "social_advice", "decide_issue", "la_delay", "la_lateness", "la_carry", "assessment_withdrawn",
                  "assessment_lapsed", "no_plan", "draft", "consult", "finalise", "naming", "grounds", "on_list",
                  "place_start", "list_order", "outside_list", "mainstream_restricted", "isp_escalates", "isp_escalation_days")
 # disputes, the redress ladder and the tribunal
@@ -52,6 +52,9 @@ GENERATORS = (ARRIVALS, ARRIVALS_LEAD_IN, TRANSFERS_IN)
 # draws of the first naming (occurrence 0) or of a review's renaming (occurrence = reviews + 1 < 100).
 TRANSFER_NAMING = 100
 RECONSIDERATION_NAMING = 200
+# `la_carry`: whether a held child is held on into the next year (occurrence: disputes) and, released, when
+# (CARRY_RELEASE + disputes)
+CARRY_RELEASE = 100
 
 # Streams drawn in bulk before the run (Population._prefetch_draws): the same numbers, only faster to read.
 # The stock's first review (the decision draws at occurrence 1: the review count has gone up by then), with the
