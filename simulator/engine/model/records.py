@@ -4,6 +4,10 @@ Both are contracts with the analysis layer, so both are declared here: an event 
 fields, and every count has a declared name (below) that the metric registry (`analysis.runs.metrics`) reads back.
 A count the journey adds under an undeclared name would never reach a metric; a test checks every name the
 route modules count is declared here.
+
+Why this module is long: it is one of the compiled core's modules (records.pxd), so what a replication records on
+its hot paths lives here together: the event log (`Recorder`, and the helpers that turn its rows and the children
+into columns cheaply: `fields_of`, `small_codes`), the declared count names and the counts (`Counters`).
 """
 
 from __future__ import annotations
