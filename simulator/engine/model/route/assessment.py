@@ -190,13 +190,36 @@ class AssessmentSteps:
         #                                 limit must not change which year's delay a child draws
         spec = self.las[c.la].spec
         if spec.late_share_by_year:
-            return self.lateness(c, spec.late_share_in_year(self.counters.year(due if due == due else self.engine.now)),
-                                 due)
+            return self.lateness(c, self.late_share(self.las[c.la], self.counters.year(due if due == due else
+                                                                                        self.engine.now)), due)
         median = spec.delay_in_year(self.counters.year(due if due == due else self.engine.now))
         if median <= 0.0:
             return 0.0
         u = self.rng.la_delay.u(c.id, c.disputes)
         return median * (-math.log1p(-u) / LN2) ** self.inv_delay_shape
+
+    def late_share(self, la: LAState, year: int) -> float:
+        """The share of the year's children the authority holds late, under this run's load against its capacity.
+
+        The fitted share q (`late_share_by_year`) says how many of the year's assessments the authority could carry
+        through on time at the load SEN2 saw: (1 - q) x D. Under a rule set that changes the load (more or fewer
+        requests, more or fewer refused: `effects.requests_multiplier`, `refuse_to_assess_multiplier`,
+        `la_refusal_convergence`) or the staff (`effects.casework_staff_multiplier`, a capacity reform expressed as
+        staff), the same capacity meets the new load: q' = 1 - min(1, (1 - q) x staff / (D' / D)). So rising requests
+        slow a council down and added staff speed it up, while the fitted years, under the rules they were fitted
+        under, keep their share exactly (the ratio is then 1). UNVERIFIED form: on-time throughput proportional to
+        staff (no economies of scale), and D' / D from the year's refusal rate alone (the requester mix and
+        withdrawals ignored)."""
+        q = la.spec.late_share_in_year(year)
+        fx = la.fx
+        p = la.p_refuse
+        run = min(1.0, (p + fx.la_refusal_convergence * (self.national_refusal - p)) * fx.refuse_to_assess_multiplier)
+        load = fx.requests_multiplier * ((1.0 - run) / (1.0 - p) if p < 1.0 else 1.0)
+        ratio = load / self.law.effects.casework_staff_multiplier if self.law.effects.casework_staff_multiplier \
+            else math.inf
+        if ratio == 1.0:
+            return q
+        return 1.0 - min(1.0, (1.0 - q) / ratio)
 
     def lateness(self, c: Child, late_share: float, due: float) -> float:
         """Lateness apart from the share on time (`late_share_by_year`): with the year's late share the authority
@@ -235,8 +258,8 @@ class AssessmentSteps:
         lead = self.issue_lead_days()
         if self.counters.year(decide_at + lead) <= year:
             return decide_at
-        spec = self.las[c.la].spec
-        now_share, next_share = spec.late_share_in_year(year), spec.late_share_in_year(year + 1)
+        la = self.las[c.la]
+        now_share, next_share = self.late_share(la, year), self.late_share(la, year + 1)
         if next_share >= now_share or self.rng.la_carry.u(c.id, c.disputes) < next_share / now_share:
             return decide_at
         start = max(due, self.engine.now)
