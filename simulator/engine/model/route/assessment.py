@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 from ....schema.vocabulary import (
     EPS,
@@ -210,7 +211,7 @@ class AssessmentSteps:
         under, keep their share exactly (the ratio is then 1). UNVERIFIED form: on-time throughput proportional to
         staff (no economies of scale), and D' / D from the year's refusal rate alone (the requester mix and
         withdrawals ignored)."""
-        q = la.spec.late_share_in_year(year)
+        q = self.projected_late_share(la.spec, year)
         fx = la.fx
         p = la.p_refuse
         run = min(1.0, (p + fx.la_refusal_convergence * (self.national_refusal - p)) * fx.refuse_to_assess_multiplier)
@@ -220,6 +221,29 @@ class AssessmentSteps:
         if ratio == 1.0:
             return q
         return 1.0 - min(1.0, (1.0 - q) / ratio)
+
+    def projected_late_share(self, spec: Any, year: int) -> float:
+        """The fitted late share, and beyond the last fitted year L the share that L's on-time throughput, grown at
+        the scenario's stated `demand.capacity_growth_pct_per_year`, leaves of the year's expected assessments
+        (the authority's requests x (1 - its refusal rate), each by its own trend): capacity projected at a stated
+        rate, never growing with requests by itself. Within the fitted years (and the lead-in) the share as fitted."""
+        by = spec.late_share_by_year
+        last = max(by)
+        if year <= last:
+            return spec.late_share_in_year(year)
+        cached = self._projected_shares.get((spec.code, year))
+        if cached is not None:
+            return cached
+        base = self.sc.start_date.year
+        growth = self.sc.demand.requests_growth_pct_per_year.value
+        def assessments(y: int) -> float:
+            return spec.requests_in_year(y, base, growth) * (1.0 - spec.refuse_in_year(y))
+        load = assessments(year) / max(assessments(last), 1e-9)
+        capacity = (1.0 + self.sc.demand.capacity_growth_pct_per_year.value / 100.0) ** (year - last)
+        q = by[last]
+        share = 1.0 - min(1.0, (1.0 - q) * capacity / load) if load > 0.0 else 0.0
+        self._projected_shares[(spec.code, year)] = share
+        return share
 
     def lateness(self, c: Child, late_share: float, due: float) -> float:
         """Lateness apart from the share on time (`late_share_by_year`): with the year's late share the authority
