@@ -50,3 +50,35 @@ def test_added_staff_speed_a_council_up_and_more_requests_slow_it_down(tmp_path,
     m = statistics.mean(base)
     assert statistics.mean(doubled) / m == pytest.approx(min(1.0, 2 * (1 - q)) / (1 - q), rel=0.08)
     assert statistics.mean(more) / m == pytest.approx(1 / 1.3, rel=0.08)
+
+
+def _journey(tmp_path, small_dict, requests_growth: float, capacity_growth: float):
+    from simulator.engine.core.loop import HeapEngine
+    from simulator.engine.core.streams import Streams
+    from simulator.engine.model.journey import Journey
+
+    from .conftest import pin, quiet
+
+    d = quiet(small_dict)
+    d["local_authorities"]["items"][0]["late_share_by_year"] = {2019: 0.5}
+    pin(d["demand"]["requests_growth_pct_per_year"], requests_growth)
+    pin(d["demand"]["capacity_growth_pct_per_year"], capacity_growth)
+    j = Journey(load_scenario(write_scenario(tmp_path, d)), HeapEngine(), Streams(1, 0), None)
+    j.populate()
+    return j
+
+
+def test_beyond_the_fitted_years_capacity_grows_at_its_stated_rate_not_with_requests(tmp_path, small_dict):
+    """Half on time in 2019; requests then grow 20% a year and capacity 10%: by hand the share held late is
+    1 - 0.5 x 1.1 / 1.2 = 0.541667 in 2020 and 1 - 0.5 x 1.21 / 1.44 = 0.579861 in 2021. Capacity growing faster
+    (30%) than requests lowers it, to 0 once the throughput covers every assessment: 0.5 x (1.3 / 1.2) ** k reaches 1
+    at k = ln 2 / ln(1.3 / 1.2) = 8.7, so 2027 still holds 1 - 0.5 x 1.8971 = 0.0515 and 2028 none."""
+    j = _journey(tmp_path, small_dict, 20.0, 10.0)
+    spec = j.las[0].spec
+    assert j.projected_late_share(spec, 2019) == 0.5
+    assert j.projected_late_share(spec, 2020) == pytest.approx(0.541667, abs=1e-6)
+    assert j.projected_late_share(spec, 2021) == pytest.approx(0.579861, abs=1e-6)
+    faster = _journey(tmp_path, small_dict, 20.0, 30.0)
+    assert faster.projected_late_share(spec, 2020) == pytest.approx(1 - 0.5 * 1.3 / 1.2, abs=1e-9)
+    assert faster.projected_late_share(faster.las[0].spec, 2027) == pytest.approx(0.0515, abs=1e-4)
+    assert faster.projected_late_share(faster.las[0].spec, 2028) == 0.0
