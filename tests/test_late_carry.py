@@ -38,7 +38,8 @@ def _journey(tmp_path, small_dict, shares: dict[int, float]) -> Journey:
 
 
 def _decided(j: Journey, due: float, decide_at: float, n: int = N) -> list[float]:
-    return [j.held_into_next_year(j.add_request(0.0), due, decide_at) for _ in range(n)]
+    share = j.late_share(j.las[0], j.counters.year(due))  # the deadline year's share, as the child was held with
+    return [j.held_into_next_year(j.add_request(0.0), due, decide_at, share) for _ in range(n)]
 
 
 def test_a_plan_issued_within_its_deadline_year_is_untouched(tmp_path, small_dict):

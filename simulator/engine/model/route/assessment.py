@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
 
+from ....schema.scenario import LocalAuthority
 from ....schema.vocabulary import (
     EPS,
     FAMILY,
@@ -216,13 +216,13 @@ class AssessmentSteps:
         p = la.p_refuse
         run = min(1.0, (p + fx.la_refusal_convergence * (self.national_refusal - p)) * fx.refuse_to_assess_multiplier)
         load = fx.requests_multiplier * ((1.0 - run) / (1.0 - p) if p < 1.0 else 1.0)
-        ratio = load / self.law.effects.casework_staff_multiplier if self.law.effects.casework_staff_multiplier \
-            else math.inf
+        staff = self.law.effects.casework_staff_multiplier
+        ratio = load / staff if staff else math.inf
         if ratio == 1.0:
             return q
         return 1.0 - min(1.0, (1.0 - q) / ratio)
 
-    def projected_late_share(self, spec: Any, year: int) -> float:
+    def projected_late_share(self, spec: LocalAuthority, year: int) -> float:
         """The fitted late share, and beyond the last fitted year L the share that L's on-time throughput, grown at
         the scenario's stated `demand.capacity_growth_pct_per_year`, leaves of the year's expected assessments
         (the authority's requests x (1 - its refusal rate), each by its own trend): capacity projected at a stated
@@ -261,9 +261,9 @@ class AssessmentSteps:
         now = self.engine.now
         due = due if due == due else now
         held = max(due, now) + self.duration("authority_lateness_days", self.rng.la_lateness, c.id, c.disputes)
-        return self.held_into_next_year(c, due, held) - now
+        return self.held_into_next_year(c, due, held, late_share) - now
 
-    def held_into_next_year(self, c: Child, due: float, decide_at: float) -> float:
+    def held_into_next_year(self, c: Child, due: float, decide_at: float, now_share: float) -> float:
         """The day a held child is decided when its plan would be issued in the year after its deadline's: held on
         into that year with the chance next year's late share / this year's (at most 1); otherwise released, so
         that its plan is issued before 1 January, or, if that is no longer possible (its deadline falls in the last
@@ -282,8 +282,7 @@ class AssessmentSteps:
         lead = self.issue_lead_days()
         if self.counters.year(decide_at + lead) <= year:
             return decide_at
-        la = self.las[c.la]
-        now_share, next_share = self.late_share(la, year), self.late_share(la, year + 1)
+        next_share = self.late_share(self.las[c.la], year + 1)  # `now_share`: the deadline year's, as held
         if next_share >= now_share or self.rng.la_carry.u(c.id, c.disputes) < next_share / now_share:
             return decide_at
         start = max(due, self.engine.now)
