@@ -11,7 +11,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from simulator.analysis.runs.outputs import ParquetSink
-from simulator.engine.model.records import EVENT_COLUMNS, EventRow, Recorder, fields_of, small_codes
+from simulator.engine.model.records import (
+    EVENT_COLUMNS,
+    MET_NONE,
+    MET_TRUE,
+    TYPED_COLUMNS,
+    EventRow,
+    Recorder,
+    fields_of,
+    small_codes,
+)
 
 ROWS = [
     EventRow(0, 1, 0.0, "request", "received", "LA", 42.0, None),
@@ -23,16 +32,25 @@ ROWS = [
 
 
 class _Columns:
+    """A columnar sink that keeps each chunk's typed columns, read back as lists of Python values."""
+
     columnar = True
 
     def __init__(self) -> None:
         self.chunks: list[list[list]] = []
+        self.types: list[list[str]] = []
 
-    def columns(self, cols: list[list]) -> None:
-        self.chunks.append(cols)
+    def arrays(self, n: int, bufs: tuple, names: list) -> None:
+        cols = [np.frombuffer(b, dtype=np.dtype(code))[:n] for b, (_name, code) in zip(bufs, TYPED_COLUMNS,
+                                                                                          strict=True)]
+        self.types.append([c.dtype.name for c in cols])
+        child, la, day, step, event, duty, deadline, met = (c.tolist() for c in cols)
+        self.chunks.append([child, la, day, [names[k] for k in step], [names[k] for k in event],
+                            [names[k] for k in duty], deadline, [{MET_NONE: None, MET_TRUE: True}.get(m, False)
+                                                                 for m in met]])
 
 
-def test_a_columnar_sink_gets_each_chunk_as_columns_in_event_column_order():
+def test_a_columnar_sink_gets_each_chunk_as_typed_columns_in_event_column_order():
     sink = _Columns()
     rec = Recorder(sink, chunk=2)
     for r in ROWS:
@@ -40,9 +58,16 @@ def test_a_columnar_sink_gets_each_chunk_as_columns_in_event_column_order():
     rec.flush()
     assert [len(c[0]) for c in sink.chunks] == [2, 2, 1]  # chunks of 2 rows, the rest at the end
     assert all(len(c) == len(EVENT_COLUMNS) == 8 for c in sink.chunks)
+    # child int64, authority int32, days float64, three string codes int32, deadline float64, met one byte
+    assert sink.types[0] == ["int64", "int32", "float64", "int32", "int32", "int32", "float64", "int8"]
     assert sink.chunks[1][0] == [7, 3] and sink.chunks[1][3] == ["final_plan", "sen_support"]
+    assert sink.chunks[1][2] == [150.25, 366.0]
     assert sink.chunks[1][6][0] == 140.0 and math.isnan(sink.chunks[1][6][1])  # the default deadline: NaN
+    assert sink.chunks[0][7] == [None, True] and sink.chunks[1][7] == [False, None]
     assert sink.chunks[2][5] == ["tribunal"] and sink.chunks[2][7] == [None]
+    # each string has one code for the whole log, in the order first met (request, received, LA, decide_to_...)
+    assert rec.names[:4] == ["request", "received", "LA", "decide_to_assess"]
+    assert len(rec.names) == len(set(rec.names)) == 12  # 12 different strings in ROWS
 
 
 def test_any_other_sink_gets_event_rows_as_before():

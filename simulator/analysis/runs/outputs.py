@@ -21,7 +21,7 @@ import numpy as np
 
 from ... import __version__
 from ...engine.model.journey import Journey
-from ...engine.model.records import EventRow, fields_of, small_codes
+from ...engine.model.records import MET_NONE, MET_TRUE, TYPED_COLUMNS, EventRow, fields_of, small_codes
 from ...rules.scenario import LoadedScenario
 from .rundir import identity, write_atomic
 
@@ -116,26 +116,47 @@ class ParquetSink:
             self.columns(list(zip(*rows, strict=True)))
 
     def columns(self, cols: list[list[Any]]) -> None:
-        """A chunk given as columns, in `EVENT_COLUMNS` order (one row group)."""
+        """A chunk given as lists of Python values, in `EVENT_COLUMNS` order (one row group)."""
         import pyarrow as pa
 
         child, la, day, step, event, duty, deadline, met = cols
         n = len(child)
         if not n:
             return
-        days = np.fromiter(day, dtype=float, count=n)
+        self._table(np.fromiter(child, dtype=np.int64, count=n), np.fromiter(la, dtype=np.int32, count=n),
+                    np.fromiter(day, dtype=float, count=n), _strings(step), _strings(event), _strings(duty),
+                    np.fromiter(deadline, dtype=float, count=n), pa.array(met, pa.bool_()))
+
+    def arrays(self, n: int, bufs: tuple, names: list[Any]) -> None:
+        """A chunk of `n` rows as the `Recorder`'s typed columns (`records.TYPED_COLUMNS`: buffers of at least `n`
+        values each; the step, event and duty as indices of `names`), one row group: numpy and Arrow read the
+        buffers without converting a value at a time, and the strings are taken from `names` by their codes."""
+        import pyarrow as pa
+
+        if not n:
+            return
+        child, la, day, step, event, duty, deadline, met = (
+            np.frombuffer(b, dtype=np.dtype(code))[:n] for b, (_name, code) in zip(bufs, TYPED_COLUMNS, strict=True))
+        strings = pa.array(names, pa.string())
+        self._table(child, la, day, strings.take(pa.array(step)), strings.take(pa.array(event)),
+                    strings.take(pa.array(duty)), deadline, pa.array(met == MET_TRUE, mask=met == MET_NONE))
+
+    def _table(self, child: np.ndarray, la: np.ndarray, days: np.ndarray, step: Any, event: Any, duty: Any,
+               deadlines: np.ndarray, met: Any) -> None:
+        """One row group's table from its columns (NaN deadlines are written as missing), handed to the writer."""
+        import pyarrow as pa
+
         dates = (self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]")
-        deadlines = np.fromiter(deadline, dtype=float, count=n)
         table = pa.table({
-            "child": pa.array(np.fromiter(child, dtype=np.int64, count=n)),
-            "la": self.la_codes.take(pa.array(np.fromiter(la, dtype=np.int32, count=n))),
+            "child": pa.array(child),
+            "la": self.la_codes.take(pa.array(la)),
             "day": pa.array(days),
             "date": pa.array(dates),
-            "step": _strings(step),
-            "event": _strings(event),
-            "duty_holder": _strings(duty),
+            "step": step,
+            "event": event,
+            "duty_holder": duty,
             "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
-            "deadline_met": pa.array(met, pa.bool_()),
+            "deadline_met": met,
         }, schema=self.schema)
         self._wait()  # (at most one table waits: memory stays at two chunks)
         self.later(lambda: self._write(table))
