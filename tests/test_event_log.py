@@ -175,3 +175,54 @@ def test_a_string_column_is_the_same_arrow_array_by_codes_or_one_by_one():
         got = _strings(values)
         assert got.type == pa.string() and got.equals(pa.array(values, pa.string()))
         assert got.to_pylist() == values
+
+
+def _journey_of(kids: list, horizon: float = 365.0):
+    from types import SimpleNamespace
+
+    las = [SimpleNamespace(spec=SimpleNamespace(code="E06000001")), SimpleNamespace(spec=SimpleNamespace(code="E2"))]
+    return SimpleNamespace(children=kids, las=las, horizon=horizon)
+
+
+def _kid(cid: int, stock: bool, t0: float = math.nan, final_at: float = math.nan, waiting: float = math.nan):
+    from simulator.engine.model.child import Child
+
+    c = Child(cid, cid % 2, stock)
+    c.requester, c.need, c.preferred, c.capacity = "parent", "ASD", "mainstream", "high"
+    c.health = c.social = False
+    c.born = 10.0 - 8.0 * 365.25  # 8 years old on day 10
+    c.t0, c.final_at, c.final_deadline, c.waiting_since = t0, final_at, t0 + 140.0, waiting
+    c.days_without_provision = 7.0
+    return c
+
+
+@pytest.mark.parametrize("stock_first", [False, True])
+def test_journeys_float_columns_by_hand_whichever_child_comes_first(tmp_path, stock_first):
+    """journeys.parquet's computed float columns (made with numpy): a request on day 10 by a child born 8 years
+    before (age 8.0), its final plan on day 150 (20.0 weeks), waiting for a place since day 330 at a horizon of
+    365 (7 + 35 days without provision: 6.0 weeks); a plan in force at the start (no request: missing)."""
+    from simulator.analysis.runs.outputs import write_journeys
+
+    kids = [_kid(0, False, 10.0, 150.0, 330.0), _kid(1, True)]
+    if stock_first:
+        kids.reverse()
+    write_journeys(_journey_of(kids), tmp_path / "j.parquet")
+    got = {r["child"]: r for r in pq.read_table(tmp_path / "j.parquet").to_pylist()}
+    assert got[0]["age_at_request"] == 8.0 and got[1]["age_at_request"] is None
+    assert got[0]["request_day"] == 10.0 and got[1]["request_day"] is None
+    assert got[0]["weeks_to_final_plan"] == 20.0 and got[1]["weeks_to_final_plan"] is None
+    assert got[0]["weeks_without_provision"] == 6.0 and got[1]["weeks_without_provision"] == 1.0
+    assert got[0]["within_20_weeks"] is True and got[1]["within_20_weeks"] is None
+    assert got[0]["la"] == "E06000001" and got[1]["la"] == "E2" and got[1]["requester"] is None
+
+
+def test_journeys_of_plans_in_force_only_keep_a_column_of_nulls_for_the_age(tmp_path):
+    """No child with a request: the age column is all missing, of the type pyarrow gives a list of None."""
+    import pyarrow as pa
+
+    from simulator.analysis.runs.outputs import write_journeys
+
+    write_journeys(_journey_of([_kid(1, True), _kid(3, True)]), tmp_path / "j.parquet")
+    t = pq.read_table(tmp_path / "j.parquet")
+    assert t.schema.field("age_at_request").type == pa.null()
+    assert t.column("request_day").to_pylist() == [None, None]
