@@ -96,12 +96,14 @@ def _column(values: list[Any]) -> Any:
 class ParquetSink:
     """Streams event-log chunks to one Parquet file (so a national run never holds every event).
 
-    Why it is written this way: it takes each chunk (`Recorder.chunk` rows, one Parquet row group) as columns
-    (`columns`: the `Recorder` slices them from its flat list, so no tuple per row is transposed); the numeric
-    columns go to numpy by `np.fromiter` (no intermediate lists), and the authority column is a `take` from the
-    array of authority codes by index, not a Python list of 1.8 million code strings. The table handed to the
-    writer holds the same values with the same types and row groups as the row-by-row version it replaces, so the
-    file's bytes are the same (the golden outputs check this).
+    Why it is written this way: it takes each chunk (`Recorder.chunk` rows, one Parquet row group) as the
+    `Recorder`'s typed columns (`arrays`: the child as int64, the day and deadline as doubles, whether it was met as
+    one byte, the step, event and duty as codes of the strings met so far), which numpy and Arrow read without
+    converting a value at a time; the strings are a `take` from the array of those strings by code, and the
+    authority column a `take` from the array of authority codes by index. A chunk given as rows (`__call__`) or as
+    lists of Python values (`columns`) is converted as before (`np.fromiter`, `_strings`). The table handed to the
+    writer holds the same values with the same types and row groups either way, so the file's bytes are the same
+    (the golden outputs, and `tests/test_event_log.py`, which writes the same rows both ways, check this).
 
     Why a writer thread: encoding and compressing a row group is about half of what the sink costs, and pyarrow
     does it without holding the interpreter lock, so one thread of the sink's own writes each table while the run
@@ -109,7 +111,7 @@ class ParquetSink:
     that one thread, so the file is the same, byte for byte; at most one table waits, so memory stays at two
     chunks. An error of the writer is raised in the run at the next chunk or at `close`."""
 
-    columnar = True  # `Recorder` hands it columns (`columns`), not rows
+    columnar = True  # `Recorder` hands it typed columns (`arrays`), not rows
 
     def __init__(self, path: Path, la_codes: list[str], start: np.datetime64):
         import pyarrow as pa

@@ -15,7 +15,7 @@ from ..core.loop cimport Clock
 cdef class Recorder:
     cdef public list rows
     cdef public object sink
-    cdef public object chunk
+    cdef public Py_ssize_t chunk
     cdef public bint enabled
     cdef public bint columnar
     cdef public Py_ssize_t _limit
