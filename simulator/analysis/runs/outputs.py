@@ -263,6 +263,7 @@ def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]],
         arrays["weeks_to_final_plan"] = np.where(stock_a, nan, (final_a - t0_a) / 7.0)
         arrays["weeks_without_provision"] = (np.array(days_without, dtype=float)
                                              + np.where(waiting_a == waiting_a, end - waiting_a, 0.0)) / 7.0
+        del stock_a, t0_a, final_a, waiting_a, no_req, age  # (the peak: only the columns are kept)
     if "age_at_request" not in arrays:
         arrays["age_at_request"] = [None if x else (t - b) / 365.25 for x, t, b in zip(no_request, t0, born,
                                                                                        strict=True)]
