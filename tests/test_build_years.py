@@ -37,6 +37,13 @@ def load_builder():
     return mod
 
 
+def number(v: str | None) -> float | None:
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 def later(v: str, factor: float) -> str:
     try:
         return str(round(float(v) * factor))
@@ -63,10 +70,9 @@ def write_release(dst: Path, codes: set[str] | None = KEEP, add: bool = True, sk
                 n = dict(r, time_period=new)
                 for col, factor in LATER[name].items():
                     n[col] = later(r[col], factor)
-                if name == "timeliness_20_week.csv":
-                    num, den = float(n["plans_issued_20_weeks_ex"] or "nan"), float(r["plans_issued_den_ex"] or "nan")
-                    if num == num and den == den and den > 0:
-                        n["PC_plans_issued_20_weeks_ex"] = str(round(100.0 * num / den, 1))
+                num, den = number(n.get("plans_issued_20_weeks_ex")), number(r.get("plans_issued_den_ex"))
+                if name == "timeliness_20_week.csv" and num is not None and den:
+                    n["PC_plans_issued_20_weeks_ex"] = str(round(100.0 * num / den, 1))
                 rows.append(n)
         with open(dst / name, "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
