@@ -36,8 +36,12 @@ What comes from where:
 - staffing (servers) is derived from each authority's own 2019 demand by a stated rule (utilisation 0.8) and
   kept in step with its requests; each authority's own late share or delay per year and the national parameters
   fitted by `sendsim calibrate` come from scenarios/calibration/england.yaml (if that file exists); a year the
-  calibration has no value for carries the latest fitted one, and the scenario says which years are not fitted yet;
+  calibration has no value for is a year beyond the fitted ones (the lapse carries the latest fitted value), and the
+  scenario says which years are not fitted yet;
 - national behaviour (who asks, ages, disputes, durations) from scenarios/national_behaviour.yaml.
+
+Why this module is long: every shipped scenario and target file is written here, each number beside its source, so
+that one run rebuilds them all from the same reading of the files.
 """
 
 from __future__ import annotations
@@ -639,7 +643,8 @@ def national_targets(years: DataYears) -> list[dict]:
     for y in years.activity:
         r = national("requests.csv", str(y))
         n, refused = float(r["requests_received_in_year"]), float(r["requests_decided_not_to_assess"])
-        add("initial_requests_for_assessment", y, int(n), "requests", f"DfE SEN2 requests.csv ({sen2_release()}), national",
+        add("initial_requests_for_assessment", y, int(n), "requests",
+            f"DfE SEN2 requests.csv ({sen2_release()}), national",
             5, "relative", "input: the scenario's demand; checks the arrival process")
         add("requests_refused_pct", y, round(100 * refused / n, 1), "percent of initial requests",
             f"DfE SEN2 requests.csv ({int(refused):,} / {int(n):,})", 2, "absolute",
@@ -1011,33 +1016,35 @@ TREND_SOURCES = {
 def forward_provenance() -> dict[str, dict[str, Any]]:
     """The sources and assumptions of the forward scenarios' per-authority fields (no year: the data's own)."""
     return {
-        "requests_per_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, the last year "
-                                        "with figures (staffing is built on it; the lead-in runs at it)"},
-        "requests_by_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, every year the "
-                                       "authority reported (person-level from 2022: DfE cautions on comparisons); later "
-                                       "years: the scenario's projection"},
+        "requests_per_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, the "
+                                        "last year with figures (staffing is built on it; the lead-in runs at it)"},
+        "requests_by_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, every "
+                                       "year the authority reported (person-level from 2022: DfE cautions on "
+                                       "comparisons); later years: the scenario's projection"},
         "refuse_to_assess_probability": {"source": "DfE SEN2 requests.csv, requests_decided_not_to_assess / "
                                                    "requests_received_in_year, the last year with figures"},
-        "refuse_to_assess_by_year": {"source": "DfE SEN2 requests.csv, the same ratio each year reported; later years: "
-                                               "the projection"},
-        "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / (assess_issued "
-                                                           "+ assess_not_issued), the last year with figures"},
-        "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio each year reported; later "
-                                                       "years: the projection"},
-        "stock": {"source": "DfE SEN2 caseload.csv, plans in force in the latest January by placement (the authority's "
-                            "own figures): mainstream (less resourced provision and SEN units), resourced provision + SEN "
-                            "units, LA and academy special, independent + non-maintained special, FE, AP/PRU, other",
-                  "assumption": "SEN2 counts the plans 'active at January' (data guidance 2025), not on the 1st: taken as "
-                                "those in force at the end of January, so the stock on 1 January is the count less a "
-                                "month of the new plans the model issues for the authority (its last year's requests x "
-                                "(1 - refusal) x (1 - lapse) x (1 - no plan) / 12; about 1.2% nationally), spread over "
-                                "the settings in proportion. UNVERIFIED: the collection's reference day is not in "
+        "refuse_to_assess_by_year": {"source": "DfE SEN2 requests.csv, the same ratio each year reported; later "
+                                               "years: the projection"},
+        "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / "
+                                                           "(assess_issued + assess_not_issued), the last year with "
+                                                           "figures"},
+        "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio each year reported; "
+                                                       "later years: the projection"},
+        "stock": {"source": "DfE SEN2 caseload.csv, plans in force in the latest January by placement (the "
+                            "authority's own figures): mainstream (less resourced provision and SEN units), resourced "
+                            "provision + SEN units, LA and academy special, independent + non-maintained special, FE, "
+                            "AP/PRU, other",
+                  "assumption": "SEN2 counts the plans 'active at January' (data guidance 2025), not on the 1st: taken "
+                                "as those in force at the end of January, so the stock on 1 January is the count less "
+                                "a month of the new plans the model issues for the authority (its last year's requests "
+                                "x (1 - refusal) x (1 - lapse) x (1 - no plan) / 12; about 1.2% nationally), spread "
+                                "over the settings in proportion. UNVERIFIED: the collection's reference day is not in "
                                 "../shared. Range: mid-January to 31 January (months)",
                   "range": CENSUS_OFFSET_RANGE_MONTHS},
         "stock_age": {"source": "DfE SEN2 caseload.csv, 'Child or young persons age' breakdown, the latest January, "
                                 "the authority's own counts in the model's age bands"},
-        "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data year's "
-                                       "(SEN2 requests.csv); later years: the projection"},
+        "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data "
+                                       "year's (SEN2 requests.csv); later years: the projection"},
         "observed_within_20_weeks_pct": {"source": "DfE SEN2 timeliness_20_week.csv, PC_plans_issued_20_weeks_ex, the "
                                                    "last year with figures (for comparison)"},
     }
@@ -1091,8 +1098,9 @@ def build_forward(behaviour: dict, calibration: dict, england: dict, timeliness:
     lapse = float(latest({int(y): v for y, v in (lapsed.get("by_year") or {}).items()}, last,
                          lapsed.get("value", 0.0)))  # a year not fitted yet: the latest fitted one, as the model
     las, notes = forward_las(behaviour, calibration, start, years, timeliness, lapse)
-    provenance = {k: v for k, v in england_provenance(data).items() if k in ("panel_servers", "ep_servers", "health_advice_servers",
-                                                              "social_care_advice_servers", "plan_writer_servers")}
+    servers_ = ("panel_servers", "ep_servers", "health_advice_servers", "social_care_advice_servers",
+                "plan_writer_servers")
+    provenance = {k: v for k, v in england_provenance(data).items() if k in servers_}
     provenance = {k: {**v, "assumption": v["assumption"].replace("2019", str(last))} for k, v in provenance.items()}
     provenance.update(forward_provenance())
     if any("delay_days_by_year" in la for la in las):
