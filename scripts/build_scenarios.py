@@ -546,7 +546,10 @@ def late_provenance(years: DataYears, fitted: list[int]) -> dict[str, dict[str, 
                                              "durations.authority_lateness_days beyond it), fitted by `sendsim "
                                              "calibrate --stage joint` to its own % within 20 weeks (SEN2 "
                                              f"timeliness_20_week.csv {first}-{last}); years before {first} take "
-                                             f"{first}'s, {last + 1}-{years.end} keep {last}'s"
+                                             f"{first}'s; from {last + 1} the share that {last}'s on-time "
+                                             "throughput, grown at demand.capacity_growth_pct_per_year, leaves of "
+                                             "the year's expected assessments (requests and refusals by their "
+                                             "trends; route/assessment.py projected_late_share)"
                                              + not_fitted_note(years, fitted, "treated as years beyond the "
                                                                "fitted ones"),
                                "range": [0.0, 1.0]},
