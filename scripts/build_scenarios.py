@@ -254,18 +254,26 @@ class Official:
         self.cas = {y: by_la(CASELOAD_FILE, caseload_period(y)) for y in years.caseload}
 
     def codes(self, code: str, year: int) -> list[str]:
-        """The codes reporting for a January 2019 unit in `year`: its successors in every activity year from their
-        first. A January caseload is looked up by the same years (the shipped targets were built so), so a unit has
-        no figure for January of its successors' first year (the old authority still reported it) nor for the
-        January after the last activity year (the successors report it): Northamptonshire January 2021, Cumbria
-        January 2023, and both in January L+1."""
+        """The codes reporting for a January 2019 unit in calendar `year`: its successors in every activity year
+        from their first (the reorganisations took effect on 1 April, so the year's returns are the successors')."""
         first, successors = SUCCESSORS.get(code, (None, [code]))
         return successors if first is not None and first <= year <= self.years.last else [code]
 
     def total(self, table: dict[int, dict[str, dict[str, str]]], code: str, year: int, col: str) -> float | None:
         """Sum of a column over the unit's reporting codes that year; None if any part is missing or suppressed."""
+        return self._sum(table, year, self.codes(code, year), col)
+
+    def january(self, code: str, year: int, col: str) -> float | None:
+        """A January `year` caseload figure of the unit: reported by the codes in place at the end of `year` - 1
+        (Northamptonshire's January 2021 count is still the county's, its successors start in April 2021; Cumbria's
+        January 2023 the same; January L+1 is the successors'). Looked up by the calendar year instead, a unit had no
+        January figure in its successors' first year nor in January L+1."""
+        return self._sum(self.cas, year, self.codes(code, year - 1), col)
+
+    @staticmethod
+    def _sum(table: dict[int, dict[str, dict[str, str]]], year: int, codes: list[str], col: str) -> float | None:
         out = 0.0
-        for c in self.codes(code, year):
+        for c in codes:
             v = num(table.get(year, {}).get(c, {}).get(col))
             if v is None:
                 return None
@@ -452,7 +460,7 @@ def la_targets(off: Official, code: str, name: str) -> list[dict]:
         if w_num is not None and w_den and w_den >= 20:
             add("within_20_weeks_pct", y, 100.0 * w_num / w_den, "DfE SEN2 timeliness_20_week.csv")
     for y in off.years.caseload[1:]:
-        add("plans_in_force_january", y, off.total(off.cas, code, y, "ehcplans"), "DfE SEN2 caseload.csv ehcplans")
+        add("plans_in_force_january", y, off.january(code, y, "ehcplans"), "DfE SEN2 caseload.csv ehcplans")
     return out
 
 
@@ -546,7 +554,10 @@ def late_provenance(years: DataYears, fitted: list[int]) -> dict[str, dict[str, 
                                              "durations.authority_lateness_days beyond it), fitted by `sendsim "
                                              "calibrate --stage joint` to its own % within 20 weeks (SEN2 "
                                              f"timeliness_20_week.csv {first}-{last}); years before {first} take "
-                                             f"{first}'s, {last + 1}-{years.end} keep {last}'s"
+                                             f"{first}'s; from {last + 1} the share that {last}'s on-time "
+                                             "throughput, grown at demand.capacity_growth_pct_per_year, leaves of "
+                                             "the year's expected assessments (requests and refusals by their "
+                                             "trends; route/assessment.py projected_late_share)"
                                              + not_fitted_note(years, fitted, "treated as years beyond the "
                                                                "fitted ones"),
                                "range": [0.0, 1.0]},

@@ -135,6 +135,14 @@ def test_later_year_authority_targets(built):
     # January 2024, now inside the activity years, is the successors' (North + West) count
     jan = sum(shipped("caseload.csv", "202324", "Local authority", "ehcplans", c) for c in ("940", "941"))
     assert rows[("928", "plans_in_force_january", "2024")] == jan
+    # January 2021 and January 2023 came before the April reorganisations: the old counties reported them
+    assert rows[("928", "plans_in_force_january", "2021")] == shipped("caseload.csv", "202021", "Local authority",
+                                                                    "ehcplans", "928")
+    assert rows[("909", "plans_in_force_january", "2023")] == shipped("caseload.csv", "202223", "Local authority",
+                                                                    "ehcplans", "909")
+    # January 2025, the January after the last activity year, is the successors' (Cumberland + Westmorland)
+    jan25 = sum(round(shipped("caseload.csv", "202324", "Local authority", "ehcplans", c) * 1.12) for c in ("942", "943"))
+    assert rows[("909", "plans_in_force_january", "2025")] == jan25
     assert ("212", "within_20_weeks_pct", "2024") in rows
 
 
