@@ -2,19 +2,28 @@
 """Build the shipped scenarios and targets from DfE's SEN2 files in data/sen2/.
 
 Run again when DfE publishes a new year, or after `sendsim calibrate`:  python scripts/build_scenarios.py
+(`--data DIR` reads the SEN2 files from another folder, `--out DIR` writes there instead of scenarios/; the national
+behaviour and the calibration are read from scenarios/ either way).
+
+No data year is written here: the calendar years of activity are the time periods of requests.csv (assessments.csv
+and timeliness_20_week.csv must have the same, else the build stops in one line naming the file and the year), and the
+January caseloads those of caseload.csv (January of every activity year and of the year after the last: a release
+brings both). With the files shipped: activity 2019-2023, January caseloads 2019-2024 (written "L" below: the last
+activity year; "E" = L + 2, the England scenario's end, so that the origin L - 1 has two years to project).
+
 Writes:
-- scenarios/england.yaml: every authority, January 2019 to December 2025, one national tribunal;
+- scenarios/england.yaml: every authority, January 2019 to December E, one national tribunal;
 - scenarios/small_la.yaml: one median-sized authority, 2019-2020 (examples and fast tests);
 - scenarios/england_from_<Y>.yaml and small_la_from_<Y>.yaml: from 1 January of the latest January caseload in the
   data (Y; 2024 with the files shipped) to 2035, every authority reporting it (the median one by plans in force), its
   stock by setting and age, its own requests and rates to the last activity year, and the declared projections
-  (`projection:` central/low/high, see simulator/rules/projection.py) beyond it; no year is written here;
+  (`projection:` central/low/high, see simulator/rules/projection.py) beyond it;
 - scenarios/targets/england.csv: the national official figures the backtest compares with (metric names of
-  ../shared/domain/calibration_targets.csv, with source, period and tolerance);
-- scenarios/targets/england_by_la.csv: each authority's own figures 2019-2023 (the per-authority backtest).
+  ../shared/domain/calibration_targets.csv, with source, period and tolerance), every activity year and January;
+- scenarios/targets/england_by_la.csv: each authority's own figures 2019-L (the per-authority backtest).
 
 What comes from where:
-- per authority, from the official files: requests per year 2019-2023 (requests.csv), refusals to assess per year
+- per authority, from the official files: requests per year 2019-L (requests.csv), refusals to assess per year
   (requests.csv), assessed without a plan per year (assessments.csv), plans in force in January 2019 by setting
   (caseload.csv), % within 20 weeks 2019 (timeliness_20_week.csv); suppressed cells fall back to the authority's
   nearest year, else the national rate, and the file says so;
@@ -22,32 +31,45 @@ What comes from where:
   -> Bournemouth, Christchurch and Poole (839), Dorset county -> Dorset (838) (Christchurch's few plans stay with
   Dorset, a stated simplification); Northamptonshire from 2021 = North + West Northamptonshire; Cumbria from 2023 =
   Cumberland + Westmorland and Furness;
-- 2024 and 2025 requests follow `demand.requests_growth_pct_per_year` (stated in national_behaviour.yaml);
+- requests in L+1 and L+2 follow each authority's own trend (`requests_trend_pct_per_year`, else
+  `demand.requests_growth_pct_per_year`, stated in national_behaviour.yaml);
 - staffing (servers) is derived from each authority's own 2019 demand by a stated rule (utilisation 0.8) and
-  kept in step with its requests; each authority's own delay per year (delay_days_by_year) and the national
-  parameters fitted by `sendsim calibrate` come from scenarios/calibration/england.yaml (if that file exists);
+  kept in step with its requests; each authority's own late share or delay per year and the national parameters
+  fitted by `sendsim calibrate` come from scenarios/calibration/england.yaml (if that file exists); a year the
+  calibration has no value for is a year beyond the fitted ones (the lapse carries the latest fitted value), and the
+  scenario says which years are not fitted yet;
 - national behaviour (who asks, ages, disputes, durations) from scenarios/national_behaviour.yaml.
+
+Why this module is long: every shipped scenario and target file is written here, each number beside its source, so
+that one run rebuilds them all from the same reading of the files.
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
 import csv
+import functools
 import math
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from simulator.analysis.fit.capacity import fit_backlog_document
+from simulator.schema.by_year import latest
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "sen2"
-OUT = ROOT / "scenarios"
-CALIBRATION = OUT / "calibration" / "england.yaml"
-BASE_YEAR = 2019
-YEARS = range(2019, 2024)  # years with official activity figures
-END_YEAR = 2025
+SCENARIOS = ROOT / "scenarios"  # the inputs (national behaviour, calibration) are read here
+DATA = ROOT / "data" / "sen2"  # --data
+OUT = SCENARIOS  # --out
+CALIBRATION = SCENARIOS / "calibration" / "england.yaml"
+BASE_YEAR = 2019  # the England scenario starts with the January 2019 units and their stock
+# calendar-year files that must have the same years (the first names them); the January caseloads: caseload.csv
+ACTIVITY_FILES = ("requests.csv", "assessments.csv", "timeliness_20_week.csv")
+CASELOAD_FILE = "caseload.csv"
 SMALL_LA_CODE = "212"  # Wandsworth
 # plans transferred between authorities: the rates per authority, built by scripts/build_plan_transfers.py
 PLAN_TRANSFERS = "plan_transfers.yaml"
@@ -63,14 +85,19 @@ LEAD_IN_DAYS = 730.0
 SHARE_HEALTH = 0.40  # population.health_needs_probability
 SHARE_SOCIAL = 0.25  # population.social_care_needs_probability
 
-# successor authorities: the January 2019 unit -> {year: the codes that report for it that year}
-SUCCESSORS: dict[str, dict[int, list[str]]] = {
-    "928": {2021: ["940", "941"], 2022: ["940", "941"], 2023: ["940", "941"]},  # Northamptonshire
-    "909": {2023: ["942", "943"]},  # Cumbria
+# successor authorities: the January 2019 unit -> (the first calendar year its successors report, their codes); they
+# report for it in every activity year from then on (`Official.codes`)
+SUCCESSORS: dict[str, tuple[int, list[str]]] = {
+    "928": (2021, ["940", "941"]),  # Northamptonshire (North and West Northamptonshire from April 2021)
+    "909": (2023, ["942", "943"]),  # Cumbria (Cumberland, Westmorland and Furness from April 2023)
 }
 # January 2019 units replaced in April 2019: new code -> (name, the old codes whose stock it takes)
 REPLACED = {"838": ("Dorset", ["835"]), "839": ("Bournemouth, Christchurch and Poole", ["836", "837"])}
 GONE = {"835", "836", "837"}
+
+
+class DataError(Exception):
+    """The SEN2 files cannot be built from: one line naming the file (and line), the year and what is allowed."""
 
 
 def num(x: str | None) -> float | None:
@@ -80,10 +107,16 @@ def num(x: str | None) -> float | None:
         return None
 
 
+@functools.cache
+def _read(path: Path) -> list[dict[str, str]]:
+    """Every row of a file, read once per build (the build asks for the same files about a hundred times)."""
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def rows(name: str, level: str = "Local authority") -> list[dict[str, str]]:
-    with open(DATA / name, newline="") as f:
-        return [r for r in csv.DictReader(f) if r["geographic_level"] == level
-                and r.get("breakdown_topic", "All").startswith("All")]
+    return [r for r in _read(DATA / name) if r["geographic_level"] == level
+            and r.get("breakdown_topic", "All").startswith("All")]
 
 
 def by_la(name: str, period: str) -> dict[str, dict[str, str]]:
@@ -99,25 +132,148 @@ def caseload_period(year: int) -> str:
     return f"{year - 1}{str(year)[2:]}"
 
 
+def sen2_release() -> str:
+    """The SEN2 release the files come from, for the sources: 'release N' of the newest data-guidance-releaseN.txt
+    beside them (DfE's data guidance, shipped with each release's files)."""
+    found = [int(p.stem.removeprefix("data-guidance-release")) for p in DATA.glob("data-guidance-release*.txt")
+             if p.stem.removeprefix("data-guidance-release").isdigit()]
+    if not found:
+        raise DataError(f"{DATA}: no data-guidance-release<YEAR>.txt (allowed: the data guidance DfE publishes with "
+                        "the release, which names it in every source)")
+    return f"release {max(found)}"
+
+
+@dataclass(frozen=True)
+class DataYears:
+    """The years the SEN2 files hold: calendar years of activity and January caseloads (`data_years`)."""
+    activity: tuple[int, ...]  # consecutive, from BASE_YEAR
+    caseload: tuple[int, ...]  # January of every activity year and of the year after the last
+
+    @property
+    def last(self) -> int:
+        return self.activity[-1]
+
+    @property
+    def end(self) -> int:
+        """The England scenario's last year: two beyond the data, so that the origin `last - 1` has two to project."""
+        return self.last + 2
+
+    @property
+    def span(self) -> str:
+        return f"{self.activity[0]}-{self.last}"
+
+
+def _periods(name: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(time period -> first line, of every row; of the National rows) of a file; DataError if it is missing."""
+    path = DATA / name
+    if not path.is_file():
+        raise DataError(f"{path}: no such file (allowed: a folder holding DfE SEN2's {', '.join(ACTIVITY_FILES)} "
+                        f"and {CASELOAD_FILE}, as data/sen2/)")
+    every: dict[str, int] = {}
+    nat: dict[str, int] = {}
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if "time_period" not in (reader.fieldnames or []) or "geographic_level" not in (reader.fieldnames or []):
+            raise DataError(f"{path}:1: no time_period or geographic_level column (allowed: the SEN2 file's header)")
+        for r in reader:
+            every.setdefault(r["time_period"], reader.line_num)
+            if r["geographic_level"] == "National":
+                nat.setdefault(r["time_period"], reader.line_num)
+    return every, nat
+
+
+def data_years() -> DataYears:
+    """The activity years (the time periods of requests.csv) and January caseloads (caseload.csv) in `DATA`,
+    checked to agree: the other activity files have the same years, each with a National row, the years run on
+    without a gap from BASE_YEAR, and caseload.csv has January of each and of the year after. DataError (one line:
+    file, line where there is one, the year, what is allowed) otherwise: a build from files that disagree would
+    drop or misplace a year without a word."""
+    years: list[int] = []
+    for name in ACTIVITY_FILES:
+        every, nat = _periods(name)
+        for p, line in every.items():
+            if not (len(p) == 4 and p.isdigit()):
+                raise DataError(f"{DATA / name}:{line}: time_period {p!r} is not a calendar year (allowed: e.g. 2024)")
+            if p not in nat:
+                raise DataError(f"{DATA / name}:{line}: time_period {p} has no National row (allowed: every year "
+                                "with its England total)")
+        found = sorted(int(p) for p in every)
+        if not years:
+            years = found
+            if not found or found[0] != BASE_YEAR:
+                raise DataError(f"{DATA / name}: first time_period {found[0] if found else 'none'} (allowed: "
+                                f"{BASE_YEAR}, the England scenario's start, and every year after)")
+            gap = next((y for y in range(BASE_YEAR, found[-1]) if y not in found), None)
+            if gap is not None:
+                raise DataError(f"{DATA / name}: no time_period {gap} (allowed: consecutive calendar years "
+                                f"{BASE_YEAR}-{found[-1]})")
+            continue
+        missing = [y for y in years if y not in found]
+        extra = [y for y in found if y not in years]
+        if missing:
+            raise DataError(f"{DATA / name}: no time_period {missing[0]} (allowed: the years of "
+                            f"{ACTIVITY_FILES[0]}, {years[0]}-{years[-1]})")
+        if extra:
+            raise DataError(f"{DATA / name}:{every[str(extra[0])]}: time_period {extra[0]} is not in "
+                            f"{ACTIVITY_FILES[0]} (allowed: its years, {years[0]}-{years[-1]})")
+    every, nat = _periods(CASELOAD_FILE)
+    january: dict[int, int] = {}
+    for p, line in every.items():
+        if not (len(p) == 6 and p.isdigit() and caseload_period(int(p[:4]) + 1) == p):
+            raise DataError(f"{DATA / CASELOAD_FILE}:{line}: time_period {p!r} is not a January caseload (allowed: "
+                            "e.g. 202425 for January 2025)")
+        if p not in nat:
+            raise DataError(f"{DATA / CASELOAD_FILE}:{line}: time_period {p} has no National row (allowed: every "
+                            "January with its England total)")
+        january[int(p[:4]) + 1] = line
+    want = range(BASE_YEAR, years[-1] + 2)
+    missing = [y for y in want if y not in january]
+    extra = [y for y in sorted(january) if y not in want]
+    if missing:
+        raise DataError(f"{DATA / CASELOAD_FILE}: no time_period {caseload_period(missing[0])} (January "
+                        f"{missing[0]}; allowed: January {BASE_YEAR}-{want[-1]}, {ACTIVITY_FILES[0]}'s years "
+                        f"{years[0]}-{years[-1]} and the January after)")
+    if extra:
+        raise DataError(f"{DATA / CASELOAD_FILE}:{january[extra[0]]}: time_period {caseload_period(extra[0])} "
+                        f"(January {extra[0]}) is beyond {ACTIVITY_FILES[0]}'s last year {years[-1]} (allowed: "
+                        f"January {BASE_YEAR}-{want[-1]}: a release brings January Y+1 with calendar Y)")
+    return DataYears(tuple(years), tuple(want))
+
+
 class Official:
     """The per-authority figures by year, with successors summed into the January 2019 units (`total`).
 
     The timeliness tables (`tim`, as published: each reporting code its own row) cover the forward scenario's
     activity years too, so that it reads them from here rather than from the file again."""
 
-    def __init__(self) -> None:
-        self.req = {y: by_la("requests.csv", str(y)) for y in YEARS}
-        self.ass = {y: by_la("assessments.csv", str(y)) for y in YEARS}
-        self.tim = {y: by_la("timeliness_20_week.csv", str(y)) for y in sorted({*YEARS, *activity_years()})}
-        self.cas = {y: by_la("caseload.csv", caseload_period(y)) for y in range(BASE_YEAR, 2025)}
+    def __init__(self, years: DataYears) -> None:
+        self.years = years
+        self.req = {y: by_la("requests.csv", str(y)) for y in years.activity}
+        self.ass = {y: by_la("assessments.csv", str(y)) for y in years.activity}
+        self.tim = {y: by_la("timeliness_20_week.csv", str(y)) for y in years.activity}
+        self.cas = {y: by_la(CASELOAD_FILE, caseload_period(y)) for y in years.caseload}
 
     def codes(self, code: str, year: int) -> list[str]:
-        return SUCCESSORS.get(code, {}).get(year, [code])
+        """The codes reporting for a January 2019 unit in calendar `year`: its successors in every activity year
+        from their first (the reorganisations took effect on 1 April, so the year's returns are the successors')."""
+        first, successors = SUCCESSORS.get(code, (None, [code]))
+        return successors if first is not None and first <= year <= self.years.last else [code]
 
     def total(self, table: dict[int, dict[str, dict[str, str]]], code: str, year: int, col: str) -> float | None:
         """Sum of a column over the unit's reporting codes that year; None if any part is missing or suppressed."""
+        return self._sum(table, year, self.codes(code, year), col)
+
+    def january(self, code: str, year: int, col: str) -> float | None:
+        """A January `year` caseload figure of the unit: reported by the codes in place at the end of `year` - 1
+        (Northamptonshire's January 2021 count is still the county's, its successors start in April 2021; Cumbria's
+        January 2023 the same; January L+1 is the successors'). Looked up by the calendar year instead, a unit had no
+        January figure in its successors' first year nor in January L+1."""
+        return self._sum(self.cas, year, self.codes(code, year - 1), col)
+
+    @staticmethod
+    def _sum(table: dict[int, dict[str, dict[str, str]]], year: int, codes: list[str], col: str) -> float | None:
         out = 0.0
-        for c in self.codes(code, year):
+        for c in codes:
             v = num(table.get(year, {}).get(c, {}).get(col))
             if v is None:
                 return None
@@ -159,7 +315,7 @@ def servers(flow_per_year: float, mean_days: float, util: float) -> int:
     return max(1, math.ceil(flow_per_year / 365.25 * mean_days / util))
 
 
-def staffing_by_year(requests: dict[int, float], refused: dict[int, float]) -> dict[int, float]:
+def staffing_by_year(requests: dict[int, float], refused: dict[int, float], years: DataYears) -> dict[int, float]:
     """Advice and writing staff each year relative to 2019: in step with the year's assessments, not its requests.
 
     Why: the advice queues (EP, health, social care) and the plan writers serve the assessments the authority
@@ -169,7 +325,7 @@ def staffing_by_year(requests: dict[int, float], refused: dict[int, float]) -> d
     staffing rule's intent (MODEL.md 3.1: the queues keep pace and do not bind; the authority's delay carries its
     slowness) holds only if staff follow the stage's own flow."""
     base = max(requests[BASE_YEAR] * (1 - refused[BASE_YEAR]), 1.0)
-    return {y: round(max(requests[y] * (1 - refused[y]), 1.0) / base, 4) for y in YEARS
+    return {y: round(max(requests[y] * (1 - refused[y]), 1.0) / base, 4) for y in years.activity
             if y != BASE_YEAR and y in requests}
 
 
@@ -194,9 +350,9 @@ def build_las(behaviour: dict, calibration: dict, off: Official
     """Scenario rows of every authority, the fallbacks used, each authority's own targets, and its own series (by
     authority code: requests, refusals, no-plan rates and % within 20 weeks by year) for the per-authority trends."""
     nat_ref = {y: float(national("requests.csv", str(y))["requests_decided_not_to_assess"])
-               / float(national("requests.csv", str(y))["requests_received_in_year"]) for y in YEARS}
+               / float(national("requests.csv", str(y))["requests_received_in_year"]) for y in off.years.activity}
     nat_noplan = {}
-    for y in YEARS:
+    for y in off.years.activity:
         a = national("assessments.csv", str(y))
         nat_noplan[y] = float(a["assess_not_issued"]) / (float(a["assess_not_issued"]) + float(a["assess_issued"]))
     nat_tim = float(national("timeliness_20_week.csv", str(BASE_YEAR))["PC_plans_issued_20_weeks_ex"])
@@ -209,7 +365,7 @@ def build_las(behaviour: dict, calibration: dict, off: Official
         by_year: dict[int, float] = {}
         ref: dict[int, float] = {}
         noplan: dict[int, float] = {}
-        for y in YEARS:
+        for y in off.years.activity:
             n = off.requests(code, y)
             if n is not None:
                 by_year[y] = n
@@ -223,7 +379,7 @@ def build_las(behaviour: dict, calibration: dict, off: Official
         if BASE_YEAR not in by_year:
             fallbacks.append(f"{name}: no {BASE_YEAR} request count, authority left out")
             continue
-        gaps = [y for y in YEARS if y not in by_year and BASE_YEAR < y < max(by_year)]
+        gaps = [y for y in off.years.activity if y not in by_year and BASE_YEAR < y < max(by_year)]
         for y in gaps:  # geometric between the years either side, as `by_year.interpolated` does for capacity
             lo, hi = max(g for g in by_year if g < y), min(g for g in by_year if g > y)
             by_year[y] = round(by_year[lo] * (by_year[hi] / by_year[lo]) ** ((y - lo) / (hi - lo)), 1)
@@ -232,7 +388,7 @@ def build_las(behaviour: dict, calibration: dict, off: Official
             fallbacks.append(f"{name}: requests not validly returned in {', '.join(map(str, gaps))}, "
                              "geometric between the years either side")
         for label, series, nat in (("refusals", ref, nat_ref), ("assessed-no-plan", noplan, nat_noplan)):
-            missing = [y for y in YEARS if y not in series]
+            missing = [y for y in off.years.activity if y not in series]
             if missing:
                 fallbacks.append(f"{name}: {label} suppressed in {', '.join(map(str, missing))}, "
                                  + ("national rate used" if not series else "nearest year used"))
@@ -251,19 +407,19 @@ def build_las(behaviour: dict, calibration: dict, off: Official
             "requests_per_year": n_req, "requests_by_year": by_year,
             "refuse_to_assess_probability": ref[BASE_YEAR],
             "no_plan_after_assessment_probability": noplan[BASE_YEAR],
-            "refuse_to_assess_by_year": {y: ref[y] for y in YEARS if y != BASE_YEAR},
-            "no_plan_after_assessment_by_year": {y: noplan[y] for y in YEARS if y != BASE_YEAR},
+            "refuse_to_assess_by_year": {y: ref[y] for y in off.years.activity if y != BASE_YEAR},
+            "no_plan_after_assessment_by_year": {y: noplan[y] for y in off.years.activity if y != BASE_YEAR},
             **st,
             "panel_servers": servers(n_req, d["panel_decision_days"], UTIL),
             "ep_servers": servers(assessed, d["ep_advice_days"], UTIL),
             "health_advice_servers": servers(assessed * SHARE_HEALTH, d["health_advice_days"], UTIL),
             "social_care_advice_servers": servers(assessed * SHARE_SOCIAL, d["social_care_advice_days"], UTIL),
             "plan_writer_servers": servers(plans, d["draft_writing_days"], UTIL),
-            "capacity_by_year": staffing_by_year(by_year, ref),
+            "capacity_by_year": staffing_by_year(by_year, ref, off.years),
             "observed_within_20_weeks_pct": within,
         }
         within_by_year = {}
-        for y in YEARS:
+        for y in off.years.activity:
             w_num = off.total(off.tim, code, y, "plans_issued_20_weeks_ex")
             w_den = off.total(off.tim, code, y, "plans_issued_den_ex")
             if w_num is not None and w_den:
@@ -282,7 +438,8 @@ def build_las(behaviour: dict, calibration: dict, off: Official
 
 
 def la_targets(off: Official, code: str, name: str) -> list[dict]:
-    """The authority's own published figures 2019-2023 (and January caseloads to 2024), for the backtest."""
+    """The authority's own published figures in every activity year (and January caseload after 2019), for the
+    backtest."""
     out = []
 
     def add(metric: str, period: int, value: float | None, source: str) -> None:
@@ -290,7 +447,7 @@ def la_targets(off: Official, code: str, name: str) -> list[dict]:
             out.append({"la_code": code, "la_name": name, "metric": metric, "period": str(period),
                         "value": round(value, 4), "source": source})
 
-    for y in YEARS:
+    for y in off.years.activity:
         n = off.requests(code, y)
         add("initial_requests_for_assessment", y, n, "DfE SEN2 requests.csv requests_received_in_year")
         refused = off.total(off.req, code, y, "requests_decided_not_to_assess")
@@ -302,62 +459,110 @@ def la_targets(off: Official, code: str, name: str) -> list[dict]:
         w_den = off.total(off.tim, code, y, "plans_issued_den_ex")
         if w_num is not None and w_den and w_den >= 20:
             add("within_20_weeks_pct", y, 100.0 * w_num / w_den, "DfE SEN2 timeliness_20_week.csv")
-    for y in range(BASE_YEAR + 1, 2025):
-        add("plans_in_force_january", y, off.total(off.cas, code, y, "ehcplans"), "DfE SEN2 caseload.csv ehcplans")
+    for y in off.years.caseload[1:]:
+        add("plans_in_force_january", y, off.january(code, y, "ehcplans"), "DfE SEN2 caseload.csv ehcplans")
     return out
 
 
-PROVENANCE: dict[str, dict[str, Any]] = {
-    "requests_per_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, calendar 2019"},
-    "requests_by_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, calendar "
-                                   "2019-2023, successors summed (person-level from 2022: DfE cautions on "
-                                   "comparisons); later years follow demand.requests_growth_pct_per_year"},
-    "refuse_to_assess_probability": {"source": "DfE SEN2 requests.csv, requests_decided_not_to_assess / "
-                                               "requests_received_in_year, 2019 (national rate where suppressed)"},
-    "refuse_to_assess_by_year": {"source": "DfE SEN2 requests.csv, the same ratio for 2020-2023 (nearest year, else "
-                                           "national, where suppressed); 2024-2025 keep the 2023 value"},
-    "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / (assess_issued "
-                                                       "+ assess_not_issued), 2019 (national where suppressed)"},
-    "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio for 2020-2023; "
-                                                   "2024-2025 keep the 2023 value"},
-    "stock": {"source": "DfE SEN2 caseload.csv, plans in force January 2019 by placement: mainstream (less "
-                        "resourced provision and SEN units), resourced provision + SEN units, LA and academy special, "
-                        "independent + non-maintained special, FE, AP/PRU, other (educated elsewhere, early years, "
-                        "awaiting provision); Bournemouth + Poole -> BCP, Dorset county -> Dorset"},
-    "panel_servers": {"assumption": "Concurrent decisions the LA's SEN team can progress: 2019 requests/365 x "
-                                    "durations.panel_decision_days / 0.80 utilisation (85% of decisions within 6 "
-                                    "weeks in 2023, SEN2)", "range": [0.5, 2.0]},
-    "ep_servers": {"assumption": "Concurrent EP advices: 2019 assessments/365 x durations.ep_advice_days / 0.80; EP "
-                                 "workforce ~3,500 FTE nationally (statistics.md 3.6). Not the binding constraint: the "
-                                 "authority's delay (delay_days_by_year) carries its slowness. Range is a multiplier",
-                   "range": [0.5, 2.0]},
-    "health_advice_servers": {"assumption": "Concurrent health advices: 40% of assessments x "
-                                            "durations.health_advice_days / 0.80", "range": [0.5, 2.0]},
-    "social_care_advice_servers": {"assumption": "Concurrent social care advices: 25% of assessments x "
-                                                 "durations.social_care_advice_days / 0.80", "range": [0.5, 2.0]},
-    "plan_writer_servers": {"assumption": "Concurrent drafts: 2019 expected plans/365 x durations.draft_writing_days "
-                                          "/ 0.80", "range": [0.5, 2.0]},
-    "capacity_by_year": {"source": "Advice and writing staff kept in step with the assessments they serve: the "
-                                   "year's requests x (1 - refused) / 2019's (SEN2 requests.csv "
-                                   "requests_received_in_year, requests_decided_not_to_assess); 2024-2025 follow "
-                                   "demand.capacity_growth_pct_per_year"},
-    "observed_within_20_weeks_pct": {"source": "DfE SEN2 timeliness_20_week.csv, PC_plans_issued_20_weeks_ex, 2019 "
-                                               "(for comparison and for the staffing rule; national where suppressed)"},
-}
-DELAY_PROVENANCE = {
-    "delay_days_by_year": {"assumption": "The authority's own median delay (days; each child draws a Weibull with this median and durations.authority_delay_shape) between the last advice "
-                                         "and the decision to issue, fitted by `sendsim calibrate` (stage delays, then joint rounds on the full model) to its own % within "
-                                         "20 weeks (SEN2 timeliness_20_week.csv 2019-2023); 2024-2025 keep the 2023 "
-                                         "value", "range": [0.0, 1500.0]},
-}
-LATE_PROVENANCE = {
-    "late_share_by_year": {"assumption": "The share of the authority's children whose 20-week deadline falls in the "
-                                         "year that it holds past the deadline (each then waits "
-                                         "durations.authority_lateness_days beyond it), fitted by `sendsim calibrate "
-                                         "--stage joint` to its own % within 20 weeks (SEN2 timeliness_20_week.csv "
-                                         "2019-2023); years before 2019 take 2019's, 2024-2025 keep 2023's",
-                           "range": [0.0, 1.0]},
-}
+def england_provenance(years: DataYears) -> dict[str, dict[str, Any]]:
+    """The sources and assumptions of the England scenario's per-authority fields, with the data's own years."""
+    last, end = years.last, years.end
+    return {
+        "requests_per_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, "
+                                        "calendar 2019"},
+        "requests_by_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, "
+                                       "calendar "
+                                       f"{years.span}, successors summed (person-level from 2022: DfE cautions on "
+                                       "comparisons); later years follow demand.requests_growth_pct_per_year"},
+        "refuse_to_assess_probability": {"source": "DfE SEN2 requests.csv, requests_decided_not_to_assess / "
+                                                   "requests_received_in_year, 2019 (national rate where suppressed)"},
+        "refuse_to_assess_by_year": {"source": f"DfE SEN2 requests.csv, the same ratio for {BASE_YEAR + 1}-{last} "
+                                               "(nearest year, else national, where suppressed); "
+                                               f"{last + 1}-{end} keep the {last} value"},
+        "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / "
+                                                           "(assess_issued + assess_not_issued), 2019 (national where "
+                                                           "suppressed)"},
+        "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio for "
+                                                       f"{BASE_YEAR + 1}-{last}; {last + 1}-{end} keep the {last} "
+                                                       "value"},
+        "stock": {"source": "DfE SEN2 caseload.csv, plans in force January 2019 by placement: mainstream (less "
+                            "resourced provision and SEN units), resourced provision + SEN units, LA and academy "
+                            "special, independent + non-maintained special, FE, AP/PRU, other (educated elsewhere, "
+                            "early years, awaiting provision); Bournemouth + Poole -> BCP, Dorset county -> Dorset"},
+        "panel_servers": {"assumption": "Concurrent decisions the LA's SEN team can progress: 2019 requests/365 x "
+                                        "durations.panel_decision_days / 0.80 utilisation (85% of decisions within 6 "
+                                        "weeks in 2023, SEN2)", "range": [0.5, 2.0]},
+        "ep_servers": {"assumption": "Concurrent EP advices: 2019 assessments/365 x durations.ep_advice_days / 0.80; "
+                                     "EP workforce ~3,500 FTE nationally (statistics.md 3.6). Not the binding "
+                                     "constraint: the authority's delay (delay_days_by_year) carries its slowness. "
+                                     "Range is a multiplier",
+                       "range": [0.5, 2.0]},
+        "health_advice_servers": {"assumption": "Concurrent health advices: 40% of assessments x "
+                                                "durations.health_advice_days / 0.80", "range": [0.5, 2.0]},
+        "social_care_advice_servers": {"assumption": "Concurrent social care advices: 25% of assessments x "
+                                                     "durations.social_care_advice_days / 0.80", "range": [0.5, 2.0]},
+        "plan_writer_servers": {"assumption": "Concurrent drafts: 2019 expected plans/365 x "
+                                              "durations.draft_writing_days / 0.80", "range": [0.5, 2.0]},
+        "capacity_by_year": {"source": "Advice and writing staff kept in step with the assessments they serve: the "
+                                       "year's requests x (1 - refused) / 2019's (SEN2 requests.csv "
+                                       "requests_received_in_year, requests_decided_not_to_assess); "
+                                       f"{last + 1}-{end} follow demand.capacity_growth_pct_per_year"},
+        "observed_within_20_weeks_pct": {"source": "DfE SEN2 timeliness_20_week.csv, PC_plans_issued_20_weeks_ex, "
+                                                   "2019 (for comparison and for the staffing rule; national where "
+                                                   "suppressed)"},
+    }
+
+
+def fitted_years(fitted: dict[str, dict[Any, float]]) -> list[int]:
+    """The years a per-authority table of the calibration (la_late_share, la_delay_days) has values for."""
+    return sorted({int(y) for by in fitted.values() for y in (by or {})})
+
+
+def not_fitted(years: DataYears, fitted: list[int]) -> list[int]:
+    """The activity years a calibration table has no value for (a release newer than the calibration)."""
+    return [y for y in years.activity if y not in fitted] if fitted else []
+
+
+def not_fitted_note(years: DataYears, fitted: list[int], meanwhile: str) -> str:
+    """'' when the calibration has every activity year; else which years it lacks and what they take meanwhile."""
+    todo = not_fitted(years, fitted)
+    if not todo:
+        return ""
+    return (f"; {', '.join(map(str, todo))} not fitted yet (scenarios/calibration/england.yaml stops at "
+            f"{max(fitted)}): {meanwhile} until `sendsim calibrate` is run again")
+
+
+def delay_provenance(years: DataYears, fitted: list[int]) -> dict[str, dict[str, Any]]:
+    first, last = fitted[0], fitted[-1]
+    return {
+        "delay_days_by_year": {"assumption": "The authority's own median delay (days; each child draws a Weibull with "
+                                             "this median and durations.authority_delay_shape) between the last "
+                                             "advice and the decision to issue, fitted by `sendsim calibrate` (stage "
+                                             "delays, then joint rounds on the full model) to its own % within 20 "
+                                             f"weeks (SEN2 timeliness_20_week.csv {first}-{last}); {last + 1}-"
+                                             f"{years.end} keep the {last} value"
+                                             + not_fitted_note(years, fitted, f"they keep the {last} value"),
+                               "range": [0.0, 1500.0]},
+    }
+
+
+def late_provenance(years: DataYears, fitted: list[int]) -> dict[str, dict[str, Any]]:
+    first, last = fitted[0], fitted[-1]
+    return {
+        "late_share_by_year": {"assumption": "The share of the authority's children whose 20-week deadline falls in "
+                                             "the year that it holds past the deadline (each then waits "
+                                             "durations.authority_lateness_days beyond it), fitted by `sendsim "
+                                             "calibrate --stage joint` to its own % within 20 weeks (SEN2 "
+                                             f"timeliness_20_week.csv {first}-{last}); years before {first} take "
+                                             f"{first}'s; from {last + 1} the share that {last}'s on-time "
+                                             "throughput, grown at demand.capacity_growth_pct_per_year, leaves of "
+                                             "the year's expected assessments (requests and refusals by their "
+                                             "trends; route/assessment.py projected_late_share)"
+                                             + not_fitted_note(years, fitted, "treated as years beyond the "
+                                                               "fitted ones"),
+                               "range": [0.0, 1.0]},
+    }
+
 
 # how advice services and plan writers are staffed (Scenario.staffing; MODEL.md 3.3, 7.10): by the work in hand
 STAFFING = {
@@ -390,12 +595,14 @@ STAFFING = {
                 "range": [1.5, 3.0]},
 }
 
-CAPACITY_GROWTH = {
-    "value": 13.8,
-    "assumption": "Yearly growth of LA assessment staffing after 2023 (the projection): in step with the stated growth "
-                  "of requests (demand.requests_growth_pct_per_year), as in 2019-2023 (capacity_by_year)",
-    "range": [0.0, 20.0],
-}
+def capacity_growth(years: DataYears) -> dict[str, Any]:
+    return {
+        "value": 13.8,
+        "assumption": f"Yearly growth of LA assessment staffing after {years.last} (the projection): in step with the "
+                      "stated growth of requests (demand.requests_growth_pct_per_year), as in "
+                      f"{years.span} (capacity_by_year)",
+        "range": [0.0, 20.0],
+    }
 
 
 # national figures not in data/sen2, copied from ../shared/domain/calibration_targets.csv (with their sources)
@@ -436,18 +643,19 @@ TRIBUNAL_TARGETS = [
 ]
 
 
-def national_targets() -> list[dict]:
-    """England's official figures 2019-2023 (January caseloads 2019-2024) with source and tolerance."""
+def national_targets(years: DataYears) -> list[dict]:
+    """England's official figures in every activity year and January caseload, with source and tolerance."""
     out = []
 
     def add(metric, period, value, unit, source, tol, kind, note=""):
         out.append({"metric": metric, "period": str(period), "value": value, "unit": unit, "tolerance": tol,
                     "tolerance_kind": kind, "source": source, "note": note})
 
-    for y in YEARS:
+    for y in years.activity:
         r = national("requests.csv", str(y))
         n, refused = float(r["requests_received_in_year"]), float(r["requests_decided_not_to_assess"])
-        add("initial_requests_for_assessment", y, int(n), "requests", "DfE SEN2 requests.csv (release 2025), national",
+        add("initial_requests_for_assessment", y, int(n), "requests",
+            f"DfE SEN2 requests.csv ({sen2_release()}), national",
             5, "relative", "input: the scenario's demand; checks the arrival process")
         add("requests_refused_pct", y, round(100 * refused / n, 1), "percent of initial requests",
             f"DfE SEN2 requests.csv ({int(refused):,} / {int(n):,})", 2, "absolute",
@@ -459,7 +667,7 @@ def national_targets() -> list[dict]:
             "authority rates are inputs")
         plans = 84400 if y == 2023 else int(iss)
         src = "DfE EES 2024 release (84,400; release 2025 revised to 85,924)" if y == 2023 else \
-            "DfE SEN2 assessments.csv assess_issued (release 2025)"
+            f"DfE SEN2 assessments.csv assess_issued ({sen2_release()})"
         add("new_plans_issued", y, plans, "plans", src, 5, "relative")
         t = national("timeliness_20_week.csv", str(y))
         add("within_20_weeks_pct", y, float(t["PC_plans_issued_20_weeks_ex"]),
@@ -473,7 +681,7 @@ def national_targets() -> list[dict]:
                 f"{int(float(t['plans_issued_den_ex'])):,})", 2, "absolute",
                 "the tail of lateness: durations.authority_lateness_days is sized from it by hand (not fitted, but "
                 "not an independent check)")
-    for y in range(BASE_YEAR, 2025):
+    for y in years.caseload:
         c = national("caseload.csv", caseload_period(y))
         add("plans_in_force_january", y, int(float(c["ehcplans"])), "plans", "DfE SEN2 caseload.csv ehcplans", 5,
             "relative", "January 2019 is the initial stock (input)" if y == BASE_YEAR else "")
@@ -524,8 +732,9 @@ def write_csv(path: Path, rows_: list[dict], header: str) -> None:
         w.writerows(rows_)
 
 
-def apply_national_calibration(doc: dict, calibration: dict) -> None:
-    """Put the values `sendsim calibrate` fitted into their places, with `calibrated:` provenance."""
+def apply_national_calibration(doc: dict, calibration: dict, years: DataYears) -> None:
+    """Put the values `sendsim calibrate` fitted into their places, with `calibrated:` provenance; a value by year
+    that lacks an activity year (a release newer than the calibration) says so in its text."""
     for path, entry in calibration.get("national", {}).items():
         node: Any = doc
         keys = path.split(".")
@@ -539,6 +748,11 @@ def apply_national_calibration(doc: dict, calibration: dict) -> None:
         leaf["source"] = entry["calibrated"] + (f" (starting value's source: {before})" if before else "")
         if "assumption" in entry:
             leaf["assumption"] = entry["assumption"]
+        if "by_year" in entry:
+            note = not_fitted_note(years, sorted(leaf["by_year"]), "the latest fitted year's value carries forward")
+            if note:
+                key = "assumption" if "assumption" in leaf else "source"
+                leaf[key] = leaf[key] + note
         if "range" in entry:
             leaf["range"] = entry["range"]
 
@@ -584,15 +798,6 @@ CENSUS_OFFSET_YEARS = 1.0 / 12
 CENSUS_OFFSET_RANGE_MONTHS = [0.5, 1.0]
 AGE_OF_BAND = {"under_5": range(0, 5), "age_5_10": range(5, 11), "age_11_15": range(11, 16),
                "age_16_19": range(16, 20), "age_20_25": range(20, 26)}
-
-
-def latest_caseload_year() -> int:
-    periods = {r["time_period"] for r in rows("caseload.csv", "National")}
-    return max(int(p[:4]) + 1 for p in periods)
-
-
-def activity_years() -> list[int]:
-    return sorted({int(r["time_period"]) for r in rows("requests.csv", "National")})
 
 
 def age_counts(period: str) -> dict[str, dict[str, int]]:
@@ -819,37 +1024,41 @@ TREND_SOURCES = {
     "refusals": "DfE SEN2 requests.csv: least-squares slope of the refusal rate over the years reported, points a year",
     "no_plan": "DfE SEN2 assessments.csv: least-squares slope of the no-plan rate over the years reported, points a year",
 }
-FORWARD_PROVENANCE: dict[str, dict[str, Any]] = {
-    "requests_per_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, the last year "
-                                    "with figures (staffing is built on it; the lead-in runs at it)"},
-    "requests_by_year": {"source": "DfE SEN2 requests.csv (release 2025), requests_received_in_year, every year the "
-                                   "authority reported (person-level from 2022: DfE cautions on comparisons); later "
-                                   "years: the scenario's projection"},
-    "refuse_to_assess_probability": {"source": "DfE SEN2 requests.csv, requests_decided_not_to_assess / "
-                                               "requests_received_in_year, the last year with figures"},
-    "refuse_to_assess_by_year": {"source": "DfE SEN2 requests.csv, the same ratio each year reported; later years: "
-                                           "the projection"},
-    "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / (assess_issued "
-                                                       "+ assess_not_issued), the last year with figures"},
-    "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio each year reported; later "
-                                                   "years: the projection"},
-    "stock": {"source": "DfE SEN2 caseload.csv, plans in force in the latest January by placement (the authority's "
-                        "own figures): mainstream (less resourced provision and SEN units), resourced provision + SEN "
-                        "units, LA and academy special, independent + non-maintained special, FE, AP/PRU, other",
-              "assumption": "SEN2 counts the plans 'active at January' (data guidance 2025), not on the 1st: taken as "
-                            "those in force at the end of January, so the stock on 1 January is the count less a "
-                            "month of the new plans the model issues for the authority (its last year's requests x "
-                            "(1 - refusal) x (1 - lapse) x (1 - no plan) / 12; about 1.2% nationally), spread over "
-                            "the settings in proportion. UNVERIFIED: the collection's reference day is not in "
-                            "../shared. Range: mid-January to 31 January (months)",
-              "range": CENSUS_OFFSET_RANGE_MONTHS},
-    "stock_age": {"source": "DfE SEN2 caseload.csv, 'Child or young persons age' breakdown, the latest January, "
-                            "the authority's own counts in the model's age bands"},
-    "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data year's "
-                                   "(SEN2 requests.csv); later years: the projection"},
-    "observed_within_20_weeks_pct": {"source": "DfE SEN2 timeliness_20_week.csv, PC_plans_issued_20_weeks_ex, the "
-                                               "last year with figures (for comparison)"},
-}
+def forward_provenance() -> dict[str, dict[str, Any]]:
+    """The sources and assumptions of the forward scenarios' per-authority fields (no year: the data's own)."""
+    return {
+        "requests_per_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, the "
+                                        "last year with figures (staffing is built on it; the lead-in runs at it)"},
+        "requests_by_year": {"source": f"DfE SEN2 requests.csv ({sen2_release()}), requests_received_in_year, every "
+                                       "year the authority reported (person-level from 2022: DfE cautions on "
+                                       "comparisons); later years: the scenario's projection"},
+        "refuse_to_assess_probability": {"source": "DfE SEN2 requests.csv, requests_decided_not_to_assess / "
+                                                   "requests_received_in_year, the last year with figures"},
+        "refuse_to_assess_by_year": {"source": "DfE SEN2 requests.csv, the same ratio each year reported; later "
+                                               "years: the projection"},
+        "no_plan_after_assessment_probability": {"source": "DfE SEN2 assessments.csv, assess_not_issued / "
+                                                           "(assess_issued + assess_not_issued), the last year with "
+                                                           "figures"},
+        "no_plan_after_assessment_by_year": {"source": "DfE SEN2 assessments.csv, the same ratio each year reported; "
+                                                       "later years: the projection"},
+        "stock": {"source": "DfE SEN2 caseload.csv, plans in force in the latest January by placement (the "
+                            "authority's own figures): mainstream (less resourced provision and SEN units), resourced "
+                            "provision + SEN units, LA and academy special, independent + non-maintained special, FE, "
+                            "AP/PRU, other",
+                  "assumption": "SEN2 counts the plans 'active at January' (data guidance 2025), not on the 1st: taken "
+                                "as those in force at the end of January, so the stock on 1 January is the count less "
+                                "a month of the new plans the model issues for the authority (its last year's requests "
+                                "x (1 - refusal) x (1 - lapse) x (1 - no plan) / 12; about 1.2% nationally), spread "
+                                "over the settings in proportion. UNVERIFIED: the collection's reference day is not in "
+                                "../shared. Range: mid-January to 31 January (months)",
+                  "range": CENSUS_OFFSET_RANGE_MONTHS},
+        "stock_age": {"source": "DfE SEN2 caseload.csv, 'Child or young persons age' breakdown, the latest January, "
+                                "the authority's own counts in the model's age bands"},
+        "capacity_by_year": {"source": "Staffing kept in step with demand: the year's requests / the last data "
+                                       "year's (SEN2 requests.csv); later years: the projection"},
+        "observed_within_20_weeks_pct": {"source": "DfE SEN2 timeliness_20_week.csv, PC_plans_issued_20_weeks_ex, the "
+                                                   "last year with figures (for comparison)"},
+    }
 
 
 def backlog_waits(doc: dict, years: list[int], timeliness: dict[int, dict]) -> None:
@@ -889,19 +1098,22 @@ def backlog_waits(doc: dict, years: list[int], timeliness: dict[int, dict]) -> N
 CASEWORK_VS_FITTED = {"central": 1.0, "low": 1.0, "high": 0.8}  # the high projection's staff lag, as its staffing
 
 
-def build_forward(behaviour: dict, calibration: dict, england: dict, timeliness: dict[int, dict]) -> None:
+def build_forward(behaviour: dict, calibration: dict, england: dict, timeliness: dict[int, dict],
+                  data: DataYears) -> None:
     """england_from_<latest January>.yaml (every authority) and small_la_from_<...>.yaml (the median authority);
     `timeliness`: the timeliness tables by year (`Official.tim`)."""
-    start = latest_caseload_year()
-    years = activity_years()
+    start = data.caseload[-1]
+    years = list(data.activity)
     last = years[-1]
     lapsed = england["population"].get("assessment_lapsed_probability", {})
-    lapse = float((lapsed.get("by_year") or {}).get(last, lapsed.get("value", 0.0)))
+    lapse = float(latest({int(y): v for y, v in (lapsed.get("by_year") or {}).items()}, last,
+                         lapsed.get("value", 0.0)))  # a year not fitted yet: the latest fitted one, as the model
     las, notes = forward_las(behaviour, calibration, start, years, timeliness, lapse)
-    provenance = {k: v for k, v in PROVENANCE.items() if k in ("panel_servers", "ep_servers", "health_advice_servers",
-                                                              "social_care_advice_servers", "plan_writer_servers")}
+    servers_ = ("panel_servers", "ep_servers", "health_advice_servers", "social_care_advice_servers",
+                "plan_writer_servers")
+    provenance = {k: v for k, v in england_provenance(data).items() if k in servers_}
     provenance = {k: {**v, "assumption": v["assumption"].replace("2019", str(last))} for k, v in provenance.items()}
-    provenance.update(FORWARD_PROVENANCE)
+    provenance.update(forward_provenance())
     if any("delay_days_by_year" in la for la in las):
         provenance["delay_days_by_year"] = {
             "assumption": "The authority's own median delay (days) between the last advice and the decision to "
@@ -1003,11 +1215,31 @@ def build_forward(behaviour: dict, calibration: dict, england: dict, timeliness:
     print(f"wrote england_from_{start}.yaml ({len(las)} authorities) and small_la_from_{start}.yaml ({la['name']})")
 
 
-def main() -> None:
-    behaviour = yaml.safe_load((OUT / "national_behaviour.yaml").read_text())
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description="Build the shipped scenarios and targets from DfE's SEN2 files.")
+    ap.add_argument("--data", type=Path, default=DATA, help="folder of the SEN2 files (default: data/sen2)")
+    ap.add_argument("--out", type=Path, default=OUT, help="folder to write the scenarios and targets/ into "
+                                                           "(default: scenarios)")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build every scenario and target file from the SEN2 files in --data into --out; files whose years disagree
+    are refused in one line (exit 2) before anything is written."""
+    global DATA, OUT
+    args = parse_args(argv)
+    DATA, OUT = args.data, args.out
+    try:
+        data = data_years()
+        sen2_release()
+    except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    OUT.mkdir(parents=True, exist_ok=True)
+    behaviour = yaml.safe_load((SCENARIOS / "national_behaviour.yaml").read_text())
     calibration = yaml.safe_load(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
-    behaviour["demand"]["capacity_growth_pct_per_year"] = CAPACITY_GROWTH
-    off = Official()
+    behaviour["demand"]["capacity_growth_pct_per_year"] = capacity_growth(data)
+    off = Official(data)
     las, fallbacks, la_tg, series = build_las(behaviour, calibration, off)
     n_la = len(las)
     nat_backlog = 1600
@@ -1026,23 +1258,29 @@ def main() -> None:
                                            "about 1,700 were within 12 weeks of registration (7,385 appeals a year)",
                              "range": [500, 3300]},
     }
-    provenance = dict(PROVENANCE)
+    provenance = england_provenance(data)
+    fitted = fitted_years(calibration.get("la_late_share") or calibration.get("la_delay_days") or {})
     if any("delay_days_by_year" in la for la in las):
-        provenance.update(DELAY_PROVENANCE)
+        provenance.update(delay_provenance(data, fitted))
     if any("late_share_by_year" in la for la in las):
-        provenance.update(LATE_PROVENANCE)
+        provenance.update(late_provenance(data, fitted))
     cal_note = ""
     if calibration:
         cal_note = f" Calibrated: {calibration.get('calibrated', 'see scenarios/calibration/england.yaml')}."
+    todo = not_fitted(data, fitted)
+    if todo:
+        cal_note += (f" Not calibrated yet for {', '.join(map(str, todo))} (the calibration stops at {max(fitted)}): "
+                     "run `sendsim calibrate` and build again (README, 'When DfE publishes a new year').")
     england = {
         "name": "england",
-        "description": (f"England at national scale, January 2019 to December 2025: {n_la} local authorities (the "
-                        "January 2019 units; reorganised authorities summed into them), their own request volumes and "
-                        "refusal and no-plan rates 2019-2023, then the national trend, plans in force in January 2019, "
+        "description": (f"England at national scale, January 2019 to December {data.end}: {n_la} local authorities "
+                        "(the January 2019 units; reorganised authorities summed into them), their own request volumes "
+                        f"and refusal and no-plan rates {data.span}, then the national trend, plans in force in "
+                        "January 2019, "
                         "one national tribunal. Built by scripts/build_scenarios.py from DfE SEN2 files in data/sen2."
                         f"{cal_note} Fallbacks: {'; '.join(fallbacks) or 'none'}."),
         "rules": "current_2014",
-        "start_date": "2019-01-01", "end_date": f"{END_YEAR}-12-31", "seed": 20190101, "replications": 2,
+        "start_date": "2019-01-01", "end_date": f"{data.end}-12-31", "seed": 20190101, "replications": 2,
         "warmup_days": 0.0,
         "lead_in_days": LEAD_IN_DAYS,
         "local_authorities": {"provenance": provenance, "items": las},
@@ -1050,8 +1288,8 @@ def main() -> None:
         "tribunal": tribunal_national,
         "reviews": behaviour["reviews"],
     }
-    apply_national_calibration(england, calibration)
-    fit_backlog_document(england, {code: s["within"] for code, s in series.items()}, max(YEARS), SMALL_LA_CODE)
+    apply_national_calibration(england, calibration, data)
+    fit_backlog_document(england, {code: s["within"] for code, s in series.items()}, data.last, SMALL_LA_CODE)
     england["waits"] = WAITS
     england["capacity_gap_persistence_per_year"] = gap_persistence()
     england["plan_transfers"] = PLAN_TRANSFERS
@@ -1060,12 +1298,12 @@ def main() -> None:
               "# scenarios/national_behaviour.yaml and scenarios/calibration/england.yaml (sendsim calibrate).\n"
               "# Edit those and rebuild; do not edit this file by hand.\n")
     dump_scenario(OUT / "england.yaml", header, england)
-    build_forward(behaviour, calibration, england, off.tim)
+    build_forward(behaviour, calibration, england, off.tim, data)
 
     tg_header = ("# GENERATED by scripts/build_scenarios.py: England's official figures for `sendsim backtest`.\n"
                  "# Metric names as ../shared/domain/calibration_targets.csv; tolerance_kind: absolute (points) or "
                  "relative (% of the value).\n")
-    write_csv(OUT / "targets" / "england.csv", national_targets(), tg_header)
+    write_csv(OUT / "targets" / "england.csv", national_targets(data), tg_header)
     write_csv(OUT / "targets" / "england_by_la.csv", la_tg,
               "# GENERATED by scripts/build_scenarios.py: each authority's own SEN2 figures (successors summed),\n"
               "# for `sendsim backtest --by-la`. Percentages only where the denominator is at least 20.\n")
@@ -1101,7 +1339,7 @@ def main() -> None:
         "tribunal": small_tribunal,
     }
     dump_scenario(OUT / "small_la.yaml", header, small)
-    tol = {t["metric"]: (t["tolerance"], t["tolerance_kind"]) for t in national_targets()}
+    tol = {t["metric"]: (t["tolerance"], t["tolerance_kind"]) for t in national_targets(data)}
     small_tg = [{"metric": t["metric"], "period": t["period"], "value": t["value"], "unit": "",
                  "tolerance": tol[t["metric"]][0], "tolerance_kind": tol[t["metric"]][1],
                  "source": f"{t['source']} ({la['name']})", "note": "the authority's own figure"}

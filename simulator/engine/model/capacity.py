@@ -173,7 +173,7 @@ class CapacityPlan:
             s = la.spec
             fitted = [y for y in s.casework_per_week_by_year if data_end is None or y <= data_end]
             last = max(fitted or s.casework_per_week_by_year)  # a projection's years are not fitted
-            lam = max(s.requests_in_year(last, base, growth) * (1.0 - s.refuse_in_year(last) - withdrawn), 1e-9)
+            lam = max(s.assessments_in_year(last, base, growth, withdrawn), 1e-9)
             rows.append((la, last, s.casework_per_week_by_year[last], lam / DAYS_PER_YEAR * DAYS_PER_WEEK))
         ratio = sum(r[2] for r in rows) / sum(r[3] for r in rows)
         for la, last, cw, lam in rows:

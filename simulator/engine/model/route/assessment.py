@@ -210,7 +210,19 @@ class AssessmentSteps:
         slow a council down and added staff speed it up, while the fitted years, under the rules they were fitted
         under, keep their share exactly (the ratio is then 1). UNVERIFIED form: on-time throughput proportional to
         staff (no economies of scale), and D' / D from the year's refusal rate alone (the requester mix and
-        withdrawals ignored)."""
+        withdrawals ignored).
+
+        Kept per (authority, year, refusal rate in force) until the law changes (`Journey._use_law` clears it): a
+        national year asks about 180,000 times for a few hundred different values. The refusal rate is in the key
+        because a held child asks for next year's share under this year's rate."""
+        key = (la.spec.code, year, la.p_refuse)
+        share = self._late_shares.get(key)
+        if share is None:
+            share = self._late_shares[key] = self._late_share_under_law(la, year)
+        return share
+
+    def _late_share_under_law(self, la: LAState, year: int) -> float:
+        """`late_share` worked out (its docstring says how)."""
         q = self.projected_late_share(la.spec, year)
         fx = la.fx
         p = la.p_refuse
@@ -236,9 +248,7 @@ class AssessmentSteps:
             return cached
         base = self.sc.start_date.year
         growth = self.sc.demand.requests_growth_pct_per_year.value
-        def assessments(y: int) -> float:
-            return spec.requests_in_year(y, base, growth) * (1.0 - spec.refuse_in_year(y))
-        load = assessments(year) / max(assessments(last), 1e-9)
+        load = spec.assessments_in_year(year, base, growth) / max(spec.assessments_in_year(last, base, growth), 1e-9)
         capacity = (1.0 + self.sc.demand.capacity_growth_pct_per_year.value / 100.0) ** (year - last)
         q = by[last]
         share = 1.0 - min(1.0, (1.0 - q) * capacity / load) if load > 0.0 else 0.0
