@@ -11,7 +11,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from simulator.analysis.runs.outputs import ParquetSink
-from simulator.engine.model.records import EVENT_COLUMNS, EventRow, Recorder, fields_of, small_codes
+from simulator.engine.model.records import (
+    EVENT_COLUMNS,
+    MET_NONE,
+    MET_TRUE,
+    TYPED_COLUMNS,
+    EventRow,
+    Recorder,
+    fields_of,
+    small_codes,
+)
 
 ROWS = [
     EventRow(0, 1, 0.0, "request", "received", "LA", 42.0, None),
@@ -23,16 +32,25 @@ ROWS = [
 
 
 class _Columns:
+    """A columnar sink that keeps each chunk's typed columns, read back as lists of Python values."""
+
     columnar = True
 
     def __init__(self) -> None:
         self.chunks: list[list[list]] = []
+        self.types: list[list[str]] = []
 
-    def columns(self, cols: list[list]) -> None:
-        self.chunks.append(cols)
+    def arrays(self, n: int, bufs: tuple, names: list) -> None:
+        cols = [np.frombuffer(b, dtype=np.dtype(code))[:n] for b, (_name, code) in zip(bufs, TYPED_COLUMNS,
+                                                                                          strict=True)]
+        self.types.append([c.dtype.name for c in cols])
+        child, la, day, step, event, duty, deadline, met = (c.tolist() for c in cols)
+        self.chunks.append([child, la, day, [names[k] for k in step], [names[k] for k in event],
+                            [names[k] for k in duty], deadline, [{MET_NONE: None, MET_TRUE: True}.get(m, False)
+                                                                 for m in met]])
 
 
-def test_a_columnar_sink_gets_each_chunk_as_columns_in_event_column_order():
+def test_a_columnar_sink_gets_each_chunk_as_typed_columns_in_event_column_order():
     sink = _Columns()
     rec = Recorder(sink, chunk=2)
     for r in ROWS:
@@ -40,9 +58,16 @@ def test_a_columnar_sink_gets_each_chunk_as_columns_in_event_column_order():
     rec.flush()
     assert [len(c[0]) for c in sink.chunks] == [2, 2, 1]  # chunks of 2 rows, the rest at the end
     assert all(len(c) == len(EVENT_COLUMNS) == 8 for c in sink.chunks)
+    # child int64, authority int32, days float64, three string codes int32, deadline float64, met one byte
+    assert sink.types[0] == ["int64", "int32", "float64", "int32", "int32", "int32", "float64", "int8"]
     assert sink.chunks[1][0] == [7, 3] and sink.chunks[1][3] == ["final_plan", "sen_support"]
+    assert sink.chunks[1][2] == [150.25, 366.0]
     assert sink.chunks[1][6][0] == 140.0 and math.isnan(sink.chunks[1][6][1])  # the default deadline: NaN
+    assert sink.chunks[0][7] == [None, True] and sink.chunks[1][7] == [False, None]
     assert sink.chunks[2][5] == ["tribunal"] and sink.chunks[2][7] == [None]
+    # each string has one code for the whole log, in the order first met (request, received, LA, decide_to_...)
+    assert rec.names[:4] == ["request", "received", "LA", "decide_to_assess"]
+    assert len(rec.names) == len(set(rec.names)) == 12  # 12 different strings in ROWS
 
 
 def test_any_other_sink_gets_event_rows_as_before():
@@ -150,3 +175,54 @@ def test_a_string_column_is_the_same_arrow_array_by_codes_or_one_by_one():
         got = _strings(values)
         assert got.type == pa.string() and got.equals(pa.array(values, pa.string()))
         assert got.to_pylist() == values
+
+
+def _journey_of(kids: list, horizon: float = 365.0):
+    from types import SimpleNamespace
+
+    las = [SimpleNamespace(spec=SimpleNamespace(code="E06000001")), SimpleNamespace(spec=SimpleNamespace(code="E2"))]
+    return SimpleNamespace(children=kids, las=las, horizon=horizon)
+
+
+def _kid(cid: int, stock: bool, t0: float = math.nan, final_at: float = math.nan, waiting: float = math.nan):
+    from simulator.engine.model.child import Child
+
+    c = Child(cid, cid % 2, stock)
+    c.requester, c.need, c.preferred, c.capacity = "parent", "ASD", "mainstream", "high"
+    c.health = c.social = False
+    c.born = 10.0 - 8.0 * 365.25  # 8 years old on day 10
+    c.t0, c.final_at, c.final_deadline, c.waiting_since = t0, final_at, t0 + 140.0, waiting
+    c.days_without_provision = 7.0
+    return c
+
+
+@pytest.mark.parametrize("stock_first", [False, True])
+def test_journeys_float_columns_by_hand_whichever_child_comes_first(tmp_path, stock_first):
+    """journeys.parquet's computed float columns (made with numpy): a request on day 10 by a child born 8 years
+    before (age 8.0), its final plan on day 150 (20.0 weeks), waiting for a place since day 330 at a horizon of
+    365 (7 + 35 days without provision: 6.0 weeks); a plan in force at the start (no request: missing)."""
+    from simulator.analysis.runs.outputs import write_journeys
+
+    kids = [_kid(0, False, 10.0, 150.0, 330.0), _kid(1, True)]
+    if stock_first:
+        kids.reverse()
+    write_journeys(_journey_of(kids), tmp_path / "j.parquet")
+    got = {r["child"]: r for r in pq.read_table(tmp_path / "j.parquet").to_pylist()}
+    assert got[0]["age_at_request"] == 8.0 and got[1]["age_at_request"] is None
+    assert got[0]["request_day"] == 10.0 and got[1]["request_day"] is None
+    assert got[0]["weeks_to_final_plan"] == 20.0 and got[1]["weeks_to_final_plan"] is None
+    assert got[0]["weeks_without_provision"] == 6.0 and got[1]["weeks_without_provision"] == 1.0
+    assert got[0]["within_20_weeks"] is True and got[1]["within_20_weeks"] is None
+    assert got[0]["la"] == "E06000001" and got[1]["la"] == "E2" and got[1]["requester"] is None
+
+
+def test_journeys_of_plans_in_force_only_keep_a_column_of_nulls_for_the_age(tmp_path):
+    """No child with a request: the age column is all missing, of the type pyarrow gives a list of None."""
+    import pyarrow as pa
+
+    from simulator.analysis.runs.outputs import write_journeys
+
+    write_journeys(_journey_of([_kid(1, True), _kid(3, True)]), tmp_path / "j.parquet")
+    t = pq.read_table(tmp_path / "j.parquet")
+    assert t.schema.field("age_at_request").type == pa.null()
+    assert t.column("request_day").to_pylist() == [None, None]

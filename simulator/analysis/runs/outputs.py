@@ -21,7 +21,7 @@ import numpy as np
 
 from ... import __version__
 from ...engine.model.journey import Journey
-from ...engine.model.records import EventRow, fields_of, small_codes
+from ...engine.model.records import MET_NONE, MET_TRUE, TYPED_COLUMNS, EventRow, fields_of, small_codes
 from ...rules.scenario import LoadedScenario
 from .rundir import identity, write_atomic
 
@@ -78,15 +78,32 @@ def _strings(values: list[Any]) -> Any:
     return pa.array(names, pa.string()).take(pa.array(np.frombuffer(codes, dtype=np.uint8)))
 
 
+def _column(values: list[Any]) -> Any:
+    """A column of journeys.parquet as `pa.array(values)` infers it: a column whose values are strings (or None) is
+    taken by codes from its few different strings (`_strings`: the same array, about a quarter of the cost), any
+    other as pyarrow converts it."""
+    import pyarrow as pa
+
+    first = next((v for v in values if v is not None), None)
+    if isinstance(first, str):
+        names: list[Any] = []
+        codes = small_codes(values, names)
+        if codes is not None and all(v is None or type(v) is str for v in names):
+            return pa.array(names, pa.string()).take(pa.array(np.frombuffer(codes, dtype=np.uint8)))
+    return pa.array(values)
+
+
 class ParquetSink:
     """Streams event-log chunks to one Parquet file (so a national run never holds every event).
 
-    Why it is written this way: it takes each chunk (`Recorder.chunk` rows, one Parquet row group) as columns
-    (`columns`: the `Recorder` slices them from its flat list, so no tuple per row is transposed); the numeric
-    columns go to numpy by `np.fromiter` (no intermediate lists), and the authority column is a `take` from the
-    array of authority codes by index, not a Python list of 1.8 million code strings. The table handed to the
-    writer holds the same values with the same types and row groups as the row-by-row version it replaces, so the
-    file's bytes are the same (the golden outputs check this).
+    Why it is written this way: it takes each chunk (`Recorder.chunk` rows, one Parquet row group) as the
+    `Recorder`'s typed columns (`arrays`: the child as int64, the day and deadline as doubles, whether it was met as
+    one byte, the step, event and duty as codes of the strings met so far), which numpy and Arrow read without
+    converting a value at a time; the strings are a `take` from the array of those strings by code, and the
+    authority column a `take` from the array of authority codes by index. A chunk given as rows (`__call__`) or as
+    lists of Python values (`columns`) is converted as before (`np.fromiter`, `_strings`). The table handed to the
+    writer holds the same values with the same types and row groups either way, so the file's bytes are the same
+    (the golden outputs, and `tests/test_event_log.py`, which writes the same rows both ways, check this).
 
     Why a writer thread: encoding and compressing a row group is about half of what the sink costs, and pyarrow
     does it without holding the interpreter lock, so one thread of the sink's own writes each table while the run
@@ -94,7 +111,7 @@ class ParquetSink:
     that one thread, so the file is the same, byte for byte; at most one table waits, so memory stays at two
     chunks. An error of the writer is raised in the run at the next chunk or at `close`."""
 
-    columnar = True  # `Recorder` hands it columns (`columns`), not rows
+    columnar = True  # `Recorder` hands it typed columns (`arrays`), not rows
 
     def __init__(self, path: Path, la_codes: list[str], start: np.datetime64):
         import pyarrow as pa
@@ -116,26 +133,47 @@ class ParquetSink:
             self.columns(list(zip(*rows, strict=True)))
 
     def columns(self, cols: list[list[Any]]) -> None:
-        """A chunk given as columns, in `EVENT_COLUMNS` order (one row group)."""
+        """A chunk given as lists of Python values, in `EVENT_COLUMNS` order (one row group)."""
         import pyarrow as pa
 
         child, la, day, step, event, duty, deadline, met = cols
         n = len(child)
         if not n:
             return
-        days = np.fromiter(day, dtype=float, count=n)
+        self._table(np.fromiter(child, dtype=np.int64, count=n), np.fromiter(la, dtype=np.int32, count=n),
+                    np.fromiter(day, dtype=float, count=n), _strings(step), _strings(event), _strings(duty),
+                    np.fromiter(deadline, dtype=float, count=n), pa.array(met, pa.bool_()))
+
+    def arrays(self, n: int, bufs: tuple, names: list[Any]) -> None:
+        """A chunk of `n` rows as the `Recorder`'s typed columns (`records.TYPED_COLUMNS`: buffers of at least `n`
+        values each; the step, event and duty as indices of `names`), one row group: numpy and Arrow read the
+        buffers without converting a value at a time, and the strings are taken from `names` by their codes."""
+        import pyarrow as pa
+
+        if not n:
+            return
+        child, la, day, step, event, duty, deadline, met = (
+            np.frombuffer(b, dtype=np.dtype(code))[:n] for b, (_name, code) in zip(bufs, TYPED_COLUMNS, strict=True))
+        strings = pa.array(names, pa.string())
+        self._table(child, la, day, strings.take(pa.array(step)), strings.take(pa.array(event)),
+                    strings.take(pa.array(duty)), deadline, pa.array(met == MET_TRUE, mask=met == MET_NONE))
+
+    def _table(self, child: np.ndarray, la: np.ndarray, days: np.ndarray, step: Any, event: Any, duty: Any,
+               deadlines: np.ndarray, met: Any) -> None:
+        """One row group's table from its columns (NaN deadlines are written as missing), handed to the writer."""
+        import pyarrow as pa
+
         dates = (self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]")
-        deadlines = np.fromiter(deadline, dtype=float, count=n)
         table = pa.table({
-            "child": pa.array(np.fromiter(child, dtype=np.int64, count=n)),
-            "la": self.la_codes.take(pa.array(np.fromiter(la, dtype=np.int32, count=n))),
+            "child": pa.array(child),
+            "la": self.la_codes.take(pa.array(la)),
             "day": pa.array(days),
             "date": pa.array(dates),
-            "step": _strings(step),
-            "event": _strings(event),
-            "duty_holder": _strings(duty),
+            "step": step,
+            "event": event,
+            "duty_holder": duty,
             "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
-            "deadline_met": pa.array(met, pa.bool_()),
+            "deadline_met": met,
         }, schema=self.schema)
         self._wait()  # (at most one table waits: memory stays at two chunks)
         self.later(lambda: self._write(table))
@@ -205,32 +243,63 @@ def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]],
     # no request: a plan in force at the start, or one that arrived from outside the run (route/moves.py)
     no_request = [s or t != t for s, t in zip(stock, t0, strict=True)]
     in_plan = [s in ("plan", "ceased") for s in status]
+    # the columns computed from float fields, element by element with numpy (the same IEEE operations as Python's on
+    # each value); a column is an array only where the list it replaces would have taken the same path below (its
+    # first value a float: NaN masked as missing; or, for the age, a first value None: missing where there is no
+    # request), else the list as before
+    arrays = {}
+    if ch:
+        stock_a = np.array(stock, dtype=bool)
+        t0_a, final_a = np.array(t0, dtype=float), np.array(final_at, dtype=float)
+        waiting_a = np.array(waiting, dtype=float)
+        no_req = stock_a | np.isnan(t0_a)
+        age = (t0_a - np.array(born, dtype=float)) / 365.25
+        if no_req[0] and not no_req.all():  # (pyarrow's inference from a list: None missing, a NaN kept)
+            arrays["age_at_request"] = pa.array(age, mask=no_req)
+        elif not no_req[0]:
+            arrays["age_at_request"] = np.where(no_req, nan, age)
+        if stock[0] or isinstance(t0[0], float):
+            arrays["request_day"] = np.where(stock_a, nan, t0_a)
+        arrays["weeks_to_final_plan"] = np.where(stock_a, nan, (final_a - t0_a) / 7.0)
+        arrays["weeks_without_provision"] = (np.array(days_without, dtype=float)
+                                             + np.where(waiting_a == waiting_a, end - waiting_a, 0.0)) / 7.0
+        del stock_a, t0_a, final_a, waiting_a, no_req, age  # (the peak: only the columns are kept)
+    if "age_at_request" not in arrays:
+        arrays["age_at_request"] = [None if x else (t - b) / 365.25 for x, t, b in zip(no_request, t0, born,
+                                                                                       strict=True)]
+    if "request_day" not in arrays:
+        arrays["request_day"] = [nan if s else t for s, t in zip(stock, t0, strict=True)]
+    if "weeks_to_final_plan" not in arrays:
+        arrays["weeks_to_final_plan"] = [(f - t) / 7.0 if not s else nan
+                                         for f, t, s in zip(final_at, t0, stock, strict=True)]
+    if "weeks_without_provision" not in arrays:
+        arrays["weeks_without_provision"] = [(d + ((end - w) if w == w else 0.0)) / 7.0
+                                             for d, w in zip(days_without, waiting, strict=True)]
     cols = {
         "child": ids,
         "la": [codes[i] for i in las],
         "stock_plan_at_start": stock,
         "requester": [None if x else r for x, r in zip(no_request, requester, strict=True)],
         "primary_need": need,
-        "age_at_request": [None if x else (t - b) / 365.25 for x, t, b in zip(no_request, t0, born, strict=True)],
+        "age_at_request": None,  # (below: as an array)
         "preferred_setting": preferred,
         "redress_capacity": capacity,
         "health_needs": health,
         "social_care_needs": social,
         "regulation_10_4_exception": exception,
-        "request_day": [nan if s else t for s, t in zip(stock, t0, strict=True)],
+        "request_day": None,
         "status_at_end": status,
         "refused_to_assess": refused,
         "assessed": assessed,
         "no_plan_after_assessment": no_plan,
         "plan_after_appeal": ordered,
         "final_plan_day": final_at,
-        "weeks_to_final_plan": [(f - t) / 7.0 if not s else nan for f, t, s in zip(final_at, t0, stock, strict=True)],
+        "weeks_to_final_plan": None,
         "within_20_weeks": [None if s or f != f else (f <= d)
                             for s, f, d in zip(stock, final_at, final_deadline, strict=True)],
         "setting_named": [getattr(c, "setting", None) if p else None for c, p in zip(ch, in_plan, strict=True)],
         "provision_in_place_day": provision_at,
-        "weeks_without_provision": [(d + ((end - w) if w == w else 0.0)) / 7.0
-                                    for d, w in zip(days_without, waiting, strict=True)],
+        "weeks_without_provision": None,
         "waiting_for_place_at_end": [w == w and s == "plan" for w, s in zip(waiting, status, strict=True)],
         "disputes": disputes,
         "mediations": mediations,
@@ -246,11 +315,19 @@ def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]],
     table = {}
     for k in list(cols):
         v = cols.pop(k)
+        if v is None:
+            v = arrays.pop(k)
+            if isinstance(v, np.ndarray):
+                table[k] = pa.array(v, mask=np.isnan(v))  # missing is null, not NaN
+                continue
+            if not isinstance(v, list):  # (an Arrow array made above)
+                table[k] = v
+                continue
         if v and isinstance(v[0], float):
             a = np.array(v, dtype=float)
             table[k] = pa.array(a, mask=np.isnan(a))  # missing is null, not NaN
         else:
-            table[k] = pa.array(v)
+            table[k] = _column(v)
     whole = pa.table(table)
     if later is None:
         pq.write_table(whole, path, compression="zstd")

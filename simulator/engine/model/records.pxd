@@ -8,23 +8,41 @@ cimport cython
 from ..core.loop cimport Clock
 
 
-# `Recorder.log` appends one row's eight fields to the flat list by C calls (the list typed, the engine's `now` read
-# from its struct): the same objects, in the same order, as the pure path.
+# `Recorder.log` writes one row's fields straight into the chunk's typed arrays (typed memoryviews over the `array`s
+# the .py makes; the strings as the C int code of a dictionary look-up, the engine's `now` read from its struct), or,
+# for a sink of rows, appends them to the flat list by C calls: the same values, in the same order, as the pure path.
+@cython.auto_pickle(False)
 cdef class Recorder:
     cdef public list rows
     cdef public object sink
-    cdef public object chunk
+    cdef public Py_ssize_t chunk
     cdef public bint enabled
     cdef public bint columnar
     cdef public Py_ssize_t _limit
     cdef public Clock clock
+    cdef public Py_ssize_t n
+    cdef public list names
+    cdef public dict _codes
+    cdef public tuple _bufs
+    cdef long long[::1] _id
+    cdef int[::1] _la
+    cdef double[::1] _day
+    cdef int[::1] _step
+    cdef int[::1] _event
+    cdef int[::1] _duty
+    cdef double[::1] _deadline
+    cdef signed char[::1] _met
+
+    cpdef Py_ssize_t _new_code(self, value) except -1
 
     @cython.locals(rows=list)
     cpdef add(self, row)
 
-    @cython.locals(rows=list)
-    cpdef log(self, c, step, event, duty, deadline=*, met=*)
+    @cython.locals(codes=dict, n=Py_ssize_t, k=object)
+    cpdef _put(self, child, la, day, step, event, duty, deadline, met)
 
+    @cython.locals(rows=list, codes=dict, n=Py_ssize_t, k=object)
+    cpdef log(self, c, step, event, duty, deadline=*, met=*)
 
 
 cdef class Counters:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+from array import array
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -152,45 +153,119 @@ LA_COUNTS = frozenset({REQUESTS, REFUSED, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS, 
 
 
 _WIDTH = len(EVENT_COLUMNS)
+MET_NONE, MET_TRUE, MET_FALSE = 2, 1, 0  # `deadline_met` None, True, False, as one byte of the typed columns
+
+# the typed columns a columnar sink receives (`Recorder.flush`), with their `array` type codes: child (int64),
+# authority index (C int), day (double), the codes of step, event and duty (C int, indices of `Recorder.names`),
+# deadline (double) and whether it was met (one byte: `MET_TRUE`, `MET_FALSE` or `MET_NONE`)
+TYPED_COLUMNS = (("child", "q"), ("la", "i"), ("day", "d"), ("step", "i"), ("event", "i"), ("duty_holder", "i"),
+                 ("deadline_day", "d"), ("deadline_met", "b"))
 
 
 class Recorder:
     """The event log: rows kept in memory in chunks of `chunk` rows and handed to a sink (e.g. a Parquet writer).
 
-    Why a flat list: a national year logs about 2.4 million events. Each row's fields are appended to one flat list,
-    so a chunk's columns are slices of it (`rows[i::8]`, in C) rather than a transpose of 200,000 tuples; a sink
-    that declares `columnar = True` (`analysis.runs.outputs.ParquetSink`) receives those columns, in `EVENT_COLUMNS`
-    order, through its `columns` method. Any other sink (a test's `list.extend`, a callback) still receives a list
-    of `EventRow`s, as before.
+    Why typed columns: a national year logs about 2.4 million events. For a sink that declares `columnar = True`
+    (`analysis.runs.outputs.ParquetSink`), each row's fields are written straight into eight typed arrays of the
+    chunk's length (`TYPED_COLUMNS`: the child as an int64, the day and the deadline as doubles, whether the deadline
+    was met as one byte), and the step, event and duty strings as the index of the string in `names` (one dictionary
+    look-up of the string object; a string first met is appended). So no Python object is kept per row, and a chunk
+    reaches the sink as ready arrays (`arrays`), which numpy and Arrow read without copying or converting value by
+    value (the earlier flat list of Python objects cost `np.fromiter`, a code look-up and pyarrow's conversion per
+    value at each chunk). Compiled (records.pxd), the arrays are typed memoryviews and a row is eight C stores.
+
+    Any other sink (a test's `list.extend`, a callback) receives a list of `EventRow`s, as before: its rows' fields
+    are kept as the objects given, one after another in one flat list (`rows`).
 
     Why `log`: the journey's steps write their rows through it (`Journey` binds it as its `log` once `clock`, the
-    engine, is set), so that in the compiled core (records.pxd) one event's row is one C call that appends the eight
-    fields to the list, instead of a Python method that builds a tuple and calls `add`: those calls were the largest
-    part of what the event log cost a national year. `add` takes a row made elsewhere (a tuple of the fields in
-    `EVENT_COLUMNS` order)."""
+    engine, is set), so that in the compiled core one event's row is one C call, instead of a Python method that
+    builds a tuple and calls `add`. `add` takes a row made elsewhere (a tuple of the fields in `EVENT_COLUMNS`
+    order); both keep the same values."""
 
-    __slots__ = ("rows", "sink", "chunk", "enabled", "columnar", "_limit", "clock")
+    __slots__ = ("rows", "sink", "chunk", "enabled", "columnar", "_limit", "clock", "n", "names", "_codes",
+                 "_bufs", "_id", "_la", "_day", "_step", "_event", "_duty", "_deadline", "_met")
 
     def __init__(self, sink: Callable[[list[tuple]], None] | None, chunk: int = 200_000):
-        self.rows: list[Any] = []  # the fields of the chunk's rows, one after another
+        self.rows: list[Any] = []  # (a sink of rows) the fields of the chunk's rows, one after another
         self.sink = sink
         self.chunk = chunk
         self._limit = chunk * _WIDTH
         self.enabled = sink is not None
         self.columnar = bool(getattr(sink, "columnar", False))
         self.clock: Any = None  # the engine whose `now` is each row's day (`log`); set by the `Journey`
+        self.n = 0  # (a columnar sink) rows held in the typed arrays
+        self.names: list[Any] = []  # the step, event and duty strings met so far, indexed by their codes
+        self._codes: dict[Any, int] = {}  # each of `names` -> its index
+        self._bufs: tuple = ()
+        if self.columnar:
+            self._fresh()
+
+    def _fresh(self) -> None:
+        """New typed arrays for the next chunk (the sink may still be reading the last ones, in another thread)."""
+        n = self.chunk
+        self._bufs = bufs = tuple(array(code, [0]) * n for _name, code in TYPED_COLUMNS)
+        (self._id, self._la, self._day, self._step, self._event, self._duty, self._deadline, self._met) = bufs
+        self.n = 0
+
+    def _new_code(self, value: Any) -> int:
+        """The code of a step, event or duty string not met before: its index in `names`."""
+        k = self._codes[value] = len(self.names)
+        self.names.append(value)
+        return k
 
     def add(self, row: tuple) -> None:
         """One event: an `EventRow` (or a tuple of its fields in its order)."""
+        if self.columnar:
+            child, la, day, step, event, duty, deadline, met = row
+            self._put(child, la, day, step, event, duty, deadline, met)
+            return
         rows = self.rows
         rows.extend(row)
         if len(rows) >= self._limit:
+            self.flush()
+
+    def _put(self, child: int, la: int, day: float, step: Any, event: Any, duty: Any, deadline: float,
+             met: bool | None) -> None:
+        """One row into the typed arrays (`add`'s way; `log` has the same stores inline, on its hot path)."""
+        codes = self._codes
+        n = self.n
+        self._id[n] = child
+        self._la[n] = la
+        self._day[n] = day
+        k = codes.get(step)
+        self._step[n] = self._new_code(step) if k is None else k
+        k = codes.get(event)
+        self._event[n] = self._new_code(event) if k is None else k
+        k = codes.get(duty)
+        self._duty[n] = self._new_code(duty) if k is None else k
+        self._deadline[n] = deadline
+        self._met[n] = 2 if met is None else 1 if met else 0  # MET_NONE, MET_TRUE, MET_FALSE
+        self.n = n = n + 1
+        if n >= self.chunk:
             self.flush()
 
     def log(self, c: Any, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
             ) -> None:
         """One event of child `c` now (`clock.now`): the same fields, in the same order, as `add` of
         `(c.id, c.la, clock.now, step, event, duty, deadline, met)`."""
+        if self.columnar:
+            codes = self._codes
+            n = self.n
+            self._id[n] = c.id
+            self._la[n] = c.la
+            self._day[n] = self.clock.now
+            k = codes.get(step)
+            self._step[n] = self._new_code(step) if k is None else k
+            k = codes.get(event)
+            self._event[n] = self._new_code(event) if k is None else k
+            k = codes.get(duty)
+            self._duty[n] = self._new_code(duty) if k is None else k
+            self._deadline[n] = deadline
+            self._met[n] = 2 if met is None else 1 if met else 0  # MET_NONE, MET_TRUE, MET_FALSE
+            self.n = n = n + 1
+            if n >= self.chunk:
+                self.flush()
+            return
         rows = self.rows
         rows.append(c.id)
         rows.append(c.la)
@@ -204,16 +279,18 @@ class Recorder:
             self.flush()
 
     def columns(self) -> list[list[Any]]:
-        """The rows held, as columns in `EVENT_COLUMNS` order."""
+        """The rows held for a sink of rows, as columns in `EVENT_COLUMNS` order."""
         rows = self.rows
         return [rows[i::_WIDTH] for i in range(_WIDTH)]
 
     def flush(self) -> None:
+        if self.columnar:
+            if self.n and self.sink is not None:
+                self.sink.arrays(self.n, self._bufs, self.names)  # type: ignore[union-attr]
+            self._fresh()
+            return
         if self.rows and self.sink is not None:
-            if self.columnar:
-                self.sink.columns(self.columns())  # type: ignore[union-attr]
-            else:
-                self.sink([EventRow._make(r) for r in zip(*self.columns(), strict=True)])
+            self.sink([EventRow._make(r) for r in zip(*self.columns(), strict=True)])
         self.rows = []
 
 
