@@ -89,6 +89,10 @@ def test_rate_and_casework_trends_beyond_the_figures():
     assert la.requests_in_year(2018, 2019, 13.8) == pytest.approx(100.0 / 1.138)  # back-projection: national
     assert la.casework_in_year(2022, 5.0) == pytest.approx(12.0 * 1.05 ** 2)
     assert la.casework_in_year(2018, 5.0) == 10.0
+    # the load both the casework gap and the late share beyond the data size capacity against: requests less the
+    # refused (no refusal figure by year here: the 0.2 rate) and the withdrawn
+    assert la.assessments_in_year(2025, 2019, 13.8) == pytest.approx(200.0 * 1.1 ** 2 * 0.8)
+    assert la.assessments_in_year(2023, 2019, 13.8, withdrawn=0.05) == pytest.approx(200.0 * 0.75)
 
 
 def test_trends_shrink_by_evidence():
