@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """Build scenarios/plan_transfers.yaml: each authority's yearly rate of EHC plans transferred to another authority.
 
-Run again when DfE publishes a new year:  python scripts/build_plan_transfers.py
+Run again when DfE publishes a new year:  python scripts/build_plan_transfers.py [--data DIR] [--out FILE]
+(the years of ceased_plans.csv are the file's own: a later release's year is read by itself).
 
 What comes from where (data/sen2, DfE SEN2, OGL v3.0):
 - plans transferred out in calendar years 2019-2021: release2022_sen2_mi.csv, `DisleaEHC` ("EHC plan discontinued
-  as transferred to another LA"); 2022-2023: ceased_plans.csv (release 2025), column `transfer` ("Number
+  as transferred to another LA"); 2022 onward: ceased_plans.csv (release 2025: 2022-2023), column `transfer` ("Number
   transferred to another LA"), breakdown "All ceased EHC plans";
 - the exposure: plans in force in January of the year and of the next (caseload.csv `ehcplans`), their mean (the
   plans in force over the year); where only one January is reported, that one;
 - the rate = transfers / exposure: a hazard per plan-year. England's rate is England's transfers / England's
   exposure; an authority's own figure is used in each year it reports one.
-- beyond 2023 (out of sample): the authority's own mean rate shrunk toward England's mean, rate = E + w (own - E),
+- beyond the last year (out of sample): the authority's own mean rate shrunk toward England's mean, rate = E + w (own - E),
   with w = n rho / (1 + (n - 1) rho) (the Spearman-Brown reliability of a mean of n yearly rates, n = the years the
   authority reports), rho = the correlation of the authorities' rates between consecutive years (measured here);
   range: w from rho (one year's reliability) to 1 (no shrinkage).
@@ -24,9 +25,11 @@ are written here too, marked UNVERIFIED: no source in /work/shared gives them.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
 import statistics
+import sys
 from pathlib import Path
 
 import yaml
@@ -34,8 +37,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "sen2"
 OUT = ROOT / "scenarios" / "plan_transfers.yaml"
-MI_YEARS = (2019, 2020, 2021)  # release2022_sen2_mi.csv, DisleaEHC
-CEASED_YEARS = (2022, 2023)  # ceased_plans.csv, transfer
+MI_YEARS = (2019, 2020, 2021)  # release2022_sen2_mi.csv, DisleaEHC (a closed release: these years only)
+# ceased_plans.csv's years (column transfer) are the file's own: a later release adds its year by itself
 # the January 2019 units of the England scenario that later reported as successors (scripts/build_scenarios.py)
 SUCCESSORS = {"928": ("Northamptonshire", ["940", "941"]), "909": ("Cumbria", ["942", "943"])}
 
@@ -54,16 +57,33 @@ def rows(name: str, level: str) -> list[dict[str, str]]:
                 and r.get("breakdown_topic", "All").startswith("All")]
 
 
+def release() -> int:
+    """The newest SEN2 release beside the files (data-guidance-release<N>.txt), which the source names."""
+    found = [int(n) for p in DATA.glob("data-guidance-release*.txt")
+             if (n := p.stem.removeprefix("data-guidance-release")).isdigit()]
+    if not found:
+        print(f"{DATA}: no data-guidance-release<YEAR>.txt (allowed: the data guidance DfE publishes with each "
+              "release)", file=sys.stderr)
+        raise SystemExit(2)
+    return max(found)
+
+
+def ceased_years() -> tuple[int, ...]:
+    """The calendar years of ceased_plans.csv (England's rows), 2022-2023 in the files shipped."""
+    return tuple(sorted({int(r["time_period"]) for r in rows("ceased_plans.csv", "National")}))
+
+
 def transfers(level: str) -> dict[tuple[int, str], float]:
     """{(year, code): plans transferred out} (code "E" for England)."""
     out: dict[tuple[int, str], float] = {}
+    ceased = ceased_years()
     for r in rows("release2022_sen2_mi.csv", level):
         y = int(r["time_period"])
         if y in MI_YEARS and (v := num(r["DisleaEHC"])) is not None:
             out[(y, r["old_la_code"] if level != "National" else "E")] = v
     for r in rows("ceased_plans.csv", level):
         y = int(r["time_period"])
-        if y in CEASED_YEARS and r["breakdown"] == "All ceased EHC plans" and (v := num(r["transfer"])) is not None:
+        if y in ceased and r["breakdown"] == "All ceased EHC plans" and (v := num(r["transfer"])) is not None:
             out[(y, r["old_la_code"] if level != "National" else "E")] = v
     return out
 
@@ -95,8 +115,15 @@ def exposure(p: dict[tuple[int, str], float], y: int, code: str) -> float | None
     return sum(vals) / len(vals) if vals else None
 
 
-def main() -> None:
-    years = (*MI_YEARS, *CEASED_YEARS)
+def main(argv: list[str] | None = None) -> None:
+    global DATA, OUT
+    ap = argparse.ArgumentParser(description="Build scenarios/plan_transfers.yaml from the SEN2 files.")
+    ap.add_argument("--data", type=Path, default=DATA, help="folder of the SEN2 files (default: data/sen2)")
+    ap.add_argument("--out", type=Path, default=OUT, help="file to write (default: scenarios/plan_transfers.yaml)")
+    a = ap.parse_args(argv)
+    DATA, OUT = a.data, a.out
+    ceased = ceased_years()
+    years = (*MI_YEARS, *ceased)
     t_la, p_la = with_successors(transfers("Local authority")), with_successors(plans("Local authority"))
     t_e, p_e = transfers("National"), plans("National")
     national = {y: round(t_e[(y, "E")] / exposure(p_e, y, "E"), 5) for y in years}
@@ -111,7 +138,11 @@ def main() -> None:
     # year-to-year correlation of the authorities' rates (consecutive years both reported), pooled over the pairs
     pairs = [(r[y], r[y + 1]) for r in rates.values() for y in years[:-1] if y in r and y + 1 in r]
     rho = statistics.correlation([a for a, _ in pairs], [b for _, b in pairs])
-    pairs_22 = [(r[2022], r[2023]) for r in rates.values() if 2022 in r and 2023 in r]
+    if len(ceased) < 2:
+        print(f"{DATA / 'ceased_plans.csv'}: years {list(ceased)} (allowed: two or more, from 2022)", file=sys.stderr)
+        raise SystemExit(2)
+    p0, p1 = ceased[0], ceased[1]  # the first two years of the person-level collection
+    pairs_22 = [(r[p0], r[p1]) for r in rates.values() if p0 in r and p1 in r]
     rho_22 = statistics.correlation([a for a, _ in pairs_22], [b for _, b in pairs_22])
     e_mean = statistics.fmean(national.values())
     n_all = len(years)
@@ -137,11 +168,12 @@ def main() -> None:
                         + ", ".join(f"{y} {int(t_e[(y, 'E')]):,} ({100 * national[y]:.2f}%)" for y in years)
                         + ". Across authorities (mean, SD): "
                         + ", ".join(f"{y} {100 * mean[y]:.2f}% ({100 * sd[y]:.2f})" for y in years)
-                        + f"; correlation of an authority's rate between consecutive years {rho:.2f} (2022-2023: "
+                        + f"; correlation of an authority's rate between consecutive years {rho:.2f} ({p0}-{p1}: "
                         f"{rho_22:.2f}). No destination is published."),
         "source": ("DfE SEN2 (data/sen2, OGL v3.0): release2022_sen2_mi.csv DisleaEHC (2019-2021) and ceased_plans.csv "
-                   "release 2025 column transfer (2022-2023; the person-level collection: DfE cautions on comparing "
-                   "with 2021 and before); caseload.csv ehcplans (January 2019-2024). Successors summed into "
+                   f"release {release()} column transfer ({ceased[0]}-{ceased[-1]}; the person-level collection: DfE "
+                   "cautions on comparing with 2021 and before); caseload.csv ehcplans (January "
+                   f"{min(y for y, _ in p_e)}-{max(y for y, _ in p_e)}). Successors summed into "
                    "Northamptonshire (928: 940 + 941) and Cumbria (909: 942 + 943). Built by "
                    "scripts/build_plan_transfers.py"),
         "national_out_rate_by_year": national,
@@ -184,8 +216,8 @@ def main() -> None:
               "# edit this file by hand.\n")
     text = yaml.safe_dump(doc, sort_keys=False, width=118, allow_unicode=True, default_flow_style=None)
     OUT.write_text(header + text)
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(items)} authorities; England {national}; rho {rho:.3f} "
-          f"(2022-2023 {rho_22:.3f}); w {w_all:.3f}")
+    print(f"wrote {OUT}: {len(items)} authorities; England {national}; rho {rho:.3f} "
+          f"({p0}-{p1} {rho_22:.3f}); w {w_all:.3f}")
 
 
 if __name__ == "__main__":
