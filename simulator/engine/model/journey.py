@@ -139,7 +139,6 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.p_dispute = {k: v.value for k, v in r.dispute_probability.items()}
         self.cap_mult = {c: r.capacity_multiplier[c].value if c in r.capacity_multiplier else 1.0 for c in CAPACITIES}
         reqs = [la.spec.requests_per_year for la in self.las]
-        self._projected_shares: dict[tuple[str, int], float] = {}  # route/assessment.py projected_late_share
         self.national_refusal = (sum(r * la.p_refuse for r, la in zip(reqs, self.las, strict=True))
                                  / (sum(reqs) or 1.0))
         self._accrue_from = max(self.counters.from_day, 0.0)  # placements are costed from day 0, after warm-up

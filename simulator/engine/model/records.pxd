@@ -41,7 +41,7 @@ cdef class Recorder:
     @cython.locals(codes=dict, n=Py_ssize_t, k=object)
     cpdef _put(self, child, la, day, step, event, duty, deadline, met)
 
-    @cython.locals(rows=list, codes=dict, n=Py_ssize_t, k=object)
+    @cython.locals(rows=list)
     cpdef log(self, c, step, event, duty, deadline=*, met=*)
 
 

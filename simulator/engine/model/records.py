@@ -226,7 +226,7 @@ class Recorder:
 
     def _put(self, child: int, la: int, day: float, step: Any, event: Any, duty: Any, deadline: float,
              met: bool | None) -> None:
-        """One row into the typed arrays (`add`'s way; `log` has the same stores inline, on its hot path)."""
+        """One row into the typed arrays (`add` and `log`; compiled, a C call of `log`'s)."""
         codes = self._codes
         n = self.n
         self._id[n] = child
@@ -249,22 +249,7 @@ class Recorder:
         """One event of child `c` now (`clock.now`): the same fields, in the same order, as `add` of
         `(c.id, c.la, clock.now, step, event, duty, deadline, met)`."""
         if self.columnar:
-            codes = self._codes
-            n = self.n
-            self._id[n] = c.id
-            self._la[n] = c.la
-            self._day[n] = self.clock.now
-            k = codes.get(step)
-            self._step[n] = self._new_code(step) if k is None else k
-            k = codes.get(event)
-            self._event[n] = self._new_code(event) if k is None else k
-            k = codes.get(duty)
-            self._duty[n] = self._new_code(duty) if k is None else k
-            self._deadline[n] = deadline
-            self._met[n] = 2 if met is None else 1 if met else 0  # MET_NONE, MET_TRUE, MET_FALSE
-            self.n = n = n + 1
-            if n >= self.chunk:
-                self.flush()
+            self._put(c.id, c.la, self.clock.now, step, event, duty, deadline, met)
             return
         rows = self.rows
         rows.append(c.id)

@@ -243,17 +243,12 @@ class AssessmentSteps:
         last = max(by)
         if year <= last:
             return spec.late_share_in_year(year)
-        cached = self._projected_shares.get((spec.code, year))
-        if cached is not None:
-            return cached
         base = self.sc.start_date.year
         growth = self.sc.demand.requests_growth_pct_per_year.value
         load = spec.assessments_in_year(year, base, growth) / max(spec.assessments_in_year(last, base, growth), 1e-9)
         capacity = (1.0 + self.sc.demand.capacity_growth_pct_per_year.value / 100.0) ** (year - last)
         q = by[last]
-        share = 1.0 - min(1.0, (1.0 - q) * capacity / load) if load > 0.0 else 0.0
-        self._projected_shares[(spec.code, year)] = share
-        return share
+        return 1.0 - min(1.0, (1.0 - q) * capacity / load) if load > 0.0 else 0.0
 
     def lateness(self, c: Child, late_share: float, due: float) -> float:
         """Lateness apart from the share on time (`late_share_by_year`): with the year's late share the authority
