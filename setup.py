@@ -25,8 +25,13 @@ import sys
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-COMPILED = ("simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-            "simulator.engine.bench", "simulator.engine.model.records")
+COMPILED = (
+    "simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
+    "simulator.engine.bench", "simulator.engine.model.records", "simulator.engine.model.child", "simulator.engine.model.state",
+    "simulator.engine.model.costs", "simulator.engine.model.population",
+    *(f"simulator.engine.model.route.{m}" for m in ("assessment", "content", "elsewhere", "moves", "placement", "plan",
+                                                     "redress", "review_windows", "reviews", "tribunal")),
+    "simulator.engine.model.journey")
 CFLAGS = ["-ffp-contract=off", "-fno-fast-math"]
 DIRECTIVES = {
     "language_level": 3,
