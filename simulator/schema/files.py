@@ -12,6 +12,10 @@ Why a loader of our own around PyYAML: a file is input from anyone, so reading i
   `MAX_DEPTH` is refused (no `RecursionError`).
 - NaN and infinity are refused everywhere (no field of any file means them; JSON outputs cannot hold them).
 - The top level must be a mapping (not empty, not a list or a scalar).
+
+Why this module is long: every check of an input file (encoding, size, special files, YAML structure, aliases,
+NaN, schema errors turned into lines) sits beside the one reader that applies them, so each refusal's wording and
+line number come from one place.
 """
 
 from __future__ import annotations
