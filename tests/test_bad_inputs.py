@@ -364,3 +364,28 @@ def test_shipped_files_still_load_with_their_aliases_and_years():
     finally:
         p.unlink(missing_ok=True)
 
+
+
+def test_a_file_read_again_gives_fresh_objects_and_a_changed_file_is_read_afresh(tmp_path: Path):
+    """Parsed files are kept by their bytes (a case study reads current_2014.yaml 20 times): a caller that changes
+    what it got must not change what the next caller gets; quoted values are still reported; a file whose bytes
+    changed is parsed again; a file that turns bad is refused again."""
+    from simulator.schema.files import InputError, read_yaml
+
+    p = tmp_path / "kept.yaml"
+    p.write_text("a: {x: 1}\nlabel: '5'\nwhen: 2019-09-01\n")
+    q1: set = set()
+    first, lines1, _ = read_yaml(p, q1)
+    first["a"]["x"] = 99
+    lines1.clear()
+    q2: set = set()
+    again, lines2, _ = read_yaml(p, q2)
+    assert again == {"a": {"x": 1}, "label": "5", "when": __import__("datetime").date(2019, 9, 1)}
+    assert lines2[("a", "x")] == 1 and lines2[("when",)] == 3
+    assert q1 == q2 == {("label",)}
+    p.write_text("a: {x: 2}\nlabel: '5'\nwhen: 2019-09-01\n")
+    assert read_yaml(p)[0]["a"]["x"] == 2
+    p.write_text("a: {x: 2}\na: {x: 3}\n")
+    for _ in range(2):
+        with pytest.raises(InputError, match="duplicate key"):
+            read_yaml(p)

@@ -130,6 +130,8 @@ def load_case(path: str | Path, scenario: str | None = None, start_date: dt.date
 class _OnlyChild:
     """A recorder that keeps only the case child's events (the rest of the system is not logged)."""
 
+    one_child = True  # the journey makes rows for `child` only (`Journey._log_one_child`); `add` still filters
+
     def __init__(self) -> None:
         self.child = -10**12
         self.rows: list[EventRow] = []

@@ -76,6 +76,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         if type(recorder) is Recorder:  # each step's row straight to the recorder (`Recorder.log`: the same row)
             recorder.clock = engine
             self.log = recorder.log  # type: ignore[method-assign]
+        elif getattr(recorder, "one_child", False):  # a case study's: the other children's rows are never made
+            self.log = self._log_one_child  # type: ignore[method-assign]
         self.cal = Calendar(sc.start_date, sc.end_date)
         self.horizon = self.cal.horizon_days
         self.warmup = sc.warmup_days
@@ -238,6 +240,15 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             ) -> None:
         if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
             self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
+
+    @cython.locals(self=RunState, c=Child)
+    def _log_one_child(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan,
+                       met: bool | None = None) -> None:
+        """`log` for a recorder that keeps one child's rows (`one_child`, its `child` the id): the same row for
+        that child; for the half a million others, no tuple and no `EventRow` (a case study runs the whole
+        authority 20 times and keeps one child's rows)."""
+        if c.id == self.rec.child:
+            self.rec.add(_new_row(EventRow, (c.id, c.la, self.engine.now, step, event, duty, deadline, met)))
 
     @cython.locals(self=RunState)
     def _add_event_row(self, row: tuple) -> None:
