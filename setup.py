@@ -3,11 +3,15 @@
 Why a setup.py beside pyproject.toml: the project's metadata stays in pyproject.toml; this file only declares the
 extension modules. `pip install -e .` (or `pip install .`) compiles
 
-    simulator/engine/core/loop.py, resources.py, streams.py, simulator/engine/bench.py and
-    simulator/engine/model/records.py (the counts)
+    simulator/engine/core/loop.py, resources.py, streams.py, simulator/engine/bench.py,
+    simulator/engine/model/records.py (the counts), child.py and state.py (`Child` and `Journey`'s data as
+    extension types), and the route: journey.py, population.py, costs.py and route/*.py
 
 with Cython (a build requirement, from PyPI), each with its `.pxd` beside it declaring the types, into extension
-modules next to the .py files. The .py files stay plain Python and are the pure path: Python imports the extension
+modules next to the .py files. The route's steps are methods of plain Python classes, which a `.pxd` cannot type:
+they declare their `self` and child in the .py itself, `@cython.locals(self=RunState, c=Child)`, which Cython reads
+when it compiles and which does nothing in pure Python (Cython's own shadow module, or `core/cython_shim.py` where
+Cython is not installed). The .py files stay plain Python and are the pure path: Python imports the extension
 when it is there, and `simulator/engine/core/accelerator.py` falls back to the .py files (SENDSIM_PURE_PYTHON=1, or
 no usable build) with a notice.
 
@@ -25,8 +29,13 @@ import sys
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-COMPILED = ("simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-            "simulator.engine.bench", "simulator.engine.model.records")
+COMPILED = (
+    "simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
+    "simulator.engine.bench", "simulator.engine.model.records", "simulator.engine.model.child", "simulator.engine.model.state",
+    "simulator.engine.model.costs", "simulator.engine.model.population",
+    *(f"simulator.engine.model.route.{m}" for m in ("assessment", "content", "elsewhere", "moves", "placement", "plan",
+                                                     "redress", "review_windows", "reviews", "tribunal")),
+    "simulator.engine.model.journey")
 CFLAGS = ["-ffp-contract=off", "-fno-fast-math"]
 DIRECTIVES = {
     "language_level": 3,

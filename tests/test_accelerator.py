@@ -24,16 +24,23 @@ from simulator.engine.core import accelerator as acc
 ROOT = Path(__file__).resolve().parent.parent
 TIMINGS = ("wall_seconds", "children_per_second", "events_per_second")
 FILES = ("loop", "resources", "streams")
+EVERY = tuple(m.rsplit(".", 1)[1] for m in acc.MODULES)  # every compiled module's file stem
 
 
-def _sendsim(*args: str, pure: bool, cwd: Path = ROOT, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
+def _sendsim(*args: str, pure: bool, cwd: Path = ROOT, pythonpath: Path | None = None,
+            without_cython: bool = False) -> subprocess.CompletedProcess:
+    """`sendsim ARGS` in a child process; `without_cython`: as on a machine where Cython is not installed (the
+    route modules then take their decorators from `core/cython_shim.py`)."""
     env = {k: v for k, v in os.environ.items() if k not in (acc.ENV_PURE, "SENDSIM_CORE_NOTICE_SHOWN")}
     if pure:
         env[acc.ENV_PURE] = "1"
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    return subprocess.run([sys.executable, "-c", "from simulator.cli import main; main()", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    code = "from simulator.cli import main; main()"
+    if without_cython:
+        code = "import sys; sys.modules['cython'] = None; " + code  # `import cython` raises ImportError
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
 
 
 def _need_compiled() -> None:
@@ -81,23 +88,39 @@ def test_compiled_and_pure_run_write_the_same_files(tmp_path):
 
 
 def test_switch_to_pure_python_imports_the_py_files_silently():
-    code = ("import simulator.engine.bench as b, simulator.engine.core.loop as l, simulator.engine.core.resources as r,"
-            " simulator.engine.core.streams as s, simulator.engine.model.records as c;"
-            " print(b.__file__, l.__file__, r.__file__, s.__file__, c.__file__)")
+    code = ("import importlib, sys; mods = sys.argv[1:];"
+            " print(*(importlib.import_module(m).__file__ for m in mods))")
     env = {**os.environ, acc.ENV_PURE: "1"}
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-c", code, *acc.MODULES], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stderr == ""
-    assert [Path(f).name for f in r.stdout.split()] == ["bench.py", "loop.py", "resources.py", "streams.py", "records.py"]
+    assert [Path(f).name for f in r.stdout.split()] == [f"{stem}.py" for stem in EVERY]
+    assert EVERY[:5] == ("loop", "resources", "streams", "bench", "records") and "child" in EVERY and "journey" in EVERY
+
+
+def test_compiled_core_compiles_the_child_and_the_route():
+    """As installed, every module of the list is an extension module, and `Child` an extension type (no instance
+    dictionary, its fields C slots): the route modules read them as C struct fields."""
+    _need_compiled()
+    code = ("import importlib, sys; from simulator.engine.model.child import Child;"
+            " print(*(importlib.import_module(m).__file__ for m in sys.argv[1:]));"
+            " print(Child.__module__, type(Child.__dict__['status']).__name__, hasattr(Child(1, 0, False), '__dict__'))")
+    env = {k: v for k, v in os.environ.items() if k != acc.ENV_PURE}
+    r = subprocess.run([sys.executable, "-c", code, *acc.MODULES], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    files, child = r.stdout.splitlines()
+    assert [Path(f).suffix for f in files.split()] == [".so"] * len(EVERY)
+    assert child.split() == ["simulator.engine.model.child", "getset_descriptor", "False"]
 
 
 def test_without_a_build_sendsim_runs_pure_with_one_notice(tmp_path):
-    """A copy of the package with no extension modules (as after an install without a C compiler): sendsim says
-    so in one line on stderr, runs on the .py files, and prints the same figures."""
+    """A copy of the package with no extension modules and no Cython (as after an install without a C compiler):
+    sendsim says so in one line on stderr, runs on the .py files (the route's `cython.locals` from the shim), and
+    prints the same figures: the benchmark's, and a run's of small_la."""
     shutil.copytree(ROOT / "simulator", tmp_path / "simulator",
                     ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "__pycache__"))
     args = ("bench", str(ROOT / "benchmarks" / "reference_network.yaml"), "--children", "3000", "--seed", "2",
             "--json")
-    r = _sendsim(*args, pure=False, cwd=tmp_path, pythonpath=tmp_path)
+    r = _sendsim(*args, pure=False, cwd=tmp_path, pythonpath=tmp_path, without_cython=True)
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("sendsim: the compiled core is not built") and "pure-Python" in lines[0]
@@ -107,10 +130,15 @@ def test_without_a_build_sendsim_runs_pure_with_one_notice(tmp_path):
         for k in TIMINGS:
             d.pop(k)
     assert got == ref
+    run = ("run", str(ROOT / "scenarios" / "small_la.yaml"), "-n", "1", "--seed", "5", "--until", "2019-06-30",
+           "--json", "-q", "--workers", "1", "--out")
+    r = _sendsim(*run, str(tmp_path / "nobuild"), pure=False, cwd=tmp_path, pythonpath=tmp_path, without_cython=True)
+    assert r.returncode == 0 and "pure-Python" in r.stderr, r.stderr
+    assert r.stdout == _sendsim(*run, str(tmp_path / "compiled"), pure=False).stdout
 
 
 def _fake_tree(root: Path, built: tuple[str, ...]) -> list[str]:
-    """A package tree with the four modules as .py files, and an (empty) extension module for those in `built`."""
+    """A package tree with the compiled modules as .py files, and an (empty) extension module for those in `built`."""
     (root / "pyproject.toml").write_text("")
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     for m in acc.MODULES:
@@ -126,7 +154,7 @@ def _fake_tree(root: Path, built: tuple[str, ...]) -> list[str]:
 
 
 def test_unusable_names_a_missing_or_stale_module(tmp_path):
-    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench", "records"))
+    _fake_tree(tmp_path, EVERY)
     assert acc.unusable(tmp_path) is None
     loop_pxd = acc.source_file(acc.MODULES[0], tmp_path).with_suffix(".pxd")
     loop_pxd.write_text("")
@@ -153,11 +181,11 @@ def test_install_falls_back_once_with_one_line(tmp_path):
     assert len(meta) == 1 and isinstance(meta[0], acc.PureFinder)
     spec = meta[0].find_spec("simulator.engine.core.loop", None)
     assert spec is not None and spec.origin == str(acc.source_file("simulator.engine.core.loop", tmp_path))
-    assert meta[0].find_spec("simulator.engine.model.journey", None) is None  # only the compiled modules
+    assert meta[0].find_spec("simulator.engine.model.capacity", None) is None  # only the compiled modules
 
 
 def test_install_uses_a_complete_build_and_the_switch_overrides_it(tmp_path):
-    _fake_tree(tmp_path, ("loop", "resources", "streams", "bench", "records"))
+    _fake_tree(tmp_path, EVERY)
     err, meta = io.StringIO(), []
     assert acc.install({}, err, tmp_path, meta) is True and meta == [] and err.getvalue() == ""
     for value, pure in (("1", True), ("yes", True), ("0", False), ("", False)):
@@ -165,3 +193,27 @@ def test_install_uses_a_complete_build_and_the_switch_overrides_it(tmp_path):
         assert acc.install({acc.ENV_PURE: value}, err, tmp_path, meta) is (not pure)
         assert len(meta) == int(pure)
     assert err.getvalue() == ""  # asked for: no notice
+
+
+def test_run_state_holds_every_field_the_steps_assign():
+    """`RunState`'s slots (engine/model/state.py) are every attribute a stage's mixin assigns on `self` (read as C
+    struct fields by the compiled steps), and no mixin shadows one with a class attribute or a method: the compiled
+    steps read the slot directly, so a class-level name of the same spelling would differ from the pure path."""
+    import ast
+
+    from simulator.engine.model.journey import Journey
+    from simulator.engine.model.state import RunState
+
+    mixins = [k for k in Journey.__mro__ if k not in (RunState, object)]
+    assigned = set()
+    for k in mixins:  # from the .py files (a compiled class has no source to inspect)
+        tree = ast.parse(acc.source_file(k.__module__).read_text())
+        cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == k.__name__)
+        for node in ast.walk(cls):
+            if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                    and isinstance(node.value, ast.Name) and node.value.id == "self"):
+                assigned.add(node.attr)
+    methods = {name for k in mixins for name, v in vars(k).items() if callable(v) or isinstance(v, staticmethod)}
+    assert assigned - methods == set(RunState.__slots__)
+    assert assigned & methods == {"log"}  # `Recorder.log` replaces the method, in the instance dictionary
+    assert not [name for k in mixins for name in vars(k) if name in RunState.__slots__]

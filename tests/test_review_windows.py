@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from simulator.engine.core.streams import Streams, StreamSet
+from simulator.engine.model.child import Child
 from simulator.engine.model.route.review_windows import (
     AMEND,
     CEASE,
@@ -20,6 +21,7 @@ from simulator.engine.model.route.review_windows import (
     draws_at,
     review_outcomes,
 )
+from simulator.engine.model.state import RunState
 
 # p_cease by band: under 5, 5-10, 11-15, 16-19, 20-25
 P_CEASE = np.array([0.10, 0.02, 0.05, 0.20, 0.40])
@@ -75,7 +77,7 @@ class _Engine:
         self.calls.append((t, fn, arg))
 
 
-class _Windows(ReviewWindows):
+class _Windows(ReviewWindows, RunState):  # the journey's data as slots: compiled, the steps' `self` is typed
     def __init__(self) -> None:
         self.engine, self._windows = _Engine(), {}
 
@@ -93,7 +95,7 @@ def test_holding_many_reviews_at_once_is_holding_them_one_by_one() -> None:
                                       np.nextafter(bounds, 500.0), [1e-300, 5e-324]]))
     assert np.floor_divide(decided, REVIEW_WINDOW_DAYS).tolist() == [d // REVIEW_WINDOW_DAYS for d in decided.tolist()]
     due = decided - r.random(decided.size) * 28.0
-    kids = [object() for _ in range(decided.size)]
+    kids = [Child(i, 0, True) for i in range(decided.size)]  # compiled, the steps' `c` is typed as Child
     one, bulk = _Windows(), _Windows()
     for c, d, t in zip(kids, due.tolist(), decided.tolist(), strict=True):
         one.hold_in_window(c, d, t)

@@ -81,8 +81,10 @@ def release(j: Journey) -> None:
     """Drop everything a finished Journey holds. Why: the journey is in reference cycles (queued jobs hold its
     bound methods, resources their own), so dropping it frees nothing until the cyclic collector traverses every
     object of the run (about 0.8 s for a national year); with its attributes cleared, its children, events and
-    counts are freed at once by reference counting, and only a few small cycles are left to the collector."""
+    counts are freed at once by reference counting, and only a few small cycles are left to the collector. Its
+    instance dictionary and its slots (`engine.model.state.RunState`) both."""
     vars(j).clear()
+    j.drop_state()
 
 
 _SHARED: Any = None

@@ -1,8 +1,9 @@
 """The compiled core: whether the engine's hot modules run compiled, and the way back to pure Python.
 
-Why: the event loop, the resources, the random streams, the benchmark model and the counts (`model/records.py`)
-run every event of every run, and CPython's cost per operation is most of their time. `pip install` compiles those
-five modules with Cython from their
+Why: the event loop, the resources, the random streams, the benchmark model, the counts (`model/records.py`) and
+the route's steps (`model/journey.py`, `population.py`, `costs.py`, `route/*.py`, with `Child` and `Journey`'s data,
+`model/child.py` and `model/state.py`, as extension types) run every event of every run, and CPython's cost per
+operation is most of their time. `pip install` compiles those modules (`MODULES`) with Cython from their
 own .py files (see setup.py; each `.pxd` beside a .py declares its C types) into extension modules next to them, and
 Python's import system takes an extension module before a .py of the same name. The .py files are both the source of
 the compiled modules and the pure path: the same code, so both give identical results, byte for byte
@@ -14,7 +15,7 @@ The pure .py modules are imported instead when
   checkout, a .py or .pxd changed after the build (an editable install does not rebuild by itself: without this
   an edit of loop.py would silently not run). Then one line on stderr says so, once (child processes inherit
   the note that it was shown).
-All five modules are switched together: compiled modules use each other's C types, so a mixture cannot load.
+All of them are switched together: compiled modules use each other's C types, so a mixture cannot load.
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ from pathlib import Path
 from typing import IO, Any
 
 # in import order: a compiled module refers to the C types of the ones before it
-MODULES = ("simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-           "simulator.engine.bench", "simulator.engine.model.records")
+MODULES = (
+    "simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
+    "simulator.engine.bench", "simulator.engine.model.records", "simulator.engine.model.child", "simulator.engine.model.state",
+    "simulator.engine.model.costs", "simulator.engine.model.population",
+    *(f"simulator.engine.model.route.{m}" for m in ("assessment", "content", "elsewhere", "moves", "placement", "plan",
+                                                     "redress", "review_windows", "reviews", "tribunal")),
+    "simulator.engine.model.journey")
 ENV_PURE = "SENDSIM_PURE_PYTHON"
 _ENV_NOTICE = "SENDSIM_CORE_NOTICE_SHOWN"
 _ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the `simulator` package

@@ -1,7 +1,10 @@
 """One child or young person: the attributes that drive the journey, and what has happened to them so far.
 
 A plain slotted object (a national run holds about 1.3 million of them): the route modules read and write its
-fields; `analysis.runs.outputs` writes one row per child from them at the end of a replication.
+fields; `analysis.runs.outputs` writes one row per child from them at the end of a replication. In the compiled
+core (setup.py) it is an extension type (child.pxd: every field a Python object in a C struct slot), which the
+compiled steps read and write as struct fields; there a field never set reads None where pure Python raises
+AttributeError (no step reads one before setting it).
 """
 
 from __future__ import annotations

@@ -6,19 +6,27 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ..core.cython_shim import cython
+
 import math
 
 from ...schema.units import DAYS_PER_YEAR
 from .child import Child
+from .state import RunState
 
 
 class Costing:
     """Costs: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def cost(self, c: Child, item: str, day: float) -> None:
         """Book the unit costs of one process step to each payer (rule set's `costs`)."""
         self.counters.count_each(c, self._costs.get(item, ()), day)
 
+    @cython.locals(self=RunState, c=Child)
     def accrue_placement(self, c: Child, until: float) -> None:
         """Book a placement's cost from when the child started there until `until` (never before day 0)."""
         start = c.setting_since

@@ -15,6 +15,11 @@ Clock: days from the scenario's start date. `t0` is the day the LA received the 
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ..core.cython_shim import cython
+
 import math
 from typing import Any
 
@@ -44,6 +49,7 @@ from .route.redress import RedressSteps
 from .route.review_windows import ReviewWindows
 from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
+from .state import RunState
 from .streams import STREAMS
 
 FIRST_ONLY = "__first_only__"
@@ -51,9 +57,10 @@ _new_row = tuple.__new__  # the key, in a child's pins, of the pins that hold fo
 
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, MoveSteps,
-              Population, CapacityPlan, Costing, ElsewhereSteps, PlanContentSteps, ReviewWindows):
+              Population, CapacityPlan, Costing, ElsewhereSteps, PlanContentSteps, ReviewWindows, RunState):
     """Runs every child of one replication through the rule set on one engine."""
 
+    @cython.locals(self=RunState)
     def __init__(self, loaded: LoadedScenario, engine: Engine, streams: Streams,
                  recorder: Recorder | None = None):
         sc = loaded.scenario
@@ -104,6 +111,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._open_review_windows()
         self._open_plan_transfers(loaded.plan_transfers)
 
+    @cython.locals(self=RunState)
     def _compile_parameters(self) -> None:
         sc = self.sc
         pop = sc.population
@@ -155,6 +163,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._p_move_to_special = rv.move_to_special_probability.value
         self._p_amend = rv.amend_probability.value
 
+    @cython.locals(self=RunState)
     def _use_law(self, law: Law) -> None:
         """Everything the steps read from the law, compiled once: at the start and at each commencement."""
         self.law = law
@@ -194,6 +203,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             la.places_multiplier = fx.special_places_multiplier
             la.fx = law.la_effects.get(la.spec.code, fx)  # a switch scoped to some authorities (Change Programme)
 
+    @cython.locals(self=RunState)
     def _commence(self, law: Law) -> None:
         """A reform's switches come into force: steps from today follow the new law (disputes, plans and requests
         already under way keep what they were given, as transitional provisions usually say)."""
@@ -205,6 +215,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
                 la.casework.base = self._casework_base(la, year)
 
     @staticmethod
+    @cython.locals(c=Child)
     def pinned(c: Child, key: str) -> Any:
         """The outcome a case study fixes for this decision, or None to draw it."""
         if c.pins is None:
@@ -214,6 +225,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
         return value
 
+    @cython.locals(self=RunState)
     def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
         """A working time from the scenario's `durations.<name>` with its stated distribution."""
         shape = self._shape[name]
@@ -223,11 +235,13 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             return stream.exponential(self.d[name], child, occurrence)
         return self.d[name]
 
+    @cython.locals(self=RunState, c=Child)
     def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
             ) -> None:
         if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
             self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
 
+    @cython.locals(self=RunState, c=Child)
     def _log_one_child(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan,
                        met: bool | None = None) -> None:
         """`log` for a recorder that keeps one child's rows (`one_child`, its `child` the id): the same row for
@@ -236,11 +250,13 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         if c.id == self.rec.child:
             self.rec.add(_new_row(EventRow, (c.id, c.la, self.engine.now, step, event, duty, deadline, met)))
 
+    @cython.locals(self=RunState)
     def _add_event_row(self, row: tuple) -> None:
         """A row for a recorder that reads `EventRow` fields by name: made by tuple.__new__ (the same row, without a
         Python-level __new__)."""
         self.rec.add(_new_row(EventRow, row))
 
+    @cython.locals(self=RunState, c=Child)
     def add_request(self, at_day: float, la: int = 0, age: float = 8.0, **attributes: Any) -> Child:
         """Add one child whose request reaches the LA on `at_day` (case studies, hand-worked tests).
 
@@ -263,6 +279,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.engine.at(at_day, self.identify_need, c)
         return c
 
+    @cython.locals(self=RunState, c=Child)
     def add_existing_plan(self, setting: str, la: int = 0, age: float = 10.0, first_review_day: float = 180.0,
                           at_day: float = 0.0, **attributes: Any) -> Child:
         """Add one child who already has a plan in `setting` on `at_day` (day 0 by default), aged `age` that day;
@@ -278,6 +295,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             self.engine.at(at_day, self._plan_in_force, (c, first_review_day))
         return c
 
+    @cython.locals(self=RunState, c=Child)
     def _plan_in_force(self, arg: tuple) -> None:
         c, first_review_day = arg
         now = max(self.engine.now, 0.0)
@@ -294,10 +312,12 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
 
+    @cython.locals(self=RunState)
     def run(self) -> None:
         self.populate()
         self.simulate()
 
+    @cython.locals(self=RunState)
     def simulate(self) -> None:
         self.engine.run(self.horizon)
         self.close_at_end()

@@ -10,6 +10,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ..core.cython_shim import cython
+
 import datetime as dt
 from typing import Any
 
@@ -26,6 +31,7 @@ from ...schema.vocabulary import (
 from ..core.resources import noop, release
 from ..core.streams import choice_array, uniform_array
 from .child import AGE_RANGES, ATTRIBUTES, PHASE_ENDS, Child
+from .state import RunState
 from .streams import (
     ARRIVALS,
     ARRIVALS_LEAD_IN,
@@ -40,6 +46,7 @@ OVERSAMPLE = REQUESTS_MULTIPLIER_MAX  # 1.5: requests are drawn at 1.5x the rate
 class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
         stock_la, stock_setting = [], []
@@ -114,6 +121,7 @@ class Population:
                 self.engine.at(day, self._snapshot, y)
         self.tribunal_backlog_at_start()
 
+    @cython.locals(self=RunState)
     def _stock_age_cum(self, stock_la: list[int]) -> list[float] | np.ndarray:
         """The age mix each plan in force at the start is drawn from: its authority's own January counts by age
         (`stock_age`) where the scenario gives them, else the national mix (one shared list: the old, faster path)."""
@@ -129,6 +137,7 @@ class Population:
                 rows.append(np.asarray(self.cum_age_stock, dtype=float))
         return np.asarray(rows)[np.asarray(stock_la, dtype=np.int64)] if stock_la else np.zeros((0, len(AGE_BANDS)))
 
+    @cython.locals(self=RunState)
     def disputes_at_start(self) -> None:
         """Disputes about existing plans already under way on the start date (a lead-in of new requests cannot make
         them): they reach mediation or appeal over the first weeks, as the remaining time of a dispute in progress."""
@@ -142,10 +151,12 @@ class Population:
         for i, t in zip(who, when, strict=True):
             self.engine.at(t, self._dispute_at_start, self.children[i])
 
+    @cython.locals(self=RunState, c=Child)
     def _dispute_at_start(self, c: Child) -> None:
         if c.status == "plan":
             self.start_dispute(c, "contents")
 
+    @cython.locals(self=RunState)
     def _prefetch_draws(self) -> None:
         """Draw in bulk the numbers most children will use (the same numbers, only faster to read).
 
@@ -160,6 +171,7 @@ class Population:
         for name in FIRST_PASS_DURATION_PREFETCH:
             self.rng.get(name).prefetch(*new, occurrences=2)
 
+    @cython.locals(self=RunState)
     def _arrival_times(self) -> tuple[list[float], list[int], list[int]]:
         """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""
         growth = self.sc.demand.requests_growth_pct_per_year.value
@@ -201,6 +213,7 @@ class Population:
         keep = uniform_array(self.rng.request_made, ids) < mult / OVERSAMPLE
         return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
 
+    @cython.locals(self=RunState)
     def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
                     ) -> dict[str, list]:
         """Attributes of many children at once: identical to drawing them one by one (same keyed streams). `age_cum`
@@ -240,11 +253,13 @@ class Population:
         }
 
     @staticmethod
+    @cython.locals(c=Child)
     def _assign(c: Child, row: tuple) -> None:
         """A child's attributes from one row of `_attributes`, in the order of ATTRIBUTES."""
         (c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception,
          c.gid, c.pid) = row
 
+    @cython.locals(self=RunState)
     def tribunal_backlog_at_start(self) -> None:
         """Appeals already waiting at the start: they occupy the hearing queue ahead of new ones."""
         n = int(self.sc.tribunal.backlog_at_start.value)
@@ -253,9 +268,11 @@ class Population:
             placeholder.status = "backlog"
             self.tribunal.seize(placeholder, self._backlog_heard)
 
+    @cython.locals(self=RunState, c=Child)
     def _backlog_heard(self, c: Child) -> None:
         self.engine.schedule(self.hearing_days, release, self.tribunal)
 
+    @cython.locals(self=RunState, c=Child)
     def _arrive(self, _: Any) -> None:
         times, las, ids = self._arrivals
         i = self._arr_i

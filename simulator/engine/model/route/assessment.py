@@ -10,6 +10,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import datetime as dt
 import math
 
@@ -37,6 +42,7 @@ from ..records import (
     REQUESTS,
     SCHOOL_SUPPORT_PLANS,
 )
+from ..state import RunState
 from ..streams import CARRY_RELEASE
 
 LN2 = math.log(2.0)
@@ -48,6 +54,7 @@ SEN2_WEEKS_DAYS = 140.0  # the 20 weeks SEN2 times plans against (timeliness_20_
 class AssessmentSteps:
     """The request and the EHC needs assessment: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def identify_need(self, c: Child) -> None:
         """Need emerges and is identified; SEN support runs in the setting (no statutory clock)."""
         if self.rec is not None:
@@ -55,6 +62,7 @@ class AssessmentSteps:
             self._add_row((c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL, math.nan, None))
         self.request_assessment(c)
 
+    @cython.locals(self=RunState, c=Child)
     def request_assessment(self, c: Child) -> None:
         """A would-be request: met by a school-level plan where a reform diverts it (counted there, not as a request
         for an EHC needs assessment), else a request (counted once; an escalation from a school-level plan is one
@@ -71,6 +79,7 @@ class AssessmentSteps:
         panel = self.duration("panel_decision_days", self.rng.panel, c.id)
         self.las[c.la].panel.serve(c, panel, self.decide_to_assess)
 
+    @cython.locals(self=RunState, c=Child)
     def school_support_plan(self, c: Child) -> None:
         """Needs met by a school-level plan instead: no EHC needs assessment, and no appeal to the tribunal."""
         c.status = "school_support_plan"
@@ -82,6 +91,7 @@ class AssessmentSteps:
             delay = self.rng.isp_escalation_days.exponential(law.isp_escalation_delay_days, c.id)
             self.engine.schedule(delay, self.escalate_from_support_plan, c)
 
+    @cython.locals(self=RunState, c=Child)
     def escalate_from_support_plan(self, c: Child) -> None:
         """The school-level plan does not meet the need: the family or school asks for an EHC needs assessment
         (a new request, with its own 20 weeks); it is not diverted again."""
@@ -93,6 +103,7 @@ class AssessmentSteps:
         self.log(c, "school_support_plan", "escalated_to_request", FAMILY)
         self.request_assessment(c)
 
+    @cython.locals(self=RunState)
     def refusal_probability(self, la: LAState, requester: str) -> float:
         """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
         p = la.p_refuse
@@ -100,6 +111,7 @@ class AssessmentSteps:
         # the published rate is of all requests; withdrawn ones never reach the decision
         return min(1.0, p * la.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
 
+    @cython.locals(self=RunState, c=Child)
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
         now = self.engine.now
@@ -120,6 +132,7 @@ class AssessmentSteps:
             self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
             self.gather_advice(c)
 
+    @cython.locals(self=RunState, c=Child)
     def withdraw(self, c: Child, step: str, what: str) -> None:
         """The family or young person withdraws before the LA's decision (they move away, the need is met another
         way): SEN2 counts these apart from refusals and plans."""
@@ -127,6 +140,7 @@ class AssessmentSteps:
         self.counters.count(c, what, self.engine.now)
         self.log(c, step, what, FAMILY)
 
+    @cython.locals(self=RunState, c=Child)
     def gather_advice(self, c: Child) -> None:
         """Advice requested from school, EP, and health and social care where relevant (6 weeks each)."""
         c.assessed = True
@@ -148,15 +162,19 @@ class AssessmentSteps:
             la.social.serve(c, self.duration("social_care_advice_days", self.rng.social_advice, i, occ),
                             self._social_in)
 
+    @cython.locals(self=RunState, c=Child)
     def _ep_in(self, c: Child) -> None:
         self._advice_in((c, "psychological_advice", EPS, c.decision_at))
 
+    @cython.locals(self=RunState, c=Child)
     def _health_in(self, c: Child) -> None:
         self._advice_in((c, "health_advice", ICB, c.decision_at))
 
+    @cython.locals(self=RunState, c=Child)
     def _social_in(self, c: Child) -> None:
         self._advice_in((c, "social_care_advice", SOCIAL, c.decision_at))
 
+    @cython.locals(self=RunState, c=Child)
     def _advice_in(self, arg: tuple) -> None:
         c, step, duty, asked = arg
         now = self.engine.now
@@ -171,11 +189,13 @@ class AssessmentSteps:
             self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
                                  + self.authority_delay(c), self.decide_to_issue, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _taken_up(self, c: Child) -> None:
         """The team reaches the case in its backlog: the decision's own working time, then the decision."""
         self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes),
                              self.decide_to_issue, c)
 
+    @cython.locals(self=RunState, c=Child)
     def authority_delay(self, c: Child) -> float:
         """The authority's own delay before it decides whether to issue (waits for panels, EPs, writers that the
         statistics show but do not break down): Weibull with the authority's calibrated median for the year and a
@@ -199,6 +219,7 @@ class AssessmentSteps:
         u = self.rng.la_delay.u(c.id, c.disputes)
         return median * (-math.log1p(-u) / LN2) ** self.inv_delay_shape
 
+    @cython.locals(self=RunState)
     def late_share(self, la: LAState, year: int) -> float:
         """The share of the year's children the authority holds late, under this run's load against its capacity.
 
@@ -221,6 +242,7 @@ class AssessmentSteps:
             share = self._late_shares[key] = self._late_share_under_law(la, year)
         return share
 
+    @cython.locals(self=RunState)
     def _late_share_under_law(self, la: LAState, year: int) -> float:
         """`late_share` worked out (its docstring says how)."""
         q = self.projected_late_share(la.spec, year)
@@ -234,6 +256,7 @@ class AssessmentSteps:
             return q
         return 1.0 - min(1.0, (1.0 - q) / ratio)
 
+    @cython.locals(self=RunState)
     def projected_late_share(self, spec: LocalAuthority, year: int) -> float:
         """The fitted late share, and beyond the last fitted year L the share that L's on-time throughput, grown at
         the scenario's stated `demand.capacity_growth_pct_per_year`, leaves of the year's expected assessments
@@ -250,6 +273,7 @@ class AssessmentSteps:
         q = by[last]
         return 1.0 - min(1.0, (1.0 - q) * capacity / load) if load > 0.0 else 0.0
 
+    @cython.locals(self=RunState, c=Child)
     def lateness(self, c: Child, late_share: float, due: float) -> float:
         """Lateness apart from the share on time (`late_share_by_year`): with the year's late share the authority
         holds the child past its 20-week deadline, deciding `durations.authority_lateness_days` (a national
@@ -268,6 +292,7 @@ class AssessmentSteps:
         held = max(due, now) + self.duration("authority_lateness_days", self.rng.la_lateness, c.id, c.disputes)
         return self.held_into_next_year(c, due, held, late_share) - now
 
+    @cython.locals(self=RunState, c=Child)
     def held_into_next_year(self, c: Child, due: float, decide_at: float, now_share: float) -> float:
         """The day a held child is decided when its plan would be issued in the year after its deadline's: held on
         into that year with the chance next year's late share / this year's (at most 1); otherwise released, so
@@ -296,6 +321,7 @@ class AssessmentSteps:
             return self.engine.now
         return min(decide_at, start + self.rng.la_carry.u(c.id, CARRY_RELEASE + c.disputes) * (release_by - start))
 
+    @cython.locals(self=RunState)
     def issue_lead_days(self) -> float:
         """Mean days from the end of the authority's holding to the final plan on the route's own working times:
         the decision's, the draft's writing, the family's 15 days to comment (the rule set's), the setting's
@@ -304,6 +330,7 @@ class AssessmentSteps:
         return d["decide_to_issue_days"] + d["draft_writing_days"] + self.law.draft_comment_days + d["setting_consultation_days"] + \
             d["finalise_days"]
 
+    @cython.locals(self=RunState, c=Child)
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_issue_days

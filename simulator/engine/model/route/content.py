@@ -19,10 +19,16 @@ The steps are methods of the `Journey`; this class only groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 from typing import Any
 
 from ....schema.vocabulary import FAMILY, ICB, LA, ORDER_SECTIONS, RECOMMEND_SECTIONS, SOCIAL, TRIBUNAL
 from ..child import Child
+from ..state import RunState
 
 ROUTE_WORDS = {"complaint_la": "complaint_to_the_council", "lgsco": "ombudsman_lgsco", "judicial_review": "judicial_review"}
 RECOMMENDATION_OCCURRENCE = 1000  # the draws of item recommendations, apart from the drawn ones (occurrence k)
@@ -32,12 +38,14 @@ class PlanContentSteps:
     """The plan's items, a dispute over them, and personal budgets: the steps of this stage (mixed into `Journey`)."""
 
     @staticmethod
+    @cython.locals(c=Child)
     def disputed_items(c: Child) -> list[dict[str, Any]]:
         """The items a contents dispute is about (a case file's `plan.disputes`), or none."""
         if c.content is None or c.dispute != "contents":
             return []
         return c.content["disputes"]
 
+    @cython.locals(self=RunState, c=Child)
     def name_disputed_items(self, c: Child) -> None:
         """The dispute names each item and its section; an item the family says belongs elsewhere names both (an
         item of G said to be F: the F/G question of CFA s.21(5))."""
@@ -45,6 +53,7 @@ class PlanContentSteps:
             moved = f"_claimed_for_{d['family_says']}" if d["family_says"] != d["section"] else ""
             self.log(c, "plan_item_dispute", f"section_{d['section']}_item_{d['item']}{moved}", FAMILY)
 
+    @cython.locals(self=RunState, c=Child)
     def section_powers(self, c: Child, for_family: bool) -> None:
         """The tribunal's decision on each disputed item, by the section the family wants it in: an order on B, F
         or I (binding: the LA amends within the compliance period, SEND Regs 2014 reg 44); a recommendation on C,
@@ -68,6 +77,7 @@ class PlanContentSteps:
             else:
                 self.log(c, "section_order", f"no_power_on_section_{to}_{item}", TRIBUNAL)
 
+    @cython.locals(self=RunState, c=Child)
     def personal_budget(self, c: Child, at: str) -> None:
         """CFA s.49(1); Personal Budgets Regs reg 4: asked for at the draft plan or at a review, the LA must prepare
         a personal budget (set out in Section J of the final plan, or with the review's decision)."""
@@ -82,10 +92,12 @@ class PlanContentSteps:
         if budget["direct_payment"] is not None:
             self.direct_payment(c, budget["direct_payment"])
 
+    @cython.locals(self=RunState, c=Child)
     def budget_at_review(self, c: Child) -> None:
         if c.status == "plan":
             self.personal_budget(c, "review")
 
+    @cython.locals(self=RunState, c=Child)
     def direct_payment(self, c: Child, dp: dict[str, Any]) -> None:
         """A direct payment for items of the budget: refused where it would pay for provision on a school's or
         college's premises and the setting does not agree (Personal Budgets Regs); else the LA's decision (the
@@ -101,6 +113,7 @@ class PlanContentSteps:
         self.log(c, "direct_payment", f"refused_{items}_{reason}", LA)
         self.direct_payment_refused(c, dp)
 
+    @cython.locals(self=RunState, c=Child)
     def direct_payment_refused(self, c: Child, dp: dict[str, Any]) -> None:
         """A refusal comes with written reasons and the right to ask for a review (Personal Budgets Regs); the
         family asks after the file's interval (their own time)."""
@@ -108,12 +121,14 @@ class PlanContentSteps:
         if dp["review"]:
             self.engine.schedule(dp["ask_after_days"], self.direct_payment_review_asked, (c, dp))
 
+    @cython.locals(self=RunState, c=Child)
     def direct_payment_review_asked(self, arg: tuple) -> None:
         c, dp = arg
         self.log(c, "direct_payment_review", "requested", FAMILY)
         days = self.law.direct_payment_review_days
         self.engine.schedule(days, self.direct_payment_reviewed, (c, dp, self.engine.now + days))
 
+    @cython.locals(self=RunState, c=Child)
     def direct_payment_reviewed(self, arg: tuple) -> None:
         """The LA reviews its refusal and answers in writing (a ranged assumption for how long: the rule set's
         beyond_school.direct_payment_review); upheld, the family's routes are a complaint, the Ombudsman or judicial

@@ -18,15 +18,22 @@ so no other child's route or draw changes. The steps are methods of the `Journey
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import math
 
 from ....schema.vocabulary import LA, NHS_ENGLAND
 from ..child import Child
+from ..state import RunState
 
 
 class ElsewhereSteps:
     """Education elsewhere than at a named school: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def educated_elsewhere(self, arg: tuple) -> None:
         """The child's arrangement starts (the case file's date): one step per arrangement; the end (a release, a
         discharge, a return to school) is scheduled if the file gives it."""
@@ -39,6 +46,7 @@ class ElsewhereSteps:
         if until is not None and until < self.horizon:
             self.engine.at(until, self.arrangement_ends, c)
 
+    @cython.locals(self=RunState, c=Child)
     def leave_setting(self, c: Child, arrangement: str) -> None:
         """The school or college place is given up (its cost booked to today); the plan stays in force."""
         self.give_up_place(c)
@@ -46,6 +54,7 @@ class ElsewhereSteps:
         c.term_start = math.nan
         c.place_seq += 1  # a place still being arranged is superseded
 
+    @cython.locals(self=RunState, c=Child)
     def elective_home_education(self, c: Child) -> None:
         """CFA s.42(5): the LA need not arrange the special educational provision while the parents' own
         arrangements are suitable (its duty is lifted, not ended: the plan is kept and reviewed under s.44); if
@@ -55,17 +64,20 @@ class ElsewhereSteps:
             "arrangements_unsuitable_duty_remains"
         self.log(c, "elective_home_education", event, LA)
 
+    @cython.locals(self=RunState, c=Child)
     def education_otherwise(self, c: Child) -> None:
         """CFA s.61: the LA arranges the special educational provision otherwise than in a school (it is satisfied a
         school would be inappropriate); the provision is secured as any other, under the absolute duty of s.42(2)."""
         self.log(c, "education_otherwise", "arranged_s61", LA)
         self.secure_place(c, "otherwise_than_in_school")
 
+    @cython.locals(self=RunState, c=Child)
     def hospital_education(self, c: Child) -> None:
         """Education Act 1996 s.19: the LA arranges suitable education for a child who cannot attend school
         because of health needs; the plan and the school place stay (the child is still on the school's roll)."""
         self.log(c, "hospital_education", "arranged_by_la_s19", LA)
 
+    @cython.locals(self=RunState, c=Child)
     def youth_custody(self, c: Child) -> None:
         """CFA s.74: the plan is kept while the young person is detained (not maintained: the annual review does not
         run, s.70); s.75(2): the home authority must use its best endeavours to arrange appropriate special
@@ -80,12 +92,14 @@ class ElsewhereSteps:
         if c.elsewhere["remanded"]:
             self.log(c, "custody_remand", "looked_after_so_home_authority_looks_after", LA)
 
+    @cython.locals(self=RunState, c=Child)
     def review_while_detained(self, c: Child) -> None:
         """A review falls while the young person is detained: not held (the plan is kept, not maintained); the next
         review is set from the release."""
         c.elsewhere["review_missed"] = True
         self.log(c, "youth_custody", "review_not_held_while_detained", LA)
 
+    @cython.locals(self=RunState, c=Child)
     def custody_release(self, c: Child) -> None:
         """On release the plan is maintained again (s.42(2)) and a setting is named for the day of release; a
         review missed in custody is held 12 months after the release (s.44(1) counted from the plan as amended)."""
@@ -98,6 +112,7 @@ class ElsewhereSteps:
         if spec["review_missed"]:
             self.engine.schedule(self.review_interval(c, self.engine.now), self.annual_review, c)
 
+    @cython.locals(self=RunState, c=Child)
     def arrangement_ends(self, c: Child) -> None:
         """The arrangement ends on the file's date: a release from custody, a discharge from hospital, a return to
         school from home education or from education otherwise than in a school (the setting named then)."""

@@ -40,6 +40,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import bisect
 import datetime as dt
 import math
@@ -54,6 +59,7 @@ from ...core.streams import uniform_array
 from ...core.workdays import last_day_of_months, nth_working_day, working_days_between
 from ..child import ATTRIBUTES, Child
 from ..records import OUTSIDE_RUN, PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT
+from ..state import RunState
 from ..streams import TRANSFERS_IN
 
 TRANSFER_IN_IDS = 1 << 40  # ids of children arriving with a plan from outside the run (no other child has them)
@@ -102,6 +108,7 @@ def reg15_review_date(review_due: dt.date, transferred: dt.date, months: int) ->
 class MoveSteps:
     """A child moving authority: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def moved_authority(self, arg: tuple[Child, Move]) -> None:
         """The child is now in the new authority's area (CFA s.24). A plan in force moves under reg 15; the old place
         is out of reach unless the child keeps the old school, so the child waits for provision from today."""
@@ -113,6 +120,7 @@ class MoveSteps:
             c.waiting_since = self.engine.now
         self.transfer_plan(c, mv)
 
+    @cython.locals(self=RunState, c=Child)
     def transfer_plan(self, c: Child, mv: Move) -> None:
         """Reg 15(2): the old authority transfers the plan on the day of the move, or within 15 working days of
         learning of it; scheduled on the day it transfers (the last lawful day unless a case pins another)."""
@@ -122,6 +130,7 @@ class MoveSteps:
         self.engine.at(max(self.cal.day(on), self.engine.now), self._plan_transferred,
                        (c, mv, self.cal.day(deadline)))
 
+    @cython.locals(self=RunState, c=Child)
     def _plan_transferred(self, arg: tuple[Child, Move, float]) -> None:
         """The plan is the new authority's from today, as if made on its original date (reg 15(3)): its issue date
         and deadlines stand; the new authority must secure the provision (s.42), in its own places; it tells the
@@ -144,6 +153,7 @@ class MoveSteps:
         self.counters.add_la(mv.to_la, PLANS_TRANSFERRED_IN, now)
         self._plan_received(c, mv, self.cal.date(now))
 
+    @cython.locals(self=RunState, c=Child)
     def _plan_received(self, c: Child, mv: Move, today: dt.date) -> None:
         """The receiving authority's part of reg 15: the plan is its own (`Child.la`); it secures a place of the
         same kind in its area unless the child keeps the old school, tells the family within 6 weeks, and reviews
@@ -158,6 +168,7 @@ class MoveSteps:
         if self._pt is not None and self.moves_with_population(c):
             self.draw_plan_move(c, self.engine.now)
 
+    @cython.locals(self=RunState, c=Child)
     def _redate_review(self, c: Child, transferred: dt.date) -> None:
         """The later-of rule: the review the plan was due (12 months from the last review or issue) stands if it
         falls 3 months or more after the transfer; else the review moves to 3 months after it, and the earlier one
@@ -175,6 +186,7 @@ class MoveSteps:
             if day < self.horizon:
                 self.engine.at(day, self.annual_review, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _transfer_notice(self, arg: tuple[Child, Move, float]) -> None:
         """The new authority's notice to the family (reg 15): the plan has transferred, and whether it will make an
         EHC needs assessment or review the plan (the case's choice; a reassessment's own route is not modelled: the
@@ -183,12 +195,14 @@ class MoveSteps:
         if c.status == "plan":
             self.log(c, "transfer_notice", mv.notice, LA, deadline, self.engine.now <= deadline + 1e-9)
 
+    @cython.locals(self=RunState, c=Child)
     def review_superseded(self, c: Child, due: float) -> bool:
         """A review due before the day a transfer moved it to is not held (reg 15's later-of rule)."""
         return c.review_after == c.review_after and due < c.review_after - 1e-6
 
     # ------------------------------------------------------------------ population flows (MODEL.md 2.6e)
 
+    @cython.locals(self=RunState)
     def _open_plan_transfers(self, pt: PlanTransfers | None) -> None:
         """Compile the rates of the run's authorities into a cumulative hazard at each 1 January (a day's hazard is
         the year's rate / 365.25), and the destinations' weights by the origin's region."""
@@ -220,11 +234,13 @@ class MoveSteps:
                             for region, cum in self._pt_dest.items()}
         self._n_arrived = 0
 
+    @cython.locals(self=RunState, c=Child)
     def moves_with_population(self, c: Child) -> bool:
         """Whether the population flows move this child: the stock, the requests and the plans that arrived, never a
         child a case study added (its route is the case's)."""
         return c.id < self._pt_end or c.id >= TRANSFER_IN_IDS
 
+    @cython.locals(self=RunState)
     def move_day(self, la: int, since: float, e: float) -> float:
         """The day on which the cumulative hazard of authority `la` from `since` reaches `e` (a unit exponential),
         or infinity if not before the horizon."""
@@ -236,6 +252,7 @@ class MoveSteps:
         j = min(bisect.bisect_right(cum, target) - 1, len(rates) - 1)
         return knots[j] + (target - cum[j]) / rates[j]
 
+    @cython.locals(self=RunState)
     def move_days(self, la: int, since: float, e: np.ndarray) -> np.ndarray:
         """`move_day(la, since, x)` for every x of `e` at once (the stock's moves at the start): the same float
         operations in the same order, element by element, so the same days (tests/test_plan_transfers.py checks
@@ -251,6 +268,7 @@ class MoveSteps:
             out[live] = np.asarray(knots)[j] + (t - np.asarray(cum)[j]) / np.asarray(rates)[j]
         return out
 
+    @cython.locals(self=RunState, c=Child)
     def draw_plan_move(self, c: Child, since: float) -> None:
         """The day the family of a plan in force moves away from its authority (the authority's yearly rates as a
         hazard from `since`), scheduled if before the horizon."""
@@ -259,6 +277,7 @@ class MoveSteps:
         if day < self.horizon:
             self.engine.at(day, self._family_moves, (c, k))
 
+    @cython.locals(self=RunState)
     def _population_moves(self) -> None:
         """At the start: the stock's moves (the same draws as `draw_plan_move`, in bulk) and, in a run of one
         authority, the plans that arrive from outside each year."""
@@ -283,6 +302,7 @@ class MoveSteps:
                 if 0.0 <= day < self.horizon:
                     self.engine.at(day, self._transfers_in_year, y)
 
+    @cython.locals(self=RunState, c=Child)
     def _family_moves(self, arg: tuple[Child, int]) -> None:
         """A family with a plan moves to another authority's area today (the population flows): the destination
         drawn among the run's other authorities, or outside a run of one; then the case studies' step."""
@@ -293,6 +313,7 @@ class MoveSteps:
         to = OUTSIDE_RUN if self._pt_open else self._move_destination(c, k)
         self.moved_authority((c, Move(to, today, today - self._pt_learned)))
 
+    @cython.locals(self=RunState, c=Child)
     def _move_destination(self, c: Child, k: int) -> int:
         """Another authority of the run, in proportion to its weight (plans in force at the start x the same-region
         weight), the origin left out: one draw scaled onto the other authorities' total."""
@@ -304,6 +325,7 @@ class MoveSteps:
             x += w
         return min(int(np.searchsorted(cum, x, side="right")), len(self.las) - 1)
 
+    @cython.locals(self=RunState, c=Child)
     def _plan_left_run(self, c: Child) -> None:
         """A plan transferred to an authority outside a run of one authority: no longer this run's (not ceased:
         `plans_ceased` keeps its meaning); its place is given up and its waits end uncounted."""
@@ -313,6 +335,7 @@ class MoveSteps:
         self.plans_in_force -= 1
         self.log(c, "plan_transfer", "left_the_run", LA)
 
+    @cython.locals(self=RunState, c=Child)
     def _transfers_in_year(self, year: int) -> None:
         """1 January in a run of one authority: the plans that will arrive from outside this year, Poisson with
         mean = in-ratio x the authority's out-rate x its plans in force today (x the part of the year in the run),
@@ -345,6 +368,7 @@ class MoveSteps:
             self.children.append(c)
             self.engine.at(t, self._plan_arrives, (c, STOCK_SETTINGS[s][0], r))
 
+    @cython.locals(self=RunState, c=Child)
     def _plan_arrives(self, arg: tuple[Child, str, float]) -> None:
         """A plan made by another authority arrives with its family (reg 15): in force here from today as if made on
         its original date (its review falls when it was due, by the later-of rule), counted in, then received as a

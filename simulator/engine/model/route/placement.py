@@ -10,6 +10,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import math
 
 from ....schema.units import DAYS_PER_YEAR
@@ -19,6 +24,7 @@ from ....schema.vocabulary import (
 )
 from ..child import Child
 from ..records import PLACEMENTS_INDEPENDENT_SPECIAL
+from ..state import RunState
 
 SPECIALIST = ("resourced_provision", "maintained_special", "independent_special")
 # a family's next preferences when the first is full (the less specialist kinds, in order), for allocation from a list
@@ -36,6 +42,7 @@ OUT_OF_SCHOOL = "out_of_school"  # the pin a case study sets for a child out of 
 class PlacementSteps:
     """Naming a school or college (Section I) and securing the place: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def name_setting(self, c: Child) -> None:
         """Section I: s.39 (must name unless a ground applies), s.33 mainstream presumption, s.9 for the rest."""
         named, refused, ground = self.decide_setting(c, c.preferred, 0)
@@ -46,6 +53,7 @@ class PlacementSteps:
         days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
         self.engine.schedule(days, self.finalise_plan, c)
 
+    @cython.locals(self=RunState, c=Child)
     def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
         """Return (setting named, whether the family's request was refused, the ground).
 
@@ -71,6 +79,7 @@ class PlacementSteps:
         named = self.la_alternative(wanted, c) if refuse else wanted
         return self.with_place(c, wanted, named, refuse, ground if refuse else "", occurrence, FULL_GROUND)
 
+    @cython.locals(self=RunState, c=Child)
     def allocate_from_list(self, c: Child, wanted: str, occurrence: int, pin: str | None) -> tuple[str, bool, str]:
         """A tailored list (Green Paper 2022, GP4; White Paper 2026, WP5): the family states preferences from the
         LA's list. Each kind of setting is on the list with the rule set's coverage (mainstream always); a
@@ -88,6 +97,7 @@ class PlacementSteps:
             return wanted, False, ""
         return self.la_alternative(wanted, c), True, "not_on_tailored_list"
 
+    @cython.locals(self=RunState, c=Child)
     def with_place(self, c: Child, wanted: str, named: str, refused: bool, ground: str, occurrence: int,
                    full_ground: str) -> tuple[str, bool, str]:
         """One capacity logic for every rule set: a setting the LA would name that has no free place is not named;
@@ -108,12 +118,14 @@ class PlacementSteps:
             return alt, True, ground if refused else full_ground
         return named, refused, ground  # no kind has a place: named, and the child waits for one (`secure_place`)
 
+    @cython.locals(self=RunState, c=Child)
     def _place_free(self, c: Child, setting: str) -> bool:
         """A place is free now in a setting of finite capacity (settings without a capacity always have one; a child
         who holds a place of that kind keeps it)."""
         res = self.las[c.la].places.get(setting)
         return res is None or res.servers is None or res.busy < res.servers or c.place_res is res
 
+    @cython.locals(self=RunState, c=Child)
     def la_alternative(self, wanted: str, c: Child) -> str:
         """What the LA names instead: the next less costly kind, mainstream first under s.33; for a young person
         of 16 or over when the place starts (at a transfer, the new phase's 1 September), a further education
@@ -131,6 +143,7 @@ class PlacementSteps:
             return "post16"
         return "mainstream"
 
+    @cython.locals(self=RunState, c=Child)
     def give_up_place(self, c: Child) -> None:
         """The place held or queued for is given up: its cost booked to today, the place released or the queue left."""
         self.accrue_placement(c, self.engine.now)
@@ -142,6 +155,7 @@ class PlacementSteps:
             elif job is not None:
                 res.cancel(job)
 
+    @cython.locals(self=RunState, c=Child)
     def secure_place(self, c: Child, setting: str) -> None:
         """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
         self.give_up_place(c)
@@ -156,9 +170,11 @@ class PlacementSteps:
             c.place_res = res
             c.place_job = res.seize(c, self._place_granted)
 
+    @cython.locals(self=RunState, c=Child)
     def _place_granted(self, c: Child) -> None:
         self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
 
+    @cython.locals(self=RunState, c=Child)
     def place_lead_time(self, c: Child) -> float:
         """Days until a secured place starts: mid-year, the scenario's lead time (`durations.place_start_days`,
         a ranged assumption); a setting named for the next phase starts on the 1 September that phase begins
@@ -170,12 +186,14 @@ class PlacementSteps:
         c.place_due = now + days
         return days
 
+    @cython.locals(self=RunState, c=Child)
     def waiting_from(self, c: Child) -> float:
         """When a child waiting for a place starts to be without suitable provision: now, or, for a setting named
         for the next phase, the day that phase begins (the current setting serves until then), within the run."""
         now = self.engine.now
         return min(max(now, c.term_start), self.horizon) if c.term_start == c.term_start else now
 
+    @cython.locals(self=RunState, c=Child)
     def out_of_school(self, c: Child) -> None:
         """A case child out of school: the LA's duty to arrange suitable education (Education Act 1996 s.19) runs
         until a setting is in place; its redress is a complaint, the LGSCO, judicial review (no tribunal)."""
@@ -184,6 +202,7 @@ class PlacementSteps:
             if c.out_since != c.out_since:
                 c.out_since = self.engine.now
 
+    @cython.locals(self=RunState, c=Child)
     def provision_in_place(self, arg: tuple) -> None:
         c, seq = arg
         if c.status != "plan" or seq != c.place_seq:

@@ -9,6 +9,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import math
 
 from ....schema.units import DAYS_PER_YEAR
@@ -24,16 +29,19 @@ from ..records import (
     PLACEMENT_OUTSIDE_LIST_NO_APPEAL,
     WITHIN_LIMIT_EXCL_EXCEPTIONS,
 )
+from ..state import RunState
 
 
 class PlanSteps:
     """The draft and the final EHC plan: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def write_draft(self, c: Child) -> None:
         draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * \
             self.las[c.la].fx.draft_writing_multiplier
         self.las[c.la].writers.serve(c, draft, self.issue_draft)
 
+    @cython.locals(self=RunState, c=Child)
     def issue_draft(self, c: Child) -> None:
         """The draft goes to the family, who have 15 days to comment and request a setting."""
         if math.isnan(c.draft_deadline):
@@ -46,11 +54,13 @@ class PlanSteps:
             self.personal_budget(c, "draft")  # asked for with the draft (s.49(1); content.py)
         self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)
 
+    @cython.locals(self=RunState, c=Child)
     def consult_setting(self, c: Child) -> None:
         self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
         days = self.duration("setting_consultation_days", self.rng.consult, c.id, c.disputes)
         self.engine.schedule(days, self.name_setting, c)
 
+    @cython.locals(self=RunState, c=Child)
     def finalise_plan(self, c: Child) -> None:
         now = self.engine.now
         c.final_at = now

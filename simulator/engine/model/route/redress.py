@@ -10,6 +10,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import math
 from collections.abc import Callable
 from typing import Any
@@ -27,11 +32,13 @@ from ..records import (
     MEDIATIONS_SETTLED,
     DisputeEnd,
 )
+from ..state import RunState
 
 
 class RedressSteps:
     """Disputes and the redress ladder before the tribunal: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def _dispute_p(self, c: Child, kind: str) -> float:
         p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
         fx = self.las[c.la].fx
@@ -41,6 +48,7 @@ class RedressSteps:
             p *= fx.placement_dispute_multiplier
         return min(1.0, p)
 
+    @cython.locals(self=RunState, c=Child)
     def dispute_or_accept(self, c: Child, kind: str) -> None:
         """After an appealable decision: the family disputes it, or the decision stands."""
         if c.dispute:
@@ -51,6 +59,7 @@ class RedressSteps:
         else:
             self.decision_stands(c, kind)
 
+    @cython.locals(self=RunState, c=Child)
     def start_dispute(self, c: Child, kind: str) -> None:
         if c.dispute:
             return
@@ -69,6 +78,7 @@ class RedressSteps:
             self.name_disputed_items(c)  # the section and the item (content.py)
         self.next_rung(c)
 
+    @cython.locals(self=RunState, c=Child)
     def end_dispute(self, c: Child, outcome: str) -> None:
         """The open dispute ends (an agreement, a concession, the family giving up or withdrawing, or a tribunal
         decision): how and when are kept for the measures (`records.DisputeEnd`), by dispute type and group."""
@@ -77,6 +87,7 @@ class RedressSteps:
                                                   c.decided_at, c.registered_at, c.compelled_unsettled))
         c.dispute = ""
 
+    @cython.locals(self=RunState, c=Child)
     def next_rung(self, c: Child) -> None:
         if c.rung >= len(c.ladder):
             self.lodge_appeal(c)
@@ -85,6 +96,7 @@ class RedressSteps:
         c.rung += 1
         RUNG_STEPS[step.name](self, c, step)
 
+    @cython.locals(self=RunState, c=Child)
     def mediation_advice(self, c: Child, step: Any) -> None:
         """The family must contact a mediation adviser before appealing (unless its appeal type is exempt: then the
         rung is not compulsory for it and is passed by)."""
@@ -95,6 +107,7 @@ class RedressSteps:
         c.must_certify = step.mandatory
         self.next_rung(c)
 
+    @cython.locals(self=RunState, c=Child)
     def gives_up(self, c: Child, rung: str, days: float) -> bool:
         """At a compulsory extra rung, a family may give up instead of going on (more often with little capacity). It
         stops when the step would have been held (`days` from now): the dispute ends then, not on the day it began."""
@@ -103,6 +116,7 @@ class RedressSteps:
             return True
         return False
 
+    @cython.locals(self=RunState, c=Child)
     def _gave_up(self, arg: tuple) -> None:
         c, n, rung = arg
         if c.disputes != n or not c.dispute:
@@ -111,6 +125,7 @@ class RedressSteps:
         self.log(c, "redress", "family_gave_up", FAMILY)
         self.decision_stands(c, c.dispute, f"dropped_out_{rung}")
 
+    @cython.locals(self=RunState, c=Child)
     def mediation(self, c: Child, step: Any) -> None:
         """Mediation if the family chooses it, or if the rule set makes it mandatory (then families who would not
         have chosen it are compelled: they settle at their own rate, and some give up); the LA must arrange it within
@@ -156,6 +171,7 @@ class RedressSteps:
         else:
             self.engine.schedule(held, self._mediation_held, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _mediation_held(self, c: Child) -> None:
         step = c.ladder[c.rung - 1]
         now = self.engine.now
@@ -183,6 +199,7 @@ class RedressSteps:
             self.log(c, "mediation", "not_settled", MEDIATION, deadline, now <= deadline)
             self.engine.schedule(self._ladder_limit("mediation_advice"), self._certificate, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _settled_outcome(self, c: Child) -> str:
         """How a settled mediation ended: for the family, partly, or the family accepting the LA's position."""
         r = self.sc.redress
@@ -192,6 +209,7 @@ class RedressSteps:
             return "for_family"
         return "partial" if u < f + r.mediation_partial_agreement_share.value else "family_accepts"
 
+    @cython.locals(self=RunState, c=Child)
     def partial_agreement(self, c: Child) -> None:
         """Less than the family sought, recorded as partial, never the same as a full win: a refusal to assess is
         reversed on narrower terms (the LA assesses, and whether a plan follows is decided as for any assessment);
@@ -213,11 +231,13 @@ class RedressSteps:
         else:
             self.decision_stands(c, kind, "partial")
 
+    @cython.locals(self=RunState, c=Child)
     def _deferred_cessation(self, arg: tuple) -> None:
         c, n = arg
         if c.status == "plan" and c.disputes == n and not c.dispute:
             self.cease(c)
 
+    @cython.locals(self=RunState, c=Child)
     def independent_review(self, c: Child, step: Any) -> None:
         """An independent review between mediation and tribunal (a reform's rung): decided within its limit."""
         if not step.mandatory:
@@ -233,6 +253,7 @@ class RedressSteps:
         else:
             self.engine.schedule(days, self._after_review, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _after_review(self, c: Child) -> None:
         step = c.ladder[c.rung - 1]
         now = self.engine.now
@@ -250,17 +271,20 @@ class RedressSteps:
             self.log(c, "independent_review", "not_resolved", MEDIATION, deadline, now <= deadline)
         self.next_rung(c)
 
+    @cython.locals(self=RunState)
     def _ladder_limit(self, name: str) -> float:
         for s in self.law.ladder:
             if s.name == name:
                 return s.time_limit_days
         return 0.0
 
+    @cython.locals(self=RunState, c=Child)
     def _certificate(self, c: Child) -> None:
         self.log(c, "mediation_certificate", "issued", MEDIATION)
         c.cert_at = self.engine.now
         self.next_rung(c)
 
+    @cython.locals(self=RunState, c=Child)
     def decision_stands(self, c: Child, kind: str, outcome: str = "for_la") -> None:
         """The decision stands: undisputed, or the dispute about it ended without a change (`outcome`)."""
         self.end_dispute(c, outcome)

@@ -21,12 +21,18 @@ amendment's final plan) at its own day, so the log is in time order; with it off
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import numpy as np
 
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import AGE_BANDS, LA
 from ...core.streams import Draw, uniform_array
 from ..child import Child
+from ..state import RunState
 
 REVIEW_WINDOW_DAYS = 7.0  # a week: short enough that a state change inside it is rare, long enough to batch
 AGE_EDGES = np.array([5.0, 11.0, 16.0, 20.0])  # `child.age_band`'s bounds: band i holds AGE_EDGES[i-1] <= age < [i]
@@ -71,6 +77,7 @@ def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray
 class ReviewWindows:
     """Reviews gathered by window and decided in bulk: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState)
     def _open_review_windows(self) -> None:
         """No review gathered yet; the commencement days, in whose windows every review goes one by one."""
         self._windows: dict[float, list[tuple[Child, float, float]]] = {}
@@ -78,6 +85,7 @@ class ReviewWindows:
         bands = self.p_cease
         self._p_cease_by_band = np.array([bands[b] for b in AGE_BANDS])
 
+    @cython.locals(self=RunState, c=Child)
     def hold_in_window(self, c: Child, due: float, decided: float) -> None:
         """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
         event is scheduled when its first review arrives (at once, if the window has begun)."""
@@ -88,6 +96,7 @@ class ReviewWindows:
             self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
         b.append((c, due, decided))
 
+    @cython.locals(self=RunState)
     def hold_in_windows(self, kids: list[Child], due: np.ndarray, decided: np.ndarray) -> None:
         """`hold_in_window` for many reviews at once (the stock's first ones), `decided` in increasing order: the same
         windows (numpy's floor division is Python's, a test checks), scheduled in the same order, each with the same
@@ -106,6 +115,7 @@ class ReviewWindows:
                 self.engine.at(max(k * REVIEW_WINDOW_DAYS, now), self._decide_window, k)
             batch.extend(zip(kids[a:b], due_l[a:b], dec_l[a:b], strict=True))
 
+    @cython.locals(self=RunState, c=Child)
     def _decide_window(self, k: float) -> None:
         """Decide a window's reviews: the plain ones in bulk, the rest on the event list at their decision day."""
         items = self._windows.pop(k)
@@ -153,6 +163,7 @@ class ReviewWindows:
             again &= ~((SCHOOL_AGE[0] <= age) & (age < SCHOOL_AGE[1]))
         self._apply_bulk(kids, dues, decs, occ.tolist(), outcome.tolist(), np.where(again, nxt, np.nan).tolist())
 
+    @cython.locals(self=RunState, c=Child)
     def _apply_bulk(self, kids: list[Child], dues: list[float], decs: list[float], occ: list[int],
                     outcome: list[int], nxt: list[float]) -> None:
         """Each review's effects, as `_review_decision` has them: counted, costed on its due day, the next review
@@ -174,6 +185,7 @@ class ReviewWindows:
             if logged is not None:
                 at(t, logged, (c, o, k))
 
+    @cython.locals(self=RunState, c=Child)
     def _review_logged(self, arg: tuple) -> None:
         """The event log's row of a review decided in bulk, on its decision day (and an amendment's final plan)."""
         c, outcome, k = arg

@@ -10,6 +10,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import datetime as dt
 import math
 
@@ -31,6 +36,7 @@ from ..records import (
     TRANSFER_LATE_WEEKS_SUM,
     TRANSFERS_NAMED,
 )
+from ..state import RunState
 from ..streams import TRANSFER_NAMING
 
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
@@ -41,6 +47,7 @@ SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer on
 class ReviewSteps:
     """Plans in force: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def annual_review(self, c: Child) -> None:
         """Review the plan; the LA decides within 4 weeks to maintain, amend or cease."""
         if c.status == "detained":
@@ -50,6 +57,7 @@ class ReviewSteps:
             return
         self._review_held(c, self.engine.now)
 
+    @cython.locals(self=RunState, c=Child)
     def _review_held(self, c: Child, due: float) -> None:
         """The meeting is held (late in some authorities) and its decision gathered into its window's batch
         (`review_windows.py`: decided in bulk unless it interacts), which books the meeting's cost; a meeting whose
@@ -66,11 +74,13 @@ class ReviewSteps:
         elif due < self.horizon:
             self.engine.at(due, self._review_meeting_only, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _review_meeting_only(self, c: Child) -> None:
         if c.status == "plan" and not self.review_superseded(c, self.engine.now):
             c.reviews += 1
             self.cost(c, "annual_review", self.engine.now)
 
+    @cython.locals(self=RunState, c=Child)
     def _review_decision(self, arg: tuple) -> None:
         c, due = arg
         if c.status != "plan" or self.review_superseded(c, due):
@@ -117,6 +127,7 @@ class ReviewSteps:
             return
         self.log(c, "annual_review", "maintain", LA)
 
+    @cython.locals(self=RunState, c=Child)
     def review_interval(self, c: Child, now: float) -> float:
         """Days to the next review: every 12 months (CFA s.44(1)); for a child who is still under 5 at the next
         review, the LA's practice under the Code of Practice's 3-6 months (9.178: guidance, so a longer gap is not
@@ -125,6 +136,7 @@ class ReviewSteps:
         return under5 if under5 < self._review_every and (now + under5 - c.born) / DAYS_PER_YEAR < 5.0 \
             else self._review_every
 
+    @cython.locals(self=RunState, c=Child)
     def _propose_amendments(self, c: Child, k: int) -> None:
         """Proposed amendments go with the decision; the final amended plan is due within 8 weeks (reg 22), late in
         some authorities. Only logged: the appeal right already runs from the decision (the dispute started there),
@@ -138,12 +150,14 @@ class ReviewSteps:
         if self.engine.now + days < self.horizon:
             self.engine.schedule(days, self._amended_plan_issued, (c, deadline))
 
+    @cython.locals(self=RunState, c=Child)
     def _amended_plan_issued(self, arg: tuple) -> None:
         c, deadline = arg
         if c.status == "plan":
             now = self.engine.now
             self.log(c, "amended_plan", "issued", LA, deadline, now <= deadline + 1e-9)
 
+    @cython.locals(self=RunState, c=Child)
     def schedule_plan_end(self, c: Child) -> None:
         """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
         year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
@@ -157,11 +171,13 @@ class ReviewSteps:
         if max(self.engine.now, 0.0) <= at < self.horizon:
             self.engine.at(at, self._plan_end_25, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _plan_end_25(self, c: Child) -> None:
         if c.status == "plan":
             self.log(c, "plan_end_25", "plan_ended", LA)
             self.cease(c)
 
+    @cython.locals(self=RunState, c=Child)
     def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
         named, refused, ground = self.decide_setting(c, wanted, occurrence + 1)
         c.transfers += 1
@@ -172,6 +188,7 @@ class ReviewSteps:
             c.pending_setting = wanted
             self.dispute_or_accept(c, "placement")
 
+    @cython.locals(self=RunState)
     def _transfer_calendar(self) -> list[tuple[float, float, float]]:
         """(1 September, school deadline, post-16 deadline) as day offsets, for every year of the horizon."""
         law = self.law
@@ -179,6 +196,7 @@ class ReviewSteps:
                  self.cal.day(dt.date(y, *law.phase_transfer_post16)))
                 for y in range(self.cal.start.year - 1, self.cal.end.year + 1)]
 
+    @cython.locals(self=RunState)
     def may_date_steps(self, born: np.ndarray, now: float) -> np.ndarray:
         """Which plans in force from `now` (children born on `born`) may have a phase transfer (`_schedule_transfer`)
         or their end at 25 (`schedule_plan_end`) in the run: every one that has, and a few that have not (a margin
@@ -193,6 +211,7 @@ class ReviewSteps:
                     may |= (a - margin <= age) & (age < a + 1 + margin)
         return may
 
+    @cython.locals(self=RunState, c=Child)
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
         for sept, school, post16 in self._transfers:
@@ -205,6 +224,7 @@ class ReviewSteps:
                     self.engine.at(deadline, self.phase_transfer, (c, deadline, age))
                 return
 
+    @cython.locals(self=RunState, c=Child)
     def next_term(self, c: Child, deadline: float) -> None:
         """The setting named for the next phase starts on the 1 September after the transfer deadline (the school
         year the phase begins): held in `c.term_start` for `place_lead_time`, and checked on that day."""
@@ -213,6 +233,7 @@ class ReviewSteps:
         if sept < self.horizon:
             self.engine.at(sept, self._term_starts, (c, sept))
 
+    @cython.locals(self=RunState, c=Child)
     def _term_starts(self, arg: tuple) -> None:
         """1 September of a phase transfer: a child whose setting for the new phase has not started has no school
         (the engine models no interim education under s.19, so this is out of school as well as awaiting a place)."""
@@ -223,6 +244,7 @@ class ReviewSteps:
         if c.out_since != c.out_since:
             c.out_since = sept
 
+    @cython.locals(self=RunState, c=Child)
     def end_spells_without_place(self, c: Child, now: float) -> None:
         """A setting is in place: the weeks awaiting it since the new phase began (1 September) and the weeks out
         of school end here, and are counted."""
@@ -241,6 +263,7 @@ class ReviewSteps:
             self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
         c.place_due = math.nan
 
+    @cython.locals(self=RunState, c=Child)
     def close_at_end(self) -> None:
         """The end of the run: what is still open is booked to its last day, never dropped: each plan's placement
         (its cost, `accrue_placement`), a plan's wait for its named place since a term began, and a spell out of
@@ -265,6 +288,7 @@ class ReviewSteps:
                 count(c, OUT_OF_SCHOOL_SPELLS, last)
                 count(c, OUT_OF_SCHOOL_WEEKS_SUM, last, gap / 7.0)
 
+    @cython.locals(self=RunState, c=Child)
     def transfer_for_new_plan(self, c: Child, now: float) -> None:
         """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
         for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
@@ -276,6 +300,7 @@ class ReviewSteps:
                 self.next_term(c, now)
             return
 
+    @cython.locals(self=RunState, c=Child)
     def phase_transfer(self, arg: tuple) -> None:
         c, deadline, age = arg
         if c.status != "plan" or c.elsewhere is not None:
@@ -289,6 +314,7 @@ class ReviewSteps:
             if late else 0.0
         self.engine.schedule(delay, self._transfer_named, (c, deadline, age))
 
+    @cython.locals(self=RunState, c=Child)
     def _transfer_named(self, arg: tuple) -> None:
         c, deadline, age = arg
         if c.status != "plan":
@@ -320,17 +346,20 @@ class ReviewSteps:
         if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
             self._review_held(c, now + self._review_every)  # post-16: annual reviews again
 
+    @cython.locals(self=RunState, c=Child)
     def special_place_in_2029(self, c: Child) -> bool:
         """'Every child with a special school place in 2029 keeps it' (WP7): a child in a special school since the
         triple lock's date or before; a child who moves into one later is not protected."""
         return c.setting in ("maintained_special", "independent_special") and c.setting_since <= self._triple_lock[0]
 
+    @cython.locals(self=RunState, c=Child)
     def triple_locked(self, c: Child, age: int) -> bool:
         """The White Paper's triple lock: a child in the named year group or above on the date is not moved to a
         school-level plan before finishing secondary (the transfer at 16 is the end of secondary)."""
         day, year_group = self._triple_lock
         return age < 16 and int((day - c.born) // DAYS_PER_YEAR) - 4 >= year_group
 
+    @cython.locals(self=RunState, c=Child)
     def cease(self, c: Child) -> None:
         now = self.engine.now
         self.accrue_placement(c, now)
@@ -354,6 +383,7 @@ class ReviewSteps:
         if age >= 16.0:
             self._destination(c, age)
 
+    @cython.locals(self=RunState, c=Child)
     def _destination(self, c: Child, age: float) -> None:
         """Where the young person goes when the plan ends at 16 or over, drawn by age and need (ranged assumptions
         in the scenario); the map gives each destination's duty holder and redress (adult care: Care Act, LGSCO)."""

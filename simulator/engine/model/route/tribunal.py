@@ -10,6 +10,11 @@ groups them by stage.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ...core.cython_shim import cython
+
 import math
 
 from ....schema.vocabulary import (
@@ -35,6 +40,7 @@ from ..records import (
     RECOMMENDATIONS_MADE,
     WEEKS_TO_HEARING_SUM,
 )
+from ..state import RunState
 from ..streams import RECONSIDERATION_NAMING
 
 # what an appeal decides, and which step follows a decision for the family
@@ -46,6 +52,7 @@ SEND_BACK = {"refusal_to_assess": "assess", "refusal_to_issue": "issue", "conten
 class TribunalSteps:
     """Appeals to the First-tier Tribunal (SEND) and compliance with its orders: the steps of this stage (mixed into `Journey`)."""
 
+    @cython.locals(self=RunState, c=Child)
     def lodge_appeal(self, c: Child) -> None:
         """The family appeals by the later of 2 months from the decision and 1 month from the certificate."""
         law = self.law
@@ -57,6 +64,7 @@ class TribunalSteps:
         lodged = min(now + wait, max(deadline, now))
         self.engine.at(lodged, self._register, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _register(self, c: Child) -> None:
         now = self.engine.now
         c.appeals += 1
@@ -68,6 +76,7 @@ class TribunalSteps:
         self.log(c, "appeal", f"lodged_{kind}", FAMILY)
         self.engine.schedule(self.law.registration_days, self._registered, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _registered(self, c: Child) -> None:
         """Registered: the LA may concede, the family may withdraw, or the appeal waits for a hearing."""
         r = self.sc.redress
@@ -92,12 +101,14 @@ class TribunalSteps:
         prep = self.sc.tribunal.earliest_hearing_days.value
         self.engine.schedule(prep, self._join_hearing_list, (c, c.disputes))
 
+    @cython.locals(self=RunState, c=Child)
     def _join_hearing_list(self, arg: tuple) -> None:
         c, n = arg
         if c.disputes != n or not c.dispute:
             return  # conceded already
         c.job = self.tribunal.seize(c, self._hearing)
 
+    @cython.locals(self=RunState, c=Child)
     def _concede_early(self, arg: tuple) -> None:
         c, n = arg
         if c.disputes != n or not c.dispute or (c.job is not None and c.job.started):
@@ -109,6 +120,7 @@ class TribunalSteps:
         self.log(c, "appeal", "conceded_by_la", LA)
         self.resolve_for_family(c, "concession")
 
+    @cython.locals(self=RunState, c=Child)
     def _hearing(self, c: Child) -> None:
         now = self.engine.now
         c.job = None
@@ -135,6 +147,7 @@ class TribunalSteps:
         self.engine.schedule(self.hearing_days, release, self.tribunal)
         self.engine.schedule(self.law.written_decision_days, self._tribunal_decision, c)
 
+    @cython.locals(self=RunState, c=Child)
     def _tribunal_decision(self, c: Child) -> None:
         now = self.engine.now
         c.decided_at = now
@@ -155,6 +168,7 @@ class TribunalSteps:
                 self.section_powers(c, False)
             self.decision_stands(c, c.dispute, "for_la")
 
+    @cython.locals(self=RunState, c=Child)
     def _recommendations(self, c: Child) -> None:
         """The extended powers (continued after the trial: errata.md 1): with an education appeal heard, the tribunal
         may recommend health or social care provision; the commissioner answers in writing within 5 weeks, giving
@@ -171,6 +185,7 @@ class TribunalSteps:
         self.counters.count(c, RECOMMENDATIONS_MADE, self.engine.now)
         self.answer_recommendation(c, ICB if c.health else SOCIAL, k)
 
+    @cython.locals(self=RunState, c=Child)
     def answer_recommendation(self, c: Child, who: str, k: int) -> None:
         """The commissioner `who` (the ICB for health, social care for social care) answers a recommendation in
         writing within 5 weeks, following it or giving reasons (errata.md 1; the scenario's shares). Draws come from
@@ -185,6 +200,7 @@ class TribunalSteps:
         if self.engine.now + days < self.horizon:
             self.engine.schedule(days, self._recommendation_answered, (c, self.engine.now + limit, followed, who))
 
+    @cython.locals(self=RunState, c=Child)
     def _recommendation_answered(self, arg: tuple) -> None:
         c, deadline, followed, who = arg
         now = self.engine.now
@@ -197,6 +213,7 @@ class TribunalSteps:
         if followed:
             self.counters.count(c, RECOMMENDATIONS_FOLLOWED, now)
 
+    @cython.locals(self=RunState, c=Child)
     def resolve_for_family(self, c: Child, how: str) -> None:
         """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
         kind = c.dispute
@@ -235,6 +252,7 @@ class TribunalSteps:
         else:
             self.engine.schedule(days, self._complied, (c, action, deadline))
 
+    @cython.locals(self=RunState, c=Child)
     def _reconsidered(self, c: Child) -> None:
         """The LA decides the placement again after a remittal, and may refuse again (the family may appeal again)."""
         if c.status != "plan":
@@ -251,6 +269,7 @@ class TribunalSteps:
             return
         self.secure_place(c, want)
 
+    @cython.locals(self=RunState, c=Child)
     def _complied(self, arg: tuple) -> None:
         c, action, deadline = arg
         now = self.engine.now

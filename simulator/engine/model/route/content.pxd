@@ -1,0 +1,2 @@
+from simulator.engine.model.child cimport Child
+from simulator.engine.model.state cimport RunState

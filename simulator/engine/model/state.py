@@ -1,0 +1,39 @@
+"""The state of one replication that the route's steps read and write: the `Journey`'s data, as slots.
+
+Why a class of its own: `Journey` is a Python class made of the stages' mixins (route/*.py, population.py, ...),
+so its state lives in an instance dictionary, and every `self.engine`, `self.rng`, `self.counters` of a step is a
+dictionary look-up. In the compiled core (setup.py) this class is an extension type (state.pxd) whose fields are C
+struct slots, `Journey`'s base; the steps declare `self` as it (`@cython.locals(self=RunState, ...)`), so a field
+read is a struct read. In pure Python it is a slotted base class, read by CPython's specialised slot access. Every
+field stays a Python object (the same values, of the same types, on both paths). The names are every attribute the
+steps assign on `self` (a test checks that none is left out); anything else set on a journey (a test's stand-in,
+`Recorder.log` as `log`) goes to its instance dictionary as before.
+"""
+
+from __future__ import annotations
+
+
+class RunState:
+    """The data of one replication's `Journey` (set by `Journey.__init__` and the steps)."""
+
+    __slots__ = (
+        "_accrue_from", "_add_row", "_amend_late_days", "_arr_i", "_arrivals", "_commence_days", "_costs",
+        "_destination_cum", "_extra", "_late_shares", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
+        "_p_amend_late", "_p_cease_by_band", "_p_decided", "_p_isp", "_p_late_comply", "_p_move_to_special",
+        "_p_review_late", "_p_step_down", "_placement_costs", "_pt", "_pt_cum", "_pt_dest", "_pt_end", "_pt_knots",
+        "_pt_learned", "_pt_open", "_pt_rates", "_pt_weights", "_review_costs", "_review_every",
+        "_review_every_under5", "_review_late_days", "_shape", "_transfers", "_triple_lock", "_windows",
+        "appeals_lodged", "cal", "cap_mult", "children", "counters", "cum_age_request", "cum_age_stock",
+        "cum_capacity", "cum_grounds", "cum_need", "cum_pref_post16", "cum_pref_school", "cum_requester", "d",
+        "disputes_ended", "engine", "fx", "grounds", "group_index", "hearing_days", "hearings_held", "horizon",
+        "inv_delay_shape", "las", "law", "law_schedule", "lead_in", "n_stock", "national_refusal", "needs",
+        "p_cease", "p_dispute", "p_drop_out", "p_exception", "p_health", "p_lapse", "p_refuse_s9",
+        "p_refuse_setting", "p_s41", "p_social", "p_withdraw_assessment", "p_withdraw_request", "plans_ceased",
+        "plans_in_force", "rec", "refusal_rr", "resolves", "rng", "sc", "snapshots", "special_growth", "streams",
+        "tribunal", "warmup",
+    )
+
+    def drop_state(self) -> None:
+        """Let go of every field (`analysis.runs.runner.release`: the objects are freed by reference counting)."""
+        for name in RunState.__slots__:
+            setattr(self, name, None)
