@@ -11,6 +11,7 @@ import numpy as np
 
 from simulator.analysis.runs.runner import simulate
 from simulator.engine.core.calendar import Calendar
+from simulator.engine.core.loop import Clock
 from simulator.engine.model.child import _FRESH_FIELDS, ATTRIBUTES, Child
 from simulator.engine.model.records import COST_BY_PAYER, Counters
 from simulator.engine.model.route.reviews import TRANSFER_AGES
@@ -56,8 +57,9 @@ def test_count_each_adds_each_payers_amount_times_scale_as_single_counts_would()
     assert (one.counts, one.groups, one.cross) == (each.counts, each.groups, each.cross)
 
 
-class _Scheduled:
-    """Stands in for the engine while a child's dated steps are asked for: records what they schedule."""
+class _Scheduled(Clock):
+    """Stands in for the engine while a child's dated steps are asked for: records what they schedule. A `Clock`,
+    as the run's engine field is declared in the compiled core (state.pxd); its own `at` overrides the base's."""
 
     def __init__(self, now: float) -> None:
         self.now, self.calls = now, []

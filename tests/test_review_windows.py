@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from simulator.engine.core.loop import Clock
 from simulator.engine.core.streams import Streams, StreamSet
 from simulator.engine.model.child import Child
 from simulator.engine.model.route.review_windows import (
@@ -67,8 +68,9 @@ def test_bulk_draws_are_the_one_by_one_draws() -> None:
         [rng.review_outcome.u(4, 2), rng.review_outcome.u(8, 2)]
 
 
-class _Engine:
-    """Records what is scheduled (time, callback, argument), in order."""
+class _Engine(Clock):
+    """Records what is scheduled (time, callback, argument), in order. A `Clock`, as the run's engine field is
+    declared in the compiled core (state.pxd); its own `at` overrides the base's."""
 
     def __init__(self) -> None:
         self.now, self.calls = -30.0, []

@@ -9,6 +9,8 @@ cdef class Clock:
 
     cpdef schedule(self, delay, fn, arg)
 
+    cpdef at(self, time, fn, arg)
+
 
 cdef class HeapEngine(Clock):
     cdef public double horizon

@@ -46,15 +46,20 @@ class Engine(Protocol):
 
 
 class Clock:
-    """What a `Resource` needs of its engine: the time `now` and `schedule`. Both engines derive from it.
+    """What a `Resource` and the route's steps need of their engine: the time `now`, `schedule` and `at`. Both
+    engines derive from it.
 
-    Why a base class and not only the `Engine` protocol: when the compiled core is built, the resources call
-    `now` and `schedule` of a declared type directly in C instead of looking them up by name on every service.
+    Why a base class and not only the `Engine` protocol: when the compiled core is built, the resources and the
+    route's steps (`RunState.engine`, state.pxd) read `now` and call `schedule` and `at` of a declared type directly
+    in C instead of looking them up by name on every service and step.
     """
 
     __slots__ = ("now",)
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
+        raise NotImplementedError
+
+    def at(self, time: float, fn: Callback, arg: Any) -> None:
         raise NotImplementedError
 
 

@@ -16,3 +16,8 @@ cdef class Draw:
 
     @cython.locals(z="unsigned long long", j=Py_ssize_t)
     cpdef u(self, child, occurrence=*)
+
+    cpdef exponential(self, mean, child, occurrence=*)
+
+    @cython.locals(j=Py_ssize_t, pre=tuple)
+    cpdef gamma2(self, mean, child, occurrence=*)

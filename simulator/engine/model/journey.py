@@ -225,7 +225,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
         return value
 
-    @cython.locals(self=RunState)
+    @cython.locals(self=RunState, stream=Draw)
     def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
         """A working time from the scenario's `durations.<name>` with its stated distribution."""
         shape = self._shape[name]

@@ -68,6 +68,10 @@ cdef class Counters:
 
     cpdef add(self, metric, day, n=*, academic=*)
 
+    cpdef add_la(self, la, metric, day, n=*)
+
+    cpdef year(self, day)
+
 
 @cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)
 cpdef list fields_of(list objs, tuple names)

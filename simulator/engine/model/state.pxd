@@ -1,6 +1,11 @@
 # Cython declarations for state.py (the compiled core): read only when the accelerator is built; state.py itself
 # stays plain Python and is the pure path. `RunState`, `Journey`'s base, becomes an extension type whose fields are
-# C struct slots; every field stays a Python object. The route modules cimport it and declare `self` as it.
+# C struct slots; every field but two stays a Python object. The route modules cimport it and declare `self` as it.
+# `engine` is a `Clock` (either engine, or a test's subclass of it) and `counters` a `Counters`, so that the steps'
+# `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls.
+
+from simulator.engine.core.loop cimport Clock
+from simulator.engine.model.records cimport Counters
 
 cdef class RunState:
     cdef public object _accrue_from
@@ -47,7 +52,7 @@ cdef class RunState:
     cdef public object cal
     cdef public object cap_mult
     cdef public object children
-    cdef public object counters
+    cdef public Counters counters
     cdef public object cum_age_request
     cdef public object cum_age_stock
     cdef public object cum_capacity
@@ -58,7 +63,7 @@ cdef class RunState:
     cdef public object cum_requester
     cdef public object d
     cdef public object disputes_ended
-    cdef public object engine
+    cdef public Clock engine
     cdef public object fx
     cdef public object grounds
     cdef public object group_index

@@ -121,7 +121,9 @@ class ReviewWindows:
         items = self._windows.pop(k)
         now = self.engine.now
         one_by_one = self._review_decision
-        at = self.engine.at
+        engine = self.engine  # an object here: `at` bound once as a Python method (Cython cannot bind a typed
+        # field's C method)
+        at = engine.at
         end = (k + 1.0) * REVIEW_WINDOW_DAYS
         if any(now < d < end for d in self._commence_days):  # the law changes inside the window
             for c, due, decided in items:
@@ -169,8 +171,8 @@ class ReviewWindows:
         """Each review's effects, as `_review_decision` has them: counted, costed on its due day, the next review
         held (`nxt`: NaN for none); an interacting outcome goes on the event list at its decision day instead."""
         one_by_one = self._review_decision
-        at = self.engine.at
-        count = self.counters.count_each
+        engine, counters = self.engine, self.counters  # objects here: their methods bound once as Python methods
+        at, count = engine.at, counters.count_each  # (Cython cannot bind a typed field's C method)
         costs = self._review_costs
         held = self._review_held
         logged = self._review_logged if self.rec is not None else None

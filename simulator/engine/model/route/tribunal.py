@@ -71,8 +71,8 @@ class TribunalSteps:
         c.registered_at = now
         self.appeals_lodged.append((c, c.disputed_at, now))
         kind = c.dispute
-        self.counters.count(c, APPEALS_REGISTERED, now, academic=True)
-        self.counters.count(c, APPEALS_BY_TYPE[kind], now, academic=True)
+        self.counters.count(c, APPEALS_REGISTERED, now, n=1.0, academic=True)
+        self.counters.count(c, APPEALS_BY_TYPE[kind], now, n=1.0, academic=True)
         self.log(c, "appeal", f"lodged_{kind}", FAMILY)
         self.engine.schedule(self.law.registration_days, self._registered, c)
 
@@ -115,7 +115,7 @@ class TribunalSteps:
             return
         if c.job is not None:
             self.tribunal.cancel(c.job)
-        self.counters.count(c, APPEALS_CONCEDED, self.engine.now, academic=True)
+        self.counters.count(c, APPEALS_CONCEDED, self.engine.now, n=1.0, academic=True)
         self.cost(c, "appeal_conceded", self.engine.now)
         self.log(c, "appeal", "conceded_by_la", LA)
         self.resolve_for_family(c, "concession")
@@ -128,17 +128,17 @@ class TribunalSteps:
             withdrawn = c.concede_at == -1.0
             self.tribunal.release()  # too late to list another case? the slot is reused
             if withdrawn:
-                self.counters.count(c, APPEALS_WITHDRAWN, now, academic=True)
+                self.counters.count(c, APPEALS_WITHDRAWN, now, n=1.0, academic=True)
                 self.log(c, "appeal", "withdrawn", FAMILY)
                 self.decision_stands(c, c.dispute, "withdrawn")
             else:
-                self.counters.count(c, APPEALS_CONCEDED, now, academic=True)
+                self.counters.count(c, APPEALS_CONCEDED, now, n=1.0, academic=True)
                 self.cost(c, "appeal_conceded", now)
                 self.log(c, "appeal", "conceded_by_la", LA)
                 self.resolve_for_family(c, "concession")
             return
         c.hearing_at = now
-        self.counters.count(c, HEARINGS, now, academic=True)
+        self.counters.count(c, HEARINGS, now, n=1.0, academic=True)
         self.cost(c, "hearing", now)
         self.counters.count(c, WEEKS_TO_HEARING_SUM, now, (now - c.registered_at) / 7.0, academic=True)
         if now >= self.warmup:
@@ -156,13 +156,13 @@ class TribunalSteps:
             self._recommendations(c)
         pin = self.pinned(c, "hearing")
         if (pin == "for_family") if pin else self.rng.hearing_outcome.u(c.id, c.disputes) < self.resolves["tribunal"]:
-            self.counters.count(c, DECIDED_FOR_FAMILY, now, academic=True)
+            self.counters.count(c, DECIDED_FOR_FAMILY, now, n=1.0, academic=True)
             self.log(c, "tribunal_decision", "for_family", TRIBUNAL)
             if items:
                 self.section_powers(c, True)
             self.resolve_for_family(c, "order")
         else:
-            self.counters.count(c, DECIDED_FOR_LA, now, academic=True)
+            self.counters.count(c, DECIDED_FOR_LA, now, n=1.0, academic=True)
             self.log(c, "tribunal_decision", "for_la", TRIBUNAL)
             if items:
                 self.section_powers(c, False)
