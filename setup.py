@@ -24,18 +24,17 @@ modules (a warning in pip's log) and sendsim runs the pure-Python core.
 
 from __future__ import annotations
 
+import runpy
 import sys
+from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-COMPILED = (
-    "simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
-    "simulator.engine.bench", "simulator.engine.model.records", "simulator.engine.model.child", "simulator.engine.model.state",
-    "simulator.engine.model.costs", "simulator.engine.model.population",
-    *(f"simulator.engine.model.route.{m}" for m in ("assessment", "content", "elsewhere", "moves", "placement", "plan",
-                                                     "redress", "review_windows", "reviews", "tribunal")),
-    "simulator.engine.model.journey")
+# the compiled modules are the ones the accelerator switches (one list, in import order): read from its file, which
+# imports only the standard library, without importing the package (its dependencies may not be installed yet)
+COMPILED = runpy.run_path(str(Path(__file__).resolve().parent / "simulator" / "engine" / "core" / "accelerator.py"))[
+    "MODULES"]
 CFLAGS = ["-ffp-contract=off", "-fno-fast-math"]
 DIRECTIVES = {
     "language_level": 3,

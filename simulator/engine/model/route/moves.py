@@ -287,8 +287,10 @@ class MoveSteps:
         n = self.n_stock
         if n:  # the days by authority with numpy (`move_days`), scheduled in the children's order as one by one
             e = -np.log(uniform_array(self.rng.plan_move, np.arange(n, dtype=np.int64), 0))
-            engine = self.engine  # an object here: its `at` bound once as a Python method (Cython cannot bind a
-            kids, at, moves = self.children, engine.at, self._family_moves  # typed field's C method)
+            # `engine` an object here, so `at` is bound once as a Python method (Cython cannot bind a typed field's
+            # C method)
+            engine = self.engine
+            kids, at, moves = self.children, engine.at, self._family_moves
             las = np.fromiter((c.la for c in kids[:n]), np.int64, n)
             by_la = np.argsort(las, kind="stable")  # the stock is made authority by authority: already in order
             cuts = np.flatnonzero(np.diff(las[by_la])) + 1

@@ -274,8 +274,10 @@ class ReviewSteps:
         start is NaN when none is open, and NaN is never less than the horizon."""
         end = self.horizon
         last = end - 1e-6  # the run's last instant: counted in its final period
-        counters = self.counters  # an object here: `count` bound once as a Python method (Cython cannot bind a
-        accrue, count = self.accrue_placement, counters.count  # typed field's C method)
+        # `counters` an object here, so `count` is bound once as a Python method (Cython cannot bind a typed
+        # field's C method)
+        counters = self.counters
+        accrue, count = self.accrue_placement, counters.count
         for c in self.children:
             if c.status == "plan":
                 accrue(c, end)  # (does nothing where no placement is under way)
