@@ -217,3 +217,24 @@ def test_run_state_holds_every_field_the_steps_assign():
     assert assigned - methods == set(RunState.__slots__)
     assert assigned & methods == {"log"}  # `Recorder.log` replaces the method, in the instance dictionary
     assert not [name for k in mixins for name in vars(k) if name in RunState.__slots__]
+
+
+def test_route_streams_have_one_draw_field_per_declared_stream():
+    """`RouteStreams` (engine/model/streams.py) holds every stream of `STREAMS` and nothing else: its slots are that
+    tuple, and streams.pxd, which makes them fields typed `Draw` in the compiled core, lists the same names in the
+    same order (a stream declared in one list only would be missing from the other path). Each field is its own
+    name's keyed stream."""
+    import re
+
+    from simulator.engine.core.streams import Streams
+    from simulator.engine.model.streams import STREAMS, RouteStreams
+
+    pxd = acc.source_file("simulator.engine.model.streams").with_suffix(".pxd").read_text()
+    fields = re.findall(r"^    cdef public Draw (\w+)$", pxd, flags=re.M)
+    assert tuple(fields) == STREAMS and len(STREAMS) > 40
+    assert [line for line in pxd.splitlines() if line.startswith("    ") and "cdef public Draw " not in line] == []
+    assert RouteStreams.__slots__ == STREAMS
+    s = Streams(2, 1)
+    rng = RouteStreams(s)
+    assert [getattr(rng, name).key for name in STREAMS] == [s.key(name) for name in STREAMS]
+    assert not hasattr(rng, "__dict__")

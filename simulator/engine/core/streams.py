@@ -73,6 +73,8 @@ class Draw:
     One draw in pure Python costs a dozen operations on 64-bit integers. When most children of a
     range will use a stream, `prefetch` computes their first few occurrences at once with numpy
     (`uniform_array`: the same numbers) and `u` then just reads them; other draws are computed.
+    The prefetched values are one flat `array('d')`, occurrence after occurrence: in the compiled core
+    (streams.pxd) it is read through a typed memoryview, a C load of the same double; here, an index.
     """
 
     __slots__ = ("key", "_lo", "_n", "_nocc", "_pre")
@@ -80,19 +82,19 @@ class Draw:
     def __init__(self, streams: Streams, name: str):
         self.key = streams.key(name)
         self._lo = self._n = self._nocc = 0  # prefetched: children lo .. lo + n - 1, occurrences 0 .. nocc - 1
-        self._pre: tuple[array, ...] = ()
+        self._pre = array("d")  # occurrence o of child lo + j at o * n + j
 
     def prefetch(self, lo: int, hi: int, occurrences: int = 1) -> None:
         """Draw occurrences 0 .. `occurrences` - 1 of children `lo` .. `hi` - 1 in bulk (identical values)."""
         ids = np.arange(lo, hi, dtype=np.int64)
-        self._pre = tuple(array("d", uniform_array(self, ids, o).tobytes()) for o in range(occurrences))
+        self._pre = array("d", b"".join(uniform_array(self, ids, o).tobytes() for o in range(occurrences)))
         self._lo, self._n, self._nocc = lo, max(0, hi - lo), occurrences
 
     def u(self, child: int, occurrence: int = 0) -> float:
         if occurrence < self._nocc:
             j = child - self._lo
             if 0 <= j < self._n:
-                return self._pre[occurrence][j]
+                return self._pre[occurrence * self._n + j]
         z = (self.key + (child + 1) * _GOLDEN + occurrence * _OCC) & _M64
         z = ((z ^ (z >> 30)) * _MIX1) & _M64
         z = ((z ^ (z >> 27)) * _MIX2) & _M64
@@ -110,7 +112,7 @@ class Draw:
             j = child - self._lo
             if 0 <= j < self._n:
                 pre = self._pre
-                return -0.5 * mean * math.log(pre[0][j] * pre[1][j])
+                return -0.5 * mean * math.log(pre[j] * pre[self._n + j])
         o = 2 * occurrence
         return -0.5 * mean * math.log(self.u(child, o) * self.u(child, o + 1))
 
@@ -162,8 +164,13 @@ def choice_array(draw: Draw, cumulative: list[float], ids: np.ndarray, occurrenc
 class StreamSet:
     """Declared streams as attributes: `rng.refuse_assess.u(child)`. Each Draw is made once, when the set is made.
 
+    A base class: a subclass declares its stream names as its slots (in the compiled core, fields typed `Draw`, so
+    that a compiled step's `self.rng.refuse_assess.u(...)` is a struct read and a C call), and this class fills them.
+    The engine knows no stream's name; the route's set is `engine.model.streams.RouteStreams`.
     Only the names given are streams: any other attribute or `get` is refused (a typo would otherwise make a new,
     unpaired stream and silently break common random numbers between rule sets)."""
+
+    __slots__ = ("_streams", "_names")
 
     def __init__(self, streams: Streams, names: tuple[str, ...] | list[str]):
         self._streams = streams

@@ -33,7 +33,7 @@ from ...schema.vocabulary import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
 from ..core.calendar import Calendar
 from ..core.loop import Engine
 from ..core.resources import Resource, noop
-from ..core.streams import Draw, Streams, StreamSet
+from ..core.streams import Draw, Streams
 from .capacity import CapacityPlan, LAState
 from .child import Child, cumulative, group_index
 from .costs import Costing
@@ -50,7 +50,7 @@ from .route.review_windows import ReviewWindows
 from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
 from .state import RunState
-from .streams import STREAMS
+from .streams import RouteStreams
 
 FIRST_ONLY = "__first_only__"
 _new_row = tuple.__new__  # the key, in a child's pins, of the pins that hold for their first occurrence only
@@ -103,7 +103,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
         self._set_tribunal_capacity(sc.start_date.year)
-        self.rng = StreamSet(streams, STREAMS)
+        self.rng = RouteStreams(streams)
         engine.horizon = self.horizon  # events at or after the horizon are never scheduled
         self.law_schedule = loaded.law_schedule
         for day, later in loaded.law_schedule:  # commencements inside the run: before any event of that day

@@ -1,11 +1,13 @@
 # Cython declarations for state.py (the compiled core): read only when the accelerator is built; state.py itself
 # stays plain Python and is the pure path. `RunState`, `Journey`'s base, becomes an extension type whose fields are
-# C struct slots; every field but two stays a Python object. The route modules cimport it and declare `self` as it.
+# C struct slots; every field but three stays a Python object. The route modules cimport it and declare `self` as it.
 # `engine` is a `Clock` (either engine, or a test's subclass of it) and `counters` a `Counters`, so that the steps'
-# `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls.
+# `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls;
+# `rng` is the route's typed stream set, so that `self.rng.NAME.u(...)` is a struct read and a C call.
 
 from simulator.engine.core.loop cimport Clock
 from simulator.engine.model.records cimport Counters
+from simulator.engine.model.streams cimport RouteStreams
 
 cdef class RunState:
     cdef public object _accrue_from
@@ -95,7 +97,7 @@ cdef class RunState:
     cdef public object rec
     cdef public object refusal_rr
     cdef public object resolves
-    cdef public object rng
+    cdef public RouteStreams rng
     cdef public object sc
     cdef public object snapshots
     cdef public object special_growth
