@@ -1,11 +1,16 @@
 # Cython declarations for streams.py (the compiled core): read only when the accelerator is built; streams.py itself
 # stays plain Python and is the pure path. The SplitMix64 steps run on C unsigned 64-bit integers, which wrap
 # modulo 2**64 exactly as the pure path's `& _M64` does (a child id or occurrence below zero wraps there as its
-# two's complement does here). A draw is returned as a C double: the same value as the pure path's float.
+# two's complement does here). A draw is returned as a C double, and gamma2's mean taken as one: the same values as
+# the pure path's floats, with the same operations in the same order (an int mean is converted as Python's
+# float * int converts it). `exponential` keeps its mean a Python object: `-mean` of an int 0 is an int 0, whose
+# product with a negative log is +0.0 in C but -0.0 in Python.
 cimport cython
 
 cdef unsigned long long _M64, _GOLDEN, _OCC, _MIX1, _MIX2
 cdef double _INV53
+
+cdef double _ln(double x) noexcept  # C's log
 
 
 cdef class Draw:
@@ -22,8 +27,8 @@ cdef class Draw:
 
     cpdef exponential(self, mean, long long child, long long occurrence=*)
 
-    @cython.locals(j=Py_ssize_t, o="long long", pre="double[::1]")
-    cpdef gamma2(self, mean, long long child, long long occurrence=*)
+    @cython.locals(j=Py_ssize_t, o="long long")
+    cpdef gamma2(self, double mean, long long child, long long occurrence=*)
 
     @cython.locals(o="long long")
     cpdef lognormal(self, median, sigma, long long child, long long occurrence=*)
