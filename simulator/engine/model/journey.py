@@ -7,8 +7,9 @@ statutory deadline), and schedules the next step on the engine. The order and co
 Randomness comes from declared, child-keyed streams (`streams.py`), so a child meets the same draws under any rule
 set. Population, capacity and costs are modules of their own (`population.py`, `capacity.py`, `costs.py`).
 
-This module holds the run's state and what every step shares: the compiled parameters, `duration`, `log`, the
-case-study hooks (`add_request`, `add_existing_plan`, `pinned`) and the run itself.
+This module holds the run's state and what every step shares: the compiled parameters, `log`, the case-study hooks
+(`add_request`, `add_existing_plan`) and the run itself; `duration` and `pinned`, which every stage calls, are
+methods of the run's data (`state.py`), so that a compiled step calls them in C.
 
 Clock: days from the scenario's start date. `t0` is the day the LA received the request.
 """
@@ -33,7 +34,7 @@ from ...schema.vocabulary import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
 from ..core.calendar import Calendar
 from ..core.loop import Engine
 from ..core.resources import Resource, noop
-from ..core.streams import Draw, Streams
+from ..core.streams import Streams
 from .capacity import CapacityPlan, LAState
 from .child import Child, cumulative, group_index
 from .costs import Costing
@@ -52,8 +53,7 @@ from .route.tribunal import TribunalSteps
 from .state import RunState
 from .streams import RouteStreams
 
-FIRST_ONLY = "__first_only__"
-_new_row = tuple.__new__  # the key, in a child's pins, of the pins that hold for their first occurrence only
+_new_row = tuple.__new__
 
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, MoveSteps,
@@ -213,27 +213,6 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             la.resize_special(self.special_growth)
             if la.casework is not None:
                 la.casework.base = self._casework_base(la, year)
-
-    @staticmethod
-    @cython.locals(c=Child)
-    def pinned(c: Child, key: str) -> Any:
-        """The outcome a case study fixes for this decision, or None to draw it."""
-        if c.pins is None:
-            return None
-        value = c.pins.get(key)
-        if value is not None and key in c.pins.get(FIRST_ONLY, ()):
-            del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
-        return value
-
-    @cython.locals(self=RunState, stream=Draw)
-    def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
-        """A working time from the scenario's `durations.<name>` with its stated distribution."""
-        shape = self._shape[name]
-        if shape == "erlang2":
-            return stream.gamma2(self.d[name], child, occurrence)
-        if shape == "exponential":
-            return stream.exponential(self.d[name], child, occurrence)
-        return self.d[name]
 
     @cython.locals(self=RunState, c=Child)
     def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None

@@ -8,9 +8,21 @@ read is a struct read. In pure Python it is a slotted base class, read by CPytho
 field stays a Python object (the same values, of the same types, on both paths). The names are every attribute the
 steps assign on `self` (a test checks that none is left out); anything else set on a journey (a test's stand-in,
 `Recorder.log` as `log`) goes to its instance dictionary as before.
+
+Two methods that every stage calls live here too, `duration` and `pinned`: compiled, they are methods of the
+extension type (state.pxd), so a step's `self.duration(...)` is a C call through the type's method table instead of
+a Python method look-up on the `Journey` (`journey.py` defines neither, so neither is overridden).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..core.streams import Draw
+    from .child import Child
+
+FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that hold for their first occurrence only
 
 
 class RunState:
@@ -32,6 +44,24 @@ class RunState:
         "plans_in_force", "rec", "refusal_rr", "resolves", "rng", "sc", "snapshots", "special_growth", "streams",
         "tribunal", "warmup",
     )
+
+    def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
+        """A working time from the scenario's `durations.<name>` with its stated distribution."""
+        shape = self._shape[name]
+        if shape == "erlang2":
+            return stream.gamma2(self.d[name], child, occurrence)
+        if shape == "exponential":
+            return stream.exponential(self.d[name], child, occurrence)
+        return self.d[name]
+
+    def pinned(self, c: Child, key: str) -> Any:
+        """The outcome a case study fixes for this decision, or None to draw it."""
+        if c.pins is None:
+            return None
+        value = c.pins.get(key)
+        if value is not None and key in c.pins.get(FIRST_ONLY, ()):
+            del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
+        return value
 
     def drop_state(self) -> None:
         """Let go of every field (`analysis.runs.runner.release`: the objects are freed by reference counting)."""
