@@ -104,7 +104,10 @@ class Draw:
     def prefetch(self, lo: int, hi: int, occurrences: int = 1) -> None:
         """Draw occurrences 0 .. `occurrences` - 1 of children `lo` .. `hi` - 1 in bulk (identical values)."""
         ids = np.arange(lo, hi, dtype=np.int64)
-        self._pre = array("d", b"".join(uniform_array(self, ids, o).tobytes() for o in range(occurrences)))
+        pre = array("d")
+        for o in range(occurrences):  # one occurrence at a time: no temporary of them all
+            pre.frombytes(uniform_array(self, ids, o).tobytes())
+        self._pre = pre
         self._lo, self._n, self._nocc = lo, max(0, hi - lo), occurrences
 
     def u(self, child: int, occurrence: int = 0) -> float:
