@@ -45,10 +45,13 @@ def _mix(z: int) -> int:
 def _ln(x: float) -> float:
     """math.log of a positive float. Compiled, C's `log` itself: the libm function that math.log calls for a
     positive finite float, so the same double, without a Python call (math.log parses an argument tuple: about
-    800 instructions a call). Every caller passes a product of uniforms in (0, 1), never 0."""
-    if not cython.compiled:
-        return math.log(x)
+    800 instructions a call). Every caller passes a product of uniforms in (0, 1), never 0. In pure Python this
+    name is `math.log` itself (below), so the pure path pays no extra call."""
     return _c_log(x)
+
+
+if not cython.compiled:  # the pure path (Cython drops this branch when it compiles the module)
+    _ln = math.log  # noqa: F811
 
 
 def stream_id(name: str) -> int:
