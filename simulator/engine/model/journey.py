@@ -7,9 +7,9 @@ statutory deadline), and schedules the next step on the engine. The order and co
 Randomness comes from declared, child-keyed streams (`streams.py`), so a child meets the same draws under any rule
 set. Population, capacity and costs are modules of their own (`population.py`, `capacity.py`, `costs.py`).
 
-This module holds the run's state and what every step shares: the compiled parameters, `log`, the case-study hooks
-(`add_request`, `add_existing_plan`) and the run itself; `duration` and `pinned`, which every stage calls, are
-methods of the run's data (`state.py`), so that a compiled step calls them in C.
+This module holds the run's state and what every step shares: the compiled parameters, the case-study hooks
+(`add_request`, `add_existing_plan`) and the run itself; `duration`, `pinned` and `log`, which every stage calls,
+are methods of the run's data (`state.py`), so that a compiled step calls them in C.
 
 Clock: days from the scenario's start date. `t0` is the day the LA received the request.
 """
@@ -75,9 +75,11 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._add_row = recorder.add if type(recorder) is Recorder else self._add_event_row
         if type(recorder) is Recorder:  # each step's row straight to the recorder (`Recorder.log`: the same row)
             recorder.clock = engine
-            self.log = recorder.log  # type: ignore[method-assign]
+            # in the instance dictionary, over `RunState.log` (state.py); by `setattr`, since the compiled `self.log`
+            # of a typed `self` is the C method, which cannot be assigned
+            setattr(self, "log", recorder.log)  # noqa: B010
         elif getattr(recorder, "one_child", False):  # a case study's: the other children's rows are never made
-            self.log = self._log_one_child  # type: ignore[method-assign]
+            setattr(self, "log", self._log_one_child)  # noqa: B010
         self.cal = Calendar(sc.start_date, sc.end_date)
         self.horizon = self.cal.horizon_days
         self.warmup = sc.warmup_days
@@ -213,12 +215,6 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             la.resize_special(self.special_growth)
             if la.casework is not None:
                 la.casework.base = self._casework_base(la, year)
-
-    @cython.locals(self=RunState, c=Child)
-    def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
-            ) -> None:
-        if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
-            self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
 
     @cython.locals(self=RunState, c=Child)
     def _log_one_child(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan,

@@ -4,8 +4,8 @@
 # `engine` is a `Clock` (either engine, or a test's subclass of it) and `counters` a `Counters`, so that the steps'
 # `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls;
 # `rng` is the route's typed stream set, so that `self.rng.NAME.u(...)` is a struct read and a C call; `d` and `_shape`
-# (the durations' means and distributions, read by `duration`) are dictionaries. `duration` and `pinned` are C
-# methods (cpdef: still callable from Python).
+# (the durations' means and distributions, read by `duration`) are dictionaries. `duration`, `pinned` and `log` are
+# C methods (cpdef: still callable from Python, and `log` still replaced by an entry of a journey's dictionary).
 
 from simulator.engine.core.loop cimport Clock
 from simulator.engine.core.streams cimport Draw
@@ -112,3 +112,5 @@ cdef class RunState:
     cpdef duration(self, name, Draw stream, child, occurrence=*)
 
     cpdef pinned(self, Child c, key)
+
+    cpdef log(self, Child c, step, event, duty, deadline=*, met=*)

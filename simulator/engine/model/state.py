@@ -9,13 +9,16 @@ field stays a Python object (the same values, of the same types, on both paths).
 steps assign on `self` (a test checks that none is left out); anything else set on a journey (a test's stand-in,
 `Recorder.log` as `log`) goes to its instance dictionary as before.
 
-Two methods that every stage calls live here too, `duration` and `pinned`: compiled, they are methods of the
-extension type (state.pxd), so a step's `self.duration(...)` is a C call through the type's method table instead of
-a Python method look-up on the `Journey` (`journey.py` defines neither, so neither is overridden).
+Three methods that every stage calls live here too, `duration`, `pinned` and `log`: compiled, they are methods of
+the extension type (state.pxd), so a step's `self.duration(...)` is a C call through the type's method table instead
+of a Python method look-up on the `Journey` (`journey.py` defines none of them). `log` is replaced, for a run that
+keeps an event log, by an entry of the journey's instance dictionary (`Recorder.log`, or `_log_one_child`): a
+compiled call of a `cpdef` method looks for such an override (cheaply, by the dictionaries' versions) and calls it.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,6 +65,12 @@ class RunState:
         if value is not None and key in c.pins.get(FIRST_ONLY, ()):
             del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
         return value
+
+    def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
+            ) -> None:
+        """A row of the event log, when there is one (with a `Recorder`, `Recorder.log` takes this method's place)."""
+        if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
+            self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
 
     def drop_state(self) -> None:
         """Let go of every field (`analysis.runs.runner.release`: the objects are freed by reference counting)."""
