@@ -367,6 +367,9 @@ def format_case(res: dict[str, Any]) -> str:
            pins_in_words(res.get("pinned") or {})]
     if res.get("child"):
         out.append("The child: " + "; ".join(res["child"]) + ".")
+    if res.get("dates_moved_days"):
+        out.append(f"The file's other dates (moves, placements, custody, hospital) are moved "
+                   f"{res['dates_moved_days']:+,} days with its start (--start-date), keeping their distance from it.")
     if res.get("in_force"):
         out.append(f"Rules in force during this route ({res.get('start_date')} to {res.get('route_end')}):")
         out += [f"  - {x}" for x in res["in_force"]]

@@ -146,9 +146,14 @@ class CaseChild(Strict):
     exception: bool = False
 
 
+REVIEW_INTERVAL_DAYS_MAX = 366.0  # a plan is reviewed at least every 12 months (CFA s.44(1); a leap year's 366 days)
+
+
 class ExistingPlan(Strict):
     setting: CaseSetting
-    first_review_day: Annotated[float, Field(ge=0.0)] = 90.0
+    # days from the start to the plan's next annual review: within 12 months of the last one (CFA s.44(1)), so at most
+    # a year away; a review further off than that is already overdue, not scheduled
+    first_review_day: Annotated[float, Field(ge=0.0, le=REVIEW_INTERVAL_DAYS_MAX)] = 90.0
 
 
 class CessationProposal(Strict):
@@ -468,6 +473,7 @@ def _authority_contradictions(case: CaseStudy) -> list[str]:
             out.append(f"moves[{i}].date: {m.date} is before the start {start}")
         if m.transferred_on is not None and m.transferred_on < m.date:
             out.append(f"moves[{i}].transferred_on: {m.transferred_on} is before the move {m.date}")
+    out += _where_the_child_lives(case)
     lac = case.looked_after
     if lac is not None:
         if lac.since is not None and start is not None and lac.since > start and lac.placed_in == "host" \
@@ -475,4 +481,32 @@ def _authority_contradictions(case: CaseStudy) -> list[str]:
             out.append("looked_after.since: a placement after the start moves a plan in force (existing_plan)")
         if lac.placement_planned is not None and lac.since is not None and lac.placement_planned > lac.since:
             out.append("looked_after.placement_planned: after the placement (looked_after.since)")
+    return out
+
+
+def _where_the_child_lives(case: CaseStudy) -> list[str]:
+    """Each move goes to the other authority's area: a move to the area the child already lives in (the first move
+    `to: home`, or two moves in a row to the same place) transfers nothing, so it is refused rather than drawn as a
+    transfer from the authority the child never lived in. The child starts in the home area, or in the host's where a
+    looked-after child is already placed there; a placement after the start moves the child to the host's area."""
+    a, lac = case.authorities, case.looked_after
+    if a is None or not case.moves:
+        return []
+    start = case.start or dt.date.min
+    placed_host = lac is not None and lac.placed_in == "host"
+    here = "host" if placed_host and (lac.since is None or lac.since <= start) else "home"  # type: ignore[union-attr]
+    changes: list[tuple[dt.date, int, int | None]] = [(m.date, 1, i) for i, m in enumerate(case.moves)]
+    if placed_host and lac.since is not None and lac.since > start:  # type: ignore[union-attr]
+        changes.append((lac.since, 0, None))  # type: ignore[union-attr]
+    out, name = [], {"home": a.home, "host": a.host}
+    for _day, _order, i in sorted(changes, key=lambda c: (c[0], c[1], c[2] or 0)):
+        if i is None:
+            here = "host"
+            continue
+        m = case.moves[i]
+        if m.to == here:
+            other = "host" if here == "home" else "home"
+            out.append(f"moves[{i}].to: {m.to} ({name[m.to]}) is where the child already lives on {m.date} (allowed: "
+                       f"{other}, the other authority)")
+        here = m.to
     return out

@@ -158,6 +158,18 @@ def _special(path: Path) -> str:
     return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
+def non_file_problem(path: Path) -> str | None:
+    """`PATH: is a folder, not a file` (or a device, a FIFO) for a path that exists but is not a regular file; None
+    for a regular file or a missing one (whose message, "file not found", each caller words with its own hint)."""
+    if path.is_file() or not (path.exists() or path.is_symlink()):
+        return None
+    if path.is_dir():
+        return f"{path}: is a folder, not a file"
+    if not path.exists():  # a symlink to nothing
+        return f"{path}: is a link to a file that does not exist"
+    return f"{path}: is {_special(path)}, not a regular file (allowed: a file saved on disk)"
+
+
 def read_bytes(path: Path) -> bytes:
     """The bytes of an input file; a missing, unreadable or oversized file is bad input (one line)."""
     try:
@@ -295,6 +307,19 @@ def _dotted(loc: Loc) -> str:
     return out or "(top level)"
 
 
+def _parse_dotted(text: str) -> Loc:
+    """`moves[0].date` as the location ('moves', 0, 'date'): the inverse of `_dotted`, so a check across fields whose
+    message names an item of a list points at that item's line."""
+    out: list[str | int] = []
+    for part in text.split("."):
+        name, *idx = part.split("[")
+        out.append(name)
+        for i in idx:
+            digits = i.rstrip("]")
+            out.append(int(digits) if digits.isdigit() else digits)
+    return tuple(out)
+
+
 def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     """The pydantic model that owns the field at `loc` (to list its allowed fields)."""
     cur: Any = model
@@ -369,7 +394,7 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
         named = ()
         if not loc:  # a check across fields that names the field it is about: point at that field
             first = e["msg"].removeprefix("Value error, ").split(" ", 1)[0].rstrip(":")
-            named = tuple(first.split("."))
+            named = _parse_dotted(first)
             if named in lines:
                 loc, line = named, lines[named]
             else:

@@ -1,0 +1,123 @@
+"""Held-out case files a forum volunteer could write, beyond the shipped ones: dated events moved with the start,
+dates outside the route, moves to where the child already lives, a review a year or more away, a folder or a device
+where a file is expected. Each expected value is worked out by hand in its docstring; nothing runs a simulation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+import yaml
+
+from simulator.analysis.runs.case_study import prepare_case
+from simulator.schema.files import InputError
+
+from .conftest import ROOT
+
+ELLA = ROOT / "case_studies" / "ella_family_moves_plan_transfers.yaml"
+SMALL = str(ROOT / "scenarios" / "small_la.yaml")
+
+
+def _case(tmp_path, **fields) -> os.PathLike:
+    doc = {"name": "held_out", "title": "t", "summary": "s", "sources": ["a test"], "scenario": SMALL,
+           "child": {"age": 9.0, "requester": "parent", "need": "ASD", "preferred": "mainstream"}, **fields}
+    p = tmp_path / "case.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return p
+
+
+def _one_line(tmp_path, **fields) -> str:
+    with pytest.raises(InputError) as e:
+        prepare_case(_case(tmp_path, **fields))
+    assert len(e.value.lines) == 1, e.value.lines
+    return e.value.lines[0]
+
+
+def test_start_date_moves_the_files_dates_with_it():
+    """Ella's file starts Monday 7 January 2019 and moves on Monday 4 March 2019 (56 days later). With --start-date
+    2031-01-06 the start moves 12 years (4,383 days, leap days 2020, 2024, 2028) less one day = 4,382 days, so the move
+    is on 2019-03-04 + 4,382 days = 2031-03-03, again 56 days after the start; before, it stayed in 2019, before the
+    route, and never happened."""
+    cr = prepare_case(ELLA, "small_la_from_2024", dt.date(2031, 1, 6))
+    assert cr.dates_moved_days == 4382
+    assert cr.case.moves[0].date == dt.date(2031, 3, 3)
+    assert cr.case.moves[0].old_authority_learned == dt.date(2031, 3, 3)
+    assert (cr.case.moves[0].date - cr.start_date).days == 56
+    assert prepare_case(ELLA).dates_moved_days == 0  # the file's own start: nothing moved
+
+
+def test_a_move_after_the_route_is_refused(tmp_path):
+    """Start 2019-01-07; the route is read over 18 months (548 days: 2019-01-07 + 365 = 2020-01-07, + 183 = 2020-07-08).
+    A move in 2030 would never happen in it (it used to be described as if it did)."""
+    line = _one_line(tmp_path, start_date=dt.date(2019, 1, 7), existing_plan={"setting": "mainstream"},
+                     authorities={"home": "Wandsworth", "host": "Lambeth"},
+                     moves=[{"date": dt.date(2030, 3, 4), "to": "host"}])
+    assert "moves[0].date: 2030-03-04 is after the route's end" in line
+    assert "2019-01-07 to 2020-07-08" in line
+
+
+def test_a_placement_or_a_spell_after_the_route_is_refused(tmp_path):
+    """A looked-after placement from 2025 and a spell in hospital from 2021 both start after 2020-07-08."""
+    line = _one_line(tmp_path, start_date=dt.date(2019, 1, 7), existing_plan={"setting": "mainstream"},
+                     authorities={"home": "Wandsworth", "host": "Lambeth"},
+                     looked_after={"by": "host", "placed_in": "host", "since": dt.date(2025, 1, 1)})
+    assert "looked_after.since: 2025-01-01 is after the route's end" in line
+    line = _one_line(tmp_path, start_date=dt.date(2019, 1, 7), existing_plan={"setting": "mainstream"},
+                     education={"arrangement": "hospital", "since": dt.date(2021, 1, 4)})
+    assert "education.since: 2021-01-04 is after the route's end" in line
+
+
+def test_a_move_to_where_the_child_already_lives_is_refused(tmp_path):
+    """The child starts in the home area: a first move `to: home` transfers nothing (it used to be drawn as a
+    transfer from the host, where the child never lived). home -> host -> home is two real moves."""
+    common = {"start_date": dt.date(2019, 1, 7), "existing_plan": {"setting": "mainstream"},
+              "authorities": {"home": "Wandsworth", "host": "Lambeth"}}
+    line = _one_line(tmp_path, **common, moves=[{"date": dt.date(2019, 3, 4), "to": "home"}])
+    assert line.endswith("moves[0].to: home (Wandsworth) is where the child already lives on 2019-03-04 "
+                         "(allowed: host, the other authority)")
+    to_line = (tmp_path / "case.yaml").read_text().splitlines().index("  to: home") + 1
+    assert f":{to_line}: moves[0].to" in line  # the move's own line, not "(top level)"
+    line = _one_line(tmp_path, **common, moves=[{"date": dt.date(2019, 3, 4), "to": "host"},
+                                                {"date": dt.date(2019, 6, 3), "to": "host"}])
+    assert "moves[1].to: host (Lambeth) is where the child already lives on 2019-06-03" in line
+    ok = prepare_case(_case(tmp_path, **common, moves=[{"date": dt.date(2019, 3, 4), "to": "host"},
+                                                       {"date": dt.date(2019, 9, 2), "to": "home"}]))
+    assert [m.to for m in ok.case.moves] == ["host", "home"]
+
+
+def test_a_looked_after_child_placed_in_the_host_area_moves_home_not_to_the_host(tmp_path):
+    """Placed in the host's area before the start, the child lives there: a move `to: host` is refused, `to: home`
+    is a move."""
+    common = {"start_date": dt.date(2019, 1, 7), "existing_plan": {"setting": "mainstream"},
+              "authorities": {"home": "Wandsworth", "host": "Lambeth"},
+              "looked_after": {"by": "home", "placed_in": "host"}}
+    line = _one_line(tmp_path, **common, moves=[{"date": dt.date(2019, 3, 4), "to": "host"}])
+    assert "moves[0].to: host (Lambeth) is where the child already lives" in line
+    prepare_case(_case(tmp_path, **common, moves=[{"date": dt.date(2019, 3, 4), "to": "home"}]))
+
+
+def test_the_next_review_is_at_most_a_year_away(tmp_path):
+    """CFA s.44(1): a plan is reviewed at least every 12 months, so the next review of a plan in force is at most
+    366 days from the start; 5,000 days used to be accepted and hid every review of the route."""
+    line = _one_line(tmp_path, start_date=dt.date(2019, 3, 4),
+                     existing_plan={"setting": "mainstream", "first_review_day": 5000})
+    assert "existing_plan.first_review_day: got 5000 (allowed: a number less than or equal to 366)" in line
+    prepare_case(_case(tmp_path, start_date=dt.date(2019, 3, 4),
+                       existing_plan={"setting": "mainstream", "first_review_day": 366}))
+
+
+def test_a_folder_or_a_device_is_named_as_such(tmp_path):
+    """The case file, `--scenario` and the file's `scenario:` each name a folder or a device as what it is (they
+    said "file not found")."""
+    with pytest.raises(InputError) as e:
+        prepare_case(tmp_path)
+    assert e.value.lines == [f"{tmp_path}: is a folder, not a file"]
+    with pytest.raises(InputError) as e:
+        prepare_case(ELLA, "/dev/null")
+    assert e.value.lines[0].startswith("--scenario: /dev/null: is a device, not a regular file")
+    p = _case(tmp_path, start_date=dt.date(2019, 3, 4))
+    p.write_text(p.read_text().replace(SMALL, str(tmp_path)))
+    with pytest.raises(InputError) as e:
+        prepare_case(p)
+    assert f"scenario: {tmp_path}: is a folder, not a file" in e.value.lines[0]
