@@ -121,3 +121,24 @@ def test_a_folder_or_a_device_is_named_as_such(tmp_path):
     with pytest.raises(InputError) as e:
         prepare_case(p)
     assert f"scenario: {tmp_path}: is a folder, not a file" in e.value.lines[0]
+
+
+def test_a_second_authority_comes_from_the_england_scenario_of_the_same_years(tmp_path):
+    """A case on the forward scenario (from January 2024) takes its second authority from `england_from_2024`:
+    Lambeth with its 2023 requests (DfE SEN2 requests.csv: 610; 448 was 2019's), and West Northamptonshire (formed in
+    2021, SEN2 code 941) is found; Northamptonshire, abolished in 2021, is refused with its successors named. On the
+    2019 scenario it is the other way round."""
+    fwd = {"scenario": "small_la_from_2024", "start_date": dt.date(2031, 1, 6),
+           "existing_plan": {"setting": "mainstream"}, "moves": [{"date": dt.date(2031, 3, 3), "to": "host"}]}
+    cr = prepare_case(_case(tmp_path, **fwd, authorities={"home": "Wandsworth", "host": "Lambeth"}))
+    assert [(la.name, la.requests_per_year) for la in cr.extra] == [("Lambeth", 610.0)]
+    cr = prepare_case(_case(tmp_path, **fwd, authorities={"home": "Wandsworth", "host": "West Northamptonshire"}))
+    assert [(la.name, la.code) for la in cr.extra] == [("West Northamptonshire", "941")]
+    line = _one_line(tmp_path, **fwd, authorities={"home": "Wandsworth", "host": "Northamptonshire"})
+    assert "'Northamptonshire' is neither in the scenario nor among England's authorities in england_from_2024" in line
+    assert "West Northamptonshire" in line and "North Northamptonshire" in line
+    old = {**fwd, "scenario": SMALL, "start_date": dt.date(2019, 1, 7), "moves": [{"date": dt.date(2019, 3, 4)}]}
+    cr = prepare_case(_case(tmp_path, **old, authorities={"home": "Wandsworth", "host": "Lambeth"}))
+    assert [(la.name, la.requests_per_year) for la in cr.extra] == [("Lambeth", 448.0)]
+    line = _one_line(tmp_path, **old, authorities={"home": "Wandsworth", "host": "West Northamptonshire"})
+    assert "in england (from 2019)" in line and "Northamptonshire" in line.split("did you mean")[1]
