@@ -142,3 +142,26 @@ def test_a_second_authority_comes_from_the_england_scenario_of_the_same_years(tm
     assert [(la.name, la.requests_per_year) for la in cr.extra] == [("Lambeth", 448.0)]
     line = _one_line(tmp_path, **old, authorities={"home": "Wandsworth", "host": "West Northamptonshire"})
     assert "in england (from 2019)" in line and "Northamptonshire" in line.split("did you mean")[1]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["case-study", str(ELLA), "--rules", "current_2014", "-n", "0"],
+     "'--replications' / '-n' / '--runs': 0 is not in the range 1<=x<=100000"),
+    (["case-study", str(ELLA)], "Missing option '--rules'"),
+    (["case-study", str(ELLA), "--rules", "current_2014", "--until", "2019-06-30"], "No such option '--until'"),
+    (["run", "small_la", "--engine", "fast"], "'fast' is not one of 'heap', 'simpy'"),
+    (["nosuchcommand"], "No such command 'nosuchcommand'"),
+])
+def test_a_bad_flag_is_one_line(args, words, tmp_path):
+    """Click printed four lines for a bad flag (usage, a hint, a blank line, the error); every bad input is one line
+    naming the field and what is allowed, exit 2, nothing written."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    with CliRunner().isolated_filesystem(temp_dir=tmp_path) as here:
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 2
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ") and words in r.stderr, r.stderr
+        assert "(allowed: see `sendsim" in r.stderr
+        assert os.listdir(here) == []

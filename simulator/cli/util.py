@@ -127,6 +127,31 @@ def verbosity_options() -> list[click.Option]:
 class SafeGroup(click.Group):
     """The `sendsim` group: every failure becomes one line and a documented exit code, never a traceback."""
 
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Click's own usage errors (a bad flag value, an unknown or missing option) as one line, exit 2: click
+        prints four (usage, a hint, a blank line, the error), where every other bad input is one line naming the
+        field and what is allowed."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:  # `sendsim` alone: the help, as click gives it
+            e.show()
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            where = e.ctx.command_path if e.ctx is not None else "sendsim"
+            msg = " ".join(e.format_message().split())
+            click.echo(f"error: {msg} (allowed: see `{where} --help`)", err=True)
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
         # each invocation starts afresh (tests invoke many in one process); its arguments, for the resume hint
