@@ -140,7 +140,8 @@ class SafeGroup(click.Group):
             e.show()
             sys.exit(e.exit_code)
         except click.UsageError as e:
-            where = e.ctx.command_path if e.ctx is not None else "sendsim"
+            sub = e.ctx.command_path.split(" ")[1:] if e.ctx is not None else []  # the root by its installed name
+            where = " ".join(["sendsim", *sub])
             msg = " ".join(e.format_message().split())
             click.echo(f"error: {msg} (allowed: see `{where} --help`)", err=True)
             sys.exit(e.exit_code)
