@@ -165,3 +165,17 @@ def test_a_bad_flag_is_one_line(args, words, tmp_path):
         assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ") and words in r.stderr, r.stderr
         assert "(allowed: see `sendsim" in r.stderr
         assert os.listdir(here) == []
+
+
+def test_the_page_starts_from_the_latest_forward_scenario():
+    """After DfE's next release is built (`england_from_2025.yaml` and `small_la_from_2025.yaml`, new files beside the
+    2024 ones), the page cuts councils out of January 2025, not the hard-coded January 2024; a forward England without
+    its small_la is not complete and is passed over."""
+    from simulator.web.app import FORWARD, latest_forward
+
+    names = ["england", "england_from_2024", "small_la", "small_la_from_2024"]
+    assert latest_forward(names) == "england_from_2024" == FORWARD
+    assert latest_forward([*names, "england_from_2025", "small_la_from_2025", "england_from_2026"]) == \
+        "england_from_2025"
+    with pytest.raises(InputError):
+        latest_forward(["england", "small_la"])
