@@ -152,19 +152,19 @@ def test_a_second_authority_comes_from_the_england_scenario_of_the_same_years(tm
     (["run", "small_la", "--engine", "fast"], "'fast' is not one of 'heap', 'simpy'"),
     (["nosuchcommand"], "No such command 'nosuchcommand'"),
 ])
-def test_a_bad_flag_is_one_line(args, words, tmp_path):
+def test_a_bad_flag_is_one_line(args, words, tmp_path, monkeypatch):
     """Click printed four lines for a bad flag (usage, a hint, a blank line, the error); every bad input is one line
     naming the field and what is allowed, exit 2, nothing written."""
     from click.testing import CliRunner
 
     from simulator.cli import main
 
-    with CliRunner().isolated_filesystem(temp_dir=tmp_path) as here:
-        r = CliRunner().invoke(main, args)
-        assert r.exit_code == 2
-        assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ") and words in r.stderr, r.stderr
-        assert "(allowed: see `sendsim" in r.stderr
-        assert os.listdir(here) == []
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ") and words in r.stderr, r.stderr
+    assert "(allowed: see `sendsim" in r.stderr
+    assert os.listdir(tmp_path) == []
 
 
 def test_the_page_starts_from_the_latest_forward_scenario():
