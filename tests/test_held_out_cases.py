@@ -179,3 +179,31 @@ def test_the_page_starts_from_the_latest_forward_scenario():
         "england_from_2025"
     with pytest.raises(InputError):
         latest_forward(["england", "small_la"])
+
+
+def test_force_never_deletes_a_users_file_saved_inside_a_run_folder(tmp_path):
+    """A marked run folder in which the user saved notes (beside the outputs, in a folder of their own, and deep in a
+    replication's folder): `--force` deleted them with the run's files. Now it refuses, exit 2, and every file is
+    kept; the same folder without them is replaced as before."""
+    from click.testing import CliRunner
+
+    from simulator.analysis.runs.folder import foreign_files
+    from simulator.cli import main
+
+    out = tmp_path / "run"
+    args = ["run", SMALL, "-n", "1", "--until", "2019-01-31", "--no-events", "--out", str(out)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert foreign_files(out, "run") == []
+    mine = {"notes.docx": "mine", "thesis/ch1.tex": "x", "replications/rep-000/mine/metrics.json": "y"}
+    for rel, text in mine.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text)
+    assert foreign_files(out, "run") == ["notes.docx", "replications/rep-000/mine/metrics.json", "thesis/ch1.tex"]
+    r = CliRunner().invoke(main, [*args, "--force"])
+    assert r.exit_code == 2 and "--force deletes only sendsim's own files, so nothing was deleted" in r.stderr
+    assert [ln for ln in r.stderr.splitlines() if ln.startswith("error")] == [r.stderr.splitlines()[-1]]
+    assert all((out / rel).read_text() == text for rel, text in mine.items())
+    assert (out / "summary.json").is_file()
+    for rel in mine:
+        (out / rel).unlink()
+    assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
