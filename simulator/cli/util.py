@@ -13,10 +13,12 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
 import errno
 import math
 import os
+import re
 import shlex
 import sys
 import time
@@ -37,6 +39,24 @@ _state: dict[str, Any] = {"verbosity": 0, "resume": None}
 
 
 MAX_SEED = 2**63 - 1  # seeds are 64-bit keys of the random streams
+
+
+class IsoDate(click.ParamType):
+    """A date flag, YYYY-MM-DD, as a datetime at midnight (what click.DateTime gave): a day that does not exist
+    (2019-02-29) is said so, where click.DateTime said the right format "does not match the format"."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            self.fail(f"{value!r} is not a date (allowed: YYYY-MM-DD, e.g. 2019-09-01)", param, ctx)
+        try:
+            return dt.datetime.strptime(text, "%Y-%m-%d")
+        except ValueError:
+            self.fail(f"{text} is not a date that exists (allowed: a real day, YYYY-MM-DD)", param, ctx)
 
 
 class FiniteFloat(click.ParamType):
@@ -143,7 +163,8 @@ class SafeGroup(click.Group):
             sub = e.ctx.command_path.split(" ")[1:] if e.ctx is not None else []  # the root by its installed name
             where = " ".join(["sendsim", *sub])
             msg = " ".join(e.format_message().split())
-            click.echo(f"error: {msg} (allowed: see `{where} --help`)", err=True)
+            hint = f" (see `{where} --help`)" if "allowed:" in msg else f" (allowed: see `{where} --help`)"
+            click.echo(f"error: {msg}{hint}", err=True)
             sys.exit(e.exit_code)
         except click.ClickException as e:
             e.show()
