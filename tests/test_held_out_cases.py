@@ -218,3 +218,22 @@ def test_force_never_deletes_a_users_file_saved_inside_a_run_folder(tmp_path):
     for rel in mine:
         (out / rel).unlink()
     assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["validate", str(ELLA)], ":20: child: this is a case-study file, not a scenario"),
+    (["case-study", SMALL, "--rules", "current_2014"], "local_authorities: this is a scenario, not a case-study file"),
+    (["case-study", str(ELLA), "--rules", "current_2014", "--scenario", str(ELLA)],
+     "child: this is a case-study file, not a scenario"),
+    (["batch", SMALL], "local_authorities: this is a scenario, not a sweep"),
+    (["bench", str(ELLA)], "child: this is a case-study file, not a benchmark network"),
+])
+def test_a_file_of_another_kind_is_named_in_one_line(args, words):
+    """A case file given to `validate` gave 19 lines of "required field is missing" about a scenario; a scenario
+    given to `case-study`, 25. The kind is plain from one top-level field (Ella's `child:` is on line 20)."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and words in r.stderr, r.stderr

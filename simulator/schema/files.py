@@ -437,12 +437,44 @@ def _kind_mismatches(given: Any, built: Any, quoted: set[Loc], loc: Loc = ()) ->
     return sorted(out, key=lambda x: str(x[0]))
 
 
+# A top-level field only one kind of file has, what that kind is, and the command that reads it: a file of one kind
+# given where another is expected (`sendsim validate case.yaml`, `case-study --scenario case.yaml`) is said so in one
+# line, instead of a dozen "required field is missing" lines about the other kind.
+FILE_KINDS: dict[str, tuple[str, str]] = {
+    "child": ("a case-study file", "sendsim case-study FILE --rules ..."),
+    "local_authorities": ("a scenario", "sendsim validate FILE, sendsim run FILE"),
+    "design": ("a sweep", "sendsim batch FILE"),
+    "redress_ladder": ("a rule set", "a scenario's rules: NAME, or --rules NAME"),
+    "switches": ("a reform's changes to a rule set", "a scenario's rules: NAME, or --rules NAME"),
+    "stages": ("a benchmark network", "sendsim bench FILE"),
+}
+
+
+def other_kind(data: Any, model: type[BaseModel]) -> tuple[str, str, str, str] | None:
+    """(the key, what the file is, its command, what was expected) when `data` is plainly a file of another kind than
+    `model` reads: it has another kind's own top-level field, and `model` has none of that name; else None."""
+    if not isinstance(data, dict):
+        return None
+    expected = next((FILE_KINDS[k][0] for k in FILE_KINDS if k in model.model_fields), None)
+    if expected is None:
+        return None
+    for key, (what, command) in FILE_KINDS.items():
+        if key in data and key not in model.model_fields and what != expected:
+            return key, what, command, expected
+    return None
+
+
 def parse_model(path: Path, model: type[BaseModel]) -> tuple[Any, dict[Loc, int], bytes]:
     quoted: set[Loc] = set()
     data, lines, raw = read_yaml(path, quoted)
     try:
         obj = model.model_validate(data)
     except ValidationError as e:
+        other = other_kind(data, model)
+        if other is not None:
+            key, what, command, expected = other
+            raise InputError([f"{path}:{lines.get((key,), 1)}: {key}: this is {what}, not {expected} (allowed: "
+                              f"{expected}; {what} is read by {command})"]) from None
         raise InputError(validation_lines(path, e, lines, model)) from None
     bad = _kind_mismatches(data, obj.model_dump(by_alias=True), quoted)
     if bad:
