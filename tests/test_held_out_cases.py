@@ -237,3 +237,16 @@ def test_a_file_of_another_kind_is_named_in_one_line(args, words):
 
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and words in r.stderr, r.stderr
+
+
+def test_the_api_takes_a_start_date_as_text_as_the_cli_does():
+    """`case_study(..., start_date="2031-01-06")` raised a TypeError deep in the run (the API's `until` already took
+    text); now it is read as --start-date reads it, and a bad one is one line naming the argument."""
+    from simulator.api import case_study
+
+    r = case_study(ELLA.stem, rules=["current_2014"], replications=1, scenario="small_la_from_2024",
+                   start_date="2031-01-06")
+    assert r.summary["start_date"] == "2031-01-06" and r.summary["dates_moved_days"] == 4382
+    with pytest.raises(InputError) as e:
+        case_study(ELLA.stem, rules=["current_2014"], replications=1, start_date="6 January 2031")
+    assert e.value.lines == ["start_date: '6 January 2031' is not a date (allowed: YYYY-MM-DD)"]
