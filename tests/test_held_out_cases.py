@@ -250,3 +250,28 @@ def test_the_api_takes_a_start_date_as_text_as_the_cli_does():
     with pytest.raises(InputError) as e:
         case_study(ELLA.stem, rules=["current_2014"], replications=1, start_date="6 January 2031")
     assert e.value.lines == ["start_date: '6 January 2031' is not a date (allowed: YYYY-MM-DD)"]
+
+
+def test_the_case_report_gives_the_command_that_made_it(tmp_path, monkeypatch):
+    """A case study run with --scenario and --start-date, and one from the user's own file: the report's method gave
+    `sendsim case-study NAME --rules ... --runs --seed --out`, which runs a different child (the file's 2019 start on
+    its own scenario) or finds no file at all. It now gives the flags and the file as given, and says the route's
+    dates: 18 months = 548 days, so 2019-03-04 + 365 = 2020-03-03 (29 February 2020 between) + 183 = 2020-09-02."""
+    import re
+
+    from simulator.report.folder_reports import case_study_html
+
+    monkeypatch.chdir(tmp_path)
+    mine = _case(tmp_path, start_date=dt.date(2019, 3, 4))
+    from simulator.api import case_study
+
+    a = case_study(ELLA.stem, rules=["current_2014"], replications=1, scenario="small_la_from_2024",
+                   start_date="2031-01-06").summary
+    b = case_study(mine.name, rules=["current_2014"], replications=1).summary
+    html = case_study_html([a, b], tmp_path / "cs")
+    cmds = re.findall(r"sendsim case-study [^<]*", html)
+    assert cmds[0] == (f"sendsim case-study {ELLA.stem} --rules current_2014 --scenario small_la_from_2024 "
+                       "--start-date 2031-01-06 --runs 1 --seed 42 --out cs")
+    assert cmds[1] == "sendsim case-study case.yaml --rules current_2014 --runs 1 --seed 42 --out cs"
+    assert "The route read here: 2031-01-06 to 2032-07-07; the start was moved" in html
+    assert "by +4,382 days" in html and "The route read here: 2019-03-04 to 2020-09-02." in html

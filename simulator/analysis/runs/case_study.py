@@ -30,7 +30,7 @@ from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.case_study import MODELLED_AS, CaseStudy, year_group_of
 from ...schema.files import InputError, non_file_problem, parse_model
 from ...schema.rules import RuleSet
-from ...schema.shipped import closest, locate, not_found, shipped_names
+from ...schema.shipped import closest, locate, not_found, shipped_dir, shipped_names
 from ...schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
 from .case_authorities import (
     bodies_by_authority,
@@ -418,6 +418,10 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "start_date": str(cr.start_date), "route_end": str(route_end),
             "run_end": str(cr.until or sc.end_date), "from_start": from_start,
             **({"dates_moved_days": cr.dates_moved_days} if cr.dates_moved_days else {}),
+            # what the command line gave over the file (the report's command to make the same results again)
+            **({"file_given": str(path)} if not _shipped(path) else {}),
+            **({"scenario_given": str(scenario)} if scenario is not None else {}),
+            **({"start_date_given": str(start_date)} if start_date is not None else {}),
             "start": f"existing plan on {cr.start_date}" if case.existing_plan else str(cr.start_date),
             "in_force": [in_force_words(lo.law.name, lo.rules.label, st, cr.start_date, route_end)
                          for lo, st in zip(loaded, statuses, strict=True)],
@@ -426,6 +430,12 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "child": describe_child(case),
             **({"authorities": roles(case, cr.start_date)} if case.authorities is not None else {}),
             "results": results, "what_changes": changes}
+
+
+def _shipped(path: str | Path) -> bool:
+    """Is the case file one of the shipped ones (so its name alone finds it again)?"""
+    p = locate(path, "case_studies").resolve()
+    return p.parent == shipped_dir("case_studies").resolve()
 
 
 def final_plan_limits(path: str | Path, rules: list[str], scenario: str | None = None,
