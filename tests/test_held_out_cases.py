@@ -275,3 +275,19 @@ def test_the_case_report_gives_the_command_that_made_it(tmp_path, monkeypatch):
     assert cmds[1] == "sendsim case-study case.yaml --rules current_2014 --runs 1 --seed 42 --out cs"
     assert "The route read here: 2031-01-06 to 2032-07-07; the start was moved" in html
     assert "by +4,382 days" in html and "The route read here: 2019-03-04 to 2020-09-02." in html
+
+
+def test_a_route_past_the_scenarios_end_says_so_and_refuses_dates_beyond_it(tmp_path):
+    """A start on 1 December 2034 in a scenario ending 31 December 2035: the 18 months would end 1 June 2036, but the
+    run stops after 395 days (13 months of 30.44 days); the text said the route ran to 2036 and a plan "not reached"
+    looked like a wait. A move on 10 January 2036, after the scenario's end, would never happen: refused."""
+    from simulator.report.tables import route_cut
+
+    res = {"start_date": "2034-12-01", "route_end": "2036-06-01", "run_end": "2035-12-31"}
+    assert route_cut(res).startswith("The scenario ends on 2035-12-31, before this route's 18 months (2034-12-01 to "
+                                     "2036-06-01): the route is read over its first 13 months only")
+    assert route_cut({**res, "run_end": "2036-12-31"}) == ""
+    line = _one_line(tmp_path, scenario="small_la_from_2024", start_date=dt.date(2035, 6, 4),
+                     existing_plan={"setting": "mainstream"}, authorities={"home": "Wandsworth", "host": "Lambeth"},
+                     moves=[{"date": dt.date(2036, 1, 10), "to": "host"}])
+    assert "moves[0].date: 2036-01-10 is after the route's end (allowed: a date from 2035-06-04 to 2035-12-31" in line

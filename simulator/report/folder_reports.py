@@ -16,6 +16,7 @@ from typing import Any
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
+from .tables import route_cut
 from .timeline import event_words, short_label
 
 BODIES = {"local_authority": "the council", "educational_psychology_service": "the educational psychology service",
@@ -77,6 +78,8 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
             parts.append(f"<p class=meta>The route read here: {e(c['start_date'])} to {e(c['route_end'])}"
                          + (f"; the start was moved, and the case's other dates (moves, placements, custody, "
                             f"hospital) with it, by {moved:+,} days" if moved else "") + ".</p>")
+        if route_cut(c):
+            parts.append(f"<p class=meta>{e(route_cut(c))}</p>")
         if c.get("authorities"):  # two authorities: each one's duties, payments and what is uncertain
             parts.append("<h3>Two authorities: who does what, and who pays</h3><ul>" + "".join(
                 f"<li><strong>{e(a['authority'])}</strong> ({e(a['role'])}): {e('; '.join(a['duties']))}. Pays: "

@@ -73,5 +73,6 @@ def outside_route(case: CaseStudy, start: dt.date, route_end: dt.date, where: st
         line = lines.get(key, lines.get(key[:2], lines.get(key[:1], "?")))
         when = "before the route's start" if day < start else "after the route's end"
         out.append(f"{where}:{line}: {field}: {day} is {when} (allowed: a date from {start} to {route_end}, the 18 "
-                   "months a case study reads; move the start with --start-date or start_date)")
+                   "months a case study reads or to the scenario's end; move the start with --start-date or "
+                   "start_date)")
     return out

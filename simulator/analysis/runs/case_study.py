@@ -120,14 +120,14 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
                           f"(that age is in year group {year_group_of(case.child.age, on)})"])
     moved = (on - case.start).days if start_date is not None and case.start is not None else 0
     case = shifted(case, moved)  # the file's dated events keep their distance from its start (case_dates)
-    route_end = on + dt.timedelta(days=round(ROUTE_WINDOW_DAYS))
+    cut = dt.date(on.year + CASE_YEARS, on.month, min(on.day, 28))
+    until = cut if cut < sc.end_date else None
+    route_end = min(on + dt.timedelta(days=round(ROUTE_WINDOW_DAYS)), until or sc.end_date)  # what the run covers
     problems = outside_route(case, on, route_end, str(path), lines)
     if problems:
         raise InputError(problems)
     if case.authorities is not None:
         la = index_of(loaded, responsible_at_start(case, on) or case.authorities.home)
-    cut = dt.date(on.year + CASE_YEARS, on.month, min(on.day, 28))
-    until = cut if cut < sc.end_date else None
     return CaseRun(case, loaded, la, float((on - sc.start_date).days), on, until, from_start, extra,
                    moved if has_dates(case) else 0)
 
