@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 import yaml
@@ -291,3 +292,19 @@ def test_a_route_past_the_scenarios_end_says_so_and_refuses_dates_beyond_it(tmp_
                      existing_plan={"setting": "mainstream"}, authorities={"home": "Wandsworth", "host": "Lambeth"},
                      moves=[{"date": dt.date(2036, 1, 10), "to": "host"}])
     assert "moves[0].date: 2036-01-10 is after the route's end (allowed: a date from 2035-06-04 to 2035-12-31" in line
+
+
+def test_a_shares_range_is_a_share_too(tmp_path):
+    """A mix of shares (the s.39(4) refusal grounds: 0.3, 0.2, 0.5) with a stated range [0, 1e30] was valid: every
+    other range is bounded by what its value may be, and a share is at most 1."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    doc = yaml.safe_load(Path(SMALL).read_text())
+    doc["naming"]["refusal_grounds"]["range"] = [0.0, 1e30]
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    r = CliRunner().invoke(main, ["validate", str(p)])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "naming.refusal_grounds: range [0.0, 1e+30] goes beyond what a share may be (allowed: at most 1)" in r.stderr
