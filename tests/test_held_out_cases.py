@@ -308,3 +308,34 @@ def test_a_shares_range_is_a_share_too(tmp_path):
     r = CliRunner().invoke(main, ["validate", str(p)])
     assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "naming.refusal_grounds: range [0.0, 1e+30] goes beyond what a share may be (allowed: at most 1)" in r.stderr
+
+
+TARGETS = ROOT / "scenarios" / "targets" / "small_la.csv"
+
+
+def _targets(tmp_path, text: str, raw: bytes = b""):
+    from simulator.analysis.fit.backtest import load_targets
+
+    p = tmp_path / "t.csv"
+    p.write_bytes(raw + text.encode())
+    return lambda: load_targets(p, dt.date(2019, 1, 1), dt.date(2020, 12, 31))
+
+
+def test_a_targets_file_from_a_spreadsheet(tmp_path):
+    """Saved as "CSV UTF-8" a file starts with a byte-order mark, which made the first column "\\ufeffmetric" and the
+    file "missing column(s) metric" though it has it: the 9 targets of small_la.csv are read as without it. Saved
+    with semicolons, the message says so. A row given twice counted twice; a negative tolerance was "malformed"."""
+    text = TARGETS.read_text()
+    assert len(_targets(tmp_path, text, b"\xef\xbb\xbf")()) == 9
+    with pytest.raises(InputError) as e:
+        _targets(tmp_path, text.replace(",", ";"))()
+    assert e.value.lines == [f"{tmp_path / 't.csv'}:2: (header): the columns are separated by ';' (allowed: commas; "
+                             "from a spreadsheet, save as CSV with commas)"]
+    rows = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    with pytest.raises(InputError) as e:
+        _targets(tmp_path, "\n".join([rows[0], rows[1], rows[2], rows[1]]) + "\n")()
+    assert e.value.lines == [f"{tmp_path / 't.csv'}:4: period: initial_requests_for_assessment 2019 is given again "
+                             "(first on line 2) (allowed: each metric and period once)"]
+    with pytest.raises(InputError) as e:
+        _targets(tmp_path, rows[0] + "\nnew_plans_issued,2019,250,,-5,relative,x,y\n")()
+    assert e.value.lines == [f"{tmp_path / 't.csv'}:2: tolerance: got -5 (allowed: a finite number >= 0)"]

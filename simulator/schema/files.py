@@ -130,8 +130,8 @@ def decode(path: Path, raw: bytes) -> str:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError([f"{path}:{line}: (file): a NUL byte: this is a binary file, not text "
                           "(allowed: UTF-8 text)"])
-    try:
-        return raw.decode("utf-8")
+    try:  # a byte-order mark (a spreadsheet's "CSV UTF-8") is not part of the text: the first header stays "metric"
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise InputError([f"{path}:{line}: (file): byte 0x{raw[e.start]:02x} is not UTF-8 text "
