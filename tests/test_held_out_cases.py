@@ -370,3 +370,36 @@ def test_a_resumed_comparison_is_byte_identical_to_an_uninterrupted_one(tmp_path
         return r.stdout
 
     assert run() == run("--resume")
+
+
+SWEEP = ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml"
+
+
+def _sweep_errors(tmp_path, **changes) -> list[str]:
+    from simulator.analysis.batch.sweep_plan import plan_sweep
+
+    doc = yaml.safe_load(SWEEP.read_text())
+    doc.update(changes)
+    p = tmp_path / "sweep.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(InputError) as e:
+        plan_sweep(p)
+    return [ln.replace(f"{p}:", "") for ln in e.value.lines]
+
+
+def test_a_sweeps_mistakes_are_one_line_each_at_their_own_field(tmp_path):
+    """Held-out sweep files: a missing scenario and an `until` past it were said once per rule set, at the rules'
+    lines; a reversed range came with pydantic's own names (`parameters.list[function-after[_ordered(),
+    SweepParameter]][0]`) and a second line "Input should be 'all'"; a range past a probability's bound was a
+    three-line pydantic dump. (Line numbers: yaml.safe_dump writes name, description, scenario on lines 1-7.)"""
+    rng = [{"path": "scenario.redress.mediation_settles_probability", "range": [0.9, 0.5]}]
+    assert _sweep_errors(tmp_path, parameters=rng) == ["17: parameters[0]: `range` must be [low, high] with low < high"]
+    errs = _sweep_errors(tmp_path, scenario="no_such_scenario")
+    assert len(errs) == 1 and errs[0].startswith("7: scenario: no_such_scenario: file not found")
+    errs = _sweep_errors(tmp_path, until="2099-01-01")
+    assert errs == ["8: until: 2099-01-01 must fall after start_date 2019-01-01 and no later than 2020-12-31"]
+    rng = [{"path": "scenario.redress.mediation_settles_probability", "range": [0.5, 1.9]}]
+    errs = _sweep_errors(tmp_path, parameters=rng)
+    assert len(errs) == 1 and "redress.mediation_settles_probability.value: got 1.9 (input should be less than or " \
+                               "equal to 1)" in errs[0] and "\n" not in errs[0]
+    assert _sweep_errors(tmp_path, parameters="allx") == ["16: parameters: got 'allx' (allowed: a list or all)"]

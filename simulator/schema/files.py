@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 import typing
 from collections import OrderedDict
 from pathlib import Path
@@ -307,6 +308,20 @@ def _dotted(loc: Loc) -> str:
     return out or "(top level)"
 
 
+def _is_tag(part: Any) -> bool:
+    """A part of pydantic's error location that names its own machinery, not a field of the file:
+    `function-after[_explained(), Provenance]`, `list[...]`, `literal['all']` (a union's branches)."""
+    return isinstance(part, str) and re.fullmatch(r"[a-z][a-z-]*\[.*\]", part) is not None
+
+
+def _union_branch(loc: Loc) -> tuple[Loc, str] | None:
+    """(the field's location, the union branch tried) when the error is one branch of a union field, else None."""
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and re.fullmatch(r"(literal|list|dict|str|int|float|bool)\[.*\]", part):
+            return tuple(p for p in loc[:i] if not _is_tag(p)), part.split("[", 1)[0]
+    return None
+
+
 def _parse_dotted(text: str) -> Loc:
     """`moves[0].date` as the location ('moves', 0, 'date'): the inverse of `_dotted`, so a check across fields whose
     message names an item of a list points at that item's line."""
@@ -388,8 +403,25 @@ def _explain(e: dict[str, Any]) -> str:
 
 def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], model: type[BaseModel]) -> list[str]:
     out = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if p not in ("function-after[_explained(), Provenance]",))
+    errors = err.errors()
+    branches = [_union_branch(e["loc"]) for e in errors]
+    deeper = {b[0] for e, b in zip(errors, branches, strict=True)
+              if b is not None and len([p for p in e["loc"] if not _is_tag(p)]) > len(b[0])}
+    said: set[Loc] = set()
+    for e, branch in zip(errors, branches, strict=True):
+        if branch is not None and branch[0] in deeper and branch[1] == "literal":
+            continue  # `parameters: all` or a list: the list's own errors say what is wrong, not "should be 'all'"
+        if branch is not None and branch[0] not in deeper and len(set(b[1] for b in branches if b and
+                                                                   b[0] == branch[0])) > 1:
+            if branch[0] not in said:  # neither branch fits: one line saying both
+                said.add(branch[0])
+                kinds = sorted({({"list": "a list", "dict": "a mapping"}.get(b[1], b[1]) if b[1] != "literal" else
+                                 _short(err_e.get("ctx", {}).get("expected", "")).strip("'\""))
+                                for b, err_e in zip(branches, errors, strict=True) if b and b[0] == branch[0]})
+                out.append(f"{path}:{_line_of(lines, branch[0])}: {_dotted(branch[0])}: got {_short(e.get('input'))} "
+                           f"(allowed: {' or '.join(kinds)})")
+            continue
+        loc = tuple(p for p in e["loc"] if not _is_tag(p))
         line = _line_of(lines, loc)
         named = ()
         if not loc:  # a check across fields that names the field it is about: point at that field
