@@ -403,3 +403,10 @@ def test_a_sweeps_mistakes_are_one_line_each_at_their_own_field(tmp_path):
     assert len(errs) == 1 and "redress.mediation_settles_probability.value: got 1.9 (input should be less than or " \
                                "equal to 1)" in errs[0] and "\n" not in errs[0]
     assert _sweep_errors(tmp_path, parameters="allx") == ["16: parameters: got 'allx' (allowed: a list or all)"]
+
+
+def test_a_number_where_a_date_is_meant(tmp_path):
+    """`start_date: 20190401` (a date typed without dashes) was "Datetimes provided to dates should have zero time -
+    e.g. be exact dates", pydantic's words for a timestamp."""
+    line = _one_line(tmp_path, start_date=20190401)
+    assert line.endswith(": start_date: got 20190401 (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)")

@@ -387,6 +387,8 @@ def _explain(e: dict[str, Any]) -> str:
     got = _short(e.get("input"))
     if typ == "missing":
         return "required field is missing"
+    if typ == "date_from_datetime_inexact":  # a bare number (20190401, 5) read as a timestamp: it is not a date
+        return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = " and ".join(f"{_BOUND_WORDS[k]} {ctx[k]:g}" for k in ("ge", "gt", "le", "lt") if k in ctx)
         return f"got {got} (allowed: a number {bound})"
