@@ -410,3 +410,20 @@ def test_a_number_where_a_date_is_meant(tmp_path):
     e.g. be exact dates", pydantic's words for a timestamp."""
     line = _one_line(tmp_path, start_date=20190401)
     assert line.endswith(": start_date: got 20190401 (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)")
+
+
+def test_a_young_persons_own_request_fits_the_age_of_a_young_person(tmp_path):
+    """shared/domain/timeline.md row 1: a request is made by the parent, the young person (16-25) or the school. A
+    3-year-old "young person" requesting, and a request for someone of 25, both ran; a young person of 17 and a plan
+    in force at 25 (ceasing at the end of that year) still do."""
+    line = _one_line(tmp_path, start_date=dt.date(2019, 3, 4),
+                     child={"age": 3.0, "requester": "young_person", "need": "SLD", "preferred": "mainstream"})
+    assert "child.requester: young_person is for a young person over compulsory school age (16 to 25), not a " \
+           "child of 3 (allowed: parent, school or other)" in line
+    line = _one_line(tmp_path, start_date=dt.date(2019, 3, 4),
+                     child={"age": 25.0, "requester": "young_person", "need": "SLD", "preferred": "post16"})
+    assert "child.age: a request for a young person of 25 (allowed: under 25" in line
+    yp = {"age": 17.0, "requester": "young_person", "need": "SLD", "preferred": "post16"}
+    prepare_case(_case(tmp_path, start_date=dt.date(2019, 3, 4), child=yp))
+    prepare_case(_case(tmp_path, start_date=dt.date(2019, 3, 4), existing_plan={"setting": "post16"},
+                       child={**yp, "age": 25.0}))

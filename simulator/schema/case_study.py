@@ -380,6 +380,13 @@ def _contradictions(case: CaseStudy) -> list[str]:
             out.append(f"{field}: {value} is a post-16 setting (age {age:g})")
     if ch.preferred == "none":
         out.append("child.preferred: none is not a setting a family can request")
+    lo, hi = YOUNG_PERSON_AGES
+    if ch.requester == "young_person" and age < lo:  # CFA s.36(1): the request of a child is made by its parent
+        out.append(f"child.requester: young_person is for a young person over compulsory school age (16 to 25), not "
+                   f"a child of {age:g} (allowed: parent, school or other)")
+    if case.existing_plan is None and age >= hi:
+        out.append(f"child.age: a request for a young person of {age:g} (allowed: under {hi:g}: requests are for "
+                   "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
     if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and age >= 5.0:
         out.append("child.current_setting: none (no school) needs out_of_school: true")
     if case.existing_plan is not None:
@@ -402,6 +409,9 @@ def _contradictions(case: CaseStudy) -> list[str]:
     return out
 
 
+# a young person: over compulsory school age (which ends in the school year the child turns 16: 15.5 here, as the
+# post-16 settings above) and under 25 (shared/domain/timeline.md row 1: "young person (16-25)", CFA s.36(1))
+YOUNG_PERSON_AGES = (15.5, 25.0)
 BUDGET_SECTIONS = ("F", "G", "H1", "H2")  # the provision a personal budget may cover (CFA s.49; reg 12)
 YOUTH_CUSTODY_AGES = (10.0, 18.0)  # the age of criminal responsibility to 18 (relevant youth accommodation, s.70)
 
