@@ -427,3 +427,16 @@ def test_a_young_persons_own_request_fits_the_age_of_a_young_person(tmp_path):
     prepare_case(_case(tmp_path, start_date=dt.date(2019, 3, 4), child=yp))
     prepare_case(_case(tmp_path, start_date=dt.date(2019, 3, 4), existing_plan={"setting": "post16"},
                        child={**yp, "age": 25.0}))
+
+
+def test_a_scenario_too_short_for_a_rolling_origin_says_so():
+    """small_la runs 2019-2020: no year has one before it and one after it, and --origin 2019 was refused with
+    "(allowed: 2020 to 2019: ...)", an empty range."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    r = CliRunner().invoke(main, ["backtest", "small_la", "--origin", "2019", "-n", "1"])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    assert "--origin: small_la runs 2019-2020, too short for a rolling origin (allowed: a scenario of at least " \
+           "three calendar years" in r.stderr
