@@ -440,3 +440,13 @@ def test_a_scenario_too_short_for_a_rolling_origin_says_so():
     assert r.exit_code == 2 and r.stderr.count("\n") == 1
     assert "--origin: small_la runs 2019-2020, too short for a rolling origin (allowed: a scenario of at least " \
            "three calendar years" in r.stderr
+
+
+def test_a_council_not_in_the_scenario_points_to_its_own_scenario(tmp_path):
+    """`local_authority: Lambeth` on small_la (Wandsworth alone) said only "allowed: Wandsworth"; a forum volunteer
+    with a case in their own council is pointed to the one council builder, and a typo to the name."""
+    line = _one_line(tmp_path, start_date=dt.date(2019, 3, 4), local_authority="Lambeth")
+    assert line.endswith("local_authority: 'Lambeth' is not in small_la (allowed: Wandsworth; or that council's own "
+                         "scenario: `sendsim la-scenario --la \"Lambeth\"`, then `scenario:` the file it writes)")
+    line = _one_line(tmp_path, start_date=dt.date(2019, 3, 4), local_authority="Lambeht")
+    assert line.endswith("(allowed: Wandsworth; did you mean Lambeth?)")

@@ -45,6 +45,19 @@ def england_for(loaded: LoadedScenario) -> str:
     return best
 
 
+def council_hint(name: str, loaded: LoadedScenario) -> str:
+    """'; or that council's own scenario: ...' when `name` is one of England's authorities of the scenario's years:
+    a case study on one council runs in seconds on the scenario `la-scenario` builds for it."""
+    source = england_for(loaded)
+    items = load_scenario(locate(source, "scenarios")).scenario.local_authorities.items
+    if name not in {la.name for la in items}:
+        return closest(name, sorted(la.name for la in items)).replace(" (did you mean", "; did you mean").rstrip(")")
+    if source != ENGLAND:  # la-scenario builds a council's 2019-2025 scenario, not a projection's
+        return ""
+    return (f"; or that council's own scenario: `sendsim la-scenario --la \"{name}\"`, then `scenario:` the file "
+            "it writes")
+
+
 def extra_authorities(case: CaseStudy, loaded: LoadedScenario, where: str) -> tuple[LocalAuthority, ...]:
     """The authorities the case names that its scenario lacks, from the England scenario of the same years
     (`england_for`; InputError, with the closest names, if it has no such authority either)."""

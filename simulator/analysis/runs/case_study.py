@@ -34,6 +34,7 @@ from ...schema.shipped import closest, locate, not_found, shipped_dir, shipped_n
 from ...schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
 from .case_authorities import (
     bodies_by_authority,
+    council_hint,
     extra_authorities,
     index_of,
     moves,
@@ -106,7 +107,8 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         if case.local_authority not in names:
             raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
                               f"{case.local_authority!r} is not in {sc.name} (allowed: "
-                              f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''})"])
+                              f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''}"
+                              f"{council_hint(case.local_authority, loaded)})"])
         la = names.index(case.local_authority)
     on = start_date or case.start or sc.start_date
     if not sc.start_date <= on < sc.end_date:
