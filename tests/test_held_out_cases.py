@@ -450,3 +450,13 @@ def test_a_council_not_in_the_scenario_points_to_its_own_scenario(tmp_path):
                          "scenario: `sendsim la-scenario --la \"Lambeth\"`, then `scenario:` the file it writes)")
     line = _one_line(tmp_path, start_date=dt.date(2019, 3, 4), local_authority="Lambeht")
     assert line.endswith("(allowed: Wandsworth; did you mean Lambeth?)")
+
+
+def test_dates_move_with_the_start_when_the_file_starts_on_its_scenarios_first_day(tmp_path):
+    """A plan in force with no start_date starts on its scenario's first day (small_la: 1 January 2019); its move on
+    4 March 2019 is 62 days later. With --scenario small_la_from_2024 --start-date 2031-01-06 it moves to 62 days
+    after 6 January 2031: 2031-03-09 (the shift is 2019-01-01 -> 2031-01-06, 12 years and 5 days: 4,388 days)."""
+    p = _case(tmp_path, existing_plan={"setting": "mainstream"}, authorities={"home": "Wandsworth", "host": "Lambeth"},
+              moves=[{"date": dt.date(2019, 3, 4), "to": "host"}])
+    cr = prepare_case(p, "small_la_from_2024", dt.date(2031, 1, 6))
+    assert cr.dates_moved_days == 4388 and cr.case.moves[0].date == dt.date(2031, 3, 9)

@@ -120,7 +120,12 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
                           f"(that age is in year group {year_group_of(case.child.age, on)})"])
-    moved = (on - case.start).days if start_date is not None and case.start is not None else 0
+    moved = 0
+    if start_date is not None and (case.start is not None or has_dates(case)):
+        # the file's own start: its start_date, else the first day of its own scenario (not --scenario's)
+        own = case.start or (sc.start_date if scenario is None else
+                             load_scenario(_scenario_path(path, case, lines, None)).scenario.start_date)
+        moved = (on - own).days
     case = shifted(case, moved)  # the file's dated events keep their distance from its start (case_dates)
     cut = dt.date(on.year + CASE_YEARS, on.month, min(on.day, 28))
     until = cut if cut < sc.end_date else None
