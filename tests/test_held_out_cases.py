@@ -1,6 +1,9 @@
 """Held-out case files a forum volunteer could write, beyond the shipped ones: dated events moved with the start,
 dates outside the route, moves to where the child already lives, a review a year or more away, a folder or a device
-where a file is expected. Each expected value is worked out by hand in its docstring; nothing runs a simulation."""
+where a file is expected, bad flags, spreadsheet targets, sweeps, --force over a user's file, a resume's bytes. Each
+expected value is worked out by hand in its docstring; most tests run no simulation, the others a few short ones.
+
+Why this module is long: one held-out case per test, each small, from one round of trying what users will try."""
 
 from __future__ import annotations
 
