@@ -209,6 +209,10 @@ def test_force_never_deletes_a_users_file_saved_inside_a_run_folder(tmp_path):
     args = ["run", SMALL, "-n", "1", "--until", "2019-01-31", "--no-events", "--out", str(out)]
     assert CliRunner().invoke(main, args).exit_code == 0
     assert foreign_files(out, "run") == []
+    for left in ("replications/rep-001.partial/metrics.json", ".summary.json.abc.tmp", "manifest.json.tmp123"):
+        (out / left).parent.mkdir(parents=True, exist_ok=True)  # what a killed run leaves: sendsim's, for --force
+        (out / left).write_text("{}")
+    assert foreign_files(out, "run") == []
     mine = {"notes.docx": "mine", "thesis/ch1.tex": "x", "replications/rep-000/mine/metrics.json": "y"}
     for rel, text in mine.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)

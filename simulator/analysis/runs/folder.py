@@ -145,7 +145,7 @@ def _listing(items: list[Path]) -> str:
 # in it is one of these): a run's files; a batch's; a comparison's, with its runs and its batches (`--sensitivity`,
 # `--uncertainty`); and in every folder the marker, the lock and the temporary files of an atomic write.
 _RUN = (r"manifest\.json", r"summary\.json", r"replications/rep-\d+/(journeys|events)\.parquet",
-        r"replications/rep-\d+/metrics\.json")
+        r"replications/rep-\d+/metrics\.json", r"replications/rep-\d+\.partial/[^/]+")  # .partial: a killed run's
 _BATCH = (r"batch\.json", r"manifest\.json", r"(runs|timings|sensitivity)\.parquet", r"sensitivity\.json",
           r"(tasks|timings)/[^/]+\.json", r"metrics/rules=[^/]+/part-\d+\.parquet")
 OWN_FILES: dict[str, tuple[str, ...]] = {
@@ -154,7 +154,7 @@ OWN_FILES: dict[str, tuple[str, ...]] = {
     "comparison": (r"compare\.json", r"charts/[^/]+\.(png|svg|csv)", *(r"\d+-[^/]+/" + p for p in _RUN),
                    *(r"(sensitivity|uncertainty)/" + p for p in _BATCH)),
 }
-_ANYWHERE = (r"(.+/)?" + re.escape(MARKER), r"(.+/)?" + re.escape(LOCK), r"(.+/)?\.[^/]+\.tmp", r"(.+/)?[^/]+\.tmp\d+")
+_ANYWHERE = (r"(.+/)?" + re.escape(MARKER), r"(.+/)?" + re.escape(LOCK), r"(.+/)?[^/]+\.tmp\d*")  # an atomic write's
 
 
 def foreign_files(path: Path, kind: str) -> list[str]:
