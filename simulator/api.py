@@ -61,8 +61,8 @@ class Result:
         return self.table().to_pandas()
 
 
-def _day(until: Day) -> dt.date | None:
-    """`until` as the CLI's --until takes it: a date, or text YYYY-MM-DD."""
+def _day(until: Day, name: str = "until") -> dt.date | None:
+    """`until` (or the argument `name`) as the CLI's --until takes it: a date, or text YYYY-MM-DD."""
     if until is None or (isinstance(until, dt.date) and not isinstance(until, dt.datetime)):
         return until
     if isinstance(until, dt.datetime):
@@ -70,7 +70,7 @@ def _day(until: Day) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(until))
     except ValueError:
-        raise InputError([f"until: {until!r} is not a date (allowed: YYYY-MM-DD)"]) from None
+        raise InputError([f"{name}: {until!r} is not a date (allowed: YYYY-MM-DD)"]) from None
 
 
 def _path(out: str | Path | None) -> Path | None:
@@ -148,7 +148,7 @@ def compare(scenario: str | Path, rules: Sequence[str], *, replications: int | N
 
 def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50, seed: int | None = None,
                out: str | Path | None = None, force: bool = False, scenario: str | Path | None = None,
-               start_date: dt.date | None = None, from_start: bool = False) -> Result:
+               start_date: Day = None, from_start: bool = False) -> Result:
     """One child many times under each rule set (`sendsim case-study`); with `out`, its JSON and timeline chart.
     `scenario` and `start_date` override the file's; `from_start` puts every reform switch in force from the first
     day (a hypothetical, labelled so).
@@ -165,6 +165,7 @@ def case_study(file: str | Path, rules: Sequence[str], *, replications: int = 50
     rules = [rules] if isinstance(rules, str) else list(rules)
     out_dir = _path(out)
     sc = str(scenario) if scenario is not None else None
+    start_date = _day(start_date, "start_date")  # text YYYY-MM-DD as --start-date takes it, or a date
     case, loaded0, _la, _start = load_case(file, sc, start_date)
     sd = loaded0.scenario.seed if seed is None else seed
     files = [out_dir / f"{case.name}.json", out_dir / f"{case.name}.png"] if out_dir is not None else []

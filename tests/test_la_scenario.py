@@ -108,3 +108,54 @@ def test_a_return_with_no_requests_in_a_year_of_new_plans_is_not_read_as_no_dema
     by_la = (ROOT / "scenarios" / "targets" / "england_by_la.csv").read_text().splitlines()
     assert not [r for r in by_la if r.startswith("869,West Berkshire,initial_requests_for_assessment,2022,")]
     assert "869,West Berkshire,new_plans_issued,2022,176.0,DfE SEN2 assessments.csv assess_issued" in by_la
+
+
+def test_an_authority_with_no_request_in_2019_gets_its_share_of_every_year(tmp_path):
+    """The Isles of Scilly made no request in 2019 (SEN2: 0, then 2, 3, 1, 8 in 2020-2023), so its 2019 share of the
+    tribunal was 0 hearings a year: la-scenario exited 2 naming lines of a file it had itself just written, and left
+    it there. Its share is now of 2019-2023: 14 / (82,329 + 75,951 + 93,302 + 114,813.5 + 137,307 = 503,702.5) =
+    0.0000278; 3,800 hearings in 2019 x that = 0.106, 7,968 in 2022 = 0.221."""
+    r = invoke("la-scenario", "--la", "Isles of Scilly", "--england", str(ENGLAND), "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    t = yaml.safe_load((tmp_path / "isles_of_scilly.yaml").read_text())["tribunal"]
+    assert t["hearings_per_year"]["value"] == pytest.approx(0.106)
+    assert t["hearings_per_year_by_year"] == {2019: pytest.approx(0.106), 2022: pytest.approx(0.221)}
+    assert "2019-2023 requests" in t["hearings_per_year"]["source"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["isles_of_scilly.yaml", "targets"]  # no staging left
+
+
+def test_an_interrupted_or_failed_build_leaves_nothing(tmp_path, monkeypatch):
+    """Ctrl-C during the fit (minutes with --name) used to leave an unfitted scenario and its targets, which the
+    next run refused to overwrite, while the message said nothing was kept. Folders the build made go too."""
+    import simulator.analysis.fit.la_scenario as ls
+
+    def stop(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ls, "calibrate_delay", stop)
+    eng = yaml.safe_load(ENGLAND.read_text())
+    out = tmp_path / "new" / "deeper" / "ours.yaml"
+    with pytest.raises(KeyboardInterrupt):
+        ls.build_council(eng, ENGLAND.parent / "targets" / "england_by_la.csv", lambda _n: out,
+                         figures=ls.Figures("Ours", 2023, 400, 20, 70, 2000))
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(KeyboardInterrupt):
+        ls.build_council(eng, ENGLAND.parent / "targets" / "england_by_la.csv", lambda _n: tmp_path / "mine" / "o.yaml",
+                         figures=ls.Figures("Ours", 2023, 400, 20, 70, 2000))
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]  # the user's folder and file kept
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("", "--la: an empty name (allowed: a name or DfE three-digit code"),
+    ("E06000053", "an ONS code: give the authority's name or its DfE three-digit code instead"),
+])
+def test_an_empty_name_or_an_ons_code_is_said_plainly(tmp_path, value, words):
+    """An empty --la listed all 151 authorities as "matches several"; the message offered E09000032 as an example of a
+    code, which was never accepted (the figures carry DfE's codes: Wandsworth is 212)."""
+    r = invoke("la-scenario", "--la", value, "--england", str(ENGLAND), "--out", str(tmp_path))
+    assert r.exit_code == 2 and words in r.output and len(r.output.strip().splitlines()) == 1, r.output
+    assert "E09000032" not in r.output and list(tmp_path.iterdir()) == []
+    r = invoke("la-scenario", "--la", "212", "--england", str(ENGLAND), "--out", str(tmp_path), "--no-calibrate")
+    assert r.exit_code == 0 and (tmp_path / "wandsworth.yaml").is_file()

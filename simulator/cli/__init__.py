@@ -19,6 +19,7 @@ from ..schema.overrides import notes
 from .util import (
     MAX_REPLICATIONS,
     MAX_WORKERS,
+    IsoDate,
     SafeGroup,
     default_workers,
     fail,
@@ -153,7 +154,7 @@ def schema(kind: str) -> None:
 @click.option("--engine", type=click.Choice(["heap", "simpy"]), default="heap", show_default=True,
               help="Event loop: the lean heap loop or the SimPy reference (identical results).")
 @click.option("--events/--no-events", default=True, show_default=True, help="Write the event log.")
-@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--until", type=IsoDate(), default=None,
               help="End on this date instead of the scenario's end_date (YYYY-MM-DD).")
 @click.option("--more-groups", "more_groups", is_flag=True,
               help="Results also by phase (when the route began) and by region, beside capacity, requester, need.")

@@ -13,10 +13,12 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
 import errno
 import math
 import os
+import re
 import shlex
 import sys
 import time
@@ -37,6 +39,24 @@ _state: dict[str, Any] = {"verbosity": 0, "resume": None}
 
 
 MAX_SEED = 2**63 - 1  # seeds are 64-bit keys of the random streams
+
+
+class IsoDate(click.ParamType):
+    """A date flag, YYYY-MM-DD, as a datetime at midnight (what click.DateTime gave): a day that does not exist
+    (2019-02-29) is said so, where click.DateTime said the right format "does not match the format"."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            self.fail(f"{value!r} is not a date (allowed: YYYY-MM-DD, e.g. 2019-09-01)", param, ctx)
+        try:
+            return dt.datetime.strptime(text, "%Y-%m-%d")
+        except ValueError:
+            self.fail(f"{text} is not a date that exists (allowed: a real day, YYYY-MM-DD)", param, ctx)
 
 
 class FiniteFloat(click.ParamType):
@@ -126,6 +146,33 @@ def verbosity_options() -> list[click.Option]:
 
 class SafeGroup(click.Group):
     """The `sendsim` group: every failure becomes one line and a documented exit code, never a traceback."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Click's own usage errors (a bad flag value, an unknown or missing option) as one line, exit 2: click
+        prints four (usage, a hint, a blank line, the error), where every other bad input is one line naming the
+        field and what is allowed."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:  # `sendsim` alone: the help, as click gives it
+            e.show()
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            sub = e.ctx.command_path.split(" ")[1:] if e.ctx is not None else []  # the root by its installed name
+            where = " ".join(["sendsim", *sub])
+            msg = " ".join(e.format_message().split())
+            hint = f" (see `{where} --help`)" if "allowed:" in msg else f" (allowed: see `{where} --help`)"
+            click.echo(f"error: {msg}{hint}", err=True)
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:

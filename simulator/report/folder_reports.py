@@ -16,6 +16,7 @@ from typing import Any
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
+from .tables import route_cut
 from .timeline import event_words, short_label
 
 BODIES = {"local_authority": "the council", "educational_psychology_service": "the educational psychology service",
@@ -72,6 +73,13 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
         names = [rule_set_short(r["rules"], r.get("label", "")) for r in res]
         parts.append(f"<section aria-labelledby='h-{e(c['case'])}'><h2 id='h-{e(c['case'])}'>{e(c['title'])}</h2>"
                      f"<p class=description>{e(plain(c.get('summary', '')))}</p>")
+        if c.get("start_date") and c.get("route_end"):
+            moved = c.get("dates_moved_days")
+            parts.append(f"<p class=meta>The route read here: {e(c['start_date'])} to {e(c['route_end'])}"
+                         + (f"; the start was moved, and the case's other dates (moves, placements, custody, "
+                            f"hospital) with it, by {moved:+,} days" if moved else "") + ".</p>")
+        if route_cut(c):
+            parts.append(f"<p class=meta>{e(route_cut(c))}</p>")
         if c.get("authorities"):  # two authorities: each one's duties, payments and what is uncertain
             parts.append("<h3>Two authorities: who does what, and who pays</h3><ul>" + "".join(
                 f"<li><strong>{e(a['authority'])}</strong> ({e(a['role'])}): {e('; '.join(a['duties']))}. Pays: "
@@ -96,9 +104,13 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
             parts.append("<p class=small>Sources of this case: " + e(plain("; ".join(c["sources"]))) + "</p>")
         parts.append("</section>")
         rules = " ".join(f"--rules {shlex.quote(r['rules'])}" for r in res)
+        given = "".join(f" {flag} {shlex.quote(str(c[key]))}" for flag, key in
+                        (("--scenario", "scenario_given"), ("--start-date", "start_date_given")) if c.get(key))
+        given += " --from-start" if c.get("from_start") else ""  # the command the results came from, overrides too
         method.append(f"<li>Case <code>{e(c['case'])}</code>: scenario <code>{e(c.get('scenario'))}</code>, seed "
-                      f"{e(c.get('seed'))}, {e(c.get('runs'))} runs; <code>sendsim case-study {e(c['case'])} "
-                      f"{e(rules)} --runs {e(c.get('runs'))} --seed {e(c.get('seed'))} --out "
+                      f"{e(c.get('seed'))}, {e(c.get('runs'))} runs; <code>sendsim case-study "
+                      f"{e(shlex.quote(str(c.get('file_given') or c['case'])))} "
+                      f"{e(rules)}{e(given)} --runs {e(c.get('runs'))} --seed {e(c.get('seed'))} --out "
                       f"{e(shlex.quote(folder.name))}</code></li>")
     title = "Case studies: " + ", ".join(c["title"].split(":")[0] for c in cases)
     body_html = (f"<p class=meta>{len(cases)} {'child' if len(cases) == 1 else 'children'}, each run many times "

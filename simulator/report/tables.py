@@ -9,6 +9,7 @@ by command would scatter the shared column and number formatting.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..analysis.runs.metrics import METRIC_LABELS, REGISTRY, TARGET_METRICS
 from ..rules.projection import describe
+from ..schema.units import DAYS_PER_MONTH
 
 
 def format_value(v: float | None, digits: int = 1) -> str:
@@ -356,6 +358,17 @@ def format_map(doc: dict[str, Any], fmt: str) -> str:
             + f"\n\nGaps flagged: {doc['gap_count']}")
 
 
+def route_cut(res: dict[str, Any]) -> str:
+    """A sentence when the scenario ends before the 18 months a case study reads (a start late in a scenario): the
+    route is read only to the scenario's end, so a plan or a place "not reached" may only be beyond it."""
+    start, end, run_end = (str(res.get(k) or "") for k in ("start_date", "route_end", "run_end"))
+    if not (start and end and run_end) or run_end >= end:
+        return ""
+    months = (dt.date.fromisoformat(run_end) - dt.date.fromisoformat(start)).days / DAYS_PER_MONTH
+    return (f"The scenario ends on {run_end}, before this route's 18 months ({start} to {end}): the route is read "
+            f"over its first {months:.0f} months only, and a step not reached may fall after the scenario's end.")
+
+
 def format_case(res: dict[str, Any]) -> str:
     """A case study as text: the child, the rules in force during the route, and for each rule set the timings, the
     time without a school, the routes and the step table."""
@@ -367,6 +380,12 @@ def format_case(res: dict[str, Any]) -> str:
            pins_in_words(res.get("pinned") or {})]
     if res.get("child"):
         out.append("The child: " + "; ".join(res["child"]) + ".")
+    if res.get("dates_moved_days"):
+        out.append(f"The file's other dates (moves, placements, custody, hospital) are moved "
+                   f"{res['dates_moved_days']:+,} days with its start (--start-date), keeping their distance from it.")
+    cut = route_cut(res)
+    if cut:
+        out.append(cut)
     if res.get("in_force"):
         out.append(f"Rules in force during this route ({res.get('start_date')} to {res.get('route_end')}):")
         out += [f"  - {x}" for x in res["in_force"]]

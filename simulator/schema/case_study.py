@@ -146,9 +146,14 @@ class CaseChild(Strict):
     exception: bool = False
 
 
+REVIEW_INTERVAL_DAYS_MAX = 366.0  # a plan is reviewed at least every 12 months (CFA s.44(1); a leap year's 366 days)
+
+
 class ExistingPlan(Strict):
     setting: CaseSetting
-    first_review_day: Annotated[float, Field(ge=0.0)] = 90.0
+    # days from the start to the plan's next annual review: within 12 months of the last one (CFA s.44(1)), so at most
+    # a year away; a review further off than that is already overdue, not scheduled
+    first_review_day: Annotated[float, Field(ge=0.0, le=REVIEW_INTERVAL_DAYS_MAX)] = 90.0
 
 
 class CessationProposal(Strict):
@@ -375,6 +380,13 @@ def _contradictions(case: CaseStudy) -> list[str]:
             out.append(f"{field}: {value} is a post-16 setting (age {age:g})")
     if ch.preferred == "none":
         out.append("child.preferred: none is not a setting a family can request")
+    lo, hi = YOUNG_PERSON_AGES
+    if ch.requester == "young_person" and age < lo:  # CFA s.36(1): the request of a child is made by its parent
+        out.append(f"child.requester: young_person is for a young person over compulsory school age (16 to 25), not "
+                   f"a child of {age:g} (allowed: parent, school or other)")
+    if case.existing_plan is None and age >= hi:
+        out.append(f"child.age: a request for a young person of {age:g} (allowed: under {hi:g}: requests are for "
+                   "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
     if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and age >= 5.0:
         out.append("child.current_setting: none (no school) needs out_of_school: true")
     if case.existing_plan is not None:
@@ -397,6 +409,9 @@ def _contradictions(case: CaseStudy) -> list[str]:
     return out
 
 
+# a young person: over compulsory school age (which ends in the school year the child turns 16: 15.5 here, as the
+# post-16 settings above) and under 25 (shared/domain/timeline.md row 1: "young person (16-25)", CFA s.36(1))
+YOUNG_PERSON_AGES = (15.5, 25.0)
 BUDGET_SECTIONS = ("F", "G", "H1", "H2")  # the provision a personal budget may cover (CFA s.49; reg 12)
 YOUTH_CUSTODY_AGES = (10.0, 18.0)  # the age of criminal responsibility to 18 (relevant youth accommodation, s.70)
 
@@ -468,6 +483,7 @@ def _authority_contradictions(case: CaseStudy) -> list[str]:
             out.append(f"moves[{i}].date: {m.date} is before the start {start}")
         if m.transferred_on is not None and m.transferred_on < m.date:
             out.append(f"moves[{i}].transferred_on: {m.transferred_on} is before the move {m.date}")
+    out += _where_the_child_lives(case)
     lac = case.looked_after
     if lac is not None:
         if lac.since is not None and start is not None and lac.since > start and lac.placed_in == "host" \
@@ -475,4 +491,32 @@ def _authority_contradictions(case: CaseStudy) -> list[str]:
             out.append("looked_after.since: a placement after the start moves a plan in force (existing_plan)")
         if lac.placement_planned is not None and lac.since is not None and lac.placement_planned > lac.since:
             out.append("looked_after.placement_planned: after the placement (looked_after.since)")
+    return out
+
+
+def _where_the_child_lives(case: CaseStudy) -> list[str]:
+    """Each move goes to the other authority's area: a move to the area the child already lives in (the first move
+    `to: home`, or two moves in a row to the same place) transfers nothing, so it is refused rather than drawn as a
+    transfer from the authority the child never lived in. The child starts in the home area, or in the host's where a
+    looked-after child is already placed there; a placement after the start moves the child to the host's area."""
+    a, lac = case.authorities, case.looked_after
+    if a is None or not case.moves:
+        return []
+    start = case.start or dt.date.min
+    placed_host = lac is not None and lac.placed_in == "host"
+    here = "host" if placed_host and (lac.since is None or lac.since <= start) else "home"  # type: ignore[union-attr]
+    changes: list[tuple[dt.date, int, int | None]] = [(m.date, 1, i) for i, m in enumerate(case.moves)]
+    if placed_host and lac.since is not None and lac.since > start:  # type: ignore[union-attr]
+        changes.append((lac.since, 0, None))  # type: ignore[union-attr]
+    out, name = [], {"home": a.home, "host": a.host}
+    for _day, _order, i in sorted(changes, key=lambda c: (c[0], c[1], c[2] or 0)):
+        if i is None:
+            here = "host"
+            continue
+        m = case.moves[i]
+        if m.to == here:
+            other = "host" if here == "home" else "home"
+            out.append(f"moves[{i}].to: {m.to} ({name[m.to]}) is where the child already lives on {m.date} (allowed: "
+                       f"{other}, the other authority)")
+        here = m.to
     return out

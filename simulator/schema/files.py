@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 import typing
 from collections import OrderedDict
 from pathlib import Path
@@ -130,8 +131,8 @@ def decode(path: Path, raw: bytes) -> str:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError([f"{path}:{line}: (file): a NUL byte: this is a binary file, not text "
                           "(allowed: UTF-8 text)"])
-    try:
-        return raw.decode("utf-8")
+    try:  # a byte-order mark (a spreadsheet's "CSV UTF-8") is not part of the text: the first header stays "metric"
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise InputError([f"{path}:{line}: (file): byte 0x{raw[e.start]:02x} is not UTF-8 text "
@@ -156,6 +157,18 @@ def _special(path: Path) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
+def non_file_problem(path: Path) -> str | None:
+    """`PATH: is a folder, not a file` (or a device, a FIFO) for a path that exists but is not a regular file; None
+    for a regular file or a missing one (whose message, "file not found", each caller words with its own hint)."""
+    if path.is_file() or not (path.exists() or path.is_symlink()):
+        return None
+    if path.is_dir():
+        return f"{path}: is a folder, not a file"
+    if not path.exists():  # a symlink to nothing
+        return f"{path}: is a link to a file that does not exist"
+    return f"{path}: is {_special(path)}, not a regular file (allowed: a file saved on disk)"
 
 
 def read_bytes(path: Path) -> bytes:
@@ -295,6 +308,33 @@ def _dotted(loc: Loc) -> str:
     return out or "(top level)"
 
 
+def _is_tag(part: Any) -> bool:
+    """A part of pydantic's error location that names its own machinery, not a field of the file:
+    `function-after[_explained(), Provenance]`, `list[...]`, `literal['all']` (a union's branches)."""
+    return isinstance(part, str) and re.fullmatch(r"[a-z][a-z-]*\[.*\]", part) is not None
+
+
+def _union_branch(loc: Loc) -> tuple[Loc, str] | None:
+    """(the field's location, the union branch tried) when the error is one branch of a union field, else None."""
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and re.fullmatch(r"(literal|list|dict|str|int|float|bool)\[.*\]", part):
+            return tuple(p for p in loc[:i] if not _is_tag(p)), part.split("[", 1)[0]
+    return None
+
+
+def _parse_dotted(text: str) -> Loc:
+    """`moves[0].date` as the location ('moves', 0, 'date'): the inverse of `_dotted`, so a check across fields whose
+    message names an item of a list points at that item's line."""
+    out: list[str | int] = []
+    for part in text.split("."):
+        name, *idx = part.split("[")
+        out.append(name)
+        for i in idx:
+            digits = i.rstrip("]")
+            out.append(int(digits) if digits.isdigit() else digits)
+    return tuple(out)
+
+
 def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     """The pydantic model that owns the field at `loc` (to list its allowed fields)."""
     cur: Any = model
@@ -347,6 +387,8 @@ def _explain(e: dict[str, Any]) -> str:
     got = _short(e.get("input"))
     if typ == "missing":
         return "required field is missing"
+    if typ == "date_from_datetime_inexact":  # a bare number (20190401, 5) read as a timestamp: it is not a date
+        return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = " and ".join(f"{_BOUND_WORDS[k]} {ctx[k]:g}" for k in ("ge", "gt", "le", "lt") if k in ctx)
         return f"got {got} (allowed: a number {bound})"
@@ -363,13 +405,30 @@ def _explain(e: dict[str, Any]) -> str:
 
 def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], model: type[BaseModel]) -> list[str]:
     out = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if p not in ("function-after[_explained(), Provenance]",))
+    errors = err.errors()
+    branches = [_union_branch(e["loc"]) for e in errors]
+    deeper = {b[0] for e, b in zip(errors, branches, strict=True)
+              if b is not None and len([p for p in e["loc"] if not _is_tag(p)]) > len(b[0])}
+    said: set[Loc] = set()
+    for e, branch in zip(errors, branches, strict=True):
+        if branch is not None and branch[0] in deeper and branch[1] == "literal":
+            continue  # `parameters: all` or a list: the list's own errors say what is wrong, not "should be 'all'"
+        if branch is not None and branch[0] not in deeper and len(set(b[1] for b in branches if b and
+                                                                   b[0] == branch[0])) > 1:
+            if branch[0] not in said:  # neither branch fits: one line saying both
+                said.add(branch[0])
+                kinds = sorted({({"list": "a list", "dict": "a mapping"}.get(b[1], b[1]) if b[1] != "literal" else
+                                 _short(err_e.get("ctx", {}).get("expected", "")).strip("'\""))
+                                for b, err_e in zip(branches, errors, strict=True) if b and b[0] == branch[0]})
+                out.append(f"{path}:{_line_of(lines, branch[0])}: {_dotted(branch[0])}: got {_short(e.get('input'))} "
+                           f"(allowed: {' or '.join(kinds)})")
+            continue
+        loc = tuple(p for p in e["loc"] if not _is_tag(p))
         line = _line_of(lines, loc)
         named = ()
         if not loc:  # a check across fields that names the field it is about: point at that field
             first = e["msg"].removeprefix("Value error, ").split(" ", 1)[0].rstrip(":")
-            named = tuple(first.split("."))
+            named = _parse_dotted(first)
             if named in lines:
                 loc, line = named, lines[named]
             else:
@@ -412,12 +471,44 @@ def _kind_mismatches(given: Any, built: Any, quoted: set[Loc], loc: Loc = ()) ->
     return sorted(out, key=lambda x: str(x[0]))
 
 
+# A top-level field only one kind of file has, what that kind is, and the command that reads it: a file of one kind
+# given where another is expected (`sendsim validate case.yaml`, `case-study --scenario case.yaml`) is said so in one
+# line, instead of a dozen "required field is missing" lines about the other kind.
+FILE_KINDS: dict[str, tuple[str, str]] = {
+    "child": ("a case-study file", "sendsim case-study FILE --rules ..."),
+    "local_authorities": ("a scenario", "sendsim validate FILE, sendsim run FILE"),
+    "design": ("a sweep", "sendsim batch FILE"),
+    "redress_ladder": ("a rule set", "a scenario's rules: NAME, or --rules NAME"),
+    "switches": ("a reform's changes to a rule set", "a scenario's rules: NAME, or --rules NAME"),
+    "stages": ("a benchmark network", "sendsim bench FILE"),
+}
+
+
+def other_kind(data: Any, model: type[BaseModel]) -> tuple[str, str, str, str] | None:
+    """(the key, what the file is, its command, what was expected) when `data` is plainly a file of another kind than
+    `model` reads: it has another kind's own top-level field, and `model` has none of that name; else None."""
+    if not isinstance(data, dict):
+        return None
+    expected = next((FILE_KINDS[k][0] for k in FILE_KINDS if k in model.model_fields), None)
+    if expected is None:
+        return None
+    for key, (what, command) in FILE_KINDS.items():
+        if key in data and key not in model.model_fields and what != expected:
+            return key, what, command, expected
+    return None
+
+
 def parse_model(path: Path, model: type[BaseModel]) -> tuple[Any, dict[Loc, int], bytes]:
     quoted: set[Loc] = set()
     data, lines, raw = read_yaml(path, quoted)
     try:
         obj = model.model_validate(data)
     except ValidationError as e:
+        other = other_kind(data, model)
+        if other is not None:
+            key, what, command, expected = other
+            raise InputError([f"{path}:{lines.get((key,), 1)}: {key}: this is {what}, not {expected} (allowed: "
+                              f"{expected}; {what} is read by {command})"]) from None
         raise InputError(validation_lines(path, e, lines, model)) from None
     bad = _kind_mismatches(data, obj.model_dump(by_alias=True), quoted)
     if bad:

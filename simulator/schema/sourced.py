@@ -139,6 +139,8 @@ class Mix(Provenance, Generic[K]):
     def _sums_to_one(self):
         if self.range is not None and self.range[0] < 0:
             raise ValueError(f"range {list(self.range)} is negative (allowed: at least 0)")
+        if self.range is not None and self.range[1] > 1:  # a share's plausible range is a share too
+            raise ValueError(f"range {list(self.range)} goes beyond what a share may be (allowed: at most 1)")
         total = sum(self.values.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"shares must sum to 1 (they sum to {total:.6f})")

@@ -54,11 +54,26 @@ from ..report.style import save
 from ..rules.resolve import rules_dirs
 from ..rules.scenario import load_scenario, switch_dates
 from ..schema.files import InputError
-from ..schema.shipped import locate
+from ..schema.shipped import locate, shipped_names
 from .page import page
 
 BASELINE = "current_2014"
-FORWARD = "england_from_2024"  # the scenario a listed council is cut out of (rebuilt when DfE publishes a year)
+FORWARD_PREFIX = "england_from_"  # the scenarios a listed council is cut out of: england_from_<January year>
+
+
+def latest_forward(names: list[str]) -> str:
+    """The forward scenario of the latest January caseload among the shipped `names`: `england_from_2025` once DfE's
+    next release is built beside `england_from_2024` (README, "When DfE publishes a new year": a new file), so the
+    page starts every council from the latest caseload without an edit here."""
+    years = [n.removeprefix(FORWARD_PREFIX) for n in names if n.startswith(FORWARD_PREFIX)]
+    years = [y for y in years if y.isdigit() and f"small_la_from_{y}" in names]
+    if not years:
+        raise InputError([f"no {FORWARD_PREFIX}<year> scenario with its small_la_from_<year> is shipped (run "
+                          "scripts/build_scenarios.py)"])
+    return FORWARD_PREFIX + max(years, key=int)
+
+
+FORWARD = latest_forward(shipped_names("scenarios"))  # england_from_2024 with the files shipped
 HISTORY = "history"  # the horizon value for the years with official figures (the model beside them)
 AFTER_IN_FORCE_YEARS = 3  # the default horizon: the chosen change's window plus this many years
 BY_YEAR_METRICS = {"new_plans": "New plans issued in the year",  # the page's year-by-year differences

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ...rules.scenario import LoadedScenario, load_scenario
-from ...schema.files import InputError, parse_model, read_yaml
+from ...schema.files import InputError, non_file_problem, parse_model, read_yaml
 from ...schema.overrides import unread
 from ...schema.paths import get_path
-from ...schema.shipped import locate
+from ...schema.shipped import locate, not_found
 from ...schema.sweep import Sweep
 from ..runs.metrics import METRIC_LABELS
 from .plan import Parameter, Plan, SendModel, _sha, check_design_size, unit_points
@@ -100,13 +100,25 @@ def plan(sweep: Sweep, path: Path, lines: dict[Any, int] | None = None) -> Plan:
                           f"{', '.join(METRIC_LABELS)})" for o in unknown])
     near = path.parent / sweep.scenario  # beside the sweep file, else as given (a shipped name works)
     sc_path: Path = near if near.is_file() else Path(sweep.scenario)
+    if not locate(sc_path, "scenarios").is_file():  # said once, at its own line (not once per rule set)
+        raise InputError([f"{where('scenario')}: scenario: "
+                          f"{non_file_problem(sc_path) or not_found(sweep.scenario, 'scenarios')}"])
     errors: list[str] = []
     base: list[LoadedScenario] = []
     for i, r in enumerate(sweep.rules):
         try:
             base.append(load_scenario(sc_path, r, sweep.until))
         except InputError as e:
-            errors += [f"{where('rules', i)}: rules[{i}]: {m}" for m in e.lines]
+            scenario_file = str(locate(sc_path, "scenarios"))
+            for m in e.lines:
+                if ": --until: " in m:  # the sweep's `until`, the same for every rule set: once, at its line
+                    line = f"{where('until')}: until: {m.split(': --until: ', 1)[1]}"
+                elif m.startswith(scenario_file):  # the scenario file's own problem: once, at `scenario:`
+                    line = f"{where('scenario')}: scenario: {m}"
+                else:
+                    line = f"{where('rules', i)}: rules[{i}]: {m}"
+                if line not in errors:
+                    errors.append(line)
     if errors:
         raise InputError(errors)
     sc_doc = read_yaml(base[0].path)[0]
@@ -183,11 +195,16 @@ def _check_corners(p: Plan, path: Path) -> None:
             values = {q.name: q.value(u, r) for q in p.parameters}
             try:
                 p.model.loaded(values, r)
-            except Exception as e:  # a pydantic error: the message names the field
-                first = str(e).splitlines()
+            except Exception as e:  # a pydantic error: its first error names the field, the value and the bound
+                errs = e.errors() if hasattr(e, "errors") else []
+                if errs:
+                    what = (f"{'.'.join(str(x) for x in errs[0]['loc'] if not str(x).startswith('function-'))}: got "
+                            f"{errs[0].get('input')!r} ({errs[0]['msg'][0].lower() + errs[0]['msg'][1:]})")
+                else:
+                    what = (str(e).splitlines() or [type(e).__name__])[0]
                 raise InputError([f"{path}: parameters: at the {'low' if u == 0 else 'high'} end of every range "
-                                  f"the files are not valid under {p.rules[r]}: "
-                                  f"{' '.join(first[:3]) if first else type(e).__name__}"]) from None
+                                  f"the files are not valid under {p.rules[r]}: {what} (allowed: ranges within what "
+                                  "each value may be)"]) from None
 
 
 def screening_plan(scenario: str | Path, rules: list[str], trajectories: int, seed: int | None = None,

@@ -114,6 +114,9 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise InputError([f"{path}:{numbered[0][0]}: (header): duplicate column(s) {', '.join(dup)} (allowed: "
                           "each column once)"])
     missing = [c for c in ("metric", "period", "value") if c not in header]
+    if missing and len(header) == 1 and all(c in header[0].split(";") for c in missing):
+        raise InputError([f"{path}:{numbered[0][0]}: (header): the columns are separated by ';' (allowed: commas; "
+                          "from a spreadsheet, save as CSV with commas)"])
     if missing:
         raise InputError([f"{path}:{numbered[0][0]}: (header): missing column(s) {', '.join(missing)} (allowed: a "
                           "header naming metric, period, value, tolerance, tolerance_kind, source)"])
@@ -141,6 +144,7 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
     defaults = defaults or {}
     errors: list[str] = []
     out: list[Target] = []
+    seen: dict[tuple[str, str, str], int] = {}
     for line, r in _read_rows(path):
         where = f"{path}:{line}"
         bad = len(errors)
@@ -159,7 +163,8 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
             except ValueError:
                 x = None
             if x is None or not math.isfinite(x) or (field == "tolerance" and x < 0):
-                errors.append(f"{where}: {field}: malformed number {raw!r} (allowed: a finite number"
+                what = f"got {raw}" if x is not None and math.isfinite(x) else f"malformed number {raw!r}"
+                errors.append(f"{where}: {field}: {what} (allowed: a finite number"
                               + (" >= 0)" if field == "tolerance" else ")"))
             else:
                 nums[field] = x
@@ -181,6 +186,11 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
         if la_codes is not None and code not in la_codes:
             errors.append(f"{where}: la_code: {code!r} is not an authority of the scenario (allowed: the scenario's "
                           "local authority codes)")
+        key = (metric, period, code)
+        if key in seen:  # the same figure twice would count twice in "N of M targets"
+            errors.append(f"{where}: period: {metric} {period}{' for ' + code if code else ''} is given again (first "
+                          f"on line {seen[key]}) (allowed: each metric and period once)")
+        seen.setdefault(key, line)
         if len(errors) == bad:
             out.append(Target(metric, period, nums["value"], nums["tolerance"], kind, str(r.get("source") or ""),
                               str(r.get("unit") or ""), code))

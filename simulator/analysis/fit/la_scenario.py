@@ -10,7 +10,9 @@ Both start from the shipped England scenario (scenarios/england.yaml), which hol
 figures, its fitted delays (joint rounds on the full national model, `sendsim calibrate --stage joint`) and the
 national behaviour with its calibrated values, so an authority's scenario uses exactly the numbers the national
 model uses for it. What is the authority's own is marked as such; everything else is national and its provenance
-says so. The authority's share of the national tribunal is its share of 2019 requests.
+says so. The authority's share of the national tribunal is its share of 2019 requests (of 2019-2023's for an
+authority with none in 2019: the Isles of Scilly). The files are built in a hidden folder beside the target and moved
+into place only when complete and valid (`staged`), so an interrupted or failed build leaves nothing behind.
 
 Figures a forum types have no fitted delay: the builder fits it (simulator/analysis/fit/calibrate.py, stage 1:
 bisection on the authority's median delay, one year at a time) on the scenario's own seed and replications, so that
@@ -24,14 +26,18 @@ fits and provenance; each function is small.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import dataclasses
 import hashlib
 import math
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +88,12 @@ def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
     """The authority whose name or code matches `name` (case-insensitive); a clear error otherwise."""
     items = england["local_authorities"]["items"]
     key = name.strip().lower()
+    example = next((f"{la['name']} or {la['code']}" for la in items if la["name"] == "Wandsworth"),
+                   f"{items[0]['name']} or {items[0]['code']}")
+    allowed = (f"allowed: a name or DfE three-digit code of the {len(items)} authorities in "
+               f"{england.get('name', 'england')}.yaml, e.g. {example}")
+    if not key:
+        raise InputError([f"--la: an empty name ({allowed})"])
     hits = [la for la in items if la["name"].lower() == key or la["code"] == key]
     if not hits:
         hits = [la for la in items if key in la["name"].lower()]
@@ -90,8 +102,9 @@ def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
         raise InputError([f"--la: {name!r} matches several local authorities (allowed: one of {names})"])
     if not hits:
         hint = closest(name.strip(), sorted(la["name"] for la in items))
-        raise InputError([f"--la: {name!r} matches no local authority{hint} (allowed: a name or code of the "
-                          f"{len(items)} authorities in england.yaml, e.g. Wandsworth or E09000032)"])
+        if re.fullmatch(r"[ew]\d{8}", key):  # an ONS (GSS) code: the figures carry DfE's codes, not ONS's
+            hint = " (an ONS code: give the authority's name or its DfE three-digit code instead)"
+        raise InputError([f"--la: {name!r} matches no local authority{hint} ({allowed})"])
     return copy.deepcopy(hits[0])
 
 
@@ -116,25 +129,48 @@ def cut_out(national: dict[str, Any], share: float, note: str, digits: int, back
     return t, r
 
 
-def _cut_out_2019(england: dict[str, Any], share: float) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`cut_out` of the England scenario by the authority's share of England's 2019 requests."""
-    note = f" x this authority's share of England's 2019 requests ({share:.4%})"
+def _cut_out_2019(england: dict[str, Any], share: float, years: str = "2019", why: str = ""
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`cut_out` of the England scenario by the authority's share of England's 2019 requests (or of the `years`
+    `share_of_requests` chose, saying `why`)."""
+    note = f" x this authority's share of England's {years} requests ({share:.4%}{why})"
     disputes = england["redress"]["disputes_in_progress_at_start"]["value"]
     return cut_out(england, share, note, 3, "England's assumed backlog" + note, f"England's assumed {disputes:,}{note}")
+
+
+def share_of_requests(england: dict[str, Any], la: dict[str, Any]) -> tuple[float, str, str]:
+    """(share, its years, why) of England's requests that are the authority's: of 2019's, as every council is cut
+    out; an authority with no request in 2019 (the Isles of Scilly: 0, then 2, 3, 1 and 8 in 2020-2023) would get
+    no tribunal at all (0 hearings a year, which no scenario may have), so its share is of every year with figures
+    (SEN2 requests.csv, the England scenario's authorities summed by year)."""
+    if la["requests_per_year"] > 0:
+        return la["requests_per_year"] / ENGLAND_REQUESTS_2019, "2019", ""
+    totals: dict[int, float] = {}
+    for item in england["local_authorities"]["items"]:
+        for y, v in (item.get("requests_by_year") or {}).items():
+            totals[int(y)] = totals.get(int(y), 0.0) + float(v)
+    own = {int(y): float(v) for y, v in (la.get("requests_by_year") or {}).items()}
+    years = sorted(y for y in own if y in totals)
+    share = sum(own[y] for y in years) / sum(totals[y] for y in years) if years else 0.0
+    if share <= 0:
+        raise InputError([f"--la: {la['name']} has no request for assessment in any year with figures "
+                          f"({', '.join(map(str, years)) or 'none'}), so no share of the tribunal can be cut out "
+                          "(allowed: an authority with requests; or --name with your own figures)"])
+    return share, f"{years[0]}-{years[-1]}", "; it had no request in 2019"
 
 
 def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Scenario and targets of an authority from its official figures (2019-2025, its own 2019-2023 figures)."""
     la = find_authority(england, name)  # with its delays as the England scenario's calibration fitted them
     doc = copy.deepcopy(england)
-    share = la["requests_per_year"] / ENGLAND_REQUESTS_2019
+    share, years, why = share_of_requests(england, la)
     doc["name"] = slug(la["name"])
     doc["description"] = (f"{la['name']} ({la['code']}) from its own official figures (DfE SEN2: requests, refusals, "
                           "no-plan decisions 2019-2023, plans in force January 2019), national behaviour and the "
                           "authority's share of the national tribunal; its own delay as the England scenario's "
                           "calibration fitted it to its own % within 20 weeks (sendsim la-scenario).")
     doc["local_authorities"]["items"] = [la]
-    doc["tribunal"], doc["redress"] = _cut_out_2019(england, share)
+    doc["tribunal"], doc["redress"] = _cut_out_2019(england, share, years, why)
     doc["replications"] = 5
     tol = {"initial_requests_for_assessment": (5, "relative"), "requests_refused_pct": (2, "absolute"),
            "new_plans_issued": (5, "relative"), "within_20_weeks_pct": (3, "absolute"),
@@ -300,19 +336,50 @@ def build_council(england: dict[str, Any], by_la: Path, place: Callable[[str], P
     get their delay fitted to their % within 20 weeks (unless `fit` is False); `rounds` > 0 adds joint rounds on the
     council alone. The same arguments give the same files byte for byte."""
     doc, targets = council_document(england, by_la, la, figures, seed)
-    path, tpath = write(doc, targets, place(doc["name"]))
-    delay_fit = None
-    if figures is not None and fit:
-        if progress:
-            progress("fitting the council's delay to its % within 20 weeks")
-        delay_fit = calibrate_delay(path, targets, seed)
-    ref = None
-    if rounds:
-        if progress:
-            progress(f"{rounds} joint rounds on the council alone (its delay, its own lapse, the cessation scale)")
-        ref = refine(path, seed, rounds)
+    final = place(doc["name"])
+    with staged(final) as path:
+        write(doc, targets, path)
+        delay_fit = None
+        if figures is not None and fit:
+            if progress:
+                progress("fitting the council's delay to its % within 20 weeks")
+            delay_fit = calibrate_delay(path, targets, seed)
+        ref = None
+        if rounds:
+            if progress:
+                progress(f"{rounds} joint rounds on the council alone (its delay, its own lapse, the cessation scale)")
+            ref = refine(path, seed, rounds)
+        try:
+            load_scenario(path)  # a scenario that cannot be read back is never left behind
+        except InputError as e:
+            raise InputError([f"{ln.replace(str(path), str(final))} (the council's scenario was not written)"
+                              for ln in e.lines]) from None
     last = max(int(str(t["period"])[:4]) for t in targets if t["metric"] != "plans_in_force_january")
-    return Council(path, tpath, doc["name"], last, delay_fit, ref)
+    return Council(final, final.parent / "targets" / f"{doc['name']}.csv", doc["name"], last, delay_fit, ref)
+
+
+@contextlib.contextmanager
+def staged(final: Path) -> Iterator[Path]:
+    """Where to build the council: a hidden folder beside `final`, moved into place (scenario and targets) only when
+    the build and its fits are done and the scenario reads back. Why: the fits take minutes; a Ctrl-C, a SIGTERM or
+    a scenario that does not validate used to leave a half-built scenario behind (which the next run then refused to
+    overwrite), while the message said nothing was kept. On any failure the folder, and every folder this build
+    created for `final`, are removed."""
+    created = [p for p in (final.parent, *final.parent.parents) if not p.exists()]
+    final.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".sendsim-council-", dir=final.parent))
+    done = False
+    try:
+        yield stage / final.name
+        (final.parent / "targets").mkdir(exist_ok=True)
+        for f in sorted((stage / "targets").iterdir()):
+            os.replace(f, final.parent / "targets" / f.name)
+        os.replace(stage / final.name, final)
+        done = True
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not done and created:
+            shutil.rmtree(created[-1], ignore_errors=True)  # the outermost folder this build made
 
 
 def write(doc: dict[str, Any], targets: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:

@@ -393,6 +393,10 @@ def rolling_origin(scenario: Path | str, origin: int, replications: int | None =
     else:
         la_all = load_la_targets(la_path, loaded, targets)
     first, last = sc.start_date.year, sc.end_date.year
+    if last - first < 2:  # no year has one before it and one after it: no origin at all, whatever the flag says
+        raise InputError([f"--origin: {sc.name} runs {first}-{last}, too short for a rolling origin (allowed: a scenario "
+                          "of at least three calendar years, e.g. england, whose origin has a year before it for the "
+                          "trend and one after it to project)"])
     if not (first + 1 <= origin <= last - 1):
         raise InputError([f"--origin: {origin} is outside the scenario (allowed: {first + 1} to {last - 1}: a year "
                           "before it for the trend, a year after it to project)"])

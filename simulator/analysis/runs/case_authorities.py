@@ -18,7 +18,7 @@ from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.case_study import CaseStudy
 from ...schema.files import InputError
 from ...schema.scenario import LocalAuthority
-from ...schema.shipped import locate
+from ...schema.shipped import closest, locate, shipped_names
 
 ENGLAND = "england"  # the shipped scenario every authority of England is taken from
 
@@ -29,18 +29,50 @@ def authority_names(case: CaseStudy) -> list[str]:
     return [a.home, a.host] if a is not None else []
 
 
+def england_for(loaded: LoadedScenario) -> str:
+    """The shipped England scenario of the same years as the case's scenario: `england_from_2024` for a scenario
+    that starts in January 2024 (its authorities as they were then: West Northamptonshire, Cumberland), else the
+    latest one starting before it, else `england` (2019: Northamptonshire, Cumbria)."""
+    start = loaded.scenario.start_date
+    best, best_start = ENGLAND, None
+    for name in shipped_names("scenarios"):
+        if name != ENGLAND and not name.startswith(ENGLAND + "_from_"):
+            continue
+        year = name.removeprefix(ENGLAND + "_from_")
+        first = dt.date(int(year), 1, 1) if year.isdigit() else dt.date(2019, 1, 1)
+        if first <= start and (best_start is None or first > best_start):
+            best, best_start = name, first
+    return best
+
+
+def council_hint(name: str, loaded: LoadedScenario) -> str:
+    """'; or that council's own scenario: ...' when `name` is one of England's authorities of the scenario's years:
+    a case study on one council runs in seconds on the scenario `la-scenario` builds for it."""
+    source = england_for(loaded)
+    items = load_scenario(locate(source, "scenarios")).scenario.local_authorities.items
+    if name not in {la.name for la in items}:
+        return closest(name, sorted(la.name for la in items)).replace(" (did you mean", "; did you mean").rstrip(")")
+    if source != ENGLAND:  # la-scenario builds a council's 2019-2025 scenario, not a projection's
+        return ""
+    return (f"; or that council's own scenario: `sendsim la-scenario --la \"{name}\"`, then `scenario:` the file "
+            "it writes")
+
+
 def extra_authorities(case: CaseStudy, loaded: LoadedScenario, where: str) -> tuple[LocalAuthority, ...]:
-    """The authorities the case names that its scenario lacks, from the England scenario (InputError if England has
-    no such authority either)."""
+    """The authorities the case names that its scenario lacks, from the England scenario of the same years
+    (`england_for`; InputError, with the closest names, if it has no such authority either)."""
     have = {la.name for la in loaded.scenario.local_authorities.items}
     missing = [n for n in authority_names(case) if n not in have]
     if not missing:
         return ()
-    england = {la.name: la for la in load_scenario(locate(ENGLAND, "scenarios")).scenario.local_authorities.items}
+    source = england_for(loaded)
+    england = {la.name: la for la in load_scenario(locate(source, "scenarios")).scenario.local_authorities.items}
     unknown = [n for n in missing if n not in england]
     if unknown:
-        raise InputError([f"{where}: authorities: {unknown[0]!r} is neither in the scenario nor in England's "
-                          f"(allowed: an authority's name as the England scenario spells it, e.g. Lambeth)"])
+        hint = closest(unknown[0], sorted(england))
+        raise InputError([f"{where}: authorities: {unknown[0]!r} is neither in the scenario nor among England's "
+                          f"authorities in {source} (from {loaded.scenario.start_date.year}){hint} (allowed: an "
+                          f"authority's name as that scenario spells it, e.g. Lambeth)"])
     return tuple(england[n] for n in missing)
 
 

@@ -28,12 +28,13 @@ from ...engine.model.records import EventRow
 from ...rules.accountability import gaps, step_deadline
 from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.case_study import MODELLED_AS, CaseStudy, year_group_of
-from ...schema.files import InputError, parse_model
+from ...schema.files import InputError, non_file_problem, parse_model
 from ...schema.rules import RuleSet
-from ...schema.shipped import closest, locate, not_found, shipped_names
+from ...schema.shipped import closest, locate, not_found, shipped_dir, shipped_names
 from ...schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
 from .case_authorities import (
     bodies_by_authority,
+    council_hint,
     extra_authorities,
     index_of,
     moves,
@@ -42,6 +43,7 @@ from .case_authorities import (
     with_authorities,
 )
 from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
+from .case_dates import has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
 from .case_words import describe_child, differences
 from .runner import simulate
@@ -61,6 +63,7 @@ class CaseRun:
     until: dt.date | None  # the run ends here (None: the scenario's end)
     from_start: bool = False
     extra: tuple = ()  # authorities the case names that its scenario lacks (from England's), added to every run
+    dates_moved_days: int = 0  # `--start-date` moved the file's start, and its dated events with it, by this much
 
 
 def _scenario_path(path: Path, case: CaseStudy, lines: dict, override: str | None) -> Path:
@@ -69,11 +72,14 @@ def _scenario_path(path: Path, case: CaseStudy, lines: dict, override: str | Non
     if override is not None:
         p = locate(override, "scenarios")
         if not p.is_file():
-            raise InputError([f"--scenario: {not_found(override, 'scenarios')}"])
+            raise InputError([f"--scenario: {non_file_problem(p) or not_found(override, 'scenarios')}"])
         return p
     near = path.parent / case.scenario
     if near.is_file():
         return near.resolve()
+    if (problem := non_file_problem(near)) is not None:  # a folder, a device or a FIFO: named as such
+        raise InputError([f"{path}:{lines.get(('scenario',), '?')}: scenario: {problem} (allowed: a shipped "
+                          "scenario's name, e.g. small_la, or a path relative to this file)"])
     p = locate(case.scenario, "scenarios")
     if p.is_file():
         return p
@@ -88,7 +94,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     anything runs; every problem reported as InputError, in one line each."""
     path = locate(path, "case_studies")
     if not path.is_file():
-        raise InputError([not_found(path, "case_studies")])
+        raise InputError([non_file_problem(path) or not_found(path, "case_studies")])
     case, lines, _raw = parse_model(path, CaseStudy)
     loaded = load_scenario(_scenario_path(path, case, lines, scenario))
     extra = extra_authorities(case, loaded, f"{path}:{lines.get(('authorities',), '?')}")
@@ -101,7 +107,8 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         if case.local_authority not in names:
             raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
                               f"{case.local_authority!r} is not in {sc.name} (allowed: "
-                              f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''})"])
+                              f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''}"
+                              f"{council_hint(case.local_authority, loaded)})"])
         la = names.index(case.local_authority)
     on = start_date or case.start or sc.start_date
     if not sc.start_date <= on < sc.end_date:
@@ -113,11 +120,23 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
                           f"(that age is in year group {year_group_of(case.child.age, on)})"])
-    if case.authorities is not None:
-        la = index_of(loaded, responsible_at_start(case, on) or case.authorities.home)
+    moved = 0
+    if start_date is not None and (case.start is not None or has_dates(case)):
+        # the file's own start: its start_date, else the first day of its own scenario (not --scenario's)
+        own = case.start or (sc.start_date if scenario is None else
+                             load_scenario(_scenario_path(path, case, lines, None)).scenario.start_date)
+        moved = (on - own).days
+    case = shifted(case, moved)  # the file's dated events keep their distance from its start (case_dates)
     cut = dt.date(on.year + CASE_YEARS, on.month, min(on.day, 28))
     until = cut if cut < sc.end_date else None
-    return CaseRun(case, loaded, la, float((on - sc.start_date).days), on, until, from_start, extra)
+    route_end = min(on + dt.timedelta(days=round(ROUTE_WINDOW_DAYS)), until or sc.end_date)  # what the run covers
+    problems = outside_route(case, on, route_end, str(path), lines)
+    if problems:
+        raise InputError(problems)
+    if case.authorities is not None:
+        la = index_of(loaded, responsible_at_start(case, on) or case.authorities.home)
+    return CaseRun(case, loaded, la, float((on - sc.start_date).days), on, until, from_start, extra,
+                   moved if has_dates(case) else 0)
 
 
 def load_case(path: str | Path, scenario: str | None = None, start_date: dt.date | None = None
@@ -405,6 +424,11 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "runs": runs, "preferred": case.child.preferred,
             "start_date": str(cr.start_date), "route_end": str(route_end),
             "run_end": str(cr.until or sc.end_date), "from_start": from_start,
+            **({"dates_moved_days": cr.dates_moved_days} if cr.dates_moved_days else {}),
+            # what the command line gave over the file (the report's command to make the same results again)
+            **({"file_given": str(path)} if not _shipped(path) else {}),
+            **({"scenario_given": str(scenario)} if scenario is not None else {}),
+            **({"start_date_given": str(start_date)} if start_date is not None else {}),
             "start": f"existing plan on {cr.start_date}" if case.existing_plan else str(cr.start_date),
             "in_force": [in_force_words(lo.law.name, lo.rules.label, st, cr.start_date, route_end)
                          for lo, st in zip(loaded, statuses, strict=True)],
@@ -413,6 +437,12 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "child": describe_child(case),
             **({"authorities": roles(case, cr.start_date)} if case.authorities is not None else {}),
             "results": results, "what_changes": changes}
+
+
+def _shipped(path: str | Path) -> bool:
+    """Is the case file one of the shipped ones (so its name alone finds it again)?"""
+    p = locate(path, "case_studies").resolve()
+    return p.parent == shipped_dir("case_studies").resolve()
 
 
 def final_plan_limits(path: str | Path, rules: list[str], scenario: str | None = None,

@@ -22,7 +22,7 @@ from .folder import FolderLock, claim_folder, write_marker
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
 from .registry import PAIRED_METRICS
-from .run import RunResult, run
+from .run import RunResult, group_order, registry_order, run
 from .rundir import check_out_path
 from .stats import bounds
 
@@ -137,12 +137,12 @@ def _pair(la: LoadedScenario, lb: LoadedScenario, ra: RunResult, rb: RunResult, 
     paired = contrasts.paired_summary(ka, kb, METRIC_LABELS, bounds)
 
     metrics: dict[str, Any] = {}
-    for key in ra.replications[0]["metrics"]:
+    for key in registry_order(ra.replications[0]["metrics"]):
         metrics[key] = paired([r["metrics"].get(key) for r in ra.replications],
                               [r["metrics"].get(key) for r in rb.replications], key)
     metrics.update(_compelled_unsettled(ra.replications, rb.replications, None, paired))
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
-    for dim, values in (ra.replications[0].get("by_group") or {}).items():
+    for dim, values in group_order(la, ra.replications[0].get("by_group") or {}).items():
         for value in values:
             def pick(reps_: list[dict[str, Any]], key: str, dim: str = dim, value: str = value) -> list:
                 return [((r.get("by_group") or {}).get(dim, {}).get(value) or {}).get(key) for r in reps_]

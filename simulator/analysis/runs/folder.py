@@ -28,6 +28,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -140,6 +141,41 @@ def _listing(items: list[Path]) -> str:
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
+# What sendsim writes in a folder of each kind (paths relative to it; `--force` empties a folder only when every file
+# in it is one of these): a run's files; a batch's; a comparison's, with its runs and its batches (`--sensitivity`,
+# `--uncertainty`); and in every folder the marker, the lock and the temporary files of an atomic write.
+_RUN = (r"manifest\.json", r"summary\.json", r"replications/rep-\d+/(journeys|events)\.parquet",
+        r"replications/rep-\d+/metrics\.json", r"replications/rep-\d+\.partial/[^/]+")  # .partial: a killed run's
+_BATCH = (r"batch\.json", r"manifest\.json", r"(runs|timings|sensitivity)\.parquet", r"sensitivity\.json",
+          r"(tasks|timings)/[^/]+\.json", r"metrics/rules=[^/]+/part-\d+\.parquet")
+OWN_FILES: dict[str, tuple[str, ...]] = {
+    "run": _RUN,
+    "batch": _BATCH,
+    "comparison": (r"compare\.json", r"charts/[^/]+\.(png|svg|csv)", *(r"\d+-[^/]+/" + p for p in _RUN),
+                   *(r"(sensitivity|uncertainty)/" + p for p in _BATCH)),
+}
+_ANYWHERE = (r"(.+/)?" + re.escape(MARKER), r"(.+/)?" + re.escape(LOCK), r"(.+/)?[^/]+\.tmp\d*")  # an atomic write's
+
+
+def foreign_files(path: Path, kind: str) -> list[str]:
+    """The files under `path` (relative, sorted) that sendsim does not write in a folder of `kind`: a user's notes
+    saved into a run folder, say, which `--force` must not delete. Why: a marker says the folder is sendsim's, not
+    that everything in it is; deleting "the contents" used to delete the user's files with sendsim's."""
+    own = re.compile("|".join(f"(?:{p})" for p in (*OWN_FILES.get(kind, ()), *_ANYWHERE)))
+    out = []
+    for root, dirs, files in os.walk(path):
+        rel = Path(root).relative_to(path)
+        for name in files + [d for d in dirs if Path(root, d).is_symlink()]:
+            r = (rel / name).as_posix()
+            if not own.fullmatch(r):
+                out.append(r)
+    return sorted(out)
+
+
+def _names(rel: list[str]) -> str:
+    return ", ".join(rel[:3]) + (f" and {len(rel) - 3} more" if len(rel) > 3 else "")
+
+
 def claim_folder(path: Path, kind: str, resume: bool = False, force: bool = False,
                  accumulate: bool = False) -> str:
     """Decide what may be done with an output folder before anything is written; returns "new" or "resume".
@@ -168,6 +204,11 @@ def claim_folder(path: Path, kind: str, resume: bool = False, force: bool = Fals
     if accumulate:
         return "resume"
     if force:
+        theirs = foreign_files(path, kind)
+        if theirs:
+            raise InputError([f"--out: {path} holds {what} and files sendsim did not write ({_names(theirs)}); "
+                              "--force deletes only sendsim's own files, so nothing was deleted (allowed: move those "
+                              "files out of the folder, or another --out)"])
         for p in items:
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
         return "new"

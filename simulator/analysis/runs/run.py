@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from ...engine.model.child import group_index
 from ...engine.model.records import Recorder
 from ...rules.scenario import LoadedScenario
-from .metrics import MORE_GROUPS, replication_metrics
+from .metrics import MORE_GROUPS, REGISTRY, replication_metrics
 from .outputs import ParquetSink, dumps, manifest, write_journeys
 from .rundir import RunFolder, identity, write_atomic
 from .runner import collector_paused, map_shared, release, simulate
@@ -97,6 +98,42 @@ def _replication_job(loaded: LoadedScenario, job: tuple[int, int, str, Path | No
     return res
 
 
+def registry_order(keys: Any) -> list[str]:
+    """The metric names in the registry's order (any other after them, as given). Why: a replication computed now
+    lists its metrics in that order, one read back from its metrics.json (after --resume) in alphabetical order, and
+    the comparison's `contrasts` rows followed whichever came first, so a resumed comparison was not byte-identical
+    to an uninterrupted one."""
+    rank = {k: i for i, k in enumerate(REGISTRY)}
+    return sorted(keys, key=lambda k: rank.get(k, len(rank)))
+
+
+def group_order(loaded: LoadedScenario, by_group: dict[str, Any]) -> dict[str, list[str]]:
+    """The groups of `by_group` in the order the run's group index makes them (capacity high, medium, low; requester
+    school, parent, ...), whatever order they were read back in (a resumed replication's metrics.json is sorted), so
+    the text tables of a resumed comparison are those of an uninterrupted one."""
+    sc = loaded.scenario
+    gi = group_index(list(sc.population.primary_need.values), [la.region for la in sc.local_authorities.items])
+    order = {**gi.members(), **gi.cross_members()}
+    dims = [d for d in order if d in by_group] + [d for d in by_group if d not in order]
+    return {d: [v for v in order.get(d, {}) if v in by_group[d]] + [v for v in by_group[d] if v not in order.get(d, {})]
+            for d in dims}
+
+
+def in_fresh_order(loaded: LoadedScenario, rep: dict[str, Any]) -> dict[str, Any]:
+    """A replication read back from its metrics.json (keys sorted) with its metrics and groups in the order a
+    replication computed now has them (`registry_order`, `group_order`), so that a resumed run or comparison prints
+    and writes the same bytes as an uninterrupted one."""
+    out = dict(rep)
+    if isinstance(rep.get("metrics"), dict):
+        out["metrics"] = {k: rep["metrics"][k] for k in registry_order(rep["metrics"])}
+    groups = rep.get("by_group")
+    if isinstance(groups, dict):
+        out["by_group"] = {d: {v: ({k: groups[d][v][k] for k in registry_order(groups[d][v])}
+                                   if isinstance(groups[d][v], dict) else groups[d][v]) for v in values}
+                           for d, values in group_order(loaded, groups).items()}
+    return out
+
+
 def run(loaded: LoadedScenario, replications: int | None = None, seed: int | None = None,
         out_dir: Path | None = None, workers: int = 1, engine: str = "heap", events: bool = True,
         progress: Callable[[str], None] | None = None, resume: bool = False, force: bool = False,
@@ -115,7 +152,7 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
     try:
         done: dict[int, dict[str, Any]] = {}
         if folder is not None:
-            done = folder.completed(replications)
+            done = {k: in_fresh_order(loaded, m) for k, m in folder.completed(replications).items()}
             if progress and folder.skipped:
                 progress(f"not reused (damaged or of another run): {', '.join(folder.skipped)}")
             other = [r for r, m in done.items() if _has_more_groups(m) != more_groups]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
-from ..util import MAX_REPLICATIONS
+from ..util import MAX_REPLICATIONS, IsoDate
 
 
 @click.command("case-study")
@@ -21,7 +21,7 @@ from ..util import MAX_REPLICATIONS
 @click.option("--out", type=str, default=None, help="Folder for the JSON result and the timeline chart (PNG, SVG and the CSV behind it).")
 @click.option("--scenario", "scenario", type=str, default=None,
               help="Scenario to run the child in (a shipped name or a path), overriding the file's.")
-@click.option("--start-date", "start_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--start-date", "start_date", type=IsoDate(), default=None,
               help="The child's start date (YYYY-MM-DD), overriding the file's; must fall within the scenario.")
 @click.option("--from-start", is_flag=True,
               help="Hypothetical: every reform switch in force from the first day of the run, whatever its date.")
@@ -42,6 +42,9 @@ def command(file: Path, rules: tuple[str, ...], runs: int, seed: int | None, out
     from ..util import fail as _fail
     from ..util import warn_replications
 
+    if force and out is None:  # without --out nothing is written: the flag would do nothing
+        _fail(InputError(["--force: replaces the case's files in the folder given with --out, and none is given "
+                          "(allowed: --force with --out FOLDER; without --out nothing is written)"]))
     warn_replications(runs)
     day = start_date.date() if start_date is not None else None
     try:

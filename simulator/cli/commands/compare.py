@@ -9,7 +9,7 @@ import click
 
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
-from ..util import MAX_REPLICATIONS, MAX_WORKERS
+from ..util import MAX_REPLICATIONS, MAX_WORKERS, IsoDate
 
 
 @click.command("compare")
@@ -26,7 +26,7 @@ from ..util import MAX_REPLICATIONS, MAX_WORKERS
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=None,
               help="Processes (default: the CPUs; results do not depend on it).")
 @click.option("--events/--no-events", default=False, show_default=True, help="Write the event logs (with --out).")
-@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--until", type=IsoDate(), default=None,
               help="End both runs on this date instead of the scenario's end_date (YYYY-MM-DD).")
 @click.option("--from-start", "from_start", is_flag=True,
               help="Every switch as if in force from the first day of the run, whatever its commencement date "
@@ -56,6 +56,10 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
 
     if len(rules) < 2:
         raise InputError([f"--rules: give at least two rule sets (got {len(rules)})"])
+    if out is None and (resume or force):  # without --out nothing is written: the flag would do nothing
+        flag = "--resume" if resume else "--force"
+        raise InputError([f"{flag}: acts on the folder given with --out, and none is given (allowed: {flag} with "
+                          "--out FOLDER; without --out nothing is written)"])
     out_dir = check_out_path(out) if out is not None else None
     if replications:
         warn_replications(replications)

@@ -1,0 +1,78 @@
+"""The dated events of a case file (a move, a looked-after placement, a spell in custody or hospital) against the
+child's route: moved with the start when `--start-date` moves it, and refused when they fall outside the route.
+
+Why: a date is written against the file's own start ("moves on 4 March 2019" for a route from 7 January 2019). When
+`case-study --start-date 2031-01-06` moves the start, a move left in 2019 would fall before the route and silently
+never happen, while the output still described it; so every date of the file moves by the same number of days as the
+start, keeping its distance from it, and the output says so. A date after the route's end (the 18 months a case study
+reads) would be as silent a no-op, so it is refused in one line naming the field and the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ...schema.case_study import CaseStudy
+
+# the fields whose date starts something in the route; the others (`until`, `transferred_on`,
+# `old_authority_learned`, `placement_planned`) are read against these and may fall outside the route
+STARTS = ("date", "since")
+
+
+def _dated(case: CaseStudy) -> Iterator[tuple[tuple, str, str, dt.date]]:
+    """(key in the file's line map, field as the user wrote it, its last name, date) of every date but the start."""
+    for i, m in enumerate(case.moves):
+        for f in ("date", "old_authority_learned", "transferred_on"):
+            if getattr(m, f) is not None:
+                yield ("moves", i, f), f"moves[{i}].{f}", f, getattr(m, f)
+    for block, fields in (("looked_after", ("since", "placement_planned")), ("education", ("since", "until"))):
+        model = getattr(case, block)
+        for f in fields if model is not None else ():
+            if getattr(model, f) is not None:
+                yield (block, f), f"{block}.{f}", f, getattr(model, f)
+
+
+def has_dates(case: CaseStudy) -> bool:
+    """Does the file date anything besides its start?"""
+    return next(_dated(case), None) is not None
+
+
+def shifted(case: CaseStudy, days: int) -> CaseStudy:
+    """The case with every date of the file (its start and its dated events) `days` later."""
+    if days == 0:
+        return case
+    d = dt.timedelta(days=days)
+
+    def move(model, fields):  # noqa: ANN001, ANN202 (a pydantic model and its date fields)
+        return model.model_copy(update={f: getattr(model, f) + d for f in fields if getattr(model, f) is not None})
+
+    update: dict = {"moves": [move(m, ("date", "old_authority_learned", "transferred_on")) for m in case.moves]}
+    if case.start_date is not None:
+        update["start_date"] = case.start_date + d
+    if case.request_date is not None:
+        update["request_date"] = case.request_date + d
+    if case.looked_after is not None:
+        update["looked_after"] = move(case.looked_after, ("since", "placement_planned"))
+    if case.education is not None:
+        update["education"] = move(case.education, ("since", "until"))
+    return case.model_copy(update=update)
+
+
+def outside_route(case: CaseStudy, start: dt.date, route_end: dt.date, where: str, lines: dict) -> list[str]:
+    """One line for each dated event that would start before the route or after its end: it would never happen in
+    the route the case study shows."""
+    out = []
+    for key, field, name, day in _dated(case):
+        if name not in STARTS:
+            continue
+        if field == "looked_after.since" and day <= start:  # placed before the start: where the child lives
+            continue
+        if start <= day <= route_end:
+            continue
+        line = lines.get(key, lines.get(key[:2], lines.get(key[:1], "?")))
+        when = "before the route's start" if day < start else "after the route's end"
+        out.append(f"{where}:{line}: {field}: {day} is {when} (allowed: a date from {start} to {route_end}, the 18 "
+                   "months a case study reads or to the scenario's end; move the start with --start-date or "
+                   "start_date)")
+    return out
