@@ -4,8 +4,9 @@ Why a setup.py beside pyproject.toml: the project's metadata stays in pyproject.
 extension modules. `pip install -e .` (or `pip install .`) compiles
 
     simulator/engine/core/loop.py, resources.py, streams.py, simulator/engine/bench.py,
-    simulator/engine/model/records.py (the counts), child.py and state.py (`Child` and `Journey`'s data as
-    extension types), and the route: journey.py, population.py, costs.py and route/*.py
+    simulator/engine/model/records.py (the counts), streams.py (the route's typed stream set), child.py and
+    state.py (`Child` and `Journey`'s data as extension types), and the route: journey.py, population.py,
+    costs.py and route/*.py
 
 with Cython (a build requirement, from PyPI), each with its `.pxd` beside it declaring the types, into extension
 modules next to the .py files. The route's steps are methods of plain Python classes, which a `.pxd` cannot type:

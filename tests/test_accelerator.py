@@ -197,8 +197,9 @@ def test_install_uses_a_complete_build_and_the_switch_overrides_it(tmp_path):
 
 def test_run_state_holds_every_field_the_steps_assign():
     """`RunState`'s slots (engine/model/state.py) are every attribute a stage's mixin assigns on `self` (read as C
-    struct fields by the compiled steps), and no mixin shadows one with a class attribute or a method: the compiled
-    steps read the slot directly, so a class-level name of the same spelling would differ from the pure path."""
+    struct fields by the compiled steps), and no mixin shadows one, or one of `RunState`'s methods, with a class
+    attribute or a method: the compiled steps read the slot directly, so a class-level name of the same spelling
+    would differ from the pure path."""
     import ast
 
     from simulator.engine.model.journey import Journey
@@ -214,6 +215,28 @@ def test_run_state_holds_every_field_the_steps_assign():
                     and isinstance(node.value, ast.Name) and node.value.id == "self"):
                 assigned.add(node.attr)
     methods = {name for k in mixins for name, v in vars(k).items() if callable(v) or isinstance(v, staticmethod)}
-    assert assigned - methods == set(RunState.__slots__)
-    assert assigned & methods == {"log"}  # `Recorder.log` replaces the method, in the instance dictionary
-    assert not [name for k in mixins for name in vars(k) if name in RunState.__slots__]
+    own = {"duration", "pinned", "log"}  # RunState's methods: C methods of the compiled core (state.pxd)
+    assert own <= set(vars(RunState))
+    assert assigned - methods == set(RunState.__slots__)  # (`log` is replaced by `setattr`, in the instance dictionary)
+    assert not [name for k in mixins for name in vars(k) if name in RunState.__slots__ or name in own]
+
+
+def test_route_streams_have_one_draw_field_per_declared_stream():
+    """`RouteStreams` (engine/model/streams.py) holds every stream of `STREAMS` and nothing else: its slots are that
+    tuple, and streams.pxd, which makes them fields typed `Draw` in the compiled core, lists the same names in the
+    same order (a stream declared in one list only would be missing from the other path). Each field is its own
+    name's keyed stream."""
+    import re
+
+    from simulator.engine.core.streams import Streams
+    from simulator.engine.model.streams import STREAMS, RouteStreams
+
+    pxd = acc.source_file("simulator.engine.model.streams").with_suffix(".pxd").read_text()
+    fields = re.findall(r"^    cdef public Draw (\w+)$", pxd, flags=re.M)
+    assert tuple(fields) == STREAMS and len(STREAMS) > 40
+    assert [line for line in pxd.splitlines() if line.startswith("    ") and "cdef public Draw " not in line] == []
+    assert RouteStreams.__slots__ == STREAMS
+    s = Streams(2, 1)
+    rng = RouteStreams(s)
+    assert [getattr(rng, name).key for name in STREAMS] == [s.key(name) for name in STREAMS]
+    assert not hasattr(rng, "__dict__")

@@ -17,7 +17,7 @@ import yaml
 from simulator.analysis.runs.case_study import case_study, final_plan_limits, load_case
 from simulator.analysis.runs.metrics import METRICS, REGISTRY, TARGET_METRICS
 from simulator.analysis.runs.run import run_replication
-from simulator.engine.core.streams import Streams, StreamSet
+from simulator.engine.core.streams import Streams
 from simulator.engine.model import records
 from simulator.engine.model.route.redress import RUNG_STEPS
 from simulator.engine.model.streams import (
@@ -25,6 +25,7 @@ from simulator.engine.model.streams import (
     FIRST_PASS_PREFETCH,
     STOCK_REVIEW_PREFETCH,
     STREAMS,
+    RouteStreams,
 )
 from simulator.rules.law import EffectSizes
 from simulator.rules.scenario import load_scenario
@@ -64,7 +65,7 @@ def test_every_stream_the_route_draws_from_is_declared():
 
 
 def test_an_undeclared_stream_is_refused():
-    rng = StreamSet(Streams(1, 0), STREAMS)
+    rng = RouteStreams(Streams(1, 0))
     assert rng.refuse_assess.u(5) == Streams(1, 0).uniform("refuse_assess", 5)  # declared: the keyed draw
     with pytest.raises(AttributeError, match="unknown random stream 'refuse_asess'"):
         rng.refuse_asess  # noqa: B018 - a typo

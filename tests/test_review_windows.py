@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from simulator.engine.core.loop import Clock
-from simulator.engine.core.streams import Streams, StreamSet
+from simulator.engine.core.streams import Streams
 from simulator.engine.model.child import Child
 from simulator.engine.model.route.review_windows import (
     AMEND,
@@ -23,6 +23,7 @@ from simulator.engine.model.route.review_windows import (
     review_outcomes,
 )
 from simulator.engine.model.state import RunState
+from simulator.engine.model.streams import RouteStreams
 
 # p_cease by band: under 5, 5-10, 11-15, 16-19, 20-25
 P_CEASE = np.array([0.10, 0.02, 0.05, 0.20, 0.40])
@@ -59,7 +60,7 @@ def test_under5_cycle_spreads_the_yearly_chance() -> None:
 
 
 def test_bulk_draws_are_the_one_by_one_draws() -> None:
-    rng = StreamSet(Streams(7, 3), ["review_outcome"])
+    rng = RouteStreams(Streams(7, 3))
     ids = np.array([0, 5, 17, 123456, 9])
     occ = np.array([1, 1, 2, 3, 1])
     bulk = draws_at(rng.review_outcome, ids, occ).tolist()

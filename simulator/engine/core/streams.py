@@ -14,11 +14,19 @@ numpy Generators spawned from the same SeedSequence by stream name.
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: the pure path
+    from .cython_shim import cython
+
 import math
 import zlib
 from array import array
 
 import numpy as np
+
+if cython.compiled:  # C's log (streams.pxd: `_ln`)
+    from cython.cimports.libc.math import log as _c_log
 
 _M64 = 0xFFFFFFFFFFFFFFFF  # 2**64 - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -32,6 +40,18 @@ def _mix(z: int) -> int:
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
     return z ^ (z >> 31)
+
+
+def _ln(x: float) -> float:
+    """math.log of a positive float. Compiled, C's `log` itself: the libm function that math.log calls for a
+    positive finite float, so the same double, without a Python call (math.log parses an argument tuple: about
+    800 instructions a call). Every caller passes a product of uniforms in (0, 1), never 0. In pure Python this
+    name is `math.log` itself (below), so the pure path pays no extra call."""
+    return _c_log(x)
+
+
+if not cython.compiled:  # the pure path (Cython drops this branch when it compiles the module)
+    _ln = math.log  # noqa: F811
 
 
 def stream_id(name: str) -> int:
@@ -73,6 +93,8 @@ class Draw:
     One draw in pure Python costs a dozen operations on 64-bit integers. When most children of a
     range will use a stream, `prefetch` computes their first few occurrences at once with numpy
     (`uniform_array`: the same numbers) and `u` then just reads them; other draws are computed.
+    The prefetched values are one flat `array('d')`, occurrence after occurrence: in the compiled core
+    (streams.pxd) it is read through a typed memoryview, a C load of the same double; here, an index.
     """
 
     __slots__ = ("key", "_lo", "_n", "_nocc", "_pre")
@@ -80,19 +102,22 @@ class Draw:
     def __init__(self, streams: Streams, name: str):
         self.key = streams.key(name)
         self._lo = self._n = self._nocc = 0  # prefetched: children lo .. lo + n - 1, occurrences 0 .. nocc - 1
-        self._pre: tuple[array, ...] = ()
+        self._pre = array("d")  # occurrence o of child lo + j at o * n + j
 
     def prefetch(self, lo: int, hi: int, occurrences: int = 1) -> None:
         """Draw occurrences 0 .. `occurrences` - 1 of children `lo` .. `hi` - 1 in bulk (identical values)."""
         ids = np.arange(lo, hi, dtype=np.int64)
-        self._pre = tuple(array("d", uniform_array(self, ids, o).tobytes()) for o in range(occurrences))
+        pre = array("d")
+        for o in range(occurrences):  # one occurrence at a time: no temporary of them all
+            pre.frombytes(uniform_array(self, ids, o).tobytes())
+        self._pre = pre
         self._lo, self._n, self._nocc = lo, max(0, hi - lo), occurrences
 
     def u(self, child: int, occurrence: int = 0) -> float:
         if occurrence < self._nocc:
             j = child - self._lo
             if 0 <= j < self._n:
-                return self._pre[occurrence][j]
+                return self._pre[occurrence * self._n + j]
         z = (self.key + (child + 1) * _GOLDEN + occurrence * _OCC) & _M64
         z = ((z ^ (z >> 30)) * _MIX1) & _M64
         z = ((z ^ (z >> 27)) * _MIX2) & _M64
@@ -102,17 +127,16 @@ class Draw:
         return self.u(child, occurrence) < p
 
     def exponential(self, mean: float, child: int, occurrence: int = 0) -> float:
-        return -mean * math.log(self.u(child, occurrence))
+        return -mean * _ln(self.u(child, occurrence))
 
     def gamma2(self, mean: float, child: int, occurrence: int = 0) -> float:
         """Erlang-2 with the given mean (CV 0.71): a duration with a mode above zero."""
         if occurrence == 0 and self._nocc > 1:  # both draws prefetched? (as `u`, read directly)
             j = child - self._lo
             if 0 <= j < self._n:
-                pre = self._pre
-                return -0.5 * mean * math.log(pre[0][j] * pre[1][j])
+                return -0.5 * mean * _ln(self._pre[j] * self._pre[self._n + j])
         o = 2 * occurrence
-        return -0.5 * mean * math.log(self.u(child, o) * self.u(child, o + 1))
+        return -0.5 * mean * _ln(self.u(child, o) * self.u(child, o + 1))
 
     def lognormal(self, median: float, sigma: float, child: int, occurrence: int = 0) -> float:
         o = 2 * occurrence
@@ -162,8 +186,13 @@ def choice_array(draw: Draw, cumulative: list[float], ids: np.ndarray, occurrenc
 class StreamSet:
     """Declared streams as attributes: `rng.refuse_assess.u(child)`. Each Draw is made once, when the set is made.
 
+    A base class: a subclass declares its stream names as its slots (in the compiled core, fields typed `Draw`, so
+    that a compiled step's `self.rng.refuse_assess.u(...)` is a struct read and a C call), and this class fills them.
+    The engine knows no stream's name; the route's set is `engine.model.streams.RouteStreams`.
     Only the names given are streams: any other attribute or `get` is refused (a typo would otherwise make a new,
     unpaired stream and silently break common random numbers between rule sets)."""
+
+    __slots__ = ("_streams", "_names")
 
     def __init__(self, streams: Streams, names: tuple[str, ...] | list[str]):
         self._streams = streams

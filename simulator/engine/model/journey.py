@@ -7,8 +7,9 @@ statutory deadline), and schedules the next step on the engine. The order and co
 Randomness comes from declared, child-keyed streams (`streams.py`), so a child meets the same draws under any rule
 set. Population, capacity and costs are modules of their own (`population.py`, `capacity.py`, `costs.py`).
 
-This module holds the run's state and what every step shares: the compiled parameters, `duration`, `log`, the
-case-study hooks (`add_request`, `add_existing_plan`, `pinned`) and the run itself.
+This module holds the run's state and what every step shares: the compiled parameters, the case-study hooks
+(`add_request`, `add_existing_plan`) and the run itself; `duration`, `pinned` and `log`, which every stage calls,
+are methods of the run's data (`state.py`), so that a compiled step calls them in C.
 
 Clock: days from the scenario's start date. `t0` is the day the LA received the request.
 """
@@ -33,7 +34,7 @@ from ...schema.vocabulary import AGE_BANDS, CAPACITIES, REQUESTERS, SETTINGS
 from ..core.calendar import Calendar
 from ..core.loop import Engine
 from ..core.resources import Resource, noop
-from ..core.streams import Draw, Streams, StreamSet
+from ..core.streams import Streams
 from .capacity import CapacityPlan, LAState
 from .child import Child, cumulative, group_index
 from .costs import Costing
@@ -50,10 +51,9 @@ from .route.review_windows import ReviewWindows
 from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
 from .state import RunState
-from .streams import STREAMS
+from .streams import RouteStreams
 
-FIRST_ONLY = "__first_only__"
-_new_row = tuple.__new__  # the key, in a child's pins, of the pins that hold for their first occurrence only
+_new_row = tuple.__new__
 
 
 class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, TribunalSteps, ReviewSteps, MoveSteps,
@@ -75,9 +75,11 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._add_row = recorder.add if type(recorder) is Recorder else self._add_event_row
         if type(recorder) is Recorder:  # each step's row straight to the recorder (`Recorder.log`: the same row)
             recorder.clock = engine
-            self.log = recorder.log  # type: ignore[method-assign]
+            # in the instance dictionary, over `RunState.log` (state.py); by `setattr`, since the compiled `self.log`
+            # of a typed `self` is the C method, which cannot be assigned
+            setattr(self, "log", recorder.log)  # noqa: B010
         elif getattr(recorder, "one_child", False):  # a case study's: the other children's rows are never made
-            self.log = self._log_one_child  # type: ignore[method-assign]
+            setattr(self, "log", self._log_one_child)  # noqa: B010
         self.cal = Calendar(sc.start_date, sc.end_date)
         self.horizon = self.cal.horizon_days
         self.warmup = sc.warmup_days
@@ -103,7 +105,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.tribunal = Resource(engine, "tribunal", 1, self.warmup)
         self.hearing_days = 1.0
         self._set_tribunal_capacity(sc.start_date.year)
-        self.rng = StreamSet(streams, STREAMS)
+        self.rng = RouteStreams(streams)
         engine.horizon = self.horizon  # events at or after the horizon are never scheduled
         self.law_schedule = loaded.law_schedule
         for day, later in loaded.law_schedule:  # commencements inside the run: before any event of that day
@@ -213,33 +215,6 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             la.resize_special(self.special_growth)
             if la.casework is not None:
                 la.casework.base = self._casework_base(la, year)
-
-    @staticmethod
-    @cython.locals(c=Child)
-    def pinned(c: Child, key: str) -> Any:
-        """The outcome a case study fixes for this decision, or None to draw it."""
-        if c.pins is None:
-            return None
-        value = c.pins.get(key)
-        if value is not None and key in c.pins.get(FIRST_ONLY, ()):
-            del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
-        return value
-
-    @cython.locals(self=RunState, stream=Draw)
-    def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
-        """A working time from the scenario's `durations.<name>` with its stated distribution."""
-        shape = self._shape[name]
-        if shape == "erlang2":
-            return stream.gamma2(self.d[name], child, occurrence)
-        if shape == "exponential":
-            return stream.exponential(self.d[name], child, occurrence)
-        return self.d[name]
-
-    @cython.locals(self=RunState, c=Child)
-    def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
-            ) -> None:
-        if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
-            self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
 
     @cython.locals(self=RunState, c=Child)
     def _log_one_child(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan,

@@ -1,11 +1,17 @@
 # Cython declarations for state.py (the compiled core): read only when the accelerator is built; state.py itself
 # stays plain Python and is the pure path. `RunState`, `Journey`'s base, becomes an extension type whose fields are
-# C struct slots; every field but two stays a Python object. The route modules cimport it and declare `self` as it.
+# C struct slots; every field but five stays a Python object. The route modules cimport it and declare `self` as it.
 # `engine` is a `Clock` (either engine, or a test's subclass of it) and `counters` a `Counters`, so that the steps'
-# `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls.
+# `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls;
+# `rng` is the route's typed stream set, so that `self.rng.NAME.u(...)` is a struct read and a C call; `d` and `_shape`
+# (the durations' means and distributions, read by `duration`) are dictionaries. `duration`, `pinned` and `log` are
+# C methods (cpdef: still callable from Python, and `log` still replaced by an entry of a journey's dictionary).
 
 from simulator.engine.core.loop cimport Clock
+from simulator.engine.core.streams cimport Draw
+from simulator.engine.model.child cimport Child
 from simulator.engine.model.records cimport Counters
+from simulator.engine.model.streams cimport RouteStreams
 
 cdef class RunState:
     cdef public object _accrue_from
@@ -44,7 +50,7 @@ cdef class RunState:
     cdef public object _review_every
     cdef public object _review_every_under5
     cdef public object _review_late_days
-    cdef public object _shape
+    cdef public dict _shape
     cdef public object _transfers
     cdef public object _triple_lock
     cdef public object _windows
@@ -61,7 +67,7 @@ cdef class RunState:
     cdef public object cum_pref_post16
     cdef public object cum_pref_school
     cdef public object cum_requester
-    cdef public object d
+    cdef public dict d
     cdef public object disputes_ended
     cdef public Clock engine
     cdef public object fx
@@ -95,10 +101,16 @@ cdef class RunState:
     cdef public object rec
     cdef public object refusal_rr
     cdef public object resolves
-    cdef public object rng
+    cdef public RouteStreams rng
     cdef public object sc
     cdef public object snapshots
     cdef public object special_growth
     cdef public object streams
     cdef public object tribunal
     cdef public object warmup
+
+    cpdef duration(self, name, Draw stream, child, occurrence=*)
+
+    cpdef pinned(self, Child c, key)
+
+    cpdef log(self, Child c, step, event, duty, deadline=*, met=*)

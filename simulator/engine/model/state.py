@@ -8,9 +8,24 @@ read is a struct read. In pure Python it is a slotted base class, read by CPytho
 field stays a Python object (the same values, of the same types, on both paths). The names are every attribute the
 steps assign on `self` (a test checks that none is left out); anything else set on a journey (a test's stand-in,
 `Recorder.log` as `log`) goes to its instance dictionary as before.
+
+Three methods that every stage calls live here too, `duration`, `pinned` and `log`: compiled, they are methods of
+the extension type (state.pxd), so a step's `self.duration(...)` is a C call through the type's method table instead
+of a Python method look-up on the `Journey` (`journey.py` defines none of them). `log` is replaced, for a run that
+keeps an event log, by an entry of the journey's instance dictionary (`Recorder.log`, or `_log_one_child`): a
+compiled call of a `cpdef` method looks for such an override (cheaply, by the dictionaries' versions) and calls it.
 """
 
 from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..core.streams import Draw
+    from .child import Child
+
+FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that hold for their first occurrence only
 
 
 class RunState:
@@ -32,6 +47,30 @@ class RunState:
         "plans_in_force", "rec", "refusal_rr", "resolves", "rng", "sc", "snapshots", "special_growth", "streams",
         "tribunal", "warmup",
     )
+
+    def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
+        """A working time from the scenario's `durations.<name>` with its stated distribution."""
+        shape = self._shape[name]
+        if shape == "erlang2":
+            return stream.gamma2(self.d[name], child, occurrence)
+        if shape == "exponential":
+            return stream.exponential(self.d[name], child, occurrence)
+        return self.d[name]
+
+    def pinned(self, c: Child, key: str) -> Any:
+        """The outcome a case study fixes for this decision, or None to draw it."""
+        if c.pins is None:
+            return None
+        value = c.pins.get(key)
+        if value is not None and key in c.pins.get(FIRST_ONLY, ()):
+            del c.pins[key]  # pinned for its first occurrence only: later ones are drawn
+        return value
+
+    def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
+            ) -> None:
+        """A row of the event log, when there is one (with a `Recorder`, `Recorder.log` takes this method's place)."""
+        if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
+            self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
 
     def drop_state(self) -> None:
         """Let go of every field (`analysis.runs.runner.release`: the objects are freed by reference counting)."""

@@ -5,11 +5,17 @@ child meets the same number at the same decision under any rule set. A stream ex
 here: a misspelt name is refused at once instead of silently making a new stream (which would break the pairing
 between rule sets without changing any count). Renaming a stream changes every result that uses it: the golden
 outputs (tests/golden/) catch it.
+
+`RouteStreams` is the run's set of these streams (`Journey.rng`). In the compiled core (setup.py) it is an extension
+type whose fields, one per name of `STREAMS` (streams.pxd lists them; a test checks that both lists agree), are typed
+`Draw`: a compiled step's `self.rng.refuse_assess.u(...)` is a struct read and a C call, where a set of attributes
+made by name costs an instance-dictionary look-up and a Python-level method call per draw.
 """
 
 from __future__ import annotations
 
 from ...schema.vocabulary import APPEAL_TYPES
+from ..core.streams import Streams, StreamSet
 
 # the child's attributes, drawn in bulk when children are created (Population._attributes)
 ATTRIBUTE_STREAMS = ("age_band", "age", "preferred", "requester", "need", "on_s41", "capacity", "health", "social",
@@ -40,6 +46,15 @@ MOVE_STREAMS = ("plan_move", "plan_move_destination")
 
 STREAMS: tuple[str, ...] = (*ATTRIBUTE_STREAMS, *POPULATION_STREAMS, *ROUTE_STREAMS, *REDRESS_STREAMS,
                             *REVIEW_STREAMS, *MOVE_STREAMS)
+
+
+class RouteStreams(StreamSet):
+    """Every declared stream of the route as a field: `rng.refuse_assess.u(child)`; any other name is refused."""
+
+    __slots__ = STREAMS
+
+    def __init__(self, streams: Streams):
+        super().__init__(streams, STREAMS)
 
 # numpy generators for bulk draws (arrival times), by name
 ARRIVALS, ARRIVALS_LEAD_IN = "arrivals", "arrivals_lead_in"

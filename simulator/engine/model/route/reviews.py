@@ -37,7 +37,7 @@ from ..records import (
     TRANSFERS_NAMED,
 )
 from ..state import RunState
-from ..streams import TRANSFER_NAMING
+from ..streams import TRANSFER_NAMING, RouteStreams
 
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
@@ -57,7 +57,7 @@ class ReviewSteps:
             return
         self._review_held(c, self.engine.now)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, rng=RouteStreams)
     def _review_held(self, c: Child, due: float) -> None:
         """The meeting is held (late in some authorities) and its decision gathered into its window's batch
         (`review_windows.py`: decided in bulk unless it interacts), which books the meeting's cost; a meeting whose
@@ -136,7 +136,7 @@ class ReviewSteps:
         return under5 if under5 < self._review_every and (now + under5 - c.born) / DAYS_PER_YEAR < 5.0 \
             else self._review_every
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, rng=RouteStreams)
     def _propose_amendments(self, c: Child, k: int) -> None:
         """Proposed amendments go with the decision; the final amended plan is due within 8 weeks (reg 22), late in
         some authorities. Only logged: the appeal right already runs from the decision (the dispute started there),

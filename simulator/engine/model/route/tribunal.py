@@ -41,7 +41,7 @@ from ..records import (
     WEEKS_TO_HEARING_SUM,
 )
 from ..state import RunState
-from ..streams import RECONSIDERATION_NAMING
+from ..streams import RECONSIDERATION_NAMING, RouteStreams
 
 # what an appeal decides, and which step follows a decision for the family
 EDUCATION_APPEALS = ("contents", "placement", "refusal_to_issue")  # B/F/I or a refusal to issue (errata.md 1)
@@ -168,7 +168,7 @@ class TribunalSteps:
                 self.section_powers(c, False)
             self.decision_stands(c, c.dispute, "for_la")
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, rng=RouteStreams)
     def _recommendations(self, c: Child) -> None:
         """The extended powers (continued after the trial: errata.md 1): with an education appeal heard, the tribunal
         may recommend health or social care provision; the commissioner answers in writing within 5 weeks, giving
@@ -185,7 +185,7 @@ class TribunalSteps:
         self.counters.count(c, RECOMMENDATIONS_MADE, self.engine.now)
         self.answer_recommendation(c, ICB if c.health else SOCIAL, k)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, rng=RouteStreams)
     def answer_recommendation(self, c: Child, who: str, k: int) -> None:
         """The commissioner `who` (the ICB for health, social care for social care) answers a recommendation in
         writing within 5 weeks, following it or giving reasons (errata.md 1; the scenario's shares). Draws come from
