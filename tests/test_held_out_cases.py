@@ -467,3 +467,28 @@ def test_dates_move_with_the_start_when_the_file_starts_on_its_scenarios_first_d
               moves=[{"date": dt.date(2019, 3, 4), "to": "host"}])
     cr = prepare_case(p, "small_la_from_2024", dt.date(2031, 1, 6))
     assert cr.dates_moved_days == 4388 and cr.case.moves[0].date == dt.date(2031, 3, 9)
+
+
+def test_every_file_a_comparison_and_a_batch_write_is_one_force_may_delete(tmp_path):
+    """`folder.OWN_FILES` restates the names the writers use; if a writer adds a file and the list does not, `--force`
+    would refuse a folder holding only sendsim's files. A comparison (two runs, charts) and a batch, as written now,
+    must hold nothing `foreign_files` calls the user's."""
+    import yaml
+    from click.testing import CliRunner
+
+    from simulator.analysis.runs.folder import foreign_files
+    from simulator.cli import main
+
+    cmp = tmp_path / "cmp"
+    r = CliRunner().invoke(main, ["compare", SMALL, "--rules", "current_2014", "--rules", "green_paper_2022", "-n", "2",
+                                  "--until", "2019-01-31", "--out", str(cmp)])
+    assert r.exit_code == 0, r.stderr
+    assert foreign_files(cmp, "comparison") == []
+    sw = tmp_path / "sw.yaml"
+    sw.write_text(yaml.safe_dump({"name": "t", "scenario": "small_la", "until": "2019-01-31", "rules": ["current_2014"],
+                                  "replications": 1, "design": {"kind": "grid", "levels": 2},
+                                  "parameters": [{"path": "scenario.tribunal.hearings_per_year", "range": [50, 400]}],
+                                  "outputs": ["weeks_to_hearing_mean"]}))
+    r = CliRunner().invoke(main, ["batch", str(sw), "--workers", "1", "--out", str(tmp_path / "b")])
+    assert r.exit_code == 0, r.stderr
+    assert foreign_files(tmp_path / "b", "batch") == []
