@@ -181,7 +181,7 @@ def test_install_falls_back_once_with_one_line(tmp_path):
     assert len(meta) == 1 and isinstance(meta[0], acc.PureFinder)
     spec = meta[0].find_spec("simulator.engine.core.loop", None)
     assert spec is not None and spec.origin == str(acc.source_file("simulator.engine.core.loop", tmp_path))
-    assert meta[0].find_spec("simulator.engine.model.capacity", None) is None  # only the compiled modules
+    assert meta[0].find_spec("simulator.engine.core.calendar", None) is None  # only the compiled modules
 
 
 def test_install_uses_a_complete_build_and_the_switch_overrides_it(tmp_path):

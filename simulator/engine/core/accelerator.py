@@ -33,7 +33,7 @@ from typing import IO, Any
 MODULES = (
     "simulator.engine.core.loop", "simulator.engine.core.resources", "simulator.engine.core.streams",
     "simulator.engine.bench", "simulator.engine.model.records", "simulator.engine.model.streams",
-    "simulator.engine.model.child", "simulator.engine.model.state",
+    "simulator.engine.model.child", "simulator.engine.model.state", "simulator.engine.model.capacity",
     "simulator.engine.model.costs", "simulator.engine.model.population",
     *(f"simulator.engine.model.route.{m}" for m in ("assessment", "content", "elsewhere", "moves", "placement", "plan",
                                                      "redress", "review_windows", "reviews", "tribunal")),

@@ -10,8 +10,13 @@ groups them by stage.
 
 from __future__ import annotations
 
-import math
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ..core.cython_shim import cython
+
 from collections import deque
+from math import ceil
 from typing import Any
 
 from ...schema.by_year import grow, latest
@@ -21,6 +26,7 @@ from ...schema.vocabulary import (
 )
 from ..core.loop import Engine
 from ..core.resources import Resource
+from .state import RunState
 
 CAPACITY_SETTINGS = ("resourced_provision", "maintained_special", "alternative_provision")
 DAYS_PER_WEEK = 7.0
@@ -30,6 +36,13 @@ STAFFED_STAGES = (("ep", "ep_servers", "ep_advice_days"),
                   ("health", "health_advice_servers", "health_advice_days"),
                   ("social", "social_care_advice_servers", "social_care_advice_days"),
                   ("writers", "plan_writer_servers", "draft_writing_days"))
+
+
+def staff_bounds(floor: float, ceiling: float, establishment: int) -> tuple[int, int]:
+    """The fewest and most servers a stage may have under `work_in_hand`: `floor` and `ceiling` x the establishment
+    (at least one)."""
+    lo = max(1, round(floor * establishment))
+    return lo, max(lo, round(ceiling * establishment))
 
 
 class CaseworkBacklog:
@@ -243,8 +256,7 @@ class CapacityPlan:
         """The fewest and most servers a stage may have under `work_in_hand`: floor and ceiling x the establishment
         (at least one)."""
         st = self.sc.staffing
-        lo = max(1, round(st.floor.value * establishment))
-        return lo, max(lo, round(st.ceiling.value * establishment))
+        return staff_bounds(st.floor.value, st.ceiling.value, establishment)
 
     def _open_staff_reviews(self) -> None:
         """Under `staffing.follows: work_in_hand`, the first review of every authority's staff one review period
@@ -253,6 +265,7 @@ class CapacityPlan:
         if st is not None and st.follows == "work_in_hand":
             self.engine.schedule(st.review_days.value, self._review_staff, None)
 
+    @cython.locals(self=RunState, la=LAState, res=Resource)
     def _review_staff(self, _: Any) -> None:
         """Each authority's advice services and plan writers resized to the work in hand (`Scenario.staffing`).
 
@@ -267,17 +280,18 @@ class CapacityPlan:
         period = st.review_days.value
         clear = st.clear_weeks.value * DAYS_PER_WEEK
         u = st.utilisation.value
+        floor, ceiling = st.floor.value, st.ceiling.value  # (`_staff_bounds`, read once a review)
         d = self.d
         for la in self.las:
             arrived = la.arrived_at_review
             for stage, _, days in STAFFED_STAGES:
-                res: Resource = getattr(la, stage)
+                res = getattr(la, stage)
                 total = res.started + res.waiting
                 rate = (total - arrived[stage]) / period
                 arrived[stage] = total
                 s = d[days] * (la.fx.draft_writing_multiplier if stage == "writers" else 1.0)
-                need = math.ceil(max(rate * s / u, res.busy) + res.waiting * s / clear - 1e-9)
-                lo, hi = self._staff_bounds(la.establishment[stage])
+                need = ceil(max(rate * s / u, res.busy) + res.waiting * s / clear - 1e-9)
+                lo, hi = staff_bounds(floor, ceiling, la.establishment[stage])
                 res.set_servers(min(hi, max(lo, need)))
         self.engine.schedule(period, self._review_staff, None)
 

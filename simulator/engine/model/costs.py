@@ -11,7 +11,7 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ..core.cython_shim import cython
 
-import math
+from math import nan
 
 from ...schema.units import DAYS_PER_YEAR
 from .child import Child
@@ -37,4 +37,4 @@ class Costing:
         if until > start:
             years = (until - start) / DAYS_PER_YEAR
             self.counters.count_each(c, self._placement_costs.get(c.setting, ()), until, years)  # yearly, by payer
-        c.setting_since = math.nan
+        c.setting_since = nan

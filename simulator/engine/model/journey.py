@@ -170,7 +170,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         """Everything the steps read from the law, compiled once: at the start and at each commencement."""
         self.law = law
         self.fx = fx = law.effects
-        self._late_shares: dict[tuple[str, int, float], float] = {}  # route/assessment.py late_share, under this law
+        self._late_shares: dict[tuple[int, int, float], float] = {}  # route/assessment.py late_share, under this law
         if not 0.0 <= fx.requests_multiplier <= OVERSAMPLE:
             raise ValueError(f"effects.requests_multiplier must be between 0 and {OVERSAMPLE}")
         self.resolves = {st.name: (st.resolves if isinstance(st.resolves, float)

@@ -12,11 +12,11 @@ into columns cheaply: `fields_of`, `small_codes`), the declared count names and 
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import math
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable
+from math import copysign, nan
 from typing import Any, NamedTuple
 
 from ...schema.vocabulary import APPEAL_TYPES, DESTINATIONS, MEDIATION_OUTCOMES, PAYERS
@@ -33,7 +33,7 @@ class EventRow(NamedTuple):
     step: str
     event: str
     duty_holder: str
-    deadline_day: float = math.nan
+    deadline_day: float = nan
     deadline_met: bool | None = None
 
 
@@ -244,7 +244,7 @@ class Recorder:
         if n >= self.chunk:
             self.flush()
 
-    def log(self, c: Any, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
+    def log(self, c: Any, step: str, event: str, duty: str, deadline: float = nan, met: bool | None = None
             ) -> None:
         """One event of child `c` now (`clock.now`): the same fields, in the same order, as `add` of
         `(c.id, c.la, clock.now, step, event, duty, deadline, met)`."""
@@ -327,7 +327,7 @@ _UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n fo
 
 def _touched(v: float) -> bool:
     """Whether an array entry was counted (a count that was reached and is 0.0 is +0.0; see `_UNTOUCHED`)."""
-    return v != 0.0 or math.copysign(1.0, v) > 0.0
+    return v != 0.0 or copysign(1.0, v) > 0.0
 
 
 class Counters:
@@ -386,7 +386,7 @@ class Counters:
         return {(key[0], key[1], period): v for period in self._by for key, v in self._la_by.get(period, {}).items()}
 
     def year(self, day: float) -> int:
-        return self._years[max(0, bisect.bisect_right(self._year_days, day) - 1)]
+        return self._years[max(0, bisect_right(self._year_days, day) - 1)]
 
     def _row(self, period: str) -> list[float]:
         row = self._by.get(period)
@@ -395,7 +395,7 @@ class Counters:
         return row
 
     def _year_counts(self, day: float) -> tuple[list[float], dict]:
-        i = max(0, bisect.bisect_right(self._year_days, day) - 1)
+        i = max(0, bisect_right(self._year_days, day) - 1)
         hi = self._year_days[i + 1] if i + 1 < len(self._year_days) else float("inf")
         lo = self._year_days[i] if day >= self._year_days[0] else float("-inf")
         period = str(self._years[i])
@@ -414,7 +414,7 @@ class Counters:
         return i
 
     def academic(self, day: float) -> str:
-        i = bisect.bisect_right(self._ac_days, day) - 1
+        i = bisect_right(self._ac_days, day) - 1
         y = self._ac_years[max(0, i)]
         return f"{y - 1}/{str(y)[2:]}"
 

@@ -16,7 +16,7 @@ except ImportError:  # no Cython at run time: its decorators do nothing (the pur
     from ...core.cython_shim import cython
 
 import datetime as dt
-import math
+from math import inf, log, log1p, nan
 
 from ....schema.scenario import LocalAuthority
 from ....schema.vocabulary import (
@@ -27,7 +27,7 @@ from ....schema.vocabulary import (
     SCHOOL,
     SOCIAL,
 )
-from ..capacity import LAState
+from ..capacity import CaseworkBacklog, LAState
 from ..child import Child
 from ..records import (
     ASSESSED_NO_PLAN,
@@ -45,7 +45,7 @@ from ..records import (
 from ..state import RunState
 from ..streams import CARRY_RELEASE
 
-LN2 = math.log(2.0)
+LN2 = log(2.0)
 
 
 
@@ -59,10 +59,10 @@ class AssessmentSteps:
         """Need emerges and is identified; SEN support runs in the setting (no statutory clock)."""
         if self.rec is not None:
             support = self.rng.sen_support.exponential(self.sc.demand.sen_support_days_before_request.value, c.id)
-            self._add_row((c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL, math.nan, None))
+            self._add_row((c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL, nan, None))
         self.request_assessment(c)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState)
     def request_assessment(self, c: Child) -> None:
         """A would-be request: met by a school-level plan where a reform diverts it (counted there, not as a request
         for an EHC needs assessment), else a request (counted once; an escalation from a school-level plan is one
@@ -77,7 +77,8 @@ class AssessmentSteps:
         self.counters.add_la(c.la, REQUESTS, now)  # per authority, for the per-authority backtest
         self.log(c, "request", f"received_from_{c.requester}", LA)
         panel = self.duration("panel_decision_days", self.rng.panel, c.id)
-        self.las[c.la].panel.serve(c, panel, self.decide_to_assess)
+        la = self.las[c.la]
+        la.panel.serve(c, panel, self.decide_to_assess)
 
     @cython.locals(self=RunState, c=Child)
     def school_support_plan(self, c: Child) -> None:
@@ -103,7 +104,7 @@ class AssessmentSteps:
         self.log(c, "school_support_plan", "escalated_to_request", FAMILY)
         self.request_assessment(c)
 
-    @cython.locals(self=RunState)
+    @cython.locals(self=RunState, la=LAState)
     def refusal_probability(self, la: LAState, requester: str) -> float:
         """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
         p = la.p_refuse
@@ -111,7 +112,7 @@ class AssessmentSteps:
         # the published rate is of all requests; withdrawn ones never reach the decision
         return min(1.0, p * la.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState)
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
         now = self.engine.now
@@ -140,7 +141,7 @@ class AssessmentSteps:
         self.counters.count(c, what, self.engine.now)
         self.log(c, step, what, FAMILY)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState)
     def gather_advice(self, c: Child) -> None:
         """Advice requested from school, EP, and health and social care where relevant (6 weeks each)."""
         c.assessed = True
@@ -174,7 +175,7 @@ class AssessmentSteps:
     def _social_in(self, c: Child) -> None:
         self._advice_in((c, "social_care_advice", SOCIAL, c.decision_at))
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState, team=CaseworkBacklog)
     def _advice_in(self, arg: tuple) -> None:
         c, step, duty, asked = arg
         now = self.engine.now
@@ -182,7 +183,8 @@ class AssessmentSteps:
         self.log(c, step, "received", duty, deadline, now <= deadline)
         c.advice_pending -= 1
         if c.advice_pending == 0:
-            team = self.las[c.la].casework
+            la = self.las[c.la]
+            team = la.casework
             if team is not None:  # waits: backlog
                 team.join(c, self._taken_up)
                 return
@@ -195,7 +197,7 @@ class AssessmentSteps:
         self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes),
                              self.decide_to_issue, c)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState)
     def authority_delay(self, c: Child) -> float:
         """The authority's own delay before it decides whether to issue (waits for panels, EPs, writers that the
         statistics show but do not break down): Weibull with the authority's calibrated median for the year and a
@@ -209,17 +211,18 @@ class AssessmentSteps:
         delay's bounds (Walsall 2022 at 600 days, MODEL.md 3.3)."""
         due = c.t0 + SEN2_WEEKS_DAYS  # SEN2's fixed 20 weeks, not the rule set's limit: a reform that changes the
         #                                 limit must not change which year's delay a child draws
-        spec = self.las[c.la].spec
+        la = self.las[c.la]
+        spec = la.spec
         if spec.late_share_by_year:
-            return self.lateness(c, self.late_share(self.las[c.la], self.counters.year(due if due == due else
+            return self.lateness(c, self.late_share(la, self.counters.year(due if due == due else
                                                                                         self.engine.now)), due)
         median = spec.delay_in_year(self.counters.year(due if due == due else self.engine.now))
         if median <= 0.0:
             return 0.0
         u = self.rng.la_delay.u(c.id, c.disputes)
-        return median * (-math.log1p(-u) / LN2) ** self.inv_delay_shape
+        return median * (-log1p(-u) / LN2) ** self.inv_delay_shape
 
-    @cython.locals(self=RunState)
+    @cython.locals(self=RunState, la=LAState)
     def late_share(self, la: LAState, year: int) -> float:
         """The share of the year's children the authority holds late, under this run's load against its capacity.
 
@@ -236,13 +239,13 @@ class AssessmentSteps:
         Kept per (authority, year, refusal rate in force) until the law changes (`Journey._use_law` clears it): a
         national year asks about 180,000 times for a few hundred different values. The refusal rate is in the key
         because a held child asks for next year's share under this year's rate."""
-        key = (la.spec.code, year, la.p_refuse)
+        key = (la.idx, year, la.p_refuse)  # (the authority by its index: one key each, as by its code)
         share = self._late_shares.get(key)
         if share is None:
             share = self._late_shares[key] = self._late_share_under_law(la, year)
         return share
 
-    @cython.locals(self=RunState)
+    @cython.locals(self=RunState, la=LAState)
     def _late_share_under_law(self, la: LAState, year: int) -> float:
         """`late_share` worked out (its docstring says how)."""
         q = self.projected_late_share(la.spec, year)
@@ -251,7 +254,7 @@ class AssessmentSteps:
         run = min(1.0, (p + fx.la_refusal_convergence * (self.national_refusal - p)) * fx.refuse_to_assess_multiplier)
         load = fx.requests_multiplier * ((1.0 - run) / (1.0 - p) if p < 1.0 else 1.0)
         staff = self.law.effects.casework_staff_multiplier
-        ratio = load / staff if staff else math.inf
+        ratio = load / staff if staff else inf
         if ratio == 1.0:
             return q
         return 1.0 - min(1.0, (1.0 - q) / ratio)
@@ -330,7 +333,7 @@ class AssessmentSteps:
         return d["decide_to_issue_days"] + d["draft_writing_days"] + self.law.draft_comment_days + d["setting_consultation_days"] + \
             d["finalise_days"]
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState)
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
         deadline = c.t0 + self.law.decide_to_issue_days
@@ -349,8 +352,9 @@ class AssessmentSteps:
                 + self.law.compliance_days["assess_no_plan"]
         # the decision whether to issue is the assessment's, after an order too (reg 44(2)(c): the LA may still
         # decide not to make a plan, and says so within 10 weeks of the order)
+        la = self.las[c.la]
         if (pin == "not_to_issue") if pin else \
-                self.rng.no_plan.u(c.id) < self.las[c.la].p_no_plan * self.las[c.la].fx.no_plan_multiplier:
+                self.rng.no_plan.u(c.id) < la.p_no_plan * la.fx.no_plan_multiplier:
             c.no_plan = True
             self.counters.count(c, ASSESSED_NO_PLAN, now)
             self.log(c, "decide_to_issue", "not_to_issue", LA, no_plan_by, now <= no_plan_by)

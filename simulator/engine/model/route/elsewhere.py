@@ -23,7 +23,7 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
-import math
+from math import nan
 
 from ....schema.vocabulary import LA, NHS_ENGLAND
 from ..child import Child
@@ -51,7 +51,7 @@ class ElsewhereSteps:
         """The school or college place is given up (its cost booked to today); the plan stays in force."""
         self.give_up_place(c)
         c.setting = arrangement
-        c.term_start = math.nan
+        c.term_start = nan
         c.place_seq += 1  # a place still being arranged is superseded
 
     @cython.locals(self=RunState, c=Child)

@@ -45,9 +45,9 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
-import bisect
 import datetime as dt
-import math
+from bisect import bisect_right
+from math import ceil, inf, log, nan
 from typing import NamedTuple
 
 import numpy as np
@@ -178,7 +178,7 @@ class MoveSteps:
             due = c.provision_at
             while due <= self.engine.now:
                 due += self._review_every
-        review_due = self.cal.date(math.ceil(due - 1e-9))
+        review_due = self.cal.date(ceil(due - 1e-9))
         later = reg15_review_date(review_due, transferred, self.law.transfer_review_months)
         if later > review_due:
             day = self.cal.day(later)
@@ -245,11 +245,11 @@ class MoveSteps:
         """The day on which the cumulative hazard of authority `la` from `since` reaches `e` (a unit exponential),
         or infinity if not before the horizon."""
         knots, cum, rates = self._pt_knots, self._pt_cum[la], self._pt_rates[la]
-        i = min(max(bisect.bisect_right(knots, since) - 1, 0), len(rates) - 1)
+        i = min(max(bisect_right(knots, since) - 1, 0), len(rates) - 1)
         target = cum[i] + (since - knots[i]) * rates[i] + e
         if target >= cum[-1]:
-            return math.inf
-        j = min(bisect.bisect_right(cum, target) - 1, len(rates) - 1)
+            return inf
+        j = min(bisect_right(cum, target) - 1, len(rates) - 1)
         return knots[j] + (target - cum[j]) / rates[j]
 
     @cython.locals(self=RunState)
@@ -258,9 +258,9 @@ class MoveSteps:
         operations in the same order, element by element, so the same days (tests/test_plan_transfers.py checks
         them against `move_day` over a large sample)."""
         knots, cum, rates = self._pt_knots, self._pt_cum[la], self._pt_rates[la]
-        i = min(max(bisect.bisect_right(knots, since) - 1, 0), len(rates) - 1)
+        i = min(max(bisect_right(knots, since) - 1, 0), len(rates) - 1)
         target = (cum[i] + (since - knots[i]) * rates[i]) + e
-        out = np.full(e.size, math.inf)
+        out = np.full(e.size, inf)
         live = np.flatnonzero(target < cum[-1])
         if live.size:
             t = target[live]
@@ -273,7 +273,7 @@ class MoveSteps:
         """The day the family of a plan in force moves away from its authority (the authority's yearly rates as a
         hazard from `since`), scheduled if before the horizon."""
         k = len(c.moved) if c.moved else 0
-        day = self.move_day(c.la, since, -math.log(self.rng.plan_move.u(c.id, k)))
+        day = self.move_day(c.la, since, -log(self.rng.plan_move.u(c.id, k)))
         if day < self.horizon:
             self.engine.at(day, self._family_moves, (c, k))
 
@@ -334,7 +334,7 @@ class MoveSteps:
         `plans_ceased` keeps its meaning); its place is given up and its waits end uncounted."""
         self.give_up_place(c)
         c.status = "transferred_out"
-        c.waiting_since = c.term_start = c.out_since = math.nan
+        c.waiting_since = c.term_start = c.out_since = nan
         self.plans_in_force -= 1
         self.log(c, "plan_transfer", "left_the_run", LA)
 

@@ -1,2 +1,4 @@
+from simulator.engine.core.resources cimport Resource
+from simulator.engine.model.capacity cimport LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState

@@ -15,13 +15,15 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
-import math
+from math import isnan, nan
 
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import (
     LA,
     SETTING,
 )
+from ...core.resources import Resource
+from ..capacity import LAState
 from ..child import Child
 from ..records import PLACEMENTS_INDEPENDENT_SPECIAL
 from ..state import RunState
@@ -118,11 +120,12 @@ class PlacementSteps:
             return alt, True, ground if refused else full_ground
         return named, refused, ground  # no kind has a place: named, and the child waits for one (`secure_place`)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState, res=Resource)
     def _place_free(self, c: Child, setting: str) -> bool:
         """A place is free now in a setting of finite capacity (settings without a capacity always have one; a child
         who holds a place of that kind keeps it)."""
-        res = self.las[c.la].places.get(setting)
+        la = self.las[c.la]
+        res = la.places.get(setting)
         return res is None or res.servers is None or res.busy < res.servers or c.place_res is res
 
     @cython.locals(self=RunState, c=Child)
@@ -208,12 +211,12 @@ class PlacementSteps:
         if c.status != "plan" or seq != c.place_seq:
             return  # superseded by a later decision about the setting
         now = self.engine.now
-        if math.isnan(c.provision_at):
+        if isnan(c.provision_at):
             c.provision_at = now
         c.setting_since = now
         if c.waiting_since == c.waiting_since:  # a place can come with no wait open (a setting kept, then secured)
             c.days_without_provision += now - c.waiting_since
-        c.waiting_since = math.nan
+        c.waiting_since = nan
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
             del c.pins[OUT_OF_SCHOOL]

@@ -14,13 +14,14 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
-import math
+from math import isnan, nan
 
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import (
     FAMILY,
     LA,
 )
+from ..capacity import LAState
 from ..child import Child
 from ..records import (
     NEW_PLANS,
@@ -35,21 +36,21 @@ from ..state import RunState
 class PlanSteps:
     """The draft and the final EHC plan: the steps of this stage (mixed into `Journey`)."""
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState)
     def write_draft(self, c: Child) -> None:
-        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * \
-            self.las[c.la].fx.draft_writing_multiplier
-        self.las[c.la].writers.serve(c, draft, self.issue_draft)
+        la = self.las[c.la]
+        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * la.fx.draft_writing_multiplier
+        la.writers.serve(c, draft, self.issue_draft)
 
     @cython.locals(self=RunState, c=Child)
     def issue_draft(self, c: Child) -> None:
         """The draft goes to the family, who have 15 days to comment and request a setting."""
-        if math.isnan(c.draft_deadline):
+        if isnan(c.draft_deadline):
             self.log(c, "draft_plan", "issued", LA)
         else:  # after an order to make a plan: the draft within 5 weeks of the order (reg 44)
             now = self.engine.now
             self.log(c, "draft_plan", "issued_after_order", LA, c.draft_deadline, now <= c.draft_deadline + 1e-9)
-            c.draft_deadline = math.nan
+            c.draft_deadline = nan
         if c.content is not None:
             self.personal_budget(c, "draft")  # asked for with the draft (s.49(1); content.py)
         self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)

@@ -1,2 +1,3 @@
+from simulator.engine.model.capacity cimport CaseworkBacklog, LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState

@@ -15,12 +15,13 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
-import math
 from collections.abc import Callable
+from math import nan
 from typing import Any
 
 from ....rules.law import LadderStep
 from ....schema.vocabulary import FAMILY, LA, MEDIATION, MEDIATION_OUTCOMES
+from ..capacity import LAState
 from ..child import Child
 from ..records import (
     DROPPED_OUT,
@@ -38,10 +39,11 @@ from ..state import RunState
 class RedressSteps:
     """Disputes and the redress ladder before the tribunal: the steps of this stage (mixed into `Journey`)."""
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, la=LAState)
     def _dispute_p(self, c: Child, kind: str) -> float:
         p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
-        fx = self.las[c.la].fx
+        la = self.las[c.la]
+        fx = la.fx
         if kind == "contents":
             p *= fx.contents_dispute_multiplier
         elif kind == "placement":
@@ -66,10 +68,10 @@ class RedressSteps:
         c.dispute = kind
         c.disputes += 1
         c.decision_at = c.disputed_at = self.engine.now
-        c.decided_at = math.nan
+        c.decided_at = nan
         c.compelled = False
         c.compelled_unsettled = False
-        c.registered_at = math.nan
+        c.registered_at = nan
         c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
         c.rung = 0
         c.must_certify = False

@@ -16,7 +16,7 @@ except ImportError:  # no Cython at run time: its decorators do nothing (the pur
     from ...core.cython_shim import cython
 
 import datetime as dt
-import math
+from math import nan
 
 import numpy as np
 
@@ -253,15 +253,15 @@ class ReviewSteps:
                 gap = now - c.term_start
                 c.days_awaiting += gap
                 self.counters.count(c, AWAITING_PLACEMENT_WEEKS_SUM, now, gap / 7.0)
-            c.term_start = math.nan
+            c.term_start = nan
         if c.out_since == c.out_since:
             gap = now - c.out_since
             c.days_out += gap
             self.counters.count(c, OUT_OF_SCHOOL_SPELLS, now)
             self.counters.count(c, OUT_OF_SCHOOL_WEEKS_SUM, now, gap / 7.0)
-            c.out_since = math.nan
+            c.out_since = nan
             self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
-        c.place_due = math.nan
+        c.place_due = nan
 
     @cython.locals(self=RunState, c=Child)
     def close_at_end(self) -> None:
@@ -334,7 +334,7 @@ class ReviewSteps:
         step_down = self._p_step_down.get(c.need, 0.0)
         protected = self.fx.protect_special_places and (self.special_place_in_2029(c) or self.triple_locked(c, age))
         if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
-            c.term_start = math.nan  # the child moves on with the school-level plan; no named place to await
+            c.term_start = nan  # the child moves on with the school-level plan; no named place to await
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
             self.dispute_or_accept(c, "cessation")
             return
@@ -368,7 +368,7 @@ class ReviewSteps:
         self.accrue_placement(c, now)
         c.status = "ceased"
         c.ceased_at = now
-        c.term_start = math.nan  # no plan: no named place to await
+        c.term_start = nan  # no plan: no named place to await
         self.plans_in_force -= 1
         self.plans_ceased += 1
         self.counters.count(c, PLANS_CEASED, now)

@@ -15,7 +15,7 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
-import math
+from math import nan
 
 from ....schema.vocabulary import (
     FAMILY,
@@ -84,8 +84,8 @@ class TribunalSteps:
         now = self.engine.now
         self.log(c, "appeal", "registered", TRIBUNAL, now - self.law.registration_days + self.law.la_response_days,
                  None)
-        c.hearing_at = math.nan
-        c.concede_at = math.nan
+        c.hearing_at = nan
+        c.concede_at = nan
         u = self.rng.appeal_end.u(i, occ)
         pin = self.pinned(c, "appeal_outcome")
         if pin:  # the draw's outcomes lie in order: withdrawn, conceded, heard
