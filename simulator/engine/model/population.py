@@ -28,7 +28,7 @@ from ...schema.vocabulary import (
     REQUESTERS,
     SETTINGS,
 )
-from ..core.resources import noop, release
+from ..core.resources import Resource, noop, release
 from ..core.streams import choice_array, uniform_array
 from .child import AGE_RANGES, ATTRIBUTES, PHASE_ENDS, Child
 from .state import RunState
@@ -43,10 +43,18 @@ from .streams import (
 OVERSAMPLE = REQUESTS_MULTIPLIER_MAX  # 1.5: requests are drawn at 1.5x the rate and thinned (see _arrival_times)
 
 
+@cython.locals(c=Child)
+def assign_attributes(c: Child, row: tuple) -> None:
+    """A child's attributes from one row of `_attributes`, in the order of ATTRIBUTES (a module function: a C call
+    from the compiled loops below, once a child)."""
+    (c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception,
+     c.gid, c.pid) = row
+
+
 class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, res=Resource)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
         stock_la, stock_setting = [], []
@@ -72,7 +80,7 @@ class Population:
         for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
             la = stock_la[i]
             c = Child(i, la, True)
-            self._assign(c, row)
+            assign_attributes(c, row)
             c.status = "plan"
             c.setting = setting = stock_setting[i]
             c.provision_at = 0.0
@@ -252,12 +260,7 @@ class Population:
             "pid": pid.tolist(),
         }
 
-    @staticmethod
-    @cython.locals(c=Child)
-    def _assign(c: Child, row: tuple) -> None:
-        """A child's attributes from one row of `_attributes`, in the order of ATTRIBUTES."""
-        (c.requester, c.born, c.need, c.preferred, c.on_s41, c.capacity, c.health, c.social, c.exception,
-         c.gid, c.pid) = row
+    _assign = staticmethod(assign_attributes)
 
     @cython.locals(self=RunState)
     def tribunal_backlog_at_start(self) -> None:
@@ -277,7 +280,7 @@ class Population:
         times, las, ids = self._arrivals
         i = self._arr_i
         c = Child(ids[i], las[i], False)
-        self._assign(c, next(self._new_rows))
+        assign_attributes(c, next(self._new_rows))
         self._arr_i = i + 1
         if self._arr_i < len(times):
             self.engine.at(times[self._arr_i], self._arrive, None)

@@ -25,6 +25,7 @@ from ....schema.vocabulary import (
 from ...core.resources import Resource
 from ..capacity import LAState
 from ..child import Child
+from ..costs import accrue_placement
 from ..records import PLACEMENTS_INDEPENDENT_SPECIAL
 from ..state import RunState
 
@@ -41,13 +42,123 @@ POST16_AGE = 16.0  # from here the LA's alternative to a refused setting is a co
 OUT_OF_SCHOOL = "out_of_school"  # the pin a case study sets for a child out of school (s.19 duty)
 
 
+# The steps that other steps of this stage call are module functions, `cpdef` in placement.pxd, so that a
+# compiled step calls them in C; each is also the class's method of that name (the event list, other stages, tests).
+@cython.locals(self=RunState, c=Child)
+def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
+    """Return (setting named, whether the family's request was refused, the ground).
+
+    The rule set decides which setting the LA would name (s.39 under current law, a list under a reform); then
+    one capacity logic, the same under every rule set (`with_place`), checks that setting has a place."""
+    law = self.law
+    pin = self.pinned(c, "setting_request")
+    if pin == "agreed":
+        return wanted, False, ""  # a case study fixes the LA's agreement: named, whatever its capacity
+    if law.tailored_list:
+        named, refused, ground = self.allocate_from_list(c, wanted, occurrence, pin)
+        return with_place(self, c, wanted, named, refused, ground, occurrence, "first_preference_full")
+    u = self.rng.naming.u(c.id, occurrence)
+    if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
+        refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
+    elif wanted in law.s39_settings:
+        refuse = u < self.p_refuse_setting[wanted]
+        ground = self.grounds[self.rng.grounds.choice(self.cum_grounds, c.id, occurrence)]
+    else:
+        refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
+    if pin:
+        refuse = pin == "refused"
+    named = self.la_alternative(wanted, c) if refuse else wanted
+    return with_place(self, c, wanted, named, refuse, ground if refuse else "", occurrence, FULL_GROUND)
+
+
+@cython.locals(self=RunState, c=Child)
+def with_place(self, c: Child, wanted: str, named: str, refused: bool, ground: str, occurrence: int,
+               full_ground: str) -> tuple[str, bool, str]:
+    """One capacity logic for every rule set: a setting the LA would name that has no free place is not named;
+    the next of the family's preferences (the less specialist kinds, in order) with a free place is, and the
+    family may contest it as any refusal. Under current law that is a refusal under s.39(4)(a) (the school is
+    full: incompatible with the efficient education of others); under a list, "the first available place in
+    order of the parent's preference" (addendum 6.3), among the kinds on the family's list. A reform changes
+    which setting the LA would name and what the family may contest, never whether capacity is checked."""
+    if _place_free(self, c, named):
+        return named, refused, ground
+    coverage = self.law.list_coverage if self.law.tailored_list else None
+    for k, alt in enumerate(PREFERENCE_ORDER.get(named, ())):
+        on_list = coverage is None or self.rng.list_order.u(c.id, occurrence * 8 + k) < coverage.get(alt, 1.0)
+        if on_list and _place_free(self, c, alt):
+            return alt, True, ground if refused else full_ground
+    alt = self.la_alternative(named, c)
+    if _place_free(self, c, alt):
+        return alt, True, ground if refused else full_ground
+    return named, refused, ground  # no kind has a place: named, and the child waits for one (`secure_place`)
+
+
+@cython.locals(self=RunState, c=Child, la=LAState, res=Resource)
+def _place_free(self, c: Child, setting: str) -> bool:
+    """A place is free now in a setting of finite capacity (settings without a capacity always have one; a child
+    who holds a place of that kind keeps it)."""
+    la = self.las[c.la]
+    res = la.places.get(setting)
+    return res is None or res.servers is None or res.busy < res.servers or c.place_res is res
+
+
+@cython.locals(self=RunState, c=Child)
+def give_up_place(self, c: Child) -> None:
+    """The place held or queued for is given up: its cost booked to today, the place released or the queue left."""
+    accrue_placement(self, c, self.engine.now)
+    if c.place_res is not None:
+        res, job = c.place_res, c.place_job
+        c.place_res = c.place_job = None
+        if job is not None and job.started:
+            res.release()
+        elif job is not None:
+            res.cancel(job)
+
+
+@cython.locals(self=RunState, c=Child)
+def secure_place(self, c: Child, setting: str) -> None:
+    """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
+    give_up_place(self, c)
+    c.setting = setting
+    if c.waiting_since != c.waiting_since:
+        c.waiting_since = waiting_from(self, c)
+    c.place_seq += 1
+    res = self.las[c.la].places.get(setting)
+    if res is None:
+        self.engine.schedule(place_lead_time(self, c), self.provision_in_place, (c, c.place_seq))
+    else:
+        c.place_res = res
+        c.place_job = res.seize(c, self._place_granted)
+
+
+@cython.locals(self=RunState, c=Child)
+def place_lead_time(self, c: Child) -> float:
+    """Days until a secured place starts: mid-year, the scenario's lead time (`durations.place_start_days`,
+    a ranged assumption); a setting named for the next phase starts on the 1 September that phase begins
+    (`c.term_start`, set by the phase transfer), or after the lead time if that falls later."""
+    days = self.duration("place_start_days", self.rng.place_start, c.id, c.transfers)
+    now = self.engine.now
+    if c.term_start == c.term_start and c.term_start > now + days:
+        days = c.term_start - now
+    c.place_due = now + days
+    return days
+
+
+@cython.locals(self=RunState, c=Child)
+def waiting_from(self, c: Child) -> float:
+    """When a child waiting for a place starts to be without suitable provision: now, or, for a setting named
+    for the next phase, the day that phase begins (the current setting serves until then), within the run."""
+    now = self.engine.now
+    return min(max(now, c.term_start), self.horizon) if c.term_start == c.term_start else now
+
+
 class PlacementSteps:
     """Naming a school or college (Section I) and securing the place: the steps of this stage (mixed into `Journey`)."""
 
     @cython.locals(self=RunState, c=Child)
     def name_setting(self, c: Child) -> None:
         """Section I: s.39 (must name unless a ground applies), s.33 mainstream presumption, s.9 for the rest."""
-        named, refused, ground = self.decide_setting(c, c.preferred, 0)
+        named, refused, ground = decide_setting(self, c, c.preferred, 0)
         c.setting = named
         c.named_against_wish = refused
         c.named_ground = ground
@@ -55,31 +166,7 @@ class PlacementSteps:
         days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
         self.engine.schedule(days, self.finalise_plan, c)
 
-    @cython.locals(self=RunState, c=Child)
-    def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, bool, str]:
-        """Return (setting named, whether the family's request was refused, the ground).
-
-        The rule set decides which setting the LA would name (s.39 under current law, a list under a reform); then
-        one capacity logic, the same under every rule set (`with_place`), checks that setting has a place."""
-        law = self.law
-        pin = self.pinned(c, "setting_request")
-        if pin == "agreed":
-            return wanted, False, ""  # a case study fixes the LA's agreement: named, whatever its capacity
-        if law.tailored_list:
-            named, refused, ground = self.allocate_from_list(c, wanted, occurrence, pin)
-            return self.with_place(c, wanted, named, refused, ground, occurrence, "first_preference_full")
-        u = self.rng.naming.u(c.id, occurrence)
-        if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
-            refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
-        elif wanted in law.s39_settings:
-            refuse = u < self.p_refuse_setting[wanted]
-            ground = self.grounds[self.rng.grounds.choice(self.cum_grounds, c.id, occurrence)]
-        else:
-            refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
-        if pin:
-            refuse = pin == "refused"
-        named = self.la_alternative(wanted, c) if refuse else wanted
-        return self.with_place(c, wanted, named, refuse, ground if refuse else "", occurrence, FULL_GROUND)
+    decide_setting = decide_setting
 
     @cython.locals(self=RunState, c=Child)
     def allocate_from_list(self, c: Child, wanted: str, occurrence: int, pin: str | None) -> tuple[str, bool, str]:
@@ -99,34 +186,8 @@ class PlacementSteps:
             return wanted, False, ""
         return self.la_alternative(wanted, c), True, "not_on_tailored_list"
 
-    @cython.locals(self=RunState, c=Child)
-    def with_place(self, c: Child, wanted: str, named: str, refused: bool, ground: str, occurrence: int,
-                   full_ground: str) -> tuple[str, bool, str]:
-        """One capacity logic for every rule set: a setting the LA would name that has no free place is not named;
-        the next of the family's preferences (the less specialist kinds, in order) with a free place is, and the
-        family may contest it as any refusal. Under current law that is a refusal under s.39(4)(a) (the school is
-        full: incompatible with the efficient education of others); under a list, "the first available place in
-        order of the parent's preference" (addendum 6.3), among the kinds on the family's list. A reform changes
-        which setting the LA would name and what the family may contest, never whether capacity is checked."""
-        if self._place_free(c, named):
-            return named, refused, ground
-        coverage = self.law.list_coverage if self.law.tailored_list else None
-        for k, alt in enumerate(PREFERENCE_ORDER.get(named, ())):
-            on_list = coverage is None or self.rng.list_order.u(c.id, occurrence * 8 + k) < coverage.get(alt, 1.0)
-            if on_list and self._place_free(c, alt):
-                return alt, True, ground if refused else full_ground
-        alt = self.la_alternative(named, c)
-        if self._place_free(c, alt):
-            return alt, True, ground if refused else full_ground
-        return named, refused, ground  # no kind has a place: named, and the child waits for one (`secure_place`)
-
-    @cython.locals(self=RunState, c=Child, la=LAState, res=Resource)
-    def _place_free(self, c: Child, setting: str) -> bool:
-        """A place is free now in a setting of finite capacity (settings without a capacity always have one; a child
-        who holds a place of that kind keeps it)."""
-        la = self.las[c.la]
-        res = la.places.get(setting)
-        return res is None or res.servers is None or res.busy < res.servers or c.place_res is res
+    with_place = with_place
+    _place_free = _place_free
 
     @cython.locals(self=RunState, c=Child)
     def la_alternative(self, wanted: str, c: Child) -> str:
@@ -146,55 +207,15 @@ class PlacementSteps:
             return "post16"
         return "mainstream"
 
-    @cython.locals(self=RunState, c=Child)
-    def give_up_place(self, c: Child) -> None:
-        """The place held or queued for is given up: its cost booked to today, the place released or the queue left."""
-        self.accrue_placement(c, self.engine.now)
-        if c.place_res is not None:
-            res, job = c.place_res, c.place_job
-            c.place_res = c.place_job = None
-            if job is not None and job.started:
-                res.release()
-            elif job is not None:
-                res.cancel(job)
-
-    @cython.locals(self=RunState, c=Child)
-    def secure_place(self, c: Child, setting: str) -> None:
-        """The LA must secure the provision; a place in a full setting means a wait without suitable provision."""
-        self.give_up_place(c)
-        c.setting = setting
-        if c.waiting_since != c.waiting_since:
-            c.waiting_since = self.waiting_from(c)
-        c.place_seq += 1
-        res = self.las[c.la].places.get(setting)
-        if res is None:
-            self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
-        else:
-            c.place_res = res
-            c.place_job = res.seize(c, self._place_granted)
+    give_up_place = give_up_place
+    secure_place = secure_place
 
     @cython.locals(self=RunState, c=Child)
     def _place_granted(self, c: Child) -> None:
-        self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
+        self.engine.schedule(place_lead_time(self, c), self.provision_in_place, (c, c.place_seq))
 
-    @cython.locals(self=RunState, c=Child)
-    def place_lead_time(self, c: Child) -> float:
-        """Days until a secured place starts: mid-year, the scenario's lead time (`durations.place_start_days`,
-        a ranged assumption); a setting named for the next phase starts on the 1 September that phase begins
-        (`c.term_start`, set by the phase transfer), or after the lead time if that falls later."""
-        days = self.duration("place_start_days", self.rng.place_start, c.id, c.transfers)
-        now = self.engine.now
-        if c.term_start == c.term_start and c.term_start > now + days:
-            days = c.term_start - now
-        c.place_due = now + days
-        return days
-
-    @cython.locals(self=RunState, c=Child)
-    def waiting_from(self, c: Child) -> float:
-        """When a child waiting for a place starts to be without suitable provision: now, or, for a setting named
-        for the next phase, the day that phase begins (the current setting serves until then), within the run."""
-        now = self.engine.now
-        return min(max(now, c.term_start), self.horizon) if c.term_start == c.term_start else now
+    place_lead_time = place_lead_time
+    waiting_from = waiting_from
 
     @cython.locals(self=RunState, c=Child)
     def out_of_school(self, c: Child) -> None:

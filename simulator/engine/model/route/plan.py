@@ -31,6 +31,7 @@ from ..records import (
     WITHIN_LIMIT_EXCL_EXCEPTIONS,
 )
 from ..state import RunState
+from .redress import _dispute_p
 
 
 class PlanSteps:
@@ -102,5 +103,5 @@ class PlanSteps:
         if c.named_against_wish and not no_appeal:
             self.dispute_or_accept(c, "placement")
         elif (pin if (pin := self.pinned(c, "dispute_contents")) is not None
-              else self.rng.contents_dispute.u(c.id, c.disputes) < self._dispute_p(c, "contents")):
+              else self.rng.contents_dispute.u(c.id, c.disputes) < _dispute_p(self, c, "contents")):
             self.start_dispute(c, "contents")

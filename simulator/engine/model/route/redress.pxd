@@ -1,3 +1,6 @@
+from simulator.engine.model.costs cimport cost
 from simulator.engine.model.capacity cimport CaseworkBacklog, LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
+
+cpdef _dispute_p(RunState self, Child c, kind)

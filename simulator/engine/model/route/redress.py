@@ -23,6 +23,7 @@ from ....rules.law import LadderStep
 from ....schema.vocabulary import FAMILY, LA, MEDIATION, MEDIATION_OUTCOMES
 from ..capacity import LAState
 from ..child import Child
+from ..costs import cost
 from ..records import (
     DROPPED_OUT,
     INDEPENDENT_REVIEWS,
@@ -36,19 +37,24 @@ from ..records import (
 from ..state import RunState
 
 
+# `_dispute_p` is a module function, `cpdef` in redress.pxd, so that compiled steps (here, and in plan.py, reviews.py
+# and review_windows.py) call it in C; it is also `RedressSteps._dispute_p` (tests, other callers).
+@cython.locals(self=RunState, c=Child, la=LAState)
+def _dispute_p(self, c: Child, kind: str) -> float:
+    p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
+    la = self.las[c.la]
+    fx = la.fx
+    if kind == "contents":
+        p *= fx.contents_dispute_multiplier
+    elif kind == "placement":
+        p *= fx.placement_dispute_multiplier
+    return min(1.0, p)
+
+
 class RedressSteps:
     """Disputes and the redress ladder before the tribunal: the steps of this stage (mixed into `Journey`)."""
 
-    @cython.locals(self=RunState, c=Child, la=LAState)
-    def _dispute_p(self, c: Child, kind: str) -> float:
-        p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
-        la = self.las[c.la]
-        fx = la.fx
-        if kind == "contents":
-            p *= fx.contents_dispute_multiplier
-        elif kind == "placement":
-            p *= fx.placement_dispute_multiplier
-        return min(1.0, p)
+    _dispute_p = _dispute_p
 
     @cython.locals(self=RunState, c=Child)
     def dispute_or_accept(self, c: Child, kind: str) -> None:
@@ -56,7 +62,7 @@ class RedressSteps:
         if c.dispute:
             return  # one dispute at a time: a decision made while another is open is not separately appealed
         pin = self.pinned(c, f"dispute_{kind}")
-        if pin if pin is not None else self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < self._dispute_p(c, kind):
+        if pin if pin is not None else self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < _dispute_p(self, c, kind):
             self.start_dispute(c, kind)
         else:
             self.decision_stands(c, kind)
@@ -179,7 +185,7 @@ class RedressSteps:
         now = self.engine.now
         deadline = c.decision_at + step.time_limit_days
         self.counters.count(c, MEDIATIONS, now)
-        self.cost(c, "mediation", now)
+        cost(self, c, "mediation", now)
         r = self.sc.redress
         pin = self.pinned(c, "mediation_outcome")
         settle = r.mediation_settles_compelled_probability.value if c.compelled else self.resolves["mediation"]
@@ -260,7 +266,7 @@ class RedressSteps:
         step = c.ladder[c.rung - 1]
         now = self.engine.now
         self.counters.count(c, INDEPENDENT_REVIEWS, now)
-        self.cost(c, "independent_review", now)
+        cost(self, c, "independent_review", now)
         deadline = c.decision_at + step.time_limit_days
         if self.rng.review_resolves.u(c.id, c.disputes) < self.resolves["independent_review"]:
             if step.binding or self.rng.review_followed.u(c.id, c.disputes) < \

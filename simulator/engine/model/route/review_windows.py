@@ -33,6 +33,8 @@ from ....schema.vocabulary import AGE_BANDS, LA
 from ...core.streams import Draw, uniform_array
 from ..child import Child
 from ..state import RunState
+from ..streams import RouteStreams
+from .redress import _dispute_p
 
 REVIEW_WINDOW_DAYS = 7.0  # a week: short enough that a state change inside it is rare, long enough to batch
 AGE_EDGES = np.array([5.0, 11.0, 16.0, 20.0])  # `child.age_band`'s bounds: band i holds AGE_EDGES[i-1] <= age < [i]
@@ -74,6 +76,39 @@ def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray
     return out
 
 
+# A review's meeting held and its decision put in its window: module functions, `cpdef` in review_windows.pxd,
+# so that `_apply_bulk` (for each plan it decides) and the steps of reviews.py call them in C; each is also the
+# journey's method of that name.
+@cython.locals(self=RunState, c=Child)
+def hold_in_window(self, c: Child, due: float, decided: float) -> None:
+    """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
+    event is scheduled when its first review arrives (at once, if the window has begun)."""
+    k = decided // REVIEW_WINDOW_DAYS
+    b = self._windows.get(k)
+    if b is None:
+        b = self._windows[k] = []
+        self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
+    b.append((c, due, decided))
+
+
+@cython.locals(self=RunState, c=Child, rng=RouteStreams)
+def _review_held(self, c: Child, due: float) -> None:
+    """The meeting is held (late in some authorities) and its decision gathered into its window's batch
+    (decided in bulk unless it interacts), which books the meeting's cost; a meeting whose
+    decision falls after the horizon is booked alone."""
+    i, k = c.id, c.reviews
+    rng = self.rng
+    c.review_due = due
+    meeting = due
+    if rng.review_late.u(i, k) < self._p_review_late:
+        meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
+    decided = meeting + self.law.review_decision_days * rng.review_decision.u(i, k)
+    if decided < self.horizon:
+        hold_in_window(self, c, due, decided)
+    elif due < self.horizon:
+        self.engine.at(due, self._review_meeting_only, c)
+
+
 class ReviewWindows:
     """Reviews gathered by window and decided in bulk: the steps of this stage (mixed into `Journey`)."""
 
@@ -85,16 +120,8 @@ class ReviewWindows:
         bands = self.p_cease
         self._p_cease_by_band = np.array([bands[b] for b in AGE_BANDS])
 
-    @cython.locals(self=RunState, c=Child)
-    def hold_in_window(self, c: Child, due: float, decided: float) -> None:
-        """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
-        event is scheduled when its first review arrives (at once, if the window has begun)."""
-        k = decided // REVIEW_WINDOW_DAYS
-        b = self._windows.get(k)
-        if b is None:
-            b = self._windows[k] = []
-            self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
-        b.append((c, due, decided))
+    hold_in_window = hold_in_window
+    _review_held = _review_held
 
     @cython.locals(self=RunState)
     def hold_in_windows(self, kids: list[Child], due: np.ndarray, decided: np.ndarray) -> None:
@@ -153,7 +180,7 @@ class ReviewWindows:
         if amend.any():  # an amendment the family disputes starts a dispute: one by one
             dispute_u = draws_at(self.rng.contents_dispute_review, ids[amend], occ[amend]).tolist()
             idx = np.flatnonzero(amend).tolist()
-            disputed = [j for j, u in zip(idx, dispute_u, strict=True) if u < self._dispute_p(kids[j], "contents")]
+            disputed = [j for j, u in zip(idx, dispute_u, strict=True) if u < _dispute_p(self, kids[j], "contents")]
             if disputed:
                 outcome[disputed] = CEASE  # (any code that goes one by one)
         # the next review (`review_interval`, and none for a school-age plan under WP4), for all at once
@@ -174,7 +201,6 @@ class ReviewWindows:
         engine, counters = self.engine, self.counters  # objects here: their methods bound once as Python methods
         at, count = engine.at, counters.count_each  # (Cython cannot bind a typed field's C method)
         costs = self._review_costs
-        held = self._review_held
         logged = self._review_logged if self.rec is not None else None
         for c, due, t, k, o, n in zip(kids, dues, decs, occ, outcome, nxt, strict=True):
             if o > AMEND:
@@ -183,7 +209,7 @@ class ReviewWindows:
             c.reviews = k
             count(c, costs, due)
             if n == n:
-                held(c, n)
+                _review_held(self, c, n)
             if logged is not None:
                 at(t, logged, (c, o, k))
 

@@ -26,6 +26,7 @@ from ....schema.vocabulary import (
     SETTINGS,
 )
 from ..child import Child, age_band
+from ..costs import accrue_placement, cost
 from ..records import (
     AWAITING_PLACEMENT_WEEKS_SUM,
     DESTINATION_COUNTS,
@@ -38,6 +39,8 @@ from ..records import (
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
+from .redress import _dispute_p
+from .review_windows import _review_held
 
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
@@ -55,30 +58,13 @@ class ReviewSteps:
             return
         if c.status != "plan" or self.review_superseded(c, self.engine.now):
             return
-        self._review_held(c, self.engine.now)
-
-    @cython.locals(self=RunState, c=Child, rng=RouteStreams)
-    def _review_held(self, c: Child, due: float) -> None:
-        """The meeting is held (late in some authorities) and its decision gathered into its window's batch
-        (`review_windows.py`: decided in bulk unless it interacts), which books the meeting's cost; a meeting whose
-        decision falls after the horizon is booked alone."""
-        i, k = c.id, c.reviews
-        rng = self.rng
-        c.review_due = due
-        meeting = due
-        if rng.review_late.u(i, k) < self._p_review_late:
-            meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
-        decided = meeting + self.law.review_decision_days * rng.review_decision.u(i, k)
-        if decided < self.horizon:
-            self.hold_in_window(c, due, decided)
-        elif due < self.horizon:
-            self.engine.at(due, self._review_meeting_only, c)
+        _review_held(self, c, self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _review_meeting_only(self, c: Child) -> None:
         if c.status == "plan" and not self.review_superseded(c, self.engine.now):
             c.reviews += 1
-            self.cost(c, "annual_review", self.engine.now)
+            cost(self, c, "annual_review", self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _review_decision(self, arg: tuple) -> None:
@@ -93,7 +79,7 @@ class ReviewSteps:
         every = self.review_interval(c, now)
         if now + every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
                                                and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
-            self._review_held(c, now + every)  # (school-age plans under WP4: at transfers only)
+            _review_held(self, c, now + every)  # (school-age plans under WP4: at transfers only)
         if c.content is not None:  # asked for at a review (s.49(1)): answered with its decision (content.py)
             self.engine.schedule(0.0, self.budget_at_review, c)
         pin = self.pinned(c, "review_outcome")
@@ -122,7 +108,7 @@ class ReviewSteps:
             self._propose_amendments(c, k)
             pin = self.pinned(c, "dispute_contents")  # a case study may fix it (an item disputed: content.py)
             if pin if pin is not None else \
-                    self.rng.contents_dispute_review.u(c.id, k) < self._dispute_p(c, "contents"):
+                    self.rng.contents_dispute_review.u(c.id, k) < _dispute_p(self, c, "contents"):
                 self.start_dispute(c, "contents")
             return
         self.log(c, "annual_review", "maintain", LA)
@@ -274,13 +260,11 @@ class ReviewSteps:
         start is NaN when none is open, and NaN is never less than the horizon."""
         end = self.horizon
         last = end - 1e-6  # the run's last instant: counted in its final period
-        # `counters` an object here, so `count` is bound once as a Python method (Cython cannot bind a typed
-        # field's C method)
-        counters = self.counters
-        accrue, count = self.accrue_placement, counters.count
+        counters = self.counters  # an object here: `count` bound once (Cython cannot bind a typed field's C method)
+        count = counters.count
         for c in self.children:
             if c.status == "plan":
-                accrue(c, end)  # (does nothing where no placement is under way)
+                accrue_placement(self, c, end)  # (does nothing where no placement is under way)
                 if c.term_start < end:  # awaiting the named place since a term began
                     gap = end - c.term_start
                     c.days_awaiting += gap
@@ -347,7 +331,7 @@ class ReviewSteps:
             self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
         self._schedule_transfer(c, now + 200.0)
         if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
-            self._review_held(c, now + self._review_every)  # post-16: annual reviews again
+            _review_held(self, c, now + self._review_every)  # post-16: annual reviews again
 
     @cython.locals(self=RunState, c=Child)
     def special_place_in_2029(self, c: Child) -> bool:
@@ -365,7 +349,7 @@ class ReviewSteps:
     @cython.locals(self=RunState, c=Child)
     def cease(self, c: Child) -> None:
         now = self.engine.now
-        self.accrue_placement(c, now)
+        accrue_placement(self, c, now)
         c.status = "ceased"
         c.ceased_at = now
         c.term_start = nan  # no plan: no named place to await

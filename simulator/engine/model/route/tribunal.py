@@ -26,6 +26,7 @@ from ....schema.vocabulary import (
 )
 from ...core.resources import release
 from ..child import Child
+from ..costs import cost
 from ..records import (
     APPEALS_BY_TYPE,
     APPEALS_CONCEDED,
@@ -116,7 +117,7 @@ class TribunalSteps:
         if c.job is not None:
             self.tribunal.cancel(c.job)
         self.counters.count(c, APPEALS_CONCEDED, self.engine.now, n=1.0, academic=True)
-        self.cost(c, "appeal_conceded", self.engine.now)
+        cost(self, c, "appeal_conceded", self.engine.now)
         self.log(c, "appeal", "conceded_by_la", LA)
         self.resolve_for_family(c, "concession")
 
@@ -133,13 +134,13 @@ class TribunalSteps:
                 self.decision_stands(c, c.dispute, "withdrawn")
             else:
                 self.counters.count(c, APPEALS_CONCEDED, now, n=1.0, academic=True)
-                self.cost(c, "appeal_conceded", now)
+                cost(self, c, "appeal_conceded", now)
                 self.log(c, "appeal", "conceded_by_la", LA)
                 self.resolve_for_family(c, "concession")
             return
         c.hearing_at = now
         self.counters.count(c, HEARINGS, now, n=1.0, academic=True)
-        self.cost(c, "hearing", now)
+        cost(self, c, "hearing", now)
         self.counters.count(c, WEEKS_TO_HEARING_SUM, now, (now - c.registered_at) / 7.0, academic=True)
         if now >= self.warmup:
             self.hearings_held.append((c, (now - c.registered_at) / 7.0))
