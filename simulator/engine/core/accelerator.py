@@ -35,8 +35,9 @@ MODULES = (
     "simulator.engine.bench", "simulator.engine.model.records", "simulator.engine.model.streams",
     "simulator.engine.model.child", "simulator.engine.model.state", "simulator.engine.model.capacity",
     "simulator.engine.model.costs", "simulator.engine.model.population",
-    *(f"simulator.engine.model.route.{m}" for m in ("assessment", "content", "elsewhere", "moves", "placement", "redress",
-                                                     "plan", "review_windows", "reviews", "tribunal")),
+    *(f"simulator.engine.model.route.{m}" for m in ("content", "placement", "redress", "assessment",
+                                                     "review_windows", "reviews", "elsewhere", "moves", "plan",
+                                                     "tribunal")),
     "simulator.engine.model.journey")
 ENV_PURE = "SENDSIM_PURE_PYTHON"
 _ENV_NOTICE = "SENDSIM_CORE_NOTICE_SHOWN"

@@ -1,3 +1,4 @@
+from simulator.engine.model.route.redress cimport dispute_or_accept
 from simulator.engine.model.costs cimport cost
 from simulator.engine.model.capacity cimport CaseworkBacklog, LAState
 from simulator.engine.model.child cimport Child

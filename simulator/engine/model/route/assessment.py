@@ -45,6 +45,7 @@ from ..records import (
 )
 from ..state import RunState
 from ..streams import CARRY_RELEASE
+from .redress import dispute_or_accept
 
 LN2 = log(2.0)
 
@@ -310,7 +311,7 @@ class AssessmentSteps:
             self.counters.add_la(c.la, REFUSED, c.t0)  # by the year of the request, as SEN2 counts refusals
             self.counters.count(c, REFUSED_BY_REQUEST_YEAR, c.t0)
             self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
-            self.dispute_or_accept(c, "refusal_to_assess")
+            dispute_or_accept(self, c, "refusal_to_assess")
         else:
             self.counters.count(c, DECIDED_TO_ASSESS, now)
             self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
@@ -389,7 +390,7 @@ class AssessmentSteps:
             c.no_plan = True
             self.counters.count(c, ASSESSED_NO_PLAN, now)
             self.log(c, "decide_to_issue", "not_to_issue", LA, no_plan_by, now <= no_plan_by)
-            self.dispute_or_accept(c, "refusal_to_issue")
+            dispute_or_accept(self, c, "refusal_to_issue")
             return
         self.counters.count(c, DECIDED_TO_ISSUE, now)
         self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)

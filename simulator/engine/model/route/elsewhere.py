@@ -28,6 +28,7 @@ from math import nan
 from ....schema.vocabulary import LA, NHS_ENGLAND
 from ..child import Child
 from ..state import RunState
+from .reviews import review_interval
 
 
 class ElsewhereSteps:
@@ -110,7 +111,7 @@ class ElsewhereSteps:
         c.elsewhere = None
         self.secure_place(c, setting)
         if spec["review_missed"]:
-            self.engine.schedule(self.review_interval(c, self.engine.now), self.annual_review, c)
+            self.engine.schedule(review_interval(self, c, self.engine.now), self.annual_review, c)
 
     @cython.locals(self=RunState, c=Child)
     def arrangement_ends(self, c: Child) -> None:

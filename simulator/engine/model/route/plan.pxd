@@ -1,4 +1,6 @@
-from simulator.engine.model.route.redress cimport _dispute_p
+from simulator.engine.model.route.placement cimport secure_place
+from simulator.engine.model.route.redress cimport _dispute_p, dispute_or_accept, start_dispute
+from simulator.engine.model.route.reviews cimport review_interval, schedule_plan_end, transfer_for_new_plan
 from simulator.engine.model.capacity cimport CaseworkBacklog, LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState

@@ -31,7 +31,9 @@ from ..records import (
     WITHIN_LIMIT_EXCL_EXCEPTIONS,
 )
 from ..state import RunState
-from .redress import _dispute_p
+from .placement import secure_place
+from .redress import _dispute_p, dispute_or_accept, start_dispute
+from .reviews import review_interval, schedule_plan_end, transfer_for_new_plan
 
 
 class PlanSteps:
@@ -86,13 +88,13 @@ class PlanSteps:
             elif now - c.t0 > DAYS_PER_YEAR:
                 self.counters.count(c, OVER_1_YEAR_EXCL_EXCEPTIONS, now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
-        self.transfer_for_new_plan(c, now)
-        self.secure_place(c, c.setting)
-        every = self.review_interval(c, now)
+        transfer_for_new_plan(self, c, now)
+        secure_place(self, c, c.setting)
+        every = review_interval(self, c, now)
         c.review_due = now + every  # the same sum as the engine's (route/moves.py reads it)
         self.engine.schedule(every, self.annual_review, c)
         self._schedule_transfer(c, now)
-        self.schedule_plan_end(c)
+        schedule_plan_end(self, c)
         if self._pt is not None and c.id < self._pt_end:  # the day its family moves away (route/moves.py)
             self.draw_plan_move(c, now)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
@@ -101,7 +103,7 @@ class PlanSteps:
             self.counters.count(c, PLACEMENT_OUTSIDE_LIST_NO_APPEAL, now)
             self.log(c, "name_setting_outside_list", "no_appeal_against_setting_named", LA)
         if c.named_against_wish and not no_appeal:
-            self.dispute_or_accept(c, "placement")
+            dispute_or_accept(self, c, "placement")
         elif (pin if (pin := self.pinned(c, "dispute_contents")) is not None
               else self.rng.contents_dispute.u(c.id, c.disputes) < _dispute_p(self, c, "contents")):
-            self.start_dispute(c, "contents")
+            start_dispute(self, c, "contents")

@@ -4,3 +4,5 @@ from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
 
 cpdef _dispute_p(RunState self, Child c, kind)
+cpdef dispute_or_accept(RunState self, Child c, kind)
+cpdef start_dispute(RunState self, Child c, kind)

@@ -37,8 +37,9 @@ from ..records import (
 from ..state import RunState
 
 
-# `_dispute_p` is a module function, `cpdef` in redress.pxd, so that compiled steps (here, and in plan.py, reviews.py
-# and review_windows.py) call it in C; it is also `RedressSteps._dispute_p` (tests, other callers).
+# The steps other steps call (`_dispute_p`, `dispute_or_accept`, `start_dispute`) are module functions, `cpdef` in
+# redress.pxd, so that compiled steps (here and in the stages that import them) call them in C; each is also the
+# class's method of that name (the event list, other callers, tests).
 @cython.locals(self=RunState, c=Child, la=LAState)
 def _dispute_p(self, c: Child, kind: str) -> float:
     p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
@@ -51,40 +52,46 @@ def _dispute_p(self, c: Child, kind: str) -> float:
     return min(1.0, p)
 
 
+@cython.locals(self=RunState, c=Child)
+def dispute_or_accept(self, c: Child, kind: str) -> None:
+    """After an appealable decision: the family disputes it, or the decision stands."""
+    if c.dispute:
+        return  # one dispute at a time: a decision made while another is open is not separately appealed
+    pin = self.pinned(c, f"dispute_{kind}")
+    if pin if pin is not None else self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < _dispute_p(self, c, kind):
+        start_dispute(self, c, kind)
+    else:
+        self.decision_stands(c, kind)
+
+
+@cython.locals(self=RunState, c=Child)
+def start_dispute(self, c: Child, kind: str) -> None:
+    if c.dispute:
+        return
+    c.dispute = kind
+    c.disputes += 1
+    c.decision_at = c.disputed_at = self.engine.now
+    c.decided_at = nan
+    c.compelled = False
+    c.compelled_unsettled = False
+    c.registered_at = nan
+    c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
+    c.rung = 0
+    c.must_certify = False
+    self.log(c, "redress", f"dispute_{kind}", FAMILY)
+    if c.content is not None:
+        self.name_disputed_items(c)  # the section and the item (content.py)
+    self.next_rung(c)
+
+
 class RedressSteps:
     """Disputes and the redress ladder before the tribunal: the steps of this stage (mixed into `Journey`)."""
 
     _dispute_p = _dispute_p
 
-    @cython.locals(self=RunState, c=Child)
-    def dispute_or_accept(self, c: Child, kind: str) -> None:
-        """After an appealable decision: the family disputes it, or the decision stands."""
-        if c.dispute:
-            return  # one dispute at a time: a decision made while another is open is not separately appealed
-        pin = self.pinned(c, f"dispute_{kind}")
-        if pin if pin is not None else self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < _dispute_p(self, c, kind):
-            self.start_dispute(c, kind)
-        else:
-            self.decision_stands(c, kind)
+    dispute_or_accept = dispute_or_accept
 
-    @cython.locals(self=RunState, c=Child)
-    def start_dispute(self, c: Child, kind: str) -> None:
-        if c.dispute:
-            return
-        c.dispute = kind
-        c.disputes += 1
-        c.decision_at = c.disputed_at = self.engine.now
-        c.decided_at = nan
-        c.compelled = False
-        c.compelled_unsettled = False
-        c.registered_at = nan
-        c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
-        c.rung = 0
-        c.must_certify = False
-        self.log(c, "redress", f"dispute_{kind}", FAMILY)
-        if c.content is not None:
-            self.name_disputed_items(c)  # the section and the item (content.py)
-        self.next_rung(c)
+    start_dispute = start_dispute
 
     @cython.locals(self=RunState, c=Child)
     def end_dispute(self, c: Child, outcome: str) -> None:

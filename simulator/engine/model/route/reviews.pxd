@@ -1,6 +1,11 @@
+from simulator.engine.model.route.placement cimport secure_place
 from simulator.engine.model.route.review_windows cimport _review_held
 from simulator.engine.model.costs cimport accrue_placement, cost
-from simulator.engine.model.route.redress cimport _dispute_p
+from simulator.engine.model.route.redress cimport _dispute_p, dispute_or_accept, start_dispute
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
 from simulator.engine.model.streams cimport RouteStreams
+
+cpdef review_interval(RunState self, Child c, now)
+cpdef schedule_plan_end(RunState self, Child c)
+cpdef transfer_for_new_plan(RunState self, Child c, now)

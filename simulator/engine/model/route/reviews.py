@@ -39,12 +39,53 @@ from ..records import (
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
-from .redress import _dispute_p
+from .placement import secure_place
+from .redress import _dispute_p, dispute_or_accept, start_dispute
 from .review_windows import _review_held
 
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
 SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer only under the White Paper (WP4)
+
+
+# The steps other steps call are module functions, `cpdef` in reviews.pxd, so that compiled steps (here and in the
+# stages that import them) call them in C; each is also the class's method of that name (the event list, tests).
+@cython.locals(self=RunState, c=Child)
+def review_interval(self, c: Child, now: float) -> float:
+    """Days to the next review: every 12 months (CFA s.44(1)); for a child who is still under 5 at the next
+    review, the LA's practice under the Code of Practice's 3-6 months (9.178: guidance, so a longer gap is not
+    logged as a breach)."""
+    under5 = self._review_every_under5
+    return under5 if under5 < self._review_every and (now + under5 - c.born) / DAYS_PER_YEAR < 5.0 \
+        else self._review_every
+
+
+@cython.locals(self=RunState, c=Child)
+def schedule_plan_end(self, c: Child) -> None:
+    """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
+    year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
+    turns = c.born + self.law.plan_end_age * DAYS_PER_YEAR
+    if turns >= self.horizon:  # the birthday, and so the end of its academic year, falls after the run
+        return
+    birthday = self.cal.date(turns)
+    month, day = self.law.plan_end
+    end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
+    at = self.cal.day(end)
+    if max(self.engine.now, 0.0) <= at < self.horizon:
+        self.engine.at(at, self._plan_end_25, c)
+
+
+@cython.locals(self=RunState, c=Child)
+def transfer_for_new_plan(self, c: Child, now: float) -> None:
+    """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
+    for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
+    for sept, school, post16 in self._transfers:
+        if sept <= now:
+            continue
+        age = int((sept - c.born) // DAYS_PER_YEAR)
+        if age in TRANSFER_AGES and (post16 if age == 16 else school) < now:
+            self.next_term(c, now)
+        return
 
 
 class ReviewSteps:
@@ -76,7 +117,7 @@ class ReviewSteps:
             self.counters.count(c, metric, due, amount)
         now = self.engine.now
         age = (now - c.born) / DAYS_PER_YEAR
-        every = self.review_interval(c, now)
+        every = review_interval(self, c, now)
         if now + every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
                                                and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
             _review_held(self, c, now + every)  # (school-age plans under WP4: at transfers only)
@@ -94,7 +135,7 @@ class ReviewSteps:
             p_cease = 1.0 - (1.0 - p_cease) ** (self._review_every_under5 / self._review_every)
         if pin == "cease" or (pin is None and u < p_cease):
             self.log(c, "annual_review", "cease", LA)
-            self.dispute_or_accept(c, "cessation")
+            dispute_or_accept(self, c, "cessation")
             return
         u = (u - p_cease) / (1.0 - p_cease) if p_cease < 1.0 else 0.0  # uniform again, given not ceased
         p_move = self._p_move_to_special if c.setting == "mainstream" else 0.0
@@ -109,18 +150,11 @@ class ReviewSteps:
             pin = self.pinned(c, "dispute_contents")  # a case study may fix it (an item disputed: content.py)
             if pin if pin is not None else \
                     self.rng.contents_dispute_review.u(c.id, k) < _dispute_p(self, c, "contents"):
-                self.start_dispute(c, "contents")
+                start_dispute(self, c, "contents")
             return
         self.log(c, "annual_review", "maintain", LA)
 
-    @cython.locals(self=RunState, c=Child)
-    def review_interval(self, c: Child, now: float) -> float:
-        """Days to the next review: every 12 months (CFA s.44(1)); for a child who is still under 5 at the next
-        review, the LA's practice under the Code of Practice's 3-6 months (9.178: guidance, so a longer gap is not
-        logged as a breach)."""
-        under5 = self._review_every_under5
-        return under5 if under5 < self._review_every and (now + under5 - c.born) / DAYS_PER_YEAR < 5.0 \
-            else self._review_every
+    review_interval = review_interval
 
     @cython.locals(self=RunState, c=Child, rng=RouteStreams)
     def _propose_amendments(self, c: Child, k: int) -> None:
@@ -143,19 +177,7 @@ class ReviewSteps:
             now = self.engine.now
             self.log(c, "amended_plan", "issued", LA, deadline, now <= deadline + 1e-9)
 
-    @cython.locals(self=RunState, c=Child)
-    def schedule_plan_end(self, c: Child) -> None:
-        """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
-        year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
-        turns = c.born + self.law.plan_end_age * DAYS_PER_YEAR
-        if turns >= self.horizon:  # the birthday, and so the end of its academic year, falls after the run
-            return
-        birthday = self.cal.date(turns)
-        month, day = self.law.plan_end
-        end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
-        at = self.cal.day(end)
-        if max(self.engine.now, 0.0) <= at < self.horizon:
-            self.engine.at(at, self._plan_end_25, c)
+    schedule_plan_end = schedule_plan_end
 
     @cython.locals(self=RunState, c=Child)
     def _plan_end_25(self, c: Child) -> None:
@@ -169,10 +191,10 @@ class ReviewSteps:
         c.transfers += 1
         self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
         if named != c.setting:
-            self.secure_place(c, named)
+            secure_place(self, c, named)
         if refused:
             c.pending_setting = wanted
-            self.dispute_or_accept(c, "placement")
+            dispute_or_accept(self, c, "placement")
 
     @cython.locals(self=RunState)
     def _transfer_calendar(self) -> list[tuple[float, float, float]]:
@@ -275,17 +297,7 @@ class ReviewSteps:
                 count(c, OUT_OF_SCHOOL_SPELLS, last)
                 count(c, OUT_OF_SCHOOL_WEEKS_SUM, last, gap / 7.0)
 
-    @cython.locals(self=RunState, c=Child)
-    def transfer_for_new_plan(self, c: Child, now: float) -> None:
-        """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
-        for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
-        for sept, school, post16 in self._transfers:
-            if sept <= now:
-                continue
-            age = int((sept - c.born) // DAYS_PER_YEAR)
-            if age in TRANSFER_AGES and (post16 if age == 16 else school) < now:
-                self.next_term(c, now)
-            return
+    transfer_for_new_plan = transfer_for_new_plan
 
     @cython.locals(self=RunState, c=Child)
     def phase_transfer(self, arg: tuple) -> None:
@@ -320,7 +332,7 @@ class ReviewSteps:
         if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
             c.term_start = nan  # the child moves on with the school-level plan; no named place to await
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
-            self.dispute_or_accept(c, "cessation")
+            dispute_or_accept(self, c, "cessation")
             return
         seq = c.place_seq
         self._rename(c, wanted, TRANSFER_NAMING + c.transfers)

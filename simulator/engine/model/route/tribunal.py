@@ -43,6 +43,8 @@ from ..records import (
 )
 from ..state import RunState
 from ..streams import RECONSIDERATION_NAMING, RouteStreams
+from .placement import secure_place
+from .redress import dispute_or_accept
 
 # what an appeal decides, and which step follows a decision for the family
 EDUCATION_APPEALS = ("contents", "placement", "refusal_to_issue")  # B/F/I or a refusal to issue (errata.md 1)
@@ -266,9 +268,9 @@ class TribunalSteps:
         if refused:
             c.pending_setting = want
             if c.disputes < 4:
-                self.dispute_or_accept(c, "placement")
+                dispute_or_accept(self, c, "placement")
             return
-        self.secure_place(c, want)
+        secure_place(self, c, want)
 
     @cython.locals(self=RunState, c=Child)
     def _complied(self, arg: tuple) -> None:
@@ -281,6 +283,6 @@ class TribunalSteps:
             want = c.pending_setting or c.preferred
             c.named_against_wish = False
             c.pending_setting = ""
-            self.secure_place(c, want)
+            secure_place(self, c, want)
         elif action == "continue":
             pass
