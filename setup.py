@@ -5,8 +5,8 @@ extension modules. `pip install -e .` (or `pip install .`) compiles
 
     simulator/engine/core/loop.py, resources.py, streams.py, simulator/engine/bench.py,
     simulator/engine/model/records.py (the counts), streams.py (the route's typed stream set), child.py and
-    state.py (`Child` and `Journey`'s data as extension types), and the route: journey.py, population.py,
-    costs.py and route/*.py
+    state.py (`Child` and `Journey`'s data as extension types), capacity.py (an authority's resources and
+    rates), and the route: journey.py, population.py, costs.py and route/*.py
 
 with Cython (a build requirement, from PyPI), each with its `.pxd` beside it declaring the types, into extension
 modules next to the .py files. The route's steps are methods of plain Python classes, which a `.pxd` cannot type:

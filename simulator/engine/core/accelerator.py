@@ -2,12 +2,12 @@
 
 Why: the event loop, the resources, the random streams, the benchmark model, the counts (`model/records.py`) and
 the route's steps (`model/journey.py`, `population.py`, `costs.py`, `route/*.py`, with `Child` and `Journey`'s data,
-`model/child.py` and `model/state.py`, as extension types) run every event of every run, and CPython's cost per
-operation is most of their time. `pip install` compiles those modules (`MODULES`) with Cython from their
-own .py files (see setup.py; each `.pxd` beside a .py declares its C types) into extension modules next to them, and
-Python's import system takes an extension module before a .py of the same name. The .py files are both the source of
-the compiled modules and the pure path: the same code, so both give identical results, byte for byte
-(tests/test_accelerator.py checks the benchmark and a run of small_la).
+`model/child.py` and `model/state.py`, and an authority's state, `model/capacity.py`, as extension types) run every
+event of every run, and CPython's cost per operation is most of their time. `pip install` compiles those modules
+(`MODULES`) with Cython from their own .py files (see setup.py; each `.pxd` beside a .py declares its C types) into
+extension modules next to them, and Python's import system takes an extension module before a .py of the same name.
+The .py files are both the source of the compiled modules and the pure path: the same code, so both give identical
+results, byte for byte (tests/test_accelerator.py checks the benchmark and a run of small_la).
 
 The pure .py modules are imported instead when
 - SENDSIM_PURE_PYTHON=1 is set (to compare, to profile with cProfile, to debug), silently; or
