@@ -84,3 +84,7 @@ cpdef object small_codes(values, list names)
 @cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, k=Py_ssize_t, f=Py_ssize_t, index=list, names=list,
                iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1])
 cpdef object journey_arrays(list children)
+
+# each group's counts of the state at the end, each field a struct read of the `Child`
+@cython.locals(c=Child, per=dict, row=list, by_pid=bint)
+cpdef dict state_by_group(list children, str key)

@@ -365,6 +365,33 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
     return ints, bools, floats, codes, names
 
 
+def state_by_group(children: list[Child], key: str) -> dict[int, list[int]]:
+    """For each group number (`key`: "gid" or "pid") met among `children`, its counts of the state at the end: plans in
+    force at the start (stock), waiting for a place, disputes waiting for a hearing (tribunal backlog), plans in
+    force, open disputes; in that order.
+
+    Why here: the metrics of every group (`analysis.runs.metrics`) read these of every child, over half a million a
+    national year; compiled (records.pxd), each field is a struct read of the `Child`."""
+    per: dict[int, list[int]] = {}
+    by_pid = key == "pid"
+    for c in children:
+        g = c.pid if by_pid else c.gid
+        row = per.get(g)
+        if row is None:
+            row = per[g] = [0, 0, 0, 0, 0]  # stock, waiting, backlog, in force, open disputes
+        if c.stock:
+            row[0] += 1
+        if c.status == "plan":
+            row[3] += 1
+            if c.waiting_since == c.waiting_since and c.place_job is not None and not c.place_job.started:
+                row[1] += 1
+        if c.dispute and c.status != "backlog":
+            row[4] += 1
+            if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
+                row[2] += 1
+    return per
+
+
 def small_codes(values: list[Any], names: list[Any]) -> bytearray | None:
     """Each of `values` as its index in `names`, one byte each (a value not in `names` is appended to it), or None
     if there would be more than 256 different values.
