@@ -19,6 +19,7 @@ from simulator.engine.model.records import (
     EventRow,
     Recorder,
     fields_of,
+    journey_arrays,
     small_codes,
 )
 
@@ -196,12 +197,22 @@ def _kid(cid: int, stock: bool, t0: float = math.nan, final_at: float = math.nan
     return c
 
 
+@pytest.fixture(params=["typed", "lists"])
+def journeys_path(request, monkeypatch):
+    """write_journeys by the children's typed columns, or forced down the lists' path (a field of another type)."""
+    from simulator.analysis.runs import journeys as outputs
+
+    if request.param == "lists":
+        monkeypatch.setattr(outputs, "_typed_columns", lambda j: None)
+    return request.param
+
+
 @pytest.mark.parametrize("stock_first", [False, True])
-def test_journeys_float_columns_by_hand_whichever_child_comes_first(tmp_path, stock_first):
+def test_journeys_float_columns_by_hand_whichever_child_comes_first(tmp_path, stock_first, journeys_path):
     """journeys.parquet's computed float columns (made with numpy): a request on day 10 by a child born 8 years
     before (age 8.0), its final plan on day 150 (20.0 weeks), waiting for a place since day 330 at a horizon of
     365 (7 + 35 days without provision: 6.0 weeks); a plan in force at the start (no request: missing)."""
-    from simulator.analysis.runs.outputs import write_journeys
+    from simulator.analysis.runs.journeys import write_journeys
 
     kids = [_kid(0, False, 10.0, 150.0, 330.0), _kid(1, True)]
     if stock_first:
@@ -216,13 +227,86 @@ def test_journeys_float_columns_by_hand_whichever_child_comes_first(tmp_path, st
     assert got[0]["la"] == "E06000001" and got[1]["la"] == "E2" and got[1]["requester"] is None
 
 
-def test_journeys_of_plans_in_force_only_keep_a_column_of_nulls_for_the_age(tmp_path):
+def test_journeys_of_plans_in_force_only_keep_a_column_of_nulls_for_the_age(tmp_path, journeys_path):
     """No child with a request: the age column is all missing, of the type pyarrow gives a list of None."""
     import pyarrow as pa
 
-    from simulator.analysis.runs.outputs import write_journeys
+    from simulator.analysis.runs.journeys import write_journeys
 
     write_journeys(_journey_of([_kid(1, True), _kid(3, True)]), tmp_path / "j.parquet")
     t = pq.read_table(tmp_path / "j.parquet")
     assert t.schema.field("age_at_request").type == pa.null()
     assert t.column("request_day").to_pylist() == [None, None]
+
+
+def test_journey_arrays_lay_out_each_field_by_kind_field_after_field():
+    """Two children: each kind's columns field-major (field k of child i at k * 2 + i), the strings as codes in
+    order of first meeting, None among them."""
+    a, b = _kid(4, False, 10.0, 150.0), _kid(9, True)
+    a.disputes, b.reviews, b.need, b.setting, a.setting = 3, 2, "SEMH", "post16", None
+    ints, bools, floats, codes, names = journey_arrays([a, b])
+    assert list(ints) == [4, 9, 0, 1, 3, 0, 0, 0, 0, 0, 0, 2]  # id, la (id % 2), disputes, mediations, ...
+    assert list(bools[:2]) == [0, 1] and not any(bools[2:])  # stock, then health ... ordered all False
+    born = 10.0 - 8.0 * 365.25
+    # t0, born, final_at, final_deadline (t0 + 140), then provision_at ... of the two children
+    assert [repr(x) for x in floats[:8]] == [repr(x) for x in [10.0, math.nan, born, born, 150.0, math.nan, 150.0,
+                                                                 math.nan]]
+    assert floats[10:12].tolist() == [7.0, 7.0]  # days without provision
+    assert names[1] == ["ASD", "SEMH"] and list(codes[2:4]) == [0, 1]  # need
+    assert names[5] == [None, "post16"] and list(codes[10:12]) == [0, 1]  # setting
+    assert journey_arrays([]) == (array_q(), bytearray(), array_d(), bytearray(), [[], [], [], [], [], []])
+
+
+def array_q():
+    from array import array
+
+    return array("q")
+
+
+def array_d():
+    from array import array
+
+    return array("d")
+
+
+@pytest.mark.parametrize("odd", ["bool_count", "int_day", "number_need", "huge_id"])
+def test_a_field_of_another_type_is_not_read_as_typed_columns(odd):
+    """A value not of its column's one type (a count given as True, a day as an int, a need as a number, an id
+    beyond 64 bits) is not forced into the column's type: `journey_arrays` gives None, for the lists' path."""
+    kids = [_kid(0, False, 10.0, 150.0, 330.0), _kid(1, True)]
+    if odd == "bool_count":
+        kids[1].disputes = True
+    elif odd == "int_day":
+        kids[0].provision_at = 200
+    elif odd == "number_need":
+        kids[1].need = 7
+    else:
+        kids[1].id = 2**70
+    assert journey_arrays(kids) is None
+
+
+def test_a_day_given_as_a_whole_number_is_written_as_pyarrow_infers_the_list(tmp_path):
+    """The lists' path in a run: a day held as an int (200) among floats is the float 200.0, as from the list."""
+    from simulator.analysis.runs.journeys import write_journeys
+
+    kids = [_kid(0, False, 10.0, 150.0, 330.0), _kid(1, True)]
+    kids[0].provision_at = 200
+    write_journeys(_journey_of(kids), tmp_path / "j.parquet")
+    t = pq.read_table(tmp_path / "j.parquet")
+    assert t.column("provision_in_place_day").to_pylist()[0] == 200.0
+    assert t.column("weeks_to_final_plan").to_pylist() == [20.0, None]
+
+
+def test_a_run_s_journeys_are_the_same_bytes_by_typed_columns_or_by_lists(tmp_path, monkeypatch):
+    """small_la's journey written both ways: the same file, byte for byte (the golden files pin the typed one)."""
+    from simulator.analysis.runs import journeys as outputs
+    from simulator.analysis.runs.runner import simulate
+    from simulator.rules.scenario import load_scenario
+
+    from .conftest import SMALL
+
+    j = simulate(load_scenario(SMALL), 3, 0, "heap", None)
+    outputs.write_journeys(j, tmp_path / "typed.parquet")
+    monkeypatch.setattr(outputs, "_typed_columns", lambda j: None)
+    outputs.write_journeys(j, tmp_path / "lists.parquet")
+    assert (tmp_path / "typed.parquet").read_bytes() == (tmp_path / "lists.parquet").read_bytes()

@@ -17,3 +17,54 @@ def test_a_count_or_a_percentage_never_gets_an_impossible_interval():
     assert summarise([0.0, 10.0], bounds("appeals_registered"))["ci95"] == [0.0, pytest.approx(68.53, abs=0.01)]
     assert summarise([99.0, 100.0], bounds("within_20_weeks_pct"))["ci95"][1] == 100.0
     assert summarise([-3.0, 4.0])["ci95"][0] < 0  # a difference between rule sets keeps its sign
+
+
+def _child(cid: int, gid: int, pid: int, **fields):
+    from simulator.engine.model.child import Child
+
+    c = Child(cid, 0, False)
+    c.gid, c.pid = gid, pid
+    for k, v in fields.items():
+        setattr(c, k, v)
+    return c
+
+
+def test_each_group_s_state_at_the_end_by_hand():
+    """Five children in two groups: stock, plans in force, one waiting for a place whose job has not started, an
+    open dispute registered at the tribunal with no hearing or decision yet (the backlog), and one whose case is
+    held back ("backlog" status: not an open dispute); by `gid`, then by `pid` (all in one)."""
+    from types import SimpleNamespace
+
+    from simulator.engine.model.records import state_by_group
+
+    nan = float("nan")
+    kids = [
+        _child(0, 1, 7, stock=True, status="plan"),
+        _child(1, 1, 7, status="plan", waiting_since=30.0, place_job=SimpleNamespace(started=False)),
+        _child(2, 1, 7, status="plan", waiting_since=30.0, place_job=SimpleNamespace(started=True)),
+        _child(3, 2, 7, status="in_progress", dispute=object(), registered_at=10.0, decided_at=nan, hearing_at=nan),
+        _child(4, 2, 7, status="backlog", dispute=object(), registered_at=10.0, decided_at=nan, hearing_at=nan),
+    ]
+    # stock, waiting, backlog, in force, open disputes
+    assert state_by_group(kids, "gid") == {1: [1, 1, 0, 3, 0], 2: [0, 0, 1, 0, 1]}
+    assert state_by_group(kids, "pid") == {7: [1, 1, 1, 3, 1]}
+
+
+def test_a_group_s_disputes_appeals_and_hearings_are_the_run_s_in_the_same_order():
+    """`Redress.select` keeps the run's order (so sums and quantiles are made from the same values as the whole's)
+    and only what ended after the warm-up (day 100)."""
+    from types import SimpleNamespace
+
+    from simulator.analysis.runs.metrics import Redress
+
+    a, b, c = _child(0, 1, 5), _child(1, 2, 5), _child(2, 1, 6)
+    ended = [SimpleNamespace(child=x, ended_at=t) for x, t in ((c, 150.0), (b, 120.0), (a, 90.0), (a, 200.0))]
+    j = SimpleNamespace(disputes_ended=ended, warmup=100.0, appeals_lodged=[(a, 50.0, 130.0), (c, 10.0, 99.0)],
+                        hearings_held=[(c, 3.0), (b, 4.0), (a, 5.0)])
+    r = Redress(j, ("gid", "pid"))
+    assert [d.ended_at for d in r.done] == [150.0, 120.0, 200.0]
+    g1 = r.select("gid", {1})
+    assert [d.ended_at for d in g1.done] == [150.0, 200.0]
+    assert g1.lodged == [(a, 50.0, 130.0)] and [w for _c, w in g1.hearings] == [3.0, 5.0]
+    assert [d.ended_at for d in r.select("pid", {5}).done] == [120.0, 200.0]
+    assert r.select("gid", {3}).done == []

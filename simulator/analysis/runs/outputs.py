@@ -20,12 +20,11 @@ from typing import Any
 import numpy as np
 
 from ... import __version__
-from ...engine.model.journey import Journey
-from ...engine.model.records import MET_NONE, MET_TRUE, TYPED_COLUMNS, EventRow, fields_of, small_codes
+from ...engine.model.records import MET_NONE, MET_TRUE, TYPED_COLUMNS, EventRow, small_codes
 from ...rules.scenario import LoadedScenario
 from .rundir import identity, write_atomic
 
-__all__ = ["dumps", "manifest", "versions", "write_atomic", "ParquetSink", "write_journeys", "identity"]
+__all__ = ["dumps", "manifest", "versions", "write_atomic", "ParquetSink", "identity"]
 
 
 def versions() -> dict[str, str]:
@@ -76,21 +75,6 @@ def _strings(values: list[Any]) -> Any:
     if codes is None:
         return pa.array(values, pa.string())
     return pa.array(names, pa.string()).take(pa.array(np.frombuffer(codes, dtype=np.uint8)))
-
-
-def _column(values: list[Any]) -> Any:
-    """A column of journeys.parquet as `pa.array(values)` infers it: a column whose values are strings (or None) is
-    taken by codes from its few different strings (`_strings`: the same array, about a quarter of the cost), any
-    other as pyarrow converts it."""
-    import pyarrow as pa
-
-    first = next((v for v in values if v is not None), None)
-    if isinstance(first, str):
-        names: list[Any] = []
-        codes = small_codes(values, names)
-        if codes is not None and all(v is None or type(v) is str for v in names):
-            return pa.array(names, pa.string()).take(pa.array(np.frombuffer(codes, dtype=np.uint8)))
-    return pa.array(values)
 
 
 class ParquetSink:
@@ -215,121 +199,3 @@ class ParquetSink:
 
 
 # the fields of a child that journeys.parquet reads, in the order `write_journeys` unpacks them
-_JOURNEY_FIELDS = ("id", "la", "stock", "t0", "requester", "need", "born", "preferred", "capacity", "health", "social",
-                   "exception", "status", "refused", "assessed", "no_plan", "ordered", "final_at", "final_deadline",
-                   "provision_at", "days_without_provision", "waiting_since", "disputes", "mediations", "appeals",
-                   "reviews", "ceased_at")
-
-
-def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]], None] | None = None) -> None:
-    """One row per child.
-
-    Why it reads the children this way: a national year has over half a million children, and a list comprehension
-    per column read each child's slots one Python step at a time (about 2 s of a national year with the event log
-    on). `records.fields_of` reads every field used (`_JOURNEY_FIELDS`) in one pass over the children (in C in the
-    compiled core); the columns that combine fields are then made from those columns. The lists hold the
-    same values as before, so the file's bytes are the same (the golden outputs check this). With `later` (a run
-    that writes the event log: `ParquetSink.later`), the table made is written by that function, in another thread."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    ch = j.children
-    nan = float("nan")
-    codes = [la.spec.code for la in j.las]
-    end = j.horizon
-    (ids, las, stock, t0, requester, need, born, preferred, capacity, health, social, exception, status, refused,
-     assessed, no_plan, ordered, final_at, final_deadline, provision_at, days_without, waiting, disputes, mediations,
-     appeals, reviews, ceased_at) = fields_of(ch, _JOURNEY_FIELDS)
-    # no request: a plan in force at the start, or one that arrived from outside the run (route/moves.py)
-    no_request = [s or t != t for s, t in zip(stock, t0, strict=True)]
-    in_plan = [s in ("plan", "ceased") for s in status]
-    # the columns computed from float fields, element by element with numpy (the same IEEE operations as Python's on
-    # each value); a column is an array only where the list it replaces would have taken the same path below (its
-    # first value a float: NaN masked as missing; or, for the age, a first value None: missing where there is no
-    # request), else the list as before
-    arrays = {}
-    if ch:
-        stock_a = np.array(stock, dtype=bool)
-        t0_a, final_a = np.array(t0, dtype=float), np.array(final_at, dtype=float)
-        waiting_a = np.array(waiting, dtype=float)
-        no_req = stock_a | np.isnan(t0_a)
-        age = (t0_a - np.array(born, dtype=float)) / 365.25
-        if no_req[0] and not no_req.all():  # (pyarrow's inference from a list: None missing, a NaN kept)
-            arrays["age_at_request"] = pa.array(age, mask=no_req)
-        elif not no_req[0]:
-            arrays["age_at_request"] = np.where(no_req, nan, age)
-        if stock[0] or isinstance(t0[0], float):
-            arrays["request_day"] = np.where(stock_a, nan, t0_a)
-        arrays["weeks_to_final_plan"] = np.where(stock_a, nan, (final_a - t0_a) / 7.0)
-        arrays["weeks_without_provision"] = (np.array(days_without, dtype=float)
-                                             + np.where(waiting_a == waiting_a, end - waiting_a, 0.0)) / 7.0
-        del stock_a, t0_a, final_a, waiting_a, no_req, age  # (the peak: only the columns are kept)
-    if "age_at_request" not in arrays:
-        arrays["age_at_request"] = [None if x else (t - b) / 365.25 for x, t, b in zip(no_request, t0, born,
-                                                                                       strict=True)]
-    if "request_day" not in arrays:
-        arrays["request_day"] = [nan if s else t for s, t in zip(stock, t0, strict=True)]
-    if "weeks_to_final_plan" not in arrays:
-        arrays["weeks_to_final_plan"] = [(f - t) / 7.0 if not s else nan
-                                         for f, t, s in zip(final_at, t0, stock, strict=True)]
-    if "weeks_without_provision" not in arrays:
-        arrays["weeks_without_provision"] = [(d + ((end - w) if w == w else 0.0)) / 7.0
-                                             for d, w in zip(days_without, waiting, strict=True)]
-    cols = {
-        "child": ids,
-        "la": [codes[i] for i in las],
-        "stock_plan_at_start": stock,
-        "requester": [None if x else r for x, r in zip(no_request, requester, strict=True)],
-        "primary_need": need,
-        "age_at_request": None,  # (below: as an array)
-        "preferred_setting": preferred,
-        "redress_capacity": capacity,
-        "health_needs": health,
-        "social_care_needs": social,
-        "regulation_10_4_exception": exception,
-        "request_day": None,
-        "status_at_end": status,
-        "refused_to_assess": refused,
-        "assessed": assessed,
-        "no_plan_after_assessment": no_plan,
-        "plan_after_appeal": ordered,
-        "final_plan_day": final_at,
-        "weeks_to_final_plan": None,
-        "within_20_weeks": [None if s or f != f else (f <= d)
-                            for s, f, d in zip(stock, final_at, final_deadline, strict=True)],
-        "setting_named": [getattr(c, "setting", None) if p else None for c, p in zip(ch, in_plan, strict=True)],
-        "provision_in_place_day": provision_at,
-        "weeks_without_provision": None,
-        "waiting_for_place_at_end": [w == w and s == "plan" for w, s in zip(waiting, status, strict=True)],
-        "disputes": disputes,
-        "mediations": mediations,
-        "appeals": appeals,
-        "annual_reviews": reviews,
-        "ceased_day": ceased_at,
-    }
-    # each list dropped once converted (and the fields read only to make other columns, now), so that the peak
-    # holds the children, the lists and the arrays of a few columns at a time rather than of all of them
-    del (ids, las, stock, t0, requester, need, born, preferred, capacity, health, social, exception, status, refused,
-         assessed, no_plan, ordered, final_at, final_deadline, provision_at, days_without, waiting, disputes,
-         mediations, appeals, reviews, ceased_at, no_request, in_plan)
-    table = {}
-    for k in list(cols):
-        v = cols.pop(k)
-        if v is None:
-            v = arrays.pop(k)
-            if isinstance(v, np.ndarray):
-                table[k] = pa.array(v, mask=np.isnan(v))  # missing is null, not NaN
-                continue
-            if not isinstance(v, list):  # (an Arrow array made above)
-                table[k] = v
-                continue
-        if v and isinstance(v[0], float):
-            a = np.array(v, dtype=float)
-            table[k] = pa.array(a, mask=np.isnan(a))  # missing is null, not NaN
-        else:
-            table[k] = _column(v)
-    whole = pa.table(table)
-    if later is None:
-        pq.write_table(whole, path, compression="zstd")
-    else:  # (the file's encoding and compression, in another thread: `ParquetSink.later`)
-        later(lambda: pq.write_table(whole, path, compression="zstd"))

@@ -23,8 +23,9 @@ import numpy as np
 from ...engine.model.child import group_index
 from ...engine.model.records import Recorder
 from ...rules.scenario import LoadedScenario
+from .journeys import write_journeys
 from .metrics import MORE_GROUPS, REGISTRY, replication_metrics
-from .outputs import ParquetSink, dumps, manifest, write_journeys
+from .outputs import ParquetSink, dumps, manifest
 from .rundir import RunFolder, identity, write_atomic
 from .runner import collector_paused, map_shared, release, simulate
 from .stats import aggregate

@@ -6,6 +6,7 @@
 cimport cython
 
 from ..core.loop cimport Clock
+from .child cimport Child
 
 
 # `Recorder.log` writes one row's fields straight into the chunk's typed arrays (typed memoryviews over the `array`s
@@ -78,3 +79,12 @@ cpdef list fields_of(list objs, tuple names)
 
 @cython.locals(index=dict, out=bytearray, k=Py_ssize_t, code=Py_ssize_t)
 cpdef object small_codes(values, list names)
+
+# the children's fields of journeys.parquet, each a struct read of the `Child` stored by C into the typed columns
+@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, k=Py_ssize_t, f=Py_ssize_t, index=list, names=list,
+               iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1])
+cpdef object journey_arrays(list children)
+
+# each group's counts of the state at the end, each field a struct read of the `Child`
+@cython.locals(c=Child, per=dict, row=list, by_pid=bint)
+cpdef dict state_by_group(list children, str key)

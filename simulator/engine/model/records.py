@@ -7,7 +7,7 @@ route modules count is declared here.
 
 Why this module is long: it is one of the compiled core's modules (records.pxd), so what a replication records on
 its hot paths lives here together: the event log (`Recorder`, and the helpers that turn its rows and the children
-into columns cheaply: `fields_of`, `small_codes`), the declared count names and the counts (`Counters`).
+into columns cheaply: `fields_of`, `journey_arrays`, `small_codes`), the declared count names and the counts (`Counters`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from ...schema.vocabulary import APPEAL_TYPES, DESTINATIONS, MEDIATION_OUTCOMES, PAYERS
 from ..core.calendar import Calendar
+from .child import Child
 
 
 class EventRow(NamedTuple):
@@ -282,7 +283,7 @@ class Recorder:
 def fields_of(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
     """The attributes `names` of each of `objs`, as one list per name (a column), in the order of `objs`.
 
-    Why here: `analysis.runs.outputs.write_journeys` writes one row per child, half a million of them in a national
+    Why here: `analysis.runs.journeys.write_journeys` writes one row per child, half a million of them in a national
     year, and reading their slots a column at a time in Python (or transposing a tuple per child) cost about 1 s of
     it. In the compiled core (records.pxd) this is one pass over the children in C, each child's fields read while
     its object is in the cache."""
@@ -292,6 +293,103 @@ def fields_of(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
         for i in range(k):
             cols[i].append(getattr(o, names[i]))
     return cols
+
+
+# journeys.parquet's fields by the kind of column each makes (`journey_arrays`): whole numbers, yes/no, days, strings
+JOURNEY_INTS = ("id", "la", "disputes", "mediations", "appeals", "reviews")
+JOURNEY_BOOLS = ("stock", "health", "social", "exception", "refused", "assessed", "no_plan", "ordered")
+JOURNEY_FLOATS = ("t0", "born", "final_at", "final_deadline", "provision_at", "days_without_provision",
+                  "waiting_since", "ceased_at")
+JOURNEY_STRINGS = ("requester", "need", "preferred", "capacity", "status", "setting")
+
+
+def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, bytearray, list[list[Any]]] | None:
+    """The children's fields of journeys.parquet as typed columns, or None if a value is not of its column's one type.
+
+    Returns, each field-major (field `k` of child `i` at `k * n + i`, n children): the `JOURNEY_INTS` as int64
+    (`array('q')`), the `JOURNEY_BOOLS` as bytes 0/1, the `JOURNEY_FLOATS` as doubles, the `JOURNEY_STRINGS` as
+    one-byte codes, with each string field's list of different values (None among them) in order of first meeting.
+
+    Why: `fields_of` made a Python list per column, which `write_journeys` then read again into numpy and Arrow;
+    with half a million children a national year, reading each child's slots by name was about 0.4 s and the
+    lists' conversions and comprehensions as much again. Here (compiled, records.pxd) each field is a struct read of
+    the `Child`, stored as a C value. A value only counts if it is exactly of its column's type (an int, not a bool;
+    a float; True or False; a str or None), so the columns hold what pyarrow would infer from the lists; else (or
+    over 256 different strings, or a whole number beyond 64 bits) None, and the writer converts the lists as before."""
+    n = len(children)
+    ints = array("q", [0]) * (n * len(JOURNEY_INTS))
+    bools = bytearray(n * len(JOURNEY_BOOLS))
+    floats = array("d", [0.0]) * (n * len(JOURNEY_FLOATS))
+    codes = bytearray(n * len(JOURNEY_STRINGS))
+    names: list[list[Any]] = [[] for _ in JOURNEY_STRINGS]
+    index: list[dict[Any, int]] = [{} for _ in JOURNEY_STRINGS]
+    iv, bv, fv, cv = ints, bools, floats, codes  # (typed views in the compiled core: stores are C stores)
+    try:
+        for i in range(n):
+            c = children[i]
+            k = i
+            for v in (c.id, c.la, c.disputes, c.mediations, c.appeals, c.reviews):
+                if type(v) is not int:
+                    return None
+                iv[k] = v
+                k += n
+            k = i
+            for v in (c.stock, c.health, c.social, c.exception, c.refused, c.assessed, c.no_plan, c.ordered):
+                if v is True:
+                    bv[k] = 1
+                elif v is not False:
+                    return None
+                k += n
+            k = i
+            for v in (c.t0, c.born, c.final_at, c.final_deadline, c.provision_at, c.days_without_provision,
+                      c.waiting_since, c.ceased_at):
+                if type(v) is not float:
+                    return None
+                fv[k] = v
+                k += n
+            k = i
+            for f, v in enumerate((c.requester, c.need, c.preferred, c.capacity, c.status, getattr(c, "setting", None))):  # (a slot not yet set: None)
+                if v is not None and type(v) is not str:
+                    return None
+                got = index[f].get(v)
+                if got is None:
+                    got = len(names[f])
+                    if got > 255:
+                        return None
+                    index[f][v] = got
+                    names[f].append(v)
+                cv[k] = got
+                k += n
+    except OverflowError:  # a whole number beyond int64 (pyarrow would not make it int64 either)
+        return None
+    return ints, bools, floats, codes, names
+
+
+def state_by_group(children: list[Child], key: str) -> dict[int, list[int]]:
+    """For each group number (`key`: "gid" or "pid") met among `children`, its counts of the state at the end: plans in
+    force at the start (stock), waiting for a place, disputes waiting for a hearing (tribunal backlog), plans in
+    force, open disputes; in that order.
+
+    Why here: the metrics of every group (`analysis.runs.metrics`) read these of every child, over half a million a
+    national year; compiled (records.pxd), each field is a struct read of the `Child`."""
+    per: dict[int, list[int]] = {}
+    by_pid = key == "pid"
+    for c in children:
+        g = c.pid if by_pid else c.gid
+        row = per.get(g)
+        if row is None:
+            row = per[g] = [0, 0, 0, 0, 0]  # stock, waiting, backlog, in force, open disputes
+        if c.stock:
+            row[0] += 1
+        if c.status == "plan":
+            row[3] += 1
+            if c.waiting_since == c.waiting_since and c.place_job is not None and not c.place_job.started:
+                row[1] += 1
+        if c.dispute and c.status != "backlog":
+            row[4] += 1
+            if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
+                row[2] += 1
+    return per
 
 
 def small_codes(values: list[Any], names: list[Any]) -> bytearray | None:
