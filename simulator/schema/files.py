@@ -433,6 +433,12 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
                 loc, line = named, lines[named]
             else:
                 named = ()
+        elif e["type"] == "value_error":  # a block's check naming a field inside the block ("provenance.x.range: ..")
+            first = e["msg"].removeprefix("Value error, ").split(" ", 1)[0]
+            inner = _parse_dotted(first.rstrip(":")) if first.endswith(":") else ()
+            if inner and (*loc, *inner) in lines:
+                named = loc = (*loc, *inner)
+                line = lines[loc]
         if e["type"] == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
             allowed = ", ".join(owner.model_fields) if owner else ""

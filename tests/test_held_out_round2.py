@@ -1,0 +1,208 @@
+"""Held-out cases, second round: the three failures the first round left (a later SEN2 release whose median authority
+is suppressed, a staffing range of 1e308, an in-force date of 1800 or 2099), then what a second round of trying found
+(unusual but lawful case studies, a later SEN2 year with new councils, sweeps and batch files with edge values, the
+forum page's form, reports on partial folders, flag combinations). Each expected value is worked out by hand in its
+docstring; most tests run no simulation.
+
+Why this module is long: one held-out case per test, each small, from one round of trying what users will try."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from simulator.cli import main
+from simulator.rules.scenario import load_scenario
+from simulator.schema.files import InputError
+
+from .conftest import ROOT
+
+SMALL = ROOT / "scenarios" / "small_la.yaml"
+SMALL_2024 = ROOT / "scenarios" / "small_la_from_2024.yaml"
+
+
+def _scenario(tmp_path: Path, base: Path = SMALL, name: str = "held_out.yaml", edit=None) -> Path:
+    """A copy of a shipped scenario, changed by `edit(doc)`, beside the shipped plan-transfer file it names."""
+    doc = yaml.safe_load(base.read_text())
+    if edit is not None:
+        edit(doc)
+    if doc.get("plan_transfers"):
+        shutil.copy(base.parent / doc["plan_transfers"], tmp_path / doc["plan_transfers"])
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return p
+
+
+def _refused(path: Path) -> str:
+    """The one line `load_scenario` refuses the file with."""
+    with pytest.raises(InputError) as e:
+        load_scenario(path)
+    assert len(e.value.lines) == 1, e.value.lines
+    return e.value.lines[0]
+
+
+def _validate(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(main, ["validate", *args])
+    return r.exit_code, r.stdout, r.stderr
+
+
+# ------------------------------------------------------------------------------------------ the first round's three
+
+
+def _release_with_two_new_years(dst: Path, suppressed: str) -> None:
+    """The shipped SEN2 files cut to test_build_years' handful of authorities, with calendar 2024 and 2025 (and
+    January 2025 and 2026) made from 2023 (January 2024) by test_build_years' LATER factors; authority `suppressed`
+    has its requests marked "low" (DfE's mark for a suppressed small count) in both new years."""
+    from .test_build_years import KEEP, LATER, SEN2, later
+
+    dst.mkdir(parents=True)
+    for name in ("release2022_sen2_mi.csv", "data-guidance-release2025.txt"):
+        shutil.copy(SEN2 / name, dst / name)
+    (dst / "data-guidance-release2027.txt").write_text("synthetic: two releases after 2025\n")
+    for name, old in (("requests.csv", "2023"), ("assessments.csv", "2023"), ("timeliness_20_week.csv", "2023"),
+                      ("caseload.csv", "202324")):
+        with open(SEN2 / name, newline="") as f:
+            reader = csv.DictReader(f)
+            fields = list(reader.fieldnames or [])
+            rows = [r for r in reader if r["geographic_level"] == "National"
+                    or (r["geographic_level"] == "Local authority" and r["old_la_code"] in KEEP)]
+        base = [r for r in rows if r["time_period"] == old]
+        for k in (1, 2):
+            period = f"{2023 + k}{24 + k}" if name == "caseload.csv" else str(2023 + k)
+            for r in base:
+                n = dict(r, time_period=period)
+                for col, factor in LATER[name].items():
+                    n[col] = later(r[col], factor)
+                if name == "requests.csv" and r["geographic_level"] == "Local authority" \
+                        and r["old_la_code"] == suppressed:
+                    n["requests_received_in_year"] = "low"
+                rows.append(n)
+        with open(dst / name, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+
+
+def test_a_release_whose_median_authority_is_suppressed_in_every_new_year_builds(tmp_path):
+    """Wandsworth (212) is the authority whose route times the forward scenario's waits (SMALL_LA_CODE). With its
+    requests "low" in 2024 and 2025, its line has 2019-2023 and 2025 (the latest year it reported, 2023's 515, stands
+    for the last year) and no 2024; the route's one-authority scenario then had England's requests 0 in 2024, the
+    tribunal's hearings grew by 0/515 - 1 = -100% to 0 a year, and the build died dividing by them. Now a year with no
+    authority's figures shows no growth: the build completes."""
+    from .test_build_years import load_builder, shipped
+
+    _release_with_two_new_years(tmp_path / "sen2", suppressed="212")
+    load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "out")])
+    doc = yaml.safe_load((tmp_path / "out" / "england_from_2026.yaml").read_text())
+    wand = next(it for it in doc["local_authorities"]["items"] if it["code"] == "212")
+    assert 2024 not in wand["requests_by_year"]
+    assert wand["requests_by_year"][2025] == shipped("requests.csv", "2023", "Local authority",
+                                                     "requests_received_in_year", "212") == 515.0
+
+
+def test_a_year_no_authority_reports_carries_the_tribunal_and_staffing(tmp_path):
+    """small_la_from_2024 (Wandsworth alone; hearings 29.51 in 2022, hearings_vs_requests 1.0): without its 2023
+    request count, England's 2023 total is 0. Before, 2023's hearings were 29.51 x (1 + 1.0 x (0 / 490 - 1)) = 0 and
+    every run divided by zero; now 2023 carries 2022's 29.51. An authority with no requests at all (every year 0)
+    has no growth to follow: its staffing stays at the last data year's 1.0 and the hearings at 29.51 to 2035 (before:
+    ZeroDivisionError in `validate`)."""
+    def drop_2023(doc):
+        del doc["local_authorities"]["items"][0]["requests_by_year"][2023]
+
+    sc = load_scenario(_scenario(tmp_path, SMALL_2024, "no2023.yaml", drop_2023)).scenario
+    assert sc.tribunal.hearings_per_year_by_year[2022] == sc.tribunal.hearings_per_year_by_year[2023] == 29.51
+
+    def no_requests(doc):
+        la = doc["local_authorities"]["items"][0]
+        la["requests_per_year"] = 0.0
+        la["requests_by_year"] = {y: 0.0 for y in la["requests_by_year"]}
+
+    sc = load_scenario(_scenario(tmp_path, SMALL_2024, "zero.yaml", no_requests)).scenario
+    cap = sc.local_authorities.items[0].capacity_by_year
+    assert all(cap[y] == 1.0 for y in range(2023, 2036))
+    assert set(sc.tribunal.hearings_per_year_by_year.values()) == {29.51}
+
+
+@pytest.mark.parametrize("column, rng, allowed", [
+    ("panel_servers", [0.5, 1e308], "allowed: 0 to 100, a multiplier of the staffing"),
+    ("plan_writer_servers", [0.5, 101.0], "allowed: 0 to 100, a multiplier of the staffing"),
+    ("late_share_by_year", [0.0, 2.0], "allowed: 0 to 1, a share"),
+    ("casework_responsiveness_per_week", [0.01, 1e308], "allowed: 0 to 1, cases a week per case of backlog"),
+])
+def test_a_provenance_range_beyond_what_its_column_may_be_is_refused(tmp_path, column, rng, allowed):
+    """A staffing column's range is a multiplier of the establishment (MODEL.md 3.1: x0.5 to 2), bounded as
+    capacity_by_year is (100); a share's at 1; cases a week per case of backlog at 1 (MAX_RESPONSIVENESS). The range
+    is read by no run, so 1e308 passed before. One line, at the range's own line."""
+    def edit(doc):
+        doc["local_authorities"]["provenance"][column]["range"] = rng
+
+    path = _scenario(tmp_path, edit=edit)
+    line = _refused(path)
+    text = path.read_text().splitlines()
+    at = next(i for i, t in enumerate(text, 1) if t.strip() == f"{column}:" and i < 120)
+    want = next(i for i, t in enumerate(text, 1) if i > at and t.strip() == "range:")
+    assert line.startswith(f"{path}:{want}: local_authorities.provenance.{column}.range: "), line
+    assert allowed in line
+
+
+def test_a_provenance_range_at_its_bound_is_kept(tmp_path):
+    """[0.5, 100] is the most a staffing range may reach: valid."""
+    def edit(doc):
+        doc["local_authorities"]["provenance"]["panel_servers"]["range"] = [0.5, 100.0]
+
+    assert load_scenario(_scenario(tmp_path, edit=edit)).scenario.local_authorities.provenance["panel_servers"].range \
+        == (0.5, 100.0)
+
+
+@pytest.mark.parametrize("day, ok", [
+    (dt.date(1800, 1, 1), False), (dt.date(2099, 1, 1), False), (dt.date(2014, 8, 31), False),
+    (dt.date(2041, 1, 1), False), (dt.date(2014, 9, 1), True), (dt.date(2040, 12, 31), True), ("start", True),
+])
+def test_a_scenarios_in_force_date_must_lie_in_the_acts_era(tmp_path, day, ok):
+    """CFA 2014 Part 3 came into force on 1 September 2014: no change to it can be in force before; no scenario runs
+    past 31 December 2040 (the projections' until_limit). 2014-09-01 and 2040-12-31 are the ends, both kept."""
+    def edit(doc):
+        doc["in_force"] = {"advisory_tailored_lists": day}
+
+    path = _scenario(tmp_path, edit=edit)
+    if ok:
+        load_scenario(path)
+        return
+    line = _refused(path)
+    lineno = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "advisory_tailored_lists:" in t)
+    assert line == (f"{path}:{lineno}: in_force.advisory_tailored_lists: got {day} (allowed: a date from 2014-09-01 "
+                    "(CFA 2014 Part 3 in force) to 2040-12-31 (the scenarios' horizon), or start)")
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("in_force: 2030-09-01", "in_force: 2099-09-01", "switches.tiered_support_plans.in_force: got 2099-09-01"),
+    ("in_force: 2030-09-01", "in_force: 1800-09-01", "switches.tiered_support_plans.in_force: got 1800-09-01"),
+    ("in_force_range: [2030-09-01, 2035-09-01]", "in_force_range: [2035-09-01, 2030-09-01]",
+     "switches.tiered_support_plans.in_force_range: [2035-09-01, 2030-09-01] (allowed: [earliest, latest]"),
+    ("in_force_range: [2030-09-01, 2035-09-01]", "in_force_range: [2030-09-01, 2099-09-01]",
+     "switches.tiered_support_plans.in_force_range: got 2099-09-01"),
+    ("in_force: 2030-09-01", "in_force: 2036-09-01",
+     "switches.tiered_support_plans.in_force: 2036-09-01 lies outside its in_force_range [2030-09-01, 2035-09-01]"),
+])
+def test_a_reforms_in_force_date_must_lie_in_the_acts_era(tmp_path, old, new, says):
+    """A reform file beside a scenario (its `rules/` folder) with the White Paper's first switch moved: the date
+    outside 2014-09-01 to 2040-12-31, a range given latest first, a date outside its own range. One line for the
+    first switch (line 17 for in_force, 19 for in_force_range), exit 2."""
+    (tmp_path / "rules").mkdir()
+    text = (ROOT / "scenarios" / "rules" / "white_paper_2026.yaml").read_text()
+    text = text.replace("name: white_paper_2026", "name: wp_moved").replace(old, new, 1)
+    (tmp_path / "rules" / "wp_moved.yaml").write_text(text)
+    path = _scenario(tmp_path)
+    code, _out, err = _validate(str(path), "--rules", "wp_moved")
+    assert code == 2
+    first = err.splitlines()[0]
+    lineno = 17 if old.startswith("in_force:") else 19
+    assert first.startswith(f"error: {tmp_path / 'rules' / 'wp_moved.yaml'}:{lineno}: {says}"), first
+    assert "Traceback" not in err
