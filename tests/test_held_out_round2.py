@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
@@ -206,3 +205,142 @@ def test_a_reforms_in_force_date_must_lie_in_the_acts_era(tmp_path, old, new, sa
     lineno = 17 if old.startswith("in_force:") else 19
     assert first.startswith(f"error: {tmp_path / 'rules' / 'wp_moved.yaml'}:{lineno}: {says}"), first
     assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------------------------------ second round: case files
+
+
+def _case_line(tmp_path: Path, child: dict, **fields) -> str | None:
+    """The one line a case file with this child is refused with, or None when it is accepted."""
+    from simulator.analysis.runs.case_study import prepare_case
+
+    doc = {"name": "held_out", "title": "t", "summary": "s", "sources": ["a test"], "scenario": str(SMALL),
+           "start_date": dt.date(2019, 2, 4), "child": child, **fields}
+    p = tmp_path / "case.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    try:
+        prepare_case(p)
+    except InputError as e:
+        assert len(e.lines) == 1, e.lines
+        return e.lines[0]
+    return None
+
+
+@pytest.mark.parametrize("age, out_of_school, setting, refused", [
+    (22.0, True, "none", "child.out_of_school: the LA's duty to arrange education (Education Act 1996 s.19(1)) is "
+                         "owed to a child of compulsory school age, 5 to 15.5, not at 22 (allowed: false"),
+    (3.0, True, "none", "not at 3 (allowed: false"),
+    (22.0, False, "none", None),  # a young person out of education: no s.19 duty, and no setting
+    (17.0, False, "none", None),  # before: "current_setting: none (no school) needs out_of_school: true"
+    (12.0, False, "none", "child.current_setting: none (no school) needs out_of_school: true"),
+    (12.0, True, "none", None),
+])
+def test_the_s19_duty_is_owed_to_a_child_of_compulsory_school_age(tmp_path, age, out_of_school, setting, refused):
+    """Education Act 1996 s.19(1): the LA's duty to arrange suitable education for a child out of school is owed to
+    children of compulsory school age (5 to the end of the school year they turn 16: 15.5 here, as the post-16 settings
+    and young_person). A young person of 22 asking for an assessment herself, out of education, was described as owed
+    it, and her route began with 'education_out_of_school (s19 duty arises)'; a 17-year-old with no setting could not
+    be described without it."""
+    child = {"age": age, "requester": "young_person" if age >= 16 else "parent", "need": "SLD",
+             "current_setting": setting, "out_of_school": out_of_school,
+             "preferred": "post16" if age >= 16 else "mainstream"}
+    line = _case_line(tmp_path, child)
+    if refused is None:
+        assert line is None
+    else:
+        assert line is not None and refused in line, line
+
+
+def test_a_move_during_an_assessment_says_what_is_allowed(tmp_path):
+    """A move while a new request is assessed is not modelled: refused in one line that says what is allowed."""
+    child = {"age": 8.0, "requester": "parent", "need": "ASD", "current_setting": "mainstream", "preferred": "mainstream"}
+    line = _case_line(tmp_path, child, authorities={"home": "Wandsworth", "host": "Lambeth"},
+                      moves=[{"date": dt.date(2019, 3, 4), "to": "host"}])
+    assert "moves[0]: a move transfers a plan in force" in line and "(allowed: moves with existing_plan)" in line
+
+
+# ------------------------------------------------------------------------------------------ files of the wrong kind
+
+
+def test_a_plan_transfers_file_given_as_a_scenario_is_one_line():
+    """`sendsim validate scenarios/plan_transfers.yaml` printed 20 lines of missing and unknown fields; it is a
+    plan-transfers file, said so in one line at its own field (line 13: national_out_rate_by_year)."""
+    path = ROOT / "scenarios" / "plan_transfers.yaml"
+    code, _out, err = _validate(str(path))
+    assert code == 2
+    assert err == (f"error: {path}:13: national_out_rate_by_year: this is a plan-transfers file, not a scenario "
+                   "(allowed: a scenario; a plan-transfers file is read by a scenario's plan_transfers: FILE)\n")
+
+
+def test_a_scenario_given_as_the_plan_transfers_file_is_one_line(tmp_path):
+    """A scenario whose plan_transfers: names a file that is itself a scenario: 29 lines before; one now."""
+    shutil.copy(SMALL, tmp_path / "small_la.yaml")
+    shutil.copy(SMALL, tmp_path / "plan_transfers.yaml")
+    code, _out, err = _validate(str(tmp_path / "small_la.yaml"))
+    assert code == 2 and err.count("\n") == 1
+    assert "plan_transfers.yaml:15: local_authorities: this is a scenario, not a plan-transfers file" in err
+
+
+def test_the_calibration_file_given_as_a_scenario_is_one_line():
+    path = ROOT / "scenarios" / "calibration" / "england.yaml"
+    code, _out, err = _validate(str(path))
+    assert code == 2 and err.count("\n") == 1 and "this is a calibration file, not a scenario" in err
+
+
+# ------------------------------------------------------------------------------------------ rule-set expressions
+
+
+def test_a_switch_named_twice_is_applied_once():
+    """mainstream_inclusion multiplies requests by 0.97 and compounds with the multiplier in force (`multiply: true`).
+    Named twice (`current_2014+mainstream_inclusion+mainstream_inclusion`) it gave 0.97 x 0.97 = 0.94; named beside the
+    Green Paper that has it already (its own 0.9 x 0.97 = 0.873), 0.873 x 0.97 = 0.847. A switch in force is in force
+    once."""
+    from simulator.rules.resolve import resolve_rules
+
+    once = resolve_rules("current_2014+mainstream_inclusion")[0].effects.requests_multiplier.value
+    twice = resolve_rules("current_2014+mainstream_inclusion+mainstream_inclusion")[0].effects.requests_multiplier.value
+    assert once == twice == 0.97
+    gp = resolve_rules("green_paper_2022")[0].effects.requests_multiplier.value
+    assert resolve_rules("green_paper_2022+mainstream_inclusion")[0].effects.requests_multiplier.value == gp == 0.873
+
+
+# ------------------------------------------------------------------------------------------ the forum page's form
+
+
+def _form(**fields) -> tuple[dict, dict]:
+    from simulator.web.app import validate
+
+    base = {"source": "figures", "requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50",
+            "plans_in_force": "4000", "reform": "white_paper_2026", "replications": "5"}
+    return validate({**base, **fields}, ["Wandsworth"], ["white_paper_2026"], ["mandatory_mediation"], (2025, 2040),
+                    ["Wandsworth"])
+
+
+@pytest.mark.parametrize("horizon", ["\u00b2", "9" * 5000, "\u00b9\u2070\u00b2\u2075"])
+def test_an_end_year_python_cannot_read_is_a_message_not_a_500(horizon):
+    """"²" passes str.isdigit() but int() refuses it, and 5,000 digits exceed int()'s 4,300: both raised ValueError
+    inside the request, which the page answered 500 "internal error"; each is the field's message now."""
+    job, errors = _form(source="council", council="Wandsworth", horizon=horizon)
+    assert errors == {"horizon": f"Years to run: the end year, 2025 to 2040 (not {horizon[:20]!r})"}
+
+
+def test_a_whole_number_too_large_for_a_float_is_out_of_range():
+    """400 nines is inf as a float; the whole-number check int(inf) raised OverflowError (a 500). Now it is out of
+    range, and the message quotes at most 20 characters of what was typed."""
+    _job, errors = _form(plans_in_force="9" * 400)
+    assert errors == {"plans_in_force": f"EHC plans in force (January): {'9' * 20} is out of range (allowed: 0 to "
+                                        "1e+07)"}
+
+
+# ------------------------------------------------------------------------------------------ flags
+
+
+def test_la_scenario_year_2100_is_refused_by_the_flag(tmp_path, monkeypatch):
+    """The scenario runs the year and the next; a scenario's dates end in 2100, so --year 2100 built a file ending
+    2101-12-31 and failed on it, naming a hidden folder that no longer existed. The flag now stops at 2099."""
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["la-scenario", "--name", "T", "--year", "2100", "--requests-per-year", "500",
+                                  "--refused-pct", "20", "--within-20-weeks-pct", "50", "--plans-in-force", "2000",
+                                  "--no-calibrate"])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "2019<=x<=2099" in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -487,6 +487,8 @@ FILE_KINDS: dict[str, tuple[str, str]] = {
     "redress_ladder": ("a rule set", "a scenario's rules: NAME, or --rules NAME"),
     "switches": ("a reform's changes to a rule set", "a scenario's rules: NAME, or --rules NAME"),
     "stages": ("a benchmark network", "sendsim bench FILE"),
+    "national_out_rate_by_year": ("a plan-transfers file", "a scenario's plan_transfers: FILE"),
+    "delays_calibrated": ("a calibration file", "scripts/build_scenarios.py (sendsim calibrate writes it)"),
 }
 
 

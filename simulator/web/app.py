@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 import re
 import sys
 import tempfile
@@ -154,6 +155,15 @@ def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any
     return rows
 
 
+def _whole(raw: str) -> int:
+    """A whole number typed in a field, or -1 when it is none: digits Python's int() refuses (superscripts such as
+    "²" pass str.isdigit) or too many of them to convert (over 4,300) answered 500 before."""
+    try:
+        return int(raw) if len(raw) <= 20 else -1
+    except ValueError:
+        return -1
+
+
 def validate(form: dict[str, str], councils: list[str], sets: list[str], switches: list[str],
              years: tuple[int, int] | None = None, history: list[str] | None = None
              ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -176,7 +186,7 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
             job["horizon"] = HISTORY
         elif raw_h:
             lo, hi = years or (2000, 2100)
-            if not (raw_h.isdigit() and lo <= int(raw_h) <= hi):
+            if not (raw_h.isdigit() and lo <= _whole(raw_h) <= hi):
                 errors["horizon"] = f"Years to run: the end year, {lo} to {hi} (not {raw_h[:20]!r})"
             else:
                 job["horizon"] = int(raw_h)
@@ -190,14 +200,14 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
                 raw = raw[:-1].strip()
             try:
                 v = float(raw)
-                if v != v or (integer and v != int(v)):
+                if v != v or (integer and math.isfinite(v) and v != int(v)):  # inf: out of range, below
                     raise ValueError
             except ValueError:
                 errors[key] = (f"{label}: a {'whole ' if integer else ''}number, e.g. {EXAMPLES[key]}" if raw
                                else f"{label}: required")
                 continue
             if not lo <= v <= hi:
-                errors[key] = f"{label}: {raw} is out of range (allowed: {lo:g} to {hi:g})"
+                errors[key] = f"{label}: {raw[:20]} is out of range (allowed: {lo:g} to {hi:g})"
                 continue
             job[key] = int(v) if integer else v
     else:
