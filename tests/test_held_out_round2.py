@@ -344,3 +344,47 @@ def test_la_scenario_year_2100_is_refused_by_the_flag(tmp_path, monkeypatch):
                                   "--no-calibrate"])
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "2019<=x<=2099" in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------------ sweeps
+
+
+def _sweep_lines(tmp_path: Path, edit) -> list[str]:
+    """The lines `plan_sweep` refuses the shipped mediation sweep with after `edit(doc)` (file prefix removed)."""
+    from simulator.analysis.batch.sweep_plan import plan_sweep
+
+    doc = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
+    edit(doc)
+    p = tmp_path / "sweep.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(InputError) as e:
+        plan_sweep(p)
+    return [ln.replace(f"{p}:", "") for ln in e.value.lines]
+
+
+def test_a_sweep_seed_beyond_a_scenarios_is_refused_before_any_task(tmp_path):
+    """`seed: 10**30` ran all 12 tasks, then failed with 'internal error (OverflowError ...)'. A scenario's seed is
+    at most 2**63 - 1 (MAX_SEED); the sweep's is the scenario's, so the same bound, refused when the file is read.
+    (yaml.safe_dump writes the keys in the file's order and seed last: line 27, after outputs and its 5 items.)"""
+    def edit(doc):
+        doc["seed"] = 10**30
+
+    lines = _sweep_lines(tmp_path, edit)
+    assert len(lines) == 1 and lines[0].startswith("27: seed: got 1000000000000000000000000000000 (allowed: "), lines
+
+
+@pytest.mark.parametrize("edit, want", [
+    (lambda d: d.update(rules=["current_2014", "current_2014"]), "9: rules: current_2014 is named twice (allowed: "
+                                                                 "each rule set once)"),
+    (lambda d: d.update(parameters=[]), "16: parameters: none given (allowed: at least one parameter, or "
+                                        "`parameters: all`)"),
+    (lambda d: d.update(design={"kind": "sobol", "samples": 3}), "15: design.samples: got 3 (allowed: a power of 2 "
+                                                                 "for a sobol design)"),
+    (lambda d: d.update(design={"kind": "morris", "trajectories": 10, "morris_levels": 3}),
+     "16: design.morris_levels: got 3 (allowed: an even number for a morris design)"),
+    (lambda d: d.update(design={"kind": "morris", "trajectories": 10}, replications=1),
+     "12: replications: got 1 (allowed: at least 2 per point for a morris design)"),
+])
+def test_a_sweeps_cross_field_mistakes_point_at_their_field(tmp_path, edit, want):
+    """These were said at line 1, "(top level)", or at the design block, and said nothing of what is allowed."""
+    assert _sweep_lines(tmp_path, edit) == [want]
