@@ -388,3 +388,35 @@ def test_a_sweep_seed_beyond_a_scenarios_is_refused_before_any_task(tmp_path):
 def test_a_sweeps_cross_field_mistakes_point_at_their_field(tmp_path, edit, want):
     """These were said at line 1, "(top level)", or at the design block, and said nothing of what is allowed."""
     assert _sweep_lines(tmp_path, edit) == [want]
+
+
+# ------------------------------------------------------------------------------------------ councils through the builder
+
+
+def test_two_councils_of_one_name_are_told_apart_by_code():
+    """A later release in which a council reports under a new code beside its old one (synthetic: Wandsworth copied
+    as 998) put two 'Wandsworth' in the forward England; `--la Wandsworth` said "allowed: one of Wandsworth,
+    Wandsworth", which no one can choose from. The codes are listed with the names."""
+    from simulator.analysis.fit.la_scenario import find_authority
+
+    doc = yaml.safe_load(SMALL_2024.read_text())
+    wand = doc["local_authorities"]["items"][0]
+    doc["local_authorities"]["items"].append({**wand, "code": "998"})
+    with pytest.raises(InputError) as e:
+        find_authority(doc, "Wandsworth")
+    assert e.value.lines == ["--la: 'Wandsworth' matches several local authorities (allowed: one of Wandsworth (212), "
+                             "Wandsworth (998), by name or code)"]
+    assert find_authority(doc, "998")["code"] == "998"
+
+
+def test_a_council_with_no_figures_of_its_own_is_refused_in_one_line(tmp_path, monkeypatch):
+    """`la-scenario --la Cumberland --england england_from_2024`: Cumberland (942) reports from 2023, and the targets
+    (england_by_la.csv) are by the January 2019 units (Cumbria, 909), so it has no rows there; the builder wrote the
+    targets file from an empty list and failed with 'internal error (IndexError)'. Now one line, exit 2, nothing
+    written."""
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["la-scenario", "--la", "Cumberland", "--england", "england_from_2024"])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("error: --la: Cumberland (942) has no official figures of its own in ")
+    assert "(allowed: an authority with figures there" in r.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -98,8 +98,10 @@ def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
     if not hits:
         hits = [la for la in items if key in la["name"].lower()]
     if len(hits) > 1:
-        names = ", ".join(sorted(la["name"] for la in hits))
-        raise InputError([f"--la: {name!r} matches several local authorities (allowed: one of {names})"])
+        # with its code: two authorities of one name (a later release's new code for a council) are told apart by it
+        names = ", ".join(sorted(f"{la['name']} ({la['code']})" for la in hits))
+        raise InputError([f"--la: {name!r} matches several local authorities (allowed: one of {names}, by name "
+                          "or code)"])
     if not hits:
         hint = closest(name.strip(), sorted(la["name"] for la in items))
         if re.fullmatch(r"[ew]\d{8}", key):  # an ONS (GSS) code: the figures carry DfE's codes, not ONS's
@@ -183,6 +185,10 @@ def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict
                 targets.append({"metric": r["metric"], "period": r["period"], "value": r["value"], "unit": "",
                                 "tolerance": t, "tolerance_kind": k, "source": f"{r['source']} ({la['name']})",
                                 "note": "the authority's own figure"})
+    if not targets:  # a council formed since the targets' units (Cumberland in a forward England): nothing to check
+        raise InputError([f"--la: {la['name']} ({la['code']}) has no official figures of its own in {la_targets} "
+                          "(allowed: an authority with figures there, e.g. of the shipped england scenario; or --name "
+                          "with the council's own figures)"])
     return doc, targets
 
 
