@@ -420,3 +420,17 @@ def test_a_council_with_no_figures_of_its_own_is_refused_in_one_line(tmp_path, m
     assert r.stderr.startswith("error: --la: Cumberland (942) has no official figures of its own in ")
     assert "(allowed: an authority with figures there" in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", "small_la", "--rules", "current_2014", "--rules", "green_paper_2022", "--until", "2019-01-20", "-n",
+     "2", "--resume", "--force", "--out", "o"],
+    ["run", "small_la", "--until", "2019-01-20", "-n", "1", "--resume", "--force", "--out", "o"],
+])
+def test_resume_with_force_is_one_line_and_leaves_no_folder(tmp_path, monkeypatch, args):
+    """compare refused the pair inside the folder lock, which had already made the empty folder `o`; run printed its
+    "running ... writing o" progress line before the refusal (two lines). Both refuse first now."""
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "--resume and --force: give one" in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []
