@@ -434,3 +434,14 @@ def test_resume_with_force_is_one_line_and_leaves_no_folder(tmp_path, monkeypatc
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "--resume and --force: give one" in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_start_on_the_scenarios_last_day_says_the_day_before_is_the_last(tmp_path, monkeypatch):
+    """small_la runs 2019-01-01 to 2020-12-31; a route needs a day, so --start-date 2020-12-31 is refused, but the
+    message said "outside scenario small_la (2019-01-01 to 2020-12-31) (allowed: a date within the scenario)", which
+    2020-12-31 seems to be. It now gives the last allowed day, 2020-12-30."""
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["case-study", "sam_autistic_mainstream_specialist", "--rules", "current_2014",
+                                  "--start-date", "2020-12-31", "-n", "2"])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    assert "(allowed: 2019-01-01 to 2020-12-30, or a --scenario whose horizon covers it)" in r.stderr, r.stderr

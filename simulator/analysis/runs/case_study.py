@@ -114,12 +114,13 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     if not sc.start_date <= on < sc.end_date:
         key = "start_date" if case.start_date is not None else "request_date"
         where = "--start-date" if start_date is not None else f"{path}:{lines.get((key,), '?')}: {key}"
+        last = sc.end_date - dt.timedelta(days=1)  # the route needs a day: its end date itself is too late
         raise InputError([f"{where}: {on} is outside scenario {sc.name} ({sc.start_date} to {sc.end_date}) "
-                          "(allowed: a date within the scenario, or a --scenario whose horizon covers it)"])
+                          f"(allowed: {sc.start_date} to {last}, or a --scenario whose horizon covers it)"])
     if case.child.year_group is not None and case.child.year_group != year_group_of(case.child.age, on):
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
-                          f"(that age is in year group {year_group_of(case.child.age, on)})"])
+                          f"(allowed: {year_group_of(case.child.age, on)}, the year group of that age on that day)"])
     moved = 0
     if start_date is not None and (case.start is not None or has_dates(case)):
         # the file's own start: its start_date, else the first day of its own scenario (not --scenario's)
