@@ -445,3 +445,37 @@ def test_a_start_on_the_scenarios_last_day_says_the_day_before_is_the_last(tmp_p
                                   "--start-date", "2020-12-31", "-n", "2"])
     assert r.exit_code == 2 and r.stderr.count("\n") == 1
     assert "(allowed: 2019-01-01 to 2020-12-30, or a --scenario whose horizon covers it)" in r.stderr, r.stderr
+
+
+# ------------------------------------------------------------------------------------------ signals
+
+
+def test_sighup_is_an_interruption_with_the_command_that_resumes(tmp_path):
+    """A terminal closed under a run sends SIGHUP: the run died where it stood (exit 129, no word, its last
+    replications left half-written). It is now handled as SIGTERM is: exit 128 + 1 = 129, one line saying what was
+    kept and the command that resumes; the resume finishes the run."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "o"
+    args = ["run", "small_la", "-n", "4", "--workers", "1", "--out", str(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        seen, deadline = "", time.time() + 120
+        while "replication 1/4 done" not in seen and time.time() < deadline:
+            seen += proc.stderr.readline()
+        proc.send_signal(signal.SIGHUP)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 129, err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last == f"interrupted (SIGHUP): complete replications are kept; resume with: sendsim {' '.join(args)} " \
+                   "--resume", last
+    r = CliRunner().invoke(main, [*args, "--resume"])
+    assert r.exit_code == 0, r.stderr
