@@ -479,3 +479,32 @@ def test_sighup_is_an_interruption_with_the_command_that_resumes(tmp_path):
                    "--resume", last
     r = CliRunner().invoke(main, [*args, "--resume"])
     assert r.exit_code == 0, r.stderr
+
+
+def test_a_council_name_with_a_control_character_is_refused_beside_the_field():
+    """The page accepted "a\\x01b" (202), and the job then failed with the builder's command-line words: "--name:
+    'a\\x01b' (allowed: 1 to 80 characters, ... no control characters)", a flag the page has not got. It is now the
+    name field's own message, before any job."""
+    job, errors = _form(name="a\x01b<script>")
+    assert errors == {"name": "a name without control characters (tabs, line breaks)"}
+    assert _form(name="Tower Hamlets <&> \u00e9\u00e8")[1] == {}
+
+
+def test_a_change_ticked_without_the_one_it_needs_is_refused_beside_the_field():
+    """'no_appeal_outside_list' needs 'tailored_lists' (green_paper_2022.yaml: needs). Ticked alone, the page
+    accepted it and the run failed at once ("rules: switch ... needs switch 'tailored_lists' first (allowed:
+    current_2014+tailored_lists+...)"), words of the command line. Now the switches field says so, with the label."""
+    from simulator.web.app import switch_needs
+
+    assert switch_needs() == {"no_appeal_outside_list": "tailored_lists"}
+    needs = {"no_appeal_outside_list": ("tailored_lists", "Tailored lists")}
+    from simulator.web.app import validate
+
+    form = {"source": "figures", "requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50",
+            "plans_in_force": "4000", "replications": "5"}
+    sw = ["no_appeal_outside_list", "tailored_lists"]
+    _job, errors = validate({**form, "switches": "no_appeal_outside_list"}, [], [], sw, needs=needs)
+    assert errors == {"switches": 'this change needs "Tailored lists" ticked too'}
+    for ticked in ("tailored_lists,no_appeal_outside_list", "no_appeal_outside_list,tailored_lists"):
+        job, errors = validate({**form, "switches": ticked}, [], [], sw, needs=needs)
+        assert errors == {} and job["rules_b"] == "current_2014+tailored_lists+no_appeal_outside_list"

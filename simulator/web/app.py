@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -113,6 +114,18 @@ def reforms() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     return sets, switches
 
 
+def switch_needs() -> dict[str, str]:
+    """{switch: the switch it needs first} as the rule-set files state it (`needs:`): a change ticked without the one
+    it needs was accepted, and its run failed at once with the command line's words."""
+    out: dict[str, str] = {}
+    for d in rules_dirs():
+        for f in sorted(d.glob("*.yaml")):
+            for name, sw in (yaml.safe_load(f.read_text()).get("switches") or {}).items():
+                if sw.get("needs"):
+                    out.setdefault(name, str(sw["needs"]))
+    return out
+
+
 def in_force_dates() -> dict[str, str]:
     """Each switch's in-force date as its rule-set file states it (ISO, or 'start' for a proposal modelled from the
     first day): what the form says beside each change."""
@@ -165,10 +178,11 @@ def _whole(raw: str) -> int:
 
 
 def validate(form: dict[str, str], councils: list[str], sets: list[str], switches: list[str],
-             years: tuple[int, int] | None = None, history: list[str] | None = None
-             ) -> tuple[dict[str, Any], dict[str, str]]:
+             years: tuple[int, int] | None = None, history: list[str] | None = None,
+             needs: dict[str, tuple[str, str]] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """The request as a job's parameters, or {field: message} for every bad field (shown beside it). `years`: the
-    end years a council from the list may run to (first, last); `history`: the councils with 2019 figures."""
+    end years a council from the list may run to (first, last); `history`: the councils with 2019 figures; `needs`:
+    {switch: (the switch it needs, that switch's label)}."""
     errors: dict[str, str] = {}
     job: dict[str, Any] = {}
     source = form.get("source", "figures")
@@ -194,6 +208,8 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
         job["name"] = (form.get("name") or "").strip() or "My council"
         if len(job["name"]) > 80:
             errors["name"] = "a name of at most 80 characters"
+        elif any(unicodedata.category(c) == "Cc" for c in job["name"]):  # as the council builder refuses (its words
+            errors["name"] = "a name without control characters (tabs, line breaks)"  # name a flag: the job failed)
         for key, label, lo, hi, integer in FIGURES:
             raw = (form.get(key) or "").strip().replace(",", "")
             if raw.endswith("%") and key.endswith("_pct"):  # "25%" means 25: the field is already a percentage
@@ -216,9 +232,14 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
     bad = [s for s in chosen if s not in switches]
     if bad:
         errors["switches"] = f"unknown switch {bad[0]!r}"
+    missing = [(s, *needs[s]) for s in chosen if needs and s in needs and needs[s][0] not in chosen]
+    if missing and not bad:
+        errors["switches"] = f"this change needs \"{missing[0][2]}\" ticked too"
     reform = form.get("reform", "")
-    if chosen:
-        job["rules_b"] = BASELINE + "+" + "+".join(chosen)
+    if chosen:  # a switch after the one it needs, however the form listed them (the rule expression's order)
+        def depth(sw: str, seen: int = 0) -> int:
+            return 0 if not needs or sw not in needs or seen > len(needs) else 1 + depth(needs[sw][0], seen + 1)
+        job["rules_b"] = BASELINE + "+" + "+".join(sorted(chosen, key=depth))
     elif reform in sets:
         job["rules_b"] = reform
     else:
@@ -309,6 +330,8 @@ class App:
         self.latest_year = latest_year(self.by_la)
         self.sets, self.switches = reforms()
         self.dates = in_force_dates()
+        labels = {name: label for name, _r, label in self.switches}
+        self.needs = {s: (n, labels.get(n, n)) for s, n in switch_needs().items()}
         self._defaults: dict[str, int] | None = None
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
@@ -456,7 +479,7 @@ class App:
                 form = {k: ",".join(v) for k, v in parse_qs(body, keep_blank_values=True).items()}
                 params, errors = validate(form, self.councils, [s for s, _l in self.sets],
                                           [s for s, _r, _l in self.switches], (self.start_year + 1, self.limit_year),
-                                          self.history)
+                                          self.history, self.needs)
                 if errors:
                     return self._json(start, "400 Bad Request", {"errors": errors})
                 job = self.submit(params)
