@@ -508,3 +508,31 @@ def test_a_change_ticked_without_the_one_it_needs_is_refused_beside_the_field():
     for ticked in ("tailored_lists,no_appeal_outside_list", "no_appeal_outside_list,tailored_lists"):
         job, errors = validate({**form, "switches": ticked}, [], [], sw, needs=needs)
         assert errors == {} and job["rules_b"] == "current_2014+tailored_lists+no_appeal_outside_list"
+
+
+@pytest.mark.parametrize("age, education, want", [
+    (17.95, {"arrangement": "youth_custody", "remanded": True},
+     "education.until: none given, so the run's end 2020-12-31 is after the child's 18th birthday (about 2019-01-25"),
+    (17.0, {"arrangement": "youth_custody", "since": dt.date(2019, 2, 4), "until": dt.date(2020, 3, 2)},
+     "education.until: 2020-03-02 is after the child's 18th birthday (about 2020-01-07"),
+    (17.0, {"arrangement": "youth_custody", "since": dt.date(2019, 2, 4), "until": dt.date(2020, 1, 6)}, None),
+])
+def test_youth_custody_ends_by_the_18th_birthday(tmp_path, age, education, want):
+    """CFA ss.70-75 are for a detained person under 18 (relevant youth accommodation). A child of 17.95 on
+    2019-01-07 turns 18 about 0.05 x 365.25 = 18 days later (2019-01-25); with no `until` the spell lasted to the
+    run's end (small_la: 2020-12-31), and a 19-year-old's plan was "kept, review not held while detained" under
+    s.74. A 17-year-old on 2019-01-07 turns 18 about 365 days later (2020-01-07): until 2020-01-06 is kept."""
+    from simulator.analysis.runs.case_study import prepare_case
+
+    doc = {"name": "held_out", "title": "t", "summary": "s", "sources": ["a test"], "scenario": str(SMALL),
+           "start_date": dt.date(2019, 1, 7), "existing_plan": {"setting": "post16", "first_review_day": 200},
+           "child": {"age": age, "need": "SEMH", "preferred": "post16"}, "education": education}
+    p = tmp_path / "case.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    if want is None:
+        prepare_case(p)
+        return
+    with pytest.raises(InputError) as e:
+        prepare_case(p)
+    assert len(e.value.lines) == 1 and want in e.value.lines[0], e.value.lines
+    assert "(allowed: until on or before " in e.value.lines[0]

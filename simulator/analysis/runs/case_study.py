@@ -43,7 +43,7 @@ from .case_authorities import (
     with_authorities,
 )
 from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
-from .case_dates import has_dates, outside_route, shifted
+from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
 from .case_words import describe_child, differences
 from .runner import simulate
@@ -132,6 +132,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     until = cut if cut < sc.end_date else None
     route_end = min(on + dt.timedelta(days=round(ROUTE_WINDOW_DAYS)), until or sc.end_date)  # what the run covers
     problems = outside_route(case, on, route_end, str(path), lines)
+    problems += custody_past_eighteen(case, on, until or sc.end_date, str(path), lines)
     if problems:
         raise InputError(problems)
     if case.authorities is not None:
