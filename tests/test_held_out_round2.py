@@ -536,3 +536,19 @@ def test_youth_custody_ends_by_the_18th_birthday(tmp_path, age, education, want)
         prepare_case(p)
     assert len(e.value.lines) == 1 and want in e.value.lines[0], e.value.lines
     assert "(allowed: until on or before " in e.value.lines[0]
+
+
+# ------------------------------------------------------------------------------------------ hostile and odd files
+
+
+@pytest.mark.parametrize("written", ["2019-1-1", "'2019-01-01 '", "7 Jan 2019"])
+def test_a_date_written_another_way_says_how_to_write_it(tmp_path, written):
+    """'2019-1-1', a trailing space, '7 Jan 2019': pydantic's "input should be a valid date or datetime, input is too
+    short" said nothing of what is allowed; now "(allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"."""
+    text = SMALL.read_text().replace("start_date: '2019-01-01'", f"start_date: {written}", 1)
+    shutil.copy(SMALL.parent / "plan_transfers.yaml", tmp_path / "plan_transfers.yaml")
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    line = _refused(p)
+    assert line.startswith(f"{p}:8: start_date: got ") and line.endswith(
+        "(allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"), line

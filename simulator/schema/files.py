@@ -387,14 +387,14 @@ def _explain(e: dict[str, Any]) -> str:
     got = _short(e.get("input"))
     if typ == "missing":
         return "required field is missing"
-    if typ == "date_from_datetime_inexact":  # a bare number (20190401, 5) read as a timestamp: it is not a date
+    # a bare number (20190401, 5) read as a timestamp, or text that is no date ('2019-1-1', '1 Sept 2019')
+    if typ in ("date_from_datetime_inexact", "date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = " and ".join(f"{_BOUND_WORDS[k]} {ctx[k]:g}" for k in ("ge", "gt", "le", "lt") if k in ctx)
         return f"got {got} (allowed: a number {bound})"
     if typ in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float", "bool_parsing",
-               "bool_type", "string_type", "date_parsing", "date_from_datetime_parsing", "date_type",
-               "finite_number", "dict_type", "list_type", "tuple_type", "model_type", "model_attributes_type"):
+               "bool_type", "string_type", "finite_number", "dict_type", "list_type", "tuple_type", "model_type", "model_attributes_type"):
         return f"got {got} ({msg[0].lower() + msg[1:]})"
     if typ == "literal_error" or typ.startswith("enum"):
         return f"{msg} (got {got})"
