@@ -552,3 +552,38 @@ def test_a_date_written_another_way_says_how_to_write_it(tmp_path, written):
     line = _refused(p)
     assert line.startswith(f"{p}:8: start_date: got ") and line.endswith(
         "(allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"), line
+
+
+@pytest.mark.parametrize("file, column, value, line", [
+    ("requests.csv", "requests_received_in_year", "x", "requests_received_in_year 'x' in England's row of 2024 "
+                                                       "(allowed: a number above 0"),
+    ("requests.csv", "requests_received_in_year", "0", "requests_received_in_year '0' in England's row of 2024"),
+    ("assessments.csv", "assess_issued", "c", "assess_issued 'c' in England's row of 2024"),
+    ("timeliness_20_week.csv", "PC_plans_issued_20_weeks_ex", "low", "PC_plans_issued_20_weeks_ex 'low' in "
+                                                                     "England's row of 2024 (allowed: a number:"),
+    ("caseload.csv", "ehcplans", "x", "ehcplans 'x' in England's row of 202425"),
+])
+def test_a_suppressed_england_total_in_a_later_release_is_one_line(tmp_path, capsys, file, column, value, line):
+    """A later release whose England row is marked ("x", "c", "low") or 0 where the build divides: the build died
+    in float('x') (ValueError), a division by 0, or a KeyError for England's ages, with a traceback. Now one line
+    naming the file, its line, the column and the year, exit 2, before anything is written."""
+    from .test_build_years import load_builder, write_release
+
+    write_release(tmp_path / "sen2", codes={"212"})
+    p = tmp_path / "sen2" / file
+    with open(p, newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    for r in rows:
+        if r["geographic_level"] == "National" and r["time_period"] in ("2024", "202425"):
+            r[column] = value
+    with open(p, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    with pytest.raises(SystemExit) as e:
+        load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "out")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {p}:") and line in err, err
+    assert not (tmp_path / "out").exists()
