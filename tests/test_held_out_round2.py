@@ -587,3 +587,27 @@ def test_a_suppressed_england_total_in_a_later_release_is_one_line(tmp_path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"error: {p}:") and line in err, err
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+
+def test_a_batch_whose_parameter_only_a_reform_varies_is_reported(tmp_path, monkeypatch):
+    """A batch over current law and the Green Paper varying a value only the reform states as an assumption with a
+    range (an independent special place's cost, 45,000 to 62,000; a sourced 62,000 under current law): batch.json
+    gives that parameter no range under current law (None), and `sendsim report` failed
+    reading it ("internal error (TypeError: 'NoneType' object is not iterable)"), so the shipped
+    morris_green_paper_small_la batch could not be reported. Each rule set's range is now said by its short name."""
+    sweep = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
+    sweep.update(name="reform_only", until="2019-02-01", replications=1,
+                 rules=["current_2014", "green_paper_2022"], design={"kind": "grid", "levels": 2},
+                 parameters=[{"path": "rules.costs.placement_per_year.independent_special.0.amount"}])
+    (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(sweep, sort_keys=False))
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["batch", "sweep.yaml", "--workers", "1", "--out", "b"])
+    assert r.exit_code == 0, r.stderr
+    r = CliRunner().invoke(main, ["report", "b", "--out", "b.html"])
+    assert r.exit_code == 0, r.stderr
+    html = (tmp_path / "b.html").read_text()
+    assert "Current law: not varied; Green Paper: 45,000 to 62,000" in html
+    assert "Current law: 62,000; Green Paper: 55,000" in html
