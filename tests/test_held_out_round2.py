@@ -611,3 +611,22 @@ def test_a_batch_whose_parameter_only_a_reform_varies_is_reported(tmp_path, monk
     html = (tmp_path / "b.html").read_text()
     assert "Current law: not varied; Green Paper: 45,000 to 62,000" in html
     assert "Current law: 62,000; Green Paper: 55,000" in html
+
+
+def test_a_forums_largest_requests_build_a_valid_scenario(tmp_path, monkeypatch):
+    """--requests-per-year 1,000,000 was allowed (1 to 1e+06), but with 0% refused the staffing rule sized
+    1e6 / 365.25 x 28 EP days / 0.80 = about 95,800 concurrent EP advices, over a scenario's 50,000, and the build
+    failed naming its own hidden folder. The bound is now 500,000 (3.6x England's 138,242; about 47,900 advices):
+    1,000,000 is refused by the flag, 500,000 builds."""
+    monkeypatch.chdir(tmp_path)
+    args = ["la-scenario", "--name", "Edge", "--refused-pct", "0", "--within-20-weeks-pct", "50", "--plans-in-force",
+            "4000", "--no-calibrate"]
+    r = CliRunner().invoke(main, [*args, "--requests-per-year", "1000000"])
+    assert r.exit_code == 2 and r.stderr == ("error: --requests-per-year: 1000000.0 is out of range (allowed: 1 to "
+                                             "500000)\n"), r.stderr
+    assert list(tmp_path.iterdir()) == []
+    r = CliRunner().invoke(main, [*args, "--requests-per-year", "500000"])
+    assert r.exit_code == 0, r.stderr
+    assert _form(requests_per_year="600000")[1] == {
+        "requests_per_year": "Requests for an EHC needs assessment per year: 600000 is out of range (allowed: 1 to "
+                             "500000)"}

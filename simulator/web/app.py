@@ -45,7 +45,7 @@ import yaml
 
 from ..analysis.fit.backtest import METRICS
 from ..analysis.fit.forward_council import build_forward_council
-from ..analysis.fit.la_scenario import Figures, build_council
+from ..analysis.fit.la_scenario import FORUM_MAX_PLANS, FORUM_MAX_REQUESTS, Figures, build_council
 from ..analysis.runs.compare import compare
 from ..analysis.runs.folder import claim_folder, write_marker
 from ..analysis.runs.results import load_results
@@ -81,10 +81,10 @@ AFTER_IN_FORCE_YEARS = 3  # the default horizon: the chosen change's window plus
 BY_YEAR_METRICS = {"new_plans": "New plans issued in the year",  # the page's year-by-year differences
                    "plans_in_force_january": "Plans in force in January"}
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
-    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, 1e6, False),
+    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, FORUM_MAX_REQUESTS, False),
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
     ("within_20_weeks_pct", "% of new plans issued within 20 weeks", 0.0, 100.0, False),
-    ("plans_in_force", "EHC plans in force (January)", 0.0, 1e7, True),
+    ("plans_in_force", "EHC plans in force (January)", 0.0, FORUM_MAX_PLANS, True),
 )
 MAX_REPLICATIONS = 30
 FIRST = 2  # replications of the first, partial summary (the rest extend the same runs: the final figures are those

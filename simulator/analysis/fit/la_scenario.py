@@ -192,13 +192,21 @@ def official(england: dict[str, Any], la_targets: Path, name: str) -> tuple[dict
     return doc, targets
 
 
+# The most requests a year a forum's figures may give: 500,000 is 3.6x England's 138,242 (SEN2 2023; the largest
+# council, Kent, had 4,047). Why not 1,000,000 as before: the staffing rule then sized about 96,000 concurrent EP
+# advices, beyond a scenario's MAX_SERVERS (50,000), and the build failed on its own file in a hidden folder.
+FORUM_MAX_REQUESTS = 500_000.0
+FORUM_MAX_PLANS = 1e7
+
+
 def forum(england: dict[str, Any], name: str, year: int, requests: float, refused_pct: float,
           within_pct: float, plans: int, eps: float | None = None, special_places: int | None = None
           ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Scenario and targets from the figures a forum supplies, for calendar `year` and the year after."""
     errors = []
-    for field, v, lo, hi in (("--requests-per-year", requests, 1, 1e6), ("--refused-pct", refused_pct, 0, 100),
-                             ("--within-20-weeks-pct", within_pct, 0, 100), ("--plans-in-force", plans, 0, 1e7)):
+    for field, v, lo, hi in (("--requests-per-year", requests, 1, FORUM_MAX_REQUESTS),
+                             ("--refused-pct", refused_pct, 0, 100), ("--within-20-weeks-pct", within_pct, 0, 100),
+                             ("--plans-in-force", plans, 0, FORUM_MAX_PLANS)):
         if not (lo <= v <= hi):
             errors.append(f"{field}: {v} is out of range (allowed: {lo:g} to {hi:g})")
     if eps is not None and not 0 < eps <= 100_000:  # NaN and infinity fail this too
