@@ -630,3 +630,16 @@ def test_a_forums_largest_requests_build_a_valid_scenario(tmp_path, monkeypatch)
     assert _form(requests_per_year="600000")[1] == {
         "requests_per_year": "Requests for an EHC needs assessment per year: 600000 is out of range (allowed: 1 to "
                              "500000)"}
+
+
+def test_hearing_figures_older_than_the_request_window_are_carried(tmp_path):
+    """A hand-written forward scenario whose tribunal figures stop in 2016 (hearings_per_year_by_year: {2016: 20}):
+    the projection grows hearings by England's requests from the year after, but holds requests for the last five
+    data years only (2019-2023), and `validate` failed with 'internal error (KeyError: 2017)'. 2017-2019 have no
+    requests to follow: carried at 20.0; 2020 follows Wandsworth's 404 / 419: round(20 x 404 / 419, 2) = 19.28."""
+    def edit(doc):
+        doc["tribunal"]["hearings_per_year_by_year"] = {2016: 20.0}
+
+    hby = load_scenario(_scenario(tmp_path, SMALL_2024, "h2016.yaml", edit)).scenario.tribunal.hearings_per_year_by_year
+    assert [hby[y] for y in (2016, 2017, 2018, 2019)] == [20.0] * 4
+    assert hby[2020] == round(20.0 * 404 / 419, 2) == 19.28

@@ -174,7 +174,9 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
     t = sc.tribunal
     hby = dict(t.hearings_per_year_by_year) or {sc.start_date.year: t.hearings_per_year.value}
     for y in range(max(hby) + 1, last + 1):  # years after the tribunal's figures with England's requests known
-        hby[y] = round(hby[y - 1] * (1.0 + v.hearings_vs_requests.value * (_ratio(tot[y], tot.get(y - 1, 0.0)) - 1.0)), 2)
+        # England's requests in the last five data years (`tot`); a year before them has none: carried
+        growth = _ratio(tot.get(y, 0.0), tot.get(y - 1, 0.0)) - 1.0
+        hby[y] = round(hby[y - 1] * (1.0 + v.hearings_vs_requests.value * growth), 2)
     h_base = hby[last] if last in hby else interpolated(hby, last, t.hearings_growth_pct_per_year.value)
     hby = {y: h for y, h in hby.items() if y <= last}
     hby[last] = h_base
