@@ -643,3 +643,23 @@ def test_hearing_figures_older_than_the_request_window_are_carried(tmp_path):
     hby = load_scenario(_scenario(tmp_path, SMALL_2024, "h2016.yaml", edit)).scenario.tribunal.hearings_per_year_by_year
     assert [hby[y] for y in (2016, 2017, 2018, 2019)] == [20.0] * 4
     assert hby[2020] == round(20.0 * 404 / 419, 2) == 19.28
+
+
+@pytest.mark.parametrize("limit, until, refused", [
+    (dt.date(9999, 12, 31), None, "projection.until_limit: got 9999-12-31 (allowed: at most 2073-12-31: a run ends by "
+                                  "2100 and spans at most 50 years)"),
+    (dt.date(2150, 12, 31), None, "projection.until_limit: got 2150-12-31"),
+    (dt.date(2073, 12, 31), dt.date(2073, 12, 31), None),
+])
+def test_a_projections_until_limit_is_bounded_as_an_end_date_is(tmp_path, limit, until, refused):
+    """`--until` may reach projection.until_limit, which had no bound: 9999-12-31 failed inside the run ('internal
+    error (ValueError: year 10000 is out of range)') and `--until 2150-12-31` ran 126 years, where end_date allows
+    50 and years to 2100. From 2024-01-01, 50 years of 365.25 days is 18,262 whole days: 2073-12-31, kept."""
+    def edit(doc):
+        doc["projection"]["until_limit"] = limit
+
+    path = _scenario(tmp_path, SMALL_2024, "ul.yaml", edit)
+    if refused:
+        assert refused in _refused(path)
+    else:
+        assert load_scenario(path, until=until).scenario.end_date == until

@@ -515,6 +515,12 @@ class Scenario(Strict):
         if (self.end_date - self.start_date).days > MAX_HORIZON_YEARS * 365.25:
             raise ValueError(f"end_date: the run spans more than {MAX_HORIZON_YEARS} years (allowed: at most "
                              f"{MAX_HORIZON_YEARS})")
+        if self.projection is not None:  # `--until` may reach it: the same bounds as end_date (9999-12-31 failed
+            last = min(dt.date(LAST_YEAR, 12, 31),  # inside the run; 2150 ran 126 years)
+                       self.start_date + dt.timedelta(days=int(MAX_HORIZON_YEARS * 365.25)))
+            if self.projection.until_limit > last:
+                raise ValueError(f"projection.until_limit: got {self.projection.until_limit} (allowed: at most {last}: "
+                                 f"a run ends by {LAST_YEAR} and spans at most {MAX_HORIZON_YEARS} years)")
         if self.durations.authority_lateness_days is None:
             late = [la.name for la in self.local_authorities.items if la.late_share_by_year]
             if late:
