@@ -384,6 +384,8 @@ def test_a_sweep_seed_beyond_a_scenarios_is_refused_before_any_task(tmp_path):
      "16: design.morris_levels: got 3 (allowed: an even number for a morris design)"),
     (lambda d: d.update(design={"kind": "morris", "trajectories": 10}, replications=1),
      "12: replications: got 1 (allowed: at least 2 per point for a morris design)"),
+    (lambda d: d.update(outputs=["mediations", "mediations"]),  # was accepted, each computed and tabled twice
+     "21: outputs: named twice: mediations (allowed: each metric once)"),
 ])
 def test_a_sweeps_cross_field_mistakes_point_at_their_field(tmp_path, edit, want):
     """These were said at line 1, "(top level)", or at the design block, and said nothing of what is allowed."""

@@ -81,6 +81,9 @@ class Sweep(Strict):
                 raise ValueError(f"parameters: named twice: {', '.join(dup)} (allowed: each parameter once)")
             if not paths:
                 raise ValueError("parameters: none given (allowed: at least one parameter, or `parameters: all`)")
+        twice_out = sorted({o for o in self.outputs if self.outputs.count(o) > 1})
+        if twice_out:  # each would be computed and tabled twice
+            raise ValueError(f"outputs: named twice: {', '.join(twice_out)} (allowed: each metric once)")
         if len(set(self.rules)) != len(self.rules):
             twice = next(r for r in self.rules if self.rules.count(r) > 1)
             raise ValueError(f"rules: {twice} is named twice (allowed: each rule set once)")
