@@ -383,7 +383,7 @@ def test_a_sweep_seed_beyond_a_scenarios_is_refused_before_any_task(tmp_path):
     (lambda d: d.update(design={"kind": "morris", "trajectories": 10, "morris_levels": 3}),
      "16: design.morris_levels: got 3 (allowed: an even number for a morris design)"),
     (lambda d: d.update(design={"kind": "morris", "trajectories": 10}, replications=1),
-     "12: replications: got 1 (allowed: at least 2 per point for a morris design)"),
+     "12: replications: got 1 (allowed: at least 2 replications per point for a morris design)"),
     (lambda d: d.update(outputs=["mediations", "mediations"]),  # was accepted, each computed and tabled twice
      "21: outputs: named twice: mediations (allowed: each metric once)"),
 ])

@@ -72,7 +72,7 @@ class Sweep(Strict):
     @model_validator(mode="after")
     def _consistent(self):
         if self.design.kind == "morris" and self.replications < 2:
-            raise ValueError(f"replications: got {self.replications} (allowed: at least 2 per point for a morris "
+            raise ValueError(f"replications: got {self.replications} (allowed: at least 2 replications per point for a morris "
                              "design)")
         if isinstance(self.parameters, list):
             paths = [p.path for p in self.parameters]
