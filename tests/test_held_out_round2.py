@@ -665,3 +665,24 @@ def test_a_projections_until_limit_is_bounded_as_an_end_date_is(tmp_path, limit,
         assert refused in _refused(path)
     else:
         assert load_scenario(path, until=until).scenario.end_date == until
+
+
+def test_a_review_cannot_overturn_what_the_setting_refused(tmp_path):
+    """A direct payment for provision on a school's premises needs the school's agreement; `decision: agreed` with
+    `setting_agrees: false` was refused already, but `review_outcome: overturned` was accepted and the route showed
+    the LA's review overturning a refusal only the setting could lift."""
+    from simulator.analysis.runs.case_study import prepare_case
+
+    doc = {"name": "held_out", "title": "t", "summary": "s", "sources": ["a test"], "scenario": str(SMALL),
+           "start_date": dt.date(2019, 1, 7), "existing_plan": {"setting": "mainstream", "first_review_day": 40},
+           "child": {"age": 11.0, "need": "ASD", "preferred": "mainstream"},
+           "plan": {"items": [{"id": "F1", "section": "F", "text": "1:1 TA"}]},
+           "personal_budget": {"asked_at": "review", "items": ["F1"], "direct_payment": {
+               "items": ["F1"], "on_premises": True, "setting_agrees": False, "review_outcome": "overturned"}}}
+    p = tmp_path / "case.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(InputError) as e:
+        prepare_case(p)
+    assert len(e.value.lines) == 1
+    assert "personal_budget.direct_payment.review_outcome: overturned cannot happen" in e.value.lines[0]
+    assert "(allowed: upheld, or setting_agrees: true)" in e.value.lines[0]

@@ -465,6 +465,10 @@ def _beyond_school(case: CaseStudy) -> list[str]:
             if dp.on_premises and dp.setting_agrees is False and dp.decision == "agreed":
                 out.append("personal_budget.direct_payment.decision: agreed cannot happen: the setting does not agree "
                            "to provision on its premises")
+            if dp.on_premises and dp.setting_agrees is False and dp.review_outcome == "overturned":
+                out.append("personal_budget.direct_payment.review_outcome: overturned cannot happen: the setting does "
+                           "not agree to provision on its premises, which the LA's review cannot change (allowed: "
+                           "upheld, or setting_agrees: true)")
     return out
 
 
