@@ -473,6 +473,14 @@ def build_las(behaviour: dict, calibration: dict, off: Official
             la["delay_days_by_year"] = {int(y): float(v) for y, v in delay.items()}
         las.append(la)
         targets.extend(la_targets(off, code, name))
+    # a code reporting requests that is neither a January 2019 unit nor a known successor of one (a council formed
+    # by a later reorganisation) would be left out without a word: said in the scenario's fallbacks
+    known = {u[0] for u in units()} | {c for _first, codes in SUCCESSORS.values() for c in codes} | GONE
+    for code in sorted({c for y in off.years.activity for c in off.req[y]} - known):
+        seen = [y for y in off.years.activity if code in off.req[y]]
+        name = next(off.req[y][code].get("la_name", code) for y in seen)
+        fallbacks.append(f"{name} ({code}): requests in {', '.join(map(str, seen))} but not a January {BASE_YEAR} "
+                         "unit nor a known successor of one (SUCCESSORS), left out")
     return las, fallbacks, targets, own_series
 
 
@@ -910,6 +918,9 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
     delays = calibration.get("la_delay_days", {})
     notes: list[str] = []
     las = []
+    for code in sorted(set(req[last]) - set(cas)):  # requests but no January caseload: nothing to start from
+        notes.append(f"{req[last][code].get('la_name', code)} ({code}): {last} requests but no January {start} "
+                     "caseload, authority left out")
     for code, r in sorted(cas.items(), key=lambda kv: kv[1]["la_name"]):
         name = r["la_name"]
         n_by, ref, nop = {}, {}, {}

@@ -686,3 +686,29 @@ def test_a_review_cannot_overturn_what_the_setting_refused(tmp_path):
     assert len(e.value.lines) == 1
     assert "personal_budget.direct_payment.review_outcome: overturned cannot happen" in e.value.lines[0]
     assert "(allowed: upheld, or setting_agrees: true)" in e.value.lines[0]
+
+
+def test_a_new_council_the_build_cannot_place_is_said_not_dropped(tmp_path):
+    """A later release in which a new council (synthetic: Wandsworth's 2024 rows copied as code 999, 'Newshire')
+    reports requests but has no January caseload and is neither a January 2019 unit nor a known successor: every
+    output left it out without a word. Both scenarios' descriptions now say so (the build is otherwise unchanged)."""
+    from .test_build_years import load_builder, write_release
+
+    write_release(tmp_path / "sen2")
+    for name in ("requests.csv", "assessments.csv", "timeliness_20_week.csv"):
+        p = tmp_path / "sen2" / name
+        with open(p, newline="") as f:
+            reader = csv.DictReader(f)
+            fields, rows = list(reader.fieldnames or []), list(reader)
+        rows += [dict(r, old_la_code="999", new_la_code="E06009999", la_name="Newshire") for r in rows
+                 if r["time_period"] == "2024" and r["geographic_level"] == "Local authority" and r["old_la_code"] == "212"]
+        with open(p, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+    load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "out")])
+    england = yaml.safe_load((tmp_path / "out" / "england.yaml").read_text())["description"]
+    forward = yaml.safe_load((tmp_path / "out" / "england_from_2025.yaml").read_text())["description"]
+    assert ("Newshire (999): requests in 2024 but not a January 2019 unit nor a known successor of one (SUCCESSORS), "
+            "left out") in england
+    assert "Newshire (999): 2024 requests but no January 2025 caseload, authority left out" in forward
