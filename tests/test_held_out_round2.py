@@ -712,3 +712,31 @@ def test_a_new_council_the_build_cannot_place_is_said_not_dropped(tmp_path):
     assert ("Newshire (999): requests in 2024 but not a January 2019 unit nor a known successor of one (SUCCESSORS), "
             "left out") in england
     assert "Newshire (999): 2024 requests but no January 2025 caseload, authority left out" in forward
+
+
+@pytest.mark.parametrize("kind", ["case_study", "batch"])
+def test_a_damaged_case_study_or_batch_file_is_one_line(tmp_path, monkeypatch, kind):
+    """summary.json and compare.json are validated when read back (one line for a damaged one); a case study's .json
+    and batch.json were read as written, so a missing key or a null gave 'internal error (KeyError: 'title')' or
+    '(TypeError: 'NoneType' object is not iterable)'. Now one line naming the folder, exit 2, no report written."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    if kind == "case_study":
+        r = CliRunner().invoke(main, ["case-study", "sam_autistic_mainstream_specialist", "--rules", "current_2014",
+                                      "-n", "2", "--out", "f"])
+        target = tmp_path / "f" / "sam_autistic_mainstream_specialist.json"
+    else:
+        sweep = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
+        sweep.update(until="2019-02-01", replications=1, design={"kind": "grid", "levels": 2})
+        (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(sweep, sort_keys=False))
+        r = CliRunner().invoke(main, ["batch", "sweep.yaml", "--workers", "1", "--out", "f"])
+        target = tmp_path / "f" / "batch.json"
+    assert r.exit_code == 0, r.stderr
+    doc = json.loads(target.read_text())
+    target.write_text(json.dumps({k: None for k in doc}))
+    r = CliRunner().invoke(main, ["report", "f", "--out", "r.html"])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("error: f: its ") and "cannot be read (TypeError" in r.stderr
+    assert "(allowed: the files sendsim wrote there" in r.stderr
+    assert not (tmp_path / "r.html").exists()

@@ -13,6 +13,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from ..schema.files import InputError
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
@@ -268,13 +269,20 @@ def report_for(folder: Path) -> tuple[str, str]:
 
     folder = Path(folder)
     kind = kind_of(folder) if folder.is_dir() else None
-    if kind == "case_study":
-        cases = load_case_studies(folder)
-        return case_study_html(cases, folder), f"case studies {', '.join(c['case'] for c in cases)}"
-    if kind == "batch":
-        from ..analysis.batch.readback import load_batch
+    if kind in ("case_study", "batch"):
+        # their JSON files are read as written (runs and comparisons are validated on reading, `load_results`): a
+        # field missing, null or of another type was an internal error; it is a damaged file, said in one line
+        try:
+            if kind == "case_study":
+                cases = load_case_studies(folder)
+                return case_study_html(cases, folder), f"case studies {', '.join(c['case'] for c in cases)}"
+            from ..analysis.batch.readback import load_batch
 
-        b = load_batch(folder)
-        return batch_html(b, folder), f"batch {b['identity'].get('name')}"
+            b = load_batch(folder)
+            return batch_html(b, folder), f"batch {b['identity'].get('name')}"
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as err:
+            what = "case study's .json" if kind == "case_study" else "batch.json or its tables"
+            raise InputError([f"{folder}: its {what} cannot be read ({type(err).__name__}: {str(err)[:80]}) (allowed: "
+                              "the files sendsim wrote there: damaged, edited, or written by another version?)"]) from None
     results = load_results(folder)
     return report_html(results), f"{results.kind} of {', '.join(r.name for r in results.runs)}"
