@@ -740,3 +740,17 @@ def test_a_damaged_case_study_or_batch_file_is_one_line(tmp_path, monkeypatch, k
     assert r.stderr.startswith("error: f: its ") and "cannot be read (TypeError" in r.stderr
     assert "(allowed: the files sendsim wrote there" in r.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_results_reads_tables_only_never_the_programs_own_variables(tmp_path, monkeypatch):
+    """A batch folder without runs.parquet (deleted, or copied in part): `results --sql 'select count(*) from runs'`
+    answered "Need a DataFrame with at least one column": DuckDB had read the query function's own Python variable
+    `runs` (its list of files) in place of the missing table. Now the table is said to be missing."""
+    monkeypatch.chdir(tmp_path)
+    sweep = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
+    sweep.update(until="2019-02-01", replications=1, design={"kind": "grid", "levels": 2})
+    (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(sweep, sort_keys=False))
+    assert CliRunner().invoke(main, ["batch", "sweep.yaml", "--workers", "1", "--out", "b"]).exit_code == 0
+    (tmp_path / "b" / "runs.parquet").unlink()
+    r = CliRunner().invoke(main, ["results", "b", "--sql", "select count(*) from runs"])
+    assert r.exit_code == 2 and r.stderr.startswith("error: --sql: Catalog Error: Table with name runs does not exist")
