@@ -754,3 +754,17 @@ def test_results_reads_tables_only_never_the_programs_own_variables(tmp_path, mo
     (tmp_path / "b" / "runs.parquet").unlink()
     r = CliRunner().invoke(main, ["results", "b", "--sql", "select count(*) from runs"])
     assert r.exit_code == 2 and r.stderr.startswith("error: --sql: Catalog Error: Table with name runs does not exist")
+
+
+def test_a_batch_into_a_batch_folder_names_no_flag_batch_lacks(tmp_path, monkeypatch):
+    """`batch SWEEP --out DIR` on a folder holding this batch said "add --resume to continue it or --force to delete
+    it", and `batch --force` is "No such option". The hint now names --resume or another --out."""
+    monkeypatch.chdir(tmp_path)
+    sweep = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
+    sweep.update(until="2019-02-01", replications=1, design={"kind": "grid", "levels": 2})
+    (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(sweep, sort_keys=False))
+    args = ["batch", "sweep.yaml", "--workers", "1", "--out", "b"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    assert r.stderr == "error: --out: b already holds a batch; add --resume to continue it, or give another --out\n"
