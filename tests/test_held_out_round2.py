@@ -768,3 +768,23 @@ def test_a_batch_into_a_batch_folder_names_no_flag_batch_lacks(tmp_path, monkeyp
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 2
     assert r.stderr == "error: --out: b already holds a batch; add --resume to continue it, or give another --out\n"
+
+
+def test_sighup_stops_the_server_as_sigterm_does(tmp_path):
+    """`sendsim serve` stops on SIGTERM and Ctrl-C with "sendsim serve: stopped", exit 0. After SIGHUP became an
+    interruption for every command, the server said "interrupted (SIGHUP): nothing was kept; run the same command
+    again" (exit 129), as if it were a run; it now stops as on SIGTERM (a closed terminal)."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", "--port", "0", "--workdir",
+                             str(tmp_path / "work")], stderr=subprocess.PIPE, text=True)
+    try:
+        assert "ready at http://" in proc.stderr.readline()
+        proc.send_signal(signal.SIGHUP)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and err.strip().splitlines()[-1] == "sendsim serve: stopped", err
