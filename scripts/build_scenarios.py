@@ -237,7 +237,46 @@ def data_years() -> DataYears:
         raise DataError(f"{DATA / CASELOAD_FILE}:{january[extra[0]]}: time_period {caseload_period(extra[0])} "
                         f"(January {extra[0]}) is beyond {ACTIVITY_FILES[0]}'s last year {years[-1]} (allowed: "
                         f"January {BASE_YEAR}-{want[-1]}: a release brings January Y+1 with calendar Y)")
+    national_numbers()
     return DataYears(tuple(years), tuple(want))
+
+
+# England's figures the build divides by or copies (`national`): DfE publishes them unsuppressed, so a mark there
+# ("x", "low") or a 0 where the build divides is a damaged file (it was a ValueError, a ZeroDivisionError or a
+# KeyError with a traceback). (column, must be above 0)
+NATIONAL_NUMBERS = {
+    "requests.csv": (("requests_received_in_year", True), ("requests_decided_not_to_assess", False)),
+    "assessments.csv": (("assess_issued", True), ("assess_not_issued", False)),
+    "timeliness_20_week.csv": (("PC_plans_issued_20_weeks_ex", False), ("plans_issued_20_weeks_ex", False),
+                               ("plans_issued_den_ex", True)),
+    CASELOAD_FILE: (("ehcplans", True),),
+}
+
+
+def national_numbers() -> None:
+    """DataError (file:line, column, period, what is allowed) for the first England total the build cannot use; and
+    for a latest January without England's plans by age (the forward scenario's age mix)."""
+    for name, cols in NATIONAL_NUMBERS.items():
+        with open(DATA / name, newline="") as f:
+            reader = csv.DictReader(f)
+            ages: dict[str, bool] = {}
+            for r in reader:
+                if r.get("geographic_level") != "National":
+                    continue
+                topic = r.get("breakdown_topic", "All")
+                if name == CASELOAD_FILE and topic == "Child or young persons age":
+                    ages[r["time_period"]] = ages.get(r["time_period"], False) or num(r.get("ehcplans")) is not None
+                if not topic.startswith("All"):
+                    continue
+                for col, positive in cols:
+                    v = num(r.get(col))
+                    if v is None or v < 0 or (positive and v == 0):
+                        raise DataError(f"{DATA / name}:{reader.line_num}: {col} {r.get(col)!r} in England's row of "
+                                        f"{r['time_period']} (allowed: a number{' above 0' if positive else ''}: DfE "
+                                        "publishes England's totals unsuppressed)")
+            if name == CASELOAD_FILE and ages and not ages[max(ages)]:
+                raise DataError(f"{DATA / name}: no England plans by age in {max(ages)} (allowed: the 'Child or young "
+                                "persons age' rows with numbers, for the forward scenario's age mix)")
 
 
 class Official:
@@ -434,6 +473,14 @@ def build_las(behaviour: dict, calibration: dict, off: Official
             la["delay_days_by_year"] = {int(y): float(v) for y, v in delay.items()}
         las.append(la)
         targets.extend(la_targets(off, code, name))
+    # a code reporting requests that is neither a January 2019 unit nor a known successor of one (a council formed
+    # by a later reorganisation) would be left out without a word: said in the scenario's fallbacks
+    known = {u[0] for u in units()} | {c for _first, codes in SUCCESSORS.values() for c in codes} | GONE
+    for code in sorted({c for y in off.years.activity for c in off.req[y]} - known):
+        seen = [y for y in off.years.activity if code in off.req[y]]
+        name = next(off.req[y][code].get("la_name", code) for y in seen)
+        fallbacks.append(f"{name} ({code}): requests in {', '.join(map(str, seen))} but not a January {BASE_YEAR} "
+                         "unit nor a known successor of one (SUCCESSORS), left out")
     return las, fallbacks, targets, own_series
 
 
@@ -871,6 +918,9 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
     delays = calibration.get("la_delay_days", {})
     notes: list[str] = []
     las = []
+    for code in sorted(set(req[last]) - set(cas)):  # requests but no January caseload: nothing to start from
+        notes.append(f"{req[last][code].get('la_name', code)} ({code}): {last} requests but no January {start} "
+                     "caseload, authority left out")
     for code, r in sorted(cas.items(), key=lambda kv: kv[1]["la_name"]):
         name = r["la_name"]
         n_by, ref, nop = {}, {}, {}

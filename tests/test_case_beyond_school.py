@@ -178,8 +178,8 @@ def test_a_refused_direct_payment_gets_reasons_then_review_then_complaint_and_no
 
 
 @pytest.mark.parametrize("change, expected", [
-    ({"education": {"arrangement": "youth_custody", "suitable": False}}, "education: suitable: applies to"),
-    ({"education": {"arrangement": "hospital", "remanded": True}}, "education: remanded: applies to youth_custody"),
+    ({"education": {"arrangement": "youth_custody", "suitable": False}}, "education.suitable: applies to"),
+    ({"education": {"arrangement": "hospital", "remanded": True}}, "education.remanded: applies to youth_custody"),
     ({"plan": {"items": [{"id": "F1", "section": "F", "text": "x"}], "disputes": [{"item": "G9"}]}},
      "plan.disputes: no item 'G9'"),
     ({"plan": {"items": [{"id": "F1", "section": "K", "text": "x"}]}}, "plan.items[0].section: Input should be 'B'"),

@@ -400,7 +400,8 @@ def test_a_sweeps_mistakes_are_one_line_each_at_their_own_field(tmp_path):
     SweepParameter]][0]`) and a second line "Input should be 'all'"; a range past a probability's bound was a
     three-line pydantic dump. (Line numbers: yaml.safe_dump writes name, description, scenario on lines 1-7.)"""
     rng = [{"path": "scenario.redress.mediation_settles_probability", "range": [0.9, 0.5]}]
-    assert _sweep_errors(tmp_path, parameters=rng) == ["17: parameters[0]: `range` must be [low, high] with low < high"]
+    assert _sweep_errors(tmp_path, parameters=rng) == ["18: parameters[0].range: [0.9, 0.5] (allowed: [low, high] with "
+                                                      "low < high)"]
     errs = _sweep_errors(tmp_path, scenario="no_such_scenario")
     assert len(errs) == 1 and errs[0].startswith("7: scenario: no_such_scenario: file not found")
     errs = _sweep_errors(tmp_path, until="2099-01-01")

@@ -166,6 +166,8 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     from ..analysis.runs.run import default_out_dir
     from ..api import run as run_api
 
+    if resume and force:  # before the progress line, so the refusal is the one line printed
+        raise InputError(["--resume and --force: give one (resume continues the run; force starts again)"])
     out_dir = out_path(out)
     loaded = load_scenario(scenario, rules, until.date() if until else None)
     reps = replications or loaded.scenario.replications

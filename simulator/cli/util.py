@@ -20,6 +20,7 @@ import math
 import os
 import re
 import shlex
+import signal
 import sys
 import time
 import traceback
@@ -191,7 +192,7 @@ class SafeGroup(click.Group):
         except KeyboardInterrupt as e:
             signum = getattr(e, "signum", 2)
             kept = _state.get("kept") or "complete replications are kept"
-            click.echo(f"\ninterrupted ({'SIGTERM' if signum == 15 else 'Ctrl-C'}): "
+            click.echo(f"\ninterrupted ({'Ctrl-C' if signum == 2 else signal.Signals(signum).name}): "
                        + (f"{kept}; resume with: {_state['resume']}" if _state["resume"]
                           else "nothing was kept; run the same command again"),
                        err=True)

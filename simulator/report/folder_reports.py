@@ -13,6 +13,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from ..schema.files import InputError
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
@@ -174,6 +175,22 @@ def tornado_chart(sens: dict[str, Any], param_labels: dict[str, str]) -> Chart |
                  "output over its range, with 95% confidence whiskers.")
 
 
+def _by_rule_set(values: list[Any], rules: list[str], ranged: bool = True) -> str:
+    """A parameter's range (or its value otherwise) in words: one text when every rule set has the same, else each
+    rule set's by its short name. A parameter varied only under a reform (an effect current law has not) has no
+    range under the others: the report used to fail reading it ('NoneType' object is not iterable)."""
+    def text(v: Any) -> str:
+        if not ranged:
+            return value_text(v)
+        return "not varied" if v is None else " to ".join(value_text(x) for x in v)
+
+    shown = [text(v) for v in values]
+    if len(set(shown)) <= 1:
+        return shown[0] if shown else ""
+    names = [rule_set_short(r) for r in rules] + [f"rule set {i + 1}" for i in range(len(rules), len(shown))]
+    return "; ".join(f"{n}: {t}" for n, t in zip(names, shown, strict=False))
+
+
 def batch_html(b: dict[str, Any], folder: Path) -> str:
     """A batch: its design, parameters and ranges, the tornado chart, the sign-keeping table, results by group."""
     ident, sens = b["identity"], b.get("sensitivity") or {}
@@ -182,8 +199,9 @@ def batch_html(b: dict[str, Any], folder: Path) -> str:
     short = {r: rule_set_short(r) for r in rules}
     design = ident.get("design", {})
     params = "".join(
-        f"<tr><td>{e(labels.get(p['name'], p['name']))}</td><td>{e(' to '.join(value_text(x) for x in p['ranges'][0]))}"
-        f"</td><td>{e(value_text(p.get('fixed', [None])[0]))}</td></tr>" for p in ident.get("parameters", []))
+        f"<tr><td>{e(labels.get(p['name'], p['name']))}</td><td>{e(_by_rule_set(p.get('ranges') or [None], rules))}"
+        f"</td><td>{e(_by_rule_set(p.get('fixed') or [None], rules, ranged=False))}</td></tr>"
+        for p in ident.get("parameters", []))
     parts = [f"<p class=meta>{e(design.get('kind', '?'))} design, {e(ident.get('points'))} points, "
              f"{e(ident.get('replications'))} runs each, under {e(', '.join(short.values()))}</p>",
              f"<p class=description>{e(b.get('description', ''))}</p>",
@@ -251,13 +269,20 @@ def report_for(folder: Path) -> tuple[str, str]:
 
     folder = Path(folder)
     kind = kind_of(folder) if folder.is_dir() else None
-    if kind == "case_study":
-        cases = load_case_studies(folder)
-        return case_study_html(cases, folder), f"case studies {', '.join(c['case'] for c in cases)}"
-    if kind == "batch":
-        from ..analysis.batch.readback import load_batch
+    if kind in ("case_study", "batch"):
+        # their JSON files are read as written (runs and comparisons are validated on reading, `load_results`): a
+        # field missing, null or of another type was an internal error; it is a damaged file, said in one line
+        try:
+            if kind == "case_study":
+                cases = load_case_studies(folder)
+                return case_study_html(cases, folder), f"case studies {', '.join(c['case'] for c in cases)}"
+            from ..analysis.batch.readback import load_batch
 
-        b = load_batch(folder)
-        return batch_html(b, folder), f"batch {b['identity'].get('name')}"
+            b = load_batch(folder)
+            return batch_html(b, folder), f"batch {b['identity'].get('name')}"
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as err:
+            what = "case study's .json" if kind == "case_study" else "batch.json or its tables"
+            raise InputError([f"{folder}: its {what} cannot be read ({type(err).__name__}: {str(err)[:80]}) (allowed: "
+                              "the files sendsim wrote there: damaged, edited, or written by another version?)"]) from None
     results = load_results(folder)
     return report_html(results), f"{results.kind} of {', '.join(r.name for r in results.runs)}"

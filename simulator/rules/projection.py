@@ -73,6 +73,13 @@ def undeclared(sc: Scenario) -> list[str]:
             if k not in declared and k != unused]
 
 
+def _ratio(now: float, before: float) -> float:
+    """The growth factor from `before` to `now`; 1 (no growth) when either is 0: a year no authority has figures for
+    (every one suppressed in a release, "low" or "x") or an authority with no requests gives nothing to grow from,
+    and a ratio to 0 made 0 hearings or divided by zero."""
+    return now / before if now and before else 1.0
+
+
 def _damp(k: int, v: Variant) -> float:
     return max(0.0, 1.0 - (k - 1) / v.damping_years.value)
 
@@ -104,7 +111,7 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
     # England's own requests trend: where an authority has none, and for the tribunal
     las_in = sc.local_authorities.items
     tot = {y: sum(la.requests_by_year.get(y, 0.0) for la in las_in) for y in range(last - 4, last + 1)}
-    nat_g = 100.0 * ((tot[last] / tot[last - 4]) ** 0.25 - 1.0) if tot.get(last - 4) else pop
+    nat_g = 100.0 * (_ratio(tot[last], tot[last - 4]) ** 0.25 - 1.0) if tot.get(last - 4) and tot[last] else pop
     las = []
     nat_req = {y: 0.0 for y in [last, *years]}
     for la in las_in:
@@ -135,7 +142,7 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
         for k, y in enumerate(years, start=1):
             d = _damp(k, v)
             r = r_prev * (1.0 + (pop + w * (g - pop) * d) / 100.0)
-            c = c_prev * (1.0 + v.staffing_vs_requests.value * (r / r_prev - 1.0))
+            c = c_prev * (1.0 + v.staffing_vs_requests.value * (_ratio(r, r_prev) - 1.0))
             rf = min(1.0, max(0.0, rf + wr * tr * d))
             nf = min(1.0, max(0.0, nf + wr * tn * d))
             req[y], cap[y], ref[y], nop[y] = round(r, 3), round(c, 5), round(rf, 5), round(nf, 5)
@@ -167,14 +174,14 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
     t = sc.tribunal
     hby = dict(t.hearings_per_year_by_year) or {sc.start_date.year: t.hearings_per_year.value}
     for y in range(max(hby) + 1, last + 1):  # years after the tribunal's figures with England's requests known
-        prev = tot.get(y - 1)
-        hby[y] = round(hby[y - 1] * (1.0 + v.hearings_vs_requests.value * (tot[y] / prev - 1.0)), 2) if prev \
-            else hby[y - 1]
+        # England's requests in the last five data years (`tot`); a year before them has none: carried
+        growth = _ratio(tot.get(y, 0.0), tot.get(y - 1, 0.0)) - 1.0
+        hby[y] = round(hby[y - 1] * (1.0 + v.hearings_vs_requests.value * growth), 2)
     h_base = hby[last] if last in hby else interpolated(hby, last, t.hearings_growth_pct_per_year.value)
     hby = {y: h for y, h in hby.items() if y <= last}
     hby[last] = h_base
     for y in years:
-        hby[y] = round(hby[y - 1] * (1.0 + v.hearings_vs_requests.value * (nat_req[y] / nat_req[y - 1] - 1.0)), 2)
+        hby[y] = round(hby[y - 1] * (1.0 + v.hearings_vs_requests.value * (_ratio(nat_req[y], nat_req[y - 1]) - 1.0)), 2)
         check("hearings", "the tribunal", y, hby[y], h_base, "hearings_vs_last_data_year", "x")
     tribunal = t.model_copy(update={"hearings_per_year_by_year": hby})
     # disputes per decision: the fitted growth to the last data year, then damped

@@ -216,6 +216,8 @@ def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[Ap
                 allowed = "see `sendsim rules list`" if hint else (", ".join(sorted(index)) or "none")
                 raise InputError([f"rules: no switch named {sw!r} in {expr!r}{hint} (allowed: {allowed})"])
             f, _reform, switch, lines, _i = index[sw]
+            if sw in {ch.switch for ch in changes}:  # in force already (named twice, or the reform's own): once only,
+                continue  # or a multiplier (`multiply: true`) compounded with itself
             if switch.needs and switch.needs not in {ch.switch for ch in changes}:
                 raise InputError([f"rules: switch {sw!r} in {expr!r} needs switch {switch.needs!r} first (allowed: "
                                   f"{name}+{switch.needs}+{sw}, or a reform that has it, e.g. "

@@ -387,8 +387,13 @@ def _contradictions(case: CaseStudy) -> list[str]:
     if case.existing_plan is None and age >= hi:
         out.append(f"child.age: a request for a young person of {age:g} (allowed: under {hi:g}: requests are for "
                    "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
-    if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and age >= 5.0:
+    lo_s, hi_s = COMPULSORY_SCHOOL_AGES
+    if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and lo_s <= age < hi_s:
         out.append("child.current_setting: none (no school) needs out_of_school: true")
+    if ch.out_of_school and not lo_s <= age < hi_s:
+        out.append(f"child.out_of_school: the LA's duty to arrange education (Education Act 1996 s.19(1)) is owed to a "
+                   f"child of compulsory school age, {lo_s:g} to {hi_s:g}, not at {age:g} (allowed: false; no setting "
+                   "is current_setting: none)")
     if case.existing_plan is not None:
         for k in ("decide_to_assess", "dispute_refusal_to_assess", "decide_to_issue", "dispute_refusal_to_issue"):
             if getattr(p, k) is not None:
@@ -409,6 +414,9 @@ def _contradictions(case: CaseStudy) -> list[str]:
     return out
 
 
+# compulsory school age (Education Act 1996 s.8): from 5 to the end of the school year the child turns 16 (15.5 here,
+# as YOUNG_PERSON_AGES); the s.19 duty to a child out of school is owed within it
+COMPULSORY_SCHOOL_AGES = (5.0, 15.5)
 # a young person: over compulsory school age (which ends in the school year the child turns 16: 15.5 here, as the
 # post-16 settings above) and under 25 (shared/domain/timeline.md row 1: "young person (16-25)", CFA s.36(1))
 YOUNG_PERSON_AGES = (15.5, 25.0)
@@ -457,6 +465,10 @@ def _beyond_school(case: CaseStudy) -> list[str]:
             if dp.on_premises and dp.setting_agrees is False and dp.decision == "agreed":
                 out.append("personal_budget.direct_payment.decision: agreed cannot happen: the setting does not agree "
                            "to provision on its premises")
+            if dp.on_premises and dp.setting_agrees is False and dp.review_outcome == "overturned":
+                out.append("personal_budget.direct_payment.review_outcome: overturned cannot happen: the setting does "
+                           "not agree to provision on its premises, which the LA's review cannot change (allowed: "
+                           "upheld, or setting_agrees: true)")
     return out
 
 
@@ -478,7 +490,7 @@ def _authority_contradictions(case: CaseStudy) -> list[str]:
     for i, m in enumerate(case.moves):
         if case.existing_plan is None:
             out.append(f"moves[{i}]: a move transfers a plan in force (existing_plan); a move during an assessment is "
-                       "not modelled")
+                       "not modelled (allowed: moves with existing_plan)")
         if start is not None and m.date < start:
             out.append(f"moves[{i}].date: {m.date} is before the start {start}")
         if m.transferred_on is not None and m.transferred_on < m.date:

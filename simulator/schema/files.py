@@ -387,14 +387,14 @@ def _explain(e: dict[str, Any]) -> str:
     got = _short(e.get("input"))
     if typ == "missing":
         return "required field is missing"
-    if typ == "date_from_datetime_inexact":  # a bare number (20190401, 5) read as a timestamp: it is not a date
+    # a bare number (20190401, 5) read as a timestamp, or text that is no date ('2019-1-1', '1 Sept 2019')
+    if typ in ("date_from_datetime_inexact", "date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = " and ".join(f"{_BOUND_WORDS[k]} {ctx[k]:g}" for k in ("ge", "gt", "le", "lt") if k in ctx)
         return f"got {got} (allowed: a number {bound})"
     if typ in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float", "bool_parsing",
-               "bool_type", "string_type", "date_parsing", "date_from_datetime_parsing", "date_type",
-               "finite_number", "dict_type", "list_type", "tuple_type", "model_type", "model_attributes_type"):
+               "bool_type", "string_type", "finite_number", "dict_type", "list_type", "tuple_type", "model_type", "model_attributes_type"):
         return f"got {got} ({msg[0].lower() + msg[1:]})"
     if typ == "literal_error" or typ.startswith("enum"):
         return f"{msg} (got {got})"
@@ -433,6 +433,12 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
                 loc, line = named, lines[named]
             else:
                 named = ()
+        elif e["type"] == "value_error":  # a block's check naming a field inside the block ("provenance.x.range: ..")
+            first = e["msg"].removeprefix("Value error, ").split(" ", 1)[0]
+            inner = _parse_dotted(first.rstrip(":")) if first.endswith(":") else ()
+            if inner and (*loc, *inner) in lines:
+                named = loc = (*loc, *inner)
+                line = lines[loc]
         if e["type"] == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
             allowed = ", ".join(owner.model_fields) if owner else ""
@@ -481,6 +487,8 @@ FILE_KINDS: dict[str, tuple[str, str]] = {
     "redress_ladder": ("a rule set", "a scenario's rules: NAME, or --rules NAME"),
     "switches": ("a reform's changes to a rule set", "a scenario's rules: NAME, or --rules NAME"),
     "stages": ("a benchmark network", "sendsim bench FILE"),
+    "national_out_rate_by_year": ("a plan-transfers file", "a scenario's plan_transfers: FILE"),
+    "delays_calibrated": ("a calibration file", "scripts/build_scenarios.py (sendsim calibrate writes it)"),
 }
 
 

@@ -358,6 +358,24 @@ class Change(Strict):
         return self
 
 
+# The dates a switch may come into force (why: `in_force: 1800-01-01` or `2099-01-01` was accepted and read as "in force
+# from the start" or "never", silently). A reform changes the law of the Children and Families Act 2014 Part 3 and the
+# SEND Regulations 2014 (the `current_2014` rule set), in force from 1 September 2014: no change to it can be in force
+# before. No scenario runs beyond 31 December 2040 (the projections' `until_limit`, the latest `--until`; the shipped
+# reforms' latest date is the White Paper's 2035-09-01), so a later date could never be seen in a run.
+IN_FORCE_FIRST = dt.date(2014, 9, 1)
+IN_FORCE_LAST = dt.date(2040, 12, 31)
+IN_FORCE_ALLOWED = f"a date from {IN_FORCE_FIRST} (CFA 2014 Part 3 in force) to {IN_FORCE_LAST} (the scenarios' horizon)"
+
+
+def in_force_problem(day: dt.date | str, start: bool = True) -> str | None:
+    """Why an in-force date cannot be used ("got 1800-01-01 (allowed: ...)"), or None if it can; `start`: the word
+    `start` is allowed too (a date's range has none)."""
+    if isinstance(day, dt.date) and not IN_FORCE_FIRST <= day <= IN_FORCE_LAST:
+        return f"got {day} (allowed: {IN_FORCE_ALLOWED}{', or start' if start else ''})"
+    return None
+
+
 class Switch(Strict):
     """One proposal, applicable on its own, and when it comes into force.
 
@@ -383,6 +401,17 @@ class Switch(Strict):
 
     @model_validator(mode="after")
     def _scoped(self):
+        for name, day in (("in_force", self.in_force), *(("in_force_range", d) for d in self.in_force_range or ())):
+            problem = in_force_problem(day, start=name == "in_force")
+            if problem:
+                raise ValueError(f"{name}: {problem}")
+        if self.in_force_range is not None:  # an assumed date's range, as a sourced value's: [earliest, latest] round it
+            lo, hi = self.in_force_range
+            if lo > hi:
+                raise ValueError(f"in_force_range: [{lo}, {hi}] (allowed: [earliest, latest], earliest first)")
+            if isinstance(self.in_force, dt.date) and not lo <= self.in_force <= hi:
+                raise ValueError(f"in_force: {self.in_force} lies outside its in_force_range [{lo}, {hi}] (allowed: a "
+                                 "date within it)")
         if self.authorities is not None:
             if not self.authorities or not self.authorities_source:
                 raise ValueError("authorities needs at least one authority and an authorities_source")

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from .by_year import from_ends_by_trend, grow, interpolated, latest, latest_then_trend
 from .projection import Projection
+from .rules import in_force_problem
 from .sourced import (
     MAX_COUNT,
     Count,
@@ -190,6 +191,31 @@ class LocalAuthority(Strict):
         return self.requests_in_year(year, base_year, growth_pct) * (1.0 - self.refuse_in_year(year) - withdrawn)
 
 
+# The most a column's plausible range may reach, in the units its range is given in (why: the range is read by no run,
+# so a typo such as `1e308` passed unseen into a file that claims to state its uncertainty). A staffing column's range
+# is a multiplier of the establishment (MODEL.md 3.1: "range x0.5-2"), bounded as `capacity_by_year` is; the rest in
+# the column's own units, bounded as the column is.
+_STAFFING_RANGE = (MAX_CAPACITY_MULTIPLIER, "a multiplier of the staffing, as MODEL.md 3.1's x0.5 to 2")
+PROVENANCE_RANGE_MAX: dict[str, tuple[float, str]] = {
+    **dict.fromkeys(("panel_servers", "ep_servers", "health_advice_servers", "social_care_advice_servers",
+                     "plan_writer_servers", "capacity_by_year"), _STAFFING_RANGE),
+    **dict.fromkeys(("refuse_to_assess_probability", "refuse_to_assess_by_year", "no_plan_after_assessment_probability",
+                     "no_plan_after_assessment_by_year", "late_share_by_year"), (1.0, "a share")),
+    "observed_within_20_weeks_pct": (100.0, "a percentage"),
+    "delay_days_by_year": (MAX_DELAY_DAYS, "a delay in days"),
+    "casework_per_week_by_year": (MAX_CASEWORK_PER_WEEK, "cases a week"),
+    "casework_responsiveness_per_week": (MAX_RESPONSIVENESS, "cases a week per case of backlog"),
+    "backlog_at_start": (float(MAX_BACKLOG), "a backlog of cases"),
+    **dict.fromkeys(("requests_per_year", "requests_by_year"), (float(MAX_REQUESTS), "requests a year")),
+}
+
+
+def provenance_range_max(column: str) -> tuple[float, str]:
+    """(the most the column's range may reach, what it is): `PROVENANCE_RANGE_MAX`, else a count of plans (the stock
+    columns, whose range a file may give in months or plans: bounded as a stock is)."""
+    return PROVENANCE_RANGE_MAX.get(column, (float(MAX_STOCK), "a count of plans"))
+
+
 def rate_then_trend(by_year: dict[int, float], year: int, default: float, trend: TrendPts | None) -> float:
     """A rate carried forward (`by_year.latest`), moved by `trend` points a year after the last year given and kept
     between 0 and 1."""
@@ -227,6 +253,11 @@ class LocalAuthorities(Strict):
         negative = sorted(k for k, p in self.provenance.items() if p.range is not None and p.range[0] < 0)
         if negative:  # every column is a count, a rate or a multiplier: never negative
             raise ValueError(f"provenance range below 0 for column(s): {', '.join(negative)} (allowed: at least 0)")
+        for k, p in self.provenance.items():
+            top, what = provenance_range_max(k)
+            if p.range is not None and p.range[1] > top:
+                raise ValueError(f"provenance.{k}.range: [{p.range[0]:g}, {p.range[1]:g}] is too high (allowed: 0 to "
+                                 f"{top:g}, {what})")
         missing = sorted(needed - set(self.provenance))
         if missing:
             raise ValueError(f"provenance missing for column(s): {', '.join(missing)}")
@@ -472,6 +503,10 @@ class Scenario(Strict):
     def _horizon(self):
         if self.end_date <= self.start_date:
             raise ValueError("end_date must be after start_date")
+        for switch, day in self.in_force.items():
+            problem = in_force_problem(day)
+            if problem:
+                raise ValueError(f"in_force.{switch}: {problem}")
         for name in ("start_date", "end_date"):
             year = getattr(self, name).year
             if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -480,6 +515,12 @@ class Scenario(Strict):
         if (self.end_date - self.start_date).days > MAX_HORIZON_YEARS * 365.25:
             raise ValueError(f"end_date: the run spans more than {MAX_HORIZON_YEARS} years (allowed: at most "
                              f"{MAX_HORIZON_YEARS})")
+        if self.projection is not None:  # `--until` may reach it: the same bounds as end_date (9999-12-31 failed
+            last = min(dt.date(LAST_YEAR, 12, 31),  # inside the run; 2150 ran 126 years)
+                       self.start_date + dt.timedelta(days=int(MAX_HORIZON_YEARS * 365.25)))
+            if self.projection.until_limit > last:
+                raise ValueError(f"projection.until_limit: got {self.projection.until_limit} (allowed: at most {last}: "
+                                 f"a run ends by {LAST_YEAR} and spans at most {MAX_HORIZON_YEARS} years)")
         if self.durations.authority_lateness_days is None:
             late = [la.name for la in self.local_authorities.items if la.late_share_by_year]
             if late:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from .scenario import MAX_SEED
 from .sourced import Strict
 
 DesignKind = Literal["grid", "lhs", "morris", "sobol"]
@@ -28,7 +29,7 @@ class SweepParameter(Strict):
     @model_validator(mode="after")
     def _ordered(self):
         if self.range is not None and not self.range[0] < self.range[1]:
-            raise ValueError("`range` must be [low, high] with low < high")
+            raise ValueError(f"range: [{self.range[0]:g}, {self.range[1]:g}] (allowed: [low, high] with low < high)")
         return self
 
 
@@ -46,9 +47,9 @@ class Design(Strict):
     @model_validator(mode="after")
     def _power_of_two(self):
         if self.kind == "sobol" and self.samples & (self.samples - 1):
-            raise ValueError(f"a sobol design needs `samples` a power of 2 (got {self.samples})")
+            raise ValueError(f"samples: got {self.samples} (allowed: a power of 2 for a sobol design)")
         if self.kind == "morris" and self.morris_levels % 2:
-            raise ValueError(f"a morris design needs an even `morris_levels` (got {self.morris_levels})")
+            raise ValueError(f"morris_levels: got {self.morris_levels} (allowed: an even number for a morris design)")
         return self
 
 
@@ -61,7 +62,7 @@ class Sweep(Strict):
     scenario: str
     rules: Annotated[list[str], Field(min_length=1)]
     until: dt.date | None = None
-    seed: Annotated[int, Field(ge=0)] | None = None
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None  # a scenario's seed (10**30 failed after every task)
     replications: Annotated[int, Field(ge=1, le=1000)] = 2
     design: Design
     parameters: list[SweepParameter] | Literal["all"] = "all"
@@ -71,15 +72,19 @@ class Sweep(Strict):
     @model_validator(mode="after")
     def _consistent(self):
         if self.design.kind == "morris" and self.replications < 2:
-            raise ValueError("a morris design needs at least 2 replications per point (got "
-                             f"{self.replications})")
+            raise ValueError(f"replications: got {self.replications} (allowed: at least 2 replications per point for a morris "
+                             "design)")
         if isinstance(self.parameters, list):
             paths = [p.path for p in self.parameters]
             dup = sorted({p for p in paths if paths.count(p) > 1})
             if dup:
-                raise ValueError(f"parameters named twice: {', '.join(dup)}")
+                raise ValueError(f"parameters: named twice: {', '.join(dup)} (allowed: each parameter once)")
             if not paths:
-                raise ValueError("give at least one parameter, or `parameters: all`")
+                raise ValueError("parameters: none given (allowed: at least one parameter, or `parameters: all`)")
+        twice_out = sorted({o for o in self.outputs if self.outputs.count(o) > 1})
+        if twice_out:  # each would be computed and tabled twice
+            raise ValueError(f"outputs: named twice: {', '.join(twice_out)} (allowed: each metric once)")
         if len(set(self.rules)) != len(self.rules):
-            raise ValueError("a rule set is named twice in `rules`")
+            twice = next(r for r in self.rules if self.rules.count(r) > 1)
+            raise ValueError(f"rules: {twice} is named twice (allowed: each rule set once)")
         return self

@@ -27,11 +27,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 import re
 import sys
 import tempfile
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,7 +45,7 @@ import yaml
 
 from ..analysis.fit.backtest import METRICS
 from ..analysis.fit.forward_council import build_forward_council
-from ..analysis.fit.la_scenario import Figures, build_council
+from ..analysis.fit.la_scenario import FORUM_MAX_PLANS, FORUM_MAX_REQUESTS, Figures, build_council
 from ..analysis.runs.compare import compare
 from ..analysis.runs.folder import claim_folder, write_marker
 from ..analysis.runs.results import load_results
@@ -79,10 +81,10 @@ AFTER_IN_FORCE_YEARS = 3  # the default horizon: the chosen change's window plus
 BY_YEAR_METRICS = {"new_plans": "New plans issued in the year",  # the page's year-by-year differences
                    "plans_in_force_january": "Plans in force in January"}
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
-    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, 1e6, False),
+    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, FORUM_MAX_REQUESTS, False),
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
     ("within_20_weeks_pct", "% of new plans issued within 20 weeks", 0.0, 100.0, False),
-    ("plans_in_force", "EHC plans in force (January)", 0.0, 1e7, True),
+    ("plans_in_force", "EHC plans in force (January)", 0.0, FORUM_MAX_PLANS, True),
 )
 MAX_REPLICATIONS = 30
 FIRST = 2  # replications of the first, partial summary (the rest extend the same runs: the final figures are those
@@ -110,6 +112,18 @@ def reforms() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
             for name, sw in (data.get("switches") or {}).items():
                 switches.append((name, f.stem, str(sw.get("label", name))))
     return sets, switches
+
+
+def switch_needs() -> dict[str, str]:
+    """{switch: the switch it needs first} as the rule-set files state it (`needs:`): a change ticked without the one
+    it needs was accepted, and its run failed at once with the command line's words."""
+    out: dict[str, str] = {}
+    for d in rules_dirs():
+        for f in sorted(d.glob("*.yaml")):
+            for name, sw in (yaml.safe_load(f.read_text()).get("switches") or {}).items():
+                if sw.get("needs"):
+                    out.setdefault(name, str(sw["needs"]))
+    return out
 
 
 def in_force_dates() -> dict[str, str]:
@@ -154,11 +168,21 @@ def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any
     return rows
 
 
+def _whole(raw: str) -> int:
+    """A whole number typed in a field, or -1 when it is none: digits Python's int() refuses (superscripts such as
+    "²" pass str.isdigit) or too many of them to convert (over 4,300) answered 500 before."""
+    try:
+        return int(raw) if len(raw) <= 20 else -1
+    except ValueError:
+        return -1
+
+
 def validate(form: dict[str, str], councils: list[str], sets: list[str], switches: list[str],
-             years: tuple[int, int] | None = None, history: list[str] | None = None
-             ) -> tuple[dict[str, Any], dict[str, str]]:
+             years: tuple[int, int] | None = None, history: list[str] | None = None,
+             needs: dict[str, tuple[str, str]] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """The request as a job's parameters, or {field: message} for every bad field (shown beside it). `years`: the
-    end years a council from the list may run to (first, last); `history`: the councils with 2019 figures."""
+    end years a council from the list may run to (first, last); `history`: the councils with 2019 figures; `needs`:
+    {switch: (the switch it needs, that switch's label)}."""
     errors: dict[str, str] = {}
     job: dict[str, Any] = {}
     source = form.get("source", "figures")
@@ -176,7 +200,7 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
             job["horizon"] = HISTORY
         elif raw_h:
             lo, hi = years or (2000, 2100)
-            if not (raw_h.isdigit() and lo <= int(raw_h) <= hi):
+            if not (raw_h.isdigit() and lo <= _whole(raw_h) <= hi):
                 errors["horizon"] = f"Years to run: the end year, {lo} to {hi} (not {raw_h[:20]!r})"
             else:
                 job["horizon"] = int(raw_h)
@@ -184,20 +208,22 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
         job["name"] = (form.get("name") or "").strip() or "My council"
         if len(job["name"]) > 80:
             errors["name"] = "a name of at most 80 characters"
+        elif any(unicodedata.category(c) == "Cc" for c in job["name"]):  # as the council builder refuses (its words
+            errors["name"] = "a name without control characters (tabs, line breaks)"  # name a flag: the job failed)
         for key, label, lo, hi, integer in FIGURES:
             raw = (form.get(key) or "").strip().replace(",", "")
             if raw.endswith("%") and key.endswith("_pct"):  # "25%" means 25: the field is already a percentage
                 raw = raw[:-1].strip()
             try:
                 v = float(raw)
-                if v != v or (integer and v != int(v)):
+                if v != v or (integer and math.isfinite(v) and v != int(v)):  # inf: out of range, below
                     raise ValueError
             except ValueError:
                 errors[key] = (f"{label}: a {'whole ' if integer else ''}number, e.g. {EXAMPLES[key]}" if raw
                                else f"{label}: required")
                 continue
             if not lo <= v <= hi:
-                errors[key] = f"{label}: {raw} is out of range (allowed: {lo:g} to {hi:g})"
+                errors[key] = f"{label}: {raw[:20]} is out of range (allowed: {lo:g} to {hi:g})"
                 continue
             job[key] = int(v) if integer else v
     else:
@@ -206,9 +232,14 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
     bad = [s for s in chosen if s not in switches]
     if bad:
         errors["switches"] = f"unknown switch {bad[0]!r}"
+    missing = [(s, *needs[s]) for s in chosen if needs and s in needs and needs[s][0] not in chosen]
+    if missing and not bad:
+        errors["switches"] = f"this change needs \"{missing[0][2]}\" ticked too"
     reform = form.get("reform", "")
-    if chosen:
-        job["rules_b"] = BASELINE + "+" + "+".join(chosen)
+    if chosen:  # a switch after the one it needs, however the form listed them (the rule expression's order)
+        def depth(sw: str, seen: int = 0) -> int:
+            return 0 if not needs or sw not in needs or seen > len(needs) else 1 + depth(needs[sw][0], seen + 1)
+        job["rules_b"] = BASELINE + "+" + "+".join(sorted(chosen, key=depth))
     elif reform in sets:
         job["rules_b"] = reform
     else:
@@ -299,6 +330,8 @@ class App:
         self.latest_year = latest_year(self.by_la)
         self.sets, self.switches = reforms()
         self.dates = in_force_dates()
+        labels = {name: label for name, _r, label in self.switches}
+        self.needs = {s: (n, labels.get(n, n)) for s, n in switch_needs().items()}
         self._defaults: dict[str, int] | None = None
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
@@ -446,7 +479,7 @@ class App:
                 form = {k: ",".join(v) for k, v in parse_qs(body, keep_blank_values=True).items()}
                 params, errors = validate(form, self.councils, [s for s, _l in self.sets],
                                           [s for s, _r, _l in self.switches], (self.start_year + 1, self.limit_year),
-                                          self.history)
+                                          self.history, self.needs)
                 if errors:
                     return self._json(start, "400 Bad Request", {"errors": errors})
                 job = self.submit(params)

@@ -152,6 +152,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, workdir: 
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, stop)  # a closed terminal stops it as SIGTERM does (not the CLI's 'interrupted')
     url = f"http://{host}:{httpd.server_port}/"
     print(f"sendsim serve: ready at {url} (stop with Ctrl-C or SIGTERM); results in {app.workdir}",
           file=sys.stderr, flush=True)

@@ -290,6 +290,9 @@ def query(root: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     metrics, runs = _globs(root)
     base = str(root.resolve())
     con = duckdb.connect()
+    # DuckDB reads a Python variable of the caller named like a missing table (`from runs` with no runs.parquet
+    # scanned this function's list of files: "Need a DataFrame with at least one column"): tables only
+    con.execute("SET python_enable_replacements = false")
 
     def lst(files: list[str]) -> str:
         return "[" + ", ".join(_lit(f) for f in files) + "]"

@@ -46,7 +46,7 @@ class BatchFolder:
 
     def _claim(self, resume: bool) -> None:
         """The folder contract: a new or empty folder, or one marked as this very batch (with `--resume`)."""
-        if claim_folder(self.root, "batch", resume=resume) == "resume":
+        if claim_folder(self.root, "batch", resume=resume, can_force=False) == "resume":
             m = read_marker(self.root)
             prev = m.identity if m is not None else {}
             if prev.get("batch_id") != self.identity.get("batch_id"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ...schema.case_study import CaseStudy
+from ...schema.case_study import YOUTH_CUSTODY_AGES, CaseStudy
 
 # the fields whose date starts something in the route; the others (`until`, `transferred_on`,
 # `old_authority_learned`, `placement_planned`) are read against these and may fall outside the route
@@ -76,3 +76,21 @@ def outside_route(case: CaseStudy, start: dt.date, route_end: dt.date, where: st
                    "months a case study reads or to the scenario's end; move the start with --start-date or "
                    "start_date)")
     return out
+
+
+def custody_past_eighteen(case: CaseStudy, start: dt.date, run_end: dt.date, where: str, lines: dict) -> list[str]:
+    """A spell in youth custody (CFA ss.70-75: a detained person is under 18, in relevant youth accommodation) that
+    would last past the child's 18th birthday: refused, since the steps of ss.70-75 (the plan kept, reviews not held,
+    NHS England's health care) would go on for an adult. Without `until` the spell lasts to the run's end."""
+    ed = case.education
+    if ed is None or ed.arrangement != "youth_custody":
+        return []
+    eighteen = start + dt.timedelta(days=round((YOUTH_CUSTODY_AGES[1] - case.child.age) * 365.25))
+    end = ed.until or run_end
+    if end <= eighteen:
+        return []
+    key = ("education", "until") if ed.until is not None else ("education",)
+    given = f"{ed.until}" if ed.until is not None else f"none given, so the run's end {run_end}"
+    return [f"{where}:{lines.get(key, lines.get(('education',), '?'))}: education.until: {given} is after the child's "
+            f"18th birthday (about {eighteen}; youth custody under CFA ss.70-75 is for those under 18) (allowed: "
+            f"until on or before {eighteen})"]

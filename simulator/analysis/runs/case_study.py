@@ -43,7 +43,7 @@ from .case_authorities import (
     with_authorities,
 )
 from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
-from .case_dates import has_dates, outside_route, shifted
+from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
 from .case_words import describe_child, differences
 from .runner import simulate
@@ -114,12 +114,13 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     if not sc.start_date <= on < sc.end_date:
         key = "start_date" if case.start_date is not None else "request_date"
         where = "--start-date" if start_date is not None else f"{path}:{lines.get((key,), '?')}: {key}"
+        last = sc.end_date - dt.timedelta(days=1)  # the route needs a day: its end date itself is too late
         raise InputError([f"{where}: {on} is outside scenario {sc.name} ({sc.start_date} to {sc.end_date}) "
-                          "(allowed: a date within the scenario, or a --scenario whose horizon covers it)"])
+                          f"(allowed: {sc.start_date} to {last}, or a --scenario whose horizon covers it)"])
     if case.child.year_group is not None and case.child.year_group != year_group_of(case.child.age, on):
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
-                          f"(that age is in year group {year_group_of(case.child.age, on)})"])
+                          f"(allowed: {year_group_of(case.child.age, on)}, the year group of that age on that day)"])
     moved = 0
     if start_date is not None and (case.start is not None or has_dates(case)):
         # the file's own start: its start_date, else the first day of its own scenario (not --scenario's)
@@ -131,6 +132,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     until = cut if cut < sc.end_date else None
     route_end = min(on + dt.timedelta(days=round(ROUTE_WINDOW_DAYS)), until or sc.end_date)  # what the run covers
     problems = outside_route(case, on, route_end, str(path), lines)
+    problems += custody_past_eighteen(case, on, until or sc.end_date, str(path), lines)
     if problems:
         raise InputError(problems)
     if case.authorities is not None:

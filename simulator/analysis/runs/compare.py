@@ -17,6 +17,7 @@ from typing import Any
 
 from ...rules.resolve import flatten, labels
 from ...rules.scenario import LoadedScenario, load_scenario, switch_dates
+from ...schema.files import InputError
 from . import contrasts
 from .folder import FolderLock, claim_folder, write_marker
 from .metrics import METRIC_LABELS
@@ -122,6 +123,8 @@ def _comparison_folder(out_dir: Path | None, rules: Sequence[str], seed: int, re
         yield
         return
     check_out_path(out_dir)
+    if resume and force:  # refused before the lock makes the folder: a refused command leaves nothing behind
+        raise InputError(["--resume and --force: give one (resume continues; force starts again)"])
     with FolderLock(out_dir):
         claim_folder(out_dir, "comparison", resume, force)
         write_marker(out_dir, "comparison", {"rules": list(rules), "seed": seed})

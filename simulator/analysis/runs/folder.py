@@ -177,11 +177,12 @@ def _names(rel: list[str]) -> str:
 
 
 def claim_folder(path: Path, kind: str, resume: bool = False, force: bool = False,
-                 accumulate: bool = False) -> str:
+                 accumulate: bool = False, can_force: bool = True) -> str:
     """Decide what may be done with an output folder before anything is written; returns "new" or "resume".
 
     `accumulate`: a folder of this kind may gain more files without `--resume` (case studies: one pair of files
-    per case; each file is refused if it exists, unless `--force`, which replaces only that file)."""
+    per case; each file is refused if it exists, unless `--force`, which replaces only that file); `can_force`: the
+    command has a --force (batch has none)."""
     if resume and force:
         raise InputError(["--resume and --force: give one (resume continues; force starts again)"])
     items = contents(path)
@@ -214,6 +215,8 @@ def claim_folder(path: Path, kind: str, resume: bool = False, force: bool = Fals
         return "new"
     if resume:
         return "resume"
+    if not can_force:  # `batch` has no --force (its finished tasks are kept): the hint names no flag it lacks
+        raise InputError([f"--out: {path} already holds {what}; add --resume to continue it, or give another --out"])
     raise InputError([f"--out: {path} already holds {what}; add --resume to continue it or --force to delete it and "
                       "start again"])
 

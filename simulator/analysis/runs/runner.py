@@ -100,12 +100,15 @@ class Interrupted(KeyboardInterrupt):
 
 
 def interrupt_on_sigterm() -> None:
-    """SIGTERM raises `Interrupted` in the main thread, so the same clean-up runs as for Ctrl-C."""
+    """SIGTERM, and SIGHUP (the terminal closed) unless ignored (`nohup`), raise `Interrupted` in the main thread, so
+    the same clean-up runs as for Ctrl-C (a SIGHUP used to kill the run where it stood: exit 129, no message)."""
 
     def handler(signum: int, _frame: object) -> None:
         raise Interrupted(signum)
 
     signal.signal(signal.SIGTERM, handler)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, handler)
 
 
 def _die_with(parent: int) -> None:
@@ -133,6 +136,8 @@ def _install(shared: Any, parent: int | None = None) -> None:
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
     if parent is not None:
         _die_with(parent)
 

@@ -12,6 +12,7 @@ from ...analysis.runs.folder import claim_file
 from ...report.tables import safe_dumps
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError, read_yaml
+from ...schema.scenario import LAST_YEAR
 from ...schema.shipped import data_root, locate
 from ..util import MAX_SEED
 
@@ -26,7 +27,8 @@ def _fail(lines: list[str]) -> None:
 @click.option("--la", "la_name", default=None, help="An English local authority (name or code): its official figures.")
 @click.option("--name", default=None, help="A name for a scenario built from figures you supply (with the options "
                                            "below).")
-@click.option("--year", type=click.IntRange(2019, 2100), default=2023, show_default=True,
+# the scenario runs the year and the next, and a scenario's dates end in LAST_YEAR: 2100 built a file that ended 2101
+@click.option("--year", type=click.IntRange(2019, LAST_YEAR - 1), default=2023, show_default=True,
               help="--name: the calendar year the figures describe (the scenario runs it and the year after).")
 @click.option("--requests-per-year", type=float, default=None, help="--name: requests for assessment that year.")
 @click.option("--refused-pct", type=float, default=None, help="--name: % of requests refused.")
