@@ -228,17 +228,24 @@ def _case_line(tmp_path: Path, child: dict, **fields) -> str | None:
 
 @pytest.mark.parametrize("age, out_of_school, setting, refused", [
     (22.0, True, "none", "child.out_of_school: the LA's duty to arrange education (Education Act 1996 s.19(1)) is "
-                         "owed to a child of compulsory school age, 5 to 15.5, not at 22 (allowed: false"),
+                         "owed to a child of compulsory school age, 5 to the end of the school year the child turns 16 "
+                         "(at most 16.8), not at 22 (allowed: false"),
     (3.0, True, "none", "not at 3 (allowed: false"),
     (22.0, False, "none", None),  # a young person out of education: no s.19 duty, and no setting
     (17.0, False, "none", None),  # before: "current_setting: none (no school) needs out_of_school: true"
     (12.0, False, "none", "child.current_setting: none (no school) needs out_of_school: true"),
     (12.0, True, "none", None),
+    # Year 11, the youngest (born 31 August) are 15.8 at its last Friday in June and the oldest (born 1 September)
+    # 16.8: a Year 11 child of 15.6 or 16.5 out of school may be owed the duty; at 16.9 nobody is
+    (15.6, True, "none", None),
+    (16.5, True, "none", None),
+    (16.9, True, "none", "not at 16.9 (allowed: false"),
+    (15.6, False, "none", "child.current_setting: none (no school) needs out_of_school: true"),
 ])
 def test_the_s19_duty_is_owed_to_a_child_of_compulsory_school_age(tmp_path, age, out_of_school, setting, refused):
     """Education Act 1996 s.19(1): the LA's duty to arrange suitable education for a child out of school is owed to
-    children of compulsory school age (5 to the end of the school year they turn 16: 15.5 here, as the post-16 settings
-    and young_person). A young person of 22 asking for an assessment herself, out of education, was described as owed
+    children of compulsory school age (5 to the last Friday in June of the school year they turn 16: 15.8 to 16.8
+    years old by birthday; a case gives an age, so refused only from 16.8). A young person of 22 asking for an assessment herself, out of education, was described as owed
     it, and her route began with 'education_out_of_school (s19 duty arises)'; a 17-year-old with no setting could not
     be described without it."""
     child = {"age": age, "requester": "young_person" if age >= 16 else "parent", "need": "SLD",

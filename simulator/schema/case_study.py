@@ -390,10 +390,11 @@ def _contradictions(case: CaseStudy) -> list[str]:
     lo_s, hi_s = COMPULSORY_SCHOOL_AGES
     if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and lo_s <= age < hi_s:
         out.append("child.current_setting: none (no school) needs out_of_school: true")
-    if ch.out_of_school and not lo_s <= age < hi_s:
+    if ch.out_of_school and not lo_s <= age < COMPULSORY_SCHOOL_END_LATEST:
         out.append(f"child.out_of_school: the LA's duty to arrange education (Education Act 1996 s.19(1)) is owed to a "
-                   f"child of compulsory school age, {lo_s:g} to {hi_s:g}, not at {age:g} (allowed: false; no setting "
-                   "is current_setting: none)")
+                   f"child of compulsory school age, {lo_s:g} to the end of the school year the child turns 16 (at "
+                   f"most {COMPULSORY_SCHOOL_END_LATEST:g}), not at {age:g} (allowed: false; no setting is "
+                   "current_setting: none)")
     if case.existing_plan is not None:
         for k in ("decide_to_assess", "dispute_refusal_to_assess", "decide_to_issue", "dispute_refusal_to_issue"):
             if getattr(p, k) is not None:
@@ -414,9 +415,12 @@ def _contradictions(case: CaseStudy) -> list[str]:
     return out
 
 
-# compulsory school age (Education Act 1996 s.8): from 5 to the end of the school year the child turns 16 (15.5 here,
-# as YOUNG_PERSON_AGES); the s.19 duty to a child out of school is owed within it
-COMPULSORY_SCHOOL_AGES = (5.0, 15.5)
+# compulsory school age (Education Act 1996 s.8): from 5 to the last Friday in June of the school year in which the
+# child turns 16, so it ends between 15.8 years old (a birthday on 31 August) and 16.8 (on 1 September); a case gives an
+# age, not a birthday: a child of 5 to 15.8 is certainly of it (no school then needs out_of_school: true), and the
+# s.19 duty to a child out of school (s.19(1)) may be owed up to 16.8, refused only from there
+COMPULSORY_SCHOOL_AGES = (5.0, 15.8)
+COMPULSORY_SCHOOL_END_LATEST = 16.8
 # a young person: over compulsory school age (which ends in the school year the child turns 16: 15.5 here, as the
 # post-16 settings above) and under 25 (shared/domain/timeline.md row 1: "young person (16-25)", CFA s.36(1))
 YOUNG_PERSON_AGES = (15.5, 25.0)
