@@ -147,3 +147,18 @@ def one_child_fixed(doc: dict) -> dict:
     for v in r["drop_out_at_compelled_rung_probability"].values():
         pin(v, 0.0)
     return d
+
+
+def sweep_refusal(tmp: Path, edit) -> list[str]:
+    """The lines `plan_sweep` refuses the shipped mediation sweep with after `edit(doc)`, the file's name removed
+    (the held-out sweep tests)."""
+    from simulator.analysis.batch.sweep_plan import plan_sweep
+    from simulator.schema.files import InputError
+
+    doc = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
+    edit(doc)
+    p = tmp / "sweep.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(InputError) as e:
+        plan_sweep(p)
+    return [ln.replace(f"{p}:", "") for ln in e.value.lines]

@@ -17,7 +17,7 @@ import yaml
 from simulator.analysis.runs.case_study import prepare_case
 from simulator.schema.files import InputError
 
-from .conftest import ROOT
+from .conftest import ROOT, sweep_refusal
 
 ELLA = ROOT / "case_studies" / "ella_family_moves_plan_transfers.yaml"
 SMALL = str(ROOT / "scenarios" / "small_la.yaml")
@@ -383,15 +383,7 @@ SWEEP = ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml"
 
 
 def _sweep_errors(tmp_path, **changes) -> list[str]:
-    from simulator.analysis.batch.sweep_plan import plan_sweep
-
-    doc = yaml.safe_load(SWEEP.read_text())
-    doc.update(changes)
-    p = tmp_path / "sweep.yaml"
-    p.write_text(yaml.safe_dump(doc, sort_keys=False))
-    with pytest.raises(InputError) as e:
-        plan_sweep(p)
-    return [ln.replace(f"{p}:", "") for ln in e.value.lines]
+    return sweep_refusal(tmp_path, lambda doc: doc.update(changes))
 
 
 def test_a_sweeps_mistakes_are_one_line_each_at_their_own_field(tmp_path):

@@ -21,7 +21,7 @@ from simulator.cli import main
 from simulator.rules.scenario import load_scenario
 from simulator.schema.files import InputError
 
-from .conftest import ROOT
+from .conftest import ROOT, sweep_refusal
 
 SMALL = ROOT / "scenarios" / "small_la.yaml"
 SMALL_2024 = ROOT / "scenarios" / "small_la_from_2024.yaml"
@@ -358,15 +358,7 @@ def test_la_scenario_year_2100_is_refused_by_the_flag(tmp_path, monkeypatch):
 
 def _sweep_lines(tmp_path: Path, edit) -> list[str]:
     """The lines `plan_sweep` refuses the shipped mediation sweep with after `edit(doc)` (file prefix removed)."""
-    from simulator.analysis.batch.sweep_plan import plan_sweep
-
-    doc = yaml.safe_load((ROOT / "scenarios" / "sweeps" / "mediation_settle_rates.yaml").read_text())
-    edit(doc)
-    p = tmp_path / "sweep.yaml"
-    p.write_text(yaml.safe_dump(doc, sort_keys=False))
-    with pytest.raises(InputError) as e:
-        plan_sweep(p)
-    return [ln.replace(f"{p}:", "") for ln in e.value.lines]
+    return sweep_refusal(tmp_path, edit)
 
 
 def test_a_sweep_seed_beyond_a_scenarios_is_refused_before_any_task(tmp_path):
