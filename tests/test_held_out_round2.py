@@ -451,6 +451,44 @@ def test_a_start_on_the_scenarios_last_day_says_the_day_before_is_the_last(tmp_p
 # ------------------------------------------------------------------------------------------ signals
 
 
+def _sighup_default() -> None:
+    """In the child before it runs sendsim: SIGHUP at its default, whatever the test run inherited (a suite started
+    under `nohup` passes SIGHUP ignored to every child, and sendsim rightly keeps it ignored then)."""
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+def _sighup_ignored() -> None:
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+def test_a_run_under_nohup_keeps_sighup_ignored(tmp_path):
+    """`nohup sendsim run ...` (SIGHUP ignored when sendsim starts): a closed terminal does not stop the run; it
+    finishes every replication (exit 0)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = ["run", "small_la", "-n", "8", "--workers", "1", "--out", str(tmp_path / "o")]
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_sighup_ignored)
+    try:
+        seen, deadline = "", time.time() + 120
+        while "replication 1/8 done" not in seen and time.time() < deadline:
+            seen += proc.stderr.readline()
+        proc.send_signal(signal.SIGHUP)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert (tmp_path / "o" / "summary.json").exists()
+
+
 def test_sighup_is_an_interruption_with_the_command_that_resumes(tmp_path):
     """A terminal closed under a run sends SIGHUP: the run died where it stood (exit 129, no word, its last
     replications left half-written). It is now handled as SIGTERM is: exit 128 + 1 = 129, one line saying what was
@@ -463,7 +501,7 @@ def test_sighup_is_an_interruption_with_the_command_that_resumes(tmp_path):
     out = tmp_path / "o"
     args = ["run", "small_la", "-n", "4", "--workers", "1", "--out", str(out)]
     proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_sighup_default)
     try:
         seen, deadline = "", time.time() + 120
         while "replication 1/4 done" not in seen and time.time() < deadline:
@@ -778,7 +816,7 @@ def test_sighup_stops_the_server_as_sigterm_does(tmp_path):
     import sys
 
     proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", "--port", "0", "--workdir",
-                             str(tmp_path / "work")], stderr=subprocess.PIPE, text=True)
+                             str(tmp_path / "work")], stderr=subprocess.PIPE, text=True, preexec_fn=_sighup_default)
     try:
         assert "ready at http://" in proc.stderr.readline()
         proc.send_signal(signal.SIGHUP)
