@@ -459,33 +459,42 @@ def _sighup_default() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
-def _sighup_ignored() -> None:
-    import signal
-
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-
-
-def test_a_run_under_nohup_keeps_sighup_ignored(tmp_path):
-    """`nohup sendsim run ...` (SIGHUP ignored when sendsim starts): a closed terminal does not stop the run; it
-    finishes every replication (exit 0)."""
+def _hup_after_first_replication(tmp_path: Path, args: list[str], disposition: str) -> tuple[int, str]:
+    """Run sendsim with `args` (a run of n replications), its SIGHUP at `disposition` ("default", or "ignored" as
+    under `nohup`) whatever the test run inherited, send it SIGHUP once its first replication is done; its exit code
+    and stderr."""
     import signal
     import subprocess
     import sys
     import time
 
-    args = ["run", "small_la", "-n", "8", "--workers", "1", "--out", str(tmp_path / "o")]
+    def start_with() -> None:  # in the child, before sendsim runs
+        if disposition == "ignored":
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        else:
+            _sighup_default()
+
+    first = f"replication 1/{args[args.index('-n') + 1]} done"
     proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_sighup_ignored)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=start_with)
     try:
         seen, deadline = "", time.time() + 120
-        while "replication 1/8 done" not in seen and time.time() < deadline:
+        while first not in seen and time.time() < deadline:
             seen += proc.stderr.readline()
         proc.send_signal(signal.SIGHUP)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, err
+    return proc.returncode, err
+
+
+def test_a_run_under_nohup_keeps_sighup_ignored(tmp_path):
+    """`nohup sendsim run ...` (SIGHUP ignored when sendsim starts): a closed terminal does not stop the run; it
+    finishes every replication (exit 0)."""
+    args = ["run", "small_la", "-n", "8", "--workers", "1", "--out", str(tmp_path / "o")]
+    code, err = _hup_after_first_replication(tmp_path, args, "ignored")
+    assert code == 0, err
     assert (tmp_path / "o" / "summary.json").exists()
 
 
@@ -493,25 +502,9 @@ def test_sighup_is_an_interruption_with_the_command_that_resumes(tmp_path):
     """A terminal closed under a run sends SIGHUP: the run died where it stood (exit 129, no word, its last
     replications left half-written). It is now handled as SIGTERM is: exit 128 + 1 = 129, one line saying what was
     kept and the command that resumes; the resume finishes the run."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    out = tmp_path / "o"
-    args = ["run", "small_la", "-n", "4", "--workers", "1", "--out", str(out)]
-    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_sighup_default)
-    try:
-        seen, deadline = "", time.time() + 120
-        while "replication 1/4 done" not in seen and time.time() < deadline:
-            seen += proc.stderr.readline()
-        proc.send_signal(signal.SIGHUP)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 129, err
+    args = ["run", "small_la", "-n", "4", "--workers", "1", "--out", str(tmp_path / "o")]
+    code, err = _hup_after_first_replication(tmp_path, args, "default")
+    assert code == 129, err
     assert "Traceback" not in err
     last = err.strip().splitlines()[-1]
     assert last == f"interrupted (SIGHUP): complete replications are kept; resume with: sendsim {' '.join(args)} " \
