@@ -310,3 +310,20 @@ def test_a_run_s_journeys_are_the_same_bytes_by_typed_columns_or_by_lists(tmp_pa
     monkeypatch.setattr(outputs, "_typed_columns", lambda j: None)
     outputs.write_journeys(j, tmp_path / "lists.parquet")
     assert (tmp_path / "typed.parquet").read_bytes() == (tmp_path / "lists.parquet").read_bytes()
+
+
+def test_a_string_field_of_256_values_and_a_null_writes_as_the_lists_do(tmp_path, monkeypatch):
+    """256 different settings named (the most one-byte codes hold) and one child not in a plan, whose setting is
+    missing: the 257th value, None, still reads as a null, and the file is the lists' own, byte for byte."""
+    from simulator.analysis.runs import journeys
+
+    kids = [_kid(i, True) for i in range(257)]
+    for i, c in enumerate(kids):
+        c.status, c.setting = "plan", f"setting {i % 256}"
+    kids[256].status = "in_progress"
+    journeys.write_journeys(_journey_of(kids), tmp_path / "typed.parquet")
+    t = pq.read_table(tmp_path / "typed.parquet")
+    assert t.column("setting_named").to_pylist() == [f"setting {i}" for i in range(256)] + [None]
+    monkeypatch.setattr(journeys, "_typed_columns", lambda j: None)
+    journeys.write_journeys(_journey_of(kids), tmp_path / "lists.parquet")
+    assert (tmp_path / "typed.parquet").read_bytes() == (tmp_path / "lists.parquet").read_bytes()

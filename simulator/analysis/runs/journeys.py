@@ -98,7 +98,7 @@ def _typed_columns(j: Journey) -> dict[str, Any] | None:
         if null is not None and null.any():
             if None not in found:
                 found = [*found, None]
-            code = np.where(null, np.uint8(found.index(None)), code)
+            code = np.where(null, found.index(None), code.astype(np.int32))  # (None may be the 257th value)
         if None in found and (code == found.index(None)).all():
             return pa.array([None] * n)  # (no string at all: pyarrow infers the null type from such a list)
         return pa.array(found, pa.string()).take(pa.array(code))
