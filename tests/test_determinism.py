@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -79,3 +80,34 @@ def test_bulk_draws_are_the_keyed_draws():
         for c in (0, 99, 100, 101, 2500, 4999, 5000):
             assert [fast.u(c, o) for o in range(4)] == [ref.u(c, o) for o in range(4)]
             assert fast.gamma2(3.0, c, 0) == ref.gamma2(3.0, c, 0) and fast.gamma2(3.0, c, 1) == ref.gamma2(3.0, c, 1)
+
+
+def test_a_comparison_runs_every_rule_set_in_one_pool_with_the_files_of_runs_alone(tmp_path, monkeypatch):
+    """2 rule sets x 3 replications on 2 workers: one pool of 2 for the 6 replications (run one rule set after the
+    other, the odd replication of each left a core idle: 4 rounds instead of 3), and each rule set's files are
+    those of that rule set run alone on one worker."""
+    from simulator.analysis.runs import runner
+    from simulator.analysis.runs.compare import compare_runs
+
+    pools: list[int] = []
+    real = runner._worker_pool
+
+    def counted(workers, shared):
+        pools.append(workers)
+        return real(workers, shared)
+
+    monkeypatch.setattr(runner, "_worker_pool", counted)
+    scen = ROOT / "scenarios" / "small_la.yaml"
+    rules = ["current_2014", "green_paper_2022"]
+    c = compare_runs(scen, rules, replications=3, seed=5, out_dir=tmp_path / "cmp", workers=2,
+                     until=dt.date(2019, 6, 30))
+    assert pools == [2]
+    for i, r in enumerate(rules, start=1):
+        run(load_scenario(scen, r, dt.date(2019, 6, 30)), replications=3, seed=5,
+            out_dir=tmp_path / f"alone-{r}", workers=1, events=False)
+        folder = tmp_path / "cmp" / f"{i}-{c.loaded[i - 1].law.name}"
+        assert (folder / "summary.json").read_bytes() == (tmp_path / f"alone-{r}" / "summary.json").read_bytes()
+        for rep in range(3):
+            name = f"rep-{rep:03d}"
+            assert (folder / "replications" / name / "journeys.parquet").read_bytes() == \
+                (tmp_path / f"alone-{r}" / "replications" / name / "journeys.parquet").read_bytes()

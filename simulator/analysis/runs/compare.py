@@ -23,7 +23,7 @@ from .folder import FolderLock, claim_folder, write_marker
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
 from .registry import PAIRED_METRICS
-from .run import RunResult, group_order, registry_order, run
+from .run import RunPlan, RunResult, group_order, registry_order, run_together
 from .rundir import check_out_path
 from .stats import bounds
 
@@ -80,17 +80,20 @@ def compare_runs(scenario: str | Path, rules: Sequence[str], replications: int |
     `out_dir` holds one run folder per rule set (each a `rundir.RunFolder`: locked, identified, refused when it
     exists unless `resume` or `force`) and compare.json. Two rule sets give one comparison dict; three or more a
     dict of `comparisons`, each against the baseline (`many=True`: that shape even for two). `more_groups`: by
-    phase and region too."""
+    phase and region too. Every rule set's replications share one pool of `workers` (`run.run_together`)."""
     loaded = [load_scenario(scenario, r, until, from_start) for r in rules]  # all validated before anything runs
     reps = replications or loaded[0].scenario.replications
     sd = loaded[0].scenario.seed if seed is None else seed
     with _comparison_folder(out_dir, list(rules), sd, resume, force):
-        runs = []
-        for i, lo in enumerate(loaded, start=1):
-            d = out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None
-            if progress:
-                progress(f"rule set {i} of {len(loaded)}: {lo.law.name}")
-            runs.append(run(lo, reps, sd, d, workers, "heap", events, progress, resume, False, more_groups))
+        names = [lo.law.name for lo in loaded]
+        plans = [RunPlan(lo, reps, sd, out_dir / f"{i}-{lo.law.name}" if out_dir is not None else None, "heap",
+                         events, resume, False, more_groups,
+                         lo.law.name if names.count(lo.law.name) == 1 else f"{lo.law.name} ({i})")
+                 for i, lo in enumerate(loaded, start=1)]
+        if progress:
+            progress(f"{len(loaded)} rule sets ({', '.join(names)}) x {reps} replications, "
+                     f"{max(1, workers)} at a time")
+        runs = run_together(plans, workers, progress)  # one pool for every rule set's replications
         if not (many if many is not None else len(loaded) > 2):
             result = _pair(loaded[0], loaded[1], runs[0], runs[1], rules[0], rules[1], sd, reps)
         else:

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,55 +144,127 @@ def run(loaded: LoadedScenario, replications: int | None = None, seed: int | Non
 
     An existing run folder is refused unless `resume` (same identity: its complete replications are kept) or
     `force` (its contents are deleted first); see `rundir`."""
-    sc = loaded.scenario
-    seed = sc.seed if seed is None else seed
-    replications = sc.replications if replications is None else replications
-    man = manifest(loaded, seed, replications, engine, events)
-    folder = RunFolder(out_dir, identity(loaded, seed, engine, events), resume, force).open() \
-        if out_dir is not None else None
-    try:
-        done: dict[int, dict[str, Any]] = {}
-        if folder is not None:
-            done = {k: in_fresh_order(loaded, m) for k, m in folder.completed(replications).items()}
-            if progress and folder.skipped:
-                progress(f"not reused (damaged or of another run): {', '.join(folder.skipped)}")
-            other = [r for r, m in done.items() if _has_more_groups(m) != more_groups]
-            for r in other:  # its groups differ (with or without phase and region): run again, never mixed
-                del done[r]
-            if progress and other:
-                progress(f"not reused (kept {'without' if more_groups else 'with'} the phase and region groups): "
-                         f"{', '.join(f'rep-{r:03d}' for r in other)}")
-            folder.start(dumps(man))
-        todo = [r for r in range(replications) if r not in done]
-        if progress and done:
-            progress(f"resuming: {len(done)} of {replications} replications already complete")
-        jobs = [(seed, r, engine, folder.rep_dir(r) if folder else None, events, more_groups) for r in todo]
+    return run_together([RunPlan(loaded, replications, seed, out_dir, engine, events, resume, force, more_groups)],
+                        workers, progress)[0]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One run of `run_together`: a loaded scenario and rule set, its replications, seed and folder."""
+
+    loaded: LoadedScenario
+    replications: int | None = None
+    seed: int | None = None
+    out_dir: Path | None = None
+    engine: str = "heap"
+    events: bool = True
+    resume: bool = False
+    force: bool = False
+    more_groups: bool = False
+    label: str = ""  # put before its progress lines when runs share the workers ("current: replication 1/5 done")
+
+
+def run_together(plans: list[RunPlan], workers: int = 1,
+                 progress: Callable[[str], None] | None = None) -> list[RunResult]:
+    """Several runs (a comparison's rule sets) with their replications in one pool of `workers` processes.
+
+    Why one pool: a comparison that ran its rule sets one after another left a core idle whenever a rule set's
+    replications did not divide by the workers (2 rule sets x 1 replication on 2 cores ran in series; the forum
+    page's 5 replications took 3 rounds a rule set). Each run's folder is opened (and refused, if it must be)
+    before anything runs, and its summary written when every run is done; each replication's result depends only
+    on its run and number, so every file is the one the runs give one at a time."""
+    with ExitStack() as stack:
+        opened = [_OpenRun(p, progress) for p in plans]
+        for o in opened:
+            stack.callback(o.close)
+        for o in opened:
+            o.open()
+        jobs = [(k, job) for k, o in enumerate(opened) for job in o.jobs()]
         t0 = time.perf_counter()
         # closing(): on an interruption the executor's clean-up (kill the workers) runs now, not when the
         # traceback holding the generator is freed
-        with closing(map_shared(_replication_job, loaded, jobs, workers)) as results:
-            for res in results:
-                done[res["replication"]] = res
-                if progress:
-                    ran = len(done) - (replications - len(todo))
-                    eta = (time.perf_counter() - t0) / ran * (len(todo) - ran)
-                    progress(f"replication {res['replication'] + 1}/{replications} done "
-                             f"({res['children']:,} children, {res['wall_seconds']:.1f} s"
-                             + (f"; about {eta:.0f} s to go)" if ran < len(todo) else ")"))
-        reps = [done[r] for r in range(replications)]
-        agg = aggregate(reps)
-        summary = {"scenario": sc.name, "rules": loaded.law.name, "seed": seed, "replications": replications,
-                   "start_date": sc.start_date.isoformat(), "end_date": sc.end_date.isoformat(), **agg}
-        if loaded.projection is not None and sc.end_date.year > loaded.projection["last_data_year"]:
-            summary["projection"] = loaded.projection  # every result past the last data year says what it rests on
-        if folder is not None:
-            write_atomic(folder.path / "summary.json", dumps(summary))
+        with closing(map_shared(_run_job, [p.loaded for p in plans], jobs, workers)) as results:
+            for ran, ((k, _job), res) in enumerate(zip(jobs, results, strict=True), start=1):
+                eta = (time.perf_counter() - t0) / ran * (len(jobs) - ran)  # over every run's replications
+                opened[k].record(res, eta if ran < len(jobs) else None)
+        out = [o.finish() for o in opened]
         if progress:
             progress(f"all replications done in {time.perf_counter() - t0:.1f} s")
-    finally:
-        if folder is not None:
-            folder.close()
-    return RunResult(out_dir, summary, man, reps)
+        return out
+
+
+def _run_job(loaded: list[LoadedScenario], job: tuple[int, tuple[int, int, str, Path | None, bool, bool]]
+             ) -> dict[str, Any]:
+    k, rep_job = job
+    return _replication_job(loaded[k], rep_job)
+
+
+class _OpenRun:
+    """A run between its folder's opening and its summary: what it has, what it must run, its progress lines."""
+
+    def __init__(self, plan: RunPlan, progress: Callable[[str], None] | None):
+        sc = plan.loaded.scenario
+        self.plan = plan
+        self.seed = sc.seed if plan.seed is None else plan.seed
+        self.replications = sc.replications if plan.replications is None else plan.replications
+        self.manifest = manifest(plan.loaded, self.seed, self.replications, plan.engine, plan.events)
+        self.folder: RunFolder | None = None
+        self.done: dict[int, dict[str, Any]] = {}
+        self.todo: list[int] = []
+        self.prefix = f"{plan.label}: " if plan.label else ""
+        self._progress = progress
+
+    def say(self, msg: str) -> None:
+        if self._progress:
+            self._progress(self.prefix + msg)
+
+    def open(self) -> None:
+        p = self.plan
+        if p.out_dir is not None:
+            self.folder = RunFolder(p.out_dir, identity(p.loaded, self.seed, p.engine, p.events), p.resume,
+                                    p.force).open()
+            done = {k: in_fresh_order(p.loaded, m) for k, m in self.folder.completed(self.replications).items()}
+            if self.folder.skipped:
+                self.say(f"not reused (damaged or of another run): {', '.join(self.folder.skipped)}")
+            other = [r for r, m in done.items() if _has_more_groups(m) != p.more_groups]
+            for r in other:  # its groups differ (with or without phase and region): run again, never mixed
+                del done[r]
+            if other:
+                self.say(f"not reused (kept {'without' if p.more_groups else 'with'} the phase and region groups): "
+                         f"{', '.join(f'rep-{r:03d}' for r in other)}")
+            self.folder.start(dumps(self.manifest))
+            self.done = done
+        self.todo = [r for r in range(self.replications) if r not in self.done]
+        if self.done:
+            self.say(f"resuming: {len(self.done)} of {self.replications} replications already complete")
+
+    def jobs(self) -> list[tuple[int, int, str, Path | None, bool, bool]]:
+        p, f = self.plan, self.folder
+        return [(self.seed, r, p.engine, f.rep_dir(r) if f else None, p.events, p.more_groups) for r in self.todo]
+
+    def record(self, res: dict[str, Any], eta: float | None) -> None:
+        """A finished replication; `eta`: the seconds left for every run sharing the workers (None: the last)."""
+        self.done[res["replication"]] = res
+        self.say(f"replication {res['replication'] + 1}/{self.replications} done "
+                 f"({res['children']:,} children, {res['wall_seconds']:.1f} s"
+                 + (f"; about {eta:.0f} s to go)" if eta is not None else ")"))
+
+    def finish(self) -> RunResult:
+        p, sc = self.plan, self.plan.loaded.scenario
+        reps = [self.done[r] for r in range(self.replications)]
+        agg = aggregate(reps)
+        summary = {"scenario": sc.name, "rules": p.loaded.law.name, "seed": self.seed,
+                   "replications": self.replications, "start_date": sc.start_date.isoformat(),
+                   "end_date": sc.end_date.isoformat(), **agg}
+        if p.loaded.projection is not None and sc.end_date.year > p.loaded.projection["last_data_year"]:
+            summary["projection"] = p.loaded.projection  # every result past the last data year says what it rests on
+        if self.folder is not None:
+            write_atomic(self.folder.path / "summary.json", dumps(summary))
+        return RunResult(p.out_dir, summary, self.manifest, reps)
+
+    def close(self) -> None:
+        if self.folder is not None:
+            self.folder.close()
 
 
 def _has_more_groups(m: dict[str, Any]) -> bool:
