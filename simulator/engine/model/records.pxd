@@ -61,10 +61,10 @@ cdef class Counters:
     cdef public dict _la_by
     cdef public tuple _span
 
-    @cython.locals(row=list, i=Py_ssize_t, x=list)
+    @cython.locals(row=list, i=Py_ssize_t, x=list, g=list, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
     cpdef count(self, c, metric, day, n=*, academic=*)
 
-    @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict)
+    @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
     cpdef count_each(self, c, pairs, day, scale=*)
 
     cpdef add(self, metric, day, n=*, academic=*)

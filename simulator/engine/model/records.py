@@ -591,6 +591,17 @@ class Counters:
             self._row(self.academic(day))[i] += n
         if c is None:
             return
+        if type(c) is Child:  # (compiled: struct reads of the child's groups, C indices; a test's stand-in below)
+            ch = c
+            gi = ch.gid
+            g = self._g[gi]
+            g[i] += n
+            x = self._x
+            if x:
+                pi = ch.pid
+                g = x[pi]
+                g[i] += n
+            return
         self._g[c.gid][i] += n
         x = self._x
         if x:
@@ -606,8 +617,18 @@ class Counters:
         if not lo <= day < hi:
             row, _la = self._year_counts(day)
         ids = self._ids
-        g = self._g[c.gid]
-        x = self._x[c.pid] if self._x else None
+        if type(c) is Child:  # (compiled: struct reads of the child's groups, C indices; a test's stand-in below)
+            ch = c
+            gi = ch.gid
+            g = self._g[gi]
+            if self._x:
+                pi = ch.pid
+                x = self._x[pi]
+            else:
+                x = None
+        else:
+            g = self._g[c.gid]
+            x = self._x[c.pid] if self._x else None
         for amount, metric in pairs:
             n = amount if scale is None else amount * scale
             try:
