@@ -54,7 +54,8 @@ def assign_attributes(c: Child, row: tuple) -> None:
 class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
-    @cython.locals(self=RunState, c=Child, res=Resource)
+    @cython.locals(self=RunState, c=Child, res=Resource, stock_la=list, stock_setting=list, dated=list, places=list,
+                   kids=list, pl=dict, i=cython.Py_ssize_t)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
         stock_la, stock_setting = [], []
@@ -86,7 +87,8 @@ class Population:
             c.provision_at = 0.0
             c.setting_since = 0.0
             kids.append(c)
-            res = places[la].get(setting)
+            pl = places[la]
+            res = pl.get(setting)
             if res is not None:
                 c.place_res = res
                 c.place_job = res.seize(c, noop)
@@ -275,14 +277,15 @@ class Population:
     def _backlog_heard(self, c: Child) -> None:
         self.engine.schedule(self.hearing_days, release, self.tribunal)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, times=list, las=list, ids=list, i=cython.Py_ssize_t)
     def _arrive(self, _: Any) -> None:
         times, las, ids = self._arrivals
         i = self._arr_i
         c = Child(ids[i], las[i], False)
         assign_attributes(c, next(self._new_rows))
-        self._arr_i = i + 1
-        if self._arr_i < len(times):
-            self.engine.at(times[self._arr_i], self._arrive, None)
+        i += 1
+        self._arr_i = i
+        if i < len(times):
+            self.engine.at(times[i], self._arrive, None)
         self.children.append(c)
         self.identify_need(c)
