@@ -51,6 +51,14 @@ def assign_attributes(c: Child, row: tuple) -> None:
      c.gid, c.pid) = row
 
 
+def _names(names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """`names` as a numpy array of the same objects (taking from it by an array of indices gives the objects
+    `names[i]` gives)."""
+    out = np.empty(len(names), dtype=object)
+    out[:] = list(names)
+    return out
+
+
 class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
@@ -248,13 +256,13 @@ class Population:
         gi = self.group_index
         region = np.asarray(gi.la_region, dtype=np.int64)[las] if gi.la_region and las.size else np.zeros_like(las)
         pid = np.searchsorted(np.asarray(PHASE_ENDS), age, side="right") * len(gi.regions) + region
-        return {
-            "requester": [REQUESTERS[i] for i in req.tolist()],
+        return {  # the names by a take from an object array: the same str objects as indexing the tuples one by one
+            "requester": _names(REQUESTERS)[req].tolist(),
             "born": (at - age * DAYS_PER_YEAR).tolist(),
-            "need": [self.needs[i] for i in need.tolist()],
-            "preferred": [SETTINGS[i] for i in np.where(age >= 16, pref_post16, pref_school).tolist()],
+            "need": _names(self.needs)[need].tolist(),
+            "preferred": _names(SETTINGS)[np.where(age >= 16, pref_post16, pref_school)].tolist(),
             "on_s41": (uniform_array(r.on_s41, ids) < self.p_s41).tolist(),
-            "capacity": [CAPACITIES[i] for i in cap.tolist()],
+            "capacity": _names(CAPACITIES)[cap].tolist(),
             "health": (uniform_array(r.health, ids) < self.p_health).tolist(),
             "social": (uniform_array(r.social, ids) < self.p_social).tolist(),
             "exception": (uniform_array(r.exception, ids) < self.p_exception).tolist(),
