@@ -133,7 +133,7 @@ class Population:
         self._population_moves()
         self._extra = 0
         if times:
-            self.engine.at(times[0], self._arrive, None)
+            self.engine.at(times[0], self._cb_arrive, None)
         for y, day in self.cal.year_starts():
             if 0.0 <= day <= self.horizon:
                 self.engine.at(day, self._snapshot, y)
@@ -294,6 +294,6 @@ class Population:
         i += 1
         self._arr_i = i
         if i < len(times):
-            self.engine.at(times[i], self._arrive, None)
+            self.engine.at(times[i], self._cb_arrive, None)
         self.children.append(c)
         self.identify_need(c)
