@@ -18,6 +18,7 @@ class cython:  # noqa: N801 - named as the module it stands in for
     """The subset of the `cython` module that the compiled modules use: each decorator returns its function."""
 
     compiled = False
+    Py_ssize_t = int  # a C index in the compiled core; a Python int here
 
     @staticmethod
     def locals(**_types: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -23,13 +23,15 @@ cdef class HeapEngine(Clock):
     cdef public list _far_keys
     cdef public list _cur
     cdef public Py_ssize_t _i
+    cdef public list _wins
+    cdef public double _k0
 
-    @cython.locals(b=list, d=double, s="long long")
+    @cython.locals(b=list, d=double, s="long long", k=double, x=double, j=Py_ssize_t, wins=list)
     cpdef schedule(self, delay, fn, arg)
 
-    @cython.locals(b=list, d=double, s="long long")
+    @cython.locals(b=list, d=double, s="long long", k=double, x=double, j=Py_ssize_t, wins=list)
     cpdef at(self, time, fn, arg)
 
     @cython.locals(near=list, cur=list, i=Py_ssize_t, ncur=Py_ssize_t, n=Py_ssize_t, ev=tuple, u=double, t=double,
-                   tn=double)
+                   tn=double, x=double, j=Py_ssize_t)
     cpdef run(self, until)

@@ -29,6 +29,10 @@ Callback = Callable[[Any], None]
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 _time = itemgetter(0)
+# Windows from the first one (the clock's when the engine starts) to this many after it are found by their index in
+# a list (`HeapEngine._wins`); any other (a run of thousands of years, or a very narrow width) by its key in a
+# dictionary (`HeapEngine._far`).
+_LISTED_WINDOWS = 65536.0
 
 
 class Engine(Protocol):
@@ -79,11 +83,15 @@ class HeapEngine(Clock):
     before the window opened). The order is exactly (time, order of scheduling) either way. Sorting a window once costs far less than popping each of its events off a heap (a pop
     compares tuples at every level). The width `w` is rounded to a power of two, so that a window's
     bounds and `t // w` are exact floats and no event can land in the wrong window by rounding.
-    `bucket_width=math.inf` gives a single plain heap.
+    `bucket_width=math.inf` gives a single plain heap. A window's list is found by its number counted from the
+    first window (`_k0`), an index into a list (`_wins`), rather than by its float key in a dictionary (a float's
+    hash and comparison cost most of a `schedule`); windows beyond `_LISTED_WINDOWS` of the first are kept by
+    key in `_far`. Which of the two holds a window changes nothing of the order: the windows are taken in the
+    order of their keys (`_far_keys`), each list in the order its events were scheduled.
     """
 
     __slots__ = ("horizon", "_heap", "_seq", "events_processed", "_end", "_width", "_far", "_far_keys",
-                 "_cur", "_i")
+                 "_cur", "_i", "_wins", "_k0")
 
     def __init__(self, bucket_width: float = 1.0) -> None:
         if not bucket_width > 0:
@@ -98,13 +106,18 @@ class HeapEngine(Clock):
         self._end = math.inf if math.isinf(self._width) else -math.inf  # the current window's end
         self._far: dict[float, list[tuple[float, Callback, Any]]] = {}
         self._far_keys: list[float] = []
+        self._wins: list[list[tuple[float, Callback, Any]] | None] = []  # window k's list at k - _k0, or None
+        self._k0 = 0.0 if math.isinf(self._width) else self.now // self._width  # the first window (the clock's)
         self._cur: list[tuple[float, Callback, Any] | None] = []  # the current window's events, sorted
         self._i = 0  # the next of them to run
 
     def start_at(self, time: float) -> None:
         """Set the clock before anything is scheduled (a run may start before day 0: the lead-in)."""
-        assert not self._heap and not self._far and not self._cur, "start_at must come before any event is scheduled"
+        assert not self._heap and not self._far_keys and not self._cur, \
+            "start_at must come before any event is scheduled"
         self.now = time
+        if not math.isinf(self._width):
+            self._k0 = time // self._width  # no event is ever scheduled before the clock: k - _k0 >= 0
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
         t = self.now + delay
@@ -115,12 +128,25 @@ class HeapEngine(Clock):
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
                 k = d // self._width  # exact: the width is a power of two
-                b = self._far.get(k)
-                if b is None:
-                    self._far[k] = [(t, fn, arg)]
-                    _heappush(self._far_keys, k)
+                x = k - self._k0
+                if 0.0 <= x < _LISTED_WINDOWS:
+                    j = int(x)
+                    wins = self._wins
+                    if j >= len(wins):
+                        wins.extend([None] * (max(j + 1, 2 * len(wins)) - len(wins)))
+                    b = wins[j]
+                    if b is None:
+                        wins[j] = [(t, fn, arg)]
+                        _heappush(self._far_keys, k)
+                    else:
+                        b.append((t, fn, arg))
                 else:
-                    b.append((t, fn, arg))
+                    b = self._far.get(k)
+                    if b is None:
+                        self._far[k] = [(t, fn, arg)]
+                        _heappush(self._far_keys, k)
+                    else:
+                        b.append((t, fn, arg))
 
     def at(self, time: float, fn: Callback, arg: Any) -> None:
         # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
@@ -133,12 +159,25 @@ class HeapEngine(Clock):
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
                 k = d // self._width  # exact: the width is a power of two
-                b = self._far.get(k)
-                if b is None:
-                    self._far[k] = [(t, fn, arg)]
-                    _heappush(self._far_keys, k)
+                x = k - self._k0
+                if 0.0 <= x < _LISTED_WINDOWS:
+                    j = int(x)
+                    wins = self._wins
+                    if j >= len(wins):
+                        wins.extend([None] * (max(j + 1, 2 * len(wins)) - len(wins)))
+                    b = wins[j]
+                    if b is None:
+                        wins[j] = [(t, fn, arg)]
+                        _heappush(self._far_keys, k)
+                    else:
+                        b.append((t, fn, arg))
                 else:
-                    b.append((t, fn, arg))
+                    b = self._far.get(k)
+                    if b is None:
+                        self._far[k] = [(t, fn, arg)]
+                        _heappush(self._far_keys, k)
+                    else:
+                        b.append((t, fn, arg))
 
     def run(self, until: float) -> None:
         near = self._heap  # events scheduled into the current window after it was sorted
@@ -177,7 +216,13 @@ class HeapEngine(Clock):
                 ev[2](ev[3])
             elif self._far_keys:  # the window is done: sort the next one with events
                 k = _heappop(self._far_keys)
-                cur = self._cur = self._far.pop(k)
+                x = k - self._k0
+                if 0.0 <= x < _LISTED_WINDOWS:
+                    j = int(x)
+                    cur = self._cur = self._wins[j]
+                    self._wins[j] = None
+                else:
+                    cur = self._cur = self._far.pop(k)
                 cur.sort(key=_time)
                 i, ncur = 0, len(cur)
                 self._end = (k + 1.0) * self._width

@@ -68,6 +68,25 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.law = loaded.law
         self.engine = engine
         self.streams = streams
+        # the steps most often handed to the engine or a resource as callbacks, each bound once here: a step reads the
+        # field (a struct read, compiled) instead of making a new bound method at every event (a look-up on the
+        # journey's class and instance dictionary, then an object made and freed: about 300 instructions)
+        self._cb_advice_in = self._advice_in
+        self._cb_annual_review = self.annual_review
+        self._cb_arrive = self._arrive
+        self._cb_consult_setting = self.consult_setting
+        self._cb_decide_to_assess = self.decide_to_assess
+        self._cb_decide_to_issue = self.decide_to_issue
+        self._cb_ep_in = self._ep_in
+        self._cb_finalise_plan = self.finalise_plan
+        self._cb_health_in = self._health_in
+        self._cb_issue_draft = self.issue_draft
+        self._cb_name_setting = self.name_setting
+        self._cb_phase_transfer = self.phase_transfer
+        self._cb_provision_in_place = self.provision_in_place
+        self._cb_social_in = self._social_in
+        self._cb_term_starts = self._term_starts
+        self._cb_transfer_named = self._transfer_named
         self.rec = recorder
         # how a row reaches the recorder: `Recorder.add` takes a plain tuple of the fields (it keeps them in a flat
         # list, and makes `EventRow`s only for a sink that wants rows), so no `EventRow` is made per event; any
@@ -283,7 +302,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
             c.place_res = res
             c.place_job = res.seize(c, noop)
         c.review_due = now + first_review_day
-        self.engine.at(c.review_due, self.annual_review, c)
+        self.engine.at(c.review_due, self._cb_annual_review, c)
         self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
 

@@ -51,10 +51,19 @@ def assign_attributes(c: Child, row: tuple) -> None:
      c.gid, c.pid) = row
 
 
+def _names(names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """`names` as a numpy array of the same objects (taking from it by an array of indices gives the objects
+    `names[i]` gives)."""
+    out = np.empty(len(names), dtype=object)
+    out[:] = list(names)
+    return out
+
+
 class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
-    @cython.locals(self=RunState, c=Child, res=Resource)
+    @cython.locals(self=RunState, c=Child, res=Resource, stock_la=list, stock_setting=list, dated=list, places=list,
+                   kids=list, pl=dict, i=cython.Py_ssize_t)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
         stock_la, stock_setting = [], []
@@ -86,7 +95,8 @@ class Population:
             c.provision_at = 0.0
             c.setting_since = 0.0
             kids.append(c)
-            res = places[la].get(setting)
+            pl = places[la]
+            res = pl.get(setting)
             if res is not None:
                 c.place_res = res
                 c.place_job = res.seize(c, noop)
@@ -123,7 +133,7 @@ class Population:
         self._population_moves()
         self._extra = 0
         if times:
-            self.engine.at(times[0], self._arrive, None)
+            self.engine.at(times[0], self._cb_arrive, None)
         for y, day in self.cal.year_starts():
             if 0.0 <= day <= self.horizon:
                 self.engine.at(day, self._snapshot, y)
@@ -246,13 +256,13 @@ class Population:
         gi = self.group_index
         region = np.asarray(gi.la_region, dtype=np.int64)[las] if gi.la_region and las.size else np.zeros_like(las)
         pid = np.searchsorted(np.asarray(PHASE_ENDS), age, side="right") * len(gi.regions) + region
-        return {
-            "requester": [REQUESTERS[i] for i in req.tolist()],
+        return {  # the names by a take from an object array: the same str objects as indexing the tuples one by one
+            "requester": _names(REQUESTERS)[req].tolist(),
             "born": (at - age * DAYS_PER_YEAR).tolist(),
-            "need": [self.needs[i] for i in need.tolist()],
-            "preferred": [SETTINGS[i] for i in np.where(age >= 16, pref_post16, pref_school).tolist()],
+            "need": _names(self.needs)[need].tolist(),
+            "preferred": _names(SETTINGS)[np.where(age >= 16, pref_post16, pref_school)].tolist(),
             "on_s41": (uniform_array(r.on_s41, ids) < self.p_s41).tolist(),
-            "capacity": [CAPACITIES[i] for i in cap.tolist()],
+            "capacity": _names(CAPACITIES)[cap].tolist(),
             "health": (uniform_array(r.health, ids) < self.p_health).tolist(),
             "social": (uniform_array(r.social, ids) < self.p_social).tolist(),
             "exception": (uniform_array(r.exception, ids) < self.p_exception).tolist(),
@@ -275,14 +285,15 @@ class Population:
     def _backlog_heard(self, c: Child) -> None:
         self.engine.schedule(self.hearing_days, release, self.tribunal)
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, times=list, las=list, ids=list, i=cython.Py_ssize_t)
     def _arrive(self, _: Any) -> None:
         times, las, ids = self._arrivals
         i = self._arr_i
         c = Child(ids[i], las[i], False)
         assign_attributes(c, next(self._new_rows))
-        self._arr_i = i + 1
-        if self._arr_i < len(times):
-            self.engine.at(times[self._arr_i], self._arrive, None)
+        i += 1
+        self._arr_i = i
+        if i < len(times):
+            self.engine.at(times[i], self._cb_arrive, None)
         self.children.append(c)
         self.identify_need(c)

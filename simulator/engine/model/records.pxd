@@ -61,10 +61,10 @@ cdef class Counters:
     cdef public dict _la_by
     cdef public tuple _span
 
-    @cython.locals(row=list, i=Py_ssize_t, x=list)
+    @cython.locals(row=list, i=Py_ssize_t, x=list, g=list, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
     cpdef count(self, c, metric, day, n=*, academic=*)
 
-    @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict)
+    @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
     cpdef count_each(self, c, pairs, day, scale=*)
 
     cpdef add(self, metric, day, n=*, academic=*)
@@ -88,3 +88,13 @@ cpdef object journey_arrays(list children)
 # each group's counts of the state at the end, each field a struct read of the `Child`
 @cython.locals(c=Child, per=dict, row=list, by_pid=bint)
 cpdef dict state_by_group(list children, str key)
+
+# a review window's fields of its plain reviews, and the metrics' fields of the new requests: struct reads of the
+# `Child` stored by C into typed columns (`array`s and a `bytearray` made by the .py)
+@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, iv=cython.longlong[::1], ov=cython.longlong[::1],
+               bv=cython.double[::1], mv=cython.uchar[::1])
+cpdef tuple review_columns(list kids)
+
+@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, fv=cython.double[::1], pv=cython.uchar[::1],
+               gv=cython.longlong[::1])
+cpdef tuple request_columns(list children)

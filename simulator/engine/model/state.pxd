@@ -14,6 +14,22 @@ from simulator.engine.model.records cimport Counters
 from simulator.engine.model.streams cimport RouteStreams
 
 cdef class RunState:
+    cdef public object _cb_advice_in
+    cdef public object _cb_annual_review
+    cdef public object _cb_arrive
+    cdef public object _cb_consult_setting
+    cdef public object _cb_decide_to_assess
+    cdef public object _cb_decide_to_issue
+    cdef public object _cb_ep_in
+    cdef public object _cb_finalise_plan
+    cdef public object _cb_health_in
+    cdef public object _cb_issue_draft
+    cdef public object _cb_name_setting
+    cdef public object _cb_phase_transfer
+    cdef public object _cb_provision_in_place
+    cdef public object _cb_social_in
+    cdef public object _cb_term_starts
+    cdef public object _cb_transfer_named
     cdef public object _accrue_from
     cdef public object _add_row
     cdef public object _amend_late_days

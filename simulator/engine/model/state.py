@@ -32,6 +32,9 @@ class RunState:
     """The data of one replication's `Journey` (set by `Journey.__init__` and the steps)."""
 
     __slots__ = (
+        "_cb_advice_in", "_cb_annual_review", "_cb_arrive", "_cb_consult_setting", "_cb_decide_to_assess",
+        "_cb_decide_to_issue", "_cb_ep_in", "_cb_finalise_plan", "_cb_health_in", "_cb_issue_draft", "_cb_name_setting",
+        "_cb_phase_transfer", "_cb_provision_in_place", "_cb_social_in", "_cb_term_starts", "_cb_transfer_named",
         "_accrue_from", "_add_row", "_amend_late_days", "_arr_i", "_arrivals", "_commence_days", "_costs",
         "_destination_cum", "_extra", "_late_shares", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
         "_p_amend_late", "_p_cease_by_band", "_p_decided", "_p_isp", "_p_late_comply", "_p_move_to_special",

@@ -71,7 +71,7 @@ def request_assessment(self, c: Child) -> None:
     self.log(c, "request", f"received_from_{c.requester}", LA)
     panel = self.duration("panel_decision_days", self.rng.panel, c.id)
     la = self.las[c.la]
-    la.panel.serve(c, panel, self.decide_to_assess)
+    la.panel.serve(c, panel, self._cb_decide_to_assess)
 
 
 @cython.locals(self=RunState, la=LAState)
@@ -103,16 +103,16 @@ def gather_advice(self, c: Child) -> None:
     extra = self.d["exception_extra_days"] if c.exception else 0.0
     occ = c.disputes
     self.engine.schedule(self.duration("school_advice_days", self.rng.school_advice, i, occ) + extra,
-                         self._advice_in, (c, "school_advice", SCHOOL, self.engine.now))
+                         self._cb_advice_in, (c, "school_advice", SCHOOL, self.engine.now))
     la.ep.serve(c, self.duration("ep_advice_days", self.rng.ep_advice, i, occ),
-                self._ep_in, None)
+                self._cb_ep_in, None)
     c.decision_at = self.engine.now  # advice requested
     if c.health:
         la.health.serve(c, self.duration("health_advice_days", self.rng.health_advice, i, occ),
-                        self._health_in)
+                        self._cb_health_in)
     if c.social:
         la.social.serve(c, self.duration("social_care_advice_days", self.rng.social_advice, i, occ),
-                        self._social_in)
+                        self._cb_social_in)
 
 
 @cython.locals(self=RunState, c=Child, la=LAState, team=CaseworkBacklog)
@@ -129,7 +129,7 @@ def _advice_in(self, arg: tuple) -> None:
             team.join(c, self._taken_up)
             return
         self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
-                             + authority_delay(self, c), self.decide_to_issue, c)
+                             + authority_delay(self, c), self._cb_decide_to_issue, c)
 
 
 @cython.locals(self=RunState, c=Child, la=LAState)
@@ -338,7 +338,7 @@ class AssessmentSteps:
     def _taken_up(self, c: Child) -> None:
         """The team reaches the case in its backlog: the decision's own working time, then the decision."""
         self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes),
-                             self.decide_to_issue, c)
+                             self._cb_decide_to_issue, c)
 
     authority_delay = authority_delay
     late_share = late_share

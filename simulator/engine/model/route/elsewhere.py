@@ -111,7 +111,7 @@ class ElsewhereSteps:
         c.elsewhere = None
         self.secure_place(c, setting)
         if spec["review_missed"]:
-            self.engine.schedule(review_interval(self, c, self.engine.now), self.annual_review, c)
+            self.engine.schedule(review_interval(self, c, self.engine.now), self._cb_annual_review, c)
 
     @cython.locals(self=RunState, c=Child)
     def arrangement_ends(self, c: Child) -> None:

@@ -184,7 +184,7 @@ class MoveSteps:
             day = self.cal.day(later)
             c.review_after = c.review_due = day
             if day < self.horizon:
-                self.engine.at(day, self.annual_review, c)
+                self.engine.at(day, self._cb_annual_review, c)
 
     @cython.locals(self=RunState, c=Child)
     def _transfer_notice(self, arg: tuple[Child, Move, float]) -> None:
@@ -387,7 +387,7 @@ class MoveSteps:
         self.log(c, "plan_transfer", "arrived_from_outside_the_run", LA)
         c.review_due = now + review_in
         if c.review_due < self.horizon:
-            self.engine.at(c.review_due, self.annual_review, c)
+            self.engine.at(c.review_due, self._cb_annual_review, c)
         self._schedule_transfer(c, now)
         self.schedule_plan_end(c)
         today = self.cal.date(now)

@@ -125,7 +125,7 @@ def secure_place(self, c: Child, setting: str) -> None:
     c.place_seq += 1
     res = self.las[c.la].places.get(setting)
     if res is None:
-        self.engine.schedule(place_lead_time(self, c), self.provision_in_place, (c, c.place_seq))
+        self.engine.schedule(place_lead_time(self, c), self._cb_provision_in_place, (c, c.place_seq))
     else:
         c.place_res = res
         c.place_job = res.seize(c, self._place_granted)
@@ -164,7 +164,7 @@ class PlacementSteps:
         c.named_ground = ground
         self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
         days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
-        self.engine.schedule(days, self.finalise_plan, c)
+        self.engine.schedule(days, self._cb_finalise_plan, c)
 
     decide_setting = decide_setting
 
@@ -212,7 +212,7 @@ class PlacementSteps:
 
     @cython.locals(self=RunState, c=Child)
     def _place_granted(self, c: Child) -> None:
-        self.engine.schedule(place_lead_time(self, c), self.provision_in_place, (c, c.place_seq))
+        self.engine.schedule(place_lead_time(self, c), self._cb_provision_in_place, (c, c.place_seq))
 
     place_lead_time = place_lead_time
     waiting_from = waiting_from

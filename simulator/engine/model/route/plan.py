@@ -43,7 +43,7 @@ class PlanSteps:
     def write_draft(self, c: Child) -> None:
         la = self.las[c.la]
         draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * la.fx.draft_writing_multiplier
-        la.writers.serve(c, draft, self.issue_draft)
+        la.writers.serve(c, draft, self._cb_issue_draft)
 
     @cython.locals(self=RunState, c=Child)
     def issue_draft(self, c: Child) -> None:
@@ -56,13 +56,13 @@ class PlanSteps:
             c.draft_deadline = nan
         if c.content is not None:
             self.personal_budget(c, "draft")  # asked for with the draft (s.49(1); content.py)
-        self.engine.schedule(self.law.draft_comment_days, self.consult_setting, c)
+        self.engine.schedule(self.law.draft_comment_days, self._cb_consult_setting, c)
 
     @cython.locals(self=RunState, c=Child)
     def consult_setting(self, c: Child) -> None:
         self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
         days = self.duration("setting_consultation_days", self.rng.consult, c.id, c.disputes)
-        self.engine.schedule(days, self.name_setting, c)
+        self.engine.schedule(days, self._cb_name_setting, c)
 
     @cython.locals(self=RunState, c=Child)
     def finalise_plan(self, c: Child) -> None:
@@ -92,7 +92,7 @@ class PlanSteps:
         secure_place(self, c, c.setting)
         every = review_interval(self, c, now)
         c.review_due = now + every  # the same sum as the engine's (route/moves.py reads it)
-        self.engine.schedule(every, self.annual_review, c)
+        self.engine.schedule(every, self._cb_annual_review, c)
         self._schedule_transfer(c, now)
         schedule_plan_end(self, c)
         if self._pt is not None and c.id < self._pt_end:  # the day its family moves away (route/moves.py)

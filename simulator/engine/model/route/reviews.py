@@ -229,7 +229,7 @@ class ReviewSteps:
             if age in TRANSFER_AGES:
                 deadline = post16 if age == 16 else school
                 if now < deadline < self.horizon:
-                    self.engine.at(deadline, self.phase_transfer, (c, deadline, age))
+                    self.engine.at(deadline, self._cb_phase_transfer, (c, deadline, age))
                 return
 
     @cython.locals(self=RunState, c=Child)
@@ -239,7 +239,7 @@ class ReviewSteps:
         sept = next(s for s, _school, _post16 in self._transfers if s > deadline)
         c.term_start = sept
         if sept < self.horizon:
-            self.engine.at(sept, self._term_starts, (c, sept))
+            self.engine.at(sept, self._cb_term_starts, (c, sept))
 
     @cython.locals(self=RunState, c=Child)
     def _term_starts(self, arg: tuple) -> None:
@@ -311,7 +311,7 @@ class ReviewSteps:
         late = (pin == "late") if pin else self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
         delay = self.rng.transfer_late_days.exponential(rv.phase_transfer_late_extra_days.value, i, k) \
             if late else 0.0
-        self.engine.schedule(delay, self._transfer_named, (c, deadline, age))
+        self.engine.schedule(delay, self._cb_transfer_named, (c, deadline, age))
 
     @cython.locals(self=RunState, c=Child)
     def _transfer_named(self, arg: tuple) -> None:
@@ -340,7 +340,7 @@ class ReviewSteps:
             c.place_seq += 1
             if c.waiting_since != c.waiting_since:
                 c.waiting_since = self.waiting_from(c)
-            self.engine.schedule(self.place_lead_time(c), self.provision_in_place, (c, c.place_seq))
+            self.engine.schedule(self.place_lead_time(c), self._cb_provision_in_place, (c, c.place_seq))
         self._schedule_transfer(c, now + 200.0)
         if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
             _review_held(self, c, now + self._review_every)  # post-16: annual reviews again
