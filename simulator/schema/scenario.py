@@ -503,10 +503,6 @@ class Scenario(Strict):
     def _horizon(self):
         if self.end_date <= self.start_date:
             raise ValueError("end_date must be after start_date")
-        for switch, day in self.in_force.items():
-            problem = in_force_problem(day)
-            if problem:
-                raise ValueError(f"in_force.{switch}: {problem}")
         for name in ("start_date", "end_date"):
             year = getattr(self, name).year
             if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -521,6 +517,16 @@ class Scenario(Strict):
             if self.projection.until_limit > last:
                 raise ValueError(f"projection.until_limit: got {self.projection.until_limit} (allowed: at most {last}: "
                                  f"a run ends by {LAST_YEAR} and spans at most {MAX_HORIZON_YEARS} years)")
+        # a switch's date may reach the scenario's own horizon: its end_date, or its projection's until_limit (the
+        # latest `--until`); a later one could never be seen in a run of it
+        if self.projection is not None and self.projection.until_limit > self.end_date:
+            last, why = self.projection.until_limit, "this scenario's horizon: projection.until_limit"
+        else:
+            last, why = self.end_date, "this scenario's horizon: end_date"
+        for switch, day in self.in_force.items():
+            problem = in_force_problem(day, last=last, why=why)
+            if problem:
+                raise ValueError(f"in_force.{switch}: {problem}")
         if self.durations.authority_lateness_days is None:
             late = [la.name for la in self.local_authorities.items if la.late_share_by_year]
             if late:

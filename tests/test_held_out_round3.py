@@ -1,0 +1,140 @@
+"""Held-out cases, third round: the seven failures the second round left (England's totals in a projection, the
+in-force window, a pinned appeal pre-empted by a drawn mediation, `report` on an interrupted comparison, the web
+page's temporary folder, "is a folder" without what is allowed, school advice for a young person past school), then
+what a third round of trying found (new personas, hostile files, a later SEN2 release, flags, signals). Each expected
+value is worked out by hand in its docstring; most tests run no simulation.
+
+Why this module is long: one held-out case per test, each small, from one round of trying what users will try."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from simulator.cli import main
+from simulator.rules.scenario import load_scenario
+from simulator.schema.files import InputError
+
+from .conftest import ROOT
+
+SMALL = ROOT / "scenarios" / "small_la.yaml"
+SMALL_2024 = ROOT / "scenarios" / "small_la_from_2024.yaml"
+
+
+def _scenario(tmp_path: Path, base: Path = SMALL, name: str = "held_out.yaml", edit=None) -> Path:
+    """A copy of a shipped scenario, changed by `edit(doc)`, beside the shipped plan-transfer file it names."""
+    doc = yaml.safe_load(base.read_text())
+    if edit is not None:
+        edit(doc)
+    if doc.get("plan_transfers"):
+        shutil.copy(base.parent / doc["plan_transfers"], tmp_path / doc["plan_transfers"])
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return p
+
+
+def _refused(path: Path) -> str:
+    """The one line `load_scenario` refuses the file with."""
+    with pytest.raises(InputError) as e:
+        load_scenario(path)
+    assert len(e.value.lines) == 1, e.value.lines
+    return e.value.lines[0]
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(main, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+# --------------------------------------------------------------------------- 1. England's totals in a projection
+
+
+def _two_councils(tmp_path: Path, newcomer_from: int) -> Path:
+    """small_la_from_2024 with a second authority, a copy of the first that reports requests only from
+    `newcomer_from` (a council formed later, as Cumberland reports from 2023), its figures twice the first's."""
+    def edit(doc):
+        la = doc["local_authorities"]["items"][0]
+        new = yaml.safe_load(yaml.safe_dump(la))
+        new["name"], new["code"] = "Newshire", "999"
+        new["requests_by_year"] = {y: 2 * v for y, v in la["requests_by_year"].items() if y >= newcomer_from}
+        doc["local_authorities"]["items"].append(new)
+    return _scenario(tmp_path, SMALL_2024, edit=edit)
+
+
+def test_englands_growth_is_read_like_for_like_over_the_authorities_reporting_both_years(tmp_path):
+    """The tribunal's hearings of 2023 grow from 2022's with England's requests 2022-2023. With a council that
+    reports only from 2023, England's 2022 total lacked it and its whole count read as growth: Wandsworth's own
+    requests r22 -> r23 and Newshire's 2 x r23 gave (3 r23) / r22, three times the growth. Like for like (the
+    authorities with both years: Wandsworth alone) it is r23 / r22, the same as with Wandsworth alone."""
+    doc = yaml.safe_load(SMALL_2024.read_text())
+    r = doc["local_authorities"]["items"][0]["requests_by_year"]
+    h22 = doc["tribunal"]["hearings_per_year_by_year"][2022]
+    alone = load_scenario(SMALL_2024).scenario.tribunal.hearings_per_year_by_year
+    both = load_scenario(_two_councils(tmp_path, 2023)).scenario.tribunal.hearings_per_year_by_year
+    assert both[2023] == alone[2023] == round(h22 * r[2023] / r[2022], 2)  # was h22 * 3 r23 / r22
+
+
+def test_englands_trend_for_an_authority_without_its_own_is_read_like_for_like(tmp_path):
+    """An authority with no trend of its own takes England's: the compound growth of England's requests over the
+    last four years. Newshire (no trend of its own) reports from 2023 only: it took ((r23 + 2 r23) / r19) ** 0.25,
+    its own arrival read as growth; like for like (Wandsworth alone, which reports 2019 and 2023) it is
+    (r23 / r19) ** 0.25, and its 2024 requests are 2 r23 x (1 + that growth)."""
+    def edit(doc):
+        la = doc["local_authorities"]["items"][0]
+        new = yaml.safe_load(yaml.safe_dump(la))
+        new["name"], new["code"] = "Newshire", "999"
+        new["requests_by_year"] = {2023: 2 * la["requests_by_year"][2023]}
+        new.pop("requests_trend_pct_per_year", None)
+        doc["local_authorities"]["items"].append(new)
+    sc = load_scenario(_scenario(tmp_path, SMALL_2024, edit=edit)).scenario
+    w, n = sc.local_authorities.items
+    r19, r23 = w.requests_by_year[2019], w.requests_by_year[2023]
+    g = (r23 / r19) ** 0.25 - 1.0  # the central projection: population growth 0, trend weight 1, first year undamped
+    assert n.requests_by_year[2024] == pytest.approx(round(2 * r23 * (1 + g), 3), abs=1e-3)
+
+
+# ------------------------------------------------------------------------------------- 2. the in-force window
+
+
+def _projection_to(doc: dict, limit: str) -> None:
+    doc["projection"]["until_limit"] = limit
+
+
+@pytest.mark.parametrize("day, limit, ok", [
+    (dt.date(2040, 12, 31), "2040-12-31", True), (dt.date(2041, 1, 1), "2040-12-31", False),
+    (dt.date(2060, 9, 1), "2073-12-31", True), (dt.date(2073, 12, 31), "2073-12-31", True),
+    (dt.date(2074, 1, 1), "2073-12-31", False),
+])
+def test_a_scenarios_in_force_date_may_reach_its_own_projections_limit(tmp_path, day, limit, ok):
+    """A forward scenario whose projection runs to 2073 (`until_limit: 2073-12-31`, within a run's 50 years from
+    2024) may date a switch in 2060: it was refused at 2040-12-31, the shipped projections' limit, though `--until
+    2073-12-31` runs to it. The window is the scenario's own horizon, and the message says which."""
+    def edit(doc):
+        _projection_to(doc, limit)
+        doc["in_force"] = {"tiered_support_plans": day}
+
+    path = _scenario(tmp_path, SMALL_2024, edit=edit)
+    if ok:
+        assert load_scenario(path).scenario.in_force["tiered_support_plans"] == day
+        return
+    line = _refused(path)
+    lineno = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "tiered_support_plans:" in t)
+    assert line == (f"{path}:{lineno}: in_force.tiered_support_plans: got {day} (allowed: a date from 2014-09-01 "
+                    f"(CFA 2014 Part 3 in force) to {limit} (this scenario's horizon: projection.until_limit), or "
+                    "start)")
+
+
+def test_a_reform_file_may_date_a_switch_up_to_the_last_day_any_scenario_runs_to(tmp_path):
+    """A reform file stands apart from any scenario: a switch dated 2060-09-01 is kept (a scenario projected to 2073
+    sees it; one ending earlier says it was not in force), 2101-01-01 is refused naming 2100-12-31."""
+    from simulator.schema.rules import in_force_problem
+
+    assert in_force_problem(dt.date(2060, 9, 1)) is None
+    assert in_force_problem(dt.date(2101, 1, 1)) == ("got 2101-01-01 (allowed: a date from 2014-09-01 (CFA 2014 "
+                                                     "Part 3 in force) to 2100-12-31 (the last day a scenario may run "
+                                                     "to), or start)")
