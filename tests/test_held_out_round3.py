@@ -138,3 +138,69 @@ def test_a_reform_file_may_date_a_switch_up_to_the_last_day_any_scenario_runs_to
     assert in_force_problem(dt.date(2101, 1, 1)) == ("got 2101-01-01 (allowed: a date from 2014-09-01 (CFA 2014 "
                                                      "Part 3 in force) to 2100-12-31 (the last day a scenario may run "
                                                      "to), or start)")
+
+
+# ------------------------------------------------------------------------------ 3. a pinned appeal is honoured
+
+
+def _pins_effect(case: Path | str, rules: list[str], n: int = 12) -> dict[str, dict[str, int]]:
+    from simulator.api import case_study
+
+    return {r["rules"]: r["pins_effect"] for r in case_study(case, rules, replications=n).summary["results"]}
+
+
+def test_a_pinned_appeal_is_not_pre_empted_by_a_drawn_mediation_or_review():
+    """Ivy's file pins the refusal, the dispute and the appeal's outcome (the LA concedes); mediation is not pinned.
+    Under current law a drawn mediation settled her dispute first in about half the runs (10 of 20 took the pinned
+    concession), and under the Green Paper a compelled mediation, a family giving up or an independent review did
+    (6 of 20). A pin fixes the route (MODEL.md 2.6d-i): the dispute reaches the appeal in every run, under every
+    rule set."""
+    got = _pins_effect("ivy_excluded_year8_s19_refused_assessment", ["current_2014", "green_paper_2022"])
+    assert got["current_2014"]["appeal_outcome: conceded"] == 12
+    assert got["green_paper_2022"]["appeal_outcome: conceded"] == 12
+
+
+def test_a_pinned_hearing_means_the_appeal_is_heard(tmp_path):
+    """A file pinning only the tribunal's decision (`hearing: for_family`), not the appeal's outcome: the appeal was
+    drawn withdrawn or conceded before the hearing in some runs, so the pinned decision never applied. Now the
+    appeal is heard, and decided for the family, in every run."""
+    doc = yaml.safe_load((ROOT / "case_studies" / "ivy_excluded_year8_s19_refused_assessment.yaml").read_text())
+    doc["pinned"] = {"decide_to_assess": "refused", "dispute_refusal_to_assess": True, "hearing": "for_family"}
+    p = tmp_path / "heard.yaml"
+    doc["scenario"] = str(SMALL)
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    got = _pins_effect(p, ["current_2014"])
+    assert got["current_2014"]["hearing: for_family"] == 12
+
+
+# ----------------------------------------------------------------------- 4. report on an interrupted comparison
+
+
+def test_report_on_an_interrupted_comparison_gives_the_command_that_resumes_it(tmp_path, monkeypatch):
+    """A comparison stopped while its second rule set ran (its compare.json and the second run's summary.json not
+    yet written): `report` said "not a run folder (summary.json missing)". Now one line: what happened, how far it
+    got, and the command (scenario, rules, replications, seed, --until, --out, --resume); that command finishes it
+    from the replications kept, and the report is then written. The second run folder alone says the same for a
+    run."""
+    monkeypatch.chdir(tmp_path)
+    code, _o, err = _cli("compare", "small_la", "--rules", "current_2014", "--rules", "green_paper_2022", "-n", "2",
+                         "--until", "2019-03-31", "--out", "cmp", "-q")
+    assert code == 0, err
+    (tmp_path / "cmp" / "compare.json").unlink()
+    (tmp_path / "cmp" / "2-green_paper_2022" / "summary.json").unlink()
+    small = str(ROOT / "simulator" / "data" / "scenarios" / "small_la.yaml")
+    code, _o, err = _cli("report", "cmp")
+    assert code == 2 and err.count("\n") == 1, err
+    resume = (f"sendsim compare {small} --rules current_2014 --rules green_paper_2022 -n 2 --seed 42 --until "
+              "2019-03-31 --out cmp --resume")
+    assert err == (f"error: cmp: an interrupted comparison (compare.json is written once every rule set's runs have "
+                   f"finished: 1 of 2 finished); resume it with: {resume}, then `sendsim report` it again\n")
+    code, _o, err = _cli("report", "cmp/2-green_paper_2022")
+    assert code == 2 and "an interrupted run (summary.json is written once every replication has finished: 2 of 2 " \
+        "replications finished); resume it with: sendsim run " in err and "--no-events --out cmp/2-green_paper_2022 " \
+        "--resume" in err, err
+    assert not (tmp_path / "report.html").exists()
+    code, _o, err = _cli(*resume.split()[1:], "-q")
+    assert code == 0, err
+    code, _o, err = _cli("report", "cmp")
+    assert code == 0 and (tmp_path / "report.html").is_file(), err
