@@ -204,3 +204,40 @@ def test_report_on_an_interrupted_comparison_gives_the_command_that_resumes_it(t
     assert code == 0, err
     code, _o, err = _cli("report", "cmp")
     assert code == 0 and (tmp_path / "report.html").is_file(), err
+
+
+# ------------------------------------------------------------------ 5. the web page's temporary folder is removed
+
+
+def _sig_default() -> None:
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)  # under nohup the test runner's SIGHUP is ignored (round 2)
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_serve_removes_its_temporary_folder_when_it_stops(tmp_path, sig):
+    """Without --workdir, `sendsim serve` works in a new folder under the system's temporary folder (TMPDIR here):
+    every start left one behind (sendsim-serve-*, with its jobs' files). Ctrl-C, SIGTERM and SIGHUP now stop it and
+    remove it, and say so; a folder named with --workdir is the user's and is kept (round 2's test)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", "--port", "0"], stderr=subprocess.PIPE,
+                            text=True, env=env, preexec_fn=_sig_default)
+    try:
+        ready = proc.stderr.readline()
+        assert "ready at http://" in ready and "(a temporary folder, removed when it stops)" in ready, ready
+        made = [p for p in tmp_path.iterdir() if p.name.startswith("sendsim-serve-")]
+        assert len(made) == 1 and made[0].is_dir()
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert err.strip().splitlines()[-1] == f"sendsim serve: stopped; removed its temporary folder {made[0]}", err
+    assert not made[0].exists()
