@@ -241,3 +241,26 @@ def test_serve_removes_its_temporary_folder_when_it_stops(tmp_path, sig):
     assert proc.returncode == 0, err
     assert err.strip().splitlines()[-1] == f"sendsim serve: stopped; removed its temporary folder {made[0]}", err
     assert not made[0].exists()
+
+
+# ------------------------------------------------------------------ 6. a folder where a file is meant: what is allowed
+
+
+def test_a_folder_where_a_file_is_meant_says_what_is_allowed(tmp_path, monkeypatch):
+    """`validate DIR` said "DIR: is a folder, not a file", not what to give. Now: a file saved on disk, with the
+    folder's first YAML file as an example when it holds one (the user may have meant it). `la-scenario --england
+    DIR` said "file not found"; it names the flag and the folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "mine").mkdir()
+    shutil.copy(SMALL, tmp_path / "mine" / "b.yaml")
+    shutil.copy(SMALL, tmp_path / "mine" / "a.yaml")
+    code, _o, err = _cli("validate", "empty")
+    assert (code, err) == (2, "error: empty: is a folder, not a file (allowed: a file saved on disk)\n")
+    code, _o, err = _cli("validate", "mine")
+    assert (code, err) == (2, "error: mine: is a folder, not a file (allowed: a file saved on disk, e.g. "
+                              "mine/a.yaml)\n")
+    code, _o, err = _cli("la-scenario", "--la", "Wandsworth", "--england", "mine")
+    assert code == 2 and err.startswith("error: --england: mine: is a folder, not a file (allowed: a file saved on "
+                                        "disk, e.g. mine/a.yaml)"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "mine"]  # nothing written

@@ -159,13 +159,33 @@ def _special(path: Path) -> str:
     return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
+def _a_folder(path: Path) -> str:
+    """A folder where a file is meant, in words with what is allowed: a file, and the first of the folder's own YAML
+    or CSV files as an example (the user may have meant one of them). Why: "is a folder, not a file" did not say what
+    to give instead."""
+    import os  # noqa: PLC0415
+
+    names: list[str] = []
+    try:
+        with os.scandir(path) as entries:
+            for i, e in enumerate(entries):
+                if i >= 1000:  # a huge folder: the example is a courtesy, never a long scan
+                    break
+                if e.name.endswith((".yaml", ".yml", ".csv")) and e.is_file():
+                    names.append(e.name)
+    except OSError:
+        pass
+    example = f", e.g. {path / min(names)}" if names else ""
+    return f"is a folder, not a file (allowed: a file saved on disk{example})"
+
+
 def non_file_problem(path: Path) -> str | None:
     """`PATH: is a folder, not a file` (or a device, a FIFO) for a path that exists but is not a regular file; None
     for a regular file or a missing one (whose message, "file not found", each caller words with its own hint)."""
     if path.is_file() or not (path.exists() or path.is_symlink()):
         return None
     if path.is_dir():
-        return f"{path}: is a folder, not a file"
+        return f"{path}: {_a_folder(path)}"
     if not path.exists():  # a symlink to nothing
         return f"{path}: is a link to a file that does not exist"
     return f"{path}: is {_special(path)}, not a regular file (allowed: a file saved on disk)"
@@ -176,7 +196,7 @@ def read_bytes(path: Path) -> bytes:
     try:
         if not path.is_file():
             if path.is_dir():
-                what = "is a folder, not a file"
+                what = _a_folder(path)
             elif path.exists():  # /dev/zero, a FIFO, a socket: reading would never end, or block
                 what = f"is {_special(path)}, not a regular file (allowed: a file saved on disk)"
             else:

@@ -11,7 +11,7 @@ from ...analysis.fit.la_scenario import Figures, build_council, slug
 from ...analysis.runs.folder import claim_file
 from ...report.tables import safe_dumps
 from ...rules.scenario import load_scenario
-from ...schema.files import InputError, read_yaml
+from ...schema.files import InputError, non_file_problem, read_yaml
 from ...schema.scenario import LAST_YEAR
 from ...schema.shipped import data_root, locate
 from ..util import MAX_SEED
@@ -79,8 +79,9 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
         figures = Figures(name, year, requests_per_year, refused_pct, within_20_weeks_pct, plans_in_force, eps,
                           special_places)
     england = locate(england or "england", "scenarios")
-    if not england.is_file():
-        _fail([f"{england}: file not found (the national scenario is needed for national values)"])
+    if not england.is_file():  # a folder or a device is named as such (it said "file not found")
+        _fail([f"--england: {non_file_problem(england) or f'{england}: file not found'} (the national scenario is "
+               "needed for national values)"])
     try:
         eng, _lines, _raw = read_yaml(england)
     except InputError as e:
