@@ -264,3 +264,33 @@ def test_a_folder_where_a_file_is_meant_says_what_is_allowed(tmp_path, monkeypat
     assert code == 2 and err.startswith("error: --england: mine: is a folder, not a file (allowed: a file saved on "
                                         "disk, e.g. mine/a.yaml)"), err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "mine"]  # nothing written
+
+
+# ------------------------------------------------- 7. the educational advice of a young person with no setting
+
+
+def _advice_rows(tmp_path: Path, child: dict) -> list[dict]:
+    from simulator.api import case_study
+
+    doc = {"name": "advice", "title": "t", "summary": "s", "sources": ["held-out round 3"], "scenario": str(SMALL),
+           "start_date": "2019-03-04", "child": child, "pinned": {"decide_to_assess": "agreed"}}
+    p = tmp_path / "advice.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    res = case_study(p, ["current_2014"], replications=3).summary["results"][0]
+    return [s for s in res["steps"] if s["step"] == "school_advice"]
+
+
+def test_a_young_person_with_no_school_or_college_gets_advice_from_a_teacher_the_la_asks(tmp_path):
+    """A 22-year-old with no setting (`current_setting: none`) was told the educational advice came "from the school
+    or setting", a school's duty paid from its notional SEN budget. SEND Regs 2014 reg 6(1)(b): from the head or
+    principal of the school or post-16 institution attended, else from a person the LA is satisfied has experience
+    of teaching children or young people with SEN; the LA obtains it (its general fund, errata.md 5). A pupil of 12
+    in a school keeps the map's row."""
+    (row,) = _advice_rows(tmp_path, {"age": 22.0, "current_setting": "none", "requester": "young_person",
+                                     "need": "SLD", "preferred": "post16"})
+    assert row["label"].startswith("Educational advice from a teacher of young people with SEN whom the LA asks")
+    assert (row["duty_holder"], row["payer"], row["redress"]) == (["local_authority"], ["la_general_fund"],
+                                                                  ["complaint_la", "lgsco"])
+    (row,) = _advice_rows(tmp_path, {"age": 12.0, "current_setting": "mainstream", "need": "SLD"})
+    assert row["label"] == "Educational advice from the school or setting"
+    assert row["duty_holder"] == ["school_or_setting"]

@@ -45,7 +45,7 @@ from .case_authorities import (
 from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
 from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
-from .case_words import describe_child, differences
+from .case_words import describe_child, differences, educational_advice
 from .runner import simulate
 
 CASE_YEARS = 2  # a case runs to two years after its start at most (its route is read over the first 18 months)
@@ -281,6 +281,8 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
                if two else {}),
             **_timing(loaded, step, events, (asked if step in ADVICE else prev_t), t, start),
         }
+        if step == "school_advice":  # a young person with no school or college: the advice is not a school's
+            row.update(educational_advice(case, age + (t - start) / 365.25))
         if step == "annual_review" and review_under5(age, start, t):
             row["under5"] = True  # a review of a child under 5 (the Code's 3-6 monthly reviews, 9.178)
         table.append(row)
