@@ -294,3 +294,81 @@ def test_a_young_person_with_no_school_or_college_gets_advice_from_a_teacher_the
     (row,) = _advice_rows(tmp_path, {"age": 12.0, "current_setting": "mainstream", "need": "SLD"})
     assert row["label"] == "Educational advice from the school or setting"
     assert row["duty_holder"] == ["school_or_setting"]
+
+
+# ============================================================================ the third round: hostile files
+
+
+def _small_with(tmp_path: Path, old: str, new: str) -> Path:
+    """small_la.yaml with one piece of its text replaced (line numbers kept), beside its plan-transfers file."""
+    text = SMALL.read_text()
+    assert old in text
+    shutil.copy(SMALL.parent / "plan_transfers.yaml", tmp_path / "plan_transfers.yaml")
+    p = tmp_path / "s.yaml"
+    p.write_text(text.replace(old, new, 1))
+    return p
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("seed: 42", "seed: 1:30", "s.yaml:10: seed: got 1:30 (YAML reads digits joined by ':' as a number in base 60"),
+    ("seed: 42", "seed: 052", "s.yaml:10: seed: got 052 (YAML reads a whole number with a leading 0 as octal"),
+    ("start_date: '2019-01-01'", "start_date: 2019-01-01T10:30:00",
+     "s.yaml:8: start_date: got 2019-01-01T10:30:00 (a date and a time of day (allowed: a date written YYYY-MM-DD"),
+    ("start_date: '2019-01-01'", "start_date: 2019-01-01T00:00:00", "s.yaml:8: start_date: got 2019-01-01T00:00:00"),
+    ("name: small_la", "name: !!binary c21hbGxfbGE=", "s.yaml:4: name: binary is not a value a sendsim file holds"),
+])
+def test_a_value_yaml_reads_as_another_is_refused(tmp_path, old, new, says):
+    """YAML 1.1 reads `seed: 1:30` as 90 (base 60), `seed: 052` as 42 (octal), a date with a time of day as a
+    date (its time dropped), and `!!binary` base64 as the text it encodes ("small_la"): each ran as a value other
+    than the one written. Each is one line naming the file, line, field and what is allowed."""
+    line = _refused(_small_with(tmp_path, old, new))
+    assert line.startswith(f"{tmp_path}/{says}"), line
+
+
+@pytest.mark.parametrize("name, says", [
+    ("''", "an empty name (allowed: the authority's name, e.g. Wandsworth)"),
+    ("'   '", "an empty name"),
+    ('"Wand\\0sworth"', "holds the control character '\\x00'"),
+    ('"Wand\\u202Eswor"', "holds the control character '\\u202e'"),
+    ("W" + "x" * 250, "251 characters (allowed: at most 200)"),
+])
+def test_an_authoritys_name_that_cannot_be_shown_is_refused(tmp_path, name, says):
+    """An authority named '' or '   ', holding a NUL or a right-to-left override (it reaches every table, chart and
+    report, and the override reverses what follows it), or 251 characters long, was accepted."""
+    line = _refused(_small_with(tmp_path, "{name: Wandsworth,", f"{{name: {name},"))
+    assert line.startswith(f"{tmp_path}/s.yaml:96: local_authorities.items[0].name: {says}"), line
+
+
+def test_a_scenario_name_of_two_million_characters_is_refused(tmp_path):
+    line = _refused(_small_with(tmp_path, "name: small_la", "name: " + "x" * 2_000_000))
+    assert line == f"{tmp_path}/s.yaml:4: name: 2,000,000 characters (allowed: at most 1,000)"
+
+
+@pytest.mark.parametrize("kind", ["folder", "broken link"])
+def test_a_plan_transfers_file_that_is_not_a_file_is_not_replaced_by_the_shipped_one(tmp_path, kind):
+    """`plan_transfers: plan_transfers.yaml` with a folder (or a link to nothing) of that name beside the scenario:
+    the shipped file of that name was used in its place, without a word. Now one line naming the field."""
+    p = _small_with(tmp_path, "seed: 42", "seed: 42")
+    (tmp_path / "plan_transfers.yaml").unlink()
+    if kind == "folder":
+        (tmp_path / "plan_transfers.yaml").mkdir()
+        what = "is a folder, not a file (allowed: a file saved on disk)"
+    else:
+        (tmp_path / "plan_transfers.yaml").symlink_to(tmp_path / "nowhere.yaml")
+        what = "is a link that leads to no file (allowed: a file saved on disk, or a link to one)"
+    assert _refused(p) == f"{p}:915: plan_transfers: {tmp_path / 'plan_transfers.yaml'}: {what}"
+
+
+def test_a_file_name_with_a_newline_is_still_one_line(tmp_path, monkeypatch):
+    """`sendsim validate $'a\\nb.yaml'` printed its message over two lines ("error: a" then "b.yaml: file not
+    found"); a control character in a message is written as its escape."""
+    monkeypatch.chdir(tmp_path)
+    code, _o, err = _cli("validate", "a\nb.yaml")
+    assert (code, err) == (2, "error: a\\nb.yaml: file not found\n")
+
+
+def test_a_broken_link_is_named_as_such(tmp_path):
+    (tmp_path / "s.yaml").symlink_to(tmp_path / "gone.yaml")
+    code, _o, err = _cli("validate", str(tmp_path / "s.yaml"))
+    assert (code, err) == (2, f"error: {tmp_path / 's.yaml'}: is a link that leads to no file (allowed: a file saved "
+                              "on disk, or a link to one)\n")

@@ -79,10 +79,16 @@ class FiniteFloat(click.ParamType):
         return x
 
 
+def one_line(text: str) -> str:
+    """A message as one line: a control character a user's input brought in (a newline in a file name, a carriage
+    return in a field) written as its escape (`\\n`), so every problem stays one line that names its file."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def fail(e: InputError) -> NoReturn:
     """Bad input: one line per problem on stderr, exit code 2."""
     for line in e.lines:
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {one_line(line)}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -163,7 +169,7 @@ class SafeGroup(click.Group):
         except click.UsageError as e:
             sub = e.ctx.command_path.split(" ")[1:] if e.ctx is not None else []  # the root by its installed name
             where = " ".join(["sendsim", *sub])
-            msg = " ".join(e.format_message().split())
+            msg = one_line(" ".join(e.format_message().split()))
             hint = f" (see `{where} --help`)" if "allowed:" in msg else f" (allowed: see `{where} --help`)"
             click.echo(f"error: {msg}{hint}", err=True)
             sys.exit(e.exit_code)
@@ -205,7 +211,7 @@ class SafeGroup(click.Group):
                 click.echo("error: a file or folder name is longer than the file system allows (allowed: at most "
                            "255 bytes per name; check --out and the files named)", err=True)
                 sys.exit(EXIT_BAD_INPUT)
-            where = f"{e.filename}: " if e.filename else ""
+            where = f"{one_line(str(e.filename))}: " if e.filename else ""
             click.echo(f"error: {where}{e.strerror or e} (the environment: disk space, permissions, a read-only "
                        "folder)", err=True)
             sys.exit(EXIT_ENVIRONMENT)
@@ -217,7 +223,7 @@ class SafeGroup(click.Group):
         except Exception as e:  # a bug: one line, the traceback only with -v
             if verbose():
                 traceback.print_exc()
-            first = (str(e).splitlines() or [""])[0][:200]
+            first = one_line((str(e).splitlines() or [""])[0][:200])
             click.echo(f"error: internal error ({type(e).__name__}: {first}); please report it (-v shows the "
                        "traceback)", err=True)
             sys.exit(EXIT_ENVIRONMENT)
