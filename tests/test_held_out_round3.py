@@ -372,3 +372,41 @@ def test_a_broken_link_is_named_as_such(tmp_path):
     code, _o, err = _cli("validate", str(tmp_path / "s.yaml"))
     assert (code, err) == (2, f"error: {tmp_path / 's.yaml'}: is a link that leads to no file (allowed: a file saved "
                               "on disk, or a link to one)\n")
+
+
+# ============================================================================ the third round: flags
+
+
+@pytest.mark.parametrize("flags, named", [
+    (["--year", "2024"], "--year"), (["--year", "2023"], "--year"),
+    (["--requests-per-year", "500", "--plans-in-force", "10"], "--requests-per-year, --plans-in-force"),
+])
+def test_la_scenario_refuses_the_typed_figures_flags_with_la(tmp_path, monkeypatch, flags, named):
+    """`la-scenario --la Wandsworth --year 2024` wrote Wandsworth's scenario with its figures to 2023, the --year
+    (and --requests-per-year, ...) ignored without a word: they describe a council built with --name."""
+    monkeypatch.chdir(tmp_path)
+    code, _o, err = _cli("la-scenario", "--la", "Wandsworth", *flags)
+    assert (code, err) == (2, f"error: {named}: for a council built with --name; --la Wandsworth takes its official "
+                              "figures from the England scenario (allowed: --la NAME alone, or --name NAME with the "
+                              "figures)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_into_a_folder_it_cannot_use_prints_only_the_refusal(tmp_path, monkeypatch):
+    """`run --out mine` (a folder of the user's own) printed the "running ... writing mine" progress line before its
+    refusal; `--out /proc/self` failed as the environment (exit 1: "/proc/self/.lock: No such file or directory").
+    Both are now the one line saying the folder holds files sendsim did not write, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    for out, listed in (("mine", "notes.txt"), ("/proc/self", "arch_status")):
+        code, _o, err = _cli("run", "small_la", "--until", "2019-02-28", "--out", out)
+        assert code == 2 and err.count("\n") == 1, err
+        assert err.startswith(f"error: --out: {out} holds files sendsim did not write ({listed}"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_results_on_a_missing_folder_says_what_is_allowed(tmp_path):
+    code, _o, err = _cli("results", str(tmp_path / "nope"))
+    assert (code, err) == (2, f"error: {tmp_path / 'nope'}: not a folder (allowed: a folder holding batches written "
+                              "by `sendsim batch --out`)\n")

@@ -174,6 +174,10 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     warn_replications(reps)
     sd = loaded.scenario.seed if seed is None else seed
     out_dir = out_dir or default_out_dir(loaded, sd, reps)
+    if not force:  # a folder that cannot be written (a user's, another kind's, `/`) is refused before the progress
+        from ..analysis.runs.folder import claim_folder
+
+        claim_folder(out_dir, "run", resume)  # line, so the refusal is the one line printed (this only reads)
     workers = workers or default_workers()
     set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "

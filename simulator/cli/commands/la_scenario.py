@@ -67,6 +67,14 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
     """
     if (la_name is None) == (name is None):
         _fail(["la-scenario: give exactly one of --la NAME (official figures) or --name NAME (your figures)"])
+    if la_name is not None:  # the typed figures' flags describe --name's council: with --la they were ignored silently
+        ctx = click.get_current_context()
+        given = [f"--{p.replace('_', '-')}" for p in ("year", "requests_per_year", "refused_pct", "within_20_weeks_pct",
+                                                      "plans_in_force", "eps", "special_places")
+                 if ctx.get_parameter_source(p) not in (None, click.core.ParameterSource.DEFAULT)]
+        if given:
+            _fail([f"{', '.join(given)}: for a council built with --name; --la {la_name} takes its official "
+                   "figures from the England scenario (allowed: --la NAME alone, or --name NAME with the figures)"])
     figures = None
     if name is not None:
         missing = [f for f, v in (("--requests-per-year", requests_per_year), ("--refused-pct", refused_pct),
