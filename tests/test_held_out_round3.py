@@ -410,3 +410,35 @@ def test_results_on_a_missing_folder_says_what_is_allowed(tmp_path):
     code, _o, err = _cli("results", str(tmp_path / "nope"))
     assert (code, err) == (2, f"error: {tmp_path / 'nope'}: not a folder (allowed: a folder holding batches written "
                               "by `sendsim batch --out`)\n")
+
+
+# ============================================================================ the third round: personas
+
+
+def _moves_case(tmp_path: Path, moves: list[dict]) -> Path:
+    doc = {"name": "p", "title": "t", "summary": "s", "sources": ["held-out round 3"], "scenario": str(SMALL),
+           "child": {"age": 11.0}, "existing_plan": {"setting": "mainstream"}, "start_date": "2019-03-04",
+           "authorities": {"home": "Wandsworth", "host": "Lambeth"}, "moves": moves}
+    p = tmp_path / "p.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return p
+
+
+@pytest.mark.parametrize("second, ok", [("2019-05-01", False), ("2019-05-05", False), ("2019-05-22", False),
+                                        ("2019-05-23", True)])
+def test_a_move_before_the_last_moves_plan_has_transferred_is_refused(tmp_path, second, ok):
+    """A family moving to Lambeth on 2019-05-01 and back on the same day (or four days later): the two reg 15
+    transfers were scheduled on top of each other and the route showed one move (the plan could end with the
+    authority the family had left). The first plan transfers by 2019-05-22 (15 working days, the May Day bank
+    holiday on 6 May skipped); a second move is allowed from the day after."""
+    from simulator.analysis.runs.case_study import prepare_case
+
+    p = _moves_case(tmp_path, [{"date": "2019-05-01", "to": "host"}, {"date": second, "to": "home"}])
+    if ok:
+        assert len(prepare_case(p).case.moves) == 2
+        return
+    with pytest.raises(InputError) as e:
+        prepare_case(p)
+    assert e.value.lines == [f"{p}:18: moves[1].date: {second} is not after the plan has transferred for the move of "
+                             "2019-05-01 (on 2019-05-22: reg 15(2), the day of the move or within 15 working days of "
+                             "the old authority learning of it) (allowed: a move after 2019-05-22)"]

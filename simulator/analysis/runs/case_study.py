@@ -38,6 +38,7 @@ from .case_authorities import (
     extra_authorities,
     index_of,
     moves,
+    moves_too_close,
     responsible_at_start,
     roles,
     with_authorities,
@@ -133,6 +134,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     route_end = min(on + dt.timedelta(days=round(ROUTE_WINDOW_DAYS)), until or sc.end_date)  # what the run covers
     problems = outside_route(case, on, route_end, str(path), lines)
     problems += custody_past_eighteen(case, on, until or sc.end_date, str(path), lines)
+    problems += moves_too_close(case, loaded, on, str(path), lines)
     if problems:
         raise InputError(problems)
     if case.authorities is not None:
