@@ -442,3 +442,140 @@ def test_a_move_before_the_last_moves_plan_has_transferred_is_refused(tmp_path, 
     assert e.value.lines == [f"{p}:18: moves[1].date: {second} is not after the plan has transferred for the move of "
                              "2019-05-01 (on 2019-05-22: reg 15(2), the day of the move or within 15 working days of "
                              "the old authority learning of it) (allowed: a move after 2019-05-22)"]
+
+
+# ============================================================================ the third round: a later SEN2 release
+
+
+def _release(tmp_path: Path, change=None, whole: bool = False) -> Path:
+    """test_build_years' synthetic release (calendar 2024, January 2025) for Wandsworth alone (`whole`: the handful
+    of authorities a build needs), with `change(bytes)` applied to requests.csv."""
+    from .test_build_years import KEEP, write_release
+
+    write_release(tmp_path / "sen2", codes=KEEP if whole else {"212"})
+    p = tmp_path / "sen2" / "requests.csv"
+    if change is not None:
+        p.write_bytes(change(p.read_bytes()))
+    return p
+
+
+def _wandsworth_2024(cell: str, value: str):
+    """requests.csv with Wandsworth's 2024 `cell` set to `value` (the 2024 row is the last row of the file)."""
+    def change(raw: bytes) -> bytes:
+        lines = raw.decode().splitlines(keepends=True)
+        head = lines[0].rstrip("\n").split(",")
+        row = lines[-1].rstrip("\n").split(",")
+        assert row[0] == "2024" and row[head.index("old_la_code")] == "212"
+        row[head.index(cell)] = value
+        lines[-1] = ",".join(f'"{v}"' if "," in v else v for v in row) + "\n"
+        return "".join(lines).encode()
+    return change
+
+
+def _build_refused(tmp_path: Path, capsys) -> str:
+    from .test_build_years import load_builder
+
+    with pytest.raises(SystemExit) as e:
+        load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "out")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*"))
+    return err
+
+
+@pytest.mark.parametrize("cell, value, says", [
+    ("requests_received_in_year", "-5", "requests_received_in_year: got '-5' (allowed: a count from 0 to 10,000,000, "
+                                        "empty, or a suppression mark: x, c, z, u, low)"),
+    ("requests_received_in_year", "NaN", "requests_received_in_year: got 'NaN' (allowed: a count"),
+    ("requests_received_in_year", "1e20", "requests_received_in_year: got '1e20' (allowed: a count"),
+    ("requests_received_in_year", "1,234", "requests_received_in_year: got '1,234' (numbers are written without "
+                                           "thousands separators) (allowed: a count"),
+    ("requests_received_in_year", "n/a", "requests_received_in_year: got 'n/a' (allowed: a count"),
+    ("old_la_code", "212.0", "old_la_code: got '212.0' (allowed: DfE's three-digit code of the authority, e.g. 212)"),
+    ("geographic_level", "Local Authority", "geographic_level: got 'Local Authority' (allowed: National, Regional, "
+                                            "Local authority)"),
+])
+def test_a_later_release_with_a_value_the_build_cannot_read_is_one_line(tmp_path, capsys, cell, value, says):
+    """A later release whose authority row holds -5, NaN or 1e20 failed inside the build with a traceback (a
+    scenario's bound, found after the files were being written); "1,234" (a spreadsheet's thousands separator),
+    "n/a", a code "212.0" or a level "Local Authority" was read as suppressed or as another council without a word.
+    Now one line naming the file, line and column, exit 2, nothing written."""
+    p = _release(tmp_path, _wandsworth_2024(cell, value))
+    last = len(p.read_text().splitlines())
+    err = _build_refused(tmp_path, capsys)
+    assert err.startswith(f"error: {p}:{last}: {says}"), err
+
+
+@pytest.mark.parametrize("kind, says", [
+    ("latin1", ": byte 0xe9 is not UTF-8 text (allowed: UTF-8 text, as DfE publishes it; save the file as CSV UTF-8)"),
+    ("ragged", ": the row has 4 fields, the header 29 (allowed: one field per column of the header)"),
+    ("repeated", ": the row repeats line"),
+    ("percentage", ""),
+])
+def test_a_later_release_damaged_as_a_whole_file_is_one_line(tmp_path, capsys, kind, says):
+    """A Latin-1 file (UnicodeDecodeError), a short row (AttributeError on None) and a percentage of 150 (a bound
+    found after england.yaml was written, which stayed) were tracebacks; a row given twice was read without a
+    word. Now one line each, exit 2, nothing written."""
+    from .test_build_years import write_release
+
+    write_release(tmp_path / "sen2", codes={"212"})
+    p = tmp_path / "sen2" / ("timeliness_20_week.csv" if kind == "percentage" else "requests.csv")
+    raw = p.read_bytes()
+    last = raw.splitlines()[-1]
+    if kind == "latin1":
+        raw = raw.replace(b"Wandsworth", "Wandsw\xe9rth".encode("latin-1"))
+    elif kind == "ragged":
+        raw += b"2024,Calendar year,Local authority,E92000001\n"
+    elif kind == "repeated":
+        raw += last + b"\n"
+    else:
+        head = raw.splitlines()[0].decode().split(",")
+        row = last.decode().split(",")
+        row[head.index("PC_plans_issued_20_weeks_ex")] = "150"
+        raw = raw.replace(last, ",".join(row).encode())
+    p.write_bytes(raw)
+    err = _build_refused(tmp_path, capsys)
+    assert err.startswith(f"error: {p}:"), err
+    if kind == "percentage":
+        assert "PC_plans_issued_20_weeks_ex: got '150' (allowed: a percentage from 0 to 100" in err, err
+    else:
+        assert says in err, err
+
+
+def test_a_release_saved_with_a_byte_order_mark_and_crlf_builds_as_it_was(tmp_path):
+    """A spreadsheet's "CSV UTF-8" (a byte-order mark, CRLF line ends) was refused: "no time_period or
+    geographic_level column" (the mark glued to the first header). It builds the same scenario as the file
+    without them."""
+    from .test_build_years import load_builder
+
+    p = _release(tmp_path, whole=True)
+    load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "plain")])
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes().replace(b"\n", b"\r\n"))
+    load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "bom")])
+    assert (tmp_path / "bom" / "england.yaml").read_bytes() == (tmp_path / "plain" / "england.yaml").read_bytes()
+
+
+def test_a_build_that_fails_part_way_leaves_its_out_folder_as_it_was(tmp_path, capsys, monkeypatch):
+    """A scenario's bound found part way through the build (after england.yaml was written) left that file in
+    --out beside the old ones. The build now writes into a staging folder and moves the files only when all are
+    made; a failure is one line and --out keeps what it held."""
+    from simulator.schema.files import InputError as IE
+
+    from .test_build_years import load_builder
+
+    _release(tmp_path, whole=True)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.yaml").write_text("kept\n")
+    b = load_builder()
+
+    def fail(*_a, **_k):
+        raise IE(["route.yaml:1: local_authorities.items[0].requests_by_year[2024]: got -1"])
+
+    monkeypatch.setattr(b, "build_forward", fail)
+    with pytest.raises(SystemExit) as e:
+        b.main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "out")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nothing was written" in err, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["mine.yaml"]
