@@ -579,3 +579,40 @@ def test_a_build_that_fails_part_way_leaves_its_out_folder_as_it_was(tmp_path, c
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nothing was written" in err, err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["mine.yaml"]
+
+
+# ============================================================================ the third round: reform files
+
+
+@pytest.mark.parametrize("old, new, line, says", [
+    ("range: [0.1, 0.5]", "range: [0.5, 0.1]", 25,
+     "switches.tiered_support_plans.changes[0].range: [0.5, 0.1] (allowed: [low, high], low first)"),
+    ("range: [0.1, 0.5]", "range: [0.4, 0.5]", 21,
+     "switches.tiered_support_plans.changes[0]: value 0.3 lies outside its stated range [0.4, 0.5] (allowed: a "
+     "value within its range)"),
+    ("name: wp_moved", "name: other", 4,
+     "name: 'other' differs from the file's name (allowed: wp_moved, the name the rule set is called by)"),
+    ("    in_force: 2030-09-01\n", "    in_force: 2030-09-01\n    needs: tiered_support_plans\n", 18,
+     "switches.tiered_support_plans.needs: 'tiered_support_plans' is itself (allowed: another switch of a reform, "
+     "see `sendsim rules list`)"),
+    ("    in_force: 2030-09-01\n", "    in_force: 2030-09-01\n    needs: nope\n", 18,
+     "switches.tiered_support_plans.needs: 'nope' is no switch of any reform (allowed: another switch of a reform, "
+     "see `sendsim rules list`)"),
+    ("label: Individual Support Plans in schools, with no appeal to the tribunal", "label: ''", 15,
+     "switches.tiered_support_plans.label: got '' (allowed: the switch's name in words, without control "
+     "characters)"),
+])
+def test_a_reform_files_mistakes_are_one_line(tmp_path, old, new, line, says):
+    """A reform file beside a scenario (a copy of the White Paper's, renamed): a change's range given high first, a
+    value outside its own stated range, a `name:` other than the file's, a switch that needs itself or a switch no
+    reform has, and an empty label were all accepted (the range reached the sensitivity runs as written; the name
+    was ignored)."""
+    (tmp_path / "rules").mkdir()
+    text = (ROOT / "scenarios" / "rules" / "white_paper_2026.yaml").read_text()
+    text = text.replace("name: white_paper_2026", "name: wp_moved")
+    assert old in text
+    (tmp_path / "rules" / "wp_moved.yaml").write_text(text.replace(old, new, 1))
+    path = _scenario(tmp_path)
+    code, _out, err = _cli("validate", str(path), "--rules", "wp_moved")
+    assert code == 2 and "Traceback" not in err
+    assert err.splitlines()[0] == f"error: {tmp_path / 'rules' / 'wp_moved.yaml'}:{line}: {says}", err

@@ -355,6 +355,14 @@ class Change(Strict):
             raise ValueError("an assumption needs a plausible `range: [low, high]`")
         if self.multiply and not (self.path.startswith("effects.") and self.path.endswith("_multiplier")):
             raise ValueError("multiply: only an effect's multiplier (effects.*_multiplier) compounds")
+        if self.range is not None:  # as a scenario's sourced values (why: [0.5, 0.1], or a value outside its own
+            lo, hi = self.range  # range, was accepted and reached the sensitivity runs as stated)
+            if lo > hi:
+                raise ValueError(f"range: [{lo:g}, {hi:g}] (allowed: [low, high], low first)")
+            v = self.value
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not lo <= v <= hi:
+                raise ValueError(f"value {v:g} lies outside its stated range [{lo:g}, {hi:g}] (allowed: a value "
+                                 "within its range)")
         return self
 
 
@@ -411,6 +419,9 @@ class Switch(Strict):
 
     @model_validator(mode="after")
     def _scoped(self):
+        if not self.label.strip() or not self.label.isprintable():
+            raise ValueError(f"label: got {self.label!r} (allowed: the switch's name in words, without control "
+                             "characters)")
         for name, day in (("in_force", self.in_force), *(("in_force_range", d) for d in self.in_force_range or ())):
             problem = in_force_problem(day, start=name == "in_force")
             if problem:
