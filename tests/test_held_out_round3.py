@@ -616,3 +616,29 @@ def test_a_reform_files_mistakes_are_one_line(tmp_path, old, new, line, says):
     code, _out, err = _cli("validate", str(path), "--rules", "wp_moved")
     assert code == 2 and "Traceback" not in err
     assert err.splitlines()[0] == f"error: {tmp_path / 'rules' / 'wp_moved.yaml'}:{line}: {says}", err
+
+
+# ============================================================================ the third round: reports
+
+
+def test_report_on_an_interrupted_batch_gives_the_command_that_resumes_it(tmp_path):
+    """A batch stopped part way (SIGTERM after 591 of 4,680 tasks of the Morris sweep) keeps batch.json and its
+    finished tasks; its tables and manifest.json come at the end. `report` wrote a 20 KB report of the design with
+    no results, exit 0. Now one line: how far it got and the command that resumes it."""
+    import json
+
+    from simulator.analysis.runs.folder import write_marker
+
+    folder = tmp_path / "bi"
+    (folder / "tasks").mkdir(parents=True)
+    write_marker(folder, "batch", {"batch_id": "c24a2cfca3282c51"})
+    sweep = str(ROOT / "scenarios" / "sweeps" / "morris_green_paper_small_la.yaml")
+    (folder / "batch.json").write_text(json.dumps({"batch_id": "c24a2cfca3282c51", "name": "morris", "tasks": 4680,
+                                                   "sweep_file": sweep}))
+    for i in range(3):
+        (folder / "tasks" / f"{i:016x}.json").write_text("{}")
+    code, _o, err = _cli("report", str(folder), "--out", str(tmp_path / "r.html"))
+    assert (code, err) == (2, f"error: {folder}: an interrupted batch (its tables and manifest.json are written once "
+                              f"every task has finished: 3 of 4680 tasks finished); resume it with: sendsim batch "
+                              f"{sweep} --out {folder} --resume, then `sendsim report` it again\n")
+    assert not (tmp_path / "r.html").exists()
