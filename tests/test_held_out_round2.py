@@ -521,7 +521,7 @@ def test_a_council_name_with_a_control_character_is_refused_beside_the_field():
     'a\\x01b' (allowed: 1 to 80 characters, ... no control characters)", a flag the page has not got. It is now the
     name field's own message, before any job."""
     job, errors = _form(name="a\x01b<script>")
-    assert errors == {"name": "a name without control characters (tabs, line breaks)"}
+    assert errors == {"name": "a name without control characters (tabs, line breaks, direction marks)"}
     assert _form(name="Tower Hamlets <&> \u00e9\u00e8")[1] == {}
 
 

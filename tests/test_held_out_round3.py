@@ -642,3 +642,39 @@ def test_report_on_an_interrupted_batch_gives_the_command_that_resumes_it(tmp_pa
                               f"every task has finished: 3 of 4680 tasks finished); resume it with: sendsim batch "
                               f"{sweep} --out {folder} --resume, then `sendsim report` it again\n")
     assert not (tmp_path / "r.html").exists()
+
+
+# ============================================================================ the third round: the forum page
+
+
+def _form(**fields) -> tuple[dict, dict]:
+    from simulator.web.app import validate
+
+    base = {"source": "figures", "requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50",
+            "plans_in_force": "4000", "reform": "white_paper_2026", "replications": "5"}
+    return validate({**base, **fields}, ["Wandsworth"], ["white_paper_2026"], ["mandatory_mediation"], (2025, 2040),
+                    ["Wandsworth"])
+
+
+@pytest.mark.parametrize("field, raw, ok", [
+    ("refused_pct", "2,5", False), ("refused_pct", "20,5", False), ("requests_per_year", "1,5", False),
+    ("requests_per_year", "12,34", False), ("requests_per_year", "1,200", True), ("plans_in_force", "12,000", True),
+    ("requests_per_year", "1,200.5", True),
+])
+def test_a_decimal_comma_is_not_read_as_a_thousands_separator(field, raw, ok):
+    """The page dropped every comma: "2,5" (two and a half, as much of Europe writes it) was 25% refused, without a
+    word, and "20,5" said "205 is out of range". A comma that groups thousands ("1,200") is kept; any other is a
+    message beside the field."""
+    job, errors = _form(**{field: raw})
+    if ok:
+        assert not errors and job[field] == float(raw.replace(",", "")), errors
+    else:
+        assert field in errors and f": {raw} (allowed: a number with a decimal point" in errors[field], errors
+
+
+@pytest.mark.parametrize("name", ["Wand\u202eswor", "Wand\u200bsworth"])
+def test_a_forum_name_with_a_direction_mark_is_refused_beside_the_field(name):
+    """A right-to-left override (or a zero-width space) passed the page's check for control characters (category
+    Cc only), and the council's scenario, which now refuses any character that cannot be shown, failed the job."""
+    _job, errors = _form(name=name)
+    assert errors == {"name": "a name without control characters (tabs, line breaks, direction marks)"}
