@@ -55,6 +55,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -1368,10 +1369,23 @@ def main(argv: list[str] | None = None) -> None:
     # every file is written into a staging folder beside --out and moved into it only when the whole build has
     # succeeded: a build that fails part way (a value a scenario refuses) leaves --out as it was
     final = OUT
+    made = not final.exists()  # a folder this build makes is removed again if nothing reaches it
     final.mkdir(parents=True, exist_ok=True)
     OUT = Path(tempfile.mkdtemp(prefix=".build-", dir=final))
+
+    def stop(signum: int, _frame: object) -> None:  # SIGTERM, SIGHUP: as Ctrl-C, so the staging folder is removed
+        raise KeyboardInterrupt(signum)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, stop)
     try:
         _build(data)
+    except KeyboardInterrupt as e:
+        signum = e.args[0] if e.args and isinstance(e.args[0], int) else signal.SIGINT
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(f"interrupted ({name}): nothing was written; run the same command again", file=sys.stderr)
+        raise SystemExit(128 + signum) from None
     except (DataError, InputError) as e:
         print(f"error: {(e.lines[0] if isinstance(e, InputError) else e)} (a figure of the SEN2 files in {DATA} the "
               "scenario cannot take; nothing was written)", file=sys.stderr)
@@ -1385,6 +1399,8 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         shutil.rmtree(OUT, ignore_errors=True)
         OUT = final
+        if made and not any(final.iterdir()):
+            final.rmdir()
 
 
 _wrote = ""

@@ -678,3 +678,77 @@ def test_a_forum_name_with_a_direction_mark_is_refused_beside_the_field(name):
     Cc only), and the council's scenario, which now refuses any character that cannot be shown, failed the job."""
     _job, errors = _form(name=name)
     assert errors == {"name": "a name without control characters (tabs, line breaks, direction marks)"}
+
+
+# ============================================================================ the third round: signals
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback(tmp_path):
+    """Ctrl-C 0.3 s after `sendsim run` (its modules still loading) printed Python's KeyboardInterrupt traceback,
+    exit -2. Whenever it lands it is the one interrupted line, exit 130, and nothing is written."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "run", "small_la", "-n", "2", "--out",
+                             str(tmp_path / "r")], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("interrupted (Ctrl-C): "), err
+
+
+def test_an_interruption_a_library_turns_into_another_error_is_still_an_interruption(tmp_path, monkeypatch):
+    """SIGTERM during `report` once surfaced as "internal error (ValueError: Invalid bounding box)", exit 1: the
+    interruption was raised inside matplotlib's drawing, which raised its own error instead. An error after a
+    signal is reported as the interruption, exit 143, nothing written."""
+    import os
+    import signal
+    import time
+
+    import simulator.report.folder_reports as fr
+
+    def drawing(_folder):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            raise ValueError("Invalid bounding box") from None
+        return "", ""
+
+    monkeypatch.setattr(fr, "report_for", drawing)
+    code, _o, err = _cli("report", str(tmp_path), "--out", str(tmp_path / "r.html"))
+    assert code == 143 and err.strip() == "interrupted (SIGTERM): nothing was kept; run the same command again", err
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_the_scenario_build_interrupted_leaves_nothing(tmp_path, sig):
+    """build_scenarios.py writes into a staging folder beside --out (this round); SIGTERM or SIGHUP killed it there
+    and left the staging folder, and Ctrl-C printed a traceback. Each is one line, exit 128 + the signal, and --out
+    is left as it was (here: not made)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def default():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "build_scenarios.py"), "--out",
+                             str(tmp_path / "out")], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=default)
+    deadline = time.time() + 30
+    while not (tmp_path / "out").exists() and time.time() < deadline:  # the build proper has begun
+        time.sleep(0.02)
+    time.sleep(0.2)
+    proc.send_signal(getattr(signal, sig))
+    _out, err = proc.communicate(timeout=60)
+    name = "Ctrl-C" if sig == "SIGINT" else sig
+    assert proc.returncode == 128 + getattr(signal, sig), err
+    assert err.strip() == f"interrupted ({name}): nothing was written; run the same command again", err
+    assert not (tmp_path / "out").exists()

@@ -188,9 +188,13 @@ class SafeGroup(click.Group):
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ..analysis.runs.runner import interrupt_on_sigterm
+        from ..analysis.runs import runner
 
-        interrupt_on_sigterm()
+        runner.interrupt_on_sigterm()
+        if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):  # Ctrl-C is KeyboardInterrupt again (the
+            signal.signal(signal.SIGINT, _ctrl_c)  # loading handler's quiet exit ends here), its arrival noted
+        _state["signal"] = 0
+        runner.LAST_SIGNAL = 0
         try:
             return super().invoke(ctx)
         except InputError as e:
@@ -221,12 +225,26 @@ class SafeGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
         except Exception as e:  # a bug: one line, the traceback only with -v
+            signum = _state.get("signal") or runner.LAST_SIGNAL
+            if signum:  # a library turned the interruption into another error (matplotlib's "Invalid bounding box"
+                kept = _state.get("kept") or "complete replications are kept"  # after a SIGTERM inside a draw)
+                click.echo(f"\ninterrupted ({'Ctrl-C' if signum == 2 else signal.Signals(signum).name}): "
+                           + (f"{kept}; resume with: {_state['resume']}" if _state["resume"]
+                              else "nothing was kept; run the same command again"), err=True)
+                _exit_now(128 + signum)
             if verbose():
                 traceback.print_exc()
             first = one_line((str(e).splitlines() or [""])[0][:200])
             click.echo(f"error: internal error ({type(e).__name__}: {first}); please report it (-v shows the "
                        "traceback)", err=True)
             sys.exit(EXIT_ENVIRONMENT)
+
+
+def _ctrl_c(signum: int, _frame: object) -> None:
+    """Ctrl-C during a command: KeyboardInterrupt, as Python's own handler, with its arrival noted (a library that
+    turns it into another error is then still reported as an interruption)."""
+    _state["signal"] = signum
+    raise KeyboardInterrupt
 
 
 def _exit_now(code: int) -> None:
