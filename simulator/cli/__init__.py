@@ -194,10 +194,15 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     warn_replications(reps)
     sd = loaded.scenario.seed if seed is None else seed
     out_dir = out_dir or default_out_dir(loaded, sd, reps)
-    if not force:  # a folder that cannot be written (a user's, another kind's, `/`) is refused before the progress
-        from ..analysis.runs.folder import claim_folder
+    if not force:
+        from ..analysis.runs.folder import LOCK, claim_folder, read_marker
 
-        claim_folder(out_dir, "run", resume)  # line, so the refusal is the one line printed (this only reads)
+        # a folder that cannot be written (a user's, another kind's, `/`) is refused before the progress line, so the
+        # refusal is the one line printed (this only reads); a run's own folder, or one being written, is the run
+        # folder's to judge under its lock
+        marker = read_marker(out_dir) if out_dir.is_dir() else None
+        if not (out_dir / LOCK).exists() and (marker is None or marker.sendsim_folder != "run"):
+            claim_folder(out_dir, "run", resume)
     workers = workers or default_workers()
     set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "
