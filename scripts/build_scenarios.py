@@ -50,8 +50,14 @@ import argparse
 import copy
 import csv
 import functools
+import io
 import math
+import os
+import re
+import shutil
+import signal
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +66,7 @@ import yaml
 
 from simulator.analysis.fit.capacity import fit_backlog_document
 from simulator.schema.by_year import latest
+from simulator.schema.files import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"  # the inputs (national behaviour, calibration) are read here
@@ -110,7 +117,7 @@ def num(x: str | None) -> float | None:
 @functools.cache
 def _read(path: Path) -> list[dict[str, str]]:
     """Every row of a file, read once per build (the build asks for the same files about a hundred times)."""
-    with open(path, newline="") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:  # a spreadsheet's byte-order mark is not text
         return list(csv.DictReader(f))
 
 
@@ -163,6 +170,79 @@ class DataYears:
         return f"{self.activity[0]}-{self.last}"
 
 
+# The cells the build reads as numbers (the caseload's placement columns by their prefixes), what a count may be, and
+# the marks DfE and the ONS use for a figure not published (x: not available, c: confidential, z: not applicable,
+# u: low reliability, low: a small count, ":" and "..": not available; in brackets in newer releases), read as missing.
+NUMBER_COLUMNS = ("requests_received_in_year", "requests_decided_not_to_assess", "assess_issued", "assess_not_issued",
+                  "PC_plans_issued_20_weeks_ex", "plans_issued_20_weeks_ex", "plans_issued_den_ex",
+                  "PC_plans_issued_gt_1_year_ex", "plans_issued_gt_1_year_ex", "ehcplans")
+NUMBER_PREFIXES = ("mainstream_", "special_", "fe_", "ap_pru_")
+MARKS = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
+MAX_COUNT = 10_000_000  # a count in SEN2 (England's plans in force: 576,474 in January 2024)
+LEVELS = ("National", "Regional", "Local authority")
+
+
+def check_cells(path: Path) -> None:
+    """DataError (file:line: column: the value, what is allowed) for a file the build cannot read as SEN2: not UTF-8,
+    a row of another width than its header, an unknown geographic level, a row given twice, or a number cell that is
+    negative, not finite, beyond any count, a percentage above 100, or neither a number nor a suppression mark. Why:
+    a later release re-saved by a spreadsheet ("1,234", a byte-order mark, Latin-1) or damaged (-5, NaN, 1e20, a row
+    twice) failed inside the build with a traceback, after writing some files, or was read as suppressed without a
+    word."""
+    if not path.is_file():
+        return  # `_periods` names it
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        at = raw[:raw.index(b"\x00")].count(b"\n") + 1
+        raise DataError(f"{path}:{at}: a NUL byte: a binary file, not CSV text "
+                        "(allowed: the SEN2 CSV file as DfE publishes it)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        at = raw[:e.start].count(b"\n") + 1
+        raise DataError(f"{path}:{at}: byte 0x{raw[e.start]:02x} is not UTF-8 text "
+                        "(allowed: UTF-8 text, as DfE publishes it; save the file as CSV UTF-8)") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = reader.fieldnames or []
+    if "time_period" not in fields or "geographic_level" not in fields:
+        return  # not SEN2's header (another separator, an empty file): `_periods` names it
+    cols = [c for c in fields if c in NUMBER_COLUMNS or c.startswith(NUMBER_PREFIXES)]
+    seen: dict[tuple[str, ...], int] = {}
+    for r in reader:
+        line = reader.line_num
+        if None in r or any(v is None for v in r.values()):
+            width = len([v for k, v in r.items() if k is not None and v is not None]) + len(r.get(None) or [])
+            raise DataError(f"{path}:{line}: the row has {width} fields, the header {len(fields)} (allowed: one field "
+                            "per column of the header)")
+        if "geographic_level" in r and r["geographic_level"] not in LEVELS:
+            raise DataError(f"{path}:{line}: geographic_level: got {r['geographic_level']!r} (allowed: "
+                            f"{', '.join(LEVELS)})")
+        if r["geographic_level"] == "Local authority" and not re.fullmatch(r"\d{3}", r.get("old_la_code", "")):
+            raise DataError(f"{path}:{line}: old_la_code: got {r.get('old_la_code')!r} (allowed: DfE's three-digit "
+                            "code of the authority, e.g. 212)")
+        key = tuple(r.get(k, "") for k in ("time_period", "geographic_level", "region_code", "old_la_code",
+                                           "breakdown_topic", "breakdown"))
+        if key in seen:
+            raise DataError(f"{path}:{line}: the row repeats line {seen[key]} (time_period {key[0]}, "
+                            f"{key[1]}{' ' + key[3] if key[3] else ''}, {key[5] or key[4]}) (allowed: each "
+                            "authority's row once a period)")
+        seen[key] = line
+        for c in cols:
+            v = r[c].strip()
+            if not v or v.lower() in MARKS:
+                continue
+            pct = c.startswith("PC_")
+            allowed = (f"(allowed: {'a percentage from 0 to 100' if pct else f'a count from 0 to {MAX_COUNT:,}'}, "
+                       "empty, or a suppression mark: x, c, z, u, low)")
+            try:
+                x = float(v)
+            except ValueError:
+                why = " (numbers are written without thousands separators)" if "," in v else ""
+                raise DataError(f"{path}:{line}: {c}: got {v!r}{why} {allowed}") from None
+            if not math.isfinite(x) or x < 0 or x > (100.0 if pct else MAX_COUNT):
+                raise DataError(f"{path}:{line}: {c}: got {v!r} {allowed}")
+
+
 def _periods(name: str) -> tuple[dict[str, int], dict[str, int]]:
     """(time period -> first line, of every row; of the National rows) of a file; DataError if it is missing."""
     path = DATA / name
@@ -171,7 +251,8 @@ def _periods(name: str) -> tuple[dict[str, int], dict[str, int]]:
                         f"and {CASELOAD_FILE}, as data/sen2/)")
     every: dict[str, int] = {}
     nat: dict[str, int] = {}
-    with open(path, newline="") as f:
+    check_cells(path)  # every cell the build reads: a number, a suppression mark or empty; one line otherwise
+    with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         if "time_period" not in (reader.fieldnames or []) or "geographic_level" not in (reader.fieldnames or []):
             raise DataError(f"{path}:1: no time_period or geographic_level column (allowed: the SEN2 file's header)")
@@ -257,7 +338,7 @@ def national_numbers() -> None:
     """DataError (file:line, column, period, what is allowed) for the first England total the build cannot use; and
     for a latest January without England's plans by age (the forward scenario's age mix)."""
     for name, cols in NATIONAL_NUMBERS.items():
-        with open(DATA / name, newline="") as f:
+        with open(DATA / name, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             ages: dict[str, bool] = {}
             for r in reader:
@@ -748,7 +829,7 @@ def gap_persistence() -> dict[str, Any]:
     series (release2022_sen2_mi.csv, NoExc20weekRate, denominators of 20 or more) up to `GAP_PAIRS_LAST`."""
     la: dict[str, dict[int, float]] = {}
     nat: dict[int, float] = {}
-    with open(DATA / "release2022_sen2_mi.csv", newline="") as f:
+    with open(DATA / "release2022_sen2_mi.csv", newline="", encoding="utf-8-sig") as f:
         for r in csv.DictReader(f):
             v, den = num(r.get("NoExc20weekRate")), num(r.get("TotNoExcEHC"))
             y = int(r["time_period"][:4])
@@ -850,7 +931,7 @@ AGE_OF_BAND = {"under_5": range(0, 5), "age_5_10": range(5, 11), "age_11_15": ra
 def age_counts(period: str) -> dict[str, dict[str, int]]:
     """Plans in force by age band, per authority code and 'England', from caseload.csv's age breakdown."""
     out: dict[str, dict[str, int]] = {}
-    with open(DATA / "caseload.csv", newline="") as f:
+    with open(DATA / "caseload.csv", newline="", encoding="utf-8-sig") as f:
         for r in csv.DictReader(f):
             if r["time_period"] != period or r["breakdown_topic"] != "Child or young persons age":
                 continue
@@ -1285,7 +1366,49 @@ def main(argv: list[str] | None = None) -> None:
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
-    OUT.mkdir(parents=True, exist_ok=True)
+    # every file is written into a staging folder beside --out and moved into it only when the whole build has
+    # succeeded: a build that fails part way (a value a scenario refuses) leaves --out as it was
+    final = OUT
+    made = not final.exists()  # a folder this build makes is removed again if nothing reaches it
+    final.mkdir(parents=True, exist_ok=True)
+    OUT = Path(tempfile.mkdtemp(prefix=".build-", dir=final))
+
+    def stop(signum: int, _frame: object) -> None:  # SIGTERM, SIGHUP: as Ctrl-C, so the staging folder is removed
+        raise KeyboardInterrupt(signum)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, stop)
+    try:
+        _build(data)
+    except KeyboardInterrupt as e:
+        signum = e.args[0] if e.args and isinstance(e.args[0], int) else signal.SIGINT
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(f"interrupted ({name}): nothing was written; run the same command again", file=sys.stderr)
+        raise SystemExit(128 + signum) from None
+    except (DataError, InputError) as e:
+        print(f"error: {(e.lines[0] if isinstance(e, InputError) else e)} (a figure of the SEN2 files in {DATA} the "
+              "scenario cannot take; nothing was written)", file=sys.stderr)
+        raise SystemExit(2) from None
+    else:
+        for f in sorted(p for p in OUT.rglob("*") if p.is_file()):
+            target = final / f.relative_to(OUT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, target)
+        print(_wrote.replace(str(OUT), str(final)))
+    finally:
+        shutil.rmtree(OUT, ignore_errors=True)
+        OUT = final
+        if made and not any(final.iterdir()):
+            final.rmdir()
+
+
+_wrote = ""
+
+
+def _build(data: DataYears) -> None:
+    """The build proper, into `OUT` (main's staging folder)."""
+    global _wrote
     behaviour = yaml.safe_load((SCENARIOS / "national_behaviour.yaml").read_text())
     calibration = yaml.safe_load(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
     behaviour["demand"]["capacity_growth_pct_per_year"] = capacity_growth(data)
@@ -1397,8 +1520,8 @@ def main(argv: list[str] | None = None) -> None:
     write_csv(OUT / "targets" / "small_la.csv", small_tg,
               f"# GENERATED by scripts/build_scenarios.py: {la['name']}'s own SEN2 figures 2019-2020, national "
               "tolerances.\n")
-    print(f"wrote {OUT / 'england.yaml'} ({n_la} authorities), {OUT / 'small_la.yaml'} ({la['name']}), "
-          f"{OUT / 'targets' / 'england.csv'} and england_by_la.csv ({len(la_tg)} authority figures)")
+    _wrote = (f"wrote {OUT / 'england.yaml'} ({n_la} authorities), {OUT / 'small_la.yaml'} ({la['name']}), "
+              f"{OUT / 'targets' / 'england.csv'} and england_by_la.csv ({len(la_tg)} authority figures)")
 
 
 if __name__ == "__main__":

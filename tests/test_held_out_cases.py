@@ -116,7 +116,7 @@ def test_a_folder_or_a_device_is_named_as_such(tmp_path):
     said "file not found")."""
     with pytest.raises(InputError) as e:
         prepare_case(tmp_path)
-    assert e.value.lines == [f"{tmp_path}: is a folder, not a file"]
+    assert e.value.lines == [f"{tmp_path}: is a folder, not a file (allowed: a file saved on disk)"]
     with pytest.raises(InputError) as e:
         prepare_case(ELLA, "/dev/null")
     assert e.value.lines[0].startswith("--scenario: /dev/null: is a device, not a regular file")

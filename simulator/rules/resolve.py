@@ -185,8 +185,17 @@ def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tupl
     data, lines, _raw = read_yaml(f)
     if "baseline" not in data:
         rs, _lines, _raw = parse_model(f, RuleSet)
+        _named_as_file(f, rs.name, _lines)
         return rs.model_dump(mode="json"), [], [f], rs.name
     delta, lines, _raw = parse_model(f, RuleDelta)
+    _named_as_file(f, delta.name, lines)
+    for sname, sw in delta.switches.items():  # a switch needing itself, or a switch no reform has, was never checked
+        if sw.needs is not None and (sw.needs == sname or (sw.needs not in delta.switches
+                                                            and sw.needs not in _all_switch_names(near))):
+            why = "itself" if sw.needs == sname else "no switch of any reform"
+            raise InputError([f"{f}:{lines.get(('switches', sname, 'needs'), '?')}: switches.{sname}.needs: "
+                              f"{sw.needs!r} is {why} (allowed: another switch of a reform, see `sendsim rules "
+                              "list`)"])
     try:
         doc, changes, files, base = _load_tree(delta.baseline, near, (*seen, name))
     except InputError as e:
@@ -198,6 +207,26 @@ def _load_tree(name: str, near: Path | None, seen: tuple[str, ...] = ()) -> tupl
     doc["label"] = delta.label
     doc["description"] = delta.description
     return doc, changes, [*files, f], base
+
+
+def _all_switch_names(near: Path | None) -> set[str]:
+    """The switch names of every reform file (read as YAML only: a copy of a shipped reform beside a scenario shares
+    its switch names, which `_switch_index` refuses only when a switch is named in an expression)."""
+    names: set[str] = set()
+    for d in rules_dirs(near):
+        for f in d.glob("*.yaml"):
+            data = read_yaml(f)[0]
+            if isinstance(data, dict) and isinstance(data.get("switches"), dict):
+                names |= set(data["switches"])
+    return names
+
+
+def _named_as_file(f: Path, name: str, lines: dict[Loc, int]) -> None:
+    """A rule set is called by its file's name: a `name:` inside that says otherwise (`name: other` in wp_x.yaml) was
+    used for a baseline's name, or ignored, without a word."""
+    if name != f.stem:
+        raise InputError([f"{f}:{lines.get(('name',), '?')}: name: {name!r} differs from the file's name "
+                          f"(allowed: {f.stem}, the name the rule set is called by)"])
 
 
 def resolve_rules(expr: str, near: Path | None = None) -> tuple[RuleSet, list[AppliedChange], str, str]:

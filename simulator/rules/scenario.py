@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..schema.files import InputError, parse_model
+from ..schema.files import InputError, non_file_problem, parse_model
 from ..schema.rules import RuleSet
 from ..schema.scenario import Scenario
 from ..schema.shipped import closest, locate, shipped_dir
@@ -179,6 +179,9 @@ def load_plan_transfers(scenario: Path, name: str, line: int | str) -> tuple[Pla
     """The plan-transfers file a scenario names: beside the scenario, else the shipped one of that name (so a
     council's scenario written anywhere by `sendsim la-scenario` finds it); its bytes join the scenario's hash."""
     here = scenario.parent / name
+    odd = non_file_problem(here)  # a folder or a broken link beside the scenario is not "absent": never the shipped
+    if odd is not None:  # file in its place without a word
+        raise InputError([f"{scenario}:{line}: plan_transfers: {odd}"])
     path = here if here.is_file() else shipped_dir("scenarios") / name
     if not path.is_file():
         raise InputError([f"{scenario}:{line}: plan_transfers: no file {name!r} beside the scenario or shipped "

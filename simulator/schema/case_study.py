@@ -33,7 +33,10 @@ MODELLED_AS = {"early_years": "mainstream", "specialist_college": "independent_s
 
 
 class Pins(Strict):
-    """Outcomes fixed for this child; anything not pinned is drawn as for every other child."""
+    """Outcomes fixed for this child; anything not pinned is drawn as for every other child. A pin is honoured where
+    its event happens: a pinned appeal (`appeal_outcome` or `hearing`) takes the dispute to the tribunal, so a drawn
+    mediation or independent review does not settle it first and a compelled family does not give up (MODEL.md
+    2.6d-i)."""
 
     decide_to_assess: Literal["agreed", "refused"] | None = None
     dispute_refusal_to_assess: bool | None = None

@@ -100,8 +100,42 @@ def _walk(root: yaml.Node, path: Path, out: dict[Loc, int], quoted: set[Loc] | N
             stack.extend((v, c, inner) for v, c in reversed(children))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((v, (*loc, i), inner) for i, v in reversed(list(enumerate(node.value))))
-        elif quoted is not None and node.style in ("'", '"'):
-            quoted.add(loc)
+        else:
+            if node.tag not in PLAIN_TAGS:  # !!binary, !!omap, !!pairs, !!set: YAML's own types no field holds
+                raise InputError([f"{path}:{line}: {_dotted(loc)}: {node.tag.rsplit(':', 1)[-1]} is not a value "
+                                  "a sendsim file holds (allowed: text, a number, true/false, a date, a list or "
+                                  "a mapping)"])
+            if not node.style:  # plain: the C parser gives '', the Python one None
+                odd = _odd_plain(node)
+                if odd:
+                    raise InputError([f"{path}:{line}: {_dotted(loc)}: got {node.value} ({odd})"])
+            if quoted is not None and node.style in ("'", '"'):
+                quoted.add(loc)
+
+
+# The scalar tags a sendsim file may hold (why: `!!binary` became bytes and then text, silently: `name: !!binary
+# aGVsbG8=` was the scenario "hello"); mappings, lists and the merge key are walked above.
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
+
+
+def _odd_plain(node: yaml.ScalarNode) -> str | None:
+    """Why a plain (unquoted) value that YAML 1.1 reads as a number or a time is not what it looks like, or None.
+
+    Why: YAML 1.1 reads `1:30` as 90 (base 60), `052` as 42 (octal), and `2019-01-01T10:30` as a date and a time
+    whose time the schema drops: each was taken silently as another value than the one written."""
+    v = node.value
+    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        if _SEXAGESIMAL.fullmatch(v):
+            return "YAML reads digits joined by ':' as a number in base 60 (allowed: a number written with digits " \
+                   "and a decimal point, e.g. 90; a time as a quoted text)"
+        if node.tag == "tag:yaml.org,2002:int" and _LEADING_ZERO.fullmatch(v):
+            return "YAML reads a whole number with a leading 0 as octal (allowed: the number without its leading " \
+                   "zeros, e.g. 52)"
+    if node.tag == "tag:yaml.org,2002:timestamp" and len(v) > 10:
+        return "a date and a time of day (allowed: a date written YYYY-MM-DD, without a time)"
+    return None
 
 
 def _non_finite(data: Any, loc: Loc = ()) -> list[Loc]:
@@ -159,15 +193,35 @@ def _special(path: Path) -> str:
     return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
+def _a_folder(path: Path) -> str:
+    """A folder where a file is meant, in words with what is allowed: a file, and the first of the folder's own YAML
+    or CSV files as an example (the user may have meant one of them). Why: "is a folder, not a file" did not say what
+    to give instead."""
+    import os  # noqa: PLC0415
+
+    names: list[str] = []
+    try:
+        with os.scandir(path) as entries:
+            for i, e in enumerate(entries):
+                if i >= 1000:  # a huge folder: the example is a courtesy, never a long scan
+                    break
+                if e.name.endswith((".yaml", ".yml", ".csv")) and e.is_file():
+                    names.append(e.name)
+    except OSError:
+        pass
+    example = f", e.g. {path / min(names)}" if names else ""
+    return f"is a folder, not a file (allowed: a file saved on disk{example})"
+
+
 def non_file_problem(path: Path) -> str | None:
     """`PATH: is a folder, not a file` (or a device, a FIFO) for a path that exists but is not a regular file; None
     for a regular file or a missing one (whose message, "file not found", each caller words with its own hint)."""
     if path.is_file() or not (path.exists() or path.is_symlink()):
         return None
     if path.is_dir():
-        return f"{path}: is a folder, not a file"
+        return f"{path}: {_a_folder(path)}"
     if not path.exists():  # a symlink to nothing
-        return f"{path}: is a link to a file that does not exist"
+        return f"{path}: is a link that leads to no file (allowed: a file saved on disk, or a link to one)"
     return f"{path}: is {_special(path)}, not a regular file (allowed: a file saved on disk)"
 
 
@@ -176,9 +230,11 @@ def read_bytes(path: Path) -> bytes:
     try:
         if not path.is_file():
             if path.is_dir():
-                what = "is a folder, not a file"
+                what = _a_folder(path)
             elif path.exists():  # /dev/zero, a FIFO, a socket: reading would never end, or block
                 what = f"is {_special(path)}, not a regular file (allowed: a file saved on disk)"
+            elif path.is_symlink():  # a broken link, or links in a loop (it said "file not found", did you mean...)
+                what = "is a link that leads to no file (allowed: a file saved on disk, or a link to one)"
             else:
                 what = "file not found" + _shipped_hint(path)
             raise InputError([f"{path}: {what}"])

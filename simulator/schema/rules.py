@@ -355,24 +355,42 @@ class Change(Strict):
             raise ValueError("an assumption needs a plausible `range: [low, high]`")
         if self.multiply and not (self.path.startswith("effects.") and self.path.endswith("_multiplier")):
             raise ValueError("multiply: only an effect's multiplier (effects.*_multiplier) compounds")
+        if self.range is not None:  # as a scenario's sourced values (why: [0.5, 0.1], or a value outside its own
+            lo, hi = self.range  # range, was accepted and reached the sensitivity runs as stated)
+            if lo > hi:
+                raise ValueError(f"range: [{lo:g}, {hi:g}] (allowed: [low, high], low first)")
+            v = self.value
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not lo <= v <= hi:
+                raise ValueError(f"value {v:g} lies outside its stated range [{lo:g}, {hi:g}] (allowed: a value "
+                                 "within its range)")
         return self
 
 
-# The dates a switch may come into force (why: `in_force: 1800-01-01` or `2099-01-01` was accepted and read as "in force
+# The dates a switch may come into force (why: `in_force: 1800-01-01` or `2199-01-01` was accepted and read as "in force
 # from the start" or "never", silently). A reform changes the law of the Children and Families Act 2014 Part 3 and the
 # SEND Regulations 2014 (the `current_2014` rule set), in force from 1 September 2014: no change to it can be in force
-# before. No scenario runs beyond 31 December 2040 (the projections' `until_limit`, the latest `--until`; the shipped
-# reforms' latest date is the White Paper's 2035-09-01), so a later date could never be seen in a run.
+# before. A reform file stands apart from any scenario, so its dates may reach the last day any scenario may run to
+# (31 December 2100: a scenario's years end by 2100); a scenario's own `in_force:` dates may reach its own horizon
+# (its end_date, or its projection's until_limit, the latest `--until`): a later date could never be seen in its run.
+# (Until the third held-out round both stopped at 2040-12-31, the shipped projections' until_limit, which refused a
+# date inside a user's own projection to 2073.)
 IN_FORCE_FIRST = dt.date(2014, 9, 1)
-IN_FORCE_LAST = dt.date(2040, 12, 31)
-IN_FORCE_ALLOWED = f"a date from {IN_FORCE_FIRST} (CFA 2014 Part 3 in force) to {IN_FORCE_LAST} (the scenarios' horizon)"
+IN_FORCE_LAST = dt.date(2100, 12, 31)
+IN_FORCE_LAST_WHY = "the last day a scenario may run to"
 
 
-def in_force_problem(day: dt.date | str, start: bool = True) -> str | None:
+def in_force_allowed(last: dt.date = IN_FORCE_LAST, why: str = IN_FORCE_LAST_WHY) -> str:
+    """The allowed window of in-force dates, in words."""
+    return f"a date from {IN_FORCE_FIRST} (CFA 2014 Part 3 in force) to {last} ({why})"
+
+
+def in_force_problem(day: dt.date | str, start: bool = True, last: dt.date = IN_FORCE_LAST,
+                     why: str = IN_FORCE_LAST_WHY) -> str | None:
     """Why an in-force date cannot be used ("got 1800-01-01 (allowed: ...)"), or None if it can; `start`: the word
-    `start` is allowed too (a date's range has none)."""
-    if isinstance(day, dt.date) and not IN_FORCE_FIRST <= day <= IN_FORCE_LAST:
-        return f"got {day} (allowed: {IN_FORCE_ALLOWED}{', or start' if start else ''})"
+    `start` is allowed too (a date's range has none); `last` and `why`: the latest date allowed and its reason (a
+    scenario's own horizon)."""
+    if isinstance(day, dt.date) and not IN_FORCE_FIRST <= day <= last:
+        return f"got {day} (allowed: {in_force_allowed(last, why)}{', or start' if start else ''})"
     return None
 
 
@@ -401,6 +419,9 @@ class Switch(Strict):
 
     @model_validator(mode="after")
     def _scoped(self):
+        if not self.label.strip() or not self.label.isprintable():
+            raise ValueError(f"label: got {self.label!r} (allowed: the switch's name in words, without control "
+                             "characters)")
         for name, day in (("in_force", self.in_force), *(("in_force_range", d) for d in self.in_force_range or ())):
             problem = in_force_problem(day, start=name == "in_force")
             if problem:

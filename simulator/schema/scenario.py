@@ -84,6 +84,24 @@ LabelMix = Mix[str]
 DestinationMix = Mix[Destination]
 
 
+NAME_MAX = 200  # characters in an authority's name: the longest DfE name is 40
+SCENARIO_NAME_MAX = 1000  # characters in a scenario's name (a file name's 255 bytes are met by shortening it)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a name a file gives cannot be shown in outputs and reports, or None. Why: '' and a name of 2,000,000
+    characters were accepted, and so were a NUL or a right-to-left override, which reach every table and report
+    (the web page refuses them in a typed name since the second round)."""
+    if not name.strip():
+        return "an empty name (allowed: the authority's name, e.g. Wandsworth)"
+    if len(name) > NAME_MAX:
+        return f"{len(name):,} characters (allowed: at most {NAME_MAX})"
+    bad = next((c for c in name if not c.isprintable()), None)
+    if bad is not None:
+        return f"holds the control character {bad!r} (allowed: letters, digits, spaces and punctuation)"
+    return None
+
+
 class LocalAuthority(Strict):
     """One local authority: its demand, decisions, stock of plans and staffing (one line in the file)."""
 
@@ -126,6 +144,13 @@ class LocalAuthority(Strict):
     requests_trend_pct_per_year: Growth | None = None
     refuse_trend_pts_per_year: TrendPts | None = None
     no_plan_trend_pts_per_year: TrendPts | None = None
+
+    @model_validator(mode="after")
+    def _named(self):
+        problem = name_problem(self.name)
+        if problem:
+            raise ValueError(f"name: {problem}")
+        return self
 
     @property
     def plans_in_force_at_start(self) -> int:
@@ -501,12 +526,10 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _horizon(self):
+        if len(self.name) > SCENARIO_NAME_MAX:  # a 300-character name is kept (its folder name is shortened)
+            raise ValueError(f"name: {len(self.name):,} characters (allowed: at most {SCENARIO_NAME_MAX:,})")
         if self.end_date <= self.start_date:
             raise ValueError("end_date must be after start_date")
-        for switch, day in self.in_force.items():
-            problem = in_force_problem(day)
-            if problem:
-                raise ValueError(f"in_force.{switch}: {problem}")
         for name in ("start_date", "end_date"):
             year = getattr(self, name).year
             if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -521,6 +544,16 @@ class Scenario(Strict):
             if self.projection.until_limit > last:
                 raise ValueError(f"projection.until_limit: got {self.projection.until_limit} (allowed: at most {last}: "
                                  f"a run ends by {LAST_YEAR} and spans at most {MAX_HORIZON_YEARS} years)")
+        # a switch's date may reach the scenario's own horizon: its end_date, or its projection's until_limit (the
+        # latest `--until`); a later one could never be seen in a run of it
+        if self.projection is not None and self.projection.until_limit > self.end_date:
+            last, why = self.projection.until_limit, "this scenario's horizon: projection.until_limit"
+        else:
+            last, why = self.end_date, "this scenario's horizon: end_date"
+        for switch, day in self.in_force.items():
+            problem = in_force_problem(day, last=last, why=why)
+            if problem:
+                raise ValueError(f"in_force.{switch}: {problem}")
         if self.durations.authority_lateness_days is None:
             late = [la.name for la in self.local_authorities.items if la.late_share_by_year]
             if late:

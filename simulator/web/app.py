@@ -33,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -208,10 +207,17 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
         job["name"] = (form.get("name") or "").strip() or "My council"
         if len(job["name"]) > 80:
             errors["name"] = "a name of at most 80 characters"
-        elif any(unicodedata.category(c) == "Cc" for c in job["name"]):  # as the council builder refuses (its words
-            errors["name"] = "a name without control characters (tabs, line breaks)"  # name a flag: the job failed)
+        elif not job["name"].isprintable():  # as the council builder and a scenario refuse (their words name a
+            # flag or a file: the job failed); a right-to-left override (a format character) too, since round 3
+            errors["name"] = "a name without control characters (tabs, line breaks, direction marks)"
         for key, label, lo, hi, integer in FIGURES:
-            raw = (form.get(key) or "").strip().replace(",", "")
+            raw = (form.get(key) or "").strip()
+            # a comma groups thousands ("1,200"); anywhere else it is a decimal comma ("2,5": 2.5 in much of
+            # Europe), which was read as 25, silently, or said "205 is out of range" of "20,5"
+            if "," in raw and (key.endswith("_pct") or not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?%?", raw)):
+                errors[key] = f"{label}: {raw[:20]} (allowed: a number with a decimal point, e.g. {EXAMPLES[key]})"
+                continue
+            raw = raw.replace(",", "")
             if raw.endswith("%") and key.endswith("_pct"):  # "25%" means 25: the field is already a percentage
                 raw = raw[:-1].strip()
             try:

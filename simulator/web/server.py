@@ -13,8 +13,10 @@ traceback on the volunteer's terminal. `--host` and `--workdir` are checked befo
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -139,11 +141,19 @@ def check_workdir(workdir: Path | None) -> Path:
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, workdir: Path | None = None) -> None:
     """Serve until SIGTERM or Ctrl-C; print `sendsim serve: ready at URL` on stderr once it accepts requests."""
     host = check_host(host)
+    temporary = workdir is None  # a folder of its own in the system's temporary folder: removed when it stops
     workdir = check_workdir(workdir)
-    app = App(workdir, workers)
+    try:
+        app = App(workdir, workers)
+    except BaseException:
+        if temporary:
+            _remove(workdir)
+        raise
     try:
         httpd = make_server(host, port, app, server_class=_Server, handler_class=_Handler)
     except OSError as e:
+        if temporary:
+            _remove(workdir)
         raise InputError([f"--port: cannot listen on {host}:{port} ({e.strerror or e}) (allowed: a free port, or "
                           "0 for any)"]) from None
 
@@ -155,10 +165,21 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, workdir: 
     if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
         signal.signal(signal.SIGHUP, stop)  # a closed terminal stops it as SIGTERM does (not the CLI's 'interrupted')
     url = f"http://{host}:{httpd.server_port}/"
-    print(f"sendsim serve: ready at {url} (stop with Ctrl-C or SIGTERM); results in {app.workdir}",
-          file=sys.stderr, flush=True)
+    where = f"results in {app.workdir}" + (" (a temporary folder, removed when it stops)" if temporary else "")
+    print(f"sendsim serve: ready at {url} (stop with Ctrl-C or SIGTERM); {where}", file=sys.stderr, flush=True)
+    if temporary:  # again at exit: a job still running when the server stopped may have written after the first
+        atexit.register(_remove, workdir)
     try:
         httpd.serve_forever(poll_interval=0.2)
     finally:
         httpd.server_close()
-        print("sendsim serve: stopped", file=sys.stderr, flush=True)
+        if temporary:
+            _remove(workdir)
+        print("sendsim serve: stopped" + (f"; removed its temporary folder {workdir}" if temporary else ""),
+              file=sys.stderr, flush=True)
+
+
+def _remove(workdir: Path) -> None:
+    """The web page's own temporary folder, at its stop (Ctrl-C, SIGTERM, SIGHUP): its jobs' files go with it (a
+    folder named with --workdir is the user's and is kept). Why: every start left a folder in /tmp."""
+    shutil.rmtree(workdir, ignore_errors=True)

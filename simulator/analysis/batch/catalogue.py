@@ -194,7 +194,8 @@ def write_catalogue(res: BatchResult, folder: BatchFolder) -> None:
 
 def _globs(root: Path) -> tuple[list[str], list[str]]:
     if not root.is_dir():
-        raise InputError([f"{root}: not a folder"])
+        raise InputError([f"{root}: not a folder (allowed: a folder holding batches written by `sendsim batch "
+                          "--out`)"])
     metrics = sorted(str(f) for f in root.resolve().glob("**/metrics/rules=*/*.parquet"))
     runs = sorted(str(f) for f in root.resolve().glob("**/runs.parquet"))
     if not metrics:

@@ -7,6 +7,7 @@ from its own files, and must work on a folder copied from another machine (the s
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,17 @@ def load_batch(folder: Path) -> dict[str, Any]:
     if not ident_f.is_file():
         raise InputError([f"{folder}: batch.json missing (allowed: a folder written by `sendsim batch --out`)"])
     ident = _json(ident_f)
+    if not (folder / "manifest.json").is_file():  # written last, with the tables: the batch stopped before it
+        tasks = folder / "tasks"
+        done = sum(1 for _ in tasks.glob("*.json")) if tasks.is_dir() else 0
+        total = ident.get("tasks")
+        sweep = ident.get("sweep_file")
+        how = (f"resume it with: {shlex.join(['sendsim', 'batch', sweep, '--out', str(folder), '--resume'])}"
+               if isinstance(sweep, str) and sweep else "run the `sendsim batch` command that started it again with "
+               "--resume")
+        raise InputError([f"{folder}: an interrupted batch (its tables and manifest.json are written once every task "
+                          f"has finished: {done}{f' of {total}' if isinstance(total, int) else ''} tasks finished); "
+                          f"{how}, then `sendsim report` it again"])
     sens = _json(folder / "sensitivity.json") if (folder / "sensitivity.json").is_file() else {}
     description = ""
     sweep = Path(str(ident.get("sweep_file", "")))

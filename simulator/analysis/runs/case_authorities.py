@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from ...engine.model.route.moves import Move
+from ...engine.model.route.moves import Move, reg15_transfer_date
 from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.case_study import CaseStudy
 from ...schema.files import InputError
@@ -138,6 +138,29 @@ def moves(case: CaseStudy, loaded: LoadedScenario, on: dt.date) -> list[tuple[dt
         out.append((lac.since, Move(index_of(loaded, a.host), lac.since, lac.placement_planned or lac.since,
                                     "placed_out_of_area", False, None, "review")))
     return sorted(out, key=lambda x: x[0])
+
+
+def moves_too_close(case: CaseStudy, loaded: LoadedScenario, on: dt.date, path: str, lines: dict) -> list[str]:
+    """A move before the plan has transferred after the move before it (reg 15(2): on the day of that move or
+    within 15 working days of the old authority learning of it, or its `transferred_on`). Why: the two transfers
+    then ran out of order or on one day (two moves on 2019-05-01, to host and back), and the route showed one move;
+    the plan could end with the authority the family had left."""
+    dated = moves(case, loaded, on)
+    # the file's index of each dated move, in the same (stable) order: the family's moves, then a placement
+    index = [k for _d, k in sorted([(m.date, k) for k, m in enumerate(case.moves)] + [(d, None) for d, mv in dated
+                                                                                     if mv.reason != "family_moved"],
+                                   key=lambda x: x[0])]
+    out = []
+    for (_d0, m0), (d1, _m1), i in zip(dated[:-1], dated[1:], index[1:], strict=True):
+        done = m0.transferred_on or reg15_transfer_date(m0.moved, m0.learned, loaded.law.transfer_working_days)
+        if d1 <= done:
+            key = ("moves", i, "date") if i is not None else ("looked_after", "since")
+            field = f"moves[{i}].date" if i is not None else "looked_after.since"
+            out.append(f"{path}:{lines.get(key, lines.get(key[:1], '?'))}: {field}: {d1} is not after the plan "
+                       f"has transferred for the move of {m0.moved} (on {done}: reg 15(2), the day of the move or "
+                       f"within {loaded.law.transfer_working_days} working days of the old authority learning of "
+                       f"it) (allowed: a move after {done})")
+    return out
 
 
 CARE_BODIES = ("social_care", "integrated_care_board")  # follow the corporate parent for a looked-after child

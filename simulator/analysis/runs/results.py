@@ -23,6 +23,7 @@ from ...rules.law import compile_law
 from ...schema.files import InputError
 from ...schema.rules import RuleSet
 from .folder import read_marker
+from .interrupted import comparison_hint, run_hint
 from .metrics import REGISTRY
 from .readback import Comparison, Manifest, ManyComparisons, Summary, read_json_model
 from .stats import bounds, summarise
@@ -100,6 +101,9 @@ def _columns(path: Path) -> dict[str, np.ndarray]:
 
 def load_run(folder: Path, journeys: bool = True) -> RunData:
     """A run folder; InputError naming the file that is missing, unreadable or not what sendsim writes."""
+    hint = run_hint(folder)  # interrupted: its manifest and no summary yet
+    if hint is not None:
+        raise InputError([hint])
     for f in ("summary.json", "manifest.json"):
         if not (folder / f).is_file():
             raise InputError([f"{folder}: not a run folder ({f} missing; allowed: a folder written by `sendsim run "
@@ -139,7 +143,9 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
     if not folder.is_dir():
         raise InputError([f"{folder}: not a folder (allowed: a folder written by `sendsim run --out` or "
                           "`sendsim compare --out`)"])
-    read_marker(folder)  # a damaged marker, or one of a newer format: one line naming the version that wrote it
+    marker = read_marker(folder)  # a damaged marker, or one of a newer format: one line naming the version
+    if marker is not None and marker.sendsim_folder == "comparison" and not (folder / "compare.json").is_file():
+        raise InputError([comparison_hint(folder, marker)])  # interrupted: say how to resume it
     if (folder / "compare.json").is_file():
         comp = read_json_model(folder / "compare.json", Comparison, {"comparisons": ManyComparisons})
         runs = []

@@ -99,11 +99,16 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+LAST_SIGNAL = 0  # the last SIGTERM or SIGHUP `interrupt_on_sigterm`'s handler turned into `Interrupted` (0: none)
+
+
 def interrupt_on_sigterm() -> None:
     """SIGTERM, and SIGHUP (the terminal closed) unless ignored (`nohup`), raise `Interrupted` in the main thread, so
     the same clean-up runs as for Ctrl-C (a SIGHUP used to kill the run where it stood: exit 129, no message)."""
 
     def handler(signum: int, _frame: object) -> None:
+        global LAST_SIGNAL
+        LAST_SIGNAL = signum
         raise Interrupted(signum)
 
     signal.signal(signal.SIGTERM, handler)

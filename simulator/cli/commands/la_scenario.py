@@ -11,7 +11,7 @@ from ...analysis.fit.la_scenario import Figures, build_council, slug
 from ...analysis.runs.folder import claim_file
 from ...report.tables import safe_dumps
 from ...rules.scenario import load_scenario
-from ...schema.files import InputError, read_yaml
+from ...schema.files import InputError, non_file_problem, read_yaml
 from ...schema.scenario import LAST_YEAR
 from ...schema.shipped import data_root, locate
 from ..util import MAX_SEED
@@ -67,6 +67,14 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
     """
     if (la_name is None) == (name is None):
         _fail(["la-scenario: give exactly one of --la NAME (official figures) or --name NAME (your figures)"])
+    if la_name is not None:  # the typed figures' flags describe --name's council: with --la they were ignored silently
+        ctx = click.get_current_context()
+        given = [f"--{p.replace('_', '-')}" for p in ("year", "requests_per_year", "refused_pct", "within_20_weeks_pct",
+                                                      "plans_in_force", "eps", "special_places")
+                 if ctx.get_parameter_source(p) not in (None, click.core.ParameterSource.DEFAULT)]
+        if given:
+            _fail([f"{', '.join(given)}: for a council built with --name; --la {la_name} takes its official "
+                   "figures from the England scenario (allowed: --la NAME alone, or --name NAME with the figures)"])
     figures = None
     if name is not None:
         missing = [f for f, v in (("--requests-per-year", requests_per_year), ("--refused-pct", refused_pct),
@@ -79,8 +87,9 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
         figures = Figures(name, year, requests_per_year, refused_pct, within_20_weeks_pct, plans_in_force, eps,
                           special_places)
     england = locate(england or "england", "scenarios")
-    if not england.is_file():
-        _fail([f"{england}: file not found (the national scenario is needed for national values)"])
+    if not england.is_file():  # a folder or a device is named as such (it said "file not found")
+        _fail([f"--england: {non_file_problem(england) or f'{england}: file not found'} (the national scenario is "
+               "needed for national values)"])
     try:
         eng, _lines, _raw = read_yaml(england)
     except InputError as e:

@@ -52,6 +52,14 @@ def _dispute_p(self, c: Child, kind: str) -> float:
     return min(1.0, p)
 
 
+@cython.locals(c=Child)
+def appeal_pinned(c: Child) -> bool:
+    """Whether a case study pins what the appeal does (`appeal_outcome`, or `hearing`, still to apply): then the
+    dispute reaches the tribunal, so a drawn mediation does not settle it and a family compelled to a rung does not
+    give up (MODEL.md 2.6d-i: a pinned outcome is honoured; only what is not pinned is drawn)."""
+    return c.pins is not None and (c.pins.get("appeal_outcome") is not None or c.pins.get("hearing") is not None)
+
+
 @cython.locals(self=RunState, c=Child)
 def dispute_or_accept(self, c: Child, kind: str) -> None:
     """After an appealable decision: the family disputes it, or the decision stands."""
@@ -126,6 +134,8 @@ class RedressSteps:
     def gives_up(self, c: Child, rung: str, days: float) -> bool:
         """At a compulsory extra rung, a family may give up instead of going on (more often with little capacity). It
         stops when the step would have been held (`days` from now): the dispute ends then, not on the day it began."""
+        if c.pins is not None and appeal_pinned(c):
+            return False  # the case pins the appeal: the family goes on to it
         if self.rng.drop_out.u(c.id, c.disputes) < self.p_drop_out[c.capacity]:
             self.engine.schedule(days, self._gave_up, (c, c.disputes, rung))
             return True
@@ -195,6 +205,8 @@ class RedressSteps:
         cost(self, c, "mediation", now)
         r = self.sc.redress
         pin = self.pinned(c, "mediation_outcome")
+        if pin is None and c.pins is not None and appeal_pinned(c):
+            pin = "not_settled"  # the case pins the appeal: a drawn mediation does not settle the dispute first
         settle = r.mediation_settles_compelled_probability.value if c.compelled else self.resolves["mediation"]
         if (pin != "not_settled") if pin else self.rng.mediation_settles.u(c.id, c.disputes) < settle:
             self.counters.count(c, MEDIATIONS_SETTLED, now)
@@ -275,7 +287,8 @@ class RedressSteps:
         self.counters.count(c, INDEPENDENT_REVIEWS, now)
         cost(self, c, "independent_review", now)
         deadline = c.decision_at + step.time_limit_days
-        if self.rng.review_resolves.u(c.id, c.disputes) < self.resolves["independent_review"]:
+        if (c.pins is None or not appeal_pinned(c)) and \
+                self.rng.review_resolves.u(c.id, c.disputes) < self.resolves["independent_review"]:
             if step.binding or self.rng.review_followed.u(c.id, c.disputes) < \
                     self.sc.redress.la_follows_nonbinding_review_probability.value:
                 self.log(c, "independent_review", "resolved_for_family", MEDIATION, deadline, now <= deadline)

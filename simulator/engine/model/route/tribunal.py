@@ -91,6 +91,8 @@ class TribunalSteps:
         c.concede_at = nan
         u = self.rng.appeal_end.u(i, occ)
         pin = self.pinned(c, "appeal_outcome")
+        if pin is None and c.pins is not None and c.pins.get("hearing") is not None:
+            pin = "heard"  # the case pins the hearing's decision: the appeal is heard, not withdrawn or conceded
         if pin:  # the draw's outcomes lie in order: withdrawn, conceded, heard
             u = {"withdrawn": -1.0, "conceded": r.withdrawn_probability.value, "heard": 2.0}[pin]
         if u < r.withdrawn_probability.value:
