@@ -1,0 +1,78 @@
+"""Review of the third held-out round's work: the resume commands `report` gives for an interrupted folder, and what
+makes a comparison's run under --from-start another run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from simulator.analysis.runs.folder import write_marker
+from simulator.cli import main
+from simulator.rules.scenario import load_scenario
+
+from .conftest import ROOT
+
+SMALL = str(ROOT / "simulator" / "data" / "scenarios" / "small_la.yaml")
+
+
+def _report(folder: str) -> tuple[int, str]:
+    r = CliRunner().invoke(main, ["report", folder])
+    return r.exit_code, r.stderr
+
+
+def _run(folder: Path, rules: str, in_force: dict, metrics: dict, summary: bool = False) -> None:
+    (folder / "replications" / "rep-000").mkdir(parents=True)
+    (folder / "replications" / "rep-000" / "metrics.json").write_text(json.dumps(metrics))
+    (folder / "manifest.json").write_text(json.dumps({
+        "merged_rules": {}, "scenario_file": SMALL, "rules": rules, "seed": 42, "replications": 2, "engine": "heap",
+        "event_log": False, "end_date": "2019-03-31", "scenario_parameters": {"in_force": in_force}}))
+    if summary:
+        (folder / "summary.json").write_text("{}")
+
+
+MORE = {"by_group": {"la": {}, "phase": {}, "region": {}}}
+
+
+def test_the_resume_of_a_run_kept_with_more_groups_says_more_groups(tmp_path, monkeypatch):
+    """A run with --more-groups interrupted: the command `report` gave had no --more-groups, and the run it started
+    kept none of the finished replications ("not reused (kept with the phase and region groups)"): it ran them all
+    again, and its summary lost the phase and region groups."""
+    monkeypatch.chdir(tmp_path)
+    _run(tmp_path / "run", "current_2014", {}, MORE)
+    code, err = _report("run")
+    assert code == 2 and (f"resume it with: sendsim run {SMALL} --rules current_2014 -n 2 --seed 42 --until "
+                          "2019-03-31 --more-groups --no-events --out run --resume,") in err, err
+
+
+def test_the_resume_of_a_comparison_reads_from_start_and_more_groups_from_every_rule_set(tmp_path, monkeypatch):
+    """A comparison of current_2014 (no switch) and improvement_plan_2023 under --from-start and --more-groups,
+    interrupted: --from-start was read from the first rule set's manifest only (current_2014 has no switch, so it was
+    never there) and --more-groups not at all; the command given ran every replication again under the switches'
+    own dates. The second run folder's own hint said `sendsim run ... --from-start`, an option `run` does not have."""
+    monkeypatch.chdir(tmp_path)
+    write_marker(tmp_path / "cmp", "comparison", {"rules": ["current_2014", "improvement_plan_2023"], "seed": 42})
+    _run(tmp_path / "cmp" / "1-current_2014", "current_2014", {}, MORE, summary=True)
+    _run(tmp_path / "cmp" / "2-improvement_plan_2023", "improvement_plan_2023",
+         {"multi_agency_panels": "start", "strengthened_mediation": "start"}, MORE)
+    resume = (f"sendsim compare {SMALL} --rules current_2014 --rules improvement_plan_2023 -n 2 --seed 42 --until "
+              "2019-03-31 --from-start --more-groups --out cmp --resume")
+    code, err = _report("cmp")
+    assert code == 2 and f"resume it with: {resume}," in err, err
+    code, err = _report("cmp/2-improvement_plan_2023")
+    assert code == 2 and err.startswith("error: cmp/2-improvement_plan_2023: a rule set's run of the comparison cmp; "
+                                        "cmp: an interrupted comparison") and f"resume it with: {resume}," in err, err
+    assert "sendsim run" not in err
+
+
+def test_from_start_is_another_run_for_a_rule_set_with_switches():
+    """--from-start changed the law in force but not the run's identity (scenario_sha256, rules_sha256): `compare
+    --from-start --resume` on a comparison run without it (or the other way round) kept its replications and ran only
+    the missing ones under the other law, a run of two laws mixed without a word. A rule set without switches is the
+    same run either way."""
+    with_dates = load_scenario("small_la", "improvement_plan_2023")
+    from_start = load_scenario("small_la", "improvement_plan_2023", from_start=True)
+    assert with_dates.scenario_sha256 != from_start.scenario_sha256
+    assert load_scenario("small_la", "current_2014").scenario_sha256 == \
+        load_scenario("small_la", "current_2014", from_start=True).scenario_sha256
