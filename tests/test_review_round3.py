@@ -76,3 +76,33 @@ def test_from_start_is_another_run_for_a_rule_set_with_switches():
     assert with_dates.scenario_sha256 != from_start.scenario_sha256
     assert load_scenario("small_la", "current_2014").scenario_sha256 == \
         load_scenario("small_la", "current_2014", from_start=True).scenario_sha256
+
+
+def test_an_authority_named_with_a_no_break_space_is_a_name(tmp_path):
+    """A name copied from a spreadsheet or a web page ("Bath and North East Somerset" with a no-break space) was
+    refused as holding "the control character '\\xa0'" (a space, and spaces are allowed); a direction mark or a
+    zero-width space is still refused."""
+    from simulator.schema.scenario import name_problem
+
+    for ok in ("King's Lynn and West Norfolk", "St. Helens", "Ynys Môn", "Bath\xa0and North East Somerset",
+               "Kingston upon Hull, City of", "King\u2019s Lynn", "Narrow\u202fspace"):
+        assert name_problem(ok) is None, ok
+    for bad in ("Bath\u202eSomerset", "Zero\u200bwidth", "Line\u2028break", "Tab\there"):
+        assert name_problem(bad) is not None, bad
+
+
+def test_la_scenario_refuses_the_name_a_scenario_refuses_before_it_fits(tmp_path):
+    """`la-scenario --name` checked control characters only (category Cc): a right-to-left override passed, the
+    fitting ran, and the file it wrote was then refused naming its staging file (la1/.sendsim-council-xxx/...yaml:74),
+    which the user never wrote and which is gone afterwards. Now the --name line, before anything runs."""
+    from simulator.analysis.fit.la_scenario import forum
+    from simulator.schema.files import InputError, read_yaml
+
+    england = read_yaml(ROOT / "simulator" / "data" / "scenarios" / "england.yaml")[0]
+    try:
+        forum(england, "Bath\u202eSomerset", 2023, 900, 25, 50, 3000)
+    except InputError as e:
+        assert e.lines == ["--name: 'Bath\\u202eSomerset' (allowed: 1 to 80 characters, any letters, no control "
+                           "characters)"], e.lines
+    else:
+        raise AssertionError("a right-to-left override in --name was accepted")
