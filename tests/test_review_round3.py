@@ -106,3 +106,25 @@ def test_la_scenario_refuses_the_name_a_scenario_refuses_before_it_fits(tmp_path
                            "characters)"], e.lines
     else:
         raise AssertionError("a right-to-left override in --name was accepted")
+
+
+def test_a_comparison_refused_at_its_second_rule_set_leaves_the_first_run_whole(tmp_path):
+    """`run_together` opened and started each run in turn: a refusal of the second run's folder (it holds another run:
+    its reform file was edited, say) came after the first run's `start` had removed its summary.json, so a finished
+    run was left looking interrupted. Every folder is now opened (and refused) before any is started."""
+    import datetime as dt
+
+    import pytest
+
+    from simulator.analysis.runs.run import RunPlan, run_together
+    from simulator.schema.files import InputError
+
+    until = dt.date(2019, 3, 1)
+    a = load_scenario("small_la", "current_2014", until)
+    b = load_scenario("small_la", "green_paper_2022", until)
+    run_together([RunPlan(a, 1, 1, tmp_path / "1-a", events=False), RunPlan(b, 1, 2, tmp_path / "2-b", events=False)])
+    assert (tmp_path / "1-a" / "summary.json").is_file()
+    with pytest.raises(InputError, match="holds another run"):  # the second folder was written with seed 2
+        run_together([RunPlan(a, 1, 1, tmp_path / "1-a", events=False, resume=True),
+                      RunPlan(b, 1, 1, tmp_path / "2-b", events=False, resume=True)])
+    assert (tmp_path / "1-a" / "summary.json").is_file()

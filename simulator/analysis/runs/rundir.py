@@ -118,14 +118,14 @@ class RunFolder:
         write_marker(self.path, "run", self.identity)
 
     def _clean_leftovers(self) -> None:
-        """Remove what a killed run leaves: temporary files, half-written replication folders, the old summary."""
+        """Remove what a killed run leaves: temporary files, half-written replication folders. (Its old summary goes in
+        `start`, once every folder of a comparison has been opened: a refusal of another's left this one whole.)"""
         for p in self.path.rglob("*.tmp"):
             p.unlink(missing_ok=True)
         reps = self.path / "replications"
         if reps.is_dir():
             for p in reps.glob("*.partial"):
                 shutil.rmtree(p, ignore_errors=True)
-        (self.path / "summary.json").unlink(missing_ok=True)
 
     # -- replications -----------------------------------------------------------------------------------------------
     def rep_dir(self, replication: int) -> Path:
