@@ -128,3 +128,22 @@ def test_a_comparison_refused_at_its_second_rule_set_leaves_the_first_run_whole(
         run_together([RunPlan(a, 1, 1, tmp_path / "1-a", events=False, resume=True),
                       RunPlan(b, 1, 1, tmp_path / "2-b", events=False, resume=True)])
     assert (tmp_path / "1-a" / "summary.json").is_file()
+
+
+def test_a_program_run_with_dash_m_that_imports_the_cli_keeps_its_own_ctrl_c(tmp_path):
+    """simulator.cli took over SIGINT, SIGTERM and SIGHUP in any process whose argv[0] was a `__main__.py` (meant for
+    `python -m simulator.cli`): `python -m pytest` on tests importing it, or a user's `python -m mytool`, had Ctrl-C
+    turned into "interrupted (Ctrl-C): nothing was kept; run the same command again" and exit 130, its own
+    KeyboardInterrupt handling skipped. Only the command itself takes them now."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "mytool").mkdir()
+    (tmp_path / "mytool" / "__main__.py").write_text(
+        "import os, signal, time\nimport simulator.cli\ntry:\n    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(5)\nexcept KeyboardInterrupt:\n    print('handled by mytool')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    r = subprocess.run([sys.executable, "-m", "mytool"], capture_output=True, text=True, env=env, timeout=60,
+                       cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, "handled by mytool\n"), r.stderr
