@@ -147,3 +147,28 @@ def test_a_program_run_with_dash_m_that_imports_the_cli_keeps_its_own_ctrl_c(tmp
     r = subprocess.run([sys.executable, "-m", "mytool"], capture_output=True, text=True, env=env, timeout=60,
                        cwd=tmp_path)
     assert (r.returncode, r.stdout) == (0, "handled by mytool\n"), r.stderr
+
+
+def test_report_from_elsewhere_on_a_run_of_a_relative_scenario_path_gives_no_wrong_command(tmp_path, monkeypatch):
+    """`sendsim run s.yaml --until 2019-02-01 --out r` is interrupted, and `report` is run from another folder: the
+    manifest's scenario file is `s.yaml`, relative to where the run started. The command given was `sendsim run s.yaml
+    ... --resume` without --until (the file could not be read to compare its end_date): from there it found no file,
+    and from the right folder it was refused as another run. Now: where to run it from, and no command."""
+    (tmp_path / "start").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "start" / "s.yaml").write_text(Path(SMALL).read_text())
+    run = tmp_path / "start" / "r"
+    (run / "replications" / "rep-000").mkdir(parents=True)
+    (run / "replications" / "rep-000" / "metrics.json").write_text("{}")
+    (run / "manifest.json").write_text(json.dumps({
+        "merged_rules": {}, "scenario_file": "s.yaml", "rules": "current_2014", "seed": 42, "replications": 1,
+        "engine": "heap", "event_log": False, "end_date": "2019-02-01", "scenario_parameters": {"in_force": {}}}))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    code, err = _report(str(run))
+    assert code == 2 and "sendsim run" not in err and ("run the command that started it again with --resume, from the "
+                                                       "folder it was started in (its scenario file s.yaml cannot be "
+                                                       "read from here)") in err, err
+    monkeypatch.chdir(tmp_path / "start")
+    code, err = _report("r")
+    assert code == 2 and "sendsim run s.yaml --rules current_2014 -n 1 --seed 42 --until 2019-02-01 --no-events " \
+                         "--out r --resume" in err, err

@@ -63,19 +63,28 @@ def _scenario_flags(man: dict[str, Any], others: list[dict[str, Any]] | None = N
         doc = read_yaml(Path(path))[0]
     except InputError:
         doc = None
-    if isinstance(doc, dict):
-        own = doc.get("end_date")
-        own = own.isoformat() if isinstance(own, dt.date) else str(own)
-        if isinstance(end, str) and end != own:
-            flags += ["--until", end]
-        mine = doc.get("in_force") or {}
-        for m in (man, *(others or [])):  # a comparison's first rule set may have no switch (current_2014): each is read
-            dated = (m.get("scenario_parameters") or {}).get("in_force") or {}
-            if isinstance(dated, dict) and dated and isinstance(mine, dict) and \
-                    any(v == "start" and mine.get(k) != "start" for k, v in dated.items()):
-                flags.append("--from-start")
-                break
+    if not isinstance(doc, dict):  # a path relative to where the run started, read from elsewhere (or the file gone):
+        return None  # a command naming it would not find it, and --until cannot be told from the file's end_date
+    own = doc.get("end_date")
+    own = own.isoformat() if isinstance(own, dt.date) else str(own)
+    if isinstance(end, str) and end != own:
+        flags += ["--until", end]
+    mine = doc.get("in_force") or {}
+    for m in (man, *(others or [])):  # a comparison's first rule set may have no switch (current_2014): each is read
+        dated = (m.get("scenario_parameters") or {}).get("in_force") or {}
+        if isinstance(dated, dict) and dated and isinstance(mine, dict) and \
+                any(v == "start" and mine.get(k) != "start" for k, v in dated.items()):
+            flags.append("--from-start")
+            break
     return path, flags
+
+
+def _no_command(man: dict[str, Any] | None, command: str) -> str:
+    """The words when no command can be made: the scenario file the run names cannot be read from here."""
+    path = man.get("scenario_file") if man is not None else None
+    where = (f", from the folder it was started in (its scenario file {path} cannot be read from here)"
+             if isinstance(path, str) and path else "")
+    return f"run the {command}command that started it again with --resume{where}"
 
 
 def _common(man: dict[str, Any], flags: list[str]) -> list[str]:
@@ -108,7 +117,7 @@ def run_hint(folder: Path) -> str | None:
                 comparison_hint(folder.parent, parent)
         sc = None
     if sc is None:
-        how = "run the command that started it again with --resume"
+        how = _no_command(man, "")
     else:
         args = ["sendsim", "run", sc[0]]
         if isinstance(man.get("rules"), str):
@@ -135,7 +144,7 @@ def comparison_hint(folder: Path, marker: Marker) -> str:
     man = mans[0] if mans else None
     sc = _scenario_flags(man, mans[1:]) if man is not None else None
     if sc is None or not rules:
-        how = "run the `sendsim compare` command that started it again with --resume"
+        how = _no_command(man, "`sendsim compare` ")
     else:
         args = ["sendsim", "compare", sc[0]]
         for r in rules:
