@@ -172,3 +172,18 @@ def test_report_from_elsewhere_on_a_run_of_a_relative_scenario_path_gives_no_wro
     code, err = _report("r")
     assert code == 2 and "sendsim run s.yaml --rules current_2014 -n 1 --seed 42 --until 2019-02-01 --no-events " \
                          "--out r --resume" in err, err
+
+
+def test_a_switch_label_with_a_no_break_space_is_a_label():
+    """A reform switch's label with a no-break space (pasted from a document) was refused as a control character;
+    a direction mark still is."""
+    import pytest
+    import yaml
+
+    from simulator.schema.rules import Switch
+
+    f = ROOT / "simulator" / "data" / "scenarios" / "rules" / "green_paper_2022.yaml"
+    sw = next(iter(yaml.safe_load(f.read_text())["switches"].values()))
+    assert Switch.model_validate({**sw, "label": "Mandatory\xa0mediation"}).label == "Mandatory\xa0mediation"
+    with pytest.raises(ValueError, match="without control characters"):
+        Switch.model_validate({**sw, "label": "Bad\u202elabel"})
