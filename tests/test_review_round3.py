@@ -187,3 +187,20 @@ def test_a_switch_label_with_a_no_break_space_is_a_label():
     assert Switch.model_validate({**sw, "label": "Mandatory\xa0mediation"}).label == "Mandatory\xa0mediation"
     with pytest.raises(ValueError, match="without control characters"):
         Switch.model_validate({**sw, "label": "Bad\u202elabel"})
+
+
+def test_report_from_elsewhere_on_a_batch_of_a_relative_sweep_path_gives_no_wrong_command(tmp_path, monkeypatch):
+    """As for a run: a batch started with `sendsim batch s.yaml` keeps `s.yaml`; `report` on it from another folder
+    gave `sendsim batch s.yaml --out ... --resume`, which found no file there."""
+    from simulator.analysis.runs.folder import write_marker
+
+    folder = tmp_path / "bi"
+    (folder / "tasks").mkdir(parents=True)
+    write_marker(folder, "batch", {"batch_id": "c24a2cfca3282c51"})
+    (folder / "batch.json").write_text(json.dumps({"batch_id": "c24a2cfca3282c51", "name": "m", "tasks": 10,
+                                                   "sweep_file": "s.yaml"}))
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["report", str(folder), "--out", str(tmp_path / "r.html")])
+    assert r.exit_code == 2 and "sendsim batch s.yaml" not in r.stderr and (
+        "run the `sendsim batch` command that started it again with --resume, from the folder it was started in (its "
+        "sweep file s.yaml cannot be read from here)") in r.stderr, r.stderr
