@@ -22,7 +22,16 @@ def _interrupted_while_loading(signum: int, _frame: object) -> None:
     _os._exit(128 + signum)
 
 
-if _sys.argv and _os.path.basename(_sys.argv[0]) in ("sendsim", "__main__.py", "-m"):  # the command, not a library
+def _the_command(argv0: str) -> bool:
+    """Whether this process is the `sendsim` command: its script, `python -m simulator.cli` (argv[0] is "-m" while
+    the module is found, then the path of simulator/cli/__main__.py). Why not any `__main__.py`: `python -m pytest`
+    (or any program run with -m) that imported this module had its Ctrl-C turned into this module's exit 130."""
+    name = _os.path.basename(argv0)
+    return name in ("sendsim", "-m") or (name == "__main__.py" and _os.path.normpath(argv0).endswith(
+        _os.path.join("simulator", "cli", "__main__.py")))
+
+
+if _sys.argv and _the_command(_sys.argv[0]):  # the command, not a library
     for _sig in (_signal.SIGINT, _signal.SIGTERM, getattr(_signal, "SIGHUP", None)):
         if _sig is not None and _signal.getsignal(_sig) not in (_signal.SIG_IGN, None):  # nohup's ignore stays
             _signal.signal(_sig, _interrupted_while_loading)

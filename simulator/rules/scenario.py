@@ -164,6 +164,9 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
                               "`sendsim rules list`)" for k in bad])
     if from_start:
         sc = sc.model_copy(update={"in_force": {ch.switch: FROM_START for ch in changes_t}})
+        if changes_t:  # another law in force than the file's dates give: another run (its folder's identity, as
+            # --until's), so `compare --resume` never mixes replications run with and without --from-start
+            raw = raw + b"\n# from_start"
     if any(ch.in_force != "start" or ch.switch in sc.in_force or ch.authorities is not None for ch in changes_t):
         base_rs = resolve_rules(base, path)[0]
         law, schedule, in_force = commencement(sc, base_rs, changes_t, rs.name)

@@ -419,7 +419,9 @@ class Switch(Strict):
 
     @model_validator(mode="after")
     def _scoped(self):
-        if not self.label.strip() or not self.label.isprintable():
+        from .scenario import shown_char  # noqa: PLC0415 - the scenario schema imports this module
+
+        if not self.label.strip() or not all(shown_char(c) for c in self.label):  # a no-break space is a space
             raise ValueError(f"label: got {self.label!r} (allowed: the switch's name in words, without control "
                              "characters)")
         for name, day in (("in_force", self.in_force), *(("in_force_range", d) for d in self.in_force_range or ())):

@@ -13,6 +13,7 @@ staffing, fitted delays, casework capacity and trends); split, a reader would ch
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -88,6 +89,14 @@ NAME_MAX = 200  # characters in an authority's name: the longest DfE name is 40
 SCENARIO_NAME_MAX = 1000  # characters in a scenario's name (a file name's 255 bytes are met by shortening it)
 
 
+def shown_char(c: str) -> bool:
+    """Whether a character of a name shows as itself: printable, or a space of another width (a no-break space, as a
+    name copied from a spreadsheet or a web page holds: Python's `isprintable` counts only ' ' among the spaces).
+    Why: "Bath and North East Somerset" with a no-break space was refused as holding "the control character '\\xa0'",
+    and `sendsim la-scenario --name` wrote such a name, then refused its own file."""
+    return c.isprintable() or unicodedata.category(c) == "Zs"
+
+
 def name_problem(name: str) -> str | None:
     """Why a name a file gives cannot be shown in outputs and reports, or None. Why: '' and a name of 2,000,000
     characters were accepted, and so were a NUL or a right-to-left override, which reach every table and report
@@ -96,7 +105,7 @@ def name_problem(name: str) -> str | None:
         return "an empty name (allowed: the authority's name, e.g. Wandsworth)"
     if len(name) > NAME_MAX:
         return f"{len(name):,} characters (allowed: at most {NAME_MAX})"
-    bad = next((c for c in name if not c.isprintable()), None)
+    bad = next((c for c in name if not shown_char(c)), None)
     if bad is not None:
         return f"holds the control character {bad!r} (allowed: letters, digits, spaces and punctuation)"
     return None

@@ -55,6 +55,7 @@ from ..report.style import save
 from ..rules.resolve import rules_dirs
 from ..rules.scenario import load_scenario, switch_dates
 from ..schema.files import InputError
+from ..schema.scenario import shown_char
 from ..schema.shipped import locate, shipped_names
 from .page import page
 
@@ -207,7 +208,7 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
         job["name"] = (form.get("name") or "").strip() or "My council"
         if len(job["name"]) > 80:
             errors["name"] = "a name of at most 80 characters"
-        elif not job["name"].isprintable():  # as the council builder and a scenario refuse (their words name a
+        elif not all(shown_char(c) for c in job["name"]):  # as the council builder and a scenario refuse (their words name a
             # flag or a file: the job failed); a right-to-left override (a format character) too, since round 3
             errors["name"] = "a name without control characters (tabs, line breaks, direction marks)"
         for key, label, lo, hi, integer in FIGURES:

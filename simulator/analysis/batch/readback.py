@@ -50,9 +50,12 @@ def load_batch(folder: Path) -> dict[str, Any]:
         done = sum(1 for _ in tasks.glob("*.json")) if tasks.is_dir() else 0
         total = ident.get("tasks")
         sweep = ident.get("sweep_file")
-        how = (f"resume it with: {shlex.join(['sendsim', 'batch', sweep, '--out', str(folder), '--resume'])}"
-               if isinstance(sweep, str) and sweep else "run the `sendsim batch` command that started it again with "
-               "--resume")
+        if isinstance(sweep, str) and sweep and Path(sweep).is_file():
+            how = f"resume it with: {shlex.join(['sendsim', 'batch', sweep, '--out', str(folder), '--resume'])}"
+        else:  # a sweep file named relative to where the batch started, read from elsewhere: no command that fails
+            where = (f", from the folder it was started in (its sweep file {sweep} cannot be read from here)"
+                     if isinstance(sweep, str) and sweep else "")
+            how = f"run the `sendsim batch` command that started it again with --resume{where}"
         raise InputError([f"{folder}: an interrupted batch (its tables and manifest.json are written once every task "
                           f"has finished: {done}{f' of {total}' if isinstance(total, int) else ''} tasks finished); "
                           f"{how}, then `sendsim report` it again"])

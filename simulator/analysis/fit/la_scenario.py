@@ -46,7 +46,7 @@ import yaml
 
 from ...rules.scenario import load_scenario
 from ...schema.files import InputError
-from ...schema.scenario import LocalAuthority, Scenario
+from ...schema.scenario import LocalAuthority, Scenario, name_problem
 from ...schema.shipped import closest
 from .backtest import load_targets
 from .calibrate import (
@@ -212,7 +212,9 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
     if eps is not None and not 0 < eps <= 100_000:  # NaN and infinity fail this too
         errors.append(f"--eps: {eps} is out of range (allowed: more than 0, at most 100,000)")
     shown = name.strip()
-    if not shown or len(shown) > 80 or any(unicodedata.category(c) == "Cc" for c in shown):
+    # as a scenario's authority name (`name_problem`): a direction mark or a zero-width space passed here and the
+    # written file was then refused, naming a staging file the user never saw
+    if not shown or len(shown) > 80 or name_problem(shown) is not None:
         errors.append(f"--name: {name[:40]!r} (allowed: 1 to 80 characters, any letters, no control characters)")
     if special_places is not None and not (0 <= special_places <= plans):
         errors.append(f"--special-places: {special_places} is out of range (allowed: 0 to --plans-in-force)")

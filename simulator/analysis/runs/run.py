@@ -177,8 +177,10 @@ def run_together(plans: list[RunPlan], workers: int = 1,
         opened = [_OpenRun(p, progress) for p in plans]
         for o in opened:
             stack.callback(o.close)
+        for o in opened:  # every folder opened (refused, if it must be) before any is started: a refusal of the
+            o.open()  # second rule set's folder left the first's summary.json removed by `start`
         for o in opened:
-            o.open()
+            o.begin()
         jobs = [(k, job) for k, o in enumerate(opened) for job in o.jobs()]
         t0 = time.perf_counter()
         # closing(): on an interruption the executor's clean-up (kill the workers) runs now, not when the
@@ -223,6 +225,11 @@ class _OpenRun:
         if p.out_dir is not None:
             self.folder = RunFolder(p.out_dir, identity(p.loaded, self.seed, p.engine, p.events), p.resume,
                                     p.force).open()
+
+    def begin(self) -> None:
+        """What the opened folder keeps, then its manifest written (and its old summary removed)."""
+        p = self.plan
+        if self.folder is not None:
             done = {k: in_fresh_order(p.loaded, m) for k, m in self.folder.completed(self.replications).items()}
             if self.folder.skipped:
                 self.say(f"not reused (damaged or of another run): {', '.join(self.folder.skipped)}")

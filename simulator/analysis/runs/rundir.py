@@ -7,7 +7,8 @@ run folder (run, compare; the batch commands extend this module):
 - **A lock.** `RunFolder.open` takes the folder lock of `folder.FolderLock` (an exclusive `flock` on `DIR/.lock`,
   released by the kernel when the process dies). A second writer gets `InputError` (exit 2, one line).
 - **An identity.** `identity()` is what makes two runs the same run: the scenario file's hash, the rule set and its
-  hash, the seed, the engine and whether the event log is written. The number of replications is not part of it:
+  hash, the seed, the engine and whether the event log is written (the scenario's hash covers `--until`,
+  `--projection` and, for a rule set with switches, `--from-start`: `rules.scenario.load_scenario`). The number of replications is not part of it:
   asking for more replications of the same run extends it. The manifest records the identity, and so does every
   replication's `metrics.json` (under `run`); resume trusts only replications whose identity matches.
 - **An existing folder is refused** unless `resume` (continue the same run: the identity in its marker must match)
@@ -15,7 +16,8 @@ run folder (run, compare; the batch commands extend this module):
   sendsim wrote it as a run: never a folder that merely holds a `manifest.json` or a `replications/` folder.
 - **Atomic writes** (`write_atomic`: a temporary file beside the target, then `os.replace`); leftovers of a killed
   run (`*.tmp`, `rep-*.partial`) are removed under the lock before anything runs; `summary.json` is removed before
-  the run starts and written when it ends, so it never sits beside a manifest it does not belong to.
+  the run starts (`RunFolder.start`, once every folder of a comparison is open: a refusal of one leaves the others
+  whole) and written when it ends, so it never sits beside a manifest it does not belong to.
 - **Bad input vs the environment.** `--out` naming a file, an empty `--out`, a damaged manifest without `--force`:
   `InputError` (exit 2). Disk full, permission denied, read-only: `OSError`, reported by the CLI in one line with
   exit 1.
@@ -118,14 +120,14 @@ class RunFolder:
         write_marker(self.path, "run", self.identity)
 
     def _clean_leftovers(self) -> None:
-        """Remove what a killed run leaves: temporary files, half-written replication folders, the old summary."""
+        """Remove what a killed run leaves: temporary files, half-written replication folders. (Its old summary goes in
+        `start`, once every folder of a comparison has been opened: a refusal of another's left this one whole.)"""
         for p in self.path.rglob("*.tmp"):
             p.unlink(missing_ok=True)
         reps = self.path / "replications"
         if reps.is_dir():
             for p in reps.glob("*.partial"):
                 shutil.rmtree(p, ignore_errors=True)
-        (self.path / "summary.json").unlink(missing_ok=True)
 
     # -- replications -----------------------------------------------------------------------------------------------
     def rep_dir(self, replication: int) -> Path:
