@@ -161,14 +161,15 @@ def test_a_provenance_range_at_its_bound_is_kept(tmp_path):
 
 
 @pytest.mark.parametrize("day, ok", [
-    (dt.date(1800, 1, 1), False), (dt.date(2099, 1, 1), False), (dt.date(2014, 8, 31), False),
-    (dt.date(2021, 1, 1), False), (dt.date(2014, 9, 1), True), (dt.date(2020, 12, 31), True), ("start", True),
+    (dt.date(1800, 1, 1), False), (dt.date(2101, 1, 1), False), (dt.date(2014, 8, 31), False),
+    (dt.date(2021, 1, 1), True), (dt.date(2099, 1, 1), True), (dt.date(2014, 9, 1), True),
+    (dt.date(2020, 12, 31), True), ("start", True),
 ])
 def test_a_scenarios_in_force_date_must_lie_in_the_acts_era(tmp_path, day, ok):
-    """CFA 2014 Part 3 came into force on 1 September 2014: no change to it can be in force before; a date after the
-    scenario's own horizon (small_la: end_date 2020-12-31, no projection) could never be seen in a run of it (the
-    third held-out round: the window was 2040-12-31 for every scenario). 2014-09-01 and 2020-12-31 are the ends,
-    both kept."""
+    """CFA 2014 Part 3 came into force on 1 September 2014: no change to it can be in force before. A date after the
+    scenario's own horizon (small_la: end_date 2020-12-31, no projection) is kept, as a reform file's is: a run of it
+    says the switch was not in force (the third held-out round refused it for a while; its review put it back). Past
+    2100-12-31, the last day any scenario may run to, is a mistyped year."""
     def edit(doc):
         doc["in_force"] = {"advisory_tailored_lists": day}
 
@@ -179,7 +180,7 @@ def test_a_scenarios_in_force_date_must_lie_in_the_acts_era(tmp_path, day, ok):
     line = _refused(path)
     lineno = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "advisory_tailored_lists:" in t)
     assert line == (f"{path}:{lineno}: in_force.advisory_tailored_lists: got {day} (allowed: a date from 2014-09-01 "
-                    "(CFA 2014 Part 3 in force) to 2020-12-31 (this scenario's horizon: end_date), or start)")
+                    "(CFA 2014 Part 3 in force) to 2100-12-31 (the last day a scenario may run to), or start)")
 
 
 @pytest.mark.parametrize("old, new, says", [

@@ -106,14 +106,16 @@ def _projection_to(doc: dict, limit: str) -> None:
 
 
 @pytest.mark.parametrize("day, limit, ok", [
-    (dt.date(2040, 12, 31), "2040-12-31", True), (dt.date(2041, 1, 1), "2040-12-31", False),
+    (dt.date(2040, 12, 31), "2040-12-31", True), (dt.date(2041, 1, 1), "2040-12-31", True),
     (dt.date(2060, 9, 1), "2073-12-31", True), (dt.date(2073, 12, 31), "2073-12-31", True),
-    (dt.date(2074, 1, 1), "2073-12-31", False),
+    (dt.date(2074, 1, 1), "2073-12-31", True), (dt.date(2100, 12, 31), "2073-12-31", True),
+    (dt.date(2101, 1, 1), "2073-12-31", False),
 ])
 def test_a_scenarios_in_force_date_may_reach_its_own_projections_limit(tmp_path, day, limit, ok):
     """A forward scenario whose projection runs to 2073 (`until_limit: 2073-12-31`, within a run's 50 years from
     2024) may date a switch in 2060: it was refused at 2040-12-31, the shipped projections' limit, though `--until
-    2073-12-31` runs to it. The window is the scenario's own horizon, and the message says which."""
+    2073-12-31` runs to it. A date past the scenario's horizon is kept too, as a reform file's is (a run of it says
+    the switch was not in force); only a date past 2100-12-31, the last day any scenario may run to, is refused."""
     def edit(doc):
         _projection_to(doc, limit)
         doc["in_force"] = {"tiered_support_plans": day}
@@ -125,8 +127,7 @@ def test_a_scenarios_in_force_date_may_reach_its_own_projections_limit(tmp_path,
     line = _refused(path)
     lineno = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "tiered_support_plans:" in t)
     assert line == (f"{path}:{lineno}: in_force.tiered_support_plans: got {day} (allowed: a date from 2014-09-01 "
-                    f"(CFA 2014 Part 3 in force) to {limit} (this scenario's horizon: projection.until_limit), or "
-                    "start)")
+                    "(CFA 2014 Part 3 in force) to 2100-12-31 (the last day a scenario may run to), or start)")
 
 
 def test_a_reform_file_may_date_a_switch_up_to_the_last_day_any_scenario_runs_to(tmp_path):

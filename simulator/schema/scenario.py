@@ -553,14 +553,11 @@ class Scenario(Strict):
             if self.projection.until_limit > last:
                 raise ValueError(f"projection.until_limit: got {self.projection.until_limit} (allowed: at most {last}: "
                                  f"a run ends by {LAST_YEAR} and spans at most {MAX_HORIZON_YEARS} years)")
-        # a switch's date may reach the scenario's own horizon: its end_date, or its projection's until_limit (the
-        # latest `--until`); a later one could never be seen in a run of it
-        if self.projection is not None and self.projection.until_limit > self.end_date:
-            last, why = self.projection.until_limit, "this scenario's horizon: projection.until_limit"
-        else:
-            last, why = self.end_date, "this scenario's horizon: end_date"
+        # a switch's date may lie past the scenario's own horizon, as a reform file's may: "not in force in this
+        # run" is an answer the outputs give (the comparison's in-force table and `nothing_in_force`), not an error;
+        # the window (2014-09-01 to 2100-12-31, the last day a scenario may run to) catches a mistyped year
         for switch, day in self.in_force.items():
-            problem = in_force_problem(day, last=last, why=why)
+            problem = in_force_problem(day)
             if problem:
                 raise ValueError(f"in_force.{switch}: {problem}")
         if self.durations.authority_lateness_days is None:
