@@ -141,7 +141,9 @@ def test_a_program_run_with_dash_m_that_imports_the_cli_keeps_its_own_ctrl_c(tmp
 
     (tmp_path / "mytool").mkdir()
     (tmp_path / "mytool" / "__main__.py").write_text(
-        "import os, signal, time\nimport simulator.cli\ntry:\n    os.kill(os.getpid(), signal.SIGINT)\n"
+        # Python's own Ctrl-C handler set first: a test run in the background of a non-interactive shell (`.ci/run`
+        # under nohup) starts with SIGINT ignored, which the program would inherit
+        "import os, signal, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\nimport simulator.cli\ntry:\n    os.kill(os.getpid(), signal.SIGINT)\n"
         "    time.sleep(5)\nexcept KeyboardInterrupt:\n    print('handled by mytool')\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
     r = subprocess.run([sys.executable, "-m", "mytool"], capture_output=True, text=True, env=env, timeout=60,

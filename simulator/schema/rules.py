@@ -21,6 +21,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from .accountability import AccountabilityMap
 from .paths import get_path
 from .sourced import Strict
+from .text import shown_char
 from .units import TIME_UNITS, to_days
 from .vocabulary import APPEAL_TYPES, OTHER_UNITS, PAYERS, SETTINGS, Rung, Setting
 
@@ -419,7 +420,6 @@ class Switch(Strict):
 
     @model_validator(mode="after")
     def _scoped(self):
-        from .scenario import shown_char  # noqa: PLC0415 - the scenario schema imports this module
 
         if not self.label.strip() or not all(shown_char(c) for c in self.label):  # a no-break space is a space
             raise ValueError(f"label: got {self.label!r} (allowed: the switch's name in words, without control "

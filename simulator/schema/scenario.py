@@ -13,7 +13,6 @@ staffing, fitted delays, casework capacity and trends); split, a reader would ch
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -38,6 +37,7 @@ from .sourced import (
     Sourced,
     Strict,
 )
+from .text import shown_char
 from .vocabulary import AgeBand, AppealType, Destination, RedressCapacity, Requester, Setting
 
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -87,14 +87,6 @@ DestinationMix = Mix[Destination]
 
 NAME_MAX = 200  # characters in an authority's name: the longest DfE name is 40
 SCENARIO_NAME_MAX = 1000  # characters in a scenario's name (a file name's 255 bytes are met by shortening it)
-
-
-def shown_char(c: str) -> bool:
-    """Whether a character of a name shows as itself: printable, or a space of another width (a no-break space, as a
-    name copied from a spreadsheet or a web page holds: Python's `isprintable` counts only ' ' among the spaces).
-    Why: "Bath and North East Somerset" with a no-break space was refused as holding "the control character '\\xa0'",
-    and `sendsim la-scenario --name` wrote such a name, then refused its own file."""
-    return c.isprintable() or unicodedata.category(c) == "Zs"
 
 
 def name_problem(name: str) -> str | None:

@@ -55,8 +55,8 @@ from ..report.style import save
 from ..rules.resolve import rules_dirs
 from ..rules.scenario import load_scenario, switch_dates
 from ..schema.files import InputError
-from ..schema.scenario import shown_char
 from ..schema.shipped import locate, shipped_names
+from ..schema.text import shown_char
 from .page import page
 
 BASELINE = "current_2014"

@@ -1,0 +1,16 @@
+"""What a name read from a file or typed on the page may hold: characters that show as themselves.
+
+One rule for every name (an authority's, a scenario's, a switch's label, the page's council): the schemas of
+scenarios and of rule sets both need it, and neither may import the other (imports only downward)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def shown_char(c: str) -> bool:
+    """Whether a character of a name shows as itself: printable, or a space of another width (a no-break space, as a
+    name copied from a spreadsheet or a web page holds: Python's `isprintable` counts only ' ' among the spaces).
+    Why: "Bath and North East Somerset" with a no-break space was refused as holding "the control character '\\xa0'",
+    and `sendsim la-scenario --name` wrote such a name, then refused its own file."""
+    return c.isprintable() or unicodedata.category(c) == "Zs"
