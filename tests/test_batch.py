@@ -59,6 +59,12 @@ def value(rows, metric: str) -> float:
     ({"design": {"kind": "morris"}, "replications": 1}, "at least 2 replications"),
     ({"design": {"kind": "sobol", "samples": 10}}, "power of 2"),
     ({"design": {"kind": "morris", "trajectories": 4}, "replications": 2}, "trajectories"),
+    # a size the design does not read was ignored: 16 samples asked of a grid ran its 2 levels
+    ({"design": {"kind": "grid", "levels": 2, "samples": 16}},
+     "design.samples: a grid design does not use it (allowed for grid: levels)"),
+    ({"design": {"kind": "lhs", "samples": 8, "levels": 5}},
+     "design.levels: a lhs design does not use it (allowed for lhs: samples, seed)"),
+    ({"design": {"kind": "grid", "levels": 2, "seed": 4}}, "design.seed: a grid design does not use it"),
     ({"parameters": [{"path": "rules.effects.no_such"}]}, "is not a number of the rule sets"),
     ({"parameters": [{"path": "scenario.redress.mediation_settles_probability"}]}, "has no declared range"),
     ({"outputs": ["happiness"]}, "unknown metric 'happiness'"),

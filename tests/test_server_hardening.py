@@ -216,3 +216,23 @@ def test_the_report_and_summary_for_the_page_hold_no_server_path(tmp_path):
     html = f"<li>file <code>{job.folder}/scenario/x.yaml</code></li><li>a</li>"
     out = app.unrooted(html, job)
     assert out == "<li>file <code>scenario/x.yaml</code></li><li>a</li>"
+
+
+def test_head_is_answered_as_get_without_a_body_and_a_wrong_method_gets_405(live):
+    """A link checker or `curl -I` asks HEAD: it got 404 for the page that GET serves. Now the page's headers with no
+    body (RFC 9110 9.3.2); a known address asked with a method it does not take gets 405 naming those it takes."""
+    proc, host, port = live
+    get = _raw(host, port, b"GET / HTTP/1.0\r\n\r\n")
+    head = _raw(host, port, b"HEAD / HTTP/1.0\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200")
+    head_headers, _, head_body = head.partition(b"\r\n\r\n")
+    get_headers, _, get_body = get.partition(b"\r\n\r\n")
+    assert head_body == b"" and len(get_body) > 1000
+    length = next(h for h in head_headers.split(b"\r\n") if h.lower().startswith(b"content-length:"))
+    assert int(length.split(b":")[1]) == len(get_body)
+    wrong = _raw(host, port, b"GET /api/run HTTP/1.0\r\n\r\n")
+    assert wrong.startswith(b"HTTP/1.0 405") and b"Allow: POST" in wrong
+    wrong = _raw(host, port, b"POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n")
+    assert wrong.startswith(b"HTTP/1.0 405") and b"Allow: GET, HEAD" in wrong
+    assert _raw(host, port, b"HEAD /nothing HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 404")
+    assert proc.poll() is None

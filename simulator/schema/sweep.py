@@ -33,6 +33,11 @@ class SweepParameter(Strict):
         return self
 
 
+# What each design reads (`analysis.batch.plan`): a grid its levels; the samplers their size and seed.
+USES: dict[str, tuple[str, ...]] = {"grid": ("levels",), "lhs": ("samples", "seed"), "sobol": ("samples", "seed"),
+                                    "morris": ("trajectories", "morris_levels", "seed")}
+
+
 class Design(Strict):
     """How the points are chosen. `levels` for a grid; `samples` for a Latin hypercube or the base sample of Sobol
     (a power of 2: N (k + 2) points); `trajectories` (at least 10) and `morris_levels` for Morris screening."""
@@ -46,6 +51,10 @@ class Design(Strict):
 
     @model_validator(mode="after")
     def _power_of_two(self):
+        unused = sorted(set(self.model_fields_set) - {"kind"} - set(USES[self.kind]))
+        if unused:  # `samples` on a grid was ignored silently: the user thought it set the number of points
+            raise ValueError(f"{unused[0]}: a {self.kind} design does not use it (allowed for {self.kind}: "
+                             f"{', '.join(USES[self.kind])})")
         if self.kind == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"samples: got {self.samples} (allowed: a power of 2 for a sobol design)")
         if self.kind == "morris" and self.morris_levels % 2:

@@ -471,8 +471,21 @@ class App:
 
     # ----------------------------------------------------------------------------------------------- WSGI
     def __call__(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
+        """The page's routes. HEAD is answered as GET without the body (a link checker or `curl -I` got 404); a
+        known address asked with a method it does not take gets 405 and the methods it takes."""
+        if environ["REQUEST_METHOD"] == "HEAD":
+            self._route({**environ, "REQUEST_METHOD": "GET"}, start)
+            return [b""]
+        return self._route(environ, start)
+
+    def _route(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/")
         try:
+            allowed = {"/": "GET, HEAD", "/api/run": "POST"}.get(path)
+            if allowed is not None and method not in allowed.split(", "):
+                return self._send(start, "405 Method Not Allowed", "text/plain; charset=utf-8",
+                                  f"{method} is not taken here (allowed: {allowed})".encode()[:200],
+                                  [("Allow", allowed)])
             if method == "GET" and path == "/":
                 return self._send(start, "200 OK", "text/html; charset=utf-8",
                                   page(self.councils, self.sets, self.switches, FIGURES, EXAMPLES,
