@@ -206,3 +206,29 @@ def test_report_from_elsewhere_on_a_batch_of_a_relative_sweep_path_gives_no_wron
     assert r.exit_code == 2 and "sendsim batch s.yaml" not in r.stderr and (
         "run the `sendsim batch` command that started it again with --resume, from the folder it was started in (its "
         "sweep file s.yaml cannot be read from here)") in r.stderr, r.stderr
+
+
+def test_two_authorities_of_one_name_or_one_code_are_refused_naming_both(tmp_path):
+    """Two councils of one name (other codes) were accepted: every table by authority and the page's list then named
+    two rows alike. Refused now, case and spacing aside, naming both codes; a code given twice names both items (it
+    said only "local authority codes must be unique")."""
+    import copy
+
+    import yaml
+
+    from tests.test_held_out_round3 import SMALL, _refused, _scenario
+
+    def twin(name: str, code: str):
+        def edit(doc):
+            first = doc["local_authorities"]["items"][0]
+            other = copy.deepcopy(first)
+            other["name"], other["code"] = name, code
+            doc["local_authorities"]["items"].append(other)
+        return edit
+
+    first = yaml.safe_load(SMALL.read_text())["local_authorities"]["items"][0]
+    line = _refused(_scenario(tmp_path, edit=twin("  " + first["name"].upper() + " ", "999")))
+    assert f"name {'  ' + first['name'].upper() + ' '!r} is given twice (codes {first['code']} and 999; allowed: " \
+        "one authority per name)" in line
+    line = _refused(_scenario(tmp_path, edit=twin("Another Council", first["code"])))
+    assert f"code {first['code']!r} is given twice (items 0 and 1; allowed: one authority per code)" in line

@@ -290,9 +290,19 @@ class LocalAuthorities(Strict):
         unknown = sorted(set(self.provenance) - set(LocalAuthority.model_fields) - {"stock"})
         if unknown:
             raise ValueError(f"provenance names unknown column(s): {', '.join(unknown)}")
-        codes = [la.code for la in self.items]
-        if len(set(codes)) != len(codes):
-            raise ValueError("local authority codes must be unique")
+        seen_code: dict[str, int] = {}
+        seen_name: dict[str, int] = {}
+        for i, la in enumerate(self.items):
+            j = seen_code.setdefault(la.code, i)
+            if j != i:
+                raise ValueError(f"items: code {la.code!r} is given twice (items {j} and {i}; allowed: one authority "
+                                 "per code)")
+            # two councils of one name (other codes) made every table by authority and the page's list ambiguous
+            key = " ".join(la.name.split()).casefold()
+            j = seen_name.setdefault(key, i)
+            if j != i:
+                raise ValueError(f"items: name {la.name!r} is given twice (codes {self.items[j].code} and {la.code}; "
+                                 "allowed: one authority per name)")
         return self
 
 
