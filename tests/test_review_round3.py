@@ -232,3 +232,19 @@ def test_two_authorities_of_one_name_or_one_code_are_refused_naming_both(tmp_pat
         "one authority per name)" in line
     line = _refused(_scenario(tmp_path, edit=twin("Another Council", first["code"])))
     assert f"code {first['code']!r} is given twice (items 0 and 1; allowed: one authority per code)" in line
+
+
+def test_a_missing_scenario_close_to_a_case_study_says_it_is_one_and_how_to_run_it():
+    """`sendsim run ivy` suggested `ivy_excluded_year8_s19_refused_assessment` as if it were a scenario (running it
+    fails again): a suggestion of another kind now says its kind and the command that takes it; a scenario's is said
+    as itself."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    r = CliRunner().invoke(main, ["run", "ivy", "-n", "1"])
+    assert r.exit_code == 2
+    assert ("did you mean ivy_excluded_year8_s19_refused_assessment (a case study: sendsim case-study "
+            "ivy_excluded_year8_s19_refused_assessment)?)") in r.output
+    r = CliRunner().invoke(main, ["run", "smal_la", "-n", "1"])
+    assert r.exit_code == 2 and "did you mean small_la or small_la_from_2024?)" in r.output

@@ -173,12 +173,28 @@ def decode(path: Path, raw: bytes) -> str:
                           "(allowed: UTF-8 text; save the file as UTF-8)"]) from None
 
 
+# How a shipped file of each kind is used, said beside a suggestion of that kind: a missing file's hint searches
+# every kind (the reader does not know which command asked), and `sendsim run ivy` suggested the case study
+# `ivy_excluded_...` as if it were a scenario. A scenario is said as itself.
+_KIND_USE = {"rules": "a rule set: --rules {}", "targets": "a backtest's targets", "sweeps": "a sweep: sendsim batch {}",
+             "case_studies": "a case study: sendsim case-study {}", "benchmarks": "a benchmark network: sendsim bench {}"}
+
+
 def _shipped_hint(path: Path) -> str:
-    """' (did you mean X?)' when a missing file's name is close to a shipped file's (scenario, case study, ...)."""
+    """' (did you mean X?)' when a missing file's name is close to a shipped file's (scenario, case study, ...), each
+    suggestion that is not a scenario with its kind and the command that takes it."""
     from .shipped import KINDS, closest, shipped_names
 
-    names = sorted({n for kind in KINDS for n in shipped_names(kind)})
-    return closest(path.stem, names)
+    kind_of: dict[str, str] = {}
+    for kind in KINDS:
+        for n in shipped_names(kind):
+            kind_of.setdefault(n, kind)
+    hint = closest(path.stem, sorted(kind_of))
+    if not hint:
+        return ""
+    names = hint.removeprefix(" (did you mean ").removesuffix("?)").split(" or ")
+    said = [n if kind_of[n] == "scenarios" else f"{n} ({_KIND_USE[kind_of[n]].format(n)})" for n in names]
+    return f" (did you mean {' or '.join(said)}?)"
 
 
 def _special(path: Path) -> str:
