@@ -248,3 +248,24 @@ def test_a_missing_scenario_close_to_a_case_study_says_it_is_one_and_how_to_run_
             "ivy_excluded_year8_s19_refused_assessment)?)") in r.output
     r = CliRunner().invoke(main, ["run", "smal_la", "-n", "1"])
     assert r.exit_code == 2 and "did you mean small_la or small_la_from_2024?)" in r.output
+
+
+def test_a_comparisons_run_that_is_a_file_is_said_to_be_a_file(tmp_path):
+    """A comparison whose run folder was replaced by a file was reported as 'missing'; it is said to be a file."""
+    import shutil as sh
+
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    out = tmp_path / "cmp"
+    r = CliRunner().invoke(main, ["compare", "small_la", "--rules", "current_2014", "--rules", "green_paper_2022",
+                                  "-n", "2", "--until", "2019-03-31", "--out", str(out), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    sub = out / "2-green_paper_2022"
+    sh.rmtree(sub)
+    sub.write_text("not a run")
+    r = CliRunner().invoke(main, ["report", str(out), "--out", str(tmp_path / "r.html")])
+    assert r.exit_code == 2
+    assert f"{sub}: is a file, not a run folder (compare.json names rule set 'green_paper_2022'" in r.output
+    assert not (tmp_path / "r.html").exists()

@@ -152,8 +152,9 @@ def load_results(folder: str | Path, journeys: bool = True) -> Results:
         for i, name in enumerate(comp["rules"], start=1):
             sub = folder / f"{i}-{name}"
             if "/" in name or name in ("", ".", "..") or not sub.is_dir():
-                raise InputError([f"{sub}: missing (compare.json names rule set {name!r}; the comparison folder "
-                                  "must hold every run)"])
+                what = "is a file, not a run folder" if sub.is_file() else "missing"  # (it said "missing" of a file)
+                raise InputError([f"{sub}: {what} (compare.json names rule set {name!r}; the comparison folder "
+                                  "must hold every run as a folder)"])
             runs.append(load_run(sub, journeys))
         pairs = comp.get("comparisons") or [comp]  # three or more: each against the first
         return Results("comparison", folder, runs, pairs[0], list(pairs))
