@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from simulator.analysis.runs.folder import write_marker
@@ -269,3 +270,29 @@ def test_a_comparisons_run_that_is_a_file_is_said_to_be_a_file(tmp_path):
     assert r.exit_code == 2
     assert f"{sub}: is a file, not a run folder (compare.json names rule set 'green_paper_2022'" in r.output
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("remove", ["sensitivity.json", "metrics"])
+def test_a_finished_batch_with_a_table_removed_is_refused_and_resume_writes_it_again(tmp_path, remove):
+    """A batch folder with sensitivity.json or the metrics removed by hand gave a report without its screening or its
+    results by point, exit 0. Refused now in one line naming what is missing and the command that writes it again;
+    that command does (no task is run again), and the report is then made."""
+    import shutil as sh
+
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+    from tests.test_batch import write_sweep
+
+    sweep = write_sweep(tmp_path, until="2019-03-31")
+    out = tmp_path / "b"
+    assert CliRunner().invoke(main, ["batch", str(sweep), "--out", str(out), "--workers", "1"]).exit_code == 0
+    gone = out / remove
+    sh.rmtree(gone) if gone.is_dir() else gone.unlink()
+    r = CliRunner().invoke(main, ["report", str(out), "--out", str(tmp_path / "r.html")])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
+    assert "missing from a finished batch" in r.output and "--resume" in r.output
+    assert not (tmp_path / "r.html").exists()
+    r = CliRunner().invoke(main, ["batch", str(sweep), "--out", str(out), "--workers", "1", "--resume"])
+    assert r.exit_code == 0 and "0 tasks computed" in r.output, r.output
+    assert CliRunner().invoke(main, ["report", str(out), "--out", str(tmp_path / "r.html")]).exit_code == 0

@@ -59,7 +59,19 @@ def load_batch(folder: Path) -> dict[str, Any]:
         raise InputError([f"{folder}: an interrupted batch (its tables and manifest.json are written once every task "
                           f"has finished: {done}{f' of {total}' if isinstance(total, int) else ''} tasks finished); "
                           f"{how}, then `sendsim report` it again"])
-    sens = _json(folder / "sensitivity.json") if (folder / "sensitivity.json").is_file() else {}
+    # a finished batch has both (written with the manifest); one removed by hand gave a report without its screening
+    # or its results by point, saying nothing
+    lost = [n for n, ok in (("sensitivity.json", (folder / "sensitivity.json").is_file()),
+                            ("metrics/rules=*/*.parquet", any((folder / "metrics").glob("*/*.parquet"))))
+            if not ok]
+    if lost:
+        sweep_f = ident.get("sweep_file")
+        cmd = (shlex.join(["sendsim", "batch", sweep_f, "--out", str(folder), "--resume"])
+               if isinstance(sweep_f, str) and sweep_f and Path(sweep_f).is_file() else
+               "the `sendsim batch` command that made it, with --resume")
+        raise InputError([f"{folder}: {' and '.join(lost)} missing from a finished batch (allowed: the folder as "
+                          f"`sendsim batch` wrote it; {cmd} writes {'them' if len(lost) > 1 else 'it'} again from its tasks)"])
+    sens = _json(folder / "sensitivity.json")
     description = ""
     sweep = Path(str(ident.get("sweep_file", "")))
     if sweep.is_file():
