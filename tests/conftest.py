@@ -88,6 +88,29 @@ def write_scenario(tmp: Path, doc: dict, name: str = "scenario.yaml") -> Path:
     return p
 
 
+def scenario_copy(tmp_path: Path, base: Path = SMALL, name: str = "held_out.yaml", edit=None) -> Path:
+    """A copy of a shipped scenario, changed by `edit(doc)`, beside the shipped plan-transfer file it names."""
+    doc = yaml.safe_load(base.read_text())
+    if edit is not None:
+        edit(doc)
+    if doc.get("plan_transfers"):
+        shutil.copy(base.parent / doc["plan_transfers"], tmp_path / doc["plan_transfers"])
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return p
+
+
+def refused_line(path: Path) -> str:
+    """The one line `load_scenario` refuses the file with."""
+    from simulator.rules.scenario import load_scenario
+    from simulator.schema.files import InputError
+
+    with pytest.raises(InputError) as e:
+        load_scenario(path)
+    assert len(e.value.lines) == 1, e.value.lines
+    return e.value.lines[0]
+
+
 def pin(node: dict, value: float, **extra) -> None:
     """Set a sourced number for a test: the value, and 'test fixture' as its source."""
     keep = {k: node[k] for k in ("distribution",) if k in node}

@@ -20,30 +20,13 @@ from simulator.cli import main
 from simulator.rules.scenario import load_scenario
 from simulator.schema.files import InputError
 
-from .conftest import ROOT
+from .conftest import ROOT, refused_line, scenario_copy
 
 SMALL = ROOT / "scenarios" / "small_la.yaml"
 SMALL_2024 = ROOT / "scenarios" / "small_la_from_2024.yaml"
 
 
-def _scenario(tmp_path: Path, base: Path = SMALL, name: str = "held_out.yaml", edit=None) -> Path:
-    """A copy of a shipped scenario, changed by `edit(doc)`, beside the shipped plan-transfer file it names."""
-    doc = yaml.safe_load(base.read_text())
-    if edit is not None:
-        edit(doc)
-    if doc.get("plan_transfers"):
-        shutil.copy(base.parent / doc["plan_transfers"], tmp_path / doc["plan_transfers"])
-    p = tmp_path / name
-    p.write_text(yaml.safe_dump(doc, sort_keys=False))
-    return p
-
-
-def _refused(path: Path) -> str:
-    """The one line `load_scenario` refuses the file with."""
-    with pytest.raises(InputError) as e:
-        load_scenario(path)
-    assert len(e.value.lines) == 1, e.value.lines
-    return e.value.lines[0]
+_scenario, _refused = scenario_copy, refused_line  # (tests/conftest.py)
 
 
 def _cli(*args: str) -> tuple[int, str, str]:
