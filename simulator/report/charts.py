@@ -167,7 +167,11 @@ def over_time_chart(results: Results) -> Chart:
                     fontsize=8, va="top", color=STATUTORY)
             ax.set_ylim(0, 108)
         else:
-            ax.set_ylim(bottom=0)
+            # room above the highest value drawn, an official diamond's included: the autoscaled top sat on it
+            # (matplotlib's margin is 5% of the data's span, less than the marker), so its top half was cut off
+            drawn = [v for r in rows if r["metric"] == metric
+                     for v in (r["mean"], r["ci95_high"]) if v is not None and np.isfinite(v)]
+            ax.set_ylim(0, max([ax.get_ylim()[1], *(v * 1.08 for v in drawn)]))
         ax.set_title(textwrap.fill(label_of(metric), 48), loc="left")
         ax.set_ylabel(UNIT_AXIS[unit_of(metric)])
         ax.set_xlabel("calendar year")

@@ -1,0 +1,154 @@
+"""The project tried as each of its users would (a forum volunteer on a phone, an analyst reading the charts, a parent
+reading the report): each test is a defect such a user found, asserting what they rely on, with values worked out
+by hand from the inputs, not read back from the code under test."""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # a code name: population_growth_pct_per_year
+
+
+# -------------------------------------------------------------------------------------- what a parent reads
+PROJECTION = {  # the shape of a forward comparison's `projection` (compare.json), values as small_la_from_2024's
+    "last_data_year": 2023, "name": "central",
+    "description": "each authority's own trend damped to population growth over 5 years",
+    "assumptions": [
+        {"parameter": "population_growth_pct_per_year", "value": 0.0, "source": None,
+         "assumption": "England's population aged 0-25 a year (UNVERIFIED: not in ../shared; ONS projections show "
+                       "it broadly flat)", "range": [-1.0, 0.5]},
+        {"parameter": "damping_years", "value": 5.0, "source": None,
+         "assumption": "Years over which each authority's own trend fades to population growth", "range": [3, 10]},
+        {"parameter": "staffing_vs_requests", "value": 1.0, "source": None,
+         "assumption": "LA assessment staffing grows at this share of the authority's requests growth",
+         "range": [0.5, 1.2]},
+    ],
+    "held": {"assessment_lapsed": "the yearly lapse of assessments fitted to 2023 is held: no trend was fitted"},
+    "warnings": [],
+}
+
+
+def test_the_projection_beyond_the_figures_is_said_in_words_not_code_names():
+    """The web page and the report listed the projection as `population_growth_pct_per_year = 0 [range -1 to 0.5]`
+    and `assessment_lapsed: held (...)`, in the summary a parent reads (README: code names only in the method)."""
+    from simulator.report.summary import projection_sentences
+
+    lines = projection_sentences(PROJECTION)
+    text = "\n".join(lines)
+    assert SNAKE.findall(text) == [], SNAKE.findall(text)
+    assert "../shared" not in text and "UNVERIFIED" not in text
+    # each assumption by what it is, its value with its unit, said to be assumed, its range with the unit
+    assert ("England's population aged 0-25 a year (not verified: no source found; ONS projections show it broadly "
+            "flat): 0% a year (assumed; range -1 to 0.5% a year)") in lines
+    assert ("Years over which each authority's own trend fades to population growth: 5 years (assumed; range 3 to "
+            "10 years)") in lines
+    assert "The yearly lapse of assessments fitted to 2023 is held: no trend was fitted" in lines
+
+
+def test_in_force_dates_are_in_words_and_an_undated_proposal_is_not_given_a_date():
+    """The report said 'in force from 2024-01-01' for each Green Paper change, which no one ever dated (the page's own
+    form says 'no date proposed: modelled from the first day of the run'), and gave dates as ISO strings."""
+    from simulator.report.summary import in_force_sentences
+
+    hypothetical = ("Never legislated: the Green Paper's proposals were dropped or deferred; modelled as if in force "
+                    "from the first day of the run, a hypothetical")
+    comp = {"start_date": "2024-01-01", "end_date": "2033-12-31",
+            "in_force": [{"switch": "mandatory_mediation", "in_force": "2024-01-01", "source": hypothetical},
+                         {"switch": "tiered_support_plans", "in_force": "2030-09-01", "source": "White Paper 2026"},
+                         {"switch": "tribunal_limited", "in_force": None, "source": "White Paper 2026"}],
+            "switch_dates": {"tribunal_limited": "2040-09-01"}}
+    got = in_force_sentences(comp)
+    assert "modelled from the first day of the run, 1 January 2024 (a hypothetical" in got[0]
+    assert "in force from 2024" not in got[0]
+    assert got[1].endswith(": in force from 1 September 2030")
+    assert got[2].endswith(": in force from 1 September 2040, after the run's end (31 December 2033)")
+    assert not any(re.search(r"\d{4}-\d\d-\d\d", s) for s in got)
+
+
+# ---------------------------------------------------------------------------------------- what an analyst sees
+@pytest.fixture(scope="module")
+def small_comparison(tmp_path_factory) -> Path:
+    from simulator.api import compare
+
+    out = tmp_path_factory.mktemp("cmp") / "cmp"
+    compare("small_la", rules=["current_2014", "green_paper_2022"], replications=5, out=str(out), workers=2)
+    return out
+
+
+def test_an_official_figure_above_every_model_value_is_drawn_whole_on_the_by_year_chart(small_comparison):
+    """Wandsworth's 434 new plans in 2020 (DfE SEN2) sat on the top edge of the by-year chart, its diamond cut in half:
+    the axis top came from matplotlib's 5% margin of the data's span (443), less than the marker's half-height."""
+    from simulator.analysis.runs.results import load_results
+    from simulator.report.charts import over_time_chart
+
+    chart = over_time_chart(load_results(small_comparison))
+    fig = chart.figure
+    fig.canvas.draw()
+    official = {(r["metric"], r["year"]): r["mean"] for r in chart.rows if r["rule_set"] == "official"}
+    assert official[("new_plans", "2020")] == 434.0  # data/sen2/assessments.csv, Wandsworth 2020
+    modelled = max(r["ci95_high"] for r in chart.rows if r["metric"] == "new_plans" and r["rule_set"] != "official")
+    assert modelled < 434.0  # the diamond is the highest thing drawn on that panel
+    checked = 0
+    for ax in fig.axes:
+        box = ax.get_window_extent()
+        for line in ax.get_lines():
+            if line.get_marker() != "D":
+                continue
+            half = line.get_markersize() * fig.dpi / 72 / 2 + line.get_markeredgewidth() * fig.dpi / 72 / 2
+            for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+                px, py = ax.transData.transform((x, y))
+                assert box.y0 <= py - half and py + half <= box.y1 + 0.5, (ax.get_title(), x, y, ax.get_ylim())
+                checked += 1
+    assert checked >= 6  # requests, new plans and % within 20 weeks, 2019 and 2020
+
+
+# --------------------------------------------------------------------------- a forum volunteer on a phone
+def test_the_web_page_fits_a_phone_screen_before_and_after_a_run(tmp_path):
+    """On a 390-pixel phone the form was 455 pixels wide (a fieldset grows to its widest select: the reform's long
+    name), cutting off the reform's label and options; the year-by-year table of the results was 697 pixels."""
+    pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from .test_browser import CHROMIUM, DRIVER, _start_server
+
+    if not (CHROMIUM and DRIVER):
+        pytest.skip("chromium and chromium-driver not installed (apt-get install -y chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+                 "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}"):
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    proc, url = _start_server(tmp_path)
+    try:
+        drv.set_window_size(390, 844)
+        drv.get(url)
+        width = "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        scroll, client = drv.execute_script(width)
+        assert scroll <= client, f"the form is {scroll} px wide on a {client} px screen"
+        drv.find_element(By.CSS_SELECTOR, "input[name=source][value=council]").click()
+        Select(drv.find_element(By.ID, "council")).select_by_visible_text("Wandsworth")
+        reps = drv.find_element(By.ID, "replications")
+        reps.clear()
+        reps.send_keys("2", Keys.ENTER)  # the keyboard alone submits
+        t0 = time.time()
+        WebDriverWait(drv, 240).until(lambda d: d.find_element(By.ID, "status").text.startswith(("Done", "The run")))
+        assert drv.find_element(By.ID, "status").text.startswith("Done"), drv.find_element(By.ID, "status").text
+        assert drv.find_elements(By.CSS_SELECTOR, "#by-year-body tr")
+        scroll, client = drv.execute_script(width)
+        assert scroll <= client, f"the results are {scroll} px wide on a {client} px screen ({time.time() - t0:.0f} s)"
+    finally:
+        drv.quit()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
