@@ -152,3 +152,32 @@ def test_the_web_page_fits_a_phone_screen_before_and_after_a_run(tmp_path):
         drv.quit()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
+
+
+def test_what_was_compared_says_dates_and_runs_as_a_parent_reads_them(small_comparison):
+    """'Wandsworth, 2019-01-01 to 2020-12-31 (2.0 years), 5 replications': ISO dates and a modeller's word in the
+    summary's first sentence and the report's header, where the page itself says 'runs of every child'."""
+    from simulator.analysis.runs.results import load_results
+    from simulator.report.html import report_html
+    from simulator.report.summary import summary
+
+    results = load_results(small_comparison)
+    compared = summary(results)["compared"]
+    assert "Wandsworth, 1 January 2019 to 31 December 2020 (2.0 years), 5 runs of every child" in compared
+    assert "replications" not in compared and "2019-01-01" not in compared
+    assert "<p class=meta>1 January 2019 to 31 December 2020 &middot;" in report_html(results)
+
+
+def test_a_council_from_the_list_is_described_without_a_scenario_code_name():
+    """The report of a council picked on the web page described it as 'Cut out of england_from_2024 by sendsim
+    serve.': a file's code name and a command, in the description a parent reads first."""
+    import yaml
+
+    from simulator.analysis.fit.forward_council import forward_document
+    from simulator.schema.shipped import locate
+
+    doc = forward_document(yaml.safe_load(locate("england_from_2024", "scenarios").read_text()), "Leeds", seed=42)
+    desc = doc["description"]
+    assert desc.startswith("Leeds (383) from its January 2024 caseload")
+    assert SNAKE.findall(desc) == [] and "sendsim" not in desc, desc
+    assert desc.endswith("Taken from the England scenario that starts in January 2024.")

@@ -22,7 +22,7 @@ from ..analysis.runs.results import Results, unit_of
 from .charts import run_charts
 from .names import change_sentence, legend, metric_label, place, plain, rule_set_short, value_text
 from .style import Chart, png_base64
-from .summary import number, projection_sentences, section_of, summary
+from .summary import date_words, number, projection_sentences, section_of, summary
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:11pt;line-height:1.45;color:#111;max-width:60em;
@@ -311,7 +311,7 @@ def report_html(results: Results) -> str:
     """The whole page as one string."""
     r0 = results.runs[0]
     charts = run_charts(results)
-    body = f"""<p class=meta>{e(r0.summary['start_date'])} to {e(r0.summary['end_date'])} &middot;
+    body = f"""<p class=meta>{e(date_words(r0.summary['start_date']))} to {e(date_words(r0.summary['end_date']))} &middot;
 {e(r0.summary['replications'])} runs of every child</p>
 {legend_html(results)}
 <p class=description id=scenario-description>{e(r0.description)}</p>

@@ -276,8 +276,8 @@ def summary(results: Results) -> dict[str, Any]:
     s = r0.summary
     from .names import place
 
-    what = (f"{place(r0)}, {s['start_date']} to {s['end_date']} ({results.years:.1f} years), "
-            f"{s['replications']} replications")
+    what = (f"{place(r0)}, {date_words(s['start_date'])} to {date_words(s['end_date'])} ({results.years:.1f} years), "
+            f"{s['replications']} runs of every child")
     if results.comparison is None:
         keys = ("weeks_to_final_plan_median", "weeks_to_provision_median", "within_20_weeks_pct", "requests",
                 "appeals_registered", "cost_total_gbp")
