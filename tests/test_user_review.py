@@ -181,3 +181,49 @@ def test_a_council_from_the_list_is_described_without_a_scenario_code_name():
     assert desc.startswith("Leeds (383) from its January 2024 caseload")
     assert SNAKE.findall(desc) == [] and "sendsim" not in desc, desc
     assert desc.endswith("Taken from the England scenario that starts in January 2024.")
+
+
+# ------------------------------------------------------------------------------------- a case-study author
+MAYA = """\
+name: maya_school_named_after_tribunal
+title: "Maya, 10: the tribunal names the special school the family asked for"
+summary: >
+  The LA assesses and names a mainstream school; the family asked for a maintained special school, appeal the
+  setting named, and the tribunal decides for them.
+sources: ["A made-up case, written from the README"]
+scenario: small_la
+request_date: 2019-03-04
+child: {age: 10.0, requester: parent, need: SpLD, preferred: maintained_special, capacity: medium}
+pinned: {decide_to_assess: agreed, decide_to_issue: issue, setting_request: refused, dispute_placement: true,
+         appeal_outcome: heard, hearing: for_family}
+"""
+
+
+def test_a_new_case_study_report_says_what_changes_for_the_child_in_words(tmp_path):
+    """A case written from the README, run under current law and the Green Paper: the report's 'What changes for this
+    child' was one run-on item ('..., 26.8 under green paper 2022., Median weeks ...') with the rule sets, steps and
+    events as code names with their underscores blanked ('At name setting: named resourced provision refused
+    unsuitable under current 2014'); the route's dates were ISO dates."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    case = tmp_path / "maya.yaml"
+    case.write_text(MAYA)
+    out, html = tmp_path / "maya_out", tmp_path / "maya.html"
+    r = CliRunner().invoke(main, ["-q", "case-study", str(case), "--rules", "current_2014", "--rules",
+                                  "green_paper_2022", "--runs", "10", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["-q", "report", str(out), "--out", str(html)])
+    assert r.exit_code == 0, r.output
+    text = html.read_text()
+    assert "The route read here: 4 March 2019 to 2 September 2020." in text  # 18 months from the request
+    section = text.split("<h3>What changes for this child</h3><ul>")[1].split("</ul>")[0]
+    items = re.findall(r"<li>(.*?)</li>", section)
+    assert len(items) >= 2 and all(i.count(". ") == 0 or "95%" in i for i in items), items  # a sentence each
+    assert items[0].startswith("Median weeks to a final plan: ") and items[0].endswith(" under Green Paper.")
+    assert " under Current law, " in items[0]
+    joined = " ".join(items)
+    for code in ("current 2014", "green paper 2022", "name setting", "named resourced provision refused"):
+        assert code not in joined, (code, joined)
+    assert SNAKE.findall(joined) == [], SNAKE.findall(joined)
