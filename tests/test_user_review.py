@@ -227,3 +227,32 @@ def test_a_new_case_study_report_says_what_changes_for_the_child_in_words(tmp_pa
     for code in ("current 2014", "green paper 2022", "name setting", "named resourced provision refused"):
         assert code not in joined, (code, joined)
     assert SNAKE.findall(joined) == [], SNAKE.findall(joined)
+
+
+# ---------------------------------------------------------------------------------------- an analyst's batch
+def test_a_batch_report_and_its_command_line_give_money_with_its_unit_and_no_scientific_notation(tmp_path):
+    """The shipped grid sweep (3 settle rates x 2 rule sets x 2 runs of small_la in 2019): the report's 'Does each
+    difference keep its sign?' gave the total cost as '42,837,258 to 42,859,847' (no £: every other report says
+    '£42.8m'), and the command line printed its difference as 'from -2.535e+04 to -6,859'."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    out, html = tmp_path / "med", tmp_path / "med.html"
+    src = Path(__file__).resolve().parents[1] / "scenarios" / "sweeps" / "mediation_settle_rates.yaml"
+    r = CliRunner().invoke(main, ["-q", "batch", str(src), "--workers", "2", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert not re.search(r"\de[+-]\d\d", r.output), r.output  # no 2.535e+04
+    cost_lines = [ln for ln in r.output.splitlines() if ln.startswith("Total cost") and "difference" in ln]
+    assert cost_lines and re.search(r"from -\d{1,3},\d{3} to -\d{1,3}(,\d{3})?,", cost_lines[0]), cost_lines
+    r = CliRunner().invoke(main, ["-q", "report", str(out), "--out", str(html)])
+    assert r.exit_code == 0, r.output
+    text = html.read_text()
+    sign = text.split("Does each difference keep its sign?")[1].split("</table>")[0]
+    cost_rows = [row for row in sign.split("<tr>") if row.startswith("<td>Total cost</td>")]
+    assert len(cost_rows) == 3  # under each rule set, and the difference
+    for row in cost_rows:
+        cell = re.search(r"<td class=n>(.*?)</td>", row).group(1)
+        assert re.fullmatch(r"[−-]?£[\d.]+[mk]? to [−-]?£[\d.]+[mk]?", cell), cell
+    pct = [row for row in sign.split("<tr>") if row.startswith("<td>Mediations settled without an appeal")]
+    assert pct and all(re.search(r"<td class=n>[−-]?[\d.]+% to [−-]?[\d.]+%</td>", row) for row in pct), pct

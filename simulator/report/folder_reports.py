@@ -18,7 +18,7 @@ from ..schema.files import InputError
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
-from .summary import date_words
+from .summary import date_words, number
 from .tables import route_cut
 from .timeline import event_words, short_label
 
@@ -256,14 +256,15 @@ def batch_html(b: dict[str, Any], folder: Path) -> str:
         else:
             what, keeps = f"under {rule_set_short(of)}", "-"
         rows.append(f"<tr><td>{e(metric_label(o['metric']))}</td><td>{e(what)}</td><td class=n>"
-                    f"{e(_n(o.get('min')))} to {e(_n(o.get('max')))}</td><td>{e(keeps)}</td></tr>")
+                    f"{e(_u(o.get('min'), o['metric']))} to {e(_u(o.get('max'), o['metric']))}</td><td>{e(keeps)}"
+                    "</td></tr>")
     parts.append("<section aria-labelledby=h-sign><h2 id=h-sign>Does each difference keep its sign?</h2><table><tr>"
                  "<th scope=col>Measure</th><th scope=col>Of</th><th scope=col>From ... to, over the points</th>"
                  "<th scope=col>Keeps its sign</th></tr>" + "".join(rows) + "</table></section>")
     groups = b.get("by_group") or []
     if groups:
         g = "".join(f"<tr><td>{e(metric_label(r['metric']))}</td><td>{e(r['group'])}</td><td>{e(short.get(r['rules'], r['rules']))}"
-                    f"</td><td class=n>{e(_n(r['mean']))}</td></tr>" for r in groups)
+                    f"</td><td class=n>{e(_u(r['mean'], r['metric']))}</td></tr>" for r in groups)
         parts.append("<section aria-labelledby=h-groups><h2 id=h-groups>Results by group: each point of the design"
                      "</h2><p>Mean over the runs at each point (and over every point for a group of families)."
                      "</p><table><tr><th scope=col>Measure</th><th scope=col>Point or group</th>"
@@ -284,6 +285,14 @@ def _n(v: Any) -> str:
         return "-"
     v = float(v)
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
+
+
+def _u(v: Any, metric: str) -> str:
+    """A batch's value with its unit, as the comparison's report says it ('£42.8m', '60.5%', '12.3 weeks'): a
+    cost was a bare '42,837,258'."""
+    from ..analysis.runs.results import unit_of
+
+    return "-" if v is None else number(float(v), unit_of(metric))
 
 
 def report_for(folder: Path) -> tuple[str, str]:
