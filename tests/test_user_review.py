@@ -256,3 +256,19 @@ def test_a_batch_report_and_its_command_line_give_money_with_its_unit_and_no_sci
         assert re.fullmatch(r"[−-]?£[\d.]+[mk]? to [−-]?£[\d.]+[mk]?", cell), cell
     pct = [row for row in sign.split("<tr>") if row.startswith("<td>Mediations settled without an appeal")]
     assert pct and all(re.search(r"<td class=n>[−-]?[\d.]+% to [−-]?[\d.]+%</td>", row) for row in pct), pct
+
+
+def test_a_comparison_within_one_year_says_its_totals_are_over_that_year_and_never_prints_minus_zero():
+    """The README's first quick-start command (England, to 2019-12-31) printed 'Appeals registered, total over
+    2019-2019' and 'Weeks without a named setting after the phase-transfer deadline ... -0 (-0 to -0)'."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+    from simulator.report.tables import fmt
+
+    assert [fmt(-0.004), fmt(-0.0), fmt(0.004), fmt(-0.005), fmt(-0.5)] == ["0", "0", "0", "-0.01", "-0.5"]
+    r = CliRunner().invoke(main, ["-q", "compare", "small_la", "--rules", "current_2014", "--rules",
+                                  "green_paper_2022", "-n", "2", "--until", "2019-12-31", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert "Appeals registered, total over 2019 " in r.output and "2019-2019" not in r.output.split("Totals of")[0]
+    assert not re.search(r"(?<![\w.])-0(?![\w.])", r.output), re.findall(r".*(?<![\w.])-0(?![\w.]).*", r.output)
