@@ -70,6 +70,20 @@ def test_in_force_dates_are_in_words_and_an_undated_proposal_is_not_given_a_date
     assert not any(re.search(r"\d{4}-\d\d-\d\d", s) for s in got)
 
 
+def test_a_council_from_the_list_shows_its_own_latest_figures_beside_a_run_from_its_caseload():
+    """A volunteer picking Leeds saw only its January 2024 caseload beside the model: not its own % within 20 weeks,
+    the figure a forum knows best. Leeds, 2023 (DfE SEN2 timeliness_20_week.csv): 77 of 922 plans, 8.35%."""
+    from simulator.schema.shipped import locate
+    from simulator.web.app import official_latest
+
+    by_la = locate("england", "scenarios").parent / "targets" / "england_by_la.csv"
+    rows = {r["metric"]: r for r in official_latest(by_la, "Leeds", 2023)}
+    assert rows["within_20_weeks_pct"]["observed"] == pytest.approx(100 * 77 / 922, abs=1e-3)
+    assert rows["within_20_weeks_pct"]["model"] is None and "2023" in rows["within_20_weeks_pct"]["label"]
+    assert set(rows) == {"initial_requests_for_assessment", "requests_refused_pct", "new_plans_issued",
+                         "within_20_weeks_pct"}
+
+
 # ---------------------------------------------------------------------------------------- what an analyst sees
 @pytest.fixture(scope="module")
 def small_comparison(tmp_path_factory) -> Path:
@@ -146,6 +160,12 @@ def test_the_web_page_fits_a_phone_screen_before_and_after_a_run(tmp_path):
         WebDriverWait(drv, 240).until(lambda d: d.find_element(By.ID, "status").text.startswith(("Done", "The run")))
         assert drv.find_element(By.ID, "status").text.startswith("Done"), drv.find_element(By.ID, "status").text
         assert drv.find_elements(By.CSS_SELECTOR, "#by-year-body tr")
+        # the council's own % within 20 weeks in 2023: 359 of 360 plans (DfE SEN2 timeliness_20_week.csv,
+        # Wandsworth, excluding exceptions) = 99.7%, beside the January 2024 caseload the run starts from
+        row = drv.find_element(By.ID, "baseline-within_20_weeks_pct")
+        assert row.find_element(By.CLASS_NAME, "observed").text == "99.7", row.text
+        assert "2023" in row.find_element(By.CLASS_NAME, "label").text
+        assert drv.find_element(By.ID, "baseline-plans_in_force_january")
         scroll, client = drv.execute_script(width)
         assert scroll <= client, f"the results are {scroll} px wide on a {client} px screen ({time.time() - t0:.0f} s)"
     finally:
