@@ -121,6 +121,36 @@ def test_an_official_figure_above_every_model_value_is_drawn_whole_on_the_by_yea
     assert checked >= 6  # requests, new plans and % within 20 weeks, 2019 and 2020
 
 
+def test_the_statutory_limit_label_never_sits_on_the_lines_of_the_weeks_chart(small_comparison, monkeypatch):
+    """Hertfordshire from 2024 (about 15% of plans within 20 weeks): the '20-week limit (SEND Regs 2014 reg 13(2))'
+    label, always at the foot of the dashed line, was written across both rule sets' lines climbing past 20 weeks.
+    Here every rule set's plans are spread evenly from 19 to 60 weeks (500 of 1,000 requests), so the lines run
+    from 0% at 19 weeks to 34% at 47 weeks, through the foot of the line."""
+    import numpy as np
+
+    from simulator.analysis.runs.results import load_results
+    from simulator.report import charts
+
+    monkeypatch.setattr(charts, "weeks_to", lambda run, what: (np.linspace(19.0, 60.0, 500), 1000))
+    with charts.house():
+        chart = charts.weeks_chart(load_results(small_comparison))
+    fig = chart.figure
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if t.get_text().startswith("20-week limit"))
+    box = label.get_window_extent()
+    inside = 0
+    for line in ax.get_lines():
+        xs, ys = line.get_xdata(), line.get_ydata()
+        if len(xs) < 3:  # the dashed limit itself
+            continue
+        for i in range(len(xs) - 1):  # a post step: (x_i, y_i) to (x_i+1, y_i), sampled along the flat
+            for x in np.linspace(xs[i], xs[i + 1], 5):
+                px, py = ax.transData.transform((x, ys[i]))
+                inside += box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1
+    assert inside == 0, f"{inside} points of the lines under the label at {box}"
+
+
 # --------------------------------------------------------------------------- a forum volunteer on a phone
 def test_the_web_page_fits_a_phone_screen_before_and_after_a_run(tmp_path):
     """On a 390-pixel phone the form was 455 pixels wide (a fieldset grows to its widest select: the reform's long
