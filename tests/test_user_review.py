@@ -151,6 +151,25 @@ def test_the_statutory_limit_label_never_sits_on_the_lines_of_the_weeks_chart(sm
     assert inside == 0, f"{inside} points of the lines under the label at {box}"
 
 
+def test_the_statutory_limit_label_of_the_capacity_chart_is_clear_of_the_bars_and_whiskers(small_comparison):
+    """Wandsworth, 5 runs: the weeks-to-plan panel's top was 35 weeks and a whisker reached 29, into the label
+    '20-week limit (SEND Regs 2014 reg 13(2))' written across the top of the panel."""
+    from simulator.analysis.runs.results import load_results
+    from simulator.report import charts
+
+    with charts.house():
+        chart = charts.capacity_chart(load_results(small_comparison))
+    fig = chart.figure
+    fig.canvas.draw()
+    ax = next(a for a in fig.axes if any(t.get_text().startswith("20-week limit") for t in a.texts))
+    box = next(t for t in ax.texts if t.get_text().startswith("20-week limit")).get_window_extent()
+    tops = [p.get_window_extent().y1 for p in ax.patches]  # the bars
+    for coll in ax.collections:  # the whiskers
+        for seg in coll.get_segments():
+            tops += [ax.transData.transform(pt)[1] for pt in seg]
+    assert len(tops) >= 6 and max(tops) < box.y0, (max(tops), box, ax.get_ylim())
+
+
 # --------------------------------------------------------------------------- a forum volunteer on a phone
 def test_the_web_page_fits_a_phone_screen_before_and_after_a_run(tmp_path):
     """On a 390-pixel phone the form was 455 pixels wide (a fieldset grows to its widest select: the reform's long

@@ -326,7 +326,11 @@ def capacity_chart(results: Results) -> Chart:
                 ax.axhline(wk, color=STATUTORY, linestyle="--", linewidth=1)
             ax.text(0.02, 0.98, textwrap.fill(_statutory_label(results.runs[0]), 22), transform=ax.transAxes,
                     fontsize=8, va="top", color=STATUTORY)
-            ax.set_ylim(0, max(drawn[-1] * 1.6, ax.get_ylim()[1] * 1.15))
+            # the label takes the top fifth or so: the bars and whiskers stay under three quarters of the height
+            # (a whisker to 29 weeks under a top of 35 ran into it)
+            peak = max([float(r[f]) for r in rows if r["outcome"] == key for f in ("mean", "ci95_high")
+                        if r[f] is not None and np.isfinite(r[f])] or [0.0])
+            ax.set_ylim(0, max(drawn[-1] * 1.6, ax.get_ylim()[1] * 1.15, peak / 0.72))
         else:
             ax.set_ylim(0, 100 if unit == "percent" and key == "plan_pct" else ax.get_ylim()[1] * 1.15)
         ax.set_xticks(x, [CAPACITY_LABELS[c] for c in CAPACITIES])
