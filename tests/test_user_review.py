@@ -170,6 +170,21 @@ def test_the_statutory_limit_label_of_the_capacity_chart_is_clear_of_the_bars_an
     assert len(tops) >= 6 and max(tops) < box.y0, (max(tops), box, ax.get_ylim())
 
 
+def test_chart_footnotes_say_the_place_and_dates_as_a_consultation_response_would(small_comparison):
+    """Charts pasted into a consultation response said 'Wandsworth, 2019-01-01 to 2020-12-31' and 'first in-force
+    date (2019-01-01)' in their footnotes: dates in words, as the rest of the report says them."""
+    from simulator.analysis.runs.results import load_results
+    from simulator.report.charts import run_charts
+
+    for chart in run_charts(load_results(small_comparison)):
+        texts = [t.get_text() for t in chart.figure.texts]
+        assert not any(re.search(r"\d{4}-\d\d-\d\d", t) for t in texts), (chart.name, texts)
+        assert any("Wandsworth, 1 January 2019 to 31 December 2020, 5 runs of every child" in t.replace("\n", " ")
+                   for t in texts), chart.name
+        if chart.name == "by-year":
+            assert any("first in-force date (1 January 2019)" in t.replace("\n", " ") for t in texts)
+
+
 # --------------------------------------------------------------------------- a forum volunteer on a phone
 def test_the_web_page_fits_a_phone_screen_before_and_after_a_run(tmp_path):
     """On a 390-pixel phone the form was 455 pixels wide (a fieldset grows to its widest select: the reform's long

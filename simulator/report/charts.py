@@ -31,6 +31,7 @@ from ..schema.vocabulary import PAYERS
 from .names import comparison_words, money, place, plain, rule_set_long, rule_set_short
 from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
 from .style import heading as style_heading
+from .summary import date_words
 
 UNIT_AXIS = {"count": "number", "percent": "%", "weeks": "weeks", "GBP": "£ million"}
 OVER_TIME = ("requests", "new_plans", "within_20_weeks_pct", "appeals_registered")
@@ -81,7 +82,8 @@ def heading(fig: Any, results: Results, what: str) -> None:
 def _what(results: Results) -> str:
     r0 = results.runs[0]
     s = r0.summary
-    base = f"{place(r0)}, {s['start_date']} to {s['end_date']}, {s['replications']} runs of every child"
+    base = (f"{place(r0)}, {date_words(s['start_date'])} to {date_words(s['end_date'])}, {s['replications']} runs of "
+            "every child")
     return base + ("; every rule set on the same children with the same chance events." if len(results.runs) > 1
                    else ".")
 
@@ -127,8 +129,9 @@ def over_time_chart(results: Results) -> Chart:
     years = {str(y) for y in range(int(results.runs[0].summary["start_date"][:4]),
                                    int(results.runs[0].summary["end_date"][:4]) + 1)}
     marks = in_force_marks(results)
-    shade = (f" Grey: the reform's window, from its first in-force date ({marks[0][1]}); dotted lines: each in-force "
-             f"date ({', '.join(d for _x, d in marks)}); each year's point stands for the whole year.") if marks else ""
+    shade = (f" Grey: the reform's window, from its first in-force date ({date_words(marks[0][1])}); dotted lines: "
+             f"each in-force date ({', '.join(date_words(d) for _x, d in marks)}); each year's point stands for the "
+             "whole year.") if marks else ""
     fig = new_figure(5.6, _note(results, "Lines: mean over replications; bands: 95% confidence interval. "
                                          "Calendar years (January to December)." + shade))
     axes = fig.subplots(2, 2)
