@@ -300,7 +300,8 @@ def test_a_listed_council_under_the_white_paper_runs_from_its_latest_caseload_pa
         assert browser.find_element(By.ID, "status").text.startswith("Done"), browser.find_element(By.ID, "status").text
         assert "1 January 2024 to 31 December 2033" in browser.find_element(By.ID, "period").text
         summary = browser.find_element(By.ID, "summary").text
-        assert "2030-09-01" in summary and "2029-09-01" in summary  # the summary's in-force dates
+        # the summary's in-force dates, in words as the form says them (ISO dates before tests/test_user_review.py)
+        assert "in force from 1 September 2030" in summary and "in force from 1 September 2029" in summary
         for year in range(2032, 2034):  # plans in force in January after 2031: every interval excludes 0
             row = browser.find_element(By.ID, f"by-year-plans_in_force_january-{year}")
             assert row.get_attribute("class") == "clear", row.text

@@ -281,8 +281,8 @@ def test_the_case_report_gives_the_command_that_made_it(tmp_path, monkeypatch):
     assert cmds[0] == (f"sendsim case-study {ELLA.stem} --rules current_2014 --scenario small_la_from_2024 "
                        "--start-date 2031-01-06 --runs 1 --seed 42 --out cs")
     assert cmds[1] == "sendsim case-study case.yaml --rules current_2014 --runs 1 --seed 42 --out cs"
-    assert "The route read here: 2031-01-06 to 2032-07-07; the start was moved" in html
-    assert "by +4,382 days" in html and "The route read here: 2019-03-04 to 2020-09-02." in html
+    assert "The route read here: 6 January 2031 to 7 July 2032; the start was moved" in html
+    assert "by +4,382 days" in html and "The route read here: 4 March 2019 to 2 September 2020." in html
 
 
 def test_a_route_past_the_scenarios_end_says_so_and_refuses_dates_beyond_it(tmp_path):

@@ -73,4 +73,5 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
 def _num(v: float | None) -> str:
     if v is None:
         return "-"
-    return f"{v:,.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
+    # whole numbers from 1,000 up ('-25,348'): 4 significant digits printed '-2.535e+04' from 10,000 to 100,000
+    return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"

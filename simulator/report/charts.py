@@ -31,6 +31,7 @@ from ..schema.vocabulary import PAYERS
 from .names import comparison_words, money, place, plain, rule_set_long, rule_set_short
 from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
 from .style import heading as style_heading
+from .summary import date_words
 
 UNIT_AXIS = {"count": "number", "percent": "%", "weeks": "weeks", "GBP": "£ million"}
 OVER_TIME = ("requests", "new_plans", "within_20_weeks_pct", "appeals_registered")
@@ -81,7 +82,8 @@ def heading(fig: Any, results: Results, what: str) -> None:
 def _what(results: Results) -> str:
     r0 = results.runs[0]
     s = r0.summary
-    base = f"{place(r0)}, {s['start_date']} to {s['end_date']}, {s['replications']} runs of every child"
+    base = (f"{place(r0)}, {date_words(s['start_date'])} to {date_words(s['end_date'])}, {s['replications']} runs of "
+            "every child")
     return base + ("; every rule set on the same children with the same chance events." if len(results.runs) > 1
                    else ".")
 
@@ -127,8 +129,9 @@ def over_time_chart(results: Results) -> Chart:
     years = {str(y) for y in range(int(results.runs[0].summary["start_date"][:4]),
                                    int(results.runs[0].summary["end_date"][:4]) + 1)}
     marks = in_force_marks(results)
-    shade = (f" Grey: the reform's window, from its first in-force date ({marks[0][1]}); dotted lines: each in-force "
-             f"date ({', '.join(d for _x, d in marks)}); each year's point stands for the whole year.") if marks else ""
+    shade = (f" Grey: the reform's window, from its first in-force date ({date_words(marks[0][1])}); dotted lines: "
+             f"each in-force date ({', '.join(date_words(d) for _x, d in marks)}); each year's point stands for the "
+             "whole year.") if marks else ""
     fig = new_figure(5.6, _note(results, "Lines: mean over replications; bands: 95% confidence interval. "
                                          "Calendar years (January to December)." + shade))
     axes = fig.subplots(2, 2)
@@ -167,7 +170,11 @@ def over_time_chart(results: Results) -> Chart:
                     fontsize=8, va="top", color=STATUTORY)
             ax.set_ylim(0, 108)
         else:
-            ax.set_ylim(bottom=0)
+            # room above the highest value drawn, an official diamond's included: the autoscaled top sat on it
+            # (matplotlib's margin is 5% of the data's span, less than the marker), so its top half was cut off
+            drawn = [v for r in rows if r["metric"] == metric
+                     for v in (r["mean"], r["ci95_high"]) if v is not None and np.isfinite(v)]
+            ax.set_ylim(0, max([ax.get_ylim()[1], *(v * 1.08 for v in drawn)]))
         ax.set_title(textwrap.fill(label_of(metric), 48), loc="left")
         ax.set_ylabel(UNIT_AXIS[unit_of(metric)])
         ax.set_xlabel("calendar year")
@@ -204,10 +211,13 @@ def weeks_chart(results: Results) -> Chart:
     grid = np.arange(0.0, top + 0.5, 1.0)
     titles = {"final_plan": "Weeks from request to final plan", "provision": "Weeks from request to provision "
                                                                               "in place"}
+    curves: list[np.ndarray] = []  # the final-plan lines: where the statutory limit's label may go
     for ax, what in zip(axes, ("final_plan", "provision"), strict=True):
         for i, run in enumerate(results.runs):
             w, n = data[(what, run.name)]
             share = cumulative_share(w, n, grid)
+            if what == "final_plan":
+                curves.append(np.asarray(share, dtype=float))
             ax.step(grid, share, where="post", color=SERIES[i % len(SERIES)], linewidth=1.6,
                     label=_legend_label(run) if what == "final_plan" else None)
             rows += [{"measure": what, "rule_set": run.name, "rule_set_label": rule_set_long(run), "week": float(g),
@@ -219,8 +229,16 @@ def weeks_chart(results: Results) -> Chart:
         for k, (wk, run) in enumerate(sorted(drawn.items())):
             ax.axvline(wk, color=STATUTORY, linestyle="--", linewidth=1)
             if what == "final_plan":
-                ax.text(wk + 0.8, 4 + 11 * k, textwrap.fill(_statutory_label(run), 20), fontsize=8,
-                        color=STATUTORY, va="bottom")
+                # at the foot of the line unless a curve runs through the label there (a council whose plans pass
+                # 20 weeks crosses it: the label sat on the lines), then at the top
+                near = (grid >= wk) & (grid <= wk + 0.45 * top)
+                seen = np.concatenate([c[near] for c in curves]) if curves else np.array([])
+                low = (0.0, 4 + 11 * k + 17)
+                high = (96 - 11 * k - 17, 100.0)
+                hits = [int(((seen >= a) & (seen <= b)).sum()) for a, b in (low, high)]
+                at_top = hits[1] < hits[0]
+                ax.text(wk + 0.8, 96 - 11 * k if at_top else 4 + 11 * k, textwrap.fill(_statutory_label(run), 20),
+                        fontsize=8, color=STATUTORY, va="top" if at_top else "bottom")
         ax.set_xlim(0, top)
         ax.set_ylim(0, 100)
         ax.set_title(titles[what], loc="left")
@@ -311,7 +329,11 @@ def capacity_chart(results: Results) -> Chart:
                 ax.axhline(wk, color=STATUTORY, linestyle="--", linewidth=1)
             ax.text(0.02, 0.98, textwrap.fill(_statutory_label(results.runs[0]), 22), transform=ax.transAxes,
                     fontsize=8, va="top", color=STATUTORY)
-            ax.set_ylim(0, max(drawn[-1] * 1.6, ax.get_ylim()[1] * 1.15))
+            # the label takes the top fifth or so: the bars and whiskers stay under three quarters of the height
+            # (a whisker to 29 weeks under a top of 35 ran into it)
+            peak = max([float(r[f]) for r in rows if r["outcome"] == key for f in ("mean", "ci95_high")
+                        if r[f] is not None and np.isfinite(r[f])] or [0.0])
+            ax.set_ylim(0, max(drawn[-1] * 1.6, ax.get_ylim()[1] * 1.15, peak / 0.72))
         else:
             ax.set_ylim(0, 100 if unit == "percent" and key == "plan_pct" else ax.get_ylim()[1] * 1.15)
         ax.set_xticks(x, [CAPACITY_LABELS[c] for c in CAPACITIES])

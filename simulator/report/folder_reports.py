@@ -9,6 +9,7 @@ ranges, sensitivity indices, whether a difference keeps its sign). `sendsim repo
 from __future__ import annotations
 
 import base64
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from ..schema.files import InputError
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
+from .summary import date_words, number
 from .tables import route_cut
 from .timeline import event_words, short_label
 
@@ -34,6 +36,24 @@ PAYER_WORDS = {"la_high_needs": "the council's high-needs budget", "la_general_f
 
 def body(x: str) -> str:
     return BODIES.get(x, x.replace("_", " "))
+
+
+def change_words(text: str, steps: dict[str, str]) -> str:
+    """A case study's 'what changes' sentence in a reader's words: 'At name_setting: named_mainstream_refused_unsuitable
+    under current_2014, ...' -> 'At Setting named: mainstream school named; choice refused (unsuitable) under Current
+    law, ...'; steps by their labels, events in words, bodies as the steps table says them, rule sets by short name."""
+    m = re.fullmatch(r"At (\w+): (\w+) under (\S+), (\w+) under (\S+)\.", text)
+    if m:
+        step, ea, ra, eb, rb = m.groups()
+        text = f"At {step}: {event_words(step, ea)} under {ra}, {event_words(step, eb)} under {rb}."
+    for code, label in sorted(steps.items(), key=lambda kv: -len(kv[0])):
+        if "_" not in code:  # 'provision', 'redress', 'appeal': plain words already, and inside the events' words
+            continue
+        text = re.sub(rf"(?<![\w+]){re.escape(code)}(?![\w+])", label, text)
+    for code, words in BODIES.items():
+        if "_" in code:
+            text = re.sub(rf"(?<![\w+]){re.escape(code)}(?![\w+])", words, text)
+    return plain(text)
 
 
 def _weeks(d: dict[str, Any] | None) -> str:
@@ -76,7 +96,8 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
                      f"<p class=description>{e(plain(c.get('summary', '')))}</p>")
         if c.get("start_date") and c.get("route_end"):
             moved = c.get("dates_moved_days")
-            parts.append(f"<p class=meta>The route read here: {e(c['start_date'])} to {e(c['route_end'])}"
+            parts.append(f"<p class=meta>The route read here: {e(date_words(c['start_date']))} to "
+                         f"{e(date_words(c['route_end']))}"
                          + (f"; the start was moved, and the case's other dates (moves, placements, custody, "
                             f"hospital) with it, by {moved:+,} days" if moved else "") + ".</p>")
         if route_cut(c):
@@ -99,8 +120,13 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
         if c.get("what_changes"):
             ch = c["what_changes"]
             lines = ch if isinstance(ch, list) else [str(ch)]
+            # one list per rule set against the first (a case study's JSON): each sentence an item of its own
+            lines = [y for x in lines for y in (x if isinstance(x, list) else [x])]
+            steps = {s["step"]: short_label(s.get("label", s["step"]), s["step"])
+                     for r in res for s in r.get("steps", [])}
             parts.append("<h3>What changes for this child</h3><ul>" + "".join(
-                f"<li>{e(plain(value_text(x) if not isinstance(x, str) else x))}</li>" for x in lines) + "</ul>")
+                f"<li>{e(change_words(x, steps) if isinstance(x, str) else plain(value_text(x)))}</li>"
+                for x in lines) + "</ul>")
         if c.get("sources"):
             parts.append("<p class=small>Sources of this case: " + e(plain("; ".join(c["sources"]))) + "</p>")
         parts.append("</section>")
@@ -230,14 +256,15 @@ def batch_html(b: dict[str, Any], folder: Path) -> str:
         else:
             what, keeps = f"under {rule_set_short(of)}", "-"
         rows.append(f"<tr><td>{e(metric_label(o['metric']))}</td><td>{e(what)}</td><td class=n>"
-                    f"{e(_n(o.get('min')))} to {e(_n(o.get('max')))}</td><td>{e(keeps)}</td></tr>")
+                    f"{e(_u(o.get('min'), o['metric']))} to {e(_u(o.get('max'), o['metric']))}</td><td>{e(keeps)}"
+                    "</td></tr>")
     parts.append("<section aria-labelledby=h-sign><h2 id=h-sign>Does each difference keep its sign?</h2><table><tr>"
                  "<th scope=col>Measure</th><th scope=col>Of</th><th scope=col>From ... to, over the points</th>"
                  "<th scope=col>Keeps its sign</th></tr>" + "".join(rows) + "</table></section>")
     groups = b.get("by_group") or []
     if groups:
         g = "".join(f"<tr><td>{e(metric_label(r['metric']))}</td><td>{e(r['group'])}</td><td>{e(short.get(r['rules'], r['rules']))}"
-                    f"</td><td class=n>{e(_n(r['mean']))}</td></tr>" for r in groups)
+                    f"</td><td class=n>{e(_u(r['mean'], r['metric']))}</td></tr>" for r in groups)
         parts.append("<section aria-labelledby=h-groups><h2 id=h-groups>Results by group: each point of the design"
                      "</h2><p>Mean over the runs at each point (and over every point for a group of families)."
                      "</p><table><tr><th scope=col>Measure</th><th scope=col>Point or group</th>"
@@ -258,6 +285,14 @@ def _n(v: Any) -> str:
         return "-"
     v = float(v)
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
+
+
+def _u(v: Any, metric: str) -> str:
+    """A batch's value with its unit, as the comparison's report says it ('£42.8m', '60.5%', '12.3 weeks'): a
+    cost was a bare '42,837,258'."""
+    from ..analysis.runs.results import unit_of
+
+    return "-" if v is None else number(float(v), unit_of(metric))
 
 
 def report_for(folder: Path) -> tuple[str, str]:

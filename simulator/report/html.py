@@ -19,11 +19,10 @@ from typing import Any
 
 from .. import __version__
 from ..analysis.runs.results import Results, unit_of
-from ..rules.projection import describe
 from .charts import run_charts
 from .names import change_sentence, legend, metric_label, place, plain, rule_set_short, value_text
 from .style import Chart, png_base64
-from .summary import number, section_of, summary
+from .summary import date_words, number, projection_sentences, section_of, summary
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:11pt;line-height:1.45;color:#111;max-width:60em;
@@ -175,7 +174,7 @@ def summary_html(results: Results) -> str:
         proj = results.runs[0].summary.get("projection")
         if proj:
             out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
-                       + "".join(f"<li>{e(plain(x.strip()))}</li>" for x in describe(proj)) + "</ul>")
+                       + "".join(f"<li>{e(x)}</li>" for x in projection_sentences(proj)) + "</ul>")
         return "\n".join(out)
     if s.get("nothing_in_force"):
         out.append(f"<p class=nothing-in-force><strong>Nothing in force.</strong> {e(plain(s['nothing_in_force']))}</p>")
@@ -198,7 +197,7 @@ def summary_html(results: Results) -> str:
     proj = (results.comparison or {}).get("projection") or results.runs[0].summary.get("projection")
     if proj:
         out.append("<p><strong>Beyond the last year with figures</strong>:</p><ul class=projection>"
-                   + "".join(f"<li>{e(plain(x.strip()))}</li>" for x in describe(proj)) + "</ul>")
+                   + "".join(f"<li>{e(x)}</li>" for x in projection_sentences(proj)) + "</ul>")
     if s["assumptions"]:
         out.append("<p><strong>The assumptions these rest on</strong> (effect sizes the proposals do not state; each "
                    "has a range):</p><ul>"
@@ -312,7 +311,7 @@ def report_html(results: Results) -> str:
     """The whole page as one string."""
     r0 = results.runs[0]
     charts = run_charts(results)
-    body = f"""<p class=meta>{e(r0.summary['start_date'])} to {e(r0.summary['end_date'])} &middot;
+    body = f"""<p class=meta>{e(date_words(r0.summary['start_date']))} to {e(date_words(r0.summary['end_date']))} &middot;
 {e(r0.summary['replications'])} runs of every child</p>
 {legend_html(results)}
 <p class=description id=scenario-description>{e(r0.description)}</p>

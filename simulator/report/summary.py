@@ -16,10 +16,12 @@ it, never "no clear difference".
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from ..analysis.runs.results import Results, unit_of
-from .names import MINUS, SMALL_COUNT, metric_label, money, rule_set_short, switch_label
+from .names import MINUS, SMALL_COUNT, metric_label, money, plain, rule_set_short, switch_label
 
 SECTIONS = ("How long until a plan and provision", "Disputes: weeks to a remedy, and how they end",
             "Who loses, by the family's capacity to seek redress", "What it costs, and who pays", "Everything else")
@@ -172,17 +174,58 @@ def _pair_sections(results: Results, pair: dict[str, Any], sa: str, sb: str) -> 
     return out
 
 
+def date_words(iso: Any) -> str:
+    """'2030-09-01' as a reader says it: '1 September 2030' (anything else as given)."""
+    try:
+        d = dt.date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
 def in_force_sentences(comp: dict[str, Any]) -> list[str]:
-    """Each change's in-force date beside it, in words: 'tiered_support_plans: in force from 2030-09-01'."""
+    """Each change's in-force date beside it, in words: 'Tiered support plans: in force from 1 September 2030'; a
+    change no one has dated, modelled from the first day of the run (the Green Paper's, or `--from-start`), said
+    so, as the web page's form says it, not as if that day were its date."""
     out = []
     for r in comp.get("in_force") or []:
         when = r.get("in_force")
         later = (comp.get("switch_dates") or {}).get(r["switch"])
-        out.append(f"{switch_label(r['switch'])}: " + (f"in force from {when}" if when else
-                                                       f"in force from {later}, after the run's end "
-                                                       f"({comp.get('end_date')})" if later else
-                                                       f"not in force within the run (to {comp.get('end_date')})"))
+        hypothetical = "hypothetical" in str(r.get("source") or "") and when == comp.get("start_date")
+        out.append(f"{switch_label(r['switch'])}: " + (
+            f"modelled from the first day of the run, {date_words(when)} (a hypothetical: not a date anyone "
+            "proposed)" if when and hypothetical else
+            f"in force from {date_words(when)}" if when else
+            f"in force from {date_words(later)}, after the run's end ({date_words(comp.get('end_date'))})" if later else
+            f"not in force within the run (to {date_words(comp.get('end_date'))})"))
     return out
+
+
+def _unit(key: str) -> str:
+    return "% a year" if key.endswith("_pct_per_year") else " years" if key.endswith("_years") else ""
+
+
+def projection_sentences(report: dict[str, Any], limit: int = 10) -> list[str]:
+    """The projection past the last year with figures in a reader's words: each assumption by what it is, its value
+    with its unit, whether it is assumed, and its range; never the parameter's code name (the command line's
+    `describe` keeps those for an analyst)."""
+    lines = [plain(f"Projection beyond {report['last_data_year']}: {report['name']} ({report['description']})")]
+    for a in report.get("assumptions", []):
+        why = plain(a.get("source") or a.get("assumption") or "").strip()
+        why = re.sub(r"not in \.\./[\w/.-]+", "no source found", why)
+        u = _unit(str(a["parameter"]))
+        rng = a.get("range")
+        kind = "assumed" if a.get("assumption") and not a.get("source") else "from the data"
+        lines.append(f"{why[:1].upper()}{why[1:]}: {a['value']:g}{u} ({kind}"
+                     + (f"; range {rng[0]:g} to {rng[1]:g}{u}" if rng else "") + ")")
+    for _k, why in (report.get("held") or {}).items():
+        w = plain(why).strip()
+        lines.append(w[:1].upper() + w[1:])
+    warnings = report.get("warnings") or []
+    lines += [f"Warning: {plain(w)}" for w in warnings[:limit]]
+    if len(warnings) > limit:
+        lines.append(f"Warning: and {len(warnings) - limit} more values outside their stated ranges")
+    return lines
 
 
 def unbooked_payers(metrics: dict[str, Any], ka: str, kb: str) -> list[str]:
@@ -233,8 +276,8 @@ def summary(results: Results) -> dict[str, Any]:
     s = r0.summary
     from .names import place
 
-    what = (f"{place(r0)}, {s['start_date']} to {s['end_date']} ({results.years:.1f} years), "
-            f"{s['replications']} replications")
+    what = (f"{place(r0)}, {date_words(s['start_date'])} to {date_words(s['end_date'])} ({results.years:.1f} years), "
+            f"{s['replications']} runs of every child")
     if results.comparison is None:
         keys = ("weeks_to_final_plan_median", "weeks_to_provision_median", "within_20_weeks_pct", "requests",
                 "appeals_registered", "cost_total_gbp")

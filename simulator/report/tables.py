@@ -34,7 +34,8 @@ def fmt(v: Any) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.2f}".rstrip("0").rstrip(".")
+        text = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.2f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text  # a difference under 0.005 below zero: '-0 (-0 to -0)' before
     if isinstance(v, list):
         return "[" + ", ".join(str(x) for x in v) + "]"
     return str(v)
@@ -188,8 +189,12 @@ GROUP_HEADLINE = ("within_20_weeks_pct", "weeks_to_final_plan_median", "weeks_to
 
 
 def period_label(start: str | None, end: str | None) -> str:
-    """'2019-2020' from the run's first and last dates (a total is over this period)."""
-    return f"{str(start)[:4]}-{str(end)[:4]}" if start and end else ""
+    """'2019-2020' from the run's first and last dates (a total is over this period); '2019' for a run within one
+    year (it said 'total over 2019-2019')."""
+    if not (start and end):
+        return ""
+    a, b = str(start)[:4], str(end)[:4]
+    return a if a == b else f"{a}-{b}"
 
 
 def label_with_period(key: str, label: str, period: str) -> str:

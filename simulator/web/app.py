@@ -289,6 +289,22 @@ def baseline(summary: dict[str, Any], targets: Path, year: int, metrics: tuple[s
     return {"year": year, "rows": out}
 
 
+LATEST_METRICS = ("initial_requests_for_assessment", "requests_refused_pct", "new_plans_issued",
+                  "within_20_weeks_pct")  # a listed council's latest official figures, shown beside a forward run
+
+
+def official_latest(by_la: Path, council: str, year: int, metrics: tuple[str, ...] = LATEST_METRICS
+                    ) -> list[dict[str, Any]]:
+    """A listed council's own figures of its latest year with figures (england_by_la.csv), as rows of the page's
+    table with no model value: a run from the latest caseload starts the January after, so the volunteer can still
+    check the council's own % within 20 weeks (it showed only the January caseload)."""
+    with open(by_la, newline="") as f:
+        found = {r["metric"]: float(r["value"]) for r in csv.DictReader(ln for ln in f if not ln.startswith("#"))
+                 if r["la_name"] == council and r["period"] == str(year) and r["metric"] in metrics}
+    return [{"metric": m, "label": f"{METRICS[m].label}, {year} (before the run starts)", "observed": found[m],
+             "model": None} for m in metrics if m in found]
+
+
 @dataclass
 class Job:
     id: str
@@ -398,6 +414,9 @@ class App:
                 forward = "council" in job.params and job.params.get("horizon", HISTORY) != HISTORY
                 job.baseline = baseline(results.runs[0].summary, path.parent / "targets" / f"{path.stem}.csv", last,
                                         ("plans_in_force_january",) if forward else BASELINE_METRICS)
+                if forward:  # the council's own latest figures too, its % within 20 weeks among them
+                    job.baseline["rows"] = (official_latest(self.by_la, job.params["council"], self.latest_year)
+                                            + job.baseline["rows"])
                 job.by_year = by_year_rows(results.comparison or {}, job.params["rules_b"])
                 job.summary = self.unrooted(summary_html(results), job)
                 job.partial = ""

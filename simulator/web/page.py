@@ -18,7 +18,9 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:15px;line-height:1.45;
 margin:1em auto;padding:0 1em}h1{font-size:1.5em;margin-bottom:.1em}h2{font-size:1.15em;margin-top:1.2em;
 border-bottom:2px solid #0072B2}fieldset{border:1px solid #ccc;margin:.8em 0;padding:.6em 1em}
 legend{font-weight:bold}label{display:block;margin:.35em 0}input[type=text],input[type=number],select{
-font-size:1em;padding:.2em;min-width:14em}.err{color:#b00020;font-weight:bold;margin-left:.4em}
+font-size:1em;padding:.2em;min-width:14em;max-width:100%;box-sizing:border-box}
+fieldset{min-width:0}.scroll{overflow-x:auto;max-width:100%}
+@media (max-width:40em){td,th{padding:.2em .3em;font-size:.9em}}.err{color:#b00020;font-weight:bold;margin-left:.4em}
 .hint{color:#555;font-size:.9em}button{font-size:1.05em;padding:.4em 1.2em;background:#0072B2;color:#fff;
 border:0;border-radius:3px;cursor:pointer}button:disabled{background:#888}#progress{font-family:monospace;
 font-size:.85em;background:#f4f4f4;padding:.5em;white-space:pre-wrap;max-height:12em;overflow:auto}
@@ -317,16 +319,17 @@ name=replications id=replications value=5><span class=err id=err-replications></
 <h2>Your council in <span id=baseline-year></span>: official figures and the model under current law</h2>
 <p class=hint>The latest year with figures. Where the model is far from the official figure, read what a reform
 changes with care.</p>
-<table><thead><tr><th scope=col>Figure</th><th scope=col>Official</th><th scope=col>Model (current law)</th></tr>
-</thead><tbody id=baseline></tbody></table>
+<div class=scroll tabindex=0 role=region aria-label="Official figures and the model"><table><thead><tr><th
+scope=col>Figure</th><th scope=col>Official</th><th scope=col>Model (current law)</th></tr>
+</thead><tbody id=baseline></tbody></table></div>
 <p id=period></p>
 <h2>Summary</h2><p id=partial></p><div id=summary></div>
 <div id=by-year-box style="display:none"><h2>Year by year: the reform against current law</h2>
 <p class=hint>The same children under both. A difference is clear when its 95% interval is all on one side of
 zero.</p>
-<table><thead><tr><th scope=col>Year</th><th scope=col>Measure</th><th scope=col>Current law</th><th
+<div class=scroll tabindex=0 role=region aria-label="Year by year"><table><thead><tr><th scope=col>Year</th><th scope=col>Measure</th><th scope=col>Current law</th><th
 scope=col>Reform</th><th scope=col>Difference</th><th scope=col>95% interval from</th><th scope=col>to</th><th
-scope=col>Clear?</th></tr></thead><tbody id=by-year-body></tbody></table></div>
+scope=col>Clear?</th></tr></thead><tbody id=by-year-body></tbody></table></div></div>
 <p id=download-box style="display:none"><a id=download href="#" download="sendsim-report.html">Download the full
 report (one HTML file, printable)</a></p>
 <h2>Charts</h2><p id=charts-wait class=hint></p><div id=charts></div>

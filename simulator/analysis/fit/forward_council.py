@@ -39,8 +39,8 @@ def forward_document(forward: dict[str, Any], name: str, seed: int = 42) -> dict
     doc["name"] = f"{slug(la['name'])}_from_{start}"
     doc["description"] = (f"{la['name']} ({la['code']}) from its January {start} caseload (DfE SEN2, by setting and "
                           f"age), its own requests and rates to {last}, then the declared projection; its share of "
-                          f"England's {last} requests ({share:.4%}) of the national tribunal. Cut out of "
-                          f"{forward['name']} by sendsim serve.")
+                          f"England's {last} requests ({share:.4%}) of the national tribunal. Taken "
+                          f"from the England scenario that starts in January {start}.")
     doc["seed"] = seed
     doc["replications"] = 5
     note = f" x this authority's share of {last} requests ({share:.4%})"
