@@ -76,6 +76,13 @@ def test_bulk_draws_are_the_keyed_draws():
         ref, fast = Draw(s, name), Draw(s, name)
         for o in (0, 1, 7):
             assert uniform_array(ref, ids, o).tolist() == [ref.u(int(i), o) for i in ids]
+        # compiled, int64 ids take one C loop and other arrays numpy's passes: the same numbers either way, for ids
+        # below zero or near 2**63 (both wrap), a strided view, ids of another integer type and an empty array
+        odd = np.array([-7, -1, 2**63 - 1, -(2**63), 12345], dtype=np.int64)
+        assert uniform_array(ref, odd, 3).tolist() == [ref.u(int(i), 3) for i in odd]
+        assert uniform_array(ref, ids[::2], 2).tolist() == [ref.u(int(i), 2) for i in ids[::2]]
+        assert uniform_array(ref, ids[:5].astype(np.int32), 1).tolist() == uniform_array(ref, ids[:5], 1).tolist()
+        assert uniform_array(ref, ids[:0], 0).dtype == np.float64 and len(uniform_array(ref, ids[:0], 0)) == 0
         fast.prefetch(100, 5000, occurrences=2)
         for c in (0, 99, 100, 101, 2500, 4999, 5000):
             assert [fast.u(c, o) for o in range(4)] == [ref.u(c, o) for o in range(4)]

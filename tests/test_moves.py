@@ -40,6 +40,27 @@ def test_fifteen_working_days_beginning_with_a_day():
     assert working_days_between(D(2019, 4, 18), D(2019, 4, 23)) == 2  # Thursday and Tuesday
 
 
+
+def test_nth_working_day_is_the_count_day_by_day():
+    """`nth_working_day` (found in each year's list of working days) gives the day that counting one day at a time
+    from the start gives: every start over three years (Easter, the 2020 and 2022 proclamations, a year's end) and
+    limits up to past a year."""
+    def stepped(start, n):
+        d, k = start, 0
+        while True:
+            if d.weekday() < 5 and d not in bank_holidays(d.year):
+                k += 1
+                if k == n:
+                    return d
+            d += dt.timedelta(days=1)
+
+    for i in range(3 * 366):
+        start = D(2019, 12, 1) + dt.timedelta(days=i)
+        for n in (1, 2, 5, 15, 20) if i % 7 else (1, 15, 260, 300):
+            assert nth_working_day(start, n) == stepped(start, n), (start, n)
+    with pytest.raises(ValueError):
+        nth_working_day(D(2019, 3, 4), 0)
+
 def test_reg15_transfer_date_by_hand():
     # learned on the day of the move (Monday 4 March 2019): 15 working days beginning that day, 22 March
     assert reg15_transfer_date(D(2019, 3, 4), D(2019, 3, 4), 15) == D(2019, 3, 22)

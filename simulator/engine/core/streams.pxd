@@ -12,6 +12,11 @@ cdef double _INV53
 
 cdef double _ln(double x) noexcept  # C's log
 
+# uniform_array's loop: each id's SplitMix64 and double, stored in `out`
+@cython.locals(i=Py_ssize_t, z="unsigned long long", base="unsigned long long")
+cdef void _fill_uniform(double[::1] out, const long long[::1] ids, unsigned long long key,
+                        unsigned long long occurrence) noexcept
+
 
 cdef class Draw:
     cdef public unsigned long long key

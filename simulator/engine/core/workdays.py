@@ -12,6 +12,7 @@ the one-off changes made by proclamation since 2010 (gov.uk/bank-holidays; not i
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from functools import lru_cache
 
 # one-off changes by proclamation: (year) -> (dates added, dates removed)
@@ -73,18 +74,29 @@ def is_working_day(d: dt.date) -> bool:
     return d.weekday() < 5 and d not in bank_holidays(d.year)
 
 
+@lru_cache(maxsize=64)
+def working_ordinals(year: int) -> tuple[int, ...]:
+    """The working days of `year` as proleptic ordinals (`date.toordinal`), in order (Monday is the ordinal 1,
+    so a day's weekday is `(ordinal + 6) % 7`, as `date.weekday` gives)."""
+    holidays = {d.toordinal() for d in bank_holidays(year)}
+    first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
+    return tuple(o for o in range(first, last + 1) if (o + 6) % 7 < 5 and o not in holidays)
+
+
 def nth_working_day(start: dt.date, n: int) -> dt.date:
     """The last day of a period of `n` working days "beginning with" `start` (the statutory wording): `start` is the
-    first of them if it is a working day, else the next working day is."""
+    first of them if it is a working day, else the next working day is. (Found in each year's list of working days,
+    not by stepping a day at a time: the same day, `tests/test_moves.py` checks it against the count.)"""
     if n < 1:
         raise ValueError("n must be at least 1")
-    d, k = start, 0
-    while True:
-        if is_working_day(d):
-            k += 1
-            if k == n:
-                return d
-        d += dt.timedelta(days=1)
+    year = start.year
+    days = working_ordinals(year)
+    i = bisect_left(days, start.toordinal()) + n - 1
+    while i >= len(days):
+        i -= len(days)
+        year += 1
+        days = working_ordinals(year)
+    return dt.date.fromordinal(days[i])
 
 
 def working_days_between(first: dt.date, last: dt.date) -> int:

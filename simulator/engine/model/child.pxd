@@ -4,11 +4,16 @@
 # pure path's slot holds. The route modules (journey.py, population.py, costs.py, route/*.py) cimport it and type
 # their child `c` as it (`@cython.locals(c=Child)`), so that a field read there is a struct read, not an attribute
 # look-up.
+# Packed under pymalloc's 512 bytes (the struct 496 bytes, 512 with the collector's header; 576 with every field an
+# object, so each child was a libc malloc and free): eleven yes/no fields that only ever hold True or False are C
+# `bint`s (4 bytes: read back as the same True or False), and five whole numbers that only ever hold a Python int
+# (the two groups, the ladder's rung, the phase transfers, the place sequence) C `int`s (read back as an int of the
+# same value). Each of them is set when the child is made (`_FRESH_FIELDS` or `__init__`), so none is read unset
+# (a C field unset would read False or 0 where the others read None). Never a float: a day stays a Python object.
 
 cdef class Child:
     cdef public object id
     cdef public object la
-    cdef public object stock
     cdef public object born
     cdef public object requester
     cdef public object need
@@ -17,17 +22,12 @@ cdef class Child:
     cdef public object capacity
     cdef public object health
     cdef public object social
-    cdef public object exception
     cdef public object t0
     cdef public object status
-    cdef public object refused
-    cdef public object assessed
-    cdef public object no_plan
     cdef public object advice_pending
     cdef public object final_at
     cdef public object final_deadline
     cdef public object setting
-    cdef public object named_against_wish
     cdef public object provision_at
     cdef public object place_job
     cdef public object place_res
@@ -40,28 +40,18 @@ cdef class Child:
     cdef public object ceased_at
     cdef public object dispute
     cdef public object ladder
-    cdef public object rung
-    cdef public object must_certify
     cdef public object decision_at
     cdef public object job
     cdef public object concede_at
     cdef public object hearing_at
     cdef public object pending_setting
-    cdef public object transfers
-    cdef public object ordered
     cdef public object registered_at
     cdef public object cert_at
-    cdef public object place_seq
     cdef public object named_ground
     cdef public object setting_since
     cdef public object pins
-    cdef public object gid
-    cdef public object pid
     cdef public object disputed_at
     cdef public object decided_at
-    cdef public object compelled
-    cdef public object compelled_unsettled
-    cdef public object escalated
     cdef public object how
     cdef public object draft_deadline
     cdef public object term_start
@@ -74,3 +64,19 @@ cdef class Child:
     cdef public object elsewhere
     cdef public object content
     cdef public object moved
+    cdef public bint stock
+    cdef public bint exception
+    cdef public bint refused
+    cdef public bint assessed
+    cdef public bint no_plan
+    cdef public bint named_against_wish
+    cdef public bint must_certify
+    cdef public bint ordered
+    cdef public bint compelled
+    cdef public bint compelled_unsettled
+    cdef public bint escalated
+    cdef public int gid
+    cdef public int pid
+    cdef public int rung
+    cdef public int transfers
+    cdef public int place_seq
