@@ -105,9 +105,12 @@ POST16_AGE = 16.0  # past compulsory school age by the advice: a young person's 
 
 def no_setting(case: CaseStudy) -> bool:
     """The child attends no school or college at the start: out of school, or `current_setting: none` with no plan
-    naming a setting."""
+    naming a setting. A child out of school who attends alternative provision (a pupil referral unit or an AP
+    academy: a school, Education Act 1996 s.19(2)) attends a school, whose head gives the advice (fourth held-out
+    round: a young person of 16 attending only a PRU was told no school or college attended)."""
     ch = case.child
-    return case.existing_plan is None and (ch.out_of_school or ch.current_setting == "none")
+    return (case.existing_plan is None and ch.current_setting != "alternative_provision"
+            and (ch.out_of_school or ch.current_setting == "none"))
 
 
 def educational_advice(case: CaseStudy, age_at_advice: float) -> dict[str, Any]:

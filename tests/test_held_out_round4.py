@@ -1,0 +1,187 @@
+"""Held-out cases, fourth round: the three leftovers of the third (a new SEN2 release without its data guidance, the
+educational advice of a young person in alternative provision, the duplicate-row key of a later release's
+breakdowns), then what a fourth round of trying found. Each expected value is worked out by hand in its docstring.
+
+Why this module is long: one held-out case per test, each small, from one round of trying what users will try."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from simulator.cli import main
+
+from .conftest import ROOT
+
+SMALL = ROOT / "scenarios" / "small_la.yaml"
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(main, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def _build(data: Path, out: Path, capsys) -> tuple[int, str]:
+    from .test_build_years import load_builder
+
+    try:
+        load_builder().main(["--data", str(data), "--out", str(out)])
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err
+
+
+def _targets(path: Path) -> dict[tuple[str, str], dict[str, str]]:
+    with open(path, newline="") as f:
+        return {(t["metric"], t["period"]): t for t in csv.DictReader(line for line in f if not line.startswith("#"))}
+
+
+# ------------------------------------------------------------- (a) a new release without its data guidance
+
+
+def test_a_new_release_without_its_data_guidance_is_refused_naming_the_file(tmp_path, capsys):
+    """Calendar 2024 and January 2025 added to the files (test_build_years' later release), but only
+    data-guidance-release2025.txt beside them (the 2026 one not copied): the sources said "release 2025", the
+    release of January 2024, for rows that release does not hold. A release brings January N-1 (January 2024 in
+    release 2025, as shipped), so these rows are release 2026's: refused in one line naming the missing
+    data-guidance-release2026.txt; nothing written."""
+    from .test_build_years import write_release
+
+    write_release(tmp_path / "sen2")
+    (tmp_path / "sen2" / "data-guidance-release2026.txt").unlink()
+    code, err = _build(tmp_path / "sen2", tmp_path / "out", capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "no data-guidance-release2026.txt" in err and "January caseload, 2025" in err, err
+    assert "data-guidance-release2025.txt, is release 2025's, for January 2024" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_guidance_newer_than_the_rows_does_not_name_the_release(tmp_path, capsys):
+    """The shipped rows (January 2024: release 2025) with data-guidance-release2026.txt dropped beside them (the
+    guidance of a release whose rows were not added): the sources named release 2026. They name release 2025, the
+    release the rows are from."""
+    from .test_build_years import write_release
+
+    write_release(tmp_path / "sen2", add=False)
+    assert (tmp_path / "sen2" / "data-guidance-release2026.txt").is_file()
+    code, err = _build(tmp_path / "sen2", tmp_path / "out", capsys)
+    assert code == 0, err
+    row = _targets(tmp_path / "out" / "targets" / "england.csv")[("initial_requests_for_assessment", "2023")]
+    assert "(release 2025)" in row["source"] and "2026" not in row["source"], row["source"]
+
+
+# --------------------------------------------------- (b) a young person of 16 or over in alternative provision
+
+
+def _advice_row(tmp_path: Path, child: dict) -> dict:
+    from simulator.api import case_study
+
+    doc = {"name": "advice", "title": "t", "summary": "s", "sources": ["held-out round 4"], "scenario": str(SMALL),
+           "start_date": "2019-03-04", "child": child, "pinned": {"decide_to_assess": "agreed"}}
+    p = tmp_path / "advice.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    res = case_study(p, ["current_2014"], replications=3).summary["results"][0]
+    (row,) = [s for s in res["steps"] if s["step"] == "school_advice"]
+    return row
+
+
+def test_a_young_person_in_a_pupil_referral_unit_gets_the_settings_advice(tmp_path):
+    """A young person of 16.2, out of school (the s.19 duty, owed to 16.8 here) and attending alternative
+    provision only (`current_setting: alternative_provision`): told the advice came "from a teacher of young people
+    with SEN whom the LA asks (no school or college attends)". A pupil referral unit is a school (Education Act 1996
+    s.19(2)); SEND Regs 2014 reg 6(1)(b): the head of the school attended gives it: the map's row. The same young
+    person with no setting at all (`current_setting: none`) keeps the LA's teacher."""
+    row = _advice_row(tmp_path, {"age": 16.2, "out_of_school": True, "current_setting": "alternative_provision",
+                                 "need": "SEMH", "preferred": "post16"})
+    assert row["label"] == "Educational advice from the school or setting"
+    assert row["duty_holder"] == ["school_or_setting"]
+    row = _advice_row(tmp_path, {"age": 16.2, "out_of_school": True, "current_setting": "none", "need": "SEMH",
+                                 "preferred": "post16"})
+    assert row["label"].startswith("Educational advice from a teacher of young people with SEN whom the LA asks")
+
+
+# ------------------------------------------------------- (c) a later release's breakdown columns in the row key
+
+
+def _with_sex_column(data: Path, rows_for: dict[str, list[tuple[str, float]]]) -> None:
+    """requests.csv of `data` with a `sex` column after `breakdown`: every row "Total", and for each row of the
+    2023 total of authority code (or "National") in `rows_for`, a copy per (sex, factor of its requests) added
+    after it."""
+    path = data / "requests.csv"
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        fields = list(reader.fieldnames or [])
+        old = list(reader)
+    fields.insert(fields.index("breakdown") + 1, "sex")
+    out = []
+    for r in old:
+        out.append(dict(r, sex="Total"))
+        who = "National" if r["geographic_level"] == "National" else r["old_la_code"]
+        if r["time_period"] == "2023" and r["breakdown_topic"].startswith("All") and who in rows_for \
+                and r["geographic_level"] in ("National", "Local authority"):
+            for sex, f in rows_for[who]:
+                out.append(dict(r, sex=sex, requests_received_in_year=str(round(float(r["requests_received_in_year"])
+                                                                                 * f))))
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(out)
+
+
+def test_a_later_releases_breakdown_column_is_part_of_the_row_key_and_the_total_is_read(tmp_path, capsys):
+    """A later release adds a `sex` column beside `breakdown`: Wandsworth's and England's 2023 totals ("Total") are
+    followed by a "Female" and a "Male" row (40% and 60% of the requests). They are not repeats (they differ in an
+    identifying column), and the build reads the totals: England's 2023 requests target is the shipped national
+    figure, as without the column. It refused the Female row as a repeat of the total's line."""
+    from .test_build_years import shipped, write_release
+
+    write_release(tmp_path / "sen2", add=False)
+    _with_sex_column(tmp_path / "sen2", {"212": [("Female", 0.4), ("Male", 0.6)],
+                                         "National": [("Female", 0.4), ("Male", 0.6)]})
+    code, err = _build(tmp_path / "sen2", tmp_path / "out", capsys)
+    assert code == 0, err
+    row = _targets(tmp_path / "out" / "targets" / "england.csv")[("initial_requests_for_assessment", "2023")]
+    assert float(row["value"]) == shipped("requests.csv", "2023", "National", "requests_received_in_year")
+    with open(tmp_path / "out" / "targets" / "england_by_la.csv", newline="") as f:
+        (mine,) = [r for r in csv.DictReader(ln for ln in f if not ln.startswith("#")) if r["la_code"] == "212"
+                   and r["metric"] == "initial_requests_for_assessment" and r["period"] == "2023"]
+    assert float(mine["value"]) == shipped("requests.csv", "2023", "Local authority", "requests_received_in_year",
+                                           "212")
+
+
+def test_rows_differing_in_a_new_column_with_no_total_or_two_totals_are_refused_in_one_line(tmp_path, capsys):
+    """Two rows of Wandsworth's 2023 total differ only in the new `sex` column and neither is the total (no row
+    "Total"): the build cannot tell which to read, refused in one line naming the column and the value; two rows
+    identical in every identifying column are still a repeat."""
+    from .test_build_years import write_release
+
+    write_release(tmp_path / "a", add=False)
+    path = tmp_path / "a" / "requests.csv"
+    _with_sex_column(tmp_path / "a", {"212": [("Female", 0.4), ("Male", 0.6)]})
+    text = path.read_text().splitlines()
+    # the 2023 Wandsworth total's sex made "Female" too: a repeat of the Female row (every identifying column)
+    i = next(i for i, ln in enumerate(text) if ",212," in ln and ln.startswith("2023,") and ",Total," in ln
+             and "All requests" in ln)
+    text[i] = text[i].replace(",Total,", ",Female,", 1)
+    path.write_text("\n".join(text) + "\n")
+    code, err = _build(tmp_path / "a", tmp_path / "out", capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"requests.csv:{i + 2}: the row repeats line {i + 1}" in err and "sex 'Female'" in err, err
+    # no total at all: Female and Male only
+    write_release(tmp_path / "b", add=False)
+    _with_sex_column(tmp_path / "b", {"212": [("Female", 0.4), ("Male", 0.6)]})
+    path = tmp_path / "b" / "requests.csv"
+    text = path.read_text().splitlines()
+    i = next(i for i, ln in enumerate(text) if ",212," in ln and ln.startswith("2023,") and ",Total," in ln
+             and "All requests" in ln)
+    del text[i]
+    path.write_text("\n".join(text) + "\n")
+    code, err = _build(tmp_path / "b", tmp_path / "out", capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"requests.csv:{i + 1}: sex: got 'Female' and no row of time_period 2023" in err, err
+    assert not (tmp_path / "out").exists()
