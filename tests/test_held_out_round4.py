@@ -185,3 +185,30 @@ def test_rows_differing_in_a_new_column_with_no_total_or_two_totals_are_refused_
     assert code == 2 and err.count("\n") == 1, err
     assert f"requests.csv:{i + 1}: sex: got 'Female' and no row of time_period 2023" in err, err
     assert not (tmp_path / "out").exists()
+
+
+# ============================================================================ the fourth round: flags
+
+
+def test_run_or_compare_into_a_run_of_their_own_prints_only_the_refusal(tmp_path, monkeypatch):
+    """`run --out r` again on a finished run, and `--resume` of it with another seed, printed the "running ...
+    writing r" progress line before the refusal (two lines on a refused command); `compare --resume --seed 9` of a
+    comparison run with seed 42 printed "2 rule sets ... x 2 replications" first. Each is now the one line, exit 2,
+    and the folder is as it was."""
+    monkeypatch.chdir(tmp_path)
+    until = ["--until", "2019-01-10"]
+    assert _cli("run", "small_la", "-n", "1", "--out", "r", *until)[0] == 0
+    before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "r").rglob("*"))
+    code, _o, err = _cli("run", "small_la", "-n", "1", "--out", "r", *until)
+    assert (code, err) == (2, "error: --out: r already holds a run; add --resume to continue it or --force to delete "
+                              "it and start again\n")
+    code, _o, err = _cli("run", "small_la", "-n", "1", "--out", "r", "--resume", "--seed", "7", *until)
+    assert (code, err) == (2, "error: --resume: r holds another run (seed 42 there, 7 now); use --force to replace "
+                              "it or choose another --out\n")
+    assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "r").rglob("*")) == before
+    two = ["compare", "small_la", "--rules", "current_2014", "--rules", "green_paper_2022", "-n", "2", "--out", "c",
+           *until]
+    assert _cli(*two)[0] == 0
+    code, _o, err = _cli(*two, "--resume", "--seed", "9")
+    assert (code, err) == (2, "error: --resume: c/1-current_2014 holds another run (seed 42 there, 9 now); use "
+                              "--force to replace it or choose another --out\n")
