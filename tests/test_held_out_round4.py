@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from simulator.cli import main
 
-from .conftest import ROOT
+from .conftest import ROOT, refused_line, scenario_copy
 
 SMALL = ROOT / "scenarios" / "small_la.yaml"
 
@@ -212,3 +213,34 @@ def test_run_or_compare_into_a_run_of_their_own_prints_only_the_refusal(tmp_path
     code, _o, err = _cli(*two, "--resume", "--seed", "9")
     assert (code, err) == (2, "error: --resume: c/1-current_2014 holds another run (seed 42 there, 9 now); use "
                               "--force to replace it or choose another --out\n")
+
+
+# ============================================================================ the fourth round: scenario files
+
+
+def test_a_scenario_starting_before_ehc_plans_existed_is_refused(tmp_path):
+    """small_la with start_date 2013-01-01 was accepted (years 1990-2100) and ran EHC needs assessments, plans and
+    tribunals in 2013, before CFA 2014 Part 3 came into force on 1 September 2014 (SEN statements then). Refused at
+    the field, one line; 2014-09-01 itself is the first day allowed (the scenario then loads)."""
+    line = refused_line(scenario_copy(tmp_path, edit=lambda d: d.update(start_date="2013-01-01")))
+    assert line.endswith(":6: start_date: got 2013-01-01 (allowed: from 2014-09-01, when EHC needs assessments and "
+                         "plans began: CFA 2014 Part 3 in force; before it SEN statements under the Education Act "
+                         "1996, which sendsim does not model)"), line
+    line = refused_line(scenario_copy(tmp_path, edit=lambda d: d.update(start_date="2014-08-31")))
+    assert "start_date: got 2014-08-31" in line
+    from simulator.rules.scenario import load_scenario
+
+    ok = scenario_copy(tmp_path, edit=lambda d: d.update(start_date="2014-09-01"))
+    assert str(load_scenario(ok).scenario.start_date) == "2014-09-01"
+
+
+@pytest.mark.parametrize("value, got", [("soon", "'soon'"), ("5", "5"), ("[1]", "[1]"), ("true", "True"),
+                                        ("Start", "'Start'")])
+def test_an_in_force_value_neither_a_date_nor_start_is_one_line(tmp_path, value, got):
+    """`in_force: {mandatory_mediation: soon}` gave two lines for one mistake (".date: got 'soon' (allowed: a date
+    ...)" and "Input should be 'start'"); one line now saying both forms allowed."""
+    p = scenario_copy(tmp_path, edit=lambda d: d.update(in_force={"mandatory_mediation": "PLACEHOLDER"}))
+    p.write_text(p.read_text().replace("PLACEHOLDER", value))
+    line = refused_line(p)
+    assert line.endswith(f".yaml:1131: in_force.mandatory_mediation: got {got} (allowed: a date written YYYY-MM-DD "
+                         "or start)"), line
