@@ -207,7 +207,7 @@ def release_of(last_january: int) -> str:
     if (DATA / f"data-guidance-release{n}.txt").is_file():
         return f"release {n}"
     found = sorted(int(p.stem.removeprefix("data-guidance-release")) for p in DATA.glob("data-guidance-release*.txt")
-                   if p.stem.removeprefix("data-guidance-release").isdigit())
+                   if p.stem.removeprefix("data-guidance-release").isdigit() and p.is_file())
     there = (f"; the newest there, data-guidance-release{found[-1]}.txt, is release {found[-1]}'s, for January "
              f"{found[-1] - 1}" if found else "")
     raise DataError(f"{DATA}: no data-guidance-release{n}.txt for {CASELOAD_FILE}'s last January caseload, "
@@ -245,6 +245,17 @@ NUMBER_PREFIXES = ("mainstream_", "special_", "fe_", "ap_pru_")
 MARKS = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
 MAX_COUNT = 10_000_000  # a count in SEN2 (England's plans in force: 576,474 in January 2024)
 LEVELS = ("National", "Regional", "Local authority")
+# the columns the build reads from each file (a release that renamed one was read as empty: "None in England's row")
+REQUIRED_COLUMNS = {
+    "requests.csv": ("old_la_code", "requests_received_in_year", "requests_decided_not_to_assess"),
+    "assessments.csv": ("old_la_code", "assess_issued", "assess_not_issued"),
+    "timeliness_20_week.csv": ("old_la_code", "PC_plans_issued_20_weeks_ex", "plans_issued_20_weeks_ex",
+                               "plans_issued_den_ex"),
+    "caseload.csv": ("old_la_code", "ehcplans"),
+}
+# (a part, its whole) in one row: the part is at most the whole
+PARTS = (("requests_decided_not_to_assess", "requests_received_in_year"),
+         ("plans_issued_20_weeks_ex", "plans_issued_den_ex"), ("plans_issued_gt_1_year_ex", "plans_issued_den_ex"))
 
 
 def check_cells(path: Path) -> None:
@@ -271,7 +282,12 @@ def check_cells(path: Path) -> None:
     fields = reader.fieldnames or []
     if "time_period" not in fields or "geographic_level" not in fields:
         return  # not SEN2's header (another separator, an empty file): `_periods` names it
+    need = [c for c in REQUIRED_COLUMNS.get(path.name, ()) if c not in fields]
+    if need:
+        raise DataError(f"{path}:1: no column {need[0]} (allowed: SEN2's header, which names it; a release that "
+                        f"renamed it is read once the column is given its SEN2 name, {need[0]})")
     cols = [c for c in fields if c in NUMBER_COLUMNS or c.startswith(NUMBER_PREFIXES)]
+    parts = [(a, b) for a, b in PARTS if a in fields and b in fields]
     every = list(csv.DictReader(io.StringIO(text, newline="")))
     extra = extra_breakdowns(fields, [r for r in every if None not in r and None not in r.values()])
     seen: dict[tuple[str, ...], int] = {}
@@ -325,6 +341,13 @@ def check_cells(path: Path) -> None:
                 raise DataError(f"{path}:{line}: {c}: got {v!r}{why} {allowed}") from None
             if not math.isfinite(x) or x < 0 or x > (100.0 if pct else MAX_COUNT):
                 raise DataError(f"{path}:{line}: {c}: got {v!r} {allowed}")
+        read = r.get("breakdown_topic", "All").startswith("All") and all(is_total(r.get(c)) for c in extra)
+        for a, b in parts if read else ():  # the rows the build reads:
+            # a part above its whole gave a share above 100% (27,777.5% within 20 weeks) or an empty route (traceback)
+            x, y = num(r[a].strip()), num(r[b].strip())
+            if x is not None and y is not None and x > y:
+                raise DataError(f"{path}:{line}: {a}: got {r[a].strip()}, more than {b} {r[b].strip()} (allowed: "
+                                f"at most {b}, of which it is a part)")
     for base, (line, r) in split.items():
         if base not in totals and size[base] > 1:
             c = next(c for c in extra if not is_total(r.get(c)))
@@ -429,11 +452,14 @@ def national_numbers() -> None:
     for a latest January without England's plans by age (the forward scenario's age mix)."""
     for name, cols in NATIONAL_NUMBERS.items():
         with open(DATA / name, newline="", encoding="utf-8-sig") as f:
+            every = list(csv.DictReader(f))
+        with open(DATA / name, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
+            extra = extra_breakdowns(reader.fieldnames or [], every)
             ages: dict[str, bool] = {}
             for r in reader:
-                if r.get("geographic_level") != "National":
-                    continue
+                if r.get("geographic_level") != "National" or not all(is_total(r.get(c)) for c in extra):
+                    continue  # (a breakdown a later release added: its total row is England's)
                 topic = r.get("breakdown_topic", "All")
                 if name == CASELOAD_FILE and topic == "Child or young persons age":
                     ages[r["time_period"]] = ages.get(r["time_period"], False) or num(r.get("ehcplans")) is not None
