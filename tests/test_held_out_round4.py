@@ -314,3 +314,51 @@ def test_a_column_a_later_release_renamed_is_named_as_missing(tmp_path, capsys, 
     code, err = _build(tmp_path / "sen2", tmp_path / "out", capsys)
     assert code == 2 and err.count("\n") == 1, err
     assert f"{file}:1: no column {old} (allowed: SEN2's header, which names it;" in err, err
+
+
+# ============================================================================ the fourth round: personas
+
+
+def test_a_child_under_5_in_no_early_years_setting_gets_advice_from_a_person_the_la_asks(tmp_path):
+    """A baby of 6 months in no setting (`current_setting: none`): the educational advice was said to come "from the
+    school or setting", a school's duty paid from its notional SEN budget. SEND Regs 2014 reg 6(1)(b): from the head
+    of the school or the institution attended, else a person the LA is satisfied has experience of teaching children
+    with SEN: the LA's (its general fund, errata.md 5). A child of 3 in a nursery (`early_years`) keeps the map's
+    row."""
+    row = _advice_row(tmp_path, {"age": 0.5, "current_setting": "none", "requester": "parent", "need": "PMLD",
+                                 "preferred": "early_years", "health": True})
+    assert row["label"] == ("Educational advice from a person with experience of teaching children with SEN whom the "
+                            "LA asks (no early years setting or school attends: SEND Regs 2014 reg 6(1)(b))")
+    assert (row["duty_holder"], row["payer"]) == (["local_authority"], ["la_general_fund"])
+    row = _advice_row(tmp_path, {"age": 3.0, "current_setting": "early_years", "requester": "parent", "need": "PMLD",
+                                 "preferred": "early_years"})
+    assert row["label"] == "Educational advice from the school or setting"
+
+
+@pytest.mark.parametrize("case, start, says", [
+    ("phase_transfer_year6", "2019-03-01", "secondary school (Year 7) from 1 September 2019 was to be named by 15 "
+                                           "February 2019"),
+    ("phase_transfer_year6", "2019-02-15", "secondary school (Year 7) from 1 September 2019 was to be named by 15 "
+                                           "February 2019"),
+    ("zara_year11_to_college_31_march", "2019-04-01", "post-16 (Year 12) from 1 September 2019 was to be named by "
+                                                      "31 March 2019"),
+    ("phase_transfer_year6", "2019-02-14", None),
+])
+def test_a_plan_taken_up_after_its_transfer_deadline_says_the_transfer_is_not_in_the_runs(case, start, says):
+    """Riley (Year 6, 10.x years old on 1 January 2019) taken up on 1 March 2019: the secondary school for
+    1 September 2019 was due by 15 February 2019 (reg 18(1)), before the start, so the runs held no transfer at all
+    and the output said nothing of it: a Year 6 child with no move to secondary school. The output now says so and
+    how to follow it (a start before the deadline). On the deadline itself the engine schedules nothing either (its
+    transfer is due strictly after the start); on 14 February the transfer is in every run and nothing is said.
+    Zara (Year 11) on 1 April: the post-16 setting was due by 31 March."""
+    import datetime as dt
+
+    from simulator.api import case_study
+
+    res = case_study(case, ["current_2014"], replications=2, start_date=dt.date.fromisoformat(start)).summary
+    steps = {s["step"] for s in res["results"][0]["steps"]}
+    if says is None:
+        assert "transfer_before_start" not in res and "phase_transfer" in steps
+        return
+    assert says in res["transfer_before_start"], res["transfer_before_start"]
+    assert "phase_transfer" not in steps

@@ -9,6 +9,7 @@ share of runs in which it was above zero; the under-5 reviews; and, for each pin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -61,6 +62,31 @@ def calendar_words(loaded: LoadedScenario) -> str:
     return (f"School calendar: a setting named for a phase transfer starts on 1 September of the new school year; "
             f"a place secured mid-year starts after {lead.value:g} days (the scenario's lead time to a place: {src}); "
             "reviews of a child under 5 are marked as under-5 reviews.")
+
+
+TRANSFER_WORDS = {4: "Reception", 11: "secondary school (Year 7)", 16: "post-16 (Year 12)"}
+
+
+def transfer_before_start(case: CaseStudy, school: tuple[int, int], post16: tuple[int, int],
+                          start: dt.date) -> str | None:
+    """What a plan in force taken up after its phase transfer's deadline (15 February, 31 March: SEND Regs 2014
+    reg 18(1)) and before that 1 September should say: the next setting was due to be named before the route starts,
+    so the runs hold no transfer (the engine schedules a transfer from its deadline, `_schedule_transfer`). Why: a
+    Year 6 child whose case starts on 1 March showed no move to secondary school at all, and no word of it (fourth
+    held-out round)."""
+    if case.existing_plan is None or case.education is not None:
+        return None
+    sept = dt.date(start.year if start < dt.date(start.year, 9, 1) else start.year + 1, 9, 1)
+    age = int((case.child.age * DAYS_PER_YEAR + (sept - start).days) // DAYS_PER_YEAR)
+    if age not in TRANSFER_WORDS:
+        return None
+    deadline = dt.date(sept.year, *(post16 if age == 16 else school))
+    if deadline > start:
+        return None
+    return (f"Phase transfer: the setting for {TRANSFER_WORDS[age]} from 1 September {sept.year} was to be named by "
+            f"{deadline.day} {deadline:%B %Y} (SEND Regs 2014 reg 18(1)), on or before this route's start on {start}: "
+            f"it is not in these runs (the plan's setting is kept; give a start_date before {deadline} to follow the "
+            "transfer).")
 
 
 def _named(rows: list[EventRow], refused: bool) -> bool:

@@ -43,7 +43,14 @@ from .case_authorities import (
     roles,
     with_authorities,
 )
-from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
+from .case_calendar import (
+    calendar_words,
+    pins_effect,
+    pins_overridden,
+    review_under5,
+    time_without_school,
+    transfer_before_start,
+)
 from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
 from .case_words import describe_child, differences, educational_advice
@@ -439,6 +446,9 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "in_force": [in_force_words(lo.law.name, lo.rules.label, st, cr.start_date, route_end)
                          for lo, st in zip(loaded, statuses, strict=True)],
             "calendar": calendar_words(loaded0),
+            **({"transfer_before_start": note} if (note := transfer_before_start(
+                case, (law0 := law_at(loaded[0], cr.start)).phase_transfer_school, law0.phase_transfer_post16,
+                cr.start_date)) else {}),
             "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
             "child": describe_child(case),
             **({"authorities": roles(case, cr.start_date)} if case.authorities is not None else {}),
