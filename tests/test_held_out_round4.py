@@ -362,3 +362,29 @@ def test_a_plan_taken_up_after_its_transfer_deadline_says_the_transfer_is_not_in
         return
     assert says in res["transfer_before_start"], res["transfer_before_start"]
     assert "phase_transfer" not in steps
+
+
+@pytest.mark.parametrize("age, refused", [(25.3, False), (25.43, False), (25.44, True), (25.9, True)])
+def test_a_young_person_just_past_25_keeps_a_plan_to_the_end_of_that_academic_year(tmp_path, age, refused):
+    """CFA s.46: the plan may be kept to the end of the academic year in which the young person turns 25 (31 July).
+    On 7 January 2019 that academic year began on 1 August 2018, 159 days before: a young person of up to
+    25 + 159/365.25 = 25.435 turned 25 in it and keeps the plan to 31 July 2019, 205 days (29.3 weeks) after the
+    start. A case of 25.3 was refused ("at most 25"); 25.9 (25th birthday in February 2018) had its plan end on
+    31 July 2018, before the start, and is refused naming that date."""
+    from simulator.api import case_study
+
+    doc = {"name": "p", "title": "t", "summary": "s", "sources": ["held-out round 4"], "scenario": str(SMALL),
+           "start_date": "2019-01-07", "existing_plan": {"setting": "post16", "first_review_day": 300},
+           "pinned": {"review_outcome": "maintain"},
+           "child": {"age": age, "requester": "young_person", "need": "SLD", "preferred": "post16"}}
+    p = tmp_path / "yp.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    code, _o, err = _cli("case-study", str(p), "--rules", "current_2014", "-n", "2")
+    if refused:
+        assert code == 2 and err.count("\n") == 1, err
+        assert f"child.age: {age:g} on 2019-01-07: the plan ended on 2018-07-31" in err and "at most 25.43" in err
+        return
+    assert code == 0, err
+    res = case_study(p, ["current_2014"], replications=2).summary["results"][0]
+    (end,) = [s for s in res["steps"] if s["step"] == "plan_end_25"]
+    assert end["weeks_from_start"] == round(205 / 7, 1)

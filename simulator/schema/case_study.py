@@ -10,6 +10,7 @@ can make (pins that cannot all happen; where the child is educated, the plan's i
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -130,7 +131,7 @@ class Pins(Strict):
 
 
 class CaseChild(Strict):
-    age: Annotated[float, Field(ge=0.0, le=25.0)]
+    age: Annotated[float, Field(ge=0.0, le=26.0)]
     # the year group at the start (Reception = 0, nursery -1 and -2, Year 12-14 post-16); checked against the age
     year_group: Annotated[int, Field(ge=-2, le=14)] | None = None
     # where the child is now (for a new request; for a plan in force it is the plan's setting): "none" = out of
@@ -387,6 +388,19 @@ def _contradictions(case: CaseStudy) -> list[str]:
     if ch.requester == "young_person" and age < lo:  # CFA s.36(1): the request of a child is made by its parent
         out.append(f"child.requester: young_person is for a young person over compulsory school age (16 to 25), not "
                    f"a child of {age:g} (allowed: parent, school or other)")
+    if case.existing_plan is not None and age > hi and case.start is not None:
+        # CFA s.46: a plan may be kept to the end of the academic year in which the young person turns 25 (31 July),
+        # so a young person of up to about 25.9 may still have one; one whose plan ended before the start has none
+        # (fourth held-out round: 25.3 was refused though the plan was in force; the bound was 25)
+        birthday = case.start - dt.timedelta(days=round((age - hi) * 365.25))
+        end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > PLAN_END_MMDD else 0), *PLAN_END_MMDD)
+        if end < case.start:
+            year_began = dt.date(case.start.year - (1 if (case.start.month, case.start.day) <= PLAN_END_MMDD else 0),
+                                 PLAN_END_MMDD[0] + 1, 1)  # the 1 August the start's academic year began
+            most = math.floor((hi + (case.start - year_began).days / 365.25) * 100) / 100
+            out.append(f"child.age: {age:g} on {case.start}: the plan ended on {end}, at the end of the academic year "
+                       f"in which the young person turned 25 (CFA s.46), before the start (allowed: at most {most:g}, "
+                       "a 25th birthday in this academic year, with the plan in force to 31 July)")
     if case.existing_plan is None and age >= hi:
         out.append(f"child.age: a request for a young person of {age:g} (allowed: under {hi:g}: requests are for "
                    "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
@@ -427,6 +441,7 @@ COMPULSORY_SCHOOL_END_LATEST = 16.8
 # a young person: over compulsory school age (which ends in the school year the child turns 16: 15.5 here, as the
 # post-16 settings above) and under 25 (shared/domain/timeline.md row 1: "young person (16-25)", CFA s.36(1))
 YOUNG_PERSON_AGES = (15.5, 25.0)
+PLAN_END_MMDD = (7, 31)  # the end of the academic year a plan may run to after the 25th birthday (CFA s.46)
 BUDGET_SECTIONS = ("F", "G", "H1", "H2")  # the provision a personal budget may cover (CFA s.49; reg 12)
 YOUTH_CUSTODY_AGES = (10.0, 18.0)  # the age of criminal responsibility to 18 (relevant youth accommodation, s.70)
 
