@@ -388,3 +388,19 @@ def test_a_young_person_just_past_25_keeps_a_plan_to_the_end_of_that_academic_ye
     res = case_study(p, ["current_2014"], replications=2).summary["results"][0]
     (end,) = [s for s in res["steps"] if s["step"] == "plan_end_25"]
     assert end["weeks_from_start"] == round(205 / 7, 1)
+
+
+def test_a_start_date_given_on_the_command_line_is_checked_against_the_plans_end_at_25(tmp_path):
+    """25.43 on 7 January 2019 keeps the plan to 31 July 2019; the same file with `--start-date 2019-09-02` starts a
+    new academic year (from 1 August 2019, 32 days before): the young person turned 25 on 2019-03-29 and the plan
+    ended on 31 July 2019, before the start. It ran with the plan kept (a review at week 61.7); refused in one line
+    at the file's child.age, the most now 25 + 32/365.25 = 25.08."""
+    doc = {"name": "p", "title": "t", "summary": "s", "sources": ["held-out round 4"], "scenario": str(SMALL),
+           "start_date": "2019-01-07", "existing_plan": {"setting": "post16", "first_review_day": 300},
+           "child": {"age": 25.43, "requester": "young_person", "need": "SLD", "preferred": "post16"}}
+    p = tmp_path / "yp.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    code, _o, err = _cli("case-study", str(p), "--rules", "current_2014", "-n", "2", "--start-date", "2019-09-02")
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"error: {p}:") and "child.age: 25.43 on 2019-09-02: the plan ended on 2019-07-31" in err
+    assert "at most 25.08" in err

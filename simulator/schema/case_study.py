@@ -388,19 +388,10 @@ def _contradictions(case: CaseStudy) -> list[str]:
     if ch.requester == "young_person" and age < lo:  # CFA s.36(1): the request of a child is made by its parent
         out.append(f"child.requester: young_person is for a young person over compulsory school age (16 to 25), not "
                    f"a child of {age:g} (allowed: parent, school or other)")
-    if case.existing_plan is not None and age > hi and case.start is not None:
-        # CFA s.46: a plan may be kept to the end of the academic year in which the young person turns 25 (31 July),
-        # so a young person of up to about 25.9 may still have one; one whose plan ended before the start has none
-        # (fourth held-out round: 25.3 was refused though the plan was in force; the bound was 25)
-        birthday = case.start - dt.timedelta(days=round((age - hi) * 365.25))
-        end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > PLAN_END_MMDD else 0), *PLAN_END_MMDD)
-        if end < case.start:
-            year_began = dt.date(case.start.year - (1 if (case.start.month, case.start.day) <= PLAN_END_MMDD else 0),
-                                 PLAN_END_MMDD[0] + 1, 1)  # the 1 August the start's academic year began
-            most = math.floor((hi + (case.start - year_began).days / 365.25) * 100) / 100
-            out.append(f"child.age: {age:g} on {case.start}: the plan ended on {end}, at the end of the academic year "
-                       f"in which the young person turned 25 (CFA s.46), before the start (allowed: at most {most:g}, "
-                       "a 25th birthday in this academic year, with the plan in force to 31 July)")
+    if case.existing_plan is not None and case.start is not None:
+        ended = plan_ended(case, case.start)
+        if ended:
+            out.append(ended)
     if case.existing_plan is None and age >= hi:
         out.append(f"child.age: a request for a young person of {age:g} (allowed: under {hi:g}: requests are for "
                    "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
@@ -554,3 +545,23 @@ def _where_the_child_lives(case: CaseStudy) -> list[str]:
                        f"{other}, the other authority)")
         here = m.to
     return out
+
+
+def plan_ended(case: CaseStudy, start: dt.date) -> str | None:
+    """`child.age: ...` when a plan in force on `start` (a case's start, or `--start-date`) would have ended before
+    it: CFA s.46 keeps a plan to the end of the academic year in which the young person turns 25 (31 July), so a
+    young person of up to about 25.9 may still have one (fourth held-out round: 25.3 was refused though the plan was
+    in force, the bound being 25; 25.9 kept a plan that had ended)."""
+    age, hi = case.child.age, YOUNG_PERSON_AGES[1]
+    if case.existing_plan is None or age <= hi:
+        return None
+    birthday = start - dt.timedelta(days=round((age - hi) * 365.25))
+    end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > PLAN_END_MMDD else 0), *PLAN_END_MMDD)
+    if end >= start:
+        return None
+    year_began = dt.date(start.year - (1 if (start.month, start.day) <= PLAN_END_MMDD else 0),
+                         PLAN_END_MMDD[0] + 1, 1)  # the 1 August the start's academic year began
+    most = math.floor((hi + (start - year_began).days / 365.25) * 100) / 100
+    return (f"child.age: {age:g} on {start}: the plan ended on {end}, at the end of the academic year in which the "
+            f"young person turned 25 (CFA s.46), before the start (allowed: at most {most:g}, a 25th birthday in this "
+            "academic year, with the plan in force to 31 July)")

@@ -27,7 +27,7 @@ from ...engine.model.journey import Journey
 from ...engine.model.records import EventRow
 from ...rules.accountability import gaps, step_deadline
 from ...rules.scenario import LoadedScenario, load_scenario
-from ...schema.case_study import MODELLED_AS, CaseStudy, year_group_of
+from ...schema.case_study import MODELLED_AS, CaseStudy, plan_ended, year_group_of
 from ...schema.files import InputError, non_file_problem, parse_model
 from ...schema.rules import RuleSet
 from ...schema.shipped import closest, locate, not_found, shipped_dir, shipped_names
@@ -129,6 +129,9 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
                           f"(allowed: {year_group_of(case.child.age, on)}, the year group of that age on that day)"])
+    ended = plan_ended(case, on)  # the file's start was checked when it was read; --start-date or none here
+    if ended:
+        raise InputError([f"{path}:{lines.get(('child', 'age'), lines.get(('child',), '?'))}: {ended}"])
     moved = 0
     if start_date is not None and (case.start is not None or has_dates(case)):
         # the file's own start: its start_date, else the first day of its own scenario (not --scenario's)
