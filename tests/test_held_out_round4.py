@@ -404,3 +404,23 @@ def test_a_start_date_given_on_the_command_line_is_checked_against_the_plans_end
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith(f"error: {p}:") and "child.age: 25.43 on 2019-09-02: the plan ended on 2019-07-31" in err
     assert "at most 25.08" in err
+
+
+def test_a_child_educated_at_home_with_no_plan_is_told_what_can_be_written(tmp_path):
+    """A child of 12 educated at home by the parents' choice, asking for an assessment: `current_setting: none` was
+    refused "needs out_of_school: true", and a parent who follows it gets the s.19 duty (the LA's duty to a child
+    with no education) and weeks "out of school, with no education at all" counted for a child who is educated.
+    The line says what out_of_school means and how home education can be written (a plan in force), and that a new
+    request for it is not modelled."""
+    from simulator.analysis.runs.case_study import load_case
+    from simulator.schema.files import InputError
+
+    doc = {"name": "p", "title": "t", "summary": "s", "sources": ["held-out round 4"], "scenario": str(SMALL),
+           "start_date": "2019-01-07", "child": {"age": 12.0, "current_setting": "none", "requester": "parent"}}
+    p = tmp_path / "ehe.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(InputError) as e:
+        load_case(p)
+    (line,) = e.value.lines
+    assert "needs out_of_school: true, the LA's duty to arrange education" in line
+    assert "education: {arrangement: elective_home_education}: a new request for one is not modelled" in line

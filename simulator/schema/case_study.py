@@ -397,7 +397,11 @@ def _contradictions(case: CaseStudy) -> list[str]:
                    "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
     lo_s, hi_s = COMPULSORY_SCHOOL_AGES
     if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and lo_s <= age < hi_s:
-        out.append("child.current_setting: none (no school) needs out_of_school: true")
+        out.append("child.current_setting: none (no school) needs out_of_school: true, the LA's duty to arrange "
+                   "education for a child of compulsory school age with none (Education Act 1996 s.19) (allowed: "
+                   "out_of_school: true, or a setting; a child educated at home by the parents' choice is written "
+                   "with a plan in force, existing_plan and education: {arrangement: elective_home_education}: a new "
+                   "request for one is not modelled, and out_of_school would count weeks with no education)")
     if ch.out_of_school and not lo_s <= age < COMPULSORY_SCHOOL_END_LATEST:
         out.append(f"child.out_of_school: the LA's duty to arrange education (Education Act 1996 s.19(1)) is owed to a "
                    f"child of compulsory school age, {lo_s:g} to the end of the school year the child turns 16 (at "
