@@ -424,3 +424,19 @@ def test_a_child_educated_at_home_with_no_plan_is_told_what_can_be_written(tmp_p
     (line,) = e.value.lines
     assert "needs out_of_school: true, the LA's duty to arrange education" in line
     assert "education: {arrangement: elective_home_education}: a new request for one is not modelled" in line
+
+
+@pytest.mark.parametrize("code, says", [
+    ("999", "'999' is not the code of an authority in small_la (allowed:"),
+    ("Wandsworth", "'Wandsworth' is not the code of an authority in small_la: Wandsworth is the name of the authority "
+                   "whose code is 212"),
+])
+def test_calibrate_for_an_authority_the_scenario_lacks_is_refused(tmp_path, code, says):
+    """`calibrate england --stage delays --la 999` fitted nothing, wrote its file and said "calibrated 0 parameters
+    from 0 targets", exit 0 ("delays of 1 authorities"); a name given for the code did the same. Refused in one line
+    before anything is written."""
+    code_, _o, err = _cli("calibrate", "small_la", "--stage", "joint", "--la", code, "--rounds", "1", "--out",
+                          str(tmp_path / "x.yaml"))
+    assert code_ == 2 and err.count("\n") == 1, err
+    assert says in err, err
+    assert not (tmp_path / "x.yaml").exists()
