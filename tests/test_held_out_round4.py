@@ -440,3 +440,17 @@ def test_calibrate_for_an_authority_the_scenario_lacks_is_refused(tmp_path, code
     assert code_ == 2 and err.count("\n") == 1, err
     assert says in err, err
     assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("given, says", [
+    ("case_studies/phase_transfer_year6.yaml", ":13: child: this is a case-study file, not a scenario"),
+    ("scenarios/sweeps/mediation_settle_rates.yaml", ":14: design: this is a sweep, not a scenario"),
+])
+def test_la_scenario_england_of_another_kind_is_one_line(tmp_path, given, says):
+    """`la-scenario --la 212 --england CASE.yaml` failed as "internal error (KeyError: 'local_authorities')", exit 1
+    (the environment's code for a bad input). The file is read as a scenario first: one line naming its kind, exit 2,
+    nothing written."""
+    code, _o, err = _cli("la-scenario", "--la", "212", "--england", str(ROOT / given), "--out", str(tmp_path / "o"))
+    assert code == 2 and err.count("\n") == 1, err
+    assert says in err, err
+    assert not (tmp_path / "o").exists()
