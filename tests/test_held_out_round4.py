@@ -454,3 +454,33 @@ def test_la_scenario_england_of_another_kind_is_one_line(tmp_path, given, says):
     assert code == 2 and err.count("\n") == 1, err
     assert says in err, err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("items, disputes, noted", [
+    ([("h1", "G"), ("s1", "H1")], [{"item": "h1"}, {"item": "s1"}], "(h1 (G), s1 (H1))"),
+    ([("f1", "F"), ("h1", "G")], [{"item": "f1"}, {"item": "h1"}], None),
+    ([("h1", "G")], [{"item": "h1", "family_says": "F"}], None),
+])
+def test_a_dispute_of_health_and_social_care_items_alone_says_the_tribunal_cannot_hear_it(tmp_path, items, disputes,
+                                                                                          noted):
+    """A family disputing only a G (health) and an H1 (social care) item, appeal pinned heard and for the family:
+    the output showed "tribunal_decision: for family" and "comply: amend, 5 weeks", an order the tribunal cannot
+    make: CFA s.51(2) gives an appeal on B, F and I, and its recommendations on C, D, G and H need an education part
+    appealed too (errata.md 1). The case now says so and names the family's other routes. With an F item, or a G
+    item the family says belongs in F (s.21(5)), there is an education part: nothing is said."""
+    from simulator.api import case_study
+
+    doc = {"name": "hs", "title": "t", "summary": "s", "sources": ["held-out round 4"], "scenario": str(SMALL),
+           "start_date": "2019-01-07",
+           "pinned": {"decide_to_assess": "agreed", "decide_to_issue": "issue", "appeal_outcome": "heard",
+                      "hearing": "for_family"},
+           "plan": {"items": [{"id": i, "section": s, "text": "x"} for i, s in items], "disputes": disputes},
+           "child": {"age": 9.0, "need": "PD", "health": True, "social": True}}
+    p = tmp_path / "hs.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    res = case_study(p, ["current_2014"], replications=2).summary
+    if noted is None:
+        assert "disputes_note" not in res
+        return
+    assert res["disputes_note"].startswith(f"Every disputed item is outside sections B, F and I {noted}: the tribunal "
+                                           "hears an appeal on a plan's contents only on an education part")

@@ -89,6 +89,28 @@ def transfer_before_start(case: CaseStudy, school: tuple[int, int], post16: tupl
             "transfer).")
 
 
+def no_education_part(case: CaseStudy) -> str | None:
+    """What a case should say when every item the family disputes is health, social care or another section the
+    tribunal cannot order (CFA s.51(2): an appeal on the plan's contents is on B, F or I; its recommendations on C,
+    D, G and H need one of those appealed too, errata.md 1): the runs still take the contents dispute through the
+    ladder, but no appeal on these items alone can be registered or ordered. Why: a dispute of a G and an H1 item
+    alone showed a hearing "for the family" and "comply: amend within 5 weeks", an order the tribunal cannot make
+    (fourth held-out round)."""
+    plan = case.plan
+    if plan is None or not plan.disputes:
+        return None
+    sections = {i.id: i.section for i in plan.items}
+    says = [(d.item, d.family_says or sections.get(d.item, "")) for d in plan.disputes]
+    if any(sec in ("B", "F", "I") for _i, sec in says):
+        return None
+    items = ", ".join(f"{i} ({sec})" for i, sec in says)
+    return (f"Every disputed item is outside sections B, F and I ({items}): the tribunal hears an appeal on a plan's "
+            "contents only on an education part (CFA s.51(2)), and recommends on health or social care only with one "
+            "appealed too (errata.md 1). A hearing and an order in these runs stand for a route with an education "
+            "part; without one the family's routes are mediation, an NHS complaint (health), a complaint to the LA "
+            "and the LGSCO (social care), or judicial review.")
+
+
 def _named(rows: list[EventRow], refused: bool) -> bool:
     return any(r.step == "name_setting" and ("_refused_" in r.event) == refused for r in rows)
 

@@ -45,6 +45,7 @@ from .case_authorities import (
 )
 from .case_calendar import (
     calendar_words,
+    no_education_part,
     pins_effect,
     pins_overridden,
     review_under5,
@@ -452,6 +453,7 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             **({"transfer_before_start": note} if (note := transfer_before_start(
                 case, (law0 := law_at(loaded[0], cr.start)).phase_transfer_school, law0.phase_transfer_post16,
                 cr.start_date)) else {}),
+            **({"disputes_note": note} if (note := no_education_part(case)) else {}),
             "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
             "child": describe_child(case),
             **({"authorities": roles(case, cr.start_date)} if case.authorities is not None else {}),
