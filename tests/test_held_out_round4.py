@@ -7,6 +7,7 @@ Why this module is long: one held-out case per test, each small, from one round 
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -484,3 +485,25 @@ def test_a_dispute_of_health_and_social_care_items_alone_says_the_tribunal_canno
         return
     assert res["disputes_note"].startswith(f"Every disputed item is outside sections B, F and I {noted}: the tribunal "
                                            "hears an appeal on a plan's contents only on an education part")
+
+
+def test_plan_transfers_of_a_new_year_without_its_data_guidance_is_refused(tmp_path, capsys):
+    """scripts/build_plan_transfers.py, the same leftover as (a): ceased_plans.csv with calendar 2024 added (release
+    2026's year: release 2025 brings 2023, as shipped) and only data-guidance-release2025.txt beside it: the source
+    said "release 2025 column transfer (2022-2024; ...)". Refused in one line naming the missing
+    data-guidance-release2026.txt; nothing written."""
+    from .test_build_plan_transfers import FILES, SEN2, _add_year
+    from .test_build_plan_transfers import load_builder as plan_builder
+
+    data = tmp_path / "sen2"
+    data.mkdir()
+    for name in FILES:
+        shutil.copy(SEN2 / name, data / name)
+    _add_year(data / "ceased_plans.csv", "2023", "2024", {"transfer": 1.10})
+    _add_year(data / "caseload.csv", "202324", "202425", {"ehcplans": 1.12})
+    with pytest.raises(SystemExit) as e:
+        plan_builder().main(["--data", str(data), "--out", str(tmp_path / "pt.yaml")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no data-guidance-release2026.txt for ceased_plans.csv's last year, 2024" in err
+    assert not (tmp_path / "pt.yaml").exists()
