@@ -58,14 +58,20 @@ def rows(name: str, level: str) -> list[dict[str, str]]:
 
 
 def release() -> int:
-    """The newest SEN2 release beside the files (data-guidance-release<N>.txt), which the source names."""
-    found = [int(n) for p in DATA.glob("data-guidance-release*.txt")
-             if (n := p.stem.removeprefix("data-guidance-release")).isdigit()]
-    if not found:
-        print(f"{DATA}: no data-guidance-release<YEAR>.txt (allowed: the data guidance DfE publishes with each "
-              "release)", file=sys.stderr)
-        raise SystemExit(2)
-    return max(found)
+    """The SEN2 release the files come from, which the source names: N for ceased_plans.csv's last calendar year N-2
+    (release 2025 brings 2023, as shipped), whose data guidance data-guidance-releaseN.txt must be beside them. Why:
+    a new year of ceased plans dropped in without its guidance was sourced to the older release named by the newest
+    guidance file there (fourth held-out round, as scripts/build_scenarios.py's `sen2_release`)."""
+    n = ceased_years()[-1] + 2
+    if (DATA / f"data-guidance-release{n}.txt").is_file():
+        return n
+    found = sorted(int(m) for p in DATA.glob("data-guidance-release*.txt")
+                   if (m := p.stem.removeprefix("data-guidance-release")).isdigit() and p.is_file())
+    there = (f"; the newest there, data-guidance-release{found[-1]}.txt, is release {found[-1]}'s, for calendar "
+             f"{found[-1] - 2}" if found else "")
+    print(f"{DATA}: no data-guidance-release{n}.txt for ceased_plans.csv's last year, {n - 2}{there} (allowed: the "
+          f"data guidance DfE publishes with release {n}, which the source names)", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def ceased_years() -> tuple[int, ...]:

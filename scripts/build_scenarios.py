@@ -116,9 +116,55 @@ def num(x: str | None) -> float | None:
 
 @functools.cache
 def _read(path: Path) -> list[dict[str, str]]:
-    """Every row of a file, read once per build (the build asks for the same files about a hundred times)."""
+    """Every row of a file, read once per build (the build asks for the same files about a hundred times); of rows
+    that differ only in breakdown columns a later release adds (`extra_breakdowns`), the total alone (`check_cells`
+    refuses a file where it is not one row)."""
     with open(path, newline="", encoding="utf-8-sig") as f:  # a spreadsheet's byte-order mark is not text
-        return list(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        every = list(reader)
+        extra = extra_breakdowns(reader.fieldnames or [], every)
+    if not extra:
+        return every
+    groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for r in every:
+        groups.setdefault(tuple(r.get(k, "") for k in ROW_KEY), []).append(r)
+    return [r for r in every if len(groups[tuple(r.get(k, "") for k in ROW_KEY)]) == 1
+            or all(is_total(r.get(c)) for c in extra)]
+
+
+# The columns that say which row a row is, in SEN2's files as shipped: the period, the place and the breakdown. A
+# later release may add breakdown columns (a sex or phase beside `breakdown`, text like "Total" or "Female"): each
+# column that is not a count the build reads and holds text is one too (`extra_breakdowns`), so that a row is a
+# duplicate only when every identifying column matches, and of rows differing in it the total is read (fourth
+# held-out round: such rows were refused as repeats, or the last one read).
+ROW_KEY = ("time_period", "geographic_level", "region_code", "old_la_code", "breakdown_topic", "breakdown")
+PLACE_COLUMNS = ("time_identifier", "country_code", "country_name", "region_name", "new_la_code", "la_name")
+TOTAL_WORDS = ("all", "total", "z", "not applicable", "n/a", "")
+
+
+def is_total(v: str | None) -> bool:
+    """A breakdown value that stands for every child: empty, 'Total', 'All ...', not applicable."""
+    v = (v or "").strip().lower()
+    return v in TOTAL_WORDS or v.startswith(("all ", "total ", "all_", "total_"))
+
+
+def _is_number_or_mark(v: str) -> bool:
+    v = v.strip()
+    if not v or v.lower() in MARKS:
+        return True
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True
+
+
+def extra_breakdowns(fields: list[str], every: list[dict[str, str]]) -> list[str]:
+    """The columns beyond SEN2's shipped identifying ones that hold text, not counts: breakdowns a later release
+    added."""
+    cand = [c for c in fields if c and c not in ROW_KEY and c not in PLACE_COLUMNS and c not in NUMBER_COLUMNS
+            and not c.startswith(NUMBER_PREFIXES)]
+    return [c for c in cand if any(not _is_number_or_mark(r.get(c) or "") for r in every)]
 
 
 def rows(name: str, level: str = "Local authority") -> list[dict[str, str]]:
@@ -140,14 +186,33 @@ def caseload_period(year: int) -> str:
 
 
 def sen2_release() -> str:
-    """The SEN2 release the files come from, for the sources: 'release N' of the newest data-guidance-releaseN.txt
-    beside them (DfE's data guidance, shipped with each release's files)."""
-    found = [int(p.stem.removeprefix("data-guidance-release")) for p in DATA.glob("data-guidance-release*.txt")
-             if p.stem.removeprefix("data-guidance-release").isdigit()]
-    if not found:
-        raise DataError(f"{DATA}: no data-guidance-release<YEAR>.txt (allowed: the data guidance DfE publishes with "
-                        "the release, which names it in every source)")
-    return f"release {max(found)}"
+    """The SEN2 release the files come from, for the sources: 'release N', N the year after the files' last January
+    caseload (a release brings January N-1 and calendar N-2: data-guidance-release2025.txt with January 2024 as
+    shipped), whose data guidance data-guidance-releaseN.txt must be beside them (DfE publishes it with each
+    release). Why: a new release's rows dropped in without its guidance were sourced to the older release named by
+    the newest guidance file there (fourth held-out round); a guidance newer than the rows named a release the rows
+    are not from."""
+    if _RELEASE.get(DATA) is None:
+        _RELEASE[DATA] = release_of(data_years().caseload[-1])
+    return _RELEASE[DATA]
+
+
+_RELEASE: dict[Path, str] = {}  # the release of each --data folder, worked out once a build
+
+
+def release_of(last_january: int) -> str:
+    """'release N' for files whose last January caseload is N-1; DataError if data-guidance-releaseN.txt is not
+    there (the newest one there named)."""
+    n = last_january + 1
+    if (DATA / f"data-guidance-release{n}.txt").is_file():
+        return f"release {n}"
+    found = sorted(int(p.stem.removeprefix("data-guidance-release")) for p in DATA.glob("data-guidance-release*.txt")
+                   if p.stem.removeprefix("data-guidance-release").isdigit() and p.is_file())
+    there = (f"; the newest there, data-guidance-release{found[-1]}.txt, is release {found[-1]}'s, for January "
+             f"{found[-1] - 1}" if found else "")
+    raise DataError(f"{DATA}: no data-guidance-release{n}.txt for {CASELOAD_FILE}'s last January caseload, "
+                    f"{last_january}{there} (allowed: the data guidance DfE publishes with release {n}, which names "
+                    "it in every source)")
 
 
 @dataclass(frozen=True)
@@ -180,6 +245,17 @@ NUMBER_PREFIXES = ("mainstream_", "special_", "fe_", "ap_pru_")
 MARKS = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
 MAX_COUNT = 10_000_000  # a count in SEN2 (England's plans in force: 576,474 in January 2024)
 LEVELS = ("National", "Regional", "Local authority")
+# the columns the build reads from each file (a release that renamed one was read as empty: "None in England's row")
+REQUIRED_COLUMNS = {
+    "requests.csv": ("old_la_code", "requests_received_in_year", "requests_decided_not_to_assess"),
+    "assessments.csv": ("old_la_code", "assess_issued", "assess_not_issued"),
+    "timeliness_20_week.csv": ("old_la_code", "PC_plans_issued_20_weeks_ex", "plans_issued_20_weeks_ex",
+                               "plans_issued_den_ex"),
+    "caseload.csv": ("old_la_code", "ehcplans"),
+}
+# (a part, its whole) in one row: the part is at most the whole
+PARTS = (("requests_decided_not_to_assess", "requests_received_in_year"),
+         ("plans_issued_20_weeks_ex", "plans_issued_den_ex"), ("plans_issued_gt_1_year_ex", "plans_issued_den_ex"))
 
 
 def check_cells(path: Path) -> None:
@@ -206,8 +282,18 @@ def check_cells(path: Path) -> None:
     fields = reader.fieldnames or []
     if "time_period" not in fields or "geographic_level" not in fields:
         return  # not SEN2's header (another separator, an empty file): `_periods` names it
+    need = [c for c in REQUIRED_COLUMNS.get(path.name, ()) if c not in fields]
+    if need:
+        raise DataError(f"{path}:1: no column {need[0]} (allowed: SEN2's header, which names it; a release that "
+                        f"renamed it is read once the column is given its SEN2 name, {need[0]})")
     cols = [c for c in fields if c in NUMBER_COLUMNS or c.startswith(NUMBER_PREFIXES)]
+    parts = [(a, b) for a, b in PARTS if a in fields and b in fields]
+    every = list(csv.DictReader(io.StringIO(text, newline="")))
+    extra = extra_breakdowns(fields, [r for r in every if None not in r and None not in r.values()])
     seen: dict[tuple[str, ...], int] = {}
+    totals: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}  # the total row of each ROW_KEY, its line
+    split: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}  # a row the build reads that is not the total
+    size: dict[tuple[str, ...], int] = {}  # rows of each ROW_KEY (several: a later release's breakdowns)
     for r in reader:
         line = reader.line_num
         if None in r or any(v is None for v in r.values()):
@@ -220,13 +306,27 @@ def check_cells(path: Path) -> None:
         if r["geographic_level"] == "Local authority" and not re.fullmatch(r"\d{3}", r.get("old_la_code", "")):
             raise DataError(f"{path}:{line}: old_la_code: got {r.get('old_la_code')!r} (allowed: DfE's three-digit "
                             "code of the authority, e.g. 212)")
-        key = tuple(r.get(k, "") for k in ("time_period", "geographic_level", "region_code", "old_la_code",
-                                           "breakdown_topic", "breakdown"))
+        base = tuple(r.get(k, "") for k in ROW_KEY)
+        key = base + tuple(r.get(c, "") for c in extra)
         if key in seen:
+            also = "".join(f", {c} {r.get(c)!r}" for c in extra)
             raise DataError(f"{path}:{line}: the row repeats line {seen[key]} (time_period {key[0]}, "
-                            f"{key[1]}{' ' + key[3] if key[3] else ''}, {key[5] or key[4]}) (allowed: each "
+                            f"{key[1]}{' ' + key[3] if key[3] else ''}, {key[5] or key[4]}{also}) (allowed: each "
                             "authority's row once a period)")
         seen[key] = line
+        if extra and all(is_total(r.get(c)) for c in extra):
+            if base in totals:
+                first, other = totals[base]
+                diff = next((c for c in extra if other.get(c) != r.get(c)), extra[0])
+                raise DataError(f"{path}:{line}: {diff}: got {r.get(diff)!r}, and {other.get(diff)!r} on line "
+                                f"{first}: two totals of time_period {key[0]}, {key[1]}"
+                                f"{' ' + key[3] if key[3] else ''}, {key[5] or key[4]} (allowed: one row whose "
+                                f"{', '.join(extra)} {'is' if len(extra) == 1 else 'are'} the total: Total, All ..."
+                                " or empty, beside its breakdowns)")
+            totals[base] = (line, r)
+        elif extra and r.get("breakdown_topic", "All").startswith("All"):
+            split.setdefault(base, (line, r))
+        size[base] = size.get(base, 0) + 1
         for c in cols:
             v = r[c].strip()
             if not v or v.lower() in MARKS:
@@ -241,6 +341,20 @@ def check_cells(path: Path) -> None:
                 raise DataError(f"{path}:{line}: {c}: got {v!r}{why} {allowed}") from None
             if not math.isfinite(x) or x < 0 or x > (100.0 if pct else MAX_COUNT):
                 raise DataError(f"{path}:{line}: {c}: got {v!r} {allowed}")
+        read = r.get("breakdown_topic", "All").startswith("All") and all(is_total(r.get(c)) for c in extra)
+        for a, b in parts if read else ():  # the rows the build reads:
+            # a part above its whole gave a share above 100% (27,777.5% within 20 weeks) or an empty route (traceback)
+            x, y = num(r[a].strip()), num(r[b].strip())
+            if x is not None and y is not None and x > y and not (y == 0 and r["geographic_level"] == "National"):
+                # (an England total of 0 is named as such by `national_numbers`)
+                raise DataError(f"{path}:{line}: {a}: got {r[a].strip()}, more than {b} {r[b].strip()} (allowed: "
+                                f"at most {b}, of which it is a part)")
+    for base, (line, r) in split.items():
+        if base not in totals and size[base] > 1:
+            c = next(c for c in extra if not is_total(r.get(c)))
+            raise DataError(f"{path}:{line}: {c}: got {r.get(c)!r} and no row of time_period {base[0]}, {base[1]}"
+                            f"{' ' + base[3] if base[3] else ''}, {base[5] or base[4]} is its total (allowed: a "
+                            f"row whose {c} is Total, All ... or empty, which the build reads)")
 
 
 def _periods(name: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -339,11 +453,14 @@ def national_numbers() -> None:
     for a latest January without England's plans by age (the forward scenario's age mix)."""
     for name, cols in NATIONAL_NUMBERS.items():
         with open(DATA / name, newline="", encoding="utf-8-sig") as f:
+            every = list(csv.DictReader(f))
+        with open(DATA / name, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
+            extra = extra_breakdowns(reader.fieldnames or [], every)
             ages: dict[str, bool] = {}
             for r in reader:
-                if r.get("geographic_level") != "National":
-                    continue
+                if r.get("geographic_level") != "National" or not all(is_total(r.get(c)) for c in extra):
+                    continue  # (a breakdown a later release added: its total row is England's)
                 topic = r.get("breakdown_topic", "All")
                 if name == CASELOAD_FILE and topic == "Child or young persons age":
                     ages[r["time_period"]] = ages.get(r["time_period"], False) or num(r.get("ehcplans")) is not None
@@ -1360,6 +1477,7 @@ def main(argv: list[str] | None = None) -> None:
     global DATA, OUT
     args = parse_args(argv)
     DATA, OUT = args.data, args.out
+    _RELEASE.clear()
     try:
         data = data_years()
         sen2_release()

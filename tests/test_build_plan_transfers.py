@@ -64,6 +64,7 @@ def test_a_later_year_is_read_by_itself(tmp_path):
         shutil.copy(SEN2 / name, data / name)
     ceased = _add_year(data / "ceased_plans.csv", "2023", "2024", {"transfer": 1.10})
     january = _add_year(data / "caseload.csv", "202324", "202425", {"ehcplans": 1.12})
+    (data / "data-guidance-release2026.txt").write_text("synthetic: the release after 2025\n")  # 2024's release
     with open(SEN2 / "caseload.csv", newline="") as f:
         jan24 = _england([r for r in csv.DictReader(f) if r["time_period"] == "202324"], "ehcplans")
     out = tmp_path / "pt.yaml"
@@ -74,3 +75,4 @@ def test_a_later_year_is_read_by_itself(tmp_path):
     assert doc["national_out_rate_by_year"][2024] == expected
     assert sorted(doc["national_out_rate_by_year"]) == [2019, 2020, 2021, 2022, 2023, 2024]
     assert "(2022-2024;" in doc["source"] and "January 2019-2025" in doc["source"]
+    assert "release 2026 column transfer" in doc["source"]

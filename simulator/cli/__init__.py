@@ -210,8 +210,12 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
         # refusal is the one line printed (this only reads); a run's own folder, or one being written, is the run
         # folder's to judge under its lock
         marker = read_marker(out_dir) if out_dir.is_dir() else None
-        if not (out_dir / LOCK).exists() and (marker is None or marker.sendsim_folder != "run"):
+        if not (out_dir / LOCK).exists() and (marker is None or marker.sendsim_folder != "run" or not resume):
             claim_folder(out_dir, "run", resume)
+        elif not (out_dir / LOCK).exists():  # a resume of another run (its seed, rules): refused before the line too
+            from ..analysis.runs.rundir import check_same_run, identity
+
+            check_same_run(out_dir, identity(loaded, sd, engine, events))
     workers = workers or default_workers()
     set_resume_hint(out_dir)
     _progress(f"running {loaded.scenario.name} under {loaded.law.name}: {reps} replications, seed {sd}, "

@@ -102,6 +102,9 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
                             f"hospital) with it, by {moved:+,} days" if moved else "") + ".</p>")
         if route_cut(c):
             parts.append(f"<p class=meta>{e(route_cut(c))}</p>")
+        for key in ("transfer_before_start", "disputes_note"):  # a transfer due before the start; no education part
+            if isinstance(c.get(key), str):
+                parts.append(f"<p class=meta>{e(c[key])}</p>")
         if c.get("authorities"):  # two authorities: each one's duties, payments and what is uncertain
             parts.append("<h3>Two authorities: who does what, and who pays</h3><ul>" + "".join(
                 f"<li><strong>{e(a['authority'])}</strong> ({e(a['role'])}): {e('; '.join(a['duties']))}. Pays: "

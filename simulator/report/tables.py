@@ -396,6 +396,10 @@ def format_case(res: dict[str, Any]) -> str:
         out += [f"  - {x}" for x in res["in_force"]]
     if res.get("calendar"):
         out.append(res["calendar"])
+    if res.get("transfer_before_start"):
+        out.append(res["transfer_before_start"])
+    if res.get("disputes_note"):
+        out.append(res["disputes_note"])
     for a in res.get("authorities", []):  # a child with two authorities: each one's roles, payments, uncertainty
         out.append(f"{a['role'].capitalize()} authority, {a['authority']}: " + "; ".join(a["duties"])
                    + ". Pays: " + "; ".join(a["pays"]) + "."

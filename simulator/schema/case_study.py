@@ -10,6 +10,7 @@ can make (pins that cannot all happen; where the child is educated, the plan's i
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -130,7 +131,7 @@ class Pins(Strict):
 
 
 class CaseChild(Strict):
-    age: Annotated[float, Field(ge=0.0, le=25.0)]
+    age: Annotated[float, Field(ge=0.0, le=26.0)]
     # the year group at the start (Reception = 0, nursery -1 and -2, Year 12-14 post-16); checked against the age
     year_group: Annotated[int, Field(ge=-2, le=14)] | None = None
     # where the child is now (for a new request; for a plan in force it is the plan's setting): "none" = out of
@@ -387,12 +388,20 @@ def _contradictions(case: CaseStudy) -> list[str]:
     if ch.requester == "young_person" and age < lo:  # CFA s.36(1): the request of a child is made by its parent
         out.append(f"child.requester: young_person is for a young person over compulsory school age (16 to 25), not "
                    f"a child of {age:g} (allowed: parent, school or other)")
+    if case.existing_plan is not None and case.start is not None:
+        ended = plan_ended(case, case.start)
+        if ended:
+            out.append(ended)
     if case.existing_plan is None and age >= hi:
         out.append(f"child.age: a request for a young person of {age:g} (allowed: under {hi:g}: requests are for "
                    "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
     lo_s, hi_s = COMPULSORY_SCHOOL_AGES
     if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and lo_s <= age < hi_s:
-        out.append("child.current_setting: none (no school) needs out_of_school: true")
+        out.append("child.current_setting: none (no school) needs out_of_school: true, the LA's duty to arrange "
+                   "education for a child of compulsory school age with none (Education Act 1996 s.19) (allowed: "
+                   "out_of_school: true, or a setting; a child educated at home by the parents' choice is written "
+                   "with a plan in force, existing_plan and education: {arrangement: elective_home_education}: a new "
+                   "request for one is not modelled, and out_of_school would count weeks with no education)")
     if ch.out_of_school and not lo_s <= age < COMPULSORY_SCHOOL_END_LATEST:
         out.append(f"child.out_of_school: the LA's duty to arrange education (Education Act 1996 s.19(1)) is owed to a "
                    f"child of compulsory school age, {lo_s:g} to the end of the school year the child turns 16 (at "
@@ -427,6 +436,7 @@ COMPULSORY_SCHOOL_END_LATEST = 16.8
 # a young person: over compulsory school age (which ends in the school year the child turns 16: 15.5 here, as the
 # post-16 settings above) and under 25 (shared/domain/timeline.md row 1: "young person (16-25)", CFA s.36(1))
 YOUNG_PERSON_AGES = (15.5, 25.0)
+PLAN_END_MMDD = (7, 31)  # the end of the academic year a plan may run to after the 25th birthday (CFA s.46)
 BUDGET_SECTIONS = ("F", "G", "H1", "H2")  # the provision a personal budget may cover (CFA s.49; reg 12)
 YOUTH_CUSTODY_AGES = (10.0, 18.0)  # the age of criminal responsibility to 18 (relevant youth accommodation, s.70)
 
@@ -539,3 +549,23 @@ def _where_the_child_lives(case: CaseStudy) -> list[str]:
                        f"{other}, the other authority)")
         here = m.to
     return out
+
+
+def plan_ended(case: CaseStudy, start: dt.date) -> str | None:
+    """`child.age: ...` when a plan in force on `start` (a case's start, or `--start-date`) would have ended before
+    it: CFA s.46 keeps a plan to the end of the academic year in which the young person turns 25 (31 July), so a
+    young person of up to about 25.9 may still have one (fourth held-out round: 25.3 was refused though the plan was
+    in force, the bound being 25; 25.9 kept a plan that had ended)."""
+    age, hi = case.child.age, YOUNG_PERSON_AGES[1]
+    if case.existing_plan is None or age <= hi:
+        return None
+    birthday = start - dt.timedelta(days=round((age - hi) * 365.25))
+    end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > PLAN_END_MMDD else 0), *PLAN_END_MMDD)
+    if end >= start:
+        return None
+    year_began = dt.date(start.year - (1 if (start.month, start.day) <= PLAN_END_MMDD else 0),
+                         PLAN_END_MMDD[0] + 1, 1)  # the 1 August the start's academic year began
+    most = math.floor((hi + (start - year_began).days / 365.25) * 100) / 100
+    return (f"child.age: {age:g} on {start}: the plan ended on {end}, at the end of the academic year in which the "
+            f"young person turned 25 (CFA s.46), before the start (allowed: at most {most:g}, a 25th birthday in this "
+            "academic year, with the plan in force to 31 July)")

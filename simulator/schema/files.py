@@ -481,6 +481,13 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
     branches = [_union_branch(e["loc"]) for e in errors]
     deeper = {b[0] for e, b in zip(errors, branches, strict=True)
               if b is not None and len([p for p in e["loc"] if not _is_tag(p)]) > len(b[0])}
+    # a date-or-literal field (`in_force: {switch: 2020-01-01 | start}`): pydantic names the date branch `date`, with
+    # no brackets (a field may be called date too), so it is a branch only beside its literal one; it gave two lines
+    literal_at = {b[0] for b in branches if b is not None and b[1] == "literal"}
+    branches = [(tuple(p for p in e["loc"][:-1] if not _is_tag(p)), "date")
+                if b is None and e["loc"] and e["loc"][-1] == "date"
+                and tuple(p for p in e["loc"][:-1] if not _is_tag(p)) in literal_at else b
+                for e, b in zip(errors, branches, strict=True)]
     said: set[Loc] = set()
     for e, branch in zip(errors, branches, strict=True):
         if branch is not None and branch[0] in deeper and branch[1] == "literal":
@@ -489,7 +496,8 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
                                                                    b[0] == branch[0])) > 1:
             if branch[0] not in said:  # neither branch fits: one line saying both
                 said.add(branch[0])
-                kinds = sorted({({"list": "a list", "dict": "a mapping"}.get(b[1], b[1]) if b[1] != "literal" else
+                kinds = sorted({({"list": "a list", "dict": "a mapping", "date": "a date written YYYY-MM-DD"}
+                                 .get(b[1], b[1]) if b[1] != "literal" else
                                  _short(err_e.get("ctx", {}).get("expected", "")).strip("'\""))
                                 for b, err_e in zip(branches, errors, strict=True) if b and b[0] == branch[0]})
                 out.append(f"{path}:{_line_of(lines, branch[0])}: {_dotted(branch[0])}: got {_short(e.get('input'))} "

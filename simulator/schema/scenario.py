@@ -57,7 +57,8 @@ MAX_CASEWORK_PER_WEEK = 20_000.0
 MAX_RESPONSIVENESS = 1.0  # extra cases a week per case of backlog: 1 clears any backlog within a week
 MAX_BACKLOG = 10 * ENGLAND_REQUESTS
 MAX_TREND_PTS = 50.0  # a rate trend of 50 points a year (the largest per-authority refusal trend is ~10)
-FIRST_YEAR, LAST_YEAR = 1990, 2100  # calendar years a scenario may name (SEN2 starts in 2010s; projections 2030s)
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+EHC_FIRST_DAY = dt.date(2014, 9, 1)  # CFA 2014 Part 3 in force: a scenario starts no earlier (SEND Regs 2014 too)  # calendar years a scenario may name (SEN2 starts in 2010s; projections 2030s)
 MAX_HORIZON_YEARS = 50
 MAX_REPLICATIONS = 100_000
 MAX_SEED = 2**63 - 1
@@ -546,6 +547,10 @@ class Scenario(Strict):
             if not FIRST_YEAR <= year <= LAST_YEAR:
                 raise ValueError(f"{name}: got {getattr(self, name)} (allowed: a date from {FIRST_YEAR} to "
                                  f"{LAST_YEAR})")
+        if self.start_date < EHC_FIRST_DAY:  # fourth held-out round: a 2013 start ran EHC plans before there were any
+            raise ValueError(f"start_date: got {self.start_date} (allowed: from {EHC_FIRST_DAY}, when EHC needs "
+                             "assessments and plans began: CFA 2014 Part 3 in force; before it SEN statements under "
+                             "the Education Act 1996, which sendsim does not model)")
         if (self.end_date - self.start_date).days > MAX_HORIZON_YEARS * 365.25:
             raise ValueError(f"end_date: the run spans more than {MAX_HORIZON_YEARS} years (allowed: at most "
                              f"{MAX_HORIZON_YEARS})")

@@ -62,6 +62,16 @@ def calibrate(scenario: Path, targets_path: Path | None = None, stage: str = "al
     # every input is checked before anything runs
     loaded = load_scenario(scenario)
     sc = loaded.scenario
+    known = {la.code for la in sc.local_authorities.items}
+    unknown = [c for c in codes if c not in known]
+    if unknown:  # fourth held-out round: `--la 999` fitted nothing, wrote the file and said "calibrated 0", exit 0
+        by_name = {la.name.casefold(): la.code for la in sc.local_authorities.items}
+        hint = (f": {unknown[0]} is the name of the authority whose code is {by_name[unknown[0].casefold()]}"
+                if unknown[0].casefold() in by_name else "")
+        first = sc.local_authorities.items[0]
+        raise InputError([f"--la: {unknown[0]!r} is not the code of an authority in {sc.name}{hint} (allowed: "
+                          f"the DfE three-digit code of one of its {len(known)} authorities, e.g. {first.code} for "
+                          f"{first.name})"])
     out = _out_file(out, loaded, force)
     tpath = targets_path or default_targets(loaded.path, sc.name)
     targets = load_targets(tpath, sc.start_date, sc.end_date)

@@ -9,6 +9,7 @@ share of runs in which it was above zero; the under-5 reviews; and, for each pin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -61,6 +62,53 @@ def calendar_words(loaded: LoadedScenario) -> str:
     return (f"School calendar: a setting named for a phase transfer starts on 1 September of the new school year; "
             f"a place secured mid-year starts after {lead.value:g} days (the scenario's lead time to a place: {src}); "
             "reviews of a child under 5 are marked as under-5 reviews.")
+
+
+TRANSFER_WORDS = {4: "Reception", 11: "secondary school (Year 7)", 16: "post-16 (Year 12)"}
+
+
+def transfer_before_start(case: CaseStudy, school: tuple[int, int], post16: tuple[int, int],
+                          start: dt.date) -> str | None:
+    """What a plan in force taken up after its phase transfer's deadline (15 February, 31 March: SEND Regs 2014
+    reg 18(1)) and before that 1 September should say: the next setting was due to be named before the route starts,
+    so the runs hold no transfer (the engine schedules a transfer from its deadline, `_schedule_transfer`). Why: a
+    Year 6 child whose case starts on 1 March showed no move to secondary school at all, and no word of it (fourth
+    held-out round)."""
+    if case.existing_plan is None or case.education is not None:
+        return None
+    sept = dt.date(start.year if start < dt.date(start.year, 9, 1) else start.year + 1, 9, 1)
+    age = int((case.child.age * DAYS_PER_YEAR + (sept - start).days) // DAYS_PER_YEAR)
+    if age not in TRANSFER_WORDS:
+        return None
+    deadline = dt.date(sept.year, *(post16 if age == 16 else school))
+    if deadline > start:
+        return None
+    return (f"Phase transfer: the setting for {TRANSFER_WORDS[age]} from 1 September {sept.year} was to be named by "
+            f"{deadline.day} {deadline:%B %Y} (SEND Regs 2014 reg 18(1)), on or before this route's start on {start}: "
+            f"it is not in these runs (the plan's setting is kept; give a start_date before {deadline} to follow the "
+            "transfer).")
+
+
+def no_education_part(case: CaseStudy) -> str | None:
+    """What a case should say when every item the family disputes is health, social care or another section the
+    tribunal cannot order (CFA s.51(2): an appeal on the plan's contents is on B, F or I; its recommendations on C,
+    D, G and H need one of those appealed too, errata.md 1): the runs still take the contents dispute through the
+    ladder, but no appeal on these items alone can be registered or ordered. Why: a dispute of a G and an H1 item
+    alone showed a hearing "for the family" and "comply: amend within 5 weeks", an order the tribunal cannot make
+    (fourth held-out round)."""
+    plan = case.plan
+    if plan is None or not plan.disputes:
+        return None
+    sections = {i.id: i.section for i in plan.items}
+    says = [(d.item, d.family_says or sections.get(d.item, "")) for d in plan.disputes]
+    if any(sec in ("B", "F", "I") for _i, sec in says):
+        return None
+    items = ", ".join(f"{i} ({sec})" for i, sec in says)
+    return (f"Every disputed item is outside sections B, F and I ({items}): the tribunal hears an appeal on a plan's "
+            "contents only on an education part (CFA s.51(2)), and recommends on health or social care only with one "
+            "appealed too (errata.md 1). A hearing and an order in these runs stand for a route with an education "
+            "part; without one the family's routes are mediation, an NHS complaint (health), a complaint to the LA "
+            "and the LGSCO (social care), or judicial review.")
 
 
 def _named(rows: list[EventRow], refused: bool) -> bool:

@@ -27,7 +27,7 @@ from ...engine.model.journey import Journey
 from ...engine.model.records import EventRow
 from ...rules.accountability import gaps, step_deadline
 from ...rules.scenario import LoadedScenario, load_scenario
-from ...schema.case_study import MODELLED_AS, CaseStudy, year_group_of
+from ...schema.case_study import MODELLED_AS, CaseStudy, plan_ended, year_group_of
 from ...schema.files import InputError, non_file_problem, parse_model
 from ...schema.rules import RuleSet
 from ...schema.shipped import closest, locate, not_found, shipped_dir, shipped_names
@@ -43,7 +43,15 @@ from .case_authorities import (
     roles,
     with_authorities,
 )
-from .case_calendar import calendar_words, pins_effect, pins_overridden, review_under5, time_without_school
+from .case_calendar import (
+    calendar_words,
+    no_education_part,
+    pins_effect,
+    pins_overridden,
+    review_under5,
+    time_without_school,
+    transfer_before_start,
+)
 from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
 from .case_words import describe_child, differences, educational_advice
@@ -122,6 +130,9 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
         raise InputError([f"{path}:{lines.get(('child', 'year_group'), lines.get(('child',), '?'))}: "
                           f"child.year_group: {case.child.year_group} does not fit age {case.child.age:g} on {on} "
                           f"(allowed: {year_group_of(case.child.age, on)}, the year group of that age on that day)"])
+    ended = plan_ended(case, on)  # the file's start was checked when it was read; --start-date or none here
+    if ended:
+        raise InputError([f"{path}:{lines.get(('child', 'age'), lines.get(('child',), '?'))}: {ended}"])
     moved = 0
     if start_date is not None and (case.start is not None or has_dates(case)):
         # the file's own start: its start_date, else the first day of its own scenario (not --scenario's)
@@ -439,6 +450,10 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
             "in_force": [in_force_words(lo.law.name, lo.rules.label, st, cr.start_date, route_end)
                          for lo, st in zip(loaded, statuses, strict=True)],
             "calendar": calendar_words(loaded0),
+            **({"transfer_before_start": note} if (note := transfer_before_start(
+                case, (law0 := law_at(loaded[0], cr.start)).phase_transfer_school, law0.phase_transfer_post16,
+                cr.start_date)) else {}),
+            **({"disputes_note": note} if (note := no_education_part(case)) else {}),
             "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
             "child": describe_child(case),
             **({"authorities": roles(case, cr.start_date)} if case.authorities is not None else {}),

@@ -101,18 +101,34 @@ NO_SETTING_ADVICE = {
     "redress": ["complaint_la", "lgsco"],  # a complaint about the LA's assessment (no school to complain to)
 }
 POST16_AGE = 16.0  # past compulsory school age by the advice: a young person's college, not a school
+# a child under compulsory school age (Education Act 1996 s.8: from 5) in no early years setting (`current_setting:
+# none`): no head teacher or early years provider to give the advice, so the LA asks a person with experience of
+# teaching children with SEN, as reg 6(1)(b) says (fourth held-out round: a baby of 0 in no setting was told the
+# advice came "from the school or setting")
+UNDER5_NO_SETTING_ADVICE = {
+    **NO_SETTING_ADVICE,
+    "label": "Educational advice from a person with experience of teaching children with SEN whom the LA asks (no "
+             "early years setting or school attends: SEND Regs 2014 reg 6(1)(b))",
+}
+COMPULSORY_SCHOOL_START = 5.0
 
 
 def no_setting(case: CaseStudy) -> bool:
     """The child attends no school or college at the start: out of school, or `current_setting: none` with no plan
-    naming a setting."""
+    naming a setting. A child out of school who attends alternative provision (a pupil referral unit or an AP
+    academy: a school, Education Act 1996 s.19(2)) attends a school, whose head gives the advice (fourth held-out
+    round: a young person of 16 attending only a PRU was told no school or college attended)."""
     ch = case.child
-    return case.existing_plan is None and (ch.out_of_school or ch.current_setting == "none")
+    return (case.existing_plan is None and ch.current_setting != "alternative_provision"
+            and (ch.out_of_school or ch.current_setting == "none"))
 
 
 def educational_advice(case: CaseStudy, age_at_advice: float) -> dict[str, Any]:
     """What replaces the map's row for the educational advice of this child (empty: the map's row stands): a young
-    person of 16 or over attending no school or college gets it from a person the LA asks."""
+    person of 16 or over attending no school or college, and a child under 5 in no early years setting, get it from
+    a person the LA asks."""
     if age_at_advice >= POST16_AGE and no_setting(case):
         return dict(NO_SETTING_ADVICE)
+    if age_at_advice < COMPULSORY_SCHOOL_START and case.existing_plan is None and case.child.current_setting == "none":
+        return dict(UNDER5_NO_SETTING_ADVICE)
     return {}

@@ -19,12 +19,12 @@ from ...rules.resolve import flatten, labels
 from ...rules.scenario import LoadedScenario, load_scenario, switch_dates
 from ...schema.files import InputError
 from . import contrasts
-from .folder import FolderLock, claim_folder, write_marker
+from .folder import FolderLock, claim_folder, read_marker, write_marker
 from .metrics import METRIC_LABELS
 from .outputs import dumps, write_atomic
 from .registry import PAIRED_METRICS
 from .run import RunPlan, RunResult, group_order, registry_order, run_together
-from .rundir import check_out_path
+from .rundir import check_out_path, check_same_run, identity
 from .stats import bounds
 
 
@@ -90,6 +90,10 @@ def compare_runs(scenario: str | Path, rules: Sequence[str], replications: int |
                          events, resume, False, more_groups,
                          lo.law.name if names.count(lo.law.name) == 1 else f"{lo.law.name} ({i})")
                  for i, lo in enumerate(loaded, start=1)]
+        for pl in plans if resume else ():  # a resume of another run is refused before the progress line
+            m = read_marker(pl.out_dir) if pl.out_dir is not None and pl.out_dir.is_dir() else None
+            if m is not None and m.sendsim_folder == "run":
+                check_same_run(pl.out_dir, identity(pl.loaded, sd, "heap", events))
         if progress:
             progress(f"{len(loaded)} rule sets ({', '.join(names)}) x {reps} replications, "
                      f"{max(1, workers)} at a time")

@@ -68,6 +68,17 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return obj if isinstance(obj, dict) else None
 
 
+def check_same_run(path: Path, ident: dict[str, Any]) -> None:
+    """InputError unless the run folder `path` (marked as a run) holds the run of identity `ident` (a resume)."""
+    marker = read_marker(path)
+    have = marker.identity if marker is not None else {}
+    differ = [k for k in IDENTITY_KEYS if have.get(k) != ident[k]]
+    if differ:
+        what = ", ".join(f"{k} {have.get(k)!r} there, {ident[k]!r} now" for k in differ)
+        raise InputError([f"--resume: {path} holds another run ({what}); use --force to replace it or "
+                          "choose another --out"])
+
+
 class RunFolder:
     """A locked run folder (use as a context manager: `with RunFolder(...).open() as rf:`)."""
 
@@ -109,13 +120,7 @@ class RunFolder:
         """The folder contract (`folder.claim_folder`): only a folder marked as a sendsim run is resumed or
         emptied; then a resume must be of the same run (its marker's identity)."""
         if claim_folder(self.path, "run", self.resume, self.force) == "resume":
-            marker = read_marker(self.path)
-            have = marker.identity if marker is not None else {}
-            differ = [k for k in IDENTITY_KEYS if have.get(k) != self.identity[k]]
-            if differ:
-                what = ", ".join(f"{k} {have.get(k)!r} there, {self.identity[k]!r} now" for k in differ)
-                raise InputError([f"--resume: {self.path} holds another run ({what}); use --force to replace it or "
-                                  "choose another --out"])
+            check_same_run(self.path, self.identity)
             self._clean_leftovers()
         write_marker(self.path, "run", self.identity)
 

