@@ -507,3 +507,45 @@ def test_plan_transfers_of_a_new_year_without_its_data_guidance_is_refused(tmp_p
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no data-guidance-release2026.txt for ceased_plans.csv's last year, 2024" in err
     assert not (tmp_path / "pt.yaml").exists()
+
+
+# ============================================================================ after the merge: blank provenance
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t  "])
+def test_a_blank_source_on_a_scenarios_number_is_refused(tmp_path, blank):
+    """Every number in a scenario has a source or a ranged assumption. `source: " "` (a space) passed as a source and
+    was shown in every output as the figure's provenance; `source: ""` was refused only because the empty string is
+    false. Both are now one line naming the field."""
+    def edit(doc):
+        doc["local_authorities"]["provenance"]["requests_per_year"]["source"] = blank
+
+    path = scenario_copy(tmp_path, SMALL, edit=edit)
+    line = refused_line(path)
+    assert line.startswith(f"{path}:"), line
+    assert "local_authorities.provenance.requests_per_year" in line and "blank" in line, line
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ('    source: "gov.uk press release 23 Feb 2026;', '    source: "  "\n    x_was: "gov.uk press release 23 Feb 2026;',
+     "switches.tiered_support_plans.source"),
+    ("    in_force_source: \"'legal changes", "    in_force_source: ' '\n    x_was: \"'legal changes",
+     "switches.tiered_support_plans.in_force_source"),
+])
+def test_a_blank_source_in_a_reform_file_is_refused(tmp_path, old, new, field):
+    """A reform's switch with a blank source or a blank in-force source (every reform change has a source and an
+    in-force date with its source): it was accepted and printed as an empty provenance. The rest of the line (kept
+    as an unknown key here, which would also be refused) is dropped so that only the blank source is wrong."""
+    (tmp_path / "rules").mkdir()
+    text = (ROOT / "scenarios" / "rules" / "white_paper_2026.yaml").read_text()
+    text = text.replace("name: white_paper_2026", "name: wp_blank")
+    assert old in text
+    text = text.replace(old, new, 1)
+    text = "\n".join(ln for ln in text.splitlines() if "x_was:" not in ln) + "\n"
+    (tmp_path / "rules" / "wp_blank.yaml").write_text(text)
+    path = scenario_copy(tmp_path, SMALL)
+    code, _out, err = _cli("validate", str(path), "--rules", "wp_blank")
+    assert code == 2 and "Traceback" not in err, err
+    first = err.splitlines()[0]
+    assert first.startswith(f"error: {tmp_path / 'rules' / 'wp_blank.yaml'}:") and field in first, err
+    assert "blank" in first, err

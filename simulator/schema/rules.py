@@ -21,7 +21,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from .accountability import AccountabilityMap
 from .paths import get_path
 from .sourced import Strict
-from .text import shown_char
+from .text import Cited, shown_char
 from .units import TIME_UNITS, to_days
 from .vocabulary import APPEAL_TYPES, OTHER_UNITS, PAYERS, SETTINGS, Rung, Setting
 
@@ -345,7 +345,7 @@ class Change(Strict):
 
     path: str
     value: float | bool | str | list[str]
-    source: str
+    source: Cited
     assumption: str | None = None
     range: tuple[float, float] | None = None
     multiply: bool = False  # an effect's multiplier compounds with the one in force (two proposals on one lever)
@@ -403,9 +403,9 @@ class Switch(Strict):
     (`in_force:` in the scenario file). An assumed date carries its range."""
 
     label: str
-    source: str
+    source: Cited
     in_force: dt.date | Literal["start"]
-    in_force_source: str
+    in_force_source: Cited
     in_force_range: tuple[dt.date, dt.date] | None = None
     # a sensitivity case or an alternative beside the proposals (the seed's asks): applied only when named
     # (`green_paper_2022+no_appeal_outside_list`), never as part of the reform itself
@@ -449,7 +449,7 @@ class Switch(Strict):
 class AuthorityList(Strict):
     """Authorities a reform's switches may be scoped to (scenario names or codes), with where the list comes from."""
 
-    source: str
+    source: Cited
     authorities: Annotated[list[str], Field(min_length=1)]
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .by_year import latest
+from .text import Cited
 
 K = TypeVar("K")
 
@@ -23,8 +24,8 @@ class Strict(BaseModel):
 
 
 class Provenance(Strict):
-    source: str | None = None
-    assumption: str | None = None
+    source: Cited | None = None
+    assumption: Cited | None = None
     range: tuple[float, float] | None = None
 
     @model_validator(mode="after")

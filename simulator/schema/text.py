@@ -6,6 +6,9 @@ scenarios and of rule sets both need it, and neither may import the other (impor
 from __future__ import annotations
 
 import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 
 def shown_char(c: str) -> bool:
@@ -14,3 +17,14 @@ def shown_char(c: str) -> bool:
     Why: "Bath and North East Somerset" with a no-break space was refused as holding "the control character '\\xa0'",
     and `sendsim la-scenario --name` wrote such a name, then refused its own file."""
     return c.isprintable() or unicodedata.category(c) == "Zs"
+
+
+def _cited(v: str) -> str:
+    """A source or an assumption must say something: a blank one (`source: " "`) passed as given and was shown in
+    every output as the figure's provenance (held-out round four). Empty and whitespace-only are refused."""
+    if not v.strip():
+        raise ValueError("is blank: say where the figure comes from (document, table, year) or what is assumed")
+    return v
+
+
+Cited = Annotated[str, AfterValidator(_cited)]

@@ -21,6 +21,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from .sourced import Multiplier, NonNegativeDays, Probability, Sourced, Strict
+from .text import Cited
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_RATE = 0.5  # half of an authority's plans moving away in a year: 20x the largest authority's rate (~10%)
@@ -50,7 +51,7 @@ class PlanTransfers(Strict):
     assumptions of the flows (marked UNVERIFIED where no source gives them)."""
 
     description: str
-    source: str
+    source: Cited
     national_out_rate_by_year: Annotated[dict[Year, Rate], Field(min_length=1)]
     national_out_of_sample: TransferRate
     shrinkage_weight: Probability  # the weight of an authority's own mean in its out-of-sample rate
