@@ -41,8 +41,15 @@ cdef class LAState:
     cdef public object p_no_plan
     cdef public dict rungs
     cdef public object fx
+    cdef public object fx_convergence
+    cdef public object fx_refuse
+    cdef public object fx_no_plan
+    cdef public object fx_draft
+    cdef public bint late_by_year
     cdef public object casework
     cdef public object casework_last_year
     cdef public object casework_gap
     cdef public dict establishment
     cdef public dict arrived_at_review
+
+    cpdef use_effects(self)

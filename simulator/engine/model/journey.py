@@ -189,6 +189,23 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         """Everything the steps read from the law, compiled once: at the start and at each commencement."""
         self.law = law
         self.fx = fx = law.effects
+        # the law's numbers that the steps read on every request, plan or review, copied into the run's own fields
+        # (struct reads, compiled, instead of a look-up in the law's instance dictionary): the same objects, refreshed
+        # here at every change of law (a commencement mid-run), so a step reads the law in force as before
+        self.law_final_plan_days = law.final_plan_days
+        self.law_advice_days = law.advice_days
+        self.law_decide_to_assess_days = law.decide_to_assess_days
+        self.law_decide_to_issue_days = law.decide_to_issue_days
+        self.law_draft_comment_days = law.draft_comment_days
+        self.law_review_decision_days = law.review_decision_days
+        self.law_plan_end_age = law.plan_end_age
+        self.law_plan_end = law.plan_end
+        self.law_tailored_list = law.tailored_list
+        self.law_s39_settings = law.s39_settings
+        self.law_s9_regard_only = law.s9_regard_only
+        self.law_mainstream_presumption = law.mainstream_presumption
+        self.fx_reviews_at_transfer_only = fx.reviews_at_phase_transfer_only
+        self.fx_protect_special_places = fx.protect_special_places
         self._late_shares: dict[tuple[int, int, float], float] = {}  # route/assessment.py late_share, under this law
         if not 0.0 <= fx.requests_multiplier <= OVERSAMPLE:
             raise ValueError(f"effects.requests_multiplier must be between 0 and {OVERSAMPLE}")
@@ -223,6 +240,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for la in self.las:
             la.places_multiplier = fx.special_places_multiplier
             la.fx = law.la_effects.get(la.spec.code, fx)  # a switch scoped to some authorities (Change Programme)
+            la.use_effects()  # and the authority's copies of the multipliers its steps read
 
     @cython.locals(self=RunState)
     def _commence(self, law: Law) -> None:

@@ -95,6 +95,20 @@ cdef class RunState:
     cdef public object inv_delay_shape
     cdef public object las
     cdef public object law
+    cdef public object law_advice_days
+    cdef public object law_decide_to_assess_days
+    cdef public object law_decide_to_issue_days
+    cdef public object law_draft_comment_days
+    cdef public object law_final_plan_days
+    cdef public object law_mainstream_presumption
+    cdef public object law_plan_end
+    cdef public object law_plan_end_age
+    cdef public object law_review_decision_days
+    cdef public object law_s39_settings
+    cdef public object law_s9_regard_only
+    cdef public object law_tailored_list
+    cdef public object fx_protect_special_places
+    cdef public object fx_reviews_at_transfer_only
     cdef public object law_schedule
     cdef public object lead_in
     cdef public object n_stock

@@ -64,11 +64,11 @@ def review_interval(self, c: Child, now: float) -> float:
 def schedule_plan_end(self, c: Child) -> None:
     """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
     year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
-    turns = c.born + self.law.plan_end_age * DAYS_PER_YEAR
+    turns = c.born + self.law_plan_end_age * DAYS_PER_YEAR
     if turns >= self.horizon:  # the birthday, and so the end of its academic year, falls after the run
         return
     birthday = self.cal.date(turns)
-    month, day = self.law.plan_end
+    month, day = self.law_plan_end
     end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
     at = self.cal.day(end)
     if max(self.engine.now, 0.0) <= at < self.horizon:
@@ -118,7 +118,7 @@ class ReviewSteps:
         now = self.engine.now
         age = (now - c.born) / DAYS_PER_YEAR
         every = review_interval(self, c, now)
-        if now + every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
+        if now + every < self.horizon and not (self.fx_reviews_at_transfer_only
                                                and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
             _review_held(self, c, now + every)  # (school-age plans under WP4: at transfers only)
         if c.content is not None:  # asked for at a review (s.49(1)): answered with its decision (content.py)
@@ -328,7 +328,7 @@ class ReviewSteps:
             self.counters.count(c, TRANSFER_LATE_WEEKS_SUM, now, (now - deadline) / 7.0)
         # the White Paper's reassessment steps a plan down by need, as an ISP is eligible by need (PMLD, MSI: never)
         step_down = self._p_step_down.get(c.need, 0.0)
-        protected = self.fx.protect_special_places and (self.special_place_in_2029(c) or self.triple_locked(c, age))
+        protected = self.fx_protect_special_places and (self.special_place_in_2029(c) or self.triple_locked(c, age))
         if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
             c.term_start = nan  # the child moves on with the school-level plan; no named place to await
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
@@ -342,7 +342,7 @@ class ReviewSteps:
                 c.waiting_since = self.waiting_from(c)
             self.engine.schedule(self.place_lead_time(c), self._cb_provision_in_place, (c, c.place_seq))
         self._schedule_transfer(c, now + 200.0)
-        if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
+        if self.fx_reviews_at_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
             _review_held(self, c, now + self._review_every)  # post-16: annual reviews again
 
     @cython.locals(self=RunState, c=Child)
