@@ -50,7 +50,7 @@ from .route.redress import RedressSteps
 from .route.review_windows import ReviewWindows
 from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
-from .state import RunState
+from .state import FIXED, SHAPE_CODES, RunState
 from .streams import RouteStreams
 
 _new_row = tuple.__new__
@@ -160,6 +160,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for k in ("mediation_held_days", "decision_to_appeal_days"):
             v = getattr(sc.redress, k)
             self.d[k], self._shape[k] = v.value, v.distribution
+        # `duration`'s one look-up: each duration's distribution (by code) and mean, the same objects as in `d`
+        self._dur = {k: (SHAPE_CODES.get(shape, FIXED), self.d[k]) for k, shape in self._shape.items()}
         n = sc.naming
         self.p_refuse_setting = {s: n.refuse_requested_setting_probability[s].value
                                  if s in n.refuse_requested_setting_probability else 0.0 for s in SETTINGS}

@@ -7,6 +7,8 @@
 # (the durations' means and distributions, read by `duration`) are dictionaries. `duration`, `pinned` and `log` are
 # C methods (cpdef: still callable from Python, and `log` still replaced by an entry of a journey's dictionary).
 
+cimport cython
+
 from simulator.engine.core.loop cimport Clock
 from simulator.engine.core.streams cimport Draw
 from simulator.engine.model.child cimport Child
@@ -38,6 +40,7 @@ cdef class RunState:
     cdef public object _commence_days
     cdef public object _costs
     cdef public object _destination_cum
+    cdef public dict _dur
     cdef public object _extra
     cdef public object _late_shares
     cdef public object _n_arrived
@@ -139,6 +142,7 @@ cdef class RunState:
     cdef public object tribunal
     cdef public object warmup
 
+    @cython.locals(kind=int)
     cpdef duration(self, name, Draw stream, child, occurrence=*)
 
     cpdef pinned(self, Child c, key)

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from ..core.streams import Draw
     from .child import Child
 
+# the distributions of a duration, by code (`RunState._dur`): anything else is a fixed time
+FIXED, ERLANG2, EXPONENTIAL = 0, 1, 2
+SHAPE_CODES = {"erlang2": ERLANG2, "exponential": EXPONENTIAL}
+
 FIRST_ONLY = "__first_only__"  # the key, in a child's pins, of the pins that hold for their first occurrence only
 
 
@@ -36,7 +40,7 @@ class RunState:
         "_cb_decide_to_issue", "_cb_ep_in", "_cb_finalise_plan", "_cb_health_in", "_cb_issue_draft", "_cb_name_setting",
         "_cb_phase_transfer", "_cb_provision_in_place", "_cb_social_in", "_cb_term_starts", "_cb_transfer_named",
         "_accrue_from", "_add_row", "_amend_late_days", "_arr_i", "_arrivals", "_commence_days", "_costs",
-        "_destination_cum", "_extra", "_late_shares", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
+        "_destination_cum", "_dur", "_extra", "_late_shares", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
         "_p_amend_late", "_p_cease_by_band", "_p_decided", "_p_isp", "_p_late_comply", "_p_move_to_special",
         "_p_review_late", "_p_step_down", "_placement_costs", "_pt", "_pt_cum", "_pt_dest", "_pt_end", "_pt_knots",
         "_pt_learned", "_pt_open", "_pt_rates", "_pt_weights", "_review_costs", "_review_every",
@@ -55,13 +59,14 @@ class RunState:
     )
 
     def duration(self, name: str, stream: Draw, child: int, occurrence: int = 0) -> float:
-        """A working time from the scenario's `durations.<name>` with its stated distribution."""
-        shape = self._shape[name]
-        if shape == "erlang2":
-            return stream.gamma2(self.d[name], child, occurrence)
-        if shape == "exponential":
-            return stream.exponential(self.d[name], child, occurrence)
-        return self.d[name]
+        """A working time from the scenario's `durations.<name>` with its stated distribution (`_dur`: the
+        distribution's code and the mean, from `_shape` and `d`, in one look-up)."""
+        kind, mean = self._dur[name]
+        if kind == 1:  # ERLANG2 (the codes as literals: a C comparison, compiled)
+            return stream.gamma2(mean, child, occurrence)
+        if kind == 2:  # EXPONENTIAL
+            return stream.exponential(mean, child, occurrence)
+        return mean
 
     def pinned(self, c: Child, key: str) -> Any:
         """The outcome a case study fixes for this decision, or None to draw it."""
