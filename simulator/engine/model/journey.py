@@ -87,6 +87,23 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._cb_social_in = self._social_in
         self._cb_term_starts = self._term_starts
         self._cb_transfer_named = self._transfer_named
+        # and the steps called by name on many children (a look-up and a bound method each, as above)
+        self._cb_amended_plan_issued = self._amended_plan_issued
+        self._cb_decision_stands = self.decision_stands
+        self._cb_draw_plan_move = self.draw_plan_move
+        self._cb_end_dispute = self.end_dispute
+        self._cb_end_spells_without_place = self.end_spells_without_place
+        self._cb_family_moves = self._family_moves
+        self._cb_identify_need = self.identify_need
+        self._cb_la_alternative = self.la_alternative
+        self._cb_next_term = self.next_term
+        self._cb_place_granted = self._place_granted
+        self._cb_plan_arrives = self._plan_arrives
+        self._cb_plan_end_25 = self._plan_end_25
+        self._cb_review_meeting_only = self._review_meeting_only
+        self._cb_review_superseded = self.review_superseded
+        self._cb_taken_up = self._taken_up
+        self._cb_write_draft = self.write_draft
         self.rec = recorder
         # how a row reaches the recorder: `Recorder.add` takes a plain tuple of the fields (it keeps them in a flat
         # list, and makes `EventRow`s only for a sink that wants rows), so no `EventRow` is made per event; any
@@ -290,7 +307,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         c.pid = self.group_index.pid(age, la)
         c.born = at_day - age * DAYS_PER_YEAR
         self.children.append(c)
-        self.engine.at(at_day, self.identify_need, c)
+        self.engine.at(at_day, self._cb_identify_need, c)
         return c
 
     @cython.locals(self=RunState, c=Child)

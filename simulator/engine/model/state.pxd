@@ -17,21 +17,37 @@ from simulator.engine.model.streams cimport RouteStreams
 
 cdef class RunState:
     cdef public object _cb_advice_in
+    cdef public object _cb_amended_plan_issued
     cdef public object _cb_annual_review
     cdef public object _cb_arrive
     cdef public object _cb_consult_setting
     cdef public object _cb_decide_to_assess
     cdef public object _cb_decide_to_issue
+    cdef public object _cb_decision_stands
+    cdef public object _cb_draw_plan_move
+    cdef public object _cb_end_dispute
+    cdef public object _cb_end_spells_without_place
     cdef public object _cb_ep_in
+    cdef public object _cb_family_moves
     cdef public object _cb_finalise_plan
     cdef public object _cb_health_in
+    cdef public object _cb_identify_need
     cdef public object _cb_issue_draft
+    cdef public object _cb_la_alternative
     cdef public object _cb_name_setting
+    cdef public object _cb_next_term
     cdef public object _cb_phase_transfer
+    cdef public object _cb_place_granted
+    cdef public object _cb_plan_arrives
+    cdef public object _cb_plan_end_25
     cdef public object _cb_provision_in_place
+    cdef public object _cb_review_meeting_only
+    cdef public object _cb_review_superseded
     cdef public object _cb_social_in
+    cdef public object _cb_taken_up
     cdef public object _cb_term_starts
     cdef public object _cb_transfer_named
+    cdef public object _cb_write_draft
     cdef public object _accrue_from
     cdef public object _add_row
     cdef public object _amend_late_days

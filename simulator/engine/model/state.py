@@ -36,9 +36,13 @@ class RunState:
     """The data of one replication's `Journey` (set by `Journey.__init__` and the steps)."""
 
     __slots__ = (
-        "_cb_advice_in", "_cb_annual_review", "_cb_arrive", "_cb_consult_setting", "_cb_decide_to_assess",
-        "_cb_decide_to_issue", "_cb_ep_in", "_cb_finalise_plan", "_cb_health_in", "_cb_issue_draft", "_cb_name_setting",
-        "_cb_phase_transfer", "_cb_provision_in_place", "_cb_social_in", "_cb_term_starts", "_cb_transfer_named",
+        "_cb_advice_in", "_cb_amended_plan_issued", "_cb_annual_review", "_cb_arrive", "_cb_consult_setting",
+        "_cb_decide_to_assess", "_cb_decide_to_issue", "_cb_decision_stands", "_cb_draw_plan_move",
+        "_cb_end_dispute", "_cb_end_spells_without_place", "_cb_ep_in", "_cb_family_moves", "_cb_finalise_plan",
+        "_cb_health_in", "_cb_identify_need", "_cb_issue_draft", "_cb_la_alternative", "_cb_name_setting",
+        "_cb_next_term", "_cb_phase_transfer", "_cb_place_granted", "_cb_plan_arrives", "_cb_plan_end_25",
+        "_cb_provision_in_place", "_cb_review_meeting_only", "_cb_review_superseded", "_cb_social_in",
+        "_cb_taken_up", "_cb_term_starts", "_cb_transfer_named", "_cb_write_draft",
         "_accrue_from", "_add_row", "_amend_late_days", "_arr_i", "_arrivals", "_commence_days", "_costs",
         "_destination_cum", "_dur", "_extra", "_late_shares", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
         "_p_amend_late", "_p_cease_by_band", "_p_decided", "_p_isp", "_p_late_comply", "_p_move_to_special",

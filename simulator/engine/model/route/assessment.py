@@ -126,7 +126,7 @@ def _advice_in(self, arg: tuple) -> None:
         la = self.las[c.la]
         team = la.casework
         if team is not None:  # waits: backlog
-            team.join(c, self._taken_up)
+            team.join(c, self._cb_taken_up)
             return
         self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
                              + authority_delay(self, c), self._cb_decide_to_issue, c)
@@ -393,4 +393,4 @@ class AssessmentSteps:
             return
         self.counters.count(c, DECIDED_TO_ISSUE, now)
         self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)
-        self.write_draft(c)
+        self._cb_write_draft(c)

@@ -66,7 +66,7 @@ def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, b
         refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
     if pin:
         refuse = pin == "refused"
-    named = self.la_alternative(wanted, c) if refuse else wanted
+    named = self._cb_la_alternative(wanted, c) if refuse else wanted
     return with_place(self, c, wanted, named, refuse, ground if refuse else "", occurrence, FULL_GROUND)
 
 
@@ -86,7 +86,7 @@ def with_place(self, c: Child, wanted: str, named: str, refused: bool, ground: s
         on_list = coverage is None or self.rng.list_order.u(c.id, occurrence * 8 + k) < coverage.get(alt, 1.0)
         if on_list and _place_free(self, c, alt):
             return alt, True, ground if refused else full_ground
-    alt = self.la_alternative(named, c)
+    alt = self._cb_la_alternative(named, c)
     if _place_free(self, c, alt):
         return alt, True, ground if refused else full_ground
     return named, refused, ground  # no kind has a place: named, and the child waits for one (`secure_place`)
@@ -127,7 +127,7 @@ def secure_place(self, c: Child, setting: str) -> None:
         self.engine.schedule(place_lead_time(self, c), self._cb_provision_in_place, (c, c.place_seq))
     else:
         c.place_res = res
-        c.place_job = res.seize(c, self._place_granted)
+        c.place_job = res.seize(c, self._cb_place_granted)
 
 
 @cython.locals(self=RunState, c=Child)
@@ -183,7 +183,7 @@ class PlacementSteps:
             return wanted, False, ""
         if pin != "refused" and self.rng.outside_list.u(c.id, occurrence) < law.outside_list_accepted:
             return wanted, False, ""
-        return self.la_alternative(wanted, c), True, "not_on_tailored_list"
+        return self._cb_la_alternative(wanted, c), True, "not_on_tailored_list"
 
     with_place = with_place
     _place_free = _place_free
@@ -240,6 +240,6 @@ class PlacementSteps:
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
             del c.pins[OUT_OF_SCHOOL]
-        self.end_spells_without_place(c, now)
+        self._cb_end_spells_without_place(c, now)
         if c.setting == "independent_special":
             self.counters.count(c, PLACEMENTS_INDEPENDENT_SPECIAL, now)

@@ -96,7 +96,7 @@ class PlanSteps:
         self._schedule_transfer(c, now)
         schedule_plan_end(self, c)
         if self._pt is not None and c.id < self._pt_end:  # the day its family moves away (route/moves.py)
-            self.draw_plan_move(c, now)
+            self._cb_draw_plan_move(c, now)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
             and not self.law.outside_list_appealable
         if no_appeal:  # the setting cannot be appealed; the plan's contents still can

@@ -107,7 +107,7 @@ def _review_held(self, c: Child, due: float) -> None:
     if decided < self.horizon:
         hold_in_window(self, c, due, decided)
     elif due < self.horizon:
-        self.engine.at(due, self._review_meeting_only, c)
+        self.engine.at(due, self._cb_review_meeting_only, c)
 
 
 class ReviewWindows:

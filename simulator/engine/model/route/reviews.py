@@ -39,7 +39,7 @@ from ..records import (
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
-from .placement import secure_place
+from .placement import decide_setting, secure_place
 from .redress import _dispute_p, dispute_or_accept, start_dispute
 from .review_windows import _review_held
 
@@ -72,7 +72,7 @@ def schedule_plan_end(self, c: Child) -> None:
     end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
     at = self.cal.day(end)
     if max(self.engine.now, 0.0) <= at < self.horizon:
-        self.engine.at(at, self._plan_end_25, c)
+        self.engine.at(at, self._cb_plan_end_25, c)
 
 
 @cython.locals(self=RunState, c=Child)
@@ -84,7 +84,7 @@ def transfer_for_new_plan(self, c: Child, now: float) -> None:
             continue
         age = int((sept - c.born) // DAYS_PER_YEAR)
         if age in TRANSFER_AGES and (post16 if age == 16 else school) < now:
-            self.next_term(c, now)
+            self._cb_next_term(c, now)
         return
 
 
@@ -97,20 +97,20 @@ class ReviewSteps:
         if c.status == "detained":
             self.review_while_detained(c)  # the plan is kept, not reviewed (elsewhere.py)
             return
-        if c.status != "plan" or self.review_superseded(c, self.engine.now):
+        if c.status != "plan" or self._cb_review_superseded(c, self.engine.now):
             return
         _review_held(self, c, self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _review_meeting_only(self, c: Child) -> None:
-        if c.status == "plan" and not self.review_superseded(c, self.engine.now):
+        if c.status == "plan" and not self._cb_review_superseded(c, self.engine.now):
             c.reviews += 1
             cost(self, c, "annual_review", self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _review_decision(self, arg: tuple) -> None:
         c, due = arg
-        if c.status != "plan" or self.review_superseded(c, due):
+        if c.status != "plan" or self._cb_review_superseded(c, due):
             return  # ceased, or a review a transfer moved later (route/moves.py)
         c.reviews = k = c.reviews + 1
         for amount, metric in self._review_costs:
@@ -168,7 +168,7 @@ class ReviewSteps:
             days = limit + rng.amendment_late_days.exponential(self._amend_late_days, i, k)
         deadline = self.engine.now + limit
         if self.engine.now + days < self.horizon:
-            self.engine.schedule(days, self._amended_plan_issued, (c, deadline))
+            self.engine.schedule(days, self._cb_amended_plan_issued, (c, deadline))
 
     @cython.locals(self=RunState, c=Child)
     def _amended_plan_issued(self, arg: tuple) -> None:
@@ -187,7 +187,7 @@ class ReviewSteps:
 
     @cython.locals(self=RunState, c=Child)
     def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
-        named, refused, ground = self.decide_setting(c, wanted, occurrence + 1)
+        named, refused, ground = decide_setting(self, c, wanted, occurrence + 1)
         c.transfers += 1
         self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
         if named != c.setting:
@@ -304,7 +304,7 @@ class ReviewSteps:
         c, deadline, age = arg
         if c.status != "plan" or c.elsewhere is not None:
             return  # (a child educated elsewhere: no next school to name while it lasts, elsewhere.py)
-        self.next_term(c, deadline)
+        self._cb_next_term(c, deadline)
         rv = self.sc.reviews
         i, k = c.id, c.transfers
         pin = self.pinned(c, "phase_transfer")
