@@ -11,6 +11,9 @@ from simulator.engine.core.resources cimport Resource
 from simulator.engine.model.state cimport RunState
 
 
+cpdef staff_bounds(floor, ceiling, establishment)
+
+
 cdef class CaseworkBacklog:
     cdef public Clock engine
     cdef public object base

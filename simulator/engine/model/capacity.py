@@ -301,7 +301,7 @@ class CapacityPlan:
                 total = res.started + res.waiting
                 rate = (total - arrived[stage]) / period
                 arrived[stage] = total
-                s = d[days] * (la.fx.draft_writing_multiplier if stage == "writers" else 1.0)
+                s = d[days] * (la.fx_draft if stage == "writers" else 1.0)
                 need = ceil(max(rate * s / u, res.busy) + res.waiting * s / clear - 1e-9)
                 lo, hi = staff_bounds(floor, ceiling, la.establishment[stage])
                 res.set_servers(min(hi, max(lo, need)))
