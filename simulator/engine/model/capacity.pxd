@@ -11,6 +11,9 @@ from simulator.engine.core.resources cimport Resource
 from simulator.engine.model.state cimport RunState
 
 
+cpdef staff_bounds(floor, ceiling, establishment)
+
+
 cdef class CaseworkBacklog:
     cdef public Clock engine
     cdef public object base
@@ -41,8 +44,15 @@ cdef class LAState:
     cdef public object p_no_plan
     cdef public dict rungs
     cdef public object fx
+    cdef public object fx_convergence
+    cdef public object fx_refuse
+    cdef public object fx_no_plan
+    cdef public object fx_draft
+    cdef public bint late_by_year
     cdef public object casework
     cdef public object casework_last_year
     cdef public object casework_gap
     cdef public dict establishment
     cdef public dict arrived_at_review
+
+    cpdef use_effects(self)

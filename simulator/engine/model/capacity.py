@@ -127,6 +127,9 @@ class LAState:
         self.p_no_plan = spec.no_plan_after_assessment_probability
         self.rungs: dict[str, Resource] = {}  # redress rungs with a capacity (from the rule set)
         self.fx: Any = None  # the law's effects in this authority (`Journey._use_law`): a switch may be scoped
+        # the multipliers of `fx` that the steps read on every request, copied (`use_effects`, at every change of law)
+        self.fx_convergence = self.fx_refuse = self.fx_no_plan = self.fx_draft = None
+        self.late_by_year = bool(spec.late_share_by_year)  # the spec's late shares by year are not empty
         self.casework: CaseworkBacklog | None = None  # the decide-and-issue team under `waits: backlog`
         self.casework_last_year = 0  # its last fitted year, and its gap to the scenario's capacity ratio
         self.casework_gap = 1.0
@@ -134,6 +137,15 @@ class LAState:
         # arrived (started + waiting) at the last staffing review (`CapacityPlan._review_staff`)
         self.establishment = {stage: getattr(spec, field) for stage, field, _ in STAFFED_STAGES}
         self.arrived_at_review = dict.fromkeys(self.establishment, 0)
+
+    def use_effects(self) -> None:
+        """Copy the multipliers of the effects in force here (`fx`) that the steps read on every request into the
+        authority's own fields (struct reads, compiled): the same objects, after every change of `fx`."""
+        fx = self.fx
+        self.fx_convergence = fx.la_refusal_convergence
+        self.fx_refuse = fx.refuse_to_assess_multiplier
+        self.fx_no_plan = fx.no_plan_multiplier
+        self.fx_draft = fx.draft_writing_multiplier
 
     def resize_special(self, growth: float) -> None:
         """Special places after a change of the law's multiplier (local inclusion plans), at this year's growth."""
@@ -289,7 +301,7 @@ class CapacityPlan:
                 total = res.started + res.waiting
                 rate = (total - arrived[stage]) / period
                 arrived[stage] = total
-                s = d[days] * (la.fx.draft_writing_multiplier if stage == "writers" else 1.0)
+                s = d[days] * (la.fx_draft if stage == "writers" else 1.0)
                 need = ceil(max(rate * s / u, res.busy) + res.waiting * s / clear - 1e-9)
                 lo, hi = staff_bounds(floor, ceiling, la.establishment[stage])
                 res.set_servers(min(hi, max(lo, need)))

@@ -50,7 +50,7 @@ from .route.redress import RedressSteps
 from .route.review_windows import ReviewWindows
 from .route.reviews import ReviewSteps
 from .route.tribunal import TribunalSteps
-from .state import RunState
+from .state import FIXED, SHAPE_CODES, RunState
 from .streams import RouteStreams
 
 _new_row = tuple.__new__
@@ -87,6 +87,23 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._cb_social_in = self._social_in
         self._cb_term_starts = self._term_starts
         self._cb_transfer_named = self._transfer_named
+        # and the steps called by name on many children (a look-up and a bound method each, as above)
+        self._cb_amended_plan_issued = self._amended_plan_issued
+        self._cb_decision_stands = self.decision_stands
+        self._cb_draw_plan_move = self.draw_plan_move
+        self._cb_end_dispute = self.end_dispute
+        self._cb_end_spells_without_place = self.end_spells_without_place
+        self._cb_family_moves = self._family_moves
+        self._cb_identify_need = self.identify_need
+        self._cb_la_alternative = self.la_alternative
+        self._cb_next_term = self.next_term
+        self._cb_place_granted = self._place_granted
+        self._cb_plan_arrives = self._plan_arrives
+        self._cb_plan_end_25 = self._plan_end_25
+        self._cb_review_meeting_only = self._review_meeting_only
+        self._cb_review_superseded = self.review_superseded
+        self._cb_taken_up = self._taken_up
+        self._cb_write_draft = self.write_draft
         self.rec = recorder
         # how a row reaches the recorder: `Recorder.add` takes a plain tuple of the fields (it keeps them in a flat
         # list, and makes `EventRow`s only for a sink that wants rows), so no `EventRow` is made per event; any
@@ -160,6 +177,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for k in ("mediation_held_days", "decision_to_appeal_days"):
             v = getattr(sc.redress, k)
             self.d[k], self._shape[k] = v.value, v.distribution
+        # `duration`'s one look-up: each duration's distribution (by code) and mean, the same objects as in `d`
+        self._dur = {k: (SHAPE_CODES.get(shape, FIXED), self.d[k]) for k, shape in self._shape.items()}
         n = sc.naming
         self.p_refuse_setting = {s: n.refuse_requested_setting_probability[s].value
                                  if s in n.refuse_requested_setting_probability else 0.0 for s in SETTINGS}
@@ -189,6 +208,23 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         """Everything the steps read from the law, compiled once: at the start and at each commencement."""
         self.law = law
         self.fx = fx = law.effects
+        # the law's numbers that the steps read on every request, plan or review, copied into the run's own fields
+        # (struct reads, compiled, instead of a look-up in the law's instance dictionary): the same objects, refreshed
+        # here at every change of law (a commencement mid-run), so a step reads the law in force as before
+        self.law_final_plan_days = law.final_plan_days
+        self.law_advice_days = law.advice_days
+        self.law_decide_to_assess_days = law.decide_to_assess_days
+        self.law_decide_to_issue_days = law.decide_to_issue_days
+        self.law_draft_comment_days = law.draft_comment_days
+        self.law_review_decision_days = law.review_decision_days
+        self.law_plan_end_age = law.plan_end_age
+        self.law_plan_end = law.plan_end
+        self.law_tailored_list = law.tailored_list
+        self.law_s39_settings = law.s39_settings
+        self.law_s9_regard_only = law.s9_regard_only
+        self.law_mainstream_presumption = law.mainstream_presumption
+        self.fx_reviews_at_transfer_only = fx.reviews_at_phase_transfer_only
+        self.fx_protect_special_places = fx.protect_special_places
         self._late_shares: dict[tuple[int, int, float], float] = {}  # route/assessment.py late_share, under this law
         if not 0.0 <= fx.requests_multiplier <= OVERSAMPLE:
             raise ValueError(f"effects.requests_multiplier must be between 0 and {OVERSAMPLE}")
@@ -223,6 +259,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         for la in self.las:
             la.places_multiplier = fx.special_places_multiplier
             la.fx = law.la_effects.get(la.spec.code, fx)  # a switch scoped to some authorities (Change Programme)
+            la.use_effects()  # and the authority's copies of the multipliers its steps read
 
     @cython.locals(self=RunState)
     def _commence(self, law: Law) -> None:
@@ -270,7 +307,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         c.pid = self.group_index.pid(age, la)
         c.born = at_day - age * DAYS_PER_YEAR
         self.children.append(c)
-        self.engine.at(at_day, self.identify_need, c)
+        self.engine.at(at_day, self._cb_identify_need, c)
         return c
 
     @cython.locals(self=RunState, c=Child)

@@ -121,7 +121,7 @@ class Population:
         self.hold_in_windows([kids[i] for i in order], first_review[order], decided[order])
         only = np.flatnonzero((decided >= self.horizon) & (first_review < self.horizon))
         for i, due in zip(only.tolist(), first_review[only].tolist(), strict=True):
-            self.engine.at(due, self._review_meeting_only, kids[i])
+            self.engine.at(due, self._cb_review_meeting_only, kids[i])
         self._n_generated = 0
         times, las, new_ids = self._arrival_times()
         new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
@@ -296,4 +296,4 @@ class Population:
         if i < len(times):
             self.engine.at(times[i], self._cb_arrive, None)
         self.children.append(c)
-        self.identify_need(c)
+        self._cb_identify_need(c)

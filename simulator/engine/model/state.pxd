@@ -7,6 +7,8 @@
 # (the durations' means and distributions, read by `duration`) are dictionaries. `duration`, `pinned` and `log` are
 # C methods (cpdef: still callable from Python, and `log` still replaced by an entry of a journey's dictionary).
 
+cimport cython
+
 from simulator.engine.core.loop cimport Clock
 from simulator.engine.core.streams cimport Draw
 from simulator.engine.model.child cimport Child
@@ -15,21 +17,37 @@ from simulator.engine.model.streams cimport RouteStreams
 
 cdef class RunState:
     cdef public object _cb_advice_in
+    cdef public object _cb_amended_plan_issued
     cdef public object _cb_annual_review
     cdef public object _cb_arrive
     cdef public object _cb_consult_setting
     cdef public object _cb_decide_to_assess
     cdef public object _cb_decide_to_issue
+    cdef public object _cb_decision_stands
+    cdef public object _cb_draw_plan_move
+    cdef public object _cb_end_dispute
+    cdef public object _cb_end_spells_without_place
     cdef public object _cb_ep_in
+    cdef public object _cb_family_moves
     cdef public object _cb_finalise_plan
     cdef public object _cb_health_in
+    cdef public object _cb_identify_need
     cdef public object _cb_issue_draft
+    cdef public object _cb_la_alternative
     cdef public object _cb_name_setting
+    cdef public object _cb_next_term
     cdef public object _cb_phase_transfer
+    cdef public object _cb_place_granted
+    cdef public object _cb_plan_arrives
+    cdef public object _cb_plan_end_25
     cdef public object _cb_provision_in_place
+    cdef public object _cb_review_meeting_only
+    cdef public object _cb_review_superseded
     cdef public object _cb_social_in
+    cdef public object _cb_taken_up
     cdef public object _cb_term_starts
     cdef public object _cb_transfer_named
+    cdef public object _cb_write_draft
     cdef public object _accrue_from
     cdef public object _add_row
     cdef public object _amend_late_days
@@ -38,6 +56,7 @@ cdef class RunState:
     cdef public object _commence_days
     cdef public object _costs
     cdef public object _destination_cum
+    cdef public dict _dur
     cdef public object _extra
     cdef public object _late_shares
     cdef public object _n_arrived
@@ -95,6 +114,20 @@ cdef class RunState:
     cdef public object inv_delay_shape
     cdef public object las
     cdef public object law
+    cdef public object law_advice_days
+    cdef public object law_decide_to_assess_days
+    cdef public object law_decide_to_issue_days
+    cdef public object law_draft_comment_days
+    cdef public object law_final_plan_days
+    cdef public object law_mainstream_presumption
+    cdef public object law_plan_end
+    cdef public object law_plan_end_age
+    cdef public object law_review_decision_days
+    cdef public object law_s39_settings
+    cdef public object law_s9_regard_only
+    cdef public object law_tailored_list
+    cdef public object fx_protect_special_places
+    cdef public object fx_reviews_at_transfer_only
     cdef public object law_schedule
     cdef public object lead_in
     cdef public object n_stock
@@ -125,6 +158,7 @@ cdef class RunState:
     cdef public object tribunal
     cdef public object warmup
 
+    @cython.locals(kind=int)
     cpdef duration(self, name, Draw stream, child, occurrence=*)
 
     cpdef pinned(self, Child c, key)

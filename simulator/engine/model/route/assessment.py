@@ -61,7 +61,7 @@ def request_assessment(self, c: Child) -> None:
     for an EHC needs assessment), else a request (counted once; an escalation from a school-level plan is one
     request, when it happens)."""
     c.t0 = now = self.engine.now
-    c.final_deadline = now + self.law.final_plan_days
+    c.final_deadline = now + self.law_final_plan_days
     p_isp = 0.0 if c.escalated else self._p_isp.get(c.need, 0.0)
     if p_isp and self.rng.school_support_plan.u(c.id) < p_isp:
         self.school_support_plan(c)
@@ -78,9 +78,9 @@ def request_assessment(self, c: Child) -> None:
 def refusal_probability(self, la: LAState, requester: str) -> float:
     """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
     p = la.p_refuse
-    p += la.fx.la_refusal_convergence * (self.national_refusal - p)
+    p += la.fx_convergence * (self.national_refusal - p)
     # the published rate is of all requests; withdrawn ones never reach the decision
-    return min(1.0, p * la.fx.refuse_to_assess_multiplier * self.refusal_rr[requester] / self._p_decided)
+    return min(1.0, p * la.fx_refuse * self.refusal_rr[requester] / self._p_decided)
 
 
 @cython.locals(self=RunState, c=Child)
@@ -119,14 +119,14 @@ def gather_advice(self, c: Child) -> None:
 def _advice_in(self, arg: tuple) -> None:
     c, step, duty, asked = arg
     now = self.engine.now
-    deadline = asked + self.law.advice_days
+    deadline = asked + self.law_advice_days
     self.log(c, step, "received", duty, deadline, now <= deadline)
     c.advice_pending -= 1
     if c.advice_pending == 0:
         la = self.las[c.la]
         team = la.casework
         if team is not None:  # waits: backlog
-            team.join(c, self._taken_up)
+            team.join(c, self._cb_taken_up)
             return
         self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
                              + authority_delay(self, c), self._cb_decide_to_issue, c)
@@ -147,11 +147,10 @@ def authority_delay(self, c: Child) -> float:
     due = c.t0 + SEN2_WEEKS_DAYS  # SEN2's fixed 20 weeks, not the rule set's limit: a reform that changes the
     #                                 limit must not change which year's delay a child draws
     la = self.las[c.la]
-    spec = la.spec
-    if spec.late_share_by_year:
+    if la.late_by_year:  # (`spec.late_share_by_year` is not empty: copied when the authority is made)
         return lateness(self, c, late_share(self, la, self.counters.year(due if due == due else
                                                                                     self.engine.now)), due)
-    median = spec.delay_in_year(self.counters.year(due if due == due else self.engine.now))
+    median = la.spec.delay_in_year(self.counters.year(due if due == due else self.engine.now))
     if median <= 0.0:
         return 0.0
     u = self.rng.la_delay.u(c.id, c.disputes)
@@ -253,7 +252,7 @@ def issue_lead_days(self) -> float:
     the decision's, the draft's writing, the family's 15 days to comment (the rule set's), the setting's
     consultation, the final plan."""
     d = self.d
-    return d["decide_to_issue_days"] + d["draft_writing_days"] + self.law.draft_comment_days + d["setting_consultation_days"] + \
+    return d["decide_to_issue_days"] + d["draft_writing_days"] + self.law_draft_comment_days + d["setting_consultation_days"] + \
         d["finalise_days"]
 
 
@@ -300,7 +299,7 @@ class AssessmentSteps:
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
         now = self.engine.now
-        deadline = c.t0 + self.law.decide_to_assess_days
+        deadline = c.t0 + self.law_decide_to_assess_days
         pin = self.pinned(c, "decide_to_assess")
         if not pin and self.p_withdraw_request and self.rng.request_withdrawn.u(c.id) < self.p_withdraw_request:
             withdraw(self, c, "decide_to_assess", REQUEST_WITHDRAWN)
@@ -368,7 +367,7 @@ class AssessmentSteps:
     @cython.locals(self=RunState, c=Child, la=LAState)
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
-        deadline = c.t0 + self.law.decide_to_issue_days
+        deadline = c.t0 + self.law_decide_to_issue_days
         pin = self.pinned(c, "decide_to_issue")
         if not pin and not c.ordered and self.p_withdraw_assessment and \
                 self.rng.assessment_withdrawn.u(c.id) < self.p_withdraw_assessment:
@@ -386,7 +385,7 @@ class AssessmentSteps:
         # decide not to make a plan, and says so within 10 weeks of the order)
         la = self.las[c.la]
         if (pin == "not_to_issue") if pin else \
-                self.rng.no_plan.u(c.id) < la.p_no_plan * la.fx.no_plan_multiplier:
+                self.rng.no_plan.u(c.id) < la.p_no_plan * la.fx_no_plan:
             c.no_plan = True
             self.counters.count(c, ASSESSED_NO_PLAN, now)
             self.log(c, "decide_to_issue", "not_to_issue", LA, no_plan_by, now <= no_plan_by)
@@ -394,4 +393,4 @@ class AssessmentSteps:
             return
         self.counters.count(c, DECIDED_TO_ISSUE, now)
         self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)
-        self.write_draft(c)
+        self._cb_write_draft(c)

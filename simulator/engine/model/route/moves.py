@@ -166,7 +166,7 @@ class MoveSteps:
             self.engine.at(notice, self._transfer_notice, (c, mv, notice))
         self._redate_review(c, today)
         if self._pt is not None and self.moves_with_population(c):
-            self.draw_plan_move(c, self.engine.now)
+            self._cb_draw_plan_move(c, self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _redate_review(self, c: Child, transferred: dt.date) -> None:
@@ -275,7 +275,7 @@ class MoveSteps:
         k = len(c.moved) if c.moved else 0
         day = self.move_day(c.la, since, -log(self.rng.plan_move.u(c.id, k)))
         if day < self.horizon:
-            self.engine.at(day, self._family_moves, (c, k))
+            self.engine.at(day, self._cb_family_moves, (c, k))
 
     @cython.locals(self=RunState)
     def _population_moves(self) -> None:
@@ -290,7 +290,7 @@ class MoveSteps:
             # `engine` an object here, so `at` is bound once as a Python method (Cython cannot bind a typed field's
             # C method)
             engine = self.engine
-            kids, at, moves = self.children, engine.at, self._family_moves
+            kids, at, moves = self.children, engine.at, self._cb_family_moves
             las = np.fromiter((c.la for c in kids[:n]), np.int64, n)
             by_la = np.argsort(las, kind="stable")  # the stock is made authority by authority: already in order
             cuts = np.flatnonzero(np.diff(las[by_la])) + 1
@@ -369,7 +369,7 @@ class MoveSteps:
             self._assign(c, row)
             c.status = "arriving"
             self.children.append(c)
-            self.engine.at(t, self._plan_arrives, (c, STOCK_SETTINGS[s][0], r))
+            self.engine.at(t, self._cb_plan_arrives, (c, STOCK_SETTINGS[s][0], r))
 
     @cython.locals(self=RunState, c=Child)
     def _plan_arrives(self, arg: tuple[Child, str, float]) -> None:

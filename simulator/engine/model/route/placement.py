@@ -50,24 +50,23 @@ def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, b
 
     The rule set decides which setting the LA would name (s.39 under current law, a list under a reform); then
     one capacity logic, the same under every rule set (`with_place`), checks that setting has a place."""
-    law = self.law
     pin = self.pinned(c, "setting_request")
     if pin == "agreed":
         return wanted, False, ""  # a case study fixes the LA's agreement: named, whatever its capacity
-    if law.tailored_list:
+    if self.law_tailored_list:
         named, refused, ground = self.allocate_from_list(c, wanted, occurrence, pin)
         return with_place(self, c, wanted, named, refused, ground, occurrence, "first_preference_full")
     u = self.rng.naming.u(c.id, occurrence)
-    if wanted in law.s9_regard_only and not (c.on_s41 and wanted in law.s39_settings):
+    if wanted in self.law_s9_regard_only and not (c.on_s41 and wanted in self.law_s39_settings):
         refuse, ground = u < self.p_refuse_s9, "s9_unreasonable_public_expenditure"
-    elif wanted in law.s39_settings:
+    elif wanted in self.law_s39_settings:
         refuse = u < self.p_refuse_setting[wanted]
         ground = self.grounds[self.rng.grounds.choice(self.cum_grounds, c.id, occurrence)]
     else:
         refuse, ground = u < self.p_refuse_setting.get(wanted, 0.0), "not_a_s38_setting"
     if pin:
         refuse = pin == "refused"
-    named = self.la_alternative(wanted, c) if refuse else wanted
+    named = self._cb_la_alternative(wanted, c) if refuse else wanted
     return with_place(self, c, wanted, named, refuse, ground if refuse else "", occurrence, FULL_GROUND)
 
 
@@ -82,12 +81,12 @@ def with_place(self, c: Child, wanted: str, named: str, refused: bool, ground: s
     which setting the LA would name and what the family may contest, never whether capacity is checked."""
     if _place_free(self, c, named):
         return named, refused, ground
-    coverage = self.law.list_coverage if self.law.tailored_list else None
+    coverage = self.law.list_coverage if self.law_tailored_list else None
     for k, alt in enumerate(PREFERENCE_ORDER.get(named, ())):
         on_list = coverage is None or self.rng.list_order.u(c.id, occurrence * 8 + k) < coverage.get(alt, 1.0)
         if on_list and _place_free(self, c, alt):
             return alt, True, ground if refused else full_ground
-    alt = self.la_alternative(named, c)
+    alt = self._cb_la_alternative(named, c)
     if _place_free(self, c, alt):
         return alt, True, ground if refused else full_ground
     return named, refused, ground  # no kind has a place: named, and the child waits for one (`secure_place`)
@@ -128,7 +127,7 @@ def secure_place(self, c: Child, setting: str) -> None:
         self.engine.schedule(place_lead_time(self, c), self._cb_provision_in_place, (c, c.place_seq))
     else:
         c.place_res = res
-        c.place_job = res.seize(c, self._place_granted)
+        c.place_job = res.seize(c, self._cb_place_granted)
 
 
 @cython.locals(self=RunState, c=Child)
@@ -184,7 +183,7 @@ class PlacementSteps:
             return wanted, False, ""
         if pin != "refused" and self.rng.outside_list.u(c.id, occurrence) < law.outside_list_accepted:
             return wanted, False, ""
-        return self.la_alternative(wanted, c), True, "not_on_tailored_list"
+        return self._cb_la_alternative(wanted, c), True, "not_on_tailored_list"
 
     with_place = with_place
     _place_free = _place_free
@@ -200,7 +199,7 @@ class PlacementSteps:
         if wanted == "independent_special":
             return "maintained_special"
         if wanted in ("maintained_special", "resourced_provision"):
-            return "mainstream" if self.law.mainstream_presumption else "resourced_provision"
+            return "mainstream" if self.law_mainstream_presumption else "resourced_provision"
         if wanted == "mainstream":
             return "resourced_provision"
         if wanted == "post16":
@@ -241,6 +240,6 @@ class PlacementSteps:
         self.log(c, "provision", f"in_place_{c.setting}", SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
             del c.pins[OUT_OF_SCHOOL]
-        self.end_spells_without_place(c, now)
+        self._cb_end_spells_without_place(c, now)
         if c.setting == "independent_special":
             self.counters.count(c, PLACEMENTS_INDEPENDENT_SPECIAL, now)

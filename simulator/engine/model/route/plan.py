@@ -42,7 +42,7 @@ class PlanSteps:
     @cython.locals(self=RunState, c=Child, la=LAState)
     def write_draft(self, c: Child) -> None:
         la = self.las[c.la]
-        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * la.fx.draft_writing_multiplier
+        draft = self.duration("draft_writing_days", self.rng.draft, c.id, c.disputes) * la.fx_draft
         la.writers.serve(c, draft, self._cb_issue_draft)
 
     @cython.locals(self=RunState, c=Child)
@@ -56,7 +56,7 @@ class PlanSteps:
             c.draft_deadline = nan
         if c.content is not None:
             self.personal_budget(c, "draft")  # asked for with the draft (s.49(1); content.py)
-        self.engine.schedule(self.law.draft_comment_days, self._cb_consult_setting, c)
+        self.engine.schedule(self.law_draft_comment_days, self._cb_consult_setting, c)
 
     @cython.locals(self=RunState, c=Child)
     def consult_setting(self, c: Child) -> None:
@@ -96,7 +96,7 @@ class PlanSteps:
         self._schedule_transfer(c, now)
         schedule_plan_end(self, c)
         if self._pt is not None and c.id < self._pt_end:  # the day its family moves away (route/moves.py)
-            self.draw_plan_move(c, now)
+            self._cb_draw_plan_move(c, now)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
             and not self.law.outside_list_appealable
         if no_appeal:  # the setting cannot be appealed; the plan's contents still can

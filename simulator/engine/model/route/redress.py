@@ -69,7 +69,7 @@ def dispute_or_accept(self, c: Child, kind: str) -> None:
     if pin if pin is not None else self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < _dispute_p(self, c, kind):
         start_dispute(self, c, kind)
     else:
-        self.decision_stands(c, kind)
+        self._cb_decision_stands(c, kind)
 
 
 @cython.locals(self=RunState, c=Child)
@@ -148,7 +148,7 @@ class RedressSteps:
             return
         self.counters.count(c, DROPPED_OUT, self.engine.now)
         self.log(c, "redress", "family_gave_up", FAMILY)
-        self.decision_stands(c, c.dispute, f"dropped_out_{rung}")
+        self._cb_decision_stands(c, c.dispute, f"dropped_out_{rung}")
 
     @cython.locals(self=RunState, c=Child)
     def mediation(self, c: Child, step: Any) -> None:
@@ -219,7 +219,7 @@ class RedressSteps:
             elif outcome == "partial":
                 self.partial_agreement(c)
             else:
-                self.decision_stands(c, c.dispute, "family_accepts")
+                self._cb_decision_stands(c, c.dispute, "family_accepts")
         else:
             self.counters.count(c, MEDIATION_BY_OUTCOME["not_settled"], now)
             c.compelled_unsettled = c.compelled_unsettled or c.compelled
@@ -248,15 +248,15 @@ class RedressSteps:
         if kind in ("refusal_to_assess", "refusal_to_issue"):
             self.resolve_for_family(c, "partial")
         elif kind == "cessation":
-            self.end_dispute(c, "partial")
+            self._cb_end_dispute(c, "partial")
             days = self.law.compliance_days["cessation_deferred"]
             self.log(c, "cessation", "deferred_by_agreement", LA, self.engine.now + days, None)
             if self.engine.now + days < self.horizon:
                 self.engine.schedule(days, self._deferred_cessation, (c, c.disputes))
         elif kind == "contents":
-            self.end_dispute(c, "partial")
+            self._cb_end_dispute(c, "partial")
         else:
-            self.decision_stands(c, kind, "partial")
+            self._cb_decision_stands(c, kind, "partial")
 
     @cython.locals(self=RunState, c=Child)
     def _deferred_cessation(self, arg: tuple) -> None:
@@ -315,7 +315,7 @@ class RedressSteps:
     @cython.locals(self=RunState, c=Child)
     def decision_stands(self, c: Child, kind: str, outcome: str = "for_la") -> None:
         """The decision stands: undisputed, or the dispute about it ended without a change (`outcome`)."""
-        self.end_dispute(c, outcome)
+        self._cb_end_dispute(c, outcome)
         if kind == "refusal_to_assess":
             c.status = "refused"
         elif kind == "refusal_to_issue":

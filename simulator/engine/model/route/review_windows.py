@@ -103,11 +103,11 @@ def _review_held(self, c: Child, due: float) -> None:
     meeting = due
     if rng.review_late.u(i, k) < self._p_review_late:
         meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
-    decided = meeting + self.law.review_decision_days * rng.review_decision.u(i, k)
+    decided = meeting + self.law_review_decision_days * rng.review_decision.u(i, k)
     if decided < self.horizon:
         hold_in_window(self, c, due, decided)
     elif due < self.horizon:
-        self.engine.at(due, self._review_meeting_only, c)
+        self.engine.at(due, self._cb_review_meeting_only, c)
 
 
 class ReviewWindows:

@@ -1,4 +1,4 @@
-from simulator.engine.model.route.placement cimport secure_place
+from simulator.engine.model.route.placement cimport decide_setting, secure_place
 from simulator.engine.model.route.review_windows cimport _review_held
 from simulator.engine.model.costs cimport accrue_placement, cost
 from simulator.engine.model.route.redress cimport _dispute_p, dispute_or_accept, start_dispute

@@ -39,7 +39,7 @@ from ..records import (
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
-from .placement import secure_place
+from .placement import decide_setting, secure_place
 from .redress import _dispute_p, dispute_or_accept, start_dispute
 from .review_windows import _review_held
 
@@ -64,15 +64,15 @@ def review_interval(self, c: Child, now: float) -> float:
 def schedule_plan_end(self, c: Child) -> None:
     """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
     year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
-    turns = c.born + self.law.plan_end_age * DAYS_PER_YEAR
+    turns = c.born + self.law_plan_end_age * DAYS_PER_YEAR
     if turns >= self.horizon:  # the birthday, and so the end of its academic year, falls after the run
         return
     birthday = self.cal.date(turns)
-    month, day = self.law.plan_end
+    month, day = self.law_plan_end
     end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
     at = self.cal.day(end)
     if max(self.engine.now, 0.0) <= at < self.horizon:
-        self.engine.at(at, self._plan_end_25, c)
+        self.engine.at(at, self._cb_plan_end_25, c)
 
 
 @cython.locals(self=RunState, c=Child)
@@ -84,7 +84,7 @@ def transfer_for_new_plan(self, c: Child, now: float) -> None:
             continue
         age = int((sept - c.born) // DAYS_PER_YEAR)
         if age in TRANSFER_AGES and (post16 if age == 16 else school) < now:
-            self.next_term(c, now)
+            self._cb_next_term(c, now)
         return
 
 
@@ -97,20 +97,20 @@ class ReviewSteps:
         if c.status == "detained":
             self.review_while_detained(c)  # the plan is kept, not reviewed (elsewhere.py)
             return
-        if c.status != "plan" or self.review_superseded(c, self.engine.now):
+        if c.status != "plan" or self._cb_review_superseded(c, self.engine.now):
             return
         _review_held(self, c, self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _review_meeting_only(self, c: Child) -> None:
-        if c.status == "plan" and not self.review_superseded(c, self.engine.now):
+        if c.status == "plan" and not self._cb_review_superseded(c, self.engine.now):
             c.reviews += 1
             cost(self, c, "annual_review", self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _review_decision(self, arg: tuple) -> None:
         c, due = arg
-        if c.status != "plan" or self.review_superseded(c, due):
+        if c.status != "plan" or self._cb_review_superseded(c, due):
             return  # ceased, or a review a transfer moved later (route/moves.py)
         c.reviews = k = c.reviews + 1
         for amount, metric in self._review_costs:
@@ -118,7 +118,7 @@ class ReviewSteps:
         now = self.engine.now
         age = (now - c.born) / DAYS_PER_YEAR
         every = review_interval(self, c, now)
-        if now + every < self.horizon and not (self.fx.reviews_at_phase_transfer_only
+        if now + every < self.horizon and not (self.fx_reviews_at_transfer_only
                                                and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
             _review_held(self, c, now + every)  # (school-age plans under WP4: at transfers only)
         if c.content is not None:  # asked for at a review (s.49(1)): answered with its decision (content.py)
@@ -168,7 +168,7 @@ class ReviewSteps:
             days = limit + rng.amendment_late_days.exponential(self._amend_late_days, i, k)
         deadline = self.engine.now + limit
         if self.engine.now + days < self.horizon:
-            self.engine.schedule(days, self._amended_plan_issued, (c, deadline))
+            self.engine.schedule(days, self._cb_amended_plan_issued, (c, deadline))
 
     @cython.locals(self=RunState, c=Child)
     def _amended_plan_issued(self, arg: tuple) -> None:
@@ -187,7 +187,7 @@ class ReviewSteps:
 
     @cython.locals(self=RunState, c=Child)
     def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
-        named, refused, ground = self.decide_setting(c, wanted, occurrence + 1)
+        named, refused, ground = decide_setting(self, c, wanted, occurrence + 1)
         c.transfers += 1
         self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
         if named != c.setting:
@@ -304,7 +304,7 @@ class ReviewSteps:
         c, deadline, age = arg
         if c.status != "plan" or c.elsewhere is not None:
             return  # (a child educated elsewhere: no next school to name while it lasts, elsewhere.py)
-        self.next_term(c, deadline)
+        self._cb_next_term(c, deadline)
         rv = self.sc.reviews
         i, k = c.id, c.transfers
         pin = self.pinned(c, "phase_transfer")
@@ -328,7 +328,7 @@ class ReviewSteps:
             self.counters.count(c, TRANSFER_LATE_WEEKS_SUM, now, (now - deadline) / 7.0)
         # the White Paper's reassessment steps a plan down by need, as an ISP is eligible by need (PMLD, MSI: never)
         step_down = self._p_step_down.get(c.need, 0.0)
-        protected = self.fx.protect_special_places and (self.special_place_in_2029(c) or self.triple_locked(c, age))
+        protected = self.fx_protect_special_places and (self.special_place_in_2029(c) or self.triple_locked(c, age))
         if step_down and not protected and self.rng.step_down.u(c.id, c.transfers) < step_down:
             c.term_start = nan  # the child moves on with the school-level plan; no named place to await
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
@@ -342,7 +342,7 @@ class ReviewSteps:
                 c.waiting_since = self.waiting_from(c)
             self.engine.schedule(self.place_lead_time(c), self._cb_provision_in_place, (c, c.place_seq))
         self._schedule_transfer(c, now + 200.0)
-        if self.fx.reviews_at_phase_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
+        if self.fx_reviews_at_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
             _review_held(self, c, now + self._review_every)  # post-16: annual reviews again
 
     @cython.locals(self=RunState, c=Child)

@@ -135,7 +135,7 @@ class TribunalSteps:
             if withdrawn:
                 self.counters.count(c, APPEALS_WITHDRAWN, now, n=1.0, academic=True)
                 self.log(c, "appeal", "withdrawn", FAMILY)
-                self.decision_stands(c, c.dispute, "withdrawn")
+                self._cb_decision_stands(c, c.dispute, "withdrawn")
             else:
                 self.counters.count(c, APPEALS_CONCEDED, now, n=1.0, academic=True)
                 cost(self, c, "appeal_conceded", now)
@@ -171,7 +171,7 @@ class TribunalSteps:
             self.log(c, "tribunal_decision", "for_la", TRIBUNAL)
             if items:
                 self.section_powers(c, False)
-            self.decision_stands(c, c.dispute, "for_la")
+            self._cb_decision_stands(c, c.dispute, "for_la")
 
     @cython.locals(self=RunState, c=Child, rng=RouteStreams)
     def _recommendations(self, c: Child) -> None:
@@ -222,7 +222,7 @@ class TribunalSteps:
     def resolve_for_family(self, c: Child, how: str) -> None:
         """The LA must now do what the family asked, within the compliance deadline for the appeal type."""
         kind = c.dispute
-        self.end_dispute(c, how)
+        self._cb_end_dispute(c, how)
         c.how = how
         limit = self.law.compliance_days[kind]
         r = self.sc.redress
@@ -248,7 +248,7 @@ class TribunalSteps:
             c.final_deadline = deadline
             c.draft_deadline = self.engine.now + self.law.compliance_days["make_plan_draft"]
             self.log(c, "comply", f"make_plan_after_{how}", LA)
-            self.write_draft(c)
+            self._cb_write_draft(c)
         elif action == "rename" and how == "order" and self.law.placement_power == "remit":
             # the tribunal can only send the decision back: the LA reconsiders, with no deadline in any source
             # (a concession or a mediated agreement stands: only an order is a remittal)
