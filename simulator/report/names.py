@@ -90,7 +90,6 @@ def money(v: float | None, signed: bool = False) -> str:
     """'£1.2m', '£450k', '−£450k' ('+£450k' when `signed`)."""
     if v is None:
         return "not available"
-    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
     a = abs(v)
     if a >= 1e6:
         body = f"£{a / 1e6:,.1f}m"
@@ -100,7 +99,9 @@ def money(v: float | None, signed: bool = False) -> str:
         body = f"£{a / 1e3:,.1f}k"
     else:
         body = f"£{a:,.0f}"
-    return sign + body
+    if not any(ch in body for ch in "123456789"):  # rounds to £0: no sign ('−£0' for −£0.40)
+        return body
+    return (MINUS if v < 0 else ("+" if signed and v > 0 else "")) + body
 
 
 def yes_no(v: Any) -> Any:

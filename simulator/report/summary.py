@@ -63,10 +63,18 @@ def number(v: float | None, unit: str) -> str:
     if unit == "GBP":
         return money(v)
     if unit == "percent":
-        return f"{v:.1f}%".replace("-", MINUS)
-    if unit == "weeks":
-        return f"{v:.1f} weeks".replace("-", MINUS)
-    return (f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}").replace("-", MINUS)
+        text = f"{v:.1f}%"
+    elif unit == "weeks":
+        text = f"{v:.1f} weeks"
+    else:
+        text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+    return unsigned_zero(text).replace("-", MINUS)
+
+
+def unsigned_zero(text: str) -> str:
+    """A number that rounds to zero without a sign: '-0.03' shown to one decimal is '0.0', not '−0.0' (the report's
+    differences read '+0.0 weeks (−0.0 weeks to 0.0 weeks)')."""
+    return text.lstrip("-+") if not re.search(r"[1-9]", text) else text
 
 
 def amount(v: float, unit: str) -> str:
