@@ -62,6 +62,16 @@ def test_the_report_never_writes_minus_zero_or_plus_zero():
         "+0.3 points<br><span class=small>(0.1 to 0.4)</span>"
 
 
+def test_money_takes_the_unit_of_the_value_as_rounded():
+    """£999,950 was written '£1,000k' (under £1m, so in thousands, then rounded up to 1,000 of them), £9,999.96
+    '£10.0k' beside '£10k' for £10,000, and £999.70 '£1,000'."""
+    from simulator.report.names import money
+
+    assert money(999_950.0) == "£1.0m" and money(999_499.0) == "£999k" and money(1_000_000.0) == "£1.0m"
+    assert money(9_999.96) == "£10k" and money(9_949.0) == "£9.9k" and money(10_000.0) == "£10k"
+    assert money(999.7) == "£1.0k" and money(999.4) == "£999" and money(-999_950.0) == "\u2212£1.0m"
+
+
 def test_the_web_pages_year_by_year_table_never_writes_minus_zero():
     """The page's 'Year by year' table wrote a 95% interval bound of -0.03 as '-0' and a difference of 0.04 as '+0'
     (JavaScript's toLocaleString keeps the sign of a number rounded to zero)."""

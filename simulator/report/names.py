@@ -91,11 +91,12 @@ def money(v: float | None, signed: bool = False) -> str:
     if v is None:
         return "not available"
     a = abs(v)
-    if a >= 1e6:
+    # each unit chosen by the value as rounded for it: £999,950 is '£1.0m', not '£1,000k'; £999.70 '£1.0k'
+    if a >= 1e6 or round(a / 1e3) >= 1000:
         body = f"£{a / 1e6:,.1f}m"
-    elif a >= 1e4:
+    elif a >= 1e4 or round(a / 1e3, 1) >= 10:
         body = f"£{a / 1e3:,.0f}k"
-    elif a >= 1e3:
+    elif a >= 1e3 or round(a) >= 1000:
         body = f"£{a / 1e3:,.1f}k"
     else:
         body = f"£{a:,.0f}"
