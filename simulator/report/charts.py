@@ -29,7 +29,7 @@ from ..analysis.runs.results import (
 )
 from ..schema.vocabulary import PAYERS
 from .names import comparison_words, money, place, plain, rule_set_long, rule_set_short
-from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
+from .style import SERIES, SOURCE, STATUTORY, Chart, clear_of_step_lines, house, new_figure, save
 from .style import heading as style_heading
 from .summary import date_words
 
@@ -192,42 +192,6 @@ def over_time_chart(results: Results) -> Chart:
     return Chart("by-year", "Headline figures by year", fig, rows, alt)
 
 
-def _lines_under(ax: Any, box: Any, pad: float) -> int:
-    """How many segments of the axes' step lines (a post step: a flat, then a rise) run through `box` (display
-    units), widened by `pad` pixels for the lines' width."""
-    x0, x1, y0, y1 = box.x0 - pad, box.x1 + pad, box.y0 - pad, box.y1 + pad
-    n = 0
-    for line in ax.get_lines():
-        if len(line.get_xdata()) < 3:  # a limit's dashed line
-            continue
-        xy = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float))
-        xs, ys = xy[:, 0], xy[:, 1]
-        flat = (ys[:-1] >= y0) & (ys[:-1] <= y1) & (xs[:-1] <= x1) & (xs[1:] >= x0)
-        rise = ((xs[1:] >= x0) & (xs[1:] <= x1) & (np.minimum(ys[:-1], ys[1:]) <= y1)
-                & (np.maximum(ys[:-1], ys[1:]) >= y0))
-        n += int(flat.sum() + rise.sum())
-    return n
-
-
-def _label_clear_of_lines(fig: Any, labels: list[tuple[Any, int, Any]]) -> None:
-    """Each statutory limit's label at the foot of its line unless the lines run through it there (a council whose
-    plans pass 20 weeks climbs through it), then at the top if fewer do there. Measured on the laid-out figure, the
-    label's own size: a fixed band of the axis (0 to 21%) missed lines at 22% to 25% under a two-line label."""
-    if not labels:
-        return
-    fig.draw_without_rendering()  # the final layout (the heading is in): the label's extent in pixels
-    pad = 1.6 * fig.dpi / 72  # the lines' width
-    for ax, k, text in labels:
-        low = _lines_under(ax, text.get_window_extent(), pad)
-        if not low:
-            continue
-        text.set_y(96 - 11 * k)
-        text.set_va("top")
-        if _lines_under(ax, text.get_window_extent(), pad) >= low:
-            text.set_y(4 + 11 * k)
-            text.set_va("bottom")
-
-
 def weeks_chart(results: Results) -> Chart:
     """How many weeks new requests wait for a final plan and for provision: cumulative % by week, per rule set."""
     fig = new_figure(3.9, _note(results, "Every new request in the horizon counts in the denominator (refused, "
@@ -247,7 +211,7 @@ def weeks_chart(results: Results) -> Chart:
     grid = np.arange(0.0, top + 0.5, 1.0)
     titles = {"final_plan": "Weeks from request to final plan", "provision": "Weeks from request to provision "
                                                                               "in place"}
-    labels: list[tuple[Any, int, Any]] = []  # (axes, k, the statutory limit's label)
+    labels: list[tuple[Any, Any, float]] = []  # (axes, the statutory limit's label, its place at the top)
     for ax, what in zip(axes, ("final_plan", "provision"), strict=True):
         for i, run in enumerate(results.runs):
             w, n = data[(what, run.name)]
@@ -263,8 +227,8 @@ def weeks_chart(results: Results) -> Chart:
         for k, (wk, run) in enumerate(sorted(drawn.items())):
             ax.axvline(wk, color=STATUTORY, linestyle="--", linewidth=1)
             if what == "final_plan":  # at the foot of the line; moved to the top below if the lines cross it
-                labels.append((ax, k, ax.text(wk + 0.8, 4 + 11 * k, textwrap.fill(_statutory_label(run), 20),
-                                              fontsize=8, color=STATUTORY, va="bottom")))
+                labels.append((ax, ax.text(wk + 0.8, 4 + 11 * k, textwrap.fill(_statutory_label(run), 20), fontsize=8,
+                                           color=STATUTORY, va="bottom"), 96 - 11 * k))
         ax.set_xlim(0, top)
         ax.set_ylim(0, 100)
         ax.set_title(titles[what], loc="left")
@@ -273,7 +237,7 @@ def weeks_chart(results: Results) -> Chart:
     axes[0].set_ylabel("% of new requests\nreached by then")
     fig.legend(loc="outside upper center", ncols=2, frameon=False)
     heading(fig, results, "Weeks to a final plan and to provision")
-    _label_clear_of_lines(fig, labels)
+    clear_of_step_lines(fig, labels)
     alt = ("Two step charts: the share of new requests with a final plan, and with provision in place, by week "
            "since the request, one line per rule set, with the statutory limit as a dashed line.")
     return Chart("weeks-to-plan-and-provision", "Weeks to a final plan and to provision", fig, rows, alt)
