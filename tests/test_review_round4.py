@@ -38,6 +38,19 @@ def test_what_changes_names_the_redress_routes_of_a_gap_in_words():
     assert "the integrated care board or NHS England" in got and SNAKE.findall(got) == []
 
 
+def test_a_refused_direct_payment_taken_to_the_ombudsman_is_said_in_words():
+    """oliver_direct_payment_refused_school_disagrees: the steps table read 'After the review: ombudsman lgsco no
+    tribunal route' (the event ombudsman_lgsco_no_tribunal_route with its underscores blanked)."""
+    from simulator.report.timeline import event_words
+
+    assert event_words("direct_payment_redress", "ombudsman_lgsco_no_tribunal_route") == \
+        "the Local Government and Social Care Ombudsman (no tribunal route)"
+    assert event_words("direct_payment_redress", "complaint_to_the_council_no_tribunal_route") == \
+        "a complaint to the council (no tribunal route)"
+    assert event_words("direct_payment_redress", "judicial_review_no_tribunal_route") == \
+        "judicial review (no tribunal route)"
+
+
 # ------------------------------------------------------------------------------- the report's differences: no -0
 def test_the_report_never_writes_minus_zero_or_plus_zero():
     """Barnsley from 2024, current law against the White Paper, 3 runs: the report's table read '+0.0 weeks (−0.0
