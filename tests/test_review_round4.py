@@ -170,3 +170,21 @@ def test_the_limit_label_stays_at_the_foot_when_the_lines_are_clear_of_it(small_
         box = label.get_window_extent()
         assert _under_label(ax, box) == 0
         assert label.get_va() == "bottom" and label.get_position()[1] == 4
+
+
+def test_the_summary_gives_no_direction_to_a_difference_that_rounds_to_zero():
+    """Barnsley from 2024, 3 runs: 'Disputes ended with the family giving up: 7.1% under Current law, 7.1% under White
+    Paper: 0.0 percentage points higher', and Kent's 'between 0.0 percentage points lower and 0.2 percentage points
+    higher' (a bound of -0.03): a direction for what the report shows as zero."""
+    from simulator.report.summary import effect_sentence, interval_words
+
+    assert interval_words(-0.03, 0.2, "percent") == \
+        "between 0.0 percentage points and 0.2 percentage points higher: not a clear difference"
+    assert interval_words(-0.5, 0.6, "weeks") == "between 0.5 weeks shorter and 0.6 weeks longer: not a clear difference"
+    m = {"a": {"mean": 7.1}, "b": {"mean": 7.14}, "diff": 0.04, "diff_ci95": [-0.5, 0.6]}
+    assert effect_sentence("within_20_weeks_pct", m, "a", "b", "Current law", "White Paper", 2.0).split(": ", 2)[2] \
+        == ("no difference at the precision shown (95% interval: between 0.5 percentage points lower and 0.6 "
+            "percentage points higher: not a clear difference).")
+    m = {"a": {"mean": 7.1}, "b": {"mean": 9.14}, "diff": 2.04, "diff_ci95": [1.5, 2.6]}
+    assert effect_sentence("within_20_weeks_pct", m, "a", "b", "Current law", "White Paper", 2.0).endswith(
+        ": 2.0 percentage points higher (95% interval: between 1.5 and 2.6 percentage points higher).")

@@ -106,8 +106,14 @@ def interval_words(lo: float | None, hi: float | None, unit: str) -> str:
         way = direction(hi if hi < 0 else lo, unit)
         return f"between {amount(small, unit).split(' ')[0] if unit != 'GBP' else money(small)} and " \
                f"{amount(big, unit)} {way}"
-    return (f"between {amount(lo, unit)} {direction(lo, unit)} and {amount(hi, unit)} {direction(hi, unit)}: "
-            "not a clear difference")
+    return (f"between {_way(lo, unit)} and {_way(hi, unit)}: not a clear difference")
+
+
+def _way(v: float, unit: str) -> str:
+    """'0.5 weeks shorter'; a value that rounds to zero without a direction ('0.0 percentage points', not '0.0
+    percentage points lower' for -0.03)."""
+    a = amount(v, unit)
+    return f"{a} {direction(v, unit)}" if re.search(r"[1-9]", a) else a
 
 
 def clear(m: dict[str, Any]) -> bool:
@@ -150,7 +156,8 @@ def effect_sentence(key: str, m: dict[str, Any], ka: str, kb: str, sa: str, sb: 
     elif d == 0 and lo == hi == 0:
         text = f"{head}: the same under both."
     else:
-        text = f"{head}: {amount(d, unit)} {direction(d, unit)} (95% interval: {interval_words(lo, hi, unit)})."
+        size = _way(d, unit) if re.search(r"[1-9]", amount(d, unit)) else "no difference at the precision shown"
+        text = f"{head}: {size} (95% interval: {interval_words(lo, hi, unit)})."
     if small_numbers:
         text += " Small numbers (under 20 a run): read with care."
     return text
