@@ -29,7 +29,7 @@ from ..analysis.runs.results import (
 )
 from ..schema.vocabulary import PAYERS
 from .names import comparison_words, money, place, plain, rule_set_long, rule_set_short
-from .style import SERIES, SOURCE, STATUTORY, Chart, house, new_figure, save
+from .style import SERIES, SOURCE, STATUTORY, Chart, clear_of_step_lines, house, new_figure, save
 from .style import heading as style_heading
 from .summary import date_words
 
@@ -211,13 +211,11 @@ def weeks_chart(results: Results) -> Chart:
     grid = np.arange(0.0, top + 0.5, 1.0)
     titles = {"final_plan": "Weeks from request to final plan", "provision": "Weeks from request to provision "
                                                                               "in place"}
-    curves: list[np.ndarray] = []  # the final-plan lines: where the statutory limit's label may go
+    labels: list[tuple[Any, Any, float]] = []  # (axes, the statutory limit's label, its place at the top)
     for ax, what in zip(axes, ("final_plan", "provision"), strict=True):
         for i, run in enumerate(results.runs):
             w, n = data[(what, run.name)]
             share = cumulative_share(w, n, grid)
-            if what == "final_plan":
-                curves.append(np.asarray(share, dtype=float))
             ax.step(grid, share, where="post", color=SERIES[i % len(SERIES)], linewidth=1.6,
                     label=_legend_label(run) if what == "final_plan" else None)
             rows += [{"measure": what, "rule_set": run.name, "rule_set_label": rule_set_long(run), "week": float(g),
@@ -228,17 +226,9 @@ def weeks_chart(results: Results) -> Chart:
             drawn.setdefault(run.final_plan_weeks, run)
         for k, (wk, run) in enumerate(sorted(drawn.items())):
             ax.axvline(wk, color=STATUTORY, linestyle="--", linewidth=1)
-            if what == "final_plan":
-                # at the foot of the line unless a curve runs through the label there (a council whose plans pass
-                # 20 weeks crosses it: the label sat on the lines), then at the top
-                near = (grid >= wk) & (grid <= wk + 0.45 * top)
-                seen = np.concatenate([c[near] for c in curves]) if curves else np.array([])
-                low = (0.0, 4 + 11 * k + 17)
-                high = (96 - 11 * k - 17, 100.0)
-                hits = [int(((seen >= a) & (seen <= b)).sum()) for a, b in (low, high)]
-                at_top = hits[1] < hits[0]
-                ax.text(wk + 0.8, 96 - 11 * k if at_top else 4 + 11 * k, textwrap.fill(_statutory_label(run), 20),
-                        fontsize=8, color=STATUTORY, va="top" if at_top else "bottom")
+            if what == "final_plan":  # at the foot of the line; moved to the top below if the lines cross it
+                labels.append((ax, ax.text(wk + 0.8, 4 + 11 * k, textwrap.fill(_statutory_label(run), 20), fontsize=8,
+                                           color=STATUTORY, va="bottom"), 96 - 11 * k))
         ax.set_xlim(0, top)
         ax.set_ylim(0, 100)
         ax.set_title(titles[what], loc="left")
@@ -247,6 +237,7 @@ def weeks_chart(results: Results) -> Chart:
     axes[0].set_ylabel("% of new requests\nreached by then")
     fig.legend(loc="outside upper center", ncols=2, frameon=False)
     heading(fig, results, "Weeks to a final plan and to provision")
+    clear_of_step_lines(fig, labels)
     alt = ("Two step charts: the share of new requests with a final plan, and with provision in place, by week "
            "since the request, one line per rule set, with the statutory limit as a dashed line.")
     return Chart("weeks-to-plan-and-provision", "Weeks to a final plan and to provision", fig, rows, alt)

@@ -14,6 +14,7 @@ command that makes the same report again.
 from __future__ import annotations
 
 import html
+import re
 import shlex
 from typing import Any
 
@@ -64,9 +65,10 @@ def _diff(m: dict[str, Any], unit: str) -> str:
     if m.get("diff") is None:
         return "-"
     lo, hi = m["diff_ci95"]
-    sign = "+" if m["diff"] > 0 else ""
+    shown = number(m["diff"], unit).rstrip("%")
+    sign = "+" if m["diff"] > 0 and re.search(r"[1-9]", shown) else ""  # '+0.0 weeks' for a diff of 0.03
     pts = " points" if unit == "percent" else ""
-    d = f"{sign}{number(m['diff'], unit).rstrip('%')}{pts}"
+    d = f"{sign}{shown}{pts}"
     if lo is None:
         return e(d)
     return f"{e(d)}<br><span class=small>({e(number(lo, unit).rstrip('%'))} to {e(number(hi, unit).rstrip('%'))})</span>"

@@ -90,17 +90,19 @@ def money(v: float | None, signed: bool = False) -> str:
     """'£1.2m', '£450k', '−£450k' ('+£450k' when `signed`)."""
     if v is None:
         return "not available"
-    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
     a = abs(v)
-    if a >= 1e6:
+    # each unit chosen by the value as rounded for it: £999,950 is '£1.0m', not '£1,000k'; £999.70 '£1.0k'
+    if a >= 1e6 or round(a / 1e3) >= 1000:
         body = f"£{a / 1e6:,.1f}m"
-    elif a >= 1e4:
+    elif a >= 1e4 or round(a / 1e3, 1) >= 10:
         body = f"£{a / 1e3:,.0f}k"
-    elif a >= 1e3:
+    elif a >= 1e3 or round(a) >= 1000:
         body = f"£{a / 1e3:,.1f}k"
     else:
         body = f"£{a:,.0f}"
-    return sign + body
+    if not any(ch in body for ch in "123456789"):  # rounds to £0: no sign ('−£0' for −£0.40)
+        return body
+    return (MINUS if v < 0 else ("+" if signed and v > 0 else "")) + body
 
 
 def yes_no(v: Any) -> Any:

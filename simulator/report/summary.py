@@ -63,10 +63,18 @@ def number(v: float | None, unit: str) -> str:
     if unit == "GBP":
         return money(v)
     if unit == "percent":
-        return f"{v:.1f}%".replace("-", MINUS)
-    if unit == "weeks":
-        return f"{v:.1f} weeks".replace("-", MINUS)
-    return (f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}").replace("-", MINUS)
+        text = f"{v:.1f}%"
+    elif unit == "weeks":
+        text = f"{v:.1f} weeks"
+    else:
+        text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+    return unsigned_zero(text).replace("-", MINUS)
+
+
+def unsigned_zero(text: str) -> str:
+    """A number that rounds to zero without a sign: '-0.03' shown to one decimal is '0.0', not '−0.0' (the report's
+    differences read '+0.0 weeks (−0.0 weeks to 0.0 weeks)')."""
+    return text.lstrip("-+") if not re.search(r"[1-9]", text) else text
 
 
 def amount(v: float, unit: str) -> str:
@@ -98,8 +106,14 @@ def interval_words(lo: float | None, hi: float | None, unit: str) -> str:
         way = direction(hi if hi < 0 else lo, unit)
         return f"between {amount(small, unit).split(' ')[0] if unit != 'GBP' else money(small)} and " \
                f"{amount(big, unit)} {way}"
-    return (f"between {amount(lo, unit)} {direction(lo, unit)} and {amount(hi, unit)} {direction(hi, unit)}: "
-            "not a clear difference")
+    return (f"between {_way(lo, unit)} and {_way(hi, unit)}: not a clear difference")
+
+
+def _way(v: float, unit: str) -> str:
+    """'0.5 weeks shorter'; a value that rounds to zero without a direction ('0.0 percentage points', not '0.0
+    percentage points lower' for -0.03)."""
+    a = amount(v, unit)
+    return f"{a} {direction(v, unit)}" if re.search(r"[1-9]", a) else a
 
 
 def clear(m: dict[str, Any]) -> bool:
@@ -142,7 +156,8 @@ def effect_sentence(key: str, m: dict[str, Any], ka: str, kb: str, sa: str, sb: 
     elif d == 0 and lo == hi == 0:
         text = f"{head}: the same under both."
     else:
-        text = f"{head}: {amount(d, unit)} {direction(d, unit)} (95% interval: {interval_words(lo, hi, unit)})."
+        size = _way(d, unit) if re.search(r"[1-9]", amount(d, unit)) else "no difference at the precision shown"
+        text = f"{head}: {size} (95% interval: {interval_words(lo, hi, unit)})."
     if small_numbers:
         text += " Small numbers (under 20 a run): read with care."
     return text

@@ -115,7 +115,16 @@ def event_words(step: str, event: str) -> str:
         return "lodged by the family (" + _words(event[len("lodged_"):]) + ")"
     if event.startswith("dispute_"):
         return _words(event[len("dispute_"):])
+    if event.endswith(NO_TRIBUNAL):  # a refused direct payment taken further (route/content.py: ROUTE_WORDS)
+        route = event[:-len(NO_TRIBUNAL)]
+        return f"{REDRESS_EVENT_WORDS.get(route, _words(route))} (no tribunal route)"
     return _words(event)
+
+
+NO_TRIBUNAL = "_no_tribunal_route"
+REDRESS_EVENT_WORDS = {"complaint_to_the_council": "a complaint to the council",
+                       "ombudsman_lgsco": "the Local Government and Social Care Ombudsman",
+                       "judicial_review": "judicial review"}  # 'ombudsman lgsco no tribunal route' before
 
 
 def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:

@@ -182,9 +182,12 @@ function show(j) {
   const y = $('by-year-body');
   y.replaceChildren();
   $('by-year-box').style.display = j.by_year && j.by_year.length ? '' : 'none';
-  const n0 = (v) => v === null || v === undefined ? '-' : Math.round(v).toLocaleString('en-GB');
-  const n1 = (v) => v === null || v === undefined ? '-' : (v > 0 ? '+' : '') + v.toLocaleString('en-GB',
-    {maximumFractionDigits: 1});
+  const n0 = (v) => v === null || v === undefined ? '-' : (Math.round(v) + 0).toLocaleString('en-GB');
+  const n1 = (v) => {  // a value that rounds to 0 is '0', never '-0' or '+0'
+    if (v === null || v === undefined) return '-';
+    const t = v.toLocaleString('en-GB', {maximumFractionDigits: 1});
+    return /[1-9]/.test(t) ? (v > 0 ? '+' : '') + t : '0';
+  };
   for (const r of (j.by_year || [])) {
     const tr = document.createElement('tr');
     tr.id = 'by-year-' + r.metric + '-' + r.year;
