@@ -129,47 +129,40 @@ def _under_label(ax, box) -> int:
     return inside
 
 
+def _limit_label(small_comparison, monkeypatch, weeks, plans: int, requests: int):
+    """The weeks chart drawn with every one of `plans` of `requests` reaching a plan at `weeks`: (axes, the
+    '20-week limit' label, its box on the canvas)."""
+    import numpy as np
+
+    from simulator.analysis.runs.results import load_results
+    from simulator.report import charts
+
+    monkeypatch.setattr(charts, "weeks_to", lambda run, what: (np.full(plans, weeks), requests))
+    with charts.house():
+        fig = charts.weeks_chart(load_results(small_comparison, journeys=False)).figure
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        label = next(t for t in ax.texts if t.get_text().startswith("20-week limit"))
+        return ax, label, label.get_window_extent()
+
+
 def test_the_limit_label_leaves_lines_that_run_just_above_a_fixed_band(small_comparison, monkeypatch):
     """Barnsley from 2024 (3 runs): the lines pass 20 weeks at 23% to 27%, above the band the label was assumed to take
     (0 to 21% of the axis) but inside the label itself (4% to 25%: two lines of text under a two-line heading), so
     the '20-week limit' label was written at the foot of the line, touching both lines. Here 220 of 1,000 requests
     reach a plan at 19.5 weeks and no others: both lines are flat at 22% from week 20, through the label's foot."""
-    import numpy as np
-
-    from simulator.analysis.runs.results import load_results
-    from simulator.report import charts
-
-    monkeypatch.setattr(charts, "weeks_to", lambda run, what: (np.full(220, 19.5), 1000))
-    with charts.house():
-        chart = charts.weeks_chart(load_results(small_comparison, journeys=False))
-        fig = chart.figure
-        fig.canvas.draw()
-        ax = fig.axes[0]
-        label = next(t for t in ax.texts if t.get_text().startswith("20-week limit"))
-        box = label.get_window_extent()
-        assert _under_label(ax, box) == 0, (box, label.get_position())
-        low, high = ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])[:, 1]
-        assert low > 22.0  # at the top: the lines (22%) are under it
+    ax, label, box = _limit_label(small_comparison, monkeypatch, 19.5, 220, 1000)
+    assert _under_label(ax, box) == 0, (box, label.get_position())
+    low, high = ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])[:, 1]
+    assert low > 22.0  # at the top: the lines (22%) are under it
 
 
 def test_the_limit_label_stays_at_the_foot_when_the_lines_are_clear_of_it(small_comparison, monkeypatch):
     """The other way: every plan at 10 weeks (the lines at 100% from week 10) leaves the foot of the 20-week line free
     and runs through the top: the label stays at the foot."""
-    import numpy as np
-
-    from simulator.analysis.runs.results import load_results
-    from simulator.report import charts
-
-    monkeypatch.setattr(charts, "weeks_to", lambda run, what: (np.full(500, 10.0), 500))
-    with charts.house():
-        chart = charts.weeks_chart(load_results(small_comparison, journeys=False))
-        fig = chart.figure
-        fig.canvas.draw()
-        ax = fig.axes[0]
-        label = next(t for t in ax.texts if t.get_text().startswith("20-week limit"))
-        box = label.get_window_extent()
-        assert _under_label(ax, box) == 0
-        assert label.get_va() == "bottom" and label.get_position()[1] == 4
+    ax, label, box = _limit_label(small_comparison, monkeypatch, 10.0, 500, 500)
+    assert _under_label(ax, box) == 0
+    assert label.get_va() == "bottom" and label.get_position()[1] == 4
 
 
 def test_the_summary_gives_no_direction_to_a_difference_that_rounds_to_zero():
