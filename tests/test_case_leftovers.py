@@ -84,7 +84,7 @@ def test_a_dispute_of_a_health_item_alone_goes_to_an_nhs_complaint_then_the_phso
     assert complaint[0] == (final, "complaint_nhs_items_h1_no_tribunal_route", "family")
     assert complaint[1][1:] == ("complaint_nhs_not_upheld", "integrated_care_board")
     assert complaint[1][0] == pytest.approx(answered)
-    ombudsman = _steps(rows, "ombudsman_no_tribunal")
+    ombudsman = _steps(rows, "phso_no_tribunal")
     assert ombudsman[0][1:] == ("phso_referred", "family") and ombudsman[0][0] == pytest.approx(answered)
     assert ombudsman[1][1:] == ("phso_fault_found_recommends", "phso") and ombudsman[1][0] == pytest.approx(decided)
     assert not [r for r in rows if r.step in TRIBUNAL_STEPS]
@@ -104,7 +104,7 @@ def test_health_and_social_care_items_go_to_their_own_bodies_and_end_together(tm
                                               ("complaint_la_items_s1_no_tribunal_route", "family")]
     assert sorted(e[1:] for e in complaint[2:]) == [("complaint_la_upheld", "social_care"),
                                                     ("complaint_nhs_upheld", "integrated_care_board")]
-    assert not _steps(rows, "ombudsman_no_tribunal")
+    assert not _steps(rows, "phso_no_tribunal") and not _steps(rows, "lgsco_no_tribunal")
     assert not [r for r in rows if r.step in TRIBUNAL_STEPS]
     assert child.dispute == ""
 
@@ -124,7 +124,7 @@ def test_a_g_item_said_to_be_f_is_an_education_part_and_still_goes_to_the_tribun
 def test_the_case_output_names_the_bodies_and_holds_no_hearing(tmp_path):
     """The case study's summary for a G and an H1 item alone: no route of any run has an appeal or a hearing; the
     note names the NHS complaint and the PHSO, the social care complaints and the LGSCO; the step table names the
-    ICB and social care as the complaint's duty holders and the two Ombudsmen after it."""
+    ICB and social care as the complaint's duty holders, and each Ombudsman after it as its step's only one."""
     from simulator.api import case_study
 
     doc = {"name": "hs", "title": "t", "summary": "s", "sources": ["test"], "scenario": str(SMALL),
@@ -144,7 +144,10 @@ def test_the_case_output_names_the_bodies_and_holds_no_hearing(tmp_path):
     assert "the Local Government and Social Care Ombudsman (social care)" in note
     steps = {s["step"]: s for s in res["steps"]}
     assert steps["complaint_no_tribunal"]["duty_holder"] == ["integrated_care_board", "social_care", "local_authority"]
-    assert steps["ombudsman_no_tribunal"]["duty_holder"] == ["phso", "lgsco"]
+    ombudsmen = {k: v for k, v in steps.items() if k in ("phso_no_tribunal", "lgsco_no_tribunal")}
+    assert ombudsmen, "no run's commonest route reached an Ombudsman"
+    for k, v in ombudsmen.items():  # one duty holder each: no false "duty split" or "cannot bind" gap
+        assert v["duty_holder"] == [k.split("_")[0]] and v["gaps"] == [], v
 
 
 # ------------------------------------------------------------------------------------------ 2. new requests

@@ -115,7 +115,7 @@ def event_words(step: str, event: str) -> str:
         return "lodged by the family (" + _words(event[len("lodged_"):]) + ")"
     if event.startswith("dispute_"):
         return _words(event[len("dispute_"):])
-    if step in ("complaint_no_tribunal", "ombudsman_no_tribunal"):  # a dispute the tribunal cannot hear
+    if step in ("complaint_no_tribunal", "phso_no_tribunal", "lgsco_no_tribunal"):  # a dispute the tribunal cannot hear
         return _no_tribunal_words(event)
     if event.endswith(NO_TRIBUNAL):  # a refused direct payment taken further (route/content.py: ROUTE_WORDS)
         route = event[:-len(NO_TRIBUNAL)]

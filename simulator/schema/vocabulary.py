@@ -115,4 +115,4 @@ STEPS = (*STEPS, "elective_home_education", "education_otherwise", "hospital_edu
          "custody_health", "custody_remand", "custody_release", "plan_item_dispute", "section_order",
          "personal_budget", "direct_payment", "direct_payment_review", "direct_payment_redress",
          # a contents dispute with no item in B, F or I: no tribunal route (CFA s.51(2)); route/content.py
-         "complaint_no_tribunal", "ombudsman_no_tribunal")
+         "complaint_no_tribunal", "phso_no_tribunal", "lgsco_no_tribunal")

@@ -14,7 +14,8 @@ CFA 2014 s.21(5), s.49, s.51; SEND (Personal Budgets) Regulations 2014.
   G) an NHS complaint, then the Parliamentary and Health Service Ombudsman; social care (D, H1, H2) the LA's social
   care complaints, then the Local Government and Social Care Ombudsman; E and J a complaint to the LA, then the LGSCO
   (timeline.md 1.1 row 8 and 1.5; practice.md). No appeal, hearing or order; the bodies' times and outcomes are the
-  rule set's ranged assumptions (`beyond_school`), UNVERIFIED.
+  rule set's ranged assumptions (`beyond_school`), UNVERIFIED. Steps: `complaint_no_tribunal`, then `phso_no_tribunal` or
+  `lgsco_no_tribunal` (each Ombudsman its own step: one duty holder each).
 - A personal budget is a duty when the family asks for one at the draft plan or at a review (s.49(1); Personal
   Budgets Regs reg 4). A direct payment for provision on a school's or college's premises needs its agreement; a
   refused direct payment gets written reasons and a review on request, then a complaint, the Ombudsman or judicial
@@ -111,7 +112,7 @@ class PlanContentSteps:
         if upheld:
             self._no_tribunal_route_ends(c, True)
             return
-        self.log(c, "ombudsman_no_tribunal", f"{ombudsman}_referred", FAMILY)
+        self.log(c, f"{ombudsman}_no_tribunal", f"{ombudsman}_referred", FAMILY)
         days = self.rng.ombudsman_days.exponential(self.law.ombudsman_decision_days, c.id, k)
         self.engine.schedule(days, self._ombudsman_decided, (c, n, ombudsman, k))
 
@@ -121,7 +122,7 @@ class PlanContentSteps:
         if c.disputes != n or c.dispute != "contents":
             return
         fault = self.rng.ombudsman_fault.u(c.id, k) < self.law.ombudsman_fault_found
-        self.log(c, "ombudsman_no_tribunal", f"{ombudsman}_fault_found_recommends" if fault else
+        self.log(c, f"{ombudsman}_no_tribunal", f"{ombudsman}_fault_found_recommends" if fault else
                  f"{ombudsman}_no_fault", ombudsman)
         self._no_tribunal_route_ends(c, fault)
 
