@@ -411,8 +411,9 @@ def test_a_child_educated_at_home_with_no_plan_is_told_what_can_be_written(tmp_p
     """A child of 12 educated at home by the parents' choice, asking for an assessment: `current_setting: none` was
     refused "needs out_of_school: true", and a parent who follows it gets the s.19 duty (the LA's duty to a child
     with no education) and weeks "out of school, with no education at all" counted for a child who is educated.
-    The line says what out_of_school means and how home education can be written (a plan in force), and that a new
-    request for it is not modelled."""
+    The line says what out_of_school means and how home education is written: `education: {arrangement:
+    elective_home_education}`, which a new request can now take (tests/test_case_leftovers.py), with existing_plan
+    if a plan is in force."""
     from simulator.analysis.runs.case_study import load_case
     from simulator.schema.files import InputError
 
@@ -424,7 +425,8 @@ def test_a_child_educated_at_home_with_no_plan_is_told_what_can_be_written(tmp_p
         load_case(p)
     (line,) = e.value.lines
     assert "needs out_of_school: true, the LA's duty to arrange education" in line
-    assert "education: {arrangement: elective_home_education}: a new request for one is not modelled" in line
+    assert ("a child educated at home by the parents' choice is written education: {arrangement: "
+            "elective_home_education}, with existing_plan if a plan is in force") in line
 
 
 @pytest.mark.parametrize("code, says", [

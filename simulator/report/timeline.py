@@ -115,6 +115,8 @@ def event_words(step: str, event: str) -> str:
         return "lodged by the family (" + _words(event[len("lodged_"):]) + ")"
     if event.startswith("dispute_"):
         return _words(event[len("dispute_"):])
+    if step in ("complaint_no_tribunal", "phso_no_tribunal", "lgsco_no_tribunal"):  # a dispute the tribunal cannot hear
+        return _no_tribunal_words(event)
     if event.endswith(NO_TRIBUNAL):  # a refused direct payment taken further (route/content.py: ROUTE_WORDS)
         route = event[:-len(NO_TRIBUNAL)]
         return f"{REDRESS_EVENT_WORDS.get(route, _words(route))} (no tribunal route)"
@@ -125,6 +127,30 @@ NO_TRIBUNAL = "_no_tribunal_route"
 REDRESS_EVENT_WORDS = {"complaint_to_the_council": "a complaint to the council",
                        "ombudsman_lgsco": "the Local Government and Social Care Ombudsman",
                        "judicial_review": "judicial review"}  # 'ombudsman lgsco no tribunal route' before
+
+
+# the complaints and Ombudsmen of a dispute with no tribunal route (route/content.py: NO_TRIBUNAL_ROUTES)
+NO_TRIBUNAL_BODY_WORDS = {"complaint_nhs": "an NHS complaint", "complaint_la": "a complaint to the council",
+                          "phso": "the Parliamentary and Health Service Ombudsman",
+                          "lgsco": "the Local Government and Social Care Ombudsman"}
+
+
+def _no_tribunal_words(event: str) -> str:
+    """'complaint_nhs_items_h1_no_tribunal_route' -> 'an NHS complaint about item h1 (no tribunal route)';
+    'complaint_nhs_not_upheld' -> 'an NHS complaint: not upheld'; 'phso_fault_found_recommends' -> 'the
+    Parliamentary and Health Service Ombudsman finds fault and recommends a remedy (not binding)'."""
+    for code, words in NO_TRIBUNAL_BODY_WORDS.items():
+        if not event.startswith(code + "_"):
+            continue
+        rest = event[len(code) + 1:]
+        if rest.startswith("items_") and rest.endswith(NO_TRIBUNAL):
+            items = rest[len("items_"):-len(NO_TRIBUNAL)].split("_")
+            return f"{words} about item{'s' if len(items) > 1 else ''} {', '.join(items)} (no tribunal route)"
+        return {"upheld": f"{words}: upheld", "not_upheld": f"{words}: not upheld",
+                "referred": f"referred to {words}",
+                "fault_found_recommends": f"{words} finds fault and recommends a remedy (not binding)",
+                "no_fault": f"{words} finds no fault"}.get(rest, f"{words}: {_words(rest)}")
+    return _words(event)
 
 
 def losses(res: dict[str, Any], r: dict[str, Any]) -> list[tuple[int, str]]:

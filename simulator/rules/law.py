@@ -105,6 +105,11 @@ class Law:
     plan_end_age: float = PLAN_END_AGE
     post19_age: float = POST19_AGE
     direct_payment_review_days: float = 0.0  # a refused direct payment reviewed on request (rule set beyond_school)
+    # a dispute with no tribunal route (route/content.py): the complaint's and the Ombudsman's mean times and outcomes
+    complaint_response_days: float = 0.0
+    complaint_upheld: float = 0.0
+    ombudsman_decision_days: float = 0.0
+    ombudsman_fault_found: float = 0.0
     # the effects in authorities where a switch scoped to them is in force, by authority code (elsewhere `effects`)
     la_effects: dict[str, EffectSizes] = field(default_factory=dict)
 
@@ -199,4 +204,8 @@ def compile_law(rs: RuleSet) -> Law:
         triple_lock_measured_on=dt.date.fromisoformat(str(sp.triple_lock_measured_on.value)),
         triple_lock_year_group=int(sp.triple_lock_year_group.value),  # type: ignore[arg-type]
         direct_payment_review_days=rs.beyond_school.direct_payment_review.days(),
+        complaint_response_days=rs.beyond_school.complaint_response.days(),
+        complaint_upheld=float(rs.beyond_school.complaint_upheld.value),  # type: ignore[arg-type]
+        ombudsman_decision_days=rs.beyond_school.ombudsman_decision.days(),
+        ombudsman_fault_found=float(rs.beyond_school.ombudsman_fault_found.value),  # type: ignore[arg-type]
     )

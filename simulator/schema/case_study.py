@@ -31,6 +31,14 @@ MediationOutcomePin = Literal[("settled", *MEDIATION_OUTCOMES)]  # type: ignore[
 # settings a case file may name that the engine models as one of its own (stated in the case's output)
 CaseSetting = Literal[("early_years", "specialist_college", "none", *Setting.__args__)]  # type: ignore[attr-defined]
 MODELLED_AS = {"early_years": "mainstream", "specialist_college": "independent_special"}
+# where a child is at a new request, besides the settings a plan can name: a hospital school (a special school or a
+# pupil referral unit in a hospital: Education Act 1996 s.19; its head gives the educational advice); only the
+# request's start (`child.current_setting`), as the engine draws nothing from it
+HOSPITAL_SCHOOL = "hospital_school"
+CurrentSetting = Literal[(HOSPITAL_SCHOOL, *CaseSetting.__args__)]  # type: ignore[attr-defined]
+# why a plan ceased before a new request (CFA s.45; regs 29-31): each but age 25 (CFA s.46), after which no request
+CeasedBecause = Literal["needs_met", "left_education", "employment", "higher_education", "moved_away",
+                        "no_longer_benefits"]
 
 
 class Pins(Strict):
@@ -137,7 +145,7 @@ class CaseChild(Strict):
     # where the child is now (for a new request; for a plan in force it is the plan's setting): "none" = out of
     # school; early years settings are modelled as mainstream places and independent specialist colleges as
     # independent special places (s.39 if on the s.41 list, else s.9: MODELLED_AS)
-    current_setting: CaseSetting | None = None
+    current_setting: CurrentSetting | None = None
     out_of_school: bool = False  # the LA's s.19 duty to arrange education applies (Education Act 1996 s.19)
     excluded: Literal["permanent", "suspended", "part_time_timetable"] | None = None
     requester: Requester = "school"
@@ -166,6 +174,15 @@ class CessationProposal(Strict):
     reason: Literal["needs_met", "left_education", "employment", "higher_education", "moved_away",
                     "no_longer_benefits", "age_25"]
     at_review: Literal["first", "every"] = "first"
+
+
+class PreviousPlan(Strict):
+    """A plan the child had that ceased before this new request (CFA s.45): e.g. ceased at 16 on leaving education,
+    then a request at 18 on returning to college. The request is a new request under CFA s.36(1), with its own
+    20 weeks (SEND Regs 2014 reg 13(2)); the earlier plan gives it no head start and no right of its own."""
+
+    ceased_age: Annotated[float, Field(ge=0.0, le=26.0)]  # the child's age when the plan ceased
+    reason: CeasedBecause
 
 
 class Education(Strict):
@@ -285,6 +302,7 @@ class CaseStudy(Strict):
     start_date: dt.date | None = None
     request_date: dt.date | None = None
     existing_plan: ExistingPlan | None = None
+    previous_plan: PreviousPlan | None = None  # a plan that ceased before this new request (CFA s.45, s.36)
     child: CaseChild
     cessation: CessationProposal | None = None
     pinned: Pins = Pins()
@@ -358,6 +376,7 @@ class CaseStudy(Strict):
         until = None if ed.until is None else float((ed.until - scenario_start).days)
         return float((on - scenario_start).days), {
             "arrangement": ed.arrangement, "suitable": ed.suitable, "remanded": ed.remanded, "until_day": until,
+            "at_request": self.is_request,
             "setting_after": MODELLED_AS.get(ed.setting_after, ed.setting_after) if ed.setting_after else None}
 
 
@@ -396,12 +415,19 @@ def _contradictions(case: CaseStudy) -> list[str]:
         out.append(f"child.age: a request for a young person of {age:g} (allowed: under {hi:g}: requests are for "
                    "children and young people up to 25, CFA s.36(1); a plan already in force is given by existing_plan)")
     lo_s, hi_s = COMPULSORY_SCHOOL_AGES
-    if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and lo_s <= age < hi_s:
+    home_educated = case.education is not None and case.education.arrangement == "elective_home_education"
+    if case.existing_plan is None and ch.current_setting == "none" and not ch.out_of_school and lo_s <= age < hi_s \
+            and not home_educated:
         out.append("child.current_setting: none (no school) needs out_of_school: true, the LA's duty to arrange "
                    "education for a child of compulsory school age with none (Education Act 1996 s.19) (allowed: "
                    "out_of_school: true, or a setting; a child educated at home by the parents' choice is written "
-                   "with a plan in force, existing_plan and education: {arrangement: elective_home_education}: a new "
-                   "request for one is not modelled, and out_of_school would count weeks with no education)")
+                   "education: {arrangement: elective_home_education}, with existing_plan if a plan is in force: "
+                   "out_of_school would count weeks with no education)")
+    if case.existing_plan is not None and ch.current_setting == HOSPITAL_SCHOOL:
+        out.append("child.current_setting: hospital_school is where a child is at a new request; a plan in force "
+                   "names its setting in existing_plan.setting (a stay in hospital with a plan in force is education: "
+                   "{arrangement: hospital})")
+    out += _previous_plan(case)
     if ch.out_of_school and not lo_s <= age < COMPULSORY_SCHOOL_END_LATEST:
         out.append(f"child.out_of_school: the LA's duty to arrange education (Education Act 1996 s.19(1)) is owed to a "
                    f"child of compulsory school age, {lo_s:g} to the end of the school year the child turns 16 (at "
@@ -445,8 +471,14 @@ def _beyond_school(case: CaseStudy) -> list[str]:
     """Contradictions in the fields of issue 25: where the child is educated, the plan's items, the budget."""
     out, ed, plan, pb = [], case.education, case.plan, case.personal_budget
     if ed is not None:
-        if case.existing_plan is None:
-            out.append(f"education: {ed.arrangement} applies to a plan in force (give existing_plan)")
+        if case.existing_plan is None and ed.arrangement != "elective_home_education":
+            where = (" (a child in a hospital school at the request is child.current_setting: hospital_school)"
+                     if ed.arrangement == "hospital" else "")
+            out.append(f"education: {ed.arrangement} applies to a plan in force (give existing_plan){where}; a new "
+                       "request takes elective_home_education only (allowed: elective_home_education, or "
+                       "existing_plan)")
+        elif case.existing_plan is None:
+            out += _home_educated_request(case, ed)
         start = case.start
         if ed.since is not None and start is not None and ed.since < start:
             out.append(f"education.since: {ed.since} is before start_date {start}")
@@ -486,6 +518,39 @@ def _beyond_school(case: CaseStudy) -> list[str]:
                 out.append("personal_budget.direct_payment.review_outcome: overturned cannot happen: the setting does "
                            "not agree to provision on its premises, which the LA's review cannot change (allowed: "
                            "upheld, or setting_agrees: true)")
+    return out
+
+
+def _home_educated_request(case: CaseStudy, ed: Education) -> list[str]:
+    """A new request for a child home-educated by the parents' choice: what it cannot mean."""
+    out, ch = [], case.child
+    if ch.current_setting not in (None, "none"):
+        out.append(f"child.current_setting: {ch.current_setting} contradicts education: elective_home_education (a "
+                   "child educated at home attends no school) (allowed: none)")
+    if ch.out_of_school:
+        out.append("child.out_of_school: a child educated at home by the parents' choice is receiving education (not "
+                   "the LA's s.19 duty to a child out of school) (allowed: false)")
+    if ed.since is not None and case.start is not None and ed.since != case.start:
+        out.append(f"education.since: {ed.since}: a new request for a home-educated child starts home-educated "
+                   f"(allowed: {case.start}, the start_date, or leave it out)")
+    if ed.until is not None and ed.setting_after is None:
+        out.append("education.setting_after: give the setting the child goes to at until (a new request has no "
+                   "setting before the plan)")
+    return out
+
+
+def _previous_plan(case: CaseStudy) -> list[str]:
+    """A plan that ceased before a new request: what it cannot mean."""
+    pp = case.previous_plan
+    if pp is None:
+        return []
+    out = []
+    if case.existing_plan is not None:
+        out.append("previous_plan: a plan that ceased before a new request; a plan in force is existing_plan (give "
+                   "one, not both)")
+    if pp.ceased_age >= case.child.age:
+        out.append(f"previous_plan.ceased_age: {pp.ceased_age:g} is not before the request at age "
+                   f"{case.child.age:g} (allowed: below {case.child.age:g})")
     return out
 
 

@@ -297,6 +297,11 @@ class BeyondSchool(Strict):
     """Plans of children educated elsewhere, and personal budgets (issue 25): the periods the law leaves open."""
 
     direct_payment_review: Param  # the LA's review of a refused direct payment, on request
+    # a contents dispute with no item in B, F or I has no tribunal route (CFA s.51(2)): its complaints and Ombudsman
+    complaint_response: Param  # an NHS or LA (social care) complaint answered, from the family's complaint
+    complaint_upheld: Param  # the complaint upheld (else the family goes to the Ombudsman)
+    ombudsman_decision: Param  # the PHSO or LGSCO decides, from the family's referral
+    ombudsman_fault_found: Param  # the Ombudsman finds fault (a recommendation: it binds no one)
 
 
 class RuleSet(Strict):

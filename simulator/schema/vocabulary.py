@@ -113,4 +113,6 @@ ORDER_SECTIONS = ("B", "F", "I")
 RECOMMEND_SECTIONS = ("C", "D", "G", "H1", "H2")
 STEPS = (*STEPS, "elective_home_education", "education_otherwise", "hospital_education", "youth_custody",
          "custody_health", "custody_remand", "custody_release", "plan_item_dispute", "section_order",
-         "personal_budget", "direct_payment", "direct_payment_review", "direct_payment_redress")
+         "personal_budget", "direct_payment", "direct_payment_review", "direct_payment_redress",
+         # a contents dispute with no item in B, F or I: no tribunal route (CFA s.51(2)); route/content.py
+         "complaint_no_tribunal", "phso_no_tribunal", "lgsco_no_tribunal")

@@ -92,10 +92,10 @@ def transfer_before_start(case: CaseStudy, school: tuple[int, int], post16: tupl
 def no_education_part(case: CaseStudy) -> str | None:
     """What a case should say when every item the family disputes is health, social care or another section the
     tribunal cannot order (CFA s.51(2): an appeal on the plan's contents is on B, F or I; its recommendations on C,
-    D, G and H need one of those appealed too, errata.md 1): the runs still take the contents dispute through the
-    ladder, but no appeal on these items alone can be registered or ordered. Why: a dispute of a G and an H1 item
-    alone showed a hearing "for the family" and "comply: amend within 5 weeks", an order the tribunal cannot make
-    (fourth held-out round)."""
+    D, G and H need one of those appealed too, errata.md 1): the runs take such a dispute to the routes open to it
+    (route/content.py: complaints, then the Ombudsman), never to an appeal or a hearing. Why: a dispute of a G and an
+    H1 item alone showed a hearing "for the family" and "comply: amend within 5 weeks", an order the tribunal cannot
+    make (fourth held-out round); the note said so, and now the route itself follows the law."""
     plan = case.plan
     if plan is None or not plan.disputes:
         return None
@@ -104,11 +104,23 @@ def no_education_part(case: CaseStudy) -> str | None:
     if any(sec in ("B", "F", "I") for _i, sec in says):
         return None
     items = ", ".join(f"{i} ({sec})" for i, sec in says)
+    routes = []
+    if any(sec in ("C", "G") for _i, sec in says):
+        routes.append("an NHS complaint, then the Parliamentary and Health Service Ombudsman (health)")
+    if any(sec in ("D", "H1", "H2") for _i, sec in says):
+        routes.append("the council's social care complaints, then the Local Government and Social Care Ombudsman "
+                      "(social care)")
+    if any(sec in ("E", "J") for _i, sec in says):
+        routes.append("a complaint to the council, then the Local Government and Social Care Ombudsman (the plan's "
+                      "outcomes or budget)")
     return (f"Every disputed item is outside sections B, F and I ({items}): the tribunal hears an appeal on a plan's "
             "contents only on an education part (CFA s.51(2)), and recommends on health or social care only with one "
-            "appealed too (errata.md 1). A hearing and an order in these runs stand for a route with an education "
-            "part; without one the family's routes are mediation, an NHS complaint (health), a complaint to the LA "
-            "and the LGSCO (social care), or judicial review.")
+            "appealed too (errata.md 1). So these runs hold no appeal, hearing or order for it: the dispute goes to "
+            f"{'; and '.join(routes)}. An Ombudsman's finding is a recommendation; mediation (voluntary, CFA ss.53-54) "
+            "and judicial review are open too. How long the complaints and the Ombudsman take, and how often a "
+            "complaint is upheld, are assumptions with ranges (UNVERIFIED: not in the sources); the Ombudsman finds "
+            "fault at the LGSCO's published rate (84% of its education and children's services investigations, "
+            "2022-23).")
 
 
 def _named(rows: list[EventRow], refused: bool) -> bool:

@@ -54,7 +54,7 @@ from .case_calendar import (
 )
 from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
-from .case_words import describe_child, differences, educational_advice
+from .case_words import at_request, describe_child, differences, educational_advice
 from .runner import simulate
 
 CASE_YEARS = 2  # a case runs to two years after its start at most (its route is read over the first 18 months)
@@ -214,6 +214,8 @@ def run_case_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: floa
             j.engine.at(start, j.out_of_school, c)
         for day, mv in moves(case, loaded, loaded.scenario.start_date + dt.timedelta(days=round(start))):
             j.engine.at(float((day - loaded.scenario.start_date).days), j.moved_authority, (c, mv))
+        for step, event in at_request(case):  # a plan ceased before the request, a hospital school: on the route
+            j.engine.at(start, j.note_at_request, (c, step, event))
         c.content = case.engine_content()  # the plan's items and the budget (issue 25)
         sc_start = loaded.scenario.start_date
         elsewhere = case.engine_elsewhere(sc_start, sc_start + dt.timedelta(days=round(start)))

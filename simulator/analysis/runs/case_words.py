@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...schema.case_study import MODELLED_AS, CaseStudy
+from ...schema.case_study import HOSPITAL_SCHOOL, MODELLED_AS, CaseStudy
 
 
 def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
@@ -45,8 +45,19 @@ def describe_child(case: CaseStudy) -> list[str]:
     if ch.year_group is not None:
         out.append("Reception" if ch.year_group == 0 else f"year group {ch.year_group}")
     setting = case.existing_plan.setting if case.existing_plan is not None else ch.current_setting
-    if setting is not None:
+    if setting == HOSPITAL_SCHOOL:
+        out.append("at a hospital school (a special school or pupil referral unit in a hospital: Education Act 1996 "
+                   "s.19; its head gives the educational advice)")
+    elif setting == "none" and case.education is not None and case.education.arrangement == \
+            "elective_home_education":
+        out.append("no school: educated at home by the parents' choice; the LA's duties to a child in its area "
+                   "cover the request (CFA s.22, s.24, s.36)")
+    elif setting is not None:
         out.append("out of school" if setting == "none" else f"currently in {setting}")
+    pp = case.previous_plan
+    if pp is not None:
+        out.append(f"a plan ceased at age {pp.ceased_age:g} ({pp.reason.replace('_', ' ')}: CFA s.45); this is a "
+                   "new request under CFA s.36(1), with its own 20 weeks")
     if ch.excluded:
         out.append(f"excluded ({ch.excluded.replace('_', ' ')})")
     if ch.out_of_school:
@@ -64,6 +75,23 @@ ARRANGEMENT_WORDS = {
     "otherwise_than_in_school": "educated otherwise than in a school (CFA s.61)",
     "hospital": "educated in hospital (Education Act 1996 s.19)",
     "youth_custody": "detained in youth custody (CFA ss.70-75)"}
+
+
+def at_request(case: CaseStudy) -> list[tuple[str, str]]:
+    """(step, event) the route logs on a new request's first day for what the file says of the child then: a plan
+    that ceased before it (CFA s.45; the request is new, s.36(1)); a hospital school the child attends (Education
+    Act 1996 s.19: the LA's duty to arrange education for a child who cannot attend school because of health
+    needs, met there). Home education at the request is its own step (engine elsewhere.py)."""
+    if not case.is_request:
+        return []
+    out = []
+    pp = case.previous_plan
+    if pp is not None:
+        out.append(("cessation", f"earlier_plan_ceased_at_{pp.ceased_age:g}_{pp.reason}_new_request_s36"
+                    .replace(".", "_")))
+    if case.child.current_setting == HOSPITAL_SCHOOL:
+        out.append(("hospital_education", "at_hospital_school_at_request_s19"))
+    return out
 
 
 def beyond_school_words(case: CaseStudy) -> list[str]:
@@ -119,8 +147,13 @@ def no_setting(case: CaseStudy) -> bool:
     academy: a school, Education Act 1996 s.19(2)) attends a school, whose head gives the advice (fourth held-out
     round: a young person of 16 attending only a PRU was told no school or college attended)."""
     ch = case.child
-    return (case.existing_plan is None and ch.current_setting != "alternative_provision"
+    return (case.existing_plan is None and ch.current_setting not in ("alternative_provision", HOSPITAL_SCHOOL)
             and (ch.out_of_school or ch.current_setting == "none"))
+
+
+def home_educated_request(case: CaseStudy) -> bool:
+    """A new request for a child educated at home by the parents' choice (no school: no head to give the advice)."""
+    return case.is_request and case.education is not None and case.education.arrangement == "elective_home_education"
 
 
 def educational_advice(case: CaseStudy, age_at_advice: float) -> dict[str, Any]:
@@ -131,4 +164,15 @@ def educational_advice(case: CaseStudy, age_at_advice: float) -> dict[str, Any]:
         return dict(NO_SETTING_ADVICE)
     if age_at_advice < COMPULSORY_SCHOOL_START and case.existing_plan is None and case.child.current_setting == "none":
         return dict(UNDER5_NO_SETTING_ADVICE)
+    if home_educated_request(case):  # of school age, educated at home: no school whose head could give it
+        return dict(HOME_EDUCATED_ADVICE)
     return {}
+
+
+# a child of school age educated at home by the parents' choice, at a new request: no school attends, so the LA asks
+# a person with experience of teaching children with SEN (reg 6(1)(b)), as for a child in no setting
+HOME_EDUCATED_ADVICE = {
+    **NO_SETTING_ADVICE,
+    "label": "Educational advice from a person with experience of teaching children with SEN whom the LA asks (the "
+             "child is educated at home by the parents and attends no school: SEND Regs 2014 reg 6(1)(b))",
+}

@@ -2,9 +2,13 @@
 
 A plain slotted object (a national run holds about 1.3 million of them): the route modules read and write its
 fields; `analysis.runs.outputs` writes one row per child from them at the end of a replication. In the compiled
-core (setup.py) it is an extension type (child.pxd: every field a Python object in a C struct slot), which the
-compiled steps read and write as struct fields; there a field never set reads None where pure Python raises
-AttributeError (no step reads one before setting it).
+core (setup.py) it is an extension type (child.pxd), which the compiled steps read and write as struct fields. Most
+fields are Python objects in C struct slots: one never set reads None there, where pure Python raises AttributeError
+(no step reads one before setting it). Sixteen are C types: eleven yes/no fields C `bint`s (stock, exception,
+refused, assessed, no_plan, named_against_wish, must_certify, ordered, compelled, compelled_unsettled, escalated) and
+five whole numbers C `int`s (gid, pid, rung, transfers, place_seq); these never read None: each is set when the child
+is made (`__init__`: the stock flag, then `_FRESH_FIELDS`), and read back as the same True, False or int the pure
+path holds (unset, a C field would read False or 0).
 """
 
 from __future__ import annotations

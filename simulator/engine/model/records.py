@@ -74,9 +74,14 @@ class DisputeEnd(NamedTuple):
 ENDINGS = ("for_family", "partial", "accepted", "gave_up", "tribunal_for_family", "tribunal_for_la")
 GAVE_UP_AT = {"dropped_out_mediation": "mediation", "dropped_out_independent_review": "independent_review",
               "withdrawn": "tribunal"}
+# a dispute with no tribunal route (health, social care, outcomes or the budget alone: CFA s.51(2); route/content.py)
+# ends at its complaints and Ombudsman: for the family if a complaint was upheld or the Ombudsman found fault, else the
+# plan stands as it is (classed with the family accepting the LA's position: no further step short of judicial review)
+NO_TRIBUNAL_FOR_FAMILY, NO_TRIBUNAL_STANDS = "no_tribunal_route_for_family", "no_tribunal_route_plan_stands"
 ENDING_OF = {"mediation": "for_family", "independent_review": "for_family", "concession": "for_family",
              "partial": "partial", "family_accepts": "accepted", **dict.fromkeys(GAVE_UP_AT, "gave_up"),
-             "order": "tribunal_for_family", "for_la": "tribunal_for_la"}
+             "order": "tribunal_for_family", "for_la": "tribunal_for_la",
+             NO_TRIBUNAL_FOR_FAMILY: "for_family", NO_TRIBUNAL_STANDS: "accepted"}
 REMEDY_ENDINGS = frozenset({"for_family", "partial", "tribunal_for_family"})  # an outcome in the family's favour
 
 # ---------------------------------------------------------------------------------------------- counts

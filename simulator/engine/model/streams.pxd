@@ -82,6 +82,10 @@ cdef class RouteStreams(StreamSet):
     cdef public Draw recommendation_days
     cdef public Draw recommendation_late
     cdef public Draw recommendation_late_days
+    cdef public Draw complaint_days
+    cdef public Draw complaint_upheld
+    cdef public Draw ombudsman_days
+    cdef public Draw ombudsman_fault
     cdef public Draw review_late
     cdef public Draw review_late_days
     cdef public Draw review_decision

@@ -34,7 +34,8 @@ REDRESS_STREAMS = ("contents_dispute", *(f"dispute_{k}" for k in APPEAL_TYPES), 
                    "comply", "comply_late", "comply_late_days", "mediation_outcome", "mediation_wait", "drop_out",
                    "review_followed", "reconsideration_days", "extended_powers", "recommendation_made",
                    "recommendation_followed", "recommendation_days", "recommendation_late",
-                   "recommendation_late_days")
+                   "recommendation_late_days", "complaint_days", "complaint_upheld", "ombudsman_days",
+                   "ombudsman_fault")
 # plans in force: annual reviews and phase transfers
 REVIEW_STREAMS = ("review_late", "review_late_days", "review_decision", "review_outcome", "contents_dispute_review",
                   "transfer_late", "transfer_late_days", "transfer_preference", "step_down", "amendment_final",

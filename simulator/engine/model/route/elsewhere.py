@@ -12,6 +12,12 @@ ss.70-75; Education Act 1996 s.19.
   (LASPO 2012 s.104) and the authority that looks after the child is the home authority (s.70(5)); on release the
   plan is maintained and a setting named.
 
+A new request for a child home-educated by the parents' choice (a case file's `education` without a plan in force):
+the LA's duties to a child in its area (CFA s.22, s.24) cover the child, so the request runs as any other; the
+arrangement waits for the plan (`pending`) and, when the final plan is issued, applies as for a plan in force (the
+setting the plan names is not taken up while the home education lasts; s.42(5)). At `until` the child goes to
+`setting_after`, before the plan (then the plan names its own setting) or after it.
+
 Only case studies put a child here (`analysis.runs.case_study` schedules `educated_elsewhere` on the file's date),
 so no other child's route or draw changes. The steps are methods of the `Journey`; this class only groups them.
 """
@@ -40,12 +46,43 @@ class ElsewhereSteps:
         discharge, a return to school) is scheduled if the file gives it."""
         c, spec = arg
         if c.status != "plan":
+            if spec.get("at_request") and spec["arrangement"] == "elective_home_education":
+                self.home_educated_at_request(c, spec)
             return  # the plan has ceased (or not yet begun): nothing to keep or lift
         c.elsewhere = dict(spec, setting_before=c.setting, review_missed=False)
         ARRANGEMENT_STEPS[spec["arrangement"]](self, c)
         until = spec.get("until_day")
         if until is not None and until < self.horizon:
             self.engine.at(until, self.arrangement_ends, c)
+
+    @cython.locals(self=RunState, c=Child)
+    def home_educated_at_request(self, c: Child, spec: dict) -> None:
+        """A new request for a child educated at home by the parents' choice: the LA is responsible for the child
+        in its area (CFA s.24) and its duty to identify (s.22) and to assess (s.36) is the same as for any child; the
+        arrangement waits for the plan (`plan_made_while_elsewhere`), or ends at `until` with a school place."""
+        c.elsewhere = dict(spec, setting_before="", review_missed=False, pending=True)
+        self.log(c, "elective_home_education", "home_educated_at_request_la_responsible_s24", LA)
+        until = spec.get("until_day")
+        if until is not None and until < self.horizon:
+            self.engine.at(until, self.arrangement_ends, c)
+
+    @cython.locals(self=RunState, c=Child)
+    def plan_made_while_elsewhere(self, c: Child) -> None:
+        """The final plan of a child home-educated at the request (plan.py calls this instead of securing the
+        place): the plan names the setting decided as for any child, which the child does not take up while the
+        parents' home education lasts; the arrangement now applies as for a plan in force (s.42(5))."""
+        spec = c.elsewhere
+        spec["pending"] = False
+        spec["setting_before"] = c.setting  # the setting the plan names: the child goes there at `until`
+        ARRANGEMENT_STEPS[spec["arrangement"]](self, c)
+
+    @cython.locals(self=RunState, c=Child)
+    def note_at_request(self, arg: tuple) -> None:
+        """A fact of a new request's start the case file gives, logged as a step of its route (case studies): a
+        plan that ceased before this request (`cessation`), a hospital school the child attends
+        (`hospital_education`)."""
+        c, step, event = arg
+        self.log(c, step, event, LA)
 
     @cython.locals(self=RunState, c=Child)
     def leave_setting(self, c: Child, arrangement: str) -> None:
@@ -118,6 +155,10 @@ class ElsewhereSteps:
         """The arrangement ends on the file's date: a release from custody, a discharge from hospital, a return to
         school from home education or from education otherwise than in a school (the setting named then)."""
         spec = c.elsewhere
+        if spec is not None and spec.get("pending"):  # home education ends before the plan: a school place
+            c.elsewhere = None
+            self.log(c, "elective_home_education", f"ended_before_the_plan_goes_to_{spec['setting_after']}", LA)
+            return
         if spec is None or c.status not in ("plan", "detained"):
             return
         if spec["arrangement"] == "youth_custody":

@@ -89,7 +89,10 @@ class PlanSteps:
                 self.counters.count(c, OVER_1_YEAR_EXCL_EXCEPTIONS, now)
         self.log(c, "final_plan", "issued", LA, deadline, met)
         transfer_for_new_plan(self, c, now)
-        secure_place(self, c, c.setting)
+        if c.elsewhere is not None and c.elsewhere.get("pending"):  # home-educated at the request (elsewhere.py)
+            self.plan_made_while_elsewhere(c)
+        else:
+            secure_place(self, c, c.setting)
         every = review_interval(self, c, now)
         c.review_due = now + every  # the same sum as the engine's (route/moves.py reads it)
         self.engine.schedule(every, self._cb_annual_review, c)

@@ -89,6 +89,11 @@ def start_dispute(self, c: Child, kind: str) -> None:
     self.log(c, "redress", f"dispute_{kind}", FAMILY)
     if c.content is not None:
         self.name_disputed_items(c)  # the section and the item (content.py)
+        if kind == "contents" and self.without_tribunal(c):
+            # no item in B, F or I: no appeal can be registered (CFA s.51(2)), so no ladder to the tribunal; the
+            # routes open to each item instead (content.py: complaints, then the Ombudsman)
+            self.complaints_route(c)
+            return
     self.next_rung(c)
 
 

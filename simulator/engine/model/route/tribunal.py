@@ -58,6 +58,11 @@ class TribunalSteps:
     @cython.locals(self=RunState, c=Child)
     def lodge_appeal(self, c: Child) -> None:
         """The family appeals by the later of 2 months from the decision and 1 month from the certificate."""
+        if c.content is not None and c.dispute == "contents" and self.without_tribunal(c):
+            # (unreachable from start_dispute, which sends such a dispute to its complaints: a guard) the tribunal
+            # cannot hear a contents appeal with no item in B, F or I (CFA s.51(2))
+            self.complaints_route(c)
+            return
         law = self.law
         now = self.engine.now
         deadline = c.decision_at + law.appeal_after_decision_days
