@@ -11,9 +11,10 @@ steps assign on `self` (a test checks that none is left out); anything else set 
 
 Three methods that every stage calls live here too, `duration`, `pinned` and `log`: compiled, they are methods of
 the extension type (state.pxd), so a step's `self.duration(...)` is a C call through the type's method table instead
-of a Python method look-up on the `Journey` (`journey.py` defines none of them). `log` is replaced, for a run that
-keeps an event log, by an entry of the journey's instance dictionary (`Recorder.log`, or `_log_one_child`): a
-compiled call of a `cpdef` method looks for such an override (cheaply, by the dictionaries' versions) and calls it.
+of a Python method look-up on the `Journey` (`journey.py` defines none of them). For a run whose recorder is a
+`Recorder`, compiled, `log` calls `Recorder.log` in C (`_log_to`); otherwise (pure Python, or a case study's
+`_log_one_child`) `log` is replaced by an entry of the journey's instance dictionary: a compiled call of a `cpdef`
+method looks for such an override and calls it (through Python).
 """
 
 from __future__ import annotations
