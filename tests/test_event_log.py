@@ -137,6 +137,41 @@ def test_log_writes_the_row_add_would_with_the_clock_s_day():
     assert by_log.chunks[1][2] == [150.25, 366.0] and by_log.chunks[1][5] == ["LA", "school"]
 
 
+def test_a_journey_s_log_hands_a_child_s_row_to_its_recorder_as_add_would():
+    """`RunState.log` (every step's call) with a `Recorder` as the run's (`_log_to`: compiled, a C call of
+    `Recorder.log`, which reads a `Child`'s id and authority as struct fields) gives the sink the same columns as
+    `add` of each row's tuple, for a columnar sink and for a sink of rows."""
+    from simulator.engine.core.loop import HeapEngine
+    from simulator.engine.model.child import Child
+    from simulator.engine.model.state import RunState
+
+    for columnar in (True, False):
+        by_add = _Columns() if columnar else []
+        by_log = _Columns() if columnar else []
+        added = Recorder(by_add if columnar else by_add.extend, chunk=2)
+        logged = Recorder(by_log if columnar else by_log.extend, chunk=2)
+        logged.clock = clock = HeapEngine()
+        st = RunState()
+        st.rec = st._log_to = logged
+        for r in ROWS:
+            added.add(r)
+            clock.now = r.day
+            c = Child(r.child, r.la, False)
+            if r.deadline_met is None and math.isnan(r.deadline_day):
+                st.log(c, r.step, r.event, r.duty_holder)
+            else:
+                st.log(c, r.step, r.event, r.duty_holder, r.deadline_day, r.deadline_met)
+        added.flush()
+        logged.flush()
+        if columnar:
+            assert [len(c[0]) for c in by_log.chunks] == [2, 2, 1]
+            assert [[[repr(v) for v in col] for col in ch] for ch in by_add.chunks] == \
+                [[[repr(v) for v in col] for col in ch] for ch in by_log.chunks]
+            assert by_log.chunks[0][0] == [0, 7] and by_log.chunks[0][1] == [1, 0]  # the children's ids, authorities
+        else:
+            assert [repr(r) for r in by_log] == [repr(r) for r in by_add] == [repr(r) for r in ROWS]
+
+
 def test_fields_of_reads_each_named_field_of_each_object_as_columns():
     kids = [_Child(4, 2), _Child(9, 0), _Child(1, 1)]
     kids[1].setting = "special"

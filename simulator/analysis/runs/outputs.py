@@ -90,8 +90,8 @@ class ParquetSink:
     (the golden outputs, and `tests/test_event_log.py`, which writes the same rows both ways, check this).
 
     Why a writer thread: encoding and compressing a row group is about half of what the sink costs, and pyarrow
-    does it without holding the interpreter lock, so one thread of the sink's own writes each table while the run
-    goes on (on a second core, if there is one). Tables are written one at a time, in the order they were made, by
+    does it without holding the interpreter lock, so one thread of the sink's own makes (for typed columns) and
+    writes each table while the run goes on (on a second core, if there is one). Tables are written one at a time, in the order they were made, by
     that one thread, so the file is the same, byte for byte; at most one table waits, so memory stays at two
     chunks. An error of the writer is raised in the run at the next chunk or at `close`."""
 
@@ -124,31 +124,43 @@ class ParquetSink:
         n = len(child)
         if not n:
             return
-        self._table(np.fromiter(child, dtype=np.int64, count=n), np.fromiter(la, dtype=np.int32, count=n),
-                    np.fromiter(day, dtype=float, count=n), _strings(step), _strings(event), _strings(duty),
-                    np.fromiter(deadline, dtype=float, count=n), pa.array(met, pa.bool_()))
+        table = self._table(np.fromiter(child, dtype=np.int64, count=n), np.fromiter(la, dtype=np.int32, count=n),
+                            np.fromiter(day, dtype=float, count=n), _strings(step), _strings(event), _strings(duty),
+                            np.fromiter(deadline, dtype=float, count=n), pa.array(met, pa.bool_()))
+        self._wait()  # (at most one table waits: memory stays at two chunks)
+        self.later(lambda: self._write(table))
 
     def arrays(self, n: int, bufs: tuple, names: list[Any]) -> None:
         """A chunk of `n` rows as the `Recorder`'s typed columns (`records.TYPED_COLUMNS`: buffers of at least `n`
         values each; the step, event and duty as indices of `names`), one row group: numpy and Arrow read the
-        buffers without converting a value at a time, and the strings are taken from `names` by their codes."""
-        import pyarrow as pa
+        buffers without converting a value at a time, and the strings are taken from `names` by their codes.
 
+        The table is made in the writer thread too (`_from_buffers`), so that the run goes on meanwhile: the
+        `Recorder` fills new buffers for its next chunk (`Recorder._fresh`), so these are read by the thread alone,
+        and `names`, to which the run goes on adding strings, is handed over as a copy."""
         if not n:
             return
+        names = list(names)
+        self._wait()  # (at most one chunk waits: memory stays at two chunks)
+        self.later(lambda: self._write(self._from_buffers(n, bufs, names)))
+
+    def _from_buffers(self, n: int, bufs: tuple, names: list[Any]) -> Any:
+        """The table of a chunk of typed columns (`arrays`; in the writer thread)."""
+        import pyarrow as pa
+
         child, la, day, step, event, duty, deadline, met = (
             np.frombuffer(b, dtype=np.dtype(code))[:n] for b, (_name, code) in zip(bufs, TYPED_COLUMNS, strict=True))
         strings = pa.array(names, pa.string())
-        self._table(child, la, day, strings.take(pa.array(step)), strings.take(pa.array(event)),
-                    strings.take(pa.array(duty)), deadline, pa.array(met == MET_TRUE, mask=met == MET_NONE))
+        return self._table(child, la, day, strings.take(pa.array(step)), strings.take(pa.array(event)),
+                           strings.take(pa.array(duty)), deadline, pa.array(met == MET_TRUE, mask=met == MET_NONE))
 
     def _table(self, child: np.ndarray, la: np.ndarray, days: np.ndarray, step: Any, event: Any, duty: Any,
-               deadlines: np.ndarray, met: Any) -> None:
-        """One row group's table from its columns (NaN deadlines are written as missing), handed to the writer."""
+               deadlines: np.ndarray, met: Any) -> Any:
+        """One row group's table from its columns (NaN deadlines are written as missing)."""
         import pyarrow as pa
 
         dates = (self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]")
-        table = pa.table({
+        return pa.table({
             "child": pa.array(child),
             "la": self.la_codes.take(pa.array(la)),
             "day": pa.array(days),
@@ -159,8 +171,6 @@ class ParquetSink:
             "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
             "deadline_met": met,
         }, schema=self.schema)
-        self._wait()  # (at most one table waits: memory stays at two chunks)
-        self.later(lambda: self._write(table))
 
     def later(self, write: Callable[[], None]) -> None:
         """Another file's write, done in the sink's thread after its row groups (`close` waits for it; its error is

@@ -109,11 +109,15 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         # list, and makes `EventRow`s only for a sink that wants rows), so no `EventRow` is made per event; any
         # other recorder (a case study's, `analysis.runs.case_study`) is handed an `EventRow`
         self._add_row = recorder.add if type(recorder) is Recorder else self._add_event_row
+        self._log_to = None
         if type(recorder) is Recorder:  # each step's row straight to the recorder (`Recorder.log`: the same row)
             recorder.clock = engine
-            # in the instance dictionary, over `RunState.log` (state.py); by `setattr`, since the compiled `self.log`
-            # of a typed `self` is the C method, which cannot be assigned
-            setattr(self, "log", recorder.log)  # noqa: B010
+            # compiled: `RunState.log` (state.py) calls `Recorder.log` in C (`_log_to`, typed in state.pxd), with
+            # no look-up of an override in the instance dictionary; pure Python: `Recorder.log` in the instance
+            # dictionary, over `RunState.log`, by `setattr` (`log` is a method of the slotted base)
+            self._log_to = recorder
+            if not cython.compiled:
+                setattr(self, "log", recorder.log)  # noqa: B010
         elif getattr(recorder, "one_child", False):  # a case study's: the other children's rows are never made
             setattr(self, "log", self._log_one_child)  # noqa: B010
         self.cal = Calendar(sc.start_date, sc.end_date)

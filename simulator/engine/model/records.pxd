@@ -42,7 +42,7 @@ cdef class Recorder:
     @cython.locals(codes=dict, n=Py_ssize_t, k=object)
     cpdef _put(self, child, la, day, step, event, duty, deadline, met)
 
-    @cython.locals(rows=list)
+    @cython.locals(rows=list, ch=Child)
     cpdef log(self, c, step, event, duty, deadline=*, met=*)
 
 
@@ -81,7 +81,7 @@ cpdef list fields_of(list objs, tuple names)
 cpdef object small_codes(values, list names)
 
 # the children's fields of journeys.parquet, each a struct read of the `Child` stored by C into the typed columns
-@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, k=Py_ssize_t, f=Py_ssize_t, index=list, names=list,
+@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, k=Py_ssize_t, f=Py_ssize_t, index=list, names=list, seen=dict,
                iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1])
 cpdef object journey_arrays(list children)
 

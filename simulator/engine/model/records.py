@@ -255,7 +255,11 @@ class Recorder:
         """One event of child `c` now (`clock.now`): the same fields, in the same order, as `add` of
         `(c.id, c.la, clock.now, step, event, duty, deadline, met)`."""
         if self.columnar:
-            self._put(c.id, c.la, self.clock.now, step, event, duty, deadline, met)
+            if type(c) is Child:  # (compiled: struct reads of the child's id and authority; a test's stand-in below)
+                ch = c
+                self._put(ch.id, ch.la, self.clock.now, step, event, duty, deadline, met)
+            else:
+                self._put(c.id, c.la, self.clock.now, step, event, duty, deadline, met)
             return
         rows = self.rows
         rows.append(c.id)
@@ -356,12 +360,13 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
             for f, v in enumerate((c.requester, c.need, c.preferred, c.capacity, c.status, getattr(c, "setting", None))):  # (a slot not yet set: None)
                 if v is not None and type(v) is not str:
                     return None
-                got = index[f].get(v)
+                seen = index[f]  # (compiled: a `dict`, so `get` is a C look-up, not a method called through Python)
+                got = seen.get(v)
                 if got is None:
                     got = len(names[f])
                     if got > 255:
                         return None
-                    index[f][v] = got
+                    seen[v] = got
                     names[f].append(v)
                 cv[k] = got
                 k += n

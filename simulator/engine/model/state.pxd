@@ -1,18 +1,19 @@
 # Cython declarations for state.py (the compiled core): read only when the accelerator is built; state.py itself
 # stays plain Python and is the pure path. `RunState`, `Journey`'s base, becomes an extension type whose fields are
-# C struct slots; every field but five stays a Python object. The route modules cimport it and declare `self` as it.
+# C struct slots; every field but six stays a Python object. The route modules cimport it and declare `self` as it.
 # `engine` is a `Clock` (either engine, or a test's subclass of it) and `counters` a `Counters`, so that the steps'
 # `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls;
 # `rng` is the route's typed stream set, so that `self.rng.NAME.u(...)` is a struct read and a C call; `d` and `_shape`
 # (the durations' means and distributions, read by `duration`) are dictionaries. `duration`, `pinned` and `log` are
-# C methods (cpdef: still callable from Python, and `log` still replaced by an entry of a journey's dictionary).
+# C methods (cpdef: still callable from Python); `log` hands a row to `_log_to`, the run's `Recorder`, by a C call of
+# its `log` (a case study's recorder still replaces `log` by an entry of the journey's dictionary).
 
 cimport cython
 
 from simulator.engine.core.loop cimport Clock
 from simulator.engine.core.streams cimport Draw
 from simulator.engine.model.child cimport Child
-from simulator.engine.model.records cimport Counters
+from simulator.engine.model.records cimport Counters, Recorder
 from simulator.engine.model.streams cimport RouteStreams
 
 cdef class RunState:
@@ -148,6 +149,7 @@ cdef class RunState:
     cdef public object plans_ceased
     cdef public object plans_in_force
     cdef public object rec
+    cdef public Recorder _log_to  # the run's `Recorder`, if that is its recorder: `log` calls its C method
     cdef public object refusal_rr
     cdef public object resolves
     cdef public RouteStreams rng
@@ -163,4 +165,5 @@ cdef class RunState:
 
     cpdef pinned(self, Child c, key)
 
+    @cython.locals(to=Recorder)
     cpdef log(self, Child c, step, event, duty, deadline=*, met=*)

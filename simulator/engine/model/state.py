@@ -11,9 +11,10 @@ steps assign on `self` (a test checks that none is left out); anything else set 
 
 Three methods that every stage calls live here too, `duration`, `pinned` and `log`: compiled, they are methods of
 the extension type (state.pxd), so a step's `self.duration(...)` is a C call through the type's method table instead
-of a Python method look-up on the `Journey` (`journey.py` defines none of them). `log` is replaced, for a run that
-keeps an event log, by an entry of the journey's instance dictionary (`Recorder.log`, or `_log_one_child`): a
-compiled call of a `cpdef` method looks for such an override (cheaply, by the dictionaries' versions) and calls it.
+of a Python method look-up on the `Journey` (`journey.py` defines none of them). For a run whose recorder is a
+`Recorder`, compiled, `log` calls `Recorder.log` in C (`_log_to`); otherwise (pure Python, or a case study's
+`_log_one_child`) `log` is replaced by an entry of the journey's instance dictionary: a compiled call of a `cpdef`
+method looks for such an override and calls it (through Python).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class RunState:
         "_cb_provision_in_place", "_cb_review_meeting_only", "_cb_review_superseded", "_cb_social_in",
         "_cb_taken_up", "_cb_term_starts", "_cb_transfer_named", "_cb_write_draft",
         "_accrue_from", "_add_row", "_amend_late_days", "_arr_i", "_arrivals", "_commence_days", "_costs",
-        "_destination_cum", "_dur", "_extra", "_late_shares", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
+        "_destination_cum", "_dur", "_extra", "_late_shares", "_log_to", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
         "_p_amend_late", "_p_cease_by_band", "_p_decided", "_p_isp", "_p_late_comply", "_p_move_to_special",
         "_p_review_late", "_p_step_down", "_placement_costs", "_pt", "_pt_cum", "_pt_dest", "_pt_end", "_pt_knots",
         "_pt_learned", "_pt_open", "_pt_rates", "_pt_weights", "_review_costs", "_review_every",
@@ -83,8 +84,14 @@ class RunState:
 
     def log(self, c: Child, step: str, event: str, duty: str, deadline: float = math.nan, met: bool | None = None
             ) -> None:
-        """A row of the event log, when there is one (with a `Recorder`, `Recorder.log` takes this method's place)."""
-        if self.rec is not None:  # the row's fields in `EventRow` order (`_add_row`)
+        """A row of the event log, when there is one: handed to the run's `Recorder` (`_log_to`; compiled, a C call of
+        its `log`), or, for any other recorder, made as a tuple of the fields in `EventRow` order (`_add_row`). (In
+        pure Python, a journey with a `Recorder` has `Recorder.log` itself in its instance dictionary, in this
+        method's place: one Python call less a row.)"""
+        to = self._log_to
+        if to is not None:
+            to.log(c, step, event, duty, deadline, met)
+        elif self.rec is not None:
             self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
 
     def drop_state(self) -> None:
