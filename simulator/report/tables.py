@@ -374,26 +374,99 @@ def route_cut(res: dict[str, Any]) -> str:
             f"over its first {months:.0f} months only, and a step not reached may fall after the scenario's end.")
 
 
-def format_case(res: dict[str, Any]) -> str:
-    """A case study as text: the child, the rules in force during the route, and for each rule set the timings, the
-    time without a school, the routes and the step table."""
+def _case_words() -> dict[str, Any]:
+    """The display names the case-study report (`folder_reports`) uses, for the text too (imported here, on use:
+    folder_reports imports this module)."""
+    from . import folder_reports as fr
+    from .names import rule_set_short, switch_label
+    from .names import short_label as name_short
+    from .summary import date_words
     from .timeline import event_words, pins_in_words
+    from .timeline import short_label as step_short
+    return {"fr": fr, "rule_set_short": rule_set_short, "switch": lambda s: name_short(switch_label(s)),
+            "date": date_words, "event": event_words, "pins": pins_in_words, "step": step_short}
 
-    out = [f"{res['title']}", res["summary"], f"Scenario {res['scenario']}, {res['runs']} runs per rule set, seed "
-           f"{res['seed']}; start: {res['start']}" + (" (HYPOTHETICAL: every reform switch in force from the start "
-                                                       "of the run)" if res.get("from_start") else ""),
-           pins_in_words(res.get("pinned") or {})]
+
+def _step_names(res: dict[str, Any], step_short: Any) -> dict[str, str]:
+    """{step code: its display name}: the steps of each rule set's map (a route may pass steps the likely route does
+    not), then those of the likely routes (a case's own labels, e.g. the advice of a young person's college)."""
+    from ..rules.resolve import resolve_rules
+    from ..schema.files import InputError
+
+    out: dict[str, str] = {}
+    for r in res.get("results", []):
+        try:
+            steps = resolve_rules(r["rules"])[0].accountability.steps
+        except (InputError, KeyError, AttributeError):
+            continue
+        for code, st in steps.items():
+            out.setdefault(code, step_short(st.label, code))
+    for r in res.get("results", []):
+        for s in r.get("steps", []):
+            out[s["step"]] = step_short(s.get("label", s["step"]), s["step"])
+    return out
+
+
+def in_force_text(res: dict[str, Any], r: dict[str, Any], w: dict[str, Any]) -> str:
+    """One rule set's line of 'Rules in force during this route', in words: its short and full names, each change by
+    its label, dates as a reader says them, and a change modelled from the first day of the run said to be a
+    hypothetical: the Green Paper's (no date was ever proposed) or every change's when the run asked for it."""
+    st = r.get("in_force") or {}
+    name = w["rule_set_short"](r["rules"], r.get("rule_set_label", ""))
+    full = r.get("rule_set_label") or r.get("label") or ""
+    head = full if full and name.lower() in full.lower() else f"{name} ({full})" if full else name
+    span = f"{w['date'](res.get('start_date'))} to {w['date'](res.get('route_end'))}"
+    if not st.get("reform"):
+        return f"{head}: the law as it stands; no changed rules to come into force ({span})."
+    sw = lambda xs: ", ".join(w["switch"](x) for x in xs)  # noqa: E731
+    parts = []
+    if st.get("hypothetical"):
+        parts.append("a hypothetical: every change modelled as in force from the first day of the run, whatever its "
+                     "date" if res.get("from_start") else
+                     "no date proposed: every change modelled as in force from the first day of the run, a "
+                     "hypothetical")
+    if st.get("at_start"):
+        parts.append("in force from the start of the route: " + sw(st["at_start"]))
+    if st.get("during"):
+        parts.append("coming into force during the route: " + ", ".join(f"{w['switch'](s)} on {w['date'](d)}"
+                                                                        for s, d in st["during"]))
+    if st.get("not_in_force"):
+        parts.append("not in force during this route: " + sw(st["not_in_force"]))
+    if not st.get("applied"):
+        head += f" was not in force during this route ({span}): the law as it stands applied"
+    return f"{head}; " + "; ".join(parts) + "."
+
+
+def format_case(res: dict[str, Any]) -> str:
+    """A case study as text, in the words of its report (`folder_reports.case_study_html`): the child, the rules in
+    force during the route, and for each rule set the timings, the time without a school, the routes and the step
+    table; steps, events, bodies, payers, redress routes, rule sets and changes by their display names, dates as a
+    reader says them. Code names only in the last line, the command that makes the same results again."""
+    import shlex
+
+    w = _case_words()
+    fr, date, event_words = w["fr"], w["date"], w["event"]
+    steps = _step_names(res, w["step"])
+    rs = {r["rules"]: w["rule_set_short"](r["rules"], r.get("rule_set_label", "")) for r in res["results"]}
+    start = str(res.get("start", ""))
+    start = date(start) if len(start) == 10 else start
+    out = [f"{res['title']}", res["summary"].rstrip("\n"),
+           f"{res['runs']} runs per rule set; start: {start}"
+           + (" (a hypothetical: every change of each reform in force from the first day of the run)"
+              if res.get("from_start") else ""),
+           w["pins"](res.get("pinned") or {})]
     if res.get("child"):
         out.append("The child: " + "; ".join(res["child"]) + ".")
     if res.get("dates_moved_days"):
         out.append(f"The file's other dates (moves, placements, custody, hospital) are moved "
-                   f"{res['dates_moved_days']:+,} days with its start (--start-date), keeping their distance from it.")
+                   f"{res['dates_moved_days']:+,} days with its start, keeping their distance from it.")
     cut = route_cut(res)
     if cut:
         out.append(cut)
     if res.get("in_force"):
-        out.append(f"Rules in force during this route ({res.get('start_date')} to {res.get('route_end')}):")
-        out += [f"  - {x}" for x in res["in_force"]]
+        out.append(f"Rules in force during this route ({date(res.get('start_date'))} to "
+                   f"{date(res.get('route_end'))}):")
+        out += [f"  - {in_force_text(res, r, w)}" for r in res["results"]]
     if res.get("calendar"):
         out.append(res["calendar"])
     if res.get("transfer_before_start"):
@@ -406,9 +479,16 @@ def format_case(res: dict[str, Any]) -> str:
                    + ("".join(f" Uncertain: {u}." for u in a["uncertain"])))
     out.append("")
     existing = str(res.get("start", "")).startswith("existing plan")
+
+    def step_event(step: str, event: str) -> str:
+        name = steps.get(step, step.replace("_", " "))
+        what = event_words(step, event)
+        return name if what.lower() in name.lower() else f"{name}: {what}"
+
     for r in res["results"]:
         f, p = r["weeks_to_final_plan"], r["weeks_to_provision"]
-        out.append(f"== {r['rules']}: {r.get('label', r['rules'])}")
+        full = r.get("label", r["rules"])  # the panel's title: '(hypothetical: in force from the start)' with it
+        out.append(f"== {full}" if rs[r["rules"]].lower() in full.lower() else f"== {rs[r['rules']]}: {full}")
         if existing:
             out.append("A plan is in force at the start: there is no final plan to wait for.")
             out.append(f"Weeks to a new setting in place: median {p['median']} ({p['p10']} to {p['p90']}), in "
@@ -426,27 +506,36 @@ def format_case(res: dict[str, Any]) -> str:
             out.append("Time without a school (mean weeks over the runs; % of runs with any): " + "; ".join(
                 f"{v['meaning']}: {v['mean']:g} ({v['runs_with_any_pct']:g}%)" for v in tw.values()) + ".")
         for note in r.get("pins_overridden", []):
-            out.append(f"Pinned choice overridden: {note}.")
+            out.append(f"Pinned choice overridden: {fr.change_words(note, steps)}.")
         out.append(f"Routes ({r['routes_seen']} seen; {r['route_note']}), the commonest with their shares:")
         for t in r["top_routes"]:
-            out.append(f"  {t['share_pct']:>5}%  " + " > ".join(
-                f"{x.split(':', 1)[0]} ({event_words(*x.split(':', 1))})" for x in t["route"]))
+            out.append(f"  {t['share_pct']:>5}%  " + " > ".join(step_event(*x.split(":", 1)) for x in t["route"]))
         out.append(f"Steps of the commonest route ({r['route_share_pct']}% of runs):")
-        rows = [["Step", "Event", "Duty holder", "Deadline", "Week (typical)", "Who pays", "Redress", "Gaps"]]
+        rows = [["Step", "What happened", "Who holds the duty", "Deadline", "Week (typical)", "Who pays", "Redress",
+                 "Gaps"]]
         for s in r["steps"]:
-            event = s["event"] + (" (under-5 review)" if s.get("under5") else "")
+            what = event_words(s["step"], s["event"]) + (" (under-5 review)" if s.get("under5") else "")
             where = s.get("authority_of") or {}  # two authorities: each body with the authority it belongs to
             strength = s.get("duty_strength") or {}  # how strong each duty is (absolute, lifted, "appropriate")
-            holder = ", ".join(b + "".join(f" ({x})" for x in (where.get(b), strength.get(b)) if x)
+            holder = ", ".join(fr.body(b) + "".join(f" ({x})" for x in (where.get(b), strength.get(b)) if x)
                                for b in s["duty_holder"]) or "-"
-            rows.append([s["step"], event, holder, s["deadline"],
-                         f"{s['weeks_from_start']}", ", ".join(s["payer"]) or "-",
-                         ", ".join(s["redress"]) or "none", "; ".join(s["gaps"]) or "-"])
+            rows.append([steps.get(s["step"], s["step"].replace("_", " ")), what, holder, s["deadline"],
+                         f"{s['weeks_from_start']}",
+                         ", ".join(fr.PAYER_WORDS.get(x, x.replace("_", " ")) for x in s["payer"]) or "-",
+                         ", ".join(fr.ROUTE_WORDS.get(x, fr.body(x)) for x in s["redress"]) or "none",
+                         "; ".join(fr.change_words(g, steps) for g in s["gaps"]) or "-"])
         out.append(table(rows))
         out.append("")
     for r, ch in zip(res["results"][1:], res["what_changes"], strict=True):
-        out.append(f"What changes for this child: {res['results'][0]['rules']} -> {r['rules']}")
-        out += [f"  - {x}" for x in ch]
+        out.append(f"What changes for this child: {rs[res['results'][0]['rules']]} -> {rs[r['rules']]}")
+        out += [f"  - {fr.change_words(x, steps) if isinstance(x, str) else x}" for x in ch]
+    rules = " ".join(f"--rules {shlex.quote(r['rules'])}" for r in res["results"])
+    given = "".join(f" {flag} {shlex.quote(str(res[key]))}" for flag, key in
+                    (("--scenario", "scenario_given"), ("--start-date", "start_date_given")) if res.get(key))
+    given += " --from-start" if res.get("from_start") else ""
+    out += ["", f"To make the same results again (scenario {res['scenario']}, seed {res['seed']}): sendsim case-study "
+                f"{shlex.quote(str(res.get('file_given') or res['case']))} {rules}{given} --runs {res['runs']} --seed "
+                f"{res['seed']}"]
     return "\n".join(out)
 
 
