@@ -450,7 +450,7 @@ def format_case(res: dict[str, Any]) -> str:
     rs = {r["rules"]: w["rule_set_short"](r["rules"], r.get("rule_set_label", "")) for r in res["results"]}
     start = str(res.get("start", ""))
     start = date(start) if len(start) == 10 else start
-    out = [f"{res['title']}", res["summary"].rstrip("\n"),
+    out = [f"{res['title']}", res["summary"],
            f"{res['runs']} runs per rule set; start: {start}"
            + (" (a hypothetical: every change of each reform in force from the first day of the run)"
               if res.get("from_start") else ""),
