@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -444,39 +445,44 @@ def format_case(res: dict[str, Any]) -> str:
     reader says them. Code names only in the last line, the command that makes the same results again."""
     import shlex
 
+    from .timeline import SETTINGS
+
     w = _case_words()
     fr, date, event_words = w["fr"], w["date"], w["event"]
     steps = _step_names(res, w["step"])
     rs = {r["rules"]: w["rule_set_short"](r["rules"], r.get("rule_set_label", "")) for r in res["results"]}
-    start = str(res.get("start", ""))
-    start = date(start) if len(start) == 10 else start
+
+    def said(text: Any) -> str:  # a sentence the analysis wrote: codes by their names, ISO dates in words
+        t = fr.change_words(str(text), steps)
+        for code, words in SETTINGS.items():
+            t = re.sub(rf"(?<![\w+]){code}(?![\w+])", words, t) if "_" in code else t
+        return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: date(m.group(0)), t)
+
+    start = said(res.get("start", ""))
     out = [f"{res['title']}", res["summary"],
            f"{res['runs']} runs per rule set; start: {start}"
            + (" (a hypothetical: every change of each reform in force from the first day of the run)"
               if res.get("from_start") else ""),
            w["pins"](res.get("pinned") or {})]
     if res.get("child"):
-        out.append("The child: " + "; ".join(res["child"]) + ".")
+        out.append("The child: " + "; ".join(said(x) for x in res["child"]) + ".")
     if res.get("dates_moved_days"):
         out.append(f"The file's other dates (moves, placements, custody, hospital) are moved "
                    f"{res['dates_moved_days']:+,} days with its start, keeping their distance from it.")
     cut = route_cut(res)
     if cut:
-        out.append(cut)
+        out.append(said(cut))
     if res.get("in_force"):
         out.append(f"Rules in force during this route ({date(res.get('start_date'))} to "
                    f"{date(res.get('route_end'))}):")
         out += [f"  - {in_force_text(res, r, w)}" for r in res["results"]]
-    if res.get("calendar"):
-        out.append(res["calendar"])
-    if res.get("transfer_before_start"):
-        out.append(res["transfer_before_start"])
-    if res.get("disputes_note"):
-        out.append(res["disputes_note"])
+    for key in ("calendar", "transfer_before_start", "disputes_note"):
+        if res.get(key):
+            out.append(said(res[key]))
     for a in res.get("authorities", []):  # a child with two authorities: each one's roles, payments, uncertainty
-        out.append(f"{a['role'].capitalize()} authority, {a['authority']}: " + "; ".join(a["duties"])
-                   + ". Pays: " + "; ".join(a["pays"]) + "."
-                   + ("".join(f" Uncertain: {u}." for u in a["uncertain"])))
+        out.append(said(f"{a['role'].capitalize()} authority, {a['authority']}: " + "; ".join(a["duties"])
+                        + ". Pays: " + "; ".join(a["pays"]) + "."
+                        + ("".join(f" Uncertain: {u}." for u in a["uncertain"]))))
     out.append("")
     existing = str(res.get("start", "")).startswith("existing plan")
 
@@ -506,7 +512,7 @@ def format_case(res: dict[str, Any]) -> str:
             out.append("Time without a school (mean weeks over the runs; % of runs with any): " + "; ".join(
                 f"{v['meaning']}: {v['mean']:g} ({v['runs_with_any_pct']:g}%)" for v in tw.values()) + ".")
         for note in r.get("pins_overridden", []):
-            out.append(f"Pinned choice overridden: {fr.change_words(note, steps)}.")
+            out.append(f"Pinned choice overridden: {said(note)}.")
         out.append(f"Routes ({r['routes_seen']} seen; {r['route_note']}), the commonest with their shares:")
         for t in r["top_routes"]:
             out.append(f"  {t['share_pct']:>5}%  " + " > ".join(step_event(*x.split(":", 1)) for x in t["route"]))
@@ -523,12 +529,12 @@ def format_case(res: dict[str, Any]) -> str:
                          f"{s['weeks_from_start']}",
                          ", ".join(fr.PAYER_WORDS.get(x, x.replace("_", " ")) for x in s["payer"]) or "-",
                          ", ".join(fr.ROUTE_WORDS.get(x, fr.body(x)) for x in s["redress"]) or "none",
-                         "; ".join(fr.change_words(g, steps) for g in s["gaps"]) or "-"])
+                         "; ".join(said(g) for g in s["gaps"]) or "-"])
         out.append(table(rows))
         out.append("")
     for r, ch in zip(res["results"][1:], res["what_changes"], strict=True):
         out.append(f"What changes for this child: {rs[res['results'][0]['rules']]} -> {rs[r['rules']]}")
-        out += [f"  - {fr.change_words(x, steps) if isinstance(x, str) else x}" for x in ch]
+        out += [f"  - {said(x) if isinstance(x, str) else x}" for x in ch]
     rules = " ".join(f"--rules {shlex.quote(r['rules'])}" for r in res["results"])
     given = "".join(f" {flag} {shlex.quote(str(res[key]))}" for flag, key in
                     (("--scenario", "scenario_given"), ("--start-date", "start_date_given")) if res.get(key))
