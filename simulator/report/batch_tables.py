@@ -50,7 +50,9 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
     out = [f"sensitivity: {sens['design']} design, {sens['points']} points, {len(sens['parameters'])} parameters, "
            f"{sens['replications']} replications per point"]
     for e in sens["outputs"]:
-        head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}: from {_num(e['min'])} to {_num(e['max'])}"
+        unit = _unit(e)
+        head = (f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}: from {_num(e['min'])}{unit} to "
+                f"{_num(e['max'])}{unit}")
         if e["kind"] == "difference":
             head += ", keeps its sign at every point" if e["keeps_sign"] else ", does NOT keep its sign"
         out.append(head)
@@ -68,6 +70,16 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
             out += [f"  {r['parameter']:<60} {r['S1']:>8.3f} {r['S1_conf']:>8.3f} {r['ST']:>8.3f} "
                     f"{r['ST_conf']:>8.3f}" for r in idx[:top]]
     return "\n".join(out)
+
+
+def _unit(e: dict[str, Any]) -> str:
+    """The unit after an output's range: a difference of two percentages is in percentage points, not '%'."""
+    from ..analysis.runs.results import unit_of
+
+    u = unit_of(e["metric"])
+    if u == "percent":
+        return " percentage points" if e.get("kind") == "difference" else "%"
+    return {"weeks": " weeks", "GBP": " GBP"}.get(u, "")
 
 
 def _num(v: float | None) -> str:

@@ -18,7 +18,7 @@ from ..schema.files import InputError
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
-from .summary import date_words, number
+from .summary import date_words, difference, number
 from .tables import route_cut
 from .timeline import event_words, short_label
 
@@ -210,12 +210,26 @@ def tornado_chart(sens: dict[str, Any], param_labels: dict[str, str]) -> Chart |
             rows += [{"output": metric_label(o["metric"]), "parameter_label": param_labels.get(p, p),
                       "index": float(a), "conf95": float(b)} for p, a, b in zip(params, v, c, strict=True)]
         ax.set_yticks(y, [param_labels.get(p, p)[:48] for p in params])
-        ax.set_xlabel("Morris mu* (units of the output)" if morris else "Sobol total-order index (0 to 1)")
+        ax.set_xlabel(f"Morris mu* ({_mu_unit(outs)})" if morris else "Sobol total-order index (0 to 1)")
         fig.legend(loc="outside upper center", ncols=2, frameon=False)
         style_heading(fig, f"Which assumptions matter most: {sens.get('design')} design, {sens.get('points')} points")
     return Chart("sensitivity-tornado", "Which assumptions matter most", fig, rows,
                  "Horizontal bars, one group per parameter, longest first: how much each assumption moves each "
                  "output over its range, with 95% confidence whiskers.")
+
+
+def _mu_unit(outs: list[dict[str, Any]]) -> str:
+    """The unit of Morris mu* (that of its outputs): percentage points for a difference of percentages, where 'units
+    of the output' left a reader to guess; 'units of each output' when the outputs have different units."""
+    from ..analysis.runs.results import unit_of
+
+    words = {"percent": "percentage points", "weeks": "weeks", "count": "number", "GBP": "£"}
+    units = {("percent" if o.get("kind") == "difference" else "percent of a value")
+             if unit_of(o["metric"]) == "percent" else unit_of(o["metric"]) for o in outs}
+    if len(units) != 1:
+        return "units of each output"
+    u = units.pop()
+    return "%" if u == "percent of a value" else words.get(u, "units of the output")
 
 
 def _by_rule_set(values: list[Any], rules: list[str], ranged: bool = True) -> str:
@@ -272,8 +286,9 @@ def batch_html(b: dict[str, Any], folder: Path) -> str:
             keeps = "yes: the same direction at every point" if o.get("keeps_sign") else "no: it changes direction"
         else:
             what, keeps = f"under {rule_set_short(of)}", "-"
+        show = _d if o.get("kind") == "difference" else _u  # a difference of percentages: percentage points
         rows.append(f"<tr><td>{e(metric_label(o['metric']))}</td><td>{e(what)}</td><td class=n>"
-                    f"{e(_u(o.get('min'), o['metric']))} to {e(_u(o.get('max'), o['metric']))}</td><td>{e(keeps)}"
+                    f"{e(show(o.get('min'), o['metric']))} to {e(show(o.get('max'), o['metric']))}</td><td>{e(keeps)}"
                     "</td></tr>")
     parts.append("<section aria-labelledby=h-sign><h2 id=h-sign>Does each difference keep its sign?</h2><table><tr>"
                  "<th scope=col>Measure</th><th scope=col>Of</th><th scope=col>From ... to, over the points</th>"
@@ -310,6 +325,14 @@ def _u(v: Any, metric: str) -> str:
     from ..analysis.runs.results import unit_of
 
     return "-" if v is None else number(float(v), unit_of(metric))
+
+
+def _d(v: Any, metric: str) -> str:
+    """A batch's difference with its unit: a difference of two percentages in percentage points ('+4.1 percentage
+    points'; it was '4.1%', which reads as a per cent of the first value)."""
+    from ..analysis.runs.results import unit_of
+
+    return "-" if v is None else difference(float(v), unit_of(metric))
 
 
 def report_for(folder: Path) -> tuple[str, str]:

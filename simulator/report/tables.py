@@ -52,6 +52,16 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+PP_NOTE = "a difference of two percentages is in percentage points (pp: 45% against 52% is 7 pp)"
+
+
+def pp(key: str) -> str:
+    """' pp' after a difference of two percentages (a metric in percent): '7.1 (-5.5 to 19.7)' read as 7.1%."""
+    from ..analysis.runs.results import unit_of
+
+    return " pp" if key and unit_of(key) == "percent" else ""
+
+
 def format_what_changed(rows: list[dict[str, Any]], a: str, b: str) -> str:
     if not rows:
         return f"What changed: nothing ({a} and {b} have the same parameters)."
@@ -72,17 +82,17 @@ def format_comparison(res: dict[str, Any]) -> str:
         lo, hi = s["ci95"]
         return f"{fmt(s['mean'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(s["mean"])
 
-    def diff(m: dict[str, Any]) -> str:
+    def diff(m: dict[str, Any], key: str = "") -> str:
         lo, hi = m["diff_ci95"]
-        return f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
+        return (f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])) + pp(key)
 
     period = period_label(res.get("start_date"), res.get("end_date"))
     rows = [["Metric", f"{a}: mean (95% CI)", f"{b}: mean (95% CI)", f"Difference {b} - {a} (95% CI)"]]
     for key, m in res["metrics"].items():
-        rows.append([label_with_period(key, m["label"], period), ci(m[ka]), ci(m[kb]), diff(m)])
+        rows.append([label_with_period(key, m["label"], period), ci(m[ka]), ci(m[kb]), diff(m, key)])
     head = (f"{res['scenario']} ({res.get('start_date')} to {res.get('end_date')}): {a} against {b}, "
             f"{res['replications']} replications, seed {res['seed']}, "
-            "same children and same random draws under both (paired differences)")
+            "same children and same random draws under both (paired differences); " + PP_NOTE)
     parts = [head, res.get("nothing_in_force") or "",
              format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date")),
              format_what_changed(res["what_changed"], a, b), table(rows), format_by_year(res),
@@ -95,7 +105,7 @@ def format_comparison(res: dict[str, Any]) -> str:
         grows = [["Metric", *[f"{v}: {b} - {a}" for v in values]]]
         for key in GROUP_HEADLINE:
             if key in res["metrics"]:
-                grows.append([res["metrics"][key]["label"], *[diff(groups[dim][v][key]) for v in values]])
+                grows.append([res["metrics"][key]["label"], *[diff(groups[dim][v][key], key) for v in values]])
         parts.append(f"Difference by {dim.replace('_', ' ')} (95% CI; every metric by group is in --json: by_group)\n"
                      + table(grows))
     return "\n\n".join(p for p in parts if p)
@@ -128,7 +138,8 @@ def format_by_year(res: dict[str, Any]) -> str:
                 cells.append("-")
                 continue
             lo, hi = m["diff_ci95"]
-            cells.append(f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"]))
+            cells.append((f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"]))
+                         + pp(k))
         rows.append([y, *cells])
     return (f"Difference {b} - {a} by calendar year (95% CI; plans in force as at 1 January; every metric by year is "
             "in --json: by_year)\n" + table(rows))
@@ -174,13 +185,13 @@ def format_uncertainty(res: dict[str, Any]) -> str:
         return [left, f"{fmt(ar['mean'])} ({fmt(alo)} to {fmt(ahi)})"]
 
     for key, m in u["metrics"].items():
-        rows.append([METRIC_LABELS.get(key, key), *pair(m)])
+        rows.append([METRIC_LABELS.get(key, key), *(x + pp(key) for x in pair(m))])
     for y, ms in u["by_year"].items():
         for key in ("new_plans", "plans_in_force_january"):
             if key in ms:
                 rows.append([f"{_short(key)}, {y}", *pair(ms[key])])
     head = (f"Uncertainty of {b} - {a}: {u['draws']} draws ({u['design']}) of {len(u['parameters'])} declared ranges "
-            f"x {u['replications_per_draw']} replications; {u['note']}")
+            f"x {u['replications_per_draw']} replications; {u['note']}; {PP_NOTE}")
     return head + "\n" + table(rows)
 
 
