@@ -39,3 +39,43 @@ def test_case_study_text_words_an_undated_proposal_and_uses_no_code_names() -> N
     body, last = _case_text(asked)
     assert "--from-start" not in body and "whatever its date" in body and last.endswith("--seed 2") \
         and "--from-start" in last
+
+
+def _batch() -> dict:
+    out = {"metric": "within_20_weeks_pct", "label": "New plans within 20 weeks (%, excl. exceptions)",
+           "kind": "difference", "of": "green_paper_2022 - current_2014", "min": -2.5, "max": 4.1,
+           "keeps_sign": False, "indices": [{"parameter": "effects.requests_multiplier", "mu_star": 3.2,
+                                             "mu_star_conf": 0.5, "sigma": 1.0}]}
+    value = {**out, "kind": "value", "of": "current_2014", "min": 40.0, "max": 55.0, "indices": None}
+    return {"identity": {"design": {"kind": "morris"}, "points": 4, "replications": 1, "name": "b",
+                         "rules": ["current_2014", "green_paper_2022"], "parameters": []},
+            "sensitivity": {"design": "morris", "points": 4, "parameters": ["effects.requests_multiplier"],
+                            "replications": 1, "outputs": [out, value]}}
+
+
+def test_a_difference_of_percentages_is_in_percentage_points_in_the_batch_outputs(tmp_path: Path) -> None:
+    """The batch report's 'keeps its sign' table said a difference of two percentages ran 'from −2.5% to 4.1%'
+    (a per cent of what?); the batch text gave bare numbers; the tornado's axis said 'units of the output'."""
+    from simulator.report.batch_tables import format_sensitivity
+    from simulator.report.folder_reports import batch_html, tornado_chart
+
+    b = _batch()
+    html = batch_html(b, tmp_path)
+    assert "−2.5 percentage points to +4.1 percentage points" in html and "4.1%" not in html
+    assert "40.0% to 55.0%" in html  # a value of a percentage stays in %
+    text = format_sensitivity(b["sensitivity"])
+    assert "from -2.5 percentage points to 4.1 percentage points" in text and "from 40% to 55%" in text
+    chart = tornado_chart(b["sensitivity"], {})
+    assert chart is not None and chart.figure.axes[0].get_xlabel() == "Morris mu* (percentage points)"
+
+
+def test_the_compare_text_gives_a_difference_of_percentages_in_pp_and_says_what_pp_is() -> None:
+    from simulator.report.tables import format_comparison
+
+    res = json.loads((GOLDEN / "compare-current_2014-vs-green_paper_2022.json").read_text())
+    text = format_comparison(res)
+    assert "a difference of two percentages is in percentage points (pp" in text.splitlines()[0]
+    line = next(x for x in text.splitlines() if x.startswith("New plans within 20 weeks"))
+    assert line.endswith(" pp")
+    line = next(x for x in text.splitlines() if x.startswith("Appeals registered"))
+    assert not line.endswith(" pp")  # a count's difference is a count
