@@ -8,6 +8,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "small_la"
 CODE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")  # a code name: words joined by underscores
@@ -79,3 +81,50 @@ def test_the_compare_text_gives_a_difference_of_percentages_in_pp_and_says_what_
     assert line.endswith(" pp")
     line = next(x for x in text.splitlines() if x.startswith("Appeals registered"))
     assert not line.endswith(" pp")  # a count's difference is a count
+
+
+@pytest.fixture(scope="module")
+def small_comparison(tmp_path_factory) -> Path:
+    from simulator.api import compare
+
+    out = tmp_path_factory.mktemp("cmpB") / "cmp"
+    compare("small_la", rules=["current_2014", "green_paper_2022"], replications=2, out=str(out), workers=1)
+    return out
+
+
+def _crossing(ax, box) -> int:
+    """Points of every drawn line of the axes (data lines and lines across the axes, each in its own transform)
+    inside `box`, 33 points a segment."""
+    import numpy as np
+
+    n = 0
+    for line in ax.get_lines():
+        if line.get_linestyle() in ("None", "none", "", " "):
+            continue
+        xy = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float))
+        for a, b in zip(xy[:-1], xy[1:], strict=True):
+            for t in np.linspace(0, 1, 33):
+                px, py = a + t * (b - a)
+                n += bool(box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1)
+    return n
+
+
+@pytest.mark.parametrize("marks", [[2019.3], [2019.3, 2019.6], [2019.9, 2020.2]])
+def test_the_by_year_limit_label_is_clear_of_the_in_force_lines(small_comparison, monkeypatch, marks) -> None:
+    """Wandsworth from 2024 to 2033 under the White Paper: the in-force dates' dotted lines (1 September 2029 and
+    2030) and the council's own 94% ran through 'the law: every plan within the limit', drawn at the top left
+    whatever crossed it. In-force dates are put across the label's old place here (small_la's run is 2019-2020)."""
+    from simulator.analysis.runs.results import load_results
+    from simulator.report import charts
+    from simulator.report.style import text_problems
+
+    monkeypatch.setattr(charts, "in_force_marks", lambda _r: [(x, f"{int(x + 0.5)}-09-01") for x in marks])
+    with charts.house():
+        fig = charts.over_time_chart(load_results(small_comparison, journeys=False)).figure
+        fig.canvas.draw()
+        ax, label = next((a, t) for a in fig.axes for t in a.texts if "within the limit" in t.get_text())
+        box = label.get_window_extent()
+        assert _crossing(ax, box) == 0, (label.get_text(), label.get_position())
+        assert text_problems(fig) == []
+        inside = ax.get_window_extent()
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
