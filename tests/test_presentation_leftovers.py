@@ -66,7 +66,7 @@ def test_a_difference_of_percentages_is_in_percentage_points_in_the_batch_output
     assert "−2.5 percentage points to +4.1 percentage points" in html and "4.1%" not in html
     assert "40.0% to 55.0%" in html  # a value of a percentage stays in %
     text = format_sensitivity(b["sensitivity"])
-    assert "from -2.5 percentage points to 4.1 percentage points" in text and "from 40% to 55%" in text
+    assert "in percentage points: from -2.5 to 4.1" in text and "current_2014, in %: from 40 to 55" in text
     chart = tornado_chart(b["sensitivity"], {})
     assert chart is not None and chart.figure.axes[0].get_xlabel() == "Morris mu* (percentage points)"
 
@@ -128,3 +128,37 @@ def test_the_by_year_limit_label_is_clear_of_the_in_force_lines(small_comparison
         assert text_problems(fig) == []
         inside = ax.get_window_extent()
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+
+
+def _sen2_january(council: str, year: int) -> float:
+    """A council's own January caseload read straight from DfE's file (data/sen2/caseload.csv, as in ../shared/data/
+    sen2/): the 'All EHC plans' row of January `year` (time period 202324 for January 2024)."""
+    import csv
+
+    with open(ROOT / "data" / "sen2" / "caseload.csv", newline="", encoding="utf-8-sig") as f:
+        return next(float(r["ehcplans"]) for r in csv.DictReader(f)
+                    if r["time_period"] == f"{year - 1}{str(year)[2:]}" and r["geographic_level"] == "Local authority"
+                    and r["la_name"] == council and r["breakdown_topic"] == "All EHC plans")
+
+
+@pytest.mark.parametrize("council", ["Cumberland", "Westmorland and Furness", "North Northamptonshire",
+                                     "West Northamptonshire"])
+def test_a_council_formed_after_2019_has_its_official_january_caseload_beside_the_models_start(tmp_path, council):
+    """england_by_la.csv keeps the 2019 geography (Cumberland's plans summed into Cumbria's), so the forum page's
+    check of the start showed '-' for Cumberland's official January 2024 caseload: SEN2 gives 2,656."""
+    import yaml
+
+    from simulator.analysis.fit.forward_council import build_forward_council
+    from simulator.schema.shipped import locate
+    from simulator.web.app import FORWARD, baseline
+
+    official = _sen2_january(council, 2024)
+    if council == "Cumberland":
+        assert official == 2656
+    by_la = locate("england", "scenarios").parent / "targets" / "england_by_la.csv"
+    forward = yaml.safe_load(locate(FORWARD, "scenarios").read_text())
+    path, targets, start = build_forward_council(forward, by_la, lambda n: tmp_path / f"{n}.yaml", council)
+    summary = {"by_period": {"2024": {"plans_in_force_january": {"mean": 2600.0}}}}
+    row = baseline(summary, targets, start, ("plans_in_force_january",))["rows"][0]
+    assert (row["observed"], row["model"]) == (official, 2600.0)
+    assert row["source"] == "DfE SEN2, Education, health and care plans: the caseload, January 2024"

@@ -50,9 +50,7 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
     out = [f"sensitivity: {sens['design']} design, {sens['points']} points, {len(sens['parameters'])} parameters, "
            f"{sens['replications']} replications per point"]
     for e in sens["outputs"]:
-        unit = _unit(e)
-        head = (f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}: from {_num(e['min'])}{unit} to "
-                f"{_num(e['max'])}{unit}")
+        head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}{_unit(e)}: from {_num(e['min'])} to {_num(e['max'])}"
         if e["kind"] == "difference":
             head += ", keeps its sign at every point" if e["keeps_sign"] else ", does NOT keep its sign"
         out.append(head)
@@ -73,13 +71,14 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
 
 
 def _unit(e: dict[str, Any]) -> str:
-    """The unit after an output's range: a difference of two percentages is in percentage points, not '%'."""
+    """The unit of an output's range (', in percentage points'): a difference of two percentages is in percentage
+    points, not '%'; a count has none."""
     from ..analysis.runs.results import unit_of
 
     u = unit_of(e["metric"])
     if u == "percent":
-        return " percentage points" if e.get("kind") == "difference" else "%"
-    return {"weeks": " weeks", "GBP": " GBP"}.get(u, "")
+        return ", in percentage points" if e.get("kind") == "difference" else ", in %"
+    return {"weeks": ", in weeks", "GBP": ", in GBP"}.get(u, "")
 
 
 def _num(v: float | None) -> str:

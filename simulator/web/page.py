@@ -173,6 +173,12 @@ function show(j) {
         const td = document.createElement('td');
         td.className = cls;
         td.textContent = v;
+        if (cls === 'label' && r.source) {  // where the official figure comes from, under its name
+          const src = document.createElement('span');
+          src.className = 'hint source';
+          src.textContent = 'Source: ' + r.source;
+          td.append(document.createElement('br'), src);
+        }
         tr.append(td);
       }
       b.append(tr);
