@@ -162,3 +162,14 @@ def test_a_council_formed_after_2019_has_its_official_january_caseload_beside_th
     row = baseline(summary, targets, start, ("plans_in_force_january",))["rows"][0]
     assert (row["observed"], row["model"]) == (official, 2600.0)
     assert row["source"] == "DfE SEN2, Education, health and care plans: the caseload, January 2024"
+
+
+def test_a_runs_text_names_its_place_rule_set_and_dates_in_words() -> None:
+    """`sendsim run small_la` began 'small_la under current_2014: 2019-01-01 to 2020-12-31, 2 replications, seed 42'."""
+    from simulator.report.tables import format_summary
+
+    summary = json.loads((GOLDEN / "run-heap.stdout.json").read_text())
+    first = format_summary(summary, ["Wandsworth"]).splitlines()[0]
+    assert first.startswith("Wandsworth under Current law, 1 January 2019 to 31 December 2020: 2 replications")
+    words = first.split("(scenario")[0]
+    assert CODE.findall(words) == [] and ISO.findall(words) == []

@@ -270,7 +270,13 @@ def to_json(res: dict[str, Any]) -> str:
     return json.dumps(safe, indent=2, sort_keys=True, default=str, allow_nan=False)
 
 
-def format_summary(summary: dict) -> str:
+def format_summary(summary: dict, places: list[str] | None = None) -> str:
+    """A run as text: its place, rule set and dates in words ('Wandsworth under Current law, 1 January 2019 to 31
+    December 2020'; it began 'small_la under current_2014: 2019-01-01 to 2020-12-31'), then every metric; the code
+    names a command takes after them, in brackets, for the analyst who runs it again."""
+    from .names import rule_set_short
+    from .summary import date_words
+
     rows = [("Metric", "Mean", "95% CI")]
     for k, s in summary["metrics"].items():
         lo, hi = s["ci95"]
@@ -280,8 +286,12 @@ def format_summary(summary: dict) -> str:
                      format_value(s["mean"]), ci))
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
-    lines = [f"{summary['scenario']} under {summary['rules']}: {summary['start_date']} to {summary['end_date']}, "
-             f"{summary['replications']} replications, seed {summary['seed']}", ""]
+    where = (places[0] if len(places) == 1 else f"England ({len(places)} councils)"
+             if str(summary["scenario"]).startswith("england") else f"{len(places)} councils") if places else \
+        str(summary["scenario"]).replace("_", " ")
+    lines = [f"{where} under {rule_set_short(summary['rules'])}, {date_words(summary['start_date'])} to "
+             f"{date_words(summary['end_date'])}: {summary['replications']} replications (scenario "
+             f"{summary['scenario']}, rules {summary['rules']}, seed {summary['seed']})", ""]
     if summary.get("projection"):
         lines[1:1] = describe(summary["projection"])
     for i, (a, b, c) in enumerate(rows):
