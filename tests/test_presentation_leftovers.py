@@ -173,3 +173,22 @@ def test_a_runs_text_names_its_place_rule_set_and_dates_in_words() -> None:
     assert first.startswith("Wandsworth under Current law, 1 January 2019 to 31 December 2020: 2 replications")
     words = first.split("(scenario")[0]
     assert CODE.findall(words) == [] and ISO.findall(words) == []
+
+
+def test_the_report_gives_differences_of_percentages_in_percentage_points(small_comparison) -> None:
+    """The report's 'Every measure' wrote '+0.2 points (−2.7 to 3.2)' and the chart of differences by capacity
+    'difference (points)': points of what? Now 'pp', said in the column's heading, and 'percentage points'."""
+    from simulator.analysis.runs.results import load_results
+    from simulator.report import dispute_charts
+    from simulator.report.html import report_html
+    from simulator.report.style import house
+
+    results = load_results(small_comparison, journeys=False)
+    html = report_html(results)
+    table = html.split(">Every measure</h2>")[1]
+    assert "pp: percentage points" in table and " points<br>" not in table
+    assert re.search(r"[+−]?\d+\.\d pp<br><span class=small>\([−\d.]+ to [−\d.]+ pp\)", table)
+    with house():
+        chart = dispute_charts.group_chart(results, "")
+        labels = [ax.get_xlabel().replace("\n", " ") for ax in chart.figure.axes]
+    assert "difference (percentage points)" in labels and "difference (points)" not in labels

@@ -67,11 +67,12 @@ def _diff(m: dict[str, Any], unit: str) -> str:
     lo, hi = m["diff_ci95"]
     shown = number(m["diff"], unit).rstrip("%")
     sign = "+" if m["diff"] > 0 and re.search(r"[1-9]", shown) else ""  # '+0.0 weeks' for a diff of 0.03
-    pts = " points" if unit == "percent" else ""
+    pts = " pp" if unit == "percent" else ""  # percentage points ('pp', said in the column's heading), not '%'
     d = f"{sign}{shown}{pts}"
     if lo is None:
         return e(d)
-    return f"{e(d)}<br><span class=small>({e(number(lo, unit).rstrip('%'))} to {e(number(hi, unit).rstrip('%'))})</span>"
+    return (f"{e(d)}<br><span class=small>({e(number(lo, unit).rstrip('%'))} to {e(number(hi, unit).rstrip('%'))}"
+            f"{pts})</span>")
 
 
 def _ordered(keys: list[str]) -> list[str]:
@@ -93,7 +94,8 @@ def metric_table(results: Results) -> str:
     runs = results.runs
     head = "<tr><th scope=col style='width:30%'>Measure</th>" + "".join(
         f"<th scope=col>{e(letters[i])}</th>" for i in range(len(runs))) + "".join(
-        f"<th scope=col>{e(letters[i])} minus {e(letters[0])} (95% interval)</th>" for i in range(1, len(runs))) + "</tr>"
+        f"<th scope=col>{e(letters[i])} minus {e(letters[0])} (95% interval; pp: percentage points)</th>"
+        for i in range(1, len(runs))) + "</tr>"
     rows, last = [], -1
     keys = _ordered(list(pairs[0]["metrics"]))
     for k in keys:
