@@ -162,6 +162,7 @@ def test_a_council_formed_after_2019_has_its_official_january_caseload_beside_th
     row = baseline(summary, targets, start, ("plans_in_force_january",))["rows"][0]
     assert (row["observed"], row["model"]) == (official, 2600.0)
     assert row["source"] == "DfE SEN2, Education, health and care plans: the caseload, January 2024"
+    assert row["label"].startswith("Plans in force in January 2024")  # the year: it said 'in January' alone
 
 
 def test_a_runs_text_names_its_place_rule_set_and_dates_in_words() -> None:
@@ -192,3 +193,58 @@ def test_the_report_gives_differences_of_percentages_in_percentage_points(small_
         chart = dispute_charts.group_chart(results, "")
         labels = [ax.get_xlabel().replace("\n", " ") for ax in chart.figure.axes]
     assert "difference (percentage points)" in labels and "difference (points)" not in labels
+
+
+def test_assumptions_give_their_range_in_the_unit_of_their_sentence() -> None:
+    """'40% fewer contents disputes (range 0.3, 1)' and '85% on the list (range 0.6, 0.95)': a multiplier and a share
+    shown bare beside a value in %."""
+    from simulator.report.html import range_words
+
+    assert range_words({"parameter": "effects.contents_dispute_multiplier", "range": [0.3, 1.0]}) == \
+        "0.3 to 1 times the scenario's"
+    assert range_words({"parameter": "naming.list_coverage.maintained_special", "range": [0.5, 0.95]}) == "50% to 95%"
+    assert range_words({"parameter": "effects.something_in_days", "range": [7, 60]}) == "7 to 60"
+
+
+def test_the_report_explains_every_abbreviation_and_names_its_table_columns_in_words(small_comparison) -> None:
+    """A volunteer met 'ISP', 'TSQ', 'SENCo', 'WP4' unexplained, and the numbers behind each chart under headings such
+    as 'ci95 low gbp', 'mean pct', 'diff'."""
+    import html as html_lib
+
+    from simulator.analysis.runs.results import load_results
+    from simulator.report.html import report_html
+    from simulator.report.names import ABBREVIATIONS
+
+    page = report_html(load_results(small_comparison, journeys=False))
+    assert "<section id=abbreviations" in page
+    reader, glossary = page.split("<section id=abbreviations")[0], page.split("<section id=abbreviations")[1]
+    glossary = glossary.split("</section>")[0]
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", " ", reader, flags=re.S)))
+    used = set(re.findall(r"(?<![\w-])[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?![\w-])", text)) | (
+        {"pp"} if re.search(r"\bpp\b", text) else set())
+    assert used, text[:200]
+    for a in used:
+        assert a in ABBREVIATIONS or re.fullmatch(r"(GP|WP|IP)\d+", a), a
+        assert f"<dt>{a}</dt>" in glossary, a
+    heads = re.findall(r"<th scope=col>([^<]*)</th>", page.split("The numbers behind this chart")[1])
+    assert not [h for h in heads if re.search(r"ci95|\bpct\b|\bgbp\b|^diff|_", h)], heads
+
+
+def test_the_forum_page_lists_every_abbreviation_it_uses(tmp_path) -> None:
+    """The form's labels say 'SENCo', 'AP', 'EHCP', 'LA', and the summary inserted after a run 'ISP' or 'pp': each is
+    in the page's list of abbreviations."""
+    import html as html_lib
+
+    from simulator.report.names import ABBREVIATIONS
+    from simulator.web.app import App
+    from simulator.web.page import page
+
+    app = App(workdir=tmp_path / "work")
+    text = page(app.councils, app.sets, app.switches, (), {}, app.latest_year, app.dates, app.defaults(),
+                (app.start_year, app.limit_year))
+    assert "Abbreviations used here" in text
+    listed = set(re.findall(r"<dt>([^<]+)</dt>", text))
+    assert listed == set(ABBREVIATIONS)
+    visible = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)))
+    used = set(re.findall(r"(?<![\w-])[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?![\w-])", visible))
+    assert used and used <= listed, used - listed

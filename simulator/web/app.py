@@ -285,7 +285,9 @@ def baseline(summary: dict[str, Any], targets: Path, year: int, metrics: tuple[s
     observed = {r["metric"]: float(r["value"]) for r in read}
     sources = {r["metric"]: r.get("source") or "" for r in read}
     means = {k: v.get("mean") for k, v in summary.get("by_period", {}).get(str(year), {}).items()}
-    out = [{"metric": m, "label": METRICS[m].label, "observed": observed.get(m), "model": METRICS[m].value(means),
+    out = [{"metric": m, "label": METRICS[m].label + (f" {year} (the model: on 1 January, the run's first day)"
+                                                      if m == "plans_in_force_january" else ""),
+            "observed": observed.get(m), "model": METRICS[m].value(means),
             "source": source_words(sources.get(m, ""), m, year) if m in observed else ""} for m in metrics]
     return {"year": year, "rows": out}
 
