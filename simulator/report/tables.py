@@ -560,9 +560,9 @@ def format_case(res: dict[str, Any]) -> str:
     given = "".join(f" {flag} {shlex.quote(str(res[key]))}" for flag, key in
                     (("--scenario", "scenario_given"), ("--start-date", "start_date_given")) if res.get(key))
     given += " --from-start" if res.get("from_start") else ""
-    out += ["", f"To make the same results again (scenario {res['scenario']}, seed {res['seed']}): sendsim case-study "
-                f"{shlex.quote(str(res.get('file_given') or res['case']))} {rules}{given} --runs {res['runs']} --seed "
-                f"{res['seed']}"]
+    out += ["", f"To make the same results again (scenario {res.get('scenario')}, seed {res.get('seed')}): sendsim "
+                f"case-study {shlex.quote(str(res.get('file_given') or res.get('case') or 'FILE'))} {rules}{given} "
+                f"--runs {res.get('runs')} --seed {res.get('seed')}"]
     return "\n".join(out)
 
 
