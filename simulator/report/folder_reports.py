@@ -9,65 +9,18 @@ ranges, sensitivity indices, whether a difference keeps its sign). `sendsim repo
 from __future__ import annotations
 
 import base64
-import re
 import shlex
 from pathlib import Path
 from typing import Any
 
 from ..schema.files import InputError
+from .case_words import BODIES, NEVER_A_WORD, PAYER_WORDS, ROUTE_WORDS, body, change_words  # noqa: F401
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
 from .summary import date_words, difference, number
 from .tables import route_cut
 from .timeline import event_words, short_label
-
-BODIES = {"local_authority": "the council", "educational_psychology_service": "the educational psychology service",
-          "school_or_setting": "the school or setting", "integrated_care_board": "the integrated care board",
-          "social_care": "social care", "tribunal": "the tribunal", "family": "the family",
-          "mediation_service": "the mediation service", "independent_review_panel": "the independent review panel",
-          "health_provider": "the health provider", "dfe": "the Department for Education",
-          "ofsted_cqc": "Ofsted and the CQC", "lgsco": "the Local Government and Social Care Ombudsman",
-          "phso": "the Parliamentary and Health Service Ombudsman", "administrative_court": "the High Court",
-          "adult_social_care": "adult social care", "local_send_partnership": "the local SEND partnership",
-          "nhs_england": "NHS England", "regional_director": "the DfE regional director",
-          "virtual_school_head": "the virtual school head"}
-# the redress routes of the accountability maps (scenarios/rules/*.yaml: accountability.routes), as a gap sentence names
-# them in a case study's 'What changes' ('a missed deadline can go only to lgsco, judicial_review')
-ROUTE_WORDS = {"tribunal_appeal": "an appeal to the tribunal", "tribunal_recommendation": "a tribunal recommendation",
-               "complaint_school": "a complaint to the school", "complaint_la": "a complaint to the council",
-               "complaint_nhs": "an NHS complaint", "lgsco": "the Local Government and Social Care Ombudsman",
-               "phso": "the Parliamentary and Health Service Ombudsman", "judicial_review": "judicial review",
-               "independent_panel": "the independent panel",
-               "direct_payment_review": "a review of the refused direct payment",
-               "reconsideration_by_la": "the council reconsidering its decision"}
-NEVER_A_WORD = frozenset({"lgsco", "phso", "dfe"})  # codes without an underscore that are no English word
-PAYER_WORDS = {"la_high_needs": "the council's high-needs budget", "la_general_fund": "the council's general fund",
-               "school_notional_sen": "the school's notional SEN budget", "integrated_care_board":
-               "the integrated care board", "social_care": "social care", "tribunal_service": "the tribunal service",
-               "family": "the family"}
-
-
-def body(x: str) -> str:
-    return BODIES.get(x, x.replace("_", " "))
-
-
-def change_words(text: str, steps: dict[str, str]) -> str:
-    """A case study's 'what changes' sentence in a reader's words: 'At name_setting: named_mainstream_refused_unsuitable
-    under current_2014, ...' -> 'At Setting named: mainstream school named; choice refused (unsuitable) under Current
-    law, ...'; steps by their labels, events in words, bodies as the steps table says them, rule sets by short name."""
-    m = re.fullmatch(r"At (\w+): (\w+) under (\S+), (\w+) under (\S+)\.", text)
-    if m:
-        step, ea, ra, eb, rb = m.groups()
-        text = f"At {step}: {event_words(step, ea)} under {ra}, {event_words(step, eb)} under {rb}."
-    for code, label in sorted(steps.items(), key=lambda kv: -len(kv[0])):
-        if "_" not in code:  # 'provision', 'redress', 'appeal': plain words already, and inside the events' words
-            continue
-        text = re.sub(rf"(?<![\w+]){re.escape(code)}(?![\w+])", label, text)
-    for code, words in {**BODIES, **ROUTE_WORDS}.items():
-        if "_" in code or code in NEVER_A_WORD:  # a gap's redress routes and bodies ('only to lgsco, judicial_review')
-            text = re.sub(rf"(?<![\w+]){re.escape(code)}(?![\w+])", words, text)
-    return plain(text)
 
 
 def _weeks(d: dict[str, Any] | None) -> str:

@@ -397,9 +397,8 @@ def route_cut(res: dict[str, Any]) -> str:
 
 
 def _case_words() -> dict[str, Any]:
-    """The display names the case-study report (`folder_reports`) uses, for the text too (imported here, on use:
-    folder_reports imports this module)."""
-    from . import folder_reports as fr
+    """The display names the case-study report (`folder_reports`) uses, for the text too (`case_words`)."""
+    from . import case_words as fr
     from .names import rule_set_short, switch_label
     from .names import short_label as name_short
     from .summary import date_words
