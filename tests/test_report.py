@@ -92,7 +92,7 @@ def test_report_of_a_comparison_folder(comparison, tmp_path):
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', text)) >= 4
     assert not re.search(r'(src|href)="(https?:)?//', text)
     sections = re.findall(r"<section id=([a-z-]+)[ >]", text)
-    assert sections == ["summary", "charts", "tables", "what-changed", "method"]
+    assert sections == ["summary", "charts", "tables", "what-changed", "abbreviations", "method"]
     assert "How to read this" in text and "The assumptions these rest on" in text
     heads = re.findall(r"<h3>(\d)\. ", text.split("id=charts")[0])  # the summary's declared order, 1 first
     assert heads and heads == sorted(heads) and heads[0] == "1", heads

@@ -70,9 +70,9 @@ def test_the_report_never_writes_minus_zero_or_plus_zero():
     assert _diff({"diff": 0.03, "diff_ci95": [-0.02, 0.08]}, "weeks") == \
         "0.0 weeks<br><span class=small>(0.0 weeks to 0.1 weeks)</span>"
     assert _diff({"diff": -0.2, "diff_ci95": [-0.34, -0.04]}, "percent") == \
-        "\u22120.2 points<br><span class=small>(\u22120.3 to 0.0)</span>"
+        "\u22120.2 pp<br><span class=small>(\u22120.3 to 0.0 pp)</span>"
     assert _diff({"diff": 0.26, "diff_ci95": [0.1, 0.4]}, "percent") == \
-        "+0.3 points<br><span class=small>(0.1 to 0.4)</span>"
+        "+0.3 pp<br><span class=small>(0.1 to 0.4 pp)</span>"
 
 
 def test_money_takes_the_unit_of_the_value_as_rounded():

@@ -227,7 +227,7 @@ def run(scenario: Path, replications: int | None, seed: int | None, out: str | N
         # a script looking for a metric meets the whole first
         click.echo(json.dumps(res.summary, indent=2))
     else:
-        click.echo(format_summary(res.summary))
+        click.echo(format_summary(res.summary, [la.name for la in loaded.scenario.local_authorities.items]))
         click.echo(f"\noutputs: {out_dir}")
 
 

@@ -50,7 +50,7 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
     out = [f"sensitivity: {sens['design']} design, {sens['points']} points, {len(sens['parameters'])} parameters, "
            f"{sens['replications']} replications per point"]
     for e in sens["outputs"]:
-        head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}: from {_num(e['min'])} to {_num(e['max'])}"
+        head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}{_unit(e)}: from {_num(e['min'])} to {_num(e['max'])}"
         if e["kind"] == "difference":
             head += ", keeps its sign at every point" if e["keeps_sign"] else ", does NOT keep its sign"
         out.append(head)
@@ -68,6 +68,17 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
             out += [f"  {r['parameter']:<60} {r['S1']:>8.3f} {r['S1_conf']:>8.3f} {r['ST']:>8.3f} "
                     f"{r['ST_conf']:>8.3f}" for r in idx[:top]]
     return "\n".join(out)
+
+
+def _unit(e: dict[str, Any]) -> str:
+    """The unit of an output's range (', in percentage points'): a difference of two percentages is in percentage
+    points, not '%'; a count has none."""
+    from ..analysis.runs.results import unit_of
+
+    u = unit_of(e["metric"])
+    if u == "percent":
+        return ", in percentage points" if e.get("kind") == "difference" else ", in %"
+    return {"weeks": ", in weeks", "GBP": ", in GBP"}.get(u, "")
 
 
 def _num(v: float | None) -> str:

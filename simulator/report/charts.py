@@ -29,7 +29,17 @@ from ..analysis.runs.results import (
 )
 from ..schema.vocabulary import PAYERS
 from .names import comparison_words, money, place, plain, rule_set_long, rule_set_short
-from .style import SERIES, SOURCE, STATUTORY, Chart, clear_of_step_lines, house, new_figure, save
+from .style import (
+    SERIES,
+    SOURCE,
+    STATUTORY,
+    Chart,
+    clear_of_lines,
+    clear_of_step_lines,
+    house,
+    new_figure,
+    save,
+)
 from .style import heading as style_heading
 from .summary import date_words
 
@@ -137,6 +147,7 @@ def over_time_chart(results: Results) -> Chart:
     axes = fig.subplots(2, 2)
     rows: list[dict[str, Any]] = []
     official = official_figures(results.runs[0])
+    placed: list[tuple[Any, Any, list[tuple[float, float, str, str, str]]]] = []  # the limit's label, its places
     for ax, metric in zip(axes.flat, OVER_TIME, strict=True):
         pts = sorted((int(p), v) for p, v in official.get(metric, {}).items() if p in years)
         if pts:
@@ -166,8 +177,15 @@ def over_time_chart(results: Results) -> Chart:
                           ha="center")
         if metric == "within_20_weeks_pct":
             ax.axhline(100, color=STATUTORY, linestyle="--", linewidth=1)
-            ax.text(0.02, 96, "the law: every plan within the limit", transform=ax.get_yaxis_transform(),
-                    fontsize=8, va="top", color=STATUTORY)
+            words = "the law: every plan within the limit"
+            two = "the law: every plan\nwithin the limit"
+            foot = "dashed line: the law,\nevery plan within the limit"  # at the foot, away from its line
+            limit = ax.text(0.02, 96, words, transform=ax.get_yaxis_transform(), fontsize=8, va="top",
+                            color=STATUTORY)
+            # under the line, left or right, on one line or two, wherever no in-force date or data line crosses it
+            placed.append((ax, limit, [(0.02, 96, "left", "top", words), (0.02, 96, "left", "top", two),
+                                       (0.98, 96, "right", "top", words), (0.98, 96, "right", "top", two),
+                                       (0.02, 3, "left", "bottom", foot), (0.98, 3, "right", "bottom", foot)]))
             ax.set_ylim(0, 108)
         else:
             # room above the highest value drawn, an official diamond's included: the autoscaled top sat on it
@@ -186,6 +204,7 @@ def over_time_chart(results: Results) -> Chart:
                 ax.axvline(x, color=STATUTORY, linestyle=":", linewidth=1)
     fig.legend(loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
     heading(fig, results, "Headline figures by year")
+    clear_of_lines(fig, placed)
     alt = (f"Four small charts by calendar year: requests, new plans, % of new plans within 20 weeks and appeals, "
            f"one line per rule set{' with the official figures as diamonds' if official else ''}"
            f"{'; the shaded span is when the reform is in force' if marks else ''}.")

@@ -180,7 +180,7 @@ def group_chart(results: Results, note: str) -> Chart | None:
                                if key == GROUP_METRICS[0] and c == caps[0] else None))
         ax.axvline(0, color="#000000", linewidth=0.8)
         ax.set_title(textwrap.fill(label_of(key), 20), loc="left", fontsize=8.5)
-        unit = {"percent": "points", "count": "per 100 requests", "weeks": "weeks"}.get(unit_of(key), "")
+        unit = {"percent": "percentage points", "count": "per 100 requests", "weeks": "weeks"}.get(unit_of(key), "")
         ax.set_xlabel(textwrap.fill(f"difference ({unit})", 18), fontsize=8.5)
         ax.margins(x=0.25)
         ax.grid(axis="x", color="#eeeeee", linewidth=0.6)

@@ -9,65 +9,18 @@ ranges, sensitivity indices, whether a difference keeps its sign). `sendsim repo
 from __future__ import annotations
 
 import base64
-import re
 import shlex
 from pathlib import Path
 from typing import Any
 
 from ..schema.files import InputError
+from .case_words import BODIES, NEVER_A_WORD, PAYER_WORDS, ROUTE_WORDS, body, change_words  # noqa: F401
 from .html import e, page
 from .names import metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
-from .summary import date_words, number
+from .summary import date_words, difference, number
 from .tables import route_cut
 from .timeline import event_words, short_label
-
-BODIES = {"local_authority": "the council", "educational_psychology_service": "the educational psychology service",
-          "school_or_setting": "the school or setting", "integrated_care_board": "the integrated care board",
-          "social_care": "social care", "tribunal": "the tribunal", "family": "the family",
-          "mediation_service": "the mediation service", "independent_review_panel": "the independent review panel",
-          "health_provider": "the health provider", "dfe": "the Department for Education",
-          "ofsted_cqc": "Ofsted and the CQC", "lgsco": "the Local Government and Social Care Ombudsman",
-          "phso": "the Parliamentary and Health Service Ombudsman", "administrative_court": "the High Court",
-          "adult_social_care": "adult social care", "local_send_partnership": "the local SEND partnership",
-          "nhs_england": "NHS England", "regional_director": "the DfE regional director",
-          "virtual_school_head": "the virtual school head"}
-# the redress routes of the accountability maps (scenarios/rules/*.yaml: accountability.routes), as a gap sentence names
-# them in a case study's 'What changes' ('a missed deadline can go only to lgsco, judicial_review')
-ROUTE_WORDS = {"tribunal_appeal": "an appeal to the tribunal", "tribunal_recommendation": "a tribunal recommendation",
-               "complaint_school": "a complaint to the school", "complaint_la": "a complaint to the council",
-               "complaint_nhs": "an NHS complaint", "lgsco": "the Local Government and Social Care Ombudsman",
-               "phso": "the Parliamentary and Health Service Ombudsman", "judicial_review": "judicial review",
-               "independent_panel": "the independent panel",
-               "direct_payment_review": "a review of the refused direct payment",
-               "reconsideration_by_la": "the council reconsidering its decision"}
-NEVER_A_WORD = frozenset({"lgsco", "phso", "dfe"})  # codes without an underscore that are no English word
-PAYER_WORDS = {"la_high_needs": "the council's high-needs budget", "la_general_fund": "the council's general fund",
-               "school_notional_sen": "the school's notional SEN budget", "integrated_care_board":
-               "the integrated care board", "social_care": "social care", "tribunal_service": "the tribunal service",
-               "family": "the family"}
-
-
-def body(x: str) -> str:
-    return BODIES.get(x, x.replace("_", " "))
-
-
-def change_words(text: str, steps: dict[str, str]) -> str:
-    """A case study's 'what changes' sentence in a reader's words: 'At name_setting: named_mainstream_refused_unsuitable
-    under current_2014, ...' -> 'At Setting named: mainstream school named; choice refused (unsuitable) under Current
-    law, ...'; steps by their labels, events in words, bodies as the steps table says them, rule sets by short name."""
-    m = re.fullmatch(r"At (\w+): (\w+) under (\S+), (\w+) under (\S+)\.", text)
-    if m:
-        step, ea, ra, eb, rb = m.groups()
-        text = f"At {step}: {event_words(step, ea)} under {ra}, {event_words(step, eb)} under {rb}."
-    for code, label in sorted(steps.items(), key=lambda kv: -len(kv[0])):
-        if "_" not in code:  # 'provision', 'redress', 'appeal': plain words already, and inside the events' words
-            continue
-        text = re.sub(rf"(?<![\w+]){re.escape(code)}(?![\w+])", label, text)
-    for code, words in {**BODIES, **ROUTE_WORDS}.items():
-        if "_" in code or code in NEVER_A_WORD:  # a gap's redress routes and bodies ('only to lgsco, judicial_review')
-            text = re.sub(rf"(?<![\w+]){re.escape(code)}(?![\w+])", words, text)
-    return plain(text)
 
 
 def _weeks(d: dict[str, Any] | None) -> str:
@@ -210,12 +163,26 @@ def tornado_chart(sens: dict[str, Any], param_labels: dict[str, str]) -> Chart |
             rows += [{"output": metric_label(o["metric"]), "parameter_label": param_labels.get(p, p),
                       "index": float(a), "conf95": float(b)} for p, a, b in zip(params, v, c, strict=True)]
         ax.set_yticks(y, [param_labels.get(p, p)[:48] for p in params])
-        ax.set_xlabel("Morris mu* (units of the output)" if morris else "Sobol total-order index (0 to 1)")
+        ax.set_xlabel(f"Morris mu* ({_mu_unit(outs)})" if morris else "Sobol total-order index (0 to 1)")
         fig.legend(loc="outside upper center", ncols=2, frameon=False)
         style_heading(fig, f"Which assumptions matter most: {sens.get('design')} design, {sens.get('points')} points")
     return Chart("sensitivity-tornado", "Which assumptions matter most", fig, rows,
                  "Horizontal bars, one group per parameter, longest first: how much each assumption moves each "
                  "output over its range, with 95% confidence whiskers.")
+
+
+def _mu_unit(outs: list[dict[str, Any]]) -> str:
+    """The unit of Morris mu* (that of its outputs): percentage points for a difference of percentages, where 'units
+    of the output' left a reader to guess; 'units of each output' when the outputs have different units."""
+    from ..analysis.runs.results import unit_of
+
+    words = {"percent": "percentage points", "weeks": "weeks", "count": "number", "GBP": "£"}
+    units = {("percent" if o.get("kind") == "difference" else "percent of a value")
+             if unit_of(o["metric"]) == "percent" else unit_of(o["metric"]) for o in outs}
+    if len(units) != 1:
+        return "units of each output"
+    u = units.pop()
+    return "%" if u == "percent of a value" else words.get(u, "units of the output")
 
 
 def _by_rule_set(values: list[Any], rules: list[str], ranged: bool = True) -> str:
@@ -272,8 +239,9 @@ def batch_html(b: dict[str, Any], folder: Path) -> str:
             keeps = "yes: the same direction at every point" if o.get("keeps_sign") else "no: it changes direction"
         else:
             what, keeps = f"under {rule_set_short(of)}", "-"
+        show = _d if o.get("kind") == "difference" else _u  # a difference of percentages: percentage points
         rows.append(f"<tr><td>{e(metric_label(o['metric']))}</td><td>{e(what)}</td><td class=n>"
-                    f"{e(_u(o.get('min'), o['metric']))} to {e(_u(o.get('max'), o['metric']))}</td><td>{e(keeps)}"
+                    f"{e(show(o.get('min'), o['metric']))} to {e(show(o.get('max'), o['metric']))}</td><td>{e(keeps)}"
                     "</td></tr>")
     parts.append("<section aria-labelledby=h-sign><h2 id=h-sign>Does each difference keep its sign?</h2><table><tr>"
                  "<th scope=col>Measure</th><th scope=col>Of</th><th scope=col>From ... to, over the points</th>"
@@ -310,6 +278,14 @@ def _u(v: Any, metric: str) -> str:
     from ..analysis.runs.results import unit_of
 
     return "-" if v is None else number(float(v), unit_of(metric))
+
+
+def _d(v: Any, metric: str) -> str:
+    """A batch's difference with its unit: a difference of two percentages in percentage points ('+4.1 percentage
+    points'; it was '4.1%', which reads as a per cent of the first value)."""
+    from ..analysis.runs.results import unit_of
+
+    return "-" if v is None else difference(float(v), unit_of(metric))
 
 
 def report_for(folder: Path) -> tuple[str, str]:

@@ -33,7 +33,8 @@ margin-top:1.6em}h3{font-size:1.05em;margin:1em 0 .3em}h4{font-size:1em;margin:.
 p.meta{color:#333;margin-top:0}.description{background:#f4f4f4;border-left:4px solid #767676;padding:.5em .8em;
 white-space:pre-wrap}.howto{border:2px solid #0072B2;padding:.4em 1em;margin:1em 0;background:#f5f9fc}
 .howto h2{border:0;margin-top:.3em}.legend dt{font-weight:bold;float:left;clear:left;width:2em}
-.legend dd{margin:0 0 .3em 2.2em}
+.legend dd{margin:0 0 .3em 2.2em}.abbr dt{font-weight:bold;float:left;clear:left;width:4.5em}
+.abbr dd{margin:0 0 .3em 5em}
 ul.effects li{margin-bottom:.4em}figure{margin:1em 0;page-break-inside:avoid;break-inside:avoid}
 figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-weight:bold;margin-bottom:.3em}
 details{margin:.3em 0 1em}summary{cursor:pointer;color:#005a8c}
@@ -61,17 +62,33 @@ def _ci(m: dict[str, Any], unit: str) -> str:
         if lo is not None else mean
 
 
+def range_words(r: dict[str, Any]) -> str:
+    """An assumption's range in the unit its sentence uses: a multiplier as 'times the scenario's' ('40% fewer
+    contents disputes (range 0.3 to 1 times the scenario's)'), a share or chance as percentages ('85% on the list
+    (range 60% to 95%)'); it was '(range 0.3, 1)' and '(range 0.6, 0.95)' beside a value in %."""
+    rng = r.get("range")
+    if not isinstance(rng, list | tuple) or len(rng) != 2 or not all(isinstance(x, int | float) for x in rng):
+        return value_text(rng)
+    a, b = (float(x) for x in rng)
+    if str(r.get("parameter", "")).endswith("_multiplier"):
+        return f"{a:g} to {b:g} times the scenario's"
+    if 0 <= a <= b <= 1:
+        return f"{100 * a:g}% to {100 * b:g}%"
+    return f"{a:g} to {b:g}"
+
+
 def _diff(m: dict[str, Any], unit: str) -> str:
     if m.get("diff") is None:
         return "-"
     lo, hi = m["diff_ci95"]
     shown = number(m["diff"], unit).rstrip("%")
     sign = "+" if m["diff"] > 0 and re.search(r"[1-9]", shown) else ""  # '+0.0 weeks' for a diff of 0.03
-    pts = " points" if unit == "percent" else ""
+    pts = " pp" if unit == "percent" else ""  # percentage points ('pp', said in the column's heading), not '%'
     d = f"{sign}{shown}{pts}"
     if lo is None:
         return e(d)
-    return f"{e(d)}<br><span class=small>({e(number(lo, unit).rstrip('%'))} to {e(number(hi, unit).rstrip('%'))})</span>"
+    return (f"{e(d)}<br><span class=small>({e(number(lo, unit).rstrip('%'))} to {e(number(hi, unit).rstrip('%'))}"
+            f"{pts})</span>")
 
 
 def _ordered(keys: list[str]) -> list[str]:
@@ -93,7 +110,8 @@ def metric_table(results: Results) -> str:
     runs = results.runs
     head = "<tr><th scope=col style='width:30%'>Measure</th>" + "".join(
         f"<th scope=col>{e(letters[i])}</th>" for i in range(len(runs))) + "".join(
-        f"<th scope=col>{e(letters[i])} minus {e(letters[0])} (95% interval)</th>" for i in range(1, len(runs))) + "</tr>"
+        f"<th scope=col>{e(letters[i])} minus {e(letters[0])} (95% interval; pp: percentage points)</th>"
+        for i in range(1, len(runs))) + "</tr>"
     rows, last = [], -1
     keys = _ordered(list(pairs[0]["metrics"]))
     for k in keys:
@@ -204,7 +222,7 @@ def summary_html(results: Results) -> str:
         out.append("<p><strong>The assumptions these rest on</strong> (effect sizes the proposals do not state; each "
                    "has a range):</p><ul>"
                    + "".join(f"<li>{e(r.get('label') or 'A parameter')}: {e(plain(r['assumption']))}"
-                             + (f" (range {e(value_text(r['range']))})" if r.get("range") is not None else "")
+                             + (f" (range {e(range_words(r))})" if r.get("range") is not None else "")
                              + "</li>" for r in s["assumptions"]) + "</ul>")
     else:
         out.append("<p>No assumed effect separates the rule sets: every changed parameter has a source.</p>")
@@ -212,7 +230,16 @@ def summary_html(results: Results) -> str:
 
 
 DROP = {"rule_set", "metric", "measure", "outcome", "payer", "unit", "run", "rules", "parameter", "step"}
-RENAME = {"rule_set_label": "Rule set", "label": "Measure", "payer_label": "Payer"}
+RENAME = {"rule_set_label": "Rule set", "label": "Measure", "payer_label": "Payer",
+          # the CSV's column names in words, each with its unit: 'ci95 low gbp', 'mean pct', 'diff' were shown as
+          # they are (code names with spaces, 'ci95', 'pct' and 'gbp' unexplained)
+          "mean": "Mean", "ci95_low": "95% interval from", "ci95_high": "to", "mean_gbp": "Mean (£)",
+          "ci95_low_gbp": "95% interval from (£)", "ci95_high_gbp": "to (£)", "mean_pct": "Mean (%)",
+          "mean_weeks": "Mean (weeks)", "diff": "Difference", "diff_ci95_low": "95% interval from",
+          "diff_ci95_high": "to", "diff_per_100_requests": "Difference per 100 requests of the group",
+          "pct_of_new_requests_reached": "% of new requests reached", "new_requests": "New requests",
+          "redress_capacity": "Family redress capacity", "capacity": "Family redress capacity",
+          "mediations": "Mediations", "week": "Week", "year": "Year", "years": "Years"}
 
 
 def data_table(chart: Chart, limit: int = 120) -> str:
@@ -220,7 +247,7 @@ def data_table(chart: Chart, limit: int = 120) -> str:
     if not chart.rows:
         return ""
     cols = [c for c in chart.rows[0] if c not in DROP]
-    head = "".join(f"<th scope=col>{e(RENAME.get(c, c.replace('_', ' ')))}</th>" for c in cols)
+    head = "".join(f"<th scope=col>{e(RENAME.get(c, c.replace('_', ' ').capitalize()))}</th>" for c in cols)
 
     def cell(v: Any) -> str:
         if isinstance(v, float):
@@ -297,7 +324,23 @@ def title_of(results: Results) -> str:
     return f"{place(r0)} under {rule_set_short(r0.name, r0.label)}"
 
 
+def abbreviations_html(body: str) -> str:
+    """The abbreviations the page's text uses (not its method section, which keeps code names), each in full."""
+    from .names import abbreviations_in
+
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", body.split("<section id=method")[0], flags=re.S)
+    used = abbreviations_in(html.unescape(re.sub(r"<[^>]+>", " ", text)))
+    if not used:
+        return ""
+    return ("<section id=abbreviations aria-labelledby=h-abbr><h2 id=h-abbr>Abbreviations</h2><dl class=abbr>"
+            + "".join(f"<dt>{e(a)}</dt><dd>{e(w)}</dd>" for a, w in used) + "</dl></section>")
+
+
 def page(title: str, body: str) -> str:
+    glossary = abbreviations_html(body)
+    if glossary:  # before the method section, the last one for a reader
+        at = body.find("<section id=method")
+        body = body[:at] + glossary + body[at:] if at >= 0 else body + glossary
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -189,3 +189,52 @@ def find_code_names(text: str) -> list[str]:
     found += re.findall(r"\b[a-z0-9]+_[a-z0-9_]*\.[a-z0-9_.]*[a-z0-9_]\b|\b[a-z0-9]+\.[a-z0-9]+_[a-z0-9_.]*\b", text)
     found += re.findall(r"(?:/[\w.-]+){2,}\.(?:ya?ml|json|parquet|csv)", text)
     return found
+
+
+# Every abbreviation a reader may meet in a report or on the web page, said in full once, in a list beside the text
+# (a forum volunteer met 'ISP', 'SENCo', 'TSQ', 'ICB' and 'WP4' unexplained). `abbreviations_in` finds those used.
+ABBREVIATIONS = {
+    "AP": "alternative provision: schools and units for children who cannot attend a mainstream or special school",
+    "CFA": "the Children and Families Act 2014",
+    "CSV": "a spreadsheet file of the numbers (comma-separated values)",
+    "DfE": "the Department for Education",
+    "EHC": "education, health and care (an EHC needs assessment, an EHC plan)",
+    "EHCP": "an education, health and care plan",
+    "HTML": "a web page saved as one file, which any browser opens and prints",
+    "ICB": "integrated care board: the NHS body that arranges health services in an area",
+    "ISP": "Individual Support Plan: the White Paper's plan made by a school, with no appeal to the tribunal",
+    "LA": "local authority: the council", "LAs": "local authorities: the councils",
+    "MoJ": "the Ministry of Justice, which publishes the tribunal's statistics",
+    "NHS": "the National Health Service",
+    "ONS": "the Office for National Statistics",
+    "PRU": "pupil referral unit (alternative provision run by the council)",
+    "SEN": "special educational needs", "SEND": "special educational needs and disabilities",
+    "SEN2": "the return every council makes to the DfE each January about EHC plans, published as the statistics "
+            "'Education, health and care plans'",
+    "SENCo": "special educational needs co-ordinator: the teacher who leads SEN support in a school",
+    "TSQ": "Tribunal Statistics Quarterly, published by the MoJ",
+    "pp": "percentage points: the difference between two percentages (45% against 52% is 7 pp)",
+    # in the sources' own words (a rule set's sources, shown in 'What changed, and the sources')
+    "ASD": "autism spectrum disorder", "CAMHS": "child and adolescent mental health services",
+    "CQC": "the Care Quality Commission", "DSG": "dedicated schools grant (the schools' money from government)",
+    "EP": "educational psychologist", "EPs": "educational psychologists", "FE": "further education (a college)",
+    "FOI": "a Freedom of Information request", "GBP": "pounds sterling (£)",
+    "HMCTS": "His Majesty's Courts and Tribunals Service", "IFS": "the Institute for Fiscal Studies",
+    "IPSEA": "Independent Provider of Special Education Advice (a charity)",
+    "LGSCO": "the Local Government and Social Care Ombudsman", "NAO": "the National Audit Office",
+    "NEET": "not in education, employment or training", "OGL": "the Open Government Licence",
+    "PHP": "PHP Law, a firm of solicitors whose published guidance is cited",
+    "PHSO": "the Parliamentary and Health Service Ombudsman", "PQ": "a written parliamentary question",
+    "SALT": "speech and language therapy", "SEMH": "social, emotional and mental health needs",
+    "SENDIASS": "SEND information, advice and support service", "UK": "the United Kingdom",
+}
+PROPOSAL_REF = {"GP": "Green Paper", "WP": "White Paper", "IP": "Improvement Plan"}  # 'WP4': a source's reference
+
+
+def abbreviations_in(text: str) -> list[tuple[str, str]]:
+    """[(abbreviation, what it stands for)] of those in `text` (visible text, no markup), in alphabetical order; a
+    proposal's number in a source ('GP3', 'WP4') as that proposal."""
+    found = {a: w for a, w in ABBREVIATIONS.items() if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)}
+    for m in sorted(set(re.findall(r"(?<![\w-])(GP|WP|IP)(\d+)(?![\w-])", text))):
+        found[m[0] + m[1]] = f"proposal {m[1]} of the {PROPOSAL_REF[m[0]]}, as the sources number them"
+    return sorted(found.items(), key=lambda kv: kv[0].lower())

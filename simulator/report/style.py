@@ -219,3 +219,51 @@ def clear_of_step_lines(fig: Figure, labels: list[tuple[Any, Text, float]]) -> N
         if _step_lines_under(ax, text.get_window_extent(), pad) >= low:
             text.set_y(foot)
             text.set_va("bottom")
+
+
+def _lines_through(ax: Any, box: Any, pad: float) -> int:
+    """How many segments of any of the axes' lines (data, steps, and lines across the axes such as an in-force
+    date's `axvline`, each in its own transform) run through `box` (display units), widened by `pad` pixels for the
+    lines' width. Each segment is sampled finely (a sloped line of a by-year chart as well as a step's flat)."""
+    x0, x1, y0, y1 = box.x0 - pad, box.x1 + pad, box.y0 - pad, box.y1 + pad
+    n = 0
+    t = np.linspace(0.0, 1.0, 64)[:, None]
+    for line in ax.get_lines():
+        if line.get_linestyle() in ("None", "none", "", " ") or not line.get_visible():
+            continue  # markers only (the official figures' diamonds)
+        xy = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float))
+        for a, b in zip(xy[:-1], xy[1:], strict=True):
+            pts = a + t * (b - a)
+            if np.any((pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)):
+                n += 1
+    return n
+
+
+def clear_of_lines(fig: Figure, labels: list[tuple[Any, Text, list[tuple[float, float, str, str, str]]]]) -> None:
+    """Each (axes, label, places) moved to the first of its `places` ((x, y, ha, va, text) in the label's own
+    transform, the first its place as drawn) that no line of the axes runs through, else to the one fewest lines
+    run through. Measured on the laid-out figure (call it after `heading`), like `clear_of_step_lines`, but with
+    every line: the by-year chart's "every plan within the limit" was crossed by the reform's in-force date lines."""
+    if not labels:
+        return
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    pad = 1.6 * fig.dpi / 72
+    for ax, text, places in labels:
+        best: tuple[int, int] | None = None
+        for i, (x, y, ha, va, words) in enumerate(places):
+            text.set_position((x, y))
+            text.set_ha(ha)
+            text.set_va(va)
+            text.set_text(words)
+            n = _lines_through(ax, text.get_window_extent(renderer), pad)
+            if best is None or n < best[0]:
+                best = (n, i)
+            if n == 0:
+                break
+        assert best is not None
+        x, y, ha, va, words = places[best[1]]
+        text.set_position((x, y))
+        text.set_ha(ha)
+        text.set_va(va)
+        text.set_text(words)

@@ -77,6 +77,19 @@ def unsigned_zero(text: str) -> str:
     return text.lstrip("-+") if not re.search(r"[1-9]", text) else text
 
 
+def difference(v: float | None, unit: str) -> str:
+    """A difference as a reader says it, with its sign: two percentages differ by percentage points ('+4.1
+    percentage points'), not by a per cent ('+4.1%' reads as 4.1% of the first value); other units as `number`."""
+    if v is None:
+        return "not available"
+    if unit == "GBP":
+        return money(v, signed=True)
+    if unit == "percent":
+        return unsigned_zero(f"{v:+.1f}").replace("-", MINUS) + " percentage points"
+    text = number(v, unit)
+    return "+" + text if v > 0 and re.search(r"[1-9]", text) else text
+
+
 def amount(v: float, unit: str) -> str:
     """The size of a difference, without its sign ('2.2 weeks', '4.1 percentage points', '£450k')."""
     a = abs(v)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,16 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+PP_NOTE = "a difference of two percentages is in percentage points (pp: 45% against 52% is 7 pp)"
+
+
+def pp(key: str) -> str:
+    """' pp' after a difference of two percentages (a metric in percent): '7.1 (-5.5 to 19.7)' read as 7.1%."""
+    from ..analysis.runs.results import unit_of
+
+    return " pp" if key and unit_of(key) == "percent" else ""
+
+
 def format_what_changed(rows: list[dict[str, Any]], a: str, b: str) -> str:
     if not rows:
         return f"What changed: nothing ({a} and {b} have the same parameters)."
@@ -71,17 +82,17 @@ def format_comparison(res: dict[str, Any]) -> str:
         lo, hi = s["ci95"]
         return f"{fmt(s['mean'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(s["mean"])
 
-    def diff(m: dict[str, Any]) -> str:
+    def diff(m: dict[str, Any], key: str = "") -> str:
         lo, hi = m["diff_ci95"]
-        return f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
+        return (f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])) + pp(key)
 
     period = period_label(res.get("start_date"), res.get("end_date"))
     rows = [["Metric", f"{a}: mean (95% CI)", f"{b}: mean (95% CI)", f"Difference {b} - {a} (95% CI)"]]
     for key, m in res["metrics"].items():
-        rows.append([label_with_period(key, m["label"], period), ci(m[ka]), ci(m[kb]), diff(m)])
+        rows.append([label_with_period(key, m["label"], period), ci(m[ka]), ci(m[kb]), diff(m, key)])
     head = (f"{res['scenario']} ({res.get('start_date')} to {res.get('end_date')}): {a} against {b}, "
             f"{res['replications']} replications, seed {res['seed']}, "
-            "same children and same random draws under both (paired differences)")
+            "same children and same random draws under both (paired differences); " + PP_NOTE)
     parts = [head, res.get("nothing_in_force") or "",
              format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date")),
              format_what_changed(res["what_changed"], a, b), table(rows), format_by_year(res),
@@ -94,7 +105,7 @@ def format_comparison(res: dict[str, Any]) -> str:
         grows = [["Metric", *[f"{v}: {b} - {a}" for v in values]]]
         for key in GROUP_HEADLINE:
             if key in res["metrics"]:
-                grows.append([res["metrics"][key]["label"], *[diff(groups[dim][v][key]) for v in values]])
+                grows.append([res["metrics"][key]["label"], *[diff(groups[dim][v][key], key) for v in values]])
         parts.append(f"Difference by {dim.replace('_', ' ')} (95% CI; every metric by group is in --json: by_group)\n"
                      + table(grows))
     return "\n\n".join(p for p in parts if p)
@@ -127,7 +138,8 @@ def format_by_year(res: dict[str, Any]) -> str:
                 cells.append("-")
                 continue
             lo, hi = m["diff_ci95"]
-            cells.append(f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"]))
+            cells.append((f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"]))
+                         + pp(k))
         rows.append([y, *cells])
     return (f"Difference {b} - {a} by calendar year (95% CI; plans in force as at 1 January; every metric by year is "
             "in --json: by_year)\n" + table(rows))
@@ -173,13 +185,13 @@ def format_uncertainty(res: dict[str, Any]) -> str:
         return [left, f"{fmt(ar['mean'])} ({fmt(alo)} to {fmt(ahi)})"]
 
     for key, m in u["metrics"].items():
-        rows.append([METRIC_LABELS.get(key, key), *pair(m)])
+        rows.append([METRIC_LABELS.get(key, key), *(x + pp(key) for x in pair(m))])
     for y, ms in u["by_year"].items():
         for key in ("new_plans", "plans_in_force_january"):
             if key in ms:
                 rows.append([f"{_short(key)}, {y}", *pair(ms[key])])
     head = (f"Uncertainty of {b} - {a}: {u['draws']} draws ({u['design']}) of {len(u['parameters'])} declared ranges "
-            f"x {u['replications_per_draw']} replications; {u['note']}")
+            f"x {u['replications_per_draw']} replications; {u['note']}; {PP_NOTE}")
     return head + "\n" + table(rows)
 
 
@@ -258,7 +270,13 @@ def to_json(res: dict[str, Any]) -> str:
     return json.dumps(safe, indent=2, sort_keys=True, default=str, allow_nan=False)
 
 
-def format_summary(summary: dict) -> str:
+def format_summary(summary: dict, places: list[str] | None = None) -> str:
+    """A run as text: its place, rule set and dates in words ('Wandsworth under Current law, 1 January 2019 to 31
+    December 2020'; it began 'small_la under current_2014: 2019-01-01 to 2020-12-31'), then every metric; the code
+    names a command takes after them, in brackets, for the analyst who runs it again."""
+    from .names import rule_set_short
+    from .summary import date_words
+
     rows = [("Metric", "Mean", "95% CI")]
     for k, s in summary["metrics"].items():
         lo, hi = s["ci95"]
@@ -268,8 +286,12 @@ def format_summary(summary: dict) -> str:
                      format_value(s["mean"]), ci))
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
-    lines = [f"{summary['scenario']} under {summary['rules']}: {summary['start_date']} to {summary['end_date']}, "
-             f"{summary['replications']} replications, seed {summary['seed']}", ""]
+    where = (places[0] if len(places) == 1 else f"England ({len(places)} councils)"
+             if str(summary["scenario"]).startswith("england") else f"{len(places)} councils") if places else \
+        str(summary["scenario"]).replace("_", " ")
+    lines = [f"{where} under {rule_set_short(summary['rules'])}, {date_words(summary['start_date'])} to "
+             f"{date_words(summary['end_date'])}: {summary['replications']} replications (scenario "
+             f"{summary['scenario']}, rules {summary['rules']}, seed {summary['seed']})", ""]
     if summary.get("projection"):
         lines[1:1] = describe(summary["projection"])
     for i, (a, b, c) in enumerate(rows):
@@ -374,41 +396,125 @@ def route_cut(res: dict[str, Any]) -> str:
             f"over its first {months:.0f} months only, and a step not reached may fall after the scenario's end.")
 
 
-def format_case(res: dict[str, Any]) -> str:
-    """A case study as text: the child, the rules in force during the route, and for each rule set the timings, the
-    time without a school, the routes and the step table."""
+def _case_words() -> dict[str, Any]:
+    """The display names the case-study report (`folder_reports`) uses, for the text too (`case_words`)."""
+    from . import case_words as fr
+    from .names import rule_set_short, switch_label
+    from .names import short_label as name_short
+    from .summary import date_words
     from .timeline import event_words, pins_in_words
+    from .timeline import short_label as step_short
+    return {"fr": fr, "rule_set_short": rule_set_short, "switch": lambda s: name_short(switch_label(s)),
+            "date": date_words, "event": event_words, "pins": pins_in_words, "step": step_short}
 
-    out = [f"{res['title']}", res["summary"], f"Scenario {res['scenario']}, {res['runs']} runs per rule set, seed "
-           f"{res['seed']}; start: {res['start']}" + (" (HYPOTHETICAL: every reform switch in force from the start "
-                                                       "of the run)" if res.get("from_start") else ""),
-           pins_in_words(res.get("pinned") or {})]
+
+def _step_names(res: dict[str, Any], step_short: Any) -> dict[str, str]:
+    """{step code: its display name}: the steps of each rule set's map (a route may pass steps the likely route does
+    not), then those of the likely routes (a case's own labels, e.g. the advice of a young person's college)."""
+    from ..rules.resolve import resolve_rules
+    from ..schema.files import InputError
+
+    out: dict[str, str] = {}
+    for r in res.get("results", []):
+        try:
+            steps = resolve_rules(r["rules"])[0].accountability.steps
+        except (InputError, KeyError, AttributeError):
+            continue
+        for code, st in steps.items():
+            out.setdefault(code, step_short(st.label, code))
+    for r in res.get("results", []):
+        for s in r.get("steps", []):
+            out[s["step"]] = step_short(s.get("label", s["step"]), s["step"])
+    return out
+
+
+def in_force_text(res: dict[str, Any], r: dict[str, Any], w: dict[str, Any]) -> str:
+    """One rule set's line of 'Rules in force during this route', in words: its short and full names, each change by
+    its label, dates as a reader says them, and a change modelled from the first day of the run said to be a
+    hypothetical: the Green Paper's (no date was ever proposed) or every change's when the run asked for it."""
+    st = r.get("in_force") or {}
+    name = w["rule_set_short"](r["rules"], r.get("rule_set_label", ""))
+    full = r.get("rule_set_label") or r.get("label") or ""
+    head = full if full and name.lower() in full.lower() else f"{name} ({full})" if full else name
+    span = f"{w['date'](res.get('start_date'))} to {w['date'](res.get('route_end'))}"
+    if not st.get("reform"):
+        return f"{head}: the law as it stands; no changed rules to come into force ({span})."
+    sw = lambda xs: ", ".join(w["switch"](x) for x in xs)  # noqa: E731
+    parts = []
+    if st.get("hypothetical"):
+        parts.append("a hypothetical: every change modelled as in force from the first day of the run, whatever its "
+                     "date" if res.get("from_start") else
+                     "no date proposed: every change modelled as in force from the first day of the run, a "
+                     "hypothetical")
+    if st.get("at_start"):
+        parts.append("in force from the start of the route: " + sw(st["at_start"]))
+    if st.get("during"):
+        parts.append("coming into force during the route: " + ", ".join(f"{w['switch'](s)} on {w['date'](d)}"
+                                                                        for s, d in st["during"]))
+    if st.get("not_in_force"):
+        parts.append("not in force during this route: " + sw(st["not_in_force"]))
+    if not st.get("applied"):
+        head += f" was not in force during this route ({span}): the law as it stands applied"
+    return f"{head}; " + "; ".join(parts) + "."
+
+
+def format_case(res: dict[str, Any]) -> str:
+    """A case study as text, in the words of its report (`folder_reports.case_study_html`): the child, the rules in
+    force during the route, and for each rule set the timings, the time without a school, the routes and the step
+    table; steps, events, bodies, payers, redress routes, rule sets and changes by their display names, dates as a
+    reader says them. Code names only in the last line, the command that makes the same results again."""
+    import shlex
+
+    from .timeline import SETTINGS
+
+    w = _case_words()
+    fr, date, event_words = w["fr"], w["date"], w["event"]
+    steps = _step_names(res, w["step"])
+    rs = {r["rules"]: w["rule_set_short"](r["rules"], r.get("rule_set_label", "")) for r in res["results"]}
+
+    def said(text: Any) -> str:  # a sentence the analysis wrote: codes by their names, ISO dates in words
+        t = fr.change_words(str(text), steps)
+        for code, words in SETTINGS.items():
+            t = re.sub(rf"(?<![\w+]){code}(?![\w+])", words, t) if "_" in code else t
+        return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: date(m.group(0)), t)
+
+    start = said(res.get("start", ""))
+    out = [f"{res['title']}", res["summary"],
+           f"{res['runs']} runs per rule set; start: {start}"
+           + (" (a hypothetical: every change of each reform in force from the first day of the run)"
+              if res.get("from_start") else ""),
+           w["pins"](res.get("pinned") or {})]
     if res.get("child"):
-        out.append("The child: " + "; ".join(res["child"]) + ".")
+        out.append("The child: " + "; ".join(said(x) for x in res["child"]) + ".")
     if res.get("dates_moved_days"):
         out.append(f"The file's other dates (moves, placements, custody, hospital) are moved "
-                   f"{res['dates_moved_days']:+,} days with its start (--start-date), keeping their distance from it.")
+                   f"{res['dates_moved_days']:+,} days with its start, keeping their distance from it.")
     cut = route_cut(res)
     if cut:
-        out.append(cut)
+        out.append(said(cut))
     if res.get("in_force"):
-        out.append(f"Rules in force during this route ({res.get('start_date')} to {res.get('route_end')}):")
-        out += [f"  - {x}" for x in res["in_force"]]
-    if res.get("calendar"):
-        out.append(res["calendar"])
-    if res.get("transfer_before_start"):
-        out.append(res["transfer_before_start"])
-    if res.get("disputes_note"):
-        out.append(res["disputes_note"])
+        out.append(f"Rules in force during this route ({date(res.get('start_date'))} to "
+                   f"{date(res.get('route_end'))}):")
+        out += [f"  - {in_force_text(res, r, w)}" for r in res["results"]]
+    for key in ("calendar", "transfer_before_start", "disputes_note"):
+        if res.get(key):
+            out.append(said(res[key]))
     for a in res.get("authorities", []):  # a child with two authorities: each one's roles, payments, uncertainty
-        out.append(f"{a['role'].capitalize()} authority, {a['authority']}: " + "; ".join(a["duties"])
-                   + ". Pays: " + "; ".join(a["pays"]) + "."
-                   + ("".join(f" Uncertain: {u}." for u in a["uncertain"])))
+        out.append(said(f"{a['role'].capitalize()} authority, {a['authority']}: " + "; ".join(a["duties"])
+                        + ". Pays: " + "; ".join(a["pays"]) + "."
+                        + ("".join(f" Uncertain: {u}." for u in a["uncertain"]))))
     out.append("")
     existing = str(res.get("start", "")).startswith("existing plan")
+
+    def step_event(step: str, event: str) -> str:
+        name = steps.get(step, step.replace("_", " "))
+        what = event_words(step, event)
+        return name if what.lower() in name.lower() else f"{name}: {what}"
+
     for r in res["results"]:
         f, p = r["weeks_to_final_plan"], r["weeks_to_provision"]
-        out.append(f"== {r['rules']}: {r.get('label', r['rules'])}")
+        full = r.get("label", r["rules"])  # the panel's title: '(hypothetical: in force from the start)' with it
+        out.append(f"== {full}" if rs[r["rules"]].lower() in full.lower() else f"== {rs[r['rules']]}: {full}")
         if existing:
             out.append("A plan is in force at the start: there is no final plan to wait for.")
             out.append(f"Weeks to a new setting in place: median {p['median']} ({p['p10']} to {p['p90']}), in "
@@ -426,27 +532,36 @@ def format_case(res: dict[str, Any]) -> str:
             out.append("Time without a school (mean weeks over the runs; % of runs with any): " + "; ".join(
                 f"{v['meaning']}: {v['mean']:g} ({v['runs_with_any_pct']:g}%)" for v in tw.values()) + ".")
         for note in r.get("pins_overridden", []):
-            out.append(f"Pinned choice overridden: {note}.")
+            out.append(f"Pinned choice overridden: {said(note)}.")
         out.append(f"Routes ({r['routes_seen']} seen; {r['route_note']}), the commonest with their shares:")
         for t in r["top_routes"]:
-            out.append(f"  {t['share_pct']:>5}%  " + " > ".join(
-                f"{x.split(':', 1)[0]} ({event_words(*x.split(':', 1))})" for x in t["route"]))
+            out.append(f"  {t['share_pct']:>5}%  " + " > ".join(step_event(*x.split(":", 1)) for x in t["route"]))
         out.append(f"Steps of the commonest route ({r['route_share_pct']}% of runs):")
-        rows = [["Step", "Event", "Duty holder", "Deadline", "Week (typical)", "Who pays", "Redress", "Gaps"]]
+        rows = [["Step", "What happened", "Who holds the duty", "Deadline", "Week (typical)", "Who pays", "Redress",
+                 "Gaps"]]
         for s in r["steps"]:
-            event = s["event"] + (" (under-5 review)" if s.get("under5") else "")
+            what = event_words(s["step"], s["event"]) + (" (under-5 review)" if s.get("under5") else "")
             where = s.get("authority_of") or {}  # two authorities: each body with the authority it belongs to
             strength = s.get("duty_strength") or {}  # how strong each duty is (absolute, lifted, "appropriate")
-            holder = ", ".join(b + "".join(f" ({x})" for x in (where.get(b), strength.get(b)) if x)
+            holder = ", ".join(fr.body(b) + "".join(f" ({x})" for x in (where.get(b), strength.get(b)) if x)
                                for b in s["duty_holder"]) or "-"
-            rows.append([s["step"], event, holder, s["deadline"],
-                         f"{s['weeks_from_start']}", ", ".join(s["payer"]) or "-",
-                         ", ".join(s["redress"]) or "none", "; ".join(s["gaps"]) or "-"])
+            rows.append([steps.get(s["step"], s["step"].replace("_", " ")), what, holder, s["deadline"],
+                         f"{s['weeks_from_start']}",
+                         ", ".join(fr.PAYER_WORDS.get(x, x.replace("_", " ")) for x in s["payer"]) or "-",
+                         ", ".join(fr.ROUTE_WORDS.get(x, fr.body(x)) for x in s["redress"]) or "none",
+                         "; ".join(said(g) for g in s["gaps"]) or "-"])
         out.append(table(rows))
         out.append("")
     for r, ch in zip(res["results"][1:], res["what_changes"], strict=True):
-        out.append(f"What changes for this child: {res['results'][0]['rules']} -> {r['rules']}")
-        out += [f"  - {x}" for x in ch]
+        out.append(f"What changes for this child: {rs[res['results'][0]['rules']]} -> {rs[r['rules']]}")
+        out += [f"  - {said(x) if isinstance(x, str) else x}" for x in ch]
+    rules = " ".join(f"--rules {shlex.quote(r['rules'])}" for r in res["results"])
+    given = "".join(f" {flag} {shlex.quote(str(res[key]))}" for flag, key in
+                    (("--scenario", "scenario_given"), ("--start-date", "start_date_given")) if res.get(key))
+    given += " --from-start" if res.get("from_start") else ""
+    out += ["", f"To make the same results again (scenario {res.get('scenario')}, seed {res.get('seed')}): sendsim "
+                f"case-study {shlex.quote(str(res.get('file_given') or res.get('case') or 'FILE'))} {rules}{given} "
+                f"--runs {res.get('runs')} --seed {res.get('seed')}"]
     return "\n".join(out)
 
 

@@ -281,12 +281,29 @@ def baseline(summary: dict[str, Any], targets: Path, year: int, metrics: tuple[s
     caseload it starts from is set beside the model's plans in force on 1 January (the count less January's new
     plans: `scripts/build_scenarios.py` takes the count as at the end of January)."""
     with open(targets, newline="") as f:
-        observed = {r["metric"]: float(r["value"]) for r in csv.DictReader(ln for ln in f if not ln.startswith("#"))
-                    if r["period"] == str(year)}
+        read = [r for r in csv.DictReader(ln for ln in f if not ln.startswith("#")) if r["period"] == str(year)]
+    observed = {r["metric"]: float(r["value"]) for r in read}
+    sources = {r["metric"]: r.get("source") or "" for r in read}
     means = {k: v.get("mean") for k, v in summary.get("by_period", {}).get(str(year), {}).items()}
-    out = [{"metric": m, "label": METRICS[m].label, "observed": observed.get(m), "model": METRICS[m].value(means)}
-           for m in metrics]
+    out = [{"metric": m, "label": METRICS[m].label + (f" {year} (the model: on 1 January, the run's first day)"
+                                                      if m == "plans_in_force_january" else ""),
+            "observed": observed.get(m), "model": METRICS[m].value(means),
+            "source": source_words(sources.get(m, ""), m, year) if m in observed else ""} for m in metrics]
     return {"year": year, "rows": out}
+
+
+SEN2_FILES = {"caseload.csv": "the caseload", "requests.csv": "requests", "assessments.csv": "assessments",
+              "timeliness_20_week.csv": "timeliness"}  # the SEN2 file a figure comes from, in words
+
+
+def source_words(raw: str, metric: str, year: int) -> str:
+    """An official figure's source as the page says it: 'DfE SEN2, Education, health and care plans: the caseload,
+    January 2024' (a targets file's source names the file: 'DfE SEN2 caseload.csv ehcplans')."""
+    part = next((w for f, w in SEN2_FILES.items() if f in raw), None)
+    if not raw.startswith("DfE SEN2") or part is None:
+        return plain(raw)
+    when = f"January {year}" if metric == "plans_in_force_january" else f"calendar year {year}"
+    return f"DfE SEN2, Education, health and care plans: {part}, {when}"
 
 
 LATEST_METRICS = ("initial_requests_for_assessment", "requests_refused_pct", "new_plans_issued",
@@ -305,12 +322,16 @@ def official_latest(by_la: Path, council: str, year: int, metrics: tuple[str, ..
     scenario, which carries its SEN2 requests of each year and its % within 20 weeks of the latest year (the same
     values as england_by_la.csv for every council that has both)."""
     with open(by_la, newline="") as f:
-        found = {r["metric"]: float(r["value"]) for r in csv.DictReader(ln for ln in f if not ln.startswith("#"))
-                 if r["la_name"] == council and r["period"] == str(year) and r["metric"] in metrics}
+        read = [r for r in csv.DictReader(ln for ln in f if not ln.startswith("#"))
+                if r["la_name"] == council and r["period"] == str(year) and r["metric"] in metrics]
+    found = {r["metric"]: float(r["value"]) for r in read}
+    sources = {r["metric"]: r.get("source") or "" for r in read}
     if not found and scenario is not None:
         found = _own_figures(scenario, council, year, metrics)
+        sources = {"initial_requests_for_assessment": "DfE SEN2 requests.csv",
+                   "within_20_weeks_pct": "DfE SEN2 timeliness_20_week.csv"}
     return [{"metric": m, "label": f"{METRICS[m].label}, {year} (before the run starts)", "observed": found[m],
-             "model": None} for m in metrics if m in found]
+             "model": None, "source": source_words(sources.get(m, ""), m, year)} for m in metrics if m in found]
 
 
 def _own_figures(scenario: Path, council: str, year: int, metrics: tuple[str, ...]) -> dict[str, float]:

@@ -11,7 +11,7 @@ import datetime as dt
 import html
 import json
 
-from ..report.names import rule_set_short, short_label
+from ..report.names import ABBREVIATIONS, rule_set_short, short_label
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:62em;
@@ -19,7 +19,8 @@ margin:1em auto;padding:0 1em}h1{font-size:1.5em;margin-bottom:.1em}h2{font-size
 border-bottom:2px solid #0072B2}fieldset{border:1px solid #ccc;margin:.8em 0;padding:.6em 1em}
 legend{font-weight:bold}label{display:block;margin:.35em 0}input[type=text],input[type=number],select{
 font-size:1em;padding:.2em;min-width:14em;max-width:100%;box-sizing:border-box}
-fieldset{min-width:0}.scroll{overflow-x:auto;max-width:100%}
+fieldset{min-width:0}.scroll{overflow-x:auto;max-width:100%}.abbr dt{font-weight:bold;float:left;clear:left;
+width:4.5em}.abbr dd{margin:0 0 .2em 5em}
 @media (max-width:40em){td,th{padding:.2em .3em;font-size:.9em}}.err{color:#b00020;font-weight:bold;margin-left:.4em}
 .hint{color:#555;font-size:.9em}button{font-size:1.05em;padding:.4em 1.2em;background:#0072B2;color:#fff;
 border:0;border-radius:3px;cursor:pointer}button:disabled{background:#888}#progress{font-family:monospace;
@@ -173,6 +174,12 @@ function show(j) {
         const td = document.createElement('td');
         td.className = cls;
         td.textContent = v;
+        if (cls === 'label' && r.source) {  // where the official figure comes from, under its name
+          const src = document.createElement('span');
+          src.className = 'hint source';
+          src.textContent = 'Source: ' + r.source;
+          td.append(document.createElement('br'), src);
+        }
         tr.append(td);
       }
       b.append(tr);
@@ -271,6 +278,11 @@ def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[
             "defaults": defaults or {}}
     # inside <script type=application/json>: '<' escaped so no text can close the element
     info_json = json.dumps(info).replace("<", "\\u003c")
+    # every abbreviation the form, the summary or the report may use, each in full (a volunteer met 'SENCo', 'AP',
+    # 'ISP' and 'ICB' unexplained)
+    glossary = ("<details class=hint><summary>Abbreviations used here</summary><dl class=abbr>"
+                + "".join(f"<dt>{html.escape(a)}</dt><dd>{html.escape(w)}</dd>" for a, w in sorted(
+                    ABBREVIATIONS.items(), key=lambda kv: kv[0].lower())) + "</dl></details>")
     horizon_opts = "".join(f'<option value="{y}">From January {first} to December {y}</option>'
                            for y in range(first + 1, limit + 1))
     figs = "".join(f'<label>{e(label)} <input type="text" inputmode="decimal" name="{e(k)}" id="{e(k)}" '
@@ -284,6 +296,7 @@ def page(councils: list[str], sets: list[tuple[str, str]], switches: list[tuple[
 current law and under a proposal, with the same children and the same chance events, from the council's
 latest caseload to a few years after the proposal comes into force, on this computer; nothing is sent
 anywhere.</p>
+{glossary}
 <form id=form autocomplete=off novalidate>
 <fieldset><legend>1. Your council</legend>
 <label><input type=radio name=source value=figures checked> I will type our four figures</label>

@@ -54,13 +54,21 @@ def forward_document(forward: dict[str, Any], name: str, seed: int = 42) -> dict
     return doc
 
 
+SUCCESSORS_FILE = "england_successors_by_la.csv"  # beside england_by_la.csv (scripts/build_scenarios.py writes both)
+
+
 def official_january(by_la: Path, code: str, year: int) -> float | None:
-    """The authority's own January caseload of `year` (england_by_la.csv: SEN2 caseload.csv), None where the file
-    has it only under a predecessor's code."""
-    with open(by_la, newline="") as f:
-        for r in csv.DictReader(ln for ln in f if not ln.startswith("#")):
-            if r["la_code"] == code and r["metric"] == "plans_in_force_january" and r["period"] == str(year):
-                return float(r["value"])
+    """The authority's own January caseload of `year` (SEN2 caseload.csv): from england_by_la.csv, else, for a
+    council formed after January 2019 (Cumberland, Westmorland and Furness, North and West Northamptonshire), whose
+    figures that file sums into their predecessor's, from england_successors_by_la.csv beside it; None where neither
+    has it."""
+    for path in (by_la, by_la.parent / SUCCESSORS_FILE):
+        if not path.is_file():
+            continue
+        with open(path, newline="") as f:
+            for r in csv.DictReader(ln for ln in f if not ln.startswith("#")):
+                if r["la_code"] == code and r["metric"] == "plans_in_force_january" and r["period"] == str(year):
+                    return float(r["value"])
     return None
 
 
