@@ -240,7 +240,8 @@ class DataYears:
 # u: low reliability, low: a small count, ":" and "..": not available; in brackets in newer releases), read as missing.
 NUMBER_COLUMNS = ("requests_received_in_year", "requests_decided_not_to_assess", "assess_issued", "assess_not_issued",
                   "PC_plans_issued_20_weeks_ex", "plans_issued_20_weeks_ex", "plans_issued_den_ex",
-                  "PC_plans_issued_gt_1_year_ex", "plans_issued_gt_1_year_ex", "ehcplans")
+                  "PC_plans_issued_gt_1_year_ex", "plans_issued_gt_1_year_ex", "ehcplans",
+                  "transfer", "DisleaEHC")  # the last two: scripts/build_plan_transfers.py's
 NUMBER_PREFIXES = ("mainstream_", "special_", "fe_", "ap_pru_")
 MARKS = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
 MAX_COUNT = 10_000_000  # a count in SEN2 (England's plans in force: 576,474 in January 2024)
@@ -252,6 +253,8 @@ REQUIRED_COLUMNS = {
     "timeliness_20_week.csv": ("old_la_code", "PC_plans_issued_20_weeks_ex", "plans_issued_20_weeks_ex",
                                "plans_issued_den_ex"),
     "caseload.csv": ("old_la_code", "ehcplans"),
+    "ceased_plans.csv": ("old_la_code", "la_name", "breakdown", "transfer"),  # scripts/build_plan_transfers.py
+    "release2022_sen2_mi.csv": ("old_la_code", "DisleaEHC"),
 }
 # (a part, its whole) in one row: the part is at most the whole
 PARTS = (("requests_decided_not_to_assess", "requests_received_in_year"),

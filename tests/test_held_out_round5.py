@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+from pathlib import Path
 
+import pytest
+
+from .conftest import ROOT
 from .test_held_out_round3 import _build_refused, _release
 
 # ============================================================================ a later SEN2 release
@@ -58,3 +63,123 @@ def test_a_folder_where_a_releases_file_is_meant_is_named_as_a_folder(tmp_path, 
     p.mkdir()
     err = _build_refused(tmp_path, capsys)
     assert err.startswith(f"error: {p}: is a folder, not a file (allowed: a folder holding DfE SEN2's "), err
+
+
+# ============================================================================ scripts/build_plan_transfers.py
+
+
+def _ceased_plans(tmp_path: Path, change) -> Path:
+    """A copy of the SEN2 files build_plan_transfers reads, ceased_plans.csv changed by `change(bytes)`."""
+    from .test_build_plan_transfers import FILES, SEN2
+
+    data = tmp_path / "sen2"
+    data.mkdir()
+    for name in FILES:
+        shutil.copy(SEN2 / name, data / name)
+    p = data / "ceased_plans.csv"
+    p.write_bytes(change(p.read_bytes()))
+    return p
+
+
+def _first_la_transfer(raw: bytes, column: str, value: str) -> tuple[bytes, int]:
+    """ceased_plans.csv with the first authority row of 2023 (breakdown "All ceased EHC plans") given `value` in
+    `column`; and that row's line."""
+    rows = list(csv.reader(raw.decode().splitlines()))
+    h = rows[0]
+    i = next(i for i, r in enumerate(rows) if i and r[h.index("geographic_level")] == "Local authority"
+             and r[0] == "2023" and r[h.index("breakdown")] == "All ceased EHC plans")
+    rows[i][h.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode(), i + 1
+
+
+def _transfers_build(data: Path, out: Path, capsys) -> tuple[int, str]:
+    from .test_build_plan_transfers import load_builder
+
+    try:
+        load_builder().main(["--data", str(data), "--out", str(out)])
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value, says", [
+    ("1,234", "transfer: got '1,234' (numbers are written without thousands separators) (allowed: a count from 0 to "
+              "10,000,000, empty, or a suppression mark"),
+    ("-50", "transfer: got '-50' (allowed: a count from 0 to 10,000,000"),
+    ("NaN", "transfer: got 'NaN' (allowed: a count from 0 to 10,000,000"),
+    ("1e20", "transfer: got '1e20' (allowed: a count from 0 to 10,000,000"),
+])
+def test_a_later_ceased_plans_value_the_rates_cannot_take_is_one_line(tmp_path, capsys, value, says):
+    """scripts/build_plan_transfers.py read ceased_plans.csv with float() and no check: "1,234" (a spreadsheet's
+    thousands separator) and NaN were dropped as if suppressed, -50 and 1e20 built a negative rate and one of 1e16 per
+    plan into plan_transfers.yaml, exit 0. Now each is one line naming the file, line and column, as
+    build_scenarios.py names a release's cell, exit 2, and no file is written."""
+    line = {}
+
+    def change(raw: bytes) -> bytes:
+        raw, line["n"] = _first_la_transfer(raw, "transfer", value)
+        return raw
+
+    p = _ceased_plans(tmp_path, change)
+    code, err = _transfers_build(p.parent, tmp_path / "pt.yaml", capsys)
+    assert code == 2 and err.startswith(f"error: {p}:{line['n']}: {says}"), err
+    assert err.count("\n") == 1 and not (tmp_path / "pt.yaml").exists()
+
+
+@pytest.mark.parametrize("kind, says", [
+    ("latin1", ":108: byte 0xe9 is not UTF-8 text"),
+    ("period", ":{n}: time_period: got '2023/24' (allowed: a calendar year, e.g. 2023)"),
+    ("renamed", ":1: no column transfer (allowed: SEN2's header, which names it"),
+    ("short_row", ":10305: the row has 3 fields, the header 23"),
+    ("row_twice", ":10305: the row repeats line 10304"),
+    ("folder", ": is a folder, not a file (allowed: DfE SEN2's ceased_plans.csv"),
+])
+def test_a_later_ceased_plans_damaged_is_one_line_not_a_traceback(tmp_path, capsys, kind, says):
+    """The same script on a damaged ceased_plans.csv: Latin-1 text (UnicodeDecodeError), a period "2023/24"
+    (ValueError from int()), the column `transfer` renamed (KeyError), a short row (AttributeError on None) and a folder
+    of that name (IsADirectoryError) were tracebacks; the last row given twice was read twice without a word. Line
+    108 holds the first "Wandsworth", 10304 is the file's last row (10,304 lines in all)."""
+    line = {"n": 0}
+
+    def change(raw: bytes) -> bytes:
+        if kind == "latin1":
+            return raw.replace(b"Wandsworth", "Wandsw\xe9rth".encode("latin-1"))
+        if kind == "period":
+            raw, line["n"] = _first_la_transfer(raw, "time_period", "2023/24")
+            return raw
+        if kind == "renamed":
+            head, rest = raw.split(b"\n", 1)
+            return head.replace(b"transfer", b"transferred") + b"\n" + rest
+        if kind == "short_row":
+            return raw + b"2023,Calendar year,Local authority\n"
+        if kind == "row_twice":
+            return raw + raw.splitlines(keepends=True)[-1]
+        return raw
+
+    p = _ceased_plans(tmp_path, change)
+    assert len(p.read_bytes().splitlines()) >= 10304
+    if kind == "folder":
+        p.unlink()
+        p.mkdir()
+    code, err = _transfers_build(p.parent, tmp_path / "pt.yaml", capsys)
+    assert code == 2 and err.startswith(f"error: {p}{says.format(n=line['n'])}"), err
+    assert err.count("\n") == 1 and "Traceback" not in err and not (tmp_path / "pt.yaml").exists()
+
+
+def test_plan_transfers_out_into_a_new_folder_or_onto_a_folder(tmp_path, capsys):
+    """`--out` in a folder that does not exist yet was FileNotFoundError (the build ran, then failed to write); `--out`
+    naming a folder was IsADirectoryError after the whole build. Now the first makes the folder and writes the same
+    bytes as the shipped file (SEN2 unchanged), the second is refused in one line before anything is read."""
+    from .test_build_plan_transfers import SEN2
+
+    out = tmp_path / "new" / "sub" / "pt.yaml"
+    code, _err = _transfers_build(SEN2, out, capsys)
+    assert code == 0 and out.read_bytes() == (ROOT / "scenarios" / "plan_transfers.yaml").read_bytes()
+    assert [p.name for p in out.parent.iterdir()] == ["pt.yaml"]  # no temporary file left beside it
+    code, err = _transfers_build(SEN2, tmp_path / "new", capsys)
+    assert code == 2 and err == (f"error: {tmp_path / 'new'}: is a folder (allowed: --out FILE, the plan-transfers "
+                                 f"file to write, e.g. {tmp_path / 'new' / 'plan_transfers.yaml'}) (nothing was "
+                                 "written)\n")
