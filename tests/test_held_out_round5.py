@@ -183,3 +183,40 @@ def test_plan_transfers_out_into_a_new_folder_or_onto_a_folder(tmp_path, capsys)
     assert code == 2 and err == (f"error: {tmp_path / 'new'}: is a folder (allowed: --out FILE, the plan-transfers "
                                  f"file to write, e.g. {tmp_path / 'new' / 'plan_transfers.yaml'}) (nothing was "
                                  "written)\n")
+
+
+# ============================================================================ case-study files that cannot mean a route
+
+
+def _case(tmp_path: Path, body: str) -> Path:
+    p = tmp_path / "case.yaml"
+    p.write_text("name: held_out\ntitle: T\nsummary: S\nsources: [x]\nscenario: small_la\n" + body)
+    return p
+
+
+def _case_refused(p: Path) -> str:
+    from simulator.analysis.runs.case_study import prepare_case
+    from simulator.schema.files import InputError
+
+    with pytest.raises(InputError) as e:
+        prepare_case(p)
+    assert len(e.value.lines) == 1, e.value.lines
+    return e.value.lines[0]
+
+
+def test_a_phase_transfer_pin_for_a_child_with_no_transfer_in_the_route_is_refused(tmp_path):
+    """`pinned: {phase_transfer: late}` for a child of 8 with a plan on 2019-03-04: born about 2011-03-04, she is 11 on
+    1 September 2022, when she enters Year 7; its deadline (15 February 2022) is long after the route's 18 months
+    (to 2020-09-02). The case ran, its output saying "Fixed for this child in every run: phase transfer: late", and no
+    transfer happened. Now refused on the pin's line (line 9). A child of 10.2 on 2019-03-04 (born about 2008-12-22,
+    11.69 on 1 September 2020: Year 7 then, its deadline 15 February 2020 in the route) keeps the pin."""
+    plan = "start_date: 2019-03-04\nexisting_plan: {setting: mainstream}\n"
+    p = _case(tmp_path, plan + "child: {age: 8.0}\npinned: {phase_transfer: late}\n")
+    assert _case_refused(p) == (
+        f"{p}:9: pinned.phase_transfer: no phase transfer falls in the route (2019-03-04 to 2020-09-02) of a child of "
+        "8; the next enters Year 7 on 2022-09-01 (allowed: no phase_transfer pin, or a start with --start-date or "
+        "start_date whose 18 months reach the transfer deadline)")
+    from simulator.analysis.runs.case_study import prepare_case
+
+    p = _case(tmp_path, plan + "child: {age: 10.2}\npinned: {phase_transfer: late}\n")
+    assert prepare_case(p).case.pinned.phase_transfer == "late"
