@@ -220,3 +220,29 @@ def test_a_phase_transfer_pin_for_a_child_with_no_transfer_in_the_route_is_refus
 
     p = _case(tmp_path, plan + "child: {age: 10.2}\npinned: {phase_transfer: late}\n")
     assert prepare_case(p).case.pinned.phase_transfer == "late"
+
+
+def test_an_education_spell_ending_before_the_start_is_refused(tmp_path):
+    """`education: {arrangement: hospital, until: 2018-01-01}` with no `since` on a route from 2019-03-04: the spell
+    begins on the start, so it ended before it began; the case ran, "educated in hospital to 2018-01-01", admitted and
+    discharged in week 0. Now refused on the line of `education` (line 8; until is inside its flow mapping)."""
+    p = _case(tmp_path, "start_date: 2019-03-04\nexisting_plan: {setting: mainstream}\n"
+                        "education: {arrangement: hospital, until: 2018-01-01}\nchild: {age: 9.0}\n")
+    line = _case_refused(p)
+    assert line == (f"{p}:8: education.until: 2018-01-01 is not after start_date 2019-03-04, when the arrangement "
+                    "begins (no since given) (allowed: a date after 2019-03-04)"), line
+
+
+@pytest.mark.parametrize("reason", ["employment", "higher_education", "left_education"])
+def test_a_young_persons_reason_to_cease_for_a_child_is_refused(tmp_path, reason):
+    """`cessation: {reason: employment}` for a child of 8 ran, the plan ceased at the first review "for employment".
+    Employment, higher education and leaving education end the plan of a young person (over compulsory school age:
+    15.5 here, as a young person's request); a child of compulsory school age has none of them (a child educated at
+    home keeps the plan, CFA s.42(5)). A young person of 17 may still have each."""
+    from simulator.analysis.runs.case_study import prepare_case
+
+    body = f"start_date: 2019-03-04\nexisting_plan: {{setting: mainstream}}\ncessation: {{reason: {reason}}}\n"
+    line = _case_refused(_case(tmp_path, body + "child: {age: 8.0}\n"))
+    assert f"cessation.reason: {reason} is a young person's (over compulsory school age), not a child of 8's" in line
+    ok = _case(tmp_path, body.replace("mainstream", "post16") + "child: {age: 17.0, preferred: post16}\n")
+    assert prepare_case(ok).case.cessation.reason == reason
