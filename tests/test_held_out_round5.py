@@ -246,3 +246,28 @@ def test_a_young_persons_reason_to_cease_for_a_child_is_refused(tmp_path, reason
     assert f"cessation.reason: {reason} is a young person's (over compulsory school age), not a child of 8's" in line
     ok = _case(tmp_path, body.replace("mainstream", "post16") + "child: {age: 17.0, preferred: post16}\n")
     assert prepare_case(ok).case.cessation.reason == reason
+
+
+# ============================================================================ flags: a shipped name of another kind
+
+
+@pytest.mark.parametrize("args, says", [
+    (["batch", "small_la"], "small_la is a scenario (sendsim run small_la)"),
+    (["case-study", "small_la", "--rules", "current_2014"], "small_la is a scenario (sendsim run small_la)"),
+    (["bench", "small_la"], "small_la is a scenario (sendsim run small_la)"),
+    (["run", "mediation_settle_rates"], "mediation_settle_rates is a sweep (sendsim batch mediation_settle_rates)"),
+    (["run", "current_2014"], "current_2014 is a rule set (--rules current_2014)"),
+])
+def test_a_shipped_name_of_another_kind_is_said_as_such(tmp_path, monkeypatch, args, says):
+    """`sendsim batch small_la` said "small_la: file not found (did you mean small_la or small_la_from_2024 or
+    morris_green_paper_small_la ...?)": it suggested the very name typed; `case-study small_la` said only "file not
+    found". A bare name that is exactly a shipped file of another kind now says what it is and the command that
+    takes it, in one line, exit 2 (run from an empty folder, so no file of that name is there)."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    assert r.stderr == f"error: {args[1]}: file not found ({says}, not a file this command reads)\n", r.stderr
