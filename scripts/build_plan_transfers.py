@@ -27,9 +27,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import math
+import os
+import re
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -51,10 +55,64 @@ def num(x: str | None) -> float | None:
     return v if math.isfinite(v) else None
 
 
+def _build_scenarios():
+    """scripts/build_scenarios.py, whose `check_cells` reads a SEN2 file as the scenario build does."""
+    name = "_build_scenarios_for_transfers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("build_scenarios.py"))
+        mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = mod  # its dataclass looks its module up while it is defined
+        spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return sys.modules[name]
+
+
+class DataError(Exception):
+    """A SEN2 file this build cannot read: one line naming the file, line, column and what is allowed."""
+
+
+PERIOD = {"caseload.csv": (r"\d{6}", "a January caseload, e.g. 202324 for January 2024")}
+_CHECKED: dict[Path, list[dict[str, str]]] = {}
+
+
+def _checked(name: str) -> list[dict[str, str]]:
+    """Every row of a SEN2 file, checked as scripts/build_scenarios.py checks a release (UTF-8, one field per column,
+    each column once, a known geographic level, a three-digit code, each row once, every count a number from 0 to
+    10,000,000 or a suppression mark) and its time periods (a calendar year; caseload.csv a January); DataError
+    otherwise. Why: a later ceased_plans.csv with "1,234", -50, NaN, 1e20 or a row twice was built into rates without a
+    word, and Latin-1, a renamed column, "2023/24", a short row, a BOM or a folder were tracebacks (fifth held-out
+    round)."""
+    path = DATA / name
+    if path in _CHECKED:
+        return _CHECKED[path]
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "no such file"
+        raise DataError(f"{path}: {what} (allowed: DfE SEN2's {name}, as data/sen2/ holds it)")
+    bs = _build_scenarios()
+    try:
+        bs.check_cells(path)
+    except bs.DataError as e:
+        raise DataError(str(e)) from None
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        need = [c for c in ("time_period", "geographic_level", *bs.REQUIRED_COLUMNS.get(name, ()))
+                if c not in (reader.fieldnames or [])]
+        if need:
+            raise DataError(f"{path}:1: no column {need[0]} (allowed: SEN2's header, which names it; a release that "
+                            f"renamed it is read once the column is given its SEN2 name, {need[0]})")
+        pattern, allowed = PERIOD.get(name, (r"\d{4}", "a calendar year, e.g. 2023"))
+        out = []
+        for r in reader:
+            if not re.fullmatch(pattern, r["time_period"]):
+                raise DataError(f"{path}:{reader.line_num}: time_period: got {r['time_period']!r} (allowed: "
+                                f"{allowed})")
+            out.append(r)
+    _CHECKED[path] = out
+    return out
+
+
 def rows(name: str, level: str) -> list[dict[str, str]]:
-    with open(DATA / name, newline="") as f:
-        return [r for r in csv.DictReader(f) if r["geographic_level"] == level
-                and r.get("breakdown_topic", "All").startswith("All")]
+    return [r for r in _checked(name) if r["geographic_level"] == level
+            and r.get("breakdown_topic", "All").startswith("All")]
 
 
 def release() -> int:
@@ -128,11 +186,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=OUT, help="file to write (default: scenarios/plan_transfers.yaml)")
     a = ap.parse_args(argv)
     DATA, OUT = a.data, a.out
+    _CHECKED.clear()
+    try:
+        if OUT.is_dir():
+            raise DataError(f"{OUT}: is a folder (allowed: --out FILE, the plan-transfers file to write, e.g. "
+                            f"{OUT / 'plan_transfers.yaml'})")
+        _main()
+    except DataError as e:
+        print(f"error: {e} (nothing was written)", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _main() -> None:
     ceased = ceased_years()
     years = (*MI_YEARS, *ceased)
     t_la, p_la = with_successors(transfers("Local authority")), with_successors(plans("Local authority"))
     t_e, p_e = transfers("National"), plans("National")
-    national = {y: round(t_e[(y, "E")] / exposure(p_e, y, "E"), 5) for y in years}
     names = {r["old_la_code"]: r["la_name"] for name in ("caseload.csv", "ceased_plans.csv")
              for r in rows(name, "Local authority")}
     names.update({u: n for u, (n, _c) in SUCCESSORS.items()})
@@ -142,14 +211,23 @@ def main(argv: list[str] | None = None) -> None:
         if e:
             rates.setdefault(code, {})[y] = t / e
     # year-to-year correlation of the authorities' rates (consecutive years both reported), pooled over the pairs
-    pairs = [(r[y], r[y + 1]) for r in rates.values() for y in years[:-1] if y in r and y + 1 in r]
-    rho = statistics.correlation([a for a, _ in pairs], [b for _, b in pairs])
     if len(ceased) < 2:
-        print(f"{DATA / 'ceased_plans.csv'}: years {list(ceased)} (allowed: two or more, from 2022)", file=sys.stderr)
-        raise SystemExit(2)
+        raise DataError(f"{DATA / 'ceased_plans.csv'}: years {list(ceased)} (allowed: two or more, from 2022)")
+    missing = [y for y in years if (y, "E") not in t_e or exposure(p_e, y, "E") is None]
+    if missing:
+        raise DataError(f"{DATA}: no England figure of plans transferred and plans in force for {missing[0]} "
+                        "(allowed: England's row of each year in release2022_sen2_mi.csv, ceased_plans.csv and "
+                        "caseload.csv: DfE publishes England's totals unsuppressed)")
+    national = {y: round(t_e[(y, "E")] / exposure(p_e, y, "E"), 5) for y in years}
+    pairs = [(r[y], r[y + 1]) for r in rates.values() for y in years[:-1] if y in r and y + 1 in r]
     p0, p1 = ceased[0], ceased[1]  # the first two years of the person-level collection
     pairs_22 = [(r[p0], r[p1]) for r in rates.values() if p0 in r and p1 in r]
-    rho_22 = statistics.correlation([a for a, _ in pairs_22], [b for _, b in pairs_22])
+    try:
+        rho = statistics.correlation([a for a, _ in pairs], [b for _, b in pairs])
+        rho_22 = statistics.correlation([a for a, _ in pairs_22], [b for _, b in pairs_22])
+    except statistics.StatisticsError as e:
+        raise DataError(f"{DATA}: the authorities' rates in consecutive years cannot be correlated ({e}) (allowed: "
+                        "SEN2's files with two or more authorities reporting in consecutive years)") from None
     e_mean = statistics.fmean(national.values())
     n_all = len(years)
     w_all = n_all * rho / (1 + (n_all - 1) * rho)
@@ -221,7 +299,15 @@ def main(argv: list[str] | None = None) -> None:
               "# Rates are plans transferred out / plans in force over the year. Edit the script and rebuild; do not\n"
               "# edit this file by hand.\n")
     text = yaml.safe_dump(doc, sort_keys=False, width=118, allow_unicode=True, default_flow_style=None)
-    OUT.write_text(header + text)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{OUT.name}.", dir=OUT.parent)  # whole or not at all
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(header + text)
+        os.replace(tmp, OUT)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     print(f"wrote {OUT}: {len(items)} authorities; England {national}; rho {rho:.3f} "
           f"({p0}-{p1} {rho_22:.3f}); w {w_all:.3f}")
 

@@ -240,7 +240,8 @@ class DataYears:
 # u: low reliability, low: a small count, ":" and "..": not available; in brackets in newer releases), read as missing.
 NUMBER_COLUMNS = ("requests_received_in_year", "requests_decided_not_to_assess", "assess_issued", "assess_not_issued",
                   "PC_plans_issued_20_weeks_ex", "plans_issued_20_weeks_ex", "plans_issued_den_ex",
-                  "PC_plans_issued_gt_1_year_ex", "plans_issued_gt_1_year_ex", "ehcplans")
+                  "PC_plans_issued_gt_1_year_ex", "plans_issued_gt_1_year_ex", "ehcplans",
+                  "transfer", "DisleaEHC")  # the last two: scripts/build_plan_transfers.py's
 NUMBER_PREFIXES = ("mainstream_", "special_", "fe_", "ap_pru_")
 MARKS = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
 MAX_COUNT = 10_000_000  # a count in SEN2 (England's plans in force: 576,474 in January 2024)
@@ -252,6 +253,8 @@ REQUIRED_COLUMNS = {
     "timeliness_20_week.csv": ("old_la_code", "PC_plans_issued_20_weeks_ex", "plans_issued_20_weeks_ex",
                                "plans_issued_den_ex"),
     "caseload.csv": ("old_la_code", "ehcplans"),
+    "ceased_plans.csv": ("old_la_code", "la_name", "breakdown", "transfer"),  # scripts/build_plan_transfers.py
+    "release2022_sen2_mi.csv": ("old_la_code", "DisleaEHC"),
 }
 # (a part, its whole) in one row: the part is at most the whole
 PARTS = (("requests_decided_not_to_assess", "requests_received_in_year"),
@@ -278,8 +281,19 @@ def check_cells(path: Path) -> None:
         at = raw[:e.start].count(b"\n") + 1
         raise DataError(f"{path}:{at}: byte 0x{raw[e.start]:02x} is not UTF-8 text "
                         "(allowed: UTF-8 text, as DfE publishes it; save the file as CSV UTF-8)") from None
+    first = csv.DictReader(io.StringIO(text, newline=""))
+    try:  # a cell longer than the csv module takes (131,072 characters) was a traceback (fifth held-out round); the
+        # reader counts the lines read before the one it could not parse
+        every = list(first)
+    except csv.Error as e:
+        raise DataError(f"{path}:{first.line_num + 1}: not valid CSV: {e} (allowed: the SEN2 CSV file as DfE publishes "
+                        "it, a header line then one row per line)") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = reader.fieldnames or []
+    twice = sorted({c for c in fields if fields.count(c) > 1})
+    if twice:  # csv.DictReader keeps the last of two columns of one name: the build read the wrong one without a word
+        raise DataError(f"{path}:1: column {twice[0]} is named {fields.count(twice[0])} times in the header (allowed: "
+                        "each column once, as DfE publishes the file)")
     if "time_period" not in fields or "geographic_level" not in fields:
         return  # not SEN2's header (another separator, an empty file): `_periods` names it
     need = [c for c in REQUIRED_COLUMNS.get(path.name, ()) if c not in fields]
@@ -288,7 +302,6 @@ def check_cells(path: Path) -> None:
                         f"renamed it is read once the column is given its SEN2 name, {need[0]})")
     cols = [c for c in fields if c in NUMBER_COLUMNS or c.startswith(NUMBER_PREFIXES)]
     parts = [(a, b) for a, b in PARTS if a in fields and b in fields]
-    every = list(csv.DictReader(io.StringIO(text, newline="")))
     extra = extra_breakdowns(fields, [r for r in every if None not in r and None not in r.values()])
     seen: dict[tuple[str, ...], int] = {}
     totals: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}  # the total row of each ROW_KEY, its line
@@ -361,7 +374,8 @@ def _periods(name: str) -> tuple[dict[str, int], dict[str, int]]:
     """(time period -> first line, of every row; of the National rows) of a file; DataError if it is missing."""
     path = DATA / name
     if not path.is_file():
-        raise DataError(f"{path}: no such file (allowed: a folder holding DfE SEN2's {', '.join(ACTIVITY_FILES)} "
+        what = "is a folder, not a file" if path.is_dir() else "no such file"
+        raise DataError(f"{path}: {what} (allowed: a folder holding DfE SEN2's {', '.join(ACTIVITY_FILES)} "
                         f"and {CASELOAD_FILE}, as data/sen2/)")
     every: dict[str, int] = {}
     nat: dict[str, int] = {}

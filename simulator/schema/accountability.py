@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from .sourced import Strict
+from .text import Cited, Said
 from .vocabulary import Body, DutyStrength, MapPayer
 from .vocabulary import RedressRoute as Redress
 
@@ -21,7 +22,7 @@ Section = Literal["B", "C", "D", "E", "F", "G", "H1", "H2", "I", "J", "K"]
 
 
 class BodyInfo(Strict):
-    label: str
+    label: Said
     kind: Literal["commissioner", "provider", "regulator", "redress", "family"]
     accountable_to: str
     tribunal_binds: bool = False  # can a tribunal order bind this body (not just recommend)?
@@ -32,17 +33,17 @@ class RouteInfo(Strict):
     (a flag, or the dotted path of a flag parameter of the rule set), whether it can remedy a missed deadline, and
     whether it is the last resort (judicial review: a claim in the High Court, costly, within 3 months)."""
 
-    label: str
+    label: Said
     body: Body
     binds: bool | str
     hears_delay: bool
     last_resort: bool = False
     time_limit: str = "none"
-    reference: str
+    reference: Cited
 
 
 class MapStep(Strict):
-    label: str
+    label: Said
     duty_holder: list[Body]
     lead: Body | Literal["none"] | None = None
     # the lead duty holder for each section of the plan the step concerns: a step whose bodies each hold their own
@@ -55,7 +56,7 @@ class MapStep(Strict):
     # "end": the date a duty ends (the plan at 25), nothing to enforce
     deadline_kind: Literal["limit", "minimum", "end"] = "limit"
     # why the law sets no deadline here on purpose (with its source): no "no statutory deadline" gap then
-    no_deadline_reason: str | None = None
+    no_deadline_reason: Said | None = None
     # where a missed deadline can go (the tribunal does not hear delay)
     delay_redress: list[Redress] = []
     # for a rung of redress: the dotted path of the flag saying whether its finding binds the duty holder
@@ -73,8 +74,8 @@ class MapStep(Strict):
     # how strong each duty holder's duty is here (absolute, lifted, "appropriate", recommendation), where the law
     # makes it other than plain: CFA s.42(2)-(3), s.42(5), s.75; errata.md 1
     duty_strength: dict[Body, DutyStrength] = {}
-    incentive: str
-    reference: str
+    incentive: Said
+    reference: Cited
 
 
 class AccountabilityMap(Strict):

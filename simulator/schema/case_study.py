@@ -446,6 +446,11 @@ def _contradictions(case: CaseStudy) -> list[str]:
             out.append(f"cessation: the reviews are pinned to {p.review_outcome}")
         if case.cessation.reason == "age_25" and age < 24.0:
             out.append(f"cessation.reason: age_25 for a young person of {age:g}")
+        if case.cessation.reason in YOUNG_PERSON_REASONS and age < lo:
+            # fifth held-out round: "employment" for a child of 8 ran, its plan ceased at the first review
+            out.append(f"cessation.reason: {case.cessation.reason} is a young person's (over compulsory school age), "
+                       f"not a child of {age:g}'s (allowed: needs_met or no_longer_benefits; a child educated at home "
+                       "keeps the plan: education: {arrangement: elective_home_education})")
     out += _authority_contradictions(case)
     out += _beyond_school(case)
     if p.dispute_cessation is not None and p.review_outcome is None and case.cessation is None:
@@ -463,6 +468,9 @@ COMPULSORY_SCHOOL_END_LATEST = 16.8
 # post-16 settings above) and under 25 (shared/domain/timeline.md row 1: "young person (16-25)", CFA s.36(1))
 YOUNG_PERSON_AGES = (15.5, 25.0)
 PLAN_END_MMDD = (7, 31)  # the end of the academic year a plan may run to after the 25th birthday (CFA s.46)
+# cessation reasons that only a young person can have: a child of compulsory school age is not employed, in higher
+# education or out of education (the plan of a child educated at home stays, CFA s.42(5))
+YOUNG_PERSON_REASONS = ("employment", "higher_education", "left_education")
 BUDGET_SECTIONS = ("F", "G", "H1", "H2")  # the provision a personal budget may cover (CFA s.49; reg 12)
 YOUTH_CUSTODY_AGES = (10.0, 18.0)  # the age of criminal responsibility to 18 (relevant youth accommodation, s.70)
 
@@ -482,6 +490,10 @@ def _beyond_school(case: CaseStudy) -> list[str]:
         start = case.start
         if ed.since is not None and start is not None and ed.since < start:
             out.append(f"education.since: {ed.since} is before start_date {start}")
+        if ed.since is None and ed.until is not None and start is not None and ed.until <= start:
+            # fifth held-out round: an until before the start (since left to the start) ran a spell of no days
+            out.append(f"education.until: {ed.until} is not after start_date {start}, when the arrangement begins "
+                       f"(no since given) (allowed: a date after {start})")
         lo, hi = YOUTH_CUSTODY_AGES
         if ed.arrangement == "youth_custody" and not lo <= case.child.age < hi:
             out.append(f"education.arrangement: youth_custody is for ages {lo:g} to {hi - 1:g} (age {case.child.age:g})")

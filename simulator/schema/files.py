@@ -183,8 +183,11 @@ _KIND_USE = {"rules": "a rule set: --rules {}", "targets": "a backtest's targets
 def _shipped_hint(path: Path) -> str:
     """' (did you mean X?)' when a missing file's name is close to a shipped file's (scenario, case study, ...), each
     suggestion that is not a scenario with its kind and the command that takes it."""
-    from .shipped import KINDS, closest, shipped_names
+    from .shipped import KINDS, another_kind, closest, shipped_names
 
+    exact = another_kind(path)  # locate() found no file of the command's kind of that name: it is of another kind
+    if exact:
+        return exact
     kind_of: dict[str, str] = {}
     for kind in KINDS:
         for n in shipped_names(kind):

@@ -21,7 +21,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from .accountability import AccountabilityMap
 from .paths import get_path
 from .sourced import Strict
-from .text import Cited, shown_char
+from .text import Cited, Said, shown_char
 from .units import TIME_UNITS, to_days
 from .vocabulary import APPEAL_TYPES, OTHER_UNITS, PAYERS, SETTINGS, Rung, Setting
 
@@ -108,9 +108,9 @@ class Param(Strict):
 
     value: float | bool | str | list[str]
     unit: str
-    label: str
-    reference: str
-    assumption: str | None = None
+    label: Said
+    reference: Cited
+    assumption: Cited | None = None
     range: tuple[float, float] | None = None
 
     @model_validator(mode="after")
@@ -210,7 +210,7 @@ class RedressStep(Strict):
     servers_per_1000_requests: Param
     resolves_probability: Param
     binding: Param  # does a resolution for the family bind the LA (else it may ignore it and the dispute goes on)
-    reference: str
+    reference: Cited
 
 
 class Appeal(Strict):
@@ -306,8 +306,8 @@ class BeyondSchool(Strict):
 
 class RuleSet(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_+]+$")]
-    label: str
-    description: str
+    label: Said
+    description: Said
     timeline: Timeline
     naming: Naming
     redress_ladder: dict[Rung, RedressStep]
@@ -351,7 +351,7 @@ class Change(Strict):
     path: str
     value: float | bool | str | list[str]
     source: Cited
-    assumption: str | None = None
+    assumption: Cited | None = None
     range: tuple[float, float] | None = None
     multiply: bool = False  # an effect's multiplier compounds with the one in force (two proposals on one lever)
 
@@ -420,7 +420,7 @@ class Switch(Strict):
     # a switch tested in some authorities only (the Change Programme, addendum Gap 8), by scenario name or code (in
     # the file: a list, or the name of one of the reform's `authority_lists`): current law elsewhere
     authorities: list[str] | None = None
-    authorities_source: str | None = None
+    authorities_source: Cited | None = None
     changes: Annotated[list[Change], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -462,8 +462,8 @@ class RuleDelta(Strict):
     """A reform: a named set of switches over a named baseline."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
-    label: str
-    description: str
+    label: Said
+    description: Said
     baseline: str
     authority_lists: dict[str, AuthorityList] = {}
     switches: dict[str, Switch]

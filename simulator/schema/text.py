@@ -28,3 +28,15 @@ def _cited(v: str) -> str:
 
 
 Cited = Annotated[str, AfterValidator(_cited)]
+
+
+def _said(v: str) -> str:
+    """A label, a description or a legal reference must say something: blank, it showed as an empty cell in `rules
+    show`, the map and every comparison's what-changed table (fifth held-out round: `reference: ""` of a rule set's
+    parameter and `assumption: ""` of its cost were read as given, exit 0, though a blank source was refused)."""
+    if not v.strip():
+        raise ValueError("is blank (allowed: words that say what it is: a label, a description, a legal reference)")
+    return v
+
+
+Said = Annotated[str, AfterValidator(_said)]

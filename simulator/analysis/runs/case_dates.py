@@ -14,6 +14,13 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ...schema.case_study import YOUTH_CUSTODY_AGES, CaseStudy
+from ...schema.units import DAYS_PER_YEAR
+
+# a phase transfer: the child's age on the 1 September it enters Reception, Year 7 and Year 12 (the engine's
+# `route.reviews.TRANSFER_AGES`); its deadline (15 February, 31 March for post-16: SEND Regs 2014 reg 18) falls at
+# most about 7 months before that September, whatever a rule set moves it to
+TRANSFER_AGES = (4, 11, 16)
+DEADLINE_BEFORE_SEPTEMBER_DAYS = 214
 
 # the fields whose date starts something in the route; the others (`until`, `transferred_on`,
 # `old_authority_learned`, `placement_planned`) are read against these and may fall outside the route
@@ -94,3 +101,33 @@ def custody_past_eighteen(case: CaseStudy, start: dt.date, run_end: dt.date, whe
     return [f"{where}:{lines.get(key, lines.get(('education',), '?'))}: education.until: {given} is after the child's "
             f"18th birthday (about {eighteen}; youth custody under CFA ss.70-75 is for those under 18) (allowed: "
             f"until on or before {eighteen})"]
+
+
+def transfer_pins_never_apply(case: CaseStudy, start: dt.date, route_end: dt.date, where: str,
+                              lines: dict) -> list[str]:
+    """A pin of the phase transfer (`phase_transfer`, `transfer_preferred`) for a child with no transfer in the route:
+    refused, since it would never apply while the output said "Fixed for this child in every run: phase transfer:
+    late" (fifth held-out round: a child of 8, whose move to Year 7 is three years off). A transfer is in the route
+    when its September comes after the start and its deadline (at most about 7 months before that September) on or
+    before the route's end."""
+    pins = [k for k in ("phase_transfer", "transfer_preferred") if getattr(case.pinned, k) is not None]
+    if not pins:
+        return []
+    born = start - dt.timedelta(days=case.child.age * DAYS_PER_YEAR)
+    nxt = None
+    for year in range(start.year, start.year + 30):
+        sept = dt.date(year, 9, 1)
+        age = int((sept - born).days // DAYS_PER_YEAR)
+        if sept <= start or age not in TRANSFER_AGES:
+            continue
+        if (sept - route_end).days <= DEADLINE_BEFORE_SEPTEMBER_DAYS:
+            return []
+        nxt = (sept, age)
+        break
+    key = ("pinned", pins[0])
+    line = lines.get(key, lines.get(("pinned",), "?"))
+    nxt_text = (f"; the next enters {({4: 'Reception', 11: 'Year 7', 16: 'Year 12'})[nxt[1]]} on {nxt[0]}"
+                if nxt else "; none is left at this age")
+    return [f"{where}:{line}: pinned.{pins[0]}: no phase transfer falls in the route ({start} to {route_end}) of a "
+            f"child of {case.child.age:g}{nxt_text} (allowed: no {pins[0]} pin, or a start with --start-date or "
+            "start_date whose 18 months reach the transfer deadline)"]

@@ -52,7 +52,7 @@ from .case_calendar import (
     time_without_school,
     transfer_before_start,
 )
-from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted
+from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted, transfer_pins_never_apply
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
 from .case_words import at_request, describe_child, differences, educational_advice
 from .runner import simulate
@@ -146,6 +146,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     problems = outside_route(case, on, route_end, str(path), lines)
     problems += custody_past_eighteen(case, on, until or sc.end_date, str(path), lines)
     problems += moves_too_close(case, loaded, on, str(path), lines)
+    problems += transfer_pins_never_apply(case, on, route_end, str(path), lines)
     if problems:
         raise InputError(problems)
     if case.authorities is not None:
