@@ -294,3 +294,20 @@ def test_the_c_typed_fields_of_a_new_child_are_set_and_never_none():
         assert type(getattr(c, f)) is int and getattr(c, f) == 0, f
     assert getattr(c, "setting", None) is None  # never set: None compiled, AttributeError (default None) pure
     assert dt.date  # (the module's date import is used by the fixtures' files)
+
+
+def test_a_plan_made_after_the_31_july_after_the_25th_birthday_ends_on_the_day_it_is_made(tmp_path, small_dict):
+    """CFA s.46: a plan may be maintained to the end of the academic year in which the young person turns 25 (31 July).
+    A request at 24.9 on 15 June 2019 (days from 1 January 2019, the scenario's start): the birthday falls about 21
+    July 2019, so the plan's end is 31 July 2019 (day 211). The final plan comes about 12 weeks after the request (the
+    quiet fixture's fixed working times), after that day, so it cannot be maintained: it ends on the day it is made. Before, its end was skipped as past and the plan never ended
+    (a plan for a 25.7-year-old, kept in the caseload for ever)."""
+    case = {"start_date": "2019-06-15", "child": {"age": 24.9, "need": "SLD", "requester": "young_person"},
+            "pinned": {"decide_to_assess": "agreed", "decide_to_issue": "issue", "setting_request": "agreed"}}
+    rows, c = _run(tmp_path, small_dict, case)
+    (final,) = [r.day for r in rows if r.step == "final_plan" and r.event == "issued"]
+    end_of_year = (dt.date(2019, 7, 31) - dt.date(2019, 1, 1)).days  # 211
+    assert final > end_of_year  # the premise: the plan is made after the 31 July
+    ends = [r.day for r in rows if r.step == "plan_end_25"]
+    assert ends == [final]
+    assert c.status != "plan"

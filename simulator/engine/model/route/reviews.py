@@ -63,7 +63,8 @@ def review_interval(self, c: Child, now: float) -> float:
 @cython.locals(self=RunState, c=Child)
 def schedule_plan_end(self, c: Child) -> None:
     """The plan ends at the end of the academic year in which the young person turns 25 (CFA s.46; the academic
-    year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before."""
+    year ends on the rule set's `plan_end` date, 31 July), unless it has ceased before. A plan finalised after
+    that day (a request made at 24 and decided late) cannot be maintained: it ends on the day it is made."""
     turns = c.born + self.law_plan_end_age * DAYS_PER_YEAR
     if turns >= self.horizon:  # the birthday, and so the end of its academic year, falls after the run
         return
@@ -71,7 +72,10 @@ def schedule_plan_end(self, c: Child) -> None:
     month, day = self.law_plan_end
     end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
     at = self.cal.day(end)
-    if max(self.engine.now, 0.0) <= at < self.horizon:
+    now = self.engine.now
+    if 0.0 < now and at < now:  # a plan made after that 31 July (a request at 24, late): it ends on the day it is made
+        at = now
+    if max(now, 0.0) <= at < self.horizon:
         self.engine.at(at, self._cb_plan_end_25, c)
 
 
