@@ -73,7 +73,7 @@ def schedule_plan_end(self, c: Child) -> None:
     end = dt.date(birthday.year + (1 if (birthday.month, birthday.day) > (month, day) else 0), month, day)
     at = self.cal.day(end)
     now = self.engine.now
-    if 0.0 < now and at < now:  # a plan made after that 31 July (a request at 24, late): it ends on the day it is made
+    if now > 0.0 and at < now:  # a plan made after that 31 July (a request at 24, late): it ends on the day it is made
         at = now
     if max(now, 0.0) <= at < self.horizon:
         self.engine.at(at, self._cb_plan_end_25, c)
