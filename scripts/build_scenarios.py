@@ -103,6 +103,9 @@ REPLACED = {"838": ("Dorset", ["835"]), "839": ("Bournemouth, Christchurch and P
 GONE = {"835", "836", "837"}
 
 
+PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # how DfE writes a cell: digits, a decimal point
+
+
 class DataError(Exception):
     """The SEN2 files cannot be built from: one line naming the file (and line), the year and what is allowed."""
 
@@ -348,8 +351,11 @@ def check_cells(path: Path) -> None:
             allowed = (f"(allowed: {'a percentage from 0 to 100' if pct else f'a count from 0 to {MAX_COUNT:,}'}, "
                        "empty, or a suppression mark: x, c, z, u, low)")
             try:
-                x = float(v)
+                # a plain decimal only: Python's float() also takes '1_000', '+512', '1e3', ' nan' and 'infinity'
+                x = float(v) if PLAIN_DECIMAL.fullmatch(v) else float("nan")
             except ValueError:
+                x = float("nan")
+            if math.isnan(x):
                 why = " (numbers are written without thousands separators)" if "," in v else ""
                 raise DataError(f"{path}:{line}: {c}: got {v!r}{why} {allowed}") from None
             if not math.isfinite(x) or x < 0 or x > (100.0 if pct else MAX_COUNT):

@@ -111,11 +111,16 @@ def _transfers_build(data: Path, out: Path, capsys) -> tuple[int, str]:
     ("-50", "transfer: got '-50' (allowed: a count from 0 to 10,000,000"),
     ("NaN", "transfer: got 'NaN' (allowed: a count from 0 to 10,000,000"),
     ("1e20", "transfer: got '1e20' (allowed: a count from 0 to 10,000,000"),
+    ("1_000", "transfer: got '1_000' (allowed: a count from 0 to 10,000,000"),
+    ("+512", "transfer: got '+512' (allowed: a count from 0 to 10,000,000"),
+    ("1e3", "transfer: got '1e3' (allowed: a count from 0 to 10,000,000"),
+    ("infinity", "transfer: got 'infinity' (allowed: a count from 0 to 10,000,000"),
 ])
 def test_a_later_ceased_plans_value_the_rates_cannot_take_is_one_line(tmp_path, capsys, value, says):
     """scripts/build_plan_transfers.py read ceased_plans.csv with float() and no check: "1,234" (a spreadsheet's
     thousands separator) and NaN were dropped as if suppressed, -50 and 1e20 built a negative rate and one of 1e16 per
-    plan into plan_transfers.yaml, exit 0. Now each is one line naming the file, line and column, as
+    plan into plan_transfers.yaml, exit 0; "1_000", "+512" and "1e3" (Python's float() takes them; DfE never writes
+    them) were read as 1000, 512 and 1000. Now each is one line naming the file, line and column, as
     build_scenarios.py names a release's cell, exit 2, and no file is written."""
     line = {}
 
