@@ -313,3 +313,18 @@ def test_a_blank_label_or_reference_in_a_rule_set_is_refused(tmp_path, where, sa
         load_scenario(tmp_path / "s.yaml")
     assert len(e.value.lines) == 1, e.value.lines
     assert f": {'.'.join(where)}: {says}" in e.value.lines[0], e.value.lines[0]
+
+
+@pytest.mark.parametrize("args", [["-q", "validate", "small_la", "-v"], ["validate", "small_la", "-v", "--quiet"],
+                                  ["--verbose", "-q", "validate", "small_la"]])
+def test_quiet_and_verbose_together_is_one_line(args):
+    """-q and -v together printed progress (the later flag silently won, so `-q ... -v` was not quiet). Now a usage
+    error naming both, exit 2, as any other contradictory flags."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    err = r.stderr if hasattr(r, "stderr") else r.output
+    assert err.strip().count("\n") == 0 and "-q/--quiet and -v/--verbose were both given" in err, err

@@ -140,6 +140,9 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value:
+        given = ctx.meta.setdefault("sendsim.verbosity", param.name)  # the group's and the command's share `meta`
+        if given != param.name:  # both given: the later one silently won
+            raise click.UsageError("-q/--quiet and -v/--verbose were both given (allowed: one of them)", ctx)
         _state["verbosity"] = -1 if param.name == "quiet" else 1
 
 
