@@ -36,6 +36,7 @@ from ..records import (
     PLANS_ENDED_16_PLUS,
     TRANSFER_LATE_WEEKS_SUM,
     TRANSFERS_NAMED,
+    Counters,
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
@@ -271,7 +272,7 @@ class ReviewSteps:
             self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
         c.place_due = nan
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, counters=Counters)
     def close_at_end(self) -> None:
         """The end of the run: what is still open is booked to its last day, never dropped: each plan's placement
         (its cost, `accrue_placement`), a plan's wait for its named place since a term began, and a spell out of
@@ -282,20 +283,19 @@ class ReviewSteps:
         start is NaN when none is open, and NaN is never less than the horizon."""
         end = self.horizon
         last = end - 1e-6  # the run's last instant: counted in its final period
-        counters = self.counters  # an object here: `count` bound once (Cython cannot bind a typed field's C method)
-        count = counters.count
+        counters = self.counters  # (compiled: a `Counters`, so `counters.count` is a C call through its method table)
         for c in self.children:
             if c.status == "plan":
                 accrue_placement(self, c, end)  # (does nothing where no placement is under way)
                 if c.term_start < end:  # awaiting the named place since a term began
                     gap = end - c.term_start
                     c.days_awaiting += gap
-                    count(c, AWAITING_PLACEMENT_WEEKS_SUM, last, gap / 7.0)
+                    counters.count(c, AWAITING_PLACEMENT_WEEKS_SUM, last, gap / 7.0)
             if c.out_since < end:  # out of school
                 gap = end - c.out_since
                 c.days_out += gap
-                count(c, OUT_OF_SCHOOL_SPELLS, last)
-                count(c, OUT_OF_SCHOOL_WEEKS_SUM, last, gap / 7.0)
+                counters.count(c, OUT_OF_SCHOOL_SPELLS, last)
+                counters.count(c, OUT_OF_SCHOOL_WEEKS_SUM, last, gap / 7.0)
 
     transfer_for_new_plan = transfer_for_new_plan
 
