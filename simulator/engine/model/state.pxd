@@ -54,11 +54,11 @@ cdef class RunState:
     cdef public object _arr_i
     cdef public object _arrivals
     cdef public object _commence_days
-    cdef public object _costs
+    cdef public dict _costs
     cdef public object _destination_cum
     cdef public dict _dur
     cdef public object _extra
-    cdef public object _late_shares
+    cdef public dict _late_shares
     cdef public object _n_arrived
     cdef public object _n_generated
     cdef public object _new_rows
@@ -66,12 +66,12 @@ cdef class RunState:
     cdef public object _p_amend_late
     cdef public object _p_cease_by_band
     cdef public object _p_decided
-    cdef public object _p_isp
+    cdef public dict _p_isp
     cdef public object _p_late_comply
     cdef public object _p_move_to_special
     cdef public object _p_review_late
-    cdef public object _p_step_down
-    cdef public object _placement_costs
+    cdef public dict _p_step_down
+    cdef public dict _placement_costs
     cdef public object _pt
     cdef public object _pt_cum
     cdef public object _pt_dest
@@ -134,7 +134,7 @@ cdef class RunState:
     cdef public object national_refusal
     cdef public object needs
     cdef public object p_cease
-    cdef public object p_dispute
+    cdef public dict p_dispute
     cdef public object p_drop_out
     cdef public object p_exception
     cdef public object p_health

@@ -26,6 +26,8 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
+from array import array
+
 import numpy as np
 
 from ....schema.units import DAYS_PER_YEAR
@@ -81,14 +83,15 @@ def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray
 # A review's meeting held and its decision put in its window: module functions, `cpdef` in review_windows.pxd,
 # so that `_apply_bulk` (for each plan it decides) and the steps of reviews.py call them in C; each is also the
 # journey's method of that name.
-@cython.locals(self=RunState, c=Child)
+@cython.locals(self=RunState, c=Child, windows=dict, b=list)
 def hold_in_window(self, c: Child, due: float, decided: float) -> None:
     """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
     event is scheduled when its first review arrives (at once, if the window has begun)."""
     k = decided // REVIEW_WINDOW_DAYS
-    b = self._windows.get(k)
+    windows = self._windows  # (compiled: a `dict`, so `get` and the item's setting are C calls)
+    b = windows.get(k)
     if b is None:
-        b = self._windows[k] = []
+        b = windows[k] = []
         self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
     b.append((c, due, decided))
 
@@ -173,7 +176,7 @@ class ReviewWindows:
         occ = np.frombuffer(occ_a, dtype=np.int64)
         born = np.frombuffer(born_a, dtype=np.float64)
         mainstream = np.frombuffer(main_a, dtype=np.bool_)
-        decided = np.asarray(decs)
+        decided = np.frombuffer(array("d", decs), dtype=np.float64)  # (the values `np.asarray` gives, made by C)
         age = (decided - born) / DAYS_PER_YEAR
         outcome = review_outcomes(draws_at(self.rng.review_outcome, ids, occ), age, mainstream,
                                   self._p_cease_by_band, self._p_move_to_special, self._p_amend,
