@@ -173,6 +173,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.p_withdraw_assessment = pop.assessment_withdrawn_probability.value
         self._p_decided = 1.0 - self.p_withdraw_request
         self.p_lapse = pop.assessment_lapsed_probability
+        self._lapse_span = (1.0, 0.0, None)  # its value in the calendar year last asked (`assessment.lapse_probability`)
         self.inv_delay_shape = 1.0 / sc.durations.authority_delay_shape.value
         for k in ("mediation_held_days", "decision_to_appeal_days"):
             v = getattr(sc.redress, k)

@@ -81,6 +81,9 @@ cdef class Counters:
 
     cpdef year(self, day)
 
+    @cython.locals(days=list, i=Py_ssize_t)
+    cpdef tuple year_span(self, day)
+
 
 @cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)
 cpdef list fields_of(list objs, tuple names)

@@ -537,6 +537,15 @@ class Counters:
     def year(self, day: float) -> int:
         return self._years[max(0, bisect_right(self._year_days, day) - 1)]
 
+    def year_span(self, day: float) -> tuple[float, float, int]:
+        """`year(day)` with the days [lo, hi) that share it (the first year from -inf, the last to inf), as
+        `_year_counts` bounds them: a caller keeps a figure of the year until the day leaves its span."""
+        days = self._year_days
+        i = max(0, bisect_right(days, day) - 1)
+        hi = days[i + 1] if i + 1 < len(days) else float("inf")
+        lo = days[i] if day >= days[0] else float("-inf")
+        return lo, hi, self._years[i]
+
     def _row(self, period: str) -> list[float]:
         row = self._by.get(period)
         if row is None:

@@ -89,6 +89,7 @@ cdef class RunState:
     cdef public object _transfers
     cdef public object _triple_lock
     cdef public object _windows
+    cdef public tuple _lapse_span
     cdef public object appeals_lodged
     cdef public object cal
     cdef public object cap_mult

@@ -132,6 +132,19 @@ def _advice_in(self, arg: tuple) -> None:
                              + authority_delay(self, c), self._cb_decide_to_issue, c)
 
 
+@cython.locals(self=RunState)
+def lapse_probability(self, now: float) -> float:
+    """The chance that an assessment lapses, in `now`'s calendar year (`p_lapse.in_year`): kept with the days of
+    that year (`_lapse_span`, from `Counters.year_span`), so the scenario's model is asked once a year, not once a
+    decision (its `in_year` makes and searches a list of its years: about 8,000 instructions a call)."""
+    lo, hi, p = self._lapse_span
+    if not lo <= now < hi:
+        lo, hi, year = self.counters.year_span(now)
+        p = self.p_lapse.in_year(year)
+        self._lapse_span = (lo, hi, p)
+    return p
+
+
 @cython.locals(self=RunState, c=Child, la=LAState)
 def authority_delay(self, c: Child) -> float:
     """The authority's own delay before it decides whether to issue (waits for panels, EPs, writers that the
@@ -340,6 +353,7 @@ class AssessmentSteps:
                              self._cb_decide_to_issue, c)
 
     authority_delay = authority_delay
+    lapse_probability = lapse_probability
     late_share = late_share
     _late_share_under_law = _late_share_under_law
 
@@ -374,7 +388,7 @@ class AssessmentSteps:
             withdraw(self, c, "decide_to_issue", ASSESSMENT_WITHDRAWN)
             return
         if not pin and not c.ordered and \
-                self.rng.assessment_lapsed.u(c.id) < self.p_lapse.in_year(self.counters.year(now)):
+                self.rng.assessment_lapsed.u(c.id) < lapse_probability(self, now):
             withdraw(self, c, "decide_to_issue", ASSESSMENT_LAPSED)
             return
         no_plan_by = deadline
