@@ -87,6 +87,7 @@ cdef class RunState:
     cdef public object _review_late_days
     cdef public dict _shape
     cdef public object _transfers
+    cdef public list _transfer_septs
     cdef public object _triple_lock
     cdef public object _windows
     cdef public tuple _lapse_span

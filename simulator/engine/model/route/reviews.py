@@ -49,6 +49,22 @@ TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 
 SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer only under the White Paper (WP4)
 
 
+def _first_after(a: list[float], x: float) -> int:
+    """`bisect_right(a, x)` for a list of floats in increasing order: the index of the first one above `x` (compiled:
+    the floats compared as C doubles, the same comparisons; `bisect` compares Python floats, about 50 instructions
+    each; typed in reviews.pxd). The transfer calendar's 1 Septembers: a step asks for the next one after its day."""
+    xd = x
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = a[mid]
+        if xd < v:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 # The steps other steps call are module functions, `cpdef` in reviews.pxd, so that compiled steps (here and in the
 # stages that import them) call them in C; each is also the class's method of that name (the event list, tests).
 @cython.locals(self=RunState, c=Child)
@@ -76,17 +92,17 @@ def schedule_plan_end(self, c: Child) -> None:
         self.engine.at(at, self._cb_plan_end_25, c)
 
 
-@cython.locals(self=RunState, c=Child)
+@cython.locals(self=RunState, c=Child, ts=list, i=cython.Py_ssize_t)
 def transfer_for_new_plan(self, c: Child, now: float) -> None:
     """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
     for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
-    for sept, school, post16 in self._transfers:
-        if sept <= now:
-            continue
+    ts = self._transfers
+    i = _first_after(self._transfer_septs, now)  # the first 1 September after `now` (the calendar is in order)
+    if i < len(ts):
+        sept, school, post16 = ts[i]
         age = int((sept - c.born) // DAYS_PER_YEAR)
         if age in TRANSFER_AGES and (post16 if age == 16 else school) < now:
             self._cb_next_term(c, now)
-        return
 
 
 class ReviewSteps:
@@ -220,12 +236,12 @@ class ReviewSteps:
                     may |= (a - margin <= age) & (age < a + 1 + margin)
         return may
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, ts=list, i=cython.Py_ssize_t)
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
-        for sept, school, post16 in self._transfers:
-            if sept <= now:
-                continue
+        ts = self._transfers
+        for i in range(_first_after(self._transfer_septs, now), len(ts)):  # each 1 September after `now`, in order
+            sept, school, post16 = ts[i]
             age = int((sept - c.born) // DAYS_PER_YEAR)
             if age in TRANSFER_AGES:
                 deadline = post16 if age == 16 else school
@@ -233,11 +249,12 @@ class ReviewSteps:
                     self.engine.at(deadline, self._cb_phase_transfer, (c, deadline, age))
                 return
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, septs=list)
     def next_term(self, c: Child, deadline: float) -> None:
         """The setting named for the next phase starts on the 1 September after the transfer deadline (the school
         year the phase begins): held in `c.term_start` for `place_lead_time`, and checked on that day."""
-        sept = next(s for s, _school, _post16 in self._transfers if s > deadline)
+        septs = self._transfer_septs
+        sept = septs[_first_after(septs, deadline)]  # the first after the deadline (the calendar is in order)
         c.term_start = sept
         if sept < self.horizon:
             self.engine.at(sept, self._cb_term_starts, (c, sept))
