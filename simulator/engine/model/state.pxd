@@ -4,8 +4,11 @@
 # `engine` is a `Clock` (either engine, or a test's subclass of it) and `counters` a `Counters`, so that the steps'
 # `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls;
 # `rng` is the route's typed stream set, so that `self.rng.NAME.u(...)` is a struct read and a C call; `d` and `_shape`
-# (the durations' means and distributions, read by `duration`) are dictionaries. `duration`, `pinned` and `log` are
-# C methods (cpdef: still callable from Python, and `log` still replaced by an entry of a journey's dictionary).
+# (the durations' means and distributions, read by `duration`) are dictionaries, and so (issue 28's thirteenth round)
+# are the tables the steps read by key (`_costs`, `_placement_costs`, `_late_shares`, `_p_isp`, `_p_step_down`,
+# `p_dispute`: their `get` a C call); `_transfer_septs` is a list and `_lapse_span` a tuple. `duration`, `pinned` and
+# `log` are C methods (cpdef: still callable from Python, and `log` still replaced by an entry of a journey's
+# dictionary).
 
 cimport cython
 
