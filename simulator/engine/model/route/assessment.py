@@ -6,6 +6,10 @@ then it decides whether to issue a plan (within 16 weeks, reg 10(1)).
 
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
+
+Why this module is long: the request's and the assessment's steps call each other as C functions of one module
+(`cpdef`, assessment.pxd); split across modules, a chain such as `_advice_in` -> `authority_delay` ->
+`late_share` -> `lateness` would need cimports between stages that import each other.
 """
 
 from __future__ import annotations

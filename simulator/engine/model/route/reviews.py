@@ -6,6 +6,10 @@ plan ceases when no longer needed, or at 25 (s.46).
 
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
+
+Why this module is long: the steps of a plan in force (reviews, phase transfers, the transfer calendar's
+search, cessation) call each other as C functions of one module (`cpdef`, reviews.pxd); split across modules
+they would need cimports between stages that import each other.
 """
 
 from __future__ import annotations
