@@ -177,6 +177,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.p_withdraw_assessment = pop.assessment_withdrawn_probability.value
         self._p_decided = 1.0 - self.p_withdraw_request
         self.p_lapse = pop.assessment_lapsed_probability
+        self._lapse_span = (1.0, 0.0, None)  # its value in the calendar year last asked (`assessment.lapse_probability`)
         self.inv_delay_shape = 1.0 / sc.durations.authority_delay_shape.value
         for k in ("mediation_held_days", "decision_to_appeal_days"):
             v = getattr(sc.redress, k)
@@ -247,6 +248,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
                                  if k.startswith("placement.")}
         self._transfers = self._transfer_calendar()
+        self._transfer_septs = [sept for sept, _school, _post16 in self._transfers]  # in order (`reviews._first_after`)
         self._review_every = law.annual_review_days
         self._review_every_under5 = self.sc.reviews.under5_review_interval_months.value * DAYS_PER_MONTH
         self._p_amend_late = self.sc.reviews.amendment_late_probability.value

@@ -60,18 +60,29 @@ cdef class Counters:
     cdef public dict _by
     cdef public dict _la_by
     cdef public tuple _span
+    cdef public tuple _ac_span
 
-    @cython.locals(row=list, i=Py_ssize_t, x=list, g=list, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
-    cpdef count(self, c, metric, day, n=*, academic=*)
+    # `n` and each entry's value `v` are C doubles: the entries are floats, and a float plus `n` (a float or an int,
+    # which Python's float addition converts as C does) is the same IEEE sum; the entry is stored back as a float
+    @cython.locals(row=list, i=Py_ssize_t, x=list, g=list, ac=list, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t, v=double)
+    cpdef count(self, c, metric, day, double n=*, academic=*)
 
-    @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
+    @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t, v=double,
+                   n=double)
     cpdef count_each(self, c, pairs, day, scale=*)
+
+    @cython.locals(days=list, i=Py_ssize_t, row=list)
+    cpdef list _academic_row(self, day)
 
     cpdef add(self, metric, day, n=*, academic=*)
 
+    @cython.locals(d=dict)
     cpdef add_la(self, la, metric, day, n=*)
 
     cpdef year(self, day)
+
+    @cython.locals(days=list, i=Py_ssize_t)
+    cpdef tuple year_span(self, day)
 
 
 @cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)

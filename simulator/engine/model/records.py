@@ -518,6 +518,7 @@ class Counters:
         self._by: dict[str, list[float]] = {}  # period -> the national counts, in the order periods were first met
         self._la_by: dict[str, dict] = {}  # period -> {(authority, metric): count}
         self._span: tuple[float, float, list[float], dict] = (1.0, 0.0, [], {})  # the year last counted: [lo, hi)
+        self._ac_span: tuple[float, float, list[float]] = (1.0, 0.0, [])  # the academic year last counted, as `_span`
 
     def _view(self, row: list[float]) -> dict[str, float]:
         names = self._names
@@ -545,6 +546,15 @@ class Counters:
 
     def year(self, day: float) -> int:
         return self._years[max(0, bisect_right(self._year_days, day) - 1)]
+
+    def year_span(self, day: float) -> tuple[float, float, int]:
+        """`year(day)` with the days [lo, hi) that share it (the first year from -inf, the last to inf), as
+        `_year_counts` bounds them: a caller keeps a figure of the year until the day leaves its span."""
+        days = self._year_days
+        i = max(0, bisect_right(days, day) - 1)
+        hi = days[i + 1] if i + 1 < len(days) else float("inf")
+        lo = days[i] if day >= days[0] else float("-inf")
+        return lo, hi, self._years[i]
 
     def _row(self, period: str) -> list[float]:
         row = self._by.get(period)
@@ -576,6 +586,17 @@ class Counters:
         y = self._ac_years[max(0, i)]
         return f"{y - 1}/{str(y)[2:]}"
 
+    def _academic_row(self, day: float) -> list[float]:
+        """The national counts of `day`'s September-August year (`academic`), its bounds kept in `_ac_span` as the
+        calendar year's are in `_span`: the period's name made and looked up once a year, not once a count."""
+        days = self._ac_days
+        i = bisect_right(days, day) - 1
+        lo = days[i] if i >= 0 else float("-inf")  # (a day before the first bound is the first year's, as `academic`)
+        hi = days[i + 1] if i + 1 < len(days) else float("inf")
+        row = self._row(self.academic(day))
+        self._ac_span = (lo, hi, row)
+        return row
+
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
         """A national count only (no child: no group): `count` without a child."""
         self.count(None, metric, day, n, academic)
@@ -596,21 +617,29 @@ class Counters:
             i = self._ids[metric]
         except KeyError:
             i = self._new_id(metric)
-        row[i] += n
+        # each entry is a float; `v + n` is the float addition `+=` makes (compiled: C doubles, the same IEEE sum)
+        v = row[i]
+        row[i] = v + n
         if academic:
-            self._row(self.academic(day))[i] += n
+            lo, hi, ac = self._ac_span
+            if not lo <= day < hi:
+                ac = self._academic_row(day)
+            v = ac[i]
+            ac[i] = v + n
         if c is None:
             return
         if type(c) is Child:  # (compiled: struct reads of the child's groups, C indices; a test's stand-in below)
             ch = c
             gi = ch.gid
             g = self._g[gi]
-            g[i] += n
+            v = g[i]
+            g[i] = v + n
             x = self._x
             if x:
                 pi = ch.pid
                 g = x[pi]
-                g[i] += n
+                v = g[i]
+                g[i] = v + n
             return
         self._g[c.gid][i] += n
         x = self._x
@@ -645,10 +674,14 @@ class Counters:
                 i = ids[metric]
             except KeyError:
                 i = self._new_id(metric)
-            row[i] += n
-            g[i] += n
+            # float additions, as `+=` makes them (compiled: C doubles, the same IEEE sums)
+            v = row[i]
+            row[i] = v + n
+            v = g[i]
+            g[i] = v + n
             if x is not None:
-                x[i] += n
+                v = x[i]
+                x[i] = v + n
 
     def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
         """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""

@@ -4,9 +4,11 @@
 # `engine` is a `Clock` (either engine, or a test's subclass of it) and `counters` a `Counters`, so that the steps'
 # `self.engine.now`, `.schedule`, `.at` and `self.counters.count`, `.add_la`, `.count_each` are C reads and C calls;
 # `rng` is the route's typed stream set, so that `self.rng.NAME.u(...)` is a struct read and a C call; `d` and `_shape`
-# (the durations' means and distributions, read by `duration`) are dictionaries. `duration`, `pinned` and `log` are
-# C methods (cpdef: still callable from Python); `log` hands a row to `_log_to`, the run's `Recorder`, by a C call of
-# its `log` (a case study's recorder still replaces `log` by an entry of the journey's dictionary).
+# (the durations' means and distributions, read by `duration`) are dictionaries, and so (issue 28's thirteenth round)
+# are the tables the steps read by key (`_costs`, `_placement_costs`, `_late_shares`, `_p_isp`, `_p_step_down`,
+# `p_dispute`: their `get` a C call); `_transfer_septs` is a list and `_lapse_span` a tuple. `duration`, `pinned` and
+# `log` are C methods (cpdef: still callable from Python); `log` hands a row to `_log_to`, the run's `Recorder`, by a
+# C call of its `log` (a case study's recorder still replaces `log` by an entry of the journey's dictionary).
 
 cimport cython
 
@@ -55,11 +57,11 @@ cdef class RunState:
     cdef public object _arr_i
     cdef public object _arrivals
     cdef public object _commence_days
-    cdef public object _costs
+    cdef public dict _costs
     cdef public object _destination_cum
     cdef public dict _dur
     cdef public object _extra
-    cdef public object _late_shares
+    cdef public dict _late_shares
     cdef public object _n_arrived
     cdef public object _n_generated
     cdef public object _new_rows
@@ -67,12 +69,12 @@ cdef class RunState:
     cdef public object _p_amend_late
     cdef public object _p_cease_by_band
     cdef public object _p_decided
-    cdef public object _p_isp
+    cdef public dict _p_isp
     cdef public object _p_late_comply
     cdef public object _p_move_to_special
     cdef public object _p_review_late
-    cdef public object _p_step_down
-    cdef public object _placement_costs
+    cdef public dict _p_step_down
+    cdef public dict _placement_costs
     cdef public object _pt
     cdef public object _pt_cum
     cdef public object _pt_dest
@@ -88,8 +90,10 @@ cdef class RunState:
     cdef public object _review_late_days
     cdef public dict _shape
     cdef public object _transfers
+    cdef public list _transfer_septs
     cdef public object _triple_lock
     cdef public object _windows
+    cdef public tuple _lapse_span
     cdef public object appeals_lodged
     cdef public object cal
     cdef public object cap_mult
@@ -135,7 +139,7 @@ cdef class RunState:
     cdef public object national_refusal
     cdef public object needs
     cdef public object p_cease
-    cdef public object p_dispute
+    cdef public dict p_dispute
     cdef public object p_drop_out
     cdef public object p_exception
     cdef public object p_health

@@ -6,6 +6,10 @@ then it decides whether to issue a plan (within 16 weeks, reg 10(1)).
 
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
+
+Why this module is long: the request's and the assessment's steps call each other as C functions of one module
+(`cpdef`, assessment.pxd); split across modules, a chain such as `_advice_in` -> `authority_delay` ->
+`late_share` -> `lateness` would need cimports between stages that import each other.
 """
 
 from __future__ import annotations
@@ -130,6 +134,19 @@ def _advice_in(self, arg: tuple) -> None:
             return
         self.engine.schedule(self.duration("decide_to_issue_days", self.rng.decide_issue, c.id, c.disputes)
                              + authority_delay(self, c), self._cb_decide_to_issue, c)
+
+
+@cython.locals(self=RunState)
+def lapse_probability(self, now: float) -> float:
+    """The chance that an assessment lapses, in `now`'s calendar year (`p_lapse.in_year`): kept with the days of
+    that year (`_lapse_span`, from `Counters.year_span`), so the scenario's model is asked once a year, not once a
+    decision (its `in_year` makes and searches a list of its years: about 8,000 instructions a call)."""
+    lo, hi, p = self._lapse_span
+    if not lo <= now < hi:
+        lo, hi, year = self.counters.year_span(now)
+        p = self.p_lapse.in_year(year)
+        self._lapse_span = (lo, hi, p)
+    return p
 
 
 @cython.locals(self=RunState, c=Child, la=LAState)
@@ -340,6 +357,7 @@ class AssessmentSteps:
                              self._cb_decide_to_issue, c)
 
     authority_delay = authority_delay
+    lapse_probability = lapse_probability
     late_share = late_share
     _late_share_under_law = _late_share_under_law
 
@@ -374,7 +392,7 @@ class AssessmentSteps:
             withdraw(self, c, "decide_to_issue", ASSESSMENT_WITHDRAWN)
             return
         if not pin and not c.ordered and \
-                self.rng.assessment_lapsed.u(c.id) < self.p_lapse.in_year(self.counters.year(now)):
+                self.rng.assessment_lapsed.u(c.id) < lapse_probability(self, now):
             withdraw(self, c, "decide_to_issue", ASSESSMENT_LAPSED)
             return
         no_plan_by = deadline

@@ -5,4 +5,5 @@ from simulator.engine.model.streams cimport RouteStreams
 
 cpdef hold_in_window(RunState self, Child c, due, decided)
 cpdef _review_held(RunState self, Child c, due)
-from simulator.engine.model.records cimport review_columns
+from simulator.engine.model.records cimport Counters, review_columns
+from simulator.engine.core.loop cimport Clock

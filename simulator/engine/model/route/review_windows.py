@@ -26,13 +26,16 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
+from array import array
+
 import numpy as np
 
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import AGE_BANDS, LA
+from ...core.loop import Clock
 from ...core.streams import Draw, uniform_array
 from ..child import Child
-from ..records import review_columns
+from ..records import Counters, review_columns
 from ..state import RunState
 from ..streams import RouteStreams
 from .redress import _dispute_p
@@ -80,14 +83,15 @@ def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray
 # A review's meeting held and its decision put in its window: module functions, `cpdef` in review_windows.pxd,
 # so that `_apply_bulk` (for each plan it decides) and the steps of reviews.py call them in C; each is also the
 # journey's method of that name.
-@cython.locals(self=RunState, c=Child)
+@cython.locals(self=RunState, c=Child, windows=dict, b=list)
 def hold_in_window(self, c: Child, due: float, decided: float) -> None:
     """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
     event is scheduled when its first review arrives (at once, if the window has begun)."""
     k = decided // REVIEW_WINDOW_DAYS
-    b = self._windows.get(k)
+    windows = self._windows  # (compiled: a `dict`, so `get` and the item's setting are C calls)
+    b = windows.get(k)
     if b is None:
-        b = self._windows[k] = []
+        b = windows[k] = []
         self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
     b.append((c, due, decided))
 
@@ -143,19 +147,17 @@ class ReviewWindows:
                 self.engine.at(max(k * REVIEW_WINDOW_DAYS, now), self._decide_window, k)
             batch.extend(zip(kids[a:b], due_l[a:b], dec_l[a:b], strict=True))
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, engine=Clock)
     def _decide_window(self, k: float) -> None:
         """Decide a window's reviews: the plain ones in bulk, the rest on the event list at their decision day."""
         items = self._windows.pop(k)
-        now = self.engine.now
+        engine = self.engine  # (compiled: a `Clock`, so `engine.at` is a C call through its method table)
+        now = engine.now
         one_by_one = self._review_decision
-        engine = self.engine  # an object here: `at` bound once as a Python method (Cython cannot bind a typed
-        # field's C method)
-        at = engine.at
         end = (k + 1.0) * REVIEW_WINDOW_DAYS
         if any(now < d < end for d in self._commence_days):  # the law changes inside the window
             for c, due, decided in items:
-                at(decided, one_by_one, (c, due))
+                engine.at(decided, one_by_one, (c, due))
             return
         kids, dues, decs = [], [], []
         for c, due, decided in items:
@@ -164,7 +166,7 @@ class ReviewWindows:
                 dues.append(due)
                 decs.append(decided)
             else:  # not plain: decided at its day, on its state then
-                at(decided, one_by_one, (c, due))
+                engine.at(decided, one_by_one, (c, due))
         if not kids:
             return
         # the children's ids, next occurrences, birth days and mainstream settings (records.review_columns: the values
@@ -174,7 +176,7 @@ class ReviewWindows:
         occ = np.frombuffer(occ_a, dtype=np.int64)
         born = np.frombuffer(born_a, dtype=np.float64)
         mainstream = np.frombuffer(main_a, dtype=np.bool_)
-        decided = np.asarray(decs)
+        decided = np.frombuffer(array("d", decs), dtype=np.float64)  # (the values `np.asarray` gives, made by C)
         age = (decided - born) / DAYS_PER_YEAR
         outcome = review_outcomes(draws_at(self.rng.review_outcome, ids, occ), age, mainstream,
                                   self._p_cease_by_band, self._p_move_to_special, self._p_amend,
@@ -195,26 +197,25 @@ class ReviewWindows:
             again &= ~((SCHOOL_AGE[0] <= age) & (age < SCHOOL_AGE[1]))
         self._apply_bulk(kids, dues, decs, occ.tolist(), outcome.tolist(), np.where(again, nxt, np.nan).tolist())
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, engine=Clock, counters=Counters)
     def _apply_bulk(self, kids: list[Child], dues: list[float], decs: list[float], occ: list[int],
                     outcome: list[int], nxt: list[float]) -> None:
         """Each review's effects, as `_review_decision` has them: counted, costed on its due day, the next review
         held (`nxt`: NaN for none); an interacting outcome goes on the event list at its decision day instead."""
         one_by_one = self._review_decision
-        engine, counters = self.engine, self.counters  # objects here: their methods bound once as Python methods
-        at, count = engine.at, counters.count_each  # (Cython cannot bind a typed field's C method)
+        engine, counters = self.engine, self.counters  # (compiled: typed, so `at` and `count_each` are C calls)
         costs = self._review_costs
         logged = self._review_logged if self.rec is not None else None
         for c, due, t, k, o, n in zip(kids, dues, decs, occ, outcome, nxt, strict=True):
             if o > AMEND:
-                at(t, one_by_one, (c, due))
+                engine.at(t, one_by_one, (c, due))
                 continue
             c.reviews = k
-            count(c, costs, due)
+            counters.count_each(c, costs, due)
             if n == n:
                 _review_held(self, c, n)
             if logged is not None:
-                at(t, logged, (c, o, k))
+                engine.at(t, logged, (c, o, k))
 
     @cython.locals(self=RunState, c=Child)
     def _review_logged(self, arg: tuple) -> None:

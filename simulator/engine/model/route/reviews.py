@@ -6,6 +6,10 @@ plan ceases when no longer needed, or at 25 (s.46).
 
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
+
+Why this module is long: the steps of a plan in force (reviews, phase transfers, the transfer calendar's
+search, cessation) call each other as C functions of one module (`cpdef`, reviews.pxd); split across modules
+they would need cimports between stages that import each other.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from ..records import (
     PLANS_ENDED_16_PLUS,
     TRANSFER_LATE_WEEKS_SUM,
     TRANSFERS_NAMED,
+    Counters,
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
@@ -46,6 +51,22 @@ from .review_windows import _review_held
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
 SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer only under the White Paper (WP4)
+
+
+def _first_after(a: list[float], x: float) -> int:
+    """`bisect_right(a, x)` for a list of floats in increasing order: the index of the first one above `x` (compiled:
+    the floats compared as C doubles, the same comparisons; `bisect` compares Python floats, about 50 instructions
+    each; typed in reviews.pxd). The transfer calendar's 1 Septembers: a step asks for the next one after its day."""
+    xd = x
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = a[mid]
+        if xd < v:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 # The steps other steps call are module functions, `cpdef` in reviews.pxd, so that compiled steps (here and in the
@@ -79,17 +100,17 @@ def schedule_plan_end(self, c: Child) -> None:
         self.engine.at(at, self._cb_plan_end_25, c)
 
 
-@cython.locals(self=RunState, c=Child)
+@cython.locals(self=RunState, c=Child, ts=list, i=cython.Py_ssize_t)
 def transfer_for_new_plan(self, c: Child, now: float) -> None:
     """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
     for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
-    for sept, school, post16 in self._transfers:
-        if sept <= now:
-            continue
+    ts = self._transfers
+    i = _first_after(self._transfer_septs, now)  # the first 1 September after `now` (the calendar is in order)
+    if i < len(ts):
+        sept, school, post16 = ts[i]
         age = int((sept - c.born) // DAYS_PER_YEAR)
         if age in TRANSFER_AGES and (post16 if age == 16 else school) < now:
             self._cb_next_term(c, now)
-        return
 
 
 class ReviewSteps:
@@ -223,12 +244,12 @@ class ReviewSteps:
                     may |= (a - margin <= age) & (age < a + 1 + margin)
         return may
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, ts=list, i=cython.Py_ssize_t)
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
-        for sept, school, post16 in self._transfers:
-            if sept <= now:
-                continue
+        ts = self._transfers
+        for i in range(_first_after(self._transfer_septs, now), len(ts)):  # each 1 September after `now`, in order
+            sept, school, post16 = ts[i]
             age = int((sept - c.born) // DAYS_PER_YEAR)
             if age in TRANSFER_AGES:
                 deadline = post16 if age == 16 else school
@@ -236,11 +257,12 @@ class ReviewSteps:
                     self.engine.at(deadline, self._cb_phase_transfer, (c, deadline, age))
                 return
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, septs=list)
     def next_term(self, c: Child, deadline: float) -> None:
         """The setting named for the next phase starts on the 1 September after the transfer deadline (the school
         year the phase begins): held in `c.term_start` for `place_lead_time`, and checked on that day."""
-        sept = next(s for s, _school, _post16 in self._transfers if s > deadline)
+        septs = self._transfer_septs
+        sept = septs[_first_after(septs, deadline)]  # the first after the deadline (the calendar is in order)
         c.term_start = sept
         if sept < self.horizon:
             self.engine.at(sept, self._cb_term_starts, (c, sept))
@@ -275,7 +297,7 @@ class ReviewSteps:
             self.log(c, "education_out_of_school", "ended_setting_in_place", LA)
         c.place_due = nan
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, counters=Counters)
     def close_at_end(self) -> None:
         """The end of the run: what is still open is booked to its last day, never dropped: each plan's placement
         (its cost, `accrue_placement`), a plan's wait for its named place since a term began, and a spell out of
@@ -286,20 +308,19 @@ class ReviewSteps:
         start is NaN when none is open, and NaN is never less than the horizon."""
         end = self.horizon
         last = end - 1e-6  # the run's last instant: counted in its final period
-        counters = self.counters  # an object here: `count` bound once (Cython cannot bind a typed field's C method)
-        count = counters.count
+        counters = self.counters  # (compiled: a `Counters`, so `counters.count` is a C call through its method table)
         for c in self.children:
             if c.status == "plan":
                 accrue_placement(self, c, end)  # (does nothing where no placement is under way)
                 if c.term_start < end:  # awaiting the named place since a term began
                     gap = end - c.term_start
                     c.days_awaiting += gap
-                    count(c, AWAITING_PLACEMENT_WEEKS_SUM, last, gap / 7.0)
+                    counters.count(c, AWAITING_PLACEMENT_WEEKS_SUM, last, gap / 7.0)
             if c.out_since < end:  # out of school
                 gap = end - c.out_since
                 c.days_out += gap
-                count(c, OUT_OF_SCHOOL_SPELLS, last)
-                count(c, OUT_OF_SCHOOL_WEEKS_SUM, last, gap / 7.0)
+                counters.count(c, OUT_OF_SCHOOL_SPELLS, last)
+                counters.count(c, OUT_OF_SCHOOL_WEEKS_SUM, last, gap / 7.0)
 
     transfer_for_new_plan = transfer_for_new_plan
 
