@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import ROOT
 from .test_held_out_round3 import _build_refused, _release
@@ -328,3 +329,20 @@ def test_quiet_and_verbose_together_is_one_line(args):
     assert r.exit_code == 2
     err = r.stderr if hasattr(r, "stderr") else r.output
     assert err.strip().count("\n") == 0 and "-q/--quiet and -v/--verbose were both given" in err, err
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_authority_name_in_the_plan_transfers_file_is_refused(tmp_path, blank):
+    """An authority's `name: ''` in the plan-transfers file was accepted (ihard5's leftover) and shown as an empty
+    cell where moves name their authorities; a blank name is refused in one line naming the file and the field, as
+    a blank label or source is."""
+    from .conftest import refused_line, scenario_copy
+
+    path = scenario_copy(tmp_path)
+    pt = tmp_path / "plan_transfers.yaml"
+    doc = yaml.safe_load(pt.read_text())
+    code = next(iter(doc["authorities"]))
+    doc["authorities"][code]["name"] = blank
+    pt.write_text(yaml.safe_dump(doc, sort_keys=False))
+    line = refused_line(path)
+    assert str(pt) in line and f"authorities.{code}.name" in line and "blank" in line, line

@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from .sourced import Multiplier, NonNegativeDays, Probability, Sourced, Strict
-from .text import Cited
+from .text import Cited, Said
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_RATE = 0.5  # half of an authority's plans moving away in a year: 20x the largest authority's rate (~10%)
@@ -40,7 +40,7 @@ class AuthorityTransfers(Strict):
     """One authority's rates: its own years with figures, and the rate beyond them (its mean shrunk toward
     England's); `note` says what the builder did where a year was missing."""
 
-    name: str
+    name: Said  # shown in every table of moves: a blank name showed as an empty cell
     out_rate_by_year: Annotated[dict[Year, Rate], Field(min_length=1)]
     out_of_sample: Rate
     note: str = ""
@@ -50,7 +50,7 @@ class PlanTransfers(Strict):
     """The plan-transfers file (scenarios/plan_transfers.yaml): national and per-authority rates and the
     assumptions of the flows (marked UNVERIFIED where no source gives them)."""
 
-    description: str
+    description: Said
     source: Cited
     national_out_rate_by_year: Annotated[dict[Year, Rate], Field(min_length=1)]
     national_out_of_sample: TransferRate
