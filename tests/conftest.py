@@ -100,15 +100,42 @@ def scenario_copy(tmp_path: Path, base: Path = SMALL, name: str = "held_out.yaml
     return p
 
 
-def refused_line(path: Path) -> str:
-    """The one line `load_scenario` refuses the file with."""
-    from simulator.rules.scenario import load_scenario
+def one_refusal(load, path: Path) -> str:
+    """The one line `load(path)` refuses the file with (an `InputError` of exactly one line)."""
     from simulator.schema.files import InputError
 
     with pytest.raises(InputError) as e:
-        load_scenario(path)
+        load(path)
     assert len(e.value.lines) == 1, e.value.lines
     return e.value.lines[0]
+
+
+def refused_line(path: Path) -> str:
+    """The one line `load_scenario` refuses the file with."""
+    from simulator.rules.scenario import load_scenario
+
+    return one_refusal(load_scenario, path)
+
+
+def exit_and_err(main, args: list[str], capsys) -> tuple[int, str]:
+    """A script's `main(args)` run in this process: its exit code (0 when it returns) and its standard error."""
+    try:
+        main(args)
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture(scope="session")
+def small_comparison(tmp_path_factory) -> Path:
+    """small_la under current law and the Green Paper, 2 replications, saved (the chart and report tests read it;
+    a module may define its own of another size)."""
+    from simulator.api import compare
+
+    out = tmp_path_factory.mktemp("cmp2") / "cmp"
+    compare("small_la", rules=["current_2014", "green_paper_2022"], replications=2, out=str(out), workers=1)
+    return out
 
 
 def pin(node: dict, value: float, **extra) -> None:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from simulator.cli import main
 
-from .conftest import ROOT, refused_line, scenario_copy
+from .conftest import ROOT, exit_and_err, refused_line, scenario_copy
 
 SMALL = ROOT / "scenarios" / "small_la.yaml"
 
@@ -29,12 +29,7 @@ def _cli(*args: str) -> tuple[int, str, str]:
 def _build(data: Path, out: Path, capsys) -> tuple[int, str]:
     from .test_build_years import load_builder
 
-    try:
-        load_builder().main(["--data", str(data), "--out", str(out)])
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    return code, capsys.readouterr().err
+    return exit_and_err(load_builder().main, ["--data", str(data), "--out", str(out)], capsys)
 
 
 def _targets(path: Path) -> dict[tuple[str, str], dict[str, str]]:

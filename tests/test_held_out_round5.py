@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import ROOT, exit_and_err, one_refusal
 from .test_held_out_round3 import _build_refused, _release
 
 # ============================================================================ a later SEN2 release
@@ -98,12 +98,7 @@ def _first_la_transfer(raw: bytes, column: str, value: str) -> tuple[bytes, int]
 def _transfers_build(data: Path, out: Path, capsys) -> tuple[int, str]:
     from .test_build_plan_transfers import load_builder
 
-    try:
-        load_builder().main(["--data", str(data), "--out", str(out)])
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    return code, capsys.readouterr().err
+    return exit_and_err(load_builder().main, ["--data", str(data), "--out", str(out)], capsys)
 
 
 @pytest.mark.parametrize("value, says", [
@@ -202,12 +197,8 @@ def _case(tmp_path: Path, body: str) -> Path:
 
 def _case_refused(p: Path) -> str:
     from simulator.analysis.runs.case_study import prepare_case
-    from simulator.schema.files import InputError
 
-    with pytest.raises(InputError) as e:
-        prepare_case(p)
-    assert len(e.value.lines) == 1, e.value.lines
-    return e.value.lines[0]
+    return one_refusal(prepare_case, p)
 
 
 def test_a_phase_transfer_pin_for_a_child_with_no_transfer_in_the_route_is_refused(tmp_path):

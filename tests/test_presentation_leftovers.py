@@ -83,15 +83,6 @@ def test_the_compare_text_gives_a_difference_of_percentages_in_pp_and_says_what_
     assert not line.endswith(" pp")  # a count's difference is a count
 
 
-@pytest.fixture(scope="module")
-def small_comparison(tmp_path_factory) -> Path:
-    from simulator.api import compare
-
-    out = tmp_path_factory.mktemp("cmpB") / "cmp"
-    compare("small_la", rules=["current_2014", "green_paper_2022"], replications=2, out=str(out), workers=1)
-    return out
-
-
 def _crossing(ax, box) -> int:
     """Points of every drawn line of the axes (data lines and lines across the axes, each in its own transform)
     inside `box`, 33 points a segment."""

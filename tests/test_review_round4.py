@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -103,15 +102,6 @@ def test_the_web_pages_year_by_year_table_never_writes_minus_zero():
 
 
 # ---------------------------------------------------------------------------------------- an analyst's charts
-@pytest.fixture(scope="module")
-def small_comparison(tmp_path_factory) -> Path:
-    from simulator.api import compare
-
-    out = tmp_path_factory.mktemp("cmp4") / "cmp"
-    compare("small_la", rules=["current_2014", "green_paper_2022"], replications=2, out=str(out), workers=1)
-    return out
-
-
 def _under_label(ax, box) -> int:
     """Points along the step lines (each flat and each rise, 9 points a segment) inside the label's box."""
     import numpy as np
