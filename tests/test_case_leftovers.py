@@ -311,3 +311,25 @@ def test_a_plan_made_after_the_31_july_after_the_25th_birthday_ends_on_the_day_i
     ends = [r.day for r in rows if r.step == "plan_end_25"]
     assert ends == [final]
     assert c.status != "plan"
+
+
+def test_the_timeline_legend_names_the_ombudsmen_in_words():
+    """Each body that holds a step of the no-tribunal route is named in the timeline's legend in words: the legend
+    showed 'phso' (its code) for Dev's case."""
+    from simulator.report.timeline import BODY_NAMES
+
+    rules = yaml.safe_load((ROOT / "scenarios" / "rules" / "current_2014.yaml").read_text())
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("complaint_no_tribunal", "phso_no_tribunal", "lgsco_no_tribunal"):
+                    found[k] = v["duty_holder"]
+                walk(v)
+
+    walk(rules)
+    assert set(found) == {"complaint_no_tribunal", "phso_no_tribunal", "lgsco_no_tribunal"}
+    for holders in found.values():
+        for h in holders:
+            assert h in BODY_NAMES and "_" not in BODY_NAMES[h], h

@@ -38,6 +38,7 @@ BODY_NAMES = {
     "integrated_care_board": "Health (ICB)", "social_care": "Social care", "adult_social_care": "Adult social care",
     "mediation_service": "Mediation or review", "independent_review_panel": "Mediation or review",
     "tribunal": "Tribunal", "family": "Family", "nhs_england": "Health in custody (NHS England)",
+    "phso": "Health Ombudsman (PHSO)", "lgsco": "Local Government and Social Care Ombudsman",
 }
 SETTINGS = {"mainstream": "mainstream school", "resourced_provision": "resourced provision",
             "maintained_special": "maintained special school", "independent_special": "independent special school",
