@@ -110,6 +110,8 @@ def event_words(step: str, event: str) -> str:
     if m:
         named = _words(m.group(1))
         return f"{named} named" + (f"; choice refused ({_words(m.group(2))})" if m.group(2) else "")
+    if (step, event) == ("hearing", "still_waiting_at_route_end"):
+        return "still waiting for a hearing when the route's 18 months end"
     if event.startswith("in_place_"):
         return "in " + _words(event[len("in_place_"):])
     if event.startswith("lodged_"):
