@@ -48,3 +48,67 @@ def test_the_event_in_words():
 
     assert event_words("hearing", "still_waiting_at_route_end") == \
         "still waiting for a hearing when the route's 18 months end"
+
+
+ELLA = """name: ella_test
+title: t
+summary: s
+sources: [s]
+scenario: small_la
+start_date: 2019-01-07
+existing_plan: {setting: mainstream, first_review_day: 90}
+authorities: {home: Wandsworth, host: Lambeth}
+moves:
+  - {date: 2019-03-04, to: host, old_authority_learned: 2019-03-04%s}
+child: {age: 9.0, requester: parent, need: SLCN, preferred: mainstream, capacity: medium}
+"""
+
+
+def _case(tmp_path, text: str):
+    p = tmp_path / "case.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_a_transfer_after_the_routes_end_is_refused_in_one_line(tmp_path):
+    from simulator.analysis.runs.case_study import prepare_case
+    from tests.conftest import one_refusal
+
+    p = _case(tmp_path, ELLA % ", transferred_on: 2020-12-01")
+    # the route: 7 January 2019 + round(18 x 365.25 / 12) = 548 days = 8 July 2020
+    assert one_refusal(prepare_case, p) == (
+        f"{p}:10: moves[0].transferred_on: 2020-12-01 is after the route's end (allowed: a date from the move "
+        "2019-03-04 to 2020-07-08, the 18 months a case study reads or to the scenario's end; a transfer after them "
+        "is not in the route)")
+    prepare_case(_case(tmp_path, ELLA % ", transferred_on: 2020-07-08"))  # the last day of the route: kept
+
+
+@pytest.mark.parametrize(("extra", "field", "why"), [
+    ("twin: {age: 9.0}", "twin", "a case file follows one child: twins or siblings are not modelled together"),
+    ("siblings: [{age: 7.0}]", "siblings", "a case file follows one child"),
+    ("setting_closes: {on: 2019-05-01}", "setting_closes", "a setting that closes is not modelled: the LA's early "
+                                                           "review on the change of circumstances"),
+])
+def test_twins_and_a_closing_setting_are_refused_in_one_line_saying_why(tmp_path, extra, field, why):
+    from simulator.analysis.runs.case_study import prepare_case
+    from tests.conftest import one_refusal
+
+    p = _case(tmp_path, ELLA % "" + extra + "\n")
+    line = one_refusal(prepare_case, p)
+    assert line.startswith(f"{p}:12: {field}: {why}")
+    assert line.endswith("(allowed: name, title, summary, sources, scenario, local_authority, start_date, "
+                         "request_date, existing_plan, previous_plan, child, cessation, pinned, authorities, "
+                         "looked_after, moves, education, plan, personal_budget)")
+
+
+def test_the_cli_refuses_a_twin_with_exit_2_and_writes_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    p = _case(tmp_path, ELLA % "" + "twin: {age: 9.0}\n")
+    res = CliRunner().invoke(main, ["case-study", str(p), "--rules", "current_2014", "-n", "2",
+                                    "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()

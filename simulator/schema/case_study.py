@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -288,7 +288,20 @@ class LookedAfter(Strict):
     placement_planned: dt.date | None = None  # when the placing authority decided it (it knew of the move then)
 
 
+# fields a case-study author may reach for that the model cannot follow honestly: refused in one line saying why and
+# what to write instead (docs/MODEL.md 2.6i)
+_ONE_CHILD = ("a case file follows one child: twins or siblings are not modelled together (the family's shared "
+              "capacity, two requests and two appeals at once are not in the route); write one file per child with "
+              "the same moves and dates")
+_CLOSES = ("a setting that closes is not modelled: the LA's early review on the change of circumstances, its "
+           "proposed amendments and the new setting named (appealable) have no step yet; say the closure in the "
+           "summary and pin the next review's outcome (pinned: review_outcome: amend)")
+NOT_MODELLED = {"twin": _ONE_CHILD, "twins": _ONE_CHILD, "sibling": _ONE_CHILD, "siblings": _ONE_CHILD,
+                "setting_closes": _CLOSES, "school_closes": _CLOSES, "setting_closed": _CLOSES}
+
+
 class CaseStudy(Strict):
+    NOT_MODELLED: ClassVar[dict[str, str]] = NOT_MODELLED
     name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: str
     summary: str
