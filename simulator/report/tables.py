@@ -587,8 +587,9 @@ def format_case(res: dict[str, Any]) -> str:
         out.append(f"Routes ({r['routes_seen']} seen; {r['route_note']}), the commonest with their shares:")
         if r.get("still_waiting_for_hearing_pct"):
             out.append(f"In {fmt(r['still_waiting_for_hearing_pct'])}% of runs an appeal registered during the route "
-                       "is still waiting for a hearing when its 18 months end: the tribunal's list in this scenario "
-                       "is longer than the rest of the route (a route ending so says it).")
+                       "is still waiting for a hearing when its 18 months end: the hearing falls after the part of "
+                       "the route read here (registered late in it, or the tribunal's list in this scenario is long; "
+                       "a route ending so says it).")
         for t in r["top_routes"]:
             out.append(f"  {t['share_pct']:>5}%  " + " > ".join(step_event(*x.split(":", 1)) for x in t["route"]))
         out.append(f"Steps of the commonest route ({r['route_share_pct']}% of runs):")
