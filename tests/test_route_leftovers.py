@@ -112,3 +112,53 @@ def test_the_cli_refuses_a_twin_with_exit_2_and_writes_nothing(tmp_path):
     assert res.exit_code == 2
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
     assert not (tmp_path / "out").exists()
+
+
+MAYA = """name: maya_test
+title: t
+summary: s
+sources: [s]
+scenario: small_la
+request_date: 2019-03-04
+child: {age: 10.0, requester: parent, need: SpLD, preferred: maintained_special, capacity: medium}
+pinned: {decide_to_assess: agreed, decide_to_issue: issue, setting_request: refused, dispute_placement: true,
+         appeal_outcome: heard, hearing: for_family%s}
+"""
+
+
+def _maya_events(tmp_path, extra: str, run: int) -> list[tuple[float, str, str]]:
+    from simulator.analysis.runs.case_study import prepare_case, run_case_child
+
+    cr = prepare_case(_case(tmp_path, MAYA % extra))
+    rows, _c = run_case_child(cr.case, cr.loaded, cr.la, cr.start, 42, run)
+    return [(r.day, r.step, r.event) for r in rows]
+
+
+def test_an_all_through_special_school_ordered_by_the_tribunal_is_kept_at_the_phase_transfer(tmp_path):
+    """Maya, 10 on 4 March 2019 (Year 5), wins a maintained special school at the tribunal in January 2020; her
+    transfer to Year 7 is decided by 15 February 2020 (reg 18): day 410 from 1 January 2019. Run 0 (seed 42): the
+    order is complied with on 23 January; at the transfer the LA names the next phase's setting afresh (mainstream
+    again, appealable) unless the case says the special school is all-through."""
+    afresh = _maya_events(tmp_path, "", 0)
+    kept = _maya_events(tmp_path, ", transfer_keeps_setting: true", 0)
+    transfer = 410.0  # 15 February 2020 - 1 January 2019
+    assert (transfer, "phase_transfer", "review_age_11") in afresh and (transfer, "phase_transfer", "review_age_11") in kept
+    after = lambda ev: [(s, e) for d, s, e in ev if d >= transfer and s == "name_setting"]  # noqa: E731
+    assert after(afresh)[0][1].startswith("named_mainstream_refused")  # named afresh: mainstream again
+    assert after(kept) == [("name_setting", "kept_maintained_special_all_through")]  # the same school, nothing else
+    assert ("provision", "in_place_maintained_special") in [(s, e) for d, s, e in kept if d > transfer]
+
+
+def test_the_pin_keeps_only_a_special_school(tmp_path):
+    """Run 1 (seed 42): at the transfer Maya is still in her mainstream primary (the tribunal decides in June): the
+    pin does not keep a mainstream school; the next setting is named afresh."""
+    kept = _maya_events(tmp_path, ", transfer_keeps_setting: true", 1)
+    assert not any(e.startswith("kept_") for _d, _s, e in kept)
+
+
+def test_the_pin_in_words():
+    from simulator.report.timeline import PIN_WORDS, event_words
+
+    assert event_words("name_setting", "kept_maintained_special_all_through") == \
+        "maintained special school kept for the next phase (all-through)"
+    assert PIN_WORDS[("transfer_keeps_setting", True)].startswith("a special school named spans both phases")

@@ -62,6 +62,11 @@ class Pins(Strict):
     dispute_cessation: bool | None = None
     phase_transfer: Literal["on_time", "late"] | None = None  # the next setting named after 15 Feb / 31 Mar
     transfer_preferred: Setting | None = None  # the family's preference at a phase transfer (else drawn)
+    # the special school named (maintained or independent, a tribunal's order, say) is all-through: at the next
+    # phase transfer the LA names the same school and the place is kept; false or unset: the next phase's setting is
+    # named afresh, a new decision under reg 18 (whether a school spans both phases is an assumption no source here
+    # gives: MODEL.md 2.6j); a child in any other setting has its next setting named afresh either way
+    transfer_keeps_setting: bool | None = None
     # a pin holds for every occurrence of its event unless named here as "first" (later occurrences are drawn);
     # in the file either `review_outcome: cease` or `review_outcome: {value: cease, occurrence: first}`
     occurrence: dict[str, Literal["first", "every"]] = {}

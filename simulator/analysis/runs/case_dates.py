@@ -119,7 +119,8 @@ def transfer_pins_never_apply(case: CaseStudy, start: dt.date, route_end: dt.dat
     late" (fifth held-out round: a child of 8, whose move to Year 7 is three years off). A transfer is in the route
     when its September comes after the start and its deadline (at most about 7 months before that September) on or
     before the route's end."""
-    pins = [k for k in ("phase_transfer", "transfer_preferred") if getattr(case.pinned, k) is not None]
+    pins = [k for k in ("phase_transfer", "transfer_preferred", "transfer_keeps_setting")
+            if getattr(case.pinned, k) is not None]
     if not pins:
         return []
     born = start - dt.timedelta(days=case.child.age * DAYS_PER_YEAR)
