@@ -273,12 +273,15 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
     table = []
     prev_t = start
     asked = start  # when the advice steps (asked together, answered in parallel) were asked
+    registered = start  # when the route's appeal was registered (an appeal still listed at the end waits from then)
     for i, key in enumerate(route):
         step, event = key.split(":", 1)
         events = [_dedup(rows, start)[i] for rows in on_route]
         t = statistics.median(e.day for e in events)
         if step not in ADVICE:
             asked = t
+        if key == "appeal:registered":
+            registered = t
         actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
         st = acc.steps.get(step)
         deadline = step_deadline_text(doc, st, step, event) if st else "unmapped"
@@ -295,7 +298,9 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             "label": st.label if st else step.replace("_", " "),
             **({"authority_of": bodies_by_authority(case, names[Counter(e.la for e in events).most_common(1)[0][0]])}
                if two else {}),
-            **_timing(loaded, step, events, (asked if step in ADVICE else prev_t), t, start),
+            # an appeal still listed at the route's end has waited since it was registered, not since the step before
+            **_timing(loaded, step, events, (asked if step in ADVICE else registered if (step, event) == STILL_WAITING
+                                             else prev_t), t, start),
         }
         if step == "school_advice":  # a young person with no school or college: the advice is not a school's
             row.update(educational_advice(case, age + (t - start) / 365.25))
