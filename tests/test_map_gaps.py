@@ -101,3 +101,38 @@ def test_removing_the_lgsco_rung_leaves_no_redress_for_delay():
         gaps = _row(without, step)["gaps"]
         assert any(g.startswith("no redress for delay") for g in gaps), (step, gaps)
         assert not any(g.startswith("deadline without enforcement") for g in gaps)
+
+
+@pytest.mark.parametrize(("step", "text"), [
+    # beyond_school.complaint_response: 12 weeks, range [4, 26]; ombudsman_decision: 26 weeks, range [12, 52]
+    ("complaint_no_tribunal", "not in the sources: assumed 12 weeks (range 4 to 26 weeks), UNVERIFIED"),
+    ("phso_no_tribunal", "not in the sources: assumed 26 weeks (range 12 to 52 weeks), UNVERIFIED"),
+    ("lgsco_no_tribunal", "not in the sources: assumed 26 weeks (range 12 to 52 weeks), UNVERIFIED"),
+])
+def test_a_complaint_steps_period_is_shown_as_an_unverified_assumption_not_by_design(current, step, text):
+    """The complaints regulations' and the Ombudsmen's periods are not in ../shared: the map said "none (by design)",
+    which claims the law sets none on purpose; it now shows the period the route assumes, its range, UNVERIFIED."""
+    row = _row(current, step)
+    assert row["deadline"] == text
+    assert "no statutory deadline" not in row["gaps"]
+
+
+def test_rules_show_says_the_assumed_periods_are_the_complaint_steps_deadlines():
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    out = CliRunner().invoke(main, ["rules", "show", "current_2014"]).output
+    line = next(ln for ln in out.splitlines() if ln.startswith("beyond_school.complaint_response "))
+    assert ("(shown as the deadline of map step complaint_no_tribunal: not in the sources: assumed 12 weeks "
+            "(range 4 to 26 weeks), UNVERIFIED)") in line
+    line = next(ln for ln in out.splitlines() if ln.startswith("beyond_school.ombudsman_decision "))
+    assert "map step phso_no_tribunal, lgsco_no_tribunal: not in the sources: assumed 26 weeks" in line
+
+
+def test_an_assumed_period_must_name_a_parameter_of_the_rule_set():
+    doc = _rules().model_dump(mode="json")
+    doc["accountability"]["steps"]["phso_no_tribunal"]["assumed_period"] = "beyond_school.no_such_period"
+    with pytest.raises(ValueError, match=r"steps\.phso_no_tribunal\.assumed_period: 'beyond_school\.no_such_period' "
+                                         r"is not a parameter"):
+        RuleSet.model_validate(doc)

@@ -78,3 +78,40 @@ def test_sigkill_of_a_dask_batch_leaves_no_process_behind(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
     assert left == [], f"Dask processes outlived their parent: {left}"
+
+
+@pytest.mark.parametrize(("kind", "signals"), [("scenario", 1), ("case_study", 1), ("scenario", 3)])
+def test_sigterm_of_schema_blocked_on_a_full_pipe_exits_143_in_one_line(kind, signals):
+    """`sendsim schema` writing into a pipe nobody reads (made 4 KB, smaller than any schema) and sent SIGTERM while
+    blocked: exit 143, the one interruption line on stderr, no traceback, and the process gone (not killed by the
+    signal, -15, nor held by a flush into the full pipe), also when SIGTERM comes three times."""
+    import fcntl
+    import struct
+    import termios
+
+    r, w = os.pipe()
+    fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ (Linux): a pipe of one page
+    proc = subprocess.Popen([*SENDSIM, "schema", "--kind", kind], stdout=w, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    os.close(w)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:  # blocked: the page is full and the process still runs
+            time.sleep(0.2)
+            waiting = struct.unpack("i", fcntl.ioctl(r, termios.FIONREAD, b"\0\0\0\0"))[0]
+            if waiting >= 4096 or proc.poll() is not None:
+                break
+        time.sleep(0.5)
+        assert proc.poll() is None, "the schema fitted the pipe: nothing blocked"
+        for _ in range(signals):  # a second SIGTERM while it leaves (a supervisor repeating itself) changes nothing
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.005)
+        rc = proc.wait(timeout=30)
+        err = proc.stderr.read()
+    finally:
+        os.close(r)
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 143
+    assert err.strip() == "interrupted (SIGTERM): nothing was kept; run the same command again"
+    assert "Traceback" not in err

@@ -257,8 +257,17 @@ def _exit_now(code: int) -> None:
     ever (a SIGTERM'd batch hung so in a CI run)."""
     if not HARD_EXIT:  # called in-process (a test's CliRunner): exit as any command does
         sys.exit(code)
+    for sig in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
+        if sig is not None:  # leaving already: a second signal must not turn the exit into a death by it (-15)
+            with contextlib.suppress(BaseException):
+                signal.signal(sig, signal.SIG_IGN)
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
+        # a full pipe whose reader has stopped reading (`sendsim schema | slow`) must not hold the exit: the flush
+        # writes what the pipe takes now and drops the rest (the output is incomplete either way, and said so); a
+        # second signal during it is ignored (it is leaving already)
+        with contextlib.suppress(BaseException):
+            os.set_blocking(stream.fileno(), False)
+        with contextlib.suppress(BaseException):
             stream.flush()
     os._exit(code)
 

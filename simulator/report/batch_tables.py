@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .names import design_words
 from .tables import json_safe
 
 
@@ -47,8 +48,8 @@ def format_rows(cols: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) ->
 
 def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
     """Per output: the top parameters by Morris mu* (or Sobol ST), and whether each difference keeps its sign."""
-    out = [f"sensitivity: {sens['design']} design, {sens['points']} points, {len(sens['parameters'])} parameters, "
-           f"{sens['replications']} replications per point"]
+    out = [f"sensitivity: {design_words(sens['design'])} design ({sens['design']}), {sens['points']} points, "
+           f"{len(sens['parameters'])} parameters, {sens['replications']} replications per point"]
     for e in sens["outputs"]:
         head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}{_unit(e)}: from {_num(e['min'])} to {_num(e['max'])}"
         if e["kind"] == "difference":

@@ -16,7 +16,7 @@ from typing import Any
 from ..schema.files import InputError
 from .case_words import BODIES, NEVER_A_WORD, PAYER_WORDS, ROUTE_WORDS, body, change_words  # noqa: F401
 from .html import e, page
-from .names import metric_label, plain, rule_set_short, value_text
+from .names import design_words, metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
 from .summary import date_words, difference, number
 from .tables import route_cut
@@ -165,7 +165,8 @@ def tornado_chart(sens: dict[str, Any], param_labels: dict[str, str]) -> Chart |
         ax.set_yticks(y, [param_labels.get(p, p)[:48] for p in params])
         ax.set_xlabel(f"Morris mu* ({_mu_unit(outs)})" if morris else "Sobol total-order index (0 to 1)")
         fig.legend(loc="outside upper center", ncols=2, frameon=False)
-        style_heading(fig, f"Which assumptions matter most: {sens.get('design')} design, {sens.get('points')} points")
+        style_heading(fig, f"Which assumptions matter most: {design_words(sens.get('design'))} design, "
+                           f"{sens.get('points')} points")
     return Chart("sensitivity-tornado", "Which assumptions matter most", fig, rows,
                  "Horizontal bars, one group per parameter, longest first: how much each assumption moves each "
                  "output over its range, with 95% confidence whiskers.")
@@ -212,7 +213,7 @@ def batch_html(b: dict[str, Any], folder: Path) -> str:
         f"<tr><td>{e(labels.get(p['name'], p['name']))}</td><td>{e(_by_rule_set(p.get('ranges') or [None], rules))}"
         f"</td><td>{e(_by_rule_set(p.get('fixed') or [None], rules, ranged=False))}</td></tr>"
         for p in ident.get("parameters", []))
-    parts = [f"<p class=meta>{e(design.get('kind', '?'))} design, {e(ident.get('points'))} points, "
+    parts = [f"<p class=meta>{e(design_words(design.get('kind', '?')))} design, {e(ident.get('points'))} points, "
              f"{e(ident.get('replications'))} runs each, under {e(', '.join(short.values()))}</p>",
              f"<p class=description>{e(b.get('description', ''))}</p>",
              "<aside class=howto aria-labelledby=howto-h><h2 id=howto-h>How to read this</h2><ul><li>A batch runs "

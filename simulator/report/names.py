@@ -127,6 +127,41 @@ def value_text(v: Any) -> str:
     return str(v)
 
 
+# a sweep's design as a reader says it (the file's `design.kind` is the code): the batch text and report, the tornado
+# chart's title, the compare text's uncertainty line
+DESIGN_WORDS = {"grid": "grid", "lhs": "Latin hypercube", "morris": "Morris (elementary effects)", "sobol": "Sobol"}
+
+
+def design_words(kind: Any) -> str:
+    """'Morris (elementary effects)' for 'morris', 'Latin hypercube' for 'lhs' (a kind not listed as given)."""
+    return DESIGN_WORDS.get(str(kind), str(kind).replace("_", " "))
+
+
+# a parameter's last name as a reader says it, where a sentence quotes one ('the 2019 value x (1 +
+# redress.dispute_growth_pct_per_year)'): named here, else its unit words ('_pct_per_year' as ', % a year')
+PARAMETER_WORDS = {
+    "dispute_growth_pct_per_year": "the yearly % growth of disputes per decision",
+    "hearings_growth_pct_per_year": "the yearly % growth of the tribunal's hearings",
+    "population_growth_pct_per_year": "the yearly % growth of the population aged 0-25",
+    "capacity_growth_pct_per_year": "the yearly % growth of staffing",
+    "casework_growth_pct_per_year": "the yearly % growth of the casework team",
+    "special_places_growth_pct_per_year": "the yearly % growth of special school places",
+    "capacity_projection_pct_per_year": "the projected yearly % growth of staffing",
+}
+
+
+def parameter_words(name: str) -> str:
+    """A parameter's code name ('dispute_growth_pct_per_year') in words: from PARAMETER_WORDS, else with its unit
+    said ('x_pct_per_year' as 'x, % a year', 'x_pct' as 'x, %', 'x_days' as 'x, days')."""
+    if name in PARAMETER_WORDS:
+        return PARAMETER_WORDS[name]
+    for suffix, unit in (("_pct_per_year", ", % a year"), ("_per_year", " a year"), ("_pct", ", %"),
+                         ("_days", ", days"), ("_weeks", ", weeks")):
+        if name.endswith(suffix):
+            return name[: -len(suffix)].replace("_", " ") + unit
+    return name.replace("_", " ")
+
+
 def plain(text: Any) -> str:
     """A rule-set file's own words (a source, an assumption) with any code name in it said by its display name:
     a switch by its label, a rule set by its short name, a metric by its label; 'UNVERIFIED' as 'not verified'."""
@@ -143,8 +178,10 @@ def plain(text: Any) -> str:
             if "_" in name and name in t:  # 'requests' or 'mediations' alone are plain words
                 t = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", f"'{metric_label(name)}'", t)
     t = re.sub(r"\s*\((?:[a-z0-9_]+\.)+[a-z0-9_\[\]]+\)", "", t)  # '(support_plans.eligible_by_need)': a path
-    t = re.sub(r"(?<![\w/.])(?:[a-z0-9_]+\.)+([a-z0-9_]+)(?![\w(])", lambda m: m.group(1).replace("_", " ")
+    t = re.sub(r"(?<![\w/.])(?:[a-z0-9_]+\.)+([a-z0-9_]+)(?![\w(])", lambda m: parameter_words(m.group(1))
                if "_" in m.group(0) else m.group(0), t)
+    t = re.sub(rf"(?<![A-Za-z0-9_.])({'|'.join(map(re.escape, PARAMETER_WORDS))})(?![A-Za-z0-9_])",
+               lambda m: parameter_words(m.group(1)), t)  # a parameter quoted without its path
     return t.replace("UNVERIFIED", "not verified")
 
 

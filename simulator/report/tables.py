@@ -62,21 +62,48 @@ def pp(key: str) -> str:
     return " pp" if key and unit_of(key) == "percent" else ""
 
 
-def format_what_changed(rows: list[dict[str, Any]], a: str, b: str) -> str:
+def format_what_changed(rows: list[dict[str, Any]], a: str, b: str, words: bool = False) -> str:
+    """The parameters that differ: by code (`rules diff`, the analyst's table) or, with `words`, by what each is,
+    its values as a reader says them and its source in plain words (the `compare` text)."""
+    from .names import plain, value_text
+
+    na, nb = _two_names(a, b) if words else (a, b)
     if not rows:
-        return f"What changed: nothing ({a} and {b} have the same parameters)."
-    body = [["Parameter", a, b, "Source"]]
+        return f"What changed: nothing ({na} and {nb} have the same parameters)."
+    body = [["What it is" if words else "Parameter", na, nb, "Source"]]
     for r in rows:
         src = r["source"] or ""
         if r.get("assumption"):
-            src += f" [assumption: {r['assumption']}; range {fmt(r['range'])}]"
-        body.append([r["parameter"], fmt(r[a]), fmt(r[b]), src])
+            rng = r["range"]
+            src += (f" [assumption: {r['assumption']}; range {fmt(rng[0])} to {fmt(rng[1])}]" if words and rng
+                    else f" [assumption: {r['assumption']}; range {fmt(rng)}]")
+        if words:
+            body.append([r.get("label") or plain(r["parameter"]), value_text(r[a]), value_text(r[b]), plain(src)])
+        else:
+            body.append([r["parameter"], fmt(r[a]), fmt(r[b]), src])
     return "What changed\n" + table(body)
 
 
-def format_comparison(res: dict[str, Any]) -> str:
+def _two_names(a: str, b: str) -> tuple[str, str]:
+    """The two rule sets by display name ('Current law', 'Green Paper'); one compared with itself as A and B."""
+    from .names import rule_set_short
+
+    na, nb = rule_set_short(a), rule_set_short(b)
+    return (f"{na} (A)", f"{nb} (B)") if na == nb else (na, nb)
+
+
+GROUP_WORDS = {"redress_capacity": "the family's capacity to seek redress", "requester": "who asked for the assessment"}
+
+
+def format_comparison(res: dict[str, Any], places: list[str] | None = None) -> str:
+    """The `compare` text (the analyst's view) in the report's words: the place, the rule sets, switches, parameters
+    and groups by display name, dates in words; the code names a command takes only in its last line."""
+    from .names import short_label, switch_label
+    from .summary import date_words, projection_sentences
+
     a, b = res["rules"]
     ka, kb = (a, b) if a != b else ("a", "b")
+    na, nb = _two_names(a, b)
 
     def ci(s: dict[str, Any]) -> str:
         lo, hi = s["ci95"]
@@ -87,27 +114,34 @@ def format_comparison(res: dict[str, Any]) -> str:
         return (f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])) + pp(key)
 
     period = period_label(res.get("start_date"), res.get("end_date"))
-    rows = [["Metric", f"{a}: mean (95% CI)", f"{b}: mean (95% CI)", f"Difference {b} - {a} (95% CI)"]]
+    rows = [["Metric", f"{na}: mean (95% CI)", f"{nb}: mean (95% CI)", f"Difference {nb} - {na} (95% CI)"]]
     for key, m in res["metrics"].items():
         rows.append([label_with_period(key, m["label"], period), ci(m[ka]), ci(m[kb]), diff(m, key)])
-    head = (f"{res['scenario']} ({res.get('start_date')} to {res.get('end_date')}): {a} against {b}, "
-            f"{res['replications']} replications, seed {res['seed']}, "
-            "same children and same random draws under both (paired differences); " + PP_NOTE)
+    scenario = str(res["scenario"])
+    where = (places[0] if len(places) == 1 else f"England ({len(places)} councils)"
+             if scenario.startswith("england") else f"{len(places)} councils") if places else \
+        scenario.replace("_", " ")
+    head = (f"{where}, {date_words(res.get('start_date'))} to {date_words(res.get('end_date'))}: {na} against {nb}, "
+            f"{res['replications']} replications, the same children and the same random draws under both (paired "
+            "differences); " + PP_NOTE)
     parts = [head, res.get("nothing_in_force") or "",
-             format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date")),
-             format_what_changed(res["what_changed"], a, b), table(rows), format_by_year(res),
-             format_windows(res), "\n".join(describe(res["projection"])) if res.get("projection") else ""]
+             format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date"), words=True),
+             format_what_changed(res["what_changed"], a, b, words=True), table(rows),
+             format_by_year(res, (na, nb)), format_windows(res, lambda s: short_label(switch_label(s))),
+             "\n".join(projection_sentences(res["projection"])) if res.get("projection") else ""]
     groups = res.get("by_group") or {}
     for dim in ("redress_capacity", "requester"):
         if dim not in groups:
             continue
         values = list(groups[dim])
-        grows = [["Metric", *[f"{v}: {b} - {a}" for v in values]]]
+        grows = [["Metric", *[f"{v.replace('_', ' ')}: {nb} - {na}" for v in values]]]
         for key in GROUP_HEADLINE:
             if key in res["metrics"]:
                 grows.append([res["metrics"][key]["label"], *[diff(groups[dim][v][key], key) for v in values]])
-        parts.append(f"Difference by {dim.replace('_', ' ')} (95% CI; every metric by group is in --json: by_group)\n"
-                     + table(grows))
+        parts.append(f"Difference by {GROUP_WORDS.get(dim, dim.replace('_', ' '))} (95% CI; every metric by group "
+                     "is in --json: by_group)\n" + table(grows))
+    parts.append(f"(scenario {scenario}, rules {a} and {b}, seed {res['seed']}: the names and seed a command takes "
+                 "to make the same results again)")
     return "\n\n".join(p for p in parts if p)
 
 
@@ -122,12 +156,13 @@ def _short(key: str) -> str:
         METRIC_LABELS.get(key, key).split(" (")[0]
 
 
-def format_by_year(res: dict[str, Any]) -> str:
-    """The paired difference (B - A, 95% CI) of the headline measures in each calendar year of the run."""
+def format_by_year(res: dict[str, Any], names: tuple[str, str] | None = None) -> str:
+    """The paired difference (B - A, 95% CI) of the headline measures in each calendar year of the run (the rule
+    sets by `names` where given)."""
     years = res.get("by_year") or {}
     if not years:
         return ""
-    a, b = res["rules"]
+    a, b = names or res["rules"]
     keys = [k for k in BY_YEAR_HEADLINE if any(k in ms for ms in years.values())]
     rows = [["Year", *[_short(k) for k in keys]]]
     for y, ms in years.items():
@@ -145,8 +180,9 @@ def format_by_year(res: dict[str, Any]) -> str:
             "in --json: by_year)\n" + table(rows))
 
 
-def format_windows(res: dict[str, Any]) -> str:
-    """Totals of the paired difference over each changed rule's in-force window, beside the whole horizon."""
+def format_windows(res: dict[str, Any], switch_name: Any = None) -> str:
+    """Totals of the paired difference over each changed rule's in-force window, beside the whole horizon (each
+    switch by `switch_name(code)` where given)."""
     wins = res.get("windows") or []
     if not wins:
         return ""
@@ -159,12 +195,15 @@ def format_windows(res: dict[str, Any]) -> str:
         lo, hi = m["diff_ci95"]
         return f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
 
+    from .summary import date_words
+
+    day = date_words if switch_name else str  # in words with the switches' names (the `compare` text)
     for w in wins:
-        sw = w["switches"]
-        rows.append([f"{w['from']} to {w['to']} ({w['calendar_years']})",
+        sw = [switch_name(x) for x in w["switches"]] if switch_name else w["switches"]
+        rows.append([f"{day(w['from'])} to {day(w['to'])} ({w['calendar_years']})",
                      ", ".join(sw[:2]) + (f" +{len(sw) - 2} more" if len(sw) > 2 else ""),
                      *[cell(w["metrics"].get(k)) for k in keys]])
-    rows.append([f"whole horizon {res.get('start_date')} to {res.get('end_date')}", "",
+    rows.append([f"whole horizon {day(res.get('start_date'))} to {day(res.get('end_date'))}", "",
                  *[cell(res["metrics"].get(k)) for k in keys]])
     return "Totals of the difference in each in-force window and over the whole horizon (95% CI)\n" + table(rows)
 
@@ -190,7 +229,10 @@ def format_uncertainty(res: dict[str, Any]) -> str:
         for key in ("new_plans", "plans_in_force_january"):
             if key in ms:
                 rows.append([f"{_short(key)}, {y}", *pair(ms[key])])
-    head = (f"Uncertainty of {b} - {a}: {u['draws']} draws ({u['design']}) of {len(u['parameters'])} declared ranges "
+    from .names import design_words
+
+    a, b = _two_names(a, b)
+    head = (f"Uncertainty of {b} - {a}: {u['draws']} draws ({design_words(u['design'])}) of {len(u['parameters'])} declared ranges "
             f"x {u['replications_per_draw']} replications; {u['note']}; {PP_NOTE}")
     return head + "\n" + table(rows)
 
@@ -215,17 +257,26 @@ def label_with_period(key: str, label: str, period: str) -> str:
     return f"{label}, total over {period}" if metric is not None and metric.kind == "total" and period else label
 
 
-def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | None) -> str:
-    """What was in force from when: every switch's commencement in this run (a reform has no effect before)."""
+def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | None, words: bool = False) -> str:
+    """What was in force from when: every switch's commencement in this run (a reform has no effect before); with
+    `words`, rule sets and switches by display name, dates in words, the source in plain words."""
     if not rows:
         return ""
+    from .names import plain, rule_set_short, short_label, switch_label
+    from .summary import date_words
+
+    day = date_words if words else str
     body = [["Rule set", "Switch", "In force in this run", "Date from", "Where"]]
     for r in rows:
         when = r["in_force"]
         shown = "from the start (hypothetical)" if when == start and "hypothetical" in (r["source"] or "") else \
-            (f"from {when}" if when else f"not within the run (after {end}): no effect")
-        body.append([r["rules"], r["switch"], shown, (r["source"] or "")[:90],
-                     (r.get("where") or "every authority")[:110]])
+            (f"from {day(when)}" if when else f"not within the run (after {day(end)}): no effect")
+        if words:
+            body.append([rule_set_short(r["rules"]), short_label(switch_label(r["switch"])), shown,
+                         plain(r["source"] or "")[:90], plain(r.get("where") or "every authority")[:110]])
+        else:
+            body.append([r["rules"], r["switch"], shown, (r["source"] or "")[:90],
+                         (r.get("where") or "every authority")[:110]])
     return "What is in force, and from when\n" + table(body)
 
 
@@ -534,6 +585,11 @@ def format_case(res: dict[str, Any]) -> str:
         for note in r.get("pins_overridden", []):
             out.append(f"Pinned choice overridden: {said(note)}.")
         out.append(f"Routes ({r['routes_seen']} seen; {r['route_note']}), the commonest with their shares:")
+        if r.get("still_waiting_for_hearing_pct"):
+            out.append(f"In {fmt(r['still_waiting_for_hearing_pct'])}% of runs an appeal registered during the route "
+                       "is still waiting for a hearing when its 18 months end: the hearing falls after the part of "
+                       "the route read here (registered late in it, or the tribunal's list in this scenario is long; "
+                       "a route ending so says it).")
         for t in r["top_routes"]:
             out.append(f"  {t['share_pct']:>5}%  " + " > ".join(step_event(*x.split(":", 1)) for x in t["route"]))
         out.append(f"Steps of the commonest route ({r['route_share_pct']}% of runs):")

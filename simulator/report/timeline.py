@@ -65,6 +65,9 @@ PIN_WORDS = {
     ("review_outcome", "maintain"): "the review keeps the plan", ("review_outcome", "amend"): "the review amends "
     "the plan", ("review_outcome", "cease"): "the review ceases the plan",
     ("dispute_cessation", True): "the family disputes the cessation",
+    ("transfer_keeps_setting", True): "a special school named spans both phases (all-through): the LA names it "
+    "again at the phase transfer (an assumption)",
+    ("transfer_keeps_setting", False): "the next phase's setting is named afresh at the phase transfer",
 }
 ROW_IN = 0.25  # height of one step's row, inches
 
@@ -110,6 +113,10 @@ def event_words(step: str, event: str) -> str:
     if m:
         named = _words(m.group(1))
         return f"{named} named" + (f"; choice refused ({_words(m.group(2))})" if m.group(2) else "")
+    if step == "name_setting" and event.startswith("kept_") and event.endswith("_all_through"):
+        return f"{_words(event[len('kept_'):-len('_all_through')])} kept for the next phase (all-through)"
+    if (step, event) == ("hearing", "still_waiting_at_route_end"):
+        return "still waiting for a hearing when the route's 18 months end"
     if event.startswith("in_place_"):
         return "in " + _words(event[len("in_place_"):])
     if event.startswith("lodged_"):

@@ -30,6 +30,16 @@ def deadline_value(rules_doc: dict, path: str) -> str:
     return f"{node['value']:g} {node['unit'].replace('_', ' ')}"
 
 
+def assumed_period_text(rules_doc: dict, path: str) -> str:
+    """A period no source here gives, as the route assumes it: 'not in the sources: assumed 12 weeks (range 4 to 26
+    weeks), UNVERIFIED'."""
+    node: Any = get_path(rules_doc, path)
+    unit = node["unit"].replace("_", " ")
+    lo_hi = node.get("range")
+    span = f" (range {lo_hi[0]:g} to {lo_hi[1]:g} {unit})" if lo_hi else ""
+    return f"not in the sources: assumed {node['value']:g} {unit}{span}, UNVERIFIED"
+
+
 def step_deadline(rules_doc: dict, st: MapStep, case: str | None = None) -> str:
     """A step's deadline as the map prints it: per case when the law sets one per case (reg 44 orders), or the one
     case asked for ('' for the plain one); 'at least' for a period the duty holder must allow; 'by design' when the law sets none."""
@@ -39,6 +49,8 @@ def step_deadline(rules_doc: dict, st: MapStep, case: str | None = None) -> str:
         return "; ".join(f"{k.replace('_', ' ')}: {deadline_value(rules_doc, p)}"
                          for k, p in st.deadline_by_case.items())
     text = deadline_value(rules_doc, st.deadline)
+    if st.deadline == "none" and st.assumed_period:
+        return assumed_period_text(rules_doc, st.assumed_period)
     if st.deadline == "none" and st.no_deadline_reason:
         return "none (by design)"
     if st.deadline_kind == "end":

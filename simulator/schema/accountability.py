@@ -57,6 +57,10 @@ class MapStep(Strict):
     deadline_kind: Literal["limit", "minimum", "end"] = "limit"
     # why the law sets no deadline here on purpose (with its source): no "no statutory deadline" gap then
     no_deadline_reason: Said | None = None
+    # where the law sets a period the sources here do not give (a complaint's answer, an Ombudsman's decision): the
+    # dotted path of the parameter the route assumes for it (its value, unit, range and assumption), so every place
+    # that shows the deadline says it is an assumption, UNVERIFIED, not "none (by design)"
+    assumed_period: str | None = None
     # where a missed deadline can go (the tribunal does not hear delay)
     delay_redress: list[Redress] = []
     # for a rung of redress: the dotted path of the flag saying whether its finding binds the duty holder

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -62,6 +62,11 @@ class Pins(Strict):
     dispute_cessation: bool | None = None
     phase_transfer: Literal["on_time", "late"] | None = None  # the next setting named after 15 Feb / 31 Mar
     transfer_preferred: Setting | None = None  # the family's preference at a phase transfer (else drawn)
+    # the special school named (maintained or independent, a tribunal's order, say) is all-through: at the next
+    # phase transfer the LA names the same school and the place is kept; false or unset: the next phase's setting is
+    # named afresh, a new decision under reg 18 (whether a school spans both phases is an assumption no source here
+    # gives: MODEL.md 2.6j); a child in any other setting has its next setting named afresh either way
+    transfer_keeps_setting: bool | None = None
     # a pin holds for every occurrence of its event unless named here as "first" (later occurrences are drawn);
     # in the file either `review_outcome: cease` or `review_outcome: {value: cease, occurrence: first}`
     occurrence: dict[str, Literal["first", "every"]] = {}
@@ -288,7 +293,20 @@ class LookedAfter(Strict):
     placement_planned: dt.date | None = None  # when the placing authority decided it (it knew of the move then)
 
 
+# fields a case-study author may reach for that the model cannot follow honestly: refused in one line saying why and
+# what to write instead (docs/MODEL.md 2.6i)
+_ONE_CHILD = ("a case file follows one child: twins or siblings are not modelled together (the family's shared "
+              "capacity, two requests and two appeals at once are not in the route); write one file per child with "
+              "the same moves and dates")
+_CLOSES = ("a setting that closes is not modelled: the LA's early review on the change of circumstances, its "
+           "proposed amendments and the new setting named (appealable) have no step yet; say the closure in the "
+           "summary and pin the next review's outcome (pinned: review_outcome: amend)")
+NOT_MODELLED = {"twin": _ONE_CHILD, "twins": _ONE_CHILD, "sibling": _ONE_CHILD, "siblings": _ONE_CHILD,
+                "setting_closes": _CLOSES, "school_closes": _CLOSES, "setting_closed": _CLOSES}
+
+
 class CaseStudy(Strict):
+    NOT_MODELLED: ClassVar[dict[str, str]] = NOT_MODELLED
     name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: str
     summary: str

@@ -525,7 +525,9 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
         if e["type"] == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
             allowed = ", ".join(owner.model_fields) if owner else ""
-            msg = f"unknown field {loc[-1]!r}" + (f" (allowed: {allowed})" if allowed else "")
+            why = (getattr(owner, "NOT_MODELLED", None) or {}).get(loc[-1]) if owner else None
+            msg = (f"{why} (allowed: {allowed})" if why else  # a field an author may expect, said why it is not one
+                   f"unknown field {loc[-1]!r}" + (f" (allowed: {allowed})" if allowed else ""))
         else:
             msg = _explain(e)
             if named:  # the message began with the field's name: it is now the line's field

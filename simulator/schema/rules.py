@@ -332,6 +332,8 @@ class RuleSet(Strict):
         paths += [(f"steps.{n}.deadline_by_case.{k}", p) for n, st in acc.steps.items()
                   for k, p in st.deadline_by_case.items()]
         paths += [(f"steps.{n}.binds", st.binds) for n, st in acc.steps.items() if st.binds]
+        paths += [(f"steps.{n}.assumed_period", st.assumed_period) for n, st in acc.steps.items()
+                  if st.assumed_period]
         paths += [(f"routes.{n}.time_limit", rt.time_limit) for n, rt in acc.routes.items()]
         paths += [(f"routes.{n}.binds", rt.binds) for n, rt in acc.routes.items() if isinstance(rt.binds, str)]
         for where, path in paths:

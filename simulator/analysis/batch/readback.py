@@ -7,6 +7,7 @@ from its own files, and must work on a folder copied from another machine (the s
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ def parameter_label(path: str) -> str:
         except (InputError, KeyError, ValueError):
             pass
     parts = [p.split("[")[0] for p in path.split(".")[1:]] or [path]
-    words = parts[-1].replace("_", " ")
+    words = re.sub(r"\bla\b", "LA", parts[-1].replace("_", " "))  # 'la concedes probability': the LA
+    words = re.sub(r" pct per year$", ", % a year", re.sub(r" pct$", ", %", words))
     where = f" ({parts[-2].replace('_', ' ')})" if len(parts) > 1 else ""
     return words[:1].upper() + words[1:] + where
 

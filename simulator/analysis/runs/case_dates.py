@@ -71,6 +71,15 @@ def outside_route(case: CaseStudy, start: dt.date, route_end: dt.date, where: st
     the route the case study shows."""
     out = []
     for key, field, name, day in _dated(case):
+        if name == "transferred_on" and day > route_end:
+            # the transfer would never happen in the route while the output described the host receiving the plan
+            # (last session's leftover): refused as a start after the end is
+            line = lines.get(key, lines.get(key[:2], lines.get(key[:1], "?")))
+            move = case.moves[key[1]].date
+            out.append(f"{where}:{line}: {field}: {day} is after the route's end (allowed: a date from the move "
+                       f"{move} to {route_end}, the 18 months a case study reads or to the scenario's end; a "
+                       "transfer after them is not in the route)")
+            continue
         if name not in STARTS:
             continue
         if field == "looked_after.since" and day <= start:  # placed before the start: where the child lives
@@ -110,7 +119,8 @@ def transfer_pins_never_apply(case: CaseStudy, start: dt.date, route_end: dt.dat
     late" (fifth held-out round: a child of 8, whose move to Year 7 is three years off). A transfer is in the route
     when its September comes after the start and its deadline (at most about 7 months before that September) on or
     before the route's end."""
-    pins = [k for k in ("phase_transfer", "transfer_preferred") if getattr(case.pinned, k) is not None]
+    pins = [k for k in ("phase_transfer", "transfer_preferred", "transfer_keeps_setting")
+            if getattr(case.pinned, k) is not None]
     if not pins:
         return []
     born = start - dt.timedelta(days=case.child.age * DAYS_PER_YEAR)

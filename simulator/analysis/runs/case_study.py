@@ -273,12 +273,15 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
     table = []
     prev_t = start
     asked = start  # when the advice steps (asked together, answered in parallel) were asked
+    registered = start  # when the route's appeal was registered (an appeal still listed at the end waits from then)
     for i, key in enumerate(route):
         step, event = key.split(":", 1)
         events = [_dedup(rows, start)[i] for rows in on_route]
         t = statistics.median(e.day for e in events)
         if step not in ADVICE:
             asked = t
+        if key == "appeal:registered":
+            registered = t
         actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
         st = acc.steps.get(step)
         deadline = step_deadline_text(doc, st, step, event) if st else "unmapped"
@@ -295,7 +298,9 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             "label": st.label if st else step.replace("_", " "),
             **({"authority_of": bodies_by_authority(case, names[Counter(e.la for e in events).most_common(1)[0][0]])}
                if two else {}),
-            **_timing(loaded, step, events, (asked if step in ADVICE else prev_t), t, start),
+            # an appeal still listed at the route's end has waited since it was registered, not since the step before
+            **_timing(loaded, step, events, (asked if step in ADVICE else registered if (step, event) == STILL_WAITING
+                                             else prev_t), t, start),
         }
         if step == "school_advice":  # a young person with no school or college: the advice is not a school's
             row.update(educational_advice(case, age + (t - start) / 365.25))
@@ -329,6 +334,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
         "most_likely_route": list(route),
         "route_share_pct": round(100.0 * count / n, 1),
         "routes_seen": len(routes),
+        **({"still_waiting_for_hearing_pct": w} if (w := still_waiting_pct(runs, start)) else {}),
         "steps": table,
     }
 
@@ -397,17 +403,40 @@ def _deadline_case(step: str, event: str) -> str | None:
     return None
 
 
+# what ends an appeal once registered (engine/model/route/tribunal.py): heard, conceded, withdrawn
+APPEAL_ENDS = {("hearing", "heard"), ("appeal", "conceded_by_la"), ("appeal", "withdrawn")}
+STILL_WAITING = ("hearing", "still_waiting_at_route_end")  # the route's last step when an appeal is still listed
+
+
 def _dedup(rows: list[EventRow], start: float = 0.0) -> list[EventRow]:
     """The events that make the route: in the window from the start, repeats merged (every review is kept, with
-    its outcome: a review that maintains the plan is part of the route, not noise)."""
+    its outcome: a review that maintains the plan is part of the route, not noise). An appeal registered in the
+    window and neither heard, conceded nor withdrawn by its end is still waiting for a hearing (the tribunal's list
+    can be longer than the window: docs/MODEL.md 2.6h): the route ends with that, on the window's last day, so it does
+    not read as if the next step (a review, a phase transfer) came instead of a hearing."""
     out: list[EventRow] = []
     t0 = next((r.day for r in rows if r.step == "request"), start)
+    end = t0 + ROUTE_WINDOW_DAYS
+    waiting: EventRow | None = None
     for r in rows:
-        if r.day > t0 + ROUTE_WINDOW_DAYS or r.day < t0:
+        if r.day > end or r.day < t0:
             continue
+        if (r.step, r.event) == ("appeal", "registered"):
+            waiting = r
+        elif (r.step, r.event) in APPEAL_ENDS:
+            waiting = None
         if not out or (out[-1].step, out[-1].event) != (r.step, r.event) or r.step == "annual_review":
             out.append(r)
+    if waiting is not None:
+        out.append(EventRow(waiting.child, waiting.la, end, *STILL_WAITING, "tribunal"))
     return out
+
+
+def still_waiting_pct(runs: list[tuple[list[EventRow], Any]], start: float) -> float:
+    """The share of runs (%) whose appeal is still waiting for a hearing when the route's window ends."""
+    n = len(runs)
+    k = sum(1 for rows, _c in runs if any((e.step, e.event) == STILL_WAITING for e in _dedup(rows, start)))
+    return round(100.0 * k / n, 1) if n else 0.0
 
 
 def _dist(xs: list[float], n: int) -> dict[str, Any]:

@@ -89,10 +89,14 @@ def command(scenario: Path, rules: tuple[str, ...], replications: int | None, se
         sens_text += "\n\n" + format_uncertainty(res)
     if as_json:
         click.echo(to_json(res))
-    elif "comparisons" in res:
-        click.echo("\n\n".join(format_comparison(c) for c in res["comparisons"]) + sens_text)
     else:
-        click.echo(format_comparison(res) + sens_text)
+        raw = r.raw
+        places = [la.name for la in raw.loaded[0].scenario.local_authorities.items] if getattr(
+            raw, "loaded", None) else None  # the councils by name in the text's first line
+        if "comparisons" in res:
+            click.echo("\n\n".join(format_comparison(c, places) for c in res["comparisons"]) + sens_text)
+        else:
+            click.echo(format_comparison(res, places) + sens_text)
     if out_dir is None:
         if not as_json:
             click.echo("nothing saved: give --out FOLDER to keep both runs, compare.json and the charts", err=True)

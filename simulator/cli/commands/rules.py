@@ -9,6 +9,7 @@ import click
 
 from ...report.tables import fmt as _fmt
 from ...report.tables import format_what_changed, table
+from ...rules.accountability import assumed_period_text
 from ...rules.law import compile_law
 from ...rules.resolve import flatten, labels, resolve_rules, rules_dirs
 from ...rules.scenario import LoadedScenario
@@ -74,8 +75,15 @@ def show(name: str, as_json: bool) -> None:
     lab = labels(rs)
     rows = [["Parameter", "Value", "What it is", "Reference"]]
     params: list[dict] = []
+    assumed: dict[str, list[str]] = {}  # a period the map shows as a step's deadline though no source gives it
+    for step, st in rs.accountability.steps.items():
+        if st.assumed_period and st.in_force:
+            assumed.setdefault(st.assumed_period, []).append(step)
     for path, v in flatten(rs).items():
         label, ref = lab.get(path, ("", ""))
+        if path in assumed:
+            label = (f"{label} (shown as the deadline of map step {', '.join(assumed[path])}: "
+                     f"{assumed_period_text(rs.model_dump(mode='json'), path)})")
         key = next((p for p in changed if path == p or path.startswith(p + ".")), None)
         if key:
             ref = f"{changed[key].source} (switch {changed[key].switch}; {base}: {_fmt(changed[key].baseline)})"

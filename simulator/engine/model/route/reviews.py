@@ -359,6 +359,17 @@ class ReviewSteps:
             self.log(c, "phase_transfer", "reassessed_plan_to_cease", LA)
             dispute_or_accept(self, c, "cessation")
             return
+        if c.setting in ("maintained_special", "independent_special") and self.pinned(c, "transfer_keeps_setting"):
+            # a case's switch (MODEL.md 2.6j): the special school named (a tribunal's order, say) spans both phases
+            # (all-through): the LA names it again for the next phase; a child in its place keeps it (no new place
+            # to await on 1 September), a child still awaiting it goes on awaiting the same place
+            if c.waiting_since != c.waiting_since:
+                c.term_start = nan
+            self.log(c, "name_setting", f"kept_{c.setting}_all_through", LA)
+            self._schedule_transfer(c, now + 200.0)
+            if self.fx_reviews_at_transfer_only and age >= SCHOOL_AGE[1] and now + self._review_every < self.horizon:
+                _review_held(self, c, now + self._review_every)
+            return
         seq = c.place_seq
         self._rename(c, wanted, TRANSFER_NAMING + c.transfers)
         if c.place_seq == seq:  # a setting of the same kind: a new school all the same, from the new phase
