@@ -249,6 +249,7 @@ NUMBER_PREFIXES = ("mainstream_", "special_", "fe_", "ap_pru_")
 MARKS = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
 MAX_COUNT = 10_000_000  # a count in SEN2 (England's plans in force: 576,474 in January 2024)
 LEVELS = ("National", "Regional", "Local authority")
+ENGLAND_CODE = "E92000001"  # country_code of every SEN2 row (ONS code of England)
 # the columns the build reads from each file (a release that renamed one was read as empty: "None in England's row")
 REQUIRED_COLUMNS = {
     "requests.csv": ("old_la_code", "requests_received_in_year", "requests_decided_not_to_assess"),
@@ -322,6 +323,20 @@ def check_cells(path: Path) -> None:
         if r["geographic_level"] == "Local authority" and not re.fullmatch(r"\d{3}", r.get("old_la_code", "")):
             raise DataError(f"{path}:{line}: old_la_code: got {r.get('old_la_code')!r} (allowed: DfE's three-digit "
                             "code of the authority, e.g. 212)")
+        # SEN2 counts England's authorities only: a Welsh, Scottish or Northern Irish row (another country's figures
+        # pasted in, or a UK-wide file) was built as one more English council, and could be small_la (sixth held-out
+        # round); Wales's additional learning needs are another law (ALN Act 2018), not the CFA 2014
+        where = (r.get("country_code") or "").strip()
+        if where and where != ENGLAND_CODE:
+            name = (r.get("country_name") or "").strip()
+            raise DataError(f"{path}:{line}: country_code: got {where!r}{f' ({name})' if name else ''} (allowed: "
+                            f"{ENGLAND_CODE}, England: SEN2 counts England's authorities only, under the Children and "
+                            "Families Act 2014)")
+        code = (r.get("new_la_code") or "").strip()
+        if r["geographic_level"] == "Local authority" and code and not code.startswith("E"):
+            raise DataError(f"{path}:{line}: new_la_code: got {code!r} (allowed: an English authority's ONS code, "
+                            "E06, E08, E09 or E10 then six digits, e.g. E09000032; SEN2 counts England's authorities "
+                            "only)")
         base = tuple(r.get(k, "") for k in ROW_KEY)
         key = base + tuple(r.get(c, "") for c in extra)
         if key in seen:

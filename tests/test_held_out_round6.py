@@ -1,0 +1,110 @@
+"""Held-out cases, sixth round: what a sixth round of trying found (a later SEN2 release with another country's rows,
+a council of a dozen requests in the report, a child whose council was reorganised). Each expected value is worked
+out by hand in its docstring.
+
+Why this module is long: one held-out case per test, each small, from one round of trying what users will try."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from .test_held_out_round3 import _build_refused, _release
+from .test_held_out_round5 import _ceased_plans, _transfers_build
+
+# ============================================================================ a later SEN2 release
+
+
+def _with_another_country(raw: bytes, country: str, name: str, code: str) -> tuple[bytes, int]:
+    """The file with a copy of its first authority row appended as `name`'s row in `country` (its ONS `code`): a
+    Welsh or Scottish authority's figures pasted into DfE's file. Returns the file and the new row's line."""
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    head = rows[0]
+    first = next(r for r in rows[1:] if r[head.index("geographic_level")] == "Local authority")
+    new = list(first)
+    new[head.index("country_code")], new[head.index("country_name")] = country, name.split(":")[0]
+    new[head.index("new_la_code")], new[head.index("old_la_code")] = code, "660"
+    new[head.index("la_name")] = name.split(":")[-1]
+    rows.append(new)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode(), len(rows)
+
+
+def test_a_welsh_authoritys_row_in_a_later_release_is_one_line(tmp_path, capsys):
+    """A release with a Welsh authority's row (country_code W92000004, Wales; ONS code W06000001, Isle of Anglesey)
+    was built as one more English council: england.yaml had 6 authorities instead of 5, england_by_la.csv 180
+    figures instead of 150, and the Isle of Anglesey became small_la_from_2025, the median authority, exit 0. SEN2
+    counts England's authorities only, under the CFA 2014 (Wales's additional learning needs are the ALN Act 2018).
+    Now one line naming the file, the row's line (the header is line 1, the new row the file's last) and the
+    column, exit 2, nothing written."""
+    line = {}
+
+    def change(raw: bytes) -> bytes:
+        raw, line["n"] = _with_another_country(raw, "W92000004", "Wales:Isle of Anglesey", "W06000001")
+        return raw
+
+    p = _release(tmp_path, change)
+    err = _build_refused(tmp_path, capsys)
+    assert err == (f"error: {p}:{line['n']}: country_code: got 'W92000004' (Wales) (allowed: E92000001, England: "
+                   "SEN2 counts England's authorities only, under the Children and Families Act 2014)\n"), err
+
+
+def test_an_english_row_with_a_scottish_authoritys_code_is_one_line(tmp_path, capsys):
+    """A row that says England (E92000001) but carries a Scottish council's ONS code (S12000033, Aberdeen City) was
+    read as an English council too. An English authority's code starts E (E06, E08, E09, E10): one line, exit 2."""
+    line = {}
+
+    def change(raw: bytes) -> bytes:
+        raw, line["n"] = _with_another_country(raw, "E92000001", "England:Aberdeen City", "S12000033")
+        return raw
+
+    p = _release(tmp_path, change)
+    err = _build_refused(tmp_path, capsys)
+    assert err.startswith(f"error: {p}:{line['n']}: new_la_code: got 'S12000033' (allowed: an English authority's "
+                          "ONS code, E06, E08, E09 or E10 then six digits, e.g. E09000032"), err
+
+
+def test_the_plan_transfers_build_refuses_a_welsh_row_too(tmp_path, capsys):
+    """scripts/build_plan_transfers.py reads ceased_plans.csv through the same check: a Welsh row there is the same
+    one line, and plan_transfers.yaml is not written."""
+    line = {}
+
+    def change(raw: bytes) -> bytes:
+        raw, line["n"] = _with_another_country(raw, "W92000004", "Wales:Isle of Anglesey", "W06000001")
+        return raw
+
+    p = _ceased_plans(tmp_path, change)
+    code, err = _transfers_build(p.parent, tmp_path / "pt.yaml", capsys)
+    assert code == 2 and err.startswith(f"error: {p}:{line['n']}: country_code: got 'W92000004' (Wales)"), err
+    assert err.count("\n") == 1 and not (tmp_path / "pt.yaml").exists()
+
+
+# ============================================================================ the report for a tiny council
+
+
+@pytest.mark.parametrize("key, den, mean, want", [
+    ("within_20_weeks_pct", "new_plans", 15.33, True),  # a dozen requests a year: 15.3 new plans in two years
+    ("weeks_to_final_plan_median", "new_plans", 15.33, True),
+    ("weeks_to_provision_median", "new_plans", 19.99, True),
+    ("weeks_to_final_plan_median", "new_plans", 20.0, False),  # SMALL_COUNT is 20: 20 is not under it
+    ("weeks_dispute_to_end_median", "disputes_ended", 3.0, True),
+    ("weeks_to_hearing_median", "appeals_registered", 2.0, True),
+    ("weeks_to_final_plan_median", "new_plans", 412.0, False),  # small_la: hundreds of plans a run
+])
+def test_a_median_or_share_of_so_few_plans_is_said_to_be_small_numbers(key, den, mean, want):
+    """The report's summary marks an effect on counts under 20 a run "Small numbers (under 20 a run): read with
+    care" (README), and a share of so few disputes. A council of a dozen requests a year (la-scenario --name with
+    --requests-per-year 12, 2023-2024, 3 runs: 15.3 new plans a run) had its weeks to a final plan (20.4), weeks to
+    provision (25.2) and % within 20 weeks (52.9%) said without it: each of the 15 plans moves the % by 6.5 points.
+    Now a median, mean or share of weeks is small numbers when the cases it is taken over (new plans, disputes ended,
+    appeals registered) are under 20 a run under both rule sets."""
+    from simulator.report.summary import effect_sentence, small
+
+    m = {den: {"a": {"mean": mean}, "b": {"mean": mean}},
+         key: {"a": {"mean": 20.4}, "b": {"mean": 20.4}, "diff": 0.0, "diff_ci95": [0.0, 0.0]}}
+    assert small(key, m, "a", "b") is want
+    said = effect_sentence(key, m[key], "a", "b", "Current law", "White Paper", 2.0, small(key, m, "a", "b"))
+    assert said.endswith("Small numbers (under 20 a run): read with care.") is want, said
