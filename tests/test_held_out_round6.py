@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,101 @@ def test_a_median_or_share_of_so_few_plans_is_said_to_be_small_numbers(key, den,
     assert small(key, m, "a", "b") is want
     said = effect_sentence(key, m[key], "a", "b", "Current law", "White Paper", 2.0, small(key, m, "a", "b"))
     assert said.endswith("Small numbers (under 20 a run): read with care.") is want, said
+
+
+# ============================================================================ a child whose council was reorganised
+
+
+def _case(tmp_path, **fields) -> Path:
+    import yaml
+
+    doc = {"name": "nia", "title": "Nia, 12", "summary": "A request in a reorganised council.", "sources": ["SEN2"],
+           "scenario": "england", "start_date": "2021-02-01",
+           "child": {"age": 12.0, "requester": "parent", "need": "ASD", "capacity": "medium"}}
+    doc.update(fields)
+    p = tmp_path / "nia.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return p
+
+
+@pytest.mark.parametrize("fields, says", [
+    ({"local_authority": "North Northamptonshire"},
+     "local_authority: 'North Northamptonshire' is not in england, which keeps Northamptonshire as one authority "
+     "with its successors' figures summed (North Northamptonshire and West Northamptonshire replaced it on 1 April "
+     "2021, the Northamptonshire (Structural Changes) Order 2020) (allowed: Northamptonshire, or the scenario from "
+     "January 2024, england_from_2024, which names North Northamptonshire)"),
+    ({"local_authority": "Northamptonshire", "scenario": "england_from_2024", "start_date": "2024-03-04"},
+     "local_authority: 'Northamptonshire' is not in england_from_2024: North Northamptonshire and West "
+     "Northamptonshire replaced it on 1 April 2021 (the Northamptonshire (Structural Changes) Order 2020) (allowed: "
+     "the one the child lives in, North Northamptonshire or West Northamptonshire)"),
+    ({"local_authority": "Poole"},
+     "local_authority: 'Poole' is not in england: Bournemouth, Christchurch and Poole replaced it on 1 April "
+     "2019 (allowed: Bournemouth, Christchurch and Poole)"),
+    ({"scenario": "small_la", "start_date": "2019-09-02", "authorities": {"home": "Wandsworth", "host": "Cumberland"},
+      "moves": [{"date": "2019-12-02", "to": "host"}], "existing_plan": {"setting": "mainstream"}},
+     "authorities: 'Cumberland' is not in england, which keeps Cumbria as one authority with its successors' "
+     "figures summed (Cumberland and Westmorland and Furness replaced it on 1 April 2023, the Cumbria (Structural "
+     "Changes) Order 2022) (allowed: Cumbria, or the scenario from January 2024, england_from_2024, which names "
+     "Cumberland)"),
+])
+def test_a_council_named_as_it_was_before_or_after_a_reorganisation_says_which_to_name(tmp_path, fields, says):
+    """North Northamptonshire in the 2019-2025 England scenario was "not in england (... did you mean
+    Northamptonshire or North Yorkshire or North East Lincolnshire?)", with no word that the scenario keeps the
+    January 2019 council, its two successors' figures summed; Northamptonshire in england_from_2024 (the councils of
+    January 2024) and Poole (part of Bournemouth, Christchurch and Poole since 1 April 2019, before any scenario's
+    figures) were the same guess. Now the one line says which council replaced which, when, and what to write."""
+    from simulator.analysis.runs.case_study import prepare_case
+    from simulator.schema.files import InputError
+
+    p = _case(tmp_path, **fields)
+    key = says.split(":")[0]
+    line = next(i for i, ln in enumerate(p.read_text().splitlines(), 1) if ln.startswith(f"{key}:"))
+    with pytest.raises(InputError) as e:
+        prepare_case(p)
+    assert e.value.lines == [f"{p}:{line}: {says}"], e.value.lines
+
+
+def test_a_child_of_a_council_replaced_during_or_before_the_route_is_told_so():
+    """A child of Northamptonshire whose request is made on 1 February 2021 was run and shown as that council's to
+    August 2022 without a word that North and West Northamptonshire replaced it on 1 April 2021 (the route runs 547
+    days: 1 February 2021 + 547 days = 2 August 2022, after 1 April 2021); a child of Cumbria from 1 May 2023 the
+    same, a month after Cumbria ended. Now the case says when the council was replaced, that the scenario keeps it as
+    one (its successors' figures summed) and that the duties then fall to the successor the child lives in. A route
+    that ends before the reorganisation (Cumbria, 2 September 2019 to March 2021; replaced 1 April 2023), and a
+    council never reorganised, say nothing."""
+    import datetime as dt
+
+    from simulator.analysis.runs.case_authorities import reorganised_note
+
+    d = dt.date
+    during = reorganised_note(["Northamptonshire"], d(2021, 2, 1), d(2021, 2, 1) + dt.timedelta(days=547))
+    assert during.startswith("Northamptonshire was replaced by North Northamptonshire and West Northamptonshire on "
+                             "1 April 2021 (the Northamptonshire (Structural Changes) Order 2020), during this route: "
+                             "the scenario keeps Northamptonshire as one authority, its successors' figures summed, "
+                             "so from 1 April 2021 the duties shown as Northamptonshire's fall to whichever of the two "
+                             "the child lives in"), during
+    before = reorganised_note(["Cumbria"], d(2023, 5, 1), d(2024, 10, 29))
+    assert before.startswith("Cumbria was replaced by Cumberland and Westmorland and Furness on 1 April 2023 (the "
+                             "Cumbria (Structural Changes) Order 2022), before this route began (1 May 2023)"), before
+    assert reorganised_note(["Cumbria"], d(2019, 9, 2), d(2021, 3, 2)) is None
+    assert reorganised_note(["Wandsworth", "Lambeth"], d(2021, 2, 1), d(2022, 8, 2)) is None
+    # the day itself: a route ending on 31 March 2021 is before it, one ending on 1 April 2021 reaches it
+    assert reorganised_note(["Northamptonshire"], d(2020, 1, 6), d(2021, 3, 31)) is None
+    assert reorganised_note(["Northamptonshire"], d(2020, 1, 6), d(2021, 4, 1)) is not None
+
+
+def test_the_case_text_and_report_print_the_reorganisation(tmp_path):
+    """The note is printed by the case-study text (as the calendar's and the disputes' notes are) and by the case
+    report (Ella's shipped result with a note added: the printers read the key, whatever the case)."""
+    import json
+
+    from simulator.report.folder_reports import case_study_html
+    from simulator.report.tables import format_case
+
+    from .conftest import ROOT
+
+    res = json.loads((ROOT / "tests/golden/small_la/case-ella_family_moves_plan_transfers.json").read_text())
+    res.pop("chart", None)
+    res["reorganised"] = "Cumbria was replaced by Cumberland and Westmorland and Furness on 1 April 2023."
+    assert res["reorganised"] in format_case(res).splitlines()
+    assert f"<p class=meta>{res['reorganised']}</p>" in case_study_html([res], tmp_path)

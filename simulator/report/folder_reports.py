@@ -69,7 +69,7 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
                             f"hospital) with it, by {moved:+,} days" if moved else "") + ".</p>")
         if route_cut(c):
             parts.append(f"<p class=meta>{e(route_cut(c))}</p>")
-        for key in ("transfer_before_start", "disputes_note"):  # a transfer due before the start; no education part
+        for key in ("transfer_before_start", "disputes_note", "reorganised"):  # a transfer due before the start; no education part
             if isinstance(c.get(key), str):
                 parts.append(f"<p class=meta>{e(c[key])}</p>")
         if c.get("authorities"):  # two authorities: each one's duties, payments and what is uncertain

@@ -496,7 +496,7 @@ def format_case(res: dict[str, Any]) -> str:
         out.append(f"Rules in force during this route ({date(res.get('start_date'))} to "
                    f"{date(res.get('route_end'))}):")
         out += [f"  - {in_force_text(res, r, w)}" for r in res["results"]]
-    for key in ("calendar", "transfer_before_start", "disputes_note"):
+    for key in ("calendar", "transfer_before_start", "disputes_note", "reorganised"):
         if res.get(key):
             out.append(said(res[key]))
     for a in res.get("authorities", []):  # a child with two authorities: each one's roles, payments, uncertainty
