@@ -207,3 +207,27 @@ def test_the_case_text_and_report_print_the_reorganisation(tmp_path):
     res["reorganised"] = "Cumbria was replaced by Cumberland and Westmorland and Furness on 1 April 2023."
     assert res["reorganised"] in format_case(res).splitlines()
     assert f"<p class=meta>{res['reorganised']}</p>" in case_study_html([res], tmp_path)
+
+
+@pytest.mark.parametrize("given, old, code", [("North Northamptonshire", "Northamptonshire", "928"),
+                                              ("940", "Northamptonshire", "928"),
+                                              ("westmorland and furness", "Cumbria", "909")])
+def test_la_scenario_for_a_successor_council_says_which_council_holds_its_figures(given, old, code):
+    """`la-scenario --la "North Northamptonshire"` (or its DfE code 940) said "matches no local authority (did you
+    mean Northamptonshire or North Yorkshire ...?)", and 940 had no hint at all: the 2019-2025 England scenario keeps
+    the January 2019 council, its successors' figures summed. Now the line names the council and its code."""
+    import yaml
+
+    from simulator.analysis.fit.la_scenario import find_authority
+    from simulator.schema.files import InputError
+
+    from .conftest import ROOT
+
+    england = yaml.safe_load((ROOT / "scenarios/england.yaml").read_text())
+    with pytest.raises(InputError) as e:
+        find_authority(england, given)
+    assert len(e.value.lines) == 1
+    assert e.value.lines[0].startswith(f"--la: {given!r} is not in england, which keeps {old} ({code}) as one "
+                                       "authority with its successors' figures summed ("), e.value.lines
+    assert e.value.lines[0].endswith(f"(allowed: {old} or {code}; the web page's list starts each successor from "
+                                     "its own January 2024 caseload)"), e.value.lines

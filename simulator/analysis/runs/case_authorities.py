@@ -33,6 +33,21 @@ REORGANISED: dict[str, tuple[dt.date, tuple[str, ...], str]] = {
     "Cumbria": (dt.date(2023, 4, 1), ("Cumberland", "Westmorland and Furness"),
                 "the Cumbria (Structural Changes) Order 2022"),
 }
+SUCCESSOR_CODES = {"940": "North Northamptonshire", "941": "West Northamptonshire", "942": "Cumberland",
+                   "943": "Westmorland and Furness"}  # DfE's codes of the successors (SEN2 new councils)
+
+
+def predecessor_of(name: str) -> tuple[str, dt.date, tuple[str, ...], str] | None:
+    """(the council it replaced, the day, the successors, the order) for a successor's name or DfE code (any case),
+    else None."""
+    key = name.strip().lower()
+    key = SUCCESSOR_CODES.get(key, key).lower()
+    for old, (day, new, order) in REORGANISED.items():
+        if key in (n.lower() for n in new):
+            return old, day, new, order
+    return None
+
+
 FORMED_2019 = {"Bournemouth": "Bournemouth, Christchurch and Poole", "Poole": "Bournemouth, Christchurch and Poole",
                "Christchurch": "Bournemouth, Christchurch and Poole"}
 
