@@ -231,3 +231,26 @@ def test_la_scenario_for_a_successor_council_says_which_council_holds_its_figure
                                        "authority with its successors' figures summed ("), e.value.lines
     assert e.value.lines[0].endswith(f"(allowed: {old} or {code}; the web page's list starts each successor from "
                                      "its own January 2024 caseload)"), e.value.lines
+
+
+# ============================================================================ a phase transfer's deadline
+
+
+@pytest.mark.parametrize("case, due, said", [("phase_transfer_year6", "by 02-15 (MM-DD)", "by 15 February"),
+                                              ("zara_year11_to_college_31_march", "by 03-31 (MM-DD)", "by 31 March")])
+def test_the_setting_named_at_a_phase_transfer_carries_the_transfers_deadline(case, due, said):
+    """Riley (Year 6, plan in force, 1 January 2019): the plan must name the secondary school by 15 February 2019
+    (reg 18); the route's "Setting named" step, at week 6.4 (1 January + 44.8 days = 14 February), was shown with a
+    deadline of "20 weeks", a new plan's, which would have fallen on 21 May. Zara (Year 11 to college): by 31 March.
+    Now the step carries the transfer's own deadline, and the text writes it in words ("by 15 February", not the rule
+    set's "by 02-15 (MM-DD)"). A setting named after the family's comments on a new draft keeps the 20 weeks."""
+    from simulator.api import case_study
+    from simulator.report.tables import format_case
+
+    res = case_study(case, rules=["current_2014"], replications=5).summary
+    steps = res["results"][0]["steps"]
+    after = [(steps[i - 1]["step"], s["deadline"]) for i, s in enumerate(steps) if s["step"] == "name_setting"]
+    assert after and all(d == (due if prev == "phase_transfer" else "20 weeks") for prev, d in after), after
+    assert ("phase_transfer", due) in after
+    text = format_case(res)
+    assert said in text and "(MM-DD)" not in text

