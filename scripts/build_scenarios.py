@@ -579,6 +579,22 @@ def stock(r: dict[str, str]) -> dict[str, int]:
     return out
 
 
+def other_share(code: str, year: int) -> tuple[float, str]:
+    """The authority's plans outside the named settings (`stock_other`) as a share of those in them, in its latest
+    January before `year` whose total plans (`ehcplans`) is given, else England's of January `year`: (share, the
+    January it comes from), for a January whose total is suppressed (`stock` cannot count them without it)."""
+    for y in range(year - 1, BASE_YEAR - 1, -1):
+        r = by_la("caseload.csv", caseload_period(y)).get(code)
+        if r is not None and num(r.get("ehcplans")) is not None:
+            st = stock(r)
+            named = sum(v for k, v in st.items() if k != "stock_other")
+            if named > 0:
+                return st["stock_other"] / named, f"its January {y} share"
+    st = stock(national("caseload.csv", caseload_period(year)))
+    named = sum(v for k, v in st.items() if k != "stock_other")
+    return (st["stock_other"] / named if named else 0.0), f"England's January {year} share"
+
+
 def add_stock(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return {k: a.get(k, 0) + b.get(k, 0) for k in set(a) | set(b)}
 
@@ -1213,7 +1229,16 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
         within = num(tim.get(code, {}).get("PC_plans_issued_20_weeks_ex"))
         # the caseload is counted at the end of January, not on the 1st: the stock on 1 January is the caseload less
         # the new plans the model issues in January at the authority's own last-year rates
-        st = start_stock(stock(r), plans * (1.0 - lapse))
+        counts = stock(r)
+        if num(r.get("ehcplans")) is None:
+            # a suppressed total: the plans outside the named settings (other arrangements, education elsewhere, not
+            # in education: 14% of Wandsworth's) cannot be counted, and were taken as 0 without a word (sixth
+            # held-out round); they are taken at the authority's share of an earlier January, and said
+            share, where = other_share(code, start)
+            counts["stock_other"] = round(share * sum(v for k, v in counts.items() if k != "stock_other"))
+            notes.append(f"{name}: January {start} total plans suppressed, plans outside the named settings taken at "
+                         f"{where} ({100 * share:.1f}% of those in them: {counts['stock_other']:,})")
+        st = start_stock(counts, plans * (1.0 - lapse))
         la: dict[str, Any] = {
             "name": name, "code": code, "region": r["region_name"],
             "requests_per_year": n_req, "requests_by_year": n_by,

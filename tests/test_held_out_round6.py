@@ -254,3 +254,39 @@ def test_the_setting_named_at_a_phase_transfer_carries_the_transfers_deadline(ca
     assert ("phase_transfer", due) in after
     text = format_case(res)
     assert said in text and "(MM-DD)" not in text
+
+
+def test_a_suppressed_january_total_keeps_the_plans_outside_the_named_settings(tmp_path, capsys):
+    """Wandsworth's January 2025 total plans (`ehcplans`) suppressed ("c") in a later release, its settings given:
+    the forward scenario took its plans outside the named settings (other arrangements, education elsewhere, not in
+    education) as 0 without a word (stock_other 0 instead of 477 in the synthetic release). Now they are taken at
+    its latest earlier January's share, and the scenario says so. Worked by hand from the shipped caseload.csv,
+    Wandsworth January 2024: total 2,988; in the named settings 2,865 (mainstream_total + special_la_maintained +
+    special_academy_free + special_independent + special_non_maintained + fe_total + ap_pru_total); outside them
+    123 = 4.3% of 2,865. The synthetic January 2025 keeps January 2024's settings, so 4.3% of 2,865 = 123 again."""
+    import yaml
+
+    from .test_build_years import load_builder
+
+    def change(d: Path) -> None:
+        p = d / "caseload.csv"
+        rows = list(csv.reader(p.read_text().splitlines()))
+        head = rows[0]
+        for r in rows[1:]:
+            if r[0] == "202425" and r[head.index("old_la_code")] == "212" and r[head.index("breakdown")].startswith(
+                    "All"):
+                r[head.index("ehcplans")] = "c"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        p.write_text(out.getvalue())
+
+    _release(tmp_path, whole=True)
+    change(tmp_path / "sen2")
+    load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "out")])
+    doc = yaml.safe_load((tmp_path / "out" / "england_from_2025.yaml").read_text())
+    assert ("Wandsworth: January 2025 total plans suppressed, plans outside the named settings taken at its January "
+            "2024 share (4.3% of those in them: 123)") in doc["description"]
+    la = next(x for x in doc["local_authorities"]["items"] if x["code"] == "212")
+    named = sum(v for k, v in la.items() if k.startswith("stock_") and k not in ("stock_other", "stock_age"))
+    # start_stock takes January's new plans off every setting in proportion: the share outside stays 4.3%
+    assert la["stock_other"] / named == pytest.approx(123 / 2865, abs=0.002), (la["stock_other"], named)
