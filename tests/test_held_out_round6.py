@@ -290,3 +290,49 @@ def test_a_suppressed_january_total_keeps_the_plans_outside_the_named_settings(t
     named = sum(v for k, v in la.items() if k.startswith("stock_") and k not in ("stock_other", "stock_age"))
     # start_stock takes January's new plans off every setting in proportion: the share outside stays 4.3%
     assert la["stock_other"] / named == pytest.approx(123 / 2865, abs=0.002), (la["stock_other"], named)
+
+
+# ============================================================================ a targets file, and backtest -q
+
+
+@pytest.mark.parametrize("old, new, line, says", [
+    ("requests_refused_pct,2019,16.7064", "requests_refused_pct,2019,116.7", 4,
+     "value: got 116.7 for requests_refused_pct (allowed: a percentage from 0 to 100)"),
+    ("initial_requests_for_assessment,2019,419.0", "initial_requests_for_assessment,2019,-5", 3,
+     "value: got -5 for initial_requests_for_assessment (allowed: a count from 0 to 1,000,000,000)"),
+    ("new_plans_issued,2019,250.0", "new_plans_issued,2019,1e12", 5,
+     "value: got 1e12 for new_plans_issued (allowed: a count from 0 to 1,000,000,000)"),
+])
+def test_an_official_figure_no_count_or_percentage_can_be_is_refused(tmp_path, old, new, line, says):
+    """small_la's targets with 116.7% of requests refused (a typing slip for 16.7), -5 requests or 1e12 new plans
+    ran the whole backtest and reported "targets missed ... (exit code 3)", as if the model were wrong. An official
+    figure is a count (0 or more) or a percentage (0 to 100): now one line naming the file, line and field, before
+    anything runs. (The header is line 2, after the file's comment line: the first target is line 3.)"""
+    from simulator.analysis.fit.backtest import load_targets
+
+    from .conftest import ROOT, one_refusal
+
+    src = (ROOT / "scenarios/targets/small_la.csv").read_text()
+    assert old in src
+    p = tmp_path / "t.csv"
+    p.write_text(src.replace(old, new))
+    import datetime as dt
+
+    said = one_refusal(lambda f: load_targets(f, dt.date(2019, 1, 1), dt.date(2020, 12, 31)), p)
+    assert said == f"{p}:{line}: {says}", said
+
+
+def test_backtest_quiet_prints_no_progress_lines(tmp_path):
+    """`sendsim -q backtest small_la` (and `backtest -q`, and `backtest --origin -q`) printed its "[08:07:00]
+    backtest small_la: 9 targets ..." and "replication 1/1 done" lines: -q is "no progress lines (results and errors
+    only)" on every command, and backtest had its own printer. Now its stderr holds only the missed-targets line."""
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "simulator.cli", "-q", "backtest", "small_la", "-n", "1"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 3, p.stderr
+    assert p.stderr.startswith("targets missed: ") and p.stderr.count("\n") == 1, p.stderr
+    p = subprocess.run([sys.executable, "-m", "simulator.cli", "backtest", "small_la", "-n", "1"],
+                       capture_output=True, text=True, timeout=300)
+    assert "replication 1/1 done" in p.stderr, p.stderr
