@@ -336,3 +336,39 @@ def test_backtest_quiet_prints_no_progress_lines(tmp_path):
     p = subprocess.run([sys.executable, "-m", "simulator.cli", "backtest", "small_la", "-n", "1"],
                        capture_output=True, text=True, timeout=300)
     assert "replication 1/1 done" in p.stderr, p.stderr
+
+
+# ============================================================================ a council with no plans at all
+
+
+def test_the_report_of_a_council_with_no_requests_and_no_plans_prints_no_python_warning(tmp_path):
+    """A council with no requests and no plans in force (small_la with every stock 0 and 0 requests a year, named
+    "King's Lynn & Ōtautahi") compared under current law and the Green Paper: `sendsim report` printed matplotlib's
+    "UserWarning: No artists with labels found to put in legend" twice, with the path and line of the chart code, on
+    its stderr (and the web page's job on the server's). Now a chart with nothing labelled draws no legend, the
+    report is written and no warning is raised."""
+    import warnings
+
+    from simulator.api import compare
+    from simulator.report.folder_reports import report_for
+
+    from .conftest import scenario_copy
+
+    def zero(doc: dict) -> None:
+        la = doc["local_authorities"]["items"][0]
+        la["name"] = "King's Lynn & Ōtautahi"
+        for k in list(la):
+            if k.startswith("stock_") and k != "stock_age":
+                la[k] = 0
+        la.pop("stock_age", None)
+        la["requests_per_year"] = 0.0
+        la["requests_by_year"] = {y: 0.0 for y in la.get("requests_by_year", {})}
+
+    p = scenario_copy(tmp_path, edit=zero)
+    out = tmp_path / "cmp"
+    compare(str(p), rules=["current_2014", "green_paper_2022"], replications=2, out=str(out), workers=1,
+            until="2019-06-30")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        text, _what = report_for(out)
+    assert "King&#x27;s Lynn &amp; Ōtautahi" in text or "King's Lynn &amp; Ōtautahi" in text
