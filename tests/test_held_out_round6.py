@@ -128,23 +128,23 @@ def _case(tmp_path, **fields) -> Path:
 
 @pytest.mark.parametrize("fields, says", [
     ({"local_authority": "North Northamptonshire"},
-     "local_authority: 'North Northamptonshire' is not in england, which keeps Northamptonshire as one authority "
+     "local_authority: 'North Northamptonshire' is not in england: england keeps Northamptonshire as one authority "
      "with its successors' figures summed (North Northamptonshire and West Northamptonshire replaced it on 1 April "
-     "2021, the Northamptonshire (Structural Changes) Order 2020) (allowed: Northamptonshire, or the scenario from "
-     "January 2024, england_from_2024, which names North Northamptonshire)"),
+     "2021, the Northamptonshire (Structural Changes) Order 2020) (did you mean Northamptonshire?) (allowed: "
+     "Northamptonshire, or the scenario from January 2024, england_from_2024, which names North Northamptonshire)"),
     ({"local_authority": "Northamptonshire", "scenario": "england_from_2024", "start_date": "2024-03-04"},
      "local_authority: 'Northamptonshire' is not in england_from_2024: North Northamptonshire and West "
      "Northamptonshire replaced it on 1 April 2021 (the Northamptonshire (Structural Changes) Order 2020) (allowed: "
      "the one the child lives in, North Northamptonshire or West Northamptonshire)"),
     ({"local_authority": "Poole"},
-     "local_authority: 'Poole' is not in england: Bournemouth, Christchurch and Poole replaced it on 1 April "
-     "2019 (allowed: Bournemouth, Christchurch and Poole)"),
+     "local_authority: 'Poole' is not in england: Bournemouth, Christchurch and Poole replaced it on 1 April 2019 "
+     "(allowed: Bournemouth, Christchurch and Poole)"),
     ({"scenario": "small_la", "start_date": "2019-09-02", "authorities": {"home": "Wandsworth", "host": "Cumberland"},
       "moves": [{"date": "2019-12-02", "to": "host"}], "existing_plan": {"setting": "mainstream"}},
-     "authorities: 'Cumberland' is not in england, which keeps Cumbria as one authority with its successors' "
-     "figures summed (Cumberland and Westmorland and Furness replaced it on 1 April 2023, the Cumbria (Structural "
-     "Changes) Order 2022) (allowed: Cumbria, or the scenario from January 2024, england_from_2024, which names "
-     "Cumberland)"),
+     "authorities: 'Cumberland' is neither in the scenario nor among England's authorities in england (from 2019): "
+     "england keeps Cumbria as one authority with its successors' figures summed (Cumberland and Westmorland and "
+     "Furness replaced it on 1 April 2023, the Cumbria (Structural Changes) Order 2022) (did you mean Cumbria?) "
+     "(allowed: Cumbria, or the scenario from January 2024, england_from_2024, which names Cumberland)"),
 ])
 def test_a_council_named_as_it_was_before_or_after_a_reorganisation_says_which_to_name(tmp_path, fields, says):
     """North Northamptonshire in the 2019-2025 England scenario was "not in england (... did you mean
@@ -372,3 +372,35 @@ def test_the_report_of_a_council_with_no_requests_and_no_plans_prints_no_python_
         warnings.simplefilter("error")
         text, _what = report_for(out)
     assert "King&#x27;s Lynn &amp; Ōtautahi" in text or "King's Lynn &amp; Ōtautahi" in text
+
+
+# ============================================================================ Ctrl-C while a build checks its files
+
+
+@pytest.mark.parametrize("script, out", [("build_scenarios.py", "built"), ("build_plan_transfers.py", "pt.yaml")])
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_while_a_build_loads_or_checks_its_files_is_one_line(tmp_path, script, out, sig):
+    """Ctrl-C (or SIGTERM) in the first seconds of `python scripts/build_scenarios.py` or
+    `scripts/build_plan_transfers.py`, while they import their modules and check every SEN2 cell (before
+    build_scenarios makes its staging folder), printed Python's KeyboardInterrupt traceback (build_plan_transfers at
+    any time: it had no handler at all). Now one line, exit 128 + the signal, and nothing written."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    def default():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / script), "--out", str(tmp_path / out)],
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=default)
+    time.sleep(1.0)  # its modules loaded, its checks under way (each build takes 4-6 s)
+    proc.send_signal(getattr(signal, sig))
+    _out, err = proc.communicate(timeout=60)
+    name = "Ctrl-C" if sig == "SIGINT" else sig
+    assert proc.returncode == 128 + getattr(signal, sig), err
+    assert err == f"interrupted ({name}): nothing was written; run the same command again\n", err
+    assert not (tmp_path / out).exists()
+    assert not [p for p in tmp_path.iterdir()], list(tmp_path.iterdir())

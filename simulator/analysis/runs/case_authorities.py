@@ -56,22 +56,21 @@ def _day(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def reorganised_hint(name: str, have: list[str], scenario: str) -> str | None:
-    """What to write instead of a council the scenario lacks because it was reorganised: a successor named in a
+def reorganised_hint(name: str, have: list[str], scenario: str) -> tuple[str, str] | None:
+    """(why, what to write) for a council the scenario lacks because it was reorganised: a successor named in a
     scenario that keeps its predecessor (North Northamptonshire in `england`), or the predecessor named in one that
     has the successors (Northamptonshire in `england_from_2024`). None for any other name. (Sixth held-out round:
     "North Northamptonshire is not in england ... did you mean Northamptonshire or North Yorkshire?", no word of why.)"""
     for old, (day, new, order) in REORGANISED.items():
         if name in new and old in have:
-            return (f"{name!r} is not in {scenario}, which keeps {old} as one authority with its successors' figures "
-                    f"summed ({' and '.join(new)} replaced it on {_day(day)}, {order}) (allowed: {old}, or the "
-                    f"scenario from January 2024, england_from_2024, which names {name})")
+            return (f"{scenario} keeps {old} as one authority with its successors' figures summed ({' and '.join(new)} "
+                    f"replaced it on {_day(day)}, {order}) (did you mean {old}?)",
+                    f"{old}, or the scenario from January 2024, england_from_2024, which names {name}")
         if name == old and all(n in have for n in new):
-            return (f"{name!r} is not in {scenario}: {' and '.join(new)} replaced it on {_day(day)} ({order}) "
-                    f"(allowed: the one the child lives in, {' or '.join(new)})")
+            return (f"{' and '.join(new)} replaced it on {_day(day)} ({order})",
+                    f"the one the child lives in, {' or '.join(new)}")
     if name in FORMED_2019 and FORMED_2019[name] in have:
-        return (f"{name!r} is not in {scenario}: {FORMED_2019[name]} replaced it on 1 April 2019 (allowed: "
-                f"{FORMED_2019[name]})")
+        return f"{FORMED_2019[name]} replaced it on 1 April 2019", FORMED_2019[name]
     return None
 
 
@@ -140,8 +139,10 @@ def extra_authorities(case: CaseStudy, loaded: LoadedScenario, where: str) -> tu
     england = {la.name: la for la in load_scenario(locate(source, "scenarios")).scenario.local_authorities.items}
     unknown = [n for n in missing if n not in england]
     if unknown:
-        if (why := reorganised_hint(unknown[0], sorted(england), source)) is not None:
-            raise InputError([f"{where}: authorities: {why}"])
+        if (hint := reorganised_hint(unknown[0], sorted(england), source)) is not None:
+            raise InputError([f"{where}: authorities: {unknown[0]!r} is neither in the scenario nor among England's "
+                              f"authorities in {source} (from {loaded.scenario.start_date.year}): {hint[0]} (allowed: "
+                              f"{hint[1]})"])
         hint = closest(unknown[0], sorted(england))
         raise InputError([f"{where}: authorities: {unknown[0]!r} is neither in the scenario nor among England's "
                           f"authorities in {source} (from {loaded.scenario.start_date.year}){hint} (allowed: an "

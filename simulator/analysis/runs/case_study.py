@@ -117,8 +117,9 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     if case.local_authority is not None:
         names = [x.name for x in items]
         if case.local_authority not in names:
-            if (why := reorganised_hint(case.local_authority, names, sc.name)) is not None:
-                raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: {why}"])
+            if (hint := reorganised_hint(case.local_authority, names, sc.name)) is not None:
+                raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
+                                  f"{case.local_authority!r} is not in {sc.name}: {hint[0]} (allowed: {hint[1]})"])
             raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
                               f"{case.local_authority!r} is not in {sc.name} (allowed: "
                               f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''}"
