@@ -182,6 +182,8 @@ def test_a_child_of_a_council_replaced_during_or_before_the_route_is_told_so():
                              "the scenario keeps Northamptonshire as one authority, its successors' figures summed, "
                              "so from 1 April 2021 the duties shown as Northamptonshire's fall to whichever of the two "
                              "the child lives in"), during
+    assert during.endswith("The projection from the January 2024 caseload names the councils as they are now.")
+    assert "_" not in during  # no code name in the case's words (the scenario's file name is not one)
     before = reorganised_note(["Cumbria"], d(2023, 5, 1), d(2024, 10, 29))
     assert before.startswith("Cumbria was replaced by Cumberland and Westmorland and Furness on 1 April 2023 (the "
                              "Cumbria (Structural Changes) Order 2022), before this route began (1 May 2023)"), before

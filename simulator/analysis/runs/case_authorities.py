@@ -88,8 +88,8 @@ def reorganised_note(names: list[str], start: dt.date, end: dt.date) -> str | No
         out.append(f"{name} was replaced by {' and '.join(new)} on {_day(day)} ({order}), {when}: the scenario "
                    f"keeps {name} as one authority, its successors' figures summed, so from {_day(day)} the duties "
                    f"shown as {name}'s fall to whichever of the two the child lives in (the order passes the old "
-                   "council's functions on; no transfer step or new deadline is modelled). A scenario from January "
-                   "2024 or later (england_from_2024) names the councils as they are now.")
+                   "council's functions on; no transfer step or new deadline is modelled). The projection from the "
+                   "January 2024 caseload names the councils as they are now.")
     return " ".join(out) or None
 
 
