@@ -25,18 +25,39 @@ are written here too, marked UNVERIFIED: no source in /work/shared gives them.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import importlib.util
-import math
-import os
-import re
-import statistics
-import sys
-import tempfile
-from pathlib import Path
+import os as _os
+import signal as _signal
+import sys as _sys
 
-import yaml
+
+def _interrupted_while_loading(signum: int, _frame: object) -> None:
+    """Ctrl-C, SIGTERM or SIGHUP while the script's modules load or it checks the SEN2 files (about 2 s; nothing is
+    written yet): one line, exit 128 + the signal, as later in the build; it printed Python's KeyboardInterrupt
+    traceback (sixth held-out round). `main` puts its own handlers in place before it writes anything."""
+    name = "Ctrl-C" if signum == _signal.SIGINT else _signal.Signals(signum).name
+    _sys.stderr.write(f"interrupted ({name}): nothing was written; run the same command again\n")
+    _sys.stderr.flush()
+    _os._exit(128 + signum)
+
+
+if __name__ == "__main__":  # the script run, not a test importing it
+    for _sig in (_signal.SIGINT, _signal.SIGTERM, getattr(_signal, "SIGHUP", None)):
+        if _sig is not None and _signal.getsignal(_sig) not in (_signal.SIG_IGN, None):  # nohup's ignore stays
+            _signal.signal(_sig, _interrupted_while_loading)
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import importlib.util  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "sen2"
@@ -187,11 +208,24 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     DATA, OUT = a.data, a.out
     _CHECKED.clear()
+
+    def stop(signum: int, _frame: object) -> None:  # SIGTERM, SIGHUP: as Ctrl-C, so the half-written file goes
+        raise KeyboardInterrupt(signum)
+
+    if __name__ == "__main__":  # the script run: Ctrl-C, SIGTERM and SIGHUP end in one line (not in a test's process)
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+                signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else stop)
     try:
         if OUT.is_dir():
             raise DataError(f"{OUT}: is a folder (allowed: --out FILE, the plan-transfers file to write, e.g. "
                             f"{OUT / 'plan_transfers.yaml'})")
         _main()
+    except KeyboardInterrupt as e:
+        signum = e.args[0] if e.args and isinstance(e.args[0], int) else signal.SIGINT
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(f"interrupted ({name}): nothing was written; run the same command again", file=sys.stderr)
+        raise SystemExit(128 + signum) from None
     except DataError as e:
         print(f"error: {e} (nothing was written)", file=sys.stderr)
         raise SystemExit(2) from None

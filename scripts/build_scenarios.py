@@ -46,27 +46,47 @@ that one run rebuilds them all from the same reading of the files.
 
 from __future__ import annotations
 
-import argparse
-import copy
-import csv
-import functools
-import io
-import math
-import os
-import re
-import shutil
-import signal
-import sys
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+import os as _os
+import signal as _signal
+import sys as _sys
 
-import yaml
 
-from simulator.analysis.fit.capacity import fit_backlog_document
-from simulator.schema.by_year import latest
-from simulator.schema.files import InputError
+def _interrupted_while_loading(signum: int, _frame: object) -> None:
+    """Ctrl-C, SIGTERM or SIGHUP while the script's modules load or it checks the SEN2 files (about 2 s; nothing is
+    written yet): one line, exit 128 + the signal, as later in the build; it printed Python's KeyboardInterrupt
+    traceback (sixth held-out round). `main` puts its own handlers in place before it writes anything."""
+    name = "Ctrl-C" if signum == _signal.SIGINT else _signal.Signals(signum).name
+    _sys.stderr.write(f"interrupted ({name}): nothing was written; run the same command again\n")
+    _sys.stderr.flush()
+    _os._exit(128 + signum)
+
+
+if __name__ == "__main__":  # the script run, not a test importing it
+    for _sig in (_signal.SIGINT, _signal.SIGTERM, getattr(_signal, "SIGHUP", None)):
+        if _sig is not None and _signal.getsignal(_sig) not in (_signal.SIG_IGN, None):  # nohup's ignore stays
+            _signal.signal(_sig, _interrupted_while_loading)
+
+import argparse  # noqa: E402
+import copy  # noqa: E402
+import csv  # noqa: E402
+import functools  # noqa: E402
+import io  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import yaml  # noqa: E402
+
+from simulator.analysis.fit.capacity import fit_backlog_document  # noqa: E402
+from simulator.schema.by_year import latest  # noqa: E402
+from simulator.schema.files import InputError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"  # the inputs (national behaviour, calibration) are read here
@@ -249,6 +269,7 @@ NUMBER_PREFIXES = ("mainstream_", "special_", "fe_", "ap_pru_")
 MARKS = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
 MAX_COUNT = 10_000_000  # a count in SEN2 (England's plans in force: 576,474 in January 2024)
 LEVELS = ("National", "Regional", "Local authority")
+ENGLAND_CODE = "E92000001"  # country_code of every SEN2 row (ONS code of England)
 # the columns the build reads from each file (a release that renamed one was read as empty: "None in England's row")
 REQUIRED_COLUMNS = {
     "requests.csv": ("old_la_code", "requests_received_in_year", "requests_decided_not_to_assess"),
@@ -322,6 +343,20 @@ def check_cells(path: Path) -> None:
         if r["geographic_level"] == "Local authority" and not re.fullmatch(r"\d{3}", r.get("old_la_code", "")):
             raise DataError(f"{path}:{line}: old_la_code: got {r.get('old_la_code')!r} (allowed: DfE's three-digit "
                             "code of the authority, e.g. 212)")
+        # SEN2 counts England's authorities only: a Welsh, Scottish or Northern Irish row (another country's figures
+        # pasted in, or a UK-wide file) was built as one more English council, and could be small_la (sixth held-out
+        # round); Wales's additional learning needs are another law (ALN Act 2018), not the CFA 2014
+        where = (r.get("country_code") or "").strip()
+        if where and where != ENGLAND_CODE:
+            name = (r.get("country_name") or "").strip()
+            raise DataError(f"{path}:{line}: country_code: got {where!r}{f' ({name})' if name else ''} (allowed: "
+                            f"{ENGLAND_CODE}, England: SEN2 counts England's authorities only, under the Children and "
+                            "Families Act 2014)")
+        code = (r.get("new_la_code") or "").strip()
+        if r["geographic_level"] == "Local authority" and code and not code.startswith("E"):
+            raise DataError(f"{path}:{line}: new_la_code: got {code!r} (allowed: an English authority's ONS code, "
+                            "E06, E08, E09 or E10 then six digits, e.g. E09000032; SEN2 counts England's authorities "
+                            "only)")
         base = tuple(r.get(k, "") for k in ROW_KEY)
         key = base + tuple(r.get(c, "") for c in extra)
         if key in seen:
@@ -562,6 +597,22 @@ def stock(r: dict[str, str]) -> dict[str, int]:
     }
     out["stock_other"] = max(0, g("ehcplans") - sum(out.values()))
     return out
+
+
+def other_share(code: str, year: int) -> tuple[float, str]:
+    """The authority's plans outside the named settings (`stock_other`) as a share of those in them, in its latest
+    January before `year` whose total plans (`ehcplans`) is given, else England's of January `year`: (share, the
+    January it comes from), for a January whose total is suppressed (`stock` cannot count them without it)."""
+    for y in range(year - 1, BASE_YEAR - 1, -1):
+        r = by_la("caseload.csv", caseload_period(y)).get(code)
+        if r is not None and num(r.get("ehcplans")) is not None:
+            st = stock(r)
+            named = sum(v for k, v in st.items() if k != "stock_other")
+            if named > 0:
+                return st["stock_other"] / named, f"its January {y} share"
+    st = stock(national("caseload.csv", caseload_period(year)))
+    named = sum(v for k, v in st.items() if k != "stock_other")
+    return (st["stock_other"] / named if named else 0.0), f"England's January {year} share"
 
 
 def add_stock(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
@@ -1198,7 +1249,16 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
         within = num(tim.get(code, {}).get("PC_plans_issued_20_weeks_ex"))
         # the caseload is counted at the end of January, not on the 1st: the stock on 1 January is the caseload less
         # the new plans the model issues in January at the authority's own last-year rates
-        st = start_stock(stock(r), plans * (1.0 - lapse))
+        counts = stock(r)
+        if num(r.get("ehcplans")) is None:
+            # a suppressed total: the plans outside the named settings (other arrangements, education elsewhere, not
+            # in education: 14% of Wandsworth's) cannot be counted, and were taken as 0 without a word (sixth
+            # held-out round); they are taken at the authority's share of an earlier January, and said
+            share, where = other_share(code, start)
+            counts["stock_other"] = round(share * sum(v for k, v in counts.items() if k != "stock_other"))
+            notes.append(f"{name}: January {start} total plans suppressed, plans outside the named settings taken at "
+                         f"{where} ({100 * share:.1f}% of those in them: {counts['stock_other']:,})")
+        st = start_stock(counts, plans * (1.0 - lapse))
         la: dict[str, Any] = {
             "name": name, "code": code, "region": r["region_name"],
             "requests_per_year": n_req, "requests_by_year": n_by,
@@ -1524,6 +1584,8 @@ def main(argv: list[str] | None = None) -> None:
     # every file is written into a staging folder beside --out and moved into it only when the whole build has
     # succeeded: a build that fails part way (a value a scenario refuses) leaves --out as it was
     final = OUT
+    if signal.getsignal(signal.SIGINT) is _interrupted_while_loading:  # from here Ctrl-C removes the staging folder
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     made = not final.exists()  # a folder this build makes is removed again if nothing reaches it
     final.mkdir(parents=True, exist_ok=True)
     OUT = Path(tempfile.mkdtemp(prefix=".build-", dir=final))

@@ -38,6 +38,7 @@ from .style import (
     clear_of_step_lines,
     house,
     new_figure,
+    outside_legend,
     save,
 )
 from .style import heading as style_heading
@@ -202,7 +203,7 @@ def over_time_chart(results: Results) -> Chart:
             ax.axvspan(marks[0][0], right, color="#999999", alpha=0.15, linewidth=0, zorder=0)
             for x, _d in marks:
                 ax.axvline(x, color=STATUTORY, linestyle=":", linewidth=1)
-    fig.legend(loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
+    outside_legend(fig, loc="outside upper center", ncols=min(2, len(results.runs)), frameon=False)
     heading(fig, results, "Headline figures by year")
     clear_of_lines(fig, placed)
     alt = (f"Four small charts by calendar year: requests, new plans, % of new plans within 20 weeks and appeals, "
@@ -254,7 +255,7 @@ def weeks_chart(results: Results) -> Chart:
         ax.set_xlabel("weeks since the request")
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes[0].set_ylabel("% of new requests\nreached by then")
-    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    outside_legend(fig, loc="outside upper center", ncols=2, frameon=False)
     heading(fig, results, "Weeks to a final plan and to provision")
     clear_of_step_lines(fig, labels)
     alt = ("Two step charts: the share of new requests with a final plan, and with provision in place, by week "
@@ -299,7 +300,7 @@ def costs_chart(results: Results) -> Chart:
     ax.set_xlim(0, ax.get_xlim()[1] * 1.22)
     ax.set_xlabel(f"£ million over {yrs:.1f} years")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    outside_legend(fig, loc="outside upper center", ncols=2, frameon=False)
     heading(fig, results, "Cost to each payer")
     alt = ("Horizontal bars: the cost to each payer over the whole horizon under each rule set, with 95% intervals"
            + (f"; no costed item for {', '.join(PAYER_LABELS.get(p, p).lower() for p in unbooked)}." if unbooked
@@ -350,7 +351,7 @@ def capacity_chart(results: Results) -> Chart:
         ax.set_xlabel("family redress capacity")
         ax.set_ylabel(UNIT_AXIS[unit])
         ax.set_title(textwrap.fill(label, 24), loc="left", fontsize=8.5)
-    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    outside_legend(fig, loc="outside upper center", ncols=2, frameon=False)
     heading(fig, results, "Outcomes by the family's capacity to seek redress")
     alt = ("Three bar charts by family redress capacity (low, medium, high): the share of requests with a final plan, "
            "the share with an appeal, and the median weeks to a final plan, one bar per rule set.")

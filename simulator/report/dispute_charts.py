@@ -16,7 +16,7 @@ import numpy as np
 from ..analysis.runs.results import Results, label_of, unit_of
 from ..schema.vocabulary import APPEAL_TYPES
 from .names import comparison_words, rule_set_long, rule_set_short
-from .style import OKABE_ITO, SERIES, Chart, heading, new_figure
+from .style import OKABE_ITO, SERIES, Chart, heading, new_figure, outside_legend
 from .summary import GROUP_METRICS
 
 RESOLUTION = ("End: the dispute ends in any way (an agreement of any kind, the council conceding, the family "
@@ -78,7 +78,7 @@ def dispute_chart(results: Results, note: str) -> Chart:
     ax.set_xlim(0, max(np.nanmax([r["ci95_high"] or 0 for r in rows] + [10.0]) * 1.1, 10.0))
     ax.set_xlabel("weeks from the disputed decision")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    outside_legend(fig, loc="outside upper center", ncols=2, frameon=False)
     heading(fig, f"Weeks from a disputed decision: to its end (in any way, giving up included), to a remedy, and "
                  f"along the tribunal path. {comparison_words(results)}")
     alt = ("Horizontal bars: weeks from a disputed decision to its end (median, mean, 90th centile), to an outcome in "
@@ -113,7 +113,7 @@ def mediation_chart(results: Results, note: str) -> Chart:
                                                                                                strict=True)])
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of mediations held")
-    fig.legend(loc="outside upper center", ncols=2, frameon=False)
+    outside_legend(fig, loc="outside upper center", ncols=2, frameon=False)
     heading(fig, f"How mediations end. {comparison_words(results)}")
     alt = ("Stacked bars, one per rule set: the shares of mediations ending in agreement for the family, partial "
            "agreement, the family accepting the council's position, and not settled.")
@@ -187,7 +187,7 @@ def group_chart(results: Results, note: str) -> Chart | None:
     axes[0].set_yticks(y, [CAPACITY_NAMES[c] for c in caps])
     axes[0].set_ylabel("family redress capacity")
     axes[0].set_ylim(-0.6, len(caps) - 0.4)
-    fig.legend(loc="outside upper center", ncols=min(2, n), frameon=False)
+    outside_legend(fig, loc="outside upper center", ncols=min(2, n), frameon=False)
     heading(fig, f"Differences by the family's capacity to seek redress. {comparison_words(results)}")
     alt = ("Dot-and-whisker charts by family redress capacity (low, medium, high): the difference each rule set makes "
            "against the baseline in four outcomes, appeals per 100 requests; filled dots are clear differences.")

@@ -69,7 +69,7 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
                             f"hospital) with it, by {moved:+,} days" if moved else "") + ".</p>")
         if route_cut(c):
             parts.append(f"<p class=meta>{e(route_cut(c))}</p>")
-        for key in ("transfer_before_start", "disputes_note"):  # a transfer due before the start; no education part
+        for key in ("transfer_before_start", "disputes_note", "reorganised"):  # a transfer due before the start; no education part
             if isinstance(c.get(key), str):
                 parts.append(f"<p class=meta>{e(c[key])}</p>")
         if c.get("authorities"):  # two authorities: each one's duties, payments and what is uncertain
@@ -134,7 +134,7 @@ def tornado_chart(sens: dict[str, Any], param_labels: dict[str, str]) -> Chart |
     confidence as whiskers; None when the design gives no indices (a grid)."""
     import numpy as np
 
-    from .style import SERIES, house, new_figure
+    from .style import SERIES, house, new_figure, outside_legend
     from .style import heading as style_heading
 
     outs = [o for o in sens.get("outputs", []) if o.get("indices")]
@@ -164,7 +164,7 @@ def tornado_chart(sens: dict[str, Any], param_labels: dict[str, str]) -> Chart |
                       "index": float(a), "conf95": float(b)} for p, a, b in zip(params, v, c, strict=True)]
         ax.set_yticks(y, [param_labels.get(p, p)[:48] for p in params])
         ax.set_xlabel(f"Morris mu* ({_mu_unit(outs)})" if morris else "Sobol total-order index (0 to 1)")
-        fig.legend(loc="outside upper center", ncols=2, frameon=False)
+        outside_legend(fig, loc="outside upper center", ncols=2, frameon=False)
         style_heading(fig, f"Which assumptions matter most: {design_words(sens.get('design'))} design, "
                            f"{sens.get('points')} points")
     return Chart("sensitivity-tornado", "Which assumptions matter most", fig, rows,

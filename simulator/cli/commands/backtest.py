@@ -15,7 +15,7 @@ from ...analysis.fit.rolling import rolling_origin
 from ...analysis.runs.runner import default_workers
 from ...report.tables import format_rolling, format_rows
 from ...schema.files import InputError
-from ..util import EXIT_TARGETS_MISSED, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from ..util import EXIT_TARGETS_MISSED, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS, progress
 from ..util import fail as _fail
 
 
@@ -57,9 +57,6 @@ def command(scenario: Path, targets_path: Path | None, replications: int | None,
         return
     from ...api import backtest as backtest_api
 
-    def progress(m: str) -> None:
-        click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True)
-
     try:
         r = backtest_api(scenario, targets=targets_path, replications=replications, seed=seed, workers=workers,
                          by_la=by_la, progress=progress)
@@ -91,7 +88,7 @@ def _rolling(scenario: Path, targets_path: Path | None, replications: int | None
              workers: int | None, origin: int, rounds: int, as_json: bool) -> None:
     """`backtest --origin YEAR`: the rolling-origin measure (analysis.fit.rolling), printed or as JSON."""
     t0 = time.perf_counter()
-    say = lambda m: click.echo(f"[{time.strftime('%H:%M:%S')}] {m}", err=True)  # noqa: E731
+    say = progress  # a progress line on stderr, unless -q (sixth held-out round: -q printed them)
     try:
         out = rolling_origin(scenario, origin, replications, seed, workers or default_workers(replications or 2),
                              rounds, targets_path, say)
