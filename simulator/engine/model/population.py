@@ -51,6 +51,33 @@ def assign_attributes(c: Child, row: tuple) -> None:
      c.gid, c.pid) = row
 
 
+@cython.locals(c=Child)
+def assign_row(c: Child, cols: tuple, i: int) -> None:
+    """A child's attributes from row `i` of `_attributes`'s columns, given in the order of ATTRIBUTES (one list each):
+    what `assign_attributes` of that row sets, without making the row (a zip's tuple a child, then unpacked); a C
+    function, once a child (tests/test_hot_path.py checks the two agree)."""
+    c.requester = cols[0][i]
+    c.born = cols[1][i]
+    c.need = cols[2][i]
+    c.preferred = cols[3][i]
+    c.on_s41 = cols[4][i]
+    c.capacity = cols[5][i]
+    c.health = cols[6][i]
+    c.social = cols[7][i]
+    c.exception = cols[8][i]
+    c.gid = cols[9][i]
+    c.pid = cols[10][i]
+
+
+def _columns(attrs: dict[str, list], n: int) -> tuple[list, ...]:
+    """`_attributes`'s lists in the order of ATTRIBUTES (for `assign_row`), each checked to hold `n` rows (as the zip
+    of them with `strict=True` did)."""
+    cols = tuple(attrs[k] for k in ATTRIBUTES)
+    if any(len(col) != n for col in cols):
+        raise ValueError(f"attribute columns of lengths {[len(col) for col in cols]}, not {n}")
+    return cols
+
+
 def _names(names: tuple[str, ...] | list[str]) -> np.ndarray:
     """`names` as a numpy array of the same objects (taking from it by an array of indices gives the objects
     `names[i]` gives)."""
@@ -63,7 +90,7 @@ class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
     @cython.locals(self=RunState, c=Child, res=Resource, stock_la=list, stock_setting=list, dated=list, places=list,
-                   kids=list, pl=dict, i=cython.Py_ssize_t)
+                   kids=list, pl=dict, i=cython.Py_ssize_t, n_stock=cython.Py_ssize_t, cols=tuple)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
         stock_la, stock_setting = [], []
@@ -86,10 +113,11 @@ class Population:
         dated = self.may_date_steps(np.asarray(attrs["born"]), 0.0).tolist()
         places = [la.places for la in self.las]
         kids = self.children
-        for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
+        cols = _columns(attrs, n_stock)
+        for i in range(n_stock):
             la = stock_la[i]
             c = Child(i, la, True)
-            assign_attributes(c, row)
+            assign_row(c, cols, i)
             c.status = "plan"
             c.setting = setting = stock_setting[i]
             c.provision_at = 0.0
@@ -126,7 +154,7 @@ class Population:
         times, las, new_ids = self._arrival_times()
         new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
                                      self.cum_age_request, np.asarray(las, dtype=np.int64))
-        self._new_rows = zip(*(new_attrs[k] for k in ATTRIBUTES), strict=True)  # one per arrival, in order
+        self._new_rows = _columns(new_attrs, len(new_ids))  # the arrivals' attributes, a row each, in order
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
         self._prefetch_draws()
@@ -290,7 +318,7 @@ class Population:
         times, las, ids = self._arrivals
         i = self._arr_i
         c = Child(ids[i], las[i], False)
-        assign_attributes(c, next(self._new_rows))
+        assign_row(c, self._new_rows, i)
         i += 1
         self._arr_i = i
         if i < len(times):
