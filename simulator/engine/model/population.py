@@ -93,7 +93,7 @@ class Population:
                    kids=list, pl=dict, i=cython.Py_ssize_t, n_stock=cython.Py_ssize_t, cols=tuple)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
-        stock_la, stock_setting = [], []
+        stock_la, stock_setting, runs = [], [], []
         for la in self.las:
             s = la.spec
             for setting, n in (("mainstream", s.stock_mainstream), ("resourced_provision", s.stock_resourced_provision),
@@ -103,14 +103,17 @@ class Population:
                                ("mainstream", s.stock_other)):
                 stock_la.extend([la.idx] * n)
                 stock_setting.extend([setting] * n)
+                runs.append((la.idx, n))
         n_stock = len(stock_la)
         ids = np.arange(n_stock, dtype=np.int64)
-        attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la),
-                                 np.asarray(stock_la, dtype=np.int64))
+        # the authorities as an array made from the runs (the values `np.asarray(stock_la)` gives, without numpy's
+        # per-item discovery of a list, about 240 instructions a child)
+        la_arr = np.repeat(np.array([k for k, _ in runs], dtype=np.int64), np.array([n for _, n in runs], dtype=np.int64))
+        attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), la_arr)
         first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
         # the phase transfer and the end at 25 are scheduled one by one as before, but only for the children
         # whose steps can fall in the run (`may_date_steps`: a superset, with a margin; most have none)
-        dated = self.may_date_steps(np.asarray(attrs["born"]), 0.0).tolist()
+        dated = self.may_date_steps(attrs["born_days"], 0.0).tolist()
         places = [la.places for la in self.las]
         kids = self.children
         cols = _columns(attrs, n_stock)
@@ -151,9 +154,9 @@ class Population:
         for i, due in zip(only.tolist(), first_review[only].tolist(), strict=True):
             self.engine.at(due, self._cb_review_meeting_only, kids[i])
         self._n_generated = 0
-        times, las, new_ids = self._arrival_times()
-        new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
-                                     self.cum_age_request, np.asarray(las, dtype=np.int64))
+        t_arr, la_arr, id_arr = self._arrival_arrays()
+        new_attrs = self._attributes(id_arr, t_arr, self.cum_age_request, la_arr)
+        times, las, new_ids = t_arr.tolist(), la_arr.tolist(), id_arr.tolist()
         self._new_rows = _columns(new_attrs, len(new_ids))  # the arrivals' attributes, a row each, in order
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
@@ -219,7 +222,15 @@ class Population:
 
     @cython.locals(self=RunState)
     def _arrival_times(self) -> tuple[list[float], list[int], list[int]]:
-        """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""
+        """Poisson requests per authority and calendar year, merged in time order (ties by authority): their days,
+        authorities and ids as lists."""
+        t, la_idx, ids = self._arrival_arrays()
+        return t.tolist(), la_idx.tolist(), ids.tolist()
+
+    @cython.locals(self=RunState)
+    def _arrival_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`_arrival_times` as numpy arrays (float64, int64, int64), which `populate` hands to `_attributes` as they
+        are (converting the lists back cost numpy's per-item discovery)."""
         growth = self.sc.demand.requests_growth_pct_per_year.value
         base_year = self.sc.start_date.year
         all_t, all_la = [], []
@@ -246,7 +257,7 @@ class Population:
                 all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
                 all_la.append(np.full(n, la.idx, dtype=np.int64))
         if not all_t:
-            return [], [], []
+            return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         t = np.concatenate(all_t)
         la_idx = np.concatenate(all_la)
         order = np.lexsort((la_idx, t))
@@ -257,7 +268,7 @@ class Population:
         self._n_generated = t.size
         mult = np.array([la.fx.requests_multiplier for la in self.las])[la_idx]  # by authority (scoped switches)
         keep = uniform_array(self.rng.request_made, ids) < mult / OVERSAMPLE
-        return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
+        return t[keep], la_idx[keep], ids[keep]
 
     @cython.locals(self=RunState)
     def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
@@ -284,9 +295,11 @@ class Population:
         gi = self.group_index
         region = np.asarray(gi.la_region, dtype=np.int64)[las] if gi.la_region and las.size else np.zeros_like(las)
         pid = np.searchsorted(np.asarray(PHASE_ENDS), age, side="right") * len(gi.regions) + region
+        born = at - age * DAYS_PER_YEAR
         return {  # the names by a take from an object array: the same str objects as indexing the tuples one by one
             "requester": _names(REQUESTERS)[req].tolist(),
-            "born": (at - age * DAYS_PER_YEAR).tolist(),
+            "born": born.tolist(),
+            "born_days": born,  # (the same days as an array, for `may_date_steps`)
             "need": _names(self.needs)[need].tolist(),
             "preferred": _names(SETTINGS)[np.where(age >= 16, pref_post16, pref_school)].tolist(),
             "on_s41": (uniform_array(r.on_s41, ids) < self.p_s41).tolist(),
