@@ -122,7 +122,13 @@ class HeapEngine(Clock):
             self._k0 = time // self._width  # no event is ever scheduled before the clock: k - _k0 >= 0
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
-        t = self.now + delay
+        now = self.now
+        if type(now) is float and type(delay) is float:  # compiled: C doubles, one addition (Python's IEEE sum), boxed
+            a = now  # once (the object path made the same float through the generic `+`)
+            b = delay
+            t = a + b
+        else:  # an int (a fixed duration's mean, a clock started at a whole day): Python's own `+`, as before
+            t = now + delay
         d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
         if d < self.horizon:
             if d < self._end:
@@ -136,24 +142,29 @@ class HeapEngine(Clock):
                     wins = self._wins
                     if j >= len(wins):
                         wins.extend([None] * (max(j + 1, 2 * len(wins)) - len(wins)))
-                    b = wins[j]
-                    if b is None:
+                    bl = wins[j]
+                    if bl is None:
                         wins[j] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        b.append((t, fn, arg))
+                        bl.append((t, fn, arg))
                 else:
-                    b = self._far.get(k)
-                    if b is None:
+                    bl = self._far.get(k)
+                    if bl is None:
                         self._far[k] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        b.append((t, fn, arg))
+                        bl.append((t, fn, arg))
 
     def at(self, time: float, fn: Callback, arg: Any) -> None:
         # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
         now = self.now
-        t = now + (time - now if time > now else 0.0)
+        if type(now) is float and type(time) is float:  # compiled: C doubles (the same IEEE operations), boxed once
+            a = now
+            b = time
+            t = a + (b - a if b > a else 0.0)
+        else:
+            t = now + (time - now if time > now else 0.0)
         d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
         if d < self.horizon:
             if d < self._end:
@@ -167,19 +178,19 @@ class HeapEngine(Clock):
                     wins = self._wins
                     if j >= len(wins):
                         wins.extend([None] * (max(j + 1, 2 * len(wins)) - len(wins)))
-                    b = wins[j]
-                    if b is None:
+                    bl = wins[j]
+                    if bl is None:
                         wins[j] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        b.append((t, fn, arg))
+                        bl.append((t, fn, arg))
                 else:
-                    b = self._far.get(k)
-                    if b is None:
+                    bl = self._far.get(k)
+                    if bl is None:
                         self._far[k] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        b.append((t, fn, arg))
+                        bl.append((t, fn, arg))
 
     def run(self, until: float) -> None:
         near = self._heap  # events scheduled into the current window after it was sorted

@@ -145,11 +145,12 @@ class Population:
                         -rv.review_late_extra_days.value * np.log(uniform_array(self.rng.review_late_days, ids)), 0.0)
         decided = first_review + late + self.law.review_decision_days * uniform_array(self.rng.review_decision, ids)
         order = np.argsort(decided, kind="stable")  # stable: equal days keep the children's order
-        order = order[decided[order] < self.horizon].tolist()
+        order = order[decided[order] < self.horizon]
         kids = self.children
         for c, due in zip(kids, first_review.tolist(), strict=True):  # the stock's first review, as a plan's next
             c.review_due = due  # (a transfer re-dates it by reg 15's later-of rule: route/moves.py)
-        self.hold_in_windows([kids[i] for i in order], first_review[order], decided[order])
+        # (the days taken by the array of indices: by the list, numpy converted each index on its own)
+        self.hold_in_windows([kids[i] for i in order.tolist()], first_review[order], decided[order])
         only = np.flatnonzero((decided >= self.horizon) & (first_review < self.horizon))
         for i, due in zip(only.tolist(), first_review[only].tolist(), strict=True):
             self.engine.at(due, self._cb_review_meeting_only, kids[i])
