@@ -30,10 +30,10 @@ cdef class HeapEngine(Clock):
     cdef public list _wins
     cdef public double _k0
 
-    @cython.locals(bl=list, d=double, s="long long", k=double, x=double, j=Py_ssize_t, wins=list, a=double, b=double)
+    @cython.locals(b=list, d=double, s="long long", k=double, x=double, j=Py_ssize_t, wins=list)
     cpdef schedule(self, delay, fn, arg)
 
-    @cython.locals(bl=list, d=double, s="long long", k=double, x=double, j=Py_ssize_t, wins=list, a=double, b=double)
+    @cython.locals(b=list, d=double, s="long long", k=double, x=double, j=Py_ssize_t, wins=list)
     cpdef at(self, time, fn, arg)
 
     @cython.locals(near=list, cur=list, i=Py_ssize_t, ncur=Py_ssize_t, n=Py_ssize_t, ev=tuple, u=double, t=double,

@@ -122,13 +122,7 @@ class HeapEngine(Clock):
             self._k0 = time // self._width  # no event is ever scheduled before the clock: k - _k0 >= 0
 
     def schedule(self, delay: float, fn: Callback, arg: Any) -> None:
-        now = self.now
-        if type(now) is float and type(delay) is float:  # compiled: C doubles, one addition (Python's IEEE sum), boxed
-            a = now  # once (the object path made the same float through the generic `+`)
-            b = delay
-            t = a + b
-        else:  # an int (a fixed duration's mean, a clock started at a whole day): Python's own `+`, as before
-            t = now + delay
+        t = self.now + delay
         d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
         if d < self.horizon:
             if d < self._end:
@@ -142,29 +136,24 @@ class HeapEngine(Clock):
                     wins = self._wins
                     if j >= len(wins):
                         wins.extend([None] * (max(j + 1, 2 * len(wins)) - len(wins)))
-                    bl = wins[j]
-                    if bl is None:
+                    b = wins[j]
+                    if b is None:
                         wins[j] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        bl.append((t, fn, arg))
+                        b.append((t, fn, arg))
                 else:
-                    bl = self._far.get(k)
-                    if bl is None:
+                    b = self._far.get(k)
+                    if b is None:
                         self._far[k] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        bl.append((t, fn, arg))
+                        b.append((t, fn, arg))
 
     def at(self, time: float, fn: Callback, arg: Any) -> None:
         # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
         now = self.now
-        if type(now) is float and type(time) is float:  # compiled: C doubles (the same IEEE operations), boxed once
-            a = now
-            b = time
-            t = a + (b - a if b > a else 0.0)
-        else:
-            t = now + (time - now if time > now else 0.0)
+        t = now + (time - now if time > now else 0.0)
         d = t  # compiled: the same time as a C double, for the comparisons (`t` itself is what is stored)
         if d < self.horizon:
             if d < self._end:
@@ -178,19 +167,19 @@ class HeapEngine(Clock):
                     wins = self._wins
                     if j >= len(wins):
                         wins.extend([None] * (max(j + 1, 2 * len(wins)) - len(wins)))
-                    bl = wins[j]
-                    if bl is None:
+                    b = wins[j]
+                    if b is None:
                         wins[j] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        bl.append((t, fn, arg))
+                        b.append((t, fn, arg))
                 else:
-                    bl = self._far.get(k)
-                    if bl is None:
+                    b = self._far.get(k)
+                    if b is None:
                         self._far[k] = [(t, fn, arg)]
                         _heappush(self._far_keys, k)
                     else:
-                        bl.append((t, fn, arg))
+                        b.append((t, fn, arg))
 
     def run(self, until: float) -> None:
         near = self._heap  # events scheduled into the current window after it was sorted
