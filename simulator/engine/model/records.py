@@ -12,6 +12,11 @@ into columns cheaply: `fields_of`, `journey_arrays`, `small_codes`), the declare
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: `cython.compiled` is False (the pure path)
+    from ..core.cython_shim import cython
+
 import datetime as dt
 from array import array
 from bisect import bisect_right
@@ -486,7 +491,10 @@ _UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n fo
 def _year_after(days: list[float], day: float) -> int:
     """`bisect_right(days, day)` for the year starts (in increasing order): the index of the first one after `day`
     (compiled: compared as C doubles, the same comparisons, where `bisect` compares Python objects, about 700
-    instructions a `year`; typed in records.pxd; as `route/reviews._first_after`, which this layer cannot import)."""
+    instructions a `year`; typed in records.pxd; as `route/reviews._first_after`, which this layer cannot import).
+    Pure Python: `bisect_right` itself (Cython drops this branch when it compiles the module)."""
+    if not cython.compiled:
+        return bisect_right(days, day)
     xd = day
     lo, hi = 0, len(days)
     while lo < hi:
