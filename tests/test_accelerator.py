@@ -8,6 +8,7 @@ skipped, except in CI (CI=true), whose install must build it.
 
 from __future__ import annotations
 
+import ast
 import importlib.machinery
 import io
 import json
@@ -240,3 +241,39 @@ def test_route_streams_have_one_draw_field_per_declared_stream():
     rng = RouteStreams(s)
     assert [getattr(rng, name).key for name in STREAMS] == [s.key(name) for name in STREAMS]
     assert not hasattr(rng, "__dict__")
+
+
+_NEW_CHILDREN = """
+from simulator.engine.model.child import Child
+from simulator.engine.model.population import assign_attributes, assign_row
+cols = (["parent", "school"], [-10.5, -3.25], ["asd", "slcn"], ["mainstream", "maintained_special"], [True, False],
+        ["high", "low"], [False, True], [True, True], [False, True], [3, 17], [0, 5])
+out = []
+for i in range(2):
+    by_row, by_cols = Child(100 + i, 4, i == 1), Child(100 + i, 4, i == 1)
+    assign_row(by_cols, cols, i)
+    assign_attributes(by_row, tuple(col[i] for col in cols))
+    for c in (by_cols, by_row):
+        out.append([(s, type(getattr(c, s, None)).__name__, repr(getattr(c, s, None))) for s in Child.__slots__])
+print(repr(out))
+"""
+
+
+def test_a_new_child_and_its_attributes_are_the_same_on_both_cores():
+    """`Child.__init__` (compiled: one C store a field; pure: one tuple unpacked) and `assign_row` (an arrival's
+    attributes from the columns, without making its row) give every field the same value of the same type as
+    `assign_attributes` of the row, on both cores (a field never set reads None)."""
+    _need_compiled()
+    printed = {}
+    for pure in (False, True):
+        env = {k: v for k, v in os.environ.items() if k not in (acc.ENV_PURE, "SENDSIM_CORE_NOTICE_SHOWN")}
+        if pure:
+            env[acc.ENV_PURE] = "1"
+        r = subprocess.run([sys.executable, "-c", _NEW_CHILDREN], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        printed[pure] = r.stdout
+    assert printed[False] == printed[True]
+    rows = ast.literal_eval(printed[False])
+    assert rows[0] == rows[1] and rows[2] == rows[3] and rows[0] != rows[2]
+    assert ("gid", "int", "17") in rows[2] and ("born", "float", "-3.25") in rows[2] and ("stock", "bool", "True") in rows[2]

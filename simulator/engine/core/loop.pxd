@@ -3,6 +3,10 @@
 # loop computes and stores exactly the same values, of the same types, as the pure one.
 cimport cython
 
+# a module constant as a C double, so that a window's test (`0.0 <= x < _LISTED_WINDOWS`) is a C comparison: as a
+# Python global it made a float of `x`, looked the name up and compared two objects at every `schedule` and `at`
+cdef double _LISTED_WINDOWS
+
 
 cdef class Clock:
     cdef public object now

@@ -13,6 +13,11 @@ path holds (unset, a C field would read False or 0).
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
+    from ..core.cython_shim import cython
+
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -140,20 +145,79 @@ class Child:
         "moved",  # the plan's transfers between authorities (route/moves.py)
     )
 
+    @cython.locals(f=tuple)
     def __init__(self, cid: int, la: int, stock: bool):
         self.id = cid
         self.la = la
         self.stock = stock
-        (self.elsewhere, self.content, self.t0, self.status, self.refused, self.assessed, self.no_plan,
-         self.final_at, self.final_deadline, self.provision_at, self.place_job, self.place_res,
-         self.waiting_since, self.days_without_provision, self.appeals, self.mediations, self.disputes,
-         self.reviews, self.ceased_at, self.dispute, self.ladder, self.rung, self.must_certify, self.decision_at,
-         self.job, self.concede_at, self.hearing_at, self.pending_setting, self.transfers,
-         self.named_against_wish, self.ordered, self.exception, self.registered_at, self.cert_at, self.place_seq,
-         self.named_ground, self.setting_since, self.pins, self.draft_deadline, self.gid, self.pid,
-         self.disputed_at, self.term_start, self.place_due, self.out_since, self.days_awaiting, self.days_out,
-         self.decided_at, self.compelled, self.compelled_unsettled, self.escalated, self.how, self.review_due,
-         self.review_after, self.moved) = _FRESH  # in `_FRESH_FIELDS` order (a test checks it)
+        if cython.compiled:  # one C store a field, each of `_FRESH`'s own objects (Cython drops this branch in pure Python)
+            f = _FRESH
+            self.elsewhere = f[0]
+            self.content = f[1]
+            self.t0 = f[2]
+            self.status = f[3]
+            self.refused = f[4]
+            self.assessed = f[5]
+            self.no_plan = f[6]
+            self.final_at = f[7]
+            self.final_deadline = f[8]
+            self.provision_at = f[9]
+            self.place_job = f[10]
+            self.place_res = f[11]
+            self.waiting_since = f[12]
+            self.days_without_provision = f[13]
+            self.appeals = f[14]
+            self.mediations = f[15]
+            self.disputes = f[16]
+            self.reviews = f[17]
+            self.ceased_at = f[18]
+            self.dispute = f[19]
+            self.ladder = f[20]
+            self.rung = f[21]
+            self.must_certify = f[22]
+            self.decision_at = f[23]
+            self.job = f[24]
+            self.concede_at = f[25]
+            self.hearing_at = f[26]
+            self.pending_setting = f[27]
+            self.transfers = f[28]
+            self.named_against_wish = f[29]
+            self.ordered = f[30]
+            self.exception = f[31]
+            self.registered_at = f[32]
+            self.cert_at = f[33]
+            self.place_seq = f[34]
+            self.named_ground = f[35]
+            self.setting_since = f[36]
+            self.pins = f[37]
+            self.draft_deadline = f[38]
+            self.gid = f[39]
+            self.pid = f[40]
+            self.disputed_at = f[41]
+            self.term_start = f[42]
+            self.place_due = f[43]
+            self.out_since = f[44]
+            self.days_awaiting = f[45]
+            self.days_out = f[46]
+            self.decided_at = f[47]
+            self.compelled = f[48]
+            self.compelled_unsettled = f[49]
+            self.escalated = f[50]
+            self.how = f[51]
+            self.review_due = f[52]
+            self.review_after = f[53]
+            self.moved = f[54]
+        else:  # in `_FRESH_FIELDS` order (a test checks it): one tuple unpacked, the fastest in pure Python
+            (self.elsewhere, self.content, self.t0, self.status, self.refused, self.assessed, self.no_plan,
+             self.final_at, self.final_deadline, self.provision_at, self.place_job, self.place_res,
+             self.waiting_since, self.days_without_provision, self.appeals, self.mediations, self.disputes,
+             self.reviews, self.ceased_at, self.dispute, self.ladder, self.rung, self.must_certify, self.decision_at,
+             self.job, self.concede_at, self.hearing_at, self.pending_setting, self.transfers,
+             self.named_against_wish, self.ordered, self.exception, self.registered_at, self.cert_at, self.place_seq,
+             self.named_ground, self.setting_since, self.pins, self.draft_deadline, self.gid, self.pid,
+             self.disputed_at, self.term_start, self.place_due, self.out_since, self.days_awaiting, self.days_out,
+             self.decided_at, self.compelled, self.compelled_unsettled, self.escalated, self.how, self.review_due,
+             self.review_after, self.moved) = _FRESH  # in `_FRESH_FIELDS` order (a test checks it)
 
 
 def phase_index(age: float) -> int:

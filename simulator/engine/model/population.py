@@ -51,6 +51,33 @@ def assign_attributes(c: Child, row: tuple) -> None:
      c.gid, c.pid) = row
 
 
+@cython.locals(c=Child)
+def assign_row(c: Child, cols: tuple, i: int) -> None:
+    """A child's attributes from row `i` of `_attributes`'s columns, given in the order of ATTRIBUTES (one list each):
+    what `assign_attributes` of that row sets, without making the row (a zip's tuple a child, then unpacked); a C
+    function, once a child (tests/test_hot_path.py checks the two agree)."""
+    c.requester = cols[0][i]
+    c.born = cols[1][i]
+    c.need = cols[2][i]
+    c.preferred = cols[3][i]
+    c.on_s41 = cols[4][i]
+    c.capacity = cols[5][i]
+    c.health = cols[6][i]
+    c.social = cols[7][i]
+    c.exception = cols[8][i]
+    c.gid = cols[9][i]
+    c.pid = cols[10][i]
+
+
+def _columns(attrs: dict[str, list], n: int) -> tuple[list, ...]:
+    """`_attributes`'s lists in the order of ATTRIBUTES (for `assign_row`), each checked to hold `n` rows (as the zip
+    of them with `strict=True` did)."""
+    cols = tuple(attrs[k] for k in ATTRIBUTES)
+    if any(len(col) != n for col in cols):
+        raise ValueError(f"attribute columns of lengths {[len(col) for col in cols]}, not {n}")
+    return cols
+
+
 def _names(names: tuple[str, ...] | list[str]) -> np.ndarray:
     """`names` as a numpy array of the same objects (taking from it by an array of indices gives the objects
     `names[i]` gives)."""
@@ -63,10 +90,10 @@ class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
     @cython.locals(self=RunState, c=Child, res=Resource, stock_la=list, stock_setting=list, dated=list, places=list,
-                   kids=list, pl=dict, i=cython.Py_ssize_t)
+                   kids=list, pl=dict, i=cython.Py_ssize_t, n_stock=cython.Py_ssize_t, cols=tuple)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
-        stock_la, stock_setting = [], []
+        stock_la, stock_setting, runs = [], [], []
         for la in self.las:
             s = la.spec
             for setting, n in (("mainstream", s.stock_mainstream), ("resourced_provision", s.stock_resourced_provision),
@@ -76,20 +103,24 @@ class Population:
                                ("mainstream", s.stock_other)):
                 stock_la.extend([la.idx] * n)
                 stock_setting.extend([setting] * n)
+                runs.append((la.idx, n))
         n_stock = len(stock_la)
         ids = np.arange(n_stock, dtype=np.int64)
-        attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la),
-                                 np.asarray(stock_la, dtype=np.int64))
+        # the authorities as an array made from the runs (the values `np.asarray(stock_la)` gives, without numpy's
+        # per-item discovery of a list, about 240 instructions a child)
+        la_arr = np.repeat(np.array([k for k, _ in runs], dtype=np.int64), np.array([n for _, n in runs], dtype=np.int64))
+        attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), la_arr)
         first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
         # the phase transfer and the end at 25 are scheduled one by one as before, but only for the children
         # whose steps can fall in the run (`may_date_steps`: a superset, with a margin; most have none)
-        dated = self.may_date_steps(np.asarray(attrs["born"]), 0.0).tolist()
+        dated = self.may_date_steps(attrs["born_days"], 0.0).tolist()
         places = [la.places for la in self.las]
         kids = self.children
-        for i, row in enumerate(zip(*(attrs[k] for k in ATTRIBUTES), strict=True)):
+        cols = _columns(attrs, n_stock)
+        for i in range(n_stock):
             la = stock_la[i]
             c = Child(i, la, True)
-            assign_attributes(c, row)
+            assign_row(c, cols, i)
             c.status = "plan"
             c.setting = setting = stock_setting[i]
             c.provision_at = 0.0
@@ -114,19 +145,20 @@ class Population:
                         -rv.review_late_extra_days.value * np.log(uniform_array(self.rng.review_late_days, ids)), 0.0)
         decided = first_review + late + self.law.review_decision_days * uniform_array(self.rng.review_decision, ids)
         order = np.argsort(decided, kind="stable")  # stable: equal days keep the children's order
-        order = order[decided[order] < self.horizon].tolist()
+        order = order[decided[order] < self.horizon]
         kids = self.children
         for c, due in zip(kids, first_review.tolist(), strict=True):  # the stock's first review, as a plan's next
             c.review_due = due  # (a transfer re-dates it by reg 15's later-of rule: route/moves.py)
-        self.hold_in_windows([kids[i] for i in order], first_review[order], decided[order])
+        # (the days taken by the array of indices: by the list, numpy converted each index on its own)
+        self.hold_in_windows([kids[i] for i in order.tolist()], first_review[order], decided[order])
         only = np.flatnonzero((decided >= self.horizon) & (first_review < self.horizon))
         for i, due in zip(only.tolist(), first_review[only].tolist(), strict=True):
             self.engine.at(due, self._cb_review_meeting_only, kids[i])
         self._n_generated = 0
-        times, las, new_ids = self._arrival_times()
-        new_attrs = self._attributes(np.asarray(new_ids, dtype=np.int64), np.asarray(times, dtype=float),
-                                     self.cum_age_request, np.asarray(las, dtype=np.int64))
-        self._new_rows = zip(*(new_attrs[k] for k in ATTRIBUTES), strict=True)  # one per arrival, in order
+        t_arr, la_arr, id_arr = self._arrival_arrays()
+        new_attrs = self._attributes(id_arr, t_arr, self.cum_age_request, la_arr)
+        times, las, new_ids = t_arr.tolist(), la_arr.tolist(), id_arr.tolist()
+        self._new_rows = _columns(new_attrs, len(new_ids))  # the arrivals' attributes, a row each, in order
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
         self._prefetch_draws()
@@ -191,7 +223,15 @@ class Population:
 
     @cython.locals(self=RunState)
     def _arrival_times(self) -> tuple[list[float], list[int], list[int]]:
-        """Poisson requests per authority and calendar year, merged in time order (ties by authority)."""
+        """Poisson requests per authority and calendar year, merged in time order (ties by authority): their days,
+        authorities and ids as lists."""
+        t, la_idx, ids = self._arrival_arrays()
+        return t.tolist(), la_idx.tolist(), ids.tolist()
+
+    @cython.locals(self=RunState)
+    def _arrival_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`_arrival_times` as numpy arrays (float64, int64, int64), which `populate` hands to `_attributes` as they
+        are (converting the lists back cost numpy's per-item discovery)."""
         growth = self.sc.demand.requests_growth_pct_per_year.value
         base_year = self.sc.start_date.year
         all_t, all_la = [], []
@@ -218,7 +258,7 @@ class Population:
                 all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
                 all_la.append(np.full(n, la.idx, dtype=np.int64))
         if not all_t:
-            return [], [], []
+            return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         t = np.concatenate(all_t)
         la_idx = np.concatenate(all_la)
         order = np.lexsort((la_idx, t))
@@ -229,7 +269,7 @@ class Population:
         self._n_generated = t.size
         mult = np.array([la.fx.requests_multiplier for la in self.las])[la_idx]  # by authority (scoped switches)
         keep = uniform_array(self.rng.request_made, ids) < mult / OVERSAMPLE
-        return t[keep].tolist(), la_idx[keep].tolist(), ids[keep].tolist()
+        return t[keep], la_idx[keep], ids[keep]
 
     @cython.locals(self=RunState)
     def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
@@ -256,9 +296,11 @@ class Population:
         gi = self.group_index
         region = np.asarray(gi.la_region, dtype=np.int64)[las] if gi.la_region and las.size else np.zeros_like(las)
         pid = np.searchsorted(np.asarray(PHASE_ENDS), age, side="right") * len(gi.regions) + region
+        born = at - age * DAYS_PER_YEAR
         return {  # the names by a take from an object array: the same str objects as indexing the tuples one by one
             "requester": _names(REQUESTERS)[req].tolist(),
-            "born": (at - age * DAYS_PER_YEAR).tolist(),
+            "born": born.tolist(),
+            "born_days": born,  # (the same days as an array, for `may_date_steps`)
             "need": _names(self.needs)[need].tolist(),
             "preferred": _names(SETTINGS)[np.where(age >= 16, pref_post16, pref_school)].tolist(),
             "on_s41": (uniform_array(r.on_s41, ids) < self.p_s41).tolist(),
@@ -290,7 +332,7 @@ class Population:
         times, las, ids = self._arrivals
         i = self._arr_i
         c = Child(ids[i], las[i], False)
-        assign_attributes(c, next(self._new_rows))
+        assign_row(c, self._new_rows, i)
         i += 1
         self._arr_i = i
         if i < len(times):

@@ -85,6 +85,9 @@ cdef class Counters:
     cpdef tuple year_span(self, day)
 
 
+@cython.locals(lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, v=double, xd=double)
+cpdef Py_ssize_t _year_after(list days, day) except -1
+
 @cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)
 cpdef list fields_of(list objs, tuple names)
 

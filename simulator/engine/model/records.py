@@ -12,6 +12,11 @@ into columns cheaply: `fields_of`, `journey_arrays`, `small_codes`), the declare
 
 from __future__ import annotations
 
+try:
+    import cython
+except ImportError:  # no Cython at run time: `cython.compiled` is False (the pure path)
+    from ..core.cython_shim import cython
+
 import datetime as dt
 from array import array
 from bisect import bisect_right
@@ -483,6 +488,25 @@ COUNT_IDS: dict[str, int] = {name: i for i, name in enumerate(sorted(COUNTS))}
 _UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n for every n but -0.0
 
 
+def _year_after(days: list[float], day: float) -> int:
+    """`bisect_right(days, day)` for the year starts (in increasing order): the index of the first one after `day`
+    (compiled: compared as C doubles, the same comparisons, where `bisect` compares Python objects, about 700
+    instructions a `year`; typed in records.pxd; as `route/reviews._first_after`, which this layer cannot import).
+    Pure Python: `bisect_right` itself (Cython drops this branch when it compiles the module)."""
+    if not cython.compiled:
+        return bisect_right(days, day)
+    xd = day
+    lo, hi = 0, len(days)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = days[mid]
+        if xd < v:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def _touched(v: float) -> bool:
     """Whether an array entry was counted (a count that was reached and is 0.0 is +0.0; see `_UNTOUCHED`)."""
     return v != 0.0 or copysign(1.0, v) > 0.0
@@ -545,13 +569,13 @@ class Counters:
         return {(key[0], key[1], period): v for period in self._by for key, v in self._la_by.get(period, {}).items()}
 
     def year(self, day: float) -> int:
-        return self._years[max(0, bisect_right(self._year_days, day) - 1)]
+        return self._years[max(0, _year_after(self._year_days, day) - 1)]
 
     def year_span(self, day: float) -> tuple[float, float, int]:
         """`year(day)` with the days [lo, hi) that share it (the first year from -inf, the last to inf), as
         `_year_counts` bounds them: a caller keeps a figure of the year until the day leaves its span."""
         days = self._year_days
-        i = max(0, bisect_right(days, day) - 1)
+        i = max(0, _year_after(days, day) - 1)
         hi = days[i + 1] if i + 1 < len(days) else float("inf")
         lo = days[i] if day >= days[0] else float("-inf")
         return lo, hi, self._years[i]

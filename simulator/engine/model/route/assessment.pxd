@@ -4,6 +4,8 @@ from simulator.engine.model.capacity cimport CaseworkBacklog, LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
 
+cdef dict _RECEIVED_FROM  # (its `get` a C call)
+
 cpdef request_assessment(RunState self, Child c)
 cpdef refusal_probability(RunState self, LAState la, requester)
 cpdef withdraw(RunState self, Child c, step, what)
