@@ -96,6 +96,10 @@ cpdef object small_codes(values, list names)
                iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1])
 cpdef object journey_arrays(list children)
 
+# the new requests' children, and each group's counts of the state at the end: each field a struct read of the `Child`
+@cython.locals(c=Child)
+cpdef list new_requests(list children, warm)
+
 # each group's counts of the state at the end, each field a struct read of the `Child`
 @cython.locals(c=Child, per=dict, row=list, by_pid=bint)
 cpdef dict state_by_group(list children, str key)
