@@ -35,7 +35,7 @@ from ....schema.vocabulary import AGE_BANDS, LA
 from ...core.loop import Clock
 from ...core.streams import Draw, uniform_array
 from ..child import Child
-from ..records import Counters, review_columns
+from ..records import Counters
 from ..state import RunState
 from ..streams import RouteStreams
 from .redress import _dispute_p
@@ -167,6 +167,41 @@ def _review_held(self, c: Child, due: float) -> None:
         self.engine.at(due, self._cb_review_meeting_only, c)
 
 
+@cython.locals(c=Child, item=tuple, n=cython.Py_ssize_t, i=cython.Py_ssize_t, m=cython.Py_ssize_t,
+               iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1])
+def plain_reviews(items: list[tuple[Child, float, float]]) -> tuple:
+    """A window's reviews split, in order: the plain ones (a plan in force, no case study's pins, no content asked
+    for, no move pending), as lists of their children, due days and decision days, with each child's id and next
+    review's occurrence (`reviews + 1`) as int64, birth day as a double and whether its setting is mainstream (1 or
+    0), in arrays as long as `items` (the first `len(children)` entries filled); and the others, as they were held.
+    Why one pass: each child is read once while it is in the cache (the window's filter and its columns were two
+    passes over thousands of children, each of them scattered in memory, in a long run)."""
+    n = len(items)
+    ids = array("q", [0]) * n
+    occ = array("q", [0]) * n
+    born = array("d", [0.0]) * n
+    mainstream = bytearray(n)
+    iv, ov, bv, mv = ids, occ, born, mainstream  # (typed views in the compiled core: stores are C stores)
+    kids, dues, decs, others = [], [], [], []
+    m = 0
+    for i in range(n):
+        item = items[i]
+        c = item[0]
+        if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
+            kids.append(c)
+            dues.append(item[1])
+            decs.append(item[2])
+            iv[m] = c.id
+            ov[m] = c.reviews + 1
+            bv[m] = c.born
+            if c.setting == "mainstream":
+                mv[m] = 1
+            m += 1
+        else:
+            others.append(item)
+    return kids, dues, decs, others, ids, occ, born, mainstream
+
+
 @cython.locals(c=Child, engine=Clock, counters=Counters, outcome_draw=Draw, dispute_draw=Draw, table=tuple,
                n=cython.Py_ssize_t, i=cython.Py_ssize_t, iv=cython.longlong[::1], ov=cython.longlong[::1],
                bv=cython.double[::1], mv=cython.uchar[::1], t=cython.double, born=cython.double, age=cython.double,
@@ -179,7 +214,7 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
     """A window's plain reviews decided one at a time, with what `_decide_window`'s numpy passes and `_apply_bulk`
     do, in the same order: the same draws (`Draw.u` gives `uniform_array`'s numbers), the same double operations
     on the same values (`review_outcome`; a band's chance of ceasing is `cease_probabilities` of that band's age,
-    numpy's own value), so the same outcomes, next reviews and effects. The columns (`review_columns`) are read
+    numpy's own value), so the same outcomes, next reviews and effects. The columns (`plain_reviews`) are read
     before any review takes effect, as the numpy passes read them. Why: most windows hold a few reviews (a plan's
     first, held when its meeting falls in a window already decided): numpy's fixed cost a call, about 40 calls a
     window, was the largest part of the review windows' time in a long run."""
@@ -268,26 +303,19 @@ class ReviewWindows:
             for c, due, decided in items:
                 engine.at(decided, one_by_one, (c, due))
             return
-        kids, dues, decs = [], [], []
-        for c, due, decided in items:
-            if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
-                kids.append(c)
-                dues.append(due)
-                decs.append(decided)
-            else:  # not plain: decided at its day, on its state then
-                engine.at(decided, one_by_one, (c, due))
+        kids, dues, decs, others, ids_a, occ_a, born_a, main_a = plain_reviews(items)
+        for c, due, decided in others:  # not plain: decided at its day, on its state then
+            engine.at(decided, one_by_one, (c, due))
         if not kids:
             return
-        # the children's ids, next occurrences, birth days and mainstream settings (records.review_columns: the values
-        # numpy's `fromiter` over each field gave, read in one compiled pass)
-        ids_a, occ_a, born_a, main_a = review_columns(kids)
         if cython.compiled or len(kids) < EACH_BELOW:
             decide_each(self, kids, dues, decs, ids_a, occ_a, born_a, main_a)
             return
-        ids = np.frombuffer(ids_a, dtype=np.int64)
-        occ = np.frombuffer(occ_a, dtype=np.int64)
-        born = np.frombuffer(born_a, dtype=np.float64)
-        mainstream = np.frombuffer(main_a, dtype=np.bool_)
+        m = len(kids)
+        ids = np.frombuffer(ids_a, dtype=np.int64)[:m]
+        occ = np.frombuffer(occ_a, dtype=np.int64)[:m]
+        born = np.frombuffer(born_a, dtype=np.float64)[:m]
+        mainstream = np.frombuffer(main_a, dtype=np.bool_)[:m]
         decided = np.frombuffer(array("d", decs), dtype=np.float64)  # (the values `np.asarray` gives, made by C)
         age = (decided - born) / DAYS_PER_YEAR
         outcome = review_outcomes(draws_at(self.rng.review_outcome, ids, occ), age, mainstream,
