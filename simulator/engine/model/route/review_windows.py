@@ -106,7 +106,6 @@ def band_probability(age: float, p0: float, p1: float, p2: float, p3: float, p4:
     return p4
 
 
-@cython.locals(u2=cython.double, u3=cython.double, pm=cython.double)
 def review_outcome(u: float, p_cease: float, mainstream: bool, p_move: float, p_amend: float) -> int:
     """`review_outcomes` of one review, given its chance of ceasing: the same operations on the same doubles."""
     if u < p_cease:
@@ -167,8 +166,6 @@ def _review_held(self, c: Child, due: float) -> None:
         self.engine.at(due, self._cb_review_meeting_only, c)
 
 
-@cython.locals(c=Child, item=tuple, n=cython.Py_ssize_t, i=cython.Py_ssize_t, m=cython.Py_ssize_t,
-               iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1])
 def plain_reviews(items: list[tuple[Child, float, float]]) -> tuple:
     """A window's reviews split, in order: the plain ones (a plan in force, no case study's pins, no content asked
     for, no move pending), as lists of their children, due days and decision days, with each child's id and next
@@ -202,13 +199,6 @@ def plain_reviews(items: list[tuple[Child, float, float]]) -> tuple:
     return kids, dues, decs, others, ids, occ, born, mainstream
 
 
-@cython.locals(c=Child, engine=Clock, counters=Counters, outcome_draw=Draw, dispute_draw=Draw, table=tuple,
-               n=cython.Py_ssize_t, i=cython.Py_ssize_t, iv=cython.longlong[::1], ov=cython.longlong[::1],
-               bv=cython.double[::1], mv=cython.uchar[::1], t=cython.double, born=cython.double, age=cython.double,
-               u=cython.double, pc=cython.double, p0=cython.double, p1=cython.double, p2=cython.double,
-               p3=cython.double, p4=cython.double, p_move=cython.double, p_amend=cython.double,
-               under5=cython.double, every=cython.double, horizon=cython.double, nx=cython.double, step=cython.double,
-               shorter=cython.bint, wp4=cython.bint, o=cython.int, k=cython.longlong)
 def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], ids: array, occ: array, born_a: array,
                 main_a: bytearray) -> None:
     """A window's plain reviews decided one at a time, with what `_decide_window`'s numpy passes and `_apply_bulk`

@@ -118,7 +118,6 @@ def transfer_for_new_plan(self, c: Child, now: float) -> None:
             self._cb_next_term(c, now)
 
 
-@cython.locals(d=cython.double, mod=cython.double, div=cython.double, fl=cython.double, year=cython.double)
 def _whole_years(day: float, born: float) -> int:
     """`int((day - born) // DAYS_PER_YEAR)`: the child's age in whole years on `day`. Compiled, Python's floor
     division of two floats done on C doubles as CPython does it (`_float_div_mod`: `fmod`, the quotient of what is
@@ -273,7 +272,7 @@ class ReviewSteps:
                     may |= (a - margin <= age) & (age < a + 1 + margin)
         return may
 
-    @cython.locals(self=RunState, c=Child, ts=list, i=cython.Py_ssize_t, age=cython.long)
+    @cython.locals(self=RunState, c=Child, ts=list, i=cython.Py_ssize_t, age=cython.Py_ssize_t)
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
         ts = self._transfers
