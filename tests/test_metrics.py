@@ -52,19 +52,27 @@ def test_each_group_s_state_at_the_end_by_hand():
 
 def test_a_group_s_disputes_appeals_and_hearings_are_the_run_s_in_the_same_order():
     """`Redress.select` keeps the run's order (so sums and quantiles are made from the same values as the whole's)
-    and only what ended after the warm-up (day 100)."""
+    and only what ended after the warm-up (day 100); each dispute's fields and codes are its own."""
     from types import SimpleNamespace
 
     from simulator.analysis.runs.metrics import Redress
+    from simulator.engine.model.records import ENDINGS, DisputeEnd
 
     a, b, c = _child(0, 1, 5), _child(1, 2, 5), _child(2, 1, 6)
-    ended = [SimpleNamespace(child=x, ended_at=t) for x, t in ((c, 150.0), (b, 120.0), (a, 90.0), (a, 200.0))]
+    nan = float("nan")
+    ended = [DisputeEnd(x, 1, kind, t - 30.0, t, outcome, decided, lodged, False)
+             for x, t, kind, outcome, decided, lodged in (
+                 (c, 150.0, "contents", "concession", nan, nan), (b, 120.0, "placement", "order", 110.0, 60.0),
+                 (a, 90.0, "contents", "withdrawn", nan, 70.0), (a, 200.0, "health", "withdrawn", nan, 180.0))]
     j = SimpleNamespace(disputes_ended=ended, warmup=100.0, appeals_lodged=[(a, 50.0, 130.0), (c, 10.0, 99.0)],
                         hearings_held=[(c, 3.0), (b, 4.0), (a, 5.0)])
     r = Redress(j, ("gid", "pid"))
-    assert [d.ended_at for d in r.done] == [150.0, 120.0, 200.0]
+    assert r.n == 3 and r.ended.tolist() == [150.0, 120.0, 200.0] and r.disputed.tolist() == [120.0, 90.0, 170.0]
+    assert [ENDINGS[e] for e in r.ending.tolist()] == ["for_family", "tribunal_for_family", "gave_up"]
+    assert r.gave_up.tolist() == [-1, -1, 2] and r.kind.tolist()[2] == -1  # withdrawn: at the tribunal; no such kind
+    assert r.decided.tolist()[1] == 110.0 and r.lodged_at.tolist()[1:] == [60.0, 180.0]
     g1 = r.select("gid", {1})
-    assert [d.ended_at for d in g1.done] == [150.0, 200.0]
-    assert g1.lodged == [(a, 50.0, 130.0)] and [w for _c, w in g1.hearings] == [3.0, 5.0]
-    assert [d.ended_at for d in r.select("pid", {5}).done] == [120.0, 200.0]
-    assert r.select("gid", {3}).done == []
+    assert g1.n == 2 and g1.ended.tolist() == [150.0, 200.0] and g1.gave_up.tolist() == [-1, 2]
+    assert (g1.since.tolist(), g1.at.tolist()) == ([50.0], [130.0]) and g1.to_hearing.tolist() == [3.0, 5.0]
+    assert r.select("pid", {5}).ended.tolist() == [120.0, 200.0]
+    assert r.select("gid", {3}).n == 0

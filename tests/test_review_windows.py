@@ -5,10 +5,16 @@ of u, rescaled, moves a mainstream plan to special if below p_move; else, rescal
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
+from simulator.engine.core import accelerator as acc
 from simulator.engine.core.loop import Clock
 from simulator.engine.core.streams import Streams
 from simulator.engine.model.child import Child
@@ -19,7 +25,10 @@ from simulator.engine.model.route.review_windows import (
     MOVE,
     REVIEW_WINDOW_DAYS,
     ReviewWindows,
+    band_probability,
+    cease_table,
     draws_at,
+    review_outcome,
     review_outcomes,
 )
 from simulator.engine.model.state import RunState
@@ -109,3 +118,76 @@ def test_holding_many_reviews_at_once_is_holding_them_one_by_one() -> None:
     for k, items in one._windows.items():
         got = bulk._windows[k]
         assert len(got) == len(items) and all(a[0] is b[0] and a[1:] == b[1:] for a, b in zip(got, items, strict=True))
+
+
+def test_one_review_decided_alone_is_decided_as_in_bulk() -> None:
+    """`decide_each` decides a review from `review_outcome` with its band's chance (`band_probability` of
+    `cease_table`): the same outcome as `review_outcomes` gives it in any batch, at the bands' bounds and the floats
+    beside them, with the under-5 cycle spread (numpy's power, taken from numpy), chances of 0 and 1, and moves that
+    always or never happen."""
+    r = np.random.default_rng(11)
+    edges = np.array([0.0, 5.0, 11.0, 16.0, 20.0, 25.0])
+    ages = np.concatenate([r.random(3000) * 26.0, edges, np.nextafter(edges, -1.0), np.nextafter(edges, 30.0)])
+    n = ages.size
+    u = r.random(n)
+    u[:40] = [0.0, 1.0 - 2 ** -53, 0.5, 0.05] * 10
+    mainstream = r.random(n) < 0.6
+    for bands in (P_CEASE, np.array([0.0, 0.0, 0.0, 1.0, 1.0]), np.array([1.0, 0.3, 0.02, 0.5, 0.999])):
+        for fraction in (1.0, 0.5, 0.25, 0.3):
+            table = cease_table(bands, fraction)
+            for p_move, p_amend in ((0.10, 0.30), (0.0, 0.0), (1.0, 1.0), (0.03, 0.9)):
+                bulk = review_outcomes(u, ages, mainstream, bands, p_move, p_amend, fraction).tolist()
+                one = [review_outcome(uu, band_probability(a, *table), m, p_move, p_amend)
+                       for uu, a, m in zip(u.tolist(), ages.tolist(), mainstream.tolist(), strict=True)]
+                assert one == bulk
+                # and in a batch of one (a window's first review alone)
+                assert [review_outcomes(u[i:i + 1], ages[i:i + 1], mainstream[i:i + 1], bands, p_move, p_amend,
+                                        fraction).tolist()[0] for i in range(0, n, 97)] == one[::97]
+
+
+def _run_pure(out: Path, each_below: int) -> subprocess.CompletedProcess:
+    """small_la over two years in pure Python (one replication, event log on), its windows decided by numpy when
+    they hold at least `each_below` plain reviews, one at a time (`decide_each`) otherwise."""
+    env = {k: v for k, v in os.environ.items() if k != "SENDSIM_CORE_NOTICE_SHOWN"}
+    env[acc.ENV_PURE] = "1"
+    code = ("import sys; import simulator.engine.model.route.review_windows as rw; rw.EACH_BELOW = int(sys.argv[1]); "
+            "from simulator.cli import main; sys.argv[1:2] = []; main()")
+    args = ("run", "scenarios/small_la.yaml", "-n", "1", "--seed", "5", "--until", "2020-12-31", "--json", "-q",
+            "--workers", "1", "--out", str(out))
+    return subprocess.run([sys.executable, "-c", code, str(each_below), *args], cwd=Path(__file__).parent.parent,
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_windows_decided_one_by_one_write_the_run_numpy_writes(tmp_path) -> None:
+    """Every window decided by `decide_each` (what the compiled core always does) or every one by numpy (the pure
+    path's large windows): the same events.parquet, journeys.parquet and metrics, byte for byte."""
+    files = {}
+    for each_below in (0, 10 ** 9):
+        out = tmp_path / str(each_below)
+        r = _run_pure(out, each_below)
+        assert r.returncode == 0, r.stderr
+        rep = out / "replications" / "rep-000"
+        files[each_below] = {f: (rep / f).read_bytes() for f in ("events.parquet", "journeys.parquet")}
+        files[each_below]["metrics"] = json.dumps(json.loads((rep / "metrics.json").read_bytes()).get("metrics"))
+    assert len(files[0]["events.parquet"]) > 10_000
+    assert files[0] == files[10 ** 9]
+
+
+def test_age_in_whole_years_is_pythons_floor_division() -> None:
+    """`reviews._whole_years` (compiled: CPython's float floor division done on C doubles) gives
+    `int((day - born) // DAYS_PER_YEAR)` for random days, at every whole year's bound and the floats beside it, for
+    a child not yet born, and at zero."""
+    from simulator.engine.model.route.reviews import _whole_years
+    from simulator.schema.units import DAYS_PER_YEAR
+
+    r = np.random.default_rng(5)
+    born = np.concatenate([r.random(4000) * 20000.0 - 8000.0, [0.0, -0.0, 1e-300, -1e-300, 5e-324]])
+    day = r.random(born.size) * 20000.0 - 4000.0
+    cases = list(zip(day.tolist(), born.tolist(), strict=True))
+    for years in range(-3, 30):
+        exact = years * DAYS_PER_YEAR
+        for b in (0.0, 17.5, -365.25, 1234.567, 0.1):
+            d = b + exact
+            cases += [(d, b), (float(np.nextafter(d, -1e9)), b), (float(np.nextafter(d, 1e9)), b)]
+    cases += [(0.0, 0.0), (-0.0, 0.0), (0.0, -0.0), (5e-324, 0.0), (-5e-324, 0.0)]
+    assert [_whole_years(d, b) for d, b in cases] == [int((d - b) // DAYS_PER_YEAR) for d, b in cases]

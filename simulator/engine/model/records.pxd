@@ -99,16 +99,16 @@ cpdef object small_codes(values, list names)
                iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1])
 cpdef object journey_arrays(list children)
 
+# the new requests' children, and each group's counts of the state at the end: each field a struct read of the `Child`
+@cython.locals(c=Child)
+cpdef list new_requests(list children, warm)
+
 # each group's counts of the state at the end, each field a struct read of the `Child`
 @cython.locals(c=Child, per=dict, row=list, by_pid=bint)
 cpdef dict state_by_group(list children, str key)
 
-# a review window's fields of its plain reviews, and the metrics' fields of the new requests: struct reads of the
-# `Child` stored by C into typed columns (`array`s and a `bytearray` made by the .py)
-@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, iv=cython.longlong[::1], ov=cython.longlong[::1],
-               bv=cython.double[::1], mv=cython.uchar[::1])
-cpdef tuple review_columns(list kids)
-
+# the metrics' fields of the new requests: struct reads of the `Child` stored by C into typed columns (`array`s and a
+# `bytearray` made by the .py)
 @cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, fv=cython.double[::1], pv=cython.uchar[::1],
                gv=cython.longlong[::1])
 cpdef tuple request_columns(list children)

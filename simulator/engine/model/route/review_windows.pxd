@@ -1,3 +1,5 @@
+cimport cython
+
 from simulator.engine.model.route.redress cimport _dispute_p
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
@@ -5,5 +7,24 @@ from simulator.engine.model.streams cimport RouteStreams
 
 cpdef hold_in_window(RunState self, Child c, due, decided)
 cpdef _review_held(RunState self, Child c, due)
-from simulator.engine.model.records cimport Counters, review_columns
+from simulator.engine.model.records cimport Counters
 from simulator.engine.core.loop cimport Clock
+from simulator.engine.core.streams cimport Draw
+
+# a window's reviews decided one at a time (`decide_each`): the split, each review's band and outcome in C doubles
+cpdef double band_probability(double age, double p0, double p1, double p2, double p3, double p4) noexcept
+@cython.locals(u2=double, u3=double, pm=double)
+cpdef int review_outcome(double u, double p_cease, bint mainstream, double p_move, double p_amend) except? -1
+
+@cython.locals(c=Child, engine=Clock, counters=Counters, outcome_draw=Draw, dispute_draw=Draw, table=tuple,
+               n=Py_ssize_t, i=Py_ssize_t, iv=cython.longlong[::1], ov=cython.longlong[::1],
+               bv=cython.double[::1], mv=cython.uchar[::1], t=double, born=double, age=double,
+               u=double, pc=double, p0=double, p1=double, p2=double,
+               p3=double, p4=double, p_move=double, p_amend=double,
+               under5=double, every=double, horizon=double, nx=double, step=double,
+               shorter=bint, wp4=bint, o=int, k=cython.longlong)
+cpdef decide_each(RunState self, list kids, list dues, list decs, ids, occ, born_a, main_a)
+
+@cython.locals(c=Child, item=tuple, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t,
+               iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1])
+cpdef tuple plain_reviews(list items)

@@ -35,7 +35,7 @@ from ....schema.vocabulary import AGE_BANDS, LA
 from ...core.loop import Clock
 from ...core.streams import Draw, uniform_array
 from ..child import Child
-from ..records import Counters, review_columns
+from ..records import Counters
 from ..state import RunState
 from ..streams import RouteStreams
 from .redress import _dispute_p
@@ -48,15 +48,22 @@ SCHOOL_AGE = (5.0, 16.0)  # as reviews.SCHOOL_AGE: reviewed at phase transfer on
 MAINTAIN, AMEND, CEASE, MOVE = 0, 1, 2, 3
 
 
+def cease_probabilities(age: np.ndarray, p_cease_by_band: np.ndarray, under5_fraction: float) -> np.ndarray:
+    """Each review's chance of ceasing, by its age band; spread over the shorter under-5 cycle when
+    `under5_fraction` = under-5 interval / yearly interval < 1."""
+    band = np.searchsorted(AGE_EDGES, age, side="right")
+    p_cease = p_cease_by_band[band]
+    if under5_fraction < 1.0:
+        p_cease = np.where(age < 5.0, 1.0 - (1.0 - p_cease) ** under5_fraction, p_cease)
+    return p_cease
+
+
 def review_outcomes(u: np.ndarray, age: np.ndarray, mainstream: np.ndarray, p_cease_by_band: np.ndarray,
                     p_move: float, p_amend: float, under5_fraction: float) -> np.ndarray:
     """Each review's outcome from its one draw `u`, as `_review_decision` reads it: cease if u < p_cease (by age
     band; spread over the shorter under-5 cycle when `under5_fraction` = under-5 interval / yearly interval < 1),
     else a move to special (mainstream only) on the rest of u rescaled, else amend on what is left, else maintain."""
-    band = np.searchsorted(AGE_EDGES, age, side="right")
-    p_cease = p_cease_by_band[band]
-    if under5_fraction < 1.0:
-        p_cease = np.where(age < 5.0, 1.0 - (1.0 - p_cease) ** under5_fraction, p_cease)
+    p_cease = cease_probabilities(age, p_cease_by_band, under5_fraction)
     live = p_cease < 1.0
     u2 = np.where(live, (u - p_cease) / np.where(live, 1.0 - p_cease, 1.0), 0.0)
     pm = np.where(mainstream, p_move, 0.0)
@@ -64,6 +71,51 @@ def review_outcomes(u: np.ndarray, age: np.ndarray, mainstream: np.ndarray, p_ce
     out = np.where(u3 < p_amend, AMEND, MAINTAIN)
     out = np.where(u2 < pm, MOVE, out)
     return np.where(u < p_cease, CEASE, out)
+
+
+# one age of each band (AGE_EDGES' lower bounds): `cease_probabilities` of these is each band's chance
+BAND_AGES = np.array([0.0, *AGE_EDGES.tolist()])
+# below this many plain reviews, a window's reviews are decided one at a time (`decide_each`) in pure Python too;
+# compiled, always (C arithmetic on each review beats numpy's per-call cost at any size)
+EACH_BELOW = 64
+
+
+_CEASE_TABLES: dict[tuple[bytes, float], tuple[float, ...]] = {}
+
+
+def cease_table(p_cease_by_band: np.ndarray, under5_fraction: float) -> tuple[float, ...]:
+    """Each age band's chance of ceasing at a review (`cease_probabilities` of one age of each band: numpy's own
+    values), kept by the bands' chances and the fraction (a window asks for it once)."""
+    key = (p_cease_by_band.tobytes(), under5_fraction)
+    table = _CEASE_TABLES.get(key)
+    if table is None:
+        table = _CEASE_TABLES[key] = tuple(cease_probabilities(BAND_AGES, p_cease_by_band, under5_fraction).tolist())
+    return table
+
+
+def band_probability(age: float, p0: float, p1: float, p2: float, p3: float, p4: float) -> float:
+    """The chance of age band `searchsorted(AGE_EDGES, age, side="right")` of the five given (a NaN age: the last)."""
+    if age < 5.0:
+        return p0
+    if age < 11.0:
+        return p1
+    if age < 16.0:
+        return p2
+    if age < 20.0:
+        return p3
+    return p4
+
+
+def review_outcome(u: float, p_cease: float, mainstream: bool, p_move: float, p_amend: float) -> int:
+    """`review_outcomes` of one review, given its chance of ceasing: the same operations on the same doubles."""
+    if u < p_cease:
+        return CEASE
+    u2 = (u - p_cease) / (1.0 - p_cease) if p_cease < 1.0 else 0.0
+    pm = p_move if mainstream else 0.0
+    if u2 < pm:
+        return MOVE
+    u3 = (u2 - pm) / (1.0 - pm) if pm < 1.0 else 1.0
+    return AMEND if u3 < p_amend else MAINTAIN
 
 
 def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
@@ -114,6 +166,88 @@ def _review_held(self, c: Child, due: float) -> None:
         self.engine.at(due, self._cb_review_meeting_only, c)
 
 
+def plain_reviews(items: list[tuple[Child, float, float]]) -> tuple:
+    """A window's reviews split, in order: the plain ones (a plan in force, no case study's pins, no content asked
+    for, no move pending), as lists of their children, due days and decision days, with each child's id and next
+    review's occurrence (`reviews + 1`) as int64, birth day as a double and whether its setting is mainstream (1 or
+    0), in arrays as long as `items` (the first `len(children)` entries filled); and the others, as they were held.
+    Why one pass: each child is read once while it is in the cache (the window's filter and its columns were two
+    passes over thousands of children, each of them scattered in memory, in a long run)."""
+    n = len(items)
+    ids = array("q", [0]) * n
+    occ = array("q", [0]) * n
+    born = array("d", [0.0]) * n
+    mainstream = bytearray(n)
+    iv, ov, bv, mv = ids, occ, born, mainstream  # (typed views in the compiled core: stores are C stores)
+    kids, dues, decs, others = [], [], [], []
+    m = 0
+    for i in range(n):
+        item = items[i]
+        c = item[0]
+        if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
+            kids.append(c)
+            dues.append(item[1])
+            decs.append(item[2])
+            iv[m] = c.id
+            ov[m] = c.reviews + 1
+            bv[m] = c.born
+            if c.setting == "mainstream":
+                mv[m] = 1
+            m += 1
+        else:
+            others.append(item)
+    return kids, dues, decs, others, ids, occ, born, mainstream
+
+
+def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], ids: array, occ: array, born_a: array,
+                main_a: bytearray) -> None:
+    """A window's plain reviews decided one at a time, with what `_decide_window`'s numpy passes and `_apply_bulk`
+    do, in the same order: the same draws (`Draw.u` gives `uniform_array`'s numbers), the same double operations
+    on the same values (`review_outcome`; a band's chance of ceasing is `cease_probabilities` of that band's age,
+    numpy's own value), so the same outcomes, next reviews and effects. The columns (`plain_reviews`) are read
+    before any review takes effect, as the numpy passes read them. Why: most windows hold a few reviews (a plan's
+    first, held when its meeting falls in a window already decided): numpy's fixed cost a call, about 40 calls a
+    window, was the largest part of the review windows' time in a long run."""
+    one_by_one = self._review_decision
+    engine, counters = self.engine, self.counters
+    costs = self._review_costs
+    logged = self._review_logged if self.rec is not None else None
+    under5, every = self._review_every_under5, self._review_every
+    shorter = self._review_every_under5 < self._review_every
+    table = cease_table(self._p_cease_by_band, self._review_every_under5 / self._review_every)
+    p0, p1, p2, p3, p4 = table[0], table[1], table[2], table[3], table[4]
+    p_move, p_amend = self._p_move_to_special, self._p_amend
+    horizon = self.horizon
+    wp4 = bool(self.fx.reviews_at_phase_transfer_only)
+    outcome_draw, dispute_draw = self.rng.review_outcome, self.rng.contents_dispute_review
+    iv, ov, bv, mv = ids, occ, born_a, main_a  # (typed views in the compiled core)
+    n = len(kids)
+    for i in range(n):
+        c = kids[i]
+        t = decs[i]
+        born = bv[i]
+        k = ov[i]
+        age = (t - born) / DAYS_PER_YEAR
+        pc = band_probability(age, p0, p1, p2, p3, p4)
+        u = outcome_draw.u(iv[i], k)
+        o = review_outcome(u, pc, mv[i] != 0, p_move, p_amend)
+        if o == AMEND and dispute_draw.u(iv[i], k) < _dispute_p(self, c, "contents"):
+            o = CEASE  # an amendment the family disputes starts a dispute: one by one
+        if o > AMEND:
+            engine.at(decs[i], one_by_one, (c, dues[i]))
+            continue
+        c.reviews = k
+        counters.count_each(c, costs, dues[i])
+        step = every  # `review_interval`: the under-5 cycle if the child is under 5 at the next review
+        if shorter and (t + under5 - born) / DAYS_PER_YEAR < 5.0:
+            step = under5
+        nx = t + step
+        if nx < horizon and not (wp4 and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
+            _review_held(self, c, nx)
+        if logged is not None:
+            engine.at(decs[i], logged, (c, o, k))
+
+
 class ReviewWindows:
     """Reviews gathered by window and decided in bulk: the steps of this stage (mixed into `Journey`)."""
 
@@ -159,23 +293,19 @@ class ReviewWindows:
             for c, due, decided in items:
                 engine.at(decided, one_by_one, (c, due))
             return
-        kids, dues, decs = [], [], []
-        for c, due, decided in items:
-            if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
-                kids.append(c)
-                dues.append(due)
-                decs.append(decided)
-            else:  # not plain: decided at its day, on its state then
-                engine.at(decided, one_by_one, (c, due))
+        kids, dues, decs, others, ids_a, occ_a, born_a, main_a = plain_reviews(items)
+        for c, due, decided in others:  # not plain: decided at its day, on its state then
+            engine.at(decided, one_by_one, (c, due))
         if not kids:
             return
-        # the children's ids, next occurrences, birth days and mainstream settings (records.review_columns: the values
-        # numpy's `fromiter` over each field gave, read in one compiled pass)
-        ids_a, occ_a, born_a, main_a = review_columns(kids)
-        ids = np.frombuffer(ids_a, dtype=np.int64)
-        occ = np.frombuffer(occ_a, dtype=np.int64)
-        born = np.frombuffer(born_a, dtype=np.float64)
-        mainstream = np.frombuffer(main_a, dtype=np.bool_)
+        if cython.compiled or len(kids) < EACH_BELOW:
+            decide_each(self, kids, dues, decs, ids_a, occ_a, born_a, main_a)
+            return
+        m = len(kids)
+        ids = np.frombuffer(ids_a, dtype=np.int64)[:m]
+        occ = np.frombuffer(occ_a, dtype=np.int64)[:m]
+        born = np.frombuffer(born_a, dtype=np.float64)[:m]
+        mainstream = np.frombuffer(main_a, dtype=np.bool_)[:m]
         decided = np.frombuffer(array("d", decs), dtype=np.float64)  # (the values `np.asarray` gives, made by C)
         age = (decided - born) / DAYS_PER_YEAR
         outcome = review_outcomes(draws_at(self.rng.review_outcome, ids, occ), age, mainstream,

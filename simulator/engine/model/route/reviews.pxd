@@ -15,3 +15,7 @@ cpdef transfer_for_new_plan(RunState self, Child c, now)
 
 @cython.locals(lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, v=double, xd=double)
 cpdef Py_ssize_t _first_after(list a, x) except -1
+
+# a child's age in whole years on a day: Python's float floor division on C doubles
+@cython.locals(d=double, mod=double, div=double, fl=double, year=double)
+cpdef long _whole_years(double day, double born) except? -1
