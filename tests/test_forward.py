@@ -90,6 +90,27 @@ def test_nothing_in_force_says_so_and_names_the_horizon() -> None:
     assert out.exit_code == 0 and "Nothing that changed is in force" in out.output
 
 
+def test_nothing_in_force_reads_in_words_for_readers() -> None:
+    """The report, the forum page and the `compare` text say the "nothing in force" sentence in words: the first
+    change dated after the run by its label (the White Paper's earliest in-force date is 1 September 2029, two
+    switches on it; by name, phase_transfer_reassessment comes first, labelled "Reassessment at each phase transfer"
+    in white_paper_2026.yaml), dates as a reader says them and the horizon as a date (2029 + 3 = 31 December 2032),
+    not a command-line flag a page reader cannot type."""
+    from simulator.report.names import find_code_names
+    from simulator.report.summary import nothing_in_force_words
+    from simulator.report.tables import format_comparison
+
+    res = compare(FWD, "current_2014", "white_paper_2026", replications=1, seed=1, until=dt.date(2024, 6, 30))
+    words = nothing_in_force_words(res)
+    assert words == ("Nothing that changed is in force within the years run (to 30 June 2024): the first change, "
+                     "Reassessment at each phase transfer (from 2029), comes into force on 1 September 2029. A run "
+                     "to 31 December 2032 would show it; until then the two rule sets run the same law and every "
+                     "difference is zero.")
+    assert find_code_names(words) == [] and "--until" not in words
+    assert words in format_comparison(res)
+    assert nothing_in_force_words({**res, "nothing_in_force": None}) == ""  # something in force: no sentence
+
+
 def test_until_reaches_the_projection_limit_only() -> None:
     """--until may go past end_date up to the projection's until_limit (2040), never beyond; a scenario without a
     projection keeps its end_date as the limit."""

@@ -217,6 +217,31 @@ def date_words(iso: Any) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def nothing_in_force_words(comp: dict[str, Any]) -> str:
+    """The comparison's "nothing in force" sentence as a reader says it ('' when something is in force).
+
+    Why not the comparison file's own sentence: that one names the switch by its code, gives ISO dates and a
+    command-line flag (`--until`), which mean nothing on the forum page or in the report. The same facts, from the
+    same fields: the first change dated after the run's end (earliest date, then name, as the file's sentence picks
+    it), its in-force date, and the horizon that shows it (three years after that date, at 31 December)."""
+    if not comp.get("nothing_in_force"):
+        return ""
+    try:
+        end = dt.date.fromisoformat(str(comp["end_date"]))
+        later = {k: dt.date.fromisoformat(str(v)) for k, v in (comp.get("switch_dates") or {}).items()}
+    except (KeyError, ValueError):
+        return plain(comp["nothing_in_force"])  # an older comparison file: its own sentence, code names made plain
+    later = {k: d for k, d in later.items() if d > end}
+    if not later:
+        return plain(comp["nothing_in_force"])
+    name, first = min(later.items(), key=lambda kv: (kv[1], kv[0]))
+    horizon = dt.date(first.year + 3, 12, 31)
+    return (f"Nothing that changed is in force within the years run (to {date_words(end.isoformat())}): the first "
+            f"change, {switch_label(name)}, comes into force on {date_words(first.isoformat())}. A run to "
+            f"{date_words(horizon.isoformat())} would show it; until then the two rule sets run the same law and "
+            "every difference is zero.")
+
+
 def in_force_sentences(comp: dict[str, Any]) -> list[str]:
     """Each change's in-force date beside it, in words: 'Tiered support plans: in force from 1 September 2030'; a
     change no one has dated, modelled from the first day of the run (the Green Paper's, or `--from-start`), said
@@ -325,7 +350,7 @@ def summary(results: Results) -> dict[str, Any]:
         return {"compared": f"One rule set, {rule_set_short(r0.name, r0.label)}, in {what}.", "effects": lines,
                 "no_clear_difference": False, "assumptions": [], "contrasts": []}
     base = rule_set_short(r0.name, r0.label)
-    nothing = (results.comparison or {}).get("nothing_in_force")
+    nothing = nothing_in_force_words(results.comparison or {}) or None
     contrasts = []
     any_clear = False
     for i, pair in enumerate(results.comparisons or [results.comparison], start=1):

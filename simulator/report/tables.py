@@ -99,7 +99,7 @@ def format_comparison(res: dict[str, Any], places: list[str] | None = None) -> s
     """The `compare` text (the analyst's view) in the report's words: the place, the rule sets, switches, parameters
     and groups by display name, dates in words; the code names a command takes only in its last line."""
     from .names import short_label, switch_label
-    from .summary import date_words, projection_sentences
+    from .summary import date_words, nothing_in_force_words, projection_sentences
 
     a, b = res["rules"]
     ka, kb = (a, b) if a != b else ("a", "b")
@@ -124,7 +124,7 @@ def format_comparison(res: dict[str, Any], places: list[str] | None = None) -> s
     head = (f"{where}, {date_words(res.get('start_date'))} to {date_words(res.get('end_date'))}: {na} against {nb}, "
             f"{res['replications']} replications, the same children and the same random draws under both (paired "
             "differences); " + PP_NOTE)
-    parts = [head, res.get("nothing_in_force") or "",
+    parts = [head, nothing_in_force_words(res),
              format_in_force(res.get("in_force") or [], res.get("start_date"), res.get("end_date"), words=True),
              format_what_changed(res["what_changed"], a, b, words=True), table(rows),
              format_by_year(res, (na, nb)), format_windows(res, lambda s: short_label(switch_label(s))),
