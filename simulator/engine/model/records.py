@@ -475,7 +475,8 @@ _UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n fo
 def _year_after(days: list[float], day: float) -> int:
     """`bisect_right(days, day)` for the year starts (in increasing order): the index of the first one after `day`
     (compiled: compared as C doubles, the same comparisons, where `bisect` compares Python objects, about 700
-    instructions a `year`; typed in records.pxd; as `route/reviews._first_after`, which this layer cannot import).
+    instructions a `year`; typed in records.pxd; `route/reviews` finds the next 1 September of its transfer calendar
+    with it too).
     Pure Python: `bisect_right` itself (Cython drops this branch when it compiles the module)."""
     if not cython.compiled:
         return bisect_right(days, day)

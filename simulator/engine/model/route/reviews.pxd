@@ -5,16 +5,13 @@ from simulator.engine.model.route.review_windows cimport _review_held
 from simulator.engine.model.costs cimport accrue_placement, cost
 from simulator.engine.model.route.redress cimport _dispute_p, dispute_or_accept, start_dispute
 from simulator.engine.model.child cimport Child
-from simulator.engine.model.records cimport Counters
+from simulator.engine.model.records cimport Counters, _year_after
 from simulator.engine.model.state cimport RunState
 from simulator.engine.model.streams cimport RouteStreams
 
 cpdef review_interval(RunState self, Child c, now)
 cpdef schedule_plan_end(RunState self, Child c)
 cpdef transfer_for_new_plan(RunState self, Child c, now)
-
-@cython.locals(lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, v=double, xd=double)
-cpdef Py_ssize_t _first_after(list a, x) except -1
 
 # a child's age in whole years on a day: Python's float floor division on C doubles
 @cython.locals(d=double, mod=double, div=double, fl=double, year=double)

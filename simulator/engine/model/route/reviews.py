@@ -41,6 +41,7 @@ from ..records import (
     TRANSFER_LATE_WEEKS_SUM,
     TRANSFERS_NAMED,
     Counters,
+    _year_after,
 )
 from ..state import RunState
 
@@ -56,22 +57,6 @@ from .review_windows import _review_held
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
 SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer only under the White Paper (WP4)
-
-
-def _first_after(a: list[float], x: float) -> int:
-    """`bisect_right(a, x)` for a list of floats in increasing order: the index of the first one above `x` (compiled:
-    the floats compared as C doubles, the same comparisons; `bisect` compares Python floats, about 50 instructions
-    each; typed in reviews.pxd). The transfer calendar's 1 Septembers: a step asks for the next one after its day."""
-    xd = x
-    lo, hi = 0, len(a)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        v = a[mid]
-        if xd < v:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
 
 
 # The steps other steps call are module functions, `cpdef` in reviews.pxd, so that compiled steps (here and in the
@@ -110,7 +95,7 @@ def transfer_for_new_plan(self, c: Child, now: float) -> None:
     """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
     for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
     ts = self._transfers
-    i = _first_after(self._transfer_septs, now)  # the first 1 September after `now` (the calendar is in order)
+    i = _year_after(self._transfer_septs, now)  # the first 1 September after `now` (the calendar is in order)
     if i < len(ts):
         sept, school, post16 = ts[i]
         age = _whole_years(sept, c.born)
@@ -276,7 +261,7 @@ class ReviewSteps:
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
         ts = self._transfers
-        for i in range(_first_after(self._transfer_septs, now), len(ts)):  # each 1 September after `now`, in order
+        for i in range(_year_after(self._transfer_septs, now), len(ts)):  # each 1 September after `now`, in order
             sept, school, post16 = ts[i]
             age = _whole_years(sept, c.born)
             if age == 4 or age == 11 or age == 16:  # (TRANSFER_AGES, compared as C integers when compiled)
@@ -290,7 +275,7 @@ class ReviewSteps:
         """The setting named for the next phase starts on the 1 September after the transfer deadline (the school
         year the phase begins): held in `c.term_start` for `place_lead_time`, and checked on that day."""
         septs = self._transfer_septs
-        sept = septs[_first_after(septs, deadline)]  # the first after the deadline (the calendar is in order)
+        sept = septs[_year_after(septs, deadline)]  # the first after the deadline (the calendar is in order)
         c.term_start = sept
         if sept < self.horizon:
             self.engine.at(sept, self._cb_term_starts, (c, sept))
