@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "small_la"
 
@@ -98,3 +100,70 @@ def test_the_web_pages_year_by_year_row_carries_one_precision_for_the_difference
                                    "diff": -150.0, "diff_ci95": [-170.25, -129.75]}}}}
     rows = {r["metric"]: r for r in by_year_rows(comp, "white_paper_2026")}
     assert rows["new_plans"]["digits"] == 1 and rows["plans_in_force_january"]["digits"] == 0
+
+
+# ------------------------------------------------------------------ 2. the reg 15 transfer date the route assumes
+CASE = """name: move_test
+title: t
+summary: s
+sources: [s]
+scenario: small_la
+start_date: 2019-01-07
+existing_plan: {setting: mainstream, first_review_day: 90}
+authorities: {home: Wandsworth, host: Lambeth}
+%s
+child: {age: 9.0, requester: parent, need: SLCN, preferred: mainstream, capacity: medium}
+"""
+
+
+def _case(tmp_path, block: str, name: str = "case.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(CASE % block)
+    return p
+
+
+def test_an_assumed_transfer_date_after_the_routes_end_is_refused_like_a_given_one(tmp_path) -> None:
+    """A move with no `transferred_on`: the route assumes the last lawful day (reg 15(2)(b): the last of 15 working
+    days beginning with the day the old authority learned). Worked by hand: the route ends on 7 January 2019 + round(18
+    x 365.25 / 12) = 548 days = Wednesday 8 July 2020. A move on Monday 29 June 2020, learned that day: 15 working
+    days (no bank holiday between the spring one, 25 May, and the summer one, 31 August) are 29 June-3 July, 6-10
+    July, 13-17 July: Friday 17 July, after the end. The route showed the move and never the transfer while the
+    output said Lambeth received the plan. The latest day to learn: counting 15 working days back from 8 July (8, 7,
+    6, 3, 2, 1 July, 30, 29, 26, 25, 24, 23, 22, 19, 18 June): Thursday 18 June 2020."""
+    from simulator.analysis.runs.case_study import prepare_case
+    from tests.conftest import one_refusal
+
+    p = _case(tmp_path, "moves:\n  - {date: 2020-06-29, to: host}")
+    assert one_refusal(prepare_case, p) == (
+        f"{p}:10: moves[0]: the plan would transfer on 2020-07-17 (reg 15(2): the last of 15 working days beginning "
+        "with the day the old authority learned of the move, 2020-06-29; no transferred_on given), after the route's "
+        "end 2020-07-08: the route would show the move but never the transfer (allowed: the old authority learning "
+        "of it by 2020-06-18 (old_authority_learned), or a transferred_on on or before 2020-07-08)")
+    # a placement in the host's area moves the plan the same way; it has no transferred_on to give
+    p = _case(tmp_path, "looked_after: {by: home, placed_in: host, since: 2020-06-29}", "lac.yaml")
+    assert one_refusal(prepare_case, p) == (
+        f"{p}:9: looked_after.since: the plan would transfer on 2020-07-17 (reg 15(2): the last of 15 working days "
+        "beginning with the day the old authority learned of the move, 2020-06-29; no transferred_on given), after "
+        "the route's end 2020-07-08: the route would show the move but never the transfer (allowed: the old "
+        "authority learning of it by 2020-06-18 (placement_planned))")
+
+
+@pytest.mark.parametrize("move", [
+    "{date: 2020-06-18, to: host}",  # learned 18 June: the 15th working day is 8 July, the route's last day
+    "{date: 2020-06-29, to: host, old_authority_learned: 2020-05-01}",  # known long before: transfers on the move day
+    "{date: 2020-06-29, to: host, transferred_on: 2020-07-08}",  # a date given, by the end: checked as before
+])
+def test_a_transfer_by_the_routes_end_is_kept(tmp_path, move) -> None:
+    from simulator.analysis.runs.case_study import prepare_case
+
+    prepare_case(_case(tmp_path, f"moves:\n  - {move}"))
+
+
+def test_a_move_after_the_routes_end_is_refused_once_for_its_own_date(tmp_path) -> None:
+    """A move on 1 September 2020, after the route's end (8 July 2020), is refused for its date alone: its transfer
+    (after it) is not a second line."""
+    from simulator.analysis.runs.case_study import prepare_case
+    from tests.conftest import one_refusal
+
+    p = _case(tmp_path, "moves:\n  - {date: 2020-09-01, to: host}")
+    assert one_refusal(prepare_case, p).startswith(f"{p}:10: moves[0].date: 2020-09-01 is after the route's end")

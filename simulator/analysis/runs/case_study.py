@@ -44,6 +44,7 @@ from .case_authorities import (
     reorganised_note,
     responsible_at_start,
     roles,
+    transfers_after_end,
     with_authorities,
 )
 from .case_calendar import (
@@ -152,6 +153,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     problems = outside_route(case, on, route_end, str(path), lines)
     problems += custody_past_eighteen(case, on, until or sc.end_date, str(path), lines)
     problems += moves_too_close(case, loaded, on, str(path), lines)
+    problems += transfers_after_end(case, loaded, on, route_end, str(path), lines)
     problems += transfer_pins_never_apply(case, on, route_end, str(path), lines)
     if problems:
         raise InputError(problems)
