@@ -159,6 +159,43 @@ def test_a_transfer_by_the_routes_end_is_kept(tmp_path, move) -> None:
     prepare_case(_case(tmp_path, f"moves:\n  - {move}"))
 
 
+# ------------------------------------------------------------------ 3. an under-5 review's deadline, in words
+def test_an_under5_reviews_deadline_says_the_codes_3_to_6_months_beside_the_statutory_12() -> None:
+    """The case showed "review within 12 months: 12 months" beside a review held 6 months after the last. The limit
+    is CFA s.44(1)'s 12 months; for a child under 5 the Code of Practice (9.178; timeline.md 1.5: "under-5s: CoP
+    says every 3-6 months") asks the LA to consider every 3 to 6 months, guidance; small_la assumes 6."""
+    from simulator.analysis.runs.case_calendar import under5_deadline
+    from simulator.rules.scenario import load_scenario
+
+    loaded = load_scenario(ROOT / "scenarios" / "small_la.yaml")
+    assert under5_deadline("review within 12 months: 12 months; decision after meeting: 4 weeks", loaded) == (
+        "review within 12 months: 12 months (the statutory limit, CFA s.44(1); for a child under 5 the Code of "
+        "Practice, 9.178, asks the LA to consider a review every 3 to 6 months: guidance, not a limit; this scenario "
+        "holds one every 6 months); decision after meeting: 4 weeks")
+
+
+def test_noahs_under5_reviews_carry_the_note_and_his_later_ones_do_not() -> None:
+    """Noah is 3.6 on 7 January 2019 (case file), so he is under 5 until about 3 June 2020 (1.4 years on): every
+    review the route shows before then is an under-5 review with the note; `rules show` says the same in words."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    r = CliRunner().invoke(main, ["case-study", "noah_nursery_under5_reviews_reception", "--rules", "current_2014",
+                                  "--runs", "2", "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    steps = [s for s in json.loads(r.stdout)["results"][0]["steps"] if s["step"] == "annual_review"]
+    assert steps
+    for s in steps:
+        under5 = s["weeks_from_start"] < 1.4 * 52.18
+        assert bool(s.get("under5")) == under5
+        assert ("asks the LA to consider a review every 3 to 6 months" in s["deadline"]) == under5
+    shown = CliRunner().invoke(main, ["rules", "show", "current_2014"]).stdout
+    row = next(x for x in shown.splitlines() if x.startswith("timeline.annual_review_interval"))
+    assert "at least every 12 months (a child under 5: the Code of Practice asks the LA to consider every 3 to 6 " \
+           "months, guidance, not a limit" in row
+
+
 def test_a_move_after_the_routes_end_is_refused_once_for_its_own_date(tmp_path) -> None:
     """A move on 1 September 2020, after the route's end (8 July 2020), is refused for its date alone: its transfer
     (after it) is not a second line."""

@@ -55,6 +55,7 @@ from .case_calendar import (
     review_under5,
     time_without_school,
     transfer_before_start,
+    under5_deadline,
 )
 from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted, transfer_pins_never_apply
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
@@ -318,6 +319,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             row.update(educational_advice(case, age + (t - start) / 365.25))
         if step == "annual_review" and review_under5(age, start, t):
             row["under5"] = True  # a review of a child under 5 (the Code's 3-6 monthly reviews, 9.178)
+            row["deadline"] = under5_deadline(deadline, loaded)  # the 12 months' limit beside the Code's advice
         table.append(row)
         prev_t = max(prev_t, t)
     n = len(runs)
