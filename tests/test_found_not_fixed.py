@@ -204,3 +204,39 @@ def test_a_move_after_the_routes_end_is_refused_once_for_its_own_date(tmp_path) 
 
     p = _case(tmp_path, "moves:\n  - {date: 2020-09-01, to: host}")
     assert one_refusal(prepare_case, p).startswith(f"{p}:10: moves[0].date: 2020-09-01 is after the route's end")
+
+
+# ------------------------------------------------------------------ 4. a suppressed January total, January 2019 too
+def test_a_suppressed_january_2019_total_keeps_the_plans_outside_the_named_settings(tmp_path) -> None:
+    """Wandsworth's January 2019 total plans (`ehcplans`) suppressed ("c"), its settings given: the England scenario's
+    starting stock took its plans outside the named settings as 0 without a word (the forward build was mended, this
+    one not). Now its nearest other January with a total gives the share (January 2019 is the first: the next one).
+    Worked by hand from the shipped caseload.csv, Wandsworth: January 2019 in the named settings 981 + 460 + 129 + 145 +
+    21 + 212 + 29 = 1,977 (mainstream_total, special_la_maintained, special_academy_free, special_independent,
+    special_non_maintained, fe_total, ap_pru_total); January 2020 total 2,418, named 1,108 + 436 + 139 + 131 + 15 +
+    279 + 18 = 2,126, outside them 292 = 13.7% of 2,126; so 292 / 2,126 x 1,977 = 271.5, 272 plans."""
+    import csv
+    import io
+
+    import yaml
+
+    from .test_build_years import load_builder
+    from .test_held_out_round3 import _release
+
+    _release(tmp_path, whole=True)
+    p = tmp_path / "sen2" / "caseload.csv"
+    rows = list(csv.reader(p.read_text().splitlines()))
+    head = rows[0]
+    for r in rows[1:]:
+        if r[0] == "201819" and r[head.index("old_la_code")] == "212" and r[head.index("breakdown")].startswith("All"):
+            r[head.index("ehcplans")] = "c"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    p.write_text(out.getvalue())
+    load_builder().main(["--data", str(tmp_path / "sen2"), "--out", str(tmp_path / "out")])
+    doc = yaml.safe_load((tmp_path / "out" / "england.yaml").read_text())
+    assert ("Wandsworth: January 2019 total plans suppressed, plans outside the named settings taken at its January "
+            "2020 share (13.7% of those in them: 272)") in doc["description"]
+    la = next(x for x in doc["local_authorities"]["items"] if x["code"] == "212")
+    assert la["stock_other"] == 272
+    assert sum(v for k, v in la.items() if k.startswith("stock_") and k not in ("stock_other", "stock_age")) == 1977
