@@ -240,3 +240,19 @@ def test_a_suppressed_january_2019_total_keeps_the_plans_outside_the_named_setti
     la = next(x for x in doc["local_authorities"]["items"] if x["code"] == "212")
     assert la["stock_other"] == 272
     assert sum(v for k, v in la.items() if k.startswith("stock_") and k not in ("stock_other", "stock_age")) == 1977
+
+
+# ------------------------------------------------------------------ 5. a new request's family preference at a transfer
+def test_a_new_requests_phase_transfer_reads_the_familys_preference_from_the_file() -> None:
+    """Mia (case file): Year 6, a new request on 7 October 2019, `preferred: resourced_provision`, `setting_request:
+    agreed`. Where her plan is final before 15 February 2020 (reg 18), the transfer to Year 7 is reviewed and the
+    next school named: the family's wish there was drawn (a maintained special school named in one run of 5, a
+    mainstream school in another), while a case with a plan in force at its start read the file's. Now the file's is read: with the request agreed, every
+    transfer names a resourced provision. (Where the plan is final after 15 February it names the secondary school
+    itself, as before.)"""
+    from simulator.api import case_study
+
+    res = case_study("mia_year6_plan_final_in_spring", rules=["current_2014"], replications=5, seed=2).summary
+    routes = [t["route"] for t in res["results"][0]["top_routes"]]
+    after = [r[i + 1] for r in routes for i, x in enumerate(r) if x == "phase_transfer:review_age_11"]
+    assert after and set(after) == {"name_setting:named_resourced_provision"}, after

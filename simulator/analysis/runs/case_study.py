@@ -203,8 +203,10 @@ def run_case_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: floa
     age = attrs.pop("age")
     attrs["preferred"] = MODELLED_AS.get(attrs["preferred"], attrs["preferred"])
     pins = case.pins()
-    if case.existing_plan is not None and "transfer_preferred" not in pins:
-        # the file's preference is the family's wish at the next phase transfer (not a draw); later ones are drawn
+    if "transfer_preferred" not in pins and (case.existing_plan is not None or "preferred" in case.child.model_fields_set):
+        # the file's preference is the family's wish at the next phase transfer (not a draw); later ones are drawn.
+        # A new request's too where the file gives it: a plan made before a transfer's deadline drew the family's
+        # wish at that transfer, ignoring the file (last session's leftover; MODEL.md 2.6c)
         pins["transfer_preferred"] = attrs["preferred"]
         pins.setdefault("__first_only__", set()).add("transfer_preferred")
     if case.child.out_of_school:
