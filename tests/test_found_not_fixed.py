@@ -29,6 +29,7 @@ def test_a_count_and_its_interval_read_at_the_point_estimates_precision_in_the_t
     assert interval(6.59, 4.09, 9.09, "percent") == "6.59 (4.09 to 9.09)"  # unchanged
     assert interval(19.5, 16.27, 22.74, "weeks") == "19.5 (16.27 to 22.74)"  # unchanged
     assert interval(12.0, None, None, "count") == "12.0"
+    assert interval(0.0, 0.0, 0.0, "count") == "0 (0 to 0)"  # none in any run: exact, as the page's 'none' row
 
 
 def test_the_compare_text_reads_the_golden_comparisons_counts_alike() -> None:
@@ -100,6 +101,9 @@ def test_the_web_pages_year_by_year_row_carries_one_precision_for_the_difference
                                    "diff": -150.0, "diff_ci95": [-170.25, -129.75]}}}}
     rows = {r["metric"]: r for r in by_year_rows(comp, "white_paper_2026")}
     assert rows["new_plans"]["digits"] == 1 and rows["plans_in_force_january"]["digits"] == 0
+    same = {"by_year": {"2024": {"new_plans": {"current_2014": {"mean": 300.0}, "white_paper_2026": {"mean": 300.0},
+                                               "diff": 0.0, "diff_ci95": [0.0, 0.0]}}}}
+    assert by_year_rows(same, "white_paper_2026")[0]["digits"] == 0  # nothing in force yet: '0', as before
 
 
 # ------------------------------------------------------------------ 2. the reg 15 transfer date the route assumes

@@ -44,13 +44,13 @@ def fmt(v: Any) -> str:
 
 def interval(point: Any, lo: Any, hi: Any, unit: str = "") -> str:
     """'point (lo to hi)' for the texts (`compare`, its years, windows and uncertainty; `run`): a count and its
-    bounds at one precision chosen from the point (`summary.count_decimals`: whole from 100 up, one decimal below),
-    a sum of money in whole pounds; other units as `fmt`. '-265 (-379.35 to -150.65)'
-    and '-40.54 (-407.94 to 326.85)' before."""
+    bounds at one precision chosen from the point (`summary.count_decimals`: whole from 100 up, one decimal below;
+    none in every run, '0 (0 to 0)', whole), a sum of money in whole pounds; other units as `fmt`. '-265 (-379.35 to
+    -150.65)' and '-40.54 (-407.94 to 326.85)' before."""
     if unit in ("count", "GBP") and isinstance(point, int | float):
         from .summary import count_decimals
 
-        d = 0 if unit == "GBP" else count_decimals(point)
+        d = 0 if unit == "GBP" or point == lo == hi == 0 else count_decimals(point)
 
         def show(v: Any) -> str:
             if v is None:

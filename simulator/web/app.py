@@ -166,7 +166,7 @@ def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any
                          "a": (d.get(BASELINE) or {}).get("mean"), "b": (d.get(rules_b) or {}).get("mean"),
                          "diff": d["diff"], "lo": lo, "hi": hi,
                          # the difference and its bounds at one precision (counts: summary.count_decimals)
-                         "digits": count_decimals(d["diff"]),
+                         "digits": 0 if d["diff"] == lo == hi == 0 else count_decimals(d["diff"]),
                          "clear": lo is not None and hi is not None and (lo > 0 or hi < 0),
                          "same": d["diff"] == 0 and lo == 0 and hi == 0})
     return rows
