@@ -600,10 +600,12 @@ def stock(r: dict[str, str]) -> dict[str, int]:
 
 
 def other_share(code: str, year: int) -> tuple[float, str]:
-    """The authority's plans outside the named settings (`stock_other`) as a share of those in them, in its latest
-    January before `year` whose total plans (`ehcplans`) is given, else England's of January `year`: (share, the
-    January it comes from), for a January whose total is suppressed (`stock` cannot count them without it)."""
-    for y in range(year - 1, BASE_YEAR - 1, -1):
+    """The authority's plans outside the named settings (`stock_other`) as a share of those in them, in its nearest
+    other January whose total plans (`ehcplans`) is given: the latest earlier one, else (January 2019, the first in
+    the data) the earliest later one; else England's of January `year`: (share, the January it comes from), for a
+    January whose total is suppressed (`stock` cannot count them without it)."""
+    later = [y for y in data_years().caseload if y > year]
+    for y in [*range(year - 1, BASE_YEAR - 1, -1), *later]:
         r = by_la("caseload.csv", caseload_period(y)).get(code)
         if r is not None and num(r.get("ehcplans")) is not None:
             st = stock(r)
@@ -613,6 +615,22 @@ def other_share(code: str, year: int) -> tuple[float, str]:
     st = stock(national("caseload.csv", caseload_period(year)))
     named = sum(v for k, v in st.items() if k != "stock_other")
     return (st["stock_other"] / named if named else 0.0), f"England's January {year} share"
+
+
+def january_stock(r: dict[str, str], code: str, year: int, name: str) -> tuple[dict[str, int], str | None]:
+    """An authority's January `year` stock by setting (`stock`), and the note to give where its total is suppressed:
+    the plans outside the named settings (other arrangements, education elsewhere, not in education: 14% of
+    Wandsworth's) cannot be counted without the total, and were taken as 0 without a word (sixth held-out round), so
+    they are taken at the authority's share of another January (`other_share`), and said. Read wherever a January
+    total makes a stock: the forward scenario's latest January and the England scenario's January 2019 (which kept
+    the 0 after the forward build was mended)."""
+    counts = stock(r)
+    if num(r.get("ehcplans")) is not None:
+        return counts, None
+    share, where = other_share(code, year)
+    counts["stock_other"] = round(share * sum(v for k, v in counts.items() if k != "stock_other"))
+    return counts, (f"{name}: January {year} total plans suppressed, plans outside the named settings taken at "
+                    f"{where} ({100 * share:.1f}% of those in them: {counts['stock_other']:,})")
 
 
 def add_stock(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
@@ -637,19 +655,27 @@ def staffing_by_year(requests: dict[int, float], refused: dict[int, float], year
             if y != BASE_YEAR and y in requests}
 
 
-def units() -> list[tuple[str, str, str, dict[str, int]]]:
-    """(code, name, region, January 2019 stock) of every unit the England scenario simulates."""
+def units(notes: list[str] | None = None) -> list[tuple[str, str, str, dict[str, int]]]:
+    """(code, name, region, January 2019 stock) of every unit the England scenario simulates; a suppressed January
+    total's note (`january_stock`) appended to `notes` where given."""
     cas = by_la("caseload.csv", caseload_period(BASE_YEAR))
     out = []
+    said: list[str] = []
     for code, r in cas.items():
         if code not in GONE:
-            out.append((code, r["la_name"], r["region_name"], stock(r)))
+            st, note = january_stock(r, code, BASE_YEAR, r["la_name"])
+            said += [note] if note else []
+            out.append((code, r["la_name"], r["region_name"], st))
     for code, (name, olds) in REPLACED.items():
-        st: dict[str, int] = {}
+        st = {}
         for o in olds:
-            st = add_stock(st, stock(cas[o]))
+            part, note = january_stock(cas[o], o, BASE_YEAR, cas[o]["la_name"])
+            said += [note] if note else []
+            st = add_stock(st, part)
         region = cas[olds[0]]["region_name"]
         out.append((code, name, region, {k: st[k] for k in sorted(st)}))
+    if notes is not None:
+        notes.extend(sorted(said))
     return sorted(out, key=lambda u: u[1])
 
 
@@ -669,7 +695,7 @@ def build_las(behaviour: dict, calibration: dict, off: Official
     fallbacks: list[str] = []
     las, targets = [], []
     own_series: dict[str, dict[str, dict[int, float]]] = {}
-    for code, name, region, st in units():
+    for code, name, region, st in units(fallbacks):
         by_year: dict[int, float] = {}
         ref: dict[int, float] = {}
         noplan: dict[int, float] = {}
@@ -1249,15 +1275,8 @@ def forward_las(behaviour: dict, calibration: dict, start: int, years: list[int]
         within = num(tim.get(code, {}).get("PC_plans_issued_20_weeks_ex"))
         # the caseload is counted at the end of January, not on the 1st: the stock on 1 January is the caseload less
         # the new plans the model issues in January at the authority's own last-year rates
-        counts = stock(r)
-        if num(r.get("ehcplans")) is None:
-            # a suppressed total: the plans outside the named settings (other arrangements, education elsewhere, not
-            # in education: 14% of Wandsworth's) cannot be counted, and were taken as 0 without a word (sixth
-            # held-out round); they are taken at the authority's share of an earlier January, and said
-            share, where = other_share(code, start)
-            counts["stock_other"] = round(share * sum(v for k, v in counts.items() if k != "stock_other"))
-            notes.append(f"{name}: January {start} total plans suppressed, plans outside the named settings taken at "
-                         f"{where} ({100 * share:.1f}% of those in them: {counts['stock_other']:,})")
+        counts, note = january_stock(r, code, start, name)  # a suppressed total: said, its others at a share
+        notes += [note] if note else []
         st = start_stock(counts, plans * (1.0 - lapse))
         la: dict[str, Any] = {
             "name": name, "code": code, "region": r["region_name"],

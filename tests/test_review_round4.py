@@ -94,10 +94,13 @@ def test_the_web_pages_year_by_year_table_never_writes_minus_zero():
 
     defs = SCRIPT[SCRIPT.index("const n0 ="):SCRIPT.index("for (const r of (j.by_year")]
     values = [-0.04, 0.04, -0.0, -0.06, 0.06, 1234.56, -1234.56, None]
-    prog = defs + (f"console.log(JSON.stringify({{n1: {json.dumps(values)}.map(n1), "
+    # n1 takes the row's precision (digits: 1 below 100, 0 from 100: a difference and its bounds read alike)
+    prog = defs + (f"console.log(JSON.stringify({{n1: {json.dumps(values)}.map(v => n1(v, 1)), "
+                   f"whole: {json.dumps(values)}.map(v => n1(v, 0)), "
                    "n0: [-0.4, 0.4, 1234.4, null].map(n0)}));")
     out = json.loads(subprocess.run([node, "-e", prog], capture_output=True, text=True, check=True).stdout)
-    assert out["n1"] == ["0", "0", "0", "-0.1", "+0.1", "+1,234.6", "-1,234.6", "-"]
+    assert out["n1"] == ["0.0", "0.0", "0.0", "-0.1", "+0.1", "+1,234.6", "-1,234.6", "-"]
+    assert out["whole"] == ["0", "0", "0", "0", "0", "+1,235", "-1,235", "-"]
     assert out["n0"] == ["0", "0", "1,234", "-"]
 
 

@@ -51,7 +51,7 @@ def format_sensitivity(sens: dict[str, Any], top: int = 10) -> str:
     out = [f"sensitivity: {design_words(sens['design'])} design ({sens['design']}), {sens['points']} points, "
            f"{len(sens['parameters'])} parameters, {sens['replications']} replications per point"]
     for e in sens["outputs"]:
-        head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}{_unit(e)}: from {_num(e['min'])} to {_num(e['max'])}"
+        head = f"\n{e['label']} ({e['metric']}), {e['kind']} {e['of']}{_unit(e)}: from {_range(e)}"
         if e["kind"] == "difference":
             head += ", keeps its sign at every point" if e["keeps_sign"] else ", does NOT keep its sign"
         out.append(head)
@@ -80,6 +80,25 @@ def _unit(e: dict[str, Any]) -> str:
     if u == "percent":
         return ", in percentage points" if e.get("kind") == "difference" else ", in %"
     return {"weeks": ", in weeks", "GBP": ", in GBP"}.get(u, "")
+
+
+def _range(e: dict[str, Any]) -> str:
+    """An output's 'MIN to MAX' over the points: a count's two ends at one precision, from the larger end (whole from
+    100 up, one decimal below: `summary.count_decimals`), a sum of money in whole pounds; other units as `_num`.
+    A count's range read '812.3 to 1,023' (each end at its own precision)."""
+    from ..analysis.runs.results import unit_of
+    from .summary import count_decimals
+
+    lo, hi, u = e.get("min"), e.get("max"), unit_of(e["metric"])
+    if u not in ("count", "GBP") or lo is None or hi is None:
+        return f"{_num(lo)} to {_num(hi)}"
+    d = 0 if u == "GBP" else count_decimals(max(float(lo), float(hi), key=abs))
+
+    def show(v: float) -> str:
+        text = f"{float(v):,.{d}f}"
+        return text.lstrip("-") if not any(c in text for c in "123456789") else text
+
+    return f"{show(lo)} to {show(hi)}"
 
 
 def _num(v: float | None) -> str:

@@ -241,8 +241,10 @@ def batch_html(b: dict[str, Any], folder: Path) -> str:
         else:
             what, keeps = f"under {rule_set_short(of)}", "-"
         show = _d if o.get("kind") == "difference" else _u  # a difference of percentages: percentage points
+        ends = _ends(o.get("min"), o.get("max"))
         rows.append(f"<tr><td>{e(metric_label(o['metric']))}</td><td>{e(what)}</td><td class=n>"
-                    f"{e(show(o.get('min'), o['metric']))} to {e(show(o.get('max'), o['metric']))}</td><td>{e(keeps)}"
+                    f"{e(show(o.get('min'), o['metric'], ends))} to {e(show(o.get('max'), o['metric'], ends))}</td>"
+                    f"<td>{e(keeps)}"
                     "</td></tr>")
     parts.append("<section aria-labelledby=h-sign><h2 id=h-sign>Does each difference keep its sign?</h2><table><tr>"
                  "<th scope=col>Measure</th><th scope=col>Of</th><th scope=col>From ... to, over the points</th>"
@@ -273,20 +275,27 @@ def _n(v: Any) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
 
 
-def _u(v: Any, metric: str) -> str:
+def _u(v: Any, metric: str, like: float | None = None) -> str:
     """A batch's value with its unit, as the comparison's report says it ('£42.8m', '60.5%', '12.3 weeks'): a
-    cost was a bare '42,837,258'."""
+    cost was a bare '42,837,258'; a count at the precision of `like` (the range's ends, `_ends`)."""
     from ..analysis.runs.results import unit_of
 
-    return "-" if v is None else number(float(v), unit_of(metric))
+    return "-" if v is None else number(float(v), unit_of(metric), like)
 
 
-def _d(v: Any, metric: str) -> str:
+def _d(v: Any, metric: str, like: float | None = None) -> str:
     """A batch's difference with its unit: a difference of two percentages in percentage points ('+4.1 percentage
-    points'; it was '4.1%', which reads as a per cent of the first value)."""
+    points'; it was '4.1%', which reads as a per cent of the first value); a count at the precision of `like`."""
     from ..analysis.runs.results import unit_of
 
-    return "-" if v is None else difference(float(v), unit_of(metric))
+    return "-" if v is None else difference(float(v), unit_of(metric), like)
+
+
+def _ends(lo: Any, hi: Any) -> float | None:
+    """A range's larger end in size, whose precision both ends take (`summary.count_decimals`): a count's 'from ...
+    to' read '95.0 to 210', each end at its own."""
+    ends = [float(v) for v in (lo, hi) if v is not None]
+    return max(ends, key=abs) if ends else None
 
 
 def report_for(folder: Path) -> tuple[str, str]:

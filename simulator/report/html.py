@@ -57,8 +57,9 @@ def e(x: Any) -> str:
 
 def _ci(m: dict[str, Any], unit: str) -> str:
     lo, hi = m["ci95"]
-    mean = e(number(m["mean"], unit))
-    return f"{mean}<br><span class=small>({e(number(lo, unit))} to {e(number(hi, unit))})</span>" \
+    like = m["mean"]  # a count and its bounds at the point's precision (summary.count_decimals)
+    mean = e(number(m["mean"], unit, like))
+    return f"{mean}<br><span class=small>({e(number(lo, unit, like))} to {e(number(hi, unit, like))})</span>" \
         if lo is not None else mean
 
 
@@ -81,13 +82,15 @@ def _diff(m: dict[str, Any], unit: str) -> str:
     if m.get("diff") is None:
         return "-"
     lo, hi = m["diff_ci95"]
-    shown = number(m["diff"], unit).rstrip("%")
+    like = m["diff"]  # a count and its bounds at the point's precision (summary.count_decimals)
+    shown = number(m["diff"], unit, like).rstrip("%")
     sign = "+" if m["diff"] > 0 and re.search(r"[1-9]", shown) else ""  # '+0.0 weeks' for a diff of 0.03
     pts = " pp" if unit == "percent" else ""  # percentage points ('pp', said in the column's heading), not '%'
     d = f"{sign}{shown}{pts}"
     if lo is None:
         return e(d)
-    return (f"{e(d)}<br><span class=small>({e(number(lo, unit).rstrip('%'))} to {e(number(hi, unit).rstrip('%'))}"
+    return (f"{e(d)}<br><span class=small>({e(number(lo, unit, like).rstrip('%'))} to "
+            f"{e(number(hi, unit, like).rstrip('%'))}"
             f"{pts})</span>")
 
 

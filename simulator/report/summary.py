@@ -61,8 +61,18 @@ def section_of(key: str) -> int:
     return 4
 
 
-def number(v: float | None, unit: str) -> str:
-    """A value as a reader says it: money as '£1.2m' or '−£450k', percentages with one decimal, weeks to one."""
+def count_decimals(point: float | None) -> int:
+    """The decimals of a count and of every bound shown with it, chosen once from the point estimate (a range's
+    larger end): whole numbers from 100 up, one decimal below (a mean over runs of 2.3 appeals is not 2). A count's
+    interval read '-265 (-379.35 to -150.65)' in the `compare` text and 'between 83.5 and 132 fewer' in the report:
+    each bound at its own precision."""
+    return 0 if point is None or abs(point) >= 100 else 1
+
+
+def number(v: float | None, unit: str, like: float | None = None) -> str:
+    """A value as a reader says it: money as '£1.2m' or '−£450k', percentages with one decimal, weeks to one; a
+    count whole from 100 up, to one decimal below, its precision taken from `like` (the point estimate an interval's
+    bound goes with) when given, so a count and its interval read alike (`count_decimals`)."""
     if v is None:
         return "not available"
     if unit == "GBP":
@@ -72,7 +82,7 @@ def number(v: float | None, unit: str) -> str:
     elif unit == "weeks":
         text = f"{v:.1f} weeks"
     else:
-        text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+        text = f"{v:,.{count_decimals(v if like is None else like)}f}"
     return unsigned_zero(text).replace("-", MINUS)
 
 
@@ -82,7 +92,7 @@ def unsigned_zero(text: str) -> str:
     return text.lstrip("-+") if not re.search(r"[1-9]", text) else text
 
 
-def difference(v: float | None, unit: str) -> str:
+def difference(v: float | None, unit: str, like: float | None = None) -> str:
     """A difference as a reader says it, with its sign: two percentages differ by percentage points ('+4.1
     percentage points'), not by a per cent ('+4.1%' reads as 4.1% of the first value); other units as `number`."""
     if v is None:
@@ -91,16 +101,17 @@ def difference(v: float | None, unit: str) -> str:
         return money(v, signed=True)
     if unit == "percent":
         return unsigned_zero(f"{v:+.1f}").replace("-", MINUS) + " percentage points"
-    text = number(v, unit)
+    text = number(v, unit, like)
     return "+" + text if v > 0 and re.search(r"[1-9]", text) else text
 
 
-def amount(v: float, unit: str) -> str:
-    """The size of a difference, without its sign ('2.2 weeks', '4.1 percentage points', '£450k')."""
+def amount(v: float, unit: str, like: float | None = None) -> str:
+    """The size of a difference, without its sign ('2.2 weeks', '4.1 percentage points', '£450k'); a count at the
+    precision of `like` (its point estimate and interval, `number`)."""
     a = abs(v)
     if unit == "percent":
         return f"{a:.1f} percentage points"
-    return number(a, unit)
+    return number(a, unit, like)
 
 
 def direction(v: float, unit: str) -> str:
@@ -113,24 +124,26 @@ def direction(v: float, unit: str) -> str:
     return "lower" if v < 0 else "higher"
 
 
-def interval_words(lo: float | None, hi: float | None, unit: str) -> str:
-    """'between 1.2 and 3.4 weeks shorter', or 'between 0.5 weeks shorter and 1.1 weeks longer: not clear'."""
+def interval_words(lo: float | None, hi: float | None, unit: str, point: float | None = None) -> str:
+    """'between 1.2 and 3.4 weeks shorter', or 'between 0.5 weeks shorter and 1.1 weeks longer: not clear'; a count's
+    bounds at its point estimate's precision ('between 84 and 132 fewer' for 108 fewer, not 'between 83.5 and 132')."""
     if lo is None or hi is None:
         return "no interval (too few replications)"
     if lo == hi == 0:
         return "no difference in any replication"
+    like = point if point is not None else max(lo, hi, key=abs)
     if lo > 0 or hi < 0:
         small, big = sorted((abs(lo), abs(hi)))
         way = direction(hi if hi < 0 else lo, unit)
-        return f"between {amount(small, unit).split(' ')[0] if unit != 'GBP' else money(small)} and " \
-               f"{amount(big, unit)} {way}"
-    return (f"between {_way(lo, unit)} and {_way(hi, unit)}: not a clear difference")
+        return f"between {amount(small, unit, like).split(' ')[0] if unit != 'GBP' else money(small)} and " \
+               f"{amount(big, unit, like)} {way}"
+    return (f"between {_way(lo, unit, like)} and {_way(hi, unit, like)}: not a clear difference")
 
 
-def _way(v: float, unit: str) -> str:
+def _way(v: float, unit: str, like: float | None = None) -> str:
     """'0.5 weeks shorter'; a value that rounds to zero without a direction ('0.0 percentage points', not '0.0
     percentage points lower' for -0.03)."""
-    a = amount(v, unit)
+    a = amount(v, unit, like)
     return f"{a} {direction(v, unit)}" if re.search(r"[1-9]", a) else a
 
 
@@ -175,8 +188,9 @@ def effect_sentence(key: str, m: dict[str, Any], ka: str, kb: str, sa: str, sb: 
     elif d == 0 and lo == hi == 0:
         text = f"{head}: the same under both."
     else:
-        size = _way(d, unit) if re.search(r"[1-9]", amount(d, unit)) else "no difference at the precision shown"
-        text = f"{head}: {size} (95% interval: {interval_words(lo, hi, unit)})."
+        size = _way(d, unit, d) if re.search(r"[1-9]", amount(d, unit, d)) else \
+            "no difference at the precision shown"
+        text = f"{head}: {size} (95% interval: {interval_words(lo, hi, unit, d)})."
     if small_numbers:
         text += " Small numbers (under 20 a run): read with care."
     return text
@@ -345,8 +359,10 @@ def summary(results: Results) -> dict[str, Any]:
             m = s["metrics"].get(k)
             if m and m["mean"] is not None:
                 lo, hi = m["ci95"]
-                ci = f" (95% interval {number(lo, unit_of(k))} to {number(hi, unit_of(k))})" if lo is not None else ""
-                lines.append(f"{metric_label(k)}: {number(m['mean'], unit_of(k))}{ci}.")
+                like = m["mean"]
+                ci = f" (95% interval {number(lo, unit_of(k), like)} to {number(hi, unit_of(k), like)})" \
+                    if lo is not None else ""
+                lines.append(f"{metric_label(k)}: {number(m['mean'], unit_of(k), like)}{ci}.")
         return {"compared": f"One rule set, {rule_set_short(r0.name, r0.label)}, in {what}.", "effects": lines,
                 "no_clear_difference": False, "assumptions": [], "contrasts": []}
     base = rule_set_short(r0.name, r0.label)

@@ -42,6 +42,26 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
+def interval(point: Any, lo: Any, hi: Any, unit: str = "") -> str:
+    """'point (lo to hi)' for the texts (`compare`, its years, windows and uncertainty; `run`): a count and its
+    bounds at one precision chosen from the point (`summary.count_decimals`: whole from 100 up, one decimal below;
+    none in every run, '0 (0 to 0)', whole), a sum of money in whole pounds; other units as `fmt`. '-265 (-379.35 to
+    -150.65)' and '-40.54 (-407.94 to 326.85)' before."""
+    if unit in ("count", "GBP") and isinstance(point, int | float):
+        from .summary import count_decimals
+
+        d = 0 if unit == "GBP" or point == lo == hi == 0 else count_decimals(point)
+
+        def show(v: Any) -> str:
+            if v is None:
+                return "-"
+            text = f"{float(v):,.{d}f}"
+            return text.lstrip("-") if not re.search(r"[1-9]", text) else text  # '-0' and '-0.0' read '0', '0.0'
+    else:
+        show = fmt
+    return f"{show(point)} ({show(lo)} to {show(hi)})" if lo is not None else show(point)
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
@@ -105,18 +125,20 @@ def format_comparison(res: dict[str, Any], places: list[str] | None = None) -> s
     ka, kb = (a, b) if a != b else ("a", "b")
     na, nb = _two_names(a, b)
 
-    def ci(s: dict[str, Any]) -> str:
+    from ..analysis.runs.results import unit_of
+
+    def ci(s: dict[str, Any], key: str) -> str:
         lo, hi = s["ci95"]
-        return f"{fmt(s['mean'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(s["mean"])
+        return interval(s["mean"], lo, hi, unit_of(key))
 
     def diff(m: dict[str, Any], key: str = "") -> str:
         lo, hi = m["diff_ci95"]
-        return (f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])) + pp(key)
+        return interval(m["diff"], lo, hi, unit_of(key) if key else "") + pp(key)
 
     period = period_label(res.get("start_date"), res.get("end_date"))
     rows = [["Metric", f"{na}: mean (95% CI)", f"{nb}: mean (95% CI)", f"Difference {nb} - {na} (95% CI)"]]
     for key, m in res["metrics"].items():
-        rows.append([label_with_period(key, m["label"], period), ci(m[ka]), ci(m[kb]), diff(m, key)])
+        rows.append([label_with_period(key, m["label"], period), ci(m[ka], key), ci(m[kb], key), diff(m, key)])
     scenario = str(res["scenario"])
     where = (places[0] if len(places) == 1 else f"England ({len(places)} councils)"
              if scenario.startswith("england") else f"{len(places)} councils") if places else \
@@ -162,6 +184,8 @@ def format_by_year(res: dict[str, Any], names: tuple[str, str] | None = None) ->
     years = res.get("by_year") or {}
     if not years:
         return ""
+    from ..analysis.runs.results import unit_of
+
     a, b = names or res["rules"]
     keys = [k for k in BY_YEAR_HEADLINE if any(k in ms for ms in years.values())]
     rows = [["Year", *[_short(k) for k in keys]]]
@@ -173,8 +197,7 @@ def format_by_year(res: dict[str, Any], names: tuple[str, str] | None = None) ->
                 cells.append("-")
                 continue
             lo, hi = m["diff_ci95"]
-            cells.append((f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"]))
-                         + pp(k))
+            cells.append(interval(m["diff"], lo, hi, unit_of(k)) + pp(k))
         rows.append([y, *cells])
     return (f"Difference {b} - {a} by calendar year (95% CI; plans in force as at 1 January; every metric by year is "
             "in --json: by_year)\n" + table(rows))
@@ -189,11 +212,13 @@ def format_windows(res: dict[str, Any], switch_name: Any = None) -> str:
     keys = [k for k in ("requests", "new_plans", "appeals_registered", "cost_total_gbp") if k in res["metrics"]]
     rows = [["Period", "Switches from then", *[_short(k) for k in keys]]]
 
-    def cell(m: dict[str, Any] | None) -> str:
+    from ..analysis.runs.results import unit_of
+
+    def cell(m: dict[str, Any] | None, key: str) -> str:
         if not m or m.get("diff") is None:
             return "-"
         lo, hi = m["diff_ci95"]
-        return f"{fmt(m['diff'])} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(m["diff"])
+        return interval(m["diff"], lo, hi, unit_of(key))
 
     from .summary import date_words
 
@@ -202,9 +227,9 @@ def format_windows(res: dict[str, Any], switch_name: Any = None) -> str:
         sw = [switch_name(x) for x in w["switches"]] if switch_name else w["switches"]
         rows.append([f"{day(w['from'])} to {day(w['to'])} ({w['calendar_years']})",
                      ", ".join(sw[:2]) + (f" +{len(sw) - 2} more" if len(sw) > 2 else ""),
-                     *[cell(w["metrics"].get(k)) for k in keys]])
+                     *[cell(w["metrics"].get(k), k) for k in keys]])
     rows.append([f"whole horizon {day(res.get('start_date'))} to {day(res.get('end_date'))}", "",
-                 *[cell(res["metrics"].get(k)) for k in keys]])
+                 *[cell(res["metrics"].get(k), k) for k in keys]])
     return "Totals of the difference in each in-force window and over the whole horizon (95% CI)\n" + table(rows)
 
 
@@ -216,19 +241,20 @@ def format_uncertainty(res: dict[str, Any]) -> str:
     a, b = res["rules"]
     rows = [["Metric", "Difference (replications only, 95% CI)", "Difference (assumptions + replications, 95%)"]]
 
-    def pair(m: dict[str, Any]) -> list[str]:
+    from ..analysis.runs.results import unit_of
+
+    def pair(m: dict[str, Any], key: str) -> list[str]:
         r, ar = m["replications_only"], m["assumptions_and_replications"]
         lo, hi = r.get("ci95") or [None, None]
-        left = f"{fmt(r.get('mean'))} ({fmt(lo)} to {fmt(hi)})" if lo is not None else fmt(r.get("mean"))
         alo, ahi = ar["interval95"]
-        return [left, f"{fmt(ar['mean'])} ({fmt(alo)} to {fmt(ahi)})"]
+        return [interval(r.get("mean"), lo, hi, unit_of(key)), interval(ar["mean"], alo, ahi, unit_of(key))]
 
     for key, m in u["metrics"].items():
-        rows.append([METRIC_LABELS.get(key, key), *(x + pp(key) for x in pair(m))])
+        rows.append([METRIC_LABELS.get(key, key), *(x + pp(key) for x in pair(m, key))])
     for y, ms in u["by_year"].items():
         for key in ("new_plans", "plans_in_force_january"):
             if key in ms:
-                rows.append([f"{_short(key)}, {y}", *pair(ms[key])])
+                rows.append([f"{_short(key)}, {y}", *pair(ms[key], key)])
     from .names import design_words
 
     a, b = _two_names(a, b)
@@ -325,16 +351,22 @@ def format_summary(summary: dict, places: list[str] | None = None) -> str:
     """A run as text: its place, rule set and dates in words ('Wandsworth under Current law, 1 January 2019 to 31
     December 2020'; it began 'small_la under current_2014: 2019-01-01 to 2020-12-31'), then every metric; the code
     names a command takes after them, in brackets, for the analyst who runs it again."""
+    from ..analysis.runs.results import unit_of
     from .names import rule_set_short
     from .summary import date_words
 
     rows = [("Metric", "Mean", "95% CI")]
     for k, s in summary["metrics"].items():
         lo, hi = s["ci95"]
-        ci = f"{format_value(lo)} to {format_value(hi)}" if lo is not None else "-"
+        if unit_of(k) in ("count", "GBP") and s["mean"] is not None:  # one precision for a count and its bounds
+            mean, _, ci = interval(s["mean"], lo, hi, unit_of(k)).partition(" (")
+            ci = ci.rstrip(")") or "-"
+        else:
+            ci = f"{format_value(lo)} to {format_value(hi)}" if lo is not None else "-"
+            mean = format_value(s["mean"])
         rows.append((label_with_period(k, METRIC_LABELS.get(k, k), period_label(summary.get("start_date"),
                                                                                summary.get("end_date"))),
-                     format_value(s["mean"]), ci))
+                     mean, ci))
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
     where = (places[0] if len(places) == 1 else f"England ({len(places)} councils)"

@@ -153,6 +153,8 @@ def horizon(path: Path, rules: str) -> dt.date:
 def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any]]:
     """The paired differences year by year the page shows (new plans in the year, plans in force in January): each
     rule set's mean, the difference and its 95% interval, and whether the interval is all on one side of 0."""
+    from ..report.summary import count_decimals
+
     rows = []
     for year, by in sorted((comparison.get("by_year") or {}).items()):
         for m in BY_YEAR_METRICS:
@@ -163,6 +165,8 @@ def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any
             rows.append({"year": year, "metric": m, "label": BY_YEAR_METRICS[m],
                          "a": (d.get(BASELINE) or {}).get("mean"), "b": (d.get(rules_b) or {}).get("mean"),
                          "diff": d["diff"], "lo": lo, "hi": hi,
+                         # the difference and its bounds at one precision (counts: summary.count_decimals)
+                         "digits": 0 if d["diff"] == lo == hi == 0 else count_decimals(d["diff"]),
                          "clear": lo is not None and hi is not None and (lo > 0 or hi < 0),
                          "same": d["diff"] == 0 and lo == 0 and hi == 0})
     return rows

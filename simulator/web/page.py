@@ -190,17 +190,20 @@ function show(j) {
   y.replaceChildren();
   $('by-year-box').style.display = j.by_year && j.by_year.length ? '' : 'none';
   const n0 = (v) => v === null || v === undefined ? '-' : (Math.round(v) + 0).toLocaleString('en-GB');
-  const n1 = (v) => {  // a value that rounds to 0 is '0', never '-0' or '+0'
+  // a difference and its bounds at the one precision the server chose (r.digits: whole from 100, else one
+  // decimal); a value that rounds to 0 has no sign ('0', '0.0')
+  const n1 = (v, d) => {
     if (v === null || v === undefined) return '-';
-    const t = v.toLocaleString('en-GB', {maximumFractionDigits: 1});
-    return /[1-9]/.test(t) ? (v > 0 ? '+' : '') + t : '0';
+    const t = v.toLocaleString('en-GB', {minimumFractionDigits: d, maximumFractionDigits: d});
+    return /[1-9]/.test(t) ? (v > 0 ? '+' : '') + t : t.replace('-', '');
   };
   for (const r of (j.by_year || [])) {
     const tr = document.createElement('tr');
     tr.id = 'by-year-' + r.metric + '-' + r.year;
     tr.className = r.clear ? 'clear' : 'unclear';
     const cells = [['year', r.year], ['label', r.label], ['num a', n0(r.a)], ['num b', n0(r.b)],
-                   ['num diff', n1(r.diff)], ['num lo', n1(r.lo)], ['num hi', n1(r.hi)],
+                   ['num diff', n1(r.diff, r.digits)], ['num lo', n1(r.lo, r.digits)],
+                   ['num hi', n1(r.hi, r.digits)],
                    ['verdict', r.clear ? 'clear' : r.same ? 'none: the same in every run' : 'not clear']];
     for (const [cls, v] of cells) {
       const td = document.createElement('td');

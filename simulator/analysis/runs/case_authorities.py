@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from ...engine.core.workdays import nth_working_day
 from ...engine.model.route.moves import Move, reg15_transfer_date
 from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.case_study import CaseStudy
@@ -234,6 +235,40 @@ def moves_too_close(case: CaseStudy, loaded: LoadedScenario, on: dt.date, path: 
                        f"has transferred for the move of {m0.moved} (on {done}: reg 15(2), the day of the move or "
                        f"within {loaded.law.transfer_working_days} working days of the old authority learning of "
                        f"it) (allowed: a move after {done})")
+    return out
+
+
+def transfers_after_end(case: CaseStudy, loaded: LoadedScenario, on: dt.date, route_end: dt.date, path: str,
+                        lines: dict) -> list[str]:
+    """A move (or a placement in the host's area) whose plan transfer the route assumes, with no `transferred_on`
+    (reg 15(2): the day of the move, or the last of 15 working days beginning with the day the old authority learned
+    of it), on a day after the route's end: refused, as a `transferred_on` after the end is (`case_dates.
+    outside_route`). Why: the route would show the move and the child waiting for a place, but never the plan
+    reaching the new authority, while the output described the host receiving it (docs/MODEL.md 2.6i)."""
+    wd = loaded.law.transfer_working_days
+    assumed = [(f"moves[{i}]", ("moves", i, "date"), "old_authority_learned", m.date, m.old_authority_learned or m.date)
+               for i, m in enumerate(case.moves) if m.transferred_on is None]
+    lac = case.looked_after
+    if case.authorities is not None and lac is not None and lac.placed_in == "host" and lac.since is not None \
+            and lac.since > on:  # a placement after the start moves the plan as a move does (`moves`)
+        assumed.append(("looked_after.since", ("looked_after", "since"), "placement_planned", lac.since,
+                        lac.placement_planned or lac.since))
+    out = []
+    for field, key, learned_field, moved, learned in assumed:
+        if moved > route_end:
+            continue  # the move itself is after the end: refused for its own date (`case_dates.outside_route`)
+        done = reg15_transfer_date(moved, learned, wd)
+        if done <= route_end:
+            continue
+        latest = route_end  # the last day the old authority may learn of the move for a transfer by the route's end
+        while nth_working_day(latest, wd) > route_end:
+            latest -= dt.timedelta(days=1)
+        out.append(f"{path}:{lines.get(key, lines.get(key[:2], lines.get(key[:1], '?')))}: {field}: the plan would "
+                   f"transfer on {done} (reg 15(2): the last of {wd} working days beginning with the day the old "
+                   f"authority learned of the move, {learned}; no transferred_on given), after the route's end "
+                   f"{route_end}: the route would show the move but never the transfer (allowed: the old authority "
+                   f"learning of it by {latest} ({learned_field})"
+                   + (f", or a transferred_on on or before {route_end})" if key[0] == "moves" else ")"))
     return out
 
 

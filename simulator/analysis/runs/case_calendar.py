@@ -33,6 +33,21 @@ def review_under5(age: float, start: float, day: float) -> bool:
     return age + (day - start) / DAYS_PER_YEAR < 5.0
 
 
+def under5_deadline(deadline: str, loaded: LoadedScenario) -> str:
+    """The deadline of a review held while the child is under 5, in the words a reader needs: the statutory limit
+    stays 12 months from the last review (CFA s.44(1)), and the Code of Practice (9.178: guidance, not a limit;
+    timeline.md 1.5, practice.md 4.3 persona 5) says an LA should consider reviewing a child under 5 every 3 to 6
+    months, which the scenario's `reviews.under5_review_interval_months` follows. Why: the case showed only "review
+    within 12 months: 12 months" beside a review held six months after the last (last session's leftover)."""
+    every = loaded.scenario.reviews.under5_review_interval_months.value
+    held = f"this scenario holds one every {every:g} months" if every < 12 else \
+        "this scenario holds only the annual review"
+    note = (" (the statutory limit, CFA s.44(1); for a child under 5 the Code of Practice, 9.178, asks the LA to "
+            f"consider a review every 3 to 6 months: guidance, not a limit; {held})")
+    head, sep, rest = deadline.partition(";")
+    return f"{head}{note}{sep}{rest}"
+
+
 def _child_weeks(rows: list[EventRow], c: Child, end: float) -> dict[str, float]:
     waiting = c.days_without_provision + ((end - c.waiting_since) if c.waiting_since == c.waiting_since else 0.0)
     late = sum(max(0.0, r.day - r.deadline_day) for r in rows

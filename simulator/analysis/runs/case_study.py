@@ -44,6 +44,7 @@ from .case_authorities import (
     reorganised_note,
     responsible_at_start,
     roles,
+    transfers_after_end,
     with_authorities,
 )
 from .case_calendar import (
@@ -54,6 +55,7 @@ from .case_calendar import (
     review_under5,
     time_without_school,
     transfer_before_start,
+    under5_deadline,
 )
 from .case_dates import custody_past_eighteen, has_dates, outside_route, shifted, transfer_pins_never_apply
 from .case_in_force import display_label, in_force_during, in_force_words, law_at, rules_in_force
@@ -152,6 +154,7 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     problems = outside_route(case, on, route_end, str(path), lines)
     problems += custody_past_eighteen(case, on, until or sc.end_date, str(path), lines)
     problems += moves_too_close(case, loaded, on, str(path), lines)
+    problems += transfers_after_end(case, loaded, on, route_end, str(path), lines)
     problems += transfer_pins_never_apply(case, on, route_end, str(path), lines)
     if problems:
         raise InputError(problems)
@@ -200,8 +203,10 @@ def run_case_child(case: CaseStudy, loaded: LoadedScenario, la: int, start: floa
     age = attrs.pop("age")
     attrs["preferred"] = MODELLED_AS.get(attrs["preferred"], attrs["preferred"])
     pins = case.pins()
-    if case.existing_plan is not None and "transfer_preferred" not in pins:
-        # the file's preference is the family's wish at the next phase transfer (not a draw); later ones are drawn
+    if "transfer_preferred" not in pins and (case.existing_plan is not None or "preferred" in case.child.model_fields_set):
+        # the file's preference is the family's wish at the next phase transfer (not a draw); later ones are drawn.
+        # A new request's too where the file gives it: a plan made before a transfer's deadline drew the family's
+        # wish at that transfer, ignoring the file (last session's leftover; MODEL.md 2.6c)
         pins["transfer_preferred"] = attrs["preferred"]
         pins.setdefault("__first_only__", set()).add("transfer_preferred")
     if case.child.out_of_school:
@@ -316,6 +321,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             row.update(educational_advice(case, age + (t - start) / 365.25))
         if step == "annual_review" and review_under5(age, start, t):
             row["under5"] = True  # a review of a child under 5 (the Code's 3-6 monthly reviews, 9.178)
+            row["deadline"] = under5_deadline(deadline, loaded)  # the 12 months' limit beside the Code's advice
         table.append(row)
         prev_t = max(prev_t, t)
     n = len(runs)
