@@ -272,4 +272,22 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
+def finished(code: object) -> None:
+    """The command has finished (its output printed, its files whole): a signal from now on, while Python exits
+    (joining threads, running exit handlers, freeing modules; a second or more after a large run), ends the process
+    at once with the command's own exit code. Why: such a signal raised the interruption inside an exit handler
+    ("Exception ignored in atexit callback" and a traceback, exit 0), or, once Python had put the default handlers
+    back, killed it (exit -15, no message) after `report` or `la-scenario` had written its files (seventh held-out
+    round)."""
+    n = code if isinstance(code, int) else 0 if code is None else EXIT_ENVIRONMENT
+
+    def leave(_signum: int, _frame: object) -> None:
+        _exit_now(n)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) not in (signal.SIG_IGN, None):  # nohup's ignore stays
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, leave)
+
+
 HARD_EXIT = False  # set by the `sendsim` / `python -m simulator.cli` entry point (`cli.console`), never in-process

