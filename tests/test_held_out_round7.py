@@ -309,3 +309,39 @@ def test_a_long_council_name_fits_a_375_pixel_phone_on_the_page_and_in_the_repor
     report.write_text(report_html(load_results(small_comparison)).replace("Wandsworth", LONG), encoding="utf-8")
     scroll, client = _phone_width(report)
     assert scroll <= client, f"the report is {scroll} px wide on a {client} px screen"
+
+
+# ============================================================================ a tribunal's order, then the LA
+
+
+def test_after_an_order_to_assess_the_decision_to_issue_is_due_10_weeks_from_the_order(tmp_path):
+    """Ben, 10: refused on 4 February 2019, the family appeals and wins at a hearing. Under reg 44(2) (as amended by
+    SI 2015/359; timeline.md 1.3) the LA then notifies within 2 weeks that it will assess, decides whether a plan
+    follows within 10 weeks of the order (the notice that none will) and issues the final plan within 14 weeks. The
+    decision to issue was logged against 16 weeks from the first request (week 16), so it was always shown missed
+    (the order itself came after week 16): it is due 10 weeks after the order, and the final plan 14 weeks after."""
+    from simulator.analysis.runs.case_study import prepare_case, run_case_child
+
+    f = tmp_path / "ben.yaml"
+    f.write_text(textwrap.dedent("""\
+        name: ben
+        title: "Ben, 10, an order to assess"
+        summary: refused, appealed, won at a hearing
+        sources: [SEND Regs 2014 reg 44(2)]
+        scenario: small_la
+        request_date: 2019-02-04
+        child: {age: 10.0, requester: parent, need: SEMH, preferred: mainstream, capacity: high}
+        pinned: {decide_to_assess: refused, dispute_refusal_to_assess: true, mediation: declined,
+                 appeal_outcome: heard, hearing: for_family, decide_to_issue: issue}
+        """))
+    cr = prepare_case(f)
+    for run in range(3):
+        rows, _child = run_case_child(cr.case, cr.loaded, cr.la, cr.start, 42, run)
+        first = {r.step: r for r in reversed(rows)}
+        order = first["tribunal_decision"]
+        assert order.event == "for_family"
+        issue = first["decide_to_issue"]
+        assert issue.event == "to_issue"
+        assert issue.deadline_day == pytest.approx(order.day + 70.0)  # 10 weeks of the order
+        assert issue.deadline_met == (issue.day <= order.day + 70.0)
+        assert first["final_plan"].deadline_day == pytest.approx(order.day + 98.0)  # 14 weeks of the order
