@@ -8,6 +8,7 @@ Why this module is long: one held-out case per test, each small, from one round 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 import subprocess
 import sys
@@ -229,21 +230,27 @@ def test_a_report_into_a_broken_links_folder_is_bad_input(tmp_path, small_compar
 # ============================================================================ signals
 
 
-def test_a_signal_while_a_finished_command_exits_leaves_with_its_own_code(tmp_path):
-    """SIGTERM at the end of `sendsim report` (7 s on the loaded machine, the signal at 0.85 of it) killed it after
-    it had written its report: exit -15, no message; a little earlier in Python's exit, the interruption was raised
-    inside an exit handler ("Exception ignored in atexit callback", a traceback, exit 0). The command's work is done
-    and its output whole: it leaves at once with its own exit code (here 0), no traceback. An exit handler that
-    takes a while stands for the interpreter's slow exit; it says when it starts, so the signal lands inside it."""
+@pytest.mark.parametrize("where", ["atexit", "teardown"])
+def test_a_signal_while_a_finished_command_exits_leaves_with_its_own_code(tmp_path, where):
+    """SIGTERM at the end of `sendsim report` (6-7 s on the loaded machine, the signal at 0.85 of it) killed it after
+    it had written its report: exit -15, no message (once Python has put its default handlers back, before freeing
+    its modules); a little earlier in Python's exit, the interruption was raised inside an exit handler ("Exception
+    ignored in atexit callback", a traceback, exit 0). The command's work is done and its output whole: it leaves
+    with its own exit code (here 0), no traceback. A slow exit handler, or an object freed slowly with the modules,
+    stands for the interpreter's slow exit; it says when it starts, so the signal lands inside it."""
     mark = tmp_path / "exiting"
+    slow = (f"atexit.register(lambda: (pathlib.Path({str(mark)!r}).write_text('x'), time.sleep(4)))"
+            if where == "atexit" else
+            "class Slow:\n"
+            f"    def __del__(self, p=pathlib.Path({str(mark)!r}), sleep=time.sleep):\n"
+            "        p.write_text('x'); sleep(4)\n"
+            "kept = Slow()")
     script = tmp_path / "late.py"
-    script.write_text(textwrap.dedent(f"""\
-        import atexit, pathlib, sys, time
-        sys.argv = ["sendsim", "rules", "list"]
-        from simulator.cli import console
-        atexit.register(lambda: (pathlib.Path({str(mark)!r}).write_text("x"), time.sleep(30)))
-        console()
-        """))
+    script.write_text("import atexit, pathlib, sys, time\n"
+                      'sys.argv = ["sendsim", "rules", "list"]\n'
+                      "from simulator.cli import console\n"
+                      f"{slow}\n"
+                      "console()\n")
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     try:
@@ -252,11 +259,28 @@ def test_a_signal_while_a_finished_command_exits_leaves_with_its_own_code(tmp_pa
             time.sleep(0.05)
         assert mark.exists(), proc.stderr.read()
         proc.send_signal(signal.SIGTERM)
-        err = proc.communicate(timeout=20)[1]
+        err = proc.communicate(timeout=60)[1]
     finally:
         if proc.poll() is None:
             proc.kill()
     assert (proc.returncode, err) == (0, "")
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "small_la", "-n", "1", "--until", "2019-01-31"],
+    ["la-scenario", "--la", "Wandsworth"],
+])
+def test_an_out_name_that_is_not_utf8_is_bad_input(tmp_path, args):
+    """`--out $'bad\\xffname'` (a byte typed in a Latin-1 terminal, or a name copied from an old disk) passed the
+    checks, made the folder, then failed writing its files: "internal error (UnicodeEncodeError ...)", exit 1, a
+    half-made run folder left that `report` called interrupted. One line, exit 2, nothing made."""
+    out = os.fsdecode(bytes(tmp_path) + b"/bad\xffname")
+    proc = subprocess.run([sys.executable, "-m", "simulator.cli", *args, "--out", out, "-q"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    shown = f"{tmp_path}/bad\\xffname" + ("/wandsworth.yaml" if args[0] == "la-scenario" else "")
+    assert (proc.returncode, proc.stderr) == (2, f"error: --out: {shown} holds a byte that is not UTF-8 text "
+                                                 "(allowed: a name in UTF-8 text, as the terminal types it)\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 # ============================================================================ the page and the report on a phone

@@ -33,7 +33,16 @@ from typing import Any
 
 from ...rules.scenario import LoadedScenario
 from ...schema.files import InputError
-from .folder import FolderLock, claim_folder, contents, read_marker, special_kind, write_atomic, write_marker
+from .folder import (
+    FolderLock,
+    claim_folder,
+    contents,
+    not_text,
+    read_marker,
+    special_kind,
+    write_atomic,
+    write_marker,
+)
 
 IDENTITY_KEYS = ("scenario_sha256", "rules", "rules_sha256", "seed", "engine", "event_log")
 
@@ -49,6 +58,7 @@ def check_out_path(out: Path | str) -> Path:
     if str(out).strip() == "":
         raise InputError(["--out: an empty name (allowed: a folder name, e.g. --out outputs/my-run)"])
     p = Path(out)
+    not_text(p, "--out")
     if any(len(part.encode()) > 255 for part in p.parts) or len(str(p).encode()) > 4000:  # before any stat()
         raise InputError(["--out: a folder name longer than 255 bytes (allowed: at most 255 bytes per name)"])
     if p.exists() and not p.is_dir():
