@@ -369,3 +369,35 @@ def test_after_an_order_to_assess_the_decision_to_issue_is_due_10_weeks_from_the
         assert issue.deadline_day == pytest.approx(order.day + 70.0)  # 10 weeks of the order
         assert issue.deadline_met == (issue.day <= order.day + 70.0)
         assert first["final_plan"].deadline_day == pytest.approx(order.day + 98.0)  # 14 weeks of the order
+
+
+def test_the_case_text_gives_the_orders_periods_to_the_decision_and_the_plan_after_it(tmp_path):
+    """The step table said "16 weeks" beside the decision whether to issue and "20 weeks" beside the final plan made
+    after an order or a concession, where the periods are the order's (reg 44(2), reg 45; timeline.md 1.3): after an
+    order to assess, the decision within 10 weeks and the final plan within 14; after an order to make a plan, the
+    final plan within 11 (the draft's 5 weeks were already said)."""
+    from simulator.analysis.runs.case_study import case_study
+
+    res = case_study(ROOT / "case_studies" / "refusal_to_assess_parent_request.yaml", ["current_2014"], runs=3, seed=5)
+    steps = {s["step"]: s for s in res["results"][0]["steps"]}
+    assert steps["comply"]["event"] == "assess_after_concession"
+    assert steps["decide_to_issue"]["deadline"] == "10 weeks from the order or concession"
+    assert steps["final_plan"]["deadline"] == "14 weeks from the order or concession"
+    f = tmp_path / "cara.yaml"
+    f.write_text(textwrap.dedent("""\
+        name: cara
+        title: "Cara, 6, refused a plan; the tribunal orders one"
+        summary: the LA decides not to issue; the family appeals and wins at a hearing
+        sources: [SEND Regs 2014 reg 44(2)]
+        scenario: small_la
+        request_date: 2019-02-04
+        child: {age: 6.0, requester: parent, need: SLCN, preferred: mainstream, capacity: high}
+        pinned: {decide_to_assess: agreed, decide_to_issue: not_to_issue, dispute_refusal_to_issue: true,
+                 mediation: declined, appeal_outcome: heard, hearing: for_family}
+        """))
+    steps = {s["step"]: s for s in case_study(f, ["current_2014"], runs=3, seed=5)["results"][0]["steps"]}
+    assert steps["comply"]["event"] == "make_plan_after_order"
+    assert steps["decide_to_issue"]["deadline"] == "16 weeks"  # the first decision, before any order
+    assert steps["final_plan"]["deadline"] == "11 weeks from the order or concession"
+    assert steps["final_plan"]["deadline_week"] == pytest.approx(steps["tribunal_decision"]["started_week"] + 11,
+                                                                 abs=0.15)
