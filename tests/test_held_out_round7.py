@@ -401,3 +401,16 @@ def test_the_case_text_gives_the_orders_periods_to_the_decision_and_the_plan_aft
     assert steps["final_plan"]["deadline"] == "11 weeks from the order or concession"
     assert steps["final_plan"]["deadline_week"] == pytest.approx(steps["tribunal_decision"]["started_week"] + 11,
                                                                  abs=0.15)
+
+
+def test_serve_into_a_broken_link_names_the_link(tmp_path):
+    """`serve --workdir gone` (a link to a folder since removed) said "gone cannot be made (File exists)"."""
+    from simulator.web.server import check_workdir
+
+    (tmp_path / "gone").symlink_to("removed")
+    for workdir in (tmp_path / "gone", tmp_path / "gone" / "sub"):
+        with pytest.raises(InputError) as e:
+            check_workdir(workdir)
+        assert e.value.lines == [f"--workdir: {tmp_path / 'gone'} is a link that leads to no folder (removed) "
+                                 "(allowed: a folder, new or existing, or a link to one)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone"]
