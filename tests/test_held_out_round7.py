@@ -414,3 +414,29 @@ def test_serve_into_a_broken_link_names_the_link(tmp_path):
         assert e.value.lines == [f"--workdir: {tmp_path / 'gone'} is a link that leads to no folder (removed) "
                                  "(allowed: a folder, new or existing, or a link to one)"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gone"]
+
+
+@pytest.mark.parametrize("rng, field, says", [
+    ("[0.5, 0.7, 0.9]", "parameters[0].range", "got [0.5, 0.7, 0.9] (allowed: at most 2 items)"),
+    ("[0.5]", "parameters[0].range[1]", "required field is missing (allowed: the field given; `sendsim schema "
+                                        "--kind sweep` lists every field)"),
+])
+def test_a_sweep_range_of_three_values_or_one_says_what_is_allowed(tmp_path, rng, field, says):
+    """A range written with three values said "Tuple should have at most 2 items after validation, not 3" (the
+    library's words, no "allowed"); with one value, "required field is missing", nothing after it."""
+    f = tmp_path / "s.yaml"
+    f.write_text(textwrap.dedent(f"""\
+        name: s
+        scenario: small_la
+        until: 2019-01-31
+        rules: [current_2014, current_2014+mandatory_mediation]
+        replications: 2
+        design: {{kind: grid, levels: 2}}
+        parameters:
+          - path: scenario.redress.mediation_settles_probability
+            range: {rng}
+        outputs: [appeals_registered]
+        """))
+    code, _out, err = _cli("batch", str(f), "--out", str(tmp_path / "out"))
+    assert (code, err) == (2, f"error: {f}:9: {field}: {says}\n")
+    assert not (tmp_path / "out").exists()

