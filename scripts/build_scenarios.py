@@ -86,7 +86,7 @@ import yaml  # noqa: E402
 
 from simulator.analysis.fit.capacity import fit_backlog_document  # noqa: E402
 from simulator.schema.by_year import latest  # noqa: E402
-from simulator.schema.files import InputError  # noqa: E402
+from simulator.schema.files import UTF16, InputError, utf16  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"  # the inputs (national behaviour, calibration) are read here
@@ -295,6 +295,8 @@ def check_cells(path: Path) -> None:
     if not path.is_file():
         return  # `_periods` names it
     raw = path.read_bytes()
+    if utf16(raw):  # a spreadsheet's "Unicode Text": not a binary file, as it was called (seventh held-out round)
+        raise DataError(f"{path}:1: {UTF16} (allowed: UTF-8 text, as DfE publishes it; save the file as CSV UTF-8)")
     if b"\x00" in raw:
         at = raw[:raw.index(b"\x00")].count(b"\n") + 1
         raise DataError(f"{path}:{at}: a NUL byte: a binary file, not CSV text "

@@ -99,7 +99,11 @@ def console() -> None:
     from . import util
 
     util.HARD_EXIT = True
-    main()
+    try:
+        main()
+    except SystemExit as e:
+        util.finished(e.code)
+        raise
 
 
 @main.command(epilog="\b\nExample: sendsim validate scenarios/small_la.yaml --json")

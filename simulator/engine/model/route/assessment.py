@@ -401,9 +401,10 @@ class AssessmentSteps:
                 self.rng.assessment_lapsed.u(c.id) < lapse_probability(self, now):
             withdraw(self, c, "decide_to_issue", ASSESSMENT_LAPSED)
             return
-        no_plan_by = deadline
-        if c.ordered:  # after an order to assess: the notice that no plan will follow is due within 10 weeks
-            no_plan_by = c.final_deadline - self.law.compliance_days["refusal_to_assess"] \
+        if c.ordered:  # after an order to assess the decision is due within 10 weeks of the order, not 16 weeks
+            # from the first request (seventh held-out round: a decision to issue after an order was always shown
+            # as missing the request's 16 weeks, which no longer bind the LA once the tribunal has set its periods)
+            deadline = c.final_deadline - self.law.compliance_days["refusal_to_assess"] \
                 + self.law.compliance_days["assess_no_plan"]
         # the decision whether to issue is the assessment's, after an order too (reg 44(2)(c): the LA may still
         # decide not to make a plan, and says so within 10 weeks of the order)
@@ -412,7 +413,7 @@ class AssessmentSteps:
                 self.rng.no_plan.u(c.id) < la.p_no_plan * la.fx_no_plan:
             c.no_plan = True
             self.counters.count(c, ASSESSED_NO_PLAN, now)
-            self.log(c, "decide_to_issue", "not_to_issue", LA, no_plan_by, now <= no_plan_by)
+            self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
             dispute_or_accept(self, c, "refusal_to_issue")
             return
         self.counters.count(c, DECIDED_TO_ISSUE, now)
