@@ -75,12 +75,18 @@ cdef class Counters:
     cdef public double _ac_lo
     cdef public double _ac_hi
     cdef public carray.array _ac_now
+    cdef public list _id_refs
+    cdef size_t _id_at[256]  # (records.py: `_ID_SLOTS`)
+    cdef Py_ssize_t _id_of[256]
+
+    @cython.locals(at=cython.size_t, slot=Py_ssize_t, i=Py_ssize_t)
+    cdef inline Py_ssize_t _id(self, metric) except -1
 
     @cython.locals(row=carray.array, i=Py_ssize_t, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
     cpdef count(self, c, metric, double day, double n=*, academic=*)
 
     @cython.locals(row=carray.array, i=Py_ssize_t, g=carray.array, x=carray.array, ids=dict, ch=Child,
-                   gi=Py_ssize_t, pi=Py_ssize_t, n=double)
+                   gi=Py_ssize_t, pi=Py_ssize_t, n=double, s=double, scaled=bint)
     cpdef count_each(self, c, pairs, double day, scale=*)
 
     @cython.locals(days=list, i=Py_ssize_t, row=carray.array)

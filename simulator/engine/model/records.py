@@ -470,6 +470,7 @@ def small_codes(values: list[Any], names: list[Any]) -> bytearray | None:
 COUNT_IDS: dict[str, int] = {name: i for i, name in enumerate(sorted(COUNTS))}
 
 _UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n for every n but -0.0
+_ID_SLOTS = 256  # the slots of `Counters._id`'s table (a power of two; records.pxd sizes its C arrays by it)
 
 
 def _year_after(days: list[float], day: float) -> int:
@@ -546,6 +547,25 @@ class Counters:
         self._la_order: list[tuple[Any, str]] = []
         self._la_more: dict[tuple[Any, str], float] = {}
         self._ac_lo, self._ac_hi, self._ac_now = 1.0, 0.0, array("d")  # the academic year last counted, as above
+        self._id_refs: list[Any] = [None] * _ID_SLOTS  # (compiled) the names `_id` holds the address of, kept alive
+
+    def _id(self, metric: str) -> int:
+        """The id of `metric` (compiled only: the pure path looks it up in `_ids` inline). The names counted are the
+        module's constants, the same few dozen objects at every call, so the id is cached by the object's address
+        in a small direct-mapped table (`_id_at`, `_id_of`: C arrays; the slot from the address's middle bits,
+        the object kept alive in `_id_refs` while its address is held, so the address cannot be another name's):
+        a hit is a few C operations, where the dictionary's look-up of a string was about 110 instructions."""
+        at = cython.cast(cython.size_t, cython.cast(cython.p_void, metric))
+        slot = (at >> 4) & 255  # (`_ID_SLOTS` - 1, as a C constant: objects are 16-byte aligned)
+        if self._id_at[slot] == at:
+            return self._id_of[slot]
+        i = self._ids.get(metric, -1)
+        if i < 0:
+            i = self._new_id(metric)
+        self._id_refs[slot] = metric
+        self._id_at[slot] = at
+        self._id_of[slot] = i
+        return i
 
     def _view(self, row: array) -> dict[str, float]:
         names = self._names
@@ -655,12 +675,13 @@ class Counters:
         if not self._lo <= day < self._hi:
             self._year_counts(day)
         row = self._now
-        i = self._ids.get(metric, -1)
-        if i < 0:
-            i = self._new_id(metric)
         if cython.compiled:
+            i = self._id(metric)
             row.data.as_doubles[i] += n
         else:
+            i = self._ids.get(metric, -1)
+            if i < 0:
+                i = self._new_id(metric)
             row[i] += n
         if academic:
             if not self._ac_lo <= day < self._ac_hi:
@@ -715,11 +736,18 @@ class Counters:
         else:
             g = self._g[c.gid]
             x = self._x[c.pid] if self._x else None
+        if cython.compiled:
+            scaled = scale is not None
+            s = scale if scaled else 1.0  # (`amount * s` in C doubles: the product Python's float `*` makes)
         for amount, metric in pairs:
-            n = amount if scale is None else amount * scale
-            i = ids.get(metric, -1)
-            if i < 0:
-                i = self._new_id(metric)
+            if cython.compiled:
+                n = amount * s if scaled else amount
+                i = self._id(metric)
+            else:
+                n = amount if scale is None else amount * scale
+                i = ids.get(metric, -1)
+                if i < 0:
+                    i = self._new_id(metric)
             if cython.compiled:
                 row.data.as_doubles[i] += n
                 g.data.as_doubles[i] += n
@@ -738,10 +766,15 @@ class Counters:
             return
         if not self._lo <= day < self._hi:
             self._year_counts(day)
-        i = self._ids.get(metric, -1)
+        if cython.compiled:
+            i = self._id(metric)
+        else:
+            i = self._ids.get(metric, -1)
+            if i < 0:
+                i = self._new_id(metric)
         li = la
         stride = self._la_stride
-        if li < 0 or i < 0 or i >= stride:  # outside the array (not on the route's path): by its key
+        if li < 0 or i >= stride:  # outside the array (an undeclared name's id is past it): by its key
             key = (la, metric)
             more = self._la_more
             if key not in more:
