@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import pickle
 from types import SimpleNamespace
 
 import numpy as np
@@ -140,3 +141,18 @@ def test_la_counts_are_the_dictionary_of_tuple_keys_they_replace():
     want = {(la, metric, period): v for period, d in ref.items() for (la, metric), v in d.items()}
     assert list(got.la_counts.items()) == list(want.items())
     assert math.copysign(1.0, got.la_counts[(150, req, "2020")]) > 0.0  # counted, and +0.0
+
+
+def test_pickled_counters_count_on_as_the_original():
+    """A `Counters` pickled and loaded (its id table with it) counts on exactly as the one it was made from."""
+    child = SimpleNamespace(gid=1, pid=2)
+    one = _counters()
+    one.count(child, "requests", 20.0)
+    one.add_la(3, "requests", 20.0)
+    two = pickle.loads(pickle.dumps(one))
+    for c in (one, two):
+        c.count(child, "requests", 30.0, 2.0)
+        c.count(child, "new_plans", 400.0, academic=True)
+        c.add_la(3, "requests", 30.0)
+    assert (two.counts, two.groups, two.cross, two.la_counts) == (one.counts, one.groups, one.cross, one.la_counts)
+    assert two.counts[("requests", "2020")] == 3.0 and two.la_counts[(3, "requests", "2020")] == 2.0

@@ -76,10 +76,9 @@ cdef class Counters:
     cdef public double _ac_hi
     cdef public carray.array _ac_now
     cdef public list _id_refs
-    cdef size_t _id_at[256]  # (records.py: `_ID_SLOTS`)
-    cdef Py_ssize_t _id_of[256]
+    cdef Py_ssize_t _id_of[256]  # (records.py: `_ID_SLOTS`)
 
-    @cython.locals(at=cython.size_t, slot=Py_ssize_t, i=Py_ssize_t)
+    @cython.locals(at=cython.size_t, slot=Py_ssize_t, i=Py_ssize_t, refs=list)
     cdef inline Py_ssize_t _id(self, metric) except -1
 
     @cython.locals(row=carray.array, i=Py_ssize_t, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)

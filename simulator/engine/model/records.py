@@ -547,24 +547,26 @@ class Counters:
         self._la_order: list[tuple[Any, str]] = []
         self._la_more: dict[tuple[Any, str], float] = {}
         self._ac_lo, self._ac_hi, self._ac_now = 1.0, 0.0, array("d")  # the academic year last counted, as above
-        self._id_refs: list[Any] = [None] * _ID_SLOTS  # (compiled) the names `_id` holds the address of, kept alive
+        self._id_refs: list[Any] = [None] * _ID_SLOTS  # (compiled) the names whose ids `_id` holds, by slot
 
     def _id(self, metric: str) -> int:
         """The id of `metric` (compiled only: the pure path looks it up in `_ids` inline). The names counted are the
-        module's constants, the same few dozen objects at every call, so the id is cached by the object's address
-        in a small direct-mapped table (`_id_at`, `_id_of`: C arrays; the slot from the address's middle bits,
-        the object kept alive in `_id_refs` while its address is held, so the address cannot be another name's):
-        a hit is a few C operations, where the dictionary's look-up of a string was about 110 instructions."""
+        module's constants, the same few dozen objects at every call, so the id is cached in a small direct-mapped
+        table: the slot from the object's address, a hit when the slot holds that very object (`_id_refs`, which
+        keeps it alive, so no other object can have its address meanwhile) and its id in `_id_of` (a C array): a
+        few C operations, where the dictionary's look-up of a string was about 110 instructions. The table is
+        checked by identity, not by a stored address, so that a `Counters` pickled into another process (where the
+        addresses differ; the table goes with it) still finds only the objects it holds."""
         at = cython.cast(cython.size_t, cython.cast(cython.p_void, metric))
         slot = (at >> 4) & 255  # (`_ID_SLOTS` - 1, as a C constant: objects are 16-byte aligned)
-        if self._id_at[slot] == at:
+        refs = self._id_refs
+        if refs[slot] is metric:
             return self._id_of[slot]
         i = self._ids.get(metric, -1)
         if i < 0:
             i = self._new_id(metric)
-        self._id_refs[slot] = metric
-        self._id_at[slot] = at
         self._id_of[slot] = i
+        refs[slot] = metric
         return i
 
     def _view(self, row: array) -> dict[str, float]:
