@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import pickle
 from types import SimpleNamespace
 
 import numpy as np
@@ -118,3 +119,40 @@ def test_add_counts_nationally_only_as_count_does_for_a_child():
     one.count(child, hearings, 250.0)
     one.count(child, hearings, 9.0)
     assert one.counts == national.counts and one.groups[0] == {hearings: 3.0} and one.cross[1] == {hearings: 3.0}
+
+
+def test_la_counts_are_the_dictionary_of_tuple_keys_they_replace():
+    """`add_la` keeps each calendar year's per-authority counts in an array by (authority, count id); `la_counts`
+    reads them back as the {(authority, metric): get(key, 0.0) + n} dictionary did, in the order each key was first
+    counted: authorities out of order and growing the array, a -0.0 first addition (0.0 + -0.0 is 0.0), keys outside
+    the array (a negative authority, an undeclared metric), two years, nothing before `from_day`."""
+    req, plans = "requests", "new_plans"
+    adds = [(3, req, 20.0, 1.0), (0, plans, 30.0, 2.5), (3, req, 40.0, 1.0), (150, req, 50.0, -0.0),
+            (-1, req, 60.0, 1.0), (0, "not_declared", 70.0, 4.0), (3, plans, 400.0, 0.1), (0, req, 5.0, 9.0),
+            (3, plans, 420.0, 0.2), (-1, req, 65.0, 2.0)]
+    got = _counters()
+    ref: dict[str, dict] = {}
+    for la, metric, day, n in adds:
+        got.add_la(la, metric, day, n)
+        if day >= 10.0:
+            d = ref.setdefault(str(got.year(day)), {})
+            d[(la, metric)] = d.get((la, metric), 0.0) + n
+    got.count(None, req, 20.0)  # a national count opens no authority's
+    want = {(la, metric, period): v for period, d in ref.items() for (la, metric), v in d.items()}
+    assert list(got.la_counts.items()) == list(want.items())
+    assert math.copysign(1.0, got.la_counts[(150, req, "2020")]) > 0.0  # counted, and +0.0
+
+
+def test_pickled_counters_count_on_as_the_original():
+    """A `Counters` pickled and loaded (its id table with it) counts on exactly as the one it was made from."""
+    child = SimpleNamespace(gid=1, pid=2)
+    one = _counters()
+    one.count(child, "requests", 20.0)
+    one.add_la(3, "requests", 20.0)
+    two = pickle.loads(pickle.dumps(one))
+    for c in (one, two):
+        c.count(child, "requests", 30.0, 2.0)
+        c.count(child, "new_plans", 400.0, academic=True)
+        c.add_la(3, "requests", 30.0)
+    assert (two.counts, two.groups, two.cross, two.la_counts) == (one.counts, one.groups, one.cross, one.la_counts)
+    assert two.counts[("requests", "2020")] == 3.0 and two.la_counts[(3, "requests", "2020")] == 2.0

@@ -1,9 +1,10 @@
 # Cython declarations for records.py (the compiled core): read only when the accelerator is built; records.py itself
 # stays plain Python and is the pure path. `Counters` becomes an extension type whose fields are C struct slots (no
-# instance dictionary to look up at each of a national year's two million counts); every count is still a Python
-# float added with Python's own addition, in the same order, so the sums are the pure path's to the last bit. The
-# index of a count is a C integer (an index into a list only).
+# instance dictionary to look up at each of a national year's two million counts); every count is the IEEE double
+# addition Python's float `+` makes, in the same order, so the sums are the pure path's to the last bit. The index of
+# a count is a C integer.
 cimport cython
+from cpython cimport array as carray
 
 from ..core.loop cimport Clock
 from .child cimport Child
@@ -46,38 +47,55 @@ cdef class Recorder:
     cpdef log(self, c, step, event, duty, deadline=*, met=*)
 
 
+# The counts' rows are `array('d')`s (`carray.array`): a count adds to its entry in place through the array's data
+# pointer, `data.as_doubles[i] += n`, the C double addition a Python float's `+` makes (no float made or freed); the
+# bounds of the year last counted are C doubles, so that the test of each count's day is two C comparisons.
 cdef class Counters:
     cdef public object cal
     cdef public dict _ids
     cdef public list _names
+    cdef public Py_ssize_t _la_stride
     cdef public list _g
     cdef public list _x
     cdef public object from_day
+    cdef public double _from
     cdef public list _year_days
     cdef public list _years
     cdef public list _ac_days
     cdef public list _ac_years
     cdef public dict _by
     cdef public dict _la_by
-    cdef public tuple _span
-    cdef public tuple _ac_span
+    cdef public double _lo
+    cdef public double _hi
+    cdef public carray.array _now
+    cdef public carray.array _la_vals
+    cdef public bytearray _la_seen
+    cdef public list _la_order
+    cdef public dict _la_more
+    cdef public double _ac_lo
+    cdef public double _ac_hi
+    cdef public carray.array _ac_now
+    cdef public list _id_refs
+    cdef Py_ssize_t _id_of[256]  # (records.py: `_ID_SLOTS`)
 
-    # `n` and each entry's value `v` are C doubles: the entries are floats, and a float plus `n` (a float or an int,
-    # which Python's float addition converts as C does) is the same IEEE sum; the entry is stored back as a float
-    @cython.locals(row=list, i=Py_ssize_t, x=list, g=list, ac=list, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t, v=double)
-    cpdef count(self, c, metric, day, double n=*, academic=*)
+    @cython.locals(at=cython.size_t, slot=Py_ssize_t, i=Py_ssize_t, refs=list)
+    cdef inline Py_ssize_t _id(self, metric) except -1
 
-    @cython.locals(row=list, i=Py_ssize_t, g=list, x=list, ids=dict, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t, v=double,
-                   n=double)
-    cpdef count_each(self, c, pairs, day, scale=*)
+    @cython.locals(row=carray.array, i=Py_ssize_t, ch=Child, gi=Py_ssize_t, pi=Py_ssize_t)
+    cpdef count(self, c, metric, double day, double n=*, academic=*)
 
-    @cython.locals(days=list, i=Py_ssize_t, row=list)
-    cpdef list _academic_row(self, day)
+    @cython.locals(row=carray.array, i=Py_ssize_t, g=carray.array, x=carray.array, ids=dict, ch=Child,
+                   gi=Py_ssize_t, pi=Py_ssize_t, n=double, s=double, scaled=bint)
+    cpdef count_each(self, c, pairs, double day, scale=*)
+
+    @cython.locals(days=list, i=Py_ssize_t, row=carray.array)
+    cpdef carray.array _academic_row(self, day)
 
     cpdef add(self, metric, day, n=*, academic=*)
 
-    @cython.locals(d=dict)
-    cpdef add_la(self, la, metric, day, n=*)
+    @cython.locals(i=Py_ssize_t, li=Py_ssize_t, stride=Py_ssize_t, k=Py_ssize_t, grow=Py_ssize_t, vals=carray.array,
+                   seen=bytearray, more=dict, key=tuple)
+    cpdef add_la(self, la, metric, double day, double n=*)
 
     cpdef year(self, day)
 

@@ -470,6 +470,7 @@ def small_codes(values: list[Any], names: list[Any]) -> bytearray | None:
 COUNT_IDS: dict[str, int] = {name: i for i, name in enumerate(sorted(COUNTS))}
 
 _UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n for every n but -0.0
+_ID_SLOTS = 256  # the slots of `Counters._id`'s table (a power of two; records.pxd sizes its C arrays by it)
 
 
 def _year_after(days: list[float], day: float) -> int:
@@ -492,6 +493,11 @@ def _year_after(days: list[float], day: float) -> int:
     return lo
 
 
+def _untouched_row(n: int) -> array:
+    """A row of counts no count has reached yet: `n` entries of `_UNTOUCHED`."""
+    return array("d", [_UNTOUCHED]) * n
+
+
 def _touched(v: float) -> bool:
     """Whether an array entry was counted (a count that was reached and is 0.0 is +0.0; see `_UNTOUCHED`)."""
     return v != 0.0 or copysign(1.0, v) > 0.0
@@ -502,34 +508,68 @@ class Counters:
 
     Why arrays: a national year counts about two million times, each into the national count of its period and
     the totals of the child's groups. Each count has an id (`COUNT_IDS`, from the names declared above), and each
-    period and each group keeps one list of floats indexed by it, so a count is a few list additions rather
-    than dictionary look-ups. An entry no count reached holds -0.0 (`_UNTOUCHED`): the views below leave it out,
-    exactly as the dictionaries of names they replace did (a metric never counted is absent, not 0.0), and
-    every sum is made in the same order, so the results are the same to the last bit.
+    period and each group keeps one `array('d')` of C doubles indexed by it, so a count is a few additions of
+    doubles in place (compiled: through the array's data pointer, no Python float made) rather than dictionary
+    look-ups. An entry no count reached holds -0.0 (`_UNTOUCHED`): the views below leave it out, exactly as the
+    dictionaries of names they replace did (a metric never counted is absent, not 0.0), and every sum is made in the
+    same order as the same IEEE addition, so the results are the same to the last bit; an array's entry read back
+    is the Python float a list of floats held.
 
     `counts` gives the flat (metric, period) view the metrics read once the run is over, `groups` and `cross`
-    the totals by group, and `la_counts` the per-authority counts (kept in dictionaries under (authority,
-    metric) keys: fewer, and read by authority)."""
+    the totals by group, and `la_counts` the per-authority counts: each calendar year's kept in one array indexed
+    by (authority, count id), `_la_stride` ids an authority, with the (authority, metric) keys in the order they
+    were first counted (the order of the dictionary of tuple keys they replace; a key outside the array, a negative
+    authority or an undeclared metric, is kept in that year's dictionary `more`)."""
 
     def __init__(self, cal: Calendar, from_day: float = 0.0, groups: int = 0, cross_groups: int = 0):
         self.cal = cal
         self._ids = dict(COUNT_IDS)
         self._names = list(COUNT_IDS)
         n = len(self._names)
-        self._g: list[list[float]] = [[_UNTOUCHED] * n for _ in range(groups)]  # by child group (`Child.gid`)
-        self._x: list[list[float]] = [[_UNTOUCHED] * n for _ in range(cross_groups)]  # by phase x region (`pid`)
+        self._la_stride = n
+        self._g: list[array] = [_untouched_row(n) for _ in range(groups)]  # by child group (`Child.gid`)
+        self._x: list[array] = [_untouched_row(n) for _ in range(cross_groups)]  # by phase x region (`pid`)
         self.from_day = from_day
+        self._from = from_day
         ys = cal.year_starts()
         self._year_days = [d for _, d in ys]
         self._years = [y for y, _ in ys]
         self._ac_days = [cal.day(dt.date(y - 1, 9, 1)) for y in range(cal.start.year, cal.end.year + 2)]
         self._ac_years = list(range(cal.start.year, cal.end.year + 2))
-        self._by: dict[str, list[float]] = {}  # period -> the national counts, in the order periods were first met
-        self._la_by: dict[str, dict] = {}  # period -> {(authority, metric): count}
-        self._span: tuple[float, float, list[float], dict] = (1.0, 0.0, [], {})  # the year last counted: [lo, hi)
-        self._ac_span: tuple[float, float, list[float]] = (1.0, 0.0, [])  # the academic year last counted, as `_span`
+        self._by: dict[str, array] = {}  # period -> the national counts, in the order periods were first met
+        # period -> its per-authority counts: (values by authority x id, whether each was counted, the (authority,
+        # metric) keys in the order first counted, {key: count} of the keys outside the array)
+        self._la_by: dict[str, tuple[array, bytearray, list, dict]] = {}
+        # the calendar year last counted: its days [lo, hi), national counts and per-authority counts
+        self._lo, self._hi = 1.0, 0.0
+        self._now = self._la_vals = array("d")
+        self._la_seen = bytearray()
+        self._la_order: list[tuple[Any, str]] = []
+        self._la_more: dict[tuple[Any, str], float] = {}
+        self._ac_lo, self._ac_hi, self._ac_now = 1.0, 0.0, array("d")  # the academic year last counted, as above
+        self._id_refs: list[Any] = [None] * _ID_SLOTS  # (compiled) the names whose ids `_id` holds, by slot
 
-    def _view(self, row: list[float]) -> dict[str, float]:
+    def _id(self, metric: str) -> int:
+        """The id of `metric` (compiled only: the pure path looks it up in `_ids` inline). The names counted are the
+        module's constants, the same few dozen objects at every call, so the id is cached in a small direct-mapped
+        table: the slot from the object's address, a hit when the slot holds that very object (`_id_refs`, which
+        keeps it alive, so no other object can have its address meanwhile) and its id in `_id_of` (a C array): a
+        few C operations, where the dictionary's look-up of a string was about 110 instructions. The table is
+        checked by identity, not by a stored address, so that a `Counters` pickled into another process (where the
+        addresses differ; the table goes with it) still finds only the objects it holds."""
+        at = cython.cast(cython.size_t, cython.cast(cython.p_void, metric))
+        slot = (at >> 4) & 255  # (`_ID_SLOTS` - 1, as a C constant: objects are 16-byte aligned)
+        refs = self._id_refs
+        if refs[slot] is metric:
+            return self._id_of[slot]
+        i = self._ids.get(metric, -1)
+        if i < 0:
+            i = self._new_id(metric)
+        self._id_of[slot] = i
+        refs[slot] = metric
+        return i
+
+    def _view(self, row: array) -> dict[str, float]:
         names = self._names
         return {names[i]: v for i, v in enumerate(row) if _touched(v)}
 
@@ -551,7 +591,17 @@ class Counters:
     @property
     def la_counts(self) -> dict[tuple[int, str, str], float]:
         """{(authority index, metric, calendar year): count} of the counts kept per authority."""
-        return {(key[0], key[1], period): v for period in self._by for key, v in self._la_by.get(period, {}).items()}
+        out: dict[tuple[int, str, str], float] = {}
+        ids, stride = self._ids, self._la_stride
+        for period in self._by:
+            got = self._la_by.get(period)
+            if got is None:
+                continue
+            vals, _seen, order, more = got
+            for key in order:
+                la, metric = key
+                out[(la, metric, period)] = more[key] if key in more else vals[la * stride + ids[metric]]
+        return out
 
     def year(self, day: float) -> int:
         return self._years[max(0, _year_after(self._year_days, day) - 1)]
@@ -565,21 +615,23 @@ class Counters:
         lo = days[i] if day >= days[0] else float("-inf")
         return lo, hi, self._years[i]
 
-    def _row(self, period: str) -> list[float]:
+    def _row(self, period: str) -> array:
         row = self._by.get(period)
         if row is None:
-            row = self._by[period] = [_UNTOUCHED] * len(self._names)
+            row = self._by[period] = _untouched_row(len(self._names))
         return row
 
-    def _year_counts(self, day: float) -> tuple[list[float], dict]:
+    def _year_counts(self, day: float) -> None:
+        """Make `day`'s calendar year the one counted into (`_lo`, `_hi`, `_now` and the `_la_` fields)."""
         i = max(0, bisect_right(self._year_days, day) - 1)
-        hi = self._year_days[i + 1] if i + 1 < len(self._year_days) else float("inf")
-        lo = self._year_days[i] if day >= self._year_days[0] else float("-inf")
+        self._hi = self._year_days[i + 1] if i + 1 < len(self._year_days) else float("inf")
+        self._lo = self._year_days[i] if day >= self._year_days[0] else float("-inf")
         period = str(self._years[i])
-        row = self._row(period)
-        la = self._la_by.setdefault(period, {})
-        self._span = (lo, hi, row, la)
-        return row, la
+        self._now = self._row(period)
+        la = self._la_by.get(period)
+        if la is None:
+            la = self._la_by[period] = (array("d"), bytearray(), [], {})
+        self._la_vals, self._la_seen, self._la_order, self._la_more = la
 
     def _new_id(self, metric: str) -> int:
         """The id of a name counted without being declared: every array grows by one entry."""
@@ -595,15 +647,16 @@ class Counters:
         y = self._ac_years[max(0, i)]
         return f"{y - 1}/{str(y)[2:]}"
 
-    def _academic_row(self, day: float) -> list[float]:
-        """The national counts of `day`'s September-August year (`academic`), its bounds kept in `_ac_span` as the
-        calendar year's are in `_span`: the period's name made and looked up once a year, not once a count."""
+    def _academic_row(self, day: float) -> array:
+        """The national counts of `day`'s September-August year (`academic`), its bounds kept in `_ac_lo`, `_ac_hi`
+        as the calendar year's are in `_lo`, `_hi`: the period's name made and looked up once a year, not once a
+        count."""
         days = self._ac_days
         i = bisect_right(days, day) - 1
-        lo = days[i] if i >= 0 else float("-inf")  # (a day before the first bound is the first year's, as `academic`)
-        hi = days[i + 1] if i + 1 < len(days) else float("inf")
-        row = self._row(self.academic(day))
-        self._ac_span = (lo, hi, row)
+        # (a day before the first bound is the first year's, as `academic`)
+        self._ac_lo = days[i] if i >= 0 else float("-inf")
+        self._ac_hi = days[i + 1] if i + 1 < len(days) else float("inf")
+        row = self._ac_now = self._row(self.academic(day))
         return row
 
     def add(self, metric: str, day: float, n: float = 1.0, academic: bool = False) -> None:
@@ -616,39 +669,47 @@ class Counters:
         family capacity, requester and need, and (`c.pid`) by phase and region; `c` None: the national count only.
 
         Why `add` comes here rather than both sharing a helper: this is the hot path (about two million counts a
-        national year), where a helper would be one more call per count on the pure-Python path."""
-        if day < self.from_day:
+        national year), where a helper would be one more call per count on the pure-Python path.
+        Each entry is a C double of an `array('d')`, and `+= n` the float addition a list's `+=` made: compiled,
+        added in place through the array's data pointer (no Python float made); pure, the array's own `+=`."""
+        if day < self._from:
             return  # the lead-in and warm-up are not counted
-        lo, hi, row, _la = self._span
-        if not lo <= day < hi:
-            row, _la = self._year_counts(day)
-        try:
-            i = self._ids[metric]
-        except KeyError:
-            i = self._new_id(metric)
-        # each entry is a float; `v + n` is the float addition `+=` makes (compiled: C doubles, the same IEEE sum)
-        v = row[i]
-        row[i] = v + n
+        if not self._lo <= day < self._hi:
+            self._year_counts(day)
+        row = self._now
+        if cython.compiled:
+            i = self._id(metric)
+            row.data.as_doubles[i] += n
+        else:
+            i = self._ids.get(metric, -1)
+            if i < 0:
+                i = self._new_id(metric)
+            row[i] += n
         if academic:
-            lo, hi, ac = self._ac_span
-            if not lo <= day < hi:
-                ac = self._academic_row(day)
-            v = ac[i]
-            ac[i] = v + n
+            if not self._ac_lo <= day < self._ac_hi:
+                self._academic_row(day)
+            row = self._ac_now
+            if cython.compiled:
+                row.data.as_doubles[i] += n
+            else:
+                row[i] += n
         if c is None:
             return
         if type(c) is Child:  # (compiled: struct reads of the child's groups, C indices; a test's stand-in below)
             ch = c
             gi = ch.gid
-            g = self._g[gi]
-            v = g[i]
-            g[i] = v + n
-            x = self._x
-            if x:
+            row = self._g[gi]
+            if cython.compiled:
+                row.data.as_doubles[i] += n
+            else:
+                row[i] += n
+            if self._x:
                 pi = ch.pid
-                g = x[pi]
-                v = g[i]
-                g[i] = v + n
+                row = self._x[pi]
+                if cython.compiled:
+                    row.data.as_doubles[i] += n
+                else:
+                    row[i] += n
             return
         self._g[c.gid][i] += n
         x = self._x
@@ -658,12 +719,12 @@ class Counters:
     def count_each(self, c: Any, pairs: tuple, day: float, scale: Any = None) -> None:
         """`count(c, metric, day, amount)` for each (amount, metric) of `pairs` in turn (the costs of one step, a
         payer each), or `amount * scale` (a placement's yearly costs over `scale` years): one call instead of one a
-        payer, the same additions in the same order."""
-        if not pairs or day < self.from_day:
+        payer, the same additions in the same order (C doubles in place, compiled, as `count`)."""
+        if not pairs or day < self._from:
             return  # (no pairs: nothing counted, so no period is opened either)
-        lo, hi, row, _la = self._span
-        if not lo <= day < hi:
-            row, _la = self._year_counts(day)
+        if not self._lo <= day < self._hi:
+            self._year_counts(day)
+        row = self._now
         ids = self._ids
         if type(c) is Child:  # (compiled: struct reads of the child's groups, C indices; a test's stand-in below)
             ch = c
@@ -677,27 +738,62 @@ class Counters:
         else:
             g = self._g[c.gid]
             x = self._x[c.pid] if self._x else None
+        if cython.compiled:
+            scaled = scale is not None
+            s = scale if scaled else 1.0  # (`amount * s` in C doubles: the product Python's float `*` makes)
         for amount, metric in pairs:
-            n = amount if scale is None else amount * scale
-            try:
-                i = ids[metric]
-            except KeyError:
-                i = self._new_id(metric)
-            # float additions, as `+=` makes them (compiled: C doubles, the same IEEE sums)
-            v = row[i]
-            row[i] = v + n
-            v = g[i]
-            g[i] = v + n
-            if x is not None:
-                v = x[i]
-                x[i] = v + n
+            if cython.compiled:
+                n = amount * s if scaled else amount
+                i = self._id(metric)
+            else:
+                n = amount if scale is None else amount * scale
+                i = ids.get(metric, -1)
+                if i < 0:
+                    i = self._new_id(metric)
+            if cython.compiled:
+                row.data.as_doubles[i] += n
+                g.data.as_doubles[i] += n
+                if x is not None:
+                    x.data.as_doubles[i] += n
+            else:
+                row[i] += n
+                g[i] += n
+                if x is not None:
+                    x[i] += n
 
     def add_la(self, la: int, metric: str, day: float, n: float = 1.0) -> None:
-        """Count for one authority (by calendar year): kept beside the national counts under (la, metric)."""
-        if day < self.from_day:
+        """Count for one authority (by calendar year): kept beside the national counts, at (authority, id) of the
+        year's array (`la_counts`); each entry from 0.0, as the dictionary's `get(key, 0.0) + n` it replaces."""
+        if day < self._from:
             return
-        lo, hi, _row, d = self._span
-        if not lo <= day < hi:
-            _row, d = self._year_counts(day)
-        key = (la, metric)
-        d[key] = d.get(key, 0.0) + n
+        if not self._lo <= day < self._hi:
+            self._year_counts(day)
+        if cython.compiled:
+            i = self._id(metric)
+        else:
+            i = self._ids.get(metric, -1)
+            if i < 0:
+                i = self._new_id(metric)
+        li = la
+        stride = self._la_stride
+        if li < 0 or i >= stride:  # outside the array (an undeclared name's id is past it): by its key
+            key = (la, metric)
+            more = self._la_more
+            if key not in more:
+                self._la_order.append(key)
+            more[key] = more.get(key, 0.0) + n
+            return
+        k = li * stride + i
+        vals = self._la_vals
+        seen = self._la_seen
+        if k >= len(vals):  # a new authority: the array grows by whole authorities, each entry 0.0
+            grow = (li + 1) * stride - len(vals)
+            vals.extend(array("d", bytes(8 * grow)))
+            seen.extend(bytes(grow))
+        if not seen[k]:
+            seen[k] = 1
+            self._la_order.append((la, metric))
+        if cython.compiled:
+            vals.data.as_doubles[k] += n
+        else:
+            vals[k] += n
