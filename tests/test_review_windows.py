@@ -116,11 +116,11 @@ def test_holding_many_reviews_at_once_is_holding_them_one_by_one() -> None:
     for c, d, t in zip(kids, due.tolist(), decided.tolist(), strict=True):
         one.hold_in_window(c, d, t)
     bulk.hold_in_windows(kids, due, decided)
-    assert len(one._windows.keys()) == 59  # days 0 to 400: windows 0 to 57, and -1 for the float just below day 0
+    assert len(one._windows.held_keys()) == 59  # days 0 to 400: windows 0 to 57, and -1 for the float just below day 0
     assert [(t, arg) for t, _fn, arg in bulk.engine.calls] == [(t, arg) for t, _fn, arg in one.engine.calls]
-    assert [k for _t, _fn, k in one.engine.calls] == one._windows.keys()  # each window scheduled once, in order
-    assert bulk._windows.keys() == one._windows.keys()
-    for k in one._windows.keys():
+    assert [k for _t, _fn, k in one.engine.calls] == one._windows.held_keys()  # each window scheduled once, in order
+    assert bulk._windows.held_keys() == one._windows.held_keys()
+    for k in one._windows.held_keys():
         got, want = bulk._windows.get(k), one._windows.get(k)
         assert len(got.kids) == len(want.kids) and all(a is b for a, b in zip(got.kids, want.kids, strict=True))
         assert got.dues == want.dues and got.decs == want.decs
@@ -140,7 +140,7 @@ def test_windows_found_by_index_or_by_key_are_the_same_windows() -> None:
         ws.put(k, w)
         assert ws.get(k) is w
     assert ws.get(-0.0) is ws.get(0.0)  # the same window (the same number from k0)
-    assert ws.keys() == sorted(keys[:3] + keys[4:])
+    assert ws.held_keys() == sorted(keys[:3] + keys[4:])
     for k in keys[:3] + keys[4:]:
         assert ws.pop(k).decs == [k]
         assert ws.get(k) is None

@@ -43,9 +43,9 @@ cpdef int review_outcome(double u, double p_cease, bint mainstream, double p_mov
                u=double, pc=double, p0=double, p1=double, p2=double,
                p3=double, p4=double, p_move=double, p_amend=double,
                under5=double, every=double, horizon=double, nx=double, step=double,
-               shorter=bint, wp4=bint, o=int, k=cython.longlong)
+               shorter=bint, wp4=bint, o=int, k=cython.longlong, year=double)
 cpdef decide_each(RunState self, list kids, list dues, list decs, ids, occ, born_a, main_a)
 
-@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t,
+@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t, kids=list, dues=list, decs=list, others=list,
                iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1])
 cpdef tuple plain_reviews(list kids_in, list dues_in, list decs_in)

@@ -218,7 +218,7 @@ class HeldReviews:
             return w
         return self.far.pop(k)
 
-    def keys(self) -> list[float]:
+    def held_keys(self) -> list[float]:
         """The windows held, in order (a test's view)."""
         return sorted([self.k0 + j for j, w in enumerate(self.held) if w is not None] + list(self.far))
 
@@ -328,13 +328,14 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
     wp4 = bool(self.fx.reviews_at_phase_transfer_only)
     outcome_draw, dispute_draw = self.rng.review_outcome, self.rng.contents_dispute_review
     iv, ov, bv, mv = ids, occ, born_a, main_a  # (typed views in the compiled core)
+    year = DAYS_PER_YEAR  # (compiled: a C double, so the ages are C divisions, the same IEEE quotients)
     n = len(kids)
     for i in range(n):
         c = kids[i]
         t = decs[i]
         born = bv[i]
         k = ov[i]
-        age = (t - born) / DAYS_PER_YEAR
+        age = (t - born) / year
         pc = band_probability(age, p0, p1, p2, p3, p4)
         u = outcome_draw.u(iv[i], k)
         o = review_outcome(u, pc, mv[i] != 0, p_move, p_amend)
@@ -346,7 +347,7 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
         c.reviews = k
         counters.count_each(c, costs, dues[i])
         step = every  # `review_interval`: the under-5 cycle if the child is under 5 at the next review
-        if shorter and (t + under5 - born) / DAYS_PER_YEAR < 5.0:
+        if shorter and (t + under5 - born) / year < 5.0:
             step = under5
         nx = t + step
         if nx < horizon and not (wp4 and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
