@@ -17,6 +17,10 @@ still booked on its due day and the event log still has its row on its decision 
 for another reason between the window's start and the decision day keeps that one review (a review held within
 days of a cessation, which happens). With the event log on, each bulk review still writes its row (and an
 amendment's final plan) at its own day, so the log is in time order; with it off, those rows are not made.
+
+Why this module is long: a window's storage (`Window`, `HeldReviews`, `window_of`), the holding of a review in it,
+its decision one at a time (`decide_each`) and by numpy call each other as C functions of one module (`cpdef`,
+review_windows.pxd); split across modules they would need cimports between stages that import each other.
 """
 
 from __future__ import annotations
