@@ -154,7 +154,10 @@ def test_a_days_window_is_pythons_floor_division() -> None:
     for j in range(-300, 3000):
         b = j * REVIEW_WINDOW_DAYS
         days += [b, float(np.nextafter(b, -1e9)), float(np.nextafter(b, 1e9))]
-    days += [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 7.0 - 2 ** -50, 1e15 + 0.5]
+    days += [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 7.0 - 2 ** -50, 1e15 + 0.5, -1e15 - 0.5]
+    for big in (7.0 * 2 ** 46, float(2 ** 49), 7.0 * 2 ** 47, 3e14):  # around the bound of the one-division path
+        for b in (big, -big):
+            days += [b, float(np.nextafter(b, -1e300)), float(np.nextafter(b, 1e300)), b - 3.5, b + 3.5]
     got, want = [window_of(d) for d in days], [d // REVIEW_WINDOW_DAYS for d in days]
     assert got == want
     assert [math.copysign(1.0, g) for g in got] == [math.copysign(1.0, w) for w in want]  # the sign of a zero too

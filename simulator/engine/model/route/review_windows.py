@@ -143,7 +143,7 @@ def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray
 
 # the windows kept in a list by their number counted from the first (`HeldReviews.k0`), up to this many; a window
 # outside them (before the first, or a run of thousands of years) is kept by its key, as all were before
-LISTED_WINDOWS = 1 << 20
+LISTED_WINDOWS = 1 << 20  # (written as the literal 1048576.0 in `HeldReviews`' tests: a C comparison, compiled)
 
 
 def window_of(day: float) -> float:
@@ -154,6 +154,15 @@ def window_of(day: float) -> float:
     if not cython.compiled:
         return day // REVIEW_WINDOW_DAYS
     w = REVIEW_WINDOW_DAYS
+    # below 2**49 in size (the days of any run), one division, its floor put right by exact products: the exact
+    # floor, which is what CPython's steps give there (a zero's sign as theirs); the quotient is within one of it
+    if -562949953421312.0 < day < 562949953421312.0:
+        fl = _c_floor(day / w)
+        if fl * w > day:
+            fl -= 1.0
+        elif (fl + 1.0) * w <= day:
+            fl += 1.0
+        return fl
     mod = _c_fmod(day, w)
     div = (day - mod) / w
     if mod != 0.0 and mod < 0.0:  # (the divisor is positive)
@@ -195,7 +204,7 @@ class HeldReviews:
 
     def get(self, k: float) -> Window | None:
         x = k - self.k0
-        if 0.0 <= x < LISTED_WINDOWS:
+        if 0.0 <= x < 1048576.0:
             j = int(x)
             held = self.held
             return held[j] if j < len(held) else None
@@ -203,7 +212,7 @@ class HeldReviews:
 
     def put(self, k: float, w: Window) -> None:
         x = k - self.k0
-        if 0.0 <= x < LISTED_WINDOWS:
+        if 0.0 <= x < 1048576.0:
             j = int(x)
             held = self.held
             if j >= len(held):
@@ -214,7 +223,7 @@ class HeldReviews:
 
     def pop(self, k: float) -> Window:
         x = k - self.k0
-        if 0.0 <= x < LISTED_WINDOWS:
+        if 0.0 <= x < 1048576.0:
             j = int(x)
             held = self.held
             w = held[j]
