@@ -24,12 +24,15 @@ from simulator.engine.model.route.review_windows import (
     MAINTAIN,
     MOVE,
     REVIEW_WINDOW_DAYS,
+    HeldReviews,
     ReviewWindows,
+    Window,
     band_probability,
     cease_table,
     draws_at,
     review_outcome,
     review_outcomes,
+    window_of,
 )
 from simulator.engine.model.state import RunState
 from simulator.engine.model.streams import RouteStreams
@@ -91,7 +94,8 @@ class _Engine(Clock):
 
 class _Windows(ReviewWindows, RunState):  # the journey's data as slots: compiled, the steps' `self` is typed
     def __init__(self) -> None:
-        self.engine, self._windows = _Engine(), {}
+        self.engine = _Engine()
+        self._windows = HeldReviews(self.engine.now)
 
     def _decide_window(self, k: float) -> None:  # never run here: only its scheduling is compared
         raise AssertionError
@@ -112,12 +116,51 @@ def test_holding_many_reviews_at_once_is_holding_them_one_by_one() -> None:
     for c, d, t in zip(kids, due.tolist(), decided.tolist(), strict=True):
         one.hold_in_window(c, d, t)
     bulk.hold_in_windows(kids, due, decided)
-    assert len(one._windows) == 59  # days 0 to 400: windows 0 to 57, and -1 for the float just below day 0
+    assert len(one._windows.held_keys()) == 59  # days 0 to 400: windows 0 to 57, and -1 for the float just below day 0
     assert [(t, arg) for t, _fn, arg in bulk.engine.calls] == [(t, arg) for t, _fn, arg in one.engine.calls]
-    assert list(bulk._windows) == list(one._windows)
-    for k, items in one._windows.items():
-        got = bulk._windows[k]
-        assert len(got) == len(items) and all(a[0] is b[0] and a[1:] == b[1:] for a, b in zip(got, items, strict=True))
+    assert [k for _t, _fn, k in one.engine.calls] == one._windows.held_keys()  # each window scheduled once, in order
+    assert bulk._windows.held_keys() == one._windows.held_keys()
+    for k in one._windows.held_keys():
+        got, want = bulk._windows.get(k), one._windows.get(k)
+        assert len(got.kids) == len(want.kids) and all(a is b for a, b in zip(got.kids, want.kids, strict=True))
+        assert got.dues == want.dues and got.decs == want.decs
+
+
+def test_windows_found_by_index_or_by_key_are_the_same_windows() -> None:
+    """`HeldReviews` keeps a window in its list by its number from the first (`k0`) and one outside the list (before
+    it, or a window beyond `LISTED_WINDOWS`) by key: either way `get`, `put` and `pop` find the same window for a key,
+    and a window taken out is gone (a review held there later opens it again)."""
+    ws = HeldReviews(-30.0)
+    assert ws.k0 == -5.0
+    keys = [-5.0, -6.0, 0.0, -0.0, 3.0, 100.0, float(1 << 21)]
+    assert all(ws.get(k) is None for k in keys)
+    for k in keys[:3] + keys[4:]:
+        w = Window()
+        w.decs.append(k)
+        ws.put(k, w)
+        assert ws.get(k) is w
+    assert ws.get(-0.0) is ws.get(0.0)  # the same window (the same number from k0)
+    assert ws.held_keys() == sorted(keys[:3] + keys[4:])
+    for k in keys[:3] + keys[4:]:
+        assert ws.pop(k).decs == [k]
+        assert ws.get(k) is None
+
+
+def test_a_days_window_is_pythons_floor_division() -> None:
+    """`window_of` (compiled: CPython's float floor division done on C doubles) gives `day // REVIEW_WINDOW_DAYS` for
+    random days, at every window's bound and the floats beside it, for negative days, and at zero."""
+    r = np.random.default_rng(9)
+    days = (r.random(5000) * 40000.0 - 10000.0).tolist()
+    for j in range(-300, 3000):
+        b = j * REVIEW_WINDOW_DAYS
+        days += [b, float(np.nextafter(b, -1e9)), float(np.nextafter(b, 1e9))]
+    days += [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 7.0 - 2 ** -50, 1e15 + 0.5, -1e15 - 0.5]
+    for big in (7.0 * 2 ** 46, float(2 ** 49), 7.0 * 2 ** 47, 3e14):  # around the bound of the one-division path
+        for b in (big, -big):
+            days += [b, float(np.nextafter(b, -1e300)), float(np.nextafter(b, 1e300)), b - 3.5, b + 3.5]
+    got, want = [window_of(d) for d in days], [d // REVIEW_WINDOW_DAYS for d in days]
+    assert got == want
+    assert [math.copysign(1.0, g) for g in got] == [math.copysign(1.0, w) for w in want]  # the sign of a zero too
 
 
 def test_one_review_decided_alone_is_decided_as_in_bulk() -> None:

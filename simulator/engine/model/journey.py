@@ -207,6 +207,8 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._review_late_days = rv.review_late_extra_days.value
         self._p_move_to_special = rv.move_to_special_probability.value
         self._p_amend = rv.amend_probability.value
+        self._p_transfer_late = rv.phase_transfer_late_probability.value  # (phase_transfer: read once, not per plan)
+        self._transfer_late_days = rv.phase_transfer_late_extra_days.value
 
     @cython.locals(self=RunState)
     def _use_law(self, law: Law) -> None:

@@ -74,6 +74,8 @@ cdef class RunState:
     cdef public object _p_move_to_special
     cdef public object _p_review_late
     cdef public dict _p_step_down
+    cdef public object _p_transfer_late
+    cdef public object _transfer_late_days
     cdef public dict _placement_costs
     cdef public object _pt
     cdef public object _pt_cum

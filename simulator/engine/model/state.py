@@ -47,7 +47,7 @@ class RunState:
         "_accrue_from", "_add_row", "_amend_late_days", "_arr_i", "_arrivals", "_commence_days", "_costs",
         "_destination_cum", "_dur", "_extra", "_late_shares", "_log_to", "_n_arrived", "_n_generated", "_new_rows", "_p_amend",
         "_p_amend_late", "_p_cease_by_band", "_p_decided", "_p_isp", "_p_late_comply", "_p_move_to_special",
-        "_p_review_late", "_p_step_down", "_placement_costs", "_pt", "_pt_cum", "_pt_dest", "_pt_end", "_pt_knots",
+        "_p_review_late", "_p_step_down", "_p_transfer_late", "_transfer_late_days", "_placement_costs", "_pt", "_pt_cum", "_pt_dest", "_pt_end", "_pt_knots",
         "_pt_learned", "_pt_open", "_pt_rates", "_pt_weights", "_review_costs", "_review_every",
         "_review_every_under5", "_review_late_days", "_shape", "_transfers", "_transfer_septs", "_triple_lock",
         "_windows", "_lapse_span",

@@ -5,7 +5,28 @@ from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
 from simulator.engine.model.streams cimport RouteStreams
 
+# a window's held reviews as columns, the windows by their number (`HeldReviews`: a list, C indices)
+cdef class Window:
+    cdef public list kids
+    cdef public list dues
+    cdef public list decs
+
+cdef class HeldReviews:
+    cdef public double k0
+    cdef public list held
+    cdef public dict far
+    @cython.locals(x=double, j=Py_ssize_t, held=list)
+    cpdef Window get(self, double k)
+    @cython.locals(x=double, j=Py_ssize_t, held=list)
+    cpdef put(self, double k, Window w)
+    @cython.locals(x=double, j=Py_ssize_t, held=list)
+    cpdef Window pop(self, double k)
+
+@cython.locals(w=double, mod=double, div=double, fl=double)
+cpdef double window_of(double day) noexcept
+cpdef Window _window(RunState self, double k)
 cpdef hold_in_window(RunState self, Child c, due, decided)
+@cython.locals(meeting=double, decided=double, p_late=double, days=double, hz=double)
 cpdef _review_held(RunState self, Child c, due)
 from simulator.engine.model.records cimport Counters
 from simulator.engine.core.loop cimport Clock
@@ -22,9 +43,9 @@ cpdef int review_outcome(double u, double p_cease, bint mainstream, double p_mov
                u=double, pc=double, p0=double, p1=double, p2=double,
                p3=double, p4=double, p_move=double, p_amend=double,
                under5=double, every=double, horizon=double, nx=double, step=double,
-               shorter=bint, wp4=bint, o=int, k=cython.longlong)
+               shorter=bint, wp4=bint, o=int, k=cython.longlong, year=double)
 cpdef decide_each(RunState self, list kids, list dues, list decs, ids, occ, born_a, main_a)
 
-@cython.locals(c=Child, item=tuple, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t,
+@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t, kids=list, dues=list, decs=list, others=list,
                iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1])
-cpdef tuple plain_reviews(list items)
+cpdef tuple plain_reviews(list kids_in, list dues_in, list decs_in)

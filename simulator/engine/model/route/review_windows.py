@@ -17,6 +17,10 @@ still booked on its due day and the event log still has its row on its decision 
 for another reason between the window's start and the decision day keeps that one review (a review held within
 days of a cessation, which happens). With the event log on, each bulk review still writes its row (and an
 amendment's final plan) at its own day, so the log is in time order; with it off, those rows are not made.
+
+Why this module is long: a window's storage (`Window`, `HeldReviews`, `window_of`), the holding of a review in it,
+its decision one at a time (`decide_each`) and by numpy call each other as C functions of one module (`cpdef`,
+review_windows.pxd); split across modules they would need cimports between stages that import each other.
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ from ..records import Counters
 from ..state import RunState
 from ..streams import RouteStreams
 from .redress import _dispute_p
+
+if cython.compiled:  # C's fmod, floor and copysign (`window_of`)
+    from cython.cimports.libc.math import copysign as _c_copysign
+    from cython.cimports.libc.math import floor as _c_floor
+    from cython.cimports.libc.math import fmod as _c_fmod
 
 REVIEW_WINDOW_DAYS = 7.0  # a week: short enough that a state change inside it is rare, long enough to batch
 AGE_EDGES = np.array([5.0, 11.0, 16.0, 20.0])  # `child.age_band`'s bounds: band i holds AGE_EDGES[i-1] <= age < [i]
@@ -132,48 +141,160 @@ def draws_at(draw: Draw, ids: np.ndarray, occurrences: np.ndarray) -> np.ndarray
     return out
 
 
+# the windows kept in a list by their number counted from the first (`HeldReviews.k0`), up to this many; a window
+# outside them (before the first, or a run of thousands of years) is kept by its key, as all were before
+LISTED_WINDOWS = 1 << 20  # (written as the literal 1048576.0 in `HeldReviews`' tests: a C comparison, compiled)
+
+
+def window_of(day: float) -> float:
+    """`day // REVIEW_WINDOW_DAYS`, the window of a decision day. Compiled, Python's floor division of two floats done
+    on C doubles as CPython does it (`_float_div_mod`: `fmod`, the quotient of what is left, one less if the
+    remainder's sign differs from the divisor's, snapped to the nearest integer; a zero quotient takes the sign of
+    the true one), so the same float, without a float made and the division called through Python."""
+    if not cython.compiled:
+        return day // REVIEW_WINDOW_DAYS
+    w = REVIEW_WINDOW_DAYS
+    # below 2**49 in size (the days of any run), one division, its floor put right by exact products: the exact
+    # floor, which is what CPython's steps give there (a zero's sign as theirs); the quotient is within one of it
+    if -562949953421312.0 < day < 562949953421312.0:
+        fl = _c_floor(day / w)
+        if fl * w > day:
+            fl -= 1.0
+        elif (fl + 1.0) * w <= day:
+            fl += 1.0
+        return fl
+    mod = _c_fmod(day, w)
+    div = (day - mod) / w
+    if mod != 0.0 and mod < 0.0:  # (the divisor is positive)
+        div -= 1.0
+    if div != 0.0:
+        fl = _c_floor(div)
+        if div - fl > 0.5:
+            fl += 1.0
+    else:
+        fl = _c_copysign(0.0, day / w)
+    return fl
+
+
+class Window:
+    """One window's held reviews, as columns in the order they were held: the children, their due days and their
+    decision days (the objects the steps handed on). Why columns: a tuple a review (made, tracked by the collector,
+    untracked and freed when the window is decided, months later, cold) cost more than the three list entries."""
+
+    __slots__ = ("kids", "dues", "decs")
+
+    def __init__(self) -> None:
+        self.kids: list[Child] = []
+        self.dues: list[float] = []
+        self.decs: list[float] = []
+
+
+class HeldReviews:
+    """The windows that hold reviews not yet decided, by window number: a list indexed from `k0` (the clock's window
+    when the run's windows opened), so a review finds its window by a C index rather than a float key's hash; a
+    window outside the list (`LISTED_WINDOWS`) by its key in `far`. A window decided is taken out (a review held
+    in it later, a plan's first, opens it again, as before)."""
+
+    __slots__ = ("k0", "held", "far")
+
+    def __init__(self, now: float) -> None:
+        self.k0 = window_of(now)
+        self.held: list[Window | None] = []
+        self.far: dict[float, Window] = {}
+
+    def get(self, k: float) -> Window | None:
+        x = k - self.k0
+        if 0.0 <= x < 1048576.0:
+            j = int(x)
+            held = self.held
+            return held[j] if j < len(held) else None
+        return self.far.get(k)
+
+    def put(self, k: float, w: Window) -> None:
+        x = k - self.k0
+        if 0.0 <= x < 1048576.0:
+            j = int(x)
+            held = self.held
+            if j >= len(held):
+                held.extend([None] * (max(j + 1, 2 * len(held)) - len(held)))
+            held[j] = w
+        else:
+            self.far[k] = w
+
+    def pop(self, k: float) -> Window:
+        x = k - self.k0
+        if 0.0 <= x < 1048576.0:
+            j = int(x)
+            held = self.held
+            w = held[j]
+            held[j] = None
+            return w
+        return self.far.pop(k)
+
+    def held_keys(self) -> list[float]:
+        """The windows held, in order (a test's view)."""
+        return sorted([self.k0 + j for j, w in enumerate(self.held) if w is not None] + list(self.far))
+
+
+@cython.locals(self=RunState, ws=HeldReviews, w=Window)
+def _window(self, k: float) -> Window:
+    """Window `k`'s batch; opened, and its event scheduled, when its first review arrives (at once, if the window has
+    begun)."""
+    ws = self._windows
+    w = ws.get(k)
+    if w is None:
+        w = Window()
+        ws.put(k, w)
+        kk = k  # (a Python float: the window's start and key as the old code made them)
+        start = kk * REVIEW_WINDOW_DAYS
+        now = self.engine.now
+        self.engine.at(max(start, now), self._decide_window, kk)
+    return w
+
+
 # A review's meeting held and its decision put in its window: module functions, `cpdef` in review_windows.pxd,
 # so that `_apply_bulk` (for each plan it decides) and the steps of reviews.py call them in C; each is also the
 # journey's method of that name.
-@cython.locals(self=RunState, c=Child, windows=dict, b=list)
+@cython.locals(self=RunState, c=Child, w=Window)
 def hold_in_window(self, c: Child, due: float, decided: float) -> None:
     """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
     event is scheduled when its first review arrives (at once, if the window has begun)."""
-    k = decided // REVIEW_WINDOW_DAYS
-    windows = self._windows  # (compiled: a `dict`, so `get` and the item's setting are C calls)
-    b = windows.get(k)
-    if b is None:
-        b = windows[k] = []
-        self.engine.at(max(k * REVIEW_WINDOW_DAYS, self.engine.now), self._decide_window, k)
-    b.append((c, due, decided))
+    w = _window(self, window_of(decided))
+    w.kids.append(c)
+    w.dues.append(due)
+    w.decs.append(decided)
 
 
 @cython.locals(self=RunState, c=Child, rng=RouteStreams)
 def _review_held(self, c: Child, due: float) -> None:
     """The meeting is held (late in some authorities) and its decision gathered into its window's batch
     (decided in bulk unless it interacts), which books the meeting's cost; a meeting whose
-    decision falls after the horizon is booked alone."""
+    decision falls after the horizon is booked alone. (Compiled, the days are C doubles: the same IEEE sums and
+    product as Python's floats.)"""
     i, k = c.id, c.reviews
     rng = self.rng
     c.review_due = due
     meeting = due
-    if rng.review_late.u(i, k) < self._p_review_late:
+    p_late = self._p_review_late
+    if rng.review_late.u(i, k) < p_late:
         meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
-    decided = meeting + self.law_review_decision_days * rng.review_decision.u(i, k)
-    if decided < self.horizon:
+    days = self.law_review_decision_days
+    decided = meeting + days * rng.review_decision.u(i, k)
+    hz = self.horizon
+    if decided < hz:
         hold_in_window(self, c, due, decided)
     elif due < self.horizon:
         self.engine.at(due, self._cb_review_meeting_only, c)
 
 
-def plain_reviews(items: list[tuple[Child, float, float]]) -> tuple:
+def plain_reviews(kids_in: list[Child], dues_in: list[float], decs_in: list[float]) -> tuple:
     """A window's reviews split, in order: the plain ones (a plan in force, no case study's pins, no content asked
     for, no move pending), as lists of their children, due days and decision days, with each child's id and next
     review's occurrence (`reviews + 1`) as int64, birth day as a double and whether its setting is mainstream (1 or
-    0), in arrays as long as `items` (the first `len(children)` entries filled); and the others, as they were held.
-    Why one pass: each child is read once while it is in the cache (the window's filter and its columns were two
-    passes over thousands of children, each of them scattered in memory, in a long run)."""
-    n = len(items)
+    0), in arrays as long as the window (the first `len(children)` entries filled); and the others' places in the
+    window, in order. Why one pass: each child is read once while it is in the cache (the window's filter and its
+    columns were two passes over thousands of children, each of them scattered in memory, in a long run)."""
+    n = len(kids_in)
     ids = array("q", [0]) * n
     occ = array("q", [0]) * n
     born = array("d", [0.0]) * n
@@ -182,12 +303,11 @@ def plain_reviews(items: list[tuple[Child, float, float]]) -> tuple:
     kids, dues, decs, others = [], [], [], []
     m = 0
     for i in range(n):
-        item = items[i]
-        c = item[0]
+        c = kids_in[i]
         if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
             kids.append(c)
-            dues.append(item[1])
-            decs.append(item[2])
+            dues.append(dues_in[i])
+            decs.append(decs_in[i])
             iv[m] = c.id
             ov[m] = c.reviews + 1
             bv[m] = c.born
@@ -195,7 +315,7 @@ def plain_reviews(items: list[tuple[Child, float, float]]) -> tuple:
                 mv[m] = 1
             m += 1
         else:
-            others.append(item)
+            others.append(i)
     return kids, dues, decs, others, ids, occ, born, mainstream
 
 
@@ -221,13 +341,14 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
     wp4 = bool(self.fx.reviews_at_phase_transfer_only)
     outcome_draw, dispute_draw = self.rng.review_outcome, self.rng.contents_dispute_review
     iv, ov, bv, mv = ids, occ, born_a, main_a  # (typed views in the compiled core)
+    year = DAYS_PER_YEAR  # (compiled: a C double, so the ages are C divisions, the same IEEE quotients)
     n = len(kids)
     for i in range(n):
         c = kids[i]
         t = decs[i]
         born = bv[i]
         k = ov[i]
-        age = (t - born) / DAYS_PER_YEAR
+        age = (t - born) / year
         pc = band_probability(age, p0, p1, p2, p3, p4)
         u = outcome_draw.u(iv[i], k)
         o = review_outcome(u, pc, mv[i] != 0, p_move, p_amend)
@@ -239,7 +360,7 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
         c.reviews = k
         counters.count_each(c, costs, dues[i])
         step = every  # `review_interval`: the under-5 cycle if the child is under 5 at the next review
-        if shorter and (t + under5 - born) / DAYS_PER_YEAR < 5.0:
+        if shorter and (t + under5 - born) / year < 5.0:
             step = under5
         nx = t + step
         if nx < horizon and not (wp4 and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
@@ -254,7 +375,7 @@ class ReviewWindows:
     @cython.locals(self=RunState)
     def _open_review_windows(self) -> None:
         """No review gathered yet; the commencement days, in whose windows every review goes one by one."""
-        self._windows: dict[float, list[tuple[Child, float, float]]] = {}
+        self._windows = HeldReviews(self.engine.now)
         self._commence_days = [day for day, _law in self.law_schedule]
         bands = self.p_cease
         self._p_cease_by_band = np.array([bands[b] for b in AGE_BANDS])
@@ -270,32 +391,30 @@ class ReviewWindows:
         ks = np.floor_divide(decided, REVIEW_WINDOW_DAYS)
         bounds = [0, *(np.flatnonzero(np.diff(ks)) + 1).tolist(), ks.size]
         ks, due_l, dec_l = ks.tolist(), due.tolist(), decided.tolist()
-        now = self.engine.now
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             if a == b:
                 continue
-            k = ks[a]
-            batch = self._windows.get(k)
-            if batch is None:
-                batch = self._windows[k] = []
-                self.engine.at(max(k * REVIEW_WINDOW_DAYS, now), self._decide_window, k)
-            batch.extend(zip(kids[a:b], due_l[a:b], dec_l[a:b], strict=True))
+            w = _window(self, ks[a])
+            w.kids.extend(kids[a:b])
+            w.dues.extend(due_l[a:b])
+            w.decs.extend(dec_l[a:b])
 
-    @cython.locals(self=RunState, c=Child, engine=Clock)
+    @cython.locals(self=RunState, c=Child, engine=Clock, w=Window, wk=list, wd=list, wt=list, j=cython.Py_ssize_t)
     def _decide_window(self, k: float) -> None:
         """Decide a window's reviews: the plain ones in bulk, the rest on the event list at their decision day."""
-        items = self._windows.pop(k)
+        w = self._windows.pop(k)
         engine = self.engine  # (compiled: a `Clock`, so `engine.at` is a C call through its method table)
         now = engine.now
         one_by_one = self._review_decision
         end = (k + 1.0) * REVIEW_WINDOW_DAYS
+        wk, wd, wt = w.kids, w.dues, w.decs
         if any(now < d < end for d in self._commence_days):  # the law changes inside the window
-            for c, due, decided in items:
-                engine.at(decided, one_by_one, (c, due))
+            for j in range(len(wk)):
+                engine.at(wt[j], one_by_one, (wk[j], wd[j]))
             return
-        kids, dues, decs, others, ids_a, occ_a, born_a, main_a = plain_reviews(items)
-        for c, due, decided in others:  # not plain: decided at its day, on its state then
-            engine.at(decided, one_by_one, (c, due))
+        kids, dues, decs, others, ids_a, occ_a, born_a, main_a = plain_reviews(wk, wd, wt)
+        for j in others:  # not plain: decided at its day, on its state then
+            engine.at(wt[j], one_by_one, (wk[j], wd[j]))
         if not kids:
             return
         if cython.compiled or len(kids) < EACH_BELOW:

@@ -57,6 +57,9 @@ from .review_windows import _review_held
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
 SCHOOL_AGE = (5.0, 16.0)  # compulsory school age: reviewed at phase transfer only under the White Paper (WP4)
+# the log's event names of a phase transfer and a setting named, made once (the same strings the f-strings make)
+_REVIEW_AGE = {a: f"review_age_{a}" for a in TRANSFER_AGES}
+_NAMED = {s: f"named_{s}" for s in SETTINGS}
 
 
 # The steps other steps call are module functions, `cpdef` in reviews.pxd, so that compiled steps (here and in the
@@ -227,7 +230,10 @@ class ReviewSteps:
     def _rename(self, c: Child, wanted: str, occurrence: int) -> None:
         named, refused, ground = decide_setting(self, c, wanted, occurrence + 1)
         c.transfers += 1
-        self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        event = None if refused else _NAMED.get(named)  # (the log's name, made once where it can be)
+        if event is None:
+            event = f"named_{named}" + (f"_refused_{ground}" if refused else "")
+        self.log(c, "name_setting", event, LA)
         if named != c.setting:
             secure_place(self, c, named)
         if refused:
@@ -343,12 +349,10 @@ class ReviewSteps:
         if c.status != "plan" or c.elsewhere is not None:
             return  # (a child educated elsewhere: no next school to name while it lasts, elsewhere.py)
         self._cb_next_term(c, deadline)
-        rv = self.sc.reviews
         i, k = c.id, c.transfers
         pin = self.pinned(c, "phase_transfer")
-        late = (pin == "late") if pin else self.rng.transfer_late.u(i, k) < rv.phase_transfer_late_probability.value
-        delay = self.rng.transfer_late_days.exponential(rv.phase_transfer_late_extra_days.value, i, k) \
-            if late else 0.0
+        late = (pin == "late") if pin else self.rng.transfer_late.u(i, k) < self._p_transfer_late
+        delay = self.rng.transfer_late_days.exponential(self._transfer_late_days, i, k) if late else 0.0
         self.engine.schedule(delay, self._cb_transfer_named, (c, deadline, age))
 
     @cython.locals(self=RunState, c=Child)
@@ -360,7 +364,10 @@ class ReviewSteps:
         cum = self.cum_pref_post16 if age >= 16 else self.cum_pref_school
         wanted = self.pinned(c, "transfer_preferred") or SETTINGS[self.rng.transfer_preference.choice(
             cum, c.id, c.transfers)]
-        self.log(c, "phase_transfer", f"review_age_{age}", LA, deadline, now <= deadline + 1e-9)
+        event = _REVIEW_AGE.get(age) if type(age) is int else None  # (the log's name, made once)
+        if event is None:
+            event = f"review_age_{age}"
+        self.log(c, "phase_transfer", event, LA, deadline, now <= deadline + 1e-9)
         self.counters.count(c, TRANSFERS_NAMED, now)
         if now > deadline:  # weeks without a named setting for the next phase
             self.counters.count(c, TRANSFER_LATE_WEEKS_SUM, now, (now - deadline) / 7.0)
