@@ -17,6 +17,13 @@ ctypedef struct _Ev:
 
 ctypedef _Ev* _EvP
 
+# an event scheduled into the window under way (`HeapEngine._nh`, a binary heap by (t, s)): its callback and argument
+# at `_nobjs[2 slot]` and `[2 slot + 1]`
+ctypedef struct _Near:
+    double t
+    long long s
+    Py_ssize_t slot
+
 
 cdef class _Window:
     cdef _Ev* ev
@@ -54,6 +61,13 @@ cdef class HeapEngine(Clock):
     cdef public Py_ssize_t _i
     cdef public list _wins
     cdef public double _k0
+    cdef _Near* _nh
+    cdef Py_ssize_t _nn
+    cdef Py_ssize_t _ncap
+    cdef Py_ssize_t* _nfree
+    cdef Py_ssize_t _nf
+    cdef list _nobjs
+    cdef bint _nodd
 
     @cython.locals(d=double, nd=double, dd=double)
     cpdef schedule(self, delay, fn, arg)
@@ -61,13 +75,20 @@ cdef class HeapEngine(Clock):
     @cython.locals(d=double, nd=double, dd=double)
     cpdef at(self, time, fn, arg)
 
-    @cython.locals(s="long long", k=double, x=double, j=Py_ssize_t, wins=list, w=_Window)
+    @cython.locals(k=double, x=double, j=Py_ssize_t, wins=list, w=_Window)
     cdef int _put(self, double d, object t, object fn, object arg) except -1
+
+    @cython.locals(objs=list, slot=Py_ssize_t, m=Py_ssize_t, q=Py_ssize_t, cap=Py_ssize_t, p="void *", s="long long",
+                   h="_Near *")
+    cdef int _push_near(self, double d, object t, object fn, object arg) except -1
+
+    @cython.locals(h="_Near *", slot=Py_ssize_t, n=Py_ssize_t, m=Py_ssize_t, c=Py_ssize_t, last=_Near)
+    cdef Py_ssize_t _pop_near(self)
 
     @cython.locals(near=list, cur=list, i=Py_ssize_t, ncur=Py_ssize_t, n=Py_ssize_t, ev=tuple, u=double, t=double,
                    tn=double, x=double, j=Py_ssize_t)
     cpdef run(self, until)
 
-    @cython.locals(near=list, w=_Window, i=Py_ssize_t, ncur=Py_ssize_t, a=_EvP, objs=list, odd=bint, n=Py_ssize_t,
-                   u=double, t=double, tn=double, ev=tuple, k=Py_ssize_t, kw=double, x=double, j=Py_ssize_t)
+    @cython.locals(w=_Window, i=Py_ssize_t, ncur=Py_ssize_t, a=_EvP, objs=list, nobjs=list, odd=bint, n=Py_ssize_t,
+                   u=double, t=double, tn=double, k=Py_ssize_t, kw=double, x=double, j=Py_ssize_t)
     cdef _run_windows(self, until)

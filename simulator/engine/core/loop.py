@@ -240,11 +240,21 @@ class HeapEngine(Clock):
         # the current window's events, sorted (compiled: a `_Window`, whose `len` is its number of events)
         self._cur: list[tuple[float, Callback, Any] | None] | _Window = _Window() if cython.compiled else []
         self._i = 0  # the next of them to run
+        if cython.compiled:  # the heap of events scheduled into the window under way, in C (`_push_near`)
+            self._nh = cython.NULL
+            self._nn = 0
+            self._ncap = 0
+            self._nfree = cython.NULL
+            self._nf = 0
+            self._nobjs = []
+            self._nodd = False
 
     def start_at(self, time: float) -> None:
         """Set the clock before anything is scheduled (a run may start before day 0: the lead-in)."""
         assert not self._heap and not self._far_keys and not self._cur, \
             "start_at must come before any event is scheduled"
+        if cython.compiled:
+            assert self._nn == 0, "start_at must come before any event is scheduled"
         self.now = time
         if not math.isinf(self._width):
             self._k0 = time // self._width  # no event is ever scheduled before the clock: k - _k0 >= 0
@@ -341,8 +351,7 @@ class HeapEngine(Clock):
         heap of the window under way or into its window's `_Window`; the same choices as the pure path's."""
         if d < self.horizon:
             if d < self._end:
-                self._seq = s = self._seq + 1
-                _heappush(self._heap, (d if t is None else t, s, fn, arg))
+                self._push_near(d, t, fn, arg)
             else:  # a later window (most events of a national run)
                 k = d // self._width  # exact: the width is a power of two
                 x = k - self._k0
@@ -364,6 +373,80 @@ class HeapEngine(Clock):
                         _heappush(self._far_keys, k)
                 w.add(d, t, fn, arg)
         return 0
+
+    def __dealloc__(self) -> None:
+        free(self._nh)
+        free(self._nfree)
+
+    def _push_near(self, d: float, t: Any, fn: Callback, arg: Any) -> int:
+        """(compiled) An event scheduled into the window under way, onto the C heap `_nh` ordered by (time, order of
+        scheduling), as the pure path's heap of (time, sequence, callback, argument) tuples is: entries of (time,
+        sequence, slot), the callback and argument at `_nobjs[2 slot]` and `[2 slot + 1]` (a slot is reused once its
+        event has run; `_nfree` holds the free ones). A time that is not a Python float as in `_Window.add`."""
+        if t is not None:
+            self._nodd = True
+            fn = (t, fn)
+        objs = self._nobjs
+        if self._nf:
+            self._nf -= 1
+            slot = self._nfree[self._nf]
+            objs[2 * slot] = fn
+            objs[2 * slot + 1] = arg
+        else:
+            slot = len(objs) // 2
+            objs.append(fn)
+            objs.append(arg)
+        m = self._nn
+        if m == self._ncap:
+            cap = 2 * m if m else 64
+            p = realloc(self._nh, cap * cython.sizeof(_Near))  # noqa: F821 - _Near: loop.pxd
+            if p == cython.NULL:
+                raise MemoryError()
+            self._nh = cython.cast(cython.pointer(_Near), p)  # noqa: F821 - loop.pxd
+            p = realloc(self._nfree, cap * cython.sizeof(cython.Py_ssize_t))
+            if p == cython.NULL:
+                raise MemoryError()
+            self._nfree = cython.cast(cython.pointer(cython.Py_ssize_t), p)
+            self._ncap = cap
+        self._seq = s = self._seq + 1
+        h = self._nh
+        self._nn = m + 1
+        while m > 0:  # sift up: the new event has the largest sequence, so only a strictly later time is passed
+            q = (m - 1) >> 1
+            if d < h[q].t:
+                h[m] = h[q]
+                m = q
+            else:
+                break
+        h[m].t = d
+        h[m].s = s
+        h[m].slot = slot
+        return 0
+
+    def _pop_near(self) -> Py_ssize_t:  # noqa: F821 - a C integer (loop.pxd)
+        """(compiled) The earliest of `_nh` (by time, then sequence) off the heap: its slot, which is then free."""
+        h = self._nh
+        slot = h[0].slot
+        self._nn -= 1
+        n = self._nn
+        if n > 0:
+            last = h[n]
+            m = 0
+            while True:  # sift down
+                c = 2 * m + 1
+                if c >= n:
+                    break
+                if c + 1 < n and (h[c + 1].t < h[c].t or (h[c + 1].t == h[c].t and h[c + 1].s < h[c].s)):
+                    c += 1
+                if h[c].t < last.t or (h[c].t == last.t and h[c].s < last.s):
+                    h[m] = h[c]
+                    m = c
+                else:
+                    break
+            h[m] = last
+        self._nfree[self._nf] = slot
+        self._nf += 1
+        return slot
 
     def run(self, until: float) -> None:
         if cython.compiled:
@@ -427,9 +510,9 @@ class HeapEngine(Clock):
         """(compiled) `run` on `_Window`s: the same order and the same clock as the pure path's lists of tuples; the
         clock is set to a new Python float of the event's double (the same value the tuple held), or to the time's
         own object if it was not a float (`_Window.odd`)."""
-        near = self._heap
         w = self._cur
         i = self._i
+        nobjs = self._nobjs
         ncur = w.n
         a = w.ev
         objs = w.objs
@@ -439,14 +522,22 @@ class HeapEngine(Clock):
         while True:
             if i < ncur:
                 t = a[i].t
-                if near:
-                    tn = near[0][0]
-                    if tn < t:  # a tie goes to the window: scheduled before anything in `near`
+                if self._nn:
+                    tn = self._nh[0].t
+                    if tn < t:  # a tie goes to the window: scheduled before anything in the near heap
                         if tn >= u:
                             break
-                        ev = _heappop(near)
-                        self.now = ev[0]
-                        ev[2](ev[3])
+                        k = 2 * self._pop_near()
+                        fn = nobjs[k]
+                        arg = nobjs[k + 1]
+                        nobjs[k] = None
+                        nobjs[k + 1] = None
+                        if self._nodd and type(fn) is tuple:
+                            self.now = fn[0]
+                            fn = fn[1]
+                        else:
+                            self.now = tn
+                        fn(arg)
                         n += 1
                         continue
                 if t >= u:
@@ -463,14 +554,21 @@ class HeapEngine(Clock):
                 else:
                     self.now = t
                 fn(arg)
-            elif near:
-                ev = near[0]
-                tn = ev[0]
+            elif self._nn:
+                tn = self._nh[0].t
                 if tn >= u:
                     break
-                _heappop(near)
-                self.now = ev[0]
-                ev[2](ev[3])
+                k = 2 * self._pop_near()
+                fn = nobjs[k]
+                arg = nobjs[k + 1]
+                nobjs[k] = None
+                nobjs[k + 1] = None
+                if self._nodd and type(fn) is tuple:
+                    self.now = fn[0]
+                    fn = fn[1]
+                else:
+                    self.now = tn
+                fn(arg)
             elif self._far_keys:  # the window is done: sort the next one with events
                 kw = _heappop(self._far_keys)
                 x = kw - self._k0
