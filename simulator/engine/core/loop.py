@@ -29,8 +29,7 @@ try:
 except ImportError:  # no Cython at run time: the pure path
     from .cython_shim import cython
 
-if cython.compiled:  # a window's events as C structs (loop.pxd: `_Ev`, `_Window`)
-    from cython.cimports.cpython.ref import Py_INCREF, Py_XDECREF, PyObject
+if cython.compiled:  # a window's times as C doubles, the near heap as C structs (loop.pxd: `_Ev`, `_Near`)
     from cython.cimports.libc.stdlib import free, malloc, realloc
     from cython.cimports.libc.string import memcpy
 
@@ -423,7 +422,7 @@ class HeapEngine(Clock):
         h[m].slot = slot
         return 0
 
-    def _pop_near(self) -> Py_ssize_t:  # noqa: F821 - a C integer (loop.pxd)
+    def _pop_near(self) -> int:
         """(compiled) The earliest of `_nh` (by time, then sequence) off the heap: its slot, which is then free."""
         h = self._nh
         slot = h[0].slot
