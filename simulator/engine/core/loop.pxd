@@ -1,6 +1,8 @@
 # Cython declarations for loop.py (the compiled core): read only when the accelerator is built; loop.py itself stays
-# plain Python and is the pure path. Times stay Python objects (`now`, `horizon`, event times), so the compiled
-# loop computes and stores exactly the same values, of the same types, as the pure one.
+# plain Python and is the pure path. `now` stays a Python object; a pending event's time is a C double holding exactly
+# the float the pure path stores (a time that is not a Python float is kept as its own object: `_Window.odd`), and
+# the clock is set to a Python float of it, so the compiled loop runs the same events at the same values, of the
+# same types, as the pure one.
 cimport cython
 
 # a module constant as a C double, so that a window's test (`0.0 <= x < _LISTED_WINDOWS`) is a C comparison: as a
