@@ -14,6 +14,11 @@ Speed matters here (calibration and national sweeps run a national year thousand
 an event is one flat tuple, a service that starts at once allocates no `Job`, statistics are
 running sums updated in O(1) without a separate tick, and a completion hands its server
 straight to the next job in the queue.
+
+Why this module is long: it is one of the compiled core's modules (loop.pxd), and the compiled `HeapEngine` keeps
+its windows and the heap of the window under way in C (`_Window`, `_push_near`, `_pop_near`, `_run_windows`) beside
+the pure path's lists of tuples, which are the reference it is tested against (tests/test_accelerator.py); the
+two drivers share one interface here.
 """
 
 from __future__ import annotations
