@@ -24,6 +24,8 @@ cdef class HeldReviews:
 
 @cython.locals(w=double, mod=double, div=double, fl=double)
 cpdef double window_of(double day) noexcept
+@cython.locals(mod=double, div=double, fl=double)
+cpdef double floor_div(double a, double b) noexcept
 cpdef Window _window(RunState self, double k)
 cpdef hold_in_window(RunState self, Child c, due, decided)
 @cython.locals(meeting=double, decided=double, p_late=double, days=double, hz=double)

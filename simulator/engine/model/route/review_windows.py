@@ -163,16 +163,26 @@ def window_of(day: float) -> float:
         elif (fl + 1.0) * w <= day:
             fl += 1.0
         return fl
-    mod = _c_fmod(day, w)
-    div = (day - mod) / w
-    if mod != 0.0 and mod < 0.0:  # (the divisor is positive)
+    return floor_div(day, w)
+
+
+def floor_div(a: float, b: float) -> float:
+    """`a // b` for two floats. Compiled, CPython's own steps (`_float_div_mod`: `fmod`, the quotient of what is left,
+    one less if the remainder's sign differs from the divisor's, snapped to the nearest integer; a zero quotient takes
+    the sign of the true one) on C doubles, so the same float without one made or the division called through
+    Python. Shared by `window_of` (beyond its fast range) and `reviews._whole_years` (a child's age in years)."""
+    if not cython.compiled:
+        return a // b
+    mod = _c_fmod(a, b)
+    div = (a - mod) / b
+    if mod != 0.0 and (b < 0.0) != (mod < 0.0):
         div -= 1.0
     if div != 0.0:
         fl = _c_floor(div)
         if div - fl > 0.5:
             fl += 1.0
     else:
-        fl = _c_copysign(0.0, day / w)
+        fl = _c_copysign(0.0, a / b)
     return fl
 
 

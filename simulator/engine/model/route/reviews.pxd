@@ -1,7 +1,7 @@
 cimport cython
 
 from simulator.engine.model.route.placement cimport decide_setting, secure_place
-from simulator.engine.model.route.review_windows cimport _review_held
+from simulator.engine.model.route.review_windows cimport _review_held, floor_div
 from simulator.engine.model.costs cimport accrue_placement, cost
 from simulator.engine.model.route.redress cimport _dispute_p, dispute_or_accept, start_dispute
 from simulator.engine.model.child cimport Child
@@ -14,5 +14,4 @@ cpdef schedule_plan_end(RunState self, Child c)
 cpdef transfer_for_new_plan(RunState self, Child c, now)
 
 # a child's age in whole years on a day: Python's float floor division on C doubles
-@cython.locals(d=double, mod=double, div=double, fl=double, year=double)
 cpdef long _whole_years(double day, double born) except? -1

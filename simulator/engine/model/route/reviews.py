@@ -44,15 +44,10 @@ from ..records import (
     _year_after,
 )
 from ..state import RunState
-
-if cython.compiled:  # C's fmod, floor and copysign (`_whole_years`)
-    from cython.cimports.libc.math import copysign as _c_copysign
-    from cython.cimports.libc.math import floor as _c_floor
-    from cython.cimports.libc.math import fmod as _c_fmod
 from ..streams import TRANSFER_NAMING, RouteStreams
 from .placement import decide_setting, secure_place
 from .redress import _dispute_p, dispute_or_accept, start_dispute
-from .review_windows import _review_held
+from .review_windows import _review_held, floor_div
 
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
@@ -107,26 +102,10 @@ def transfer_for_new_plan(self, c: Child, now: float) -> None:
 
 
 def _whole_years(day: float, born: float) -> int:
-    """`int((day - born) // DAYS_PER_YEAR)`: the child's age in whole years on `day`. Compiled, Python's floor
-    division of two floats done on C doubles as CPython does it (`_float_div_mod`: `fmod`, the quotient of what is
-    left, one less if the remainder's sign differs from the divisor's, snapped to the nearest integer; a zero
-    quotient takes the sign of the true one), so the same integer, without the two floats made and the division
-    and `int` called through Python (about 600 instructions at each 1 September a phase transfer looks at)."""
-    if not cython.compiled:
-        return int((day - born) // DAYS_PER_YEAR)
-    year = DAYS_PER_YEAR
-    d = day - born
-    mod = _c_fmod(d, year)
-    div = (d - mod) / year
-    if mod != 0.0 and (year < 0.0) != (mod < 0.0):
-        div -= 1.0
-    if div != 0.0:
-        fl = _c_floor(div)
-        if div - fl > 0.5:
-            fl += 1.0
-    else:
-        fl = _c_copysign(0.0, d / year)
-    return int(fl)
+    """`int((day - born) // DAYS_PER_YEAR)`: the child's age in whole years on `day`, by `review_windows.floor_div`
+    (compiled, Python's float floor division on C doubles: the same integer without two floats made and the division
+    and `int` called through Python, about 600 instructions at each 1 September a phase transfer looks at)."""
+    return int(floor_div(day - born, DAYS_PER_YEAR))
 
 
 class ReviewSteps:
