@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -137,6 +138,10 @@ def load_scenario(path: str | Path, rules: str | None = None, until: dt.date | N
             beyond = "" if sc.projection is None else " (projection.until_limit: the declared projections reach it)"
             raise InputError([f"{path}: --until: {until} must fall after start_date {sc.start_date} and no later "
                               f"than {limit}{beyond}"])
+        if sc.warmup_days >= (until - sc.start_date).days + 1:  # the shortened run would measure nothing
+            raise InputError([f"{path}: --until: {until} leaves nothing to measure after the scenario's warm-up of "
+                              f"{sc.warmup_days:g} days from {sc.start_date} (allowed: "
+                              f"{sc.start_date + dt.timedelta(days=math.floor(sc.warmup_days))} or later)"])
         sc = sc.model_copy(update={"end_date": until})
         raw = raw + f"\n# until {until}".encode()
     if projection is not None:

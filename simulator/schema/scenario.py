@@ -542,6 +542,13 @@ class Scenario(Strict):
             raise ValueError(f"name: {len(self.name):,} characters (allowed: at most {SCENARIO_NAME_MAX:,})")
         if self.end_date <= self.start_date:
             raise ValueError("end_date must be after start_date")
+        horizon = (self.end_date - self.start_date).days + 1  # both days run (engine.core.calendar)
+        if self.warmup_days >= horizon:
+            # a warm-up as long as the run measured nothing: every count 0 and every share '-', under a heading that
+            # named the whole horizon (eighth held-out round)
+            raise ValueError(f"warmup_days: {self.warmup_days:g} days leaves nothing to measure in a run of {horizon:,} "
+                             f"days ({self.start_date} to {self.end_date}) (allowed: fewer than {horizon:,} days, "
+                             "or a later end_date)")
         for name in ("start_date", "end_date"):
             year = getattr(self, name).year
             if not FIRST_YEAR <= year <= LAST_YEAR:
