@@ -59,6 +59,9 @@ class Target:
         return 100.0 * (model - self.value) / self.value if self.value else math.nan
 
 
+# the marks DfE and MoJ releases put in a cell whose figure is withheld or not available (as scripts/build_scenarios.py
+# reads them in a SEN2 release)
+SUPPRESSED = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]", "[z]", "[u]", "[low]"})
 THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")  # "13,658", "1,234.5": a comma that groups thousands
 
 
@@ -168,6 +171,11 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
         bad = len(errors)
         metric = str(r.get("metric") or "").strip()
         period = str(r.get("period") or "").strip()
+        if metric == "metric" and str(r.get("value") or "").strip() == "value":  # two files joined, each with its
+            # header: four lines about one row (unknown metric 'metric', malformed 'value', ...) (eighth round)
+            errors.append(f"{where}: (row): the header line again (allowed: one header line, at the top; joining two "
+                          "targets files, keep the first's header only)")
+            continue
         if metric not in known:
             errors.append(f"{where}: metric: unknown metric {metric!r} (allowed: {', '.join(sorted(known))})")
         tol_default, kind_default = defaults.get(metric, (None, ""))
@@ -182,6 +190,11 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
                 # of Europe writes them), which was read as 136 or 983 without a word (seventh held-out round)
                 errors.append(f"{where}: {field}: got {raw!r} (allowed: a number with a decimal point, e.g. 98.3; a "
                               "comma only between groups of three digits, e.g. 13,658)")
+            elif x is None and field == "value" and str(raw).strip().lower() in SUPPRESSED:
+                # a cell a later release suppressed (DfE's c, x, z, low; ":" or ".."): no figure to compare, said as
+                # such, not as a malformed number (eighth held-out round)
+                errors.append(f"{where}: value: {str(raw).strip()!r} is a suppressed figure, no number to compare "
+                              "(allowed: a number; leave out the row of a figure the release suppressed)")
             elif x is None or not math.isfinite(x) or (field == "tolerance" and x < 0):
                 what = f"got {raw}" if x is not None and math.isfinite(x) else f"malformed number {raw!r}"
                 errors.append(f"{where}: {field}: {what} (allowed: a finite number"
