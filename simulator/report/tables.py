@@ -673,4 +673,11 @@ def format_bench(out: dict[str, Any], path: Path | str = "") -> str:
                      f"{'-' if w is None else f'{w:.4f}':>10} {'-' if ec is None else f'{ec:.4f}':>9}")
     m = out["mean_time_in_system"]
     lines.append(f"\nmean time in system: {'-' if m is None else f'{m:.4f}'} {unit}")
+    over = [s for s, u in out["utilisation"].items() if u >= 1.0]
+    if over:  # an overloaded stage had a '-' under Erlang C and a utilisation of 8.000 without a word (eighth round)
+        lines.append(f"unstable: {', '.join(over)} {'is' if len(over) == 1 else 'are'} offered more work than "
+                     f"{'its' if len(over) == 1 else 'their'} servers can do (utilisation 1 or more is arrivals x "
+                     "mean service / servers, not a share of time busy): the queue grows without bound, so the mean "
+                     "wait grows with the number of children and Erlang C has no value; for accuracy keep every "
+                     "stage below 1")
     return "\n".join(lines)
