@@ -16,6 +16,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .sourced import Strict
+from .text import Said
 from .vocabulary import (
     MEDIATION_OUTCOMES,
     Arrangement,
@@ -308,8 +309,8 @@ NOT_MODELLED = {"twin": _ONE_CHILD, "twins": _ONE_CHILD, "sibling": _ONE_CHILD, 
 class CaseStudy(Strict):
     NOT_MODELLED: ClassVar[dict[str, str]] = NOT_MODELLED
     name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
-    title: str
-    summary: str
+    title: Said  # the first line a parent reads (the text, the report, the chart): blank, it was an empty heading
+    summary: Said  # (eighth held-out round)
     sources: list[str]
     # a shipped scenario's name (small_la) or a path relative to this file; `case-study --scenario` overrides it
     scenario: str
@@ -607,6 +608,12 @@ def _authority_contradictions(case: CaseStudy) -> list[str]:
             out.append(f"moves[{i}].date: {m.date} is before the start {start}")
         if m.transferred_on is not None and m.transferred_on < m.date:
             out.append(f"moves[{i}].transferred_on: {m.transferred_on} is before the move {m.date}")
+        elif m.transferred_on is not None and m.old_authority_learned is not None \
+                and m.transferred_on < m.old_authority_learned:  # ran, the transfer shown days before the old
+            # authority knew of the move (eighth held-out round)
+            out.append(f"moves[{i}].transferred_on: {m.transferred_on} is before the old authority learned of the move "
+                       f"({m.old_authority_learned}): it cannot transfer the plan for a move it does not know of "
+                       f"(allowed: {m.old_authority_learned} or later)")
     out += _where_the_child_lives(case)
     lac = case.looked_after
     if lac is not None:
