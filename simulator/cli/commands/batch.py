@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
-from ..util import MAX_WORKERS
+from ..util import MAX_WORKERS, InputPath
 
 
 @click.command("batch")
-@click.argument("sweep", type=click.Path(path_type=Path))
+@click.argument("sweep", type=InputPath("a sweep file or a shipped one's name, e.g. mediation_settle_rates"))
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1, show_default=True,
               help="Local worker processes (with --dask local: the cluster's workers, default 2).")
 @click.option("--dask", "dask_address", default=None, metavar="local|tcp://HOST:PORT",

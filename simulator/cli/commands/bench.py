@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
-from ..util import MAX_SEED, FiniteFloat
+from ..util import MAX_SEED, FiniteFloat, InputPath
 
 
 @click.command("bench")
-@click.argument("network", type=click.Path(path_type=Path))
+@click.argument("network", type=InputPath("a network file or a shipped one's name, e.g. reference_network"))
 @click.option("--children", type=click.IntRange(min=1, max=100_000_000), default=200_000, show_default=True,
               help="Arrivals; the run goes on until every one of them has left.")
 @click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=1, show_default=True, help="Seed of the random streams.")

@@ -9,7 +9,7 @@ import click
 from ...analysis.fit.calibration import calibrate
 from ...report.tables import safe_dumps
 from ...schema.files import InputError
-from ..util import MAX_SEED, MAX_WORKERS, progress
+from ..util import MAX_SEED, MAX_WORKERS, SCENARIO_ALLOWED, TARGETS_ALLOWED, InputPath, progress
 from ..util import fail as _fail
 
 
@@ -18,8 +18,8 @@ def _say(msg: str) -> None:
 
 
 @click.command("calibrate")
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--targets", "targets_path", type=click.Path(path_type=Path), default=None,
+@click.argument("scenario", type=InputPath(SCENARIO_ALLOWED))
+@click.option("--targets", "targets_path", type=InputPath(TARGETS_ALLOWED), default=None,
               help="Targets file (default: scenarios/targets/<scenario name>.csv).")
 @click.option("--stage", type=click.Choice(["delays", "national", "all", "joint"]), default="all", show_default=True,
               help="delays: each authority's own delay per year, alone; national: national behaviour parameters; "

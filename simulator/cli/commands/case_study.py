@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
-from ..util import MAX_REPLICATIONS, IsoDate
+from ..util import MAX_REPLICATIONS, InputPath, IsoDate
 
 
 @click.command("case-study")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=InputPath("a case-study file or a shipped case's name, e.g. sam_autistic_mainstream_specialist"))
 @click.option("--rules", "rules", multiple=True, required=True, help="Rule sets to compare (give one or more).")
 @click.option("--replications", "-n", "--runs", "runs", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=50, show_default=True,
               help="Runs per rule set (--runs is the old name).")

@@ -9,11 +9,11 @@ import click
 
 from ...report.tables import format_comparison, to_json
 from ...schema.files import InputError
-from ..util import MAX_REPLICATIONS, MAX_WORKERS, IsoDate
+from ..util import MAX_REPLICATIONS, MAX_WORKERS, SCENARIO_ALLOWED, InputPath, IsoDate
 
 
 @click.command("compare")
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=InputPath(SCENARIO_ALLOWED))
 @click.option("--rules", "rules", multiple=True, required=True,
               help="A rule set, reform, or NAME+switch+switch; give it twice or more (first is the baseline).")
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=MAX_REPLICATIONS), default=None,

@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
+from ..util import InputPath
 
 
 @click.command("report")
-@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument("run_dir", type=InputPath("a folder sendsim wrote: run, compare, case-study or batch --out"))
 @click.option("--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
               help="The HTML file to write (an existing file only if sendsim wrote it, or with --force).")
 @click.option("--force", is_flag=True, help="Replace the --out file even if sendsim did not write it (that file only).")

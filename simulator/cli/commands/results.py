@@ -7,13 +7,14 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
+from ..util import InputPath
 
 DEFAULT_SQL = ("select rules, metric, count(*) as n, avg(value) as mean, min(value) as min, max(value) as max "
                "from metrics where period = 'all' and group_by = 'all' group by all order by all")
 
 
 @click.command("results")
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("folder", type=InputPath("a folder holding batch results, e.g. outputs"))
 @click.option("--sql", default=None, help="SQL over the views `metrics`, `runs`, `timings` and `sensitivity`, each "
                                           "with a `folder` column (default: a summary by rule set and metric).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
