@@ -66,6 +66,16 @@ SCENARIO_ALLOWED = "a scenario file or a shipped scenario's name, e.g. small_la 
 TARGETS_ALLOWED = "a targets CSV or YAML file, e.g. scenarios/targets/small_la.csv"
 
 
+def _cwd_gone() -> bool:
+    """Whether the current folder was deleted under the command (os.getcwd fails): a relative path then fails
+    with "No such file or directory" and no file name."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
+
+
 class InputPath(click.Path):
     """A file or folder the command reads: an empty name ('' from a script's unset variable, `sendsim run "$SC"`) is
     said so; it was read as the current folder, "'.': is a folder, not a file (allowed: ..., e.g. <any YAML file there>)"
@@ -240,6 +250,8 @@ class SafeGroup(click.Group):
                            "255 bytes per name; check --out and the files named)", err=True)
                 sys.exit(EXIT_BAD_INPUT)
             where = f"{one_line(str(e.filename))}: " if e.filename else ""
+            if not where and e.errno == errno.ENOENT and _cwd_gone():  # named nothing (eighth held-out round)
+                where = "the current folder no longer exists (deleted or moved since this shell entered it; cd to a folder that exists): "
             click.echo(f"error: {where}{e.strerror or e} (the environment: disk space, permissions, a read-only "
                        "folder)", err=True)
             sys.exit(EXIT_ENVIRONMENT)
