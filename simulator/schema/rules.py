@@ -450,6 +450,11 @@ class Switch(Strict):
             if isinstance(self.in_force, dt.date) and not lo <= self.in_force <= hi:
                 raise ValueError(f"in_force: {self.in_force} lies outside its in_force_range [{lo}, {hi}] (allowed: a "
                                  "date within it)")
+        paths = [ch.path for ch in self.changes]
+        twice = next((k for k, q in enumerate(paths) if q in paths[:k]), None)
+        if twice is not None:  # the later change won without a word (eighth held-out round)
+            raise ValueError(f"changes[{twice}].path: {paths[twice]} is changed again (first in changes"
+                             f"[{paths.index(paths[twice])}]) (allowed: each parameter once in a switch)")
         if self.authorities is not None:
             if not self.authorities or not self.authorities_source:
                 raise ValueError("authorities needs at least one authority and an authorities_source")
