@@ -394,3 +394,53 @@ def test_a_year_11_plan_names_the_college_by_31_march_and_it_starts_on_1_septemb
     provision = next(s for s in steps if s["step"] == "provision")
     assert provision["weeks_from_start"] == _weeks(start, dt.date(2024, 9, 1)) == 33.9
     assert json.dumps(res)  # standard JSON throughout
+
+
+# ============================================================================ rule sets and reforms beside a scenario
+
+
+def _rules_beside(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """small_la beside a copy of the shipped rule sets, `file`'s text changed from `old` to `new`."""
+    import shutil
+
+    shutil.copytree(ROOT / "scenarios" / "rules", tmp_path / "rules")
+    shutil.copy(ROOT / "scenarios" / "small_la.yaml", tmp_path / "small_la.yaml")
+    p = tmp_path / "rules" / file
+    text = p.read_text()
+    assert old in text
+    p.write_text(text.replace(old, new, 1))
+    return tmp_path / "small_la.yaml"
+
+
+@pytest.mark.parametrize("day", ["10-15", "09-01", "12-31"])
+def test_a_phase_transfer_deadline_after_the_new_phase_starts_is_refused(tmp_path, day):
+    """Reg 18 has the next setting named by 15 February (31 March for post-16) of the year of the transfer, before
+    the 1 September the new phase starts. A rule set moving it to 15 October (or 1 September, or 31 December) named
+    the setting after the child had moved, and a Year 6 case study under it stopped with an internal error
+    (IndexError), exit 1. Now the file is refused, naming the field and 01-01 to 08-31."""
+    from simulator.rules.scenario import load_scenario
+
+    p = _rules_beside(tmp_path, "current_2014.yaml", '{value: "02-15"', f'{{value: "{day}"')
+    with pytest.raises(InputError) as e:
+        load_scenario(p)
+    assert len(e.value.lines) == 1 and e.value.lines[0].endswith(
+        f"timeline.phase_transfer_school_deadline: {day} falls on or after 1 September, when the new phase starts "
+        "(allowed: a day from 01-01 to 08-31 of the year of the transfer, e.g. 02-15 or 03-31)"), e.value.lines
+    (tmp_path / "ok").mkdir()
+    ok = _rules_beside(tmp_path / "ok", "current_2014.yaml", '{value: "02-15"', '{value: "08-31"')
+    assert load_scenario(ok).law.name == "current_2014"  # 31 August, the day before the phase starts, is allowed
+
+
+def test_a_switch_changing_one_parameter_twice_is_refused(tmp_path):
+    """The Green Paper's national standards switch with its second change's path made the first's
+    (effects.requests_multiplier 0.9, then 0.5 in place of la_refusal_convergence): the later value was applied
+    without a word. Now one line naming changes[1]."""
+    from simulator.rules.scenario import load_scenario
+
+    p = _rules_beside(tmp_path, "green_paper_2022.yaml", "      - path: effects.la_refusal_convergence",
+                      "      - path: effects.requests_multiplier")
+    with pytest.raises(InputError) as e:
+        load_scenario(p, rules="green_paper_2022")
+    assert len(e.value.lines) == 1 and e.value.lines[0].endswith(
+        "switches.national_standards.changes[1].path: effects.requests_multiplier is changed again (first in "
+        "changes[0]) (allowed: each parameter once in a switch)"), e.value.lines
