@@ -444,3 +444,15 @@ def test_a_switch_changing_one_parameter_twice_is_refused(tmp_path):
     assert len(e.value.lines) == 1 and e.value.lines[0].endswith(
         "switches.national_standards.changes[1].path: effects.requests_multiplier is changed again (first in "
         "changes[0]) (allowed: each parameter once in a switch)"), e.value.lines
+
+
+def test_la_scenario_takes_a_percentage_with_its_sign_as_the_page_does(tmp_path):
+    """The page reads "25%" as 25 (the field is already a percentage); `la-scenario --refused-pct 20%` said "'20%' is
+    not a valid float". Now the flag reads it as the page does: 20% of requests refused is a probability of 0.2."""
+    p = _cli(tmp_path, "la-scenario", "--name", "Pctshire", "--requests-per-year", "500", "--refused-pct", "20%",
+             "--within-20-weeks-pct", "50 %", "--plans-in-force", "3000", "--no-calibrate", "--out", "p.yaml")
+    assert p.returncode == 0, p.stderr
+    import yaml
+
+    la = yaml.safe_load((tmp_path / "p.yaml").read_text())["local_authorities"]["items"][0]
+    assert la["refuse_to_assess_probability"] == 0.2

@@ -14,7 +14,7 @@ from ...rules.scenario import load_scenario
 from ...schema.files import InputError, non_file_problem, read_yaml
 from ...schema.scenario import LAST_YEAR
 from ...schema.shipped import data_root, locate
-from ..util import MAX_SEED, CountText
+from ..util import MAX_SEED, CountText, PercentText
 
 
 def _fail(lines: list[str]) -> None:
@@ -31,8 +31,8 @@ def _fail(lines: list[str]) -> None:
 @click.option("--year", type=click.IntRange(2019, LAST_YEAR - 1), default=2023, show_default=True,
               help="--name: the calendar year the figures describe (the scenario runs it and the year after).")
 @click.option("--requests-per-year", type=CountText(), default=None, help="--name: requests for assessment that year.")
-@click.option("--refused-pct", type=float, default=None, help="--name: % of requests refused.")
-@click.option("--within-20-weeks-pct", type=float, default=None, help="--name: % of new plans within 20 weeks.")
+@click.option("--refused-pct", type=PercentText(), default=None, help="--name: % of requests refused.")
+@click.option("--within-20-weeks-pct", type=PercentText(), default=None, help="--name: % of new plans within 20 weeks.")
 @click.option("--plans-in-force", type=int, default=None, help="--name: plans in force in January of that year.")
 @click.option("--eps", type=float, default=None, help="--name, optional: educational psychologists (FTE).")
 @click.option("--special-places", type=int, default=None, help="--name, optional: special school places.")
