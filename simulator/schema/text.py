@@ -5,6 +5,7 @@ scenarios and of rule sets both need it, and neither may import the other (impor
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -46,6 +47,4 @@ def thousands_point(raw: str) -> bool:
     """Whether a typed count groups its thousands with points ("1.200", "4.000", "12.345.678", as much of Europe
     writes 1,200): read as a decimal it was 1.2 requests a year or 4 plans in force, accepted without a word (eighth
     held-out round). A count is refused so written; a percentage's "25.000" is still 25."""
-    import re  # noqa: PLC0415
-
     return re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{3})+", raw.strip()) is not None
