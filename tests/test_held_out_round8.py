@@ -213,6 +213,8 @@ def test_a_blank_title_or_summary_of_a_case_is_refused(tmp_path, field, line):
     (["run", ""], "SCENARIO"), (["validate", " "], "SCENARIO"), (["case-study", "", "--rules", "current_2014"], "FILE"),
     (["backtest", "small_la", "--targets", ""], "--targets"), (["bench", ""], "NETWORK"), (["batch", ""], "SWEEP"),
     (["report", ""], "RUN_DIR"), (["results", ""], "FOLDER"),
+    (["case-study", "sam_autistic_mainstream_specialist", "--rules", "current_2014", "--scenario", ""], "--scenario"),
+    (["la-scenario", "--la", "Wandsworth", "--england", ""], "--england"), (["serve", "--workdir", ""], "--workdir"),
 ])
 def test_an_empty_file_name_is_said_so(tmp_path, args, name):
     """`sendsim run "$SCENARIO"` with the variable unset gives an empty argument, which was the current folder:

@@ -92,6 +92,20 @@ class InputPath(click.Path):
         return super().convert(value, param, ctx)
 
 
+class NonEmpty(click.ParamType):
+    """A name or a path kept as text (`case-study --scenario`): an empty one is said so, as InputPath says it."""
+
+    name = "text"
+
+    def __init__(self, allowed: str):
+        self.allowed = allowed
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"an empty name (allowed: {self.allowed})", param, ctx)
+        return value
+
+
 class CountText(click.ParamType):
     """A count typed as a number ("1200", "1200.0"): "1.200" (thousands grouped by a point) is refused, not read as
     1.2 (eighth held-out round); the range is the builder's to check, as before."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ...schema.files import InputError
-from ..util import MAX_REPLICATIONS, InputPath, IsoDate
+from ..util import MAX_REPLICATIONS, SCENARIO_ALLOWED, InputPath, IsoDate, NonEmpty
 
 
 @click.command("case-study")
@@ -19,7 +19,7 @@ from ..util import MAX_REPLICATIONS, InputPath, IsoDate
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Master seed (default: the scenario's).")
 @click.option("--out", type=str, default=None, help="Folder for the JSON result and the timeline chart (PNG, SVG and the CSV behind it).")
-@click.option("--scenario", "scenario", type=str, default=None,
+@click.option("--scenario", "scenario", type=NonEmpty(SCENARIO_ALLOWED), default=None,
               help="Scenario to run the child in (a shipped name or a path), overriding the file's.")
 @click.option("--start-date", "start_date", type=IsoDate(), default=None,
               help="The child's start date (YYYY-MM-DD), overriding the file's; must fall within the scenario.")

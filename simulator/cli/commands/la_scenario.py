@@ -14,7 +14,7 @@ from ...rules.scenario import load_scenario
 from ...schema.files import InputError, non_file_problem, read_yaml
 from ...schema.scenario import LAST_YEAR
 from ...schema.shipped import data_root, locate
-from ..util import MAX_SEED, CountText, PercentText
+from ..util import MAX_SEED, SCENARIO_ALLOWED, CountText, InputPath, PercentText
 
 
 def _fail(lines: list[str]) -> None:
@@ -36,7 +36,7 @@ def _fail(lines: list[str]) -> None:
 @click.option("--plans-in-force", type=int, default=None, help="--name: plans in force in January of that year.")
 @click.option("--eps", type=float, default=None, help="--name, optional: educational psychologists (FTE).")
 @click.option("--special-places", type=int, default=None, help="--name, optional: special school places.")
-@click.option("--england", type=click.Path(path_type=Path), default=None,
+@click.option("--england", type=InputPath(SCENARIO_ALLOWED.replace("small_la", "england")), default=None,
               help="The national scenario national values come from (default: the shipped england scenario).")
 @click.option("--out", type=str, default=None,
               help="Folder to write <name>.yaml and targets/<name>.csv into (default: the current folder); a path "

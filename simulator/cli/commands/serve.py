@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..util import MAX_WORKERS
+from ..util import MAX_WORKERS, InputPath
 
 
 @click.command("serve")
@@ -15,7 +15,7 @@ from ..util import MAX_WORKERS
               help="Port (0: any free port; the ready line names it).")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=2, show_default=True,
               help="Processes running replications (results do not depend on it).")
-@click.option("--workdir", type=click.Path(path_type=Path), default=None,
+@click.option("--workdir", type=InputPath("a folder for the runs' files, or no --workdir for a new temporary one"), default=None,
               help="Folder for each run's files (default: a new temporary folder).")
 def command(host: str, port: int, workers: int, workdir: Path | None) -> None:
     """Start the web page: pick a council or type its four figures, pick a reform, see charts and a summary, and
