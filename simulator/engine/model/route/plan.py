@@ -60,7 +60,8 @@ class PlanSteps:
 
     @cython.locals(self=RunState, c=Child)
     def consult_setting(self, c: Child) -> None:
-        self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
+        if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
+            self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
         days = self.duration("setting_consultation_days", self.rng.consult, c.id, c.disputes)
         self.engine.schedule(days, self._cb_name_setting, c)
 
