@@ -35,8 +35,8 @@ except ImportError:  # no Cython at run time: the pure path
     from .cython_shim import cython
 
 if cython.compiled:  # a window's times as C doubles, the near heap as C structs (loop.pxd: `_Ev`, `_Near`)
-    from cython.cimports.libc.stdlib import free, malloc, realloc
     from cython.cimports.cpython.object import PyObject
+    from cython.cimports.libc.stdlib import free, malloc, realloc
     from cython.cimports.libc.string import memcpy
 
 Callback = Callable[[Any], None]
