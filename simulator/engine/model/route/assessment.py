@@ -340,7 +340,7 @@ class AssessmentSteps:
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
         now = self.engine.now
-        pin = self.pinned(c, "decide_to_assess")
+        pin = None if c.pins is None else self.pinned(c, "decide_to_assess")  # (`pinned` is None without pins)
         if not pin and self.p_withdraw_request and self.rng.request_withdrawn.u(c.id) < self.p_withdraw_request:
             withdraw(self, c, "decide_to_assess", REQUEST_WITHDRAWN)
             return
@@ -414,7 +414,7 @@ class AssessmentSteps:
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
         deadline = c.t0 + self.law_decide_to_issue_days
-        pin = self.pinned(c, "decide_to_issue")
+        pin = None if c.pins is None else self.pinned(c, "decide_to_issue")  # (`pinned` is None without pins)
         if not pin and not c.ordered and self.p_withdraw_assessment and \
                 self.rng.assessment_withdrawn.u(c.id) < self.p_withdraw_assessment:
             withdraw(self, c, "decide_to_issue", ASSESSMENT_WITHDRAWN)

@@ -50,7 +50,7 @@ def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, b
 
     The rule set decides which setting the LA would name (s.39 under current law, a list under a reform); then
     one capacity logic, the same under every rule set (`with_place`), checks that setting has a place."""
-    pin = self.pinned(c, "setting_request")
+    pin = None if c.pins is None else self.pinned(c, "setting_request")  # (`pinned` is None without pins)
     if pin == "agreed":
         return wanted, False, ""  # a case study fixes the LA's agreement: named, whatever its capacity
     if self.law_tailored_list:
