@@ -19,6 +19,7 @@ class cython:  # noqa: N801 - named as the module it stands in for
 
     compiled = False
     Py_ssize_t = int  # a C index in the compiled core; a Python int here
+    double = float  # a C double in the compiled core (the same IEEE value); a Python float here
 
     @staticmethod
     def locals(**_types: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

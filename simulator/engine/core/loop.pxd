@@ -4,6 +4,29 @@
 # the clock is set to a Python float of it, so the compiled loop runs the same events at the same values, of the
 # same types, as the pure one.
 cimport cython
+from cpython.object cimport PyObject
+
+cdef extern from *:
+    """
+    /* loop.py, the compiled run: the clock's float given a new value in place when the engine holds the only
+       reference to it (nothing else can see the change), and a list's item taken out of its slot, None left there
+       (the list's reference handed to the caller; the index is in range by construction) */
+    static CYTHON_INLINE int sendsim_float_in_place(PyObject *o, double v) {
+        if (Py_REFCNT(o) == 1 && PyFloat_CheckExact(o)) {
+            ((PyFloatObject *)o)->ob_fval = v;
+            return 1;
+        }
+        return 0;
+    }
+    static CYTHON_INLINE PyObject *sendsim_list_take(PyObject *list, Py_ssize_t i) {
+        PyObject *o = PyList_GET_ITEM(list, i);
+        Py_INCREF(Py_None);
+        PyList_SET_ITEM(list, i, Py_None);
+        return o;
+    }
+    """
+    bint _float_in_place "sendsim_float_in_place" (PyObject *o, double v)
+    object _list_take "sendsim_list_take" (list lst, Py_ssize_t i)
 
 # a module constant as a C double, so that a window's test (`0.0 <= x < _LISTED_WINDOWS`) is a C comparison: as a
 # Python global it made a float of `x`, looked the name up and compared two objects at every `schedule` and `at`
@@ -91,6 +114,9 @@ cdef class HeapEngine(Clock):
                    tn=double, x=double, j=Py_ssize_t)
     cpdef run(self, until)
 
-    @cython.locals(w=_Window, i=Py_ssize_t, ncur=Py_ssize_t, a=_EvP, objs=list, nobjs=list, odd=bint, n=Py_ssize_t,
-                   u=double, t=double, tn=double, k=Py_ssize_t, kw=double, x=double, j=Py_ssize_t)
+    @cython.locals(tn=double, k=Py_ssize_t, nobjs=list)
+    cdef int _fire_near(self) except -1
+
+    @cython.locals(w=_Window, i=Py_ssize_t, ncur=Py_ssize_t, a=_EvP, objs=list, odd=bint, n=Py_ssize_t,
+                   u=double, t=double, k=Py_ssize_t, kw=double, x=double, j=Py_ssize_t)
     cdef _run_windows(self, until)

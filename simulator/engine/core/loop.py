@@ -35,6 +35,7 @@ except ImportError:  # no Cython at run time: the pure path
     from .cython_shim import cython
 
 if cython.compiled:  # a window's times as C doubles, the near heap as C structs (loop.pxd: `_Ev`, `_Near`)
+    from cython.cimports.cpython.object import PyObject
     from cython.cimports.libc.stdlib import free, malloc, realloc
     from cython.cimports.libc.string import memcpy
 
@@ -518,13 +519,34 @@ class HeapEngine(Clock):
         self.events_processed += n
         self.now = until
 
+    def _fire_near(self) -> int:
+        """(compiled) The earliest event of the near heap (`_nh`) runs: taken off the heap, its callback and argument
+        taken out of their slots (None left there), the clock set to its time, and its callback called."""
+        tn = self._nh[0].t
+        k = 2 * self._pop_near()
+        nobjs = self._nobjs
+        fn = _list_take(nobjs, k)  # noqa: F821 - loop.pxd
+        arg = _list_take(nobjs, k + 1)  # noqa: F821 - loop.pxd
+        if self._nodd and type(fn) is tuple:
+            self.now = fn[0]
+            fn = fn[1]
+        elif not _float_in_place(cython.cast(cython.pointer(PyObject), self.now), tn):  # noqa: F821 - loop.pxd
+            self.now = tn
+        fn(arg)
+        return 0
+
     def _run_windows(self, until: float) -> None:
         """(compiled) `run` on `_Window`s: the same order and the same clock as the pure path's lists of tuples; the
-        clock is set to a new Python float of the event's double (the same value the tuple held), or to the time's
-        own object if it was not a float (`_Window.odd`)."""
+        clock is set to a Python float of the event's double (the same value the tuple held), or to the time's own
+        object if it was not a float (`_Window.odd`).
+
+        The clock's float is written in place when the engine holds the only reference to it (no step kept the time
+        it read: `_float_in_place`, loop.pxd), else replaced by a new one; either way `now` is a float of that value
+        and no other object changes. An event's callback and argument are taken out of their list slots
+        (`_list_take`: the list's references handed over, None left behind, no bounds check: the slots exist by
+        construction), so they are freed after the step, while still in cache."""
         w = self._cur
         i = self._i
-        nobjs = self._nobjs
         ncur = w.n
         a = w.ev
         objs = w.objs
@@ -534,53 +556,28 @@ class HeapEngine(Clock):
         while True:
             if i < ncur:
                 t = a[i].t
-                if self._nn:
-                    tn = self._nh[0].t
-                    if tn < t:  # a tie goes to the window: scheduled before anything in the near heap
-                        if tn >= u:
-                            break
-                        k = 2 * self._pop_near()
-                        fn = nobjs[k]
-                        arg = nobjs[k + 1]
-                        nobjs[k] = None
-                        nobjs[k + 1] = None
-                        if self._nodd and type(fn) is tuple:
-                            self.now = fn[0]
-                            fn = fn[1]
-                        else:
-                            self.now = tn
-                        fn(arg)
-                        n += 1
-                        continue
+                if self._nn and self._nh[0].t < t:  # a tie goes to the window: scheduled before anything in the heap
+                    if self._nh[0].t >= u:
+                        break
+                    self._fire_near()
+                    n += 1
+                    continue
                 if t >= u:
                     break
                 k = 2 * a[i].i
-                fn = objs[k]
-                arg = objs[k + 1]
-                objs[k] = None  # freed after it runs, while still in cache
-                objs[k + 1] = None
+                fn = _list_take(objs, k)  # noqa: F821 - loop.pxd
+                arg = _list_take(objs, k + 1)  # noqa: F821 - loop.pxd
                 i += 1
                 if odd and type(fn) is tuple:
                     self.now = fn[0]
                     fn = fn[1]
-                else:
+                elif not _float_in_place(cython.cast(cython.pointer(PyObject), self.now), t):  # noqa: F821 - loop.pxd
                     self.now = t
                 fn(arg)
             elif self._nn:
-                tn = self._nh[0].t
-                if tn >= u:
+                if self._nh[0].t >= u:
                     break
-                k = 2 * self._pop_near()
-                fn = nobjs[k]
-                arg = nobjs[k + 1]
-                nobjs[k] = None
-                nobjs[k + 1] = None
-                if self._nodd and type(fn) is tuple:
-                    self.now = fn[0]
-                    fn = fn[1]
-                else:
-                    self.now = tn
-                fn(arg)
+                self._fire_near()
             elif self._far_keys:  # the window is done: sort the next one with events
                 kw = _heappop(self._far_keys)
                 x = kw - self._k0

@@ -32,8 +32,10 @@ cdef class Resource:
     cdef public Py_ssize_t started
     cdef public Py_ssize_t completed
     cdef public object _done_cb
+    cdef public object _done_pair_cb
+    cdef public object _then
 
-    @cython.locals(now=double, sf=double, eng=Clock)
+    @cython.locals(now=double, sf=double, eng=Clock, then=object)
     cpdef serve(self, who, service, on_done, on_start=*)
 
     @cython.locals(now=double, sf=double)
@@ -45,11 +47,15 @@ cdef class Resource:
     @cython.locals(now=double, sf=double)
     cpdef cancel(self, Job job)
 
-    @cython.locals(sf=double)
+    @cython.locals(sf=double, then=object)
     cpdef _start(self, Job job, double now)
 
+    cpdef _done(self, who)
+
+    cpdef _done_pair(self, arg)
+
     @cython.locals(now=double, sf=double, job=Job)
-    cpdef _done(self, arg)
+    cdef int _hand_over(self) except -1
 
     @cython.locals(now=double, sf=double, job=Job)
     cpdef release(self)

@@ -54,7 +54,7 @@ class Resource:
     """
 
     __slots__ = ("engine", "name", "servers", "busy", "queue", "waiting", "wait_sum", "wait_n",
-                 "stats_from", "_area_q", "_area_busy", "started", "completed", "_done_cb")
+                 "stats_from", "_area_q", "_area_busy", "started", "completed", "_done_cb", "_done_pair_cb", "_then")
 
     def __init__(self, engine: Clock, name: str, servers: int | None, stats_from: float = 0.0):
         self.engine = engine
@@ -72,6 +72,11 @@ class Resource:
         self.completed = 0
         # bound once: reading `self._done` makes a new bound method each time
         self._done_cb = self._done
+        self._done_pair_cb = self._done_pair
+        # the first `on_done` a service names (a resource's services almost always name one, the next step): the end
+        # of a service with that one is scheduled with the job's `who` alone (`_done`), any other's with the pair
+        # (`_done_pair`), so that most services make no tuple (the same events, at the same times, in the same order)
+        self._then = None
 
     # -- statistics --------------------------------------------------------------------------
     def mean_wait(self) -> float | None:
@@ -101,7 +106,13 @@ class Resource:
             self.started += 1
             if on_start is not None:
                 on_start(who)
-            eng.schedule(service, self._done_cb, (who, on_done))
+            then = self._then
+            if then is None:
+                then = self._then = on_done
+            if then is not None and on_done is then:
+                eng.schedule(service, self._done_cb, who)
+            else:
+                eng.schedule(service, self._done_pair_cb, (who, on_done))
             return STARTED
         job = Job(who, service, on_start, on_done, now)
         sf = self.stats_from
@@ -155,11 +166,30 @@ class Resource:
         self.started += 1
         if job.on_start is not None:
             job.on_start(job.who)
-        if job.service is not None:
-            self.engine.schedule(job.service, self._done_cb, (job.who, job.on_done))
+        if job.service is not None:  # as in `serve`: the job's `who` alone if its `on_done` is the resource's first
+            then = self._then
+            if then is None:
+                then = self._then = job.on_done
+            if then is not None and job.on_done is then:
+                self.engine.schedule(job.service, self._done_cb, job.who)
+            else:
+                self.engine.schedule(job.service, self._done_pair_cb, (job.who, job.on_done))
 
-    def _done(self, arg: tuple[Any, Callback | None]) -> None:
-        """A service ends: its server goes to the next job waiting, then the job's `on_done`."""
+    def _done(self, who: Any) -> None:
+        """A service ends whose `on_done` is the resource's first (`_then`): its server goes to the next job waiting,
+        then `on_done(who)`."""
+        self._hand_over()
+        self._then(who)
+
+    def _done_pair(self, arg: tuple[Any, Callback | None]) -> None:
+        """A service ends with any other `on_done` (or none): as `_done`, the job's (who, on_done) in a tuple."""
+        self._hand_over()
+        who, on_done = arg
+        if on_done is not None:
+            on_done(who)
+
+    def _hand_over(self) -> int:
+        """The end of a service: the server goes to the next job still waiting, or is freed."""
         self.completed += 1
         q = self.queue
         now = self.engine.now
@@ -177,9 +207,7 @@ class Resource:
             sf = self.stats_from
             self._area_busy += now if now > sf else sf
             self.busy -= 1
-        who, on_done = arg
-        if on_done is not None:
-            on_done(who)
+        return 0
 
     def release(self) -> None:
         """Free one server and hand it to the next job still waiting (FIFO)."""

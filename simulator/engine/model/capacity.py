@@ -40,9 +40,17 @@ STAFFED_STAGES = (("ep", "ep_servers", "ep_advice_days"),
 
 def staff_bounds(floor: float, ceiling: float, establishment: int) -> tuple[int, int]:
     """The fewest and most servers a stage may have under `work_in_hand`: `floor` and `ceiling` x the establishment
-    (at least one)."""
-    lo = max(1, round(floor * establishment))
-    return lo, max(lo, round(ceiling * establishment))
+    (at least one). Kept by its arguments (`_BOUNDS`): each review asks it again for every authority's four stages
+    with the same few values (a look-up of the key against two `round`s and their products)."""
+    key = (floor, ceiling, establishment)
+    got = _BOUNDS.get(key)
+    if got is None:
+        lo = max(1, round(floor * establishment))
+        got = _BOUNDS[key] = (lo, max(lo, round(ceiling * establishment)))
+    return got
+
+
+_BOUNDS: dict[tuple[float, float, int], tuple[int, int]] = {}  # staff_bounds's answers by its arguments
 
 
 class CaseworkBacklog:

@@ -51,22 +51,34 @@ def assign_attributes(c: Child, row: tuple) -> None:
      c.gid, c.pid) = row
 
 
-@cython.locals(c=Child)
+@cython.locals(c=Child, col=list)
 def assign_row(c: Child, cols: tuple, i: int) -> None:
     """A child's attributes from row `i` of `_attributes`'s columns, given in the order of ATTRIBUTES (one list each):
     what `assign_attributes` of that row sets, without making the row (a zip's tuple a child, then unpacked); a C
-    function, once a child (tests/test_hot_path.py checks the two agree)."""
-    c.requester = cols[0][i]
-    c.born = cols[1][i]
-    c.need = cols[2][i]
-    c.preferred = cols[3][i]
-    c.on_s41 = cols[4][i]
-    c.capacity = cols[5][i]
-    c.health = cols[6][i]
-    c.social = cols[7][i]
-    c.exception = cols[8][i]
-    c.gid = cols[9][i]
-    c.pid = cols[10][i]
+    function, once a child (tests/test_hot_path.py checks the two agree). Each column is read as a list (compiled:
+    a list's own item read, not the generic `[]` of an object)."""
+    col = cols[0]
+    c.requester = col[i]
+    col = cols[1]
+    c.born = col[i]
+    col = cols[2]
+    c.need = col[i]
+    col = cols[3]
+    c.preferred = col[i]
+    col = cols[4]
+    c.on_s41 = col[i]
+    col = cols[5]
+    c.capacity = col[i]
+    col = cols[6]
+    c.health = col[i]
+    col = cols[7]
+    c.social = col[i]
+    col = cols[8]
+    c.exception = col[i]
+    col = cols[9]
+    c.gid = col[i]
+    col = cols[10]
+    c.pid = col[i]
 
 
 def _columns(attrs: dict[str, list], n: int) -> tuple[list, ...]:

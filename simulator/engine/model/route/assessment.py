@@ -78,19 +78,29 @@ def request_assessment(self, c: Child) -> None:
         return
     self.counters.count(c, REQUESTS, now)
     self.counters.add_la(c.la, REQUESTS, now)  # per authority, for the per-authority backtest
-    self.log(c, "request", _RECEIVED_FROM.get(c.requester) or f"received_from_{c.requester}", LA)
+    if self.rec is not None:  # (no recorder: `log` writes nothing, so its row's fields are not made)
+        self.log(c, "request", _RECEIVED_FROM.get(c.requester) or f"received_from_{c.requester}", LA)
     panel = self.duration("panel_decision_days", self.rng.panel, c.id)
     la = self.las[c.la]
     la.panel.serve(c, panel, self._cb_decide_to_assess)
 
 
-@cython.locals(self=RunState, la=LAState)
+@cython.locals(self=RunState, la=LAState, p=cython.double, conv=cython.double, nat=cython.double, fx=cython.double,
+               rr=cython.double, decided=cython.double, q=cython.double)
 def refusal_probability(self, la: LAState, requester: str) -> float:
-    """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester."""
+    """The LA's refusal rate, moved toward the national rate and scaled as the rule set says, by requester.
+    (Compiled, on C doubles: the same IEEE operations in the same order as on the floats, without a float made for
+    each intermediate.)"""
     p = la.p_refuse
-    p += la.fx_convergence * (self.national_refusal - p)
+    conv = la.fx_convergence
+    nat = self.national_refusal
+    fx = la.fx_refuse
+    rr = self.refusal_rr[requester]
+    decided = self._p_decided
+    p += conv * (nat - p)
     # the published rate is of all requests; withdrawn ones never reach the decision
-    return min(1.0, p * la.fx_refuse * self.refusal_rr[requester] / self._p_decided)
+    q = p * fx * rr / decided
+    return min(1.0, q)
 
 
 @cython.locals(self=RunState, c=Child)
@@ -125,12 +135,20 @@ def gather_advice(self, c: Child) -> None:
                         self._cb_social_in)
 
 
-@cython.locals(self=RunState, c=Child, la=LAState, team=CaseworkBacklog)
+@cython.locals(self=RunState, c=Child)
 def _advice_in(self, arg: tuple) -> None:
     c, step, duty, asked = arg
-    now = self.engine.now
-    deadline = asked + self.law_advice_days
-    self.log(c, step, "received", duty, deadline, now <= deadline)
+    advice_received(self, c, step, duty, asked)
+
+
+@cython.locals(self=RunState, c=Child, la=LAState, team=CaseworkBacklog)
+def advice_received(self, c: Child, step: str, duty: str, asked: float) -> None:
+    """One piece of advice is in (`_advice_in`'s tuple as arguments: the EP's, health's and social care's steps call
+    it directly, with no tuple); after the last, the decision whether to issue."""
+    if self.rec is not None:  # (no recorder: `log` writes nothing, so its row's fields are not made)
+        now = self.engine.now
+        deadline = asked + self.law_advice_days
+        self.log(c, step, "received", duty, deadline, now <= deadline)
     c.advice_pending -= 1
     if c.advice_pending == 0:
         la = self.las[c.la]
@@ -322,8 +340,7 @@ class AssessmentSteps:
     def decide_to_assess(self, c: Child) -> None:
         la = self.las[c.la]
         now = self.engine.now
-        deadline = c.t0 + self.law_decide_to_assess_days
-        pin = self.pinned(c, "decide_to_assess")
+        pin = None if c.pins is None else self.pinned(c, "decide_to_assess")  # (`pinned` is None without pins)
         if not pin and self.p_withdraw_request and self.rng.request_withdrawn.u(c.id) < self.p_withdraw_request:
             withdraw(self, c, "decide_to_assess", REQUEST_WITHDRAWN)
             return
@@ -332,11 +349,15 @@ class AssessmentSteps:
             self.counters.count(c, REFUSED, now)
             self.counters.add_la(c.la, REFUSED, c.t0)  # by the year of the request, as SEN2 counts refusals
             self.counters.count(c, REFUSED_BY_REQUEST_YEAR, c.t0)
-            self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
+            if self.rec is not None:  # (no recorder: `log` writes nothing, so its row's fields are not made)
+                deadline = c.t0 + self.law_decide_to_assess_days
+                self.log(c, "decide_to_assess", "refused", LA, deadline, now <= deadline)
             dispute_or_accept(self, c, "refusal_to_assess")
         else:
             self.counters.count(c, DECIDED_TO_ASSESS, now)
-            self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
+            if self.rec is not None:
+                deadline = c.t0 + self.law_decide_to_assess_days
+                self.log(c, "decide_to_assess", "agreed", LA, deadline, now <= deadline)
             gather_advice(self, c)
 
     withdraw = withdraw
@@ -344,17 +365,18 @@ class AssessmentSteps:
 
     @cython.locals(self=RunState, c=Child)
     def _ep_in(self, c: Child) -> None:
-        _advice_in(self, (c, "psychological_advice", EPS, c.decision_at))
+        advice_received(self, c, "psychological_advice", EPS, c.decision_at)
 
     @cython.locals(self=RunState, c=Child)
     def _health_in(self, c: Child) -> None:
-        _advice_in(self, (c, "health_advice", ICB, c.decision_at))
+        advice_received(self, c, "health_advice", ICB, c.decision_at)
 
     @cython.locals(self=RunState, c=Child)
     def _social_in(self, c: Child) -> None:
-        _advice_in(self, (c, "social_care_advice", SOCIAL, c.decision_at))
+        advice_received(self, c, "social_care_advice", SOCIAL, c.decision_at)
 
     _advice_in = _advice_in
+    advice_received = advice_received
 
     @cython.locals(self=RunState, c=Child)
     def _taken_up(self, c: Child) -> None:
@@ -392,7 +414,7 @@ class AssessmentSteps:
     def decide_to_issue(self, c: Child) -> None:
         now = self.engine.now
         deadline = c.t0 + self.law_decide_to_issue_days
-        pin = self.pinned(c, "decide_to_issue")
+        pin = None if c.pins is None else self.pinned(c, "decide_to_issue")  # (`pinned` is None without pins)
         if not pin and not c.ordered and self.p_withdraw_assessment and \
                 self.rng.assessment_withdrawn.u(c.id) < self.p_withdraw_assessment:
             withdraw(self, c, "decide_to_issue", ASSESSMENT_WITHDRAWN)
@@ -413,9 +435,11 @@ class AssessmentSteps:
                 self.rng.no_plan.u(c.id) < la.p_no_plan * la.fx_no_plan:
             c.no_plan = True
             self.counters.count(c, ASSESSED_NO_PLAN, now)
-            self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
+            if self.rec is not None:  # (no recorder: `log` writes nothing, so its row's fields are not made)
+                self.log(c, "decide_to_issue", "not_to_issue", LA, deadline, now <= deadline)
             dispute_or_accept(self, c, "refusal_to_issue")
             return
         self.counters.count(c, DECIDED_TO_ISSUE, now)
-        self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)
+        if self.rec is not None:
+            self.log(c, "decide_to_issue", "to_issue", LA, deadline, now <= deadline)
         self._cb_write_draft(c)

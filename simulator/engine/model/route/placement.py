@@ -50,7 +50,7 @@ def decide_setting(self, c: Child, wanted: str, occurrence: int) -> tuple[str, b
 
     The rule set decides which setting the LA would name (s.39 under current law, a list under a reform); then
     one capacity logic, the same under every rule set (`with_place`), checks that setting has a place."""
-    pin = self.pinned(c, "setting_request")
+    pin = None if c.pins is None else self.pinned(c, "setting_request")  # (`pinned` is None without pins)
     if pin == "agreed":
         return wanted, False, ""  # a case study fixes the LA's agreement: named, whatever its capacity
     if self.law_tailored_list:
@@ -161,7 +161,8 @@ class PlacementSteps:
         c.setting = named
         c.named_against_wish = refused
         c.named_ground = ground
-        self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
+            self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
         days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
         self.engine.schedule(days, self._cb_finalise_plan, c)
 
@@ -237,7 +238,8 @@ class PlacementSteps:
         if c.waiting_since == c.waiting_since:  # a place can come with no wait open (a setting kept, then secured)
             c.days_without_provision += now - c.waiting_since
         c.waiting_since = nan
-        self.log(c, "provision", f"in_place_{c.setting}", SETTING)
+        if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
+            self.log(c, "provision", f"in_place_{c.setting}", SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
             del c.pins[OUT_OF_SCHOOL]
         self._cb_end_spells_without_place(c, now)

@@ -49,7 +49,8 @@ class PlanSteps:
     def issue_draft(self, c: Child) -> None:
         """The draft goes to the family, who have 15 days to comment and request a setting."""
         if isnan(c.draft_deadline):
-            self.log(c, "draft_plan", "issued", LA)
+            if self.rec is not None:  # (no recorder: `log` writes nothing)
+                self.log(c, "draft_plan", "issued", LA)
         else:  # after an order to make a plan: the draft within 5 weeks of the order (reg 44)
             now = self.engine.now
             self.log(c, "draft_plan", "issued_after_order", LA, c.draft_deadline, now <= c.draft_deadline + 1e-9)
@@ -60,7 +61,8 @@ class PlanSteps:
 
     @cython.locals(self=RunState, c=Child)
     def consult_setting(self, c: Child) -> None:
-        self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
+        if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
+            self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
         days = self.duration("setting_consultation_days", self.rng.consult, c.id, c.disputes)
         self.engine.schedule(days, self._cb_name_setting, c)
 
@@ -87,7 +89,8 @@ class PlanSteps:
                 self.counters.add_la(c.la, WITHIN_LIMIT_EXCL_EXCEPTIONS, now)
             elif now - c.t0 > DAYS_PER_YEAR:
                 self.counters.count(c, OVER_1_YEAR_EXCL_EXCEPTIONS, now)
-        self.log(c, "final_plan", "issued", LA, deadline, met)
+        if self.rec is not None:  # (no recorder: `log` writes nothing)
+            self.log(c, "final_plan", "issued", LA, deadline, met)
         transfer_for_new_plan(self, c, now)
         if c.elsewhere is not None and c.elsewhere.get("pending"):  # home-educated at the request (elsewhere.py)
             self.plan_made_while_elsewhere(c)

@@ -21,6 +21,7 @@ from typing import Any
 
 from ....rules.law import LadderStep
 from ....schema.vocabulary import FAMILY, LA, MEDIATION, MEDIATION_OUTCOMES
+from ...core.streams import Draw
 from ..capacity import LAState
 from ..child import Child
 from ..costs import cost
@@ -40,15 +41,20 @@ from ..state import RunState
 # The steps other steps call (`_dispute_p`, `dispute_or_accept`, `start_dispute`) are module functions, `cpdef` in
 # redress.pxd, so that compiled steps (here and in the stages that import them) call them in C; each is also the
 # class's method of that name (the event list, other callers, tests).
-@cython.locals(self=RunState, c=Child, la=LAState)
+@cython.locals(self=RunState, c=Child, la=LAState, p=cython.double, mult=cython.double, m=cython.double)
 def _dispute_p(self, c: Child, kind: str) -> float:
-    p = self.p_dispute.get(kind, 0.0) * self.cap_mult[c.capacity]
+    """(Compiled, on C doubles: the same IEEE products as on the floats, without a float made for each.)"""
+    p = self.p_dispute.get(kind, 0.0)
+    mult = self.cap_mult[c.capacity]
+    p = p * mult
     la = self.las[c.la]
     fx = la.fx
     if kind == "contents":
-        p *= fx.contents_dispute_multiplier
+        m = fx.contents_dispute_multiplier
+        p *= m
     elif kind == "placement":
-        p *= fx.placement_dispute_multiplier
+        m = fx.placement_dispute_multiplier
+        p *= m
     return min(1.0, p)
 
 
@@ -60,13 +66,30 @@ def appeal_pinned(c: Child) -> bool:
     return c.pins is not None and (c.pins.get("appeal_outcome") is not None or c.pins.get("hearing") is not None)
 
 
+@cython.locals(self=RunState)
+def _dispute_draw(self, kind: str) -> Draw:
+    """The stream `dispute_{kind}`: the appeal types' own fields of the stream set (a struct read compiled), the same
+    `Draw` that `rng.get` finds by the name it makes (a new string and a look-up, about 400 instructions a call)."""
+    rng = self.rng
+    if kind == "placement":
+        return rng.dispute_placement
+    if kind == "refusal_to_assess":
+        return rng.dispute_refusal_to_assess
+    if kind == "refusal_to_issue":
+        return rng.dispute_refusal_to_issue
+    if kind == "cessation":
+        return rng.dispute_cessation
+    return rng.get(f"dispute_{kind}")
+
+
 @cython.locals(self=RunState, c=Child)
 def dispute_or_accept(self, c: Child, kind: str) -> None:
     """After an appealable decision: the family disputes it, or the decision stands."""
     if c.dispute:
         return  # one dispute at a time: a decision made while another is open is not separately appealed
-    pin = self.pinned(c, f"dispute_{kind}")
-    if pin if pin is not None else self.rng.get(f"dispute_{kind}").u(c.id, c.disputes) < _dispute_p(self, c, kind):
+    # (`pinned` is None for a child without pins: its key, a new string, is made only for one that has them)
+    pin = None if c.pins is None else self.pinned(c, f"dispute_{kind}")
+    if pin if pin is not None else _dispute_draw(self, kind).u(c.id, c.disputes) < _dispute_p(self, c, kind):
         start_dispute(self, c, kind)
     else:
         self._cb_decision_stands(c, kind)
@@ -86,7 +109,8 @@ def start_dispute(self, c: Child, kind: str) -> None:
     c.ladder = self.law.steps_for(kind)  # type: ignore[arg-type]
     c.rung = 0
     c.must_certify = False
-    self.log(c, "redress", f"dispute_{kind}", FAMILY)
+    if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
+        self.log(c, "redress", f"dispute_{kind}", FAMILY)
     if c.content is not None:
         self.name_disputed_items(c)  # the section and the item (content.py)
         if kind == "contents" and self.without_tribunal(c):
