@@ -19,6 +19,7 @@ class cython:  # noqa: N801 - named as the module it stands in for
 
     compiled = False
     Py_ssize_t = int  # a C index in the compiled core; a Python int here
+    longlong = int  # a C 64-bit integer in the compiled core (a child's id); a Python int here
 
     @staticmethod
     def locals(**_types: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -28,7 +28,7 @@ cpdef double window_of(double day) noexcept
 cpdef double floor_div(double a, double b) noexcept
 cpdef Window _window(RunState self, double k)
 cpdef hold_in_window(RunState self, Child c, due, decided)
-@cython.locals(meeting=double, decided=double, p_late=double, days=double, hz=double)
+@cython.locals(meeting=double, decided=double, p_late=double, days=double, hz=double, i=cython.longlong)
 cpdef _review_held(RunState self, Child c, due)
 from simulator.engine.model.records cimport Counters
 from simulator.engine.core.loop cimport Clock
