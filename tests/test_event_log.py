@@ -316,7 +316,10 @@ def test_a_field_of_another_type_is_not_read_as_typed_columns(odd):
     elif odd == "number_need":
         kids[1].need = 7
     else:
-        kids[1].id = 2**70
+        try:
+            kids[1].id = 2**70
+        except OverflowError:  # compiled, a child's id is a C 64-bit integer (child.pxd): no such id can be held
+            return
     assert journey_arrays(kids) is None
 
 

@@ -20,6 +20,7 @@ class cython:  # noqa: N801 - named as the module it stands in for
     compiled = False
     Py_ssize_t = int  # a C index in the compiled core; a Python int here
     double = float  # a C double in the compiled core (the same IEEE value); a Python float here
+    longlong = int  # a C 64-bit integer in the compiled core (a child's id); a Python int here
 
     @staticmethod
     def locals(**_types: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -9,16 +9,21 @@
 # `bint`s (4 bytes: read back as the same True or False), and five whole numbers that only ever hold a Python int
 # (the two groups, the ladder's rung, the phase transfers, the place sequence) C `int`s (read back as an int of the
 # same value). Each of them is set when the child is made (`_FRESH_FIELDS` or `__init__`), so none is read unset
-# (a C field unset would read False or 0 where the others read None). Never a float: a day stays a Python object.
+# (a C field unset would read False or 0 where the others read None).
+# Two more are C fields (issue 28's sixteenth round): the id, a `long long` (every keyed draw takes it as one), and the
+# birth day, a `double` (set NaN when the child is made, then by the population; every other day stays a Python
+# object). They were separate objects that a review window, a draw or an age read of each child, each a cache miss of
+# its own in a long run of millions of children (the int's 32 bytes and the float's 24, in pools far from the child),
+# and 56 bytes a child; read back, the same int and float values.
 
 # The fields' order is the struct's: the first twelve are those a review window reads and writes for each plan
 # (`plain_reviews`, `decide_each`, `_review_held`, the counts' groups), in the object's first two cache lines (a
 # child is 512 bytes, cache-line aligned in pymalloc's pools), so that a plan reviewed, scattered among millions of
 # children in a long run, costs two cache misses rather than six.
 cdef class Child:
-    cdef public object id
+    cdef public long long id
     cdef public object la
-    cdef public object born
+    cdef public double born
     cdef public object status
     cdef public object reviews
     cdef public object review_after

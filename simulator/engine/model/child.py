@@ -6,8 +6,9 @@ core (setup.py) it is an extension type (child.pxd), which the compiled steps re
 fields are Python objects in C struct slots: one never set reads None there, where pure Python raises AttributeError
 (no step reads one before setting it). Sixteen are C types: eleven yes/no fields C `bint`s (stock, exception,
 refused, assessed, no_plan, named_against_wish, must_certify, ordered, compelled, compelled_unsettled, escalated) and
-five whole numbers C `int`s (gid, pid, rung, transfers, place_seq); these never read None: each is set when the child
-is made (`__init__`: the stock flag, then `_FRESH_FIELDS`), and read back as the same True, False or int the pure
+five whole numbers C `int`s (gid, pid, rung, transfers, place_seq); the id is a C `long long` and the birth day a C
+`double` (NaN until the population draws it). These never read None: each is set when the child is made
+(`__init__`: the id and stock flag, then `_FRESH_FIELDS`), and read back as the same True, False, int or float the pure
 path holds (unset, a C field would read False or 0).
 """
 
@@ -124,6 +125,9 @@ _FRESH_FIELDS: tuple[tuple[str, Any], ...] = (
     # each transfer of the plan to another authority: (day, authority before, authority after; OUTSIDE_RUN for one
     # outside the run), in order; None: never moved (route/moves.py; the per-authority caseloads read it)
     ("moved", None),
+    # the birth day, drawn by the population after the child is made: NaN until then (compiled, a C double, which
+    # cannot read None as an unset object field does; set here so that both cores read the same before it is drawn)
+    ("born", math.nan),
 )
 _FRESH = tuple(v for _, v in _FRESH_FIELDS)
 
@@ -207,6 +211,7 @@ class Child:
             self.review_due = f[52]
             self.review_after = f[53]
             self.moved = f[54]
+            self.born = f[55]
         else:  # in `_FRESH_FIELDS` order (a test checks it): one tuple unpacked, the fastest in pure Python
             (self.elsewhere, self.content, self.t0, self.status, self.refused, self.assessed, self.no_plan,
              self.final_at, self.final_deadline, self.provision_at, self.place_job, self.place_res,
@@ -217,7 +222,7 @@ class Child:
              self.named_ground, self.setting_since, self.pins, self.draft_deadline, self.gid, self.pid,
              self.disputed_at, self.term_start, self.place_due, self.out_since, self.days_awaiting, self.days_out,
              self.decided_at, self.compelled, self.compelled_unsettled, self.escalated, self.how, self.review_due,
-             self.review_after, self.moved) = _FRESH  # in `_FRESH_FIELDS` order (a test checks it)
+             self.review_after, self.moved, self.born) = _FRESH  # in `_FRESH_FIELDS` order (a test checks it)
 
 
 def phase_index(age: float) -> int:

@@ -167,7 +167,7 @@ cdef class RunState:
     cdef public object warmup
 
     @cython.locals(kind=int)
-    cpdef duration(self, name, Draw stream, child, occurrence=*)
+    cpdef duration(self, name, Draw stream, long long child, long long occurrence=*)
 
     cpdef pinned(self, Child c, key)
 

@@ -1,4 +1,5 @@
 cimport cython
+from cpython cimport array as carray
 
 from simulator.engine.model.route.redress cimport _dispute_p
 from simulator.engine.model.child cimport Child
@@ -8,8 +9,10 @@ from simulator.engine.model.streams cimport RouteStreams
 # a window's held reviews as columns, the windows by their number (`HeldReviews`: a list, C indices)
 cdef class Window:
     cdef public list kids
-    cdef public list dues
-    cdef public list decs
+    cdef public carray.array dues
+    cdef public carray.array decs
+    @cython.locals(n=Py_ssize_t)
+    cpdef add(self, Child c, double due, double decided)
 
 cdef class HeldReviews:
     cdef public double k0
@@ -27,8 +30,8 @@ cpdef double window_of(double day) noexcept
 @cython.locals(mod=double, div=double, fl=double)
 cpdef double floor_div(double a, double b) noexcept
 cpdef Window _window(RunState self, double k)
-cpdef hold_in_window(RunState self, Child c, due, decided)
-@cython.locals(meeting=double, decided=double, p_late=double, days=double, hz=double)
+cpdef hold_in_window(RunState self, Child c, double due, double decided)
+@cython.locals(meeting=double, decided=double, p_late=double, days=double, hz=double, i=cython.longlong)
 cpdef _review_held(RunState self, Child c, due)
 from simulator.engine.model.records cimport Counters
 from simulator.engine.core.loop cimport Clock
@@ -45,9 +48,11 @@ cpdef int review_outcome(double u, double p_cease, bint mainstream, double p_mov
                u=double, pc=double, p0=double, p1=double, p2=double,
                p3=double, p4=double, p_move=double, p_amend=double,
                under5=double, every=double, horizon=double, nx=double, step=double,
-               shorter=bint, wp4=bint, o=int, k=cython.longlong, year=double)
-cpdef decide_each(RunState self, list kids, list dues, list decs, ids, occ, born_a, main_a)
+               shorter=bint, wp4=bint, o=int, k=cython.longlong, year=double,
+               dv=cython.double[::1], tv=cython.double[::1])
+cpdef decide_each(RunState self, list kids, dues, decs, ids, occ, born_a, main_a)
 
-@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t, kids=list, dues=list, decs=list, others=list,
-               iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1])
-cpdef tuple plain_reviews(list kids_in, list dues_in, list decs_in)
+@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t, kids=list, others=list,
+               iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1],
+               dv=cython.double[::1], tv=cython.double[::1], dvi=cython.double[::1], tvi=cython.double[::1])
+cpdef tuple plain_reviews(list kids_in, dues_in, decs_in)

@@ -44,7 +44,8 @@ from ..state import RunState
 from ..streams import RouteStreams
 from .redress import _dispute_p
 
-if cython.compiled:  # C's fmod, floor and copysign (`window_of`)
+if cython.compiled:  # C's fmod, floor and copysign (`window_of`); an array's growth (`Window.add`)
+    from cython.cimports.cpython.array import resize_smart as _resize_smart
     from cython.cimports.libc.math import copysign as _c_copysign
     from cython.cimports.libc.math import floor as _c_floor
     from cython.cimports.libc.math import fmod as _c_fmod
@@ -188,15 +189,30 @@ def floor_div(a: float, b: float) -> float:
 
 class Window:
     """One window's held reviews, as columns in the order they were held: the children, their due days and their
-    decision days (the objects the steps handed on). Why columns: a tuple a review (made, tracked by the collector,
-    untracked and freed when the window is decided, months later, cold) cost more than the three list entries."""
+    decision days (the days as doubles, `array('d')`: the same values as the floats the steps handed on). Why
+    columns: a tuple a review (made, tracked by the collector, untracked and freed when the window is decided, months
+    later, cold) cost more than the three list entries; and why doubles: a decision day's float, made for the window
+    alone, was freed cold too, when the window was decided up to a year later (issue 28's sixteenth round)."""
 
     __slots__ = ("kids", "dues", "decs")
 
     def __init__(self) -> None:
         self.kids: list[Child] = []
-        self.dues: list[float] = []
-        self.decs: list[float] = []
+        self.dues = array("d")
+        self.decs = array("d")
+
+    def add(self, c: Child, due: float, decided: float) -> None:
+        """One review held: its child, due day and decision day appended (compiled, the days stored as C doubles)."""
+        self.kids.append(c)
+        if cython.compiled:
+            n = len(self.decs)
+            _resize_smart(self.dues, n + 1)
+            _resize_smart(self.decs, n + 1)
+            self.dues.data.as_doubles[n] = due
+            self.decs.data.as_doubles[n] = decided
+        else:
+            self.dues.append(due)
+            self.decs.append(decided)
 
 
 class HeldReviews:
@@ -270,9 +286,7 @@ def hold_in_window(self, c: Child, due: float, decided: float) -> None:
     """A review whose decision falls on `decided` (before the horizon) joins its window's batch; the window's
     event is scheduled when its first review arrives (at once, if the window has begun)."""
     w = _window(self, window_of(decided))
-    w.kids.append(c)
-    w.dues.append(due)
-    w.decs.append(decided)
+    w.add(c, due, decided)
 
 
 @cython.locals(self=RunState, c=Child, rng=RouteStreams)
@@ -297,10 +311,10 @@ def _review_held(self, c: Child, due: float) -> None:
         self.engine.at(due, self._cb_review_meeting_only, c)
 
 
-def plain_reviews(kids_in: list[Child], dues_in: list[float], decs_in: list[float]) -> tuple:
+def plain_reviews(kids_in: list[Child], dues_in: array, decs_in: array) -> tuple:
     """A window's reviews split, in order: the plain ones (a plan in force, no case study's pins, no content asked
-    for, no move pending), as lists of their children, due days and decision days, with each child's id and next
-    review's occurrence (`reviews + 1`) as int64, birth day as a double and whether its setting is mainstream (1 or
+    for, no move pending), as a list of their children, with their due and decision days and birth days as doubles,
+    each child's id and next review's occurrence (`reviews + 1`) as int64 and whether its setting is mainstream (1 or
     0), in arrays as long as the window (the first `len(children)` entries filled); and the others' places in the
     window, in order. Why one pass: each child is read once while it is in the cache (the window's filter and its
     columns were two passes over thousands of children, each of them scattered in memory, in a long run)."""
@@ -308,16 +322,19 @@ def plain_reviews(kids_in: list[Child], dues_in: list[float], decs_in: list[floa
     ids = array("q", [0]) * n
     occ = array("q", [0]) * n
     born = array("d", [0.0]) * n
+    dues = array("d", [0.0]) * n
+    decs = array("d", [0.0]) * n
     mainstream = bytearray(n)
     iv, ov, bv, mv = ids, occ, born, mainstream  # (typed views in the compiled core: stores are C stores)
-    kids, dues, decs, others = [], [], [], []
+    dv, tv, dvi, tvi = dues, decs, dues_in, decs_in
+    kids, others = [], []
     m = 0
     for i in range(n):
         c = kids_in[i]
         if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
             kids.append(c)
-            dues.append(dues_in[i])
-            decs.append(decs_in[i])
+            dv[m] = dvi[i]
+            tv[m] = tvi[i]
             iv[m] = c.id
             ov[m] = c.reviews + 1
             bv[m] = c.born
@@ -329,7 +346,7 @@ def plain_reviews(kids_in: list[Child], dues_in: list[float], decs_in: list[floa
     return kids, dues, decs, others, ids, occ, born, mainstream
 
 
-def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], ids: array, occ: array, born_a: array,
+def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, occ: array, born_a: array,
                 main_a: bytearray) -> None:
     """A window's plain reviews decided one at a time, with what `_decide_window`'s numpy passes and `_apply_bulk`
     do, in the same order: the same draws (`Draw.u` gives `uniform_array`'s numbers), the same double operations
@@ -350,12 +367,12 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
     horizon = self.horizon
     wp4 = bool(self.fx.reviews_at_phase_transfer_only)
     outcome_draw, dispute_draw = self.rng.review_outcome, self.rng.contents_dispute_review
-    iv, ov, bv, mv = ids, occ, born_a, main_a  # (typed views in the compiled core)
+    iv, ov, bv, mv, dv, tv = ids, occ, born_a, main_a, dues, decs  # (typed views in the compiled core)
     year = DAYS_PER_YEAR  # (compiled: a C double, so the ages are C divisions, the same IEEE quotients)
     n = len(kids)
     for i in range(n):
         c = kids[i]
-        t = decs[i]
+        t = tv[i]
         born = bv[i]
         k = ov[i]
         age = (t - born) / year
@@ -365,10 +382,10 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
         if o == AMEND and dispute_draw.u(iv[i], k) < _dispute_p(self, c, "contents"):
             o = CEASE  # an amendment the family disputes starts a dispute: one by one
         if o > AMEND:
-            engine.at(decs[i], one_by_one, (c, dues[i]))
+            engine.at(t, one_by_one, (c, dv[i]))
             continue
         c.reviews = k
-        counters.count_each(c, costs, dues[i])
+        counters.count_each(c, costs, dv[i])
         step = every  # `review_interval`: the under-5 cycle if the child is under 5 at the next review
         if shorter and (t + under5 - born) / year < 5.0:
             step = under5
@@ -376,7 +393,7 @@ def decide_each(self, kids: list[Child], dues: list[float], decs: list[float], i
         if nx < horizon and not (wp4 and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
             _review_held(self, c, nx)
         if logged is not None:
-            engine.at(decs[i], logged, (c, o, k))
+            engine.at(t, logged, (c, o, k))
 
 
 class ReviewWindows:
@@ -406,10 +423,10 @@ class ReviewWindows:
                 continue
             w = _window(self, ks[a])
             w.kids.extend(kids[a:b])
-            w.dues.extend(due_l[a:b])
+            w.dues.extend(due_l[a:b])  # (the same values as doubles)
             w.decs.extend(dec_l[a:b])
 
-    @cython.locals(self=RunState, c=Child, engine=Clock, w=Window, wk=list, wd=list, wt=list, j=cython.Py_ssize_t)
+    @cython.locals(self=RunState, c=Child, engine=Clock, w=Window, wk=list, j=cython.Py_ssize_t)
     def _decide_window(self, k: float) -> None:
         """Decide a window's reviews: the plain ones in bulk, the rest on the event list at their decision day."""
         w = self._windows.pop(k)
@@ -435,7 +452,7 @@ class ReviewWindows:
         occ = np.frombuffer(occ_a, dtype=np.int64)[:m]
         born = np.frombuffer(born_a, dtype=np.float64)[:m]
         mainstream = np.frombuffer(main_a, dtype=np.bool_)[:m]
-        decided = np.frombuffer(array("d", decs), dtype=np.float64)  # (the values `np.asarray` gives, made by C)
+        decided = np.frombuffer(decs, dtype=np.float64)[:m]  # (the values `np.asarray` gave of the floats)
         age = (decided - born) / DAYS_PER_YEAR
         outcome = review_outcomes(draws_at(self.rng.review_outcome, ids, occ), age, mainstream,
                                   self._p_cease_by_band, self._p_move_to_special, self._p_amend,
@@ -454,7 +471,8 @@ class ReviewWindows:
         again = nxt < self.horizon
         if self.fx.reviews_at_phase_transfer_only:
             again &= ~((SCHOOL_AGE[0] <= age) & (age < SCHOOL_AGE[1]))
-        self._apply_bulk(kids, dues, decs, occ.tolist(), outcome.tolist(), np.where(again, nxt, np.nan).tolist())
+        self._apply_bulk(kids, dues[:m].tolist(), decs[:m].tolist(), occ.tolist(), outcome.tolist(),
+                         np.where(again, nxt, np.nan).tolist())
 
     @cython.locals(self=RunState, c=Child, engine=Clock, counters=Counters)
     def _apply_bulk(self, kids: list[Child], dues: list[float], decs: list[float], occ: list[int],

@@ -176,7 +176,7 @@ class ReviewSteps:
 
     review_interval = review_interval
 
-    @cython.locals(self=RunState, c=Child, rng=RouteStreams)
+    @cython.locals(self=RunState, c=Child, rng=RouteStreams, i=cython.longlong)
     def _propose_amendments(self, c: Child, k: int) -> None:
         """Proposed amendments go with the decision; the final amended plan is due within 8 weeks (reg 22), late in
         some authorities. Only logged: the appeal right already runs from the decision (the dispute started there),
@@ -322,7 +322,7 @@ class ReviewSteps:
 
     transfer_for_new_plan = transfer_for_new_plan
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, i=cython.longlong)
     def phase_transfer(self, arg: tuple) -> None:
         c, deadline, age = arg
         if c.status != "plan" or c.elsewhere is not None:
