@@ -365,3 +365,80 @@ def test_a_string_field_of_256_values_and_a_null_writes_as_the_lists_do(tmp_path
     monkeypatch.setattr(journeys, "_typed_columns", lambda j: None)
     journeys.write_journeys(_journey_of(kids), tmp_path / "lists.parquet")
     assert (tmp_path / "typed.parquet").read_bytes() == (tmp_path / "lists.parquet").read_bytes()
+
+
+def test_arrow_arrays_are_pa_array_s_own_and_write_the_same_bytes(tmp_path):
+    """`outputs.arrow` (an Arrow array made from the numpy array's buffers, so that pyarrow never imports pandas) is
+    `pa.array(values, mask=mask)`: the same type, values and nulls (a NaN kept as a value, a NaT day a null), and a
+    Parquet column of it is the same bytes."""
+    import pyarrow as pa
+
+    from simulator.analysis.runs.outputs import arrow
+
+    rng = np.random.default_rng(5)
+    n = 1000
+    floats = rng.normal(size=n)
+    floats[::7] = np.nan
+    days = (np.datetime64("2019-01-01", "D") + np.floor(rng.uniform(0, 800, n)).astype("timedelta64[D]"))
+    days_nat = days.copy()
+    days_nat[::9] = np.datetime64("NaT")
+    some = rng.uniform(size=n) < 0.3
+    cases = [rng.integers(-5, 10**12, n), rng.integers(0, 50, n).astype(np.int32), rng.integers(0, 9, n).astype(np.uint8),
+             floats, rng.uniform(size=n) < 0.5, days, days_nat, np.zeros(0), np.zeros(0, np.bool_), floats[:3],
+             (rng.uniform(size=13) < 0.5)]
+    for i, v in enumerate(cases):
+        for mask in (None, np.zeros(len(v), np.bool_), some[:len(v)]):
+            got, want = arrow(v, mask=mask), pa.array(v, mask=mask)
+            assert got.type == want.type and got.null_count == want.null_count, (i, mask)
+            assert repr(got.to_pylist()) == repr(want.to_pylist()), (i, mask)  # (NaN: equal as text)
+            pq.write_table(pa.table({"x": got}), tmp_path / "got.parquet", compression="zstd")
+            pq.write_table(pa.table({"x": want}), tmp_path / "want.parquet", compression="zstd")
+            assert (tmp_path / "got.parquet").read_bytes() == (tmp_path / "want.parquet").read_bytes(), (i, mask)
+
+
+def test_arrow_strings_are_pa_array_s_own():
+    import pyarrow as pa
+
+    from simulator.analysis.runs.outputs import arrow_strings
+
+    for values in (["LA", "school", None, "tribunal", "é ü"], [], [None], ["E06000001"]):
+        got, want = arrow_strings(values), pa.array(values, pa.string())
+        assert got.type == want.type and got.null_count == want.null_count and got.equals(want)
+
+
+def test_a_run_folder_is_written_without_importing_pandas(tmp_path):
+    """A replication's files (events.parquet, journeys.parquet) are made without `pa.array`, whose first call
+    imports pandas (about 0.2 CPU s), so a run does not import it."""
+    import subprocess
+    import sys
+
+    from .conftest import SMALL
+
+    code = ("import sys; from pathlib import Path; from simulator.rules.scenario import load_scenario; "
+            "from simulator.analysis.runs.run import run_replication; "
+            f"run_replication(load_scenario({str(SMALL)!r}), 3, 0, rep_dir=Path({str(tmp_path)!r}), events=True); "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert (tmp_path / "events.parquet").exists() and (tmp_path / "journeys.parquet").exists()
+
+
+def test_an_equal_string_of_another_object_gets_the_same_code():
+    """The codes of the event log's strings and of the journeys' string fields are cached by the string object
+    (compiled); a string equal to one met before but another object gets the same code."""
+    from simulator.engine.core.loop import HeapEngine
+
+    sink = _Columns()
+    rec = Recorder(sink, chunk=10)
+    rec.clock = HeapEngine()
+    other = "".join(["rec", "eived"])  # equal to "received", another object
+    assert other == "received" and other is not "received"  # noqa: F632 - the point is that they are two objects
+    for event in ("received", other, "received", "agreed", other):
+        rec.log(_Child(1, 0), "request", event, "LA")
+    rec.flush()
+    assert sink.chunks[0][4] == ["received", "received", "received", "agreed", "received"]
+    assert rec.names == ["request", "received", "LA", "agreed"]
+    a, b = _kid(1, False, 10.0, 150.0), _kid(2, False, 10.0, 150.0)
+    a.need, b.need = "ASD", "".join(["A", "SD"])
+    _ints, _bools, _floats, codes, names = journey_arrays([a, b, a])
+    assert names[1] == ["ASD"] and list(codes[3:6]) == [0, 0, 0]

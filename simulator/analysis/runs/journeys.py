@@ -23,6 +23,7 @@ from ...engine.model.records import (
     journey_arrays,
     small_codes,
 )
+from .outputs import arrow, arrow_strings
 
 
 def _column(values: list[Any]) -> Any:
@@ -100,44 +101,44 @@ def _typed_columns(j: Journey) -> dict[str, Any] | None:
                 found = [*found, None]
             code = np.where(null, found.index(None), code.astype(np.int32))  # (None may be the 257th value)
         if None in found and (code == found.index(None)).all():
-            return pa.array([None] * n)  # (no string at all: pyarrow infers the null type from such a list)
-        return pa.array(found, pa.string()).take(pa.array(code))
+            return pa.nulls(n)  # (no string at all: pyarrow infers the null type from a list of None)
+        return arrow_strings(found).take(arrow(code))
 
     def days(v: np.ndarray) -> Any:
-        return pa.array(v, mask=np.isnan(v))  # missing is null, not NaN
+        return arrow(v, mask=np.isnan(v))  # missing is null, not NaN
 
     stock, t0, final_at = bools["stock"], floats["t0"], floats["final_at"]
     no_req = stock | np.isnan(t0)  # no request: a plan in force at the start, or one that arrived from outside
     if no_req.all():
-        age = pa.array([None] * n)
+        age = pa.nulls(n)
     else:
         age_v = (t0 - floats["born"]) / 365.25
-        age = pa.array(age_v, mask=no_req) if no_req[0] else days(np.where(no_req, nan, age_v))
+        age = arrow(age_v, mask=no_req) if no_req[0] else days(np.where(no_req, nan, age_v))
     status_names, status = values["status"], codes["status"]
     in_plan = np.isin(status, [k for k, v in enumerate(status_names) if v in ("plan", "ceased")])
     is_plan = np.isin(status, [k for k, v in enumerate(status_names) if v == "plan"])
     not_final = stock | np.isnan(final_at)
-    within = (pa.array([None] * n) if not_final.all()
-              else pa.array(final_at <= floats["final_deadline"], mask=not_final))
+    within = (pa.nulls(n) if not_final.all()
+              else arrow(final_at <= floats["final_deadline"], mask=not_final))
     waiting = floats["waiting_since"]
     return {
-        "child": pa.array(ints["id"]),
-        "la": pa.array([la.spec.code for la in j.las], pa.string()).take(pa.array(ints["la"])),
-        "stock_plan_at_start": pa.array(stock),
+        "child": arrow(ints["id"]),
+        "la": arrow_strings([la.spec.code for la in j.las]).take(arrow(ints["la"])),
+        "stock_plan_at_start": arrow(stock),
         "requester": strings("requester", no_req),
         "primary_need": strings("need"),
         "age_at_request": age,
         "preferred_setting": strings("preferred"),
         "redress_capacity": strings("capacity"),
-        "health_needs": pa.array(bools["health"]),
-        "social_care_needs": pa.array(bools["social"]),
-        "regulation_10_4_exception": pa.array(bools["exception"]),
+        "health_needs": arrow(bools["health"]),
+        "social_care_needs": arrow(bools["social"]),
+        "regulation_10_4_exception": arrow(bools["exception"]),
         "request_day": days(np.where(stock, nan, t0)),
         "status_at_end": strings("status"),
-        "refused_to_assess": pa.array(bools["refused"]),
-        "assessed": pa.array(bools["assessed"]),
-        "no_plan_after_assessment": pa.array(bools["no_plan"]),
-        "plan_after_appeal": pa.array(bools["ordered"]),
+        "refused_to_assess": arrow(bools["refused"]),
+        "assessed": arrow(bools["assessed"]),
+        "no_plan_after_assessment": arrow(bools["no_plan"]),
+        "plan_after_appeal": arrow(bools["ordered"]),
         "final_plan_day": days(final_at),
         "weeks_to_final_plan": days(np.where(stock, nan, (final_at - t0) / 7.0)),
         "within_20_weeks": within,
@@ -145,11 +146,11 @@ def _typed_columns(j: Journey) -> dict[str, Any] | None:
         "provision_in_place_day": days(floats["provision_at"]),
         "weeks_without_provision": days((floats["days_without_provision"]
                                          + np.where(waiting == waiting, j.horizon - waiting, 0.0)) / 7.0),
-        "waiting_for_place_at_end": pa.array((waiting == waiting) & is_plan),
-        "disputes": pa.array(ints["disputes"]),
-        "mediations": pa.array(ints["mediations"]),
-        "appeals": pa.array(ints["appeals"]),
-        "annual_reviews": pa.array(ints["reviews"]),
+        "waiting_for_place_at_end": arrow((waiting == waiting) & is_plan),
+        "disputes": arrow(ints["disputes"]),
+        "mediations": arrow(ints["mediations"]),
+        "appeals": arrow(ints["appeals"]),
+        "annual_reviews": arrow(ints["reviews"]),
         "ceased_day": days(floats["ceased_at"]),
     }
 

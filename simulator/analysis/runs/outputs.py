@@ -65,6 +65,66 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
+# Arrow arrays made from their buffers (`arrow`, `arrow_strings`) rather than by `pa.array`. Why: `pa.array` asks
+# pyarrow's pandas shim whether its argument is a pandas object, which imports pandas, when it is installed, at the
+# first call (about 0.2 CPU s, 0.66 billion instructions: as much as a 0.1x national year's whole event log costs
+# beyond its rows); a run folder's files need nothing of pandas. Each array is the one `pa.array` makes from the same
+# values (its type, values, nulls: tests/test_event_log.py), so the Parquet files are the same, byte for byte.
+
+
+def _bitmap(bits: np.ndarray) -> Any:
+    """A numpy bool array as an Arrow bitmap (least significant bit first, as Arrow lays out bits)."""
+    import pyarrow as pa
+
+    return pa.py_buffer(np.packbits(bits, bitorder="little"))
+
+
+def arrow(values: np.ndarray, mask: np.ndarray | None = None) -> Any:
+    """`pa.array(values, mask=mask)` of a one-dimensional numpy array of numbers, bools or days (datetime64[D], as
+    date32; NaT a null when no mask is given), made from its buffers (numbers without a copy). A NaN stays a value, as
+    `pa.array` keeps it; nulls are where `mask` is True. Any other dtype goes to `pa.array` itself."""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    kind = values.dtype
+    if kind == np.bool_:
+        typ, data = pa.bool_(), _bitmap(values)
+    elif kind == np.dtype("datetime64[D]"):
+        days = values.view(np.int64)
+        real = days
+        if mask is None:  # (NaT is a null unless a mask is given: then `pa.array` reads it as a number, as here)
+            nat = np.isnat(values)
+            if nat.any():
+                mask, real = nat, days[~nat]
+        if real.size and (real.min() < -(2 ** 31) or real.max() >= 2 ** 31):  # (beyond date32: `pa.array`'s way)
+            return pa.array(values, mask=mask)
+        typ, data = pa.date32(), pa.py_buffer(days.astype(np.int32))
+    elif kind.kind in "iuf" and kind.isnative:
+        typ, data = pa.from_numpy_dtype(kind), pa.py_buffer(values)
+    else:
+        return pa.array(values, mask=mask)
+    if mask is not None:
+        nulls = int(np.count_nonzero(mask))
+        if nulls:
+            return pa.Array.from_buffers(typ, len(values), [_bitmap(~mask), data], null_count=nulls)
+    return pa.Array.from_buffers(typ, len(values), [None, data], null_count=0)
+
+
+def arrow_strings(values: list[Any]) -> Any:
+    """`pa.array(values, pa.string())` of a list of strings (or None, a null), made from its buffers: for the few
+    different strings of a column, which are then taken by code."""
+    import pyarrow as pa
+
+    n = len(values)
+    encoded = [b"" if v is None else v.encode("utf-8") for v in values]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    null = np.fromiter((v is None for v in values), dtype=np.bool_, count=n)
+    nulls = int(np.count_nonzero(null))
+    return pa.Array.from_buffers(pa.string(), n, [_bitmap(~null) if nulls else None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(b"".join(encoded))], null_count=nulls)
+
+
 def _strings(values: list[Any]) -> Any:
     """A column of strings (or None) as an Arrow string array: taken by one-byte codes from its few different values
     (`records.small_codes`), or converted one by one if there are more than 256 of them. The same array either way."""
@@ -74,7 +134,7 @@ def _strings(values: list[Any]) -> Any:
     codes = small_codes(values, names)
     if codes is None:
         return pa.array(values, pa.string())
-    return pa.array(names, pa.string()).take(pa.array(np.frombuffer(codes, dtype=np.uint8)))
+    return arrow_strings(names).take(arrow(np.frombuffer(codes, dtype=np.uint8)))
 
 
 class ParquetSink:
@@ -101,7 +161,7 @@ class ParquetSink:
         import pyarrow as pa
 
         self.path = path
-        self.la_codes = pa.array(la_codes, pa.string())
+        self.la_codes = arrow_strings(la_codes)
         self.start = start
         self.schema = pa.schema([
             ("child", pa.int64()), ("la", pa.string()), ("day", pa.float64()), ("date", pa.date32()),
@@ -146,13 +206,11 @@ class ParquetSink:
 
     def _from_buffers(self, n: int, bufs: tuple, names: list[Any]) -> Any:
         """The table of a chunk of typed columns (`arrays`; in the writer thread)."""
-        import pyarrow as pa
-
         child, la, day, step, event, duty, deadline, met = (
             np.frombuffer(b, dtype=np.dtype(code))[:n] for b, (_name, code) in zip(bufs, TYPED_COLUMNS, strict=True))
-        strings = pa.array(names, pa.string())
-        return self._table(child, la, day, strings.take(pa.array(step)), strings.take(pa.array(event)),
-                           strings.take(pa.array(duty)), deadline, pa.array(met == MET_TRUE, mask=met == MET_NONE))
+        strings = arrow_strings(names)
+        return self._table(child, la, day, strings.take(arrow(step)), strings.take(arrow(event)),
+                           strings.take(arrow(duty)), deadline, arrow(met == MET_TRUE, mask=met == MET_NONE))
 
     def _table(self, child: np.ndarray, la: np.ndarray, days: np.ndarray, step: Any, event: Any, duty: Any,
                deadlines: np.ndarray, met: Any) -> Any:
@@ -161,14 +219,14 @@ class ParquetSink:
 
         dates = (self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]")
         return pa.table({
-            "child": pa.array(child),
-            "la": self.la_codes.take(pa.array(la)),
-            "day": pa.array(days),
-            "date": pa.array(dates),
+            "child": arrow(child),
+            "la": self.la_codes.take(arrow(la)),
+            "day": arrow(days),
+            "date": arrow(dates),
             "step": step,
             "event": event,
             "duty_holder": duty,
-            "deadline_day": pa.array(deadlines, mask=np.isnan(deadlines)),
+            "deadline_day": arrow(deadlines, mask=np.isnan(deadlines)),
             "deadline_met": met,
         }, schema=self.schema)
 

@@ -34,8 +34,13 @@ cdef class Recorder:
     cdef int[::1] _duty
     cdef double[::1] _deadline
     cdef signed char[::1] _met
+    cdef public list _code_refs
+    cdef int _code_of[64]  # (records.py: `_CODE_SLOTS`)
 
     cpdef Py_ssize_t _new_code(self, value) except -1
+
+    @cython.locals(at=cython.size_t, slot=Py_ssize_t, refs=list, k=Py_ssize_t)
+    cdef inline Py_ssize_t _code(self, value) except -1
 
     @cython.locals(rows=list)
     cpdef add(self, row)
@@ -114,7 +119,8 @@ cpdef object small_codes(values, list names)
 
 # the children's fields of journeys.parquet, each a struct read of the `Child` stored by C into the typed columns
 @cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, k=Py_ssize_t, f=Py_ssize_t, index=list, names=list, seen=dict,
-               iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1])
+               iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1],
+               strings=tuple, refs=list, mv=cython.uchar[::1], at=cython.size_t, slot=Py_ssize_t)
 cpdef object journey_arrays(list children)
 
 # the new requests' children, and each group's counts of the state at the end: each field a struct read of the `Child`

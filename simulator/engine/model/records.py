@@ -164,6 +164,8 @@ LA_COUNTS = frozenset({REQUESTS, REFUSED, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS, 
 
 
 _WIDTH = len(EVENT_COLUMNS)
+_CODE_SLOTS = 64  # the slots of `Recorder._code`'s table (a power of two; records.pxd sizes its C array by it)
+_EMPTY = object()  # an empty slot of those tables (never a value logged, unlike None)
 MET_NONE, MET_TRUE, MET_FALSE = 2, 1, 0  # `deadline_met` None, True, False, as one byte of the typed columns
 
 # the typed columns a columnar sink receives (`Recorder.flush`), with their `array` type codes: child (int64),
@@ -194,7 +196,7 @@ class Recorder:
     order); both keep the same values."""
 
     __slots__ = ("rows", "sink", "chunk", "enabled", "columnar", "_limit", "clock", "n", "names", "_codes",
-                 "_bufs", "_id", "_la", "_day", "_step", "_event", "_duty", "_deadline", "_met")
+                 "_bufs", "_id", "_la", "_day", "_step", "_event", "_duty", "_deadline", "_met", "_code_refs")
 
     def __init__(self, sink: Callable[[list[tuple]], None] | None, chunk: int = 200_000):
         self.rows: list[Any] = []  # (a sink of rows) the fields of the chunk's rows, one after another
@@ -207,6 +209,7 @@ class Recorder:
         self.n = 0  # (a columnar sink) rows held in the typed arrays
         self.names: list[Any] = []  # the step, event and duty strings met so far, indexed by their codes
         self._codes: dict[Any, int] = {}  # each of `names` -> its index
+        self._code_refs: list[Any] = [_EMPTY] * _CODE_SLOTS  # (compiled) the strings whose codes `_code` holds, by slot
         self._bufs: tuple = ()
         if self.columnar:
             self._fresh()
@@ -224,6 +227,29 @@ class Recorder:
         self.names.append(value)
         return k
 
+    def _code(self, value: Any) -> int:
+        """The code of a step, event or duty string (compiled only: the pure path looks it up in `_codes` inline).
+        The strings logged are the route's constants, the same few dozen objects at every row, so the code is cached
+        in a small direct-mapped table, as `Counters._id` caches a count's id: the slot from the object's address, a
+        hit when the slot holds that very object (`_code_refs`, which keeps it alive, so no other object can have its
+        address meanwhile) and its code in `_code_of` (a C array). A few C operations, where each of the row's three
+        dictionary look-ups was about 140 instructions (callgrind); a string met as another object of the same value
+        gets the same code from `_codes`, as before."""
+        at = cython.cast(cython.size_t, cython.cast(cython.p_void, value))
+        # the slot: bits 4-9 of the address xor bits 10-15 (C shifts of a size_t), which spread the few dozen strings
+        # over the 64 slots (bits 4-9 alone put strings of one size class, a multiple of 64 bytes apart, in a quarter
+        # of the slots: 42% misses, measured)
+        slot = ((at >> 4) ^ (at >> 10)) & 63  # (`_CODE_SLOTS` - 1, as a C constant)
+        refs = self._code_refs
+        if refs[slot] is value:
+            return self._code_of[slot]
+        k = self._codes.get(value, -1)
+        if k < 0:
+            k = self._new_code(value)
+        self._code_of[slot] = k
+        refs[slot] = value
+        return k
+
     def add(self, row: tuple) -> None:
         """One event: an `EventRow` (or a tuple of its fields in its order)."""
         if self.columnar:
@@ -238,17 +264,22 @@ class Recorder:
     def _put(self, child: int, la: int, day: float, step: Any, event: Any, duty: Any, deadline: float,
              met: bool | None) -> None:
         """One row into the typed arrays (`add` and `log`; compiled, a C call of `log`'s)."""
-        codes = self._codes
         n = self.n
         self._id[n] = child
         self._la[n] = la
         self._day[n] = day
-        k = codes.get(step)
-        self._step[n] = self._new_code(step) if k is None else k
-        k = codes.get(event)
-        self._event[n] = self._new_code(event) if k is None else k
-        k = codes.get(duty)
-        self._duty[n] = self._new_code(duty) if k is None else k
+        if cython.compiled:  # (the codes from `_code`'s table: the same codes)
+            self._step[n] = self._code(step)
+            self._event[n] = self._code(event)
+            self._duty[n] = self._code(duty)
+        else:
+            codes = self._codes
+            k = codes.get(step)
+            self._step[n] = self._new_code(step) if k is None else k
+            k = codes.get(event)
+            self._event[n] = self._new_code(event) if k is None else k
+            k = codes.get(duty)
+            self._duty[n] = self._new_code(duty) if k is None else k
         self._deadline[n] = deadline
         self._met[n] = 2 if met is None else 1 if met else 0  # MET_NONE, MET_TRUE, MET_FALSE
         self.n = n = n + 1
@@ -338,6 +369,12 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
     names: list[list[Any]] = [[] for _ in JOURNEY_STRINGS]
     index: list[dict[Any, int]] = [{} for _ in JOURNEY_STRINGS]
     iv, bv, fv, cv = ints, bools, floats, codes  # (typed views in the compiled core: stores are C stores)
+    # (compiled) each string field's codes cached by the object's address, as `Recorder._code`: a field holds a few
+    # objects (the route's constants) over and over, so a direct-mapped slot that holds that very object (kept alive
+    # in `refs`) gives its code without the dictionary's look-up of a string
+    refs: list[Any] = [_EMPTY] * (len(JOURNEY_STRINGS) * 64)
+    memo = bytearray(len(JOURNEY_STRINGS) * 64)
+    mv = memo
     try:
         for i in range(n):
             c = children[i]
@@ -362,7 +399,18 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
                 fv[k] = v
                 k += n
             k = i
-            for f, v in enumerate((c.requester, c.need, c.preferred, c.capacity, c.status, getattr(c, "setting", None))):  # (a slot not yet set: None)
+            # (a slot not yet set: None; compiled, the struct's field, which is None until set)
+            strings = (c.requester, c.need, c.preferred, c.capacity, c.status,
+                       c.setting if cython.compiled else getattr(c, "setting", None))
+            for f in range(6):
+                v = strings[f]
+                if cython.compiled:
+                    at = cython.cast(cython.size_t, cython.cast(cython.p_void, v))
+                    slot = f * 64 + (((at >> 4) ^ (at >> 10)) & 63)
+                    if refs[slot] is v:
+                        cv[k] = mv[slot]
+                        k += n
+                        continue
                 if v is not None and type(v) is not str:
                     return None
                 seen = index[f]  # (compiled: a `dict`, so `get` is a C look-up, not a method called through Python)
@@ -374,6 +422,9 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
                     seen[v] = got
                     names[f].append(v)
                 cv[k] = got
+                if cython.compiled:
+                    refs[slot] = v
+                    mv[slot] = got
                 k += n
     except OverflowError:  # a whole number beyond int64 (pyarrow would not make it int64 either)
         return None
