@@ -53,3 +53,18 @@ def test_the_appeal_rows_say_whose_limit_and_the_setting_after_an_order_has_the_
     steps = {s["step"]: s for s in res["results"][0]["steps"]}
     assert steps["comply"]["event"] == "assess_after_concession"
     assert steps["name_setting"]["deadline"] == "14 weeks from the order or concession"
+
+
+# ------------------------------------------------------------------ 2. the map's decision to issue after an order
+def test_the_maps_decision_to_issue_gives_the_orders_ten_weeks_beside_the_requests_sixteen() -> None:
+    """The map's "Decision whether to issue a plan" gave only the request's 16 weeks (reg 10(1); timeline.md 1.1
+    step 5). After an order to assess (or the LA's concession of a refusal-to-assess appeal) the LA must give notice
+    that no plan will be made within 10 weeks of the order (reg 44(2) as amended by SI 2015/359; reg 45; timeline.md
+    1.3), as the "LA complies" step already said. Both, each with the clock it runs from; every rule set keeps them
+    (none changes either period). The first decision of a case, before any order, stays the request's 16 weeks."""
+    from simulator.rules.accountability import map_document
+    from simulator.rules.resolve import resolve_rules
+
+    for rules in ("current_2014", "green_paper_2022", "improvement_plan_2023", "white_paper_2026"):
+        step = next(s for s in map_document(resolve_rules(rules)[0])["steps"] if s["step"] == "decide_to_issue")
+        assert step["deadline"] == "from the request: 16 weeks; from an order to assess or a concession: 10 weeks"

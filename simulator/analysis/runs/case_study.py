@@ -436,6 +436,8 @@ def _deadline_case(step: str, event: str) -> str | None:
         return {"amend": "contents", "rename": "placement"}.get(event)
     if step == "draft_plan":
         return "after_order_to_make_plan" if event == "issued_after_order" else ""
+    if step == "decide_to_issue":
+        return ""  # from the request; after an order or a concession the caller gives the order's period
     if step == "personal_budget" and event.startswith("asked_at_"):
         return event.split("_")[2]  # asked at the draft or at a review (s.49(1))
     if step == "phase_transfer" and event.startswith("review_age_"):
