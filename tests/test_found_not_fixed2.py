@@ -68,3 +68,18 @@ def test_the_maps_decision_to_issue_gives_the_orders_ten_weeks_beside_the_reques
     for rules in ("current_2014", "green_paper_2022", "improvement_plan_2023", "white_paper_2026"):
         step = next(s for s in map_document(resolve_rules(rules)[0])["steps"] if s["step"] == "decide_to_issue")
         assert step["deadline"] == "from the request: 16 weeks; from an order to assess or a concession: 10 weeks"
+
+
+def test_a_setting_named_at_a_phase_transfer_after_an_earlier_order_keeps_the_transfers_date() -> None:
+    """The order's period runs only until the plan it leads to is final: a setting named later, at a phase transfer,
+    is due by the transfer's own date (reg 18(1): 31 March for a move to post-16, 15 February for a school move),
+    however long ago an order was complied with."""
+    from simulator.analysis.runs.case_study import case_study
+
+    res = case_study(ROOT / "case_studies" / "tyler_excluded_year10_out_of_school.yaml", ["current_2014"], runs=5,
+                     seed=2)
+    steps = res["results"][0]["steps"]
+    order = next(i for i, s in enumerate(steps) if s["step"] == "comply")
+    after = [(steps[i - 1]["step"], s["deadline"]) for i, s in enumerate(steps) if i > order
+             and s["step"] == "name_setting"]
+    assert ("phase_transfer", "by 03-31 (MM-DD)") in after  # Year 11 to post-16: 31 March (reg 18(1))

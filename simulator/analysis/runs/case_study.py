@@ -300,7 +300,10 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             # the setting named at a phase transfer is named by the transfer's own date (reg 18: 15 February, or
             # 31 March for post-16), not within the 20 weeks of a new plan (sixth held-out round: "20 weeks")
             deadline = table[-1]["deadline"]
-        order = next((r["event"] for r in reversed(table) if r["step"] == "comply"), "")
+        # the last order or concession complied with, while the plan it leads to is not yet final (a setting named
+        # at a later phase transfer or review is due by that step's own date, not the order's period)
+        last = next((r for r in reversed(table) if r["step"] in ("comply", "final_plan")), None)
+        order = last["event"] if last is not None and last["step"] == "comply" else ""
         period = AFTER_ORDER.get((step, order.split("_after")[0]))
         if period and "_after" in order:
             # after an order or a concession the decision and the plan are due within the order's periods (reg 44(2),
