@@ -83,3 +83,27 @@ def test_a_setting_named_at_a_phase_transfer_after_an_earlier_order_keeps_the_tr
     after = [(steps[i - 1]["step"], s["deadline"]) for i, s in enumerate(steps) if i > order
              and s["step"] == "name_setting"]
     assert ("phase_transfer", "by 03-31 (MM-DD)") in after  # Year 11 to post-16: 31 March (reg 18(1))
+
+
+# ------------------------------------------------------------------ 3. a single output file that is a broken link
+def _cli(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    r = CliRunner().invoke(main, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_a_report_file_that_is_a_broken_link_names_the_link(tmp_path: Path, small_comparison: Path) -> None:
+    """`report --out r.html` where r.html is a link to a file since removed was refused as "r.html exists ...;
+    refusing to overwrite it", which is not so: nothing is there. Like the folder case (seventh held-out round), one
+    line naming the link and where it leads, exit 2, with --force too (writing would replace the link, or make a
+    file wherever it points), nothing written."""
+    (tmp_path / "r.html").symlink_to("removed.html")
+    for force in ([], ["--force"]):
+        code, _out, err = _cli("report", str(small_comparison), "--out", str(tmp_path / "r.html"), *force)
+        assert (code, err) == (2, f"error: --out: {tmp_path / 'r.html'} is a link that leads to no file "
+                                  "(removed.html) (allowed: a new file name ending .html, or with --force a link "
+                                  "to a file that exists)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"] and (tmp_path / "r.html").is_symlink()
