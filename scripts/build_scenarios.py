@@ -307,6 +307,14 @@ def check_cells(path: Path) -> None:
         at = raw[:e.start].count(b"\n") + 1
         raise DataError(f"{path}:{at}: byte 0x{raw[e.start]:02x} is not UTF-8 text "
                         "(allowed: UTF-8 text, as DfE publishes it; save the file as CSV UTF-8)") from None
+    head = text.split("\n", 1)[0].rstrip("\r")
+    by_comma, by_semicolon = next(csv.reader([head])), next(csv.reader([head], delimiter=";"))
+    if len(by_semicolon) > len(by_comma) and not {"time_period", "geographic_level"} <= set(by_comma):
+        # a release re-saved where the comma is the decimal mark (Excel's "CSV" in much of Europe): it said only "no
+        # time_period or geographic_level column" (ileftE)
+        raise DataError(f"{path}:1: the columns are separated by semicolons (;), not commas (allowed: comma-separated "
+                        "values, as DfE publishes the file; save it as \"CSV UTF-8 (Comma delimited)\", or download "
+                        "it again)")
     first = csv.DictReader(io.StringIO(text, newline=""))
     try:  # a cell longer than the csv module takes (131,072 characters) was a traceback (fifth held-out round); the
         # reader counts the lines read before the one it could not parse

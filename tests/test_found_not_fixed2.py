@@ -107,3 +107,34 @@ def test_a_report_file_that_is_a_broken_link_names_the_link(tmp_path: Path, smal
                                   "(removed.html) (allowed: a new file name ending .html, or with --force a link "
                                   "to a file that exists)\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"] and (tmp_path / "r.html").is_symlink()
+
+
+# ------------------------------------------------------------------ 4. a SEN2 release saved with semicolons
+def _semicolons(raw: bytes) -> bytes:
+    """The file as a spreadsheet set for a decimal comma saves "CSV": every comma between fields a semicolon (the
+    synthetic and shipped files quote no field holding a semicolon, so the csv module rewrites them whole)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    return out.getvalue().encode()
+
+
+SEMICOLONS = ("the columns are separated by semicolons (;), not commas (allowed: comma-separated values, as DfE "
+              'publishes the file; save it as "CSV UTF-8 (Comma delimited)", or download it again)')
+
+
+def test_a_sen2_release_saved_with_semicolons_says_so_and_how_to_save_it(tmp_path: Path, capsys) -> None:
+    """A SEN2 file re-saved by a spreadsheet whose list separator is ";" (where the comma is the decimal mark) said
+    only "no time_period or geographic_level column": the columns were there, run together. Both build scripts now
+    name the semicolons and the save that mends it, one line, exit 2, nothing written."""
+    from .test_held_out_round3 import _build_refused, _release
+    from .test_held_out_round5 import _ceased_plans, _transfers_build
+
+    p = _release(tmp_path / "a", _semicolons)
+    assert _build_refused(tmp_path / "a", capsys) == f"error: {p}:1: {SEMICOLONS}\n"
+    (tmp_path / "b").mkdir()
+    p = _ceased_plans(tmp_path / "b", _semicolons)
+    assert _transfers_build(p.parent, tmp_path / "b" / "pt.yaml", capsys) == (2, f"error: {p}:1: {SEMICOLONS} "
+                                                                            "(nothing was written)\n")
