@@ -8,6 +8,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 ORDER_TO_MAKE_PLAN = """\
@@ -138,3 +140,50 @@ def test_a_sen2_release_saved_with_semicolons_says_so_and_how_to_save_it(tmp_pat
     p = _ceased_plans(tmp_path / "b", _semicolons)
     assert _transfers_build(p.parent, tmp_path / "b" / "pt.yaml", capsys) == (2, f"error: {p}:1: {SEMICOLONS} "
                                                                             "(nothing was written)\n")
+
+
+# ------------------------------------------------------------------ 5. a percentage written as a fraction
+HEAD = "metric,period,value,unit,tolerance,tolerance_kind,source,note"
+
+
+def _targets(tmp_path: Path, rows: str):
+    import datetime as dt
+
+    from simulator.analysis.fit.backtest import load_targets
+
+    p = tmp_path / "t.csv"
+    p.write_text(HEAD + "\n" + rows)
+    return p, lambda: load_targets(p, dt.date(2019, 1, 1), dt.date(2025, 12, 31))
+
+
+def test_a_percentage_written_as_a_fraction_is_refused_where_it_is_unambiguous(tmp_path: Path) -> None:
+    """0.983 for the tribunal's 98.3% (MoJ TSQ 2022/23) was read as 0.983%, a target the model "missed" by 97 points.
+    Every value of tribunal_decided_in_favour_pct in the file is at most 1 (0.964, 0.983), and the lowest figure the
+    sources publish is 95.0% (2019/20, timeline/statistics: MoJ TSQ): one line, on the first row, with the value as
+    a percentage (100 x 0.964 = 96.4)."""
+    from simulator.schema.files import InputError
+
+    p, load = _targets(tmp_path, "tribunal_decided_in_favour_pct,2021/22,0.964,percent,2,absolute,MoJ TSQ,\n"
+                                 "tribunal_decided_in_favour_pct,2022/23,0.983,percent,2,absolute,MoJ TSQ,\n"
+                                 "tribunal_appeals_registered,2022/23,13658,appeals,10,relative,MoJ TSQ,\n")
+    with pytest.raises(InputError) as e:
+        load()
+    assert e.value.lines == [f"{p}:2: value: got 0.964 for tribunal_decided_in_favour_pct, a fraction where a "
+                             "percentage is read (allowed: a percentage from 0 to 100, e.g. 96.4 for 96.4%; every "
+                             "value of tribunal_decided_in_favour_pct in the file is at most 1, and the lowest "
+                             "published is 95%, MoJ Tribunal Statistics Quarterly, 2019/20)"]
+
+
+@pytest.mark.parametrize("rows", [
+    # one value above 1: the file writes percentages, and 0.8 is 0.8%
+    "mediation_followed_by_appeal_pct,2019,25.1,percent,5,absolute,SEN2,\n"
+    "mediation_followed_by_appeal_pct,2021,0.8,percent,5,absolute,SEN2,\n",
+    # every value 0: no fraction to read
+    "assessed_no_plan_pct,2022,0,percent,2,absolute,SEN2,\n",
+    # an authority's refusals can be under 1% (Barking and Dagenham 2019: 0.26%, SEN2): not checked
+    "requests_refused_pct,2019,0.2558,percent,2,absolute,SEN2,\n",
+    "within_20_weeks_pct,2019,0.9317,percent,3,absolute,SEN2,\n",
+])
+def test_a_percentage_at_most_one_is_read_as_written_where_it_could_be_so(tmp_path: Path, rows: str) -> None:
+    _p, load = _targets(tmp_path, rows)
+    assert [t.value for t in load()] == [float(r.split(",")[2]) for r in rows.splitlines()]
