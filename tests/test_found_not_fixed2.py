@@ -187,3 +187,39 @@ def test_a_percentage_written_as_a_fraction_is_refused_where_it_is_unambiguous(t
 def test_a_percentage_at_most_one_is_read_as_written_where_it_could_be_so(tmp_path: Path, rows: str) -> None:
     _p, load = _targets(tmp_path, rows)
     assert [t.value for t in load()] == [float(r.split(",")[2]) for r in rows.splitlines()]
+
+
+# ------------------------------------------------------------------ 6. an undisputed cessation: when the plan stops
+def test_an_undisputed_cessation_keeps_the_plan_for_the_familys_time_to_appeal(tmp_path: Path) -> None:
+    """A decision to cease that the family did not dispute ended the plan on the decision day. The sources say the
+    plan stays in force pending an appeal (timeline.md 1.5: CFA s.45, IPSEA; errata.md 4) and give the family 2 months
+    from the decision letter to appeal (timeline.md 1.3), but not when an undisputed plan stops: an assumption, kept
+    as UNVERIFIED with its range (0, the decision day, to 2 months, the time to appeal), central 2 months. By hand:
+    2 months x 30.44 days = 60.88 days = 8.70 weeks from the decision to the plan ceased."""
+    import yaml
+
+    from simulator.analysis.runs.case_study import case_study
+
+    node = yaml.safe_load((ROOT / "simulator" / "data" / "scenarios" / "rules" / "current_2014.yaml").read_text())[
+        "compliance"]["cessation_undisputed"]
+    assert (node["value"], node["unit"], node["range"]) == (2, "months", [0, 2])
+    assert "UNVERIFIED" in node["reference"] and "UNVERIFIED" in node["assumption"]
+    f = tmp_path / "c.yaml"
+    f.write_text(textwrap.dedent("""\
+        name: cess
+        title: "A 22-year-old whose plan the LA ceases; the family does not dispute it"
+        summary: the first review ceases the plan; no dispute
+        sources: [timeline.md 1.5]
+        scenario: small_la
+        existing_plan: {setting: post16, first_review_day: 90}
+        child: {age: 22.0, requester: young_person, need: SLD, preferred: post16, capacity: medium, social: true}
+        cessation: {reason: no_longer_benefits, at_review: first}
+        pinned: {dispute_cessation: false}
+        """))
+    steps = case_study(f, ["current_2014"], runs=3, seed=5)["results"][0]["steps"]
+    decided = next(s for s in steps if s["event"] == "decided_plan_kept_until_the_time_to_appeal_ends")
+    ceased = next(s for s in steps if s["event"] == "plan_ceased")
+    assert ceased["weeks_from_start"] - decided["weeks_from_start"] == pytest.approx(8.70, abs=0.15)
+    assert decided["deadline_week"] == pytest.approx(decided["weeks_from_start"] + 8.70, abs=0.15)
+    assert decided["deadline"] == ("kept 2 months (the family's time to appeal), then ceased: not in the sources, an "
+                                   "assumption (range 0 to 2 months), UNVERIFIED")

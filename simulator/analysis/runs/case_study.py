@@ -413,6 +413,12 @@ def step_deadline_text(doc: dict, st: Any, step: str, event: str) -> str:
     means the plan is maintained immediately, reg 44(2): none of the other orders' deadlines applies)."""
     if (step, event) == ("comply", "continue"):
         return "immediately (the plan is maintained: reg 44(2))"
+    if (step, event) == ("cessation", "decided_plan_kept_until_the_time_to_appeal_ends"):
+        node = doc["compliance"]["cessation_undisputed"]  # no source says when the plan stops (UNVERIFIED)
+        unit = node["unit"].replace("_", " ")
+        return (f"kept {_one(deadline_value(doc, 'compliance.cessation_undisputed'))} (the family's time to appeal), "
+                f"then ceased: not in the sources, an assumption (range {node['range'][0]:g} to {node['range'][1]:g} "
+                f"{unit}), UNVERIFIED")
     if step == "appeal" and event.startswith("lodged_"):
         # the family lodges the appeal: its own limit (timeline.md 1.3), not the LA's 30 working days to respond
         return (f"the family's limit: {_one(deadline_value(doc, 'appeal.deadline_after_decision'))} from the "
