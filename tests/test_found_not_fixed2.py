@@ -223,3 +223,23 @@ def test_an_undisputed_cessation_keeps_the_plan_for_the_familys_time_to_appeal(t
     assert decided["deadline_week"] == pytest.approx(decided["weeks_from_start"] + 8.70, abs=0.15)
     assert decided["deadline"] == ("kept 2 months (the family's time to appeal), then ceased: not in the sources, an "
                                    "assumption (range 0 to 2 months), UNVERIFIED")
+
+
+# ------------------------------------------------------------------ 7. two rule sets' means at one precision
+def test_two_rule_sets_means_read_at_one_precision_in_the_report() -> None:
+    """The report's sentence read "99.5 under A, 100 under B": each mean at its own precision (a count whole from 100
+    up, to one decimal below). Read side by side they share the finer: 99.5 and 100.2 both to one decimal; 250.4 and
+    312.6 both whole (250, 313). The comparison table's row does the same, bounds with their mean."""
+    from simulator.report.html import _ci
+    from simulator.report.summary import effect_sentence, shared_like
+
+    m = {"A": {"mean": 99.5}, "B": {"mean": 100.2}, "diff": 0.7, "diff_ci95": [0.1, 1.3]}
+    assert effect_sentence("appeals_registered", m, "A", "B", "A", "B", 2.0).startswith(
+        "Appeals registered: 99.5 under A, 100.2 under B over the 2.0 years: 0.7 more")
+    m = {"A": {"mean": 250.4}, "B": {"mean": 312.6}, "diff": 62.2, "diff_ci95": [40.0, 84.4]}
+    assert "250 under A, 313 under B" in effect_sentence("appeals_registered", m, "A", "B", "A", "B", 2.0)
+    like = shared_like(99.5, 100.2, None)
+    assert like == 99.5
+    assert _ci({"mean": 100.2, "ci95": [95.04, 105.36]}, "count", like) == \
+        "100.2<br><span class=small>(95.0 to 105.4)</span>"
+    assert _ci({"mean": 100.2, "ci95": [95.04, 105.36]}, "count") == "100<br><span class=small>(95 to 105)</span>"
