@@ -243,3 +243,31 @@ def test_two_rule_sets_means_read_at_one_precision_in_the_report() -> None:
     assert _ci({"mean": 100.2, "ci95": [95.04, 105.36]}, "count", like) == \
         "100.2<br><span class=small>(95.0 to 105.4)</span>"
     assert _ci({"mean": 100.2, "ci95": [95.04, 105.36]}, "count") == "100<br><span class=small>(95 to 105)</span>"
+
+
+# ------------------------------------------------------------------ 8. the early signal handler, shared
+@pytest.mark.parametrize("words, lead", [("nothing was kept; run the same command again", "\n"),
+                                         ("nothing was written; run the same command again", "")])
+def test_the_early_handler_makes_sigterm_143_with_one_line(words: str, lead: str) -> None:
+    """A SIGTERM before a command's own handlers (while its modules load) killed `sendsim schema` by the signal (exit
+    -15, no word) in the window before the handler. The handler is now one module, in place from the first line of
+    the command's code (sendsim and both build scripts): SIGTERM is 15, so exit 128 + 15 = 143, and one line."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, time; from simulator import early_signals; "
+            f"early_signals.install({words!r}, lead={lead!r}); print('ready', flush=True); time.sleep(30)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, err) == (143, f"{lead}interrupted (SIGTERM): {words}\n")
+
+
+def test_sendsim_and_both_build_scripts_share_the_early_handler() -> None:
+    """One copy of the handler: the command and the two scripts install `simulator.early_signals`, none its own."""
+    for path in ("simulator/cli/__init__.py", "scripts/build_scenarios.py", "scripts/build_plan_transfers.py"):
+        text = (ROOT / path).read_text()
+        assert "early_signals.install(" in text or "_early.install(" in text, path
+        assert "def _interrupted_while_loading" not in text and "os._exit(128 + signum)" not in text, path
