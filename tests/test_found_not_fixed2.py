@@ -271,3 +271,34 @@ def test_sendsim_and_both_build_scripts_share_the_early_handler() -> None:
         text = (ROOT / path).read_text()
         assert "early_signals.install(" in text or "_early.install(" in text, path
         assert "def _interrupted_while_loading" not in text and "os._exit(128 + signum)" not in text, path
+
+
+# ------------------------------------------------------------------ 9. a new request in custody or out of school
+@pytest.mark.parametrize("arrangement, says", [
+    ("otherwise_than_in_school", "education otherwise than in a school is the plan's own arrangement (Section I "
+                                 "naming no school, EOTAS: addendum 7.2; CFA s.61), so it needs a plan in force"),
+    ("youth_custody", "for a detained child the home authority assesses the needs the child will have on release "
+                      "(CFA s.71; not in the shared sources: UNVERIFIED), a route of its own that the model does not "
+                      "have"),
+])
+def test_a_new_request_in_custody_or_otherwise_than_at_school_is_refused_with_why(tmp_path: Path, arrangement: str,
+                                                                                 says: str) -> None:
+    """A new request for a child educated otherwise than at a school, or in custody, was refused as "applies to a plan
+    in force ... a new request takes elective_home_education only", with no why. The sources: EOTAS is a plan's
+    Section I naming no school (addendum 7.2), so it needs a plan (a child with no school before a plan is the s.19
+    duty, out_of_school: true, practice.md); a detained child's request is for the needs on release, a route of its
+    own (CFA s.71, from the Act, not the shared notes: UNVERIFIED) the model does not have. One line, exit 2."""
+    f = tmp_path / "c.yaml"
+    f.write_text(textwrap.dedent(f"""\
+        name: c
+        title: "A new request"
+        summary: s
+        sources: [x]
+        scenario: small_la
+        request_date: 2019-02-04
+        child: {{age: 15.0, requester: parent, need: SEMH, preferred: mainstream, capacity: low}}
+        education: {{arrangement: {arrangement}}}
+        """))
+    code, _out, err = _cli("case-study", str(f), "--rules", "current_2014", "-n", "1")
+    assert (code, err.count("\n")) == (2, 1), err
+    assert err.startswith(f"error: {f}:8: education: {arrangement} at a new request: {says} (allowed: "), err
