@@ -50,7 +50,7 @@ if __name__ == "__main__":  # the script run, not a test importing it
     # Ctrl-C, SIGTERM or SIGHUP while the script's modules load or it checks the SEN2 files (about 2 s; nothing is
     # written yet): one line, exit 128 + the signal, as later in the build; it printed Python's KeyboardInterrupt
     # traceback (sixth held-out round). `main` puts its own handlers in place before it writes anything.
-    from simulator import early_signals
+    from simulator.schema import early_signals
 
     early_signals.install("nothing was written; run the same command again")
 
@@ -72,8 +72,8 @@ from typing import Any  # noqa: E402
 
 import yaml  # noqa: E402
 
-from simulator import early_signals  # noqa: E402
 from simulator.analysis.fit.capacity import fit_backlog_document  # noqa: E402
+from simulator.schema import early_signals  # noqa: E402
 from simulator.schema.by_year import latest  # noqa: E402
 from simulator.schema.files import UTF16, InputError, utf16  # noqa: E402
 

@@ -256,7 +256,7 @@ def test_the_early_handler_makes_sigterm_143_with_one_line(words: str, lead: str
     import subprocess
     import sys
 
-    code = ("import sys, time; from simulator import early_signals; "
+    code = ("import sys, time; from simulator.schema import early_signals; "
             f"early_signals.install({words!r}, lead={lead!r}); print('ready', flush=True); time.sleep(30)")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
@@ -266,7 +266,7 @@ def test_the_early_handler_makes_sigterm_143_with_one_line(words: str, lead: str
 
 
 def test_sendsim_and_both_build_scripts_share_the_early_handler() -> None:
-    """One copy of the handler: the command and the two scripts install `simulator.early_signals`, none its own."""
+    """One copy of the handler: the command and the two scripts install `simulator.schema.early_signals`, none its own."""
     for path in ("simulator/cli/__init__.py", "scripts/build_scenarios.py", "scripts/build_plan_transfers.py"):
         text = (ROOT / path).read_text()
         assert "early_signals.install(" in text or "_early.install(" in text, path

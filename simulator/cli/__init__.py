@@ -10,7 +10,7 @@ from __future__ import annotations
 import os as _os
 import sys as _sys
 
-from .. import early_signals as _early
+from ..schema import early_signals as _early
 
 
 def _the_command(argv0: str) -> bool:

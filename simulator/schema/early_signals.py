@@ -1,7 +1,8 @@
 """The signal handler in place from a command's first line of code until the command's own: Ctrl-C, SIGTERM or
 SIGHUP while its modules load is one line and exit 128 + the signal, not Python's KeyboardInterrupt traceback nor a
 death by the signal (exit -15, no word). Shared by `sendsim` (`simulator.cli`), scripts/build_scenarios.py and
-scripts/build_plan_transfers.py, which each carried the same dozen lines.
+scripts/build_plan_transfers.py, which each carried the same dozen lines. It sits in the lowest layer (schema, whose
+package imports nothing), so importing it loads nothing else of the project.
 
 Only os, signal and sys are imported here (built into the interpreter), so the handler is in place well under a
 millisecond after the first line of the command runs. Before that line no Python handler can run: a signal during the
