@@ -25,25 +25,13 @@ are written here too, marked UNVERIFIED: no source in /work/shared gives them.
 
 from __future__ import annotations
 
-import os as _os
-import signal as _signal
-import sys as _sys
-
-
-def _interrupted_while_loading(signum: int, _frame: object) -> None:
-    """Ctrl-C, SIGTERM or SIGHUP while the script's modules load or it checks the SEN2 files (about 2 s; nothing is
-    written yet): one line, exit 128 + the signal, as later in the build; it printed Python's KeyboardInterrupt
-    traceback (sixth held-out round). `main` puts its own handlers in place before it writes anything."""
-    name = "Ctrl-C" if signum == _signal.SIGINT else _signal.Signals(signum).name
-    _sys.stderr.write(f"interrupted ({name}): nothing was written; run the same command again\n")
-    _sys.stderr.flush()
-    _os._exit(128 + signum)
-
-
 if __name__ == "__main__":  # the script run, not a test importing it
-    for _sig in (_signal.SIGINT, _signal.SIGTERM, getattr(_signal, "SIGHUP", None)):
-        if _sig is not None and _signal.getsignal(_sig) not in (_signal.SIG_IGN, None):  # nohup's ignore stays
-            _signal.signal(_sig, _interrupted_while_loading)
+    # Ctrl-C, SIGTERM or SIGHUP while the script's modules load or it checks the SEN2 files (about 2 s; nothing is
+    # written yet): one line, exit 128 + the signal, as later in the build; it printed Python's KeyboardInterrupt
+    # traceback (sixth held-out round). `main` puts its own handlers in place before it writes anything.
+    from simulator.schema import early_signals
+
+    early_signals.install("nothing was written; run the same command again")
 
 import argparse  # noqa: E402
 import csv  # noqa: E402

@@ -46,25 +46,13 @@ that one run rebuilds them all from the same reading of the files.
 
 from __future__ import annotations
 
-import os as _os
-import signal as _signal
-import sys as _sys
-
-
-def _interrupted_while_loading(signum: int, _frame: object) -> None:
-    """Ctrl-C, SIGTERM or SIGHUP while the script's modules load or it checks the SEN2 files (about 2 s; nothing is
-    written yet): one line, exit 128 + the signal, as later in the build; it printed Python's KeyboardInterrupt
-    traceback (sixth held-out round). `main` puts its own handlers in place before it writes anything."""
-    name = "Ctrl-C" if signum == _signal.SIGINT else _signal.Signals(signum).name
-    _sys.stderr.write(f"interrupted ({name}): nothing was written; run the same command again\n")
-    _sys.stderr.flush()
-    _os._exit(128 + signum)
-
-
 if __name__ == "__main__":  # the script run, not a test importing it
-    for _sig in (_signal.SIGINT, _signal.SIGTERM, getattr(_signal, "SIGHUP", None)):
-        if _sig is not None and _signal.getsignal(_sig) not in (_signal.SIG_IGN, None):  # nohup's ignore stays
-            _signal.signal(_sig, _interrupted_while_loading)
+    # Ctrl-C, SIGTERM or SIGHUP while the script's modules load or it checks the SEN2 files (about 2 s; nothing is
+    # written yet): one line, exit 128 + the signal, as later in the build; it printed Python's KeyboardInterrupt
+    # traceback (sixth held-out round). `main` puts its own handlers in place before it writes anything.
+    from simulator.schema import early_signals
+
+    early_signals.install("nothing was written; run the same command again")
 
 import argparse  # noqa: E402
 import copy  # noqa: E402
@@ -85,6 +73,7 @@ from typing import Any  # noqa: E402
 import yaml  # noqa: E402
 
 from simulator.analysis.fit.capacity import fit_backlog_document  # noqa: E402
+from simulator.schema import early_signals  # noqa: E402
 from simulator.schema.by_year import latest  # noqa: E402
 from simulator.schema.files import UTF16, InputError, utf16  # noqa: E402
 
@@ -307,6 +296,14 @@ def check_cells(path: Path) -> None:
         at = raw[:e.start].count(b"\n") + 1
         raise DataError(f"{path}:{at}: byte 0x{raw[e.start]:02x} is not UTF-8 text "
                         "(allowed: UTF-8 text, as DfE publishes it; save the file as CSV UTF-8)") from None
+    head = text.split("\n", 1)[0].rstrip("\r")
+    by_comma, by_semicolon = next(csv.reader([head])), next(csv.reader([head], delimiter=";"))
+    if len(by_semicolon) > len(by_comma) and not {"time_period", "geographic_level"} <= set(by_comma):
+        # a release re-saved where the comma is the decimal mark (Excel's "CSV" in much of Europe): it said only "no
+        # time_period or geographic_level column" (ileftE)
+        raise DataError(f"{path}:1: the columns are separated by semicolons (;), not commas (allowed: comma-separated "
+                        "values, as DfE publishes the file; save it as \"CSV UTF-8 (Comma delimited)\", or download "
+                        "it again)")
     first = csv.DictReader(io.StringIO(text, newline=""))
     try:  # a cell longer than the csv module takes (131,072 characters) was a traceback (fifth held-out round); the
         # reader counts the lines read before the one it could not parse
@@ -1605,7 +1602,7 @@ def main(argv: list[str] | None = None) -> None:
     # every file is written into a staging folder beside --out and moved into it only when the whole build has
     # succeeded: a build that fails part way (a value a scenario refuses) leaves --out as it was
     final = OUT
-    if signal.getsignal(signal.SIGINT) is _interrupted_while_loading:  # from here Ctrl-C removes the staging folder
+    if early_signals.is_early(signal.getsignal(signal.SIGINT)):  # from here Ctrl-C removes the staging folder
         signal.signal(signal.SIGINT, signal.default_int_handler)
     made = not final.exists()  # a folder this build makes is removed again if nothing reaches it
     final.mkdir(parents=True, exist_ok=True)

@@ -111,8 +111,8 @@ def test_default_parameters_are_every_declared_range():
     # the social care unit cost; issue 25: the review of a refused direct payment, 4 weeks, range 2-8; issue 21: the
     # staffing block's review period, weeks to clear, utilisation, floor and ceiling; the fifth leftover round: a
     # dispute with no tribunal route, the complaint's time and outcome and the Ombudsman's time, 3: its sourced
-    # fault rate is not an assumption)
-    assert len(scen) == 76 and len(rules) == 43
+    # fault rate is not an assumption; ileftE: an undisputed cessation's 2 months, range 0-2)
+    assert len(scen) == 76 and len(rules) == 44
     assert {n for n in scen if n.startswith("scenario.staffing.")} == {
         f"scenario.staffing.{k}" for k in ("review_days", "clear_weeks", "utilisation", "floor", "ceiling")}
     assert "rules.beyond_school.direct_payment_review" in rules

@@ -8,18 +8,9 @@ error); 2 bad input (one line per problem, naming file, line, field and what is 
 from __future__ import annotations
 
 import os as _os
-import signal as _signal
 import sys as _sys
 
-
-def _interrupted_while_loading(signum: int, _frame: object) -> None:
-    """Ctrl-C, SIGTERM or SIGHUP while the command's modules load (before any file is opened): the same line as an
-    interruption later, without Python's KeyboardInterrupt traceback (a Ctrl-C 0.3 s after `sendsim run` printed
-    one). The command's own handlers replace this one when it starts (`util.SafeGroup.invoke`)."""
-    name = "Ctrl-C" if signum == _signal.SIGINT else _signal.Signals(signum).name
-    _sys.stderr.write(f"\ninterrupted ({name}): nothing was kept; run the same command again\n")
-    _sys.stderr.flush()
-    _os._exit(128 + signum)
+from ..schema import early_signals as _early
 
 
 def _the_command(argv0: str) -> bool:
@@ -32,9 +23,11 @@ def _the_command(argv0: str) -> bool:
 
 
 if _sys.argv and _the_command(_sys.argv[0]):  # the command, not a library
-    for _sig in (_signal.SIGINT, _signal.SIGTERM, getattr(_signal, "SIGHUP", None)):
-        if _sig is not None and _signal.getsignal(_sig) not in (_signal.SIG_IGN, None):  # nohup's ignore stays
-            _signal.signal(_sig, _interrupted_while_loading)
+    # Ctrl-C, SIGTERM or SIGHUP while the command's modules load (before any file is opened): the same line as an
+    # interruption later, without Python's KeyboardInterrupt traceback (a Ctrl-C 0.3 s after `sendsim run` printed
+    # one) or a death by the signal. The command's own handlers replace this one when it starts
+    # (`util.SafeGroup.invoke`).
+    _early.install("nothing was kept; run the same command again", lead="\n")
 
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -23,7 +23,7 @@ from ..analysis.runs.results import Results, unit_of
 from .charts import run_charts
 from .names import change_sentence, legend, metric_label, place, plain, rule_set_short, value_text
 from .style import Chart, png_base64
-from .summary import date_words, number, projection_sentences, section_of, summary
+from .summary import date_words, number, projection_sentences, section_of, shared_like, summary
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:11pt;line-height:1.45;color:#111;max-width:60em;overflow-wrap:break-word;
@@ -55,9 +55,11 @@ def e(x: Any) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
-def _ci(m: dict[str, Any], unit: str) -> str:
+def _ci(m: dict[str, Any], unit: str, like: float | None = None) -> str:
     lo, hi = m["ci95"]
-    like = m["mean"]  # a count and its bounds at the point's precision (summary.count_decimals)
+    # a count and its bounds at the point's precision (summary.count_decimals), or at the row's (`like`: the rule
+    # sets' means side by side at one precision, summary.shared_like)
+    like = m["mean"] if like is None else like
     mean = e(number(m["mean"], unit, like))
     return f"{mean}<br><span class=small>({e(number(lo, unit, like))} to {e(number(hi, unit, like))})</span>" \
         if lo is not None else mean
@@ -124,13 +126,15 @@ def metric_table(results: Results) -> str:
             last = s
         u = unit_of(k)
         cells = []
-        for i, pair in enumerate(pairs):
-            a, b = pair["rules"]
-            ka, kb = (a, b) if a != b else ("a", "b")
+        sides = [(pair, *((pair["rules"][0], pair["rules"][1]) if pair["rules"][0] != pair["rules"][1]
+                          else ("a", "b"))) for pair in pairs]
+        row_like = shared_like(*[((p["metrics"].get(k) or {}).get(key) or {}).get("mean")
+                                 for i, (p, ka, kb) in enumerate(sides) for key in ((ka, kb) if i == 0 else (kb,))])
+        for i, (pair, ka, kb) in enumerate(sides):
             m = pair["metrics"].get(k) or {}
             if i == 0:
-                cells.append(f"<td class=n>{_ci(m[ka], u) if m.get(ka) else '-'}</td>")
-            cells.append(f"<td class=n>{_ci(m[kb], u) if m.get(kb) else '-'}</td>")
+                cells.append(f"<td class=n>{_ci(m[ka], u, row_like) if m.get(ka) else '-'}</td>")
+            cells.append(f"<td class=n>{_ci(m[kb], u, row_like) if m.get(kb) else '-'}</td>")
         diffs = [f"<td class=n>{_diff(pair['metrics'].get(k) or {}, u)}</td>" for pair in pairs]
         rows.append(f"<tr><th scope=row>{e(metric_label(k))}</th>{''.join(cells)}{''.join(diffs)}</tr>")
     return f"<table>{head}{''.join(rows)}</table>"

@@ -69,6 +69,13 @@ def count_decimals(point: float | None) -> int:
     return 0 if point is None or abs(point) >= 100 else 1
 
 
+def shared_like(*values: float | None) -> float | None:
+    """The one precision of values read side by side (each rule set's mean of a metric): the finer of theirs (the
+    smaller in size), so two means read alike: '99.5 under A, 100 under B' is '99.5 under A, 100.2 under B'."""
+    xs = [abs(v) for v in values if v is not None]
+    return min(xs) if xs else None
+
+
 def number(v: float | None, unit: str, like: float | None = None) -> str:
     """A value as a reader says it: money as '£1.2m' or '−£450k', percentages with one decimal, weeks to one; a
     count whole from 100 up, to one decimal below, its precision taken from `like` (the point estimate an interval's
@@ -182,7 +189,8 @@ def effect_sentence(key: str, m: dict[str, Any], ka: str, kb: str, sa: str, sb: 
     d = m.get("diff")
     lo, hi = (m.get("diff_ci95") or [None, None])[:2]
     when = f" over the {years:.1f} years" if unit in ("count", "GBP") and not key.endswith("_end") else ""
-    head = f"{metric_label(key)}: {number(va, unit)} under {sa}, {number(vb, unit)} under {sb}{when}"
+    like = shared_like(va, vb)  # both means at one precision
+    head = f"{metric_label(key)}: {number(va, unit, like)} under {sa}, {number(vb, unit, like)} under {sb}{when}"
     if d is None:
         text = f"{head} (no difference can be computed)."
     elif d == 0 and lo == hi == 0:

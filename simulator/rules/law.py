@@ -195,6 +195,7 @@ def compile_law(rs: RuleSet) -> Law:
             "placement": c.placement_amend.days(),
             "cessation": 0.0,
             "cessation_deferred": c.cessation_deferred.days(),
+            "cessation_undisputed": c.cessation_undisputed.days(),
         },
         effects=EffectSizes(**{k: float(v.value) for k, v in rs.effects}),  # type: ignore[arg-type]
         costs=costs,

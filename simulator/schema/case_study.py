@@ -494,11 +494,29 @@ BUDGET_SECTIONS = ("F", "G", "H1", "H2")  # the provision a personal budget may 
 YOUTH_CUSTODY_AGES = (10.0, 18.0)  # the age of criminal responsibility to 18 (relevant youth accommodation, s.70)
 
 
+# a new request for a child educated elsewhere than at a school, refused with why (ileftE): the arrangement is a
+# plan's, or the request is another route the model does not have
+NEW_REQUEST_REFUSED = {
+    "otherwise_than_in_school": (
+        "education otherwise than in a school is the plan's own arrangement (Section I naming no school, EOTAS: "
+        "addendum 7.2; CFA s.61), so it needs a plan in force (allowed: existing_plan; a child with no school at the "
+        "request is child.current_setting: none with out_of_school: true, the LA's duty under Education Act 1996 "
+        "s.19, practice.md: the s.19 row and 'Kai', or current_setting: alternative_provision)"),
+    "youth_custody": (
+        "for a detained child the home authority assesses the needs the child will have on release (CFA s.71; "
+        "not in the shared sources: UNVERIFIED), a route of its own that the model does not have (allowed: "
+        "existing_plan, a plan kept while the child is detained, CFA s.74; or the request made after the release, "
+        "a request_date after it)"),
+}
+
+
 def _beyond_school(case: CaseStudy) -> list[str]:
     """Contradictions in the fields of issue 25: where the child is educated, the plan's items, the budget."""
     out, ed, plan, pb = [], case.education, case.plan, case.personal_budget
     if ed is not None:
-        if case.existing_plan is None and ed.arrangement != "elective_home_education":
+        if case.existing_plan is None and ed.arrangement in NEW_REQUEST_REFUSED:
+            out.append(f"education: {ed.arrangement} at a new request: {NEW_REQUEST_REFUSED[ed.arrangement]}")
+        elif case.existing_plan is None and ed.arrangement != "elective_home_education":
             where = (" (a child in a hospital school at the request is child.current_setting: hospital_school)"
                      if ed.arrangement == "hospital" else "")
             out.append(f"education: {ed.arrangement} applies to a plan in force (give existing_plan){where}; a new "

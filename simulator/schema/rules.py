@@ -241,6 +241,7 @@ class Compliance(Strict):
     placement_amend: Param
     recommendation_response: Param
     cessation_deferred: Param  # a partial agreement on a cessation: the plan kept this long, then ceased
+    cessation_undisputed: Param  # a cessation the family does not dispute: the plan kept this long, then ceased
 
 
 class Effects(Strict):

@@ -65,6 +65,39 @@ SUPPRESSED = frozenset({"x", "c", "z", "u", "low", ":", "..", "*", "[x]", "[c]",
 THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")  # "13,658", "1,234.5": a comma that groups thousands
 
 
+# The lowest published figure of each percentage measure that is measured only nationally (no authority's figure in
+# the shipped data), with its source: a file whose every value of such a measure is at most 1 (and one above 0) wrote
+# it as a fraction (0.983 for 98.3%), which was read as 0.983% without a word (ileftE). The two measures that have
+# authorities' own figures (requests_refused_pct, within_20_weeks_pct) are not checked: an authority's can be under
+# 1% (Barking and Dagenham refused 0.26% of requests in 2019, SEN2), so a value at most 1 is not unambiguous there;
+# nor is tribunal_appeals_placement_pct (no published figure in the sources). docs/MODEL.md 5 (targets) says so.
+PUBLISHED_LOWEST = {
+    "assessed_no_plan_pct": (4.9, "DfE SEN2 assessments.csv, England 2020"),
+    "plans_issued_over_1_year_pct": (5.2, "DfE SEN2 timeliness_20_week.csv, England 2023"),
+    "tribunal_decided_in_favour_pct": (95.0, "MoJ Tribunal Statistics Quarterly, 2019/20"),
+    "tribunal_appeals_refusal_to_assess_pct": (27.9, "MoJ Tribunal Statistics Quarterly, 2022/23"),
+    "tribunal_appeals_refusal_to_issue_pct": (8.5, "MoJ Tribunal Statistics Quarterly, 2022/23"),
+    "tribunal_appeals_contents_pct": (58.0, "MoJ Tribunal Statistics Quarterly, 2022/23"),
+    "tribunal_appeals_reaching_decision_pct": (58.0, "MoJ Tribunal Statistics Quarterly, 2022/23"),
+    "mediation_settled_without_tribunal_pct": (74.0, "DfE, PQ 1562 (2022), 2021"),
+    "mediation_followed_by_appeal_pct": (25.1, "DfE SEN2 release 2022 (sen2_mi.csv), 2019"),
+}
+
+
+def fractions_for_percentages(path: Path, given: dict[str, list[tuple[int, Any, float]]]) -> list[str]:
+    """One line per percentage measure written as a fraction: every value of it in the file at most 1, one above 0,
+    where the lowest published figure is above 1 (`PUBLISHED_LOWEST`). `given`: metric -> (line, as written, value)."""
+    out = []
+    for metric, rows in given.items():
+        if metric in PUBLISHED_LOWEST and all(x <= 1 for _l, _r, x in rows) and any(x > 0 for _l, _r, x in rows):
+            line, raw, x = next(r for r in rows if r[2] > 0)
+            low, source = PUBLISHED_LOWEST[metric]
+            out.append(f"{path}:{line}: value: got {raw} for {metric}, a fraction where a percentage is read (allowed: "
+                       f"a percentage from 0 to 100, e.g. {100 * x:g} for {100 * x:g}%; every value of {metric} in the "
+                       f"file is at most 1, and the lowest published is {low:g}%, {source})")
+    return out
+
+
 def _figure(raw: Any, percentage: bool) -> float | None:
     """A targets file's number as written: "13,658" (thousands grouped) is 13658; a percentage's "98.3%" is 98.3, as
     a figure copied from a published table is written (the metric is already in percent); None if it is no number."""
@@ -166,6 +199,7 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
     errors: list[str] = []
     out: list[Target] = []
     seen: dict[tuple[str, str, str], int] = {}
+    given: dict[str, list[tuple[int, Any, float]]] = {}  # a national file's percentages as read (line, raw, value)
     for line, r in _read_rows(path):
         where = f"{path}:{line}"
         bad = len(errors)
@@ -208,6 +242,8 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
                               + ("a percentage from 0 to 100)" if metric.endswith("_pct") else "a count from 0 to 1,000,000,000)"))
             else:
                 nums[field] = x
+                if field == "value" and la_codes is None and metric.endswith("_pct"):
+                    given.setdefault(metric, []).append((line, raw, x))
         kind = str(r.get("tolerance_kind") or kind_default).strip()
         if kind not in TOLERANCE_KINDS:
             errors.append(f"{where}: tolerance_kind: {kind!r} is not allowed (allowed: {', '.join(TOLERANCE_KINDS)})")
@@ -234,6 +270,7 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
         if len(errors) == bad:
             out.append(Target(metric, period, nums["value"], nums["tolerance"], kind, str(r.get("source") or ""),
                               str(r.get("unit") or ""), code))
+    errors += fractions_for_percentages(path, given)
     if errors:
         raise InputError(errors)
     return out

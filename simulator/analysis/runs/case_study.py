@@ -300,9 +300,11 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             # the setting named at a phase transfer is named by the transfer's own date (reg 18: 15 February, or
             # 31 March for post-16), not within the 20 weeks of a new plan (sixth held-out round: "20 weeks")
             deadline = table[-1]["deadline"]
-        order = next((r["event"] for r in reversed(table) if r["step"] == "comply"), "")
-        period = {("decide_to_issue", "assess"): "assess_no_plan", ("final_plan", "assess"): "assess_final",
-                  ("final_plan", "make_plan"): "issue_final"}.get((step, order.split("_after")[0]))
+        # the last order or concession complied with, while the plan it leads to is not yet final (a setting named
+        # at a later phase transfer or review is due by that step's own date, not the order's period)
+        last = next((r for r in reversed(table) if r["step"] in ("comply", "final_plan")), None)
+        order = last["event"] if last is not None and last["step"] == "comply" else ""
+        period = AFTER_ORDER.get((step, order.split("_after")[0]))
         if period and "_after" in order:
             # after an order or a concession the decision and the plan are due within the order's periods (reg 44(2),
             # reg 45), as the engine logs them, not the request's 16 and 20 weeks (seventh held-out round)
@@ -368,6 +370,12 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
     }
 
 
+# after an order or a concession (reg 44(2), reg 45; timeline.md 1.3) the decision and the final plan are due within
+# the order's periods; the setting is named in the final plan (Section I), so within the final plan's period
+AFTER_ORDER = {("decide_to_issue", "assess"): "assess_no_plan", ("final_plan", "assess"): "assess_final",
+               ("final_plan", "make_plan"): "issue_final", ("name_setting", "assess"): "assess_final",
+               ("name_setting", "make_plan"): "issue_final", ("name_setting_outside_list", "assess"): "assess_final",
+               ("name_setting_outside_list", "make_plan"): "issue_final"}
 ADVICE = ("school_advice", "psychological_advice", "health_advice", "social_care_advice")
 WORK = {  # the scenario's typical working time of a step once someone works on it (durations.*, in days)
     "decide_to_assess": "panel_decision_days", "school_advice": "school_advice_days",
@@ -411,7 +419,25 @@ def step_deadline_text(doc: dict, st: Any, step: str, event: str) -> str:
     means the plan is maintained immediately, reg 44(2): none of the other orders' deadlines applies)."""
     if (step, event) == ("comply", "continue"):
         return "immediately (the plan is maintained: reg 44(2))"
+    if (step, event) == ("cessation", "decided_plan_kept_until_the_time_to_appeal_ends"):
+        node = doc["compliance"]["cessation_undisputed"]  # no source says when the plan stops (UNVERIFIED)
+        unit = node["unit"].replace("_", " ")
+        return (f"kept {_one(deadline_value(doc, 'compliance.cessation_undisputed'))} (the family's time to appeal), "
+                f"then ceased: not in the sources, an assumption (range {node['range'][0]:g} to {node['range'][1]:g} "
+                f"{unit}), UNVERIFIED")
+    if step == "appeal" and event.startswith("lodged_"):
+        # the family lodges the appeal: its own limit (timeline.md 1.3), not the LA's 30 working days to respond
+        return (f"the family's limit: {_one(deadline_value(doc, 'appeal.deadline_after_decision'))} from the "
+                f"decision, or {_one(deadline_value(doc, 'appeal.deadline_after_certificate'))} from the mediation "
+                "certificate if later")
+    if step == "appeal" and st.deadline == "appeal.la_response":
+        return f"the LA's response to the appeal: {step_deadline(doc, st, _deadline_case(step, event))}"
     return step_deadline(doc, st, _deadline_case(step, event))
+
+
+def _one(period: str) -> str:
+    """'1 months' -> '1 month' (a period of one, as a reader says it)."""
+    return period[:-1] if period.startswith("1 ") and period.endswith("s") else period
 
 
 def _deadline_case(step: str, event: str) -> str | None:
@@ -428,6 +454,8 @@ def _deadline_case(step: str, event: str) -> str | None:
         return {"amend": "contents", "rename": "placement"}.get(event)
     if step == "draft_plan":
         return "after_order_to_make_plan" if event == "issued_after_order" else ""
+    if step == "decide_to_issue":
+        return ""  # from the request; after an order or a concession the caller gives the order's period
     if step == "personal_budget" and event.startswith("asked_at_"):
         return event.split("_")[2]  # asked at the draft or at a review (s.49(1))
     if step == "phase_transfer" and event.startswith("review_age_"):

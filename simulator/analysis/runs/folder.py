@@ -302,6 +302,9 @@ def claim_file(path: Path, force: bool = False, signature: bytes | None = None, 
                               "folder)"])
     if not (path.exists() or path.is_symlink()):
         return path
+    if path.is_symlink() and not path.exists():  # refused as "exists" before (ileftE): name the link, as for a folder
+        raise InputError([f"{flag}: {path} is a link that leads to no file ({os.readlink(path)}) (allowed: {allowed}, "
+                          "or with --force a link to a file that exists)"])
     if path.is_dir():
         raise InputError([f"{flag}: {path} is a folder (allowed: {allowed}, not a folder)"])
     if not path.is_symlink() and not path.is_file():

@@ -91,6 +91,13 @@ def dispute_or_accept(self, c: Child, kind: str) -> None:
     pin = None if c.pins is None else self.pinned(c, f"dispute_{kind}")
     if pin if pin is not None else _dispute_draw(self, kind).u(c.id, c.disputes) < _dispute_p(self, c, kind):
         start_dispute(self, c, kind)
+    elif kind == "cessation" and self.law.compliance_days["cessation_undisputed"] > 0.0:
+        # undisputed: the plan is maintained until the family's time to appeal has passed (an assumption, UNVERIFIED:
+        # compliance.cessation_undisputed), then ceased, unless something else has happened to it by then
+        days = self.law.compliance_days["cessation_undisputed"]
+        self.log(c, "cessation", "decided_plan_kept_until_the_time_to_appeal_ends", LA, self.engine.now + days, None)
+        if self.engine.now + days < self.horizon:
+            self.engine.schedule(days, self._deferred_cessation, (c, c.disputes))
     else:
         self._cb_decision_stands(c, kind)
 
