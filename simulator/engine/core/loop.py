@@ -288,32 +288,7 @@ class HeapEngine(Clock):
             self._put(d, t, fn, arg)
             return
         t = self.now + delay
-        d = t
-        if d < self.horizon:
-            if d < self._end:
-                self._seq = s = self._seq + 1
-                _heappush(self._heap, (t, s, fn, arg))
-            else:  # a later window (most events of a national run), kept in that window's list
-                k = d // self._width  # exact: the width is a power of two
-                x = k - self._k0
-                if 0.0 <= x < _LISTED_WINDOWS:
-                    j = int(x)
-                    wins = self._wins
-                    if j >= len(wins):
-                        wins.extend([None] * (max(j + 1, 2 * len(wins)) - len(wins)))
-                    b = wins[j]
-                    if b is None:
-                        wins[j] = [(t, fn, arg)]
-                        _heappush(self._far_keys, k)
-                    else:
-                        b.append((t, fn, arg))
-                else:
-                    b = self._far.get(k)
-                    if b is None:
-                        self._far[k] = [(t, fn, arg)]
-                        _heappush(self._far_keys, k)
-                    else:
-                        b.append((t, fn, arg))
+        self._place(t, fn, arg)
 
     def at(self, time: float, fn: Callback, arg: Any) -> None:
         # now + (time - now), not time: the same float arithmetic as a SimPy timeout, so both engines agree
@@ -332,13 +307,17 @@ class HeapEngine(Clock):
             self._put(d, t, fn, arg)
             return
         t = now + (time - now if time > now else 0.0)
-        d = t
-        if d < self.horizon:
-            if d < self._end:
+        self._place(t, fn, arg)
+
+    def _place(self, t: Any, fn: Callback, arg: Any) -> None:
+        """(pure Python) `schedule` and `at`: an event at time `t` into the heap of the window under way, or into its
+        later window's list (by the window's number, listed or far); the same choices as the compiled `_put`."""
+        if t < self.horizon:
+            if t < self._end:
                 self._seq = s = self._seq + 1
                 _heappush(self._heap, (t, s, fn, arg))
             else:  # a later window (most events of a national run), kept in that window's list
-                k = d // self._width  # exact: the width is a power of two
+                k = t // self._width  # exact: the width is a power of two
                 x = k - self._k0
                 if 0.0 <= x < _LISTED_WINDOWS:
                     j = int(x)
