@@ -24,10 +24,27 @@ from .timeline import event_words, short_label
 
 
 def _weeks(d: dict[str, Any] | None) -> str:
-    if not d or d.get("median") is None:
-        return "not reached in the runs"
     return (f"{d['median']:.0f} weeks (most runs between {d.get('p10', 0):.0f} and {d.get('p90', 0):.0f}; reached in "
             f"{d.get('reached_pct', 100):.0f}% of runs)")
+
+
+def _reached(d: dict[str, Any] | None) -> bool:
+    return bool(d) and d.get("median") is not None  # type: ignore[union-attr]
+
+
+def how_long(c: dict[str, Any], r: dict[str, Any]) -> str:
+    """The "How long" sentence of one rule set, for the child's starting state, in the text's words
+    (`tables.format_case`): a plan already in force has no final plan to wait for, only a new setting; a request
+    gives the weeks to its final plan and to provision, or says that none came in any run. It read "a final plan
+    after not reached in the runs" for a plan in force at the start (cessation_proposed_at_22)."""
+    f, p = r.get("weeks_to_final_plan"), r.get("weeks_to_provision")
+    if str(c.get("start", "")).startswith("existing plan"):
+        return ("a plan is in force at the start: there is no final plan to wait for; "
+                + (f"a new setting in place after {_weeks(p)}" if _reached(p)
+                   else "no new setting in place within the run in any run") + ".")
+    return ((f"a final plan after {_weeks(f)}" if _reached(f) else "no final plan in any run") + "; "
+            + (f"provision in place after {_weeks(p)}" if _reached(p) else
+               "no provision in place within the run in any run") + ".")
 
 
 def _img(path: Path, alt: str) -> str:
@@ -84,8 +101,7 @@ def case_study_html(cases: list[dict[str, Any]], folder: Path) -> str:
                 for a in c["authorities"]) + "</ul>")
         items = []
         for r, n in zip(res, names, strict=True):
-            items.append(f"<li><strong>{e(n)}</strong>: a final plan after {e(_weeks(r.get('weeks_to_final_plan')))}; "
-                         f"provision in place after {e(_weeks(r.get('weeks_to_provision')))}.</li>")
+            items.append(f"<li><strong>{e(n)}</strong>: {e(how_long(c, r))}</li>")
         parts.append(f"<h3>How long, under each rule set</h3><ul class=effects>{''.join(items)}</ul>")
         parts.append(_img(folder / f"{c['case']}.png", f"Timeline of {c['title']}: the likely route under each rule "
                                                          "set, week by week, with the statutory limits."))
