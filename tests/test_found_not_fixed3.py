@@ -57,3 +57,47 @@ def test_the_how_long_line_reads_right_for_every_starting_state(tmp_path: Path) 
     refused = _case("2019-02-04", None, None)
     assert _how_long(case_study_html([refused], tmp_path)) == (
         "Current law: no final plan in any run; no provision in place within the run in any run.")
+
+
+# ------------------------------------------------------------------ 2. every bad phase-transfer deadline, one line each
+def test_validate_lists_both_bad_phase_transfer_deadlines_one_line_each(tmp_path: Path) -> None:
+    """A rule set moving both reg 18 deadlines past 1 September (15 October for a school, 30 November for post-16)
+    got one line, the school's: the check across the block stopped at the first. `validate` lists every error at once,
+    one line each (README, "What you can do"; two impossible days already gave two lines), so both are listed now,
+    each at its own line of the file, exit 2, nothing written. So are two bad reg 15 limits."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    shutil.copytree(ROOT / "scenarios" / "rules", tmp_path / "rules")
+    shutil.copy(ROOT / "scenarios" / "small_la.yaml", tmp_path / "small_la.yaml")
+    rules = tmp_path / "rules" / "current_2014.yaml"
+    text = rules.read_text()
+    lines = text.splitlines()
+    school = next(i for i, x in enumerate(lines) if x.strip() == "phase_transfer_school_deadline:") + 1
+    post16 = next(i for i, x in enumerate(lines) if x.strip() == "phase_transfer_post16_deadline:") + 1
+    assert '{value: "02-15"' in text and '{value: "03-31"' in text
+    rules.write_text(text.replace('{value: "02-15"', '{value: "10-15"', 1).replace('{value: "03-31"',
+                                                                                  '{value: "11-30"', 1))
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    r = CliRunner().invoke(main, ["validate", str(tmp_path / "small_la.yaml")])
+    assert r.exit_code == 2, r.output
+    err = [x for x in r.stderr.splitlines() if x.strip()]
+    why = ("falls on or after 1 September, when the new phase starts (allowed: a day from 01-01 to 08-31 of the year "
+           "of the transfer, e.g. 02-15 or 03-31)")
+    assert err == [f"error: {rules}:{school}: timeline.phase_transfer_school_deadline: 10-15 {why}",
+                   f"error: {rules}:{post16}: timeline.phase_transfer_post16_deadline: 11-30 {why}"], err
+    assert r.stdout == "" and sorted(p.name for p in tmp_path.rglob("*")) == before
+
+    # the reg 15 limits, checked the same way: 15.5 working days and "3 weeks" for the 3 months, both listed
+    rules.write_text(text.replace("{value: 15, unit: working_days,", "{value: 15.5, unit: working_days,", 1)
+                     .replace("{value: 3, unit: months, label: \"After a transfer",
+                              "{value: 3, unit: weeks, label: \"After a transfer", 1))
+    r = CliRunner().invoke(main, ["validate", str(tmp_path / "small_la.yaml")])
+    err = [x for x in r.stderr.splitlines() if x.strip()]
+    assert r.exit_code == 2 and len(err) == 2, err
+    assert err[0].endswith("timeline.plan_transfer: a whole number of working_days of at least 1 (got 15.5 "
+                           "working_days)")
+    assert "timeline.transfer_review: a whole number of months of at least 1" in err[1]

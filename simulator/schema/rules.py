@@ -175,26 +175,31 @@ class Timeline(Strict):
     transfer_notice: Param  # the new authority tells the family whether it will reassess or review
     transfer_review: Param  # the next review: the later of 12 months from the last review and this after the transfer
 
-    @model_validator(mode="after")
-    def _transfer_units(self):
+    # each field checked on its own, so a file with two bad ones gets a line for each (`validate` lists every error;
+    # as checks across the block they stopped at the first)
+    @field_validator("plan_transfer", "transfer_notice", "transfer_review")
+    @classmethod
+    def _transfer_units(cls, p: Param, info: ValidationInfo) -> Param:
         """The reg 15 limits are counted on the calendar (working days with bank holidays, calendar months), so each
         needs its own unit and a whole number."""
-        for name, unit in (("plan_transfer", "working_days"), ("transfer_notice", "weeks"),
-                           ("transfer_review", "months")):
-            p = getattr(self, name)
-            v = p.value
-            if p.unit != unit or not isinstance(v, (int, float)) or isinstance(v, bool) or not float(v).is_integer() \
-                    or v < 1:
-                raise ValueError(f"{name}: a whole number of {unit} of at least 1 (got {p.value!r} {p.unit})")
-        for name in ("phase_transfer_school_deadline", "phase_transfer_post16_deadline"):
-            # the next setting is named before the 1 September its phase starts (reg 18): a deadline from 1 September
-            # on ("10-15") fell after the move it names the setting for, and a case study stopped with an internal
-            # error (IndexError) (eighth held-out round)
-            v = getattr(self, name).value
-            if isinstance(v, str) and date_problem(v) is None and v >= "09-01":
-                raise ValueError(f"{name}: {v} falls on or after 1 September, when the new phase starts (allowed: a day "
-                                 "from 01-01 to 08-31 of the year of the transfer, e.g. 02-15 or 03-31)")
-        return self
+        unit = {"plan_transfer": "working_days", "transfer_notice": "weeks", "transfer_review": "months"}[info.field_name]
+        v = p.value
+        if p.unit != unit or not isinstance(v, (int, float)) or isinstance(v, bool) or not float(v).is_integer() \
+                or v < 1:
+            raise ValueError(f"a whole number of {unit} of at least 1 (got {p.value!r} {p.unit})")
+        return p
+
+    @field_validator("phase_transfer_school_deadline", "phase_transfer_post16_deadline")
+    @classmethod
+    def _before_september(cls, p: Param) -> Param:
+        """The next setting is named before the 1 September its phase starts (reg 18): a deadline from 1 September on
+        ("10-15") fell after the move it names the setting for, and a case study stopped with an internal error
+        (IndexError) (eighth held-out round)."""
+        v = p.value
+        if isinstance(v, str) and date_problem(v) is None and v >= "09-01":
+            raise ValueError(f"{v} falls on or after 1 September, when the new phase starts (allowed: a day from 01-01 "
+                             "to 08-31 of the year of the transfer, e.g. 02-15 or 03-31)")
+        return p
 
 
 class Naming(Strict):
