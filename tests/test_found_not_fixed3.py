@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -101,3 +103,42 @@ def test_validate_lists_both_bad_phase_transfer_deadlines_one_line_each(tmp_path
     assert err[0].endswith("timeline.plan_transfer: a whole number of working_days of at least 1 (got 15.5 "
                            "working_days)")
     assert "timeline.transfer_review: a whole number of months of at least 1" in err[1]
+
+
+# ------------------------------------------------------------------ 5. a council of Wales or Scotland in a case
+@pytest.mark.parametrize("edit, field, name, nation", [
+    ("host: Lambeth", "authorities", "Cardiff", "Wales"),
+    ("home: Wandsworth", "authorities", "Glasgow City", "Scotland"),
+    ("local", "local_authority", "City and County of Swansea", "Wales"),
+])
+def test_a_council_outside_england_is_refused_saying_the_route_does_not_apply(tmp_path: Path, edit, field, name,
+                                                                              nation) -> None:
+    """A move from Wandsworth to Cardiff (or from Glasgow) was refused as "neither in the scenario nor among England's
+    authorities", as if misspelt. The EHC plan route is England's; SEN2 counts a family moving outside England among
+    the plans ceased ("moved outside England", 841 in 2023: addendum.md 4.5), so a plan does not go with it. One line
+    now says where the council is, that the route does not apply and what to write instead; exit 2, nothing
+    written."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    text = (ROOT / "case_studies" / "ella_family_moves_plan_transfers.yaml").read_text()
+    text = text.replace("scenario: ../scenarios/small_la.yaml", "scenario: small_la")
+    if edit == "local":
+        text = text.replace("authorities: {home: Wandsworth, host: Lambeth}", f"local_authority: {name}")
+        text = "\n".join(x for x in text.splitlines() if not x.startswith(("moves:", "  - {date:")))
+    else:
+        role = edit.split(":")[0]
+        text = text.replace(edit, f"{role}: {name}")
+    f = tmp_path / "ella_moves.yaml"
+    f.write_text(text)
+    line_no = next(i for i, x in enumerate(text.splitlines(), 1) if x.startswith(f"{field}:"))
+    r = CliRunner().invoke(main, ["case-study", str(f), "--rules", "current_2014", "-n", "2", "--out",
+                                  str(tmp_path / "out")])
+    err = [x for x in r.stderr.splitlines() if x.strip()]
+    assert r.exit_code == 2 and len(err) == 1, (r.exit_code, err)
+    assert err[0].startswith(f"error: {f}:{line_no}: {field}: {name!r} is in {nation}, where the EHC plan route "
+                             "modelled here (Children and Families Act 2014 Part 3, England's) does not apply"), err
+    assert "SEN2 counts a family moving outside England as a plan ceased" in err[0]
+    assert f"a child arriving from {nation} as a new request to the English authority" in err[0]
+    assert not (tmp_path / "out").exists()

@@ -34,6 +34,56 @@ REORGANISED: dict[str, tuple[dt.date, tuple[str, ...], str]] = {
     "Cumbria": (dt.date(2023, 4, 1), ("Cumberland", "Westmorland and Furness"),
                 "the Cumbria (Structural Changes) Order 2022"),
 }
+# The councils of Wales (22 principal areas), Scotland (32 council areas) and Northern Ireland (one Education
+# Authority): the EHC plan route the model follows is England's (CFA 2014 Part 3; SEN2 counts the plans of English
+# authorities only and gives "moved outside England" as a reason a plan ceased: 841 in 2023, addendum.md 4.5). A case
+# naming one of them, as either authority, is refused in one line saying so and what to write instead (MODEL.md 2.6i).
+OUTSIDE_ENGLAND: dict[str, str] = {
+    **dict.fromkeys((
+        "Blaenau Gwent", "Bridgend", "Caerphilly", "Cardiff", "Carmarthenshire", "Ceredigion", "Conwy",
+        "Denbighshire", "Flintshire", "Gwynedd", "Isle of Anglesey", "Anglesey", "Merthyr Tydfil", "Monmouthshire",
+        "Neath Port Talbot", "Newport", "Pembrokeshire", "Powys", "Rhondda Cynon Taf", "Swansea", "Torfaen",
+        "Vale of Glamorgan", "Wrexham", "Wales"), "Wales"),
+    **dict.fromkeys((
+        "Aberdeen City", "Aberdeen", "Aberdeenshire", "Angus", "Argyll and Bute", "City of Edinburgh", "Edinburgh",
+        "Clackmannanshire", "Dumfries and Galloway", "Dundee City", "Dundee", "East Ayrshire", "East Dunbartonshire",
+        "East Lothian", "East Renfrewshire", "Falkirk", "Fife", "Glasgow City", "Glasgow", "Highland", "Inverclyde",
+        "Midlothian", "Moray", "Na h-Eileanan Siar", "Western Isles", "North Ayrshire", "North Lanarkshire",
+        "Orkney Islands", "Orkney", "Perth and Kinross", "Renfrewshire", "Scottish Borders", "Shetland Islands",
+        "Shetland", "South Ayrshire", "South Lanarkshire", "Stirling", "West Dunbartonshire", "West Lothian",
+        "Scotland"), "Scotland"),
+    **dict.fromkeys(("Northern Ireland", "Education Authority", "Belfast"), "Northern Ireland"),
+}
+
+
+def _bare(name: str) -> str:
+    """A council's name as compared: lower case, without 'council', 'county borough', 'city and county of' and the
+    like, so 'Cardiff Council' and 'City and County of Swansea' are found."""
+    s = " ".join(name.lower().replace(",", " ").split())
+    for w in ("city and county of ", "county borough council", "county borough", "county council", " council",
+              "council of the ", "council "):
+        s = s.replace(w, " ")
+    return " ".join(s.split())
+
+
+_OUTSIDE = {_bare(k): (k, v) for k, v in OUTSIDE_ENGLAND.items()}
+
+
+def outside_england(name: str, where: str, field: str) -> str | None:
+    """The one line refusing a council of Wales, Scotland or Northern Ireland as a case's authority, or None."""
+    hit = _OUTSIDE.get(_bare(name))
+    if hit is None:
+        return None
+    nation = hit[1]
+    return (f"{where}: {field}: {name!r} is in {nation}, where the EHC plan route modelled here (Children and "
+            "Families Act 2014 Part 3, England's) does not apply: a plan does not transfer across the border; SEN2 "
+            "counts a family moving outside England as a plan ceased "
+            "(allowed: a case within England: a move out of England as the route's end, with one authority and no "
+            "`moves` and the move said in the summary; a child arriving from "
+            f"{nation} as a new request to the English "
+            "authority, `start_date` on or after the arrival, no `existing_plan`)")
+
+
 SUCCESSOR_CODES = {"940": "North Northamptonshire", "941": "West Northamptonshire", "942": "Cumberland",
                    "943": "Westmorland and Furness"}  # DfE's codes of the successors (SEN2 new councils)
 
@@ -139,6 +189,9 @@ def extra_authorities(case: CaseStudy, loaded: LoadedScenario, where: str) -> tu
     source = england_for(loaded)
     england = {la.name: la for la in load_scenario(locate(source, "scenarios")).scenario.local_authorities.items}
     unknown = [n for n in missing if n not in england]
+    for n in unknown:
+        if (line := outside_england(n, where, "authorities")) is not None:
+            raise InputError([line])
     if unknown:
         if (hint := reorganised_hint(unknown[0], sorted(england), source)) is not None:
             raise InputError([f"{where}: authorities: {unknown[0]!r} is neither in the scenario nor among England's "

@@ -40,6 +40,7 @@ from .case_authorities import (
     index_of,
     moves,
     moves_too_close,
+    outside_england,
     reorganised_hint,
     reorganised_note,
     responsible_at_start,
@@ -119,6 +120,9 @@ def prepare_case(path: str | Path, scenario: str | None = None, start_date: dt.d
     if case.local_authority is not None:
         names = [x.name for x in items]
         if case.local_authority not in names:
+            if (line := outside_england(case.local_authority, f"{path}:{lines.get(('local_authority',), '?')}",
+                                        "local_authority")) is not None:
+                raise InputError([line])
             if (hint := reorganised_hint(case.local_authority, names, sc.name)) is not None:
                 raise InputError([f"{path}:{lines.get(('local_authority',), '?')}: local_authority: "
                                   f"{case.local_authority!r} is not in {sc.name}: {hint[0]} (allowed: {hint[1]})"])
