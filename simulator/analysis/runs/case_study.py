@@ -319,6 +319,14 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
             # 20 weeks from a request there never was (eighth held-out round: "20 weeks" beside an under-5 review's
             # move of setting)
             deadline = f"{deadline_value(doc, 'timeline.amendment_final')} from the proposed amendments"
+        transfer_review = step == "annual_review" and any(e.deadline_day == e.deadline_day for e in events)
+        if transfer_review:
+            # the review a plan transfer re-dated (reg 15's later-of rule): the engine logs its own deadline, the day
+            # it was due plus the decision's weeks; it read as any review's 12 months, with nothing met or missed
+            deadline = (f"after the transfer (reg 15): reviewed by the later of "
+                        f"{deadline_value(doc, 'timeline.annual_review_interval')} from the last review and "
+                        f"{deadline_value(doc, 'timeline.transfer_review')} after the transfer; the decision within "
+                        f"{deadline_value(doc, 'timeline.review_decision')} of the meeting")
         row = {
             "step": step, "event": event, "acted_by": actor,
             "duty_holder": list(st.duty_holder) if st else [],
@@ -338,7 +346,7 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
         }
         if step == "school_advice":  # a young person with no school or college: the advice is not a school's
             row.update(educational_advice(case, age + (t - start) / 365.25))
-        if step == "annual_review" and review_under5(age, start, t):
+        if step == "annual_review" and review_under5(age, start, t) and not transfer_review:
             row["under5"] = True  # a review of a child under 5 (the Code's 3-6 monthly reviews, 9.178)
             row["deadline"] = under5_deadline(deadline, loaded)  # the 12 months' limit beside the Code's advice
         table.append(row)

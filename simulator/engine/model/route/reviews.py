@@ -133,6 +133,14 @@ class ReviewSteps:
         if c.status != "plan" or self._cb_review_superseded(c, due):
             return  # ceased, or a review a transfer moved later (route/moves.py)
         c.reviews = k = c.reviews + 1
+        # the review a plan transfer re-dated (reg 15's later-of rule, route/moves.py) has a deadline of its own: held
+        # by that day, the decision within the review decision's weeks after it; logged with the decision, so a case
+        # shows whether the new authority met it (the other reviews' 12 months are not scored)
+        dl = nan
+        met = None
+        if c.review_after == c.review_after and abs(due - c.review_after) < 1e-6:
+            dl = due + self.law_review_decision_days
+            met = self.engine.now <= dl + 1e-9
         for amount, metric in self._review_costs:
             self.counters.count(c, metric, due, amount)
         now = self.engine.now
@@ -145,7 +153,7 @@ class ReviewSteps:
             self.engine.schedule(0.0, self.budget_at_review, c)
         pin = self.pinned(c, "review_outcome")
         if pin == "maintain":
-            self.log(c, "annual_review", "maintain", LA)
+            self.log(c, "annual_review", "maintain", LA, dl, met)
             return
         # one draw decides the review's outcome: cease, move to special, amend, or maintain (in that order)
         u = self.rng.review_outcome.u(c.id, k)
@@ -154,25 +162,25 @@ class ReviewSteps:
             # a yearly chance of ceasing, spread over the shorter under-5 cycle
             p_cease = 1.0 - (1.0 - p_cease) ** (self._review_every_under5 / self._review_every)
         if pin == "cease" or (pin is None and u < p_cease):
-            self.log(c, "annual_review", "cease", LA)
+            self.log(c, "annual_review", "cease", LA, dl, met)
             dispute_or_accept(self, c, "cessation")
             return
         u = (u - p_cease) / (1.0 - p_cease) if p_cease < 1.0 else 0.0  # uniform again, given not ceased
         p_move = self._p_move_to_special if c.setting == "mainstream" else 0.0
         if pin is None and u < p_move:
-            self.log(c, "annual_review", "amend_setting", LA)
+            self.log(c, "annual_review", "amend_setting", LA, dl, met)
             self._rename(c, "maintained_special", k)
             return
         u = (u - p_move) / (1.0 - p_move) if p_move < 1.0 else 1.0
         if pin == "amend" or (pin is None and u < self._p_amend):
-            self.log(c, "annual_review", "amend", LA)
+            self.log(c, "annual_review", "amend", LA, dl, met)
             self._propose_amendments(c, k)
             pin = self.pinned(c, "dispute_contents")  # a case study may fix it (an item disputed: content.py)
             if pin if pin is not None else \
                     self.rng.contents_dispute_review.u(c.id, k) < _dispute_p(self, c, "contents"):
                 start_dispute(self, c, "contents")
             return
-        self.log(c, "annual_review", "maintain", LA)
+        self.log(c, "annual_review", "maintain", LA, dl, met)
 
     review_interval = review_interval
 
