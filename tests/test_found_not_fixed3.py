@@ -237,3 +237,50 @@ def test_a_suppressed_january_2024_total_takes_the_councils_share_unless_it_jump
             errors.append(abs(b.other_share(code, 2024)[0] - j[2024][0] / j[2024][1]) * 100)
     mean = sum(errors) / len(errors)
     assert mean < 3.11, mean  # England's share alone; the council's own 2023 share gave 4.88
+
+
+# ------------------------------------------------------------------ 4. whose appeal the tribunal's steps are
+SAM_AT_TRANSFER = """\
+    name: sam10
+    title: "Sam, 10, appeals the setting named; his Year 6 transfer comes while the appeal is listed"
+    summary: the family appeals the mainstream school named; at the transfer the LA names a school again
+    sources: [practice.md 4.3 persona 1]
+    scenario: small_la_from_2024
+    start_date: 2030-03-01
+    child: {age: 10.0, requester: school, need: ASD, preferred: maintained_special, capacity: medium}
+    pinned: {decide_to_assess: agreed, decide_to_issue: issue, setting_request: refused, dispute_placement: true,
+             mediation: declined, appeal_outcome: heard}
+    """
+
+
+def test_a_tribunal_step_after_a_later_decision_says_it_is_the_earlier_appeals(tmp_path: Path) -> None:
+    """Sam (10 on 1 March 2030, so in Year 6 from September 2030) appeals the mainstream school named in his first
+    plan; the tribunal's list in the projection is long, so at his Year 6 transfer (the school named by 15 February
+    2031, reg 18) the appeal is still listed. The route keeps one dispute at a time (route/redress.py): the school
+    named at the transfer is not appealed separately, yet the table's hearing step after it read as the appeal of that
+    naming, a dispute never lodged. The tribunal's rows after such a decision now say whose appeal they are. A route
+    with no decision between the appeal and its hearing (the cessation at 22) is unchanged."""
+    import textwrap
+
+    from simulator.analysis.runs.case_study import case_study
+    from simulator.report.tables import format_case
+
+    f = tmp_path / "sam10.yaml"
+    f.write_text(textwrap.dedent(SAM_AT_TRANSFER))
+    res = case_study(f, ["current_2014"], runs=10, seed=42)
+    steps = res["results"][0]["steps"]
+    keys = [(s["step"], s["event"].split("_")[0]) for s in steps]
+    lodged = steps[keys.index(("appeal", "lodged"))]
+    transfer = keys.index(("phase_transfer", "review"))
+    named = next(s for s in steps[transfer:] if s["step"] == "name_setting")
+    # Year 6's naming falls in the 2030/31 school year, before 1 September 2031 (week 78.3 of a route from 1 March 2030)
+    assert named["weeks_from_start"] < (dt.date(2031, 9, 1) - dt.date(2030, 3, 1)).days / 7
+    tribunal = [s for s in steps if s["step"] in ("hearing", "tribunal_decision", "comply")]
+    assert tribunal and all(s.get("appeal_of") == (
+        f"the placement appeal lodged in week {lodged['weeks_from_start']:.0f}; the setting named in week "
+        f"{named['weeks_from_start']:.0f} came while it was open and was not appealed separately") for s in tribunal)
+    assert not any(s.get("appeal_of") for s in steps if s["weeks_from_start"] <= named["weeks_from_start"])
+    assert "came while it was open and was not appealed separately" in format_case(res)
+
+    res = case_study(ROOT / "case_studies" / "cessation_proposed_at_22.yaml", ["current_2014"], runs=5, seed=42)
+    assert not any(s.get("appeal_of") for s in res["results"][0]["steps"])

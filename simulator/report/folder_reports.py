@@ -58,7 +58,7 @@ def _steps_table(r: dict[str, Any]) -> str:
     rows = []
     for s in r.get("steps", []):
         name = short_label(s.get("label", s["step"]), s["step"])
-        what = event_words(s["step"], s["event"])
+        what = event_words(s["step"], s["event"]) + (f" ({s['appeal_of']})" if s.get("appeal_of") else "")
         who = ", ".join(body(b) for b in (s.get("duty_holder") or [])) or "no one"
         pays = ", ".join(PAYER_WORDS.get(p, p.replace("_", " ")) for p in (s.get("payer") or [])) or "-"
         # the deadline in the text's words, then whether it was met where the run measures it: 'no deadline' stood

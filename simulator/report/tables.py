@@ -635,7 +635,8 @@ def format_case(res: dict[str, Any]) -> str:
         rows = [["Step", "What happened", "Who holds the duty", "Deadline", "Week (typical)", "Who pays", "Redress",
                  "Gaps"]]
         for s in r["steps"]:
-            what = event_words(s["step"], s["event"]) + (" (under-5 review)" if s.get("under5") else "")
+            what = (event_words(s["step"], s["event"]) + (" (under-5 review)" if s.get("under5") else "")
+                    + (f" ({said(s['appeal_of'])})" if s.get("appeal_of") else ""))  # whose appeal, a decision between
             where = s.get("authority_of") or {}  # two authorities: each body with the authority it belongs to
             strength = s.get("duty_strength") or {}  # how strong each duty is (absolute, lifted, "appropriate")
             holder = ", ".join(fr.body(b) + "".join(f" ({x})" for x in (where.get(b), strength.get(b)) if x)

@@ -289,6 +289,8 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
     prev_t = start
     asked = start  # when the advice steps (asked together, answered in parallel) were asked
     registered = start  # when the route's appeal was registered (an appeal still listed at the end waits from then)
+    lodged: tuple[str, float] | None = None  # the open appeal: its kind and the week it was lodged
+    came: tuple[str, float] | None = None  # an appealable decision made while it was open: what, and its week
     for i, key in enumerate(route):
         step, event = key.split(":", 1)
         events = [_dedup(rows, start)[i] for rows in on_route]
@@ -349,6 +351,20 @@ def summarise_rule_set(case: CaseStudy, loaded: LoadedScenario, baseline: RuleSe
         if step == "annual_review" and review_under5(age, start, t) and not transfer_review:
             row["under5"] = True  # a review of a child under 5 (the Code's 3-6 monthly reviews, 9.178)
             row["deadline"] = under5_deadline(deadline, loaded)  # the 12 months' limit beside the Code's advice
+        week = (t - start) / DAYS_PER_WEEK
+        if step == "appeal" and event.startswith("lodged_"):
+            lodged, came = (event[len("lodged_"):].replace("_", " "), week), None
+        elif lodged is not None and ((step, event) in AFTER_A_LATER_DECISION or step == "comply"):
+            if came is not None:
+                # one dispute at a time (route/redress.py): a decision made while an appeal is open is not appealed
+                # separately, so the tribunal's steps after it are the earlier appeal's, not an appeal of it (the
+                # table read as if the family had appealed the later decision, which was never lodged)
+                row["appeal_of"] = (f"the {lodged[0]} appeal lodged in week {lodged[1]:.0f}; the {came[0]} in week "
+                                    f"{came[1]:.0f} came while it was open and was not appealed separately")
+            if (step, event) in APPEAL_CLOSED or step == "comply":
+                lodged = came = None
+        elif lodged is not None and (what := LATER_DECISION.get((step, event.split("_")[0]))):
+            came = came or (what, week)
         table.append(row)
         prev_t = max(prev_t, t)
     n = len(runs)
@@ -474,6 +490,15 @@ def _deadline_case(step: str, event: str) -> str | None:
         return "post16" if event.removeprefix("review_age_").isdigit() and int(event[11:]) >= 16 else "school"
     return None
 
+
+# the tribunal's steps that belong to the open appeal, and the appealable decisions that can come while it is open
+# (each is not appealed separately: route/redress.py, one dispute at a time), by (step, the event's first word)
+APPEAL_CLOSED = {("hearing", "still_waiting_at_route_end"), ("appeal", "withdrawn"), ("tribunal_decision", "for_la")}
+AFTER_A_LATER_DECISION = {("hearing", "heard"), ("hearing", "still_waiting_at_route_end"), ("appeal", "conceded_by_la"),
+                          ("appeal", "withdrawn"), ("tribunal_decision", "for_family"), ("tribunal_decision", "for_la")}
+LATER_DECISION = {("name_setting", "named"): "setting named", ("annual_review", "cease"): "review's decision to cease",
+                  ("annual_review", "amend"): "review's amendment", ("decide_to_issue", "not"): "decision not to issue",
+                  ("decide_to_assess", "refused"): "refusal to assess"}
 
 # what ends an appeal once registered (engine/model/route/tribunal.py): heard, conceded, withdrawn
 APPEAL_ENDS = {("hearing", "heard"), ("appeal", "conceded_by_la"), ("appeal", "withdrawn")}
