@@ -129,3 +129,34 @@ def test_a_reversed_range_a_value_outside_it_and_shares_not_summing_to_one_say_w
     what is allowed (the standard's "what is allowed"); a rule set's range already said it."""
     line = refused_line(scenario_copy(tmp_path, edit=edit))
     assert line.endswith(words), line
+
+
+# ============================================================================ odd command lines
+
+
+@pytest.mark.parametrize("address", ["tcp://localhost", "tcp://127.0.0.1:0", "tcp://127.0.0.1:99999", "tcp://:8786"])
+def test_a_dask_address_without_a_port_is_bad_input_at_once(tmp_path, address):
+    """`--dask tcp://localhost` (no port) got past the check, waited 10 s for a scheduler and left with exit 1, as if
+    the machine had failed; a port of 0 or above 65535 (the largest TCP port) too. Now exit 2 at once naming the
+    flag, and nothing is written."""
+    from .test_batch import write_sweep
+
+    p = _cli(tmp_path, "batch", str(write_sweep(tmp_path)), "--dask", address, "--out", str(tmp_path / "b"))
+    line = _one_line(p)
+    assert line.startswith(f"error: --dask: {address!r}: ") and "(allowed: local, or tcp:// or tls:// then a host " \
+           "and a port 1-65535, e.g. tcp://127.0.0.1:8786)" in line, line
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("csv", ["scenarios/targets/small_la.csv", "data/sen2/requests.csv"])
+def test_a_csv_file_given_where_a_yaml_file_is_meant_is_named_as_csv(tmp_path, csv):
+    """`sendsim validate scenarios/targets/small_la.csv` said "(top level): the file is a single value (allowed: a
+    mapping of fields)", and a SEN2 release's CSV given to case-study the same or "not valid YAML". Now it is named
+    as a CSV file, with the command that reads official figures."""
+    from .conftest import ROOT
+
+    for args in (["validate", str(ROOT / csv)], ["case-study", str(ROOT / csv), "--rules", "current_2014"]):
+        line = _one_line(_cli(tmp_path, *args))
+        assert line == f"error: {ROOT / csv}:1: (file): this is a CSV file, not YAML (allowed: a YAML file of " \
+                       "`name: value` lines; a CSV file of official figures is a backtest's targets: sendsim " \
+                       "backtest --targets FILE)", line
