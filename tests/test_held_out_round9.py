@@ -160,3 +160,23 @@ def test_a_csv_file_given_where_a_yaml_file_is_meant_is_named_as_csv(tmp_path, c
         assert line == f"error: {ROOT / csv}:1: (file): this is a CSV file, not YAML (allowed: a YAML file of " \
                        "`name: value` lines; a CSV file of official figures is a backtest's targets: sendsim " \
                        "backtest --targets FILE)", line
+
+
+# ============================================================================ later official figures: a targets file
+
+
+@pytest.mark.parametrize("source", ["", "   "])
+def test_an_official_figure_with_a_blank_source_is_refused(tmp_path, source):
+    """Every number carries its source (README; a scenario's and a reform's blank source are refused). A targets row
+    with its source left blank ran, and the backtest set a figure citing nothing beside the model. Now one line
+    naming the line and the field; the shipped targets files all give theirs."""
+    from simulator.analysis.fit.backtest import load_targets
+    from simulator.schema.files import InputError
+
+    p = tmp_path / "t.csv"
+    p.write_text("metric,period,value,unit,tolerance,tolerance_kind,source,note\n"
+                 f"initial_requests_for_assessment,2019,419,,5,relative,{source},\n")
+    with pytest.raises(InputError) as e:
+        load_targets(p, dt.date(2019, 1, 1), dt.date(2020, 12, 31))
+    assert e.value.lines == [f"{p}:2: source: is blank: say where the figure comes from (allowed: the publication, "
+                             "table and year, e.g. DfE SEN2 requests.csv 2019)"]
