@@ -180,3 +180,21 @@ def test_an_official_figure_with_a_blank_source_is_refused(tmp_path, source):
         load_targets(p, dt.date(2019, 1, 1), dt.date(2020, 12, 31))
     assert e.value.lines == [f"{p}:2: source: is blank: say where the figure comes from (allowed: the publication, "
                              "table and year, e.g. DfE SEN2 requests.csv 2019)"]
+
+
+# ============================================================================ later official figures: a SEN2 release
+
+
+@pytest.mark.parametrize("kind", ["Financial year", "Academic year"])
+def test_a_release_row_of_another_kind_of_year_is_one_line(tmp_path, capsys, kind):
+    """requests.csv counts calendar years (its rows' time_identifier "Calendar year"; the January caseloads of
+    caseload.csv are "Academic year"). A later release's row marked "Financial year" (April-March) or "Academic year"
+    was read as the calendar year of its time_period, without a word. Now one line naming the file, its line, the
+    column and the kind allowed; nothing written."""
+    from .test_held_out_round3 import _build_refused, _release, _wandsworth_2024
+
+    p = _release(tmp_path, _wandsworth_2024("time_identifier", kind))
+    err = _build_refused(tmp_path, capsys)
+    n = len(p.read_text().splitlines())  # Wandsworth's 2024 row is the file's last line
+    assert err == f"error: {p}:{n}: time_identifier: got {kind!r} (allowed: 'Calendar year', the periods of " \
+                  "requests.csv)\n", err
