@@ -198,3 +198,58 @@ def test_a_release_row_of_another_kind_of_year_is_one_line(tmp_path, capsys, kin
     n = len(p.read_text().splitlines())  # Wandsworth's 2024 row is the file's last line
     assert err == f"error: {p}:{n}: time_identifier: got {kind!r} (allowed: 'Calendar year', the periods of " \
                   "requests.csv)\n", err
+
+
+# ============================================================================ the web page's form
+
+
+def test_a_change_ticked_twice_is_one_change_on_the_page():
+    """A form (or a script) sending a change twice, `switches=mandatory_mediation,mandatory_mediation`, ran the rule
+    set "current_2014+mandatory_mediation+mandatory_mediation": applied once (second round), but named twice in the
+    page's summary. Now the change is taken once."""
+    from simulator.web.app import validate
+
+    form = {"source": "figures", "requests_per_year": "1200", "refused_pct": "25", "within_20_weeks_pct": "50",
+            "plans_in_force": "4000", "switches": "mandatory_mediation,mandatory_mediation", "replications": "5"}
+    job, errors = validate(form, ["Wandsworth"], ["white_paper_2026"], ["mandatory_mediation"], (2025, 2040))
+    assert errors == {} and job["rules_b"] == "current_2014+mandatory_mediation"
+
+
+# ============================================================================ results --sql
+
+
+@pytest.fixture(scope="module")
+def tiny_batch(tmp_path_factory) -> Path:
+    """A batch of 4 tasks (small_la to 31 March 2019, 2 points x 2 rule sets x 1 replication): seconds."""
+    from simulator.api import batch
+
+    from .test_batch import write_sweep
+
+    d = tmp_path_factory.mktemp("r9batch")
+    batch(str(write_sweep(d, until="2019-03-31")), out=d / "b")
+    return d / "b"
+
+
+@pytest.mark.parametrize("sql", ["-- appeals by rule set\nselect count(*) from runs", "/* tasks */ select count(*) "
+                                 "from runs", "select count(*) from runs where rules not like '%;%'"])
+def test_a_query_opening_with_a_comment_or_quoting_a_semicolon_is_run(tiny_batch, sql):
+    """A query pasted with its comment first was refused as "one query (allowed: a single SELECT ...)", and so was a
+    ';' inside a quoted text: the check read the first word and looked for any ';'. The batch has 2 points x 2 rule
+    sets x 1 replication = 4 tasks, so the count is 4."""
+    from simulator.analysis.batch.catalogue import query
+
+    cols, rows = query(tiny_batch, sql)
+    assert rows == [(4,)], rows
+
+
+@pytest.mark.parametrize("sql", ["with a as (select 1) insert into metrics select * from metrics",
+                                 "select 1; select 2", "copy (select 1) to 'x.csv'"])
+def test_a_statement_that_is_not_a_query_is_refused_whatever_its_first_word(tiny_batch, sql):
+    """`with ... insert` opened with a query's first word and reached DuckDB; it is refused before, as COPY is."""
+    from simulator.analysis.batch.catalogue import query
+    from simulator.schema.files import InputError
+
+    with pytest.raises(InputError) as e:
+        query(tiny_batch, sql)
+    assert e.value.lines == [f"--sql: {sql[:60]!r}: one query (allowed: a single SELECT, WITH, FROM, DESCRIBE or "
+                             "SUMMARIZE statement; results never writes files)"]
