@@ -253,3 +253,55 @@ def test_a_statement_that_is_not_a_query_is_refused_whatever_its_first_word(tiny
         query(tiny_batch, sql)
     assert e.value.lines == [f"--sql: {sql[:60]!r}: one query (allowed: a single SELECT, WITH, FROM, DESCRIBE or "
                              "SUMMARIZE statement; results never writes files)"]
+
+
+# ============================================================================ rule sets beside a scenario
+
+
+def _rules_beside(tmp_path: Path, old: str, new: str) -> Path:
+    """small_la beside a copy of the shipped rule sets, current_2014.yaml's text changed from `old` to `new`."""
+    import shutil
+
+    from .conftest import ROOT
+
+    shutil.copytree(ROOT / "scenarios" / "rules", tmp_path / "rules")
+    shutil.copy(ROOT / "scenarios" / "small_la.yaml", tmp_path / "small_la.yaml")
+    shutil.copy(ROOT / "scenarios" / "plan_transfers.yaml", tmp_path / "plan_transfers.yaml")
+    p = tmp_path / "rules" / "current_2014.yaml"
+    text = p.read_text()
+    assert old in text
+    p.write_text(text.replace(old, new, 1))
+    return tmp_path / "small_la.yaml"
+
+
+@pytest.mark.parametrize("old, field", [('{value: "07-31", unit: date', "plan_end"),
+                                        ('{value: "02-15", unit: date', "phase_transfer_school_deadline"),
+                                        ('{value: "03-31", unit: date', "phase_transfer_post16_deadline")])
+def test_a_rule_set_day_of_29_february_is_refused(tmp_path, old, field):
+    """A rule set's MM-DD day is set in each year the run reaches: '02-29' exists only in leap years (2019 is not:
+    2019 / 4 leaves 3), and `sendsim run` stopped with "internal error (ValueError: day is out of range for month)",
+    exit 1, after writing its folder. Now the file is refused naming the field, as a day every year has."""
+    from simulator.rules.scenario import load_scenario
+    from simulator.schema.files import InputError
+
+    p = _rules_beside(tmp_path, old, old.replace(old.split('"')[1], "02-29"))
+    with pytest.raises(InputError) as e:
+        load_scenario(p)
+    assert len(e.value.lines) == 1 and e.value.lines[0].endswith(
+        f"timeline.{field}: '02-29' is a day only in a leap year (allowed: a day every year has, as 'MM-DD', e.g. "
+        "'02-28' or '03-01')"), e.value.lines
+
+
+def test_a_review_every_0_months_is_refused(tmp_path):
+    """CFA s.44(1): a plan is reviewed within 12 months of the last review. A rule set with a review every 0 months
+    was accepted and a run stopped with an internal error (ZeroDivisionError), exit 1. Now refused in one line."""
+    from simulator.rules.scenario import load_scenario
+    from simulator.schema.files import InputError
+
+    old = '{value: 12, unit: months, label: "Review of the plan'
+    p = _rules_beside(tmp_path, old, old.replace("12", "0"))
+    with pytest.raises(InputError) as e:
+        load_scenario(p)
+    assert len(e.value.lines) == 1 and e.value.lines[0].endswith(
+        "timeline.annual_review_interval: 0 months (allowed: more than 0; a plan is reviewed within 12 months of the "
+        "last review, CFA s.44(1))"), e.value.lines

