@@ -322,3 +322,176 @@ def test_a_case_with_no_source_is_refused(tmp_path, sources, field, why):
     f.write_text(f'name: k\ntitle: "K"\nsummary: "k"\nsources: {sources}\nscenario: small_la\nchild: {{age: 8.0}}\n')
     line = _one_line(_cli(tmp_path, "case-study", str(f), "--rules", "current_2014", "-n", "1"))
     assert line == f"error: {f}:4: {field}: {why}", line
+
+
+# ============================================================================ personas worked by hand
+
+
+@pytest.mark.parametrize("start, first_review, learned, transfer, notice, review", [
+    # Monday 14 April 2025 (Easter Sunday 20 April 2025: Good Friday 18, Easter Monday 21; early May bank holiday
+    # Monday 5 May): 14-17 (4), 22-25 (8), 28-30 (11), 1-2 May (13), 6-7 May (15): Wednesday 7 May 2025; the notice
+    # 7 May + 41 days = 17 June; the review: due 200 days from 6 January 2025 = 25 July, earlier than the last day
+    # of 3 months beginning 7 May (6 August): 6 August 2025
+    ("2025-01-06", 200, "2025-04-14", (2025, 5, 7), (2025, 6, 17), (2025, 8, 6)),
+    # Monday 14 December 2026 (Christmas Day a Friday; Boxing Day a Saturday, so Monday 28 December; New Year's Day
+    # 2027 a Friday): 14-18 (5), 21-24 (9), 29-31 (12), 4-6 January (15): Wednesday 6 January 2027; notice 6 January
+    # + 41 days = 16 February; the review due 120 days from 5 October 2026 = 2 February 2027, earlier than the last
+    # day of 3 months beginning 6 January (5 April): 5 April 2027
+    ("2026-10-05", 120, "2026-12-14", (2027, 1, 6), (2027, 2, 16), (2027, 4, 5)),
+])
+def test_a_move_over_easter_2025_or_christmas_2026_transfers_on_the_hand_worked_dates(
+        tmp_path, start, first_review, learned, transfer, notice, review):
+    """Reg 15(2)(b): 15 working days beginning with the day the old authority learned; the bank holidays of 2025
+    and 2026 by hand (the seventh round's test covers 2020 and 2027-2030)."""
+    rows, child, day = _rows(tmp_path, f"""\
+        name: mover
+        title: a move
+        summary: a move with the plan in force
+        sources: [SEND Regs 2014 reg 15]
+        scenario: small_la_from_2024
+        start_date: {start}
+        existing_plan: {{setting: mainstream, first_review_day: {first_review}}}
+        authorities: {{home: Wandsworth, host: Lambeth}}
+        moves:
+          - {{date: {learned}, to: host, old_authority_learned: {learned}}}
+        child: {{age: 9.0, need: SLCN, preferred: mainstream}}
+        pinned: {{review_outcome: maintain}}
+        """)
+    t = next(r for r in rows if r.step == "plan_transfer")
+    assert (t.day, t.deadline_day, t.deadline_met) == (day(*transfer), day(*transfer), True)
+    assert next(r for r in rows if r.step == "transfer_notice").day == day(*notice)
+    assert child.review_after == day(*review)
+
+
+BEA = """\
+    name: bea_19_own_request
+    title: "Bea, 19, at college, asks for an assessment herself"
+    summary: "A young person's own request: 6, 16 and 20 weeks from the request."
+    sources: ["CFA 2014 s.36(1); SEND Regs 2014 regs 5, 10, 13"]
+    scenario: small_la_from_2024
+    start_date: 2024-10-02
+    child: {age: 19.0, current_setting: post16, requester: young_person, need: SpLD, preferred: post16}
+    pinned: {decide_to_assess: agreed, decide_to_issue: issue}
+"""
+
+
+def test_a_young_persons_own_request_at_19_runs_6_16_and_20_weeks_from_the_request(tmp_path):
+    """Bea, 19, asks herself on Wednesday 2 October 2024 (CFA s.36(1): a young person may). The decision whether to
+    assess within 6 weeks: 2 October + 42 days = 13 November 2024; whether to issue within 16 weeks: + 112 days =
+    22 January 2025; the final plan within 20 weeks: + 140 days = 19 February 2025 (reg 5(1), 10(1), 13(2)); each
+    advice within 6 weeks of the LA asking for it, the day it decides to assess (reg 8)."""
+    for seed in (1, 2):
+        rows, _child, day = _rows(tmp_path, BEA, seed)
+        first = {r.step: r for r in reversed(rows)}
+        assert first["request"].day == day(2024, 10, 2)
+        assert first["decide_to_assess"].deadline_day == day(2024, 11, 13)
+        assert first["decide_to_issue"].deadline_day == day(2025, 1, 22)
+        assert first["final_plan"].deadline_day == day(2025, 2, 19)
+        for advice in ("school_advice", "psychological_advice"):
+            assert abs(first[advice].deadline_day - (first["decide_to_assess"].day + 42.0)) < 1e-6
+
+
+ROSA = """\
+    name: rosa_refused_declines_mediation
+    title: "Rosa, 6: refused, her parents decline mediation and appeal"
+    summary: "Refused an assessment; mediation declined; the appeal is heard and won."
+    sources: ["timeline.md 1.3"]
+    scenario: small_la
+    start_date: 2019-03-04
+    child: {age: 6.0, requester: parent, need: SLCN, preferred: mainstream}
+    pinned: {decide_to_assess: refused, dispute_refusal_to_assess: true, mediation: declined, appeal_outcome: heard,
+             hearing: for_family, decide_to_issue: issue}
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_refusal_appealed_after_mediation_declined_runs_the_orders_periods(tmp_path, seed):
+    """Rosa's parents ask on Monday 4 March 2019: the decision whether to assess is due 6 weeks later, 15 April 2019.
+    Refused; mediation declined, so the adviser's certificate (CFA s.55) before the appeal; the tribunal orders an
+    assessment. Reg 44(2) as amended: the LA says it will assess within 2 weeks of the order, decides whether to
+    issue within 10 weeks of it and issues the final plan within 14 weeks of it (timeline.md 1.3). Days from the
+    order: 14, 70, 98."""
+    rows, _child, day = _rows(tmp_path, ROSA, seed)
+    first = {r.step: r for r in reversed(rows)}
+    assert first["decide_to_assess"].deadline_day == day(2019, 4, 15)
+    assert first["mediation_certificate"].day < first["appeal"].day  # the certificate before the appeal
+    order = first["tribunal_decision"].day
+    assert first["comply"].deadline_day == pytest.approx(order + 14.0)
+    assert first["decide_to_issue"].deadline_day == pytest.approx(order + 70.0)
+    assert first["final_plan"].deadline_day == pytest.approx(order + 98.0)
+
+
+OMAR = """\
+    name: omar_section_i_only
+    title: "Omar, 10: the LA names a school his parents did not ask for; they appeal Section I only"
+    summary: "A placement-only appeal: no mediation advice needed; the tribunal orders the parents' school."
+    sources: ["CFA 2014 s.39, s.51(2)(c), s.55(5); SEND Regs 2014 reg 44(2)"]
+    scenario: small_la
+    start_date: 2019-01-14
+    child: {age: 10.0, requester: parent, need: ASD, preferred: maintained_special}
+    pinned: {decide_to_assess: agreed, decide_to_issue: issue, setting_request: refused, dispute_placement: true,
+             dispute_contents: false, appeal_outcome: heard, hearing: for_family}
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_section_i_only_appeal_needs_no_mediation_advice_and_the_school_is_named_within_2_weeks(tmp_path, seed):
+    """An appeal about the school named alone (Section I) needs no mediation advice first (timeline.md 1.3: "except
+    placement-only Section I appeals"); after the order the LA names the school within 2 weeks (reg 44(2)):
+    14 days from the tribunal's decision. The request on Monday 14 January 2019: final plan due 20 weeks later,
+    3 June 2019."""
+    rows, _child, day = _rows(tmp_path, OMAR, seed)
+    first = {r.step: r for r in reversed(rows)}
+    assert first["final_plan"].deadline_day == day(2019, 6, 3)
+    assert first["appeal"].event == "lodged_placement"
+    assert not [r for r in rows if r.step in ("mediation_advice", "mediation_certificate")]
+    order = first["tribunal_decision"].day
+    assert first["comply"].event == "rename" and first["comply"].deadline_day == pytest.approx(order + 14.0)
+
+
+CAL = """\
+    name: cal_cessation_disputed
+    title: "Cal, 17: the LA proposes to cease his plan; he appeals"
+    summary: "A disputed cessation: the plan stays in force until the tribunal decides."
+    sources: ["CFA 2014 s.45; SEND Regs 2014 regs 29-31, 44"]
+    scenario: small_la
+    start_date: 2019-01-07
+    existing_plan: {setting: post16, first_review_day: 30}
+    child: {age: 17.0, current_setting: post16, requester: young_person, need: MLD, preferred: post16}
+    pinned: {review_outcome: cease, dispute_cessation: true, mediation: declined, appeal_outcome: heard,
+             hearing: for_la}
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_disputed_cessation_keeps_the_plan_until_the_tribunal_dismisses_the_appeal(tmp_path, seed):
+    """The plan stays in force pending the appeal (timeline.md 1.5; CFA s.45); a cessation appeal needs mediation
+    advice first (it is not placement-only); the tribunal dismissing it, the LA ceases the plan at once (reg 44(2):
+    "cease plan immediately"): on the decision's day, after the review's."""
+    rows, _child, _day = _rows(tmp_path, CAL, seed)
+    first = {r.step: r for r in reversed(rows)}
+    assert first["mediation_advice"].day <= first["appeal"].day
+    decided = first["tribunal_decision"]
+    assert decided.event == "for_la"
+    ceased = next(r for r in rows if r.step == "cessation")
+    assert ceased.event == "plan_ceased" and ceased.day == decided.day > first["annual_review"].day
+
+
+def test_a_plan_held_at_24_and_a_half_ends_on_the_31_july_after_the_25th_birthday(tmp_path):
+    """Dan is 24.5 on Monday 7 January 2019: 25 in early July 2019 (24.5 years before 7 January 2019 is early July
+    1994), within the academic year 2018/19, which ends on 31 July 2019 (CFA s.46; the rule set's plan_end)."""
+    for seed in (1, 2):
+        rows, _child, day = _rows(tmp_path, """\
+            name: dan_24_college_to_25
+            title: "Dan, 24, at a specialist college"
+            summary: "A plan kept to the end of the academic year in which he is 25."
+            sources: ["CFA 2014 s.46"]
+            scenario: small_la
+            start_date: 2019-01-07
+            existing_plan: {setting: specialist_college, first_review_day: 60}
+            child: {age: 24.5, current_setting: specialist_college, requester: young_person, need: SLD,
+                    preferred: specialist_college}
+            """, seed)
+        end = next(r for r in rows if r.step == "plan_end_25")
+        assert end.day == day(2019, 7, 31)
+        assert not [r for r in rows if r.day > day(2019, 7, 31)]
