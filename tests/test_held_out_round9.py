@@ -495,3 +495,21 @@ def test_a_plan_held_at_24_and_a_half_ends_on_the_31_july_after_the_25th_birthda
         end = next(r for r in rows if r.step == "plan_end_25")
         assert end.day == day(2019, 7, 31)
         assert not [r for r in rows if r.day > day(2019, 7, 31)]
+
+
+@pytest.mark.parametrize("typed, name", [("St Helens", "St. Helens"), ("Brighton & Hove", "Brighton and Hove"),
+                                         ("Southend on Sea", "Southend-on-Sea")])
+def test_a_council_typed_without_its_punctuation_is_found(typed, name):
+    """`la-scenario --la "St Helens"` was refused with "did you mean St. Helens?": the name matched but for a point,
+    an ampersand or hyphens. The council is found by its words; a name matching two councils is still refused."""
+    import yaml
+
+    from simulator.analysis.fit.la_scenario import find_authority
+    from simulator.schema.files import InputError
+
+    from .conftest import ROOT
+
+    england = yaml.safe_load((ROOT / "scenarios" / "england.yaml").read_text())
+    assert find_authority(england, typed)["name"] == name
+    with pytest.raises(InputError):
+        find_authority(england, "and")  # Barking and Dagenham, Brighton and Hove, ...
