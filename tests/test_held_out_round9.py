@@ -513,3 +513,32 @@ def test_a_council_typed_without_its_punctuation_is_found(typed, name):
     assert find_authority(england, typed)["name"] == name
     with pytest.raises(InputError):
         find_authority(england, "and")  # Barking and Dagenham, Brighton and Hove, ...
+
+
+def test_a_reform_change_breaking_a_rule_across_fields_is_said_at_the_change(tmp_path):
+    """A switch of the White Paper changing `timeline.annual_review_interval` to 0 (or a transfer deadline to 15
+    October) was refused as "rules white_paper_2026:?: timeline: annual_review_interval: ...": no file, no line.
+    Now the line is the change's own, in the reform's file."""
+    import shutil
+
+    from simulator.rules.scenario import load_scenario
+    from simulator.schema.files import InputError
+
+    from .conftest import ROOT
+
+    shutil.copytree(ROOT / "scenarios" / "rules", tmp_path / "rules")
+    shutil.copy(ROOT / "scenarios" / "small_la.yaml", tmp_path / "small_la.yaml")
+    shutil.copy(ROOT / "scenarios" / "plan_transfers.yaml", tmp_path / "plan_transfers.yaml")
+    wp = tmp_path / "rules" / "white_paper_2026.yaml"
+    text = wp.read_text()
+    anchor = "        range: [0.05, 0.4]\n"
+    assert text.count(anchor) >= 1
+    text = text.replace(anchor, anchor + "      - path: timeline.annual_review_interval\n        value: 0\n"
+                                         "        source: a test\n", 1)
+    wp.write_text(text)
+    line = text[:text.index("      - path: timeline.annual_review_interval")].count("\n") + 2  # its `value:` line
+    with pytest.raises(InputError) as e:
+        load_scenario(tmp_path / "small_la.yaml", rules="white_paper_2026")
+    assert e.value.lines == [f"{wp}:{line}: switches.tiered_support_plans.changes[2].value: "
+                             "timeline.annual_review_interval: 0 months (allowed: more than 0; a plan is reviewed "
+                             "within 12 months of the last review, CFA s.44(1))"], e.value.lines
