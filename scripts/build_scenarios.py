@@ -410,8 +410,10 @@ def check_cells(path: Path) -> None:
                             f"row whose {c} is Total, All ... or empty, which the build reads)")
 
 
-def _periods(name: str) -> tuple[dict[str, int], dict[str, int]]:
-    """(time period -> first line, of every row; of the National rows) of a file; DataError if it is missing."""
+def _periods(name: str, identifier: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(time period -> first line, of every row; of the National rows) of a file; DataError if it is missing, or a
+    row's `time_identifier` (where the file has one) is not the file's kind of period, `identifier` (why: a row of a
+    later release marked "Financial year" in requests.csv was read as the calendar year of its time_period)."""
     path = DATA / name
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "no such file"
@@ -425,6 +427,10 @@ def _periods(name: str) -> tuple[dict[str, int], dict[str, int]]:
         if "time_period" not in (reader.fieldnames or []) or "geographic_level" not in (reader.fieldnames or []):
             raise DataError(f"{path}:1: no time_period or geographic_level column (allowed: the SEN2 file's header)")
         for r in reader:
+            kind = (r.get("time_identifier") or "").strip()
+            if kind and kind != identifier:
+                raise DataError(f"{path}:{reader.line_num}: time_identifier: got {kind!r} (allowed: {identifier!r}, "
+                                f"the periods of {name})")
             every.setdefault(r["time_period"], reader.line_num)
             if r["geographic_level"] == "National":
                 nat.setdefault(r["time_period"], reader.line_num)
@@ -439,7 +445,7 @@ def data_years() -> DataYears:
     drop or misplace a year without a word."""
     years: list[int] = []
     for name in ACTIVITY_FILES:
-        every, nat = _periods(name)
+        every, nat = _periods(name, "Calendar year")
         for p, line in every.items():
             if not (len(p) == 4 and p.isdigit()):
                 raise DataError(f"{DATA / name}:{line}: time_period {p!r} is not a calendar year (allowed: e.g. 2024)")
@@ -465,7 +471,7 @@ def data_years() -> DataYears:
         if extra:
             raise DataError(f"{DATA / name}:{every[str(extra[0])]}: time_period {extra[0]} is not in "
                             f"{ACTIVITY_FILES[0]} (allowed: its years, {years[0]}-{years[-1]})")
-    every, nat = _periods(CASELOAD_FILE)
+    every, nat = _periods(CASELOAD_FILE, "Academic year")
     january: dict[int, int] = {}
     for p, line in every.items():
         if not (len(p) == 6 and p.isdigit() and caseload_period(int(p[:4]) + 1) == p):

@@ -103,7 +103,7 @@ def row_label(s: dict[str, Any]) -> str:
 def _words(x: str) -> str:
     for k, v in SETTINGS.items():
         x = x.replace(k, v.replace(" ", "~"))
-    return x.replace("_", " ").replace("~", " ").replace(" la", " LA").replace("la ", "LA ")
+    return re.sub(r"\bla\b", "LA", x.replace("_", " ").replace("~", " "))  # 'la concedes', never 'lapsed' -> 'LApsed'
 
 
 def event_words(step: str, event: str) -> str:

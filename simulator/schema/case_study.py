@@ -16,7 +16,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .sourced import Strict
-from .text import Said
+from .text import Cited, Said
 from .vocabulary import (
     MEDIATION_OUTCOMES,
     Arrangement,
@@ -311,7 +311,9 @@ class CaseStudy(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: Said  # the first line a parent reads (the text, the report, the chart): blank, it was an empty heading
     summary: Said  # (eighth held-out round)
-    sources: list[str]
+    # where the case's facts come from: at least one, none blank (why: `sources: []` or a blank one ran and the
+    # case report's Sources said nothing; ninth held-out round)
+    sources: Annotated[list[Cited], Field(min_length=1)]
     # a shipped scenario's name (small_la) or a path relative to this file; `case-study --scenario` overrides it
     scenario: str
     local_authority: str | None = None

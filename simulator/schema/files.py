@@ -297,6 +297,16 @@ _PARSED: OrderedDict[bytes, tuple[bytes, dict[Loc, int], frozenset[Loc]]] = Orde
 PARSED_KEPT = 32  # documents kept: the shipped scenarios and rule sets are 20 files, 3 MB of pickles in all
 
 
+def _not_csv(path: Path) -> None:
+    """A CSV file where a YAML file is meant (`sendsim validate targets/small_la.csv`) is said as such. Why: it was
+    "the file is a single value (allowed: a mapping of fields)", or "not valid YAML", which does not say what the
+    file is nor which command reads it."""
+    if path.suffix.lower() == ".csv":
+        raise InputError([f"{path}:1: (file): this is a CSV file, not YAML (allowed: a YAML file of `name: value` "
+                          "lines; a CSV file of official figures is a backtest's targets: sendsim backtest --targets "
+                          "FILE)"])
+
+
 def read_yaml(path: Path, quoted: set[Loc] | None = None) -> tuple[Any, dict[Loc, int], bytes]:
     """Parse a YAML file; return the data, a map from field path to line number, and the raw bytes (and, into
     `quoted` if given, the paths of quoted values: "5" is text, so a number field refuses it)."""
@@ -331,11 +341,13 @@ def _parse(path: Path, raw: bytes, quoted: set[Loc]) -> tuple[Any, dict[Loc, int
             mark = getattr(e, "problem_mark", None)
             line = f"{mark.line + 1}" if mark else "?"
             problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+            _not_csv(path)
             raise InputError([f"{path}:{line}: (file): not valid YAML: {problem}"]) from None
         lines: dict[Loc, int] = {}
         if node is None:
             raise InputError([f"{path}:1: (file): the file is empty (allowed: a mapping of fields)"])
         if not isinstance(node, yaml.MappingNode):
+            _not_csv(path)
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             raise InputError([f"{path}:{node.start_mark.line + 1}: (top level): the file is {kind} "
                               "(allowed: a mapping of fields, `name: value` lines)"])

@@ -93,11 +93,17 @@ def _range_problem(unit: str, rng: tuple[float, float]) -> str | None:
 
 
 def date_problem(v: object) -> str | None:
-    """Why a rule-set date (`MM-DD`, a day of any year, 29 February allowed) is not a real day, or None."""
+    """Why a rule-set date (`MM-DD`, a day of every year) is not a real day, or None. Why not 29 February: the
+    date is set in each year the run reaches (a plan's end, a phase transfer's deadline), and '02-29' stopped a run
+    reaching 2019 with an internal error (ValueError: day is out of range for month), exit 1 (ninth held-out
+    round)."""
     if not (isinstance(v, str) and len(v) == 5 and v[2] == "-" and v[:2].isdigit() and v[3:].isdigit()):
         return f"a date needs 'MM-DD' (got {v!r})"
+    if v == "02-29":
+        return ("'02-29' is a day only in a leap year (allowed: a day every year has, as 'MM-DD', e.g. '02-28' or "
+                "'03-01')")
     try:
-        dt.date(2000, int(v[:2]), int(v[3:]))  # a leap year, so 02-29 is a day
+        dt.date(2001, int(v[:2]), int(v[3:]))
     except ValueError:
         return f"no such day {v!r} (allowed: a day of the year as 'MM-DD', e.g. '02-15')"
     return None
@@ -199,6 +205,17 @@ class Timeline(Strict):
         if isinstance(v, str) and date_problem(v) is None and v >= "09-01":
             raise ValueError(f"{v} falls on or after 1 September, when the new phase starts (allowed: a day from 01-01 "
                              "to 08-31 of the year of the transfer, e.g. 02-15 or 03-31)")
+        return p
+
+    @field_validator("annual_review_interval")
+    @classmethod
+    def _review_interval_positive(cls, p: Param) -> Param:
+        """A review every 0 months was accepted, and a run stopped with an internal error (ZeroDivisionError)
+        (ninth held-out round)."""
+        v = p.value
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0:
+            raise ValueError(f"{v:g} {p.unit} (allowed: more than 0; a plan is reviewed within 12 months of the last "
+                             "review, CFA s.44(1))")
         return p
 
 

@@ -21,6 +21,8 @@ from .by_year import from_ends_by_trend, grow, interpolated, latest, latest_then
 from .projection import Projection
 from .rules import in_force_problem
 from .sourced import (
+    FIRST_YEAR,
+    LAST_YEAR,
     MAX_COUNT,
     Count,
     Days,
@@ -57,7 +59,6 @@ MAX_CASEWORK_PER_WEEK = 20_000.0
 MAX_RESPONSIVENESS = 1.0  # extra cases a week per case of backlog: 1 clears any backlog within a week
 MAX_BACKLOG = 10 * ENGLAND_REQUESTS
 MAX_TREND_PTS = 50.0  # a rate trend of 50 points a year (the largest per-authority refusal trend is ~10)
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 EHC_FIRST_DAY = dt.date(2014, 9, 1)  # CFA 2014 Part 3 in force: a scenario starts no earlier (SEND Regs 2014 too)  # calendar years a scenario may name (SEN2 starts in 2010s; projections 2030s)
 MAX_HORIZON_YEARS = 50
 MAX_REPLICATIONS = 100_000

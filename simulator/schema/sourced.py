@@ -16,6 +16,9 @@ from .text import Cited
 
 K = TypeVar("K")
 
+# calendar years a file may name (SEN2 starts in the 2010s; projections reach the 2030s); scenario.py's too
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
 
 class Strict(BaseModel):
     """Base for everything read from disk: unknown fields are errors, never silently ignored."""
@@ -35,7 +38,7 @@ class Provenance(Strict):
         if self.assumption and self.range is None:
             raise ValueError("an `assumption` needs a plausible `range: [low, high]`")
         if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError("`range` must be [low, high] with low <= high")
+            raise ValueError(f"range: [{self.range[0]:g}, {self.range[1]:g}] (allowed: [low, high], low first)")
         return self
 
 
@@ -48,7 +51,8 @@ class Sourced(Provenance):
     @model_validator(mode="after")
     def _in_range(self):
         if self.range is not None and not (self.range[0] <= self.value <= self.range[1]):
-            raise ValueError(f"value {self.value} lies outside its stated range {list(self.range)}")
+            raise ValueError(f"value {self.value:g} lies outside its stated range [{self.range[0]:g}, {self.range[1]:g}] "
+                             "(allowed: a value within its range)")
         if self.range is not None:  # the plausible range must itself be possible (a negative count is not)
             for c in type(self).model_fields["value"].metadata:
                 for attr, ok in (("ge", lambda x, b: x >= b), ("gt", lambda x, b: x > b), ("le", lambda x, b: x <= b),
@@ -68,7 +72,8 @@ class ProbabilityByYear(Probability):
     """A probability that may change by calendar year: `by_year` where given, else the latest earlier year's,
     else `value` (years before the first given one)."""
 
-    by_year: dict[int, Annotated[float, Field(ge=0.0, le=1.0)]] = {}
+    # why bounded: `1800: 0.1` was accepted as a year (the scenario's by-year keys are bounded to 1990-2100)
+    by_year: dict[Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)], Annotated[float, Field(ge=0.0, le=1.0)]] = {}
 
     def in_year(self, year: int) -> float:
         return latest(self.by_year, year, self.value)
@@ -144,7 +149,7 @@ class Mix(Provenance, Generic[K]):
             raise ValueError(f"range {list(self.range)} goes beyond what a share may be (allowed: at most 1)")
         total = sum(self.values.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares must sum to 1 (they sum to {total:.6f})")
+            raise ValueError(f"shares must sum to 1 (they sum to {total:.6f}) (allowed: shares summing to 1)")
         return self
 
     def get(self, key, default: float = 0.0) -> float:

@@ -243,7 +243,9 @@ def validate(form: dict[str, str], councils: list[str], sets: list[str], switche
             job[key] = int(v) if integer else v
     else:
         errors["source"] = "choose a council or type your figures"
-    chosen = [s for s in form.get("switches", "").split(",") if s]
+    # each change once (why: "mandatory_mediation,mandatory_mediation" ran as "Current law + mediation compulsory
+    # before any appeal + mediation compulsory before any appeal": applied once, named twice on the page)
+    chosen = list(dict.fromkeys(s for s in form.get("switches", "").split(",") if s))
     bad = [s for s in chosen if s not in switches]
     if bad:
         errors["switches"] = f"unknown switch {bad[0]!r}"

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -219,10 +220,25 @@ READ_ONLY = ("select", "with", "from", "describe", "show", "summarize", "pivot",
 
 def _read_only(sql: str) -> None:
     """`--sql` is a query, one statement: `results` reads tables and never writes a file (DuckDB's COPY, EXPORT,
-    ATTACH or INSTALL would write wherever the text says)."""
+    ATTACH or INSTALL would write wherever the text says). The statements are DuckDB's own parse where it parses
+    (why: a query opening with a comment, `-- appeals\nselect ...`, was refused, and so was a ';' inside a quoted
+    text, `like '%;%'`; `with a as (select 1) insert into ...` passed the first word's check); else the first word
+    (a query DuckDB cannot parse gets DuckDB's own message when it runs)."""
+    import duckdb
+
     text = sql.strip().rstrip(";").strip()
-    first = text.split(None, 1)[0].lower() if text else ""
-    if not text or ";" in text or not (first in READ_ONLY or first.startswith("(")):
+    try:
+        kinds = [s.type.name for s in duckdb.extract_statements(text)] if text else []
+    except duckdb.Error:
+        kinds = None
+    words = re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.S).split(None, 1)
+    first = words[0].lower() if words else ""
+    if kinds is not None:
+        ok = len(kinds) == 1 and (kinds[0] in ("SELECT", "EXPLAIN") or (kinds[0] == "MULTI" and first in
+                                                                        ("pivot", "unpivot")))
+    else:
+        ok = bool(text) and ";" not in text and (first in READ_ONLY or first.startswith("("))
+    if not ok:
         raise InputError([f"--sql: {sql.strip()[:60]!r}: one query (allowed: a single SELECT, WITH, FROM, DESCRIBE "
                           "or SUMMARIZE statement; results never writes files)"])
 

@@ -244,6 +244,9 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
                 nums[field] = x
                 if field == "value" and la_codes is None and metric.endswith("_pct"):
                     given.setdefault(metric, []).append((line, raw, x))
+        if not str(r.get("source") or "").strip():  # why: a blank source ran, and the report's figure cited nothing
+            errors.append(f"{where}: source: is blank: say where the figure comes from (allowed: the publication, "
+                          "table and year, e.g. DfE SEN2 requests.csv 2019)")
         kind = str(r.get("tolerance_kind") or kind_default).strip()
         if kind not in TOLERANCE_KINDS:
             errors.append(f"{where}: tolerance_kind: {kind!r} is not allowed (allowed: {', '.join(TOLERANCE_KINDS)})")

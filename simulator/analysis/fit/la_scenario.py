@@ -85,6 +85,11 @@ def slug(name: str) -> str:
     return s
 
 
+def _words(name: str) -> str:
+    """A name's words, lower case, without punctuation, '&' read as 'and': "St. Helens" -> "st helens"."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", " and ")).split())
+
+
 def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
     """The authority whose name or code matches `name` (case-insensitive); a clear error otherwise."""
     items = england["local_authorities"]["items"]
@@ -98,6 +103,9 @@ def find_authority(england: dict[str, Any], name: str) -> dict[str, Any]:
     hits = [la for la in items if la["name"].lower() == key or la["code"] == key]
     if not hits:
         hits = [la for la in items if key in la["name"].lower()]
+    if not hits:  # the name as a forum types it: "St Helens", "Brighton & Hove", "Southend on Sea" (ninth round:
+        words = _words(key)  # refused with a did-you-mean though only the punctuation differed)
+        hits = [la for la in items if words and f" {words} " in f" {_words(la['name'])} "]
     if len(hits) > 1:
         # with its code: two authorities of one name (a later release's new code for a council) are told apart by it
         names = ", ".join(sorted(f"{la['name']} ({la['code']})" for la in hits))

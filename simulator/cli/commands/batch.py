@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -34,8 +35,9 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
         p = plan_sweep(sweep)
     except InputError as e:
         fail(e)
-    if dask_address is not None and dask_address != "local" and not dask_address.startswith(("tcp://", "tls://")):
-        click.echo(f"error: --dask: {dask_address!r}: give `local` or a scheduler address tcp://HOST:PORT", err=True)
+    if dask_address is not None and dask_address != "local" and not _scheduler_address(dask_address):
+        click.echo(f"error: --dask: {dask_address!r}: give `local` or a scheduler address tcp://HOST:PORT (allowed: "
+                   "local, or tcp:// or tls:// then a host and a port 1-65535, e.g. tcp://127.0.0.1:8786)", err=True)
         raise SystemExit(2)
     out = out or Path("outputs") / f"batch-{p.name}-{p.identity()}"
     set_resume_hint(out, "the finished tasks are kept")  # Ctrl-C / SIGTERM: 130 / 143 and this command (util)
@@ -52,3 +54,10 @@ def command(sweep: Path, workers: int, dask_address: str | None, out: Path | Non
     else:
         click.echo(format_sensitivity(r.summary))
         click.echo(f"\nbatch: {out} ({res.computed} tasks computed, {len(res.rows) - res.computed} found finished)")
+
+
+def _scheduler_address(address: str) -> bool:
+    """tcp://HOST:PORT or tls://HOST:PORT, the port 1-65535 (an IPv6 host in brackets). Why: `tcp://localhost`, with
+    no port, got past the check and waited 10 s for a connection, then exit 1 as if the environment had failed."""
+    m = re.fullmatch(r"(?:tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):(\d{1,5})", address)
+    return m is not None and 1 <= int(m.group(2)) <= 65535

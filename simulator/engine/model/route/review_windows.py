@@ -390,8 +390,11 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
         if shorter and (t + under5 - born) / year < 5.0:
             step = under5
         nx = t + step
-        if nx < horizon and not (wp4 and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
-            _review_held(self, c, nx)
+        if not (wp4 and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
+            if nx < horizon:
+                _review_held(self, c, nx)
+            else:
+                c.review_due = nx  # due past the run's end: a transfer's later-of rule reads it (route/moves.py)
         if logged is not None:
             engine.at(t, logged, (c, o, k))
 
@@ -468,7 +471,7 @@ class ReviewWindows:
         under5, every = self._review_every_under5, self._review_every
         nxt = decided + (np.where((decided + under5 - born) / DAYS_PER_YEAR < 5.0, under5, every)
                          if under5 < every else every)
-        again = nxt < self.horizon
+        again = np.ones(m, dtype=bool)
         if self.fx.reviews_at_phase_transfer_only:
             again &= ~((SCHOOL_AGE[0] <= age) & (age < SCHOOL_AGE[1]))
         self._apply_bulk(kids, dues[:m].tolist(), decs[:m].tolist(), occ.tolist(), outcome.tolist(),
@@ -490,7 +493,10 @@ class ReviewWindows:
             c.reviews = k
             counters.count_each(c, costs, due)
             if n == n:
-                _review_held(self, c, n)
+                if n < self.horizon:
+                    _review_held(self, c, n)
+                else:
+                    c.review_due = n  # due past the run's end: a transfer's later-of rule reads it (route/moves.py)
             if logged is not None:
                 engine.at(t, logged, (c, o, k))
 
