@@ -164,7 +164,7 @@ LA_COUNTS = frozenset({REQUESTS, REFUSED, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS, 
 
 
 _WIDTH = len(EVENT_COLUMNS)
-_CODE_SLOTS = 64  # the slots of `Recorder._code`'s table (a power of two; records.pxd sizes its C array by it)
+_CODE_SLOTS = 1024  # the slots of `Recorder._code`'s table (a power of two; records.pxd sizes its C array by it)
 _EMPTY = object()  # an empty slot of those tables (never a value logged, unlike None)
 MET_NONE, MET_TRUE, MET_FALSE = 2, 1, 0  # `deadline_met` None, True, False, as one byte of the typed columns
 
@@ -236,10 +236,11 @@ class Recorder:
         dictionary look-ups was about 140 instructions (callgrind); a string met as another object of the same value
         gets the same code from `_codes`, as before."""
         at = cython.cast(cython.size_t, cython.cast(cython.p_void, value))
-        # the slot: bits 4-9 of the address xor bits 10-15 (C shifts of a size_t), which spread the few dozen strings
-        # over the 64 slots (bits 4-9 alone put strings of one size class, a multiple of 64 bytes apart, in a quarter
-        # of the slots: 42% misses, measured)
-        slot = ((at >> 4) ^ (at >> 10)) & 63  # (`_CODE_SLOTS` - 1, as a C constant)
+        # the slot: bits 4-13 of the address xor bits 14-23 (C shifts of a size_t), which spread the strings over the
+        # 1,024 slots (bits 4-9 alone put strings of one size class, a multiple of 64 bytes apart, in a quarter of the
+        # slots: 42% misses, measured; 64 slots for the 150 or so different strings of a national year missed 23% of
+        # the look-ups, callgrind)
+        slot = ((at >> 4) ^ (at >> 14)) & 1023  # (`_CODE_SLOTS` - 1, as a C constant)
         refs = self._code_refs
         if refs[slot] is value:
             return self._code_of[slot]
@@ -263,7 +264,9 @@ class Recorder:
 
     def _put(self, child: int, la: int, day: float, step: Any, event: Any, duty: Any, deadline: float,
              met: bool | None) -> None:
-        """One row into the typed arrays (`add` and `log`; compiled, a C call of `log`'s)."""
+        """One row into the typed arrays (`add` and `log`). Compiled, a C function whose child, authority, day and
+        deadline are C values (records.pxd), so `log` hands over the child's id and the clock's day as they are stored,
+        with no Python int made for the id: the same values stored."""
         n = self.n
         self._id[n] = child
         self._la[n] = la
