@@ -381,26 +381,109 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
     try:
         for i in range(n):
             c = children[i]
-            k = i
-            for v in (c.id, c.la, c.disputes, c.mediations, c.appeals, c.reviews):
+            # each field read and stored on its own line, in `JOURNEY_INTS`, `JOURNEY_BOOLS` and `JOURNEY_FLOATS`
+            # order (a tuple of the fields a kind, iterated, cost a tuple and a Python int and float a child, compiled:
+            # about 2,400 instructions a child, callgrind); the same checks, the same values stored
+            if cython.compiled:  # (a C integer and a C double in the compiled `Child`)
+                iv[i] = c.id
+                fv[n + i] = c.born
+            else:
+                v = c.id
                 if type(v) is not int:
                     return None
-                iv[k] = v
-                k += n
-            k = i
-            for v in (c.stock, c.health, c.social, c.exception, c.refused, c.assessed, c.no_plan, c.ordered):
-                if v is True:
-                    bv[k] = 1
-                elif v is not False:
-                    return None
-                k += n
-            k = i
-            for v in (c.t0, c.born, c.final_at, c.final_deadline, c.provision_at, c.days_without_provision,
-                      c.waiting_since, c.ceased_at):
+                iv[i] = v
+                v = c.born
                 if type(v) is not float:
                     return None
-                fv[k] = v
-                k += n
+                fv[n + i] = v
+            v = c.la
+            if type(v) is not int:
+                return None
+            iv[n + i] = v
+            v = c.disputes
+            if type(v) is not int:
+                return None
+            iv[2 * n + i] = v
+            v = c.mediations
+            if type(v) is not int:
+                return None
+            iv[3 * n + i] = v
+            v = c.appeals
+            if type(v) is not int:
+                return None
+            iv[4 * n + i] = v
+            v = c.reviews
+            if type(v) is not int:
+                return None
+            iv[5 * n + i] = v
+            v = c.stock
+            if v is True:
+                bv[i] = 1
+            elif v is not False:
+                return None
+            v = c.health
+            if v is True:
+                bv[n + i] = 1
+            elif v is not False:
+                return None
+            v = c.social
+            if v is True:
+                bv[2 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.exception
+            if v is True:
+                bv[3 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.refused
+            if v is True:
+                bv[4 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.assessed
+            if v is True:
+                bv[5 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.no_plan
+            if v is True:
+                bv[6 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.ordered
+            if v is True:
+                bv[7 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.t0
+            if type(v) is not float:
+                return None
+            fv[i] = v
+            v = c.final_at
+            if type(v) is not float:
+                return None
+            fv[2 * n + i] = v
+            v = c.final_deadline
+            if type(v) is not float:
+                return None
+            fv[3 * n + i] = v
+            v = c.provision_at
+            if type(v) is not float:
+                return None
+            fv[4 * n + i] = v
+            v = c.days_without_provision
+            if type(v) is not float:
+                return None
+            fv[5 * n + i] = v
+            v = c.waiting_since
+            if type(v) is not float:
+                return None
+            fv[6 * n + i] = v
+            v = c.ceased_at
+            if type(v) is not float:
+                return None
+            fv[7 * n + i] = v
             k = i
             # (a slot not yet set: None; compiled, the struct's field, which is None until set)
             strings = (c.requester, c.need, c.preferred, c.capacity, c.status,
