@@ -51,6 +51,9 @@ cdef class Recorder:
     @cython.locals(rows=list, ch=Child)
     cpdef log(self, c, step, event, duty, deadline=*, met=*)
 
+    @cython.locals(ch=Child)
+    cpdef log_at(self, c, day, step, event, duty)
+
 
 # The counts' rows are `array('d')`s (`carray.array`): a count adds to its entry in place through the array's data
 # pointer, `data.as_doubles[i] += n`, the C double addition a Python float's `+` makes (no float made or freed); the

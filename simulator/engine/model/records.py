@@ -312,6 +312,16 @@ class Recorder:
         if len(rows) >= self._limit:
             self.flush()
 
+    def log_at(self, c: Any, day: float, step: str, event: str, duty: str) -> None:
+        """One event of child `c` dated `day` rather than now (the SEN support that began before a request,
+        `identify_need`): the same row as `add` of `(c.id, c.la, day, step, event, duty, nan, None)`; compiled, for
+        a `Child` and a columnar sink, a C call with no tuple made."""
+        if self.columnar and type(c) is Child:
+            ch = c
+            self._put(ch.id, ch.la, day, step, event, duty, nan, None)
+            return
+        self.add((c.id, c.la, day, step, event, duty, nan, None))
+
     def columns(self) -> list[list[Any]]:
         """The rows held for a sink of rows, as columns in `EVENT_COLUMNS` order."""
         rows = self.rows
