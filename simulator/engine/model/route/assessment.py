@@ -306,9 +306,8 @@ class AssessmentSteps:
         if self.rec is not None:
             support = self.rng.sen_support.exponential(self._sen_support_mean, c.id)
             day = self.engine.now - support
-            to = self._log_to
-            if to is not None:  # (the run's `Recorder`: compiled, a C call with the day, no tuple)
-                to.log_at(c, day, "sen_support", "started", SCHOOL)
+            if self._log_to is not None:  # (the run's `Recorder`, typed in state.pxd: compiled, a C call with the
+                self._log_to.log_at(c, day, "sen_support", "started", SCHOOL)  # day, no tuple)
             else:
                 self._add_row((c.id, c.la, day, "sen_support", "started", SCHOOL, nan, None))
         request_assessment(self, c)
