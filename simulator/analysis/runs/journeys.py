@@ -81,7 +81,7 @@ def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]],
 def _typed_columns(j: Journey) -> dict[str, Any] | None:
     """journeys.parquet's columns from the children's typed columns (`records.journey_arrays`), or None if a field
     holds a value of another type than its column's. Each column is the Arrow array `_list_columns` makes from the
-    same values: whole numbers int64, yes/no bool, days float64 with NaN as null, strings taken by code from each
+    same values: whole numbers int64, yes/no bool, days float64 with NaN as null, strings a dictionary array of each
     field's different values (None a null); a derived column the same IEEE operations element by element."""
     import pyarrow as pa
 

@@ -112,7 +112,7 @@ def arrow(values: np.ndarray, mask: np.ndarray | None = None) -> Any:
 
 def arrow_strings(values: list[Any]) -> Any:
     """`pa.array(values, pa.string())` of a list of strings (or None, a null), made from its buffers: for the few
-    different strings of a column, which are then taken by code."""
+    different strings of a column (the dictionary of `dictionary_column`)."""
     import pyarrow as pa
 
     n = len(values)
@@ -190,8 +190,8 @@ class ParquetSink:
     Why it is written this way: it takes each chunk (`Recorder.chunk` rows, one Parquet row group) as the
     `Recorder`'s typed columns (`arrays`: the child as int64, the day and deadline as doubles, whether it was met as
     one byte, the step, event and duty as codes of the strings met so far), which numpy and Arrow read without
-    converting a value at a time; the strings are a `take` from the array of those strings by code, and the
-    authority column a `take` from the array of authority codes by index. A chunk given as rows (`__call__`) or as
+    converting a value at a time; the strings, and the authority, are dictionary arrays of those codes
+    (`dictionary_column`), which the writer stores as they are. A chunk given as rows (`__call__`) or as
     lists of Python values (`columns`) is converted as before (`np.fromiter`, `_strings`). The table handed to the
     writer holds the same values with the same types and row groups either way, so the file's bytes are the same
     (the golden outputs, and `tests/test_event_log.py`, which writes the same rows both ways, check this).
@@ -241,7 +241,8 @@ class ParquetSink:
     def arrays(self, n: int, bufs: tuple, names: list[Any]) -> None:
         """A chunk of `n` rows as the `Recorder`'s typed columns (`records.TYPED_COLUMNS`: buffers of at least `n`
         values each; the step, event and duty as indices of `names`), one row group: numpy and Arrow read the
-        buffers without converting a value at a time, and the strings are taken from `names` by their codes.
+        buffers without converting a value at a time, and the strings are dictionary arrays of their codes into
+        `names` (`dictionary_column`).
 
         The table is made in the writer thread too (`_from_buffers`), so that the run goes on meanwhile: the
         `Recorder` fills new buffers for its next chunk (`Recorder._fresh`), so these are read by the thread alone,
