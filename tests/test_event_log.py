@@ -200,17 +200,25 @@ def test_small_codes_index_each_value_in_first_seen_order_and_give_up_past_256()
     assert small_codes([str(i) for i in range(257)], []) is None  # 257 different values: not one byte each
 
 
-def test_a_string_column_is_the_same_arrow_array_by_codes_or_one_by_one():
+def test_a_string_column_is_a_dictionary_of_its_sorted_strings_by_codes_or_one_by_one():
     import pyarrow as pa
 
-    from simulator.analysis.runs.outputs import _strings
+    from simulator.analysis.runs.outputs import _strings, dictionary_column
 
     few = ["received", "agreed", None, "received", "issued"] * 3
     many = [f"step_{i}" for i in range(300)] + [None]
     for values in (few, many, []):
         got = _strings(values)
-        assert got.type == pa.string() and got.equals(pa.array(values, pa.string()))
+        assert pa.types.is_dictionary(got.type) and got.cast(pa.string()).equals(pa.array(values, pa.string()))
         assert got.to_pylist() == values
+        assert got.dictionary.to_pylist() == sorted({v for v in values if v is not None})
+    # the same array from the run's codes (every string of the run, as first met) as from one chunk's
+    run_names = ["issued", "other", None, "received", "agreed", "unused"]
+    codes = np.array([run_names.index(v) for v in few], dtype=np.int32)
+    assert dictionary_column(codes, run_names).equals(_strings(few))
+    # nulls where asked, besides None
+    null = np.array([v == "issued" for v in few])
+    assert dictionary_column(codes, run_names, null).to_pylist() == [None if v == "issued" else v for v in few]
 
 
 def _journey_of(kids: list, horizon: float = 365.0):

@@ -23,21 +23,27 @@ from ...engine.model.records import (
     journey_arrays,
     small_codes,
 )
-from .outputs import arrow, arrow_strings
+from .outputs import arrow, dictionary_column, parquet_options
 
 
 def _column(values: list[Any]) -> Any:
-    """A column of journeys.parquet as `pa.array(values)` infers it: a column whose values are strings (or None) is
-    taken by codes from its few different strings (as `outputs._strings`: the same array, about a quarter of the
-    cost), any other as pyarrow converts it."""
+    """A column of journeys.parquet as `pa.array(values)` infers it, but a column whose values are strings (or None)
+    as a dictionary array of them (`outputs.dictionary_column`: written as the typed path writes it, read back as
+    strings)."""
     import pyarrow as pa
 
     first = next((v for v in values if v is not None), None)
     if isinstance(first, str):
         names: list[Any] = []
         codes = small_codes(values, names)
-        if codes is not None and all(v is None or type(v) is str for v in names):
-            return pa.array(names, pa.string()).take(pa.array(np.frombuffer(codes, dtype=np.uint8)))
+        if codes is None:  # (more than 256 different values)
+            index: dict[Any, int] = {}
+            got = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
+            names = list(index)
+        else:
+            got = np.frombuffer(codes, dtype=np.uint8)
+        if all(v is None or type(v) is str for v in names):
+            return dictionary_column(got, names)
     return pa.array(values)
 
 
@@ -65,16 +71,17 @@ def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]],
         table = _list_columns(j)
     whole = pa.table(table)
     del table
+    options = parquet_options(whole.schema)  # (the string columns as dictionaries, no statistics: outputs.py)
     if later is None:
-        pq.write_table(whole, path, compression="zstd")
+        pq.write_table(whole, path, **options)
     else:  # (the file's encoding and compression, in another thread: `ParquetSink.later`)
-        later(lambda: pq.write_table(whole, path, compression="zstd"))
+        later(lambda: pq.write_table(whole, path, **options))
 
 
 def _typed_columns(j: Journey) -> dict[str, Any] | None:
     """journeys.parquet's columns from the children's typed columns (`records.journey_arrays`), or None if a field
     holds a value of another type than its column's. Each column is the Arrow array `_list_columns` makes from the
-    same values: whole numbers int64, yes/no bool, days float64 with NaN as null, strings taken by code from each
+    same values: whole numbers int64, yes/no bool, days float64 with NaN as null, strings a dictionary array of each
     field's different values (None a null); a derived column the same IEEE operations element by element."""
     import pyarrow as pa
 
@@ -102,7 +109,7 @@ def _typed_columns(j: Journey) -> dict[str, Any] | None:
             code = np.where(null, found.index(None), code.astype(np.int32))  # (None may be the 257th value)
         if None in found and (code == found.index(None)).all():
             return pa.nulls(n)  # (no string at all: pyarrow infers the null type from a list of None)
-        return arrow_strings(found).take(arrow(code))
+        return dictionary_column(code, found)
 
     def days(v: np.ndarray) -> Any:
         return arrow(v, mask=np.isnan(v))  # missing is null, not NaN
@@ -123,7 +130,7 @@ def _typed_columns(j: Journey) -> dict[str, Any] | None:
     waiting = floats["waiting_since"]
     return {
         "child": arrow(ints["id"]),
-        "la": arrow_strings([la.spec.code for la in j.las]).take(arrow(ints["la"])),
+        "la": dictionary_column(ints["la"], [la.spec.code for la in j.las]),
         "stock_plan_at_start": arrow(stock),
         "requester": strings("requester", no_req),
         "primary_need": strings("need"),

@@ -112,7 +112,7 @@ def arrow(values: np.ndarray, mask: np.ndarray | None = None) -> Any:
 
 def arrow_strings(values: list[Any]) -> Any:
     """`pa.array(values, pa.string())` of a list of strings (or None, a null), made from its buffers: for the few
-    different strings of a column, which are then taken by code."""
+    different strings of a column (the dictionary of `dictionary_column`)."""
     import pyarrow as pa
 
     n = len(values)
@@ -125,16 +125,63 @@ def arrow_strings(values: list[Any]) -> Any:
                                                   pa.py_buffer(b"".join(encoded))], null_count=nulls)
 
 
-def _strings(values: list[Any]) -> Any:
-    """A column of strings (or None) as an Arrow string array: taken by one-byte codes from its few different values
-    (`records.small_codes`), or converted one by one if there are more than 256 of them. The same array either way."""
+# The Parquet files' encoding (events.parquet and journeys.parquet; one documented change, issue 28's seventeenth
+# round: the decoded tables are the same, the bytes not). Why: encoding was most of what the event log cost (a national
+# year: events.parquet's writer about 0.7 CPU s, journeys.parquet's 0.24, beside a run of about 2.7 s without the log),
+# and most of that was work the files did not need: each string hashed again into a dictionary the run already had
+# (the sink took the strings out of their codes, `take`, for the writer to find the codes again), the smallest and
+# largest string of every column chunk compared byte by byte for statistics no reader uses (sendsim reads whole columns;
+# no filter), and a dictionary tried, and given up at its page limit, for columns of days and ids that do not repeat.
+# Now a string column is handed to the writer as an Arrow dictionary array (`dictionary_column`: the codes and the
+# different strings), which Parquet writes as its dictionary page and indices as they are; no column gets statistics;
+# only the string columns are dictionary-encoded (the others plain, then zstd as before); and the Arrow schema is not
+# stored in the file's metadata (it would name the dictionary type: read back without it, each column has the type
+# it had, a string column a string). Measured on a national year's finished files: events.parquet's table and write
+# 0.71 -> 0.24 CPU s and 44.4 -> 38.7 MB, journeys.parquet's 0.24 -> 0.10 s and 9.8 -> 8.4 MB; `pq.read_table` of
+# each equals main's, schema included (docs/ARCHITECTURE.md, Performance).
+def parquet_options(schema: Any) -> dict[str, Any]:
+    """The writer's options for a table of `schema` (events.parquet, journeys.parquet): zstd, no statistics, no stored
+    Arrow schema, a dictionary for the columns given as dictionary arrays (the strings) and for no other."""
     import pyarrow as pa
 
+    return {"compression": "zstd", "write_statistics": False, "store_schema": False,
+            "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)]}
+
+
+def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | None = None) -> Any:
+    """A column of strings as an Arrow dictionary array: row `i` is `names[codes[i]]` (None, or `null[i]`, a null).
+
+    The dictionary is the column's different strings present, sorted, and the indices int32 into it, so the same
+    values make the same array (and file bytes) whichever way their codes were found: the `Recorder`'s codes, which
+    number every string of the run as first met, or `records.small_codes` of one chunk's list."""
+    import pyarrow as pa
+
+    k = len(names)
+    codes = np.asarray(codes)
+    seen = np.bincount(codes if null is None else codes[~null], minlength=k) > 0
+    keep = sorted((i for i in range(k) if seen[i] and names[i] is not None), key=names.__getitem__)
+    remap = np.full(k, -1, dtype=np.int32)
+    remap[keep] = np.arange(len(keep), dtype=np.int32)
+    index = remap[codes]
+    missing = index < 0 if null is None else (index < 0) | null
+    if missing.any():
+        index[missing] = 0  # (a null's index: any valid one)
+        indices = arrow(index, mask=missing)
+    else:
+        indices = arrow(index)
+    return pa.DictionaryArray.from_arrays(indices, arrow_strings([names[i] for i in keep]))
+
+
+def _strings(values: list[Any]) -> Any:
+    """A column of strings (or None) as an Arrow dictionary array (`dictionary_column`), coded by one-byte codes of
+    its few different values (`records.small_codes`), or by a dictionary if there are more than 256 of them."""
     names: list[Any] = []
     codes = small_codes(values, names)
     if codes is None:
-        return pa.array(values, pa.string())
-    return arrow_strings(names).take(arrow(np.frombuffer(codes, dtype=np.uint8)))
+        index: dict[Any, int] = {}
+        got = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
+        return dictionary_column(got, list(index))
+    return dictionary_column(np.frombuffer(codes, dtype=np.uint8), names)
 
 
 class ParquetSink:
@@ -143,8 +190,8 @@ class ParquetSink:
     Why it is written this way: it takes each chunk (`Recorder.chunk` rows, one Parquet row group) as the
     `Recorder`'s typed columns (`arrays`: the child as int64, the day and deadline as doubles, whether it was met as
     one byte, the step, event and duty as codes of the strings met so far), which numpy and Arrow read without
-    converting a value at a time; the strings are a `take` from the array of those strings by code, and the
-    authority column a `take` from the array of authority codes by index. A chunk given as rows (`__call__`) or as
+    converting a value at a time; the strings, and the authority, are dictionary arrays of those codes
+    (`dictionary_column`), which the writer stores as they are. A chunk given as rows (`__call__`) or as
     lists of Python values (`columns`) is converted as before (`np.fromiter`, `_strings`). The table handed to the
     writer holds the same values with the same types and row groups either way, so the file's bytes are the same
     (the golden outputs, and `tests/test_event_log.py`, which writes the same rows both ways, check this).
@@ -161,11 +208,12 @@ class ParquetSink:
         import pyarrow as pa
 
         self.path = path
-        self.la_codes = arrow_strings(la_codes)
+        self.la_codes = list(la_codes)
         self.start = start
+        text = pa.dictionary(pa.int32(), pa.string())  # (a string column, given to the writer by codes: read back a string)
         self.schema = pa.schema([
-            ("child", pa.int64()), ("la", pa.string()), ("day", pa.float64()), ("date", pa.date32()),
-            ("step", pa.string()), ("event", pa.string()), ("duty_holder", pa.string()),
+            ("child", pa.int64()), ("la", text), ("day", pa.float64()), ("date", pa.date32()),
+            ("step", text), ("event", text), ("duty_holder", text),
             ("deadline_day", pa.float64()), ("deadline_met", pa.bool_())])
         self.writer = None
         self._thread: ThreadPoolExecutor | None = None
@@ -193,7 +241,8 @@ class ParquetSink:
     def arrays(self, n: int, bufs: tuple, names: list[Any]) -> None:
         """A chunk of `n` rows as the `Recorder`'s typed columns (`records.TYPED_COLUMNS`: buffers of at least `n`
         values each; the step, event and duty as indices of `names`), one row group: numpy and Arrow read the
-        buffers without converting a value at a time, and the strings are taken from `names` by their codes.
+        buffers without converting a value at a time, and the strings are dictionary arrays of their codes into
+        `names` (`dictionary_column`).
 
         The table is made in the writer thread too (`_from_buffers`), so that the run goes on meanwhile: the
         `Recorder` fills new buffers for its next chunk (`Recorder._fresh`), so these are read by the thread alone,
@@ -208,9 +257,8 @@ class ParquetSink:
         """The table of a chunk of typed columns (`arrays`; in the writer thread)."""
         child, la, day, step, event, duty, deadline, met = (
             np.frombuffer(b, dtype=np.dtype(code))[:n] for b, (_name, code) in zip(bufs, TYPED_COLUMNS, strict=True))
-        strings = arrow_strings(names)
-        return self._table(child, la, day, strings.take(arrow(step)), strings.take(arrow(event)),
-                           strings.take(arrow(duty)), deadline, arrow(met == MET_TRUE, mask=met == MET_NONE))
+        return self._table(child, la, day, dictionary_column(step, names), dictionary_column(event, names),
+                           dictionary_column(duty, names), deadline, arrow(met == MET_TRUE, mask=met == MET_NONE))
 
     def _table(self, child: np.ndarray, la: np.ndarray, days: np.ndarray, step: Any, event: Any, duty: Any,
                deadlines: np.ndarray, met: Any) -> Any:
@@ -220,7 +268,7 @@ class ParquetSink:
         dates = (self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]")
         return pa.table({
             "child": arrow(child),
-            "la": self.la_codes.take(arrow(la)),
+            "la": dictionary_column(la, self.la_codes),
             "day": arrow(days),
             "date": arrow(dates),
             "step": step,
@@ -242,7 +290,7 @@ class ParquetSink:
         import pyarrow.parquet as pq
 
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            self.writer = pq.ParquetWriter(self.path, self.schema, **parquet_options(self.schema))
         self.writer.write_table(table)
 
     def _wait(self) -> None:
@@ -261,7 +309,7 @@ class ParquetSink:
                 self._thread.shutdown()
                 self._thread = None
         if self.writer is None:
-            pq.write_table(self.schema.empty_table(), self.path)
+            pq.write_table(self.schema.empty_table(), self.path, **parquet_options(self.schema))
         else:
             self.writer.close()
 

@@ -171,6 +171,9 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self.p_social = pop.social_care_needs_probability.value
         self.p_exception = pop.regulation_10_4_exception_probability.value
         self.p_s41 = pop.independent_on_s41_list_probability.value
+        # the SEN support row's mean (`identify_need`, with the event log): read once, not through three pydantic
+        # attributes at each request
+        self._sen_support_mean = sc.demand.sen_support_days_before_request.value
         self.d = {k: v.value for k, v in sc.durations if v is not None}
         self._shape = {k: getattr(v, "distribution", "fixed") for k, v in sc.durations if v is not None}
         self.p_withdraw_request = pop.request_withdrawn_probability.value

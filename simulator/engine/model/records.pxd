@@ -35,7 +35,7 @@ cdef class Recorder:
     cdef double[::1] _deadline
     cdef signed char[::1] _met
     cdef public list _code_refs
-    cdef int _code_of[64]  # (records.py: `_CODE_SLOTS`)
+    cdef int _code_of[1024]  # (records.py: `_CODE_SLOTS`)
 
     cpdef Py_ssize_t _new_code(self, value) except -1
 
@@ -46,10 +46,13 @@ cdef class Recorder:
     cpdef add(self, row)
 
     @cython.locals(codes=dict, n=Py_ssize_t, k=object)
-    cpdef _put(self, child, la, day, step, event, duty, deadline, met)
+    cdef int _put(self, long long child, int la, double day, step, event, duty, double deadline, met) except -1
 
     @cython.locals(rows=list, ch=Child)
     cpdef log(self, c, step, event, duty, deadline=*, met=*)
+
+    @cython.locals(ch=Child)
+    cpdef log_at(self, c, day, step, event, duty)
 
 
 # The counts' rows are `array('d')`s (`carray.array`): a count adds to its entry in place through the array's data

@@ -164,7 +164,7 @@ LA_COUNTS = frozenset({REQUESTS, REFUSED, NEW_PLANS, NEW_PLANS_EXCL_EXCEPTIONS, 
 
 
 _WIDTH = len(EVENT_COLUMNS)
-_CODE_SLOTS = 64  # the slots of `Recorder._code`'s table (a power of two; records.pxd sizes its C array by it)
+_CODE_SLOTS = 1024  # the slots of `Recorder._code`'s table (a power of two; records.pxd sizes its C array by it)
 _EMPTY = object()  # an empty slot of those tables (never a value logged, unlike None)
 MET_NONE, MET_TRUE, MET_FALSE = 2, 1, 0  # `deadline_met` None, True, False, as one byte of the typed columns
 
@@ -236,10 +236,11 @@ class Recorder:
         dictionary look-ups was about 140 instructions (callgrind); a string met as another object of the same value
         gets the same code from `_codes`, as before."""
         at = cython.cast(cython.size_t, cython.cast(cython.p_void, value))
-        # the slot: bits 4-9 of the address xor bits 10-15 (C shifts of a size_t), which spread the few dozen strings
-        # over the 64 slots (bits 4-9 alone put strings of one size class, a multiple of 64 bytes apart, in a quarter
-        # of the slots: 42% misses, measured)
-        slot = ((at >> 4) ^ (at >> 10)) & 63  # (`_CODE_SLOTS` - 1, as a C constant)
+        # the slot: bits 4-13 of the address xor bits 14-23 (C shifts of a size_t), which spread the strings over the
+        # 1,024 slots (bits 4-9 alone put strings of one size class, a multiple of 64 bytes apart, in a quarter of the
+        # slots: 42% misses, measured; 64 slots for the 150 or so different strings of a national year missed 23% of
+        # the look-ups, callgrind)
+        slot = ((at >> 4) ^ (at >> 14)) & 1023  # (`_CODE_SLOTS` - 1, as a C constant)
         refs = self._code_refs
         if refs[slot] is value:
             return self._code_of[slot]
@@ -263,7 +264,9 @@ class Recorder:
 
     def _put(self, child: int, la: int, day: float, step: Any, event: Any, duty: Any, deadline: float,
              met: bool | None) -> None:
-        """One row into the typed arrays (`add` and `log`; compiled, a C call of `log`'s)."""
+        """One row into the typed arrays (`add` and `log`). Compiled, a C function whose child, authority, day and
+        deadline are C values (records.pxd), so `log` hands over the child's id and the clock's day as they are stored,
+        with no Python int made for the id: the same values stored."""
         n = self.n
         self._id[n] = child
         self._la[n] = la
@@ -308,6 +311,16 @@ class Recorder:
         rows.append(met)
         if len(rows) >= self._limit:
             self.flush()
+
+    def log_at(self, c: Any, day: float, step: str, event: str, duty: str) -> None:
+        """One event of child `c` dated `day` rather than now (the SEN support that began before a request,
+        `identify_need`): the same row as `add` of `(c.id, c.la, day, step, event, duty, nan, None)`; compiled, for
+        a `Child` and a columnar sink, a C call with no tuple made."""
+        if self.columnar and type(c) is Child:
+            ch = c
+            self._put(ch.id, ch.la, day, step, event, duty, nan, None)
+            return
+        self.add((c.id, c.la, day, step, event, duty, nan, None))
 
     def columns(self) -> list[list[Any]]:
         """The rows held for a sink of rows, as columns in `EVENT_COLUMNS` order."""
@@ -378,26 +391,109 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
     try:
         for i in range(n):
             c = children[i]
-            k = i
-            for v in (c.id, c.la, c.disputes, c.mediations, c.appeals, c.reviews):
+            # each field read and stored on its own line, in `JOURNEY_INTS`, `JOURNEY_BOOLS` and `JOURNEY_FLOATS`
+            # order (a tuple of the fields a kind, iterated, cost a tuple and a Python int and float a child, compiled:
+            # about 2,400 instructions a child, callgrind); the same checks, the same values stored
+            if cython.compiled:  # (a C integer and a C double in the compiled `Child`)
+                iv[i] = c.id
+                fv[n + i] = c.born
+            else:
+                v = c.id
                 if type(v) is not int:
                     return None
-                iv[k] = v
-                k += n
-            k = i
-            for v in (c.stock, c.health, c.social, c.exception, c.refused, c.assessed, c.no_plan, c.ordered):
-                if v is True:
-                    bv[k] = 1
-                elif v is not False:
-                    return None
-                k += n
-            k = i
-            for v in (c.t0, c.born, c.final_at, c.final_deadline, c.provision_at, c.days_without_provision,
-                      c.waiting_since, c.ceased_at):
+                iv[i] = v
+                v = c.born
                 if type(v) is not float:
                     return None
-                fv[k] = v
-                k += n
+                fv[n + i] = v
+            v = c.la
+            if type(v) is not int:
+                return None
+            iv[n + i] = v
+            v = c.disputes
+            if type(v) is not int:
+                return None
+            iv[2 * n + i] = v
+            v = c.mediations
+            if type(v) is not int:
+                return None
+            iv[3 * n + i] = v
+            v = c.appeals
+            if type(v) is not int:
+                return None
+            iv[4 * n + i] = v
+            v = c.reviews
+            if type(v) is not int:
+                return None
+            iv[5 * n + i] = v
+            v = c.stock
+            if v is True:
+                bv[i] = 1
+            elif v is not False:
+                return None
+            v = c.health
+            if v is True:
+                bv[n + i] = 1
+            elif v is not False:
+                return None
+            v = c.social
+            if v is True:
+                bv[2 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.exception
+            if v is True:
+                bv[3 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.refused
+            if v is True:
+                bv[4 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.assessed
+            if v is True:
+                bv[5 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.no_plan
+            if v is True:
+                bv[6 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.ordered
+            if v is True:
+                bv[7 * n + i] = 1
+            elif v is not False:
+                return None
+            v = c.t0
+            if type(v) is not float:
+                return None
+            fv[i] = v
+            v = c.final_at
+            if type(v) is not float:
+                return None
+            fv[2 * n + i] = v
+            v = c.final_deadline
+            if type(v) is not float:
+                return None
+            fv[3 * n + i] = v
+            v = c.provision_at
+            if type(v) is not float:
+                return None
+            fv[4 * n + i] = v
+            v = c.days_without_provision
+            if type(v) is not float:
+                return None
+            fv[5 * n + i] = v
+            v = c.waiting_since
+            if type(v) is not float:
+                return None
+            fv[6 * n + i] = v
+            v = c.ceased_at
+            if type(v) is not float:
+                return None
+            fv[7 * n + i] = v
             k = i
             # (a slot not yet set: None; compiled, the struct's field, which is None until set)
             strings = (c.requester, c.need, c.preferred, c.capacity, c.status,

@@ -71,6 +71,7 @@ cdef class RunState:
     cdef public object _p_decided
     cdef public dict _p_isp
     cdef public object _p_late_comply
+    cdef public object _sen_support_mean  # (identify_need's mean, read once)
     cdef public object _p_move_to_special
     cdef public object _p_review_late
     cdef public dict _p_step_down

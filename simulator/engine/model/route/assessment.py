@@ -304,8 +304,12 @@ class AssessmentSteps:
     def identify_need(self, c: Child) -> None:
         """Need emerges and is identified; SEN support runs in the setting (no statutory clock)."""
         if self.rec is not None:
-            support = self.rng.sen_support.exponential(self.sc.demand.sen_support_days_before_request.value, c.id)
-            self._add_row((c.id, c.la, self.engine.now - support, "sen_support", "started", SCHOOL, nan, None))
+            support = self.rng.sen_support.exponential(self._sen_support_mean, c.id)
+            day = self.engine.now - support
+            if self._log_to is not None:  # (the run's `Recorder`, typed in state.pxd: compiled, a C call with the
+                self._log_to.log_at(c, day, "sen_support", "started", SCHOOL)  # day, no tuple)
+            else:
+                self._add_row((c.id, c.la, day, "sen_support", "started", SCHOOL, nan, None))
         request_assessment(self, c)
 
     request_assessment = request_assessment
