@@ -22,11 +22,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-try:
-    import cython
-except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
-    from ..core.cython_shim import cython
-
 if TYPE_CHECKING:
     from ..core.streams import Draw
     from .child import Child
@@ -101,14 +96,6 @@ class RunState:
             self._add_row((c.id, c.la, self.engine.now, step, event, duty, deadline, met))
 
     def drop_state(self) -> None:
-        """Let go of every field (`analysis.runs.runner.release`: the objects are freed by reference counting).
-        Compiled, the run's children are first freed from the end of their list, each one's memory asked for a few
-        children ahead (`_empty_list`, state.pxd), when the journey holds the only reference to the list."""
-        if cython.compiled:
-            kids = self.children
-            self.children = None
-            if kids is not None:
-                _empty_list(kids)  # noqa: F821 - state.pxd
-            del kids
+        """Let go of every field (`analysis.runs.runner.release`: the objects are freed by reference counting)."""
         for name in RunState.__slots__:
             setattr(self, name, None)
