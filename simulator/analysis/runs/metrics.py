@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -50,6 +52,30 @@ def _mean(values: np.ndarray) -> float | None:
     return float(values.mean()) if values.size else None
 
 
+def _in(keys: np.ndarray, members: Any) -> np.ndarray:
+    """`np.isin(keys, members)` for group numbers: whether each key is one of `members`, by a table of the numbers
+    (keys and members small non-negative ints, as group numbers are; any other falls back to `np.isin`). The same
+    booleans, without `isin`'s sort of the whole column for each of the groups."""
+    wanted = np.fromiter(members, np.int64, len(members))
+    if keys.size == 0 or wanted.size == 0:
+        return np.zeros(keys.shape, dtype=np.bool_)
+    lo = min(int(keys.min()), int(wanted.min()))
+    hi = max(int(keys.max()), int(wanted.max()))
+    if lo < 0 or hi > 1 << 20:
+        return np.isin(keys, wanted)
+    table = np.zeros(hi + 1, dtype=np.bool_)
+    table[wanted] = True
+    return table[keys]
+
+
+def _sum_in_order(values: np.ndarray) -> float:
+    """`sum(values.tolist())`: Python's sum of floats, each added in turn to a double starting at 0 (CPython 3.11),
+    here `np.cumsum`'s additions in the same order (an accumulation is sequential, not numpy's pairwise reduction);
+    `+ 0.0` gives the sum's zero its sign (Python's starts at +0.0, so it never ends at -0.0). Without a Python float
+    made for each of a million values."""
+    return float(np.cumsum(values)[-1]) + 0.0
+
+
 class NewRequests:
     """The new requests' children as columns, read from the children once: the days from request to the final plan
     and to provision (NaN if none), the days without provision to the end of the run, whether the request is still in
@@ -77,7 +103,7 @@ class NewRequests:
 
     def select(self, key: str, members: set[int]) -> NewRequests:
         """The rows of the children whose group `key` is one of `members`, in the same order."""
-        rows = np.isin(self.keys[key], np.fromiter(members, np.int64, len(members)))
+        rows = _in(self.keys[key], members)
         out = NewRequests.__new__(NewRequests)
         out.final, out.prov, out.without = self.final[rows], self.prov[rows], self.without[rows]
         out.in_progress = self.in_progress[rows]
@@ -91,6 +117,7 @@ _ENDING_CODE = {o: rc.ENDINGS.index(e) for o, e in rc.ENDING_OF.items()}
 _RUNGS = list(dict.fromkeys(rc.GAVE_UP_AT.values()))
 _GAVE_UP_CODE = {o: _RUNGS.index(r) for o, r in rc.GAVE_UP_AT.items()}
 _KIND_CODE = {k: i for i, k in enumerate(APPEAL_TYPES)}
+_first = itemgetter(0)
 _REMEDY_CODES = np.array(sorted(rc.ENDINGS.index(e) for e in rc.REMEDY_ENDINGS), dtype=np.int64)
 
 
@@ -109,8 +136,9 @@ class Redress:
     __slots__ = ("n", "disputed", "ended", "decided", "lodged_at", "ending", "gave_up", "kind", "since", "at",
                  "to_hearing", "keys")
 
-    def __init__(self, j: Journey, keys: tuple[str, ...] = ()):
-        done = [d for d in j.disputes_ended if d.ended_at >= j.warmup]
+    def __init__(self, j: Journey, keys: tuple[str, ...] = (), done: list[Any] | None = None):
+        if done is None:  # (`ended_disputes(j)`, given when already made)
+            done = ended_disputes(j)
         lodged = [(c, since, at) for c, since, at in j.appeals_lodged if at >= j.warmup]
         hearings = list(j.hearings_held)
         self.n = len(done)
@@ -121,22 +149,23 @@ class Redress:
         self.decided = np.array(cols[f.index("decided_at")], dtype=float)
         self.lodged_at = np.array(cols[f.index("lodged_at")], dtype=float)
         outcomes = cols[f.index("outcome")]
-        self.ending = np.array([_ENDING_CODE[o] for o in outcomes], dtype=np.int64)
-        self.gave_up = np.array([_GAVE_UP_CODE.get(o, -1) for o in outcomes], dtype=np.int64)
-        self.kind = np.array([_KIND_CODE.get(k, -1) for k in cols[f.index("kind")]], dtype=np.int64)
+        # (the same codes as a list comprehension's, without its frame's per-item work)
+        self.ending = np.fromiter(map(_ENDING_CODE.__getitem__, outcomes), np.int64, len(outcomes))
+        self.gave_up = np.fromiter(map(_GAVE_UP_CODE.get, outcomes, repeat(-1)), np.int64, len(outcomes))
+        kinds = cols[f.index("kind")]
+        self.kind = np.fromiter(map(_KIND_CODE.get, kinds, repeat(-1)), np.int64, len(kinds))
         self.since = np.array([since for _c, since, _a in lodged], dtype=float)
         self.at = np.array([at for _c, _s, at in lodged], dtype=float)
         self.to_hearing = np.array([w for _c, w in hearings], dtype=float)
         kids = cols[f.index("child")]
-        self.keys = {k: (np.fromiter((getattr(c, k) for c in kids), np.int64, len(kids)),
-                         np.fromiter((getattr(c, k) for c, _s, _a in lodged), np.int64, len(lodged)),
-                         np.fromiter((getattr(c, k) for c, _w in hearings), np.int64, len(hearings)))
+        self.keys = {k: (np.fromiter(map(attrgetter(k), kids), np.int64, len(kids)),
+                         np.fromiter(map(attrgetter(k), map(_first, lodged)), np.int64, len(lodged)),
+                         np.fromiter(map(attrgetter(k), map(_first, hearings)), np.int64, len(hearings)))
                      for k in keys}
 
     def select(self, key: str, members: set[int]) -> Redress:
         """Those of the children whose group `key` is one of `members`, in the same order."""
-        wanted = np.fromiter(members, np.int64, len(members))
-        done, lodged, heard = (np.flatnonzero(np.isin(ks, wanted)) for ks in self.keys[key])
+        done, lodged, heard = (np.flatnonzero(_in(ks, members)) for ks in self.keys[key])
         out = Redress.__new__(Redress)
         out.n = done.size
         out.disputed, out.ended, out.decided, out.lodged_at = (self.disputed[done], self.ended[done],
@@ -168,7 +197,8 @@ def replication_metrics(j: Journey, more_groups: bool = False) -> dict[str, Any]
     snap_end = j.snapshots[-1]
     end_state = {"waiting_for_place": snap_end["waiting_for_place"], "tribunal_backlog": snap_end["tribunal_backlog"],
                  "plans_in_force": snap_end["plans_in_force_january"]}
-    redress = Redress(j, ("gid", "pid") if more_groups else ("gid",))
+    done = ended_disputes(j)
+    redress = Redress(j, ("gid", "pid") if more_groups else ("gid",), done)
     # each group's children summed once (a national run holds 1.3 million): new requests, stock, state at the end;
     # the open disputes of the whole run are the groups' (each counts its children with a dispute not in the backlog)
     per_gid = rc.state_by_group(j.children, "gid")
@@ -177,7 +207,8 @@ def replication_metrics(j: Journey, more_groups: bool = False) -> dict[str, Any]
     if more_groups:
         by_group.update(_by_group(j, new, redress, j.group_index.cross_members(), j.counters.cross, "pid",
                                   rc.state_by_group(j.children, "pid")))
-    return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group, "disputes": dispute_keys(j)}
+    return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group,
+            "disputes": dispute_keys(j, done)}
 
 
 def _by_group(j: Journey, new: NewRequests, redress: Redress, members: dict[str, dict[str, list[int]]],
@@ -205,12 +236,19 @@ def _by_group(j: Journey, new: NewRequests, redress: Redress, members: dict[str,
     return by_group
 
 
-def dispute_keys(j: Journey) -> dict[str, list]:
+def ended_disputes(j: Journey) -> list[Any]:
+    """The disputes ended in the horizon (after warm-up), in the order they ended: what `Redress` and `dispute_keys`
+    read (made once for both)."""
+    return [d for d in j.disputes_ended if d.ended_at >= j.warmup]
+
+
+def dispute_keys(j: Journey, done: list[Any] | None = None) -> dict[str, list]:
     """What a comparison needs to pair the same disputes under two rule sets (common random numbers: a dispute is
     the child's and its number, `DisputeEnd.key`): the disputes ended in the horizon that went through a compelled
     mediation that did not settle, and every dispute decided by the tribunal with its weeks from the disputed
     decision to the decision, each with the family's redress capacity."""
-    done = [d for d in j.disputes_ended if d.ended_at >= j.warmup]
+    if done is None:
+        done = ended_disputes(j)
     return {"compelled_unsettled": [[d.key, d.child.capacity] for d in done if d.compelled_unsettled],
             "to_tribunal_decision": [[d.key, d.child.capacity, (d.decided_at - d.disputed_at) / DAYS_PER_WEEK]
                                      for d in done if d.decided_at == d.decided_at]}
@@ -223,7 +261,7 @@ def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_st
     planned = new.final == new.final
     final = new.final[planned] / DAYS_PER_WEEK
     prov = new.prov[new.prov == new.prov] / DAYS_PER_WEEK
-    without = new.without[planned].tolist()  # summed by Python in the children's order, as before
+    without = new.without[planned]  # summed in the children's order, as Python's `sum` did (`_sum_in_order`)
     ended = total(rc.APPEALS_CONCEDED) + total(rc.APPEALS_WITHDRAWN) + total(rc.HEARINGS)
     hearings = total(rc.HEARINGS)
     mediations = total(rc.MEDIATIONS)
@@ -250,7 +288,8 @@ def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_st
         "weeks_to_final_plan_p90": _q(final, 0.9),
         "weeks_to_provision_median": _q(prov, 0.5),
         "weeks_to_provision_p90": _q(prov, 0.9),
-        "weeks_without_provision_mean": (sum(without) / len(without) / DAYS_PER_WEEK) if without else None,
+        "weeks_without_provision_mean": (_sum_in_order(without) / len(without) / DAYS_PER_WEEK) if without.size
+                                         else None,
         "waiting_for_place_end": end_state["waiting_for_place"],
         "placements_independent_special": total(rc.PLACEMENTS_INDEPENDENT_SPECIAL),
         "weeks_without_named_school_at_transfer_mean": (total(rc.TRANSFER_LATE_WEEKS_SUM) / total(rc.TRANSFERS_NAMED)
