@@ -64,7 +64,7 @@ cpdef int review_outcome(double u, double p_cease, bint mainstream, double p_mov
                bv=cython.double[::1], mv=cython.uchar[::1], t=double, born=double, age=double,
                u=double, pc=double, p0=double, p1=double, p2=double,
                p3=double, p4=double, p_move=double, p_amend=double,
-               under5=double, every=double, horizon=double, nx=double, step=double,
+               under5=double, every=double, nx=double, step=double,
                shorter=bint, wp4=bint, o=int, k=cython.longlong, year=double,
                dv=cython.double[::1], tv=cython.double[::1])
 cpdef decide_each(RunState self, list kids, dues, decs, ids, occ, born_a, main_a)

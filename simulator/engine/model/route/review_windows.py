@@ -294,20 +294,23 @@ def _review_held(self, c: Child, due: float) -> None:
     """The meeting is held (late in some authorities) and its decision gathered into its window's batch
     (decided in bulk unless it interacts), which books the meeting's cost; a meeting whose
     decision falls after the horizon is booked alone. (Compiled, the days are C doubles: the same IEEE sums and
-    product as Python's floats.)"""
+    product as Python's floats.) A review due after the run's end is not held, but its date is kept: a plan
+    transfer's later-of rule reads it (reg 15, route/moves.py)."""
+    c.review_due = due
+    hz = self.horizon
+    if due >= hz:
+        return
     i, k = c.id, c.reviews
     rng = self.rng
-    c.review_due = due
     meeting = due
     p_late = self._p_review_late
     if rng.review_late.u(i, k) < p_late:
         meeting += rng.review_late_days.exponential(self._review_late_days, i, k)
     days = self.law_review_decision_days
     decided = meeting + days * rng.review_decision.u(i, k)
-    hz = self.horizon
     if decided < hz:
         hold_in_window(self, c, due, decided)
-    elif due < self.horizon:
+    else:
         self.engine.at(due, self._cb_review_meeting_only, c)
 
 
@@ -366,7 +369,6 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
     table = cease_table(self._p_cease_by_band, self._review_every_under5 / self._review_every)
     p0, p1, p2, p3, p4 = table[0], table[1], table[2], table[3], table[4]
     p_move, p_amend = self._p_move_to_special, self._p_amend
-    horizon = self.horizon
     wp4 = bool(self.fx.reviews_at_phase_transfer_only)
     outcome_draw, dispute_draw = self.rng.review_outcome, self.rng.contents_dispute_review
     iv, ov, bv, mv, dv, tv = ids, occ, born_a, main_a, dues, decs  # (typed views in the compiled core)
@@ -395,10 +397,7 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
             step = under5
         nx = t + step
         if not (wp4 and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
-            if nx < horizon:
-                _review_held(self, c, nx)
-            else:
-                c.review_due = nx  # due past the run's end: a transfer's later-of rule reads it (route/moves.py)
+            _review_held(self, c, nx)  # (past the run's end: its date kept for a transfer, reg 15)
         if logged is not None:
             engine.at(t, logged, (c, o, k))
 
@@ -497,10 +496,7 @@ class ReviewWindows:
             c.reviews = k
             counters.count_each(c, costs, due)
             if n == n:
-                if n < self.horizon:
-                    _review_held(self, c, n)
-                else:
-                    c.review_due = n  # due past the run's end: a transfer's later-of rule reads it (route/moves.py)
+                _review_held(self, c, n)  # (past the run's end: its date kept for a transfer, reg 15)
             if logged is not None:
                 engine.at(t, logged, (c, o, k))
 

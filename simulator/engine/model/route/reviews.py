@@ -147,10 +147,8 @@ class ReviewSteps:
         age = (now - c.born) / DAYS_PER_YEAR
         every = review_interval(self, c, now)
         if not (self.fx_reviews_at_transfer_only and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]):
-            if now + every < self.horizon:
-                _review_held(self, c, now + every)  # (school-age plans under WP4: at transfers only)
-            else:  # due past the run's end: a transfer's later-of rule reads it (route/moves.py), not the one held
-                c.review_due = now + every
+            # (school-age plans under WP4: at transfers only; past the run's end: its date kept for a transfer)
+            _review_held(self, c, now + every)
         if c.content is not None:  # asked for at a review (s.49(1)): answered with its decision (content.py)
             self.engine.schedule(0.0, self.budget_at_review, c)
         pin = self.pinned(c, "review_outcome")
