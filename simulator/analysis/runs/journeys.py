@@ -21,9 +21,8 @@ from ...engine.model.records import (
     JOURNEY_STRINGS,
     fields_of,
     journey_arrays,
-    small_codes,
 )
-from .outputs import arrow, dictionary_column, parquet_options
+from .outputs import arrow, dictionary_column, parquet_options, string_codes
 
 
 def _column(values: list[Any]) -> Any:
@@ -34,14 +33,7 @@ def _column(values: list[Any]) -> Any:
 
     first = next((v for v in values if v is not None), None)
     if isinstance(first, str):
-        names: list[Any] = []
-        codes = small_codes(values, names)
-        if codes is None:  # (more than 256 different values)
-            index: dict[Any, int] = {}
-            got = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
-            names = list(index)
-        else:
-            got = np.frombuffer(codes, dtype=np.uint8)
+        got, names = string_codes(values)
         if all(v is None or type(v) is str for v in names):
             return dictionary_column(got, names)
     return pa.array(values)

@@ -172,16 +172,22 @@ def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | No
     return pa.DictionaryArray.from_arrays(indices, arrow_strings([names[i] for i in keep]))
 
 
-def _strings(values: list[Any]) -> Any:
-    """A column of strings (or None) as an Arrow dictionary array (`dictionary_column`), coded by one-byte codes of
-    its few different values (`records.small_codes`), or by a dictionary if there are more than 256 of them."""
+def string_codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Each value's code into the list of the different values, in the order first met (for `dictionary_column`):
+    one-byte codes (`records.small_codes`) for a column's few values, int32 codes if there are more than 256."""
     names: list[Any] = []
     codes = small_codes(values, names)
-    if codes is None:
-        index: dict[Any, int] = {}
-        got = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
-        return dictionary_column(got, list(index))
-    return dictionary_column(np.frombuffer(codes, dtype=np.uint8), names)
+    if codes is not None:
+        return np.frombuffer(codes, dtype=np.uint8), names
+    index: dict[Any, int] = {}
+    got = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
+    return got, list(index)
+
+
+def _strings(values: list[Any]) -> Any:
+    """A column of strings (or None) as an Arrow dictionary array (`dictionary_column`) of its codes
+    (`string_codes`)."""
+    return dictionary_column(*string_codes(values))
 
 
 class ParquetSink:
