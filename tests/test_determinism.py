@@ -118,3 +118,65 @@ def test_a_comparison_runs_every_rule_set_in_one_pool_with_the_files_of_runs_alo
             name = f"rep-{rep:03d}"
             assert (folder / "replications" / name / "journeys.parquet").read_bytes() == \
                 (tmp_path / f"alone-{r}" / "replications" / name / "journeys.parquet").read_bytes()
+
+
+def test_bulk_logs_and_powers_are_the_c_librarys_on_any_cpu():
+    """The bulk draws take the C library's log and pow (math.log's, and Python's float power), never numpy's
+    vector code, which on an AVX-512 machine differs in the last bit for a fraction of values: the bulk draws
+    must equal the one-by-one draws they stand for (`draw_plan_move`, `_review_decision`), on every machine."""
+    import math
+
+    import numpy as np
+
+    from simulator.engine.core.streams import Draw, Streams, log_array, uniform_array
+    from simulator.engine.model.route.review_windows import AGE_EDGES, cease_probabilities
+
+    u = uniform_array(Draw(Streams(11, 1), "plan_move"), np.arange(200_000, dtype=np.int64))
+    got = log_array(u)
+    assert got.dtype == np.float64 and got.tolist() == [math.log(x) for x in u.tolist()]
+    assert log_array(u[::3]).tolist() == [math.log(x) for x in u[::3].tolist()]  # a strided view
+    assert log_array(u[:0]).shape == (0,)
+    # a yearly chance of ceasing spread over a 6-month cycle under 5 (1 - (1 - p) ** 0.5), as reviews.py takes it
+    bands = np.array([0.013, 0.021, 0.037, 0.055, 0.24, 0.31, 0.45][: len(AGE_EDGES) + 1])
+    age = np.linspace(0.0, 25.0, 5_001)
+    p = cease_probabilities(age, bands, 0.5)
+    band = np.searchsorted(AGE_EDGES, age, side="right")
+    yearly = bands.tolist()
+    want = [1.0 - (1.0 - yearly[b]) ** 0.5 if a < 5.0 else yearly[b]
+            for a, b in zip(age.tolist(), band.tolist(), strict=True)]
+    assert p.tolist() == want
+    # by hand: half a year's share of a 1.3% yearly chance, 1 - sqrt(0.987) = 0.65213%
+    assert abs(p[0] - (1.0 - math.sqrt(1.0 - 0.013))) < 1e-15 and abs(p[0] - 0.0065213) < 1e-7
+
+
+_ONE_RUN = r"""
+import hashlib, sys, tempfile
+from pathlib import Path
+from simulator.analysis.runs.run import run_replication
+from simulator.rules.scenario import load_scenario
+with tempfile.TemporaryDirectory() as d:
+    run_replication(load_scenario(sys.argv[1]), 5, 0, rep_dir=Path(d), events=True)
+    print(" ".join(f"{f.name}:{hashlib.sha256(f.read_bytes()).hexdigest()}" for f in sorted(Path(d).iterdir())))
+"""
+
+
+def test_same_results_whatever_the_cpus_vector_instructions():
+    """A small authority over 2024-2035 (its stock's moves and late reviews drawn in bulk) gives the same bytes
+    with numpy's vector code on and with it switched off (`NPY_DISABLE_CPU_FEATURES`): results do not depend on
+    the machine. On a machine without AVX-512 the two runs are trivially the same; on one with it, this run's
+    events.parquet differed (5b8645c, np.log) before the bulk draws took the C library's log."""
+    import os
+    import subprocess
+    import sys
+
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    scen = str(ROOT / "scenarios" / "small_la_from_2024.yaml")
+    off = ",".join(f for f in __cpu_dispatch__ if __cpu_features__.get(f))
+    outs = []
+    for extra in ({}, {"NPY_DISABLE_CPU_FEATURES": off} if off else {}):
+        env = {**os.environ, **extra}
+        o = subprocess.run([sys.executable, "-c", _ONE_RUN, scen], capture_output=True, text=True, cwd=ROOT, env=env)
+        assert o.returncode == 0, o.stderr
+        outs.append(o.stdout.split())
+    assert len(outs[0]) >= 3 and outs[0] == outs[1]

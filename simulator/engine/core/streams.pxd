@@ -17,6 +17,10 @@ cdef double _ln(double x) noexcept  # C's log
 cdef void _fill_uniform(double[::1] out, const long long[::1] ids, unsigned long long key,
                         unsigned long long occurrence) noexcept
 
+# log_array's loop: C's log of each value, stored in `out`
+@cython.locals(i=Py_ssize_t)
+cdef void _fill_log(double[::1] out, const double[::1] u) noexcept
+
 
 cdef class Draw:
     cdef public unsigned long long key

@@ -29,7 +29,7 @@ from ...schema.vocabulary import (
     SETTINGS,
 )
 from ..core.resources import Resource, noop, release
-from ..core.streams import choice_array, uniform_array
+from ..core.streams import choice_array, log_array, uniform_array
 from .child import AGE_RANGES, ATTRIBUTES, PHASE_ENDS, Child
 from .state import RunState
 from .streams import (
@@ -154,7 +154,7 @@ class Population:
         # decided in bulk (route/review_windows.py); a meeting whose decision falls after the horizon is booked alone
         rv = self.sc.reviews
         late = np.where(uniform_array(self.rng.review_late, ids) < rv.review_late_probability.value,
-                        -rv.review_late_extra_days.value * np.log(uniform_array(self.rng.review_late_days, ids)), 0.0)
+                        -rv.review_late_extra_days.value * log_array(uniform_array(self.rng.review_late_days, ids)), 0.0)
         decided = first_review + late + self.law.review_decision_days * uniform_array(self.rng.review_decision, ids)
         order = np.argsort(decided, kind="stable")  # stable: equal days keep the children's order
         order = order[decided[order] < self.horizon]

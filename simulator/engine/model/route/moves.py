@@ -55,7 +55,7 @@ import numpy as np
 from ....schema.transfers import PlanTransfers
 from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import LA
-from ...core.streams import uniform_array
+from ...core.streams import log_array, uniform_array
 from ...core.workdays import last_day_of_months, nth_working_day, working_days_between
 from ..child import ATTRIBUTES, Child
 from ..records import OUTSIDE_RUN, PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT
@@ -286,7 +286,7 @@ class MoveSteps:
         self._pt_end = self.n_stock + self._n_generated
         n = self.n_stock
         if n:  # the days by authority with numpy (`move_days`), scheduled in the children's order as one by one
-            e = -np.log(uniform_array(self.rng.plan_move, np.arange(n, dtype=np.int64), 0))
+            e = -log_array(uniform_array(self.rng.plan_move, np.arange(n, dtype=np.int64), 0))
             # `engine` an object here, so `at` is bound once as a Python method (Cython cannot bind a typed field's
             # C method)
             engine = self.engine

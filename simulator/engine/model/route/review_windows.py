@@ -63,8 +63,11 @@ def cease_probabilities(age: np.ndarray, p_cease_by_band: np.ndarray, under5_fra
     `under5_fraction` = under-5 interval / yearly interval < 1."""
     band = np.searchsorted(AGE_EDGES, age, side="right")
     p_cease = p_cease_by_band[band]
-    if under5_fraction < 1.0:
-        p_cease = np.where(age < 5.0, 1.0 - (1.0 - p_cease) ** under5_fraction, p_cease)
+    if under5_fraction < 1.0:  # a band's spread chance once, by Python's float power (the C library's pow, as
+        # `_review_decision` takes it one by one), not numpy's array power, whose vector code on an AVX-512
+        # machine differs in the last bit for about 6% of values (streams.log_array says why that matters)
+        spread = np.array([1.0 - (1.0 - p) ** under5_fraction for p in p_cease_by_band.tolist()], dtype=np.float64)
+        p_cease = np.where(age < 5.0, spread[band], p_cease)
     return p_cease
 
 
