@@ -133,16 +133,23 @@ def projection_pct(casework: Mapping[str, Mapping[int, float]]) -> tuple[float, 
     return 100.0 * total, 100.0 * float(min(q1, total)), 100.0 * float(max(q3, total))
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """The sum of products, correctly rounded (math.fsum of the exact-rounded products): the same double on every
+    machine. `a @ b` is the BLAS library's dot, whose kernel (and so its order of additions) depends on the CPU, so
+    the last bit of a fitted trend, and a scenario built from it, could depend on the machine."""
+    return math.fsum((a * b).tolist())
+
+
 def _slope(years: list[int], values: list[float]) -> tuple[float, float, int]:
     """Least-squares slope, its residual variance and degrees of freedom."""
     x = np.asarray(years, dtype=float)
     y = np.asarray(values, dtype=float)
     xc = x - x.mean()
-    sxx = float(xc @ xc)
-    b = float(xc @ (y - y.mean())) / sxx
+    sxx = _dot(xc, xc)
+    b = _dot(xc, y - y.mean()) / sxx
     resid = y - y.mean() - b * xc
     dof = len(years) - 2
-    s2 = float(resid @ resid) / dof if dof > 0 else math.nan
+    s2 = _dot(resid, resid) / dof if dof > 0 else math.nan
     return b, s2, dof
 
 
@@ -161,7 +168,7 @@ def shrunk_trends(series: Mapping[str, Mapping[int, float]], national: Mapping[i
         if len(ys) >= 3:
             b, s2, dof = _slope(ys, vals)
             xc = np.asarray(ys, dtype=float) - np.mean(ys)
-            own[code] = (b, s2, float(xc @ xc), dof)
+            own[code] = (b, s2, _dot(xc, xc), dof)
     with_dof = [(s2, dof) for _, s2, _, dof in own.values() if dof > 0]
     pooled = sum(s2 * dof for s2, dof in with_dof) / max(sum(dof for _, dof in with_dof), 1)
     se2 = {}
