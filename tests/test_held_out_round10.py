@@ -45,3 +45,82 @@ def test_the_case_texts_child_line_names_every_setting_in_words(case, says, not_
         assert s in line, line
     for s in not_said:
         assert s not in line, line
+
+
+# ============================================================================ scenario dates, rule-set files, types
+
+
+def test_a_start_date_in_9999_is_said_at_start_date(tmp_path):
+    """A scenario's dates run from 1990 to 2100 (schema.sourced FIRST_YEAR, LAST_YEAR). `start_date: '9999-12-31'`
+    with small_la's end_date 2020-12-31 was refused as "end_date must be after start_date", on end_date's line:
+    the field at fault (and what it allows) was never said. Now its own line, as a start in 1900 already was."""
+    from .conftest import refused_line, scenario_copy
+
+    p = scenario_copy(tmp_path, edit=lambda d: d.update(start_date="9999-12-31"))
+    line = refused_line(p)
+    assert line.endswith("start_date: got 9999-12-31 (allowed: a date from 1990 to 2100)"), line
+
+
+def test_an_end_before_the_start_says_what_is_allowed(tmp_path):
+    """small_la starts on 2019-01-01; an end_date of 2018-12-31 is the day before. The line said "must be after
+    start_date" with no allowed values: now it names both dates and the window, 2019-01-02 at the earliest (a day
+    after the start) to 2100-12-31."""
+    from .conftest import refused_line, scenario_copy
+
+    p = scenario_copy(tmp_path, edit=lambda d: d.update(end_date="2018-12-31"))
+    line = refused_line(p)
+    assert ": end_date: got 2018-12-31, not after start_date 2019-01-01 (allowed: a date after 2019-01-01, to " \
+           "2100-12-31)" in line, line
+
+
+@pytest.mark.parametrize("kind", ["folder", "broken link", "link loop", "device"])
+def test_a_rule_set_beside_the_scenario_that_is_no_file_is_refused(tmp_path, kind):
+    """Rule sets are looked for beside the scenario first (rules/NAME.yaml), then in the shipped ones. A
+    rules/current_2014.yaml that was a folder, a link to nothing, a link to itself or /dev/null was passed over:
+    `validate` said the scenario was valid, run on the shipped current_2014, the file the user had put there never
+    read. Now it is refused in one line naming it, as the scenario's own file would be."""
+    import shutil
+
+    from .conftest import ROOT, refused_line
+
+    shutil.copytree(ROOT / "scenarios" / "rules", tmp_path / "rules")
+    shutil.copy(ROOT / "scenarios" / "small_la.yaml", tmp_path / "small_la.yaml")
+    shutil.copy(ROOT / "scenarios" / "plan_transfers.yaml", tmp_path / "plan_transfers.yaml")
+    f = tmp_path / "rules" / "current_2014.yaml"
+    f.unlink()
+    {"folder": lambda: f.mkdir(), "broken link": lambda: f.symlink_to(tmp_path / "nowhere.yaml"),
+     "link loop": lambda: f.symlink_to(f), "device": lambda: f.symlink_to("/dev/null")}[kind]()
+    line = refused_line(tmp_path / "small_la.yaml")
+    said = {"folder": "is a folder, not a file", "broken link": "is a link that leads to no file",
+            "link loop": "is a link that leads to no file", "device": "is a device, not a regular file"}[kind]
+    assert line.startswith(f"{f}: {said} (allowed: a file saved on disk"), line
+
+
+@pytest.mark.parametrize(("path", "value", "allowed"), [
+    # a range is [low, high]: a text is no list
+    (("redress", "mediation_settles_probability", "range"), "abc", "a list of its values in brackets, e.g. [0.1, 0.3]"),
+    # a probability is a number
+    (("redress", "mediation_settles_probability", "value"), "abc", "a number, e.g. 0.25"),
+    # the seed is a whole number; YAML's `seed:` with nothing after it is null
+    (("seed",), None, "a whole number, e.g. 5"),
+    # a source is a text: 12 is a number
+    (("redress", "mediation_settles_probability", "source"), 12, "a text (in quotes if it would read as a number, "
+                                                                  "a date or true/false)"),
+])
+def test_a_value_of_the_wrong_type_says_what_is_allowed(tmp_path, path, value, allowed):
+    """The contract for bad input names what is allowed. A value of the wrong kind was said in pydantic's words
+    only: "got 'abc' (input should be a valid tuple)", "got None (input should be a valid integer)" (None is
+    Python's word; the file said nothing, YAML's null); 91 of 466 bad scenario, rule-set and reform files of this
+    round ended so."""
+    from .conftest import refused_line, scenario_copy
+
+    def edit(d):
+        node = d
+        for p in path[:-1]:
+            node = node[p]
+        node[path[-1]] = value
+
+    line = refused_line(scenario_copy(tmp_path, edit=edit))
+    assert f"; allowed: {allowed})" in line, line
+    if value is None:
+        assert "got null (no value)" in line, line
