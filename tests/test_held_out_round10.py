@@ -124,3 +124,23 @@ def test_a_value_of_the_wrong_type_says_what_is_allowed(tmp_path, path, value, a
     assert f"; allowed: {allowed})" in line, line
     if value is None:
         assert "got null (no value)" in line, line
+
+
+def test_a_percentage_typed_as_minus_zero_is_written_as_zero(tmp_path):
+    """`la-scenario --name ... --refused-pct -0` is in range (-0.0 >= 0 is true) and was written as
+    `refuse_to_assess_probability: -0.0`, with a target of -0.0%: a sign no figure has. 0% refused is 0.0."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    p = subprocess.run([sys.executable, "-m", "simulator.cli", "-q", "la-scenario", "--name", "Minus Zero", "--year",
+                        "2022", "--requests-per-year", "800", "--refused-pct", "-0", "--within-20-weeks-pct", "-0",
+                        "--plans-in-force", "3000", "--no-calibrate", "--out", str(tmp_path / "o")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    written = [f for f in (tmp_path / "o").rglob("*") if f.is_file()]
+    assert written
+    for f in written:
+        assert "-0.0" not in f.read_text(), f
+    assert "refuse_to_assess_probability: 0.0\n" in (tmp_path / "o" / "minus_zero.yaml").read_text()
