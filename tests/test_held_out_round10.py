@@ -144,3 +144,26 @@ def test_a_percentage_typed_as_minus_zero_is_written_as_zero(tmp_path):
     for f in written:
         assert "-0.0" not in f.read_text(), f
     assert "refuse_to_assess_probability: 0.0\n" in (tmp_path / "o" / "minus_zero.yaml").read_text()
+
+
+def test_a_step_whose_code_is_a_plain_word_is_named_by_its_label_in_what_changes():
+    """Nia (Year 6 in 2031, small_la_from_2024, current law against the White Paper in force) read "Steps on the likely
+    route under White Paper only: provision." and "Steps ... under Current law only: cessation.": step codes, since
+    a code that is an ordinary word ('provision', 'mediation', 'appeal') was left alone, while 'Certificate issued'
+    beside it was a label ("only: Certificate issued, appeal, hearing, Written decision"). The labels are the step
+    table's ("Provision in place", "Mediation", "Tribunal hearing")."""
+    from simulator.report.case_words import change_words
+
+    steps = {"provision": "Provision in place", "cessation": "Plan ceased", "mediation": "Mediation",
+             "appeal": "Appeal", "hearing": "Tribunal hearing", "mediation_certificate": "Certificate issued"}
+    assert change_words("Steps on the likely route under white_paper_2026 only: provision.", steps) == \
+        "Steps on the likely route under White Paper only: Provision in place."
+    assert change_words("Steps on the likely route under current_2014 only: mediation_certificate, appeal, hearing.",
+                        steps) == "Steps on the likely route under Current law only: Certificate issued, Appeal, " \
+                                  "Tribunal hearing."
+    got = change_words("New gap under green_paper_2022 at mediation: non-binding remedy: its finding does not bind "
+                       "the council.", steps)
+    assert got.startswith("New gap under Green Paper at Mediation: non-binding remedy"), got
+    got = change_words("At provision: in_place_maintained_special under current_2014, in_place_mainstream under "
+                       "green_paper_2022.", steps)
+    assert got.startswith("At Provision in place: "), got
