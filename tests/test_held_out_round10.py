@@ -167,3 +167,28 @@ def test_a_step_whose_code_is_a_plain_word_is_named_by_its_label_in_what_changes
     got = change_words("At provision: in_place_maintained_special under current_2014, in_place_mainstream under "
                        "green_paper_2022.", steps)
     assert got.startswith("At Provision in place: "), got
+
+
+@pytest.mark.parametrize("column", ["tolerence", "extra"])
+def test_a_targets_file_with_an_unknown_column_is_refused_at_its_header(tmp_path, column):
+    """A targets file's columns are those the build writes (metric, period, value, unit, tolerance, tolerance_kind,
+    source, note; la_code, la_name per authority). An unknown one was passed over: a misspelt "tolerence" left the
+    tolerance empty and the file was refused on every row as "tolerance: malformed number None"; an extra column
+    was dropped without a word. Now the header (line 2, below the comment) names it."""
+    import datetime as dt
+
+    from simulator.analysis.fit.backtest import load_targets
+    from simulator.schema.files import InputError
+
+    from .conftest import ROOT
+
+    lines = (ROOT / "scenarios" / "targets" / "small_la.csv").read_text().splitlines()
+    assert lines[0].startswith("#") and lines[1].startswith("metric,")
+    header = lines[1].replace("tolerance,", f"{column},") if column == "tolerence" else lines[1] + f",{column}"
+    rows = lines[2:] if column == "tolerence" else [ln + "," for ln in lines[2:]]
+    p = tmp_path / "t.csv"
+    p.write_text("\n".join([lines[0], header, *rows]) + "\n")
+    with pytest.raises(InputError) as e:
+        load_targets(p, dt.date(2019, 1, 1), dt.date(2020, 12, 31))
+    assert e.value.lines == [f"{p}:2: (header): unknown column(s) '{column}' (allowed: la_code, la_name, metric, "
+                             "period, value, unit, tolerance, tolerance_kind, source, note)"]
