@@ -192,3 +192,14 @@ def test_a_targets_file_with_an_unknown_column_is_refused_at_its_header(tmp_path
         load_targets(p, dt.date(2019, 1, 1), dt.date(2020, 12, 31))
     assert e.value.lines == [f"{p}:2: (header): unknown column(s) '{column}' (allowed: la_code, la_name, metric, "
                              "period, value, unit, tolerance, tolerance_kind, source, note)"]
+
+
+def test_true_given_for_a_text_is_said_as_the_file_wrote_it(tmp_path):
+    """`source: true` (a text expected): the line said "got True", Python's spelling; the file says `true`."""
+    from .conftest import refused_line, scenario_copy
+
+    def edit(d):
+        d["redress"]["mediation_settles_probability"]["source"] = True
+
+    line = refused_line(scenario_copy(tmp_path, edit=edit))
+    assert "source: got true (" in line and "allowed: a text" in line, line

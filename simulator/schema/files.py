@@ -485,6 +485,8 @@ def _short(x: Any) -> str:
     Python's)."""
     if x is None:
         return "null (no value)"
+    if isinstance(x, bool):  # as YAML writes it ("got True" was Python's)
+        return "true" if x else "false"
     r = repr(x).replace("\n", " ")
     return r if len(r) <= 60 else r[:57] + "..."
 
