@@ -203,3 +203,25 @@ def test_true_given_for_a_text_is_said_as_the_file_wrote_it(tmp_path):
 
     line = refused_line(scenario_copy(tmp_path, edit=edit))
     assert "source: got true (" in line and "allowed: a text" in line, line
+
+
+@pytest.mark.parametrize("number", [0, 1551657600])
+def test_a_date_given_as_a_number_is_refused(tmp_path, number):
+    """Ella's move (ella_family_moves_plan_transfers.yaml) with `old_authority_learned: 0` ran: pydantic reads a whole
+    number as Unix time, and 0 s is midnight on 1 January 1970, so the old authority "learned" 49 years before the
+    move; 1551657600 = 17,959 days x 86,400 s is midnight on 4 March 2019 (1970-01-01 + 17,959 days), read as that
+    date without a word. A number that is not a midnight (20190304) was already refused; now every number is."""
+    from simulator.schema.case_study import CaseStudy
+    from simulator.schema.files import InputError, parse_model
+
+    from .conftest import ROOT
+
+    text = (ROOT / "case_studies" / "ella_family_moves_plan_transfers.yaml").read_text()
+    assert "old_authority_learned: 2019-03-04" in text
+    p = tmp_path / "ella.yaml"
+    p.write_text(text.replace("old_authority_learned: 2019-03-04", f"old_authority_learned: {number}"))
+    line = text.splitlines().index(next(ln for ln in text.splitlines() if "old_authority_learned" in ln)) + 1
+    with pytest.raises(InputError) as e:
+        parse_model(p, CaseStudy)
+    assert e.value.lines == [f"{p}:{line}: moves[0].old_authority_learned: got {number} (allowed: a date written "
+                             "YYYY-MM-DD, e.g. 2019-09-01, not a number)"]

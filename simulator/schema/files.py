@@ -20,6 +20,7 @@ line number come from one place.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import pickle
 import re
@@ -610,6 +611,9 @@ def _kind_mismatches(given: Any, built: Any, quoted: set[Loc], loc: Loc = ()) ->
         elif isinstance(g, (int, float)):
             if isinstance(b, bool):
                 out.append((at, g, "true or false, not a number"))
+            elif isinstance(b, dt.date):  # a whole number of days' seconds: `old_authority_learned: 0` was read as
+                # 1 January 1970 (Unix time), `1551657600` as 4 March 2019 (tenth held-out round)
+                out.append((at, g, "a date written YYYY-MM-DD, e.g. 2019-09-01, not a number"))
         elif isinstance(g, str) and at in quoted:
             if isinstance(b, (int, float)) and not isinstance(b, bool):
                 out.append((at, g, "a number, without quotes"))
