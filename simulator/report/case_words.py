@@ -46,7 +46,17 @@ def change_words(text: str, steps: dict[str, str]) -> str:
     m = re.fullmatch(r"At (\w+): (\w+) under (\S+), (\w+) under (\S+)\.", text)
     if m:
         step, ea, ra, eb, rb = m.groups()
-        text = f"At {step}: {event_words(step, ea)} under {ra}, {event_words(step, eb)} under {rb}."
+        text = f"At {steps.get(step, step)}: {event_words(step, ea)} under {ra}, {event_words(step, eb)} under {rb}."
+    # the sentences that name a step by its code alone (`analysis.runs.case_words.differences`): a code that is a
+    # plain word ('provision', 'cessation', 'appeal') is left by the loop below, since events' words hold it too,
+    # so these are said by label where they stand ("Steps on the likely route under White Paper only: provision."
+    # and "New gap under ... at provision: ...", tenth held-out round)
+    m = re.fullmatch(r"(Steps on the likely route under .+? only: )(.+)\.", text, re.S)
+    if m:
+        text = m[1] + ", ".join(steps.get(s, s) for s in m[2].split(", ")) + "."
+    m = re.fullmatch(r"(New gap under .+? at )(\w+)(: .*)", text, re.S)
+    if m:
+        text = m[1] + steps.get(m[2], m[2]) + m[3]
     for code, label in sorted(steps.items(), key=lambda kv: -len(kv[0])):
         if "_" not in code:  # 'provision', 'redress', 'appeal': plain words already, and inside the events' words
             continue

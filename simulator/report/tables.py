@@ -548,6 +548,22 @@ def day_words(deadline: str) -> str:
                   lambda m: f"{int(m[2])} {dt.date(2000, int(m[1]), int(m[2])):%B}", str(deadline))
 
 
+# a year group before Reception (the case file's -1 and -2: schema.case_study.CaseChild.year_group), in words
+NURSERY_YEARS = {1: "nursery, the year before Reception", 2: "nursery, two years before Reception"}
+
+
+def _child_settings() -> dict[str, str]:
+    """The settings a case file may give its child, by their names: a plan's settings (`timeline.SETTINGS`) and the
+    two the engine models as another (`schema.case_study.MODELLED_AS`), each a code no sentence uses as a word (an
+    underscore or a digit: "mainstream" is also a word of the sentences, "post16" and "early_years" never are;
+    tenth held-out round: "currently in post16", "early_years modelled as mainstream place")."""
+    from .timeline import SETTINGS
+
+    words = {**SETTINGS, "early_years": "early years setting", "specialist_college": "specialist college"}
+    return {c: w for c, w in words.items() if re.search(r"[_0-9]", c)}
+
+
+
 def format_case(res: dict[str, Any]) -> str:
     """A case study as text, in the words of its report (`folder_reports.case_study_html`): the child, the rules in
     force during the route, and for each rule set the timings, the time without a school, the routes and the step
@@ -555,8 +571,7 @@ def format_case(res: dict[str, Any]) -> str:
     reader says them. Code names only in the last line, the command that makes the same results again."""
     import shlex
 
-    from .timeline import SETTINGS
-
+    settings = _child_settings()
     w = _case_words()
     fr, date, event_words = w["fr"], w["date"], w["event"]
     steps = _step_names(res, w["step"])
@@ -564,8 +579,9 @@ def format_case(res: dict[str, Any]) -> str:
 
     def said(text: Any) -> str:  # a sentence the analysis wrote: codes by their names, ISO dates in words
         t = fr.change_words(str(text), steps)
-        for code, words in SETTINGS.items():
-            t = re.sub(rf"(?<![\w+]){code}(?![\w+])", words, t) if "_" in code else t
+        for code, words in settings.items():
+            t = re.sub(rf"(?<![\w+]){code}(?![\w+])", words, t)
+        t = re.sub(r"\byear group -([12])\b", lambda m: NURSERY_YEARS[int(m[1])], t)
         return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: date(m.group(0)), t)
 
     start = said(res.get("start", ""))

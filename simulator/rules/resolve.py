@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..schema.files import InputError, Loc, parse_model, read_yaml, validation_lines
+from ..schema.files import InputError, Loc, non_file_problem, parse_model, read_yaml, validation_lines
 from ..schema.paths import get_path
 from ..schema.rules import Change, Param, RuleDelta, RuleSet, Switch, effect_problem
 from ..schema.shipped import closest, shipped_dir
@@ -38,10 +38,16 @@ def rules_dirs(near: Path | None = None) -> list[Path]:
 
 
 def find_rules_file(name: str, near: Path | None = None) -> Path | None:
+    """The first folder's `NAME.yaml`. A path there that is no regular file (a folder, a broken link, a device) is
+    bad input, not passed over: the shipped rule set of that name was used instead, silently, while the file the
+    user had put beside the scenario was never read (tenth held-out round)."""
     for d in rules_dirs(near):
         p = d / f"{name}.yaml"
         if p.is_file():
             return p
+        problem = non_file_problem(p)
+        if problem:
+            raise InputError([problem])
     return None
 
 

@@ -541,8 +541,14 @@ class Scenario(Strict):
     def _horizon(self):
         if len(self.name) > SCENARIO_NAME_MAX:  # a 300-character name is kept (its folder name is shortened)
             raise ValueError(f"name: {len(self.name):,} characters (allowed: at most {SCENARIO_NAME_MAX:,})")
+        for name in ("start_date", "end_date"):  # first: a start in 9999 was said as "end_date must be after
+            year = getattr(self, name).year     # start_date", on the wrong line (tenth held-out round)
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise ValueError(f"{name}: got {getattr(self, name)} (allowed: a date from {FIRST_YEAR} to "
+                                 f"{LAST_YEAR})")
         if self.end_date <= self.start_date:
-            raise ValueError("end_date must be after start_date")
+            raise ValueError(f"end_date: got {self.end_date}, not after start_date {self.start_date} (allowed: a date "
+                             f"after {self.start_date}, to {LAST_YEAR}-12-31)")
         horizon = (self.end_date - self.start_date).days + 1  # both days run (engine.core.calendar)
         if self.warmup_days >= horizon:
             # a warm-up as long as the run measured nothing: every count 0 and every share '-', under a heading that
@@ -550,11 +556,6 @@ class Scenario(Strict):
             raise ValueError(f"warmup_days: {self.warmup_days:g} days leaves nothing to measure in a run of {horizon:,} "
                              f"days ({self.start_date} to {self.end_date}) (allowed: fewer than {horizon:,} days, "
                              "or a later end_date)")
-        for name in ("start_date", "end_date"):
-            year = getattr(self, name).year
-            if not FIRST_YEAR <= year <= LAST_YEAR:
-                raise ValueError(f"{name}: got {getattr(self, name)} (allowed: a date from {FIRST_YEAR} to "
-                                 f"{LAST_YEAR})")
         if self.start_date < EHC_FIRST_DAY:  # fourth held-out round: a 2013 start ran EHC plans before there were any
             raise ValueError(f"start_date: got {self.start_date} (allowed: from {EHC_FIRST_DAY}, when EHC needs "
                              "assessments and plans began: CFA 2014 Part 3 in force; before it SEN statements under "

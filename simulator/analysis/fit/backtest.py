@@ -142,6 +142,11 @@ def periods_in_horizon(kind: str, start: dt.date, end: dt.date) -> list[str]:
     return out
 
 
+# the columns a targets file may have (scripts/build_scenarios.py writes the national ones and the per-authority ones)
+TARGET_COLUMNS = ("la_code", "la_name", "metric", "period", "value", "unit", "tolerance", "tolerance_kind", "source",
+                  "note")
+
+
 def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) of a CSV (comment lines start with #) or a YAML file with a `targets:` list."""
     if path.suffix in (".yaml", ".yml"):
@@ -174,6 +179,11 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if missing:
         raise InputError([f"{path}:{numbered[0][0]}: (header): missing column(s) {', '.join(missing)} (allowed: a "
                           "header naming metric, period, value, tolerance, tolerance_kind, source)"])
+    unknown = [h for h in header if h not in TARGET_COLUMNS]
+    if unknown:  # a typo ("tolerence", "sorce") was passed over and its column read as empty: "tolerance: malformed
+        # number None", or a note column dropped without a word (tenth held-out round)
+        raise InputError([f"{path}:{numbered[0][0]}: (header): unknown column(s) {', '.join(map(repr, unknown))} "
+                          f"(allowed: {', '.join(TARGET_COLUMNS)})"])
     if not rows:
         raise InputError([f"{path}: a header and no targets (allowed: at least one target line below the header)"])
     errors = []

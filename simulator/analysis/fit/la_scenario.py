@@ -236,6 +236,9 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
         errors.append(f"--special-places: {special_places} is out of range (allowed: 0 to --plans-in-force)")
     if errors:
         raise InputError(errors)
+    # a typed "-0" is in range (-0.0 >= 0) and was written as `refuse_to_assess_probability: -0.0` and a target of
+    # -0.0%; adding 0.0 turns only a negative zero into 0.0 (tenth held-out round)
+    refused_pct, within_pct = refused_pct + 0.0, within_pct + 0.0
     doc = copy.deepcopy(england)
     median = sorted(doc["local_authorities"]["items"], key=lambda x: x["requests_per_year"])
     ref_la = median[len(median) // 2]
