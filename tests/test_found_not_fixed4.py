@@ -7,6 +7,7 @@ Why this module is long: one small group of tests per item of the list, in the l
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .conftest import ROOT
 
@@ -25,3 +26,45 @@ def test_the_projections_last_data_year_has_the_declared_year_bounds() -> None:
     for name in ("projection.py", "transfers.py"):
         src = (ROOT / "simulator" / "schema" / name).read_text()
         assert not re.search(r"\b(1990|2100)\b", src), name
+
+
+# ------------------------------------------------------------------ 6, 7. the "How long" line: plain words, one owner
+def _result(final: dict | None, provision: dict | None) -> dict:
+    empty = {"median": None, "p10": None, "p90": None, "reached_pct": 0.0}
+    return {"rules": "current_2014", "label": "Current law", "steps": [], "within_20_weeks_pct": 0.0,
+            "weeks_to_final_plan": final or empty, "weeks_to_provision": provision or empty}
+
+
+def test_the_how_long_line_says_run_once_in_the_report_and_the_text() -> None:
+    """The case report read "no new setting in place within the run in any run" ("run" twice, and "within the run"
+    is jargon); it and the case text now say "by the end of any run", from one table of words."""
+    from simulator.report.folder_reports import how_long
+    from simulator.report.tables import NOT_REACHED
+
+    stays = how_long({"start": "existing plan on 2019-01-07"}, _result(None, None))
+    assert stays == ("a plan is in force at the start: there is no final plan to wait for; no new setting in place "
+                     "by the end of any run.")
+    refused = how_long({"start": "2019-02-04"}, _result(None, None))
+    assert refused == "no final plan in any run; no provision in place by the end of any run."
+    for said in (*stays.split("; "), *refused.split("; "), *NOT_REACHED.values()):  # each clause says "run" once
+        assert len(re.findall(r"\bruns?\b", said)) <= 1, said
+
+
+def test_the_case_text_and_report_branch_on_the_start_through_one_function(monkeypatch) -> None:
+    """tables.format_case and folder_reports.how_long each wrote the branch 'a plan in force at the start: a new
+    setting; a request: its final plan, then provision'. Both now ask tables.how_long_waits: changing it changes both
+    (here it is made to report provision only, for a request, and neither mentions a final plan)."""
+    from simulator.report import folder_reports, tables
+
+    def provision_only(res, r):
+        return (("provision", r.get("weeks_to_provision")),)
+
+    monkeypatch.setattr(tables, "how_long_waits", provision_only)
+    monkeypatch.setattr(folder_reports, "how_long_waits", provision_only)
+    r = _result({"median": 26.0, "p10": 21.0, "p90": 40.0, "reached_pct": 100.0}, None)
+    assert folder_reports.how_long({"start": "2019-02-04"}, r) == "no provision in place by the end of any run."
+    assert tables.how_long_waits is provision_only
+    # the sources of both modules name no starting state of their own any more
+    for mod in (folder_reports, tables):
+        src = Path(mod.__file__).read_text()
+        assert src.count('startswith("existing plan")') == (1 if mod is tables else 0), mod.__name__
