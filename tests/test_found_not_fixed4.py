@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -68,3 +70,29 @@ def test_the_case_text_and_report_branch_on_the_start_through_one_function(monke
     for mod in (folder_reports, tables):
         src = Path(mod.__file__).read_text()
         assert src.count('startswith("existing plan")') == (1 if mod is tables else 0), mod.__name__
+
+
+# ------------------------------------------------------------------ 4. small CLI and input items
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize("key, where, bad", [
+    ('"exit\\n"', "stages.a.routes.exit ", "'\\n'"),  # a route to "exit" with a line break: printed on two lines
+    ('" "', "stages.a.routes. ", "is blank"),
+])
+def test_a_bench_stage_name_with_a_line_break_is_refused_on_one_line(tmp_path: Path, key, where, bad) -> None:
+    """`sendsim bench` printed a route named "exit\\n" (a quoted YAML key) and its error on two lines; a stage or
+    route name is now refused unless it shows as itself, in one line naming the file, line 4, the field and what is
+    allowed, exit 2."""
+    f = tmp_path / "net.yaml"
+    f.write_text(f"arrival_rate: 10\nentry: a\nstages:\n  a: {{servers: 4, mean_service: 0.32, routes: {{{key}: 1.0}}}}\n")
+    r = _cli("bench", str(f), "--children", "100")
+    assert r.exit_code == 2
+    err = r.stderr.rstrip("\n")
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith(f"error: {f}:4: {where}: ") and bad in err and "(allowed: a name of letters" in err

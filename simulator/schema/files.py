@@ -408,6 +408,8 @@ def _bad_date(path: Path, node: yaml.Node | None, err: Exception) -> str:
 def _dotted(loc: Loc) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's mark of a bad dict key: the path before it names the key already
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
