@@ -96,3 +96,28 @@ def test_a_bench_stage_name_with_a_line_break_is_refused_on_one_line(tmp_path: P
     err = r.stderr.rstrip("\n")
     assert "\n" not in err and "Traceback" not in err
     assert err.startswith(f"error: {f}:4: {where}: ") and bad in err and "(allowed: a name of letters" in err
+
+
+@pytest.mark.parametrize("old, new, line, field", [
+    ("requests_per_year: 419.0,", "requests_per_year: !!str 0.0,", 96, "local_authorities.items[0].requests_per_year"),
+    ("late_share_by_year: {2019: 0.5433", "late_share_by_year: {2019: !!str 0.5433", 96,
+     "local_authorities.items[0].late_share_by_year[2019]"),
+])
+def test_a_number_tagged_str_in_yaml_is_refused_as_text(tmp_path: Path, old, new, line, field) -> None:
+    """`!!str 0.0` is YAML for the text "0.0", as a quoted "0.0" is; pydantic's lax mode read it as the number 0.0 and
+    the scenario was valid. It is now refused as the quoted one is: one line, the file, its line, the field."""
+    from .conftest import SMALL, refused_line
+
+    text = SMALL.read_text()
+    assert old in text
+    f = tmp_path / "small_la.yaml"
+    f.write_text(text.replace(old, new, 1))
+    (tmp_path / "plan_transfers.yaml").write_text((SMALL.parent / "plan_transfers.yaml").read_text())
+    assert refused_line(f).startswith(f"{f}:{line}: {field}: got '")
+    assert refused_line(f).endswith("(allowed: a number, without quotes)")
+    # a text field tagged !!str stays text: the scenario's name
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(text.replace("\nname: ", "\nname: !!str ", 1))
+    from simulator.rules.scenario import load_scenario
+
+    assert load_scenario(ok) is not None

@@ -109,12 +109,20 @@ def _walk(root: yaml.Node, path: Path, out: dict[Loc, int], quoted: set[Loc] | N
                 odd = _odd_plain(node)
                 if odd:
                     raise InputError([f"{path}:{line}: {_dotted(loc)}: got {node.value} ({odd})"])
-            if quoted is not None and node.style in ("'", '"'):
+            if quoted is not None and (node.style in ("'", '"') or _explicit_text(node)):
                 quoted.add(loc)
+
+
+def _explicit_text(node: yaml.ScalarNode) -> bool:
+    """A plain value tagged `!!str` that YAML would otherwise read as something else (`!!str 0.0`): text, as a quoted
+    "0.0" is, so a number field refuses it as it refuses the quoted one (pydantic's lax mode read it as 0.0)."""
+    return node.tag == _STR and not node.style and Loader.resolve(Loader, yaml.ScalarNode, node.value,
+                                                                   (True, False)) != _STR
 
 
 # The scalar tags a sendsim file may hold (why: `!!binary` became bytes and then text, silently: `name: !!binary
 # aGVsbG8=` was the scenario "hello"); mappings, lists and the merge key are walked above.
+_STR = "tag:yaml.org,2002:str"
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
