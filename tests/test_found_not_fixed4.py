@@ -121,3 +121,45 @@ def test_a_number_tagged_str_in_yaml_is_refused_as_text(tmp_path: Path, old, new
     from simulator.rules.scenario import load_scenario
 
     assert load_scenario(ok) is not None
+
+
+def test_an_sen2_count_with_a_fraction_is_refused_in_a_targets_file(tmp_path: Path) -> None:
+    """Every official figure a targets file holds that is not a percentage is a count (requests, plans, appeals,
+    mediations): 404.5 requests was read and compared. Refused in one line naming the file, line 3 (after the
+    comment and the header), the field and what is allowed; a whole 404 and 404.0 are read."""
+    import datetime as dt
+
+    from simulator.analysis.fit.backtest import load_targets
+    from simulator.schema.files import InputError
+
+    head = "# test\nmetric,period,value,unit,tolerance,tolerance_kind,source,note\n"
+    f = tmp_path / "t.csv"
+    f.write_text(head + "initial_requests_for_assessment,2019,404.5,,5,relative,DfE SEN2,\n")
+    with pytest.raises(InputError) as e:
+        load_targets(f, dt.date(2019, 1, 1), dt.date(2020, 12, 31))
+    assert e.value.lines == [f"{f}:3: value: got 404.5 for initial_requests_for_assessment (allowed: a whole number: "
+                             "a count from 0 to 1,000,000,000)"]
+    for whole in ("404", "404.0"):
+        f.write_text(head + f"initial_requests_for_assessment,2019,{whole},,5,relative,DfE SEN2,\n")
+        assert load_targets(f, dt.date(2019, 1, 1), dt.date(2020, 12, 31))[0].value == 404.0
+    # a percentage keeps its decimals: 45.4% within 20 weeks
+    f.write_text(head + "within_20_weeks_pct,2019,45.4,,5,absolute,DfE SEN2,\n")
+    assert load_targets(f, dt.date(2019, 1, 1), dt.date(2020, 12, 31))[0].value == 45.4
+
+
+def test_typed_requests_with_a_fraction_are_refused_by_the_builder_and_the_page(tmp_path: Path) -> None:
+    """`la-scenario --name ... --requests-per-year 404.5` and the web page's requests field took half a request."""
+    from simulator.web.app import validate
+
+    r = _cli("la-scenario", "--name", "Testshire", "--requests-per-year", "404.5", "--refused-pct", "20",
+             "--within-20-weeks-pct", "50", "--plans-in-force", "4000", "--no-calibrate",
+             "--out", str(tmp_path / "t.yaml"))
+    assert r.exit_code == 2 and not (tmp_path / "t.yaml").exists()
+    err = r.stderr.strip()
+    assert "\n" not in err and "--requests-per-year: 404.5 is not a whole number (allowed: a count of requests" in err
+    form = {"source": "figures", "name": "Testshire", "requests_per_year": "404.5", "refused_pct": "25",
+            "within_20_weeks_pct": "50", "plans_in_force": "4000", "reform": "white_paper_2026", "replications": "5"}
+    _job, errors = validate(form, [], ["white_paper_2026"], [])
+    assert errors == {"requests_per_year": "Requests for an EHC needs assessment per year: a whole number, e.g. 1200"}
+    job, errors = validate(dict(form, requests_per_year="404"), [], ["white_paper_2026"], [])
+    assert not errors and job["requests_per_year"] == 404

@@ -81,7 +81,7 @@ AFTER_IN_FORCE_YEARS = 3  # the default horizon: the chosen change's window plus
 BY_YEAR_METRICS = {"new_plans": "New plans issued in the year",  # the page's year-by-year differences
                    "plans_in_force_january": "Plans in force in January"}
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
-    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, FORUM_MAX_REQUESTS, False),
+    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, FORUM_MAX_REQUESTS, True),  # a count
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
     ("within_20_weeks_pct", "% of new plans issued within 20 weeks", 0.0, 100.0, False),
     ("plans_in_force", "EHC plans in force (January)", 0.0, FORUM_MAX_PLANS, True),
