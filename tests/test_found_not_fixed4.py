@@ -163,3 +163,19 @@ def test_typed_requests_with_a_fraction_are_refused_by_the_builder_and_the_page(
     assert errors == {"requests_per_year": "Requests for an EHC needs assessment per year: a whole number, e.g. 1200"}
     job, errors = validate(dict(form, requests_per_year="404"), [], ["white_paper_2026"], [])
     assert not errors and job["requests_per_year"] == 404
+
+
+def test_a_negative_zero_reads_as_zero_in_the_texts_and_the_json() -> None:
+    """-0.0 (a difference of equal means times -1, or a parameter typed "-0.0") read "-0.0" in the summary tables,
+    "-0" beside a parameter and -0.0 in the JSON; a value that rounds to zero has no sign, one that does not keeps
+    it (-0.06 to one decimal is -0.1)."""
+    import json
+
+    from simulator.report.names import value_text
+    from simulator.report.tables import format_value, safe_dumps, to_json
+
+    assert format_value(-0.0) == "0.0" and format_value(-0.04) == "0.0" and format_value(-0.06) == "-0.1"
+    assert format_value(-0.0, 2) == "0.00" and format_value(-1234.0) == "-1,234"
+    assert value_text(-0.0) == "0" and value_text(-0.5) == "-0.5"
+    assert safe_dumps({"a": -0.0, "b": [-0.0, 2.5]}) == '{"a": 0.0, "b": [0.0, 2.5]}'
+    assert "-0" not in to_json({"x": -0.0}) and json.loads(to_json({"x": -1e-9}))["x"] == -1e-9

@@ -27,7 +27,8 @@ def format_value(v: float | None, digits: int = 1) -> str:
         return "-"
     if abs(v) >= 1000:
         return f"{v:,.0f}"
-    return f"{v:.{digits}f}"
+    text = f"{v:.{digits}f}"
+    return text.lstrip("-") if not re.search(r"[1-9]", text) else text  # -0.0 and -0.04 read '0.0', not '-0.0'
 
 
 def fmt(v: Any) -> str:
@@ -307,7 +308,8 @@ def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | No
 
 
 def json_safe(obj: Any, at: str = "") -> tuple[Any, dict[str, str]]:
-    """`obj` with every NaN or infinity replaced by null, and {path: "NaN" | "Infinity" | "-Infinity"} of each.
+    """`obj` with every NaN or infinity replaced by null, and {path: "NaN" | "Infinity" | "-Infinity"} of each; a
+    zero without its sign ('-0.0' read as a negative nothing).
 
     Why: Python's json writes bare NaN and Infinity, which no standard JSON reader accepts; the reason a value is
     missing goes into a field of its own (`not_finite`) instead."""
@@ -315,6 +317,8 @@ def json_safe(obj: Any, at: str = "") -> tuple[Any, dict[str, str]]:
     if isinstance(obj, float) and not math.isfinite(obj):
         notes[at or "(value)"] = "NaN" if obj != obj else ("Infinity" if obj > 0 else "-Infinity")
         return None, notes
+    if isinstance(obj, float) and obj == 0.0:  # -0.0 (a difference of two equal means times -1) is written 0.0
+        return 0.0, notes
     if isinstance(obj, dict):
         out = {}
         for k, v in obj.items():
