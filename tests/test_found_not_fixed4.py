@@ -179,3 +179,60 @@ def test_a_negative_zero_reads_as_zero_in_the_texts_and_the_json() -> None:
     assert value_text(-0.0) == "0" and value_text(-0.5) == "-0.5"
     assert safe_dumps({"a": -0.0, "b": [-0.0, 2.5]}) == '{"a": 0.0, "b": [0.0, 2.5]}'
     assert "-0" not in to_json({"x": -0.0}) and json.loads(to_json({"x": -1e-9}))["x"] == -1e-9
+
+
+@pytest.mark.parametrize("args, says", [
+    (["run", "small_la", "-n", "2", "-n", "50"], "--replications/-n given twice (2 and 50; allowed: once"),
+    (["case-study", "sam_autistic_mainstream_specialist", "--rules", "current_2014", "--runs", "3", "-n5"],
+     "--replications/-n/--runs given twice (3 and 5; allowed: once"),
+    (["compare", "small_la", "--rules", "current_2014", "--rules", "green_paper_2022", "--until=2019-06-30",
+      "--until", "2019-12-31"], "--until given twice (2019-06-30 and 2019-12-31; allowed: once"),
+])
+def test_an_option_of_one_value_given_twice_is_refused(tmp_path: Path, args, says) -> None:
+    """`-n 2 -n 50` ran 50 replications without a word (click keeps the last). An option that takes one value is now
+    refused when given twice, in one line, exit 2, before anything runs or is written; `--rules` twice is the
+    comparison's own way and stays."""
+    r = _cli(*args, "--out", str(tmp_path / "o"))
+    assert r.exit_code == 2 and not (tmp_path / "o").exists()
+    err = r.stderr.strip()
+    assert "\n" not in err and err.startswith("error: " + says), err
+
+
+def test_sendsim_alone_says_so_in_one_line_as_a_missing_argument_is_said() -> None:
+    """`sendsim` alone printed the 30 lines of the help (exit 2) where `sendsim run` alone is one line; now one line
+    naming the commands, exit 2; `sendsim rules` alone names its own three."""
+    r = _cli()
+    assert r.exit_code == 2 and r.stdout == ""
+    err = r.stderr.strip()
+    assert "\n" not in err and err.startswith("error: no command given (allowed: one of backtest, batch, bench, ")
+    assert err.endswith("validate; see `sendsim --help`)")
+    r = _cli("rules")
+    assert r.exit_code == 2 and r.stderr.strip() == ("error: no command given (allowed: one of diff, list, show; "
+                                                     "see `sendsim rules --help`)")
+
+
+def test_a_closed_pipe_ends_quietly_with_141() -> None:
+    """`sendsim rules show current_2014 | head -1` exited 1 (the code of a failed environment). It now ends as a Unix
+    tool ended by SIGPIPE is reported, 128 + 13 = 141, and says nothing."""
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-m", "simulator.cli", "rules", "show", "current_2014"], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    first = p.stdout.readline()
+    p.stdout.close()  # the reader goes away, as `head -1` does
+    err = p.stderr.read()
+    assert p.wait(timeout=300) == 141
+    assert first.startswith(b"current_2014: ") and err == b""
+
+
+def test_a_web_form_field_given_twice_is_refused_not_joined() -> None:
+    """The page's server joined a field's values with commas: requests_per_year=100&requests_per_year=200 was
+    "100,200", read as 100,200 requests. A field given twice is now refused beside it; the list of changes
+    (`switches`) still takes its values joined."""
+    from simulator.web.app import form_fields
+
+    form, twice = form_fields("requests_per_year=100&requests_per_year=200&switches=a&switches=b&name=X")
+    assert twice == {"requests_per_year": "requests_per_year: given 2 times (allowed: once)"}
+    assert form == {"requests_per_year": "100", "switches": "a,b", "name": "X"}
