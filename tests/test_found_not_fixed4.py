@@ -236,3 +236,30 @@ def test_a_web_form_field_given_twice_is_refused_not_joined() -> None:
     form, twice = form_fields("requests_per_year=100&requests_per_year=200&switches=a&switches=b&name=X")
     assert twice == {"requests_per_year": "requests_per_year: given 2 times (allowed: once)"}
     assert form == {"requests_per_year": "100", "switches": "a,b", "name": "X"}
+
+
+# ------------------------------------------------------------------ 5. a percentage where a fraction is taken
+def test_a_percentage_given_for_a_fraction_is_refused_saying_a_fraction_is_meant(tmp_path: Path) -> None:
+    """A refusal rate typed 16.71 (the %) where the scenario takes 0.1671 was refused as "a number less than or equal
+    to 1", and a rule set's chance of 45 as "a probability needs a number from 0 to 1" without an "allowed:"; each now
+    says a fraction 0-1 is taken and how the percentage is written: 16.71% is 0.1671, 45% is 0.45 (by hand)."""
+    import shutil
+
+    from .conftest import SMALL, refused_line
+
+    text = SMALL.read_text()
+    f = tmp_path / "small_la.yaml"
+    f.write_text(text.replace("refuse_to_assess_probability: 0.1671", "refuse_to_assess_probability: 16.71", 1))
+    shutil.copy(SMALL.parent / "plan_transfers.yaml", tmp_path)
+    assert refused_line(f) == (f"{f}:96: local_authorities.items[0].refuse_to_assess_probability: got 16.71 (allowed: "
+                               "a fraction from 0 to 1: a percentage, 16.71%, is written 0.1671)")
+    # a rule set's probability: the mainstream list coverage of current law, 45 for 0.45
+    shutil.copytree(SMALL.parent / "rules", tmp_path / "rules")
+    f.write_text(text)
+    rules = tmp_path / "rules" / "current_2014.yaml"
+    lines = rules.read_text().splitlines(keepends=True)
+    at = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("mainstream: {value: 1.0, unit: probability"))
+    lines[at] = lines[at].replace("value: 1.0", "value: 45", 1)
+    rules.write_text("".join(lines))
+    assert refused_line(f) == (f"{rules}:{at + 1}: naming.list_coverage.mainstream: got 45 (allowed: a probability, "
+                               "a fraction from 0 to 1: a percentage, 45%, is written 0.45)")

@@ -499,6 +499,12 @@ def _short(x: Any) -> str:
 SCHEMA_KINDS = {"Scenario": "scenario", "RuleSet": "rules", "Sweep": "sweep", "CaseStudy": "case_study"}  # schema --kind
 
 
+def explain(e: dict[str, Any]) -> str:
+    """One pydantic error as `what is wrong (allowed: ...)`, for a caller that checks a model itself (a sweep's
+    corners)."""
+    return _explain(e)
+
+
 def _explain(e: dict[str, Any]) -> str:
     """One pydantic error as `what is wrong (allowed: ...)`."""
     msg = e["msg"].removeprefix("Value error, ")
@@ -514,6 +520,10 @@ def _explain(e: dict[str, Any]) -> str:
     # a bare number (20190401, 5) read as a timestamp, or text that is no date ('2019-1-1', '1 Sept 2019')
     if typ in ("date_from_datetime_inexact", "date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
+    x = e.get("input")
+    if typ == "less_than_equal" and ctx.get("le") == 1 and isinstance(x, int | float) and not isinstance(x, bool) \
+            and 1 < x <= 100:  # a share or a probability written as a percentage: 45 for 0.45 (45%)
+        return f"got {got} (allowed: a fraction from 0 to 1: a percentage, {x:g}%, is written {x / 100:g})"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = " and ".join(f"{_BOUND_WORDS[k]} {ctx[k]:g}" for k in ("ge", "gt", "le", "lt") if k in ctx)
         return f"got {got} (allowed: a number {bound})"

@@ -131,8 +131,9 @@ class Param(Strict):
             if self.unit in MAX_BY_UNIT and v > MAX_BY_UNIT[self.unit]:
                 raise ValueError(f"got {v!r} (allowed: a number in {self.unit} from 0 to {MAX_BY_UNIT[self.unit]:g})")
         elif self.unit == "probability":
-            if not number or not 0.0 <= v <= 1.0:
-                raise ValueError(f"a probability needs a number from 0 to 1 (got {v!r})")
+            if not number or not 0.0 <= v <= 1.0:  # 45 for 0.45: how a percentage is written
+                pct = f": a percentage, {v:g}%, is written {v / 100:g}" if number and 1.0 < v <= 100.0 else ""
+                raise ValueError(f"got {f'{v:g}' if number else repr(v)} (allowed: a probability, a fraction from 0 to 1{pct})")
         elif self.unit == "flag" and not isinstance(v, bool):
             raise ValueError(f"a flag needs true or false (got {v!r})")
         elif self.unit == "date" and date_problem(v):
