@@ -263,3 +263,41 @@ def test_a_percentage_given_for_a_fraction_is_refused_saying_a_fraction_is_meant
     rules.write_text("".join(lines))
     assert refused_line(f) == (f"{rules}:{at + 1}: naming.list_coverage.mainstream: got 45 (allowed: a probability, "
                                "a fraction from 0 to 1: a percentage, 45%, is written 0.45)")
+
+
+# ------------------------------------------------------------------ 3. an impossible timeline in a rule set
+@pytest.mark.parametrize("field, old, new, says", [
+    ("final_plan", "{value: 20, unit: weeks, label: Final EHC plan issued",
+     "{value: 10, unit: weeks, label: Final EHC plan issued",
+     "timeline.final_plan: 10 weeks is before timeline.decide_to_issue (16 weeks), the step it follows (allowed: at "
+     "least 16 weeks; both are counted from the request)"),
+    ("decide_to_issue", "{value: 16, unit: weeks, label: Decision whether to issue a plan",
+     "{value: 30, unit: days, label: Decision whether to issue a plan",
+     "timeline.decide_to_issue: 30 days is before timeline.decide_to_assess (6 weeks), the step it follows (allowed: "
+     "at least 6 weeks; both are counted from the request)"),
+])
+def test_a_rule_set_whose_limits_fall_before_the_step_they_follow_is_refused(tmp_path: Path, field, old, new,
+                                                                              says) -> None:
+    """A final plan due 10 weeks after the request, before the decision to issue it (16 weeks, reg 10(1)), was
+    accepted and run; so was a decision to issue due in 30 days, before the decision to assess (6 weeks = 42 days,
+    reg 5(1)). timeline.md 1.1 counts all three from the request: 6 <= 16 <= 20 weeks. Refused in one line at the
+    field's line; equal limits (a reform merging two steps) stay allowed."""
+    import shutil
+
+    from simulator.rules.scenario import load_scenario
+
+    from .conftest import SMALL, refused_line
+
+    shutil.copytree(SMALL.parent / "rules", tmp_path / "rules")
+    shutil.copy(SMALL, tmp_path)
+    shutil.copy(SMALL.parent / "plan_transfers.yaml", tmp_path)
+    rules = tmp_path / "rules" / "current_2014.yaml"
+    text = rules.read_text()
+    assert old in text
+    rules.write_text(text.replace(old, new, 1))
+    line = next(i for i, ln in enumerate(rules.read_text().splitlines(), 1) if ln.strip() == f"{field}:")
+    assert refused_line(tmp_path / "small_la.yaml") == f"{rules}:{line}: {says}"
+    # equal limits: a final plan due 16 weeks after the request, with the decision to issue
+    rules.write_text(text.replace(old, old.replace("value: 20", "value: 16"), 1) if field == "final_plan"
+                     else text.replace(old, old.replace("value: 16, unit: weeks", "value: 6, unit: weeks"), 1))
+    assert load_scenario(tmp_path / "small_la.yaml") is not None

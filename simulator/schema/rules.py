@@ -208,6 +208,23 @@ class Timeline(Strict):
                              "to 08-31 of the year of the transfer, e.g. 02-15 or 03-31)")
         return p
 
+    @field_validator("decide_to_issue", "final_plan")
+    @classmethod
+    def _in_the_routes_order(cls, p: Param, info: ValidationInfo) -> Param:
+        """The three limits counted from the request come in the route's order (timeline.md 1.1: the decision to
+        assess within 6 weeks, the decision to issue within 16, the final plan within 20; SEND Regs 2014 regs 5(1),
+        10(1), 13(2)): a final plan due in 10 weeks, before the decision to issue it (16 weeks), was accepted and
+        run. Each limit may equal the one before (a reform may merge two steps), never fall before it."""
+        before = {"decide_to_issue": "decide_to_assess", "final_plan": "decide_to_issue"}[info.field_name]
+        prev = info.data.get(before)
+        if prev is None or p.unit not in TIME_UNITS or prev.unit not in TIME_UNITS:
+            return p  # the earlier one has its own error, or a unit's error comes from Param itself
+        if p.days() < prev.days():
+            raise ValueError(f"{p.value:g} {p.unit.replace('_', ' ')} is before timeline.{before} "
+                             f"({prev.value:g} {prev.unit.replace('_', ' ')}), the step it follows (allowed: at least "
+                             f"{prev.value:g} {prev.unit.replace('_', ' ')}; both are counted from the request)")
+        return p
+
     @field_validator("annual_review_interval")
     @classmethod
     def _review_interval_positive(cls, p: Param) -> Param:
