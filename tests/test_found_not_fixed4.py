@@ -301,3 +301,25 @@ def test_a_rule_set_whose_limits_fall_before_the_step_they_follow_is_refused(tmp
     rules.write_text(text.replace(old, old.replace("value: 20", "value: 16"), 1) if field == "final_plan"
                      else text.replace(old, old.replace("value: 16, unit: weeks", "value: 6, unit: weeks"), 1))
     assert load_scenario(tmp_path / "small_la.yaml") is not None
+
+
+# ------------------------------------------------------------------ 1. the post-16 transfer deadlines
+def test_the_route_reads_31_march_and_the_map_alone_reads_the_5_month_notice() -> None:
+    """timeline.md 1.5: secondary to post-16, the plan amended by 31 March of the year of transfer; post-16 to post-16
+    at another time, at least 5 months before (reg 18(1)). The route's transfer at 16 reads the first (March 31);
+    the second is declared for the accountability map's phase-transfer row, and no route module reads it (the route
+    has no post-16 to post-16 move at another time: docs/MODEL.md 2.6c)."""
+    from simulator.rules.accountability import step_deadline
+    from simulator.rules.law import compile_law
+    from simulator.rules.resolve import load_rules
+    from simulator.schema.files import read_yaml
+
+    rs, _ = load_rules("current_2014")
+    assert compile_law(rs).phase_transfer_post16 == (3, 31)
+    doc, _lines, _raw = read_yaml(ROOT / "scenarios" / "rules" / "current_2014.yaml")
+    st = rs.accountability.steps["phase_transfer"]
+    assert step_deadline(doc, st, "post16_to_post16") == "5 months"
+    assert step_deadline(doc, st, "post16") == "by 03-31 (MM-DD)"
+    route = ROOT / "simulator" / "engine" / "model"
+    readers = [f.name for f in route.rglob("*.py") if "post16_transfer_notice" in f.read_text()]
+    assert readers == []

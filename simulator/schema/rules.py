@@ -174,6 +174,8 @@ class Timeline(Strict):
     amendment_final: Param
     phase_transfer_school_deadline: Param
     phase_transfer_post16_deadline: Param
+    # a post-16 to post-16 move at another time (reg 18(1): at least 5 months before): the accountability map's
+    # deadline for it; the route has no such move and does not read it (docs/MODEL.md 2.6c)
     post16_transfer_notice: Param
     health_mediation_inform: Param
     plan_end: Param
