@@ -323,3 +323,34 @@ def test_the_route_reads_31_march_and_the_map_alone_reads_the_5_month_notice() -
     route = ROOT / "simulator" / "engine" / "model"
     readers = [f.name for f in route.rglob("*.py") if "post16_transfer_notice" in f.read_text()]
     assert readers == []
+
+
+# ------------------------------------------------------------------ 2. the mediation certificate in working days
+@pytest.mark.parametrize("panel_day, told, cert_day", [
+    (21, "Tuesday 22 January 2019", 24),  # Wed 23, Thu 24, Fri 25 January: day 24 (3 days; 4.2 before)
+    (24, "Friday 25 January 2019", 29),  # Mon 28, Tue 29, Wed 30 January: day 29 (5 days)
+    (107, "Thursday 18 April 2019", 114),  # Good Friday 19 and Easter Monday 22 April are bank holidays: Tue 23,
+    # Wed 24, Thu 25 April: day 114 (7 days)
+])
+def test_the_mediation_certificate_comes_3_working_days_after_on_the_calendar(tmp_path: Path, small_dict, panel_day,
+                                                                               told, cert_day) -> None:
+    """timeline.md 1.3: the adviser issues the certificate "within 3 working days" of being told the family declines
+    mediation. It was 3 x 7/5 = 4.2 calendar days whatever the day; it is now the third working day after the day
+    told, on England's bank-holiday calendar (small_la starts on Tuesday 1 January 2019, day 0). The appeal follows
+    the certificate by the fixture's 30 days."""
+    from .conftest import one_child_fixed, pin
+    from .test_mechanisms import run_one
+
+    d = one_child_fixed(small_dict)
+    pin(d["durations"]["panel_decision_days"], panel_day, distribution="fixed")
+    r = d["redress"]
+    pin(r["dispute_probability"]["refusal_to_assess"], 1.0)
+    pin(r["mediation_chosen_probability"], 0.0)
+    d["local_authorities"]["items"][0]["refuse_to_assess_probability"] = 1.0
+    d["population"]["requester"] = {"values": {"school": 1.0, "parent": 0.0, "young_person": 0.0, "other": 0.0},
+                                    "source": "test fixture"}
+    rows, _j, _c = run_one(tmp_path, d, "current_2014")
+    t = {f"{x.step}:{x.event}": x.day for x in rows}
+    assert t["mediation_advice:adviser_contacted"] == panel_day
+    assert t["mediation_certificate:issued"] == cert_day
+    assert t["appeal:lodged_refusal_to_assess"] == cert_day + 30
