@@ -7,7 +7,12 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
   0 success; 1 the environment failed (disk full, permission denied, read-only folder, an internal error);
   2 bad input (a file, a flag value: one line per problem naming file, line, field and what is allowed; nothing
   written); 3 `backtest`: the run worked but targets were missed; 130 / 143 interrupted by SIGINT / SIGTERM (the
-  message says how to resume).
+  message says how to resume); 141 the output's reader went away (`| head -1`), said nothing.
+
+Why this module is long: the group's one error contract is one class (`SafeGroup`: click's usage errors, an
+option of one value given twice, a command missing, a closed pipe, an interruption, an internal error, each one
+line and its exit code), and the parameter types and helpers every command shares sit beside it; split, each
+command would import the pieces from several modules for one contract.
 """
 
 from __future__ import annotations
