@@ -55,7 +55,7 @@ def test_negative_rate(tmp_path):
 
 def test_probability_above_one(tmp_path):
     p = bad(tmp_path, "refuse_to_assess_probability: 0.1671", "refuse_to_assess_probability: 1.5")
-    check_rejected(tmp_path, p, "refuse_to_assess_probability", "less than or equal to 1")
+    check_rejected(tmp_path, p, "refuse_to_assess_probability", "a fraction from 0 to 1")
 
 
 def test_missing_file(tmp_path):

@@ -135,7 +135,11 @@ def _limit_reform(tmp: Path, weeks: float) -> str:
            "baseline": "current_2014",
            "switches": {f"final_plan_{int(weeks)}": {"label": "limit", "source": "test fixture", "in_force": "start",
                                                      "in_force_source": "test fixture", "changes": [
-               {"path": "timeline.final_plan", "value": weeks, "source": "test fixture"}]}}}
+               {"path": "timeline.final_plan", "value": weeks, "source": "test fixture"},
+               # a final plan due before the 16-week decision to issue it is refused (ileftG): a shorter limit brings
+               # the decision's limit down with it, to the decision to assess's 6 weeks at most
+               *([{"path": "timeline.decide_to_issue", "value": min(weeks, 6), "source": "test fixture"}]
+                 if weeks < 16 else [])]}}}
     (tmp / "rules" / f"{name}.yaml").write_text(yaml.safe_dump(doc))
     return name
 

@@ -49,7 +49,7 @@ def test_the_how_long_line_reads_right_for_every_starting_state(tmp_path: Path) 
     stays = _case("existing plan on 2019-01-07", None, None)
     assert _how_long(case_study_html([stays], tmp_path)) == (
         "Current law: a plan is in force at the start: there is no final plan to wait for; no new setting in place "
-        "within the run in any run.")
+        "by the end of any run.")
     # a request: the final plan and provision in weeks
     req = _case("2019-02-04", {"median": 26.0, "p10": 21.2, "p90": 40.0, "reached_pct": 100.0},
                 {"median": 30.0, "p10": 25.0, "p90": 44.0, "reached_pct": 90.0})
@@ -59,7 +59,7 @@ def test_the_how_long_line_reads_right_for_every_starting_state(tmp_path: Path) 
     # a request refused in every run: no plan and no provision, said so
     refused = _case("2019-02-04", None, None)
     assert _how_long(case_study_html([refused], tmp_path)) == (
-        "Current law: no final plan in any run; no provision in place within the run in any run.")
+        "Current law: no final plan in any run; no provision in place by the end of any run.")
 
 
 # ------------------------------------------------------------------ 2. every bad phase-transfer deadline, one line each

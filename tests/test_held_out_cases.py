@@ -400,8 +400,8 @@ def test_a_sweeps_mistakes_are_one_line_each_at_their_own_field(tmp_path):
     assert errs == ["8: until: 2099-01-01 must fall after start_date 2019-01-01 and no later than 2020-12-31"]
     rng = [{"path": "scenario.redress.mediation_settles_probability", "range": [0.5, 1.9]}]
     errs = _sweep_errors(tmp_path, parameters=rng)
-    assert len(errs) == 1 and "redress.mediation_settles_probability.value: got 1.9 (input should be less than or " \
-                               "equal to 1)" in errs[0] and "\n" not in errs[0]
+    assert len(errs) == 1 and "redress.mediation_settles_probability.value: got 1.9 (allowed: a fraction from 0 to " \
+                               "1: a percentage, 1.9%, is written 0.019)" in errs[0] and "\n" not in errs[0]
     assert _sweep_errors(tmp_path, parameters="allx") == ["16: parameters: got 'allx' (allowed: a list or all)"]
 
 

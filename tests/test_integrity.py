@@ -31,16 +31,17 @@ def _refusal_to_assess(small_dict: dict) -> dict:
 
 
 def test_the_appeal_is_lodged_later_under_mandatory_mediation_and_the_measure_says_so(tmp_path, small_dict):
-    """Current law: refused on day 21, appeal lodged on day 55.2 (certificate 3 working days, then 30 days).
-    Mandatory mediation: meeting on day 46, not settled, appeal on day 80.2. Weeks from the dispute to the appeal:
-    34.2/7 and 59.2/7; the dispute is not counted as ended before the tribunal decides."""
+    """Current law: refused on day 21 (Tuesday 22 January 2019), appeal lodged on day 54 (certificate 3 working days
+    later, Friday 25 January, day 24, then 30 days). Mandatory mediation: meeting on day 46 (a Saturday), not
+    settled, certificate on Wednesday 20 February (day 50), appeal on day 80. Weeks from the dispute to the appeal:
+    33/7 and 59/7; the dispute is not counted as ended before the tribunal decides."""
     d = _refusal_to_assess(small_dict)
     _, j_now, _ = run_one(tmp_path, d, "current_2014")
     _, j_mm, c = run_one(tmp_path, d, "current_2014+mandatory_mediation", "s2.yaml")
     now, mm = replication_metrics(j_now)["metrics"], replication_metrics(j_mm)["metrics"]
-    assert abs(now["weeks_dispute_to_appeal_lodged_median"] - 34.2 / 7) < 1e-9
-    assert abs(mm["weeks_dispute_to_appeal_lodged_median"] - 59.2 / 7) < 1e-9
-    assert abs(mm["weeks_dispute_to_appeal_lodged_mean"] - 59.2 / 7) < 1e-9
+    assert abs(now["weeks_dispute_to_appeal_lodged_median"] - 33 / 7) < 1e-9
+    assert abs(mm["weeks_dispute_to_appeal_lodged_median"] - 59 / 7) < 1e-9
+    assert abs(mm["weeks_dispute_to_appeal_lodged_mean"] - 59 / 7) < 1e-9
     # the decision, when it comes, is paired with the lodging: the tribunal's part is the same under both
     if now["weeks_appeal_to_decision_median"] is not None:
         assert abs(now["weeks_appeal_to_decision_median"] - mm["weeks_appeal_to_decision_median"]) < 1e-9

@@ -77,9 +77,11 @@ def test_a_partial_agreement_at_mediation_ends_with_less_than_the_family_sought(
 
 
 def test_a_compelled_family_that_does_not_settle_appeals_later_by_the_mediation_time(tmp_path, small_dict):
-    """Refusal to assess on day 21 (panel). Current law: mediation declined, certificate 3 working days later
-    (25.2), appeal 30 days later (55.2). Mandatory mediation: compelled, meeting 25 days after the refusal (46),
-    certificate 4.2 days later (50.2), appeal 30 days later (80.2): later by exactly the 25 days of mediation."""
+    """Refusal to assess on day 21 (panel: Tuesday 22 January 2019). Current law: mediation declined, certificate 3
+    working days later (Friday 25 January, day 24), appeal 30 days later (54). Mandatory mediation: compelled,
+    meeting 25 days after the refusal (46: Saturday 16 February), certificate 3 working days later (Wednesday 20
+    February, day 50), appeal 30 days later (80): later by the 25 days of mediation and the day a weekend adds to the
+    certificate (it was 4.2 days after each before the working-day calendar: 55.2 and 80.2)."""
     d = base(small_dict)
     pin(d["durations"]["panel_decision_days"], 21, distribution="fixed")
     r = d["redress"]
@@ -93,9 +95,9 @@ def test_a_compelled_family_that_does_not_settle_appeals_later_by_the_mediation_
     mm, j, c = run_one(tmp_path, d, "current_2014+mandatory_mediation", "s2.yaml")
     t_now = {f"{x.step}:{x.event}": x.day for x in now}
     t_mm = {f"{x.step}:{x.event}": x.day for x in mm}
-    assert abs(t_now["appeal:lodged_refusal_to_assess"] - 55.2) < 1e-9
+    assert abs(t_now["appeal:lodged_refusal_to_assess"] - 54.0) < 1e-9
     assert t_mm["mediation:not_settled"] == 46.0
-    assert abs(t_mm["appeal:lodged_refusal_to_assess"] - 80.2) < 1e-9
+    assert abs(t_mm["appeal:lodged_refusal_to_assess"] - 80.0) < 1e-9
     assert j.counters.counts[("mediations_compelled", "2019")] == 1.0
     # a family with little capacity gives up at the compulsory step instead (drop-out probability 1)
     for v in r["drop_out_at_compelled_rung_probability"].values():

@@ -160,19 +160,21 @@ def mediation_child(tmp_path, small_dict, rules: str, kind: str):
 
 
 def test_mandatory_mediation_adds_the_mediation_days_hand_worked(tmp_path, small_dict):
-    # refusal to assess on day 21. Current law: adviser contacted, mediation declined, certificate 3 working
-    # days later (4.2 days) on 25.2; appeal lodged 30 days later, 55.2 (deadline max(21 + 60.875, 25.2 + 30.44)).
+    # refusal to assess on day 21 (Tuesday 22 January 2019). Current law: adviser contacted, mediation declined,
+    # certificate 3 working days later (Wed, Thu, Fri) on day 24; appeal lodged 30 days later, 54 (deadline
+    # max(21 + 60.875, 24 + 30.44)).
     now = mediation_child(tmp_path, small_dict, "current_2014", "refusal_to_assess")
     assert now[("decide_to_assess", "refused")] == 21.0
-    assert math.isclose(now[("mediation_certificate", "issued")], 25.2)
-    assert math.isclose(now[("appeal", "lodged_refusal_to_assess")], 55.2)
-    # mandatory mediation: the meeting 25 days after the dispute (46), certificate 4.2 days later (50.2),
-    # appeal 30 days later: 80.2. Added: exactly the 25 days of mediation.
+    assert math.isclose(now[("mediation_certificate", "issued")], 24.0)
+    assert math.isclose(now[("appeal", "lodged_refusal_to_assess")], 54.0)
+    # mandatory mediation: the meeting 25 days after the dispute (46, Saturday 16 February), certificate 3 working
+    # days later (Mon, Tue, Wed: day 50), appeal 30 days later: 80. Added: the 25 days of mediation and one day
+    # (the certificate 4 days after a Saturday, 3 after a Tuesday; 4.2 after each before the working-day calendar).
     mm = mediation_child(tmp_path, small_dict, "current_2014+mandatory_mediation", "refusal_to_assess")
     assert mm[("mediation", "not_settled")] == 46.0
-    assert math.isclose(mm[("appeal", "lodged_refusal_to_assess")], 80.2)
+    assert math.isclose(mm[("appeal", "lodged_refusal_to_assess")], 80.0)
     assert math.isclose(mm[("appeal", "lodged_refusal_to_assess")] - now[("appeal", "lodged_refusal_to_assess")],
-                        25.0)
+                        26.0)
 
 
 def test_mandatory_mediation_adds_a_step_where_the_law_lets_families_skip_it(tmp_path, small_dict):
@@ -184,10 +186,12 @@ def test_mandatory_mediation_adds_a_step_where_the_law_lets_families_skip_it(tmp
     # the Green Paper's mandatory mediation keeps placement-only appeals exempt (coverage UNVERIFIED, addendum 6.1)
     gp = mediation_child(tmp_path, small_dict, "current_2014+mandatory_mediation", "placement")
     assert math.isclose(gp[("appeal", "lodged_placement")], final + 30)
-    # mediation made mandatory for placement too: the appeal waits for mediation (25) and a certificate (4.2)
+    # mediation made mandatory for placement too: the appeal waits for mediation (25) and a certificate 3 working
+    # days later: the final plan on day 94 (Friday 5 April 2019), mediation on day 119 (Tuesday 30 April), the
+    # certificate Friday 3 May (3 days; 4.2 before the working-day calendar), the appeal 30 days after
     mm = mediation_child(tmp_path, small_dict, "current_2014+mandatory_mediation_placement", "placement")
-    assert mm[("final_plan", "issued")] == final
-    assert math.isclose(mm[("appeal", "lodged_placement")], final + 25 + 4.2 + 30)
+    assert final == 94.0 and mm[("final_plan", "issued")] == final
+    assert math.isclose(mm[("appeal", "lodged_placement")], final + 25 + 3 + 30)
 
 
 def test_rules_commands(tmp_path):

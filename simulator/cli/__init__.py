@@ -2,7 +2,8 @@
 
 Exit codes (every command): 0 success; 1 the environment failed (disk full, permissions, read-only, internal
 error); 2 bad input (one line per problem, naming file, line, field and what is allowed; nothing written);
-3 `backtest` targets missed; 130/143 interrupted (SIGINT/SIGTERM; the message says how to resume). See `util`.
+3 `backtest` targets missed; 130/143 interrupted (SIGINT/SIGTERM; the message says how to resume); 141 the reader of
+the output went away (`| head -1`), said nothing. See `util`.
 """
 
 from __future__ import annotations

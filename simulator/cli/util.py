@@ -7,7 +7,12 @@ Exit codes (the same for every command, listed in `sendsim --help` and the READM
   0 success; 1 the environment failed (disk full, permission denied, read-only folder, an internal error);
   2 bad input (a file, a flag value: one line per problem naming file, line, field and what is allowed; nothing
   written); 3 `backtest`: the run worked but targets were missed; 130 / 143 interrupted by SIGINT / SIGTERM (the
-  message says how to resume).
+  message says how to resume); 141 the output's reader went away (`| head -1`), said nothing.
+
+Why this module is long: the group's one error contract is one class (`SafeGroup`: click's usage errors, an
+option of one value given twice, a command missing, a closed pipe, an interruption, an internal error, each one
+line and its exit code), and the parameter types and helpers every command shares sit beside it; split, each
+command would import the pieces from several modules for one contract.
 """
 
 from __future__ import annotations
@@ -36,6 +41,20 @@ from ..schema.scenario import MAX_REPLICATIONS as MAX_REPLICATIONS  # -n's bound
 from ..schema.text import thousands_point
 
 EXIT_OK, EXIT_ENVIRONMENT, EXIT_BAD_INPUT, EXIT_TARGETS_MISSED = 0, 1, 2, 3
+# the reader of the output went away (`sendsim rules show X | head -1`): 128 + SIGPIPE, as a Unix tool the signal
+# ends reports it (`yes | head -1`), without a word; it exited 1, the code of a failed environment
+EXIT_BROKEN_PIPE = 128 + 13
+
+
+def broken_pipe() -> None:
+    """End quietly after the reader closed the pipe: standard output points at /dev/null first, so the interpreter's
+    last flush at exit finds no pipe to fail on (it printed "Exception ignored ... BrokenPipeError" otherwise)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind sys.stdout (a test's runner): nothing to flush at exit
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)
 MAX_WORKERS = 512  # processes: beyond this a machine thrashes (results never depend on the number)
 WARN_REPLICATIONS = 1000  # above this, a warning: a national replication takes minutes
 
@@ -234,6 +253,36 @@ def verbosity_options() -> list[click.Option]:
                          is_eager=True, help="More detail (a traceback for an internal error).")]
 
 
+def repeated_option(cmd: click.Command, args: list[str], ctx: click.Context) -> None:
+    """Refuse (a usage error: one line, exit 2) an option of `cmd` that takes one value and is given twice in `args`.
+    Options given more than once on purpose (`--rules A --rules B`) and flags are not counted."""
+    single = {o: p for p in cmd.params if isinstance(p, click.Option) and not p.multiple and not p.count
+              and not p.is_flag for o in (*p.opts, *p.secondary_opts)}
+    seen: dict[click.Parameter, list[str]] = {}
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--":
+            break
+        opt, value = tok, None
+        if tok.startswith("--") and "=" in tok:
+            opt, value = tok.split("=", 1)
+        elif tok.startswith("-") and not tok.startswith("--") and len(tok) > 2 and tok[:2] in single:
+            opt, value = tok[:2], tok[2:]  # "-n5"
+        p = single.get(opt)
+        if p is not None:
+            if value is None:
+                i += 1
+                value = args[i] if i < len(args) else ""
+            got = seen.setdefault(p, [])
+            got.append(value)
+            if len(got) == 2:
+                names = "/".join(p.opts)
+                raise click.UsageError(f"{names} given twice ({got[0]} and {got[1]}; allowed: once, as the one value "
+                                       "wanted)", ctx)
+        i += 1
+
+
 class SafeGroup(click.Group):
     """The `sendsim` group: every failure becomes one line and a documented exit code, never a traceback."""
 
@@ -246,9 +295,15 @@ class SafeGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, False, **extra)
-        except click.exceptions.NoArgsIsHelpError as e:  # `sendsim` alone: the help, as click gives it
-            e.show()
-            sys.exit(e.exit_code)
+        except BrokenPipeError:  # `sendsim --help | head -1`: the help is written here, not in a command
+            broken_pipe()
+        except click.exceptions.NoArgsIsHelpError as e:  # `sendsim` alone: one line naming the commands, exit 2,
+            # as a missing argument of a command is said (`sendsim run`); it printed the 30 lines of the help
+            group = e.ctx.command if e.ctx is not None and isinstance(e.ctx.command, click.Group) else self
+            where = " ".join(["sendsim", *(e.ctx.command_path.split(" ")[1:] if group is not self and e.ctx else [])])
+            names = ", ".join(group.list_commands(e.ctx)) if e.ctx is not None else ""
+            click.echo(f"error: no command given (allowed: one of {names}; see `{where} --help`)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         except click.UsageError as e:
             sub = e.ctx.command_path.split(" ")[1:] if e.ctx is not None else []  # the root by its installed name
             where = " ".join(["sendsim", *sub])
@@ -263,6 +318,15 @@ class SafeGroup(click.Group):
             click.echo("Aborted!", err=True)
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                          list[str]]:
+        """The command, after checking that no option taking one value is given twice: click keeps the last
+        (`-n 2 -n 50` ran 50 replications without a word), where a value given twice is more likely a mistake."""
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None:  # the error's context the command's, so its hint names `sendsim COMMAND --help`
+            repeated_option(cmd, rest, click.Context(cmd, info_name=name, parent=ctx))
+        return name, cmd, rest
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
@@ -290,9 +354,8 @@ class SafeGroup(click.Group):
                           else "nothing was kept; run the same command again"),
                        err=True)
             _exit_now(128 + signum)
-        except BrokenPipeError:
-            sys.stderr.close()  # the reader went away (e.g. `| head`): nothing more to say
-            sys.exit(EXIT_ENVIRONMENT)
+        except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing more to say
+            broken_pipe()
         except OSError as e:
             if e.errno == errno.ENAMETOOLONG:  # a name the user gave (--out, a file): bad input, not the disk
                 click.echo("error: a file or folder name is longer than the file system allows (allowed: at most "

@@ -19,7 +19,7 @@ from .html import e, page
 from .names import design_words, metric_label, plain, rule_set_short, value_text
 from .style import Chart, png_base64
 from .summary import date_words, difference, number
-from .tables import day_words, route_cut
+from .tables import NOT_REACHED, day_words, how_long_waits, reached, route_cut
 from .timeline import event_words, short_label
 
 
@@ -28,23 +28,19 @@ def _weeks(d: dict[str, Any] | None) -> str:
             f"{d.get('reached_pct', 100):.0f}% of runs)")
 
 
-def _reached(d: dict[str, Any] | None) -> bool:
-    return bool(d) and d.get("median") is not None  # type: ignore[union-attr]
+_SAID = {"final_plan": "a final plan after", "provision": "provision in place after",
+         "new_setting": "a new setting in place after"}
 
 
 def how_long(c: dict[str, Any], r: dict[str, Any]) -> str:
-    """The "How long" sentence of one rule set, for the child's starting state, in the text's words
-    (`tables.format_case`): a plan already in force has no final plan to wait for, only a new setting; a request
-    gives the weeks to its final plan and to provision, or says that none came in any run. It read "a final plan
-    after not reached in the runs" for a plan in force at the start (cessation_proposed_at_22)."""
-    f, p = r.get("weeks_to_final_plan"), r.get("weeks_to_provision")
-    if str(c.get("start", "")).startswith("existing plan"):
-        return ("a plan is in force at the start: there is no final plan to wait for; "
-                + (f"a new setting in place after {_weeks(p)}" if _reached(p)
-                   else "no new setting in place within the run in any run") + ".")
-    return ((f"a final plan after {_weeks(f)}" if _reached(f) else "no final plan in any run") + "; "
-            + (f"provision in place after {_weeks(p)}" if _reached(p) else
-               "no provision in place within the run in any run") + ".")
+    """The "How long" sentence of one rule set, for the child's starting state, in the text's words: which waits it
+    reads, and the words for one no run reached, are `tables.how_long_waits` and `tables.NOT_REACHED`, shared with
+    the case text. It read "a final plan after not reached in the runs" for a plan in force at the start
+    (cessation_proposed_at_22)."""
+    waits = how_long_waits(c, r)
+    head = ("a plan is in force at the start: there is no final plan to wait for; "
+            if waits[0][0] == "new_setting" else "")
+    return head + "; ".join(f"{_SAID[k]} {_weeks(d)}" if reached(d) else NOT_REACHED[k] for k, d in waits) + "."
 
 
 def _img(path: Path, alt: str) -> str:

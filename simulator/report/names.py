@@ -117,7 +117,7 @@ def value_text(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v + 0.0:g}"  # + 0.0: -0.0 reads '0', not '-0'
     if isinstance(v, list):
         return ", ".join(value_text(x) for x in v) if v else "none"
     if v is None:

@@ -27,7 +27,8 @@ def format_value(v: float | None, digits: int = 1) -> str:
         return "-"
     if abs(v) >= 1000:
         return f"{v:,.0f}"
-    return f"{v:.{digits}f}"
+    text = f"{v:.{digits}f}"
+    return text.lstrip("-") if not re.search(r"[1-9]", text) else text  # -0.0 and -0.04 read '0.0', not '-0.0'
 
 
 def fmt(v: Any) -> str:
@@ -307,7 +308,8 @@ def format_in_force(rows: list[dict[str, Any]], start: str | None, end: str | No
 
 
 def json_safe(obj: Any, at: str = "") -> tuple[Any, dict[str, str]]:
-    """`obj` with every NaN or infinity replaced by null, and {path: "NaN" | "Infinity" | "-Infinity"} of each.
+    """`obj` with every NaN or infinity replaced by null, and {path: "NaN" | "Infinity" | "-Infinity"} of each; a
+    zero without its sign ('-0.0' read as a negative nothing).
 
     Why: Python's json writes bare NaN and Infinity, which no standard JSON reader accepts; the reason a value is
     missing goes into a field of its own (`not_finite`) instead."""
@@ -315,6 +317,8 @@ def json_safe(obj: Any, at: str = "") -> tuple[Any, dict[str, str]]:
     if isinstance(obj, float) and not math.isfinite(obj):
         notes[at or "(value)"] = "NaN" if obj != obj else ("Infinity" if obj > 0 else "-Infinity")
         return None, notes
+    if isinstance(obj, float) and obj == 0.0:  # -0.0 (a difference of two equal means times -1) is written 0.0
+        return 0.0, notes
     if isinstance(obj, dict):
         out = {}
         for k, v in obj.items():
@@ -564,6 +568,29 @@ def _child_settings() -> dict[str, str]:
 
 
 
+# What a "How long" line says when no run reached the wait, in plain words ("no new setting in place within the run in
+# any run" said "run" twice): one wording for the case text and the case report's line.
+NOT_REACHED = {"final_plan": "no final plan in any run",
+               "provision": "no provision in place by the end of any run",
+               "new_setting": "no new setting in place by the end of any run"}
+
+
+def how_long_waits(res: dict[str, Any], r: dict[str, Any]) -> tuple[tuple[str, dict[str, Any] | None], ...]:
+    """The waits a case's "How long" reads for one rule set's result `r`, each with its weeks (None or a median of None:
+    not reached in any run), by the child's start: a plan in force at the start has no final plan to wait for, only a
+    new setting; a request waits for its final plan, then its provision. The one owner of that branch, which the case
+    text (`format_case`) and the case report (`folder_reports.how_long`) each wrote for themselves."""
+    p = r.get("weeks_to_provision")
+    if str(res.get("start", "")).startswith("existing plan"):
+        return (("new_setting", p),)
+    return (("final_plan", r.get("weeks_to_final_plan")), ("provision", p))
+
+
+def reached(d: dict[str, Any] | None) -> bool:
+    """A wait some run reached (its median over the runs that reached it is given)."""
+    return bool(d) and d.get("median") is not None  # type: ignore[union-attr]
+
+
 def format_case(res: dict[str, Any]) -> str:
     """A case study as text, in the words of its report (`folder_reports.case_study_html`): the child, the rules in
     force during the route, and for each rule set the timings, the time without a school, the routes and the step
@@ -610,7 +637,6 @@ def format_case(res: dict[str, Any]) -> str:
                         + ". Pays: " + "; ".join(a["pays"]) + "."
                         + ("".join(f" Uncertain: {u}." for u in a["uncertain"]))))
     out.append("")
-    existing = str(res.get("start", "")).startswith("existing plan")
 
     def step_event(step: str, event: str) -> str:
         name = steps.get(step, step.replace("_", " "))
@@ -618,21 +644,23 @@ def format_case(res: dict[str, Any]) -> str:
         return name if what.lower() in name.lower() else f"{name}: {what}"
 
     for r in res["results"]:
-        f, p = r["weeks_to_final_plan"], r["weeks_to_provision"]
         full = r.get("label", r["rules"])  # the panel's title: '(hypothetical: in force from the start)' with it
         out.append(f"== {full}" if rs[r["rules"]].lower() in full.lower() else f"== {rs[r['rules']]}: {full}")
-        if existing:
+        waits = how_long_waits(res, r)
+        if waits[0][0] == "new_setting":
             out.append("A plan is in force at the start: there is no final plan to wait for.")
-            out.append(f"Weeks to a new setting in place: median {p['median']} ({p['p10']} to {p['p90']}), in "
-                       f"{p['reached_pct']}% of runs." if p["median"] is not None else
-                       "No new setting in place within the run in any run.")
-        else:
-            out.append(f"Weeks to final plan: median {f['median']} (10th-90th centile {f['p10']} to {f['p90']}), "
-                       f"reached in {f['reached_pct']}% of runs; within the limit in {r['within_20_weeks_pct']}%."
-                       if f["median"] is not None else "No final plan in any run.")
-            out.append(f"Weeks to provision in place: median {p['median']} ({p['p10']} to {p['p90']}), reached in "
-                       f"{p['reached_pct']}% of runs." if p["median"] is not None else
-                       "No provision in place within the run in any run.")
+        for kind, d in waits:
+            if not reached(d):
+                out.append(NOT_REACHED[kind][0].upper() + NOT_REACHED[kind][1:] + ".")
+            elif kind == "new_setting":
+                out.append(f"Weeks to a new setting in place: median {d['median']} ({d['p10']} to {d['p90']}), in "
+                           f"{d['reached_pct']}% of runs.")
+            elif kind == "final_plan":
+                out.append(f"Weeks to final plan: median {d['median']} (10th-90th centile {d['p10']} to {d['p90']}), "
+                           f"reached in {d['reached_pct']}% of runs; within the limit in {r['within_20_weeks_pct']}%.")
+            else:
+                out.append(f"Weeks to provision in place: median {d['median']} ({d['p10']} to {d['p90']}), reached "
+                           f"in {d['reached_pct']}% of runs.")
         tw = r.get("time_without_school") or {}
         if tw:
             out.append("Time without a school (mean weeks over the runs; % of runs with any): " + "; ".join(

@@ -57,6 +57,9 @@ class LadderStep:
     servers_per_1000_requests: float
     resolves: float | str  # a probability, or the dotted name of a scenario field holding it
     binding: bool = True  # a finding for the family binds the LA (else it may ignore it)
+    # the limit as a count of working days when the rule set gives it so (0 otherwise): counted on the calendar of
+    # England's bank holidays where the route has a date (the mediation certificate), not at 7/5 of a day each
+    time_limit_working_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,15 @@ def _count(p: Param, unit: str) -> int:
     return int(p.value)  # type: ignore[arg-type]
 
 
+def _whole_working_days(p: Param) -> int:
+    """A limit in a whole number of working days, as that count (0 for another unit, or a fraction of a working day,
+    which the calendar cannot count: such a limit keeps its conversion at 7/5 of a day)."""
+    v = p.value
+    if p.unit != "working_days" or isinstance(v, bool) or not isinstance(v, (int, float)) or not float(v).is_integer():
+        return 0
+    return int(v)
+
+
 def compile_law(rs: RuleSet) -> Law:
     t, n, a, c, sp = rs.timeline, rs.naming, rs.appeal, rs.compliance, rs.support_plans
     ladder = tuple(
@@ -143,7 +155,8 @@ def compile_law(rs: RuleSet) -> Law:
                    s.time_limit.days(), float(s.servers_per_1000_requests.value),  # type: ignore[arg-type]
                    str(s.resolves_probability.value) if s.resolves_probability.unit == "scenario_field"
                    else float(s.resolves_probability.value),  # type: ignore[arg-type]
-                   bool(s.binding.value))
+                   bool(s.binding.value),
+                   _whole_working_days(s.time_limit))
         for name, s in sorted(rs.redress_ladder.items(), key=lambda kv: kv[1].position) if s.enabled.value)
     costs: dict[str, list[tuple[float, str]]] = {}
     for key, items in rs.costs:

@@ -110,12 +110,20 @@ def _walk(root: yaml.Node, path: Path, out: dict[Loc, int], quoted: set[Loc] | N
                 odd = _odd_plain(node)
                 if odd:
                     raise InputError([f"{path}:{line}: {_dotted(loc)}: got {node.value} ({odd})"])
-            if quoted is not None and node.style in ("'", '"'):
+            if quoted is not None and (node.style in ("'", '"') or _explicit_text(node)):
                 quoted.add(loc)
+
+
+def _explicit_text(node: yaml.ScalarNode) -> bool:
+    """A plain value tagged `!!str` that YAML would otherwise read as something else (`!!str 0.0`): text, as a quoted
+    "0.0" is, so a number field refuses it as it refuses the quoted one (pydantic's lax mode read it as 0.0)."""
+    return node.tag == _STR and not node.style and Loader.resolve(Loader, yaml.ScalarNode, node.value,
+                                                                   (True, False)) != _STR
 
 
 # The scalar tags a sendsim file may hold (why: `!!binary` became bytes and then text, silently: `name: !!binary
 # aGVsbG8=` was the scenario "hello"); mappings, lists and the merge key are walked above.
+_STR = "tag:yaml.org,2002:str"
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
@@ -409,6 +417,8 @@ def _bad_date(path: Path, node: yaml.Node | None, err: Exception) -> str:
 def _dotted(loc: Loc) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's mark of a bad dict key: the path before it names the key already
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -508,6 +518,12 @@ _TYPE_ALLOWED = {
     "list_type": "a list, e.g. [a, b]", "tuple_type": "a list of its values in brackets, e.g. [0.1, 0.3]"}
 
 
+def explain(e: dict[str, Any]) -> str:
+    """One pydantic error as `what is wrong (allowed: ...)`, for a caller that checks a model itself (a sweep's
+    corners)."""
+    return _explain(e)
+
+
 def _explain(e: dict[str, Any]) -> str:
     """One pydantic error as `what is wrong (allowed: ...)`."""
     msg = e["msg"].removeprefix("Value error, ")
@@ -523,6 +539,10 @@ def _explain(e: dict[str, Any]) -> str:
     # a bare number (20190401, 5) read as a timestamp, or text that is no date ('2019-1-1', '1 Sept 2019')
     if typ in ("date_from_datetime_inexact", "date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"got {got} (allowed: a date written YYYY-MM-DD, e.g. 2019-09-01)"
+    x = e.get("input")
+    if typ == "less_than_equal" and ctx.get("le") == 1 and isinstance(x, int | float) and not isinstance(x, bool) \
+            and 1 < x <= 100:  # a share or a probability written as a percentage: 45 for 0.45 (45%)
+        return f"got {got} (allowed: a fraction from 0 to 1: a percentage, {x:g}%, is written {x / 100:g})"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = " and ".join(f"{_BOUND_WORDS[k]} {ctx[k]:g}" for k in ("ge", "gt", "le", "lt") if k in ctx)
         return f"got {got} (allowed: a number {bound})"

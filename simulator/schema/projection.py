@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .sourced import Growth, Multiplier, Positive, Provenance, Strict
+from .sourced import FIRST_YEAR, LAST_YEAR, Growth, Multiplier, Positive, Provenance, Strict
 
 # Every input that can run past the last year with figures, and what it means. A scenario ending after its last data
 # year must declare each (by a projection's rule, or as `held`); `sendsim validate` lists those it does not.
@@ -71,7 +71,9 @@ class Projection(Strict):
     """Named projections and the one a run uses (`use`; `compare --projection` may choose another)."""
 
     use: str
-    last_data_year: Annotated[int, Field(ge=1990, le=2100)]
+    # the calendar years any file may name (sourced.py's one declaration, with its why): a second copy of
+    # the two years here could drift from the scenario's own bounds
+    last_data_year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
     until_limit: dt.date  # the latest date `--until` may reach with these projections
     variants: Annotated[dict[str, Variant], Field(min_length=1)]
     ranges: dict[RangeName, Provenance]

@@ -131,8 +131,9 @@ class Param(Strict):
             if self.unit in MAX_BY_UNIT and v > MAX_BY_UNIT[self.unit]:
                 raise ValueError(f"got {v!r} (allowed: a number in {self.unit} from 0 to {MAX_BY_UNIT[self.unit]:g})")
         elif self.unit == "probability":
-            if not number or not 0.0 <= v <= 1.0:
-                raise ValueError(f"a probability needs a number from 0 to 1 (got {v!r})")
+            if not number or not 0.0 <= v <= 1.0:  # 45 for 0.45: how a percentage is written
+                pct = f": a percentage, {v:g}%, is written {v / 100:g}" if number and 1.0 < v <= 100.0 else ""
+                raise ValueError(f"got {f'{v:g}' if number else repr(v)} (allowed: a probability, a fraction from 0 to 1{pct})")
         elif self.unit == "flag" and not isinstance(v, bool):
             raise ValueError(f"a flag needs true or false (got {v!r})")
         elif self.unit == "date" and date_problem(v):
@@ -173,6 +174,8 @@ class Timeline(Strict):
     amendment_final: Param
     phase_transfer_school_deadline: Param
     phase_transfer_post16_deadline: Param
+    # a post-16 to post-16 move at another time (reg 18(1): at least 5 months before): the accountability map's
+    # deadline for it; the route has no such move and does not read it (docs/MODEL.md 2.6c)
     post16_transfer_notice: Param
     health_mediation_inform: Param
     plan_end: Param
@@ -205,6 +208,23 @@ class Timeline(Strict):
         if isinstance(v, str) and date_problem(v) is None and v >= "09-01":
             raise ValueError(f"{v} falls on or after 1 September, when the new phase starts (allowed: a day from 01-01 "
                              "to 08-31 of the year of the transfer, e.g. 02-15 or 03-31)")
+        return p
+
+    @field_validator("decide_to_issue", "final_plan")
+    @classmethod
+    def _in_the_routes_order(cls, p: Param, info: ValidationInfo) -> Param:
+        """The three limits counted from the request come in the route's order (timeline.md 1.1: the decision to
+        assess within 6 weeks, the decision to issue within 16, the final plan within 20; SEND Regs 2014 regs 5(1),
+        10(1), 13(2)): a final plan due in 10 weeks, before the decision to issue it (16 weeks), was accepted and
+        run. Each limit may equal the one before (a reform may merge two steps), never fall before it."""
+        before = {"decide_to_issue": "decide_to_assess", "final_plan": "decide_to_issue"}[info.field_name]
+        prev = info.data.get(before)
+        if prev is None or p.unit not in TIME_UNITS or prev.unit not in TIME_UNITS:
+            return p  # the earlier one has its own error, or a unit's error comes from Param itself
+        if p.days() < prev.days():
+            raise ValueError(f"{p.value:g} {p.unit.replace('_', ' ')} is before timeline.{before} "
+                             f"({prev.value:g} {prev.unit.replace('_', ' ')}), the step it follows (allowed: at least "
+                             f"{prev.value:g} {prev.unit.replace('_', ' ')}; both are counted from the request)")
         return p
 
     @field_validator("annual_review_interval")

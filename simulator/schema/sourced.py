@@ -16,7 +16,11 @@ from .text import Cited
 
 K = TypeVar("K")
 
-# calendar years a file may name (SEN2 starts in the 2010s; projections reach the 2030s); scenario.py's too
+# The calendar years any file may name, declared once (scenario.py, projection.py and transfers.py read these):
+# wide on purpose, a guard against a typed year ("20219", "219") rather than a statement about the data. The
+# official series here start in the 2010s (the 2014 Act's plans from 2014-15) and the projections stop at
+# 2040 (a scenario's `until_limit`), so a year outside 1990-2100 can only be a mistake; one inside them but outside
+# a file's own years is checked where that file is read.
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 

@@ -20,10 +20,9 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from .sourced import Multiplier, NonNegativeDays, Probability, Sourced, Strict
+from .sourced import FIRST_YEAR, LAST_YEAR, Multiplier, NonNegativeDays, Probability, Sourced, Strict
 from .text import Cited, Said
 
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_RATE = 0.5  # half of an authority's plans moving away in a year: 20x the largest authority's rate (~10%)
 
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]

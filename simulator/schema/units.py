@@ -3,7 +3,8 @@
 Conventions (documented once, used everywhere):
 - a week is 7 days;
 - a month is 365.25 / 12 = 30.4375 days (appeal deadlines are "2 months", "1 month");
-- a working day is 7/5 of a calendar day (no bank holidays), so 3 working days = 4.2 days;
+- a working day is 7/5 of a calendar day (no bank holidays), so 3 working days = 4.2 days; where the route has a
+  date it counts them on the calendar instead (`engine.core.workdays`: a plan's transfer, the mediation certificate);
 - a year is 365.25 days.
 """
 

@@ -81,7 +81,7 @@ AFTER_IN_FORCE_YEARS = 3  # the default horizon: the chosen change's window plus
 BY_YEAR_METRICS = {"new_plans": "New plans issued in the year",  # the page's year-by-year differences
                    "plans_in_force_january": "Plans in force in January"}
 FIGURES = (  # (form field, label, lowest, highest, integer?): `sendsim la-scenario --name`'s four figures
-    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, FORUM_MAX_REQUESTS, False),
+    ("requests_per_year", "Requests for an EHC needs assessment per year", 1.0, FORUM_MAX_REQUESTS, True),  # a count
     ("refused_pct", "% of requests refused", 0.0, 100.0, False),
     ("within_20_weeks_pct", "% of new plans issued within 20 weeks", 0.0, 100.0, False),
     ("plans_in_force", "EHC plans in force (January)", 0.0, FORUM_MAX_PLANS, True),
@@ -170,6 +170,22 @@ def by_year_rows(comparison: dict[str, Any], rules_b: str) -> list[dict[str, Any
                          "clear": lo is not None and hi is not None and (lo > 0 or hi < 0),
                          "same": d["diff"] == 0 and lo == 0 and hi == 0})
     return rows
+
+
+LIST_FIELDS = frozenset({"switches"})  # a field that holds a list: given twice, its values join ("a,b")
+
+
+def form_fields(body: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The form's fields, and {field: message} for each field other than a list given more than once. Why: every
+    field's values were joined with commas, so "requests_per_year=100&requests_per_year=200" was "100,200", read as
+    100,200 requests (a comma between thousands); a second value is now refused, not merged or dropped."""
+    form, twice = {}, {}
+    for k, v in parse_qs(body, keep_blank_values=True).items():
+        form[k] = ",".join(v)
+        if len(v) > 1 and k not in LIST_FIELDS:
+            twice[k] = f"{k}: given {len(v)} times (allowed: once)"
+            form[k] = v[0]
+    return form, twice
 
 
 def _whole(raw: str) -> int:
@@ -572,10 +588,11 @@ class App:
                 if problem:
                     status, why = problem
                     return self._json(start, status, {"errors": {"request": why}})
-                form = {k: ",".join(v) for k, v in parse_qs(body, keep_blank_values=True).items()}
+                form, twice = form_fields(body)
                 params, errors = validate(form, self.councils, [s for s, _l in self.sets],
                                           [s for s, _r, _l in self.switches], (self.start_year + 1, self.limit_year),
                                           self.history, self.needs)
+                errors.update(twice)
                 if errors:
                     return self._json(start, "400 Bad Request", {"errors": errors})
                 job = self.submit(params)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ...rules.scenario import LoadedScenario, load_scenario
-from ...schema.files import InputError, non_file_problem, parse_model, read_yaml
+from ...schema.files import InputError, explain, non_file_problem, parse_model, read_yaml
 from ...schema.overrides import unread
 from ...schema.paths import get_path
 from ...schema.shipped import locate, not_found
@@ -197,14 +197,15 @@ def _check_corners(p: Plan, path: Path) -> None:
                 p.model.loaded(values, r)
             except Exception as e:  # a pydantic error: its first error names the field, the value and the bound
                 errs = e.errors() if hasattr(e, "errors") else []
-                if errs:
-                    what = (f"{'.'.join(str(x) for x in errs[0]['loc'] if not str(x).startswith('function-'))}: got "
-                            f"{errs[0].get('input')!r} ({errs[0]['msg'][0].lower() + errs[0]['msg'][1:]})")
+                if errs:  # in the words a file's own error has ("a fraction from 0 to 1: a percentage, 45%, is written 0.45")
+                    what = (f"{'.'.join(str(x) for x in errs[0]['loc'] if not str(x).startswith('function-'))}: "
+                            f"{explain(errs[0])}")
                 else:
                     what = (str(e).splitlines() or [type(e).__name__])[0]
                 raise InputError([f"{path}: parameters: at the {'low' if u == 0 else 'high'} end of every range "
-                                  f"the files are not valid under {p.rules[r]}: {what} (allowed: ranges within what "
-                                  "each value may be)"]) from None
+                                  f"the files are not valid under {p.rules[r]}: {what}"
+                                  + ("" if "allowed:" in what else " (allowed: ranges within what each value may be)")
+                                  ]) from None
 
 
 def screening_plan(scenario: str | Path, rules: list[str], trajectories: int, seed: int | None = None,

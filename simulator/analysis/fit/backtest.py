@@ -250,6 +250,11 @@ def load_targets(path: Path, start: dt.date, end: dt.date, known: dict[str, Metr
                 # scripts/build_scenarios.py, whose checks of the SEN2 cells bound it already
                 errors.append(f"{where}: value: got {raw} for {metric} (allowed: "
                               + ("a percentage from 0 to 100)" if metric.endswith("_pct") else "a count from 0 to 1,000,000,000)"))
+            elif field == "value" and metric in known and not metric.endswith("_pct") and not x.is_integer():
+                # every official figure that is not a percentage is a count (SEN2's requests, plans, mediations;
+                # the tribunal's appeals): 404.5 requests was read as given and compared (held-out round)
+                errors.append(f"{where}: value: got {raw} for {metric} (allowed: a whole number: a count from 0 to "
+                              "1,000,000,000)")
             else:
                 nums[field] = x
                 if field == "value" and la_codes is None and metric.endswith("_pct"):

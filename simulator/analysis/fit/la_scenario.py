@@ -225,6 +225,8 @@ def forum(england: dict[str, Any], name: str, year: int, requests: float, refuse
                              ("--plans-in-force", plans, 0, FORUM_MAX_PLANS)):
         if not (lo <= v <= hi):
             errors.append(f"{field}: {v} is out of range (allowed: {lo:g} to {hi:g})")
+        elif field == "--requests-per-year" and not float(v).is_integer():  # an SEN2 count: 404.5 requests was taken
+            errors.append(f"{field}: {v:g} is not a whole number (allowed: a count of requests, e.g. 1200)")
     if eps is not None and not 0 < eps <= 100_000:  # NaN and infinity fail this too
         errors.append(f"--eps: {eps} is out of range (allowed: more than 0, at most 100,000)")
     shown = name.strip()

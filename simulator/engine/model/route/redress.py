@@ -15,6 +15,7 @@ try:
 except ImportError:  # no Cython at run time: its decorators do nothing (the pure path)
     from ...core.cython_shim import cython
 
+import datetime as dt
 from collections.abc import Callable
 from math import nan
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from ....rules.law import LadderStep
 from ....schema.vocabulary import FAMILY, LA, MEDIATION, MEDIATION_OUTCOMES
 from ...core.streams import Draw
+from ...core.workdays import nth_working_day
 from ..capacity import LAState
 from ..child import Child
 from ..costs import cost
@@ -209,17 +211,16 @@ class RedressSteps:
                 return
         elif not volunteer:
             if c.must_certify:
-                cert = self._ladder_limit("mediation_advice")
-                self.engine.schedule(cert, self._certificate, c)
+                self.engine.schedule(self._certificate_after(now), self._certificate, c)
             else:
                 self.next_rung(c)
             return
         if self.rng.mediation_late.u(i, occ) < r.mediation_held_late_probability.value:
             if self.rng.mediation_wait.u(i, occ) >= r.mediation_wait_when_late_probability.value:
-                # the limit is missed: the certificate is issued (limit + 3 working days); the family appeals
+                # the limit is missed: the certificate is issued (3 working days after it); the family appeals
                 self.counters.count(c, MEDIATION_LIMIT_MISSED, now)
                 self.log(c, "mediation", "not_held_within_limit", LA, now + limit, False)
-                self.engine.schedule(limit + self._ladder_limit("mediation_advice"), self._certificate, c)
+                self.engine.schedule(limit + self._certificate_after(now + limit), self._certificate, c)
                 return
             held = limit + self.rng.mediation_late_days.exponential(r.mediation_held_days.value, i, occ)
         c.mediations += 1
@@ -260,7 +261,7 @@ class RedressSteps:
             self.counters.count(c, MEDIATION_BY_OUTCOME["not_settled"], now)
             c.compelled_unsettled = c.compelled_unsettled or c.compelled
             self.log(c, "mediation", "not_settled", MEDIATION, deadline, now <= deadline)
-            self.engine.schedule(self._ladder_limit("mediation_advice"), self._certificate, c)
+            self.engine.schedule(self._certificate_after(now), self._certificate, c)
 
     @cython.locals(self=RunState, c=Child)
     def _settled_outcome(self, c: Child) -> str:
@@ -336,10 +337,20 @@ class RedressSteps:
         self.next_rung(c)
 
     @cython.locals(self=RunState)
-    def _ladder_limit(self, name: str) -> float:
+    def _certificate_after(self, told: float) -> float:
+        """Days from `told` (the family declines mediation, a mediation ends unsettled, or its 30 days pass) to the
+        certificate, which the adviser issues on the last lawful day: "within 3 working days" of being told
+        (timeline.md 1.3), the working days after that day on the calendar of England's bank holidays, the time of
+        day kept (told on a Friday: Monday, Tuesday, Wednesday, 5 days; on a Monday, 3). It was 3 x 7/5 = 4.2 days
+        whatever the weekday (a week's mean is 4.0 days, more over Easter and Christmas). A limit the rule set gives
+        in another unit keeps its days. No adviser's rung (a reform removing it): at once, as before."""
         for s in self.law.ladder:
-            if s.name == name:
-                return s.time_limit_days
+            if s.name == "mediation_advice":
+                if s.time_limit_working_days <= 0:
+                    return s.time_limit_days
+                today = self.cal.date(told)
+                last = nth_working_day(today + dt.timedelta(days=1), s.time_limit_working_days)
+                return float((last - today).days)
         return 0.0
 
     @cython.locals(self=RunState, c=Child)
