@@ -162,14 +162,15 @@ def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | No
     keep = sorted((i for i in range(k) if seen[i] and names[i] is not None), key=names.__getitem__)
     remap = np.full(k, -1, dtype=np.int32)
     remap[keep] = np.arange(len(keep), dtype=np.int32)
-    index = remap[codes]
+    index = remap.take(codes)  # (`take`: the same values as `remap[codes]`, by numpy's tighter loop)
     missing = index < 0 if null is None else (index < 0) | null
     if missing.any():
         index[missing] = 0  # (a null's index: any valid one)
         indices = arrow(index, mask=missing)
     else:
         indices = arrow(index)
-    return pa.DictionaryArray.from_arrays(indices, arrow_strings([names[i] for i in keep]))
+    # (`safe=False`: no check of each index against the dictionary's length, which `remap` makes valid by construction)
+    return pa.DictionaryArray.from_arrays(indices, arrow_strings([names[i] for i in keep]), safe=False)
 
 
 def string_codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -224,6 +225,7 @@ class ParquetSink:
         self.writer = None
         self._thread: ThreadPoolExecutor | None = None
         self._pending: list[Future] = []  # the writes handed to the thread and not yet seen finished
+        self._last: tuple | None = None  # the buffers of the last chunk handed to the thread (`arrays`)
 
     def __call__(self, rows: list[EventRow]) -> None:
         """A chunk given as rows (`EventRow`s)."""
@@ -244,20 +246,24 @@ class ParquetSink:
         self._wait()  # (at most one table waits: memory stays at two chunks)
         self.later(lambda: self._write(table))
 
-    def arrays(self, n: int, bufs: tuple, names: list[Any]) -> None:
+    def arrays(self, n: int, bufs: tuple, names: list[Any]) -> tuple | None:
         """A chunk of `n` rows as the `Recorder`'s typed columns (`records.TYPED_COLUMNS`: buffers of at least `n`
         values each; the step, event and duty as indices of `names`), one row group: numpy and Arrow read the
         buffers without converting a value at a time, and the strings are dictionary arrays of their codes into
         `names` (`dictionary_column`).
 
         The table is made in the writer thread too (`_from_buffers`), so that the run goes on meanwhile: the
-        `Recorder` fills new buffers for its next chunk (`Recorder._fresh`), so these are read by the thread alone,
-        and `names`, to which the run goes on adding strings, is handed over as a copy."""
+        `Recorder` fills other buffers for its next chunk (`Recorder._fresh`), so these are read by the thread alone,
+        and `names`, to which the run goes on adding strings, is handed over as a copy. Returns the buffers of the
+        chunk before, whose table is written by then (`_wait`: nothing reads them any more), for the `Recorder` to
+        fill again, or None (the first chunk)."""
         if not n:
-            return
+            return None
         names = list(names)
         self._wait()  # (at most one chunk waits: memory stays at two chunks)
+        done, self._last = self._last, bufs
         self.later(lambda: self._write(self._from_buffers(n, bufs, names)))
+        return done
 
     def _from_buffers(self, n: int, bufs: tuple, names: list[Any]) -> Any:
         """The table of a chunk of typed columns (`arrays`; in the writer thread)."""
