@@ -139,13 +139,28 @@ def arrow_strings(values: list[Any]) -> Any:
 # it had, a string column a string). Measured on a national year's finished files: events.parquet's table and write
 # 0.71 -> 0.24 CPU s and 44.4 -> 38.7 MB, journeys.parquet's 0.24 -> 0.10 s and 9.8 -> 8.4 MB; `pq.read_table` of
 # each equals main's, schema included (docs/ARCHITECTURE.md, Performance).
+#
+# Issue 28's eighteenth round (a second documented change of the encoding; the decoded tables the same): the columns of
+# doubles (the days, deadlines, weeks and ages) and the child's id are written BYTE_STREAM_SPLIT, each value's bytes
+# gathered by position (all first bytes, then all second bytes, ...) before zstd. Why: a double's sign and exponent
+# bytes, and the high bytes of an id under a million, repeat from value to value, so zstd finds long runs where the
+# interleaved values gave it few matches; it compresses the days and ids with about a quarter less work (a 0.1x
+# national year's events.parquet: its writer's instructions 386 -> 298 million) into smaller files (3.83 -> 3.55 MB).
+# Readers decode it as any Parquet encoding (Parquet format 2.8 for doubles, 2.11 for integers: pyarrow 17, DuckDB
+# 1.1); with a pyarrow older than 17, which cannot write an integer so, the ids are written plain: the same table.
 def parquet_options(schema: Any) -> dict[str, Any]:
     """The writer's options for a table of `schema` (events.parquet, journeys.parquet): zstd, no statistics, no stored
-    Arrow schema, a dictionary for the columns given as dictionary arrays (the strings) and for no other."""
+    Arrow schema, a dictionary for the columns given as dictionary arrays (the strings) and for no other, the doubles
+    and the child's id split by byte (`use_byte_stream_split`)."""
     import pyarrow as pa
 
+    split = [f.name for f in schema if pa.types.is_float64(f.type)]
+    if "child" in schema.names and int(pa.__version__.split(".")[0]) >= 17:  # (an integer column so: pyarrow 17)
+        split.insert(0, "child")
     return {"compression": "zstd", "write_statistics": False, "store_schema": False,
-            "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)]}
+            "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)],
+            "use_byte_stream_split": split}
+
 
 
 def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | None = None) -> Any:
@@ -162,14 +177,15 @@ def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | No
     keep = sorted((i for i in range(k) if seen[i] and names[i] is not None), key=names.__getitem__)
     remap = np.full(k, -1, dtype=np.int32)
     remap[keep] = np.arange(len(keep), dtype=np.int32)
-    index = remap[codes]
+    index = remap.take(codes)  # (`take`: the same values as `remap[codes]`, by numpy's tighter loop)
     missing = index < 0 if null is None else (index < 0) | null
     if missing.any():
         index[missing] = 0  # (a null's index: any valid one)
         indices = arrow(index, mask=missing)
     else:
         indices = arrow(index)
-    return pa.DictionaryArray.from_arrays(indices, arrow_strings([names[i] for i in keep]))
+    # (`safe=False`: no check of each index against the dictionary's length, which `remap` makes valid by construction)
+    return pa.DictionaryArray.from_arrays(indices, arrow_strings([names[i] for i in keep]), safe=False)
 
 
 def string_codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -224,6 +240,7 @@ class ParquetSink:
         self.writer = None
         self._thread: ThreadPoolExecutor | None = None
         self._pending: list[Future] = []  # the writes handed to the thread and not yet seen finished
+        self._last: tuple | None = None  # the buffers of the last chunk handed to the thread (`arrays`)
 
     def __call__(self, rows: list[EventRow]) -> None:
         """A chunk given as rows (`EventRow`s)."""
@@ -244,20 +261,24 @@ class ParquetSink:
         self._wait()  # (at most one table waits: memory stays at two chunks)
         self.later(lambda: self._write(table))
 
-    def arrays(self, n: int, bufs: tuple, names: list[Any]) -> None:
+    def arrays(self, n: int, bufs: tuple, names: list[Any]) -> tuple | None:
         """A chunk of `n` rows as the `Recorder`'s typed columns (`records.TYPED_COLUMNS`: buffers of at least `n`
         values each; the step, event and duty as indices of `names`), one row group: numpy and Arrow read the
         buffers without converting a value at a time, and the strings are dictionary arrays of their codes into
         `names` (`dictionary_column`).
 
         The table is made in the writer thread too (`_from_buffers`), so that the run goes on meanwhile: the
-        `Recorder` fills new buffers for its next chunk (`Recorder._fresh`), so these are read by the thread alone,
-        and `names`, to which the run goes on adding strings, is handed over as a copy."""
+        `Recorder` fills other buffers for its next chunk (`Recorder._fresh`), so these are read by the thread alone,
+        and `names`, to which the run goes on adding strings, is handed over as a copy. Returns the buffers of the
+        chunk before, whose table is written by then (`_wait`: nothing reads them any more), for the `Recorder` to
+        fill again, or None (the first chunk)."""
         if not n:
-            return
+            return None
         names = list(names)
         self._wait()  # (at most one chunk waits: memory stays at two chunks)
+        done, self._last = self._last, bufs
         self.later(lambda: self._write(self._from_buffers(n, bufs, names)))
+        return done
 
     def _from_buffers(self, n: int, bufs: tuple, names: list[Any]) -> Any:
         """The table of a chunk of typed columns (`arrays`; in the writer thread)."""

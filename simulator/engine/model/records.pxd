@@ -36,10 +36,11 @@ cdef class Recorder:
     cdef signed char[::1] _met
     cdef public list _code_refs
     cdef int _code_of[1024]  # (records.py: `_CODE_SLOTS`)
+    cdef size_t _code_at[1024]  # (the address of the string whose code `_code_of` holds in each slot; 0: none)
 
     cpdef Py_ssize_t _new_code(self, value) except -1
 
-    @cython.locals(at=cython.size_t, slot=Py_ssize_t, refs=list, k=Py_ssize_t)
+    @cython.locals(at=cython.size_t, slot=Py_ssize_t, k=Py_ssize_t)
     cdef inline Py_ssize_t _code(self, value) except -1
 
     @cython.locals(rows=list)

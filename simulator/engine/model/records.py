@@ -214,10 +214,16 @@ class Recorder:
         if self.columnar:
             self._fresh()
 
-    def _fresh(self) -> None:
-        """New typed arrays for the next chunk (the sink may still be reading the last ones, in another thread)."""
-        n = self.chunk
-        self._bufs = bufs = tuple(array(code, [0]) * n for _name, code in TYPED_COLUMNS)
+    def _fresh(self, spare: tuple | None = None) -> None:
+        """Typed arrays for the next chunk: `spare`, a chunk's arrays the sink has finished reading (`flush`), else new
+        ones (the sink may still be reading the last chunk's, in another thread). Why reuse: each chunk's eight arrays
+        are about 8 MB (200,000 rows), and new ones were filled with zeros by a copy and then faulted in page by page
+        at every chunk (24 million instructions a chunk, callgrind), for values the next rows overwrite; the sink reads
+        only a chunk's first `n` values, so what a reused array held beyond them is never read."""
+        if spare is None:
+            n = self.chunk
+            spare = tuple(array(code, [0]) * n for _name, code in TYPED_COLUMNS)
+        self._bufs = bufs = spare
         (self._id, self._la, self._day, self._step, self._event, self._duty, self._deadline, self._met) = bufs
         self.n = 0
 
@@ -241,14 +247,17 @@ class Recorder:
         # slots: 42% misses, measured; 64 slots for the 150 or so different strings of a national year missed 23% of
         # the look-ups, callgrind)
         slot = ((at >> 4) ^ (at >> 14)) & 1023  # (`_CODE_SLOTS` - 1, as a C constant)
-        refs = self._code_refs
-        if refs[slot] is value:
+        # a hit: the slot's address (`_code_at`, a C array: no list item read, no bounds check) is the object's; the
+        # object at that address is the one `_code_refs` keeps alive there, so the same object (0, an empty slot's
+        # address, is no object's)
+        if self._code_at[slot] == at:
             return self._code_of[slot]
         k = self._codes.get(value, -1)
         if k < 0:
             k = self._new_code(value)
         self._code_of[slot] = k
-        refs[slot] = value
+        self._code_at[slot] = at
+        self._code_refs[slot] = value
         return k
 
     def add(self, row: tuple) -> None:
@@ -329,9 +338,12 @@ class Recorder:
 
     def flush(self) -> None:
         if self.columnar:
-            if self.n and self.sink is not None:
-                self.sink.arrays(self.n, self._bufs, self.names)  # type: ignore[union-attr]
-            self._fresh()
+            spare = None
+            if self.n and self.sink is not None:  # (the sink hands back the arrays of a chunk it has written, if any)
+                spare = self.sink.arrays(self.n, self._bufs, self.names)  # type: ignore[union-attr]
+            elif not self.n:
+                return  # (nothing logged since the last chunk: its arrays are still this chunk's)
+            self._fresh(spare)
             return
         if self.rows and self.sink is not None:
             self.sink([EventRow._make(r) for r in zip(*self.columns(), strict=True)])
