@@ -142,9 +142,8 @@ def periods_in_horizon(kind: str, start: dt.date, end: dt.date) -> list[str]:
     return out
 
 
-# the columns a targets file may have (scripts/build_scenarios.py writes the national ones and the per-authority ones)
 TARGET_COLUMNS = ("la_code", "la_name", "metric", "period", "value", "unit", "tolerance", "tolerance_kind", "source",
-                  "note")
+                  "note")  # a targets file's columns: another ("tolerence") is refused, not read as empty (round 10)
 
 
 def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -179,9 +178,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if missing:
         raise InputError([f"{path}:{numbered[0][0]}: (header): missing column(s) {', '.join(missing)} (allowed: a "
                           "header naming metric, period, value, tolerance, tolerance_kind, source)"])
-    unknown = [h for h in header if h not in TARGET_COLUMNS]
-    if unknown:  # a typo ("tolerence", "sorce") was passed over and its column read as empty: "tolerance: malformed
-        # number None", or a note column dropped without a word (tenth held-out round)
+    if unknown := [h for h in header if h not in TARGET_COLUMNS]:
         raise InputError([f"{path}:{numbered[0][0]}: (header): unknown column(s) {', '.join(map(repr, unknown))} "
                           f"(allowed: {', '.join(TARGET_COLUMNS)})"])
     if not rows:
