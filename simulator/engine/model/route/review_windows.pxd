@@ -2,6 +2,7 @@ cimport cython
 from cpython cimport array as carray
 
 from simulator.engine.model.route.redress cimport _dispute_p
+from simulator.engine.model.capacity cimport LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
 from simulator.engine.model.streams cimport RouteStreams
@@ -66,7 +67,8 @@ cpdef int review_outcome(double u, double p_cease, bint mainstream, double p_mov
                under5=double, every=double, nx=double, step=double,
                shorter=bint, wp4=bint, o=int, amend=int, cease=int, k=cython.longlong, year=double,
                dv="double *", tv="double *", iv="long long *", ov="long long *", bv="double *",
-               mv="unsigned char *")
+               mv="unsigned char *", la=LAState, ud=double, pd=double, j=Py_ssize_t, n_seen=Py_ssize_t,
+               fxp="void *", capp="void *", seen_fx="void *[16]", seen_cap="void *[16]", seen_p="double[16]")
 cpdef decide_each(RunState self, list kids, carray.array dues, carray.array decs, carray.array ids,
                   carray.array occ, carray.array born_a, carray.array main_a)
 

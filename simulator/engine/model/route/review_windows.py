@@ -38,6 +38,7 @@ from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import AGE_BANDS, LA
 from ...core.loop import Clock
 from ...core.streams import Draw, uniform_array
+from ..capacity import LAState  # noqa: F401 - decide_each's `la` (review_windows.pxd)
 from ..child import Child
 from ..records import Counters
 from ..state import RunState
@@ -393,6 +394,7 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
     else:
         iv, ov, bv, mv, dv, tv = ids, occ, born_a, main_a, dues, decs
     amend, cease = AMEND, CEASE  # (compiled: C ints, compared in C)
+    n_seen = 0  # (compiled: the chances of a contents dispute met so far, `seen_*`)
     year = DAYS_PER_YEAR  # (compiled: a C double, so the ages are C divisions, the same IEEE quotients)
     n = len(kids)
     for i in range(n):
@@ -406,8 +408,31 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
         pc = band_probability(age, p0, p1, p2, p3, p4)
         u = outcome_draw.u(iv[i], k)
         o = review_outcome(u, pc, mv[i] != 0, p_move, p_amend)
-        if o == amend and dispute_draw.u(iv[i], k) < _dispute_p(self, c, "contents"):
-            o = cease  # an amendment the family disputes starts a dispute: one by one
+        if o == amend:
+            if cython.compiled:
+                ud = dispute_draw.u(iv[i], k)
+                # `_dispute_p(self, c, "contents")` depends on the child only through its authority's effects
+                # (`la.fx`) and its capacity: kept for each pair of those objects met in this window (by identity;
+                # nothing changes them while a window is decided), as the same double
+                la = self.las[c.la]
+                fxp = cython.cast(cython.p_void, la.fx)
+                capp = cython.cast(cython.p_void, c.capacity)
+                j = 0
+                while j < n_seen and (seen_fx[j] != fxp or seen_cap[j] != capp):  # noqa: F821 - C arrays, .pxd
+                    j += 1
+                if j < n_seen:
+                    pd = seen_p[j]  # noqa: F821
+                else:
+                    pd = _dispute_p(self, c, "contents")
+                    if n_seen < 16:
+                        seen_fx[n_seen] = fxp  # noqa: F821
+                        seen_cap[n_seen] = capp  # noqa: F821
+                        seen_p[n_seen] = pd  # noqa: F821
+                        n_seen += 1
+                if ud < pd:
+                    o = cease  # an amendment the family disputes starts a dispute: one by one
+            elif dispute_draw.u(iv[i], k) < _dispute_p(self, c, "contents"):
+                o = cease
         if o > amend:
             engine.at(t, one_by_one, (c, dv[i]))
             continue
