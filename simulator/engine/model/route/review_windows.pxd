@@ -2,6 +2,7 @@ cimport cython
 from cpython cimport array as carray
 
 from simulator.engine.model.route.redress cimport _dispute_p
+from simulator.engine.model.capacity cimport LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
 from simulator.engine.model.streams cimport RouteStreams
@@ -60,16 +61,21 @@ cpdef double band_probability(double age, double p0, double p1, double p2, doubl
 cpdef int review_outcome(double u, double p_cease, bint mainstream, double p_move, double p_amend) except? -1
 
 @cython.locals(c=Child, engine=Clock, counters=Counters, outcome_draw=Draw, dispute_draw=Draw, table=tuple,
-               n=Py_ssize_t, i=Py_ssize_t, iv=cython.longlong[::1], ov=cython.longlong[::1],
-               bv=cython.double[::1], mv=cython.uchar[::1], t=double, born=double, age=double,
+               n=Py_ssize_t, i=Py_ssize_t, t=double, born=double, age=double,
                u=double, pc=double, p0=double, p1=double, p2=double,
                p3=double, p4=double, p_move=double, p_amend=double,
                under5=double, every=double, nx=double, step=double,
-               shorter=bint, wp4=bint, o=int, k=cython.longlong, year=double,
-               dv=cython.double[::1], tv=cython.double[::1])
-cpdef decide_each(RunState self, list kids, dues, decs, ids, occ, born_a, main_a)
+               shorter=bint, wp4=bint, o=int, amend=int, cease=int, k=cython.longlong, year=double,
+               dv="double *", tv="double *", iv="long long *", ov="long long *", bv="double *",
+               mv="unsigned char *", la=LAState, ud=double, pd=double, j=Py_ssize_t, n_seen=Py_ssize_t,
+               fxp="void *", capp="void *", seen_fx="void *[16]", seen_cap="void *[16]", seen_p="double[16]")
+cpdef decide_each(RunState self, list kids, carray.array dues, carray.array decs, carray.array ids,
+                  carray.array occ, carray.array born_a, carray.array main_a)
 
+# (the columns through their C data pointers, made by `clone` of the module's empty templates)
+cdef carray.array _LONGS, _DOUBLES, _BYTES
 @cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, m=Py_ssize_t, kids=list, others=list,
-               iv=cython.longlong[::1], ov=cython.longlong[::1], bv=cython.double[::1], mv=cython.uchar[::1],
-               dv=cython.double[::1], tv=cython.double[::1], dvi=cython.double[::1], tvi=cython.double[::1])
-cpdef tuple plain_reviews(list kids_in, dues_in, decs_in)
+               ids=carray.array, occ=carray.array, born=carray.array, dues=carray.array, decs=carray.array,
+               mainstream=carray.array, iv="long long *", ov="long long *", bv="double *", mv="unsigned char *",
+               dv="double *", tv="double *", dvi="double *", tvi="double *")
+cpdef tuple plain_reviews(list kids_in, carray.array dues_in, carray.array decs_in)

@@ -38,13 +38,15 @@ from ....schema.units import DAYS_PER_YEAR
 from ....schema.vocabulary import AGE_BANDS, LA
 from ...core.loop import Clock
 from ...core.streams import Draw, uniform_array
+from ..capacity import LAState  # noqa: F401 - decide_each's `la` (review_windows.pxd)
 from ..child import Child
 from ..records import Counters
 from ..state import RunState
 from ..streams import RouteStreams
 from .redress import _dispute_p
 
-if cython.compiled:  # C's fmod, floor and copysign (`window_of`); an array's growth (`Window.add`)
+if cython.compiled:  # C's fmod, floor and copysign (`window_of`); an array's growth (`Window.add`) and making
+    from cython.cimports.cpython.array import clone as _clone  # (`plain_reviews`' columns)
     from cython.cimports.cpython.array import resize_smart as _resize_smart
     from cython.cimports.libc.math import copysign as _c_copysign
     from cython.cimports.libc.math import floor as _c_floor
@@ -317,22 +319,38 @@ def _review_held(self, c: Child, due: float) -> None:
         self.engine.at(due, self._cb_review_meeting_only, c)
 
 
+# empty templates of `plain_reviews`' columns (compiled, each column is a C copy of one: `clone`)
+_LONGS, _DOUBLES, _BYTES = array("q"), array("d"), array("B")
+
+
 def plain_reviews(kids_in: list[Child], dues_in: array, decs_in: array) -> tuple:
     """A window's reviews split, in order: the plain ones (a plan in force, no case study's pins, no content asked
     for, no move pending), as a list of their children, with their due and decision days and birth days as doubles,
     each child's id and next review's occurrence (`reviews + 1`) as int64 and whether its setting is mainstream (1 or
-    0), in arrays as long as the window (the first `len(children)` entries filled); and the others' places in the
-    window, in order. Why one pass: each child is read once while it is in the cache (the window's filter and its
-    columns were two passes over thousands of children, each of them scattered in memory, in a long run)."""
+    0, an `array('B')`), in arrays as long as the window (the first `len(children)` entries filled); and the others'
+    places in the window, in order. Why one pass: each child is read once while it is in the cache (the window's
+    filter and its columns were two passes over thousands of children, each of them scattered in memory, in a long
+    run). Compiled, the columns are read and written through their arrays' C data pointers: a typed memoryview of
+    each (eight a window, and six more in `decide_each`) cost about 1,500 instructions to take, per window, and most
+    windows hold a few reviews (issue 28's eighteenth round)."""
     n = len(kids_in)
-    ids = array("q", [0]) * n
-    occ = array("q", [0]) * n
-    born = array("d", [0.0]) * n
-    dues = array("d", [0.0]) * n
-    decs = array("d", [0.0]) * n
-    mainstream = bytearray(n)
-    iv, ov, bv, mv = ids, occ, born, mainstream  # (typed views in the compiled core: stores are C stores)
-    dv, tv, dvi, tvi = dues, decs, dues_in, decs_in
+    if cython.compiled:  # (C copies of empty templates, filled below through their data pointers)
+        ids, occ = _clone(_LONGS, n, False), _clone(_LONGS, n, False)
+        born, dues, decs = _clone(_DOUBLES, n, False), _clone(_DOUBLES, n, False), _clone(_DOUBLES, n, False)
+        mainstream = _clone(_BYTES, n, True)
+        iv, ov = ids.data.as_longlongs, occ.data.as_longlongs
+        bv, dv, tv = born.data.as_doubles, dues.data.as_doubles, decs.data.as_doubles
+        mv = mainstream.data.as_uchars
+        dvi, tvi = dues_in.data.as_doubles, decs_in.data.as_doubles
+    else:
+        ids = array("q", [0]) * n
+        occ = array("q", [0]) * n
+        born = array("d", [0.0]) * n
+        dues = array("d", [0.0]) * n
+        decs = array("d", [0.0]) * n
+        mainstream = array("B", [0]) * n
+        iv, ov, bv, mv = ids, occ, born, mainstream
+        dv, tv, dvi, tvi = dues, decs, dues_in, decs_in
     kids, others = [], []
     m = 0
     for i in range(n):
@@ -346,8 +364,7 @@ def plain_reviews(kids_in: list[Child], dues_in: array, decs_in: array) -> tuple
             iv[m] = c.id
             ov[m] = c.reviews + 1
             bv[m] = c.born
-            if c.setting == "mainstream":
-                mv[m] = 1
+            mv[m] = 1 if c.setting == "mainstream" else 0
             m += 1
         else:
             others.append(i)
@@ -374,7 +391,13 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
     p_move, p_amend = self._p_move_to_special, self._p_amend
     wp4 = bool(self.fx.reviews_at_phase_transfer_only)
     outcome_draw, dispute_draw = self.rng.review_outcome, self.rng.contents_dispute_review
-    iv, ov, bv, mv, dv, tv = ids, occ, born_a, main_a, dues, decs  # (typed views in the compiled core)
+    if cython.compiled:  # (the columns' C data pointers: no typed memoryview taken for each, `plain_reviews`)
+        iv, ov, bv, mv = ids.data.as_longlongs, occ.data.as_longlongs, born_a.data.as_doubles, main_a.data.as_uchars
+        dv, tv = dues.data.as_doubles, decs.data.as_doubles
+    else:
+        iv, ov, bv, mv, dv, tv = ids, occ, born_a, main_a, dues, decs
+    amend, cease = AMEND, CEASE  # (compiled: C ints, compared in C)
+    n_seen = 0  # (compiled: the chances of a contents dispute met so far, `seen_*`)
     year = DAYS_PER_YEAR  # (compiled: a C double, so the ages are C divisions, the same IEEE quotients)
     n = len(kids)
     for i in range(n):
@@ -388,9 +411,32 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
         pc = band_probability(age, p0, p1, p2, p3, p4)
         u = outcome_draw.u(iv[i], k)
         o = review_outcome(u, pc, mv[i] != 0, p_move, p_amend)
-        if o == AMEND and dispute_draw.u(iv[i], k) < _dispute_p(self, c, "contents"):
-            o = CEASE  # an amendment the family disputes starts a dispute: one by one
-        if o > AMEND:
+        if o == amend:
+            if cython.compiled:
+                ud = dispute_draw.u(iv[i], k)
+                # `_dispute_p(self, c, "contents")` depends on the child only through its authority's effects
+                # (`la.fx`) and its capacity: kept for each pair of those objects met in this window (by identity;
+                # nothing changes them while a window is decided), as the same double
+                la = self.las[c.la]
+                fxp = cython.cast(cython.p_void, la.fx)
+                capp = cython.cast(cython.p_void, c.capacity)
+                j = 0
+                while j < n_seen and (seen_fx[j] != fxp or seen_cap[j] != capp):  # noqa: F821 - C arrays, .pxd
+                    j += 1
+                if j < n_seen:
+                    pd = seen_p[j]  # noqa: F821
+                else:
+                    pd = _dispute_p(self, c, "contents")
+                    if n_seen < 16:
+                        seen_fx[n_seen] = fxp  # noqa: F821
+                        seen_cap[n_seen] = capp  # noqa: F821
+                        seen_p[n_seen] = pd  # noqa: F821
+                        n_seen += 1
+                if ud < pd:
+                    o = cease  # an amendment the family disputes starts a dispute: one by one
+            elif dispute_draw.u(iv[i], k) < _dispute_p(self, c, "contents"):
+                o = cease
+        if o > amend:
             engine.at(t, one_by_one, (c, dv[i]))
             continue
         c.reviews = k
