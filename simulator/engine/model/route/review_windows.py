@@ -99,8 +99,8 @@ _CEASE_TABLES: dict[tuple[bytes, float], tuple[float, ...]] = {}
 
 
 def cease_table(p_cease_by_band: np.ndarray, under5_fraction: float) -> tuple[float, ...]:
-    """Each age band's chance of ceasing at a review (`cease_probabilities` of one age of each band: numpy's own
-    values), kept by the bands' chances and the fraction (a window asks for it once)."""
+    """Each age band's chance of ceasing at a review (`cease_probabilities` of one age of each band: the same
+    values, the C library's power), kept by the bands' chances and the fraction (a window asks for it once)."""
     key = (p_cease_by_band.tobytes(), under5_fraction)
     table = _CEASE_TABLES.get(key)
     if table is None:
