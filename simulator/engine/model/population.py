@@ -98,11 +98,122 @@ def _names(names: tuple[str, ...] | list[str]) -> np.ndarray:
     return out
 
 
+class AttributeRows:
+    """The attributes of many children as typed columns (the compiled core's `_attributes`): what `_attributes`'s
+    lists hold, as indices into the names, doubles and bits, written by one C loop (`_fill_rows`) and set on a child
+    by `assign` (C stores: the birth day a C double into the child's C double, a name the vocabulary tuple's own str
+    object, a yes/no the same True or False).
+
+    Why: the lists cost, for each child, an object made and freed per attribute (a float for the birth day, ints for
+    the groups), numpy's per-item `tolist`, `choice_array`'s searches and a dozen array passes, then a list read per
+    attribute: about 2,600 instructions a child, for the 350,000 plans in force and 180,000 requests of a national
+    year. Compiled only: the pure path keeps the lists (`_columns`, `assign_row`), whose values these equal
+    (tests/test_population_rows.py)."""
+
+    def __init__(self, n: int, needs: tuple[str, ...]):
+        self.requesters, self.needs, self.settings, self.capacities = REQUESTERS, needs, SETTINGS, CAPACITIES
+        self.req = np.empty(n, dtype=np.intp)  # indices into the four tuples above
+        self.need = np.empty(n, dtype=np.intp)
+        self.pref = np.empty(n, dtype=np.intp)
+        self.cap = np.empty(n, dtype=np.intp)
+        self.gid = np.empty(n, dtype=np.intc)
+        self.pid = np.empty(n, dtype=np.intc)
+        self.flags = np.empty(n, dtype=np.uint8)  # bits: on_s41 1, health 2, social 4, exception 8
+        self.born_days = np.empty(n, dtype=np.float64)  # the array (for `may_date_steps`), and `born` its C view
+        self.born = self.born_days
+
+    @cython.locals(c=Child, f=cython.int)
+    def assign(self, c: Child, i: int) -> None:
+        """Child `c`'s attributes from row `i`: the values `assign_row` sets from `_attributes`'s lists."""
+        c.requester = self.requesters[self.req[i]]
+        c.born = self.born[i]
+        c.need = self.needs[self.need[i]]
+        c.preferred = self.settings[self.pref[i]]
+        f = self.flags[i]
+        c.on_s41 = (f & 1) != 0
+        c.capacity = self.capacities[self.cap[i]]
+        c.health = (f & 2) != 0
+        c.social = (f & 4) != 0
+        c.exception = (f & 8) != 0
+        c.gid = self.gid[i]
+        c.pid = self.pid[i]
+
+
+def _choose(cum: Any, n: int, u: float) -> int:
+    """`Draw.choice` on the `n` cumulative shares at `cum` (a C pointer): the first index whose share exceeds `u`, else
+    the last (for a non-decreasing list, the count of shares <= u: what `choice_array`'s searchsorted gives)."""
+    k = 0
+    while k < n and cum[k] <= u:
+        k += 1
+    return min(k, n - 1)
+
+
+def _fill_rows(rows: AttributeRows, us: Any, age_cum: Any, by_row: bool, lo: Any, hi: Any, ends: Any, at: Any,
+               region: Any, n_regions: int, n_requesters: int, n_needs: int, c_school: Any, c_post16: Any,
+               c_req: Any, c_need: Any, c_cap: Any, p_s41: float, p_health: float, p_social: float,
+               p_exception: float, days_per_year: float) -> None:
+    """`_attributes`'s arithmetic for each child in one C loop (compiled only), on the same uniforms (`us`, a row a
+    stream in `_ROW_STREAMS`'s order, from `uniform_array`) with the same double operations in the same order: the
+    age band (by the child's own row of `age_cum`, or its first row for all), the age, the preferred setting, the
+    group, the other group (phase x region), the birth day and the four yes/no draws. (The shares are read through
+    C pointers: a memoryview handed to a function is counted in and out, an atomic operation each.)"""
+    n = us.shape[1]
+    nb = age_cum.shape[1]
+    ne = ends.shape[0]
+    p_sc, n_sc = cython.address(c_school[0]), c_school.shape[0]
+    p_16, n_16 = cython.address(c_post16[0]), c_post16.shape[0]
+    p_rq, n_rq = cython.address(c_req[0]), c_req.shape[0]
+    p_nd, n_nd = cython.address(c_need[0]), c_need.shape[0]
+    p_cp, n_cp = cython.address(c_cap[0]), c_cap.shape[0]
+    # no bounds checks: every index is below the arrays' lengths, which `_attribute_rows` makes alike (compiled
+    # only: the pure path never calls this function, so Cython's shadow module or the shim is never asked)
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            u = us[0, i]
+            r = i if by_row else 0
+            k = 0
+            while k < nb and age_cum[r, k] <= u:  # the count of shares <= u, as `(age_cum <= u).sum()`
+                k += 1
+            band = min(k, nb - 1)
+            age = lo[band] + (hi[band] - lo[band]) * us[1, i]
+            school = _choose(p_sc, n_sc, us[2, i])
+            post16 = _choose(p_16, n_16, us[2, i])
+            req = _choose(p_rq, n_rq, us[3, i])
+            need = _choose(p_nd, n_nd, us[4, i])
+            cap = _choose(p_cp, n_cp, us[5, i])
+            rows.req[i] = req
+            rows.need[i] = need
+            rows.cap[i] = cap
+            rows.pref[i] = post16 if age >= 16 else school
+            rows.gid[i] = (cap * n_requesters + req) * n_needs + need
+            k = 0
+            while k < ne and ends[k] <= age:  # searchsorted(PHASE_ENDS, age, side="right")
+                k += 1
+            rows.pid[i] = k * n_regions + region[i]
+            rows.born[i] = at[i] - age * days_per_year  # (a C double: DAYS_PER_YEAR)
+            f = 0
+            if us[6, i] < p_s41:
+                f |= 1
+            if us[7, i] < p_health:
+                f |= 2
+            if us[8, i] < p_social:
+                f |= 4
+            if us[9, i] < p_exception:
+                f |= 8
+            rows.flags[i] = f
+
+
+# the streams `_attributes` draws, in `_fill_rows`'s row order
+_ROW_STREAMS = ("age_band", "age", "preferred", "requester", "need", "capacity", "on_s41", "health", "social",
+                "exception")
+
+
 class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
     @cython.locals(self=RunState, c=Child, res=Resource, stock_la=list, stock_setting=list, dated=list, places=list,
-                   kids=list, pl=dict, i=cython.Py_ssize_t, n_stock=cython.Py_ssize_t, cols=tuple)
+                   kids=list, pl=dict, i=cython.Py_ssize_t, n_stock=cython.Py_ssize_t, cols=tuple, rows=AttributeRows,
+                   dues=list)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
         stock_la, stock_setting, runs = [], [], []
@@ -121,18 +232,27 @@ class Population:
         # the authorities as an array made from the runs (the values `np.asarray(stock_la)` gives, without numpy's
         # per-item discovery of a list, about 240 instructions a child)
         la_arr = np.repeat(np.array([k for k, _ in runs], dtype=np.int64), np.array([n for _, n in runs], dtype=np.int64))
-        attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), la_arr)
+        if cython.compiled:  # the attributes as typed columns (AttributeRows), else as lists (the same values)
+            rows = self._attribute_rows(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), la_arr)
+            born_days = rows.born_days
+        else:
+            attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), la_arr)
+            born_days = attrs["born_days"]
+            cols = _columns(attrs, n_stock)
         first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
         # the phase transfer and the end at 25 are scheduled one by one as before, but only for the children
         # whose steps can fall in the run (`may_date_steps`: a superset, with a margin; most have none)
-        dated = self.may_date_steps(attrs["born_days"], 0.0).tolist()
+        dated = self.may_date_steps(born_days, 0.0).tolist()
         places = [la.places for la in self.las]
         kids = self.children
-        cols = _columns(attrs, n_stock)
+        dues = first_review.tolist()
         for i in range(n_stock):
             la = stock_la[i]
             c = Child(i, la, True)
-            assign_row(c, cols, i)
+            if cython.compiled:
+                rows.assign(c, i)
+            else:
+                assign_row(c, cols, i)
             c.status = "plan"
             c.setting = setting = stock_setting[i]
             c.provision_at = 0.0
@@ -143,6 +263,8 @@ class Population:
             if res is not None:
                 c.place_res = res
                 c.place_job = res.seize(c, noop)
+            c.review_due = dues[i]  # the first review, as a plan's next (a transfer re-dates it by reg 15's later-of
+            # rule: route/moves.py; set here, before the first review is scheduled below, as no step between reads it)
             if dated[i]:
                 self._schedule_transfer(c, 0.0)
                 self.schedule_plan_end(c)
@@ -158,9 +280,6 @@ class Population:
         decided = first_review + late + self.law.review_decision_days * uniform_array(self.rng.review_decision, ids)
         order = np.argsort(decided, kind="stable")  # stable: equal days keep the children's order
         order = order[decided[order] < self.horizon]
-        kids = self.children
-        for c, due in zip(kids, first_review.tolist(), strict=True):  # the stock's first review, as a plan's next
-            c.review_due = due  # (a transfer re-dates it by reg 15's later-of rule: route/moves.py)
         # (the days taken by the array of indices: by the list, numpy converted each index on its own)
         self.hold_in_windows([kids[i] for i in order.tolist()], first_review[order], decided[order])
         only = np.flatnonzero((decided >= self.horizon) & (first_review < self.horizon))
@@ -168,9 +287,12 @@ class Population:
             self.engine.at(due, self._cb_review_meeting_only, kids[i])
         self._n_generated = 0
         t_arr, la_arr, id_arr = self._arrival_arrays()
-        new_attrs = self._attributes(id_arr, t_arr, self.cum_age_request, la_arr)
         times, las, new_ids = t_arr.tolist(), la_arr.tolist(), id_arr.tolist()
-        self._new_rows = _columns(new_attrs, len(new_ids))  # the arrivals' attributes, a row each, in order
+        # the arrivals' attributes, a row each, in order (AttributeRows compiled, else `_attributes`'s lists)
+        if cython.compiled:
+            self._new_rows = self._attribute_rows(id_arr, t_arr, self.cum_age_request, la_arr)
+        else:
+            self._new_rows = _columns(self._attributes(id_arr, t_arr, self.cum_age_request, la_arr), len(new_ids))
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
         self._prefetch_draws()
@@ -291,6 +413,35 @@ class Population:
         keep = uniform_array(self.rng.request_made, ids) < mult / OVERSAMPLE
         return t[keep], la_idx[keep], ids[keep]
 
+    @cython.locals(self=RunState, rows=AttributeRows)
+    def _attribute_rows(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
+                        ) -> AttributeRows:
+        """`_attributes` as typed columns (the compiled core: `AttributeRows`, `_fill_rows`), the same values: the
+        same uniforms (`uniform_array`, a row a stream), then one C loop."""
+        n = ids.shape[0]
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        r = self.rng
+        us = np.empty((len(_ROW_STREAMS), n))
+        for k, name in enumerate(_ROW_STREAMS):
+            us[k] = uniform_array(r.get(name), ids)
+        by_row = isinstance(age_cum, np.ndarray)
+        cum = np.ascontiguousarray(age_cum, dtype=np.float64).reshape(-1, len(AGE_BANDS) if by_row else len(age_cum))
+        gi = self.group_index
+        region = (np.asarray(gi.la_region, dtype=np.intp)[las] if gi.la_region and las.size
+                  else np.zeros(n, dtype=np.intp))
+        at = np.ascontiguousarray(at, dtype=np.float64)
+        if at.shape[0] != n or region.shape[0] != n or (by_row and cum.shape[0] != n):  # (`_fill_rows` reads unchecked)
+            raise ValueError(f"{n} children, {at.shape[0]} days, {region.shape[0]} authorities, {cum.shape[0]} age mixes")
+        rows = AttributeRows(n, tuple(self.needs))
+        _fill_rows(rows, us, cum, by_row, np.array([AGE_RANGES[b][0] for b in AGE_BANDS]),
+                   np.array([AGE_RANGES[b][1] for b in AGE_BANDS]), np.asarray(PHASE_ENDS, dtype=np.float64),
+                   at, np.ascontiguousarray(region, dtype=np.intp),
+                   len(gi.regions), len(REQUESTERS), len(gi.needs), np.asarray(self.cum_pref_school, dtype=np.float64),
+                   np.asarray(self.cum_pref_post16, dtype=np.float64), np.asarray(self.cum_requester, dtype=np.float64),
+                   np.asarray(self.cum_need, dtype=np.float64), np.asarray(self.cum_capacity, dtype=np.float64),
+                   self.p_s41, self.p_health, self.p_social, self.p_exception, DAYS_PER_YEAR)
+        return rows
+
     @cython.locals(self=RunState)
     def _attributes(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
                     ) -> dict[str, list]:
@@ -347,12 +498,16 @@ class Population:
     def _backlog_heard(self, c: Child) -> None:
         self.engine.schedule(self.hearing_days, release, self.tribunal)
 
-    @cython.locals(self=RunState, c=Child, times=list, las=list, ids=list, i=cython.Py_ssize_t)
+    @cython.locals(self=RunState, c=Child, times=list, las=list, ids=list, i=cython.Py_ssize_t, rows=AttributeRows)
     def _arrive(self, _: Any) -> None:
         times, las, ids = self._arrivals
         i = self._arr_i
         c = Child(ids[i], las[i], False)
-        assign_row(c, self._new_rows, i)
+        if cython.compiled:
+            rows = self._new_rows
+            rows.assign(c, i)
+        else:
+            assign_row(c, self._new_rows, i)
         i += 1
         self._arr_i = i
         if i < len(times):
