@@ -1,7 +1,7 @@
 cimport cython
 
 from simulator.engine.core.resources cimport Resource
-from simulator.engine.model.child cimport Child
+from simulator.engine.model.child cimport Child, new_child
 from simulator.engine.model.state cimport RunState
 
 cpdef assign_attributes(Child c, row)

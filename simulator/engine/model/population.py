@@ -30,7 +30,7 @@ from ...schema.vocabulary import (
 )
 from ..core.resources import Resource, noop, release
 from ..core.streams import choice_array, log_array, uniform_array
-from .child import AGE_RANGES, ATTRIBUTES, PHASE_ENDS, Child
+from .child import AGE_RANGES, ATTRIBUTES, PHASE_ENDS, Child, new_child
 from .state import RunState
 from .streams import (
     ARRIVALS,
@@ -211,12 +211,12 @@ _ROW_STREAMS = ("age_band", "age", "preferred", "requester", "need", "capacity",
 class Population:
     """The children: the steps of this stage (mixed into `Journey`)."""
 
-    @cython.locals(self=RunState, c=Child, res=Resource, stock_la=list, stock_setting=list, dated=list, places=list,
-                   kids=list, pl=dict, i=cython.Py_ssize_t, n_stock=cython.Py_ssize_t, cols=tuple, rows=AttributeRows,
-                   dues=list)
+    @cython.locals(self=RunState, c=Child, res=Resource, runs=list, dated=list, places=list, kids=list,
+                   i=cython.Py_ssize_t, i0=cython.Py_ssize_t, n=cython.Py_ssize_t, n_stock=cython.Py_ssize_t, cols=tuple,
+                   rows=AttributeRows, dues=list)
     def populate(self) -> None:
         """Create the stock of plans in force at the start and schedule every request of the horizon."""
-        stock_la, stock_setting, runs = [], [], []
+        runs = []  # the stock, authority by authority: (authority, setting, plans), the children in this order
         for la in self.las:
             s = la.spec
             for setting, n in (("mainstream", s.stock_mainstream), ("resourced_provision", s.stock_resourced_provision),
@@ -224,19 +224,17 @@ class Population:
                                ("independent_special", s.stock_independent_special), ("post16", s.stock_post16),
                                ("alternative_provision", s.stock_alternative_provision),
                                ("mainstream", s.stock_other)):
-                stock_la.extend([la.idx] * n)
-                stock_setting.extend([setting] * n)
-                runs.append((la.idx, n))
-        n_stock = len(stock_la)
+                runs.append((la.idx, setting, n))
+        # each child's authority, as an array made from the runs (without numpy's per-item discovery of a list)
+        la_arr = np.repeat(np.array([k for k, _, _ in runs], dtype=np.int64),
+                           np.array([n for _, _, n in runs], dtype=np.int64))
+        n_stock = la_arr.shape[0]
         ids = np.arange(n_stock, dtype=np.int64)
-        # the authorities as an array made from the runs (the values `np.asarray(stock_la)` gives, without numpy's
-        # per-item discovery of a list, about 240 instructions a child)
-        la_arr = np.repeat(np.array([k for k, _ in runs], dtype=np.int64), np.array([n for _, n in runs], dtype=np.int64))
         if cython.compiled:  # the attributes as typed columns (AttributeRows), else as lists (the same values)
-            rows = self._attribute_rows(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), la_arr)
+            rows = self._attribute_rows(ids, np.zeros(n_stock), self._stock_age_cum(la_arr), la_arr)
             born_days = rows.born_days
         else:
-            attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), la_arr)
+            attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(la_arr), la_arr)
             born_days = attrs["born_days"]
             cols = _columns(attrs, n_stock)
         first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
@@ -246,28 +244,30 @@ class Population:
         places = [la.places for la in self.las]
         kids = self.children
         dues = first_review.tolist()
-        for i in range(n_stock):
-            la = stock_la[i]
-            c = Child(i, la, True)
-            if cython.compiled:
-                rows.assign(c, i)
-            else:
-                assign_row(c, cols, i)
-            c.status = "plan"
-            c.setting = setting = stock_setting[i]
-            c.provision_at = 0.0
-            c.setting_since = 0.0
-            kids.append(c)
-            pl = places[la]
-            res = pl.get(setting)
-            if res is not None:
-                c.place_res = res
-                c.place_job = res.seize(c, noop)
-            c.review_due = dues[i]  # the first review, as a plan's next (a transfer re-dates it by reg 15's later-of
-            # rule: route/moves.py; set here, before the first review is scheduled below, as no step between reads it)
-            if dated[i]:
-                self._schedule_transfer(c, 0.0)
-                self.schedule_plan_end(c)
+        i0 = 0
+        for la, setting, n in runs:  # a run's authority, setting and place (its Resource, if any) looked up once
+            res = places[la].get(setting)
+            for i in range(i0, i0 + n):
+                c = new_child(i, la, True)
+                if cython.compiled:
+                    rows.assign(c, i)
+                else:
+                    assign_row(c, cols, i)
+                c.status = "plan"
+                c.setting = setting
+                c.provision_at = 0.0
+                c.setting_since = 0.0
+                kids.append(c)
+                if res is not None:
+                    c.place_res = res
+                    c.place_job = res.seize(c, noop)
+                c.review_due = dues[i]  # the first review, as a plan's next (a transfer re-dates it by reg 15's
+                # later-of rule: route/moves.py; set here, before the first review is scheduled below: no step between
+                # reads it)
+                if dated[i]:
+                    self._schedule_transfer(c, 0.0)
+                    self.schedule_plan_end(c)
+            i0 += n
         self.plans_in_force += n_stock
         self.n_stock = n_stock
         self.disputes_at_start()
@@ -306,7 +306,7 @@ class Population:
         self.tribunal_backlog_at_start()
 
     @cython.locals(self=RunState)
-    def _stock_age_cum(self, stock_la: list[int]) -> list[float] | np.ndarray:
+    def _stock_age_cum(self, stock_la: np.ndarray) -> list[float] | np.ndarray:
         """The age mix each plan in force at the start is drawn from: its authority's own January counts by age
         (`stock_age`) where the scenario gives them, else the national mix (one shared list: the old, faster path)."""
         if not any(la.spec.stock_age for la in self.las):
@@ -319,7 +319,7 @@ class Population:
                 rows.append(np.cumsum(shares))
             else:
                 rows.append(np.asarray(self.cum_age_stock, dtype=float))
-        return np.asarray(rows)[np.asarray(stock_la, dtype=np.int64)] if stock_la else np.zeros((0, len(AGE_BANDS)))
+        return np.asarray(rows)[stock_la] if stock_la.size else np.zeros((0, len(AGE_BANDS)))
 
     @cython.locals(self=RunState)
     def disputes_at_start(self) -> None:
@@ -376,7 +376,7 @@ class Population:
         are (converting the lists back cost numpy's per-item discovery)."""
         growth = self.sc.demand.requests_growth_pct_per_year.value
         base_year = self.sc.start_date.year
-        all_t, all_la = [], []
+        by_la = {la.idx: [] for la in self.las}  # each authority's days, a sorted array a year (then the lead-in's)
         for y, y0 in self.cal.year_starts():
             y1 = self.cal.day(dt.date(y + 1, 1, 1))
             lo, hi = max(0.0, y0), min(self.horizon, y1)
@@ -387,9 +387,7 @@ class Population:
                 g = self.streams.generator(ARRIVALS, la.idx, y)
                 lam = la.spec.requests_in_year(y, base_year, growth) * frac * OVERSAMPLE
                 n = int(g.poisson(lam))
-                t = np.sort(g.uniform(lo, hi, n))
-                all_t.append(t)
-                all_la.append(np.full(n, la.idx, dtype=np.int64))
+                by_la[la.idx].append(np.sort(g.uniform(lo, hi, n)))
         if self.lead_in:
             y = self.cal.start.year
             for la in self.las:
@@ -397,13 +395,17 @@ class Population:
                 # the lead-in runs in the year before the start, at that year's rate
                 lam = la.spec.requests_in_year(y - 1, base_year, growth) * self.lead_in / DAYS_PER_YEAR * OVERSAMPLE
                 n = int(g.poisson(lam))
-                all_t.append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
-                all_la.append(np.full(n, la.idx, dtype=np.int64))
-        if not all_t:
+                by_la[la.idx].append(np.sort(g.uniform(-self.lead_in, 0.0, n)))
+        chunks = [(k, x) for k in sorted(by_la) for x in by_la[k]]
+        if not chunks:
             return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        t = np.concatenate(all_t)
-        la_idx = np.concatenate(all_la)
-        order = np.lexsort((la_idx, t))
+        # in time order, ties by authority, then by year (the lead-in last): the order `np.lexsort((la, t))` gives
+        # over the days gathered year by year, from one stable sort by day alone over them gathered authority by
+        # authority (a tie keeps this order), which costs half the two passes of the lexsort
+        t = np.concatenate([x for _, x in chunks])
+        la_idx = np.repeat(np.array([k for k, _ in chunks], dtype=np.int64),
+                           np.array([x.shape[0] for _, x in chunks], dtype=np.int64))
+        order = np.argsort(t, kind="stable")
         t, la_idx = t[order], la_idx[order]
         # arrivals are drawn at OVERSAMPLE x the rate, then thinned: a rule set that changes demand keeps
         # every other child's identity (id and draws), so comparisons stay paired
@@ -502,7 +504,7 @@ class Population:
     def _arrive(self, _: Any) -> None:
         times, las, ids = self._arrivals
         i = self._arr_i
-        c = Child(ids[i], las[i], False)
+        c = new_child(ids[i], las[i], False)
         if cython.compiled:
             rows = self._new_rows
             rows.assign(c, i)
