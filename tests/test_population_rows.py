@@ -77,3 +77,17 @@ def test_a_child_by_new_child_is_the_child_the_call_makes():
             x, y = getattr(a, name, None), getattr(b, name, None)
             assert type(x) is type(y) and (x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y))), name
         assert (b.id, b.la, b.stock, b.status, b.ladder) == (cid, la, stock, "in_progress", ())
+
+
+def test_uniform_array_into_a_row_of_a_table_is_the_draws_one_by_one():
+    """`uniform_array(..., out=row)` (the attributes' table of draws) writes the numbers `Draw.u` gives one by one."""
+    from simulator.engine.core.streams import Draw, uniform_array
+
+    d = Draw(Streams(3, 1), "age")
+    ids = np.array([0, 5, 2**33 + 1, 77], dtype=np.int64)
+    table = np.zeros((3, ids.size))
+    row = table[1]
+    assert uniform_array(d, ids, 2, row) is row  # written in place, into the table
+    assert table[1].tolist() == [d.u(int(i), 2) for i in ids] and table[0].tolist() == [0.0] * 4 == table[2].tolist()
+    with pytest.raises(ValueError):  # an output of another length
+        uniform_array(d, ids, 0, np.zeros(3))

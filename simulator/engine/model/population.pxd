@@ -34,3 +34,7 @@ cdef void _fill_rows(AttributeRows rows, const double[:, ::1] us, const double[:
                      const double[::1] c_school, const double[::1] c_post16, const double[::1] c_req,
                      const double[::1] c_need, const double[::1] c_cap, double p_s41, double p_health,
                      double p_social, double p_exception, double days_per_year) noexcept
+
+# `[kids[i] for i in order]`, the indices read as C integers
+@cython.locals(out=list, j=Py_ssize_t)
+cpdef list _take(list kids, const long long[::1] order)

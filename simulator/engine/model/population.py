@@ -1,11 +1,16 @@
 """The children: the stock of plans in force at the start, every request of the horizon, and their attributes.
 
 Speed lives here, apart from the law: attributes and the first pass's draws are made in bulk with numpy (the
-same keyed numbers as one by one, `engine.core.streams`), and the stock's first reviews are gathered into the
-windows in which they are decided in bulk (`route/review_windows.py`).
+same keyed numbers as one by one, `engine.core.streams`), or, compiled, by one C loop into typed columns
+(`AttributeRows`), and the stock's first reviews are gathered into the windows in which they are decided in bulk
+(`route/review_windows.py`).
 
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
+
+Why this module is long: the compiled core's attribute columns (`AttributeRows`, `_fill_rows`) must give exactly
+the values of the numpy `_attributes` and its lists, the pure path's; they sit beside them, so that a change to one
+is seen beside the other (tests/test_population_rows.py checks them against the draws one by one).
 """
 
 from __future__ import annotations
@@ -122,7 +127,7 @@ class AttributeRows:
         self.born_days = np.empty(n, dtype=np.float64)  # the array (for `may_date_steps`), and `born` its C view
         self.born = self.born_days
 
-    @cython.locals(c=Child, f=cython.int)
+    @cython.locals(c=Child)  # (f: a C int, population.pxd)
     def assign(self, c: Child, i: int) -> None:
         """Child `c`'s attributes from row `i`: the values `assign_row` sets from `_attributes`'s lists."""
         c.requester = self.requesters[self.req[i]]
@@ -203,6 +208,18 @@ def _fill_rows(rows: AttributeRows, us: Any, age_cum: Any, by_row: bool, lo: Any
             rows.flags[i] = f
 
 
+def _take(kids: list, order: np.ndarray) -> list:
+    """`[kids[i] for i in order]` (`order` an int64 array). Compiled, each index read from the array as a C integer
+    and the child by it: no int object made an index (`order.tolist()`: 322,000 of them for the stock's reviews of a
+    national year, most above the small ints Python keeps), and no generic item read (a comprehension's variable)."""
+    if cython.compiled:
+        out = []
+        for j in range(order.shape[0]):
+            out.append(kids[order[j]])
+        return out
+    return [kids[i] for i in order.tolist()]
+
+
 # the streams `_attributes` draws, in `_fill_rows`'s row order
 _ROW_STREAMS = ("age_band", "age", "preferred", "requester", "need", "capacity", "on_s41", "health", "social",
                 "exception")
@@ -281,7 +298,7 @@ class Population:
         order = np.argsort(decided, kind="stable")  # stable: equal days keep the children's order
         order = order[decided[order] < self.horizon]
         # (the days taken by the array of indices: by the list, numpy converted each index on its own)
-        self.hold_in_windows([kids[i] for i in order.tolist()], first_review[order], decided[order])
+        self.hold_in_windows(_take(kids, order), first_review[order], decided[order])
         only = np.flatnonzero((decided >= self.horizon) & (first_review < self.horizon))
         for i, due in zip(only.tolist(), first_review[only].tolist(), strict=True):
             self.engine.at(due, self._cb_review_meeting_only, kids[i])
@@ -425,7 +442,7 @@ class Population:
         r = self.rng
         us = np.empty((len(_ROW_STREAMS), n))
         for k, name in enumerate(_ROW_STREAMS):
-            us[k] = uniform_array(r.get(name), ids)
+            uniform_array(r.get(name), ids, 0, us[k])
         by_row = isinstance(age_cum, np.ndarray)
         cum = np.ascontiguousarray(age_cum, dtype=np.float64).reshape(-1, len(AGE_BANDS) if by_row else len(age_cum))
         gi = self.group_index
