@@ -173,10 +173,15 @@ def _fill_uniform(out: np.ndarray, ids: np.ndarray, key: int, occurrence: int) -
         out[i] = ((z >> 11) + 0.5) * _INV53
 
 
-def uniform_array(draw: Draw, ids: np.ndarray, occurrence: int = 0) -> np.ndarray:
-    """The same numbers as `draw.u(id, occurrence)` for many children at once (uint64 arithmetic wraps)."""
+def uniform_array(draw: Draw, ids: np.ndarray, occurrence: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+    """The same numbers as `draw.u(id, occurrence)` for many children at once (uint64 arithmetic wraps); written into
+    `out` when it is given (a contiguous float64 array of the ids' length, such as a row of a table of draws: no
+    array made, then copied) and returned."""
     if cython.compiled and type(ids) is np.ndarray and ids.dtype == np.int64 and ids.ndim == 1 and occurrence >= 0:
-        out = np.empty(ids.shape[0], dtype=np.float64)
+        if out is None:
+            out = np.empty(ids.shape[0], dtype=np.float64)
+        elif out.shape[0] != ids.shape[0]:
+            raise ValueError(f"{ids.shape[0]} ids, an output of {out.shape[0]}")
         _fill_uniform(out, np.ascontiguousarray(ids), draw.key, occurrence)
         return out
     with np.errstate(over="ignore"):  # in place: a prefetch draws hundreds of thousands at once
@@ -193,6 +198,9 @@ def uniform_array(draw: Draw, ids: np.ndarray, occurrence: int = 0) -> np.ndarra
     u = z.astype(np.float64)
     u += 0.5
     u *= _INV53
+    if out is not None:
+        out[...] = u
+        return out
     return u
 
 

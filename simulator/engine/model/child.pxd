@@ -16,6 +16,9 @@
 # its own in a long run of millions of children (the int's 32 bytes and the float's 24, in pools far from the child),
 # and 56 bytes a child; read back, the same int and float values.
 
+cimport cython
+
+
 # The fields' order is the struct's: the first twelve are those a review window reads and writes for each plan
 # (`plain_reviews`, `decide_each`, `_review_held`, the counts' groups), in the object's first two cache lines (a
 # child is 512 bytes, cache-line aligned in pymalloc's pools), so that a plan reviewed, scattered among millions of
@@ -89,3 +92,10 @@ cdef class Child:
     cdef public int rung
     cdef public int transfers
     cdef public int place_seq
+
+# a new child's first values (`_FRESH`), one C store a field: `Child.__init__` and `new_child`
+@cython.locals(f=tuple)
+cdef void _fresh(Child c) noexcept
+
+# `Child(cid, la, stock)` without the call's argument parsing (the id a C integer to the child's own)
+cpdef Child new_child(long long cid, object la, bint stock)
