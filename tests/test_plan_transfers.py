@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from simulator.analysis.runs.metrics import la_period_metrics, replication_metrics
 from simulator.analysis.runs.runner import simulate
 from simulator.cli import main
+from simulator.engine.model.child import Child
 from simulator.engine.model.records import EventRow, Recorder
 from simulator.rules.scenario import load_scenario
 from simulator.schema.files import InputError, parse_model
@@ -161,6 +162,35 @@ def test_two_authorities_flows_within_binomial_interval_and_conserve_plans(tmp_p
     assert by_la["A"]["2020"]["plans_in_force_january"] == 3000 - out
     assert by_la["B"]["2020"]["plans_in_force_january"] == 500 + out
     assert by_la["A"]["2019"]["plans_in_force_january"] == 3000 and by_la["B"]["2019"]["plans_in_force_january"] == 500
+
+
+def test_destination_by_hand(tmp_path: Path, small_dict: dict):
+    """A plan leaving A goes to B, C or D in proportion to their plans in force at the start (10, 30, 60 and 100; the
+    same-region weight 1), A left out: the draw u scaled onto the others' 190 plans is walked through B, C and D in
+    order, B below 30, C below 90, D below 190 (whole numbers, so the sums are exact); `_move_destination` (its
+    compiled path searches C doubles, its pure path `bisect`) gives that authority for 2,000 children's draws, and
+    all three occur."""
+    d, la = _stock_only_year(small_dict)
+    items = []
+    for code, n in (("A", 10), ("B", 30), ("C", 60), ("D", 100)):
+        x = copy.deepcopy(la)
+        x.update(name=code, code=code, stock_mainstream=n)
+        items.append(x)
+    d["local_authorities"]["items"] = items
+    (tmp_path / "moves.yaml").write_text(yaml.safe_dump(transfers_doc({c: {2019: 0.0} for c in "ABCD"})))
+    d["plan_transfers"] = "moves.yaml"
+    seen = {}
+
+    def pick(j):
+        assert [a.spec.plans_in_force_at_start for a in j.las] == [10, 30, 60, 100]
+        for i in range(2000):
+            c = Child(10**6 + i, 0, False)
+            u = j.rng.plan_move_destination.u(c.id, 0)
+            seen[i] = (j._move_destination(c, 0), 1 if u * 190 < 30 else 2 if u * 190 < 90 else 3)
+
+    simulate(load_scenario(write_scenario(tmp_path, d)), 1, 0, prepare=pick)
+    assert all(got == want for got, want in seen.values())
+    assert {want for _, want in seen.values()} == {1, 2, 3}
 
 
 def _working_day(start: D, n: int) -> D:

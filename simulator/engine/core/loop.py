@@ -547,13 +547,14 @@ class HeapEngine(Clock):
                 fn = _list_take(objs, k)  # noqa: F821 - loop.pxd
                 arg = _list_take(objs, k + 1)  # noqa: F821 - loop.pxd
                 i += 1
-                # the next events' memory asked for ahead, one stage an event (loop.pxd: hints only)
-                if i + 3 < ncur:
-                    _pf_slot(objs, 2 * a[i + 3].i + 1)  # noqa: F821 - loop.pxd
+                # the next events' memory asked for ahead, a stage every event or two (loop.pxd: hints only; many
+                # events are shorter than a memory access, so one event between the stages was too little)
+                if i + 6 < ncur:
+                    _pf_slot(objs, 2 * a[i + 6].i + 1)  # noqa: F821 - loop.pxd
+                if i + 4 < ncur:
+                    _pf_head(objs, 2 * a[i + 4].i + 1)  # noqa: F821 - loop.pxd
                 if i + 2 < ncur:
-                    _pf_head(objs, 2 * a[i + 2].i + 1)  # noqa: F821 - loop.pxd
-                if i + 1 < ncur:
-                    _pf_body(objs, 2 * a[i + 1].i + 1)  # noqa: F821 - loop.pxd
+                    _pf_body(objs, 2 * a[i + 2].i + 1)  # noqa: F821 - loop.pxd
                 if i < ncur:
                     _pf_items(objs, 2 * a[i].i + 1)  # noqa: F821 - loop.pxd
                 if odd and type(fn) is tuple:

@@ -36,6 +36,9 @@ the dispute's steps are the old authority's). Children a case study adds are nev
 
 The steps are methods of the `Journey` (`engine.model.journey`), which holds the run's state; this class only
 groups them by stage.
+
+Why this module is long: reg 15's dates, the population flows' hazard (`move_day`, `draw_plan_move`: module functions
+that `finalise_plan` and the receiving step call in C, moves.pxd) and the steps of a move belong to one stage.
 """
 
 from __future__ import annotations
@@ -58,9 +61,12 @@ from ....schema.vocabulary import LA
 from ...core.streams import log_array, uniform_array
 from ...core.workdays import last_day_of_months, nth_working_day, working_days_between
 from ..child import ATTRIBUTES, Child
-from ..records import OUTSIDE_RUN, PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT
+from ..records import OUTSIDE_RUN, PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT, _year_after
 from ..state import RunState
 from ..streams import TRANSFERS_IN
+
+if cython.compiled:  # C's log (`draw_plan_move`: the libm function `math.log` calls for a positive float)
+    from cython.cimports.libc.math import log as _c_log
 
 TRANSFER_IN_IDS = 1 << 40  # ids of children arriving with a plan from outside the run (no other child has them)
 STOCK_SETTINGS = (("mainstream", "stock_mainstream"), ("resourced_provision", "stock_resourced_provision"),
@@ -103,6 +109,36 @@ def reg15_review_date(review_due: dt.date, transferred: dt.date, months: int) ->
     or the plan's issue: the plan is treated as made on its original date) and the last day of `months` calendar
     months beginning with the transfer."""
     return max(review_due, last_day_of_months(transferred, months))
+
+
+# `move_day` and `draw_plan_move` are module functions, `cpdef` in moves.pxd, so that a compiled step calls them in C
+# (`finalise_plan` and `_plan_received` for every new or received plan; called through Python, with `move_day` a
+# method looked up on the journey, each cost about 3,200 instructions); each is also the class's method of that name.
+@cython.locals(self=RunState, knots=list, cum=list, rates=list, i=cython.Py_ssize_t, j=cython.Py_ssize_t,
+               last=cython.Py_ssize_t)
+def move_day(self, la: int, since: float, e: float) -> float:
+    """The day on which the cumulative hazard of authority `la` from `since` reaches `e` (a unit exponential),
+    or infinity if not before the horizon. (Compiled, the knots and sums are compared as C doubles, `_year_after`
+    being `bisect_right` on them, and the day is the same IEEE sums, product and quotient.)"""
+    knots, cum, rates = self._pt_knots, self._pt_cum[la], self._pt_rates[la]
+    last = len(rates) - 1
+    i = min(max(_year_after(knots, since) - 1, 0), last)
+    target = cum[i] + (since - knots[i]) * rates[i] + e
+    if target >= cum[-1]:
+        return inf
+    j = min(_year_after(cum, target) - 1, last)
+    return knots[j] + (target - cum[j]) / rates[j]
+
+
+@cython.locals(self=RunState, c=Child)
+def draw_plan_move(self, c: Child, since: float) -> None:
+    """The day the family of a plan in force moves away from its authority (the authority's yearly rates as a
+    hazard from `since`), scheduled if before the horizon."""
+    k = len(c.moved) if c.moved else 0
+    u = self.rng.plan_move.u(c.id, k)
+    day = move_day(self, c.la, since, -(_c_log(u) if cython.compiled else log(u)))  # noqa: F821 - compiled only
+    if day < self.horizon:
+        self.engine.at(day, self._cb_family_moves, (c, k))
 
 
 class MoveSteps:
@@ -166,7 +202,7 @@ class MoveSteps:
             self.engine.at(notice, self._transfer_notice, (c, mv, notice))
         self._redate_review(c, today)
         if self._pt is not None and self.moves_with_population(c):
-            self._cb_draw_plan_move(c, self.engine.now)
+            draw_plan_move(self, c, self.engine.now)
 
     @cython.locals(self=RunState, c=Child)
     def _redate_review(self, c: Child, transferred: dt.date) -> None:
@@ -226,12 +262,14 @@ class MoveSteps:
         self._pt_learned = dt.timedelta(days=int(pt.learned_days_before_move.value))
         weight = pt.same_region_weight.value
         plans = [float(la.spec.plans_in_force_at_start) for la in self.las]
-        self._pt_dest: dict[str, np.ndarray] = {}
+        dest: dict[str, np.ndarray] = {}
         for region in {la.spec.region for la in self.las}:
             w = [p * (weight if la.spec.region == region else 1.0) for p, la in zip(plans, self.las, strict=True)]
-            self._pt_dest[region] = np.cumsum(w)
-        self._pt_weights = {region: [float(x) for x in np.diff(cum, prepend=0.0)]
-                            for region, cum in self._pt_dest.items()}
+            dest[region] = np.cumsum(w)
+        self._pt_weights = {region: [float(x) for x in np.diff(cum, prepend=0.0)] for region, cum in dest.items()}
+        # the cumulative weights as lists of the same floats: `_move_destination` reads and searches them as C
+        # doubles (numpy's scalar reads and `searchsorted` of one value cost about 1,500 instructions each)
+        self._pt_dest: dict[str, list[float]] = {region: cum.tolist() for region, cum in dest.items()}
         self._n_arrived = 0
 
     @cython.locals(self=RunState, c=Child)
@@ -240,17 +278,7 @@ class MoveSteps:
         child a case study added (its route is the case's)."""
         return c.id < self._pt_end or c.id >= TRANSFER_IN_IDS
 
-    @cython.locals(self=RunState)
-    def move_day(self, la: int, since: float, e: float) -> float:
-        """The day on which the cumulative hazard of authority `la` from `since` reaches `e` (a unit exponential),
-        or infinity if not before the horizon."""
-        knots, cum, rates = self._pt_knots, self._pt_cum[la], self._pt_rates[la]
-        i = min(max(bisect_right(knots, since) - 1, 0), len(rates) - 1)
-        target = cum[i] + (since - knots[i]) * rates[i] + e
-        if target >= cum[-1]:
-            return inf
-        j = min(bisect_right(cum, target) - 1, len(rates) - 1)
-        return knots[j] + (target - cum[j]) / rates[j]
+    move_day = move_day
 
     @cython.locals(self=RunState)
     def move_days(self, la: int, since: float, e: np.ndarray) -> np.ndarray:
@@ -268,14 +296,7 @@ class MoveSteps:
             out[live] = np.asarray(knots)[j] + (t - np.asarray(cum)[j]) / np.asarray(rates)[j]
         return out
 
-    @cython.locals(self=RunState, c=Child)
-    def draw_plan_move(self, c: Child, since: float) -> None:
-        """The day the family of a plan in force moves away from its authority (the authority's yearly rates as a
-        hazard from `since`), scheduled if before the horizon."""
-        k = len(c.moved) if c.moved else 0
-        day = self.move_day(c.la, since, -log(self.rng.plan_move.u(c.id, k)))
-        if day < self.horizon:
-            self.engine.at(day, self._cb_family_moves, (c, k))
+    draw_plan_move = draw_plan_move
 
     @cython.locals(self=RunState)
     def _population_moves(self) -> None:
@@ -316,17 +337,19 @@ class MoveSteps:
         to = OUTSIDE_RUN if self._pt_open else self._move_destination(c, k)
         self.moved_authority((c, Move(to, today, today - self._pt_learned)))
 
-    @cython.locals(self=RunState, c=Child)
+    @cython.locals(self=RunState, c=Child, cum=list, w=cython.double, before=cython.double, x=cython.double)
     def _move_destination(self, c: Child, k: int) -> int:
         """Another authority of the run, in proportion to its weight (plans in force at the start x the same-region
-        weight), the origin left out: one draw scaled onto the other authorities' total."""
+        weight), the origin left out: one draw scaled onto the other authorities' total. (The authority is the
+        first whose cumulative weight is above the draw: `bisect_right`, as numpy's `searchsorted(side="right")` of
+        the same doubles; compiled, `_year_after` on C doubles.)"""
         region = self.las[c.la].spec.region
         cum, w = self._pt_dest[region], self._pt_weights[region][c.la]
-        before = float(cum[c.la]) - w
-        x = self.rng.plan_move_destination.u(c.id, k) * (float(cum[-1]) - w)
+        before = cum[c.la] - w
+        x = self.rng.plan_move_destination.u(c.id, k) * (cum[-1] - w)
         if x >= before:
             x += w
-        return min(int(np.searchsorted(cum, x, side="right")), len(self.las) - 1)
+        return min(_year_after(cum, x), len(self.las) - 1)
 
     @cython.locals(self=RunState, c=Child)
     def _plan_left_run(self, c: Child) -> None:

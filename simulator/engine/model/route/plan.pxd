@@ -1,3 +1,4 @@
+from simulator.engine.model.route.moves cimport draw_plan_move
 from simulator.engine.model.route.placement cimport secure_place
 from simulator.engine.model.route.redress cimport _dispute_p, dispute_or_accept, start_dispute
 from simulator.engine.model.route.reviews cimport review_interval, schedule_plan_end, transfer_for_new_plan

@@ -31,6 +31,7 @@ from ..records import (
     WITHIN_LIMIT_EXCL_EXCEPTIONS,
 )
 from ..state import RunState
+from .moves import draw_plan_move
 from .placement import secure_place
 from .redress import _dispute_p, dispute_or_accept, start_dispute
 from .reviews import review_interval, schedule_plan_end, transfer_for_new_plan
@@ -102,7 +103,7 @@ class PlanSteps:
         self._schedule_transfer(c, now)
         schedule_plan_end(self, c)
         if self._pt is not None and c.id < self._pt_end:  # the day its family moves away (route/moves.py)
-            self._cb_draw_plan_move(c, now)
+            draw_plan_move(self, c, now)
         no_appeal = c.named_against_wish and c.named_ground == "not_on_tailored_list" \
             and not self.law.outside_list_appealable
         if no_appeal:  # the setting cannot be appealed; the plan's contents still can

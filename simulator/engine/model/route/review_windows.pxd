@@ -21,8 +21,18 @@ cdef extern from *:
         }
     #endif
     }
+    /* `decide_each`: the float of the next child's `review_due`, which `_review_held` replaces (and so frees: made a
+       review cycle before, cold) for each plan it decides; the child's line is asked for a review earlier. A macro,
+       so that the `Child` struct (child.pxd) is declared where it expands; the list holds only `Child`s. */
+    #if defined(__GNUC__) || defined(__clang__)
+    #define sendsim_prefetch_due(list, i) ((i) < PyList_GET_SIZE(list) ? __builtin_prefetch((const void *) \
+        ((struct __pyx_obj_9simulator_6engine_5model_5child_Child *)PyList_GET_ITEM(list, i))->review_due, 1) : (void)0)
+    #else
+    #define sendsim_prefetch_due(list, i) ((void)0)
+    #endif
     """
     void _prefetch_kid "sendsim_prefetch_kid" (list kids, Py_ssize_t i)
+    void _prefetch_due "sendsim_prefetch_due" (list kids, Py_ssize_t i)
 
 # a window's held reviews as columns, the windows by their number (`HeldReviews`: a list, C indices)
 cdef class Window:

@@ -355,7 +355,7 @@ def plain_reviews(kids_in: list[Child], dues_in: array, decs_in: array) -> tuple
     m = 0
     for i in range(n):
         if cython.compiled:
-            _prefetch_kid(kids_in, i + 4)  # noqa: F821 - review_windows.pxd
+            _prefetch_kid(kids_in, i + 8)  # noqa: F821 - review_windows.pxd
         c = kids_in[i]
         if c.status == "plan" and c.pins is None and c.content is None and c.review_after != c.review_after:
             kids.append(c)
@@ -401,8 +401,9 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
     year = DAYS_PER_YEAR  # (compiled: a C double, so the ages are C divisions, the same IEEE quotients)
     n = len(kids)
     for i in range(n):
-        if cython.compiled:
-            _prefetch_kid(kids, i + 2)  # noqa: F821 - review_windows.pxd
+        if cython.compiled:  # (hints: the child four reviews ahead, the `review_due` float of the one two ahead)
+            _prefetch_kid(kids, i + 4)  # noqa: F821 - review_windows.pxd
+            _prefetch_due(kids, i + 2)  # noqa: F821 - review_windows.pxd
         c = kids[i]
         t = tv[i]
         born = bv[i]
