@@ -146,8 +146,10 @@ cpdef bint day_numbers(days, long long start, out) except -1
 
 # the children's fields of journeys.parquet, each a struct read of the `Child` stored by C into the typed columns
 @cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, k=Py_ssize_t, f=Py_ssize_t, index=list, names=list, seen=dict,
-               iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1],
-               strings=tuple, refs=list, mv=cython.uchar[::1], at=cython.size_t, slot=Py_ssize_t)
+               ivm=cython.longlong[::1], bvm=cython.uchar[::1], fvm=cython.double[::1], cvm=cython.uchar[::1],
+               mvm=cython.uchar[::1], atm=cython.ulonglong[::1], iv=cython.p_longlong, bv=cython.p_uchar,
+               fv=cython.p_double, cv=cython.p_uchar, mv=cython.p_uchar, ap=cython.p_ulonglong,
+               strings=tuple, refs=list, at=cython.size_t, slot=Py_ssize_t)
 cpdef object journey_arrays(list children)
 
 # the new requests' children, and each group's counts of the state at the end: each field a struct read of the `Child`
