@@ -221,6 +221,60 @@ def test_a_string_column_is_a_dictionary_of_its_sorted_strings_by_codes_or_one_b
     assert dictionary_column(codes, run_names, null).to_pylist() == [None if v == "issued" else v for v in few]
 
 
+
+def test_a_chunk_s_codes_present_and_their_indices_by_hand():
+    """The compiled C passes `dictionary_column` uses for the event log's int32 codes: which codes occur, and each
+    one's index by a remapping; None and False (numpy's way then) in pure Python or for a code out of range."""
+    from simulator.engine.model.records import codes_present, remap_codes
+
+    codes = np.array([3, 0, 3, 5], dtype=np.int32)
+    flags = codes_present(codes, 6)
+    if flags is None:  # the pure path: numpy's bincount and take in dictionary_column
+        assert remap_codes(codes, np.arange(6, dtype=np.int32), np.empty(4, dtype=np.int32)) is False
+        return
+    assert list(flags) == [1, 0, 0, 1, 0, 1]  # 0, 3 and 5 occur
+    assert codes_present(np.array([6], dtype=np.int32), 6) is None  # past the last code
+    assert codes_present(np.array([-1], dtype=np.int32), 6) is None
+    remap = np.array([0, -1, -1, 1, -1, 2], dtype=np.int32)  # 0 -> 0, 3 -> 1, 5 -> 2
+    out = np.empty(4, dtype=np.int32)
+    assert remap_codes(codes, remap, out) and list(out) == [1, 0, 1, 2]
+    assert not remap_codes(np.array([7], dtype=np.int32), remap, np.empty(1, dtype=np.int32))  # not an index
+    assert not remap_codes(codes, remap, np.empty(3, dtype=np.int32))  # `out` of another length
+
+
+
+def test_the_log_s_dates_are_the_start_plus_each_day_s_floor():
+    """`records.day_numbers` (compiled: the events' date column in one C pass): 1 January 2019 is day 17,897 since
+    1970 (49 years, 12 of them leap years: 49 * 365 + 12); a day's fraction is dropped toward the past, so half a day
+    before the start is 31 December 2018. Not a finite day, or a date beyond date32, is left to numpy (False)."""
+    from simulator.engine.model.records import day_numbers
+
+    days = np.array([0.0, 0.5, 364.99, 365.0, -0.5, -1.0, -1.5], dtype=np.float64)
+    out = np.empty(len(days), dtype=np.int32)
+    if not day_numbers(days, 17_897, out):  # the pure path: numpy's way in ParquetSink._table
+        return
+    assert list(out) == [17_897, 17_897, 18_261, 18_262, 17_896, 17_896, 17_895]
+    for bad in (math.nan, math.inf, -math.inf, 3e9):
+        assert not day_numbers(np.array([1.0, bad]), 17_897, np.empty(2, dtype=np.int32))
+    assert not day_numbers(np.array([2_147_483_647.0 - 17_897 + 1]), 17_897, np.empty(1, dtype=np.int32))
+    assert not day_numbers(days, 17_897, np.empty(3, dtype=np.int32))  # `out` of another length
+
+def test_a_chunk_of_int32_codes_is_the_dictionary_column_of_its_strings():
+    """A chunk of the run's codes (int32, as the Recorder's buffers) makes the array of its strings: the strings
+    present, sorted, each row its string's index (worked out here with Python's sorted and index)."""
+    import pyarrow as pa
+
+    from simulator.analysis.runs.outputs import dictionary_column
+
+    names = [f"s{i:02d}" for i in range(40)][::-1]  # codes in an order other than the strings'
+    rng = np.random.default_rng(7)
+    codes = rng.integers(5, 30, 2_000).astype(np.int32)  # some codes never used
+    got = dictionary_column(codes, names)
+    present = sorted({names[c] for c in codes})
+    assert got.dictionary.to_pylist() == present
+    assert got.indices.to_pylist() == [present.index(names[c]) for c in codes]
+    assert got.null_count == 0 and got.cast(pa.string()).to_pylist() == [names[c] for c in codes]
+
 def _journey_of(kids: list, horizon: float = 365.0):
     from types import SimpleNamespace
 

@@ -20,7 +20,16 @@ from typing import Any
 import numpy as np
 
 from ... import __version__
-from ...engine.model.records import MET_NONE, MET_TRUE, TYPED_COLUMNS, EventRow, small_codes
+from ...engine.model.records import (
+    MET_NONE,
+    MET_TRUE,
+    TYPED_COLUMNS,
+    EventRow,
+    codes_present,
+    day_numbers,
+    remap_codes,
+    small_codes,
+)
 from ...rules.scenario import LoadedScenario
 from .rundir import identity, write_atomic
 
@@ -148,10 +157,21 @@ def arrow_strings(values: list[Any]) -> Any:
 # national year's events.parquet: its writer's instructions 386 -> 298 million) into smaller files (3.83 -> 3.55 MB).
 # Readers decode it as any Parquet encoding (Parquet format 2.8 for doubles, 2.11 for integers: pyarrow 17, DuckDB
 # 1.1); with a pyarrow older than 17, which cannot write an integer so, the ids are written plain: the same table.
+#
+# The writer takes each column a page's rows at a time (`write_batch_size`, `PAGE_ROWS`), not pyarrow's default 1,024
+# rows; the bytes are the same (issue 28's nineteenth round). Why: each batch costs the writer a fixed round of work
+# per column (its levels and values handed on, the dictionary's and the page's size checked), about 3% of
+# events.parquet's writer at 1,024 rows (a 0.1x national year: 294 -> 286 million instructions, callgrind). Why the
+# bytes stay the same: a data page ends at a batch's end only when its encoded values pass the page size (1 MB), and
+# no column of these files comes near that within a page's rows (20,000 values of at most 8 bytes, the strings being
+# dictionary indices): every page ends at its 20,000th row (Arrow's `max_rows_per_page`), whatever the batch.
+PAGE_ROWS = 20_000  # Arrow's default `max_rows_per_page`: each batch at most one page's rows
+
+
 def parquet_options(schema: Any) -> dict[str, Any]:
     """The writer's options for a table of `schema` (events.parquet, journeys.parquet): zstd, no statistics, no stored
     Arrow schema, a dictionary for the columns given as dictionary arrays (the strings) and for no other, the doubles
-    and the child's id split by byte (`use_byte_stream_split`)."""
+    and the child's id split by byte (`use_byte_stream_split`), a page's rows a batch (`PAGE_ROWS`)."""
     import pyarrow as pa
 
     split = [f.name for f in schema if pa.types.is_float64(f.type)]
@@ -159,7 +179,7 @@ def parquet_options(schema: Any) -> dict[str, Any]:
         split.insert(0, "child")
     return {"compression": "zstd", "write_statistics": False, "store_schema": False,
             "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)],
-            "use_byte_stream_split": split}
+            "use_byte_stream_split": split, "write_batch_size": PAGE_ROWS}
 
 
 
@@ -173,13 +193,33 @@ def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | No
 
     k = len(names)
     codes = np.asarray(codes)
-    seen = np.bincount(codes if null is None else codes[~null], minlength=k) > 0
+    if null is None and codes.ndim == 1 and codes.dtype.kind in "iu" and codes.dtype.itemsize < 4:
+        codes = codes.astype(np.int32)  # (journeys.parquet's one-byte codes, widened for the C passes: the same values)
+    # the event log's int32 codes (no nulls given): which occur, and their indices, by the compiled core's C loops
+    # (`records.codes_present`, `remap_codes`; None and False in pure Python or for a code out of range), else numpy:
+    # the same flags and indices
+    c_codes = (null is None and codes.dtype == np.int32 and codes.ndim == 1 and codes.flags.c_contiguous
+               and codes.flags.writeable)  # (a C memoryview takes a writable buffer only)
+    flags = codes_present(codes, k) if c_codes else None
+    if flags is not None:
+        seen = np.frombuffer(flags, dtype=np.bool_)
+    else:
+        seen = np.bincount(codes if null is None else codes[~null], minlength=k) > 0
     keep = sorted((i for i in range(k) if seen[i] and names[i] is not None), key=names.__getitem__)
     remap = np.full(k, -1, dtype=np.int32)
     remap[keep] = np.arange(len(keep), dtype=np.int32)
-    index = remap.take(codes)  # (`take`: the same values as `remap[codes]`, by numpy's tighter loop)
-    missing = index < 0 if null is None else (index < 0) | null
-    if missing.any():
+    index = None
+    if flags is not None:
+        index = np.empty(len(codes), dtype=np.int32)
+        if not remap_codes(codes, remap, index):
+            index = None
+    if index is None:
+        index = remap.take(codes)  # (`take`: the same values as `remap[codes]`, by numpy's tighter loop)
+    if null is None and len(keep) == int(np.count_nonzero(seen)):
+        missing = None  # (every code present is a string's: no index is -1, the pass below would find none)
+    else:
+        missing = index < 0 if null is None else (index < 0) | null
+    if missing is not None and missing.any():
         index[missing] = 0  # (a null's index: any valid one)
         indices = arrow(index, mask=missing)
     else:
@@ -232,6 +272,7 @@ class ParquetSink:
         self.path = path
         self.la_codes = list(la_codes)
         self.start = start
+        self._start_day = int(np.datetime64(start, "D").astype(np.int64))  # (days since 1970: `records.day_numbers`)
         text = pa.dictionary(pa.int32(), pa.string())  # (a string column, given to the writer by codes: read back a string)
         self.schema = pa.schema([
             ("child", pa.int64()), ("la", text), ("day", pa.float64()), ("date", pa.date32()),
@@ -292,12 +333,18 @@ class ParquetSink:
         """One row group's table from its columns (NaN deadlines are written as missing)."""
         import pyarrow as pa
 
-        dates = (self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]")
+        n = len(days)
+        numbers = np.empty(n, dtype=np.int32)
+        c_days = days.dtype == np.float64 and days.ndim == 1 and days.flags.c_contiguous and days.flags.writeable
+        if c_days and day_numbers(days, self._start_day, numbers):  # (compiled: one C pass; the values below)
+            date = pa.Array.from_buffers(pa.date32(), n, [None, pa.py_buffer(numbers)], null_count=0)
+        else:
+            date = arrow((self.start + np.floor(days).astype("timedelta64[D]")).astype("datetime64[D]"))
         return pa.table({
             "child": arrow(child),
             "la": dictionary_column(la, self.la_codes),
             "day": arrow(days),
-            "date": arrow(dates),
+            "date": date,
             "step": step,
             "event": event,
             "duty_holder": duty,

@@ -34,6 +34,15 @@ cdef class Recorder:
     cdef int[::1] _duty
     cdef double[::1] _deadline
     cdef signed char[::1] _met
+    cdef Py_ssize_t _cap  # the rows the typed arrays hold (the shortest one's length), for `_put`'s one check
+    cdef long long* _idp  # the typed arrays' first values (`_fresh`): `_put` stores through them
+    cdef int* _lap
+    cdef double* _dayp
+    cdef int* _stepp
+    cdef int* _eventp
+    cdef int* _dutyp
+    cdef double* _deadlinep
+    cdef signed char* _metp
     cdef public list _code_refs
     cdef int _code_of[1024]  # (records.py: `_CODE_SLOTS`)
     cdef size_t _code_at[1024]  # (the address of the string whose code `_code_of` holds in each slot; 0: none)
@@ -121,10 +130,26 @@ cpdef list fields_of(list objs, tuple names)
 @cython.locals(index=dict, out=bytearray, k=Py_ssize_t, code=Py_ssize_t)
 cpdef object small_codes(values, list names)
 
+# a chunk's string codes: which occur, and each one's index into the chunk's dictionary (C loops over int32 buffers)
+@cython.locals(seen=bytearray, sv=cython.uchar[::1], cv=cython.int[::1], n=Py_ssize_t, i=Py_ssize_t, c=int,
+               cp=cython.p_int, sp=cython.p_uchar)
+cpdef object codes_present(codes, Py_ssize_t k)
+
+@cython.locals(cv=cython.int[::1], rv=cython.int[::1], ov=cython.int[::1], n=Py_ssize_t, k=Py_ssize_t, i=Py_ssize_t,
+               c=int, cp=cython.p_int, rp=cython.p_int, op=cython.p_int)
+cpdef bint remap_codes(codes, remap, out) except -1
+
+# the event log's dates from its days: one C pass over doubles into C ints
+@cython.locals(dv=cython.double[::1], ov=cython.int[::1], n=Py_ssize_t, i=Py_ssize_t, d=double, v=cython.longlong,
+               dp=cython.p_double, op=cython.p_int)
+cpdef bint day_numbers(days, long long start, out) except -1
+
 # the children's fields of journeys.parquet, each a struct read of the `Child` stored by C into the typed columns
 @cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, k=Py_ssize_t, f=Py_ssize_t, index=list, names=list, seen=dict,
-               iv=cython.longlong[::1], bv=cython.uchar[::1], fv=cython.double[::1], cv=cython.uchar[::1],
-               strings=tuple, refs=list, mv=cython.uchar[::1], at=cython.size_t, slot=Py_ssize_t)
+               ivm=cython.longlong[::1], bvm=cython.uchar[::1], fvm=cython.double[::1], cvm=cython.uchar[::1],
+               mvm=cython.uchar[::1], atm=cython.ulonglong[::1], iv=cython.p_longlong, bv=cython.p_uchar,
+               fv=cython.p_double, cv=cython.p_uchar, mv=cython.p_uchar, ap=cython.p_ulonglong,
+               strings=tuple, refs=list, at=cython.size_t, slot=Py_ssize_t)
 cpdef object journey_arrays(list children)
 
 # the new requests' children, and each group's counts of the state at the end: each field a struct read of the `Child`

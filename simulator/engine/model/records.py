@@ -226,6 +226,18 @@ class Recorder:
         self._bufs = bufs = spare
         (self._id, self._la, self._day, self._step, self._event, self._duty, self._deadline, self._met) = bufs
         self.n = 0
+        if cython.compiled:  # (`_put`'s C pointers to the arrays' values, and the rows they all hold)
+            self._cap = min(self._id.shape[0], self._la.shape[0], self._day.shape[0], self._step.shape[0],
+                            self._event.shape[0], self._duty.shape[0], self._deadline.shape[0], self._met.shape[0])
+            if self._cap > 0:
+                self._idp = cython.address(self._id[0])
+                self._lap = cython.address(self._la[0])
+                self._dayp = cython.address(self._day[0])
+                self._stepp = cython.address(self._step[0])
+                self._eventp = cython.address(self._event[0])
+                self._dutyp = cython.address(self._duty[0])
+                self._deadlinep = cython.address(self._deadline[0])
+                self._metp = cython.address(self._met[0])
 
     def _new_code(self, value: Any) -> int:
         """The code of a step, event or duty string not met before: its index in `names`."""
@@ -277,14 +289,24 @@ class Recorder:
         deadline are C values (records.pxd), so `log` hands over the child's id and the clock's day as they are stored,
         with no Python int made for the id: the same values stored."""
         n = self.n
-        self._id[n] = child
-        self._la[n] = la
-        self._day[n] = day
-        if cython.compiled:  # (the codes from `_code`'s table: the same codes)
-            self._step[n] = self._code(step)
-            self._event[n] = self._code(event)
-            self._duty[n] = self._code(duty)
+        if cython.compiled:
+            # the eight values stored through the arrays' C pointers (`_fresh`), the row checked once against the rows
+            # they hold (`_cap`), where each memoryview store checked its own index (about 50 instructions a row); the
+            # codes from `_code`'s table: the same codes, the same values stored
+            if n < 0 or n >= self._cap:
+                raise IndexError("the event log's chunk arrays are full")
+            self._idp[n] = child
+            self._lap[n] = la
+            self._dayp[n] = day
+            self._stepp[n] = self._code(step)
+            self._eventp[n] = self._code(event)
+            self._dutyp[n] = self._code(duty)
+            self._deadlinep[n] = deadline
+            self._metp[n] = 2 if met is None else 1 if met else 0  # MET_NONE, MET_TRUE, MET_FALSE
         else:
+            self._id[n] = child
+            self._la[n] = la
+            self._day[n] = day
             codes = self._codes
             k = codes.get(step)
             self._step[n] = self._new_code(step) if k is None else k
@@ -292,8 +314,8 @@ class Recorder:
             self._event[n] = self._new_code(event) if k is None else k
             k = codes.get(duty)
             self._duty[n] = self._new_code(duty) if k is None else k
-        self._deadline[n] = deadline
-        self._met[n] = 2 if met is None else 1 if met else 0  # MET_NONE, MET_TRUE, MET_FALSE
+            self._deadline[n] = deadline
+            self._met[n] = 2 if met is None else 1 if met else 0  # MET_NONE, MET_TRUE, MET_FALSE
         self.n = n = n + 1
         if n >= self.chunk:
             self.flush()
@@ -393,13 +415,28 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
     codes = bytearray(n * len(JOURNEY_STRINGS))
     names: list[list[Any]] = [[] for _ in JOURNEY_STRINGS]
     index: list[dict[Any, int]] = [{} for _ in JOURNEY_STRINGS]
-    iv, bv, fv, cv = ints, bools, floats, codes  # (typed views in the compiled core: stores are C stores)
     # (compiled) each string field's codes cached by the object's address, as `Recorder._code`: a field holds a few
     # objects (the route's constants) over and over, so a direct-mapped slot that holds that very object (kept alive
-    # in `refs`) gives its code without the dictionary's look-up of a string
+    # in `refs`; its address in `slot_at`) gives its code without the dictionary's look-up of a string
     refs: list[Any] = [_EMPTY] * (len(JOURNEY_STRINGS) * 64)
     memo = bytearray(len(JOURNEY_STRINGS) * 64)
-    mv = memo
+    slot_at = array("Q", [0]) * (len(JOURNEY_STRINGS) * 64)
+    if n == 0:
+        return ints, bools, floats, codes, names
+    ivm, bvm, fvm, cvm, mvm, atm = ints, bools, floats, codes, memo, slot_at
+    if cython.compiled:
+        # the stores through C pointers to the columns' first values: every index below is within its column by
+        # construction (field `k` of child `i < n` at `k * n + i`; a slot below 6 * 64), where each memoryview store
+        # checked its own, about 30 a child, and each slot's object was read from `refs` as a list item (a 0.1x
+        # national year: this pass 74.8 -> 57.2 million instructions, callgrind)
+        iv = cython.address(ivm[0])
+        bv = cython.address(bvm[0])
+        fv = cython.address(fvm[0])
+        cv = cython.address(cvm[0])
+        mv = cython.address(mvm[0])
+        ap = cython.address(atm[0])
+    else:
+        iv, bv, fv, cv, mv, ap = ints, bools, floats, codes, memo, slot_at
     try:
         for i in range(n):
             c = children[i]
@@ -515,7 +552,7 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
                 if cython.compiled:
                     at = cython.cast(cython.size_t, cython.cast(cython.p_void, v))
                     slot = f * 64 + (((at >> 4) ^ (at >> 10)) & 63)
-                    if refs[slot] is v:
+                    if ap[slot] == at:  # (that very object: `refs` keeps the slot's object alive, so its address is its)
                         cv[k] = mv[slot]
                         k += n
                         continue
@@ -532,6 +569,7 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
                 cv[k] = got
                 if cython.compiled:
                     refs[slot] = v
+                    ap[slot] = at
                     mv[slot] = got
                 k += n
     except OverflowError:  # a whole number beyond int64 (pyarrow would not make it int64 either)
@@ -623,6 +661,100 @@ def small_codes(values: list[Any], names: list[Any]) -> bytearray | None:
         out[k] = code
     return out
 
+
+
+def codes_present(codes: Any, k: int) -> bytearray | None:
+    """Which of the codes 0 to `k` - 1 occur in `codes` (a C-contiguous buffer of C ints: the event log's int32
+    columns of string codes), one byte each (1: present), or None if a code is outside 0 to `k` - 1 or the core is
+    not compiled (the caller then asks numpy's `bincount`, whose flags these are).
+
+    Why: a chunk's dictionary is the strings its rows use (`analysis.runs.outputs.dictionary_column`), and numpy's
+    `bincount` found them at about 25 instructions a value (each int32 code cast to an intp copy, its minimum and
+    maximum found, then counted: a fifth of a 0.1x national year's events.parquet beyond its writer, callgrind); one
+    C pass that only marks each code seen is a few instructions a value."""
+    if not cython.compiled:
+        return None
+    seen = bytearray(k)
+    sv = seen
+    cv = codes
+    n = cv.shape[0]
+    if n == 0 or k == 0:
+        return seen if n == 0 else None
+    # (through the buffers' C pointers: each code is checked against 0 and `k` here, so the loop needs none of the
+    # memoryviews' own checks, which doubled its instructions)
+    cp = cython.address(cv[0])
+    sp = cython.address(sv[0])
+    for i in range(n):
+        c = cp[i]
+        if c < 0 or c >= k:
+            return None
+        sp[c] = 1
+    return seen
+
+
+def remap_codes(codes: Any, remap: Any, out: Any) -> bool:
+    """`out[i] = remap[codes[i]]` for every `i` (C-contiguous buffers of C ints, `out` as long as `codes`), True; or
+    False if the core is not compiled or a code is not an index of `remap` (`out` then holds nothing to use): the
+    caller then uses numpy's `take`, whose values these are, by a loop of C loads and stores instead of numpy's
+    general gather."""
+    if not cython.compiled:
+        return False
+    cv = codes
+    rv = remap
+    ov = out
+    n = cv.shape[0]
+    k = rv.shape[0]
+    if ov.shape[0] != n:
+        return False
+    if n == 0:
+        return True
+    if k == 0:
+        return False
+    cp = cython.address(cv[0])  # (C pointers, as in `codes_present`: each code checked here)
+    rp = cython.address(rv[0])
+    op = cython.address(ov[0])
+    for i in range(n):
+        c = cp[i]
+        if c < 0 or c >= k:
+            return False
+        op[i] = rp[c]
+    return True
+
+
+def day_numbers(days: Any, start: int, out: Any) -> bool:
+    """`out[i] = start + floor(days[i])` for every `i` (`days` a C-contiguous buffer of doubles, `out` one of C ints
+    as long), True: the event log's dates as days since 1970 (`start`, the run's first day so), Arrow's date32; or
+    False if the core is not compiled, a day is not a finite number or a date falls outside date32's range (`out` then
+    holds nothing to use): the caller then makes them with numpy, as before, whose values these are (numpy's floor,
+    then the whole number of days added to the start).
+
+    Why: numpy made each chunk's dates in six passes (floor, the cast to days, the addition, the test for NaT, the
+    minimum and maximum for date32's range, the cast to int32), about 50 instructions a row, for a column read from the
+    day column; one C pass is a few (a double's floor by C's truncation toward zero, one less for a negative day with
+    a fraction: the same whole number as `floor` for every finite double of date32's range)."""
+    if not cython.compiled:
+        return False
+    dv = days
+    ov = out
+    n = dv.shape[0]
+    if ov.shape[0] != n:
+        return False
+    if n == 0:
+        return True
+    dp = cython.address(dv[0])
+    op = cython.address(ov[0])
+    for i in range(n):
+        d = dp[i]
+        if not (-4e9 < d < 4e9):  # (NaN, an infinity or a day far outside date32: numpy's way, which knows them)
+            return False
+        v = cython.cast(cython.longlong, d)  # (toward zero)
+        if v > d:
+            v -= 1  # (a negative day with a fraction: its floor is one less)
+        v += start
+        if v < -2147483648 or v > 2147483647:
+            return False
+        op[i] = v
+    return True
 
 # every count's id: its index in the arrays `Counters` keeps (declared names in sorted order; a name counted without
 # being declared gets the next id when first counted, so it still works, only a little slower the first time)
