@@ -442,7 +442,7 @@ class Population:
     def _attribute_rows(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
                         ) -> AttributeRows:
         """`_attributes` as typed columns (the compiled core: `AttributeRows`, `_fill_rows`), the same values: the
-        same uniforms (`uniform_array`, a row a stream), then one C loop."""
+        same uniforms (`uniform_array`, a row a stream), then one C loop, `_CHUNK` children at a time."""
         n = ids.shape[0]
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         r = self.rng
@@ -450,8 +450,8 @@ class Population:
         by_row = isinstance(age_cum, np.ndarray)
         cum = np.ascontiguousarray(age_cum, dtype=np.float64).reshape(-1, len(AGE_BANDS) if by_row else len(age_cum))
         gi = self.group_index
-        region = (np.asarray(gi.la_region, dtype=np.intp)[las] if gi.la_region and las.size
-                  else np.zeros(n, dtype=np.intp))
+        region = np.ascontiguousarray(np.asarray(gi.la_region, dtype=np.intp)[las] if gi.la_region and las.size
+                                      else np.zeros(n, dtype=np.intp), dtype=np.intp)
         at = np.ascontiguousarray(at, dtype=np.float64)
         if at.shape[0] != n or region.shape[0] != n or (by_row and cum.shape[0] != n):  # (`_fill_rows` reads unchecked)
             raise ValueError(f"{n} children, {at.shape[0]} days, {region.shape[0]} authorities, {cum.shape[0]} age mixes")
@@ -459,7 +459,6 @@ class Population:
         lo = np.array([AGE_RANGES[b][0] for b in AGE_BANDS])
         hi = np.array([AGE_RANGES[b][1] for b in AGE_BANDS])
         ends = np.asarray(PHASE_ENDS, dtype=np.float64)
-        region = np.ascontiguousarray(region, dtype=np.intp)
         c_school, c_post16 = (np.asarray(self.cum_pref_school, dtype=np.float64),
                               np.asarray(self.cum_pref_post16, dtype=np.float64))
         c_req, c_need, c_cap = (np.asarray(self.cum_requester, dtype=np.float64),
