@@ -19,7 +19,7 @@ from simulator.engine.model.route.reviews import TRANSFER_AGES
 from simulator.rules.scenario import load_scenario
 from simulator.schema.units import DAYS_PER_YEAR
 
-from .conftest import quiet, write_scenario
+from .conftest import SMALL, quiet, write_scenario
 
 
 def test_a_new_child_has_every_field_set_in_the_declared_order():
@@ -157,3 +157,24 @@ def test_pickled_counters_count_on_as_the_original():
         c.add_la(3, "requests", 30.0)
     assert (two.counts, two.groups, two.cross, two.la_counts) == (one.counts, one.groups, one.cross, one.la_counts)
     assert two.counts[("requests", "2020")] == 3.0 and two.la_counts[(3, "requests", "2020")] == 2.0
+
+
+def test_a_disputes_rungs_are_made_once_per_appeal_type_and_are_the_ladders_rungs():
+    """`Law.steps_for` keeps each appeal type's rungs: the same rungs as made afresh (the tribunal left out; a rung
+    the appeal type is exempt from kept, not compulsory), one tuple for every dispute of the type, and the law's
+    equality untouched by what it keeps. The ladder is made by hand here."""
+    import dataclasses
+
+    from simulator.rules.law import LadderStep
+
+    advice = LadderStep("mediation_advice", True, frozenset({"placement"}), 14.0, 1.0, 0.5)
+    mediation = LadderStep("mediation", False, frozenset(), 30.0, 1.0, 0.3)
+    tribunal = LadderStep("tribunal", True, frozenset(), 140.0, 1.0, 0.9)
+    law = dataclasses.replace(load_scenario(SMALL).law, ladder=(advice, mediation, tribunal))
+    fresh = dataclasses.replace(law)
+    contents = law.steps_for("contents")
+    assert contents == (advice, mediation) and contents[0] is advice
+    placement = law.steps_for("placement")
+    assert placement == (dataclasses.replace(advice, mandatory=False), mediation)
+    assert law.steps_for("contents") is contents and law.steps_for("placement") is placement
+    assert law == fresh and law.steps_for("placement") == fresh.steps_for("placement")

@@ -45,7 +45,12 @@ def _fields(c: Child) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.skipif(not COMPILED, reason="AttributeRows is the compiled core's (the pure path keeps the lists)")
-def test_attribute_rows_are_the_draws_one_by_one_and_the_lists_of_the_pure_path():
+@pytest.mark.parametrize("chunk", [None, 3, 1000])
+def test_attribute_rows_are_the_draws_one_by_one_and_the_lists_of_the_pure_path(chunk, monkeypatch):
+    """Drawn chunk by chunk (`_CHUNK` children at a time; here also 3 and 1,000, so that the 2,008 children span many
+    chunks and end with a shorter one), each row is still its own child's."""
+    if chunk is not None:
+        monkeypatch.setattr(population, "_CHUNK", chunk)
     j = Journey(load_scenario(SMALL), make_engine("heap"), Streams(5, 2), None)
     ids = np.array([0, 1, 2, 7, 99, 1000, 123_456, 2**40 + 3, *range(5000, 7000)], dtype=np.int64)
     at = np.linspace(-200.0, 3000.0, ids.size)

@@ -124,9 +124,18 @@ class Law:
     def steps_for(self, appeal_type: AppealType) -> tuple[LadderStep, ...]:
         """The rungs before the tribunal that a family must or may climb for this appeal type. An exempt appeal type
         is exempt from the rung's compulsion only: the rung stays, not compulsory for it (a placement-only appeal
-        needs no mediation certificate, CFA s.55, yet the family may still mediate it, CFA s.52)."""
-        return tuple(s if appeal_type not in s.exempt else replace(s, mandatory=False)
-                     for s in self.ladder if s.name != "tribunal")
+        needs no mediation certificate, CFA s.55, yet the family may still mediate it, CFA s.52).
+
+        Made once per appeal type and kept (every dispute asks: about 16,000 times a national year, 1-2 us each to
+        make): the law is frozen and its rungs too, so the same tuple serves every child (the route only reads it).
+        Kept in the instance's dictionary, outside the dataclass's fields (equality, `replace` and `asdict` do not
+        see it)."""
+        made = self.__dict__.setdefault("_steps_for", {})
+        steps = made.get(appeal_type)
+        if steps is None:
+            steps = made[appeal_type] = tuple(s if appeal_type not in s.exempt else replace(s, mandatory=False)
+                                              for s in self.ladder if s.name != "tribunal")
+        return steps
 
 
 def _mmdd(p: Param) -> tuple[int, int]:

@@ -23,13 +23,13 @@ cdef class AttributeRows:
 @cython.locals(k=Py_ssize_t)
 cdef inline Py_ssize_t _choose(const double *cum, Py_ssize_t n, double u) noexcept
 
-@cython.locals(i=Py_ssize_t, n=Py_ssize_t, nb=Py_ssize_t, ne=Py_ssize_t, r=Py_ssize_t, k=Py_ssize_t,
-               band=Py_ssize_t, school=Py_ssize_t, post16=Py_ssize_t, req=Py_ssize_t, need=Py_ssize_t,
+@cython.locals(i=Py_ssize_t, j=Py_ssize_t, n=Py_ssize_t, nb=Py_ssize_t, ne=Py_ssize_t, r=Py_ssize_t,
+               k=Py_ssize_t, band=Py_ssize_t, school=Py_ssize_t, post16=Py_ssize_t, req=Py_ssize_t, need=Py_ssize_t,
                cap=Py_ssize_t, f=int, u=double, age=double, p_sc="const double *", p_16="const double *",
                p_rq="const double *", p_nd="const double *", p_cp="const double *", n_sc=Py_ssize_t,
                n_16=Py_ssize_t, n_rq=Py_ssize_t, n_nd=Py_ssize_t, n_cp=Py_ssize_t)
-cdef void _fill_rows(AttributeRows rows, const double[:, ::1] us, const double[:, ::1] age_cum, bint by_row,
-                     const double[::1] lo, const double[::1] hi, const double[::1] ends, const double[::1] at,
+cdef void _fill_rows(AttributeRows rows, Py_ssize_t i0, const double[:, ::1] us, const double[:, ::1] age_cum,
+                     bint by_row, const double[::1] lo, const double[::1] hi, const double[::1] ends, const double[::1] at,
                      const Py_ssize_t[::1] region, Py_ssize_t n_regions, Py_ssize_t n_requesters, Py_ssize_t n_needs,
                      const double[::1] c_school, const double[::1] c_post16, const double[::1] c_req,
                      const double[::1] c_need, const double[::1] c_cap, double p_s41, double p_health,

@@ -153,15 +153,17 @@ def _choose(cum: Any, n: int, u: float) -> int:
     return min(k, n - 1)
 
 
-def _fill_rows(rows: AttributeRows, us: Any, age_cum: Any, by_row: bool, lo: Any, hi: Any, ends: Any, at: Any,
-               region: Any, n_regions: int, n_requesters: int, n_needs: int, c_school: Any, c_post16: Any,
+def _fill_rows(rows: AttributeRows, i0: int, us: Any, age_cum: Any, by_row: bool, lo: Any, hi: Any, ends: Any,
+               at: Any, region: Any, n_regions: int, n_requesters: int, n_needs: int, c_school: Any, c_post16: Any,
                c_req: Any, c_need: Any, c_cap: Any, p_s41: float, p_health: float, p_social: float,
                p_exception: float, days_per_year: float) -> None:
-    """`_attributes`'s arithmetic for each child in one C loop (compiled only), on the same uniforms (`us`, a row a
-    stream in `_ROW_STREAMS`'s order, from `uniform_array`) with the same double operations in the same order: the
-    age band (by the child's own row of `age_cum`, or its first row for all), the age, the preferred setting, the
-    group, the other group (phase x region), the birth day and the four yes/no draws. (The shares are read through
-    C pointers: a memoryview handed to a function is counted in and out, an atomic operation each.)"""
+    """`_attributes`'s arithmetic for each child of a chunk in one C loop (compiled only), on the same uniforms (`us`,
+    a row a stream in `_ROW_STREAMS`'s order, from `uniform_array`) with the same double operations in the same
+    order: the age band (by the child's own row of `age_cum`, or its first row for all), the age, the preferred
+    setting, the group, the other group (phase x region), the birth day and the four yes/no draws. The chunk's
+    children are rows `i0`, `i0 + 1`, ... of `rows`; `us`, `at`, `region` (and `age_cum`, by row) are the chunk's
+    own. (The shares are read through C pointers: a memoryview handed to a function is counted in and out, an
+    atomic operation each.)"""
     n = us.shape[1]
     nb = age_cum.shape[1]
     ne = ends.shape[0]
@@ -176,26 +178,24 @@ def _fill_rows(rows: AttributeRows, us: Any, age_cum: Any, by_row: bool, lo: Any
         for i in range(n):
             u = us[0, i]
             r = i if by_row else 0
-            k = 0
-            while k < nb and age_cum[r, k] <= u:  # the count of shares <= u, as `(age_cum <= u).sum()`
-                k += 1
-            band = min(k, nb - 1)
+            band = _choose(cython.address(age_cum[r, 0]), nb, u)  # as `(age_cum <= u).sum()`, at most the last band
             age = lo[band] + (hi[band] - lo[band]) * us[1, i]
             school = _choose(p_sc, n_sc, us[2, i])
             post16 = _choose(p_16, n_16, us[2, i])
             req = _choose(p_rq, n_rq, us[3, i])
             need = _choose(p_nd, n_nd, us[4, i])
             cap = _choose(p_cp, n_cp, us[5, i])
-            rows.req[i] = req
-            rows.need[i] = need
-            rows.cap[i] = cap
-            rows.pref[i] = post16 if age >= 16 else school
-            rows.gid[i] = (cap * n_requesters + req) * n_needs + need
+            j = i0 + i
+            rows.req[j] = req
+            rows.need[j] = need
+            rows.cap[j] = cap
+            rows.pref[j] = post16 if age >= 16 else school
+            rows.gid[j] = (cap * n_requesters + req) * n_needs + need
             k = 0
             while k < ne and ends[k] <= age:  # searchsorted(PHASE_ENDS, age, side="right")
                 k += 1
-            rows.pid[i] = k * n_regions + region[i]
-            rows.born[i] = at[i] - age * days_per_year  # (a C double: DAYS_PER_YEAR)
+            rows.pid[j] = k * n_regions + region[i]
+            rows.born[j] = at[i] - age * days_per_year  # (a C double: DAYS_PER_YEAR)
             f = 0
             if us[6, i] < p_s41:
                 f |= 1
@@ -205,7 +205,7 @@ def _fill_rows(rows: AttributeRows, us: Any, age_cum: Any, by_row: bool, lo: Any
                 f |= 4
             if us[9, i] < p_exception:
                 f |= 8
-            rows.flags[i] = f
+            rows.flags[j] = f
 
 
 def _take(kids: list, order: np.ndarray) -> list:
@@ -223,6 +223,12 @@ def _take(kids: list, order: np.ndarray) -> list:
 # the streams `_attributes` draws, in `_fill_rows`'s row order
 _ROW_STREAMS = ("age_band", "age", "preferred", "requester", "need", "capacity", "on_s41", "health", "social",
                 "exception")
+# children a chunk of `_attribute_rows`: its uniforms (10 x 4,096 doubles, 320 kB) stay in the cache between being
+# drawn and being read, and are one small block used again for every chunk. Why: drawn for all the children at once
+# (28 MB for the 350,000 plans in force of a national year) they were fresh memory that numpy asks the kernel to back
+# with huge pages (4 MB and over), and faulting those in (2 MB zeroed at a time) cost 0.08-0.25 CPU s a national
+# year, more than the draws themselves (perf at 1x: `clear_page_erms` under `_fill_uniform`, 3.6% of the process)
+_CHUNK = 4096
 
 
 class Population:
@@ -243,15 +249,15 @@ class Population:
                                ("mainstream", s.stock_other)):
                 runs.append((la.idx, setting, n))
         # each child's authority, as an array made from the runs (without numpy's per-item discovery of a list)
-        la_arr = np.repeat(np.array([k for k, _, _ in runs], dtype=np.int64),
-                           np.array([n for _, _, n in runs], dtype=np.int64))
-        n_stock = la_arr.shape[0]
+        stock_la = np.repeat(np.array([k for k, _, _ in runs], dtype=np.int64),
+                             np.array([n for _, _, n in runs], dtype=np.int64))
+        n_stock = stock_la.shape[0]
         ids = np.arange(n_stock, dtype=np.int64)
         if cython.compiled:  # the attributes as typed columns (AttributeRows), else as lists (the same values)
-            rows = self._attribute_rows(ids, np.zeros(n_stock), self._stock_age_cum(la_arr), la_arr)
+            rows = self._attribute_rows(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), stock_la)
             born_days = rows.born_days
         else:
-            attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(la_arr), la_arr)
+            attrs = self._attributes(ids, np.zeros(n_stock), self._stock_age_cum(stock_la), stock_la)
             born_days = attrs["born_days"]
             cols = _columns(attrs, n_stock)
         first_review = uniform_array(self.rng.stock_review, ids) * self.law.annual_review_days
@@ -313,7 +319,7 @@ class Population:
         self._arrivals = (times, las, new_ids)
         self._arr_i = 0
         self._prefetch_draws()
-        self._population_moves()
+        self._population_moves(stock_la)
         self._extra = 0
         if times:
             self.engine.at(times[0], self._cb_arrive, None)
@@ -436,29 +442,39 @@ class Population:
     def _attribute_rows(self, ids: np.ndarray, at: np.ndarray, age_cum: list[float] | np.ndarray, las: np.ndarray
                         ) -> AttributeRows:
         """`_attributes` as typed columns (the compiled core: `AttributeRows`, `_fill_rows`), the same values: the
-        same uniforms (`uniform_array`, a row a stream), then one C loop."""
+        same uniforms (`uniform_array`, a row a stream), then one C loop, `_CHUNK` children at a time."""
         n = ids.shape[0]
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         r = self.rng
-        us = np.empty((len(_ROW_STREAMS), n))
-        for k, name in enumerate(_ROW_STREAMS):
-            uniform_array(r.get(name), ids, 0, us[k])
+        draws = [r.get(name) for name in _ROW_STREAMS]
         by_row = isinstance(age_cum, np.ndarray)
         cum = np.ascontiguousarray(age_cum, dtype=np.float64).reshape(-1, len(AGE_BANDS) if by_row else len(age_cum))
         gi = self.group_index
-        region = (np.asarray(gi.la_region, dtype=np.intp)[las] if gi.la_region and las.size
-                  else np.zeros(n, dtype=np.intp))
+        region = np.ascontiguousarray(np.asarray(gi.la_region, dtype=np.intp)[las] if gi.la_region and las.size
+                                      else np.zeros(n, dtype=np.intp), dtype=np.intp)
         at = np.ascontiguousarray(at, dtype=np.float64)
         if at.shape[0] != n or region.shape[0] != n or (by_row and cum.shape[0] != n):  # (`_fill_rows` reads unchecked)
             raise ValueError(f"{n} children, {at.shape[0]} days, {region.shape[0]} authorities, {cum.shape[0]} age mixes")
         rows = AttributeRows(n, tuple(self.needs))
-        _fill_rows(rows, us, cum, by_row, np.array([AGE_RANGES[b][0] for b in AGE_BANDS]),
-                   np.array([AGE_RANGES[b][1] for b in AGE_BANDS]), np.asarray(PHASE_ENDS, dtype=np.float64),
-                   at, np.ascontiguousarray(region, dtype=np.intp),
-                   len(gi.regions), len(REQUESTERS), len(gi.needs), np.asarray(self.cum_pref_school, dtype=np.float64),
-                   np.asarray(self.cum_pref_post16, dtype=np.float64), np.asarray(self.cum_requester, dtype=np.float64),
-                   np.asarray(self.cum_need, dtype=np.float64), np.asarray(self.cum_capacity, dtype=np.float64),
-                   self.p_s41, self.p_health, self.p_social, self.p_exception, DAYS_PER_YEAR)
+        lo = np.array([AGE_RANGES[b][0] for b in AGE_BANDS])
+        hi = np.array([AGE_RANGES[b][1] for b in AGE_BANDS])
+        ends = np.asarray(PHASE_ENDS, dtype=np.float64)
+        c_school, c_post16 = (np.asarray(self.cum_pref_school, dtype=np.float64),
+                              np.asarray(self.cum_pref_post16, dtype=np.float64))
+        c_req, c_need, c_cap = (np.asarray(self.cum_requester, dtype=np.float64),
+                                np.asarray(self.cum_need, dtype=np.float64),
+                                np.asarray(self.cum_capacity, dtype=np.float64))
+        us = np.empty((len(_ROW_STREAMS), min(n, _CHUNK)))
+        for a in range(0, n, _CHUNK):  # chunk by chunk (`_CHUNK`): the same uniforms and arithmetic, child by child
+            b = min(a + _CHUNK, n)
+            if b - a != us.shape[1]:  # the last, shorter chunk (`_fill_rows` takes a C-contiguous table)
+                us = np.empty((len(_ROW_STREAMS), b - a))
+            part = ids[a:b]
+            for k in range(len(draws)):
+                uniform_array(draws[k], part, 0, us[k])
+            _fill_rows(rows, a, us, cum[a:b] if by_row else cum, by_row, lo, hi, ends, at[a:b], region[a:b],
+                       len(gi.regions), len(REQUESTERS), len(gi.needs), c_school, c_post16, c_req, c_need, c_cap,
+                       self.p_s41, self.p_health, self.p_social, self.p_exception, DAYS_PER_YEAR)
         return rows
 
     @cython.locals(self=RunState)

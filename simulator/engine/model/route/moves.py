@@ -299,20 +299,23 @@ class MoveSteps:
     draw_plan_move = draw_plan_move
 
     @cython.locals(self=RunState)
-    def _population_moves(self) -> None:
+    def _population_moves(self, las: np.ndarray) -> None:
         """At the start: the stock's moves (the same draws as `draw_plan_move`, in bulk) and, in a run of one
-        authority, the plans that arrive from outside each year."""
+        authority, the plans that arrive from outside each year. `las` is the stock's authorities (int64, child by
+        child), which `populate` made the stock from: handed over rather than read back from the half a million
+        children (a generator over them cost about 170 million instructions a national year)."""
         if self._pt is None:
             return
         self._pt_end = self.n_stock + self._n_generated
         n = self.n_stock
+        if las.shape[0] != n:
+            raise ValueError(f"{las.shape[0]} authorities for a stock of {n}")
         if n:  # the days by authority with numpy (`move_days`), scheduled in the children's order as one by one
             e = -log_array(uniform_array(self.rng.plan_move, np.arange(n, dtype=np.int64), 0))
             # `engine` an object here, so `at` is bound once as a Python method (Cython cannot bind a typed field's
             # C method)
             engine = self.engine
             kids, at, moves = self.children, engine.at, self._cb_family_moves
-            las = np.fromiter((c.la for c in kids[:n]), np.int64, n)
             by_la = np.argsort(las, kind="stable")  # the stock is made authority by authority: already in order
             cuts = np.flatnonzero(np.diff(las[by_la])) + 1
             days = np.empty(n)
