@@ -124,6 +124,13 @@ cdef class Counters:
 @cython.locals(lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, v=double, xd=double)
 cpdef Py_ssize_t _year_after(list days, day) except -1
 
+# an event's name of a word and a value, made once for each value (the caller's dictionary of names)
+@cython.locals(got=str)
+cpdef str name_of(dict memo, str prefix, value)
+
+@cython.locals(by=dict, got=str)
+cpdef str name_of2(dict memo, str prefix, first, str infix, second)
+
 @cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)
 cpdef list fields_of(list objs, tuple names)
 
