@@ -240,6 +240,21 @@ def test_a_chunk_s_codes_present_and_their_indices_by_hand():
     assert remap_codes(codes, remap, out) and list(out) == [1, 0, 1, 2]
     assert not remap_codes(np.array([7], dtype=np.int32), remap, np.empty(1, dtype=np.int32))  # not an index
     assert not remap_codes(codes, remap, np.empty(3, dtype=np.int32))  # `out` of another length
+    # (the passes take four codes a turn, then the rest one by one: a code out of range is found in either part, at
+    # any place of a turn, and every length from 1 to 9 gives the flags and indices worked out by hand here)
+    for length in range(1, 10):
+        codes = np.array([(5 * i + 2) % 6 for i in range(length)], dtype=np.int32)  # 2, 1, 0, 5, 4, 3, 2, 1, 0
+        want_flags = [1 if c in {(5 * i + 2) % 6 for i in range(length)} else 0 for c in range(6)]
+        assert list(codes_present(codes, 6)) == want_flags
+        out = np.empty(length, dtype=np.int32)
+        assert remap_codes(codes, np.array([10, 11, 12, 13, 14, 15], dtype=np.int32), out)
+        assert list(out) == [10 + (5 * i + 2) % 6 for i in range(length)]
+        for bad in range(length):
+            for wrong in (-1, 6, -2 ** 31):
+                odd = codes.copy()
+                odd[bad] = wrong
+                assert codes_present(odd, 6) is None
+                assert not remap_codes(odd, np.arange(6, dtype=np.int32), np.empty(length, dtype=np.int32))
 
 
 

@@ -6,6 +6,10 @@ Layout of a run directory (`outputs/<run-id>/` unless `--out` names another):
   replications/rep-000/metrics.json   one replication's metrics (written last: marks it complete)
   replications/rep-000/journeys.parquet   one row per child
   replications/rep-000/events.parquet     the event log (unless switched off)
+
+Why this module is long: the Parquet files' bytes are one contract, kept in one place: the Arrow arrays made from
+their buffers, the writer's options and the writer itself (`parquet_options`, `parquet_writer`), the string columns as
+dictionaries, and the event log's sink.
 """
 
 from __future__ import annotations

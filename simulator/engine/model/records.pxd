@@ -49,8 +49,11 @@ cdef class Recorder:
 
     cpdef Py_ssize_t _new_code(self, value) except -1
 
-    @cython.locals(at=cython.size_t, slot=Py_ssize_t, k=Py_ssize_t)
+    @cython.locals(at=cython.size_t, slot=Py_ssize_t)
     cdef inline Py_ssize_t _code(self, value) except -1
+
+    @cython.locals(k=Py_ssize_t)
+    cdef Py_ssize_t _code_miss(self, value, size_t at, Py_ssize_t slot) except -1
 
     @cython.locals(rows=list)
     cpdef add(self, row)
