@@ -240,6 +240,21 @@ def test_a_chunk_s_codes_present_and_their_indices_by_hand():
     assert remap_codes(codes, remap, out) and list(out) == [1, 0, 1, 2]
     assert not remap_codes(np.array([7], dtype=np.int32), remap, np.empty(1, dtype=np.int32))  # not an index
     assert not remap_codes(codes, remap, np.empty(3, dtype=np.int32))  # `out` of another length
+    # (the passes take four codes a turn, then the rest one by one: a code out of range is found in either part, at
+    # any place of a turn, and every length from 1 to 9 gives the flags and indices worked out by hand here)
+    for length in range(1, 10):
+        codes = np.array([(5 * i + 2) % 6 for i in range(length)], dtype=np.int32)  # 2, 1, 0, 5, 4, 3, 2, 1, 0
+        want_flags = [1 if c in {(5 * i + 2) % 6 for i in range(length)} else 0 for c in range(6)]
+        assert list(codes_present(codes, 6)) == want_flags
+        out = np.empty(length, dtype=np.int32)
+        assert remap_codes(codes, np.array([10, 11, 12, 13, 14, 15], dtype=np.int32), out)
+        assert list(out) == [10 + (5 * i + 2) % 6 for i in range(length)]
+        for bad in range(length):
+            for wrong in (-1, 6, -2 ** 31):
+                odd = codes.copy()
+                odd[bad] = wrong
+                assert codes_present(odd, 6) is None
+                assert not remap_codes(odd, np.arange(6, dtype=np.int32), np.empty(length, dtype=np.int32))
 
 
 
@@ -470,7 +485,8 @@ def test_arrow_strings_are_pa_array_s_own():
 
 def test_a_run_folder_is_written_without_importing_pandas(tmp_path):
     """A replication's files (events.parquet, journeys.parquet) are made without `pa.array`, whose first call
-    imports pandas (about 0.2 CPU s), so a run does not import it."""
+    imports pandas (about 0.2 CPU s), so a run does not import it; and written by pyarrow's file writer
+    (`outputs.parquet_writer`), so a run does not import `pyarrow.parquet` and its file systems either."""
     import subprocess
     import sys
 
@@ -479,9 +495,9 @@ def test_a_run_folder_is_written_without_importing_pandas(tmp_path):
     code = ("import sys; from pathlib import Path; from simulator.rules.scenario import load_scenario; "
             "from simulator.analysis.runs.run import run_replication; "
             f"run_replication(load_scenario({str(SMALL)!r}), 3, 0, rep_dir=Path({str(tmp_path)!r}), events=True); "
-            "print('pandas' in sys.modules)")
+            "print('pandas' in sys.modules, 'pyarrow.parquet' in sys.modules, 'pyarrow.fs' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False False"
     assert (tmp_path / "events.parquet").exists() and (tmp_path / "journeys.parquet").exists()
 
 
@@ -504,3 +520,49 @@ def test_an_equal_string_of_another_object_gets_the_same_code():
     a.need, b.need = "ASD", "".join(["A", "SD"])
     _ints, _bools, _floats, codes, names = journey_arrays([a, b, a])
     assert names[1] == ["ASD"] and list(codes[3:6]) == [0, 0, 0]
+
+
+def test_an_event_name_of_a_word_and_a_value_is_made_once_for_each_string():
+    """`name_of` and `name_of2` (the steps' names such as "named_mainstream") give the f-string's value, the same
+    object for the same strings after the first call; a value that is not a str is formatted as the f-string does
+    each time and not kept (1 and True are equal keys but format differently)."""
+    from simulator.engine.model.records import name_of, name_of2
+
+    memo: dict = {}
+    first = name_of(memo, "in_place_", "".join(["main", "stream"]))
+    assert first == "in_place_mainstream"
+    assert name_of(memo, "in_place_", "mainstream") is first
+    assert name_of(memo, "lodged_", "contents") == "lodged_contents"  # (a memo is one word's: the caller's own)
+    assert name_of({}, "review_age_", 16) == "review_age_16"
+    ints: dict = {}
+    assert name_of(ints, "x_", 1) == "x_1" and name_of(ints, "x_", True) == "x_True" and ints == {}
+    assert name_of({}, "requested_", None) == "requested_None"
+    pairs: dict = {}
+    refused = name_of2(pairs, "named_", "mainstream", "_refused_", "unsuitable")
+    assert refused == "named_mainstream_refused_unsuitable"
+    assert name_of2(pairs, "named_", "mainstream", "_refused_", "unsuitable") is refused
+    assert name_of2(pairs, "named_", "mainstream", "_refused_", "inefficient_use_of_resources") == (
+        "named_mainstream_refused_inefficient_use_of_resources")
+    assert name_of2(pairs, "named_", "post16", "_refused_", 3) == "named_post16_refused_3"
+
+
+def test_pyarrow_s_file_writer_writes_pyarrow_parquet_s_bytes(tmp_path):
+    """`outputs.write_parquet` (pyarrow's file writer, without importing `pyarrow.parquet`'s file systems) writes
+    the bytes `pq.write_table` writes with the same options: a table with a dictionary column, nulls, doubles split
+    by byte, ids, and an empty one."""
+    import pyarrow as pa
+
+    from simulator.analysis.runs.outputs import dictionary_column, parquet_options, write_parquet
+
+    table = pa.table({
+        "child": pa.array([3, 1, 2, 7], pa.int64()),
+        "step": dictionary_column(np.array([1, 0, 1, 2], dtype=np.int32), ["b", "a", "c"]),
+        "day": pa.array([0.5, 1.25, math.nan, 3.0]),
+        "deadline_day": pa.array([1.0, None, 2.0, None], pa.float64()),
+        "met": pa.array([True, None, False, True]),
+    })
+    for t in (table, table.schema.empty_table()):
+        write_parquet(t, tmp_path / "got.parquet")
+        pq.write_table(t, tmp_path / "want.parquet", **parquet_options(t.schema))
+        assert (tmp_path / "got.parquet").read_bytes() == (tmp_path / "want.parquet").read_bytes()
+        assert pq.read_table(tmp_path / "got.parquet").num_rows == t.num_rows

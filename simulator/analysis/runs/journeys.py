@@ -22,7 +22,7 @@ from ...engine.model.records import (
     fields_of,
     journey_arrays,
 )
-from .outputs import arrow, dictionary_column, parquet_options, string_codes
+from .outputs import arrow, dictionary_column, string_codes, write_parquet
 
 
 def _column(values: list[Any]) -> Any:
@@ -56,18 +56,17 @@ def write_journeys(j: Journey, path: Path, later: Callable[[Callable[[], None]],
     check this; `tests/test_event_log.py` writes one journey both ways and compares the bytes). With `later` (a run
     that writes the event log: `ParquetSink.later`), the table made is written by that function, in another thread."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = _typed_columns(j) if j.children else None
     if table is None:
         table = _list_columns(j)
     whole = pa.table(table)
     del table
-    options = parquet_options(whole.schema)  # (the string columns as dictionaries, no statistics: outputs.py)
+    # (the string columns as dictionaries, no statistics: `outputs.parquet_options`, by pyarrow's file writer)
     if later is None:
-        pq.write_table(whole, path, **options)
+        write_parquet(whole, path)
     else:  # (the file's encoding and compression, in another thread: `ParquetSink.later`)
-        later(lambda: pq.write_table(whole, path, **options))
+        later(lambda: write_parquet(whole, path))
 
 
 def _typed_columns(j: Journey) -> dict[str, Any] | None:

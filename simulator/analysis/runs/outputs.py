@@ -6,10 +6,15 @@ Layout of a run directory (`outputs/<run-id>/` unless `--out` names another):
   replications/rep-000/metrics.json   one replication's metrics (written last: marks it complete)
   replications/rep-000/journeys.parquet   one row per child
   replications/rep-000/events.parquet     the event log (unless switched off)
+
+Why this module is long: the Parquet files' bytes are one contract, kept in one place: the Arrow arrays made from
+their buffers, the writer's options and the writer itself (`parquet_options`, `parquet_writer`), the string columns as
+dictionaries, and the event log's sink.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 from collections.abc import Callable
@@ -182,6 +187,45 @@ def parquet_options(schema: Any) -> dict[str, Any]:
             "use_byte_stream_split": split, "write_batch_size": PAGE_ROWS}
 
 
+
+# the options `pyarrow.parquet.ParquetWriter` hands its file writer beyond those `parquet_options` sets (its own
+# defaults, where the file writer's differ or are None: `parquet_writer` gives them, so the bytes are the same)
+_PQ_DEFAULTS = {"version": "2.6", "use_deprecated_int96_timestamps": False, "writer_engine_version": "V2",
+                "data_page_version": "1.0", "use_compliant_nested_type": True}
+
+
+def parquet_writer(path: Path, schema: Any) -> Any:
+    """A Parquet file writer of `schema` at `path` with `parquet_options`: pyarrow's file writer itself
+    (`pyarrow._parquet.ParquetWriter`, which opens the file by its path), as `pyarrow.parquet.ParquetWriter` makes
+    it (its defaults, `_PQ_DEFAULTS`), so the same bytes; `write_table` and `close` as that one's.
+
+    Why not `pyarrow.parquet`: importing it imports pyarrow's file systems (S3, GCS, Azure, HDFS, and `ssl` for
+    them), about 40 million instructions, a twentieth of what a 0.1x national year's event log cost (callgrind), for
+    files a run writes on its own disk by their paths. If pyarrow's file writer does not take these arguments (another
+    pyarrow), `pyarrow.parquet`'s writer is used, as before."""
+    options = parquet_options(schema)
+    try:
+        from pyarrow._parquet import ParquetWriter
+
+        return ParquetWriter(str(path), schema, **_PQ_DEFAULTS, **options)
+    except (ImportError, TypeError):
+        import pyarrow.parquet as pq
+
+        return pq.ParquetWriter(path, schema, **options)
+
+
+def write_parquet(table: Any, path: Path) -> None:
+    """`pyarrow.parquet.write_table(table, path, **parquet_options(table.schema))`, by `parquet_writer`: the same
+    bytes (one row group of at most pyarrow's default rows, as there); no file left if it fails."""
+    writer = parquet_writer(path, table.schema)
+    try:
+        writer.write_table(table)
+        writer.close()
+    except BaseException:
+        with contextlib.suppress(Exception):  # (the first error is the one raised)
+            writer.close()
+        Path(path).unlink(missing_ok=True)
+        raise
 
 def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | None = None) -> Any:
     """A column of strings as an Arrow dictionary array: row `i` is `names[codes[i]]` (None, or `null[i]`, a null).
@@ -361,10 +405,8 @@ class ParquetSink:
 
     def _write(self, table: Any) -> None:
         """One row group (in the writer thread)."""
-        import pyarrow.parquet as pq
-
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, self.schema, **parquet_options(self.schema))
+            self.writer = parquet_writer(self.path, self.schema)
         self.writer.write_table(table)
 
     def _wait(self) -> None:
@@ -374,8 +416,6 @@ class ParquetSink:
             p.result()
 
     def close(self) -> None:
-        import pyarrow.parquet as pq
-
         try:
             self._wait()
         finally:
@@ -383,7 +423,7 @@ class ParquetSink:
                 self._thread.shutdown()
                 self._thread = None
         if self.writer is None:
-            pq.write_table(self.schema.empty_table(), self.path, **parquet_options(self.schema))
+            write_parquet(self.schema.empty_table(), self.path)
         else:
             self.writer.close()
 

@@ -49,8 +49,11 @@ cdef class Recorder:
 
     cpdef Py_ssize_t _new_code(self, value) except -1
 
-    @cython.locals(at=cython.size_t, slot=Py_ssize_t, k=Py_ssize_t)
+    @cython.locals(at=cython.size_t, slot=Py_ssize_t)
     cdef inline Py_ssize_t _code(self, value) except -1
+
+    @cython.locals(k=Py_ssize_t)
+    cdef Py_ssize_t _code_miss(self, value, size_t at, Py_ssize_t slot) except -1
 
     @cython.locals(rows=list)
     cpdef add(self, row)
@@ -123,6 +126,13 @@ cdef class Counters:
 
 @cython.locals(lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, v=double, xd=double)
 cpdef Py_ssize_t _year_after(list days, day) except -1
+
+# an event's name of a word and a value, made once for each value (the caller's dictionary of names)
+@cython.locals(got=str)
+cpdef str name_of(dict memo, str prefix, value)
+
+@cython.locals(by=dict, got=str)
+cpdef str name_of2(dict memo, str prefix, first, str infix, second)
 
 @cython.locals(cols=list, k=Py_ssize_t, i=Py_ssize_t, col=list)
 cpdef list fields_of(list objs, tuple names)

@@ -264,6 +264,12 @@ class Recorder:
         # address, is no object's)
         if self._code_at[slot] == at:
             return self._code_of[slot]
+        return self._code_miss(value, at, slot)
+
+    def _code_miss(self, value: Any, at: int, slot: int) -> int:
+        """`_code` of a string not in its slot: its code from `_codes` (or a new one), then kept in the slot. A
+        function of its own so that `_code`, which `_put` calls three times a row, is small enough for the C compiler
+        to put in `_put`'s body (no call a string: about 15 instructions each, callgrind)."""
         k = self._codes.get(value, -1)
         if k < 0:
             k = self._new_code(value)
@@ -372,6 +378,37 @@ class Recorder:
         self.rows = []
 
 
+def name_of(memo: dict[Any, str], prefix: str, value: Any) -> str:
+    """An event's name made of a word and a value, `f"{prefix}{value}"` (the setting named, the kind of dispute, ...),
+    made once for each string `value` and kept in `memo` (one dictionary for each `prefix`, the caller's).
+
+    Why: a new string at every row cost its formatting, and then missed the `Recorder`'s cache of string codes
+    (`Recorder._code` knows a string by its object): the string hashed and looked up in `_codes`, and freed after
+    (about 700 instructions a row in all, callgrind; some 45,000 rows of a 0.1x national year). The same string object
+    each time hits the cache. The names are the same values: a value that is not exactly a `str` (whose formatting is
+    itself) is formatted each time, as before."""
+    if type(value) is not str:
+        return f"{prefix}{value}"
+    got = memo.get(value)
+    if got is None:
+        got = memo[value] = f"{prefix}{value}"
+    return got
+
+
+def name_of2(memo: dict[Any, dict[Any, str]], prefix: str, first: Any, infix: str, second: Any) -> str:
+    """`f"{prefix}{first}{infix}{second}"` (a setting named against the family's wish, with the ground), made once
+    for each pair of strings as `name_of` makes its names (`memo`: `first` -> `second` -> the name)."""
+    if type(first) is not str or type(second) is not str:
+        return f"{prefix}{first}{infix}{second}"
+    by = memo.get(first)
+    if by is None:
+        by = memo[first] = {}
+    got = by.get(second)
+    if got is None:
+        got = by[second] = f"{prefix}{first}{infix}{second}"
+    return got
+
+
 def fields_of(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
     """The attributes `names` of each of `objs`, as one list per name (a column), in the order of `objs`.
 
@@ -442,113 +479,104 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
             c = children[i]
             # each field read and stored on its own line, in `JOURNEY_INTS`, `JOURNEY_BOOLS` and `JOURNEY_FLOATS`
             # order (a tuple of the fields a kind, iterated, cost a tuple and a Python int and float a child, compiled:
-            # about 2,400 instructions a child, callgrind); the same checks, the same values stored
+            # about 2,400 instructions a child, callgrind); the same checks, the same values stored. Each field is
+            # tested and stored as it is read (`type(c.la)`, `c.stock is True`), not first put in a local: compiled,
+            # a field read so is the struct's own reference, where a local took a reference and gave up the one
+            # before, twice a field (about 250 instructions a child, callgrind)
             if cython.compiled:  # (a C integer and a C double in the compiled `Child`)
                 iv[i] = c.id
                 fv[n + i] = c.born
             else:
-                v = c.id
-                if type(v) is not int:
+                if type(c.id) is not int:
                     return None
-                iv[i] = v
-                v = c.born
-                if type(v) is not float:
+                iv[i] = c.id
+                if type(c.born) is not float:
                     return None
-                fv[n + i] = v
-            v = c.la
-            if type(v) is not int:
+                fv[n + i] = c.born
+            if type(c.la) is not int:
                 return None
-            iv[n + i] = v
-            v = c.disputes
-            if type(v) is not int:
+            iv[n + i] = c.la
+            if type(c.disputes) is not int:
                 return None
-            iv[2 * n + i] = v
-            v = c.mediations
-            if type(v) is not int:
+            iv[2 * n + i] = c.disputes
+            if type(c.mediations) is not int:
                 return None
-            iv[3 * n + i] = v
-            v = c.appeals
-            if type(v) is not int:
+            iv[3 * n + i] = c.mediations
+            if type(c.appeals) is not int:
                 return None
-            iv[4 * n + i] = v
-            v = c.reviews
-            if type(v) is not int:
+            iv[4 * n + i] = c.appeals
+            if type(c.reviews) is not int:
                 return None
-            iv[5 * n + i] = v
-            v = c.stock
-            if v is True:
+            iv[5 * n + i] = c.reviews
+            if c.stock is True:
                 bv[i] = 1
-            elif v is not False:
+            elif c.stock is not False:
                 return None
-            v = c.health
-            if v is True:
+            if c.health is True:
                 bv[n + i] = 1
-            elif v is not False:
+            elif c.health is not False:
                 return None
-            v = c.social
-            if v is True:
+            if c.social is True:
                 bv[2 * n + i] = 1
-            elif v is not False:
+            elif c.social is not False:
                 return None
-            v = c.exception
-            if v is True:
+            if c.exception is True:
                 bv[3 * n + i] = 1
-            elif v is not False:
+            elif c.exception is not False:
                 return None
-            v = c.refused
-            if v is True:
+            if c.refused is True:
                 bv[4 * n + i] = 1
-            elif v is not False:
+            elif c.refused is not False:
                 return None
-            v = c.assessed
-            if v is True:
+            if c.assessed is True:
                 bv[5 * n + i] = 1
-            elif v is not False:
+            elif c.assessed is not False:
                 return None
-            v = c.no_plan
-            if v is True:
+            if c.no_plan is True:
                 bv[6 * n + i] = 1
-            elif v is not False:
+            elif c.no_plan is not False:
                 return None
-            v = c.ordered
-            if v is True:
+            if c.ordered is True:
                 bv[7 * n + i] = 1
-            elif v is not False:
+            elif c.ordered is not False:
                 return None
-            v = c.t0
-            if type(v) is not float:
+            if type(c.t0) is not float:
                 return None
-            fv[i] = v
-            v = c.final_at
-            if type(v) is not float:
+            fv[i] = c.t0
+            if type(c.final_at) is not float:
                 return None
-            fv[2 * n + i] = v
-            v = c.final_deadline
-            if type(v) is not float:
+            fv[2 * n + i] = c.final_at
+            if type(c.final_deadline) is not float:
                 return None
-            fv[3 * n + i] = v
-            v = c.provision_at
-            if type(v) is not float:
+            fv[3 * n + i] = c.final_deadline
+            if type(c.provision_at) is not float:
                 return None
-            fv[4 * n + i] = v
-            v = c.days_without_provision
-            if type(v) is not float:
+            fv[4 * n + i] = c.provision_at
+            if type(c.days_without_provision) is not float:
                 return None
-            fv[5 * n + i] = v
-            v = c.waiting_since
-            if type(v) is not float:
+            fv[5 * n + i] = c.days_without_provision
+            if type(c.waiting_since) is not float:
                 return None
-            fv[6 * n + i] = v
-            v = c.ceased_at
-            if type(v) is not float:
+            fv[6 * n + i] = c.waiting_since
+            if type(c.ceased_at) is not float:
                 return None
-            fv[7 * n + i] = v
+            fv[7 * n + i] = c.ceased_at
             k = i
-            # (a slot not yet set: None; compiled, the struct's field, which is None until set)
-            strings = (c.requester, c.need, c.preferred, c.capacity, c.status,
-                       c.setting if cython.compiled else getattr(c, "setting", None))
+            # (a slot not yet set: None; compiled, the struct's field, which is None until set) each string field in
+            # `JOURNEY_STRINGS` order, read in turn (no tuple of the six made and freed a child)
             for f in range(6):
-                v = strings[f]
+                if f == 0:
+                    v = c.requester
+                elif f == 1:
+                    v = c.need
+                elif f == 2:
+                    v = c.preferred
+                elif f == 3:
+                    v = c.capacity
+                elif f == 4:
+                    v = c.status
+                else:
+                    v = c.setting if cython.compiled else getattr(c, "setting", None)
                 if cython.compiled:
                     at = cython.cast(cython.size_t, cython.cast(cython.p_void, v))
                     slot = f * 64 + (((at >> 4) ^ (at >> 10)) & 63)
@@ -684,11 +712,26 @@ def codes_present(codes: Any, k: int) -> bytearray | None:
     # memoryviews' own checks, which doubled its instructions)
     cp = cython.address(cv[0])
     sp = cython.address(sv[0])
-    for i in range(n):
+    # (four codes a turn, each checked as one unsigned comparison, `c < 0 or c >= k`: a negative C int cast to a
+    # size_t is beyond any `k`; about half the instructions of one code a turn with two comparisons, callgrind)
+    i = 0
+    while i + 4 <= n:
+        if ((cython.cast(cython.size_t, cp[i]) >= cython.cast(cython.size_t, k))
+                | (cython.cast(cython.size_t, cp[i + 1]) >= cython.cast(cython.size_t, k))
+                | (cython.cast(cython.size_t, cp[i + 2]) >= cython.cast(cython.size_t, k))
+                | (cython.cast(cython.size_t, cp[i + 3]) >= cython.cast(cython.size_t, k))):
+            return None
+        sp[cp[i]] = 1
+        sp[cp[i + 1]] = 1
+        sp[cp[i + 2]] = 1
+        sp[cp[i + 3]] = 1
+        i += 4
+    while i < n:
         c = cp[i]
-        if c < 0 or c >= k:
+        if cython.cast(cython.size_t, c) >= cython.cast(cython.size_t, k):
             return None
         sp[c] = 1
+        i += 1
     return seen
 
 
@@ -710,14 +753,27 @@ def remap_codes(codes: Any, remap: Any, out: Any) -> bool:
         return True
     if k == 0:
         return False
-    cp = cython.address(cv[0])  # (C pointers, as in `codes_present`: each code checked here)
+    cp = cython.address(cv[0])  # (C pointers, as in `codes_present`: each code checked here, four a turn)
     rp = cython.address(rv[0])
     op = cython.address(ov[0])
-    for i in range(n):
+    i = 0
+    while i + 4 <= n:
+        if ((cython.cast(cython.size_t, cp[i]) >= cython.cast(cython.size_t, k))
+                | (cython.cast(cython.size_t, cp[i + 1]) >= cython.cast(cython.size_t, k))
+                | (cython.cast(cython.size_t, cp[i + 2]) >= cython.cast(cython.size_t, k))
+                | (cython.cast(cython.size_t, cp[i + 3]) >= cython.cast(cython.size_t, k))):
+            return False
+        op[i] = rp[cp[i]]
+        op[i + 1] = rp[cp[i + 1]]
+        op[i + 2] = rp[cp[i + 2]]
+        op[i + 3] = rp[cp[i + 3]]
+        i += 4
+    while i < n:
         c = cp[i]
-        if c < 0 or c >= k:
+        if cython.cast(cython.size_t, c) >= cython.cast(cython.size_t, k):
             return False
         op[i] = rp[c]
+        i += 1
     return True
 
 

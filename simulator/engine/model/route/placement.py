@@ -26,8 +26,13 @@ from ...core.resources import Resource
 from ..capacity import LAState
 from ..child import Child
 from ..costs import accrue_placement
-from ..records import PLACEMENTS_INDEPENDENT_SPECIAL
+from ..records import PLACEMENTS_INDEPENDENT_SPECIAL, name_of, name_of2
 from ..state import RunState
+
+# the log's names of a word and a value, each string made once (`records.name_of`, `name_of2`: the same values)
+_NAMED_AS: dict = {}
+_REFUSED_AS: dict = {}
+_IN_PLACE_AS: dict = {}
 
 SPECIALIST = ("resourced_provision", "maintained_special", "independent_special")
 # a family's next preferences when the first is full (the less specialist kinds, in order), for allocation from a list
@@ -162,7 +167,8 @@ class PlacementSteps:
         c.named_against_wish = refused
         c.named_ground = ground
         if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
-            self.log(c, "name_setting", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+            self.log(c, "name_setting", name_of2(_REFUSED_AS, "named_", named, "_refused_", ground) if refused
+                     else name_of(_NAMED_AS, "named_", named), LA)
         days = self.duration("finalise_days", self.rng.finalise, c.id, c.disputes)
         self.engine.schedule(days, self._cb_finalise_plan, c)
 
@@ -239,7 +245,7 @@ class PlacementSteps:
             c.days_without_provision += now - c.waiting_since
         c.waiting_since = nan
         if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
-            self.log(c, "provision", f"in_place_{c.setting}", SETTING)
+            self.log(c, "provision", name_of(_IN_PLACE_AS, "in_place_", c.setting), SETTING)
         if c.pins is not None and c.pins.get(OUT_OF_SCHOOL):
             del c.pins[OUT_OF_SCHOOL]
         self._cb_end_spells_without_place(c, now)

@@ -5,3 +5,7 @@ from simulator.engine.model.route.reviews cimport review_interval, schedule_plan
 from simulator.engine.model.capacity cimport CaseworkBacklog, LAState
 from simulator.engine.model.child cimport Child
 from simulator.engine.model.state cimport RunState
+from simulator.engine.model.records cimport name_of
+
+# the log's names of a word and a value, made once (`records.name_of`): `get` a C call
+cdef dict _REQUESTED_AS

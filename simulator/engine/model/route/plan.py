@@ -29,12 +29,16 @@ from ..records import (
     OVER_1_YEAR_EXCL_EXCEPTIONS,
     PLACEMENT_OUTSIDE_LIST_NO_APPEAL,
     WITHIN_LIMIT_EXCL_EXCEPTIONS,
+    name_of,
 )
 from ..state import RunState
 from .moves import draw_plan_move
 from .placement import secure_place
 from .redress import _dispute_p, dispute_or_accept, start_dispute
 from .reviews import review_interval, schedule_plan_end, transfer_for_new_plan
+
+# the log's names of a word and a value, each string made once (`records.name_of`, `name_of2`: the same values)
+_REQUESTED_AS: dict = {}
 
 
 class PlanSteps:
@@ -63,7 +67,7 @@ class PlanSteps:
     @cython.locals(self=RunState, c=Child)
     def consult_setting(self, c: Child) -> None:
         if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
-            self.log(c, "family_comments", f"requested_{c.preferred}", FAMILY)
+            self.log(c, "family_comments", name_of(_REQUESTED_AS, "requested_", c.preferred), FAMILY)
         days = self.duration("setting_consultation_days", self.rng.consult, c.id, c.disputes)
         self.engine.schedule(days, self._cb_name_setting, c)
 

@@ -36,8 +36,13 @@ from ..records import (
     MEDIATIONS_COMPELLED,
     MEDIATIONS_SETTLED,
     DisputeEnd,
+    name_of,
 )
 from ..state import RunState
+
+# the log's names of a word and a value, each string made once (`records.name_of`, `name_of2`: the same values)
+_DISPUTE_AS: dict = {}
+_SETTLED_AS: dict = {}
 
 
 # The steps other steps call (`_dispute_p`, `dispute_or_accept`, `start_dispute`) are module functions, `cpdef` in
@@ -119,7 +124,7 @@ def start_dispute(self, c: Child, kind: str) -> None:
     c.rung = 0
     c.must_certify = False
     if self.rec is not None:  # (no recorder: `log` writes nothing, so its event's string is not made)
-        self.log(c, "redress", f"dispute_{kind}", FAMILY)
+        self.log(c, "redress", name_of(_DISPUTE_AS, "dispute_", kind), FAMILY)
     if c.content is not None:
         self.name_disputed_items(c)  # the section and the item (content.py)
         if kind == "contents" and self.without_tribunal(c):
@@ -249,7 +254,7 @@ class RedressSteps:
             self.counters.count(c, MEDIATIONS_SETTLED, now)
             outcome = pin if pin in MEDIATION_OUTCOMES else self._settled_outcome(c)
             self.counters.count(c, MEDIATION_BY_OUTCOME[outcome], now)
-            self.log(c, "mediation", "settled" if outcome == "for_family" else f"settled_{outcome}", MEDIATION,
+            self.log(c, "mediation", "settled" if outcome == "for_family" else name_of(_SETTLED_AS, "settled_", outcome), MEDIATION,
                      deadline, now <= deadline)
             if outcome == "for_family":
                 self.resolve_for_family(c, "mediation")

@@ -42,12 +42,18 @@ from ..records import (
     TRANSFERS_NAMED,
     Counters,
     _year_after,
+    name_of,
+    name_of2,
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
 from .placement import decide_setting, secure_place
 from .redress import _dispute_p, dispute_or_accept, start_dispute
 from .review_windows import _review_held, floor_div
+
+# the log's names of a word and a value, each string made once (`records.name_of`, `name_of2`: the same values)
+_REFUSED_AS: dict = {}
+_DESTINATION_AS: dict = {}
 
 COMPLEX_NEEDS = ("SLD", "PMLD", "MSI")  # needs whose destinations after a plan are drawn from the "complex" shares
 TRANSFER_AGES = (4, 11, 16)  # age on 1 September when entering reception, year 7, year 12
@@ -219,7 +225,7 @@ class ReviewSteps:
         c.transfers += 1
         event = None if refused else _NAMED.get(named)  # (the log's name, made once where it can be)
         if event is None:
-            event = f"named_{named}" + (f"_refused_{ground}" if refused else "")
+            event = name_of2(_REFUSED_AS, "named_", named, "_refused_", ground) if refused else f"named_{named}"
         self.log(c, "name_setting", event, LA)
         if named != c.setting:
             secure_place(self, c, named)
@@ -435,4 +441,4 @@ class ReviewSteps:
         d = next((k for k, cum in shares if u < cum), shares[-1][0])
         self.counters.count(c, PLANS_ENDED_16_PLUS, self.engine.now)
         self.counters.count(c, DESTINATION_COUNTS[d], self.engine.now)
-        self.log(c, f"destination_{d}", "plan_ended", LA)
+        self.log(c, name_of(_DESTINATION_AS, "destination_", d), "plan_ended", LA)

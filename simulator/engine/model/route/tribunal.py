@@ -40,11 +40,20 @@ from ..records import (
     RECOMMENDATIONS_FOLLOWED,
     RECOMMENDATIONS_MADE,
     WEEKS_TO_HEARING_SUM,
+    name_of,
+    name_of2,
 )
 from ..state import RunState
 from ..streams import RECONSIDERATION_NAMING, RouteStreams
 from .placement import secure_place
 from .redress import dispute_or_accept
+
+# the log's names of a word and a value, each string made once (`records.name_of`, `name_of2`: the same values)
+_LODGED_AS: dict = {}
+_ASSESS_AFTER_AS: dict = {}
+_MAKE_PLAN_AFTER_AS: dict = {}
+_NAMED_AS: dict = {}
+_REFUSED_AS: dict = {}
 
 # what an appeal decides, and which step follows a decision for the family
 EDUCATION_APPEALS = ("contents", "placement", "refusal_to_issue")  # B/F/I or a refusal to issue (errata.md 1)
@@ -81,7 +90,7 @@ class TribunalSteps:
         kind = c.dispute
         self.counters.count(c, APPEALS_REGISTERED, now, n=1.0, academic=True)
         self.counters.count(c, APPEALS_BY_TYPE[kind], now, n=1.0, academic=True)
-        self.log(c, "appeal", f"lodged_{kind}", FAMILY)
+        self.log(c, "appeal", name_of(_LODGED_AS, "lodged_", kind), FAMILY)
         self.engine.schedule(self.law.registration_days, self._registered, c)
 
     @cython.locals(self=RunState, c=Child)
@@ -244,7 +253,7 @@ class TribunalSteps:
             c.ordered = how != "partial"
             c.refused = False
             c.final_deadline = deadline
-            self.log(c, "comply", f"assess_after_{how}", LA, self.engine.now + self.law.compliance_days[
+            self.log(c, "comply", name_of(_ASSESS_AFTER_AS, "assess_after_", how), LA, self.engine.now + self.law.compliance_days[
                 "assess_notify"], True)
             self.gather_advice(c)
         elif action == "issue":
@@ -252,7 +261,7 @@ class TribunalSteps:
             c.no_plan = False
             c.final_deadline = deadline
             c.draft_deadline = self.engine.now + self.law.compliance_days["make_plan_draft"]
-            self.log(c, "comply", f"make_plan_after_{how}", LA)
+            self.log(c, "comply", name_of(_MAKE_PLAN_AFTER_AS, "make_plan_after_", how), LA)
             self._cb_write_draft(c)
         elif action == "rename" and how == "order" and self.law.placement_power == "remit":
             # the tribunal can only send the decision back: the LA reconsiders, with no deadline in any source
@@ -271,7 +280,8 @@ class TribunalSteps:
         c.named_against_wish = False
         c.pending_setting = ""
         named, refused, ground = self.decide_setting(c, want, RECONSIDERATION_NAMING + c.disputes)
-        self.log(c, "reconsideration", f"named_{named}" + (f"_refused_{ground}" if refused else ""), LA)
+        self.log(c, "reconsideration", name_of2(_REFUSED_AS, "named_", named, "_refused_", ground) if refused
+                 else name_of(_NAMED_AS, "named_", named), LA)
         if refused:
             c.pending_setting = want
             if c.disputes < 4:
