@@ -227,6 +227,7 @@ def write_parquet(table: Any, path: Path) -> None:
         Path(path).unlink(missing_ok=True)
         raise
 
+
 def dictionary_column(codes: np.ndarray, names: list[Any], null: np.ndarray | None = None) -> Any:
     """A column of strings as an Arrow dictionary array: row `i` is `names[codes[i]]` (None, or `null[i]`, a null).
 
