@@ -640,7 +640,7 @@ def state_by_group(children: list[Child], key: str) -> dict[int, list[int]]:
 
 
 @cython.locals(c=Child, n=cython.Py_ssize_t, i=cython.Py_ssize_t, k=cython.Py_ssize_t, g=cython.longlong,
-               per=dict, row=list, fv="double[::1]", pv="unsigned char[::1]", gv="long long[::1]")
+               w=cython.double, per=dict, row=list, fv="double[::1]", pv="unsigned char[::1]", gv="long long[::1]")
 def request_state(children: list[Child], warm: float) -> tuple[array, bytearray, array, int, dict[int, list[int]]]:
     """`new_requests`, `request_columns` of those children and `state_by_group(children, "gid")` in one pass over the
     children: the columns of the new requests (k of them) with room for all n children (field `f` of the `i`th new
@@ -656,6 +656,7 @@ def request_state(children: list[Child], warm: float) -> tuple[array, bytearray,
     fv, pv, gv = floats, busy, groups  # (typed views in the compiled core: stores are C stores)
     per: dict[int, list[int]] = {}
     k = 0
+    w = warm  # (compiled, a C double compared with the child's C double `t0`: the same comparison as of the floats)
     for i in range(n):
         c = children[i]
         g = c.gid
@@ -672,7 +673,7 @@ def request_state(children: list[Child], warm: float) -> tuple[array, bytearray,
             row[4] += 1
             if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
                 row[2] += 1
-        if not c.stock and c.t0 >= warm:  # a new request (`new_requests`), its fields as `request_columns` reads them
+        if not c.stock and c.t0 >= w:  # a new request (`new_requests`), its fields as `request_columns` reads them
             fv[k] = c.final_at
             fv[n + k] = c.t0
             fv[2 * n + k] = c.provision_at
@@ -687,8 +688,8 @@ def request_state(children: list[Child], warm: float) -> tuple[array, bytearray,
 
 
 @cython.locals(c=Child, n=cython.Py_ssize_t, m=cython.Py_ssize_t, i=cython.Py_ssize_t, k=cython.Py_ssize_t,
-               w=cython.double, e=cython.double,
-               dd=cython.double, dc=cython.double, fv="double[::1]", cv="long long[::1]", lv="double[::1]",
+               w=cython.double, e=cython.double, d=tuple, done=list, ending_code=dict, gave_up_code=dict,
+               kind_code=dict, dd=cython.double, dc=cython.double, fv="double[::1]", cv="long long[::1]", lv="double[::1]",
                lg="long long[::1]", hv="double[::1]", hg="long long[::1]")  # (strings: no C type in pure Python)
 def redress_columns(ended: list[DisputeEnd], lodged: list[tuple[Any, float, float]], heard: list[tuple[Any, float]],
                     warm: float, ending_code: dict[str, int], gave_up_code: dict[str, int],
@@ -708,9 +709,15 @@ def redress_columns(ended: list[DisputeEnd], lodged: list[tuple[Any, float, floa
     in a long run they are scattered among millions of objects made years apart, so each pass was cache misses
     (Redress was about 40% of England 2024-2035's metrics). Compiled (records.py in the core), one pass reads each
     tuple, float and child once, into the columns by C stores; the same values (a double holds the float Python
-    holds, the weeks the same IEEE subtraction and division)."""
+    holds, the weeks the same IEEE subtraction and division). A `DisputeEnd` is read as the tuple it is (compiled, a
+    cast: its items by index in C, where indexing the NamedTuple subclass went through its type's slot, a Python
+    call of `__getitem__` for each item)."""
     w = warm
-    done = [d for d in ended if d[4] >= w]  # (`DisputeEnd.ended_at`)
+    done = []
+    for x in ended:
+        d = cython.cast(tuple, x) if cython.compiled else x
+        if d[4] >= w:  # (`DisputeEnd.ended_at`)
+            done.append(d)
     n = len(done)
     floats = array("d", [0.0]) * (4 * n)
     codes = array("q", [0]) * (5 * n)
@@ -718,7 +725,7 @@ def redress_columns(ended: list[DisputeEnd], lodged: list[tuple[Any, float, floa
     unsettled: list[list[Any]] = []
     decided: list[list[Any]] = []
     for i in range(n):
-        d = done[i]
+        d = cython.cast(tuple, done[i]) if cython.compiled else done[i]
         c = d[0]
         fv[i] = d[3]
         e = d[4]
