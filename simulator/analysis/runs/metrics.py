@@ -140,7 +140,7 @@ class Redress:
     lists (`records.redress_columns`, compiled: each tuple, float and child read once, where a long run's are cache
     misses); a selection (`select`) keeps the lists' order, so each group's figures are made from the same values in
     the same order as before: a difference of two columns is the IEEE subtraction Python made of the two fields.
-    `unsettled` and `decided` are `dispute_keys`' two lists."""
+    `unsettled` and `decided_keys` are `dispute_keys`' two lists, each child in its capacity's place."""
 
     __slots__ = ("n", "disputed", "ended", "decided", "lodged_at", "ending", "gave_up", "kind", "since", "at",
                  "to_hearing", "keys", "unsettled", "decided_keys")
@@ -272,7 +272,9 @@ def dispute_keys(j: Journey, redress: Redress | None = None) -> dict[str, list]:
     decision to the decision, each with the family's redress capacity (read with the rest by `Redress`)."""
     if redress is None:
         redress = Redress(j)
-    return {"compelled_unsettled": redress.unsettled, "to_tribunal_decision": redress.decided_keys}
+    unsettled = [[key, c.capacity] for key, c in redress.unsettled]
+    decided = [[key, c.capacity, weeks] for key, c, weeks in redress.decided_keys]
+    return {"compelled_unsettled": unsettled, "to_tribunal_decision": decided}
 
 
 def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_state: dict[str, float], n_stock: int,

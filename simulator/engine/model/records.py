@@ -699,8 +699,8 @@ def redress_columns(ended: list[DisputeEnd], lodged: list[tuple[Any, float, floa
     (`disputed_at`, `ended_at`, `decided_at`, `lodged_at`; field `k` of dispute `i` at `k * n + i`), as int64 the
     ending's, gave-up and kind codes (`ending_code[outcome]`, `gave_up_code.get(outcome, -1)`,
     `kind_code.get(kind, -1)`) and the child's `gid` and `pid` (the same layout); the two lists of
-    `metrics.dispute_keys` (each compelled unsettled dispute's [key, capacity], each decided one's [key, capacity,
-    weeks from the disputed decision to the decision]); of the appeals lodged on or after `warm` (m), `since` and `at`
+    `metrics.dispute_keys` (each compelled unsettled dispute's [key, child], each decided one's [key, child, weeks
+    from the disputed decision to the decision]; `dispute_keys` puts the child's capacity in the child's place); of the appeals lodged on or after `warm` (m), `since` and `at`
     as doubles and the child's `gid` and `pid` as int64; of each hearing held, its weeks and the child's `gid` and
     `pid`.
 
@@ -742,10 +742,10 @@ def redress_columns(ended: list[DisputeEnd], lodged: list[tuple[Any, float, floa
         if d[8] or dd == dd:
             key = c.id * 64 + min(d[1], 63)  # (`DisputeEnd.key`)
             if d[8]:
-                unsettled.append([key, c.capacity])
+                unsettled.append([key, c])
             if dd == dd:
                 dc = fv[i]
-                decided.append([key, c.capacity, (dd - dc) / DAYS_PER_WEEK])
+                decided.append([key, c, (dd - dc) / DAYS_PER_WEEK])
     got = [a for a in lodged if a[2] >= w]
     m = len(got)
     lfloats = array("d", [0.0]) * (2 * m)
