@@ -76,3 +76,49 @@ def test_a_group_s_disputes_appeals_and_hearings_are_the_run_s_in_the_same_order
     assert (g1.since.tolist(), g1.at.tolist()) == ([50.0], [130.0]) and g1.to_hearing.tolist() == [3.0, 5.0]
     assert r.select("pid", {5}).ended.tolist() == [120.0, 200.0]
     assert r.select("gid", {3}).n == 0
+
+
+def test_the_new_requests_and_each_group_s_state_in_one_pass_by_hand():
+    """`records.request_state` (the metrics' one pass over the children): each group's state at the end, as the test
+    above works it out for the same five children, and the new requests (not the stock, requested on or after the
+    warm-up, day 100) as columns in the children's order, with room for all five: child 1 (day 150) and child 3 (day
+    100, on the warm-up itself); child 2 asked before it, child 4 never did, child 0 is the stock."""
+    from types import SimpleNamespace
+
+    from simulator.engine.model.records import request_state
+
+    nan = float("nan")
+    kids = [
+        _child(0, 1, 7, stock=True, status="plan", t0=120.0),
+        _child(1, 1, 7, status="plan", waiting_since=30.0, place_job=SimpleNamespace(started=False), t0=150.0,
+               final_at=170.0, days_without_provision=5.0),
+        _child(2, 1, 7, status="plan", waiting_since=30.0, place_job=SimpleNamespace(started=True), t0=50.0),
+        _child(3, 2, 8, status="in_progress", dispute=object(), registered_at=10.0, decided_at=nan, hearing_at=nan,
+               t0=100.0),
+        _child(4, 2, 7, status="backlog", dispute=object(), registered_at=10.0, decided_at=nan, hearing_at=nan),
+    ]
+    floats, busy, groups, k, per = request_state(kids, 100.0)
+    assert per == {1: [1, 1, 0, 3, 0], 2: [0, 0, 1, 0, 1]} and k == 2
+    f = [floats[i * 5:i * 5 + 2].tolist() for i in range(5)]  # final plan, request, provision, waiting, without
+    assert f[0][0] == 170.0 and f[0][1] != f[0][1] and f[1] == [150.0, 100.0] and f[2][0] != f[2][0]
+    assert f[3][0] == 30.0 and f[3][1] != f[3][1] and f[4] == [5.0, 0.0]
+    assert list(busy[:2]) == [0, 1] and (groups[0:2].tolist(), groups[5:7].tolist()) == ([1, 2], [7, 8])
+
+
+def test_the_disputes_a_comparison_pairs_by_hand():
+    """`dispute_keys` (read by `Redress` in its one pass): a dispute's key is its child's id x 64 plus its number
+    (at most 63); listed are the ones that ended after the warm-up (day 100) through a compelled mediation that did
+    not settle, and the ones the tribunal decided, with the weeks from the disputed decision to the decision."""
+    from types import SimpleNamespace
+
+    from simulator.analysis.runs.metrics import dispute_keys
+    from simulator.engine.model.records import DisputeEnd
+
+    a, b = _child(3, 1, 5, capacity="low"), _child(5, 2, 5, capacity="high")
+    nan = float("nan")
+    ended = [DisputeEnd(a, 2, "contents", 50.0, 120.0, "concession", nan, nan, True),
+             DisputeEnd(b, 70, "placement", 60.0, 130.0, "order", 130.0, 80.0, True),
+             DisputeEnd(b, 1, "placement", 10.0, 90.0, "order", 90.0, 40.0, True)]  # (ended before the warm-up)
+    j = SimpleNamespace(disputes_ended=ended, warmup=100.0, appeals_lodged=[], hearings_held=[])
+    assert dispute_keys(j) == {"compelled_unsettled": [[3 * 64 + 2, "low"], [5 * 64 + 63, "high"]],
+                               "to_tribunal_decision": [[5 * 64 + 63, "high", 10.0]]}

@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from itertools import repeat
-from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -46,6 +44,15 @@ def _pct(num: float, den: float) -> float | None:
 
 def _q(values: np.ndarray, q: float) -> float | None:
     return float(np.quantile(values, q)) if values.size else None
+
+
+def _q2(values: np.ndarray) -> tuple[float | None, float | None]:
+    """`(_q(values, 0.5), _q(values, 0.9))` from one `np.quantile` call: its copy and partition made once for both
+    (the same order statistics and the same interpolation, element by element, as two calls)."""
+    if not values.size:
+        return None, None
+    median, p90 = np.quantile(values, (0.5, 0.9)).tolist()
+    return median, p90
 
 
 def _mean(values: np.ndarray) -> float | None:
@@ -86,24 +93,25 @@ class NewRequests:
 
     __slots__ = ("final", "prov", "without", "in_progress", "keys")
 
-    def __init__(self, children: list[Any], end: float, keys: tuple[str, ...] = ("gid", "pid")):
-        n = len(children)
-        # the fields, read in one compiled pass (`records.request_columns`: the values `np.fromiter` gave)
-        floats, busy, groups = rc.request_columns(children)
-        f = np.frombuffer(floats, dtype=np.float64).reshape(5, n)
+    def __init__(self, columns: tuple[Any, ...], end: float):
+        """`columns`: `records.request_state`'s first four (the fields of the k new requests with room for n)."""
+        floats, busy, groups, k = columns
+        n = len(busy)
+        f = np.frombuffer(floats, dtype=np.float64).reshape(5, n)[:, :k]
         final_at, t0, provision_at, waiting, without = f
         self.final = final_at - t0  # NaN: no final plan
         self.prov = provision_at - t0
         self.without = without + np.where(waiting == waiting, end - waiting, 0.0)
-        self.in_progress = np.frombuffer(busy, dtype=np.bool_)
-        g = np.frombuffer(groups, dtype=np.int64).reshape(2, n)
-        self.keys = {k: g[0] if k == "gid" else g[1] if k == "pid" else np.fromiter((getattr(c, k) for c in children),
-                                                                                   np.int64, n)
-                     for k in keys}
+        self.in_progress = np.frombuffer(busy, dtype=np.bool_)[:k]
+        g = np.frombuffer(groups, dtype=np.int64).reshape(2, n)[:, :k]
+        self.keys = {"gid": g[0], "pid": g[1]}
 
     def select(self, key: str, members: set[int]) -> NewRequests:
         """The rows of the children whose group `key` is one of `members`, in the same order."""
-        rows = _in(self.keys[key], members)
+        return self.take(np.flatnonzero(_in(self.keys[key], members)))
+
+    def take(self, rows: np.ndarray) -> NewRequests:
+        """The rows numbered `rows` (ascending: the children's order kept)."""
         out = NewRequests.__new__(NewRequests)
         out.final, out.prov, out.without = self.final[rows], self.prov[rows], self.without[rows]
         out.in_progress = self.in_progress[rows]
@@ -117,7 +125,6 @@ _ENDING_CODE = {o: rc.ENDINGS.index(e) for o, e in rc.ENDING_OF.items()}
 _RUNGS = list(dict.fromkeys(rc.GAVE_UP_AT.values()))
 _GAVE_UP_CODE = {o: _RUNGS.index(r) for o, r in rc.GAVE_UP_AT.items()}
 _KIND_CODE = {k: i for i, k in enumerate(APPEAL_TYPES)}
-_first = itemgetter(0)
 _REMEDY_CODES = np.array(sorted(rc.ENDINGS.index(e) for e in rc.REMEDY_ENDINGS), dtype=np.int64)
 
 
@@ -129,43 +136,39 @@ class Redress:
     hearings from the whole run's lists by reading each one's child's group (about 0.3 s of a national year's 0.6 s
     of metrics), then read each dispute's fields in a dozen Python passes (a tenth of a twelve-year run's time went
     to the metrics). The fields are read once, into numpy columns (`disputed`, `ended`, `decided`, `lodged_at`,
-    the ending, gave-up and kind codes; each appeal's `since` and `at`; each hearing's weeks); a selection
-    (`select`) keeps the lists' order, so each group's figures are made from the same values in the same order as
-    before: a difference of two columns is the IEEE subtraction Python made of the two fields."""
+    the ending, gave-up and kind codes; each appeal's `since` and `at`; each hearing's weeks), by one pass over the
+    lists (`records.redress_columns`, compiled: each tuple, float and child read once, where a long run's are cache
+    misses); a selection (`select`) keeps the lists' order, so each group's figures are made from the same values in
+    the same order as before: a difference of two columns is the IEEE subtraction Python made of the two fields.
+    `unsettled` and `decided_keys` are `dispute_keys`' two lists, each child in its capacity's place."""
 
     __slots__ = ("n", "disputed", "ended", "decided", "lodged_at", "ending", "gave_up", "kind", "since", "at",
-                 "to_hearing", "keys")
+                 "to_hearing", "keys", "unsettled", "decided_keys")
 
-    def __init__(self, j: Journey, keys: tuple[str, ...] = (), done: list[Any] | None = None):
-        if done is None:  # (`ended_disputes(j)`, given when already made)
-            done = ended_disputes(j)
-        lodged = [(c, since, at) for c, since, at in j.appeals_lodged if at >= j.warmup]
-        hearings = list(j.hearings_held)
-        self.n = len(done)
-        cols = list(zip(*done, strict=True)) if done else [()] * len(rc.DisputeEnd._fields)
-        f = rc.DisputeEnd._fields
-        self.disputed = np.array(cols[f.index("disputed_at")], dtype=float)
-        self.ended = np.array(cols[f.index("ended_at")], dtype=float)
-        self.decided = np.array(cols[f.index("decided_at")], dtype=float)
-        self.lodged_at = np.array(cols[f.index("lodged_at")], dtype=float)
-        outcomes = cols[f.index("outcome")]
-        # (the same codes as a list comprehension's, without its frame's per-item work)
-        self.ending = np.fromiter(map(_ENDING_CODE.__getitem__, outcomes), np.int64, len(outcomes))
-        self.gave_up = np.fromiter(map(_GAVE_UP_CODE.get, outcomes, repeat(-1)), np.int64, len(outcomes))
-        kinds = cols[f.index("kind")]
-        self.kind = np.fromiter(map(_KIND_CODE.get, kinds, repeat(-1)), np.int64, len(kinds))
-        self.since = np.array([since for _c, since, _a in lodged], dtype=float)
-        self.at = np.array([at for _c, _s, at in lodged], dtype=float)
-        self.to_hearing = np.array([w for _c, w in hearings], dtype=float)
-        kids = cols[f.index("child")]
-        self.keys = {k: (np.fromiter(map(attrgetter(k), kids), np.int64, len(kids)),
-                         np.fromiter(map(attrgetter(k), map(_first, lodged)), np.int64, len(lodged)),
-                         np.fromiter(map(attrgetter(k), map(_first, hearings)), np.int64, len(hearings)))
-                     for k in keys}
+    def __init__(self, j: Journey, keys: tuple[str, ...] = ()):
+        floats, codes, self.unsettled, self.decided_keys, lfloats, lgroups, weeks, hgroups = rc.redress_columns(
+            j.disputes_ended, j.appeals_lodged, j.hearings_held, j.warmup, _ENDING_CODE, _GAVE_UP_CODE, _KIND_CODE)
+        n = len(codes) // 5
+        m = len(lgroups) // 2
+        h = len(weeks)
+        self.n = n
+        self.disputed, self.ended, self.decided, self.lodged_at = np.frombuffer(floats, dtype=np.float64).reshape(4, n)
+        c = np.frombuffer(codes, dtype=np.int64).reshape(5, n)
+        self.ending, self.gave_up, self.kind = c[0], c[1], c[2]
+        self.since, self.at = np.frombuffer(lfloats, dtype=np.float64).reshape(2, m)
+        self.to_hearing = np.frombuffer(weeks, dtype=np.float64)
+        lg = np.frombuffer(lgroups, dtype=np.int64).reshape(2, m)
+        hg = np.frombuffer(hgroups, dtype=np.int64).reshape(2, h)
+        row = {"gid": 0, "pid": 1}
+        self.keys = {k: (c[3 + row[k]], lg[row[k]], hg[row[k]]) for k in keys}
 
     def select(self, key: str, members: set[int]) -> Redress:
         """Those of the children whose group `key` is one of `members`, in the same order."""
         done, lodged, heard = (np.flatnonzero(_in(ks, members)) for ks in self.keys[key])
+        return self.take(done, lodged, heard)
+
+    def take(self, done: np.ndarray, lodged: np.ndarray, heard: np.ndarray) -> Redress:
+        """The disputes, appeals and hearings numbered so (each ascending: the lists' order kept)."""
         out = Redress.__new__(Redress)
         out.n = done.size
         out.disputed, out.ended, out.decided, out.lodged_at = (self.disputed[done], self.ended[done],
@@ -193,22 +196,22 @@ def replication_metrics(j: Journey, more_groups: bool = False) -> dict[str, Any]
     def total(metric: str) -> float:
         return sums.get(metric, 0)
 
-    new = NewRequests(rc.new_requests(j.children, warm), j.horizon)
+    # the new requests' columns and each group's state at the end, in one pass over the children
+    floats, busy, groups, k, per_gid = rc.request_state(j.children, warm)
+    new = NewRequests((floats, busy, groups, k), j.horizon)
     snap_end = j.snapshots[-1]
     end_state = {"waiting_for_place": snap_end["waiting_for_place"], "tribunal_backlog": snap_end["tribunal_backlog"],
                  "plans_in_force": snap_end["plans_in_force_january"]}
-    done = ended_disputes(j)
-    redress = Redress(j, ("gid", "pid") if more_groups else ("gid",), done)
+    redress = Redress(j, ("gid", "pid") if more_groups else ("gid",))
     # each group's children summed once (a national run holds 1.3 million): new requests, stock, state at the end;
     # the open disputes of the whole run are the groups' (each counts its children with a dispute not in the backlog)
-    per_gid = rc.state_by_group(j.children, "gid")
     m = headline(j, total, new, end_state, j.n_stock, redress, sum(r[4] for r in per_gid.values()))
     by_group = _by_group(j, new, redress, j.group_index.members(), j.counters.groups, "gid", per_gid)
     if more_groups:
         by_group.update(_by_group(j, new, redress, j.group_index.cross_members(), j.counters.cross, "pid",
                                   rc.state_by_group(j.children, "pid")))
     return {"metrics": m, "by_period": period_metrics(j), "by_group": by_group,
-            "disputes": dispute_keys(j, done)}
+            "disputes": dispute_keys(j, redress)}
 
 
 def _by_group(j: Journey, new: NewRequests, redress: Redress, members: dict[str, dict[str, list[int]]],
@@ -219,7 +222,11 @@ def _by_group(j: Journey, new: NewRequests, redress: Redress, members: dict[str,
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
     for dim, values in members.items():
         out = by_group.setdefault(dim, {})
-        for value, gids in values.items():
+        # each row's group of this dimension (its index among `values`), once for the dimension, where the values'
+        # group numbers do not overlap: a group's rows are then where that index is (the same rows, in the same
+        # order, as `select` finds by membership), with no gather of the whole column for each group
+        codes = _dimension_codes(values, (new.keys[key], *redress.keys[key]))
+        for v, (value, gids) in enumerate(values.items()):
             rows = [per_gid[g] for g in gids if g in per_gid]
             if not rows and not any(groups[g] for g in gids):
                 continue  # a need the scenario never draws
@@ -227,31 +234,47 @@ def _by_group(j: Journey, new: NewRequests, redress: Redress, members: dict[str,
             def gtotal(metric: str, gids: list[int] = gids) -> float:
                 return sum(groups[g].get(metric, 0.0) for g in gids)
 
-            mem = set(gids)
-            gnew = new.select(key, mem)  # in the children's order: the same sums as the whole's
+            if codes is None:
+                mem = set(gids)
+                gnew = new.select(key, mem)  # in the children's order: the same sums as the whole's
+                gredress = redress.select(key, mem)
+            else:
+                gnew = new.take(np.flatnonzero(codes[0] == v))
+                gredress = redress.take(*(np.flatnonzero(c == v) for c in codes[1:]))
             end = {"waiting_for_place": sum(r[1] for r in rows), "tribunal_backlog": sum(r[2] for r in rows),
                    "plans_in_force": sum(r[3] for r in rows)}
-            out[value] = headline(j, gtotal, gnew, end, sum(r[0] for r in rows), redress.select(key, mem),
-                                  sum(r[4] for r in rows))
+            out[value] = headline(j, gtotal, gnew, end, sum(r[0] for r in rows), gredress, sum(r[4] for r in rows))
     return by_group
 
 
-def ended_disputes(j: Journey) -> list[Any]:
-    """The disputes ended in the horizon (after warm-up), in the order they ended: what `Redress` and `dispute_keys`
-    read (made once for both)."""
-    return [d for d in j.disputes_ended if d.ended_at >= j.warmup]
+def _dimension_codes(values: dict[str, list[int]], columns: tuple[np.ndarray, ...]) -> list[np.ndarray] | None:
+    """For each column of group numbers, each row's value's index in `values` (-1: in none), by a table of the
+    numbers; None where two values share a group number, or a number is negative or large (then `select` by
+    membership)."""
+    seen: set[int] = set()
+    for gids in values.values():
+        if seen.intersection(gids) or any(g < 0 or g > 1 << 20 for g in gids):
+            return None
+        seen.update(gids)
+    hi = max([max(seen, default=0), *(int(c.max()) for c in columns if c.size)])
+    if any(int(c.min()) < 0 for c in columns if c.size) or hi > 1 << 20:
+        return None
+    table = np.full(hi + 1, -1, dtype=np.int64)
+    for v, gids in enumerate(values.values()):
+        table[list(gids)] = v
+    return [table[c] for c in columns]
 
 
-def dispute_keys(j: Journey, done: list[Any] | None = None) -> dict[str, list]:
+def dispute_keys(j: Journey, redress: Redress | None = None) -> dict[str, list]:
     """What a comparison needs to pair the same disputes under two rule sets (common random numbers: a dispute is
     the child's and its number, `DisputeEnd.key`): the disputes ended in the horizon that went through a compelled
     mediation that did not settle, and every dispute decided by the tribunal with its weeks from the disputed
-    decision to the decision, each with the family's redress capacity."""
-    if done is None:
-        done = ended_disputes(j)
-    return {"compelled_unsettled": [[d.key, d.child.capacity] for d in done if d.compelled_unsettled],
-            "to_tribunal_decision": [[d.key, d.child.capacity, (d.decided_at - d.disputed_at) / DAYS_PER_WEEK]
-                                     for d in done if d.decided_at == d.decided_at]}
+    decision to the decision, each with the family's redress capacity (read with the rest by `Redress`)."""
+    if redress is None:
+        redress = Redress(j)
+    unsettled = [[key, c.capacity] for key, c in redress.unsettled]
+    decided = [[key, c.capacity, weeks] for key, c, weeks in redress.decided_keys]
+    return {"compelled_unsettled": unsettled, "to_tribunal_decision": decided}
 
 
 def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_state: dict[str, float], n_stock: int,
@@ -274,6 +297,7 @@ def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_st
     lodged = (redress.at - redress.since) / DAYS_PER_WEEK
     to_hearing = redress.to_hearing
     n_done = redress.n
+    final_q, prov_q, to_end_q, to_remedy_q = _q2(final), _q2(prov), _q2(to_end), _q2(to_remedy)
     endings = dict(zip(rc.ENDINGS, np.bincount(redress.ending, minlength=len(rc.ENDINGS)).tolist(), strict=True))
     gave_up_at = dict(zip(_RUNGS, np.bincount(redress.gave_up[redress.gave_up >= 0],
                                               minlength=len(_RUNGS)).tolist(), strict=True))
@@ -284,10 +308,10 @@ def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_st
         "assessed_no_plan_pct": _pct(total(rc.ASSESSED_NO_PLAN), total(rc.ASSESSED_NO_PLAN) + total(rc.DECIDED_TO_ISSUE)),
         "new_plans": total(rc.NEW_PLANS),
         "within_20_weeks_pct": _pct(total(rc.WITHIN_LIMIT_EXCL_EXCEPTIONS), total(rc.NEW_PLANS_EXCL_EXCEPTIONS)),
-        "weeks_to_final_plan_median": _q(final, 0.5),
-        "weeks_to_final_plan_p90": _q(final, 0.9),
-        "weeks_to_provision_median": _q(prov, 0.5),
-        "weeks_to_provision_p90": _q(prov, 0.9),
+        "weeks_to_final_plan_median": final_q[0],
+        "weeks_to_final_plan_p90": final_q[1],
+        "weeks_to_provision_median": prov_q[0],
+        "weeks_to_provision_p90": prov_q[1],
         "weeks_without_provision_mean": (_sum_in_order(without) / len(without) / DAYS_PER_WEEK) if without.size
                                          else None,
         "waiting_for_place_end": end_state["waiting_for_place"],
@@ -302,13 +326,13 @@ def headline(j: Journey, total: Callable[[str], float], new: NewRequests, end_st
         "disputes_open_end": float(open_disputes),
         **{f"disputes_ended_{e}_pct": _pct(endings[e], n_done) for e in rc.ENDINGS},
         **{f"disputes_gave_up_at_{r}": float(n) for r, n in gave_up_at.items()},
-        "weeks_dispute_to_end_median": _q(to_end, 0.5),
+        "weeks_dispute_to_end_median": to_end_q[0],
         "weeks_dispute_to_end_mean": _mean(to_end),
-        "weeks_dispute_to_end_p90": _q(to_end, 0.9),
+        "weeks_dispute_to_end_p90": to_end_q[1],
         **{f"weeks_dispute_to_end_median_{k}": _q(to_end[redress.kind == i], 0.5) for i, k in enumerate(APPEAL_TYPES)},
-        "weeks_dispute_to_remedy_median": _q(to_remedy, 0.5),
+        "weeks_dispute_to_remedy_median": to_remedy_q[0],
         "weeks_dispute_to_remedy_mean": _mean(to_remedy),
-        "weeks_dispute_to_remedy_p90": _q(to_remedy, 0.9),
+        "weeks_dispute_to_remedy_p90": to_remedy_q[1],
         "weeks_dispute_to_appeal_lodged_median": _q(lodged, 0.5),
         "weeks_dispute_to_appeal_lodged_mean": _mean(lodged),
         "weeks_dispute_to_tribunal_decision_median": _q(to_decision, 0.5),

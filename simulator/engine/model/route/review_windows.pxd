@@ -21,18 +21,8 @@ cdef extern from *:
         }
     #endif
     }
-    /* `decide_each`: the float of the next child's `review_due`, which `_review_held` replaces (and so frees: made a
-       review cycle before, cold) for each plan it decides; the child's line is asked for a review earlier. A macro,
-       so that the `Child` struct (child.pxd) is declared where it expands; the list holds only `Child`s. */
-    #if defined(__GNUC__) || defined(__clang__)
-    #define sendsim_prefetch_due(list, i) ((i) < PyList_GET_SIZE(list) ? __builtin_prefetch((const void *) \
-        ((struct __pyx_obj_9simulator_6engine_5model_5child_Child *)PyList_GET_ITEM(list, i))->review_due, 1) : (void)0)
-    #else
-    #define sendsim_prefetch_due(list, i) ((void)0)
-    #endif
     """
     void _prefetch_kid "sendsim_prefetch_kid" (list kids, Py_ssize_t i)
-    void _prefetch_due "sendsim_prefetch_due" (list kids, Py_ssize_t i)
 
 # a window's held reviews as columns, the windows by their number (`HeldReviews`: a list, C indices)
 cdef class Window:
@@ -60,7 +50,7 @@ cpdef double floor_div(double a, double b) noexcept
 cpdef Window _window(RunState self, double k)
 cpdef hold_in_window(RunState self, Child c, double due, double decided)
 @cython.locals(meeting=double, decided=double, p_late=double, days=double, hz=double, i=cython.longlong)
-cpdef _review_held(RunState self, Child c, due)
+cpdef _review_held(RunState self, Child c, double due)
 from simulator.engine.model.records cimport Counters
 from simulator.engine.core.loop cimport Clock
 from simulator.engine.core.streams cimport Draw

@@ -401,9 +401,8 @@ def decide_each(self, kids: list[Child], dues: array, decs: array, ids: array, o
     year = DAYS_PER_YEAR  # (compiled: a C double, so the ages are C divisions, the same IEEE quotients)
     n = len(kids)
     for i in range(n):
-        if cython.compiled:  # (hints: the child four reviews ahead, the `review_due` float of the one two ahead)
+        if cython.compiled:  # (a hint: the child four reviews ahead; its `review_due` is a C double in those lines)
             _prefetch_kid(kids, i + 4)  # noqa: F821 - review_windows.pxd
-            _prefetch_due(kids, i + 2)  # noqa: F821 - review_windows.pxd
         c = kids[i]
         t = tv[i]
         born = bv[i]
