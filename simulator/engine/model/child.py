@@ -229,6 +229,7 @@ def _fresh(c: Child) -> None:
         c.review_after = f[53]
         c.born = f[55]
 
+
 @cython.locals(c=Child)
 def new_child(cid: int, la: int, stock: bool) -> Child:
     """`Child(cid, la, stock)`. Compiled, the same child without the call's argument parsing or an int object made for

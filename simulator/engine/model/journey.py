@@ -253,7 +253,7 @@ class Journey(AssessmentSteps, PlanSteps, PlacementSteps, RedressSteps, Tribunal
         self._placement_costs = {k.removeprefix("placement."): v for k, v in by_payer.items()
                                  if k.startswith("placement.")}
         self._transfers = self._transfer_calendar()
-        self._transfer_septs = [sept for sept, _school, _post16 in self._transfers]  # in order (`records._year_after`)
+        self._transfer_septs = [sept for sept, _school, _post16 in self._transfers]  # in order (`records.year_after`)
         self._review_every = law.annual_review_days
         self._review_every_under5 = self.sc.reviews.under5_review_interval_months.value * DAYS_PER_MONTH
         self._p_amend_late = self.sc.reviews.amendment_late_probability.value

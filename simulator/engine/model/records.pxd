@@ -125,7 +125,7 @@ cdef class Counters:
 
 
 @cython.locals(lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, v=double, xd=double)
-cpdef Py_ssize_t _year_after(list days, day) except -1
+cpdef Py_ssize_t year_after(list days, day) except -1
 
 # an event's name of a word and a value, made once for each value (the caller's dictionary of names)
 @cython.locals(got=str)
@@ -162,16 +162,7 @@ cpdef bint day_numbers(days, long long start, out) except -1
                strings=tuple, refs=list, at=cython.size_t, slot=Py_ssize_t)
 cpdef object journey_arrays(list children)
 
-# the new requests' children, and each group's counts of the state at the end: each field a struct read of the `Child`
-@cython.locals(c=Child)
-cpdef list new_requests(list children, warm)
-
 # each group's counts of the state at the end, each field a struct read of the `Child`
 @cython.locals(c=Child, per=dict, row=list, by_pid=bint)
 cpdef dict state_by_group(list children, str key)
 
-# the metrics' fields of the new requests: struct reads of the `Child` stored by C into typed columns (`array`s and a
-# `bytearray` made by the .py)
-@cython.locals(c=Child, n=Py_ssize_t, i=Py_ssize_t, fv=cython.double[::1], pv=cython.uchar[::1],
-               gv=cython.longlong[::1])
-cpdef tuple request_columns(list children)

@@ -606,40 +606,6 @@ def journey_arrays(children: list[Child]) -> tuple[array, bytearray, array, byte
     return ints, bools, floats, codes, names
 
 
-def request_columns(children: list[Child]) -> tuple[array, bytearray, array]:
-    """Of each child, field-major as doubles (field `k` of child `i` at `k * n + i`, n children): `final_at`, `t0`,
-    `provision_at`, `waiting_since`, `days_without_provision`; whether its status is "in_progress" (1 or 0); its
-    `gid` and its `pid` as int64 (the same layout): what the metrics read of the new requests (`analysis.runs.metrics.
-    NewRequests`).
-
-    Why here: eight `np.fromiter` passes over generators read each child's slots by name (about 0.15 s of a national
-    year); compiled (records.pxd), each field is a struct read of the `Child` stored by C, the same values."""
-    n = len(children)
-    floats = array("d", [0.0]) * (5 * n)
-    busy = bytearray(n)
-    groups = array("q", [0]) * (2 * n)
-    fv, pv, gv = floats, busy, groups  # (typed views in the compiled core: stores are C stores)
-    for i in range(n):
-        c = children[i]
-        fv[i] = c.final_at
-        fv[n + i] = c.t0
-        fv[2 * n + i] = c.provision_at
-        fv[3 * n + i] = c.waiting_since
-        fv[4 * n + i] = c.days_without_provision
-        if c.status == "in_progress":
-            pv[i] = 1
-        gv[i] = c.gid
-        gv[n + i] = c.pid
-    return floats, busy, groups
-
-
-def new_requests(children: list[Child], warm: float) -> list[Child]:
-    """The children who came by a request on or after `warm` (not the stock), in order: those the headline metrics
-    measure (`analysis.runs.metrics.NewRequests`). Why here: compiled (records.pxd), a pass over the whole run's
-    children (3.2 million in England 2024-2035) reads two struct fields a child."""
-    return [c for c in children if not c.stock and c.t0 >= warm]
-
-
 def state_by_group(children: list[Child], key: str) -> dict[int, list[int]]:
     """For each group number (`key`: "gid" or "pid") met among `children`, its counts of the state at the end: plans in
     force at the start (stock), waiting for a place, disputes waiting for a hearing (tribunal backlog), plans in
@@ -670,10 +636,12 @@ def state_by_group(children: list[Child], key: str) -> dict[int, list[int]]:
 @cython.locals(c=Child, n=cython.Py_ssize_t, i=cython.Py_ssize_t, k=cython.Py_ssize_t, g=cython.longlong,
                w=cython.double, per=dict, row=list, fv="double[::1]", pv="unsigned char[::1]", gv="long long[::1]")
 def request_state(children: list[Child], warm: float) -> tuple[array, bytearray, array, int, dict[int, list[int]]]:
-    """`new_requests`, `request_columns` of those children and `state_by_group(children, "gid")` in one pass over the
-    children: the columns of the new requests (k of them) with room for all n children (field `f` of the `i`th new
-    request at `f * n + i`; the same values as `request_columns` of `new_requests(children, warm)`), k, and each
-    `gid`'s counts of the state at the end.
+    """In one pass over the children: the columns of the new requests (the children who came by a request on or after
+    `warm`, not the stock; those the headline metrics measure, `analysis.runs.metrics.NewRequests`), k of them, with
+    room for all n children: field `f` of the `i`th new request at `f * n + i`, as doubles `final_at`, `t0`,
+    `provision_at`, `waiting_since`, `days_without_provision`; whether its status is "in_progress" (1 or 0); its `gid`
+    and `pid` as int64 (the same layout); then k; and `state_by_group(children, "gid")`, each `gid`'s counts of the
+    state at the end.
 
     Why one pass: the metrics read the whole run's children three times (3.2 million in England 2024-2035, scattered
     over its memory: each pass is about two cache misses a child), and these fields share the child's cache lines."""
@@ -701,7 +669,7 @@ def request_state(children: list[Child], warm: float) -> tuple[array, bytearray,
             row[4] += 1
             if c.registered_at == c.registered_at and c.decided_at != c.decided_at and c.hearing_at != c.hearing_at:
                 row[2] += 1
-        if not c.stock and c.t0 >= w:  # a new request (`new_requests`), its fields as `request_columns` reads them
+        if not c.stock and c.t0 >= w:  # a new request, its fields
             fv[k] = c.final_at
             fv[n + k] = c.t0
             fv[2 * n + k] = c.provision_at
@@ -953,7 +921,7 @@ _UNTOUCHED = -0.0  # an array entry no count has reached: -0.0 + n == 0.0 + n fo
 _ID_SLOTS = 256  # the slots of `Counters._id`'s table (a power of two; records.pxd sizes its C arrays by it)
 
 
-def _year_after(days: list[float], day: float) -> int:
+def year_after(days: list[float], day: float) -> int:
     """`bisect_right(days, day)` for the year starts (in increasing order): the index of the first one after `day`
     (compiled: compared as C doubles, the same comparisons, where `bisect` compares Python objects, about 700
     instructions a `year`; typed in records.pxd; `route/reviews` finds the next 1 September of its transfer calendar
@@ -1084,13 +1052,13 @@ class Counters:
         return out
 
     def year(self, day: float) -> int:
-        return self._years[max(0, _year_after(self._year_days, day) - 1)]
+        return self._years[max(0, year_after(self._year_days, day) - 1)]
 
     def year_span(self, day: float) -> tuple[float, float, int]:
         """`year(day)` with the days [lo, hi) that share it (the first year from -inf, the last to inf), as
         `_year_counts` bounds them: a caller keeps a figure of the year until the day leaves its span."""
         days = self._year_days
-        i = max(0, _year_after(days, day) - 1)
+        i = max(0, year_after(days, day) - 1)
         hi = days[i + 1] if i + 1 < len(days) else float("inf")
         lo = days[i] if day >= days[0] else float("-inf")
         return lo, hi, self._years[i]

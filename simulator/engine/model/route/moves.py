@@ -61,7 +61,7 @@ from ....schema.vocabulary import LA
 from ...core.streams import log_array, uniform_array
 from ...core.workdays import last_day_of_months, nth_working_day, working_days_between
 from ..child import ATTRIBUTES, Child
-from ..records import OUTSIDE_RUN, PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT, _year_after
+from ..records import OUTSIDE_RUN, PLANS_TRANSFERRED_IN, PLANS_TRANSFERRED_OUT, year_after
 from ..state import RunState
 from ..streams import TRANSFERS_IN
 
@@ -118,15 +118,15 @@ def reg15_review_date(review_due: dt.date, transferred: dt.date, months: int) ->
                last=cython.Py_ssize_t)
 def move_day(self, la: int, since: float, e: float) -> float:
     """The day on which the cumulative hazard of authority `la` from `since` reaches `e` (a unit exponential),
-    or infinity if not before the horizon. (Compiled, the knots and sums are compared as C doubles, `_year_after`
+    or infinity if not before the horizon. (Compiled, the knots and sums are compared as C doubles, `year_after`
     being `bisect_right` on them, and the day is the same IEEE sums, product and quotient.)"""
     knots, cum, rates = self._pt_knots, self._pt_cum[la], self._pt_rates[la]
     last = len(rates) - 1
-    i = min(max(_year_after(knots, since) - 1, 0), last)
+    i = min(max(year_after(knots, since) - 1, 0), last)
     target = cum[i] + (since - knots[i]) * rates[i] + e
     if target >= cum[-1]:
         return inf
-    j = min(_year_after(cum, target) - 1, last)
+    j = min(year_after(cum, target) - 1, last)
     return knots[j] + (target - cum[j]) / rates[j]
 
 
@@ -345,14 +345,14 @@ class MoveSteps:
         """Another authority of the run, in proportion to its weight (plans in force at the start x the same-region
         weight), the origin left out: one draw scaled onto the other authorities' total. (The authority is the
         first whose cumulative weight is above the draw: `bisect_right`, as numpy's `searchsorted(side="right")` of
-        the same doubles; compiled, `_year_after` on C doubles.)"""
+        the same doubles; compiled, `year_after` on C doubles.)"""
         region = self.las[c.la].spec.region
         cum, w = self._pt_dest[region], self._pt_weights[region][c.la]
         before = cum[c.la] - w
         x = self.rng.plan_move_destination.u(c.id, k) * (cum[-1] - w)
         if x >= before:
             x += w
-        return min(_year_after(cum, x), len(self.las) - 1)
+        return min(year_after(cum, x), len(self.las) - 1)
 
     @cython.locals(self=RunState, c=Child)
     def _plan_left_run(self, c: Child) -> None:

@@ -5,7 +5,7 @@ from simulator.engine.model.route.review_windows cimport _review_held, floor_div
 from simulator.engine.model.costs cimport accrue_placement, cost
 from simulator.engine.model.route.redress cimport _dispute_p, dispute_or_accept, start_dispute
 from simulator.engine.model.child cimport Child
-from simulator.engine.model.records cimport Counters, _year_after
+from simulator.engine.model.records cimport Counters, year_after
 from simulator.engine.model.state cimport RunState
 from simulator.engine.model.streams cimport RouteStreams
 from simulator.engine.model.records cimport name_of, name_of2

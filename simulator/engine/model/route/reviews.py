@@ -41,9 +41,9 @@ from ..records import (
     TRANSFER_LATE_WEEKS_SUM,
     TRANSFERS_NAMED,
     Counters,
-    _year_after,
     name_of,
     name_of2,
+    year_after,
 )
 from ..state import RunState
 from ..streams import TRANSFER_NAMING, RouteStreams
@@ -99,7 +99,7 @@ def transfer_for_new_plan(self, c: Child, now: float) -> None:
     """A new plan finalised after the transfer deadline of a phase that begins next September names the setting
     for that phase: its place starts on that 1 September, not within weeks (reg 18's timetable, passed)."""
     ts = self._transfers
-    i = _year_after(self._transfer_septs, now)  # the first 1 September after `now` (the calendar is in order)
+    i = year_after(self._transfer_septs, now)  # the first 1 September after `now` (the calendar is in order)
     if i < len(ts):
         sept, school, post16 = ts[i]
         age = _whole_years(sept, c.born)
@@ -260,7 +260,7 @@ class ReviewSteps:
     def _schedule_transfer(self, c: Child, now: float) -> None:
         """Phase transfer: the plan must name the next setting by 15 February (31 March for post-16)."""
         ts = self._transfers
-        for i in range(_year_after(self._transfer_septs, now), len(ts)):  # each 1 September after `now`, in order
+        for i in range(year_after(self._transfer_septs, now), len(ts)):  # each 1 September after `now`, in order
             sept, school, post16 = ts[i]
             age = _whole_years(sept, c.born)
             if age == 4 or age == 11 or age == 16:  # (TRANSFER_AGES, compared as C integers when compiled)
@@ -274,7 +274,7 @@ class ReviewSteps:
         """The setting named for the next phase starts on the 1 September after the transfer deadline (the school
         year the phase begins): held in `c.term_start` for `place_lead_time`, and checked on that day."""
         septs = self._transfer_septs
-        sept = septs[_year_after(septs, deadline)]  # the first after the deadline (the calendar is in order)
+        sept = septs[year_after(septs, deadline)]  # the first after the deadline (the calendar is in order)
         c.term_start = sept
         if sept < self.horizon:
             self.engine.at(sept, self._cb_term_starts, (c, sept))
