@@ -140,6 +140,10 @@ cpdef list fields_of(list objs, tuple names)
 @cython.locals(index=dict, out=bytearray, k=Py_ssize_t, code=Py_ssize_t)
 cpdef object small_codes(values, list names)
 
+# whether any of four C ints is outside 0 to k - 1 (`codes_present`, `remap_codes`)
+@cython.locals(kk=cython.size_t)
+cdef inline bint _any_outside4(const int *cp, Py_ssize_t i, Py_ssize_t k) noexcept
+
 # a chunk's string codes: which occur, and each one's index into the chunk's dictionary (C loops over int32 buffers)
 @cython.locals(seen=bytearray, sv=cython.uchar[::1], cv=cython.int[::1], n=Py_ssize_t, i=Py_ssize_t, c=int,
                cp=cython.p_int, sp=cython.p_uchar)

@@ -792,6 +792,17 @@ def small_codes(values: list[Any], names: list[Any]) -> bytearray | None:
 
 
 
+def _any_outside4(cp: Any, i: int, k: int) -> bool:
+    """Whether any of the four C ints `cp[i]` to `cp[i + 3]` (a C pointer) is outside 0 to `k` - 1 (compiled only).
+
+    Why: `codes_present` and `remap_codes` take four codes a turn and check them at once, each by one unsigned
+    comparison, `c < 0 or c >= k` (a negative C int cast to a size_t is beyond any `k`), `|` not `or` so there is one
+    branch: about half the instructions of one code a turn with two comparisons (callgrind)."""
+    kk = cython.cast(cython.size_t, k)
+    return bool((cython.cast(cython.size_t, cp[i]) >= kk) | (cython.cast(cython.size_t, cp[i + 1]) >= kk)
+                | (cython.cast(cython.size_t, cp[i + 2]) >= kk) | (cython.cast(cython.size_t, cp[i + 3]) >= kk))
+
+
 def codes_present(codes: Any, k: int) -> bytearray | None:
     """Which of the codes 0 to `k` - 1 occur in `codes` (a C-contiguous buffer of C ints: the event log's int32
     columns of string codes), one byte each (1: present), or None if a code is outside 0 to `k` - 1 or the core is
@@ -813,14 +824,10 @@ def codes_present(codes: Any, k: int) -> bytearray | None:
     # memoryviews' own checks, which doubled its instructions)
     cp = cython.address(cv[0])
     sp = cython.address(sv[0])
-    # (four codes a turn, each checked as one unsigned comparison, `c < 0 or c >= k`: a negative C int cast to a
-    # size_t is beyond any `k`; about half the instructions of one code a turn with two comparisons, callgrind)
+    # (four codes a turn, checked by `_any_outside4`)
     i = 0
     while i + 4 <= n:
-        if ((cython.cast(cython.size_t, cp[i]) >= cython.cast(cython.size_t, k))
-                | (cython.cast(cython.size_t, cp[i + 1]) >= cython.cast(cython.size_t, k))
-                | (cython.cast(cython.size_t, cp[i + 2]) >= cython.cast(cython.size_t, k))
-                | (cython.cast(cython.size_t, cp[i + 3]) >= cython.cast(cython.size_t, k))):
+        if _any_outside4(cp, i, k):
             return None
         sp[cp[i]] = 1
         sp[cp[i + 1]] = 1
@@ -859,10 +866,7 @@ def remap_codes(codes: Any, remap: Any, out: Any) -> bool:
     op = cython.address(ov[0])
     i = 0
     while i + 4 <= n:
-        if ((cython.cast(cython.size_t, cp[i]) >= cython.cast(cython.size_t, k))
-                | (cython.cast(cython.size_t, cp[i + 1]) >= cython.cast(cython.size_t, k))
-                | (cython.cast(cython.size_t, cp[i + 2]) >= cython.cast(cython.size_t, k))
-                | (cython.cast(cython.size_t, cp[i + 3]) >= cython.cast(cython.size_t, k))):
+        if _any_outside4(cp, i, k):
             return False
         op[i] = rp[cp[i]]
         op[i + 1] = rp[cp[i + 1]]
